@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+export { affine } from './affine.kernel.js';
+export { affineRef } from './affine.ref.js';
+export { fill } from './fill.kernel.js';
+export { fillRef } from './fill.ref.js';

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * @webxai/shaders — WGSL compute kernels with typed descriptors and CPU references.
+ * One folder per algorithm; `runtime/` holds what every kernel uses.
+ */
+export * from './runtime/errors.js';
+export * from './runtime/device.js';
+export * from './runtime/buffers.js';
+export * from './runtime/dispatch.js';
+export * from './runtime/kernel.js';
+export * from './elementwise/index.js';

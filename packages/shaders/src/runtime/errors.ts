@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Stable error codes. Every error webxai throws on purpose is an {@link XaiError} with one of these;
+ * code that reacts to errors should switch on `code`, never on the message text.
+ */
+export type XaiErrorCode =
+  | 'webgpu-unavailable' // no navigator.gpu, no adapter, or the device could not be created
+  | 'device-lost' // the GPUDevice was lost (driver reset, destroy(), GPU process crash)
+  | 'gpu-validation' // a kernel failed WebGPU validation (a bug in webxai or a hand-written kernel)
+  | 'gpu-out-of-memory'
+  | 'shape-mismatch' // a tensor or buffer has the wrong shape / length / rank / channels
+  | 'invalid-input' // bad values: NaN or Inf, out of range
+  | 'invalid-option' // an option that is not allowed (unknown method, non-integer steps, ...)
+  | 'unsupported-model' // a model kind or output we cannot explain
+  | 'unknown-layer' // a layer name that does not exist or cannot be used
+  | 'model-error' // the user's model or predict function threw, rejected or returned garbage
+  | 'aborted'; // the caller's AbortSignal fired
+
+/** Base class for every error this library throws on purpose. */
+export class XaiError extends Error {
+  override readonly name: string = 'XaiError';
+  constructor(
+    readonly code: XaiErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${message} [xai:${code}]`, options);
+  }
+}
+
+/** WebGPU is missing or refused to give an adapter/device. */
+export class WebGPUUnavailableError extends XaiError {
+  override readonly name = 'WebGPUUnavailableError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('webgpu-unavailable', message, options);
+  }
+}
+
+/** The device is gone; get a fresh one with `acquireDevice()` (or re-initialise tfjs) and retry. */
+export class DeviceLostError extends XaiError {
+  override readonly name = 'DeviceLostError';
+  constructor(
+    readonly reason: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super('device-lost', message, options);
+  }
+}
+
+/** A GPU validation (or out-of-memory) error raised by a kernel; the message names the kernel. */
+export class GpuValidationError extends XaiError {
+  override readonly name = 'GpuValidationError';
+  constructor(
+    readonly kernelName: string,
+    gpuMessage: string,
+    code: 'gpu-validation' | 'gpu-out-of-memory' = 'gpu-validation',
+  ) {
+    super(code, `Kernel "${kernelName}" failed GPU validation: ${gpuMessage}`);
+  }
+}
+
+/** A tensor, array or buffer does not have the shape the API needs. */
+export class ShapeMismatchError extends XaiError {
+  override readonly name = 'ShapeMismatchError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('shape-mismatch', message, options);
+  }
+}
+
+/** The model cannot be explained as given (wrong output shape, unsupported kind, not differentiable). */
+export class UnsupportedModelError extends XaiError {
+  override readonly name = 'UnsupportedModelError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('unsupported-model', message, options);
+  }
+}
+
+/** The caller's AbortSignal fired; whatever was allocated has been released. */
+export class AbortedError extends XaiError {
+  override readonly name = 'AbortedError';
+  constructor(message = 'The operation was aborted', options?: ErrorOptions) {
+    super('aborted', message, options);
+  }
+}
+
+/** Throws {@link AbortedError} if `signal` has fired. Call between batches. */
+export function throwIfAborted(signal: AbortSignal | undefined, what = 'operation'): void {
+  if (signal?.aborted) throw new AbortedError(`${what} was aborted`, { cause: signal.reason });
+}
+
+/** Internal consistency check: a failure is a bug in this library, not in caller input. */
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`webxai invariant failed: ${message}`);
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+import prelude from './prelude.wgsl';
+import { assertDeviceAlive, watchDevice } from './device.js';
+import { foldWorkgroups } from './dispatch.js';
+import { GpuValidationError, XaiError } from './errors.js';
+import { BufferUsage } from './buffers.js';
+
+/** Scalar types a uniform struct field may have. */
+export type UniformType = 'u32' | 'i32' | 'f32';
+
+/**
+ * How a kernel binding is declared; insertion order is the `@binding(i)` index in group 0.
+ * A uniform lists its struct's fields in WGSL declaration order (all 4-byte scalars).
+ */
+export type BindingSpec =
+  | { readonly uniform: Readonly<Record<string, UniformType>> }
+  | { readonly storage: 'read' | 'read_write' };
+
+/** Absolute + relative tolerance, numpy `allclose` semantics: |a - b| <= abs + rel * |b|. */
+export interface Tolerance {
+  readonly abs: number;
+  readonly rel: number;
+}
+
+/** The arguments a kernel with bindings `B` needs, derived from the spec (a typo is a compile error). */
+export type KernelArgs<B extends Record<string, BindingSpec>> = {
+  [K in keyof B]: B[K] extends { uniform: infer U } ? { readonly [F in keyof U]: number } : GPUBuffer;
+};
+
+/** Workgroups for one dispatch: a 1-D count (folded past 65,535 automatically) or an explicit grid. */
+export type Workgroups = number | readonly [number, number?, number?];
+
+export interface KernelSpec<B extends Record<string, BindingSpec>> {
+  /** Kebab-case, equal to the .wgsl file stem; used as the GPU object label and in errors. */
+  readonly name: string;
+  /** WGSL source; the runtime prepends `prelude.wgsl` (linearIndex, linearWorkgroup). */
+  readonly source: string;
+  /** Value of the shader's `override WORKGROUP_SIZE`. */
+  readonly workgroupSize: number;
+  readonly bindings: B;
+  /** Tolerance the parity test applies against the CPU reference. */
+  readonly tolerance: Tolerance;
+  /** Workgroups for a dispatch, computed from the arguments. */
+  readonly workgroups: (args: KernelArgs<B>) => Workgroups;
+  /** Extra `override` constants (pipeline is cached per distinct set). */
+  readonly constants?: Readonly<Record<string, number>>;
+}
+
+/** Identity function that gives a kernel spec its precise type. */
+export function defineKernel<const B extends Record<string, BindingSpec>>(spec: KernelSpec<B>): KernelSpec<B> {
+  return spec;
+}
+
+type AnySpec = KernelSpec<Record<string, BindingSpec>>;
+
+/** Whether dispatches are wrapped in validation error scopes (default: on unless NODE_ENV=production). */
+let validation =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV !== 'production';
+
+/** Turns per-dispatch validation checks on or off (they cost a round trip per dispatch). */
+export function setKernelValidation(enabled: boolean): void {
+  validation = enabled;
+}
+
+export function kernelValidationEnabled(): boolean {
+  return validation;
+}
+
+const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+
+function pipelineKey(spec: AnySpec): string {
+  return `${spec.name}@${spec.workgroupSize}:${JSON.stringify(spec.constants ?? {})}`;
+}
+
+/** The compiled pipeline for `spec` on `device`, created once per device and cached. */
+export function getPipeline(device: GPUDevice, spec: AnySpec): Promise<GPUComputePipeline> {
+  let perDevice = pipelineCache.get(device);
+  if (!perDevice) pipelineCache.set(device, (perDevice = new Map()));
+  const key = pipelineKey(spec);
+  let pipeline = perDevice.get(key);
+  if (!pipeline) {
+    pipeline = compilePipeline(device, spec).catch((error: unknown) => {
+      perDevice.delete(key); // never cache a broken pipeline
+      throw error;
+    });
+    perDevice.set(key, pipeline);
+  }
+  return pipeline;
+}
+
+async function compilePipeline(device: GPUDevice, spec: AnySpec): Promise<GPUComputePipeline> {
+  // Shader-module errors go to a scope of our own, so they surface as this kernel's error
+  // instead of leaking into whatever scope the caller has open.
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ label: spec.name, code: `${prelude}\n${spec.source}` });
+  const moduleError = await device.popErrorScope();
+  const describe = async (fallback: string) => {
+    const info = await module.getCompilationInfo().catch(() => undefined);
+    const errors = info?.messages.filter((m) => m.type === 'error');
+    return errors?.length ? errors.map((m) => `line ${m.lineNum}:${m.linePos} ${m.message}`).join('; ') : fallback;
+  };
+  if (moduleError) throw new GpuValidationError(spec.name, await describe(moduleError.message));
+  try {
+    return await device.createComputePipelineAsync({
+      label: spec.name,
+      layout: 'auto',
+      compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: spec.workgroupSize, ...spec.constants } },
+    });
+  } catch (cause) {
+    throw new GpuValidationError(spec.name, await describe(String((cause as Error)?.message ?? cause)));
+  }
+}
+
+/** Packs a uniform struct: every field is a 4-byte scalar; size rounded up to 16 bytes. */
+function packUniform(spec: AnySpec, bindingName: string, fields: Record<string, UniformType>, values: Record<string, number>) {
+  const names = Object.keys(fields);
+  const data = new ArrayBuffer(Math.max(16, Math.ceil((names.length * 4) / 16) * 16));
+  const view = new DataView(data);
+  names.forEach((field, i) => {
+    const v = values[field];
+    const type = fields[field];
+    const ok =
+      v !== undefined &&
+      (type === 'f32' ? Number.isFinite(v) : Number.isInteger(v) && (type === 'i32' ? Math.abs(v) < 2 ** 31 : v >= 0 && v < 2 ** 32));
+    if (!ok) throw new XaiError('invalid-option', `${spec.name}: uniform ${bindingName}.${field} must be a ${type}, got ${v}`);
+    if (type === 'f32') view.setFloat32(i * 4, v, true);
+    else if (type === 'i32') view.setInt32(i * 4, v, true);
+    else view.setUint32(i * 4, v, true);
+  });
+  return data;
+}
+
+/**
+ * Encodes one dispatch of `spec` and submits it. The promise
+ * settles once the dispatch has been validated (when validation is on) — not when the GPU has
+ * finished; read results with `readFloat32`, or hand buffers to tfjs, which orders work on the queue.
+ *
+ * @throws {GpuValidationError} the pipeline or dispatch failed validation; the message names the kernel.
+ * @throws {DeviceLostError} the device is lost.
+ */
+export async function runKernel<B extends Record<string, BindingSpec>>(
+  device: GPUDevice,
+  spec: KernelSpec<B>,
+  args: KernelArgs<B>,
+): Promise<void> {
+  assertDeviceAlive(watchDevice(device), `kernel "${spec.name}"`);
+  const anySpec = spec as unknown as AnySpec;
+  // Check every argument before touching the GPU.
+  const bindings = Object.entries(anySpec.bindings).map(([name, binding]) => {
+    const value = (args as Record<string, unknown>)[name];
+    if ('uniform' in binding) {
+      return { name, uniform: packUniform(anySpec, name, binding.uniform as Record<string, UniformType>, value as Record<string, number>) };
+    }
+    if (!value) throw new XaiError('invalid-option', `kernel "${spec.name}": missing buffer for binding "${name}"`);
+    return { name, buffer: value as GPUBuffer };
+  });
+  const requested = spec.workgroups(args);
+  const [x, y = 1, z = 1] = typeof requested === 'number' ? foldWorkgroups(requested) : requested;
+  const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+  if (x > maxPerDim || y > maxPerDim || z > maxPerDim) {
+    throw new XaiError('invalid-option', `kernel "${spec.name}": grid ${x}x${y}x${z} exceeds ${maxPerDim} per dimension`);
+  }
+  if (x * y * z === 0) return;
+
+  const pipeline = await getPipeline(device, anySpec);
+  if (validation) device.pushErrorScope('validation');
+  const transient: GPUBuffer[] = [];
+  const entries: GPUBindGroupEntry[] = bindings.map((binding, index) => {
+    if (binding.buffer) return { binding: index, resource: { buffer: binding.buffer } };
+    const data = binding.uniform!;
+    const buffer = device.createBuffer({ label: `${spec.name}.${binding.name}`, size: data.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    device.queue.writeBuffer(buffer, 0, data);
+    transient.push(buffer);
+    return { binding: index, resource: { buffer } };
+  });
+  const bindGroup = device.createBindGroup({ label: spec.name, layout: pipeline.getBindGroupLayout(0), entries });
+  const encoder = device.createCommandEncoder({ label: spec.name });
+  const pass = encoder.beginComputePass({ label: spec.name });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(x, y, z);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  // Safe: WebGPU defers destroy() until the submitted work that uses the buffer has completed.
+  transient.forEach((b) => b.destroy());
+  if (validation) {
+    const error = await device.popErrorScope();
+    if (error) throw new GpuValidationError(spec.name, error.message);
+    assertDeviceAlive(device, `kernel "${spec.name}"`);
+  }
+}

@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
+export * from './gpu-test.js';
+export * from './matchers.js';
+export * from './seeded.js';
