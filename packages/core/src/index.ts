@@ -1,5 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 /** @webxai/core — explainers, model adapters, metrics and tfjs interop. */
+export { explain, createExplainer, listMethods } from './api/explain.js';
+export { createExplainerFor, currentPath, type Explainer, type CallOverrides } from './api/explainer.js';
+export type {
+  CommonOptions,
+  ExplainOptions,
+  ExplainResultBase,
+  ExecutionPath,
+  MethodDefinition,
+  MethodInstance,
+  MethodName,
+  MethodOutput,
+  MethodRegistry,
+  OptionsFor,
+  Progress,
+  ResultFor,
+  CallContext,
+} from './api/types.js';
+export { resolveTargets, targetScoreSum, type Target } from './api/targets.js';
+export { toInputBatch } from './api/input.js';
+export { adaptModel, type AdaptOptions } from './model/adapt.js';
+export type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelKind } from './model/types.js';
 export * from './interop/tfjs-webgpu.js';
 export {
   XaiError,
@@ -9,5 +30,9 @@ export {
   ShapeMismatchError,
   UnsupportedModelError,
   AbortedError,
+  InvalidOptionError,
+  InvalidInputError,
+  ModelError,
+  UnknownLayerError,
   type XaiErrorCode,
 } from '@webxai/shaders';

@@ -84,6 +84,42 @@ export class AbortedError extends XaiError {
   }
 }
 
+/** An option has a wrong type or value (the message names the option and what is allowed). */
+export class InvalidOptionError extends XaiError {
+  override readonly name = 'InvalidOptionError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('invalid-option', message, options);
+  }
+}
+
+/** Input values are unusable (NaN, Inf, out of range). */
+export class InvalidInputError extends XaiError {
+  override readonly name = 'InvalidInputError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('invalid-input', message, options);
+  }
+}
+
+/** The user's model or predict function threw, rejected, or returned something unusable. */
+export class ModelError extends XaiError {
+  override readonly name = 'ModelError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('model-error', message, options);
+  }
+}
+
+/** A layer name that does not exist or cannot be used; `candidates` lists the valid ones. */
+export class UnknownLayerError extends XaiError {
+  override readonly name = 'UnknownLayerError';
+  constructor(
+    message: string,
+    readonly candidates: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super('unknown-layer', `${message}. Valid layers: ${candidates.length ? candidates.join(', ') : '(none)'}`, options);
+  }
+}
+
 /** Throws {@link AbortedError} if `signal` has fired. Call between batches. */
 export function throwIfAborted(signal: AbortSignal | undefined, what = 'operation'): void {
   if (signal?.aborted) throw new AbortedError(`${what} was aborted`, { cause: signal.reason });

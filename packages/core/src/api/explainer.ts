@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
+import { adaptModel } from '../model/adapt.js';
+import type { ModelAdapter, ModelInput } from '../model/types.js';
+import { toInputBatch } from './input.js';
+import { checkTargetOption } from './targets.js';
+import type { CommonOptions, ExecutionPath, MethodDefinition, MethodName, OptionsFor, ResultFor } from './types.js';
+import { warnOnce } from './warn.js';
+
+/** Per-call overrides accepted by {@link Explainer.explain}. */
+export type CallOverrides = Pick<CommonOptions, 'target' | 'signal' | 'onProgress'>;
+
+/** A method prepared for one model: reuse it per frame, then dispose it. */
+export interface Explainer<M extends MethodName> {
+  readonly method: M;
+  readonly model: ModelAdapter;
+  /** Explains a 3-D [h, w, c] or 4-D [n, h, w, c] float32 input. */
+  explain(input: tf.Tensor, overrides?: CallOverrides): Promise<ResultFor<M>>;
+  /** Releases what the method prepared (split models, GPU buffers). Idempotent. */
+  dispose(): void;
+}
+
+/** The execution path for tfjs's active backend; the CPU path is announced once, never taken silently. */
+export function currentPath(): ExecutionPath {
+  const backend = tf.getBackend();
+  if (backend === 'webgpu') return 'gpu';
+  warnOnce(
+    `path-${backend}`,
+    `webxai: tfjs backend is '${backend}', so webxai's kernels run as their CPU references (slower). ` +
+      `Use tf.setBackend('webgpu') for the GPU path; every result reports its path.`,
+  );
+  return 'cpu';
+}
+
+/** Creates an explainer from a method definition (the tree-shakable core of `createExplainer`). */
+export function createExplainerFor<M extends MethodName>(
+  definition: MethodDefinition<M>,
+  model: ModelInput,
+  options: OptionsFor<M>,
+): Explainer<M> {
+  const adapter = adaptModel(model, options.preprocess ? { preprocess: options.preprocess } : {});
+  if (definition.requires === 'gradients' && !adapter.differentiable) {
+    throw new UnsupportedModelError(
+      `method '${definition.name}' needs gradients, but a ${adapter.kind} model only predicts; use a perturbation method (occlusion, rise, lime, kernel-shap) or pass a tfjs model`,
+    );
+  }
+  const instance = definition.create(adapter, options);
+  let disposed = false;
+  return {
+    method: definition.name,
+    model: adapter,
+    async explain(input, overrides = {}) {
+      if (disposed) throw new UnsupportedModelError(`this '${definition.name}' explainer has been disposed`);
+      const signal = overrides.signal ?? options.signal;
+      throwIfAborted(signal, definition.name);
+      const target = overrides.target ?? options.target;
+      const start = performance.now();
+      const batch = await toInputBatch(input, adapter);
+      try {
+        checkTargetOption(target, batch.shape[0]);
+        const path = currentPath();
+        const output = await instance.explain(batch, {
+          target,
+          signal,
+          onProgress: overrides.onProgress ?? options.onProgress,
+          path,
+        });
+        return {
+          ...output,
+          method: definition.name,
+          path,
+          backend: tf.getBackend(),
+          timeMs: performance.now() - start,
+        } as unknown as ResultFor<M>;
+      } finally {
+        batch.dispose();
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      instance.dispose();
+    },
+  };
+}

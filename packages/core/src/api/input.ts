@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
+import type { ModelAdapter } from '../model/types.js';
+
+/**
+ * Checks an image input and returns it as a 4-D NHWC batch (a new tensor the caller disposes;
+ * a 3-D input gets a batch axis). Checks rank, dtype, the model's spatial size and channels where
+ * known, and that every value is finite (one tiny readback).
+ *
+ * @throws {ShapeMismatchError} wrong rank, dtype, size or channel count.
+ * @throws {InvalidInputError} NaN or Inf in the input.
+ */
+export async function toInputBatch(input: tf.Tensor, model: Pick<ModelAdapter, 'inputShape'>): Promise<tf.Tensor4D> {
+  if (!(input instanceof tf.Tensor) || input.isDisposed) {
+    throw new ShapeMismatchError('input must be a live tf.Tensor of shape [height, width, channels] or [batch, height, width, channels]');
+  }
+  if (input.rank !== 3 && input.rank !== 4) {
+    throw new ShapeMismatchError(`input must have rank 3 [h, w, c] or 4 [n, h, w, c], got rank ${input.rank} with shape [${input.shape}]`);
+  }
+  if (input.dtype !== 'float32') {
+    throw new ShapeMismatchError(`input must be float32, got ${input.dtype} (cast with tf.cast(x, 'float32'))`);
+  }
+  const shape = input.rank === 3 ? [1, ...input.shape] : input.shape;
+  if (shape.some((d) => d === 0)) throw new ShapeMismatchError(`input shape [${input.shape}] has an empty dimension`);
+  const expected = model.inputShape;
+  if (expected) {
+    const names = ['height', 'width', 'channels'];
+    expected.forEach((want, i) => {
+      if (want !== null && shape[i + 1] !== want) {
+        throw new ShapeMismatchError(
+          `input ${names[i]} is ${shape[i + 1]} but the model expects ${want} (model input [${expected.map((d) => d ?? '?')}], got [${input.shape}])`,
+        );
+      }
+    });
+  }
+  const finite = tf.tidy(() => tf.all(tf.isFinite(input)));
+  const [ok] = await finite.data();
+  finite.dispose();
+  if (!ok) throw new InvalidInputError('input contains NaN or Inf values');
+  return (input.rank === 3 ? tf.expandDims(input, 0) : tf.clone(input)) as tf.Tensor4D;
+}

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// The table behind `explain(model, input, { method })`. Each method family adds its definitions here
+// (one import and one entry each) and its types to MethodRegistry from its own folder.
+import type { MethodDefinition, MethodName } from './types.js';
+
+export const METHODS: { readonly [M in MethodName]: MethodDefinition<M> } = {};

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError } from '@webxai/shaders';
+
+/** Which class to explain: one index for every image, one per image, or the argmax of the scores. */
+export type Target = number | readonly number[] | 'predicted';
+
+/** Checks the form of a target option before any model call. */
+export function checkTargetOption(target: Target | undefined, batch: number): void {
+  if (target === undefined || target === 'predicted') return;
+  if (typeof target !== 'number' && !Array.isArray(target)) {
+    throw new InvalidOptionError(`target must be a class index, an array of indices, or 'predicted'; got ${String(target)}`);
+  }
+  const list: readonly number[] = typeof target === 'number' ? [target] : target;
+  if (typeof target !== 'number' && list.length !== batch) {
+    throw new InvalidOptionError(`target has ${list.length} entries but the input has ${batch} images`);
+  }
+  for (const t of list) {
+    if (!Number.isInteger(t) || t < 0) throw new InvalidOptionError(`target must be non-negative integers, got ${t}`);
+  }
+}
+
+/**
+ * Resolves `target` to one class index per image, given the model's scores for the batch.
+ * @throws {InvalidOptionError} malformed targets, or a class index >= the number of classes.
+ */
+export async function resolveTargets(target: Target | undefined, scores: tf.Tensor2D): Promise<number[]> {
+  const [batch, classes] = scores.shape;
+  checkTargetOption(target, batch);
+  let resolved: number[];
+  if (target === undefined || target === 'predicted') {
+    const argmax = tf.argMax(scores, 1);
+    resolved = Array.from(await argmax.data());
+    argmax.dispose();
+  } else {
+    resolved = typeof target === 'number' ? new Array<number>(batch).fill(target) : [...target];
+  }
+  for (const t of resolved) {
+    if (t >= classes) throw new InvalidOptionError(`target class ${t} is out of range: the model has ${classes} classes (0..${classes - 1})`);
+  }
+  return resolved;
+}
+
+/**
+ * The score of each image's target class, summed over the batch: the scalar whose gradient gives
+ * every image's d score[target] / d input at once (images do not interact in inference mode).
+ * `targets` may be shorter than the batch when each image is repeated `batch / targets.length` times
+ * consecutively (path points, noisy samples).
+ */
+export function targetScoreSum(scores: tf.Tensor2D, targets: readonly number[]): tf.Scalar {
+  return tf.tidy(() => {
+    const [batch, classes] = scores.shape;
+    const repeat = batch / targets.length;
+    const perRow = Array.from({ length: batch }, (_, i) => targets[Math.floor(i / repeat)]!);
+    const mask = tf.oneHot(tf.tensor1d(perRow, 'int32'), classes).toFloat();
+    return tf.sum(tf.mul(scores, mask));
+  });
+}

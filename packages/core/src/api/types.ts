@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+import type * as tf from '@tensorflow/tfjs';
+import type { ModelAdapter } from '../model/types.js';
+import type { Target } from './targets.js';
+
+/** Where webxai's own kernels ran: WGSL on tfjs's GPUDevice, or their CPU references. */
+export type ExecutionPath = 'gpu' | 'cpu';
+
+/** A progress report; perturbation methods include a refined partial attribution (caller must not dispose it). */
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+  /** The attribution so far (anytime methods); owned by webxai, valid only during the callback. */
+  readonly partial?: tf.Tensor;
+  /** A convergence estimate (e.g. relative change of the last batch), when the method has one. */
+  readonly convergence?: number;
+}
+
+/** Options every method takes. */
+export interface CommonOptions {
+  /** Class to explain per image: an index, one index per image, or 'predicted' (argmax; default). */
+  readonly target?: Target;
+  /** Cancels the explanation within one batch; the promise rejects with AbortedError and nothing leaks. */
+  readonly signal?: AbortSignal;
+  /** Called after every batch of model evaluations. */
+  readonly onProgress?: (progress: Progress) => void;
+  /** Applied to the input before the model; attributions are with respect to the raw input. */
+  readonly preprocess?: (x: tf.Tensor4D) => tf.Tensor4D;
+}
+
+/** Fields every result has. */
+export interface ExplainResultBase {
+  readonly method: string;
+  /** The attribution; a tf.Tensor the caller disposes. Shape depends on the method family. */
+  readonly attribution: tf.Tensor;
+  /** The class index explained, per image. */
+  readonly target: number[];
+  /** Which implementation of webxai's kernels ran (never switched silently: see `backend`). */
+  readonly path: ExecutionPath;
+  /** tfjs's active backend during the run. */
+  readonly backend: string;
+  /** Wall-clock time of the explanation, in milliseconds. */
+  readonly timeMs: number;
+}
+
+/**
+ * Methods register here by declaration merging, from their own folder:
+ * `declare module '../api/types.js' { interface MethodRegistry { saliency: { options: O; result: R } } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface MethodRegistry {}
+
+export type MethodName = keyof MethodRegistry & string;
+
+/** The options of method `M`, including the common ones and the `method` discriminant. */
+export type OptionsFor<M extends MethodName> = MethodRegistry[M] extends { options: infer O }
+  ? O & CommonOptions & { readonly method: M }
+  : never;
+
+/** The result of method `M`. */
+export type ResultFor<M extends MethodName> = MethodRegistry[M] extends { result: infer R } ? R : never;
+
+/** Options of any method: a union discriminated by `method`. */
+export type ExplainOptions = { [M in MethodName]: OptionsFor<M> }[MethodName];
+
+/** What a method returns; the dispatcher adds method, path, backend and timeMs. */
+export type MethodOutput<M extends MethodName> = Omit<ResultFor<M>, 'method' | 'path' | 'backend' | 'timeMs'>;
+
+/** Per-call context a method instance receives. */
+export interface CallContext {
+  readonly target: Target | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: ((progress: Progress) => void) | undefined;
+  readonly path: ExecutionPath;
+}
+
+/** A method prepared for one model (state such as a split model lives here until dispose). */
+export interface MethodInstance<M extends MethodName> {
+  /** `input` is a checked NHWC float32 batch, owned by the caller. */
+  explain(input: tf.Tensor4D, call: CallContext): Promise<MethodOutput<M>>;
+  dispose(): void;
+}
+
+/** One attribution method: its name, what it needs from the model, and how to prepare it. */
+export interface MethodDefinition<M extends MethodName> {
+  readonly name: M;
+  /** 'gradients' needs a differentiable tfjs model; 'predictions' works with any model. */
+  readonly requires: 'gradients' | 'predictions';
+  /** Checks options (throwing InvalidOptionError that names the option) and prepares per-model state. */
+  create(model: ModelAdapter, options: OptionsFor<M>): MethodInstance<M>;
+}

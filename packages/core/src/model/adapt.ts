@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { AbortedError, ModelError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
+import type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput } from './types.js';
+import { checkScores } from './check-scores.js';
+
+/** Options for {@link adaptModel}. */
+export interface AdaptOptions {
+  /** Applied to the input before the model (e.g. scale 0..255 to -1..1); attributions are w.r.t. the raw input. */
+  readonly preprocess?: (x: tf.Tensor4D) => tf.Tensor4D;
+}
+
+function isLayersModel(model: unknown): model is tf.LayersModel {
+  return model instanceof tf.LayersModel || (typeof model === 'object' && model !== null && 'layers' in model && 'apply' in model && 'getLayer' in model);
+}
+
+function isGraphModel(model: unknown): model is tf.GraphModel {
+  return model instanceof tf.GraphModel || (typeof model === 'object' && model !== null && 'execute' in model && 'executeAsync' in model && 'modelVersion' in model);
+}
+
+function isBlackBox(model: unknown): model is BlackBoxModel {
+  return typeof model === 'object' && model !== null && typeof (model as BlackBoxModel).predict === 'function';
+}
+
+function shapeOf(dims: readonly (number | null)[] | undefined): ModelAdapter['inputShape'] {
+  if (!dims || dims.length !== 4) return undefined;
+  const d = (v: number | null | undefined) => (v === undefined || v === null || v < 0 ? null : v);
+  return [d(dims[1]), d(dims[2]), d(dims[3])];
+}
+
+/**
+ * Normalises any supported model into a {@link ModelAdapter}.
+ * @throws {UnsupportedModelError} for anything else, naming what was received.
+ */
+export function adaptModel(model: ModelInput, options: AdaptOptions = {}): ModelAdapter {
+  const pre = options.preprocess;
+  const withPre = (f: (x: tf.Tensor4D) => tf.Tensor) => (x: tf.Tensor4D) => f(pre ? pre(x) : x) as tf.Tensor2D;
+
+  if (isLayersModel(model)) {
+    if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+      throw new UnsupportedModelError(
+        `LayersModel "${model.name}" has ${model.inputs.length} inputs and ${model.outputs.length} outputs; webxai explains single-input, single-output image classifiers`,
+      );
+    }
+    const forward = withPre((x) => model.apply(x, { training: false }) as tf.Tensor);
+    return syncAdapter('layers', model, shapeOf(model.inputs[0]!.shape), forward);
+  }
+  if (isGraphModel(model)) {
+    if (model.inputs.length !== 1) {
+      throw new UnsupportedModelError(`GraphModel has ${model.inputs.length} inputs; webxai explains single-input image classifiers`);
+    }
+    const outputName = model.outputs[0]?.name;
+    const forward = withPre((x) => (outputName ? model.execute(x, outputName) : model.execute(x)) as tf.Tensor);
+    return syncAdapter('graph', model, shapeOf(model.inputs[0]!.shape), forward);
+  }
+  if (typeof model === 'function') {
+    return syncAdapter('function', model, undefined, withPre(model as ModelFunction));
+  }
+  if (isBlackBox(model)) return blackBoxAdapter(model, pre);
+  throw new UnsupportedModelError(
+    `cannot explain a ${model === null ? 'null' : typeof model}: pass a tf.LayersModel, a tf.GraphModel, a function (x: Tensor4D) => Tensor2D, or { predict(batch, shape): Promise<Float32Array> }`,
+  );
+}
+
+function syncAdapter(
+  kind: 'layers' | 'graph' | 'function',
+  source: ModelInput,
+  inputShape: ModelAdapter['inputShape'],
+  forward: (x: tf.Tensor4D) => tf.Tensor2D,
+): ModelAdapter {
+  const checkedForward = (x: tf.Tensor4D): tf.Tensor2D => {
+    let y: tf.Tensor;
+    try {
+      y = forward(x);
+    } catch (cause) {
+      throw new ModelError(`the ${kind} model threw on an input of shape [${x.shape}]: ${(cause as Error)?.message ?? cause}`, { cause });
+    }
+    checkScores(y, x.shape[0], kind);
+    return y as tf.Tensor2D;
+  };
+  return {
+    kind,
+    source,
+    inputShape,
+    differentiable: true,
+    forward: checkedForward,
+    async predict(x, signal) {
+      throwIfAborted(signal, 'predict');
+      const y = tf.tidy(() => checkedForward(x));
+      await assertFinite(y, kind);
+      return y;
+    },
+  };
+}
+
+async function assertFinite(y: tf.Tensor, kind: string): Promise<void> {
+  const bad = tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(y))));
+  const [flag] = await bad.data();
+  bad.dispose();
+  if (flag) {
+    y.dispose();
+    throw new ModelError(`the ${kind} model returned NaN or Inf scores`);
+  }
+}
+
+function blackBoxAdapter(model: BlackBoxModel, pre: AdaptOptions['preprocess']): ModelAdapter {
+  const maxBatch = model.maxBatch ?? Number.POSITIVE_INFINITY;
+  return {
+    kind: 'black-box',
+    source: model,
+    inputShape: undefined,
+    differentiable: false,
+    forward: undefined,
+    async predict(x, signal) {
+      const batch = pre ? tf.tidy(() => pre(x)) : x;
+      try {
+        const [n, h, w, c] = batch.shape;
+        const rows: Float32Array[] = [];
+        for (let start = 0; start < n; start += Math.min(n, maxBatch)) {
+          throwIfAborted(signal, 'predict');
+          const count = Math.min(maxBatch, n - start);
+          const slice = tf.slice(batch, [start, 0, 0, 0], [count, h, w, c]);
+          const pixels = (await slice.data()) as Float32Array;
+          slice.dispose();
+          let scores: Float32Array;
+          try {
+            scores = await model.predict(pixels, [count, h, w, c]);
+          } catch (cause) {
+            if (cause instanceof AbortedError) throw cause;
+            throw new ModelError(`the black-box model's predict() rejected: ${(cause as Error)?.message ?? cause}`, { cause });
+          }
+          rows.push(checkBlackBoxScores(scores, count, model.numClasses));
+        }
+        const classes = rows[0]!.length / Math.min(n, maxBatch);
+        const all = new Float32Array(n * classes);
+        let offset = 0;
+        for (const r of rows) {
+          all.set(r, offset);
+          offset += r.length;
+        }
+        return tf.tensor2d(all, [n, classes]);
+      } finally {
+        if (batch !== x) batch.dispose();
+      }
+    },
+  };
+}
+
+function checkBlackBoxScores(scores: unknown, count: number, numClasses: number | undefined): Float32Array {
+  if (!(scores instanceof Float32Array)) {
+    throw new ModelError(`the black-box model's predict() must resolve to a Float32Array, got ${Object.prototype.toString.call(scores)}`);
+  }
+  if (scores.length === 0 || scores.length % count !== 0 || (numClasses !== undefined && scores.length !== count * numClasses)) {
+    throw new ModelError(
+      `the black-box model's predict() returned ${scores.length} values for ${count} images; expected [${count}, ${numClasses ?? 'classes'}]`,
+    );
+  }
+  for (let i = 0; i < scores.length; i++) {
+    if (!Number.isFinite(scores[i]!)) throw new ModelError(`the black-box model's predict() returned ${scores[i]} at index ${i}`);
+  }
+  return scores;
+}

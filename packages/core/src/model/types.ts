@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+import type * as tf from '@tensorflow/tfjs';
+
+/** Any model that only predicts: a black box, e.g. an ONNX Runtime session or a remote endpoint. */
+export interface BlackBoxModel {
+  /**
+   * Probabilities or logits for a batch of images, row-major `[n, classes]`.
+   * @param batch NHWC float32 pixels, `n * h * w * c` values.
+   */
+  predict(batch: Float32Array, shape: [n: number, h: number, w: number, c: number]): Promise<Float32Array>;
+  /** Number of classes, when known up front (otherwise inferred from the first prediction). */
+  readonly numClasses?: number;
+  /** Largest batch the model accepts in one call (default: unlimited). */
+  readonly maxBatch?: number;
+}
+
+/** A differentiable function from an NHWC batch to `[batch, classes]` scores, built from tfjs ops. */
+export type ModelFunction = (x: tf.Tensor4D) => tf.Tensor2D;
+
+/** What `explain` accepts as a model. */
+export type ModelInput = tf.LayersModel | tf.GraphModel | ModelFunction | BlackBoxModel;
+
+/** How the model was recognised. */
+export type ModelKind = 'layers' | 'graph' | 'function' | 'black-box';
+
+/**
+ * A model, normalised. Every kind can `predict`; only tfjs kinds are `differentiable` and have a
+ * synchronous `forward` usable inside `tf.grad`.
+ */
+export interface ModelAdapter {
+  readonly kind: ModelKind;
+  /** The object the user passed (CAM methods split LayersModels / GraphModels at a layer). */
+  readonly source: ModelInput;
+  /** `[height, width, channels]` the model expects, where known (null = any). */
+  readonly inputShape: readonly [number | null, number | null, number | null] | undefined;
+  /** True when `forward` exists and gradients flow through it. */
+  readonly differentiable: boolean;
+  /** Scores `[batch, classes]`, synchronously, differentiable (tfjs kinds only; includes `preprocess`). */
+  readonly forward: ((x: tf.Tensor4D) => tf.Tensor2D) | undefined;
+  /**
+   * Scores `[batch, classes]` for any kind; batches larger than the model's limit are split.
+   * Rejects with ModelError when the model throws or returns the wrong shape or NaN.
+   */
+  predict(x: tf.Tensor4D, signal?: AbortSignal): Promise<tf.Tensor2D>;
+}

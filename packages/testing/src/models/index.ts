@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Tiny models built in code with seeded weights (no downloads): the test zoo. Needs @tensorflow/tfjs. */
+export { tinyCnn, tinyCnnWeights, disposeWeights, linearModel, type TinyCnnSpec, type TinyCnnWeights } from './tiny-cnn.js';
+export { tinyCnnGraphModel } from './graph-model.js';
+export { seededKernel, seededBias, seededKernelValues, seededBiasValues } from './weights.js';
