@@ -3,4 +3,4 @@
 // (one import and one entry each) and its types to MethodRegistry from its own folder.
 import type { MethodDefinition, MethodName } from './types.js';
 
-export const METHODS: { readonly [M in MethodName]: MethodDefinition<M> } = {};
+export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {};
