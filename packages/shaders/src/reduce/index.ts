@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
+export {
+  REDUCE_CHUNK,
+  REDUCE_ITEMS_PER_THREAD,
+  REDUCE_OPS,
+  REDUCE_WORKGROUP_SIZE,
+  reducePassLengths,
+  reduceRowsErrorBound,
+  reduceRowsKernels,
+  type ReduceOp,
+} from './reduce-rows.kernel.js';
+export { reduceRowsRef } from './reduce-rows.ref.js';
+export { reduceRows, type ReduceRowsOptions } from './reduce-rows.js';

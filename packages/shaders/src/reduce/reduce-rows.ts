@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+import { createBuffer, releaseBuffer } from '../runtime/buffers.js';
+import { ShapeMismatchError, XaiError, throwIfAborted } from '../runtime/errors.js';
+import { runKernel } from '../runtime/kernel.js';
+import { REDUCE_CHUNK, REDUCE_OPS, reduceRowsKernels, type ReduceOp } from './reduce-rows.kernel.js';
+
+/** Options for {@link reduceRows}. */
+export interface ReduceRowsOptions {
+  readonly op: ReduceOp;
+  /** f32 storage buffer holding at least `rows * rowLength` values, row-major. */
+  readonly input: GPUBuffer;
+  /** Number of rows (e.g. images in the batch), >= 1. */
+  readonly rows: number;
+  /** Values per row (e.g. H * W * C), >= 1. */
+  readonly rowLength: number;
+  /** Where to write the `rows` results; a new buffer (caller releases it) when omitted. */
+  readonly output?: GPUBuffer;
+  readonly signal?: AbortSignal;
+}
+
+function assertCount(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value >= 2 ** 32) {
+    throw new XaiError('invalid-option', `reduceRows: ${name} must be an integer >= 1, got ${value}`);
+  }
+}
+
+/**
+ * Reduces every row of a row-major f32 buffer to one f32 (sum, min, max or sum of squares),
+ * running reduce-rows.wgsl once per pass and releasing its intermediate buffers. The returned
+ * buffer is `output` when given, otherwise a new tracked buffer of `rows` f32 that the caller
+ * releases with `releaseBuffer`. Error bounds: {@link reduceRowsErrorBound}; CPU path: `reduceRowsRef`.
+ *
+ * @throws {ShapeMismatchError} `input` (or `output`) is too small for the shape.
+ * @throws {AbortedError} `signal` fired; intermediates are released (a created output too).
+ * @example
+ * const maxima = await reduceRows(device, { op: 'max', input, rows: 64, rowLength: 224 * 224 * 3 });
+ * await readFloat32(device, maxima, 64); // one max per image
+ */
+export async function reduceRows(device: GPUDevice, options: ReduceRowsOptions): Promise<GPUBuffer> {
+  const { op, input, rows, rowLength, signal } = options;
+  if (!REDUCE_OPS.includes(op)) {
+    throw new XaiError('invalid-option', `reduceRows: op must be one of ${REDUCE_OPS.join(', ')}, got ${String(op)}`);
+  }
+  assertCount('rows', rows);
+  assertCount('rowLength', rowLength);
+  if (rows * rowLength >= 2 ** 32) {
+    throw new XaiError('invalid-option', `reduceRows: rows * rowLength must be < 2^32, got ${rows * rowLength}`);
+  }
+  if (input.size < rows * rowLength * 4) {
+    throw new ShapeMismatchError(
+      `reduceRows: input holds ${input.size / 4} f32 values but rows * rowLength = ${rows} * ${rowLength} = ${rows * rowLength}`,
+    );
+  }
+  if (options.output && options.output.size < rows * 4) {
+    throw new ShapeMismatchError(`reduceRows: output holds ${options.output.size / 4} f32 values, need rows = ${rows}`);
+  }
+  throwIfAborted(signal, 'reduceRows');
+
+  const output = options.output ?? createBuffer(device, rows * 4, `reduce-rows.${op}.output`);
+  const intermediates: GPUBuffer[] = [];
+  try {
+    let source = input;
+    let length = rowLength;
+    let kernel = reduceRowsKernels[op];
+    for (;;) {
+      const groupsPerRow = Math.ceil(length / REDUCE_CHUNK);
+      const last = groupsPerRow === 1;
+      const target = last ? output : createBuffer(device, rows * groupsPerRow * 4, `reduce-rows.${op}.partials`);
+      if (!last) intermediates.push(target);
+      await runKernel(device, kernel, { params: { rows, rowLength: length, groupsPerRow }, input: source, output: target });
+      if (last) break;
+      throwIfAborted(signal, 'reduceRows');
+      source = target;
+      length = groupsPerRow;
+      // Squares are taken once; later passes add partial sums of squares.
+      kernel = op === 'sumsq' ? reduceRowsKernels.sum : kernel;
+    }
+    return output;
+  } catch (error) {
+    if (!options.output) releaseBuffer(device, output);
+    throw error;
+  } finally {
+    // destroy() waits for submitted work that uses the buffers, so this is safe before completion.
+    for (const buffer of intermediates) releaseBuffer(device, buffer);
+  }
+}
