@@ -9,4 +9,5 @@ export * from './runtime/buffers.js';
 export * from './runtime/dispatch.js';
 export * from './runtime/kernel.js';
 export * from './elementwise/index.js';
+export * from './colormap/index.js';
 export * from './reduce/index.js';

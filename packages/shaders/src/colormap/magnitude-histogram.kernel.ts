@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+import body from './magnitude-histogram.wgsl';
+import sign from './sign.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+
+const WORKGROUP_SIZE = 256;
+
+/**
+ * GPU kernel: histogram of signed magnitudes into `bins` u32 counters (zeroed by the caller).
+ * See magnitude-histogram.wgsl; CPU reference: {@link magnitudeHistogramRef}.
+ */
+export const magnitudeHistogram = defineKernel({
+  name: 'magnitude-histogram',
+  source: `${sign}\n${body}`,
+  workgroupSize: WORKGROUP_SIZE,
+  bindings: {
+    params: { uniform: { count: 'u32', sign: 'u32', bins: 'u32', binScale: 'f32' } },
+    values: { storage: 'read' },
+    histogram: { storage: 'read_write' },
+  },
+  // Integer counts; the bin index is reproduced exactly by the reference.
+  tolerance: { abs: 0, rel: 0 },
+  workgroups: ({ params }) => Math.ceil(params.count / WORKGROUP_SIZE),
+});

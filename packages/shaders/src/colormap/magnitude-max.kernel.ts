@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+import body from './magnitude-max.wgsl';
+import sign from './sign.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+
+const WORKGROUP_SIZE = 256;
+
+/**
+ * GPU kernel: `result[0]` = f32 bits of the largest signed magnitude (see sign.wgsl); the caller
+ * zeroes `result` first. See magnitude-max.wgsl; CPU reference: {@link magnitudeMaxRef}.
+ */
+export const magnitudeMax = defineKernel({
+  name: 'magnitude-max',
+  source: `${sign}\n${body}`,
+  workgroupSize: WORKGROUP_SIZE,
+  bindings: {
+    params: { uniform: { count: 'u32', sign: 'u32' } },
+    values: { storage: 'read' },
+    result: { storage: 'read_write' },
+  },
+  // An exact max over bit patterns.
+  tolerance: { abs: 0, rel: 0 },
+  workgroups: ({ params }) => Math.ceil(params.count / WORKGROUP_SIZE),
+});

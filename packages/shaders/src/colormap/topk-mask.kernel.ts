@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+import body from './topk-mask.wgsl';
+import sign from './sign.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+
+const WORKGROUP_SIZE = 256;
+
+/**
+ * GPU kernel: top-k% mask (0 outside, 1 inside, 2 contour) of an attribution map.
+ * See topk-mask.wgsl; CPU reference: {@link topkMaskRef}.
+ */
+export const topkMask = defineKernel({
+  name: 'topk-mask',
+  source: `${sign}\n${body}`,
+  workgroupSize: WORKGROUP_SIZE,
+  bindings: {
+    params: {
+      uniform: { width: 'u32', height: 'u32', sign: 'u32', bins: 'u32', binScale: 'f32', thresholdBin: 'i32' },
+    },
+    values: { storage: 'read' },
+    mask: { storage: 'read_write' },
+  },
+  // Discrete labels: exact.
+  tolerance: { abs: 0, rel: 0 },
+  workgroups: ({ params }) => Math.ceil((params.width * params.height) / WORKGROUP_SIZE),
+});
