@@ -11,4 +11,5 @@ export * from './runtime/kernel.js';
 export * from './elementwise/index.js';
 export * from './colormap/index.js';
 export * from './reduce/index.js';
+export * from './random/index.js';
 export * from './integrated-gradients/index.js';

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+export { threefry2x32 } from './threefry.ref.js';
+export { randomFillKernels, type RandomKind } from './random-fill.kernel.js';
+export {
+  bernoulliRef,
+  normalRef,
+  uniformRef,
+  uniformFromWord,
+  seedWords,
+  NORMAL_STREAM,
+  UNIFORM_STREAM,
+  RANDOM_STREAM_LENGTH,
+} from './random-fill.ref.js';
+export { normalFromWord } from './normal-sampler.js';
+export { normalUpperQuantile, normalUpperTail } from './normal-quantile.js';
+export { randomBernoulli, randomNormal, randomUniform, type RandomFillOptions } from './random.js';

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+import template from './random-fill.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+import { NORMAL_TABLE } from './normal-table.js';
+
+const WORKGROUP_SIZE = 256;
+
+/** The .wgsl with normal-table.ts spliced in (one source of truth for the coefficients). */
+const source = template
+  .replace('/*@NORMAL_TABLE_LENGTH@*/ 1', String(NORMAL_TABLE.length))
+  .replace('/*@NORMAL_TABLE@*/ 0', NORMAL_TABLE.join(', '));
+
+/** What random-fill writes. */
+export type RandomKind = 'uniform' | 'normal' | 'bernoulli';
+
+const KIND_CODES: Readonly<Record<RandomKind, number>> = { uniform: 0, normal: 1, bernoulli: 2 };
+
+function defineRandomFill(kind: RandomKind) {
+  return defineKernel({
+    name: 'random-fill',
+    source,
+    workgroupSize: WORKGROUP_SIZE,
+    constants: { KIND: KIND_CODES[kind] },
+    bindings: {
+      params: {
+        uniform: { count: 'u32', offset: 'u32', outputOffset: 'u32', seedLo: 'u32', seedHi: 'u32', a: 'f32', b: 'f32' },
+      },
+      output: { storage: 'read_write' },
+    },
+    // Bit-exact (integer ops only) for the standard outputs (a = 0, b = 1) and Bernoulli masks.
+    // Scaled outputs: within one rounding of b * v (the GPU may fuse b * v + a): see the test.
+    tolerance: { abs: 0, rel: 0 },
+    workgroups: ({ params }) => Math.ceil(params.count / WORKGROUP_SIZE),
+  });
+}
+
+/** The random-fill pipelines, one per kind (KIND is an override constant). See random-fill.wgsl. */
+export const randomFillKernels = {
+  uniform: defineRandomFill('uniform'),
+  normal: defineRandomFill('normal'),
+  bernoulli: defineRandomFill('bernoulli'),
+} as const;

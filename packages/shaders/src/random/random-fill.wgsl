@@ -1,0 +1,161 @@
+// random-fill.wgsl
+//
+// Counter-based random numbers written into a buffer: value j of a call is number i = offset + j
+// of the stream `seed`, and depends only on (seed, i), so any split into batches, any dispatch
+// geometry and the CPU reference (random-fill.ref.ts) give identical numbers. Used for SmoothGrad
+// noise, RISE / LIME masks and any other sampling an explainer does on the GPU.
+//
+// Generator: Threefry-2x32-20 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3",
+// SC 2011; the default of JAX), keyed by the seed's two u32 words, counter (i, STREAM). Chosen over
+// Philox4x32-10 because it needs only 32-bit add, rotate and xor: WGSL has no 32x32->64 multiply,
+// so Philox would need an emulated mulhi per round, while every Threefry step is one exact
+// integer op in WGSL and in JS. Over PCG-style hashes because it passes BigCrush as a counter-based
+// generator by design. Uniform and normal numbers use separate counter streams (STREAM 0 and 1).
+//
+// Outputs (KIND override; all bit-exact against the reference, integer ops only):
+// - KIND_UNIFORM:   u = (w0 >> 8) * 2^-24 in [0, 1): a 24-bit integer times a power of two, exact.
+// - KIND_NORMAL:    z = +-g(p) with the sign from bit 31 of w0 and p = (2 (w0 & 0x7fffffff) + 1) / 2^33,
+//   g = -Phi^{-1} the inverse normal CDF evaluated in Q28 fixed point from piecewise degree-6
+//   polynomials (32 octaves of p x 4 segments, NORMAL_TABLE, fitted in normal-table.test.ts), then
+//   rounded to f32 with integer ops. No transcendental builtin is used: WGSL only bounds log/cos/sqrt
+//   to a few ulps, which differ between GPUs, so Box-Muller could not be reproduced bit for bit.
+//   Accuracy: |z - Phi^{-1}(p)| <= 5e-10 + 9.5 * 2^-28 (< 4e-8) before the final f32 rounding.
+//   Range: |z| <= 6.34 (p >= 2^-33); beyond |z| ~ 5.9 only a few distinct values occur (p grid 2^-32).
+// - KIND_BERNOULLI: 1.0 if u < a (a = probability) else 0.0, with u the uniform above (so a mask
+//   and a uniform stream of the same seed line up).
+// Uniform and normal values are then mapped to b * v + a (low/width or mean/std). With the
+// defaults (a = 0, b = 1) that is exact, so the standard outputs are bit-exact; otherwise the GPU
+// may fuse the multiply-add, so scaled values match the reference within one rounding of b * v.
+//
+// Dispatch: 1-D, one invocation per value, ceil(count / WORKGROUP_SIZE) workgroups folded past
+// 65,535 (prelude's linearIndex). Writes output[outputOffset + j] for j < count.
+
+override WORKGROUP_SIZE: u32 = 256u;
+override KIND: u32 = 0u;
+
+const KIND_UNIFORM: u32 = 0u;
+const KIND_NORMAL: u32 = 1u;
+const KIND_BERNOULLI: u32 = 2u;
+
+struct Params {
+  count: u32,
+  offset: u32,
+  outputOffset: u32,
+  seedLo: u32,
+  seedHi: u32,
+  a: f32,
+  b: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> output: array<f32>;
+
+const NORMAL_SEGMENTS: u32 = 4u;
+const NORMAL_DEGREE: u32 = 6u;
+// Q28 coefficients, constant term first; spliced in from normal-table.ts by random-fill.kernel.ts.
+const NORMAL_TABLE = array<i32, /*@NORMAL_TABLE_LENGTH@*/ 1>(/*@NORMAL_TABLE@*/ 0);
+
+fn rotl(x: u32, r: u32) -> u32 {
+  return (x << r) | (x >> (32u - r));
+}
+
+// Threefry-2x32 with 20 rounds: 5 groups of 4 rounds, a key injection after each group.
+fn threefry2x32(counter: vec2u, key: vec2u) -> vec2u {
+  let ks = array<u32, 3>(key.x, key.y, 0x1bd11bdau ^ key.x ^ key.y);
+  let rotations = array<u32, 8>(13u, 15u, 26u, 6u, 17u, 29u, 16u, 24u);
+  var x0 = counter.x + ks[0];
+  var x1 = counter.y + ks[1];
+  for (var group = 0u; group < 5u; group++) {
+    for (var r = 0u; r < 4u; r++) {
+      x0 += x1;
+      x1 = rotl(x1, rotations[(group % 2u) * 4u + r]) ^ x0;
+    }
+    let s = group + 1u;
+    x0 += ks[s % 3u];
+    x1 += ks[(s + 1u) % 3u] + s;
+  }
+  return vec2u(x0, x1);
+}
+
+// High 32 bits of a * b for u32 a, b, from 16-bit halves (WGSL has no 64-bit integers).
+fn mulhiU32(a: u32, b: u32) -> u32 {
+  let a0 = a & 0xffffu;
+  let a1 = a >> 16u;
+  let b0 = b & 0xffffu;
+  let b1 = b >> 16u;
+  let p01 = a0 * b1;
+  let p10 = a1 * b0;
+  let mid = ((a0 * b0) >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
+  return a1 * b1 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u);
+}
+
+// (a * b) / 2^32 rounded toward zero, a signed, b a Q32 fraction.
+fn mulhiI32(a: i32, b: u32) -> i32 {
+  if (a >= 0) {
+    return i32(mulhiU32(u32(a), b));
+  }
+  return -i32(mulhiU32(u32(-a), b));
+}
+
+fn uniformFromWord(w: u32) -> f32 {
+  return f32(w >> 8u) * 0x1p-24f;
+}
+
+// 2^e for an integer e in the normal f32 range, built from its bits (exact).
+fn pow2(e: i32) -> f32 {
+  return bitcast<f32>(u32(127 + e) << 23u);
+}
+
+// g(p) = -Phi^{-1}(p) in Q28 for p = (2q + 1) / 2^33; mirrors normal-sampler.ts.
+fn normalUpperQuantileQ28(q: u32) -> i32 {
+  let odd = (q << 1u) | 1u;
+  let octave = countLeadingZeros(odd);
+  let mantissa = (odd << octave) << 1u;
+  let segment = mantissa >> 30u;
+  let x = mantissa << 2u;
+  let base = (octave * NORMAL_SEGMENTS + segment) * (NORMAL_DEGREE + 1u);
+  var acc = NORMAL_TABLE[base + NORMAL_DEGREE];
+  for (var k = i32(NORMAL_DEGREE) - 1; k >= 0; k--) {
+    acc = mulhiI32(acc, x) + NORMAL_TABLE[base + u32(k)];
+  }
+  return max(acc, 0);
+}
+
+// Nearest f32 to g / 2^28 (ties away from zero), with integer ops only.
+fn q28ToF32(g: i32) -> f32 {
+  if (g == 0) {
+    return 0.0;
+  }
+  let bits = 32 - i32(countLeadingZeros(u32(g)));
+  if (bits <= 24) {
+    return f32(g) * 0x1p-28f;
+  }
+  let shift = u32(bits - 24);
+  let m = (u32(g) + (1u << (shift - 1u))) >> shift;
+  return f32(m) * pow2(i32(shift) - 28);
+}
+
+fn normalFromWord(w: u32) -> f32 {
+  let magnitude = q28ToF32(normalUpperQuantileQ28(w & 0x7fffffffu));
+  return select(magnitude, -magnitude, (w >> 31u) == 1u);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let j = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  if (j >= params.count) {
+    return;
+  }
+  let key = vec2u(params.seedLo, params.seedHi);
+  let stream = select(0u, 1u, KIND == KIND_NORMAL);
+  let w = threefry2x32(vec2u(params.offset + j, stream), key);
+  var value: f32;
+  if (KIND == KIND_NORMAL) {
+    value = params.b * normalFromWord(w.x) + params.a;
+  } else if (KIND == KIND_BERNOULLI) {
+    value = select(0.0, 1.0, uniformFromWord(w.x) < params.a);
+  } else {
+    value = params.b * uniformFromWord(w.x) + params.a;
+  }
+  output[params.outputOffset + j] = value;
+}
