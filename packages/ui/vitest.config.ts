@@ -21,6 +21,8 @@ export default defineConfig({
       enabled: true,
       headless: true,
       screenshotFailures: false,
+      // Fits Playwright's 1280x720 window, so screenshots are not scaled down (pixel statistics need 1:1).
+      viewport: { width: 800, height: 600 },
       provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
       instances: [{ browser: 'chromium' }],
     },

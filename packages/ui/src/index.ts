@@ -1,3 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 /** @webxai/ui — Lit web components. Elements register themselves on import. */
-export {};
+export * from './heatmap/xai-heatmap.js';
+export * from './shared/inputs.js';
+export { formatValue, type XaiErrorDetail } from './shared/events.js';

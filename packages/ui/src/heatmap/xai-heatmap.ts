@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: Apache-2.0
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import {
+  HeatmapRenderer,
+  WebGPUUnavailableError,
+  XaiError,
+  acquireDevice,
+  isDeviceLost,
+  presentPixels,
+  renderHeatmapRef,
+  validateHeatmapOptions,
+  type BlendMode,
+  type ColormapName,
+  type HeatmapInfo,
+  type HeatmapOptions,
+  type SignMode,
+} from '@webxai/shaders';
+import {
+  toAttributionMap,
+  toImagePixels,
+  type AttributionInput,
+  type AttributionMap,
+  type ChannelReduce,
+  type ImageInput,
+  type ImagePixels,
+} from '../shared/inputs.js';
+import { fire, formatValue, toXaiError, type XaiErrorDetail } from '../shared/events.js';
+import { colormapGradient, legendTicks } from './legend.js';
+
+/** Which drawing path `<xai-heatmap>` uses: `auto` tries WebGPU and falls back to a 2D canvas. */
+export type HeatmapRendererChoice = 'auto' | 'webgpu' | 'canvas2d';
+
+/** The path actually used, reflected as the `backend` attribute. */
+export type HeatmapBackend = 'webgpu' | 'canvas2d';
+
+/** Lifecycle state, reflected as the `state` attribute. */
+export type HeatmapState = 'empty' | 'loading' | 'ready' | 'error';
+
+/** Detail of `xai-rendered`. */
+export interface HeatmapRenderedDetail {
+  readonly backend: HeatmapBackend;
+  readonly info: HeatmapInfo;
+  /** Why WebGPU was not used (canvas2d backend under renderer="auto"). */
+  readonly fallbackReason?: string;
+}
+
+const RENDER_PROPS = ['image', 'attribution', 'colormap', 'mode', 'signed', 'clip', 'range', 'opacity', 'topK', 'reversed', 'reduce', 'renderer', 'device'];
+
+/**
+ * `<xai-heatmap>`: an image with its attribution map drawn over it.
+ *
+ * Colormapping, percentile clipping (a GPU histogram) and blending run in WGSL kernels from
+ * `@webxai/shaders` and draw into a WebGPU canvas; without WebGPU (or with `renderer="canvas2d"`)
+ * the same kernels' CPU references draw into a 2D canvas, and the `backend` attribute says which
+ * path drew the picture. Bad input shows a readable error in place of the picture.
+ *
+ * Keyboard: focus the element, then arrow keys move a read-out cursor (Shift: 10 px), Escape hides it.
+ *
+ * @example
+ * ```html
+ * <xai-heatmap colormap="RdBu" signed="both" mode="overlay" clip="99"></xai-heatmap>
+ * <script type="module">
+ *   const el = document.querySelector('xai-heatmap');
+ *   el.image = 'cat.png';                      // 224 x 224
+ *   el.attribution = await explain(model, x);  // or a tf.Tensor, or { data, shape }
+ * </script>
+ * ```
+ *
+ * @fires xai-rendered - a new picture is shown; detail {@link HeatmapRenderedDetail}
+ * @fires xai-error - input could not be shown; detail {@link XaiErrorDetail} (`error` is an XaiError)
+ * @csspart figure - wrapper of the picture (role="img", labelled by the text description)
+ * @csspart canvas - the canvas the picture is drawn into
+ * @csspart legend - the colour bar with its value range
+ * @csspart legend-bar - the gradient strip of the colour bar
+ * @csspart readout - the value under the pointer or keyboard cursor
+ * @csspart error - the error message shown instead of the picture
+ * @csspart empty - the note shown while there is no attribution
+ * @csspart description - visually hidden text description of the map
+ * @cssprop [--xai-heatmap-width=auto] - CSS width of the picture (the canvas keeps its pixel size)
+ * @cssprop [--xai-heatmap-font=12px system-ui, sans-serif] - font of legend, read-out and errors
+ * @cssprop [--xai-heatmap-error-color=#b00020] - colour of the error message
+ * @cssprop [--xai-heatmap-focus-color=#1a73e8] - focus ring colour
+ */
+export class XaiHeatmap extends LitElement {
+  static override properties = {
+    image: { attribute: false },
+    attribution: { attribute: false },
+    colormap: { type: String, reflect: true },
+    mode: { type: String, reflect: true },
+    signed: { type: String, reflect: true },
+    clip: { type: Number },
+    range: { type: Number },
+    opacity: { type: Number },
+    topK: { type: Number, attribute: 'top-k' },
+    reversed: { type: Boolean },
+    reduce: { type: String },
+    renderer: { type: String },
+    label: { type: String },
+    device: { attribute: false },
+    state: { type: String, reflect: true },
+    backend: { type: String, reflect: true },
+    fallbackReason: { type: String, attribute: 'fallback-reason', reflect: true },
+    _error: { state: true },
+    _info: { state: true },
+    _cursor: { state: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: inline-block;
+      font: var(--xai-heatmap-font, 12px system-ui, sans-serif);
+      outline: none;
+    }
+    :host(:focus-visible) [part='figure'] {
+      outline: 2px solid var(--xai-heatmap-focus-color, #1a73e8);
+      outline-offset: 2px;
+    }
+    [part='figure'] {
+      position: relative;
+      line-height: 0;
+    }
+    canvas {
+      display: block;
+      width: var(--xai-heatmap-width, auto);
+      image-rendering: pixelated;
+    }
+    [hidden] {
+      display: none !important;
+    }
+    [part='legend'] {
+      margin-top: 4px;
+      line-height: 1.2;
+    }
+    [part='legend-bar'] {
+      height: 10px;
+      min-width: 48px;
+    }
+    .ticks {
+      display: flex;
+      justify-content: space-between;
+    }
+    [part='readout'] {
+      min-height: 1.2em;
+      line-height: 1.2;
+      font-variant-numeric: tabular-nums;
+    }
+    [part='error'] {
+      color: var(--xai-heatmap-error-color, #b00020);
+      border: 1px solid currentColor;
+      padding: 8px;
+      line-height: 1.3;
+      max-width: 40ch;
+    }
+    [part='description'] {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
+  `;
+
+  /** The image under the map: URL, ImageBitmap, ImageData, `<img>`, `<canvas>` or an [H, W, C] tensor. Optional. */
+  declare image: ImageInput | undefined;
+  /** The attribution: tf.Tensor, `{data, shape}` or an `explain()` result. Not disposed by the element. */
+  declare attribution: AttributionInput | undefined;
+  /** Colormap: viridis, inferno, turbo, jet (sequential) or RdBu, PiYG (diverging). Default turbo. */
+  declare colormap: ColormapName;
+  /** overlay (default), side-by-side, heatmap-only, masked (only the top-k% pixels) or contour. */
+  declare mode: BlendMode;
+  /** Which sign to show: positive, negative, absolute (default, as PAIR and Captum) or both (diverging). */
+  declare signed: SignMode;
+  /** Percentile of the magnitudes where the colour scale saturates (PAIR's default: 99). */
+  declare clip: number;
+  /** Explicit saturation value; overrides `clip` (e.g. one colour scale shared by several maps). */
+  declare range: number | undefined;
+  /** Opacity of the heat colours over the image, 0..1 (default 0.5, as Captum's blended_heat_map). */
+  declare opacity: number;
+  /** Percentage of pixels kept by `masked` and `contour` (default 10). */
+  declare topK: number;
+  /** Flip the colormap (matplotlib's `_r`; e.g. RdBu reversed puts red on positive values). */
+  declare reversed: boolean;
+  /** How [H, W, C] attributions are reduced to one value per pixel (default `sum`, as Captum). */
+  declare reduce: ChannelReduce;
+  /** Drawing path requested: auto (default), webgpu or canvas2d. */
+  declare renderer: HeatmapRendererChoice;
+  /** Accessible name prefix (e.g. the method), used in the text description. */
+  declare label: string;
+  /** GPUDevice to use (e.g. tfjs's, to share buffers); default: `acquireDevice()`'s shared device. */
+  declare device: GPUDevice | undefined;
+  /** Lifecycle state (reflected). */
+  declare state: HeatmapState;
+  /** The path that drew the current picture (reflected); undefined before the first picture. */
+  declare backend: HeatmapBackend | undefined;
+  /** Why `auto` fell back to the 2D canvas (reflected as `fallback-reason`). */
+  declare fallbackReason: string | undefined;
+  declare _error: XaiError | undefined;
+  declare _info: HeatmapInfo | undefined;
+  declare _cursor: { x: number; y: number } | undefined;
+
+  #generation = 0;
+  #queue: Promise<void> = Promise.resolve();
+  #abort: AbortController | undefined;
+  #renderer: HeatmapRenderer | undefined;
+  #canvas: HTMLCanvasElement | undefined;
+  #canvasBackend: HeatmapBackend | undefined;
+  #context: GPUCanvasContext | undefined;
+  #map: AttributionMap | undefined;
+  #mapSource: { input: unknown; reduce: ChannelReduce } | undefined;
+  #image: ImagePixels | undefined;
+  #imageSource: unknown;
+  #cpuPixels: Uint32Array<ArrayBuffer> | undefined;
+
+  constructor() {
+    super();
+    this.image = undefined;
+    this.attribution = undefined;
+    this.colormap = 'turbo';
+    this.mode = 'overlay';
+    this.signed = 'absolute';
+    this.clip = 99;
+    this.range = undefined;
+    this.opacity = 0.5;
+    this.topK = 10;
+    this.reversed = false;
+    this.reduce = 'sum';
+    this.renderer = 'auto';
+    this.label = '';
+    this.device = undefined;
+    this.state = 'empty';
+    this.backend = undefined;
+    this.fallbackReason = undefined;
+    this._error = undefined;
+    this._info = undefined;
+    this._cursor = undefined;
+    this.addEventListener('keydown', (e) => this.#onKey(e));
+    this.addEventListener('blur', () => (this._cursor = undefined));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
+    if (this.hasUpdated) this.#scheduleRender(); // re-attached: GPU resources were freed on removal
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#generation++;
+    this.#abort?.abort();
+    // Queue the release behind any render in flight, so nothing it allocates survives.
+    this.#queue = this.#queue.then(() => this.#releaseGpu());
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (RENDER_PROPS.some((p) => changed.has(p as keyof XaiHeatmap))) this.#scheduleRender();
+  }
+
+  /** Resolves when every render requested so far has finished (successfully or with an error). */
+  get renderComplete(): Promise<void> {
+    return this.updateComplete.then(() => this.#queue);
+  }
+
+  /** The attribution map as shown (after channel reduction), or undefined. */
+  get attributionMap(): AttributionMap | undefined {
+    return this.#map;
+  }
+
+  /** What the last render computed: clip value, max, output size. */
+  get info(): HeatmapInfo | undefined {
+    return this._info;
+  }
+
+  /** The error currently shown, if any. */
+  get error(): XaiError | undefined {
+    return this._error;
+  }
+
+  /** GPU buffers this element holds (0 after removal). */
+  get gpuBufferCount(): number {
+    return this.#renderer?.bufferCount ?? 0;
+  }
+
+  /**
+   * The shown picture's pixels (read back from the GPU on the WebGPU path).
+   * @throws {XaiError} nothing is shown.
+   */
+  async pixels(): Promise<ImageData> {
+    await this.renderComplete;
+    const info = this._info;
+    if (!info || this.state !== 'ready') throw new XaiError('invalid-option', `<xai-heatmap> has no picture (state ${this.state})`);
+    const packed = this.backend === 'webgpu' && this.#renderer ? await this.#renderer.read(info) : this.#cpuPixels!;
+    return new ImageData(new Uint8ClampedArray(packed.buffer, packed.byteOffset, packed.byteLength).slice(), info.outWidth, info.height);
+  }
+
+  /** The shown picture as a PNG (image only, without legend). */
+  async toBlob(type = 'image/png'): Promise<Blob> {
+    const data = await this.pixels();
+    const canvas = document.createElement('canvas');
+    canvas.width = data.width;
+    canvas.height = data.height;
+    canvas.getContext('2d')!.putImageData(data, 0, 0);
+    return new Promise((resolve, reject) =>
+      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new XaiError('invalid-option', 'canvas.toBlob returned null'))), type),
+    );
+  }
+
+  /** Saves the picture as a PNG file through a temporary download link. */
+  async download(filename = 'attribution.png'): Promise<void> {
+    const url = URL.createObjectURL(await this.toBlob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = filename;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  }
+
+  #scheduleRender(): void {
+    const generation = ++this.#generation;
+    this.#abort?.abort();
+    const abort = (this.#abort = new AbortController());
+    this.#queue = this.#queue.then(() => (generation === this.#generation && this.isConnected ? this.#render(generation, abort.signal) : undefined));
+  }
+
+  async #render(generation: number, signal: AbortSignal): Promise<void> {
+    const stale = () => generation !== this.#generation || !this.isConnected;
+    try {
+      if (this.attribution === undefined || this.attribution === null) {
+        this.#showEmpty();
+        return;
+      }
+      this.state = 'loading';
+      const options: HeatmapOptions = {
+        width: 1,
+        height: 1,
+        colormap: this.colormap,
+        sign: this.signed,
+        clip: this.clip,
+        range: this.range ?? undefined,
+        mode: this.mode,
+        opacity: this.opacity,
+        topK: this.topK,
+        reversed: this.reversed,
+      };
+      validateHeatmapOptions(options);
+      const map = await this.#loadMap();
+      const image = await this.#loadImage(signal);
+      if (stale()) return;
+      if (image && (image.width !== map.width || image.height !== map.height)) {
+        throw new XaiError(
+          'shape-mismatch',
+          `attribution shape does not match the image: the attribution is ${map.width}x${map.height} (width x height) but the image is ${image.width}x${image.height}`,
+        );
+      }
+      const sized: HeatmapOptions = { ...options, width: map.width, height: map.height, mode: image ? options.mode : 'heatmap-only' };
+      const pixels = image?.pixels ?? new Uint32Array(map.width * map.height);
+      const { device, reason } = await this.#gpuDevice();
+      if (stale()) return;
+      let info: HeatmapInfo;
+      if (device) {
+        if (this.#renderer?.device !== device) {
+          this.#renderer?.dispose();
+          this.#renderer = new HeatmapRenderer(device);
+        }
+        info = await this.#renderer.render(map.values, pixels, sized);
+        if (stale()) return;
+        const canvas = this.#ensureCanvas('webgpu', info);
+        const context = (this.#context ??= canvas.getContext('webgpu')!);
+        context.configure({
+          device,
+          format: navigator.gpu.getPreferredCanvasFormat(),
+          alphaMode: 'opaque',
+          usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
+        });
+        await presentPixels(device, context.getCurrentTexture(), this.#renderer.output!, info.outWidth, info.height);
+        this.#cpuPixels = undefined;
+      } else {
+        const result = renderHeatmapRef(map.values, pixels, sized);
+        info = result.info;
+        const canvas = this.#ensureCanvas('canvas2d', info);
+        const bytes = new Uint8ClampedArray(result.pixels.buffer);
+        canvas.getContext('2d')!.putImageData(new ImageData(bytes, info.outWidth, info.height), 0, 0);
+        this.#cpuPixels = result.pixels;
+      }
+      if (stale()) return;
+      this._error = undefined;
+      this._info = info;
+      this.backend = device ? 'webgpu' : 'canvas2d';
+      this.fallbackReason = reason;
+      this.state = 'ready';
+      await this.updateComplete;
+      fire<HeatmapRenderedDetail>(this, 'xai-rendered', { backend: this.backend, info, ...(reason ? { fallbackReason: reason } : {}) });
+    } catch (e) {
+      if (stale()) return;
+      this.#showError(toXaiError(e));
+    }
+  }
+
+  async #loadMap(): Promise<AttributionMap> {
+    const input = this.attribution!;
+    if (this.#map && this.#mapSource?.input === input && this.#mapSource.reduce === this.reduce) return this.#map;
+    this.#map = undefined;
+    const map = await toAttributionMap(input, this.reduce);
+    this.#map = map;
+    this.#mapSource = { input, reduce: this.reduce };
+    return map;
+  }
+
+  async #loadImage(signal: AbortSignal): Promise<ImagePixels | undefined> {
+    const input = this.image;
+    if (input === undefined || input === null || (input as unknown) === '') return undefined;
+    if (this.#image && this.#imageSource === input) return this.#image;
+    this.#image = undefined;
+    const image = await toImagePixels(input, signal);
+    this.#image = image;
+    this.#imageSource = input;
+    return image;
+  }
+
+  async #gpuDevice(): Promise<{ device?: GPUDevice; reason?: string }> {
+    if (this.renderer === 'canvas2d') return {};
+    try {
+      if (this.device) {
+        if (isDeviceLost(this.device)) throw new XaiError('device-lost', 'the GPUDevice given to <xai-heatmap> was lost');
+        return { device: this.device };
+      }
+      if (!('gpu' in navigator) || !navigator.gpu) throw new WebGPUUnavailableError('navigator.gpu is not available');
+      return { device: await acquireDevice() };
+    } catch (e) {
+      if (this.renderer === 'webgpu') throw e;
+      const reason = e instanceof Error ? e.message : String(e);
+      return { reason: `WebGPU unavailable, drawn with the CPU reference on a 2D canvas: ${reason}` };
+    }
+  }
+
+  #ensureCanvas(backend: HeatmapBackend, info: HeatmapInfo): HTMLCanvasElement {
+    if (!this.#canvas || this.#canvasBackend !== backend) {
+      this.#context?.unconfigure();
+      this.#context = undefined;
+      this.#canvas = document.createElement('canvas');
+      this.#canvas.setAttribute('part', 'canvas');
+      this.#canvas.addEventListener('pointermove', (e) => this.#onPointer(e));
+      this.#canvas.addEventListener('pointerleave', () => (this._cursor = undefined));
+      this.#canvasBackend = backend;
+      this.requestUpdate();
+    }
+    if (this.#canvas.width !== info.outWidth) this.#canvas.width = info.outWidth;
+    if (this.#canvas.height !== info.height) this.#canvas.height = info.height;
+    return this.#canvas;
+  }
+
+  #releaseGpu(): void {
+    this.#context?.unconfigure();
+    this.#context = undefined;
+    this.#canvas = undefined; // a new canvas (and context) after re-attachment
+    this.#canvasBackend = undefined;
+    this.#renderer?.dispose();
+    this.#renderer = undefined;
+  }
+
+  #showEmpty(): void {
+    this._error = undefined;
+    this._info = undefined;
+    this.#clearPicture();
+    this.state = 'empty';
+  }
+
+  #showError(error: XaiError): void {
+    this._error = error;
+    this._info = undefined;
+    this.#clearPicture();
+    this.state = 'error';
+    fire<XaiErrorDetail>(this, 'xai-error', { error });
+  }
+
+  /** Drops the picture, so an error or an empty state never shows a stale one. */
+  #clearPicture(): void {
+    this.#cpuPixels = undefined;
+    this._cursor = undefined;
+    if (this.#canvas) {
+      this.#context?.unconfigure();
+      this.#context = undefined;
+      this.#canvas.width = 0; // clears a 2D canvas; a fresh canvas is made for the next picture
+      this.#canvas = undefined;
+      this.#canvasBackend = undefined;
+    }
+  }
+
+  #valueAt(x: number, y: number): number | undefined {
+    const map = this.#map;
+    if (!map || x < 0 || y < 0 || x >= map.width || y >= map.height) return undefined;
+    return map.values[y * map.width + x];
+  }
+
+  #onPointer(e: PointerEvent): void {
+    const canvas = this.#canvas;
+    const map = this.#map;
+    if (!canvas || !map || this.state !== 'ready') return;
+    const rect = canvas.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) return;
+    const px = Math.floor(((e.clientX - rect.left) / rect.width) * canvas.width);
+    const py = Math.floor(((e.clientY - rect.top) / rect.height) * canvas.height);
+    const x = px % map.width;
+    if (px < 0 || py < 0 || px >= canvas.width || py >= map.height) this._cursor = undefined;
+    else this._cursor = { x, y: py };
+  }
+
+  #onKey(e: KeyboardEvent): void {
+    const map = this.#map;
+    if (!map || this.state !== 'ready') return;
+    const step = e.shiftKey ? 10 : 1;
+    const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (e.key === 'Escape') {
+      this._cursor = undefined;
+      return;
+    }
+    const move = moves[e.key];
+    if (!move) return;
+    e.preventDefault();
+    const from = this._cursor ?? { x: Math.floor(map.width / 2), y: Math.floor(map.height / 2) };
+    const clampTo = (v: number, n: number) => Math.min(n - 1, Math.max(0, v));
+    this._cursor = this._cursor ? { x: clampTo(from.x + move[0], map.width), y: clampTo(from.y + move[1], map.height) } : from;
+  }
+
+  /** The text description screen readers get (also the figure's accessible name). */
+  get description(): string {
+    const map = this.#map;
+    const info = this._info;
+    if (this._error) return `Error: ${this._error.message}`;
+    if (!map || !info) return 'No attribution to show.';
+    let lo = Infinity;
+    let hi = -Infinity;
+    let peak = 0;
+    for (let i = 0; i < map.values.length; i++) {
+      const v = map.values[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      if (Math.abs(v) > Math.abs(map.values[peak]!)) peak = i;
+    }
+    const name = this.label ? `${this.label} attribution` : 'Attribution';
+    return (
+      `${name} heatmap, ${map.width} by ${map.height} pixels, ${this.mode}, colormap ${this.colormap}, showing ${this.signed} values. ` +
+      `Values range from ${formatValue(lo)} to ${formatValue(hi)}; the colour scale saturates at ${formatValue(info.clipValue)}` +
+      `${this.range === undefined ? ` (${this.clip}th percentile)` : ''}. ` +
+      `Strongest attribution ${formatValue(map.values[peak]!)} at x ${peak % map.width}, y ${Math.floor(peak / map.width)}.`
+    );
+  }
+
+  override render() {
+    const error = this._error;
+    const info = this._info;
+    const cursor = this._cursor;
+    const value = cursor ? this.#valueAt(cursor.x, cursor.y) : undefined;
+    const showPicture = this.state === 'ready' && !error;
+    return html`
+      <div part="figure" role="img" aria-label=${this.description} ?hidden=${!showPicture && this.state !== 'loading'}>
+        ${this.#canvas ?? nothing}
+      </div>
+      ${error ? html`<div part="error" role="alert">${error.message}</div>` : nothing}
+      ${this.state === 'empty' ? html`<div part="empty" role="status">No attribution to show.</div>` : nothing}
+      ${showPicture && info
+        ? html`<div part="legend" aria-hidden="true">
+              <div part="legend-bar" style="background: ${colormapGradient(this.colormap, this.reversed)}"></div>
+              <div class="ticks">${legendTicks(this.signed, info.clipValue).map((t) => html`<span>${t}</span>`)}</div>
+            </div>
+            <div part="readout" role="status" aria-live="polite">
+              ${cursor && value !== undefined ? `x ${cursor.x}, y ${cursor.y}: ${formatValue(value)}` : ''}
+            </div>`
+        : nothing}
+      <span part="description">${this.description}</span>
+    `;
+  }
+}
+
+if (!customElements.get('xai-heatmap')) customElements.define('xai-heatmap', XaiHeatmap);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'xai-heatmap': XaiHeatmap;
+  }
+}
