@@ -13,3 +13,4 @@ export * from './colormap/index.js';
 export * from './reduce/index.js';
 export * from './random/index.js';
 export * from './integrated-gradients/index.js';
+export * from './perturbation/index.js';
