@@ -1,14 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-import template from './random-fill.wgsl';
+import source from './random-fill.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { NORMAL_TABLE } from './normal-table.js';
 
 const WORKGROUP_SIZE = 256;
-
-/** The .wgsl with normal-table.ts spliced in (one source of truth for the coefficients). */
-const source = template
-  .replace('/*@NORMAL_TABLE_LENGTH@*/ 1', String(NORMAL_TABLE.length))
-  .replace('/*@NORMAL_TABLE@*/ 0', NORMAL_TABLE.join(', '));
 
 /** What random-fill writes. */
 export type RandomKind = 'uniform' | 'normal' | 'bernoulli';
@@ -26,6 +20,8 @@ function defineRandomFill(kind: RandomKind) {
         uniform: { count: 'u32', offset: 'u32', outputOffset: 'u32', seedLo: 'u32', seedHi: 'u32', a: 'f32', b: 'f32' },
       },
       output: { storage: 'read_write' },
+      // NORMAL_TABLE (normal-table.ts) as i32; bound for every kind, read only by 'normal'.
+      normalTable: { storage: 'read' },
     },
     // Bit-exact (integer ops only) for the standard outputs (a = 0, b = 1) and Bernoulli masks.
     // Scaled outputs: within one rounding of b * v (the GPU may fuse b * v + a): see the test.

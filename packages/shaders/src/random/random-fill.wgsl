@@ -16,7 +16,7 @@
 // - KIND_UNIFORM:   u = (w0 >> 8) * 2^-24 in [0, 1): a 24-bit integer times a power of two, exact.
 // - KIND_NORMAL:    z = +-g(p) with the sign from bit 31 of w0 and p = (2 (w0 & 0x7fffffff) + 1) / 2^33,
 //   g = -Phi^{-1} the inverse normal CDF evaluated in Q28 fixed point from piecewise degree-6
-//   polynomials (32 octaves of p x 4 segments, NORMAL_TABLE, fitted in normal-table.test.ts), then
+//   polynomials (32 octaves of p x 4 segments, normalTable, fitted in normal-table.test.ts), then
 //   rounded to f32 with integer ops. No transcendental builtin is used: WGSL only bounds log/cos/sqrt
 //   to a few ulps, which differ between GPUs, so Box-Muller could not be reproduced bit for bit.
 //   Accuracy: |z - Phi^{-1}(p)| <= 5e-10 + 9.5 * 2^-28 (< 4e-8) before the final f32 rounding.
@@ -49,11 +49,13 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> output: array<f32>;
+// NORMAL_TABLE of normal-table.ts: Q28 coefficients, constant term first, (DEGREE + 1) per segment.
+// A storage buffer (uploaded once per device), not a WGSL const array: GPUs that copy a
+// dynamically indexed const array into every invocation ran the normal path 20x slower.
+@group(0) @binding(2) var<storage, read> normalTable: array<i32>;
 
 const NORMAL_SEGMENTS: u32 = 4u;
 const NORMAL_DEGREE: u32 = 6u;
-// Q28 coefficients, constant term first; spliced in from normal-table.ts by random-fill.kernel.ts.
-const NORMAL_TABLE = array<i32, /*@NORMAL_TABLE_LENGTH@*/ 1>(/*@NORMAL_TABLE@*/ 0);
 
 fn rotl(x: u32, r: u32) -> u32 {
   return (x << r) | (x >> (32u - r));
@@ -114,9 +116,9 @@ fn normalUpperQuantileQ28(q: u32) -> i32 {
   let segment = mantissa >> 30u;
   let x = mantissa << 2u;
   let base = (octave * NORMAL_SEGMENTS + segment) * (NORMAL_DEGREE + 1u);
-  var acc = NORMAL_TABLE[base + NORMAL_DEGREE];
+  var acc = normalTable[base + NORMAL_DEGREE];
   for (var k = i32(NORMAL_DEGREE) - 1; k >= 0; k--) {
-    acc = mulhiI32(acc, x) + NORMAL_TABLE[base + u32(k)];
+    acc = mulhiI32(acc, x) + normalTable[base + u32(k)];
   }
   return max(acc, 0);
 }

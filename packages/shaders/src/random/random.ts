@@ -1,9 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
-import { createBuffer, releaseBuffer } from '../runtime/buffers.js';
+import { BufferUsage, createBuffer, releaseBuffer } from '../runtime/buffers.js';
 import { ShapeMismatchError, XaiError, throwIfAborted } from '../runtime/errors.js';
 import { runKernel } from '../runtime/kernel.js';
 import { randomFillKernels, type RandomKind } from './random-fill.kernel.js';
 import { checkStreamRange } from './random-fill.ref.js';
+import { NORMAL_TABLE } from './normal-table.js';
+
+const normalTables = new WeakMap<GPUDevice, GPUBuffer>();
+
+/**
+ * The normal sampler's coefficient table on `device`, uploaded on first use and kept for the
+ * device's lifetime (it is not counted by liveBufferCount: it is not a per-call allocation).
+ */
+function normalTableBuffer(device: GPUDevice): GPUBuffer {
+  let table = normalTables.get(device);
+  if (!table) {
+    const data = Int32Array.from(NORMAL_TABLE);
+    table = device.createBuffer({ label: 'random-fill.normal-table', size: data.byteLength, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST });
+    device.queue.writeBuffer(table, 0, data);
+    normalTables.set(device, table);
+  }
+  return table;
+}
 
 /** Which numbers of which stream, and where they go. */
 export interface RandomFillOptions {
@@ -34,7 +52,11 @@ async function randomFill(device: GPUDevice, kind: RandomKind, options: RandomFi
   throwIfAborted(signal, `random ${kind}`);
   const output = options.output ?? createBuffer(device, (outputOffset + count) * 4, `random-fill.${kind}`);
   try {
-    await runKernel(device, randomFillKernels[kind], { params: { count, offset, outputOffset, seedLo, seedHi, a, b }, output });
+    await runKernel(device, randomFillKernels[kind], {
+      params: { count, offset, outputOffset, seedLo, seedHi, a, b },
+      output,
+      normalTable: normalTableBuffer(device),
+    });
   } catch (error) {
     if (!options.output) releaseBuffer(device, output);
     throw error;
