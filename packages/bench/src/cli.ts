@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { acquireDevice, kernelValidationEnabled, setKernelValidation, WebGPUUnavailableError } from '@webxai/shaders';
+import { installNodeWebGPU } from '@webxai/shaders/node';
+import { runSuites, type BenchSuite } from './harness.js';
+import { buildReport, describeEnvironment, formatEnvironment, formatTable, type BenchReport } from './report.js';
+
+export const USAGE = `usage: webxai-bench [--quick] [--json <file>] [--filter <text>] [--list] [--validation]
+  --quick         CI-sized problems, few repetitions (seconds)
+  --json <file>   also write the results as JSON (schema: BenchReport in src/report.ts)
+  --filter <text> only cases whose "suite/case" contains <text> (case-insensitive)
+  --list          list the suites and exit
+  --validation    keep runKernel's per-dispatch validation scopes on (default off, as in production)`;
+
+export interface CliOptions {
+  readonly quick: boolean;
+  readonly json?: string;
+  readonly filter?: string;
+  readonly list: boolean;
+  readonly validation: boolean;
+  readonly help: boolean;
+}
+
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      filter: { type: 'string' },
+      list: { type: 'boolean', default: false },
+      validation: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  return {
+    quick: values.quick,
+    list: values.list,
+    validation: values.validation,
+    help: values.help,
+    ...(values.json !== undefined && { json: values.json }),
+    ...(values.filter !== undefined && { filter: values.filter }),
+  };
+}
+
+/**
+ * Runs the CLI: prints the adapter, times every selected case, prints the table and writes the
+ * JSON report when asked. Returns the report (undefined for --help/--list).
+ */
+export async function runCli(argv: readonly string[], suites: readonly BenchSuite[], log: (line: string) => void = console.log): Promise<BenchReport | undefined> {
+  const options = parseCliArgs(argv);
+  if (options.help) {
+    log(USAGE);
+    return undefined;
+  }
+  if (options.list) {
+    for (const suite of suites) log(`${suite.name.padEnd(12)} ${suite.description}`);
+    return undefined;
+  }
+  if (!(globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu) installNodeWebGPU();
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) throw new WebGPUUnavailableError('navigator.gpu.requestAdapter() returned no adapter');
+  const environment = describeEnvironment(adapter, options.quick, options.validation);
+  log(formatEnvironment(environment));
+
+  const device = await acquireDevice();
+  const validationBefore = kernelValidationEnabled();
+  setKernelValidation(options.validation);
+  try {
+    const results = await runSuites(suites, {
+      device,
+      quick: options.quick,
+      ...(options.filter !== undefined && { filter: options.filter }),
+      onResult: (r) => log(`  ${r.suite}/${r.name}: median ${r.medianMs.toPrecision(4)} ms (${r.runs} runs)`),
+    });
+    if (results.length === 0) log(`no case matches --filter ${options.filter ?? ''}`);
+    log('');
+    log(formatTable(results));
+    const report = buildReport(environment, results);
+    if (options.json) {
+      mkdirSync(dirname(options.json), { recursive: true });
+      writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+      log(`\nwrote ${options.json}`);
+    }
+    return report;
+  } finally {
+    setKernelValidation(validationBefore);
+  }
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// Smoke test of the harness and CLI on a trivial suite in --quick mode: checks the JSON shape,
+// never timings (performance is measured by `pnpm bench`, not asserted in tests).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createBuffer, fill, kernelValidationEnabled, releaseBuffer, runKernel } from '@webxai/shaders';
+import { quantile, QUICK_POLICY, type BenchSuite } from './harness.js';
+import { runCli, parseCliArgs } from './cli.js';
+import type { BenchReport } from './report.js';
+
+let disposed = 0;
+const trivialSuite: BenchSuite = {
+  name: 'trivial',
+  description: 'a 1,000-value fill and a no-op',
+  setup({ device, quick }) {
+    expect(quick).toBe(true);
+    const output = createBuffer(device, 4000, 'trivial');
+    return {
+      cases: [
+        { name: 'fill 1000', elements: 1000, bytes: 4000, run: () => runKernel(device, fill, { params: { count: 1000, value: 2 }, output }) },
+        { name: 'noop', operations: 4, run: () => undefined },
+      ],
+      dispose: () => {
+        releaseBuffer(device, output);
+        disposed++;
+      },
+    };
+  },
+};
+
+describe('bench harness', () => {
+  it('quantile interpolates linearly', () => {
+    expect(quantile([1, 2, 3, 4, 5], 0.5)).toBe(3);
+    expect(quantile([10, 20], 0.1)).toBeCloseTo(11);
+    expect(quantile([7], 0.9)).toBe(7);
+  });
+
+  it('parses the CLI flags', () => {
+    expect(parseCliArgs(['--quick', '--json', 'out.json', '--filter', 'reduce'])).toMatchObject({ quick: true, json: 'out.json', filter: 'reduce' });
+    expect(() => parseCliArgs(['--bogus'])).toThrow(/Unknown option/);
+  });
+
+  it('runs a trivial suite in --quick mode and writes a JSON report of the documented shape', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'webxai-bench-'));
+    const file = join(dir, 'nested', 'report.json');
+    const lines: string[] = [];
+    const validationBefore = kernelValidationEnabled();
+    try {
+      await runCli(['--quick', '--json', file], [trivialSuite], (line) => lines.push(line));
+      const report = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+      expect(report).toMatchObject({ schema: 1, quick: true, kernelValidation: false, node: process.version });
+      expect(Number.isNaN(Date.parse(report.date))).toBe(false);
+      expect(typeof report.adapter.vendor).toBe('string');
+      expect(typeof report.adapter.description).toBe('string');
+      expect(report.results.map((r) => `${r.suite}/${r.name}`)).toEqual(['trivial/fill 1000', 'trivial/noop']);
+      for (const r of report.results) {
+        expect(r.runs).toBeGreaterThanOrEqual(QUICK_POLICY.minRuns);
+        expect(r.runs).toBeLessThanOrEqual(QUICK_POLICY.maxRuns);
+        expect(r.p10Ms).toBeLessThanOrEqual(r.medianMs);
+        expect(r.medianMs).toBeLessThanOrEqual(r.p90Ms);
+        expect(r.minMs).toBeLessThanOrEqual(r.p10Ms);
+      }
+      const [fillResult, noop] = report.results;
+      expect(fillResult).toMatchObject({ elements: 1000, bytes: 4000 });
+      expect(fillResult!.elementsPerSecond).toBeCloseTo(1000 / (fillResult!.medianMs / 1e3), 6);
+      expect(fillResult!.gbPerSecond).toBeCloseTo(4000 / (fillResult!.medianMs / 1e3) / 1e9, 12);
+      expect(noop).toMatchObject({ operations: 4 });
+      expect(noop!.msPerOperation).toBeCloseTo(noop!.medianMs / 4, 12);
+      expect(noop).not.toHaveProperty('gbPerSecond');
+      expect(disposed).toBe(1);
+      expect(lines[0]).toMatch(/^adapter: /);
+      expect(lines.join('\n')).toMatch(/trivial\/fill 1000/);
+      expect(kernelValidationEnabled()).toBe(validationBefore);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--filter selects cases by "suite/case" substring', async () => {
+    const report = await runCli(['--quick', '--filter', 'NOOP'], [trivialSuite], () => undefined);
+    expect(report!.results.map((r) => r.name)).toEqual(['noop']);
+  });
+});

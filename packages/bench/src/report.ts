@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { CaseResult } from './harness.js';
+
+/** What the JSON report says about the machine. */
+export interface Environment {
+  readonly date: string;
+  readonly node: string;
+  readonly platform: string;
+  readonly adapter: { readonly vendor: string; readonly architecture: string; readonly device: string; readonly description: string };
+  readonly quick: boolean;
+  /** Whether runKernel wrapped each dispatch in a validation error scope. */
+  readonly kernelValidation: boolean;
+}
+
+/** The `--json` file. `schema` changes when fields are renamed or removed. */
+export interface BenchReport extends Environment {
+  readonly schema: 1;
+  readonly results: readonly CaseResult[];
+}
+
+/** Describes the adapter and process for the report header. */
+export function describeEnvironment(adapter: GPUAdapter, quick: boolean, kernelValidation: boolean): Environment {
+  const info = adapter.info;
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
+    quick,
+    kernelValidation,
+  };
+}
+
+export function buildReport(environment: Environment, results: readonly CaseResult[]): BenchReport {
+  return { schema: 1, ...environment, results };
+}
+
+/** Formats a number with 3 significant digits and an SI suffix (1.23 G). */
+export function si(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '';
+  const units = ['', 'k', 'M', 'G', 'T'];
+  let unit = 0;
+  while (Math.abs(value) >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toPrecision(3)}${units[unit] ? ` ${units[unit]}` : ''}`;
+}
+
+const ms = (value: number | undefined) => (value === undefined ? '' : value < 1 ? value.toFixed(3) : value.toPrecision(4));
+
+/** The human-readable table: one row per case. */
+export function formatTable(results: readonly CaseResult[]): string {
+  const header = ['case', 'runs', 'median ms', 'p10 ms', 'p90 ms', 'elements/s', 'GB/s', 'ms/op'];
+  const rows = results.map((r) => [
+    `${r.suite}/${r.name}`,
+    String(r.runs),
+    ms(r.medianMs),
+    ms(r.p10Ms),
+    ms(r.p90Ms),
+    si(r.elementsPerSecond),
+    r.gbPerSecond === undefined ? '' : r.gbPerSecond.toPrecision(3),
+    ms(r.msPerOperation),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** One-line description of the environment for the console. */
+export function formatEnvironment(environment: Environment): string {
+  const a = environment.adapter;
+  return (
+    `adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ')}\n` +
+    `node ${environment.node} on ${environment.platform}, ${environment.date}, ${environment.quick ? 'quick' : 'full'} mode, ` +
+    `kernel validation ${environment.kernelValidation ? 'on' : 'off'}`
+  );
+}

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { BenchSuite } from '../harness.js';
+import { dispatchSuite } from './dispatch.js';
+import { elementwiseSuite } from './elementwise.js';
+import { randomSuite } from './random.js';
+import { reduceSuite } from './reduce.js';
+
+/** Every suite, in run order. Add yours here (one file or folder per suite under src/suites/). */
+export const SUITES: readonly BenchSuite[] = [dispatchSuite, elementwiseSuite, reduceSuite, randomSuite];
