@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError } from '@webxai/shaders';
+import { resolveTargets } from '../../api/targets.js';
+import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
+import { targetGradients } from '../target-gradients.js';
+
+/** Options of `'saliency'` (Captum `Saliency`). */
+export interface SaliencyOptions {
+  /** Absolute value of the gradient (Captum's `abs`, default true); false gives the signed gradient. */
+  readonly abs?: boolean;
+}
+
+/** Options of `'gradient-x-input'` (Captum `InputXGradient`; none besides the common ones). */
+export type GradientXInputOptions = Record<never, never>;
+
+/** Result of `'saliency'` and `'gradient-x-input'`. */
+export interface GradientResult extends ExplainResultBase {
+  /** [n, h, w, c]; caller disposes. */
+  readonly attribution: tf.Tensor4D;
+}
+
+declare module '../../api/types.js' {
+  interface MethodRegistry {
+    saliency: { options: SaliencyOptions; result: GradientResult };
+    'gradient-x-input': { options: GradientXInputOptions; result: GradientResult };
+  }
+}
+
+/**
+ * `'saliency'` (Simonyan et al. 2014; Captum `Saliency`): |d score[target] / d input|, or the
+ * signed gradient with `abs: false`. One backward pass for the whole batch, on tfjs's backend.
+ *
+ * @example
+ * const r = await explain(model, images, { method: 'saliency' }); // r.attribution: [n, h, w, c]
+ */
+export const saliency: MethodDefinition<'saliency'> = {
+  name: 'saliency',
+  requires: 'gradients',
+  create(model, options) {
+    if (options.abs !== undefined && typeof options.abs !== 'boolean') throw new InvalidOptionError(`abs must be a boolean, got ${String(options.abs)}`);
+    const abs = options.abs ?? true;
+    return {
+      async explain(input, call) {
+        const scores = await model.predict(input, call.signal);
+        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+        const gradient = targetGradients(model, input, target);
+        const attribution = abs ? tf.tidy(() => tf.abs(gradient)) : gradient;
+        if (abs) gradient.dispose();
+        call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
+        return { attribution, target };
+      },
+      dispose() {},
+    };
+  },
+};
+
+/**
+ * `'gradient-x-input'` (Shrikumar et al. 2016; Captum `InputXGradient`): input * d score[target] / d input.
+ *
+ * @example
+ * const r = await explain(model, image, { method: 'gradient-x-input', target: 3 });
+ */
+export const gradientXInput: MethodDefinition<'gradient-x-input'> = {
+  name: 'gradient-x-input',
+  requires: 'gradients',
+  create(model) {
+    return {
+      async explain(input, call) {
+        const scores = await model.predict(input, call.signal);
+        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+        const gradient = targetGradients(model, input, target);
+        const attribution = tf.tidy(() => tf.mul(input, gradient)) as tf.Tensor4D;
+        gradient.dispose();
+        call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
+        return { attribution, target };
+      },
+      dispose() {},
+    };
+  },
+};

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { integerOption, numberOption } from './options.js';
+
+/** Default memory budget for one batch of model evaluations (points, activations, gradients). */
+export const DEFAULT_MEMORY_BUDGET_MB = 512;
+
+/**
+ * Memory one image costs in a forward + backward pass, as a multiple of its input size. The model
+ * is opaque, so this is a deliberately generous estimate (MobileNetV2 at 224 x 224 keeps about 40
+ * input-sizes of activations per image for the backward pass); pass `batchSize` to override.
+ */
+export const ACTIVATION_FACTOR = 64;
+
+/** Batching options every path method takes. */
+export interface BatchingOptions {
+  /** Model evaluations per pass (path points or samples). Default: from `memoryBudgetMB` and device limits. */
+  readonly batchSize?: number;
+  /** Memory budget for one pass, in MB, when `batchSize` is omitted (default 512). */
+  readonly memoryBudgetMB?: number;
+}
+
+/** Checks the batching options at explainer creation (InvalidOptionError naming the option). */
+export function checkBatchingOptions(options: BatchingOptions): void {
+  if (options.batchSize !== undefined) integerOption('batchSize', options.batchSize, 1);
+  if (options.memoryBudgetMB !== undefined) numberOption('memoryBudgetMB', options.memoryBudgetMB, DEFAULT_MEMORY_BUDGET_MB, 1);
+}
+
+/**
+ * Evaluations per pass for `total` evaluations of images of `elementCount` values: `batchSize`
+ * when given, else as many as fit `memoryBudgetMB` (at {@link ACTIVATION_FACTOR} input-sizes each)
+ * and the device's largest storage binding; never more than `total`, never less than 1.
+ */
+export function chooseBatchSize(elementCount: number, total: number, options: BatchingOptions): number {
+  if (options.batchSize !== undefined) return Math.min(total, integerOption('batchSize', options.batchSize, 1));
+  const budget = numberOption('memoryBudgetMB', options.memoryBudgetMB, DEFAULT_MEMORY_BUDGET_MB, 1) * 2 ** 20;
+  const bytesPerImage = elementCount * 4;
+  let fit = Math.floor(budget / (bytesPerImage * ACTIVATION_FACTOR));
+  if (tf.getBackend() === 'webgpu') {
+    const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+    fit = Math.min(fit, Math.floor(device.limits.maxStorageBufferBindingSize / bytesPerImage));
+  }
+  return Math.max(1, Math.min(total, fit));
+}
