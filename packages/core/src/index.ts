@@ -22,6 +22,7 @@ export { toInputBatch } from './api/input.js';
 export { adaptModel, type AdaptOptions } from './model/adapt.js';
 export type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelKind } from './model/types.js';
 export * from './interop/tfjs-webgpu.js';
+export * from './perturbation/index.js';
 export * from './gradient/index.js';
 export {
   XaiError,

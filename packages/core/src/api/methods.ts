@@ -3,9 +3,12 @@
 // (one import and one entry each) and its types to MethodRegistry from its own folder.
 import type { MethodDefinition, MethodName } from './types.js';
 import { gradientXInput, integratedGradients, saliency } from '../gradient/index.js';
+import { occlusion, rise } from '../perturbation/index.js';
 
 export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
   saliency,
   'gradient-x-input': gradientXInput,
   'integrated-gradients': integratedGradients,
+  occlusion,
+  rise,
 };

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: Apache-2.0
+import type * as tf from '@tensorflow/tfjs';
+import {
+  maskAccumulate,
+  maskAccumulateRef,
+  occlusionMasks,
+  occlusionMasksRef,
+  occlusionWindowCounts,
+  perturbBatch,
+  perturbBatchRef,
+  runKernel,
+  readFloat32,
+  type OcclusionGeometry,
+} from '@webxai/shaders';
+import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
+import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import type { ModelAdapter } from '../../model/types.js';
+import { evaluateBatches, imageAt, originalScores, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
+import { GpuScope } from '../shared/gpu-scope.js';
+import { defaultBatchSize, intOption, numberOption, pairOption } from '../shared/options.js';
+import { ProgressReporter } from '../shared/progress.js';
+import { stackMaps } from '../shared/stack.js';
+import { InvalidOptionError } from '@webxai/shaders';
+
+/** Options of `'occlusion'` (Captum `Occlusion` over height and width, every channel at once). */
+export interface OcclusionOptions {
+  /** Window size in pixels: one number or [height, width]. Default 16 (Captum has no default). */
+  readonly window?: number | readonly [number, number];
+  /** Step between windows: one number or [y, x]. Default: half the window (Captum's default is 1). */
+  readonly stride?: number | readonly [number, number];
+  /** Value written into the occluded window (Captum `baselines`, scalar). Default 0. */
+  readonly baselineValue?: number;
+  /** Perturbed images per model call. Default: about 64 MB of input, at most 64. */
+  readonly batchSize?: number;
+}
+
+/** Result of `'occlusion'`. */
+export interface OcclusionResult extends ExplainResultBase {
+  /**
+   * [n, h, w]: for each pixel, the mean over the windows covering it of f(x) - f(x with the window
+   * occluded), for the target class (Captum semantics). Pixels no window covers (the remainder at
+   * the bottom/right edge when the stride does not divide) are 0 (Captum divides 0 by 0 there).
+   */
+  readonly attribution: tf.Tensor3D;
+  /** Number of windows evaluated per image. */
+  readonly windows: number;
+}
+
+declare module '../../api/types.js' {
+  interface MethodRegistry {
+    occlusion: { options: OcclusionOptions; result: OcclusionResult };
+  }
+}
+
+const NAME = 'occlusion';
+
+/**
+ * Sliding-window occlusion (Zeiler & Fergus 2014), as Captum's `Occlusion`: every window position
+ * is replaced by `baselineValue` and the drop in the target score is spread over the window.
+ *
+ * @example
+ * const r = await explain(model, image, { method: 'occlusion', window: 16, stride: 8 });
+ * r.attribution.shape; // [1, 224, 224]; r.windows === 729
+ */
+export const occlusion: MethodDefinition<'occlusion'> = {
+  name: NAME,
+  requires: 'predictions',
+  create(model, options) {
+    const window = pairOption(NAME, 'window', options.window, [16, 16]);
+    const stride = pairOption(NAME, 'stride', options.stride, [Math.max(1, Math.floor(window[0] / 2)), Math.max(1, Math.floor(window[1] / 2))]);
+    const baselineValue = numberOption(NAME, 'baselineValue', options.baselineValue, 0);
+    if (options.batchSize !== undefined) intOption(NAME, 'batchSize', options.batchSize, 1);
+    return {
+      explain: (input, call) => explainOcclusion(model, input, call, { window, stride, baselineValue, batchSize: options.batchSize, preprocess: !!options.preprocess }),
+      dispose() {},
+    };
+  },
+};
+
+interface Resolved {
+  readonly window: [number, number];
+  readonly stride: [number, number];
+  readonly baselineValue: number;
+  readonly batchSize: number | undefined;
+  readonly preprocess: boolean;
+}
+
+async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: Resolved) {
+  const [n, height, width, channels] = input.shape;
+  const g: OcclusionGeometry = { height, width, windowH: o.window[0], windowW: o.window[1], strideY: o.stride[0], strideX: o.stride[1] };
+  if (g.windowH > height || g.windowW > width) {
+    throw new InvalidOptionError(`${NAME}: window [${o.window}] is larger than the image [${height}, ${width}]`);
+  }
+  const { total, cols } = occlusionWindowCounts(g);
+  const geometry: ImageGeometry = { height, width, channels };
+  const batchSize = o.batchSize ?? defaultBatchSize(height, width, channels);
+  const { scores, classes, targets } = await originalScores(model, input, call.target, call.signal);
+  const env = { method: NAME, model, geometry, batchSize, path: call.path, signal: call.signal, preprocess: o.preprocess };
+  const maps: Float32Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const target = targets[i]!;
+    const f0 = scores[i * classes + target]!;
+    const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+    const { tensor: image, values } = await imageAt(input, i);
+    try {
+      maps.push(call.path === 'gpu' ? await occludeGpu() : await occludeCpu());
+    } finally {
+      image.dispose();
+    }
+
+    async function occludeCpu(): Promise<Float32Array> {
+      const pixels = height * width;
+      const fill = new Float32Array(pixels * channels).fill(o.baselineValue);
+      const masks = new Float32Array(batchSize * pixels);
+      const acc = new Float32Array(pixels);
+      const counts = new Float32Array(pixels);
+      const writer: BatchWriter = {
+        gpu: () => Promise.reject(new Error('unreachable')),
+        cpu(out, first, count) {
+          occlusionMasksRef(g, first, count, masks);
+          perturbBatchRef({ image: values, fill, masks, maskStride: pixels, pixels, channels, count }, out);
+        },
+      };
+      await evaluateBatches(env, total, writer, (first, count, batchScores) => {
+        const diffs = new Float32Array(count);
+        for (let b = 0; b < count; b++) diffs[b] = f0 - batchScores[b * classes + target]!;
+        maskAccumulateRef(acc, diffs, masks, count, pixels, true);
+        maskAccumulateRef(counts, new Float32Array(count).fill(1), masks, count, pixels, true);
+        if (progress.active) progress.report(first + count, total, divide(acc, counts));
+      });
+      return divide(acc, counts);
+    }
+
+    async function occludeGpu(): Promise<Float32Array> {
+      const device = tfjsDevice();
+      const scope = new GpuScope(device);
+      const pixels = height * width;
+      try {
+        const imageBuffer = gpuBufferOf(image);
+        const fill = scope.upload(new Float32Array(pixels * channels).fill(o.baselineValue), 'occlusion.fill');
+        const unused = scope.create(16, 'occlusion.segments');
+        const masks = scope.create(batchSize * pixels * 4, 'occlusion.masks');
+        const weights = scope.create(batchSize * 4, 'occlusion.diffs');
+        const ones = scope.upload(new Float32Array(batchSize).fill(1), 'occlusion.ones');
+        const acc = scope.create(pixels * 4, 'occlusion.acc');
+        const counts = scope.create(pixels * 4, 'occlusion.counts');
+        const read = async () => divide(await readFloat32(device, acc, pixels), await readFloat32(device, counts, pixels));
+        const writer: BatchWriter = {
+          async gpu(output, first, count) {
+            await runKernel(device, occlusionMasks, {
+              params: { count, ...g, windowsPerRow: cols, firstWindow: first },
+              masks,
+            });
+            await runKernel(device, perturbBatch.pixels, {
+              params: { count, pixels, channels, maskStride: pixels, sampleOffset: 0, outOffset: 0 },
+              image: imageBuffer,
+              fillImage: fill,
+              segments: unused,
+              masks,
+              output,
+            });
+          },
+          cpu: () => {
+            throw new Error('unreachable');
+          },
+        };
+        await evaluateBatches(env, total, writer, async (first, count, batchScores) => {
+          const diffs = new Float32Array(count);
+          for (let b = 0; b < count; b++) diffs[b] = f0 - batchScores[b * classes + target]!;
+          scope.write(weights, diffs);
+          await runKernel(device, maskAccumulate.hidden, { params: { count, pixels }, weights, masks, acc });
+          await runKernel(device, maskAccumulate.hidden, { params: { count, pixels }, weights: ones, masks, acc: counts });
+          if (progress.active) progress.report(first + count, total, await read());
+        });
+        return await read();
+      } finally {
+        scope.release();
+      }
+    }
+  }
+  return { attribution: stackMaps(maps, height, width), target: targets, windows: total };
+}
+
+function divide(acc: Float32Array, counts: Float32Array): Float32Array {
+  const out = new Float32Array(acc.length);
+  for (let p = 0; p < acc.length; p++) out[p] = counts[p]! > 0 ? acc[p]! / counts[p]! : 0;
+  return out;
+}

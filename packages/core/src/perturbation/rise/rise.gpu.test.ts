@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterEach, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { linearModel } from '@webxai/testing/models';
+import { AbortedError, InvalidOptionError, liveBufferCount, riseMasksRef } from '@webxai/shaders';
+import { createExplainerFor } from '../../api/explainer.js';
+import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+import { rise, riseSamples } from './rise.js';
+
+const [H, W, C, K] = [12, 9, 3, 2];
+
+describe('rise', () => {
+  afterEach(() => tf.setBackend('webgpu'));
+
+  it('is sum_i f(x . M_i) M_i / (N p), identical masks on both paths for the same seed', async () => {
+    await tf.setBackend('cpu');
+    const { model, kernel, bias } = linearModel({ height: H, width: W, channels: C, classes: K, seed: 8 });
+    const x = tf.randomUniform([H, W, C], 0, 1, 'float32', 5);
+    const values = (await x.data()) as Float32Array;
+    const [N, p, cell] = [50, 0.4, 4];
+    const options = { method: 'rise', masks: N, probability: p, cellSize: cell, seed: 77, target: 1, batchSize: 16 } as const;
+    // Hand computation from the same samples.
+    const g = { height: H, width: W, cell, gridH: 3, gridW: 3 };
+    const { grids, shifts } = riseSamples(77, N, g, p);
+    const masks = riseMasksRef(g, grids, shifts, 0, N);
+    const want = new Float64Array(H * W);
+    for (let i = 0; i < N; i++) {
+      let f = bias[1]!;
+      for (let q = 0; q < H * W; q++) for (let c = 0; c < C; c++) f += values[q * C + c]! * masks[i * H * W + q]! * kernel[(q * C + c) * K + 1]!;
+      for (let q = 0; q < H * W; q++) want[q] += (f * masks[i * H * W + q]!) / (N * p);
+    }
+    const cpu = await createExplainerFor(rise, model, options).explain(x);
+    expect(await cpu.attribution.data()).toBeAllClose(want, { abs: 1e-4, rel: 1e-4 });
+    await tf.setBackend('webgpu');
+    const xg = tf.tensor3d(values, [H, W, C]);
+    const gpu = await createExplainerFor(rise, model, options).explain(xg);
+    expect(gpu.path).toBe('gpu');
+    expect(await gpu.attribution.data()).toBeAllClose(want, { abs: 1e-4, rel: 1e-4 });
+    const other = await createExplainerFor(rise, model, { ...options, seed: 78 }).explain(xg);
+    expect(Array.from(await other.attribution.data())).not.toEqual(Array.from(await gpu.attribution.data()));
+    tf.dispose([x, xg, cpu.attribution, gpu.attribution, other.attribution]);
+  });
+
+  it('samples a fraction p of cells, with shifts inside one cell', () => {
+    const g = { height: 64, width: 64, cell: 8, gridH: 8, gridW: 8 };
+    const { grids, shifts } = riseSamples(3, 500, g, 0.3);
+    const kept = grids.reduce((a, v) => a + v, 0) / grids.length;
+    expect(Math.abs(kept - 0.3)).toBeLessThan(4 * Math.sqrt((0.3 * 0.7) / grids.length));
+    expect(shifts.every((s) => s < 8)).toBe(true);
+    expect(new Set(shifts).size).toBe(8);
+  });
+
+  it('a constant model gives a nearly constant map; cancels and leaks nothing', async () => {
+    const constant = (x: tf.Tensor4D) => tf.add(tf.mul(tf.sum(x, [1, 2, 3]), 0), 2).expandDims(1) as tf.Tensor2D;
+    const x = tf.randomUniform([H, W, C], 0, 1, 'float32', 5);
+    const explainer = createExplainerFor(rise, constant, { method: 'rise', masks: 2000, cellSize: 3, batchSize: 500 });
+    const r = await explainer.explain(x);
+    const a = await r.attribution.data();
+    // E[M(p)] = p for every pixel: the map is 2 up to sampling noise (sd ~ 2 sqrt((1-p)/(N p)) ~ 0.045).
+    for (const v of a) expect(Math.abs(v - 2)).toBeLessThan(0.25);
+    r.attribution.dispose();
+    const device = tfjsDevice();
+    const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
+    const controller = new AbortController();
+    await expect(explainer.explain(x, { signal: controller.signal, onProgress: () => controller.abort() })).rejects.toThrow(AbortedError);
+    expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
+    expect(() => createExplainerFor(rise, constant, { method: 'rise', probability: 1 })).toThrow(InvalidOptionError);
+    expect(() => createExplainerFor(rise, constant, { method: 'rise', masks: 0 })).toThrow(/masks must be an integer/);
+    x.dispose();
+  });
+});

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { AbortedError, ModelError, throwIfAborted } from '@webxai/shaders';
+import { resolveTargets, type Target } from '../../api/targets.js';
+import type { ExecutionPath } from '../../api/types.js';
+import { createTensorBuffer } from '../../interop/tfjs-webgpu.js';
+import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
+
+/** Height, width and channels of the images being perturbed. */
+export interface ImageGeometry {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+}
+
+/** Everything the batch loop needs to know about the model and the call. */
+export interface PerturbationEnv {
+  readonly method: string;
+  readonly model: ModelAdapter;
+  readonly geometry: ImageGeometry;
+  /** Images per model call. */
+  readonly batchSize: number;
+  readonly path: ExecutionPath;
+  readonly signal: AbortSignal | undefined;
+  /** The user's preprocess option is set (black boxes then go through tfjs). */
+  readonly preprocess: boolean;
+}
+
+/** Writes perturbed images `first .. first + count - 1` (NHWC) on either path. */
+export interface BatchWriter {
+  /** GPU path: into `output`, a buffer that becomes the model's input tensor (no readback). */
+  gpu(output: GPUBuffer, first: number, count: number): Promise<void>;
+  /** CPU path: into `output` (count * H * W * C values), with the kernels' CPU references. */
+  cpu(output: Float32Array, first: number, count: number): void;
+}
+
+/** Scores of one batch: `count` rows of `classes` values. */
+export type BatchHandler = (first: number, count: number, scores: Float32Array, classes: number) => void | Promise<void>;
+
+/**
+ * Feeds `total` perturbed images to the model in batches and hands every batch's scores to
+ * `onBatch`. GPU path: each batch is written by kernels straight into a tfjs tensor's buffer
+ * (`createTensorBuffer`), so a tfjs model reads it without a copy; a black box gets it read back
+ * once per call (inherent). CPU path: the CPU references write a Float32Array, which a black box
+ * receives as is. Checks the signal before every batch and releases each batch's tensors whatever
+ * happens.
+ */
+export async function evaluateBatches(env: PerturbationEnv, total: number, writer: BatchWriter, onBatch: BatchHandler): Promise<void> {
+  const { model, geometry, signal } = env;
+  const { height, width, channels } = geometry;
+  const perImage = height * width * channels;
+  const direct = model.kind === 'black-box' && env.path === 'cpu' && !env.preprocess;
+  const limit = model.kind === 'black-box' ? Math.min(env.batchSize, (model.source as BlackBoxModel).maxBatch ?? Infinity) : env.batchSize;
+  for (let first = 0; first < total; first += limit) {
+    throwIfAborted(signal, env.method);
+    const count = Math.min(limit, total - first);
+    let scores: Float32Array;
+    if (direct) {
+      const batch = new Float32Array(count * perImage);
+      writer.cpu(batch, first, count);
+      scores = await predictBlackBox(model.source as BlackBoxModel, batch, [count, height, width, channels]);
+    } else {
+      let input: tf.Tensor4D;
+      if (env.path === 'gpu') {
+        const target = createTensorBuffer([count, height, width, channels]);
+        input = target.tensor as tf.Tensor4D;
+        try {
+          await writer.gpu(target.buffer, first, count);
+        } catch (error) {
+          input.dispose();
+          throw error;
+        }
+      } else {
+        const batch = new Float32Array(count * perImage);
+        writer.cpu(batch, first, count);
+        input = tf.tensor4d(batch, [count, height, width, channels]);
+      }
+      let output: tf.Tensor2D;
+      try {
+        output = await model.predict(input, signal);
+      } finally {
+        input.dispose();
+      }
+      try {
+        scores = (await output.data()) as Float32Array;
+      } finally {
+        output.dispose();
+      }
+    }
+    await onBatch(first, count, scores, scores.length / count);
+  }
+}
+
+/** Calls a black box's predict directly with the same checks as the model adapter's. */
+async function predictBlackBox(model: BlackBoxModel, batch: Float32Array, shape: [number, number, number, number]): Promise<Float32Array> {
+  let scores: unknown;
+  try {
+    scores = await model.predict(batch, shape);
+  } catch (cause) {
+    if (cause instanceof AbortedError) throw cause;
+    throw new ModelError(`the black-box model's predict() rejected: ${(cause as Error)?.message ?? cause}`, { cause });
+  }
+  const count = shape[0];
+  if (!(scores instanceof Float32Array)) {
+    throw new ModelError(`the black-box model's predict() must resolve to a Float32Array, got ${Object.prototype.toString.call(scores)}`);
+  }
+  const numClasses = model.numClasses;
+  if (scores.length === 0 || scores.length % count !== 0 || (numClasses !== undefined && scores.length !== count * numClasses)) {
+    throw new ModelError(`the black-box model's predict() returned ${scores.length} values for ${count} images; expected [${count}, ${numClasses ?? 'classes'}]`);
+  }
+  for (let i = 0; i < scores.length; i++) {
+    if (!Number.isFinite(scores[i]!)) throw new ModelError(`the black-box model's predict() returned ${scores[i]} at index ${i}`);
+  }
+  return scores;
+}
+
+/** Column `target` of `count` rows of `classes` scores, as f64. */
+export function targetColumn(scores: Float32Array, classes: number, count: number, target: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) out[i] = scores[i * classes + target]!;
+  return out;
+}
+
+/** The model's scores for the unperturbed images ([n, classes] as f32) and the resolved targets. */
+export async function originalScores(
+  model: ModelAdapter,
+  input: tf.Tensor4D,
+  target: Target | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ scores: Float32Array; classes: number; targets: number[] }> {
+  const output = await model.predict(input, signal);
+  try {
+    const targets = await resolveTargets(target, output);
+    return { scores: (await output.data()) as Float32Array, classes: output.shape[1], targets };
+  } finally {
+    output.dispose();
+  }
+}
+
+/** The image `index` of a batch, as [1, h, w, c] (caller disposes) and as HWC host values. */
+export async function imageAt(input: tf.Tensor4D, index: number): Promise<{ tensor: tf.Tensor4D; values: Float32Array }> {
+  const [, h, w, c] = input.shape;
+  const tensor = tf.slice(input, [index, 0, 0, 0], [1, h, w, c]);
+  return { tensor, values: (await tensor.data()) as Float32Array };
+}
