@@ -27,7 +27,7 @@ describe('rise', () => {
     for (let i = 0; i < N; i++) {
       let f = bias[1]!;
       for (let q = 0; q < H * W; q++) for (let c = 0; c < C; c++) f += values[q * C + c]! * masks[i * H * W + q]! * kernel[(q * C + c) * K + 1]!;
-      for (let q = 0; q < H * W; q++) want[q] += (f * masks[i * H * W + q]!) / (N * p);
+      for (let q = 0; q < H * W; q++) want[q] = want[q]! + (f * masks[i * H * W + q]!) / (N * p);
     }
     const cpu = await createExplainerFor(rise, model, options).explain(x);
     expect(await cpu.attribution.data()).toBeAllClose(want, { abs: 1e-4, rel: 1e-4 });
