@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { UnknownLayerError, UnsupportedModelError } from '@webxai/shaders';
+import { listLayers, modelLayers, resolveLayers } from './list-layers.js';
+
+/** The model's functional form inside a nested functional model (nested models called as layers). */
+function functionalNested(weights: TinyCnnWeights): tf.LayersModel {
+  const inner = tinyCnn('functional', weights);
+  const input = tf.input({ shape: [weights.spec.height, weights.spec.width, weights.spec.channels] });
+  const out = inner.apply(input) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name: 'outer' });
+}
+
+describe('listLayers and model splitting', () => {
+  let weights: TinyCnnWeights;
+  let x: tf.Tensor4D;
+  beforeAll(async () => {
+    await tf.setBackend('webgpu');
+    weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, filters: 4, classes: 5, seed: 21 });
+    x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+  });
+  afterAll(() => {
+    disposeWeights(weights);
+    x.dispose();
+  });
+
+  it('lists candidates with shapes and kinds for every model kind, and auto picks the last one', async () => {
+    const graph = await tinyCnnGraphModel(weights);
+    const cases: [string, tf.LayersModel | tf.GraphModel, string[], string][] = [
+      ['sequential', tinyCnn('sequential', weights), ['conv1', 'conv2'], 'conv2'],
+      ['functional', tinyCnn('functional', weights), ['conv1', 'conv2', 'skip_add'], 'skip_add'],
+      ['nested', tinyCnn('nested', weights), ['backbone', 'backbone/conv1', 'backbone/conv2'], 'backbone/conv2'],
+      ['graph', graph, ['conv1/Conv2D', 'conv1/BiasAdd', 'conv1/Relu', 'conv2/Conv2D', 'conv2/BiasAdd', 'conv2/Relu'], 'conv2/Relu'],
+    ];
+    for (const [, model, names, auto] of cases) {
+      const layers = listLayers(model);
+      expect(layers.map((l) => l.name)).toEqual(names);
+      for (const l of layers) expect(l.outputShape).toEqual([null, 8, 8, 4]);
+      expect(resolveLayers(modelLayers(model), 'auto').map((l) => l.name)).toEqual([auto]);
+    }
+    const kinds = Object.fromEntries(listLayers(tinyCnn('functional', weights)).map((l) => [l.name, l.kind]));
+    expect(kinds).toEqual({ conv1: 'conv', conv2: 'conv', skip_add: 'add' });
+    expect(listLayers(tinyCnn('nested', weights))[0]!.kind).toBe('model');
+    expect(listLayers(graph).find((l) => l.name === 'conv2/Relu')!.kind).toBe('activation');
+    const outer = listLayers(functionalNested(weights)).map((l) => l.name);
+    // The nested model's own output is [batch, classes], so it is no candidate; its layers are.
+    expect(outer).toEqual(['tiny_functional/conv1', 'tiny_functional/conv2', 'tiny_functional/skip_add']);
+  });
+
+  it('head then tail reproduces the model at every candidate, skip connections included', async () => {
+    const graph = await tinyCnnGraphModel(weights);
+    const models = [tinyCnn('sequential', weights), tinyCnn('functional', weights), tinyCnn('nested', weights), functionalNested(weights), graph];
+    for (const model of models) {
+      const predicted = model.predict(x) as tf.Tensor;
+      const want = Array.from(await predicted.data());
+      predicted.dispose();
+      const layers = modelLayers(model);
+      const before = tf.memory().numTensors;
+      for (const layer of layers.usable) {
+        const split = layers.split(layer);
+        const { activation, context } = split.head(x);
+        expect(activation.shape).toEqual([2, 8, 8, 4]);
+        const scores = tf.tidy(() => split.tail(context, activation)); // the tail leaves intermediates to tidy
+        expect(Array.from(await scores.data())).toBeAllClose(want, { abs: 1e-5, rel: 1e-4 });
+        tf.dispose([activation, scores, ...context.values()]);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('the functional tail reads the skip branch from the head (conv1 output is context at conv2)', () => {
+    const layers = modelLayers(tinyCnn('functional', weights));
+    const split = layers.split(resolveLayers(layers, 'conv2')[0]!);
+    const { activation, context } = split.head(x);
+    expect(context.size).toBe(1);
+    // Zeroing the activation leaves the skip branch: the tail still sees conv1's output.
+    const zero = tf.zerosLike(activation);
+    const viaSkip = split.tail(context, zero);
+    expect(viaSkip.shape).toEqual([2, 5]);
+    tf.dispose([activation, zero, viaSkip, ...context.values()]);
+  });
+
+  it('bad layers get a typed error listing the candidates', async () => {
+    const model = tinyCnn('sequential', weights);
+    const layers = modelLayers(model);
+    const error = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return e as UnknownLayerError;
+      }
+      throw new Error('did not throw');
+    };
+    const missing = error(() => resolveLayers(layers, 'conv9'));
+    expect(missing).toBeInstanceOf(UnknownLayerError);
+    expect(missing.message).toMatch(/no layer named 'conv9'.*Valid layers: conv1, conv2/);
+    expect(missing.candidates).toEqual(['conv1', 'conv2']);
+    const flat = error(() => resolveLayers(layers, 'gap'));
+    expect(flat.message).toMatch(/'gap' \(GlobalAveragePooling2D\) outputs \[batch,4\], not a 4-D/);
+    expect(() => listLayers((t: tf.Tensor4D) => t as never)).toThrow(UnsupportedModelError);
+    const graph = await tinyCnnGraphModel(weights);
+    expect(() => resolveLayers(modelLayers(graph), 'logits')).toThrow(/'logits' \(BiasAdd\) outputs \[batch,5\]/);
+  });
+});

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './cam-map.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+
+/** How cam-map weighs activations: per channel, elementwise (HiResCAM), elementwise ReLU (LayerCAM). */
+export type CamWeighting = 'channel' | 'elementwise' | 'elementwise-relu';
+
+/** The `mode` uniform for each {@link CamWeighting}. */
+export const CAM_WEIGHTING_MODES: Readonly<Record<CamWeighting, number>> = { channel: 0, elementwise: 1, 'elementwise-relu': 2 };
+
+/**
+ * GPU kernel: weighted channel sum + ReLU at the layer's resolution (written to `map`), then
+ * bilinear upsampling (half-pixel centres) and per-image min-max normalisation (written to
+ * `output`), one workgroup per image. See cam-map.wgsl; CPU reference: camMapRef.
+ */
+export const camMap = defineKernel({
+  name: 'cam-map',
+  source,
+  workgroupSize: 256,
+  bindings: {
+    params: {
+      uniform: { images: 'u32', height: 'u32', width: 'u32', channels: 'u32', outHeight: 'u32', outWidth: 'u32', mode: 'u32' },
+    },
+    act: { storage: 'read' },
+    weights: { storage: 'read' },
+    map: { storage: 'read_write' },
+    output: { storage: 'read_write' },
+  },
+  // map: K-term f32 dot products (K <= 2048, operands O(1)): abs 2e-4 covers K u sum|w a| for
+  // sum|w a| <= 1600. output in [0, 1]: the map's error divided by its range, plus the lerp.
+  tolerance: { abs: 2e-4, rel: 1e-4 },
+  workgroups: ({ params }) => params.images,
+});

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+import { ShapeMismatchError } from '../runtime/errors.js';
+import type { CamWeighting } from './cam-map.kernel.js';
+
+/** Shape of a cam-map call: `images` NHWC activations of `height x width x channels`, output `outHeight x outWidth`. */
+export interface CamMapShape {
+  readonly images: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+}
+
+/**
+ * Source indices and weight of output index `i` for a half-pixel-centre bilinear resize from
+ * `inSize` to `outSize` (cv2.resize INTER_LINEAR, tf.image.resizeBilinear with halfPixelCenters).
+ */
+export function halfPixelSource(i: number, outSize: number, inSize: number): [number, number, number] {
+  const s = ((i + 0.5) * inSize) / outSize - 0.5;
+  const c = Math.min(Math.max(s, 0), inSize - 1);
+  const i0 = Math.floor(c);
+  return [i0, Math.min(i0 + 1, inSize - 1), c - i0];
+}
+
+/** Half-pixel-centre bilinear resize of one row-major `h x w` plane to `outH x outW` (f64). */
+export function resizeBilinearRef(plane: ArrayLike<number>, h: number, w: number, outH: number, outW: number): Float64Array {
+  const out = new Float64Array(outH * outW);
+  for (let y = 0; y < outH; y++) {
+    const [y0, y1, ty] = halfPixelSource(y, outH, h);
+    for (let x = 0; x < outW; x++) {
+      const [x0, x1, tx] = halfPixelSource(x, outW, w);
+      const a = plane[y0 * w + x0]!;
+      const b = plane[y0 * w + x1]!;
+      const c = plane[y1 * w + x0]!;
+      const d = plane[y1 * w + x1]!;
+      const top = a + (b - a) * tx;
+      const bottom = c + (d - c) * tx;
+      out[y * outW + x] = top + (bottom - top) * ty;
+    }
+  }
+  return out;
+}
+
+/** pytorch-grad-cam's scale_cam_image without resize: (x - min) / (1e-7 + max(x - min)), in place. */
+export function minMaxNormaliseRef(values: Float64Array): Float64Array {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  for (let i = 0; i < values.length; i++) values[i] = (values[i]! - lo) / (1e-7 + (hi - lo));
+  return values;
+}
+
+/**
+ * CPU reference for cam-map.wgsl (f64 inside): returns the ReLU'd map `[n, h*w]` and the upsampled,
+ * min-max normalised output `[n, outH*outW]`. `weights` is `[n, channels]` for 'channel' weighting,
+ * `[n, h, w, channels]` otherwise. Also the explicit CPU path.
+ */
+export function camMapRef(
+  act: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  shape: CamMapShape,
+  weighting: CamWeighting,
+): { map: Float32Array<ArrayBuffer>; output: Float32Array<ArrayBuffer> } {
+  const { images, height, width, channels: K, outHeight, outWidth } = shape;
+  const positions = height * width;
+  const weightCount = weighting === 'channel' ? images * K : images * positions * K;
+  if (act.length < images * positions * K || weights.length < weightCount) {
+    throw new ShapeMismatchError(
+      `camMapRef: act has ${act.length} values (need ${images * positions * K}), weights ${weights.length} (need ${weightCount})`,
+    );
+  }
+  const map = new Float32Array(images * positions);
+  const output = new Float32Array(images * outHeight * outWidth);
+  for (let n = 0; n < images; n++) {
+    const plane = new Float64Array(positions);
+    for (let p = 0; p < positions; p++) {
+      const base = (n * positions + p) * K;
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        const raw = weighting === 'channel' ? weights[n * K + k]! : weights[base + k]!;
+        s += (weighting === 'elementwise-relu' ? Math.max(raw, 0) : raw) * act[base + k]!;
+      }
+      plane[p] = Math.max(s, 0);
+    }
+    map.set(plane, n * positions);
+    // As scale_cam_image: normalise at the layer's resolution, then resize.
+    output.set(resizeBilinearRef(minMaxNormaliseRef(plane.slice()), height, width, outHeight, outWidth), n * outHeight * outWidth);
+  }
+  return { map, output };
+}

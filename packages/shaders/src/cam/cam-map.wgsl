@@ -1,0 +1,122 @@
+// cam-map.wgsl
+//
+// The CAM epilogue in one pass, per image n (Selvaraju et al., "Grad-CAM", ICCV 2017, eq. 2;
+// normalisation and resize as jacobgil/pytorch-grad-cam's base_cam + utils/image.scale_cam_image):
+//   map[n, p]    = max(0, sum_k weight(n, p, k) * act[n, p, k])          p < h * w (layer resolution)
+//   out[n, y, x] = (bilinear(map[n], y, x) - min_p map) / (1e-7 + max_p map - min_p map)
+// weight(n, p, k) by MODE (a uniform, so one pipeline serves every method):
+//   0 channel weights  weights[n, k]                      (Grad-CAM, Grad-CAM++, XGrad-CAM, Score-CAM, Ablation-CAM)
+//   1 elementwise      weights[n, p, k]                   (HiResCAM: the gradient itself)
+//   2 elementwise ReLU max(0, weights[n, p, k])           (LayerCAM)
+// act is NHWC ([n][p][k], k fastest). bilinear() is cv2.resize INTER_LINEAR / half-pixel centres:
+// source coordinate (y + 0.5) * h / outH - 0.5, clamped to [0, h - 1] (likewise x), lerped as
+// a + (b - a) * t so equal neighbours give exactly that value (a constant map normalises to 0).
+// Normalising after the resize equals scale_cam_image's normalise-then-resize (the map is affine
+// in the values) up to rounding.
+//
+// Dispatch: one workgroup per image (linearWorkgroup). Phase 1: invocations stride over the h*w
+// map positions (each a K-term dot product), write map and fold min/max; a shared-memory tree
+// gives the image's range. storageBarrier() makes the map visible to the whole workgroup, then
+// phase 2 strides over the outH*outW output pixels. Shapes are uniforms.
+// Numerics: each map value is a sequential f32 sum of K products, |err| <= K u sum_k |w a| (u =
+// 2^-24); the output adds the lerp and one division. Tolerance (cam-map.kernel.ts) is relative to
+// the image's map range: abs 2e-4 on outputs in [0, 1] for K <= 2048 and data of one sign scale.
+
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params {
+  images: u32,
+  height: u32,
+  width: u32,
+  channels: u32,
+  outHeight: u32,
+  outWidth: u32,
+  mode: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> act: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(3) var<storage, read_write> map: array<f32>;
+@group(0) @binding(4) var<storage, read_write> output: array<f32>;
+
+var<workgroup> lows: array<f32, WORKGROUP_SIZE>;
+var<workgroup> highs: array<f32, WORKGROUP_SIZE>;
+
+fn weightAt(n: u32, p: u32, k: u32) -> f32 {
+  let K = params.channels;
+  if (params.mode == 0u) {
+    return weights[n * K + k];
+  }
+  let g = weights[(n * params.height * params.width + p) * K + k];
+  if (params.mode == 2u) {
+    return max(g, 0.0);
+  }
+  return g;
+}
+
+// Source coordinate of output index i (half-pixel centres), clamped, as (index0, index1, frac).
+fn sourceCoord(i: u32, outSize: u32, inSize: u32) -> vec3f {
+  let s = (f32(i) + 0.5) * f32(inSize) / f32(outSize) - 0.5;
+  let c = clamp(s, 0.0, f32(inSize - 1u));
+  let i0 = floor(c);
+  let i1 = min(i0 + 1.0, f32(inSize - 1u));
+  return vec3f(i0, i1, c - i0);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let n = linearWorkgroup(wid, nwg);
+  // n is uniform across the workgroup, so this early return keeps barriers in uniform control flow.
+  if (n >= params.images) {
+    return;
+  }
+  let h = params.height;
+  let w = params.width;
+  let K = params.channels;
+  let positions = h * w;
+  var low = 3.4028234e38;
+  var high = -3.4028234e38;
+  for (var p = lid.x; p < positions; p += WORKGROUP_SIZE) {
+    let base = (n * positions + p) * K;
+    var s = 0.0;
+    for (var k = 0u; k < K; k++) {
+      s += weightAt(n, p, k) * act[base + k];
+    }
+    s = max(s, 0.0);
+    map[n * positions + p] = s;
+    low = min(low, s);
+    high = max(high, s);
+  }
+  lows[lid.x] = low;
+  highs[lid.x] = high;
+  workgroupBarrier();
+  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
+    if (lid.x < stride) {
+      lows[lid.x] = min(lows[lid.x], lows[lid.x + stride]);
+      highs[lid.x] = max(highs[lid.x], highs[lid.x + stride]);
+    }
+    workgroupBarrier();
+  }
+  storageBarrier();
+  let lo = lows[0];
+  // max() guards against the compiler reassociating 1e-7 + (hi - lo) into (1e-7 + hi) - lo, which
+  // loses the 1e-7 when hi is large and equals lo (seen on lavapipe: 1 / 0 = Inf, then 0 * Inf = NaN).
+  let scale = 1.0 / max(1e-7 + (highs[0] - lo), 1e-7);
+  let outH = params.outHeight;
+  let outW = params.outWidth;
+  let pixels = outH * outW;
+  let mapBase = n * positions;
+  for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
+    let sy = sourceCoord(q / outW, outH, h);
+    let sx = sourceCoord(q % outW, outW, w);
+    let r0 = u32(sy.x) * w;
+    let r1 = u32(sy.y) * w;
+    let c0 = u32(sx.x);
+    let c1 = u32(sx.y);
+    let top = map[mapBase + r0 + c0] + (map[mapBase + r0 + c1] - map[mapBase + r0 + c0]) * sx.z;
+    let bottom = map[mapBase + r1 + c0] + (map[mapBase + r1 + c1] - map[mapBase + r1 + c0]) * sx.z;
+    let v = top + (bottom - top) * sy.z;
+    output[n * pixels + q] = (v - lo) * scale;
+  }
+}

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: Apache-2.0
+export { camMap, CAM_WEIGHTING_MODES, type CamWeighting } from './cam-map.kernel.js';
+export { camMapRef, halfPixelSource, resizeBilinearRef, minMaxNormaliseRef, type CamMapShape } from './cam-map.ref.js';
