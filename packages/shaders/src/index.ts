@@ -14,3 +14,4 @@ export * from './reduce/index.js';
 export * from './random/index.js';
 export * from './integrated-gradients/index.js';
 export * from './perturbation/index.js';
+export * from './cam/index.js';
