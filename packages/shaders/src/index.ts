@@ -13,5 +13,6 @@ export * from './colormap/index.js';
 export * from './reduce/index.js';
 export * from './random/index.js';
 export * from './integrated-gradients/index.js';
+export * from './noise/index.js';
 export * from './perturbation/index.js';
 export * from './cam/index.js';
