@@ -6,12 +6,12 @@ import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer
 import { CAM_WEIGHTING_MODES, camMap, type CamWeighting } from './cam-map.kernel.js';
 import { camMapRef, type CamMapShape } from './cam-map.ref.js';
 
-async function runCamMap(device: GPUDevice, act: Float32Array<ArrayBuffer>, weights: Float32Array<ArrayBuffer>, shape: CamMapShape, weighting: CamWeighting) {
+async function runCamMap(device: GPUDevice, act: Float32Array<ArrayBuffer>, weights: Float32Array<ArrayBuffer>, shape: CamMapShape, weighting: CamWeighting, finalNormalise = true) {
   const a = uploadBuffer(device, act, 'act');
   const w = uploadBuffer(device, weights, 'weights');
   const map = createBuffer(device, shape.images * shape.height * shape.width * 4, 'map');
   const output = createBuffer(device, shape.images * shape.outHeight * shape.outWidth * 4, 'output');
-  await runKernel(device, camMap, { params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting] }, act: a, weights: w, map, output });
+  await runKernel(device, camMap, { params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting], finalNormalise: finalNormalise ? 1 : 0 }, act: a, weights: w, map, output });
   const result = {
     map: await readFloat32(device, map, shape.images * shape.height * shape.width),
     output: await readFloat32(device, output, shape.images * shape.outHeight * shape.outWidth),
@@ -35,10 +35,12 @@ describe('cam-map', () => {
     const act = seededF32(shape.images * positions * shape.channels, shape.channels + 1, 0, 1);
     const wCount = weighting === 'channel' ? shape.images * shape.channels : act.length;
     const weights = seededF32(wCount, shape.height + 7, -0.5, 1);
-    const got = await runCamMap(device, act, weights, shape, weighting);
-    const want = camMapRef(act, weights, shape, weighting);
-    expect(got.map).toBeAllClose(want.map, camMap.tolerance);
-    expect(got.output).toBeAllClose(want.output, camMap.tolerance);
+    for (const final of [true, false]) {
+      const got = await runCamMap(device, act, weights, shape, weighting, final);
+      const want = camMapRef(act, weights, shape, weighting, final);
+      expect(got.map).toBeAllClose(want.map, camMap.tolerance);
+      expect(got.output).toBeAllClose(want.output, camMap.tolerance);
+    }
     expect(liveBufferCount(device)).toBe(0);
   });
 
@@ -51,7 +53,8 @@ describe('cam-map', () => {
     const varied = await runCamMap(device, seededF32(240, 3, 0, 1), weights, shape, 'channel');
     expect(Math.min(...varied.output)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...varied.output)).toBeLessThanOrEqual(1);
-    expect(Math.max(...varied.output)).toBeGreaterThan(0.99); // the map's maximum lands on some output pixel at 2x+
+    expect(Math.max(...varied.output)).toBeGreaterThan(0.999999); // the final normalisation reaches 1
+    expect(Math.min(...varied.output)).toBe(0);
   });
 
   gpuTest('ReLU: an all-negative weighted sum gives a zero map', async ({ device }) => {

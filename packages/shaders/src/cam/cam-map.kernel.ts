@@ -10,8 +10,8 @@ export const CAM_WEIGHTING_MODES: Readonly<Record<CamWeighting, number>> = { cha
 
 /**
  * GPU kernel: weighted channel sum + ReLU at the layer's resolution (written to `map`), then
- * bilinear upsampling (half-pixel centres) and per-image min-max normalisation (written to
- * `output`), one workgroup per image. See cam-map.wgsl; CPU reference: camMapRef.
+ * bilinear upsampling (half-pixel centres) and per-image min-max normalisation before and
+ * (`finalNormalise`) after the resize (written to `output`), one workgroup per image. See cam-map.wgsl; CPU reference: camMapRef.
  */
 export const camMap = defineKernel({
   name: 'cam-map',
@@ -19,7 +19,7 @@ export const camMap = defineKernel({
   workgroupSize: 256,
   bindings: {
     params: {
-      uniform: { images: 'u32', height: 'u32', width: 'u32', channels: 'u32', outHeight: 'u32', outWidth: 'u32', mode: 'u32' },
+      uniform: { images: 'u32', height: 'u32', width: 'u32', channels: 'u32', outHeight: 'u32', outWidth: 'u32', mode: 'u32', finalNormalise: 'u32' },
     },
     act: { storage: 'read' },
     weights: { storage: 'read' },

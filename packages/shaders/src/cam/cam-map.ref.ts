@@ -56,7 +56,8 @@ export function minMaxNormaliseRef(values: Float64Array): Float64Array {
 
 /**
  * CPU reference for cam-map.wgsl (f64 inside): returns the ReLU'd map `[n, h*w]` and the upsampled,
- * min-max normalised output `[n, outH*outW]`. `weights` is `[n, channels]` for 'channel' weighting,
+ * min-max normalised output `[n, outH*outW]` (normalised again after the resize when
+ * `finalNormalise`, as pytorch-grad-cam does for one layer). `weights` is `[n, channels]` for 'channel' weighting,
  * `[n, h, w, channels]` otherwise. Also the explicit CPU path.
  */
 export function camMapRef(
@@ -64,6 +65,7 @@ export function camMapRef(
   weights: ArrayLike<number>,
   shape: CamMapShape,
   weighting: CamWeighting,
+  finalNormalise = true,
 ): { map: Float32Array<ArrayBuffer>; output: Float32Array<ArrayBuffer> } {
   const { images, height, width, channels: K, outHeight, outWidth } = shape;
   const positions = height * width;
@@ -88,7 +90,9 @@ export function camMapRef(
     }
     map.set(plane, n * positions);
     // As scale_cam_image: normalise at the layer's resolution, then resize.
-    output.set(resizeBilinearRef(minMaxNormaliseRef(plane.slice()), height, width, outHeight, outWidth), n * outHeight * outWidth);
+    const resized = resizeBilinearRef(minMaxNormaliseRef(plane.slice()), height, width, outHeight, outWidth);
+    // ... and, for one layer, again after it (aggregate_multi_layers).
+    output.set(finalNormalise ? minMaxNormaliseRef(resized) : resized, n * outHeight * outWidth);
   }
   return { map, output };
 }

@@ -3,7 +3,14 @@
 // The CAM epilogue in one pass, per image n (Selvaraju et al., "Grad-CAM", ICCV 2017, eq. 2;
 // normalisation and resize as jacobgil/pytorch-grad-cam's base_cam + utils/image.scale_cam_image):
 //   map[n, p]    = max(0, sum_k weight(n, p, k) * act[n, p, k])          p < h * w (layer resolution)
-//   out[n, y, x] = (bilinear(map[n], y, x) - min_p map) / (1e-7 + max_p map - min_p map)
+//   r[n, y, x]   = (bilinear(map[n], y, x) - min_p map) / (1e-7 + max_p map - min_p map)
+//   out[n, y, x] = r                                                       (finalNormalise = 0)
+//                | (r - min_yx r) / (1e-7 + max_yx r - min_yx r)           (finalNormalise = 1)
+// pytorch-grad-cam normalises twice: each layer's map before the resize (scale_cam_image(cam,
+// size)), and the layer average after it (aggregate_multi_layers -> scale_cam_image(result));
+// with one layer the second pass stretches the upsampled map to exactly [0, 1] (a half-pixel
+// upsample rarely lands on the map's extreme pixels). finalNormalise = 1 fuses that second pass
+// for the one-layer case; with several layers the caller averages the r maps and normalises.
 // weight(n, p, k) by MODE (a uniform, so one pipeline serves every method):
 //   0 channel weights  weights[n, k]                      (Grad-CAM, Grad-CAM++, XGrad-CAM, Score-CAM, Ablation-CAM)
 //   1 elementwise      weights[n, p, k]                   (HiResCAM: the gradient itself)
@@ -11,13 +18,15 @@
 // act is NHWC ([n][p][k], k fastest). bilinear() is cv2.resize INTER_LINEAR / half-pixel centres:
 // source coordinate (y + 0.5) * h / outH - 0.5, clamped to [0, h - 1] (likewise x), lerped as
 // a + (b - a) * t so equal neighbours give exactly that value (a constant map normalises to 0).
-// Normalising after the resize equals scale_cam_image's normalise-then-resize (the map is affine
-// in the values) up to rounding.
+// Normalising after the resize equals scale_cam_image's normalise-then-resize (the resize is
+// affine in the values) up to rounding.
 //
 // Dispatch: one workgroup per image (linearWorkgroup). Phase 1: invocations stride over the h*w
 // map positions (each a K-term dot product), write map and fold min/max; a shared-memory tree
-// gives the image's range. storageBarrier() makes the map visible to the whole workgroup, then
-// phase 2 strides over the outH*outW output pixels. Shapes are uniforms.
+// gives the image's range. storageBarrier() makes the map visible to the whole workgroup; phase 2
+// strides over the outH*outW output pixels, once to find r's range (finalNormalise only: the
+// interpolation is recomputed, 4 loads, cheaper than a second dispatch) and once to write.
+// Shapes are uniforms.
 // Numerics: each map value is a sequential f32 sum of K products, |err| <= K u sum_k |w a| (u =
 // 2^-24); the output adds the lerp and one division. Tolerance (cam-map.kernel.ts) is relative to
 // the image's map range: abs 2e-4 on outputs in [0, 1] for K <= 2048 and data of one sign scale.
@@ -32,6 +41,7 @@ struct Params {
   outHeight: u32,
   outWidth: u32,
   mode: u32,
+  finalNormalise: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -103,20 +113,50 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   // max() guards against the compiler reassociating 1e-7 + (hi - lo) into (1e-7 + hi) - lo, which
   // loses the 1e-7 when hi is large and equals lo (seen on lavapipe: 1 / 0 = Inf, then 0 * Inf = NaN).
   let scale = 1.0 / max(1e-7 + (highs[0] - lo), 1e-7);
-  let outH = params.outHeight;
-  let outW = params.outWidth;
-  let pixels = outH * outW;
-  let mapBase = n * positions;
-  for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
-    let sy = sourceCoord(q / outW, outH, h);
-    let sx = sourceCoord(q % outW, outW, w);
-    let r0 = u32(sy.x) * w;
-    let r1 = u32(sy.y) * w;
-    let c0 = u32(sx.x);
-    let c1 = u32(sx.y);
-    let top = map[mapBase + r0 + c0] + (map[mapBase + r0 + c1] - map[mapBase + r0 + c0]) * sx.z;
-    let bottom = map[mapBase + r1 + c0] + (map[mapBase + r1 + c1] - map[mapBase + r1 + c0]) * sx.z;
-    let v = top + (bottom - top) * sy.z;
-    output[n * pixels + q] = (v - lo) * scale;
+  let pixels = params.outHeight * params.outWidth;
+  var finalLo = 0.0;
+  var finalScale = 1.0;
+  if (params.finalNormalise == 1u) {
+    workgroupBarrier(); // everyone has read lows[0] / highs[0] before they are reused
+    var rLow = 3.4028234e38;
+    var rHigh = -3.4028234e38;
+    for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
+      let r = (upsampled(n, q) - lo) * scale;
+      rLow = min(rLow, r);
+      rHigh = max(rHigh, r);
+    }
+    lows[lid.x] = rLow;
+    highs[lid.x] = rHigh;
+    workgroupBarrier();
+    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
+      if (lid.x < stride) {
+        lows[lid.x] = min(lows[lid.x], lows[lid.x + stride]);
+        highs[lid.x] = max(highs[lid.x], highs[lid.x + stride]);
+      }
+      workgroupBarrier();
+    }
+    finalLo = lows[0];
+    finalScale = 1.0 / max(1e-7 + (highs[0] - finalLo), 1e-7);
   }
+  for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
+    let r = (upsampled(n, q) - lo) * scale;
+    output[n * pixels + q] = select(r, (r - finalLo) * finalScale, params.finalNormalise == 1u);
+  }
+}
+
+// Bilinear (half-pixel) value of image n's map at output pixel q.
+fn upsampled(n: u32, q: u32) -> f32 {
+  let h = params.height;
+  let w = params.width;
+  let outW = params.outWidth;
+  let sy = sourceCoord(q / outW, params.outHeight, h);
+  let sx = sourceCoord(q % outW, outW, w);
+  let base = n * h * w;
+  let r0 = base + u32(sy.x) * w;
+  let r1 = base + u32(sy.y) * w;
+  let c0 = u32(sx.x);
+  let c1 = u32(sx.y);
+  let top = map[r0 + c0] + (map[r0 + c1] - map[r0 + c0]) * sx.z;
+  let bottom = map[r1 + c0] + (map[r1 + c1] - map[r1 + c0]) * sx.z;
+  return top + (bottom - top) * sy.z;
 }
