@@ -6,3 +6,5 @@ export * from './curve/xai-curve.js';
 export { curveAuc, type CurveSeries } from './curve/auc.js';
 export * from './shared/inputs.js';
 export { formatValue, type XaiErrorDetail } from './shared/events.js';
+export * from './explainer/xai-explainer.js';
+export { loadModelFromUrl } from './explainer/load-model.js';

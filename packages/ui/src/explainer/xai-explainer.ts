@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: Apache-2.0
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import * as tf from '@tensorflow/tfjs';
+import { adaptModel, explain, listMethods, type ModelAdapter, type ModelInput } from '@webxai/core';
+import { AbortedError, ModelError, XaiError, type BlendMode, type ColormapName, type SignMode } from '@webxai/shaders';
+import { toImagePixels, type ImageInput, type ShapedArray } from '../shared/inputs.js';
+import { fire, toXaiError, type XaiErrorDetail } from '../shared/events.js';
+import { loadModelFromUrl } from './load-model.js';
+import '../heatmap/xai-heatmap.js';
+
+/** Progress as `explain` reports it. */
+export interface ExplainProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/** What `<xai-explainer>` passes to its explain function (a subset of @webxai/core's options). */
+export interface ExplainCallOptions {
+  readonly method: string;
+  readonly target: number;
+  readonly signal: AbortSignal;
+  readonly onProgress: (progress: ExplainProgress) => void;
+  readonly [option: string]: unknown;
+}
+
+/** The part of an `explain()` result the element uses. */
+export interface ExplainResultLike {
+  readonly attribution: tf.Tensor;
+  readonly target?: readonly number[];
+  readonly timeMs?: number;
+  readonly [field: string]: unknown;
+}
+
+/** Signature of @webxai/core's `explain`, as the element calls it (injectable for other explainers). */
+export type ExplainFn = (model: ModelInput, input: tf.Tensor, options: ExplainCallOptions) => Promise<ExplainResultLike>;
+
+/** One of the top-k predicted classes. */
+export interface Prediction {
+  readonly index: number;
+  /** The class label (plain text), or `class <index>`. */
+  readonly label: string;
+  /** Probability (softmax of the scores unless they already are probabilities). */
+  readonly probability: number;
+}
+
+/** Detail of `xai-explained`. The element owns `result.attribution` and disposes it when replaced or removed. */
+export interface ExplainedDetail {
+  readonly result: ExplainResultLike;
+  readonly method: string;
+  readonly target: number;
+  readonly timing: { readonly explainMs: number; readonly totalMs: number };
+}
+
+/** Lifecycle state, reflected as the `state` attribute. */
+export type ExplainerState = 'idle' | 'loading' | 'ready' | 'explaining' | 'done' | 'cancelled' | 'error';
+
+// Core's explain is generic over a method registry; the element passes options through unchecked.
+const coreExplain: ExplainFn = (model, input, options) => (explain as unknown as ExplainFn)(model, input, options);
+
+/**
+ * `<xai-explainer>`: runs an attribution method on a model and an image, and shows the result.
+ * Shows the model's top-k classes (pick one to explain), a method picker, a progress bar with a
+ * cancel button, and the attribution in an `<xai-heatmap>`.
+ *
+ * The image is converted to float32 pixels in [0, 1] (see `pixel-scale`) and resized to the model's
+ * input size when the model declares one; the heatmap shows the resized image.
+ *
+ * @example
+ * ```html
+ * <xai-explainer model="/models/mobilenet/model.json" method="integrated-gradients"></xai-explainer>
+ * <script type="module">
+ *   const el = document.querySelector('xai-explainer');
+ *   el.labels = IMAGENET_CLASSES;
+ *   el.image = 'cat.jpg';
+ *   el.addEventListener('xai-explained', (e) => console.log(e.detail.timing));
+ * </script>
+ * ```
+ *
+ * @fires xai-predicted - top-k classes are known; detail `{ predictions: Prediction[] }`
+ * @fires xai-explained - an explanation finished; detail {@link ExplainedDetail}
+ * @fires xai-error - the model could not be loaded or run, or explaining failed; detail {@link XaiErrorDetail}
+ * @csspart toolbar - method picker and buttons
+ * @csspart method-picker - the `<select>` of methods
+ * @csspart explain-button - starts an explanation
+ * @csspart cancel-button - aborts the running explanation
+ * @csspart predictions - the list of top-k classes
+ * @csspart prediction - one class button (aria-pressed when it is the explained class)
+ * @csspart progress - the `<progress>` bar
+ * @csspart status - status line
+ * @csspart heatmap - the `<xai-heatmap>`
+ * @csspart error - the error message
+ * @cssprop [--xai-explainer-accent=#1a73e8] - accent colour of the selected class
+ * @cssprop [--xai-explainer-error-color=#b00020] - colour of the error message
+ */
+export class XaiExplainer extends LitElement {
+  static override properties = {
+    model: { attribute: 'model', converter: { fromAttribute: (v: string | null) => v ?? undefined } },
+    image: { attribute: false },
+    labels: { attribute: false },
+    methods: { attribute: false },
+    method: { type: String, reflect: true },
+    methodOptions: { attribute: false },
+    target: { type: Number },
+    topK: { type: Number, attribute: 'top-k' },
+    autoExplain: { type: Boolean, attribute: 'auto-explain' },
+    pixelScale: { type: Number, attribute: 'pixel-scale' },
+    explainFn: { attribute: false },
+    colormap: { type: String },
+    signed: { type: String },
+    mode: { type: String },
+    clip: { type: Number },
+    opacity: { type: Number },
+    renderer: { type: String },
+    state: { type: String, reflect: true },
+    _predictions: { state: true },
+    _progress: { state: true },
+    _error: { state: true },
+    _attribution: { state: true },
+    _displayImage: { state: true },
+    _status: { state: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: block;
+      font: 13px system-ui, sans-serif;
+    }
+    [part='toolbar'] {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+      flex-wrap: wrap;
+      margin-bottom: 8px;
+    }
+    [part='predictions'] {
+      display: flex;
+      flex-direction: column;
+      gap: 2px;
+      margin-bottom: 8px;
+    }
+    [part~='prediction'] {
+      text-align: left;
+      font: inherit;
+      border: 1px solid #ccc;
+      background: none;
+      padding: 2px 6px;
+      cursor: pointer;
+    }
+    [part~='prediction'][aria-pressed='true'] {
+      border-color: var(--xai-explainer-accent, #1a73e8);
+      box-shadow: inset 3px 0 0 var(--xai-explainer-accent, #1a73e8);
+    }
+    progress {
+      width: 100%;
+    }
+    [part='error'] {
+      color: var(--xai-explainer-error-color, #b00020);
+      border: 1px solid currentColor;
+      padding: 8px;
+      margin: 8px 0;
+    }
+    [hidden] {
+      display: none !important;
+    }
+  `;
+
+  /** A tf.LayersModel, tf.GraphModel, scoring function or black box, or the URL of a model.json. */
+  declare model: ModelInput | string | undefined;
+  /** The image to explain (see `<xai-heatmap>`'s `image`). */
+  declare image: ImageInput | undefined;
+  /** Class labels by index (shown as text, never as HTML). */
+  declare labels: readonly string[];
+  /** Methods offered in the picker; default: every method @webxai/core's explain knows. */
+  declare methods: readonly string[] | undefined;
+  /** The selected method (default: the first offered). */
+  declare method: string;
+  /** Extra options passed to explain (e.g. `{ steps: 32 }`). */
+  declare methodOptions: Readonly<Record<string, unknown>>;
+  /** Class to explain; default: the top prediction. Set by picking a class. */
+  declare target: number | undefined;
+  /** How many predicted classes to list (default 5). */
+  declare topK: number;
+  /** Explain as soon as model and image are ready, and whenever method or class change (default true). */
+  declare autoExplain: boolean;
+  /** Pixel values are bytes / 255 * pixelScale (default 1: inputs in [0, 1]; 255 for [0, 255]). */
+  declare pixelScale: number;
+  /** The explain function; default @webxai/core's `explain`. Inject another for custom explainers or tests. */
+  declare explainFn: ExplainFn;
+  declare colormap: ColormapName;
+  declare signed: SignMode;
+  declare mode: BlendMode;
+  declare clip: number;
+  declare opacity: number;
+  declare renderer: 'auto' | 'webgpu' | 'canvas2d';
+  declare state: ExplainerState;
+  declare _predictions: readonly Prediction[];
+  declare _progress: ExplainProgress | undefined;
+  declare _error: XaiError | undefined;
+  declare _attribution: ShapedArray | undefined;
+  declare _displayImage: ImageData | undefined;
+  declare _status: string;
+
+  #loaded: { model: ModelInput; adapter: ModelAdapter } | undefined;
+  #loadedFrom: unknown;
+  #input: tf.Tensor3D | undefined;
+  #result: ExplainResultLike | undefined;
+  #prepareAbort: AbortController | undefined;
+  #explainAbort: AbortController | undefined;
+  #generation = 0;
+  #preparePending = 0;
+  #work: Promise<void> = Promise.resolve();
+
+  constructor() {
+    super();
+    this.model = undefined;
+    this.image = undefined;
+    this.labels = [];
+    this.methods = undefined;
+    this.method = '';
+    this.methodOptions = {};
+    this.target = undefined;
+    this.topK = 5;
+    this.autoExplain = true;
+    this.pixelScale = 1;
+    this.explainFn = coreExplain;
+    this.colormap = 'turbo';
+    this.signed = 'absolute';
+    this.mode = 'overlay';
+    this.clip = 99;
+    this.opacity = 0.5;
+    this.renderer = 'auto';
+    this.state = 'idle';
+    this._predictions = [];
+    this._progress = undefined;
+    this._error = undefined;
+    this._attribution = undefined;
+    this._displayImage = undefined;
+    this._status = '';
+  }
+
+  /** The methods the picker offers. */
+  get availableMethods(): readonly string[] {
+    return this.methods?.length ? this.methods : listMethods();
+  }
+
+  /** The top-k predictions of the current image. */
+  get predictions(): readonly Prediction[] {
+    return this._predictions;
+  }
+
+  /** The error currently shown, if any. */
+  get error(): XaiError | undefined {
+    return this._error;
+  }
+
+  /** Resolves when loading, predicting and explaining requested so far have settled, and the heatmap has drawn. */
+  get settled(): Promise<void> {
+    return this.updateComplete
+      .then(() => this.#work)
+      .then(() => this.updateComplete)
+      .then(() => this.renderRoot.querySelector('xai-heatmap')?.renderComplete);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#generation++;
+    this.#prepareAbort?.abort();
+    this.#explainAbort?.abort();
+    this.#work = this.#work.then(() => this.#release());
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.#schedulePrepare();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.method || !this.availableMethods.includes(this.method)) this.method = this.availableMethods[0] ?? '';
+    if (changed.has('model') || changed.has('image') || changed.has('pixelScale') || changed.has('topK') || changed.has('labels')) {
+      this.#schedulePrepare();
+    } else if (
+      this.autoExplain &&
+      this.hasUpdated &&
+      !this.#preparePending && // a pending prepare explains with the newest method and class anyway
+      (changed.has('method') || changed.has('target') || changed.has('methodOptions') || changed.has('explainFn'))
+    ) {
+      this.#schedule(() => this.#explain());
+    }
+  }
+
+  /** Runs the selected method for the selected class now. Resolves when it has finished (or failed). */
+  runExplain(): Promise<void> {
+    if (!this.#preparePending) this.#schedule(() => this.#explain());
+    return this.settled;
+  }
+
+  /** Aborts a running explanation (the element shows "Cancelled"). */
+  cancel(): void {
+    this.#explainAbort?.abort(new AbortedError('cancelled by the user'));
+  }
+
+  #schedulePrepare(): void {
+    this.#preparePending++;
+    this.#schedule(() => this.#prepare(), () => this.#preparePending--);
+  }
+
+  #schedule(job: () => Promise<void>, settled?: () => void): void {
+    const generation = ++this.#generation;
+    this.#prepareAbort?.abort();
+    this.#explainAbort?.abort();
+    this.#work = this.#work
+      .then(() => (generation === this.#generation && this.isConnected ? job() : undefined))
+      .finally(() => settled?.());
+  }
+
+  async #prepare(): Promise<void> {
+    const generation = this.#generation;
+    const abort = (this.#prepareAbort = new AbortController());
+    const stale = () => generation !== this.#generation;
+    this.#disposeInput();
+    this.#disposeResult();
+    this._predictions = [];
+    this._attribution = undefined;
+    this._displayImage = undefined;
+    this._error = undefined;
+    if (this.model === undefined || this.model === null || this.image === undefined || this.image === null) {
+      this.state = 'idle';
+      this._status = this.model === undefined ? 'Waiting for a model.' : 'Waiting for an image.';
+      return;
+    }
+    try {
+      this.state = 'loading';
+      this._status = 'Loading the model…';
+      const loaded = await this.#loadModel(abort.signal);
+      if (stale()) return;
+      this._status = 'Reading the image…';
+      const pixels = await toImagePixels(this.image, abort.signal);
+      if (stale()) return;
+      const { input, display } = await this.#toInput(pixels, loaded.adapter);
+      if (stale()) {
+        input.dispose();
+        return;
+      }
+      this.#input = input;
+      this._displayImage = display;
+      this._status = 'Predicting…';
+      const predictions = await this.#predict(loaded.adapter, input, abort.signal);
+      if (stale()) return;
+      this._predictions = predictions;
+      this.state = 'ready';
+      this._status = '';
+      fire(this, 'xai-predicted', { predictions });
+      if (this.autoExplain) await this.#explain();
+    } catch (e) {
+      if (stale()) return;
+      this.#fail(e, 'model-error');
+    }
+  }
+
+  async #loadModel(signal: AbortSignal): Promise<{ model: ModelInput; adapter: ModelAdapter }> {
+    const source = this.model!;
+    if (this.#loaded && this.#loadedFrom === source) return this.#loaded;
+    this.#disposeModel();
+    const model = typeof source === 'string' ? await loadModelFromUrl(source, signal) : source;
+    // adaptModel checks the kind (UnsupportedModelError names what it got).
+    this.#loaded = { model, adapter: adaptModel(model) };
+    this.#loadedFrom = source;
+    return this.#loaded;
+  }
+
+  async #toInput(pixels: { width: number; height: number; pixels: Uint32Array }, adapter: ModelAdapter) {
+    const [wantH, wantW, wantC] = adapter.inputShape ?? [null, null, null];
+    const bytes = new Uint8Array(pixels.pixels.buffer, pixels.pixels.byteOffset, pixels.pixels.byteLength);
+    const input = tf.tidy(() => {
+      const rgba = tf.tensor3d(bytes, [pixels.height, pixels.width, 4], 'int32');
+      let rgb: tf.Tensor3D = tf.slice(rgba, [0, 0, 0], [pixels.height, pixels.width, 3]).toFloat().div(255) as tf.Tensor3D;
+      if ((wantH !== null && wantH !== pixels.height) || (wantW !== null && wantW !== pixels.width)) {
+        rgb = tf.image.resizeBilinear(rgb, [wantH ?? pixels.height, wantW ?? pixels.width], true);
+      }
+      return rgb;
+    });
+    // What the heatmap shows: the image at model resolution, before channel and scale changes.
+    const [h, w] = input.shape;
+    const rgb = await input.data();
+    const display = new ImageData(w, h);
+    for (let p = 0; p < h * w; p++) {
+      display.data[4 * p] = Math.round(rgb[3 * p]! * 255);
+      display.data[4 * p + 1] = Math.round(rgb[3 * p + 1]! * 255);
+      display.data[4 * p + 2] = Math.round(rgb[3 * p + 2]! * 255);
+      display.data[4 * p + 3] = 255;
+    }
+    const scaled = tf.tidy(() => {
+      const x = wantC === 1 ? input.mean(2, true) : input;
+      return (this.pixelScale === 1 ? x.clone() : x.mul(this.pixelScale)) as tf.Tensor3D;
+    });
+    input.dispose();
+    return { input: scaled, display };
+  }
+
+  async #predict(adapter: ModelAdapter, input: tf.Tensor3D, signal: AbortSignal): Promise<Prediction[]> {
+    const batch = input.expandDims(0) as tf.Tensor4D;
+    let scores: tf.Tensor2D;
+    try {
+      scores = await adapter.predict(batch, signal);
+    } catch (cause) {
+      if (cause instanceof XaiError) throw cause;
+      throw new ModelError(`the model failed to predict: ${(cause as Error)?.message ?? cause}`, { cause });
+    } finally {
+      batch.dispose();
+    }
+    const values = Array.from(await scores.data());
+    scores.dispose();
+    const isProbability = values.every((v) => v >= 0 && v <= 1) && Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 1e-3;
+    const max = Math.max(...values);
+    const exps = values.map((v) => Math.exp(v - max));
+    const total = exps.reduce((a, b) => a + b, 0);
+    const probabilities = isProbability ? values : exps.map((e) => e / total);
+    return probabilities
+      .map((probability, index) => ({ index, probability, label: this.labels[index] ?? `class ${index}` }))
+      .sort((a, b) => b.probability - a.probability || a.index - b.index)
+      .slice(0, Math.max(1, this.topK));
+  }
+
+  async #explain(): Promise<void> {
+    const input = this.#input;
+    const loaded = this.#loaded;
+    if (!input || !loaded || this.state === 'error' || this.state === 'loading' || this.state === 'idle') return;
+    const generation = this.#generation;
+    const stale = () => generation !== this.#generation;
+    const abort = (this.#explainAbort = new AbortController());
+    const target = this.target ?? this._predictions[0]?.index ?? 0;
+    const method = this.method;
+    this.state = 'explaining';
+    this._status = `Explaining class “${this.labels[target] ?? `class ${target}`}” with ${method}…`;
+    this._progress = { done: 0, total: 0 };
+    this._error = undefined;
+    const started = performance.now();
+    try {
+      let result: ExplainResultLike;
+      try {
+        result = await this.explainFn(loaded.model, input, {
+          ...this.methodOptions,
+          method,
+          target,
+          signal: abort.signal,
+          onProgress: (p) => {
+            if (!stale()) this._progress = { done: p.done, total: p.total };
+          },
+        });
+      } catch (cause) {
+        if (cause instanceof XaiError) throw cause;
+        if (abort.signal.aborted) throw new AbortedError('explanation cancelled', { cause });
+        throw new ModelError(`explaining with ${method} failed: ${(cause as Error)?.message ?? cause}`, { cause });
+      }
+      const explainMs = performance.now() - started;
+      if (stale()) {
+        result.attribution?.dispose?.();
+        return;
+      }
+      if (!result || !(result.attribution instanceof tf.Tensor)) {
+        throw new XaiError('model-error', `explain returned no attribution tensor (got ${result === null ? 'null' : typeof result})`);
+      }
+      const data = await result.attribution.data();
+      if (stale()) {
+        result.attribution.dispose();
+        return;
+      }
+      this.#disposeResult();
+      this.#result = result;
+      this._attribution = { data, shape: result.attribution.shape };
+      this._progress = undefined;
+      this.state = 'done';
+      this._status = `${method} for “${this.labels[target] ?? `class ${target}`}” in ${Math.round(result.timeMs ?? explainMs)} ms`;
+      const totalMs = performance.now() - started;
+      fire<ExplainedDetail>(this, 'xai-explained', { result, method, target, timing: { explainMs: result.timeMs ?? explainMs, totalMs } });
+    } catch (e) {
+      if (stale()) return;
+      this._progress = undefined;
+      if (e instanceof AbortedError || (e instanceof XaiError && e.code === 'aborted')) {
+        this.state = 'cancelled';
+        this._status = 'Cancelled.';
+        return;
+      }
+      this.#fail(e, 'model-error');
+    }
+  }
+
+  #fail(e: unknown, code: 'model-error' | 'invalid-input'): void {
+    const error = toXaiError(e, code);
+    this._error = error;
+    this._attribution = undefined;
+    this.#disposeResult();
+    this.state = 'error';
+    this._status = '';
+    fire<XaiErrorDetail>(this, 'xai-error', { error });
+  }
+
+  #disposeResult(): void {
+    this.#result?.attribution.dispose();
+    this.#result = undefined;
+  }
+
+  #disposeInput(): void {
+    this.#input?.dispose();
+    this.#input = undefined;
+  }
+
+  #disposeModel(): void {
+    // Only models the element loaded itself are disposed; a model object passed in belongs to the caller.
+    if (typeof this.#loadedFrom === 'string' && this.#loaded) (this.#loaded.model as tf.LayersModel | tf.GraphModel).dispose();
+    this.#loaded = undefined;
+    this.#loadedFrom = undefined;
+  }
+
+  #release(): void {
+    this.#disposeResult();
+    this.#disposeInput();
+    this.#disposeModel();
+  }
+
+  #pick(index: number): void {
+    this.target = index;
+  }
+
+  override render() {
+    const running = this.state === 'explaining';
+    const target = this.target ?? this._predictions[0]?.index;
+    const progress = this._progress;
+    return html`
+      <div part="toolbar">
+        <label
+          >Method
+          <select part="method-picker" .value=${this.method} @change=${(e: Event) => (this.method = (e.target as HTMLSelectElement).value)}>
+            ${this.availableMethods.map((m) => html`<option value=${m} ?selected=${m === this.method}>${m}</option>`)}
+          </select>
+        </label>
+        <button part="explain-button" ?disabled=${running || !this.#input} @click=${() => void this.runExplain()}>Explain</button>
+        <button part="cancel-button" ?disabled=${!running} @click=${() => this.cancel()}>Cancel</button>
+      </div>
+      ${this._predictions.length
+        ? html`<div part="predictions" role="group" aria-label="Predicted classes: pick one to explain">
+            ${this._predictions.map(
+              (p) => html`<button part="prediction" aria-pressed=${p.index === target ? 'true' : 'false'} @click=${() => this.#pick(p.index)}>
+                ${p.label} — ${(p.probability * 100).toFixed(1)}%
+              </button>`,
+            )}
+          </div>`
+        : nothing}
+      <progress part="progress" ?hidden=${!running} max=${progress?.total || 1} .value=${progress?.total ? progress.done : 0}></progress>
+      <div part="status" role="status" aria-live="polite">${this._status}</div>
+      ${this._error ? html`<div part="error" role="alert">${this._error.message}</div>` : nothing}
+      ${this._attribution && !this._error
+        ? html`<xai-heatmap
+            part="heatmap"
+            .image=${this._displayImage}
+            .attribution=${this._attribution}
+            .colormap=${this.colormap}
+            .signed=${this.signed}
+            .mode=${this.mode}
+            .clip=${this.clip}
+            .opacity=${this.opacity}
+            .renderer=${this.renderer}
+            .label=${this.method}
+          ></xai-heatmap>`
+        : nothing}
+    `;
+  }
+}
+
+if (!customElements.get('xai-explainer')) customElements.define('xai-explainer', XaiExplainer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'xai-explainer': XaiExplainer;
+  }
+}

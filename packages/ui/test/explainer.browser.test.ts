@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { AbortedError } from '@webxai/shaders';
+import '../src/index.js';
+import type { ExplainCallOptions, ExplainFn, ExplainedDetail, Prediction, XaiErrorDetail, XaiExplainer, XaiHeatmap } from '../src/index.js';
+import { greyImage, nextEvent } from './helpers.js';
+
+const MODEL_URL = '/test/fixtures/tiny-model/model.json'; // 8x8x3 -> 3 classes, seeded weights
+const LABELS = ['cat', 'dog', '<img src=x onerror="window.__pwned = 1">'];
+
+/** A fake explainer: reports 4 progress steps, then returns a hot square on the target's row. */
+function fakeExplain(calls: ExplainCallOptions[]): ExplainFn {
+  return async (_model, input, options) => {
+    calls.push(options);
+    for (let done = 1; done <= 4; done++) options.onProgress({ done, total: 4 });
+    const [h, w] = input.shape;
+    const data = new Float32Array(h! * w! * 3);
+    for (let x = 0; x < w!; x++) data.set([1, 1, 1], 3 * (options.target * w! + x));
+    return { attribution: tf.tensor4d(data, [1, h!, w!, 3]), target: [options.target], timeMs: 12 };
+  };
+}
+
+async function mount(props: Partial<XaiExplainer>): Promise<XaiExplainer> {
+  const el = document.createElement('xai-explainer');
+  Object.assign(el, props);
+  document.body.append(el);
+  await el.settled;
+  return el;
+}
+
+const heatmapOf = (el: XaiExplainer) => el.shadowRoot!.querySelector<XaiHeatmap>('xai-heatmap');
+const part = (el: XaiExplainer, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~=${name}]`);
+
+beforeAll(async () => {
+  tf.enableProdMode();
+  await tf.setBackend('cpu');
+});
+
+afterEach(() => document.querySelectorAll('xai-explainer').forEach((el) => el.remove()));
+
+describe('<xai-explainer> with an injected explain function', () => {
+  it('loads a model.json URL, lists the top-k classes, explains the top one and shows the heatmap', async () => {
+    const calls: ExplainCallOptions[] = [];
+    const el = document.createElement('xai-explainer');
+    const predicted = nextEvent<{ predictions: Prediction[] }>(el, 'xai-predicted');
+    const explained = nextEvent<ExplainedDetail>(el, 'xai-explained');
+    Object.assign(el, { model: MODEL_URL, image: greyImage(8, 8, 200), labels: LABELS, methods: ['saliency', 'integrated-gradients'], topK: 3, explainFn: fakeExplain(calls) });
+    document.body.append(el);
+    const { predictions } = (await predicted).detail;
+    expect(predictions).toHaveLength(3);
+    expect(predictions.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 5);
+    const { detail } = await explained;
+    await el.settled;
+    expect(el.state).toBe('done');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.method).toBe('saliency');
+    expect(calls[0]!.target).toBe(predictions[0]!.index);
+    expect(calls[0]!.signal).toBeInstanceOf(AbortSignal);
+    expect(detail.timing.explainMs).toBe(12);
+    expect(detail.timing.totalMs).toBeGreaterThanOrEqual(0);
+    expect(detail.result.attribution.shape).toEqual([1, 8, 8, 3]);
+    const heatmap = heatmapOf(el)!;
+    await heatmap.renderComplete;
+    expect(heatmap.state, heatmap.error?.message).toBe('ready');
+    // The fake attribution is the target's row: the heatmap's map is hot exactly there.
+    const row = predictions[0]!.index;
+    const values = heatmap.attributionMap!.values;
+    expect(Array.from(values.subarray(row * 8, row * 8 + 8))).toEqual(new Array(8).fill(3));
+    expect(values.reduce((a, b) => a + b, 0)).toBe(24);
+    // Picker and predictions are there; labels are text, never HTML.
+    expect([...el.shadowRoot!.querySelectorAll('option')].map((o) => o.value)).toEqual(['saliency', 'integrated-gradients']);
+    const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~=prediction]')];
+    expect(buttons).toHaveLength(3);
+    expect(el.shadowRoot!.querySelector('[part=predictions] img')).toBeNull();
+    expect(buttons.some((b) => b.textContent!.includes(LABELS[2]!))).toBe(true);
+    expect((window as { __pwned?: number }).__pwned).toBeUndefined();
+    expect(buttons[0]!.getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('re-explains when the user picks another class or method', async () => {
+    const calls: ExplainCallOptions[] = [];
+    const el = await mount({ model: MODEL_URL, image: greyImage(8, 8), labels: LABELS, methods: ['saliency', 'integrated-gradients'], explainFn: fakeExplain(calls) });
+    const second = el.predictions[1]!;
+    let explained = nextEvent<ExplainedDetail>(el, 'xai-explained');
+    el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~=prediction]')[1]!.click();
+    expect((await explained).detail.target).toBe(second.index);
+    await el.settled;
+    expect(heatmapOf(el)!.attributionMap!.values[second.index * 8]).toBe(3);
+    explained = nextEvent<ExplainedDetail>(el, 'xai-explained');
+    const select = part(el, 'method-picker') as HTMLSelectElement;
+    select.value = 'integrated-gradients';
+    select.dispatchEvent(new Event('change'));
+    expect((await explained).detail.method).toBe('integrated-gradients');
+    expect(calls.map((c) => [c.method, c.target])).toEqual([
+      ['saliency', el.predictions[0]!.index],
+      ['saliency', second.index],
+      ['integrated-gradients', second.index],
+    ]);
+  });
+
+  it('shows progress and cancels', async () => {
+    let seen: ExplainCallOptions | undefined;
+    const hanging: ExplainFn = (_m, _x, options) =>
+      new Promise((_resolve, reject) => {
+        seen = options;
+        options.onProgress({ done: 3, total: 10 });
+        options.signal.addEventListener('abort', () => reject(new AbortedError('aborted by signal')));
+      });
+    const el = document.createElement('xai-explainer');
+    const errors: Event[] = [];
+    el.addEventListener('xai-error', (e) => errors.push(e));
+    Object.assign(el, { model: MODEL_URL, image: greyImage(8, 8), explainFn: hanging });
+    document.body.append(el);
+    await expect.poll(() => el.state).toBe('explaining');
+    await el.updateComplete;
+    const progress = part(el, 'progress') as HTMLProgressElement;
+    expect(progress.hidden).toBe(false);
+    expect([progress.value, progress.max]).toEqual([3, 10]);
+    const cancel = part(el, 'cancel-button') as HTMLButtonElement;
+    expect(cancel.disabled).toBe(false);
+    cancel.click();
+    await el.settled;
+    expect(seen!.signal.aborted).toBe(true);
+    expect(el.state).toBe('cancelled');
+    expect(part(el, 'status')!.textContent).toBe('Cancelled.');
+    expect(errors).toHaveLength(0);
+    expect(heatmapOf(el)).toBeNull();
+  });
+});
+
+describe('<xai-explainer> errors', () => {
+  async function expectError(el: XaiExplainer, error: Promise<CustomEvent<XaiErrorDetail>>, pattern: RegExp) {
+    const { detail } = await error;
+    await el.settled;
+    expect(detail.error.code).toBe('model-error');
+    expect(el.state).toBe('error');
+    expect(part(el, 'error')!.textContent).toMatch(pattern);
+    expect(heatmapOf(el)).toBeNull(); // no stale picture
+  }
+
+  it('an unreachable model URL', async () => {
+    const el = document.createElement('xai-explainer');
+    const error = nextEvent<XaiErrorDetail>(el, 'xai-error');
+    Object.assign(el, { model: '/no/such/model.json', image: greyImage(8, 8), explainFn: fakeExplain([]) });
+    document.body.append(el);
+    await expectError(el, error, /could not load the model from "\/no\/such\/model.json": HTTP 404/);
+  });
+
+  it('a model that throws', async () => {
+    const el = document.createElement('xai-explainer');
+    const error = nextEvent<XaiErrorDetail>(el, 'xai-error');
+    const broken = () => {
+      throw new Error('weights are corrupt');
+    };
+    Object.assign(el, { model: broken, image: greyImage(8, 8), explainFn: fakeExplain([]) });
+    document.body.append(el);
+    await expectError(el, error, /weights are corrupt/);
+  });
+
+  it('an explain function that fails, after a good result: the old picture goes away', async () => {
+    let fail = false;
+    const good = fakeExplain([]);
+    const el = await mount({ model: MODEL_URL, image: greyImage(8, 8), explainFn: (m, x, o) => (fail ? Promise.reject(new Error('out of memory')) : good(m, x, o)) });
+    expect(heatmapOf(el)).not.toBeNull();
+    fail = true;
+    const error = nextEvent<XaiErrorDetail>(el, 'xai-error');
+    void el.runExplain();
+    await expectError(el, error, /explaining with .* failed: out of memory/);
+  });
+
+  it('does not leak tensors: input, result and the model it loaded are disposed on removal', async () => {
+    const before = tf.memory().numTensors;
+    const el = await mount({ model: MODEL_URL, image: greyImage(8, 8), explainFn: fakeExplain([]) });
+    expect(el.state).toBe('done');
+    expect(tf.memory().numTensors).toBeGreaterThan(before);
+    el.remove();
+    await el.settled;
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
