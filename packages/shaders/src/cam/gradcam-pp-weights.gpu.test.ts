@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+import { describe, expect } from 'vitest';
+import { gpuTest, seededF32 } from '@webxai/testing';
+import { runKernel } from '../runtime/kernel.js';
+import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { gradcamPpWeights } from './gradcam-pp-weights.kernel.js';
+import { gradcamPpWeightsRef } from './gradcam-pp-weights.ref.js';
+
+const CASES = [
+  { images: 1, positions: 1, channels: 1, why: 'one element' },
+  { images: 1, positions: 9, channels: 20, why: 'less than one workgroup' },
+  { images: 3, positions: 49, channels: 67, why: 'ragged last workgroup, 3 images' },
+  { images: 2, positions: 49, channels: 2048, why: 'ResNet-50 layer4' },
+  { images: 1, positions: 3136, channels: 64, why: '56 x 56 map' },
+];
+
+describe('gradcam-pp-weights', () => {
+  gpuTest.for(CASES)('matches gradcamPpWeightsRef: $why', async ({ why: _, ...shape }, { device }) => {
+    const size = shape.images * shape.positions * shape.channels;
+    const act = seededF32(size, shape.channels, 0, 2);
+    // Gradients of both signs, with exact zeros (ReLU networks have many).
+    const grad = seededF32(size, shape.positions + 3, -0.01, 0.01).map((g, i) => (i % 5 === 0 ? 0 : g));
+    const a = uploadBuffer(device, act, 'act');
+    const g = uploadBuffer(device, grad, 'grad');
+    const w = createBuffer(device, shape.images * shape.channels * 4, 'weights');
+    await runKernel(device, gradcamPpWeights, { params: shape, act: a, grad: g, weights: w });
+    expect(await readFloat32(device, w, shape.images * shape.channels)).toBeAllClose(gradcamPpWeightsRef(act, grad, shape), gradcamPpWeights.tolerance);
+    [a, g, w].forEach((b) => releaseBuffer(device, b));
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  gpuTest('zero or negative gradients give zero weight; one positive gradient g gives g^2 / (2g + S g^2)', async ({ device }) => {
+    const shape = { images: 1, positions: 2, channels: 3 };
+    // channel 0: g = 0 everywhere; channel 1: negative; channel 2: g = 0.5 at p0, 0 at p1.
+    const act = Float32Array.from([1, 2, 3, 1, 2, 5]);
+    const grad = Float32Array.from([0, -1, 0.5, 0, -2, 0]);
+    const a = uploadBuffer(device, act, 'act');
+    const g = uploadBuffer(device, grad, 'grad');
+    const w = createBuffer(device, 12, 'weights');
+    await runKernel(device, gradcamPpWeights, { params: shape, act: a, grad: g, weights: w });
+    const S = 3 + 5;
+    const want = (0.5 * 0.25) / (2 * 0.25 + S * 0.125 + 1e-6);
+    expect(Array.from(await readFloat32(device, w, 3))).toBeAllClose([0, 0, want], gradcamPpWeights.tolerance);
+    [a, g, w].forEach((b) => releaseBuffer(device, b));
+  });
+});

@@ -1,0 +1,53 @@
+// gradcam-pp-weights.wgsl
+//
+// Grad-CAM++ channel weights (Chattopadhyay et al., "Grad-CAM++", WACV 2018, eq. 19, in the form
+// of jacobgil/pytorch-grad-cam's grad_cam_plusplus.py, which uses powers of the raw gradient g
+// instead of exponentials of the score):
+//   S[n, k]      = sum_p act[n, p, k]
+//   alpha[n,p,k] = g^2 / (2 g^2 + S g^3 + 1e-6)        (0 where g == 0)
+//   weights[n,k] = sum_p max(g, 0) * alpha
+// act and grad are NHWC ([n][p][k], k fastest), p < positions = h * w.
+//
+// Dispatch: one invocation per (n, k), 1-D, ceil(images * channels / WORKGROUP_SIZE) workgroups
+// folded past 65,535. Consecutive invocations read consecutive k: coalesced loads.
+// Numerics: two sequential f32 sums over the positions; alpha has one division. Tolerance
+// (gradcam-pp-weights.kernel.ts) abs 1e-5 + rel 1e-4 for positions <= 3136 (56 x 56).
+
+override WORKGROUP_SIZE: u32 = 64u;
+
+struct Params {
+  images: u32,
+  positions: u32,
+  channels: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> act: array<f32>;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> weights: array<f32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  let K = params.channels;
+  if (i >= params.images * K) {
+    return;
+  }
+  let n = i / K;
+  let k = i % K;
+  let base = n * params.positions * K + k;
+  var total = 0.0;
+  for (var p = 0u; p < params.positions; p++) {
+    total += act[base + p * K];
+  }
+  var w = 0.0;
+  for (var p = 0u; p < params.positions; p++) {
+    let g = grad[base + p * K];
+    if (g != 0.0) {
+      let g2 = g * g;
+      let alpha = g2 / (2.0 * g2 + total * g2 * g + 1e-6);
+      w += max(g, 0.0) * alpha;
+    }
+  }
+  weights[i] = w;
+}
