@@ -1,0 +1,108 @@
+// arg-reduce-rows.wgsl
+//
+// Batched per-row argmax / argmin: index[r] = the position in row r (0 .. rowLength - 1) of its
+// largest (OP_ARGMAX) or smallest (OP_ARGMIN) value, e.g. the predicted class of each image from
+// a [batch, classes] logits buffer, or the peak of each saliency map.
+//
+// Ties and NaN (numpy's argmax/argmin rules): the lowest index wins among equal values, and a NaN
+// counts as the extreme, so a row holding NaN gives the index of its first NaN. NaN is detected on
+// the bit pattern, not with comparisons (WGSL lets implementations assume there is no NaN).
+// The result is exact and independent of the dispatch geometry: every comparison also compares
+// indices, so the reduction order does not matter.
+//
+// Algorithm and dispatch: as reduce-rows.wgsl (shared-memory tree per CHUNK of a row, partials in
+// row-major [rows][groupsPerRow], repeated passes), carrying (value, index) pairs. In the first
+// pass (params.firstPass = 1) a value's index is its position and `inputIndex` is not read (bind
+// any buffer, e.g. the input again); later passes read the partials' indices from `inputIndex`.
+// rows * groupsPerRow workgroups, 1-D, folded past 65,535.
+
+override WORKGROUP_SIZE: u32 = 256u;
+override ITEMS_PER_THREAD: u32 = 16u;
+override OP: u32 = 0u;
+
+const OP_ARGMAX: u32 = 0u;
+
+struct Params {
+  rows: u32,
+  rowLength: u32,
+  groupsPerRow: u32,
+  firstPass: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> input: array<f32>;
+@group(0) @binding(2) var<storage, read> inputIndex: array<u32>;
+@group(0) @binding(3) var<storage, read_write> outputValue: array<f32>;
+@group(0) @binding(4) var<storage, read_write> outputIndex: array<u32>;
+
+var<workgroup> bestValue: array<f32, WORKGROUP_SIZE>;
+var<workgroup> bestIndex: array<u32, WORKGROUP_SIZE>;
+
+fn isNan(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+// Whether (v, i) beats (w, j).
+fn better(v: f32, i: u32, w: f32, j: u32) -> bool {
+  let nanV = isNan(v);
+  let nanW = isNan(w);
+  if (nanV || nanW) {
+    return select(nanV, (i < j), nanV && nanW);
+  }
+  if (v == w) {
+    return i < j;
+  }
+  return select((v < w), (v > w), OP == OP_ARGMAX);
+}
+
+fn indexOf(base: u32, i: u32) -> u32 {
+  if (params.firstPass == 1u) {
+    return i;
+  }
+  return inputIndex[base + i];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let task = linearWorkgroup(wid, nwg);
+  if (task >= params.rows * params.groupsPerRow) {
+    return;
+  }
+  let row = task / params.groupsPerRow;
+  let start = (task % params.groupsPerRow) * (WORKGROUP_SIZE * ITEMS_PER_THREAD);
+  let end = min(start + WORKGROUP_SIZE * ITEMS_PER_THREAD, params.rowLength);
+  let base = row * params.rowLength;
+
+  let activeCount = min(end - start, WORKGROUP_SIZE);
+  if (lid.x < activeCount) {
+    var value = input[base + start + lid.x];
+    var index = indexOf(base, start + lid.x);
+    for (var i = start + lid.x + WORKGROUP_SIZE; i < end; i += WORKGROUP_SIZE) {
+      let v = input[base + i];
+      let k = indexOf(base, i);
+      if (better(v, k, value, index)) {
+        value = v;
+        index = k;
+      }
+    }
+    bestValue[lid.x] = value;
+    bestIndex[lid.x] = index;
+  }
+  workgroupBarrier();
+
+  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride >>= 1u) {
+    if (lid.x < stride && lid.x + stride < activeCount) {
+      let v = bestValue[lid.x + stride];
+      let k = bestIndex[lid.x + stride];
+      if (better(v, k, bestValue[lid.x], bestIndex[lid.x])) {
+        bestValue[lid.x] = v;
+        bestIndex[lid.x] = k;
+      }
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    outputValue[task] = bestValue[0];
+    outputIndex[task] = bestIndex[0];
+  }
+}
