@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+import { createBuffer, releaseBuffer } from '../runtime/buffers.js';
+import { throwIfAborted } from '../runtime/errors.js';
+import { runKernel } from '../runtime/kernel.js';
+import { slicAssign, slicFeatures, slicUpdate } from './slic.kernel.js';
+import type { SlicPlan } from './slic-plan.js';
+
+/** Inputs of {@link slicLabels}. */
+export interface SlicLabelsOptions {
+  readonly plan: SlicPlan;
+  /** Either an HWC f32 image (with `channels`, `low`, `scale` mapping it to [0, 1]) ... */
+  readonly image?: GPUBuffer;
+  readonly channels?: number;
+  readonly low?: number;
+  readonly scale?: number;
+  /** ... or precomputed quantized features [pixels * 3] (u32). */
+  readonly features?: GPUBuffer;
+  /** Assign/update rounds (skimage's max_num_iter); default 10. */
+  readonly iterations?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs SLIC on the GPU (features, initial grid, `iterations` x (assign, update)) and returns the
+ * raw cluster labels [H * W] as a new u32 buffer (caller releases it). Connectivity is not
+ * enforced here (a CPU pass over the labels; see @webxai/core's `segment`). CPU path: slicRef.
+ */
+export async function slicLabels(device: GPUDevice, options: SlicLabelsOptions): Promise<GPUBuffer> {
+  const { plan, iterations = 10, signal } = options;
+  const pixels = plan.height * plan.width;
+  const dims = { height: plan.height, width: plan.width, gridH: plan.gridH, gridW: plan.gridW };
+  const owned: GPUBuffer[] = [];
+  const labels = createBuffer(device, pixels * 4, 'slic.labels');
+  try {
+    let features = options.features;
+    if (!features) {
+      features = createBuffer(device, pixels * 12, 'slic.features');
+      owned.push(features);
+      await runKernel(device, slicFeatures, {
+        params: { pixels, channels: options.channels ?? 3, low: options.low ?? 0, scale: options.scale ?? 1 },
+        image: options.image!,
+        features,
+      });
+    }
+    const centers = createBuffer(device, plan.gridH * plan.gridW * 20, 'slic.centers');
+    owned.push(centers);
+    const assignParams = { ...dims, spatialWeight: plan.spatialWeight, maxSpatial2: plan.maxSpatial2 };
+    await runKernel(device, slicAssign.init, { params: assignParams, features, centers, labels });
+    await runKernel(device, slicUpdate, { params: dims, features, labels, centers });
+    for (let i = 0; i < iterations; i++) {
+      throwIfAborted(signal, 'slic');
+      await runKernel(device, slicAssign.assign, { params: assignParams, features, centers, labels });
+      await runKernel(device, slicUpdate, { params: dims, features, labels, centers });
+    }
+    return labels;
+  } catch (error) {
+    releaseBuffer(device, labels);
+    throw error;
+  } finally {
+    owned.forEach((b) => releaseBuffer(device, b));
+  }
+}
