@@ -2,13 +2,15 @@
 // The table behind `explain(model, input, { method })`. Each method family adds its definitions here
 // (one import and one entry each) and its types to MethodRegistry from its own folder.
 import type { MethodDefinition, MethodName } from './types.js';
-import { gradientXInput, integratedGradients, saliency } from '../gradient/index.js';
+import { expectedGradients, gradientXInput, integratedGradients, saliency, smoothGrad } from '../gradient/index.js';
 import { occlusion, rise } from '../perturbation/index.js';
 
 export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
   saliency,
   'gradient-x-input': gradientXInput,
   'integrated-gradients': integratedGradients,
+  smoothgrad: smoothGrad,
+  'expected-gradients': expectedGradients,
   occlusion,
   rise,
 };

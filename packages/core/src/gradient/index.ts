@@ -10,4 +10,6 @@ export {
 } from './integrated-gradients/integrated-gradients.js';
 export { integrationRule, gaussLegendre, INTEGRATION_RULES, type IntegrationRule, type Quadrature } from './integrated-gradients/rules.js';
 export type { BaselineOption } from './integrated-gradients/baselines.js';
+export { smoothGrad, type SmoothGradOptions, type SmoothGradResult, type SmoothGradInnerMethod } from './smoothgrad/smoothgrad.js';
+export { expectedGradients, expectedGradientsPlan, type ExpectedGradientsOptions, type ExpectedGradientsResult } from './expected-gradients/expected-gradients.js';
 export { chooseBatchSize, ACTIVATION_FACTOR, DEFAULT_MEMORY_BUDGET_MB, type BatchingOptions } from './shared/batching.js';

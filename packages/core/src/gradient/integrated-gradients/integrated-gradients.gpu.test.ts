@@ -4,10 +4,14 @@ import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount, ShapeMismatchError, UnsupportedModelError } from '@webxai/shaders';
 import { createExplainer, explain } from '../../api/explain.js';
-import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { INTEGRATION_RULES, integrationRule } from './rules.js';
 
-const memory = () => ({ tensors: tf.memory().numTensors, tfjsBuffers: tfjsUsedBufferCount(), ours: liveBufferCount(tfjsDevice()) });
+// Submitting tfjs's pending work first releases buffers of tensors disposed while still queued.
+const memory = () => {
+  flushTfjs();
+  return { tensors: tf.memory().numTensors, tfjsBuffers: tfjsUsedBufferCount(), ours: liveBufferCount(tfjsDevice()) };
+};
 
 describe('integrated gradients', () => {
   let weights: TinyCnnWeights;

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+import type * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError, throwIfAborted, type SmoothGradInner, type SmoothGradVariant } from '@webxai/shaders';
+import { resolveTargets } from '../../api/targets.js';
+import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
+import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
+import { choiceOption, integerOption, numberOption, seedOption } from '../shared/options.js';
+import { targetGradients } from '../target-gradients.js';
+import { igSettings, integratedGradientsOf, type IntegratedGradientsOptions } from '../integrated-gradients/integrated-gradients.js';
+import type { SaliencyOptions } from '../saliency/saliency.js';
+import { createSampleOps } from './sample-ops.js';
+
+/** Methods SmoothGrad can wrap. */
+export type SmoothGradInnerMethod = 'saliency' | 'gradient-x-input' | 'integrated-gradients';
+
+/** Options of `'smoothgrad'`. */
+export interface SmoothGradOptions extends BatchingOptions {
+  /** 'mean' (SmoothGrad, default), 'squared' (SmoothGrad^2) or 'variance' (VarGrad), as Captum's NoiseTunnel. */
+  readonly variant?: SmoothGradVariant;
+  /** Noisy samples per image (default 50, as PAIR). */
+  readonly samples?: number;
+  /** Noise std as a fraction of each image's max - min (default 0.15, PAIR's stdev_spread). */
+  readonly noiseLevel?: number;
+  /** The wrapped method (default 'saliency', i.e. |gradient| as Captum's Saliency). */
+  readonly inner?: SmoothGradInnerMethod;
+  /** Options of the wrapped method: `{ abs }` for saliency, IG's options for integrated-gradients. */
+  readonly innerOptions?: SaliencyOptions | IntegratedGradientsOptions;
+  /** Noise seed (default 0): the same seed gives the same result on the same backend. */
+  readonly seed?: number;
+}
+
+/** Result of `'smoothgrad'`. */
+export interface SmoothGradResult extends ExplainResultBase {
+  /** [n, h, w, c]; caller disposes. */
+  readonly attribution: tf.Tensor4D;
+}
+
+declare module '../../api/types.js' {
+  interface MethodRegistry {
+    smoothgrad: { options: SmoothGradOptions; result: SmoothGradResult };
+  }
+}
+
+const INNER_METHODS: readonly SmoothGradInnerMethod[] = ['saliency', 'gradient-x-input', 'integrated-gradients'];
+
+/**
+ * `'smoothgrad'` (Smilkov et al. 2017; SmoothGrad^2, VarGrad: Adebayo et al. 2018; Captum
+ * `NoiseTunnel`, PAIR `SmoothGrad`): averages the wrapped method's attribution over noisy copies
+ * of the input, x + N(0, (noiseLevel * (max(x) - min(x)))^2). Noise comes from the seeded
+ * counter-based RNG straight into the batch tensor's buffer; gradient methods batch samples,
+ * integrated gradients runs one batched IG per sample round.
+ *
+ * @example
+ * const r = await explain(model, image, { method: 'smoothgrad', samples: 50, seed: 1 });
+ */
+export const smoothGrad: MethodDefinition<'smoothgrad'> = {
+  name: 'smoothgrad',
+  requires: 'gradients',
+  create(model, options) {
+    const variant = choiceOption<SmoothGradVariant>('variant', options.variant, 'mean', ['mean', 'squared', 'variance']);
+    const samples = integerOption('samples', options.samples, 50, 1, 1 << 20);
+    const noiseLevel = numberOption('noiseLevel', options.noiseLevel, 0.15, 0);
+    const innerMethod = choiceOption('inner', options.inner, 'saliency', INNER_METHODS);
+    const seed = seedOption(options.seed);
+    checkBatchingOptions(options);
+    const innerOptions = (options.innerOptions ?? {}) as SaliencyOptions & IntegratedGradientsOptions;
+    if (typeof innerOptions !== 'object' || innerOptions === null) throw new InvalidOptionError('innerOptions must be an object');
+    if (innerOptions.abs !== undefined && typeof innerOptions.abs !== 'boolean') throw new InvalidOptionError(`innerOptions.abs must be a boolean, got ${String(innerOptions.abs)}`);
+    const ig = innerMethod === 'integrated-gradients' ? igSettings(innerOptions) : undefined;
+    const inner: SmoothGradInner = innerMethod === 'gradient-x-input' ? 'times-input' : innerMethod === 'saliency' && innerOptions.abs !== false ? 'abs' : 'identity';
+
+    return {
+      async explain(input, call) {
+        const [n, h, w, c] = input.shape;
+        const elementCount = h * w * c;
+        const total = n * samples;
+        if (total * elementCount > 2 ** 32) {
+          throw new InvalidOptionError(`samples * images * values per image must be <= 2^32 (one RNG stream), got ${total} * ${elementCount}`);
+        }
+        const scores = await model.predict(input, call.signal);
+        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+        const ops = await createSampleOps({ input, noiseLevel, seed, samples, variant }, call.path);
+        try {
+          // Sample rounds of the IG inner method are whole rounds of n images; gradients batch freely.
+          const batch = ig ? n : chooseBatchSize(elementCount, total, options);
+          for (let firstPoint = 0; firstPoint < total; firstPoint += batch) {
+            throwIfAborted(call.signal, 'smoothgrad');
+            const count = Math.min(batch, total - firstPoint);
+            const points = await ops.noisy(firstPoint, count);
+            try {
+              const rowTargets = Array.from({ length: count }, (_, p) => target[(firstPoint + p) % n]!);
+              const attribution = ig
+                ? (await integratedGradientsOf(model, points, target, ig, { signal: call.signal, onProgress: undefined, path: call.path }, false)).attribution
+                : targetGradients(model, points, rowTargets);
+              try {
+                await ops.accumulate(inner, points, attribution, firstPoint, count);
+              } finally {
+                attribution.dispose();
+              }
+            } finally {
+              points.dispose();
+            }
+            call.onProgress?.({ done: firstPoint + count, total });
+          }
+          return { attribution: ops.finish(), target };
+        } finally {
+          ops.dispose();
+        }
+      },
+      dispose() {},
+    };
+  },
+};
