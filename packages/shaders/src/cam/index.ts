@@ -3,3 +3,5 @@ export { camMap, CAM_WEIGHTING_MODES, type CamWeighting } from './cam-map.kernel
 export { camMapRef, halfPixelSource, resizeBilinearRef, minMaxNormaliseRef, type CamMapShape } from './cam-map.ref.js';
 export { gradcamPpWeights } from './gradcam-pp-weights.kernel.js';
 export { gradcamPpWeightsRef } from './gradcam-pp-weights.ref.js';
+export { powerIteration, POWER_ITERATION_MAX_SIZE, POWER_ITERATION_DEFAULTS } from './power-iteration.kernel.js';
+export { powerIterationRef, powerIterationStart } from './power-iteration.ref.js';

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './power-iteration.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+
+/** Largest matrix size the kernel handles (its vector lives in workgroup memory). */
+export const POWER_ITERATION_MAX_SIZE = 1024;
+
+/** Default stopping rule: max |change| of the unit vector, and an iteration cap. */
+export const POWER_ITERATION_DEFAULTS = { iterations: 1000, tolerance: 1e-6 } as const;
+
+/**
+ * GPU kernel: leading eigenvector and eigenvalue of symmetric PSD matrices, one workgroup each.
+ * See power-iteration.wgsl; CPU reference: powerIterationRef.
+ */
+export const powerIteration = defineKernel({
+  name: 'power-iteration',
+  source,
+  workgroupSize: 256,
+  bindings: {
+    params: { uniform: { images: 'u32', size: 'u32', iterations: 'u32', tolerance: 'f32' } },
+    matrices: { storage: 'read' },
+    signs: { storage: 'read' },
+    vectors: { storage: 'read_write' },
+    values: { storage: 'read_write' },
+  },
+  // Unit vectors agree to ~tolerance / (1 - lambda_2 / lambda_1) plus f32 rounding; the parity test
+  // uses spectral gaps >= 2x, where 1e-4 is ample. Values relative to lambda_1: rel 1e-4.
+  tolerance: { abs: 1e-4, rel: 1e-4 },
+  workgroups: ({ params }) => params.images,
+});
