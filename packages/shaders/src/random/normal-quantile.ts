@@ -14,6 +14,8 @@ export function normalPdf(z: number): number {
 /**
  * Upper tail Q(z) = P(Z > z) for z >= 0: power series of Phi near 0 (all terms positive),
  * Laplace's continued fraction in the tail (Abramowitz & Stegun 26.2.14).
+ *
+ * @example normalUpperTail(1.96) // 0.024997895148220428
  */
 export function normalUpperTail(z: number): number {
   if (z < 0) return 1 - normalUpperTail(-z);
@@ -33,7 +35,11 @@ export function normalUpperTail(z: number): number {
   return normalPdf(z) / fraction;
 }
 
-/** g(p) = -Phi^{-1}(p) = the z >= 0 with Q(z) = p, for 0 < p <= 1/2 (Newton on Q from a tail guess). */
+/**
+ * g(p) = -Phi^{-1}(p) = the z >= 0 with Q(z) = p, for 0 < p <= 1/2 (Newton on Q from a tail guess).
+ *
+ * @example normalUpperQuantile(0.025) // 1.9599639845400523
+ */
 export function normalUpperQuantile(p: number): number {
   if (!(p > 0 && p <= 0.5)) throw new RangeError(`normalUpperQuantile: p must be in (0, 0.5], got ${p}`);
   if (p === 0.5) return 0;

@@ -50,7 +50,7 @@ function affineF32(v: number, a: number, b: number): number {
  * CPU reference of random-fill.wgsl, KIND_UNIFORM: values offset .. offset + count - 1 of the
  * uniform stream `seed`, in [low, high). Bit-exact against the GPU for low = 0, high = 1.
  *
- * @example uniformRef(42, 0, 3) // the same 3 values as randomUniform(device, {seed: 42, count: 3})
+ * @example uniformRef(42, 0, 3) // Float32Array [0.86904836, 0.15063238, 0.52032065], as randomUniform(device, {seed: 42, count: 3})
  */
 export function uniformRef(seed: number, offset: number, count: number, low = 0, high = 1): Float32Array<ArrayBuffer> {
   return fill(seed, offset, count, UNIFORM_STREAM, (w) => affineF32(uniformFromWord(w), low, Math.fround(high - low)));
@@ -59,6 +59,8 @@ export function uniformRef(seed: number, offset: number, count: number, low = 0,
 /**
  * CPU reference of random-fill.wgsl, KIND_NORMAL: N(mean, std^2) values offset .. offset + count - 1
  * of the normal stream `seed`. Bit-exact against the GPU for mean = 0, std = 1.
+ *
+ * @example normalRef(42, 0, 3) // Float32Array [-0.24990150, -0.83619028, -0.19676152]
  */
 export function normalRef(seed: number, offset: number, count: number, mean = 0, std = 1): Float32Array<ArrayBuffer> {
   return fill(seed, offset, count, NORMAL_STREAM, (w) => affineF32(normalFromWord(w), mean, std));
@@ -67,6 +69,8 @@ export function normalRef(seed: number, offset: number, count: number, mean = 0,
 /**
  * CPU reference of random-fill.wgsl, KIND_BERNOULLI: 1 where the uniform stream's value is < p
  * (p rounded to f32), else 0. Bit-exact. P(1) = ceil(p * 2^24) / 2^24.
+ *
+ * @example bernoulliRef(42, 0, 6, 0.5) // Float32Array [0, 1, 0, 1, 0, 1]
  */
 export function bernoulliRef(seed: number, offset: number, count: number, p: number): Float32Array<ArrayBuffer> {
   const threshold = Math.fround(p);

@@ -77,7 +77,7 @@ function checkFinite(what: string, value: number): void {
  *
  * @example
  * const noise = await randomUniform(device, { seed: 7, count: 1024 });
- * (await readFloat32(device, noise, 1024))[0] === uniformRef(7, 0, 1)[0]; // true
+ * (await readFloat32(device, noise, 1024))[0] === uniformRef(7, 0, 1)[0]; // true (bit-identical)
  */
 export async function randomUniform(
   device: GPUDevice,
@@ -93,6 +93,10 @@ export async function randomUniform(
  * Writes `count` normal values `mean + std * z` (default standard normal) of the stream `seed`,
  * e.g. SmoothGrad noise. Bit-exact with `normalRef` for mean 0, std 1; scaled values within one
  * rounding of std * z (see random-fill.wgsl).
+ *
+ * @example
+ * const z = await randomNormal(device, { seed: 42, count: 3 });
+ * await readFloat32(device, z, 3); // Float32Array [-0.24990150, -0.83619028, -0.19676152] = normalRef(42, 0, 3)
  */
 export async function randomNormal(
   device: GPUDevice,
@@ -107,6 +111,10 @@ export async function randomNormal(
 /**
  * Writes a Bernoulli(p) mask of `count` values (1.0 with probability p, else 0.0), e.g. RISE/LIME
  * masks. Bit-exact with `bernoulliRef`. Uses the uniform stream: mask[i] = uniform[i] < p.
+ *
+ * @example
+ * const mask = await randomBernoulli(device, { seed: 42, count: 6, p: 0.5 });
+ * await readFloat32(device, mask, 6); // Float32Array [0, 1, 0, 1, 0, 1]
  */
 export async function randomBernoulli(device: GPUDevice, options: RandomFillOptions & { readonly p: number }): Promise<GPUBuffer> {
   if (!(options.p >= 0 && options.p <= 1)) {
