@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { seededF32 } from '@webxai/testing';
+import { InvalidOptionError, liveBufferCount, ShapeMismatchError } from '@webxai/shaders';
+import { tfjsDevice, tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
+import { enforceConnectivity } from './connectivity.js';
+import { segment } from './segment.js';
+
+/** Quadrants of four colours plus seeded noise, values in [0, 255]. */
+function quadrants(height: number, width: number, seed: number, noise = 6): Float32Array {
+  const colours = [
+    [200, 40, 40],
+    [40, 180, 60],
+    [30, 60, 200],
+    [220, 220, 60],
+  ];
+  const n = seededF32(height * width * 3, seed, -noise, noise);
+  const out = new Float32Array(height * width * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const q = (y < height / 2 ? 0 : 2) + (x < width * 0.4 ? 0 : 1);
+      for (let c = 0; c < 3; c++) out[(y * width + x) * 3 + c] = Math.min(255, Math.max(0, colours[q]![c]! + n[(y * width + x) * 3 + c]!));
+    }
+  return out;
+}
+
+/** Number of 4-connected components of each label, as a map label -> components. */
+function components(labels: Int32Array, height: number, width: number): Map<number, number> {
+  const { labels: relabelled } = enforceConnectivity(labels, height, width, 0);
+  const counts = new Map<number, Set<number>>();
+  labels.forEach((l, i) => {
+    if (!counts.has(l)) counts.set(l, new Set());
+    counts.get(l)!.add(relabelled[i]!);
+  });
+  return new Map([...counts].map(([l, s]) => [l, s.size]));
+}
+
+/** True when no segment crosses the quadrant boundaries. */
+function respectsQuadrants(labels: Int32Array, height: number, width: number): boolean {
+  const owner = new Map<number, number>();
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const q = (y < height / 2 ? 0 : 2) + (x < width * 0.4 ? 0 : 1);
+      const l = labels[y * width + x]!;
+      if ((owner.get(l) ?? q) !== q) return false;
+      owner.set(l, q);
+    }
+  return true;
+}
+
+describe('segment', () => {
+  beforeAll(() => tf.setBackend('webgpu'));
+  afterEach(() => tf.setBackend('webgpu'));
+
+  it('SLIC: connected labels, identical on the GPU and CPU paths, following the image', async () => {
+    const [h, w] = [120, 150];
+    const values = quadrants(h, w, 1);
+    const gpuImage = tf.tensor3d(values, [h, w, 3]);
+    const device = tfjsDevice();
+    const gpu = await segment(gpuImage, { method: 'slic', segments: 60, compactness: 10 }); // warm-up
+    const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
+    const again = await segment(gpuImage, { method: 'slic', segments: 60, compactness: 10 });
+    expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
+    expect(again.labels).toEqual(gpu.labels);
+    expect(gpu.path).toBe('gpu');
+    await tf.setBackend('cpu');
+    const cpuImage = tf.tensor3d(values, [h, w, 3]);
+    const cpu = await segment(cpuImage, { method: 'slic', segments: 60, compactness: 10 });
+    expect(cpu.path).toBe('cpu');
+    expect(Array.from(cpu.labels)).toEqual(Array.from(gpu.labels));
+    expect(gpu.count).toBeGreaterThan(30);
+    expect(gpu.count).toBeLessThan(90);
+    expect(Math.max(...gpu.labels)).toBe(gpu.count - 1);
+    for (const [, n] of components(gpu.labels, h, w)) expect(n).toBe(1);
+    expect(respectsQuadrants(gpu.labels, h, w)).toBe(true);
+    tf.dispose([gpuImage, cpuImage]);
+  });
+
+  it('SLIC without connectivity enforcement can leave split labels; with it, never', async () => {
+    const [h, w] = [64, 64];
+    const image = tf.tensor3d(seededF32(h * w * 3, 5, 0, 1), [h, w, 3]); // pure noise
+    const raw = await segment(image, { method: 'slic', segments: 40, compactness: 1, enforceConnectivity: false });
+    const fixed = await segment(image, { method: 'slic', segments: 40, compactness: 1 });
+    expect([...components(raw.labels, h, w).values()].some((n) => n > 1)).toBe(true);
+    expect([...components(fixed.labels, h, w).values()].every((n) => n === 1)).toBe(true);
+    image.dispose();
+  });
+
+  it('Felzenszwalb and Quick Shift (CPU) find the four colour regions', async () => {
+    const [h, w] = [40, 50];
+    const image = tf.tensor3d(quadrants(h, w, 2, 2), [h, w, 3]);
+    const fz = await segment(image, { method: 'felzenszwalb', scale: 100, sigma: 0, minSize: 20 });
+    expect(fz.path).toBe('cpu');
+    expect(fz.count).toBe(4);
+    expect(respectsQuadrants(fz.labels, h, w)).toBe(true);
+    const qs = await segment(image, { method: 'quickshift', kernelSize: 3, maxDist: 6, ratio: 0.5 });
+    expect(respectsQuadrants(qs.labels, h, w)).toBe(true);
+    expect(qs.count).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...qs.labels)).toBe(qs.count - 1);
+    image.dispose();
+  });
+
+  it('rejects bad input with typed errors', async () => {
+    const image = tf.zeros([4, 4, 3]);
+    await expect(segment(image, { method: 'slic', segments: 17 })).rejects.toThrow(InvalidOptionError);
+    await expect(segment(image, { method: 'slic', segments: 17 })).rejects.toThrow(/segments must be an integer in \[1, 16\]/);
+    await expect(segment(tf.zeros([2, 4, 4, 3]), { method: 'slic' })).rejects.toThrow(ShapeMismatchError);
+    await expect(segment(image, { method: 'watershed' } as never)).rejects.toThrow(/method must be/);
+    await expect(segment(image, { method: 'slic', valueRange: [1, 0] })).rejects.toThrow(/valueRange/);
+    image.dispose();
+  });
+});

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError, readUint32, releaseBuffer, ShapeMismatchError, slicFeaturesRef, slicLabels, slicPlan, slicRef, throwIfAborted } from '@webxai/shaders';
+import { currentPath } from '../api/explainer.js';
+import type { ExecutionPath } from '../api/types.js';
+import { gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { enforceConnectivity } from './connectivity.js';
+import { felzenszwalb, type FelzenszwalbOptions } from './felzenszwalb.js';
+import { quickshift, type QuickshiftOptions } from './quickshift.js';
+
+/** Maps the image's values to [0, 1]: [low, high], or 'auto' ([0, 1] or [0, 255] when the data fit, else min..max). */
+export type ValueRange = readonly [low: number, high: number] | 'auto';
+
+interface Common {
+  /** Value range of the image (default 'auto'). */
+  readonly valueRange?: ValueRange;
+  readonly signal?: AbortSignal;
+}
+
+/** SLIC options (skimage.segmentation.slic's names and defaults). */
+export interface SlicOptions extends Common {
+  readonly method: 'slic';
+  /** Approximate number of superpixels. Default 100. */
+  readonly segments?: number;
+  /** Colour vs space: higher gives squarer superpixels. Default 10 (in (0, 100]). */
+  readonly compactness?: number;
+  /** Assign/update rounds. Default 10. */
+  readonly iterations?: number;
+  /** Merge components smaller than minSizeFactor * (pixels / segments) into a neighbour. Default true. */
+  readonly enforceConnectivity?: boolean;
+  /** Default 0.5. */
+  readonly minSizeFactor?: number;
+}
+
+/** Options of {@link segment}: one of SLIC (GPU), Felzenszwalb or Quick Shift (CPU). */
+export type SegmentOptions =
+  | SlicOptions
+  | (Common & FelzenszwalbOptions & { readonly method: 'felzenszwalb' })
+  | (Common & QuickshiftOptions & { readonly method: 'quickshift' });
+
+/** A superpixel segmentation. */
+export interface Segmentation {
+  /** Label per pixel, row-major [height, width], values 0 .. count - 1. */
+  readonly labels: Int32Array;
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  /** Where it ran: SLIC on the GPU when tfjs's backend is webgpu; Felzenszwalb and Quick Shift always on the CPU. */
+  readonly path: ExecutionPath;
+}
+
+/** Checks an image tensor ([h, w, c] or [1, h, w, c], float32) and returns its sizes. */
+function imageShape(image: tf.Tensor): [number, number, number] {
+  if (!(image instanceof tf.Tensor) || image.isDisposed) throw new ShapeMismatchError('segment: image must be a live tf.Tensor [h, w, c] or [1, h, w, c]');
+  const shape = image.rank === 4 && image.shape[0] === 1 ? image.shape.slice(1) : image.shape;
+  if (shape.length !== 3 || image.dtype !== 'float32') {
+    throw new ShapeMismatchError(`segment: image must be float32 [h, w, c] or [1, h, w, c], got ${image.dtype} [${image.shape}]`);
+  }
+  return shape as [number, number, number];
+}
+
+/** Resolves the value range to (low, scale) with unit = (v - low) * scale. */
+async function unitMap(image: tf.Tensor, range: ValueRange | undefined): Promise<[number, number]> {
+  let [low, high] = range === undefined || range === 'auto' ? [Number.NaN, Number.NaN] : range;
+  if (range !== undefined && range !== 'auto' && !(Number.isFinite(low) && Number.isFinite(high) && high > low)) {
+    throw new InvalidOptionError(`segment: valueRange must be [low, high] with low < high, got [${range}]`);
+  }
+  if (Number.isNaN(low)) {
+    const stats = tf.tidy(() => tf.stack([tf.min(image), tf.max(image)]));
+    const [min, max] = Array.from(await stats.data());
+    stats.dispose();
+    [low, high] = min! >= 0 && max! <= 1 ? [0, 1] : min! >= 0 && max! <= 255 ? [0, 255] : [min!, max! > min! ? max! : min! + 1];
+  }
+  return [low, 1 / (high - low)];
+}
+
+/**
+ * Superpixels of an image: SLIC (Achanta et al. 2012) on the GPU with connectivity enforcement
+ * (a CPU pass over the labels), or Felzenszwalb / Quick Shift on the CPU. Same labels on the GPU
+ * and CPU paths for SLIC (exact integer kernels).
+ *
+ * @example
+ * const s = await segment(image, { method: 'slic', segments: 100, compactness: 10 });
+ * s.count; // ~100; s.labels: Int32Array [h * w]
+ */
+export async function segment(image: tf.Tensor, options: SegmentOptions): Promise<Segmentation> {
+  const [height, width, channels] = imageShape(image);
+  throwIfAborted(options.signal, 'segment');
+  const [low, scale] = await unitMap(image, options.valueRange);
+  if (options.method === 'slic') return slic(image, height, width, channels, low, scale, options);
+  if (options.method !== 'felzenszwalb' && options.method !== 'quickshift') {
+    throw new InvalidOptionError(`segment: method must be 'slic', 'felzenszwalb' or 'quickshift', got ${String((options as { method?: unknown }).method)}`);
+  }
+  const raw = (await image.data()) as Float32Array;
+  const unit = new Float32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) unit[i] = Math.min(1, Math.max(0, (raw[i]! - low) * scale));
+  const result = options.method === 'felzenszwalb' ? felzenszwalb(unit, height, width, channels, options) : quickshift(unit, height, width, channels, options);
+  return { ...result, height, width, path: 'cpu' };
+}
+
+async function slic(image: tf.Tensor, height: number, width: number, channels: number, low: number, scale: number, o: SlicOptions): Promise<Segmentation> {
+  const segments = o.segments ?? 100;
+  const plan = slicPlan(height, width, segments, o.compactness ?? 10);
+  const iterations = o.iterations ?? 10;
+  if (!Number.isInteger(iterations) || iterations < 0) throw new InvalidOptionError(`segment: iterations must be an integer >= 0, got ${iterations}`);
+  const path = currentPath();
+  let raw: Uint32Array;
+  if (path === 'gpu') {
+    const device = tfjsDevice();
+    const flat = image.rank === 4 ? image : tf.reshape(image, [1, height, width, channels]);
+    try {
+      const labels = await slicLabels(device, { plan, image: gpuBufferOf(flat), channels, low, scale, iterations, ...(o.signal ? { signal: o.signal } : {}) });
+      try {
+        raw = await readUint32(device, labels, height * width);
+      } finally {
+        releaseBuffer(device, labels);
+      }
+    } finally {
+      if (flat !== image) flat.dispose();
+    }
+  } else {
+    const features = slicFeaturesRef((await image.data()) as Float32Array, height * width, channels, low, scale);
+    raw = slicRef(plan, features, iterations);
+  }
+  if (o.enforceConnectivity === false) {
+    return { labels: Int32Array.from(raw), count: plan.gridH * plan.gridW, height, width, path };
+  }
+  const minSize = Math.floor((o.minSizeFactor ?? 0.5) * ((height * width) / (plan.gridH * plan.gridW)));
+  return { ...enforceConnectivity(raw, height, width, minSize), height, width, path };
+}
