@@ -14,6 +14,7 @@ export * from './reduce/index.js';
 export * from './random/index.js';
 export * from './integrated-gradients/index.js';
 export * from './noise/index.js';
+export * from './blur/index.js';
 export * from './perturbation/index.js';
 export * from './superpixels/index.js';
 export * from './cam/index.js';

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+export { gaussianHalfKernel, packBlurPlan, type BlurPlan, type PackedBlurPlan } from './gaussian-kernel.js';
+export { gaussianBlurAxis } from './gaussian-blur-axis.kernel.js';
+export { gaussianBlurAxisRef, type BlurPass } from './gaussian-blur-axis.ref.js';
+export { blurIgAccumulate } from './blur-ig-accumulate.kernel.js';
+export { blurIgAccumulateRef } from './blur-ig-accumulate.ref.js';
