@@ -2,8 +2,9 @@
 // The table behind `explain(model, input, { method })`. Each method family adds its definitions here
 // (one import and one entry each) and its types to MethodRegistry from its own folder.
 import type { MethodDefinition, MethodName } from './types.js';
-import { expectedGradients, gradientXInput, integratedGradients, saliency, smoothGrad } from '../gradient/index.js';
+import { blurIg, expectedGradients, gradientXInput, integratedGradients, saliency, smoothGrad } from '../gradient/index.js';
 import { occlusion, rise } from '../perturbation/index.js';
+import { eigenCam, gradCam, gradCamPlusPlus, hiResCam, layerCam, xGradCam } from '../cam/index.js';
 
 export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
   saliency,
@@ -11,6 +12,13 @@ export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
   'integrated-gradients': integratedGradients,
   smoothgrad: smoothGrad,
   'expected-gradients': expectedGradients,
+  'blur-ig': blurIg,
   occlusion,
   rise,
+  'grad-cam': gradCam,
+  'grad-cam++': gradCamPlusPlus,
+  'xgrad-cam': xGradCam,
+  'hires-cam': hiResCam,
+  'layer-cam': layerCam,
+  'eigen-cam': eigenCam,
 };

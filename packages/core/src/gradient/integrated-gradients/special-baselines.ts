@@ -1,14 +1,46 @@
 // SPDX-License-Identifier: Apache-2.0
-import type * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError } from '@webxai/shaders';
+import * as tf from '@tensorflow/tfjs';
+import { randomUniform, uniformRef } from '@webxai/shaders';
 import type { ExecutionPath } from '../../api/types.js';
+import { createTensorBuffer, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { createBlurrer } from '../shared/blur.js';
 
-/** The input blurred with a Gaussian of `sigma` pixels (zero padding, as scipy's mode 'constant'). */
-export async function blurBaseline(_input: tf.Tensor4D, _sigma: number, _path: ExecutionPath): Promise<tf.Tensor4D> {
-  throw new InvalidOptionError("baseline 'blur' is not available yet");
+/** Each image blurred with a Gaussian of `sigma` pixels (zero padding, as scipy's mode 'constant'): [n, h, w, c]. */
+export async function blurBaseline(input: tf.Tensor4D, sigma: number, path: ExecutionPath): Promise<tf.Tensor4D> {
+  const n = input.shape[0];
+  const blurrer = createBlurrer({ sourceRows: Array.from({ length: n }, (_, i) => i), sigmas: new Array<number>(n).fill(sigma) }, path);
+  try {
+    return await blurrer.blur(input, 0, n);
+  } finally {
+    blurrer.dispose();
+  }
 }
 
-/** Uniform noise in each image's [min, max], seeded. */
-export async function uniformNoiseBaseline(_input: tf.Tensor4D, _seed: number, _path: ExecutionPath): Promise<tf.Tensor4D> {
-  throw new InvalidOptionError("baseline 'uniform-noise' is not available yet");
+/**
+ * Uniform noise in each image's [min, max], from the seeded RNG's uniform stream (the same values
+ * on both paths: `randomUniform` on the GPU, `uniformRef` on the CPU): [n, h, w, c].
+ */
+export async function uniformNoiseBaseline(input: tf.Tensor4D, seed: number, path: ExecutionPath): Promise<tf.Tensor4D> {
+  const [n, h, w, c] = input.shape;
+  const count = n * h * w * c;
+  let unit: tf.Tensor4D;
+  if (path === 'gpu') {
+    const buffer = createTensorBuffer([n, h, w, c]);
+    try {
+      await randomUniform(tfjsDevice(), { seed, count, output: buffer.buffer });
+    } catch (error) {
+      buffer.tensor.dispose();
+      throw error;
+    }
+    unit = buffer.tensor as tf.Tensor4D;
+  } else {
+    unit = tf.tensor4d(uniformRef(seed, 0, count), [n, h, w, c]);
+  }
+  const result = tf.tidy(() => {
+    const low = tf.min(input, [1, 2, 3], true);
+    const high = tf.max(input, [1, 2, 3], true);
+    return tf.add(low, tf.mul(unit, tf.sub(high, low))) as tf.Tensor4D;
+  });
+  unit.dispose();
+  return result;
 }
