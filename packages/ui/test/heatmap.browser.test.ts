@@ -199,6 +199,30 @@ describe('<xai-heatmap> bad input', () => {
   });
 });
 
+describe('<xai-heatmap> without WebGPU', () => {
+  it('renderer="auto" falls back to the 2D canvas and says so in attributes', async () => {
+    // Hide navigator.gpu (an own property shadows Navigator.prototype's getter), as in a browser without WebGPU.
+    Object.defineProperty(navigator, 'gpu', { value: undefined, configurable: true });
+    try {
+      const el = await mount({ image: greyImage(SIZE, SIZE), attribution: hotSquare(SIZE, 20, 36), colormap: 'jet', signed: 'positive' });
+      expect(el.state, el.error?.message).toBe('ready');
+      expect(el.getAttribute('backend')).toBe('canvas2d');
+      expect(el.getAttribute('fallback-reason')).toMatch(/WebGPU unavailable.*navigator.gpu is not available/);
+      const shot = await screenshotCanvas(canvasOf(el));
+      const [r1, , b1] = meanRgb(shot, inCore);
+      expect(r1 - b1).toBeGreaterThan(40);
+      // renderer="webgpu" does not fall back: it shows the error.
+      el.renderer = 'webgpu';
+      await el.renderComplete;
+      expect(el.state).toBe('error');
+      expect(el.error!.code).toBe('webgpu-unavailable');
+    } finally {
+      delete (navigator as { gpu?: unknown }).gpu;
+    }
+    expect(navigator.gpu).toBeTruthy();
+  });
+});
+
 describe('<xai-heatmap> GPU resources', () => {
   it('frees every GPU buffer when removed', async () => {
     const device = (await requestTestDevice())!;
