@@ -25,6 +25,7 @@ export * from './interop/tfjs-webgpu.js';
 export * from './perturbation/index.js';
 export * from './segment/index.js';
 export * from './gradient/index.js';
+export * from './cam/index.js';
 export {
   XaiError,
   WebGPUUnavailableError,

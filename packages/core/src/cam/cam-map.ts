@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// The cam-map kernel on tfjs tensors: WGSL on tfjs's device (zero-copy) or its CPU reference.
+import * as tf from '@tensorflow/tfjs';
+import { CAM_WEIGHTING_MODES, camMap, camMapRef, runKernel, type CamWeighting } from '@webxai/shaders';
+import type { ExecutionPath } from '../api/types.js';
+import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
+
+/** The layer-resolution map and the upsampled, normalised attribution of one layer. */
+export interface CamMaps {
+  readonly map: tf.Tensor3D;
+  readonly attribution: tf.Tensor3D;
+}
+
+/**
+ * Weighted channel sum + ReLU + upsample to `[outHeight, outWidth]` + min-max normalisation
+ * (again after the upsample when `finalNormalise`). `weights` is `[n, k]` ('channel') or the
+ * activation's shape. Inputs are not disposed.
+ */
+export async function camMaps(
+  activation: tf.Tensor4D,
+  weights: tf.Tensor,
+  weighting: CamWeighting,
+  out: readonly [number, number],
+  finalNormalise: boolean,
+  path: ExecutionPath,
+): Promise<CamMaps> {
+  const [images, height, width, channels] = activation.shape;
+  const shape = { images, height, width, channels, outHeight: out[0], outWidth: out[1] };
+  if (path === 'cpu') {
+    const [a, w] = await Promise.all([activation.data(), weights.data()]);
+    const { map, output } = camMapRef(a, w, shape, weighting, finalNormalise);
+    return { map: tf.tensor3d(map, [images, height, width]), attribution: tf.tensor3d(output, [images, out[0], out[1]]) };
+  }
+  const map = createTensorBuffer([images, height, width]);
+  const output = createTensorBuffer([images, out[0], out[1]]);
+  try {
+    await runKernel(tfjsDevice(), camMap, {
+      params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting], finalNormalise: finalNormalise ? 1 : 0 },
+      act: gpuBufferOf(activation),
+      weights: gpuBufferOf(weights),
+      map: map.buffer,
+      output: output.buffer,
+    });
+  } catch (error) {
+    tf.dispose([map.tensor, output.tensor]);
+    throw error;
+  }
+  return { map: map.tensor as tf.Tensor3D, attribution: output.tensor as tf.Tensor3D };
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+// Eigen-CAM and eigen_smooth: the first principal component of the (weighted) activations, as
+// pytorch-grad-cam's utils/svd_on_activations.get_2d_projection (centre each channel over the
+// positions, project onto the first right singular vector), computed by power iteration on the
+// smaller Gram matrix instead of an SVD. Sign: SVD's is arbitrary (LAPACK's choice); ours makes
+// the projection correlate positively with the (centred) channel sum, i.e. sum_k v_k >= 0.
+import * as tf from '@tensorflow/tfjs';
+import {
+  POWER_ITERATION_DEFAULTS,
+  POWER_ITERATION_MAX_SIZE,
+  powerIteration,
+  powerIterationRef,
+  runKernel,
+  UnsupportedModelError,
+} from '@webxai/shaders';
+import type { ExecutionPath } from '../api/types.js';
+import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { camMaps, type CamMaps } from './cam-map.js';
+import type { CamWeights } from './gradient-weights.js';
+
+async function leadingEigenpairs(matrices: tf.Tensor3D, signs: tf.Tensor2D, path: ExecutionPath): Promise<{ vectors: tf.Tensor2D; values: tf.Tensor1D }> {
+  const [images, size] = signs.shape;
+  if (path === 'cpu') {
+    const [m, s] = await Promise.all([matrices.data(), signs.data()]);
+    const { vectors, values } = powerIterationRef(m, s, { images, size });
+    return { vectors: tf.tensor2d(vectors, [images, size]), values: tf.tensor1d(values) };
+  }
+  const vectors = createTensorBuffer([images, size]);
+  const values = createTensorBuffer([images]);
+  try {
+    await runKernel(tfjsDevice(), powerIteration, {
+      params: { images, size, ...POWER_ITERATION_DEFAULTS },
+      matrices: gpuBufferOf(matrices),
+      signs: gpuBufferOf(signs),
+      vectors: vectors.buffer,
+      values: values.buffer,
+    });
+  } catch (error) {
+    tf.dispose([vectors.tensor, values.tensor]);
+    throw error;
+  }
+  return { vectors: vectors.tensor as tf.Tensor2D, values: values.tensor as tf.Tensor1D };
+}
+
+/**
+ * Projection of each image's `[h*w, k]` activations onto their first principal component:
+ * `[n, h, w, 1]`. With X the centred activations and M = X X^T (h*w <= k) the projection is
+ * sqrt(lambda) u; otherwise M = X^T X and the projection is X v.
+ * @throws {UnsupportedModelError} min(h*w, k) > 1024 (the kernel's limit).
+ */
+export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): Promise<tf.Tensor4D> {
+  const [n, h, w, k] = values.shape;
+  const positions = h * w;
+  const gramOverPositions = positions <= k;
+  const size = Math.min(positions, k);
+  if (size > POWER_ITERATION_MAX_SIZE) {
+    throw new UnsupportedModelError(
+      `Eigen-CAM / eigenSmooth at a layer with ${positions} positions and ${k} channels needs a ${size} x ${size} eigenproblem; the limit is ${POWER_ITERATION_MAX_SIZE} (pick a later layer)`,
+    );
+  }
+  const { centred, matrices, signs } = tf.tidy(() => {
+    const x = tf.reshape(values, [n, positions, k]) as tf.Tensor3D;
+    const c = tf.sub(x, tf.mean(x, 1, true)) as tf.Tensor3D;
+    return {
+      centred: c,
+      matrices: tf.matMul(c, c, !gramOverPositions, gramOverPositions) as tf.Tensor3D,
+      signs: (gramOverPositions ? tf.sum(c, 2) : tf.ones([n, k])) as tf.Tensor2D,
+    };
+  });
+  try {
+    const { vectors, values: lambdas } = await leadingEigenpairs(matrices, signs, path);
+    return tf.tidy(() => {
+      const projection = gramOverPositions
+        ? tf.mul(vectors, tf.sqrt(tf.relu(tf.expandDims(lambdas, 1))))
+        : tf.matMul(centred, tf.expandDims(vectors, 2));
+      tf.dispose([vectors, lambdas]);
+      return tf.reshape(projection, [n, h, w, 1]) as tf.Tensor4D;
+    });
+  } finally {
+    tf.dispose([centred, matrices, signs]);
+  }
+}
+
+/** The activations as weighted by a CAM method (pytorch-grad-cam's weighted_activations). */
+function weightedActivations(activation: tf.Tensor4D, weights: CamWeights | undefined): tf.Tensor4D {
+  if (!weights) return activation;
+  return tf.tidy(() => {
+    const [n, , , k] = activation.shape;
+    const w =
+      weights.weighting === 'channel'
+        ? tf.reshape(weights.weights, [n, 1, 1, k])
+        : weights.weighting === 'elementwise-relu'
+          ? tf.relu(weights.weights)
+          : weights.weights;
+    return tf.mul(activation, w) as tf.Tensor4D;
+  });
+}
+
+/** Eigen-CAM (weights undefined) or a method's eigen_smooth: the principal component through cam-map. */
+export async function eigenCamMaps(
+  activation: tf.Tensor4D,
+  weights: CamWeights | undefined,
+  out: readonly [number, number],
+  finalNormalise: boolean,
+  path: ExecutionPath,
+): Promise<CamMaps> {
+  const weighted = weightedActivations(activation, weights);
+  let projection: tf.Tensor4D | undefined;
+  const ones = tf.ones([activation.shape[0], 1]);
+  try {
+    projection = await firstComponent(weighted, path);
+    return await camMaps(projection, ones, 'channel', out, finalNormalise, path);
+  } finally {
+    tf.dispose([ones, projection]);
+    if (weighted !== activation) weighted.dispose();
+  }
+}

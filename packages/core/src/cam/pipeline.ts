@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+// What every CAM method shares: resolve and split the layer(s), one pass per layer for the
+// activation (+ gradient), the method's weights, the fused cam-map kernel, then multi-layer
+// averaging and test-time augmentation as pytorch-grad-cam does.
+import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
+import { resolveTargets } from '../api/targets.js';
+import type { CallContext, CommonOptions, MethodDefinition, MethodOutput, OptionsFor } from '../api/types.js';
+import { modelLayers, resolveLayers, type ModelLayers } from '../model/split/list-layers.js';
+import type { KeyedLayer } from '../model/split/layers-program.js';
+import type { ModelSplit, SplitContext } from '../model/split/types.js';
+import type { ModelAdapter } from '../model/types.js';
+import { augmentBatch, AUGMENTATIONS, deaugmentMean } from './augment.js';
+import { camMaps, type CamMaps } from './cam-map.js';
+import { eigenCamMaps } from './eigen.js';
+import { forwardBackward } from './evidence.js';
+import type { CamWeights } from './gradient-weights.js';
+import { averageLayers } from './normalise.js';
+import type { BatchedCamOptions, CamMethodName } from './types.js';
+
+/** One layer's pass, handed to a method's weights function. */
+export interface LayerPass {
+  readonly split: ModelSplit;
+  /** The batch fed to the model (augmented copies included). */
+  readonly input: tf.Tensor4D;
+  readonly activation: tf.Tensor4D;
+  /** d score[target] / d activation (gradient methods). */
+  readonly gradient: tf.Tensor4D | undefined;
+  /** What the tail needs besides the activation (non-gradient methods). */
+  readonly context: SplitContext;
+  readonly scores: tf.Tensor2D;
+  /** One target class per row of `input`. */
+  readonly targets: readonly number[];
+  readonly call: CallContext;
+  readonly model: ModelAdapter;
+  readonly batchSize: number;
+}
+
+/** How one CAM method weighs the activation. */
+export interface CamStrategy {
+  readonly gradients: boolean;
+  /** Weights for `cam-map`, or undefined to use the activation's first principal component (Eigen-CAM). */
+  weights(pass: LayerPass): Promise<CamWeights | undefined>;
+  /** Default channel batch (perturbation CAMs). */
+  readonly defaultBatchSize?: number;
+}
+
+function checkBoolean(name: string, value: unknown): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new InvalidOptionError(`${name} must be a boolean, got ${String(value)}`);
+  return value === true;
+}
+
+function isGraphModel(model: ModelAdapter): boolean {
+  return model.kind === 'graph';
+}
+
+/** Builds the method definition of one CAM method from its strategy. */
+export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrategy): MethodDefinition<M> {
+  return {
+    name,
+    requires: strategy.gradients ? 'gradients' : 'predictions',
+    create(model, methodOptions: OptionsFor<M>) {
+      const options = methodOptions as BatchedCamOptions & CommonOptions;
+      const eigenSmooth = checkBoolean('eigenSmooth', options.eigenSmooth);
+      const augSmooth = checkBoolean('augSmooth', options.augSmooth);
+      const batchOption = options.batchSize;
+      if (batchOption !== undefined && (!Number.isInteger(batchOption) || batchOption < 1)) {
+        throw new InvalidOptionError(`batchSize must be an integer >= 1, got ${String(batchOption)}`);
+      }
+      const batchSize = batchOption ?? strategy.defaultBatchSize ?? 16;
+      const spec = options.layer ?? 'auto';
+      const preprocess = options.preprocess;
+      const splits = new Map<string, ModelSplit>();
+      const layersFor = (shape?: readonly [number, number, number]): { layers: ModelLayers; chosen: KeyedLayer[] } => {
+        const layers = modelLayers(model.source, shape && isGraphModel(model) ? { inputShape: shape } : {});
+        return { layers, chosen: resolveLayers(layers, spec) };
+      };
+      // Fail early on bad layers where the model's layer shapes are known without an input.
+      const declared = model.inputShape;
+      if (model.kind === 'layers' || (declared && declared.every((d) => d !== null))) layersFor(declared as [number, number, number]);
+      else modelLayers(model.source, { inputShape: [1, 1, 1] }); // kinds without layers throw here
+
+      return {
+        async explain(input, call) {
+          const [n, height, width, channels] = input.shape;
+          const { layers, chosen } = layersFor([height, width, channels]);
+          const candidates = layers.usable.map((l) => l.name);
+          const splitOf = (layer: KeyedLayer) => {
+            const key = `${layer.name}@${height}x${width}`;
+            let split = splits.get(key);
+            if (!split) splits.set(key, (split = layers.split(layer, preprocess)));
+            return split;
+          };
+          let targets: number[] | undefined;
+          let rowTargets: number[] | undefined;
+          let batch = input;
+          if (augSmooth) {
+            const scores = await model.predict(input, call.signal);
+            targets = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+            rowTargets = AUGMENTATIONS.flatMap(() => targets!);
+            batch = augmentBatch(input);
+          } else if (call.target !== undefined && call.target !== 'predicted') {
+            rowTargets = typeof call.target === 'number' ? new Array<number>(n).fill(call.target) : [...call.target];
+          }
+          const perLayer: CamMaps[] = [];
+          try {
+            for (const [index, layer] of chosen.entries()) {
+              throwIfAborted(call.signal, name);
+              const split = splitOf(layer);
+              const pass = await runPass(split, batch, rowTargets, candidates, strategy.gradients);
+              try {
+                if (!targets) {
+                  targets = await resolveTargets(call.target, pass.scores);
+                  rowTargets = targets;
+                }
+                const full: LayerPass = { ...pass, split, input: batch, targets: rowTargets!, call, model, batchSize };
+                const weights = await strategy.weights(full);
+                try {
+                  const maps =
+                    weights && !eigenSmooth
+                      ? await camMaps(pass.activation, weights.weights, weights.weighting, [height, width], chosen.length === 1, call.path)
+                      : await eigenCamMaps(pass.activation, weights, [height, width], chosen.length === 1, call.path);
+                  perLayer.push(maps);
+                } finally {
+                  weights?.weights.dispose();
+                }
+              } finally {
+                tf.dispose([pass.activation, pass.gradient, pass.scores, ...pass.context.values()]);
+              }
+              call.onProgress?.({ done: index + 1, total: chosen.length });
+            }
+            return finish(perLayer, chosen, Array.isArray(spec), augSmooth, targets!) as MethodOutput<M>;
+          } finally {
+            if (batch !== input) batch.dispose();
+            tf.dispose(perLayer.flatMap((m) => [m.map, m.attribution]));
+          }
+        },
+        dispose() {
+          splits.clear();
+        },
+      };
+    },
+  };
+}
+
+async function runPass(split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined, candidates: readonly string[], gradients: boolean) {
+  if (gradients) {
+    const evidence = forwardBackward(split, x, rowTargets, candidates);
+    return { ...evidence, context: new Map() as SplitContext };
+  }
+  const { activation, context } = split.head(x);
+  const scores = tf.tidy(() => split.tail(context, activation));
+  return { activation, context, scores, gradient: undefined };
+}
+
+/** Averages layers and augmentations; returns new tensors (the per-layer maps are disposed by the caller). */
+function finish(perLayer: CamMaps[], chosen: KeyedLayer[], asArray: boolean, augSmooth: boolean, target: number[]): MethodOutput<CamMethodName> {
+  let attribution = perLayer.length === 1 ? tf.clone(perLayer[0]!.attribution) : averageLayers(perLayer.map((m) => m.attribution));
+  let maps = perLayer.map((m) => tf.clone(m.map));
+  if (augSmooth) {
+    const averaged = deaugmentMean(attribution);
+    attribution.dispose();
+    attribution = averaged;
+    maps = maps.map((m) => {
+      const mean = deaugmentMean(m);
+      m.dispose();
+      return mean;
+    });
+  }
+  const names = chosen.map((l) => l.name);
+  const single = !asArray;
+  return {
+    attribution,
+    map: single ? maps[0]! : maps,
+    layer: single ? names[0]! : names,
+    layers: chosen.map(({ name, outputShape, kind, className }) => ({ name, outputShape, kind, className })),
+    target,
+  };
+}

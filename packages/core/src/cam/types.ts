@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+import type * as tf from '@tensorflow/tfjs';
+import type { ExplainResultBase } from '../api/types.js';
+import type { LayerSpec } from '../model/split/list-layers.js';
+import type { LayerInfo } from '../model/split/types.js';
+
+/** The CAM methods, named as in jacobgil/pytorch-grad-cam. */
+export type CamMethodName = 'grad-cam' | 'grad-cam++' | 'xgrad-cam' | 'hires-cam' | 'layer-cam' | 'score-cam' | 'ablation-cam' | 'eigen-cam';
+
+/** Options every CAM method takes (defaults as pytorch-grad-cam). */
+export interface CamOptions {
+  /**
+   * The layer (LayersModel) or node (GraphModel) to explain from: a name (see `listLayers`), an
+   * array of names (each layer's map is normalised and upsampled, then the maps are averaged and
+   * normalised again, as pytorch-grad-cam does with several target layers), or 'auto' (default):
+   * the last layer whose output is 4-D with spatial size > 1.
+   */
+  readonly layer?: LayerSpec;
+  /**
+   * Replace the weighted channel sum by the first principal component of the weighted
+   * activations (pytorch-grad-cam `eigen_smooth`, default false).
+   */
+  readonly eigenSmooth?: boolean;
+  /**
+   * Test-time augmentation (pytorch-grad-cam `aug_smooth`, default false): horizontal flip x
+   * intensity scale {0.9, 1, 1.1}, six passes averaged after undoing the flip. Targets are resolved
+   * once on the original images.
+   */
+  readonly augSmooth?: boolean;
+}
+
+/** Options of the perturbation CAMs: channel batches. */
+export interface BatchedCamOptions extends CamOptions {
+  /**
+   * Masked images (Score-CAM, default 16) or ablated activations (Ablation-CAM, default 32) per
+   * model call, as pytorch-grad-cam's defaults.
+   */
+  readonly batchSize?: number;
+}
+
+/** Result of every CAM method. */
+export interface CamResult extends ExplainResultBase {
+  /** [n, height, width] at the input's resolution, in [0, 1] per image; caller disposes. */
+  readonly attribution: tf.Tensor3D;
+  /**
+   * The raw map at the layer's resolution `[n, h, w]`: the ReLU'd weighted channel sum (or
+   * principal component), before upsampling and normalisation; one per layer (an array) when
+   * `layer` was an array. Caller disposes.
+   */
+  readonly map: tf.Tensor3D | tf.Tensor3D[];
+  /** The layer (or GraphModel node) used; an array when `layer` was an array. */
+  readonly layer: string | string[];
+  /** Details of the layer(s) used, in the same order. */
+  readonly layers: LayerInfo[];
+}
+
+declare module '../api/types.js' {
+  interface MethodRegistry {
+    'grad-cam': { options: CamOptions; result: CamResult };
+    'grad-cam++': { options: CamOptions; result: CamResult };
+    'xgrad-cam': { options: CamOptions; result: CamResult };
+    'hires-cam': { options: CamOptions; result: CamResult };
+    'layer-cam': { options: CamOptions; result: CamResult };
+    'score-cam': { options: BatchedCamOptions; result: CamResult };
+    'ablation-cam': { options: BatchedCamOptions; result: CamResult };
+    'eigen-cam': { options: CamOptions; result: CamResult };
+  }
+}
