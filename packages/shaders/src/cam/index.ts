@@ -5,3 +5,5 @@ export { gradcamPpWeights } from './gradcam-pp-weights.kernel.js';
 export { gradcamPpWeightsRef } from './gradcam-pp-weights.ref.js';
 export { powerIteration, POWER_ITERATION_MAX_SIZE, POWER_ITERATION_DEFAULTS } from './power-iteration.kernel.js';
 export { powerIterationRef, powerIterationStart } from './power-iteration.ref.js';
+export { scorecamRange, scorecamMasks } from './scorecam.kernel.js';
+export { scorecamRangesRef, scorecamMasksRef, alignCornersSource, type ScorecamShape } from './scorecam.ref.js';
