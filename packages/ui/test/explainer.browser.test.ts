@@ -165,6 +165,33 @@ describe("<xai-explainer> with @webxai/core's explain (default explainFn)", () =
   });
 });
 
+describe('<xai-explainer> on the tfjs webgpu backend', () => {
+  it("runs core's GPU path on tfjs's device and draws the heatmap on that same device", async () => {
+    await import('@tensorflow/tfjs-backend-webgpu');
+    const { tfjsDevice } = await import('@webxai/core');
+    await tf.setBackend('webgpu');
+    try {
+      const el = document.createElement('xai-explainer');
+      const explained = nextEvent<ExplainedDetail>(el, 'xai-explained');
+      Object.assign(el, { model: MODEL_URL, image: greyImage(8, 8, 90), method: 'saliency', renderer: 'webgpu' });
+      document.body.append(el);
+      const { detail } = await explained;
+      await el.settled;
+      expect(el.state, el.error?.message).toBe('done');
+      expect(detail.result.path).toBe('gpu');
+      expect(detail.result.backend).toBe('webgpu');
+      const heatmap = heatmapOf(el)!;
+      expect(heatmap.device).toBe(tfjsDevice());
+      expect(heatmap.state, heatmap.error?.message).toBe('ready');
+      expect(heatmap.backend).toBe('webgpu');
+      el.remove();
+      await el.settled;
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+});
+
 describe('<xai-explainer> errors', () => {
   async function expectError(el: XaiExplainer, error: Promise<CustomEvent<XaiErrorDetail>>, pattern: RegExp) {
     const { detail } = await error;

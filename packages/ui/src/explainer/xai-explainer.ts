@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import * as tf from '@tensorflow/tfjs';
-import { adaptModel, explain, listMethods, type ModelAdapter, type ModelInput } from '@webxai/core';
+import { adaptModel, explain, listMethods, tfjsDevice, type ModelAdapter, type ModelInput } from '@webxai/core';
 import { AbortedError, ModelError, XaiError, type BlendMode, type ColormapName, type SignMode } from '@webxai/shaders';
 import { toImagePixels, type ImageInput, type ShapedArray } from '../shared/inputs.js';
 import { fire, toXaiError, type XaiErrorDetail } from '../shared/events.js';
@@ -111,6 +111,7 @@ export class XaiExplainer extends LitElement {
     clip: { type: Number },
     opacity: { type: Number },
     renderer: { type: String },
+    device: { attribute: false },
     state: { type: String, reflect: true },
     _predictions: { state: true },
     _progress: { state: true },
@@ -192,6 +193,8 @@ export class XaiExplainer extends LitElement {
   declare clip: number;
   declare opacity: number;
   declare renderer: 'auto' | 'webgpu' | 'canvas2d';
+  /** GPUDevice for the heatmap; default: tfjs's device when the tfjs backend is webgpu (shared, no second device). */
+  declare device: GPUDevice | undefined;
   declare state: ExplainerState;
   declare _predictions: readonly Prediction[];
   declare _progress: ExplainProgress | undefined;
@@ -229,6 +232,7 @@ export class XaiExplainer extends LitElement {
     this.clip = 99;
     this.opacity = 0.5;
     this.renderer = 'auto';
+    this.device = undefined;
     this.state = 'idle';
     this._predictions = [];
     this._progress = undefined;
@@ -518,6 +522,15 @@ export class XaiExplainer extends LitElement {
     this.#disposeModel();
   }
 
+  #heatmapDevice(): GPUDevice | undefined {
+    if (this.device) return this.device;
+    try {
+      return tf.getBackend() === 'webgpu' ? tfjsDevice() : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   #pick(index: number): void {
     this.target = index;
   }
@@ -560,6 +573,7 @@ export class XaiExplainer extends LitElement {
             .clip=${this.clip}
             .opacity=${this.opacity}
             .renderer=${this.renderer}
+            .device=${this.#heatmapDevice()}
             .label=${this.method}
           ></xai-heatmap>`
         : nothing}
