@@ -4,7 +4,7 @@
 import type { MethodDefinition, MethodName } from './types.js';
 import { blurIg, expectedGradients, gradientXInput, integratedGradients, saliency, smoothGrad } from '../gradient/index.js';
 import { occlusion, rise } from '../perturbation/index.js';
-import { eigenCam, gradCam, gradCamPlusPlus, hiResCam, layerCam, xGradCam } from '../cam/index.js';
+import { ablationCam, eigenCam, gradCam, gradCamPlusPlus, hiResCam, layerCam, scoreCam, xGradCam } from '../cam/index.js';
 
 export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
   saliency,
@@ -21,4 +21,6 @@ export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
   'hires-cam': hiResCam,
   'layer-cam': layerCam,
   'eigen-cam': eigenCam,
+  'score-cam': scoreCam,
+  'ablation-cam': ablationCam,
 };

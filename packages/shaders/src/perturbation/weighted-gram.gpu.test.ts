@@ -16,21 +16,21 @@ const CASES = [
 /** sum_n w |z_i z_j| for the tolerance's scale: computed by the reference on |y|. */
 describe('weighted-gram', () => {
   gpuTest.for(CASES)('matches weightedGramRef: $mode, $why', async ({ count, features, mode }, { device }) => {
-    const samples = new Float32Array(seededInts(count * features, 1, 0, 2));
+    const samples = new Float32Array(seededInts((count + 3) * features, 1, 0, 2)); // rows 3.. are used
     const scores = seededF32(count, 2, -2, 2);
     const weights = seededF32(count, 3, 0, 1);
     const [base, delta] = [0.25, 1.5];
     const columns = gramColumns(mode, features);
     const b = [uploadBuffer(device, samples, 's'), uploadBuffer(device, scores, 'y'), uploadBuffer(device, weights, 'w'), createBuffer(device, columns * columns * 4, 'g')] as const;
     await runKernel(device, weightedGram[mode], {
-      params: { samples: count, features, columns, base, delta },
+      params: { samples: count, rowOffset: 3, features, columns, base, delta },
       samples: b[0],
       scores: b[1],
       weights: b[2],
       gram: b[3],
     });
     const got = await readFloat32(device, b[3], columns * columns);
-    const want = weightedGramRef({ mode, samples, scores, weights, count, features, base, delta });
+    const want = weightedGramRef({ mode, samples, scores, weights, count, features, base, delta, rowOffset: 3 });
     // The bound is relative to sum w |z_i z_j|, which for |z| <= ~4 is at most 16 * sum w.
     const scale = 16 * weights.reduce((a, w) => a + w, 0);
     const { abs, rel } = weightedGram[mode].tolerance;

@@ -20,7 +20,7 @@ function defineGram(mode: GramMode) {
     workgroupSize: GRAM_WORKGROUP_SIZE,
     constants: { MODE: mode === 'lime' ? 0 : 1 },
     bindings: {
-      params: { uniform: { samples: 'u32', features: 'u32', columns: 'u32', base: 'f32', delta: 'f32' } },
+      params: { uniform: { samples: 'u32', rowOffset: 'u32', features: 'u32', columns: 'u32', base: 'f32', delta: 'f32' } },
       samples: { storage: 'read' },
       scores: { storage: 'read' },
       weights: { storage: 'read' },

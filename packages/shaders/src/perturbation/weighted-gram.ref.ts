@@ -9,6 +9,8 @@ export interface WeightedGramArgs {
   readonly scores: ArrayLike<number>;
   readonly weights: ArrayLike<number>;
   readonly count: number;
+  /** First row of `samples` (scores and weights start at 0). Default 0. */
+  readonly rowOffset?: number;
   readonly features: number;
   /** KernelSHAP only: f(baseline) and f(x) - f(baseline). */
   readonly base?: number;
@@ -20,12 +22,12 @@ export interface WeightedGramArgs {
  * Z^T W Z [columns, columns] of the derived design (last column = response).
  */
 export function weightedGramRef(args: WeightedGramArgs): Float64Array {
-  const { mode, samples, scores, weights, count, features, base = 0, delta = 0 } = args;
+  const { mode, samples, scores, weights, count, features, base = 0, delta = 0, rowOffset = 0 } = args;
   const columns = gramColumns(mode, features);
   const gram = new Float64Array(columns * columns);
   const z = new Float64Array(columns);
   for (let n = 0; n < count; n++) {
-    const row = n * features;
+    const row = (n + rowOffset) * features;
     if (mode === 'lime') {
       z[0] = 1;
       for (let c = 0; c < features; c++) z[c + 1] = samples[row + c]!;

@@ -6,6 +6,7 @@
 // hundred rows, runs on the CPU). Z is never stored: its columns are derived from the binary
 // sample matrix X [samples, features] (one row per perturbed image, 1 = feature present), the
 // model's scores y [samples] and the kernel weights w [samples]:
+// Rows rowOffset .. rowOffset + samples - 1 of X pair with scores[0 ..] and weights[0 ..].
 //   MODE 0 (LIME, lime_base.py): Z = [1, X, y]  (columns = features + 2; the column of ones gives
 //          the weighted means that fit_intercept=True centres with).
 //   MODE 1 (KernelSHAP, shap's KernelExplainer.solve): the efficiency constraint sum(phi) =
@@ -24,6 +25,7 @@ override MODE: u32 = 0u;
 
 struct Params {
   samples: u32,
+  rowOffset: u32,   // first row of the sample matrix (scores and weights start at 0)
   features: u32,
   columns: u32,
   base: f32,
@@ -39,7 +41,7 @@ struct Params {
 var<workgroup> partials: array<f32, WORKGROUP_SIZE>;
 
 fn column(n: u32, c: u32) -> f32 {
-  let row = n * params.features;
+  let row = (n + params.rowOffset) * params.features;
   if (MODE == 0u) {
     if (c == 0u) {
       return 1.0;
