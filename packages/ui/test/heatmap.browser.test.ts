@@ -152,6 +152,31 @@ describe('<xai-heatmap> behaviour', () => {
   });
 });
 
+describe('<xai-heatmap> image inputs', () => {
+  it('ImageData, ImageBitmap, <canvas>, [H, W, 3] in [0, 1] and [1, H, W, 1] in [0, 255] give the same picture', async () => {
+    const level = 102; // 0.4 * 255
+    const grey = greyImage(8, 8, level);
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 8;
+    canvas.getContext('2d')!.putImageData(grey, 0, 0);
+    const inputs = [
+      grey,
+      await createImageBitmap(grey),
+      canvas,
+      { data: new Float32Array(8 * 8 * 3).fill(0.4), shape: [8, 8, 3] },
+      { data: new Float32Array(8 * 8).fill(level), shape: [1, 8, 8, 1] },
+    ];
+    for (const image of inputs) {
+      // opacity 0: the overlay is exactly the image.
+      const el = await mount({ image, attribution: hotSquare(8, 2, 4), opacity: 0, renderer: 'canvas2d' });
+      expect(el.state, el.error?.message).toBe('ready');
+      const pixels = await el.pixels();
+      expect(Array.from(pixels.data.subarray(0, 8)), image.constructor.name).toEqual([level, level, level, 255, level, level, level, 255]);
+      el.remove();
+    }
+  });
+});
+
 describe('<xai-heatmap> bad input', () => {
   async function expectError(el: XaiHeatmap, pattern: RegExp, code: string) {
     const shown = el.shadowRoot!.querySelector('[part=error]');
