@@ -3,3 +3,4 @@
 export { tinyCnn, tinyCnnWeights, disposeWeights, linearModel, type TinyCnnSpec, type TinyCnnWeights } from './tiny-cnn.js';
 export { tinyCnnGraphModel } from './graph-model.js';
 export { seededKernel, seededBias, seededKernelValues, seededBiasValues } from './weights.js';
+export { segmentLinearModel, type SegmentLinearModel } from './segment-linear.js';
