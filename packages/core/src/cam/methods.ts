@@ -2,6 +2,8 @@
 import { camMethod } from './pipeline.js';
 import { gradientCamWeights, type GradientCamName } from './gradient-weights.js';
 import type { MethodDefinition } from '../api/types.js';
+import { scoreCamWeights } from './score-cam.js';
+import { ablationCamWeights } from './ablation-cam.js';
 
 const gradientCam = <M extends GradientCamName>(name: M): MethodDefinition<M> =>
   camMethod(name, {
@@ -30,3 +32,15 @@ export const layerCam = gradientCam('layer-cam');
  * needs no gradient and ignores the target (reported anyway).
  */
 export const eigenCam = camMethod('eigen-cam', { gradients: false, weights: async () => undefined });
+
+/**
+ * `'score-cam'` (Wang et al., CVPRW 2020): softmax over channels of the target score of the input
+ * masked by each upsampled, normalised channel; `batchSize` masked images per model call (default 16).
+ */
+export const scoreCam = camMethod('score-cam', { gradients: false, defaultBatchSize: 16, weights: scoreCamWeights });
+
+/**
+ * `'ablation-cam'` (Desai & Ramaswamy, WACV 2020): relative drop of the target score when each
+ * channel is ablated; `batchSize` ablated activations per tail call (default 32).
+ */
+export const ablationCam = camMethod('ablation-cam', { gradients: false, defaultBatchSize: 32, weights: ablationCamWeights });

@@ -14,6 +14,7 @@ import { augmentBatch, AUGMENTATIONS, deaugmentMean } from './augment.js';
 import { camMaps, type CamMaps } from './cam-map.js';
 import { eigenCamMaps } from './eigen.js';
 import { forwardBackward } from './evidence.js';
+import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
 import type { BatchedCamOptions, CamMethodName } from './types.js';
@@ -127,9 +128,14 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
               } finally {
                 tf.dispose([pass.activation, pass.gradient, pass.scores, ...pass.context.values()]);
               }
-              call.onProgress?.({ done: index + 1, total: chosen.length });
+              // Perturbation CAMs report their channel batches themselves.
+              if (strategy.defaultBatchSize === undefined) call.onProgress?.({ done: index + 1, total: chosen.length });
             }
             return finish(perLayer, chosen, Array.isArray(spec), augSmooth, targets!) as MethodOutput<M>;
+          } catch (error) {
+            // tfjs frees the buffers of tensors disposed mid-encoder only at its next submit.
+            if (call.path === 'gpu') queueMicrotask(flushTfjs);
+            throw error;
           } finally {
             if (batch !== input) batch.dispose();
             tf.dispose(perLayer.flatMap((m) => [m.map, m.attribution]));

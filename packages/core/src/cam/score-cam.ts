@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+// Score-CAM (Wang et al., CVPRW 2020) as pytorch-grad-cam's score_cam.py: each channel, upsampled
+// (align_corners bilinear) and min-max normalised, masks the input; the target class's score on
+// each masked input, softmaxed over the channels, weights the channel. The masked batches are
+// written by the scorecam-masks kernel straight into a tfjs input buffer (no copy).
+import * as tf from '@tensorflow/tfjs';
+import { runKernel, scorecamMasks, scorecamMasksRef, scorecamRange, scorecamRangesRef, throwIfAborted } from '@webxai/shaders';
+import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import type { CamWeights } from './gradient-weights.js';
+import type { LayerPass } from './pipeline.js';
+
+/** The target score of each row of `x`; sync, returns `[rows]`. */
+function targetScores(forward: (x: tf.Tensor4D) => tf.Tensor2D, x: tf.Tensor4D, target: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const scores = forward(x);
+    return tf.reshape(tf.slice(scores, [0, target], [scores.shape[0], 1]), [scores.shape[0]]) as tf.Tensor1D;
+  });
+}
+
+/** Score-CAM channel weights `[n, k]` for one layer pass. */
+export async function scoreCamWeights(pass: LayerPass): Promise<CamWeights> {
+  const { input, activation, targets, model, batchSize, call } = pass;
+  const [n, height, width, imageChannels] = input.shape;
+  const [, h, w, channels] = activation.shape;
+  const shape = { images: n, height: h, width: w, channels, outHeight: height, outWidth: width };
+  const forward = model.forward!;
+  const gpu = call.path === 'gpu';
+  let rangesCpu: Float32Array | undefined;
+  let imagesCpu: Float32Array | undefined;
+  let actCpu: Float32Array | undefined;
+  let ranges: tf.Tensor | undefined;
+  if (gpu) {
+    const out = createTensorBuffer([n, channels, 2]);
+    ranges = out.tensor;
+    await runKernel(tfjsDevice(), scorecamRange, { params: shape, act: gpuBufferOf(activation), ranges: out.buffer }).catch((e: unknown) => {
+      out.tensor.dispose();
+      throw e;
+    });
+  } else {
+    actCpu = (await activation.data()) as Float32Array;
+    imagesCpu = (await input.data()) as Float32Array;
+    rangesCpu = scorecamRangesRef(actCpu, shape);
+  }
+  const rows: tf.Tensor1D[] = [];
+  const batches = n * Math.ceil(channels / batchSize);
+  try {
+    for (let image = 0; image < n; image++) {
+      for (let start = 0; start < channels; start += batchSize) {
+        throwIfAborted(call.signal, 'score-cam');
+        const count = Math.min(batchSize, channels - start);
+        let masked: tf.Tensor4D;
+        if (gpu) {
+          const out = createTensorBuffer([count, height, width, imageChannels]);
+          masked = out.tensor as tf.Tensor4D;
+          try {
+            await runKernel(tfjsDevice(), scorecamMasks, {
+              params: { ...shape, imageChannels, image, channelStart: start, count },
+              images: gpuBufferOf(input),
+              act: gpuBufferOf(activation),
+              ranges: gpuBufferOf(ranges!),
+              output: out.buffer,
+            });
+          } catch (error) {
+            masked.dispose();
+            throw error;
+          }
+        } else {
+          const values = scorecamMasksRef(imagesCpu!, actCpu!, rangesCpu!, { ...shape, imageChannels }, image, start, count);
+          masked = tf.tensor4d(values, [count, height, width, imageChannels]);
+        }
+        try {
+          rows.push(targetScores(forward, masked, targets[image]!));
+        } finally {
+          masked.dispose();
+        }
+        call.onProgress?.({ done: rows.length, total: batches });
+      }
+    }
+    return { weights: tf.tidy(() => tf.softmax(tf.reshape(tf.concat(rows), [n, channels]))), weighting: 'channel' };
+  } finally {
+    tf.dispose([...rows, ranges]);
+  }
+}
