@@ -2,7 +2,7 @@
 // The table behind `explain(model, input, { method })`. Each method family adds its definitions here
 // (one import and one entry each) and its types to MethodRegistry from its own folder.
 import type { MethodDefinition, MethodName } from './types.js';
-import { blurIg, expectedGradients, gradientXInput, integratedGradients, saliency, smoothGrad } from '../gradient/index.js';
+import { blurIg, expectedGradients, gradientXInput, guidedIg, integratedGradients, saliency, smoothGrad } from '../gradient/index.js';
 import { occlusion, rise } from '../perturbation/index.js';
 import { ablationCam, eigenCam, gradCam, gradCamPlusPlus, hiResCam, layerCam, scoreCam, xGradCam } from '../cam/index.js';
 
@@ -13,6 +13,7 @@ export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
   smoothgrad: smoothGrad,
   'expected-gradients': expectedGradients,
   'blur-ig': blurIg,
+  'guided-ig': guidedIg,
   occlusion,
   rise,
   'grad-cam': gradCam,

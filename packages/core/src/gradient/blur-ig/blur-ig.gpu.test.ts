@@ -40,7 +40,7 @@ describe('blur-ig', () => {
     const r = await explain(model, x, { method: 'blur-ig', maxSigma: 3, steps: 200, target: 1, batchSize: 64 });
     const blurred = blurRef(xs, shape, 3);
     const exact = Array.from(xs).reduce((s, v, i) => s + (v - blurred[i]!) * kernel[i * 2 + 1]!, 0);
-    const total = (await r.attribution.data()).reduce((s, v) => s + v, 0);
+    const total = Array.from(await r.attribution.data()).reduce((s, v) => s + v, 0);
     expect(Math.abs(total - exact)).toBeLessThan(0.03 * Math.abs(exact) + 1e-4);
     tf.dispose([x, r.attribution]);
   });

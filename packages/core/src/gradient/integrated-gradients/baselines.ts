@@ -57,6 +57,6 @@ export async function resolveBaselines(baseline: BaselineOption | undefined, inp
   const [ok] = await finite.data();
   finite.dispose();
   if (!ok) throw new InvalidInputError('baseline tensor contains NaN or Inf values');
-  const tensor = tf.reshape(baseline, [rows, h, w, c]).clone() as tf.Tensor4D;
+  const tensor = tf.tidy(() => tf.reshape(baseline, [rows, h, w, c]).clone() as tf.Tensor4D);
   return { tensor, rowOf: rows === 1 ? () => 0 : (i) => i };
 }

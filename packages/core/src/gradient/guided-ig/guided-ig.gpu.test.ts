@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { AbortedError, liveBufferCount } from '@webxai/shaders';
+import { createExplainer, explain } from '../../api/explain.js';
+import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+
+const memory = () => {
+  flushTfjs();
+  return { tensors: tf.memory().numTensors, tfjsBuffers: tfjsUsedBufferCount(), ours: liveBufferCount(tfjsDevice()) };
+};
+
+describe('guided-ig', () => {
+  let weights: TinyCnnWeights;
+  beforeAll(async () => {
+    await tf.setBackend('webgpu');
+    weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, classes: 5, seed: 81 });
+  });
+  afterAll(() => disposeWeights(weights));
+
+  it('on a linear model every feature travels from b to x: attribution = (x - b) * w', async () => {
+    const { model, kernel } = linearModel({ height: 4, width: 4, channels: 2, classes: 3, seed: 10 });
+    const x = tf.randomUniform([2, 4, 4, 2], -1, 1, 'float32', 25);
+    const xs = Array.from(await x.data());
+    const r = await explain(model, x, { method: 'guided-ig', steps: 20, baseline: 0.1, target: [2, 0] });
+    const want = xs.map((v, i) => (v - 0.1) * kernel[(i % 32) * 3 + (i < 32 ? 2 : 0)]!);
+    expect(Array.from(await r.attribution.data())).toBeAllClose(want, { abs: 1e-5, rel: 1e-4 });
+    tf.dispose([x, r.attribution]);
+  });
+
+  it('with maxDist 0 follows the straight line: equals IG with a left Riemann sum', async () => {
+    const model = tinyCnn('sequential', weights);
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 26);
+    const guided = await explain(model, x, { method: 'guided-ig', steps: 16, maxDist: 0, target: 1 });
+    const ig = await explain(model, x, { method: 'integrated-gradients', steps: 16, rule: 'riemann-left', target: 1 });
+    expect(Array.from(await guided.attribution.data())).toBeAllClose(Array.from(await ig.attribution.data()), { abs: 1e-5, rel: 1e-3 });
+    tf.dispose([x, guided.attribution, ig.attribution]);
+  });
+
+  it('is nearly complete on a CNN, agrees with the cpu backend, leaks nothing and aborts within a step', async () => {
+    await tf.setBackend('cpu');
+    const w = tinyCnnWeights({ height: 8, width: 8, channels: 3, classes: 5, seed: 82 });
+    const model = tinyCnn('sequential', w);
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 27);
+    // A random baseline: from a constant one the interior gradients tie exactly (translation
+    // invariance), and f32 noise then breaks the ties differently on each backend.
+    const baseline = tf.randomUniform([8, 8, 3], 0, 0.2, 'float32', 28);
+    const options = { method: 'guided-ig', steps: 24, target: 3, baseline } as const;
+    const cpu = await explain(model, x, options);
+    const cpuValues = Array.from(await cpu.attribution.data());
+    cpu.attribution.dispose();
+    await tf.setBackend('webgpu');
+    const ex = createExplainer(model, options);
+    const gpu = await ex.explain(x);
+    const gpuValues = Array.from(await gpu.attribution.data());
+    // The selection is discontinuous in the gradient: where two features' |gradient| differ by
+    // less than the backends' f32 noise (~1e-6), they may be moved in a different order. The
+    // paths stay close: the attributions agree in direction and in total.
+    const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
+    const cosine = dot(gpuValues, cpuValues) / Math.sqrt(dot(gpuValues, gpuValues) * dot(cpuValues, cpuValues));
+    expect(cosine).toBeGreaterThan(0.98);
+    // Completeness: sum(attribution) ~ f(x) - f(baseline) for the target.
+    const scores = Array.from(await tf.tidy(() => model.predict(x) as tf.Tensor).data());
+    const zero = Array.from(await tf.tidy(() => model.predict(tf.expandDims(baseline, 0)) as tf.Tensor).data());
+    for (let i = 0; i < 2; i++) {
+      const sum = gpuValues.slice(i * 192, (i + 1) * 192).reduce((s, v) => s + v, 0);
+      const gap = scores[i * 5 + 3]! - zero[3]!;
+      expect(Math.abs(sum - gap)).toBeLessThan(0.1 * Math.abs(gap) + 1e-3);
+    }
+    gpu.attribution.dispose();
+    const before = memory();
+    for (let i = 0; i < 5; i++) (await ex.explain(x)).attribution.dispose();
+    expect(memory()).toEqual(before);
+    const controller = new AbortController();
+    const done: number[] = [];
+    const error = await ex.explain(x, { signal: controller.signal, onProgress: (p) => (done.push(p.done), controller.abort()) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect(done).toEqual([1]);
+    expect(memory()).toEqual(before);
+    ex.dispose();
+    await expect(explain(model, x, { method: 'guided-ig', fraction: 2 })).rejects.toThrow(/fraction must be a finite number in \[0, 1\]/);
+    tf.dispose([x, baseline]);
+    disposeWeights(w);
+  });
+});
