@@ -2,3 +2,6 @@
 /** Perturbation explainers: they only need the model's predictions, so they work with any model. */
 export { occlusion, type OcclusionOptions, type OcclusionResult } from './occlusion/index.js';
 export { rise, riseSamples, type RiseOptions, type RiseResult } from './rise/index.js';
+export { lime, limeWeights, LIME_SEGMENTATION, type LimeOptions, type LimeResult } from './lime/index.js';
+export { kernelShap, shapDesign, KERNEL_SHAP_SEGMENTATION, type KernelShapOptions, type KernelShapResult, type ShapDesign } from './kernel-shap/index.js';
+export type { FillOption, SegmentsInput } from './shared/features.js';

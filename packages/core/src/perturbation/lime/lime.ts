@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
+import type { ModelAdapter } from '../../model/types.js';
+import type { SegmentOptions } from '../../segment/segment.js';
+import { originalScores, type PerturbationEnv } from '../shared/evaluate.js';
+import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
+import { defaultBatchSize, intOption, numberOption, seedOption } from '../shared/options.js';
+import { featureSource } from '../shared/prepare.js';
+import { ProgressReporter } from '../shared/progress.js';
+import { bernoulliMatrix } from '../shared/random.js';
+import { ridgeFromGram, type RidgeFit } from '../shared/regression.js';
+import { SegmentWorkspace } from '../shared/segment-workspace.js';
+import { stackMaps } from '../shared/stack.js';
+
+/** Options of `'lime'` (lime_image.LimeImageExplainer.explain_instance; defaults as lime). */
+export interface LimeOptions {
+  /** Perturbed samples (the first is the unperturbed image, as lime). Default 1000. */
+  readonly samples?: number;
+  /** Width of the exponential kernel on cosine distance: sqrt(exp(-d^2 / width^2)). Default 0.25. */
+  readonly kernelWidth?: number;
+  /** What hidden superpixels show (lime's hide_color): 'mean' per segment (hide_color=None, default), 'zero', 'blur', a value. */
+  readonly fill?: FillOption;
+  /** Your own label map, replacing the built-in superpixels. */
+  readonly segments?: SegmentsInput;
+  /** Built-in superpixels. Default Quick Shift with lime's settings (kernelSize 4, maxDist 200, ratio 0.2). */
+  readonly segmentation?: SegmentOptions;
+  /** Ridge penalty (lime: Ridge(alpha=1)). Default 1. */
+  readonly alpha?: number;
+  /** Seed of the sample matrix (Threefry uniform stream). Default 0. */
+  readonly seed?: number;
+  /** Perturbed images per model call. Default: about 64 MB of input, at most 64. */
+  readonly batchSize?: number;
+}
+
+/** Result of `'lime'`. */
+export interface LimeResult extends ExplainResultBase {
+  /** [n, h, w]: each pixel shows its superpixel's weight. */
+  readonly attribution: tf.Tensor3D;
+  /** int32 [n, h, w]: the features (superpixels) used, 0 .. F-1 per image. */
+  readonly segments: tf.Tensor3D;
+  /** Per image: the local model's weight of every superpixel (lime's local_exp, all features). */
+  readonly segmentWeights: Float32Array[];
+  readonly intercept: number[];
+  /** Weighted R^2 of the local model on its samples (lime's score). */
+  readonly r2: number[];
+  /** The local model at the unperturbed image (lime's local_pred). */
+  readonly localPrediction: number[];
+}
+
+declare module '../../api/types.js' {
+  interface MethodRegistry {
+    lime: { options: LimeOptions; result: LimeResult };
+  }
+}
+
+const NAME = 'lime';
+/** lime_image's default segmentation: quickshift(kernel_size=4, max_dist=200, ratio=0.2). */
+export const LIME_SEGMENTATION: SegmentOptions = { method: 'quickshift', kernelSize: 4, maxDist: 200, ratio: 0.2 };
+
+/** lime's kernel weights: sqrt(exp(-d^2 / width^2)) of the cosine distance d of each sample to all-ones. */
+export function limeWeights(samples: Float32Array, rows: number, features: number, kernelWidth: number): Float64Array {
+  const w = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let ones = 0;
+    for (let j = 0; j < features; j++) ones += samples[r * features + j]!;
+    const d = ones === 0 ? 1 : 1 - Math.sqrt(ones / features);
+    w[r] = Math.sqrt(Math.exp(-(d * d) / (kernelWidth * kernelWidth)));
+  }
+  return w;
+}
+
+/**
+ * LIME for images (Ribeiro, Singh, Guestrin, KDD 2016) as lime_image: random on/off superpixel
+ * samples, the model's target score for each, and a weighted ridge regression whose coefficients
+ * are the superpixel weights. The regression's normal equations are reduced on the GPU.
+ *
+ * @example
+ * const r = await explain(model, image, { method: 'lime', samples: 1000, seed: 1 });
+ * r.segmentWeights[0]; // one weight per superpixel; r.r2[0], r.intercept[0]
+ */
+export const lime: MethodDefinition<'lime'> = {
+  name: NAME,
+  requires: 'predictions',
+  create(model, options) {
+    const samples = intOption(NAME, 'samples', options.samples, 1000, 2, 2 ** 24);
+    const kernelWidth = numberOption(NAME, 'kernelWidth', options.kernelWidth, 0.25, 0, Infinity, true);
+    const alpha = numberOption(NAME, 'alpha', options.alpha, 1, 0);
+    const seed = seedOption(NAME, options.seed);
+    checkFill(NAME, options.fill);
+    if (options.batchSize !== undefined) intOption(NAME, 'batchSize', options.batchSize, 1);
+    return {
+      explain: (input, call) => explainLime(model, input, call, { ...options, samples, kernelWidth, alpha, seed }),
+      dispose() {},
+    };
+  },
+};
+
+type Resolved = LimeOptions & { samples: number; kernelWidth: number; alpha: number; seed: number; preprocess?: unknown };
+
+async function explainLime(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: Resolved) {
+  const [n, height, width, channels] = input.shape;
+  const env: PerturbationEnv = {
+    method: NAME,
+    model,
+    geometry: { height, width, channels },
+    batchSize: o.batchSize ?? defaultBatchSize(height, width, channels),
+    path: call.path,
+    signal: call.signal,
+    preprocess: !!o.preprocess,
+  };
+  const { targets } = await originalScores(model, input, call.target, call.signal);
+  const prepare = await featureSource(NAME, input, o.segments, o.segmentation ?? LIME_SEGMENTATION, o.fill ?? 'mean', call.signal);
+  const maps: Float32Array[] = [];
+  const labelMaps: Int32Array[] = [];
+  const fits: RidgeFit[] = [];
+  for (let i = 0; i < n; i++) {
+    const image = await prepare(i);
+    let workspace: SegmentWorkspace | undefined;
+    try {
+      const features = image.map.count;
+      const data = bernoulliMatrix(o.seed, o.samples, features);
+      data.fill(1, 0, features); // lime: the first sample is the original image
+      const weights = limeWeights(data, o.samples, features, o.kernelWidth);
+      workspace = SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, data);
+      const ws = workspace;
+      const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+      const fit = async (count: number, scores: Float64Array) => ridgeFromGram(await ws.gram('lime', count, scores, weights), features, o.alpha);
+      const scores = await ws.evaluate(targets[i]!, async (done, partial) => {
+        if (progress.active && done < o.samples) progress.report(done, o.samples, await ws.scatter((await fit(done, partial)).coef));
+      });
+      const result = await fit(o.samples, scores);
+      const map = await ws.scatter(result.coef);
+      if (progress.active) progress.report(o.samples, o.samples, map);
+      maps.push(map);
+      labelMaps.push(image.map.labels);
+      fits.push(result);
+    } finally {
+      workspace?.release();
+      image.tensor.dispose();
+    }
+  }
+  const segmentsOut = new Int32Array(n * height * width);
+  labelMaps.forEach((m, i) => segmentsOut.set(m, i * height * width));
+  return {
+    attribution: stackMaps(maps, height, width),
+    segments: tf.tensor3d(segmentsOut, [n, height, width], 'int32'),
+    segmentWeights: fits.map((f) => Float32Array.from(f.coef)),
+    intercept: fits.map((f) => f.intercept),
+    r2: fits.map((f) => f.r2),
+    localPrediction: fits.map((f) => f.localPrediction),
+    target: targets,
+  };
+}

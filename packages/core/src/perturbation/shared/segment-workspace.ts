@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+import type * as tf from '@tensorflow/tfjs';
+import {
+  gramColumns,
+  perturbBatch,
+  perturbBatchRef,
+  readFloat32,
+  runKernel,
+  segmentScatter,
+  segmentScatterRef,
+  weightedGram,
+  weightedGramRef,
+  type GramMode,
+} from '@webxai/shaders';
+import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { evaluateBatches, type BatchWriter, type PerturbationEnv } from './evaluate.js';
+import type { FeatureMap } from './features.js';
+import { GpuScope } from './gpu-scope.js';
+
+/**
+ * One image's superpixel features on the active path: the perturbed batches (perturb-batch from
+ * the segment map, a binary sample matrix and the fill image, straight into the model's input),
+ * the weighted normal equations (weighted-gram, reduced on the GPU) and the scatter of per-segment
+ * values back to pixels (segment-scatter); on the CPU path, their references. Release with
+ * `release()` in a finally.
+ */
+export class SegmentWorkspace {
+  private readonly scope: GpuScope | undefined;
+  private readonly gpu: { image: GPUBuffer; fill: GPUBuffer; segments: GPUBuffer; samples: GPUBuffer } | undefined;
+
+  private constructor(
+    private readonly env: PerturbationEnv,
+    private readonly values: Float32Array,
+    readonly map: FeatureMap,
+    private readonly fill: Float32Array<ArrayBuffer>,
+    private samples: Float32Array<ArrayBuffer>,
+    image: tf.Tensor4D,
+  ) {
+    if (env.path === 'gpu') {
+      this.scope = new GpuScope(tfjsDevice());
+      try {
+        this.gpu = {
+          image: gpuBufferOf(image),
+          fill: this.scope.upload(fill, 'segments.fill'),
+          segments: this.scope.upload(Uint32Array.from(map.labels), 'segments.labels'),
+          samples: this.scope.upload(samples, 'segments.samples'),
+        };
+      } catch (error) {
+        this.scope.release();
+        throw error;
+      }
+    }
+  }
+
+  /** `image` ([1, h, w, c]) must stay alive until release(). `samples`: rows x map.count, 0/1. */
+  static create(env: PerturbationEnv, image: tf.Tensor4D, values: Float32Array, map: FeatureMap, fill: Float32Array<ArrayBuffer>, samples: Float32Array<ArrayBuffer>): SegmentWorkspace {
+    return new SegmentWorkspace(env, values, map, fill, samples, image);
+  }
+
+  get features(): number {
+    return this.map.count;
+  }
+
+  get rows(): number {
+    return this.samples.length / this.map.count;
+  }
+
+  /** Replaces the sample matrix (adaptive methods draw samples as they go). */
+  setSamples(samples: Float32Array<ArrayBuffer>): void {
+    this.samples = samples;
+    if (this.gpu && this.scope) {
+      if (this.gpu.samples.size < samples.byteLength) this.gpu.samples = this.scope.upload(samples, 'segments.samples');
+      else this.scope.write(this.gpu.samples, samples);
+    }
+  }
+
+  /**
+   * Scores of the target class for sample rows `from .. to - 1` (default: all), in batches;
+   * `onBatch(done)` after each batch with the scores filled in so far.
+   */
+  async evaluate(target: number, onBatch?: (done: number, scores: Float64Array) => void | Promise<void>, from = 0, to = this.rows): Promise<Float64Array> {
+    const { height, width, channels } = this.env.geometry;
+    const pixels = height * width;
+    const scores = new Float64Array(to - from);
+    const writer: BatchWriter = {
+      gpu: async (output, first, count) => {
+        const g = this.gpu!;
+        await runKernel(this.scope!.device, perturbBatch.segments, {
+          params: { count, pixels, channels, maskStride: this.map.count, sampleOffset: from + first, outOffset: 0 },
+          image: g.image,
+          fillImage: g.fill,
+          segments: g.segments,
+          masks: g.samples,
+          output,
+        });
+      },
+      cpu: (output, first, count) => {
+        perturbBatchRef(
+          { image: this.values, fill: this.fill, segments: this.map.labels, masks: this.samples, maskStride: this.map.count, pixels, channels, count, sampleOffset: from + first },
+          output,
+        );
+      },
+    };
+    await evaluateBatches(this.env, to - from, writer, async (first, count, batch, classes) => {
+      for (let b = 0; b < count; b++) scores[first + b] = batch[b * classes + target]!;
+      await onBatch?.(first + count, scores);
+    });
+    return scores;
+  }
+
+  /**
+   * Z^T W Z of the derived design over `count` rows from `rowOffset` (scores and weights index from 0) (see weighted-gram.wgsl), as f64
+   * [columns * columns]: on the GPU (f32 tree reduction) or by weightedGramRef.
+   */
+  async gram(mode: GramMode, count: number, scores: Float64Array, weights: Float64Array, base = 0, delta = 0, rowOffset = 0): Promise<Float64Array> {
+    const features = this.map.count;
+    if (!this.gpu || !this.scope) {
+      return weightedGramRef({ mode, samples: this.samples, scores, weights, count, features, base, delta, rowOffset });
+    }
+    const columns = gramColumns(mode, features);
+    const scope = new GpuScope(this.scope.device);
+    try {
+      const y = scope.upload(Float32Array.from(scores.subarray(0, count)), 'gram.scores');
+      const w = scope.upload(Float32Array.from(weights.subarray(0, count)), 'gram.weights');
+      const out = scope.create(columns * columns * 4, 'gram.out');
+      await runKernel(scope.device, weightedGram[mode], {
+        params: { samples: count, rowOffset, features, columns, base, delta },
+        samples: this.gpu.samples,
+        scores: y,
+        weights: w,
+        gram: out,
+      });
+      return Float64Array.from(await readFloat32(scope.device, out, columns * columns));
+    } finally {
+      scope.release();
+    }
+  }
+
+  /** Per-pixel map of per-segment values (segment-scatter on the GPU, or its reference). */
+  async scatter(values: ArrayLike<number>): Promise<Float32Array> {
+    const v = Float32Array.from(values);
+    if (!this.gpu || !this.scope) return segmentScatterRef(this.map.labels, v);
+    const pixels = this.map.labels.length;
+    const scope = new GpuScope(this.scope.device);
+    try {
+      const valueBuffer = scope.upload(v, 'scatter.values');
+      const out = scope.create(pixels * 4, 'scatter.out');
+      await runKernel(scope.device, segmentScatter, { params: { pixels, outOffset: 0 }, segments: this.gpu.segments, values: valueBuffer, output: out });
+      return await readFloat32(scope.device, out, pixels);
+    } finally {
+      scope.release();
+    }
+  }
+
+  release(): void {
+    this.scope?.release();
+  }
+}
