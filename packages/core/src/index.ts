@@ -24,6 +24,7 @@ export type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelKind 
 export * from './interop/tfjs-webgpu.js';
 export * from './perturbation/index.js';
 export * from './segment/index.js';
+export * from './model/onnx/index.js';
 export * from './gradient/index.js';
 export * from './cam/index.js';
 export {

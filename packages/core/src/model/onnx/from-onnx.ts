@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+import { InvalidOptionError, ModelError, UnsupportedModelError } from '@webxai/shaders';
+import type { BlackBoxModel } from '../types.js';
+
+/** The parts of an ONNX Runtime `InferenceSession` (onnxruntime-node or onnxruntime-web) used here. */
+export interface OnnxSessionLike {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, { readonly data: unknown; readonly dims: readonly number[] }>>;
+}
+
+/** ONNX Runtime's `Tensor` constructor (`ort.Tensor`). */
+export type OnnxTensorConstructor = new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
+
+/** Options of {@link fromOnnx}. */
+export interface FromOnnxOptions {
+  /** The ONNX model's input layout: 'nchw' (ONNX's convention, default) or 'nhwc'. webxai's images are NHWC. */
+  readonly layout?: 'nchw' | 'nhwc';
+  /** Input to feed (default: the session's only input). */
+  readonly inputName?: string;
+  /** Output holding [batch, classes] scores (default: the first output). */
+  readonly outputName?: string;
+  /** Largest batch per `run` (default: unlimited; webxai's methods batch by their own `batchSize`). */
+  readonly maxBatch?: number;
+  /** Number of classes, when known. */
+  readonly numClasses?: number;
+  /**
+   * `ort.Tensor` from the runtime you use. Optional: without it, feeds are plain
+   * `{ type, data, dims, location: 'cpu' }` objects, which onnxruntime-node and -web 1.30 accept.
+   */
+  readonly Tensor?: OnnxTensorConstructor;
+}
+
+/** A black-box model backed by an ONNX Runtime session. */
+export interface OnnxModel extends BlackBoxModel {
+  readonly session: OnnxSessionLike;
+  readonly layout: 'nchw' | 'nhwc';
+}
+
+/** NHWC -> NCHW for `n` images of `pixels` pixels and `c` channels. */
+export function nhwcToNchw(src: Float32Array, n: number, pixels: number, c: number, dst = new Float32Array(src.length)): Float32Array {
+  if (c === 1) {
+    dst.set(src);
+    return dst;
+  }
+  for (let i = 0; i < n; i++) {
+    const base = i * pixels * c;
+    for (let ch = 0; ch < c; ch++) {
+      const out = base + ch * pixels;
+      for (let p = 0, q = base + ch; p < pixels; p++, q += c) dst[out + p] = src[q]!;
+    }
+  }
+  return dst;
+}
+
+/**
+ * Adapts an ONNX Runtime session (onnxruntime-node's CPU execution provider is by far the fastest
+ * forward pass available in Node; onnxruntime-web in the browser) to webxai's black-box model, so
+ * every perturbation method and metric can run on it. webxai hands it NHWC batches; for
+ * `layout: 'nchw'` they are transposed on the way in.
+ *
+ * @example
+ * import * as ort from 'onnxruntime-node';
+ * const session = await ort.InferenceSession.create('mobilenetv2.onnx');
+ * const r = await explain(fromOnnx(session, { layout: 'nchw', Tensor: ort.Tensor }), image, { method: 'lime' });
+ */
+export function fromOnnx(session: OnnxSessionLike, options: FromOnnxOptions = {}): OnnxModel {
+  if (!session || typeof session.run !== 'function' || !Array.isArray(session.inputNames)) {
+    throw new UnsupportedModelError('fromOnnx: expected an ONNX Runtime InferenceSession (with run, inputNames and outputNames)');
+  }
+  const layout = options.layout ?? 'nchw';
+  if (layout !== 'nchw' && layout !== 'nhwc') throw new InvalidOptionError(`fromOnnx: layout must be 'nchw' or 'nhwc', got ${String(layout)}`);
+  const inputName = options.inputName ?? session.inputNames[0];
+  if (options.inputName === undefined && session.inputNames.length !== 1) {
+    throw new UnsupportedModelError(`fromOnnx: the session has ${session.inputNames.length} inputs (${session.inputNames.join(', ')}); pass inputName`);
+  }
+  if (!inputName || !session.inputNames.includes(inputName)) {
+    throw new InvalidOptionError(`fromOnnx: inputName '${inputName}' is not an input of the session (${session.inputNames.join(', ')})`);
+  }
+  const outputName = options.outputName ?? session.outputNames[0];
+  if (!outputName || !session.outputNames.includes(outputName)) {
+    throw new InvalidOptionError(`fromOnnx: outputName '${outputName}' is not an output of the session (${session.outputNames.join(', ')})`);
+  }
+  const makeTensor = (data: Float32Array, dims: number[]) =>
+    options.Tensor ? new options.Tensor('float32', data, dims) : { type: 'float32', data, dims, size: data.length, location: 'cpu' };
+  return {
+    session,
+    layout,
+    ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
+    ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
+    async predict(batch, shape) {
+      const [n, h, w, c] = shape;
+      const data = layout === 'nchw' ? nhwcToNchw(batch, n, h * w, c) : batch;
+      const dims = layout === 'nchw' ? [n, c, h, w] : [n, h, w, c];
+      const outputs = await session.run({ [inputName]: makeTensor(data, dims) });
+      const out = outputs[outputName];
+      if (!out || !(out.data instanceof Float32Array)) {
+        throw new ModelError(`fromOnnx: output '${outputName}' is not float32 (got ${out ? Object.prototype.toString.call(out.data) : 'nothing'})`);
+      }
+      const rows = out.dims[0];
+      if (rows !== n || out.data.length % n !== 0) {
+        throw new ModelError(`fromOnnx: output '${outputName}' has dims [${out.dims}] for a batch of ${n}; expected [${n}, classes]`);
+      }
+      return out.data;
+    },
+  };
+}
