@@ -4,4 +4,6 @@ export { tinyCnn, tinyCnnWeights, disposeWeights, linearModel, type TinyCnnSpec,
 export { tinyCnnGraphModel } from './graph-model.js';
 export { seededKernel, seededBias, seededKernelValues, seededBiasValues } from './weights.js';
 export { segmentLinearModel, type SegmentLinearModel } from './segment-linear.js';
+export { resnet50, seededLayers, type ImageNetSpec } from './resnet50.js';
+export { mobileNetV2 } from './mobilenet-v2.js';
 export { tinyCnnOnnx } from './tiny-cnn-onnx.js';
