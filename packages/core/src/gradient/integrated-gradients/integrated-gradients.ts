@@ -69,7 +69,8 @@ export function igSettings(options: IntegratedGradientsOptions): IgSettings {
 
 /**
  * Integrated gradients of `input` [n, h, w, c] for `targets` (one per image), on `call.path`.
- * Returns the attribution and, when `withDelta`, the convergence delta per image.
+ * Returns the attribution and, when `withDelta`, the convergence delta per image (`inputScores`,
+ * each image's target score when the caller already has it, saves a forward pass).
  */
 export async function integratedGradientsOf(
   model: ModelAdapter,
@@ -78,6 +79,7 @@ export async function integratedGradientsOf(
   settings: IgSettings,
   call: Pick<CallContext, 'signal' | 'onProgress' | 'path'>,
   withDelta: boolean,
+  inputScores?: readonly number[],
 ): Promise<{ attribution: tf.Tensor4D; delta: number[] }> {
   const [n, h, w, c] = input.shape;
   const { alphas, weights } = integrationRule(settings.rule, settings.steps);
@@ -110,7 +112,7 @@ export async function integratedGradientsOf(
       const sums = tf.sum(attribution, [1, 2, 3]);
       const totals = Array.from(await sums.data());
       sums.dispose();
-      const fx = await targetScores(model, input, targets);
+      const fx = inputScores ?? (await targetScores(model, input, targets));
       const rows = Array.from({ length: n }, (_, i) => baselines.rowOf(i));
       const rowBaselines = tf.gather(baselines.tensor, rows) as tf.Tensor4D;
       const fb = await targetScores(model, rowBaselines, targets).finally(() => rowBaselines.dispose());
@@ -141,8 +143,16 @@ export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
     return {
       async explain(input, call) {
         const scores = await model.predict(input, call.signal);
-        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
-        const { attribution, delta } = await integratedGradientsOf(model, input, target, settings, call, true);
+        let target: number[];
+        let fx: number[];
+        try {
+          target = await resolveTargets(call.target, scores);
+          const values = await scores.data(); // [n, classes]: f(x) for the delta, read once
+          fx = target.map((t, i) => values[i * scores.shape[1] + t]!);
+        } finally {
+          scores.dispose();
+        }
+        const { attribution, delta } = await integratedGradientsOf(model, input, target, settings, call, true, fx);
         return { attribution, target, delta };
       },
       dispose() {},
