@@ -35,6 +35,11 @@ export interface FromOnnxOptions {
 export interface OnnxModel extends BlackBoxModel {
   readonly session: OnnxSessionLike;
   readonly layout: 'nchw' | 'nhwc';
+  /**
+   * For layout 'nchw': scores of an NCHW batch, fed as is (webxai's perturbation methods write
+   * their batches planar for it, skipping the transpose). `shape` is still [n, h, w, c].
+   */
+  readonly predictNchw?: (batch: Float32Array, shape: [n: number, h: number, w: number, c: number]) => Promise<Float32Array>;
 }
 
 /** NHWC -> NCHW for `n` images of `pixels` pixels and `c` channels. */
@@ -83,25 +88,27 @@ export function fromOnnx(session: OnnxSessionLike, options: FromOnnxOptions = {}
   }
   const makeTensor = (data: Float32Array, dims: number[]) =>
     options.Tensor ? new options.Tensor('float32', data, dims) : { type: 'float32', data, dims, size: data.length, location: 'cpu' };
+  const run = async (data: Float32Array, dims: number[], n: number): Promise<Float32Array> => {
+    const outputs = await session.run({ [inputName]: makeTensor(data, dims) });
+    const out = outputs[outputName];
+    if (!out || !(out.data instanceof Float32Array)) {
+      throw new ModelError(`fromOnnx: output '${outputName}' is not float32 (got ${out ? Object.prototype.toString.call(out.data) : 'nothing'})`);
+    }
+    const rows = out.dims[0];
+    if (rows !== n || out.data.length % n !== 0) {
+      throw new ModelError(`fromOnnx: output '${outputName}' has dims [${out.dims}] for a batch of ${n}; expected [${n}, classes]`);
+    }
+    return out.data;
+  };
   return {
     session,
     layout,
     ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
     ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
-    async predict(batch, shape) {
+    predict(batch, shape) {
       const [n, h, w, c] = shape;
-      const data = layout === 'nchw' ? nhwcToNchw(batch, n, h * w, c) : batch;
-      const dims = layout === 'nchw' ? [n, c, h, w] : [n, h, w, c];
-      const outputs = await session.run({ [inputName]: makeTensor(data, dims) });
-      const out = outputs[outputName];
-      if (!out || !(out.data instanceof Float32Array)) {
-        throw new ModelError(`fromOnnx: output '${outputName}' is not float32 (got ${out ? Object.prototype.toString.call(out.data) : 'nothing'})`);
-      }
-      const rows = out.dims[0];
-      if (rows !== n || out.data.length % n !== 0) {
-        throw new ModelError(`fromOnnx: output '${outputName}' has dims [${out.dims}] for a batch of ${n}; expected [${n}, classes]`);
-      }
-      return out.data;
+      return layout === 'nchw' ? run(nhwcToNchw(batch, n, h * w, c), [n, c, h, w], n) : run(batch, [n, h, w, c], n);
     },
+    ...(layout === 'nchw' ? { predictNchw: (batch: Float32Array, [n, h, w, c]: [number, number, number, number]) => run(batch, [n, c, h, w], n) } : {}),
   };
 }

@@ -7,7 +7,6 @@ import {
   occlusionMasksRef,
   occlusionWindowCounts,
   perturbBatch,
-  perturbBatchRef,
   runKernel,
   readFloat32,
   type OcclusionGeometry,
@@ -15,7 +14,8 @@ import {
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, imageAt, originalScores, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
+import { evaluateBatches, hostBatches, imageAt, originalScores, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
+import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
 import { defaultBatchSize, intOption, numberOption, pairOption } from '../shared/options.js';
 import { ProgressReporter } from '../shared/progress.js';
@@ -103,7 +103,7 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
     const progress = new ProgressReporter(call.onProgress, [1, height, width]);
     const { tensor: image, values } = await imageAt(input, i);
     try {
-      maps.push(call.path === 'gpu' ? await occludeGpu() : await occludeCpu());
+      maps.push(call.path === 'gpu' && !hostBatches(env) ? await occludeGpu() : await occludeCpu());
     } finally {
       image.dispose();
     }
@@ -114,11 +114,12 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
       const masks = new Float32Array(batchSize * pixels);
       const acc = new Float32Array(pixels);
       const counts = new Float32Array(pixels);
+      const perturber = new CpuPerturber(values, fill, undefined, pixels, channels, width);
       const writer: BatchWriter = {
         gpu: () => Promise.reject(new Error('unreachable')),
-        cpu(out, first, count) {
+        cpu(out, first, count, layout) {
           occlusionMasksRef(g, first, count, masks);
-          perturbBatchRef({ image: values, fill, masks, maskStride: pixels, pixels, channels, count }, out);
+          perturber.write(out, masks, pixels, count, 0, layout);
         },
       };
       await evaluateBatches(env, total, writer, (first, count, batchScores) => {

@@ -5,7 +5,6 @@ import {
   maskAccumulate,
   maskAccumulateRef,
   perturbBatch,
-  perturbBatchRef,
   readFloat32,
   riseMasks,
   riseMasksRef,
@@ -16,7 +15,8 @@ import {
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, imageAt, originalScores, type BatchWriter } from '../shared/evaluate.js';
+import { evaluateBatches, hostBatches, imageAt, originalScores, type BatchWriter } from '../shared/evaluate.js';
+import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
 import { defaultBatchSize, intOption, numberOption, seedOption } from '../shared/options.js';
 import { ProgressReporter } from '../shared/progress.js';
@@ -116,7 +116,7 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
     const progress = new ProgressReporter(call.onProgress, [1, height, width]);
     const { tensor: image, values } = await imageAt(input, i);
     try {
-      maps.push(scale(total, call.path === 'gpu' ? await riseGpu(image, target, progress) : await riseCpu(values, target, progress)));
+      maps.push(scale(total, call.path === 'gpu' && !hostBatches(env) ? await riseGpu(image, target, progress) : await riseCpu(values, target, progress)));
     } finally {
       image.dispose();
     }
@@ -127,11 +127,12 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
     const fill = new Float32Array(pixels * channels);
     const masks = new Float32Array(batchSize * pixels);
     const acc = new Float32Array(pixels);
+    const perturber = new CpuPerturber(values, fill, undefined, pixels, channels, width);
     const writer: BatchWriter = {
       gpu: () => Promise.reject(new Error('unreachable')),
-      cpu(out, first, count) {
+      cpu(out, first, count, layout) {
         riseMasksRef(g, grids, shifts, first, count, masks);
-        perturbBatchRef({ image: values, fill, masks, maskStride: pixels, pixels, channels, count }, out);
+        perturber.write(out, masks, pixels, count, 0, layout);
       },
     };
     await evaluateBatches(env, total, writer, (first, count, scores) => {

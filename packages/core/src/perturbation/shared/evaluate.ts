@@ -5,6 +5,29 @@ import { resolveTargets, type Target } from '../../api/targets.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { createTensorBuffer } from '../../interop/tfjs-webgpu.js';
 import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
+import type { BatchLayout } from './perturb-cpu.js';
+
+/**
+ * A black box that also takes NCHW batches (fromOnnx with layout 'nchw'): the CPU path then
+ * writes perturbed images planar, straight into the model's input, with no transpose.
+ */
+export interface PlanarBlackBox extends BlackBoxModel {
+  /** Same as predict, for an NCHW batch; `shape` stays [n, h, w, c]. */
+  predictNchw(batch: Float32Array, shape: [n: number, h: number, w: number, c: number]): Promise<Float32Array>;
+}
+
+function isPlanar(model: BlackBoxModel): model is PlanarBlackBox {
+  return typeof (model as Partial<PlanarBlackBox>).predictNchw === 'function';
+}
+
+/**
+ * True when perturbed batches are made on the host: a black box (without preprocess) reads host
+ * memory, so its batches are written there by the CPU code whatever the path (a GPU batch would
+ * only be read back); webxai's other kernels (regression, scatter) still follow the path.
+ */
+export function hostBatches(env: Pick<PerturbationEnv, 'model' | 'preprocess'>): boolean {
+  return env.model.kind === 'black-box' && !env.preprocess;
+}
 
 /** Height, width and channels of the images being perturbed. */
 export interface ImageGeometry {
@@ -30,8 +53,8 @@ export interface PerturbationEnv {
 export interface BatchWriter {
   /** GPU path: into `output`, a buffer that becomes the model's input tensor (no readback). */
   gpu(output: GPUBuffer, first: number, count: number): Promise<void>;
-  /** CPU path: into `output` (count * H * W * C values), with the kernels' CPU references. */
-  cpu(output: Float32Array, first: number, count: number): void;
+  /** CPU path and black boxes: into `output` (count * H * W * C values) in `layout`. */
+  cpu(output: Float32Array, first: number, count: number, layout: BatchLayout): void;
 }
 
 /** Scores of one batch: `count` rows of `classes` values. */
@@ -39,17 +62,20 @@ export type BatchHandler = (first: number, count: number, scores: Float32Array, 
 
 /**
  * Feeds `total` perturbed images to the model in batches and hands every batch's scores to
- * `onBatch`. GPU path: each batch is written by kernels straight into a tfjs tensor's buffer
- * (`createTensorBuffer`), so a tfjs model reads it without a copy; a black box gets it read back
- * once per call (inherent). CPU path: the CPU references write a Float32Array, which a black box
- * receives as is. Checks the signal before every batch and releases each batch's tensors whatever
+ * `onBatch`. tfjs model on the GPU path: each batch is written by kernels straight into a tfjs
+ * tensor's buffer (`createTensorBuffer`), read by the model without a copy. Black box: the batch is
+ * written on the host, straight into the Float32Array the model receives (NCHW for a planar
+ * black box such as fromOnnx's), so nothing is read back from the GPU. tfjs model on the CPU path:
+ * a host batch becomes a tensor. Checks the signal before every batch and releases each batch's tensors whatever
  * happens.
  */
 export async function evaluateBatches(env: PerturbationEnv, total: number, writer: BatchWriter, onBatch: BatchHandler): Promise<void> {
   const { model, geometry, signal } = env;
   const { height, width, channels } = geometry;
   const perImage = height * width * channels;
-  const direct = model.kind === 'black-box' && env.path === 'cpu' && !env.preprocess;
+  const direct = hostBatches(env);
+  const box = model.source as BlackBoxModel;
+  const planar = direct && isPlanar(box);
   const limit = model.kind === 'black-box' ? Math.min(env.batchSize, (model.source as BlackBoxModel).maxBatch ?? Infinity) : env.batchSize;
   for (let first = 0; first < total; first += limit) {
     throwIfAborted(signal, env.method);
@@ -57,8 +83,8 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
     let scores: Float32Array;
     if (direct) {
       const batch = new Float32Array(count * perImage);
-      writer.cpu(batch, first, count);
-      scores = await predictBlackBox(model.source as BlackBoxModel, batch, [count, height, width, channels]);
+      writer.cpu(batch, first, count, planar ? 'nchw' : 'nhwc');
+      scores = await predictBlackBox(box, batch, [count, height, width, channels], planar);
     } else {
       let input: tf.Tensor4D;
       if (env.path === 'gpu') {
@@ -72,7 +98,7 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
         }
       } else {
         const batch = new Float32Array(count * perImage);
-        writer.cpu(batch, first, count);
+        writer.cpu(batch, first, count, 'nhwc');
         input = tf.tensor4d(batch, [count, height, width, channels]);
       }
       let output: tf.Tensor2D;
@@ -92,10 +118,10 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
 }
 
 /** Calls a black box's predict directly with the same checks as the model adapter's. */
-async function predictBlackBox(model: BlackBoxModel, batch: Float32Array, shape: [number, number, number, number]): Promise<Float32Array> {
+async function predictBlackBox(model: BlackBoxModel, batch: Float32Array, shape: [number, number, number, number], planar: boolean): Promise<Float32Array> {
   let scores: unknown;
   try {
-    scores = await model.predict(batch, shape);
+    scores = await (planar ? (model as PlanarBlackBox).predictNchw(batch, shape) : model.predict(batch, shape));
   } catch (cause) {
     if (cause instanceof AbortedError) throw cause;
     throw new ModelError(`the black-box model's predict() rejected: ${(cause as Error)?.message ?? cause}`, { cause });

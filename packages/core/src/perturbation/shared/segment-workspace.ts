@@ -3,7 +3,6 @@ import type * as tf from '@tensorflow/tfjs';
 import {
   gramColumns,
   perturbBatch,
-  perturbBatchRef,
   readFloat32,
   runKernel,
   segmentScatter,
@@ -14,12 +13,14 @@ import {
 } from '@webxai/shaders';
 import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { evaluateBatches, type BatchWriter, type PerturbationEnv } from './evaluate.js';
+import { CpuPerturber } from './perturb-cpu.js';
 import type { FeatureMap } from './features.js';
 import { GpuScope } from './gpu-scope.js';
 
 /**
  * One image's superpixel features on the active path: the perturbed batches (perturb-batch from
- * the segment map, a binary sample matrix and the fill image, straight into the model's input),
+ * the segment map, a binary sample matrix and the fill image, straight into the model's input;
+ * on the host for black boxes, see hostBatches),
  * the weighted normal equations (weighted-gram, reduced on the GPU) and the scatter of per-segment
  * values back to pixels (segment-scatter); on the CPU path, their references. Release with
  * `release()` in a finally.
@@ -27,6 +28,7 @@ import { GpuScope } from './gpu-scope.js';
 export class SegmentWorkspace {
   private readonly scope: GpuScope | undefined;
   private readonly gpu: { image: GPUBuffer; fill: GPUBuffer; segments: GPUBuffer; samples: GPUBuffer } | undefined;
+  private perturber: CpuPerturber | undefined;
 
   private constructor(
     private readonly env: PerturbationEnv,
@@ -94,11 +96,9 @@ export class SegmentWorkspace {
           output,
         });
       },
-      cpu: (output, first, count) => {
-        perturbBatchRef(
-          { image: this.values, fill: this.fill, segments: this.map.labels, masks: this.samples, maskStride: this.map.count, pixels, channels, count, sampleOffset: from + first },
-          output,
-        );
+      cpu: (output, first, count, layout) => {
+        this.perturber ??= new CpuPerturber(this.values, this.fill, this.map.labels, pixels, channels, width);
+        this.perturber.write(output, this.samples, this.map.count, count, from + first, layout);
       },
     };
     await evaluateBatches(this.env, to - from, writer, async (first, count, batch, classes) => {

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/** Memory layout of a batch of images. */
+export type BatchLayout = 'nhwc' | 'nchw';
+
+/**
+ * The CPU path's perturbed-batch writer: the same values as perturbBatchRef (exact for binary
+ * masks, f32 arithmetic for fractional ones) in either layout (NCHW goes straight into an ONNX
+ * model's input, with no transpose). Prepared once per image: planar copies of the image and fill,
+ * and the horizontal runs of equal segment, so a superpixel sample is a few thousand contiguous
+ * copies instead of a branch per value. perturbBatchRef stays the readable oracle (tests compare).
+ */
+export class CpuPerturber {
+  private readonly planarImage: Float32Array;
+  private readonly planarFill: Float32Array;
+  /** [start, end, segment] triples of pixel indices (segment masks only). */
+  private readonly runs: Int32Array | undefined;
+
+  constructor(
+    private readonly image: Float32Array,
+    private readonly fill: Float32Array,
+    private readonly segments: Int32Array | undefined,
+    private readonly pixels: number,
+    private readonly channels: number,
+    width: number,
+  ) {
+    this.planarImage = toPlanar(image, pixels, channels);
+    this.planarFill = toPlanar(fill, pixels, channels);
+    if (segments) {
+      const runs: number[] = [];
+      for (let p = 0; p < pixels; ) {
+        let q = p + 1;
+        while (q < pixels && segments[q] === segments[p] && q % width !== 0) q++;
+        runs.push(p, q, segments[p]!);
+        p = q;
+      }
+      this.runs = Int32Array.from(runs);
+    }
+  }
+
+  /** Writes `count` images for mask rows sampleOffset.. (maskStride entries each) into `out`. */
+  write(out: Float32Array, masks: Float32Array, maskStride: number, count: number, sampleOffset: number, layout: BatchLayout): Float32Array {
+    const { pixels, channels } = this;
+    const perImage = pixels * channels;
+    for (let b = 0; b < count; b++) {
+      const row = (sampleOffset + b) * maskStride;
+      const base = b * perImage;
+      if (this.runs && isBinaryRow(masks, row, maskStride)) this.writeRuns(out, masks, row, base, layout);
+      else this.writePixels(out, masks, row, base, layout);
+    }
+    return out;
+  }
+
+  private writeRuns(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): void {
+    const runs = this.runs!;
+    const { pixels, channels } = this;
+    if (layout === 'nhwc') {
+      for (let r = 0; r < runs.length; r += 3) {
+        const src = masks[row + runs[r + 2]!] === 1 ? this.image : this.fill;
+        const start = runs[r]! * channels;
+        const end = runs[r + 1]! * channels;
+        for (let v = start; v < end; v++) out[base + v] = src[v]!;
+      }
+      return;
+    }
+    for (let c = 0; c < channels; c++) {
+      const plane = c * pixels;
+      const o = base + plane;
+      for (let r = 0; r < runs.length; r += 3) {
+        const src = masks[row + runs[r + 2]!] === 1 ? this.planarImage : this.planarFill;
+        for (let p = runs[r]!, end = runs[r + 1]!; p < end; p++) out[o + p] = src[plane + p]!;
+      }
+    }
+  }
+
+  private writePixels(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): void {
+    const { pixels, channels, segments } = this;
+    const image = this.planarImage;
+    const fill = this.planarFill;
+    for (let c = 0; c < channels; c++) {
+      const plane = c * pixels;
+      for (let p = 0; p < pixels; p++) {
+        const m = masks[row + (segments ? segments[p]! : p)]!;
+        const x = image[plane + p]!;
+        const f = fill[plane + p]!;
+        const value = m === 1 ? x : m === 0 ? f : Math.fround(f + Math.fround(m * Math.fround(x - f)));
+        out[layout === 'nchw' ? base + plane + p : base + p * channels + c] = value;
+      }
+    }
+  }
+}
+
+function isBinaryRow(masks: Float32Array, row: number, length: number): boolean {
+  for (let i = row; i < row + length; i++) if (masks[i] !== 0 && masks[i] !== 1) return false;
+  return true;
+}
+
+function toPlanar(hwc: Float32Array, pixels: number, channels: number): Float32Array {
+  const out = new Float32Array(hwc.length);
+  for (let c = 0; c < channels; c++) for (let p = 0; p < pixels; p++) out[c * pixels + p] = hwc[p * channels + c]!;
+  return out;
+}
