@@ -26,6 +26,10 @@ export interface BenchCase {
   readonly bytes?: number;
   /** Operations (e.g. dispatches) per run: reported as time per operation. */
   readonly operations?: number;
+  /** Overrides of the run policy for slow cases (e.g. a 64-image MobileNetV2 backward pass). */
+  readonly policy?: Partial<RunPolicy>;
+  /** Extra numbers for the JSON report (e.g. peak GPU memory), read after the case has run. */
+  readonly metrics?: () => Readonly<Record<string, number>>;
 }
 
 /** A set of cases sharing setup; registered in suites/index.ts. */
@@ -72,6 +76,8 @@ export interface CaseResult {
   readonly gbPerSecond?: number;
   /** median time / operations. */
   readonly msPerOperation?: number;
+  /** The case's extra numbers ({@link BenchCase.metrics}). */
+  readonly metrics?: Readonly<Record<string, number>>;
 }
 
 /** Linear-interpolated quantile (q in [0, 1]) of ascending `sorted`. */
@@ -114,6 +120,7 @@ export async function timeCase(device: GPUDevice, suite: string, bench: BenchCas
     ...(bench.elements !== undefined && { elements: bench.elements, elementsPerSecond: bench.elements / seconds }),
     ...(bench.bytes !== undefined && { bytes: bench.bytes, gbPerSecond: bench.bytes / seconds / 1e9 }),
     ...(bench.operations !== undefined && { operations: bench.operations, msPerOperation: median / bench.operations }),
+    ...(bench.metrics && { metrics: bench.metrics() }),
   };
 }
 
@@ -141,7 +148,7 @@ export async function runSuites(suites: readonly BenchSuite[], options: RunOptio
       for (const bench of instance.cases) {
         if (needle && !`${suite.name}/${bench.name}`.toLowerCase().includes(needle)) continue;
         throwIfAborted(signal, 'benchmarks');
-        const result = await timeCase(device, suite.name, bench, policy);
+        const result = await timeCase(device, suite.name, bench, { ...policy, ...bench.policy });
         results.push(result);
         onResult?.(result);
       }

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+// Gradient explainers on tfjs's webgpu backend (Dawn): every method's explanations per second, the
+// batched path integral against the bare forward + backward pass over the same batch (the 1.15x
+// bound of issue 3) and against the naive loop (one tf.grad per step, awaited each time), the
+// cost of webxai's own kernels alone, an awaited tfjs round trip, and peak tensor memory.
+import type * as tfNamespace from '@tensorflow/tfjs';
+import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
+
+type Tf = typeof tfNamespace;
+
+/** The model a gradient suite explains. */
+interface ModelChoice {
+  readonly label: string;
+  readonly size: number;
+  /** Steps / samples of the batched methods, full and --quick. */
+  readonly points: { readonly full: number; readonly quick: number };
+  /** Policy for its cases (MobileNetV2's 64-image backward pass takes minutes on a software GPU). */
+  readonly policy?: { readonly full: Partial<RunPolicy>; readonly quick: Partial<RunPolicy> };
+  /** Methods beyond IG / SmoothGrad / saliency (slow ones are left out on big models). */
+  readonly allMethods: boolean;
+  build(tf: Tf, testing: typeof import('@webxai/testing/models')): tfNamespace.LayersModel;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: BenchContext): Promise<SuiteInstance> {
+  // The webgpu backend registers itself at import time only if navigator.gpu exists (the CLI has
+  // installed Dawn by now), so it is imported here, not at the top.
+  const tf: Tf = await import('@tensorflow/tfjs');
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const core = await import('@webxai/core');
+  const testing = await import('@webxai/testing/models');
+  const shaders = await import('@webxai/shaders');
+  tf.enableProdMode();
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
+
+  // XAI_GRADIENT_BENCH_POINTS overrides the step / sample count (e.g. a shorter MobileNetV2 run).
+  const override = Number(process.env.XAI_GRADIENT_BENCH_POINTS);
+  const k = Number.isInteger(override) && override > 0 ? override : quick ? choice.points.quick : choice.points.full;
+  const size = choice.size;
+  const model = choice.build(tf, testing);
+  const adapter = core.adaptModel(model);
+  const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 7) as tfNamespace.Tensor4D;
+  const batch = tf.randomUniform([k, size, size, 3], 0, 1, 'float32', 8) as tfNamespace.Tensor4D;
+  const background = tf.randomUniform([4, size, size, 3], 0, 1, 'float32', 9);
+  const scores = model.predict(x) as tfNamespace.Tensor;
+  const target = (await tf.argMax(scores, 1).data())[0]!;
+  scores.dispose();
+
+  const settle = async () => {
+    core.flushTfjs();
+    await core.tfjsDevice().queue.onSubmittedWorkDone();
+  };
+  const times = new Map<string, number[]>();
+  const peaks = new Map<string, number>();
+  const policy = choice.policy ? (quick ? choice.policy.quick : choice.policy.full) : undefined;
+
+  /** A case whose run is timed to tfjs's GPU completion, profiled once for peak tensor memory. */
+  const timed = (caseName: string, work: () => Promise<void>, extra: Partial<BenchCase> = {}): BenchCase => ({
+    name: caseName,
+    ...(policy && { policy }),
+    ...extra,
+    run: async () => {
+      if (!peaks.has(caseName)) {
+        // The first (warm-up) run is profiled for peak memory and not counted in the summary.
+        const info = await tf.profile(async () => {
+          await work();
+          await settle();
+        });
+        peaks.set(caseName, info.peakBytes);
+        return;
+      }
+      const start = performance.now();
+      await work();
+      await settle();
+      const list = times.get(caseName) ?? [];
+      list.push(performance.now() - start);
+      times.set(caseName, list);
+    },
+    metrics: () => ({ peakTensorBytes: peaks.get(caseName) ?? Number.NaN }),
+  });
+  const explainCase = (caseName: string, options: Record<string, unknown>) => {
+    const explainer = core.createExplainer(model, { target, ...options } as never);
+    explainers.push(explainer);
+    // elements = 1 explanation per run, so the table's elements/s column is explanations/s.
+    return timed(caseName, async () => (await explainer.explain(x)).attribution.dispose(), { elements: 1 });
+  };
+  const explainers: { dispose(): void }[] = [];
+
+  const bare = `forward+backward ${k} images (bare tf.grad)`;
+  const ig = `integrated-gradients ${k} steps, one batch`;
+  const sg = `smoothgrad ${k} samples, one batch`;
+  const naive = `naive loop: ${k} x tf.grad, awaited each`;
+  const kernels = `webxai kernels only: ig path points + accumulate, ${k} x ${size}x${size}x3`;
+  const roundTrip = 'awaited tfjs round trip (1-value op + readback)';
+
+  // The IG kernels alone, on the same sizes, with a stand-in gradient.
+  const device = core.tfjsDevice();
+  const elementCount = size * size * 3;
+  const plan = shaders.uploadBuffer(
+    device,
+    shaders.packPathPlan({ alphas: new Float32Array(k).fill(0.5), weights: new Float32Array(k).fill(1 / k), baselineRows: new Uint32Array(k) }),
+    'bench.plan',
+  );
+  const zeros = tf.zeros([1, size, size, 3]);
+  const accumulator = core.createTensorBuffer([1, size, size, 3]);
+
+  const cases: BenchCase[] = [
+    timed(bare, async () => tf.dispose(core.targetGradients(adapter, batch, [target])), { elements: k }),
+    explainCase(ig, { method: 'integrated-gradients', steps: k, batchSize: k }),
+    explainCase(sg, { method: 'smoothgrad', samples: k, batchSize: k, seed: 1 }),
+    timed(
+      naive,
+      async () => {
+        let sum: tfNamespace.Tensor = tf.zerosLike(x);
+        for (let i = 0; i < k; i++) {
+          const point = tf.mul(x, (i + 0.5) / k) as tfNamespace.Tensor4D;
+          const gradient = core.targetGradients(adapter, point, [target]);
+          await gradient.data(); // the naive loop waits for every step
+          const next = tf.add(sum, gradient);
+          tf.dispose([sum, point, gradient]);
+          sum = next;
+        }
+        tf.dispose([sum]);
+      },
+      { elements: 1 },
+    ),
+    timed(kernels, async () => {
+      const points = core.createTensorBuffer([k, size, size, 3]);
+      const params = { elementCount, pointCount: k, firstPoint: 0, pointsPerImage: k };
+      const input = core.gpuBufferOf(x);
+      const baselines = core.gpuBufferOf(zeros);
+      await shaders.runKernel(device, shaders.igPathPoints, { params, input, baselines, plan, points: points.buffer });
+      await shaders.runKernel(device, shaders.igAccumulate, { params, input, baselines, plan, gradients: points.buffer, attribution: accumulator.buffer });
+      points.tensor.dispose();
+    }),
+    timed(roundTrip, async () => {
+      const one = tf.tidy(() => tf.add(tf.scalar(1), 1));
+      await one.data();
+      one.dispose();
+    }, { operations: 1, ...(policy && { policy: { ...policy, minRuns: 10, maxRuns: 50, budgetMs: 200 } }) }),
+    explainCase('saliency', { method: 'saliency' }),
+  ];
+  if (choice.allMethods) {
+    cases.push(
+      explainCase('gradient-x-input', { method: 'gradient-x-input' }),
+      explainCase(`expected-gradients ${k} samples`, { method: 'expected-gradients', baselines: background, samples: k, batchSize: k, seed: 1 }),
+      explainCase(`smoothgrad (VarGrad) ${k} samples`, { method: 'smoothgrad', variant: 'variance', samples: k, batchSize: k, seed: 1 }),
+      explainCase(`blur-ig ${k} steps`, { method: 'blur-ig', steps: k, batchSize: k }),
+      explainCase(`guided-ig ${k} steps`, { method: 'guided-ig', steps: k }),
+    );
+  }
+
+  return {
+    cases,
+    dispose() {
+      const m = (caseName: string) => (times.has(caseName) ? median(times.get(caseName)!) : Number.NaN);
+      const ratio = (a: string, b: string) => m(a) / m(b);
+      const mb = (caseName: string) => ((peaks.get(caseName) ?? Number.NaN) / 2 ** 20).toFixed(1);
+      const bound = (r: number) => (Number.isNaN(r) ? 'not run' : r <= 1.15 ? 'holds' : 'DOES NOT HOLD');
+      if (!times.has(bare)) return cleanup();
+      const lines = [
+        `${name} summary (${choice.label}, ${k} points, medians of the timed runs):`,
+        `  integrated-gradients / bare forward+backward = ${ratio(ig, bare).toFixed(3)}x (bound 1.15x: ${bound(ratio(ig, bare))})`,
+        `  smoothgrad / bare forward+backward           = ${ratio(sg, bare).toFixed(3)}x (bound 1.15x: ${bound(ratio(sg, bare))})`,
+        `  webxai kernels alone / bare                   = ${ratio(kernels, bare).toFixed(4)}x`,
+        `  naive loop / batched IG (speedup)             = ${ratio(naive, ig).toFixed(2)}x`,
+        `  naive loop per step ${(m(naive) / k).toFixed(2)} ms = compute + one awaited round trip (${m(roundTrip).toFixed(2)} ms here)`,
+        `  peak tensor memory: bare ${mb(bare)} MB, IG ${mb(ig)} MB, SmoothGrad ${mb(sg)} MB, naive ${mb(naive)} MB`,
+      ];
+      console.log(lines.join('\n'));
+      cleanup();
+    },
+  };
+
+  function cleanup(): void {
+    explainers.forEach((e) => e.dispose());
+    shaders.releaseBuffer(device, plan);
+    accumulator.tensor.dispose();
+    tf.dispose([x, batch, background, zeros]);
+    model.dispose();
+  }
+}
+
+/** Gradient methods on a small CNN (32 x 32 x 3, two 16-filter convolutions, 10 classes). */
+export const gradientSmallSuite: BenchSuite = {
+  name: 'gradient-small',
+  description: 'gradient explainers on a small CNN: explanations/s, IG & SmoothGrad vs bare forward+backward, naive loop, peak memory',
+  setup: (context) =>
+    setupGradientSuite('gradient-small', {
+      label: 'tiny CNN 32x32x3, 16 filters, 10 classes',
+      size: 32,
+      points: { full: 64, quick: 16 },
+      allMethods: true,
+      build: (_tf, testing) => testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: 32, width: 32, channels: 3, filters: 16, classes: 10, seed: 1 })),
+    }, context),
+};
+
+/** Gradient methods on MobileNetV2 at 224 x 224 (seeded weights built in code). */
+export const gradientMobileNetSuite: BenchSuite = {
+  name: 'gradient-mobilenet',
+  description: 'IG / SmoothGrad on MobileNetV2-224 (seeded) vs the bare 64-image forward+backward and the naive loop; minutes on a software GPU',
+  setup: (context) =>
+    setupGradientSuite('gradient-mobilenet', {
+      label: 'MobileNetV2 1.0, 224x224x3, 1000 classes, seeded weights',
+      size: 224,
+      points: { full: 64, quick: 4 },
+      policy: { full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 }, quick: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 } },
+      allMethods: false,
+      build: (_tf, testing) => testing.mobileNetV2({ size: 224, classes: 1000, seed: 2 }),
+    }, context),
+};
