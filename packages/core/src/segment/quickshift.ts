@@ -32,47 +32,69 @@ export function quickshift(values: ArrayLike<number>, height: number, width: num
   const smoothed = gaussianFilter(values, height, width, channels, sigma);
   const lab = channels >= 3 ? rgbToLab(smoothed, pixels, channels) : Float64Array.from(smoothed, (v) => v * 100);
   const dims = channels >= 3 ? 3 : 1;
-  const f = lab.map((v) => v * ratio);
+  // Features as separate channels (colour times ratio); position is the pixel grid itself.
+  const f0 = new Float64Array(pixels);
+  const f1 = new Float64Array(pixels);
+  const f2 = new Float64Array(pixels);
+  for (let p = 0; p < pixels; p++) {
+    f0[p] = lab[p * dims]! * ratio;
+    if (dims === 3) {
+      f1[p] = lab[p * 3 + 1]! * ratio;
+      f2[p] = lab[p * 3 + 2]! * ratio;
+    }
+  }
   const window = Math.ceil(3 * kernelSize);
   const inv = -0.5 / (kernelSize * kernelSize);
-  const spatial = new Float64Array((2 * window + 1) ** 2);
-  for (let dy = -window; dy <= window; dy++) for (let dx = -window; dx <= window; dx++) spatial[(dy + window) * (2 * window + 1) + dx + window] = dy * dy + dx * dx;
-
-  const colour2 = (p: number, q: number) => {
-    let d = 0;
-    for (let c = 0; c < dims; c++) {
-      const diff = f[p * dims + c]! - f[q * dims + c]!;
-      d += diff * diff;
-    }
-    return d;
-  };
+  // A pair whose exponent is below -40 adds < 5e-18 to a density >= 1 (the pixel itself): nothing
+  // at f64 precision, so it is skipped without changing the result.
+  const cutoff = -40 / inv;
   const noise = normalRef(seed, 0, pixels);
   const density = new Float64Array(pixels);
+  // Parzen density, each symmetric pair computed once (q after p in raster order).
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       const p = y * width + x;
-      let s = 0;
-      for (let yy = Math.max(0, y - window); yy < Math.min(height, y + window + 1); yy++) {
-        const row = (yy - y + window) * (2 * window + 1) + window - x;
-        for (let xx = Math.max(0, x - window); xx < Math.min(width, x + window + 1); xx++) {
-          s += Math.exp((colour2(p, yy * width + xx) + spatial[row + xx]!) * inv);
+      const a0 = f0[p]!;
+      const a1 = f1[p]!;
+      const a2 = f2[p]!;
+      let s = 1;
+      for (let yy = y; yy < Math.min(height, y + window + 1); yy++) {
+        const dy2 = (yy - y) * (yy - y);
+        for (let xx = yy === y ? x + 1 : Math.max(0, x - window); xx < Math.min(width, x + window + 1); xx++) {
+          const q = yy * width + xx;
+          const d0 = a0 - f0[q]!;
+          const d1 = a1 - f1[q]!;
+          const d2 = a2 - f2[q]!;
+          const d = d0 * d0 + d1 * d1 + d2 * d2 + dy2 + (xx - x) * (xx - x);
+          if (d > cutoff) continue;
+          const e = Math.exp(d * inv);
+          s += e;
+          density[q] = density[q]! + e;
         }
       }
-      density[p] = s + 1e-5 * noise[p]!;
+      density[p] = density[p]! + s;
     }
+  for (let p = 0; p < pixels; p++) density[p] = density[p]! + 1e-5 * noise[p]!;
   const parent = new Int32Array(pixels);
   const maxDist2 = maxDist * maxDist;
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       const p = y * width + x;
+      const a0 = f0[p]!;
+      const a1 = f1[p]!;
+      const a2 = f2[p]!;
+      const own = density[p]!;
       let closest = Infinity;
       let link = p;
       for (let yy = Math.max(0, y - window); yy < Math.min(height, y + window + 1); yy++) {
-        const row = (yy - y + window) * (2 * window + 1) + window - x;
+        const dy2 = (yy - y) * (yy - y);
         for (let xx = Math.max(0, x - window); xx < Math.min(width, x + window + 1); xx++) {
           const q = yy * width + xx;
-          if (density[q]! <= density[p]!) continue;
-          const d = colour2(p, q) + spatial[row + xx]!;
+          if (density[q]! <= own) continue;
+          const d0 = a0 - f0[q]!;
+          const d1 = a1 - f1[q]!;
+          const d2 = a2 - f2[q]!;
+          const d = d0 * d0 + d1 * d1 + d2 * d2 + dy2 + (xx - x) * (xx - x);
           if (d < closest) {
             closest = d;
             link = q;
