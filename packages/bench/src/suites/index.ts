@@ -3,8 +3,9 @@ import type { BenchSuite } from '../harness.js';
 import { dispatchSuite } from './dispatch.js';
 import { elementwiseSuite } from './elementwise.js';
 import { gradientMobileNetSuite, gradientSmallSuite } from './gradient.js';
+import { perturbationSuite } from './perturbation.js';
 import { randomSuite } from './random.js';
 import { reduceSuite } from './reduce.js';
 
 /** Every suite, in run order. Add yours here (one file or folder per suite under src/suites/). */
-export const SUITES: readonly BenchSuite[] = [dispatchSuite, elementwiseSuite, reduceSuite, randomSuite, gradientSmallSuite, gradientMobileNetSuite];
+export const SUITES: readonly BenchSuite[] = [dispatchSuite, elementwiseSuite, reduceSuite, randomSuite, gradientSmallSuite, gradientMobileNetSuite, perturbationSuite];

@@ -7,3 +7,4 @@ export { segmentLinearModel, type SegmentLinearModel } from './segment-linear.js
 export { resnet50, seededLayers, type ImageNetSpec } from './resnet50.js';
 export { mobileNetV2 } from './mobilenet-v2.js';
 export { tinyCnnOnnx } from './tiny-cnn-onnx.js';
+export { mobileNetV2Onnx, type MobileNetV2OnnxSpec } from './mobilenet-v2-onnx.js';

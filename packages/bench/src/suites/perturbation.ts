@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+// Perturbation explainers (issue 5): every method with ONNX Runtime (onnxruntime-node, CPU EP) and
+// with a tfjs model on the webgpu backend (Dawn), on MobileNetV2-224 with seeded random weights.
+// Reports, per case, the time inside the model's forward passes and everything else (segmentation,
+// masks, regression, scatter, copies), perturbed images per second, samples per second, and SLIC
+// time at 224x224 and 1024x1024.
+import type * as tfNamespace from '@tensorflow/tfjs';
+import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
+
+type Tf = typeof tfNamespace;
+type Box = { predict(b: Float32Array, s: [number, number, number, number]): Promise<Float32Array>; predictNchw?: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array> };
+
+/** Wraps a black box so the time spent inside its forward passes is measured. */
+function timedBox(model: Box): { box: Box; take: () => number } {
+  let inside = 0;
+  const wrap = (f: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array>) => async (b: Float32Array, s: [number, number, number, number]) => {
+    const start = performance.now();
+    try {
+      return await f(b, s);
+    } finally {
+      inside += performance.now() - start;
+    }
+  };
+  const box: Box = { predict: wrap(model.predict.bind(model)), ...(model.predictNchw ? { predictNchw: wrap(model.predictNchw) } : {}) };
+  return {
+    box,
+    take: () => {
+      const value = inside;
+      inside = 0;
+      return value;
+    },
+  };
+}
+
+async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance> {
+  const tf: Tf = await import('@tensorflow/tfjs');
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const core = await import('@webxai/core');
+  const shaders = await import('@webxai/shaders');
+  const testing = await import('@webxai/testing/models');
+  const ort = await import('onnxruntime-node');
+  tf.enableProdMode();
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
+
+  const size = quick ? 64 : 224;
+  const session = await ort.InferenceSession.create(testing.mobileNetV2Onnx({ size, classes: 1000, seed: 2 }));
+  const onnx = core.fromOnnx(session, { layout: 'nchw', Tensor: ort.Tensor });
+  const x = tf.tidy(() => {
+    // A smooth synthetic photo-like image: gradients and blobs (superpixels have something to follow).
+    const [yy, xx] = tf.meshgrid(tf.linspace(0, 1, size), tf.linspace(0, 1, size));
+    const r = tf.sigmoid(tf.mul(tf.sub(xx as tfNamespace.Tensor, 0.5), 12));
+    const g = tf.exp(tf.mul(tf.add(tf.square(tf.sub(xx as tfNamespace.Tensor, 0.3)), tf.square(tf.sub(yy as tfNamespace.Tensor, 0.6))), -20));
+    const b = yy as tfNamespace.Tensor;
+    return tf.stack([tf.transpose(r), tf.transpose(g), tf.transpose(b)], 2) as tfNamespace.Tensor3D;
+  });
+  const onnxScores = await onnx.predict((await x.data()) as Float32Array, [1, size, size, 3]);
+  const target = onnxScores.indexOf(Math.max(...onnxScores));
+
+  const slow: Partial<RunPolicy> = quick ? { warmupRuns: 0, minRuns: 1, maxRuns: 1, budgetMs: 0 } : { warmupRuns: 1, minRuns: 1, maxRuns: 2, budgetMs: 0 };
+  const metrics = new Map<string, Record<string, number>>();
+  const cases: BenchCase[] = [];
+  const disposers: (() => void)[] = [];
+
+  /** An explanation with an ONNX model: forward time vs the rest, images/s and samples/s. */
+  const onnxCase = (name: string, options: Record<string, unknown>, perturbed: number) => {
+    const { box, take } = timedBox(onnx as Box);
+    const explainer = core.createExplainer(box as never, { target, ...options } as never);
+    disposers.push(() => explainer.dispose());
+    cases.push({
+      name: `onnx ${name}`,
+      elements: perturbed,
+      policy: slow,
+      run: async () => {
+        take();
+        const start = performance.now();
+        const r = (await explainer.explain(x)) as unknown as Record<string, unknown>;
+        const total = performance.now() - start;
+        const forward = take();
+        Object.values(r).forEach((v) => v instanceof tf.Tensor && v.dispose());
+        metrics.set(`onnx ${name}`, {
+          totalMs: total,
+          forwardMs: forward,
+          otherMs: total - forward,
+          otherFraction: (total - forward) / total,
+          perturbedPerSecond: perturbed / (total / 1000),
+        });
+      },
+      metrics: () => metrics.get(`onnx ${name}`) ?? {},
+    });
+  };
+
+  // SLIC on the GPU (tfjs's device), 224 and 1024; its CPU reference on 224 for comparison.
+  for (const side of quick ? [224] : [224, 1024]) {
+    const image = tf.tidy(() => tf.image.resizeBilinear(tf.expandDims(x, 0) as tfNamespace.Tensor4D, [side, side]).squeeze([0]));
+    disposers.push(() => image.dispose());
+    cases.push({ name: `slic ${side}x${side}, 100 segments (gpu + connectivity)`, elements: side * side, run: async () => void (await core.segment(image, { method: 'slic', segments: 100 })) });
+    if (side === 224) {
+      const values = (await image.data()) as Float32Array;
+      const plan = shaders.slicPlan(side, side, 100, 10);
+      cases.push({
+        name: `slic ${side}x${side}, 100 segments (cpu reference, no connectivity)`,
+        elements: side * side,
+        run: () => void shaders.slicRef(plan, shaders.slicFeaturesRef(values, side * side, 3, 0, 1), 10),
+      });
+      cases.push({ name: `quickshift ${side}x${side} (cpu, lime's settings)`, elements: side * side, policy: slow, run: async () => void (await core.segment(image, { method: 'quickshift', kernelSize: 4, maxDist: 200, ratio: 0.2 })) });
+      cases.push({ name: `felzenszwalb ${side}x${side} (cpu)`, elements: side * side, policy: slow, run: async () => void (await core.segment(image, { method: 'felzenszwalb', scale: 100, sigma: 0.8, minSize: 50 })) });
+    }
+  }
+
+  // ONNX forward passes alone (batch 64): the floor for every method.
+  const batch64 = new Float32Array(64 * size * size * 3).fill(0.5);
+  cases.push({ name: `onnx forward only, batch 64`, elements: 64, policy: slow, run: async () => void (await onnx.predictNchw!(batch64, [64, size, size, 3])) });
+
+  const n = (full: number, small: number) => (quick ? small : full);
+  const win = quick ? 16 : 16;
+  onnxCase(`lime ${n(1000, 50)} samples`, { method: 'lime', samples: n(1000, 50), seed: 1 }, n(1000, 50));
+  const occlusionWindows = Math.floor((size - win) / (win / 2) + 1) ** 2;
+  onnxCase(`occlusion ${win}x${win} stride ${win / 2} (${occlusionWindows} windows)`, { method: 'occlusion', window: win, stride: win / 2 }, occlusionWindows);
+  onnxCase(`rise ${n(1000, 50)} masks`, { method: 'rise', masks: n(1000, 50), seed: 1 }, n(1000, 50));
+  onnxCase(`kernel-shap ${n(1000, 60)} samples`, { method: 'kernel-shap', samples: n(1000, 60), seed: 1 }, n(1000, 60) + 1);
+  for (const method of ['partition-shap', 'anchors', 'xrai'] as const) {
+    if (!core.listMethods().includes(method as never)) continue;
+    if (method === 'xrai') continue; // needs gradients: tfjs only
+    onnxCase(`${method}`, { method, ...(method === 'partition-shap' ? { maxEvals: n(500, 40) } : {}), seed: 1 }, method === 'partition-shap' ? n(500, 40) : 0);
+  }
+
+  // The same methods with a tfjs model on webgpu (a software GPU: small sample counts).
+  const tfModel = 'mobileNetV2' in testing && !quick ? (testing as unknown as { mobileNetV2(s: object): tfNamespace.LayersModel }).mobileNetV2({ size, classes: 1000, seed: 2 }) : testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 16, classes: 10, seed: 1 }));
+  const tfLabel = 'mobileNetV2' in testing && !quick ? 'tfjs mnv2' : 'tfjs tiny-cnn';
+  disposers.push(() => tfModel.dispose());
+  const tfCase = (name: string, options: Record<string, unknown>, perturbed: number) => {
+    const explainer = core.createExplainer(tfModel, { target: 0, batchSize: 16, ...options } as never);
+    disposers.push(() => explainer.dispose());
+    cases.push({
+      name: `${tfLabel} ${name}`,
+      elements: perturbed,
+      policy: slow,
+      run: async () => {
+        const r = (await explainer.explain(x)) as unknown as Record<string, unknown>;
+        Object.values(r).forEach((v) => v instanceof tf.Tensor && v.dispose());
+      },
+    });
+  };
+  tfCase('lime 32 samples', { method: 'lime', samples: 32, seed: 1, segmentation: { method: 'slic', segments: 50 } }, 32);
+  tfCase(`occlusion ${size / 4}x${size / 4} stride ${size / 4} (16 windows)`, { method: 'occlusion', window: size / 4, stride: size / 4 }, 16);
+  tfCase('rise 32 masks', { method: 'rise', masks: 32, seed: 1 }, 32);
+  tfCase('kernel-shap 32 samples', { method: 'kernel-shap', samples: 32, seed: 1, segmentation: { method: 'slic', segments: 16 } }, 33);
+
+  return {
+    cases,
+    async dispose() {
+      const lime = [...metrics.entries()].find(([k]) => k.includes('lime'));
+      if (lime) {
+        const [name, m] = lime;
+        console.log(
+          `perturbation summary: ${name}: total ${(m.totalMs! / 1000).toFixed(2)} s, forward passes ${(m.forwardMs! / 1000).toFixed(2)} s, ` +
+            `everything else ${(m.otherMs! / 1000).toFixed(2)} s = ${(100 * m.otherFraction!).toFixed(1)} % (bound 10 %)`,
+        );
+      }
+      disposers.forEach((d) => d());
+      x.dispose();
+      await session.release();
+    },
+  };
+}
+
+/** Perturbation explainers with ONNX Runtime and tfjs on MobileNetV2-224, plus superpixel timings. */
+export const perturbationSuite: BenchSuite = {
+  name: 'perturbation',
+  description: 'occlusion, RISE, LIME, KernelSHAP (and partition-shap / anchors once present) with onnxruntime-node and tfjs-webgpu on MobileNetV2-224; SLIC 224 and 1024',
+  setup: setupPerturbation,
+};
