@@ -148,6 +148,8 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
   ];
   if (choice.allMethods) {
     cases.push(
+      // Batch size matters on a CPU-emulated GPU: smaller batches keep activations in cache.
+      explainCase(`integrated-gradients ${k} steps, batches of ${Math.max(1, k >> 3)}`, { method: 'integrated-gradients', steps: k, batchSize: Math.max(1, k >> 3) }),
       explainCase('gradient-x-input', { method: 'gradient-x-input' }),
       explainCase(`expected-gradients ${k} samples`, { method: 'expected-gradients', baselines: background, samples: k, batchSize: k, seed: 1 }),
       explainCase(`smoothgrad (VarGrad) ${k} samples`, { method: 'smoothgrad', variant: 'variance', samples: k, batchSize: k, seed: 1 }),
