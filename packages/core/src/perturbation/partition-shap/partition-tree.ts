@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/**
+ * A binary partition of features (superpixels or pixels), as shap's Image masker builds for images:
+ * every internal node splits its features in two along the longer side of their bounding box, at
+ * the box's midpoint (for a pixel grid: exactly shap's halving of rectangles; for superpixels their
+ * centroids). Nodes are contiguous ranges of `order`, so a node's features are
+ * order[start[i] .. end[i]); node 0 is the root; leaves have left = right = -1.
+ */
+export interface PartitionTree {
+  readonly order: Int32Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  readonly nodes: number;
+}
+
+/** Builds the tree for `count` features given each feature's centroid (cy, cx). */
+export function partitionTree(cy: Float64Array, cx: Float64Array, count: number): PartitionTree {
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  const cap = 2 * count;
+  const start = new Int32Array(cap);
+  const end = new Int32Array(cap);
+  const left = new Int32Array(cap).fill(-1);
+  const right = new Int32Array(cap).fill(-1);
+  let nodes = 1;
+  start[0] = 0;
+  end[0] = count;
+  const stack = [0];
+  while (stack.length) {
+    const node = stack.pop()!;
+    const a = start[node]!;
+    const b = end[node]!;
+    if (b - a < 2) continue;
+    let [y0, y1, x0, x1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (let i = a; i < b; i++) {
+      const f = order[i]!;
+      y0 = Math.min(y0, cy[f]!);
+      y1 = Math.max(y1, cy[f]!);
+      x0 = Math.min(x0, cx[f]!);
+      x1 = Math.max(x1, cx[f]!);
+    }
+    const byY = y1 - y0 > x1 - x0;
+    const key = byY ? cy : cx;
+    const sub = Array.from(order.subarray(a, b)).sort((p, q) => key[p]! - key[q]! || p - q);
+    order.set(sub, a);
+    // shap: the lower half gets floor((max - min + 1) / 2) pixel rows/columns.
+    const lo = byY ? y0 : x0;
+    const hi = byY ? y1 : x1;
+    const mid = lo + Math.floor((hi - lo + 1) / 2);
+    let split = a;
+    while (split < b && key[order[split]!]! < mid) split++;
+    if (split === a || split === b) split = a + ((b - a) >> 1);
+    left[node] = nodes;
+    start[nodes] = a;
+    end[nodes++] = split;
+    right[node] = nodes;
+    start[nodes] = split;
+    end[nodes++] = b;
+    stack.push(left[node]!, right[node]!);
+  }
+  return { order, start: start.slice(0, nodes), end: end.slice(0, nodes), left: left.slice(0, nodes), right: right.slice(0, nodes), nodes };
+}
+
+/** Centroids of the features of a label map (count labels, 0 .. count-1). */
+export function centroids(labels: Int32Array, width: number, count: number): { cy: Float64Array; cx: Float64Array; sizes: Float64Array } {
+  const cy = new Float64Array(count);
+  const cx = new Float64Array(count);
+  const sizes = new Float64Array(count);
+  for (let p = 0; p < labels.length; p++) {
+    const l = labels[p]!;
+    cy[l] = cy[l]! + Math.floor(p / width);
+    cx[l] = cx[l]! + (p % width);
+    sizes[l] = sizes[l]! + 1;
+  }
+  for (let l = 0; l < count; l++) {
+    cy[l] = cy[l]! / sizes[l]!;
+    cx[l] = cx[l]! / sizes[l]!;
+  }
+  return { cy, cx, sizes };
+}
