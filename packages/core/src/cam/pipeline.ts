@@ -78,8 +78,8 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
       };
       // Fail early on bad layers where the model's layer shapes are known without an input.
       const declared = model.inputShape;
-      if (model.kind === 'layers' || (declared && declared.every((d) => d !== null))) layersFor(declared as [number, number, number]);
-      else modelLayers(model.source, { inputShape: [1, 1, 1] }); // kinds without layers throw here
+      if (model.kind === 'layers' || (model.kind === 'graph' && declared?.every((d) => d !== null))) layersFor(declared as [number, number, number]);
+      else if (model.kind !== 'graph') modelLayers(model.source); // functions and black boxes: UnsupportedModelError
 
       return {
         async explain(input, call) {
