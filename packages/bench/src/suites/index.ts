@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { BenchSuite } from '../harness.js';
+import { camMobileNetSuite, camResNetSuite } from './cam.js';
 import { dispatchSuite } from './dispatch.js';
 import { elementwiseSuite } from './elementwise.js';
 import { gradientMobileNetSuite, gradientSmallSuite } from './gradient.js';
@@ -8,4 +9,4 @@ import { randomSuite } from './random.js';
 import { reduceSuite } from './reduce.js';
 
 /** Every suite, in run order. Add yours here (one file or folder per suite under src/suites/). */
-export const SUITES: readonly BenchSuite[] = [dispatchSuite, elementwiseSuite, reduceSuite, randomSuite, gradientSmallSuite, gradientMobileNetSuite, perturbationSuite];
+export const SUITES: readonly BenchSuite[] = [dispatchSuite, elementwiseSuite, reduceSuite, randomSuite, gradientSmallSuite, gradientMobileNetSuite, perturbationSuite, camMobileNetSuite, camResNetSuite];

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+// CAM methods on MobileNetV2 and ResNet-50 built in code (seeded weights), on tfjs's webgpu backend
+// (Dawn): maps per second for every method, Grad-CAM against one bare forward + backward pass of
+// the same image (issue bound: 1.3x), and Score-CAM against the forward passes over its own masked
+// batch (issue bound: 1.2x). Score-CAM runs K model calls for a K-channel layer (K / batchSize
+// batches), which at the last layer (1280 / 2048 channels) takes hours on a software GPU, so its
+// cases use a narrower layer (32-96 channels); the ratio it is judged by tends to 1 as K grows
+// (the fixed part is one forward pass for the activation and the scores).
+import type * as tfNamespace from '@tensorflow/tfjs';
+import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
+
+type Tf = typeof tfNamespace;
+type Testing = typeof import('@webxai/testing/models');
+
+interface CamModelChoice {
+  readonly label: string;
+  readonly size: { readonly full: number; readonly quick: number };
+  /** A narrower layer for the Score-CAM cases (full, --quick). */
+  readonly scoreCamLayer: { readonly full: string; readonly quick: string };
+  readonly policy: { readonly full: Partial<RunPolicy>; readonly quick: Partial<RunPolicy> };
+  build(testing: Testing, size: number): tfNamespace.LayersModel;
+}
+
+const METHODS = ['grad-cam', 'grad-cam++', 'xgrad-cam', 'hires-cam', 'layer-cam', 'eigen-cam', 'ablation-cam'] as const;
+const SCORE_CAM_BATCH = 16;
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function setupCamSuite(name: string, choice: CamModelChoice, { quick }: BenchContext): Promise<SuiteInstance> {
+  // The webgpu backend registers itself at import time only if navigator.gpu exists (the CLI has
+  // installed Dawn by now), so it is imported here.
+  const tf: Tf = await import('@tensorflow/tfjs');
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const core = await import('@webxai/core');
+  const testing = await import('@webxai/testing/models');
+  tf.enableProdMode();
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
+
+  const size = quick ? choice.size.quick : choice.size.full;
+  const policy = quick ? choice.policy.quick : choice.policy.full;
+  const model = choice.build(testing, size);
+  const adapter = core.adaptModel(model);
+  const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 7) as tfNamespace.Tensor4D;
+  const scores = model.predict(x) as tfNamespace.Tensor;
+  const target = (await tf.argMax(scores, 1).data())[0]!;
+  scores.dispose();
+  const layers = core.listLayers(model);
+  const autoLayer = layers[layers.length - 1]!;
+  const scoreCamLayer = quick ? choice.scoreCamLayer.quick : choice.scoreCamLayer.full;
+  const narrow = layers.find((l) => l.name === scoreCamLayer);
+  if (!narrow) throw new Error(`${name}: no layer ${scoreCamLayer}`);
+  const narrowChannels = narrow.outputShape[3]!;
+  const masked = tf.tile(x, [SCORE_CAM_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;
+
+  const settle = async () => {
+    core.flushTfjs();
+    await core.tfjsDevice().queue.onSubmittedWorkDone();
+  };
+  const times = new Map<string, number[]>();
+  const explainers: { dispose(): void }[] = [];
+  /** A case timed to tfjs's GPU completion; the harness's warm-up runs are not recorded here. */
+  const timed = (caseName: string, work: () => Promise<void>, extra: Partial<BenchCase> = {}): BenchCase => {
+    let warm = false;
+    return {
+      name: caseName,
+      policy,
+      ...extra,
+      run: async () => {
+        const start = performance.now();
+        await work();
+        await settle();
+        if (!warm) {
+          warm = true; // pipelines compile on the first run
+          return;
+        }
+        times.set(caseName, [...(times.get(caseName) ?? []), performance.now() - start]);
+      },
+    };
+  };
+  const explainCase = (caseName: string, options: Record<string, unknown>) => {
+    const explainer = core.createExplainer(model, { target, ...options } as never);
+    explainers.push(explainer);
+    // elements = 1 map per run: the elements/s column is maps per second.
+    return timed(caseName, async () => {
+      const r = (await explainer.explain(x)) as unknown as { attribution: tfNamespace.Tensor; map: tfNamespace.Tensor | tfNamespace.Tensor[] };
+      tf.dispose([r.attribution, ...(Array.isArray(r.map) ? r.map : [r.map])]);
+    }, { elements: 1 });
+  };
+
+  const bare = 'forward+backward 1 image (bare tf.grad to the input)';
+  const forward = 'forward 1 image';
+  const scoreCam = `score-cam at ${narrow.name} (${narrowChannels} channels, batches of ${SCORE_CAM_BATCH})`;
+  const maskedForwards = `forward passes over score-cam's masked batch (${narrowChannels} images in batches of ${SCORE_CAM_BATCH})`;
+  const cases: BenchCase[] = [
+    timed(forward, async () => {
+      const y = model.predict(x) as tfNamespace.Tensor;
+      await y.data();
+      y.dispose();
+    }, { elements: 1 }),
+    timed(bare, async () => tf.dispose(core.targetGradients(adapter, x, [target])), { elements: 1 }),
+    ...METHODS.map((method) => explainCase(`${method} at ${autoLayer.name} (auto)`, { method })),
+    explainCase(scoreCam, { method: 'score-cam', layer: narrow.name, batchSize: SCORE_CAM_BATCH }),
+    timed(maskedForwards, async () => {
+      const rows: tfNamespace.Tensor[] = [];
+      for (let start = 0; start < narrowChannels; start += SCORE_CAM_BATCH) {
+        const count = Math.min(SCORE_CAM_BATCH, narrowChannels - start);
+        rows.push(tf.tidy(() => tf.slice(adapter.forward!(count === SCORE_CAM_BATCH ? masked : (tf.slice(masked, 0, count) as tfNamespace.Tensor4D)), [0, target], [count, 1])));
+      }
+      const all = tf.concat(rows);
+      tf.dispose(rows);
+      await all.data();
+      all.dispose();
+    }, { elements: narrowChannels }),
+  ];
+
+  return {
+    cases,
+    dispose() {
+      const m = (caseName: string) => (times.has(caseName) ? median(times.get(caseName)!) : Number.NaN);
+      const gradCam = `grad-cam at ${autoLayer.name} (auto)`;
+      const check = (r: number, bound: number) => (Number.isNaN(r) ? 'not run' : r <= bound ? 'holds' : 'DOES NOT HOLD');
+      if (times.size > 0) {
+        const rGrad = m(gradCam) / m(bare);
+        const rScore = m(scoreCam) / m(maskedForwards);
+        const lines = [
+          `${name} summary (${choice.label} at ${size}x${size}, medians of the timed runs):`,
+          `  grad-cam / bare forward+backward = ${rGrad.toFixed(3)}x (bound 1.3x: ${check(rGrad, 1.3)})`,
+          `  score-cam / its masked-batch forward passes = ${rScore.toFixed(3)}x (bound 1.2x: ${check(rScore, 1.2)})`,
+          `  forward ${m(forward).toFixed(0)} ms, forward+backward ${m(bare).toFixed(0)} ms`,
+          `  maps/s: ${[...METHODS.map((method) => `${method} at ${autoLayer.name} (auto)`), scoreCam]
+            .filter((c) => times.has(c))
+            .map((c) => `${c.split(' ')[0]} ${(1000 / m(c)).toFixed(3)}`)
+            .join(', ')}`,
+        ];
+        console.log(lines.join('\n'));
+      }
+      explainers.forEach((e) => e.dispose());
+      tf.dispose([x, masked]);
+      model.dispose();
+    },
+  };
+}
+
+/** CAM methods on MobileNetV2 1.0 (seeded, built in code); 224 x 224, --quick 96 x 96. */
+export const camMobileNetSuite: BenchSuite = {
+  name: 'cam-mobilenet',
+  description: 'CAM methods on MobileNetV2: maps/s, Grad-CAM vs bare forward+backward (1.3x), Score-CAM vs its masked-batch forwards (1.2x)',
+  setup: (context) =>
+    setupCamSuite('cam-mobilenet', {
+      label: 'MobileNetV2 1.0, 1000 classes, seeded weights',
+      size: { full: 224, quick: 96 },
+      scoreCamLayer: { full: 'block_12_project_BN', quick: 'block_5_project_BN' },
+      policy: { full: { warmupRuns: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 }, quick: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 } },
+      build: (testing, size) => testing.mobileNetV2({ size, classes: 1000, seed: 2 }),
+    }, context),
+};
+
+/** CAM methods on ResNet-50 (seeded, built in code); 224 x 224, --quick 64 x 64. Minutes on a software GPU. */
+export const camResNetSuite: BenchSuite = {
+  name: 'cam-resnet50',
+  description: 'CAM methods on ResNet-50: maps/s, Grad-CAM vs bare forward+backward (1.3x), Score-CAM vs its masked-batch forwards (1.2x); slow on a software GPU',
+  setup: (context) =>
+    setupCamSuite('cam-resnet50', {
+      label: 'ResNet-50, 1000 classes, seeded weights',
+      size: { full: 224, quick: 64 },
+      scoreCamLayer: { full: 'conv1_relu', quick: 'conv1_relu' },
+      policy: { full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 }, quick: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 } },
+      build: (testing, size) => testing.resnet50({ size, classes: 1000, seed: 50 }),
+    }, context),
+};
