@@ -13,6 +13,61 @@ function functionalNested(weights: TinyCnnWeights): tf.LayersModel {
   return tf.model({ inputs: input, outputs: out, name: 'outer' });
 }
 
+/**
+ * The functional (skip) tiny CNN as a GraphModel: image -> conv1/Relu -> conv2/Relu ->
+ * skip_add = conv1/Relu + conv2/Relu -> gap -> logits. Same weights as tinyCnn('functional').
+ */
+async function skipGraphModel(weights: TinyCnnWeights): Promise<tf.GraphModel> {
+  const { height, width, channels, filters, classes } = weights.spec;
+  const F32 = { type: 'DT_FLOAT' };
+  const b64 = (v: string) => Buffer.from(v).toString('base64');
+  const ints = (...v: number[]) => ({ list: { i: v.map(String) } });
+  const node = (name: string, op: string, input: string[] = [], attr: Record<string, unknown> = {}) => ({ name, op, input, attr });
+  const constant = (name: string, shape: number[], dtype = 'DT_FLOAT') =>
+    node(name, 'Const', [], { dtype: { type: dtype }, value: { tensor: { dtype, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } });
+  const conv = (name: string, input: string, cin: number) => [
+    constant(`${name}/kernel`, [3, 3, cin, filters]),
+    constant(`${name}/bias`, [filters]),
+    node(`${name}/Conv2D`, 'Conv2D', [input, `${name}/kernel`], { T: F32, strides: ints(1, 1, 1, 1), padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: ints(1, 1, 1, 1) }),
+    node(`${name}/BiasAdd`, 'BiasAdd', [`${name}/Conv2D`, `${name}/bias`], { T: F32, data_format: { s: b64('NHWC') } }),
+    node(`${name}/Relu`, 'Relu', [`${name}/BiasAdd`], { T: F32 }),
+  ];
+  const topology = {
+    node: [
+      node('image', 'Placeholder', [], { dtype: F32, shape: { shape: { dim: [-1, height, width, channels].map((d) => ({ size: String(d) })) } } }),
+      ...conv('conv1', 'image', channels),
+      ...conv('conv2', 'conv1/Relu', filters),
+      node('skip_add', 'AddV2', ['conv1/Relu', 'conv2/Relu'], { T: F32 }),
+      constant('gap/axes', [2], 'DT_INT32'),
+      node('gap', 'Mean', ['skip_add', 'gap/axes'], { T: F32, keep_dims: { b: false } }),
+      constant('logits/kernel', [filters, classes]),
+      constant('logits/bias', [classes]),
+      node('logits/MatMul', 'MatMul', ['gap', 'logits/kernel'], { T: F32, transpose_a: { b: false }, transpose_b: { b: false } }),
+      node('logits', 'BiasAdd', ['logits/MatMul', 'logits/bias'], { T: F32, data_format: { s: b64('NHWC') } }),
+    ],
+    versions: { producer: 1 },
+  };
+  const tensors: [string, tf.Tensor][] = [
+    ['conv1/kernel', weights.conv1[0]],
+    ['conv1/bias', weights.conv1[1]],
+    ['conv2/kernel', weights.conv2[0]],
+    ['conv2/bias', weights.conv2[1]],
+    ['gap/axes', tf.tensor1d([1, 2], 'int32')],
+    ['logits/kernel', weights.logits[0]],
+    ['logits/bias', weights.logits[1]],
+  ];
+  const chunks: Uint8Array[] = [];
+  for (const [, t] of tensors) {
+    const data = await t.data();
+    chunks.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+  const weightData = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  chunks.reduce((offset, c) => (weightData.set(c, offset), offset + c.byteLength), 0);
+  tensors[4]![1].dispose();
+  const weightSpecs = tensors.map(([name, t]) => ({ name, shape: t.shape, dtype: t.dtype as 'float32' | 'int32' }));
+  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs, weightData: weightData.buffer, format: 'graph-model' }));
+}
+
 describe('listLayers and model splitting', () => {
   let weights: TinyCnnWeights;
   let x: tf.Tensor4D;
@@ -51,7 +106,7 @@ describe('listLayers and model splitting', () => {
 
   it('head then tail reproduces the model at every candidate, skip connections included', async () => {
     const graph = await tinyCnnGraphModel(weights);
-    const models = [tinyCnn('sequential', weights), tinyCnn('functional', weights), tinyCnn('nested', weights), functionalNested(weights), graph];
+    const models = [tinyCnn('sequential', weights), tinyCnn('functional', weights), tinyCnn('nested', weights), functionalNested(weights), graph, await skipGraphModel(weights)];
     for (const model of models) {
       const predicted = model.predict(x) as tf.Tensor;
       const want = Array.from(await predicted.data());
@@ -68,6 +123,17 @@ describe('listLayers and model splitting', () => {
       }
       expect(tf.memory().numTensors).toBe(before);
     }
+  });
+
+  it('a GraphModel with a skip connection: auto picks the add, and the tail is fed the skip branch', async () => {
+    const graph = await skipGraphModel(weights);
+    const layers = modelLayers(graph);
+    expect(resolveLayers(layers, 'auto')[0]!.name).toBe('skip_add');
+    expect(layers.usable.find((l) => l.name === 'skip_add')!.kind).toBe('add');
+    const split = layers.split(resolveLayers(layers, 'conv2/Relu')[0]!);
+    const { activation, context } = split.head(x);
+    expect([...context.keys()]).toEqual(['conv1/Relu']);
+    tf.dispose([activation, ...context.values()]);
   });
 
   it('the functional tail reads the skip branch from the head (conv1 output is context at conv2)', () => {
