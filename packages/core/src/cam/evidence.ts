@@ -47,13 +47,3 @@ export function forwardBackward(split: ModelSplit, x: tf.Tensor4D, targets: read
     tf.dispose([...context.values()]);
   }
 }
-
-/** The activation and the scores, from one forward pass (no gradient). */
-export function forwardOnly(split: ModelSplit, x: tf.Tensor4D): LayerEvidence {
-  const { activation, context } = split.head(x);
-  try {
-    return { activation, scores: tf.tidy(() => split.tail(context, activation)) };
-  } finally {
-    tf.dispose([...context.values()]);
-  }
-}
