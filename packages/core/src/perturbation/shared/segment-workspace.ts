@@ -78,9 +78,16 @@ export class SegmentWorkspace {
 
   /**
    * Scores of the target class for sample rows `from .. to - 1` (default: all), in batches;
-   * `onBatch(done)` after each batch with the scores filled in so far.
+   * `onBatch(done)` after each batch with the scores filled in so far. `reduce: 'hit'` gives 1
+   * where the target class is the argmax (ties: lowest class), else 0.
    */
-  async evaluate(target: number, onBatch?: (done: number, scores: Float64Array) => void | Promise<void>, from = 0, to = this.rows): Promise<Float64Array> {
+  async evaluate(
+    target: number,
+    onBatch?: (done: number, scores: Float64Array) => void | Promise<void>,
+    from = 0,
+    to = this.rows,
+    reduce: 'score' | 'hit' = 'score',
+  ): Promise<Float64Array> {
     const { height, width, channels } = this.env.geometry;
     const pixels = height * width;
     const scores = new Float64Array(to - from);
@@ -102,7 +109,15 @@ export class SegmentWorkspace {
       },
     };
     await evaluateBatches(this.env, to - from, writer, async (first, count, batch, classes) => {
-      for (let b = 0; b < count; b++) scores[first + b] = batch[b * classes + target]!;
+      for (let b = 0; b < count; b++) {
+        if (reduce === 'score') {
+          scores[first + b] = batch[b * classes + target]!;
+          continue;
+        }
+        let best = 0;
+        for (let k = 1; k < classes; k++) if (batch[b * classes + k]! > batch[b * classes + best]!) best = k;
+        scores[first + b] = best === target ? 1 : 0;
+      }
       await onBatch?.(first + count, scores);
     });
     return scores;

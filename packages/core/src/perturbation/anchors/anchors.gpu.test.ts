@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { AbortedError, liveBufferCount } from '@webxai/shaders';
+import { createExplainerFor } from '../../api/explainer.js';
+import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+import { anchors } from './anchors.js';
+import { klBernoulli, lowerBernoulli, upperBernoulli } from './kl-bounds.js';
+
+const [H, W] = [8, 8];
+/** Four 4x4 quadrant segments. */
+const quads = Int32Array.from({ length: H * W }, (_, p) => (Math.floor(p / W) < 4 ? 0 : 2) + ((p % W) < 4 ? 0 : 1));
+
+/** Class 1 iff quadrants 0 and 3 are both bright (mean > 0.5), else class 0: the anchor is {0, 3}. */
+const andModel = {
+  async predict(batch: Float32Array, shape: [number, number, number, number]) {
+    const out = new Float32Array(shape[0] * 2);
+    for (let b = 0; b < shape[0]; b++) {
+      const mean = (q: number) => {
+        let s = 0;
+        for (let p = 0; p < H * W; p++) if (quads[p] === q) s += batch[b * H * W + p]!;
+        return s / 16;
+      };
+      const on = mean(0) > 0.5 && mean(3) > 0.5;
+      out[b * 2 + (on ? 1 : 0)] = 1;
+    }
+    return out;
+  },
+};
+
+describe('KL bounds', () => {
+  it('bracket the mean and tighten with more samples', () => {
+    expect(klBernoulli(0.5, 0.5)).toBeCloseTo(0, 12);
+    for (const [p, level] of [[0.9, 0.1], [0.3, 0.01], [1, 0.05]] as const) {
+      const lo = lowerBernoulli(p, level);
+      const hi = upperBernoulli(p, level);
+      expect(lo).toBeLessThanOrEqual(p);
+      expect(hi).toBeGreaterThanOrEqual(p);
+      if (lo > 1e-6) expect(klBernoulli(p, lo)).toBeCloseTo(level, 3);
+      expect(upperBernoulli(p, level / 10) - lowerBernoulli(p, level / 10)).toBeLessThan(hi - lo + 1e-12);
+    }
+  });
+});
+
+describe('anchors', () => {
+  beforeAll(() => tf.setBackend('webgpu'));
+
+  it('finds the minimal sufficient superpixels of an AND model, with precision and coverage', async () => {
+    const x = tf.fill([H, W, 1], 0.9); // every quadrant bright: predicted class 1
+    const r = await createExplainerFor(anchors, andModel, { method: 'anchors', segments: quads, fill: 0, seed: 4 }).explain(x);
+    expect(r.target).toEqual([1]);
+    expect(r.anchor[0]).toEqual([0, 3]);
+    expect(r.precision[0]).toBe(1); // with 0 and 3 kept, the class never changes
+    expect(r.coverage[0]).toBeCloseTo(0.25, 12);
+    const map = await r.attribution.data();
+    for (let p = 0; p < H * W; p++) expect(map[p]).toBe(quads[p] === 0 || quads[p] === 3 ? 1 : 0);
+    tf.dispose([x, r.attribution, r.segments]);
+  });
+
+  it('returns the empty anchor when nothing changes the prediction; cancels; no leaks', async () => {
+    const constant = { predict: async (_: Float32Array, s: [number, number, number, number]) => Float32Array.from({ length: s[0] * 2 }, (_, i) => (i % 2 ? 1 : 0)) };
+    const x = tf.fill([H, W, 1], 0.9);
+    const ex = createExplainerFor(anchors, constant, { method: 'anchors', segments: quads });
+    const warm = await ex.explain(x);
+    expect(warm.anchor[0]).toEqual([]);
+    expect(warm.coverage[0]).toBe(1);
+    tf.dispose([warm.attribution, warm.segments]);
+    const device = tfjsDevice();
+    const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
+    const controller = new AbortController();
+    controller.abort();
+    await expect(createExplainerFor(anchors, andModel, { method: 'anchors', segments: quads, fill: 0 }).explain(x, { signal: controller.signal })).rejects.toThrow(AbortedError);
+    const slow = createExplainerFor(anchors, andModel, { method: 'anchors', segments: quads, fill: 0, maxSamples: 150 });
+    const capped = await slow.explain(x);
+    expect(capped.samples[0]).toBeLessThanOrEqual(150);
+    tf.dispose([capped.attribution, capped.segments]);
+    expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
+    x.dispose();
+  });
+});
