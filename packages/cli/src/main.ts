@@ -1,33 +1,39 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: Apache-2.0
-// `pnpm explain`: webxai's main job on the embedded defaults. For now (foundation) it proves the
-// GPU path end to end: Dawn adapter, a webxai kernel on the GPU checked against its CPU reference.
+// `pnpm explain`: webxai's main job on the embedded defaults — the shipped MNIST CNN and its held-out
+// digits, explained by several methods on WebGPU (Dawn in Node), with heatmap PNGs and a summary.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { installNodeWebGPU } from '@webxai/shaders/node';
-import { acquireDevice, affine, affineRef, createBuffer, readFloat32, releaseBuffer, runKernel, uploadBuffer } from '@webxai/shaders';
+import { parseCliArgs, USAGE } from './args.js';
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
+  const options = parseCliArgs(process.argv.slice(2).filter((a) => a !== '--'));
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  // tfjs-backend-webgpu registers itself at import time only if navigator.gpu exists: install Dawn
+  // first, then load the module that imports it.
   installNodeWebGPU();
-  const adapter = await navigator.gpu.requestAdapter();
-  console.log(`adapter: ${adapter?.info.vendor} / ${adapter?.info.architecture} / ${adapter?.info.description}`);
-  const device = await acquireDevice();
-  const input = Float32Array.from({ length: 224 * 224 * 3 }, (_, i) => Math.sin(i));
-  const src = uploadBuffer(device, input, 'input');
-  const dst = createBuffer(device, input.byteLength, 'output');
-  await runKernel(device, affine, { params: { count: input.length, scale: 0.5, offset: 0.5 }, input: src, output: dst });
-  const gpu = await readFloat32(device, dst, input.length);
-  const cpu = affineRef(input, 0.5, 0.5);
-  let worst = 0;
-  for (let i = 0; i < gpu.length; i++) worst = Math.max(worst, Math.abs(gpu[i]! - cpu[i]!));
-  console.log(`affine kernel on ${input.length} values: max |GPU - CPU| = ${worst}`);
-  releaseBuffer(device, src);
-  releaseBuffer(device, dst);
-  device.destroy();
+  const { runExplanations } = await import('./run.js');
+  const summary = await runExplanations(options, (line) => !options.json && console.log(line));
+  const out = resolve(options.out);
+  mkdirSync(out, { recursive: true });
+  for (const method of summary.methods) {
+    if (method.png) writeFileSync(join(out, `${method.method}.png`), method.png);
+  }
+  const json = { ...summary, methods: summary.methods.map(({ png: _png, ...rest }) => rest) };
+  writeFileSync(join(out, 'summary.json'), JSON.stringify(json, null, 2));
+  if (options.json) console.log(JSON.stringify(json, null, 2));
+  else console.log(`\nwrote ${summary.methods.filter((m) => m.png).length} heatmap strips and summary.json to ${out}`);
+  return summary.methods.some((m) => m.error) ? 1 : 0;
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error);
-    process.exit(1);
+    console.error(error instanceof Error ? `webxai: ${error.message}` : error);
+    process.exit(2);
   },
 );
