@@ -3,7 +3,7 @@
 // (one import and one entry each) and its types to MethodRegistry from its own folder.
 import type { MethodDefinition, MethodName } from './types.js';
 import { blurIg, expectedGradients, gradientXInput, guidedIg, integratedGradients, saliency, smoothGrad } from '../gradient/index.js';
-import { anchors, kernelShap, lime, occlusion, partitionShap, rise } from '../perturbation/index.js';
+import { anchors, kernelShap, lime, occlusion, partitionShap, rise, xrai } from '../perturbation/index.js';
 import { ablationCam, eigenCam, gradCam, gradCamPlusPlus, hiResCam, layerCam, scoreCam, xGradCam } from '../cam/index.js';
 
 export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
@@ -20,6 +20,7 @@ export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
   'kernel-shap': kernelShap,
   'partition-shap': partitionShap,
   anchors,
+  xrai,
   'grad-cam': gradCam,
   'grad-cam++': gradCamPlusPlus,
   'xgrad-cam': xGradCam,

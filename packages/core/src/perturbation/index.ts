@@ -6,4 +6,5 @@ export { lime, limeWeights, LIME_SEGMENTATION, type LimeOptions, type LimeResult
 export { kernelShap, shapDesign, KERNEL_SHAP_SEGMENTATION, type KernelShapOptions, type KernelShapResult, type ShapDesign } from './kernel-shap/index.js';
 export { partitionShap, partitionTree, owenValues, type PartitionShapOptions, type PartitionShapResult, type PartitionTree } from './partition-shap/index.js';
 export { anchors, ANCHORS_SEGMENTATION, type AnchorsOptions, type AnchorsResult } from './anchors/index.js';
+export { xrai, xraiCandidates, xraiRegions, type XraiOptions, type XraiResult } from './xrai/index.js';
 export type { FillOption, SegmentsInput } from './shared/features.js';

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { linearModel } from '@webxai/testing/models';
+import { liveBufferCount, UnsupportedModelError } from '@webxai/shaders';
+import { createExplainerFor } from '../../api/explainer.js';
+import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+import { xrai } from './xrai.js';
+import { dilate, xraiRegions } from './xrai-regions.js';
+
+describe('xrai regions', () => {
+  it('greedily takes the densest region, then the densest remainder (hand-computed)', () => {
+    const attr = Float64Array.from([5, 5, 1, 1, 0, 0]);
+    const masks = [Int32Array.of(0, 1, 2, 3), Int32Array.of(0, 1), Int32Array.of(4, 5)];
+    const r = xraiRegions(attr, masks, 1, 1);
+    expect(Array.from(r.attribution)).toEqual([5, 5, 1, 1, 0, 0]);
+    expect(Array.from(r.ranks)).toEqual([1, 1, 2, 2, 3, 3]);
+  });
+  it('drops regions adding too few pixels and gives the leftover its mean', () => {
+    const attr = Float64Array.from([4, 2, 3, 1]);
+    const r = xraiRegions(attr, [Int32Array.of(0, 1), Int32Array.of(1, 2)], 1, 2);
+    // {0,1} (gain 3) first; {1,2} then adds only pixel 2 (< 2 pixels): dropped; leftover {2,3} = 2.
+    expect(Array.from(r.attribution)).toEqual([3, 3, 2, 2]);
+    expect(Array.from(r.ranks)).toEqual([1, 1, 2, 2]);
+  });
+  it('dilates with a disk', () => {
+    const scratch = new Uint8Array(25);
+    expect(Array.from(dilate(Int32Array.of(12), 5, 5, 1, scratch))).toEqual([7, 11, 12, 13, 17]);
+    expect(dilate(Int32Array.of(12), 5, 5, 2, scratch).length).toBe(13);
+    expect(scratch.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('xrai', () => {
+  beforeAll(() => tf.setBackend('webgpu'));
+
+  it('ranks regions by IG density on a linear model; covers the image; no leaks', async () => {
+    const [H, W] = [32, 32];
+    const { model } = linearModel({ height: H, width: W, channels: 3, classes: 2, seed: 3 });
+    const x = tf.randomUniform([H, W, 3], 0, 1, 'float32', 5);
+    const ex = createExplainerFor(xrai, model, { method: 'xrai', integratedGradients: { steps: 8 }, scales: [100, 500], minPixelDiff: 10, target: 1 });
+    const warm = await ex.explain(x);
+    tf.dispose([warm.attribution, warm.ranks]);
+    const device = tfjsDevice();
+    const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
+    const r = await ex.explain(x);
+    const a = await r.attribution.data();
+    const ranks = await r.ranks.data();
+    expect(ranks.every((k) => k >= 1)).toBe(true);
+    // Regions are taken in decreasing gain: the attribution never increases with the rank.
+    const gainOfRank = new Map<number, number>();
+    ranks.forEach((k, p) => gainOfRank.set(k, a[p]!));
+    const ordered = [...gainOfRank.entries()].sort((p, q) => p[0] - q[0]).map(([, g]) => g);
+    for (let i = 1; i < ordered.length - 1; i++) expect(ordered[i]!).toBeLessThanOrEqual(ordered[i - 1]!);
+    tf.dispose([r.attribution, r.ranks]);
+    expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
+    ex.dispose();
+    x.dispose();
+  });
+
+  it('needs gradients', () => {
+    expect(() => createExplainerFor(xrai, { predict: async () => new Float32Array(2) }, { method: 'xrai' })).toThrow(UnsupportedModelError);
+  });
+});
