@@ -25,18 +25,24 @@ export function enforceConnectivity(labels: ArrayLike<number>, height: number, w
     queue[tail++] = start;
     while (head < tail) {
       const p = queue[head++]!;
-      const y = Math.floor(p / width);
-      const x = p - y * width;
-      const visit = (q: number) => {
-        if (out[q]! < 0 && labels[q] === original) {
-          out[q] = next;
-          queue[tail++] = q;
-        }
-      };
-      if (x > 0) visit(p - 1);
-      if (x + 1 < width) visit(p + 1);
-      if (y > 0) visit(p - width);
-      if (y + 1 < height) visit(p + width);
+      const x = p % width;
+      // Neighbours inline (no closure): left, right, up, down.
+      if (x > 0 && out[p - 1]! < 0 && labels[p - 1] === original) {
+        out[p - 1] = next;
+        queue[tail++] = p - 1;
+      }
+      if (x + 1 < width && out[p + 1]! < 0 && labels[p + 1] === original) {
+        out[p + 1] = next;
+        queue[tail++] = p + 1;
+      }
+      if (p >= width && out[p - width]! < 0 && labels[p - width] === original) {
+        out[p - width] = next;
+        queue[tail++] = p - width;
+      }
+      if (p + width < pixels && out[p + width]! < 0 && labels[p + width] === original) {
+        out[p + width] = next;
+        queue[tail++] = p + width;
+      }
     }
     if (tail < minSize && next > 0) {
       for (let i = 0; i < tail; i++) out[queue[i]!] = adjacent;

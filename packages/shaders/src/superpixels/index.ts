@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-export { slicFeatures, slicAssign, slicUpdate } from './slic.kernel.js';
+export { slicFeatures, slicAssign, slicAccumulate, slicUpdate, slicPartialsLength } from './slic.kernel.js';
 export { slicFeaturesRef } from './slic-features.ref.js';
 export { slicAssignRef, slicUpdateRef, slicRef } from './slic.ref.js';
 export { slicPlan, SLIC_COLOR_WEIGHT, type SlicPlan } from './slic-plan.js';

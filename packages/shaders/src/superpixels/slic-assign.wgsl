@@ -2,7 +2,7 @@
 //
 // SLIC assignment step (Achanta et al., "SLIC Superpixels Compared to State-of-the-Art Superpixel
 // Methods", TPAMI 2012), localised as in gSLICr (Ren, Prisacariu, Reid 2015): pixel p in grid
-// cell (gy, gx) compares the centres of the 5 x 5 neighbouring cells and takes the nearest under
+// cell (gy, gx) compares the centres of the 3 x 3 neighbouring cells and takes the nearest under
 //   D = COLOR_WEIGHT * |lab_p - lab_k|^2 + spatialWeight * min(|yx_p - yx_k|^2, maxSpatial2),
 // COLOR_WEIGHT / spatialWeight ~ S^2 / m^2 (S = grid step, m = compactness), which orders
 // candidates like SLIC's dc^2 / m^2 + ds^2 / S^2. Features and centres are integers (quantized Lab,
@@ -54,8 +54,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let b = features[p * 3u + 2u];
   var best = 0xffffffffu;
   var bestK = 0u;
-  for (var cy = max(gy - 2, 0); cy <= min(gy + 2, i32(params.gridH) - 1); cy++) {
-    for (var cx = max(gx - 2, 0); cx <= min(gx + 2, i32(params.gridW) - 1); cx++) {
+  for (var cy = max(gy - 1, 0); cy <= min(gy + 1, i32(params.gridH) - 1); cy++) {
+    for (var cx = max(gx - 1, 0); cx <= min(gx + 1, i32(params.gridW) - 1); cx++) {
       let k = u32(cy) * params.gridW + u32(cx);
       let c = k * 5u;
       let dy = absDiff(y, centers[c]);

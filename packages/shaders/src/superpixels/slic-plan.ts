@@ -38,9 +38,9 @@ export function slicPlan(height: number, width: number, segments: number, compac
   const gridH = Math.max(1, Math.min(height, Math.round(height / step)));
   const gridW = Math.max(1, Math.min(width, Math.round(width / step)));
   const cell = Math.max(Math.ceil(height / gridH), Math.ceil(width / gridW));
-  if (25 * cell * cell * Math.max(5 * cell, 511) >= 2 ** 32) {
+  if (9 * cell * cell * Math.max(3 * cell + 3, 511) >= 2 ** 32) {
     throw new InvalidOptionError(
-      `slic: ${segments} segments on ${height}x${width} gives cells of ${cell} pixels, too large for exact sums; ask for at least ${Math.ceil(pixels / 280 ** 2)} segments`,
+      `slic: ${segments} segments on ${height}x${width} gives cells of ${cell} pixels, too large for exact sums; ask for at least ${Math.ceil(pixels / 550 ** 2)} segments`,
     );
   }
   const spatialWeight = Math.max(1, Math.round((SLIC_COLOR_WEIGHT * 4 * compactness * compactness) / (step * step)));

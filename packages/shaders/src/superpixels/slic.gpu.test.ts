@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { slicAssign, slicFeatures, slicUpdate } from './slic.kernel.js';
+import { slicAccumulate, slicAssign, slicFeatures, slicPartialsLength, slicUpdate } from './slic.kernel.js';
 import { slicFeaturesRef } from './slic-features.ref.js';
 import { slicAssignRef, slicRef, slicUpdateRef } from './slic.ref.js';
 import { slicPlan } from './slic-plan.js';
@@ -36,7 +36,7 @@ describe('slic plan', () => {
   it('rejects impossible requests with the option named', () => {
     expect(() => slicPlan(4, 4, 17, 10)).toThrow(/segments must be an integer in \[1, 16\]/);
     expect(() => slicPlan(4, 4, 2, 0)).toThrow(/compactness/);
-    expect(() => slicPlan(4096, 4096, 4, 10)).toThrow(/ask for at least/);
+    expect(() => slicPlan(8192, 8192, 4, 10)).toThrow(/ask for at least/);
     expect(slicPlan(224, 224, 100, 10)).toMatchObject({ gridH: 10, gridW: 10 });
   });
 });
@@ -75,9 +75,13 @@ describe('slic kernels', () => {
     await runKernel(device, slicAssign.assign, { params, features: b[0], centers: b[1], labels: b[2] });
     const labels = await readUint32(device, b[2], pixels);
     expect(Array.from(labels)).toEqual(Array.from(slicAssignRef(plan, features, centers, new Uint32Array(pixels))));
-    await runKernel(device, slicUpdate, { params: { height, width, gridH: plan.gridH, gridW: plan.gridW }, features: b[0], labels: b[2], centers: b[1] });
+    const dims = { height, width, gridH: plan.gridH, gridW: plan.gridW };
+    const partials = createBuffer(device, slicPartialsLength(plan.gridH, plan.gridW) * 4, 'partials');
+    await runKernel(device, slicAccumulate, { params: dims, features: b[0], labels: b[2], partials });
+    await runKernel(device, slicUpdate, { params: dims, partials, centers: b[1] });
     expect(Array.from(await readUint32(device, b[1], clusters * 5))).toEqual(Array.from(slicUpdateRef(plan, features, labels, centers.slice())));
     b.forEach((x) => releaseBuffer(device, x));
+    releaseBuffer(device, partials);
   });
 
   gpuTest('ten SLIC iterations give the same labels as slicRef, and follow the image', async ({ device }) => {

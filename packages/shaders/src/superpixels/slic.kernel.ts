@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import featuresSource from './slic-features.wgsl';
 import assignSource from './slic-assign.wgsl';
+import accumulateSource from './slic-accumulate.wgsl';
 import updateSource from './slic-update.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
@@ -42,18 +43,38 @@ function defineAssign(init: boolean) {
 /** GPU kernels: SLIC assignment (`assign`) and the initial grid labelling (`init`). See slic-assign.wgsl; CPU reference: slicAssignRef. */
 export const slicAssign = { assign: defineAssign(false), init: defineAssign(true) } as const;
 
-/** GPU kernel: SLIC centre update. See slic-update.wgsl; CPU reference: slicUpdateRef. */
-export const slicUpdate = defineKernel({
-  name: 'slic-update',
-  source: updateSource,
-  workgroupSize: WORKGROUP_SIZE,
+/** GPU kernel: per-cell partial sums of the SLIC update (workgroup atomics). See slic-accumulate.wgsl; CPU reference: slicUpdateRef (whole update). */
+export const slicAccumulate = defineKernel({
+  name: 'slic-accumulate',
+  source: accumulateSource,
+  workgroupSize: 64,
   bindings: {
     params: { uniform: { height: 'u32', width: 'u32', gridH: 'u32', gridW: 'u32' } },
     features: { storage: 'read' },
     labels: { storage: 'read' },
+    partials: { storage: 'read_write' },
+  },
+  // Integer atomics: exact, order-independent.
+  tolerance: { abs: 0, rel: 0 },
+  workgroups: ({ params }) => params.gridH * params.gridW,
+});
+
+/** GPU kernel: SLIC centre update from the partials. See slic-update.wgsl; CPU reference: slicUpdateRef. */
+export const slicUpdate = defineKernel({
+  name: 'slic-update',
+  source: updateSource,
+  workgroupSize: 64,
+  bindings: {
+    params: { uniform: { height: 'u32', width: 'u32', gridH: 'u32', gridW: 'u32' } },
+    partials: { storage: 'read' },
     centers: { storage: 'read_write' },
   },
   // Integer sums and integer division: exact.
   tolerance: { abs: 0, rel: 0 },
-  workgroups: ({ params }) => params.gridH * params.gridW,
+  workgroups: ({ params }) => Math.ceil((params.gridH * params.gridW) / 64),
 });
+
+/** u32 values of slic-accumulate's partials buffer for a grid. */
+export function slicPartialsLength(gridH: number, gridW: number): number {
+  return gridH * gridW * 54;
+}

@@ -18,8 +18,8 @@ export function slicAssignRef(plan: SlicPlan, features: ArrayLike<number>, cente
       const b = features[p * 3 + 2]!;
       let best = Infinity;
       let bestK = 0;
-      for (let cy = Math.max(gy - 2, 0); cy <= Math.min(gy + 2, gridH - 1); cy++) {
-        for (let cx = Math.max(gx - 2, 0); cx <= Math.min(gx + 2, gridW - 1); cx++) {
+      for (let cy = Math.max(gy - 1, 0); cy <= Math.min(gy + 1, gridH - 1); cy++) {
+        for (let cx = Math.max(gx - 1, 0); cx <= Math.min(gx + 1, gridW - 1); cx++) {
           const k = cy * gridW + cx;
           const dy = y - centers[k * 5]!;
           const dx = x - centers[k * 5 + 1]!;
@@ -39,40 +39,33 @@ export function slicAssignRef(plan: SlicPlan, features: ArrayLike<number>, cente
   return labels;
 }
 
-const cellStart = (g: number, size: number, grid: number) => Math.floor((g * size + grid - 1) / grid);
-
-/** CPU reference for slic-update.wgsl: moves `centers` [clusters * 5] in place. Exact. */
+/**
+ * CPU reference for the SLIC update (slic-accumulate.wgsl + slic-update.wgsl): every centre moves to
+ * the rounded mean ((sum + floor(n / 2)) / n, integer division) position and colour of its pixels;
+ * a cluster without pixels keeps its centre. Exact: the GPU sums positions relative to an integer
+ * origin, which shifts the same floor by the same integer.
+ */
 export function slicUpdateRef(plan: SlicPlan, features: ArrayLike<number>, labels: ArrayLike<number>, centers: Uint32Array): Uint32Array {
   const { height, width, gridH, gridW } = plan;
-  for (let k = 0; k < gridH * gridW; k++) {
-    const gy = Math.floor(k / gridW);
-    const gx = k - gy * gridW;
-    const y0 = cellStart(Math.max(gy - 2, 0), height, gridH);
-    const y1 = cellStart(Math.min(gy + 3, gridH), height, gridH);
-    const x0 = cellStart(Math.max(gx - 2, 0), width, gridW);
-    const x1 = cellStart(Math.min(gx + 3, gridW), width, gridW);
-    const s = [0, 0, 0, 0, 0, 0];
-    for (let y = y0; y < y1; y++) {
-      for (let x = x0; x < x1; x++) {
-        const p = y * width + x;
-        if (labels[p] !== k) continue;
-        s[0]!++;
-        s[1]! += y - y0;
-        s[2]! += x - x0;
-        s[3]! += features[p * 3]!;
-        s[4]! += features[p * 3 + 1]!;
-        s[5]! += features[p * 3 + 2]!;
-      }
+  const sums = new Float64Array(gridH * gridW * 6);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      const k = labels[p]!;
+      const s = k * 6;
+      sums[s] = sums[s]! + 1;
+      sums[s + 1] = sums[s + 1]! + y;
+      sums[s + 2] = sums[s + 2]! + x;
+      sums[s + 3] = sums[s + 3]! + features[p * 3]!;
+      sums[s + 4] = sums[s + 4]! + features[p * 3 + 1]!;
+      sums[s + 5] = sums[s + 5]! + features[p * 3 + 2]!;
     }
-    const n = s[0]!;
+  }
+  for (let k = 0; k < gridH * gridW; k++) {
+    const n = sums[k * 6]!;
     if (n === 0) continue;
     const half = Math.floor(n / 2);
-    const mean = (v: number) => Math.floor((v + half) / n);
-    centers[k * 5] = y0 + mean(s[1]!);
-    centers[k * 5 + 1] = x0 + mean(s[2]!);
-    centers[k * 5 + 2] = mean(s[3]!);
-    centers[k * 5 + 3] = mean(s[4]!);
-    centers[k * 5 + 4] = mean(s[5]!);
+    for (let f = 0; f < 5; f++) centers[k * 5 + f] = Math.floor((sums[k * 6 + f + 1]! + half) / n);
   }
   return centers;
 }

@@ -2,7 +2,7 @@
 import { createBuffer, releaseBuffer } from '../runtime/buffers.js';
 import { throwIfAborted } from '../runtime/errors.js';
 import { runKernel } from '../runtime/kernel.js';
-import { slicAssign, slicFeatures, slicUpdate } from './slic.kernel.js';
+import { slicAccumulate, slicAssign, slicFeatures, slicPartialsLength, slicUpdate } from './slic.kernel.js';
 import type { SlicPlan } from './slic-plan.js';
 
 /** Inputs of {@link slicLabels}. */
@@ -44,13 +44,19 @@ export async function slicLabels(device: GPUDevice, options: SlicLabelsOptions):
     }
     const centers = createBuffer(device, plan.gridH * plan.gridW * 20, 'slic.centers');
     owned.push(centers);
+    const partials = createBuffer(device, slicPartialsLength(plan.gridH, plan.gridW) * 4, 'slic.partials');
+    owned.push(partials);
+    const update = async () => {
+      await runKernel(device, slicAccumulate, { params: dims, features, labels, partials });
+      await runKernel(device, slicUpdate, { params: dims, partials, centers });
+    };
     const assignParams = { ...dims, spatialWeight: plan.spatialWeight, maxSpatial2: plan.maxSpatial2 };
     await runKernel(device, slicAssign.init, { params: assignParams, features, centers, labels });
-    await runKernel(device, slicUpdate, { params: dims, features, labels, centers });
+    await update();
     for (let i = 0; i < iterations; i++) {
       throwIfAborted(signal, 'slic');
       await runKernel(device, slicAssign.assign, { params: assignParams, features, centers, labels });
-      await runKernel(device, slicUpdate, { params: dims, features, labels, centers });
+      await update();
     }
     return labels;
   } catch (error) {
