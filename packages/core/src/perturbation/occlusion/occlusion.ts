@@ -2,9 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import {
   maskAccumulate,
-  maskAccumulateRef,
   occlusionMasks,
-  occlusionMasksRef,
   occlusionWindowCounts,
   perturbBatch,
   runKernel,
@@ -109,27 +107,42 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
     }
 
     async function occludeCpu(): Promise<Float32Array> {
+      // The CPU path paints each window into a copy of the image and adds the score drop to the
+      // window's pixels: the same numbers as occlusion-masks + perturb-batch + mask-accumulate
+      // (their references), in O(window) per sample instead of O(image).
       const pixels = height * width;
-      const fill = new Float32Array(pixels * channels).fill(o.baselineValue);
-      const masks = new Float32Array(batchSize * pixels);
-      const acc = new Float32Array(pixels);
-      const counts = new Float32Array(pixels);
-      const perturber = new CpuPerturber(values, fill, undefined, pixels, channels, width);
+      const perImage = pixels * channels;
+      const acc = new Float64Array(pixels);
+      const counts = new Float64Array(pixels);
+      const perturber = new CpuPerturber(values, new Float32Array(perImage), undefined, pixels, channels, width);
+      const windowOf = (k: number) => [Math.floor(k / cols) * g.strideY, (k % cols) * g.strideX] as const;
       const writer: BatchWriter = {
         gpu: () => Promise.reject(new Error('unreachable')),
         cpu(out, first, count, layout) {
-          occlusionMasksRef(g, first, count, masks);
-          perturber.write(out, masks, pixels, count, 0, layout);
+          for (let b = 0; b < count; b++) {
+            const base = b * perImage;
+            perturber.copyImage(out, base, layout);
+            const [top, left] = windowOf(first + b);
+            for (let y = top; y < top + g.windowH; y++)
+              for (let x = left; x < left + g.windowW; x++)
+                for (let c = 0; c < channels; c++) out[layout === 'nchw' ? base + c * pixels + y * width + x : base + (y * width + x) * channels + c] = o.baselineValue;
+          }
         },
       };
+      const result = () => divide(Float32Array.from(acc), Float32Array.from(counts));
       await evaluateBatches(env, total, writer, (first, count, batchScores) => {
-        const diffs = new Float32Array(count);
-        for (let b = 0; b < count; b++) diffs[b] = f0 - batchScores[b * classes + target]!;
-        maskAccumulateRef(acc, diffs, masks, count, pixels, true);
-        maskAccumulateRef(counts, new Float32Array(count).fill(1), masks, count, pixels, true);
-        if (progress.active) progress.report(first + count, total, divide(acc, counts));
+        for (let b = 0; b < count; b++) {
+          const d = f0 - batchScores[b * classes + target]!;
+          const [top, left] = windowOf(first + b);
+          for (let y = top; y < top + g.windowH; y++)
+            for (let x = left; x < left + g.windowW; x++) {
+              acc[y * width + x] = acc[y * width + x]! + d;
+              counts[y * width + x] = counts[y * width + x]! + 1;
+            }
+        }
+        if (progress.active) progress.report(first + count, total, result());
       });
-      return divide(acc, counts);
+      return result();
     }
 
     async function occludeGpu(): Promise<Float32Array> {

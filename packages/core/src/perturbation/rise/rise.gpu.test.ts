@@ -69,3 +69,14 @@ describe('rise', () => {
     x.dispose();
   });
 });
+
+describe('riseMasksFast', () => {
+  it('equals riseMasksRef bit for bit', async () => {
+    const { riseMasksFast } = await import('./rise-cpu.js');
+    for (const g of [{ height: 13, width: 9, cell: 4, gridH: 4, gridW: 3 }, { height: 1, width: 1, cell: 1, gridH: 1, gridW: 1 }]) {
+      const { grids, shifts } = riseSamples(5, 7, g, 0.5);
+      const want = riseMasksRef(g, grids, shifts, 2, 5);
+      expect(Array.from(riseMasksFast(g, grids, shifts, 2, 5, new Float32Array(5 * g.height * g.width)))).toEqual(Array.from(want));
+    }
+  });
+});

@@ -7,7 +7,6 @@ import {
   perturbBatch,
   readFloat32,
   riseMasks,
-  riseMasksRef,
   runKernel,
   uniformRef,
   type RiseGeometry,
@@ -17,6 +16,7 @@ import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { evaluateBatches, hostBatches, imageAt, originalScores, type BatchWriter } from '../shared/evaluate.js';
 import { CpuPerturber } from '../shared/perturb-cpu.js';
+import { riseMasksFast } from './rise-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
 import { defaultBatchSize, intOption, numberOption, seedOption } from '../shared/options.js';
 import { ProgressReporter } from '../shared/progress.js';
@@ -131,7 +131,7 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
     const writer: BatchWriter = {
       gpu: () => Promise.reject(new Error('unreachable')),
       cpu(out, first, count, layout) {
-        riseMasksRef(g, grids, shifts, first, count, masks);
+        riseMasksFast(g, grids, shifts, first, count, masks);
         perturber.write(out, masks, pixels, count, 0, layout);
       },
     };

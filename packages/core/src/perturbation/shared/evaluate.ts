@@ -77,12 +77,15 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
   const box = model.source as BlackBoxModel;
   const planar = direct && isPlanar(box);
   const limit = model.kind === 'black-box' ? Math.min(env.batchSize, (model.source as BlackBoxModel).maxBatch ?? Infinity) : env.batchSize;
+  // One host batch, reused: a black box has returned (and ORT has copied its input) before the next.
+  let reused: Float32Array | undefined;
   for (let first = 0; first < total; first += limit) {
     throwIfAborted(signal, env.method);
     const count = Math.min(limit, total - first);
     let scores: Float32Array;
     if (direct) {
-      const batch = new Float32Array(count * perImage);
+      reused ??= new Float32Array(Math.min(limit, total) * perImage);
+      const batch = count * perImage === reused.length ? reused : reused.subarray(0, count * perImage);
       writer.cpu(batch, first, count, planar ? 'nchw' : 'nhwc');
       scores = await predictBlackBox(box, batch, [count, height, width, channels], planar);
     } else {

@@ -15,6 +15,8 @@ export class CpuPerturber {
   private readonly planarFill: Float32Array;
   /** [start, end, segment] triples of pixel indices (segment masks only). */
   private readonly runs: Int32Array | undefined;
+  /** The fill is all zeros (RISE): fractional values are just m * x. */
+  private readonly zeroFill: boolean;
 
   constructor(
     private readonly image: Float32Array,
@@ -26,6 +28,7 @@ export class CpuPerturber {
   ) {
     this.planarImage = toPlanar(image, pixels, channels);
     this.planarFill = toPlanar(fill, pixels, channels);
+    this.zeroFill = fill.every((v) => v === 0 && !Object.is(v, -0));
     if (segments) {
       const runs: number[] = [];
       for (let p = 0; p < pixels; ) {
@@ -49,6 +52,11 @@ export class CpuPerturber {
       else this.writePixels(out, masks, row, base, layout);
     }
     return out;
+  }
+
+  /** The unperturbed image in `layout` (occlusion starts from it and paints its window). */
+  copyImage(out: Float32Array, offset: number, layout: BatchLayout): void {
+    out.set(layout === 'nchw' ? this.planarImage : this.image, offset);
   }
 
   private writeRuns(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): void {
@@ -77,6 +85,18 @@ export class CpuPerturber {
     const { pixels, channels, segments } = this;
     const image = this.planarImage;
     const fill = this.planarFill;
+    if (this.zeroFill && !segments && layout === 'nchw') {
+      // fround(0 + fround(m * fround(x - 0))) = fround(m * x): one rounding, done by the store.
+      for (let c = 0; c < channels; c++) {
+        const plane = c * pixels;
+        const o = base + plane;
+        for (let p = 0; p < pixels; p++) {
+          const m = masks[row + p]!;
+          out[o + p] = m === 0 ? 0 : m * image[plane + p]!;
+        }
+      }
+      return;
+    }
     for (let c = 0; c < channels; c++) {
       const plane = c * pixels;
       for (let p = 0; p < pixels; p++) {
