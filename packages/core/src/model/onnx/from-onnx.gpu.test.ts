@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import { disposeWeights, tinyCnn, tinyCnnOnnx, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { InvalidOptionError, ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { createExplainerFor } from '../../api/explainer.js';
@@ -71,6 +72,19 @@ describe('fromOnnx', () => {
       tf.dispose([a.attribution, b.attribution, ...Object.values(a).filter((v) => v instanceof tf.Tensor), ...Object.values(b).filter((v) => v instanceof tf.Tensor)] as tf.Tensor[]);
     }
     x.dispose();
+  });
+
+  it('onnxruntime-web (wasm backend, here in Node) gives the same scores and the same LIME explanation', async () => {
+    ortWeb.env.wasm.numThreads = 1;
+    const web = await ortWeb.InferenceSession.create(tinyCnnOnnx({}, 'nchw'), { executionProviders: ['wasm'] });
+    const model = tinyCnn('sequential', weights);
+    const x = tf.randomUniform([16, 16, 3], 0, 1, 'float32', 9);
+    const options = { method: 'lime', samples: 200, seed: 4, segmentation: { method: 'slic', segments: 12 }, target: 3 } as const;
+    const a = await createExplainerFor(lime, model, options).explain(x);
+    const b = await createExplainerFor(lime, fromOnnx(web, { layout: 'nchw', Tensor: ortWeb.Tensor }), options).explain(x);
+    expect(b.segmentWeights[0]).toBeAllClose(a.segmentWeights[0]!, { abs: 1e-4, rel: 1e-3 });
+    tf.dispose([x, a.attribution, a.segments, b.attribution, b.segments]);
+    await web.release();
   });
 
   it('rejects what is not a session and reports runtime errors as ModelError', async () => {
