@@ -17,6 +17,17 @@ export interface QuickshiftOptions {
   readonly seed?: number;
 }
 
+/** Quick Shift's colour features: (optionally smoothed) CIELAB times `ratio`, 3 per pixel (grey: value, 0, 0). */
+export function quickshiftFeatures(values: ArrayLike<number>, height: number, width: number, channels: number, ratio: number, sigma: number): Float64Array {
+  const pixels = height * width;
+  const smoothed = gaussianFilter(values, height, width, channels, sigma);
+  if (channels >= 3) return rgbToLab(smoothed, pixels, channels).map((v) => v * ratio);
+  // Grey: the value itself (skimage converts to Lab only for RGB).
+  const out = new Float64Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) out[p * 3] = smoothed[p * channels]! * ratio;
+  return out;
+}
+
 /**
  * Quick Shift (Vedaldi & Soatto, ECCV 2008) on the CPU, as skimage: Lab colour (3 channels) times
  * `ratio` and pixel position form the feature space; a Parzen density with a Gaussian of width
@@ -29,19 +40,15 @@ export interface QuickshiftOptions {
 export function quickshift(values: ArrayLike<number>, height: number, width: number, channels: number, options: QuickshiftOptions = {}): { labels: Int32Array; count: number } {
   const { ratio = 1, kernelSize = 5, maxDist = 10, sigma = 0, seed = 42 } = options;
   const pixels = height * width;
-  const smoothed = gaussianFilter(values, height, width, channels, sigma);
-  const lab = channels >= 3 ? rgbToLab(smoothed, pixels, channels) : Float64Array.from(smoothed, (v) => v * 100);
-  const dims = channels >= 3 ? 3 : 1;
+  const features = quickshiftFeatures(values, height, width, channels, ratio, sigma);
   // Features as separate channels (colour times ratio); position is the pixel grid itself.
   const f0 = new Float64Array(pixels);
   const f1 = new Float64Array(pixels);
   const f2 = new Float64Array(pixels);
   for (let p = 0; p < pixels; p++) {
-    f0[p] = lab[p * dims]! * ratio;
-    if (dims === 3) {
-      f1[p] = lab[p * 3 + 1]! * ratio;
-      f2[p] = lab[p * 3 + 2]! * ratio;
-    }
+    f0[p] = features[p * 3]!;
+    f1[p] = features[p * 3 + 1]!;
+    f2[p] = features[p * 3 + 2]!;
   }
   const window = Math.ceil(3 * kernelSize);
   const inv = -0.5 / (kernelSize * kernelSize);
@@ -103,6 +110,12 @@ export function quickshift(values: ArrayLike<number>, height: number, width: num
       }
       parent[p] = closest <= maxDist2 ? link : p;
     }
+  return quickshiftRoots(parent);
+}
+
+/** Follows every link to its tree's root and numbers the roots: the segments. */
+export function quickshiftRoots(parent: Int32Array | Uint32Array): { labels: Int32Array; count: number } {
+  const pixels = parent.length;
   // Follow links to the roots (links always go up in density, so there are no cycles).
   for (let p = 0; p < pixels; p++) {
     let r = p;

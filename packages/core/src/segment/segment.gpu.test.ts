@@ -95,9 +95,19 @@ describe('segment', () => {
     expect(fz.count).toBe(4);
     expect(respectsQuadrants(fz.labels, h, w)).toBe(true);
     const qs = await segment(image, { method: 'quickshift', kernelSize: 3, maxDist: 6, ratio: 0.5 });
+    expect(qs.path).toBe('gpu');
     expect(respectsQuadrants(qs.labels, h, w)).toBe(true);
     expect(qs.count).toBeGreaterThanOrEqual(4);
     expect(Math.max(...qs.labels)).toBe(qs.count - 1);
+    // The CPU path (f64 densities) gives the same segments here (no near-ties).
+    const values = (await image.data()) as Float32Array;
+    await tf.setBackend('cpu');
+    const cpuImage = tf.tensor3d(values, [h, w, 3]);
+    const qsCpu = await segment(cpuImage, { method: 'quickshift', kernelSize: 3, maxDist: 6, ratio: 0.5 });
+    expect(qsCpu.path).toBe('cpu');
+    expect(Array.from(qsCpu.labels)).toEqual(Array.from(qs.labels));
+    cpuImage.dispose();
+    await tf.setBackend('webgpu');
     image.dispose();
   });
 

@@ -1,12 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, readUint32, releaseBuffer, ShapeMismatchError, slicFeaturesRef, slicLabels, slicPlan, slicRef, throwIfAborted } from '@webxai/shaders';
+import {
+  createBuffer,
+  InvalidOptionError,
+  normalRef,
+  quickshiftDensity,
+  quickshiftParent,
+  readUint32,
+  releaseBuffer,
+  runKernel,
+  ShapeMismatchError,
+  slicFeaturesRef,
+  slicLabels,
+  slicPlan,
+  slicRef,
+  throwIfAborted,
+  uploadBuffer,
+} from '@webxai/shaders';
 import { currentPath } from '../api/explainer.js';
 import type { ExecutionPath } from '../api/types.js';
 import { gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { enforceConnectivity } from './connectivity.js';
 import { felzenszwalb, type FelzenszwalbOptions } from './felzenszwalb.js';
-import { quickshift, type QuickshiftOptions } from './quickshift.js';
+import { quickshift, quickshiftFeatures, quickshiftRoots, type QuickshiftOptions } from './quickshift.js';
 
 /** Maps the image's values to [0, 1]: [low, high], or 'auto' ([0, 1] or [0, 255] when the data fit, else min..max). */
 export type ValueRange = readonly [low: number, high: number] | 'auto';
@@ -45,7 +61,7 @@ export interface Segmentation {
   readonly count: number;
   readonly height: number;
   readonly width: number;
-  /** Where it ran: SLIC on the GPU when tfjs's backend is webgpu; Felzenszwalb and Quick Shift always on the CPU. */
+  /** Where it ran: SLIC and Quick Shift on the GPU when tfjs's backend is webgpu; Felzenszwalb always on the CPU. */
   readonly path: ExecutionPath;
 }
 
@@ -76,8 +92,9 @@ async function unitMap(image: tf.Tensor, range: ValueRange | undefined): Promise
 
 /**
  * Superpixels of an image: SLIC (Achanta et al. 2012) on the GPU with connectivity enforcement
- * (a CPU pass over the labels), or Felzenszwalb / Quick Shift on the CPU. Same labels on the GPU
- * and CPU paths for SLIC (exact integer kernels).
+ * (a CPU pass over the labels), Quick Shift with its window passes on the GPU, or Felzenszwalb on
+ * the CPU (a sort and a union-find: sequential, not worth a GPU version). Same labels on the GPU
+ * and CPU paths for SLIC (exact integer kernels); for Quick Shift up to near-ties of f32 densities.
  *
  * @example
  * const s = await segment(image, { method: 'slic', segments: 100, compactness: 10 });
@@ -94,8 +111,38 @@ export async function segment(image: tf.Tensor, options: SegmentOptions): Promis
   const raw = (await image.data()) as Float32Array;
   const unit = new Float32Array(raw.length);
   for (let i = 0; i < raw.length; i++) unit[i] = Math.min(1, Math.max(0, (raw[i]! - low) * scale));
+  if (options.method === 'quickshift' && currentPath() === 'gpu') {
+    return { ...(await quickshiftGpu(unit, height, width, channels, options)), height, width, path: 'gpu' };
+  }
   const result = options.method === 'felzenszwalb' ? felzenszwalb(unit, height, width, channels, options) : quickshift(unit, height, width, channels, options);
   return { ...result, height, width, path: 'cpu' };
+}
+
+/**
+ * Quick Shift with the density and link passes on the GPU (quickshift-density, quickshift-parent:
+ * 2 x (2W + 1)^2 window operations per pixel, embarrassingly parallel) and the features and root
+ * following on the CPU. Same algorithm as the CPU path; links can differ only at near-ties of the
+ * f32 densities.
+ */
+async function quickshiftGpu(unit: Float32Array, height: number, width: number, channels: number, o: QuickshiftOptions): Promise<{ labels: Int32Array; count: number }> {
+  const { ratio = 1, kernelSize = 5, maxDist = 10, sigma = 0, seed = 42 } = o;
+  const device = tfjsDevice();
+  const pixels = height * width;
+  const window = Math.ceil(3 * kernelSize);
+  const buffers = [
+    uploadBuffer(device, Float32Array.from(quickshiftFeatures(unit, height, width, channels, ratio, sigma)), 'quickshift.features'),
+    uploadBuffer(device, normalRef(seed, 0, pixels), 'quickshift.noise'),
+    createBuffer(device, pixels * 4, 'quickshift.density'),
+    createBuffer(device, pixels * 4, 'quickshift.parent'),
+  ] as const;
+  try {
+    const [features, noise, density, parent] = buffers;
+    await runKernel(device, quickshiftDensity, { params: { height, width, window, inv: -0.5 / (kernelSize * kernelSize) }, features, noise, density });
+    await runKernel(device, quickshiftParent, { params: { height, width, window, maxDist2: maxDist * maxDist }, features, density, parent });
+    return quickshiftRoots(await readUint32(device, parent, pixels));
+  } finally {
+    buffers.forEach((b) => releaseBuffer(device, b));
+  }
 }
 
 async function slic(image: tf.Tensor, height: number, width: number, channels: number, low: number, scale: number, o: SlicOptions): Promise<Segmentation> {

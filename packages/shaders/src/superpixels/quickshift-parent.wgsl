@@ -1,0 +1,57 @@
+// quickshift-parent.wgsl
+//
+// Quick Shift's tree links (Vedaldi & Soatto 2008; skimage): each pixel links to the nearest pixel
+// of strictly higher density in its (2 W + 1)^2 window, under |f_p - f_q|^2 + |yx_p - yx_q|^2;
+// if that is farther than maxDist (or no such pixel exists) the pixel is a root (links to itself).
+// Ties in distance go to the first in raster order. Roots of the forest are the segments (the host
+// follows the links).
+//
+// Dispatch: 1-D, one invocation per pixel, folded past 65,535 workgroups.
+// Numerics: exact comparisons of f32 values; a link can differ from the f64 CPU path only where
+// two densities (or two distances) are within their rounding of each other (a near-tie).
+
+override WORKGROUP_SIZE: u32 = 64u;
+
+struct Params {
+  height: u32,
+  width: u32,
+  window: u32,
+  maxDist2: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> features: array<f32>;
+@group(0) @binding(2) var<storage, read> density: array<f32>;
+@group(0) @binding(3) var<storage, read_write> parent: array<u32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let p = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  if (p >= params.height * params.width) {
+    return;
+  }
+  let y = i32(p / params.width);
+  let x = i32(p % params.width);
+  let w = i32(params.window);
+  let f = vec3f(features[p * 3u], features[p * 3u + 1u], features[p * 3u + 2u]);
+  let own = density[p];
+  var closest = 3.0e38;
+  var link = p;
+  for (var yy = max(0, y - w); yy < min(i32(params.height), y + w + 1); yy++) {
+    let dy = f32(yy - y);
+    for (var xx = max(0, x - w); xx < min(i32(params.width), x + w + 1); xx++) {
+      let q = u32(yy) * params.width + u32(xx);
+      if (density[q] <= own) {
+        continue;
+      }
+      let d = f - vec3f(features[q * 3u], features[q * 3u + 1u], features[q * 3u + 2u]);
+      let dx = f32(xx - x);
+      let dist = dot(d, d) + dy * dy + dx * dx;
+      if (dist < closest) {
+        closest = dist;
+        link = q;
+      }
+    }
+  }
+  parent[p] = select(p, link, closest <= params.maxDist2);
+}
