@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // e2e: serves dist/ with `vite preview` on 127.0.0.1 (random port), opens it in Debian's chromium
-// (SwiftShader WebGPU) through playwright-core, waits for the page's verdict, screenshots it to
-// screenshots/, checks page state and canvas pixels, and writes reports/e2e.json
-// ({numPassedTests, numFailedTests, success}, summed by tools/test-summary.mjs).
+// (SwiftShader WebGPU) through playwright-core, waits until the page has explained the first digit
+// with <xai-explainer> and every grid method, checks page state, screenshots to screenshots/,
+// checks pixel statistics of every heatmap cell on the screenshot, then picks another digit, draws
+// one, and cancels a long explanation. Writes reports/e2e.json ({numPassedTests, numFailedTests,
+// success}, summed by tools/test-summary.mjs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,13 +17,72 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../tools/chromium.mjs';
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(appDir);
 
-/** Must match src/noise-view.ts. */
-const BAR_ROWS = 32;
+const started = performance.now();
+const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
 const results = [];
 const check = (name, pass, detail = '') => {
   results.push({ name, pass: Boolean(pass), detail });
   console.log(`${pass ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`);
 };
+
+/** Decodes a PNG in the page and measures it: distinct colours (5 bits per channel), warm pixels, luminance spread. */
+async function pixelStats(page, png) {
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const { data } = g.getImageData(0, 0, img.width, img.height);
+    const colours = new Set();
+    let n = 0, warm = 0, sum = 0, sumSq = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, gr, b] = [data[i], data[i + 1], data[i + 2]];
+      colours.add(((r >> 3) << 10) | ((gr >> 3) << 5) | (b >> 3));
+      if (r >= 140 && r - b >= 80) warm++; // red / orange / yellow: the top of turbo
+      const y = 0.2126 * r + 0.7152 * gr + 0.0722 * b;
+      n++; sum += y; sumSq += y * y;
+    }
+    const mean = sum / n;
+    return { width: img.width, height: img.height, colours: colours.size, warm: warm / n, lumaSd: Math.sqrt(Math.max(0, sumSq / n - mean * mean)) };
+  }, png.toString('base64'));
+}
+
+/** The page's own report (window.webxaiDemo) plus what the elements show. */
+const pageState = (page) =>
+  page.evaluate(() => {
+    const demo = window.webxaiDemo;
+    const explainer = document.querySelector('xai-explainer');
+    const heatmap = explainer.shadowRoot.querySelector('xai-heatmap');
+    const cells = [...document.querySelector('xai-compare').shadowRoot.querySelectorAll('xai-heatmap')];
+    return {
+      state: document.body.dataset.state,
+      error: document.body.dataset.error ?? '',
+      backend: demo.backend,
+      gridRuns: demo.gridRuns,
+      grid: demo.grid.map((r) => ({ ...r })),
+      tensors: demo.tensors(),
+      explainer: {
+        state: explainer.state,
+        top: explainer.predictions[0]?.label,
+        heatmap: heatmap ? { state: heatmap.getAttribute('state'), backend: heatmap.getAttribute('backend') } : undefined,
+      },
+      cells: cells.map((h) => ({ label: h.label, state: h.getAttribute('state'), backend: h.getAttribute('backend') })),
+    };
+  });
+
+/** Waits until the grid has finished `runs` runs and the explainer has settled. */
+async function waitForRuns(page, runs, timeout) {
+  await page.waitForFunction(
+    (n) => window.webxaiDemo?.gridRuns >= n && ['done', 'error'].includes(document.querySelector('xai-explainer')?.state),
+    runs,
+    { timeout },
+  );
+  await page.evaluate(() => Promise.all([document.querySelector('xai-explainer').settled, document.querySelector('xai-compare').renderComplete]));
+}
 
 const server = await preview({ root: appDir, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
 const url = server.resolvedUrls?.local[0];
@@ -30,66 +91,86 @@ const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: CHROMIUM_PATH,
   headless: true,
   args: CHROMIUM_ARGS,
-  viewport: { width: 800, height: 900 },
+  viewport: { width: 1120, height: 900 },
 });
 try {
   const page = context.pages()[0] ?? (await context.newPage());
   const problems = [];
   page.on('console', (m) => {
-    console.log('[page]', m.type(), m.text());
+    if (m.type() === 'error' || m.type() === 'warning') console.log('[page]', m.type(), m.text());
     if (m.type() === 'error') problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(url);
-  await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 60_000 });
-  const state = await page.evaluate(() => ({ state: document.body.dataset.state, error: document.body.dataset.error ?? '' }));
-  check('page reports success (body[data-state=ok])', state.state === 'ok', state.error || state.state);
-  const adapter = await page.locator('#adapter').textContent();
-  console.log(`adapter: ${adapter}`);
 
-  const pageChecks = await page.$$eval('#checks li', (items) => items.map((li) => ({ pass: li.dataset.pass === 'true', text: li.textContent ?? '' })));
-  check('page ran its GPU-vs-CPU checks', pageChecks.length >= 3, `${pageChecks.length} checks`);
-  for (const { pass, text } of pageChecks) check(`page: ${text}`, pass);
+  // 1. The first digit, explained by the explainer and by every grid method.
+  await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 90_000 });
+  const first = await pageState(page);
+  console.log(`first digit explained after ${seconds()} s; adapter: ${first.backend?.adapter}`);
+  check('page reports success (body[data-state=ok])', first.state === 'ok', first.error || first.state);
+  check("tfjs runs on the 'webgpu' backend", first.backend?.backend === 'webgpu', first.backend?.backend);
+  check('the WebGPU adapter is SwiftShader', /swiftshader/i.test(first.backend?.adapter ?? ''), first.backend?.adapter);
+  for (const row of first.grid) {
+    check(`grid: ${row.method} explained on the gpu path`, row.state === 'done' && row.path === 'gpu' && row.backend === 'webgpu' && row.timeMs > 0, `${row.state}, path ${row.path}, ${row.timeMs?.toFixed(0)} ms${row.error ? `, ${row.error}` : ''}`);
+  }
+  check('grid: every method explained the predicted class 0', first.grid.every((r) => r.target === 0), first.grid.map((r) => r.target).join(','));
+  check('explainer: done, top class is the true label 0', first.explainer.state === 'done' && first.explainer.top === '0', `${first.explainer.state}, top ${first.explainer.top}`);
+  check('explainer: heatmap drawn with WebGPU', first.explainer.heatmap?.state === 'ready' && first.explainer.heatmap?.backend === 'webgpu', JSON.stringify(first.explainer.heatmap));
+  check('compare: one cell per grid method', first.cells.length === first.grid.length, `${first.cells.length} cells`);
+  for (const cell of first.cells) check(`compare: ${cell.label} cell drawn with WebGPU`, cell.state === 'ready' && cell.backend === 'webgpu', `${cell.state}, ${cell.backend}`);
 
+  // 2. Screenshots, and pixel statistics of each heatmap as it appears on screen (a presented
+  // WebGPU canvas reads back as zeros, so the screenshot is decoded instead).
   mkdirSync('screenshots', { recursive: true });
-  await page.screenshot({ path: 'screenshots/home.png', fullPage: true });
-  // A WebGPU canvas reads back as zeros after presentation, so decode the screenshot instead.
-  const png = await page.locator('#noise').screenshot({ path: 'screenshots/noise.png' });
-  const stats = await page.evaluate(
-    async ({ b64, barRows }) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.width;
-      c.height = img.height;
-      const g = c.getContext('2d');
-      g.drawImage(img, 0, 0);
-      const { data, width, height } = g.getImageData(0, 0, img.width, img.height);
-      const bar = Array.from(data.subarray(((barRows >> 1) * width + (width >> 1)) * 4, ((barRows >> 1) * width + (width >> 1)) * 4 + 4));
-      let n = 0, sum = 0, sumSq = 0, grey = 0;
-      for (let y = barRows + 1; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          const i = (y * width + x) * 4;
-          const v = data[i];
-          n++; sum += v; sumSq += v * v;
-          if (Math.abs(data[i] - data[i + 1]) <= 2 && Math.abs(data[i] - data[i + 2]) <= 2) grey++;
-        }
-      }
-      const mean = sum / n;
-      return { width, height, bar, mean, std: Math.sqrt(sumSq / n - mean * mean), greyFraction: grey / n };
-    },
-    { b64: png.toString('base64'), barRows: BAR_ROWS },
-  );
-  console.log(JSON.stringify(stats));
-  check('canvas was drawn', (await page.locator('#noise').getAttribute('data-state')) === 'drawn');
-  const [r, g, b] = stats.bar;
-  check('canvas: the orange bar is orange (255, 102, 0)', Math.abs(r - 255) <= 3 && Math.abs(g - 102) <= 3 && b <= 3, `rgb ${r},${g},${b}`);
-  // Uniform noise on [0, 1) drawn as 8-bit grey: mean 127.5, sd 255 / sqrt(12) = 73.6. With ~57k
-  // pixels the sampling error is ~0.3, so the bounds only allow for display colour handling.
-  check('canvas: the noise is grey', stats.greyFraction > 0.99, `grey fraction ${stats.greyFraction.toFixed(4)}`);
-  check('canvas: noise mean and spread match uniform [0, 1)', Math.abs(stats.mean - 127.5) < 8 && Math.abs(stats.std - 73.6) < 8, `mean ${stats.mean.toFixed(1)}, sd ${stats.std.toFixed(1)}`);
+  await page.screenshot({ path: 'screenshots/demo.png', fullPage: true });
+  const compare = page.locator('xai-compare');
+  await compare.scrollIntoViewIfNeeded();
+  await compare.screenshot({ path: 'screenshots/compare.png' });
+  await page.locator('xai-explainer').screenshot({ path: 'screenshots/explainer.png' });
+  const canvases = compare.locator('xai-heatmap canvas');
+  const count = await canvases.count();
+  for (let i = 0; i < count; i++) {
+    const s = await pixelStats(page, await canvases.nth(i).screenshot());
+    const label = first.cells[i]?.label ?? `#${i}`;
+    console.log(`${label}: ${JSON.stringify(s)}`);
+    check(`pixels: ${label} heatmap is not blank (>= 24 colours, luma sd > 12)`, s.colours >= 24 && s.lumaSd > 12, `${s.colours} colours, sd ${s.lumaSd.toFixed(1)}, ${s.width}x${s.height}`);
+    check(`pixels: ${label} heatmap has warm (high-attribution) pixels`, s.warm >= 0.005, `${(s.warm * 100).toFixed(1)}% warm`);
+  }
+  const explained = await pixelStats(page, await page.locator('xai-explainer').locator('xai-heatmap canvas').screenshot());
+  check('pixels: explainer heatmap is not blank and has warm pixels', explained.colours >= 24 && explained.warm >= 0.005, `${explained.colours} colours, ${(explained.warm * 100).toFixed(1)}% warm`);
+
+  // 3. Another digit: everything re-explains, and no tensor is left behind.
+  await page.locator('#digits button').nth(7).click(); // held-out digit 8: a 3
+  await waitForRuns(page, 2, 60_000);
+  const second = await pageState(page);
+  console.log(`second digit explained after ${seconds()} s; grid ms: ${second.grid.map((r) => `${r.method} ${r.timeMs?.toFixed(0)}`).join(', ')}`);
+  check('another digit: explainer and grid explain the new top class 3', second.explainer.top === '3' && second.grid.every((r) => r.state === 'done' && r.target === 3), `top ${second.explainer.top}, targets ${second.grid.map((r) => r.target).join(',')}`);
+  check('another digit: tfjs tensor count unchanged (no leaks)', second.tensors === first.tensors, `${first.tensors} -> ${second.tensors}`);
+
+  // 4. Draw a digit: a vertical stroke reads as a 1.
+  const pad = page.locator('#pad');
+  const box = await pad.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.52, box.y + box.height * 0.15);
+  await page.mouse.down();
+  for (let t = 1; t <= 10; t++) await page.mouse.move(box.x + box.width * (0.52 - 0.02 * t / 10), box.y + box.height * (0.15 + 0.7 * t / 10));
+  await page.mouse.up();
+  await page.waitForFunction(() => window.webxaiDemo.digit === 'your drawing', null, { timeout: 5_000 });
+  await page.evaluate(() => document.querySelector('xai-explainer').settled);
+  const drawn = await pageState(page);
+  check('drawn digit: a vertical stroke is read as a 1 and explained', drawn.explainer.top === '1' && drawn.explainer.state === 'done', `top ${drawn.explainer.top}, ${drawn.explainer.state}`);
+  await page.locator('main').screenshot({ path: 'screenshots/drawn.png' });
+
+  // 5. Cancel a long explanation (RISE, 1000 masks) from the explainer's Cancel button.
+  const explainer = page.locator('xai-explainer');
+  await explainer.locator('select').selectOption('rise');
+  await page.waitForFunction(() => document.querySelector('xai-explainer').state === 'explaining', null, { timeout: 10_000 });
+  await explainer.locator('[part=cancel-button]').click();
+  await page.waitForFunction(() => document.querySelector('xai-explainer').state !== 'explaining', null, { timeout: 30_000 });
+  const cancelled = await page.evaluate(() => document.querySelector('xai-explainer').state);
+  check('explainer: Cancel stops a running explanation', cancelled === 'cancelled', cancelled);
+
   check('no console errors or page errors', problems.length === 0, problems.join(' | '));
+  check('e2e run under 60 s', (performance.now() - started) / 1000 < 60, `${seconds()} s`);
 } catch (error) {
   console.error(error);
   check('e2e script ran to completion', false, String(error));
@@ -103,5 +184,6 @@ try {
   await context.close();
   await new Promise((resolve) => server.httpServer.close(resolve));
   await rm(userDataDir, { recursive: true, force: true });
+  console.log(`${results.length - failed}/${results.length} checks passed in ${seconds()} s`);
   process.exitCode = failed === 0 && results.length > 0 ? 0 : 1;
 }

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+// The comparison grid: every grid method explains the same digit; maps go to <xai-compare>, and a
+// table lists each method's time, execution path and tfjs backend.
+import type * as tf from '@tensorflow/tfjs';
+import { createExplainer, disposeResult, type Explainer, type MethodName, type ModelInput } from '@webxai/core';
+import type { CompareItem, XaiCompare } from '@webxai/ui';
+import { AbortedError } from '@webxai/shaders';
+import { digitOptions, GRID_METHODS } from './methods.js';
+
+/** One method's row, as the table shows it and the e2e test reads it (window.webxaiDemo.grid). */
+export interface GridRow {
+  readonly method: string;
+  readonly label: string;
+  state: 'waiting' | 'running' | 'done' | 'failed' | 'cancelled';
+  progress?: string;
+  path?: string;
+  backend?: string;
+  timeMs?: number;
+  target?: number;
+  error?: string;
+}
+
+/** Scales a map so its largest |value| is 1 (methods differ in units; the grid compares shapes). */
+function normalised(values: Float32Array): Float32Array {
+  let max = 0;
+  for (const v of values) max = Math.max(max, Math.abs(v));
+  return max > 0 ? values.map((v) => v / max) : values;
+}
+
+export class MethodGrid {
+  readonly rows: GridRow[] = GRID_METHODS.map(({ method, label }) => ({ method, label, state: 'waiting' }));
+  readonly #explainers = new Map<string, Explainer<MethodName>>();
+
+  constructor(
+    private readonly model: ModelInput,
+    private readonly compare: XaiCompare,
+    private readonly table: HTMLTableSectionElement,
+  ) {
+    this.#renderTable();
+  }
+
+  #explainer(method: string): Explainer<MethodName> {
+    let explainer = this.#explainers.get(method);
+    if (!explainer) {
+      // Prepared once per method (e.g. the CAM split model) and reused for every digit.
+      explainer = createExplainer(this.model, digitOptions(method, { target: 'predicted' }));
+      this.#explainers.set(method, explainer);
+    }
+    return explainer;
+  }
+
+  /** Explains `input` ([1, 28, 28, 1]) with every grid method in turn; stops early when `signal` aborts. */
+  async run(input: tf.Tensor4D, image: ImageData, signal: AbortSignal): Promise<readonly GridRow[]> {
+    const items: CompareItem[] = [];
+    for (const row of this.rows) {
+      for (const key of ['progress', 'path', 'backend', 'timeMs', 'target', 'error'] as const) delete row[key];
+      row.state = 'waiting';
+    }
+    this.compare.image = image;
+    this.compare.items = [];
+    this.#renderTable();
+    for (const row of this.rows) {
+      if (signal.aborted) {
+        row.state = 'cancelled';
+        continue;
+      }
+      row.state = 'running';
+      this.#renderTable();
+      try {
+        const result = await this.#explainer(row.method).explain(input, {
+          signal,
+          onProgress: ({ done, total }) => {
+            row.progress = `${done}/${total}`;
+            this.#renderTable();
+          },
+        });
+        const data = (await result.attribution.data()) as Float32Array;
+        const shape = result.attribution.shape;
+        Object.assign(row, { state: 'done', path: result.path, backend: result.backend, timeMs: result.timeMs, target: result.target[0] });
+        delete row.progress;
+        disposeResult(result);
+        items.push({ label: row.label, attribution: { data: normalised(data), shape } });
+        this.compare.items = [...items];
+      } catch (error) {
+        if (error instanceof AbortedError || signal.aborted) row.state = 'cancelled';
+        else {
+          row.state = 'failed';
+          row.error = (error as Error).message;
+          console.warn(`${row.method} failed:`, error);
+        }
+      }
+      this.#renderTable();
+    }
+    await this.compare.renderComplete;
+    return this.rows;
+  }
+
+  #renderTable(): void {
+    this.table.replaceChildren(
+      ...this.rows.map((row) => {
+        const tr = document.createElement('tr');
+        tr.dataset.state = row.state;
+        const status = row.state === 'running' && row.progress ? `running ${row.progress}` : row.state === 'failed' ? `failed: ${row.error}` : row.state;
+        const cells = [
+          row.label,
+          row.timeMs === undefined ? '' : `${row.timeMs.toFixed(0)} ms`,
+          row.path ?? '',
+          row.backend ?? '',
+          status,
+        ];
+        tr.append(
+          ...cells.map((text, i) => {
+            const td = document.createElement(i === 0 ? 'th' : 'td');
+            td.textContent = text; // method labels and errors are text, never HTML
+            return td;
+          }),
+        );
+        return tr;
+      }),
+    );
+  }
+
+  /** Releases every prepared explainer. */
+  dispose(): void {
+    for (const explainer of this.#explainers.values()) explainer.dispose();
+    this.#explainers.clear();
+  }
+}
