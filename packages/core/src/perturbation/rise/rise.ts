@@ -3,7 +3,6 @@ import type * as tf from '@tensorflow/tfjs';
 import {
   bernoulliRef,
   maskAccumulate,
-  maskAccumulateRef,
   perturbBatch,
   readFloat32,
   riseMasks,
@@ -126,7 +125,7 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
   async function riseCpu(values: Float32Array, target: number, progress: ProgressReporter): Promise<Float32Array> {
     const fill = new Float32Array(pixels * channels);
     const masks = new Float32Array(batchSize * pixels);
-    const acc = new Float32Array(pixels);
+    const acc = new Float64Array(pixels);
     const perturber = new CpuPerturber(values, fill, undefined, pixels, channels, width);
     const writer: BatchWriter = {
       gpu: () => Promise.reject(new Error('unreachable')),
@@ -138,10 +137,15 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
     await evaluateBatches(env, total, writer, (first, count, scores) => {
       const w = new Float32Array(count);
       for (let b = 0; b < count; b++) w[b] = scores[b * classes + target]!;
-      maskAccumulateRef(acc, w, masks, count, pixels);
-      if (progress.active) progress.report(first + count, total, scale(first + count, acc));
+      // maskAccumulateRef's sum, as a tight loop over the batch's masks.
+      for (let b = 0; b < count; b++) {
+        const wb = w[b]!;
+        const row = b * pixels;
+        for (let p = 0; p < pixels; p++) acc[p] = acc[p]! + wb * masks[row + p]!;
+      }
+      if (progress.active) progress.report(first + count, total, scale(first + count, Float32Array.from(acc)));
     });
-    return acc;
+    return Float32Array.from(acc);
   }
 
   async function riseGpu(image: tf.Tensor4D, target: number, progress: ProgressReporter): Promise<Float32Array> {

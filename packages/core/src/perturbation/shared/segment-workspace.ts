@@ -29,6 +29,8 @@ export class SegmentWorkspace {
   private readonly scope: GpuScope | undefined;
   private readonly gpu: { image: GPUBuffer; fill: GPUBuffer; segments: GPUBuffer; samples: GPUBuffer } | undefined;
   private perturber: CpuPerturber | undefined;
+  /** The GPU copy of the sample matrix is stale (uploaded only when a kernel reads it). */
+  private samplesDirty = false;
 
   private constructor(
     private readonly env: PerturbationEnv,
@@ -67,13 +69,21 @@ export class SegmentWorkspace {
     return this.samples.length / this.map.count;
   }
 
-  /** Replaces the sample matrix (adaptive methods draw samples as they go). */
+  /** Replaces the sample matrix (adaptive methods draw samples as they go); uploaded lazily. */
   setSamples(samples: Float32Array<ArrayBuffer>): void {
     this.samples = samples;
-    if (this.gpu && this.scope) {
-      if (this.gpu.samples.size < samples.byteLength) this.gpu.samples = this.scope.upload(samples, 'segments.samples');
-      else this.scope.write(this.gpu.samples, samples);
+    this.samplesDirty = true;
+  }
+
+  /** The GPU sample buffer, uploaded first if the host matrix changed. */
+  private gpuSamples(): GPUBuffer {
+    const g = this.gpu!;
+    if (this.samplesDirty) {
+      if (g.samples.size < this.samples.byteLength) g.samples = this.scope!.upload(this.samples, 'segments.samples');
+      else this.scope!.write(g.samples, this.samples);
+      this.samplesDirty = false;
     }
+    return g.samples;
   }
 
   /**
@@ -99,7 +109,7 @@ export class SegmentWorkspace {
           image: g.image,
           fillImage: g.fill,
           segments: g.segments,
-          masks: g.samples,
+          masks: this.gpuSamples(),
           output,
         });
       },
@@ -140,7 +150,7 @@ export class SegmentWorkspace {
       const out = scope.create(columns * columns * 4, 'gram.out');
       await runKernel(scope.device, weightedGram[mode], {
         params: { samples: count, rowOffset, features, columns, base, delta },
-        samples: this.gpu.samples,
+        samples: this.gpuSamples(),
         scores: y,
         weights: w,
         gram: out,
