@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
+// scorecam-masks needs scorecam-range's output, so both kernels are checked here, in pipeline order.
 import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { scorecamMasks, scorecamRange } from './scorecam.kernel.js';
-import { scorecamMasksRef, scorecamRangesRef, type ScorecamShape } from './scorecam.ref.js';
+import { scorecamRange } from './scorecam-range.kernel.js';
+import { scorecamMasks } from './scorecam-masks.kernel.js';
+import { scorecamRangesRef, type ScorecamShape } from './scorecam-range.ref.js';
+import { scorecamMasksRef } from './scorecam-masks.ref.js';
 
 const CASES: (ScorecamShape & { imageChannels: number; why: string })[] = [
   { images: 1, height: 1, width: 1, channels: 1, outHeight: 1, outWidth: 1, imageChannels: 1, why: 'one element' },
