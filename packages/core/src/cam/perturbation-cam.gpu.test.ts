@@ -91,6 +91,7 @@ describe('perturbation CAMs (Score-CAM, Ablation-CAM)', () => {
     const runs = [
       ['score-cam', 'conv2'],
       ['ablation-cam', 'skip_add'],
+      ['ablation-cam', 'conv2'], // the tail reads conv1's output (the skip) from the head, tiled per batch
     ] as const;
     for (const [method, layer] of runs) {
       const r = await explain(layers, x, { method, layer, batchSize: 4 });
