@@ -110,6 +110,13 @@ describe('lime', () => {
     await expect(createExplainerFor(lime, flaky, { method: 'lime', samples: 100, batchSize: 30, segments: blocks }).explain(x)).rejects.toThrow(ModelError);
     await expect(createExplainerFor(lime, box, { method: 'lime', segmentation: { method: 'slic', segments: H * W + 1 } }).explain(x)).rejects.toThrow(InvalidOptionError);
     await expect(createExplainerFor(lime, box, { method: 'lime', segments: new Int32Array(5) }).explain(x)).rejects.toThrow(/segments hold 5 labels/);
+    // Per-image label maps as an int32 [n, h, w] tensor; labels keep their numbers (Captum's feature_mask).
+    const two = tf.stack([x, x]);
+    const maps = tf.tensor3d(Int32Array.from({ length: 2 * H * W }, (_, i) => (i < H * W ? blocks[i]! : (i - H * W) % 3)), [2, H, W], 'int32');
+    const perImage = await createExplainerFor(lime, box, { method: 'lime', samples: 50, segments: maps }).explain(two);
+    expect(perImage.segmentWeights.map((w) => w.length)).toEqual([12, 3]);
+    expect(Array.from(await perImage.segments.data())).toEqual(Array.from(await maps.data()));
+    tf.dispose([two, maps, perImage.attribution, perImage.segments]);
     expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
     expect(() => createExplainerFor(lime, box, { method: 'lime', kernelWidth: 0 })).toThrow(InvalidOptionError);
     expect(() => createExplainerFor(lime, box, { method: 'lime', fill: 'purple' as never })).toThrow(/fill must be/);
