@@ -3,7 +3,7 @@
 // Quick Shift's tree links (Vedaldi & Soatto 2008; skimage): each pixel links to the nearest pixel
 // of strictly higher density in its (2 W + 1)^2 window, under |f_p - f_q|^2 + |yx_p - yx_q|^2;
 // if that is farther than maxDist (or no such pixel exists) the pixel is a root (links to itself).
-// Ties in distance go to the first in raster order. Roots of the forest are the segments (the host
+// Ties in distance go to the lowest pixel index (the first in raster order). Roots of the forest are the segments (the host
 // follows the links).
 //
 // Dispatch: 1-D, one invocation per pixel, folded past 65,535 workgroups.
@@ -32,24 +32,42 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   let y = i32(p / params.width);
   let x = i32(p % params.width);
-  let w = i32(params.window);
+  let h = i32(params.height);
+  let wd = i32(params.width);
   let f = vec3f(features[p * 3u], features[p * 3u + 1u], features[p * 3u + 2u]);
   let own = density[p];
   var closest = 3.0e38;
   var link = p;
-  for (var yy = max(0, y - w); yy < min(i32(params.height), y + w + 1); yy++) {
-    let dy = f32(yy - y);
-    for (var xx = max(0, x - w); xx < min(i32(params.width), x + w + 1); xx++) {
-      let q = u32(yy) * params.width + u32(xx);
-      if (density[q] <= own) {
-        continue;
-      }
-      let d = f - vec3f(features[q * 3u], features[q * 3u + 1u], features[q * 3u + 2u]);
-      let dx = f32(xx - x);
-      let dist = dot(d, d) + dy * dy + dx * dx;
-      if (dist < closest) {
-        closest = dist;
-        link = q;
+  // Rings of Chebyshev radius r = 1, 2, ..., W: every pixel of ring r is at least r^2 away, so the
+  // search stops once r^2 exceeds the best distance (exact: same link as a full window scan with
+  // ties broken by the lower pixel index).
+  for (var r = 1; r <= i32(params.window); r++) {
+    if (f32(r * r) > closest) {
+      break;
+    }
+    for (var side = 0; side < 4; side++) {
+      for (var t = -r; t < r; t++) {
+        var dy = 0;
+        var dx = 0;
+        if (side == 0) { dy = -r; dx = t; }        // top row, left to right (excluding the last corner)
+        else if (side == 1) { dy = t; dx = r; }    // right column, top to bottom
+        else if (side == 2) { dy = r; dx = -t; }   // bottom row, right to left
+        else { dy = -t; dx = -r; }                 // left column, bottom to top
+        let yy = y + dy;
+        let xx = x + dx;
+        if (yy < 0 || yy >= h || xx < 0 || xx >= wd) {
+          continue;
+        }
+        let q = u32(yy) * params.width + u32(xx);
+        if (density[q] <= own) {
+          continue;
+        }
+        let d = f - vec3f(features[q * 3u], features[q * 3u + 1u], features[q * 3u + 2u]);
+        let dist = dot(d, d) + f32(dy * dy + dx * dx);
+        if (dist < closest || (dist == closest && q < link)) {
+          closest = dist;
+          link = q;
+        }
       }
     }
   }
