@@ -10,6 +10,6 @@ export default defineConfig({
   resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
   // tfjs (with its webgpu backend) is most of the bundle: ~1.7 MB minified, ~450 kB gzipped.
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
-  optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', 'lit'] },
+  optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@webxai/ui > lit'] },
   preview: { host: '127.0.0.1' },
 });

