@@ -15,6 +15,7 @@ export interface GridRow {
   progress?: string;
   path?: string;
   backend?: string;
+  /** From the call until the attribution is on the CPU (GPU work included). */
   timeMs?: number;
   target?: number;
   /** Method-specific detail: IG's completeness delta, the CAM layer. */
@@ -22,10 +23,13 @@ export interface GridRow {
   error?: string;
 }
 
-/** What a result says about itself beyond the attribution. */
-function noteOf(result: object): string | undefined {
+/** What a result says about itself beyond the attribution (`total`: the sum of the attribution). */
+function noteOf(result: object, total: number): string | undefined {
   if ('delta' in result && Array.isArray(result.delta) && typeof result.delta[0] === 'number') {
-    return `completeness δ = ${result.delta[0].toPrecision(2)}`;
+    // IG completeness: sum = f(x) - f(baseline) + delta.
+    const delta = result.delta[0];
+    const gap = total - delta;
+    return `completeness δ = ${delta.toPrecision(2)} (${Math.abs(gap) > 0 ? `${((100 * Math.abs(delta)) / Math.abs(gap)).toFixed(1)}% of |f(x) − f(0)|` : 'f(x) = f(0)'})`;
   }
   if ('layer' in result && typeof result.layer === 'string') return `layer ${result.layer}`;
   return undefined;
@@ -78,6 +82,9 @@ export class MethodGrid {
       row.state = 'running';
       this.#renderTable();
       try {
+        // Timed until the attribution is read back: core's timeMs stops when explain() resolves, which
+        // can be before the GPU has finished the work tfjs queued (the readback waits for it).
+        const started = performance.now();
         const result = await this.#explainer(row.method).explain(input, {
           target,
           signal,
@@ -87,9 +94,10 @@ export class MethodGrid {
           },
         });
         const data = (await result.attribution.data()) as Float32Array;
+        const timeMs = performance.now() - started;
         const shape = result.attribution.shape;
-        Object.assign(row, { state: 'done', path: result.path, backend: result.backend, timeMs: result.timeMs, target: result.target[0] });
-        const note = noteOf(result);
+        Object.assign(row, { state: 'done', path: result.path, backend: result.backend, timeMs, target: result.target[0] });
+        const note = noteOf(result, data.reduce((sum, v) => sum + v, 0));
         if (note) row.note = note;
         delete row.progress;
         disposeResult(result);
