@@ -115,6 +115,7 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
   const n = (full: number, small: number) => (quick ? small : full);
   const win = quick ? 16 : 16;
   onnxCase(`lime ${n(1000, 50)} samples`, { method: 'lime', samples: n(1000, 50), seed: 1 }, n(1000, 50));
+  onnxCase(`lime ${n(1000, 50)} samples, slic 50 segments`, { method: 'lime', samples: n(1000, 50), seed: 1, segmentation: { method: 'slic', segments: 50 } }, n(1000, 50));
   const occlusionWindows = Math.floor((size - win) / (win / 2) + 1) ** 2;
   onnxCase(`occlusion ${win}x${win} stride ${win / 2} (${occlusionWindows} windows)`, { method: 'occlusion', window: win, stride: win / 2 }, occlusionWindows);
   onnxCase(`rise ${n(1000, 50)} masks`, { method: 'rise', masks: n(1000, 50), seed: 1 }, n(1000, 50));
