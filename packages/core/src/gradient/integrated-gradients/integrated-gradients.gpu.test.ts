@@ -77,6 +77,10 @@ describe('integrated gradients', () => {
       expect(Array.from(await r.attribution.data())).toBeAllClose(want, { abs: 1e-5, rel: 1e-4 });
       r.attribution.dispose();
     }
+    // Teachable Machine exports are LayersModels with a softmax head: IG explains the probability.
+    const softmax = await explain(tinyCnn('softmax', weights), x, { method: 'integrated-gradients', steps: 64 });
+    expect(softmax.delta.every((d) => Math.abs(d) < 1e-2)).toBe(true);
+    softmax.attribution.dispose();
     const functional = await explain(tinyCnn('functional', weights), x, options);
     expect(functional.delta.every((d) => Number.isFinite(d))).toBe(true);
     tf.dispose([x, reference.attribution, functional.attribution]);
