@@ -62,21 +62,22 @@ export class CpuPerturber {
   private writeRuns(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): void {
     const runs = this.runs!;
     const { pixels, channels } = this;
-    if (layout === 'nhwc') {
-      for (let r = 0; r < runs.length; r += 3) {
-        const src = masks[row + runs[r + 2]!] === 1 ? this.image : this.fill;
-        const start = runs[r]! * channels;
-        const end = runs[r + 1]! * channels;
-        for (let v = start; v < end; v++) out[base + v] = src[v]!;
+    // Consecutive runs showing the same source merge into one span (rectangles of pixel features,
+    // neighbouring superpixels that are both on or both off): one copy per span.
+    for (let r = 0; r < runs.length; ) {
+      const on = masks[row + runs[r + 2]!] === 1;
+      const start = runs[r]!;
+      let end = runs[r + 1]!;
+      r += 3;
+      while (r < runs.length && runs[r] === end && (masks[row + runs[r + 2]!] === 1) === on) {
+        end = runs[r + 1]!;
+        r += 3;
       }
-      return;
-    }
-    for (let c = 0; c < channels; c++) {
-      const plane = c * pixels;
-      const o = base + plane;
-      for (let r = 0; r < runs.length; r += 3) {
-        const src = masks[row + runs[r + 2]!] === 1 ? this.planarImage : this.planarFill;
-        for (let p = runs[r]!, end = runs[r + 1]!; p < end; p++) out[o + p] = src[plane + p]!;
+      if (layout === 'nhwc') {
+        copySpan(out, on ? this.image : this.fill, start * channels, end * channels, base);
+      } else {
+        const src = on ? this.planarImage : this.planarFill;
+        for (let c = 0; c < channels; c++) copySpan(out, src, c * pixels + start, c * pixels + end, base);
       }
     }
   }
@@ -107,6 +108,15 @@ export class CpuPerturber {
         out[layout === 'nchw' ? base + plane + p : base + p * channels + c] = value;
       }
     }
+  }
+}
+
+/** out[offset + i] = src[i] for i in [start, end): a loop for short spans, set() (memcpy) for long ones. */
+function copySpan(out: Float32Array, src: Float32Array, start: number, end: number, offset: number): void {
+  if (end - start < 64) {
+    for (let i = start; i < end; i++) out[offset + i] = src[i]!;
+  } else {
+    out.set(src.subarray(start, end), offset + start);
   }
 }
 
