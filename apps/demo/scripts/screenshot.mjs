@@ -3,7 +3,8 @@
 // (SwiftShader WebGPU) through playwright-core, waits until the page has explained the first digit
 // with <xai-explainer> and every grid method, checks page state, screenshots to screenshots/,
 // checks pixel statistics of every heatmap cell on the screenshot, then picks another class (the grid
-// follows; no tensor leaks), another digit, draws one, and cancels a long explanation. Writes reports/e2e.json ({numPassedTests, numFailedTests,
+// follows; no tensor leaks), another digit, draws one, cancels a long explanation, and reloads the
+// page on the CPU path (?backend=cpu). Writes reports/e2e.json ({numPassedTests, numFailedTests,
 // success}, summed by tools/test-summary.mjs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -63,7 +64,7 @@ const pageState = (page) =>
       error: document.body.dataset.error ?? '',
       backend: demo.backend,
       gridRuns: demo.gridRuns,
-      grid: demo.grid.map((r) => ({ ...r })),
+      grid: demo.grid.map((r) => ({ ...r, map: r.map ? Array.from(r.map) : undefined })),
       tensors: demo.tensors(),
       explainer: {
         state: explainer.state,
@@ -175,6 +176,29 @@ try {
   await page.waitForFunction(() => document.querySelector('xai-explainer').state !== 'explaining', null, { timeout: 30_000 });
   const cancelled = await page.evaluate(() => document.querySelector('xai-explainer').state);
   check('explainer: Cancel stops a running explanation', cancelled === 'cancelled', cancelled);
+
+  // 6. The CPU path (?backend=cpu): tfjs on cpu, webxai's kernels as their CPU references.
+  await page.goto(`${url}?backend=cpu`);
+  await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 60_000 });
+  const cpu = await pageState(page);
+  console.log(`cpu path explained after ${seconds()} s; grid ms: ${cpu.grid.map((r) => `${r.method} ${r.timeMs?.toFixed(0)}`).join(', ')}`);
+  check('cpu path: page reports success', cpu.state === 'ok', cpu.error || cpu.state);
+  check("cpu path: tfjs on 'cpu', every grid method on the cpu path", cpu.backend?.backend === 'cpu' && cpu.grid.every((r) => r.state === 'done' && r.path === 'cpu' && r.backend === 'cpu'), cpu.grid.map((r) => `${r.method} ${r.path}`).join(', '));
+  check('cpu path: the same classes are explained', cpu.explainer.top === '0' && cpu.grid.every((r) => r.target === 0), `top ${cpu.explainer.top}`);
+  // Same digit, same class: the GPU (WGSL kernels, tfjs webgpu) and CPU (references, tfjs cpu) maps
+  // agree. Maps are scaled to max |value| = 1; the bound allows float32 differences between the two
+  // tfjs backends (different summation orders), not a different method. Saliency and IG are left
+  // out: a digit's constant background makes max-pool ties, and tfjs's webgpu backend sends the
+  // gradient to the last tied position where its cpu backend picks the first (tf.grad of maxPool on
+  // tf.ones([1, 4, 4, 1]) differs), so their plain gradients differ by tfjs, not by webxai.
+  // SmoothGrad's noise breaks the ties, so it is compared.
+  const TIE_SENSITIVE = new Set(['saliency', 'integrated-gradients']);
+  for (const row of cpu.grid.filter((r) => !TIE_SENSITIVE.has(r.method))) {
+    const gpuMap = first.grid.find((r) => r.method === row.method)?.map ?? [];
+    const diff = row.map && gpuMap.length === row.map.length ? Math.max(...row.map.map((v, i) => Math.abs(v - gpuMap[i]))) : Infinity;
+    check(`cpu path: ${row.method} map matches the gpu path (max |diff| < 1e-3)`, diff < 1e-3, `max |diff| ${diff.toExponential(2)}`);
+  }
+  check('cpu path: every cell drawn', cpu.cells.length === cpu.grid.length && cpu.cells.every((c) => c.state === 'ready'), cpu.cells.map((c) => c.state).join(','));
 
   check('no console errors or page errors', problems.length === 0, problems.join(' | '));
 } catch (error) {

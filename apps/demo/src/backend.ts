@@ -20,14 +20,18 @@ async function describeAdapter(): Promise<string | undefined> {
   return [vendor, architecture, device, description].filter(Boolean).join(' / ') || 'unnamed adapter';
 }
 
-/** Selects tfjs's webgpu backend, falling back to cpu (webxai then runs its kernels' CPU references). */
-export async function initBackend(): Promise<BackendInfo> {
+/**
+ * Selects tfjs's webgpu backend, falling back to cpu (webxai then runs its kernels' CPU references).
+ * `prefer: 'cpu'` (the page's `?backend=cpu`) skips WebGPU for tfjs, e.g. to compare both paths.
+ */
+export async function initBackend(prefer: 'webgpu' | 'cpu' = 'webgpu'): Promise<BackendInfo> {
   tf.enableProdMode();
   // Run every op on the GPU (tfjs otherwise computes small ops with CPU-resident inputs on the CPU).
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   const adapter = await describeAdapter().catch(() => undefined);
   let fallbackReason: string | undefined;
-  if (!adapter) fallbackReason = 'this browser exposes no WebGPU adapter';
+  if (prefer === 'cpu') fallbackReason = 'asked for with ?backend=cpu';
+  else if (!adapter) fallbackReason = 'this browser exposes no WebGPU adapter';
   else {
     try {
       if (await tf.setBackend('webgpu')) return { backend: tf.getBackend(), adapter };

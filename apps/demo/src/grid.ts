@@ -18,6 +18,8 @@ export interface GridRow {
   /** From the call until the attribution is on the CPU (GPU work included). */
   timeMs?: number;
   target?: number;
+  /** The map as shown: one value per pixel, scaled so its largest |value| is 1. */
+  map?: Float32Array;
   /** Method-specific detail: IG's completeness delta, the CAM layer. */
   note?: string;
   error?: string;
@@ -68,7 +70,7 @@ export class MethodGrid {
   async run(input: tf.Tensor4D, image: ImageData, target: number | 'predicted', signal: AbortSignal): Promise<readonly GridRow[]> {
     const items: CompareItem[] = [];
     for (const row of this.rows) {
-      for (const key of ['progress', 'path', 'backend', 'timeMs', 'target', 'note', 'error'] as const) delete row[key];
+      for (const key of ['progress', 'path', 'backend', 'timeMs', 'target', 'map', 'note', 'error'] as const) delete row[key];
       row.state = 'waiting';
     }
     this.compare.image = image;
@@ -96,12 +98,13 @@ export class MethodGrid {
         const data = (await result.attribution.data()) as Float32Array;
         const timeMs = performance.now() - started;
         const shape = result.attribution.shape;
-        Object.assign(row, { state: 'done', path: result.path, backend: result.backend, timeMs, target: result.target[0] });
+        const map = normalised(data);
+        Object.assign(row, { state: 'done', path: result.path, backend: result.backend, timeMs, target: result.target[0], map });
         const note = noteOf(result, data.reduce((sum, v) => sum + v, 0));
         if (note) row.note = note;
         delete row.progress;
         disposeResult(result);
-        items.push({ label: row.label, attribution: { data: normalised(data), shape } });
+        items.push({ label: row.label, attribution: { data: map, shape } });
         this.compare.items = [...items];
       } catch (error) {
         if (error instanceof AbortedError || signal.aborted) row.state = 'cancelled';

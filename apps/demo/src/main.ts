@@ -29,7 +29,7 @@ const state: DemoState = { gridRuns: 0, grid: [], tensors: () => tf.memory().num
 (window as unknown as { webxaiDemo: DemoState }).webxaiDemo = state;
 
 async function main(): Promise<void> {
-  const backend = (state.backend = await initBackend());
+  const backend = (state.backend = await initBackend(new URLSearchParams(location.search).get('backend') === 'cpu' ? 'cpu' : 'webgpu'));
   $('#backend').textContent = backend.backend;
   $('#adapter').textContent = backend.adapter;
   if (backend.fallbackReason) {
