@@ -66,6 +66,7 @@ const pageState = (page) =>
       gridRuns: demo.gridRuns,
       grid: demo.grid.map((r) => ({ ...r, map: r.map ? Array.from(r.map) : undefined })),
       tensors: demo.tensors(),
+      gpuBuffers: demo.gpuBuffers(),
       explainer: {
         state: explainer.state,
         top: explainer.predictions[0]?.label,
@@ -150,6 +151,7 @@ try {
   console.log(`class ${secondClass} explained after ${seconds()} s; grid ms: ${other.grid.map((r) => `${r.method} ${r.timeMs?.toFixed(0)}`).join(', ')}`);
   check(`another class: the grid follows the explainer's pick (class ${secondClass})`, other.grid.every((r) => r.state === 'done' && r.target === secondClass), `targets ${other.grid.map((r) => r.target).join(',')}`);
   check('another class: tfjs tensor count unchanged (no leaks)', other.tensors === first.tensors, `${first.tensors} -> ${other.tensors}`);
+  check('another class: tfjs GPU buffers in use unchanged (no leaks)', other.gpuBuffers === first.gpuBuffers, `${first.gpuBuffers} -> ${other.gpuBuffers}`);
 
   // 4. Another digit, then a drawn one (a vertical stroke reads as a 1); the explainer re-explains each.
   await page.locator('#digits button').nth(7).click(); // held-out digit 8: a 3

@@ -4,7 +4,7 @@
 // explained by the explainer and by every grid method, or to "error"; window.webxaiDemo holds the
 // details (read by scripts/screenshot.mjs).
 import * as tf from '@tensorflow/tfjs';
-import { listMethods, tfjsDevice } from '@webxai/core';
+import { listMethods, tfjsDevice, tfjsUsedBufferCount } from '@webxai/core';
 import { loadMnistCnn, mnistCnnAccuracy, mnistSamples, MNIST_LABELS } from '@webxai/models';
 import '@webxai/ui';
 import type { BlendMode, ColormapName } from '@webxai/shaders';
@@ -22,10 +22,17 @@ interface DemoState {
   gridRuns: number;
   grid: readonly GridRow[];
   tensors(): number;
+  /** GPU buffers tfjs's webgpu backend has handed out (0 on cpu). */
+  gpuBuffers(): number;
 }
 
 const $ = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
-const state: DemoState = { gridRuns: 0, grid: [], tensors: () => tf.memory().numTensors };
+const state: DemoState = {
+  gridRuns: 0,
+  grid: [],
+  tensors: () => tf.memory().numTensors,
+  gpuBuffers: () => (tf.getBackend() === 'webgpu' ? tfjsUsedBufferCount() : 0),
+};
 (window as unknown as { webxaiDemo: DemoState }).webxaiDemo = state;
 
 async function main(): Promise<void> {
