@@ -241,4 +241,16 @@ describe('<xai-explainer> errors', () => {
     await el.settled;
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('disposes every tensor of a result, not only the attribution (e.g. CAM\'s raw map)', async () => {
+    const good = fakeExplain([]);
+    const withMap: ExplainFn = async (m, x, o) => ({ ...(await good(m, x, o)), map: tf.zeros([1, 2, 2]) });
+    const before = tf.memory().numTensors;
+    const el = await mount({ model: MODEL_URL, image: greyImage(8, 8), explainFn: withMap });
+    expect(el.state).toBe('done');
+    await el.runExplain(); // replaces the first result: its map must go too
+    el.remove();
+    await el.settled;
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

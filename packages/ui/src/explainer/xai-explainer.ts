@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import * as tf from '@tensorflow/tfjs';
-import { adaptModel, explain, listMethods, tfjsDevice, type ModelAdapter, type ModelInput } from '@webxai/core';
+import { adaptModel, disposeResult, explain, listMethods, tfjsDevice, type ModelAdapter, type ModelInput } from '@webxai/core';
 import { AbortedError, ModelError, XaiError, type BlendMode, type ColormapName, type SignMode } from '@webxai/shaders';
 import { toImagePixels, type ImageInput, type ShapedArray } from '../shared/inputs.js';
 import { fire, toXaiError, type XaiErrorDetail } from '../shared/events.js';
@@ -458,7 +458,7 @@ export class XaiExplainer extends LitElement {
       }
       const explainMs = performance.now() - started;
       if (stale()) {
-        result.attribution?.dispose?.();
+        if (result) disposeResult(result);
         return;
       }
       if (!result || !(result.attribution instanceof tf.Tensor)) {
@@ -466,7 +466,7 @@ export class XaiExplainer extends LitElement {
       }
       const data = await result.attribution.data();
       if (stale()) {
-        result.attribution.dispose();
+        disposeResult(result);
         return;
       }
       this.#disposeResult();
@@ -500,7 +500,8 @@ export class XaiExplainer extends LitElement {
   }
 
   #disposeResult(): void {
-    this.#result?.attribution.dispose();
+    // Every tensor of the result (CAM's `map`, LIME's segments, ...), not only the attribution.
+    if (this.#result) disposeResult(this.#result);
     this.#result = undefined;
   }
 
