@@ -7,6 +7,7 @@ import { toInputBatch } from './input.js';
 import { checkTargetOption } from './targets.js';
 import type { CommonOptions, ExecutionPath, MethodDefinition, MethodName, OptionsFor, ResultFor } from './types.js';
 import { warnOnce } from './warn.js';
+import { flushTfjs, tfjsDevice } from '../interop/tfjs-webgpu.js';
 
 /** Per-call overrides accepted by {@link Explainer.explain}. */
 export type CallOverrides = Pick<CommonOptions, 'target' | 'signal' | 'onProgress'>;
@@ -66,6 +67,12 @@ export function createExplainerFor<M extends MethodName>(
           onProgress: overrides.onProgress ?? options.onProgress,
           path,
         });
+        // tfjs and our kernels run asynchronously: wait until the GPU has finished (no readback), so
+        // that timeMs measures the explanation, not just its encoding.
+        if (path === 'gpu') {
+          flushTfjs();
+          await tfjsDevice().queue.onSubmittedWorkDone();
+        }
         return {
           ...output,
           method: definition.name,

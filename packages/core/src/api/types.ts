@@ -39,7 +39,7 @@ export interface ExplainResultBase {
   readonly path: ExecutionPath;
   /** tfjs's active backend during the run. */
   readonly backend: string;
-  /** Wall-clock time of the explanation, in milliseconds. */
+  /** Wall-clock time of the explanation until the GPU finished it (no readback), in milliseconds. */
   readonly timeMs: number;
 }
 
