@@ -25,7 +25,7 @@ export interface CliOptions {
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   const { values } = parseArgs({
-    args: [...argv],
+    args: argv.filter((arg) => arg !== '--'), // `pnpm bench -- --quick` passes the separator through
     options: {
       quick: { type: 'boolean', default: false },
       json: { type: 'string' },

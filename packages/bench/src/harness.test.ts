@@ -83,3 +83,9 @@ describe('bench harness', () => {
     expect(report!.results.map((r) => r.name)).toEqual(['noop']);
   });
 });
+
+describe('bench command line', () => {
+  it('accepts the "--" separator that `pnpm bench -- --quick` passes through', () => {
+    expect(parseCliArgs(['--', '--quick', '--filter', 'reduce'])).toMatchObject({ quick: true, filter: 'reduce' });
+  });
+});
