@@ -3,20 +3,22 @@ import * as tf from '@tensorflow/tfjs';
 import { integerOption, numberOption } from './options.js';
 
 /** Default memory budget for one batch of model evaluations (points, activations, gradients). */
-export const DEFAULT_MEMORY_BUDGET_MB = 512;
+export const DEFAULT_MEMORY_BUDGET_MB = 2048;
 
 /**
  * Memory one image costs in a forward + backward pass, as a multiple of its input size. The model
- * is opaque, so this is a deliberately generous estimate (MobileNetV2 at 224 x 224 keeps about 40
- * input-sizes of activations per image for the backward pass); pass `batchSize` to override.
+ * is opaque, so this is an estimate from a large case: MobileNetV2 at 224 x 224 peaks at ~330 MB of
+ * tensors per image in tfjs 4.22's backward pass (~545 input sizes; bench gradient-mobilenet,
+ * 16 images: 5.2 GB). Small CNNs need far less; pass `batchSize` (or a larger `memoryBudgetMB`)
+ * to override.
  */
-export const ACTIVATION_FACTOR = 64;
+export const ACTIVATION_FACTOR = 512;
 
 /** Batching options every path method takes. */
 export interface BatchingOptions {
   /** Model evaluations per pass (path points or samples). Default: from `memoryBudgetMB` and device limits. */
   readonly batchSize?: number;
-  /** Memory budget for one pass, in MB, when `batchSize` is omitted (default 512). */
+  /** Memory budget for one pass, in MB, when `batchSize` is omitted (default 2048). */
   readonly memoryBudgetMB?: number;
 }
 
