@@ -77,6 +77,18 @@ describe('model adapters and the explain dispatcher', () => {
     x.dispose();
   });
 
+  it('returns a per-pixel attribution of a 3-D input in exactly the input\'s shape', async () => {
+    const model = tinyCnn('sequential', weights);
+    const x = tf.randomUniform([8, 8, 3], 0, 1, 'float32', 14);
+    const before = tf.memory().numTensors;
+    const r = await createExplainerFor(probe, model, { method: 'test-probe' }).explain(x);
+    expect(r.attribution.shape).toEqual([8, 8, 3]);
+    expect(r.target).toHaveLength(1);
+    r.attribution.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
   it('gives d score / d input = the weight row on a linear model', async () => {
     const { model, kernel } = linearModel({ height: 2, width: 3, channels: 1, classes: 3, seed: 5 });
     const x = tf.randomUniform([2, 3, 1], 0, 1, 'float32', 13);

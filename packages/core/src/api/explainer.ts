@@ -34,6 +34,17 @@ export function currentPath(): ExecutionPath {
   return 'cpu';
 }
 
+/**
+ * Methods always see a 4-D batch. A per-pixel attribution of a 3-D input [h, w, c] comes back as
+ * [h, w, c] (exactly the input's shape); per-image maps such as CAM's [n, h, w] keep their batch axis.
+ */
+function matchInputRank(input: tf.Tensor, attribution: tf.Tensor): { attribution?: tf.Tensor } {
+  if (input.rank !== 3 || attribution.rank !== 4 || attribution.shape[0] !== 1) return {};
+  const squeezed = tf.squeeze(attribution, [0]);
+  attribution.dispose();
+  return { attribution: squeezed };
+}
+
 /** Creates an explainer from a method definition (the tree-shakable core of `createExplainer`). */
 export function createExplainerFor<M extends MethodName>(
   definition: MethodDefinition<M>,
@@ -75,6 +86,7 @@ export function createExplainerFor<M extends MethodName>(
         }
         return {
           ...output,
+          ...matchInputRank(input, (output as unknown as { attribution: tf.Tensor }).attribution),
           method: definition.name,
           path,
           backend: tf.getBackend(),
