@@ -52,7 +52,7 @@ const model = tf.sequential({
 model.compile({ optimizer: tf.train.adam(0.005), loss: (y, p) => tf.losses.softmaxCrossEntropy(y, p), metrics: ['accuracy'] });
 const trainSet = toTensors(train), testSet = toTensors(test);
 const started = Date.now();
-await model.fit(trainSet.x, trainSet.y, { epochs: 4, batchSize: 32, shuffle: false, verbose: 0,
+await model.fit(trainSet.x, trainSet.y, { epochs: 8, batchSize: 64, shuffle: false, verbose: 0,
   callbacks: {
     onBatchEnd: (b, logs) => { if (b % 50 === 0) console.log(`  batch ${b}: loss ${logs.loss.toFixed(4)} (${((Date.now() - started) / 1000).toFixed(0)} s)`); },
     onEpochEnd: (e, logs) => console.log(`epoch ${e + 1}: loss ${logs.loss.toFixed(4)} acc ${logs.acc.toFixed(4)}`),
