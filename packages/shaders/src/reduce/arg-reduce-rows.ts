@@ -1,25 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import { createBuffer, releaseBuffer } from '../runtime/buffers.js';
-import { ShapeMismatchError, XaiError, throwIfAborted } from '../runtime/errors.js';
+import { throwIfAborted } from '../runtime/errors.js';
+import { checkRowArgs, type RowArgs } from './row-args.js';
 import { runKernel } from '../runtime/kernel.js';
 import { ARG_REDUCE_CHUNK, ARG_REDUCE_OPS, argReduceRowsKernels, type ArgReduceOp } from './arg-reduce-rows.kernel.js';
 
 /** Options for {@link argReduceRows}. */
-export interface ArgReduceRowsOptions {
+export interface ArgReduceRowsOptions extends RowArgs {
   readonly op: ArgReduceOp;
-  /** f32 storage buffer holding at least `rows * rowLength` values, row-major. */
-  readonly input: GPUBuffer;
-  readonly rows: number;
-  readonly rowLength: number;
   /** Where to write the `rows` u32 indices; a new buffer (caller releases it) when omitted. */
   readonly output?: GPUBuffer;
-  readonly signal?: AbortSignal;
-}
-
-function assertCount(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1 || value >= 2 ** 32) {
-    throw new XaiError('invalid-option', `argReduceRows: ${name} must be an integer >= 1, got ${value}`);
-  }
 }
 
 /**
@@ -35,23 +25,7 @@ function assertCount(name: string, value: number): void {
  */
 export async function argReduceRows(device: GPUDevice, options: ArgReduceRowsOptions): Promise<GPUBuffer> {
   const { op, input, rows, rowLength, signal } = options;
-  if (!ARG_REDUCE_OPS.includes(op)) {
-    throw new XaiError('invalid-option', `argReduceRows: op must be one of ${ARG_REDUCE_OPS.join(', ')}, got ${String(op)}`);
-  }
-  assertCount('rows', rows);
-  assertCount('rowLength', rowLength);
-  if (rows * rowLength >= 2 ** 32) {
-    throw new XaiError('invalid-option', `argReduceRows: rows * rowLength must be < 2^32, got ${rows * rowLength}`);
-  }
-  if (input.size < rows * rowLength * 4) {
-    throw new ShapeMismatchError(
-      `argReduceRows: input holds ${input.size / 4} f32 values but rows * rowLength = ${rows} * ${rowLength} = ${rows * rowLength}`,
-    );
-  }
-  if (options.output && options.output.size < rows * 4) {
-    throw new ShapeMismatchError(`argReduceRows: output holds ${options.output.size / 4} u32 values, need rows = ${rows}`);
-  }
-  throwIfAborted(signal, 'argReduceRows');
+  checkRowArgs('argReduceRows', ARG_REDUCE_OPS, options, 'u32');
 
   const kernel = argReduceRowsKernels[op];
   const output = options.output ?? createBuffer(device, rows * 4, `arg-reduce-rows.${op}.output`);

@@ -1,27 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import { createBuffer, releaseBuffer } from '../runtime/buffers.js';
-import { ShapeMismatchError, XaiError, throwIfAborted } from '../runtime/errors.js';
+import { throwIfAborted } from '../runtime/errors.js';
+import { checkRowArgs, type RowArgs } from './row-args.js';
 import { runKernel } from '../runtime/kernel.js';
 import { REDUCE_CHUNK, REDUCE_OPS, reduceRowsKernels, type ReduceOp } from './reduce-rows.kernel.js';
 
 /** Options for {@link reduceRows}. */
-export interface ReduceRowsOptions {
+export interface ReduceRowsOptions extends RowArgs {
   readonly op: ReduceOp;
-  /** f32 storage buffer holding at least `rows * rowLength` values, row-major. */
-  readonly input: GPUBuffer;
-  /** Number of rows (e.g. images in the batch), >= 1. */
-  readonly rows: number;
-  /** Values per row (e.g. H * W * C), >= 1. */
-  readonly rowLength: number;
   /** Where to write the `rows` results; a new buffer (caller releases it) when omitted. */
   readonly output?: GPUBuffer;
-  readonly signal?: AbortSignal;
-}
-
-function assertCount(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1 || value >= 2 ** 32) {
-    throw new XaiError('invalid-option', `reduceRows: ${name} must be an integer >= 1, got ${value}`);
-  }
 }
 
 /**
@@ -38,23 +26,7 @@ function assertCount(name: string, value: number): void {
  */
 export async function reduceRows(device: GPUDevice, options: ReduceRowsOptions): Promise<GPUBuffer> {
   const { op, input, rows, rowLength, signal } = options;
-  if (!REDUCE_OPS.includes(op)) {
-    throw new XaiError('invalid-option', `reduceRows: op must be one of ${REDUCE_OPS.join(', ')}, got ${String(op)}`);
-  }
-  assertCount('rows', rows);
-  assertCount('rowLength', rowLength);
-  if (rows * rowLength >= 2 ** 32) {
-    throw new XaiError('invalid-option', `reduceRows: rows * rowLength must be < 2^32, got ${rows * rowLength}`);
-  }
-  if (input.size < rows * rowLength * 4) {
-    throw new ShapeMismatchError(
-      `reduceRows: input holds ${input.size / 4} f32 values but rows * rowLength = ${rows} * ${rowLength} = ${rows * rowLength}`,
-    );
-  }
-  if (options.output && options.output.size < rows * 4) {
-    throw new ShapeMismatchError(`reduceRows: output holds ${options.output.size / 4} f32 values, need rows = ${rows}`);
-  }
-  throwIfAborted(signal, 'reduceRows');
+  checkRowArgs('reduceRows', REDUCE_OPS, options, 'f32');
 
   const output = options.output ?? createBuffer(device, rows * 4, `reduce-rows.${op}.output`);
   const intermediates: GPUBuffer[] = [];
