@@ -4,13 +4,14 @@ import { throwIfAborted } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { originalScores, type PerturbationEnv } from '../shared/evaluate.js';
+import { originalScores } from '../shared/evaluate.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
-import { defaultBatchSize, intOption, numberOption, seedOption } from '../shared/options.js';
+import { intOption, numberOption, seedOption } from '../shared/options.js';
 import { featureSource } from '../shared/prepare.js';
 import { UniformStream } from '../shared/random.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
-import { stackMaps } from '../shared/stack.js';
+import { stackMaps, stackSegments } from '../shared/stack.js';
+import { perturbationEnv } from '../shared/env.js';
 import { klucbBeta, lowerBernoulli, upperBernoulli } from './kl-bounds.js';
 
 /** Options of `'anchors'` (alibi's AnchorImage; names camelCased, same defaults). */
@@ -112,16 +113,8 @@ export const anchors: MethodDefinition<'anchors'> = {
 };
 
 async function explainAnchors(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, options: AnchorsOptions & { preprocess?: unknown }, o: Resolved) {
-  const [n, height, width, channels] = input.shape;
-  const env: PerturbationEnv = {
-    method: NAME,
-    model,
-    geometry: { height, width, channels },
-    batchSize: options.batchSize ?? defaultBatchSize(height, width, channels),
-    path: call.path,
-    signal: call.signal,
-    preprocess: !!options.preprocess,
-  };
+  const [n, height, width] = input.shape;
+  const env = perturbationEnv(NAME, model, input, call, options);
   const { targets } = await originalScores(model, input, call.target, call.signal);
   const prepare = await featureSource(NAME, input, options.segments, options.segmentation ?? ANCHORS_SEGMENTATION, options.fill ?? 'mean', call.signal);
   const maps: Float32Array[] = [];
@@ -144,11 +137,9 @@ async function explainAnchors(model: ModelAdapter, input: tf.Tensor4D, call: Cal
       image.tensor.dispose();
     }
   }
-  const segmentsOut = new Int32Array(n * height * width);
-  labelMaps.forEach((m, i) => segmentsOut.set(m, i * height * width));
   return {
     attribution: stackMaps(maps, height, width),
-    segments: tf.tensor3d(segmentsOut, [n, height, width], 'int32'),
+    segments: stackSegments(labelMaps, height, width),
     anchor: found.map((f) => f.anchor),
     precision: found.map((f) => f.precision),
     coverage: found.map((f) => f.coverage),

@@ -4,14 +4,15 @@ import { InvalidOptionError } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { originalScores, type PerturbationEnv } from '../shared/evaluate.js';
+import { originalScores } from '../shared/evaluate.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
-import { defaultBatchSize, intOption, seedOption } from '../shared/options.js';
+import { intOption, seedOption } from '../shared/options.js';
 import { featureSource } from '../shared/prepare.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { shapFromGram } from '../shared/regression.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
-import { stackMaps } from '../shared/stack.js';
+import { stackMaps, stackSegments } from '../shared/stack.js';
+import { perturbationEnv } from '../shared/env.js';
 import { shapDesign } from './sampling.js';
 
 /** Options of `'kernel-shap'` (shap's KernelExplainer over superpixels). */
@@ -77,16 +78,8 @@ export const kernelShap: MethodDefinition<'kernel-shap'> = {
 };
 
 async function explainShap(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: KernelShapOptions & { seed: number; preprocess?: unknown }) {
-  const [n, height, width, channels] = input.shape;
-  const env: PerturbationEnv = {
-    method: NAME,
-    model,
-    geometry: { height, width, channels },
-    batchSize: o.batchSize ?? defaultBatchSize(height, width, channels),
-    path: call.path,
-    signal: call.signal,
-    preprocess: !!o.preprocess,
-  };
+  const [n, height, width] = input.shape;
+  const env = perturbationEnv(NAME, model, input, call, o);
   const { scores: original, classes, targets } = await originalScores(model, input, call.target, call.signal);
   const prepare = await featureSource(NAME, input, o.segments, o.segmentation ?? KERNEL_SHAP_SEGMENTATION, o.fill ?? 'mean', call.signal);
   const maps: Float32Array[] = [];
@@ -134,11 +127,9 @@ async function explainShap(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
       image.tensor.dispose();
     }
   }
-  const segmentsOut = new Int32Array(n * height * width);
-  labelMaps.forEach((m, i) => segmentsOut.set(m, i * height * width));
   return {
     attribution: stackMaps(maps, height, width),
-    segments: tf.tensor3d(segmentsOut, [n, height, width], 'int32'),
+    segments: stackSegments(labelMaps, height, width),
     shapValues: values,
     baseValue,
     prediction,

@@ -3,15 +3,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { originalScores, type PerturbationEnv } from '../shared/evaluate.js';
+import { originalScores } from '../shared/evaluate.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
-import { defaultBatchSize, intOption, numberOption, seedOption } from '../shared/options.js';
+import { intOption, numberOption, seedOption } from '../shared/options.js';
 import { featureSource } from '../shared/prepare.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { bernoulliMatrix } from '../shared/random.js';
 import { ridgeFromGram, type RidgeFit } from '../shared/regression.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
-import { stackMaps } from '../shared/stack.js';
+import { stackMaps, stackSegments } from '../shared/stack.js';
+import { perturbationEnv } from '../shared/env.js';
 
 /** Options of `'lime'` (lime_image.LimeImageExplainer.explain_instance; defaults as lime). */
 export interface LimeOptions {
@@ -99,16 +100,8 @@ export const lime: MethodDefinition<'lime'> = {
 type Resolved = LimeOptions & { samples: number; kernelWidth: number; alpha: number; seed: number; preprocess?: unknown };
 
 async function explainLime(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: Resolved) {
-  const [n, height, width, channels] = input.shape;
-  const env: PerturbationEnv = {
-    method: NAME,
-    model,
-    geometry: { height, width, channels },
-    batchSize: o.batchSize ?? defaultBatchSize(height, width, channels),
-    path: call.path,
-    signal: call.signal,
-    preprocess: !!o.preprocess,
-  };
+  const [n, height, width] = input.shape;
+  const env = perturbationEnv(NAME, model, input, call, o);
   const { targets } = await originalScores(model, input, call.target, call.signal);
   const prepare = await featureSource(NAME, input, o.segments, o.segmentation ?? LIME_SEGMENTATION, o.fill ?? 'mean', call.signal);
   const maps: Float32Array[] = [];
@@ -140,11 +133,9 @@ async function explainLime(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
       image.tensor.dispose();
     }
   }
-  const segmentsOut = new Int32Array(n * height * width);
-  labelMaps.forEach((m, i) => segmentsOut.set(m, i * height * width));
   return {
     attribution: stackMaps(maps, height, width),
-    segments: tf.tensor3d(segmentsOut, [n, height, width], 'int32'),
+    segments: stackSegments(labelMaps, height, width),
     segmentWeights: fits.map((f) => Float32Array.from(f.coef)),
     intercept: fits.map((f) => f.intercept),
     r2: fits.map((f) => f.r2),

@@ -3,14 +3,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { originalScores, type PerturbationEnv } from '../shared/evaluate.js';
+import { originalScores } from '../shared/evaluate.js';
 import { checkFill, fillImage, userSegments, type FeatureMap, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { builtinSegments } from '../shared/features.js';
 import { imageAt } from '../shared/evaluate.js';
-import { defaultBatchSize, intOption } from '../shared/options.js';
+import { intOption } from '../shared/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
-import { stackMaps } from '../shared/stack.js';
+import { stackMaps, stackSegments } from '../shared/stack.js';
+import { perturbationEnv } from '../shared/env.js';
 import { owenValues } from './owen.js';
 import { centroids, partitionTree } from './partition-tree.js';
 
@@ -78,8 +79,8 @@ export const partitionShap: MethodDefinition<'partition-shap'> = {
 async function explainPartition(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: PartitionShapOptions & { maxEvals: number; preprocess?: unknown }) {
   const [n, height, width, channels] = input.shape;
   const pixels = height * width;
-  const batchSize = Math.max(2, o.batchSize ?? defaultBatchSize(height, width, channels));
-  const env: PerturbationEnv = { method: NAME, model, geometry: { height, width, channels }, batchSize, path: call.path, signal: call.signal, preprocess: !!o.preprocess };
+  const env = perturbationEnv(NAME, model, input, call, o, 2);
+  const { batchSize } = env;
   const { scores: original, classes, targets } = await originalScores(model, input, call.target, call.signal);
   const user = o.segments === undefined ? undefined : await userSegments(NAME, o.segments, n, height, width);
   const identity: FeatureMap = { labels: Int32Array.from({ length: pixels }, (_, p) => p), count: pixels };
@@ -130,11 +131,9 @@ async function explainPartition(model: ModelAdapter, input: tf.Tensor4D, call: C
       tensor.dispose();
     }
   }
-  const segmentsOut = new Int32Array(n * pixels);
-  labelMaps.forEach((m, i) => segmentsOut.set(m, i * pixels));
   return {
     attribution: stackMaps(maps, height, width),
-    segments: tf.tensor3d(segmentsOut, [n, height, width], 'int32'),
+    segments: stackSegments(labelMaps, height, width),
     shapValues: values,
     baseValue,
     prediction,
