@@ -1,29 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { identityFeatureModel } from '@webxai/testing/models';
+import { disposeResult } from '../api/dispose-result.js';
 import { explain } from '../api/explain.js';
-import type { CamResult } from './types.js';
 
-/** input [h, w, k] -> 1x1 identity conv + ReLU ('features') -> global average pool -> dense W. */
-function handModel(h: number, w: number, kernel: number[][]): tf.LayersModel {
-  const k = kernel.length;
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ name: 'features', inputShape: [h, w, k], filters: k, kernelSize: 1, activation: 'relu', useBias: false }),
-      tf.layers.globalAveragePooling2d({ name: 'gap' }),
-      tf.layers.dense({ name: 'logits', units: kernel[0]!.length, useBias: false }),
-    ],
-  });
-  const eye = tf.reshape(tf.eye(k), [1, 1, k, k]);
-  const W = tf.tensor2d(kernel);
-  model.getLayer('features').setWeights([eye]);
-  model.getLayer('logits').setWeights([W]);
-  tf.dispose([eye, W]);
-  return model;
-}
 
 const values = async (t: tf.Tensor) => Array.from(await t.data());
-const dispose = (r: CamResult) => tf.dispose([r.attribution, ...(Array.isArray(r.map) ? r.map : [r.map])]);
+const dispose = disposeResult; // attribution and map(s)
 
 describe('Eigen-CAM and eigenSmooth', () => {
   beforeAll(async () => {
@@ -40,7 +24,7 @@ describe('Eigen-CAM and eigenSmooth', () => {
   it('Eigen-CAM of a rank-one activation is relu((a - mean a) |b|), on both Gram forms', async () => {
     // 3 channels < 15 positions: channels x channels Gram; 20 channels > 15: positions x positions.
     for (const b of [[0.5, 2, 1], Array.from({ length: 20 }, (_, k) => 0.1 + (k % 4) * 0.3)]) {
-      const model = handModel(h, w, b.map(() => [1, -1]));
+      const model = identityFeatureModel(h, w, b.map(() => [1, -1]));
       const x = tf.tensor4d(A(b), [1, h, w, b.length]);
       const r = await explain(model, x, { method: 'eigen-cam', layer: 'features' });
       const norm = Math.hypot(...b);
@@ -57,7 +41,7 @@ describe('Eigen-CAM and eigenSmooth', () => {
     // Grad-CAM weights are W[k, c] / (h w); the weighted activation is a (w o b)^T, rank one again.
     const b = [0.5, 2, 1];
     const W = [[1], [0.5], [-2]];
-    const model = handModel(h, w, W);
+    const model = identityFeatureModel(h, w, W);
     const x = tf.tensor4d(A(b), [1, h, w, 3]);
     const r = await explain(model, x, { method: 'grad-cam', layer: 'features', eigenSmooth: true });
     const weighted = b.map((bk, k) => (bk * W[k]![0]!) / (h * w));

@@ -1,37 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { disposeResult } from '../api/dispose-result.js';
 import { seededF32 } from '@webxai/testing';
-import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { disposeWeights, identityFeatureModel, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { UnknownLayerError } from '@webxai/shaders';
 import { createExplainer, explain } from '../api/explain.js';
 import { tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
-import type { CamResult } from './types.js';
 
-/**
- * input [h, w, k] -> 'features' (1x1 conv, identity kernel, ReLU: the activation IS the input,
- * clipped at 0) -> global average pool -> 'logits' (dense, kernel W [k, classes], no bias).
- * Then d score_c / d A[p, k] = W[k, c] / (h w) everywhere, so Grad-CAM's map is
- * relu(sum_k W[k, c] / (h w) * A[p, k]).
- */
-function handModel(h: number, w: number, k: number, kernel: number[][]): tf.LayersModel {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ name: 'features', inputShape: [h, w, k], filters: k, kernelSize: 1, activation: 'relu', useBias: false }),
-      tf.layers.globalAveragePooling2d({ name: 'gap' }),
-      tf.layers.dense({ name: 'logits', units: kernel[0]!.length, useBias: false }),
-    ],
-  });
-  const eye = tf.reshape(tf.eye(k), [1, 1, k, k]);
-  const W = tf.tensor2d(kernel);
-  model.getLayer('features').setWeights([eye]);
-  model.getLayer('logits').setWeights([W]);
-  tf.dispose([eye, W]);
-  return model;
-}
 
 const values = async (t: tf.Tensor) => Array.from(await t.data());
-const dispose = (r: CamResult) => tf.dispose([r.attribution, ...(Array.isArray(r.map) ? r.map : [r.map])]);
+const dispose = disposeResult; // attribution and map(s)
 
 describe('gradient CAMs', () => {
   let weights: TinyCnnWeights;
@@ -47,7 +26,7 @@ describe('gradient CAMs', () => {
       [1, -2],
       [0.5, 3],
     ];
-    const model = handModel(h, w, k, W);
+    const model = identityFeatureModel(h, w, W);
     const A = Array.from({ length: h * w * k }, (_, i) => ((i * 7) % 5) / 4); // >= 0: ReLU keeps it
     const x = tf.tensor4d(A, [1, h, w, k]);
     for (const target of [0, 1]) {
@@ -68,7 +47,7 @@ describe('gradient CAMs', () => {
 
   it('a constant activation gives a constant map, for every gradient CAM and Eigen-CAM', async () => {
     // A conv with SAME padding sees the border, so explain from a model whose activation is the input.
-    const flat = handModel(5, 5, 3, [[1], [2], [-1]]);
+    const flat = identityFeatureModel(5, 5, [[1], [2], [-1]]);
     const constant = tf.fill([1, 5, 5, 3], 0.7);
     for (const method of ['grad-cam', 'grad-cam++', 'xgrad-cam', 'hires-cam', 'layer-cam', 'eigen-cam'] as const) {
       const r = await explain(flat, constant, { method, layer: 'features' });
@@ -143,7 +122,7 @@ describe('gradient CAMs', () => {
 
   it('augSmooth changes nothing on a flip-equivariant, positively homogeneous model, and something on the tiny CNN', async () => {
     // 1x1 conv + ReLU + global pooling: flipping the input flips the map, scaling it scales the map.
-    const model = handModel(4, 6, 2, [
+    const model = identityFeatureModel(4, 6, [
       [1, 0],
       [-1, 1],
     ]);

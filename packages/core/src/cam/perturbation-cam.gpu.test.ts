@@ -1,32 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { disposeResult } from '../api/dispose-result.js';
+import { disposeWeights, identityFeatureModel, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { AbortedError, InvalidOptionError, UnsupportedModelError } from '@webxai/shaders';
 import { createExplainer, explain } from '../api/explain.js';
 import { tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
-import type { CamResult } from './types.js';
 
-/** input [h, w, k] -> 1x1 identity conv + ReLU ('features') -> global average pool -> dense W (no bias). */
-function handModel(h: number, w: number, kernel: number[][]): tf.LayersModel {
-  const k = kernel.length;
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ name: 'features', inputShape: [h, w, k], filters: k, kernelSize: 1, activation: 'relu', useBias: false }),
-      tf.layers.globalAveragePooling2d({ name: 'gap' }),
-      tf.layers.dense({ name: 'logits', units: kernel[0]!.length, useBias: false }),
-    ],
-  });
-  const eye = tf.reshape(tf.eye(k), [1, 1, k, k]);
-  const W = tf.tensor2d(kernel);
-  model.getLayer('features').setWeights([eye]);
-  model.getLayer('logits').setWeights([W]);
-  tf.dispose([eye, W]);
-  return model;
-}
 
 const values = async (t: tf.Tensor) => Array.from(await t.data());
-const dispose = (r: CamResult) => tf.dispose([r.attribution, ...(Array.isArray(r.map) ? r.map : [r.map])]);
+const dispose = disposeResult; // attribution and map(s)
 const softmax = (v: number[]) => {
   const m = Math.max(...v);
   const e = v.map((x) => Math.exp(x - m));
@@ -56,7 +39,7 @@ describe('perturbation CAMs (Score-CAM, Ablation-CAM)', () => {
   afterAll(() => disposeWeights(weights));
 
   it('Ablation-CAM gives the hand-computed relative score drops', async () => {
-    const model = handModel(h, w, W);
+    const model = identityFeatureModel(h, w, W);
     const x = tf.tensor4d(A, [1, h, w, 3]);
     const r = await explain(model, x, { method: 'ablation-cam', layer: 'features', target: 1, batchSize: 2 });
     const base = score(1, (p, k) => A[p * 3 + k]!);
@@ -67,7 +50,7 @@ describe('perturbation CAMs (Score-CAM, Ablation-CAM)', () => {
   });
 
   it('Score-CAM gives the hand-computed softmax of masked scores', async () => {
-    const model = handModel(h, w, W);
+    const model = identityFeatureModel(h, w, W);
     const x = tf.tensor4d(A, [1, h, w, 3]);
     const r = await explain(model, x, { method: 'score-cam', layer: 'features', target: 0, batchSize: 2 });
     // Same resolution: the mask of channel j is its min-max normalised activation.

@@ -2,6 +2,7 @@
 /** Tiny models built in code with seeded weights (no downloads): the test zoo. Needs @tensorflow/tfjs. */
 export { tinyCnn, tinyCnnWeights, disposeWeights, linearModel, type TinyCnnSpec, type TinyCnnWeights } from './tiny-cnn.js';
 export { tinyCnnGraphModel } from './graph-model.js';
+export { identityFeatureModel } from './identity-features.js';
 export { seededKernel, seededBias, seededKernelValues, seededBiasValues } from './weights.js';
 export { segmentLinearModel, type SegmentLinearModel } from './segment-linear.js';
 export { resnet50, seededLayers, type ImageNetSpec } from './resnet50.js';
