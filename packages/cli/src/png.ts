@@ -2,16 +2,12 @@
 import { PNG } from 'pngjs';
 import { renderHeatmapRef } from '@webxai/shaders';
 
-/** Grey [0, 1] pixels of one image as packed RGBA8 (the heatmap renderer's image format). */
+/** Grey [0, 1] pixels of one image, upscaled, as packed RGBA8 (the heatmap renderer's image format). */
 export function greyToRgba(grey: Float32Array, scale: number, width: number, height: number): Uint32Array<ArrayBuffer> {
-  const out = new Uint32Array(width * scale * height * scale);
-  for (let y = 0; y < height * scale; y++) {
-    for (let x = 0; x < width * scale; x++) {
-      const v = Math.round(Math.min(1, Math.max(0, grey[Math.floor(y / scale) * width + Math.floor(x / scale)]!)) * 255);
-      out[y * width * scale + x] = (255 << 24) | (v << 16) | (v << 8) | v; // little-endian RGBA
-    }
-  }
-  return out;
+  return Uint32Array.from(upscale(grey, scale, width, height), (g) => {
+    const v = Math.round(Math.min(1, Math.max(0, g)) * 255);
+    return ((255 << 24) | (v << 16) | (v << 8) | v) >>> 0; // little-endian RGBA
+  });
 }
 
 /** Nearest-neighbour upscale of a [height, width] map. */
