@@ -32,7 +32,9 @@ export {
   XaiError,
   WebGPUUnavailableError,
   DeviceLostError,
+  DisposedError,
   GpuValidationError,
+  GpuOutOfMemoryError,
   ShapeMismatchError,
   UnsupportedModelError,
   AbortedError,
@@ -40,5 +42,6 @@ export {
   InvalidInputError,
   ModelError,
   UnknownLayerError,
+  xaiError,
   type XaiErrorCode,
 } from '@webxai/shaders';

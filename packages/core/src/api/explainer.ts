@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
+import { DisposedError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { adaptModel } from '../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../model/types.js';
 import { toInputBatch } from './input.js';
@@ -63,7 +63,7 @@ export function createExplainerFor<M extends MethodName>(
     method: definition.name,
     model: adapter,
     async explain(input, overrides = {}) {
-      if (disposed) throw new UnsupportedModelError(`this '${definition.name}' explainer has been disposed`);
+      if (disposed) throw new DisposedError(`this '${definition.name}' explainer has been disposed: create a new one with createExplainer()`);
       const signal = overrides.signal ?? options.signal;
       throwIfAborted(signal, definition.name);
       const target = overrides.target ?? options.target;

@@ -3,7 +3,8 @@
 // activation (+ gradient), the method's weights, the fused cam-map kernel, then multi-layer
 // averaging and test-time augmentation as pytorch-grad-cam does.
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
+import { throwIfAborted } from '@webxai/shaders';
+import { booleanOption, integerOption } from '../api/options.js';
 import { resolveTargets } from '../api/targets.js';
 import type { CallContext, CommonOptions, MethodDefinition, MethodOutput, OptionsFor } from '../api/types.js';
 import { modelLayers, resolveLayers, type ModelLayers } from '../model/split/list-layers.js';
@@ -46,11 +47,6 @@ export interface CamStrategy {
   readonly defaultBatchSize?: number;
 }
 
-function checkBoolean(name: string, value: unknown): boolean {
-  if (value !== undefined && typeof value !== 'boolean') throw new InvalidOptionError(`${name} must be a boolean, got ${String(value)}`);
-  return value === true;
-}
-
 function isGraphModel(model: ModelAdapter): boolean {
   return model.kind === 'graph';
 }
@@ -62,13 +58,9 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
     requires: strategy.gradients ? 'gradients' : 'predictions',
     create(model, methodOptions: OptionsFor<M>) {
       const options = methodOptions as BatchedCamOptions & CommonOptions;
-      const eigenSmooth = checkBoolean('eigenSmooth', options.eigenSmooth);
-      const augSmooth = checkBoolean('augSmooth', options.augSmooth);
-      const batchOption = options.batchSize;
-      if (batchOption !== undefined && (!Number.isInteger(batchOption) || batchOption < 1)) {
-        throw new InvalidOptionError(`batchSize must be an integer >= 1, got ${String(batchOption)}`);
-      }
-      const batchSize = batchOption ?? strategy.defaultBatchSize ?? 16;
+      const eigenSmooth = booleanOption(name, 'eigenSmooth', options.eigenSmooth, false);
+      const augSmooth = booleanOption(name, 'augSmooth', options.augSmooth, false);
+      const batchSize = integerOption(name, 'batchSize', options.batchSize, strategy.defaultBatchSize ?? 16);
       const spec = options.layer ?? 'auto';
       const preprocess = options.preprocess;
       const splits = new Map<string, ModelSplit>();

@@ -146,7 +146,11 @@ function blackBoxAdapter(model: BlackBoxModel, pre: AdaptOptions['preprocess']):
   };
 }
 
-function checkBlackBoxScores(scores: unknown, count: number, numClasses: number | undefined): Float32Array {
+/**
+ * A black box's scores for `count` images: a Float32Array of count x classes finite values.
+ * @throws {ModelError} naming what the black box returned.
+ */
+export function checkBlackBoxScores(scores: unknown, count: number, numClasses: number | undefined): Float32Array {
   if (!(scores instanceof Float32Array)) {
     throw new ModelError(`the black-box model's predict() must resolve to a Float32Array, got ${Object.prototype.toString.call(scores)}`);
   }

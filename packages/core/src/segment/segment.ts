@@ -2,7 +2,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   createBuffer,
-  InvalidOptionError,
   normalRef,
   quickshiftDensity,
   quickshiftParent,
@@ -18,6 +17,7 @@ import {
   uploadBuffer,
 } from '@webxai/shaders';
 import { currentPath } from '../api/explainer.js';
+import { integerOption, rejectOption } from '../api/options.js';
 import type { ExecutionPath } from '../api/types.js';
 import { gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { enforceConnectivity } from './connectivity.js';
@@ -79,7 +79,7 @@ function imageShape(image: tf.Tensor): [number, number, number] {
 async function unitMap(image: tf.Tensor, range: ValueRange | undefined): Promise<[number, number]> {
   let [low, high] = range === undefined || range === 'auto' ? [Number.NaN, Number.NaN] : range;
   if (range !== undefined && range !== 'auto' && !(Number.isFinite(low) && Number.isFinite(high) && high > low)) {
-    throw new InvalidOptionError(`segment: valueRange must be [low, high] with low < high, got [${range}]`);
+    rejectOption('segment', 'valueRange', "'auto' or [low, high] of finite numbers with low < high", range);
   }
   if (Number.isNaN(low)) {
     const stats = tf.tidy(() => tf.stack([tf.min(image), tf.max(image)]));
@@ -106,7 +106,7 @@ export async function segment(image: tf.Tensor, options: SegmentOptions): Promis
   const [low, scale] = await unitMap(image, options.valueRange);
   if (options.method === 'slic') return slic(image, height, width, channels, low, scale, options);
   if (options.method !== 'felzenszwalb' && options.method !== 'quickshift') {
-    throw new InvalidOptionError(`segment: method must be 'slic', 'felzenszwalb' or 'quickshift', got ${String((options as { method?: unknown }).method)}`);
+    rejectOption('segment', 'method', "'slic', 'felzenszwalb' or 'quickshift'", (options as { method?: unknown }).method);
   }
   const raw = (await image.data()) as Float32Array;
   const unit = new Float32Array(raw.length);
@@ -149,7 +149,7 @@ async function slic(image: tf.Tensor, height: number, width: number, channels: n
   const segments = o.segments ?? 100;
   const plan = slicPlan(height, width, segments, o.compactness ?? 10);
   const iterations = o.iterations ?? 10;
-  if (!Number.isInteger(iterations) || iterations < 0) throw new InvalidOptionError(`segment: iterations must be an integer >= 0, got ${iterations}`);
+  integerOption('segment', 'iterations', iterations, 10, 0);
   const path = currentPath();
   let raw: Uint32Array;
   if (path === 'gpu') {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { XaiError } from '../runtime/errors.js';
+import { InvalidOptionError, ShapeMismatchError } from '../runtime/errors.js';
 
 /**
  * Half of scipy.ndimage.gaussian_filter1d's kernel (truncate = 4): radius r = int(4 sigma + 0.5),
@@ -9,7 +9,7 @@ import { XaiError } from '../runtime/errors.js';
  * @example gaussianHalfKernel(1).length // 5 (radius 4)
  */
 export function gaussianHalfKernel(sigma: number): Float64Array {
-  if (!Number.isFinite(sigma) || sigma < 0) throw new XaiError('invalid-option', `gaussian blur: sigma must be >= 0, got ${sigma}`);
+  if (!Number.isFinite(sigma) || sigma < 0) throw new InvalidOptionError(`gaussian blur: sigma must be >= 0, got ${sigma}`);
   if (sigma <= 1e-15) return Float64Array.of(1);
   const radius = Math.floor(4 * sigma + 0.5);
   const half = new Float64Array(radius + 1);
@@ -39,7 +39,7 @@ export interface PackedBlurPlan {
 export function packBlurPlan(plan: BlurPlan): PackedBlurPlan {
   const count = plan.sigmas.length;
   if (plan.sourceRows.length !== count) {
-    throw new XaiError('shape-mismatch', `blur plan: ${plan.sourceRows.length} source rows for ${count} sigmas`);
+    throw new ShapeMismatchError(`blur plan: ${plan.sourceRows.length} source rows for ${count} sigmas`);
   }
   const kernels = Array.from({ length: count }, (_, i) => gaussianHalfKernel(plan.sigmas[i]!));
   const stride = Math.max(1, ...kernels.map((k) => k.length));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { createBuffer, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { XaiError } from '../runtime/errors.js';
+import { DisposedError, InvalidOptionError, ShapeMismatchError } from '../runtime/errors.js';
 import { runKernel } from '../runtime/kernel.js';
 import { colormapApply } from './colormap-apply.kernel.js';
 import { colormapApplyRef, colormapScale } from './colormap-apply.ref.js';
@@ -54,7 +54,7 @@ export interface HeatmapInfo {
 /** Checks options at the API boundary; the message names the option. */
 export function validateHeatmapOptions(o: HeatmapOptions): void {
   const bad = (what: string) => {
-    throw new XaiError('invalid-option', what);
+    throw new InvalidOptionError(what);
   };
   if (!Number.isInteger(o.width) || !Number.isInteger(o.height) || o.width < 1 || o.height < 1) {
     bad(`heatmap size must be positive integers, got ${o.width}x${o.height}`);
@@ -144,11 +144,11 @@ export class HeatmapRenderer {
 
   /** Renders; the result stays in {@link HeatmapRenderer.output} until the next render. */
   async render(values: Float32Array<ArrayBuffer>, image: Uint32Array<ArrayBuffer>, o: HeatmapOptions): Promise<HeatmapInfo> {
-    if (this.#disposed) throw new XaiError('invalid-option', 'HeatmapRenderer.render after dispose()');
+    if (this.#disposed) throw new DisposedError('HeatmapRenderer.render after dispose(): create a new renderer');
     validateHeatmapOptions(o);
     const count = o.width * o.height;
     if (values.length !== count || image.length !== count) {
-      throw new XaiError('shape-mismatch', `heatmap ${o.width}x${o.height} needs ${count} values and pixels, got ${values.length} and ${image.length}`);
+      throw new ShapeMismatchError(`heatmap ${o.width}x${o.height} needs ${count} values and pixels, got ${values.length} and ${image.length}`);
     }
     const outWidth = blendOutputWidth(o.width, o.mode);
     const size = `${o.width}x${o.height}:${outWidth}`;
@@ -203,7 +203,7 @@ export class HeatmapRenderer {
   /** Reads the last render's pixels back (packed RGBA8). */
   async read(info: Pick<HeatmapInfo, 'outWidth' | 'height'>): Promise<Uint32Array<ArrayBuffer>> {
     const output = this.output;
-    if (!output) throw new XaiError('invalid-option', 'HeatmapRenderer.read before render()');
+    if (!output) throw new InvalidOptionError('HeatmapRenderer.read before render()');
     return readUint32(this.device, output, info.outWidth * info.height);
   }
 

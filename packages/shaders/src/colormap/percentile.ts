@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { createBuffer, readUint32, releaseBuffer } from '../runtime/buffers.js';
-import { XaiError } from '../runtime/errors.js';
+import { InvalidOptionError } from '../runtime/errors.js';
 import { runKernel } from '../runtime/kernel.js';
 import { magnitudeHistogram } from './magnitude-histogram.kernel.js';
 import { magnitudeHistogramRef } from './magnitude-histogram.ref.js';
@@ -36,7 +36,7 @@ export function histogramScale(max: number, bins: number): number {
 
 function checkBins(bins: number): void {
   if (!Number.isInteger(bins) || bins < 1 || bins > 65_536) {
-    throw new XaiError('invalid-option', `histogram bins must be an integer in [1, 65536], got ${bins}`);
+    throw new InvalidOptionError(`histogram bins must be an integer in [1, 65536], got ${bins}`);
   }
 }
 
@@ -50,7 +50,7 @@ function checkBins(bins: number): void {
  * percentileFromHistogram(magnitudeStatsRef(values, 'absolute'), 99).value; // PAIR's default clip
  */
 export function percentileFromHistogram(stats: MagnitudeStats, q: number): HistogramPercentile {
-  if (!(q >= 0 && q <= 100)) throw new XaiError('invalid-option', `percentile must be in [0, 100], got ${q}`);
+  if (!(q >= 0 && q <= 100)) throw new InvalidOptionError(`percentile must be in [0, 100], got ${q}`);
   const rank = Math.ceil((q / 100) * stats.count);
   if (rank <= 0 || stats.count === 0) return { value: 0, bin: -1 };
   const bins = stats.histogram.length;

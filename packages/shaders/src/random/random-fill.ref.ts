@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { XaiError } from '../runtime/errors.js';
+import { InvalidOptionError } from '../runtime/errors.js';
 import { normalFromWord } from './normal-sampler.js';
 import { threefry2x32 } from './threefry.ref.js';
 
@@ -13,7 +13,7 @@ export const RANDOM_STREAM_LENGTH = 2 ** 32;
 /** The Threefry key words of a seed: an integer in [0, 2^53). */
 export function seedWords(seed: number): [number, number] {
   if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new XaiError('invalid-option', `random: seed must be an integer in [0, 2^53), got ${seed}`);
+    throw new InvalidOptionError(`random: seed must be an integer in [0, 2^53), got ${seed}`);
   }
   return [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
 }
@@ -21,9 +21,7 @@ export function seedWords(seed: number): [number, number] {
 /** Checks offset/count (integers, offset + count <= 2^32) and returns the seed's key words. */
 export function checkStreamRange(seed: number, offset: number, count: number): [number, number] {
   if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(count) || count < 0 || offset + count > RANDOM_STREAM_LENGTH) {
-    throw new XaiError(
-      'invalid-option',
-      `random: offset and count must be integers >= 0 with offset + count <= 2^32, got offset ${offset}, count ${count}`,
+    throw new InvalidOptionError(`random: offset and count must be integers >= 0 with offset + count <= 2^32, got offset ${offset}, count ${count}`,
     );
   }
   return seedWords(seed);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { BufferUsage, createBuffer, releaseBuffer } from '../runtime/buffers.js';
-import { ShapeMismatchError, XaiError, throwIfAborted } from '../runtime/errors.js';
+import { InvalidOptionError, ShapeMismatchError, throwIfAborted } from '../runtime/errors.js';
 import { runKernel } from '../runtime/kernel.js';
 import { randomFillKernels, type RandomKind } from './random-fill.kernel.js';
 import { checkStreamRange } from './random-fill.ref.js';
@@ -42,7 +42,7 @@ async function randomFill(device: GPUDevice, kind: RandomKind, options: RandomFi
   const { seed, count, offset = 0, outputOffset = 0, signal } = options;
   const [seedLo, seedHi] = checkStreamRange(seed, offset, count);
   if (!Number.isInteger(outputOffset) || outputOffset < 0) {
-    throw new XaiError('invalid-option', `random: outputOffset must be an integer >= 0, got ${outputOffset}`);
+    throw new InvalidOptionError(`random: outputOffset must be an integer >= 0, got ${outputOffset}`);
   }
   if (options.output && options.output.size < (outputOffset + count) * 4) {
     throw new ShapeMismatchError(
@@ -66,7 +66,7 @@ async function randomFill(device: GPUDevice, kind: RandomKind, options: RandomFi
 
 function checkFinite(what: string, value: number): void {
   if (!Number.isFinite(value) || Math.abs(value) > 3.4e38) {
-    throw new XaiError('invalid-option', `random: ${what} must be a finite f32, got ${value}`);
+    throw new InvalidOptionError(`random: ${what} must be a finite f32, got ${value}`);
   }
 }
 
@@ -118,7 +118,7 @@ export async function randomNormal(
  */
 export async function randomBernoulli(device: GPUDevice, options: RandomFillOptions & { readonly p: number }): Promise<GPUBuffer> {
   if (!(options.p >= 0 && options.p <= 1)) {
-    throw new XaiError('invalid-option', `randomBernoulli: p must be in [0, 1], got ${options.p}`);
+    throw new InvalidOptionError(`randomBernoulli: p must be in [0, 1], got ${options.p}`);
   }
   return randomFill(device, 'bernoulli', options, options.p, 0);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { ShapeMismatchError, XaiError, throwIfAborted } from '../runtime/errors.js';
+import { InvalidOptionError, ShapeMismatchError, throwIfAborted } from '../runtime/errors.js';
 
 /** The arguments reduceRows and argReduceRows share. */
 export interface RowArgs {
@@ -16,21 +16,21 @@ export interface RowArgs {
 
 /**
  * Checks a row reduction's arguments before anything touches the GPU; messages start with `caller`.
- * @throws {XaiError} `invalid-option` for an unknown op or non-integer / too large counts.
+ * @throws {InvalidOptionError} for an unknown op or non-integer / too large counts.
  * @throws {ShapeMismatchError} `input` or `output` is too small for the shape.
  */
 export function checkRowArgs(caller: string, ops: readonly string[], args: RowArgs, outputType: 'f32' | 'u32'): void {
   const { op, input, rows, rowLength, output } = args;
   if (!ops.includes(op)) {
-    throw new XaiError('invalid-option', `${caller}: op must be one of ${ops.join(', ')}, got ${String(op)}`);
+    throw new InvalidOptionError(`${caller}: op must be one of ${ops.join(', ')}, got ${String(op)}`);
   }
   for (const [name, value] of [['rows', rows], ['rowLength', rowLength]] as const) {
     if (!Number.isInteger(value) || value < 1 || value >= 2 ** 32) {
-      throw new XaiError('invalid-option', `${caller}: ${name} must be an integer >= 1, got ${value}`);
+      throw new InvalidOptionError(`${caller}: ${name} must be an integer >= 1, got ${value}`);
     }
   }
   if (rows * rowLength >= 2 ** 32) {
-    throw new XaiError('invalid-option', `${caller}: rows * rowLength must be < 2^32, got ${rows * rowLength}`);
+    throw new InvalidOptionError(`${caller}: rows * rowLength must be < 2^32, got ${rows * rowLength}`);
   }
   if (input.size < rows * rowLength * 4) {
     throw new ShapeMismatchError(

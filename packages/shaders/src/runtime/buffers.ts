@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { assertDeviceAlive, watchDevice } from './device.js';
-import { XaiError } from './errors.js';
+import { GpuOutOfMemoryError, InvalidOptionError } from './errors.js';
 
 /** Buffers created through {@link createBuffer} and not yet released, per device (leak tests read it). */
 const live = new WeakMap<GPUDevice, Set<GPUBuffer>>();
@@ -30,12 +30,11 @@ export function createBuffer(
 ): GPUBuffer {
   assertDeviceAlive(watchDevice(device), `createBuffer(${label})`);
   if (!Number.isFinite(byteLength) || byteLength < 0) {
-    throw new XaiError('invalid-option', `createBuffer(${label}): byteLength must be >= 0, got ${byteLength}`);
+    throw new InvalidOptionError(`createBuffer(${label}): byteLength must be >= 0, got ${byteLength}`);
   }
   const size = Math.max(16, Math.ceil(byteLength / 4) * 4);
   if (size > device.limits.maxBufferSize) {
-    throw new XaiError(
-      'gpu-out-of-memory',
+    throw new GpuOutOfMemoryError(
       `createBuffer(${label}): ${size} bytes exceeds the device's maxBufferSize (${device.limits.maxBufferSize})`,
     );
   }

@@ -28,10 +28,7 @@ export function isDeviceLost(device: GPUDevice): boolean {
 export function assertDeviceAlive(device: GPUDevice, what: string): void {
   const reason = lostReasons.get(device);
   if (reason !== undefined) {
-    throw new DeviceLostError(
-      reason,
-      `${what}: the GPUDevice was lost (${reason}); call acquireDevice() for a fresh device and retry`,
-    );
+    throw new DeviceLostError(`${what}: the GPUDevice was lost (${reason}); call acquireDevice() for a fresh device and retry`, reason);
   }
 }
 

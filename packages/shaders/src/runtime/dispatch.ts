@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { XaiError } from './errors.js';
+import { InvalidOptionError } from './errors.js';
 
 /** WebGPU's guaranteed per-dimension limit (maxComputeWorkgroupsPerDimension default). */
 export const MAX_WORKGROUPS_PER_DIMENSION = 65_535;
@@ -11,13 +11,13 @@ export const MAX_WORKGROUPS_PER_DIMENSION = 65_535;
  */
 export function foldWorkgroups(count: number, limit = MAX_WORKGROUPS_PER_DIMENSION): [number, number, number] {
   if (!Number.isInteger(count) || count < 0) {
-    throw new XaiError('invalid-option', `workgroup count must be a non-negative integer, got ${count}`);
+    throw new InvalidOptionError(`workgroup count must be a non-negative integer, got ${count}`);
   }
   if (count <= limit) return [count, 1, 1];
   const rows = Math.ceil(count / limit);
   const x = Math.ceil(count / rows);
   if (rows > limit) {
-    throw new XaiError('invalid-option', `dispatch of ${count} workgroups exceeds ${limit}^2; split the work`);
+    throw new InvalidOptionError(`dispatch of ${count} workgroups exceeds ${limit}^2; split the work`);
   }
   return [x, rows, 1];
 }

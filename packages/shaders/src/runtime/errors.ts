@@ -14,6 +14,7 @@ export type XaiErrorCode =
   | 'unsupported-model' // a model kind or output we cannot explain
   | 'unknown-layer' // a layer name that does not exist or cannot be used
   | 'model-error' // the user's model or predict function threw, rejected or returned garbage
+  | 'disposed' // an explainer, renderer or other resource was used after dispose()
   | 'aborted'; // the caller's AbortSignal fired
 
 /** Base class for every error this library throws on purpose. */
@@ -36,12 +37,15 @@ export class WebGPUUnavailableError extends XaiError {
   }
 }
 
-/** The device is gone; get a fresh one with `acquireDevice()` (or re-initialise tfjs) and retry. */
+/**
+ * The device is gone; get a fresh one with `acquireDevice()` (or re-initialise tfjs) and retry.
+ * `reason` is the GPUDeviceLostInfo's reason and message ('destroyed: ...', 'unknown: ...').
+ */
 export class DeviceLostError extends XaiError {
   override readonly name = 'DeviceLostError';
   constructor(
-    readonly reason: string,
     message: string,
+    readonly reason = 'unknown',
     options?: ErrorOptions,
   ) {
     super('device-lost', message, options);
@@ -57,6 +61,14 @@ export class GpuValidationError extends XaiError {
     code: 'gpu-validation' | 'gpu-out-of-memory' = 'gpu-validation',
   ) {
     super(code, `Kernel "${kernelName}" failed GPU validation: ${gpuMessage}`);
+  }
+}
+
+/** A buffer larger than the device allows (`maxBufferSize`); use a smaller batch or image. */
+export class GpuOutOfMemoryError extends XaiError {
+  override readonly name = 'GpuOutOfMemoryError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('gpu-out-of-memory', message, options);
   }
 }
 
@@ -108,6 +120,14 @@ export class ModelError extends XaiError {
   }
 }
 
+/** An object (explainer, renderer, ...) was used after its `dispose()`; create a new one. */
+export class DisposedError extends XaiError {
+  override readonly name = 'DisposedError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('disposed', message, options);
+  }
+}
+
 /** A layer name that does not exist or cannot be used; `candidates` lists the valid ones. */
 export class UnknownLayerError extends XaiError {
   override readonly name = 'UnknownLayerError';
@@ -117,6 +137,39 @@ export class UnknownLayerError extends XaiError {
     options?: ErrorOptions,
   ) {
     super('unknown-layer', `${message}. Valid layers: ${candidates.length ? candidates.join(', ') : '(none)'}`, options);
+  }
+}
+
+/**
+ * The typed subclass for `code` (for code that maps a foreign failure to a code): callers can
+ * always rely on `instanceof`, never on a bare {@link XaiError}.
+ */
+export function xaiError(code: XaiErrorCode, message: string, options?: ErrorOptions): XaiError {
+  switch (code) {
+    case 'webgpu-unavailable':
+      return new WebGPUUnavailableError(message, options);
+    case 'device-lost':
+      return new DeviceLostError(message, 'unknown', options);
+    case 'gpu-validation':
+      return new GpuValidationError('(unknown kernel)', message);
+    case 'gpu-out-of-memory':
+      return new GpuOutOfMemoryError(message, options);
+    case 'shape-mismatch':
+      return new ShapeMismatchError(message, options);
+    case 'invalid-input':
+      return new InvalidInputError(message, options);
+    case 'invalid-option':
+      return new InvalidOptionError(message, options);
+    case 'unsupported-model':
+      return new UnsupportedModelError(message, options);
+    case 'unknown-layer':
+      return new UnknownLayerError(message, [], options);
+    case 'model-error':
+      return new ModelError(message, options);
+    case 'disposed':
+      return new DisposedError(message, options);
+    case 'aborted':
+      return new AbortedError(message, options);
   }
 }
 

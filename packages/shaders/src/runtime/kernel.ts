@@ -2,7 +2,7 @@
 import prelude from './prelude.wgsl';
 import { assertDeviceAlive, watchDevice } from './device.js';
 import { foldWorkgroups } from './dispatch.js';
-import { GpuValidationError, XaiError } from './errors.js';
+import { GpuValidationError, InvalidOptionError } from './errors.js';
 import { BufferUsage } from './buffers.js';
 
 /** Scalar types a uniform struct field may have. */
@@ -122,7 +122,7 @@ function packUniform(spec: AnySpec, bindingName: string, fields: Record<string, 
     const ok =
       v !== undefined &&
       (type === 'f32' ? Number.isFinite(v) : Number.isInteger(v) && (type === 'i32' ? Math.abs(v) < 2 ** 31 : v >= 0 && v < 2 ** 32));
-    if (!ok) throw new XaiError('invalid-option', `${spec.name}: uniform ${bindingName}.${field} must be a ${type}, got ${v}`);
+    if (!ok) throw new InvalidOptionError(`${spec.name}: uniform ${bindingName}.${field} must be a ${type}, got ${v}`);
     if (type === 'f32') view.setFloat32(i * 4, v, true);
     else if (type === 'i32') view.setInt32(i * 4, v, true);
     else view.setUint32(i * 4, v, true);
@@ -151,14 +151,14 @@ export async function runKernel<B extends Record<string, BindingSpec>>(
     if ('uniform' in binding) {
       return { name, uniform: packUniform(anySpec, name, binding.uniform as Record<string, UniformType>, value as Record<string, number>) };
     }
-    if (!value) throw new XaiError('invalid-option', `kernel "${spec.name}": missing buffer for binding "${name}"`);
+    if (!value) throw new InvalidOptionError(`kernel "${spec.name}": missing buffer for binding "${name}"`);
     return { name, buffer: value as GPUBuffer };
   });
   const requested = spec.workgroups(args);
   const [x, y = 1, z = 1] = typeof requested === 'number' ? foldWorkgroups(requested) : requested;
   const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
   if (x > maxPerDim || y > maxPerDim || z > maxPerDim) {
-    throw new XaiError('invalid-option', `kernel "${spec.name}": grid ${x}x${y}x${z} exceeds ${maxPerDim} per dimension`);
+    throw new InvalidOptionError(`kernel "${spec.name}": grid ${x}x${y}x${z} exceeds ${maxPerDim} per dimension`);
   }
   if (x * y * z === 0) return;
 

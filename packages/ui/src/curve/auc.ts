@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { XaiError } from '@webxai/shaders';
+import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
 
 /** One deletion or insertion curve: y at fractions x of pixels removed/added (x defaults to evenly spaced 0..1). */
 export interface CurveSeries {
@@ -12,12 +12,12 @@ export interface CurveSeries {
 export function seriesX(series: CurveSeries): number[] {
   const { y, x, label } = series;
   const name = `curve "${label}"`;
-  if (!Array.isArray(y) || y.length < 2) throw new XaiError('invalid-input', `${name} needs at least 2 points, got ${Array.isArray(y) ? y.length : typeof y}`);
+  if (!Array.isArray(y) || y.length < 2) throw new InvalidInputError(`${name} needs at least 2 points, got ${Array.isArray(y) ? y.length : typeof y}`);
   const xs = x ? Array.from(x) : y.map((_, i) => i / (y.length - 1));
-  if (xs.length !== y.length) throw new XaiError('shape-mismatch', `${name} has ${xs.length} x values but ${y.length} y values`);
+  if (xs.length !== y.length) throw new ShapeMismatchError(`${name} has ${xs.length} x values but ${y.length} y values`);
   for (let i = 0; i < y.length; i++) {
-    if (!Number.isFinite(y[i]) || !Number.isFinite(xs[i])) throw new XaiError('invalid-input', `${name} has a NaN or infinite value at point ${i}`);
-    if (i > 0 && xs[i]! < xs[i - 1]!) throw new XaiError('invalid-input', `${name}: x must not decrease (point ${i})`);
+    if (!Number.isFinite(y[i]) || !Number.isFinite(xs[i])) throw new InvalidInputError(`${name} has a NaN or infinite value at point ${i}`);
+    if (i > 0 && xs[i]! < xs[i - 1]!) throw new InvalidInputError(`${name}: x must not decrease (point ${i})`);
   }
   return xs;
 }

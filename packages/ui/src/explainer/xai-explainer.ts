@@ -462,7 +462,7 @@ export class XaiExplainer extends LitElement {
         return;
       }
       if (!result || !(result.attribution instanceof tf.Tensor)) {
-        throw new XaiError('model-error', `explain returned no attribution tensor (got ${result === null ? 'null' : typeof result})`);
+        throw new ModelError(`explain returned no attribution tensor (got ${result === null ? 'null' : typeof result})`);
       }
       const data = await result.attribution.data();
       if (stale()) {

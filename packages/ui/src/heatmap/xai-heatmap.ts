@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import {
+  DeviceLostError,
   HeatmapRenderer,
+  InvalidOptionError,
+  ShapeMismatchError,
   WebGPUUnavailableError,
   XaiError,
   acquireDevice,
@@ -288,7 +291,7 @@ export class XaiHeatmap extends LitElement {
   async pixels(): Promise<ImageData> {
     await this.renderComplete;
     const info = this._info;
-    if (!info || this.state !== 'ready') throw new XaiError('invalid-option', `<xai-heatmap> has no picture (state ${this.state})`);
+    if (!info || this.state !== 'ready') throw new InvalidOptionError(`<xai-heatmap> has no picture (state ${this.state})`);
     const packed = this.backend === 'webgpu' && this.#renderer ? await this.#renderer.read(info) : this.#cpuPixels!;
     return new ImageData(new Uint8ClampedArray(packed.buffer, packed.byteOffset, packed.byteLength).slice(), info.outWidth, info.height);
   }
@@ -301,7 +304,7 @@ export class XaiHeatmap extends LitElement {
     canvas.height = data.height;
     canvas.getContext('2d')!.putImageData(data, 0, 0);
     return new Promise((resolve, reject) =>
-      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new XaiError('invalid-option', 'canvas.toBlob returned null'))), type),
+      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new InvalidOptionError('canvas.toBlob returned null'))), type),
     );
   }
 
@@ -347,9 +350,7 @@ export class XaiHeatmap extends LitElement {
       const image = await this.#loadImage(signal);
       if (stale()) return;
       if (image && (image.width !== map.width || image.height !== map.height)) {
-        throw new XaiError(
-          'shape-mismatch',
-          `attribution shape does not match the image: the attribution is ${map.width}x${map.height} (width x height) but the image is ${image.width}x${image.height}`,
+        throw new ShapeMismatchError(`attribution shape does not match the image: the attribution is ${map.width}x${map.height} (width x height) but the image is ${image.width}x${image.height}`,
         );
       }
       const sized: HeatmapOptions = { ...options, width: map.width, height: map.height, mode: image ? options.mode : 'heatmap-only' };
@@ -421,7 +422,7 @@ export class XaiHeatmap extends LitElement {
     if (this.renderer === 'canvas2d') return {};
     try {
       if (this.device) {
-        if (isDeviceLost(this.device)) throw new XaiError('device-lost', 'the GPUDevice given to <xai-heatmap> was lost');
+        if (isDeviceLost(this.device)) throw new DeviceLostError('the GPUDevice given to <xai-heatmap> was lost; pass a fresh device');
         return { device: this.device };
       }
       if (!('gpu' in navigator) || !navigator.gpu) throw new WebGPUUnavailableError('navigator.gpu is not available');

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { XaiError } from '@webxai/shaders';
+import { XaiError, xaiError } from '@webxai/shaders';
 
 /** Detail of the `xai-error` event every component fires. */
 export interface XaiErrorDetail {
@@ -10,7 +10,7 @@ export interface XaiErrorDetail {
 export function toXaiError(error: unknown, code: 'invalid-input' | 'model-error' = 'invalid-input'): XaiError {
   if (error instanceof XaiError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new XaiError(code, message, { cause: error });
+  return xaiError(code, message, { cause: error });
 }
 
 /** Dispatches a bubbling, composed CustomEvent. */

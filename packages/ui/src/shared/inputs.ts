@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { ShapeMismatchError, XaiError, throwIfAborted } from '@webxai/shaders';
+import { InvalidInputError, ShapeMismatchError, throwIfAborted } from '@webxai/shaders';
 
 /** The part of a tf.Tensor the components use (duck-typed: @webxai/ui does not import tfjs for it). */
 export interface TensorLike {
@@ -57,7 +57,7 @@ async function readShaped(x: TensorLike | ShapedArray, what: string): Promise<{ 
     try {
       return { data: await x.data(), shape: x.shape };
     } catch (cause) {
-      throw new XaiError('invalid-input', `${what}: reading the tensor failed (was it disposed?): ${String(cause)}`, { cause });
+      throw new InvalidInputError(`${what}: reading the tensor failed (was it disposed?): ${String(cause)}`, { cause });
     }
   }
   return x;
@@ -80,7 +80,7 @@ function hwc(shape: readonly number[], what: string): [number, number, number] {
  * Converts any {@link AttributionInput} to one finite value per pixel.
  *
  * @throws {ShapeMismatchError} the shape is not an image's, or data and shape disagree.
- * @throws {XaiError} code `invalid-input`: NaN or Inf values (the message says how many and where).
+ * @throws {InvalidInputError} NaN or Inf values (the message says how many and where).
  * @example
  * await toAttributionMap({ data: new Float32Array([1, -2, 3, 4]), shape: [2, 2] });
  * // { width: 2, height: 2, values: Float32Array [1, -2, 3, 4] }
@@ -88,7 +88,7 @@ function hwc(shape: readonly number[], what: string): [number, number, number] {
 export async function toAttributionMap(input: AttributionInput, reduce: ChannelReduce = 'sum'): Promise<AttributionMap> {
   const source = typeof input === 'object' && input !== null && 'attribution' in input ? input.attribution : input;
   if (!isTensorLike(source) && !isShapedArray(source)) {
-    throw new XaiError('invalid-input', 'attribution must be a tf.Tensor, {data, shape} or an explain() result with .attribution');
+    throw new InvalidInputError('attribution must be a tf.Tensor, {data, shape} or an explain() result with .attribution');
   }
   const { data, shape } = await readShaped(source, 'attribution');
   const [height, width, channels] = hwc(shape, 'attribution');
@@ -111,9 +111,7 @@ export async function toAttributionMap(input: AttributionInput, reduce: ChannelR
     values[p] = reduce === 'mean-abs' ? acc / channels : acc;
   }
   if (bad > 0) {
-    throw new XaiError(
-      'invalid-input',
-      `attribution contains ${bad} NaN or infinite value${bad > 1 ? 's' : ''} (first at x=${firstBad % width}, y=${Math.floor(firstBad / width)})`,
+    throw new InvalidInputError(`attribution contains ${bad} NaN or infinite value${bad > 1 ? 's' : ''} (first at x=${firstBad % width}, y=${Math.floor(firstBad / width)})`,
     );
   }
   return { width, height, values };
@@ -139,13 +137,13 @@ async function loadUrl(url: string, signal?: AbortSignal): Promise<ImageBitmap> 
     response = await fetch(url, signal ? { signal } : {});
   } catch (cause) {
     throwIfAborted(signal, 'image load');
-    throw new XaiError('invalid-input', `could not load image "${url}": ${String(cause)}`, { cause });
+    throw new InvalidInputError(`could not load image "${url}": ${String(cause)}`, { cause });
   }
-  if (!response.ok) throw new XaiError('invalid-input', `could not load image "${url}": HTTP ${response.status}`);
+  if (!response.ok) throw new InvalidInputError(`could not load image "${url}": HTTP ${response.status}`);
   try {
     return await createImageBitmap(await response.blob());
   } catch (cause) {
-    throw new XaiError('invalid-input', `"${url}" is not a decodable image: ${String(cause)}`, { cause });
+    throw new InvalidInputError(`"${url}" is not a decodable image: ${String(cause)}`, { cause });
   }
 }
 
@@ -153,7 +151,7 @@ async function loadUrl(url: string, signal?: AbortSignal): Promise<ImageBitmap> 
  * Converts any {@link ImageInput} to packed RGBA8 pixels at its natural size. Tensors with values
  * <= 1 are read as [0, 1], otherwise as [0, 255].
  *
- * @throws {XaiError} code `invalid-input`: the URL cannot be fetched or decoded.
+ * @throws {InvalidInputError} the URL cannot be fetched or decoded.
  * @throws {ShapeMismatchError} a tensor that is not [H, W, C] with C = 1, 3 or 4.
  */
 export async function toImagePixels(input: ImageInput, signal?: AbortSignal): Promise<ImagePixels> {
@@ -188,5 +186,5 @@ export async function toImagePixels(input: ImageInput, signal?: AbortSignal): Pr
     }
     return { width, height, pixels: new Uint32Array(bytes.buffer) };
   }
-  throw new XaiError('invalid-input', 'image must be a URL, ImageBitmap, ImageData, <img>, <canvas> or an [H, W, C] tensor');
+  throw new InvalidInputError('image must be a URL, ImageBitmap, ImageData, <img>, <canvas> or an [H, W, C] tensor');
 }

@@ -4,7 +4,6 @@ import {
   blurIgAccumulate,
   blurIgAccumulateRef,
   fill,
-  InvalidOptionError,
   releaseBuffer,
   runKernel,
   throwIfAborted,
@@ -16,7 +15,7 @@ import type { ModelAdapter } from '../../model/types.js';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { createBlurrer } from '../shared/blur.js';
-import { integerOption, numberOption } from '../shared/options.js';
+import { booleanOption, integerOption, numberOption } from '../../api/options.js';
 import { targetGradients } from '../target-gradients.js';
 
 /** Options of `'blur-ig'` (PAIR-code/saliency `BlurIG.GetMask` defaults). */
@@ -136,13 +135,12 @@ export const blurIg: MethodDefinition<'blur-ig'> = {
   requires: 'gradients',
   create(model, options) {
     const settings: BlurIgSettings = {
-      maxSigma: numberOption('maxSigma', options.maxSigma, 50, 0),
-      steps: integerOption('steps', options.steps, 100, 1, 1 << 20),
-      gradStep: numberOption('gradStep', options.gradStep, 0.01, Number.MIN_VALUE),
-      sqrt: options.sqrt ?? false,
+      maxSigma: numberOption('blur-ig', 'maxSigma', options.maxSigma, 50, 0),
+      steps: integerOption('blur-ig', 'steps', options.steps, 100, 1, 1 << 20),
+      gradStep: numberOption('blur-ig', 'gradStep', options.gradStep, 0.01, 0, Infinity, true),
+      sqrt: booleanOption('blur-ig', 'sqrt', options.sqrt, false),
     };
-    if (typeof settings.sqrt !== 'boolean') throw new InvalidOptionError(`sqrt must be a boolean, got ${String(settings.sqrt)}`);
-    checkBatchingOptions(options);
+    checkBatchingOptions('blur-ig', options);
     return {
       async explain(input, call) {
         const scores = await model.predict(input, call.signal);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { InvalidInputError, InvalidOptionError, ShapeMismatchError, uniformRef } from '@webxai/shaders';
+import { InvalidInputError, ShapeMismatchError, uniformRef } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
 import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
-import { integerOption, seedOption } from '../shared/options.js';
+import { describeValue, integerOption, rejectOptionAs, seedOption } from '../../api/options.js';
 import { runPathIntegral } from '../shared/path-integral.js';
 
 /** Options of `'expected-gradients'` (Captum `GradientShap` defaults). */
@@ -58,12 +58,12 @@ export const expectedGradients: MethodDefinition<'expected-gradients'> = {
   name: 'expected-gradients',
   requires: 'gradients',
   create(model, options) {
-    const samples = integerOption('samples', options.samples, 5, 1, 1 << 20);
-    const seed = seedOption(options.seed);
-    checkBatchingOptions(options);
+    const samples = integerOption('expected-gradients', 'samples', options.samples, 5, 1, 1 << 20);
+    const seed = seedOption('expected-gradients', options.seed);
+    checkBatchingOptions('expected-gradients', options);
     const given = options.baselines;
     if (!(given instanceof tf.Tensor) || given.isDisposed) {
-      throw new InvalidOptionError('baselines must be a live tf.Tensor of [m, h, w, c] baseline images');
+      rejectOptionAs('expected-gradients', 'baselines', 'a live tf.Tensor of [m, h, w, c] baseline images', given === undefined ? 'nothing' : given instanceof tf.Tensor ? 'a disposed tensor' : describeValue(given));
     }
     return {
       async explain(input, call) {

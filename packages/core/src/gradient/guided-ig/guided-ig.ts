@@ -4,7 +4,7 @@ import { throwIfAborted } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { integerOption, numberOption, seedOption } from '../shared/options.js';
+import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { targetGradients } from '../target-gradients.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption } from '../integrated-gradients/baselines.js';
 import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/special-baselines.js';
@@ -153,13 +153,13 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
   requires: 'gradients',
   create(model, options) {
     const settings: GuidedSettings = {
-      steps: integerOption('steps', options.steps, 200, 1, 1 << 20),
-      fraction: numberOption('fraction', options.fraction, 0.25, 0, 1),
-      maxDist: numberOption('maxDist', options.maxDist, 0.02, 0, 1),
+      steps: integerOption('guided-ig', 'steps', options.steps, 200, 1, 1 << 20),
+      fraction: numberOption('guided-ig', 'fraction', options.fraction, 0.25, 0, 1),
+      maxDist: numberOption('guided-ig', 'maxDist', options.maxDist, 0.02, 0, 1),
     };
-    checkBaselineOption(options.baseline);
-    const sigma = numberOption('baselineSigma', options.baselineSigma, 50, 0);
-    const seed = seedOption(options.seed);
+    checkBaselineOption('guided-ig', options.baseline);
+    const sigma = numberOption('guided-ig', 'baselineSigma', options.baselineSigma, 50, 0);
+    const seed = seedOption('guided-ig', options.seed);
     return {
       async explain(input, call) {
         const scores = await model.predict(input, call.signal);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { InvalidInputError, InvalidOptionError, ShapeMismatchError } from '@webxai/shaders';
+import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
+import { rejectOption, rejectOptionAs } from '../../api/options.js';
 
 /**
  * The IG baseline: `'zeros'` (Captum's default), a constant, a tensor ([h, w, c] or [1, h, w, c]
@@ -19,17 +20,17 @@ export interface ResolvedBaselines {
 }
 
 /** Checks the form of a baseline option at explainer creation. */
-export function checkBaselineOption(baseline: unknown): void {
+export function checkBaselineOption(method: string, baseline: unknown): void {
   if (baseline === undefined || baseline === 'zeros' || baseline === 'blur' || baseline === 'uniform-noise') return;
   if (typeof baseline === 'number') {
-    if (!Number.isFinite(baseline)) throw new InvalidOptionError(`baseline must be a finite number, got ${baseline}`);
+    if (!Number.isFinite(baseline)) rejectOption(method, 'baseline', 'a finite number', baseline);
     return;
   }
   if (baseline instanceof tf.Tensor) {
-    if (baseline.isDisposed) throw new InvalidOptionError('baseline tensor has been disposed');
+    if (baseline.isDisposed) rejectOptionAs(method, 'baseline', 'a live tf.Tensor', 'a disposed tensor');
     return;
   }
-  throw new InvalidOptionError(`baseline must be 'zeros', a number, a tf.Tensor, 'blur' or 'uniform-noise', got ${JSON.stringify(baseline)}`);
+  rejectOption(method, 'baseline', "'zeros', a number, a tf.Tensor, 'blur' or 'uniform-noise'", baseline);
 }
 
 /** Hooks for the baselines that need kernels (blur, seeded noise); given by the caller. */
@@ -45,7 +46,7 @@ export async function resolveBaselines(baseline: BaselineOption | undefined, inp
   if (typeof baseline === 'number') return { tensor: tf.fill([1, h, w, c], baseline), rowOf: () => 0 };
   if (baseline === 'blur') return { tensor: await makers.blur(input), rowOf: (i) => i };
   if (baseline === 'uniform-noise') return { tensor: await makers.uniformNoise(input), rowOf: (i) => i };
-  if (baseline.isDisposed) throw new InvalidOptionError('baseline tensor has been disposed');
+  if (baseline.isDisposed) rejectOptionAs('integrated-gradients', 'baseline', 'a live tf.Tensor', 'a disposed tensor');
   const shape = baseline.shape;
   const image = shape.slice(-3);
   const rows = baseline.rank === 4 ? shape[0]! : 1;

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
-import { choiceOption, integerOption, numberOption, seedOption } from '../shared/options.js';
+import { choiceOption, integerOption, numberOption, rejectOption, seedOption } from '../../api/options.js';
 import { runPathIntegral } from '../shared/path-integral.js';
 import { targetScores } from '../target-gradients.js';
 import { blurBaseline, uniformNoiseBaseline } from './special-baselines.js';
@@ -51,17 +50,17 @@ export interface IgSettings extends BatchingOptions {
 
 /** Validates IG options (InvalidOptionError naming the option). */
 export function igSettings(options: IntegratedGradientsOptions): IgSettings {
-  const rule = choiceOption('rule', options.rule, 'gauss-legendre', INTEGRATION_RULES);
-  const steps = integerOption('steps', options.steps, 50, 1, 1 << 20);
-  if (rule !== 'gauss-legendre' && steps < 2) throw new InvalidOptionError(`steps must be >= 2 for rule '${rule}', got ${steps}`);
-  checkBaselineOption(options.baseline);
-  checkBatchingOptions(options);
+  const rule = choiceOption('integrated-gradients', 'rule', options.rule, 'gauss-legendre', INTEGRATION_RULES);
+  const steps = integerOption('integrated-gradients', 'steps', options.steps, 50, 1, 1 << 20);
+  if (rule !== 'gauss-legendre' && steps < 2) rejectOption('integrated-gradients', 'steps', `>= 2 for rule '${rule}'`, steps);
+  checkBaselineOption('integrated-gradients', options.baseline);
+  checkBatchingOptions('integrated-gradients', options);
   return {
     steps,
     rule,
     baseline: options.baseline,
-    baselineSigma: numberOption('baselineSigma', options.baselineSigma, 50, 0),
-    seed: seedOption(options.seed),
+    baselineSigma: numberOption('integrated-gradients', 'baselineSigma', options.baselineSigma, 50, 0),
+    seed: seedOption('integrated-gradients', options.seed),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.memoryBudgetMB !== undefined ? { memoryBudgetMB: options.memoryBudgetMB } : {}),
   };

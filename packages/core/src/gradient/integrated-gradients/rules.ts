@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { InvalidOptionError } from '@webxai/shaders';
+import { rejectOption } from '../../api/options.js';
 
 /** Quadrature rules for the IG path integral, named as Captum's `method` (with dashes). */
 export type IntegrationRule = 'riemann-left' | 'riemann-right' | 'riemann-middle' | 'riemann-trapezoid' | 'gauss-legendre';
@@ -72,7 +72,7 @@ export function gaussLegendre(n: number): { nodes: Float64Array; weights: Float6
 export function integrationRule(rule: IntegrationRule, steps: number): Quadrature {
   const minimum = rule === 'gauss-legendre' ? 1 : 2;
   if (!Number.isInteger(steps) || steps < minimum) {
-    throw new InvalidOptionError(`steps must be an integer >= ${minimum} for rule '${rule}', got ${steps}`);
+    rejectOption('integrated-gradients', 'steps', `an integer >= ${minimum} for rule '${rule}'`, steps);
   }
   const n = steps;
   switch (rule) {
@@ -93,6 +93,6 @@ export function integrationRule(rule: IntegrationRule, steps: number): Quadratur
       return { alphas: linspace(0, 1, n), weights };
     }
     default:
-      throw new InvalidOptionError(`rule must be one of ${INTEGRATION_RULES.join(', ')}, got ${String(rule)}`);
+      return rejectOption('integrated-gradients', 'rule', `one of ${INTEGRATION_RULES.join(', ')}`, rule);
   }
 }

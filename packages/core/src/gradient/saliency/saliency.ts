@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError } from '@webxai/shaders';
+import { booleanOption } from '../../api/options.js';
 import { resolveTargets } from '../../api/targets.js';
 import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { targetGradients } from '../target-gradients.js';
@@ -38,8 +38,7 @@ export const saliency: MethodDefinition<'saliency'> = {
   name: 'saliency',
   requires: 'gradients',
   create(model, options) {
-    if (options.abs !== undefined && typeof options.abs !== 'boolean') throw new InvalidOptionError(`abs must be a boolean, got ${String(options.abs)}`);
-    const abs = options.abs ?? true;
+    const abs = booleanOption('saliency', 'abs', options.abs, true);
     return {
       async explain(input, call) {
         const scores = await model.predict(input, call.signal);

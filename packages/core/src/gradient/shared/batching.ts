@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { integerOption, numberOption } from './options.js';
+import { integerOption, numberOption } from '../../api/options.js';
 
 /** Default memory budget for one batch of model evaluations (points, activations, gradients). */
 export const DEFAULT_MEMORY_BUDGET_MB = 2048;
@@ -23,9 +23,9 @@ export interface BatchingOptions {
 }
 
 /** Checks the batching options at explainer creation (InvalidOptionError naming the option). */
-export function checkBatchingOptions(options: BatchingOptions): void {
-  if (options.batchSize !== undefined) integerOption('batchSize', options.batchSize, 1);
-  if (options.memoryBudgetMB !== undefined) numberOption('memoryBudgetMB', options.memoryBudgetMB, DEFAULT_MEMORY_BUDGET_MB, 1);
+export function checkBatchingOptions(method: string, options: BatchingOptions): void {
+  if (options.batchSize !== undefined) integerOption(method, 'batchSize', options.batchSize, 1);
+  if (options.memoryBudgetMB !== undefined) numberOption(method, 'memoryBudgetMB', options.memoryBudgetMB, DEFAULT_MEMORY_BUDGET_MB, 1);
 }
 
 /**
@@ -34,8 +34,8 @@ export function checkBatchingOptions(options: BatchingOptions): void {
  * and the device's largest storage binding; never more than `total`, never less than 1.
  */
 export function chooseBatchSize(elementCount: number, total: number, options: BatchingOptions): number {
-  if (options.batchSize !== undefined) return Math.min(total, integerOption('batchSize', options.batchSize, 1));
-  const budget = numberOption('memoryBudgetMB', options.memoryBudgetMB, DEFAULT_MEMORY_BUDGET_MB, 1) * 2 ** 20;
+  if (options.batchSize !== undefined) return Math.min(total, integerOption('chooseBatchSize', 'batchSize', options.batchSize, 1));
+  const budget = numberOption('chooseBatchSize', 'memoryBudgetMB', options.memoryBudgetMB, DEFAULT_MEMORY_BUDGET_MB, 1) * 2 ** 20;
   const bytesPerImage = elementCount * 4;
   let fit = Math.floor(budget / (bytesPerImage * ACTIVATION_FACTOR));
   if (tf.getBackend() === 'webgpu') {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, throwIfAborted, type SmoothGradInner, type SmoothGradVariant } from '@webxai/shaders';
+import { throwIfAborted, type SmoothGradInner, type SmoothGradVariant } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
 import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
-import { choiceOption, integerOption, numberOption, seedOption } from '../shared/options.js';
+import { booleanOption, choiceOption, integerOption, numberOption, rejectOption, rejectOptionAs, seedOption } from '../../api/options.js';
 import { targetGradients } from '../target-gradients.js';
 import { igSettings, integratedGradientsOf, type IntegratedGradientsOptions } from '../integrated-gradients/integrated-gradients.js';
 import type { SaliencyOptions } from '../saliency/saliency.js';
@@ -57,15 +57,15 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
   name: 'smoothgrad',
   requires: 'gradients',
   create(model, options) {
-    const variant = choiceOption<SmoothGradVariant>('variant', options.variant, 'mean', ['mean', 'squared', 'variance']);
-    const samples = integerOption('samples', options.samples, 50, 1, 1 << 20);
-    const noiseLevel = numberOption('noiseLevel', options.noiseLevel, 0.15, 0);
-    const innerMethod = choiceOption('inner', options.inner, 'saliency', INNER_METHODS);
-    const seed = seedOption(options.seed);
-    checkBatchingOptions(options);
+    const variant = choiceOption<SmoothGradVariant>('smoothgrad', 'variant', options.variant, 'mean', ['mean', 'squared', 'variance']);
+    const samples = integerOption('smoothgrad', 'samples', options.samples, 50, 1, 1 << 20);
+    const noiseLevel = numberOption('smoothgrad', 'noiseLevel', options.noiseLevel, 0.15, 0);
+    const innerMethod = choiceOption('smoothgrad', 'inner', options.inner, 'saliency', INNER_METHODS);
+    const seed = seedOption('smoothgrad', options.seed);
+    checkBatchingOptions('smoothgrad', options);
     const innerOptions = (options.innerOptions ?? {}) as SaliencyOptions & IntegratedGradientsOptions;
-    if (typeof innerOptions !== 'object' || innerOptions === null) throw new InvalidOptionError('innerOptions must be an object');
-    if (innerOptions.abs !== undefined && typeof innerOptions.abs !== 'boolean') throw new InvalidOptionError(`innerOptions.abs must be a boolean, got ${String(innerOptions.abs)}`);
+    if (typeof innerOptions !== 'object' || innerOptions === null) rejectOption('smoothgrad', 'innerOptions', 'an object', innerOptions);
+    booleanOption('smoothgrad', 'innerOptions.abs', innerOptions.abs, true);
     const ig = innerMethod === 'integrated-gradients' ? igSettings(innerOptions) : undefined;
     const inner: SmoothGradInner = innerMethod === 'gradient-x-input' ? 'times-input' : innerMethod === 'saliency' && innerOptions.abs !== false ? 'abs' : 'identity';
 
@@ -75,7 +75,7 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
         const elementCount = h * w * c;
         const total = n * samples;
         if (total * elementCount > 2 ** 32) {
-          throw new InvalidOptionError(`samples * images * values per image must be <= 2^32 (one RNG stream), got ${total} * ${elementCount}`);
+          rejectOptionAs('smoothgrad', 'samples * images * values per image', '<= 2^32 (one RNG stream)', `${total} * ${elementCount}`);
         }
         const scores = await model.predict(input, call.signal);
         const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());

@@ -6,7 +6,7 @@ import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
 import { originalScores } from '../shared/evaluate.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
-import { intOption, numberOption, seedOption } from '../shared/options.js';
+import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { featureSource } from '../shared/prepare.js';
 import { UniformStream } from '../shared/random.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
@@ -99,15 +99,16 @@ export const anchors: MethodDefinition<'anchors'> = {
       threshold: numberOption(NAME, 'threshold', options.threshold, 0.95, 0, 1),
       delta: numberOption(NAME, 'delta', options.delta, 0.1, 0, 1, true),
       tolerance: numberOption(NAME, 'tolerance', options.tolerance, 0.15, 0, 1),
-      samplesPerDraw: intOption(NAME, 'samplesPerDraw', options.samplesPerDraw, 100, 1),
+      samplesPerDraw: integerOption(NAME, 'samplesPerDraw', options.samplesPerDraw, 100, 1),
       pSample: numberOption(NAME, 'pSample', options.pSample, 0.5, 0, 1, true),
-      beamSize: intOption(NAME, 'beamSize', options.beamSize, 1, 1),
-      maxAnchorSize: options.maxAnchorSize === undefined ? undefined : intOption(NAME, 'maxAnchorSize', options.maxAnchorSize, 1, 1),
-      minSamplesStart: intOption(NAME, 'minSamplesStart', options.minSamplesStart, 100, 1),
-      maxSamples: intOption(NAME, 'maxSamples', options.maxSamples, 20000, 1),
+      beamSize: integerOption(NAME, 'beamSize', options.beamSize, 1, 1),
+      maxAnchorSize: options.maxAnchorSize === undefined ? undefined : integerOption(NAME, 'maxAnchorSize', options.maxAnchorSize, 1, 1),
+      minSamplesStart: integerOption(NAME, 'minSamplesStart', options.minSamplesStart, 100, 1),
+      maxSamples: integerOption(NAME, 'maxSamples', options.maxSamples, 20000, 1),
       seed: seedOption(NAME, options.seed),
     };
     checkFill(NAME, options.fill);
+    if (options.batchSize !== undefined) integerOption(NAME, 'batchSize', options.batchSize, 1);
     return { explain: (input, call) => explainAnchors(model, input, call, options, r), dispose() {} };
   },
 };

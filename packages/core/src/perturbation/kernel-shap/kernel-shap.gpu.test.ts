@@ -116,7 +116,7 @@ describe('kernel-shap', () => {
     }
     tf.dispose([r.attribution, r.segments]);
     await expect(createExplainerFor(kernelShap, model, { method: 'kernel-shap', samples: 11, segments: blocks }).explain(x)).rejects.toThrow(InvalidOptionError);
-    await expect(createExplainerFor(kernelShap, model, { method: 'kernel-shap', samples: 11, segments: blocks }).explain(x)).rejects.toThrow(/samples \(11\) must be >= the number of features \(12/);
+    await expect(createExplainerFor(kernelShap, model, { method: 'kernel-shap', samples: 11, segments: blocks }).explain(x)).rejects.toThrow(/kernel-shap: samples must be >= the number of features \(12 superpixels\).*got 11/);
     expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
     x.dispose();
     disposeWeights(weights);

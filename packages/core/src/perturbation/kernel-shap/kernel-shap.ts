@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
 import { originalScores } from '../shared/evaluate.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
-import { intOption, seedOption } from '../shared/options.js';
+import { integerOption, rejectOption, seedOption } from '../../api/options.js';
 import { featureSource } from '../shared/prepare.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { shapFromGram } from '../shared/regression.js';
@@ -69,10 +68,10 @@ export const kernelShap: MethodDefinition<'kernel-shap'> = {
   name: NAME,
   requires: 'predictions',
   create(model, options) {
-    if (options.samples !== undefined) intOption(NAME, 'samples', options.samples, 1, 1, 2 ** 24);
+    if (options.samples !== undefined) integerOption(NAME, 'samples', options.samples, 1, 1, 2 ** 24);
     const seed = seedOption(NAME, options.seed);
     checkFill(NAME, options.fill);
-    if (options.batchSize !== undefined) intOption(NAME, 'batchSize', options.batchSize, 1);
+    if (options.batchSize !== undefined) integerOption(NAME, 'batchSize', options.batchSize, 1);
     return { explain: (input, call) => explainShap(model, input, call, { ...options, seed }), dispose() {} };
   },
 };
@@ -94,7 +93,7 @@ async function explainShap(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
       const m = image.map.count;
       const samples = o.samples ?? 2 * m + 2048;
       if (samples < m) {
-        throw new InvalidOptionError(`${NAME}: samples (${samples}) must be >= the number of features (${m} superpixels); ask for more samples or fewer segments`);
+        rejectOption(NAME, 'samples', `>= the number of features (${m} superpixels): ask for more samples or fewer segments`, samples);
       }
       const design = m > 1 ? shapDesign(m, samples, o.seed) : { masks: new Float32Array(0), weights: new Float64Array(0), rows: 0 };
       // Row 0: every feature absent (the baseline); then the coalitions.

@@ -5,7 +5,7 @@ import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
 import { originalScores } from '../shared/evaluate.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
-import { intOption, numberOption, seedOption } from '../shared/options.js';
+import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { featureSource } from '../shared/prepare.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { bernoulliMatrix } from '../shared/random.js';
@@ -84,12 +84,12 @@ export const lime: MethodDefinition<'lime'> = {
   name: NAME,
   requires: 'predictions',
   create(model, options) {
-    const samples = intOption(NAME, 'samples', options.samples, 1000, 2, 2 ** 24);
+    const samples = integerOption(NAME, 'samples', options.samples, 1000, 2, 2 ** 24);
     const kernelWidth = numberOption(NAME, 'kernelWidth', options.kernelWidth, 0.25, 0, Infinity, true);
     const alpha = numberOption(NAME, 'alpha', options.alpha, 1, 0);
     const seed = seedOption(NAME, options.seed);
     checkFill(NAME, options.fill);
-    if (options.batchSize !== undefined) intOption(NAME, 'batchSize', options.batchSize, 1);
+    if (options.batchSize !== undefined) integerOption(NAME, 'batchSize', options.batchSize, 1);
     return {
       explain: (input, call) => explainLime(model, input, call, { ...options, samples, kernelWidth, alpha, seed }),
       dispose() {},

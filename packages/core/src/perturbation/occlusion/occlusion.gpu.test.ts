@@ -135,7 +135,7 @@ describe('occlusion', () => {
     await run(async (_, s) => new Float32Array(s[0] * 2)); // warm-up
     const device = tfjsDevice();
     const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
-    await expect(run(async (_, s) => new Float32Array(s[0] * 2), 11)).rejects.toThrow(/window \[11,11\] is larger than the image/);
+    await expect(run(async (_, s) => new Float32Array(s[0] * 2), 11)).rejects.toThrow(/occlusion: window must be no larger than the image \[8, 10\], got \[11,11\]/);
     let calls = 0;
     const wrongShapeLater = async (_: Float32Array, s: number[]) => new Float32Array(calls++ === 0 ? s[0]! * 2 : s[0]! * 2 + 1);
     await expect(run(wrongShapeLater)).rejects.toThrow(ModelError);

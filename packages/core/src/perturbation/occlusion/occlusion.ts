@@ -15,10 +15,10 @@ import type { ModelAdapter } from '../../model/types.js';
 import { evaluateBatches, hostBatches, imageAt, originalScores, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
 import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
-import { defaultBatchSize, intOption, numberOption, pairOption } from '../shared/options.js';
+import { defaultBatchSize } from '../shared/batch-size.js';
+import { integerOption, numberOption, pairOption, rejectOption } from '../../api/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { stackMaps } from '../shared/stack.js';
-import { InvalidOptionError } from '@webxai/shaders';
 
 /** Options of `'occlusion'` (Captum `Occlusion` over height and width, every channel at once). */
 export interface OcclusionOptions {
@@ -67,7 +67,7 @@ export const occlusion: MethodDefinition<'occlusion'> = {
     const window = pairOption(NAME, 'window', options.window, [16, 16]);
     const stride = pairOption(NAME, 'stride', options.stride, [Math.max(1, Math.floor(window[0] / 2)), Math.max(1, Math.floor(window[1] / 2))]);
     const baselineValue = numberOption(NAME, 'baselineValue', options.baselineValue, 0);
-    if (options.batchSize !== undefined) intOption(NAME, 'batchSize', options.batchSize, 1);
+    if (options.batchSize !== undefined) integerOption(NAME, 'batchSize', options.batchSize, 1);
     return {
       explain: (input, call) => explainOcclusion(model, input, call, { window, stride, baselineValue, batchSize: options.batchSize, preprocess: !!options.preprocess }),
       dispose() {},
@@ -87,7 +87,7 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
   const [n, height, width, channels] = input.shape;
   const g: OcclusionGeometry = { height, width, windowH: o.window[0], windowW: o.window[1], strideY: o.stride[0], strideX: o.stride[1] };
   if (g.windowH > height || g.windowW > width) {
-    throw new InvalidOptionError(`${NAME}: window [${o.window}] is larger than the image [${height}, ${width}]`);
+    rejectOption(NAME, 'window', `no larger than the image [${height}, ${width}]`, o.window);
   }
   const { total, cols } = occlusionWindowCounts(g);
   const geometry: ImageGeometry = { height, width, channels };

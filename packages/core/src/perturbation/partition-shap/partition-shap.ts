@@ -7,7 +7,7 @@ import { originalScores } from '../shared/evaluate.js';
 import { checkFill, fillImage, userSegments, type FeatureMap, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { builtinSegments } from '../shared/features.js';
 import { imageAt } from '../shared/evaluate.js';
-import { intOption } from '../shared/options.js';
+import { integerOption } from '../../api/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
 import { stackMaps, stackSegments } from '../shared/stack.js';
@@ -69,9 +69,9 @@ export const partitionShap: MethodDefinition<'partition-shap'> = {
   name: NAME,
   requires: 'predictions',
   create(model, options) {
-    const maxEvals = intOption(NAME, 'maxEvals', options.maxEvals, 500, 2, 2 ** 24);
+    const maxEvals = integerOption(NAME, 'maxEvals', options.maxEvals, 500, 2, 2 ** 24);
     checkFill(NAME, options.fill);
-    if (options.batchSize !== undefined) intOption(NAME, 'batchSize', options.batchSize, 2);
+    if (options.batchSize !== undefined) integerOption(NAME, 'batchSize', options.batchSize, 2);
     return { explain: (input, call) => explainPartition(model, input, call, { ...options, maxEvals }), dispose() {} };
   },
 };

@@ -17,7 +17,8 @@ import { evaluateBatches, hostBatches, imageAt, originalScores, type BatchWriter
 import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { riseMasksFast } from './rise-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
-import { defaultBatchSize, intOption, numberOption, seedOption } from '../shared/options.js';
+import { defaultBatchSize } from '../shared/batch-size.js';
+import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { stackMaps } from '../shared/stack.js';
 
@@ -76,11 +77,11 @@ export const rise: MethodDefinition<'rise'> = {
   name: NAME,
   requires: 'predictions',
   create(model, options) {
-    const masks = intOption(NAME, 'masks', options.masks, 4000, 1, 2 ** 24);
+    const masks = integerOption(NAME, 'masks', options.masks, 4000, 1, 2 ** 24);
     const probability = numberOption(NAME, 'probability', options.probability, 0.5, 0, 1, true);
     const seed = seedOption(NAME, options.seed);
-    if (options.cellSize !== undefined) intOption(NAME, 'cellSize', options.cellSize, 1);
-    if (options.batchSize !== undefined) intOption(NAME, 'batchSize', options.batchSize, 1);
+    if (options.cellSize !== undefined) integerOption(NAME, 'cellSize', options.cellSize, 1);
+    if (options.batchSize !== undefined) integerOption(NAME, 'batchSize', options.batchSize, 1);
     return {
       explain: (input, call) =>
         explainRise(model, input, call, { masks, probability, seed, cellSize: options.cellSize, batchSize: options.batchSize, preprocess: !!options.preprocess }),

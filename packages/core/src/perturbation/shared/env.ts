@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { CallContext } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { PerturbationEnv } from './evaluate.js';
-import { defaultBatchSize } from './options.js';
+import { defaultBatchSize } from './batch-size.js';
 
 /**
  * The evaluation environment of a segment-based method for `input` [n, h, w, c]: the user's

@@ -4,6 +4,7 @@ import { AbortedError, ModelError, throwIfAborted } from '@webxai/shaders';
 import { resolveTargets, type Target } from '../../api/targets.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { createTensorBuffer } from '../../interop/tfjs-webgpu.js';
+import { checkBlackBoxScores } from '../../model/adapt.js';
 import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
 import type { BatchLayout } from './perturb-cpu.js';
 
@@ -129,18 +130,7 @@ async function predictBlackBox(model: BlackBoxModel, batch: Float32Array, shape:
     if (cause instanceof AbortedError) throw cause;
     throw new ModelError(`the black-box model's predict() rejected: ${(cause as Error)?.message ?? cause}`, { cause });
   }
-  const count = shape[0];
-  if (!(scores instanceof Float32Array)) {
-    throw new ModelError(`the black-box model's predict() must resolve to a Float32Array, got ${Object.prototype.toString.call(scores)}`);
-  }
-  const numClasses = model.numClasses;
-  if (scores.length === 0 || scores.length % count !== 0 || (numClasses !== undefined && scores.length !== count * numClasses)) {
-    throw new ModelError(`the black-box model's predict() returned ${scores.length} values for ${count} images; expected [${count}, ${numClasses ?? 'classes'}]`);
-  }
-  for (let i = 0; i < scores.length; i++) {
-    if (!Number.isFinite(scores[i]!)) throw new ModelError(`the black-box model's predict() returned ${scores[i]} at index ${i}`);
-  }
-  return scores;
+  return checkBlackBoxScores(scores, shape[0], model.numClasses);
 }
 
 /** Column `target` of `count` rows of `classes` scores, as f64. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, ShapeMismatchError } from '@webxai/shaders';
+import { ShapeMismatchError } from '@webxai/shaders';
+import { rejectOption, rejectOptionAs } from '../../api/options.js';
 import { segment, type Segmentation, type SegmentOptions } from '../../segment/segment.js';
 
 /**
@@ -56,7 +57,7 @@ export async function userSegments(method: string, input: SegmentsInput, n: numb
     throw new ShapeMismatchError(`${method}: segments hold ${data.length} labels; expected ${pixels} ([h, w]) or ${n * pixels} ([n, h, w]) for ${n} images of ${height}x${width}`);
   }
   for (let i = 0; i < data.length; i++) {
-    if (data[i]! < 0) throw new InvalidOptionError(`${method}: segment labels must be >= 0, got ${data[i]} at index ${i}`);
+    if (data[i]! < 0) rejectOptionAs(method, 'segment labels', '>= 0', `${data[i]} at index ${i}`);
   }
   const cache = new Map<number, FeatureMap>();
   return (i) => {
@@ -78,7 +79,7 @@ export function checkFill(method: string, fill: FillOption | undefined): void {
   if (fill === undefined || fill === 'mean' || fill === 'zero' || fill === 'blur') return;
   if (typeof fill === 'number' && Number.isFinite(fill)) return;
   if (typeof fill === 'object' && fill !== null && Number.isInteger(fill.blur) && fill.blur >= 1) return;
-  throw new InvalidOptionError(`${method}: fill must be 'mean', 'zero', 'blur', a finite number or { blur: kernel size >= 1 }, got ${JSON.stringify(fill)}`);
+  rejectOption(method, 'fill', "'mean', 'zero', 'blur', a finite number or { blur: kernel size >= 1 }", fill);
 }
 
 /**

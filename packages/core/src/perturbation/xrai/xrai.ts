@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { igSettings, integratedGradientsOf, type IntegratedGradientsOptions } from '../../gradient/integrated-gradients/integrated-gradients.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { felzenszwalb } from '../../segment/felzenszwalb.js';
 import { originalScores } from '../shared/evaluate.js';
-import { numberOption, intOption } from '../shared/options.js';
+import { integerOption, numberOption, rejectOption } from '../../api/options.js';
 import { stackMaps } from '../shared/stack.js';
 import { dilate, unpackMasks, xraiRegions } from './xrai-regions.js';
 
@@ -82,11 +81,11 @@ export const xrai: MethodDefinition<'xrai'> = {
   requires: 'gradients',
   create(model, options) {
     const areaThreshold = numberOption(NAME, 'areaThreshold', options.areaThreshold, 1, 0, 1);
-    const minPixelDiff = intOption(NAME, 'minPixelDiff', options.minPixelDiff, 50, 0);
-    const dilation = intOption(NAME, 'dilation', options.dilation, 5, 0, 64);
+    const minPixelDiff = integerOption(NAME, 'minPixelDiff', options.minPixelDiff, 50, 0);
+    const dilation = integerOption(NAME, 'dilation', options.dilation, 5, 0, 64);
     const scales = options.scales ?? SCALES;
     if (!Array.isArray(scales) || !scales.length || !scales.every((s) => Number.isFinite(s) && s > 0)) {
-      throw new InvalidOptionError(`${NAME}: scales must be a non-empty array of positive numbers, got ${JSON.stringify(options.scales)}`);
+      rejectOption(NAME, 'scales', 'a non-empty array of positive numbers', options.scales);
     }
     const ig = options.integratedGradients ?? {};
     igSettings({ steps: 100, ...ig }); // validate now
