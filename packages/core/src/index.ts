@@ -11,6 +11,7 @@ export type {
   MethodDefinition,
   MethodInstance,
   MethodName,
+  MethodOptions,
   MethodOutput,
   MethodRegistry,
   OptionsFor,
@@ -20,6 +21,21 @@ export type {
 } from './api/types.js';
 export { resolveTargets, targetScoreSum, type Target } from './api/targets.js';
 export { toInputBatch } from './api/input.js';
+export { checkOptionNames, nearestName, COMMON_OPTION_NAMES, type OptionNames } from './api/option-names.js';
+export {
+  booleanOption,
+  choiceOption,
+  describeValue,
+  functionOption,
+  integerOption,
+  numberOption,
+  pairOption,
+  rejectOption,
+  rejectOptionAs,
+  seedOption,
+  signalOption,
+  MAX_SEED,
+} from './api/options.js';
 export { adaptModel, type AdaptOptions } from './model/adapt.js';
 export type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelKind } from './model/types.js';
 export * from './interop/tfjs-webgpu.js';

@@ -20,6 +20,7 @@ declare module './types.js' {
 const probe: MethodDefinition<'test-probe'> = {
   name: 'test-probe',
   requires: 'gradients',
+  optionNames: {},
   create(model) {
     return {
       async explain(input, call) {

@@ -4,6 +4,8 @@ import { DisposedError, throwIfAborted, UnsupportedModelError } from '@webxai/sh
 import { adaptModel } from '../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../model/types.js';
 import { toInputBatch } from './input.js';
+import { CALL_OVERRIDE_NAMES, checkOptionNames, COMMON_OPTION_NAMES } from './option-names.js';
+import { functionOption, signalOption } from './options.js';
 import { checkTargetOption } from './targets.js';
 import type { CommonOptions, ExecutionPath, MethodDefinition, MethodName, OptionsFor, ResultFor } from './types.js';
 import { warnOnce } from './warn.js';
@@ -45,12 +47,28 @@ function matchInputRank(input: tf.Tensor, attribution: tf.Tensor): { attribution
   return { attribution: squeezed };
 }
 
+/** Option names and the types of the options every method takes, before any work. */
+function checkCommonOptions(definition: MethodDefinition<MethodName>, options: CommonOptions): void {
+  checkOptionNames(definition.name, options, COMMON_OPTION_NAMES, definition.optionNames);
+  signalOption(definition.name, options.signal);
+  functionOption(definition.name, 'onProgress', options.onProgress);
+  functionOption(definition.name, 'preprocess', options.preprocess);
+}
+
+/** The names and types of per-call overrides. */
+function checkCallOverrides(method: string, overrides: CallOverrides): void {
+  checkOptionNames(`${method} explain()`, overrides, CALL_OVERRIDE_NAMES);
+  signalOption(method, overrides.signal);
+  functionOption(method, 'onProgress', overrides.onProgress);
+}
+
 /** Creates an explainer from a method definition (the tree-shakable core of `createExplainer`). */
 export function createExplainerFor<M extends MethodName>(
   definition: MethodDefinition<M>,
   model: ModelInput,
   options: OptionsFor<M>,
 ): Explainer<M> {
+  checkCommonOptions(definition, options);
   const adapter = adaptModel(model, options.preprocess ? { preprocess: options.preprocess } : {});
   if (definition.requires === 'gradients' && !adapter.differentiable) {
     throw new UnsupportedModelError(
@@ -64,6 +82,7 @@ export function createExplainerFor<M extends MethodName>(
     model: adapter,
     async explain(input, overrides = {}) {
       if (disposed) throw new DisposedError(`this '${definition.name}' explainer has been disposed: create a new one with createExplainer()`);
+      checkCallOverrides(definition.name, overrides);
       const signal = overrides.signal ?? options.signal;
       throwIfAborted(signal, definition.name);
       const target = overrides.target ?? options.target;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelAdapter } from '../model/types.js';
+import type { OptionNames } from './option-names.js';
 import type { Target } from './targets.js';
 
 /** Where webxai's own kernels ran: WGSL on tfjs's GPUDevice, or their CPU references. */
@@ -52,6 +53,9 @@ export interface MethodRegistry {}
 
 export type MethodName = keyof MethodRegistry & string;
 
+/** The options of method `M` alone (without the common ones). */
+export type MethodOptions<M extends MethodName> = MethodRegistry[M] extends { options: infer O } ? O : never;
+
 /** The options of method `M`, including the common ones and the `method` discriminant. */
 export type OptionsFor<M extends MethodName> = MethodRegistry[M] extends { options: infer O }
   ? O & CommonOptions & { readonly method: M }
@@ -86,6 +90,8 @@ export interface MethodDefinition<M extends MethodName> {
   readonly name: M;
   /** 'gradients' needs a differentiable tfjs model; 'predictions' works with any model. */
   readonly requires: 'gradients' | 'predictions';
+  /** Every name of the method's own options ({@link OptionNames}); any other name is rejected. */
+  readonly optionNames: OptionNames<MethodOptions<M>>;
   /** Checks options (throwing InvalidOptionError that names the option) and prepares per-model state. */
   create(model: ModelAdapter, options: OptionsFor<M>): MethodInstance<M>;
 }

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { throwIfAborted } from '@webxai/shaders';
 import { booleanOption, integerOption } from '../api/options.js';
 import { resolveTargets } from '../api/targets.js';
-import type { CallContext, CommonOptions, MethodDefinition, MethodOutput, OptionsFor } from '../api/types.js';
+import type { OptionNames } from '../api/option-names.js';
+import type { CallContext, CommonOptions, MethodDefinition, MethodOptions, MethodOutput, OptionsFor } from '../api/types.js';
 import { modelLayers, resolveLayers, type ModelLayers } from '../model/split/list-layers.js';
 import type { KeyedLayer } from '../model/split/layers-program.js';
 import type { ModelSplit, SplitContext } from '../model/split/types.js';
@@ -18,7 +19,7 @@ import { forwardBackward } from './evidence.js';
 import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
-import type { BatchedCamOptions, CamMethodName } from './types.js';
+import { BATCHED_CAM_OPTION_NAMES, CAM_OPTION_NAMES, type BatchedCamOptions, type CamMethodName } from './types.js';
 
 /** One layer's pass, handed to a method's weights function. */
 export interface LayerPass {
@@ -56,6 +57,8 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
   return {
     name,
     requires: strategy.gradients ? 'gradients' : 'predictions',
+    // Only the channel-batched CAMs (a defaultBatchSize) take batchSize.
+    optionNames: (strategy.defaultBatchSize === undefined ? CAM_OPTION_NAMES : BATCHED_CAM_OPTION_NAMES) as OptionNames<MethodOptions<M>>,
     create(model, methodOptions: OptionsFor<M>) {
       const options = methodOptions as BatchedCamOptions & CommonOptions;
       const eigenSmooth = booleanOption(name, 'eigenSmooth', options.eigenSmooth, false);

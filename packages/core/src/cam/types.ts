@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ExplainResultBase } from '../api/types.js';
 import type { LayerSpec } from '../model/split/list-layers.js';
 import type { LayerInfo } from '../model/split/types.js';
+import type { OptionNames } from '../api/option-names.js';
 
 /** The CAM methods, named as in jacobgil/pytorch-grad-cam. */
 export type CamMethodName = 'grad-cam' | 'grad-cam++' | 'xgrad-cam' | 'hires-cam' | 'layer-cam' | 'score-cam' | 'ablation-cam' | 'eigen-cam';
@@ -29,6 +30,9 @@ export interface CamOptions {
   readonly augSmooth?: boolean;
 }
 
+/** Option names of every CAM method (checked against CamOptions by the compiler; other names are rejected). */
+export const CAM_OPTION_NAMES: OptionNames<CamOptions> = { layer: true, eigenSmooth: true, augSmooth: true };
+
 /** Options of the perturbation CAMs: channel batches. */
 export interface BatchedCamOptions extends CamOptions {
   /**
@@ -37,6 +41,9 @@ export interface BatchedCamOptions extends CamOptions {
    */
   readonly batchSize?: number;
 }
+
+/** Option names of score-cam and ablation-cam (checked against BatchedCamOptions by the compiler; other names are rejected). */
+export const BATCHED_CAM_OPTION_NAMES: OptionNames<BatchedCamOptions> = { batchSize: true, layer: true, eigenSmooth: true, augSmooth: true };
 
 /** Result of every CAM method. */
 export interface CamResult extends ExplainResultBase {

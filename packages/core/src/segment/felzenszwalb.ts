@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { compactLabels } from './connectivity.js';
 import { gaussianFilter } from './lab.js';
+import type { OptionNames } from '../api/option-names.js';
 
 /** Options of Felzenszwalb's graph segmentation (skimage.segmentation.felzenszwalb's names and defaults). */
 export interface FelzenszwalbOptions {
@@ -11,6 +12,9 @@ export interface FelzenszwalbOptions {
   /** Smallest segment, in pixels, enforced after the merge pass. Default 20. */
   readonly minSize?: number;
 }
+
+/** Option names of felzenszwalb (checked against FelzenszwalbOptions by the compiler; other names are rejected). */
+export const FELZENSZWALB_OPTION_NAMES: OptionNames<FelzenszwalbOptions> = { scale: true, sigma: true, minSize: true };
 
 /**
  * Felzenszwalb & Huttenlocher, "Efficient Graph-Based Image Segmentation" (IJCV 2004), on the CPU

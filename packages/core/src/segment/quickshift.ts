@@ -2,6 +2,7 @@
 import { normalRef } from '@webxai/shaders';
 import { compactLabels } from './connectivity.js';
 import { gaussianFilter, rgbToLab } from './lab.js';
+import type { OptionNames } from '../api/option-names.js';
 
 /** Options of Quick Shift (skimage.segmentation.quickshift's names and defaults). */
 export interface QuickshiftOptions {
@@ -16,6 +17,9 @@ export interface QuickshiftOptions {
   /** Seed of the tiny density noise that breaks ties (skimage: random_seed=42). Default 42. */
   readonly seed?: number;
 }
+
+/** Option names of quickshift (checked against QuickshiftOptions by the compiler; other names are rejected). */
+export const QUICKSHIFT_OPTION_NAMES: OptionNames<QuickshiftOptions> = { ratio: true, kernelSize: true, maxDist: true, sigma: true, seed: true };
 
 /** Quick Shift's colour features: (optionally smoothed) CIELAB times `ratio`, 3 per pixel (grey: value, 0, 0). */
 export function quickshiftFeatures(values: ArrayLike<number>, height: number, width: number, channels: number, ratio: number, sigma: number): Float64Array {

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   createBuffer,
+  InvalidInputError,
   normalRef,
   quickshiftDensity,
   quickshiftParent,
@@ -17,7 +18,8 @@ import {
   uploadBuffer,
 } from '@webxai/shaders';
 import { currentPath } from '../api/explainer.js';
-import { integerOption, rejectOption } from '../api/options.js';
+import { rejectOption } from '../api/options.js';
+import { checkSegmentOptions } from './options.js';
 import type { ExecutionPath } from '../api/types.js';
 import { gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { enforceConnectivity } from './connectivity.js';
@@ -81,10 +83,12 @@ async function unitMap(image: tf.Tensor, range: ValueRange | undefined): Promise
   if (range !== undefined && range !== 'auto' && !(Number.isFinite(low) && Number.isFinite(high) && high > low)) {
     rejectOption('segment', 'valueRange', "'auto' or [low, high] of finite numbers with low < high", range);
   }
+  // One readback: the value range and whether every value is finite (NaN would poison every distance).
+  const stats = tf.tidy(() => tf.stack([tf.min(image), tf.max(image), tf.cast(tf.all(tf.isFinite(image)), 'float32')]));
+  const [min, max, finite] = Array.from(await stats.data());
+  stats.dispose();
+  if (finite !== 1) throw new InvalidInputError('segment: image contains NaN or Inf values');
   if (Number.isNaN(low)) {
-    const stats = tf.tidy(() => tf.stack([tf.min(image), tf.max(image)]));
-    const [min, max] = Array.from(await stats.data());
-    stats.dispose();
     [low, high] = min! >= 0 && max! <= 1 ? [0, 1] : min! >= 0 && max! <= 255 ? [0, 255] : [min!, max! > min! ? max! : min! + 1];
   }
   return [low, 1 / (high - low)];
@@ -102,12 +106,10 @@ async function unitMap(image: tf.Tensor, range: ValueRange | undefined): Promise
  */
 export async function segment(image: tf.Tensor, options: SegmentOptions): Promise<Segmentation> {
   const [height, width, channels] = imageShape(image);
+  checkSegmentOptions(options);
   throwIfAborted(options.signal, 'segment');
   const [low, scale] = await unitMap(image, options.valueRange);
   if (options.method === 'slic') return slic(image, height, width, channels, low, scale, options);
-  if (options.method !== 'felzenszwalb' && options.method !== 'quickshift') {
-    rejectOption('segment', 'method', "'slic', 'felzenszwalb' or 'quickshift'", (options as { method?: unknown }).method);
-  }
   const raw = (await image.data()) as Float32Array;
   const unit = new Float32Array(raw.length);
   for (let i = 0; i < raw.length; i++) unit[i] = Math.min(1, Math.max(0, (raw[i]! - low) * scale));
@@ -149,7 +151,6 @@ async function slic(image: tf.Tensor, height: number, width: number, channels: n
   const segments = o.segments ?? 100;
   const plan = slicPlan(height, width, segments, o.compactness ?? 10);
   const iterations = o.iterations ?? 10;
-  integerOption('segment', 'iterations', iterations, 10, 0);
   const path = currentPath();
   let raw: Uint32Array;
   if (path === 'gpu') {

@@ -17,6 +17,7 @@ import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../
 import { createBlurrer } from '../shared/blur.js';
 import { booleanOption, integerOption, numberOption } from '../../api/options.js';
 import { targetGradients } from '../target-gradients.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'blur-ig'` (PAIR-code/saliency `BlurIG.GetMask` defaults). */
 export interface BlurIgOptions extends BatchingOptions {
@@ -29,6 +30,9 @@ export interface BlurIgOptions extends BatchingOptions {
   /** Space sigmas as sqrt(i * maxSigma / steps) instead of linearly (default false). */
   readonly sqrt?: boolean;
 }
+
+/** Option names of blur-ig (checked against BlurIgOptions by the compiler; other names are rejected). */
+export const BLUR_IG_OPTION_NAMES: OptionNames<BlurIgOptions> = { maxSigma: true, steps: true, gradStep: true, sqrt: true, batchSize: true, memoryBudgetMB: true };
 
 /** Result of `'blur-ig'`. */
 export interface BlurIgResult extends ExplainResultBase {
@@ -133,6 +137,7 @@ async function blurIgOf(
 export const blurIg: MethodDefinition<'blur-ig'> = {
   name: 'blur-ig',
   requires: 'gradients',
+  optionNames: BLUR_IG_OPTION_NAMES,
   create(model, options) {
     const settings: BlurIgSettings = {
       maxSigma: numberOption('blur-ig', 'maxSigma', options.maxSigma, 50, 0),

@@ -6,6 +6,7 @@ import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { describeValue, integerOption, rejectOptionAs, seedOption } from '../../api/options.js';
 import { runPathIntegral } from '../shared/path-integral.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'expected-gradients'` (Captum `GradientShap` defaults). */
 export interface ExpectedGradientsOptions extends BatchingOptions {
@@ -16,6 +17,9 @@ export interface ExpectedGradientsOptions extends BatchingOptions {
   /** Seed of the baseline indices and alphas (default 0). */
   readonly seed?: number;
 }
+
+/** Option names of expected-gradients (checked against ExpectedGradientsOptions by the compiler; other names are rejected). */
+export const EXPECTED_GRADIENTS_OPTION_NAMES: OptionNames<ExpectedGradientsOptions> = { baselines: true, samples: true, seed: true, batchSize: true, memoryBudgetMB: true };
 
 /** Result of `'expected-gradients'`. */
 export interface ExpectedGradientsResult extends ExplainResultBase {
@@ -57,6 +61,7 @@ export function expectedGradientsPlan(images: number, samples: number, baselineC
 export const expectedGradients: MethodDefinition<'expected-gradients'> = {
   name: 'expected-gradients',
   requires: 'gradients',
+  optionNames: EXPECTED_GRADIENTS_OPTION_NAMES,
   create(model, options) {
     const samples = integerOption('expected-gradients', 'samples', options.samples, 5, 1, 1 << 20);
     const seed = seedOption('expected-gradients', options.seed);

@@ -8,6 +8,7 @@ import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { targetGradients } from '../target-gradients.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption } from '../integrated-gradients/baselines.js';
 import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/special-baselines.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'guided-ig'` (PAIR-code/saliency `GuidedIG.GetMask` defaults). */
 export interface GuidedIgOptions {
@@ -24,6 +25,9 @@ export interface GuidedIgOptions {
   /** Seed of a 'uniform-noise' baseline (default 0). */
   readonly seed?: number;
 }
+
+/** Option names of guided-ig (checked against GuidedIgOptions by the compiler; other names are rejected). */
+export const GUIDED_IG_OPTION_NAMES: OptionNames<GuidedIgOptions> = { steps: true, fraction: true, maxDist: true, baseline: true, baselineSigma: true, seed: true };
 
 /** Result of `'guided-ig'`. */
 export interface GuidedIgResult extends ExplainResultBase {
@@ -151,6 +155,7 @@ async function guidedIgOf(
 export const guidedIg: MethodDefinition<'guided-ig'> = {
   name: 'guided-ig',
   requires: 'gradients',
+  optionNames: GUIDED_IG_OPTION_NAMES,
   create(model, options) {
     const settings: GuidedSettings = {
       steps: integerOption('guided-ig', 'steps', options.steps, 200, 1, 1 << 20),

@@ -10,6 +10,7 @@ import { targetScores } from '../target-gradients.js';
 import { blurBaseline, uniformNoiseBaseline } from './special-baselines.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption } from './baselines.js';
 import { INTEGRATION_RULES, integrationRule, type IntegrationRule } from './rules.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'integrated-gradients'` (Captum `IntegratedGradients` defaults). */
 export interface IntegratedGradientsOptions extends BatchingOptions {
@@ -24,6 +25,9 @@ export interface IntegratedGradientsOptions extends BatchingOptions {
   /** Seed of the `'uniform-noise'` baseline (default 0). */
   readonly seed?: number;
 }
+
+/** Option names of integrated-gradients (checked against IntegratedGradientsOptions by the compiler; other names are rejected). */
+export const INTEGRATED_GRADIENTS_OPTION_NAMES: OptionNames<IntegratedGradientsOptions> = { steps: true, rule: true, baseline: true, baselineSigma: true, seed: true, batchSize: true, memoryBudgetMB: true };
 
 /** Result of `'integrated-gradients'`. */
 export interface IntegratedGradientsResult extends ExplainResultBase {
@@ -137,6 +141,7 @@ export async function integratedGradientsOf(
 export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
   name: 'integrated-gradients',
   requires: 'gradients',
+  optionNames: INTEGRATED_GRADIENTS_OPTION_NAMES,
   create(model, options) {
     const settings = igSettings(options);
     return {

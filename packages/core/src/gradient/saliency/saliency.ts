@@ -4,6 +4,7 @@ import { booleanOption } from '../../api/options.js';
 import { resolveTargets } from '../../api/targets.js';
 import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { targetGradients } from '../target-gradients.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'saliency'` (Captum `Saliency`). */
 export interface SaliencyOptions {
@@ -11,8 +12,14 @@ export interface SaliencyOptions {
   readonly abs?: boolean;
 }
 
+/** Option names of saliency (checked against SaliencyOptions by the compiler; other names are rejected). */
+export const SALIENCY_OPTION_NAMES: OptionNames<SaliencyOptions> = { abs: true };
+
 /** Options of `'gradient-x-input'` (Captum `InputXGradient`; none besides the common ones). */
 export type GradientXInputOptions = Record<never, never>;
+
+/** Option names of gradient-x-input (checked against GradientXInputOptions by the compiler; other names are rejected). */
+export const GRADIENT_X_INPUT_OPTION_NAMES: OptionNames<GradientXInputOptions> = {};
 
 /** Result of `'saliency'` and `'gradient-x-input'`. */
 export interface GradientResult extends ExplainResultBase {
@@ -37,6 +44,7 @@ declare module '../../api/types.js' {
 export const saliency: MethodDefinition<'saliency'> = {
   name: 'saliency',
   requires: 'gradients',
+  optionNames: SALIENCY_OPTION_NAMES,
   create(model, options) {
     const abs = booleanOption('saliency', 'abs', options.abs, true);
     return {
@@ -63,6 +71,7 @@ export const saliency: MethodDefinition<'saliency'> = {
 export const gradientXInput: MethodDefinition<'gradient-x-input'> = {
   name: 'gradient-x-input',
   requires: 'gradients',
+  optionNames: GRADIENT_X_INPUT_OPTION_NAMES,
   create(model) {
     return {
       async explain(input, call) {

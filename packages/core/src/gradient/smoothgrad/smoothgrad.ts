@@ -6,9 +6,10 @@ import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { booleanOption, choiceOption, integerOption, numberOption, rejectOption, rejectOptionAs, seedOption } from '../../api/options.js';
 import { targetGradients } from '../target-gradients.js';
-import { igSettings, integratedGradientsOf, type IntegratedGradientsOptions } from '../integrated-gradients/integrated-gradients.js';
-import type { SaliencyOptions } from '../saliency/saliency.js';
+import { igSettings, integratedGradientsOf, INTEGRATED_GRADIENTS_OPTION_NAMES, type IntegratedGradientsOptions } from '../integrated-gradients/integrated-gradients.js';
+import { SALIENCY_OPTION_NAMES, type SaliencyOptions } from '../saliency/saliency.js';
 import { createSampleOps } from './sample-ops.js';
+import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 
 /** Methods SmoothGrad can wrap. */
 export type SmoothGradInnerMethod = 'saliency' | 'gradient-x-input' | 'integrated-gradients';
@@ -28,6 +29,9 @@ export interface SmoothGradOptions extends BatchingOptions {
   /** Noise seed (default 0): the same seed gives the same result on the same backend. */
   readonly seed?: number;
 }
+
+/** Option names of smoothgrad (checked against SmoothGradOptions by the compiler; other names are rejected). */
+export const SMOOTHGRAD_OPTION_NAMES: OptionNames<SmoothGradOptions> = { variant: true, samples: true, noiseLevel: true, inner: true, innerOptions: true, seed: true, batchSize: true, memoryBudgetMB: true };
 
 /** Result of `'smoothgrad'`. */
 export interface SmoothGradResult extends ExplainResultBase {
@@ -56,6 +60,7 @@ const INNER_METHODS: readonly SmoothGradInnerMethod[] = ['saliency', 'gradient-x
 export const smoothGrad: MethodDefinition<'smoothgrad'> = {
   name: 'smoothgrad',
   requires: 'gradients',
+  optionNames: SMOOTHGRAD_OPTION_NAMES,
   create(model, options) {
     const variant = choiceOption<SmoothGradVariant>('smoothgrad', 'variant', options.variant, 'mean', ['mean', 'squared', 'variance']);
     const samples = integerOption('smoothgrad', 'samples', options.samples, 50, 1, 1 << 20);
@@ -65,6 +70,9 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
     checkBatchingOptions('smoothgrad', options);
     const innerOptions = (options.innerOptions ?? {}) as SaliencyOptions & IntegratedGradientsOptions;
     if (typeof innerOptions !== 'object' || innerOptions === null) rejectOption('smoothgrad', 'innerOptions', 'an object', innerOptions);
+    // innerOptions go to the inner method: 'abs' for saliency, IG's own for integrated-gradients.
+    const innerNames = innerMethod === 'integrated-gradients' ? INTEGRATED_GRADIENTS_OPTION_NAMES : innerMethod === 'saliency' ? SALIENCY_OPTION_NAMES : {};
+    checkOptionNames(`smoothgrad innerOptions (${innerMethod})`, innerOptions, innerNames);
     booleanOption('smoothgrad', 'innerOptions.abs', innerOptions.abs, true);
     const ig = innerMethod === 'integrated-gradients' ? igSettings(innerOptions) : undefined;
     const inner: SmoothGradInner = innerMethod === 'gradient-x-input' ? 'times-input' : innerMethod === 'saliency' && innerOptions.abs !== false ? 'abs' : 'identity';

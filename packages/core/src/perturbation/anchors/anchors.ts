@@ -13,6 +13,7 @@ import { SegmentWorkspace } from '../shared/segment-workspace.js';
 import { stackMaps, stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
 import { klucbBeta, lowerBernoulli, upperBernoulli } from './kl-bounds.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'anchors'` (alibi's AnchorImage; names camelCased, same defaults). */
 export interface AnchorsOptions {
@@ -42,6 +43,9 @@ export interface AnchorsOptions {
   readonly seed?: number;
   readonly batchSize?: number;
 }
+
+/** Option names of anchors (checked against AnchorsOptions by the compiler; other names are rejected). */
+export const ANCHORS_OPTION_NAMES: OptionNames<AnchorsOptions> = { threshold: true, delta: true, tolerance: true, samplesPerDraw: true, pSample: true, beamSize: true, maxAnchorSize: true, minSamplesStart: true, maxSamples: true, fill: true, segments: true, segmentation: true, seed: true, batchSize: true };
 
 /** Result of `'anchors'`. */
 export interface AnchorsResult extends ExplainResultBase {
@@ -94,6 +98,7 @@ interface Resolved {
 export const anchors: MethodDefinition<'anchors'> = {
   name: NAME,
   requires: 'predictions',
+  optionNames: ANCHORS_OPTION_NAMES,
   create(model, options) {
     const r: Resolved = {
       threshold: numberOption(NAME, 'threshold', options.threshold, 0.95, 0, 1),

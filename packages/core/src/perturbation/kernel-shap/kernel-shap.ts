@@ -13,6 +13,7 @@ import { SegmentWorkspace } from '../shared/segment-workspace.js';
 import { stackMaps, stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
 import { shapDesign } from './sampling.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'kernel-shap'` (shap's KernelExplainer over superpixels). */
 export interface KernelShapOptions {
@@ -29,6 +30,9 @@ export interface KernelShapOptions {
   /** Perturbed images per model call. Default: about 64 MB of input, at most 64. */
   readonly batchSize?: number;
 }
+
+/** Option names of kernel-shap (checked against KernelShapOptions by the compiler; other names are rejected). */
+export const KERNEL_SHAP_OPTION_NAMES: OptionNames<KernelShapOptions> = { samples: true, fill: true, segments: true, segmentation: true, seed: true, batchSize: true };
 
 /** Result of `'kernel-shap'`. */
 export interface KernelShapResult extends ExplainResultBase {
@@ -67,6 +71,7 @@ export const KERNEL_SHAP_SEGMENTATION: SegmentOptions = { method: 'slic', segmen
 export const kernelShap: MethodDefinition<'kernel-shap'> = {
   name: NAME,
   requires: 'predictions',
+  optionNames: KERNEL_SHAP_OPTION_NAMES,
   create(model, options) {
     if (options.samples !== undefined) integerOption(NAME, 'samples', options.samples, 1, 1, 2 ** 24);
     const seed = seedOption(NAME, options.seed);

@@ -13,6 +13,7 @@ import { ridgeFromGram, type RidgeFit } from '../shared/regression.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
 import { stackMaps, stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'lime'` (lime_image.LimeImageExplainer.explain_instance; defaults as lime). */
 export interface LimeOptions {
@@ -33,6 +34,9 @@ export interface LimeOptions {
   /** Perturbed images per model call. Default: about 64 MB of input, at most 64. */
   readonly batchSize?: number;
 }
+
+/** Option names of lime (checked against LimeOptions by the compiler; other names are rejected). */
+export const LIME_OPTION_NAMES: OptionNames<LimeOptions> = { samples: true, kernelWidth: true, fill: true, segments: true, segmentation: true, alpha: true, seed: true, batchSize: true };
 
 /** Result of `'lime'`. */
 export interface LimeResult extends ExplainResultBase {
@@ -83,6 +87,7 @@ export function limeWeights(samples: Float32Array, rows: number, features: numbe
 export const lime: MethodDefinition<'lime'> = {
   name: NAME,
   requires: 'predictions',
+  optionNames: LIME_OPTION_NAMES,
   create(model, options) {
     const samples = integerOption(NAME, 'samples', options.samples, 1000, 2, 2 ** 24);
     const kernelWidth = numberOption(NAME, 'kernelWidth', options.kernelWidth, 0.25, 0, Infinity, true);

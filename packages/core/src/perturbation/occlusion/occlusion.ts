@@ -19,6 +19,7 @@ import { defaultBatchSize } from '../shared/batch-size.js';
 import { integerOption, numberOption, pairOption, rejectOption } from '../../api/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { stackMaps } from '../shared/stack.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'occlusion'` (Captum `Occlusion` over height and width, every channel at once). */
 export interface OcclusionOptions {
@@ -31,6 +32,9 @@ export interface OcclusionOptions {
   /** Perturbed images per model call. Default: about 64 MB of input, at most 64. */
   readonly batchSize?: number;
 }
+
+/** Option names of occlusion (checked against OcclusionOptions by the compiler; other names are rejected). */
+export const OCCLUSION_OPTION_NAMES: OptionNames<OcclusionOptions> = { window: true, stride: true, baselineValue: true, batchSize: true };
 
 /** Result of `'occlusion'`. */
 export interface OcclusionResult extends ExplainResultBase {
@@ -63,6 +67,7 @@ const NAME = 'occlusion';
 export const occlusion: MethodDefinition<'occlusion'> = {
   name: NAME,
   requires: 'predictions',
+  optionNames: OCCLUSION_OPTION_NAMES,
   create(model, options) {
     const window = pairOption(NAME, 'window', options.window, [16, 16]);
     const stride = pairOption(NAME, 'stride', options.stride, [Math.max(1, Math.floor(window[0] / 2)), Math.max(1, Math.floor(window[1] / 2))]);

@@ -14,6 +14,7 @@ import { stackMaps, stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
 import { owenValues } from './owen.js';
 import { centroids, partitionTree } from './partition-tree.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'partition-shap'` (shap's PartitionExplainer with an Image masker). */
 export interface PartitionShapOptions {
@@ -28,6 +29,9 @@ export interface PartitionShapOptions {
   /** Perturbed images per model call. Default: about 64 MB of input, at most 64. */
   readonly batchSize?: number;
 }
+
+/** Option names of partition-shap (checked against PartitionShapOptions by the compiler; other names are rejected). */
+export const PARTITION_SHAP_OPTION_NAMES: OptionNames<PartitionShapOptions> = { maxEvals: true, fill: true, segments: true, segmentation: true, batchSize: true };
 
 /** Result of `'partition-shap'`. */
 export interface PartitionShapResult extends ExplainResultBase {
@@ -68,6 +72,7 @@ const NAME = 'partition-shap';
 export const partitionShap: MethodDefinition<'partition-shap'> = {
   name: NAME,
   requires: 'predictions',
+  optionNames: PARTITION_SHAP_OPTION_NAMES,
   create(model, options) {
     const maxEvals = integerOption(NAME, 'maxEvals', options.maxEvals, 500, 2, 2 ** 24);
     checkFill(NAME, options.fill);

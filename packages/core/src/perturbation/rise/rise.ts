@@ -21,6 +21,7 @@ import { defaultBatchSize } from '../shared/batch-size.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { stackMaps } from '../shared/stack.js';
+import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'rise'` (Petsiuk, Das, Saenko, BMVC 2018). */
 export interface RiseOptions {
@@ -35,6 +36,9 @@ export interface RiseOptions {
   /** Perturbed images per model call. Default: about 64 MB of input, at most 64. */
   readonly batchSize?: number;
 }
+
+/** Option names of rise (checked against RiseOptions by the compiler; other names are rejected). */
+export const RISE_OPTION_NAMES: OptionNames<RiseOptions> = { masks: true, cellSize: true, probability: true, seed: true, batchSize: true };
 
 /** Result of `'rise'`. */
 export interface RiseResult extends ExplainResultBase {
@@ -76,6 +80,7 @@ export function riseSamples(seed: number, n: number, g: RiseGeometry, probabilit
 export const rise: MethodDefinition<'rise'> = {
   name: NAME,
   requires: 'predictions',
+  optionNames: RISE_OPTION_NAMES,
   create(model, options) {
     const masks = integerOption(NAME, 'masks', options.masks, 4000, 1, 2 ** 24);
     const probability = numberOption(NAME, 'probability', options.probability, 0.5, 0, 1, true);

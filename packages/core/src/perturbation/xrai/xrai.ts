@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
-import { igSettings, integratedGradientsOf, type IntegratedGradientsOptions } from '../../gradient/integrated-gradients/integrated-gradients.js';
+import { igSettings, integratedGradientsOf, INTEGRATED_GRADIENTS_OPTION_NAMES, type IntegratedGradientsOptions } from '../../gradient/integrated-gradients/integrated-gradients.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { felzenszwalb } from '../../segment/felzenszwalb.js';
 import { originalScores } from '../shared/evaluate.js';
 import { integerOption, numberOption, rejectOption } from '../../api/options.js';
 import { stackMaps } from '../shared/stack.js';
 import { dilate, unpackMasks, xraiRegions } from './xrai-regions.js';
+import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 
 /** Options of `'xrai'` (PAIR saliency's XRAI; same defaults). */
 export interface XraiOptions {
@@ -22,6 +23,9 @@ export interface XraiOptions {
   /** Dilation radius of every region, pixels. Default 5. */
   readonly dilation?: number;
 }
+
+/** Option names of xrai (checked against XraiOptions by the compiler; other names are rejected). */
+export const XRAI_OPTION_NAMES: OptionNames<XraiOptions> = { integratedGradients: true, areaThreshold: true, minPixelDiff: true, scales: true, dilation: true };
 
 /** Result of `'xrai'`. */
 export interface XraiResult extends ExplainResultBase {
@@ -79,6 +83,7 @@ export async function xraiCandidates(image: tf.Tensor3D, scales: readonly number
 export const xrai: MethodDefinition<'xrai'> = {
   name: NAME,
   requires: 'gradients',
+  optionNames: XRAI_OPTION_NAMES,
   create(model, options) {
     const areaThreshold = numberOption(NAME, 'areaThreshold', options.areaThreshold, 1, 0, 1);
     const minPixelDiff = integerOption(NAME, 'minPixelDiff', options.minPixelDiff, 50, 0);
@@ -88,6 +93,7 @@ export const xrai: MethodDefinition<'xrai'> = {
       rejectOption(NAME, 'scales', 'a non-empty array of positive numbers', options.scales);
     }
     const ig = options.integratedGradients ?? {};
+    checkOptionNames('xrai integratedGradients', ig, INTEGRATED_GRADIENTS_OPTION_NAMES);
     igSettings({ steps: 100, ...ig }); // validate now
     return {
       explain: (input, call) => explainXrai(model, input, call, { areaThreshold, minPixelDiff, dilation, scales, ig }),
