@@ -5,9 +5,9 @@
 // layer makes it cheap. Ablation sets the channel to 0 when the image's activation minimum is 0
 // (ReLU outputs), otherwise to that minimum - 1e7, as pytorch-grad-cam's AblationLayer.
 import * as tf from '@tensorflow/tfjs';
-import { throwIfAborted } from '@webxai/shaders';
 import type { CamWeights } from './gradient-weights.js';
 import type { LayerPass } from './pipeline.js';
+import { checkpoint } from '../api/abort.js';
 
 const ABLATION_OFFSET = 1e7;
 
@@ -26,7 +26,7 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
     for (let image = 0; image < n; image++) {
       const value = lows[image] === 0 ? 0 : lows[image]! - ABLATION_OFFSET;
       for (let start = 0; start < channels; start += batchSize) {
-        throwIfAborted(call.signal, 'ablation-cam');
+        await checkpoint(call.signal, 'ablation-cam');
         const count = Math.min(batchSize, channels - start);
         rows.push(
           tf.tidy(() => {

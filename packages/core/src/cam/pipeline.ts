@@ -3,7 +3,6 @@
 // activation (+ gradient), the method's weights, the fused cam-map kernel, then multi-layer
 // averaging and test-time augmentation as pytorch-grad-cam does.
 import * as tf from '@tensorflow/tfjs';
-import { throwIfAborted } from '@webxai/shaders';
 import { booleanOption, integerOption } from '../api/options.js';
 import { resolveTargets } from '../api/targets.js';
 import type { OptionNames } from '../api/option-names.js';
@@ -20,6 +19,7 @@ import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
 import { BATCHED_CAM_OPTION_NAMES, CAM_OPTION_NAMES, type BatchedCamOptions, type CamMethodName } from './types.js';
+import { checkpoint } from '../api/abort.js';
 
 /** One layer's pass, handed to a method's weights function. */
 export interface LayerPass {
@@ -101,7 +101,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
           const perLayer: CamMaps[] = [];
           try {
             for (const [index, layer] of chosen.entries()) {
-              throwIfAborted(call.signal, name);
+              await checkpoint(call.signal, name);
               const split = splitOf(layer);
               const pass = await runPass(split, batch, rowTargets, candidates, strategy.gradients);
               try {

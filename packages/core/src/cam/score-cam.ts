@@ -4,10 +4,11 @@
 // each masked input, softmaxed over the channels, weights the channel. The masked batches are
 // written by the scorecam-masks kernel straight into a tfjs input buffer (no copy).
 import * as tf from '@tensorflow/tfjs';
-import { runKernel, scorecamMasks, scorecamMasksRef, scorecamRange, scorecamRangesRef, throwIfAborted } from '@webxai/shaders';
+import { runKernel, scorecamMasks, scorecamMasksRef, scorecamRange, scorecamRangesRef } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { LayerPass } from './pipeline.js';
+import { checkpoint } from '../api/abort.js';
 
 /** The target score of each row of `x`; sync, returns `[rows]`. */
 function targetScores(forward: (x: tf.Tensor4D) => tf.Tensor2D, x: tf.Tensor4D, target: number): tf.Tensor1D {
@@ -46,7 +47,7 @@ export async function scoreCamWeights(pass: LayerPass): Promise<CamWeights> {
   try {
     for (let image = 0; image < n; image++) {
       for (let start = 0; start < channels; start += batchSize) {
-        throwIfAborted(call.signal, 'score-cam');
+        await checkpoint(call.signal, 'score-cam');
         const count = Math.min(batchSize, channels - start);
         let masked: tf.Tensor4D;
         if (gpu) {

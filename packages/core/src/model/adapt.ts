@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { AbortedError, ModelError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput } from './types.js';
 import { checkScores } from './check-scores.js';
+import { raceAbort } from '../api/abort.js';
+import { rejectOption } from '../api/options.js';
 
 /** Options for {@link adaptModel}. */
 export interface AdaptOptions {
@@ -12,6 +14,27 @@ export interface AdaptOptions {
 
 function isLayersModel(model: unknown): model is tf.LayersModel {
   return model instanceof tf.LayersModel || (typeof model === 'object' && model !== null && 'layers' in model && 'apply' in model && 'getLayer' in model);
+}
+
+/** What was passed, for messages: `undefined`, `null`, `a number (42)`, `an object with keys [a, b]`. */
+export function describeModel(model: unknown): string {
+  if (model === undefined || model === null) return String(model);
+  if (typeof model === 'number' || typeof model === 'boolean') return `a ${typeof model} (${String(model)})`;
+  if (typeof model === 'string') return `a string (${JSON.stringify(model.length > 40 ? `${model.slice(0, 40)}...` : model)})`;
+  if (typeof model === 'function') return 'a function';
+  if (typeof model !== 'object') return `a ${typeof model}`;
+  const name = (model as object).constructor?.name;
+  const keys = Object.keys(model).slice(0, 8);
+  return `${name && name !== 'Object' ? `a ${name}` : 'an object'} with keys [${keys.join(', ')}]`;
+}
+
+/** A duck-typed LayersModel must still have the parts webxai reads. */
+function checkLayersShape(model: tf.LayersModel): void {
+  if (!Array.isArray(model.inputs) || !Array.isArray(model.outputs)) {
+    throw new UnsupportedModelError(
+      `this looks like a tf.LayersModel (it has layers, apply and getLayer) but has no inputs/outputs arrays (got ${describeModel(model)}); pass a built tf.LayersModel`,
+    );
+  }
 }
 
 function isGraphModel(model: unknown): model is tf.GraphModel {
@@ -37,6 +60,7 @@ export function adaptModel(model: ModelInput, options: AdaptOptions = {}): Model
   const withPre = (f: (x: tf.Tensor4D) => tf.Tensor) => (x: tf.Tensor4D) => f(pre ? pre(x) : x) as tf.Tensor2D;
 
   if (isLayersModel(model)) {
+    checkLayersShape(model);
     if (model.inputs.length !== 1 || model.outputs.length !== 1) {
       throw new UnsupportedModelError(
         `LayersModel "${model.name}" has ${model.inputs.length} inputs and ${model.outputs.length} outputs; webxai explains single-input, single-output image classifiers`,
@@ -46,6 +70,9 @@ export function adaptModel(model: ModelInput, options: AdaptOptions = {}): Model
     return syncAdapter('layers', model, shapeOf(model.inputs[0]!.shape), forward);
   }
   if (isGraphModel(model)) {
+    if (!Array.isArray(model.inputs) || !Array.isArray(model.outputs)) {
+      throw new UnsupportedModelError(`this looks like a tf.GraphModel but has no inputs/outputs arrays (got ${describeModel(model)}); pass a loaded tf.GraphModel`);
+    }
     if (model.inputs.length !== 1) {
       throw new UnsupportedModelError(`GraphModel has ${model.inputs.length} inputs; webxai explains single-input image classifiers`);
     }
@@ -58,7 +85,7 @@ export function adaptModel(model: ModelInput, options: AdaptOptions = {}): Model
   }
   if (isBlackBox(model)) return blackBoxAdapter(model, pre);
   throw new UnsupportedModelError(
-    `cannot explain a ${model === null ? 'null' : typeof model}: pass a tf.LayersModel, a tf.GraphModel, a function (x: Tensor4D) => Tensor2D, or { predict(batch, shape): Promise<Float32Array> }`,
+    `cannot explain ${describeModel(model)}: pass a tf.LayersModel, a tf.GraphModel, a function (x: Tensor4D) => Tensor2D, or { predict(batch, shape): Promise<Float32Array> }`,
   );
 }
 
@@ -103,7 +130,29 @@ async function assertFinite(y: tf.Tensor, kind: string): Promise<void> {
   }
 }
 
+/** Checks a black box's declared `maxBatch` and `numClasses` (positive integers when given). */
+export function checkBlackBoxModel(model: BlackBoxModel): void {
+  for (const name of ['maxBatch', 'numClasses'] as const) {
+    const value: unknown = model[name];
+    if (value !== undefined && !(typeof value === 'number' && Number.isSafeInteger(value) && value >= 1)) {
+      rejectOption('black-box model', name, 'an integer >= 1 (or absent)', value);
+    }
+  }
+}
+
+const classCounts = new WeakMap<BlackBoxModel, number>();
+
+/** A black box must keep its number of classes from call to call (webxai indexes scores by class). */
+export function checkClassCount(model: BlackBoxModel, classes: number): void {
+  const first = classCounts.get(model);
+  if (first === undefined) classCounts.set(model, classes);
+  else if (first !== classes) {
+    throw new ModelError(`the black-box model's predict() returned ${classes} classes per image, but ${first} before; it must return the same classes every call (set numClasses to check this up front)`);
+  }
+}
+
 function blackBoxAdapter(model: BlackBoxModel, pre: AdaptOptions['preprocess']): ModelAdapter {
+  checkBlackBoxModel(model);
   const maxBatch = model.maxBatch ?? Number.POSITIVE_INFINITY;
   return {
     kind: 'black-box',
@@ -124,12 +173,14 @@ function blackBoxAdapter(model: BlackBoxModel, pre: AdaptOptions['preprocess']):
           slice.dispose();
           let scores: Float32Array;
           try {
-            scores = await model.predict(pixels, [count, h, w, c]);
+            scores = await raceAbort(Promise.resolve(model.predict(pixels, [count, h, w, c])), signal, 'predict');
           } catch (cause) {
             if (cause instanceof AbortedError) throw cause;
             throw new ModelError(`the black-box model's predict() rejected: ${(cause as Error)?.message ?? cause}`, { cause });
           }
-          rows.push(checkBlackBoxScores(scores, count, model.numClasses));
+          const checked = checkBlackBoxScores(scores, count, model.numClasses);
+          checkClassCount(model, checked.length / count);
+          rows.push(checked);
         }
         const classes = rows[0]!.length / Math.min(n, maxBatch);
         const all = new Float32Array(n * classes);

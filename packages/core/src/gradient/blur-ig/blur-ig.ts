@@ -6,7 +6,6 @@ import {
   fill,
   releaseBuffer,
   runKernel,
-  throwIfAborted,
   uploadBuffer,
 } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
@@ -18,6 +17,7 @@ import { createBlurrer } from '../shared/blur.js';
 import { booleanOption, integerOption, numberOption } from '../../api/options.js';
 import { targetGradients } from '../target-gradients.js';
 import type { OptionNames } from '../../api/option-names.js';
+import { checkpoint } from '../../api/abort.js';
 
 /** Options of `'blur-ig'` (PAIR-code/saliency `BlurIG.GetMask` defaults). */
 export interface BlurIgOptions extends BatchingOptions {
@@ -85,7 +85,7 @@ async function blurIgOf(
   try {
     if (device && attribution) await runKernel(device, fill, { params: { count: n * elementCount, value: 0 }, output: attribution.buffer });
     for (let firstPoint = 0; firstPoint < total; firstPoint += batchSize) {
-      throwIfAborted(call.signal, 'blur-ig');
+      await checkpoint(call.signal, 'blur-ig');
       const count = Math.min(batchSize, total - firstPoint);
       const params = { elementCount, pointCount: count, firstPoint, pointsPerImage: s.steps };
       const points = await at.blur(input, firstPoint, count);

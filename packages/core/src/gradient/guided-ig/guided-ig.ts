@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { throwIfAborted } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
@@ -9,6 +8,7 @@ import { targetGradients } from '../target-gradients.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption } from '../integrated-gradients/baselines.js';
 import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/special-baselines.js';
 import type { OptionNames } from '../../api/option-names.js';
+import { checkpoint } from '../../api/abort.js';
 
 /** Options of `'guided-ig'` (PAIR-code/saliency `GuidedIG.GetMask` defaults). */
 export interface GuidedIgOptions {
@@ -82,7 +82,7 @@ async function guidedIgOf(
   const dispose = () => tf.dispose([xIn, xBase, diff, x, attribution]);
   try {
     for (let step = 0; step < s.steps; step++) {
-      throwIfAborted(call.signal, 'guided-ig');
+      await checkpoint(call.signal, 'guided-ig');
       const gradient = tf.tidy(() => tf.reshape(targetGradients(model, tf.reshape(x, [n, h, w, c]) as tf.Tensor4D, targets), [n, size]) as tf.Tensor2D);
       const alpha = (step + 1) / s.steps;
       const alphaMin = Math.max(alpha - s.maxDist, 0);

@@ -15,7 +15,6 @@ import {
   pathPlanLength,
   releaseBuffer,
   runKernel,
-  throwIfAborted,
   uploadBuffer,
   type PathPlan,
 } from '@webxai/shaders';
@@ -23,6 +22,7 @@ import type { CallContext } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { targetGradients } from '../target-gradients.js';
+import { checkpoint } from '../../api/abort.js';
 
 /** One path integral over a batch of images. */
 export interface PathIntegral {
@@ -69,7 +69,7 @@ async function runOnGpu(job: PathIntegral, total: number, call: Pick<CallContext
   try {
     await runKernel(device, fill, { params: { count: n * elementCount, value: 0 }, output: attribution.buffer });
     for (let firstPoint = 0; firstPoint < total; firstPoint += job.batchSize) {
-      throwIfAborted(call.signal, job.label);
+      await checkpoint(call.signal, job.label);
       const pointCount = Math.min(job.batchSize, total - firstPoint);
       const params = { elementCount, pointCount, firstPoint, pointsPerImage: job.pointsPerImage };
       const points = createTensorBuffer([pointCount, h, w, c]);
@@ -104,7 +104,7 @@ async function runOnCpu(job: PathIntegral, total: number, call: Pick<CallContext
   const baselines = await job.baselines.data();
   const attribution = new Float32Array(n * elementCount);
   for (let firstPoint = 0; firstPoint < total; firstPoint += job.batchSize) {
-    throwIfAborted(call.signal, job.label);
+    await checkpoint(call.signal, job.label);
     const pointCount = Math.min(job.batchSize, total - firstPoint);
     const params = { elementCount, pointCount, firstPoint, pointsPerImage: job.pointsPerImage };
     const gradients = tf.tidy(() => {

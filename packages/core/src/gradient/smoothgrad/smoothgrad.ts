@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import { throwIfAborted, type SmoothGradInner, type SmoothGradVariant } from '@webxai/shaders';
+import { type SmoothGradInner, type SmoothGradVariant } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
 import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
@@ -10,6 +10,7 @@ import { igSettings, integratedGradientsOf, INTEGRATED_GRADIENTS_OPTION_NAMES, t
 import { SALIENCY_OPTION_NAMES, type SaliencyOptions } from '../saliency/saliency.js';
 import { createSampleOps } from './sample-ops.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
+import { checkpoint } from '../../api/abort.js';
 
 /** Methods SmoothGrad can wrap. */
 export type SmoothGradInnerMethod = 'saliency' | 'gradient-x-input' | 'integrated-gradients';
@@ -92,7 +93,7 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
           // Sample rounds of the IG inner method are whole rounds of n images; gradients batch freely.
           const batch = ig ? n : chooseBatchSize(elementCount, total, options);
           for (let firstPoint = 0; firstPoint < total; firstPoint += batch) {
-            throwIfAborted(call.signal, 'smoothgrad');
+            await checkpoint(call.signal, 'smoothgrad');
             const count = Math.min(batch, total - firstPoint);
             const points = await ops.noisy(firstPoint, count);
             try {

@@ -6,6 +6,7 @@ import { graphProgram, splitGraphProgram } from './graph-program.js';
 import { layersProgram, type KeyedLayer } from './layers-program.js';
 import { splitLayersProgram } from './layers-split.js';
 import type { LayerInfo, ModelSplit } from './types.js';
+import { describeModel } from '../adapt.js';
 
 /** Options for {@link listLayers}. */
 export interface ListLayersOptions {
@@ -42,7 +43,8 @@ const cache = new WeakMap<object, Map<string, ModelLayers>>();
  */
 export function modelLayers(model: ModelInput, options: ListLayersOptions = {}): ModelLayers {
   if (!isLayersModel(model) && !isGraphModel(model)) {
-    const what = typeof model === 'function' ? 'a function' : 'a black-box model';
+    const blackBox = typeof model === 'object' && model !== null && typeof (model as { predict?: unknown }).predict === 'function';
+    const what = blackBox ? 'a black-box model' : describeModel(model);
     throw new UnsupportedModelError(`CAM methods read a layer's activations, so they need a tf.LayersModel or tf.GraphModel, not ${what}`);
   }
   const key = isGraphModel(model) ? JSON.stringify(options.inputShape ?? null) : '';

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { AbortedError, ModelError, throwIfAborted } from '@webxai/shaders';
+import { AbortedError, ModelError } from '@webxai/shaders';
 import { resolveTargets, type Target } from '../../api/targets.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { createTensorBuffer } from '../../interop/tfjs-webgpu.js';
-import { checkBlackBoxScores } from '../../model/adapt.js';
+import { checkBlackBoxScores, checkClassCount } from '../../model/adapt.js';
+import { raceAbort } from '../../api/abort.js';
 import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
 import type { BatchLayout } from './perturb-cpu.js';
+import { checkpoint } from '../../api/abort.js';
 
 /**
  * A black box that also takes NCHW batches (fromOnnx with layout 'nchw'): the CPU path then
@@ -81,14 +83,14 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
   // One host batch, reused: a black box has returned (and ORT has copied its input) before the next.
   let reused: Float32Array | undefined;
   for (let first = 0; first < total; first += limit) {
-    throwIfAborted(signal, env.method);
+    await checkpoint(signal, env.method);
     const count = Math.min(limit, total - first);
     let scores: Float32Array;
     if (direct) {
       reused ??= new Float32Array(Math.min(limit, total) * perImage);
       const batch = count * perImage === reused.length ? reused : reused.subarray(0, count * perImage);
       writer.cpu(batch, first, count, planar ? 'nchw' : 'nhwc');
-      scores = await predictBlackBox(box, batch, [count, height, width, channels], planar);
+      scores = await predictBlackBox(box, batch, [count, height, width, channels], planar, signal);
     } else {
       let input: tf.Tensor4D;
       if (env.path === 'gpu') {
@@ -122,15 +124,23 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
 }
 
 /** Calls a black box's predict directly with the same checks as the model adapter's. */
-async function predictBlackBox(model: BlackBoxModel, batch: Float32Array, shape: [number, number, number, number], planar: boolean): Promise<Float32Array> {
+async function predictBlackBox(
+  model: BlackBoxModel,
+  batch: Float32Array,
+  shape: [number, number, number, number],
+  planar: boolean,
+  signal: AbortSignal | undefined,
+): Promise<Float32Array> {
   let scores: unknown;
   try {
-    scores = await (planar ? (model as PlanarBlackBox).predictNchw(batch, shape) : model.predict(batch, shape));
+    scores = await raceAbort(Promise.resolve(planar ? (model as PlanarBlackBox).predictNchw(batch, shape) : model.predict(batch, shape)), signal, 'predict');
   } catch (cause) {
     if (cause instanceof AbortedError) throw cause;
     throw new ModelError(`the black-box model's predict() rejected: ${(cause as Error)?.message ?? cause}`, { cause });
   }
-  return checkBlackBoxScores(scores, shape[0], model.numClasses);
+  const checked = checkBlackBoxScores(scores, shape[0], model.numClasses);
+  checkClassCount(model, checked.length / shape[0]);
+  return checked;
 }
 
 /** Column `target` of `count` rows of `classes` scores, as f64. */
