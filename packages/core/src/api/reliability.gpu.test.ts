@@ -81,6 +81,31 @@ describe('cancellation', () => {
     }
   });
 
+  it('xrai honours the signal after its IG runs (segmentation, regions) and reports one monotone progress', async () => {
+    const model = tinyCnn('sequential', weights);
+    const x = tf.randomUniform([8, 8, 3], 0, 1, 'float32', 4);
+    const steps = 4;
+    const scales = [50, 100, 150];
+    const options = { method: 'xrai', integratedGradients: { steps }, scales } as const;
+    const seen: { done: number; total: number }[] = [];
+    const full = await explain(model, x, { ...options, onProgress: (p) => seen.push({ done: p.done, total: p.total }) });
+    const total = 2 * steps + scales.length + 1;
+    expect(seen.every((p) => p.total === total)).toBe(true);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.done).toBeGreaterThanOrEqual(seen[i - 1]!.done);
+    expect(seen.at(-1)!.done).toBe(total);
+    tf.dispose([full.attribution, full.ranks]);
+    // Abort once the first segmentation scale is done: the run must stop there, not finish.
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const onProgress = (p: { done: number }) => {
+      if (p.done > 2 * steps) controller.abort();
+    };
+    const run = explain(model, x, { ...options, signal: controller.signal, onProgress });
+    expect(await rejection(run)).toBeInstanceOf(AbortedError);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
   it('checkpoint yields to timers on synchronous backends', async () => {
     await tf.setBackend('cpu');
     try {

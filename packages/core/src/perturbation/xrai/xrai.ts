@@ -9,6 +9,7 @@ import { integerOption, numberOption, rejectOption } from '../../api/options.js'
 import { stackMaps } from '../shared/stack.js';
 import { dilate, unpackMasks, xraiRegions } from './xrai-regions.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
+import { checkpoint } from '../../api/abort.js';
 
 /** Options of `'xrai'` (PAIR saliency's XRAI; same defaults). */
 export interface XraiOptions {
@@ -46,7 +47,13 @@ const SCALES = [50, 100, 150, 250, 500, 1200];
 const RESIZE = 224;
 
 /** PAIR's candidate regions: Felzenszwalb at several scales on the image min-max scaled to [-1, 1] and resized to 224x224, labels resized back (nearest), each region dilated. */
-export async function xraiCandidates(image: tf.Tensor3D, scales: readonly number[], dilation: number): Promise<Int32Array[]> {
+export async function xraiCandidates(
+  image: tf.Tensor3D,
+  scales: readonly number[],
+  dilation: number,
+  signal?: AbortSignal,
+  onScale?: () => void,
+): Promise<Int32Array[]> {
   const [height, width, channels] = image.shape;
   const resized = tf.tidy(() => {
     const min = tf.min(image);
@@ -56,18 +63,53 @@ export async function xraiCandidates(image: tf.Tensor3D, scales: readonly number
   });
   const values = (await resized.data()) as Float32Array;
   resized.dispose();
-  const maps = scales.map((scale) => {
-    const seg = felzenszwalb(values, RESIZE, RESIZE, channels, { scale, sigma: 0.8, minSize: 150 });
-    if (height === RESIZE && width === RESIZE) return seg;
-    const labels = new Int32Array(height * width);
-    for (let y = 0; y < height; y++) {
-      const sy = Math.min(RESIZE - 1, Math.floor(((y + 0.5) * RESIZE) / height));
-      for (let x = 0; x < width; x++) labels[y * width + x] = seg.labels[sy * RESIZE + Math.min(RESIZE - 1, Math.floor(((x + 0.5) * RESIZE) / width))]!;
-    }
-    return { labels, count: seg.count };
-  });
+  // One Felzenszwalb segmentation per scale (the long CPU part): the signal is checked between them.
+  const maps: { labels: Int32Array; count: number }[] = [];
+  for (const scale of scales) {
+    await checkpoint(signal, NAME);
+    maps.push(resizeLabels(felzenszwalb(values, RESIZE, RESIZE, channels, { scale, sigma: 0.8, minSize: 150 }), height, width));
+    onScale?.();
+  }
+  await checkpoint(signal, NAME);
   const scratch = new Uint8Array(height * width);
   return unpackMasks(maps).map((m) => dilate(m, height, width, dilation, scratch));
+}
+
+/** Nearest-neighbour labels of a RESIZE x RESIZE segmentation at height x width. */
+function resizeLabels(seg: { labels: Int32Array; count: number }, height: number, width: number): { labels: Int32Array; count: number } {
+  if (height === RESIZE && width === RESIZE) return seg;
+  const labels = new Int32Array(height * width);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(RESIZE - 1, Math.floor(((y + 0.5) * RESIZE) / height));
+    for (let x = 0; x < width; x++) labels[y * width + x] = seg.labels[sy * RESIZE + Math.min(RESIZE - 1, Math.floor(((x + 0.5) * RESIZE) / width))]!;
+  }
+  return { labels, count: seg.count };
+}
+
+/**
+ * One monotone progress over the whole run: per image, the two IG runs (their points), one unit per
+ * segmentation scale and one for the region selection.
+ */
+function xraiProgress(call: CallContext, images: number, steps: number, scales: number) {
+  const perImage = 2 * steps + scales + 1;
+  const total = images * perImage;
+  let done = 0;
+  const report = () => call.onProgress?.({ done: Math.min(total, Math.round(done)), total });
+  return {
+    /** IG's onProgress for baseline run `run` (0 or 1) of `image`, mapped into the whole run. */
+    ig(image: number, run: number) {
+      const base = image * perImage + run * steps;
+      return (p: { done: number; total: number }) => {
+        done = Math.max(done, base + (p.done / p.total) * steps);
+        report();
+      };
+    },
+    /** One more unit (a segmentation scale, the region selection). */
+    step() {
+      done += 1;
+      report();
+    },
+  };
 }
 
 /**
@@ -110,6 +152,8 @@ async function explainXrai(
 ) {
   const [n, height, width, channels] = input.shape;
   const { targets } = await originalScores(model, input, call.target, call.signal);
+  const steps = igSettings({ steps: 100, ...o.ig }).steps;
+  const progress = xraiProgress(call, n, steps, o.scales.length);
   const maps: Float32Array[] = [];
   const rankMaps: Int32Array[] = [];
   for (let i = 0; i < n; i++) {
@@ -119,8 +163,9 @@ async function explainXrai(
       const [lo, hi] = Array.from(await range.data());
       range.dispose();
       const attr = new Float64Array(height * width);
-      for (const baseline of [lo!, hi!]) {
-        const { attribution } = await integratedGradientsOf(model, image, [targets[i]!], igSettings({ steps: 100, ...o.ig, baseline }), call, false);
+      for (const [run, baseline] of [lo!, hi!].entries()) {
+        const igCall = { ...call, onProgress: progress.ig(i, run) };
+        const { attribution } = await integratedGradientsOf(model, image, [targets[i]!], igSettings({ steps: 100, ...o.ig, baseline }), igCall, false);
         const values = await attribution.data();
         attribution.dispose();
         for (let p = 0; p < height * width; p++) {
@@ -130,8 +175,10 @@ async function explainXrai(
         }
       }
       const squeezed = tf.squeeze(image, [0]) as tf.Tensor3D;
-      const masks = await xraiCandidates(squeezed, o.scales, o.dilation).finally(() => squeezed.dispose());
+      const masks = await xraiCandidates(squeezed, o.scales, o.dilation, call.signal, progress.step).finally(() => squeezed.dispose());
       const { attribution, ranks } = xraiRegions(attr, masks, o.areaThreshold, o.minPixelDiff);
+      progress.step();
+      await checkpoint(call.signal, NAME);
       maps.push(attribution);
       rankMaps.push(ranks);
     } finally {
