@@ -10,6 +10,7 @@ import { checkTargetOption } from './targets.js';
 import type { CommonOptions, ExecutionPath, MethodDefinition, MethodName, OptionsFor, ResultFor } from './types.js';
 import { warnOnce } from './warn.js';
 import { flushTfjs, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { asDeviceLoss, callDevice, checkModelBackend, throwIfTfjsDeviceLost } from '../interop/device-loss.js';
 
 /** Per-call overrides accepted by {@link Explainer.explain}. */
 export type CallOverrides = Pick<CommonOptions, 'target' | 'signal' | 'onProgress'>;
@@ -87,7 +88,11 @@ export function createExplainerFor<M extends MethodName>(
       throwIfAborted(signal, definition.name);
       const target = overrides.target ?? options.target;
       const start = performance.now();
-      const batch = await toInputBatch(input, adapter);
+      // A lost device fails this call with a DeviceLostError (and a fresh device for the next one).
+      const device = callDevice();
+      await throwIfTfjsDeviceLost(definition.name);
+      if (adapter.kind === 'layers') checkModelBackend(adapter.source);
+      const batch = await toInputBatch(input, adapter).catch(async (error: unknown) => Promise.reject(await asDeviceLoss(error, definition.name, device)));
       try {
         checkTargetOption(target, batch.shape[0]);
         const path = currentPath();
@@ -111,6 +116,8 @@ export function createExplainerFor<M extends MethodName>(
           backend: tf.getBackend(),
           timeMs: performance.now() - start,
         } as unknown as ResultFor<M>;
+      } catch (error) {
+        throw await asDeviceLoss(error, definition.name, device);
       } finally {
         batch.dispose();
       }

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
 import type { ModelAdapter } from '../model/types.js';
+import { onStaleBackend } from '../interop/device-loss.js';
 
 /**
  * Checks an image input and returns it as a 4-D NHWC batch (a new tensor the caller disposes;
@@ -14,6 +15,9 @@ import type { ModelAdapter } from '../model/types.js';
 export async function toInputBatch(input: tf.Tensor, model: Pick<ModelAdapter, 'inputShape'>): Promise<tf.Tensor4D> {
   if (!(input instanceof tf.Tensor) || input.isDisposed) {
     throw new ShapeMismatchError('input must be a live tf.Tensor of shape [height, width, channels] or [batch, height, width, channels]');
+  }
+  if (onStaleBackend(input)) {
+    throw new InvalidInputError(`input was created on a tfjs backend that is no longer active ('${tf.getBackend()}' is; e.g. its GPU device was lost): re-create it`);
   }
   if (input.rank !== 3 && input.rank !== 4) {
     throw new ShapeMismatchError(`input must have rank 3 [h, w, c] or 4 [n, h, w, c], got rank ${input.rank} with shape [${input.shape}]`);

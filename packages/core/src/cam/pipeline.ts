@@ -52,6 +52,15 @@ function isGraphModel(model: ModelAdapter): boolean {
   return model.kind === 'graph';
 }
 
+/** flushTfjs after a failure; a lost device has nothing left to flush (the failure says so). */
+function flushQuietly(): void {
+  try {
+    flushTfjs();
+  } catch {
+    // The device is gone: the error being thrown reports it.
+  }
+}
+
 /** Builds the method definition of one CAM method from its strategy. */
 export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrategy): MethodDefinition<M> {
   return {
@@ -129,7 +138,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
             return finish(perLayer, chosen, Array.isArray(spec), augSmooth, targets!) as MethodOutput<M>;
           } catch (error) {
             // tfjs frees the buffers of tensors disposed mid-encoder only at its next submit.
-            if (call.path === 'gpu') queueMicrotask(flushTfjs);
+            if (call.path === 'gpu') queueMicrotask(flushQuietly);
             throw error;
           } finally {
             if (batch !== input) batch.dispose();
