@@ -9,6 +9,9 @@ import { createExplainer, explain } from './explain.js';
 import { checkpoint, raceAbort } from './abort.js';
 import { adaptModel } from '../model/adapt.js';
 import { listLayers } from '../model/split/list-layers.js';
+import { chooseBatchSize } from '../gradient/shared/batching.js';
+import { perturbationEnv } from '../perturbation/shared/env.js';
+import { tfjsDevice } from '../interop/tfjs-webgpu.js';
 
 const never = () => new Promise<Float32Array>(() => {});
 
@@ -190,5 +193,16 @@ describe('typed errors where generic ones were thrown', () => {
       expect(error).toBeInstanceOf(XaiError);
     }
     x.dispose();
+  });
+
+  it('a batchSize beyond the storage-binding limit is clamped to what the device can bind', () => {
+    const limit = tfjsDevice().limits.maxStorageBufferBindingSize;
+    const elementCount = Math.floor(limit / 4 / 10); // ten images fill one binding
+    expect(chooseBatchSize(elementCount, 1000, { batchSize: 1000 })).toBe(10);
+    expect(chooseBatchSize(elementCount, 1000, {})).toBeLessThanOrEqual(10);
+    const model = adaptModel({ predict: never });
+    const call = { target: undefined, signal: undefined, onProgress: undefined, path: 'gpu' as const };
+    const env = perturbationEnv('lime', model, { shape: [1, 1, elementCount, 1] } as unknown as tf.Tensor4D, call, { batchSize: 1000 });
+    expect(env.batchSize).toBe(10);
   });
 });

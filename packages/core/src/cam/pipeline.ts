@@ -4,6 +4,7 @@
 // averaging and test-time augmentation as pytorch-grad-cam does.
 import * as tf from '@tensorflow/tfjs';
 import { booleanOption, integerOption } from '../api/options.js';
+import { fitBatchToDevice } from '../api/batch-limit.js';
 import { resolveTargets } from '../api/targets.js';
 import type { OptionNames } from '../api/option-names.js';
 import type { CallContext, CommonOptions, MethodDefinition, MethodOptions, MethodOutput, OptionsFor } from '../api/types.js';
@@ -118,7 +119,11 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
                   targets = await resolveTargets(call.target, pass.scores);
                   rowTargets = targets;
                 }
-                const full: LayerPass = { ...pass, split, input: batch, targets: rowTargets!, call, model, batchSize };
+                // A channel batch is `batchSize` masked inputs (Score-CAM) or activations (Ablation-CAM).
+                const [, ah, aw, ak] = pass.activation.shape;
+                const perImage = 4 * Math.max(height * width * channels, ah * aw * ak);
+                const fitted = fitBatchToDevice(name, batchSize, perImage, options.batchSize !== undefined);
+                const full: LayerPass = { ...pass, split, input: batch, targets: rowTargets!, call, model, batchSize: fitted };
                 const weights = await strategy.weights(full);
                 try {
                   const maps =

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-import * as tf from '@tensorflow/tfjs';
 import { integerOption, numberOption } from '../../api/options.js';
+import { deviceBatchLimit, fitBatchToDevice } from '../../api/batch-limit.js';
 
 /** Default memory budget for one batch of model evaluations (points, activations, gradients). */
 export const DEFAULT_MEMORY_BUDGET_MB = 2048;
@@ -34,13 +34,12 @@ export function checkBatchingOptions(method: string, options: BatchingOptions): 
  * and the device's largest storage binding; never more than `total`, never less than 1.
  */
 export function chooseBatchSize(elementCount: number, total: number, options: BatchingOptions): number {
-  if (options.batchSize !== undefined) return Math.min(total, integerOption('chooseBatchSize', 'batchSize', options.batchSize, 1));
+  if (options.batchSize !== undefined) {
+    const asked = Math.min(total, integerOption('chooseBatchSize', 'batchSize', options.batchSize, 1));
+    return fitBatchToDevice('chooseBatchSize', asked, elementCount * 4, true);
+  }
   const budget = numberOption('chooseBatchSize', 'memoryBudgetMB', options.memoryBudgetMB, DEFAULT_MEMORY_BUDGET_MB, 1) * 2 ** 20;
   const bytesPerImage = elementCount * 4;
   let fit = Math.floor(budget / (bytesPerImage * ACTIVATION_FACTOR));
-  if (tf.getBackend() === 'webgpu') {
-    const device = (tf.backend() as unknown as { device: GPUDevice }).device;
-    fit = Math.min(fit, Math.floor(device.limits.maxStorageBufferBindingSize / bytesPerImage));
-  }
-  return Math.max(1, Math.min(total, fit));
+  return Math.max(1, Math.min(total, fit, deviceBatchLimit(bytesPerImage)));
 }

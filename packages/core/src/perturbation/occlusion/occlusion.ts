@@ -20,6 +20,7 @@ import { integerOption, numberOption, pairOption, rejectOption } from '../../api
 import { ProgressReporter } from '../shared/progress.js';
 import { stackMaps } from '../shared/stack.js';
 import type { OptionNames } from '../../api/option-names.js';
+import { fitBatchToDevice } from '../../api/batch-limit.js';
 
 /** Options of `'occlusion'` (Captum `Occlusion` over height and width, every channel at once). */
 export interface OcclusionOptions {
@@ -96,7 +97,7 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
   }
   const { total, cols } = occlusionWindowCounts(g);
   const geometry: ImageGeometry = { height, width, channels };
-  const batchSize = o.batchSize ?? defaultBatchSize(height, width, channels);
+  const batchSize = fitBatchToDevice(NAME, o.batchSize ?? defaultBatchSize(height, width, channels), height * width * channels * 4, o.batchSize !== undefined);
   const { scores, classes, targets } = await originalScores(model, input, call.target, call.signal);
   const env = { method: NAME, model, geometry, batchSize, path: call.path, signal: call.signal, preprocess: o.preprocess };
   const maps: Float32Array[] = [];

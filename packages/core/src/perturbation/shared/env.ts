@@ -4,6 +4,7 @@ import type { CallContext } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { PerturbationEnv } from './evaluate.js';
 import { defaultBatchSize } from './batch-size.js';
+import { fitBatchToDevice } from '../../api/batch-limit.js';
 
 /**
  * The evaluation environment of a segment-based method for `input` [n, h, w, c]: the user's
@@ -22,7 +23,7 @@ export function perturbationEnv(
     method,
     model,
     geometry: { height, width, channels },
-    batchSize: Math.max(minBatch, options.batchSize ?? defaultBatchSize(height, width, channels)),
+    batchSize: Math.max(minBatch, fitBatchToDevice(method, options.batchSize ?? defaultBatchSize(height, width, channels), height * width * channels * 4, options.batchSize !== undefined)),
     path: call.path,
     signal: call.signal,
     preprocess: !!options.preprocess,
