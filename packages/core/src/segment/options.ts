@@ -20,6 +20,9 @@ export const SLIC_OPTION_NAMES: OptionNames<SlicOptions> = {
 
 const METHODS = ['slic', 'felzenszwalb', 'quickshift'] as const;
 
+/** Pre-smoothing beyond this blurs any image to a constant; the filter costs O(sigma) per pixel. */
+const MAX_SIGMA = 64;
+
 /**
  * Checks `segment`'s options before any work: a known method, only its option names, and values
  * in range (the number of segments is checked against the image by the SLIC plan).
@@ -42,15 +45,16 @@ export function checkSegmentOptions(options: SegmentOptions | undefined): void {
   } else if (options.method === 'felzenszwalb') {
     checkOptionNames('segment (felzenszwalb)', options, COMMON_SEGMENT_OPTION_NAMES, FELZENSZWALB_OPTION_NAMES);
     numberOption('segment', 'scale', options.scale, 1, 0, Infinity, true);
-    numberOption('segment', 'sigma', options.sigma, 0.8, 0);
+    numberOption('segment', 'sigma', options.sigma, 0.8, 0, MAX_SIGMA);
     integerOption('segment', 'minSize', options.minSize, 20, 0);
   } else {
     checkOptionNames('segment (quickshift)', options, COMMON_SEGMENT_OPTION_NAMES, QUICKSHIFT_OPTION_NAMES);
     numberOption('segment', 'ratio', options.ratio, 1, 0, 1);
-    numberOption('segment', 'kernelSize', options.kernelSize, 5, 0, 64, false);
-    if (!((options.kernelSize ?? 5) > 0)) rejectOption('segment', 'kernelSize', 'a finite number in (0, 64]', options.kernelSize);
+    // The window is ceil(3 kernelSize) pixels each way, (2 window + 1)^2 operations per pixel: bounded.
+    const kernelSize: unknown = options.kernelSize ?? 5;
+    if (typeof kernelSize !== 'number' || !(kernelSize > 0 && kernelSize <= 64)) rejectOption('segment', 'kernelSize', 'a finite number in (0, 64]', kernelSize);
     numberOption('segment', 'maxDist', options.maxDist, 10, 0);
-    numberOption('segment', 'sigma', options.sigma, 0, 0);
+    numberOption('segment', 'sigma', options.sigma, 0, 0, MAX_SIGMA);
     seedOption('segment', options.seed);
   }
 }
