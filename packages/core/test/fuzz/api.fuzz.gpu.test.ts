@@ -9,7 +9,7 @@ import * as fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { createExplainer, disposeResult, explain, listMethods, segment } from '@webxai/core';
 import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { CASE_SIGNAL_MS, FUZZ_PATH, FUZZ_RUNS, FUZZ_SEED } from './config.js';
+import { CASE_SIGNAL_MS, FUZZ_PATH, FUZZ_RUNS, FUZZ_SEED, suiteTimeout } from './config.js';
 import { expectCleanAndWorking, expectTypedOutcome, memorySnapshot, withinDeadline } from './harness.js';
 import { INPUT_KINDS, makeInput } from './inputs.js';
 import { CLASSES, makeModel, MODEL_KINDS, SIZE } from './models.js';
@@ -94,7 +94,7 @@ describe('fuzz: every method and entry point', () => {
       },
     );
     await fc.assert(property, { seed: FUZZ_SEED, numRuns: FUZZ_RUNS, endOnFailure: true, ...(FUZZ_PATH ? { path: FUZZ_PATH } : {}) });
-  });
+  }, suiteTimeout(FUZZ_RUNS, 5000));
 
   it(`segment: ${FUZZ_RUNS} generated cases`, async () => {
     const property = fc.asyncProperty(
@@ -117,5 +117,5 @@ describe('fuzz: every method and entry point', () => {
       },
     );
     await fc.assert(property, { seed: FUZZ_SEED + 1, numRuns: FUZZ_RUNS, endOnFailure: true, ...(FUZZ_PATH ? { path: FUZZ_PATH } : {}) });
-  });
+  }, suiteTimeout(FUZZ_RUNS, 2000));
 });

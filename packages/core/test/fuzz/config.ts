@@ -23,3 +23,8 @@ export const SOAK_RUNS = envInt('XAI_SOAK_RUNS', 200);
 export const CASE_SIGNAL_MS = envInt('XAI_FUZZ_SIGNAL_MS', 3000);
 /** Past this, a case counts as a hang (signal deadline + the longest batch on the software GPU). */
 export const CASE_DEADLINE_MS = CASE_SIGNAL_MS + envInt('XAI_FUZZ_GRACE_MS', 12000);
+
+/** vitest's timeout for a whole property or soak: generous per case, so only a hang trips it. */
+export function suiteTimeout(cases: number, msPerCase: number): number {
+  return 120_000 + cases * msPerCase;
+}

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AbortedError } from '@webxai/shaders';
 import { createExplainer, disposeResult, type Explainer, type MethodName } from '@webxai/core';
 import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { FUZZ_SEED, SOAK_RUNS } from './config.js';
+import { FUZZ_SEED, SOAK_RUNS, suiteTimeout } from './config.js';
 import { memorySnapshot } from './harness.js';
 import { CLASSES, SIZE } from './models.js';
 
@@ -87,5 +87,5 @@ describe('soak', () => {
     // Both outcomes happened (the plan is seeded, so this is a fixed mix, not luck).
     if (SOAK_RUNS >= 50) expect(counts.aborted).toBeGreaterThan(0);
     console.log(`soak: ${counts.done} completed, ${counts.aborted} cancelled; tensors ${baseline.tensors}, GPU buffers ${baseline.buffers} throughout`);
-  });
+  }, suiteTimeout(SOAK_RUNS, 2000));
 });
