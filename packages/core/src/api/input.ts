@@ -17,7 +17,7 @@ export async function toInputBatch(input: tf.Tensor, model: Pick<ModelAdapter, '
     throw new ShapeMismatchError('input must be a live tf.Tensor of shape [height, width, channels] or [batch, height, width, channels]');
   }
   if (onStaleBackend(input)) {
-    throw new InvalidInputError(`input was created on a tfjs backend that is no longer active ('${tf.getBackend()}' is; e.g. its GPU device was lost): re-create it`);
+    throw new InvalidInputError('input lives on a tfjs backend that was removed (its GPU device was lost): re-create it');
   }
   if (input.rank !== 3 && input.rank !== 4) {
     throw new ShapeMismatchError(`input must have rank 3 [h, w, c] or 4 [n, h, w, c], got rank ${input.rank} with shape [${input.shape}]`);

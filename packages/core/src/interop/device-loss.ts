@@ -11,6 +11,7 @@ import { yieldToEventLoop } from '../api/abort.js';
 
 interface EngineInternals {
   registryFactory: Record<string, { factory: () => tf.KernelBackend | Promise<tf.KernelBackend>; priority: number } | undefined>;
+  registry: Record<string, tf.KernelBackend>;
   state: { tensorInfo: WeakMap<object, { backend: tf.KernelBackend } | undefined> };
 }
 
@@ -80,20 +81,20 @@ export function callDevice(): GPUDevice | undefined {
   return activeDevice();
 }
 
-/**
- * Throws when a tfjs LayersModel's weights live on a backend that is no longer active (its device
- * was lost): the model must be reloaded.
- */
+/** Throws when a tfjs LayersModel's weights live on a removed backend (its device was lost): reload the model. */
 export function checkModelBackend(model: unknown): void {
   const weights = (model as { weights?: { read?: () => tf.Tensor }[] }).weights;
   const first = Array.isArray(weights) ? weights[0]?.read?.() : undefined;
   if (first && onStaleBackend(first)) {
-    throw new UnsupportedModelError(`the model's weights were created on a tfjs backend that is no longer active ('${tf.getBackend()}' is; e.g. its GPU device was lost): reload the model`);
+    throw new UnsupportedModelError(`the model's weights live on a tfjs backend that was removed (its GPU device was lost): reload the model`);
   }
 }
 
-/** True when `tensor` belongs to a tfjs backend that is no longer the active one (e.g. a lost device's). */
+/**
+ * True when `tensor` belongs to a tfjs backend that has been removed (e.g. a lost device's, after
+ * re-creation). A tensor on another registered backend is fine: tfjs moves its data on use.
+ */
 export function onStaleBackend(tensor: tf.Tensor): boolean {
   const info = engine().state.tensorInfo.get(tensor.dataId as object);
-  return info !== undefined && info.backend !== tf.backend();
+  return info !== undefined && !Object.values(engine().registry).includes(info.backend);
 }
