@@ -51,7 +51,8 @@ export function defineKernel<const B extends Record<string, BindingSpec>>(spec: 
   return spec;
 }
 
-type AnySpec = KernelSpec<Record<string, BindingSpec>>;
+/** A kernel spec with its binding types erased (what the runtime stores and caches). */
+export type AnySpec = KernelSpec<Record<string, BindingSpec>>;
 
 /** Whether dispatches are wrapped in validation error scopes (default: on unless NODE_ENV=production). */
 let validation =
@@ -68,7 +69,8 @@ export function kernelValidationEnabled(): boolean {
 
 const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
 
-function pipelineKey(spec: AnySpec): string {
+/** Cache key of a kernel's pipeline: name, workgroup size and override constants. */
+export function pipelineKey(spec: AnySpec): string {
   return `${spec.name}@${spec.workgroupSize}:${JSON.stringify(spec.constants ?? {})}`;
 }
 
@@ -112,7 +114,7 @@ async function compilePipeline(device: GPUDevice, spec: AnySpec): Promise<GPUCom
 }
 
 /** Packs a uniform struct: every field is a 4-byte scalar; size rounded up to 16 bytes. */
-function packUniform(spec: AnySpec, bindingName: string, fields: Record<string, UniformType>, values: Record<string, number>) {
+export function packUniform(spec: AnySpec, bindingName: string, fields: Record<string, UniformType>, values: Record<string, number>) {
   const names = Object.keys(fields);
   const data = new ArrayBuffer(Math.max(16, Math.ceil((names.length * 4) / 16) * 16));
   const view = new DataView(data);
