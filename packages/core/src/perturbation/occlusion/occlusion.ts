@@ -192,7 +192,8 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
       }
     }
   }
-  return { attribution: stackMaps(maps, height, width), target: targets, windows: total };
+  // A black box's batches are host-built, so the whole method ran as CPU references.
+  return { attribution: stackMaps(maps, height, width), target: targets, windows: total, path: hostBatches(env) ? 'cpu' : call.path };
 }
 
 function divide(acc: Float32Array, counts: Float32Array): Float32Array {

@@ -120,7 +120,8 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
       image.dispose();
     }
   }
-  return { attribution: stackMaps(maps, height, width), target: targets };
+  // A black box's batches are host-built, so the whole method ran as CPU references.
+  return { attribution: stackMaps(maps, height, width), target: targets, path: hostBatches(env) ? 'cpu' : call.path };
 
   async function riseCpu(values: Float32Array, target: number, progress: ProgressReporter): Promise<Float32Array> {
     const fill = new Float32Array(pixels * channels);
