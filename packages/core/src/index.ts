@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/** @webxai/core — explainers, model adapters, metrics and tfjs interop. */
+/** @webxai/core — explainers, model adapters and tfjs interop. */
 export { explain, createExplainer, listMethods } from './api/explain.js';
 export { disposeResult } from './api/dispose-result.js';
 export { createExplainerFor, currentPath, type Explainer, type CallOverrides } from './api/explainer.js';
