@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { createExplainer, disposeResult, listMethods, type ExplainOptions } from '@webxai/core';
+import { configureTfjs, createExplainer, disposeResult, listMethods, type ExplainOptions } from '@webxai/core';
 import { loadMnistCnn, mnistSamples, MNIST_LABELS } from '@webxai/models';
 import type { CliOptions } from './args.js';
 import { asciiMap, heatmapStripPng } from './png.js';
@@ -66,8 +66,7 @@ function inkShare(images: Float32Array[], maps: Float32Array[]): number {
 
 /** Loads the shipped model and digits, explains them with every requested method, and summarises. */
 export async function runExplanations(options: CliOptions, log: (line: string) => void): Promise<RunSummary> {
-  tf.enableProdMode();
-  if (options.backend === 'webgpu') tf.env().set('WEBGPU_CPU_FORWARD', false);
+  configureTfjs();
   if (!(await tf.setBackend(options.backend))) throw new Error(`tfjs backend '${options.backend}' could not be initialised`);
   const adapterInfo = (await navigator.gpu.requestAdapter())?.info;
   const adapter = adapterInfo ? `${adapterInfo.vendor} / ${adapterInfo.architecture} / ${adapterInfo.description}` : 'none';

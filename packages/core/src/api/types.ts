@@ -99,7 +99,12 @@ export interface MethodInstance<M extends MethodName> {
 /** One attribution method: its name, what it needs from the model, and how to prepare it. */
 export interface MethodDefinition<M extends MethodName> {
   readonly name: M;
-  /** 'gradients' needs a differentiable tfjs model; 'predictions' works with any model. */
+  /**
+   * 'gradients': needs a differentiable tfjs model. 'predictions': needs no gradients, only forward
+   * passes; the perturbation methods then work with any model, black boxes included, but the
+   * gradient-free CAMs (Score-, Ablation-, Eigen-CAM) still need a tfjs model whose layers they can
+   * split (`create` throws UnsupportedModelError otherwise).
+   */
   readonly requires: 'gradients' | 'predictions';
   /** Checks options (throwing InvalidOptionError that names the option) and prepares per-model state. */
   create(model: ModelAdapter, options: OptionsFor<M>): MethodInstance<M>;
