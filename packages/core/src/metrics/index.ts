@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Faithfulness, localisation and complexity metrics, sanity checks and the trust report. */
+export { evaluate } from './evaluate.js';
+export { listMetrics } from './registry.js';
+export type { EvaluateOptions, MetricCommonOptions, MetricDefinition, MetricName, MetricOptionsFor, MetricRegistry, MetricResult } from './types.js';
+export type { AttributionInput } from './shared/attribution.js';
+export type { MetricFill } from './shared/fill.js';
+export type { CurveOutput } from './shared/curve.js';
+export { deletion, insertion, type RankedCurveOptions } from './deletion/index.js';
