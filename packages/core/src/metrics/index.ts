@@ -7,3 +7,15 @@ export type { AttributionInput } from './shared/attribution.js';
 export type { MetricFill } from './shared/fill.js';
 export type { CurveOutput } from './shared/curve.js';
 export { deletion, insertion, type RankedCurveOptions } from './deletion/index.js';
+export {
+  pointingGame,
+  relevanceMass,
+  relevanceRank,
+  pointingGameScores,
+  relevanceMassScores,
+  relevanceRankScores,
+  type LocalisationOptions,
+  type PointingGameOptions,
+  type GroundTruthMask,
+} from './localisation/index.js';
+export { sparseness, complexity, gini, entropy } from './complexity/index.js';

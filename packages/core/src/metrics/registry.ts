@@ -3,10 +3,17 @@
 // metric; each metric adds its options to MetricRegistry from its own folder.
 import type { MetricDefinition, MetricName } from './types.js';
 import { deletion, insertion } from './deletion/index.js';
+import { pointingGame, relevanceMass, relevanceRank } from './localisation/index.js';
+import { complexity, sparseness } from './complexity/index.js';
 
 export const METRICS: { readonly [M in MetricName]?: MetricDefinition<M> } = {
   deletion,
   insertion,
+  'pointing-game': pointingGame,
+  'relevance-mass': relevanceMass,
+  'relevance-rank': relevanceRank,
+  sparseness,
+  complexity,
 };
 
 /** Names of every metric `evaluate` knows. */
