@@ -39,7 +39,10 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const attribution = tf.randomNormal([1, size, size], 0, 1, 'float32', 8) as tfNamespace.Tensor3D;
   const pixels = size * size;
   const perImage = pixels * 3;
-  const batchSize = Math.min(64, Math.floor((64 * 2 ** 20) / (perImage * 4))); // evaluate's default
+  // ONNX: evaluate's default batch (64 MB of input, at most 64 images). tfjs: 16, as the other
+  // MobileNetV2 benches (a 64-image batch's activations exceed WebGPU's 128 MB binding limit).
+  const onnxBatch = Math.min(64, Math.floor((64 * 2 ** 20) / (perImage * 4)));
+  const tfBatch = 16;
 
   // The 2 * steps images the metrics evaluate (deletion k = 1..steps, insertion k = 0..steps - 1),
   // built with the kernels' CPU references, in the metrics' batches.
@@ -50,16 +53,19 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
     .sort((a, b) => map[b]! - map[a]! || a - b)
     .forEach((p, r) => (ranks[p] = r));
   const fill = new Float32Array(perImage);
-  const batches: Float32Array[] = [];
-  for (const [mode, first] of [['deletion', 1], ['insertion', 0]] as const) {
-    for (let start = 0; start < steps; start += batchSize) {
-      const count = Math.min(batchSize, steps - start);
-      const masks = shaders.rankedMasksRef(mode, ranks, steps, first + start, count);
-      batches.push(shaders.perturbBatchRef({ image, fill, masks, maskStride: pixels, pixels, channels: 3, count }));
+  const perturbedBatches = (batchSize: number) => {
+    const batches: Float32Array[] = [];
+    for (const [mode, first] of [['deletion', 1], ['insertion', 0]] as const) {
+      for (let start = 0; start < steps; start += batchSize) {
+        const count = Math.min(batchSize, steps - start);
+        const masks = shaders.rankedMasksRef(mode, ranks, steps, first + start, count);
+        batches.push(shaders.perturbBatchRef({ image, fill, masks, maskStride: pixels, pixels, channels: 3, count }));
+      }
     }
-  }
-  const tfBatches = batches.map((b) => tf.tensor4d(b, [b.length / perImage, size, size, 3]));
-  const nchwBatches = batches.map((b) => core.nhwcToNchw(b, b.length / perImage, pixels, 3));
+    return batches;
+  };
+  const tfBatches = perturbedBatches(tfBatch).map((b) => tf.tensor4d(b, [b.length / perImage, size, size, 3]));
+  const nchwBatches = perturbedBatches(onnxBatch).map((b) => core.nhwcToNchw(b, b.length / perImage, pixels, 3));
 
   const settle = async () => {
     core.flushTfjs();
@@ -73,22 +79,23 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
     await settle();
     record(name, performance.now() - start);
   };
-  const metricsOf = async (label: string, model: unknown) => {
+  const metricsOf = async (label: string, model: unknown, batchSize: number) => {
     for (const metric of ['deletion', 'insertion'] as const) {
-      const r = await core.evaluate(model as never, x, attribution, { metric, steps, target: 0 });
+      const r = await core.evaluate(model as never, x, attribution, { metric, steps, target: 0, batchSize });
       record(`${label} ${metric}`, r.timeMs);
     }
   };
 
-  const pair = (label: string, bare: () => Promise<void>, model: unknown, policy: Partial<RunPolicy>): BenchCase => ({
+  const pair = (label: string, bare: () => Promise<void>, model: unknown, batchSize: number, policy: Partial<RunPolicy>): BenchCase => ({
     name: `interleaved: ${label} bare forward over ${2 * steps} images, then deletion + insertion (${steps} steps)`,
     elements: 2 * steps,
     policy,
     run: async () => {
       await timed(`${label} bare`, bare);
-      await timed(`${label} metrics`, () => metricsOf(label, model));
+      await timed(`${label} metrics`, () => metricsOf(label, model, batchSize));
     },
     metrics: () => ({
+      ratio: median(times.get(`${label} metrics`)?.slice(1) ?? []) / median(times.get(`${label} bare`)?.slice(1) ?? []),
       bareMs: median(times.get(`${label} bare`) ?? []),
       metricsMs: median(times.get(`${label} metrics`) ?? []),
       deletionMs: median(times.get(`${label} deletion`) ?? []),
@@ -108,8 +115,8 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   };
   // The first run of each pair warms up (pipelines for each batch shape) and is dropped from the medians.
   const cases = [
-    pair(onnxLabel, onnxBare, onnx, quick ? { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 } : { warmupRuns: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 }),
-    pair(tfLabel, tfBare, tfModel, quick ? { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 } : { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 }),
+    pair(onnxLabel, onnxBare, onnx, onnxBatch, quick ? { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 } : { warmupRuns: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 }),
+    pair(tfLabel, tfBare, tfModel, tfBatch, quick ? { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 } : { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 }),
   ];
   const dropWarmups = (name: string) => times.get(name)?.slice(1) ?? [];
 
