@@ -19,3 +19,8 @@ export {
   type GroundTruthMask,
 } from './localisation/index.js';
 export { sparseness, complexity, gini, entropy } from './complexity/index.js';
+export { road, noisyLinearImpute, type RoadOptions, type ImputeOptions } from './road/index.js';
+export { faithfulnessCorrelation, randomSubsetMasks, type FaithfulnessCorrelationOptions } from './faithfulness-correlation/index.js';
+export { infidelity, type InfidelityOptions } from './infidelity/index.js';
+export { maxSensitivity, type MaxSensitivityOptions } from './max-sensitivity/index.js';
+export { pearson, spearman, ssim, averageRanks } from './shared/stats.js';

@@ -5,10 +5,18 @@ import type { MetricDefinition, MetricName } from './types.js';
 import { deletion, insertion } from './deletion/index.js';
 import { pointingGame, relevanceMass, relevanceRank } from './localisation/index.js';
 import { complexity, sparseness } from './complexity/index.js';
+import { faithfulnessCorrelation } from './faithfulness-correlation/index.js';
+import { infidelity } from './infidelity/index.js';
+import { maxSensitivity } from './max-sensitivity/index.js';
+import { road } from './road/index.js';
 
 export const METRICS: { readonly [M in MetricName]?: MetricDefinition<M> } = {
   deletion,
   insertion,
+  road,
+  'faithfulness-correlation': faithfulnessCorrelation,
+  infidelity,
+  'max-sensitivity': maxSensitivity,
   'pointing-game': pointingGame,
   'relevance-mass': relevanceMass,
   'relevance-rank': relevanceRank,
