@@ -24,3 +24,4 @@ export { faithfulnessCorrelation, randomSubsetMasks, type FaithfulnessCorrelatio
 export { infidelity, type InfidelityOptions } from './infidelity/index.js';
 export { maxSensitivity, type MaxSensitivityOptions } from './max-sensitivity/index.js';
 export { pearson, spearman, ssim, averageRanks } from './shared/stats.js';
+export * from './sanity/index.js';

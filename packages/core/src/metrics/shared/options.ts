@@ -9,10 +9,13 @@ export const COMMON_METRIC_KEYS = ['metric', 'target', 'signal', 'batchSize', 'p
  * silently), naming the key and the keys it accepts.
  */
 export function checkOptionKeys(metric: string, options: object, keys: readonly string[]): void {
-  const known = new Set<string>([...COMMON_METRIC_KEYS, ...keys]);
+  checkKnownKeys(metric, options, [...COMMON_METRIC_KEYS, ...keys]);
+}
+
+/** Rejects any key of `options` not in `keys`, naming it and the accepted ones. */
+export function checkKnownKeys(what: string, options: object, keys: readonly string[]): void {
+  const known = new Set<string>(keys);
   for (const key of Object.keys(options)) {
-    if (!known.has(key)) {
-      throw new InvalidOptionError(`${metric}: unknown option '${key}'; ${metric} accepts ${[...known].join(', ')}`);
-    }
+    if (!known.has(key)) throw new InvalidOptionError(`${what}: unknown option '${key}'; ${what} accepts ${[...known].join(', ')}`);
   }
 }
