@@ -30,6 +30,7 @@ export * from './segment/index.js';
 export * from './model/onnx/index.js';
 export * from './gradient/index.js';
 export * from './cam/index.js';
+export * from './metrics/index.js';
 export {
   XaiError,
   WebGPUUnavailableError,
