@@ -29,8 +29,21 @@ export interface LoadedModel {
   /** The preset the model's source implies (Teachable Machine: signed; otherwise unit). */
   readonly defaultPreprocess: PreprocessPreset;
   readonly differentiable: boolean;
+  /** Method options sized for this model, under the user's --set (the 28x28 digits need fewer samples than photos). */
+  readonly methodDefaults?: Readonly<Record<string, Record<string, unknown>>>;
   dispose(): void;
 }
+
+/** Per-method options for 28x28 digits, where a method's default is sized for 224x224 photos. */
+const DIGIT_OPTIONS: Readonly<Record<string, Record<string, unknown>>> = {
+  'integrated-gradients': { steps: 64 },
+  smoothgrad: { samples: 32 },
+  'expected-gradients': { samples: 32 },
+  occlusion: { window: 6, stride: 2, baselineValue: 0 },
+  rise: { masks: 1000, cellSize: 4 },
+  lime: { samples: 256 },
+  'kernel-shap': { samples: 256 },
+};
 
 const BUILTINS = ['mnist'] as const;
 
@@ -131,6 +144,7 @@ async function loadBuiltin(name: string, labels: readonly string[] | undefined):
     labels: labels ?? MNIST_LABELS,
     defaultPreprocess: 'unit',
     differentiable: true,
+    methodDefaults: DIGIT_OPTIONS,
     dispose: () => model.dispose(),
   };
 }

@@ -222,6 +222,7 @@ function optionsFor(ctx: RunContext, method: string): ExplainOptions {
     ...(SEEDED.has(method) ? { seed: args.seed } : {}),
     ...(args.batch !== undefined && !UNBATCHED.has(method) ? { batchSize: args.batch } : {}),
     ...(method === 'expected-gradients' && ctx.background ? { baselines: ctx.background } : {}),
+    ...ctx.loaded.methodDefaults?.[method],
     ...args.methodOptions[method],
   } as ExplainOptions;
 }
