@@ -7,6 +7,13 @@ import { parseCliArgs, USAGE, type ExplainArgs } from './args.js';
 import { EXIT, UsageError, messageOf } from './errors.js';
 import type { Results } from './output/results.js';
 
+/** One line per skipped image and failed method. */
+function failures(results: Results): string[] {
+  return results.images.flatMap((i) =>
+    i.status === 'failed' ? [`  ${i.file}: ${i.error}`] : i.methods.filter((m) => m.status === 'failed').map((m) => `  ${i.file} ${m.method}: ${m.error}`),
+  );
+}
+
 function printSummary(results: Results, outDir: string): void {
   const s = results.summary;
   const rows = results.methods.map((method) => {
@@ -21,7 +28,7 @@ function printSummary(results: Results, outDir: string): void {
   for (const row of rows) console.log(row);
   const predictions = results.images.filter((i) => i.status === 'ok').slice(0, 10).map((i) => `${i.file} → ${i.prediction?.[0]?.label} (${((i.prediction?.[0]?.probability ?? 0) * 100).toFixed(1)}%)`);
   if (predictions.length) console.log(`\n${predictions.join('\n')}${s.images - s.failed > 10 ? `\n… and ${s.images - s.failed - 10} more` : ''}`);
-  const problems = results.images.flatMap((i) => (i.status === 'failed' ? [`  ${i.file}: ${i.error}`] : i.methods.filter((m) => m.status === 'failed').map((m) => `  ${i.file} ${m.method}: ${m.error}`)));
+  const problems = failures(results);
   if (problems.length) console.log(`\nfailed (${problems.length}):\n${problems.join('\n')}`);
   console.log(`\n${s.images} images (${s.ok} fully explained, ${s.failed} skipped, ${s.failedMethods} method failures) → ${outDir}/results.json, ${outDir}/report.html`);
 }
@@ -35,10 +42,13 @@ async function explainCommand(args: ExplainArgs): Promise<number> {
   const { createProgress } = await import('./run/progress.js');
   const outcome = await runExplain(args, createProgress(process.stderr, args.quiet));
   if (!args.quiet) printSummary(outcome.results, outcome.outDir);
+  else if (failures(outcome.results).length) console.error(`failed:\n${failures(outcome.results).join('\n')}`); // --quiet still says what failed
   return outcome.exitCode;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // `pnpm explain -- ...` runs in the workspace root; paths on its command line are the user's.
+  if (process.env.npm_lifecycle_event === 'explain' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
   const args = parseCliArgs(argv, process.env);
   if (args === 'help') {
     console.log(USAGE);
