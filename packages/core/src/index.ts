@@ -28,6 +28,7 @@ export * from './segment/index.js';
 export * from './model/onnx/index.js';
 export * from './gradient/index.js';
 export * from './cam/index.js';
+export * from './features/index.js';
 export {
   XaiError,
   WebGPUUnavailableError,

@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+/** What a unit learned: guided backprop, deconvnet, guided Grad-CAM, layer activations, feature visualisation. */
+export { guidedBackprop, deconvnet, type GuidedBackpropOptions, type GuidedBackpropResult } from './guided/guided-backprop.js';
+export { guidedGradCam, type GuidedGradCamOptions, type GuidedGradCamResult } from './guided/guided-grad-cam.js';
+export { overriddenForward, overriddenRelu, type OverriddenForward, type ReluGradient } from './guided/relu-override.js';
