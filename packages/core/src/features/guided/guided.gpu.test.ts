@@ -49,7 +49,7 @@ function handGradient(net: ReturnType<typeof reluNetwork>['layers'], x: number[]
     pre.push(z);
     h = relu ? z.map((v) => Math.max(v, 0)) : z;
   }
-  let g = Array.from({ length: net.at(-1)!.cols }, (_, j) => (j === target ? 1 : 0));
+  let g: number[] = Array.from({ length: net.at(-1)!.cols }, (_, j) => (j === target ? 1 : 0));
   for (let l = net.length - 1; l >= 0; l--) {
     const { W, rows, cols, relu } = net[l]!;
     if (relu) {
