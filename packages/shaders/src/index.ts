@@ -18,3 +18,4 @@ export * from './blur/index.js';
 export * from './perturbation/index.js';
 export * from './superpixels/index.js';
 export * from './cam/index.js';
+export * from './features/index.js';
