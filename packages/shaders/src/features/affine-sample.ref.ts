@@ -76,7 +76,7 @@ export function affineSampleAdjointRef(grad: ArrayLike<number>, transforms: Arra
         const taps: [number, number, number][] = [[iy, ix, (1 - tx) * (1 - ty)], [iy, ix + 1, tx * (1 - ty)], [iy + 1, ix, (1 - tx) * ty], [iy + 1, ix + 1, tx * ty]];
         for (const [py, px, w] of taps) {
           if (px < 0 || py < 0 || px >= W || py >= H || w === 0) continue;
-          for (let ch = 0; ch < C; ch++) acc[((n * H + py) * W + px) * C + ch] += w * grad[((n * outHeight + y) * outWidth + x) * C + ch]!;
+          for (let ch = 0; ch < C; ch++) acc[((n * H + py) * W + px) * C + ch]! += w * grad[((n * outHeight + y) * outWidth + x) * C + ch]!;
         }
       }
     }
