@@ -61,16 +61,16 @@ function shapeOf(images: tf.Tensor4D, input: readonly [number, number]) {
   return { images: count, srcHeight, srcWidth, outHeight: input[0], outWidth: input[1], channels };
 }
 
-/** `images` [n, h, w, c] seen through `maps`, at the model's input size [n, H, W, c]. Inputs not disposed. */
-export async function transformImages(images: tf.Tensor4D, maps: Float32Array<ArrayBuffer>, input: readonly [number, number], path: ExecutionPath): Promise<tf.Tensor4D> {
-  const shape = shapeOf(images, input);
-  const outShape = [shape.images, input[0], input[1], shape.channels];
-  if (path === 'cpu') return tf.tensor4d(affineSampleRef(await images.data(), maps, shape, BORDER), outShape as [number, number, number, number]);
-  checkAffineSample(shape, images.size, outShape.reduce((a, b) => a * b), maps);
+/** Runs one of the two kernels into a new tensor of `shape`, with `maps` uploaded for the dispatch. */
+async function dispatchInto(
+  shape: readonly number[],
+  maps: Float32Array<ArrayBuffer>,
+  dispatch: (transforms: GPUBuffer, out: GPUBuffer) => Promise<void>,
+): Promise<tf.Tensor4D> {
   const transforms = tf.tensor1d(maps);
-  const out = createTensorBuffer(outShape);
+  const out = createTensorBuffer(shape);
   try {
-    await runKernel(tfjsDevice(), affineSample, { params: { ...shape, fill: BORDER }, src: gpuBufferOf(images), transforms: gpuBufferOf(transforms), output: out.buffer });
+    await dispatch(gpuBufferOf(transforms), out.buffer);
   } catch (error) {
     out.tensor.dispose();
     throw error;
@@ -78,6 +78,17 @@ export async function transformImages(images: tf.Tensor4D, maps: Float32Array<Ar
     transforms.dispose();
   }
   return out.tensor as tf.Tensor4D;
+}
+
+/** `images` [n, h, w, c] seen through `maps`, at the model's input size [n, H, W, c]. Inputs not disposed. */
+export async function transformImages(images: tf.Tensor4D, maps: Float32Array<ArrayBuffer>, input: readonly [number, number], path: ExecutionPath): Promise<tf.Tensor4D> {
+  const shape = shapeOf(images, input);
+  const outShape: [number, number, number, number] = [shape.images, input[0], input[1], shape.channels];
+  if (path === 'cpu') return tf.tensor4d(affineSampleRef(await images.data(), maps, shape, BORDER), outShape);
+  checkAffineSample(shape, images.size, outShape.reduce((a, b) => a * b), maps);
+  return dispatchInto(outShape, maps, (transforms, output) =>
+    runKernel(tfjsDevice(), affineSample, { params: { ...shape, fill: BORDER }, src: gpuBufferOf(images), transforms, output }),
+  );
 }
 
 /** The gradient with respect to `images` from the gradient with respect to their transformed copies. */
@@ -91,15 +102,8 @@ export async function transformGradient(
   const shape = { images: count, srcHeight: image[0], srcWidth: image[1], outHeight, outWidth, channels };
   const srcShape: [number, number, number, number] = [count, image[0], image[1], channels];
   if (path === 'cpu') return tf.tensor4d(affineSampleAdjointRef(await gradient.data(), maps, shape), srcShape);
-  const transforms = tf.tensor1d(maps);
-  const out = createTensorBuffer(srcShape);
-  try {
-    await runKernel(tfjsDevice(), affineSampleAdjoint, { params: shape, grad: gpuBufferOf(gradient), transforms: gpuBufferOf(transforms), gradSrc: out.buffer });
-  } catch (error) {
-    out.tensor.dispose();
-    throw error;
-  } finally {
-    transforms.dispose();
-  }
-  return out.tensor as tf.Tensor4D;
+  checkAffineSample(shape, srcShape.reduce((a, b) => a * b), gradient.size, maps);
+  return dispatchInto(srcShape, maps, (transforms, gradSrc) =>
+    runKernel(tfjsDevice(), affineSampleAdjoint, { params: shape, grad: gpuBufferOf(gradient), transforms, gradSrc }),
+  );
 }
