@@ -31,6 +31,7 @@ export * from './model/onnx/index.js';
 export * from './gradient/index.js';
 export * from './cam/index.js';
 export * from './metrics/index.js';
+export * from './features/index.js';
 export {
   XaiError,
   WebGPUUnavailableError,
