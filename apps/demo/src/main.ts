@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { tfjsDevice, tfjsUsedBufferCount } from '@webxai/core';
 import { mnistSamples, MNIST_LABELS } from '@webxai/models';
 import '@webxai/ui';
-import type { BlendMode, ColormapName } from '@webxai/shaders';
+import { liveBufferCount, type BlendMode, type ColormapName } from '@webxai/shaders';
 import { initBackend, type BackendInfo } from './backend.js';
 import { Brush, type BrushStats } from './brush.js';
 import { markPicked, renderPicker, SIZE, type Digit } from './digits.js';
@@ -36,17 +36,23 @@ interface DemoState {
   brush?: BrushStats;
   liveMode?: LiveMode;
   brushTool?: Brush;
+  /** Resolves when the latest image (or model) has been predicted, explained by every view and drawn. */
+  shown: Promise<void>;
   tensors(): number;
   /** GPU buffers tfjs's webgpu backend has handed out (0 on cpu). */
   gpuBuffers(): number;
+  /** GPU buffers webxai's own kernels hold on tfjs's device (0 on cpu). */
+  webxaiBuffers(): number;
 }
 
 const $ = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
 const state: DemoState = {
   gridRuns: 0,
   grid: [],
+  shown: Promise.resolve(),
   tensors: () => tf.memory().numTensors,
   gpuBuffers: () => (tf.getBackend() === 'webgpu' ? tfjsUsedBufferCount() : 0),
+  webxaiBuffers: () => (tf.getBackend() === 'webgpu' ? liveBufferCount(tfjsDevice()) : 0),
 };
 (window as unknown as { webxaiDemo: DemoState }).webxaiDemo = state;
 
@@ -137,7 +143,9 @@ async function main(): Promise<void> {
     explainer.target = undefined; // explain the new image's top class
     explainer.image = view.image;
     const brushed = brush.setImage(view);
-    return Promise.all([runGrid(), explainer.settled, brushed]).then(() => undefined);
+    const done = Promise.all([runGrid(), explainer.settled, brushed]).then(() => undefined);
+    state.shown = done.catch(() => undefined);
+    return done;
   };
 
   /** A new model, or new settings for it: every view follows; the picture is re-cropped to the new size. */
