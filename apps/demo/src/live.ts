@@ -167,32 +167,14 @@ export class LiveMode {
     const explainer = this.#explainer;
     if (!model || !explainer) return;
     const started = performance.now();
-    const { height, width, channels } = model;
-    const rgb = cropFrame(video, height, width);
-    const input = channels === 1 ? tf.tidy(() => tf.mean(rgb, 3, true) as tf.Tensor4D) : rgb;
-    try {
-      const result = await explainer.explain(input);
-      const map = tf.tidy(() => {
-        const a = result.attribution.rank === 4 ? tf.sum(tf.abs(result.attribution), 3) : result.attribution;
-        const m = tf.reshape(a, [height, width]) as tf.Tensor2D;
-        return tf.div(m, tf.maximum(tf.max(tf.abs(m)), 1e-12)) as tf.Tensor2D; // each frame scaled to max 1
-      });
-      const target = result.target[0]!;
-      disposeResult(result);
-      const s = this.#smoothing;
-      const ema = this.#ema ? tf.tidy(() => tf.add(tf.mul(this.#ema!, s), tf.mul(map, 1 - s)) as tf.Tensor2D) : map.clone();
-      map.dispose();
-      this.#ema?.dispose();
-      this.#ema = ema;
-      const [data, pixels] = await Promise.all([ema.data() as Promise<Float32Array>, tf.browser.toPixels(tf.squeeze(rgb, [0]) as tf.Tensor3D)]);
-      if (this.#previous && data.some((v, i) => Math.abs(v - this.#previous![i]!) > 1e-3)) this.stats.mapChanges++;
-      this.#previous = data;
-      this.#heatmap.image = new ImageData(new Uint8ClampedArray(pixels), width, height);
-      this.#heatmap.attribution = { data, shape: [height, width] };
-      this.stats.predicted = model.labels[target] ?? `class ${target}`;
-    } finally {
-      tf.dispose([rgb, input]);
-    }
+    const frame = await explainFrame(video, model, explainer, this.#ema, this.#smoothing);
+    this.#ema?.dispose();
+    this.#ema = frame.ema;
+    if (this.#previous && frame.map.some((v, i) => Math.abs(v - this.#previous![i]!) > 1e-3)) this.stats.mapChanges++;
+    this.#previous = frame.map;
+    this.#heatmap.image = frame.image;
+    this.#heatmap.attribution = { data: frame.map, shape: [model.height, model.width] };
+    this.stats.predicted = model.labels[frame.target] ?? `class ${frame.target}`;
     const now = performance.now();
     this.stats.frames++;
     this.stats.frameMs = now - started;
@@ -226,4 +208,47 @@ export function cropFrame(video: HTMLVideoElement | HTMLCanvasElement, height: n
     const box = [source.y / (h - 1), source.x / (w - 1), (source.y + source.height - 1) / (h - 1), (source.x + source.width - 1) / (w - 1)];
     return tf.image.cropAndResize(frame, [box], [0], [height, width]);
   });
+}
+
+/** One explained frame: the smoothed map (read back), the cropped frame as shown, the explained class. */
+export interface ExplainedFrame {
+  /** The new moving average (the caller owns it and disposes the previous one). */
+  readonly ema: tf.Tensor2D;
+  readonly map: Float32Array;
+  readonly image: ImageData;
+  readonly target: number;
+}
+
+/**
+ * Explains one frame of `source` for its top class: crop, explain, |map| summed over channels and
+ * scaled to max 1 (so smoothing averages shapes, not magnitudes), then `ema = s * previous + (1 - s) * map`
+ * on the device. Everything but the returned `ema` is freed.
+ */
+export async function explainFrame(
+  source: HTMLVideoElement | HTMLCanvasElement,
+  model: Pick<DemoModel, 'height' | 'width' | 'channels'>,
+  explainer: Explainer<MethodName>,
+  previous: tf.Tensor2D | undefined,
+  smoothing: number,
+): Promise<ExplainedFrame> {
+  const { height, width, channels } = model;
+  const rgb = cropFrame(source, height, width);
+  const input = channels === 1 ? tf.tidy(() => tf.mean(rgb, 3, true) as tf.Tensor4D) : rgb;
+  try {
+    const result = await explainer.explain(input);
+    const map = tf.tidy(() => {
+      const a = result.attribution.rank === 4 ? tf.sum(tf.abs(result.attribution), 3) : result.attribution;
+      const m = tf.reshape(a, [height, width]) as tf.Tensor2D;
+      return tf.div(m, tf.maximum(tf.max(tf.abs(m)), 1e-12)) as tf.Tensor2D;
+    });
+    const target = result.target[0]!;
+    disposeResult(result);
+    const ema = previous ? tf.tidy(() => tf.add(tf.mul(previous, smoothing), tf.mul(map, 1 - smoothing)) as tf.Tensor2D) : map.clone();
+    map.dispose();
+    const shown = tf.squeeze(rgb, [0]) as tf.Tensor3D;
+    const [data, pixels] = await Promise.all([ema.data() as Promise<Float32Array>, tf.browser.toPixels(shown)]).finally(() => shown.dispose());
+    return { ema, map: data, image: new ImageData(new Uint8ClampedArray(pixels), width, height), target };
+  } finally {
+    tf.dispose(channels === 1 ? [rgb, input] : [rgb]);
+  }
 }
