@@ -45,17 +45,18 @@ async function loadByUrl(page, url) {
 }
 
 export async function ownModelChecks(page, { check, seconds, serverUrl, tmFiles, onnxFile, tmpDir, url, context }) {
-  // 1. Brush-to-occlude on the first digit (a 0): hiding its middle rows drops P(0); undo restores it; the keyboard paints too.
+  // 1. Brush-to-occlude on the first digit (a 0): erasing its middle rows drops P(0); undo restores it; the keyboard paints too.
+  // (A grey block over a 0 still reads as a 0 with the shipped CNN: a bright blob; black erases the strokes.)
   await page.locator('#digits button').nth(0).click();
   await page.waitForFunction(() => window.webxaiDemo.digit.startsWith('held-out digit 1 '), null, { timeout: 5_000 });
   await shown(page);
   await page.locator('#brush-size').fill('6');
-  await page.selectOption('#brush-fill', 'grey');
+  await page.selectOption('#brush-fill', 'black');
   const before = await demo(page, () => ({ ...window.webxaiDemo.brush }));
   const brushed = await brushMiddle(page, 0.7);
   console.log(`brush: P(${before.target}) ${before.original?.toFixed(3)} -> ${brushed.occluded?.toFixed(3)} (reads as ${brushed.occludedTop}, ${(brushed.covered * 100).toFixed(0)}% covered) after ${seconds()} s`);
   check('brush: the original digit 0 is read as 0', before.target === 0 && before.original > 0.5, `P(0) = ${before.original?.toFixed(3)}`);
-  check('brush: painting over the digit drops P(0) by more than 0.3', brushed.occluded < before.original - 0.3, `${before.original?.toFixed(3)} -> ${brushed.occluded?.toFixed(3)}`);
+  check('brush: erasing the middle of the digit drops P(0) by more than 0.3', brushed.occluded < before.original - 0.3, `${before.original?.toFixed(3)} -> ${brushed.occluded?.toFixed(3)}`);
   await page.locator('#brush-panel').screenshot({ path: 'screenshots/brush.png' });
   for (let i = 0; i < 5; i++) await page.locator('#brush-undo').click();
   await page.evaluate(() => window.webxaiDemo.brushTool.settled());
@@ -140,6 +141,7 @@ export async function ownModelChecks(page, { check, seconds, serverUrl, tmFiles,
   check('model by URL: the red circle sample reads as "red"', red.top === 'red', red.top);
   check('model by URL: every grid method explains it', red.grid.every((g) => g.includes(':done:')), red.grid.join(' '));
   await page.locator('#brush-size').fill('12');
+  await page.selectOption('#brush-fill', 'grey');
   const hid = await brushMiddle(page, 0.8, 6);
   check('model by URL: brushing over the red circle drops P(red)', hid.original > 0.9 && hid.occluded < hid.original - 0.3, `${hid.original?.toFixed(3)} -> ${hid.occluded?.toFixed(3)}`);
   await page.locator('#brush-clear').click();
@@ -185,7 +187,7 @@ export async function ownModelChecks(page, { check, seconds, serverUrl, tmFiles,
     grid: window.webxaiDemo.grid.map((r) => `${r.method}:${r.state}`),
   }));
   check('ONNX upload: input 16x16x3 read from the model', onnx.model?.height === 16 && onnx.model?.channels === 3, JSON.stringify(onnx.model));
-  check('ONNX upload: only perturbation methods are offered', onnx.methods.includes('occlusion') && !onnx.methods.includes('saliency') && !onnx.methods.includes('grad-cam'), onnx.methods.join(','));
+  check('ONNX upload: only perturbation methods are offered', onnx.methods.includes('occlusion') && !onnx.methods.some((m) => m === 'saliency' || m.includes('cam')), onnx.methods.join(','));
   check('ONNX upload: the page says why gradient methods are off', /no gradients/.test(onnx.note) && /grad-cam/.test(onnx.note), onnx.note.slice(0, 80));
   check('ONNX upload: the explainer and every grid method explain it', onnx.explainer === 'done' && onnx.grid.every((g) => g.endsWith(':done')), `${onnx.explainer}; ${onnx.grid.join(' ')}`);
   await page.locator('main').screenshot({ path: 'screenshots/onnx.png' });
@@ -198,8 +200,15 @@ export async function ownModelChecks(page, { check, seconds, serverUrl, tmFiles,
   // 9. Phone-sized: nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(300);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-  check('phone-sized (390 px): no horizontal scrolling', overflow <= 391, `${overflow} px wide`);
+  const overflow = await page.evaluate(() => ({
+    width: document.documentElement.scrollWidth,
+    // The innermost elements sticking out, to say what to fix.
+    wide: [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > 391 && ![...e.children].some((c) => c.getBoundingClientRect().right > 391))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className}` : ''} ${Math.round(e.getBoundingClientRect().right)}`),
+  }));
+  check('phone-sized (390 px): no horizontal scrolling', overflow.width <= 391, `${overflow.width} px wide ${overflow.wide.join(', ')}`);
   await page.screenshot({ path: 'screenshots/phone.png', fullPage: true });
   await page.setViewportSize({ width: 1120, height: 900 });
 

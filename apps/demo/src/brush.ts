@@ -8,7 +8,7 @@ import { adaptModel, type ModelAdapter } from '@webxai/core';
 import { preprocessOf, type DemoModel } from './models.js';
 import { pixelsOf, type ModelView } from './picture.js';
 
-export type Fill = 'grey' | 'blur' | 'noise';
+export type Fill = 'grey' | 'blur' | 'noise' | 'black';
 
 /** What the caption shows and the e2e test reads (window.webxaiDemo.brush). */
 export interface BrushStats {
@@ -238,7 +238,7 @@ export class Brush {
   }
 }
 
-/** The three fills at the image's size: mid grey, a blurred copy (σ ≈ 1/16 of the side) and seeded noise. */
+/** The fills at the image's size: mid grey, a blurred copy (σ ≈ 1/16 of the side), seeded noise, and black (erase a digit). */
 function makeFills(image: ImageData): Record<Fill, Uint8ClampedArray> {
   const { width, height } = image;
   const grey = new Uint8ClampedArray(width * height * 4).fill(128);
@@ -255,5 +255,6 @@ function makeFills(image: ImageData): Record<Fill, Uint8ClampedArray> {
   const blur = g.getImageData(0, 0, width, height).data;
   const random = noise(width * height * 4);
   const noisy = new Uint8ClampedArray(width * height * 4).map((_, i) => (i % 4 === 3 ? 255 : Math.round(random[i]! * 255)));
-  return { grey, blur, noise: noisy };
+  const black = new Uint8ClampedArray(width * height * 4);
+  return { grey, blur, noise: noisy, black };
 }

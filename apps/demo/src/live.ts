@@ -206,7 +206,8 @@ export function cropFrame(video: HTMLVideoElement | HTMLCanvasElement, height: n
     const frame = tf.browser.fromPixels(video).toFloat().div(255).expandDims(0) as tf.Tensor4D;
     // cropAndResize boxes are [y1, x1, y2, x2] in [0, 1] of the frame, corners of the edge pixels.
     const box = [source.y / (h - 1), source.x / (w - 1), (source.y + source.height - 1) / (h - 1), (source.x + source.width - 1) / (w - 1)];
-    return tf.image.cropAndResize(frame, [box], [0], [height, width]);
+    // Clipped: tfjs's webgpu cropAndResize can return values slightly outside [0, 1] (seen: -0.0157).
+    return tf.clipByValue(tf.image.cropAndResize(frame, [box], [0], [height, width]), 0, 1) as tf.Tensor4D;
   });
 }
 
@@ -246,8 +247,15 @@ export async function explainFrame(
     const ema = previous ? tf.tidy(() => tf.add(tf.mul(previous, smoothing), tf.mul(map, 1 - smoothing)) as tf.Tensor2D) : map.clone();
     map.dispose();
     const shown = tf.squeeze(rgb, [0]) as tf.Tensor3D;
-    const [data, pixels] = await Promise.all([ema.data() as Promise<Float32Array>, tf.browser.toPixels(shown)]).finally(() => shown.dispose());
-    return { ema, map: data, image: new ImageData(new Uint8ClampedArray(pixels), width, height), target };
+    try {
+      const [data, pixels] = await Promise.all([ema.data() as Promise<Float32Array>, tf.browser.toPixels(shown)]);
+      return { ema, map: data, image: new ImageData(new Uint8ClampedArray(pixels), width, height), target };
+    } catch (e) {
+      ema.dispose();
+      throw e;
+    } finally {
+      shown.dispose();
+    }
   } finally {
     tf.dispose(channels === 1 ? [rgb, input] : [rgb]);
   }

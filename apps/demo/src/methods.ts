@@ -94,14 +94,17 @@ const REQUIRES: Readonly<Record<string, 'gradients' | 'predictions'>> = Object.f
   ].map((d) => [d.name, d.requires]),
 );
 
-/** Methods that run on a model: all of them, or those that only need predictions. */
+/** CAM methods read a layer's activations, so they need a tfjs model to split even when they need no gradients. */
+const CAM_METHODS: ReadonlySet<string> = new Set([gradCam, gradCamPlusPlus, xGradCam, hiResCam, layerCam, eigenCam, scoreCam, ablationCam].map((d) => d.name));
+
+/** Methods that run on a model: all of them, or (black boxes such as ONNX) those that only need predictions. */
 export function methodsFor(differentiable: boolean): string[] {
-  return listMethods().filter((m) => differentiable || REQUIRES[m] === 'predictions');
+  return listMethods().filter((m) => differentiable || (REQUIRES[m] === 'predictions' && !CAM_METHODS.has(m)));
 }
 
-/** Methods that need gradients (shown disabled, with why, for ONNX models). */
-export function gradientMethods(): string[] {
-  return listMethods().filter((m) => REQUIRES[m] === 'gradients');
+/** Methods a black-box model cannot run: they need gradients or a layer's activations. */
+export function tfjsOnlyMethods(): string[] {
+  return listMethods().filter((m) => !methodsFor(false).includes(m));
 }
 
 let baselines: tf.Tensor4D | undefined;

@@ -2,7 +2,7 @@
 // The model panel: pick a model (shipped, URL, Teachable Machine files, ONNX file), see what loaded,
 // and edit its input size, labels and preprocessing. Failures show the URL or files and the reason.
 import { PREPROCESS_DESCRIPTIONS, PREPROCESS_PRESETS, isPreprocessPreset } from '@webxai/core/io';
-import { gradientMethods } from './methods.js';
+import { tfjsOnlyMethods } from './methods.js';
 import { modelFromOnnxFile, modelFromTeachableMachine, modelFromUrl, shippedMnist, type DemoModel } from './models.js';
 
 const $ = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
@@ -26,8 +26,8 @@ function showSettings(model: DemoModel): void {
   note.hidden = model.differentiable;
   note.textContent = model.differentiable
     ? ''
-    : `ONNX Runtime only predicts: it computes no gradients, so only perturbation methods (occlusion, RISE, LIME, KernelSHAP, partition SHAP, anchors, XRAI) can explain this model. ` +
-      `Gradient and CAM methods (${gradientMethods().join(', ')}) need a TensorFlow.js model; live mode and the CAM grid cells are off.`;
+    : `ONNX Runtime only predicts: it computes no gradients and exposes no layer activations, so only perturbation methods (occlusion, RISE, LIME, KernelSHAP, partition SHAP, anchors, XRAI) can explain this model. ` +
+      `Gradient and CAM methods (${tfjsOnlyMethods().join(', ')}) need a TensorFlow.js model; live mode uses occlusion.`;
 }
 
 /** Reads the edited settings into `model`; returns an error message or undefined. */
