@@ -115,7 +115,7 @@ try {
   await page.goto(url);
 
   // 1. The first digit, explained by the explainer and by every grid method.
-  await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 180_000 }); // hang guard only: a loaded machine (the whole test suite in parallel) is slow
+  await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 300_000 }); // hang guard only: a loaded machine (the whole test suite in parallel) is slow
   const first = await pageState(page);
   console.log(`first digit explained after ${seconds()} s; adapter: ${first.backend?.adapter}`);
   check('page reports success (body[data-state=ok])', first.state === 'ok', first.error || first.state);
