@@ -16,7 +16,7 @@
 // Numerics: (v - lo) rounds once, the product by 1 / (hi - lo) once more: |err| <= ~3 u on values
 // in [0, 1]; tolerance abs 1e-6 (feature-mosaic.kernel.ts).
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   images: u32,
