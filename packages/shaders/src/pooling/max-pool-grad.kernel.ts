@@ -37,5 +37,5 @@ export const maxPoolGrad = defineKernel({
   },
   // The argmax is exact; overlapping windows add up to ceil(f / s)^2 f32 terms (f64 in the reference).
   tolerance: { abs: 1e-6, rel: 1e-6 },
-  workgroups: ({ params }) => Math.ceil(params.count / WORKGROUP_SIZE),
+  threads: ({ params }) => params.count,
 });

@@ -21,7 +21,7 @@
 // added in f32 in increasing (oy, ox) order, the order of tfjs's cpu kernel: tolerance abs 1e-6,
 // rel 1e-6 against the f64 reference (exact when windows do not overlap).
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   count: u32,
