@@ -46,9 +46,10 @@ const TABLE: { readonly [M in MethodName]?: Row } = {
   // The seeded CNN keeps its class under any perturbation here, so the anchor is empty on both
   // backends: the exact comparison covers anchor, precision and coverage (discrete outputs).
   anchors: { options: () => ({ method: 'anchors', seed: 13, segments: SEGMENTS, maxSamples: 2000 }), tolerance: 0, discrete: true, why: 'discrete anchor, precision and coverage, exactly: same seeded samples and predicted classes' },
-  // On the flat-region image XRAI differs completely (measured 1.0): its Felzenszwalb segmentation
-  // runs on an image resized by tfjs on the active backend, and f32 resize noise flips merges of
-  // equal-weight edges. On a textured image the regions match. Follow-up: resize on the host.
+  // On the flat-region image XRAI differs completely (measured 1.0) although its IG agrees: probably
+  // its Felzenszwalb segmentation, which runs on an image resized by tfjs on the active backend, where
+  // f32 resize noise can flip merges of equal-weight edges (not yet confirmed). On a textured image
+  // the maps match. Follow-up: find the cause (resize on the host?).
   xrai: { options: () => ({ method: 'xrai', integratedGradients: { steps: 8 } }), tolerance: GRADIENT, textured: true, why: 'IG (first-max pooling on both backends) ranked over the same Felzenszwalb regions' },
   'grad-cam': { options: () => ({ method: 'grad-cam', layer: 'conv2' }), tolerance: GRADIENT, why: 'activations and one backward pass through pool2' },
   'grad-cam++': { options: () => ({ method: 'grad-cam++', layer: 'conv2' }), tolerance: GRADIENT, why: 'as grad-cam, with squared/cubed gradients' },
