@@ -40,15 +40,16 @@ const TABLE: { readonly [M in MethodName]?: Row } = {
   'guided-ig': { options: () => ({ method: 'guided-ig', steps: 8 }), tolerance: GRADIENT, why: 'quantised selection keys with an explicit tie rule: both paths move the same features' },
   occlusion: { options: () => ({ method: 'occlusion', window: 4, stride: 4 }), tolerance: GRADIENT, why: 'score differences of identical occluded images' },
   rise: { options: () => ({ method: 'rise', masks: 32, seed: 7 }), tolerance: GRADIENT, why: 'seeded masks identical on both paths; weighted sums in f32' },
-  lime: { options: () => ({ method: 'lime', samples: 64, seed: 9, segments: SEGMENTS }), tolerance: GRADIENT, why: 'same seeded samples; a small weighted ridge solve in f64 on the host' },
+  lime: { options: () => ({ method: 'lime', samples: 64, seed: 9, segments: SEGMENTS }), tolerance: 1e-4, why: 'same seeded samples; the weighted ridge solve amplifies f32 score noise (measured 1.0e-5)' },
   'kernel-shap': { options: () => ({ method: 'kernel-shap', samples: 64, seed: 11, segments: SEGMENTS }), tolerance: GRADIENT, why: 'same seeded coalitions; f64 solve on the host' },
   'partition-shap': { options: () => ({ method: 'partition-shap', maxEvals: 64, segments: SEGMENTS }), tolerance: GRADIENT, why: 'deterministic Owen recursion over the same segments' },
   // The seeded CNN keeps its class under any perturbation here, so the anchor is empty on both
   // backends: the exact comparison covers anchor, precision and coverage (discrete outputs).
   anchors: { options: () => ({ method: 'anchors', seed: 13, segments: SEGMENTS, maxSamples: 2000 }), tolerance: 0, discrete: true, why: 'discrete anchor, precision and coverage, exactly: same seeded samples and predicted classes' },
-  // On the flat-region image XRAI differs completely (measured 1.0): its Felzenszwalb segmentation
-  // runs on an image resized by tfjs on the active backend, and f32 resize noise flips merges of
-  // equal-weight edges. On a textured image the regions match. Follow-up: resize on the host.
+  // On the flat-region image XRAI differs completely (measured 1.0) although its IG agrees: probably
+  // its Felzenszwalb segmentation, which runs on an image resized by tfjs on the active backend, where
+  // f32 resize noise can flip merges of equal-weight edges (not yet confirmed). On a textured image
+  // the maps match. Follow-up: find the cause (resize on the host?).
   xrai: { options: () => ({ method: 'xrai', integratedGradients: { steps: 8 } }), tolerance: GRADIENT, textured: true, why: 'IG (first-max pooling on both backends) ranked over the same Felzenszwalb regions' },
   'grad-cam': { options: () => ({ method: 'grad-cam', layer: 'conv2' }), tolerance: GRADIENT, why: 'activations and one backward pass through pool2' },
   'grad-cam++': { options: () => ({ method: 'grad-cam++', layer: 'conv2' }), tolerance: GRADIENT, why: 'as grad-cam, with squared/cubed gradients' },

@@ -13,11 +13,12 @@ import type { ModelAdapter } from '../model/types.js';
 import { augmentBatch, AUGMENTATIONS, deaugmentMean } from './augment.js';
 import { camMaps, type CamMaps } from './cam-map.js';
 import { eigenCamMaps } from './eigen.js';
+import { choiceOption } from '../gradient/shared/options.js';
 import { forwardBackward } from './evidence.js';
 import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
-import type { BatchedCamOptions, CamMethodName } from './types.js';
+import { EIGEN_SIGN_CONVENTIONS, type BatchedCamOptions, type CamMethodName, type EigenSignConvention } from './types.js';
 
 /** One layer's pass, handed to a method's weights function. */
 export interface LayerPass {
@@ -64,6 +65,10 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
       const options = methodOptions as BatchedCamOptions & CommonOptions;
       const eigenSmooth = checkBoolean('eigenSmooth', options.eigenSmooth);
       const augSmooth = checkBoolean('augSmooth', options.augSmooth);
+      const signConvention = choiceOption('signConvention', options.signConvention, 'channel-sum', EIGEN_SIGN_CONVENTIONS);
+      if (options.signConvention !== undefined && name !== 'eigen-cam' && !eigenSmooth) {
+        throw new InvalidOptionError(`signConvention applies to Eigen-CAM and eigenSmooth only; set eigenSmooth: true or drop signConvention`);
+      }
       const batchOption = options.batchSize;
       if (batchOption !== undefined && (!Number.isInteger(batchOption) || batchOption < 1)) {
         throw new InvalidOptionError(`batchSize must be an integer >= 1, got ${String(batchOption)}`);
@@ -99,6 +104,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
             batch: rows.batch,
             batchSize,
             eigenSmooth,
+            signConvention,
             out: [height, width],
             single: chosen.length === 1,
             candidates: layers.usable.map((l) => l.name),
@@ -138,6 +144,8 @@ interface CamJob {
   readonly batch: tf.Tensor4D;
   readonly batchSize: number;
   readonly eigenSmooth: boolean;
+  /** How Eigen-CAM fixes the arbitrary sign of the principal component. */
+  readonly signConvention: EigenSignConvention;
   /** Output size [height, width]. */
   readonly out: readonly [number, number];
   /** One layer: cam-map fuses the final normalisation. */
@@ -181,7 +189,7 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows): Promi
     try {
       return weights && !job.eigenSmooth
         ? await camMaps(pass.activation, weights.weights, weights.weighting, job.out, job.single, call.path)
-        : await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path);
+        : await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path, job.signConvention);
     } finally {
       weights?.weights.dispose();
     }
