@@ -8,6 +8,12 @@ import type { OptionNames } from '../api/option-names.js';
 /** The CAM methods, named as in jacobgil/pytorch-grad-cam. */
 export type CamMethodName = 'grad-cam' | 'grad-cam++' | 'xgrad-cam' | 'hires-cam' | 'layer-cam' | 'score-cam' | 'ablation-cam' | 'eigen-cam';
 
+/** How Eigen-CAM fixes the arbitrary sign of its principal component (see CamOptions.signConvention). */
+export type EigenSignConvention = 'channel-sum' | 'max-abs' | 'negative-channel-sum';
+
+/** Every {@link EigenSignConvention}, for option checks. */
+export const EIGEN_SIGN_CONVENTIONS: readonly EigenSignConvention[] = ['channel-sum', 'max-abs', 'negative-channel-sum'];
+
 /** Options every CAM method takes (defaults as pytorch-grad-cam). */
 export interface CamOptions {
   /**
@@ -23,6 +29,15 @@ export interface CamOptions {
    */
   readonly eigenSmooth?: boolean;
   /**
+   * Sign of the principal component (Eigen-CAM and eigenSmooth), which an SVD leaves arbitrary:
+   * pytorch-grad-cam takes whatever numpy's LAPACK returns, and the ReLU that follows keeps one
+   * side of the image, so a flipped sign shows the complement. 'channel-sum' (default): the
+   * projection correlates positively with the centred channel sum. 'max-abs': the projection's
+   * largest-|value| position is positive (scikit-learn's `svd_flip`). 'negative-channel-sum': the
+   * opposite of the default, to match a reference run whose LAPACK sign came out the other way.
+   */
+  readonly signConvention?: EigenSignConvention;
+  /**
    * Test-time augmentation (pytorch-grad-cam `aug_smooth`, default false): horizontal flip x
    * intensity scale {0.9, 1, 1.1}, six passes averaged after undoing the flip. Targets are resolved
    * once on the original images.
@@ -31,7 +46,7 @@ export interface CamOptions {
 }
 
 /** Option names of every CAM method (checked against CamOptions by the compiler; other names are rejected). */
-export const CAM_OPTION_NAMES: OptionNames<CamOptions> = { layer: true, eigenSmooth: true, augSmooth: true };
+export const CAM_OPTION_NAMES: OptionNames<CamOptions> = { layer: true, eigenSmooth: true, augSmooth: true, signConvention: true };
 
 /** Options of the perturbation CAMs: channel batches. */
 export interface BatchedCamOptions extends CamOptions {
@@ -43,7 +58,7 @@ export interface BatchedCamOptions extends CamOptions {
 }
 
 /** Option names of score-cam and ablation-cam (checked against BatchedCamOptions by the compiler; other names are rejected). */
-export const BATCHED_CAM_OPTION_NAMES: OptionNames<BatchedCamOptions> = { batchSize: true, layer: true, eigenSmooth: true, augSmooth: true };
+export const BATCHED_CAM_OPTION_NAMES: OptionNames<BatchedCamOptions> = { batchSize: true, layer: true, eigenSmooth: true, augSmooth: true, signConvention: true };
 
 /** Result of every CAM method. */
 export interface CamResult extends ExplainResultBase {
