@@ -3,6 +3,7 @@
 // activation (+ gradient), the method's weights, the fused cam-map kernel, then multi-layer
 // averaging and test-time augmentation as pytorch-grad-cam does.
 import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError } from '@webxai/shaders';
 import { booleanOption, integerOption } from '../api/options.js';
 import { fitBatchToDevice } from '../api/batch-limit.js';
 import { resolveTargets } from '../api/targets.js';
@@ -15,7 +16,7 @@ import type { ModelAdapter } from '../model/types.js';
 import { augmentBatch, AUGMENTATIONS, deaugmentMean } from './augment.js';
 import { camMaps, type CamMaps } from './cam-map.js';
 import { eigenCamMaps } from './eigen.js';
-import { choiceOption, rejectOption } from '../api/options.js';
+import { choiceOption } from '../api/options.js';
 import { forwardBackward } from './evidence.js';
 import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
@@ -76,7 +77,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
       const augSmooth = booleanOption(name, 'augSmooth', options.augSmooth, false);
       const signConvention = choiceOption(name, 'signConvention', options.signConvention, 'channel-sum', EIGEN_SIGN_CONVENTIONS);
       if (options.signConvention !== undefined && name !== 'eigen-cam' && !eigenSmooth) {
-        rejectOption(name, 'signConvention', 'used only by Eigen-CAM or with eigenSmooth: true (set eigenSmooth: true or drop signConvention)', options.signConvention);
+        throw new InvalidOptionError(`${name}: signConvention applies to Eigen-CAM and eigenSmooth only; set eigenSmooth: true or drop signConvention`);
       }
       const batchSize = integerOption(name, 'batchSize', options.batchSize, strategy.defaultBatchSize ?? 16);
       const spec = options.layer ?? 'auto';
