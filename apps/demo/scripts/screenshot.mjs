@@ -73,9 +73,9 @@ const pageState = (page) =>
       explainer: {
         state: explainer.state,
         top: explainer.predictions[0]?.label,
-        heatmap: heatmap ? { state: heatmap.getAttribute('state'), backend: heatmap.getAttribute('backend') } : undefined,
+        heatmap: heatmap ? { state: heatmap.getAttribute('state'), backend: heatmap.getAttribute('rendered-with') } : undefined,
       },
-      cells: cells.map((h) => ({ label: h.label, state: h.getAttribute('state'), backend: h.getAttribute('backend') })),
+      cells: cells.map((h) => ({ label: h.label, state: h.getAttribute('state'), backend: h.getAttribute('rendered-with') })),
     };
   });
 
