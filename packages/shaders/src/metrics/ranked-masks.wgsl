@@ -13,7 +13,7 @@
 // folded past 65,535. k * pixels is computed in u32: the caller keeps steps * pixels < 2^32.
 // Numerics: exact (0 or 1).
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 override INSERTION: u32 = 0u;
 
 struct Params {
