@@ -34,7 +34,7 @@ describe('stability, compareModels, trustReport', () => {
     const s = await stability(model, x, { explain: options, runs: 2, firstSeed: 5, target: 1 });
     expect(s.std.shape).toEqual([2, 16, 16]);
     // With two runs, the population std of each pixel is |a - b| / 2.
-    const runs = [];
+    const runs: Float32Array[] = [];
     for (const seed of [5, 6]) {
       const r = await explain(model, x, { ...options, seed, target: 1 });
       runs.push((await tf.sum(r.attribution, 3).data()) as Float32Array);

@@ -80,8 +80,8 @@ export async function trustReport(model: ModelInput, input: tf.Tensor, options: 
       for (const [key, value] of Object.entries(result)) if (key !== 'attribution' && value && typeof (value as tf.Tensor).dispose === 'function') (value as tf.Tensor).dispose();
       maps.push({ method: method.method, attribution: result.attribution, target: result.target, timeMs: result.timeMs });
       for (const metric of options.metrics.map(asMetric)) {
-        const metricOptions = metric.metric === 'max-sensitivity' && !('explain' in metric) ? { ...metric, explain: method } : metric;
-        const r = await evaluate(model, input, result, { ...(metricOptions as object), ...(options.signal ? { signal: options.signal } : {}) } as EvaluateOptions);
+        const metricOptions: object = metric.metric === 'max-sensitivity' && !('explain' in metric) ? { ...(metric as object), explain: method } : metric;
+        const r = await evaluate(model, input, result, { ...metricOptions, ...(options.signal ? { signal: options.signal } : {}) } as EvaluateOptions);
         rows.push({ method: method.method, metric: r.metric, scores: r.scores, mean: mean(r.scores), timeMs: r.timeMs });
       }
     }
