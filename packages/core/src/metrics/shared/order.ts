@@ -23,11 +23,16 @@ export function descendingOrder(scores: ArrayLike<number>): Uint32Array {
   let next = new Uint32Array(n);
   for (const shift of [0, 16]) {
     const counts = new Uint32Array(65537);
-    for (let i = 0; i < n; i++) counts[((keys[order[i]!]! >>> shift) & 0xffff) + 1]++;
-    for (let d = 0; d < 65536; d++) counts[d + 1]! += counts[d]!;
+    for (let i = 0; i < n; i++) {
+      const digit = ((keys[order[i]!]! >>> shift) & 0xffff) + 1;
+      counts[digit] = counts[digit]! + 1;
+    }
+    for (let d = 0; d < 65536; d++) counts[d + 1] = counts[d + 1]! + counts[d]!;
     for (let i = 0; i < n; i++) {
       const p = order[i]!;
-      next[counts[(keys[p]! >>> shift) & 0xffff]!++] = p;
+      const digit = (keys[p]! >>> shift) & 0xffff;
+      next[counts[digit]!] = p;
+      counts[digit] = counts[digit]! + 1;
     }
     [order, next] = [next, order];
   }
