@@ -21,3 +21,4 @@ export * from './superpixels/index.js';
 export * from './cam/index.js';
 export * from './pooling/index.js';
 export * from './metrics/index.js';
+export * from './features/index.js';

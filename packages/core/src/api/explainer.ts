@@ -92,11 +92,14 @@ export function createExplainerFor<M extends MethodName>(
           flushTfjs();
           await tfjsDevice().queue.onSubmittedWorkDone();
         }
+        const ran = (output as { path?: ExecutionPath }).path ?? path;
         return {
           ...output,
           ...matchInputRank(input, (output as unknown as { attribution: tf.Tensor }).attribution),
           method: definition.name,
-          path,
+          path: ran,
+          // Black boxes get host-built batches (perturbation/shared/evaluate.ts hostBatches).
+          inputPath: adapter.kind === 'black-box' && !options.preprocess ? 'cpu' : ran,
           backend: tf.getBackend(),
           timeMs: performance.now() - start,
         } as unknown as ResultFor<M>;

@@ -14,7 +14,7 @@ import {
   UnsupportedModelError,
 } from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { camMaps, type CamMaps } from './cam-map.js';
 import type { CamWeights } from './gradient-weights.js';
 
@@ -25,21 +25,16 @@ async function leadingEigenpairs(matrices: tf.Tensor3D, signs: tf.Tensor2D, path
     const { vectors, values } = powerIterationRef(m, s, { images, size });
     return { vectors: tf.tensor2d(vectors, [images, size]), values: tf.tensor1d(values) };
   }
-  const vectors = createTensorBuffer([images, size]);
-  const values = createTensorBuffer([images]);
-  try {
-    await runKernel(tfjsDevice(), powerIteration, {
+  const [vectors, values] = await kernelToTensors([[images, size], [images]], ([vectors, values]) =>
+    runKernel(tfjsDevice(), powerIteration, {
       params: { images, size, ...POWER_ITERATION_DEFAULTS },
       matrices: gpuBufferOf(matrices),
       signs: gpuBufferOf(signs),
-      vectors: vectors.buffer,
-      values: values.buffer,
-    });
-  } catch (error) {
-    tf.dispose([vectors.tensor, values.tensor]);
-    throw error;
-  }
-  return { vectors: vectors.tensor as tf.Tensor2D, values: values.tensor as tf.Tensor1D };
+      vectors: vectors!,
+      values: values!,
+    }),
+  );
+  return { vectors, values };
 }
 
 /**

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { BatchLayout } from '../../perturbation/shared/perturb-cpu.js';
-import { evaluateBatches, type BatchWriter } from '../../perturbation/shared/evaluate.js';
+import { evaluateBatches, gpuBatches, type BatchWriter } from '../../perturbation/shared/evaluate.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { MetricInputs } from '../types.js';
 import { metricEnv } from './masked-batches.js';
@@ -18,15 +18,13 @@ export async function scoreHostImages(method: string, inputs: MetricInputs, tota
   const env = metricEnv(method, inputs);
   const perImage = inputs.height * inputs.width * inputs.channels;
   let staging = new Float32Array(0);
-  const writer: BatchWriter = {
-    async gpu(output, first, count) {
-      if (staging.length < count * perImage) staging = new Float32Array(count * perImage);
-      const batch = staging.subarray(0, count * perImage);
-      write(batch, first, count, 'nhwc');
-      tfjsDevice().queue.writeBuffer(output, 0, batch);
-    },
-    cpu: write,
+  const uploadBatch = async (output: GPUBuffer, first: number, count: number) => {
+    if (staging.length < count * perImage) staging = new Float32Array(count * perImage);
+    const batch = staging.subarray(0, count * perImage);
+    write(batch, first, count, 'nhwc');
+    tfjsDevice().queue.writeBuffer(output, 0, batch);
   };
+  const writer: BatchWriter = gpuBatches(env) ? { on: 'gpu', write: uploadBatch } : { on: 'host', write };
   const rows: Float32Array[] = [];
   let classes = 0;
   await evaluateBatches(env, total, writer, (_first, _count, scores, k) => {

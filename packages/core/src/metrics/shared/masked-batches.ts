@@ -61,7 +61,8 @@ export async function scoreMaskedImages(
       const unused = scope.create(16, `${method}.segments`);
       const masks = scope.create(Math.min(env.batchSize, total) * pixels * 4, `${method}.masks`);
       const writer: BatchWriter = {
-        async gpu(output, first, count) {
+        on: 'gpu',
+        async write(output, first, count) {
           await source.gpu(scope, masks, first, count);
           await runKernel(device, perturbBatch.pixels, {
             params: { count, pixels, channels: inputs.channels, maskStride: pixels, sampleOffset: 0, outOffset: 0 },
@@ -72,9 +73,6 @@ export async function scoreMaskedImages(
             output,
           });
         },
-        cpu: () => {
-          throw new Error('unreachable: the GPU path writes batches on the GPU');
-        },
       };
       await evaluateBatches(env, total, writer, collect);
     } finally {
@@ -84,8 +82,8 @@ export async function scoreMaskedImages(
     const perturber = new CpuPerturber(image.values, fill, undefined, pixels, inputs.channels, inputs.width);
     let masks = new Float32Array(0);
     const writer: BatchWriter = {
-      gpu: () => Promise.reject(new Error('unreachable: host batches')),
-      cpu(out, first, count, layout) {
+      on: 'host',
+      write(out, first, count, layout) {
         if (masks.length < count * pixels) masks = new Float32Array(count * pixels);
         source.cpu(masks, first, count);
         perturber.write(out, masks, pixels, count, 0, layout);
