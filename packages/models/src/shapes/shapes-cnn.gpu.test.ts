@@ -6,8 +6,8 @@ import { SHAPES_LABELS, loadShapesCnn, shapesBatch, shapesCnnAccuracy, shapesCnn
 
 /** A quick held-out check: the first images of the held-out seed (part of what the script scored). */
 const CHECKED = 100;
-/** The training script measured 92.9% on all 1,000 held-out images (the issue asks for 95%: not reached yet). */
-const MIN_ACCURACY = 0.9;
+/** The issue's bar; the training script measured 95.4% on all 1,000 held-out images. */
+const MIN_ACCURACY = 0.95;
 
 describe('the shipped shapes CNN', () => {
   beforeAll(async () => {
