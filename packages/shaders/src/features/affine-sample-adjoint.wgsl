@@ -17,7 +17,7 @@
 // in row-major candidate order; tolerance abs 1e-4 + rel 1e-5 (coordinates
 // round to 2^-24 |coordinate|, which moves values by that times their slope) (affine-sample-adjoint.kernel.ts).
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   images: u32,

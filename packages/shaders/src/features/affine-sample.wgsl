@@ -16,7 +16,7 @@
 // round to 2^-24 |coordinate|, which moves values by that times their slope) for inputs of
 // magnitude <= ~10 (affine-sample.kernel.ts).
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   images: u32,
