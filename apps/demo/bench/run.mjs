@@ -29,7 +29,7 @@ try {
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => console.error('[pageerror]', e.message));
   const query = new URLSearchParams({ frames: args.frames, bigFrames: args['big-frames'], rounds: args.rounds, models: args.models });
-  await page.goto(`${base}bench/index.html?${query}`);
+  await page.goto(`${base}bench/index.html?${query}`, { timeout: 300_000 }); // the dev server transforms on first load
   await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 1_800_000 });
   const result = await page.evaluate(() => window.liveBench);
   if (result.error) throw new Error(result.error);

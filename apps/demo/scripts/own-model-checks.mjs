@@ -172,6 +172,32 @@ export async function ownModelChecks(page, { check, seconds, serverUrl, tmFiles,
   const upload = await page.evaluate(() => ({ top: document.querySelector('xai-explainer').predictions[0]?.label, crop: document.querySelector('#crop-caption').textContent }));
   check('image upload: a blue square reads as "blue", centre-cropped 200x100 -> 100x100', upload.top === 'blue' && upload.crop.includes('200 x 100 → crop 100 x 100 at (50, 0) → 32 x 32'), `${upload.top}; ${upload.crop}`);
   await page.locator('#image-panel').screenshot({ path: 'screenshots/image-upload.png' });
+  // Paste (Ctrl+V) and drag-and-drop deliver the same kind of file through DataTransfer.
+  for (const [how, name] of [['paste', 'the pasted image'], ['drop', 'dropped.png']]) {
+    await page.evaluate(
+      async ({ how, b64 }) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const data = new DataTransfer();
+        data.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+        if (how === 'paste') document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+        else document.querySelector('#image-panel').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      },
+      { how, b64: png },
+    );
+    await page.waitForFunction((n) => window.webxaiDemo.digit === n, name, { timeout: 10_000 }).catch(() => undefined);
+    await shown(page);
+    const got = await page.evaluate(() => ({ name: window.webxaiDemo.digit, top: document.querySelector('xai-explainer').predictions[0]?.label }));
+    check(`image ${how}: the image becomes the picture and is classified`, got.name === name && got.top === 'blue', `${got.name}: ${got.top}`);
+  }
+  // Editing the preprocessing re-runs everything with the new setting ([0, 1] instead of [-1, 1]:
+  // white becomes (1, 1, 1) either way, but blue (0, 0, 1) no longer drives the blue filter as hard).
+  const signedP = await page.evaluate(() => document.querySelector('xai-explainer').predictions[0]?.probability);
+  await page.selectOption('#preprocess', 'unit');
+  await page.locator('#settings-form button[type=submit]').click();
+  await page.waitForFunction(() => window.webxaiDemo.model?.preprocess === 'unit', null, { timeout: 10_000 }).catch(() => undefined);
+  await shown(page);
+  const unitP = await page.evaluate(() => ({ pre: window.webxaiDemo.model.preprocess, p: document.querySelector('xai-explainer').predictions[0]?.probability }));
+  check('settings: switching preprocessing to [0, 1] is applied and changes the prediction', unitP.pre === 'unit' && Math.abs(unitP.p - signedP) > 1e-3, `${signedP?.toFixed(4)} -> ${unitP.p?.toFixed(4)}`);
 
   // 7. An ONNX model: perturbation methods only, and the page says why.
   await page.setInputFiles('#onnx-file', onnxFile);
@@ -191,6 +217,13 @@ export async function ownModelChecks(page, { check, seconds, serverUrl, tmFiles,
   check('ONNX upload: the page says why gradient methods are off', /no gradients/.test(onnx.note) && /grad-cam/.test(onnx.note), onnx.note.slice(0, 80));
   check('ONNX upload: the explainer and every grid method explain it', onnx.explainer === 'done' && onnx.grid.every((g) => g.endsWith(':done')), `${onnx.explainer}; ${onnx.grid.join(' ')}`);
   await page.locator('main').screenshot({ path: 'screenshots/onnx.png' });
+  // A slow grid can be cancelled: pick another image, cancel while a method runs.
+  await page.locator('#samples button').nth(1).click();
+  await page.waitForFunction(() => window.webxaiDemo.grid.some((r) => r.state === 'running'), null, { timeout: 60_000 }).catch(() => undefined);
+  await page.locator('#grid-cancel').click();
+  await shown(page);
+  const cancelled = await demo(page, () => window.webxaiDemo.grid.map((r) => r.state));
+  check('grid: Cancel stops the running methods (cancelled rows, none left running)', cancelled.includes('cancelled') && !cancelled.includes('running'), cancelled.join(','));
 
   // 8. Trust: no metrics in this build, and the panel says so instead of showing scores.
   const trust = await page.evaluate(() => ({ state: document.querySelector('#trust').dataset.state, text: document.querySelector('#trust').textContent }));

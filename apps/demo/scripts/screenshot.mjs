@@ -73,9 +73,9 @@ const pageState = (page) =>
       explainer: {
         state: explainer.state,
         top: explainer.predictions[0]?.label,
-        heatmap: heatmap ? { state: heatmap.getAttribute('state'), backend: heatmap.getAttribute('backend') } : undefined,
+        heatmap: heatmap ? { state: heatmap.getAttribute('state'), backend: heatmap.getAttribute('rendered-with') } : undefined,
       },
-      cells: cells.map((h) => ({ label: h.label, state: h.getAttribute('state'), backend: h.getAttribute('backend') })),
+      cells: cells.map((h) => ({ label: h.label, state: h.getAttribute('state'), backend: h.getAttribute('rendered-with') })),
     };
   });
 
@@ -213,13 +213,11 @@ try {
   check('cpu path: the same classes are explained', cpu.explainer.top === '0' && cpu.grid.every((r) => r.target === 0), `top ${cpu.explainer.top}`);
   // Same digit, same class: the GPU (WGSL kernels, tfjs webgpu) and CPU (references, tfjs cpu) maps
   // agree. Maps are scaled to max |value| = 1; the bound allows float32 differences between the two
-  // tfjs backends (different summation orders), not a different method. Saliency and IG are left
-  // out: a digit's constant background makes max-pool ties, and tfjs's webgpu backend sends the
-  // gradient to the last tied position where its cpu backend picks the first (tf.grad of maxPool on
-  // tf.ones([1, 4, 4, 1]) differs), so their plain gradients differ by tfjs, not by webxai.
-  // SmoothGrad's noise breaks the ties, so it is compared.
-  const TIE_SENSITIVE = new Set(['saliency', 'integrated-gradients']);
-  for (const row of cpu.grid.filter((r) => !TIE_SENSITIVE.has(r.method))) {
+  // tfjs backends (different summation orders), not a different method. Every method is compared:
+  // saliency and IG used to differ on the digit's flat background (max-pool ties: tfjs's webgpu
+  // MaxPoolGrad took the last tied position, cpu the first) until core registered a first-max
+  // MaxPoolGrad for webgpu (docs/decisions/0005).
+  for (const row of cpu.grid) {
     const gpuMap = first.grid.find((r) => r.method === row.method)?.map ?? [];
     const diff = row.map && gpuMap.length === row.map.length ? Math.max(...row.map.map((v, i) => Math.abs(v - gpuMap[i]))) : Infinity;
     check(`cpu path: ${row.method} map matches the gpu path (max |diff| < 1e-3)`, diff < 1e-3, `max |diff| ${diff.toExponential(2)}`);

@@ -232,6 +232,23 @@ describe('<xai-explainer> errors', () => {
     await expectError(el, error, /explaining with .* failed: out of memory/);
   });
 
+  it('applies preprocess to its predictions, and a new preprocess re-predicts without reloading the model', async () => {
+    // Class 0 scores the mean pixel, class 1 its negation: a dark grey (0.25) image is class 0 in [0, 1]
+    // and class 1 once preprocess maps it to [-1, 1] (0.25 -> -0.5).
+    const model = (x: tf.Tensor4D) => tf.tidy(() => tf.stack([tf.mean(x, [1, 2, 3]), tf.neg(tf.mean(x, [1, 2, 3]))], 1) as tf.Tensor2D);
+    const image = new ImageData(new Uint8ClampedArray(8 * 8 * 4).map((_, i) => (i % 4 === 3 ? 255 : 64)), 8, 8);
+    const el = await mount({ model, image, labels: ['bright', 'dark'], explainFn: fakeExplain([]) });
+    expect(el.predictions[0]!.label).toBe('bright');
+    el.preprocess = (x) => tf.tidy(() => tf.sub(tf.mul(x, 2), 1) as tf.Tensor4D);
+    await el.settled;
+    expect(el.predictions[0]!.label).toBe('dark');
+    const m = 2 * (64 / 255) - 1; // the preprocessed mean; scores [m, -m], softmax of 'dark' = 1 / (1 + e^(2m))
+    expect(el.predictions[0]!.probability).toBeCloseTo(1 / (1 + Math.exp(2 * m)), 5);
+    el.preprocess = undefined;
+    await el.settled;
+    expect(el.predictions[0]!.label).toBe('bright');
+  });
+
   it('does not leak tensors: input, result and the model it loaded are disposed on removal', async () => {
     const before = tf.memory().numTensors;
     const el = await mount({ model: MODEL_URL, image: greyImage(8, 8), explainFn: fakeExplain([]) });

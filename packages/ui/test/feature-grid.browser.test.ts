@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterEach, describe, expect, it } from 'vitest';
-import { userEvent } from 'vitest/browser';
 import '../src/index.js';
 import type { FeatureSelectDetail, XaiErrorDetail, XaiFeatureGrid } from '../src/index.js';
 import { nextEvent } from './helpers.js';
@@ -15,6 +14,7 @@ async function mount(props: Partial<XaiFeatureGrid>): Promise<XaiFeatureGrid> {
 
 const root = (el: XaiFeatureGrid) => el.shadowRoot!;
 const buttons = (el: XaiFeatureGrid) => [...root(el).querySelectorAll<HTMLButtonElement>('button[part="tile"]')];
+const key = (target: Element, k: string) => target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, composed: true, cancelable: true }));
 const pixel = (canvas: HTMLCanvasElement, x: number, y: number) => Array.from(canvas.getContext('2d')!.getImageData(x, y, 1, 1).data);
 
 /** k solid-colour 4x4 RGB images: image i is COLOURS[i]. */
@@ -51,11 +51,11 @@ describe('<xai-feature-grid>', () => {
   it('hover and focus show the read-out; click enlarges, Escape closes and returns focus', async () => {
     const el = await mount({ images: solidImages(), values: [1, 2, 3, 4], valueLabel: 'objective' });
     const readout = root(el).querySelector('[part="readout"]')!;
-    await userEvent.hover(buttons(el)[2]!);
+    buttons(el)[2]!.dispatchEvent(new PointerEvent('pointerenter'));
     await el.updateComplete;
     expect(readout.textContent).toBe('Channel 2, objective 3');
     const selected = nextEvent<FeatureSelectDetail>(el, 'xai-select');
-    await userEvent.click(buttons(el)[1]!);
+    buttons(el)[1]!.click();
     expect((await selected).detail).toEqual({ index: 1, channel: 1, value: 2 });
     await el.updateComplete;
     const dialog = root(el).querySelector<HTMLElement>('[part="enlarged"]')!;
@@ -64,7 +64,7 @@ describe('<xai-feature-grid>', () => {
     expect(pixel(big, 1, 1)).toEqual([0, 255, 0, 255]);
     expect(big.getBoundingClientRect().width).toBeGreaterThan(200);
     expect(root(el).activeElement?.getAttribute('part')).toBe('close');
-    await userEvent.keyboard('{Escape}');
+    key(root(el).activeElement!, 'Escape');
     await el.updateComplete;
     expect(root(el).querySelector('[part="enlarged"]')).toBeNull();
     expect(root(el).activeElement).toBe(buttons(el)[1]);
@@ -73,13 +73,13 @@ describe('<xai-feature-grid>', () => {
   it('is keyboard accessible: arrows move between tiles, Enter enlarges', async () => {
     const el = await mount({ images: solidImages() });
     buttons(el)[0]!.focus();
-    await userEvent.keyboard('{ArrowRight}');
+    key(buttons(el)[0]!, 'ArrowRight');
     expect(root(el).activeElement).toBe(buttons(el)[1]);
-    await userEvent.keyboard('{End}');
+    key(buttons(el)[1]!, 'End');
     expect(root(el).activeElement).toBe(buttons(el)[3]);
     await el.updateComplete;
     expect(root(el).querySelector('[part="readout"]')!.textContent).toBe('Channel 3');
-    await userEvent.keyboard('{Enter}');
+    key(buttons(el)[3]!, 'Enter');
     await el.updateComplete;
     expect(root(el).querySelector('[part="enlarged"]')!.getAttribute('aria-label')).toBe('Channel 3');
   });

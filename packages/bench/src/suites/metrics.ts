@@ -26,8 +26,10 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
 
   // --quick: a 32x32 tiny CNN and 10 steps (seconds); full: MobileNetV2-224 and 100 steps.
+  // XAI_METRICS_BENCH_STEPS overrides the step count (a shorter run on a loaded software GPU).
   const size = quick ? 32 : 224;
-  const steps = quick ? 10 : 100;
+  const override = Number(process.env.XAI_METRICS_BENCH_STEPS);
+  const steps = Number.isInteger(override) && override > 0 ? override : quick ? 10 : 100;
   const tfModel = quick
     ? testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 }))
     : testing.mobileNetV2({ size, classes: 1000, seed: 2 });
@@ -93,6 +95,8 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
     run: async () => {
       await timed(`${label} bare`, bare);
       await timed(`${label} metrics`, () => metricsOf(label, model, batchSize));
+      const [b, m] = [times.get(`${label} bare`)!.at(-1)!, times.get(`${label} metrics`)!.at(-1)!];
+      console.log(`  ${label}: bare ${(b / 1000).toFixed(2)} s, deletion + insertion ${(m / 1000).toFixed(2)} s, ratio ${(m / b).toFixed(3)} (this run)`);
     },
     metrics: () => ({
       ratio: median(times.get(`${label} metrics`)?.slice(1) ?? []) / median(times.get(`${label} bare`)?.slice(1) ?? []),

@@ -25,3 +25,5 @@ export { infidelity, type InfidelityOptions } from './infidelity/index.js';
 export { maxSensitivity, type MaxSensitivityOptions } from './max-sensitivity/index.js';
 export { pearson, spearman, ssim, averageRanks } from './shared/stats.js';
 export * from './sanity/index.js';
+export * from './stability/index.js';
+export * from './trust-report/index.js';

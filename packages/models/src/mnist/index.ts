@@ -8,6 +8,7 @@ import {
   MNIST_SAMPLE_LABELS,
   MNIST_SAMPLES_BASE64,
 } from './mnist-cnn.generated.js';
+import { decodeBase64, loadEmbeddedModel } from '../shared/embedded.js';
 
 /** Class names of the MNIST CNN: the digits. */
 export const MNIST_LABELS: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -15,26 +16,13 @@ export const MNIST_LABELS: readonly string[] = ['0', '1', '2', '3', '4', '5', '6
 /** Held-out accuracy measured by the training script. */
 export const mnistCnnAccuracy = MNIST_CNN_ACCURACY;
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /**
  * The shipped MNIST classifier: input [n, 28, 28, 1] grey pixels in [0, 1], output [n, 10] logits.
  * Layers conv1 -> pool1 -> conv2 -> pool2 -> conv3 (7x7, the natural CAM layer) -> gap -> logits.
  * Weights are embedded in the package; nothing is fetched. A new model each call (the caller disposes it).
  */
 export async function loadMnistCnn(): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: MNIST_CNN_TOPOLOGY as object,
-      weightSpecs: MNIST_CNN_WEIGHT_SPECS as unknown as tf.io.WeightsManifestEntry[],
-      weightData: decodeBase64(MNIST_CNN_WEIGHTS_BASE64).buffer,
-    }),
-  );
+  return loadEmbeddedModel(MNIST_CNN_TOPOLOGY, MNIST_CNN_WEIGHT_SPECS, MNIST_CNN_WEIGHTS_BASE64);
 }
 
 /** The embedded held-out digits: images [n, 28, 28, 1] in [0, 1] (caller disposes) and their labels. */

@@ -17,6 +17,7 @@ export {
   type ShapesSet,
 } from './shapes.js';
 export type { ShapeBox } from './draw.js';
+export { loadShapesCnn, shapesCnnAccuracy, shapesCnnSplit } from './model.js';
 
 /**
  * Images `first .. first + count - 1` of the shapes data set `seed` as tensors (the caller disposes

@@ -22,5 +22,5 @@ export const affineSample = defineKernel({
   // about 2^-24 * |coordinate| (<= 1.5e-5 px up to 256 px), times the data's slope per pixel (<= 2
   // for data in [-1, 1]) and a few taps: abs 1e-4.
   tolerance: { abs: 1e-4, rel: 1e-5 },
-  workgroups: ({ params }) => Math.ceil((params.images * params.outHeight * params.outWidth) / 64),
+  threads: ({ params }) => params.images * params.outHeight * params.outWidth,
 });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './feature-mosaic.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { minMaxTreeSnippet } from '../snippets/index.js';
 
 /**
  * GPU kernel: an NHWC activation `[n, h, w, channels]` as one mosaic per image `[n, rows * (h +
@@ -11,6 +12,7 @@ import { defineKernel } from '../runtime/kernel.js';
 export const featureMosaic = defineKernel({
   name: 'feature-mosaic',
   source,
+  includes: [minMaxTreeSnippet],
   workgroupSize: 64,
   bindings: {
     params: { uniform: { images: 'u32', height: 'u32', width: 'u32', channels: 'u32', rows: 'u32', cols: 'u32', pad: 'u32', background: 'f32' } },

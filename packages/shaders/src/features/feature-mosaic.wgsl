@@ -10,7 +10,7 @@
 //
 // Dispatch: one workgroup per (image, slot), slots = rows * cols (linearWorkgroup). Phase 1:
 // invocations stride over the h * w positions of the channel (stride `channels` in NHWC) and fold
-// min / max; a shared-memory tree gives the channel's range. Phase 2: invocations stride over the
+// min / max; the min-max-tree snippet gives the channel's range. Phase 2: invocations stride over the
 // (h + pad) x (w + pad) cell (clipped at the mosaic's right and bottom edges) and write every pixel,
 // so the whole mosaic is written without a separate fill. Shapes are uniforms.
 // Numerics: (v - lo) rounds once, the product by 1 / (hi - lo) once more: |err| <= ~3 u on values
@@ -34,9 +34,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> order: array<u32>;
 @group(0) @binding(3) var<storage, read_write> mosaic: array<f32>;
 
-var<workgroup> lows: array<f32, WORKGROUP_SIZE>;
-var<workgroup> highs: array<f32, WORKGROUP_SIZE>;
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let task = linearWorkgroup(wid, nwg);
@@ -56,8 +53,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (filled) {
     c = order[n * K + slot];
   }
-  var low = 3.4028234e38;
-  var high = -3.4028234e38;
+  var low = F32_MAX;
+  var high = -F32_MAX;
   if (filled) {
     for (var p = lid.x; p < positions; p += WORKGROUP_SIZE) {
       let v = act[(n * positions + p) * K + c];
@@ -65,18 +62,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       high = max(high, v);
     }
   }
-  lows[lid.x] = low;
-  highs[lid.x] = high;
-  workgroupBarrier();
-  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
-    if (lid.x < stride) {
-      lows[lid.x] = min(lows[lid.x], lows[lid.x + stride]);
-      highs[lid.x] = max(highs[lid.x], highs[lid.x + stride]);
-    }
-    workgroupBarrier();
-  }
-  let lo = lows[0];
-  let range = highs[0] - lo;
+  let extremes = workgroupMinMax(lid.x, low, high);
+  let lo = extremes.x;
+  let range = extremes.y - lo;
   let scale = select(0.0, 1.0 / range, range > 0.0);
   let pad = params.pad;
   let outW = params.cols * (w + pad) - pad;

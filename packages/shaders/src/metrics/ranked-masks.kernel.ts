@@ -2,13 +2,11 @@
 import source from './ranked-masks.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
-const WORKGROUP_SIZE = 256;
-
 function defineRanked(insertion: boolean) {
   return defineKernel({
     name: 'ranked-masks',
     source,
-    workgroupSize: WORKGROUP_SIZE,
+    workgroupSize: 256,
     constants: { INSERTION: insertion ? 1 : 0 },
     bindings: {
       params: { uniform: { count: 'u32', pixels: 'u32', steps: 'u32', firstStep: 'u32' } },
@@ -17,7 +15,7 @@ function defineRanked(insertion: boolean) {
     },
     // Discrete output: exact.
     tolerance: { abs: 0, rel: 0 },
-    workgroups: ({ params }) => Math.ceil((params.count * params.pixels) / WORKGROUP_SIZE),
+    threads: ({ params }) => params.count * params.pixels,
   });
 }
 

@@ -238,6 +238,11 @@ export class XaiFeatureGrid extends LitElement {
   }
 
   #onKey(event: KeyboardEvent, index: number): void {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault(); // handled here, so the button's own click does not open it twice
+      this.open(index);
+      return;
+    }
     const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button[data-index]')];
     const columns = Math.max(1, Math.round((this.renderRoot.querySelector('[part="grid"]') as HTMLElement).clientWidth / (buttons[0]?.offsetWidth || 1)));
     const step: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns, Home: -index, End: buttons.length - 1 - index };

@@ -48,14 +48,24 @@ export function normaliseAttribution(what: string, attribution: tf.Tensor, input
   });
 }
 
-/** Pixel scores per image (the attribution summed over channels), h * w values each. */
+/**
+ * Pixel scores per image (the attribution summed over channels, in f32 as tf.sum would), h * w
+ * values each. Read back once and summed on the host: a tfjs reduction over a 1- or 3-wide axis
+ * runs one workgroup per pixel and costs more than the copy.
+ */
 export async function pixelMaps(attribution: tf.Tensor4D): Promise<Float32Array[]> {
-  const [n, h, w] = attribution.shape;
-  const summed = tf.sum(attribution, 3);
-  const values = (await summed.data()) as Float32Array;
-  summed.dispose();
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i]!)) throw new InvalidInputError(`attribution contains ${values[i]} (pixel ${i % (h * w)} of image ${Math.floor(i / (h * w))})`);
+  const [n, h, w, c] = attribution.shape;
+  const values = (await attribution.data()) as Float32Array;
+  const pixels = h * w;
+  const maps = Array.from({ length: n }, () => new Float32Array(pixels));
+  for (let i = 0; i < n; i++) {
+    const map = maps[i]!;
+    for (let p = 0; p < pixels; p++) {
+      let s = 0;
+      for (let k = 0; k < c; k++) s = Math.fround(s + values[(i * pixels + p) * c + k]!);
+      if (!Number.isFinite(s)) throw new InvalidInputError(`attribution contains ${s} (pixel ${p} of image ${i})`);
+      map[p] = s;
+    }
   }
-  return Array.from({ length: n }, (_, i) => values.slice(i * h * w, (i + 1) * h * w));
+  return maps;
 }

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
+import { toInputBatch } from '../../api/input.js';
+import { resolveTargets, type Target } from '../../api/targets.js';
+import type { ExplainOptions } from '../../api/types.js';
+import { adaptModel } from '../../model/adapt.js';
+import type { ModelInput } from '../../model/types.js';
+import { intOption, seedOption } from '../../perturbation/shared/options.js';
+import { stackMaps } from '../../perturbation/shared/stack.js';
+import { checkKnownKeys } from '../shared/options.js';
+import { spearman } from '../shared/stats.js';
+import { explainMaps } from '../sanity/compare-maps.js';
+
+/** Options of {@link stability}. */
+export interface StabilityOptions {
+  /** A stochastic method's explain options (SmoothGrad, RISE, LIME, KernelSHAP, Expected Gradients...); `seed` is set per run. */
+  readonly explain: ExplainOptions;
+  /** Number of runs, with seeds firstSeed .. firstSeed + runs - 1. Default 5. */
+  readonly runs?: number;
+  /** Default 0. */
+  readonly firstSeed?: number;
+  readonly target?: Target;
+  readonly signal?: AbortSignal;
+}
+
+/** Result of {@link stability}. The caller disposes `std` and `mean`. */
+export interface StabilityResult {
+  /** Per-pixel standard deviation of the pixel maps across runs (population), [n, h, w]: an uncertainty layer. */
+  readonly std: tf.Tensor3D;
+  /** Per-pixel mean map across runs, [n, h, w]. */
+  readonly mean: tf.Tensor3D;
+  /** Mean Spearman rank correlation over every pair of runs, per image (1 = the ranking never changes). */
+  readonly rankCorrelation: number[];
+  readonly target: number[];
+}
+
+const NAME = 'stability';
+
+/** Checks an explain-options object. */
+export function checkExplainOptions(what: string, explain: unknown): asserts explain is ExplainOptions {
+  if (typeof explain !== 'object' || explain === null || typeof (explain as { method?: unknown }).method !== 'string') {
+    throw new InvalidOptionError(`${what}: explain must be explain options, e.g. { method: 'smoothgrad', samples: 32 }`);
+  }
+}
+
+/**
+ * Runs a stochastic method `runs` times with different seeds (same target) and returns the per-pixel
+ * standard deviation of its maps and the mean pairwise Spearman rank correlation between runs, so a
+ * UI can show how much of a map is noise.
+ *
+ * @example
+ * const s = await stability(model, image, { explain: { method: 'smoothgrad', samples: 16 }, runs: 5 });
+ * s.rankCorrelation; // [0.83]
+ * s.std;             // tf.Tensor3D [1, h, w]; dispose with s.mean
+ */
+export async function stability(model: ModelInput, input: tf.Tensor, options: StabilityOptions): Promise<StabilityResult> {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${NAME}: options must be an object with explain`);
+  checkKnownKeys(NAME, options, ['explain', 'runs', 'firstSeed', 'target', 'signal']);
+  checkExplainOptions(NAME, options.explain);
+  const runs = intOption(NAME, 'runs', options.runs, 5, 2);
+  const firstSeed = seedOption(NAME, options.firstSeed);
+  const adapter = adaptModel(model);
+  const batch = await toInputBatch(input, adapter);
+  try {
+    const scores = await adapter.predict(batch, options.signal);
+    const target = await resolveTargets(options.target, scores).finally(() => scores.dispose());
+    const all: Float32Array[][] = [];
+    for (let r = 0; r < runs; r++) {
+      throwIfAborted(options.signal, NAME);
+      all.push(await explainMaps(NAME, { ...options.explain, seed: firstSeed + r } as ExplainOptions, model, batch, target));
+    }
+    const [n, h, w] = batch.shape;
+    const pixels = h * w;
+    const means: Float32Array[] = [];
+    const stds: Float32Array[] = [];
+    const rankCorrelation: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const m = new Float32Array(pixels);
+      const s = new Float32Array(pixels);
+      for (let p = 0; p < pixels; p++) {
+        let sum = 0;
+        for (let r = 0; r < runs; r++) sum += all[r]![i]![p]!;
+        const mu = sum / runs;
+        let v = 0;
+        for (let r = 0; r < runs; r++) v += (all[r]![i]![p]! - mu) ** 2;
+        m[p] = mu;
+        s[p] = Math.sqrt(v / runs);
+      }
+      means.push(m);
+      stds.push(s);
+      let total = 0;
+      let pairs = 0;
+      for (let a = 0; a < runs; a++) for (let b = a + 1; b < runs; b++, pairs++) total += spearman(all[a]![i]!, all[b]![i]!);
+      rankCorrelation.push(total / pairs);
+    }
+    return { std: stackMaps(stds, h, w), mean: stackMaps(means, h, w), rankCorrelation, target };
+  } finally {
+    batch.dispose();
+  }
+}
