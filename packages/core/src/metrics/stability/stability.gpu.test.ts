@@ -47,7 +47,7 @@ describe('stability, compareModels, trustReport', () => {
       expect(c).toBeGreaterThan(0);
     }
     tf.dispose([s.std, s.mean]);
-    await expect(stability(model, x, { explain: options, runs: 1 })).rejects.toThrow(/runs must be an integer in \[2/);
+    await expect(stability(model, x, { explain: options, runs: 1 })).rejects.toThrow(/stability: runs must be an integer >= 2, got 1/);
     await expect(stability(model, x, {} as never)).rejects.toThrow(InvalidOptionError);
   });
 
