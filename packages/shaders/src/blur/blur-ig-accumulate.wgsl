@@ -11,7 +11,7 @@
 // over its image's points in the batch, in order.
 // Numerics: k terms of 4 roundings each, summed in f32: (k + 4) u * sum |terms|.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   elementCount: u32,
@@ -31,19 +31,16 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let n = params.elementCount;
-  let lastPoint = params.firstPoint + params.pointCount;
-  let firstImage = params.firstPoint / params.pointsPerImage;
-  let imageCount = (lastPoint - 1u) / params.pointsPerImage - firstImage + 1u;
+  let images = batchImages(params.firstPoint, params.pointCount, params.pointsPerImage);
   let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
-  if (i >= imageCount * n) {
+  if (i >= images.y * n) {
     return;
   }
-  let image = firstImage + i / n;
+  let image = images.x + i / n;
   let e = i % n;
-  let lo = max(params.firstPoint, image * params.pointsPerImage);
-  let hi = min(lastPoint, (image + 1u) * params.pointsPerImage);
+  let span = batchPointsOf(image, params.firstPoint, params.pointCount, params.pointsPerImage);
   var sum = 0.0;
-  for (var t = lo; t < hi; t++) {
+  for (var t = span.x; t < span.y; t++) {
     let k = (t - params.firstPoint) * n + e;
     sum += weights[t] * ((ahead[k] - points[k]) * params.invGradStep) * gradients[k];
   }

@@ -13,7 +13,7 @@
 // Numerics: 2r + 1 products summed in f32 in tap order: |gpu - f64| <= (2r + 2) u * sum |w x|,
 // with sum w = 1: (2r + 2) u * max |x|.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 override AXIS: u32 = 0u;
 override SOURCE_FROM_PLAN: u32 = 1u;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './cam-map.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { bilinearSnippet, minMaxTreeSnippet } from '../snippets/index.js';
 
 /** How cam-map weighs activations: per channel, elementwise (HiResCAM), elementwise ReLU (LayerCAM). */
 export type CamWeighting = 'channel' | 'elementwise' | 'elementwise-relu';
@@ -16,6 +17,7 @@ export const CAM_WEIGHTING_MODES: Readonly<Record<CamWeighting, number>> = { cha
 export const camMap = defineKernel({
   name: 'cam-map',
   source,
+  includes: [minMaxTreeSnippet, bilinearSnippet],
   workgroupSize: 256,
   bindings: {
     params: {

@@ -15,14 +15,14 @@
 //   0 channel weights  weights[n, k]                      (Grad-CAM, Grad-CAM++, XGrad-CAM, Score-CAM, Ablation-CAM)
 //   1 elementwise      weights[n, p, k]                   (HiResCAM: the gradient itself)
 //   2 elementwise ReLU max(0, weights[n, p, k])           (LayerCAM)
-// act is NHWC ([n][p][k], k fastest). bilinear() is cv2.resize INTER_LINEAR / half-pixel centres:
+// act is NHWC ([n][p][k], k fastest). The upsample (bilinear.wgsl's halfPixelCoord) is cv2.resize INTER_LINEAR / half-pixel centres:
 // source coordinate (y + 0.5) * h / outH - 0.5, clamped to [0, h - 1] (likewise x), lerped as
 // a + (b - a) * t so equal neighbours give exactly that value (a constant map normalises to 0).
 // Normalising after the resize equals scale_cam_image's normalise-then-resize (the resize is
 // affine in the values) up to rounding.
 //
 // Dispatch: one workgroup per image (linearWorkgroup). Phase 1: invocations stride over the h*w
-// map positions (each a K-term dot product), write map and fold min/max; a shared-memory tree
+// map positions (each a K-term dot product), write map and fold min/max; min-max-tree.wgsl
 // gives the image's range. storageBarrier() makes the map visible to the whole workgroup; phase 2
 // strides over the outH*outW output pixels, once to find r's range (finalNormalise only: the
 // interpolation is recomputed, 4 loads, cheaper than a second dispatch) and once to write.
@@ -31,7 +31,7 @@
 // 2^-24); the output adds the lerp and one division. Tolerance (cam-map.kernel.ts) is relative to
 // the image's map range: abs 2e-4 on outputs in [0, 1] for K <= 2048 and data of one sign scale.
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   images: u32,
@@ -50,9 +50,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> map: array<f32>;
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
 
-var<workgroup> lows: array<f32, WORKGROUP_SIZE>;
-var<workgroup> highs: array<f32, WORKGROUP_SIZE>;
-
 fn weightAt(n: u32, p: u32, k: u32) -> f32 {
   let K = params.channels;
   if (params.mode == 0u) {
@@ -63,15 +60,6 @@ fn weightAt(n: u32, p: u32, k: u32) -> f32 {
     return max(g, 0.0);
   }
   return g;
-}
-
-// Source coordinate of output index i (half-pixel centres), clamped, as (index0, index1, frac).
-fn sourceCoord(i: u32, outSize: u32, inSize: u32) -> vec3f {
-  let s = (f32(i) + 0.5) * f32(inSize) / f32(outSize) - 0.5;
-  let c = clamp(s, 0.0, f32(inSize - 1u));
-  let i0 = floor(c);
-  let i1 = min(i0 + 1.0, f32(inSize - 1u));
-  return vec3f(i0, i1, c - i0);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -85,8 +73,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let w = params.width;
   let K = params.channels;
   let positions = h * w;
-  var low = 3.4028234e38;
-  var high = -3.4028234e38;
+  var low = F32_MAX;
+  var high = -F32_MAX;
   for (var p = lid.x; p < positions; p += WORKGROUP_SIZE) {
     let base = (n * positions + p) * K;
     var s = 0.0;
@@ -98,45 +86,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     low = min(low, s);
     high = max(high, s);
   }
-  lows[lid.x] = low;
-  highs[lid.x] = high;
-  workgroupBarrier();
-  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
-    if (lid.x < stride) {
-      lows[lid.x] = min(lows[lid.x], lows[lid.x + stride]);
-      highs[lid.x] = max(highs[lid.x], highs[lid.x + stride]);
-    }
-    workgroupBarrier();
-  }
+  let range = workgroupMinMax(lid.x, low, high);
   storageBarrier();
-  let lo = lows[0];
+  let lo = range.x;
   // max() guards against the compiler reassociating 1e-7 + (hi - lo) into (1e-7 + hi) - lo, which
   // loses the 1e-7 when hi is large and equals lo (seen on lavapipe: 1 / 0 = Inf, then 0 * Inf = NaN).
-  let scale = 1.0 / max(1e-7 + (highs[0] - lo), 1e-7);
+  let scale = 1.0 / max(1e-7 + (range.y - lo), 1e-7);
   let pixels = params.outHeight * params.outWidth;
   var finalLo = 0.0;
   var finalScale = 1.0;
   if (params.finalNormalise == 1u) {
-    workgroupBarrier(); // everyone has read lows[0] / highs[0] before they are reused
-    var rLow = 3.4028234e38;
-    var rHigh = -3.4028234e38;
+    var rLow = F32_MAX;
+    var rHigh = -F32_MAX;
     for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
       let r = (upsampled(n, q) - lo) * scale;
       rLow = min(rLow, r);
       rHigh = max(rHigh, r);
     }
-    lows[lid.x] = rLow;
-    highs[lid.x] = rHigh;
-    workgroupBarrier();
-    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
-      if (lid.x < stride) {
-        lows[lid.x] = min(lows[lid.x], lows[lid.x + stride]);
-        highs[lid.x] = max(highs[lid.x], highs[lid.x + stride]);
-      }
-      workgroupBarrier();
-    }
-    finalLo = lows[0];
-    finalScale = 1.0 / max(1e-7 + (highs[0] - finalLo), 1e-7);
+    let rRange = workgroupMinMax(lid.x, rLow, rHigh);
+    finalLo = rRange.x;
+    finalScale = 1.0 / max(1e-7 + (rRange.y - finalLo), 1e-7);
   }
   for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
     let r = (upsampled(n, q) - lo) * scale;
@@ -149,14 +118,8 @@ fn upsampled(n: u32, q: u32) -> f32 {
   let h = params.height;
   let w = params.width;
   let outW = params.outWidth;
-  let sy = sourceCoord(q / outW, params.outHeight, h);
-  let sx = sourceCoord(q % outW, outW, w);
-  let base = n * h * w;
-  let r0 = base + u32(sy.x) * w;
-  let r1 = base + u32(sy.y) * w;
-  let c0 = u32(sx.x);
-  let c1 = u32(sx.y);
-  let top = map[r0 + c0] + (map[r0 + c1] - map[r0 + c0]) * sx.z;
-  let bottom = map[r1 + c0] + (map[r1 + c1] - map[r1 + c0]) * sx.z;
-  return top + (bottom - top) * sy.z;
+  let sy = halfPixelCoord(q / outW, params.outHeight, h);
+  let sx = halfPixelCoord(q % outW, outW, w);
+  let taps = bilinearTaps(sy, sx, w) + vec4u(n * h * w);
+  return bilinearMix(vec4f(map[taps.x], map[taps.y], map[taps.z], map[taps.w]), sy, sx);
 }

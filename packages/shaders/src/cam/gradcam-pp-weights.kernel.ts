@@ -2,13 +2,11 @@
 import source from './gradcam-pp-weights.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
-const WORKGROUP_SIZE = 64;
-
 /** GPU kernel: Grad-CAM++ channel weights from activations and gradients. See gradcam-pp-weights.wgsl; CPU reference: gradcamPpWeightsRef. */
 export const gradcamPpWeights = defineKernel({
   name: 'gradcam-pp-weights',
   source,
-  workgroupSize: WORKGROUP_SIZE,
+  workgroupSize: 64,
   bindings: {
     params: { uniform: { images: 'u32', positions: 'u32', channels: 'u32' } },
     act: { storage: 'read' },
@@ -18,5 +16,5 @@ export const gradcamPpWeights = defineKernel({
   // Sequential f32 sums over <= 3136 positions: ~positions * u relative to sum |terms| (~2e-4 worst
   // case, typically sqrt(positions) * u); alpha's division can amplify when 2g^2 + S g^3 nearly cancels.
   tolerance: { abs: 1e-5, rel: 1e-4 },
-  workgroups: ({ params }) => Math.ceil((params.images * params.channels) / WORKGROUP_SIZE),
+  threads: ({ params }) => params.images * params.channels,
 });

@@ -13,7 +13,7 @@
 // Numerics: two sequential f32 sums over the positions; alpha has one division. Tolerance
 // (gradcam-pp-weights.kernel.ts) abs 1e-5 + rel 1e-4 for positions <= 3136 (56 x 56).
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   images: u32,

@@ -17,7 +17,7 @@
 // Numerics: each step is a d-term f32 dot product per row; the vector converges to f32 precision
 // (~1e-6 relative) at rate lambda_2 / lambda_1. Tolerance in power-iteration.kernel.ts.
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 const MAX_SIZE: u32 = 1024u;
 
 struct Params {

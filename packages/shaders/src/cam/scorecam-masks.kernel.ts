@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import masksSource from './scorecam-masks.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { bilinearSnippet } from '../snippets/index.js';
 
 const MASKS_WORKGROUP = 256;
 
@@ -8,6 +9,7 @@ const MASKS_WORKGROUP = 256;
 export const scorecamMasks = defineKernel({
   name: 'scorecam-masks',
   source: masksSource,
+  includes: [bilinearSnippet],
   workgroupSize: MASKS_WORKGROUP,
   bindings: {
     params: {
@@ -30,5 +32,5 @@ export const scorecamMasks = defineKernel({
   },
   // A lerp, a division (relative error of the normaliser) and a product.
   tolerance: { abs: 1e-6, rel: 1e-5 },
-  workgroups: ({ params }) => Math.ceil((params.count * params.outHeight * params.outWidth) / MASKS_WORKGROUP),
+  threads: ({ params }) => params.count * params.outHeight * params.outWidth,
 });

@@ -4,13 +4,13 @@
 // straight into the model's input buffer, `count` channels k0 .. k0 + count - 1 of image n:
 //   mask_k(y, x)      = (up_k(y, x) - lo_k) / (hi_k - lo_k + 1e-8)      (ranges from scorecam-range)
 //   out[b, y, x, c]   = image[n, y, x, c] * mask_{k0 + b}(y, x)
-// up_k is the align_corners bilinear upsample of activation channel k (as scorecam-range.wgsl).
+// up_k is the align_corners bilinear upsample of activation channel k (bilinear.wgsl, as scorecam-range).
 //
 // Dispatch: one invocation per output pixel (b, y, x), 1-D, ceil(count * outH * outW /
 // WORKGROUP_SIZE) workgroups folded past 65,535; each writes the image's `imageChannels` values.
 // Numerics: the lerp, one division and one product: tolerance abs 1e-6, rel 1e-5.
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   image: u32,
@@ -30,16 +30,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> ranges: array<f32>;
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
 
-fn cornerCoord(i: u32, outSize: u32, inSize: u32) -> vec3f {
-  var s = 0.0;
-  if (outSize > 1u) {
-    s = f32(i) * f32(inSize - 1u) / f32(outSize - 1u);
-  }
-  let i0 = min(floor(s), f32(inSize - 1u));
-  let i1 = min(i0 + 1.0, f32(inSize - 1u));
-  return vec3f(i0, i1, s - i0);
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
@@ -51,18 +41,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let q = i % pixels;
   let n = params.image;
   let k = params.channelStart + b;
-  let w = params.width;
   let K = params.channels;
-  let sy = cornerCoord(q / params.outWidth, params.outHeight, params.height);
-  let sx = cornerCoord(q % params.outWidth, params.outWidth, w);
-  let base = n * params.height * w;
-  let va = act[(base + u32(sy.x) * w + u32(sx.x)) * K + k];
-  let vb = act[(base + u32(sy.x) * w + u32(sx.y)) * K + k];
-  let vc = act[(base + u32(sy.y) * w + u32(sx.x)) * K + k];
-  let vd = act[(base + u32(sy.y) * w + u32(sx.y)) * K + k];
-  let top = va + (vb - va) * sx.z;
-  let bottom = vc + (vd - vc) * sx.z;
-  let up = top + (bottom - top) * sy.z;
+  let sy = alignCornersCoord(q / params.outWidth, params.outHeight, params.height);
+  let sx = alignCornersCoord(q % params.outWidth, params.outWidth, params.width);
+  let taps = (bilinearTaps(sy, sx, params.width) + vec4u(n * params.height * params.width)) * K + vec4u(k);
+  let up = bilinearMix(vec4f(act[taps.x], act[taps.y], act[taps.z], act[taps.w]), sy, sx);
   let lo = ranges[(n * K + k) * 2u];
   let hi = ranges[(n * K + k) * 2u + 1u];
   // max() keeps the 1e-8 when the compiler reassociates (hi + 1e-8) - lo (see cam-map.wgsl).

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import rangeSource from './scorecam-range.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { bilinearSnippet, minMaxTreeSnippet } from '../snippets/index.js';
 
 /** GPU kernel: min and max of each align-corners-upsampled activation channel. See scorecam-range.wgsl; CPU reference: scorecamRangesRef. */
 export const scorecamRange = defineKernel({
   name: 'scorecam-range',
   source: rangeSource,
+  includes: [minMaxTreeSnippet, bilinearSnippet],
   workgroupSize: 256,
   bindings: {
     params: { uniform: { images: 'u32', height: 'u32', width: 'u32', channels: 'u32', outHeight: 'u32', outWidth: 'u32' } },

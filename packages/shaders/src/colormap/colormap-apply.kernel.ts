@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-import body from './colormap-apply.wgsl';
-import sign from './sign.wgsl';
+import source from './colormap-apply.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-
-const WORKGROUP_SIZE = 256;
+import { signSnippet } from '../snippets/index.js';
 
 /**
  * GPU kernel: attribution values -> packed RGBA8 colours through a 256-entry LUT.
@@ -11,8 +9,9 @@ const WORKGROUP_SIZE = 256;
  */
 export const colormapApply = defineKernel({
   name: 'colormap-apply',
-  source: `${sign}\n${body}`,
-  workgroupSize: WORKGROUP_SIZE,
+  source,
+  includes: [signSnippet],
+  workgroupSize: 256,
   bindings: {
     params: { uniform: { count: 'u32', sign: 'u32', scale: 'f32', reversed: 'u32' } },
     values: { storage: 'read' },
@@ -21,5 +20,5 @@ export const colormapApply = defineKernel({
   },
   // Per 8-bit channel of the unpacked colours: exact (the LUT index is reproduced bit for bit).
   tolerance: { abs: 0, rel: 0 },
-  workgroups: ({ params }) => Math.ceil(params.count / WORKGROUP_SIZE),
+  threads: ({ params }) => params.count,
 });

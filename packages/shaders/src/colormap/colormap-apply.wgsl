@@ -14,7 +14,7 @@
 // integer conversion; the CPU reference reproduces it with Math.fround, so colours match exactly
 // (tolerance 0; the issue allows 1 LSB).
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   count: u32,

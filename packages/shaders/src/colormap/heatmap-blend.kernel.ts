@@ -2,8 +2,6 @@
 import source from './heatmap-blend.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
-const WORKGROUP_SIZE = 256;
-
 /**
  * GPU kernel: image + colours + mask -> the displayed RGBA8 picture, per display mode.
  * See heatmap-blend.wgsl; CPU reference: {@link heatmapBlendRef}.
@@ -11,7 +9,7 @@ const WORKGROUP_SIZE = 256;
 export const heatmapBlend = defineKernel({
   name: 'heatmap-blend',
   source,
-  workgroupSize: WORKGROUP_SIZE,
+  workgroupSize: 256,
   bindings: {
     params: { uniform: { width: 'u32', height: 'u32', mode: 'u32', opacity: 'f32', contourColor: 'u32' } },
     image: { storage: 'read' },
@@ -21,5 +19,5 @@ export const heatmapBlend = defineKernel({
   },
   // Per unpacked 8-bit channel: f32 vs f64 may round a half-way blend differently (1 LSB).
   tolerance: { abs: 1, rel: 0 },
-  workgroups: ({ params }) => Math.ceil((params.width * params.height) / WORKGROUP_SIZE),
+  threads: ({ params }) => params.width * params.height,
 });

@@ -15,7 +15,7 @@
 // Numerics: the blend runs in f32 on unorm values and rounds once (pack4x8unorm); the f64 CPU
 // reference may round a half-way case the other way: tolerance 1 (8-bit level) per channel.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 const MODE_OVERLAY: u32 = 0u;
 const MODE_SIDE_BY_SIDE: u32 = 1u;

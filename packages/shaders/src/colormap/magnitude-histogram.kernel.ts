@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-import body from './magnitude-histogram.wgsl';
-import sign from './sign.wgsl';
+import source from './magnitude-histogram.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-
-const WORKGROUP_SIZE = 256;
+import { signSnippet } from '../snippets/index.js';
 
 /**
  * GPU kernel: histogram of signed magnitudes into `bins` u32 counters (zeroed by the caller).
@@ -11,8 +9,9 @@ const WORKGROUP_SIZE = 256;
  */
 export const magnitudeHistogram = defineKernel({
   name: 'magnitude-histogram',
-  source: `${sign}\n${body}`,
-  workgroupSize: WORKGROUP_SIZE,
+  source,
+  includes: [signSnippet],
+  workgroupSize: 256,
   bindings: {
     params: { uniform: { count: 'u32', sign: 'u32', bins: 'u32', binScale: 'f32' } },
     values: { storage: 'read' },
@@ -20,5 +19,5 @@ export const magnitudeHistogram = defineKernel({
   },
   // Integer counts; the bin index is reproduced exactly by the reference.
   tolerance: { abs: 0, rel: 0 },
-  workgroups: ({ params }) => Math.ceil(params.count / WORKGROUP_SIZE),
+  threads: ({ params }) => params.count,
 });

@@ -11,7 +11,7 @@
 // Numerics: the bin index is floor of one correctly rounded f32 multiply, reproduced bit for bit by
 // the CPU reference (Math.fround); counts are exact integers; tolerance 0.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   count: u32,

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-import body from './magnitude-max.wgsl';
-import sign from './sign.wgsl';
+import source from './magnitude-max.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-
-const WORKGROUP_SIZE = 256;
+import { signSnippet } from '../snippets/index.js';
 
 /**
  * GPU kernel: `result[0]` = f32 bits of the largest signed magnitude (see sign.wgsl); the caller
@@ -11,8 +9,9 @@ const WORKGROUP_SIZE = 256;
  */
 export const magnitudeMax = defineKernel({
   name: 'magnitude-max',
-  source: `${sign}\n${body}`,
-  workgroupSize: WORKGROUP_SIZE,
+  source,
+  includes: [signSnippet],
+  workgroupSize: 256,
   bindings: {
     params: { uniform: { count: 'u32', sign: 'u32' } },
     values: { storage: 'read' },
@@ -20,5 +19,5 @@ export const magnitudeMax = defineKernel({
   },
   // An exact max over bit patterns.
   tolerance: { abs: 0, rel: 0 },
-  workgroups: ({ params }) => Math.ceil(params.count / WORKGROUP_SIZE),
+  threads: ({ params }) => params.count,
 });

@@ -12,7 +12,7 @@
 // 65,535. Each workgroup reduces into workgroup memory first, then issues one global atomicMax.
 // Numerics: exact (no arithmetic on the values); tolerance 0.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   count: u32,

@@ -1,5 +1,5 @@
 // sign.wgsl — sign handling shared by the colormap kernels (a function library: no entry point;
-// each kernel's descriptor prepends it to its own source).
+// kernels list it in `includes`, see snippets/index.ts).
 //
 // Attribution visualisers differ in which sign they show (Captum's visualize_image_attr `sign`,
 // alibi's visualize_image_attr): SIGN_POSITIVE keeps max(v, 0), SIGN_NEGATIVE keeps max(-v, 0),

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-import body from './topk-mask.wgsl';
-import sign from './sign.wgsl';
+import source from './topk-mask.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-
-const WORKGROUP_SIZE = 256;
+import { signSnippet } from '../snippets/index.js';
 
 /**
  * GPU kernel: top-k% mask (0 outside, 1 inside, 2 contour) of an attribution map.
@@ -11,8 +9,9 @@ const WORKGROUP_SIZE = 256;
  */
 export const topkMask = defineKernel({
   name: 'topk-mask',
-  source: `${sign}\n${body}`,
-  workgroupSize: WORKGROUP_SIZE,
+  source,
+  includes: [signSnippet],
+  workgroupSize: 256,
   bindings: {
     params: {
       uniform: { width: 'u32', height: 'u32', sign: 'u32', bins: 'u32', binScale: 'f32', thresholdBin: 'i32' },
@@ -22,5 +21,5 @@ export const topkMask = defineKernel({
   },
   // Discrete labels: exact.
   tolerance: { abs: 0, rel: 0 },
-  workgroups: ({ params }) => Math.ceil((params.width * params.height) / WORKGROUP_SIZE),
+  threads: ({ params }) => params.width * params.height,
 });

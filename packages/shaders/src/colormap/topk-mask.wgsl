@@ -11,7 +11,7 @@
 // folded past 65,535. Each invocation re-derives its 4 neighbours' bins (no second pass).
 // Numerics: discrete output, reproduced exactly by the CPU reference; tolerance 0.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   width: u32,

@@ -2,13 +2,11 @@
 import source from './affine.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
-const WORKGROUP_SIZE = 256;
-
 /** GPU kernel: output = input * scale + offset. See affine.wgsl; CPU reference: affineRef. */
 export const affine = defineKernel({
   name: 'affine',
   source,
-  workgroupSize: WORKGROUP_SIZE,
+  workgroupSize: 256,
   bindings: {
     params: { uniform: { count: 'u32', scale: 'f32', offset: 'f32' } },
     input: { storage: 'read' },
@@ -16,5 +14,5 @@ export const affine = defineKernel({
   },
   // One mul + one add in f32, possibly fused: within 1 ulp of the f64 result plus the f32 rounding of inputs.
   tolerance: { abs: 1e-6, rel: 1e-6 },
-  workgroups: ({ params }) => Math.ceil(params.count / WORKGROUP_SIZE),
+  threads: ({ params }) => params.count,
 });

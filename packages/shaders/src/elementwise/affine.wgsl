@@ -8,7 +8,7 @@
 // (one buffer bound twice as read + read_write); use two buffers.
 // Numerics: one multiply and one add (the compiler may fuse them): tolerance abs 1e-6, rel 1e-6.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   count: u32,

@@ -2,17 +2,15 @@
 import source from './fill.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
-const WORKGROUP_SIZE = 256;
-
 /** GPU kernel: output[0..count) = value. See fill.wgsl; CPU reference: fillRef. */
 export const fill = defineKernel({
   name: 'fill',
   source,
-  workgroupSize: WORKGROUP_SIZE,
+  workgroupSize: 256,
   bindings: {
     params: { uniform: { count: 'u32', value: 'f32' } },
     output: { storage: 'read_write' },
   },
   tolerance: { abs: 0, rel: 0 }, // a stored constant is exact
-  workgroups: ({ params }) => Math.ceil(params.count / WORKGROUP_SIZE),
+  threads: ({ params }) => params.count,
 });

@@ -3,7 +3,7 @@
 // output[i] = value for i < count: zero or constant buffers (baselines, accumulators) without
 // uploading a host array. Dispatch: 1-D, folded past 65,535 workgroups. Exact.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   count: u32,

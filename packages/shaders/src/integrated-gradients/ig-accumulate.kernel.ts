@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './ig-accumulate.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-
-const WORKGROUP_SIZE = 256;
+import { pathBatchSnippet } from '../snippets/index.js';
 
 /** Images a batch of `pointCount` points from `firstPoint` touches. */
 export function pathBatchImages(firstPoint: number, pointCount: number, pointsPerImage: number): { first: number; count: number } {
@@ -18,7 +17,8 @@ export function pathBatchImages(firstPoint: number, pointCount: number, pointsPe
 export const igAccumulate = defineKernel({
   name: 'ig-accumulate',
   source,
-  workgroupSize: WORKGROUP_SIZE,
+  includes: [pathBatchSnippet],
+  workgroupSize: 256,
   bindings: {
     params: { uniform: { elementCount: 'u32', pointCount: 'u32', firstPoint: 'u32', pointsPerImage: 'u32' } },
     input: { storage: 'read' },
@@ -29,6 +29,5 @@ export const igAccumulate = defineKernel({
   },
   // (k + 3) u * sum|terms| with k <= 64 and sum|terms| <= 2: 67 * 2^-24 * 2 < 1e-5.
   tolerance: { abs: 1e-5, rel: 1e-5 },
-  workgroups: ({ params }) =>
-    Math.ceil((pathBatchImages(params.firstPoint, params.pointCount, params.pointsPerImage).count * params.elementCount) / WORKGROUP_SIZE),
+  threads: ({ params }) => pathBatchImages(params.firstPoint, params.pointCount, params.pointsPerImage).count * params.elementCount,
 });

@@ -13,19 +13,13 @@
 // Numerics: k products and k f32 additions: |gpu - f64| <= (k + 3) u * sum |terms|; the
 // descriptor's tolerance assumes sum |terms| <= 2 and k <= 64.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   elementCount: u32,
   pointCount: u32,
   firstPoint: u32,
   pointsPerImage: u32,
-}
-
-struct PathPoint {
-  alpha: f32,
-  weight: f32,
-  baselineRow: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -38,20 +32,17 @@ struct PathPoint {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let n = params.elementCount;
-  let lastPoint = params.firstPoint + params.pointCount; // exclusive
-  let firstImage = params.firstPoint / params.pointsPerImage;
-  let imageCount = (lastPoint - 1u) / params.pointsPerImage - firstImage + 1u;
+  let images = batchImages(params.firstPoint, params.pointCount, params.pointsPerImage);
   let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
-  if (i >= imageCount * n) {
+  if (i >= images.y * n) {
     return;
   }
-  let image = firstImage + i / n;
+  let image = images.x + i / n;
   let e = i % n;
   let x = input[image * n + e];
-  let lo = max(params.firstPoint, image * params.pointsPerImage);
-  let hi = min(lastPoint, (image + 1u) * params.pointsPerImage);
+  let span = batchPointsOf(image, params.firstPoint, params.pointCount, params.pointsPerImage);
   var sum = 0.0;
-  for (var t = lo; t < hi; t++) {
+  for (var t = span.x; t < span.y; t++) {
     let point = plan[t];
     let b = baselines[point.baselineRow * n + e];
     sum += point.weight * (x - b) * gradients[(t - params.firstPoint) * n + e];

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './ig-path-points.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-
-const WORKGROUP_SIZE = 256;
+import { pathBatchSnippet } from '../snippets/index.js';
 
 /**
  * GPU kernel: a batch of IG path points from the packed path plan. See ig-path-points.wgsl;
@@ -11,7 +10,8 @@ const WORKGROUP_SIZE = 256;
 export const igPathPoints = defineKernel({
   name: 'ig-path-points',
   source,
-  workgroupSize: WORKGROUP_SIZE,
+  includes: [pathBatchSnippet],
+  workgroupSize: 256,
   bindings: {
     params: { uniform: { elementCount: 'u32', pointCount: 'u32', firstPoint: 'u32', pointsPerImage: 'u32' } },
     input: { storage: 'read' },
@@ -21,5 +21,5 @@ export const igPathPoints = defineKernel({
   },
   // 3 roundings of values up to 4 in magnitude: 3 * 2^-24 * 8 < 2e-6.
   tolerance: { abs: 2e-6, rel: 1e-6 },
-  workgroups: ({ params }) => Math.ceil((params.pointCount * params.elementCount) / WORKGROUP_SIZE),
+  threads: ({ params }) => params.pointCount * params.elementCount,
 });

@@ -12,19 +12,13 @@
 // Numerics: a subtract, a multiply and an add in f32 (each rounded): |gpu - f64| <= 3 u (|x| + |b|)
 // per value; the descriptor's tolerance assumes |x|, |b| <= 4.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   elementCount: u32,   // h * w * c of one image
   pointCount: u32,     // points in this batch
   firstPoint: u32,     // plan index of the batch's first point
   pointsPerImage: u32, // points of one image's path(s)
-}
-
-struct PathPoint {
-  alpha: f32,
-  weight: f32,
-  baselineRow: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

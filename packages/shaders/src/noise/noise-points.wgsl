@@ -11,7 +11,7 @@
 // Dispatch: 1-D, one invocation per value of the batch (pointCount * elementCount, folded).
 // Numerics: sigma rounded once, then one multiply and one add: |gpu - f64| <= 3 u (|x| + |sigma z|).
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   elementCount: u32,

@@ -2,8 +2,6 @@
 import source from './smoothgrad-accumulate.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
-const WORKGROUP_SIZE = 256;
-
 /** Per-sample attribution of the wrapped method: the gradient (or a ready attribution), |gradient|, or point * gradient. */
 export type SmoothGradInner = 'identity' | 'abs' | 'times-input';
 /** mean (SmoothGrad), squared (SmoothGrad^2) or variance (VarGrad: needs a second accumulator). */
@@ -16,7 +14,7 @@ function define(inner: SmoothGradInner, variant: SmoothGradVariant) {
   return defineKernel({
     name: 'smoothgrad-accumulate',
     source,
-    workgroupSize: WORKGROUP_SIZE,
+    workgroupSize: 256,
     constants: { INNER: INNER_CODES[inner], VARIANT: VARIANT_CODES[variant] },
     bindings: {
       params: { uniform: { elementCount: 'u32', pointCount: 'u32', firstPoint: 'u32', imageCount: 'u32', invSamples: 'f32' } },
@@ -27,16 +25,21 @@ function define(inner: SmoothGradInner, variant: SmoothGradVariant) {
     },
     // (k + 2) u * sum|terms| for k <= 64 terms of magnitude <= 4 (squares) scaled by 1/samples.
     tolerance: { abs: 2e-6, rel: 2e-5 },
-    workgroups: ({ params }) => Math.ceil((params.imageCount * params.elementCount) / WORKGROUP_SIZE),
+    threads: ({ params }) => params.imageCount * params.elementCount,
   });
 }
 
-const kernels = new Map<string, ReturnType<typeof define>>();
+/**
+ * Every smoothgrad-accumulate pipeline, keyed `${inner}/${variant}` (override constants; descriptors
+ * are plain objects, pipelines compile on first use). Exported so that tests see every variant.
+ */
+export const smoothGradAccumulateKernels: ReadonlyMap<string, ReturnType<typeof define>> = new Map(
+  (Object.keys(INNER_CODES) as SmoothGradInner[]).flatMap((inner) =>
+    (Object.keys(VARIANT_CODES) as SmoothGradVariant[]).map((variant) => [`${inner}/${variant}`, define(inner, variant)] as const),
+  ),
+);
 
 /** The smoothgrad-accumulate pipeline for an inner method and variant (override constants). See smoothgrad-accumulate.wgsl. */
 export function smoothGradAccumulate(inner: SmoothGradInner, variant: SmoothGradVariant): ReturnType<typeof define> {
-  const key = `${inner}/${variant}`;
-  let kernel = kernels.get(key);
-  if (!kernel) kernels.set(key, (kernel = define(inner, variant)));
-  return kernel;
+  return smoothGradAccumulateKernels.get(`${inner}/${variant}`)!;
 }

@@ -13,7 +13,7 @@
 // each loops over its image's samples in the batch (t = image, image + imageCount, ...), in order.
 // Numerics: per batch a sum of k terms in f32, scaled once: (k + 2) u * sum |terms|.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 override INNER: u32 = 0u;
 override VARIANT: u32 = 0u;
 

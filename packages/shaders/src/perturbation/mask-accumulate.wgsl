@@ -12,7 +12,7 @@
 // Numerics: sequential f32 sum over the batch, |error| <= count * u * (|acc| + sum_b |w_b m|)
 // (u = 2^-24); the tolerance covers batches up to 64 with |w| <= 1 and masks in [0, 1].
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 override INVERT: u32 = 0u;
 
 struct Params {

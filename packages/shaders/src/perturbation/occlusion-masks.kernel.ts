@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './occlusion-masks.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-
-const WORKGROUP_SIZE = 256;
+import { pixelGridSnippet } from '../snippets/index.js';
 
 /** GPU kernel: keep-masks (0 inside the window) for a run of occlusion windows. See occlusion-masks.wgsl; CPU reference: occlusionMasksRef. */
 export const occlusionMasks = defineKernel({
   name: 'occlusion-masks',
   source,
-  workgroupSize: WORKGROUP_SIZE,
+  includes: [pixelGridSnippet],
+  workgroupSize: 256,
   bindings: {
     params: {
       uniform: {
@@ -27,5 +27,5 @@ export const occlusionMasks = defineKernel({
   },
   // Discrete output: exact.
   tolerance: { abs: 0, rel: 0 },
-  workgroups: ({ params }) => Math.ceil((params.count * params.height * params.width) / WORKGROUP_SIZE),
+  threads: ({ params }) => params.count * params.height * params.width,
 });

@@ -11,7 +11,7 @@
 // Dispatch: 1-D, one invocation per mask value, ceil(count * H * W / WORKGROUP_SIZE) workgroups,
 // folded past 65,535. Numerics: exact (0 or 1).
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   count: u32,
@@ -35,10 +35,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (i >= params.count * pixels) {
     return;
   }
-  let b = i / pixels;
-  let p = i - b * pixels;
-  let y = p / params.width;
-  let x = p - y * params.width;
+  let bxy = maskPixel(i, pixels, params.width);
+  let b = bxy.x;
+  let y = bxy.y;
+  let x = bxy.z;
   let k = params.firstWindow + b;
   let top = (k / params.windowsPerRow) * params.strideY;
   let left = (k % params.windowsPerRow) * params.strideX;

@@ -2,13 +2,11 @@
 import source from './perturb-batch.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
-const WORKGROUP_SIZE = 256;
-
 function definePerturb(perPixel: boolean) {
   return defineKernel({
     name: 'perturb-batch',
     source,
-    workgroupSize: WORKGROUP_SIZE,
+    workgroupSize: 256,
     constants: { PER_PIXEL: perPixel ? 1 : 0 },
     bindings: {
       params: { uniform: { count: 'u32', pixels: 'u32', channels: 'u32', maskStride: 'u32', sampleOffset: 'u32', outOffset: 'u32' } },
@@ -20,7 +18,7 @@ function definePerturb(perPixel: boolean) {
     },
     // Exact for binary masks; fractional masks: one sub, mul and add in f32.
     tolerance: { abs: 1e-6, rel: 1e-6 },
-    workgroups: ({ params }) => Math.ceil((params.count * params.pixels * params.channels) / WORKGROUP_SIZE),
+    threads: ({ params }) => params.count * params.pixels * params.channels,
   });
 }
 

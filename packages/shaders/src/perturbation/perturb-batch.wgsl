@@ -14,7 +14,7 @@
 // workgroups folded past 65,535. Shapes are uniforms; PER_PIXEL is an override.
 // Numerics: exact for m in {0, 1}; otherwise one sub, one mul, one add in f32 (abs 1e-6, rel 1e-6).
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 override PER_PIXEL: u32 = 0u;
 
 struct Params {

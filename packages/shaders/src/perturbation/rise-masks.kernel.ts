@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './rise-masks.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-
-const WORKGROUP_SIZE = 256;
+import { pixelGridSnippet } from '../snippets/index.js';
 
 /** GPU kernel: RISE masks from binary grids and shifts. See rise-masks.wgsl; CPU reference: riseMasksRef. */
 export const riseMasks = defineKernel({
   name: 'rise-masks',
   source,
-  workgroupSize: WORKGROUP_SIZE,
+  includes: [pixelGridSnippet],
+  workgroupSize: 256,
   bindings: {
     params: { uniform: { count: 'u32', height: 'u32', width: 'u32', gridH: 'u32', gridW: 'u32', cell: 'u32', sampleOffset: 'u32' } },
     grids: { storage: 'read' },
@@ -17,5 +17,5 @@ export const riseMasks = defineKernel({
   },
   // Bilinear weights in f32 (the source coordinate is rounded once or twice): values in [0, 1].
   tolerance: { abs: 2e-6, rel: 0 },
-  workgroups: ({ params }) => Math.ceil((params.count * params.height * params.width) / WORKGROUP_SIZE),
+  threads: ({ params }) => params.count * params.height * params.width,
 });

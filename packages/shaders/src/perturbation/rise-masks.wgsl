@@ -12,7 +12,7 @@
 // Dispatch: 1-D, one invocation per mask value, ceil(count * H * W / WORKGROUP_SIZE) workgroups
 // folded past 65,535. Numerics: f32 bilinear weights; abs error <= 4e-7 (tolerance abs 2e-6).
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   count: u32,
@@ -59,10 +59,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (i >= params.count * pixels) {
     return;
   }
-  let b = i / pixels;
-  let p = i - b * pixels;
-  let y = p / params.width;
-  let x = p - y * params.width;
+  let bxy = maskPixel(i, pixels, params.width);
+  let b = bxy.x;
+  let y = bxy.y;
+  let x = bxy.z;
   let sample = params.sampleOffset + b;
   let ay = axis(y + shifts[sample * 2u], params.gridH);
   let ax = axis(x + shifts[sample * 2u + 1u], params.gridW);

@@ -2,13 +2,11 @@
 import source from './segment-scatter.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
-const WORKGROUP_SIZE = 256;
-
 /** GPU kernel: out[offset + p] = values[segments[p]]. See segment-scatter.wgsl; CPU reference: segmentScatterRef. */
 export const segmentScatter = defineKernel({
   name: 'segment-scatter',
   source,
-  workgroupSize: WORKGROUP_SIZE,
+  workgroupSize: 256,
   bindings: {
     params: { uniform: { pixels: 'u32', outOffset: 'u32' } },
     segments: { storage: 'read' },
@@ -17,5 +15,5 @@ export const segmentScatter = defineKernel({
   },
   // A copy: exact.
   tolerance: { abs: 0, rel: 0 },
-  workgroups: ({ params }) => Math.ceil(params.pixels / WORKGROUP_SIZE),
+  threads: ({ params }) => params.pixels,
 });

@@ -7,7 +7,7 @@
 // Dispatch: 1-D, one invocation per pixel, ceil(pixels / WORKGROUP_SIZE) workgroups folded past
 // 65,535. Numerics: a copy, exact.
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   pixels: u32,

@@ -20,7 +20,7 @@
 // Numerics: f32, tree depth h = ceil(samples / WORKGROUP_SIZE) - 1 + log2(WORKGROUP_SIZE):
 // |error| <= gamma_h * sum_n w_n |z_ni z_nj| (Higham sec. 4.2); tolerance for <= 4096 samples.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 override MODE: u32 = 0u;
 
 struct Params {

@@ -2,8 +2,6 @@
 import source from './random-fill.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
-const WORKGROUP_SIZE = 256;
-
 /** What random-fill writes. */
 export type RandomKind = 'uniform' | 'normal' | 'bernoulli';
 
@@ -13,7 +11,7 @@ function defineRandomFill(kind: RandomKind) {
   return defineKernel({
     name: 'random-fill',
     source,
-    workgroupSize: WORKGROUP_SIZE,
+    workgroupSize: 256,
     constants: { KIND: KIND_CODES[kind] },
     bindings: {
       params: {
@@ -26,7 +24,7 @@ function defineRandomFill(kind: RandomKind) {
     // Bit-exact (integer ops only) for the standard outputs (a = 0, b = 1) and Bernoulli masks.
     // Scaled outputs: within one rounding of b * v (the GPU may fuse b * v + a): see the test.
     tolerance: { abs: 0, rel: 0 },
-    workgroups: ({ params }) => Math.ceil(params.count / WORKGROUP_SIZE),
+    threads: ({ params }) => params.count,
   });
 }
 

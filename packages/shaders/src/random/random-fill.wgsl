@@ -33,7 +33,7 @@
 // Dispatch: 1-D, one invocation per value, ceil(count / WORKGROUP_SIZE) workgroups folded past
 // 65,535 (prelude's linearIndex). Writes output[outputOffset + j] for j < count.
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 override KIND: u32 = 0u;
 
 const KIND_UNIFORM: u32 = 0u;

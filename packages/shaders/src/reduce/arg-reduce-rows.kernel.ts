@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './arg-reduce-rows.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { f32Snippet } from '../snippets/index.js';
 import { REDUCE_CHUNK, REDUCE_ITEMS_PER_THREAD, REDUCE_WORKGROUP_SIZE } from './reduce-rows.kernel.js';
 
 /** Per-row index reductions that {@link argReduceRows} computes. */
@@ -15,6 +16,7 @@ function defineArgReduce(op: ArgReduceOp) {
   return defineKernel({
     name: 'arg-reduce-rows',
     source,
+    includes: [f32Snippet],
     workgroupSize: REDUCE_WORKGROUP_SIZE,
     constants: { OP: op === 'argmax' ? 0 : 1, ITEMS_PER_THREAD: REDUCE_ITEMS_PER_THREAD },
     bindings: {

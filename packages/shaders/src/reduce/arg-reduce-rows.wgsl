@@ -16,7 +16,7 @@
 // any buffer, e.g. the input again); later passes read the partials' indices from `inputIndex`.
 // rows * groupsPerRow workgroups, 1-D, folded past 65,535.
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 override ITEMS_PER_THREAD: u32 = 16u;
 override OP: u32 = 0u;
 
@@ -37,10 +37,6 @@ struct Params {
 
 var<workgroup> bestValue: array<f32, WORKGROUP_SIZE>;
 var<workgroup> bestIndex: array<u32, WORKGROUP_SIZE>;
-
-fn isNan(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
-}
 
 // Whether (v, i) beats (w, j).
 fn better(v: f32, i: u32, w: f32, j: u32) -> bool {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './reduce-rows.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { f32Snippet } from '../snippets/index.js';
 
 /** Per-row reductions that {@link reduceRows} computes. */
 export type ReduceOp = 'sum' | 'min' | 'max' | 'sumsq';
@@ -24,6 +25,7 @@ function defineReduce(op: ReduceOp) {
   return defineKernel({
     name: 'reduce-rows',
     source,
+    includes: [f32Snippet],
     workgroupSize: REDUCE_WORKGROUP_SIZE,
     constants: { OP: OP_CODES[op], ITEMS_PER_THREAD: REDUCE_ITEMS_PER_THREAD },
     bindings: {

@@ -33,7 +33,7 @@
 // - sum and sum of squares use plain IEEE adds: a NaN, or +Inf together with -Inf, gives NaN;
 //   +Inf alone gives +Inf. lavapipe and SwiftShader follow IEEE here (reduce-rows.gpu.test.ts).
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 override ITEMS_PER_THREAD: u32 = 16u;
 override OP: u32 = 0u;
 
@@ -53,10 +53,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
 
 var<workgroup> partials: array<f32, WORKGROUP_SIZE>;
-
-fn isNan(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
-}
 
 fn combine(a: f32, b: f32) -> f32 {
   if (OP == OP_MIN || OP == OP_MAX) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
 import { gpuTest } from '@webxai/testing';
-import { defineKernel, runKernel } from './kernel.js';
+import { assembleSource, defineKernel, dispatchSize, runKernel } from './kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer } from './buffers.js';
 import { acquireDevice, isDeviceLost, requestFreshDevice } from './device.js';
 import { DeviceLostError, GpuValidationError, XaiError } from './errors.js';
@@ -28,7 +28,34 @@ describe('foldWorkgroups', () => {
 });
 
 // fill.wgsl with one invocation per workgroup: 70,001 elements need a folded 2-D dispatch.
-const fillOnePerGroup = defineKernel({ ...fill, name: 'fill-one-per-group', workgroupSize: 1, workgroups: ({ params }) => params.count });
+const fillOnePerGroup = defineKernel({ ...fill, threads: undefined, name: 'fill-one-per-group', workgroupSize: 1, workgroups: ({ params }) => params.count });
+
+describe('dispatchSize', () => {
+  it('turns threads into ceil(threads / workgroupSize) workgroups and passes explicit workgroups through', () => {
+    expect(dispatchSize(fill, { params: { count: 1, value: 0 }, output: {} as GPUBuffer })).toBe(1);
+    expect(dispatchSize(fill, { params: { count: 256, value: 0 }, output: {} as GPUBuffer })).toBe(1);
+    expect(dispatchSize(fill, { params: { count: 257, value: 0 }, output: {} as GPUBuffer })).toBe(2);
+    expect(dispatchSize(fill, { params: { count: 0, value: 0 }, output: {} as GPUBuffer })).toBe(0);
+    expect(dispatchSize(fillOnePerGroup, { params: { count: 70_001, value: 0 }, output: {} as GPUBuffer })).toBe(70_001);
+  });
+});
+
+describe('assembleSource', () => {
+  it('pastes prelude, includes (each once, dependencies first) and source, and locates lines in each part', () => {
+    const a = { name: 'a.wgsl', source: 'const A = 1;' };
+    const b = { name: 'b.wgsl', source: 'const B = A;\nconst B2 = 2;', includes: [a] };
+    const { code, locate } = assembleSource({ name: 'k', source: 'line1\nline2', includes: [b, a] });
+    const lines = code.split('\n');
+    const first = lines.indexOf('const A = 1;') + 1;
+    expect(lines.filter((l) => l === 'const A = 1;')).toHaveLength(1);
+    expect(locate(1)).toBe('prelude.wgsl:1');
+    expect(locate(first)).toBe('a.wgsl:1');
+    expect(locate(first + 2)).toBe('b.wgsl:2');
+    expect(locate(first + 3)).toBe('k.wgsl:1');
+    expect(locate(lines.length)).toBe('k.wgsl:2');
+    expect(lines[lines.length - 1]).toBe('line2');
+  });
+});
 
 describe('runKernel', () => {
   gpuTest('folds a dispatch of more than 65,535 workgroups and covers every element exactly', async ({ device }) => {
@@ -58,6 +85,24 @@ describe('runKernel', () => {
     expect(error).toBeInstanceOf(GpuValidationError);
     expect((error as GpuValidationError).kernelName).toBe('broken-write-to-read');
     expect((error as Error).message).toMatch(/Kernel "broken-write-to-read" failed GPU validation/);
+    releaseBuffer(device, data);
+  });
+
+  gpuTest('a compile error names the line in the kernel\'s own file, not counting the prelude and includes', async ({ device }) => {
+    const helper = { name: 'helper.wgsl', source: 'fn helper() -> f32 {\n  return 1.0;\n}' };
+    const broken = defineKernel({
+      name: 'broken-syntax',
+      source: ['override WORKGROUP_SIZE: u32;', '@group(0) @binding(0) var<storage, read_write> data: array<f32>;', '@compute @workgroup_size(WORKGROUP_SIZE) fn main() {', '  data[0] = helper() + undefinedName;', '}'].join('\n'),
+      includes: [helper],
+      workgroupSize: 64,
+      bindings: { data: { storage: 'read_write' } },
+      tolerance: { abs: 0, rel: 0 },
+      workgroups: () => 1,
+    });
+    const data = createBuffer(device, 256, 'data');
+    const error = await runKernel(device, broken, { data }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GpuValidationError);
+    expect((error as Error).message).toMatch(/broken-syntax\.wgsl:4:\d+ .*undefinedName/);
     releaseBuffer(device, data);
   });
 

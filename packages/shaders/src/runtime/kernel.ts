@@ -30,28 +30,59 @@ export type KernelArgs<B extends Record<string, BindingSpec>> = {
 /** Workgroups for one dispatch: a 1-D count (folded past 65,535 automatically) or an explicit grid. */
 export type Workgroups = number | readonly [number, number?, number?];
 
-export interface KernelSpec<B extends Record<string, BindingSpec>> {
+/**
+ * A piece of WGSL shared by several kernels (helper functions, constants, workgroup arrays), pasted
+ * before the kernel's own source. `includes` lists the snippets it needs itself. See ADR 0005.
+ */
+export interface WgslSnippet {
+  /** The snippet's .wgsl file name, used in compile-error messages. */
+  readonly name: string;
+  readonly source: string;
+  readonly includes?: readonly WgslSnippet[];
+}
+
+interface KernelSpecBase<B extends Record<string, BindingSpec>> {
   /** Kebab-case, equal to the .wgsl file stem; used as the GPU object label and in errors. */
   readonly name: string;
-  /** WGSL source; the runtime prepends `prelude.wgsl` (linearIndex, linearWorkgroup). */
+  /** WGSL source; the runtime prepends `prelude.wgsl` (linearIndex, linearWorkgroup) and the includes. */
   readonly source: string;
-  /** Value of the shader's `override WORKGROUP_SIZE`. */
+  /** Shared snippets the source uses, pasted (once each, in order) between the prelude and the source. */
+  readonly includes?: readonly WgslSnippet[];
+  /** Value of the shader's `override WORKGROUP_SIZE` (declared there without a default). */
   readonly workgroupSize: number;
   readonly bindings: B;
   /** Tolerance the parity test applies against the CPU reference. */
   readonly tolerance: Tolerance;
-  /** Workgroups for a dispatch, computed from the arguments. */
-  readonly workgroups: (args: KernelArgs<B>) => Workgroups;
   /** Extra `override` constants (pipeline is cached per distinct set). */
   readonly constants?: Readonly<Record<string, number>>;
 }
+
+/**
+ * A kernel descriptor. The dispatch size is given one of two ways:
+ * - `threads`: the invocations a 1-D kernel needs (one per output element, typically); the runtime
+ *   dispatches ceil(threads / workgroupSize) workgroups, folded past 65,535. Prefer this.
+ * - `workgroups`: the workgroups themselves, for kernels that give each workgroup one task
+ *   (a row, an image) or use a 2-D/3-D grid.
+ */
+export type KernelSpec<B extends Record<string, BindingSpec>> = KernelSpecBase<B> &
+  (
+    | { /** Invocations for a dispatch (1-D), computed from the arguments. */ readonly threads: (args: KernelArgs<B>) => number; readonly workgroups?: undefined }
+    | { /** Workgroups for a dispatch, computed from the arguments. */ readonly workgroups: (args: KernelArgs<B>) => Workgroups; readonly threads?: undefined }
+  );
 
 /** Identity function that gives a kernel spec its precise type. */
 export function defineKernel<const B extends Record<string, BindingSpec>>(spec: KernelSpec<B>): KernelSpec<B> {
   return spec;
 }
 
-type AnySpec = KernelSpec<Record<string, BindingSpec>>;
+/** Workgroups for one dispatch of `spec` with `args` (from `threads` or `workgroups`). */
+export function dispatchSize<B extends Record<string, BindingSpec>>(spec: KernelSpec<B>, args: KernelArgs<B>): Workgroups {
+  if (spec.threads) return Math.ceil(spec.threads(args) / spec.workgroupSize);
+  return spec.workgroups(args);
+}
+
+/** A kernel spec with its binding types erased (what the runtime stores and caches). */
+export type AnySpec = KernelSpec<Record<string, BindingSpec>>;
 
 /** Whether dispatches are wrapped in validation error scopes (default: on unless NODE_ENV=production). */
 let validation =
@@ -68,7 +99,8 @@ export function kernelValidationEnabled(): boolean {
 
 const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
 
-function pipelineKey(spec: AnySpec): string {
+/** Cache key of a kernel's pipeline: name, workgroup size and override constants. */
+export function pipelineKey(spec: AnySpec): string {
   return `${spec.name}@${spec.workgroupSize}:${JSON.stringify(spec.constants ?? {})}`;
 }
 
@@ -91,13 +123,14 @@ export function getPipeline(device: GPUDevice, spec: AnySpec): Promise<GPUComput
 async function compilePipeline(device: GPUDevice, spec: AnySpec): Promise<GPUComputePipeline> {
   // Shader-module errors go to a scope of our own, so they surface as this kernel's error
   // instead of leaking into whatever scope the caller has open.
+  const shader = assembleSource(spec);
   device.pushErrorScope('validation');
-  const module = device.createShaderModule({ label: spec.name, code: `${prelude}\n${spec.source}` });
+  const module = device.createShaderModule({ label: spec.name, code: shader.code });
   const moduleError = await device.popErrorScope();
   const describe = async (fallback: string) => {
     const info = await module.getCompilationInfo().catch(() => undefined);
     const errors = info?.messages.filter((m) => m.type === 'error');
-    return errors?.length ? errors.map((m) => `line ${m.lineNum}:${m.linePos} ${m.message}`).join('; ') : fallback;
+    return errors?.length ? errors.map((m) => `${shader.locate(m.lineNum)}:${m.linePos} ${m.message}`).join('; ') : fallback;
   };
   if (moduleError) throw new GpuValidationError(spec.name, await describe(moduleError.message));
   try {
@@ -111,8 +144,42 @@ async function compilePipeline(device: GPUDevice, spec: AnySpec): Promise<GPUCom
   }
 }
 
+/** The snippets `includes` pulls in, depth first (a snippet's own includes before it), each once. */
+export function resolveIncludes(includes: readonly WgslSnippet[] = []): WgslSnippet[] {
+  const seen = new Map<string, WgslSnippet>();
+  const visit = (snippet: WgslSnippet) => {
+    if (seen.has(snippet.name)) return;
+    snippet.includes?.forEach(visit);
+    seen.set(snippet.name, snippet);
+  };
+  includes.forEach(visit);
+  return [...seen.values()];
+}
+
+/**
+ * The WGSL the GPU compiles for `spec` — prelude, includes, the kernel's own source — and `locate`,
+ * which turns a line of that text into `file:line` of the part it came from, so a compile error
+ * points into the kernel's own .wgsl rather than past the prelude.
+ */
+export function assembleSource(spec: Pick<AnySpec, 'name' | 'source' | 'includes'>): { code: string; locate: (line: number) => string } {
+  const parts = [{ name: 'prelude.wgsl', source: prelude }, ...resolveIncludes(spec.includes), { name: `${spec.name}.wgsl`, source: spec.source }];
+  const starts: { name: string; first: number }[] = [];
+  let next = 1;
+  for (const part of parts) {
+    starts.push({ name: part.name, first: next });
+    next += part.source.split('\n').length; // parts are joined with '\n', so each starts on a new line
+  }
+  const code = parts.map((p) => p.source).join('\n');
+  const locate = (line: number) => {
+    let part = starts[0]!;
+    for (const s of starts) if (s.first <= line) part = s;
+    return `${part.name}:${line - part.first + 1}`;
+  };
+  return { code, locate };
+}
+
 /** Packs a uniform struct: every field is a 4-byte scalar; size rounded up to 16 bytes. */
-function packUniform(spec: AnySpec, bindingName: string, fields: Record<string, UniformType>, values: Record<string, number>) {
+export function packUniform(spec: AnySpec, bindingName: string, fields: Record<string, UniformType>, values: Record<string, number>) {
   const names = Object.keys(fields);
   const data = new ArrayBuffer(Math.max(16, Math.ceil((names.length * 4) / 16) * 16));
   const view = new DataView(data);
@@ -130,6 +197,60 @@ function packUniform(spec: AnySpec, bindingName: string, fields: Record<string, 
   return data;
 }
 
+/** A binding's resolved argument: a caller's buffer, or a packed uniform the dispatch uploads. */
+export interface BoundArg {
+  readonly name: string;
+  readonly buffer?: GPUBuffer;
+  readonly uniform?: ArrayBuffer;
+}
+
+/** Checks every argument of `spec` before anything touches the GPU; uniforms come back packed. */
+export function bindArgs<B extends Record<string, BindingSpec>>(spec: KernelSpec<B>, args: KernelArgs<B>): BoundArg[] {
+  const anySpec = spec as unknown as AnySpec;
+  return Object.entries(anySpec.bindings).map(([name, binding]) => {
+    const value = (args as Record<string, unknown>)[name];
+    if ('uniform' in binding) {
+      return { name, uniform: packUniform(anySpec, name, binding.uniform as Record<string, UniformType>, value as Record<string, number>) };
+    }
+    if (!value) throw new XaiError('invalid-option', `kernel "${spec.name}": missing buffer for binding "${name}"`);
+    return { name, buffer: value as GPUBuffer };
+  });
+}
+
+/** The dispatch grid for `spec` with `args`, folded past 65,535 and checked against the device's limit. */
+export function dispatchGrid<B extends Record<string, BindingSpec>>(device: GPUDevice, spec: KernelSpec<B>, args: KernelArgs<B>): [number, number, number] {
+  const requested = dispatchSize(spec, args);
+  const [x, y = 1, z = 1] = typeof requested === 'number' ? foldWorkgroups(requested) : requested;
+  const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+  if (x > maxPerDim || y > maxPerDim || z > maxPerDim) {
+    throw new XaiError('invalid-option', `kernel "${spec.name}": grid ${x}x${y}x${z} exceeds ${maxPerDim} per dimension`);
+  }
+  return [x, y, z];
+}
+
+/** Encodes one dispatch of `pipeline` with `bindings` and submits it (uniform buffers are transient). */
+export function submitDispatch(device: GPUDevice, name: string, pipeline: GPUComputePipeline, bindings: readonly BoundArg[], grid: readonly [number, number, number]): void {
+  const transient: GPUBuffer[] = [];
+  const entries: GPUBindGroupEntry[] = bindings.map((binding, index) => {
+    if (binding.buffer) return { binding: index, resource: { buffer: binding.buffer } };
+    const data = binding.uniform!;
+    const buffer = device.createBuffer({ label: `${name}.${binding.name}`, size: data.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    device.queue.writeBuffer(buffer, 0, data);
+    transient.push(buffer);
+    return { binding: index, resource: { buffer } };
+  });
+  const bindGroup = device.createBindGroup({ label: name, layout: pipeline.getBindGroupLayout(0), entries });
+  const encoder = device.createCommandEncoder({ label: name });
+  const pass = encoder.beginComputePass({ label: name });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(...grid);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  // Safe: WebGPU defers destroy() until the submitted work that uses the buffer has completed.
+  transient.forEach((b) => b.destroy());
+}
+
 /**
  * Encodes one dispatch of `spec` and submits it. The promise
  * settles once the dispatch has been validated (when validation is on) — not when the GPU has
@@ -144,45 +265,13 @@ export async function runKernel<B extends Record<string, BindingSpec>>(
   args: KernelArgs<B>,
 ): Promise<void> {
   assertDeviceAlive(watchDevice(device), `kernel "${spec.name}"`);
-  const anySpec = spec as unknown as AnySpec;
-  // Check every argument before touching the GPU.
-  const bindings = Object.entries(anySpec.bindings).map(([name, binding]) => {
-    const value = (args as Record<string, unknown>)[name];
-    if ('uniform' in binding) {
-      return { name, uniform: packUniform(anySpec, name, binding.uniform as Record<string, UniformType>, value as Record<string, number>) };
-    }
-    if (!value) throw new XaiError('invalid-option', `kernel "${spec.name}": missing buffer for binding "${name}"`);
-    return { name, buffer: value as GPUBuffer };
-  });
-  const requested = spec.workgroups(args);
-  const [x, y = 1, z = 1] = typeof requested === 'number' ? foldWorkgroups(requested) : requested;
-  const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
-  if (x > maxPerDim || y > maxPerDim || z > maxPerDim) {
-    throw new XaiError('invalid-option', `kernel "${spec.name}": grid ${x}x${y}x${z} exceeds ${maxPerDim} per dimension`);
-  }
-  if (x * y * z === 0) return;
+  const bindings = bindArgs(spec, args);
+  const grid = dispatchGrid(device, spec, args);
+  if (grid[0] * grid[1] * grid[2] === 0) return;
 
-  const pipeline = await getPipeline(device, anySpec);
+  const pipeline = await getPipeline(device, spec as unknown as AnySpec);
   if (validation) device.pushErrorScope('validation');
-  const transient: GPUBuffer[] = [];
-  const entries: GPUBindGroupEntry[] = bindings.map((binding, index) => {
-    if (binding.buffer) return { binding: index, resource: { buffer: binding.buffer } };
-    const data = binding.uniform!;
-    const buffer = device.createBuffer({ label: `${spec.name}.${binding.name}`, size: data.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
-    device.queue.writeBuffer(buffer, 0, data);
-    transient.push(buffer);
-    return { binding: index, resource: { buffer } };
-  });
-  const bindGroup = device.createBindGroup({ label: spec.name, layout: pipeline.getBindGroupLayout(0), entries });
-  const encoder = device.createCommandEncoder({ label: spec.name });
-  const pass = encoder.beginComputePass({ label: spec.name });
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(x, y, z);
-  pass.end();
-  device.queue.submit([encoder.finish()]);
-  // Safe: WebGPU defers destroy() until the submitted work that uses the buffer has completed.
-  transient.forEach((b) => b.destroy());
+  submitDispatch(device, spec.name, pipeline, bindings, grid);
   if (validation) {
     const error = await device.popErrorScope();
     if (error) throw new GpuValidationError(spec.name, error.message);

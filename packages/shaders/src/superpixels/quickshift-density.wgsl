@@ -12,7 +12,7 @@
 // Numerics: f32 exp and sums of up to (2W + 1)^2 terms; relative error ~ 1e-5 of the density
 // (tolerance rel 2e-5, abs 1e-5).
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   height: u32,
@@ -32,16 +32,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (p >= params.height * params.width) {
     return;
   }
-  let y = i32(p / params.width);
-  let x = i32(p % params.width);
+  let yx = vec2i(pixelYX(p, params.width));
+  let y = yx.x;
+  let x = yx.y;
   let w = i32(params.window);
-  let f = vec3f(features[p * 3u], features[p * 3u + 1u], features[p * 3u + 2u]);
+  let f = featureAt(p);
   var s = 0.0;
   for (var yy = max(0, y - w); yy < min(i32(params.height), y + w + 1); yy++) {
     let dy = f32(yy - y);
     for (var xx = max(0, x - w); xx < min(i32(params.width), x + w + 1); xx++) {
       let q = u32(yy) * params.width + u32(xx);
-      let d = f - vec3f(features[q * 3u], features[q * 3u + 1u], features[q * 3u + 2u]);
+      let d = f - featureAt(q);
       let dx = f32(xx - x);
       let e = (dot(d, d) + dy * dy + dx * dx) * params.inv;
       if (e >= -40.0) {

@@ -10,7 +10,7 @@
 // Numerics: exact comparisons of f32 values; a link can differ from the f64 CPU path only where
 // two densities (or two distances) are within their rounding of each other (a near-tie).
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   height: u32,
@@ -30,11 +30,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (p >= params.height * params.width) {
     return;
   }
-  let y = i32(p / params.width);
-  let x = i32(p % params.width);
+  let yx = vec2i(pixelYX(p, params.width));
+  let y = yx.x;
+  let x = yx.y;
   let h = i32(params.height);
   let wd = i32(params.width);
-  let f = vec3f(features[p * 3u], features[p * 3u + 1u], features[p * 3u + 2u]);
+  let f = featureAt(p);
   let own = density[p];
   var closest = 3.0e38;
   var link = p;
@@ -62,7 +63,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         if (density[q] <= own) {
           continue;
         }
-        let d = f - vec3f(features[q * 3u], features[q * 3u + 1u], features[q * 3u + 2u]);
+        let d = f - featureAt(q);
         let dist = dot(d, d) + f32(dy * dy + dx * dx);
         if (dist < closest || (dist == closest && q < link)) {
           closest = dist;

@@ -2,6 +2,7 @@
 import densitySource from './quickshift-density.wgsl';
 import parentSource from './quickshift-parent.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { pixelGridSnippet, quickshiftFeaturesSnippet } from '../snippets/index.js';
 
 const WORKGROUP_SIZE = 64;
 
@@ -9,6 +10,7 @@ const WORKGROUP_SIZE = 64;
 export const quickshiftDensity = defineKernel({
   name: 'quickshift-density',
   source: densitySource,
+  includes: [pixelGridSnippet, quickshiftFeaturesSnippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: { uniform: { height: 'u32', width: 'u32', window: 'u32', inv: 'f32' } },
@@ -18,13 +20,14 @@ export const quickshiftDensity = defineKernel({
   },
   // f32 exp (a few ulp) summed over <= (2W+1)^2 terms in f32.
   tolerance: { abs: 1e-5, rel: 2e-5 },
-  workgroups: ({ params }) => Math.ceil((params.height * params.width) / WORKGROUP_SIZE),
+  threads: ({ params }) => params.height * params.width,
 });
 
 /** GPU kernel: Quick Shift's links to the nearest denser pixel. See quickshift-parent.wgsl; CPU reference: quickshiftParentRef. */
 export const quickshiftParent = defineKernel({
   name: 'quickshift-parent',
   source: parentSource,
+  includes: [pixelGridSnippet, quickshiftFeaturesSnippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: { uniform: { height: 'u32', width: 'u32', window: 'u32', maxDist2: 'f32' } },
@@ -34,5 +37,5 @@ export const quickshiftParent = defineKernel({
   },
   // Discrete: exact given the same densities (ties in distance: first in raster order).
   tolerance: { abs: 0, rel: 0 },
-  workgroups: ({ params }) => Math.ceil((params.height * params.width) / WORKGROUP_SIZE),
+  threads: ({ params }) => params.height * params.width,
 });

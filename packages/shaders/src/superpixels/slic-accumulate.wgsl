@@ -14,7 +14,7 @@
 //
 // Dispatch: gridH * gridW workgroups, 1-D, folded past 65,535. Numerics: exact.
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   height: u32,
@@ -29,10 +29,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> partials: array<u32>;
 
 var<workgroup> acc: array<atomic<u32>, 54>;
-
-fn cellStart(g: u32, size: u32, grid: u32) -> u32 {
-  return (g * size + grid - 1u) / grid;
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

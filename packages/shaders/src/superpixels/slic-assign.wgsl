@@ -13,7 +13,7 @@
 //
 // Dispatch: 1-D, one invocation per pixel, folded past 65,535 workgroups. Numerics: exact.
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 override INIT: u32 = 0u;
 const COLOR_WEIGHT: u32 = 2048u;
 
@@ -41,8 +41,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (p >= params.height * params.width) {
     return;
   }
-  let y = p / params.width;
-  let x = p - y * params.width;
+  let yx = pixelYX(p, params.width);
+  let y = yx.x;
+  let x = yx.y;
   let gy = i32((y * params.gridH) / params.height);
   let gx = i32((x * params.gridW) / params.width);
   if (INIT == 1u) {

@@ -10,7 +10,7 @@
 // 65,535. Numerics: pow/cbrt in f32 (a few ulp); after quantization to half Lab units a value
 // within ~1e-4 of a rounding boundary may differ by 1 from the f64 reference (tolerance abs 1).
 
-override WORKGROUP_SIZE: u32 = 256u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   pixels: u32,

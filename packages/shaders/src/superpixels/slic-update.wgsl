@@ -9,7 +9,7 @@
 // Dispatch: 1-D, one invocation per cluster, folded past 65,535 workgroups. Numerics: exact
 // (integer sums and divisions).
 
-override WORKGROUP_SIZE: u32 = 64u;
+override WORKGROUP_SIZE: u32;
 
 struct Params {
   height: u32,
@@ -21,10 +21,6 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> partials: array<u32>;
 @group(0) @binding(2) var<storage, read_write> centers: array<u32>;
-
-fn cellStart(g: u32, size: u32, grid: u32) -> u32 {
-  return (g * size + grid - 1u) / grid;
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

@@ -4,6 +4,7 @@ import assignSource from './slic-assign.wgsl';
 import accumulateSource from './slic-accumulate.wgsl';
 import updateSource from './slic-update.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { pixelGridSnippet, slicCellSnippet } from '../snippets/index.js';
 
 const WORKGROUP_SIZE = 256;
 
@@ -19,13 +20,14 @@ export const slicFeatures = defineKernel({
   },
   // f32 pow/cbrt, then rounding to half Lab units: off by at most one unit near a rounding boundary.
   tolerance: { abs: 1, rel: 0 },
-  workgroups: ({ params }) => Math.ceil(params.pixels / WORKGROUP_SIZE),
+  threads: ({ params }) => params.pixels,
 });
 
 function defineAssign(init: boolean) {
   return defineKernel({
     name: 'slic-assign',
     source: assignSource,
+    includes: [pixelGridSnippet],
     workgroupSize: WORKGROUP_SIZE,
     constants: { INIT: init ? 1 : 0 },
     bindings: {
@@ -36,7 +38,7 @@ function defineAssign(init: boolean) {
     },
     // Integer arithmetic: exact.
     tolerance: { abs: 0, rel: 0 },
-    workgroups: ({ params }) => Math.ceil((params.height * params.width) / WORKGROUP_SIZE),
+    threads: ({ params }) => params.height * params.width,
   });
 }
 
@@ -47,6 +49,7 @@ export const slicAssign = { assign: defineAssign(false), init: defineAssign(true
 export const slicAccumulate = defineKernel({
   name: 'slic-accumulate',
   source: accumulateSource,
+  includes: [slicCellSnippet],
   workgroupSize: 64,
   bindings: {
     params: { uniform: { height: 'u32', width: 'u32', gridH: 'u32', gridW: 'u32' } },
@@ -63,6 +66,7 @@ export const slicAccumulate = defineKernel({
 export const slicUpdate = defineKernel({
   name: 'slic-update',
   source: updateSource,
+  includes: [slicCellSnippet],
   workgroupSize: 64,
   bindings: {
     params: { uniform: { height: 'u32', width: 'u32', gridH: 'u32', gridW: 'u32' } },
@@ -71,7 +75,7 @@ export const slicUpdate = defineKernel({
   },
   // Integer sums and integer division: exact.
   tolerance: { abs: 0, rel: 0 },
-  workgroups: ({ params }) => Math.ceil((params.gridH * params.gridW) / 64),
+  threads: ({ params }) => params.gridH * params.gridW,
 });
 
 /** u32 values of slic-accumulate's partials buffer for a grid. */

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * WGSL shared by several kernels, pulled in with `includes: [...]` on defineKernel (ADR 0005):
+ * one copy of each helper, pasted between the prelude and the kernel's own source. Snippets used
+ * by one algorithm family live in its folder; this module names them all.
+ */
+import type { WgslSnippet } from '../runtime/kernel.js';
+import f32Source from './f32.wgsl';
+import minMaxTreeSource from './min-max-tree.wgsl';
+import bilinearSource from './bilinear.wgsl';
+import pathBatchSource from './path-batch.wgsl';
+import pixelGridSource from './pixel-grid.wgsl';
+import signSource from '../colormap/sign.wgsl';
+import slicCellSource from '../superpixels/slic-cell.wgsl';
+import quickshiftFeaturesSource from '../superpixels/quickshift-features.wgsl';
+
+/** F32_MAX and isNan (bit-pattern test). */
+export const f32Snippet: WgslSnippet = { name: 'f32.wgsl', source: f32Source };
+
+/** workgroupMinMax(lid, low, high): shared-memory min/max tree over the workgroup (needs `override WORKGROUP_SIZE`). */
+export const minMaxTreeSnippet: WgslSnippet = { name: 'min-max-tree.wgsl', source: minMaxTreeSource, includes: [f32Snippet] };
+
+/** halfPixelCoord, alignCornersCoord, bilinearTaps, bilinearMix. */
+export const bilinearSnippet: WgslSnippet = { name: 'bilinear.wgsl', source: bilinearSource };
+
+/** PathPoint (the packed path plan) and batchImages / batchPointsOf for the gradient-path kernels. */
+export const pathBatchSnippet: WgslSnippet = { name: 'path-batch.wgsl', source: pathBatchSource };
+
+/** pixelYX and maskPixel: coordinates of a 1-D dispatch over pixels or masks. */
+export const pixelGridSnippet: WgslSnippet = { name: 'pixel-grid.wgsl', source: pixelGridSource };
+
+/** SIGN_* constants and signedMagnitude() for the colormap kernels (colormap/sign.wgsl). */
+export const signSnippet: WgslSnippet = { name: 'sign.wgsl', source: signSource };
+
+/** cellStart: first pixel row/column of a SLIC grid cell (superpixels/slic-cell.wgsl). */
+export const slicCellSnippet: WgslSnippet = { name: 'slic-cell.wgsl', source: slicCellSource };
+
+/** featureAt(q): Quick Shift's colour features of pixel q (superpixels/quickshift-features.wgsl). */
+export const quickshiftFeaturesSnippet: WgslSnippet = { name: 'quickshift-features.wgsl', source: quickshiftFeaturesSource };
