@@ -2,6 +2,7 @@
 // tfjs on WebGPU when the browser has it, else on the CPU; the page says which one runs.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import { configureTfjs } from '@webxai/core';
 
 /** What the page reports about where the work runs. */
 export interface BackendInfo {
@@ -25,9 +26,7 @@ async function describeAdapter(): Promise<string | undefined> {
  * `prefer: 'cpu'` (the page's `?backend=cpu`) skips WebGPU for tfjs, e.g. to compare both paths.
  */
 export async function initBackend(prefer: 'webgpu' | 'cpu' = 'webgpu'): Promise<BackendInfo> {
-  tf.enableProdMode();
-  // Run every op on the GPU (tfjs otherwise computes small ops with CPU-resident inputs on the CPU).
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
+  configureTfjs();
   const adapter = await describeAdapter().catch(() => undefined);
   let fallbackReason: string | undefined;
   if (prefer === 'cpu') fallbackReason = 'asked for with ?backend=cpu';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/** @webxai/core — explainers, model adapters, metrics and tfjs interop. */
+/** @webxai/core — explainers, model adapters and tfjs interop. */
 export { explain, createExplainer, listMethods } from './api/explain.js';
 export { disposeResult } from './api/dispose-result.js';
 export { createExplainerFor, currentPath, type Explainer, type CallOverrides } from './api/explainer.js';
@@ -24,11 +24,14 @@ export { adaptModel, type AdaptOptions } from './model/adapt.js';
 export type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelKind } from './model/types.js';
 export * from './interop/tfjs-webgpu.js';
 export * from './interop/first-max-pool-grad.js';
+export { configureTfjs } from './interop/tfjs-setup.js';
 export * from './perturbation/index.js';
 export * from './segment/index.js';
 export * from './model/onnx/index.js';
 export * from './gradient/index.js';
 export * from './cam/index.js';
+export * from './metrics/index.js';
+export * from './features/index.js';
 export {
   XaiError,
   WebGPUUnavailableError,

@@ -60,11 +60,11 @@ export function trackBuffers(device: GPUDevice): BufferTracker {
 
 /**
  * `test` with a fresh `device` fixture on the real (software) GPU. Every test runs inside a
- * validation and an out-of-memory error scope (any error fails the test), and every buffer it
- * created is destroyed afterwards. Without an adapter the test is skipped, except under CI=true,
- * where it fails.
+ * validation and an out-of-memory error scope (any error fails the test); the device is destroyed
+ * afterwards. Tests release their own buffers and check for leaks themselves (liveBufferCount,
+ * trackBuffers). Without an adapter the test is skipped, except under CI=true, where it fails.
  */
-export const gpuTest = test.extend<{ device: GPUDevice; buffers: BufferTracker }>({
+export const gpuTest = test.extend<{ device: GPUDevice }>({
   device: async ({ skip }, use) => {
     const device = await requestTestDevice();
     if (!device) {
@@ -80,39 +80,4 @@ export const gpuTest = test.extend<{ device: GPUDevice; buffers: BufferTracker }
     if (validation) throw new Error(`GPU validation error: ${validation.message}`);
     if (oom) throw new Error(`GPU out-of-memory error: ${oom.message}`);
   },
-  buffers: async ({ device }, use) => {
-    const tracker = trackBuffers(device);
-    await use(tracker);
-    tracker.destroyAll();
-  },
 });
-
-/** Upload f32 data into a new storage buffer (test helper; test code only). */
-export function uploadF32(device: GPUDevice, data: Float32Array<ArrayBuffer>, label: string): GPUBuffer {
-  const buffer = device.createBuffer({
-    label,
-    size: Math.max(16, data.byteLength),
-    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-  });
-  device.queue.writeBuffer(buffer, 0, data);
-  return buffer;
-}
-
-/** Read `length` f32 values back from a buffer. */
-export async function readF32(device: GPUDevice, source: GPUBuffer, length: number): Promise<Float32Array<ArrayBuffer>> {
-  const staging = device.createBuffer({ label: `${source.label}.readback`, size: Math.max(4, length * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const encoder = device.createCommandEncoder();
-  encoder.copyBufferToBuffer(source, 0, staging, 0, length * 4);
-  device.queue.submit([encoder.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const result = new Float32Array(staging.getMappedRange().slice(0, length * 4));
-  staging.unmap();
-  staging.destroy();
-  return result;
-}
-
-/** Read `length` u32 values back from a buffer. */
-export async function readU32(device: GPUDevice, source: GPUBuffer, length: number): Promise<Uint32Array<ArrayBuffer>> {
-  const f = await readF32(device, source, length);
-  return new Uint32Array(f.buffer);
-}

@@ -86,7 +86,7 @@ describe('<xai-compare>', () => {
     const device = (await requestTestDevice())!;
     const tracker = trackBuffers(device);
     const el = await mount({ device, renderer: 'webgpu', items: [{ label: 'a', attribution: hotSquare(SIZE, 4, 12) }, { label: 'b', attribution: hotSquare(SIZE, 8, 12) }] });
-    expect(cells(el).map((h) => h.backend)).toEqual(['webgpu', 'webgpu']);
+    expect(cells(el).map((h) => h.renderedWith)).toEqual(['webgpu', 'webgpu']);
     expect(tracker.live()).toBeGreaterThan(0);
     const heatmaps = cells(el);
     el.remove();

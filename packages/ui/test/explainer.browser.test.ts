@@ -183,7 +183,7 @@ describe('<xai-explainer> on the tfjs webgpu backend', () => {
       const heatmap = heatmapOf(el)!;
       expect(heatmap.device).toBe(tfjsDevice());
       expect(heatmap.state, heatmap.error?.message).toBe('ready');
-      expect(heatmap.backend).toBe('webgpu');
+      expect(heatmap.renderedWith).toBe('webgpu');
       el.remove();
       await el.settled;
     } finally {

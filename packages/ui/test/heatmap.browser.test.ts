@@ -33,7 +33,7 @@ describe('<xai-heatmap> hot square (WebGPU and 2D-canvas paths)', () => {
     it(`${renderer}: warm pixels on the square, cool elsewhere, in a screenshot`, async () => {
       const el = await mount({ renderer, image: greyImage(SIZE, SIZE), attribution: hotSquare(SIZE, 20, 36), colormap: 'jet', signed: 'positive' });
       expect(el.state, el.error?.message).toBe('ready');
-      expect(el.getAttribute('backend')).toBe(renderer);
+      expect(el.getAttribute('rendered-with')).toBe(renderer);
       const canvas = canvasOf(el);
       expect([canvas.width, canvas.height]).toEqual([SIZE, SIZE]);
       const shot = await screenshotCanvas(canvas);
@@ -52,7 +52,7 @@ describe('<xai-heatmap> hot square (WebGPU and 2D-canvas paths)', () => {
       const common = { image: greyImage(SIZE, SIZE, 90), attribution, colormap: 'RdBu' as const, signed: 'both' as const, mode, opacity: 0.6 };
       const gpu = await mount({ ...common, renderer: 'webgpu' });
       const cpu = await mount({ ...common, renderer: 'canvas2d' });
-      expect([gpu.backend, cpu.backend]).toEqual(['webgpu', 'canvas2d']);
+      expect([gpu.renderedWith, cpu.renderedWith]).toEqual(['webgpu', 'canvas2d']);
       expect(gpu.info).toEqual(cpu.info);
       expect(maxChannelDiff(await gpu.pixels(), await cpu.pixels()), mode).toBeLessThanOrEqual(1);
       const [shotGpu, shotCpu] = [await screenshotCanvas(canvasOf(gpu)), await screenshotCanvas(canvasOf(cpu))];
@@ -231,7 +231,7 @@ describe('<xai-heatmap> without WebGPU', () => {
     try {
       const el = await mount({ image: greyImage(SIZE, SIZE), attribution: hotSquare(SIZE, 20, 36), colormap: 'jet', signed: 'positive' });
       expect(el.state, el.error?.message).toBe('ready');
-      expect(el.getAttribute('backend')).toBe('canvas2d');
+      expect(el.getAttribute('rendered-with')).toBe('canvas2d');
       expect(el.getAttribute('fallback-reason')).toMatch(/WebGPU unavailable.*navigator.gpu is not available/);
       const shot = await screenshotCanvas(canvasOf(el));
       const [r1, , b1] = meanRgb(shot, inCore);

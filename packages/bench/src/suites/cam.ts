@@ -8,8 +8,8 @@
 // (the fixed part is one forward pass for the activation and the scores).
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
+import { median, webgpuTfjs } from './shared.js';
 
-type Tf = typeof tfNamespace;
 type Testing = typeof import('@webxai/testing/models');
 
 interface CamModelChoice {
@@ -24,22 +24,9 @@ interface CamModelChoice {
 const METHODS = ['grad-cam', 'grad-cam++', 'xgrad-cam', 'hires-cam', 'layer-cam', 'eigen-cam', 'ablation-cam'] as const;
 const SCORE_CAM_BATCH = 16;
 
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 async function setupCamSuite(name: string, choice: CamModelChoice, { quick }: BenchContext): Promise<SuiteInstance> {
-  // The webgpu backend registers itself at import time only if navigator.gpu exists (the CLI has
-  // installed Dawn by now), so it is imported here.
-  const tf: Tf = await import('@tensorflow/tfjs');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  const core = await import('@webxai/core');
+  const { tf, core, settle } = await webgpuTfjs();
   const testing = await import('@webxai/testing/models');
-  tf.enableProdMode();
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
 
   const size = quick ? choice.size.quick : choice.size.full;
   const policy = quick ? choice.policy.quick : choice.policy.full;
@@ -57,10 +44,6 @@ async function setupCamSuite(name: string, choice: CamModelChoice, { quick }: Be
   const narrowChannels = narrow.outputShape[3]!;
   const masked = tf.tile(x, [SCORE_CAM_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;
 
-  const settle = async () => {
-    core.flushTfjs();
-    await core.tfjsDevice().queue.onSubmittedWorkDone();
-  };
   const times = new Map<string, number[]>();
   const explainers: { dispose(): void }[] = [];
   /** A case timed to tfjs's GPU completion; the harness's warm-up runs are not recorded here. */

@@ -5,6 +5,7 @@
 // cost of webxai's own kernels alone, an awaited tfjs round trip, and peak tensor memory.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
+import { median, webgpuTfjs } from './shared.js';
 
 type Tf = typeof tfNamespace;
 
@@ -21,23 +22,10 @@ interface ModelChoice {
   build(tf: Tf, testing: typeof import('@webxai/testing/models')): tfNamespace.LayersModel;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: BenchContext): Promise<SuiteInstance> {
-  // The webgpu backend registers itself at import time only if navigator.gpu exists (the CLI has
-  // installed Dawn by now), so it is imported here, not at the top.
-  const tf: Tf = await import('@tensorflow/tfjs');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  const core = await import('@webxai/core');
+  const { tf, core, settle } = await webgpuTfjs();
   const testing = await import('@webxai/testing/models');
   const shaders = await import('@webxai/shaders');
-  tf.enableProdMode();
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
 
   // XAI_GRADIENT_BENCH_POINTS overrides the step / sample count (e.g. a shorter MobileNetV2 run).
   const override = Number(process.env.XAI_GRADIENT_BENCH_POINTS);
@@ -59,10 +47,6 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
   const target = (await tf.argMax(scores, 1).data())[0]!;
   scores.dispose();
 
-  const settle = async () => {
-    core.flushTfjs();
-    await core.tfjsDevice().queue.onSubmittedWorkDone();
-  };
   const times = new Map<string, number[]>();
   const peaks = new Map<string, number>();
   const policy = choice.policy ? (quick ? choice.policy.quick : choice.policy.full) : undefined;

@@ -6,8 +6,8 @@
 // time at 224x224 and 1024x1024.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
+import { webgpuTfjs } from './shared.js';
 
-type Tf = typeof tfNamespace;
 type Box = { predict(b: Float32Array, s: [number, number, number, number]): Promise<Float32Array>; predictNchw?: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array> };
 
 /** Wraps a black box so the time spent inside its forward passes is measured. */
@@ -33,15 +33,10 @@ function timedBox(model: Box): { box: Box; take: () => number } {
 }
 
 async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance> {
-  const tf: Tf = await import('@tensorflow/tfjs');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  const core = await import('@webxai/core');
+  const { tf, core } = await webgpuTfjs();
   const shaders = await import('@webxai/shaders');
   const testing = await import('@webxai/testing/models');
   const ort = await import('onnxruntime-node');
-  tf.enableProdMode();
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
 
   const size = quick ? 64 : 224;
   const session = await ort.InferenceSession.create(testing.mobileNetV2Onnx({ size, classes: 1000, seed: 2 }));

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { adaptModel, createExplainer, disposeResult, type ExplainOptions, type Explainer, type MethodName, type ModelAdapter } from '@webxai/core';
+import { adaptModel, configureTfjs, createExplainer, disposeResult, type ExplainOptions, type Explainer, type MethodName, type ModelAdapter } from '@webxai/core';
 import { preprocessFunction } from '@webxai/core/io';
 import type { ExplainArgs } from '../args.js';
 import { EXIT, UsageError, messageOf } from '../errors.js';
@@ -50,8 +50,7 @@ async function gpuAdapterName(backend: string): Promise<string> {
 }
 
 async function setBackend(backend: 'webgpu' | 'cpu'): Promise<void> {
-  tf.enableProdMode();
-  if (backend === 'webgpu') tf.env().set('WEBGPU_CPU_FORWARD', false);
+  configureTfjs();
   let ok = false;
   try {
     ok = await tf.setBackend(backend);

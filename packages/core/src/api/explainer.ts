@@ -26,7 +26,7 @@ export interface Explainer<M extends MethodName> {
 /**
  * The execution path for tfjs's active backend; the CPU path is announced once, never taken silently.
  * The GPU path installs webxai's first-max MaxPoolGrad (idempotent), so gradients through max
- * pooling match the cpu backend and PyTorch (docs/decisions/0005).
+ * pooling match the cpu backend and PyTorch (docs/decisions/0007).
  */
 export function currentPath(): ExecutionPath {
   const backend = tf.getBackend();
@@ -92,11 +92,14 @@ export function createExplainerFor<M extends MethodName>(
           flushTfjs();
           await tfjsDevice().queue.onSubmittedWorkDone();
         }
+        const ran = (output as { path?: ExecutionPath }).path ?? path;
         return {
           ...output,
           ...matchInputRank(input, (output as unknown as { attribution: tf.Tensor }).attribution),
           method: definition.name,
-          path,
+          path: ran,
+          // Black boxes get host-built batches (perturbation/shared/evaluate.ts hostBatches).
+          inputPath: adapter.kind === 'black-box' && !options.preprocess ? 'cpu' : ran,
           backend: tf.getBackend(),
           timeMs: performance.now() - start,
         } as unknown as ResultFor<M>;

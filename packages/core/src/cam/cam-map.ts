@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CAM_WEIGHTING_MODES, camMap, camMapRef, runKernel, type CamWeighting } from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu.js';
 
 /** The layer-resolution map and the upsampled, normalised attribution of one layer. */
 export interface CamMaps {
@@ -31,19 +31,14 @@ export async function camMaps(
     const { map, output } = camMapRef(a, w, shape, weighting, finalNormalise);
     return { map: tf.tensor3d(map, [images, height, width]), attribution: tf.tensor3d(output, [images, out[0], out[1]]) };
   }
-  const map = createTensorBuffer([images, height, width]);
-  const output = createTensorBuffer([images, out[0], out[1]]);
-  try {
-    await runKernel(tfjsDevice(), camMap, {
+  const [map, attribution] = await kernelToTensors([[images, height, width], [images, out[0], out[1]]], ([map, output]) =>
+    runKernel(tfjsDevice(), camMap, {
       params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting], finalNormalise: finalNormalise ? 1 : 0 },
       act: gpuBufferOf(activation),
       weights: gpuBufferOf(weights),
-      map: map.buffer,
-      output: output.buffer,
-    });
-  } catch (error) {
-    tf.dispose([map.tensor, output.tensor]);
-    throw error;
-  }
-  return { map: map.tensor as tf.Tensor3D, attribution: output.tensor as tf.Tensor3D };
+      map: map!,
+      output: output!,
+    }),
+  );
+  return { map, attribution };
 }

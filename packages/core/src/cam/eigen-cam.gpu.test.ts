@@ -37,6 +37,37 @@ describe('Eigen-CAM and eigenSmooth', () => {
     }
   });
 
+  it('signConvention: the default, its opposite, and max-abs (svd_flip) on both backends; checked options', async () => {
+    // One clearly lowest position: the largest |centred value| is negative, so max-abs flips the default.
+    const low = a.map((ap, p) => (p === 4 ? 0 : ap + 0.5)); // non-negative: the features layer may clip
+    const lowMean = low.reduce((s, v) => s + v, 0) / low.length;
+    const b = [0.5, 2, 1];
+    const norm = Math.hypot(...b);
+    const centred = low.map((ap) => (ap - lowMean) * norm);
+    const peak = centred.reduce((best, v) => (Math.abs(v) > Math.abs(best) ? v : best), 0);
+    const want = {
+      'channel-sum': centred,
+      'negative-channel-sum': centred.map((v) => -v),
+      'max-abs': centred.map((v) => Math.sign(peak) * v),
+    } as const;
+    expect(peak).toBeLessThan(0);
+    for (const backend of ['webgpu', 'cpu'] as const) {
+      await tf.setBackend(backend);
+      const model = identityFeatureModel(h, w, b.map(() => [1, -1]));
+      const x = tf.tensor4d(low.flatMap((ap) => b.map((bk) => ap * bk)), [1, h, w, b.length]);
+      for (const [signConvention, projection] of Object.entries(want)) {
+        const r = await explain(model, x, { method: 'eigen-cam', layer: 'features', signConvention: signConvention as keyof typeof want });
+        expect(await values(r.map as tf.Tensor), `${backend} ${signConvention}`).toBeAllClose(projection.map((v) => Math.max(0, v)), { abs: 1e-4, rel: 1e-3 });
+        dispose(r);
+      }
+      await expect(explain(model, x, { method: 'eigen-cam', layer: 'features', signConvention: 'lapack' as never })).rejects.toThrow(/signConvention must be one of/);
+      await expect(explain(model, x, { method: 'grad-cam', layer: 'features', signConvention: 'max-abs' })).rejects.toThrow(/signConvention applies to Eigen-CAM and eigenSmooth only/);
+      x.dispose();
+      model.dispose();
+    }
+    await tf.setBackend('webgpu');
+  });
+
   it('Grad-CAM with eigenSmooth takes the component of the weighted activations', async () => {
     // Grad-CAM weights are W[k, c] / (h w); the weighted activation is a (w o b)^T, rank one again.
     const b = [0.5, 2, 1];

@@ -2,8 +2,10 @@
 // Eigen-CAM and eigen_smooth: the first principal component of the (weighted) activations, as
 // pytorch-grad-cam's utils/svd_on_activations.get_2d_projection (centre each channel over the
 // positions, project onto the first right singular vector), computed by power iteration on the
-// smaller Gram matrix instead of an SVD. Sign: SVD's is arbitrary (LAPACK's choice); ours makes
-// the projection correlate positively with the (centred) channel sum, i.e. sum_k v_k >= 0.
+// smaller Gram matrix instead of an SVD. Sign: SVD's is arbitrary (pytorch-grad-cam keeps whatever
+// numpy's LAPACK returns, so its map can be the complement of ours after the ReLU); by default ours
+// makes the projection correlate positively with the (centred) channel sum, i.e. sum_k v_k >= 0.
+// The `signConvention` option picks 'max-abs' (scikit-learn's svd_flip) or the opposite sign.
 import * as tf from '@tensorflow/tfjs';
 import {
   POWER_ITERATION_DEFAULTS,
@@ -14,9 +16,10 @@ import {
   UnsupportedModelError,
 } from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { camMaps, type CamMaps } from './cam-map.js';
 import type { CamWeights } from './gradient-weights.js';
+import type { EigenSignConvention } from './types.js';
 
 async function leadingEigenpairs(matrices: tf.Tensor3D, signs: tf.Tensor2D, path: ExecutionPath): Promise<{ vectors: tf.Tensor2D; values: tf.Tensor1D }> {
   const [images, size] = signs.shape;
@@ -25,21 +28,16 @@ async function leadingEigenpairs(matrices: tf.Tensor3D, signs: tf.Tensor2D, path
     const { vectors, values } = powerIterationRef(m, s, { images, size });
     return { vectors: tf.tensor2d(vectors, [images, size]), values: tf.tensor1d(values) };
   }
-  const vectors = createTensorBuffer([images, size]);
-  const values = createTensorBuffer([images]);
-  try {
-    await runKernel(tfjsDevice(), powerIteration, {
+  const [vectors, values] = await kernelToTensors([[images, size], [images]], ([vectors, values]) =>
+    runKernel(tfjsDevice(), powerIteration, {
       params: { images, size, ...POWER_ITERATION_DEFAULTS },
       matrices: gpuBufferOf(matrices),
       signs: gpuBufferOf(signs),
-      vectors: vectors.buffer,
-      values: values.buffer,
-    });
-  } catch (error) {
-    tf.dispose([vectors.tensor, values.tensor]);
-    throw error;
-  }
-  return { vectors: vectors.tensor as tf.Tensor2D, values: values.tensor as tf.Tensor1D };
+      vectors: vectors!,
+      values: values!,
+    }),
+  );
+  return { vectors, values };
 }
 
 /**
@@ -81,6 +79,24 @@ export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): 
   }
 }
 
+/**
+ * Applies `convention` to projections `[n, h, w, 1]` that follow 'channel-sum' (firstComponent's
+ * sign): 'negative-channel-sum' negates them; 'max-abs' makes each image's largest-|value| entry
+ * positive (the first such position in row-major order on ties).
+ */
+export function applySignConvention(projection: tf.Tensor4D, convention: EigenSignConvention): tf.Tensor4D {
+  if (convention === 'channel-sum') return projection.clone();
+  if (convention === 'negative-channel-sum') return tf.neg(projection);
+  return tf.tidy(() => {
+    const [n, h, w] = projection.shape;
+    const flat = tf.reshape(projection, [n, h * w]);
+    const at = tf.argMax(tf.abs(flat), 1);
+    const peak = tf.sum(tf.mul(flat, tf.oneHot(at, h * w)), 1);
+    const sign = tf.where(tf.less(peak, 0), tf.fill([n], -1), tf.ones([n]));
+    return tf.mul(projection, tf.reshape(sign, [n, 1, 1, 1])) as tf.Tensor4D;
+  });
+}
+
 /** The activations as weighted by a CAM method (pytorch-grad-cam's weighted_activations). */
 function weightedActivations(activation: tf.Tensor4D, weights: CamWeights | undefined): tf.Tensor4D {
   if (!weights) return activation;
@@ -103,15 +119,18 @@ export async function eigenCamMaps(
   out: readonly [number, number],
   finalNormalise: boolean,
   path: ExecutionPath,
+  convention: EigenSignConvention = 'channel-sum',
 ): Promise<CamMaps> {
   const weighted = weightedActivations(activation, weights);
+  let component: tf.Tensor4D | undefined;
   let projection: tf.Tensor4D | undefined;
   const ones = tf.ones([activation.shape[0], 1]);
   try {
-    projection = await firstComponent(weighted, path);
+    component = await firstComponent(weighted, path);
+    projection = applySignConvention(component, convention);
     return await camMaps(projection, ones, 'channel', out, finalNormalise, path);
   } finally {
-    tf.dispose([ones, projection]);
+    tf.dispose([ones, component, projection]);
     if (weighted !== activation) weighted.dispose();
   }
 }

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gradcamPpWeights, gradcamPpWeightsRef, runKernel, type CamWeighting } from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../interop/tfjs-webgpu.js';
 
 export type GradientCamName = 'grad-cam' | 'grad-cam++' | 'xgrad-cam' | 'hires-cam' | 'layer-cam';
 
@@ -20,14 +20,9 @@ async function gradCamPlusPlus(activation: tf.Tensor4D, gradient: tf.Tensor4D, p
     const [a, g] = await Promise.all([activation.data(), gradient.data()]);
     return tf.tensor2d(gradcamPpWeightsRef(a, g, shape), [images, channels]);
   }
-  const out = createTensorBuffer([images, channels]);
-  try {
-    await runKernel(tfjsDevice(), gradcamPpWeights, { params: shape, act: gpuBufferOf(activation), grad: gpuBufferOf(gradient), weights: out.buffer });
-  } catch (error) {
-    out.tensor.dispose();
-    throw error;
-  }
-  return out.tensor as tf.Tensor2D;
+  return kernelToTensor([images, channels], (weights) =>
+    runKernel(tfjsDevice(), gradcamPpWeights, { params: shape, act: gpuBufferOf(activation), grad: gpuBufferOf(gradient), weights }),
+  );
 }
 
 /**

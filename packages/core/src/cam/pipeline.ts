@@ -13,11 +13,12 @@ import type { ModelAdapter } from '../model/types.js';
 import { augmentBatch, AUGMENTATIONS, deaugmentMean } from './augment.js';
 import { camMaps, type CamMaps } from './cam-map.js';
 import { eigenCamMaps } from './eigen.js';
+import { choiceOption } from '../gradient/shared/options.js';
 import { forwardBackward } from './evidence.js';
 import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
-import type { BatchedCamOptions, CamMethodName } from './types.js';
+import { EIGEN_SIGN_CONVENTIONS, type BatchedCamOptions, type CamMethodName, type EigenSignConvention } from './types.js';
 
 /** One layer's pass, handed to a method's weights function. */
 export interface LayerPass {
@@ -64,6 +65,10 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
       const options = methodOptions as BatchedCamOptions & CommonOptions;
       const eigenSmooth = checkBoolean('eigenSmooth', options.eigenSmooth);
       const augSmooth = checkBoolean('augSmooth', options.augSmooth);
+      const signConvention = choiceOption('signConvention', options.signConvention, 'channel-sum', EIGEN_SIGN_CONVENTIONS);
+      if (options.signConvention !== undefined && name !== 'eigen-cam' && !eigenSmooth) {
+        throw new InvalidOptionError(`signConvention applies to Eigen-CAM and eigenSmooth only; set eigenSmooth: true or drop signConvention`);
+      }
       const batchOption = options.batchSize;
       if (batchOption !== undefined && (!Number.isInteger(batchOption) || batchOption < 1)) {
         throw new InvalidOptionError(`batchSize must be an integer >= 1, got ${String(batchOption)}`);
@@ -83,61 +88,42 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
 
       return {
         async explain(input, call) {
-          const [n, height, width, channels] = input.shape;
+          const [, height, width, channels] = input.shape;
           const { layers, chosen } = layersFor([height, width, channels]);
-          const candidates = layers.usable.map((l) => l.name);
           const splitOf = (layer: KeyedLayer) => {
             const key = `${layer.name}@${height}x${width}`;
             let split = splits.get(key);
             if (!split) splits.set(key, (split = layers.split(layer, preprocess)));
             return split;
           };
-          let targets: number[] | undefined;
-          let rowTargets: number[] | undefined;
-          let batch = input;
-          if (augSmooth) {
-            const scores = await model.predict(input, call.signal);
-            targets = await resolveTargets(call.target, scores).finally(() => scores.dispose());
-            rowTargets = AUGMENTATIONS.flatMap(() => targets!);
-            batch = augmentBatch(input);
-          } else if (call.target !== undefined && call.target !== 'predicted') {
-            rowTargets = typeof call.target === 'number' ? new Array<number>(n).fill(call.target) : [...call.target];
-          }
+          const rows = await batchAndTargets(model, input, call, augSmooth);
+          const job: CamJob = {
+            strategy,
+            model,
+            call,
+            batch: rows.batch,
+            batchSize,
+            eigenSmooth,
+            signConvention,
+            out: [height, width],
+            single: chosen.length === 1,
+            candidates: layers.usable.map((l) => l.name),
+          };
           const perLayer: CamMaps[] = [];
           try {
             for (const [index, layer] of chosen.entries()) {
               throwIfAborted(call.signal, name);
-              const split = splitOf(layer);
-              const pass = await runPass(split, batch, rowTargets, candidates, strategy.gradients);
-              try {
-                if (!targets) {
-                  targets = await resolveTargets(call.target, pass.scores);
-                  rowTargets = targets;
-                }
-                const full: LayerPass = { ...pass, split, input: batch, targets: rowTargets!, call, model, batchSize };
-                const weights = await strategy.weights(full);
-                try {
-                  const maps =
-                    weights && !eigenSmooth
-                      ? await camMaps(pass.activation, weights.weights, weights.weighting, [height, width], chosen.length === 1, call.path)
-                      : await eigenCamMaps(pass.activation, weights, [height, width], chosen.length === 1, call.path);
-                  perLayer.push(maps);
-                } finally {
-                  weights?.weights.dispose();
-                }
-              } finally {
-                tf.dispose([pass.activation, pass.gradient, pass.scores, ...pass.context.values()]);
-              }
+              perLayer.push(await layerMaps(job, splitOf(layer), rows));
               // Perturbation CAMs report their channel batches themselves.
               if (strategy.defaultBatchSize === undefined) call.onProgress?.({ done: index + 1, total: chosen.length });
             }
-            return finish(perLayer, chosen, Array.isArray(spec), augSmooth, targets!) as MethodOutput<M>;
+            return finish(perLayer, chosen, Array.isArray(spec), augSmooth, rows.targets!) as unknown as MethodOutput<M>;
           } catch (error) {
             // tfjs frees the buffers of tensors disposed mid-encoder only at its next submit.
             if (call.path === 'gpu') queueMicrotask(flushTfjs);
             throw error;
           } finally {
-            if (batch !== input) batch.dispose();
+            if (rows.batch !== input) rows.batch.dispose();
             tf.dispose(perLayer.flatMap((m) => [m.map, m.attribution]));
           }
         },
@@ -147,6 +133,69 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
       };
     },
   };
+}
+
+/** What one explain call of a CAM method needs for each of its layers. */
+interface CamJob {
+  readonly strategy: CamStrategy;
+  readonly model: ModelAdapter;
+  readonly call: CallContext;
+  /** The batch fed to the model (augmented copies included). */
+  readonly batch: tf.Tensor4D;
+  readonly batchSize: number;
+  readonly eigenSmooth: boolean;
+  /** How Eigen-CAM fixes the arbitrary sign of the principal component. */
+  readonly signConvention: EigenSignConvention;
+  /** Output size [height, width]. */
+  readonly out: readonly [number, number];
+  /** One layer: cam-map fuses the final normalisation. */
+  readonly single: boolean;
+  /** Usable layer names (for errors). */
+  readonly candidates: readonly string[];
+}
+
+/** The batch and its targets: resolved up front for augSmooth or explicit targets, else from the first pass. */
+interface BatchRows {
+  readonly batch: tf.Tensor4D;
+  targets: number[] | undefined;
+  rowTargets: number[] | undefined;
+}
+
+/** The batch to explain (with augmented copies for augSmooth, which needs the targets first). */
+async function batchAndTargets(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, augSmooth: boolean): Promise<BatchRows> {
+  if (augSmooth) {
+    const scores = await model.predict(input, call.signal);
+    const targets = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+    return { batch: augmentBatch(input), targets, rowTargets: AUGMENTATIONS.flatMap(() => targets) };
+  }
+  if (call.target !== undefined && call.target !== 'predicted') {
+    const rowTargets = typeof call.target === 'number' ? new Array<number>(input.shape[0]).fill(call.target) : [...call.target];
+    return { batch: input, targets: undefined, rowTargets };
+  }
+  return { batch: input, targets: undefined, rowTargets: undefined };
+}
+
+/** One layer: its pass, the method's weights and the fused cam-map (or Eigen-CAM) maps. */
+async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows): Promise<CamMaps> {
+  const { call } = job;
+  const pass = await runPass(split, job.batch, rows.rowTargets, job.candidates, job.strategy.gradients);
+  try {
+    if (!rows.targets) {
+      rows.targets = await resolveTargets(call.target, pass.scores);
+      rows.rowTargets = rows.targets;
+    }
+    const full: LayerPass = { ...pass, split, input: job.batch, targets: rows.rowTargets!, call, model: job.model, batchSize: job.batchSize };
+    const weights = await job.strategy.weights(full);
+    try {
+      return weights && !job.eigenSmooth
+        ? await camMaps(pass.activation, weights.weights, weights.weighting, job.out, job.single, call.path)
+        : await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path, job.signConvention);
+    } finally {
+      weights?.weights.dispose();
+    }
+  } finally {
+    tf.dispose([pass.activation, pass.gradient, pass.scores, ...pass.context.values()]);
+  }
 }
 
 async function runPass(split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined, candidates: readonly string[], gradients: boolean) {

@@ -5,7 +5,7 @@
 // written by the scorecam-masks kernel straight into a tfjs input buffer (no copy).
 import * as tf from '@tensorflow/tfjs';
 import { runKernel, scorecamMasks, scorecamMasksRef, scorecamRange, scorecamRangesRef, throwIfAborted } from '@webxai/shaders';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { LayerPass } from './pipeline.js';
 
@@ -30,12 +30,7 @@ export async function scoreCamWeights(pass: LayerPass): Promise<CamWeights> {
   let actCpu: Float32Array | undefined;
   let ranges: tf.Tensor | undefined;
   if (gpu) {
-    const out = createTensorBuffer([n, channels, 2]);
-    ranges = out.tensor;
-    await runKernel(tfjsDevice(), scorecamRange, { params: shape, act: gpuBufferOf(activation), ranges: out.buffer }).catch((e: unknown) => {
-      out.tensor.dispose();
-      throw e;
-    });
+    ranges = await kernelToTensor([n, channels, 2], (output) => runKernel(tfjsDevice(), scorecamRange, { params: shape, act: gpuBufferOf(activation), ranges: output }));
   } else {
     actCpu = (await activation.data()) as Float32Array;
     imagesCpu = (await input.data()) as Float32Array;
@@ -50,20 +45,15 @@ export async function scoreCamWeights(pass: LayerPass): Promise<CamWeights> {
         const count = Math.min(batchSize, channels - start);
         let masked: tf.Tensor4D;
         if (gpu) {
-          const out = createTensorBuffer([count, height, width, imageChannels]);
-          masked = out.tensor as tf.Tensor4D;
-          try {
-            await runKernel(tfjsDevice(), scorecamMasks, {
+          masked = await kernelToTensor([count, height, width, imageChannels], (output) =>
+            runKernel(tfjsDevice(), scorecamMasks, {
               params: { ...shape, imageChannels, image, channelStart: start, count },
               images: gpuBufferOf(input),
               act: gpuBufferOf(activation),
               ranges: gpuBufferOf(ranges!),
-              output: out.buffer,
-            });
-          } catch (error) {
-            masked.dispose();
-            throw error;
-          }
+              output,
+            }),
+          );
         } else {
           const values = scorecamMasksRef(imagesCpu!, actCpu!, rangesCpu!, { ...shape, imageChannels }, image, start, count);
           masked = tf.tensor4d(values, [count, height, width, imageChannels]);

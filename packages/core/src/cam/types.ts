@@ -7,6 +7,12 @@ import type { LayerInfo } from '../model/split/types.js';
 /** The CAM methods, named as in jacobgil/pytorch-grad-cam. */
 export type CamMethodName = 'grad-cam' | 'grad-cam++' | 'xgrad-cam' | 'hires-cam' | 'layer-cam' | 'score-cam' | 'ablation-cam' | 'eigen-cam';
 
+/** How Eigen-CAM fixes the arbitrary sign of its principal component (see CamOptions.signConvention). */
+export type EigenSignConvention = 'channel-sum' | 'max-abs' | 'negative-channel-sum';
+
+/** Every {@link EigenSignConvention}, for option checks. */
+export const EIGEN_SIGN_CONVENTIONS: readonly EigenSignConvention[] = ['channel-sum', 'max-abs', 'negative-channel-sum'];
+
 /** Options every CAM method takes (defaults as pytorch-grad-cam). */
 export interface CamOptions {
   /**
@@ -21,6 +27,15 @@ export interface CamOptions {
    * activations (pytorch-grad-cam `eigen_smooth`, default false).
    */
   readonly eigenSmooth?: boolean;
+  /**
+   * Sign of the principal component (Eigen-CAM and eigenSmooth), which an SVD leaves arbitrary:
+   * pytorch-grad-cam takes whatever numpy's LAPACK returns, and the ReLU that follows keeps one
+   * side of the image, so a flipped sign shows the complement. 'channel-sum' (default): the
+   * projection correlates positively with the centred channel sum. 'max-abs': the projection's
+   * largest-|value| position is positive (scikit-learn's `svd_flip`). 'negative-channel-sum': the
+   * opposite of the default, to match a reference run whose LAPACK sign came out the other way.
+   */
+  readonly signConvention?: EigenSignConvention;
   /**
    * Test-time augmentation (pytorch-grad-cam `aug_smooth`, default false): horizontal flip x
    * intensity scale {0.9, 1, 1.1}, six passes averaged after undoing the flip. Targets are resolved

@@ -2,44 +2,14 @@
 // Issue 12: gradient methods on max-pool CNNs give the same map on webgpu as on cpu (and so as
 // PyTorch/Captum, which the cpu path matches). Ties in pooling windows (flat backgrounds, ReLU
 // zeros, IG's black baseline) made tfjs-webgpu's own MaxPoolGrad (last maximum) differ by up to
-// 40-80 % of the map's largest value before webxai's first-max kernel (docs/decisions/0005).
+// 40-80 % of the map's largest value before webxai's first-max kernel (docs/decisions/0007).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnistCnn, mnistSamples } from '@webxai/models';
-import { seededKernel, seededBias } from '@webxai/testing/models';
+import { flatRegionImage, maxPoolCnn } from '@webxai/testing/models';
 import { explain } from '../api/explain.js';
 import type { ExplainOptions } from '../api/types.js';
 import { INTEGRATION_RULES } from './integrated-gradients/rules.js';
-
-/** A colour CNN with two max pools: conv 3x3 (3 -> 6) relu, pool 2, conv 3x3 (6 -> 8) relu, pool 2, gap, dense 4. */
-function colourMaxPoolCnn(): tf.LayersModel {
-  const conv = (name: string, filters: number, seed: number, inputShape?: number[]) =>
-    tf.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu', ...(inputShape ? { inputShape } : {}), weights: [seededKernel([3, 3, inputShape ? 3 : 6, filters], seed), seededBias(filters, seed + 1)] });
-  return tf.sequential({
-    layers: [
-      conv('conv1', 6, 31, [24, 24, 3]),
-      tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }),
-      conv('conv2', 8, 33),
-      tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2, padding: 'same' }),
-      tf.layers.globalAveragePooling2d({ name: 'gap' }),
-      tf.layers.dense({ name: 'logits', units: 4, weights: [seededKernel([8, 4], 35), seededBias(4, 36)] }),
-    ],
-  });
-}
-
-/** A 24x24 colour picture with flat regions: grey background, a red square, a blue-green disc. */
-function colourImage(): tf.Tensor4D {
-  const data = new Float32Array(24 * 24 * 3);
-  for (let r = 0; r < 24; r++) {
-    for (let c = 0; c < 24; c++) {
-      let rgb = [0.5, 0.5, 0.5];
-      if (r >= 3 && r < 11 && c >= 4 && c < 12) rgb = [0.9, 0.1, 0.1];
-      if ((r - 15) ** 2 + (c - 15) ** 2 < 30) rgb = [0.1, 0.6, 0.8];
-      data.set(rgb, (r * 24 + c) * 3);
-    }
-  }
-  return tf.tensor4d(data, [1, 24, 24, 3]);
-}
 
 const METHODS: ExplainOptions[] = [
   { method: 'saliency' },
@@ -76,7 +46,7 @@ function maxAbs(values: ArrayLike<number>): number {
 describe('gradient methods on max-pool CNNs: webgpu = cpu (issue 12)', () => {
   const cases: { name: string; model: () => Promise<tf.LayersModel>; image: () => tf.Tensor4D; target: number }[] = [
     { name: 'MNIST digit (shipped CNN)', model: loadMnistCnn, image: () => tf.tidy(() => { const s = mnistSamples(); const one = s.images.slice(0, 1); s.images.dispose(); return one; }), target: -1 },
-    { name: 'colour image (in-code CNN)', model: async () => colourMaxPoolCnn(), image: colourImage, target: 2 },
+    { name: 'colour image (in-code CNN)', model: async () => maxPoolCnn(), image: () => flatRegionImage(), target: 2 },
   ];
   const results = new Map<string, { cpu: Run[]; gpu: Run[] }>();
 

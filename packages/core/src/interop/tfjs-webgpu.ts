@@ -82,30 +82,72 @@ export function gpuBufferOf(tensor: tf.Tensor): GPUBuffer {
   return resource;
 }
 
+/** The tfjs rank of a shape tuple (`[n, h, w, c]` -> R4); `tf.Rank` when the length is not known. */
+export type RankOf<S extends readonly number[]> = S['length'] extends 0 | 1 | 2 | 3 | 4 | 5 | 6
+  ? [tf.Rank.R0, tf.Rank.R1, tf.Rank.R2, tf.Rank.R3, tf.Rank.R4, tf.Rank.R5, tf.Rank.R6][S['length']]
+  : tf.Rank;
+
 /** A GPU buffer that becomes a tfjs tensor: write it with kernels, then take `tensor`. */
-export interface TensorBuffer {
+export interface TensorBuffer<R extends tf.Rank = tf.Rank> {
   /** STORAGE | COPY_SRC | COPY_DST, at least 4 * size(shape) bytes, from tfjs's buffer pool. */
   readonly buffer: GPUBuffer;
   /** The tensor over `buffer`; tfjs owns the buffer and recycles it when the tensor is disposed. */
-  readonly tensor: tf.Tensor;
+  readonly tensor: tf.Tensor<R>;
 }
 
 /**
  * Allocates a tensor-to-be of `shape` from tfjs's buffer pool and registers it with tfjs before any
  * data is written, so no readback and no copy happen. Kernels write `buffer`; the caller owns
- * `tensor` (tfjs rules: dispose it). The contents are undefined until written.
+ * `tensor` (tfjs rules: dispose it). The contents are undefined until written. The tensor's rank
+ * follows the shape tuple (`createTensorBuffer([n, h, w, c]).tensor` is a `tf.Tensor4D`).
  */
-export function createTensorBuffer(shape: readonly number[], dtype: 'float32' | 'int32' = 'float32'): TensorBuffer {
+export function createTensorBuffer<const S extends readonly number[]>(shape: S, dtype: 'float32' | 'int32' = 'float32'): TensorBuffer<RankOf<S>> {
   const backend = webgpuBackend();
   const size = shape.reduce((a, b) => a * b, 1);
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   const buffer = backend.bufferManager.acquireBuffer(Math.max(16, size * 4), usage);
   // zeroCopy registers the buffer without copying; clearing `external` then hands ownership to tfjs,
   // which returns it to its pool on dispose (instead of leaving it to us).
-  const tensor = tf.tensor({ buffer, zeroCopy: true }, [...shape], dtype);
+  const tensor: tf.Tensor = tf.tensor({ buffer, zeroCopy: true }, [...shape], dtype);
   backend.tensorMap.get(tensor.dataId)!.external = false;
   flushTfjs();
-  return { buffer, tensor };
+  return { buffer, tensor: tensor as tf.Tensor<RankOf<S>> };
+}
+
+/**
+ * A tensor of `shape` written by `write` on the GPU: allocates it ({@link createTensorBuffer}), hands
+ * its buffer to `write` (typically one `runKernel`), and returns the tensor (caller disposes). If
+ * `write` throws or rejects, the tensor is disposed and the error passes on.
+ */
+export async function kernelToTensor<const S extends readonly number[]>(
+  shape: S,
+  write: (buffer: GPUBuffer) => Promise<unknown>,
+  dtype: 'float32' | 'int32' = 'float32',
+): Promise<tf.Tensor<RankOf<S>>> {
+  const [tensor] = await kernelToTensors([shape], ([buffer]) => write(buffer!), dtype);
+  return tensor as tf.Tensor<RankOf<S>>;
+}
+
+/** One tensor per shape of a tuple of shapes. */
+type TensorsOf<Shapes extends readonly (readonly number[])[]> = {
+  -readonly [K in keyof Shapes]: Shapes[K] extends readonly number[] ? tf.Tensor<RankOf<Shapes[K]>> : never;
+};
+
+/** {@link kernelToTensor} for a kernel with several outputs: one tensor per shape, all disposed on error. */
+export async function kernelToTensors<const Shapes extends readonly (readonly number[])[]>(
+  shapes: Shapes,
+  write: (buffers: GPUBuffer[]) => Promise<unknown>,
+  dtype: 'float32' | 'int32' = 'float32',
+): Promise<TensorsOf<Shapes>> {
+  const outputs: TensorBuffer[] = [];
+  try {
+    for (const shape of shapes) outputs.push(createTensorBuffer(shape, dtype));
+    await write(outputs.map((o) => o.buffer));
+  } catch (error) {
+    tf.dispose(outputs.map((o) => o.tensor));
+    throw error;
+  }
+  return outputs.map((o) => o.tensor) as TensorsOf<Shapes>;
 }
 
 /** GPU buffers tfjs holds for live tensors (its pool's free buffers excluded): for leak checks. */

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Perturbation explainers: they only need the model's predictions, so they work with any model. */
+/**
+ * Perturbation explainers. All but XRAI need only the model's predictions, so they work with any
+ * model, black boxes included; XRAI also integrates gradients and needs a differentiable tfjs model.
+ */
 export { occlusion, type OcclusionOptions, type OcclusionResult } from './occlusion/index.js';
 export { rise, riseSamples, type RiseOptions, type RiseResult } from './rise/index.js';
 export { lime, limeWeights, LIME_SEGMENTATION, type LimeOptions, type LimeResult } from './lime/index.js';

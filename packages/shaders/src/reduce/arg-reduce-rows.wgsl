@@ -21,6 +21,7 @@ override ITEMS_PER_THREAD: u32 = 16u;
 override OP: u32 = 0u;
 
 const OP_ARGMAX: u32 = 0u;
+const OP_ARGMIN: u32 = 1u; // the values of OP that arg-reduce-rows.kernel.ts sets; `better` tests OP_ARGMAX only
 
 struct Params {
   rows: u32,

@@ -6,7 +6,10 @@ import { AbortedError, ModelError, XaiError, type BlendMode, type ColormapName, 
 import { toImagePixels, type ImageInput, type ShapedArray } from '../shared/inputs.js';
 import { fire, toXaiError, type XaiErrorDetail } from '../shared/events.js';
 import { loadModelFromUrl } from './load-model.js';
+import { imageToInput, topPredictions, type Prediction } from './model-input.js';
 import '../heatmap/xai-heatmap.js';
+
+export type { Prediction } from './model-input.js';
 
 /** Progress as `explain` reports it. */
 export interface ExplainProgress {
@@ -33,15 +36,6 @@ export interface ExplainResultLike {
 
 /** Signature of @webxai/core's `explain`, as the element calls it (injectable for other explainers). */
 export type ExplainFn = (model: ModelInput, input: tf.Tensor, options: ExplainCallOptions) => Promise<ExplainResultLike>;
-
-/** One of the top-k predicted classes. */
-export interface Prediction {
-  readonly index: number;
-  /** The class label (plain text), or `class <index>`. */
-  readonly label: string;
-  /** Probability (softmax of the scores unless they already are probabilities). */
-  readonly probability: number;
-}
 
 /** Detail of `xai-explained`. The element owns `result.attribution` and disposes it when replaced or removed. */
 export interface ExplainedDetail {
@@ -104,6 +98,7 @@ export class XaiExplainer extends LitElement {
     topK: { type: Number, attribute: 'top-k' },
     autoExplain: { type: Boolean, attribute: 'auto-explain' },
     pixelScale: { type: Number, attribute: 'pixel-scale' },
+    preprocess: { attribute: false },
     explainFn: { attribute: false },
     colormap: { type: String },
     signed: { type: String },
@@ -185,6 +180,11 @@ export class XaiExplainer extends LitElement {
   declare autoExplain: boolean;
   /** Pixel values are bytes / 255 * pixelScale (default 1: inputs in [0, 1]; 255 for [0, 255]). */
   declare pixelScale: number;
+  /**
+   * Applied to the pixels before the model (e.g. [0, 1] -> [-1, 1]) for the listed predictions; pass the
+   * same function in `methodOptions.preprocess` so explanations use it too (core's `preprocess` option).
+   */
+  declare preprocess: ((x: tf.Tensor4D) => tf.Tensor4D) | undefined;
   /** The explain function; default @webxai/core's `explain`. Inject another for custom explainers or tests. */
   declare explainFn: ExplainFn;
   declare colormap: ColormapName;
@@ -203,7 +203,7 @@ export class XaiExplainer extends LitElement {
   declare _displayImage: ImageData | undefined;
   declare _status: string;
 
-  #loaded: { model: ModelInput; adapter: ModelAdapter } | undefined;
+  #loaded: { model: ModelInput; adapter: ModelAdapter; preprocess?: (x: tf.Tensor4D) => tf.Tensor4D } | undefined;
   #loadedFrom: unknown;
   #input: tf.Tensor3D | undefined;
   #result: ExplainResultLike | undefined;
@@ -225,6 +225,7 @@ export class XaiExplainer extends LitElement {
     this.topK = 5;
     this.autoExplain = true;
     this.pixelScale = 1;
+    this.preprocess = undefined;
     this.explainFn = coreExplain;
     this.colormap = 'turbo';
     this.signed = 'absolute';
@@ -280,7 +281,7 @@ export class XaiExplainer extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.method || !this.availableMethods.includes(this.method)) this.method = this.availableMethods[0] ?? '';
-    if (changed.has('model') || changed.has('image') || changed.has('pixelScale') || changed.has('topK') || changed.has('labels')) {
+    if (changed.has('model') || changed.has('image') || changed.has('pixelScale') || changed.has('preprocess') || changed.has('topK') || changed.has('labels')) {
       this.#schedulePrepare();
     } else if (
       this.autoExplain &&
@@ -340,7 +341,7 @@ export class XaiExplainer extends LitElement {
       this._status = 'Reading the image…';
       const pixels = await toImagePixels(this.image, abort.signal);
       if (stale()) return;
-      const { input, display } = await this.#toInput(pixels, loaded.adapter);
+      const { input, display } = await imageToInput(pixels, loaded.adapter.inputShape, this.pixelScale);
       if (stale()) {
         input.dispose();
         return;
@@ -348,7 +349,7 @@ export class XaiExplainer extends LitElement {
       this.#input = input;
       this._displayImage = display;
       this._status = 'Predicting…';
-      const predictions = await this.#predict(loaded.adapter, input, abort.signal);
+      const predictions = await topPredictions(loaded.adapter, input, this.labels, this.topK, abort.signal);
       if (stale()) return;
       this._predictions = predictions;
       this.state = 'ready';
@@ -362,67 +363,19 @@ export class XaiExplainer extends LitElement {
   }
 
   async #loadModel(signal: AbortSignal): Promise<{ model: ModelInput; adapter: ModelAdapter }> {
+    // The adapter applies `preprocess` to predictions; a new function re-adapts the same model.
     const source = this.model!;
-    if (this.#loaded && this.#loadedFrom === source) return this.#loaded;
+    const preprocess = this.preprocess ? { preprocess: this.preprocess } : {};
+    if (this.#loaded && this.#loadedFrom === source) {
+      if (this.#loaded.preprocess !== this.preprocess) this.#loaded = { model: this.#loaded.model, adapter: adaptModel(this.#loaded.model, preprocess), ...preprocess };
+      return this.#loaded;
+    }
     this.#disposeModel();
     const model = typeof source === 'string' ? await loadModelFromUrl(source, signal) : source;
     // adaptModel checks the kind (UnsupportedModelError names what it got).
-    this.#loaded = { model, adapter: adaptModel(model) };
+    this.#loaded = { model, adapter: adaptModel(model, preprocess), ...preprocess };
     this.#loadedFrom = source;
     return this.#loaded;
-  }
-
-  async #toInput(pixels: { width: number; height: number; pixels: Uint32Array }, adapter: ModelAdapter) {
-    const [wantH, wantW, wantC] = adapter.inputShape ?? [null, null, null];
-    const bytes = new Uint8Array(pixels.pixels.buffer, pixels.pixels.byteOffset, pixels.pixels.byteLength);
-    const input = tf.tidy(() => {
-      const rgba = tf.tensor3d(bytes, [pixels.height, pixels.width, 4], 'int32');
-      let rgb: tf.Tensor3D = tf.slice(rgba, [0, 0, 0], [pixels.height, pixels.width, 3]).toFloat().div(255) as tf.Tensor3D;
-      if ((wantH !== null && wantH !== pixels.height) || (wantW !== null && wantW !== pixels.width)) {
-        rgb = tf.image.resizeBilinear(rgb, [wantH ?? pixels.height, wantW ?? pixels.width], true);
-      }
-      return rgb;
-    });
-    // What the heatmap shows: the image at model resolution, before channel and scale changes.
-    const [h, w] = input.shape;
-    const rgb = await input.data();
-    const display = new ImageData(w, h);
-    for (let p = 0; p < h * w; p++) {
-      display.data[4 * p] = Math.round(rgb[3 * p]! * 255);
-      display.data[4 * p + 1] = Math.round(rgb[3 * p + 1]! * 255);
-      display.data[4 * p + 2] = Math.round(rgb[3 * p + 2]! * 255);
-      display.data[4 * p + 3] = 255;
-    }
-    const scaled = tf.tidy(() => {
-      const x = wantC === 1 ? input.mean(2, true) : input;
-      return (this.pixelScale === 1 ? x.clone() : x.mul(this.pixelScale)) as tf.Tensor3D;
-    });
-    input.dispose();
-    return { input: scaled, display };
-  }
-
-  async #predict(adapter: ModelAdapter, input: tf.Tensor3D, signal: AbortSignal): Promise<Prediction[]> {
-    const batch = input.expandDims(0) as tf.Tensor4D;
-    let scores: tf.Tensor2D;
-    try {
-      scores = await adapter.predict(batch, signal);
-    } catch (cause) {
-      if (cause instanceof XaiError) throw cause;
-      throw new ModelError(`the model failed to predict: ${(cause as Error)?.message ?? cause}`, { cause });
-    } finally {
-      batch.dispose();
-    }
-    const values = Array.from(await scores.data());
-    scores.dispose();
-    const isProbability = values.every((v) => v >= 0 && v <= 1) && Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 1e-3;
-    const max = Math.max(...values);
-    const exps = values.map((v) => Math.exp(v - max));
-    const total = exps.reduce((a, b) => a + b, 0);
-    const probabilities = isProbability ? values : exps.map((e) => e / total);
-    return probabilities
-      .map((probability, index) => ({ index, probability, label: this.labels[index] ?? `class ${index}` }))
-      .sort((a, b) => b.probability - a.probability || a.index - b.index)
-      .slice(0, Math.max(1, this.topK));
   }
 
   async #explain(): Promise<void> {
@@ -435,27 +388,12 @@ export class XaiExplainer extends LitElement {
     const target = this.target ?? this._predictions[0]?.index ?? 0;
     const method = this.method;
     this.state = 'explaining';
-    this._status = `Explaining class “${this.labels[target] ?? `class ${target}`}” with ${method}…`;
+    this._status = `Explaining class “${this.#label(target)}” with ${method}…`;
     this._progress = { done: 0, total: 0 };
     this._error = undefined;
     const started = performance.now();
     try {
-      let result: ExplainResultLike;
-      try {
-        result = await this.explainFn(loaded.model, input, {
-          ...this.methodOptions,
-          method,
-          target,
-          signal: abort.signal,
-          onProgress: (p) => {
-            if (!stale()) this._progress = { done: p.done, total: p.total };
-          },
-        });
-      } catch (cause) {
-        if (cause instanceof XaiError) throw cause;
-        if (abort.signal.aborted) throw new AbortedError('explanation cancelled', { cause });
-        throw new ModelError(`explaining with ${method} failed: ${(cause as Error)?.message ?? cause}`, { cause });
-      }
+      const result = await this.#callExplain(loaded.model, input, method, target, abort.signal, stale);
       const explainMs = performance.now() - started;
       if (stale()) {
         if (result) disposeResult(result);
@@ -469,24 +407,54 @@ export class XaiExplainer extends LitElement {
         disposeResult(result);
         return;
       }
-      this.#disposeResult();
-      this.#result = result;
-      this._attribution = { data, shape: result.attribution.shape };
-      this._progress = undefined;
-      this.state = 'done';
-      this._status = `${method} for “${this.labels[target] ?? `class ${target}`}” in ${Math.round(result.timeMs ?? explainMs)} ms`;
-      const totalMs = performance.now() - started;
-      fire<ExplainedDetail>(this, 'xai-explained', { result, method, target, timing: { explainMs: result.timeMs ?? explainMs, totalMs } });
+      this.#showResult(result, data, method, target, result.timeMs ?? explainMs, performance.now() - started);
     } catch (e) {
       if (stale()) return;
-      this._progress = undefined;
-      if (e instanceof AbortedError || (e instanceof XaiError && e.code === 'aborted')) {
-        this.state = 'cancelled';
-        this._status = 'Cancelled.';
-        return;
-      }
-      this.#fail(e, 'model-error');
+      this.#explainFailed(e);
     }
+  }
+
+  /** The explain function with the element's options; its failures become XaiErrors. */
+  async #callExplain(model: ModelInput, input: tf.Tensor3D, method: string, target: number, signal: AbortSignal, stale: () => boolean): Promise<ExplainResultLike> {
+    try {
+      return await this.explainFn(model, input, {
+        ...this.methodOptions,
+        method,
+        target,
+        signal,
+        onProgress: (p) => {
+          if (!stale()) this._progress = { done: p.done, total: p.total };
+        },
+      });
+    } catch (cause) {
+      if (cause instanceof XaiError) throw cause;
+      if (signal.aborted) throw new AbortedError('explanation cancelled', { cause });
+      throw new ModelError(`explaining with ${method} failed: ${(cause as Error)?.message ?? cause}`, { cause });
+    }
+  }
+
+  #showResult(result: ExplainResultLike, data: ShapedArray['data'], method: string, target: number, explainMs: number, totalMs: number): void {
+    this.#disposeResult();
+    this.#result = result;
+    this._attribution = { data, shape: result.attribution.shape };
+    this._progress = undefined;
+    this.state = 'done';
+    this._status = `${method} for “${this.#label(target)}” in ${Math.round(explainMs)} ms`;
+    fire<ExplainedDetail>(this, 'xai-explained', { result, method, target, timing: { explainMs, totalMs } });
+  }
+
+  #explainFailed(e: unknown): void {
+    this._progress = undefined;
+    if (e instanceof AbortedError || (e instanceof XaiError && e.code === 'aborted')) {
+      this.state = 'cancelled';
+      this._status = 'Cancelled.';
+      return;
+    }
+    this.#fail(e, 'model-error');
+  }
+
+  #label(index: number): string {
+    return this.labels[index] ?? `class ${index}`;
   }
 
   #fail(e: unknown, code: 'model-error' | 'invalid-input'): void {

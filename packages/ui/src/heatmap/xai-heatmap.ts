@@ -30,17 +30,20 @@ import { colormapGradient, legendTicks } from './legend.js';
 /** Which drawing path `<xai-heatmap>` uses: `auto` tries WebGPU and falls back to a 2D canvas. */
 export type HeatmapRendererChoice = 'auto' | 'webgpu' | 'canvas2d';
 
-/** The path actually used, reflected as the `backend` attribute. */
-export type HeatmapBackend = 'webgpu' | 'canvas2d';
+/**
+ * The drawing path actually used, reflected as the `rendered-with` attribute. (Not a tfjs backend:
+ * results' `backend` names that.)
+ */
+export type HeatmapRenderPath = 'webgpu' | 'canvas2d';
 
 /** Lifecycle state, reflected as the `state` attribute. */
 export type HeatmapState = 'empty' | 'loading' | 'ready' | 'error';
 
 /** Detail of `xai-rendered`. */
 export interface HeatmapRenderedDetail {
-  readonly backend: HeatmapBackend;
+  readonly renderedWith: HeatmapRenderPath;
   readonly info: HeatmapInfo;
-  /** Why WebGPU was not used (canvas2d backend under renderer="auto"). */
+  /** Why WebGPU was not used (drawn with canvas2d under renderer="auto"). */
   readonly fallbackReason?: string;
 }
 
@@ -51,7 +54,7 @@ const RENDER_PROPS = ['image', 'attribution', 'colormap', 'mode', 'signed', 'cli
  *
  * Colormapping, percentile clipping (a GPU histogram) and blending run in WGSL kernels from
  * `@webxai/shaders` and draw into a WebGPU canvas; without WebGPU (or with `renderer="canvas2d"`)
- * the same kernels' CPU references draw into a 2D canvas, and the `backend` attribute says which
+ * the same kernels' CPU references draw into a 2D canvas, and the `rendered-with` attribute says which
  * path drew the picture. Bad input shows a readable error in place of the picture.
  *
  * Keyboard: focus the element, then arrow keys move a read-out cursor (Shift: 10 px), Escape hides it.
@@ -98,7 +101,7 @@ export class XaiHeatmap extends LitElement {
     label: { type: String },
     device: { attribute: false },
     state: { type: String, reflect: true },
-    backend: { type: String, reflect: true },
+    renderedWith: { type: String, reflect: true, attribute: 'rendered-with' },
     fallbackReason: { type: String, attribute: 'fallback-reason', reflect: true },
     _error: { state: true },
     _info: { state: true },
@@ -192,7 +195,7 @@ export class XaiHeatmap extends LitElement {
   /** Lifecycle state (reflected). */
   declare state: HeatmapState;
   /** The path that drew the current picture (reflected); undefined before the first picture. */
-  declare backend: HeatmapBackend | undefined;
+  declare renderedWith: HeatmapRenderPath | undefined;
   /** Why `auto` fell back to the 2D canvas (reflected as `fallback-reason`). */
   declare fallbackReason: string | undefined;
   declare _error: XaiError | undefined;
@@ -204,7 +207,7 @@ export class XaiHeatmap extends LitElement {
   #abort: AbortController | undefined;
   #renderer: HeatmapRenderer | undefined;
   #canvas: HTMLCanvasElement | undefined;
-  #canvasBackend: HeatmapBackend | undefined;
+  #canvasPath: HeatmapRenderPath | undefined;
   #context: GPUCanvasContext | undefined;
   #map: AttributionMap | undefined;
   #mapSource: { input: unknown; reduce: ChannelReduce } | undefined;
@@ -229,7 +232,7 @@ export class XaiHeatmap extends LitElement {
     this.label = '';
     this.device = undefined;
     this.state = 'empty';
-    this.backend = undefined;
+    this.renderedWith = undefined;
     this.fallbackReason = undefined;
     this._error = undefined;
     this._info = undefined;
@@ -289,7 +292,7 @@ export class XaiHeatmap extends LitElement {
     await this.renderComplete;
     const info = this._info;
     if (!info || this.state !== 'ready') throw new XaiError('invalid-option', `<xai-heatmap> has no picture (state ${this.state})`);
-    const packed = this.backend === 'webgpu' && this.#renderer ? await this.#renderer.read(info) : this.#cpuPixels!;
+    const packed = this.renderedWith === 'webgpu' && this.#renderer ? await this.#renderer.read(info) : this.#cpuPixels!;
     return new ImageData(new Uint8ClampedArray(packed.buffer, packed.byteOffset, packed.byteLength).slice(), info.outWidth, info.height);
   }
 
@@ -330,18 +333,7 @@ export class XaiHeatmap extends LitElement {
         return;
       }
       this.state = 'loading';
-      const options: HeatmapOptions = {
-        width: 1,
-        height: 1,
-        colormap: this.colormap,
-        sign: this.signed,
-        clip: this.clip,
-        range: this.range ?? undefined,
-        mode: this.mode,
-        opacity: this.opacity,
-        topK: this.topK,
-        reversed: this.reversed,
-      };
+      const options = this.#options();
       validateHeatmapOptions(options);
       const map = await this.#loadMap();
       const image = await this.#loadImage(signal);
@@ -356,44 +348,70 @@ export class XaiHeatmap extends LitElement {
       const pixels = image?.pixels ?? new Uint32Array(map.width * map.height);
       const { device, reason } = await this.#gpuDevice();
       if (stale()) return;
-      let info: HeatmapInfo;
-      if (device) {
-        if (this.#renderer?.device !== device) {
-          this.#renderer?.dispose();
-          this.#renderer = new HeatmapRenderer(device);
-        }
-        info = await this.#renderer.render(map.values, pixels, sized);
-        if (stale()) return;
-        const canvas = this.#ensureCanvas('webgpu', info);
-        const context = (this.#context ??= canvas.getContext('webgpu')!);
-        context.configure({
-          device,
-          format: navigator.gpu.getPreferredCanvasFormat(),
-          alphaMode: 'opaque',
-          usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
-        });
-        await presentPixels(device, context.getCurrentTexture(), this.#renderer.output!, info.outWidth, info.height);
-        this.#cpuPixels = undefined;
-      } else {
-        const result = renderHeatmapRef(map.values, pixels, sized);
-        info = result.info;
-        const canvas = this.#ensureCanvas('canvas2d', info);
-        const bytes = new Uint8ClampedArray(result.pixels.buffer);
-        canvas.getContext('2d')!.putImageData(new ImageData(bytes, info.outWidth, info.height), 0, 0);
-        this.#cpuPixels = result.pixels;
-      }
-      if (stale()) return;
-      this._error = undefined;
-      this._info = info;
-      this.backend = device ? 'webgpu' : 'canvas2d';
-      this.fallbackReason = reason;
-      this.state = 'ready';
-      await this.updateComplete;
-      fire<HeatmapRenderedDetail>(this, 'xai-rendered', { backend: this.backend, info, ...(reason ? { fallbackReason: reason } : {}) });
+      const info = device ? await this.#drawOnGpu(device, map, pixels, sized, stale) : this.#drawOnCanvas(map, pixels, sized);
+      if (!info || stale()) return;
+      await this.#showPicture(info, device ? 'webgpu' : 'canvas2d', reason);
     } catch (e) {
       if (stale()) return;
       this.#showError(toXaiError(e));
     }
+  }
+
+  /** The element's drawing options (the size is filled in once the map is known). */
+  #options(): HeatmapOptions {
+    return {
+      width: 1,
+      height: 1,
+      colormap: this.colormap,
+      sign: this.signed,
+      clip: this.clip,
+      range: this.range ?? undefined,
+      mode: this.mode,
+      opacity: this.opacity,
+      topK: this.topK,
+      reversed: this.reversed,
+    };
+  }
+
+  /** The WGSL pipeline into a WebGPU canvas; undefined when a newer render took over meanwhile. */
+  async #drawOnGpu(device: GPUDevice, map: AttributionMap, pixels: Uint32Array<ArrayBuffer>, sized: HeatmapOptions, stale: () => boolean): Promise<HeatmapInfo | undefined> {
+    if (this.#renderer?.device !== device) {
+      this.#renderer?.dispose();
+      this.#renderer = new HeatmapRenderer(device);
+    }
+    const info = await this.#renderer.render(map.values, pixels, sized);
+    if (stale()) return undefined;
+    const canvas = this.#ensureCanvas('webgpu', info);
+    const context = (this.#context ??= canvas.getContext('webgpu')!);
+    context.configure({
+      device,
+      format: navigator.gpu.getPreferredCanvasFormat(),
+      alphaMode: 'opaque',
+      usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
+    });
+    await presentPixels(device, context.getCurrentTexture(), this.#renderer.output!, info.outWidth, info.height);
+    this.#cpuPixels = undefined;
+    return info;
+  }
+
+  /** The kernels' CPU references into a 2D canvas. */
+  #drawOnCanvas(map: AttributionMap, pixels: Uint32Array<ArrayBuffer>, sized: HeatmapOptions): HeatmapInfo {
+    const result = renderHeatmapRef(map.values, pixels, sized);
+    const canvas = this.#ensureCanvas('canvas2d', result.info);
+    const bytes = new Uint8ClampedArray(result.pixels.buffer);
+    canvas.getContext('2d')!.putImageData(new ImageData(bytes, result.info.outWidth, result.info.height), 0, 0);
+    this.#cpuPixels = result.pixels;
+    return result.info;
+  }
+
+  async #showPicture(info: HeatmapInfo, path: HeatmapRenderPath, reason: string | undefined): Promise<void> {
+    this._error = undefined;
+    this._info = info;
+    this.renderedWith = path;
+    this.fallbackReason = reason;
+    this.state = 'ready';
+    await this.updateComplete;
+    fire<HeatmapRenderedDetail>(this, 'xai-rendered', { renderedWith: path, info, ...(reason ? { fallbackReason: reason } : {}) });
   }
 
   async #loadMap(): Promise<AttributionMap> {
@@ -433,15 +451,15 @@ export class XaiHeatmap extends LitElement {
     }
   }
 
-  #ensureCanvas(backend: HeatmapBackend, info: HeatmapInfo): HTMLCanvasElement {
-    if (!this.#canvas || this.#canvasBackend !== backend) {
+  #ensureCanvas(path: HeatmapRenderPath, info: HeatmapInfo): HTMLCanvasElement {
+    if (!this.#canvas || this.#canvasPath !== path) {
       this.#context?.unconfigure();
       this.#context = undefined;
       this.#canvas = document.createElement('canvas');
       this.#canvas.setAttribute('part', 'canvas');
       this.#canvas.addEventListener('pointermove', (e) => this.#onPointer(e));
       this.#canvas.addEventListener('pointerleave', () => (this._cursor = undefined));
-      this.#canvasBackend = backend;
+      this.#canvasPath = path;
       this.requestUpdate();
     }
     if (this.#canvas.width !== info.outWidth) this.#canvas.width = info.outWidth;
@@ -453,7 +471,7 @@ export class XaiHeatmap extends LitElement {
     this.#context?.unconfigure();
     this.#context = undefined;
     this.#canvas = undefined; // a new canvas (and context) after re-attachment
-    this.#canvasBackend = undefined;
+    this.#canvasPath = undefined;
     this.#renderer?.dispose();
     this.#renderer = undefined;
   }
@@ -482,7 +500,7 @@ export class XaiHeatmap extends LitElement {
       this.#context = undefined;
       this.#canvas.width = 0; // clears a 2D canvas; a fresh canvas is made for the next picture
       this.#canvas = undefined;
-      this.#canvasBackend = undefined;
+      this.#canvasPath = undefined;
     }
   }
 

@@ -111,7 +111,7 @@ async function blurIgOf(
       }
       call.onProgress?.({ done: firstPoint + count, total });
     }
-    return attribution ? (attribution.tensor as tf.Tensor4D) : tf.tensor4d(cpuAttribution!, [n, h, w, c]);
+    return attribution ? attribution.tensor : tf.tensor4d(cpuAttribution!, [n, h, w, c]);
   } catch (error) {
     attribution?.tensor.dispose();
     throw error;

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { randomUniform, uniformRef } from '@webxai/shaders';
 import type { ExecutionPath } from '../../api/types.js';
-import { createTensorBuffer, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { createBlurrer } from '../shared/blur.js';
 
 /** Each image blurred with a Gaussian of `sigma` pixels (zero padding, as scipy's mode 'constant'): [n, h, w, c]. */
@@ -25,14 +25,7 @@ export async function uniformNoiseBaseline(input: tf.Tensor4D, seed: number, pat
   const count = n * h * w * c;
   let unit: tf.Tensor4D;
   if (path === 'gpu') {
-    const buffer = createTensorBuffer([n, h, w, c]);
-    try {
-      await randomUniform(tfjsDevice(), { seed, count, output: buffer.buffer });
-    } catch (error) {
-      buffer.tensor.dispose();
-      throw error;
-    }
-    unit = buffer.tensor as tf.Tensor4D;
+    unit = await kernelToTensor([n, h, w, c], (output) => randomUniform(tfjsDevice(), { seed, count, output }));
   } else {
     unit = tf.tensor4d(uniformRef(seed, 0, count), [n, h, w, c]);
   }

@@ -13,7 +13,7 @@ import {
   type BlurPlan,
 } from '@webxai/shaders';
 import type { ExecutionPath } from '../../api/types.js';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 
 /** Blurs slices of a fixed blur plan; reuse across batches, then dispose. */
 export interface Blurrer {
@@ -48,16 +48,12 @@ export function createBlurrer(plan: BlurPlan, path: ExecutionPath): Blurrer {
         releaseBuffer(device, middle);
         middle = createBuffer(device, size, 'blur.middle');
       }
-      const output = createTensorBuffer([count, height, width, channels]);
-      try {
-        const params = { height, width, channels, pointCount: count, firstPoint, stride: packed.stride };
-        await runKernel(device, gaussianBlurAxis.height, { params, plan: points, weights, input: gpuBufferOf(source), output: middle });
-        await runKernel(device, gaussianBlurAxis.width, { params, plan: points, weights, input: middle, output: output.buffer });
-        return output.tensor as tf.Tensor4D;
-      } catch (error) {
-        output.tensor.dispose();
-        throw error;
-      }
+      const params = { height, width, channels, pointCount: count, firstPoint, stride: packed.stride };
+      const between = middle;
+      return kernelToTensor([count, height, width, channels], async (output) => {
+        await runKernel(device, gaussianBlurAxis.height, { params, plan: points, weights, input: gpuBufferOf(source), output: between });
+        await runKernel(device, gaussianBlurAxis.width, { params, plan: points, weights, input: between, output });
+      });
     },
     dispose() {
       [points, weights, middle].forEach((b) => releaseBuffer(device, b));

@@ -21,7 +21,7 @@ import {
 } from '@webxai/shaders';
 import type { CallContext } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { targetGradients } from '../target-gradients.js';
 
 /** One path integral over a batch of images. */
@@ -47,6 +47,29 @@ function rowTargets(targets: readonly number[], firstPoint: number, count: numbe
   return Array.from({ length: count }, (_, p) => targets[Math.floor((firstPoint + p) / pointsPerImage)]!);
 }
 
+/** Shape of one batch, as the kernels (and their references) take it. */
+interface BatchParams {
+  readonly elementCount: number;
+  readonly pointCount: number;
+  readonly firstPoint: number;
+  readonly pointsPerImage: number;
+}
+
+/**
+ * What differs between the GPU and the CPU path: where a batch's points are made and where its
+ * gradients are folded. The batching loop ({@link integrate}) is shared.
+ */
+interface PathStrategy {
+  /** The batch's path points, as the tensor the model consumes (the loop disposes it). */
+  points(params: BatchParams): Promise<tf.Tensor4D> | tf.Tensor4D;
+  /** Folds the batch's gradients (not disposed here) into the attribution. */
+  accumulate(params: BatchParams, gradients: tf.Tensor4D): Promise<void>;
+  /** The attribution [n, h, w, c]; ownership passes to the caller. */
+  result(): tf.Tensor4D;
+  /** Frees what the strategy holds, the attribution too when `result` was not taken. */
+  dispose(): void;
+}
+
 /**
  * Runs the path integral on `call.path` and returns the attribution [n, h, w, c] (caller
  * disposes). Checks `call.signal` before every batch and reports progress after it; on abort or
@@ -57,64 +80,75 @@ export async function runPathIntegral(job: PathIntegral, call: Pick<CallContext,
   if (total !== job.input.shape[0] * job.pointsPerImage) {
     throw new Error(`internal: path plan has ${total} points for ${job.input.shape[0]} images x ${job.pointsPerImage}`);
   }
-  return call.path === 'gpu' ? runOnGpu(job, total, call) : runOnCpu(job, total, call);
+  const strategy = call.path === 'gpu' ? await gpuStrategy(job) : await cpuStrategy(job);
+  return integrate(job, total, call, strategy);
 }
 
-async function runOnGpu(job: PathIntegral, total: number, call: Pick<CallContext, 'signal' | 'onProgress'>): Promise<tf.Tensor4D> {
-  const device = tfjsDevice();
-  const [n, h, w, c] = job.input.shape;
-  const elementCount = h * w * c;
-  const attribution = createTensorBuffer([n, h, w, c]);
-  const plan = uploadBuffer(device, packPathPlan(job.plan), `${job.label}.plan`);
+/** The batching loop: points -> gradients of each row's target -> accumulate, batch by batch. */
+async function integrate(job: PathIntegral, total: number, call: Pick<CallContext, 'signal' | 'onProgress'>, strategy: PathStrategy): Promise<tf.Tensor4D> {
+  const [, h, w, c] = job.input.shape;
   try {
-    await runKernel(device, fill, { params: { count: n * elementCount, value: 0 }, output: attribution.buffer });
     for (let firstPoint = 0; firstPoint < total; firstPoint += job.batchSize) {
       throwIfAborted(call.signal, job.label);
       const pointCount = Math.min(job.batchSize, total - firstPoint);
-      const params = { elementCount, pointCount, firstPoint, pointsPerImage: job.pointsPerImage };
-      const points = createTensorBuffer([pointCount, h, w, c]);
+      const params = { elementCount: h * w * c, pointCount, firstPoint, pointsPerImage: job.pointsPerImage };
+      const points = await strategy.points(params);
       try {
-        const input = gpuBufferOf(job.input);
-        const baselines = gpuBufferOf(job.baselines);
-        await runKernel(device, igPathPoints, { params, input, baselines, plan, points: points.buffer });
-        const gradients = targetGradients(job.model, points.tensor as tf.Tensor4D, rowTargets(job.targets, firstPoint, pointCount, job.pointsPerImage));
+        const gradients = targetGradients(job.model, points, rowTargets(job.targets, firstPoint, pointCount, job.pointsPerImage));
         try {
-          await runKernel(device, igAccumulate, { params, input, baselines, plan, gradients: gpuBufferOf(gradients), attribution: attribution.buffer });
+          await strategy.accumulate(params, gradients);
         } finally {
           gradients.dispose();
         }
       } finally {
-        points.tensor.dispose();
+        points.dispose();
       }
       call.onProgress?.({ done: firstPoint + pointCount, total });
     }
-    return attribution.tensor as tf.Tensor4D;
-  } catch (error) {
-    attribution.tensor.dispose();
-    throw error;
+    return strategy.result();
   } finally {
-    releaseBuffer(device, plan);
+    strategy.dispose();
   }
 }
 
-async function runOnCpu(job: PathIntegral, total: number, call: Pick<CallContext, 'signal' | 'onProgress'>): Promise<tf.Tensor4D> {
+/** WGSL on tfjs's device: points written straight into the model's input tensor, nothing read back. */
+async function gpuStrategy(job: PathIntegral): Promise<PathStrategy> {
+  const device = tfjsDevice();
   const [n, h, w, c] = job.input.shape;
-  const elementCount = h * w * c;
+  const attribution = await kernelToTensor([n, h, w, c], (output) => runKernel(device, fill, { params: { count: n * h * w * c, value: 0 }, output }));
+  let taken = false;
+  let plan: GPUBuffer;
+  try {
+    plan = uploadBuffer(device, packPathPlan(job.plan), `${job.label}.plan`);
+  } catch (error) {
+    attribution.dispose();
+    throw error;
+  }
+  const buffers = () => ({ input: gpuBufferOf(job.input), baselines: gpuBufferOf(job.baselines), plan });
+  return {
+    points: (params) => kernelToTensor([params.pointCount, h, w, c], (points) => runKernel(device, igPathPoints, { params, ...buffers(), points })),
+    accumulate: (params, gradients) =>
+      runKernel(device, igAccumulate, { params, ...buffers(), gradients: gpuBufferOf(gradients), attribution: gpuBufferOf(attribution) }),
+    result: () => ((taken = true), attribution),
+    dispose: () => {
+      releaseBuffer(device, plan);
+      if (!taken) attribution.dispose();
+    },
+  };
+}
+
+/** The kernels' CPU references (f64 inside) on downloaded data; the attribution lives in a Float32Array. */
+async function cpuStrategy(job: PathIntegral): Promise<PathStrategy> {
+  const [n, h, w, c] = job.input.shape;
   const input = await job.input.data();
   const baselines = await job.baselines.data();
-  const attribution = new Float32Array(n * elementCount);
-  for (let firstPoint = 0; firstPoint < total; firstPoint += job.batchSize) {
-    throwIfAborted(call.signal, job.label);
-    const pointCount = Math.min(job.batchSize, total - firstPoint);
-    const params = { elementCount, pointCount, firstPoint, pointsPerImage: job.pointsPerImage };
-    const gradients = tf.tidy(() => {
-      const points = tf.tensor4d(igPathPointsRef(input, baselines, job.plan, params), [pointCount, h, w, c]);
-      return targetGradients(job.model, points, rowTargets(job.targets, firstPoint, pointCount, job.pointsPerImage));
-    });
-    const values = await gradients.data();
-    gradients.dispose();
-    igAccumulateRef(input, baselines, job.plan, values, attribution, params);
-    call.onProgress?.({ done: firstPoint + pointCount, total });
-  }
-  return tf.tensor4d(attribution, [n, h, w, c]);
+  const attribution = new Float32Array(n * h * w * c);
+  return {
+    points: (params) => tf.tensor4d(igPathPointsRef(input, baselines, job.plan, params), [params.pointCount, h, w, c]),
+    accumulate: async (params, gradients) => {
+      igAccumulateRef(input, baselines, job.plan, await gradients.data(), attribution, params);
+    },
+    result: () => tf.tensor4d(attribution, [n, h, w, c]),
+    dispose: () => {},
+  };
 }

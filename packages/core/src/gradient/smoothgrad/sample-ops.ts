@@ -19,7 +19,7 @@ import {
   type SmoothGradVariant,
 } from '@webxai/shaders';
 import type { ExecutionPath } from '../../api/types.js';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
+import { createTensorBuffer, gpuBufferOf, kernelToTensor, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
 
 /** Per-batch SmoothGrad work on one execution path. Samples are sample-major: point t is image t % n. */
 export interface SampleOps {
@@ -56,7 +56,7 @@ async function gpuOps({ input, noiseLevel, seed, samples, variant }: SampleSetup
   const [n, h, w, c] = input.shape;
   const elementCount = h * w * c;
   const owned: GPUBuffer[] = [];
-  const tensors: TensorBuffer[] = [];
+  const tensors: TensorBuffer<tf.Rank.R4>[] = [];
   let handedOut = false;
   const dispose = () => {
     owned.splice(0).forEach((b) => releaseBuffer(device, b));
@@ -81,21 +81,16 @@ async function gpuOps({ input, noiseLevel, seed, samples, variant }: SampleSetup
     for (const t of tensors) await runKernel(device, fill, { params: { count: n * elementCount, value: 0 }, output: t.buffer });
     return {
       async noisy(firstPoint, count) {
-        const points = createTensorBuffer([count, h, w, c]);
-        try {
-          await randomNormal(device, { seed, offset: firstPoint * elementCount, count: count * elementCount, output: points.buffer });
+        return kernelToTensor([count, h, w, c], async (points) => {
+          await randomNormal(device, { seed, offset: firstPoint * elementCount, count: count * elementCount, output: points });
           await runKernel(device, noisePoints, {
             params: { elementCount, pointCount: count, firstPoint, imageCount: n, noiseLevel },
             input: gpuBufferOf(input),
             minima,
             maxima,
-            points: points.buffer,
+            points,
           });
-          return points.tensor as tf.Tensor4D;
-        } catch (error) {
-          points.tensor.dispose();
-          throw error;
-        }
+        });
       },
       async accumulate(inner, points, gradients, firstPoint, count) {
         await runKernel(device, smoothGradAccumulate(inner, variant), {
@@ -107,7 +102,7 @@ async function gpuOps({ input, noiseLevel, seed, samples, variant }: SampleSetup
         });
       },
       finish() {
-        const [first, second] = tensors.map((t) => t.tensor as tf.Tensor4D);
+        const [first, second] = tensors.map((t) => t.tensor);
         const result = finishMoments(variant, first!, second);
         if (result !== first) tf.dispose([first!, second!]);
         handedOut = true;

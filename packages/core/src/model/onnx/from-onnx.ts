@@ -61,7 +61,7 @@ export function nhwcToNchw(src: Float32Array, n: number, pixels: number, c: numb
 /**
  * Adapts an ONNX Runtime session (onnxruntime-node's CPU execution provider is by far the fastest
  * forward pass available in Node; onnxruntime-web in the browser) to webxai's black-box model, so
- * every perturbation method and metric can run on it. webxai hands it NHWC batches; for
+ * every perturbation method that needs only predictions can run on it. webxai hands it NHWC batches; for
  * `layout: 'nchw'` they are transposed on the way in.
  *
  * @example

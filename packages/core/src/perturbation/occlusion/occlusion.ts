@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import {
-  maskAccumulate,
-  occlusionMasks,
-  occlusionWindowCounts,
-  perturbBatch,
-  runKernel,
-  readFloat32,
-  type OcclusionGeometry,
-} from '@webxai/shaders';
+import { occlusionMasks, occlusionWindowCounts, runKernel, type OcclusionGeometry } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
-import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, hostBatches, imageAt, originalScores, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
+import { evaluateBatches, gpuBatches, hostBatches, imageAt, originalScores, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
+import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
 import { defaultBatchSize, intOption, numberOption, pairOption } from '../shared/options.js';
@@ -83,6 +76,15 @@ interface Resolved {
   readonly preprocess: boolean;
 }
 
+/** One image's occlusion: the run, the window grid and the unperturbed target score f0. */
+interface OcclusionRun extends MaskRun {
+  readonly g: OcclusionGeometry;
+  /** Windows per row of the grid. */
+  readonly cols: number;
+  readonly baselineValue: number;
+  readonly f0: number;
+}
+
 async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: Resolved) {
   const [n, height, width, channels] = input.shape;
   const g: OcclusionGeometry = { height, width, windowH: o.window[0], windowW: o.window[1], strideY: o.stride[0], strideX: o.stride[1] };
@@ -97,102 +99,87 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
   const maps: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
     const target = targets[i]!;
-    const f0 = scores[i * classes + target]!;
     const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+    const run: OcclusionRun = { env, total, classes, target, progress, g, cols, baselineValue: o.baselineValue, f0: scores[i * classes + target]! };
     const { tensor: image, values } = await imageAt(input, i);
     try {
-      maps.push(call.path === 'gpu' && !hostBatches(env) ? await occludeGpu() : await occludeCpu());
+      maps.push(gpuBatches(env) ? await occludeGpu(run, image) : await occludeCpu(run, values));
     } finally {
       image.dispose();
     }
-
-    async function occludeCpu(): Promise<Float32Array> {
-      // The CPU path paints each window into a copy of the image and adds the score drop to the
-      // window's pixels: the same numbers as occlusion-masks + perturb-batch + mask-accumulate
-      // (their references), in O(window) per sample instead of O(image).
-      const pixels = height * width;
-      const perImage = pixels * channels;
-      const acc = new Float64Array(pixels);
-      const counts = new Float64Array(pixels);
-      const perturber = new CpuPerturber(values, new Float32Array(perImage), undefined, pixels, channels, width);
-      const windowOf = (k: number) => [Math.floor(k / cols) * g.strideY, (k % cols) * g.strideX] as const;
-      const writer: BatchWriter = {
-        gpu: () => Promise.reject(new Error('unreachable')),
-        cpu(out, first, count, layout) {
-          for (let b = 0; b < count; b++) {
-            const base = b * perImage;
-            perturber.copyImage(out, base, layout);
-            const [top, left] = windowOf(first + b);
-            for (let y = top; y < top + g.windowH; y++)
-              for (let x = left; x < left + g.windowW; x++)
-                for (let c = 0; c < channels; c++) out[layout === 'nchw' ? base + c * pixels + y * width + x : base + (y * width + x) * channels + c] = o.baselineValue;
-          }
-        },
-      };
-      const result = () => divide(Float32Array.from(acc), Float32Array.from(counts));
-      await evaluateBatches(env, total, writer, (first, count, batchScores) => {
-        for (let b = 0; b < count; b++) {
-          const d = f0 - batchScores[b * classes + target]!;
-          const [top, left] = windowOf(first + b);
-          for (let y = top; y < top + g.windowH; y++)
-            for (let x = left; x < left + g.windowW; x++) {
-              acc[y * width + x] = acc[y * width + x]! + d;
-              counts[y * width + x] = counts[y * width + x]! + 1;
-            }
-        }
-        if (progress.active) progress.report(first + count, total, result());
-      });
-      return result();
-    }
-
-    async function occludeGpu(): Promise<Float32Array> {
-      const device = tfjsDevice();
-      const scope = new GpuScope(device);
-      const pixels = height * width;
-      try {
-        const imageBuffer = gpuBufferOf(image);
-        const fill = scope.upload(new Float32Array(pixels * channels).fill(o.baselineValue), 'occlusion.fill');
-        const unused = scope.create(16, 'occlusion.segments');
-        const masks = scope.create(batchSize * pixels * 4, 'occlusion.masks');
-        const weights = scope.create(batchSize * 4, 'occlusion.diffs');
-        const ones = scope.upload(new Float32Array(batchSize).fill(1), 'occlusion.ones');
-        const acc = scope.create(pixels * 4, 'occlusion.acc');
-        const counts = scope.create(pixels * 4, 'occlusion.counts');
-        const read = async () => divide(await readFloat32(device, acc, pixels), await readFloat32(device, counts, pixels));
-        const writer: BatchWriter = {
-          async gpu(output, first, count) {
-            await runKernel(device, occlusionMasks, {
-              params: { count, ...g, windowsPerRow: cols, firstWindow: first },
-              masks,
-            });
-            await runKernel(device, perturbBatch.pixels, {
-              params: { count, pixels, channels, maskStride: pixels, sampleOffset: 0, outOffset: 0 },
-              image: imageBuffer,
-              fillImage: fill,
-              segments: unused,
-              masks,
-              output,
-            });
-          },
-          cpu: () => {
-            throw new Error('unreachable');
-          },
-        };
-        await evaluateBatches(env, total, writer, async (first, count, batchScores) => {
-          const diffs = new Float32Array(count);
-          for (let b = 0; b < count; b++) diffs[b] = f0 - batchScores[b * classes + target]!;
-          scope.write(weights, diffs);
-          await runKernel(device, maskAccumulate.hidden, { params: { count, pixels }, weights, masks, acc });
-          await runKernel(device, maskAccumulate.hidden, { params: { count, pixels }, weights: ones, masks, acc: counts });
-          if (progress.active) progress.report(first + count, total, await read());
-        });
-        return await read();
-      } finally {
-        scope.release();
-      }
-    }
   }
-  return { attribution: stackMaps(maps, height, width), target: targets, windows: total };
+  // A black box's batches are host-built, so the whole method ran as CPU references.
+  return { attribution: stackMaps(maps, height, width), target: targets, windows: total, path: hostBatches(env) ? 'cpu' : call.path };
+}
+
+/** Top-left pixel of window k. */
+function windowOrigin(run: OcclusionRun, k: number): readonly [number, number] {
+  return [Math.floor(k / run.cols) * run.g.strideY, (k % run.cols) * run.g.strideX];
+}
+
+/**
+ * The CPU path paints each window into a copy of the image and adds the score drop to the
+ * window's pixels: the same numbers as occlusion-masks + perturb-batch + mask-accumulate (their
+ * references), in O(window) per sample instead of O(image).
+ */
+async function occludeCpu(run: OcclusionRun, values: Float32Array): Promise<Float32Array> {
+  const { g } = run;
+  const { width, channels } = run.env.geometry;
+  const pixels = g.height * width;
+  const perImage = pixels * channels;
+  const acc = new Float64Array(pixels);
+  const counts = new Float64Array(pixels);
+  const perturber = new CpuPerturber(values, new Float32Array(perImage), undefined, pixels, channels, width);
+  const paint: Extract<BatchWriter, { on: 'host' }>['write'] = (out, first, count, layout) => {
+    for (let b = 0; b < count; b++) {
+      const base = b * perImage;
+      perturber.copyImage(out, base, layout);
+      const [top, left] = windowOrigin(run, first + b);
+      for (let y = top; y < top + g.windowH; y++)
+        for (let x = left; x < left + g.windowW; x++)
+          for (let c = 0; c < channels; c++) out[layout === 'nchw' ? base + c * pixels + y * width + x : base + (y * width + x) * channels + c] = run.baselineValue;
+    }
+  };
+  const addDrops = (first: number, drops: Float64Array) => {
+    drops.forEach((d, b) => {
+      const [top, left] = windowOrigin(run, first + b);
+      for (let y = top; y < top + g.windowH; y++)
+        for (let x = left; x < left + g.windowW; x++) {
+          acc[y * width + x] = acc[y * width + x]! + d;
+          counts[y * width + x] = counts[y * width + x]! + 1;
+        }
+    });
+  };
+  const result = () => divide(Float32Array.from(acc), Float32Array.from(counts));
+  await accumulateOnHost(run, paint, (score) => run.f0 - score, addDrops, result);
+  return result();
+}
+
+/** occlusion-masks -> perturb-batch -> mask-accumulate of the drops (and of ones, for the counts). */
+async function occludeGpu(run: OcclusionRun, image: tf.Tensor4D): Promise<Float32Array> {
+  const device = tfjsDevice();
+  const scope = new GpuScope(device);
+  const { env, g, total, progress } = run;
+  const pixels = g.height * g.width;
+  try {
+    const fill = scope.upload(new Float32Array(pixels * env.geometry.channels).fill(run.baselineValue), 'occlusion.fill');
+    const batches = new GpuMaskBatches(scope, image, fill, env.batchSize, 'occlusion');
+    const ones = scope.upload(new Float32Array(env.batchSize).fill(1), 'occlusion.ones');
+    const acc = scope.create(pixels * 4, 'occlusion.acc');
+    const counts = scope.create(pixels * 4, 'occlusion.counts');
+    const read = async () => divide(await batches.read(acc), await batches.read(counts));
+    const writer = batches.writer((first, count) =>
+      runKernel(device, occlusionMasks, { params: { count, ...g, windowsPerRow: run.cols, firstWindow: first }, masks: batches.masks }),
+    );
+    await evaluateBatches(env, total, writer, async (first, count, scores) => {
+      await batches.accumulate('hidden', sampleWeights(scores, run.classes, count, run.target, (score) => run.f0 - score), acc, count);
+      await batches.accumulate('hidden', ones, counts, count);
+      if (progress.active) progress.report(first + count, total, await read());
+    });
+    return await read();
+  } finally {
+    scope.release();
+  }
 }
 
 function divide(acc: Float32Array, counts: Float32Array): Float32Array {

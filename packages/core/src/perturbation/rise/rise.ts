@@ -1,19 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import {
-  bernoulliRef,
-  maskAccumulate,
-  perturbBatch,
-  readFloat32,
-  riseMasks,
-  runKernel,
-  uniformRef,
-  type RiseGeometry,
-} from '@webxai/shaders';
+import { bernoulliRef, riseMasks, runKernel, uniformRef, type RiseGeometry } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
-import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, hostBatches, imageAt, originalScores, type BatchWriter } from '../shared/evaluate.js';
+import { evaluateBatches, gpuBatches, hostBatches, imageAt, originalScores, type BatchWriter } from '../shared/evaluate.js';
+import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { riseMasksFast } from './rise-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
@@ -98,94 +90,81 @@ interface Resolved {
   readonly preprocess: boolean;
 }
 
+/** One image's RISE run: the mask geometry and samples shared by every image. */
+interface RiseRun extends MaskRun {
+  readonly g: RiseGeometry;
+  readonly grids: Float32Array<ArrayBuffer>;
+  readonly shifts: Uint32Array<ArrayBuffer>;
+  /** The saliency of `done` masks' weighted sums: acc / (done * p). */
+  readonly scale: (done: number, acc: Float32Array) => Float32Array;
+}
+
 async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: Resolved) {
   const [n, height, width, channels] = input.shape;
   const cell = o.cellSize ?? Math.ceil(Math.min(height, width) / 7);
   const g: RiseGeometry = { height, width, cell, gridH: Math.ceil(height / cell), gridW: Math.ceil(width / cell) };
   const total = o.masks;
   const batchSize = o.batchSize ?? defaultBatchSize(height, width, channels);
-  const pixels = height * width;
   const { grids, shifts } = riseSamples(o.seed, total, g, o.probability);
   const { classes, targets } = await originalScores(model, input, call.target, call.signal);
   const env = { method: NAME, model, geometry: { height, width, channels }, batchSize, path: call.path, signal: call.signal, preprocess: o.preprocess };
   const scale = (done: number, acc: Float32Array) => acc.map((v) => v / (done * o.probability));
   const maps: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
-    const target = targets[i]!;
     const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+    const run: RiseRun = { env, total, classes, target: targets[i]!, progress, g, grids, shifts, scale };
     const { tensor: image, values } = await imageAt(input, i);
     try {
-      maps.push(scale(total, call.path === 'gpu' && !hostBatches(env) ? await riseGpu(image, target, progress) : await riseCpu(values, target, progress)));
+      maps.push(scale(total, gpuBatches(env) ? await riseGpu(run, image) : await riseCpu(run, values)));
     } finally {
       image.dispose();
     }
   }
-  return { attribution: stackMaps(maps, height, width), target: targets };
+  // A black box's batches are host-built, so the whole method ran as CPU references.
+  return { attribution: stackMaps(maps, height, width), target: targets, path: hostBatches(env) ? 'cpu' : call.path };
+}
 
-  async function riseCpu(values: Float32Array, target: number, progress: ProgressReporter): Promise<Float32Array> {
-    const fill = new Float32Array(pixels * channels);
-    const masks = new Float32Array(batchSize * pixels);
-    const acc = new Float64Array(pixels);
-    const perturber = new CpuPerturber(values, fill, undefined, pixels, channels, width);
-    const writer: BatchWriter = {
-      gpu: () => Promise.reject(new Error('unreachable')),
-      cpu(out, first, count, layout) {
-        riseMasksFast(g, grids, shifts, first, count, masks);
-        perturber.write(out, masks, pixels, count, 0, layout);
-      },
-    };
-    await evaluateBatches(env, total, writer, (first, count, scores) => {
-      const w = new Float32Array(count);
-      for (let b = 0; b < count; b++) w[b] = scores[b * classes + target]!;
-      // maskAccumulateRef's sum, as a tight loop over the batch's masks.
-      for (let b = 0; b < count; b++) {
-        const wb = w[b]!;
-        const row = b * pixels;
-        for (let p = 0; p < pixels; p++) acc[p] = acc[p]! + wb * masks[row + p]!;
-      }
-      if (progress.active) progress.report(first + count, total, scale(first + count, Float32Array.from(acc)));
+/** riseMasksFast + the CPU perturber, and maskAccumulateRef's weighted sum as a tight loop. */
+async function riseCpu(run: RiseRun, values: Float32Array): Promise<Float32Array> {
+  const { g } = run;
+  const { channels } = run.env.geometry;
+  const pixels = g.height * g.width;
+  const masks = new Float32Array(run.env.batchSize * pixels);
+  const acc = new Float64Array(pixels);
+  const perturber = new CpuPerturber(values, new Float32Array(pixels * channels), undefined, pixels, channels, g.width);
+  const write: Extract<BatchWriter, { on: 'host' }>['write'] = (out, first, count, layout) => {
+    riseMasksFast(g, run.grids, run.shifts, first, count, masks);
+    perturber.write(out, masks, pixels, count, 0, layout);
+  };
+  const addMasks = (_first: number, weights: Float64Array) => {
+    weights.forEach((wb, b) => {
+      const row = b * pixels;
+      for (let p = 0; p < pixels; p++) acc[p] = acc[p]! + wb * masks[row + p]!;
     });
-    return Float32Array.from(acc);
-  }
+  };
+  await accumulateOnHost(run, write, (score) => score, addMasks, (done) => run.scale(done, Float32Array.from(acc)));
+  return Float32Array.from(acc);
+}
 
-  async function riseGpu(image: tf.Tensor4D, target: number, progress: ProgressReporter): Promise<Float32Array> {
-    const device = tfjsDevice();
-    const scope = new GpuScope(device);
-    try {
-      const imageBuffer = gpuBufferOf(image);
-      const fill = scope.create(pixels * channels * 4, 'rise.fill'); // zeros: RISE multiplies by the mask
-      const unused = scope.create(16, 'rise.segments');
-      const gridBuffer = scope.upload(grids, 'rise.grids');
-      const shiftBuffer = scope.upload(shifts, 'rise.shifts');
-      const masks = scope.create(batchSize * pixels * 4, 'rise.masks');
-      const weights = scope.create(batchSize * 4, 'rise.scores');
-      const acc = scope.create(pixels * 4, 'rise.acc');
-      const writer: BatchWriter = {
-        async gpu(output, first, count) {
-          await runKernel(device, riseMasks, { params: { count, ...g, sampleOffset: first }, grids: gridBuffer, shifts: shiftBuffer, masks });
-          await runKernel(device, perturbBatch.pixels, {
-            params: { count, pixels, channels, maskStride: pixels, sampleOffset: 0, outOffset: 0 },
-            image: imageBuffer,
-            fillImage: fill,
-            segments: unused,
-            masks,
-            output,
-          });
-        },
-        cpu: () => {
-          throw new Error('unreachable');
-        },
-      };
-      await evaluateBatches(env, total, writer, async (first, count, scores) => {
-        const w = new Float32Array(count);
-        for (let b = 0; b < count; b++) w[b] = scores[b * classes + target]!;
-        scope.write(weights, w);
-        await runKernel(device, maskAccumulate.keep, { params: { count, pixels }, weights, masks, acc });
-        if (progress.active) progress.report(first + count, total, scale(first + count, await readFloat32(device, acc, pixels)));
-      });
-      return await readFloat32(device, acc, pixels);
-    } finally {
-      scope.release();
-    }
+/** rise-masks -> perturb-batch (fill 0: RISE multiplies by the mask) -> mask-accumulate of the scores. */
+async function riseGpu(run: RiseRun, image: tf.Tensor4D): Promise<Float32Array> {
+  const device = tfjsDevice();
+  const scope = new GpuScope(device);
+  const { env, g, total, progress } = run;
+  const pixels = g.height * g.width;
+  try {
+    const fill = scope.create(pixels * env.geometry.channels * 4, 'rise.fill'); // zeros
+    const batches = new GpuMaskBatches(scope, image, fill, env.batchSize, 'rise');
+    const grids = scope.upload(run.grids, 'rise.grids');
+    const shifts = scope.upload(run.shifts, 'rise.shifts');
+    const acc = scope.create(pixels * 4, 'rise.acc');
+    const writer = batches.writer((first, count) => runKernel(device, riseMasks, { params: { count, ...g, sampleOffset: first }, grids, shifts, masks: batches.masks }));
+    await evaluateBatches(env, total, writer, async (first, count, scores) => {
+      await batches.accumulate('keep', sampleWeights(scores, run.classes, count, run.target, (score) => score), acc, count);
+      if (progress.active) progress.report(first + count, total, run.scale(first + count, await batches.read(acc)));
+    });
+    return await batches.read(acc);
+  } finally {
+    scope.release();
   }
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { AbortedError, ModelError, throwIfAborted } from '@webxai/shaders';
+import { AbortedError, invariant, ModelError, throwIfAborted } from '@webxai/shaders';
 import { resolveTargets, type Target } from '../../api/targets.js';
 import type { ExecutionPath } from '../../api/types.js';
-import { createTensorBuffer } from '../../interop/tfjs-webgpu.js';
+import { kernelToTensor } from '../../interop/tfjs-webgpu.js';
 import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
 import type { BatchLayout } from './perturb-cpu.js';
 
@@ -29,6 +29,15 @@ export function hostBatches(env: Pick<PerturbationEnv, 'model' | 'preprocess'>):
   return env.model.kind === 'black-box' && !env.preprocess;
 }
 
+/**
+ * True when perturbed batches are made by kernels on the GPU, straight into the model's input
+ * tensor: a tfjs model (or a preprocessed black box) on the GPU path. Pick the {@link BatchWriter}
+ * with it.
+ */
+export function gpuBatches(env: Pick<PerturbationEnv, 'model' | 'preprocess' | 'path'>): boolean {
+  return env.path === 'gpu' && !hostBatches(env);
+}
+
 /** Height, width and channels of the images being perturbed. */
 export interface ImageGeometry {
   readonly height: number;
@@ -49,13 +58,21 @@ export interface PerturbationEnv {
   readonly preprocess: boolean;
 }
 
-/** Writes perturbed images `first .. first + count - 1` (NHWC) on either path. */
-export interface BatchWriter {
-  /** GPU path: into `output`, a buffer that becomes the model's input tensor (no readback). */
-  gpu(output: GPUBuffer, first: number, count: number): Promise<void>;
-  /** CPU path and black boxes: into `output` (count * H * W * C values) in `layout`. */
-  cpu(output: Float32Array, first: number, count: number, layout: BatchLayout): void;
-}
+/**
+ * Writes perturbed images `first .. first + count - 1`, on the GPU when {@link gpuBatches} says so
+ * and on the host otherwise.
+ */
+export type BatchWriter =
+  | {
+      readonly on: 'gpu';
+      /** Into `output`, a buffer that becomes the model's input tensor (NHWC, no readback). */
+      write(output: GPUBuffer, first: number, count: number): Promise<void>;
+    }
+  | {
+      readonly on: 'host';
+      /** Into `output` (count * H * W * C values) in `layout` (NCHW only for a planar black box). */
+      write(output: Float32Array, first: number, count: number, layout: BatchLayout): void;
+    };
 
 /** Scores of one batch: `count` rows of `classes` values. */
 export type BatchHandler = (first: number, count: number, scores: Float32Array, classes: number) => void | Promise<void>;
@@ -79,29 +96,23 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
   const limit = model.kind === 'black-box' ? Math.min(env.batchSize, (model.source as BlackBoxModel).maxBatch ?? Infinity) : env.batchSize;
   // One host batch, reused: a black box has returned (and ORT has copied its input) before the next.
   let reused: Float32Array | undefined;
+  invariant(writer.on === (gpuBatches(env) ? 'gpu' : 'host'), `${env.method}: a ${writer.on} batch writer on the ${env.path} path`);
   for (let first = 0; first < total; first += limit) {
     throwIfAborted(signal, env.method);
     const count = Math.min(limit, total - first);
     let scores: Float32Array;
-    if (direct) {
+    if (direct && writer.on === 'host') {
       reused ??= new Float32Array(Math.min(limit, total) * perImage);
       const batch = count * perImage === reused.length ? reused : reused.subarray(0, count * perImage);
-      writer.cpu(batch, first, count, planar ? 'nchw' : 'nhwc');
+      writer.write(batch, first, count, planar ? 'nchw' : 'nhwc');
       scores = await predictBlackBox(box, batch, [count, height, width, channels], planar);
     } else {
       let input: tf.Tensor4D;
-      if (env.path === 'gpu') {
-        const target = createTensorBuffer([count, height, width, channels]);
-        input = target.tensor as tf.Tensor4D;
-        try {
-          await writer.gpu(target.buffer, first, count);
-        } catch (error) {
-          input.dispose();
-          throw error;
-        }
+      if (writer.on === 'gpu') {
+        input = await kernelToTensor([count, height, width, channels], (target) => writer.write(target, first, count));
       } else {
         const batch = new Float32Array(count * perImage);
-        writer.cpu(batch, first, count, 'nhwc');
+        writer.write(batch, first, count, 'nhwc');
         input = tf.tensor4d(batch, [count, height, width, channels]);
       }
       let output: tf.Tensor2D;

@@ -12,7 +12,7 @@ import {
   type GramMode,
 } from '@webxai/shaders';
 import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
-import { evaluateBatches, type BatchWriter, type PerturbationEnv } from './evaluate.js';
+import { evaluateBatches, gpuBatches, type BatchWriter, type PerturbationEnv } from './evaluate.js';
 import { CpuPerturber } from './perturb-cpu.js';
 import type { FeatureMap } from './features.js';
 import { GpuScope } from './gpu-scope.js';
@@ -101,23 +101,28 @@ export class SegmentWorkspace {
     const { height, width, channels } = this.env.geometry;
     const pixels = height * width;
     const scores = new Float64Array(to - from);
-    const writer: BatchWriter = {
-      gpu: async (output, first, count) => {
-        const g = this.gpu!;
-        await runKernel(this.scope!.device, perturbBatch.segments, {
-          params: { count, pixels, channels, maskStride: this.map.count, sampleOffset: from + first, outOffset: 0 },
-          image: g.image,
-          fillImage: g.fill,
-          segments: g.segments,
-          masks: this.gpuSamples(),
-          output,
-        });
-      },
-      cpu: (output, first, count, layout) => {
-        this.perturber ??= new CpuPerturber(this.values, this.fill, this.map.labels, pixels, channels, width);
-        this.perturber.write(output, this.samples, this.map.count, count, from + first, layout);
-      },
-    };
+    const writer: BatchWriter = gpuBatches(this.env)
+      ? {
+          on: 'gpu',
+          write: async (output, first, count) => {
+            const g = this.gpu!;
+            await runKernel(this.scope!.device, perturbBatch.segments, {
+              params: { count, pixels, channels, maskStride: this.map.count, sampleOffset: from + first, outOffset: 0 },
+              image: g.image,
+              fillImage: g.fill,
+              segments: g.segments,
+              masks: this.gpuSamples(),
+              output,
+            });
+          },
+        }
+      : {
+          on: 'host',
+          write: (output, first, count, layout) => {
+            this.perturber ??= new CpuPerturber(this.values, this.fill, this.map.labels, pixels, channels, width);
+            this.perturber.write(output, this.samples, this.map.count, count, from + first, layout);
+          },
+        };
     await evaluateBatches(this.env, to - from, writer, async (first, count, batch, classes) => {
       for (let b = 0; b < count; b++) {
         if (reduce === 'score') {

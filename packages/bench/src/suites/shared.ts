@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the tfjs-backed suites share: tfjs on the webgpu backend set up as webxai expects, timing
+// to GPU completion, and the median of the recorded runs.
+import type * as tfNamespace from '@tensorflow/tfjs';
+
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** tfjs (webgpu backend, configured by core's configureTfjs) and @webxai/core, loaded. */
+export interface WebGpuTfjs {
+  readonly tf: typeof tfNamespace;
+  readonly core: typeof import('@webxai/core');
+  /** Resolves when every op tfjs and webxai have queued has finished on the GPU. */
+  settle(): Promise<void>;
+}
+
+/**
+ * Imports tfjs, its webgpu backend and @webxai/core and selects the webgpu backend. The backend
+ * registers itself at import time only if navigator.gpu exists (the CLI has installed Dawn by
+ * now), so the imports happen here, not at the top of a suite.
+ */
+export async function webgpuTfjs(): Promise<WebGpuTfjs> {
+  const tf = await import('@tensorflow/tfjs');
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const core = await import('@webxai/core');
+  core.configureTfjs();
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
+  const settle = async () => {
+    core.flushTfjs();
+    await core.tfjsDevice().queue.onSubmittedWorkDone();
+  };
+  return { tf, core, settle };
+}
