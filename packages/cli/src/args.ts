@@ -64,7 +64,7 @@ a PNG overlay and the raw attribution (.npy), results.json and a self-contained 
   --methods a,b      methods (default: ${DEFAULT_METHODS.join(',')}); 'all' for every method
   --set m.opt=v      a method option, e.g. --set integrated-gradients.steps=128 (repeatable)
   --target T         predicted (default), a class index, or a label
-  --metrics          trust metrics per explanation (needs core's evaluate(), not available yet)
+  --metrics          trust metrics per explanation: deletion and insertion AUC, sparseness (core's evaluate())
   --backend B        webgpu (default) or cpu
   --batch N          model evaluations per GPU batch, for the methods that batch (default: automatic)
   --seed N           seed of the random methods (default 0)

@@ -25,7 +25,6 @@ describe('bad arguments exit 2 before any work, naming the flag', () => {
     [['--model', '/nonexistent/model.json'], /--model: '\/nonexistent\/model.json' does not exist/],
     [['--preprocess', 'imagenet', '--methods', 'saliency'], /--preprocess: preprocess 'imagenet' needs an RGB model/],
     [['--target', 'zebra', '--methods', 'saliency'], /--target 'zebra' is not a label; labels: 0, 1, 2/],
-    [['--metrics'], /--metrics: the trust metrics/],
   ])('%j', async (args, message) => {
     const out = tmp('usage');
     const run = await runCli([...args, ...(args.includes('--out') ? [] : ['--out', out])], { timeoutMs: 120_000 });
@@ -96,6 +95,19 @@ describe('the shipped MNIST CNN (pnpm explain with no model)', () => {
     expect(readResultsJson(out).images).toEqual(first.images); // timings too: nothing was recomputed
     expect((await runCli([...args, '--force'])).code).toBe(0);
     expect(statSync(file).mtimeMs).toBeGreaterThan(before);
+  }, 900_000);
+
+  it('--metrics scores every explanation with core\'s evaluate(): deletion and insertion AUC, sparseness', async () => {
+    const out = tmp('metrics');
+    const run = await runCli(['--methods', 'saliency,grad-cam', '--shard', '1/4', '--metrics', '--quiet', '--out', out]);
+    expect(run.code).toBe(0);
+    const methods = readResultsJson(out).images.flatMap((i) => i.methods);
+    expect(methods.length).toBeGreaterThan(0);
+    for (const m of methods) {
+      expect(Object.keys(m.scores!)).toEqual(['deletion', 'insertion', 'sparseness']);
+      for (const v of Object.values(m.scores!)) expect(v >= 0 && v <= 1).toBe(true);
+    }
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/deletion 0\.\d{3}, insertion 0\.\d{3}, sparseness 0\.\d{3}/);
   }, 900_000);
 
   it('--methods all runs or reports every method, writing the ones that worked', async () => {

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { adaptModel, configureTfjs, createExplainer, disposeResult, type ExplainOptions, type Explainer, type MethodName, type ModelAdapter } from '@webxai/core';
+import { adaptModel, configureTfjs, createExplainer, disposeResult, evaluate, type MetricName, type ExplainOptions, type Explainer, type MethodName, type ModelAdapter } from '@webxai/core';
 import { preprocessFunction } from '@webxai/core/io';
 import type { ExplainArgs } from '../args.js';
 import { EXIT, UsageError, messageOf } from '../errors.js';
@@ -22,6 +22,8 @@ import { resolveTarget, toProbabilities, topClasses } from './predictions.js';
 const SEEDED = new Set(['smoothgrad', 'expected-gradients', 'rise', 'lime', 'kernel-shap', 'anchors']);
 /** Methods without a batchSize option (--batch is not passed to them). */
 const UNBATCHED = new Set(['saliency', 'gradient-x-input', 'guided-ig', 'xrai']);
+/** --metrics: faithfulness (deletion, insertion: area under the target's probability curve) and complexity. */
+const METRICS: readonly MetricName[] = ['deletion', 'insertion', 'sparseness'];
 /** Random background images for expected-gradients (it needs a baseline distribution; Captum's users pass data). */
 const EG_BACKGROUND = 8;
 
@@ -70,9 +72,6 @@ function sameSettings(a: Results, b: Omit<Results, 'images' | 'summary' | 'adapt
 export async function runExplain(args: ExplainArgs, progress: ProgressReporter): Promise<ExplainOutcome> {
   const started = performance.now();
   const outDir = prepareOutDir(args.out);
-  if (args.metrics) {
-    throw new UsageError('--metrics: the trust metrics (core evaluate()/trustReport()) are not in this build of @webxai/core yet; run without --metrics');
-  }
   await setBackend(args.backend);
   const sources = (await imageSources(args.images)).filter((s) => inShard(s.id, args.shard));
   const loaded = await loadModel(args.model, args.labels);
@@ -265,18 +264,30 @@ async function explainMethod(
     const t0 = performance.now();
     const result = await explainer.explain(x, { target: [target] });
     let values: Float32Array;
+    let scores: Record<string, number> | undefined;
     const shape = result.attribution.shape.slice(result.attribution.shape[0] === 1 && result.attribution.rank >= 3 ? 1 : 0);
+    const timeMs = performance.now() - t0;
     try {
       values = (await result.attribution.data()) as Float32Array;
+      if (ctx.args.metrics) scores = await trustScores(ctx, x, result);
     } finally {
       disposeResult(result);
     }
-    const timeMs = performance.now() - t0;
     const map = toMap(values, image);
     writeFileSync(join(dir, `${method}.npy`), encodeNpy(values, shape));
     writeFileSync(join(dir, `${method}.png`), await overlayPng(map, image.pixels, image.width, image.height, image.channels));
-    return { method, status: 'ok', path: result.path, timeMs, overlay: rel(`${method}.png`), attribution: rel(`${method}.npy`), shape, signed: isSigned(map) };
+    return { method, status: 'ok', path: result.path, timeMs, overlay: rel(`${method}.png`), attribution: rel(`${method}.npy`), shape, signed: isSigned(map), ...(scores ? { scores } : {}) };
   } catch (error) {
     return { method, status: 'failed', error: messageOf(error) };
   }
+}
+
+/** Core's evaluate() for each of METRICS on one explanation (the explained target, the run's preprocess). */
+async function trustScores(ctx: RunContext, x: tf.Tensor4D, result: Awaited<ReturnType<Explainer<MethodName>['explain']>>): Promise<Record<string, number>> {
+  const scores: Record<string, number> = {};
+  for (const metric of METRICS) {
+    const r = await evaluate(ctx.loaded.model, x, result, { metric, ...(ctx.preprocess ? { preprocess: ctx.preprocess } : {}) } as Parameters<typeof evaluate>[3]);
+    scores[metric] = r.scores[0]!;
+  }
+  return scores;
 }
