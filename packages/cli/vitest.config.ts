@@ -2,4 +2,6 @@
 import { defineConfig } from 'vitest/config';
 import { nodeTestConfig } from '../../tools/vitest-preset.mjs';
 
-export default defineConfig(nodeTestConfig({ setupFiles: ['@webxai/testing/setup-node'] }));
+const config = nodeTestConfig({ setupFiles: ['@webxai/testing/setup-node'] });
+// The process tests run the built bin: build it once before any test file.
+export default defineConfig({ ...config, test: { ...config.test, globalSetup: ['./test/build-cli.ts'] } });

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Digits as the page handles them: 28x28 grey values in [0, 1], shown as ImageData.
+import { greyImage } from './picture.js';
 
 /** One digit: 784 grey values in [0, 1], row-major. */
 export interface Digit {
@@ -12,14 +13,7 @@ export interface Digit {
 export const SIZE = 28;
 
 /** A digit as opaque grey RGBA pixels (what `<xai-explainer>` and `<xai-compare>` take as the image). */
-export function toImageData(pixels: Float32Array): ImageData {
-  const image = new ImageData(SIZE, SIZE);
-  for (let p = 0; p < SIZE * SIZE; p++) {
-    const v = Math.round(pixels[p]! * 255);
-    image.data.set([v, v, v, 255], 4 * p);
-  }
-  return image;
-}
+export const toImageData = (pixels: Float32Array): ImageData => greyImage(pixels, SIZE, SIZE);
 
 /** Fills `list` with one thumbnail button per digit; `onPick` gets the index. */
 export function renderPicker(list: HTMLElement, digits: readonly Digit[], onPick: (index: number) => void): void {

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// The comparison grid: every grid method explains the same digit; maps go to <xai-compare>, and a
+// The comparison grid: every grid method explains the same image; maps go to <xai-compare>, and a
 // table lists each method's time, execution path and tfjs backend.
 import type * as tf from '@tensorflow/tfjs';
-import { createExplainer, disposeResult, type Explainer, type MethodName, type ModelInput } from '@webxai/core';
+import { createExplainer, disposeResult, type Explainer, type MethodName } from '@webxai/core';
 import type { CompareItem, XaiCompare } from '@webxai/ui';
 import { AbortedError } from '@webxai/shaders';
-import { digitOptions, GRID_METHODS } from './methods.js';
+import { GRID_METHODS, methodOptions, PREDICTION_GRID_METHODS } from './methods.js';
+import { preprocessOf, type DemoModel } from './models.js';
 
 /** One method's row, as the table shows it and the e2e test reads it (window.webxaiDemo.grid). */
 export interface GridRow {
@@ -45,28 +46,31 @@ function normalised(values: Float32Array): Float32Array {
 }
 
 export class MethodGrid {
-  readonly rows: GridRow[] = GRID_METHODS.map(({ method, label }) => ({ method, label, state: 'waiting' }));
+  readonly rows: GridRow[];
   readonly #explainers = new Map<string, Explainer<MethodName>>();
 
+  /** `model`'s preprocessing and input size are read once: a settings change makes a new grid. */
   constructor(
-    private readonly model: ModelInput,
+    private readonly model: DemoModel,
     private readonly compare: XaiCompare,
     private readonly table: HTMLTableSectionElement,
   ) {
+    this.rows = (model.differentiable ? GRID_METHODS : PREDICTION_GRID_METHODS).map(({ method, label }) => ({ method, label, state: 'waiting' }));
     this.#renderTable();
   }
 
   #explainer(method: string): Explainer<MethodName> {
     let explainer = this.#explainers.get(method);
     if (!explainer) {
-      // Prepared once per method (e.g. the CAM split model) and reused for every digit.
-      explainer = createExplainer(this.model, digitOptions(method, { target: 'predicted' }));
+      // Prepared once per method (e.g. the CAM split model) and reused for every image.
+      const preprocess = preprocessOf(this.model);
+      explainer = createExplainer(this.model.model, methodOptions(method, this.model, { target: 'predicted', ...(preprocess ? { preprocess } : {}) }));
       this.#explainers.set(method, explainer);
     }
     return explainer;
   }
 
-  /** Explains `input` ([1, 28, 28, 1]) for `target` with every grid method in turn; stops early when `signal` aborts. */
+  /** Explains `input` ([1, h, w, c]) for `target` with every grid method in turn; stops early when `signal` aborts. */
   async run(input: tf.Tensor4D, image: ImageData, target: number | 'predicted', signal: AbortSignal): Promise<readonly GridRow[]> {
     const items: CompareItem[] = [];
     for (const row of this.rows) {

@@ -1,39 +1,72 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: Apache-2.0
-// `pnpm explain`: webxai's main job on the embedded defaults — the shipped MNIST CNN and its held-out
-// digits, explained by several methods on WebGPU (Dawn in Node), with heatmap PNGs and a summary.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// `webxai explain` / `webxai merge` (and `pnpm explain`, which with no options explains the shipped
+// MNIST CNN on its embedded digits).
 import { installNodeWebGPU } from '@webxai/shaders/node';
-import { parseCliArgs, USAGE } from './args.js';
+import { parseCliArgs, USAGE, type ExplainArgs } from './args.js';
+import { EXIT, UsageError, messageOf } from './errors.js';
+import type { Results } from './output/results.js';
 
-async function main(): Promise<number> {
-  const options = parseCliArgs(process.argv.slice(2).filter((a) => a !== '--'));
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
-  // tfjs-backend-webgpu registers itself at import time only if navigator.gpu exists: install Dawn
-  // first, then load the module that imports it.
-  installNodeWebGPU();
-  const { runExplanations } = await import('./run.js');
-  const summary = await runExplanations(options, (line) => !options.json && console.log(line));
-  const out = resolve(options.out);
-  mkdirSync(out, { recursive: true });
-  for (const method of summary.methods) {
-    if (method.png) writeFileSync(join(out, `${method.method}.png`), method.png);
-  }
-  const json = { ...summary, methods: summary.methods.map(({ png: _png, ...rest }) => rest) };
-  writeFileSync(join(out, 'summary.json'), JSON.stringify(json, null, 2));
-  if (options.json) console.log(JSON.stringify(json, null, 2));
-  else console.log(`\nwrote ${summary.methods.filter((m) => m.png).length} heatmap strips and summary.json to ${out}`);
-  return summary.methods.some((m) => m.error) ? 1 : 0;
+/** One line per skipped image and failed method. */
+function failures(results: Results): string[] {
+  return results.images.flatMap((i) =>
+    i.status === 'failed' ? [`  ${i.file}: ${i.error}`] : i.methods.filter((m) => m.status === 'failed').map((m) => `  ${i.file} ${m.method}: ${m.error}`),
+  );
 }
 
-main().then(
+function printSummary(results: Results, outDir: string): void {
+  const s = results.summary;
+  const rows = results.methods.map((method) => {
+    const done = results.images.flatMap((i) => i.methods.filter((m) => m.method === method && m.status === 'ok'));
+    const failed = results.images.flatMap((i) => i.methods.filter((m) => m.method === method && m.status === 'failed')).length;
+    const mean = done.length ? done.reduce((t, m) => t + (m.timeMs ?? 0), 0) / done.length : 0;
+    const path = [...new Set(done.map((m) => m.path))].join('/');
+    return `${method.padEnd(22)} ${String(done.length).padStart(5)} ${String(failed).padStart(6)} ${path.padEnd(5)} ${done.length ? mean.toFixed(0).padStart(9) : '—'.padStart(9)}`;
+  });
+  console.log(`\nmodel ${results.model.spec} (${results.model.kind}, ${results.model.input.width}x${results.model.input.height}x${results.model.input.channels}, preprocess ${results.preprocess}) on ${results.backend}: ${results.adapter}`);
+  console.log(`${'method'.padEnd(22)} ${'done'.padStart(5)} ${'failed'.padStart(6)} ${'path'.padEnd(5)} ${'ms/image'.padStart(9)}`);
+  for (const row of rows) console.log(row);
+  const predictions = results.images.filter((i) => i.status === 'ok').slice(0, 10).map((i) => `${i.file} → ${i.prediction?.[0]?.label} (${((i.prediction?.[0]?.probability ?? 0) * 100).toFixed(1)}%)`);
+  if (predictions.length) console.log(`\n${predictions.join('\n')}${s.images - s.failed > 10 ? `\n… and ${s.images - s.failed - 10} more` : ''}`);
+  const problems = failures(results);
+  if (problems.length) console.log(`\nfailed (${problems.length}):\n${problems.join('\n')}`);
+  console.log(`\n${s.images} images (${s.ok} fully explained, ${s.failed} skipped, ${s.failedMethods} method failures) → ${outDir}/results.json, ${outDir}/report.html`);
+}
+
+async function explainCommand(args: ExplainArgs): Promise<number> {
+  // tfjs-backend-webgpu registers itself at import time only if navigator.gpu exists: install Dawn
+  // first, then load the modules that import it.
+  if (args.backend === 'webgpu') installNodeWebGPU();
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const { runExplain } = await import('./run/explain-run.js');
+  const { createProgress } = await import('./run/progress.js');
+  const outcome = await runExplain(args, createProgress(process.stderr, args.quiet));
+  if (!args.quiet) printSummary(outcome.results, outcome.outDir);
+  else if (failures(outcome.results).length) console.error(`failed:\n${failures(outcome.results).join('\n')}`); // --quiet still says what failed
+  return outcome.exitCode;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  // `pnpm explain -- ...` runs in the workspace root; paths on its command line are the user's.
+  if (process.env.npm_lifecycle_event === 'explain' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+  const args = parseCliArgs(argv, process.env);
+  if (args === 'help') {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
+  if (args.command === 'merge') {
+    const { runMerge } = await import('./merge.js');
+    const { results, exitCode } = runMerge(args);
+    if (!args.quiet) console.log(`merged ${args.dirs.length} folders: ${results.summary.images} images → ${args.out}/results.json, ${args.out}/report.html`);
+    return exitCode;
+  }
+  return explainCommand(args);
+}
+
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? `webxai: ${error.message}` : error);
-    process.exit(2);
+    console.error(`webxai: ${messageOf(error)}`);
+    process.exit(error instanceof UsageError ? EXIT.usage : EXIT.someFailed);
   },
 );

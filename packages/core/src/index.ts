@@ -23,12 +23,15 @@ export { toInputBatch } from './api/input.js';
 export { adaptModel, type AdaptOptions } from './model/adapt.js';
 export type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelKind } from './model/types.js';
 export * from './interop/tfjs-webgpu.js';
+export * from './interop/first-max-pool-grad.js';
 export { configureTfjs } from './interop/tfjs-setup.js';
 export * from './perturbation/index.js';
 export * from './segment/index.js';
 export * from './model/onnx/index.js';
 export * from './gradient/index.js';
 export * from './cam/index.js';
+export * from './metrics/index.js';
+export * from './features/index.js';
 export {
   XaiError,
   WebGPUUnavailableError,

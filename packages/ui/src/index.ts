@@ -8,3 +8,5 @@ export * from './shared/inputs.js';
 export { formatValue, type XaiErrorDetail } from './shared/events.js';
 export * from './explainer/xai-explainer.js';
 export { loadModelFromUrl } from './explainer/load-model.js';
+export * from './feature-grid/xai-feature-grid.js';
+export type { FeatureTile } from './feature-grid/tiles.js';

@@ -3,10 +3,12 @@ import type { BenchSuite } from '../harness.js';
 import { camMobileNetSuite, camResNetSuite } from './cam.js';
 import { dispatchSuite } from './dispatch.js';
 import { elementwiseSuite } from './elementwise.js';
+import { featuresSuite } from './features.js';
 import { gradientMobileNetSuite, gradientSmallSuite } from './gradient.js';
+import { metricsSuite } from './metrics.js';
 import { perturbationSuite } from './perturbation.js';
 import { randomSuite } from './random.js';
 import { reduceSuite } from './reduce.js';
 
 /** Every suite, in run order. Add yours here (one file or folder per suite under src/suites/). */
-export const SUITES: readonly BenchSuite[] = [dispatchSuite, elementwiseSuite, reduceSuite, randomSuite, gradientSmallSuite, gradientMobileNetSuite, perturbationSuite, camMobileNetSuite, camResNetSuite];
+export const SUITES: readonly BenchSuite[] = [dispatchSuite, elementwiseSuite, reduceSuite, randomSuite, gradientSmallSuite, gradientMobileNetSuite, perturbationSuite, camMobileNetSuite, camResNetSuite, metricsSuite, featuresSuite];

@@ -8,6 +8,7 @@ import { checkTargetOption } from './targets.js';
 import type { CommonOptions, ExecutionPath, MethodDefinition, MethodName, OptionsFor, ResultFor } from './types.js';
 import { warnOnce } from './warn.js';
 import { flushTfjs, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { installFirstMaxPoolGrad } from '../interop/first-max-pool-grad.js';
 
 /** Per-call overrides accepted by {@link Explainer.explain}. */
 export type CallOverrides = Pick<CommonOptions, 'target' | 'signal' | 'onProgress'>;
@@ -22,10 +23,17 @@ export interface Explainer<M extends MethodName> {
   dispose(): void;
 }
 
-/** The execution path for tfjs's active backend; the CPU path is announced once, never taken silently. */
+/**
+ * The execution path for tfjs's active backend; the CPU path is announced once, never taken silently.
+ * The GPU path installs webxai's first-max MaxPoolGrad (idempotent), so gradients through max
+ * pooling match the cpu backend and PyTorch (docs/decisions/0005).
+ */
 export function currentPath(): ExecutionPath {
   const backend = tf.getBackend();
-  if (backend === 'webgpu') return 'gpu';
+  if (backend === 'webgpu') {
+    installFirstMaxPoolGrad();
+    return 'gpu';
+  }
   warnOnce(
     `path-${backend}`,
     `webxai: tfjs backend is '${backend}', so webxai's kernels run as their CPU references (slower). ` +
@@ -84,11 +92,14 @@ export function createExplainerFor<M extends MethodName>(
           flushTfjs();
           await tfjsDevice().queue.onSubmittedWorkDone();
         }
+        const ran = (output as { path?: ExecutionPath }).path ?? path;
         return {
           ...output,
           ...matchInputRank(input, (output as unknown as { attribution: tf.Tensor }).attribution),
           method: definition.name,
-          path,
+          path: ran,
+          // Black boxes get host-built batches (perturbation/shared/evaluate.ts hostBatches).
+          inputPath: adapter.kind === 'black-box' && !options.preprocess ? 'cpu' : ran,
           backend: tf.getBackend(),
           timeMs: performance.now() - start,
         } as unknown as ResultFor<M>;

@@ -5,6 +5,7 @@ import type { MethodDefinition, MethodName } from './types.js';
 import { blurIg, expectedGradients, gradientXInput, guidedIg, integratedGradients, saliency, smoothGrad } from '../gradient/index.js';
 import { anchors, kernelShap, lime, occlusion, partitionShap, rise, xrai } from '../perturbation/index.js';
 import { ablationCam, eigenCam, gradCam, gradCamPlusPlus, hiResCam, layerCam, scoreCam, xGradCam } from '../cam/index.js';
+import { deconvnet, guidedBackprop, guidedGradCam } from '../features/index.js';
 
 export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
   saliency,
@@ -29,4 +30,7 @@ export const METHODS: { readonly [M in MethodName]?: MethodDefinition<M> } = {
   'eigen-cam': eigenCam,
   'score-cam': scoreCam,
   'ablation-cam': ablationCam,
+  'guided-backprop': guidedBackprop,
+  deconvnet,
+  'guided-grad-cam': guidedGradCam,
 };

@@ -35,8 +35,18 @@ export interface ExplainResultBase {
   readonly attribution: tf.Tensor;
   /** The class index explained, per image. */
   readonly target: number[];
-  /** Which implementation of webxai's kernels ran (never switched silently: see `backend`). */
+  /**
+   * Which implementation of webxai's kernels ran (never switched silently: see `backend`). A
+   * black-box model (predict function, `fromOnnx`) without `preprocess` has its perturbed batches
+   * written on the host, so occlusion and rise then run entirely as CPU references and say 'cpu'.
+   */
   readonly path: ExecutionPath;
+  /**
+   * Where the model's inputs were built: 'cpu' for a black-box model without `preprocess` (perturbed
+   * images are written on the host straight into the Float32Array its predict receives, even when
+   * `path` is 'gpu' for the rest, e.g. LIME's weighted least squares), otherwise equal to `path`.
+   */
+  readonly inputPath: ExecutionPath;
   /** tfjs's active backend during the run. */
   readonly backend: string;
   /** Wall-clock time of the explanation until the GPU finished it (no readback), in milliseconds. */
@@ -63,8 +73,13 @@ export type ResultFor<M extends MethodName> = MethodRegistry[M] extends { result
 /** Options of any method: a union discriminated by `method`. */
 export type ExplainOptions = { [M in MethodName]: OptionsFor<M> }[MethodName];
 
-/** What a method returns; the dispatcher adds method, path, backend and timeMs. */
-export type MethodOutput<M extends MethodName> = Omit<ResultFor<M>, 'method' | 'path' | 'backend' | 'timeMs'>;
+/**
+ * What a method returns; the dispatcher adds method, path, inputPath, backend and timeMs. A method
+ * that ran on the CPU although the call's path was 'gpu' (black-box batches) returns `path: 'cpu'`.
+ */
+export type MethodOutput<M extends MethodName> = Omit<ResultFor<M>, 'method' | 'path' | 'inputPath' | 'backend' | 'timeMs'> & {
+  readonly path?: ExecutionPath;
+};
 
 /** Per-call context a method instance receives. */
 export interface CallContext {

@@ -111,7 +111,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
               // Perturbation CAMs report their channel batches themselves.
               if (strategy.defaultBatchSize === undefined) call.onProgress?.({ done: index + 1, total: chosen.length });
             }
-            return finish(perLayer, chosen, Array.isArray(spec), augSmooth, rows.targets!) as MethodOutput<M>;
+            return finish(perLayer, chosen, Array.isArray(spec), augSmooth, rows.targets!) as unknown as MethodOutput<M>;
           } catch (error) {
             // tfjs frees the buffers of tensors disposed mid-encoder only at its next submit.
             if (call.path === 'gpu') queueMicrotask(flushTfjs);

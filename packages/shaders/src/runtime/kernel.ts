@@ -81,7 +81,8 @@ export function dispatchSize<B extends Record<string, BindingSpec>>(spec: Kernel
   return spec.workgroups(args);
 }
 
-type AnySpec = KernelSpec<Record<string, BindingSpec>>;
+/** A kernel spec with its binding types erased (what the runtime stores and caches). */
+export type AnySpec = KernelSpec<Record<string, BindingSpec>>;
 
 /** Whether dispatches are wrapped in validation error scopes (default: on unless NODE_ENV=production). */
 let validation =
@@ -98,7 +99,8 @@ export function kernelValidationEnabled(): boolean {
 
 const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
 
-function pipelineKey(spec: AnySpec): string {
+/** Cache key of a kernel's pipeline: name, workgroup size and override constants. */
+export function pipelineKey(spec: AnySpec): string {
   return `${spec.name}@${spec.workgroupSize}:${JSON.stringify(spec.constants ?? {})}`;
 }
 
@@ -177,7 +179,7 @@ export function assembleSource(spec: Pick<AnySpec, 'name' | 'source' | 'includes
 }
 
 /** Packs a uniform struct: every field is a 4-byte scalar; size rounded up to 16 bytes. */
-function packUniform(spec: AnySpec, bindingName: string, fields: Record<string, UniformType>, values: Record<string, number>) {
+export function packUniform(spec: AnySpec, bindingName: string, fields: Record<string, UniformType>, values: Record<string, number>) {
   const names = Object.keys(fields);
   const data = new ArrayBuffer(Math.max(16, Math.ceil((names.length * 4) / 16) * 16));
   const view = new DataView(data);
@@ -195,6 +197,60 @@ function packUniform(spec: AnySpec, bindingName: string, fields: Record<string, 
   return data;
 }
 
+/** A binding's resolved argument: a caller's buffer, or a packed uniform the dispatch uploads. */
+export interface BoundArg {
+  readonly name: string;
+  readonly buffer?: GPUBuffer;
+  readonly uniform?: ArrayBuffer;
+}
+
+/** Checks every argument of `spec` before anything touches the GPU; uniforms come back packed. */
+export function bindArgs<B extends Record<string, BindingSpec>>(spec: KernelSpec<B>, args: KernelArgs<B>): BoundArg[] {
+  const anySpec = spec as unknown as AnySpec;
+  return Object.entries(anySpec.bindings).map(([name, binding]) => {
+    const value = (args as Record<string, unknown>)[name];
+    if ('uniform' in binding) {
+      return { name, uniform: packUniform(anySpec, name, binding.uniform as Record<string, UniformType>, value as Record<string, number>) };
+    }
+    if (!value) throw new XaiError('invalid-option', `kernel "${spec.name}": missing buffer for binding "${name}"`);
+    return { name, buffer: value as GPUBuffer };
+  });
+}
+
+/** The dispatch grid for `spec` with `args`, folded past 65,535 and checked against the device's limit. */
+export function dispatchGrid<B extends Record<string, BindingSpec>>(device: GPUDevice, spec: KernelSpec<B>, args: KernelArgs<B>): [number, number, number] {
+  const requested = dispatchSize(spec, args);
+  const [x, y = 1, z = 1] = typeof requested === 'number' ? foldWorkgroups(requested) : requested;
+  const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+  if (x > maxPerDim || y > maxPerDim || z > maxPerDim) {
+    throw new XaiError('invalid-option', `kernel "${spec.name}": grid ${x}x${y}x${z} exceeds ${maxPerDim} per dimension`);
+  }
+  return [x, y, z];
+}
+
+/** Encodes one dispatch of `pipeline` with `bindings` and submits it (uniform buffers are transient). */
+export function submitDispatch(device: GPUDevice, name: string, pipeline: GPUComputePipeline, bindings: readonly BoundArg[], grid: readonly [number, number, number]): void {
+  const transient: GPUBuffer[] = [];
+  const entries: GPUBindGroupEntry[] = bindings.map((binding, index) => {
+    if (binding.buffer) return { binding: index, resource: { buffer: binding.buffer } };
+    const data = binding.uniform!;
+    const buffer = device.createBuffer({ label: `${name}.${binding.name}`, size: data.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    device.queue.writeBuffer(buffer, 0, data);
+    transient.push(buffer);
+    return { binding: index, resource: { buffer } };
+  });
+  const bindGroup = device.createBindGroup({ label: name, layout: pipeline.getBindGroupLayout(0), entries });
+  const encoder = device.createCommandEncoder({ label: name });
+  const pass = encoder.beginComputePass({ label: name });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(...grid);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  // Safe: WebGPU defers destroy() until the submitted work that uses the buffer has completed.
+  transient.forEach((b) => b.destroy());
+}
+
 /**
  * Encodes one dispatch of `spec` and submits it. The promise
  * settles once the dispatch has been validated (when validation is on) — not when the GPU has
@@ -209,45 +265,13 @@ export async function runKernel<B extends Record<string, BindingSpec>>(
   args: KernelArgs<B>,
 ): Promise<void> {
   assertDeviceAlive(watchDevice(device), `kernel "${spec.name}"`);
-  const anySpec = spec as unknown as AnySpec;
-  // Check every argument before touching the GPU.
-  const bindings = Object.entries(anySpec.bindings).map(([name, binding]) => {
-    const value = (args as Record<string, unknown>)[name];
-    if ('uniform' in binding) {
-      return { name, uniform: packUniform(anySpec, name, binding.uniform as Record<string, UniformType>, value as Record<string, number>) };
-    }
-    if (!value) throw new XaiError('invalid-option', `kernel "${spec.name}": missing buffer for binding "${name}"`);
-    return { name, buffer: value as GPUBuffer };
-  });
-  const requested = dispatchSize(spec, args);
-  const [x, y = 1, z = 1] = typeof requested === 'number' ? foldWorkgroups(requested) : requested;
-  const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
-  if (x > maxPerDim || y > maxPerDim || z > maxPerDim) {
-    throw new XaiError('invalid-option', `kernel "${spec.name}": grid ${x}x${y}x${z} exceeds ${maxPerDim} per dimension`);
-  }
-  if (x * y * z === 0) return;
+  const bindings = bindArgs(spec, args);
+  const grid = dispatchGrid(device, spec, args);
+  if (grid[0] * grid[1] * grid[2] === 0) return;
 
-  const pipeline = await getPipeline(device, anySpec);
+  const pipeline = await getPipeline(device, spec as unknown as AnySpec);
   if (validation) device.pushErrorScope('validation');
-  const transient: GPUBuffer[] = [];
-  const entries: GPUBindGroupEntry[] = bindings.map((binding, index) => {
-    if (binding.buffer) return { binding: index, resource: { buffer: binding.buffer } };
-    const data = binding.uniform!;
-    const buffer = device.createBuffer({ label: `${spec.name}.${binding.name}`, size: data.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
-    device.queue.writeBuffer(buffer, 0, data);
-    transient.push(buffer);
-    return { binding: index, resource: { buffer } };
-  });
-  const bindGroup = device.createBindGroup({ label: spec.name, layout: pipeline.getBindGroupLayout(0), entries });
-  const encoder = device.createCommandEncoder({ label: spec.name });
-  const pass = encoder.beginComputePass({ label: spec.name });
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(x, y, z);
-  pass.end();
-  device.queue.submit([encoder.finish()]);
-  // Safe: WebGPU defers destroy() until the submitted work that uses the buffer has completed.
-  transient.forEach((b) => b.destroy());
+  submitDispatch(device, spec.name, pipeline, bindings, grid);
   if (validation) {
     const error = await device.popErrorScope();
     if (error) throw new GpuValidationError(spec.name, error.message);

@@ -9,3 +9,4 @@ export { resnet50, seededLayers, type ImageNetSpec } from './resnet50.js';
 export { mobileNetV2 } from './mobilenet-v2.js';
 export { tinyCnnOnnx } from './tiny-cnn-onnx.js';
 export { mobileNetV2Onnx, type MobileNetV2OnnxSpec } from './mobilenet-v2-onnx.js';
+export { maxPoolCnn, flatRegionImage } from './max-pool-cnn.js';

@@ -98,6 +98,7 @@ export class XaiExplainer extends LitElement {
     topK: { type: Number, attribute: 'top-k' },
     autoExplain: { type: Boolean, attribute: 'auto-explain' },
     pixelScale: { type: Number, attribute: 'pixel-scale' },
+    preprocess: { attribute: false },
     explainFn: { attribute: false },
     colormap: { type: String },
     signed: { type: String },
@@ -179,6 +180,11 @@ export class XaiExplainer extends LitElement {
   declare autoExplain: boolean;
   /** Pixel values are bytes / 255 * pixelScale (default 1: inputs in [0, 1]; 255 for [0, 255]). */
   declare pixelScale: number;
+  /**
+   * Applied to the pixels before the model (e.g. [0, 1] -> [-1, 1]) for the listed predictions; pass the
+   * same function in `methodOptions.preprocess` so explanations use it too (core's `preprocess` option).
+   */
+  declare preprocess: ((x: tf.Tensor4D) => tf.Tensor4D) | undefined;
   /** The explain function; default @webxai/core's `explain`. Inject another for custom explainers or tests. */
   declare explainFn: ExplainFn;
   declare colormap: ColormapName;
@@ -197,7 +203,7 @@ export class XaiExplainer extends LitElement {
   declare _displayImage: ImageData | undefined;
   declare _status: string;
 
-  #loaded: { model: ModelInput; adapter: ModelAdapter } | undefined;
+  #loaded: { model: ModelInput; adapter: ModelAdapter; preprocess?: (x: tf.Tensor4D) => tf.Tensor4D } | undefined;
   #loadedFrom: unknown;
   #input: tf.Tensor3D | undefined;
   #result: ExplainResultLike | undefined;
@@ -219,6 +225,7 @@ export class XaiExplainer extends LitElement {
     this.topK = 5;
     this.autoExplain = true;
     this.pixelScale = 1;
+    this.preprocess = undefined;
     this.explainFn = coreExplain;
     this.colormap = 'turbo';
     this.signed = 'absolute';
@@ -274,7 +281,7 @@ export class XaiExplainer extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.method || !this.availableMethods.includes(this.method)) this.method = this.availableMethods[0] ?? '';
-    if (changed.has('model') || changed.has('image') || changed.has('pixelScale') || changed.has('topK') || changed.has('labels')) {
+    if (changed.has('model') || changed.has('image') || changed.has('pixelScale') || changed.has('preprocess') || changed.has('topK') || changed.has('labels')) {
       this.#schedulePrepare();
     } else if (
       this.autoExplain &&
@@ -356,12 +363,17 @@ export class XaiExplainer extends LitElement {
   }
 
   async #loadModel(signal: AbortSignal): Promise<{ model: ModelInput; adapter: ModelAdapter }> {
+    // The adapter applies `preprocess` to predictions; a new function re-adapts the same model.
     const source = this.model!;
-    if (this.#loaded && this.#loadedFrom === source) return this.#loaded;
+    const preprocess = this.preprocess ? { preprocess: this.preprocess } : {};
+    if (this.#loaded && this.#loadedFrom === source) {
+      if (this.#loaded.preprocess !== this.preprocess) this.#loaded = { model: this.#loaded.model, adapter: adaptModel(this.#loaded.model, preprocess), ...preprocess };
+      return this.#loaded;
+    }
     this.#disposeModel();
     const model = typeof source === 'string' ? await loadModelFromUrl(source, signal) : source;
     // adaptModel checks the kind (UnsupportedModelError names what it got).
-    this.#loaded = { model, adapter: adaptModel(model) };
+    this.#loaded = { model, adapter: adaptModel(model, preprocess), ...preprocess };
     this.#loadedFrom = source;
     return this.#loaded;
   }

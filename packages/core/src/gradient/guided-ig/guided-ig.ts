@@ -8,6 +8,8 @@ import { integerOption, numberOption, seedOption } from '../shared/options.js';
 import { targetGradients } from '../target-gradients.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption } from '../integrated-gradients/baselines.js';
 import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/special-baselines.js';
+import { selectSmallestGradients } from './selection.js';
+export { GUIDED_IG_KEY_BITS } from './selection.js';
 
 /** Options of `'guided-ig'` (PAIR-code/saliency `GuidedIG.GetMask` defaults). */
 export interface GuidedIgOptions {
@@ -101,12 +103,8 @@ async function guidedIgOf(
           const close = going.map((g, i) => g && Math.abs(l1Target[i]! - current[i]!) <= GUIDED_IG_L1_TOLERANCE * totals[i]!);
           const moving = going.map((g, i) => g && !close[i]);
           // Select the `fraction` of features with the smallest |gradient| among those not at x_max.
-          const selected = tf.tidy(() => {
-            const masked = tf.where(tf.equal(clipped, xMax), tf.fill(gradient.shape, Number.POSITIVE_INFINITY), gradient);
-            const magnitude = tf.abs(masked);
-            const threshold = tf.neg(tf.slice(tf.topk(tf.neg(magnitude), kth + 1, false).values, [0, kth], [n, 1]));
-            return tf.logicalAnd(tf.lessEqual(magnitude, threshold), tf.notEqual(masked, Number.POSITIVE_INFINITY));
-          });
+          // (quantised |gradient| with an explicit tie rule, so webgpu and cpu pick the same features)
+          const selected = selectSmallestGradients(gradient, clipped, xMax, kth);
           const l1S = tf.tidy(() => tf.sum(tf.mul(tf.abs(tf.sub(clipped, xMax)), tf.cast(selected, 'float32')), 1));
           const selectable = Array.from(await l1S.data());
           l1S.dispose();
@@ -142,8 +140,10 @@ async function guidedIgOf(
  * `'guided-ig'` (Kapishnikov et al. 2021, "Guided Integrated Gradients"; PAIR-code/saliency
  * `GuidedIG`): an adaptive path from the baseline that, at every step, moves the features with the
  * smallest |gradient| first, staying within `maxDist` of the straight line. Differences from PAIR:
- * f32 instead of f64, L1 targets matched within {@link GUIDED_IG_L1_TOLERANCE} of the total, and
- * at most {@link GUIDED_IG_MAX_ITERATIONS} selection rounds per step.
+ * f32 instead of f64, L1 targets matched within {@link GUIDED_IG_L1_TOLERANCE} of the total, at
+ * most {@link GUIDED_IG_MAX_ITERATIONS} selection rounds per step, and |gradient| compared on a
+ * grid of 2^-{@link GUIDED_IG_KEY_BITS} of the image's largest |gradient| (features closer than
+ * that count as tied and move together), so the webgpu and cpu backends choose the same features.
  *
  * @example
  * const r = await explain(model, image, { method: 'guided-ig', steps: 200 });

@@ -4,7 +4,7 @@ import { occlusionMasks, occlusionWindowCounts, runKernel, type OcclusionGeometr
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, gpuBatches, imageAt, originalScores, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
+import { evaluateBatches, gpuBatches, hostBatches, imageAt, originalScores, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
 import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
@@ -108,7 +108,8 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
       image.dispose();
     }
   }
-  return { attribution: stackMaps(maps, height, width), target: targets, windows: total };
+  // A black box's batches are host-built, so the whole method ran as CPU references.
+  return { attribution: stackMaps(maps, height, width), target: targets, windows: total, path: hostBatches(env) ? 'cpu' : call.path };
 }
 
 /** Top-left pixel of window k. */

@@ -4,7 +4,7 @@ import { bernoulliRef, riseMasks, runKernel, uniformRef, type RiseGeometry } fro
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, gpuBatches, imageAt, originalScores, type BatchWriter } from '../shared/evaluate.js';
+import { evaluateBatches, gpuBatches, hostBatches, imageAt, originalScores, type BatchWriter } from '../shared/evaluate.js';
 import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { riseMasksFast } from './rise-cpu.js';
@@ -120,7 +120,8 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
       image.dispose();
     }
   }
-  return { attribution: stackMaps(maps, height, width), target: targets };
+  // A black box's batches are host-built, so the whole method ran as CPU references.
+  return { attribution: stackMaps(maps, height, width), target: targets, path: hostBatches(env) ? 'cpu' : call.path };
 }
 
 /** riseMasksFast + the CPU perturber, and maskAccumulateRef's weighted sum as a tight loop. */

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+// Feature visualisation (visualizeFeature) on tfjs's webgpu backend: channels visualised per second
+// at 128 x 128 with 256 steps, against the bare forward + backward passes the same optimisation
+// needs (one pass to the layer and back per step over the same batch of images, tf.grad only).
+// The two run interleaved in one case so that load from other processes hits both alike.
+import type * as tfNamespace from '@tensorflow/tfjs';
+import type { BenchSuite, SuiteInstance, BenchContext } from '../harness.js';
+
+type Tf = typeof tfNamespace;
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
+  const tf: Tf = await import('@tensorflow/tfjs');
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const core = await import('@webxai/core');
+  const testing = await import('@webxai/testing/models');
+  tf.enableProdMode();
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
+
+  const size = 128;
+  // XAI_FEATURES_BENCH_STEPS / _CHANNELS override the defaults (e.g. a shorter run on a loaded machine).
+  const env = (name: string, fallback: number) => {
+    const v = Number(process.env[name]);
+    return Number.isInteger(v) && v > 0 ? v : fallback;
+  };
+  const steps = env('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 256);
+  const channels = Math.min(8, env('XAI_FEATURES_BENCH_CHANNELS', quick ? 2 : 4));
+  const weights = testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 });
+  const model = testing.tinyCnn('sequential', weights);
+  // The bare passes: the model up to 'conv2' (the layer visualised), gradient of every image's own
+  // channel mean with respect to a [channels, 128, 128, 3] batch, `steps` times, awaited at the end.
+  const head = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv2').output as tfNamespace.SymbolicTensor });
+  const batch = tf.randomUniform([channels, size, size, 3], 0, 1, 'float32', 3) as tfNamespace.Tensor4D;
+  const mask = tf.oneHot(tf.range(0, channels, 1, 'int32'), 8).toFloat();
+  const settle = async () => {
+    core.flushTfjs();
+    await core.tfjsDevice().queue.onSubmittedWorkDone();
+  };
+  const units = Array.from({ length: channels }, (_, i) => i);
+  const visualize = async () => (await core.visualizeFeature(model, { layer: 'conv2', channels: units, steps, seed: 1 })).images.dispose();
+  const bare = async () => {
+    for (let s = 0; s < steps; s++) {
+      tf.dispose(tf.grad((x: tfNamespace.Tensor) => tf.sum(tf.mul(tf.mean(head.apply(x) as tfNamespace.Tensor, [1, 2]), mask)))(batch));
+    }
+  };
+  const times = { visualize: [] as number[], bare: [] as number[] };
+  let warm = false;
+  const label = `${channels} channels of conv2, ${size}x${size}, ${steps} steps`;
+  return {
+    cases: [
+      {
+        name: `interleaved: visualizeFeature (${label}), bare forward+backward x ${steps}`,
+        // One channel batch is one optimisation: elements/s = channels visualised per second.
+        elements: channels,
+        // Full mode: one run of each side (minutes on a software GPU); the first steps of that run
+        // compile tfjs's pipelines, a small share of 256 steps. Quick mode: a warm-up, then one run.
+        policy: quick ? { warmupRuns: 1, minRuns: 1, maxRuns: 1 } : { warmupRuns: 0, minRuns: 1, maxRuns: 1 },
+        run: async () => {
+          if (quick && !warm) {
+            await visualize(); // compiles every pipeline, untimed
+            await bare();
+            await settle();
+            warm = true;
+            return;
+          }
+          for (const [key, work] of [['visualize', visualize], ['bare', bare]] as const) {
+            const start = performance.now();
+            await work();
+            await settle();
+            times[key].push(performance.now() - start);
+          }
+        },
+        metrics: () => ({
+          'visualizeFeature median ms': median(times.visualize),
+          'bare forward+backward median ms': median(times.bare),
+          'channels per second': (channels * 1000) / median(times.visualize),
+          'visualize / bare': median(times.visualize) / median(times.bare),
+        }),
+      },
+    ],
+    dispose() {
+      if (times.visualize.length) {
+        const [v, b] = [median(times.visualize), median(times.bare)];
+        console.log(
+          [
+            `features summary (tiny CNN ${size}x${size}x3, 8 filters; ${label}; medians of the timed runs):`,
+            `  channels visualised per second = ${((channels * 1000) / v).toPrecision(3)} (${(v / 1000).toFixed(2)} s per batch of ${channels})`,
+            `  visualizeFeature / bare forward+backward over the same ${steps} steps = ${(v / b).toFixed(3)}x (bare ${(b / 1000).toFixed(2)} s)`,
+          ].join('\n'),
+        );
+      }
+      tf.dispose([batch, mask]);
+      testing.disposeWeights(weights);
+      model.dispose();
+    },
+  };
+}
+
+/** visualizeFeature throughput and overhead over its bare forward + backward passes. */
+export const featuresSuite: BenchSuite = {
+  name: 'features',
+  description: 'feature visualisation: channels/s at 128x128 with 256 steps, and the ratio to the bare forward+backward passes it needs',
+  setup: setupFeatures,
+};

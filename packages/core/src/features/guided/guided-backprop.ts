@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { resolveTargets, targetScoreSum } from '../../api/targets.js';
+import type { CallContext, ExplainResultBase, MethodDefinition, MethodInstance } from '../../api/types.js';
+import type { ModelAdapter } from '../../model/types.js';
+import { overriddenForward, type ReluGradient } from './relu-override.js';
+
+/** Options of `'guided-backprop'` and `'deconvnet'` (none besides the common ones). */
+export type GuidedBackpropOptions = Record<never, never>;
+
+/** Result of `'guided-backprop'` and `'deconvnet'`. */
+export interface GuidedBackpropResult extends ExplainResultBase {
+  /** [n, h, w, c], signed (as Captum's GuidedBackprop / Deconvolution); caller disposes. */
+  readonly attribution: tf.Tensor4D;
+  /** Layers (LayersModel) or nodes (GraphModel) whose ReLU gradient was replaced, in execution order. */
+  readonly relus: string[];
+}
+
+declare module '../../api/types.js' {
+  interface MethodRegistry {
+    'guided-backprop': { options: GuidedBackpropOptions; result: GuidedBackpropResult };
+    deconvnet: { options: GuidedBackpropOptions; result: GuidedBackpropResult };
+  }
+}
+
+/** Prepared guided backprop / deconvnet for one model: targets resolved, one backward pass. */
+export function reluGradientInstance(
+  model: ModelAdapter,
+  mode: ReluGradient,
+  preprocess: ((x: tf.Tensor4D) => tf.Tensor4D) | undefined,
+): MethodInstance<'guided-backprop'> {
+  const { forward, relus } = overriddenForward(model.source, mode, preprocess);
+  return {
+    async explain(input: tf.Tensor4D, call: CallContext) {
+      const scores = await model.predict(input, call.signal);
+      const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+      const attribution = tf.grad((x: tf.Tensor) => targetScoreSum(forward(x as tf.Tensor4D), target))(input) as tf.Tensor4D;
+      call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
+      return { attribution, target, relus: [...relus] };
+    },
+    dispose() {},
+  };
+}
+
+/**
+ * `'guided-backprop'` (Springenberg et al., "Striving for Simplicity", ICLR 2015 workshop; Captum
+ * `GuidedBackprop`): the gradient of the target score with every ReLU passing back only positive
+ * gradients where its input was positive. Needs a LayersModel or GraphModel with ReLUs.
+ *
+ * @example
+ * const r = await explain(model, image, { method: 'guided-backprop' });
+ * r.attribution; // [1, h, w, c], signed; r.relus: ['conv1', 'conv2']
+ */
+export const guidedBackprop: MethodDefinition<'guided-backprop'> = {
+  name: 'guided-backprop',
+  requires: 'gradients',
+  create: (model, options) => reluGradientInstance(model, 'guided', options.preprocess),
+};
+
+/**
+ * `'deconvnet'` (Zeiler & Fergus, ECCV 2014; Captum `Deconvolution`): the backward pass with every
+ * ReLU applied to the gradient instead of masked by the forward activation.
+ *
+ * @example
+ * const r = await explain(model, image, { method: 'deconvnet', target: 3 });
+ */
+export const deconvnet: MethodDefinition<'deconvnet'> = {
+  name: 'deconvnet',
+  requires: 'gradients',
+  create: (model, options) => reluGradientInstance(model, 'deconvnet', options.preprocess) as unknown as MethodInstance<'deconvnet'>,
+};

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: Apache-2.0
+// A model's forward pass with the gradient of every ReLU replaced (guided backprop, deconvnet), built
+// per call from tf.customGrad: nothing global changes (no kernel or gradient registry edits), so
+// other models and plain gradients of this model are unaffected. LayersModels are walked layer by
+// layer through the split machinery's program; a layer whose activation is ReLU gets a replacement
+// activation object for the duration of its (synchronous) call and its own one back in `finally`.
+// GraphModels are fed at each Relu node: execute up to the node's input, apply the replacement,
+// feed the result on.
+import * as tf from '@tensorflow/tfjs';
+import { UnsupportedModelError } from '@webxai/shaders';
+import { layersProgram, runStep, type Step } from '../../model/split/layers-program.js';
+import type { ModelInput } from '../../model/types.js';
+
+/** How the backward pass treats a ReLU `y = relu(z)` (upstream gradient `g`). */
+export type ReluGradient =
+  /** Springenberg et al. 2015: `g * (z > 0) * (g > 0)`. */
+  | 'guided'
+  /** Zeiler & Fergus 2014: `g * (g > 0)`, the forward mask ignored. */
+  | 'deconvnet';
+
+/** A ReLU (optionally capped at `maxValue`, e.g. ReLU6) whose gradient follows `mode`. */
+export function overriddenRelu(mode: ReluGradient, maxValue?: number): (z: tf.Tensor) => tf.Tensor {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    (args[1] as tf.GradSaveFunc)([input]);
+    const value = maxValue === undefined ? tf.relu(input) : tf.clipByValue(input, 0, maxValue);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const positive = tf.relu(dy);
+      if (mode === 'deconvnet') return positive;
+      const pre = saved[0]!;
+      // Where the forward ReLU passed its input (0 < z, and z < maxValue for a capped ReLU).
+      const open = maxValue === undefined ? tf.step(pre) : tf.mul(tf.step(pre), tf.step(tf.sub(maxValue, pre)));
+      return tf.mul(positive, open);
+    };
+    return { value, gradFunc };
+  }) as (z: tf.Tensor) => tf.Tensor;
+}
+
+/** A forward pass with overridden ReLU gradients, and the layers / nodes whose ReLU it overrides. */
+export interface OverriddenForward {
+  readonly forward: (x: tf.Tensor4D) => tf.Tensor2D;
+  readonly relus: readonly string[];
+}
+
+interface ActivationLike {
+  getClassName(): string;
+  apply(x: tf.Tensor): tf.Tensor;
+}
+type LayerWithActivation = Step['layer'] & { activation?: ActivationLike | null; maxValue?: number | null };
+
+const CAPS: Readonly<Record<string, number | undefined>> = { relu: undefined, relu6: 6 };
+
+/** How a layer applies a ReLU: through its `activation` (Conv2D, Dense, Activation...) or as a ReLU layer. */
+function reluOf(layer: LayerWithActivation): { via: 'activation' | 'layer'; maxValue: number | undefined } | undefined {
+  if (layer.getClassName() === 'ReLU') return { via: 'layer', maxValue: layer.maxValue ?? undefined };
+  const name = layer.activation?.getClassName();
+  if (name !== undefined && name in CAPS) return { via: 'activation', maxValue: CAPS[name] };
+  return undefined;
+}
+
+function runOverridden(step: Step, values: Map<string, tf.Tensor>, relu: (z: tf.Tensor) => tf.Tensor, via: 'activation' | 'layer'): void {
+  if (via === 'layer') {
+    values.set(step.outputs[0]!, relu(values.get(step.inputs[0]!)!));
+    return;
+  }
+  const layer = step.layer as LayerWithActivation;
+  const own = layer.activation!;
+  // A class name tfjs does not map to a fused kernel, so Conv2D / Dense call apply() on it.
+  layer.activation = { getClassName: () => 'webxai-overridden-relu', apply: relu };
+  try {
+    runStep(step, values);
+  } finally {
+    layer.activation = own;
+  }
+}
+
+function layersForward(model: tf.LayersModel, mode: ReluGradient): OverriddenForward {
+  const program = layersProgram(model);
+  const plan = program.steps.map((step) => {
+    const relu = reluOf(step.layer as LayerWithActivation);
+    return { step, relu: relu && { via: relu.via, fn: overriddenRelu(mode, relu.maxValue) } };
+  });
+  const relus = plan.filter((p) => p.relu).map((p) => p.step.layer.name);
+  const forward = (x: tf.Tensor4D) => {
+    const values = new Map<string, tf.Tensor>([[program.inputKey, x]]);
+    for (const { step, relu } of plan) {
+      if (relu) runOverridden(step, values, relu.fn, relu.via);
+      else runStep(step, values);
+    }
+    return values.get(program.outputKey) as tf.Tensor2D;
+  };
+  return { forward, relus };
+}
+
+/** The parts of tfjs-converter's graph read here (4.22). */
+interface GraphNodeLike {
+  readonly name: string;
+  readonly op: string;
+  readonly inputs: readonly GraphNodeLike[];
+  readonly attrParams?: Record<string, { value?: unknown }>;
+}
+
+const baseName = (name: string) => name.replace(/:0$/, '');
+
+function graphForward(model: tf.GraphModel, mode: ReluGradient): OverriddenForward {
+  const nodes = (model as unknown as { executor?: { graph?: { nodes?: Record<string, GraphNodeLike> } } }).executor?.graph?.nodes;
+  if (!nodes) throw new UnsupportedModelError("cannot read this GraphModel's graph (tfjs-converter internals changed?)");
+  const inputName = baseName(model.inputs[0]!.name);
+  const outputName = baseName(model.outputs[0]!.name);
+  const order: GraphNodeLike[] = [];
+  const seen = new Set<string>();
+  const visit = (node: GraphNodeLike) => {
+    if (seen.has(node.name)) return;
+    seen.add(node.name);
+    node.inputs.forEach(visit);
+    order.push(node);
+  };
+  visit(nodes[outputName]!);
+  const fused = order.filter((n) => /Relu/.test(String(n.attrParams?.['fusedOps']?.value ?? '')));
+  if (fused.length) {
+    throw new UnsupportedModelError(
+      `GraphModel node(s) ${fused.map((n) => n.name).join(', ')} fuse their ReLU into the convolution, so its gradient cannot be replaced; convert the model without op fusion`,
+    );
+  }
+  const reluNodes = order.filter((n) => n.op === 'Relu' || n.op === 'Relu6');
+  const plan = reluNodes.map((n) => ({ name: n.name, input: n.inputs[0]!.name, fn: overriddenRelu(mode, n.op === 'Relu6' ? 6 : undefined) }));
+  const forward = (x: tf.Tensor4D) => {
+    const feeds: tf.NamedTensorMap = { [inputName]: x };
+    for (const relu of plan) feeds[relu.name] = relu.fn(model.execute({ ...feeds }, relu.input) as tf.Tensor);
+    return model.execute(feeds, outputName) as tf.Tensor2D;
+  };
+  return { forward, relus: plan.map((p) => p.name) };
+}
+
+/**
+ * The model's forward pass (`preprocess` first) with every ReLU's gradient replaced by `mode`.
+ * @throws {UnsupportedModelError} a function or black box (no layers to walk), a GraphModel whose
+ *   ReLUs are fused into convolutions, or a model without any ReLU.
+ */
+export function overriddenForward(model: ModelInput, mode: ReluGradient, preprocess?: (x: tf.Tensor4D) => tf.Tensor4D): OverriddenForward {
+  let built: OverriddenForward;
+  if (model instanceof tf.LayersModel) built = layersForward(model, mode);
+  else if (model instanceof tf.GraphModel) built = graphForward(model, mode);
+  else {
+    throw new UnsupportedModelError(
+      `${mode === 'guided' ? 'guided backprop' : 'deconvnet'} replaces the gradient of the model's ReLU layers, so it needs a tf.LayersModel or tf.GraphModel, not ${typeof model === 'function' ? 'a function' : 'a black box'}`,
+    );
+  }
+  if (built.relus.length === 0) {
+    throw new UnsupportedModelError('the model has no ReLU (relu / relu6 activation, ReLU layer or Relu node) whose gradient could be replaced; use saliency instead');
+  }
+  if (!preprocess) return built;
+  return { relus: built.relus, forward: (x) => built.forward(preprocess(x)) };
+}

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { maxPoolGeometry, maxPoolGradRef } from '@webxai/shaders';
+import { seededF32, seededInts } from '@webxai/testing';
+import { firstMaxPoolGradInstalled, installFirstMaxPoolGrad, uninstallFirstMaxPoolGrad } from './first-max-pool-grad.js';
+import { tfjsUsedBufferCount } from './tfjs-webgpu.js';
+
+type Shape = [number, number, number, number];
+
+/** Values from {0, 0.5, 1}: most pooling windows hold ties. */
+function tied(shape: Shape, seed: number): tf.Tensor4D {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor4d(Float32Array.from(seededInts(size, seed, 0, 3), (k) => k / 2), shape);
+}
+
+/** d/dx of sum(w * maxPool(x)) on `backend`, read back. */
+async function poolGrad(backend: 'cpu' | 'webgpu', x: tf.Tensor4D, filter: [number, number], strides: [number, number], pad: 'same' | 'valid') {
+  await tf.setBackend(backend);
+  const input = tf.tensor4d(await x.data(), x.shape);
+  const g = tf.tidy(() => {
+    const y = tf.maxPool(input, filter, strides, pad);
+    const w = tf.tensor(seededF32(y.size, 11, -1, 1), y.shape);
+    return tf.grad((v: tf.Tensor) => tf.maxPool(v as tf.Tensor4D, filter, strides, pad).mul(w).sum())(input);
+  });
+  const values = await g.data();
+  tf.dispose([input, g]);
+  return values;
+}
+
+const CASES: { shape: Shape; filter: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }[] = [
+  { shape: [2, 8, 8, 3], filter: [2, 2], strides: [2, 2], pad: 'valid' },
+  { shape: [1, 7, 9, 2], filter: [2, 2], strides: [2, 2], pad: 'same' },
+  { shape: [2, 9, 9, 4], filter: [3, 3], strides: [2, 2], pad: 'same' },
+  { shape: [1, 6, 7, 1], filter: [3, 2], strides: [1, 1], pad: 'valid' },
+];
+
+describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
+  beforeAll(async () => {
+    expect(await tf.setBackend('webgpu')).toBe(true);
+    await tf.ready();
+  });
+  afterAll(async () => {
+    installFirstMaxPoolGrad(); // leave the process as webxai would
+    await tf.setBackend('cpu');
+  });
+
+  it('tfjs 4.22 internals it relies on are still there (fails on a tfjs upgrade that changes them)', async () => {
+    await tf.setBackend('webgpu');
+    expect(tf.version_core).toBe('4.22.0');
+    const backend = tf.backend() as unknown as Record<string, unknown>;
+    for (const method of ['makeTensorInfo', 'uploadToGPU', 'endComputePassEncoder', 'submitQueue']) {
+      expect(typeof backend[method], method).toBe('function');
+    }
+    expect(backend.tensorMap).toBeDefined();
+    expect(backend.device).toBeInstanceOf(GPUDevice);
+    expect('commandEncoder' in backend).toBe(true);
+  });
+
+  it("tfjs-webgpu's own kernel sends a tied window's gradient to its LAST element (why we replace it)", async () => {
+    uninstallFirstMaxPoolGrad();
+    expect(firstMaxPoolGradInstalled()).toBe(false);
+    const zeros = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
+    // If this starts failing, tfjs changed its tie rule: re-check whether the override is still needed.
+    expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).not.toEqual(Array.from(await poolGrad('cpu', zeros, [2, 2], [2, 2], 'valid')));
+    await tf.setBackend('webgpu');
+    installFirstMaxPoolGrad();
+    expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).toEqual([1 * (await firstWeight()), 0, 0, 0]);
+    zeros.dispose();
+  });
+
+  it.for(CASES)('matches the cpu backend and maxPoolGradRef on ties: $shape $filter/$strides $pad', async ({ shape, filter, strides, pad }) => {
+    await tf.setBackend('webgpu');
+    installFirstMaxPoolGrad();
+    const x = tied(shape, shape[1] * 31 + shape[3]);
+    const gpu = await poolGrad('webgpu', x, filter, strides, pad);
+    const cpu = await poolGrad('cpu', x, filter, strides, pad);
+    expect(gpu).toBeAllClose(cpu, { abs: 1e-6, rel: 1e-6 });
+    const g = maxPoolGeometry(shape, filter, strides, pad);
+    const w = seededF32(g.batch * g.outHeight * g.outWidth * g.channels, 11, -1, 1);
+    expect(gpu).toBeAllClose(maxPoolGradRef(await x.data(), w, g), { abs: 1e-6, rel: 1e-6 });
+    x.dispose();
+  });
+
+  it('install is idempotent and uninstall restores the original kernel object', async () => {
+    await tf.setBackend('webgpu');
+    uninstallFirstMaxPoolGrad();
+    const original = tf.getKernel('MaxPoolGrad', 'webgpu');
+    installFirstMaxPoolGrad();
+    const ours = tf.getKernel('MaxPoolGrad', 'webgpu');
+    installFirstMaxPoolGrad();
+    expect(tf.getKernel('MaxPoolGrad', 'webgpu')).toBe(ours);
+    expect(ours).not.toBe(original);
+    expect(firstMaxPoolGradInstalled()).toBe(true);
+    uninstallFirstMaxPoolGrad();
+    uninstallFirstMaxPoolGrad();
+    expect(tf.getKernel('MaxPoolGrad', 'webgpu')).toBe(original);
+    installFirstMaxPoolGrad();
+  });
+
+  it('a layers MaxPooling2D model gets the same input gradient on both backends; nothing leaks', async () => {
+    // Built and run on cpu first: tfjs moves weights from cpu to webgpu, not back (no sync readback in Node).
+    await tf.setBackend('cpu');
+    const model = tf.sequential({ layers: [tf.layers.maxPooling2d({ inputShape: [6, 6, 2], poolSize: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 3, kernelInitializer: 'ones' })] });
+    const x = seededInts(2 * 6 * 6 * 2, 5, 0, 3);
+    const grad = async () => {
+      const input = tf.tensor4d(Float32Array.from(x, (k) => k / 2), [2, 6, 6, 2]);
+      const g = tf.grad((v: tf.Tensor) => (model.predict(v) as tf.Tensor).sum())(input);
+      const values = await g.data();
+      tf.dispose([g, input]);
+      return values;
+    };
+    const cpu = await grad();
+    await tf.setBackend('webgpu');
+    installFirstMaxPoolGrad();
+    const gpu = await grad();
+    expect(gpu).toBeAllClose(cpu, { abs: 1e-6, rel: 1e-6 });
+    const before = { tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() };
+    for (let i = 0; i < 5; i++) await grad();
+    expect({ tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() }).toEqual(before);
+    model.dispose();
+  });
+});
+
+/** The weight poolGrad puts on the first pooled output (its seeded w), for hand checks. */
+async function firstWeight(): Promise<number> {
+  return seededF32(1, 11, -1, 1)[0]!;
+}

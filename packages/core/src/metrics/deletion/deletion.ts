@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+import { InvalidOptionError, rankedMasks, rankedMasksRef, runKernel, type RankedMode } from '@webxai/shaders';
+import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
+import { intOption } from '../../perturbation/shared/options.js';
+import { areProbabilities, targetValue, trapezoidArea, type CurveOutput } from '../shared/curve.js';
+import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
+import { scoreMaskedImages, type MaskSource } from '../shared/masked-batches.js';
+import { descendingRanks } from '../shared/order.js';
+import type { MetricDefinition, MetricInputs, MetricOutput } from '../types.js';
+
+/** Options of `'deletion'` and `'insertion'`. */
+export interface RankedCurveOptions {
+  /** Curve steps: step k changes the top floor(k * H * W / steps) pixels. Default 100. */
+  readonly steps?: number;
+  /** What a deleted pixel shows / what insertion starts from. Default 'zero'. */
+  readonly fill?: MetricFill;
+  /** 'probability' (softmax of the scores unless they already sum to 1; default) or 'logit' (raw score). */
+  readonly output?: CurveOutput;
+}
+
+declare module '../types.js' {
+  interface MetricRegistry {
+    deletion: RankedCurveOptions;
+    insertion: RankedCurveOptions;
+  }
+}
+
+const KEYS = ['steps', 'fill', 'output'] as const;
+
+function check(metric: RankedMode, options: RankedCurveOptions, size: { height: number; width: number }): void {
+  const steps = intOption(metric, 'steps', options.steps, 100, 1);
+  if (steps * size.height * size.width >= 2 ** 32) {
+    throw new InvalidOptionError(`${metric}: steps * height * width must be < 2^32, got ${steps} steps for ${size.height}x${size.width} pixels`);
+  }
+  checkMetricFill(metric, options.fill);
+  if (options.output !== undefined && options.output !== 'probability' && options.output !== 'logit') {
+    throw new InvalidOptionError(`${metric}: output must be 'probability' or 'logit', got ${JSON.stringify(options.output)}`);
+  }
+}
+
+/** GPU masks from the ranks (ranked-masks kernel), or their CPU reference. */
+function rankedMaskSource(mode: RankedMode, ranks: Uint32Array<ArrayBuffer>, steps: number, firstStep: number): MaskSource {
+  let ranksBuffer: GPUBuffer | undefined;
+  return {
+    async gpu(scope, masks, first, count) {
+      ranksBuffer ??= scope.upload(ranks, `${mode}.ranks`);
+      await runKernel(scope.device, rankedMasks[mode], { params: { count, pixels: ranks.length, steps, firstStep: firstStep + first }, ranks: ranksBuffer, masks });
+    },
+    cpu(out, first, count) {
+      rankedMasksRef(mode, ranks, steps, firstStep + first, count, out);
+    },
+  };
+}
+
+/**
+ * The deletion or insertion curve of every image: steps + 1 points; the endpoint that is the
+ * unperturbed image (deletion k = 0, insertion k = steps) is the original prediction, the other
+ * `steps` images are evaluated in batches built on the GPU.
+ */
+async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: RankedCurveOptions): Promise<MetricOutput> {
+  const steps = options.steps ?? 100;
+  const fill = options.fill ?? 'zero';
+  const { model, input, maps, height, width, channels, signal } = inputs;
+  const { scores: original, classes, targets } = await originalScores(model, input, inputs.target, signal);
+  const softmax = (options.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
+  const curves: Float32Array[] = [];
+  for (let i = 0; i < maps.length; i++) {
+    const target = targets[i]!;
+    const image = await imageAt(input, i);
+    try {
+      const fillValues = metricFillImage(fill, image.values, height, width, channels);
+      const firstStep = mode === 'deletion' ? 1 : 0;
+      const source = rankedMaskSource(mode, descendingRanks(maps[i]!), steps, firstStep);
+      const { scores, classes: k } = await scoreMaskedImages(mode, inputs, image, fillValues, steps, source);
+      const curve = new Float32Array(steps + 1);
+      for (let s = 0; s < steps; s++) curve[firstStep + s] = targetValue(scores, k, s, target, softmax);
+      curve[mode === 'deletion' ? 0 : steps] = targetValue(original, classes, i, target, softmax);
+      curves.push(curve);
+    } finally {
+      image.tensor.dispose();
+    }
+  }
+  return { scores: curves.map(trapezoidArea), curves, target: targets };
+}
+
+function defineRanked<M extends RankedMode>(mode: M): MetricDefinition<M> {
+  return {
+    name: mode,
+    optionKeys: KEYS,
+    check: (options, size) => check(mode, options, size),
+    run: (inputs, options) => rankedCurves(mode, inputs, options),
+  };
+}
+
+/**
+ * `'deletion'` (Petsiuk et al. 2018, "RISE: Randomized Input Sampling for Explanation of Black-box
+ * Models", BMVC): pixel score = the attribution summed over channels; pixels ordered by descending
+ * score, ties by ascending row-major index; for k = 0..steps the top floor(k * H * W / steps) pixels
+ * are set to the fill in every channel, and the curve is the target's probability (or logit). The
+ * score is the trapezoid area with dx = 1 / steps: lower is better (the evidence goes fast). This is
+ * the definition RISE's evaluation code and pytorch-grad-cam's use.
+ *
+ * @example
+ * const r = await evaluate(model, image, explanation, { metric: 'deletion', steps: 100 });
+ * r.scores; // [0.12]; r.curves[0].length === 101
+ */
+export const deletion = defineRanked('deletion');
+
+/**
+ * `'insertion'` (Petsiuk et al. 2018): as deletion, but step k copies the top floor(k * H * W / steps)
+ * pixels from the image into the fill image (k = 0 is the fill alone, k = steps the image). Higher is
+ * better.
+ */
+export const insertion = defineRanked('insertion');

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
+import { currentPath } from '../api/explainer.js';
+import { toInputBatch } from '../api/input.js';
+import { checkTargetOption } from '../api/targets.js';
+import { flushTfjs, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { adaptModel } from '../model/adapt.js';
+import type { ModelInput } from '../model/types.js';
+import { defaultBatchSize, intOption } from '../perturbation/shared/options.js';
+import { listMetrics, METRICS } from './registry.js';
+import { normaliseAttribution, pixelMaps, unpackAttribution, type AttributionInput } from './shared/attribution.js';
+import { checkOptionKeys } from './shared/options.js';
+import type { EvaluateOptions, MetricDefinition, MetricName, MetricOptionsFor, MetricResult } from './types.js';
+
+function definitionOf(metric: unknown): MetricDefinition<MetricName> {
+  const definition = (METRICS as Record<string, MetricDefinition<MetricName> | undefined>)[metric as string];
+  if (typeof metric !== 'string' || !definition || !Object.hasOwn(METRICS, metric)) {
+    throw new InvalidOptionError(`evaluate: unknown metric '${String(metric)}'; available: ${listMetrics().join(', ')}`);
+  }
+  return definition;
+}
+
+/**
+ * Scores an attribution of `model` on `input` with a faithfulness, localisation or complexity
+ * metric. Metrics that perturb the input build every perturbed batch on the GPU straight into the
+ * model's input buffer (tfjs models on the webgpu backend) or on the host for black boxes / ONNX.
+ *
+ * @param model a tf.LayersModel, tf.GraphModel, a function, or a black box (as `explain`).
+ * @param input float32 [h, w, c] or [n, h, w, c], as given to `explain`.
+ * @param attribution a tensor ([n, h, w, c], [n, h, w, 1], a map [n, h', w'] resized when smaller)
+ *   or an explain result (its attribution, and its target unless `options.target` is given).
+ *
+ * @example
+ * const r = await explain(model, image, { method: 'grad-cam' });
+ * const d = await evaluate(model, image, r, { metric: 'deletion', steps: 100 });
+ * d.scores;    // [0.08] — area under the deletion curve (lower is better)
+ * d.curves[0]; // Float32Array(101): the target's probability as pixels are deleted
+ */
+export async function evaluate<M extends MetricName>(
+  model: ModelInput,
+  input: tf.Tensor,
+  attribution: AttributionInput,
+  options: MetricOptionsFor<M>,
+): Promise<MetricResult> {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('evaluate: options must be an object with a metric');
+  const definition = definitionOf(options.metric) as unknown as MetricDefinition<M>;
+  const name = definition.name;
+  checkOptionKeys(name, options, definition.optionKeys);
+  throwIfAborted(options.signal, name);
+  const start = performance.now();
+  const adapter = adaptModel(model, options.preprocess ? { preprocess: options.preprocess } : {});
+  const unpacked = unpackAttribution(name, attribution);
+  const batch = await toInputBatch(input, adapter);
+  let normalised: tf.Tensor4D | undefined;
+  try {
+    const [n, height, width, channels] = batch.shape;
+    const target = options.target ?? unpacked.target;
+    checkTargetOption(target, n);
+    definition.check(options, { n, height, width });
+    const batchSize = intOption(name, 'batchSize', options.batchSize, defaultBatchSize(height, width, channels));
+    normalised = normaliseAttribution(name, unpacked.tensor, input.shape);
+    const maps = await pixelMaps(normalised);
+    const path = currentPath();
+    const output = await definition.run(
+      { model: adapter, input: batch, attribution: normalised, maps, height, width, channels, target, path, signal: options.signal, batchSize, preprocess: !!options.preprocess },
+      options,
+    );
+    if (path === 'gpu') {
+      flushTfjs();
+      await tfjsDevice().queue.onSubmittedWorkDone();
+    }
+    return {
+      metric: name,
+      scores: output.scores,
+      ...(output.curves ? { curves: output.curves } : {}),
+      target: output.target ?? [],
+      path,
+      timeMs: performance.now() - start,
+    };
+  } finally {
+    batch.dispose();
+    normalised?.dispose();
+  }
+}
+
+export type { EvaluateOptions };

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+import { beforeEach, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { linearModel } from '@webxai/testing/models';
+import { liveBufferCount } from '@webxai/shaders';
+import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+import { evaluate } from '../evaluate.js';
+import { randomSubsetMasks } from './faithfulness-correlation.js';
+
+const [H, W, C, K] = [6, 5, 2, 3];
+
+describe('faithfulness-correlation', () => {
+  beforeEach(() => tf.setBackend('webgpu'));
+
+  it('draws distinct pixels per subset, reproducibly', () => {
+    const masks = randomSubsetMasks(3, 4, 30, 7);
+    for (let r = 0; r < 4; r++) expect(masks.subarray(r * 30, (r + 1) * 30).filter((m) => m === 0).length).toBe(7);
+    expect(Array.from(randomSubsetMasks(3, 4, 30, 7))).toEqual(Array.from(masks));
+    expect(Array.from(randomSubsetMasks(4, 4, 30, 7))).not.toEqual(Array.from(masks));
+  });
+
+  it('is 1 for the exact attribution of a linear model (gradient x input), -1 for its negation, on both paths', async () => {
+    for (const backend of ['cpu', 'webgpu']) {
+      await tf.setBackend(backend);
+      const { model, kernel } = linearModel({ height: H, width: W, channels: C, classes: K, seed: 3 });
+      const x = tf.randomUniform([2, H, W, C], 0, 1, 'float32', 4);
+      // Zero fill removes x_i w_i from the logit: the exact attribution of a subset is sum x_i w_i.
+      const weights = tf.tensor4d(Float32Array.from({ length: H * W * C }, (_, i) => kernel[i * K + 1]!), [1, H, W, C]);
+      const exact = tf.mul(x, weights);
+      const options = { metric: 'faithfulness-correlation', runs: 20, subsetSize: 6, target: 1, seed: 2, batchSize: 8 } as const;
+      const good = await evaluate(model, x, exact, options);
+      expect(good.scores).toBeAllClose([1, 1], { abs: 1e-5, rel: 0 });
+      const negated = tf.neg(exact);
+      expect((await evaluate(model, x, negated, options)).scores).toBeAllClose([-1, -1], { abs: 1e-5, rel: 0 });
+      tf.dispose([x, weights, exact, negated]);
+      model.dispose();
+    }
+  });
+
+  it('agrees between webgpu and cpu on a non-linear model and leaks nothing', async () => {
+    const model = (x: tf.Tensor4D) => tf.tidy(() => tf.concat([tf.sum(tf.square(x), [1, 2]), tf.sum(tf.sin(x), [1, 2])], 1) as tf.Tensor2D);
+    const values = Array.from({ length: H * W * C }, (_, i) => Math.sin(i));
+    const map = Array.from({ length: H * W }, (_, i) => Math.cos(i * 0.7));
+    const run = async () => {
+      const x = tf.tensor4d(values, [1, H, W, C]);
+      const a = tf.tensor3d(map, [1, H, W]);
+      const r = await evaluate(model, x, a, { metric: 'faithfulness-correlation', runs: 12, subsetSize: 5, fill: 'mean', target: 0 });
+      tf.dispose([x, a]);
+      return r;
+    };
+    await run();
+    const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())];
+    const gpu = await run();
+    expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())]).toEqual(before);
+    await tf.setBackend('cpu');
+    const cpu = await run();
+    expect(gpu.path).toBe('gpu');
+    expect(gpu.scores).toBeAllClose(cpu.scores, { abs: 1e-5, rel: 1e-4 });
+    expect(Math.abs(gpu.scores[0]!)).toBeLessThan(1);
+  });
+});

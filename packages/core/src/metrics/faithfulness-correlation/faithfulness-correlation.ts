@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+import { InvalidOptionError } from '@webxai/shaders';
+import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
+import { intOption, seedOption } from '../../perturbation/shared/options.js';
+import { UniformStream } from '../../perturbation/shared/random.js';
+import { areProbabilities, targetValue, type CurveOutput } from '../shared/curve.js';
+import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
+import { hostMaskSource, scoreMaskedImages } from '../shared/masked-batches.js';
+import { pearson } from '../shared/stats.js';
+import type { MetricDefinition } from '../types.js';
+
+/** Options of `'faithfulness-correlation'`. */
+export interface FaithfulnessCorrelationOptions {
+  /** Random subsets per image. Default 100 (Quantus `nr_runs`). */
+  readonly runs?: number;
+  /** Pixels per subset. Default 224 (Quantus `subset_size`), at most H * W. */
+  readonly subsetSize?: number;
+  /** What the subset's pixels are set to. Default 'zero' (Quantus `perturb_baseline='black'`). */
+  readonly fill?: MetricFill;
+  /** The model output compared: 'logit' (raw score, Quantus' default) or 'probability'. */
+  readonly output?: CurveOutput;
+  /** Seed of the subsets. Default 0. */
+  readonly seed?: number;
+}
+
+declare module '../types.js' {
+  interface MetricRegistry {
+    'faithfulness-correlation': FaithfulnessCorrelationOptions;
+  }
+}
+
+const NAME = 'faithfulness-correlation';
+
+/** `runs` keep-masks, each hiding `size` distinct pixels drawn uniformly (partial Fisher-Yates on the seeded stream). */
+export function randomSubsetMasks(seed: number, runs: number, pixels: number, size: number): Float32Array<ArrayBuffer> {
+  const stream = new UniformStream(seed);
+  const masks = new Float32Array(runs * pixels).fill(1);
+  const index = Uint32Array.from({ length: pixels }, (_, i) => i);
+  for (let r = 0; r < runs; r++) {
+    for (let i = 0; i < size; i++) {
+      const j = i + stream.int(pixels - i);
+      [index[i], index[j]] = [index[j]!, index[i]!];
+      masks[r * pixels + index[i]!] = 0;
+    }
+  }
+  return masks;
+}
+
+/**
+ * `'faithfulness-correlation'` (Bhatt et al. 2020, "Evaluating and Aggregating Feature-based Model
+ * Explanations", IJCAI; Quantus `FaithfulnessCorrelation`): for `runs` random subsets S of
+ * `subsetSize` pixels, the Pearson correlation between sum_{p in S} a_p (the pixel map) and
+ * f(x) - f(x with S set to the fill), f the target's output. Higher is better, in [-1, 1].
+ */
+export const faithfulnessCorrelation: MetricDefinition<'faithfulness-correlation'> = {
+  name: NAME,
+  optionKeys: ['runs', 'subsetSize', 'fill', 'output', 'seed'],
+  check(o, { height, width }) {
+    intOption(NAME, 'runs', o.runs, 100, 2);
+    intOption(NAME, 'subsetSize', o.subsetSize, Math.min(224, height * width), 1, height * width);
+    checkMetricFill(NAME, o.fill);
+    seedOption(NAME, o.seed);
+    if (o.output !== undefined && o.output !== 'probability' && o.output !== 'logit') {
+      throw new InvalidOptionError(`${NAME}: output must be 'probability' or 'logit', got ${JSON.stringify(o.output)}`);
+    }
+  },
+  async run(inputs, o) {
+    const { model, input, maps, height, width, channels } = inputs;
+    const pixels = height * width;
+    const runs = o.runs ?? 100;
+    const size = o.subsetSize ?? Math.min(224, pixels);
+    const { scores: original, classes, targets } = await originalScores(model, input, inputs.target, inputs.signal);
+    const softmax = o.output === 'probability' && !areProbabilities(original, classes);
+    const scores: number[] = [];
+    for (let i = 0; i < maps.length; i++) {
+      // Each image draws its own subsets: image i uses seed + i.
+      const masks = randomSubsetMasks((o.seed ?? 0) + i, runs, pixels, size);
+      const image = await imageAt(input, i);
+      try {
+        const fill = metricFillImage(o.fill ?? 'zero', image.values, height, width, channels);
+        const result = await scoreMaskedImages(NAME, inputs, image, fill, runs, hostMaskSource(masks, pixels));
+        const f0 = targetValue(original, classes, i, targets[i]!, softmax);
+        const drops = new Float64Array(runs);
+        const sums = new Float64Array(runs);
+        for (let r = 0; r < runs; r++) {
+          drops[r] = f0 - targetValue(result.scores, result.classes, r, targets[i]!, softmax);
+          for (let p = 0; p < pixels; p++) if (masks[r * pixels + p] === 0) sums[r] = sums[r]! + maps[i]![p]!;
+        }
+        scores.push(pearson(sums, drops));
+      } finally {
+        image.tensor.dispose();
+      }
+    }
+    return { scores, target: targets };
+  },
+};

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
+import { InvalidOptionError } from '@webxai/shaders';
+import { explain } from '../../api/explain.js';
+import { evaluate } from '../evaluate.js';
+
+describe('max-sensitivity', () => {
+  beforeAll(() => tf.setBackend('webgpu'));
+
+  it('is 0 for saliency of a linear model (a constant gradient) and > 0 for a CNN', async () => {
+    const { model } = linearModel({ height: 6, width: 6, channels: 1, classes: 3, seed: 2 });
+    const x = tf.randomUniform([1, 6, 6, 1], 0, 1, 'float32', 1);
+    const r = await explain(model, x, { method: 'saliency', target: 1 });
+    const s = await evaluate(model, x, r, { metric: 'max-sensitivity', explain: { method: 'saliency' }, samples: 3, radius: 0.05 });
+    expect(s.scores[0]).toBeLessThan(1e-6);
+    expect(s.target).toEqual([1]);
+    r.attribution.dispose();
+    model.dispose();
+
+    const weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, seed: 4 });
+    const cnn = tinyCnn('sequential', weights);
+    const y = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 2);
+    const g = await explain(cnn, y, { method: 'gradient-x-input' });
+    const t = await evaluate(cnn, y, g, { metric: 'max-sensitivity', explain: { method: 'gradient-x-input' }, samples: 4, radius: 0.2 });
+    expect(t.scores[0]).toBeGreaterThan(1e-3);
+    tf.dispose([x, y, g.attribution]);
+    cnn.dispose();
+    disposeWeights(weights);
+  });
+
+  it('needs the explain options', async () => {
+    const x = tf.ones([1, 4, 4, 1]);
+    const model = (v: tf.Tensor4D) => tf.sum(v, [1, 2]) as tf.Tensor2D;
+    await expect(evaluate(model, x, tf.ones([1, 4, 4]), { metric: 'max-sensitivity' } as never)).rejects.toThrow(InvalidOptionError);
+    x.dispose();
+  });
+});

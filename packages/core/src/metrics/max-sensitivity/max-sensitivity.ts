@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError, throwIfAborted, uniformRef } from '@webxai/shaders';
+import { explain } from '../../api/explain.js';
+import { disposeResult } from '../../api/dispose-result.js';
+import { resolveTargets } from '../../api/targets.js';
+import type { ExplainOptions } from '../../api/types.js';
+import { intOption, numberOption, seedOption } from '../../perturbation/shared/options.js';
+import { normaliseAttribution } from '../shared/attribution.js';
+import type { MetricDefinition } from '../types.js';
+
+/** Options of `'max-sensitivity'`. */
+export interface MaxSensitivityOptions {
+  /** How to re-explain each perturbed input: explain options (method and its options; target is set per image). Required. */
+  readonly explain: ExplainOptions;
+  /** Perturbations per image. Default 10 (Captum `n_perturb_samples`). */
+  readonly samples?: number;
+  /** Each input value moves by U(-radius, radius). Default 0.02 (Captum `perturb_radius`). */
+  readonly radius?: number;
+  /** Seed of the perturbations. Default 0. */
+  readonly seed?: number;
+}
+
+declare module '../types.js' {
+  interface MetricRegistry {
+    'max-sensitivity': MaxSensitivityOptions;
+  }
+}
+
+const NAME = 'max-sensitivity';
+
+/** Frobenius norms per image of a [n, ...] tensor. */
+async function normsPerImage(t: tf.Tensor): Promise<Float64Array> {
+  const n = t.shape[0]!;
+  const squared = tf.tidy(() => tf.sum(tf.square(tf.reshape(t, [n, -1])), 1));
+  const values = await squared.data();
+  squared.dispose();
+  return Float64Array.from(values, Math.sqrt);
+}
+
+/**
+ * `'max-sensitivity'` (Yeh et al. 2019, "On the (In)fidelity and Sensitivity of Explanations",
+ * NeurIPS), with Captum's `sensitivity_max` semantics: the input is perturbed `samples` times by
+ * uniform noise in [-radius, radius] per value, each perturbed input is explained again (same method,
+ * same target), and the score is max_s ||e(x + d_s) - e(x)||_F / ||e(x)||_F, with e(x) the attribution
+ * given to evaluate. Lower is better (0 for an explanation that does not move).
+ */
+export const maxSensitivity: MetricDefinition<'max-sensitivity'> = {
+  name: NAME,
+  optionKeys: ['explain', 'samples', 'radius', 'seed'],
+  check(o) {
+    if (typeof o.explain !== 'object' || o.explain === null || typeof o.explain.method !== 'string') {
+      throw new InvalidOptionError(`${NAME}: explain must be the explain options of the method to re-run, e.g. { method: 'saliency' }`);
+    }
+    intOption(NAME, 'samples', o.samples, 10, 1);
+    numberOption(NAME, 'radius', o.radius, 0.02, 0);
+    seedOption(NAME, o.seed);
+  },
+  async run(inputs, o) {
+    const { model, input, attribution } = inputs;
+    const samples = o.samples ?? 10;
+    const radius = o.radius ?? 0.02;
+    const seed = o.seed ?? 0;
+    const [n, h, w, c] = input.shape;
+    const count = n * h * w * c;
+    const scores0 = await model.predict(input, inputs.signal);
+    const targets = await resolveTargets(inputs.target, scores0).finally(() => scores0.dispose());
+    const reference = await normsPerImage(attribution);
+    const worst = new Float64Array(n);
+    for (let s = 0; s < samples; s++) {
+      throwIfAborted(inputs.signal, NAME);
+      const noisy = tf.tidy(() => tf.add(input, tf.tensor4d(uniformRef(seed, s * count, count, -radius, radius), [n, h, w, c])));
+      let result: { attribution: tf.Tensor } | undefined;
+      try {
+        result = (await explain(model.source, noisy, { ...o.explain, target: targets, ...(o.preprocess ? { preprocess: o.preprocess } : {}) } as ExplainOptions)) as unknown as { attribution: tf.Tensor };
+        const moved = normaliseAttribution(NAME, result.attribution, input.shape);
+        const diff = tf.sub(moved, attribution);
+        const norms = await normsPerImage(diff);
+        tf.dispose([moved, diff]);
+        for (let i = 0; i < n; i++) worst[i] = Math.max(worst[i]!, reference[i]! > 0 ? norms[i]! / reference[i]! : norms[i]! > 0 ? Infinity : 0);
+      } finally {
+        noisy.dispose();
+        if (result) disposeResult(result);
+      }
+    }
+    return { scores: Array.from(worst), target: targets };
+  },
+};

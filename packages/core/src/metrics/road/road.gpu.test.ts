@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+import { beforeEach, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
+import { InvalidOptionError } from '@webxai/shaders';
+import { evaluate } from '../evaluate.js';
+import { noisyLinearImpute } from './imputation.js';
+
+describe('ROAD', () => {
+  beforeEach(() => tf.setBackend('webgpu'));
+
+  it('imputes a linear ramp exactly inside the image (the neighbour weights are symmetric), keeps the rest', () => {
+    const [h, w, c] = [7, 8, 2];
+    const image = Float32Array.from({ length: h * w * c }, (_, i) => {
+      const [p, ch] = [Math.floor(i / c), i % c];
+      return 0.3 * Math.floor(p / w) - 0.2 * (p % w) + ch;
+    });
+    const removed = new Uint8Array(h * w);
+    for (const p of [9, 10, 11, 18, 19, 27, 36, 44, 45]) removed[p] = 1; // interior pixels, one blob and a chain
+    const out = noisyLinearImpute(image, removed, h, w, c, { noise: 0, seed: 0, streamOffset: 0 });
+    expect(out).toBeAllClose(image, { abs: 1e-6, rel: 0 });
+    const noisy = noisyLinearImpute(image, removed, h, w, c, { noise: 0.1, seed: 3, streamOffset: 0 });
+    for (let p = 0; p < h * w; p++) for (let ch = 0; ch < c; ch++) if (!removed[p]) expect(noisy[p * c + ch]).toBe(image[p * c + ch]);
+    expect(Array.from(noisy)).not.toEqual(Array.from(image));
+  });
+
+  it('a constant image stays constant whatever is removed: a flat curve at f(x)', async () => {
+    const model = (x: tf.Tensor4D) => tf.tidy(() => tf.concat([tf.sum(tf.slice(x, [0, 1, 1, 0], [-1, 2, 2, 1]), [1, 2]), tf.zeros([x.shape[0], 1])], 1) as tf.Tensor2D);
+    const x = tf.fill([1, 5, 5, 1], 0.5);
+    const a = tf.randomNormal([1, 5, 5], 0, 1, 'float32', 1);
+    const r = await evaluate(model, x, a, { metric: 'road', noise: 0, output: 'logit', target: 0, fractions: [0.2, 0.6, 0.96] });
+    expect(r.curves![0]).toBeAllClose([2, 2, 2], { abs: 1e-5, rel: 0 });
+    expect(r.scores[0]).toBeCloseTo(2, 5);
+    tf.dispose([x, a]);
+  });
+
+  it('webgpu = cpu on the tiny CNN, morf and lerf differ, typed errors', async () => {
+    const run = async (order: 'morf' | 'lerf') => {
+      const weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, seed: 2 });
+      const model = tinyCnn('sequential', weights);
+      const x = tf.tensor4d(Array.from({ length: 2 * 8 * 8 * 3 }, (_, i) => Math.abs(Math.sin(i))), [2, 8, 8, 3]);
+      const a = tf.tensor3d(Array.from({ length: 2 * 64 }, (_, i) => Math.cos(i)), [2, 8, 8]);
+      const r = await evaluate(model, x, a, { metric: 'road', order, seed: 4 });
+      tf.dispose([x, a]);
+      model.dispose();
+      disposeWeights(weights);
+      return r;
+    };
+    const gpu = await run('morf');
+    const lerf = await run('lerf');
+    await tf.setBackend('cpu');
+    const cpu = await run('morf');
+    expect(gpu.curves![0]!.length).toBe(9);
+    for (let i = 0; i < 2; i++) expect(gpu.curves![i]).toBeAllClose(cpu.curves![i]!, { abs: 1e-5, rel: 1e-4 });
+    expect(lerf.scores).not.toEqual(gpu.scores);
+    const x = tf.ones([1, 4, 4, 1]);
+    const m = (v: tf.Tensor4D) => tf.sum(v, [1, 2]) as tf.Tensor2D;
+    await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', fractions: [0.5, 0.2] })).rejects.toThrow(InvalidOptionError);
+    await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', fractions: [1] })).rejects.toThrow(/fractions must be ascending numbers in \(0, 1\)/);
+    await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', order: 'most' as never })).rejects.toThrow(/order must be/);
+    x.dispose();
+  });
+});

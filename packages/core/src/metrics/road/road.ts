@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+import { InvalidOptionError } from '@webxai/shaders';
+import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
+import { numberOption, seedOption } from '../../perturbation/shared/options.js';
+import { areProbabilities, targetValue, type CurveOutput } from '../shared/curve.js';
+import { putImage, scoreHostImages } from '../shared/host-batches.js';
+import { descendingOrder } from '../shared/order.js';
+import type { MetricDefinition } from '../types.js';
+import { noisyLinearImpute } from './imputation.js';
+
+/** Options of `'road'`. */
+export interface RoadOptions {
+  /** 'morf' removes the most relevant pixels first (lower curve = better), 'lerf' the least relevant first (higher = better). Default 'morf'. */
+  readonly order?: 'morf' | 'lerf';
+  /** Fractions of pixels removed, each in (0, 1), ascending. Default 0.1, 0.2, ..., 0.9 (the ROAD paper's). */
+  readonly fractions?: readonly number[];
+  /** Std of the noise added to imputed values. Default 0.01 (ROAD's NoisyLinearImputer). */
+  readonly noise?: number;
+  /** 'probability' (default) or 'logit'. */
+  readonly output?: CurveOutput;
+  /** Seed of the imputation noise. Default 0. */
+  readonly seed?: number;
+}
+
+declare module '../types.js' {
+  interface MetricRegistry {
+    road: RoadOptions;
+  }
+}
+
+const NAME = 'road';
+const DEFAULT_FRACTIONS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/**
+ * `'road'` (Rong et al. 2022, "A Consistent and Efficient Evaluation Strategy for Attribution
+ * Methods", ICML): for each fraction f, the top floor(f * H * W) pixels of the order (MoRF: by
+ * descending pixel score; LeRF: ascending; ties by row-major index) are removed and filled by noisy
+ * linear imputation ({@link noisyLinearImpute}), which leaks no mask shape to the model; the curve is
+ * the target's probability (or logit) per fraction and the score its mean. The imputed images are
+ * solved on the host and uploaded once per batch into the model's input.
+ */
+export const road: MetricDefinition<'road'> = {
+  name: NAME,
+  optionKeys: ['order', 'fractions', 'noise', 'output', 'seed'],
+  check(o) {
+    if (o.order !== undefined && o.order !== 'morf' && o.order !== 'lerf') throw new InvalidOptionError(`${NAME}: order must be 'morf' or 'lerf', got ${JSON.stringify(o.order)}`);
+    const f = o.fractions ?? DEFAULT_FRACTIONS;
+    if (!Array.isArray(f) || f.length < 1 || !f.every((v, i) => typeof v === 'number' && v > 0 && v < 1 && (i === 0 || v > f[i - 1]!))) {
+      throw new InvalidOptionError(`${NAME}: fractions must be ascending numbers in (0, 1), got ${JSON.stringify(o.fractions)}`);
+    }
+    numberOption(NAME, 'noise', o.noise, 0.01, 0);
+    seedOption(NAME, o.seed);
+    if (o.output !== undefined && o.output !== 'probability' && o.output !== 'logit') {
+      throw new InvalidOptionError(`${NAME}: output must be 'probability' or 'logit', got ${JSON.stringify(o.output)}`);
+    }
+  },
+  async run(inputs, o) {
+    const { model, input, maps, height, width, channels } = inputs;
+    const pixels = height * width;
+    const fractions = o.fractions ?? DEFAULT_FRACTIONS;
+    const { scores: original, classes, targets } = await originalScores(model, input, inputs.target, inputs.signal);
+    const softmax = (o.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
+    const curves: Float32Array[] = [];
+    for (let i = 0; i < maps.length; i++) {
+      const map = maps[i]!;
+      const order = descendingOrder(o.order === 'lerf' ? map.map((v) => -v) : map);
+      const image = await imageAt(input, i);
+      image.tensor.dispose();
+      const imputed = (s: number) => {
+        const removed = new Uint8Array(pixels);
+        const k = Math.floor(fractions[s]! * pixels);
+        for (let r = 0; r < k; r++) removed[order[r]!] = 1;
+        const offset = (i * fractions.length + s) * pixels * channels;
+        return noisyLinearImpute(image.values, removed, height, width, channels, { noise: o.noise ?? 0.01, seed: o.seed ?? 0, streamOffset: offset });
+      };
+      const result = await scoreHostImages(NAME, inputs, fractions.length, (out, first, count, layout) => {
+        for (let b = 0; b < count; b++) putImage(out, b, imputed(first + b), pixels, channels, layout);
+      });
+      curves.push(Float32Array.from(fractions, (_, s) => targetValue(result.scores, result.classes, s, targets[i]!, softmax)));
+    }
+    return { scores: curves.map((c) => c.reduce((s, v) => s + v, 0) / c.length), curves, target: targets };
+  },
+};

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { normalRef, UnsupportedModelError } from '@webxai/shaders';
+import type { ModelInput } from '../../model/types.js';
+
+function isLayersModel(model: unknown): model is tf.LayersModel {
+  return model instanceof tf.LayersModel || (typeof model === 'object' && model !== null && 'layers' in model && 'getLayer' in model && 'save' in model);
+}
+
+/** The model as a LayersModel, or an UnsupportedModelError naming what the sanity check needs. */
+export function requireLayersModel(what: string, model: ModelInput): tf.LayersModel {
+  if (!isLayersModel(model)) {
+    throw new UnsupportedModelError(`${what} randomises or retrains weights, so it needs a tf.LayersModel; got a ${typeof model === 'function' ? 'function' : 'model without layers'}`);
+  }
+  return model;
+}
+
+/**
+ * An independent copy of a LayersModel (topology and weights serialised and loaded again), so the
+ * sanity checks can overwrite weights without touching the user's model. The caller disposes it.
+ */
+export async function copyLayersModel(model: tf.LayersModel): Promise<tf.LayersModel> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+}
+
+/** Layers that own trainable weights, from the output back to the input (Adebayo's cascade order). */
+export function weightedLayersTopDown(model: tf.LayersModel): tf.layers.Layer[] {
+  return model.layers.filter((l) => l.trainableWeights.length > 0).reverse();
+}
+
+/**
+ * Re-draws every trainable weight of `layer` from N(mean, std^2) of that weight's own values
+ * (seeded), so the scale of each tensor survives while its learned structure does not. Moving
+ * statistics (non-trainable) are kept, so batch normalisation stays well defined.
+ */
+export async function randomiseLayer(layer: tf.layers.Layer, seed: number): Promise<void> {
+  const weights = layer.getWeights(true);
+  const fresh: tf.Tensor[] = [];
+  for (let w = 0; w < weights.length; w++) {
+    const values = (await weights[w]!.data()) as Float32Array;
+    let mean = 0;
+    for (const v of values) mean += v;
+    mean /= values.length;
+    let variance = 0;
+    for (const v of values) variance += (v - mean) ** 2;
+    const std = Math.sqrt(variance / values.length) || 0.05; // a zero-initialised bias still gets noise
+    fresh.push(tf.tensor(normalRef(seed, w * 2 ** 24, values.length, mean, std), weights[w]!.shape));
+  }
+  const all = layer.getWeights();
+  // getWeights() lists trainable weights first, then the non-trainable ones.
+  layer.setWeights([...fresh, ...all.slice(fresh.length)]);
+  tf.dispose(fresh);
+}

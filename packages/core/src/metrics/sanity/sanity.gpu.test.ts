@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// Adebayo et al. 2018's sanity checks on the tiny CNN: gradients fail to survive randomisation, a
+// map that ignores the model is caught, and the user's weights are never touched.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { InvalidOptionError, ShapeMismatchError, UnsupportedModelError } from '@webxai/shaders';
+import { cascadingRandomisation } from './cascading-randomisation.js';
+import { labelRandomisation } from './label-randomisation.js';
+
+const weightValues = async (model: tf.LayersModel) => Promise.all(model.getWeights().map(async (w) => Array.from(await w.data())));
+
+describe('sanity checks', () => {
+  let weights: TinyCnnWeights;
+  let model: tf.LayersModel;
+  let x: tf.Tensor4D;
+  beforeAll(async () => {
+    await tf.setBackend('webgpu');
+    weights = tinyCnnWeights({ height: 12, width: 12, channels: 3, filters: 8, classes: 4, seed: 3 });
+    model = tinyCnn('sequential', weights);
+    x = tf.randomUniform([2, 12, 12, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
+  });
+  afterAll(() => {
+    model.dispose();
+    disposeWeights(weights);
+    x.dispose();
+  });
+
+  it('cascading randomisation: saliency decorrelates layer by layer; the user weights are unchanged; no leaks', async () => {
+    const before = await weightValues(model);
+    const tensors = tf.memory().numTensors;
+    const r = await cascadingRandomisation(model, x, { explain: { method: 'saliency' }, seed: 1 });
+    expect(r.steps.map((s) => s.layer)).toEqual(['logits', 'conv2', 'conv1']);
+    const last = r.steps.at(-1)!;
+    for (const s of last.spearman) expect(Math.abs(s)).toBeLessThan(0.5);
+    for (const s of last.ssim) expect(s).toBeLessThan(0.9);
+    expect(r.passed).toBe(true);
+    expect(await weightValues(model)).toEqual(before);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('cascading randomisation catches a "method" that ignores the model (an edge map of the input)', async () => {
+    const inputOnly = async (_m: unknown, input: tf.Tensor4D) => tf.tidy(() => tf.abs(tf.sub(input, tf.mean(input, [1, 2], true))));
+    const r = await cascadingRandomisation(model, x, { explain: inputOnly });
+    for (const step of r.steps) for (const s of step.spearman) expect(s).toBeCloseTo(1, 12);
+    expect(r.passed).toBe(false);
+  });
+
+  it('label randomisation: a copy trained on permuted labels; the user model is unchanged', async () => {
+    const before = await weightValues(model);
+    const data = { x: tf.randomUniform([16, 12, 12, 3], 0, 1, 'float32', 5) as tf.Tensor4D, labels: Array.from({ length: 16 }, (_, i) => i % 4) };
+    const options = { explain: { method: 'saliency' }, data, epochs: 3, batchSize: 8, seed: 2 } as const;
+    const tensors = tf.memory().numTensors;
+    const r = await labelRandomisation(model, x, options);
+    expect(r.spearman).toHaveLength(2);
+    expect(r.ssim).toHaveLength(2);
+    for (const s of r.spearman) expect(Math.abs(s)).toBeLessThan(1);
+    expect(r.trainAccuracy).toBeGreaterThanOrEqual(0);
+    expect(await weightValues(model)).toEqual(before);
+    expect(tf.memory().numTensors).toBe(tensors);
+    data.x.dispose();
+  });
+
+  it('typed errors: a function model, missing explain, unknown options, bad data', async () => {
+    const f = (v: tf.Tensor4D) => tf.sum(v, [1, 2]) as tf.Tensor2D;
+    await expect(cascadingRandomisation(f, x, { explain: { method: 'saliency' } })).rejects.toThrow(UnsupportedModelError);
+    await expect(cascadingRandomisation(model, x, {} as never)).rejects.toThrow(InvalidOptionError);
+    await expect(cascadingRandomisation(model, x, { explain: { method: 'saliency' }, layers: 2 } as never)).rejects.toThrow(/unknown option 'layers'/);
+    await expect(labelRandomisation(model, x, { explain: { method: 'saliency' }, data: { x, labels: [1] } })).rejects.toThrow(ShapeMismatchError);
+  });
+});

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
+import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
+import type { Target } from '../../api/targets.js';
+
+/** An attribution to score: a tensor, or any explain result (its `attribution`, and its `target`). */
+export type AttributionInput = tf.Tensor | { readonly attribution: tf.Tensor; readonly target?: readonly number[] };
+
+/** Splits an attribution input into its tensor and the target it explains (results only). */
+export function unpackAttribution(what: string, input: AttributionInput): { tensor: tf.Tensor; target: Target | undefined } {
+  if (input instanceof tf.Tensor) return { tensor: input, target: undefined };
+  if (typeof input === 'object' && input !== null && (input as { attribution?: unknown }).attribution instanceof tf.Tensor) {
+    const target = Array.isArray(input.target) ? input.target : undefined;
+    return { tensor: input.attribution, target };
+  }
+  throw new ShapeMismatchError(`${what}: attribution must be a tf.Tensor or an explain result with an attribution tensor`);
+}
+
+/**
+ * The attribution as [n, h, w, c'] for an input [n, h, w, c] (a new tensor the caller disposes):
+ * - [n, h, w, c] or [n, h, w, 1] as is (a 3-D [h, w, c] for a 3-D input gets its batch axis);
+ * - a per-pixel map [n, h', w'] (or [h', w'] for one image) becomes [n, h', w', 1];
+ * - maps smaller than the input (CAM at a layer's resolution) are resized bilinearly (half-pixel
+ *   centres, as tf.image.resizeBilinear) to h x w.
+ * @throws {ShapeMismatchError} naming the shape received and the shapes accepted.
+ */
+export function normaliseAttribution(what: string, attribution: tf.Tensor, inputShape: readonly number[]): tf.Tensor4D {
+  if (attribution.isDisposed) throw new ShapeMismatchError(`${what}: the attribution tensor has been disposed`);
+  const rank3Input = inputShape.length === 3;
+  const [n, h, w, c] = (rank3Input ? [1, ...inputShape] : inputShape) as [number, number, number, number];
+  const accepted = `[${n}, ${h}, ${w}, ${c}], [${n}, ${h}, ${w}, 1] or a map [${n}, h', w'] of the same aspect ratio with h' <= ${h}, w' <= ${w}${n === 1 ? ` (or [h', w'])` : ''}`;
+  const shape = attribution.shape;
+  let four: number[];
+  if (attribution.rank === 4) four = shape;
+  else if (attribution.rank === 3 && rank3Input && shape.every((d, i) => d === inputShape[i])) four = [1, ...shape];
+  else if (attribution.rank === 3) four = [...shape, 1];
+  else if (attribution.rank === 2 && n === 1) four = [1, ...shape, 1];
+  else throw new ShapeMismatchError(`${what}: attribution has shape [${shape}] but the input [${inputShape}] needs ${accepted}`);
+  const [an, ah, aw, ac] = four as [number, number, number, number];
+  // A smaller map must keep the input's aspect ratio (within a pixel): [16, 15] for 16x16 is a mistake, 7x7 for 224x224 is CAM.
+  const sameAspect = Math.abs(ah * w - aw * h) < Math.max(h, w);
+  if (an !== n || ah > h || aw > w || ah < 1 || aw < 1 || !sameAspect || (ac !== c && ac !== 1)) {
+    throw new ShapeMismatchError(`${what}: attribution has shape [${shape}] but the input [${inputShape}] needs ${accepted}`);
+  }
+  return tf.tidy(() => {
+    const a = tf.reshape(tf.cast(attribution, 'float32'), four as [number, number, number, number]) as tf.Tensor4D;
+    return ah === h && aw === w ? tf.clone(a) : tf.image.resizeBilinear(a, [h, w], false, true);
+  });
+}
+
+/** Pixel scores per image (the attribution summed over channels), h * w values each. */
+export async function pixelMaps(attribution: tf.Tensor4D): Promise<Float32Array[]> {
+  const [n, h, w] = attribution.shape;
+  const summed = tf.sum(attribution, 3);
+  const values = (await summed.data()) as Float32Array;
+  summed.dispose();
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) throw new InvalidInputError(`attribution contains ${values[i]} (pixel ${i % (h * w)} of image ${Math.floor(i / (h * w))})`);
+  }
+  return Array.from({ length: n }, (_, i) => values.slice(i * h * w, (i + 1) * h * w));
+}

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+import { InvalidOptionError } from '@webxai/shaders';
+import { fillImage } from '../../perturbation/shared/features.js';
+
+/** What a removed pixel shows: zeros, the image's per-channel mean, a box-blurred copy, or a constant. */
+export type MetricFill = 'zero' | 'mean' | 'blur' | number;
+
+/** Checks the fill option. */
+export function checkMetricFill(metric: string, fill: unknown): void {
+  if (fill === undefined || fill === 'zero' || fill === 'mean' || fill === 'blur') return;
+  if (typeof fill === 'number' && Number.isFinite(fill)) return;
+  throw new InvalidOptionError(`${metric}: fill must be 'zero', 'mean', 'blur' or a finite number, got ${JSON.stringify(fill)}`);
+}
+
+/**
+ * The fill image (HWC) of one image: 'mean' is the per-channel mean over the whole image, 'blur' a
+ * box blur of min(h, w) / 8 pixels (cv2.blur, reflect-101 borders), as the perturbation methods' fill.
+ */
+export function metricFillImage(fill: MetricFill, values: Float32Array, height: number, width: number, channels: number): Float32Array<ArrayBuffer> {
+  const oneSegment = { labels: new Int32Array(height * width), count: 1 };
+  return fillImage(fill, values, oneSegment, height, width, channels);
+}

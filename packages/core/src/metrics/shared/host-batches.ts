@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { BatchLayout } from '../../perturbation/shared/perturb-cpu.js';
+import { evaluateBatches, gpuBatches, type BatchWriter } from '../../perturbation/shared/evaluate.js';
+import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import type { MetricInputs } from '../types.js';
+import { metricEnv } from './masked-batches.js';
+
+/** Writes images first .. first + count - 1 into `out` (count * H * W * C values) in `layout`. */
+export type HostImageWriter = (out: Float32Array, first: number, count: number, layout: BatchLayout) => void;
+
+/**
+ * The model's scores for `total` images written on the host (noise perturbations, ROAD's
+ * imputations: a few images whose values need host-side solves or must match a host-side dot
+ * product). A black box receives them directly; a tfjs model on the GPU path gets each batch
+ * uploaded once into the buffer that becomes its input tensor (no readback).
+ */
+export async function scoreHostImages(method: string, inputs: MetricInputs, total: number, write: HostImageWriter): Promise<{ scores: Float32Array; classes: number }> {
+  const env = metricEnv(method, inputs);
+  const perImage = inputs.height * inputs.width * inputs.channels;
+  let staging = new Float32Array(0);
+  const uploadBatch = async (output: GPUBuffer, first: number, count: number) => {
+    if (staging.length < count * perImage) staging = new Float32Array(count * perImage);
+    const batch = staging.subarray(0, count * perImage);
+    write(batch, first, count, 'nhwc');
+    tfjsDevice().queue.writeBuffer(output, 0, batch);
+  };
+  const writer: BatchWriter = gpuBatches(env) ? { on: 'gpu', write: uploadBatch } : { on: 'host', write };
+  const rows: Float32Array[] = [];
+  let classes = 0;
+  await evaluateBatches(env, total, writer, (_first, _count, scores, k) => {
+    rows.push(scores.slice());
+    classes = k;
+  });
+  const scores = new Float32Array(total * classes);
+  rows.reduce((offset, r) => (scores.set(r, offset), offset + r.length), 0);
+  return { scores, classes };
+}
+
+/** Copies an HWC image into slot `b` of a batch in `layout`. */
+export function putImage(out: Float32Array, b: number, image: Float32Array, pixels: number, channels: number, layout: BatchLayout): void {
+  const base = b * pixels * channels;
+  if (layout === 'nhwc' || channels === 1) {
+    out.set(image, base);
+    return;
+  }
+  for (let c = 0; c < channels; c++) for (let p = 0; p < pixels; p++) out[base + c * pixels + p] = image[p * channels + c]!;
+}

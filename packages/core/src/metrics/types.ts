@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+import type * as tf from '@tensorflow/tfjs';
+import type { Target } from '../api/targets.js';
+import type { ExecutionPath } from '../api/types.js';
+import type { ModelAdapter } from '../model/types.js';
+
+/** What `evaluate` returns. */
+export interface MetricResult {
+  readonly metric: string;
+  /** One score per image. */
+  readonly scores: number[];
+  /** One curve per image, for the metrics that have one (deletion, insertion, ROAD). */
+  readonly curves?: Float32Array[];
+  /** The class scored per image (metrics that use the model), else empty. */
+  readonly target: number[];
+  /** Which implementation of webxai's kernels ran. */
+  readonly path: ExecutionPath;
+  /** Wall-clock time of the evaluation, in milliseconds. */
+  readonly timeMs: number;
+}
+
+/** Options every metric takes. */
+export interface MetricCommonOptions {
+  /**
+   * Class to score per image: an index, one per image, or 'predicted'. Default: the explain result's
+   * `target` when `attribution` is a result, else 'predicted'.
+   */
+  readonly target?: Target;
+  /** Cancels within one batch; the promise rejects with AbortedError and nothing leaks. */
+  readonly signal?: AbortSignal;
+  /** Perturbed images per model call. Default: about 64 MB of input, at most 64. */
+  readonly batchSize?: number;
+  /** Applied to every (perturbed) input before the model. */
+  readonly preprocess?: (x: tf.Tensor4D) => tf.Tensor4D;
+}
+
+/**
+ * Metrics register here by declaration merging from their own folder:
+ * `declare module '../types.js' { interface MetricRegistry { deletion: DeletionOptions } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface MetricRegistry {}
+
+export type MetricName = keyof MetricRegistry & string;
+
+/** The options of metric `M`, with the common ones and the `metric` discriminant. */
+export type MetricOptionsFor<M extends MetricName> = MetricRegistry[M] & MetricCommonOptions & { readonly metric: M };
+
+/** Options of any metric: a union discriminated by `metric`. */
+export type EvaluateOptions = { [M in MetricName]: MetricOptionsFor<M> }[MetricName];
+
+/** The attribution as the metrics see it, for a checked input [n, h, w, c]. */
+export interface MetricInputs {
+  readonly model: ModelAdapter;
+  /** The checked input batch [n, h, w, c] (owned by evaluate). */
+  readonly input: tf.Tensor4D;
+  /**
+   * The attribution as [n, h, w, c'] (c' = c, or 1 for a per-pixel map broadcast over channels),
+   * resized to the input when it was smaller (owned by evaluate).
+   */
+  readonly attribution: tf.Tensor4D;
+  /** Pixel scores per image: the attribution summed over channels, h * w values row-major. */
+  readonly maps: readonly Float32Array[];
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** The target to resolve against the model's scores (already defaulted from an explain result). */
+  readonly target: Target | undefined;
+  readonly path: ExecutionPath;
+  readonly signal: AbortSignal | undefined;
+  readonly batchSize: number;
+  readonly preprocess: boolean;
+}
+
+/** What a metric computes; evaluate adds metric, path and timeMs. */
+export interface MetricOutput {
+  readonly scores: number[];
+  readonly curves?: Float32Array[];
+  readonly target?: number[];
+}
+
+/** One metric: its name, the option keys it accepts (beyond the common ones), and how to run it. */
+export interface MetricDefinition<M extends MetricName> {
+  readonly name: M;
+  readonly optionKeys: readonly string[];
+  /** Checks options (InvalidOptionError naming the option) before anything runs. */
+  check(options: MetricOptionsFor<M>, inputs: { readonly height: number; readonly width: number; readonly n: number }): void;
+  run(inputs: MetricInputs, options: MetricOptionsFor<M>): Promise<MetricOutput>;
+}

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './affine-sample-adjoint.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+
+/**
+ * GPU kernel: the transpose of {@link affineSample} (without its constant fill term): maps a
+ * gradient `grad [n, outHeight, outWidth, channels]` to `gradSrc [n, srcHeight, srcWidth,
+ * channels]` for the same `transforms`, by gathering over each source pixel's footprint (no
+ * atomics). See affine-sample-adjoint.wgsl; CPU reference: affineSampleAdjointRef.
+ */
+export const affineSampleAdjoint = defineKernel({
+  name: 'affine-sample-adjoint',
+  source,
+  workgroupSize: 64,
+  bindings: {
+    params: { uniform: { images: 'u32', srcHeight: 'u32', srcWidth: 'u32', outHeight: 'u32', outWidth: 'u32', channels: 'u32' } },
+    grad: { storage: 'read' },
+    transforms: { storage: 'read' },
+    gradSrc: { storage: 'read_write' },
+  },
+  // Source coordinates may round differently from the f64-blended reference (FMA contraction):
+  // about 2^-24 * |coordinate| (<= 1.5e-5 px up to 256 px), times the data's slope per pixel (<= 2
+  // for data in [-1, 1]) and a few taps: abs 1e-4.
+  tolerance: { abs: 1e-4, rel: 1e-5 },
+  workgroups: ({ params }) => Math.ceil((params.images * params.srcHeight * params.srcWidth) / 64),
+});

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+import { describe, expect } from 'vitest';
+import { gpuTest, seededF32 } from '@webxai/testing';
+import { runKernel } from '../runtime/kernel.js';
+import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { affineSample } from './affine-sample.kernel.js';
+import { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
+import { affineSampleAdjointRef, affineSampleRef, type AffineSampleShape } from './affine-sample.ref.js';
+
+async function forward(device: GPUDevice, src: Float32Array<ArrayBuffer>, transforms: Float32Array<ArrayBuffer>, shape: AffineSampleShape, fill: number) {
+  const count = shape.images * shape.outHeight * shape.outWidth * shape.channels;
+  const [s, t, o] = [uploadBuffer(device, src, 'src'), uploadBuffer(device, transforms, 'transforms'), createBuffer(device, Math.max(16, count * 4), 'output')];
+  await runKernel(device, affineSample, { params: { ...shape, fill }, src: s, transforms: t, output: o });
+  const out = await readFloat32(device, o, count);
+  [s, t, o].forEach((b) => releaseBuffer(device, b));
+  return out;
+}
+
+async function adjoint(device: GPUDevice, grad: Float32Array<ArrayBuffer>, transforms: Float32Array<ArrayBuffer>, shape: AffineSampleShape) {
+  const count = shape.images * shape.srcHeight * shape.srcWidth * shape.channels;
+  const [g, t, o] = [uploadBuffer(device, grad, 'grad'), uploadBuffer(device, transforms, 'transforms'), createBuffer(device, Math.max(16, count * 4), 'gradSrc')];
+  await runKernel(device, affineSampleAdjoint, { params: shape, grad: g, transforms: t, gradSrc: o });
+  const out = await readFloat32(device, o, count);
+  [g, t, o].forEach((b) => releaseBuffer(device, b));
+  return out;
+}
+
+/** Rotation by `degrees` and zoom `scale` about the centres, plus a shift, from output to source pixels. */
+function similarity(shape: AffineSampleShape, degrees: number, scale: number, shift: [number, number]): number[] {
+  const [cos, sin] = [Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)];
+  const [rx, ry] = [shape.srcWidth / shape.outWidth / scale, shape.srcHeight / shape.outHeight / scale];
+  const [a, b, c, d] = [cos * rx, -sin * ry, sin * rx, cos * ry];
+  const [ox, oy, sx, sy] = [(shape.outWidth - 1) / 2, (shape.outHeight - 1) / 2, (shape.srcWidth - 1) / 2, (shape.srcHeight - 1) / 2];
+  return [a, b, sx - a * ox - b * oy + shift[0], c, d, sy - c * ox - d * oy + shift[1]];
+}
+
+const CASES: (AffineSampleShape & { why: string; degrees: number; scale: number })[] = [
+  { images: 1, srcHeight: 1, srcWidth: 1, outHeight: 1, outWidth: 1, channels: 1, degrees: 0, scale: 1, why: 'one pixel' },
+  { images: 1, srcHeight: 5, srcWidth: 4, outHeight: 3, outWidth: 7, channels: 2, degrees: 7, scale: 1.1, why: 'less than a workgroup, resize' },
+  { images: 3, srcHeight: 17, srcWidth: 19, outHeight: 23, outWidth: 21, channels: 3, degrees: -10, scale: 0.9, why: 'ragged last workgroup, 3 images' },
+  { images: 4, srcHeight: 128, srcWidth: 128, outHeight: 128, outWidth: 128, channels: 3, degrees: 9, scale: 1.05, why: 'feature visualisation at 128' },
+  { images: 2, srcHeight: 64, srcWidth: 64, outHeight: 224, outWidth: 224, channels: 3, degrees: -3, scale: 1, why: '64 -> 224 upsample' },
+];
+
+describe('affine-sample and its adjoint', () => {
+  gpuTest.for(CASES)('match their references: $why', async ({ why: _, degrees, scale, ...shape }, { device }) => {
+    const src = seededF32(shape.images * shape.srcHeight * shape.srcWidth * shape.channels, shape.srcWidth, -1, 1);
+    const grad = seededF32(shape.images * shape.outHeight * shape.outWidth * shape.channels, shape.outWidth + 1, -1, 1);
+    // Each image its own map (the per-image offset into transforms is exercised).
+    const transforms = Float32Array.from(
+      Array.from({ length: shape.images }, (_, n) => similarity(shape, degrees * (1 + n / 4), scale, [n * 1.5 - 1, 0.75 - n])).flat(),
+    );
+    expect(await forward(device, src, transforms, shape, 0.5)).toBeAllClose(affineSampleRef(src, transforms, shape, 0.5), affineSample.tolerance);
+    expect(await adjoint(device, grad, transforms, shape)).toBeAllClose(affineSampleAdjointRef(grad, transforms, shape), affineSampleAdjoint.tolerance);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  gpuTest('the identity map copies the image; a shift by whole pixels moves it and fills the border', async ({ device }) => {
+    const shape = { images: 1, srcHeight: 6, srcWidth: 5, outHeight: 6, outWidth: 5, channels: 3 };
+    const src = seededF32(90, 4, 0, 1);
+    expect(Array.from(await forward(device, src, Float32Array.from([1, 0, 0, 0, 1, 0]), shape, 9))).toEqual(Array.from(src));
+    const shifted = await forward(device, src, Float32Array.from([1, 0, 2, 0, 1, 0]), shape, 9); // out(x) = src(x + 2)
+    for (let y = 0; y < 6; y++) {
+      for (let x = 0; x < 5; x++) {
+        for (let c = 0; c < 3; c++) expect(shifted[(y * 5 + x) * 3 + c]).toBe(x + 2 < 5 ? src[(y * 5 + x + 2) * 3 + c] : 9);
+      }
+    }
+  });
+
+  gpuTest('the adjoint is the transpose on the GPU: <A x, g> = <x, A^T g> (fill 0)', async ({ device }) => {
+    const shape = { images: 2, srcHeight: 31, srcWidth: 29, outHeight: 40, outWidth: 36, channels: 3 };
+    const x = seededF32(2 * 31 * 29 * 3, 8, -1, 1);
+    const g = seededF32(2 * 40 * 36 * 3, 9, -1, 1);
+    const transforms = Float32Array.from([...similarity(shape, 13, 0.85, [2.3, -1.1]), ...similarity(shape, -8, 1.2, [-0.4, 0.6])]);
+    const ax = await forward(device, x, transforms, shape, 0);
+    const atg = await adjoint(device, g, transforms, shape);
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i]!, 0);
+    const [left, right] = [dot(ax, g), dot(x, atg)];
+    expect(Math.abs(left - right)).toBeLessThan(1e-4 * Math.max(1, Math.abs(left)));
+  });
+});

@@ -1,0 +1,68 @@
+// affine-sample.wgsl
+//
+// Bilinear resampling of each image through its own affine map: the "transformation robustness"
+// of feature visualisation (jitter, scale and rotation drawn per step and image; Olah, Mordvintsev &
+// Schubert, "Feature Visualization", Distill 2017), and a resize to the model's input size.
+//   (sx, sy) = (m0 x + m1 y + m2, m3 x + m4 y + m5)      output pixel (x, y) -> source coordinates
+//   out[n, y, x, ch] = sum over the 4 taps (ix, iy) = (floor(sx) + {0,1}, floor(sy) + {0,1}) of
+//                      (1 - |sx - ix|)(1 - |sy - iy|) * (src[n, iy, ix, ch] if inside, else fill)
+// Pixel (i, j) sits at coordinate (i, j) (centres on integers). Taps outside the source read `fill`
+// (a constant border, as padding the image before transforming it would). The adjoint
+// (affine-sample-adjoint.wgsl) is this map's transpose, for gradients.
+//
+// Dispatch: one invocation per output pixel (n, y, x), all channels in a loop; 1-D, folded past
+// 65,535 workgroups (linearIndex). transforms is [n][6] f32. Shapes are uniforms.
+// Numerics: four products and three sums per value; tolerance abs 1e-4 + rel 1e-5 (coordinates
+// round to 2^-24 |coordinate|, which moves values by that times their slope) for inputs of
+// magnitude <= ~10 (affine-sample.kernel.ts).
+
+override WORKGROUP_SIZE: u32;
+
+struct Params {
+  images: u32,
+  srcHeight: u32,
+  srcWidth: u32,
+  outHeight: u32,
+  outWidth: u32,
+  channels: u32,
+  fill: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read> transforms: array<f32>;
+@group(0) @binding(3) var<storage, read_write> output: array<f32>;
+
+fn tap(n: u32, iy: i32, ix: i32, ch: u32) -> f32 {
+  if (ix < 0 || iy < 0 || ix >= i32(params.srcWidth) || iy >= i32(params.srcHeight)) {
+    return params.fill;
+  }
+  return src[((n * params.srcHeight + u32(iy)) * params.srcWidth + u32(ix)) * params.channels + ch];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  let pixels = params.outHeight * params.outWidth;
+  if (i >= params.images * pixels) {
+    return;
+  }
+  let n = i / pixels;
+  let q = i % pixels;
+  let x = f32(q % params.outWidth);
+  let y = f32(q / params.outWidth);
+  let m = n * 6u;
+  let sx = transforms[m] * x + transforms[m + 1u] * y + transforms[m + 2u];
+  let sy = transforms[m + 3u] * x + transforms[m + 4u] * y + transforms[m + 5u];
+  let fx = floor(sx);
+  let fy = floor(sy);
+  let tx = sx - fx;
+  let ty = sy - fy;
+  let ix = i32(fx);
+  let iy = i32(fy);
+  for (var ch = 0u; ch < params.channels; ch++) {
+    let top = (1.0 - tx) * tap(n, iy, ix, ch) + tx * tap(n, iy, ix + 1, ch);
+    let bottom = (1.0 - tx) * tap(n, iy + 1, ix, ch) + tx * tap(n, iy + 1, ix + 1, ch);
+    output[i * params.channels + ch] = (1.0 - ty) * top + ty * bottom;
+  }
+}

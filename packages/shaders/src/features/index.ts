@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+export { featureMosaic } from './feature-mosaic.kernel.js';
+export { featureMosaicRef, mosaicSize, type FeatureMosaicShape } from './feature-mosaic.ref.js';
+export { affineSample } from './affine-sample.kernel.js';
+export { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
+export { affineSampleRef, affineSampleAdjointRef, checkAffineSample, type AffineSampleShape } from './affine-sample.ref.js';

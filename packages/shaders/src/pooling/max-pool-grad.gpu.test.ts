@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+import { describe, expect, it } from 'vitest';
+import { gpuTest, seededF32, seededInts } from '@webxai/testing';
+import { runKernel } from '../runtime/kernel.js';
+import { runKernelSync } from '../runtime/kernel-sync.js';
+import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { maxPoolGrad } from './max-pool-grad.kernel.js';
+import { maxPoolGeometry, maxPoolGradRef, type MaxPoolGeometry } from './max-pool-grad.ref.js';
+
+type Shape = [number, number, number, number];
+
+const CASES: { shape: Shape; filter: [number, number]; strides: [number, number]; padding: 'same' | 'valid'; why: string }[] = [
+  { shape: [1, 1, 1, 1], filter: [1, 1], strides: [1, 1], padding: 'valid', why: 'one element' },
+  { shape: [1, 4, 4, 1], filter: [2, 2], strides: [2, 2], padding: 'valid', why: 'less than one workgroup' },
+  { shape: [2, 7, 5, 3], filter: [2, 2], strides: [2, 2], padding: 'valid', why: 'ragged: odd sizes drop the last row/column, batch 2' },
+  { shape: [2, 7, 5, 3], filter: [2, 2], strides: [2, 2], padding: 'same', why: 'same padding at the bottom/right' },
+  { shape: [1, 9, 11, 2], filter: [3, 3], strides: [2, 2], padding: 'same', why: 'overlapping windows, padding on every side' },
+  { shape: [3, 8, 9, 4], filter: [3, 2], strides: [1, 2], padding: 'valid', why: 'non-square window, stride 1 rows' },
+  { shape: [2, 28, 28, 8], filter: [2, 2], strides: [2, 2], padding: 'valid', why: 'MNIST-sized feature map, ragged last workgroup' },
+  { shape: [4, 64, 64, 3], filter: [3, 3], strides: [2, 2], padding: 'same', why: 'a batch of 64x64 RGB images' },
+];
+
+/** Values from {-1, 0, 0.5, 1}: most windows hold ties, the case the tie rule is about. */
+function tiedValues(length: number, seed: number): Float32Array<ArrayBuffer> {
+  const levels = [-1, 0, 0.5, 1];
+  return Float32Array.from(seededInts(length, seed, 0, levels.length), (k) => levels[k]!);
+}
+
+async function runGpu(device: GPUDevice, input: Float32Array<ArrayBuffer>, dy: Float32Array<ArrayBuffer>, g: MaxPoolGeometry, sync = false) {
+  const count = g.batch * g.height * g.width * g.channels;
+  const x = uploadBuffer(device, input, 'input');
+  const grad = uploadBuffer(device, dy, 'dy');
+  const dx = createBuffer(device, count * 4, 'dx');
+  const { batch: _batch, ...shape } = g;
+  const args = { params: { count, ...shape }, input: x, dy: grad, dx };
+  await (sync ? runKernelSync(device, maxPoolGrad, args) : runKernel(device, maxPoolGrad, args));
+  const out = await readFloat32(device, dx, count);
+  [x, grad, dx].forEach((b) => releaseBuffer(device, b));
+  return out;
+}
+
+describe('max-pool-grad', () => {
+  gpuTest.for(CASES)('matches maxPoolGradRef with ties: $shape $filter/$strides $padding ($why)', async ({ shape, filter, strides, padding }, { device }) => {
+    const g = maxPoolGeometry(shape, filter, strides, padding);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const input = tiedValues(size, size);
+    const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.channels, 7, -2, 2);
+    expect(await runGpu(device, input, dy, g)).toBeAllClose(maxPoolGradRef(input, dy, g), maxPoolGrad.tolerance);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  gpuTest('matches maxPoolGradRef on distinct values (no ties)', async ({ device }) => {
+    const g = maxPoolGeometry([2, 13, 10, 3], [3, 3], [2, 2], 'same');
+    const input = seededF32(2 * 13 * 10 * 3, 3);
+    const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.channels, 4);
+    expect(await runGpu(device, input, dy, g)).toBeAllClose(maxPoolGradRef(input, dy, g), maxPoolGrad.tolerance);
+  });
+
+  gpuTest('a window of equal values sends its gradient to its first (top-left) element', async ({ device }) => {
+    // 4x4 image of zeros (ReLU output, black baseline), 2x2 windows: one gradient per window, at its top-left.
+    const g = maxPoolGeometry([1, 4, 4, 1], [2, 2], [2, 2], 'valid');
+    const dy = Float32Array.from([1, 2, 3, 4]);
+    const out = await runGpu(device, new Float32Array(16), dy, g);
+    expect(Array.from(out)).toEqual([1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0]);
+  });
+
+  gpuTest('row-major order: a tie across rows goes to the upper row, within a row to the left', async ({ device }) => {
+    const g = maxPoolGeometry([1, 2, 2, 1], [2, 2], [2, 2], 'valid');
+    expect(Array.from(await runGpu(device, Float32Array.from([0, 5, 5, 5]), Float32Array.from([1]), g))).toEqual([0, 1, 0, 0]);
+    expect(Array.from(await runGpu(device, Float32Array.from([0, 1, 5, 5]), Float32Array.from([1]), g))).toEqual([0, 0, 1, 0]);
+  });
+
+  gpuTest('NaN never wins; padding never wins', async ({ device }) => {
+    const g = maxPoolGeometry([1, 3, 3, 1], [2, 2], [2, 2], 'same'); // 2x2 outputs, padding at bottom/right
+    const input = Float32Array.from([NaN, -3, -2, -5, -1, -7, -9, -8, -6]);
+    const out = await runGpu(device, input, Float32Array.from([1, 2, 3, 4]), g);
+    expect(Array.from(out)).toEqual(Array.from(maxPoolGradRef(input, Float32Array.from([1, 2, 3, 4]), g)));
+    expect(Array.from(out)).toEqual([0, 0, 2, 0, 1, 0, 0, 3, 4]);
+  });
+
+  gpuTest('runKernelSync gives the same bits as runKernel and leaks nothing', async ({ device }) => {
+    const g = maxPoolGeometry([2, 9, 11, 2], [3, 3], [2, 2], 'same');
+    const input = tiedValues(2 * 9 * 11 * 2, 5);
+    const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.channels, 6);
+    expect(Array.from(await runGpu(device, input, dy, g, true))).toEqual(Array.from(await runGpu(device, input, dy, g)));
+    expect(liveBufferCount(device)).toBe(0);
+  });
+});
+
+describe('maxPoolGeometry (TensorFlow padding rules)', () => {
+  it('valid and same output sizes and padding', () => {
+    expect(maxPoolGeometry([1, 7, 5, 1], [2, 2], [2, 2], 'valid')).toMatchObject({ outHeight: 3, outWidth: 2, padTop: 0, padLeft: 0 });
+    expect(maxPoolGeometry([1, 7, 5, 1], [2, 2], [2, 2], 'same')).toMatchObject({ outHeight: 4, outWidth: 3, padTop: 0, padLeft: 0 });
+    expect(maxPoolGeometry([1, 9, 11, 1], [3, 3], [2, 2], 'same')).toMatchObject({ outHeight: 5, outWidth: 6, padTop: 1, padLeft: 1 });
+  });
+});

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './max-pool-grad.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+
+const WORKGROUP_SIZE = 64;
+
+/**
+ * GPU kernel: gradient of 2-D max pooling (NHWC) where the first maximal element of each window
+ * (row-major window order) gets the window's gradient. See max-pool-grad.wgsl; CPU reference:
+ * maxPoolGradRef. Geometry (output size, padding) is the caller's, e.g. from tfjs's
+ * computePool2DInfo, so `outHeight`, `outWidth`, `padTop` and `padLeft` must describe `dy`.
+ */
+export const maxPoolGrad = defineKernel({
+  name: 'max-pool-grad',
+  source,
+  workgroupSize: WORKGROUP_SIZE,
+  bindings: {
+    params: {
+      uniform: {
+        count: 'u32',
+        height: 'u32',
+        width: 'u32',
+        channels: 'u32',
+        outHeight: 'u32',
+        outWidth: 'u32',
+        filterHeight: 'u32',
+        filterWidth: 'u32',
+        strideHeight: 'u32',
+        strideWidth: 'u32',
+        padTop: 'u32',
+        padLeft: 'u32',
+      },
+    },
+    input: { storage: 'read' },
+    dy: { storage: 'read' },
+    dx: { storage: 'read_write' },
+  },
+  // The argmax is exact; overlapping windows add up to ceil(f / s)^2 f32 terms (f64 in the reference).
+  tolerance: { abs: 1e-6, rel: 1e-6 },
+  threads: ({ params }) => params.count,
+});
