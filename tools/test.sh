@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `pnpm test`: build, typecheck, Node + real-GPU tests (Dawn/lavapipe), browser tests (Chromium/
+# `pnpm test`: build, typecheck, lint, Node + real-GPU tests (Dawn/lavapipe), browser tests (Chromium/
 # SwiftShader) and the demo e2e, then one closing line "N passed, N failed" over every suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,5 +9,7 @@ mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 rm -rf packages/*/reports apps/*/reports   # no stale results in the summary
 rc=0
 pnpm turbo run build typecheck test e2e --continue=dependencies-successful "$@" || rc=$?
+# ESLint (type-checked; eslint.config.js). A failure fails the run but does not stop the tests.
+pnpm lint || { echo "lint: failed (see above; run pnpm lint)"; rc=$((rc == 0 ? 1 : rc)); }
 node tools/test-summary.mjs || rc=$((rc == 0 ? 1 : rc))
 exit "$rc"

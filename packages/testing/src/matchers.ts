@@ -13,7 +13,6 @@ interface AllCloseMatchers<R = unknown> {
 }
 
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   interface Assertion<T = any> extends AllCloseMatchers<T> {}
   interface AsymmetricMatchersContaining extends AllCloseMatchers {}
 }

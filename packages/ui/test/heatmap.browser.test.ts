@@ -7,7 +7,6 @@ import type { XaiHeatmap, XaiErrorDetail } from '../src/index.js';
 import { decodePng, greyImage, hotSquare, maxChannelDiff, meanRgb, nextEvent, screenshotCanvas } from './helpers.js';
 
 const SIZE = 64;
-const inSquare = (x: number, y: number) => x >= 20 && x < 36 && y >= 20 && y < 36;
 // Away from the square's edge, so screenshot scaling cannot blur the boundary into the statistics.
 const inCore = (x: number, y: number) => x >= 23 && x < 33 && y >= 23 && y < 33;
 const farOutside = (x: number, y: number) => !(x >= 16 && x < 40 && y >= 16 && y < 40);

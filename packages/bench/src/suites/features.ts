@@ -5,23 +5,11 @@
 // The two run interleaved in one case so that load from other processes hits both alike.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchSuite, SuiteInstance, BenchContext } from '../harness.js';
-
-type Tf = typeof tfNamespace;
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+import { median, webgpuTfjs } from './shared.js';
 
 async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
-  const tf: Tf = await import('@tensorflow/tfjs');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  const core = await import('@webxai/core');
+  const { tf, core, settle } = await webgpuTfjs();
   const testing = await import('@webxai/testing/models');
-  tf.enableProdMode();
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
 
   const size = 128;
   // XAI_FEATURES_BENCH_STEPS / _CHANNELS override the defaults (e.g. a shorter run on a loaded machine).
@@ -38,10 +26,6 @@ async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
   const head = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv2').output as tfNamespace.SymbolicTensor });
   const batch = tf.randomUniform([channels, size, size, 3], 0, 1, 'float32', 3) as tfNamespace.Tensor4D;
   const mask = tf.oneHot(tf.range(0, channels, 1, 'int32'), 8).toFloat();
-  const settle = async () => {
-    core.flushTfjs();
-    await core.tfjsDevice().queue.onSubmittedWorkDone();
-  };
   const units = Array.from({ length: channels }, (_, i) => i);
   const visualize = async () => (await core.visualizeFeature(model, { layer: 'conv2', channels: units, steps, seed: 1 })).images.dispose();
   const bare = async () => {

@@ -5,25 +5,13 @@
 // interleaved in one case (bare, then metric), so load from other processes hits both sides alike.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-
-type Tf = typeof tfNamespace;
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length === 0 ? Number.NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+import { median, webgpuTfjs } from './shared.js';
 
 async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
-  const tf: Tf = await import('@tensorflow/tfjs');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  const core = await import('@webxai/core');
+  const { tf, core, settle } = await webgpuTfjs();
   const shaders = await import('@webxai/shaders');
   const testing = await import('@webxai/testing/models');
   const ort = await import('onnxruntime-node');
-  tf.enableProdMode();
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
 
   // --quick: a 32x32 tiny CNN and 10 steps (seconds); full: MobileNetV2-224 and 100 steps.
   // XAI_METRICS_BENCH_STEPS overrides the step count (a shorter run on a loaded software GPU).
@@ -69,10 +57,6 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const tfBatches = perturbedBatches(tfBatch).map((b) => tf.tensor4d(b, [b.length / perImage, size, size, 3]));
   const nchwBatches = perturbedBatches(onnxBatch).map((b) => core.nhwcToNchw(b, b.length / perImage, pixels, 3));
 
-  const settle = async () => {
-    core.flushTfjs();
-    await core.tfjsDevice().queue.onSubmittedWorkDone();
-  };
   const times = new Map<string, number[]>();
   const record = (name: string, ms: number) => times.set(name, [...(times.get(name) ?? []), ms]);
   const timed = async (name: string, work: () => Promise<void>) => {

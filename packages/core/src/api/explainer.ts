@@ -29,7 +29,7 @@ export interface Explainer<M extends MethodName> {
 /**
  * The execution path for tfjs's active backend; the CPU path is announced once, never taken silently.
  * The GPU path installs webxai's first-max MaxPoolGrad (idempotent), so gradients through max
- * pooling match the cpu backend and PyTorch (docs/decisions/0007).
+ * pooling match the cpu backend and PyTorch (docs/decisions/0005).
  */
 export function currentPath(): ExecutionPath {
   const backend = tf.getBackend();

@@ -58,7 +58,7 @@ export interface ExplainResultBase {
  * Methods register here by declaration merging, from their own folder:
  * `declare module '../api/types.js' { interface MethodRegistry { saliency: { options: O; result: R } } }`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface MethodRegistry {}
 
 export type MethodName = keyof MethodRegistry & string;

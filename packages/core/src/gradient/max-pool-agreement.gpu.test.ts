@@ -2,7 +2,7 @@
 // Issue 12: gradient methods on max-pool CNNs give the same map on webgpu as on cpu (and so as
 // PyTorch/Captum, which the cpu path matches). Ties in pooling windows (flat backgrounds, ReLU
 // zeros, IG's black baseline) made tfjs-webgpu's own MaxPoolGrad (last maximum) differ by up to
-// 40-80 % of the map's largest value before webxai's first-max kernel (docs/decisions/0007).
+// 40-80 % of the map's largest value before webxai's first-max kernel (docs/decisions/0005).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnistCnn, mnistSamples } from '@webxai/models';

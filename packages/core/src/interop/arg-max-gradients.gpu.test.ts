@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tie rules of the other arg-max-style gradients tfjs differentiates, on both backends, as recorded
-// in docs/decisions/0007. These pin tfjs 4.22's behaviour: if one fails after an upgrade, re-check
+// in docs/decisions/0005. These pin tfjs 4.22's behaviour: if one fails after an upgrade, re-check
 // the ADR (and whether webxai should override that kernel too).
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';

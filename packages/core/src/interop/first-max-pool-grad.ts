@@ -2,7 +2,7 @@
 // webxai's MaxPoolGrad for tfjs-backend-webgpu: the first maximal element of each pooling window
 // (row-major window order) receives the gradient, as on tfjs's cpu backend, in PyTorch and in
 // TensorFlow. tfjs-backend-webgpu 4.22 sends it to the last one, so gradient maps of max-pool
-// models differed between backends wherever a window holds ties (docs/decisions/0007).
+// models differed between backends wherever a window holds ties (docs/decisions/0005).
 // Registered globally for the 'webgpu' backend, idempotently, the first time webxai's GPU path
 // runs (or by calling installFirstMaxPoolGrad); uninstallFirstMaxPoolGrad restores tfjs's kernel.
 // Relies on the tfjs 4.22 internals listed in WebGPUKernelBackend; first-max-pool-grad.gpu.test.ts

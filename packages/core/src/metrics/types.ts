@@ -38,7 +38,7 @@ export interface MetricCommonOptions {
  * Metrics register here by declaration merging from their own folder:
  * `declare module '../types.js' { interface MetricRegistry { deletion: DeletionOptions } }`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface MetricRegistry {}
 
 export type MetricName = keyof MetricRegistry & string;

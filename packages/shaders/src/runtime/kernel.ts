@@ -32,7 +32,7 @@ export type Workgroups = number | readonly [number, number?, number?];
 
 /**
  * A piece of WGSL shared by several kernels (helper functions, constants, workgroup arrays), pasted
- * before the kernel's own source. `includes` lists the snippets it needs itself. See ADR 0005.
+ * before the kernel's own source. `includes` lists the snippets it needs itself. See ADR 0006.
  */
 export interface WgslSnippet {
   /** The snippet's .wgsl file name, used in compile-error messages. */

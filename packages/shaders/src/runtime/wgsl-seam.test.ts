@@ -14,7 +14,7 @@ import { assembleSource, defineKernel, type BindingSpec, type KernelSpec } from 
 
 type AnySpec = KernelSpec<Record<string, BindingSpec>>;
 /** What the seam check reads from a descriptor. */
-type SeamSpec = Pick<AnySpec, 'name' | 'source' | 'includes' | 'bindings' | 'constants'>;
+type SeamSpec = Pick<AnySpec, 'name' | 'source' | 'includes' | 'bindings' | 'constants' | 'workgroupSize'>;
 
 const srcDir = fileURLToPath(new URL('..', import.meta.url));
 const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).map((f) => join(srcDir, f));
@@ -68,8 +68,12 @@ function seamProblems(spec: SeamSpec): string[] {
   });
   const overrides = new WgslParser().parse(code).filter((n) => n.astNodeType === 'override') as unknown as { name: string; value: unknown }[];
   const size = overrides.find((o) => o.name === 'WORKGROUP_SIZE');
+  // A default is allowed only when it equals the descriptor's value (prefer none: the runtime sets it).
+  const sizeDefault = /override\s+WORKGROUP_SIZE\s*:\s*u32\s*=\s*(\d+)u?\s*;/.exec(code)?.[1];
   if (!size) problems.push('declares no `override WORKGROUP_SIZE: u32;`');
-  else if (size.value) problems.push('gives WORKGROUP_SIZE a default; the descriptor sets it (declare `override WORKGROUP_SIZE: u32;`)');
+  else if (size.value && Number(sizeDefault) !== spec.workgroupSize) {
+    problems.push(`gives WORKGROUP_SIZE a default (${sizeDefault ?? 'an expression'}) that disagrees with the descriptor's ${spec.workgroupSize} (declare \`override WORKGROUP_SIZE: u32;\`)`);
+  }
   const supplied = new Set(['WORKGROUP_SIZE', ...Object.keys(spec.constants ?? {})]);
   for (const o of overrides) if (!o.value && !supplied.has(o.name)) problems.push(`override ${o.name} has no default and the descriptor does not set it`);
   for (const name of Object.keys(spec.constants ?? {})) {
@@ -98,7 +102,7 @@ describe('WGSL <-> descriptor seam', () => {
     expect(seamProblems(spec)).toEqual([]);
   });
 
-  it('reports a swapped binding, a wrong access mode, a reordered uniform and a defaulted WORKGROUP_SIZE', () => {
+  it('reports a swapped binding, a wrong access mode, a reordered uniform and a WORKGROUP_SIZE default that disagrees', () => {
     const source = /* wgsl */ `
       override WORKGROUP_SIZE: u32 = 64u;
       struct Params { count: u32, scale: f32 }
@@ -111,7 +115,7 @@ describe('WGSL <-> descriptor seam', () => {
     const wrong = defineKernel({
       name: 'seam-mismatch',
       source,
-      workgroupSize: 64,
+      workgroupSize: 256,
       bindings: {
         params: { uniform: { scale: 'f32', count: 'u32' } },
         output: { storage: 'read_write' },
@@ -124,6 +128,8 @@ describe('WGSL <-> descriptor seam', () => {
     expect(problems).toContainEqual(expect.stringMatching(/@binding\(1\) is "input" in the WGSL but "output"/));
     expect(problems).toContainEqual(expect.stringMatching(/"output" is read_write in the descriptor but read in the WGSL/));
     expect(problems).toContainEqual(expect.stringMatching(/uniform "params" fields differ/));
-    expect(problems).toContainEqual(expect.stringMatching(/gives WORKGROUP_SIZE a default/));
+    expect(problems).toContainEqual(expect.stringMatching(/gives WORKGROUP_SIZE a default \(64\) that disagrees with the descriptor's 256/));
+    // The same default with a descriptor that agrees is fine.
+    expect(seamProblems({ ...wrong, workgroupSize: 64 }).filter((p) => p.includes('WORKGROUP_SIZE'))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * WGSL shared by several kernels, pulled in with `includes: [...]` on defineKernel (ADR 0005):
+ * WGSL shared by several kernels, pulled in with `includes: [...]` on defineKernel (ADR 0006):
  * one copy of each helper, pasted between the prelude and the kernel's own source. Snippets used
  * by one algorithm family live in its folder; this module names them all.
  */

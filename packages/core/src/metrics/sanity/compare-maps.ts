@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { explain } from '../../api/explain.js';
 import { disposeResult } from '../../api/dispose-result.js';
 import type { ExplainOptions } from '../../api/types.js';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
