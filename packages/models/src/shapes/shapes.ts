@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { XaiError, uniformRef } from '@webxai/shaders';
+import { InvalidOptionError, uniformRef } from '@webxai/shaders';
 import { drawShape, type ShapeBox } from './draw.js';
 import { paintBackground, TEXTURE_AMPLITUDE } from './texture.js';
 
@@ -57,14 +57,13 @@ export interface ShapesSample {
 
 function checkSeed(seed: number): void {
   if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new XaiError('invalid-option', `shapes: seed must be an integer in [0, 2^53), got ${seed}`);
+    throw new InvalidOptionError(`shapes: seed must be an integer in [0, 2^53), got ${seed}`);
   }
 }
 
 function checkRange(first: number, count: number): void {
   if (!Number.isInteger(first) || first < 0 || !Number.isInteger(count) || count < 1 || first + count > SHAPES_MAX_IMAGES) {
-    throw new XaiError(
-      'invalid-option',
+    throw new InvalidOptionError(
       `shapes: images must be integers with first >= 0, count >= 1 and first + count <= ${SHAPES_MAX_IMAGES}, got first ${first}, count ${count}`,
     );
   }

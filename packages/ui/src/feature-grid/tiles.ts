@@ -2,7 +2,7 @@
 // Inputs of <xai-feature-grid> as RGBA tiles: visualisations [k, h, w, c] (c = 1 or 3, values in
 // [0, 1]) as they are, layer activations [h, w, k] / [1, h, w, k] one grey tile per channel,
 // min-max normalised on its own (a constant channel is black).
-import { ShapeMismatchError, XaiError } from '@webxai/shaders';
+import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
 import type { ShapedArray, TensorLike } from '../shared/inputs.js';
 
 /** One tile: its pixels and what it shows. */
@@ -19,14 +19,14 @@ async function read(x: TensorLike | ShapedArray, what: string): Promise<{ data: 
     try {
       return { data: await (x as TensorLike).data(), shape: (x as TensorLike).shape };
     } catch (cause) {
-      throw new XaiError('invalid-input', `${what}: reading the tensor failed (was it disposed?): ${String(cause)}`, { cause });
+      throw new InvalidInputError(`${what}: reading the tensor failed (was it disposed?): ${String(cause)}`, { cause });
     }
   }
   return x as ShapedArray;
 }
 
 function checkFinite(data: ArrayLike<number>, what: string): void {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) throw new XaiError('invalid-input', `${what} has a non-finite value (${data[i]}) at index ${i}`);
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) throw new InvalidInputError(`${what} has a non-finite value (${data[i]}) at index ${i}`);
 }
 
 function toByte(v: number): number {
@@ -67,7 +67,7 @@ export async function activationTiles(
   checkFinite(data, 'activations');
   const channels = order ?? Array.from({ length: k! }, (_, i) => i);
   for (const ch of channels) {
-    if (!Number.isInteger(ch) || ch < 0 || ch >= k!) throw new XaiError('invalid-input', `order lists channel ${ch}, but the activation has channels 0..${k! - 1}`);
+    if (!Number.isInteger(ch) || ch < 0 || ch >= k!) throw new InvalidInputError(`order lists channel ${ch}, but the activation has channels 0..${k! - 1}`);
   }
   return channels.map((channel, slot) => {
     let [lo, hi] = [Infinity, -Infinity];

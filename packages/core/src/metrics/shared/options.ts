@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { InvalidOptionError } from '@webxai/shaders';
+import { checkOptionNames } from '../../api/option-names.js';
 
 /** Option keys every metric accepts. */
 export const COMMON_METRIC_KEYS = ['metric', 'target', 'signal', 'batchSize', 'preprocess'] as const;
@@ -12,10 +12,7 @@ export function checkOptionKeys(metric: string, options: object, keys: readonly 
   checkKnownKeys(metric, options, [...COMMON_METRIC_KEYS, ...keys]);
 }
 
-/** Rejects any key of `options` not in `keys`, naming it and the accepted ones. */
+/** Rejects any key of `options` not in `keys` with core's one check (it suggests the nearest name). */
 export function checkKnownKeys(what: string, options: object, keys: readonly string[]): void {
-  const known = new Set<string>(keys);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new InvalidOptionError(`${what}: unknown option '${key}'; ${what} accepts ${[...known].join(', ')}`);
-  }
+  checkOptionNames(what, options, Object.fromEntries(keys.map((key) => [key, true])));
 }
