@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import * as fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { createExplainer, disposeResult, explain, listMethods, segment } from '@webxai/core';
+import { createExplainer, disposeResult, explain, listMethods, segment } from '../../src/index.js';
 import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { CASE_SIGNAL_MS, FUZZ_PATH, FUZZ_RUNS, FUZZ_SEED, suiteTimeout } from './config.js';
 import { expectCleanAndWorking, expectTypedOutcome, memorySnapshot, withinDeadline } from './harness.js';

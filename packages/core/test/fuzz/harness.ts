@@ -3,7 +3,7 @@
 // deadline (never a hang), and afterwards no leaked tensors or GPU buffers and a working device.
 import * as tf from '@tensorflow/tfjs';
 import { XaiError } from '@webxai/shaders';
-import { disposeResult, flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '@webxai/core';
+import { disposeResult, flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../src/index.js';
 import { CASE_DEADLINE_MS } from './config.js';
 
 /** The outcome of one case. */

@@ -2,7 +2,7 @@
 // Well-behaved and misbehaving models for the fuzz suite, by name (so a failing case prints
 // which one it used). All 28 x 28 x 1 inputs, 10 classes.
 import * as tf from '@tensorflow/tfjs';
-import type { ModelInput } from '@webxai/core';
+import type { ModelInput } from '../../src/index.js';
 
 export const SIZE = 28;
 export const CLASSES = 10;

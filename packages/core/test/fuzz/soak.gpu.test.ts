@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { AbortedError } from '@webxai/shaders';
-import { createExplainer, disposeResult, type Explainer, type MethodName } from '@webxai/core';
+import { createExplainer, disposeResult, type Explainer, type MethodName } from '../../src/index.js';
 import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { FUZZ_SEED, SOAK_RUNS, suiteTimeout } from './config.js';
 import { memorySnapshot } from './harness.js';
