@@ -59,6 +59,9 @@ const TABLE: { readonly [M in MethodName]?: Row } = {
   'eigen-cam': { options: () => ({ method: 'eigen-cam', layer: 'conv2' }), tolerance: GRADIENT, why: 'power iteration with a fixed sign convention on both paths' },
   'score-cam': { options: () => ({ method: 'score-cam', layer: 'conv2' }), tolerance: GRADIENT, why: 'masked forward passes of the same masks' },
   'ablation-cam': { options: () => ({ method: 'ablation-cam', layer: 'conv2' }), tolerance: GRADIENT, why: 'forward passes with channels zeroed' },
+  'guided-backprop': { options: () => ({ method: 'guided-backprop' }), tolerance: GRADIENT, why: 'one backward pass with the guided ReLU rule; max-pool ties to the first maximum on both backends' },
+  deconvnet: { options: () => ({ method: 'deconvnet' }), tolerance: GRADIENT, why: 'one backward pass with the deconvnet ReLU rule' },
+  'guided-grad-cam': { options: () => ({ method: 'guided-grad-cam', layer: 'conv2' }), tolerance: GRADIENT, why: 'guided backprop times the grad-cam map, each within 1e-7' },
 };
 
 function maxAbs(values: ArrayLike<number>): number {

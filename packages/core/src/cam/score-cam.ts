@@ -4,7 +4,7 @@
 // each masked input, softmaxed over the channels, weights the channel. The masked batches are
 // written by the scorecam-masks kernel straight into a tfjs input buffer (no copy).
 import * as tf from '@tensorflow/tfjs';
-import { runKernel, scorecamMasks, scorecamMasksRef, scorecamRange, scorecamRangesRef, throwIfAborted } from '@webxai/shaders';
+import { runKernel, scorecamMasks, scorecamMasksRef, scorecamRange, scorecamRangesRef } from '@webxai/shaders';
 import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { LayerPass } from './pipeline.js';

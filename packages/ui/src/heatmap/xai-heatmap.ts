@@ -6,7 +6,7 @@ import {
   InvalidOptionError,
   ShapeMismatchError,
   WebGPUUnavailableError,
-  XaiError,
+  type XaiError,
   acquireDevice,
   isDeviceLost,
   presentPixels,

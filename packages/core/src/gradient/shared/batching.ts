@@ -40,6 +40,6 @@ export function chooseBatchSize(elementCount: number, total: number, options: Ba
   }
   const budget = numberOption('chooseBatchSize', 'memoryBudgetMB', options.memoryBudgetMB, DEFAULT_MEMORY_BUDGET_MB, 1) * 2 ** 20;
   const bytesPerImage = elementCount * 4;
-  let fit = Math.floor(budget / (bytesPerImage * ACTIVATION_FACTOR));
+  const fit = Math.floor(budget / (bytesPerImage * ACTIVATION_FACTOR));
   return Math.max(1, Math.min(total, fit, deviceBatchLimit(bytesPerImage)));
 }

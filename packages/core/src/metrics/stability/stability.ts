@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { toInputBatch } from '../../api/input.js';
 import { resolveTargets, type Target } from '../../api/targets.js';
