@@ -112,6 +112,7 @@ describe('layerActivations', () => {
     await expect(layerActivations(model, x, { layer: 'gap' })).rejects.toThrow(/not a 4-D/);
     await expect(layerActivations(model, x, { layer: 'conv1', layers: ['conv2'] })).rejects.toThrow(InvalidOptionError);
     await expect(layerActivations(model, x, { columns: 0 })).rejects.toThrow(/columns must be an integer >= 1/);
+    await expect(layerActivations(model, x, { column: 2 } as never)).rejects.toThrow(/layerActivations: unknown option 'column' \(did you mean 'columns'\?\)/);
     await expect(layerActivations((v: tf.Tensor4D) => tf.mean(v, [1, 2]) as tf.Tensor2D, x)).rejects.toThrow(UnsupportedModelError);
     expect(tf.memory().numTensors).toBe(tensors);
     x.dispose();

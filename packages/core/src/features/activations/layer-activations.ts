@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { currentPath } from '../../api/explainer.js';
+import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { toInputBatch } from '../../api/input.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { adaptModel } from '../../model/adapt.js';
@@ -29,6 +30,18 @@ export interface LayerActivationsOptions {
   readonly preprocess?: (x: tf.Tensor4D) => tf.Tensor4D;
   readonly signal?: AbortSignal;
 }
+
+/** Every name {@link LayerActivationsOptions} has: a misspelt one is rejected, not ignored. */
+export const LAYER_ACTIVATIONS_OPTION_NAMES: OptionNames<LayerActivationsOptions> = {
+  layer: true,
+  layers: true,
+  sort: true,
+  columns: true,
+  padding: true,
+  background: true,
+  preprocess: true,
+  signal: true,
+};
 
 /** One layer's activations for a batch of images. Tensors belong to the caller. */
 export interface LayerActivation {
@@ -85,6 +98,7 @@ function slotOrder(mean: tf.Tensor2D, sort: boolean): tf.Tensor2D {
  * @throws {UnsupportedModelError} a function or black box (no layers).
  */
 export async function layerActivations(model: ModelInput, input: tf.Tensor, options: LayerActivationsOptions = {}): Promise<LayerActivationsResult> {
+  checkOptionNames('layerActivations', options, LAYER_ACTIVATIONS_OPTION_NAMES);
   checkOptions(options);
   throwIfAborted(options.signal, 'layerActivations');
   const adapter = adaptModel(model);

@@ -186,6 +186,7 @@ describe('visualizeFeature', () => {
     expect((missing as UnknownLayerError).candidates).toEqual(['features']);
     await expect(visualizeFeature(model, { layer: 'features', channel: 3 })).rejects.toThrow(/channel 3 is out of range: layer 'features' has 3 channels \(valid: 0..2\)/);
     await expect(visualizeFeature(model, { layer: 'features', channels: [1, -1] })).rejects.toThrow(InvalidOptionError);
+    await expect(visualizeFeature(model, { layer: 'features', channel: 0, step: 8 } as never)).rejects.toThrow(/visualizeFeature: unknown option 'step' \(did you mean 'steps'\?\)/);
     await expect(visualizeFeature(model, { layer: 'features', neuron: { channel: 0, y: 20 } })).rejects.toThrow(/neuron y 20 is out of range.*valid: 0..19/);
     await expect(visualizeFeature(model, { classIndex: 2 })).rejects.toThrow(/classIndex 2 is out of range: the model has 2 classes \(valid: 0..1\)/);
     await expect(visualizeFeature(model, { layer: 'features' })).rejects.toThrow(/exactly one of channel, channels, neuron or classIndex/);

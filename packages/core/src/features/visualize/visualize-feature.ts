@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { currentPath } from '../../api/explainer.js';
+import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { flushTfjs, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
@@ -60,6 +61,28 @@ export interface VisualizeFeatureOptions extends FeatureTarget {
   /** `[height, width, channels]` of a GraphModel input whose size is not fixed. */
   readonly inputShape?: readonly [number, number, number];
 }
+
+/** Every name {@link VisualizeFeatureOptions} has: a misspelt one is rejected, not ignored. */
+export const VISUALIZE_FEATURE_OPTION_NAMES: OptionNames<VisualizeFeatureOptions> = {
+  layer: true,
+  channel: true,
+  channels: true,
+  neuron: true,
+  classIndex: true,
+  steps: true,
+  seed: true,
+  size: true,
+  learningRate: true,
+  parametrisation: true,
+  transforms: true,
+  tv: true,
+  l2: true,
+  progressEvery: true,
+  onProgress: true,
+  signal: true,
+  preprocess: true,
+  inputShape: true,
+};
 
 /** Result of {@link visualizeFeature}. */
 export interface FeatureVisualization {
@@ -219,6 +242,7 @@ async function readRows(values: readonly tf.Tensor1D[]): Promise<number[][]> {
 export async function visualizeFeature(model: ModelInput, options: VisualizeFeatureOptions): Promise<FeatureVisualization> {
   const start = performance.now();
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options must be an object naming a layer and channel(s), a neuron or classIndex');
+  checkOptionNames('visualizeFeature', options, VISUALIZE_FEATURE_OPTION_NAMES);
   const settings = settingsOf(options);
   const adapter = adaptModel(model, options.preprocess ? { preprocess: options.preprocess } : {});
   if (!adapter.differentiable) throw new UnsupportedModelError(`feature visualisation needs gradients; a ${adapter.kind} model only predicts`);
