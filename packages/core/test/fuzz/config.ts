@@ -17,8 +17,8 @@ export const FUZZ_RUNS = envInt('XAI_FUZZ_RUNS', 40);
 export const FUZZ_SEED = envInt('XAI_FUZZ_SEED', 20261130);
 /** fast-check's replay path of a failing case (printed with the failure). */
 export const FUZZ_PATH = process.env['XAI_FUZZ_PATH'] || undefined;
-/** Explanations in the soak test (CI: 200, ~1.5 min on the software GPU; the benchmark machine runs XAI_SOAK_RUNS=1000 or more). */
-export const SOAK_RUNS = envInt('XAI_SOAK_RUNS', 200);
+/** Explanations in the soak test (CI: 1000, as issue 16 asks; 200 took 15 s in CI on lavapipe; longer runs: XAI_SOAK_RUNS). */
+export const SOAK_RUNS = envInt('XAI_SOAK_RUNS', 1000);
 /** Each case's AbortSignal.timeout, in ms: a method must stop within one batch of it. */
 export const CASE_SIGNAL_MS = envInt('XAI_FUZZ_SIGNAL_MS', 3000);
 /** Past this, a case counts as a hang (signal deadline + the longest batch on the software GPU). */
