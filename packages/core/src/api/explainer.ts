@@ -28,15 +28,13 @@ export interface Explainer<M extends MethodName> {
 
 /**
  * The execution path for tfjs's active backend; the CPU path is announced once, never taken silently.
- * The GPU path installs webxai's first-max MaxPoolGrad (idempotent), so gradients through max
- * pooling match the cpu backend and PyTorch (docs/decisions/0005).
+ * Both paths install webxai's first-max max-pool gradients (idempotent), so gradients through 2-D
+ * and 3-D max pooling match between backends and PyTorch (docs/decisions/0005).
  */
 export function currentPath(): ExecutionPath {
   const backend = tf.getBackend();
-  if (backend === 'webgpu') {
-    installFirstMaxPoolGrad();
-    return 'gpu';
-  }
+  installFirstMaxPoolGrad();
+  if (backend === 'webgpu') return 'gpu';
   warnOnce(
     `path-${backend}`,
     `webxai: tfjs backend is '${backend}', so webxai's kernels run as their CPU references (slower). ` +
