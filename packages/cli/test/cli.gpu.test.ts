@@ -151,6 +151,11 @@ describe('a Teachable Machine export on photos, with bad files among them', () =
     const chelsea = results.images.find((i) => i.file.endsWith('chelsea.png'))!;
     expect(chelsea.source).toEqual({ width: 384, height: 255, format: 'png', notes: [] });
     expect(chelsea.methods.map((m) => m.status)).toEqual(['ok', 'ok', 'ok']);
+    // Issue 10: Grad-CAM's weighted sum at the auto layer is negative everywhere for chelsea, so its
+    // map is blank after the ReLU: the record says so, with the range and the --set to see it.
+    const gradCam = chelsea.methods.find((m) => m.method === 'grad-cam')!;
+    expect(gradCam.warnings).toHaveLength(1);
+    expect(gradCam.warnings![0]).toMatch(/all zero after the ReLU: the weighted channel sum is negative at every position \(from -[\d.e-]+ to -[\d.e-]+\).*--set grad-cam\.relu=false/);
     expect(npy(out, chelsea.methods[0]!.attribution!).shape).toEqual([224, 224, 3]);
     const overlay = await sharp(join(out, chelsea.methods[2]!.overlay!)).metadata();
     expect([overlay.format, overlay.width, overlay.height]).toEqual(['png', 224, 224]);
@@ -164,6 +169,7 @@ describe('a Teachable Machine export on photos, with bad files among them', () =
     expect(report.broken).toBe(0);
     expect(report.text).toMatch(/chelsea\.png/);
     expect(report.text).toMatch(/skipped: empty file \(0 bytes\)/);
+    expect(report.text).toMatch(/grad-cam: the map of image 0 at layer \S+ is all zero after the ReLU/);
   });
 });
 

@@ -24,7 +24,8 @@ function figure(src: string | undefined, alt: string, caption: string): string {
 function methodCell(dir: string, image: ImageRecord, m: MethodRecord): string {
   if (m.status === 'failed') return `<figure class="failed"><div class="missing">failed</div><figcaption><b>${escape(m.method)}</b><br>${escape(m.error ?? '')}</figcaption></figure>`;
   const scores = m.scores ? Object.entries(m.scores).map(([k, v]) => `<br>${escape(k)} ${v.toFixed(3)}`).join('') : '';
-  return figure(inline(dir, m.overlay), `${m.method} attribution for ${image.file}`, `<b>${escape(m.method)}</b> ${ms(m.timeMs)} (${escape(m.path ?? '')})${scores}`);
+  const warnings = (m.warnings ?? []).map((w) => `<br><span class="warning">⚠ ${escape(w)}</span>`).join('');
+  return figure(inline(dir, m.overlay), `${m.method} attribution for ${image.file}`, `<b>${escape(m.method)}</b> ${ms(m.timeMs)} (${escape(m.path ?? '')})${scores}${warnings}`);
 }
 
 function imageRow(dir: string, image: ImageRecord): string {
@@ -68,7 +69,7 @@ table { border-collapse: collapse; margin: .5rem 0 1.5rem; } td, th { border: 1p
 .row { display: flex; flex-wrap: wrap; gap: .6rem; }
 figure { margin: 0; width: 180px; } figure img { width: 180px; height: auto; image-rendering: pixelated; display: block; }
 figcaption { font-size: 12px; } .missing { width: 180px; height: 180px; background: #eee; display: grid; place-items: center; color: #a00; }
-.failed .error, .error { color: #a00; }
+.failed .error, .error { color: #a00; } .warning { color: #8a5a00; }
 </style></head><body>
 <h1>webxai report</h1>
 <p>model <b>${escape(model.spec)}</b> (${escape(model.kind)}${model.teachableMachine ? ', Teachable Machine' : ''}; input ${model.input.width}x${model.input.height}x${model.input.channels}; preprocess ${escape(results.preprocess)}; resize ${escape(results.resize)}) ·

@@ -143,7 +143,10 @@ function describeRecord(n: number, total: number, r: ImageRecord): string {
   if (r.status === 'failed') return `[${n}/${total}] ${r.file}: skipped — ${r.error}`;
   const failed = r.methods.filter((m) => m.status === 'failed');
   const top = r.prediction?.[0];
-  const times = r.methods.filter((m) => m.status === 'ok').map((m) => `${m.method} ${Math.round(m.timeMs ?? 0)} ms`).join(', ');
+  const times = r.methods
+    .filter((m) => m.status === 'ok')
+    .map((m) => `${m.method} ${Math.round(m.timeMs ?? 0)} ms${m.warnings?.length ? ' (warning: see results.json)' : ''}`)
+    .join(', ');
   return `[${n}/${total}] ${r.file}: ${top ? `${top.label} ${(top.probability * 100).toFixed(1)}%` : ''}; ${times}${failed.length ? `; FAILED ${failed.map((m) => `${m.method} (${m.error})`).join('; ')}` : ''}`;
 }
 
@@ -267,6 +270,7 @@ async function explainMethod(
     let scores: Record<string, number> | undefined;
     const shape = result.attribution.shape.slice(result.attribution.shape[0] === 1 && result.attribution.rank >= 3 ? 1 : 0);
     const timeMs = performance.now() - t0;
+    const warnings = cliWarnings(result);
     try {
       values = (await result.attribution.data()) as Float32Array;
       if (ctx.args.metrics) scores = await trustScores(ctx, x, result);
@@ -276,10 +280,17 @@ async function explainMethod(
     const map = toMap(values, image);
     writeFileSync(join(dir, `${method}.npy`), encodeNpy(values, shape));
     writeFileSync(join(dir, `${method}.png`), await overlayPng(map, image.pixels, image.width, image.height, image.channels));
-    return { method, status: 'ok', path: result.path, timeMs, overlay: rel(`${method}.png`), attribution: rel(`${method}.npy`), shape, signed: isSigned(map), ...(scores ? { scores } : {}) };
+    return { method, status: 'ok', path: result.path, timeMs, overlay: rel(`${method}.png`), attribution: rel(`${method}.npy`), shape, signed: isSigned(map), ...(scores ? { scores } : {}), ...(warnings.length ? { warnings } : {}) };
   } catch (error) {
     return { method, status: 'failed', error: messageOf(error) };
   }
+}
+
+/** A result's warnings (CAM methods), with core's option syntax turned into the CLI's `--set`. */
+function cliWarnings(result: object): string[] {
+  const warnings = 'warnings' in result && Array.isArray(result.warnings) ? (result.warnings as string[]) : [];
+  const method = 'method' in result ? String(result.method) : '';
+  return warnings.map((w) => w.replace('Pass relu: false', `Pass --set ${method}.relu=false`));
 }
 
 /** Core's evaluate() for each of METRICS on one explanation (the explained target, the run's preprocess). */
