@@ -68,6 +68,20 @@ function sameSettings(a: Results, b: Omit<Results, 'images' | 'summary' | 'adapt
   return pick(a) === pick(b);
 }
 
+/**
+ * Images of an earlier run in the same folder (same settings) that this run does not touch, e.g. a
+ * shard run into a folder holding a full run: kept in results.json and the report, not dropped.
+ */
+function carriedImages(reusable: ReadonlyMap<string, ImageRecord>, sources: readonly { readonly id: string }[]): ImageRecord[] {
+  const touched = new Set(sources.map((s) => s.id));
+  return [...reusable.values()].filter((image) => !touched.has(image.id));
+}
+
+/** Images sorted by file, as merge and a single run list them. */
+function byFile(images: ImageRecord[]): ImageRecord[] {
+  return images.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
 /** Runs `webxai explain`: checks arguments and --out first, then explains image by image. */
 export async function runExplain(args: ExplainArgs, progress: ProgressReporter): Promise<ExplainOutcome> {
   const started = performance.now();
@@ -111,12 +125,15 @@ export async function runExplain(args: ExplainArgs, progress: ProgressReporter):
   };
   const adapterName = await gpuAdapterName(args.backend);
   const records: ImageRecord[] = [];
+  const carried = carriedImages(reusable, sources);
   const snapshot = (): Results => ({
     ...settings,
     adapter: adapterName,
-    ...(args.shard ? { shard: args.shard } : {}),
-    images: records,
-    summary: summarise(records, performance.now() - started),
+    // The folder holds exactly this shard only when nothing was carried over from an earlier run.
+    ...(args.shard && !carried.length ? { shard: args.shard } : {}),
+    ...(carried.length && previous?.mergedFrom ? { mergedFrom: previous.mergedFrom } : {}),
+    images: carried.length ? byFile([...records, ...carried]) : records,
+    summary: summarise([...records, ...carried], performance.now() - started),
   });
   try {
     for (const [n, source] of sources.entries()) {
@@ -134,8 +151,10 @@ export async function runExplain(args: ExplainArgs, progress: ProgressReporter):
   }
   const results = snapshot();
   writeResults(outDir, results);
-  writeReport(outDir, results);
-  const failed = results.summary.failed > 0 || results.summary.failedMethods > 0;
+  await writeReport(outDir, results);
+  // The exit code is about this run's images, not the ones carried over from an earlier run.
+  const mine = summarise(records, 0);
+  const failed = mine.failed > 0 || mine.failedMethods > 0;
   return { results, outDir, exitCode: failed ? EXIT.someFailed : EXIT.ok };
 }
 
