@@ -125,6 +125,12 @@ describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
     installFirstMaxPoolGrad();
     expect(Array.from(await pool3dGrad('webgpu', ...args))).toEqual([w, 0, 0, 0, 0, 0, 0, 0]);
     expect(Array.from(await pool3dGrad('cpu', ...args))).toEqual([w, 0, 0, 0, 0, 0, 0, 0]);
+    // Nothing leaks through the replaced kernels (tensors and tfjs's GPU buffers).
+    await tf.setBackend('webgpu');
+    const before = { tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() };
+    for (let i = 0; i < 3; i++) await pool3dGrad('webgpu', ...args);
+    await tf.setBackend('webgpu');
+    expect({ tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() }).toEqual(before);
     uninstallFirstMaxPoolGrad();
     expect(Array.from(await pool3dGrad('webgpu', ...args))).toEqual([0, 0, 0, 0, 0, 0, 0, w]);
     expect(Array.from(await pool3dGrad('cpu', ...args))).toEqual([0, 0, 0, 0, 0, 0, 0, w]);
