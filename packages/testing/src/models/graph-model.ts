@@ -11,28 +11,40 @@ const b64 = (s: string) => (typeof btoa === 'function' ? btoa(s) : Buffer.from(s
 const ints = (...v: number[]) => ({ list: { i: v.map(String) } });
 const constNode = (name: string, shape: readonly number[], dtype: 'DT_FLOAT' | 'DT_INT32' = 'DT_FLOAT') =>
   node(name, 'Const', [], { dtype: { type: dtype }, value: { tensor: { dtype, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } });
-const conv = (name: string, input: string, kernel: string) =>
-  node(name, 'Conv2D', [input, kernel], { T: F32, strides: ints(1, 1, 1, 1), padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: ints(1, 1, 1, 1) });
+const convAttrs = { T: F32, strides: ints(1, 1, 1, 1), padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: ints(1, 1, 1, 1) };
+const conv = (name: string, input: string, kernel: string) => node(name, 'Conv2D', [input, kernel], convAttrs);
+
+/** conv → BiasAdd → Relu as three nodes, or as one `_FusedConv2D` (what tfjs-converter makes of a Keras Conv2D). */
+function convRelu(layer: string, input: string, fuseRelu: boolean) {
+  if (fuseRelu) {
+    const fusedOps = { list: { s: [b64('BiasAdd'), b64('Relu')] } };
+    return [node(`${layer}/Relu`, '_FusedConv2D', [input, `${layer}/kernel`, `${layer}/bias`], { ...convAttrs, num_args: { i: '1' }, fused_ops: fusedOps, epsilon: { f: 0 } })];
+  }
+  return [
+    conv(`${layer}/Conv2D`, input, `${layer}/kernel`),
+    node(`${layer}/BiasAdd`, 'BiasAdd', [`${layer}/Conv2D`, `${layer}/bias`], { T: F32, data_format: { s: b64('NHWC') } }),
+    node(`${layer}/Relu`, 'Relu', [`${layer}/BiasAdd`], { T: F32 }),
+  ];
+}
 
 /**
  * Node names: image (input), conv1/Relu, conv2/Relu (the 4-D activations), gap, logits (output).
+ * With `fuseRelu`, each conv + bias + ReLU is one `_FusedConv2D` node (fused_ops BiasAdd, Relu) named
+ * conv1/Relu / conv2/Relu, as tfjs-converter's grappler pass produces from a Keras model.
  * Async because weight bytes are read with `await tensor.data()` (works on every backend).
  */
-export async function tinyCnnGraphModel(weights: TinyCnnWeights): Promise<tf.GraphModel> {
+export async function tinyCnnGraphModel(weights: TinyCnnWeights, options: { fuseRelu?: boolean } = {}): Promise<tf.GraphModel> {
+  const fuseRelu = options.fuseRelu ?? false;
   const { height, width, channels, filters, classes } = weights.spec;
   const topology = {
     node: [
       node('image', 'Placeholder', [], { dtype: F32, shape: { shape: { dim: [-1, height, width, channels].map((d) => ({ size: String(d) })) } } }),
       constNode('conv1/kernel', [3, 3, channels, filters]),
       constNode('conv1/bias', [filters]),
-      conv('conv1/Conv2D', 'image', 'conv1/kernel'),
-      node('conv1/BiasAdd', 'BiasAdd', ['conv1/Conv2D', 'conv1/bias'], { T: F32, data_format: { s: b64('NHWC') } }),
-      node('conv1/Relu', 'Relu', ['conv1/BiasAdd'], { T: F32 }),
+      ...convRelu('conv1', 'image', fuseRelu),
       constNode('conv2/kernel', [3, 3, filters, filters]),
       constNode('conv2/bias', [filters]),
-      conv('conv2/Conv2D', 'conv1/Relu', 'conv2/kernel'),
-      node('conv2/BiasAdd', 'BiasAdd', ['conv2/Conv2D', 'conv2/bias'], { T: F32, data_format: { s: b64('NHWC') } }),
-      node('conv2/Relu', 'Relu', ['conv2/BiasAdd'], { T: F32 }),
+      ...convRelu('conv2', 'conv1/Relu', fuseRelu),
       constNode('gap/axes', [2], 'DT_INT32'),
       node('gap', 'Mean', ['conv2/Relu', 'gap/axes'], { T: F32, keep_dims: { b: false } }),
       constNode('logits/kernel', [filters, classes]),

@@ -146,6 +146,38 @@ describe('guided backprop, deconvnet, guided Grad-CAM', () => {
     x.dispose();
   });
 
+  it('a GraphModel with ReLUs fused into _FusedConv2D gives the LayersModel\'s guided backprop, deconvnet and guided Grad-CAM, and its plain gradient afterwards', async () => {
+    const layers = tinyCnn('sequential', weights);
+    const fused = await tinyCnnGraphModel(weights, { fuseRelu: true });
+    const ops = (fused as unknown as { executor: { graph: { nodes: Record<string, { op: string }> } } }).executor.graph.nodes;
+    expect([ops['conv1/Relu']?.op, ops['conv2/Relu']?.op]).toEqual(['_FusedConv2D', '_FusedConv2D']);
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 19);
+    const saliency = async (model: tf.LayersModel | tf.GraphModel) => {
+      const r = await explain(model, x, { method: 'saliency', target: [0, 2] });
+      const v = await values(r.attribution);
+      disposeResult(r);
+      return v;
+    };
+    const plainBefore = await saliency(fused);
+    expect(plainBefore).toBeAllClose(await saliency(layers), { abs: 1e-6, rel: 1e-4 });
+    const tensors = tf.memory().numTensors;
+    for (const method of ['guided-backprop', 'deconvnet', 'guided-grad-cam'] as const) {
+      const a = await explain(layers, x, { method, target: [0, 2] });
+      const b = await explain(fused, x, { method, target: [0, 2] });
+      expect(b.relus, method).toEqual(['conv1/Relu', 'conv2/Relu']);
+      const got = await values(b.attribution);
+      expect(got, method).toBeAllClose(await values(a.attribution), { abs: 1e-6, rel: 1e-4 });
+      // The rules differ from the plain gradient here, so the comparison above sees the override.
+      expect(Math.max(...got.map((v, i) => Math.abs(v - plainBefore[i]!))), method).toBeGreaterThan(1e-3);
+      [a, b].forEach(disposeResult);
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    // The fused ops' own activation is back: the plain gradient is the one from before.
+    expect(await saliency(fused)).toEqual(plainBefore);
+    fused.dispose();
+    x.dispose();
+  });
+
   it('webgpu and cpu agree, and nothing leaks', async () => {
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 12);
     const methods = ['guided-backprop', 'deconvnet', 'guided-grad-cam'] as const;

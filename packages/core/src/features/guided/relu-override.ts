@@ -5,9 +5,12 @@
 // layer through the split machinery's program; a layer whose activation is ReLU gets a replacement
 // activation object for the duration of its (synchronous) call and its own one back in `finally`.
 // GraphModels are fed at each Relu node: execute up to the node's input, apply the replacement,
-// feed the result on.
+// feed the result on. A ReLU fused into a convolution / matmul node (_FusedConv2D...) is split off
+// for that execution: the node runs without its activation, the replacement is applied, and the
+// result is fed as the node's output.
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedModelError } from '@webxai/shaders';
+import { executionOrder, graphNodes, type GraphNodeLike } from '../../model/split/graph-program.js';
 import { layersProgram, runStep, type Step } from '../../model/split/layers-program.js';
 import type { ModelInput } from '../../model/types.js';
 
@@ -92,50 +95,59 @@ function layersForward(model: tf.LayersModel, mode: ReluGradient): OverriddenFor
   return { forward, relus };
 }
 
-/** The parts of tfjs-converter's graph read here (4.22). */
-interface GraphNodeLike {
-  readonly name: string;
-  readonly op: string;
-  readonly inputs: readonly GraphNodeLike[];
-  readonly attrParams?: Record<string, { value?: unknown }>;
-}
-
 const baseName = (name: string) => name.replace(/:0$/, '');
 
+/** ReLU-like activations by the name tfjs-converter gives them (lower-cased), and their cap. */
+const GRAPH_CAPS: Readonly<Record<string, number | undefined>> = { relu: undefined, relu6: 6 };
+
+/**
+ * How a graph node applies a ReLU: as its own op (Relu / Relu6), fused into a `_FusedConv2D`,
+ * `FusedDepthwiseConv2dNative` or `_FusedMatMul` (fusedOps [extra op, activation]), or not at all.
+ */
+function graphReluOf(node: GraphNodeLike): { fusedOps?: string[]; maxValue: number | undefined } | undefined {
+  if (node.op === 'Relu' || node.op === 'Relu6') return { maxValue: node.op === 'Relu6' ? 6 : undefined };
+  const fusedOps = node.attrParams['fusedOps']?.value;
+  if (!Array.isArray(fusedOps)) return undefined;
+  const activation = String(fusedOps[1] ?? '');
+  return activation in GRAPH_CAPS ? { fusedOps: fusedOps.map(String), maxValue: GRAPH_CAPS[activation] } : undefined;
+}
+
+/**
+ * The node's input to its ReLU. A fused node is executed with its activation left out of
+ * `fusedOps` (the converter reads attrParams at every execution) for this synchronous call only,
+ * and gets its own list back in `finally`.
+ */
+function preActivation(model: tf.GraphModel, feeds: tf.NamedTensorMap, node: GraphNodeLike, fusedOps: string[] | undefined): tf.Tensor {
+  if (!fusedOps) return model.execute({ ...feeds }, node.inputs[0]!.name) as tf.Tensor;
+  const attr = node.attrParams['fusedOps']!;
+  attr.value = fusedOps.slice(0, 1);
+  try {
+    return model.execute({ ...feeds }, node.name) as tf.Tensor;
+  } finally {
+    attr.value = fusedOps;
+  }
+}
+
 function graphForward(model: tf.GraphModel, mode: ReluGradient): OverriddenForward {
-  const nodes = (model as unknown as { executor?: { graph?: { nodes?: Record<string, GraphNodeLike> } } }).executor?.graph?.nodes;
-  if (!nodes) throw new UnsupportedModelError("cannot read this GraphModel's graph (tfjs-converter internals changed?)");
+  const nodes = graphNodes(model, 'guided backprop / deconvnet need it to find the ReLUs');
   const inputName = baseName(model.inputs[0]!.name);
   const outputName = baseName(model.outputs[0]!.name);
-  const order: GraphNodeLike[] = [];
-  const seen = new Set<string>();
-  const visit = (node: GraphNodeLike) => {
-    if (seen.has(node.name)) return;
-    seen.add(node.name);
-    node.inputs.forEach(visit);
-    order.push(node);
-  };
-  visit(nodes[outputName]!);
-  const fused = order.filter((n) => /Relu/.test(String(n.attrParams?.['fusedOps']?.value ?? '')));
-  if (fused.length) {
-    throw new UnsupportedModelError(
-      `GraphModel node(s) ${fused.map((n) => n.name).join(', ')} fuse their ReLU into the convolution, so its gradient cannot be replaced; convert the model without op fusion`,
-    );
-  }
-  const reluNodes = order.filter((n) => n.op === 'Relu' || n.op === 'Relu6');
-  const plan = reluNodes.map((n) => ({ name: n.name, input: n.inputs[0]!.name, fn: overriddenRelu(mode, n.op === 'Relu6' ? 6 : undefined) }));
+  const plan = executionOrder(nodes, outputName).flatMap((node) => {
+    const relu = graphReluOf(node);
+    return relu ? [{ node, fusedOps: relu.fusedOps, fn: overriddenRelu(mode, relu.maxValue) }] : [];
+  });
   const forward = (x: tf.Tensor4D) => {
     const feeds: tf.NamedTensorMap = { [inputName]: x };
-    for (const relu of plan) feeds[relu.name] = relu.fn(model.execute({ ...feeds }, relu.input) as tf.Tensor);
+    for (const relu of plan) feeds[relu.node.name] = relu.fn(preActivation(model, feeds, relu.node, relu.fusedOps));
     return model.execute(feeds, outputName) as tf.Tensor2D;
   };
-  return { forward, relus: plan.map((p) => p.name) };
+  return { forward, relus: plan.map((p) => p.node.name) };
 }
 
 /**
  * The model's forward pass (`preprocess` first) with every ReLU's gradient replaced by `mode`.
- * @throws {UnsupportedModelError} a function or black box (no layers to walk), a GraphModel whose
- *   ReLUs are fused into convolutions, or a model without any ReLU.
+ * @throws {UnsupportedModelError} a function or black box (no layers to walk), or a model without
+ *   any ReLU.
  */
 export function overriddenForward(model: ModelInput, mode: ReluGradient, preprocess?: (x: tf.Tensor4D) => tf.Tensor4D): OverriddenForward {
   let built: OverriddenForward;
@@ -147,7 +159,7 @@ export function overriddenForward(model: ModelInput, mode: ReluGradient, preproc
     );
   }
   if (built.relus.length === 0) {
-    throw new UnsupportedModelError('the model has no ReLU (relu / relu6 activation, ReLU layer or Relu node) whose gradient could be replaced; use saliency instead');
+    throw new UnsupportedModelError('the model has no ReLU (relu / relu6 activation, ReLU layer, Relu node or fused relu) whose gradient could be replaced; use saliency instead');
   }
   if (!preprocess) return built;
   return { relus: built.relus, forward: (x) => built.forward(preprocess(x)) };

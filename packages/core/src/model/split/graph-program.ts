@@ -10,12 +10,14 @@ import { opKind } from './kinds.js';
 import type { KeyedLayer } from './layers-program.js';
 import type { ModelSplit } from './types.js';
 
-/** The parts of tfjs-converter's graph the split reads (4.22: GraphModel.executor.graph). */
-interface GraphNodeLike {
+/** The parts of tfjs-converter's graph read here and by the ReLU override (4.22: GraphModel.executor.graph). */
+export interface GraphNodeLike {
   readonly name: string;
   readonly op: string;
   readonly inputs: readonly GraphNodeLike[];
   readonly children: readonly GraphNodeLike[];
+  /** Parsed attributes (string values lower-cased by the converter, e.g. fusedOps ['biasadd', 'relu']). */
+  readonly attrParams: Record<string, { value?: unknown }>;
 }
 
 export interface GraphProgram {
@@ -29,14 +31,19 @@ export interface GraphProgram {
 const baseName = (name: string) => name.replace(/:0$/, '');
 const SKIPPED_OPS = new Set(['Const', 'Placeholder', 'Identity', 'NoOp', 'Shape', 'StridedSlice', 'Pack']);
 
-function graphNodes(model: tf.GraphModel): Record<string, GraphNodeLike> {
+/**
+ * The GraphModel's nodes by name.
+ * @param purpose why the graph is needed, for the error message.
+ * @throws {UnsupportedModelError} tfjs-converter's internals do not have the expected shape.
+ */
+export function graphNodes(model: tf.GraphModel, purpose = 'CAM needs it to find layers'): Record<string, GraphNodeLike> {
   const nodes = (model as unknown as { executor?: { graph?: { nodes?: Record<string, GraphNodeLike> } } }).executor?.graph?.nodes;
-  if (!nodes) throw new UnsupportedModelError('cannot read this GraphModel\'s graph (tfjs-converter internals changed?); CAM needs it to find layers');
+  if (!nodes) throw new UnsupportedModelError(`cannot read this GraphModel's graph (tfjs-converter internals changed?); ${purpose}`);
   return nodes;
 }
 
 /** Ancestors of `name` (itself included), in execution order (inputs first). */
-function executionOrder(nodes: Record<string, GraphNodeLike>, name: string): GraphNodeLike[] {
+export function executionOrder(nodes: Record<string, GraphNodeLike>, name: string): GraphNodeLike[] {
   const order: GraphNodeLike[] = [];
   const seen = new Set<string>();
   const visit = (node: GraphNodeLike) => {
