@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './affine-sample-adjoint.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { affineMapSnippet } from '../snippets/index.js';
+import { affineTolerance } from './affine-sample.kernel.js';
 
 /**
  * GPU kernel: the transpose of {@link affineSample} (without its constant fill term): maps a
@@ -18,9 +20,7 @@ export const affineSampleAdjoint = defineKernel({
     transforms: { storage: 'read' },
     gradSrc: { storage: 'read_write' },
   },
-  // Source coordinates may round differently from the f64-blended reference (FMA contraction):
-  // about 2^-24 * |coordinate| (<= 1.5e-5 px up to 256 px), times the data's slope per pixel (<= 2
-  // for data in [-1, 1]) and a few taps: abs 1e-4.
-  tolerance: { abs: 1e-4, rel: 1e-5 },
+  tolerance: affineTolerance,
+  includes: [affineMapSnippet],
   threads: ({ params }) => params.images * params.srcHeight * params.srcWidth,
 });

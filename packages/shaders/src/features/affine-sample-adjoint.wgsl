@@ -4,7 +4,7 @@
 // gradient with respect to the source of a loss whose gradient with respect to the output is g.
 //   gsrc[n, py, px, ch] = sum over output pixels q = (x, y) of
 //                         max(0, 1 - |sx(q) - px|) * max(0, 1 - |sy(q) - py|) * g[n, y, x, ch]
-// with (sx, sy)(q) computed exactly as the forward kernel does. This is a gather (no atomics, same
+// with (sx, sy)(q) = affineSource(n, x, y), the forward kernel's function (affine-map.wgsl). This is a gather (no atomics, same
 // summation order every run): the output pixels whose taps reach source pixel p lie in the image
 // under the inverse map of the square p + (-1, 1)^2, i.e. a box centred at M^-1 (p - t) with half
 // sizes |Minv00| + |Minv01| (x) and |Minv10| + |Minv11| (y); the loop scans that box (plus one
@@ -65,11 +65,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   for (var y = y0; y <= y1; y++) {
     for (var x = x0; x <= x1; x++) {
-      let fx = f32(x);
-      let fy = f32(y);
-      let sx = a * fx + b * fy + transforms[m + 2u];
-      let sy = c * fx + d * fy + transforms[m + 5u];
-      let w = max(0.0, 1.0 - abs(sx - px)) * max(0.0, 1.0 - abs(sy - py));
+      let s = affineSource(n, f32(x), f32(y));
+      let w = max(0.0, 1.0 - abs(s.x - px)) * max(0.0, 1.0 - abs(s.y - py));
       if (w > 0.0) {
         let base = ((n * params.outHeight + u32(y)) * params.outWidth + u32(x)) * C;
         for (var ch = 0u; ch < C; ch++) {

@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './affine-sample.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { affineMapSnippet } from '../snippets/index.js';
+
+/**
+ * Parity tolerance of affine-sample and its adjoint. Source coordinates may round differently from
+ * the f64-blended reference (FMA contraction): about 2^-24 * |coordinate| (<= 1.5e-5 px up to 256
+ * px), times the data's slope per pixel (<= 2 for data in [-1, 1]) and a few taps: abs 1e-4.
+ */
+export const affineTolerance = { abs: 1e-4, rel: 1e-5 } as const;
 
 /**
  * GPU kernel: bilinear resampling of NHWC images `src [n, srcHeight, srcWidth, channels]` through a
@@ -18,9 +26,7 @@ export const affineSample = defineKernel({
     transforms: { storage: 'read' },
     output: { storage: 'read_write' },
   },
-  // Source coordinates may round differently from the f64-blended reference (FMA contraction):
-  // about 2^-24 * |coordinate| (<= 1.5e-5 px up to 256 px), times the data's slope per pixel (<= 2
-  // for data in [-1, 1]) and a few taps: abs 1e-4.
-  tolerance: { abs: 1e-4, rel: 1e-5 },
+  tolerance: affineTolerance,
+  includes: [affineMapSnippet],
   threads: ({ params }) => params.images * params.outHeight * params.outWidth,
 });

@@ -3,10 +3,10 @@
 // Bilinear resampling of each image through its own affine map: the "transformation robustness"
 // of feature visualisation (jitter, scale and rotation drawn per step and image; Olah, Mordvintsev &
 // Schubert, "Feature Visualization", Distill 2017), and a resize to the model's input size.
-//   (sx, sy) = (m0 x + m1 y + m2, m3 x + m4 y + m5)      output pixel (x, y) -> source coordinates
+//   (sx, sy) = affineSource(n, x, y)   (affine-map.wgsl: m0 x + m1 y + m2, m3 x + m4 y + m5)
 //   out[n, y, x, ch] = sum over the 4 taps (ix, iy) = (floor(sx) + {0,1}, floor(sy) + {0,1}) of
 //                      (1 - |sx - ix|)(1 - |sy - iy|) * (src[n, iy, ix, ch] if inside, else fill)
-// Pixel (i, j) sits at coordinate (i, j) (centres on integers). Taps outside the source read `fill`
+// Taps outside the source read `fill`
 // (a constant border, as padding the image before transforming it would). The adjoint
 // (affine-sample-adjoint.wgsl) is this map's transpose, for gradients.
 //
@@ -51,13 +51,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let q = i % pixels;
   let x = f32(q % params.outWidth);
   let y = f32(q / params.outWidth);
-  let m = n * 6u;
-  let sx = transforms[m] * x + transforms[m + 1u] * y + transforms[m + 2u];
-  let sy = transforms[m + 3u] * x + transforms[m + 4u] * y + transforms[m + 5u];
-  let fx = floor(sx);
-  let fy = floor(sy);
-  let tx = sx - fx;
-  let ty = sy - fy;
+  let s = affineSource(n, x, y);
+  let fx = floor(s.x);
+  let fy = floor(s.y);
+  let tx = s.x - fx;
+  let ty = s.y - fy;
   let ix = i32(fx);
   let iy = i32(fy);
   for (var ch = 0u; ch < params.channels; ch++) {

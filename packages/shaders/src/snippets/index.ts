@@ -13,6 +13,7 @@ import pixelGridSource from './pixel-grid.wgsl';
 import signSource from '../colormap/sign.wgsl';
 import slicCellSource from '../superpixels/slic-cell.wgsl';
 import quickshiftFeaturesSource from '../superpixels/quickshift-features.wgsl';
+import affineMapSource from '../features/affine-map.wgsl';
 
 /** F32_MAX and isNan (bit-pattern test). */
 export const f32Snippet: WgslSnippet = { name: 'f32.wgsl', source: f32Source };
@@ -37,3 +38,6 @@ export const slicCellSnippet: WgslSnippet = { name: 'slic-cell.wgsl', source: sl
 
 /** featureAt(q): Quick Shift's colour features of pixel q (superpixels/quickshift-features.wgsl). */
 export const quickshiftFeaturesSnippet: WgslSnippet = { name: 'quickshift-features.wgsl', source: quickshiftFeaturesSource };
+
+/** affineSource(n, x, y): image n's source coordinates of output pixel (x, y) (features/affine-map.wgsl). */
+export const affineMapSnippet: WgslSnippet = { name: 'affine-map.wgsl', source: affineMapSource };

@@ -1,0 +1,15 @@
+// affine-map.wgsl
+//
+// The per-image affine map shared by affine-sample.wgsl and its adjoint, so both compute the very
+// same source coordinates (the adjoint is the transpose only if they round alike).
+//   (sx, sy) = (m0 x + m1 y + m2, m3 x + m4 y + m5)      output pixel (x, y) -> source coordinates
+// Pixel (i, j) sits at coordinate (i, j) (centres on integers). Reads the including kernel's
+// module-scope binding `transforms: array<f32>`, [n][6] (naming convention, ADR 0006).
+
+fn affineSource(n: u32, x: f32, y: f32) -> vec2f {
+  let m = n * 6u;
+  return vec2f(
+    transforms[m] * x + transforms[m + 1u] * y + transforms[m + 2u],
+    transforms[m + 3u] * x + transforms[m + 4u] * y + transforms[m + 5u],
+  );
+}
