@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
-import { disposeBasis, imageBasis, toImage, variableShape } from './parametrisation.js';
+import { disposeBasis, imageBasis, imageVjp, toImage, variableShape, type Parametrisation } from './parametrisation.js';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
@@ -80,5 +80,21 @@ describe('image parametrisations', () => {
     expect(Array.from(image.dataSync())).toBeAllClose(Array.from(vars, sigmoid), { abs: 1e-6, rel: 1e-6 });
     image.dispose();
     disposeBasis(basis);
+  });
+
+  it("imageVjp equals tfjs's gradient of sum(g * toImage(v)) (fourier odd/even widths, 1 and 3 channels; pixel)", () => {
+    const cases: [Parametrisation, number, number, number][] = [['fourier', 5, 6, 1], ['fourier', 4, 7, 3], ['fourier', 6, 6, 3], ['pixel', 3, 4, 3]];
+    for (const [kind, h, w, c] of cases) {
+      const shape = variableShape(kind, 2, [h, w, c]);
+      const basis = imageBasis(kind, 2, [h, w, c]);
+      const v = tf.tensor(seededF32(shape.reduce((a, b) => a * b), h + w + c, -1, 1), shape);
+      const g = tf.tensor4d(seededF32(2 * h * w * c, 7 * h + w, -1, 1), [2, h, w, c]);
+      const want = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(toImage(basis, x), g)))(v));
+      const got = tf.tidy(() => imageVjp(basis, toImage(basis, v), g));
+      expect(got.shape, kind).toEqual(shape);
+      expect(Array.from(got.dataSync()), `${kind} ${h}x${w}x${c}`).toBeAllClose(Array.from(want.dataSync()), { abs: 1e-6, rel: 1e-4 });
+      tf.dispose([v, g, want, got]);
+      disposeBasis(basis);
+    }
   });
 });

@@ -19,7 +19,7 @@ import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
 import { adamAscend, adamStart } from './adam.js';
 import { resolveObjective, type FeatureTarget, type Objective } from './objective.js';
-import { disposeBasis, imageBasis, INIT_STD, toImage, variableShape, type ImageBasis, type Parametrisation } from './parametrisation.js';
+import { disposeBasis, imageBasis, imageVjp, INIT_STD, toImage, variableShape, type ImageBasis, type Parametrisation } from './parametrisation.js';
 import { DEFAULT_TRANSFORMS, stepTransforms, transformGradient, transformImages, type TransformOptions } from './transforms.js';
 import { normalRef } from '@webxai/shaders';
 
@@ -178,8 +178,15 @@ async function ascend(
   settings: Settings,
   path: ExecutionPath,
 ): Promise<{ gradient: tf.Tensor; value: tf.Tensor1D }> {
+  // Kept until the end: the hand-written VJP (imageVjp) reads it instead of recomputing the tables.
   const image = tf.tidy(() => toImage(basis, variables));
-  const seen = await transformImages(image, maps, [sizes.input[0], sizes.input[1]], path).finally(() => image.dispose());
+  let seen: tf.Tensor4D;
+  try {
+    seen = await transformImages(image, maps, [sizes.input[0], sizes.input[1]], path);
+  } catch (error) {
+    image.dispose();
+    throw error;
+  }
   let value: tf.Tensor1D | undefined;
   let seenGradient: tf.Tensor4D;
   try {
@@ -190,22 +197,26 @@ async function ascend(
         return tf.sum(perImage);
       })(seen),
     ) as tf.Tensor4D;
+  } catch (error) {
+    image.dispose();
+    throw error;
   } finally {
     seen.dispose();
   }
   try {
     const imageGradient = await transformGradient(seenGradient, maps, sizes.image, path).finally(() => seenGradient.dispose());
-    const gradient = tf.tidy(() =>
-      tf.grad((v: tf.Tensor) => {
-        const im = toImage(basis, v);
-        return tf.sub(tf.sum(tf.mul(im, imageGradient)), penalties(im, settings.tv, settings.l2));
-      })(variables),
-    );
+    const gradient = tf.tidy(() => {
+      const penalised = settings.tv > 0 || settings.l2 > 0;
+      const total = penalised ? tf.sub(imageGradient, tf.grad((im: tf.Tensor) => penalties(im as tf.Tensor4D, settings.tv, settings.l2))(image)) : imageGradient;
+      return imageVjp(basis, image, total as tf.Tensor4D);
+    });
     imageGradient.dispose();
     return { gradient, value: value! };
   } catch (error) {
     value?.dispose();
     throw error;
+  } finally {
+    image.dispose();
   }
 }
 
