@@ -4,8 +4,12 @@
 // Firecracker VM, where it doubled the metrics' time against the bare forward passes — so the last
 // one is kept for the next call and freed once the caller has been idle for a while.
 
-/** How long a released batch buffer is kept for the next call. */
-const KEEP_MS = 2_000;
+/**
+ * How long a released batch buffer is kept for the next call: long enough to span what a caller
+ * typically does between black-box calls (a trust report explains between metrics; a benchmark
+ * runs the bare model), short enough not to pin tens of MB in an idle page.
+ */
+const KEEP_MS = 10_000;
 
 let free: Float32Array<ArrayBuffer> | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
