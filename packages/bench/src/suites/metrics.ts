@@ -7,6 +7,18 @@ import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
 import { median, webgpuTfjs } from './shared.js';
 
+/** A positive integer from the environment, or `fallback`. */
+function envCount(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/** Wall-clock and process CPU time (all threads: ORT's pool, Dawn/lavapipe's workers) of one side of a run. */
+interface Cost {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
 async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const { tf, core, settle } = await webgpuTfjs();
   const shaders = await import('@webxai/shaders');
@@ -14,10 +26,14 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const ort = await import('onnxruntime-node');
 
   // --quick: a 32x32 tiny CNN and 10 steps (seconds); full: MobileNetV2-224 and 100 steps.
-  // XAI_METRICS_BENCH_STEPS overrides the step count (a shorter run on a loaded software GPU).
+  // Knobs for a shorter run on a loaded software GPU: XAI_METRICS_BENCH_STEPS (curve steps),
+  // XAI_METRICS_BENCH_IMAGES (input images; each is perturbed 2 * steps times), XAI_METRICS_BENCH_RUNS
+  // (timed runs per case after the warm-up).
   const size = quick ? 32 : 224;
-  const override = Number(process.env.XAI_METRICS_BENCH_STEPS);
-  const steps = Number.isInteger(override) && override > 0 ? override : quick ? 10 : 100;
+  const steps = envCount('XAI_METRICS_BENCH_STEPS', quick ? 10 : 100);
+  const images = envCount('XAI_METRICS_BENCH_IMAGES', 1);
+  const runs = envCount('XAI_METRICS_BENCH_RUNS', quick ? 2 : 3);
+  const perturbed = 2 * steps * images;
   const tfModel = quick
     ? testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 }))
     : testing.mobileNetV2({ size, classes: 1000, seed: 2 });
@@ -25,8 +41,8 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const session = await ort.InferenceSession.create(testing.mobileNetV2Onnx({ size, classes: 1000, seed: 2 }));
   const onnx = core.fromOnnx(session, { layout: 'nchw', Tensor: ort.Tensor });
   const onnxLabel = `onnx mnv2-${size}`;
-  const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 7) as tfNamespace.Tensor4D;
-  const attribution = tf.randomNormal([1, size, size], 0, 1, 'float32', 8) as tfNamespace.Tensor3D;
+  const x = tf.randomUniform([images, size, size, 3], 0, 1, 'float32', 7) as tfNamespace.Tensor4D;
+  const attribution = tf.randomNormal([images, size, size], 0, 1, 'float32', 8) as tfNamespace.Tensor3D;
   const pixels = size * size;
   const perImage = pixels * 3;
   // ONNX: evaluate's default batch (64 MB of input, at most 64 images). tfjs: 16, as the other
@@ -34,22 +50,26 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const onnxBatch = Math.min(64, Math.floor((64 * 2 ** 20) / (perImage * 4)));
   const tfBatch = 16;
 
-  // The 2 * steps images the metrics evaluate (deletion k = 1..steps, insertion k = 0..steps - 1),
-  // built with the kernels' CPU references, in the metrics' batches.
-  const image = (await x.data()) as Float32Array;
-  const map = (await attribution.data()) as Float32Array;
-  const ranks = new Uint32Array(pixels);
-  Array.from({ length: pixels }, (_, i) => i)
-    .sort((a, b) => map[b]! - map[a]! || a - b)
-    .forEach((p, r) => (ranks[p] = r));
+  // The 2 * steps images per input image that the metrics evaluate (deletion k = 1..steps,
+  // insertion k = 0..steps - 1), built with the kernels' CPU references, in the metrics' batches.
+  const allImages = (await x.data()) as Float32Array;
+  const allMaps = (await attribution.data()) as Float32Array;
   const fill = new Float32Array(perImage);
   const perturbedBatches = (batchSize: number) => {
     const batches: Float32Array[] = [];
-    for (const [mode, first] of [['deletion', 1], ['insertion', 0]] as const) {
-      for (let start = 0; start < steps; start += batchSize) {
-        const count = Math.min(batchSize, steps - start);
-        const masks = shaders.rankedMasksRef(mode, ranks, steps, first + start, count);
-        batches.push(shaders.perturbBatchRef({ image, fill, masks, maskStride: pixels, pixels, channels: 3, count }));
+    for (let i = 0; i < images; i++) {
+      const image = allImages.subarray(i * perImage, (i + 1) * perImage);
+      const map = allMaps.subarray(i * pixels, (i + 1) * pixels);
+      const ranks = new Uint32Array(pixels);
+      Array.from({ length: pixels }, (_, p) => p)
+        .sort((a, b) => map[b]! - map[a]! || a - b)
+        .forEach((p, r) => (ranks[p] = r));
+      for (const [mode, first] of [['deletion', 1], ['insertion', 0]] as const) {
+        for (let start = 0; start < steps; start += batchSize) {
+          const count = Math.min(batchSize, steps - start);
+          const masks = shaders.rankedMasksRef(mode, ranks, steps, first + start, count);
+          batches.push(shaders.perturbBatchRef({ image, fill, masks, maskStride: pixels, pixels, channels: 3, count }));
+        }
       }
     }
     return batches;
@@ -57,39 +77,57 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const tfBatches = perturbedBatches(tfBatch).map((b) => tf.tensor4d(b, [b.length / perImage, size, size, 3]));
   const nchwBatches = perturbedBatches(onnxBatch).map((b) => core.nhwcToNchw(b, b.length / perImage, pixels, 3));
 
-  const times = new Map<string, number[]>();
-  const record = (name: string, ms: number) => times.set(name, [...(times.get(name) ?? []), ms]);
+  const costs = new Map<string, Cost[]>();
+  const metricMs = new Map<string, number[]>();
+  const record = <T>(map: Map<string, T[]>, name: string, value: T) => map.set(name, [...(map.get(name) ?? []), value]);
   const timed = async (name: string, work: () => Promise<void>) => {
-    const start = performance.now();
+    const [wall, cpu] = [performance.now(), process.cpuUsage()];
     await work();
     await settle();
-    record(name, performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    record(costs, name, { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 });
   };
   const metricsOf = async (label: string, model: unknown, batchSize: number) => {
     for (const metric of ['deletion', 'insertion'] as const) {
       const r = await core.evaluate(model as never, x, attribution, { metric, steps, target: 0, batchSize });
-      record(`${label} ${metric}`, r.timeMs);
+      record(metricMs, `${label} ${metric}`, r.timeMs);
     }
   };
+  // Timed runs only: the first run of each case warms up (pipelines for each batch shape).
+  const timedRuns = (name: string) => costs.get(name)?.slice(1) ?? [];
+  const summary = (label: string) => {
+    const [bare, metrics] = [timedRuns(`${label} bare`), timedRuns(`${label} metrics`)];
+    const paired = bare.map((b, i) => metrics[i]!.wallMs / b.wallMs);
+    return {
+      bareMs: median(bare.map((c) => c.wallMs)),
+      metricsMs: median(metrics.map((c) => c.wallMs)),
+      ratio: median(metrics.map((c) => c.wallMs)) / median(bare.map((c) => c.wallMs)),
+      pairedRatio: median(paired),
+      cpuRatio: median(metrics.map((c) => c.cpuMs)) / median(bare.map((c) => c.cpuMs)),
+      deletionMs: median(metricMs.get(`${label} deletion`)?.slice(1) ?? []),
+      insertionMs: median(metricMs.get(`${label} insertion`)?.slice(1) ?? []),
+    };
+  };
 
-  const pair = (label: string, bare: () => Promise<void>, model: unknown, batchSize: number, policy: Partial<RunPolicy>): BenchCase => ({
-    name: `interleaved: ${label} bare forward over ${2 * steps} images, then deletion + insertion (${steps} steps)`,
-    elements: 2 * steps,
-    policy,
-    run: async () => {
-      await timed(`${label} bare`, bare);
-      await timed(`${label} metrics`, () => metricsOf(label, model, batchSize));
-      const [b, m] = [times.get(`${label} bare`)!.at(-1)!, times.get(`${label} metrics`)!.at(-1)!];
-      console.log(`  ${label}: bare ${(b / 1000).toFixed(2)} s, deletion + insertion ${(m / 1000).toFixed(2)} s, ratio ${(m / b).toFixed(3)} (this run)`);
-    },
-    metrics: () => ({
-      ratio: median(times.get(`${label} metrics`)?.slice(1) ?? []) / median(times.get(`${label} bare`)?.slice(1) ?? []),
-      bareMs: median(times.get(`${label} bare`) ?? []),
-      metricsMs: median(times.get(`${label} metrics`) ?? []),
-      deletionMs: median(times.get(`${label} deletion`) ?? []),
-      insertionMs: median(times.get(`${label} insertion`) ?? []),
-    }),
-  });
+  const pair = (label: string, bare: () => Promise<void>, model: unknown, batchSize: number, policy: Partial<RunPolicy>): BenchCase => {
+    let run = 0;
+    return {
+      name: `interleaved: ${label} bare forward over ${perturbed} images, then deletion + insertion (${steps} steps, ${images} image${images > 1 ? 's' : ''})`,
+      elements: perturbed,
+      policy,
+      run: async () => {
+        // Alternating which side goes first cancels a trend in the machine's load over a pair.
+        const sides = [() => timed(`${label} bare`, bare), () => timed(`${label} metrics`, () => metricsOf(label, model, batchSize))];
+        for (const side of run++ % 2 ? sides.reverse() : sides) await side();
+        const [b, m] = [costs.get(`${label} bare`)!.at(-1)!, costs.get(`${label} metrics`)!.at(-1)!];
+        console.log(
+          `  ${label}: bare ${(b.wallMs / 1000).toFixed(2)} s (cpu ${(b.cpuMs / 1000).toFixed(2)} s), deletion + insertion ` +
+            `${(m.wallMs / 1000).toFixed(2)} s (cpu ${(m.cpuMs / 1000).toFixed(2)} s), ratio ${(m.wallMs / b.wallMs).toFixed(3)} wall / ${(m.cpuMs / b.cpuMs).toFixed(3)} cpu (this run)`,
+        );
+      },
+      metrics: () => summary(label),
+    };
+  };
 
   const tfBare = async () => {
     for (const batch of tfBatches) {
@@ -101,26 +139,20 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const onnxBare = async () => {
     for (const batch of nchwBatches) await onnx.predictNchw!(batch, [batch.length / perImage, size, size, 3]);
   };
-  // The first run of each pair warms up (pipelines for each batch shape) and is dropped from the medians.
-  const cases = [
-    pair(onnxLabel, onnxBare, onnx, onnxBatch, quick ? { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 } : { warmupRuns: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 }),
-    pair(tfLabel, tfBare, tfModel, tfBatch, quick ? { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 } : { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 }),
-  ];
-  const dropWarmups = (name: string) => times.get(name)?.slice(1) ?? [];
+  const policy = { warmupRuns: 1, minRuns: runs, maxRuns: runs, budgetMs: 0 };
+  const cases = [pair(onnxLabel, onnxBare, onnx, onnxBatch, policy), pair(tfLabel, tfBare, tfModel, tfBatch, policy)];
 
   return {
     cases,
     async dispose() {
-      const lines = [`metrics summary (${steps} steps, ${2 * steps} perturbed images per side, medians of the timed runs, warm-up dropped):`];
+      const lines = [`metrics summary (${steps} steps x ${images} image(s): ${perturbed} perturbed images per side; medians of the timed runs, warm-up dropped):`];
       for (const label of [onnxLabel, tfLabel]) {
-        const bare = median(dropWarmups(`${label} bare`));
-        const metrics = median(dropWarmups(`${label} metrics`));
-        if (Number.isNaN(bare)) continue;
-        const ratio = metrics / bare;
+        const s = summary(label);
+        if (Number.isNaN(s.bareMs)) continue;
         lines.push(
-          `  ${label}: deletion + insertion ${(metrics / 1000).toFixed(2)} s / bare forward ${(bare / 1000).toFixed(2)} s = ${ratio.toFixed(3)}x ` +
-            `(bound 1.1x: ${ratio <= 1.1 ? 'holds' : 'DOES NOT HOLD'}); deletion ${(median(dropWarmups(`${label} deletion`)) / 1000).toFixed(2)} s, ` +
-            `insertion ${(median(dropWarmups(`${label} insertion`)) / 1000).toFixed(2)} s`,
+          `  ${label}: deletion + insertion ${(s.metricsMs / 1000).toFixed(2)} s / bare forward ${(s.bareMs / 1000).toFixed(2)} s = ${s.ratio.toFixed(3)}x ` +
+            `(bound 1.1x: ${s.ratio <= 1.1 ? 'holds' : 'DOES NOT HOLD'}); median paired ratio ${s.pairedRatio.toFixed(3)}x; process CPU time ratio ${s.cpuRatio.toFixed(3)}x; ` +
+            `deletion ${(s.deletionMs / 1000).toFixed(2)} s, insertion ${(s.insertionMs / 1000).toFixed(2)} s`,
         );
       }
       console.log(lines.join('\n'));

@@ -7,11 +7,21 @@ import { checkTargetOption } from '../api/targets.js';
 import { flushTfjs, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { adaptModel } from '../model/adapt.js';
 import type { ModelInput } from '../model/types.js';
-import { defaultBatchSize, intOption } from '../perturbation/shared/options.js';
+import { integerOption } from '../api/options.js';
+import { defaultBatchSize } from '../perturbation/shared/batch-size.js';
 import { listMetrics, METRICS } from './registry.js';
 import { normaliseAttribution, pixelMaps, unpackAttribution, type AttributionInput } from './shared/attribution.js';
-import { checkOptionKeys } from './shared/options.js';
-import type { EvaluateOptions, MetricDefinition, MetricName, MetricOptionsFor, MetricResult } from './types.js';
+import { checkOptionNames, type OptionNames } from '../api/option-names.js';
+import type { EvaluateOptions, MetricCommonOptions, MetricDefinition, MetricName, MetricOptionsFor, MetricResult } from './types.js';
+
+/** Option names every metric accepts (besides its own). */
+export const COMMON_METRIC_OPTION_NAMES: OptionNames<MetricCommonOptions & { readonly metric: MetricName }> = {
+  metric: true,
+  target: true,
+  signal: true,
+  batchSize: true,
+  preprocess: true,
+};
 
 function definitionOf(metric: unknown): MetricDefinition<MetricName> {
   const definition = (METRICS as Record<string, MetricDefinition<MetricName> | undefined>)[metric as string];
@@ -46,7 +56,8 @@ export async function evaluate<M extends MetricName>(
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('evaluate: options must be an object with a metric');
   const definition = definitionOf(options.metric) as unknown as MetricDefinition<M>;
   const name = definition.name;
-  checkOptionKeys(name, options, definition.optionKeys);
+  // A misspelt `step` would otherwise be ignored silently.
+  checkOptionNames(name, options, COMMON_METRIC_OPTION_NAMES, definition.optionNames);
   throwIfAborted(options.signal, name);
   const start = performance.now();
   const adapter = adaptModel(model, options.preprocess ? { preprocess: options.preprocess } : {});
@@ -58,7 +69,7 @@ export async function evaluate<M extends MetricName>(
     const target = options.target ?? unpacked.target;
     checkTargetOption(target, n);
     definition.check(options, { n, height, width });
-    const batchSize = intOption(name, 'batchSize', options.batchSize, defaultBatchSize(height, width, channels));
+    const batchSize = integerOption(name, 'batchSize', options.batchSize, defaultBatchSize(height, width, channels));
     normalised = normaliseAttribution(name, unpacked.tensor, input.shape);
     const maps = await pixelMaps(normalised);
     const path = currentPath();

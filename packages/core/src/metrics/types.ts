@@ -2,6 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Target } from '../api/targets.js';
 import type { ExecutionPath } from '../api/types.js';
+import type { OptionNames } from '../api/option-names.js';
 import type { ModelAdapter } from '../model/types.js';
 
 /** What `evaluate` returns. */
@@ -79,10 +80,11 @@ export interface MetricOutput {
   readonly target?: number[];
 }
 
-/** One metric: its name, the option keys it accepts (beyond the common ones), and how to run it. */
+/** One metric: its name, the option names it accepts (beyond the common ones), and how to run it. */
 export interface MetricDefinition<M extends MetricName> {
   readonly name: M;
-  readonly optionKeys: readonly string[];
+  /** Its own option names (the compiler checks them against the metric's options type). */
+  readonly optionNames: OptionNames<MetricRegistry[M]>;
   /** Checks options (InvalidOptionError naming the option) before anything runs. */
   check(options: MetricOptionsFor<M>, inputs: { readonly height: number; readonly width: number; readonly n: number }): void;
   run(inputs: MetricInputs, options: MetricOptionsFor<M>): Promise<MetricOutput>;

@@ -50,7 +50,7 @@ export function entropy(map: ArrayLike<number>): number {
  */
 export const sparseness: MetricDefinition<'sparseness'> = {
   name: 'sparseness',
-  optionKeys: [],
+  optionNames: {},
   check() {},
   run: async (inputs) => ({ scores: inputs.maps.map(gini) }),
 };
@@ -58,7 +58,7 @@ export const sparseness: MetricDefinition<'sparseness'> = {
 /** `'complexity'`: the entropy of each image's pixel map (see {@link entropy}). Lower = simpler. */
 export const complexity: MetricDefinition<'complexity'> = {
   name: 'complexity',
-  optionKeys: [],
+  optionNames: {},
   check() {},
   run: async (inputs) => ({ scores: inputs.maps.map(entropy) }),
 };

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import { InvalidOptionError, rankedMasks, rankedMasksRef, runKernel, type RankedMode } from '@webxai/shaders';
 import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
-import { intOption } from '../../perturbation/shared/options.js';
+import { integerOption } from '../../api/options.js';
 import { areProbabilities, targetValue, trapezoidArea, type CurveOutput } from '../shared/curve.js';
 import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
 import { scoreMaskedImages, type MaskSource } from '../shared/masked-batches.js';
-import { descendingRanks } from '../shared/order.js';
-import type { MetricDefinition, MetricInputs, MetricOutput } from '../types.js';
+import { descendingOrder, ranksOf } from '../shared/order.js';
+import { RankedImageWriter } from './ranked-images.js';
+import type { OptionNames } from '../../api/option-names.js';
+import type { MetricDefinition, MetricInputs, MetricOutput, MetricRegistry } from '../types.js';
 
 /** Options of `'deletion'` and `'insertion'`. */
 export interface RankedCurveOptions {
@@ -25,10 +27,10 @@ declare module '../types.js' {
   }
 }
 
-const KEYS = ['steps', 'fill', 'output'] as const;
+const OPTION_NAMES: OptionNames<RankedCurveOptions> = { steps: true, fill: true, output: true };
 
 function check(metric: RankedMode, options: RankedCurveOptions, size: { height: number; width: number }): void {
-  const steps = intOption(metric, 'steps', options.steps, 100, 1);
+  const steps = integerOption(metric, 'steps', options.steps, 100, 1);
   if (steps * size.height * size.width >= 2 ** 32) {
     throw new InvalidOptionError(`${metric}: steps * height * width must be < 2^32, got ${steps} steps for ${size.height}x${size.width} pixels`);
   }
@@ -38,10 +40,15 @@ function check(metric: RankedMode, options: RankedCurveOptions, size: { height: 
   }
 }
 
-/** GPU masks from the ranks (ranked-masks kernel), or their CPU reference. */
-function rankedMaskSource(mode: RankedMode, ranks: Uint32Array<ArrayBuffer>, steps: number, firstStep: number): MaskSource {
+/**
+ * GPU masks from the ranks (ranked-masks kernel), or their CPU reference; host batches are written
+ * directly from the order (RankedImageWriter, the same values).
+ */
+function rankedMaskSource(mode: RankedMode, order: Uint32Array, steps: number, firstStep: number, host: RankedImageWriter): MaskSource {
+  const ranks = ranksOf(order);
   let ranksBuffer: GPUBuffer | undefined;
   return {
+    hostImages: (out, first, count, layout) => host.write(out, first, count, layout),
     async gpu(scope, masks, first, count) {
       ranksBuffer ??= scope.upload(ranks, `${mode}.ranks`);
       await runKernel(scope.device, rankedMasks[mode], { params: { count, pixels: ranks.length, steps, firstStep: firstStep + first }, ranks: ranksBuffer, masks });
@@ -70,7 +77,9 @@ async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: Ran
     try {
       const fillValues = metricFillImage(fill, image.values, height, width, channels);
       const firstStep = mode === 'deletion' ? 1 : 0;
-      const source = rankedMaskSource(mode, descendingRanks(maps[i]!), steps, firstStep);
+      const order = descendingOrder(maps[i]!);
+      const host = new RankedImageWriter(mode, image.values, fillValues, order, steps, firstStep, channels);
+      const source = rankedMaskSource(mode, order, steps, firstStep, host);
       const { scores, classes: k } = await scoreMaskedImages(mode, inputs, image, fillValues, steps, source);
       const curve = new Float32Array(steps + 1);
       for (let s = 0; s < steps; s++) curve[firstStep + s] = targetValue(scores, k, s, target, softmax);
@@ -86,7 +95,8 @@ async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: Ran
 function defineRanked<M extends RankedMode>(mode: M): MetricDefinition<M> {
   return {
     name: mode,
-    optionKeys: KEYS,
+    // Both modes register RankedCurveOptions; TypeScript cannot see that through the generic M.
+    optionNames: OPTION_NAMES as OptionNames<MetricRegistry[M]>,
     check: (options, size) => check(mode, options, size),
     run: (inputs, options) => rankedCurves(mode, inputs, options),
   };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { InvalidOptionError } from '@webxai/shaders';
 import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
-import { intOption, seedOption } from '../../perturbation/shared/options.js';
+import { integerOption, seedOption } from '../../api/options.js';
 import { UniformStream } from '../../perturbation/shared/random.js';
 import { areProbabilities, targetValue, type CurveOutput } from '../shared/curve.js';
 import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
@@ -54,10 +54,10 @@ export function randomSubsetMasks(seed: number, runs: number, pixels: number, si
  */
 export const faithfulnessCorrelation: MetricDefinition<'faithfulness-correlation'> = {
   name: NAME,
-  optionKeys: ['runs', 'subsetSize', 'fill', 'output', 'seed'],
+  optionNames: { runs: true, subsetSize: true, fill: true, output: true, seed: true },
   check(o, { height, width }) {
-    intOption(NAME, 'runs', o.runs, 100, 2);
-    intOption(NAME, 'subsetSize', o.subsetSize, Math.min(224, height * width), 1, height * width);
+    integerOption(NAME, 'runs', o.runs, 100, 2);
+    integerOption(NAME, 'subsetSize', o.subsetSize, Math.min(224, height * width), 1, height * width);
     checkMetricFill(NAME, o.fill);
     seedOption(NAME, o.seed);
     if (o.output !== undefined && o.output !== 'probability' && o.output !== 'logit') {

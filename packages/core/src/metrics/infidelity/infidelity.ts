@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { normalRef } from '@webxai/shaders';
 import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
-import { intOption, numberOption, seedOption } from '../../perturbation/shared/options.js';
+import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { putImage, scoreHostImages } from '../shared/host-batches.js';
 import type { MetricDefinition } from '../types.js';
 import { InvalidOptionError } from '@webxai/shaders';
@@ -46,9 +46,9 @@ function dotAttribution(noise: Float32Array, attribution: Float32Array, offset: 
  */
 export const infidelity: MetricDefinition<'infidelity'> = {
   name: NAME,
-  optionKeys: ['samples', 'noiseStd', 'normalize', 'seed'],
+  optionNames: { samples: true, noiseStd: true, normalize: true, seed: true },
   check(o) {
-    intOption(NAME, 'samples', o.samples, 10, 1);
+    integerOption(NAME, 'samples', o.samples, 10, 1);
     numberOption(NAME, 'noiseStd', o.noiseStd, 0.003, 0);
     seedOption(NAME, o.seed);
     if (o.normalize !== undefined && typeof o.normalize !== 'boolean') throw new InvalidOptionError(`${NAME}: normalize must be a boolean, got ${String(o.normalize)}`);

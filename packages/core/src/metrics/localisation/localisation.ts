@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-import { numberOption } from '../../perturbation/shared/options.js';
+import { numberOption } from '../../api/options.js';
 import { descendingOrder } from '../shared/order.js';
-import type { MetricDefinition, MetricInputs, MetricOptionsFor } from '../types.js';
+import type { OptionNames } from '../../api/option-names.js';
+import type { MetricDefinition, MetricInputs, MetricOptionsFor, MetricRegistry } from '../types.js';
 import { readMasks, type GroundTruthMask } from './mask.js';
 
 /** Options of the localisation metrics. */
@@ -77,13 +78,13 @@ type LocalisationName = 'pointing-game' | 'relevance-mass' | 'relevance-rank';
 
 function defineLocalisation<M extends LocalisationName>(
   name: M,
-  keys: readonly string[],
+  optionNames: OptionNames<MetricRegistry[M]>,
   score: (inputs: MetricInputs, masks: Uint8Array[], options: MetricOptionsFor<M>) => number[],
   check: (options: MetricOptionsFor<M>) => void = () => {},
 ): MetricDefinition<M> {
   return {
     name,
-    optionKeys: ['mask', ...keys],
+    optionNames,
     check,
     async run(inputs, options) {
       const masks = await readMasks(name, options.mask, inputs.maps.length, inputs.height, inputs.width);
@@ -103,7 +104,7 @@ function defineLocalisation<M extends LocalisationName>(
  */
 export const pointingGame = defineLocalisation(
   'pointing-game',
-  ['tolerance'],
+  { mask: true, tolerance: true },
   (inputs, masks, o) => pointingGameScores(inputs.maps, masks, inputs.width, o.tolerance ?? 0),
   (o) => void numberOption('pointing-game', 'tolerance', o.tolerance, 0, 0),
 );
@@ -114,10 +115,10 @@ export const pointingGame = defineLocalisation(
  * inside the mask divided by the total positive relevance, in [0, 1] (0 for a map with no positive
  * value).
  */
-export const relevanceMass = defineLocalisation('relevance-mass', [], (inputs, masks) => relevanceMassScores(inputs.maps, masks));
+export const relevanceMass = defineLocalisation('relevance-mass', { mask: true }, (inputs, masks) => relevanceMassScores(inputs.maps, masks));
 
 /**
  * `'relevance-rank'` (Arras et al. 2022): with K the number of mask pixels, the fraction of the K
  * most relevant pixels (descending, ties by row-major index) that lie inside the mask, in [0, 1].
  */
-export const relevanceRank = defineLocalisation('relevance-rank', [], (inputs, masks) => relevanceRankScores(inputs.maps, masks));
+export const relevanceRank = defineLocalisation('relevance-rank', { mask: true }, (inputs, masks) => relevanceRankScores(inputs.maps, masks));

@@ -5,7 +5,7 @@ import { explain } from '../../api/explain.js';
 import { disposeResult } from '../../api/dispose-result.js';
 import { resolveTargets } from '../../api/targets.js';
 import type { ExplainOptions } from '../../api/types.js';
-import { intOption, numberOption, seedOption } from '../../perturbation/shared/options.js';
+import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { normaliseAttribution } from '../shared/attribution.js';
 import type { MetricDefinition } from '../types.js';
 
@@ -47,12 +47,12 @@ async function normsPerImage(t: tf.Tensor): Promise<Float64Array> {
  */
 export const maxSensitivity: MetricDefinition<'max-sensitivity'> = {
   name: NAME,
-  optionKeys: ['explain', 'samples', 'radius', 'seed'],
+  optionNames: { explain: true, samples: true, radius: true, seed: true },
   check(o) {
     if (typeof o.explain !== 'object' || o.explain === null || typeof o.explain.method !== 'string') {
       throw new InvalidOptionError(`${NAME}: explain must be the explain options of the method to re-run, e.g. { method: 'saliency' }`);
     }
-    intOption(NAME, 'samples', o.samples, 10, 1);
+    integerOption(NAME, 'samples', o.samples, 10, 1);
     numberOption(NAME, 'radius', o.radius, 0.02, 0);
     seedOption(NAME, o.seed);
   },

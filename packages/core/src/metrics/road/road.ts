@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { InvalidOptionError } from '@webxai/shaders';
 import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
-import { numberOption, seedOption } from '../../perturbation/shared/options.js';
+import { numberOption, seedOption } from '../../api/options.js';
 import { areProbabilities, targetValue, type CurveOutput } from '../shared/curve.js';
 import { putImage, scoreHostImages } from '../shared/host-batches.js';
 import { descendingOrder } from '../shared/order.js';
@@ -41,7 +41,7 @@ const DEFAULT_FRACTIONS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
  */
 export const road: MetricDefinition<'road'> = {
   name: NAME,
-  optionKeys: ['order', 'fractions', 'noise', 'output', 'seed'],
+  optionNames: { order: true, fractions: true, noise: true, output: true, seed: true },
   check(o) {
     if (o.order !== undefined && o.order !== 'morf' && o.order !== 'lerf') throw new InvalidOptionError(`${NAME}: order must be 'morf' or 'lerf', got ${JSON.stringify(o.order)}`);
     const f = o.fractions ?? DEFAULT_FRACTIONS;

@@ -5,8 +5,8 @@ import { toInputBatch } from '../../api/input.js';
 import { resolveTargets, type Target } from '../../api/targets.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelInput } from '../../model/types.js';
-import { numberOption, seedOption } from '../../perturbation/shared/options.js';
-import { checkKnownKeys } from '../shared/options.js';
+import { numberOption, seedOption } from '../../api/options.js';
+import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { mean } from '../shared/stats.js';
 import { compareMaps, explainMaps, type ExplainSpec } from './compare-maps.js';
 import { copyLayersModel, randomiseLayer, requireLayersModel, weightedLayersTopDown } from './copy.js';
@@ -44,6 +44,8 @@ export interface CascadingRandomisationResult {
 
 const NAME = 'cascadingRandomisation';
 
+const OPTION_NAMES: OptionNames<CascadingRandomisationOptions> = { explain: true, target: true, absolute: true, threshold: true, seed: true, signal: true };
+
 /**
  * Adebayo et al. 2018, "Sanity Checks for Saliency Maps" (NeurIPS), cascading model parameter
  * randomisation: on a copy of the model (the user's weights are never touched), the layers with
@@ -59,7 +61,7 @@ const NAME = 'cascadingRandomisation';
 export async function cascadingRandomisation(model: ModelInput, input: tf.Tensor, options: CascadingRandomisationOptions): Promise<CascadingRandomisationResult> {
   const layers = requireLayersModel(NAME, model);
   checkSanityOptions(NAME, options);
-  checkKnownKeys(NAME, options, ['explain', 'target', 'absolute', 'threshold', 'seed', 'signal']);
+  checkOptionNames(NAME, options, OPTION_NAMES);
   const batch = await toInputBatch(input, adaptModel(layers));
   const copy = await copyLayersModel(layers);
   try {

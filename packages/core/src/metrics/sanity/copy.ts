@@ -7,11 +7,28 @@ function isLayersModel(model: unknown): model is tf.LayersModel {
   return model instanceof tf.LayersModel || (typeof model === 'object' && model !== null && 'layers' in model && 'getLayer' in model && 'save' in model);
 }
 
-/** The model as a LayersModel, or an UnsupportedModelError naming what the sanity check needs. */
-export function requireLayersModel(what: string, model: ModelInput): tf.LayersModel {
-  if (!isLayersModel(model)) {
-    throw new UnsupportedModelError(`${what} randomises or retrains weights, so it needs a tf.LayersModel; got a ${typeof model === 'function' ? 'function' : 'model without layers'}`);
+function isGraphModel(model: unknown): model is tf.GraphModel {
+  return model instanceof tf.GraphModel || (typeof model === 'object' && model !== null && 'executeAsync' in model && 'modelSignature' in model);
+}
+
+/** What to do instead, per model kind the sanity checks cannot randomise. */
+function unsupportedReason(what: string, model: ModelInput): string {
+  if (isGraphModel(model)) {
+    // A GraphModel's weights are constants of a frozen graph with no layer boundaries: there is no
+    // layer-by-layer cascade to walk, no way to copy it without its files, and tfjs cannot train it.
+    return (
+      `${what} randomises or retrains weights layer by layer, which a tf.GraphModel does not have (its weights are ` +
+      `frozen graph constants, and tfjs cannot train it): load the model as a tf.LayersModel instead (tf.loadLayersModel ` +
+      `on a Keras/Layers export, or tensorflowjs_converter --output_format=tfjs_layers_model)`
+    );
   }
+  const kind = typeof model === 'function' ? 'a function' : 'a black box (no weights)';
+  return `${what} randomises or retrains weights, so it needs a tf.LayersModel; got ${kind}`;
+}
+
+/** The model as a LayersModel, or an UnsupportedModelError naming why the sanity check needs one and what to do. */
+export function requireLayersModel(what: string, model: ModelInput): tf.LayersModel {
+  if (!isLayersModel(model)) throw new UnsupportedModelError(unsupportedReason(what, model));
   return model;
 }
 

@@ -5,10 +5,10 @@ import { toInputBatch } from '../../api/input.js';
 import { resolveTargets, type Target } from '../../api/targets.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelInput } from '../../model/types.js';
-import { intOption, numberOption } from '../../perturbation/shared/options.js';
+import { integerOption, numberOption } from '../../api/options.js';
 import { UniformStream } from '../../perturbation/shared/random.js';
 import { areProbabilities } from '../shared/curve.js';
-import { checkKnownKeys } from '../shared/options.js';
+import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { mean } from '../shared/stats.js';
 import { checkSanityOptions } from './cascading-randomisation.js';
 import { compareMaps, explainMaps, type ExplainSpec } from './compare-maps.js';
@@ -45,6 +45,19 @@ export interface LabelRandomisationResult {
 
 const NAME = 'labelRandomisation';
 
+const OPTION_NAMES: OptionNames<LabelRandomisationOptions> = {
+  explain: true,
+  data: true,
+  epochs: true,
+  batchSize: true,
+  learningRate: true,
+  target: true,
+  absolute: true,
+  threshold: true,
+  seed: true,
+  signal: true,
+};
+
 /** A seeded permutation of the labels (Fisher-Yates on the uniform stream). */
 function permuted(labels: readonly number[], seed: number): number[] {
   const out = [...labels];
@@ -65,13 +78,13 @@ function permuted(labels: readonly number[], seed: number): number[] {
 export async function labelRandomisation(model: ModelInput, input: tf.Tensor, options: LabelRandomisationOptions): Promise<LabelRandomisationResult> {
   const layers = requireLayersModel(NAME, model);
   checkSanityOptions(NAME, options);
-  checkKnownKeys(NAME, options, ['explain', 'data', 'epochs', 'batchSize', 'learningRate', 'target', 'absolute', 'threshold', 'seed', 'signal']);
+  checkOptionNames(NAME, options, OPTION_NAMES);
   const { x, labels } = options.data ?? ({} as never);
   if (!(x instanceof tf.Tensor) || x.rank !== 4 || !Array.isArray(labels) || labels.length !== x.shape[0]) {
     throw new ShapeMismatchError(`${NAME}: data must be { x: [m, h, w, c] tensor, labels: m class indices }`);
   }
-  const epochs = intOption(NAME, 'epochs', options.epochs, 20, 1);
-  const batchSize = intOption(NAME, 'batchSize', options.batchSize, 32, 1);
+  const epochs = integerOption(NAME, 'epochs', options.epochs, 20, 1);
+  const batchSize = integerOption(NAME, 'batchSize', options.batchSize, 32, 1);
   const learningRate = numberOption(NAME, 'learningRate', options.learningRate, 1e-3, 0, Infinity, true);
   const batch = await toInputBatch(input, adaptModel(layers));
   const copy = await copyLayersModel(layers);

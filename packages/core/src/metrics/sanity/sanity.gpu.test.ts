@@ -3,7 +3,7 @@
 // map that ignores the model is caught, and the user's weights are never touched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { InvalidOptionError, ShapeMismatchError, UnsupportedModelError } from '@webxai/shaders';
 import { cascadingRandomisation } from './cascading-randomisation.js';
 import { labelRandomisation } from './label-randomisation.js';
@@ -61,9 +61,18 @@ describe('sanity checks', () => {
     data.x.dispose();
   });
 
-  it('typed errors: a function model, missing explain, unknown options, bad data', async () => {
+  it('typed errors: a function model, a GraphModel, missing explain, unknown options, bad data', async () => {
     const f = (v: tf.Tensor4D) => tf.sum(v, [1, 2]) as tf.Tensor2D;
     await expect(cascadingRandomisation(f, x, { explain: { method: 'saliency' } })).rejects.toThrow(UnsupportedModelError);
+    const graph = await tinyCnnGraphModel(weights);
+    const tensors = tf.memory().numTensors;
+    for (const check of [cascadingRandomisation, labelRandomisation] as const) {
+      const call = check(graph, x, { explain: { method: 'saliency' }, data: { x, labels: [0, 1] } } as never);
+      await expect(call).rejects.toThrow(UnsupportedModelError);
+      await expect(call).rejects.toThrow(/tf\.GraphModel .*load the model as a tf\.LayersModel/);
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    graph.dispose();
     await expect(cascadingRandomisation(model, x, {} as never)).rejects.toThrow(InvalidOptionError);
     await expect(cascadingRandomisation(model, x, { explain: { method: 'saliency' }, layers: 2 } as never)).rejects.toThrow(/unknown option 'layers'/);
     await expect(labelRandomisation(model, x, { explain: { method: 'saliency' }, data: { x, labels: [1] } })).rejects.toThrow(ShapeMismatchError);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-import { perturbBatch, runKernel } from '@webxai/shaders';
-import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { evaluateBatches, hostBatches, type BatchWriter, type PerturbationEnv } from '../../perturbation/shared/evaluate.js';
 import { GpuScope } from '../../perturbation/shared/gpu-scope.js';
+import { GpuMaskBatches } from '../../perturbation/shared/mask-methods.js';
 import { CpuPerturber } from '../../perturbation/shared/perturb-cpu.js';
+import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { MetricInputs } from '../types.js';
+import type { HostImageWriter } from './host-batches.js';
 
 /** Keep-masks (1 = the image's pixel, 0 = the fill's; one value per pixel) of samples first .. first + count - 1. */
 export interface MaskSource {
@@ -16,6 +17,11 @@ export interface MaskSource {
   gpu(scope: GpuScope, masks: GPUBuffer, first: number, count: number): Promise<void>;
   /** CPU path and black boxes: the same masks into `out`. */
   cpu(out: Float32Array, first: number, count: number): void;
+  /**
+   * Optional CPU-path shortcut: writes the perturbed images themselves (the values the masks would
+   * give), when the source knows a faster way than a mask per image through the generic perturber.
+   */
+  readonly hostImages?: HostImageWriter;
 }
 
 /** One image of the batch: [1, h, w, c] on the model's device and its HWC values. */
@@ -33,8 +39,9 @@ export function metricEnv(method: string, inputs: MetricInputs): PerturbationEnv
 /**
  * The model's scores for `total` masked copies of one image (fill where the mask is 0), as rows of
  * `classes` values. Reuses the perturbation methods' batch machinery: on the GPU path the masks are
- * built on the GPU and perturb-batch writes every batch straight into the model's input buffer; a
- * black box gets its batch written on the host (NCHW for a planar ONNX model), with no readback.
+ * built on the GPU and perturb-batch writes every batch straight into the model's input buffer
+ * (GpuMaskBatches, as occlusion and RISE); a black box gets its batch written on the host (NCHW for
+ * a planar ONNX model), with no readback.
  */
 export async function scoreMaskedImages(
   method: string,
@@ -45,7 +52,6 @@ export async function scoreMaskedImages(
   source: MaskSource,
 ): Promise<{ scores: Float32Array; classes: number }> {
   const env = metricEnv(method, inputs);
-  const pixels = inputs.height * inputs.width;
   const rows: Float32Array[] = [];
   let classes = 0;
   const collect = (_first: number, _count: number, scores: Float32Array, k: number) => {
@@ -53,51 +59,31 @@ export async function scoreMaskedImages(
     classes = k;
   };
   if (inputs.path === 'gpu' && !hostBatches(env)) {
-    const device = tfjsDevice();
-    const scope = new GpuScope(device);
+    const scope = new GpuScope(tfjsDevice());
     try {
-      const imageBuffer = gpuBufferOf(image.tensor);
-      const fillBuffer = scope.upload(fill, `${method}.fill`);
-      const unused = scope.create(16, `${method}.segments`);
-      const masks = scope.create(Math.min(env.batchSize, total) * pixels * 4, `${method}.masks`);
-      const writer: BatchWriter = {
-        on: 'gpu',
-        async write(output, first, count) {
-          await source.gpu(scope, masks, first, count);
-          await runKernel(device, perturbBatch.pixels, {
-            params: { count, pixels, channels: inputs.channels, maskStride: pixels, sampleOffset: 0, outOffset: 0 },
-            image: imageBuffer,
-            fillImage: fillBuffer,
-            segments: unused,
-            masks,
-            output,
-          });
-        },
-      };
-      await evaluateBatches(env, total, writer, collect);
+      const batches = new GpuMaskBatches(scope, image.tensor, scope.upload(fill, `${method}.fill`), Math.min(env.batchSize, total), method);
+      await evaluateBatches(env, total, batches.writer((first, count) => source.gpu(scope, batches.masks, first, count)), collect);
     } finally {
       scope.release();
     }
   } else {
-    const perturber = new CpuPerturber(image.values, fill, undefined, pixels, inputs.channels, inputs.width);
-    let masks = new Float32Array(0);
-    const writer: BatchWriter = {
-      on: 'host',
-      write(out, first, count, layout) {
-        if (masks.length < count * pixels) masks = new Float32Array(count * pixels);
-        source.cpu(masks, first, count);
-        perturber.write(out, masks, pixels, count, 0, layout);
-      },
-    };
-    await evaluateBatches(env, total, writer, collect);
+    await evaluateBatches(env, total, { on: 'host', write: source.hostImages ?? maskedHostWriter(inputs, image, fill, source) }, collect);
   }
   const scores = new Float32Array(total * classes);
-  let offset = 0;
-  for (const r of rows) {
-    scores.set(r, offset);
-    offset += r.length;
-  }
+  rows.reduce((offset, r) => (scores.set(r, offset), offset + r.length), 0);
   return { scores, classes };
+}
+
+/** The generic host writer: the source's masks, then the CPU perturber (the perturbation methods' writer). */
+function maskedHostWriter(inputs: MetricInputs, image: MetricImage, fill: Float32Array, source: MaskSource): Extract<BatchWriter, { on: 'host' }>['write'] {
+  const pixels = inputs.height * inputs.width;
+  const perturber = new CpuPerturber(image.values, fill, undefined, pixels, inputs.channels, inputs.width);
+  let masks = new Float32Array(0);
+  return (out, first, count, layout) => {
+    if (masks.length < count * pixels) masks = new Float32Array(count * pixels);
+    source.cpu(masks, first, count);
+    perturber.write(out, masks, pixels, count, 0, layout);
+  };
 }
 
 /** A mask source from host masks (random subsets): the GPU path uploads each batch's rows. */

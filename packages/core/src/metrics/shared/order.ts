@@ -41,7 +41,11 @@ export function descendingOrder(scores: ArrayLike<number>): Uint32Array {
 
 /** `ranks[p]` = position of pixel p in {@link descendingOrder} (0 = highest score). */
 export function descendingRanks(scores: ArrayLike<number>): Uint32Array<ArrayBuffer> {
-  const order = descendingOrder(scores);
+  return ranksOf(descendingOrder(scores));
+}
+
+/** The inverse permutation of `order`: `ranks[order[r]] = r`. */
+export function ranksOf(order: Uint32Array): Uint32Array<ArrayBuffer> {
   const ranks = new Uint32Array(order.length);
   for (let r = 0; r < order.length; r++) ranks[order[r]!] = r;
   return ranks;

@@ -7,7 +7,7 @@ import type { ExplainOptions } from '../../api/types.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelInput } from '../../model/types.js';
 import { stackMaps } from '../../perturbation/shared/stack.js';
-import { checkKnownKeys } from '../shared/options.js';
+import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { spearman, ssim } from '../shared/stats.js';
 import { explainMaps } from '../sanity/compare-maps.js';
 import { checkExplainOptions } from './stability.js';
@@ -20,6 +20,8 @@ export interface CompareModelsOptions {
   readonly target?: Target;
   readonly signal?: AbortSignal;
 }
+
+const OPTION_NAMES: OptionNames<CompareModelsOptions> = { explain: true, target: true, signal: true };
 
 /** Result of {@link compareModels}. The caller disposes `difference`. */
 export interface CompareModelsResult {
@@ -42,7 +44,7 @@ export interface CompareModelsResult {
  */
 export async function compareModels(modelA: ModelInput, modelB: ModelInput, input: tf.Tensor, options: CompareModelsOptions): Promise<CompareModelsResult> {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('compareModels: options must be an object with explain');
-  checkKnownKeys('compareModels', options, ['explain', 'target', 'signal']);
+  checkOptionNames('compareModels', options, OPTION_NAMES);
   checkExplainOptions('compareModels', options.explain);
   const adapter = adaptModel(modelA);
   const batch = await toInputBatch(input, adapter);

@@ -6,9 +6,9 @@ import { resolveTargets, type Target } from '../../api/targets.js';
 import type { ExplainOptions } from '../../api/types.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelInput } from '../../model/types.js';
-import { intOption, seedOption } from '../../perturbation/shared/options.js';
+import { integerOption, seedOption } from '../../api/options.js';
 import { stackMaps } from '../../perturbation/shared/stack.js';
-import { checkKnownKeys } from '../shared/options.js';
+import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { spearman } from '../shared/stats.js';
 import { explainMaps } from '../sanity/compare-maps.js';
 
@@ -37,6 +37,8 @@ export interface StabilityResult {
 
 const NAME = 'stability';
 
+const OPTION_NAMES: OptionNames<StabilityOptions> = { explain: true, runs: true, firstSeed: true, target: true, signal: true };
+
 /** Checks an explain-options object. */
 export function checkExplainOptions(what: string, explain: unknown): asserts explain is ExplainOptions {
   if (typeof explain !== 'object' || explain === null || typeof (explain as { method?: unknown }).method !== 'string') {
@@ -56,9 +58,9 @@ export function checkExplainOptions(what: string, explain: unknown): asserts exp
  */
 export async function stability(model: ModelInput, input: tf.Tensor, options: StabilityOptions): Promise<StabilityResult> {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${NAME}: options must be an object with explain`);
-  checkKnownKeys(NAME, options, ['explain', 'runs', 'firstSeed', 'target', 'signal']);
+  checkOptionNames(NAME, options, OPTION_NAMES);
   checkExplainOptions(NAME, options.explain);
-  const runs = intOption(NAME, 'runs', options.runs, 5, 2);
+  const runs = integerOption(NAME, 'runs', options.runs, 5, 2);
   const firstSeed = seedOption(NAME, options.firstSeed);
   const adapter = adaptModel(model);
   const batch = await toInputBatch(input, adapter);

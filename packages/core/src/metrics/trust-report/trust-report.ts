@@ -6,7 +6,7 @@ import type { Target } from '../../api/targets.js';
 import type { ExplainOptions, MethodName } from '../../api/types.js';
 import type { ModelInput } from '../../model/types.js';
 import { evaluate } from '../evaluate.js';
-import { checkKnownKeys } from '../shared/options.js';
+import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { mean } from '../shared/stats.js';
 import type { EvaluateOptions, MetricName } from '../types.js';
 
@@ -52,6 +52,8 @@ export interface TrustReport {
 
 const NAME = 'trustReport';
 
+const OPTION_NAMES: OptionNames<TrustReportOptions> = { methods: true, metrics: true, target: true, signal: true };
+
 const asExplain = (m: MethodName | ExplainOptions): ExplainOptions => (typeof m === 'string' ? ({ method: m } as ExplainOptions) : m);
 const asMetric = (m: MetricName | EvaluateOptions): EvaluateOptions => (typeof m === 'string' ? ({ metric: m } as EvaluateOptions) : m);
 
@@ -66,7 +68,7 @@ const asMetric = (m: MetricName | EvaluateOptions): EvaluateOptions => (typeof m
  */
 export async function trustReport(model: ModelInput, input: tf.Tensor, options: TrustReportOptions): Promise<TrustReport> {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${NAME}: options must be an object with methods and metrics`);
-  checkKnownKeys(NAME, options, ['methods', 'metrics', 'target', 'signal']);
+  checkOptionNames(NAME, options, OPTION_NAMES);
   if (!Array.isArray(options.methods) || options.methods.length === 0) throw new InvalidOptionError(`${NAME}: methods must be a non-empty array of method names or explain options`);
   if (!Array.isArray(options.metrics) || options.metrics.length === 0) throw new InvalidOptionError(`${NAME}: metrics must be a non-empty array of metric names or evaluate options`);
   const rows: TrustReportRow[] = [];

@@ -9,6 +9,7 @@ import { raceAbort } from '../../api/abort.js';
 import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
 import type { BatchLayout } from './perturb-cpu.js';
 import { checkpoint } from '../../api/abort.js';
+import { acquireHostBatch, releaseHostBatch } from './host-batch-pool.js';
 
 /**
  * A black box that also takes NCHW batches (fromOnnx with layout 'nchw'): the CPU path then
@@ -98,14 +99,15 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
   const planar = direct && isPlanar(box);
   const limit = model.kind === 'black-box' ? Math.min(env.batchSize, (model.source as BlackBoxModel).maxBatch ?? Infinity) : env.batchSize;
   // One host batch, reused: a black box has returned (and ORT has copied its input) before the next.
-  let reused: Float32Array | undefined;
+  // Kept for the next call when this one completes (host-batch-pool.ts); on an error it is left to GC.
+  let reused: Float32Array<ArrayBuffer> | undefined;
   invariant(writer.on === (gpuBatches(env) ? 'gpu' : 'host'), `${env.method}: a ${writer.on} batch writer on the ${env.path} path`);
   for (let first = 0; first < total; first += limit) {
     await checkpoint(signal, env.method);
     const count = Math.min(limit, total - first);
     let scores: Float32Array;
     if (direct && writer.on === 'host') {
-      reused ??= new Float32Array(Math.min(limit, total) * perImage);
+      reused ??= acquireHostBatch(Math.min(limit, total) * perImage);
       const batch = count * perImage === reused.length ? reused : reused.subarray(0, count * perImage);
       writer.write(batch, first, count, planar ? 'nchw' : 'nhwc');
       scores = await predictBlackBox(box, batch, [count, height, width, channels], planar, signal);
@@ -132,6 +134,7 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
     }
     await onBatch(first, count, scores, scores.length / count);
   }
+  if (reused) releaseHostBatch(reused);
 }
 
 /** Calls a black box's predict directly with the same checks as the model adapter's. */

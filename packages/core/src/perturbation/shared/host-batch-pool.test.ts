@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { acquireHostBatch, releaseHostBatch } from './host-batch-pool.js';
+
+describe('host batch pool', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('hands the released buffer to the next call, and never to two callers at once', () => {
+    const a = acquireHostBatch(1000);
+    const b = acquireHostBatch(1000); // a is still in use
+    expect(b.buffer).not.toBe(a.buffer);
+    releaseHostBatch(a);
+    const c = acquireHostBatch(600); // a view of the kept buffer
+    expect(c.buffer).toBe(a.buffer);
+    expect(c.length).toBe(600);
+    const d = acquireHostBatch(600); // the kept one is taken
+    expect(d.buffer).not.toBe(a.buffer);
+    releaseHostBatch(c);
+    releaseHostBatch(b);
+    expect(acquireHostBatch(2000).buffer).not.toBe(a.buffer); // too small: a new one
+  });
+
+  it('frees the kept buffer after 10 s without calls', () => {
+    vi.useFakeTimers();
+    const a = acquireHostBatch(4000);
+    releaseHostBatch(a);
+    vi.advanceTimersByTime(9_999);
+    const b = acquireHostBatch(4000);
+    expect(b.buffer).toBe(a.buffer);
+    releaseHostBatch(b);
+    vi.advanceTimersByTime(10_000);
+    expect(acquireHostBatch(4000).buffer).not.toBe(a.buffer);
+  });
+});
