@@ -7,8 +7,11 @@ import { installNodeWebGPU } from '@webxai/shaders/node';
 import { runSuites, type BenchSuite } from './harness.js';
 import { buildReport, describeEnvironment, formatEnvironment, formatTable, type BenchReport } from './report.js';
 
-export const USAGE = `usage: webxai-bench [--quick] [--json <file>] [--filter <text>] [--list] [--validation]
+export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] [--filter <text>] [--list] [--validation]
   --quick         CI-sized problems, few repetitions (seconds)
+  --browser       run the MNIST method cases in headless Chromium (WebGPU) instead of Node: per method the
+                  GPU-path time, its ratio to the bare tfjs passes (interleaved) and the CPU-path time
+  --tfjs-flags <json>  (--browser) tfjs flags the page sets, e.g. '{"WEBGPU_USE_NAIVE_CONV2D_DEBUG":true}'
   --json <file>   also write the results as JSON (schema: BenchReport in src/report.ts)
   --filter <text> only cases whose "suite/case" contains <text> (case-insensitive)
   --list          list the suites and exit
@@ -16,6 +19,8 @@ export const USAGE = `usage: webxai-bench [--quick] [--json <file>] [--filter <t
 
 export interface CliOptions {
   readonly quick: boolean;
+  readonly browser: boolean;
+  readonly tfjsFlags?: string;
   readonly json?: string;
   readonly filter?: string;
   readonly list: boolean;
@@ -28,6 +33,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     args: argv.filter((arg) => arg !== '--'), // `pnpm bench -- --quick` passes the separator through
     options: {
       quick: { type: 'boolean', default: false },
+      browser: { type: 'boolean', default: false },
+      'tfjs-flags': { type: 'string' },
       json: { type: 'string' },
       filter: { type: 'string' },
       list: { type: 'boolean', default: false },
@@ -38,10 +45,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   });
   return {
     quick: values.quick,
+    browser: values.browser,
     list: values.list,
     validation: values.validation,
     help: values.help,
     ...(values.json !== undefined && { json: values.json }),
+    ...(values['tfjs-flags'] !== undefined && { tfjsFlags: values['tfjs-flags'] }),
     ...(values.filter !== undefined && { filter: values.filter }),
   };
 }
@@ -58,6 +67,10 @@ export async function runCli(argv: readonly string[], suites: readonly BenchSuit
   }
   if (options.list) {
     for (const suite of suites) log(`${suite.name.padEnd(12)} ${suite.description}`);
+    return undefined;
+  }
+  if (options.browser) {
+    await runBrowser(options, log);
     return undefined;
   }
   if (!(globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu) installNodeWebGPU();
@@ -88,5 +101,25 @@ export async function runCli(argv: readonly string[], suites: readonly BenchSuit
     return report;
   } finally {
     setKernelValidation(validationBefore);
+  }
+}
+
+/** `--browser`: the page's table, and its JSON when asked. */
+async function runBrowser(options: CliOptions, log: (line: string) => void): Promise<void> {
+  const { formatBrowserTable, runBrowserBench } = await import('./browser.js');
+  const started = performance.now();
+  const result = await runBrowserBench({
+    quick: options.quick,
+    log,
+    ...(options.filter !== undefined && { filter: options.filter }),
+    ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }),
+  });
+  log('');
+  log(formatBrowserTable(result));
+  log(`browser bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (options.json) {
+    mkdirSync(dirname(options.json), { recursive: true });
+    writeFileSync(options.json, `${JSON.stringify({ date: new Date().toISOString(), quick: options.quick, ...result }, null, 2)}\n`);
+    log(`wrote ${options.json}`);
   }
 }
