@@ -80,6 +80,8 @@ export async function runCli(argv: readonly string[], suites: readonly BenchSuit
   log(formatEnvironment(environment));
 
   const device = await acquireDevice();
+  const started = performance.now();
+  const suiteSeconds: Record<string, number> = {};
   const validationBefore = kernelValidationEnabled();
   setKernelValidation(options.validation);
   try {
@@ -88,10 +90,15 @@ export async function runCli(argv: readonly string[], suites: readonly BenchSuit
       quick: options.quick,
       ...(options.filter !== undefined && { filter: options.filter }),
       onResult: (r) => log(`  ${r.suite}/${r.name}: median ${r.medianMs.toPrecision(4)} ms (${r.runs} runs)`),
+      onSuite: (suite, ms) => {
+        suiteSeconds[suite] = ms / 1000;
+        log(`suite ${suite} took ${(ms / 1000).toFixed(1)} s`);
+      },
     });
     if (results.length === 0) log(`no case matches --filter ${options.filter ?? ''}`);
     log('');
     log(formatTable(results));
+    log(`\nbenchmarks took ${((performance.now() - started) / 1000).toFixed(0)} s (${Object.entries(suiteSeconds).map(([name, s]) => `${name} ${s.toFixed(0)} s`).join(', ')})`);
     const report = buildReport(environment, results);
     if (options.json) {
       mkdirSync(dirname(options.json), { recursive: true });

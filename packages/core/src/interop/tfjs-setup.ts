@@ -10,8 +10,10 @@ import * as tf from '@tensorflow/tfjs';
  *   on the GPU. Keeping every op on the GPU is also what the benchmarks measure.
  * - `WEBGPU_CONV_SEPARATE_IM2COL_SHADER` on software adapters only (Chromium's SwiftShader, Dawn's
  *   lavapipe): tfjs's tiled Conv2DMM shader is slow there (workgroup barriers are emulated on the
- *   CPU); im2col + matmul gave the MNIST CNN's forward passes 2.3x in headless Chromium (33 images:
- *   3.0 s -> 1.3 s) and ~2.4x on lavapipe, same results to 1e-5. A real GPU keeps tfjs's choice.
+ *   CPU); im2col + matmul made the MNIST CNN's forward passes 2.3x faster in headless Chromium
+ *   (33 images: 3.0 s -> 1.3 s) and 1.85x on lavapipe, MobileNetV2-96 1.4x, same results to 1e-5;
+ *   a 16-filter 32x32 toy CNN got 1.6x slower (the extra im2col pass outweighs its tiny convs).
+ *   A real GPU keeps tfjs's choice.
  *   The flag is decided when tfjs first reads it (its first webgpu conv2d), once the adapter is
  *   known; a value the caller set explicitly wins.
  *

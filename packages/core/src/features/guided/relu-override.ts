@@ -116,7 +116,7 @@ function graphForward(model: tf.GraphModel, mode: ReluGradient): OverriddenForwa
     order.push(node);
   };
   visit(nodes[outputName]!);
-  const fused = order.filter((n) => /Relu/.test(String(n.attrParams?.['fusedOps']?.value ?? '')));
+  const fused = order.filter((n) => /Relu/.test(JSON.stringify(n.attrParams?.['fusedOps']?.value ?? '')));
   if (fused.length) {
     throw new UnsupportedModelError(
       `GraphModel node(s) ${fused.map((n) => n.name).join(', ')} fuse their ReLU into the convolution, so its gradient cannot be replaced; convert the model without op fusion`,
