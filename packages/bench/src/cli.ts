@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { acquireDevice, kernelValidationEnabled, setKernelValidation, WebGPUUnavailableError } from '@webxai/shaders';
 import { installNodeWebGPU } from '@webxai/shaders/node';
 import { runSuites, type BenchSuite } from './harness.js';
+import { saveResults } from './save.js';
 import { buildReport, describeEnvironment, formatEnvironment, formatTable, type BenchReport } from './report.js';
 
 export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] [--filter <text>] [--list] [--validation]
@@ -13,13 +14,18 @@ export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] 
                   GPU-path time, its ratio to the bare tfjs passes (interleaved) and the CPU-path time
   --tfjs-flags <json>  (--browser) tfjs flags the page sets, e.g. '{"WEBGPU_USE_NAIVE_CONV2D_DEBUG":true}'
   --json <file>   also write the results as JSON (schema: BenchReport in src/report.ts)
+  --save          also write bench/results/<date>-<adapter>.{json,md,svg} (JSON, markdown table, SVG chart)
   --filter <text> only cases whose "suite/case" contains <text> (case-insensitive)
   --list          list the suites and exit
   --validation    keep runKernel's per-dispatch validation scopes on (default off, as in production)`;
 
+/** Where --save writes (relative to the working directory: the repo root under `pnpm bench`). */
+export const RESULTS_DIR = 'bench/results';
+
 export interface CliOptions {
   readonly quick: boolean;
   readonly browser: boolean;
+  readonly save: boolean;
   readonly tfjsFlags?: string;
   readonly json?: string;
   readonly filter?: string;
@@ -34,6 +40,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     options: {
       quick: { type: 'boolean', default: false },
       browser: { type: 'boolean', default: false },
+      save: { type: 'boolean', default: false },
       'tfjs-flags': { type: 'string' },
       json: { type: 'string' },
       filter: { type: 'string' },
@@ -46,6 +53,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   return {
     quick: values.quick,
     browser: values.browser,
+    save: values.save,
     list: values.list,
     validation: values.validation,
     help: values.help,
@@ -100,6 +108,7 @@ export async function runCli(argv: readonly string[], suites: readonly BenchSuit
     log(formatTable(results));
     log(`\nbenchmarks took ${((performance.now() - started) / 1000).toFixed(0)} s (${Object.entries(suiteSeconds).map(([name, s]) => `${name} ${s.toFixed(0)} s`).join(', ')})`);
     const report = buildReport(environment, results);
+    if (options.save) log(`\nwrote ${saveResults(report, RESULTS_DIR).join(', ')}`);
     if (options.json) {
       mkdirSync(dirname(options.json), { recursive: true });
       writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
@@ -124,9 +133,18 @@ async function runBrowser(options: CliOptions, log: (line: string) => void): Pro
   log('');
   log(formatBrowserTable(result));
   log(`browser bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const json = `${JSON.stringify({ date: new Date().toISOString(), quick: options.quick, ...result }, null, 2)}\n`;
   if (options.json) {
     mkdirSync(dirname(options.json), { recursive: true });
-    writeFileSync(options.json, `${JSON.stringify({ date: new Date().toISOString(), quick: options.quick, ...result }, null, 2)}\n`);
+    writeFileSync(options.json, json);
     log(`wrote ${options.json}`);
+  }
+  if (options.save) {
+    const slug = result.adapter.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const base = `${RESULTS_DIR}/${new Date().toISOString().slice(0, 10)}-browser-${slug}${options.quick ? '-quick' : ''}`;
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(`${base}.json`, json);
+    writeFileSync(`${base}.md`, `# webxai browser benchmark\n\n\`\`\`\n${formatBrowserTable(result)}\n\`\`\`\n`);
+    log(`wrote ${base}.json, ${base}.md`);
   }
 }
