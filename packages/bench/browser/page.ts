@@ -2,7 +2,7 @@
 // The browser benchmark page (run by src/browser.ts in headless Chromium): for every case, rounds of
 // bare tfjs passes and webxai's GPU path interleaved on the webgpu backend, then bare passes and
 // webxai's CPU path on tfjs's cpu backend; medians of the timed rounds (the first is a warm-up).
-// Query: ?quick=1&rounds=3&filter=rise
+// Query: ?quick=1&rounds=3&filter=rise&batch=256
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { adaptModel, configureTfjs, createExplainer, targetGradients, type Explainer, type MethodName } from '@webxai/core';
@@ -20,6 +20,8 @@ const quick = params.get('quick') === '1';
 const rounds = Number(params.get('rounds') ?? (quick ? 2 : 3));
 const filter = (params.get('filter') ?? '').toLowerCase();
 /** tfjs flags to set after configureTfjs (experiments, e.g. {"WEBGPU_USE_NAIVE_CONV2D_DEBUG":true}). */
+/** Images per model call for the perturbation and CAM cases (webxai's option and the bare passes alike). */
+const batch = params.get('batch') ? Number(params.get('batch')) : undefined;
 const tfjsFlags = JSON.parse(params.get('tfjsFlags') || '{}') as Record<string, number | boolean>;
 
 /** Counts WebGPU calls made while `work` runs (prototype wrappers, installed once). */
@@ -128,7 +130,7 @@ async function run(): Promise<BrowserResult> {
   const target = (await tf.argMax(scores, 1).data())[0]!;
   scores.dispose();
   const camChannels = model.getLayer('conv3').outputShape.at(-1) as number;
-  const cases = mnistCases(quick, camChannels).filter((c) => c.name.toLowerCase().includes(filter) || c.family.includes(filter));
+  const cases = mnistCases(quick, camChannels, batch).filter((c) => c.name.toLowerCase().includes(filter) || c.family.includes(filter));
   const rows: BrowserRow[] = [];
   for (const c of cases) {
     await tf.setBackend('webgpu');

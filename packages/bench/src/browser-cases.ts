@@ -30,13 +30,14 @@ export function defaultBatch(height: number, width: number, channels: number): n
  * The MNIST CNN cases (28x28x1; conv3 has `camChannels` channels). `quick` shrinks the sample counts
  * (the ratios, not the absolute times, are what the table is for).
  */
-export function mnistCases(quick: boolean, camChannels: number): BrowserCase[] {
-  const batch = defaultBatch(28, 28, 1);
+export function mnistCases(quick: boolean, camChannels: number, batchSize?: number): BrowserCase[] {
+  const batch = batchSize ?? defaultBatch(28, 28, 1);
   const q = (full: number, small: number) => (quick ? small : full);
   const steps = q(32, 16);
   const occlusionWindows = ((28 - 4) / 2 + 1) ** 2;
   const forward = (images: number): BarePasses => ({ kind: 'forward', images, batch });
-  return [
+  const withBatch = (c: BrowserCase): BrowserCase => (batchSize === undefined || c.bare.kind !== 'forward' ? c : { ...c, options: { ...c.options, batchSize } });
+  return ([
     { name: 'saliency', family: 'gradient', options: { method: 'saliency' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
     { name: `integrated-gradients ${steps} steps`, family: 'gradient', options: { method: 'integrated-gradients', steps, batchSize: steps }, bare: { kind: 'gradient', images: steps, batch: steps } },
     { name: `smoothgrad ${steps} samples`, family: 'gradient', options: { method: 'smoothgrad', samples: steps, batchSize: steps, seed: 1 }, bare: { kind: 'gradient', images: steps, batch: steps } },
@@ -49,7 +50,7 @@ export function mnistCases(quick: boolean, camChannels: number): BrowserCase[] {
     { name: `lime ${q(500, 100)} samples`, family: 'perturbation', options: { method: 'lime', samples: q(500, 100), seed: 1 }, bare: forward(q(500, 100) + 1) },
     { name: `kernel-shap ${q(500, 100)} samples`, family: 'perturbation', options: { method: 'kernel-shap', samples: q(500, 100), seed: 1 }, bare: forward(q(500, 100) + 1) },
     { name: `partition-shap maxEvals ${q(500, 100)}`, family: 'perturbation', options: { method: 'partition-shap', maxEvals: q(500, 100) }, bare: forward(q(500, 100) + 1) },
-  ];
+  ] satisfies BrowserCase[]).map(withBatch);
 }
 
 /** One row of the browser table (times are medians of the timed rounds, in ms). */

@@ -17,6 +17,8 @@ export interface BrowserBenchOptions {
   readonly quick: boolean;
   readonly filter?: string;
   readonly rounds?: number;
+  /** Images per model call for the forward-pass cases (default: webxai's default batch). */
+  readonly batch?: number;
   /** tfjs flags the page sets after configureTfjs(), as JSON. */
   readonly tfjsFlags?: string;
   readonly log: (line: string) => void;
@@ -57,7 +59,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       if (text.startsWith('bench-row ')) options.log(`  ${formatRow(JSON.parse(text.slice('bench-row '.length)) as BrowserRow)}`);
       else if (message.type() === 'error') options.log(`[console] ${text}`);
     });
-    const query = new URLSearchParams({ quick: options.quick ? '1' : '0', filter: options.filter ?? '', ...(options.rounds !== undefined && { rounds: String(options.rounds) }), ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }) });
+    const query = new URLSearchParams({ quick: options.quick ? '1' : '0', filter: options.filter ?? '', ...(options.rounds !== undefined && { rounds: String(options.rounds) }), ...(options.batch !== undefined && { batch: String(options.batch) }), ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }) });
     await page.goto(`${base}index.html?${query}`, { timeout: 300_000 });
     await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 3_600_000, polling: 1000 });
     const result = await page.evaluate(() => (window as unknown as { benchResult: BrowserResult }).benchResult);

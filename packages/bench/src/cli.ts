@@ -12,6 +12,7 @@ export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] 
   --quick         CI-sized problems, few repetitions (seconds)
   --browser       run the MNIST method cases in headless Chromium (WebGPU) instead of Node: per method the
                   GPU-path time, its ratio to the bare tfjs passes (interleaved) and the CPU-path time
+  --batch <n>     (--browser) images per model call in the forward-pass cases (default: webxai's default)
   --tfjs-flags <json>  (--browser) tfjs flags the page sets, e.g. '{"WEBGPU_USE_NAIVE_CONV2D_DEBUG":true}'
   --json <file>   also write the results as JSON (schema: BenchReport in src/report.ts)
   --save          also write bench/results/<date>-<adapter>.{json,md,svg} (JSON, markdown table, SVG chart)
@@ -27,6 +28,7 @@ export interface CliOptions {
   readonly browser: boolean;
   readonly save: boolean;
   readonly tfjsFlags?: string;
+  readonly batch?: number;
   readonly json?: string;
   readonly filter?: string;
   readonly list: boolean;
@@ -42,6 +44,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       browser: { type: 'boolean', default: false },
       save: { type: 'boolean', default: false },
       'tfjs-flags': { type: 'string' },
+      batch: { type: 'string' },
       json: { type: 'string' },
       filter: { type: 'string' },
       list: { type: 'boolean', default: false },
@@ -59,6 +62,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     help: values.help,
     ...(values.json !== undefined && { json: values.json }),
     ...(values['tfjs-flags'] !== undefined && { tfjsFlags: values['tfjs-flags'] }),
+    ...(values.batch !== undefined && { batch: Number(values.batch) }),
     ...(values.filter !== undefined && { filter: values.filter }),
   };
 }
@@ -129,6 +133,7 @@ async function runBrowser(options: CliOptions, log: (line: string) => void): Pro
     log,
     ...(options.filter !== undefined && { filter: options.filter }),
     ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }),
+    ...(options.batch !== undefined && { batch: options.batch }),
   });
   log('');
   log(formatBrowserTable(result));

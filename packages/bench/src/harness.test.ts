@@ -93,6 +93,15 @@ describe('bench harness', () => {
     expect(some!.results.map((r) => r.name)).toEqual(['noop']);
     expect(setups).toBe(1);
   });
+
+  it('--quick skips full-only suites unless the filter names them', async () => {
+    let setups = 0;
+    const big: BenchSuite = { ...trivialSuite, name: 'big', fullOnly: true, setup: (context) => (setups++, trivialSuite.setup(context)) };
+    expect((await runCli(['--quick'], [big], () => undefined))!.results).toEqual([]);
+    expect(setups).toBe(0);
+    expect((await runCli(['--quick', '--filter', 'big/noop'], [big], () => undefined))!.results.map((r) => r.name)).toEqual(['noop']);
+    expect(setups).toBe(1);
+  });
 });
 
 describe('bench command line', () => {

@@ -36,6 +36,11 @@ export interface BenchCase {
 export interface BenchSuite {
   readonly name: string;
   readonly description: string;
+  /**
+   * Skipped by --quick (a big reference model whose smallest useful case takes minutes on a software
+   * GPU); a --filter naming the suite ("gradient-mobilenet/...") runs it anyway.
+   */
+  readonly fullOnly?: boolean;
   /** Allocates what the cases need; `dispose` frees it once the suite has run. */
   readonly setup: (context: BenchContext) => Promise<SuiteInstance> | SuiteInstance;
 }
@@ -147,6 +152,7 @@ export async function runSuites(suites: readonly BenchSuite[], options: RunOptio
   const suitePart = needle?.includes('/') ? needle.slice(0, needle.indexOf('/')) : undefined;
   for (const suite of suites) {
     if (suitePart !== undefined && !suite.name.toLowerCase().endsWith(suitePart)) continue;
+    if (quick && suite.fullOnly && suitePart === undefined) continue;
     throwIfAborted(signal, 'benchmarks');
     const started = performance.now();
     const instance = await suite.setup({ device, quick });
