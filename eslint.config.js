@@ -32,24 +32,17 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       // `interface A extends B {}` is how vitest's matchers are declared.
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
-      // Recommended, but not passed yet (violations when this config landed):
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 77
-      '@typescript-eslint/require-await': 'off', // 28
-      '@typescript-eslint/restrict-template-expressions': 'off', // 15
-      '@typescript-eslint/no-unsafe-argument': 'off', // 4
-      '@typescript-eslint/no-base-to-string': 'off', // 3
-      '@typescript-eslint/no-unused-expressions': 'off', // 3
-      '@typescript-eslint/unbound-method': 'off', // 2
-      '@typescript-eslint/no-redundant-type-constituents': 'off', // 2
-      '@typescript-eslint/no-unsafe-enum-comparison': 'off', // 2
-      '@typescript-eslint/prefer-promise-reject-errors': 'off', // 1
-      '@typescript-eslint/no-unsafe-assignment': 'off', // 1
-      '@typescript-eslint/no-unsafe-member-access': 'off', // 1
-      // Off after merging main (tests written concurrently on other branches; fix, then turn on):
-      '@typescript-eslint/no-unsafe-return': 'off', // 4
-      '@typescript-eslint/no-explicit-any': 'off', // 5 (guided-ig.gpu.test.ts)
-      '@typescript-eslint/no-unsafe-call': 'off', // 3 (guided-ig.gpu.test.ts)
-      '@typescript-eslint/restrict-plus-operands': 'off', // 2 (cli/test/run-cli.ts)
+      // Recommended, but off (violations counted on the speed branch, 2026-11-30), each with its reason:
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 144 in 40+ files of every package: autofixable, but a tree-wide rewrite while 4 branches edit them
+      '@typescript-eslint/require-await': 'off', // 54: async kept on purpose where an interface returns a Promise (suites, handlers); each needs a look
+      '@typescript-eslint/restrict-template-expressions': 'off', // 21: numbers/unknowns in error messages; fixing means String() noise in every message
+      '@typescript-eslint/no-unsafe-member-access': 'off', // 19: tests poking parsed JSON and tfjs internals (guided-ig, example, metrics mask)
+      '@typescript-eslint/no-unsafe-assignment': 'off', // 7: same JSON/tfjs-internal reads as above
+      '@typescript-eslint/no-explicit-any': 'off', // 6: guided-ig.gpu.test.ts's tfjs-internal spies and testing's matcher signature (vitest's own type)
+      '@typescript-eslint/no-unsafe-return': 'off', // 4: arraySync() results in tests (typed any by tfjs)
+      '@typescript-eslint/no-unsafe-call': 'off', // 3: guided-ig.gpu.test.ts calls a tfjs-internal function
+      '@typescript-eslint/prefer-promise-reject-errors': 'off', // 3: rejects with AbortSignal.reason, which is whatever the caller aborted with (DOM semantics)
+      '@typescript-eslint/no-redundant-type-constituents': 'off', // 3: `'auto' | string`-style unions keep editor completion for the known names
     },
   },
 );

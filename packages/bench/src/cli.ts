@@ -5,17 +5,30 @@ import { parseArgs } from 'node:util';
 import { acquireDevice, kernelValidationEnabled, setKernelValidation, WebGPUUnavailableError } from '@webxai/shaders';
 import { installNodeWebGPU } from '@webxai/shaders/node';
 import { runSuites, type BenchSuite } from './harness.js';
+import { saveResults } from './save.js';
 import { buildReport, describeEnvironment, formatEnvironment, formatTable, type BenchReport } from './report.js';
 
-export const USAGE = `usage: webxai-bench [--quick] [--json <file>] [--filter <text>] [--list] [--validation]
+export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] [--filter <text>] [--list] [--validation]
   --quick         CI-sized problems, few repetitions (seconds)
+  --browser       run the MNIST method cases in headless Chromium (WebGPU) instead of Node: per method the
+                  GPU-path time, its ratio to the bare tfjs passes (interleaved) and the CPU-path time
+  --batch <n>     (--browser) images per model call in the forward-pass cases (default: webxai's default)
+  --tfjs-flags <json>  (--browser) tfjs flags the page sets, e.g. '{"WEBGPU_USE_NAIVE_CONV2D_DEBUG":true}'
   --json <file>   also write the results as JSON (schema: BenchReport in src/report.ts)
+  --save          also write bench/results/<date>-<adapter>.{json,md,svg} (JSON, markdown table, SVG chart)
   --filter <text> only cases whose "suite/case" contains <text> (case-insensitive)
   --list          list the suites and exit
   --validation    keep runKernel's per-dispatch validation scopes on (default off, as in production)`;
 
+/** Where --save writes (relative to the working directory: the repo root under `pnpm bench`). */
+export const RESULTS_DIR = 'bench/results';
+
 export interface CliOptions {
   readonly quick: boolean;
+  readonly browser: boolean;
+  readonly save: boolean;
+  readonly tfjsFlags?: string;
+  readonly batch?: number;
   readonly json?: string;
   readonly filter?: string;
   readonly list: boolean;
@@ -28,6 +41,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     args: argv.filter((arg) => arg !== '--'), // `pnpm bench -- --quick` passes the separator through
     options: {
       quick: { type: 'boolean', default: false },
+      browser: { type: 'boolean', default: false },
+      save: { type: 'boolean', default: false },
+      'tfjs-flags': { type: 'string' },
+      batch: { type: 'string' },
       json: { type: 'string' },
       filter: { type: 'string' },
       list: { type: 'boolean', default: false },
@@ -38,10 +55,14 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   });
   return {
     quick: values.quick,
+    browser: values.browser,
+    save: values.save,
     list: values.list,
     validation: values.validation,
     help: values.help,
     ...(values.json !== undefined && { json: values.json }),
+    ...(values['tfjs-flags'] !== undefined && { tfjsFlags: values['tfjs-flags'] }),
+    ...(values.batch !== undefined && { batch: Number(values.batch) }),
     ...(values.filter !== undefined && { filter: values.filter }),
   };
 }
@@ -60,6 +81,10 @@ export async function runCli(argv: readonly string[], suites: readonly BenchSuit
     for (const suite of suites) log(`${suite.name.padEnd(12)} ${suite.description}`);
     return undefined;
   }
+  if (options.browser) {
+    await runBrowser(options, log);
+    return undefined;
+  }
   if (!(globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu) installNodeWebGPU();
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new WebGPUUnavailableError('navigator.gpu.requestAdapter() returned no adapter');
@@ -67,6 +92,8 @@ export async function runCli(argv: readonly string[], suites: readonly BenchSuit
   log(formatEnvironment(environment));
 
   const device = await acquireDevice();
+  const started = performance.now();
+  const suiteSeconds: Record<string, number> = {};
   const validationBefore = kernelValidationEnabled();
   setKernelValidation(options.validation);
   try {
@@ -75,11 +102,17 @@ export async function runCli(argv: readonly string[], suites: readonly BenchSuit
       quick: options.quick,
       ...(options.filter !== undefined && { filter: options.filter }),
       onResult: (r) => log(`  ${r.suite}/${r.name}: median ${r.medianMs.toPrecision(4)} ms (${r.runs} runs)`),
+      onSuite: (suite, ms) => {
+        suiteSeconds[suite] = ms / 1000;
+        log(`suite ${suite} took ${(ms / 1000).toFixed(1)} s`);
+      },
     });
     if (results.length === 0) log(`no case matches --filter ${options.filter ?? ''}`);
     log('');
     log(formatTable(results));
+    log(`\nbenchmarks took ${((performance.now() - started) / 1000).toFixed(0)} s (${Object.entries(suiteSeconds).map(([name, s]) => `${name} ${s.toFixed(0)} s`).join(', ')})`);
     const report = buildReport(environment, results);
+    if (options.save) log(`\nwrote ${saveResults(report, RESULTS_DIR).join(', ')}`);
     if (options.json) {
       mkdirSync(dirname(options.json), { recursive: true });
       writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
@@ -88,5 +121,35 @@ export async function runCli(argv: readonly string[], suites: readonly BenchSuit
     return report;
   } finally {
     setKernelValidation(validationBefore);
+  }
+}
+
+/** `--browser`: the page's table, and its JSON when asked. */
+async function runBrowser(options: CliOptions, log: (line: string) => void): Promise<void> {
+  const { formatBrowserTable, runBrowserBench } = await import('./browser.js');
+  const started = performance.now();
+  const result = await runBrowserBench({
+    quick: options.quick,
+    log,
+    ...(options.filter !== undefined && { filter: options.filter }),
+    ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }),
+    ...(options.batch !== undefined && { batch: options.batch }),
+  });
+  log('');
+  log(formatBrowserTable(result));
+  log(`browser bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const json = `${JSON.stringify({ date: new Date().toISOString(), quick: options.quick, ...result }, null, 2)}\n`;
+  if (options.json) {
+    mkdirSync(dirname(options.json), { recursive: true });
+    writeFileSync(options.json, json);
+    log(`wrote ${options.json}`);
+  }
+  if (options.save) {
+    const slug = result.adapter.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const base = `${RESULTS_DIR}/${new Date().toISOString().slice(0, 10)}-browser-${slug}${options.quick ? '-quick' : ''}`;
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(`${base}.json`, json);
+    writeFileSync(`${base}.md`, `# webxai browser benchmark\n\n\`\`\`\n${formatBrowserTable(result)}\n\`\`\`\n`);
+    log(`wrote ${base}.json, ${base}.md`);
   }
 }

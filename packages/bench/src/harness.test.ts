@@ -82,6 +82,26 @@ describe('bench harness', () => {
     const report = await runCli(['--quick', '--filter', 'NOOP'], [trivialSuite], () => undefined);
     expect(report!.results.map((r) => r.name)).toEqual(['noop']);
   });
+
+  it('a "suite/case" filter does not set up the other suites', async () => {
+    let setups = 0;
+    const counted: BenchSuite = { ...trivialSuite, setup: (context) => (setups++, trivialSuite.setup(context)) };
+    const none = await runCli(['--quick', '--filter', 'other-suite/noop'], [counted], () => undefined);
+    expect(none!.results).toEqual([]);
+    expect(setups).toBe(0);
+    const some = await runCli(['--quick', '--filter', 'ial/noop'], [counted], () => undefined);
+    expect(some!.results.map((r) => r.name)).toEqual(['noop']);
+    expect(setups).toBe(1);
+  });
+
+  it('--quick skips full-only suites unless the filter names them', async () => {
+    let setups = 0;
+    const big: BenchSuite = { ...trivialSuite, name: 'big', fullOnly: true, setup: (context) => (setups++, trivialSuite.setup(context)) };
+    expect((await runCli(['--quick'], [big], () => undefined))!.results).toEqual([]);
+    expect(setups).toBe(0);
+    expect((await runCli(['--quick', '--filter', 'big/noop'], [big], () => undefined))!.results.map((r) => r.name)).toEqual(['noop']);
+    expect(setups).toBe(1);
+  });
 });
 
 describe('bench command line', () => {

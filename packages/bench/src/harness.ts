@@ -36,6 +36,11 @@ export interface BenchCase {
 export interface BenchSuite {
   readonly name: string;
   readonly description: string;
+  /**
+   * Skipped by --quick (a big reference model whose smallest useful case takes minutes on a software
+   * GPU); a --filter naming the suite ("gradient-mobilenet/...") runs it anyway.
+   */
+  readonly fullOnly?: boolean;
   /** Allocates what the cases need; `dispose` frees it once the suite has run. */
   readonly setup: (context: BenchContext) => Promise<SuiteInstance> | SuiteInstance;
 }
@@ -132,17 +137,24 @@ export interface RunOptions {
   readonly filter?: string;
   /** Called after each case (progress output). */
   readonly onResult?: (result: CaseResult) => void;
+  /** Called after each suite that ran, with its wall time including setup and dispose. */
+  readonly onSuite?: (suite: string, ms: number) => void;
   readonly signal?: AbortSignal;
 }
 
 /** Sets up every suite that has a matching case, times its cases and disposes it. */
 export async function runSuites(suites: readonly BenchSuite[], options: RunOptions): Promise<CaseResult[]> {
-  const { device, quick, filter, onResult, signal } = options;
+  const { device, quick, filter, onResult, onSuite, signal } = options;
   const policy = quick ? QUICK_POLICY : FULL_POLICY;
   const needle = filter?.toLowerCase();
   const results: CaseResult[] = [];
+  // A filter "suite/case" names its suite: the others are not even set up (setup loads models).
+  const suitePart = needle?.includes('/') ? needle.slice(0, needle.indexOf('/')) : undefined;
   for (const suite of suites) {
+    if (suitePart !== undefined && !suite.name.toLowerCase().endsWith(suitePart)) continue;
+    if (quick && suite.fullOnly && suitePart === undefined) continue;
     throwIfAborted(signal, 'benchmarks');
+    const started = performance.now();
     const instance = await suite.setup({ device, quick });
     try {
       for (const bench of instance.cases) {
@@ -155,6 +167,7 @@ export async function runSuites(suites: readonly BenchSuite[], options: RunOptio
     } finally {
       await instance.dispose?.();
     }
+    onSuite?.(suite.name, performance.now() - started);
   }
   return results;
 }

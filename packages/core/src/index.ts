@@ -40,7 +40,7 @@ export { adaptModel, type AdaptOptions } from './model/adapt.js';
 export type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelKind } from './model/types.js';
 export * from './interop/tfjs-webgpu.js';
 export * from './interop/first-max-pool-grad.js';
-export { configureTfjs } from './interop/tfjs-setup.js';
+export { configureTfjs, isSoftwareAdapter, type AdapterDescription } from './interop/tfjs-setup.js';
 export * from './perturbation/index.js';
 export * from './segment/index.js';
 export * from './model/onnx/index.js';

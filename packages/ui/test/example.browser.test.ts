@@ -19,7 +19,7 @@ describe('examples/index.html', () => {
     const script = doc.querySelector('script[type=module]')!.textContent!;
     expect(script).toContain("import '../src/index.ts';");
     const errors: string[] = [];
-    document.addEventListener('xai-error', (e) => errors.push((e as CustomEvent).detail.error.message));
+    document.addEventListener('xai-error', (e) => errors.push((e as CustomEvent<{ error: Error }>).detail.error.message));
     const explained = new Promise((resolve) => document.addEventListener('xai-explained', resolve, { once: true }));
     document.body.append(document.importNode(main, true));
     // The elements are registered by this test's import; run the rest of the page's script as a module.

@@ -247,6 +247,30 @@ describe('<xai-heatmap> without WebGPU', () => {
   });
 });
 
+describe('<xai-heatmap> superseded renders', () => {
+  it('a newer input supersedes a render in flight: the older picture is never drawn', async () => {
+    // An image whose pixels arrive only when released: the first render waits inside it.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowImage = { shape: [16, 16, 3], data: async () => (await gate, new Float32Array(16 * 16 * 3).fill(0.5)) };
+    const el = document.createElement('xai-heatmap');
+    const events: string[] = [];
+    el.addEventListener('xai-error', () => events.push('error'));
+    el.addEventListener('xai-rendered', () => events.push(`drawn ${String(el.attributionMap?.values[8 * 16 + 9])}`));
+    Object.assign(el, { renderer: 'webgpu', image: slowImage, attribution: hotSquare(16, 2, 6) });
+    document.body.append(el);
+    await el.updateComplete;
+    expect(el.state).toBe('loading'); // the first render is in flight, waiting for its image
+    // Same size, another square: had the first render gone on, it would draw (and announce) its picture.
+    Object.assign(el, { image: greyImage(16, 16), attribution: hotSquare(16, 8, 12) });
+    await el.updateComplete;
+    release();
+    await el.renderComplete;
+    expect(el.state, el.error?.message).toBe('ready');
+    expect(events).toEqual(['drawn 1']); // one picture, the newer square's (pixel 9,8 is inside it)
+  });
+});
+
 describe('<xai-heatmap> GPU resources', () => {
   it('frees every GPU buffer when removed', async () => {
     const device = (await requestTestDevice())!;

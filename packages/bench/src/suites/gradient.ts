@@ -13,13 +13,15 @@ type Tf = typeof tfNamespace;
 interface ModelChoice {
   readonly label: string;
   readonly size: number;
+  /** Input side in --quick mode (default `size`): keeps `pnpm bench --quick` under 5 minutes. */
+  readonly quickSize?: number;
   /** Steps / samples of the batched methods, full and --quick. */
   readonly points: { readonly full: number; readonly quick: number };
   /** Policy for its cases (MobileNetV2's 64-image backward pass takes minutes on a software GPU). */
   readonly policy?: { readonly full: Partial<RunPolicy>; readonly quick: Partial<RunPolicy> };
   /** Methods beyond IG / SmoothGrad / saliency (slow ones are left out on big models). */
   readonly allMethods: boolean;
-  build(tf: Tf, testing: typeof import('@webxai/testing/models')): tfNamespace.LayersModel;
+  build(tf: Tf, testing: typeof import('@webxai/testing/models'), size: number): tfNamespace.LayersModel;
 }
 
 async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: BenchContext): Promise<SuiteInstance> {
@@ -30,8 +32,8 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
   // XAI_GRADIENT_BENCH_POINTS overrides the step / sample count (e.g. a shorter MobileNetV2 run).
   const override = Number(process.env.XAI_GRADIENT_BENCH_POINTS);
   const k = Number.isInteger(override) && override > 0 ? override : quick ? choice.points.quick : choice.points.full;
-  const size = choice.size;
-  const model = choice.build(tf, testing);
+  const size = quick ? (choice.quickSize ?? choice.size) : choice.size;
+  const model = choice.build(tf, testing, size);
   const adapter = core.adaptModel(model);
   const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 7) as tfNamespace.Tensor4D;
   // The bare passes run over the very batches the explainers build (the software GPU's speed
@@ -218,7 +220,7 @@ export const gradientSmallSuite: BenchSuite = {
     setupGradientSuite('gradient-small', {
       label: 'tiny CNN 32x32x3, 16 filters, 10 classes',
       size: 32,
-      points: { full: 64, quick: 16 },
+      points: { full: 64, quick: 8 },
       allMethods: true,
       build: (_tf, testing) => testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: 32, width: 32, channels: 3, filters: 16, classes: 10, seed: 1 })),
     }, context),
@@ -227,17 +229,20 @@ export const gradientSmallSuite: BenchSuite = {
 /** Gradient methods on MobileNetV2 at 224 x 224 (seeded weights built in code). */
 export const gradientMobileNetSuite: BenchSuite = {
   name: 'gradient-mobilenet',
+  fullOnly: true, // --quick took 98 s here even at 96x96 with 2 points; gradient-small covers the methods
   description: 'IG / SmoothGrad on MobileNetV2-224 (seeded) vs the bare forward+backward over the same 16 (XAI_GRADIENT_BENCH_POINTS) images and the naive loop; ~15 min on a software GPU',
   setup: (context) =>
     setupGradientSuite('gradient-mobilenet', {
-      label: 'MobileNetV2 1.0, 224x224x3, 1000 classes, seeded weights',
+      label: 'MobileNetV2 1.0, 224x224x3 (--quick 96x96x3), 1000 classes, seeded weights',
       size: 224,
+      // --quick: 96x96 and 2 points (224 and 4 took ~4 of quick's 9 minutes on lavapipe under load).
+      quickSize: 96,
       // 16, not 64, by default: a 64-image MobileNetV2 backward pass holds ~21 GB of tensors, more
       // than a 24 GB machine running a software GPU can spare (16 images: 5.2 GB). Set
       // XAI_GRADIENT_BENCH_POINTS=64 where the memory is there.
-      points: { full: 16, quick: 4 },
+      points: { full: 16, quick: 2 },
       policy: { full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 }, quick: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 } },
       allMethods: false,
-      build: (_tf, testing) => testing.mobileNetV2({ size: 224, classes: 1000, seed: 2 }),
+      build: (_tf, testing, size) => testing.mobileNetV2({ size, classes: 1000, seed: 2 }),
     }, context),
 };

@@ -123,7 +123,8 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
   const tfLabel = 'mobileNetV2' in testing && !quick ? 'tfjs mnv2' : 'tfjs tiny-cnn';
   disposers.push(() => tfModel.dispose());
   const tfCase = (name: string, options: Record<string, unknown>, perturbed: number) => {
-    const explainer = core.createExplainer(tfModel, { target: 0, batchSize: 16, ...options } as never);
+    // XRAI has no batchSize of its own (its IG's is under integratedGradients) and rejects unknown options.
+    const explainer = core.createExplainer(tfModel, { target: 0, ...(options.method !== 'xrai' && { batchSize: 16 }), ...options } as never);
     disposers.push(() => explainer.dispose());
     cases.push({
       name: `${tfLabel} ${name}`,

@@ -25,7 +25,7 @@ export function describeValue(value: unknown): string {
     try {
       return JSON.stringify(value);
     } catch {
-      return String(value);
+      return Array.isArray(value) ? value.join(',') : '[object Object]'; // what String() gives (a BigInt or a cycle inside)
     }
   }
   return String(value);

@@ -38,7 +38,7 @@ describe('tie rules of arg-max-style gradients in tfjs 4.22 (cpu and webgpu)', (
   // Stock tfjs (webxai's first-max kernels uninstalled; first-max-pool-grad.gpu.test.ts covers them).
   it('maxPool3d: both backends send a tied window to its LAST element (PyTorch: first), so they agree with each other', async () => {
     uninstallFirstMaxPoolGrad();
-    const r = await both((x) => tf.maxPool3d(x as tf.Tensor5D, 2, 2, 'valid').sum(), new Array(8).fill(0), [1, 2, 2, 2, 1]);
+    const r = await both((x) => tf.maxPool3d(x as tf.Tensor5D, 2, 2, 'valid').sum(), new Array<number>(8).fill(0), [1, 2, 2, 2, 1]);
     expect(r).toEqual({ cpu: [0, 0, 0, 0, 0, 0, 0, 1], webgpu: [0, 0, 0, 0, 0, 0, 0, 1] });
   });
 

@@ -8,7 +8,7 @@ const pipelines = new WeakMap<GPUDevice, Map<GPUTextureFormat, GPURenderPipeline
 
 function presentPipeline(device: GPUDevice, format: GPUTextureFormat): GPURenderPipeline {
   let perDevice = pipelines.get(device);
-  if (!perDevice) pipelines.set(device, (perDevice = new Map()));
+  if (!perDevice) pipelines.set(device, (perDevice = new Map<GPUTextureFormat, GPURenderPipeline>()));
   let pipeline = perDevice.get(format);
   if (!pipeline) {
     const module = device.createShaderModule({ label: 'present', code: source });

@@ -12,7 +12,7 @@ const syncPipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
 function pipelineSync(device: GPUDevice, spec: AnySpec): GPUComputePipeline {
   let perDevice = syncPipelines.get(device);
-  if (!perDevice) syncPipelines.set(device, (perDevice = new Map()));
+  if (!perDevice) syncPipelines.set(device, (perDevice = new Map<string, GPUComputePipeline>()));
   const key = pipelineKey(spec);
   let pipeline = perDevice.get(key);
   if (!pipeline) {

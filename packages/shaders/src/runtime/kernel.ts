@@ -107,7 +107,7 @@ export function pipelineKey(spec: AnySpec): string {
 /** The compiled pipeline for `spec` on `device`, created once per device and cached. */
 export function getPipeline(device: GPUDevice, spec: AnySpec): Promise<GPUComputePipeline> {
   let perDevice = pipelineCache.get(device);
-  if (!perDevice) pipelineCache.set(device, (perDevice = new Map()));
+  if (!perDevice) pipelineCache.set(device, (perDevice = new Map<string, Promise<GPUComputePipeline>>()));
   const key = pipelineKey(spec);
   let pipeline = perDevice.get(key);
   if (!pipeline) {

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { WgslParser, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { ResourceType, WgslParser, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { assembleSource, defineKernel, type BindingSpec, type KernelSpec } from './kernel.js';
 
 type AnySpec = KernelSpec<Record<string, BindingSpec>>;
@@ -54,14 +54,14 @@ function seamProblems(spec: SeamSpec): string[] {
     if (!variable) return problems.push(`binding "${name}" (@binding(${index})) is not declared in the WGSL`);
     if (variable.name !== name) problems.push(`@binding(${index}) is "${variable.name}" in the WGSL but "${name}" in the descriptor`);
     if ('uniform' in binding) {
-      if (variable.resourceType !== 0) return problems.push(`"${name}" is a uniform in the descriptor but not var<uniform> in the WGSL`);
+      if (variable.resourceType !== ResourceType.Uniform) return problems.push(`"${name}" is a uniform in the descriptor but not var<uniform> in the WGSL`);
       const wgslFields = (variable.members ?? []).map((m) => `${m.name}: ${m.type.name}`);
       const specFields = Object.entries(binding.uniform).map(([field, type]) => `${field}: ${type}`);
       if (wgslFields.join(', ') !== specFields.join(', ')) {
         problems.push(`uniform "${name}" fields differ: WGSL {${wgslFields.join(', ')}} vs descriptor {${specFields.join(', ')}}`);
       }
     } else {
-      if (variable.resourceType !== 1) return problems.push(`"${name}" is storage in the descriptor but not var<storage> in the WGSL`);
+      if (variable.resourceType !== ResourceType.Storage) return problems.push(`"${name}" is storage in the descriptor but not var<storage> in the WGSL`);
       if (variable.access !== binding.storage) problems.push(`"${name}" is ${binding.storage} in the descriptor but ${variable.access} in the WGSL`);
     }
     return undefined;

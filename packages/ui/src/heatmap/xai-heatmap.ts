@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { Task } from '@lit/task';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import {
   DeviceLostError,
@@ -205,9 +206,17 @@ export class XaiHeatmap extends LitElement {
   declare _info: HeatmapInfo | undefined;
   declare _cursor: { x: number; y: number } | undefined;
 
-  #generation = 0;
-  #queue: Promise<void> = Promise.resolve();
-  #abort: AbortController | undefined;
+  /**
+   * One run per requested render. Starting a run aborts the signal of the run before it, so a
+   * superseded render stops at its next check and never draws; the runs themselves execute one
+   * after another on {@link #lane}, because they share the GPU renderer's buffers and the canvas.
+   */
+  #renders = new Task(this, {
+    autoRun: false,
+    task: (_args: readonly unknown[], { signal }: { signal: AbortSignal }) => this.#serially(() => (this.#superseded(signal) ? undefined : this.#render(signal))),
+  });
+  /** Every render and GPU release requested so far, in order; never rejects. */
+  #lane: Promise<void> = Promise.resolve();
   #renderer: HeatmapRenderer | undefined;
   #canvas: HTMLCanvasElement | undefined;
   #canvasPath: HeatmapRenderPath | undefined;
@@ -252,10 +261,9 @@ export class XaiHeatmap extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#generation++;
-    this.#abort?.abort();
+    this.#renders.abort();
     // Queue the release behind any render in flight, so nothing it allocates survives.
-    this.#queue = this.#queue.then(() => this.#releaseGpu());
+    void this.#serially(() => this.#releaseGpu());
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -264,7 +272,7 @@ export class XaiHeatmap extends LitElement {
 
   /** Resolves when every render requested so far has finished (successfully or with an error). */
   get renderComplete(): Promise<void> {
-    return this.updateComplete.then(() => this.#queue);
+    return this.updateComplete.then(() => this.#lane);
   }
 
   /** The attribution map as shown (after channel reduction), or undefined. */
@@ -322,14 +330,27 @@ export class XaiHeatmap extends LitElement {
   }
 
   #scheduleRender(): void {
-    const generation = ++this.#generation;
-    this.#abort?.abort();
-    const abort = (this.#abort = new AbortController());
-    this.#queue = this.#queue.then(() => (generation === this.#generation && this.isConnected ? this.#render(generation, abort.signal) : undefined));
+    // Errors are shown by #render itself; the task's own rejection carries nothing new.
+    this.#renders.run([]).catch(() => undefined);
   }
 
-  async #render(generation: number, signal: AbortSignal): Promise<void> {
-    const stale = () => generation !== this.#generation || !this.isConnected;
+  /** Runs `job` after every job queued before it (whatever their outcome). */
+  #serially<T>(job: () => T | Promise<T>): Promise<T> {
+    const run = this.#lane.then(job);
+    this.#lane = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** A newer render (or removal from the page) has taken over from the run holding `signal`. */
+  #superseded(signal: AbortSignal): boolean {
+    return signal.aborted || !this.isConnected;
+  }
+
+  async #render(signal: AbortSignal): Promise<void> {
+    const stale = () => this.#superseded(signal);
     try {
       if (this.attribution === undefined || this.attribution === null) {
         this.#showEmpty();

@@ -49,7 +49,7 @@ export function modelLayers(model: ModelInput, options: ListLayersOptions = {}):
   }
   const key = isGraphModel(model) ? JSON.stringify(options.inputShape ?? null) : '';
   let perModel = cache.get(model);
-  if (!perModel) cache.set(model, (perModel = new Map()));
+  if (!perModel) cache.set(model, (perModel = new Map<string, ModelLayers>()));
   const cached = perModel.get(key);
   if (cached) return cached;
   let result: ModelLayers;

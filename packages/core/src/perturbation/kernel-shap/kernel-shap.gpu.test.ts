@@ -43,7 +43,10 @@ describe('kernel-shap', () => {
     const means = Array.from({ length: 12 }, (_, s) => {
       let sum = 0;
       let n = 0;
-      for (let p = 0; p < H * W; p++) if (blocks[p] === s) for (let c = 0; c < C; c++) (sum += values[p * C + c]!), n++;
+      for (let p = 0; p < H * W; p++) if (blocks[p] === s) for (let c = 0; c < C; c++) {
+          sum += values[p * C + c]!;
+          n++;
+        }
       return sum / n;
     });
     const want = means.map((m, s) => truth.coefficients[1 * 12 + s]! * m);

@@ -46,7 +46,10 @@ describe('lime', () => {
     const means = Array.from({ length: 12 }, (_, s) => {
       let sum = 0;
       let count = 0;
-      for (let p = 0; p < H * W; p++) if (blocks[p] === s) for (let c = 0; c < C; c++) (sum += values[p * C + c]!), count++;
+      for (let p = 0; p < H * W; p++) if (blocks[p] === s) for (let c = 0; c < C; c++) {
+          sum += values[p * C + c]!;
+          count++;
+        }
       return sum / count;
     });
     const trueWeights = means.map((m, s) => truth.coefficients[2 * 12 + s]! * m);

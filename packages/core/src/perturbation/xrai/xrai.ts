@@ -129,7 +129,7 @@ function xraiProgress(call: CallContext, images: number, steps: number, scales: 
       };
     },
     /** One more unit (a segmentation scale, the region selection). */
-    step() {
+    step: () => {
       done += 1;
       report();
     },

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// The browser benchmark page (run by src/browser.ts in headless Chromium): for every case, rounds of
+// bare tfjs passes and webxai's GPU path interleaved on the webgpu backend, then bare passes and
+// webxai's CPU path on tfjs's cpu backend; medians of the timed rounds (the first is a warm-up).
+// Query: ?quick=1&rounds=3&filter=rise&batch=256
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { adaptModel, configureTfjs, createExplainer, targetGradients, type Explainer, type MethodName } from '@webxai/core';
+import { loadMnistCnn, mnistSamples } from '@webxai/models';
+import { mnistCases, type BarePasses, type BrowserCase, type BrowserResult, type BrowserRow } from '../src/browser-cases.js';
+
+declare global {
+  interface Window {
+    benchResult?: BrowserResult;
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const quick = params.get('quick') === '1';
+const rounds = Number(params.get('rounds') ?? (quick ? 2 : 3));
+const filter = (params.get('filter') ?? '').toLowerCase();
+/** tfjs flags to set after configureTfjs (experiments, e.g. {"WEBGPU_USE_NAIVE_CONV2D_DEBUG":true}). */
+/** Images per model call for the perturbation and CAM cases (webxai's option and the bare passes alike). */
+const batch = params.get('batch') ? Number(params.get('batch')) : undefined;
+const tfjsFlags = JSON.parse(params.get('tfjsFlags') || '{}') as Record<string, number | boolean>;
+
+/** Counts WebGPU calls made while `work` runs (prototype wrappers, installed once). */
+const calls: Record<string, number> = {};
+function countCalls(): void {
+  const wrap = (proto: object, method: string, label: string) => {
+    const target = proto as Record<string, (...args: unknown[]) => unknown>;
+    const original = target[method]!;
+    target[method] = function (this: unknown, ...args: unknown[]) {
+      calls[label] = (calls[label] ?? 0) + 1;
+      return original.apply(this, args);
+    };
+  };
+  wrap(GPUQueue.prototype, 'submit', 'submit');
+  wrap(GPUQueue.prototype, 'onSubmittedWorkDone', 'workDone');
+  wrap(GPUQueue.prototype, 'writeBuffer', 'writeBuffer');
+  wrap(GPUBuffer.prototype, 'mapAsync', 'mapAsync');
+  wrap(GPUDevice.prototype, 'createBuffer', 'createBuffer');
+  wrap(GPUDevice.prototype, 'createBindGroup', 'createBindGroup');
+  wrap(GPUDevice.prototype, 'createComputePipeline', 'createPipeline');
+  wrap(GPUDevice.prototype, 'createComputePipelineAsync', 'createPipeline');
+}
+async function counted(work: () => Promise<void>): Promise<Record<string, number>> {
+  for (const key of Object.keys(calls)) delete calls[key];
+  await work();
+  return { ...calls };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The bare passes: `images` through the model in batches, scores (or gradients) read back once. */
+async function barePasses(model: tf.LayersModel, image: tf.Tensor4D, target: number, passes: BarePasses): Promise<void> {
+  const adapter = adaptModel(model);
+  const outputs: tf.Tensor[] = [];
+  for (let first = 0; first < passes.images; first += passes.batch) {
+    const count = Math.min(passes.batch, passes.images - first);
+    const batch = tf.tidy(() => tf.tile(image, [count, 1, 1, 1]).mul(tf.scalar(1 - first / passes.images / 2))) as tf.Tensor4D;
+    outputs.push(passes.kind === 'forward' ? (model.predict(batch) as tf.Tensor) : targetGradients(adapter, batch, [target]));
+    batch.dispose();
+  }
+  const sums = tf.tidy(() => tf.addN(outputs.map((o) => tf.sum(o))));
+  await sums.data();
+  tf.dispose([...outputs, sums]);
+}
+
+async function timeOnce(work: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+interface Times {
+  bare: number[];
+  method: number[];
+  methodCalls: Record<string, number>;
+  bareCalls: Record<string, number>;
+}
+
+/** Rounds of bare passes and the method, interleaved, on the current backend. */
+async function measure(model: tf.LayersModel, image: tf.Tensor4D, target: number, c: BrowserCase): Promise<Times> {
+  const explainer: Explainer<MethodName> = createExplainer(model, { target, ...c.options } as never);
+  const times: Times = { bare: [], method: [], methodCalls: {}, bareCalls: {} };
+  const explainOnce = async () => {
+    const result = await explainer.explain(image);
+    await result.attribution.data(); // the picture is read, as a page drawing it would
+    result.attribution.dispose();
+  };
+  try {
+    for (let round = 0; round <= rounds; round++) {
+      const bare = await timeOnce(() => barePasses(model, image, target, c.bare));
+      const method = await timeOnce(explainOnce);
+      if (round === 0) continue; // warm-up: pipelines compile, tfjs caches programs
+      times.bare.push(bare);
+      times.method.push(method);
+    }
+    if (tf.getBackend() === 'webgpu') {
+      times.methodCalls = await counted(explainOnce);
+      times.bareCalls = await counted(() => barePasses(model, image, target, c.bare));
+    }
+  } finally {
+    explainer.dispose();
+  }
+  return times;
+}
+
+async function adapterName(): Promise<string> {
+  const adapter = await navigator.gpu.requestAdapter();
+  const info = adapter?.info;
+  return info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') || 'unknown adapter' : 'no adapter';
+}
+
+async function run(): Promise<BrowserResult> {
+  configureTfjs();
+  for (const [flag, value] of Object.entries(tfjsFlags)) tf.env().set(flag, value);
+  countCalls();
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
+  const model = await loadMnistCnn();
+  const { images } = mnistSamples();
+  const image = tf.slice(images, [0, 0, 0, 0], [1, 28, 28, 1]) as tf.Tensor4D;
+  images.dispose();
+  const scores = model.predict(image) as tf.Tensor;
+  const target = (await tf.argMax(scores, 1).data())[0]!;
+  scores.dispose();
+  const camChannels = model.getLayer('conv3').outputShape.at(-1) as number;
+  const cases = mnistCases(quick, camChannels, batch).filter((c) => c.name.toLowerCase().includes(filter) || c.family.includes(filter));
+  const rows: BrowserRow[] = [];
+  for (const c of cases) {
+    await tf.setBackend('webgpu');
+    const gpu = await measure(model, image, target, c);
+    await tf.setBackend('cpu');
+    const cpu = await measure(model, image, target, c);
+    const row: BrowserRow = {
+      name: c.name,
+      family: c.family,
+      bare: c.bare,
+      rounds,
+      bareGpuMs: median(gpu.bare),
+      gpuMs: median(gpu.method),
+      gpuRatio: median(gpu.method) / median(gpu.bare),
+      bareCpuMs: median(cpu.bare),
+      cpuMs: median(cpu.method),
+      gpuOverCpu: median(gpu.method) / median(cpu.method),
+      gpuCalls: gpu.methodCalls,
+      bareCalls: gpu.bareCalls,
+    };
+    console.log(`bench-row ${JSON.stringify(row)}`);
+    rows.push(row);
+  }
+  await tf.setBackend('webgpu');
+  tf.dispose([image]);
+  model.dispose();
+  return { adapter: await adapterName(), userAgent: navigator.userAgent, rows };
+}
+
+run().then(
+  (result) => {
+    window.benchResult = result;
+    document.body.dataset.state = 'done';
+  },
+  (error: unknown) => {
+    window.benchResult = { adapter: '', userAgent: navigator.userAgent, rows: [], error: String((error as Error)?.stack ?? error) };
+    document.body.dataset.state = 'failed';
+  },
+);

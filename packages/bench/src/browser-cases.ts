@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+// The browser benchmark's cases: one explanation method each, with the bare tfjs passes it cannot
+// avoid (forward passes over the perturbed images, or forward + backward passes over the gradient
+// batch), so the page can time both interleaved and report their ratio.
+
+/** The model passes a method needs at the least, run bare with tfjs. */
+export interface BarePasses {
+  /** 'forward': predict; 'gradient': forward + backward of the target score (tf.grad). */
+  readonly kind: 'forward' | 'gradient';
+  /** Images that go through the model. */
+  readonly images: number;
+  /** Images per call (webxai's default batch for the input size, unless the case sets one). */
+  readonly batch: number;
+}
+
+/** One method with its options and bare passes. */
+export interface BrowserCase {
+  readonly name: string;
+  readonly family: 'gradient' | 'cam' | 'perturbation';
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly bare: BarePasses;
+}
+
+/** webxai's default images per model call for an input of this size (core's defaultBatchSize). */
+export function defaultBatch(height: number, width: number, channels: number): number {
+  return Math.max(1, Math.min(64, Math.floor((64 * 2 ** 20) / (height * width * channels * 4))));
+}
+
+/**
+ * The MNIST CNN cases (28x28x1; conv3 has `camChannels` channels). `quick` shrinks the sample counts
+ * (the ratios, not the absolute times, are what the table is for).
+ */
+export function mnistCases(quick: boolean, camChannels: number, batchSize?: number): BrowserCase[] {
+  const batch = batchSize ?? defaultBatch(28, 28, 1);
+  const q = (full: number, small: number) => (quick ? small : full);
+  const steps = q(32, 16);
+  const occlusionWindows = ((28 - 4) / 2 + 1) ** 2;
+  const forward = (images: number): BarePasses => ({ kind: 'forward', images, batch });
+  const withBatch = (c: BrowserCase): BrowserCase => (batchSize === undefined || c.bare.kind !== 'forward' ? c : { ...c, options: { ...c.options, batchSize } });
+  return ([
+    { name: 'saliency', family: 'gradient', options: { method: 'saliency' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
+    { name: `integrated-gradients ${steps} steps`, family: 'gradient', options: { method: 'integrated-gradients', steps, batchSize: steps }, bare: { kind: 'gradient', images: steps, batch: steps } },
+    { name: `smoothgrad ${steps} samples`, family: 'gradient', options: { method: 'smoothgrad', samples: steps, batchSize: steps, seed: 1 }, bare: { kind: 'gradient', images: steps, batch: steps } },
+    { name: 'grad-cam', family: 'cam', options: { method: 'grad-cam' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
+    { name: 'grad-cam++', family: 'cam', options: { method: 'grad-cam++' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
+    { name: 'score-cam', family: 'cam', options: { method: 'score-cam' }, bare: forward(camChannels + 1) },
+    { name: 'ablation-cam', family: 'cam', options: { method: 'ablation-cam' }, bare: forward(camChannels + 1) },
+    { name: `occlusion 4x4 stride 2 (${occlusionWindows} windows)`, family: 'perturbation', options: { method: 'occlusion', window: 4, stride: 2 }, bare: forward(occlusionWindows + 1) },
+    { name: `rise ${q(1000, 200)} masks`, family: 'perturbation', options: { method: 'rise', masks: q(1000, 200), seed: 1 }, bare: forward(q(1000, 200) + 1) },
+    { name: `lime ${q(500, 100)} samples`, family: 'perturbation', options: { method: 'lime', samples: q(500, 100), seed: 1 }, bare: forward(q(500, 100) + 1) },
+    { name: `kernel-shap ${q(500, 100)} samples`, family: 'perturbation', options: { method: 'kernel-shap', samples: q(500, 100), seed: 1 }, bare: forward(q(500, 100) + 1) },
+    { name: `partition-shap maxEvals ${q(500, 100)}`, family: 'perturbation', options: { method: 'partition-shap', maxEvals: q(500, 100) }, bare: forward(q(500, 100) + 1) },
+  ] satisfies BrowserCase[]).map(withBatch);
+}
+
+/** One row of the browser table (times are medians of the timed rounds, in ms). */
+export interface BrowserRow {
+  readonly name: string;
+  readonly family: BrowserCase['family'];
+  readonly bare: BarePasses;
+  readonly rounds: number;
+  readonly bareGpuMs: number;
+  readonly gpuMs: number;
+  /** gpuMs / bareGpuMs: the method's cost over its unavoidable model passes (goal <= 1.15). */
+  readonly gpuRatio: number;
+  readonly bareCpuMs: number;
+  readonly cpuMs: number;
+  /** gpuMs / cpuMs: above 1 means the GPU path is slower than webxai's own CPU path. */
+  readonly gpuOverCpu: number;
+  /** WebGPU calls during one GPU-path explanation (submits, readbacks, buffers, bind groups). */
+  readonly gpuCalls: Readonly<Record<string, number>>;
+  /** The same calls during one run of the bare passes. */
+  readonly bareCalls: Readonly<Record<string, number>>;
+}
+
+/** What the page leaves on `window.benchResult`. */
+export interface BrowserResult {
+  readonly adapter: string;
+  readonly userAgent: string;
+  readonly rows: BrowserRow[];
+  readonly error?: string;
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+// `pnpm bench -- --browser`: serves browser/index.html with Vite (workspace packages from source) and
+// runs it in headless Chromium (WebGPU; SwiftShader on a GPU-less machine), then prints per method
+// webxai's GPU-path time, its ratio to the bare tfjs passes timed interleaved in the same page, and
+// webxai's CPU-path time.
+import { loadavg } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BrowserResult, BrowserRow } from './browser-cases.js';
+
+export type { BrowserResult, BrowserRow } from './browser-cases.js';
+
+/** Options of {@link runBrowserBench}. */
+export interface BrowserBenchOptions {
+  readonly quick: boolean;
+  readonly filter?: string;
+  readonly rounds?: number;
+  /** Images per model call for the forward-pass cases (default: webxai's default batch). */
+  readonly batch?: number;
+  /** tfjs flags the page sets after configureTfjs(), as JSON. */
+  readonly tfjsFlags?: string;
+  readonly log: (line: string) => void;
+}
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const toolsDir = join(packageDir, '..', '..', 'tools');
+
+/** Runs the browser page to completion and returns its rows (rows are logged as they arrive). */
+export async function runBrowserBench(options: BrowserBenchOptions): Promise<BrowserResult> {
+  // Imported here: Node-only runs of the bench never load Vite or Playwright.
+  const { createServer, defaultClientConditions } = await import('vite');
+  const { chromium } = await import('playwright-core');
+  const { CHROMIUM_ARGS, CHROMIUM_PATH } = (await import(pathToFileURL(join(toolsDir, 'chromium.mjs')).href)) as typeof import('../../../tools/chromium.mjs');
+  const { wgsl } = (await import(pathToFileURL(join(toolsDir, 'wgsl-plugin.mjs')).href)) as typeof import('../../../tools/wgsl-plugin.mjs');
+  const { SOURCE_CONDITION } = (await import(pathToFileURL(join(toolsDir, 'vitest-preset.mjs')).href)) as typeof import('../../../tools/vitest-preset.mjs');
+
+  const server = await createServer({
+    root: join(packageDir, 'browser'),
+    configFile: false,
+    plugins: [wgsl()],
+    resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
+    optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] },
+    // No HMR and no file watching: editing the tree during a run must not reload the page mid-measurement.
+    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null, fs: { allow: [join(packageDir, '..', '..')] } },
+    logLevel: 'warn',
+  });
+  await server.listen();
+  const base = server.resolvedUrls?.local[0];
+  if (!base) throw new Error('vite dev server has no local URL');
+  const userDataDir = await mkdtemp(join(tmpdir(), 'webxai-bench-'));
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => options.log(`[pageerror] ${e.message}`));
+    page.on('console', (message) => {
+      const text = message.text();
+      if (text.startsWith('bench-row ')) options.log(`  ${formatRow(JSON.parse(text.slice('bench-row '.length)) as BrowserRow)}`);
+      else if (message.type() === 'error') options.log(`[console] ${text}`);
+    });
+    const query = new URLSearchParams({ quick: options.quick ? '1' : '0', filter: options.filter ?? '', ...(options.rounds !== undefined && { rounds: String(options.rounds) }), ...(options.batch !== undefined && { batch: String(options.batch) }), ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }) });
+    await page.goto(`${base}index.html?${query}`, { timeout: 300_000 });
+    await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 3_600_000, polling: 1000 });
+    const result = await page.evaluate(() => (window as unknown as { benchResult: BrowserResult }).benchResult);
+    if (result.error) throw new Error(`browser bench failed in the page: ${result.error}`);
+    return result;
+  } finally {
+    await context.close();
+    await server.close();
+    await rm(userDataDir, { recursive: true, force: true });
+  }
+}
+
+const HEADER = 'method                                   passes   bare gpu ms   gpu ms  gpu/bare  bare cpu ms   cpu ms  gpu/cpu  submits  readbacks';
+
+function formatRow(r: BrowserRow): string {
+  const passes = `${r.bare.images}${r.bare.kind === 'gradient' ? 'g' : 'f'}`;
+  const n = (v: number, width: number, digits = 0) => v.toFixed(digits).padStart(width);
+  return `${r.name.padEnd(40)} ${passes.padStart(6)} ${n(r.bareGpuMs, 13)} ${n(r.gpuMs, 8)} ${n(r.gpuRatio, 9, 2)} ${n(r.bareCpuMs, 12)} ${n(r.cpuMs, 8)} ${n(r.gpuOverCpu, 8, 2)} ${n(r.gpuCalls.submit ?? 0, 8)} ${n(r.gpuCalls.mapAsync ?? 0, 10)}`;
+}
+
+/** The browser table: one line per method (passes: images through the model, f forward / g gradient). */
+export function formatBrowserTable(result: BrowserResult): string {
+  return [
+    `browser: ${result.adapter} (${result.userAgent.match(/(Headless)?Chrome\/[\d.]+/)?.[0] ?? result.userAgent}), load ${loadavg()[0]!.toFixed(1)}`,
+    HEADER,
+    ...result.rows.map(formatRow),
+    'gpu/bare: webxai GPU path over the bare tfjs passes it needs (goal <= 1.15); gpu/cpu: above 1 = GPU path slower than webxai on tfjs cpu.',
+    'submits / readbacks: queue.submit and mapAsync calls during one GPU-path explanation.',
+  ].join('\n');
+}
