@@ -2,7 +2,7 @@
 // The demo page: pick a model (shipped MNIST, a model.json URL, a Teachable Machine export, an ONNX
 // file) and an image (digits, samples, upload, paste, drop, camera); explain it with one method
 // (<xai-explainer>) and with a grid of methods (<xai-compare>); explain the camera live; brush over
-// parts of the image to see the prediction change. <body data-state> goes from "pending" to "ok" once
+// parts of the image to see the prediction change; score the maps (trust view). <body data-state> goes from "pending" to "ok" once
 // the first digit is explained by the explainer and every grid method, or to "error";
 // window.webxaiDemo holds the details (read by scripts/screenshot.mjs).
 import * as tf from '@tensorflow/tfjs';
@@ -21,7 +21,7 @@ import { explainSized, methodsFor, useBaselines } from './methods.js';
 import { attachModelPanel } from './model-panel.js';
 import { preprocessOf, shippedMnist, type DemoModel } from './models.js';
 import { drawCrop, greyImage, toModelView, type ModelView, type Picture } from './picture.js';
-import { renderTrustUnavailable } from './trust.js';
+import { TrustView, type TrustStats } from './trust.js';
 
 /** What the page exposes for the e2e test and for curious people in the console. */
 interface DemoState {
@@ -36,6 +36,8 @@ interface DemoState {
   brush?: BrushStats;
   liveMode?: LiveMode;
   brushTool?: Brush;
+  trust?: TrustStats;
+  trustView?: TrustView;
   /** Resolves when the latest image (or model) has been predicted, explained by every view and drawn. */
   shown: Promise<void>;
   tensors(): number;
@@ -74,7 +76,6 @@ function showBackend(backend: BackendInfo): void {
 async function main(): Promise<void> {
   const backend = (state.backend = await initBackend(new URLSearchParams(location.search).get('backend') === 'cpu' ? 'cpu' : 'webgpu'));
   showBackend(backend);
-  renderTrustUnavailable($('#trust'));
 
   const samples = mnistSamples();
   const all = (await samples.images.data()) as Float32Array;
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
   state.live = live.stats;
   const brush = (state.brushTool = new Brush());
   state.brush = brush.stats;
+  const trust = (state.trustView = new TrustView());
+  state.trust = trust.stats;
 
   let model: DemoModel | undefined;
   let grid: MethodGrid | undefined;
@@ -140,6 +143,7 @@ async function main(): Promise<void> {
     $('#crop-caption').textContent = `${picture.original.width} x ${picture.original.height} → crop ${crop.width} x ${crop.height} at (${crop.x}, ${crop.y}) → ${m.width} x ${m.height}`;
     $('#digit-caption').textContent = picture.digit && !/^held-out/.test(picture.name) ? 'Your drawing, scaled and centred as MNIST digits are.' : `Showing ${picture.name}.`;
     current = { picture, view, target: 'predicted' };
+    trust.setImage({ pixels: view.pixels, target: 'predicted' });
     explainer.target = undefined; // explain the new image's top class
     explainer.image = view.image;
     const brushed = brush.setImage(view);
@@ -167,6 +171,7 @@ async function main(): Promise<void> {
     $<HTMLElement>('#digit-picker').hidden = m.shipped !== 'mnist';
     live.setModel(m);
     brush.setModel(m);
+    trust.setModel(m);
     const picture = current?.picture ?? (m.shipped === 'mnist' ? digits[0]! : sources[0]!);
     if (m.shipped === 'mnist') markPicked(picker, digits.indexOf(picture));
     await show(picture);
@@ -176,6 +181,7 @@ async function main(): Promise<void> {
   explainer.addEventListener('xai-explained', () => {
     if (current && explainer.target !== undefined && explainer.target !== current.target) {
       current.target = explainer.target;
+      trust.setImage({ pixels: current.view.pixels, target: current.target });
       runGrid().catch(fail);
     }
   });

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// e2e checks of the trust view, the shipped shapes model, the "what did this layer learn" view, a
+// GraphModel by URL and a grey ONNX model, run by screenshot.mjs on the same page (E2E_ONLY selects
+// sections). Each section starts and ends on the shipped MNIST model. Screenshots go to screenshots/.
+
+const demo = (page, fn, arg) => page.evaluate(fn, arg);
+
+/** Resource counts while nothing runs (every view settled). */
+export const resources = (page) =>
+  page.evaluate(async () => {
+    const d = window.webxaiDemo;
+    await d.shown;
+    await d.trustView.settled;
+    await d.layerView?.settled;
+    return { tensors: d.tensors(), gpuBuffers: d.gpuBuffers(), webxaiBuffers: d.webxaiBuffers() };
+  });
+
+const same = (a, b) => a.tensors === b.tensors && a.gpuBuffers === b.gpuBuffers && a.webxaiBuffers === b.webxaiBuffers;
+
+/** Runs the trust table (started from the keyboard) and waits for it to end. */
+async function scoreMaps(page, timeout = 600_000) {
+  await page.locator('#trust-run').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.webxaiDemo.trust.state !== 'idle', null, { timeout: 10_000 });
+  await page.waitForFunction(() => !['running', 'idle'].includes(window.webxaiDemo.trust.state), null, { timeout });
+  return demo(page, () => {
+    const t = window.webxaiDemo.trust;
+    const table = document.querySelector('#trust-table');
+    const curves = Object.fromEntries(
+      ['deletion', 'insertion'].map((m) => {
+        const el = document.querySelector(`#${m}-curve`);
+        return [m, { lines: el.shadowRoot.querySelectorAll('polyline').length, aucs: el.aucs, label: el.shadowRoot.querySelector('svg')?.getAttribute('aria-label') ?? '' }];
+      }),
+    );
+    return {
+      ...JSON.parse(JSON.stringify(t)),
+      tableCells: [...table.querySelectorAll('tbody td')].map((td) => td.textContent),
+      caption: table.caption?.textContent ?? '',
+      headers: [...table.querySelectorAll('thead th')].map((th) => th.getAttribute('aria-label') ?? th.textContent),
+      curves,
+    };
+  });
+}
+
+/** Checks a finished trust table: every cell a number, curves drawn, curve areas = table scores. */
+function checkTable(check, name, t, { methods, metrics }) {
+  const numeric = t.tableCells.filter((c) => Number.isFinite(Number(c)));
+  check(`${name}: the trust report finished`, t.state === 'done', `${t.state}${t.error ? `: ${t.error}` : ''}`);
+  check(`${name}: the table scores every method by every metric (${methods} x ${metrics})`, t.cells.length === methods * metrics && t.cells.every((c) => Number.isFinite(c.score)), `${t.cells.length} scores`);
+  check(`${name}: the table shows a number in every cell`, numeric.length === methods * metrics, `${numeric.length} of ${t.tableCells.length} cells: ${t.tableCells.join(' ')}`);
+  for (const metric of ['deletion', 'insertion']) {
+    const curve = t.curves[metric];
+    const scores = t.cells.filter((c) => c.metric === metric).map((c) => c.score);
+    const gap = Math.max(...curve.aucs.map((a, i) => Math.abs(a - scores[i])));
+    check(`${name}: <xai-curve> draws one ${metric} curve per method`, curve.lines === methods && curve.aucs.length === methods, `${curve.lines} lines`);
+    check(`${name}: each ${metric} curve's area equals the table's ${metric} score (< 1e-4)`, gap < 1e-4, `max |diff| ${gap.toExponential(2)}`);
+    check(`${name}: the ${metric} chart has a text alternative with the areas`, /AUC/.test(curve.label), curve.label.slice(0, 90));
+  }
+}
+
+/** 1. The trust view on the first MNIST digit: table, curves, progress, cancel, no leaks. */
+export async function trustChecks(page, { check, seconds }) {
+  const before = await resources(page);
+  const t = await scoreMaps(page);
+  console.log(`trust (MNIST) after ${seconds()} s: ${t.cells.map((c) => `${c.method}/${c.metric} ${c.score.toFixed(3)}`).join(', ')}`);
+  checkTable(check, 'trust (MNIST)', t, { methods: 4, metrics: 5 });
+  check('trust (MNIST): the table has a caption and its headers say which way is better', /scored/.test(t.caption) && t.headers.some((h) => /lower is better/.test(h)), t.headers.join(' | '));
+  // Saliency, IG, Grad-CAM and occlusion on a clear digit: the curves mean something only if removing
+  // the most relevant pixels hurts more than adding them back first does.
+  const mean = (metric) => t.cells.filter((c) => c.metric === metric).reduce((s, c) => s + c.score, 0) / 4;
+  check('trust (MNIST): mean deletion AUC < mean insertion AUC', mean('deletion') < mean('insertion'), `${mean('deletion').toFixed(3)} < ${mean('insertion').toFixed(3)}`);
+  await page.locator('#trust-panel').screenshot({ path: 'screenshots/trust.png' });
+  const after = await resources(page);
+  check('trust (MNIST): no tensor or GPU-buffer leak after a report', same(before, after), `${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+  // Progress and Cancel.
+  await page.locator('#trust-methods input[value=smoothgrad]').check();
+  await page.locator('#trust-run').click();
+  await page.waitForFunction(() => window.webxaiDemo.trust.progress && !document.querySelector('#trust-progress').hidden, null, { timeout: 30_000 });
+  const progress = await demo(page, () => ({ text: window.webxaiDemo.trust.progress, status: document.querySelector('#trust-status').textContent }));
+  await page.locator('#trust-cancel').click();
+  await page.waitForFunction(() => window.webxaiDemo.trust.state !== 'running', null, { timeout: 120_000 });
+  const cancelled = await demo(page, () => window.webxaiDemo.trust.state);
+  check('trust: progress is shown while it runs', /^\d+\/5: /.test(progress.text) && /Scoring method/.test(progress.status), `${progress.text}; ${progress.status}`);
+  check('trust: Cancel stops a running report', cancelled === 'cancelled', cancelled);
+  const afterCancel = await resources(page);
+  check('trust: no tensor or GPU-buffer leak after a cancelled report', same(before, afterCancel), `${JSON.stringify(before)} -> ${JSON.stringify(afterCancel)}`);
+  await page.locator('#trust-methods input[value=smoothgrad]').uncheck();
+}
