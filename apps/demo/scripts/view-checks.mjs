@@ -86,3 +86,51 @@ export async function trustChecks(page, { check, seconds }) {
   check('trust: no tensor or GPU-buffer leak after a cancelled report', same(before, afterCancel), `${JSON.stringify(before)} -> ${JSON.stringify(afterCancel)}`);
   await page.locator('#trust-methods input[value=smoothgrad]').uncheck();
 }
+
+/** Clicks a model button and waits until every view has shown the model's first picture. */
+export async function pickShippedModel(page, button, name) {
+  await page.locator(button).click();
+  await page.waitForFunction((n) => document.body.dataset.model !== 'loading' && window.webxaiDemo.model?.name.startsWith(n), name, { timeout: 120_000 });
+  await page.evaluate(() => window.webxaiDemo.shown);
+}
+
+/** 2. The shipped shapes model with its held-out samples; the trust table adds pointing game and relevance mass. */
+export async function shapesChecks(page, { check, seconds }) {
+  await pickShippedModel(page, '#use-shapes', 'Shapes');
+  const loaded = await demo(page, () => ({
+    model: window.webxaiDemo.model,
+    picture: window.webxaiDemo.digit,
+    samples: [...document.querySelectorAll('#samples button')].map((b) => b.getAttribute('aria-label')),
+    top: document.querySelector('xai-explainer').predictions[0]?.label,
+    grid: window.webxaiDemo.grid.map((r) => `${r.method}:${r.state}:${r.path}`),
+    crop: document.querySelector('#crop-caption').textContent,
+  }));
+  console.log(`shapes model shown after ${seconds()} s: ${loaded.picture}, read as ${loaded.top}`);
+  check('shapes: the shipped shapes CNN loads (64 x 64 x 3, 4 labels)', loaded.model.height === 64 && loaded.model.channels === 3 && loaded.model.labels.join() === 'circle,square,triangle,cross', JSON.stringify(loaded.model));
+  check('shapes: 8 held-out samples are offered, two of each class', loaded.samples.length === 8 && ['circle', 'square', 'triangle', 'cross'].every((c) => loaded.samples.filter((s) => s.endsWith(`a ${c})`)).length === 2), loaded.samples.join(' | '));
+  check('shapes: the first sample is read as its true class', loaded.picture.endsWith(`(a ${loaded.top})`), `${loaded.picture}: ${loaded.top}`);
+  check('shapes: every grid method explains it on the gpu path', loaded.grid.every((g) => g.endsWith(':done:gpu')), loaded.grid.join(' '));
+  check('shapes: the sample is used as is (no crop, no resize)', /64 x 64 → crop 64 x 64 at \(0, 0\) → 64 x 64/.test(loaded.crop), loaded.crop);
+  // Another sample: the triangle (the views follow; its mask goes to the trust view).
+  const triangle = page.locator('#samples button[aria-label$="a triangle)"]').first();
+  await triangle.click();
+  await page.waitForFunction(() => window.webxaiDemo.digit.endsWith('a triangle)'), null, { timeout: 10_000 });
+  await page.evaluate(() => window.webxaiDemo.shown);
+  const top = await demo(page, () => document.querySelector('xai-explainer').predictions[0]?.label);
+  check('shapes: a triangle sample is read as a triangle', top === 'triangle', top);
+  await page.locator('main').screenshot({ path: 'screenshots/shapes.png' });
+  const before = await resources(page);
+  const t = await scoreMaps(page);
+  console.log(`trust (shapes) after ${seconds()} s: ${t.cells.map((c) => `${c.method}/${c.metric} ${c.score.toFixed(3)}`).join(', ')}`);
+  checkTable(check, 'trust (shapes)', t, { methods: 4, metrics: 7 });
+  const pointing = t.cells.filter((c) => c.metric === 'pointing-game');
+  const mass = t.cells.filter((c) => c.metric === 'relevance-mass');
+  check('trust (shapes): the ground-truth mask adds pointing game (0 or 1 per method) and relevance mass (in [0, 1])', pointing.length === 4 && pointing.every((c) => c.score === 0 || c.score === 1) && mass.length === 4 && mass.every((c) => c.score >= 0 && c.score <= 1), [...pointing, ...mass].map((c) => `${c.method}/${c.metric} ${c.score.toFixed(3)}`).join(', '));
+  const share = await demo(page, () => window.webxaiDemo.maskShare());
+  const bestMass = Math.max(...mass.map((c) => c.score));
+  check("trust (shapes): some method puts more relevance on the object than the object's share of the image", bestMass > share, `best relevance mass ${bestMass.toFixed(3)} vs object share ${share.toFixed(3)}`);
+  await page.locator('#trust-panel').screenshot({ path: 'screenshots/trust-shapes.png' });
+  const after = await resources(page);
+  check('trust (shapes): no tensor or GPU-buffer leak after a report', same(before, after), `${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+  await pickShippedModel(page, '#use-mnist', 'MNIST');
+}

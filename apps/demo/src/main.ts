@@ -20,7 +20,7 @@ import { LiveMode, type LiveStats } from './live.js';
 import { explainSized, methodsFor, useBaselines } from './methods.js';
 import { attachModelPanel } from './model-panel.js';
 import { preprocessOf, shippedMnist, type DemoModel } from './models.js';
-import { drawCrop, greyImage, toModelView, type ModelView, type Picture } from './picture.js';
+import { drawCrop, greyImage, shapesPictures, toModelView, type ModelView, type Picture } from './picture.js';
 import { TrustView, type TrustStats } from './trust.js';
 
 /** What the page exposes for the e2e test and for curious people in the console. */
@@ -45,6 +45,8 @@ interface DemoState {
   gpuBuffers(): number;
   /** GPU buffers webxai's own kernels hold on tfjs's device (0 on cpu). */
   webxaiBuffers(): number;
+  /** The share of the current picture covered by its ground-truth object mask (0 without one). */
+  maskShare(): number;
 }
 
 const $ = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
@@ -55,6 +57,7 @@ const state: DemoState = {
   tensors: () => tf.memory().numTensors,
   gpuBuffers: () => (tf.getBackend() === 'webgpu' ? tfjsUsedBufferCount() : 0),
   webxaiBuffers: () => (tf.getBackend() === 'webgpu' ? liveBufferCount(tfjsDevice()) : 0),
+  maskShare: () => 0,
 };
 (window as unknown as { webxaiDemo: DemoState }).webxaiDemo = state;
 
@@ -109,6 +112,10 @@ async function main(): Promise<void> {
   gridCancel.addEventListener('click', () => gridAbort.abort());
   const picker = $<HTMLElement>('#digits');
   let current: { picture: Picture; view: ModelView; target: number | 'predicted' } | undefined;
+  state.maskShare = () => {
+    const mask = current?.view.mask;
+    return mask ? mask.reduce((sum, v) => sum + v, 0) / mask.length : 0;
+  };
 
   /** (Re-)runs the grid on the current image, after whatever the explainer is doing. */
   const runGrid = (): Promise<void> => {
@@ -143,7 +150,7 @@ async function main(): Promise<void> {
     $('#crop-caption').textContent = `${picture.original.width} x ${picture.original.height} → crop ${crop.width} x ${crop.height} at (${crop.x}, ${crop.y}) → ${m.width} x ${m.height}`;
     $('#digit-caption').textContent = picture.digit && !/^held-out/.test(picture.name) ? 'Your drawing, scaled and centred as MNIST digits are.' : `Showing ${picture.name}.`;
     current = { picture, view, target: 'predicted' };
-    trust.setImage({ pixels: view.pixels, target: 'predicted' });
+    trust.setImage({ pixels: view.pixels, target: 'predicted', ...(view.mask ? { mask: view.mask } : {}) });
     explainer.target = undefined; // explain the new image's top class
     explainer.image = view.image;
     const brushed = brush.setImage(view);
@@ -172,7 +179,10 @@ async function main(): Promise<void> {
     live.setModel(m);
     brush.setModel(m);
     trust.setModel(m);
-    const picture = current?.picture ?? (m.shipped === 'mnist' ? digits[0]! : sources[0]!);
+    sources.setSamples(m.shipped === 'shapes' ? (shapesSamples ??= shapesPictures()) : drawnSamples);
+    // The shapes model starts on its own held-out images; other models keep the picture (re-cropped).
+    const keep = current && !(m.shipped === 'shapes' && !current.picture.exact) && !(m.shipped !== 'shapes' && current.picture.exact);
+    const picture = keep ? current!.picture : m.shipped === 'mnist' ? digits[0]! : sources.samples[0]!;
     if (m.shipped === 'mnist') markPicked(picker, digits.indexOf(picture));
     await show(picture);
   };
@@ -181,7 +191,7 @@ async function main(): Promise<void> {
   explainer.addEventListener('xai-explained', () => {
     if (current && explainer.target !== undefined && explainer.target !== current.target) {
       current.target = explainer.target;
-      trust.setImage({ pixels: current.view.pixels, target: current.target });
+      trust.setImage({ pixels: current.view.pixels, target: current.target, ...(current.view.mask ? { mask: current.view.mask } : {}) });
       runGrid().catch(fail);
     }
   });
@@ -203,6 +213,8 @@ async function main(): Promise<void> {
     markPicked(picker, -1);
     show(picture).catch(fail);
   });
+  const drawnSamples = sources.samples;
+  let shapesSamples: Picture[] | undefined;
   const panel = attachModelPanel(useModel);
   await panel.load(shippedMnist, 'the shipped MNIST CNN');
   if (!model) throw new Error($('#model-error').textContent ?? 'the shipped model did not load');

@@ -14,7 +14,7 @@ import {
   TEACHABLE_MACHINE_INPUT,
   type PreprocessPreset,
 } from '@webxai/core/io';
-import { loadMnistCnn, mnistCnnAccuracy, MNIST_LABELS } from '@webxai/models';
+import { loadMnistCnn, loadShapesCnn, mnistCnnAccuracy, MNIST_LABELS, shapesCnnAccuracy, SHAPES_LABELS, SHAPES_SIZE } from '@webxai/models';
 
 /** The model the page explains, and what it needs from an image. Size, labels and preprocessing are editable. */
 export interface DemoModel {
@@ -26,8 +26,8 @@ export interface DemoModel {
   readonly model: ModelInput;
   /** False for ONNX: only perturbation methods can explain it. */
   readonly differentiable: boolean;
-  /** The shipped MNIST model keeps the page's digit picker and draw pad. */
-  readonly shipped?: 'mnist';
+  /** The shipped MNIST model keeps the page's digit picker and draw pad; the shapes model brings its own samples. */
+  readonly shipped?: 'mnist' | 'shapes';
   /** A line about the model (layers, accuracy...). */
   readonly detail: string;
   height: number;
@@ -73,6 +73,26 @@ export async function shippedMnist(): Promise<DemoModel> {
     width: 28,
     channels: 1,
     labels: [...MNIST_LABELS],
+    preprocess: 'unit',
+    dispose: () => model.dispose(),
+  };
+}
+
+/** The shipped shapes CNN (64 x 64 RGB in [0, 1]: circle, square, triangle, cross), trained on the shapes data set. */
+export async function shippedShapes(): Promise<DemoModel> {
+  const model = await loadShapesCnn();
+  return {
+    name: 'Shapes CNN (shipped)',
+    origin: '@webxai/models',
+    format: 'layers-model',
+    model,
+    differentiable: true,
+    shipped: 'shapes',
+    detail: `conv1 (stride 2), pool1, conv2, conv3, gap, logits, ${model.countParams().toLocaleString('en')} parameters, ${(shapesCnnAccuracy * 100).toFixed(1)}% held-out accuracy`,
+    height: SHAPES_SIZE,
+    width: SHAPES_SIZE,
+    channels: 3,
+    labels: [...SHAPES_LABELS],
     preprocess: 'unit',
     dispose: () => model.dispose(),
   };
