@@ -17,7 +17,7 @@ import { preview } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../tools/chromium.mjs';
 import { serveFixtures, writeTeachableMachineExport } from './fixtures.mjs';
 import { ownModelChecks } from './own-model-checks.mjs';
-import { shapesChecks, trustChecks } from './view-checks.mjs';
+import { layerChecks, shapesChecks, trustChecks } from './view-checks.mjs';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(appDir);
@@ -201,6 +201,7 @@ try {
   // 5a. The trust view, shapes model, layer view, GraphModel by URL, grey ONNX (view-checks.mjs).
   if (wanted('trust')) await trustChecks(page, { check, seconds });
   if (wanted('shapes')) await shapesChecks(page, { check, seconds });
+  if (wanted('layers')) await layerChecks(page, { check, seconds });
 
   // 5b. Your own model, image and camera (own-model-checks.mjs).
   if (wanted('own')) await ownModelChecks(page, {

@@ -134,3 +134,91 @@ export async function shapesChecks(page, { check, seconds }) {
   check('trust (shapes): no tensor or GPU-buffer leak after a report', same(before, after), `${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
   await pickShippedModel(page, '#use-mnist', 'MNIST');
 }
+
+/** The layer view's grids as drawn: tile count, channels, values, and the pixel spread of each tile. */
+const layerGrids = (page) =>
+  page.evaluate(() => {
+    // One scratch canvas for every read-back (willReadFrequently: no Canvas2D warning per tile).
+    const scratch = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+    const grid = (id) => {
+      const el = document.querySelector(id);
+      const tiles = [...el.shadowRoot.querySelectorAll('[part=tile]')];
+      const spread = [...el.shadowRoot.querySelectorAll('canvas[data-index]')].map((c) => {
+        scratch.canvas.width = c.width;
+        scratch.canvas.height = c.height;
+        scratch.drawImage(c, 0, 0);
+        const { data } = scratch.getImageData(0, 0, c.width, c.height);
+        let lo = 255, hi = 0;
+        for (let i = 0; i < data.length; i += 4) (lo = Math.min(lo, data[i], data[i + 1], data[i + 2])), (hi = Math.max(hi, data[i], data[i + 1], data[i + 2]));
+        return hi - lo;
+      });
+      return { hidden: el.hidden, tiles: tiles.length, labels: tiles.map((t) => t.getAttribute('aria-label')), spread, channels: el.tiles.map((t) => t.channel), values: el.tiles.map((t) => t.value) };
+    };
+    return { stats: JSON.parse(JSON.stringify(window.webxaiDemo.layers)), activations: grid('#layer-activations'), visualised: grid('#layer-visualised') };
+  });
+
+/** Visualises the top `count` channels in `steps` steps and waits for the end. */
+async function visualise(page, count, steps) {
+  await page.selectOption('#visualise-count', String(count));
+  await page.fill('#visualise-steps', String(steps));
+  await page.locator('#visualise-run').click();
+  await page.waitForFunction(() => window.webxaiDemo.layers.visual.state === 'running', null, { timeout: 10_000 });
+  await page.waitForFunction(() => window.webxaiDemo.layers.visual.state !== 'running', null, { timeout: 600_000 });
+  await page.evaluate(() => window.webxaiDemo.layerView.settled);
+  return layerGrids(page);
+}
+
+/** Checks one model's layer view: activations grid, visualisation progress, rising objective, no leaks. */
+async function checkLayerView(page, { check, seconds }, name, { steps }) {
+  await page.evaluate(() => window.webxaiDemo.layerView.settled);
+  const shown = await layerGrids(page);
+  const a = shown.stats.activations;
+  const k = a?.shape?.[3];
+  check(`layers (${name}): listLayers fills the picker`, shown.stats.layers.length >= 2 && shown.stats.layers.includes(shown.stats.layer), shown.stats.layers.join(', '));
+  check(`layers (${name}): the activations grid shows one tile per channel of ${shown.stats.layer}`, k > 0 && shown.activations.tiles === k && shown.activations.labels.every((l) => /^Channel \d+, mean activation /.test(l)), `${shown.activations.tiles} tiles for shape [${a?.shape}]`);
+  check(`layers (${name}): tiles sorted by mean activation, highest first`, a.means.every((m, i) => i === 0 || m <= a.means[i - 1]) && shown.activations.values.every((v, i) => Math.abs(v - a.means[i]) < 1e-6), a.means.slice(0, 4).map((m) => m.toFixed(3)).join(' ≥ '));
+  check(`layers (${name}): the strongest channels' tiles are not blank`, shown.activations.spread.slice(0, 4).every((s) => s > 0), shown.activations.spread.slice(0, 8).join(','));
+  const before = await resources(page);
+  const v = await visualise(page, 4, steps);
+  const vis = v.stats.visual;
+  console.log(`layers (${name}) visualised after ${seconds()} s: ${vis.state}, ${vis.timeMs?.toFixed(0)} ms, ${vis.progressUpdates} progress images, objective ${vis.firstObjective?.map((o) => o.toFixed(3))} -> ${vis.finalObjective?.map((o) => o.toFixed(3))}`);
+  check(`layers (${name}): visualising the top 4 channels finishes`, vis.state === 'done' && vis.imageShape?.[0] === 4, `${vis.state}${vis.error ? `: ${vis.error}` : ''} [${vis.imageShape}]`);
+  check(`layers (${name}): they are the activations grid's first 4 channels`, vis.channels.join() === a.channels.slice(0, 4).join() && v.visualised.channels.join() === vis.channels.join(), vis.channels.join());
+  check(`layers (${name}): progress images were shown while it ran`, vis.progressUpdates >= 2, `${vis.progressUpdates} updates`);
+  check(`layers (${name}): 4 visualisation tiles drawn, not blank`, !v.visualised.hidden && v.visualised.tiles === 4 && v.visualised.spread.every((s) => s > 16), v.visualised.spread.join(','));
+  check(`layers (${name}): every channel's objective rises (final image vs first step)`, vis.finalObjective.every((o, i) => o > vis.firstObjective[i] && o > 0), vis.finalObjective.map((o, i) => `${vis.firstObjective[i].toFixed(3)} -> ${o.toFixed(3)}`).join(', '));
+  const after = await resources(page);
+  check(`layers (${name}): no tensor or GPU-buffer leak after activations and a visualisation`, same(before, after), `${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+  return { before };
+}
+
+/** 3. "What did this layer learn" on MNIST and on the shapes model. */
+export async function layerChecks(page, ctx) {
+  const { check } = ctx;
+  await page.locator('#layer-panel').scrollIntoViewIfNeeded();
+  const { before } = await checkLayerView(page, ctx, 'MNIST', { steps: 32 });
+  await page.locator('#layer-panel').screenshot({ path: 'screenshots/layers.png' });
+  // Another layer from the keyboard: the grid follows with that layer's channel count.
+  const first = await layerGrids(page);
+  await page.locator('#layer-pick').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction((l) => window.webxaiDemo.layers.layer !== l, first.stats.layer, { timeout: 30_000 });
+  await page.evaluate(() => window.webxaiDemo.layerView.settled);
+  const next = await layerGrids(page);
+  check('layers: picking another layer (keyboard) shows its channels', next.stats.layer !== first.stats.layer && next.activations.tiles === next.stats.activations.shape[3] && next.visualised.hidden, `${first.stats.layer} -> ${next.stats.layer}, ${next.activations.tiles} tiles`);
+  // Cancel a long visualisation once a progress image is shown.
+  await page.selectOption('#visualise-count', '4');
+  await page.fill('#visualise-steps', '1024');
+  await page.locator('#visualise-run').click();
+  await page.waitForFunction(() => window.webxaiDemo.layers.visual.progressUpdates >= 1, null, { timeout: 120_000 });
+  await page.locator('#visualise-cancel').click();
+  await page.waitForFunction(() => window.webxaiDemo.layers.visual.state !== 'running', null, { timeout: 60_000 }).catch(() => undefined);
+  const cancelled = await layerGrids(page);
+  check('layers: Cancel stops a visualisation (its progress images stay)', cancelled.stats.visual.state === 'cancelled' && cancelled.stats.visual.done < 1024 && cancelled.visualised.tiles === 4, `${cancelled.stats.visual.state} at step ${cancelled.stats.visual.done}: ${await page.locator('#visualise-status').textContent()}`);
+  const afterCancel = await resources(page);
+  check('layers: no tensor or GPU-buffer leak after a cancelled visualisation', same(before, afterCancel), `${JSON.stringify(before)} -> ${JSON.stringify(afterCancel)}`);
+  await pickShippedModel(page, '#use-shapes', 'Shapes');
+  await checkLayerView(page, ctx, 'shapes', { steps: 32 });
+  await page.locator('#layer-panel').screenshot({ path: 'screenshots/layers-shapes.png' });
+  await pickShippedModel(page, '#use-mnist', 'MNIST');
+}

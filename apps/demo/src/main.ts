@@ -2,7 +2,7 @@
 // The demo page: pick a model (shipped MNIST, a model.json URL, a Teachable Machine export, an ONNX
 // file) and an image (digits, samples, upload, paste, drop, camera); explain it with one method
 // (<xai-explainer>) and with a grid of methods (<xai-compare>); explain the camera live; brush over
-// parts of the image to see the prediction change; score the maps (trust view). <body data-state> goes from "pending" to "ok" once
+// parts of the image to see the prediction change; score the maps (trust view); see what a layer learned. <body data-state> goes from "pending" to "ok" once
 // the first digit is explained by the explainer and every grid method, or to "error";
 // window.webxaiDemo holds the details (read by scripts/screenshot.mjs).
 import * as tf from '@tensorflow/tfjs';
@@ -16,6 +16,7 @@ import { markPicked, renderPicker, SIZE, type Digit } from './digits.js';
 import { attachDrawPad } from './draw-pad.js';
 import { MethodGrid, type GridRow } from './grid.js';
 import { attachImageSources } from './image-panel.js';
+import { LayerView, type LayerStats } from './layers.js';
 import { LiveMode, type LiveStats } from './live.js';
 import { explainSized, methodsFor, useBaselines } from './methods.js';
 import { attachModelPanel } from './model-panel.js';
@@ -38,6 +39,8 @@ interface DemoState {
   brushTool?: Brush;
   trust?: TrustStats;
   trustView?: TrustView;
+  layers?: LayerStats;
+  layerView?: LayerView;
   /** Resolves when the latest image (or model) has been predicted, explained by every view and drawn. */
   shown: Promise<void>;
   tensors(): number;
@@ -103,6 +106,8 @@ async function main(): Promise<void> {
   state.brush = brush.stats;
   const trust = (state.trustView = new TrustView());
   state.trust = trust.stats;
+  const layers = (state.layerView = new LayerView());
+  state.layers = layers.stats;
 
   let model: DemoModel | undefined;
   let grid: MethodGrid | undefined;
@@ -154,7 +159,10 @@ async function main(): Promise<void> {
     explainer.target = undefined; // explain the new image's top class
     explainer.image = view.image;
     const brushed = brush.setImage(view);
-    const done = Promise.all([runGrid(), explainer.settled, brushed]).then(() => undefined);
+    // The layer's activations follow once the grid is done (one forward pass; the grid's timings stay its own).
+    const gridDone = runGrid();
+    const layered = gridDone.catch(() => undefined).then(() => layers.setImage(view.pixels));
+    const done = Promise.all([gridDone, explainer.settled, brushed, layered]).then(() => undefined);
     state.shown = done.catch(() => undefined);
     return done;
   };
@@ -179,6 +187,7 @@ async function main(): Promise<void> {
     live.setModel(m);
     brush.setModel(m);
     trust.setModel(m);
+    layers.setModel(m);
     sources.setSamples(m.shipped === 'shapes' ? (shapesSamples ??= shapesPictures()) : drawnSamples);
     // The shapes model starts on its own held-out images; other models keep the picture (re-cropped).
     const keep = current && !(m.shipped === 'shapes' && !current.picture.exact) && !(m.shipped !== 'shapes' && current.picture.exact);
