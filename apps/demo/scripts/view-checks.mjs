@@ -222,3 +222,29 @@ export async function layerChecks(page, ctx) {
   await page.locator('#layer-panel').screenshot({ path: 'screenshots/layers-shapes.png' });
   await pickShippedModel(page, '#use-mnist', 'MNIST');
 }
+
+/** 4. A GraphModel by URL (the tiny CNN as a TF GraphDef, served by the test): detected, explained, its layers listed. */
+export async function graphModelChecks(page, { check, seconds, serverUrl }) {
+  await page.fill('#model-url', `${serverUrl}/graph/model.json`);
+  await page.locator('#url-form button').click();
+  await page.waitForFunction(() => document.body.dataset.model !== 'loading' && window.webxaiDemo.model?.format === 'graph-model', null, { timeout: 120_000 }).catch(() => undefined);
+  await page.evaluate(() => window.webxaiDemo.shown);
+  await page.evaluate(() => window.webxaiDemo.layerView.settled);
+  const g = await demo(page, () => ({
+    model: window.webxaiDemo.model,
+    error: document.querySelector('#model-error').hidden ? '' : document.querySelector('#model-error').textContent,
+    explainer: document.querySelector('xai-explainer').state,
+    top: document.querySelector('xai-explainer').predictions[0]?.label,
+    grid: window.webxaiDemo.grid.map((r) => ({ method: r.method, state: r.state, path: r.path, note: r.note ?? '', error: r.error ?? '' })),
+    layers: JSON.parse(JSON.stringify(window.webxaiDemo.layers)),
+    tiles: document.querySelector('#layer-activations').shadowRoot.querySelectorAll('[part=tile]').length,
+  }));
+  console.log(`GraphModel by URL shown after ${seconds()} s: ${JSON.stringify(g.model)}`);
+  check('GraphModel by URL: detected as a graph-model, 16 x 16 x 3 input, 4 classes', g.model.format === 'graph-model' && g.model.height === 16 && g.model.channels === 3 && g.model.labels.length === 4, g.error || JSON.stringify(g.model));
+  check('GraphModel by URL: the explainer explains it', g.explainer === 'done' && /^class [0-3]$/.test(g.top), `${g.explainer}, top ${g.top}`);
+  check('GraphModel by URL: every grid method explains it on the gpu path', g.grid.every((r) => r.state === 'done' && r.path === 'gpu'), g.grid.map((r) => `${r.method}:${r.state}:${r.path}${r.error ? ` ${r.error}` : ''}`).join(' '));
+  check('GraphModel by URL: Grad-CAM used a GraphModel node as its layer', /layer conv2\/Relu/.test(g.grid.find((r) => r.method === 'grad-cam')?.note), g.grid.find((r) => r.method === 'grad-cam')?.note);
+  check("GraphModel by URL: the layer view lists its nodes (conv1/Relu, conv2/Relu...) and shows a node's 8 channels", ['conv1/Relu', 'conv2/Relu'].every((l) => g.layers.layers.includes(l)) && g.tiles === 8, `${g.layers.layers.join()}; ${g.tiles} tiles`);
+  await page.locator('main').screenshot({ path: 'screenshots/graph-model.png' });
+  await pickShippedModel(page, '#use-mnist', 'MNIST');
+}

@@ -47,10 +47,22 @@ export function preprocessOf(m: DemoModel): ((x: tf.Tensor4D) => tf.Tensor4D) | 
 /** Labels `class 0..n-1` when a model brings none. */
 const numbered = (n: number) => Array.from({ length: n }, (_, i) => `class ${i}`);
 
-function outputClasses(model: tf.LayersModel | tf.GraphModel): number {
+/**
+ * Classes the model outputs: from its output shape, else (GraphModels often leave it unknown) from one
+ * prediction on a blank input; 0 if that fails too (labels then come from the user).
+ */
+function outputClasses(model: tf.LayersModel | tf.GraphModel, [height, width, channels]: readonly [number, number, number]): number {
   const shape = model.outputs[0]?.shape;
   const n = shape?.[shape.length - 1];
-  return typeof n === 'number' && n > 0 ? n : 0;
+  if (typeof n === 'number' && n > 0) return n;
+  try {
+    return tf.tidy(() => {
+      const out = model.predict(tf.zeros([1, height, width, channels])) as tf.Tensor;
+      return out.shape[out.shape.length - 1] ?? 0;
+    });
+  } catch {
+    return 0; // e.g. a graph with control flow (needs executeAsync)
+  }
 }
 
 function describe(model: tf.LayersModel | tf.GraphModel, format: string): string {
@@ -102,7 +114,7 @@ const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function tfjsDemoModel(loaded: Awaited<ReturnType<typeof loadTfjsModel>>, name: string, origin: string, labels: string[] | undefined, preprocess: PreprocessPreset): DemoModel {
   const [height, width, channels] = modelImageShape(loaded.model);
-  const classes = outputClasses(loaded.model);
+  const classes = outputClasses(loaded.model, [height, width, channels]);
   return {
     name,
     origin,
