@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Test fixtures made at test time (nothing binary committed): a Teachable-Machine-style export of a
 // tiny hand-set colour classifier (model.json + weights.bin + metadata.json), a GraphModel (the test
-// zoo's tiny CNN written as a TF GraphDef: 16x16x3, 4 classes, seeded weights), and a static server
+// zoo's tiny CNN written as a TF GraphDef: 16x16x3, 4 classes, seeded weights), the tiny CNN as a grey
+// ONNX model, and a static server
 // for them (with CORS) so the page can load the model by URL.
 import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, tinyCnnGraphModel, tinyCnnWeights } from '@webxai/testing/models';
+import { disposeWeights, tinyCnnGraphModel, tinyCnnOnnx, tinyCnnWeights } from '@webxai/testing/models';
 
 /**
  * A 32x32 RGB classifier with hand-set weights, fed [-1, 1] pixels as Teachable Machine does:
@@ -69,6 +70,12 @@ export async function writeGraphModel(dir) {
     }),
   );
   model.dispose();
+}
+
+/** Writes the tiny CNN as a grey (1-channel) NCHW ONNX model to `path`; returns the path. */
+export function writeGreyOnnx(path) {
+  writeFileSync(path, tinyCnnOnnx({ channels: 1 }, 'nchw'));
+  return path;
 }
 
 /** Serves `root` on 127.0.0.1 (random port) with CORS; `/broken/model.json` is not JSON. Returns { url, close }. */

@@ -15,9 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../tools/chromium.mjs';
-import { serveFixtures, writeGraphModel, writeTeachableMachineExport } from './fixtures.mjs';
+import { serveFixtures, writeGraphModel, writeGreyOnnx, writeTeachableMachineExport } from './fixtures.mjs';
 import { ownModelChecks } from './own-model-checks.mjs';
-import { graphModelChecks, layerChecks, shapesChecks, trustChecks } from './view-checks.mjs';
+import { graphModelChecks, greyOnnxChecks, layerChecks, shapesChecks, trustChecks } from './view-checks.mjs';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(appDir);
@@ -101,6 +101,7 @@ const userDataDir = await mkdtemp(join(tmpdir(), 'webxai-demo-chromium-'));
 const fixtureDir = await mkdtemp(join(tmpdir(), 'webxai-demo-fixtures-'));
 const tmFiles = await writeTeachableMachineExport(join(fixtureDir, 'tm'));
 await writeGraphModel(join(fixtureDir, 'graph'));
+const greyOnnxFile = writeGreyOnnx(join(fixtureDir, 'grey-cnn-nchw.onnx'));
 const fixtures = await serveFixtures(fixtureDir);
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: CHROMIUM_PATH,
@@ -206,6 +207,7 @@ try {
   if (wanted('shapes')) await shapesChecks(page, { check, seconds });
   if (wanted('layers')) await layerChecks(page, { check, seconds });
   if (wanted('graph')) await graphModelChecks(page, { check, seconds, serverUrl: fixtures.url });
+  if (wanted('grey-onnx')) await greyOnnxChecks(page, { check, seconds, greyOnnxFile });
 
   // 5b. Your own model, image and camera (own-model-checks.mjs).
   if (wanted('own')) await ownModelChecks(page, {

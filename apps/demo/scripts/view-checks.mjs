@@ -248,3 +248,30 @@ export async function graphModelChecks(page, { check, seconds, serverUrl }) {
   await page.locator('main').screenshot({ path: 'screenshots/graph-model.png' });
   await pickShippedModel(page, '#use-mnist', 'MNIST');
 }
+
+/** 5. A grey (1-channel) ONNX model: loaded, explained by the explainer and the grid, scored in the trust view's method list. */
+export async function greyOnnxChecks(page, { check, seconds, greyOnnxFile }) {
+  await page.setInputFiles('#onnx-file', greyOnnxFile);
+  await page.waitForFunction(() => document.body.dataset.model === 'onnx' || document.body.dataset.model === 'error', null, { timeout: 120_000 });
+  await page.evaluate(() => window.webxaiDemo.shown);
+  const g = await demo(page, () => ({
+    model: window.webxaiDemo.model,
+    error: document.querySelector('#model-error').hidden ? '' : document.querySelector('#model-error').textContent,
+    explainer: document.querySelector('xai-explainer').state,
+    explainerError: document.querySelector('xai-explainer').error?.message ?? '',
+    top: document.querySelector('xai-explainer').predictions[0]?.label,
+    p: document.querySelector('xai-explainer').predictions[0]?.probability,
+    grid: window.webxaiDemo.grid.map((r) => `${r.method}:${r.state}${r.error ? ` ${r.error}` : ''}`),
+    brush: { ...window.webxaiDemo.brush },
+    layers: document.querySelector('#layer-panel').dataset.state,
+  }));
+  console.log(`grey ONNX shown after ${seconds()} s: ${JSON.stringify(g.model)}`);
+  check('grey ONNX: a 1-channel NCHW model loads (16 x 16 x 1)', g.model?.format === 'onnx' && g.model.height === 16 && g.model.channels === 1, g.error || JSON.stringify(g.model));
+  check('grey ONNX: the explainer predicts and explains it', g.explainer === 'done' && /^class [0-3]$/.test(g.top ?? ''), `${g.explainer} ${g.explainerError}, top ${g.top}`);
+  check("grey ONNX: the explainer's top probability (RGB made grey) equals the brush's (grey pixels)", Math.abs(g.p - g.brush.original) < 1e-4 && g.top === g.brush.occludedTop, `${g.p?.toFixed(6)} vs ${g.brush.original?.toFixed(6)}`);
+  check('grey ONNX: every grid method explains it', g.grid.every((r) => r.endsWith(':done')), g.grid.join(' '));
+  check('grey ONNX: the brush predicts it', Number.isFinite(g.brush.original) && Number.isFinite(g.brush.occluded), JSON.stringify(g.brush));
+  check('grey ONNX: the layer view says a black box has no layers', g.layers === 'unavailable', g.layers);
+  await page.locator('main').screenshot({ path: 'screenshots/onnx-grey.png' });
+  await pickShippedModel(page, '#use-mnist', 'MNIST');
+}

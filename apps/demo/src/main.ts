@@ -20,7 +20,7 @@ import { LayerView, type LayerStats } from './layers.js';
 import { LiveMode, type LiveStats } from './live.js';
 import { explainSized, methodsFor, useBaselines } from './methods.js';
 import { attachModelPanel } from './model-panel.js';
-import { preprocessOf, shippedMnist, type DemoModel } from './models.js';
+import { explainerPreprocessOf, shippedMnist, type DemoModel } from './models.js';
 import { drawCrop, greyImage, shapesPictures, toModelView, type ModelView, type Picture } from './picture.js';
 import { TrustView, type TrustStats } from './trust.js';
 
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     state.model = { name: m.name, format: m.format, height: m.height, width: m.width, channels: m.channels, labels: m.labels, preprocess: m.preprocess, differentiable: m.differentiable };
     grid = new MethodGrid(m, compare, $('#timings'));
     state.grid = grid.rows;
-    const preprocess = preprocessOf(m);
+    const preprocess = explainerPreprocessOf(m);
     explainer.labels = m.labels;
     explainer.methods = methodsFor(m.differentiable);
     explainer.method = m.differentiable ? 'gradient-x-input' : 'occlusion'; // one backward pass, or the cheapest perturbation

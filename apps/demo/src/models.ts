@@ -44,6 +44,21 @@ export function preprocessOf(m: DemoModel): ((x: tf.Tensor4D) => tf.Tensor4D) | 
   return preprocessFunction(m.preprocess, m.channels);
 }
 
+/**
+ * The preprocessing `<xai-explainer>` uses. It feeds black boxes (they declare no input shape) RGB,
+ * so a grey black box (a 1-channel ONNX model) first gets the mean of R, G and B — what the page's
+ * other views feed it (picture.ts pixelsOf) — then the model's preset.
+ */
+export function explainerPreprocessOf(m: DemoModel): ((x: tf.Tensor4D) => tf.Tensor4D) | undefined {
+  const preset = preprocessOf(m);
+  if (m.differentiable || m.channels !== 1) return preset;
+  return (x) =>
+    tf.tidy(() => {
+      const grey = x.shape[3] === 1 ? x : (tf.mean(x, 3, true) as tf.Tensor4D);
+      return preset ? preset(grey) : grey;
+    });
+}
+
 /** Labels `class 0..n-1` when a model brings none. */
 const numbered = (n: number) => Array.from({ length: n }, (_, i) => `class ${i}`);
 
