@@ -56,7 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.command === 'merge') {
     const { runMerge } = await import('./merge.js');
-    const { results, exitCode } = runMerge(args);
+    const { results, exitCode } = await runMerge(args);
     if (!args.quiet) console.log(`merged ${args.dirs.length} folders: ${results.summary.images} images → ${args.out}/results.json, ${args.out}/report.html`);
     return exitCode;
   }

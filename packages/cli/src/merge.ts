@@ -15,7 +15,7 @@ const SHARED = ['model', 'backend', 'preprocess', 'resize', 'target', 'methods',
  * sorted by file, as a single run writes them) and one report.html, copying each image's files.
  * @throws {UsageError} when a folder has no results.json, or the shards ran with different settings.
  */
-export function runMerge(args: MergeArgs): { results: Results; exitCode: number } {
+export async function runMerge(args: MergeArgs): Promise<{ results: Results; exitCode: number }> {
   const outDir = prepareOutDir(args.out);
   const parts = args.dirs.map((dir) => {
     const results = readResults(dir);
@@ -41,7 +41,7 @@ export function runMerge(args: MergeArgs): { results: Results; exitCode: number 
   const { shard: _shard, ...rest } = first;
   const results: Results = { ...rest, mergedFrom: args.dirs.map((d) => resolve(d)), images, summary: summarise(images, totalMs) };
   writeResults(outDir, results);
-  writeReport(outDir, results);
+  await writeReport(outDir, results);
   const failed = results.summary.failed > 0 || results.summary.failedMethods > 0;
   return { results, exitCode: failed ? EXIT.someFailed : EXIT.ok };
 }

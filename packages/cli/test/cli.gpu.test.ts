@@ -2,7 +2,7 @@
 // The bin as users run it: separate processes on the real software GPU (Dawn + lavapipe), real
 // fixtures (scikit-image photos, nsfwjs's MobileNetV2, a Teachable Machine export, ONNX, a GraphModel).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -83,6 +83,18 @@ describe('the shipped MNIST CNN (pnpm explain with no model)', () => {
     expect(bad.stderr).toMatch(/ran with different methods/);
   }, 900_000);
 
+  it('a shard run into a folder holding the full run keeps the other images in results.json and report.html', async () => {
+    const out = tmp('full-then-shard');
+    cpSync(single, out, { recursive: true });
+    const run = await runCli([...METHODS, '--out', out, '--shard', '1/3']);
+    expect(run.code).toBe(0);
+    const results = readResultsJson(out);
+    expect(results.images.map((i) => i.id)).toEqual(readResultsJson(single).images.map((i) => i.id)); // all 10, same order
+    expect(comparable(results)).toEqual(comparable(readResultsJson(single)));
+    expect(results.shard).toBeUndefined(); // the folder holds more than shard 1/3
+    expect(readFileSync(join(out, 'report.html'), 'utf8').match(/<section class="image/g)).toHaveLength(10);
+  }, 900_000);
+
   it('resumes: a second run reuses every output; --force recomputes them', async () => {
     const out = tmp('resume');
     const args = [...METHODS, '--shard', '1/4', '--out', out];
@@ -151,6 +163,11 @@ describe('a Teachable Machine export on photos, with bad files among them', () =
     const chelsea = results.images.find((i) => i.file.endsWith('chelsea.png'))!;
     expect(chelsea.source).toEqual({ width: 384, height: 255, format: 'png', notes: [] });
     expect(chelsea.methods.map((m) => m.status)).toEqual(['ok', 'ok', 'ok']);
+    // Issue 10: Grad-CAM's weighted sum at the auto layer is negative everywhere for chelsea, so its
+    // map is blank after the ReLU: the record says so, with the range and the --set to see it.
+    const gradCam = chelsea.methods.find((m) => m.method === 'grad-cam')!;
+    expect(gradCam.warnings).toHaveLength(1);
+    expect(gradCam.warnings![0]).toMatch(/all zero after the ReLU: the weighted channel sum is negative at every position \(from -[\d.e-]+ to -[\d.e-]+\).*--set grad-cam\.relu=false/);
     expect(npy(out, chelsea.methods[0]!.attribution!).shape).toEqual([224, 224, 3]);
     const overlay = await sharp(join(out, chelsea.methods[2]!.overlay!)).metadata();
     expect([overlay.format, overlay.width, overlay.height]).toEqual(['png', 224, 224]);
@@ -164,6 +181,9 @@ describe('a Teachable Machine export on photos, with bad files among them', () =
     expect(report.broken).toBe(0);
     expect(report.text).toMatch(/chelsea\.png/);
     expect(report.text).toMatch(/skipped: empty file \(0 bytes\)/);
+    expect(report.text).toMatch(/grad-cam: the map of image 0 at layer \S+ is all zero after the ReLU/);
+    // 16 images inlined as WebP: measured 224 KB (as PNG, the files alone are 2.0 MB: 2.7 MB in base64).
+    expect(statSync(join(out, 'report.html')).size).toBeLessThan(400_000);
   });
 });
 

@@ -94,15 +94,16 @@ describe('decodeImage', () => {
     expect(gif.source.notes).toContain('first of 2 frames');
   });
 
-  it('converts CMYK and 16-bit to 8-bit sRGB, drops alpha, and makes grey or RGB as the model needs', async () => {
+  it('converts CMYK to sRGB and reads 16-bit at full precision, drops alpha, and makes grey or RGB as the model needs', async () => {
     const cmyk = await decodeImage(join(dir, 'red-cmyk.jpg'), RGB, 'crop', MAX);
-    expect(cmyk.source.notes).toContain('CMYK converted to sRGB');
+    expect(cmyk.source.notes).toContain('CMYK converted to sRGB with a generic CMYK profile (none embedded: colours approximate)');
     expect(cmyk.pixels[0]!).toBeGreaterThan(0.85); // red stays red through the round trip
     expect(cmyk.pixels[2]!).toBeLessThan(0.2);
     expect((await sharp(join(dir, 'grey-16bit.png')).metadata()).depth).toBe('ushort');
     const deep = await decodeImage(join(dir, 'grey-16bit.png'), RGB, 'crop', MAX);
-    expect(deep.source.notes).toContain('16-bit samples scaled to 8-bit');
-    expect(deep.pixels[0]!).toBeCloseTo(128 / 255, 2);
+    expect(deep.source.notes).toContain('16-bit samples read at full precision (no 8-bit rounding)');
+    // 20x10 -> 8x8 through sharp's resize: measured 0.49928 for 0.50001 (the 8-bit path gave 128/255 = 0.50196).
+    expect(Math.abs(deep.pixels[0]! - 32768 / 65535)).toBeLessThan(1e-3);
     const alpha = await decodeImage(join(dir, 'green-alpha.png'), RGB, 'crop', MAX);
     expect(alpha.source.notes).toContain('alpha dropped');
     expect(alpha.pixels.length).toBe(192);
@@ -111,6 +112,33 @@ describe('decodeImage', () => {
     expect(grey.pixels[0]!).toBeCloseTo(0.498, 2); // pure red's luminance (0.2126 linear), sRGB-encoded
     const greyToRgb = await decodeImage(join(dir, 'grey-16bit.png'), RGB, 'crop', MAX);
     expect(greyToRgb.pixels[0]).toBe(greyToRgb.pixels[1]);
+  });
+
+  it('16-bit PNG: every sample reaches the model exactly (v / 65535), RGB and grey; 8-bit would be off by up to 1/255', async () => {
+    const [w, h] = [16, 8];
+    const samples = Uint16Array.from({ length: w * h * 3 }, (_, i) => (i * 997) % 65536);
+    await sharp(samples, { raw: { width: w, height: h, channels: 3 } }).toColourspace('rgb16').png().toFile(join(dir, 'ramp-16bit.png'));
+    const rgb = await decodeImage(join(dir, 'ramp-16bit.png'), { width: w, height: h, channels: 3 }, 'fill', MAX);
+    expect(rgb.pixels).toBeAllClose(Float32Array.from(samples, (v) => v / 65535), { abs: 1e-7, rel: 0 });
+    const grey = await decodeImage(join(dir, 'ramp-16bit.png'), { width: w, height: h, channels: 1 }, 'fill', MAX);
+    const levels = new Set(Array.from(grey.pixels, (v) => Math.round(v * 65535)));
+    expect(levels.size).toBeGreaterThan(100); // 16-bit grey levels, not 256 at most... of 128 pixels: nearly all distinct
+  });
+
+  it('CMYK JPEG with an embedded profile: colour-managed sRGB close to the original (CMYK is no lossless round trip)', async () => {
+    const [w, h] = [32, 16];
+    // In-gamut colours (CMYK cannot hold saturated sRGB): a ramp of mid tones.
+    const rgb = Buffer.alloc(w * h * 3);
+    for (let p = 0; p < w * h; p++) rgb.set([80 + Math.round((100 * (p % w)) / (w - 1)), 80 + Math.round((100 * Math.floor(p / w)) / (h - 1)), 128], p * 3);
+    await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).withIccProfile('cmyk').jpeg({ quality: 95 }).toFile(join(dir, 'ramp-cmyk-icc.jpg'));
+    const meta = await sharp(join(dir, 'ramp-cmyk-icc.jpg')).metadata();
+    expect([meta.space, meta.hasProfile]).toEqual(['cmyk', true]);
+    const image = await decodeImage(join(dir, 'ramp-cmyk-icc.jpg'), { width: w, height: h, channels: 3 }, 'fill', MAX);
+    expect(image.source.notes).toContain('CMYK converted to sRGB with its embedded ICC profile');
+    const errors = Array.from(image.pixels, (v, i) => Math.abs(v * 255 - rgb[i]!));
+    // Measured: max 15, mean 6.0 of 255 (an sRGB JPEG at the same quality: max 4).
+    expect(Math.max(...errors)).toBeLessThanOrEqual(20);
+    expect(errors.reduce((a, b) => a + b) / errors.length).toBeLessThan(8);
   });
 
   it('crops to the centre, fits with black bars, or fills', async () => {

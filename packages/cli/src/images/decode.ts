@@ -26,10 +26,21 @@ export interface InputSize {
   readonly channels: number;
 }
 
+/** Samples deeper than 8 bits: decoded at 16 bits, so nothing is lost on the way to the model's floats. */
+const isDeep = (meta: Metadata) => meta.depth === 'ushort';
+
+/**
+ * What was converted on the way, said explicitly (results.json `source.notes`, report.html): CMYK
+ * is converted colour-managed (a viewer shows the same colours; CMYK's gamut makes it no lossless
+ * round trip), 16-bit samples are kept at 16 bits (exact), alpha is dropped, only frame 1 is read.
+ */
 function describe(meta: Metadata): string[] {
   const notes: string[] = [];
-  if (meta.space === 'cmyk') notes.push('CMYK converted to sRGB');
-  if (meta.depth && meta.depth !== 'uchar' && meta.depth !== 'char') notes.push(`${meta.depth === 'ushort' ? '16-bit' : meta.depth} samples scaled to 8-bit`);
+  if (meta.space === 'cmyk') {
+    notes.push(meta.hasProfile ? 'CMYK converted to sRGB with its embedded ICC profile' : 'CMYK converted to sRGB with a generic CMYK profile (none embedded: colours approximate)');
+  }
+  if (isDeep(meta)) notes.push('16-bit samples read at full precision (no 8-bit rounding)');
+  else if (meta.depth && meta.depth !== 'uchar' && meta.depth !== 'char') notes.push(`${meta.depth} samples scaled to 8-bit`);
   if ((meta.pages ?? 1) > 1) notes.push(`first of ${meta.pages} frames`);
   if (meta.hasAlpha) notes.push('alpha dropped');
   return notes;
@@ -78,28 +89,31 @@ export async function decodeImage(file: string, size: InputSize, mode: ResizeMod
       background: { r: 0, g: 0, b: 0 },
     });
   }
-  pipeline = size.channels === 1 ? pipeline.greyscale() : pipeline.toColourspace('srgb');
+  const deep = isDeep(meta);
+  if (size.channels === 1) pipeline = deep ? pipeline.greyscale().toColourspace('grey16') : pipeline.greyscale();
+  else pipeline = pipeline.toColourspace(deep ? 'rgb16' : 'srgb');
   let raw: { data: Buffer; info: OutputInfo };
   try {
-    raw = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    raw = await pipeline.raw({ depth: deep ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw new ImageDecodeError(`cannot decode: ${(error as Error).message}`);
   }
+  const samples = deep ? new Uint16Array(new Uint8Array(raw.data).buffer) : raw.data; // copied: 2-byte aligned
   return {
-    pixels: toChannels(raw.data, raw.info.channels, size),
+    pixels: toChannels(samples, raw.info.channels, size, deep ? 65535 : 255),
     ...size,
     source: { width, height, format: meta.format ?? 'unknown', notes: describe(meta) },
   };
 }
 
-/** 8-bit samples with `from` channels per pixel -> floats in [0, 1] with the model's channel count. */
-function toChannels(data: Uint8Array, from: number, size: InputSize): Float32Array<ArrayBuffer> {
+/** Samples (0..`max`) with `from` channels per pixel -> floats in [0, 1] with the model's channel count. */
+function toChannels(data: Uint8Array | Uint16Array, from: number, size: InputSize, max: number): Float32Array<ArrayBuffer> {
   const pixels = size.width * size.height;
   const out = new Float32Array(pixels * size.channels);
   for (let p = 0; p < pixels; p++) {
     for (let c = 0; c < size.channels; c++) {
       // grey -> RGB repeats the grey sample; RGB -> grey never reaches here (sharp made it grey).
-      out[p * size.channels + c] = data[p * from + Math.min(c, from - 1)]! / 255;
+      out[p * size.channels + c] = data[p * from + Math.min(c, from - 1)]! / max;
     }
   }
   return out;

@@ -24,6 +24,11 @@ export interface MethodRecord {
   readonly signed?: boolean;
   /** Trust metrics, when --metrics ran. */
   readonly scores?: Readonly<Record<string, number>>;
+  /**
+   * What the picture cannot say by itself, from the method's result: e.g. a CAM map that is all
+   * zero after its ReLU, why, and how to see the signed map (`--set grad-cam.relu=false`).
+   */
+  readonly warnings?: readonly string[];
 }
 
 /** One input image. */

@@ -68,6 +68,20 @@ function sameSettings(a: Results, b: Omit<Results, 'images' | 'summary' | 'adapt
   return pick(a) === pick(b);
 }
 
+/**
+ * Images of an earlier run in the same folder (same settings) that this run does not touch, e.g. a
+ * shard run into a folder holding a full run: kept in results.json and the report, not dropped.
+ */
+function carriedImages(reusable: ReadonlyMap<string, ImageRecord>, sources: readonly { readonly id: string }[]): ImageRecord[] {
+  const touched = new Set(sources.map((s) => s.id));
+  return [...reusable.values()].filter((image) => !touched.has(image.id));
+}
+
+/** Images sorted by file, as merge and a single run list them. */
+function byFile(images: ImageRecord[]): ImageRecord[] {
+  return images.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
 /** Runs `webxai explain`: checks arguments and --out first, then explains image by image. */
 export async function runExplain(args: ExplainArgs, progress: ProgressReporter): Promise<ExplainOutcome> {
   const started = performance.now();
@@ -111,12 +125,15 @@ export async function runExplain(args: ExplainArgs, progress: ProgressReporter):
   };
   const adapterName = await gpuAdapterName(args.backend);
   const records: ImageRecord[] = [];
+  const carried = carriedImages(reusable, sources);
   const snapshot = (): Results => ({
     ...settings,
     adapter: adapterName,
-    ...(args.shard ? { shard: args.shard } : {}),
-    images: records,
-    summary: summarise(records, performance.now() - started),
+    // The folder holds exactly this shard only when nothing was carried over from an earlier run.
+    ...(args.shard && !carried.length ? { shard: args.shard } : {}),
+    ...(carried.length && previous?.mergedFrom ? { mergedFrom: previous.mergedFrom } : {}),
+    images: carried.length ? byFile([...records, ...carried]) : records,
+    summary: summarise([...records, ...carried], performance.now() - started),
   });
   try {
     for (const [n, source] of sources.entries()) {
@@ -134,8 +151,10 @@ export async function runExplain(args: ExplainArgs, progress: ProgressReporter):
   }
   const results = snapshot();
   writeResults(outDir, results);
-  writeReport(outDir, results);
-  const failed = results.summary.failed > 0 || results.summary.failedMethods > 0;
+  await writeReport(outDir, results);
+  // The exit code is about this run's images, not the ones carried over from an earlier run.
+  const mine = summarise(records, 0);
+  const failed = mine.failed > 0 || mine.failedMethods > 0;
   return { results, outDir, exitCode: failed ? EXIT.someFailed : EXIT.ok };
 }
 
@@ -143,7 +162,10 @@ function describeRecord(n: number, total: number, r: ImageRecord): string {
   if (r.status === 'failed') return `[${n}/${total}] ${r.file}: skipped — ${r.error}`;
   const failed = r.methods.filter((m) => m.status === 'failed');
   const top = r.prediction?.[0];
-  const times = r.methods.filter((m) => m.status === 'ok').map((m) => `${m.method} ${Math.round(m.timeMs ?? 0)} ms`).join(', ');
+  const times = r.methods
+    .filter((m) => m.status === 'ok')
+    .map((m) => `${m.method} ${Math.round(m.timeMs ?? 0)} ms${m.warnings?.length ? ' (warning: see results.json)' : ''}`)
+    .join(', ');
   return `[${n}/${total}] ${r.file}: ${top ? `${top.label} ${(top.probability * 100).toFixed(1)}%` : ''}; ${times}${failed.length ? `; FAILED ${failed.map((m) => `${m.method} (${m.error})`).join('; ')}` : ''}`;
 }
 
@@ -267,6 +289,7 @@ async function explainMethod(
     let scores: Record<string, number> | undefined;
     const shape = result.attribution.shape.slice(result.attribution.shape[0] === 1 && result.attribution.rank >= 3 ? 1 : 0);
     const timeMs = performance.now() - t0;
+    const warnings = cliWarnings(result);
     try {
       values = (await result.attribution.data()) as Float32Array;
       if (ctx.args.metrics) scores = await trustScores(ctx, x, result);
@@ -276,10 +299,17 @@ async function explainMethod(
     const map = toMap(values, image);
     writeFileSync(join(dir, `${method}.npy`), encodeNpy(values, shape));
     writeFileSync(join(dir, `${method}.png`), await overlayPng(map, image.pixels, image.width, image.height, image.channels));
-    return { method, status: 'ok', path: result.path, timeMs, overlay: rel(`${method}.png`), attribution: rel(`${method}.npy`), shape, signed: isSigned(map), ...(scores ? { scores } : {}) };
+    return { method, status: 'ok', path: result.path, timeMs, overlay: rel(`${method}.png`), attribution: rel(`${method}.npy`), shape, signed: isSigned(map), ...(scores ? { scores } : {}), ...(warnings.length ? { warnings } : {}) };
   } catch (error) {
     return { method, status: 'failed', error: messageOf(error) };
   }
+}
+
+/** A result's warnings (CAM methods), with core's option syntax turned into the CLI's `--set`. */
+function cliWarnings(result: object): string[] {
+  const warnings = 'warnings' in result && Array.isArray(result.warnings) ? (result.warnings as string[]) : [];
+  const method = 'method' in result ? String(result.method) : '';
+  return warnings.map((w) => w.replace('Pass relu: false', `Pass --set ${method}.relu=false`));
 }
 
 /** Core's evaluate() for each of METRICS on one explanation (the explained target, the run's preprocess). */

@@ -28,15 +28,13 @@ export interface Explainer<M extends MethodName> {
 
 /**
  * The execution path for tfjs's active backend; the CPU path is announced once, never taken silently.
- * The GPU path installs webxai's first-max MaxPoolGrad (idempotent), so gradients through max
- * pooling match the cpu backend and PyTorch (docs/decisions/0005).
+ * Both paths install webxai's first-max max-pool gradients (idempotent), so gradients through 2-D
+ * and 3-D max pooling match between backends and PyTorch (docs/decisions/0005).
  */
 export function currentPath(): ExecutionPath {
   const backend = tf.getBackend();
-  if (backend === 'webgpu') {
-    installFirstMaxPoolGrad();
-    return 'gpu';
-  }
+  installFirstMaxPoolGrad();
+  if (backend === 'webgpu') return 'gpu';
   warnOnce(
     `path-${backend}`,
     `webxai: tfjs backend is '${backend}', so webxai's kernels run as their CPU references (slower). ` +
@@ -71,6 +69,16 @@ function checkCallOverrides(method: string, overrides: CallOverrides): void {
   functionOption(method, 'onProgress', overrides.onProgress);
 }
 
+/** flushTfjs on the webgpu backend; a lost device has nothing to submit (the call then reports the loss). */
+function submitPendingTfjsWork(): void {
+  if (tf.getBackend() !== 'webgpu') return;
+  try {
+    flushTfjs();
+  } catch {
+    // Reported by throwIfTfjsDeviceLost right after.
+  }
+}
+
 /** Creates an explainer from a method definition (the tree-shakable core of `createExplainer`). */
 export function createExplainerFor<M extends MethodName>(
   definition: MethodDefinition<M>,
@@ -96,6 +104,10 @@ export function createExplainerFor<M extends MethodName>(
       throwIfAborted(signal, definition.name);
       const target = overrides.target ?? options.target;
       const start = performance.now();
+      // Submit the caller's recorded tfjs work before the first await: tfjs-webgpu's
+      // fromPixels(video) records a copy from an imported external texture that expires when the
+      // caller's task ends, so submitting it after webxai yields read NaN frames.
+      submitPendingTfjsWork();
       // A lost device fails this call with a DeviceLostError (and a fresh device for the next one).
       const device = callDevice();
       await throwIfTfjsDeviceLost(definition.name);

@@ -21,6 +21,7 @@ import { forwardBackward } from './evidence.js';
 import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
+import { blankMapWarning, signedAttribution, signedCamMap, type SignedRange } from './signed-map.js';
 import { BATCHED_CAM_OPTION_NAMES, CAM_OPTION_NAMES, EIGEN_SIGN_CONVENTIONS, type BatchedCamOptions, type CamMethodName, type EigenSignConvention } from './types.js';
 import { checkpoint } from '../api/abort.js';
 
@@ -81,6 +82,10 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
       }
       const batchSize = integerOption(name, 'batchSize', options.batchSize, strategy.defaultBatchSize ?? 16);
       const spec = options.layer ?? 'auto';
+      const relu = booleanOption(name, 'relu', options.relu, true);
+      if (!relu && (name === 'eigen-cam' || eigenSmooth || Array.isArray(spec))) {
+        throw new InvalidOptionError(`${name}: relu: false needs one layer and channel weights (not Eigen-CAM, eigenSmooth or a layer array); drop relu or pass a single layer name`);
+      }
       const preprocess = options.preprocess;
       const splits = new Map<string, ModelSplit>();
       const layersFor = (shape?: readonly [number, number, number]): { layers: ModelLayers; chosen: KeyedLayer[] } => {
@@ -111,11 +116,12 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
             batchSize,
             eigenSmooth,
             signConvention,
+            relu,
             out: [height, width],
             single: chosen.length === 1,
             candidates: layers.usable.map((l) => l.name),
           };
-          const perLayer: CamMaps[] = [];
+          const perLayer: LayerMaps[] = [];
           try {
             for (const [index, layer] of chosen.entries()) {
               await checkpoint(call.signal, name);
@@ -123,7 +129,9 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
               // Perturbation CAMs report their channel batches themselves.
               if (strategy.defaultBatchSize === undefined) call.onProgress?.({ done: index + 1, total: chosen.length });
             }
-            return finish(perLayer, chosen, Array.isArray(spec), augSmooth, rows.targets!) as unknown as MethodOutput<M>;
+            const result = finish(perLayer, chosen, Array.isArray(spec), augSmooth, rows.targets!);
+            const warnings = relu ? await blankMapWarnings(name, result, perLayer, augSmooth) : [];
+            return (warnings.length ? { ...result, warnings } : result) as unknown as MethodOutput<M>;
           } catch (error) {
             // tfjs frees the buffers of tensors disposed mid-encoder only at its next submit.
             if (call.path === 'gpu') queueMicrotask(flushQuietly);
@@ -156,6 +164,8 @@ interface CamJob {
   readonly out: readonly [number, number];
   /** One layer: cam-map fuses the final normalisation. */
   readonly single: boolean;
+  /** ReLU the weighted sum (default); false keeps the signed map (see CamOptions.relu). */
+  readonly relu: boolean;
   /** Usable layer names (for errors). */
   readonly candidates: readonly string[];
 }
@@ -181,8 +191,13 @@ async function batchAndTargets(model: ModelAdapter, input: tf.Tensor4D, call: Ca
   return { batch: input, targets: undefined, rowTargets: undefined };
 }
 
+/** One layer's maps and, for images whose ReLU'd map is all zero, the range of their signed map. */
+interface LayerMaps extends CamMaps {
+  readonly blank?: ReadonlyMap<number, SignedRange>;
+}
+
 /** One layer: its pass, the method's weights and the fused cam-map (or Eigen-CAM) maps. */
-async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows): Promise<CamMaps> {
+async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows): Promise<LayerMaps> {
   const { call } = job;
   const pass = await runPass(split, job.batch, rows.rowTargets, job.candidates, job.strategy.gradients);
   try {
@@ -197,15 +212,57 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows): Promi
     const full: LayerPass = { ...pass, split, input: job.batch, targets: rows.rowTargets!, call, model: job.model, batchSize };
     const weights = await job.strategy.weights(full);
     try {
-      return weights && !job.eigenSmooth
-        ? await camMaps(pass.activation, weights.weights, weights.weighting, job.out, job.single, call.path)
-        : await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path, job.signConvention);
+      if (!weights || job.eigenSmooth) return await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path, job.signConvention);
+      if (!job.relu) {
+        const map = signedCamMap(pass.activation, weights.weights, weights.weighting);
+        return { map, attribution: signedAttribution(map, job.out) };
+      }
+      const maps = await camMaps(pass.activation, weights.weights, weights.weighting, job.out, job.single, call.path);
+      const blank = await blankRanges(maps.map, () => signedCamMap(pass.activation, weights.weights, weights.weighting));
+      return blank.size ? { ...maps, blank } : maps;
     } finally {
       weights?.weights.dispose();
     }
   } finally {
     tf.dispose([pass.activation, pass.gradient, pass.scores, ...pass.context.values()]);
   }
+}
+
+/** Rows of a ReLU'd map `[n, h, w]` that are all zero, with the range of their signed map. */
+async function blankRanges(map: tf.Tensor3D, signed: () => tf.Tensor3D): Promise<Map<number, SignedRange>> {
+  const blank = new Map<number, SignedRange>();
+  const peaks = tf.max(map, [1, 2]);
+  const peak = await peaks.data().finally(() => peaks.dispose());
+  if (peak.every((v) => v > 0)) return blank;
+  const raw = signed();
+  const ranges = tf.tidy(() => tf.stack([tf.min(raw, [1, 2]), tf.max(raw, [1, 2])], 1));
+  raw.dispose();
+  const values = await ranges.data().finally(() => ranges.dispose());
+  peak.forEach((v, row) => {
+    if (!(v > 0)) blank.set(row, { min: values[2 * row]!, max: values[2 * row + 1]! });
+  });
+  return blank;
+}
+
+/**
+ * One warning per image and layer whose final ReLU'd map is all zero (a blank picture is reported,
+ * never drawn silently). With augSmooth the rows are augmented copies, so no signed range is given.
+ */
+async function blankMapWarnings(method: string, result: MethodOutput<CamMethodName>, perLayer: readonly LayerMaps[], augSmooth: boolean): Promise<string[]> {
+  const maps = Array.isArray(result.map) ? result.map : [result.map];
+  const names = Array.isArray(result.layer) ? result.layer : [result.layer];
+  const peaks = tf.tidy(() => tf.stack(maps.map((m) => tf.max(m, [1, 2]))));
+  const peak = await peaks.data().finally(() => peaks.dispose());
+  const images = maps[0]!.shape[0];
+  const warnings: string[] = [];
+  maps.forEach((_, layer) => {
+    for (let image = 0; image < images; image++) {
+      if (peak[layer * images + image]! > 0) continue;
+      const range = augSmooth ? undefined : perLayer[layer]?.blank?.get(image);
+      warnings.push(blankMapWarning(method, image, names[layer]!, range));
+    }
+  });
+  return warnings;
 }
 
 async function runPass(split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined, candidates: readonly string[], gradients: boolean) {
@@ -219,7 +276,7 @@ async function runPass(split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] |
 }
 
 /** Averages layers and augmentations; returns new tensors (the per-layer maps are disposed by the caller). */
-function finish(perLayer: CamMaps[], chosen: KeyedLayer[], asArray: boolean, augSmooth: boolean, target: number[]): MethodOutput<CamMethodName> {
+function finish(perLayer: readonly CamMaps[], chosen: KeyedLayer[], asArray: boolean, augSmooth: boolean, target: number[]): MethodOutput<CamMethodName> {
   let attribution = perLayer.length === 1 ? tf.clone(perLayer[0]!.attribution) : averageLayers(perLayer.map((m) => m.attribution));
   let maps = perLayer.map((m) => tf.clone(m.map));
   if (augSmooth) {

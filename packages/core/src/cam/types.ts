@@ -43,10 +43,19 @@ export interface CamOptions {
    * once on the original images.
    */
   readonly augSmooth?: boolean;
+  /**
+   * Apply the ReLU to the weighted channel sum (default true, as Grad-CAM and pytorch-grad-cam:
+   * only evidence FOR the target is kept). When that leaves an image's map all zero, the result's
+   * `warnings` say so and why. false: keep the signed map: `map` is the raw weighted sum and
+   * `attribution` that map upsampled and divided by its largest |value| per image (in [-1, 1];
+   * negative = evidence against the target). One layer and channel/elementwise weights only (not
+   * Eigen-CAM or eigenSmooth).
+   */
+  readonly relu?: boolean;
 }
 
 /** Option names of every CAM method (checked against CamOptions by the compiler; other names are rejected). */
-export const CAM_OPTION_NAMES: OptionNames<CamOptions> = { layer: true, eigenSmooth: true, augSmooth: true, signConvention: true };
+export const CAM_OPTION_NAMES: OptionNames<CamOptions> = { layer: true, eigenSmooth: true, augSmooth: true, signConvention: true, relu: true };
 
 /** Options of the perturbation CAMs: channel batches. */
 export interface BatchedCamOptions extends CamOptions {
@@ -58,14 +67,14 @@ export interface BatchedCamOptions extends CamOptions {
 }
 
 /** Option names of score-cam and ablation-cam (checked against BatchedCamOptions by the compiler; other names are rejected). */
-export const BATCHED_CAM_OPTION_NAMES: OptionNames<BatchedCamOptions> = { batchSize: true, layer: true, eigenSmooth: true, augSmooth: true, signConvention: true };
+export const BATCHED_CAM_OPTION_NAMES: OptionNames<BatchedCamOptions> = { batchSize: true, layer: true, eigenSmooth: true, augSmooth: true, signConvention: true, relu: true };
 
 /** Result of every CAM method. */
 export interface CamResult extends ExplainResultBase {
   /** [n, height, width] at the input's resolution, in [0, 1] per image; caller disposes. */
   readonly attribution: tf.Tensor3D;
   /**
-   * The raw map at the layer's resolution `[n, h, w]`: the ReLU'd weighted channel sum (or
+   * The raw map at the layer's resolution `[n, h, w]`: the ReLU'd (signed with `relu: false`) weighted channel sum (or
    * principal component), before upsampling and normalisation; one per layer (an array) when
    * `layer` was an array. Caller disposes.
    */
@@ -74,6 +83,12 @@ export interface CamResult extends ExplainResultBase {
   readonly layer: string | string[];
   /** Details of the layer(s) used, in the same order. */
   readonly layers: LayerInfo[];
+  /**
+   * Present when something about the picture needs saying: e.g. an image whose map is all zero
+   * after the ReLU (the weighted sum is <= 0 everywhere), with the signed map's range and how to
+   * see it (`relu: false`).
+   */
+  readonly warnings?: readonly string[];
 }
 
 declare module '../api/types.js' {

@@ -4,6 +4,7 @@
 // the ADR (and whether webxai should override that kernel too).
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { installFirstMaxPoolGrad, uninstallFirstMaxPoolGrad } from './first-max-pool-grad.js';
 
 async function gradOn(backend: 'cpu' | 'webgpu', f: (x: tf.Tensor) => tf.Tensor, values: number[], shape: number[]): Promise<number[]> {
   await tf.setBackend(backend);
@@ -20,6 +21,7 @@ async function both(f: (x: tf.Tensor) => tf.Tensor, values: number[], shape: num
 
 describe('tie rules of arg-max-style gradients in tfjs 4.22 (cpu and webgpu)', () => {
   afterAll(async () => {
+    installFirstMaxPoolGrad();
     await tf.setBackend('cpu');
   });
 
@@ -33,12 +35,15 @@ describe('tie rules of arg-max-style gradients in tfjs 4.22 (cpu and webgpu)', (
     expect(r).toEqual({ cpu: [0, 1, 1, 0], webgpu: [0, 1, 1, 0] });
   });
 
+  // Stock tfjs (webxai's first-max kernels uninstalled; first-max-pool-grad.gpu.test.ts covers them).
   it('maxPool3d: both backends send a tied window to its LAST element (PyTorch: first), so they agree with each other', async () => {
+    uninstallFirstMaxPoolGrad();
     const r = await both((x) => tf.maxPool3d(x as tf.Tensor5D, 2, 2, 'valid').sum(), new Array(8).fill(0), [1, 2, 2, 2, 1]);
     expect(r).toEqual({ cpu: [0, 0, 0, 0, 0, 0, 0, 1], webgpu: [0, 0, 0, 0, 0, 0, 0, 1] });
   });
 
   it('maxPool3d with a window of unequal height and width: the cpu backend drops the gradient (tfjs bug), webgpu is right', async () => {
+    uninstallFirstMaxPoolGrad();
     const values = Array.from({ length: 12 }, (_, i) => i);
     const r = await both((x) => tf.maxPool3d(x as tf.Tensor5D, [1, 3, 2], [1, 3, 2], 'valid').sum(), values, [1, 1, 3, 4, 1]);
     expect(r.webgpu).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1]);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { maxPoolGeometry, maxPoolGradRef } from '@webxai/shaders';
+import { maxPool3dGeometry, maxPoolGeometry, maxPoolGradRef } from '@webxai/shaders';
 import { seededF32, seededInts } from '@webxai/testing';
 import { firstMaxPoolGradInstalled, installFirstMaxPoolGrad, uninstallFirstMaxPoolGrad } from './first-max-pool-grad.js';
 import { tfjsUsedBufferCount } from './tfjs-webgpu.js';
@@ -33,6 +33,29 @@ const CASES: { shape: Shape; filter: [number, number]; strides: [number, number]
   { shape: [1, 7, 9, 2], filter: [2, 2], strides: [2, 2], pad: 'same' },
   { shape: [2, 9, 9, 4], filter: [3, 3], strides: [2, 2], pad: 'same' },
   { shape: [1, 6, 7, 1], filter: [3, 2], strides: [1, 1], pad: 'valid' },
+];
+
+type Shape5 = [number, number, number, number, number];
+type Triple = [number, number, number];
+
+/** d/dx of sum(w * maxPool3d(x)) on `backend`, read back (w seeded like maxPoolGradRef's dy below). */
+async function pool3dGrad(backend: 'cpu' | 'webgpu', values: Float32Array, shape: readonly number[], filter: readonly number[], strides: readonly number[], pad: 'same' | 'valid') {
+  await tf.setBackend(backend);
+  const input = tf.tensor5d(values, shape as Shape5);
+  const g = tf.tidy(() => {
+    const y = tf.maxPool3d(input, filter as Triple, strides as Triple, pad);
+    const w = tf.tensor(seededF32(y.size, 13, -1, 1), y.shape);
+    return tf.grad((v: tf.Tensor) => tf.maxPool3d(v as tf.Tensor5D, filter as Triple, strides as Triple, pad).mul(w).sum())(input);
+  });
+  const out = await g.data();
+  tf.dispose([input, g]);
+  return out;
+}
+
+const CASES_3D: { shape: Shape5; filter: Triple; strides: Triple; pad: 'same' | 'valid'; why: string }[] = [
+  { shape: [1, 1, 3, 4, 1], filter: [1, 3, 2], strides: [1, 3, 2], pad: 'valid', why: 'window height != width: stock tfjs cpu drops this gradient' },
+  { shape: [2, 4, 6, 6, 2], filter: [2, 2, 2], strides: [2, 2, 2], pad: 'valid', why: 'tied windows, batch 2' },
+  { shape: [1, 5, 7, 6, 3], filter: [3, 3, 2], strides: [2, 2, 1], pad: 'same', why: 'overlapping windows, same padding' },
 ];
 
 describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
@@ -80,6 +103,38 @@ describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
     const w = seededF32(g.batch * g.outHeight * g.outWidth * g.channels, 11, -1, 1);
     expect(gpu).toBeAllClose(maxPoolGradRef(await x.data(), w, g), { abs: 1e-6, rel: 1e-6 });
     x.dispose();
+  });
+
+  it.for(CASES_3D)('maxPool3d: webgpu = cpu = maxPoolGradRef (first maximum) on ties: $shape $filter/$strides $pad ($why)', async ({ shape, filter, strides, pad }) => {
+    installFirstMaxPoolGrad();
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = Float32Array.from(seededInts(size, size + 3, 0, 3), (k) => k / 2);
+    const gpu = await pool3dGrad('webgpu', values, shape, filter, strides, pad);
+    const cpu = await pool3dGrad('cpu', values, shape, filter, strides, pad);
+    const g = maxPool3dGeometry(shape, filter, strides, pad);
+    const ref = maxPoolGradRef(values, seededF32(g.batch * g.outDepth * g.outHeight * g.outWidth * g.channels, 13, -1, 1), g);
+    expect(Array.from(ref).some((v) => v !== 0)).toBe(true);
+    expect(gpu).toBeAllClose(ref, { abs: 1e-6, rel: 1e-6 });
+    expect(cpu).toBeAllClose(ref, { abs: 1e-6, rel: 1e-6 });
+  });
+
+  it('maxPool3d: a tied 2x2x2 window sends its gradient to its first element on both backends (PyTorch rule); uninstalled, tfjs picks the last', async () => {
+    const zeros = new Float32Array(8);
+    const args = [zeros, [1, 2, 2, 2, 1], [2, 2, 2], [2, 2, 2], 'valid'] as const;
+    const w = seededF32(1, 13, -1, 1)[0]!;
+    installFirstMaxPoolGrad();
+    expect(Array.from(await pool3dGrad('webgpu', ...args))).toEqual([w, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(await pool3dGrad('cpu', ...args))).toEqual([w, 0, 0, 0, 0, 0, 0, 0]);
+    // Nothing leaks through the replaced kernels (tensors and tfjs's GPU buffers).
+    await tf.setBackend('webgpu');
+    const before = { tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() };
+    for (let i = 0; i < 3; i++) await pool3dGrad('webgpu', ...args);
+    await tf.setBackend('webgpu');
+    expect({ tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() }).toEqual(before);
+    uninstallFirstMaxPoolGrad();
+    expect(Array.from(await pool3dGrad('webgpu', ...args))).toEqual([0, 0, 0, 0, 0, 0, 0, w]);
+    expect(Array.from(await pool3dGrad('cpu', ...args))).toEqual([0, 0, 0, 0, 0, 0, 0, w]);
+    installFirstMaxPoolGrad();
   });
 
   it('install is idempotent and uninstall restores the original kernel object', async () => {

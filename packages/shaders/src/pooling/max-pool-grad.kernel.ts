@@ -5,10 +5,11 @@ import { defineKernel } from '../runtime/kernel.js';
 const WORKGROUP_SIZE = 64;
 
 /**
- * GPU kernel: gradient of 2-D max pooling (NHWC) where the first maximal element of each window
- * (row-major window order) gets the window's gradient. See max-pool-grad.wgsl; CPU reference:
- * maxPoolGradRef. Geometry (output size, padding) is the caller's, e.g. from tfjs's
- * computePool2DInfo, so `outHeight`, `outWidth`, `padTop` and `padLeft` must describe `dy`.
+ * GPU kernel: gradient of 3-D max pooling (NDHWC; 2-D pooling NHWC is depth 1 with a 1-deep window)
+ * where the first maximal element of each window (row-major window order) gets the window's
+ * gradient. See max-pool-grad.wgsl; CPU reference: maxPoolGradRef. Geometry (output size, padding)
+ * is the caller's, e.g. from tfjs's computePool2DInfo / computePool3DInfo (maxPoolGeometry,
+ * maxPool3dGeometry), so the output sizes and paddings must describe `dy`.
  */
 export const maxPoolGrad = defineKernel({
   name: 'max-pool-grad',
@@ -18,15 +19,20 @@ export const maxPoolGrad = defineKernel({
     params: {
       uniform: {
         count: 'u32',
+        depth: 'u32',
         height: 'u32',
         width: 'u32',
         channels: 'u32',
+        outDepth: 'u32',
         outHeight: 'u32',
         outWidth: 'u32',
+        filterDepth: 'u32',
         filterHeight: 'u32',
         filterWidth: 'u32',
+        strideDepth: 'u32',
         strideHeight: 'u32',
         strideWidth: 'u32',
+        padFront: 'u32',
         padTop: 'u32',
         padLeft: 'u32',
       },
@@ -35,7 +41,7 @@ export const maxPoolGrad = defineKernel({
     dy: { storage: 'read' },
     dx: { storage: 'read_write' },
   },
-  // The argmax is exact; overlapping windows add up to ceil(f / s)^2 f32 terms (f64 in the reference).
+  // The argmax is exact; overlapping windows add up to ceil(f / s)^3 f32 terms (f64 in the reference).
   tolerance: { abs: 1e-6, rel: 1e-6 },
   threads: ({ params }) => params.count,
 });

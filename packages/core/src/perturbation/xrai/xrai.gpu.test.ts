@@ -5,7 +5,7 @@ import { linearModel } from '@webxai/testing/models';
 import { liveBufferCount, UnsupportedModelError } from '@webxai/shaders';
 import { createExplainerFor } from '../../api/explainer.js';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
-import { xrai } from './xrai.js';
+import { segmentationInput, xrai } from './xrai.js';
 import { dilate, xraiRegions } from './xrai-regions.js';
 
 describe('xrai regions', () => {
@@ -28,6 +28,18 @@ describe('xrai regions', () => {
     expect(Array.from(dilate(Int32Array.of(12), 5, 5, 1, scratch))).toEqual([7, 11, 12, 13, 17]);
     expect(dilate(Int32Array.of(12), 5, 5, 2, scratch).length).toBe(13);
     expect(scratch.every((v) => v === 0)).toBe(true);
+  });
+  it('scales to [-1, 1] and resizes to 224 on the host, keeping flat areas exactly flat', () => {
+    // 2 x 4 grey image: left half 0.2, right half 0.6 -> -1 and 1; half-pixel bilinear blends only
+    // the 2 x 56 output columns around the border (a ramp); everything else stays exactly +-1.
+    const raw = Float32Array.from([0.2, 0.2, 0.6, 0.6, 0.2, 0.2, 0.6, 0.6]);
+    const out = segmentationInput(raw, 2, 4, 1);
+    expect(out.length).toBe(224 * 224);
+    const row = Array.from(out.subarray(100 * 224, 101 * 224));
+    expect(row.slice(0, 84).every((v) => v === -1)).toBe(true);
+    expect(row.slice(140).every((v) => v === 1)).toBe(true);
+    expect(row[111]! + row[112]!).toBeCloseTo(0, 12); // symmetric ramp around the centre
+    expect(Array.from(out.subarray(0, 224))).toEqual(row); // every row equal
   });
 });
 

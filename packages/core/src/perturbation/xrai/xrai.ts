@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
+import { resizeBilinearRef } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { igSettings, integratedGradientsOf, INTEGRATED_GRADIENTS_OPTION_NAMES, type IntegratedGradientsOptions } from '../../gradient/integrated-gradients/integrated-gradients.js';
 import type { ModelAdapter } from '../../model/types.js';
@@ -46,7 +47,14 @@ const NAME = 'xrai';
 const SCALES = [50, 100, 150, 250, 500, 1200];
 const RESIZE = 224;
 
-/** PAIR's candidate regions: Felzenszwalb at several scales on the image min-max scaled to [-1, 1] and resized to 224x224, labels resized back (nearest), each region dilated. */
+/**
+ * PAIR's candidate regions: Felzenszwalb at several scales on the image min-max scaled to [-1, 1]
+ * and resized to 224x224, labels resized back (nearest), each region dilated. The scaling and the
+ * resize run on the host in f64 from the image's exact values, not with tfjs ops: the f32 resize of
+ * the webgpu and cpu backends differs by ~2e-6, and on flat regions (edge weights exactly 0 on one
+ * backend, ~1e-6 on the other) that reorders Felzenszwalb's merges, so the regions, and the XRAI map,
+ * differed completely between backends (issue 12).
+ */
 export async function xraiCandidates(
   image: tf.Tensor3D,
   scales: readonly number[],
@@ -55,14 +63,7 @@ export async function xraiCandidates(
   onScale?: () => void,
 ): Promise<Int32Array[]> {
   const [height, width, channels] = image.shape;
-  const resized = tf.tidy(() => {
-    const min = tf.min(image);
-    const range = tf.maximum(tf.sub(tf.max(image), min), 1e-12);
-    const unit = tf.sub(tf.mul(tf.div(tf.sub(image, min), range), 2), 1);
-    return height === RESIZE && width === RESIZE ? unit : tf.image.resizeBilinear(unit as tf.Tensor3D, [RESIZE, RESIZE]);
-  });
-  const values = (await resized.data()) as Float32Array;
-  resized.dispose();
+  const values = segmentationInput(await image.data(), height, width, channels);
   // One Felzenszwalb segmentation per scale (the long CPU part): the signal is checked between them.
   const maps: { labels: Int32Array; count: number }[] = [];
   for (const scale of scales) {
@@ -73,6 +74,29 @@ export async function xraiCandidates(
   await checkpoint(signal, NAME);
   const scratch = new Uint8Array(height * width);
   return unpackMasks(maps).map((m) => dilate(m, height, width, dilation, scratch));
+}
+
+/**
+ * HWC image min-max scaled to [-1, 1] and resized (half-pixel-centre bilinear, as skimage's resize
+ * that PAIR uses, with order 1) to RESIZE x RESIZE, in f64: the same numbers whatever tfjs backend
+ * produced `raw`.
+ */
+export function segmentationInput(raw: ArrayLike<number>, height: number, width: number, channels: number): Float64Array {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < raw.length; i++) {
+    min = Math.min(min, raw[i]!);
+    max = Math.max(max, raw[i]!);
+  }
+  const range = Math.max(max - min, 1e-12);
+  const out = new Float64Array(RESIZE * RESIZE * channels);
+  const plane = new Float64Array(height * width);
+  for (let c = 0; c < channels; c++) {
+    for (let p = 0; p < height * width; p++) plane[p] = ((raw[p * channels + c]! - min) / range) * 2 - 1;
+    const resized = height === RESIZE && width === RESIZE ? plane : resizeBilinearRef(plane, height, width, RESIZE, RESIZE);
+    for (let p = 0; p < RESIZE * RESIZE; p++) out[p * channels + c] = resized[p]!;
+  }
+  return out;
 }
 
 /** Nearest-neighbour labels of a RESIZE x RESIZE segmentation at height x width. */
@@ -116,7 +140,8 @@ function xraiProgress(call: CallContext, images: number, steps: number, scales: 
  * XRAI (Kapishnikov, Bolukbasi, Viégas, Terry, ICCV 2019) as PAIR-code/saliency: integrated
  * gradients from a black and a white baseline (averaged), Felzenszwalb regions at six scales, and
  * a greedy selection of regions by attribution gain. The IG runs on the GPU path (webxai's IG);
- * segmentation and selection on the CPU. Differs from PAIR: bilinear (not bicubic) resize to 224.
+ * segmentation (on a host-resized image: identical on every backend) and selection on the CPU.
+ * Differs from PAIR: bilinear (not bicubic) resize to 224.
  *
  * @example
  * const r = await explain(model, image, { method: 'xrai', integratedGradients: { steps: 50 } });
