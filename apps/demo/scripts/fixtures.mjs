@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Test fixtures made at test time (nothing binary committed): a Teachable-Machine-style export of a
-// tiny hand-set colour classifier (model.json + weights.bin + metadata.json), and a static server
+// tiny hand-set colour classifier (model.json + weights.bin + metadata.json), a GraphModel (the test
+// zoo's tiny CNN written as a TF GraphDef: 16x16x3, 4 classes, seeded weights), the tiny CNN as a grey
+// ONNX model, and a static server
 // for them (with CORS) so the page can load the model by URL.
 import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { disposeWeights, tinyCnnGraphModel, tinyCnnOnnx, tinyCnnWeights } from '@webxai/testing/models';
 
 /**
  * A 32x32 RGB classifier with hand-set weights, fed [-1, 1] pixels as Teachable Machine does:
@@ -49,6 +52,30 @@ export async function writeTeachableMachineExport(dir) {
   const metadata = { tfjsVersion: tf.version.tfjs, tmVersion: '2.4.10', packageName: '@teachablemachine/image', modelName: 'colours', labels: ['red', 'blue'], imageSize: 32 };
   writeFileSync(join(dir, 'metadata.json'), JSON.stringify(metadata));
   return ['model.json', 'weights.bin', 'metadata.json'].map((f) => join(dir, f));
+}
+
+/** Writes the tiny CNN as a GraphModel (model.json with format 'graph-model' + weights.bin) into `dir`. */
+export async function writeGraphModel(dir) {
+  mkdirSync(dir, { recursive: true });
+  await tf.setBackend('cpu');
+  const weights = tinyCnnWeights();
+  const model = await tinyCnnGraphModel(weights);
+  disposeWeights(weights);
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const modelJson = { format: 'graph-model', generatedBy: 'webxai demo e2e', convertedBy: null, modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
+      writeFileSync(join(dir, 'weights.bin'), Buffer.from(artifacts.weightData));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+}
+
+/** Writes the tiny CNN as a grey (1-channel) NCHW ONNX model to `path`; returns the path. */
+export function writeGreyOnnx(path) {
+  writeFileSync(path, tinyCnnOnnx({ channels: 1 }, 'nchw'));
+  return path;
 }
 
 /** Serves `root` on 127.0.0.1 (random port) with CORS; `/broken/model.json` is not JSON. Returns { url, close }. */

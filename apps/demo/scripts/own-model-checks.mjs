@@ -3,7 +3,7 @@
 // the same page after its digit checks: brush-to-occlude, live mode on Chromium's fake camera (about a
 // minute of frames, no tensor / GPU-buffer growth), a camera snapshot, a model by URL (served by the
 // test), load failures, a Teachable Machine export uploaded with setInputFiles, an uploaded image, an
-// ONNX model (perturbation methods only), the trust panel, a phone-sized layout and a browser without
+// ONNX model (perturbation methods only; the trust view offers only those), a phone-sized layout and a browser without
 // WebGPU. Screenshots of each view go to screenshots/.
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
@@ -225,10 +225,9 @@ export async function ownModelChecks(page, { check, seconds, serverUrl, tmFiles,
   const cancelled = await demo(page, () => window.webxaiDemo.grid.map((r) => r.state));
   check('grid: Cancel stops the running methods (cancelled rows, none left running)', cancelled.includes('cancelled') && !cancelled.includes('running'), cancelled.join(','));
 
-  // 8. Trust: no metrics in this build, and the panel says so instead of showing scores.
-  const trust = await page.evaluate(() => ({ state: document.querySelector('#trust').dataset.state, text: document.querySelector('#trust').textContent }));
-  check('trust: the panel says the metrics are missing (no made-up scores)', trust.state === 'unavailable' && /Not available yet/.test(trust.text) && !(await page.locator('#trust xai-curve').count()), trust.state);
-  await page.locator('#trust-panel').screenshot({ path: 'screenshots/trust.png' });
+  // 8. Trust for a model without gradients: the method choice is the perturbation methods only.
+  const trustMethods = await page.evaluate(() => [...document.querySelectorAll('#trust-methods input')].map((i) => i.value));
+  check('trust (ONNX): only perturbation methods can be scored', trustMethods.join() === 'occlusion,rise,lime', trustMethods.join());
 
   // 9. Phone-sized: nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });

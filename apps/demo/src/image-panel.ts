@@ -5,8 +5,16 @@ import { canvasOf, pictureFromFile, samplePictures, type Picture } from './pictu
 
 const $ = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
 
+/** The panel's sample buttons: which pictures they offer can change with the model. */
+export interface ImageSources {
+  /** The samples offered now. */
+  readonly samples: readonly Picture[];
+  /** Offers `pictures` as the samples (the shapes model brings its own data set's images). */
+  setSamples(pictures: readonly Picture[]): void;
+}
+
 /** Calls `onPicture` with every picture the user gives; errors (not an image, no camera) are shown in the panel. */
-export function attachImageSources(onPicture: (picture: Picture) => void): readonly Picture[] {
+export function attachImageSources(onPicture: (picture: Picture) => void): ImageSources {
   const error = $<HTMLElement>('#image-error');
   const report = (e: unknown) => {
     error.hidden = false;
@@ -18,20 +26,28 @@ export function attachImageSources(onPicture: (picture: Picture) => void): reado
       onPicture(p);
     }, report);
 
-  const samples = samplePictures();
-  $('#samples').replaceChildren(
-    ...samples.map((picture) => {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'sample';
-      button.setAttribute('aria-label', `Sample: ${picture.name}`);
-      button.title = picture.name;
-      const thumb = canvasOf(picture.original, 64, 48);
-      button.append(thumb);
-      button.addEventListener('click', () => void take(async () => picture));
-      return button;
-    }),
-  );
+  const sources = {
+    samples: [] as readonly Picture[],
+    setSamples(pictures: readonly Picture[]): void {
+      if (pictures === sources.samples) return;
+      sources.samples = pictures;
+      $('#samples').replaceChildren(
+        ...pictures.map((picture) => {
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.className = 'sample';
+          button.setAttribute('aria-label', `Sample: ${picture.name}`);
+          button.title = picture.name;
+          const square = picture.original.width === picture.original.height;
+          const thumb = canvasOf(picture.original, square ? 48 : 64, 48);
+          button.append(thumb);
+          button.addEventListener('click', () => void take(async () => picture));
+          return button;
+        }),
+      );
+    },
+  };
+  sources.setSamples(samplePictures());
 
   $<HTMLInputElement>('#image-file').addEventListener('change', (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
@@ -50,7 +66,7 @@ export function attachImageSources(onPicture: (picture: Picture) => void): reado
     if (file) void take(() => pictureFromFile(file, file.name));
   });
   $('#snapshot').addEventListener('click', () => void take(snapshot));
-  return samples;
+  return sources;
 }
 
 /** One frame from the camera, which is closed again right after. */

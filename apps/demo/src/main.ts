@@ -2,7 +2,7 @@
 // The demo page: pick a model (shipped MNIST, a model.json URL, a Teachable Machine export, an ONNX
 // file) and an image (digits, samples, upload, paste, drop, camera); explain it with one method
 // (<xai-explainer>) and with a grid of methods (<xai-compare>); explain the camera live; brush over
-// parts of the image to see the prediction change. <body data-state> goes from "pending" to "ok" once
+// parts of the image to see the prediction change; score the maps (trust view); see what a layer learned. <body data-state> goes from "pending" to "ok" once
 // the first digit is explained by the explainer and every grid method, or to "error";
 // window.webxaiDemo holds the details (read by scripts/screenshot.mjs).
 import * as tf from '@tensorflow/tfjs';
@@ -16,12 +16,13 @@ import { markPicked, renderPicker, SIZE, type Digit } from './digits.js';
 import { attachDrawPad } from './draw-pad.js';
 import { MethodGrid, type GridRow } from './grid.js';
 import { attachImageSources } from './image-panel.js';
+import { LayerView, type LayerStats } from './layers.js';
 import { LiveMode, type LiveStats } from './live.js';
 import { explainSized, methodsFor, useBaselines } from './methods.js';
 import { attachModelPanel } from './model-panel.js';
-import { preprocessOf, shippedMnist, type DemoModel } from './models.js';
-import { drawCrop, greyImage, toModelView, type ModelView, type Picture } from './picture.js';
-import { renderTrustUnavailable } from './trust.js';
+import { explainerPreprocessOf, shippedMnist, type DemoModel } from './models.js';
+import { drawCrop, greyImage, shapesPictures, toModelView, type ModelView, type Picture } from './picture.js';
+import { TrustView, type TrustStats } from './trust.js';
 
 /** What the page exposes for the e2e test and for curious people in the console. */
 interface DemoState {
@@ -36,6 +37,10 @@ interface DemoState {
   brush?: BrushStats;
   liveMode?: LiveMode;
   brushTool?: Brush;
+  trust?: TrustStats;
+  trustView?: TrustView;
+  layers?: LayerStats;
+  layerView?: LayerView;
   /** Resolves when the latest image (or model) has been predicted, explained by every view and drawn. */
   shown: Promise<void>;
   tensors(): number;
@@ -43,6 +48,8 @@ interface DemoState {
   gpuBuffers(): number;
   /** GPU buffers webxai's own kernels hold on tfjs's device (0 on cpu). */
   webxaiBuffers(): number;
+  /** The share of the current picture covered by its ground-truth object mask (0 without one). */
+  maskShare(): number;
 }
 
 const $ = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
@@ -53,6 +60,7 @@ const state: DemoState = {
   tensors: () => tf.memory().numTensors,
   gpuBuffers: () => (tf.getBackend() === 'webgpu' ? tfjsUsedBufferCount() : 0),
   webxaiBuffers: () => (tf.getBackend() === 'webgpu' ? liveBufferCount(tfjsDevice()) : 0),
+  maskShare: () => 0,
 };
 (window as unknown as { webxaiDemo: DemoState }).webxaiDemo = state;
 
@@ -74,7 +82,6 @@ function showBackend(backend: BackendInfo): void {
 async function main(): Promise<void> {
   const backend = (state.backend = await initBackend(new URLSearchParams(location.search).get('backend') === 'cpu' ? 'cpu' : 'webgpu'));
   showBackend(backend);
-  renderTrustUnavailable($('#trust'));
 
   const samples = mnistSamples();
   const all = (await samples.images.data()) as Float32Array;
@@ -97,6 +104,10 @@ async function main(): Promise<void> {
   state.live = live.stats;
   const brush = (state.brushTool = new Brush());
   state.brush = brush.stats;
+  const trust = (state.trustView = new TrustView());
+  state.trust = trust.stats;
+  const layers = (state.layerView = new LayerView());
+  state.layers = layers.stats;
 
   let model: DemoModel | undefined;
   let grid: MethodGrid | undefined;
@@ -106,6 +117,10 @@ async function main(): Promise<void> {
   gridCancel.addEventListener('click', () => gridAbort.abort());
   const picker = $<HTMLElement>('#digits');
   let current: { picture: Picture; view: ModelView; target: number | 'predicted' } | undefined;
+  state.maskShare = () => {
+    const mask = current?.view.mask;
+    return mask ? mask.reduce((sum, v) => sum + v, 0) / mask.length : 0;
+  };
 
   /** (Re-)runs the grid on the current image, after whatever the explainer is doing. */
   const runGrid = (): Promise<void> => {
@@ -140,10 +155,14 @@ async function main(): Promise<void> {
     $('#crop-caption').textContent = `${picture.original.width} x ${picture.original.height} → crop ${crop.width} x ${crop.height} at (${crop.x}, ${crop.y}) → ${m.width} x ${m.height}`;
     $('#digit-caption').textContent = picture.digit && !/^held-out/.test(picture.name) ? 'Your drawing, scaled and centred as MNIST digits are.' : `Showing ${picture.name}.`;
     current = { picture, view, target: 'predicted' };
+    trust.setImage({ pixels: view.pixels, target: 'predicted', ...(view.mask ? { mask: view.mask } : {}) });
     explainer.target = undefined; // explain the new image's top class
     explainer.image = view.image;
     const brushed = brush.setImage(view);
-    const done = Promise.all([runGrid(), explainer.settled, brushed]).then(() => undefined);
+    // The layer's activations follow once the grid is done (one forward pass; the grid's timings stay its own).
+    const gridDone = runGrid();
+    const layered = gridDone.catch(() => undefined).then(() => layers.setImage(view.pixels));
+    const done = Promise.all([gridDone, explainer.settled, brushed, layered]).then(() => undefined);
     state.shown = done.catch(() => undefined);
     return done;
   };
@@ -157,7 +176,7 @@ async function main(): Promise<void> {
     state.model = { name: m.name, format: m.format, height: m.height, width: m.width, channels: m.channels, labels: m.labels, preprocess: m.preprocess, differentiable: m.differentiable };
     grid = new MethodGrid(m, compare, $('#timings'));
     state.grid = grid.rows;
-    const preprocess = preprocessOf(m);
+    const preprocess = explainerPreprocessOf(m);
     explainer.labels = m.labels;
     explainer.methods = methodsFor(m.differentiable);
     explainer.method = m.differentiable ? 'gradient-x-input' : 'occlusion'; // one backward pass, or the cheapest perturbation
@@ -167,7 +186,12 @@ async function main(): Promise<void> {
     $<HTMLElement>('#digit-picker').hidden = m.shipped !== 'mnist';
     live.setModel(m);
     brush.setModel(m);
-    const picture = current?.picture ?? (m.shipped === 'mnist' ? digits[0]! : sources[0]!);
+    trust.setModel(m);
+    layers.setModel(m);
+    sources.setSamples(m.shipped === 'shapes' ? (shapesSamples ??= shapesPictures()) : drawnSamples);
+    // The shapes model starts on its own held-out images; other models keep the picture (re-cropped).
+    const keep = current && !(m.shipped === 'shapes' && !current.picture.exact) && !(m.shipped !== 'shapes' && current.picture.exact);
+    const picture = keep ? current!.picture : m.shipped === 'mnist' ? digits[0]! : sources.samples[0]!;
     if (m.shipped === 'mnist') markPicked(picker, digits.indexOf(picture));
     await show(picture);
   };
@@ -176,6 +200,7 @@ async function main(): Promise<void> {
   explainer.addEventListener('xai-explained', () => {
     if (current && explainer.target !== undefined && explainer.target !== current.target) {
       current.target = explainer.target;
+      trust.setImage({ pixels: current.view.pixels, target: current.target, ...(current.view.mask ? { mask: current.view.mask } : {}) });
       runGrid().catch(fail);
     }
   });
@@ -197,6 +222,8 @@ async function main(): Promise<void> {
     markPicked(picker, -1);
     show(picture).catch(fail);
   });
+  const drawnSamples = sources.samples;
+  let shapesSamples: Picture[] | undefined;
   const panel = attachModelPanel(useModel);
   await panel.load(shippedMnist, 'the shipped MNIST CNN');
   if (!model) throw new Error($('#model-error').textContent ?? 'the shipped model did not load');

@@ -3,7 +3,7 @@
 // and edit its input size, labels and preprocessing. Failures show the URL or files and the reason.
 import { PREPROCESS_DESCRIPTIONS, PREPROCESS_PRESETS, isPreprocessPreset } from '@webxai/core/io';
 import { tfjsOnlyMethods } from './methods.js';
-import { modelFromOnnxFile, modelFromTeachableMachine, modelFromUrl, shippedMnist, type DemoModel } from './models.js';
+import { modelFromOnnxFile, modelFromTeachableMachine, modelFromUrl, shippedMnist, shippedShapes, type DemoModel } from './models.js';
 
 const $ = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
 
@@ -81,6 +81,7 @@ export function attachModelPanel(onModel: ModelListener): { load(load: () => Pro
   };
 
   $('#use-mnist').addEventListener('click', () => void load(shippedMnist, 'the shipped MNIST CNN'));
+  $('#use-shapes').addEventListener('click', () => void load(shippedShapes, 'the shipped shapes CNN'));
   $<HTMLFormElement>('#url-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const url = $<HTMLInputElement>('#model-url').value.trim();

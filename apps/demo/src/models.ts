@@ -14,7 +14,7 @@ import {
   TEACHABLE_MACHINE_INPUT,
   type PreprocessPreset,
 } from '@webxai/core/io';
-import { loadMnistCnn, mnistCnnAccuracy, MNIST_LABELS } from '@webxai/models';
+import { loadMnistCnn, loadShapesCnn, mnistCnnAccuracy, MNIST_LABELS, shapesCnnAccuracy, SHAPES_LABELS, SHAPES_SIZE } from '@webxai/models';
 
 /** The model the page explains, and what it needs from an image. Size, labels and preprocessing are editable. */
 export interface DemoModel {
@@ -26,8 +26,8 @@ export interface DemoModel {
   readonly model: ModelInput;
   /** False for ONNX: only perturbation methods can explain it. */
   readonly differentiable: boolean;
-  /** The shipped MNIST model keeps the page's digit picker and draw pad. */
-  readonly shipped?: 'mnist';
+  /** The shipped MNIST model keeps the page's digit picker and draw pad; the shapes model brings its own samples. */
+  readonly shipped?: 'mnist' | 'shapes';
   /** A line about the model (layers, accuracy...). */
   readonly detail: string;
   height: number;
@@ -44,13 +44,40 @@ export function preprocessOf(m: DemoModel): ((x: tf.Tensor4D) => tf.Tensor4D) | 
   return preprocessFunction(m.preprocess, m.channels);
 }
 
+/**
+ * The preprocessing `<xai-explainer>` uses. It feeds black boxes (they declare no input shape) RGB,
+ * so a grey black box (a 1-channel ONNX model) first gets the mean of R, G and B — what the page's
+ * other views feed it (picture.ts pixelsOf) — then the model's preset.
+ */
+export function explainerPreprocessOf(m: DemoModel): ((x: tf.Tensor4D) => tf.Tensor4D) | undefined {
+  const preset = preprocessOf(m);
+  if (m.differentiable || m.channels !== 1) return preset;
+  return (x) =>
+    tf.tidy(() => {
+      const grey = x.shape[3] === 1 ? x : (tf.mean(x, 3, true) as tf.Tensor4D);
+      return preset ? preset(grey) : grey;
+    });
+}
+
 /** Labels `class 0..n-1` when a model brings none. */
 const numbered = (n: number) => Array.from({ length: n }, (_, i) => `class ${i}`);
 
-function outputClasses(model: tf.LayersModel | tf.GraphModel): number {
+/**
+ * Classes the model outputs: from its output shape, else (GraphModels often leave it unknown) from one
+ * prediction on a blank input; 0 if that fails too (labels then come from the user).
+ */
+function outputClasses(model: tf.LayersModel | tf.GraphModel, [height, width, channels]: readonly [number, number, number]): number {
   const shape = model.outputs[0]?.shape;
   const n = shape?.[shape.length - 1];
-  return typeof n === 'number' && n > 0 ? n : 0;
+  if (typeof n === 'number' && n > 0) return n;
+  try {
+    return tf.tidy(() => {
+      const out = model.predict(tf.zeros([1, height, width, channels])) as tf.Tensor;
+      return out.shape[out.shape.length - 1] ?? 0;
+    });
+  } catch {
+    return 0; // e.g. a graph with control flow (needs executeAsync)
+  }
 }
 
 function describe(model: tf.LayersModel | tf.GraphModel, format: string): string {
@@ -78,11 +105,31 @@ export async function shippedMnist(): Promise<DemoModel> {
   };
 }
 
+/** The shipped shapes CNN (64 x 64 RGB in [0, 1]: circle, square, triangle, cross), trained on the shapes data set. */
+export async function shippedShapes(): Promise<DemoModel> {
+  const model = await loadShapesCnn();
+  return {
+    name: 'Shapes CNN (shipped)',
+    origin: '@webxai/models',
+    format: 'layers-model',
+    model,
+    differentiable: true,
+    shipped: 'shapes',
+    detail: `conv1 (stride 2), pool1, conv2, conv3, gap, logits, ${model.countParams().toLocaleString('en')} parameters, ${(shapesCnnAccuracy * 100).toFixed(1)}% held-out accuracy`,
+    height: SHAPES_SIZE,
+    width: SHAPES_SIZE,
+    channels: 3,
+    labels: [...SHAPES_LABELS],
+    preprocess: 'unit',
+    dispose: () => model.dispose(),
+  };
+}
+
 const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function tfjsDemoModel(loaded: Awaited<ReturnType<typeof loadTfjsModel>>, name: string, origin: string, labels: string[] | undefined, preprocess: PreprocessPreset): DemoModel {
   const [height, width, channels] = modelImageShape(loaded.model);
-  const classes = outputClasses(loaded.model);
+  const classes = outputClasses(loaded.model, [height, width, channels]);
   return {
     name,
     origin,

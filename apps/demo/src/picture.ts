@@ -3,6 +3,7 @@
 // to the model's aspect ratio and scaled to its input size, as Teachable Machine does
 // (core's resizeGeometry 'crop'); the crop is drawn on the original so you see what the model sees.
 import { resizeGeometry, type PixelRect } from '@webxai/core/io';
+import { shapesCnnSplit, shapesSample, SHAPES_LABELS, SHAPES_SIZE } from '@webxai/models';
 
 /** An image the user picked: the original pixels, at their own size. */
 export interface Picture {
@@ -10,6 +11,10 @@ export interface Picture {
   readonly original: HTMLCanvasElement;
   /** Exact grey pixels for a 28x28 MNIST digit (kept as floats: drawn digits are not byte-rounded). */
   readonly digit?: Float32Array;
+  /** Exact pixels in [0, 1] at a model's input size (a data-set sample), used when the model's input matches. */
+  readonly exact?: { readonly pixels: Float32Array; readonly width: number; readonly height: number; readonly channels: number };
+  /** Ground truth: 1 where the object is (h * w, the size of `exact`). */
+  readonly mask?: Uint8Array;
 }
 
 /** The picture at the model's input size. */
@@ -20,6 +25,8 @@ export interface ModelView {
   readonly pixels: Float32Array;
   /** The part of the original that was kept. */
   readonly crop: PixelRect;
+  /** The picture's ground-truth mask (1 on the object), when the view is the picture's exact pixels. */
+  readonly mask?: Uint8Array;
 }
 
 /** A canvas holding `source` at its own size. */
@@ -53,12 +60,27 @@ export function greyImage(pixels: Float32Array, width: number, height: number): 
   return image;
 }
 
+/** [0, 1] pixels with 1 or 3 channels as opaque RGBA. */
+export function rgbImage(pixels: Float32Array, width: number, height: number, channels: number): ImageData {
+  if (channels === 1) return greyImage(pixels, width, height);
+  const image = new ImageData(width, height);
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) image.data[4 * p + c] = Math.round(pixels[3 * p + c]! * 255);
+    image.data[4 * p + 3] = 255;
+  }
+  return image;
+}
+
 /** Centre-crops and scales `picture` to `size` (a 28x28 digit on a 28x28 model keeps its exact pixels). */
 export function toModelView(picture: Picture, size: { width: number; height: number; channels: number }): ModelView {
   const { original } = picture;
   const crop = resizeGeometry(original, size, 'crop').source;
   if (picture.digit && size.width === 28 && size.height === 28 && size.channels === 1) {
     return { image: greyImage(picture.digit, 28, 28), pixels: picture.digit, crop };
+  }
+  const { exact } = picture;
+  if (exact && exact.width === size.width && exact.height === size.height && exact.channels === size.channels) {
+    return { image: rgbImage(exact.pixels, exact.width, exact.height, exact.channels), pixels: exact.pixels, crop, ...(picture.mask ? { mask: picture.mask } : {}) };
   }
   const canvas = document.createElement('canvas');
   canvas.width = size.width;
@@ -105,6 +127,20 @@ export async function pictureFromFile(file: Blob, name: string): Promise<Picture
   const original = canvasOf(bitmap, bitmap.width, bitmap.height);
   bitmap.close();
   return { name, original };
+}
+
+/** Held-out images of the shapes data set (never trained on), two of each class, with their ground-truth masks. */
+export function shapesPictures(count = 8): Picture[] {
+  const { seed, first } = shapesCnnSplit.heldOut;
+  return Array.from({ length: count }, (_, i) => {
+    const s = shapesSample(seed, first + i);
+    const canvas = document.createElement('canvas');
+    canvas.width = SHAPES_SIZE;
+    canvas.height = SHAPES_SIZE;
+    canvas.getContext('2d')!.putImageData(rgbImage(s.image, SHAPES_SIZE, SHAPES_SIZE, 3), 0, 0);
+    const exact = { pixels: s.image, width: SHAPES_SIZE, height: SHAPES_SIZE, channels: 3 };
+    return { name: `shapes sample ${i + 1} (a ${SHAPES_LABELS[s.label]})`, original: canvas, exact, mask: s.mask };
+  });
 }
 
 /** Sample pictures drawn in code (no downloads): coloured shapes on a light background, 320 x 240. */
