@@ -82,6 +82,30 @@ describe('<xai-compare>', () => {
     expect(cells(el)).toHaveLength(0);
   });
 
+  it('a newer input supersedes a run in flight: the older cells are never shown', async () => {
+    // An item whose values arrive only when released: the first run waits inside it.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = { shape: [SIZE, SIZE], data: async () => (await gate, hotSquare(SIZE, 4, 12, 7).data) };
+    const el = document.createElement('xai-compare');
+    const errors: unknown[] = [];
+    el.addEventListener('xai-error', (e) => errors.push(e));
+    Object.assign(el, { sharedScale: true, items: [{ label: 'old', attribution: slow }] });
+    document.body.append(el);
+    await el.updateComplete;
+    el.items = [{ label: 'new', attribution: hotSquare(SIZE, 16, 28, 2) }];
+    await el.renderComplete;
+    // The older run finishes last: had it gone on, its map (hot 7) and scale would replace the newer.
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await el.renderComplete;
+    expect(errors).toEqual([]);
+    expect(el.sharedRange).toBe(2);
+    expect(cells(el)).toHaveLength(1);
+    expect(cells(el)[0]!.attributionMap!.values[20 * SIZE + 20]).toBe(2);
+    expect(cells(el)[0]!.attributionMap!.values[8 * SIZE + 8]).toBe(0);
+  });
+
   it('frees the cells’ GPU buffers when removed', async () => {
     const device = (await requestTestDevice())!;
     const tracker = trackBuffers(device);

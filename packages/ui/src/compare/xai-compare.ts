@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { Task } from '@lit/task';
+import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import {
   DEFAULT_HISTOGRAM_BINS,
@@ -26,6 +27,9 @@ export interface CompareItem {
   readonly label: string;
   readonly attribution: AttributionInput;
 }
+
+/** What the cells are prepared from: items, reduce, sharedScale, signed, clip. */
+type PrepareArgs = readonly [readonly CompareItem[], ChannelReduce, boolean, SignMode, number];
 
 /**
  * `<xai-compare>`: a grid of `<xai-heatmap>`s for one image, one cell per method (or class).
@@ -117,8 +121,14 @@ export class XaiCompare extends LitElement {
   declare _range: number | undefined;
   declare _error: XaiError | undefined;
 
-  #generation = 0;
-  #pending: Promise<void> = Promise.resolve();
+  /**
+   * Reads the items' maps (and the shared scale) whenever an input they depend on changes. A new
+   * run aborts the signal of the one before it, so a superseded run never shows its cells.
+   */
+  #prepare = new Task(this, {
+    args: () => [this.items, this.reduce, this.sharedScale, this.signed, this.clip] as const,
+    task: (args: PrepareArgs, { signal }: { signal: AbortSignal }) => this.#prepareCells(args, signal),
+  });
 
   constructor() {
     super();
@@ -147,34 +157,25 @@ export class XaiCompare extends LitElement {
   /** Resolves when the cells have been prepared and every cell has rendered. */
   get renderComplete(): Promise<void> {
     return this.updateComplete
-      .then(() => this.#pending)
+      .then(() => this.#prepare.taskComplete)
       .then(() => this.updateComplete)
       .then(() => Promise.all([...this.renderRoot.querySelectorAll('xai-heatmap')].map((h) => h.renderComplete)))
       .then(() => undefined);
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('items') || changed.has('reduce') || changed.has('sharedScale') || changed.has('signed') || changed.has('clip')) {
-      const generation = ++this.#generation;
-      this.#pending = this.#prepare(generation);
-    }
-  }
-
-  async #prepare(generation: number): Promise<void> {
+  /** Shows the maps of `items` (and their shared scale), or the error reading them; never throws. */
+  async #prepareCells([items, reduce, sharedScale, signed, clip]: PrepareArgs, signal: AbortSignal): Promise<void> {
     try {
-      const items: readonly CompareItem[] = Array.isArray(this.items) ? this.items : [];
-      const maps = await Promise.all(items.map((item) => toAttributionMap(item.attribution, this.reduce)));
-      if (generation !== this.#generation) return;
-      let range: number | undefined;
-      if (this.sharedScale && maps.length) {
-        // Each cell's own percentile clip (same histogram as <xai-heatmap>'s CPU path), then the largest.
-        range = Math.max(...maps.map((m) => percentileFromHistogram(magnitudeStatsRef(m.values, this.signed, DEFAULT_HISTOGRAM_BINS), this.clip).value));
-      }
+      const list: readonly CompareItem[] = Array.isArray(items) ? items : [];
+      const maps = await Promise.all(list.map((item) => toAttributionMap(item.attribution, reduce)));
+      if (signal.aborted) return;
+      // Each cell's own percentile clip (same histogram as <xai-heatmap>'s CPU path), then the largest.
+      const range = sharedScale && maps.length ? Math.max(...maps.map((m) => percentileFromHistogram(magnitudeStatsRef(m.values, signed, DEFAULT_HISTOGRAM_BINS), clip).value)) : undefined;
       this._error = undefined;
       this._maps = maps.map((map) => ({ map, input: { data: map.values, shape: [map.height, map.width] } }));
       this._range = range;
     } catch (e) {
-      if (generation !== this.#generation) return;
+      if (signal.aborted) return;
       const error = toXaiError(e);
       this._maps = undefined;
       this._error = error;
