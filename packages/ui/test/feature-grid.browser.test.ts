@@ -84,6 +84,28 @@ describe('<xai-feature-grid>', () => {
     expect(root(el).querySelector('[part="enlarged"]')!.getAttribute('aria-label')).toBe('Channel 3');
   });
 
+  it('a newer input supersedes a read in flight: the older tiles are never shown', async () => {
+    // Two white tiles whose values arrive only when released: the first run waits inside them.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = { shape: [2, 4, 4, 3], data: async () => (await gate, new Float32Array(2 * 16 * 3).fill(1)) };
+    const el = document.createElement('xai-feature-grid');
+    const rendered: number[] = [];
+    el.addEventListener('xai-rendered', (e) => rendered.push((e as CustomEvent<{ tiles: number }>).detail.tiles));
+    Object.assign(el, { images: slow, channels: [9, 8] });
+    document.body.append(el);
+    await el.updateComplete;
+    Object.assign(el, { images: solidImages(), channels: undefined });
+    await el.renderComplete;
+    // The older run finishes last: had it gone on, its two white tiles would replace the newer four.
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await el.renderComplete;
+    expect(rendered).toEqual([4]);
+    expect(el.tiles.map((t) => t.channel)).toEqual([0, 1, 2, 3]);
+    expect(pixel(buttons(el)[0]!.querySelector('canvas')!, 1, 1)).toEqual([255, 0, 0, 255]);
+  });
+
   it('bad input: xai-error and a visible message, never a wrong picture', async () => {
     const el = document.createElement('xai-feature-grid');
     document.body.append(el);

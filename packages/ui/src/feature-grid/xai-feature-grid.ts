@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { Task } from '@lit/task';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { XaiError } from '@webxai/shaders';
@@ -12,6 +13,9 @@ export interface FeatureSelectDetail {
   readonly channel: number;
   readonly value: number | undefined;
 }
+
+/** What the tiles are read from: images, activations, channels, values, order. */
+type TileArgs = readonly [TensorLike | ShapedArray | undefined, TensorLike | ShapedArray | undefined, readonly number[] | undefined, readonly number[] | undefined, readonly number[] | undefined];
 
 /**
  * `<xai-feature-grid>`: what a layer's units learned, one tile per channel. Either feature
@@ -134,8 +138,16 @@ export class XaiFeatureGrid extends LitElement {
   declare _open: number | undefined;
   declare _error: XaiError | undefined;
 
-  #generation = 0;
-  #pending: Promise<void> = Promise.resolve();
+  /**
+   * Reads the tiles whenever an input changes. A new run aborts the signal of the one before it,
+   * so a superseded run never shows (or announces) its tiles.
+   */
+  #prepare = new Task(this, {
+    args: () => [this.images, this.activations, this.channels, this.values, this.order] as const,
+    task: (args: TileArgs, { signal }: { signal: AbortSignal }) => this.#prepareTiles(args, signal),
+  });
+  /** The tile each tile canvas shows, so a re-render redraws only canvases whose tile changed. */
+  #drawn = new WeakMap<HTMLCanvasElement, FeatureTile>();
   #opener: HTMLElement | undefined;
 
   constructor() {
@@ -155,7 +167,7 @@ export class XaiFeatureGrid extends LitElement {
 
   /** Resolves when the tiles have been read and drawn. */
   get renderComplete(): Promise<void> {
-    return this.updateComplete.then(() => this.#pending).then(() => this.updateComplete).then(() => undefined);
+    return this.updateComplete.then(() => this.#prepare.taskComplete).then(() => this.updateComplete).then(() => undefined);
   }
 
   /** The tiles shown (channel and value each). */
@@ -179,28 +191,23 @@ export class XaiFeatureGrid extends LitElement {
     void this.updateComplete.then(() => this.#opener?.focus());
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('images') || changed.has('activations') || changed.has('channels') || changed.has('values') || changed.has('order')) {
-      const generation = ++this.#generation;
-      this.#pending = this.#prepare(generation);
-    }
-  }
-
-  async #prepare(generation: number): Promise<void> {
+  /** Shows the tiles of the inputs (or the error reading them); never throws. */
+  async #prepareTiles([images, activations, channels, values, order]: TileArgs, signal: AbortSignal): Promise<void> {
     try {
       let tiles: FeatureTile[] = [];
-      if (this.images) tiles = await imageTiles(this.images, this.channels, this.values);
-      else if (this.activations) tiles = await activationTiles(this.activations, this.order, this.values);
-      if (generation !== this.#generation) return;
+      if (images) tiles = await imageTiles(images, channels, values);
+      else if (activations) tiles = await activationTiles(activations, order, values);
+      if (signal.aborted) return;
       this._error = undefined;
       this._tiles = tiles;
       this._open = undefined;
       this._active = undefined;
       await this.updateComplete;
+      if (signal.aborted) return; // newer tiles are on their way: announce those instead
       this.#draw();
       fire(this, 'xai-rendered', { tiles: tiles.length });
     } catch (e) {
-      if (generation !== this.#generation) return;
+      if (signal.aborted) return;
       const error = toXaiError(e);
       this._tiles = undefined;
       this._error = error;
@@ -225,11 +232,11 @@ export class XaiFeatureGrid extends LitElement {
   #draw(): void {
     for (const canvas of this.renderRoot.querySelectorAll<HTMLCanvasElement>('canvas[data-index]')) {
       const tile = this._tiles?.[Number(canvas.dataset['index'])];
-      if (!tile || canvas.dataset['drawn'] === String(this.#generation)) continue;
+      if (!tile || this.#drawn.get(canvas) === tile) continue;
       canvas.width = tile.image.width;
       canvas.height = tile.image.height;
       canvas.getContext('2d')!.putImageData(tile.image, 0, 0);
-      canvas.dataset['drawn'] = String(this.#generation);
+      this.#drawn.set(canvas, tile);
     }
   }
 
