@@ -99,6 +99,36 @@ describe('<xai-explainer> with an injected explain function', () => {
     ]);
   });
 
+  it('a newer choice supersedes an explanation in flight: the older result is never shown', async () => {
+    // Once armed, the next explanation finishes only when released, and ignores its abort signal.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let armed = false;
+    let held: ExplainCallOptions | undefined;
+    const fake = fakeExplain([]);
+    const slowOnce: ExplainFn = async (m, x, options) => {
+      if (armed) await ((armed = false), (held = options), gate);
+      return fake(m, x, options);
+    };
+    const el = await mount({ model: MODEL_URL, image: greyImage(8, 8), methods: ['saliency', 'integrated-gradients'], explainFn: slowOnce });
+    const [first, second] = el.predictions;
+    const explained: number[] = [];
+    el.addEventListener('xai-explained', (e) => explained.push((e as CustomEvent<ExplainedDetail>).detail.target));
+    armed = true;
+    el.target = first!.index; // explicit pick of the top class: explained again, and held at the gate
+    await expect.poll(() => held).toBeDefined();
+    el.target = second!.index;
+    await el.updateComplete;
+    // Had the held run gone on once released, it would show (and announce) the first class's row.
+    release();
+    await el.settled;
+    expect(el.state).toBe('done');
+    expect(explained).toEqual([second!.index]);
+    expect(held!.signal.aborted).toBe(true);
+    expect(heatmapOf(el)!.attributionMap!.values[second!.index * 8]).toBe(3);
+    expect(heatmapOf(el)!.attributionMap!.values[first!.index * 8]).toBe(0);
+  });
+
   it('shows progress and cancels', async () => {
     let seen: ExplainCallOptions | undefined;
     const hanging: ExplainFn = (_m, _x, options) =>

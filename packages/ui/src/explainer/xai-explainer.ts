@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { Task } from '@lit/task';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import * as tf from '@tensorflow/tfjs';
 import { adaptModel, disposeResult, explain, listMethods, tfjsDevice, type ModelAdapter, type ModelInput } from '@webxai/core';
@@ -44,6 +45,9 @@ export interface ExplainedDetail {
   readonly target: number;
   readonly timing: { readonly explainMs: number; readonly totalMs: number };
 }
+
+/** A queued piece of work (prepare or explain); `signal` aborts when a newer job supersedes it. */
+type Job = (signal: AbortSignal) => Promise<void>;
 
 /** Lifecycle state, reflected as the `state` attribute. */
 export type ExplainerState = 'idle' | 'loading' | 'ready' | 'explaining' | 'done' | 'cancelled' | 'error';
@@ -207,11 +211,20 @@ export class XaiExplainer extends LitElement {
   #loadedFrom: unknown;
   #input: tf.Tensor3D | undefined;
   #result: ExplainResultLike | undefined;
-  #prepareAbort: AbortController | undefined;
-  #explainAbort: AbortController | undefined;
-  #generation = 0;
+  /**
+   * One run per scheduled job (prepare or explain). Starting a run aborts the signal of the run before
+   * it, so a superseded job stops at its next check and never shows its result; the jobs themselves
+   * execute one after another on {@link #lane}, because they share the model, input and result tensors.
+   */
+  #runs = new Task(this, {
+    autoRun: false,
+    task: ([job]: readonly [Job], { signal }: { signal: AbortSignal }) => this.#serially(() => (this.#superseded(signal) ? undefined : job(signal))),
+  });
+  /** Every job and release requested so far, in order; never rejects. */
+  #lane: Promise<void> = Promise.resolve();
+  /** The user's Cancel for the running explanation (separate: cancelling shows "Cancelled", superseding shows nothing). */
+  #cancel: AbortController | undefined;
   #preparePending = 0;
-  #work: Promise<void> = Promise.resolve();
 
   constructor() {
     super();
@@ -261,17 +274,16 @@ export class XaiExplainer extends LitElement {
   /** Resolves when loading, predicting and explaining requested so far have settled, and the heatmap has drawn. */
   get settled(): Promise<void> {
     return this.updateComplete
-      .then(() => this.#work)
+      .then(() => this.#lane)
       .then(() => this.updateComplete)
       .then(() => this.renderRoot.querySelector('xai-heatmap')?.renderComplete);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#generation++;
-    this.#prepareAbort?.abort();
-    this.#explainAbort?.abort();
-    this.#work = this.#work.then(() => this.#release());
+    this.#runs.abort();
+    // Queue the release behind any job in flight, so nothing it allocates survives.
+    void this.#serially(() => this.#release());
   }
 
   override connectedCallback(): void {
@@ -289,39 +301,51 @@ export class XaiExplainer extends LitElement {
       !this.#preparePending && // a pending prepare explains with the newest method and class anyway
       (changed.has('method') || changed.has('target') || changed.has('methodOptions') || changed.has('explainFn'))
     ) {
-      this.#schedule(() => this.#explain());
+      this.#schedule((signal) => this.#explain(signal));
     }
   }
 
   /** Runs the selected method for the selected class now. Resolves when it has finished (or failed). */
   runExplain(): Promise<void> {
-    if (!this.#preparePending) this.#schedule(() => this.#explain());
+    if (!this.#preparePending) this.#schedule((signal) => this.#explain(signal));
     return this.settled;
   }
 
   /** Aborts a running explanation (the element shows "Cancelled"). */
   cancel(): void {
-    this.#explainAbort?.abort(new AbortedError('cancelled by the user'));
+    this.#cancel?.abort(new AbortedError('cancelled by the user'));
   }
 
   #schedulePrepare(): void {
     this.#preparePending++;
-    this.#schedule(() => this.#prepare(), () => this.#preparePending--);
+    this.#schedule((signal) => this.#prepare(signal), () => this.#preparePending--);
   }
 
-  #schedule(job: () => Promise<void>, settled?: () => void): void {
-    const generation = ++this.#generation;
-    this.#prepareAbort?.abort();
-    this.#explainAbort?.abort();
-    this.#work = this.#work
-      .then(() => (generation === this.#generation && this.isConnected ? job() : undefined))
-      .finally(() => settled?.());
+  /** Supersedes whatever job is queued or running with `job`; `settled` runs once `job` has finished or been skipped. */
+  #schedule(job: Job, settled?: () => void): void {
+    // Job failures are shown by the jobs themselves; the task's own rejection carries nothing new.
+    void this.#runs.run([job]).catch(() => undefined);
+    // On the lane right behind the job (run() queues it synchronously), so `settled` awaits it too.
+    if (settled) void this.#serially(settled);
   }
 
-  async #prepare(): Promise<void> {
-    const generation = this.#generation;
-    const abort = (this.#prepareAbort = new AbortController());
-    const stale = () => generation !== this.#generation;
+  /** Runs `job` after every job queued before it (whatever their outcome). */
+  #serially<T>(job: () => T | Promise<T>): Promise<T> {
+    const run = this.#lane.then(job);
+    this.#lane = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** A newer job (or removal from the page) has taken over from the run holding `signal`. */
+  #superseded(signal: AbortSignal): boolean {
+    return signal.aborted || !this.isConnected;
+  }
+
+  async #prepare(signal: AbortSignal): Promise<void> {
+    const stale = () => this.#superseded(signal);
     this.#disposeInput();
     this.#disposeResult();
     this._predictions = [];
@@ -336,10 +360,10 @@ export class XaiExplainer extends LitElement {
     try {
       this.state = 'loading';
       this._status = 'Loading the model…';
-      const loaded = await this.#loadModel(abort.signal);
+      const loaded = await this.#loadModel(signal);
       if (stale()) return;
       this._status = 'Reading the image…';
-      const pixels = await toImagePixels(this.image, abort.signal);
+      const pixels = await toImagePixels(this.image, signal);
       if (stale()) return;
       const { input, display } = await imageToInput(pixels, loaded.adapter.inputShape, this.pixelScale);
       if (stale()) {
@@ -349,13 +373,13 @@ export class XaiExplainer extends LitElement {
       this.#input = input;
       this._displayImage = display;
       this._status = 'Predicting…';
-      const predictions = await topPredictions(loaded.adapter, input, this.labels, this.topK, abort.signal);
+      const predictions = await topPredictions(loaded.adapter, input, this.labels, this.topK, signal);
       if (stale()) return;
       this._predictions = predictions;
       this.state = 'ready';
       this._status = '';
       fire(this, 'xai-predicted', { predictions });
-      if (this.autoExplain) await this.#explain();
+      if (this.autoExplain) await this.#explain(signal);
     } catch (e) {
       if (stale()) return;
       this.#fail(e, 'model-error');
@@ -378,13 +402,12 @@ export class XaiExplainer extends LitElement {
     return this.#loaded;
   }
 
-  async #explain(): Promise<void> {
+  async #explain(signal: AbortSignal): Promise<void> {
     const input = this.#input;
     const loaded = this.#loaded;
     if (!input || !loaded || this.state === 'error' || this.state === 'loading' || this.state === 'idle') return;
-    const generation = this.#generation;
-    const stale = () => generation !== this.#generation;
-    const abort = (this.#explainAbort = new AbortController());
+    const stale = () => this.#superseded(signal);
+    const cancel = (this.#cancel = new AbortController());
     const target = this.target ?? this._predictions[0]?.index ?? 0;
     const method = this.method;
     this.state = 'explaining';
@@ -393,7 +416,7 @@ export class XaiExplainer extends LitElement {
     this._error = undefined;
     const started = performance.now();
     try {
-      const result = await this.#callExplain(loaded.model, input, method, target, abort.signal, stale);
+      const result = await this.#callExplain(loaded.model, input, method, target, AbortSignal.any([signal, cancel.signal]), stale);
       const explainMs = performance.now() - started;
       if (stale()) {
         if (result) disposeResult(result);
