@@ -27,11 +27,6 @@ async function describeAdapter(): Promise<string | undefined> {
  */
 export async function initBackend(prefer: 'webgpu' | 'cpu' = 'webgpu'): Promise<BackendInfo> {
   configureTfjs();
-  // Video frames are copied into a texture at once instead of imported as an external texture:
-  // an external texture expires when the current task ends, and explaining a frame yields to the
-  // event loop (so cancellation can run) before tfjs submits the crop — the import then reads an
-  // expired texture (Dawn: "External texture ... used in a submit is not active") and gives NaN.
-  tf.env().set('WEBGPU_IMPORT_EXTERNAL_TEXTURE', false);
   const adapter = await describeAdapter().catch(() => undefined);
   let fallbackReason: string | undefined;
   if (prefer === 'cpu') fallbackReason = 'asked for with ?backend=cpu';

@@ -2,8 +2,9 @@
 // explain() submits the caller's recorded-but-unsubmitted tfjs webgpu commands before it first yields
 // to the event loop. In a browser, tf.browser.fromPixels(video) records a copy from an imported
 // external texture, which expires when the current task ends: if tfjs submitted that copy only after
-// webxai's first await, the frame read as NaN (the demo worked around it with
-// WEBGPU_IMPORT_EXTERNAL_TEXTURE=false). Node has no video, so this checks the mechanism: tfjs's
+// webxai's first await, the frame read as NaN (the demo once worked around it with
+// WEBGPU_IMPORT_EXTERNAL_TEXTURE=false; its live-mode e2e on Chromium's fake camera now runs without
+// that flag and checks the maps follow the frames). Node has no video, so this checks the mechanism: tfjs's
 // pending command encoder is gone when explain() returns its promise.
 import { afterAll, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
