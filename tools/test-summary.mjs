@@ -5,7 +5,10 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-let passed = 0, failed = 0, skipped = 0, files = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0,
+  files = 0;
 const perSuite = [];
 for (const group of ['packages', 'apps']) {
   if (!existsSync(group)) continue;
@@ -18,12 +21,17 @@ for (const group of ['packages', 'apps']) {
       const p = r.numPassedTests ?? 0;
       const fl = (r.numFailedTests ?? 0) + (r.success === false && !r.numFailedTests ? 1 : 0);
       const s = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-      passed += p; failed += fl; skipped += s;
+      passed += p;
+      failed += fl;
+      skipped += s;
       perSuite.push(`${group}/${pkg}/reports/${f}: ${p} passed, ${fl} failed${s ? `, ${s} skipped` : ''}`);
     }
   }
 }
-if (files === 0) { console.error('test-summary: no reports found'); process.exit(1); }
+if (files === 0) {
+  console.error('test-summary: no reports found');
+  process.exit(1);
+}
 for (const line of perSuite) console.log(`  ${line}`);
 const skippedFails = skipped > 0 && process.env.CI === 'true';
 console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));

@@ -70,9 +70,24 @@ async function run(): Promise<Row[]> {
   heatmap.device = backend.backend === 'webgpu' ? tfjsDevice() : undefined;
   const wanted = (params.get('models') ?? 'mnist,mobilenet').split(',');
   const cases: Case[] = [];
-  if (wanted.includes('mnist')) cases.push({ name: 'MNIST CNN 28x28x1', model: await loadMnistCnn(), height: 28, width: 28, channels: 1, frames: Number(params.get('frames') ?? 30) });
+  if (wanted.includes('mnist'))
+    cases.push({
+      name: 'MNIST CNN 28x28x1',
+      model: await loadMnistCnn(),
+      height: 28,
+      width: 28,
+      channels: 1,
+      frames: Number(params.get('frames') ?? 30),
+    });
   if (wanted.includes('mobilenet')) {
-    cases.push({ name: 'MobileNetV2 224x224x3', model: mobileNetV2({ size: 224 }), height: 224, width: 224, channels: 3, frames: Number(params.get('bigFrames') ?? 4) });
+    cases.push({
+      name: 'MobileNetV2 224x224x3',
+      model: mobileNetV2({ size: 224 }),
+      height: 224,
+      width: 224,
+      channels: 3,
+      frames: Number(params.get('bigFrames') ?? 4),
+    });
   }
   const { video, stream } = await openCamera();
   const rows: Row[] = [];

@@ -13,10 +13,21 @@ import { createServer } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../tools/chromium.mjs';
 
 const { values: args } = parseArgs({
-  options: { frames: { type: 'string', default: '30' }, 'big-frames': { type: 'string', default: '4' }, rounds: { type: 'string', default: '3' }, models: { type: 'string', default: 'mnist,mobilenet' }, json: { type: 'string' } },
+  options: {
+    frames: { type: 'string', default: '30' },
+    'big-frames': { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '3' },
+    models: { type: 'string', default: 'mnist,mobilenet' },
+    json: { type: 'string' },
+  },
 });
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const server = await createServer({ root: appDir, configFile: join(appDir, 'vite.config.ts'), server: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
+const server = await createServer({
+  root: appDir,
+  configFile: join(appDir, 'vite.config.ts'),
+  server: { host: '127.0.0.1', port: 0 },
+  logLevel: 'warn',
+});
 await server.listen();
 const base = server.resolvedUrls.local[0];
 const userDataDir = await mkdtemp(join(tmpdir(), 'webxai-live-bench-'));
@@ -33,10 +44,14 @@ try {
   await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 1_800_000 });
   const result = await page.evaluate(() => window.liveBench);
   if (result.error) throw new Error(result.error);
-  console.log(`live-mode fps, Grad-CAM vs bare predict, headless Chromium (SwiftShader WebGPU), load ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
+  console.log(
+    `live-mode fps, Grad-CAM vs bare predict, headless Chromium (SwiftShader WebGPU), load ${(await import('node:os')).loadavg()[0].toFixed(1)}`,
+  );
   console.log('model                     frames  bare fps  live fps  live/bare  bare ms  live ms');
   for (const r of result.rows) {
-    console.log(`${r.model.padEnd(25)} ${String(r.frames).padStart(6)} ${r.bareFps.toFixed(2).padStart(9)} ${r.liveFps.toFixed(2).padStart(9)} ${r.ratio.toFixed(3).padStart(10)} ${r.bareMsPerFrame.toFixed(0).padStart(8)} ${r.liveMsPerFrame.toFixed(0).padStart(8)}`);
+    console.log(
+      `${r.model.padEnd(25)} ${String(r.frames).padStart(6)} ${r.bareFps.toFixed(2).padStart(9)} ${r.liveFps.toFixed(2).padStart(9)} ${r.ratio.toFixed(3).padStart(10)} ${r.bareMsPerFrame.toFixed(0).padStart(8)} ${r.liveMsPerFrame.toFixed(0).padStart(8)}`,
+    );
   }
   if (args.json) writeFileSync(args.json, `${JSON.stringify(result.rows, null, 2)}\n`);
 } finally {

@@ -49,7 +49,14 @@ export async function writeTeachableMachineExport(dir) {
     }),
   );
   model.dispose();
-  const metadata = { tfjsVersion: tf.version.tfjs, tmVersion: '2.4.10', packageName: '@teachablemachine/image', modelName: 'colours', labels: ['red', 'blue'], imageSize: 32 };
+  const metadata = {
+    tfjsVersion: tf.version.tfjs,
+    tmVersion: '2.4.10',
+    packageName: '@teachablemachine/image',
+    modelName: 'colours',
+    labels: ['red', 'blue'],
+    imageSize: 32,
+  };
   writeFileSync(join(dir, 'metadata.json'), JSON.stringify(metadata));
   return ['model.json', 'weights.bin', 'metadata.json'].map((f) => join(dir, f));
 }
@@ -63,7 +70,13 @@ export async function writeGraphModel(dir) {
   disposeWeights(weights);
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const modelJson = { format: 'graph-model', generatedBy: 'webxai demo e2e', convertedBy: null, modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
+      const modelJson = {
+        format: 'graph-model',
+        generatedBy: 'webxai demo e2e',
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
       writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
       writeFileSync(join(dir, 'weights.bin'), Buffer.from(artifacts.weightData));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };

@@ -156,11 +156,20 @@ export class Brush {
   #onKey(e: KeyboardEvent): void {
     const { width, height } = this.#canvas;
     const step = Math.max(1, Math.round(Math.min(width, height) / 28));
-    const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [-step, 0],
+      ArrowRight: [step, 0],
+      ArrowUp: [0, -step],
+      ArrowDown: [0, step],
+    };
     const move = moves[e.key];
     if (move) {
-      this.#cursor = { x: Math.min(width - 1, Math.max(0, this.#cursor.x + move[0])), y: Math.min(height - 1, Math.max(0, this.#cursor.y + move[1])) };
-      if (e.shiftKey) this.#paint(this.#cursor); // Shift+arrows paint as they move
+      this.#cursor = {
+        x: Math.min(width - 1, Math.max(0, this.#cursor.x + move[0])),
+        y: Math.min(height - 1, Math.max(0, this.#cursor.y + move[1])),
+      };
+      if (e.shiftKey)
+        this.#paint(this.#cursor); // Shift+arrows paint as they move
       else this.#draw();
     } else if (e.key === ' ' || e.key === 'Enter') {
       this.#beginStroke();

@@ -3,7 +3,10 @@
 
 /** Opens the user's camera; resolves once the first frame is there. Errors name what the browser said. */
 export async function openCamera(): Promise<{ video: HTMLVideoElement; stream: MediaStream }> {
-  if (!navigator.mediaDevices?.getUserMedia) throw new Error('this browser gives pages no camera (navigator.mediaDevices is missing; the page must be served over https or from localhost)');
+  if (!navigator.mediaDevices?.getUserMedia)
+    throw new Error(
+      'this browser gives pages no camera (navigator.mediaDevices is missing; the page must be served over https or from localhost)',
+    );
   let stream: MediaStream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });

@@ -12,12 +12,17 @@ const BOX = 20; // MNIST digits fit a 20x20 box, centred by their centre of mass
 export function toMnistDigit(source: HTMLCanvasElement): Float32Array | undefined {
   const { width, height } = source;
   const ink = source.getContext('2d')!.getImageData(0, 0, width, height).data;
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  let x0 = width,
+    y0 = height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (ink[4 * (y * width + x)]! > 16) {
-        x0 = Math.min(x0, x); x1 = Math.max(x1, x);
-        y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
       }
     }
   }
@@ -32,11 +37,15 @@ export function toMnistDigit(source: HTMLCanvasElement): Float32Array | undefine
   g.imageSmoothingQuality = 'high';
   g.drawImage(source, x0, y0, x1 - x0 + 1, y1 - y0 + 1, 0, 0, w, h);
   const small = g.getImageData(0, 0, w, h).data;
-  let mass = 0, mx = 0, my = 0;
+  let mass = 0,
+    mx = 0,
+    my = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const v = small[4 * (y * w + x)]! / 255;
-      mass += v; mx += v * x; my += v * y;
+      mass += v;
+      mx += v * x;
+      my += v * y;
     }
   }
   const dx = Math.round(SIZE / 2 - (mass > 0 ? mx / mass : w / 2) - 0.5);
@@ -44,7 +53,8 @@ export function toMnistDigit(source: HTMLCanvasElement): Float32Array | undefine
   const pixels = new Float32Array(SIZE * SIZE);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const tx = x + dx, ty = y + dy;
+      const tx = x + dx,
+        ty = y + dy;
       if (tx >= 0 && tx < SIZE && ty >= 0 && ty < SIZE) pixels[ty * SIZE + tx] = small[4 * (y * w + x)]! / 255;
     }
   }
@@ -52,7 +62,11 @@ export function toMnistDigit(source: HTMLCanvasElement): Float32Array | undefine
 }
 
 /** Makes `canvas` a drawing surface; `onDigit` gets the digit after every stroke (undefined after Clear). */
-export function attachDrawPad(canvas: HTMLCanvasElement, clear: HTMLButtonElement, onDigit: (pixels: Float32Array | undefined) => void): void {
+export function attachDrawPad(
+  canvas: HTMLCanvasElement,
+  clear: HTMLButtonElement,
+  onDigit: (pixels: Float32Array | undefined) => void,
+): void {
   const g = canvas.getContext('2d', { willReadFrequently: true })!;
   const reset = () => {
     g.fillStyle = '#000';

@@ -55,7 +55,11 @@ export class MethodGrid {
     private readonly compare: XaiCompare,
     private readonly table: HTMLTableSectionElement,
   ) {
-    this.rows = (model.differentiable ? GRID_METHODS : PREDICTION_GRID_METHODS).map(({ method, label }) => ({ method, label, state: 'waiting' }));
+    this.rows = (model.differentiable ? GRID_METHODS : PREDICTION_GRID_METHODS).map(({ method, label }) => ({
+      method,
+      label,
+      state: 'waiting',
+    }));
     this.#renderTable();
   }
 
@@ -64,7 +68,10 @@ export class MethodGrid {
     if (!explainer) {
       // Prepared once per method (e.g. the CAM split model) and reused for every image.
       const preprocess = preprocessOf(this.model);
-      explainer = createExplainer(this.model.model, methodOptions(method, this.model, { target: 'predicted', ...(preprocess ? { preprocess } : {}) }));
+      explainer = createExplainer(
+        this.model.model,
+        methodOptions(method, this.model, { target: 'predicted', ...(preprocess ? { preprocess } : {}) }),
+      );
       this.#explainers.set(method, explainer);
     }
     return explainer;
@@ -104,7 +111,10 @@ export class MethodGrid {
         const shape = result.attribution.shape;
         const map = normalised(data);
         Object.assign(row, { state: 'done', path: result.path, backend: result.backend, timeMs, target: result.target[0], map });
-        const note = noteOf(result, data.reduce((sum, v) => sum + v, 0));
+        const note = noteOf(
+          result,
+          data.reduce((sum, v) => sum + v, 0),
+        );
         if (note) row.note = note;
         delete row.progress;
         disposeResult(result);
@@ -129,7 +139,8 @@ export class MethodGrid {
       ...this.rows.map((row) => {
         const tr = document.createElement('tr');
         tr.dataset.state = row.state;
-        const status = row.state === 'running' && row.progress ? `running ${row.progress}` : row.state === 'failed' ? `failed: ${row.error}` : row.state;
+        const status =
+          row.state === 'running' && row.progress ? `running ${row.progress}` : row.state === 'failed' ? `failed: ${row.error}` : row.state;
         const cells = [
           row.label,
           row.target === undefined ? '' : String(row.target),

@@ -88,7 +88,9 @@ export class LayerView {
     this.#panel.dataset['state'] = layers.length ? 'ready' : 'unavailable';
     $<HTMLElement>('#layer-unavailable').hidden = layers.length > 0;
     $<HTMLElement>('#layer-tools').hidden = layers.length === 0;
-    this.#pick.replaceChildren(...layers.map((l) => Object.assign(document.createElement('option'), { value: l.name, textContent: describeLayer(l) })));
+    this.#pick.replaceChildren(
+      ...layers.map((l) => Object.assign(document.createElement('option'), { value: l.name, textContent: describeLayer(l) })),
+    );
     // The middle layer: early layers show edges and colours, the last one is CAM's.
     if (layers.length) this.#pick.value = layers[Math.floor((layers.length - 1) / 2)]!.name;
     if (!layers.length) {
@@ -217,7 +219,13 @@ export class LayerView {
       await drawing;
       try {
         visual.firstObjective = v.objective[0] ?? visual.firstObjective ?? [];
-        Object.assign(visual, { state: 'done', finalObjective: v.finalObjective, imageShape: [...v.images.shape], timeMs: v.timeMs, done: steps });
+        Object.assign(visual, {
+          state: 'done',
+          finalObjective: v.finalObjective,
+          imageShape: [...v.images.shape],
+          timeMs: v.timeMs,
+          done: steps,
+        });
         this.#visualised.values = v.finalObjective;
         this.#visualised.images = await hostCopy(v.images);
         await this.#visualised.renderComplete;

@@ -35,7 +35,16 @@ export interface LiveStats {
 const $ = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
 
 export class LiveMode {
-  readonly stats: LiveStats = { camera: 'off', paused: false, method: 'grad-cam', frames: 0, dropped: 0, fps: 0, frameMs: 0, mapChanges: 0 };
+  readonly stats: LiveStats = {
+    camera: 'off',
+    paused: false,
+    method: 'grad-cam',
+    frames: 0,
+    dropped: 0,
+    fps: 0,
+    frameMs: 0,
+    mapChanges: 0,
+  };
   #model: DemoModel | undefined;
   #explainer: Explainer<MethodName> | undefined;
   #camera: { video: HTMLVideoElement; stream: MediaStream } | undefined;
@@ -77,7 +86,10 @@ export class LiveMode {
     if (!model) return;
     const old = this.#explainer;
     const preprocess = preprocessOf(model);
-    this.#explainer = createExplainer(model.model, methodOptions(method, model, { target: 'predicted', ...(preprocess ? { preprocess } : {}) }));
+    this.#explainer = createExplainer(
+      model.model,
+      methodOptions(method, model, { target: 'predicted', ...(preprocess ? { preprocess } : {}) }),
+    );
     // The frame in flight still uses the old explainer: free it once that frame is done.
     void (this.#busy ?? Promise.resolve()).then(() => old?.dispose());
     this.#resetMap();

@@ -29,7 +29,16 @@ interface DemoState {
   backend?: BackendInfo;
   /** The picture's name (kept as `digit` for the digit checks). */
   digit?: string;
-  model?: { name: string; format: string; height: number; width: number; channels: number; labels: string[]; preprocess: string; differentiable: boolean };
+  model?: {
+    name: string;
+    format: string;
+    height: number;
+    width: number;
+    channels: number;
+    labels: string[];
+    preprocess: string;
+    differentiable: boolean;
+  };
   /** Completed grid runs (every grid method finished for one image). */
   gridRuns: number;
   grid: readonly GridRow[];
@@ -98,7 +107,10 @@ async function main(): Promise<void> {
 
   const compare = $<HTMLElementTagNameMap['xai-compare']>('#compare');
   compare.device = device;
-  $<HTMLSelectElement>('#colormap').addEventListener('change', (e) => (compare.colormap = (e.target as HTMLSelectElement).value as ColormapName));
+  $<HTMLSelectElement>('#colormap').addEventListener(
+    'change',
+    (e) => (compare.colormap = (e.target as HTMLSelectElement).value as ColormapName),
+  );
   $<HTMLSelectElement>('#mode').addEventListener('change', (e) => (compare.mode = (e.target as HTMLSelectElement).value as BlendMode));
   const live = (state.liveMode = new LiveMode(device));
   state.live = live.stats;
@@ -152,8 +164,12 @@ async function main(): Promise<void> {
     const view = toModelView(picture, m);
     drawCrop($('#crop-view'), picture, view.crop);
     const { crop } = view;
-    $('#crop-caption').textContent = `${picture.original.width} x ${picture.original.height} → crop ${crop.width} x ${crop.height} at (${crop.x}, ${crop.y}) → ${m.width} x ${m.height}`;
-    $('#digit-caption').textContent = picture.digit && !/^held-out/.test(picture.name) ? 'Your drawing, scaled and centred as MNIST digits are.' : `Showing ${picture.name}.`;
+    $('#crop-caption').textContent =
+      `${picture.original.width} x ${picture.original.height} → crop ${crop.width} x ${crop.height} at (${crop.x}, ${crop.y}) → ${m.width} x ${m.height}`;
+    $('#digit-caption').textContent =
+      picture.digit && !/^held-out/.test(picture.name)
+        ? 'Your drawing, scaled and centred as MNIST digits are.'
+        : `Showing ${picture.name}.`;
     current = { picture, view, target: 'predicted' };
     trust.setImage({ pixels: view.pixels, target: 'predicted', ...(view.mask ? { mask: view.mask } : {}) });
     explainer.target = undefined; // explain the new image's top class
@@ -173,7 +189,16 @@ async function main(): Promise<void> {
     await gridWork;
     grid?.dispose();
     model = m;
-    state.model = { name: m.name, format: m.format, height: m.height, width: m.width, channels: m.channels, labels: m.labels, preprocess: m.preprocess, differentiable: m.differentiable };
+    state.model = {
+      name: m.name,
+      format: m.format,
+      height: m.height,
+      width: m.width,
+      channels: m.channels,
+      labels: m.labels,
+      preprocess: m.preprocess,
+      differentiable: m.differentiable,
+    };
     grid = new MethodGrid(m, compare, $('#timings'));
     state.grid = grid.rows;
     const preprocess = explainerPreprocessOf(m);
@@ -228,7 +253,10 @@ async function main(): Promise<void> {
   await panel.load(shippedMnist, 'the shipped MNIST CNN');
   if (!model) throw new Error($('#model-error').textContent ?? 'the shipped model did not load');
   const failed = grid!.rows.filter((r) => r.state !== 'done');
-  if (failed.length) throw new Error(`grid methods did not finish: ${failed.map((r) => `${r.method} (${r.state}${r.error ? `: ${r.error}` : ''})`).join(', ')}`);
+  if (failed.length)
+    throw new Error(
+      `grid methods did not finish: ${failed.map((r) => `${r.method} (${r.state}${r.error ? `: ${r.error}` : ''})`).join(', ')}`,
+    );
   if (explainer.state !== 'done') throw new Error(`the explainer ended in state '${explainer.state}': ${explainer.error?.message ?? ''}`);
   document.body.dataset.state = 'ok';
 }

@@ -88,14 +88,35 @@ export const PREDICTION_GRID_METHODS: readonly { readonly method: string; readon
 /** What each method needs from the model, read from core's own method definitions. */
 const REQUIRES: Readonly<Record<string, 'gradients' | 'predictions'>> = Object.fromEntries(
   [
-    saliency, gradientXInput, integratedGradients, smoothGrad, expectedGradients, blurIg, guidedIg,
-    gradCam, gradCamPlusPlus, xGradCam, hiResCam, layerCam, eigenCam, scoreCam, ablationCam,
-    occlusion, rise, lime, kernelShap, partitionShap, anchors, xrai,
+    saliency,
+    gradientXInput,
+    integratedGradients,
+    smoothGrad,
+    expectedGradients,
+    blurIg,
+    guidedIg,
+    gradCam,
+    gradCamPlusPlus,
+    xGradCam,
+    hiResCam,
+    layerCam,
+    eigenCam,
+    scoreCam,
+    ablationCam,
+    occlusion,
+    rise,
+    lime,
+    kernelShap,
+    partitionShap,
+    anchors,
+    xrai,
   ].map((d) => [d.name, d.requires]),
 );
 
 /** CAM methods read a layer's activations, so they need a tfjs model to split even when they need no gradients. */
-const CAM_METHODS: ReadonlySet<string> = new Set([gradCam, gradCamPlusPlus, xGradCam, hiResCam, layerCam, eigenCam, scoreCam, ablationCam].map((d) => d.name));
+const CAM_METHODS: ReadonlySet<string> = new Set(
+  [gradCam, gradCamPlusPlus, xGradCam, hiResCam, layerCam, eigenCam, scoreCam, ablationCam].map((d) => d.name),
+);
 
 /** Methods that run on a model: all of them, or (black boxes such as ONNX) those that only need predictions. */
 export function methodsFor(differentiable: boolean): string[] {

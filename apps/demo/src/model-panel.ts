@@ -36,7 +36,8 @@ function readSettings(model: DemoModel): string | undefined {
   const width = Number($<HTMLInputElement>('#input-width').value);
   const channels = Number($<HTMLSelectElement>('#input-channels').value);
   const preprocess = $<HTMLSelectElement>('#preprocess').value;
-  if (![height, width].every((v) => Number.isInteger(v) && v >= 8 && v <= 1024)) return 'input height and width must be whole numbers from 8 to 1024';
+  if (![height, width].every((v) => Number.isInteger(v) && v >= 8 && v <= 1024))
+    return 'input height and width must be whole numbers from 8 to 1024';
   if (!isPreprocessPreset(preprocess)) return `unknown preprocessing '${preprocess}'`;
   if (preprocess === 'imagenet' && channels !== 3) return 'ImageNet preprocessing needs 3 channels (RGB)';
   const labels = $<HTMLTextAreaElement>('#labels')
@@ -48,13 +49,18 @@ function readSettings(model: DemoModel): string | undefined {
 }
 
 /** Wires the panel. `onModel` runs for every loaded model and every applied settings change. */
-export function attachModelPanel(onModel: ModelListener): { load(load: () => Promise<DemoModel>, what: string): Promise<void>; current(): DemoModel | undefined } {
+export function attachModelPanel(onModel: ModelListener): {
+  load(load: () => Promise<DemoModel>, what: string): Promise<void>;
+  current(): DemoModel | undefined;
+} {
   let current: DemoModel | undefined;
   const status = $<HTMLElement>('#model-status');
   const error = $<HTMLElement>('#model-error');
   const preprocess = $<HTMLSelectElement>('#preprocess');
   preprocess.replaceChildren(
-    ...PREPROCESS_PRESETS.map((p) => Object.assign(document.createElement('option'), { value: p, textContent: `${p}: ${PREPROCESS_DESCRIPTIONS[p]}` })),
+    ...PREPROCESS_PRESETS.map((p) =>
+      Object.assign(document.createElement('option'), { value: p, textContent: `${p}: ${PREPROCESS_DESCRIPTIONS[p]}` }),
+    ),
   );
 
   const load = async (make: () => Promise<DemoModel>, what: string): Promise<void> => {

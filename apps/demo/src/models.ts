@@ -127,7 +127,13 @@ export async function shippedShapes(): Promise<DemoModel> {
 
 const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-function tfjsDemoModel(loaded: Awaited<ReturnType<typeof loadTfjsModel>>, name: string, origin: string, labels: string[] | undefined, preprocess: PreprocessPreset): DemoModel {
+function tfjsDemoModel(
+  loaded: Awaited<ReturnType<typeof loadTfjsModel>>,
+  name: string,
+  origin: string,
+  labels: string[] | undefined,
+  preprocess: PreprocessPreset,
+): DemoModel {
   const [height, width, channels] = modelImageShape(loaded.model);
   const classes = outputClasses(loaded.model, [height, width, channels]);
   return {
@@ -162,8 +168,16 @@ export async function modelFromUrl(url: string): Promise<DemoModel> {
     .then((r) => (r.ok ? r.json() : undefined))
     .then((json) => (json ? parseTeachableMachineMetadata(json) : undefined))
     .catch(() => undefined); // optional: most model.json URLs have none
-  const name = metadata ? `Teachable Machine model${metadata.modelName ? ` “${metadata.modelName}”` : ''}` : `model.json (${loaded.format})`;
-  return tfjsDemoModel(loaded, name, url, metadata ? [...metadata.labels] : undefined, metadata ? TEACHABLE_MACHINE_INPUT.preprocess : 'unit');
+  const name = metadata
+    ? `Teachable Machine model${metadata.modelName ? ` “${metadata.modelName}”` : ''}`
+    : `model.json (${loaded.format})`;
+  return tfjsDemoModel(
+    loaded,
+    name,
+    url,
+    metadata ? [...metadata.labels] : undefined,
+    metadata ? TEACHABLE_MACHINE_INPUT.preprocess : 'unit',
+  );
 }
 
 /**
@@ -177,7 +191,9 @@ export async function modelFromTeachableMachine(files: readonly File[]): Promise
   const weights = files.filter((f) => f.name.endsWith('.bin'));
   if (!json || !meta || !weights.length) {
     const missing = [!json && 'model.json', !weights.length && 'weights.bin', !meta && 'metadata.json'].filter(Boolean).join(', ');
-    throw new ModelError(`a Teachable Machine export has three files (model.json, weights.bin, metadata.json); missing ${missing} among: ${names}`);
+    throw new ModelError(
+      `a Teachable Machine export has three files (model.json, weights.bin, metadata.json); missing ${missing} among: ${names}`,
+    );
   }
   try {
     const metadata = parseTeachableMachineMetadata(JSON.parse(await meta.text()));

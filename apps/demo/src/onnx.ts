@@ -5,7 +5,12 @@ import { fromOnnx, ModelError } from '@webxai/core';
 import type { DemoModel } from './models.js';
 
 /** [height, width, channels] and layout from the session's input dims; symbolic dims fall back to 224 x 224 x 3 NCHW. */
-function inputGeometry(dims: readonly (number | string)[] | undefined): { height: number; width: number; channels: number; layout: 'nchw' | 'nhwc' } {
+function inputGeometry(dims: readonly (number | string)[] | undefined): {
+  height: number;
+  width: number;
+  channels: number;
+  layout: 'nchw' | 'nhwc';
+} {
   const size = (v: number | string | undefined, fallback: number) => (typeof v === 'number' && v > 0 ? v : fallback);
   if (dims?.length === 4) {
     const [, a, b, c] = dims;
@@ -23,7 +28,10 @@ function inputGeometry(dims: readonly (number | string)[] | undefined): { height
  */
 export async function modelFromOnnxFile(file: File): Promise<DemoModel> {
   try {
-    const [ort, { default: wasm }] = await Promise.all([import('onnxruntime-web/wasm'), import('onnxruntime-web/ort-wasm-simd-threaded.wasm?url')]);
+    const [ort, { default: wasm }] = await Promise.all([
+      import('onnxruntime-web/wasm'),
+      import('onnxruntime-web/ort-wasm-simd-threaded.wasm?url'),
+    ]);
     ort.env.wasm.numThreads = 1;
     ort.env.wasm.wasmPaths = { wasm };
     const session = await ort.InferenceSession.create(new Uint8Array(await file.arrayBuffer()), { executionProviders: ['wasm'] });
@@ -47,6 +55,8 @@ export async function modelFromOnnxFile(file: File): Promise<DemoModel> {
       dispose: () => void session.release(),
     };
   } catch (cause) {
-    throw new ModelError(`could not load ${file.name} with onnxruntime-web: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new ModelError(`could not load ${file.name} with onnxruntime-web: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
   }
 }

@@ -80,7 +80,12 @@ export function toModelView(picture: Picture, size: { width: number; height: num
   }
   const { exact } = picture;
   if (exact && exact.width === size.width && exact.height === size.height && exact.channels === size.channels) {
-    return { image: rgbImage(exact.pixels, exact.width, exact.height, exact.channels), pixels: exact.pixels, crop, ...(picture.mask ? { mask: picture.mask } : {}) };
+    return {
+      image: rgbImage(exact.pixels, exact.width, exact.height, exact.channels),
+      pixels: exact.pixels,
+      crop,
+      ...(picture.mask ? { mask: picture.mask } : {}),
+    };
   }
   const canvas = document.createElement('canvas');
   canvas.width = size.width;
@@ -120,7 +125,8 @@ export function drawCrop(canvas: HTMLCanvasElement, picture: Picture, crop: Pixe
 
 /** Decodes an image file (upload, paste, drop) into a Picture. */
 export async function pictureFromFile(file: Blob, name: string): Promise<Picture> {
-  if (!file.type.startsWith('image/')) throw new Error(`${name} is not an image (type '${file.type || 'unknown'}'); pick a PNG, JPEG, WebP or GIF`);
+  if (!file.type.startsWith('image/'))
+    throw new Error(`${name} is not an image (type '${file.type || 'unknown'}'); pick a PNG, JPEG, WebP or GIF`);
   const bitmap = await createImageBitmap(file).catch((cause: unknown) => {
     throw new Error(`${name} could not be decoded as an image: ${cause instanceof Error ? cause.message : String(cause)}`);
   });

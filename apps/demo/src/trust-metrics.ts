@@ -18,8 +18,18 @@ export interface TrustMetric {
 
 /** Every metric the page runs: those that need no mask, then (for pictures with one) the localisation ones. */
 export const TRUST_METRICS: readonly TrustMetric[] = [
-  { name: 'deletion', label: 'Deletion AUC', better: 'lower', meaning: 'the class probability as the most relevant pixels are deleted first: a faithful map makes it fall fast' },
-  { name: 'insertion', label: 'Insertion AUC', better: 'higher', meaning: 'the class probability as the most relevant pixels are put back first onto a black image: a faithful map makes it rise fast' },
+  {
+    name: 'deletion',
+    label: 'Deletion AUC',
+    better: 'lower',
+    meaning: 'the class probability as the most relevant pixels are deleted first: a faithful map makes it fall fast',
+  },
+  {
+    name: 'insertion',
+    label: 'Insertion AUC',
+    better: 'higher',
+    meaning: 'the class probability as the most relevant pixels are put back first onto a black image: a faithful map makes it rise fast',
+  },
   {
     name: 'faithfulness-correlation',
     label: 'Faithfulness corr.',
@@ -27,9 +37,26 @@ export const TRUST_METRICS: readonly TrustMetric[] = [
     meaning: 'correlation between the relevance of random pixel subsets and the score drop when they are hidden',
   },
   { name: 'sparseness', label: 'Sparseness', better: 'higher', meaning: 'Gini index of |map|: how few pixels carry the explanation' },
-  { name: 'complexity', label: 'Complexity', better: 'lower', meaning: 'entropy of the share of relevance per pixel (nats): a spread-out map is complex' },
-  { name: 'pointing-game', label: 'Pointing game', better: 'higher', meaning: '1 when the most relevant pixel lies on the object (ground-truth mask), else 0', needsMask: true },
-  { name: 'relevance-mass', label: 'Relevance mass', better: 'higher', meaning: 'share of the positive relevance that falls on the object (ground-truth mask)', needsMask: true },
+  {
+    name: 'complexity',
+    label: 'Complexity',
+    better: 'lower',
+    meaning: 'entropy of the share of relevance per pixel (nats): a spread-out map is complex',
+  },
+  {
+    name: 'pointing-game',
+    label: 'Pointing game',
+    better: 'higher',
+    meaning: '1 when the most relevant pixel lies on the object (ground-truth mask), else 0',
+    needsMask: true,
+  },
+  {
+    name: 'relevance-mass',
+    label: 'Relevance mass',
+    better: 'higher',
+    meaning: 'share of the positive relevance that falls on the object (ground-truth mask)',
+    needsMask: true,
+  },
 ];
 
 /**

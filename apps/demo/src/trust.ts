@@ -60,7 +60,10 @@ export class TrustView {
   readonly #status = $<HTMLElement>('#trust-status');
   readonly #progress = $<HTMLProgressElement>('#trust-progress');
   readonly #table = $<HTMLTableElement>('#trust-table');
-  readonly #curves = Object.fromEntries(CURVE_METRICS.map((m) => [m, $<XaiCurve>(`#${m}-curve`)])) as Record<(typeof CURVE_METRICS)[number], XaiCurve>;
+  readonly #curves = Object.fromEntries(CURVE_METRICS.map((m) => [m, $<XaiCurve>(`#${m}-curve`)])) as Record<
+    (typeof CURVE_METRICS)[number],
+    XaiCurve
+  >;
 
   constructor() {
     this.#form.addEventListener('submit', (e) => {
@@ -81,7 +84,12 @@ export class TrustView {
     const methods = model.differentiable ? GRID_METHODS : PREDICTION_GRID_METHODS;
     this.#methods.replaceChildren(
       ...methods.map(({ method, label }) => {
-        const box = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'method', value: method, checked: DEFAULT_METHODS.has(method) });
+        const box = Object.assign(document.createElement('input'), {
+          type: 'checkbox',
+          name: 'method',
+          value: method,
+          checked: DEFAULT_METHODS.has(method),
+        });
         const wrap = document.createElement('label');
         wrap.append(box, ` ${label}`);
         return wrap;
@@ -175,7 +183,14 @@ export class TrustView {
    * The deletion and insertion curves of the report's map. trustReport returns scores, not curves, so
    * these two metrics run once more on the same map (deterministic: the curve's area is the table's score).
    */
-  async #addCurves(model: DemoModel, input: tf.Tensor4D, report: TrustReport, method: string, options: EvaluateOptions[], signal: AbortSignal): Promise<void> {
+  async #addCurves(
+    model: DemoModel,
+    input: tf.Tensor4D,
+    report: TrustReport,
+    method: string,
+    options: EvaluateOptions[],
+    signal: AbortSignal,
+  ): Promise<void> {
     const map = report.maps[0]!;
     for (const metric of CURVE_METRICS) {
       const opts = options.find((o) => o.metric === metric);
@@ -215,7 +230,11 @@ export class TrustView {
       Object.assign(document.createElement('th'), { scope: 'col', textContent: 'method' }),
       ...shown.map((m) => {
         const th = Object.assign(document.createElement('th'), { scope: 'col', title: m.meaning });
-        th.append(m.label, ' ', Object.assign(document.createElement('span'), { className: 'better', textContent: m.better === 'higher' ? '↑' : '↓' }));
+        th.append(
+          m.label,
+          ' ',
+          Object.assign(document.createElement('span'), { className: 'better', textContent: m.better === 'higher' ? '↑' : '↓' }),
+        );
         th.setAttribute('aria-label', `${m.label} (${m.better} is better)`);
         return th;
       }),

@@ -36,21 +36,59 @@ export function mnistCases(quick: boolean, camChannels: number, batchSize?: numb
   const steps = q(32, 16);
   const occlusionWindows = ((28 - 4) / 2 + 1) ** 2;
   const forward = (images: number): BarePasses => ({ kind: 'forward', images, batch });
-  const withBatch = (c: BrowserCase): BrowserCase => (batchSize === undefined || c.bare.kind !== 'forward' ? c : { ...c, options: { ...c.options, batchSize } });
-  return ([
-    { name: 'saliency', family: 'gradient', options: { method: 'saliency' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
-    { name: `integrated-gradients ${steps} steps`, family: 'gradient', options: { method: 'integrated-gradients', steps, batchSize: steps }, bare: { kind: 'gradient', images: steps, batch: steps } },
-    { name: `smoothgrad ${steps} samples`, family: 'gradient', options: { method: 'smoothgrad', samples: steps, batchSize: steps, seed: 1 }, bare: { kind: 'gradient', images: steps, batch: steps } },
-    { name: 'grad-cam', family: 'cam', options: { method: 'grad-cam' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
-    { name: 'grad-cam++', family: 'cam', options: { method: 'grad-cam++' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
-    { name: 'score-cam', family: 'cam', options: { method: 'score-cam' }, bare: forward(camChannels + 1) },
-    { name: 'ablation-cam', family: 'cam', options: { method: 'ablation-cam' }, bare: forward(camChannels + 1) },
-    { name: `occlusion 4x4 stride 2 (${occlusionWindows} windows)`, family: 'perturbation', options: { method: 'occlusion', window: 4, stride: 2 }, bare: forward(occlusionWindows + 1) },
-    { name: `rise ${q(1000, 200)} masks`, family: 'perturbation', options: { method: 'rise', masks: q(1000, 200), seed: 1 }, bare: forward(q(1000, 200) + 1) },
-    { name: `lime ${q(500, 100)} samples`, family: 'perturbation', options: { method: 'lime', samples: q(500, 100), seed: 1 }, bare: forward(q(500, 100) + 1) },
-    { name: `kernel-shap ${q(500, 100)} samples`, family: 'perturbation', options: { method: 'kernel-shap', samples: q(500, 100), seed: 1 }, bare: forward(q(500, 100) + 1) },
-    { name: `partition-shap maxEvals ${q(500, 100)}`, family: 'perturbation', options: { method: 'partition-shap', maxEvals: q(500, 100) }, bare: forward(q(500, 100) + 1) },
-  ] satisfies BrowserCase[]).map(withBatch);
+  const withBatch = (c: BrowserCase): BrowserCase =>
+    batchSize === undefined || c.bare.kind !== 'forward' ? c : { ...c, options: { ...c.options, batchSize } };
+  return (
+    [
+      { name: 'saliency', family: 'gradient', options: { method: 'saliency' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
+      {
+        name: `integrated-gradients ${steps} steps`,
+        family: 'gradient',
+        options: { method: 'integrated-gradients', steps, batchSize: steps },
+        bare: { kind: 'gradient', images: steps, batch: steps },
+      },
+      {
+        name: `smoothgrad ${steps} samples`,
+        family: 'gradient',
+        options: { method: 'smoothgrad', samples: steps, batchSize: steps, seed: 1 },
+        bare: { kind: 'gradient', images: steps, batch: steps },
+      },
+      { name: 'grad-cam', family: 'cam', options: { method: 'grad-cam' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
+      { name: 'grad-cam++', family: 'cam', options: { method: 'grad-cam++' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
+      { name: 'score-cam', family: 'cam', options: { method: 'score-cam' }, bare: forward(camChannels + 1) },
+      { name: 'ablation-cam', family: 'cam', options: { method: 'ablation-cam' }, bare: forward(camChannels + 1) },
+      {
+        name: `occlusion 4x4 stride 2 (${occlusionWindows} windows)`,
+        family: 'perturbation',
+        options: { method: 'occlusion', window: 4, stride: 2 },
+        bare: forward(occlusionWindows + 1),
+      },
+      {
+        name: `rise ${q(1000, 200)} masks`,
+        family: 'perturbation',
+        options: { method: 'rise', masks: q(1000, 200), seed: 1 },
+        bare: forward(q(1000, 200) + 1),
+      },
+      {
+        name: `lime ${q(500, 100)} samples`,
+        family: 'perturbation',
+        options: { method: 'lime', samples: q(500, 100), seed: 1 },
+        bare: forward(q(500, 100) + 1),
+      },
+      {
+        name: `kernel-shap ${q(500, 100)} samples`,
+        family: 'perturbation',
+        options: { method: 'kernel-shap', samples: q(500, 100), seed: 1 },
+        bare: forward(q(500, 100) + 1),
+      },
+      {
+        name: `partition-shap maxEvals ${q(500, 100)}`,
+        family: 'perturbation',
+        options: { method: 'partition-shap', maxEvals: q(500, 100) },
+        bare: forward(q(500, 100) + 1),
+      },
+    ] satisfies BrowserCase[]
+  ).map(withBatch);
 }
 
 /** One row of the browser table (times are medians of the timed rounds, in ms). */

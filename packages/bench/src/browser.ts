@@ -32,9 +32,13 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
   // Imported here: Node-only runs of the bench never load Vite or Playwright.
   const { createServer, defaultClientConditions } = await import('vite');
   const { chromium } = await import('playwright-core');
-  const { CHROMIUM_ARGS, CHROMIUM_PATH } = (await import(pathToFileURL(join(toolsDir, 'chromium.mjs')).href)) as typeof import('../../../tools/chromium.mjs');
+  const { CHROMIUM_ARGS, CHROMIUM_PATH } = (await import(
+    pathToFileURL(join(toolsDir, 'chromium.mjs')).href
+  )) as typeof import('../../../tools/chromium.mjs');
   const { wgsl } = (await import(pathToFileURL(join(toolsDir, 'wgsl-plugin.mjs')).href)) as typeof import('../../../tools/wgsl-plugin.mjs');
-  const { SOURCE_CONDITION } = (await import(pathToFileURL(join(toolsDir, 'vitest-preset.mjs')).href)) as typeof import('../../../tools/vitest-preset.mjs');
+  const { SOURCE_CONDITION } = (await import(
+    pathToFileURL(join(toolsDir, 'vitest-preset.mjs')).href
+  )) as typeof import('../../../tools/vitest-preset.mjs');
 
   const server = await createServer({
     root: join(packageDir, 'browser'),
@@ -50,7 +54,11 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
   const base = server.resolvedUrls?.local[0];
   if (!base) throw new Error('vite dev server has no local URL');
   const userDataDir = await mkdtemp(join(tmpdir(), 'webxai-bench-'));
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => options.log(`[pageerror] ${e.message}`));
@@ -59,7 +67,13 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       if (text.startsWith('bench-row ')) options.log(`  ${formatRow(JSON.parse(text.slice('bench-row '.length)) as BrowserRow)}`);
       else if (message.type() === 'error') options.log(`[console] ${text}`);
     });
-    const query = new URLSearchParams({ quick: options.quick ? '1' : '0', filter: options.filter ?? '', ...(options.rounds !== undefined && { rounds: String(options.rounds) }), ...(options.batch !== undefined && { batch: String(options.batch) }), ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }) });
+    const query = new URLSearchParams({
+      quick: options.quick ? '1' : '0',
+      filter: options.filter ?? '',
+      ...(options.rounds !== undefined && { rounds: String(options.rounds) }),
+      ...(options.batch !== undefined && { batch: String(options.batch) }),
+      ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }),
+    });
     await page.goto(`${base}index.html?${query}`, { timeout: 300_000 });
     await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 3_600_000, polling: 1000 });
     const result = await page.evaluate(() => (window as unknown as { benchResult: BrowserResult }).benchResult);
@@ -72,7 +86,8 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
   }
 }
 
-const HEADER = 'method                                   passes   bare gpu ms   gpu ms  gpu/bare  bare cpu ms   cpu ms  gpu/cpu  submits  readbacks';
+const HEADER =
+  'method                                   passes   bare gpu ms   gpu ms  gpu/bare  bare cpu ms   cpu ms  gpu/cpu  submits  readbacks';
 
 function formatRow(r: BrowserRow): string {
   const passes = `${r.bare.images}${r.bare.kind === 'gradient' ? 'g' : 'f'}`;

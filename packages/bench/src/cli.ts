@@ -71,7 +71,11 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
  * Runs the CLI: prints the adapter, times every selected case, prints the table and writes the
  * JSON report when asked. Returns the report (undefined for --help/--list).
  */
-export async function runCli(argv: readonly string[], suites: readonly BenchSuite[], log: (line: string) => void = console.log): Promise<BenchReport | undefined> {
+export async function runCli(
+  argv: readonly string[],
+  suites: readonly BenchSuite[],
+  log: (line: string) => void = console.log,
+): Promise<BenchReport | undefined> {
   const options = parseCliArgs(argv);
   if (options.help) {
     log(USAGE);
@@ -110,7 +114,11 @@ export async function runCli(argv: readonly string[], suites: readonly BenchSuit
     if (results.length === 0) log(`no case matches --filter ${options.filter ?? ''}`);
     log('');
     log(formatTable(results));
-    log(`\nbenchmarks took ${((performance.now() - started) / 1000).toFixed(0)} s (${Object.entries(suiteSeconds).map(([name, s]) => `${name} ${s.toFixed(0)} s`).join(', ')})`);
+    log(
+      `\nbenchmarks took ${((performance.now() - started) / 1000).toFixed(0)} s (${Object.entries(suiteSeconds)
+        .map(([name, s]) => `${name} ${s.toFixed(0)} s`)
+        .join(', ')})`,
+    );
     const report = buildReport(environment, results);
     if (options.save) log(`\nwrote ${saveResults(report, RESULTS_DIR).join(', ')}`);
     if (options.json) {
@@ -145,7 +153,10 @@ async function runBrowser(options: CliOptions, log: (line: string) => void): Pro
     log(`wrote ${options.json}`);
   }
   if (options.save) {
-    const slug = result.adapter.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const slug = result.adapter
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
     const base = `${RESULTS_DIR}/${new Date().toISOString().slice(0, 10)}-browser-${slug}${options.quick ? '-quick' : ''}`;
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(`${base}.json`, json);

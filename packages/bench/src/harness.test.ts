@@ -19,7 +19,12 @@ const trivialSuite: BenchSuite = {
     const output = createBuffer(device, 4000, 'trivial');
     return {
       cases: [
-        { name: 'fill 1000', elements: 1000, bytes: 4000, run: () => runKernel(device, fill, { params: { count: 1000, value: 2 }, output }) },
+        {
+          name: 'fill 1000',
+          elements: 1000,
+          bytes: 4000,
+          run: () => runKernel(device, fill, { params: { count: 1000, value: 2 }, output }),
+        },
         { name: 'noop', operations: 4, run: () => undefined },
       ],
       dispose: () => {
@@ -38,7 +43,11 @@ describe('bench harness', () => {
   });
 
   it('parses the CLI flags', () => {
-    expect(parseCliArgs(['--quick', '--json', 'out.json', '--filter', 'reduce'])).toMatchObject({ quick: true, json: 'out.json', filter: 'reduce' });
+    expect(parseCliArgs(['--quick', '--json', 'out.json', '--filter', 'reduce'])).toMatchObject({
+      quick: true,
+      json: 'out.json',
+      filter: 'reduce',
+    });
     expect(() => parseCliArgs(['--bogus'])).toThrow(/Unknown option/);
   });
 

@@ -7,7 +7,16 @@ import type { CaseResult } from './harness.js';
 import type { BenchReport } from './report.js';
 import { resultsBaseName, saveResults } from './save.js';
 
-const result = (name: string, medianMs: number): CaseResult => ({ suite: 'demo', name, runs: 3, medianMs, p10Ms: medianMs * 0.9, p90Ms: medianMs * 1.2, meanMs: medianMs, minMs: medianMs * 0.8 });
+const result = (name: string, medianMs: number): CaseResult => ({
+  suite: 'demo',
+  name,
+  runs: 3,
+  medianMs,
+  p10Ms: medianMs * 0.9,
+  p90Ms: medianMs * 1.2,
+  meanMs: medianMs,
+  minMs: medianMs * 0.8,
+});
 const report: BenchReport = {
   schema: 1,
   date: '2026-11-30T04:00:00.000Z',
@@ -25,7 +34,11 @@ describe('--save', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-save-'));
     try {
       const files = saveResults(report, dir);
-      expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['2026-11-30-mesa-software-quick.json', '2026-11-30-mesa-software-quick.md', '2026-11-30-mesa-software-quick.svg']);
+      expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
+        '2026-11-30-mesa-software-quick.json',
+        '2026-11-30-mesa-software-quick.md',
+        '2026-11-30-mesa-software-quick.svg',
+      ]);
       expect(JSON.parse(readFileSync(files[0]!, 'utf8'))).toEqual(report);
       const md = readFileSync(files[1]!, 'utf8');
       expect(md).toContain('mesa / software / llvmpipe');

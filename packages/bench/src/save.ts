@@ -10,7 +10,11 @@ import { formatTable, type BenchReport } from './report.js';
 export function resultsBaseName(report: Pick<BenchReport, 'date' | 'adapter' | 'quick'>): string {
   const a = report.adapter;
   const adapter = [a.vendor, a.architecture, a.device].filter(Boolean).join('-') || 'unknown-adapter';
-  const slug = adapter.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  const slug = adapter
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
   return `${report.date.slice(0, 10)}-${slug}${report.quick ? '-quick' : ''}`;
 }
 
@@ -50,7 +54,10 @@ export function resultsSvg(report: BenchReport): string {
   ];
   for (let decade = lo; decade <= hi; decade++) {
     const gx = x(10 ** decade).toFixed(1);
-    parts.push(`<line x1="${gx}" y1="${top - 6}" x2="${gx}" y2="${height - 24}" stroke="#ddd"/>`, `<text x="${gx}" y="${height - 10}" text-anchor="middle">${10 ** decade >= 1 ? 10 ** decade : (10 ** decade).toFixed(-decade)} ms</text>`);
+    parts.push(
+      `<line x1="${gx}" y1="${top - 6}" x2="${gx}" y2="${height - 24}" stroke="#ddd"/>`,
+      `<text x="${gx}" y="${height - 10}" text-anchor="middle">${10 ** decade >= 1 ? 10 ** decade : (10 ** decade).toFixed(-decade)} ms</text>`,
+    );
   }
   rows.forEach((r, i) => {
     const y = top + i * rowHeight;

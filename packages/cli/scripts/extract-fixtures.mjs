@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 
 const [skimageRoot, nsfwjsRoot] = process.argv.slice(2);
-if (!skimageRoot || !nsfwjsRoot) throw new Error('usage: node scripts/extract-fixtures.mjs <extracted python3-skimage deb> <extracted nsfwjs package>');
+if (!skimageRoot || !nsfwjsRoot)
+  throw new Error('usage: node scripts/extract-fixtures.mjs <extracted python3-skimage deb> <extracted nsfwjs package>');
 const fixtures = new URL('../../models/fixtures/', import.meta.url).pathname;
 
 // Photos: at most 384 px on the long side keeps each well under 100 KB and still larger than 224.

@@ -15,7 +15,12 @@ import sharp from 'sharp';
 const fixtures = new URL('../../models/fixtures/', import.meta.url).pathname;
 const out = join(fixtures, 'teachable-machine');
 const SIZE = 224;
-const CLASSES = [['cat', 'chelsea.png'], ['coffee', 'coffee.jpg'], ['astronaut', 'astronaut.jpg'], ['rocket', 'rocket.jpg']];
+const CLASSES = [
+  ['cat', 'chelsea.png'],
+  ['coffee', 'coffee.jpg'],
+  ['astronaut', 'astronaut.jpg'],
+  ['rocket', 'rocket.jpg'],
+];
 const CROPS_PER_CLASS = 24;
 
 tf.enableProdMode();
@@ -36,7 +41,14 @@ const depthwiseInit = () => tf.initializers.randomNormal({ mean: 0, stddev: Math
 
 function separable(filters, stride, name) {
   return [
-    tf.layers.depthwiseConv2d({ name: `${name}_depthwise`, kernelSize: 3, strides: stride, padding: 'same', useBias: false, depthwiseInitializer: depthwiseInit() }),
+    tf.layers.depthwiseConv2d({
+      name: `${name}_depthwise`,
+      kernelSize: 3,
+      strides: stride,
+      padding: 'same',
+      useBias: false,
+      depthwiseInitializer: depthwiseInit(),
+    }),
     tf.layers.reLU({ name: `${name}_depthwise_relu`, maxValue: 6 }),
     tf.layers.conv2d({ name: `${name}_project`, filters, kernelSize: 1, padding: 'same', kernelInitializer: init() }),
     tf.layers.reLU({ name: `${name}_project_relu`, maxValue: 6 }),
@@ -46,7 +58,15 @@ function separable(filters, stride, name) {
 const base = tf.sequential({
   name: 'sequential_1',
   layers: [
-    tf.layers.conv2d({ name: 'Conv1', inputShape: [SIZE, SIZE, 3], filters: 16, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init() }),
+    tf.layers.conv2d({
+      name: 'Conv1',
+      inputShape: [SIZE, SIZE, 3],
+      filters: 16,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      kernelInitializer: init(),
+    }),
     tf.layers.reLU({ name: 'Conv1_relu', maxValue: 6 }),
     ...separable(24, 2, 'block_1'),
     ...separable(32, 2, 'block_2'),
@@ -88,20 +108,41 @@ const images = tf.tensor4d(Float32Array.from(pixels.flatMap((p) => Array.from(p)
 const features = base.predict(images);
 // Teachable Machine trains the head on the frozen base's features.
 head.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-const history = await head.fit(features, tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES.length), { epochs: 60, batchSize: 32, shuffle: true, verbose: 0 });
+const history = await head.fit(features, tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES.length), {
+  epochs: 60,
+  batchSize: 32,
+  shuffle: true,
+  verbose: 0,
+});
 console.log(`head trained: loss ${history.history.loss.at(-1).toFixed(4)}, accuracy ${history.history.acc.at(-1)}`);
 
 const model = tf.sequential({ name: 'sequential_4', layers: [base, head] });
-const centred = tf.tensor4d(Float32Array.from(CLASSES.flatMap((_, i) => Array.from(pixels[i * CROPS_PER_CLASS]))), [CLASSES.length, SIZE, SIZE, 3]);
+const centred = tf.tensor4d(Float32Array.from(CLASSES.flatMap((_, i) => Array.from(pixels[i * CROPS_PER_CLASS]))), [
+  CLASSES.length,
+  SIZE,
+  SIZE,
+  3,
+]);
 console.log('centre crops →', (await model.predict(centred).argMax(1).data()).join(','));
 
 mkdirSync(out, { recursive: true });
-await model.save(tf.io.withSaveHandler(async (artifacts) => {
-  const { modelTopology, weightSpecs, weightData, format, generatedBy, convertedBy } = artifacts;
-  writeFileSync(join(out, 'model.json'), JSON.stringify({ modelTopology, format, generatedBy, convertedBy, weightsManifest: [{ paths: ['./weights.bin'], weights: weightSpecs }] }));
-  writeFileSync(join(out, 'weights.bin'), Buffer.from(weightData));
-  return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-}));
+await model.save(
+  tf.io.withSaveHandler(async (artifacts) => {
+    const { modelTopology, weightSpecs, weightData, format, generatedBy, convertedBy } = artifacts;
+    writeFileSync(
+      join(out, 'model.json'),
+      JSON.stringify({
+        modelTopology,
+        format,
+        generatedBy,
+        convertedBy,
+        weightsManifest: [{ paths: ['./weights.bin'], weights: weightSpecs }],
+      }),
+    );
+    writeFileSync(join(out, 'weights.bin'), Buffer.from(weightData));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }),
+);
 const metadata = {
   tfjsVersion: tf.version.tfjs,
   tmVersion: '2.4.10',

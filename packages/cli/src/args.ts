@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import { parseArgs } from 'node:util';
 import { listMethods } from '@webxai/core';
-import { PREPROCESS_DESCRIPTIONS, PREPROCESS_PRESETS, RESIZE_MODES, isPreprocessPreset, type PreprocessPreset, type ResizeMode } from '@webxai/core/io';
+import {
+  PREPROCESS_DESCRIPTIONS,
+  PREPROCESS_PRESETS,
+  RESIZE_MODES,
+  isPreprocessPreset,
+  type PreprocessPreset,
+  type ResizeMode,
+} from '@webxai/core/io';
 import { UsageError } from './errors.js';
 import { parseShard, type Shard } from './run/shard.js';
 
@@ -87,7 +94,10 @@ function integer(flag: string, value: string | undefined, fallback: number, min:
 }
 
 function list(values: readonly string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** `--set method.option=value`: numbers, true/false and JSON arrays/objects are parsed, the rest stays text. */
@@ -183,7 +193,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {
   if (out.trim() === '') throw new UsageError('--out must name a folder, got an empty string');
   const model = list(v.model);
   const images = list(v.images);
-  if (v.model !== undefined && model.length === 0) throw new UsageError('--model is empty; give a model.json, a Teachable Machine folder, an .onnx file or builtin:mnist');
+  if (v.model !== undefined && model.length === 0)
+    throw new UsageError('--model is empty; give a model.json, a Teachable Machine folder, an .onnx file or builtin:mnist');
   if (v.images !== undefined && images.length === 0) throw new UsageError('--images is empty; give files, folders or globs');
   return {
     command: 'explain',
@@ -221,7 +232,8 @@ function parseMergeArgs(argv: readonly string[]): MergeArgs | 'help' {
     throw new UsageError(`${(error as Error).message} (usage: webxai merge <dirs...> --out <dir>)`);
   }
   if (parsed.values.help) return 'help';
-  if (parsed.positionals.length === 0) throw new UsageError('merge needs the output folders of the shards: webxai merge <dirs...> --out <dir>');
+  if (parsed.positionals.length === 0)
+    throw new UsageError('merge needs the output folders of the shards: webxai merge <dirs...> --out <dir>');
   const out = parsed.values.out;
   if (!out) throw new UsageError('merge needs --out <dir> for the merged results.json and report.html');
   return { command: 'merge', dirs: parsed.positionals, out, quiet: parsed.values.quiet ?? false };

@@ -10,7 +10,9 @@ import type { Results } from './output/results.js';
 /** One line per skipped image and failed method. */
 function failures(results: Results): string[] {
   return results.images.flatMap((i) =>
-    i.status === 'failed' ? [`  ${i.file}: ${i.error}`] : i.methods.filter((m) => m.status === 'failed').map((m) => `  ${i.file} ${m.method}: ${m.error}`),
+    i.status === 'failed'
+      ? [`  ${i.file}: ${i.error}`]
+      : i.methods.filter((m) => m.status === 'failed').map((m) => `  ${i.file} ${m.method}: ${m.error}`),
   );
 }
 
@@ -23,14 +25,22 @@ function printSummary(results: Results, outDir: string): void {
     const path = [...new Set(done.map((m) => m.path))].join('/');
     return `${method.padEnd(22)} ${String(done.length).padStart(5)} ${String(failed).padStart(6)} ${path.padEnd(5)} ${done.length ? mean.toFixed(0).padStart(9) : '—'.padStart(9)}`;
   });
-  console.log(`\nmodel ${results.model.spec} (${results.model.kind}, ${results.model.input.width}x${results.model.input.height}x${results.model.input.channels}, preprocess ${results.preprocess}) on ${results.backend}: ${results.adapter}`);
+  console.log(
+    `\nmodel ${results.model.spec} (${results.model.kind}, ${results.model.input.width}x${results.model.input.height}x${results.model.input.channels}, preprocess ${results.preprocess}) on ${results.backend}: ${results.adapter}`,
+  );
   console.log(`${'method'.padEnd(22)} ${'done'.padStart(5)} ${'failed'.padStart(6)} ${'path'.padEnd(5)} ${'ms/image'.padStart(9)}`);
   for (const row of rows) console.log(row);
-  const predictions = results.images.filter((i) => i.status === 'ok').slice(0, 10).map((i) => `${i.file} → ${i.prediction?.[0]?.label} (${((i.prediction?.[0]?.probability ?? 0) * 100).toFixed(1)}%)`);
-  if (predictions.length) console.log(`\n${predictions.join('\n')}${s.images - s.failed > 10 ? `\n… and ${s.images - s.failed - 10} more` : ''}`);
+  const predictions = results.images
+    .filter((i) => i.status === 'ok')
+    .slice(0, 10)
+    .map((i) => `${i.file} → ${i.prediction?.[0]?.label} (${((i.prediction?.[0]?.probability ?? 0) * 100).toFixed(1)}%)`);
+  if (predictions.length)
+    console.log(`\n${predictions.join('\n')}${s.images - s.failed > 10 ? `\n… and ${s.images - s.failed - 10} more` : ''}`);
   const problems = failures(results);
   if (problems.length) console.log(`\nfailed (${problems.length}):\n${problems.join('\n')}`);
-  console.log(`\n${s.images} images (${s.ok} fully explained, ${s.failed} skipped, ${s.failedMethods} method failures) → ${outDir}/results.json, ${outDir}/report.html`);
+  console.log(
+    `\n${s.images} images (${s.ok} fully explained, ${s.failed} skipped, ${s.failedMethods} method failures) → ${outDir}/results.json, ${outDir}/report.html`,
+  );
 }
 
 async function explainCommand(args: ExplainArgs): Promise<number> {
@@ -57,7 +67,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (args.command === 'merge') {
     const { runMerge } = await import('./merge.js');
     const { results, exitCode } = await runMerge(args);
-    if (!args.quiet) console.log(`merged ${args.dirs.length} folders: ${results.summary.images} images → ${args.out}/results.json, ${args.out}/report.html`);
+    if (!args.quiet)
+      console.log(
+        `merged ${args.dirs.length} folders: ${results.summary.images} images → ${args.out}/results.json, ${args.out}/report.html`,
+      );
     return exitCode;
   }
   return explainCommand(args);

@@ -25,7 +25,10 @@ export async function runMerge(args: MergeArgs): Promise<{ results: Results; exi
   const first = parts[0]!.results;
   for (const { dir, results } of parts.slice(1)) {
     const differs = SHARED.filter((k) => JSON.stringify(results[k]) !== JSON.stringify(first[k]));
-    if (differs.length) throw new UsageError(`merge: '${dir}' ran with different ${differs.join(', ')} than '${args.dirs[0]}'; shards must share their settings`);
+    if (differs.length)
+      throw new UsageError(
+        `merge: '${dir}' ran with different ${differs.join(', ')} than '${args.dirs[0]}'; shards must share their settings`,
+      );
   }
   const byId = new Map<string, ImageRecord>();
   for (const { dir, results } of parts) {
@@ -33,7 +36,8 @@ export async function runMerge(args: MergeArgs): Promise<{ results: Results; exi
       if (byId.has(image.id)) throw new UsageError(`merge: image ${image.file} is in more than one folder (did two shards overlap?)`);
       byId.set(image.id, image);
       const from = join(dir, 'images', image.id);
-      if (existsSync(from) && resolve(from) !== resolve(outDir, 'images', image.id)) cpSync(from, join(outDir, 'images', image.id), { recursive: true });
+      if (existsSync(from) && resolve(from) !== resolve(outDir, 'images', image.id))
+        cpSync(from, join(outDir, 'images', image.id), { recursive: true });
     }
   }
   const images = [...byId.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

@@ -26,9 +26,19 @@ const usage = (argv: string[], env = {}) => {
 };
 
 describe('argument parsing', () => {
-  it('defaults to the shipped model and digits with the issue\'s methods', () => {
+  it("defaults to the shipped model and digits with the issue's methods", () => {
     const a = explainArgs([]);
-    expect(a).toMatchObject({ command: 'explain', model: ['builtin:mnist'], images: ['builtin:mnist'], methods: DEFAULT_METHODS, target: 'predicted', backend: 'webgpu', out: 'out', force: false, seed: 0 });
+    expect(a).toMatchObject({
+      command: 'explain',
+      model: ['builtin:mnist'],
+      images: ['builtin:mnist'],
+      methods: DEFAULT_METHODS,
+      target: 'predicted',
+      backend: 'webgpu',
+      out: 'out',
+      force: false,
+      seed: 0,
+    });
     expect(a.resize).toBeUndefined();
     expect(explainArgs(['explain', '--', '--out', 'x']).out).toBe('x'); // `pnpm explain -- ...` passes a '--'
     expect(parseCliArgs(['--help'])).toBe('help');
@@ -36,20 +46,72 @@ describe('argument parsing', () => {
 
   it('reads every flag', () => {
     const a = explainArgs([
-      '--model', 'm/model.json', '--model', 'm/metadata.json', '--images', 'a.png,b/', '--images', 'c/**/*.jpg', '--labels', 'l.txt',
-      '--resize', 'fit', '--preprocess', 'imagenet', '--methods', 'saliency,grad-cam', '--set', 'grad-cam.layer=conv3',
-      '--set', 'saliency.abs=false', '--target', 'cat', '--backend', 'cpu', '--batch', '8', '--seed', '3', '--out', 'o', '--force',
-      '--quiet', '--shard', '1/4', '--top', '5', '--max-pixels', '1000',
+      '--model',
+      'm/model.json',
+      '--model',
+      'm/metadata.json',
+      '--images',
+      'a.png,b/',
+      '--images',
+      'c/**/*.jpg',
+      '--labels',
+      'l.txt',
+      '--resize',
+      'fit',
+      '--preprocess',
+      'imagenet',
+      '--methods',
+      'saliency,grad-cam',
+      '--set',
+      'grad-cam.layer=conv3',
+      '--set',
+      'saliency.abs=false',
+      '--target',
+      'cat',
+      '--backend',
+      'cpu',
+      '--batch',
+      '8',
+      '--seed',
+      '3',
+      '--out',
+      'o',
+      '--force',
+      '--quiet',
+      '--shard',
+      '1/4',
+      '--top',
+      '5',
+      '--max-pixels',
+      '1000',
     ]);
     expect(a).toMatchObject({
-      model: ['m/model.json', 'm/metadata.json'], images: ['a.png', 'b/', 'c/**/*.jpg'], labels: 'l.txt', resize: 'fit', preprocess: 'imagenet',
-      methods: ['saliency', 'grad-cam'], methodOptions: { 'grad-cam': { layer: 'conv3' }, saliency: { abs: false } }, target: 'cat', backend: 'cpu',
-      batch: 8, seed: 3, out: 'o', force: true, quiet: true, shard: { index: 1, count: 4 }, top: 5, maxPixels: 1000,
+      model: ['m/model.json', 'm/metadata.json'],
+      images: ['a.png', 'b/', 'c/**/*.jpg'],
+      labels: 'l.txt',
+      resize: 'fit',
+      preprocess: 'imagenet',
+      methods: ['saliency', 'grad-cam'],
+      methodOptions: { 'grad-cam': { layer: 'conv3' }, saliency: { abs: false } },
+      target: 'cat',
+      backend: 'cpu',
+      batch: 8,
+      seed: 3,
+      out: 'o',
+      force: true,
+      quiet: true,
+      shard: { index: 1, count: 4 },
+      top: 5,
+      maxPixels: 1000,
     });
     expect(explainArgs(['--methods', 'all']).methods).toEqual(listMethods());
     expect(explainArgs(['--method', 'occlusion']).methods).toEqual(['occlusion']);
-    expect(explainArgs(['--methods', 'lime', '--set', 'lime.samples=128', '--set', 'lime.kernelWidth=0.25']).methodOptions).toEqual({ lime: { samples: 128, kernelWidth: 0.25 } });
-    expect(explainArgs(['--methods', 'occlusion', '--set', 'occlusion.window=[8,8]']).methodOptions).toEqual({ occlusion: { window: [8, 8] } });
+    expect(explainArgs(['--methods', 'lime', '--set', 'lime.samples=128', '--set', 'lime.kernelWidth=0.25']).methodOptions).toEqual({
+      lime: { samples: 128, kernelWidth: 0.25 },
+    });
+    expect(explainArgs(['--methods', 'occlusion', '--set', 'occlusion.window=[8,8]']).methodOptions).toEqual({
+      occlusion: { window: [8, 8] },
+    });
   });
 
   it('rejects bad arguments naming the flag and the valid values', () => {
@@ -117,7 +179,10 @@ describe('image collection', () => {
     mkdirSync(join(root, 'a/b'), { recursive: true });
     for (const f of ['x.png', 'a/y.JPG', 'a/b/z.webp', 'a/notes.txt', 'a/.hidden.png']) writeFileSync(join(root, f), 'x');
     expect(collectImages([root]).map((f) => f.slice(root.length + 1))).toEqual(['a/b/z.webp', 'a/y.JPG', 'x.png']);
-    expect(collectImages([`${root}/**/*.webp`, join(root, 'x.png'), join(root, 'x.png')]).map((f) => f.slice(root.length + 1))).toEqual(['a/b/z.webp', 'x.png']);
+    expect(collectImages([`${root}/**/*.webp`, join(root, 'x.png'), join(root, 'x.png')]).map((f) => f.slice(root.length + 1))).toEqual([
+      'a/b/z.webp',
+      'x.png',
+    ]);
     expect(collectImages([join(root, 'a/notes.txt')])).toHaveLength(1); // named explicitly: tried, reported if unreadable
     expect(() => collectImages([join(root, 'missing.png')])).toThrow(/--images: '.*missing.png' does not exist/);
     expect(() => collectImages([`${root}/*.gif`])).toThrow(/matches no image files/);

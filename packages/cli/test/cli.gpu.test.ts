@@ -73,7 +73,8 @@ describe('the shipped MNIST CNN (pnpm explain with no model)', () => {
     const m = readResultsJson(merged);
     expect(comparable(m)).toEqual(comparable(readResultsJson(single)));
     for (const image of m.images) {
-      for (const method of image.methods) expect(readFileSync(join(merged, method.attribution!))).toEqual(readFileSync(join(single, method.attribution!)));
+      for (const method of image.methods)
+        expect(readFileSync(join(merged, method.attribution!))).toEqual(readFileSync(join(single, method.attribution!)));
     }
     // Shards with different settings refuse to merge.
     const other = tmp('other');
@@ -109,7 +110,7 @@ describe('the shipped MNIST CNN (pnpm explain with no model)', () => {
     expect(statSync(file).mtimeMs).toBeGreaterThan(before);
   }, 900_000);
 
-  it('--metrics scores every explanation with core\'s evaluate(): deletion and insertion AUC, sparseness', async () => {
+  it("--metrics scores every explanation with core's evaluate(): deletion and insertion AUC, sparseness", async () => {
     const out = tmp('metrics');
     const run = await runCli(['--methods', 'saliency,grad-cam', '--shard', '1/4', '--metrics', '--quiet', '--out', out]);
     expect(run.code).toBe(0);
@@ -124,8 +125,28 @@ describe('the shipped MNIST CNN (pnpm explain with no model)', () => {
 
   it('--methods all runs or reports every method, writing the ones that worked', async () => {
     const out = tmp('all');
-    const run = await runCli(['--methods', 'all', '--images', 'builtin:mnist', '--shard', '0/10', '--quiet', '--out', out,
-      '--set', 'xrai.integratedGradients={"steps":8}', '--set', 'blur-ig.steps=8', '--set', 'guided-ig.steps=8', '--set', 'anchors.batchSize=64'], { timeoutMs: 600_000 });
+    const run = await runCli(
+      [
+        '--methods',
+        'all',
+        '--images',
+        'builtin:mnist',
+        '--shard',
+        '0/10',
+        '--quiet',
+        '--out',
+        out,
+        '--set',
+        'xrai.integratedGradients={"steps":8}',
+        '--set',
+        'blur-ig.steps=8',
+        '--set',
+        'guided-ig.steps=8',
+        '--set',
+        'anchors.batchSize=64',
+      ],
+      { timeoutMs: 600_000 },
+    );
     const results = readResultsJson(out);
     expect(results.images.length).toBeGreaterThan(0);
     const methods = results.images[0]!.methods;
@@ -151,14 +172,35 @@ describe('a Teachable Machine export on photos, with bad files among them', () =
   });
 
   it('labels from metadata.json, [-1, 1] and centre crop by default; exit 1 naming the skipped files', async () => {
-    const run = await runCli(['--model', join(FIXTURES, 'teachable-machine'), '--images', images, '--methods', 'saliency,grad-cam,occlusion',
-      '--set', 'occlusion.window=56', '--set', 'occlusion.stride=56', '--out', out], { timeoutMs: 600_000 });
+    const run = await runCli(
+      [
+        '--model',
+        join(FIXTURES, 'teachable-machine'),
+        '--images',
+        images,
+        '--methods',
+        'saliency,grad-cam,occlusion',
+        '--set',
+        'occlusion.window=56',
+        '--set',
+        'occlusion.stride=56',
+        '--out',
+        out,
+      ],
+      { timeoutMs: 600_000 },
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/failed \(2\):\n.*corrupt.jpg: not a readable image[^\n]*\n.*empty.png: empty file \(0 bytes\)/);
     expect(run.stderr).toMatch(/\[6\/6\]/); // plain progress lines when not a TTY
     const results = readResultsJson(out);
-    expect(results).toMatchObject({ preprocess: 'signed', resize: 'crop', model: { kind: 'layers-model', teachableMachine: true, labels: ['cat', 'coffee', 'astronaut', 'rocket'] } });
-    const predicted = Object.fromEntries(results.images.filter((i) => i.status === 'ok').map((i) => [i.file.split('/').pop(), i.prediction![0]!.label]));
+    expect(results).toMatchObject({
+      preprocess: 'signed',
+      resize: 'crop',
+      model: { kind: 'layers-model', teachableMachine: true, labels: ['cat', 'coffee', 'astronaut', 'rocket'] },
+    });
+    const predicted = Object.fromEntries(
+      results.images.filter((i) => i.status === 'ok').map((i) => [i.file.split('/').pop(), i.prediction![0]!.label]),
+    );
     expect(predicted).toEqual({ 'astronaut.jpg': 'astronaut', 'chelsea.png': 'cat', 'coffee.jpg': 'coffee', 'rocket.jpg': 'rocket' });
     const chelsea = results.images.find((i) => i.file.endsWith('chelsea.png'))!;
     expect(chelsea.source).toEqual({ width: 384, height: 255, format: 'png', notes: [] });
@@ -167,7 +209,9 @@ describe('a Teachable Machine export on photos, with bad files among them', () =
     // map is blank after the ReLU: the record says so, with the range and the --set to see it.
     const gradCam = chelsea.methods.find((m) => m.method === 'grad-cam')!;
     expect(gradCam.warnings).toHaveLength(1);
-    expect(gradCam.warnings![0]).toMatch(/all zero after the ReLU: the weighted channel sum is negative at every position \(from -[\d.e-]+ to -[\d.e-]+\).*--set grad-cam\.relu=false/);
+    expect(gradCam.warnings![0]).toMatch(
+      /all zero after the ReLU: the weighted channel sum is negative at every position \(from -[\d.e-]+ to -[\d.e-]+\).*--set grad-cam\.relu=false/,
+    );
     expect(npy(out, chelsea.methods[0]!.attribution!).shape).toEqual([224, 224, 3]);
     const overlay = await sharp(join(out, chelsea.methods[2]!.overlay!)).metadata();
     expect([overlay.format, overlay.width, overlay.height]).toEqual(['png', 224, 224]);
@@ -190,11 +234,29 @@ describe('a Teachable Machine export on photos, with bad files among them', () =
 describe('nsfwjs@4.3.0 MobileNetV2 (a real Keras-converted layers model)', () => {
   it('loads through --model, reports its labels, explains with a gradient, a CAM (auto layer) and a perturbation method', async () => {
     const out = tmp('nsfw');
-    const run = await runCli(['--model', join(FIXTURES, 'nsfwjs-mobilenet-v2/model.json'), '--images', join(PHOTOS, 'chelsea.png'),
-      '--methods', 'saliency,grad-cam,occlusion', '--set', 'occlusion.window=56', '--set', 'occlusion.stride=56', '--out', out, '--quiet'], { timeoutMs: 600_000 });
+    const run = await runCli(
+      [
+        '--model',
+        join(FIXTURES, 'nsfwjs-mobilenet-v2/model.json'),
+        '--images',
+        join(PHOTOS, 'chelsea.png'),
+        '--methods',
+        'saliency,grad-cam,occlusion',
+        '--set',
+        'occlusion.window=56',
+        '--set',
+        'occlusion.stride=56',
+        '--out',
+        out,
+        '--quiet',
+      ],
+      { timeoutMs: 600_000 },
+    );
     expect(run.code).toBe(0);
     const [image] = readResultsJson(out).images;
-    expect(image!.prediction!.map((c) => c.label)).toEqual(expect.arrayContaining([expect.stringMatching(/^(Drawing|Hentai|Neutral|Porn|Sexy)$/)]));
+    expect(image!.prediction!.map((c) => c.label)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(Drawing|Hentai|Neutral|Porn|Sexy)$/)]),
+    );
     expect(image!.prediction![0]!.label).toBe('Neutral'); // a cat photo
     expect(image!.probabilities!.reduce((a, b) => a + b)).toBeCloseTo(1, 4);
     for (const m of image!.methods) {
@@ -209,8 +271,21 @@ describe('nsfwjs@4.3.0 MobileNetV2 (a real Keras-converted layers model)', () =>
 describe('ONNX (black box) and a GraphModel', () => {
   it('ONNX runs perturbation methods; a gradient method fails with a clear error, and the run exits 1', async () => {
     const out = tmp('onnx');
-    const run = await runCli(['--model', join(FIXTURES, '../../testing/fixtures/tiny-cnn-nchw.onnx'), '--images', join(PHOTOS, 'rocket.jpg'),
-      '--methods', 'occlusion,saliency', '--set', 'occlusion.window=4', '--set', 'occlusion.stride=4', '--out', out, '--quiet']);
+    const run = await runCli([
+      '--model',
+      join(FIXTURES, '../../testing/fixtures/tiny-cnn-nchw.onnx'),
+      '--images',
+      join(PHOTOS, 'rocket.jpg'),
+      '--methods',
+      'occlusion,saliency',
+      '--set',
+      'occlusion.window=4',
+      '--set',
+      'occlusion.stride=4',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(run.code).toBe(1);
     const [image] = readResultsJson(out).images;
     expect(readResultsJson(out).model).toMatchObject({ kind: 'onnx', input: { width: 16, height: 16, channels: 3 } });
@@ -226,15 +301,36 @@ describe('ONNX (black box) and a GraphModel', () => {
     const weights = tinyCnnWeights();
     const graph = await tinyCnnGraphModel(weights);
     const dir = tmp('graph');
-    await graph.save(tf.io.withSaveHandler(async (a) => {
-      writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
-      writeFileSync(join(dir, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await graph.save(
+      tf.io.withSaveHandler(async (a) => {
+        writeFileSync(
+          join(dir, 'model.json'),
+          JSON.stringify({
+            format: 'graph-model',
+            modelTopology: a.modelTopology,
+            weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+          }),
+        );
+        writeFileSync(join(dir, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     graph.dispose();
     disposeWeights(weights);
     const out = tmp('graph-out');
-    const run = await runCli(['--model', join(dir, 'model.json'), '--images', join(PHOTOS, 'coffee.jpg'), '--methods', 'saliency,grad-cam', '--resize', 'fill', '--out', out, '--quiet']);
+    const run = await runCli([
+      '--model',
+      join(dir, 'model.json'),
+      '--images',
+      join(PHOTOS, 'coffee.jpg'),
+      '--methods',
+      'saliency,grad-cam',
+      '--resize',
+      'fill',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(run.stderr.replace(/^Warning: .*\n/gm, '')).toBe('');
     expect(run.code).toBe(0);
     const results = readResultsJson(out);

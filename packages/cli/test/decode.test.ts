@@ -46,11 +46,19 @@ function pngClaiming(w: number, h: number): Buffer {
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(16))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(16))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 async function failure(file: string, size = RGB): Promise<string> {
-  const error = await decodeImage(join(dir, file), size, 'crop', MAX).then(() => undefined, (e: unknown) => e);
+  const error = await decodeImage(join(dir, file), size, 'crop', MAX).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ImageDecodeError);
   return (error as Error).message;
 }
@@ -63,8 +71,13 @@ beforeAll(async () => {
   await red.clone().webp({ lossless: true }).toFile(join(dir, 'red.webp'));
   await red.clone().tiff({ compression: 'lzw' }).toFile(join(dir, 'red.tiff'));
   // A two-frame GIF: red then blue; only the first frame counts.
-  const frames = Buffer.concat([Buffer.alloc(20 * 10 * 4, Buffer.from([255, 0, 0, 255])), Buffer.alloc(20 * 10 * 4, Buffer.from([0, 0, 255, 255]))]);
-  await sharp(frames, { raw: { width: 20, height: 20, channels: 4, pageHeight: 10 } }).gif().toFile(join(dir, 'red-then-blue.gif'));
+  const frames = Buffer.concat([
+    Buffer.alloc(20 * 10 * 4, Buffer.from([255, 0, 0, 255])),
+    Buffer.alloc(20 * 10 * 4, Buffer.from([0, 0, 255, 255])),
+  ]);
+  await sharp(frames, { raw: { width: 20, height: 20, channels: 4, pageHeight: 10 } })
+    .gif()
+    .toFile(join(dir, 'red-then-blue.gif'));
   await solid(0, 255, 0, 4).png().toFile(join(dir, 'green-alpha.png'));
   // 16-bit RGB PNG, mid grey (32768 of 65535).
   await sharp(new Uint16Array(20 * 10 * 3).fill(32768), { raw: { width: 20, height: 10, channels: 3 } })
@@ -72,7 +85,9 @@ beforeAll(async () => {
     .png()
     .toFile(join(dir, 'grey-16bit.png'));
   await red.clone().toColourspace('cmyk').jpeg().toFile(join(dir, 'red-cmyk.jpg'));
-  await sharp(halves(40, 20), { raw: { width: 40, height: 20, channels: 3 } }).png().toFile(join(dir, 'halves.png'));
+  await sharp(halves(40, 20), { raw: { width: 40, height: 20, channels: 3 } })
+    .png()
+    .toFile(join(dir, 'halves.png'));
   writeFileSync(join(dir, 'empty.png'), '');
   writeFileSync(join(dir, 'corrupt.jpg'), Buffer.from('this is not a JPEG at all, just text'));
   writeFileSync(join(dir, 'truncated.png'), readFileSync(join(dir, 'halves.png')).subarray(0, 60));
@@ -80,7 +95,7 @@ beforeAll(async () => {
 });
 
 describe('decodeImage', () => {
-  it('reads PNG, JPEG, WebP, TIFF and a GIF\'s first frame into [0, 1] RGB at the model size', async () => {
+  it("reads PNG, JPEG, WebP, TIFF and a GIF's first frame into [0, 1] RGB at the model size", async () => {
     for (const file of ['red.png', 'red.jpg', 'red.webp', 'red.tiff', 'red-then-blue.gif']) {
       const image = await decodeImage(join(dir, file), RGB, 'crop', MAX);
       expect([image.width, image.height, image.channels, image.pixels.length]).toEqual([8, 8, 3, 192]);
@@ -117,9 +132,15 @@ describe('decodeImage', () => {
   it('16-bit PNG: every sample reaches the model exactly (v / 65535), RGB and grey; 8-bit would be off by up to 1/255', async () => {
     const [w, h] = [16, 8];
     const samples = Uint16Array.from({ length: w * h * 3 }, (_, i) => (i * 997) % 65536);
-    await sharp(samples, { raw: { width: w, height: h, channels: 3 } }).toColourspace('rgb16').png().toFile(join(dir, 'ramp-16bit.png'));
+    await sharp(samples, { raw: { width: w, height: h, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toFile(join(dir, 'ramp-16bit.png'));
     const rgb = await decodeImage(join(dir, 'ramp-16bit.png'), { width: w, height: h, channels: 3 }, 'fill', MAX);
-    expect(rgb.pixels).toBeAllClose(Float32Array.from(samples, (v) => v / 65535), { abs: 1e-7, rel: 0 });
+    expect(rgb.pixels).toBeAllClose(
+      Float32Array.from(samples, (v) => v / 65535),
+      { abs: 1e-7, rel: 0 },
+    );
     const grey = await decodeImage(join(dir, 'ramp-16bit.png'), { width: w, height: h, channels: 1 }, 'fill', MAX);
     const levels = new Set(Array.from(grey.pixels, (v) => Math.round(v * 65535)));
     expect(levels.size).toBeGreaterThan(100); // 16-bit grey levels, not 256 at most... of 128 pixels: nearly all distinct
@@ -129,8 +150,12 @@ describe('decodeImage', () => {
     const [w, h] = [32, 16];
     // In-gamut colours (CMYK cannot hold saturated sRGB): a ramp of mid tones.
     const rgb = Buffer.alloc(w * h * 3);
-    for (let p = 0; p < w * h; p++) rgb.set([80 + Math.round((100 * (p % w)) / (w - 1)), 80 + Math.round((100 * Math.floor(p / w)) / (h - 1)), 128], p * 3);
-    await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).withIccProfile('cmyk').jpeg({ quality: 95 }).toFile(join(dir, 'ramp-cmyk-icc.jpg'));
+    for (let p = 0; p < w * h; p++)
+      rgb.set([80 + Math.round((100 * (p % w)) / (w - 1)), 80 + Math.round((100 * Math.floor(p / w)) / (h - 1)), 128], p * 3);
+    await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+      .withIccProfile('cmyk')
+      .jpeg({ quality: 95 })
+      .toFile(join(dir, 'ramp-cmyk-icc.jpg'));
     const meta = await sharp(join(dir, 'ramp-cmyk-icc.jpg')).metadata();
     expect([meta.space, meta.hasProfile]).toEqual(['cmyk', true]);
     const image = await decodeImage(join(dir, 'ramp-cmyk-icc.jpg'), { width: w, height: h, channels: 3 }, 'fill', MAX);

@@ -15,7 +15,11 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
   if ((10 + headerLength) % 64 !== 0 || !header.endsWith('\n')) throw new Error('header not padded to 64 bytes with a final newline');
   if (!/'descr': '<f4'/.test(header) || !/'fortran_order': False/.test(header)) throw new Error(`unsupported header ${header}`);
   const shapeText = /'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '';
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const offset = 10 + headerLength;
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, bytes.byteLength - offset);
   const data = new Float32Array(view.byteLength / 4);

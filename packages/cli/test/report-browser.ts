@@ -18,7 +18,12 @@ export interface ReportView {
 
 export async function openReport(file: string): Promise<ReportView> {
   const profile = mkdtempSync(join(tmpdir(), 'webxai-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, offline: true });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    offline: true,
+  });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const errors: string[] = [];

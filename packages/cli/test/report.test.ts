@@ -16,7 +16,9 @@ async function overlayPng(file: string, seed: number): Promise<void> {
     s = (s * 1103515245 + 12345) >>> 0;
     data[i] = (((i / 3) % 224) + (s >>> 27)) & 255;
   }
-  await sharp(data, { raw: { width: 224, height: 224, channels: 3 } }).png().toFile(file);
+  await sharp(data, { raw: { width: 224, height: 224, channels: 3 } })
+    .png()
+    .toFile(file);
 }
 
 function image(id: string): ImageRecord {
@@ -33,9 +35,25 @@ function image(id: string): ImageRecord {
 
 function results(images: ImageRecord[]): Results {
   return {
-    tool: 'webxai', format: 1, adapter: 'test', backend: 'cpu', preprocess: 'unit', resize: 'crop', target: 'predicted',
-    model: { spec: 'test', kind: 'layers-model', teachableMachine: false, input: { width: 224, height: 224, channels: 3 }, labels: ['cat'] },
-    methods: ['saliency'], methodOptions: {}, seed: 0, images, summary: summarise(images, 10),
+    tool: 'webxai',
+    format: 1,
+    adapter: 'test',
+    backend: 'cpu',
+    preprocess: 'unit',
+    resize: 'crop',
+    target: 'predicted',
+    model: {
+      spec: 'test',
+      kind: 'layers-model',
+      teachableMachine: false,
+      input: { width: 224, height: 224, channels: 3 },
+      labels: ['cat'],
+    },
+    methods: ['saliency'],
+    methodOptions: {},
+    seed: 0,
+    images,
+    summary: summarise(images, 10),
   };
 }
 
@@ -58,7 +76,10 @@ describe('report.html', () => {
     expect(pages[2]).toMatch(/5 images: 5 fully explained/); // every page has the whole run's summary
     expect(pages.join('').match(/src="data:image\/webp;base64,/g)).toHaveLength(10);
     expect(pages.join('')).not.toMatch(/data:image\/png/);
-    const pngBytes = ids.reduce((n, id) => n + statSync(join(dir, 'images', id, 'input.png')).size + statSync(join(dir, 'images', id, 'saliency.png')).size, 0);
+    const pngBytes = ids.reduce(
+      (n, id) => n + statSync(join(dir, 'images', id, 'input.png')).size + statSync(join(dir, 'images', id, 'saliency.png')).size,
+      0,
+    );
     const htmlBytes = pages.reduce((n, p) => n + p.length, 0);
     console.log(`report pages ${htmlBytes} bytes for ${pngBytes} bytes of PNG`);
     expect(htmlBytes).toBeLessThan(pngBytes / 3);

@@ -17,21 +17,32 @@ await import('@tensorflow/tfjs-backend-webgpu');
 tf.enableProdMode();
 await tf.setBackend(process.env.TRAIN_BACKEND ?? 'webgpu');
 
-const SIZE = 28, TEST_PER_CLASS = 100, VALIDATION_PER_CLASS = 50, SAMPLES_PER_CLASS = 2, SEED = 1234;
-const EPOCHS = Number(process.env.EPOCHS ?? 12), BATCH = 64;
+const SIZE = 28,
+  TEST_PER_CLASS = 100,
+  VALIDATION_PER_CLASS = 50,
+  SAMPLES_PER_CLASS = 2,
+  SEED = 1234;
+const EPOCHS = Number(process.env.EPOCHS ?? 12),
+  BATCH = 64;
 const FILTERS = (process.env.FILTERS ?? '16,32,64').split(',').map(Number);
 // Adam's step size, decayed per epoch: a large step learns fast, the small late steps settle into a minimum.
-const LEARNING_RATE = Number(process.env.LEARNING_RATE ?? 0.003), DECAY = 0.8;
+const LEARNING_RATE = Number(process.env.LEARNING_RATE ?? 0.003),
+  DECAY = 0.8;
 // Each epoch sees every training digit shifted by up to MAX_SHIFT pixels (seeded): 8,500 digits are few.
 const MAX_SHIFT = 2;
 const OUT = process.env.OUT ?? new URL('../src/mnist/mnist-cnn.generated.ts', import.meta.url);
-const log = (line) => { console.log(line); if (process.env.LOG) appendFileSync(process.env.LOG, `${line}\n`); };
+const log = (line) => {
+  console.log(line);
+  if (process.env.LOG) appendFileSync(process.env.LOG, `${line}\n`);
+};
 const digits = Array.from({ length: 10 }, (_, d) => JSON.parse(readFileSync(require.resolve(`mnist/src/digits/${d}.json`), 'utf8')).data);
 
 // Split per class, by position in the package's file: the last TEST_PER_CLASS digits are held out
 // (reported accuracy + embedded samples; never used to choose anything), the VALIDATION_PER_CLASS
 // before them choose the epoch, all earlier ones train.
-const train = [], validation = [], test = [];
+const train = [],
+  validation = [],
+  test = [];
 digits.forEach((raw, label) => {
   const count = Math.floor(raw.length / (SIZE * SIZE));
   for (let i = 0; i < count; i++) {
@@ -42,20 +53,39 @@ digits.forEach((raw, label) => {
 });
 // Deterministic shuffles (mulberry32) so training is reproducible.
 let state = SEED;
-const random = () => { state = (state + 0x6d2b79f5) >>> 0; let t = state; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+const random = () => {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
 const permutation = (n) => {
   const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
   return order;
 };
 const toTensors = (set) => ({
-  x: tf.tensor4d(set.flatMap((s) => s.pixels), [set.length, SIZE, SIZE, 1]),
-  y: tf.oneHot(tf.tensor1d(set.map((s) => s.label), 'int32'), 10),
+  x: tf.tensor4d(
+    set.flatMap((s) => s.pixels),
+    [set.length, SIZE, SIZE, 1],
+  ),
+  y: tf.oneHot(
+    tf.tensor1d(
+      set.map((s) => s.label),
+      'int32',
+    ),
+    10,
+  ),
 });
 
 /** The training digits in a fresh seeded order, each moved by a whole-pixel shift in [-MAX_SHIFT, MAX_SHIFT]^2, zeros shifted in. */
 const augmentedEpoch = (x, y) => {
-  const n = x.shape[0], boxes = [];
+  const n = x.shape[0],
+    boxes = [];
   for (let i = 0; i < n; i++) {
     const [dy, dx] = [random(), random()].map((u) => (Math.floor(u * (2 * MAX_SHIFT + 1)) - MAX_SHIFT) / (SIZE - 1));
     boxes.push([dy, dx, 1 + dy, 1 + dx]);
@@ -64,7 +94,10 @@ const augmentedEpoch = (x, y) => {
   return tf.tidy(() => {
     const index = tf.tensor1d(order, 'int32');
     const shuffled = tf.gather(x, index);
-    return { x: tf.image.cropAndResize(shuffled, tf.tensor2d(boxes), tf.range(0, n, 1, 'int32'), [SIZE, SIZE], 'bilinear', 0), y: tf.gather(y, index) };
+    return {
+      x: tf.image.cropAndResize(shuffled, tf.tensor2d(boxes), tf.range(0, n, 1, 'int32'), [SIZE, SIZE], 'bilinear', 0),
+      y: tf.gather(y, index),
+    };
   });
 };
 
@@ -72,18 +105,42 @@ const init = (seed) => tf.initializers.heNormal({ seed });
 const model = tf.sequential({
   name: 'mnist_cnn',
   layers: [
-    tf.layers.conv2d({ name: 'conv1', inputShape: [SIZE, SIZE, 1], filters: FILTERS[0], kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+    tf.layers.conv2d({
+      name: 'conv1',
+      inputShape: [SIZE, SIZE, 1],
+      filters: FILTERS[0],
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(1),
+    }),
     tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }),
-    tf.layers.conv2d({ name: 'conv2', filters: FILTERS[1], kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) }),
+    tf.layers.conv2d({
+      name: 'conv2',
+      filters: FILTERS[1],
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(2),
+    }),
     tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }),
-    tf.layers.conv2d({ name: 'conv3', filters: FILTERS[2], kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(3) }),
+    tf.layers.conv2d({
+      name: 'conv3',
+      filters: FILTERS[2],
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(3),
+    }),
     tf.layers.globalAveragePooling2d({ name: 'gap' }),
     tf.layers.dense({ name: 'logits', units: 10, kernelInitializer: init(4) }),
   ],
 });
 const optimizer = tf.train.adam(LEARNING_RATE);
 model.compile({ optimizer, loss: (y, p) => tf.losses.softmaxCrossEntropy(y, p), metrics: ['accuracy'] });
-const trainSet = toTensors(train), validationSet = toTensors(validation), testSet = toTensors(test);
+const trainSet = toTensors(train),
+  validationSet = toTensors(validation),
+  testSet = toTensors(test);
 const accuracy = async (set, samples) => {
   const p = tf.tidy(() => tf.argMax(model.predict(set.x), 1));
   const hits = (await p.data()).filter((v, i) => v === samples[i].label).length;
@@ -93,18 +150,31 @@ const accuracy = async (set, samples) => {
 const started = Date.now();
 const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
 const percent = (v) => `${(v * 100).toFixed(2)}%`;
-log(`${model.countParams()} parameters (filters ${FILTERS}); ${train.length} training / ${validation.length} validation / ${test.length} held-out digits; ${EPOCHS} epochs on ${tf.getBackend()}, Adam ${LEARNING_RATE} x ${DECAY}^epoch, shifts <= ${MAX_SHIFT} px`);
+log(
+  `${model.countParams()} parameters (filters ${FILTERS}); ${train.length} training / ${validation.length} validation / ${test.length} held-out digits; ${EPOCHS} epochs on ${tf.getBackend()}, Adam ${LEARNING_RATE} x ${DECAY}^epoch, shifts <= ${MAX_SHIFT} px`,
+);
 let best = -1;
 for (let epoch = 0; epoch < EPOCHS; epoch++) {
   optimizer.learningRate = LEARNING_RATE * DECAY ** epoch;
   const batch = augmentedEpoch(trainSet.x, trainSet.y);
-  const history = await model.fit(batch.x, batch.y, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0,
-    callbacks: { onBatchEnd: (b, logs) => { if (b % 50 === 0) console.log(`  batch ${b}: loss ${logs.loss.toFixed(4)} (${seconds()} s)`); } } });
+  const history = await model.fit(batch.x, batch.y, {
+    epochs: 1,
+    batchSize: BATCH,
+    shuffle: false,
+    verbose: 0,
+    callbacks: {
+      onBatchEnd: (b, logs) => {
+        if (b % 50 === 0) console.log(`  batch ${b}: loss ${logs.loss.toFixed(4)} (${seconds()} s)`);
+      },
+    },
+  });
   tf.dispose([batch.x, batch.y]);
   const [validationAccuracy, heldOut] = [await accuracy(validationSet, validation), await accuracy(testSet, test)];
   // The epoch is chosen by validation accuracy only (first best wins); held-out is logged, never compared.
   const chosen = validationAccuracy > best;
-  log(`epoch ${epoch + 1}: loss ${history.history.loss[0].toFixed(4)} train ${percent(history.history.acc[0])} validation ${percent(validationAccuracy)} held-out ${percent(heldOut)} (${seconds()} s)${chosen ? ' -> written' : ''}`);
+  log(
+    `epoch ${epoch + 1}: loss ${history.history.loss[0].toFixed(4)} train ${percent(history.history.acc[0])} validation ${percent(validationAccuracy)} held-out ${percent(heldOut)} (${seconds()} s)${chosen ? ' -> written' : ''}`,
+  );
   if (chosen) {
     best = validationAccuracy;
     await writeGenerated(heldOut, validationAccuracy, epoch + 1);
@@ -118,7 +188,12 @@ for (let epoch = 0; epoch < EPOCHS; epoch++) {
  */
 async function writeGenerated(heldOut, validationAccuracy, epochs) {
   let artifacts;
-  await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const samples = [];
   for (let label = 0; label < 10; label++) samples.push(...test.filter((s) => s.label === label).slice(0, SAMPLES_PER_CLASS));
   const samplePixels = Uint8Array.from(samples.flatMap((s) => s.pixels.map((v) => Math.round(v * 255))));

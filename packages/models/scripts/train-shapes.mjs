@@ -14,7 +14,10 @@ const tf = require('@tensorflow/tfjs');
 // The generator is TypeScript: load it (and @webxai/shaders' source) through Vite's module runner.
 const conditions = ['@webxai/source', 'module', 'node', 'import', 'default'];
 const { module: shapes } = await runnerImport(new URL('../src/shapes/shapes.ts', import.meta.url).pathname, {
-  configFile: false, logLevel: 'error', resolve: { conditions }, ssr: { resolve: { conditions } },
+  configFile: false,
+  logLevel: 'error',
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
 });
 // Dawn as navigator.gpu, then the webgpu backend (lavapipe trains small convnets faster than tfjs's cpu kernels).
 const { create, globals } = await import('webgpu');
@@ -25,14 +28,23 @@ tf.enableProdMode();
 await tf.setBackend(process.env.TRAIN_BACKEND ?? 'webgpu');
 
 const { SHAPES_SIZE: SIZE, SHAPES_LABELS: LABELS } = shapes;
-const EPOCHS = Number(process.env.EPOCHS ?? 8), PER_EPOCH = Number(process.env.PER_EPOCH ?? 2000), BATCH = 32;
-const TRAIN_SEED = 1, HELD_OUT_SEED = 2, HELD_OUT = 1000;
+const EPOCHS = Number(process.env.EPOCHS ?? 8),
+  PER_EPOCH = Number(process.env.PER_EPOCH ?? 2000),
+  BATCH = 32;
+const TRAIN_SEED = 1,
+  HELD_OUT_SEED = 2,
+  HELD_OUT = 1000;
 // Adam's step, decayed per epoch of this run (a continued run restarts the schedule at LEARNING_RATE).
-const LEARNING_RATE = Number(process.env.LEARNING_RATE ?? 0.005), DECAY = 0.75;
+const LEARNING_RATE = Number(process.env.LEARNING_RATE ?? 0.005),
+  DECAY = 0.75;
 
 const batchOf = (seed, count, first) => {
   const set = shapes.shapesSet(seed, count, first);
-  return { x: tf.tensor4d(set.images, [count, SIZE, SIZE, 3]), y: tf.oneHot(tf.tensor1d(set.labels, 'int32'), LABELS.length), labels: set.labels };
+  return {
+    x: tf.tensor4d(set.images, [count, SIZE, SIZE, 3]),
+    y: tf.oneHot(tf.tensor1d(set.labels, 'int32'), LABELS.length),
+    labels: set.labels,
+  };
 };
 
 // conv1 halves the resolution at once (stride 2) to keep training and Grad-CAM cheap; conv3 (16 x 16)
@@ -41,7 +53,16 @@ const init = (seed) => tf.initializers.heNormal({ seed });
 const model = tf.sequential({
   name: 'shapes_cnn',
   layers: [
-    tf.layers.conv2d({ name: 'conv1', inputShape: [SIZE, SIZE, 3], filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+    tf.layers.conv2d({
+      name: 'conv1',
+      inputShape: [SIZE, SIZE, 3],
+      filters: 8,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(1),
+    }),
     tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }),
     tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) }),
     tf.layers.conv2d({ name: 'conv3', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(3) }),
@@ -60,11 +81,13 @@ const GENERATED = new URL('../src/shapes/shapes-cnn.generated.ts', import.meta.u
 async function continueFromGenerated() {
   const text = readFileSync(GENERATED, 'utf8');
   const constant = (name) => text.match(new RegExp(`export const ${name}[^=]*= (.*?)(?: as const)?;\\n`))[1];
-  const previous = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: JSON.parse(constant('SHAPES_CNN_TOPOLOGY')),
-    weightSpecs: JSON.parse(constant('SHAPES_CNN_WEIGHT_SPECS')),
-    weightData: new Uint8Array(Buffer.from(constant('SHAPES_CNN_WEIGHTS_BASE64').slice(1, -1), 'base64')).buffer,
-  }));
+  const previous = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: JSON.parse(constant('SHAPES_CNN_TOPOLOGY')),
+      weightSpecs: JSON.parse(constant('SHAPES_CNN_WEIGHT_SPECS')),
+      weightData: new Uint8Array(Buffer.from(constant('SHAPES_CNN_WEIGHTS_BASE64').slice(1, -1), 'base64')).buffer,
+    }),
+  );
   model.setWeights(previous.getWeights());
   previous.dispose();
   return JSON.parse(constant('SHAPES_CNN_SPLIT')).train.count / PER_EPOCH;
@@ -80,17 +103,30 @@ const accuracyOn = async (set) => {
   predicted.dispose();
   return hits / set.labels.length;
 };
-console.log(`${model.countParams()} parameters; ${EPOCHS} x ${PER_EPOCH} fresh training images (seed ${TRAIN_SEED}), ${HELD_OUT} held-out (seed ${HELD_OUT_SEED}); ${tf.getBackend()}`);
+console.log(
+  `${model.countParams()} parameters; ${EPOCHS} x ${PER_EPOCH} fresh training images (seed ${TRAIN_SEED}), ${HELD_OUT} held-out (seed ${HELD_OUT_SEED}); ${tf.getBackend()}`,
+);
 const started = Date.now();
 const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
 for (let epoch = doneEpochs; epoch < doneEpochs + EPOCHS; epoch++) {
   const train = batchOf(TRAIN_SEED, PER_EPOCH, epoch * PER_EPOCH);
   optimizer.learningRate = LEARNING_RATE * DECAY ** (epoch - doneEpochs);
-  const history = await model.fit(train.x, train.y, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0,
-    callbacks: { onBatchEnd: (b, logs) => { if (b % 20 === 0) console.log(`  batch ${b}: loss ${logs.loss.toFixed(4)} (${seconds()} s)`); } } });
+  const history = await model.fit(train.x, train.y, {
+    epochs: 1,
+    batchSize: BATCH,
+    shuffle: false,
+    verbose: 0,
+    callbacks: {
+      onBatchEnd: (b, logs) => {
+        if (b % 20 === 0) console.log(`  batch ${b}: loss ${logs.loss.toFixed(4)} (${seconds()} s)`);
+      },
+    },
+  });
   tf.dispose([train.x, train.y]);
   const accuracy = await accuracyOn(heldOut);
-  console.log(`epoch ${epoch + 1}: loss ${history.history.loss[0].toFixed(4)} acc ${history.history.acc[0].toFixed(4)} held-out ${(accuracy * 100).toFixed(2)}% (${seconds()} s)`);
+  console.log(
+    `epoch ${epoch + 1}: loss ${history.history.loss[0].toFixed(4)} acc ${history.history.acc[0].toFixed(4)} held-out ${(accuracy * 100).toFixed(2)}% (${seconds()} s)`,
+  );
   await writeGenerated(accuracy, epoch + 1);
 }
 console.log(`trained in ${seconds()} s`);
@@ -99,8 +135,16 @@ process.exit(0);
 /** Writes the model as it is after `epochs` epochs (a run cut short keeps its last finished epoch). */
 async function writeGenerated(accuracy, epochs) {
   let artifacts;
-  await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-  const split = { train: { seed: TRAIN_SEED, first: 0, count: epochs * PER_EPOCH }, heldOut: { seed: HELD_OUT_SEED, first: 0, count: HELD_OUT } };
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const split = {
+    train: { seed: TRAIN_SEED, first: 0, count: epochs * PER_EPOCH },
+    heldOut: { seed: HELD_OUT_SEED, first: 0, count: HELD_OUT },
+  };
   const out = `// SPDX-License-Identifier: Apache-2.0
 // GENERATED by scripts/train-shapes.mjs — do not edit. Shapes CNN (conv1 stride 2-pool1-conv2-conv3-gap-logits,
 // ${model.countParams()} parameters, logits output), trained on ${split.train.count} generated images (each once) in

@@ -31,7 +31,7 @@ export function compareAllClose(received: ArrayLike<number>, expected: ArrayLike
     const b = expected[i]!;
     const error = Math.abs(a - b);
     const excess = error - (abs + rel * Math.abs(b));
-    if (Object.is(a, b) || (a === b)) continue;
+    if (Object.is(a, b) || a === b) continue;
     if (error > maxAbsError || Number.isNaN(error)) maxAbsError = error;
     if (!(excess <= 0)) {
       failures++;

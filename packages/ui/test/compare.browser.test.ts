@@ -74,7 +74,10 @@ describe('<xai-compare>', () => {
   it('shows a readable error and fires xai-error for a bad item', async () => {
     const el = document.createElement('xai-compare');
     const error = nextEvent<XaiErrorDetail>(el, 'xai-error');
-    el.items = [{ label: 'ok', attribution: hotSquare(SIZE, 4, 12) }, { label: 'bad', attribution: { data: [1, NaN, 2, 3], shape: [2, 2] } }];
+    el.items = [
+      { label: 'ok', attribution: hotSquare(SIZE, 4, 12) },
+      { label: 'bad', attribution: { data: [1, NaN, 2, 3], shape: [2, 2] } },
+    ];
     document.body.append(el);
     expect((await error).detail.error.code).toBe('invalid-input');
     await el.renderComplete;
@@ -109,7 +112,14 @@ describe('<xai-compare>', () => {
   it('frees the cells’ GPU buffers when removed', async () => {
     const device = (await requestTestDevice())!;
     const tracker = trackBuffers(device);
-    const el = await mount({ device, renderer: 'webgpu', items: [{ label: 'a', attribution: hotSquare(SIZE, 4, 12) }, { label: 'b', attribution: hotSquare(SIZE, 8, 12) }] });
+    const el = await mount({
+      device,
+      renderer: 'webgpu',
+      items: [
+        { label: 'a', attribution: hotSquare(SIZE, 4, 12) },
+        { label: 'b', attribution: hotSquare(SIZE, 8, 12) },
+      ],
+    });
     expect(cells(el).map((h) => h.renderedWith)).toEqual(['webgpu', 'webgpu']);
     expect(tracker.live()).toBeGreaterThan(0);
     const heatmaps = cells(el);

@@ -45,7 +45,14 @@ describe('<xai-explainer> with an injected explain function', () => {
     const el = document.createElement('xai-explainer');
     const predicted = nextEvent<{ predictions: Prediction[] }>(el, 'xai-predicted');
     const explained = nextEvent<ExplainedDetail>(el, 'xai-explained');
-    Object.assign(el, { model: MODEL_URL, image: greyImage(8, 8, 200), labels: LABELS, methods: ['saliency', 'integrated-gradients'], topK: 3, explainFn: fakeExplain(calls) });
+    Object.assign(el, {
+      model: MODEL_URL,
+      image: greyImage(8, 8, 200),
+      labels: LABELS,
+      methods: ['saliency', 'integrated-gradients'],
+      topK: 3,
+      explainFn: fakeExplain(calls),
+    });
     document.body.append(el);
     const { predictions } = (await predicted).detail;
     expect(predictions).toHaveLength(3);
@@ -80,7 +87,13 @@ describe('<xai-explainer> with an injected explain function', () => {
 
   it('re-explains when the user picks another class or method', async () => {
     const calls: ExplainCallOptions[] = [];
-    const el = await mount({ model: MODEL_URL, image: greyImage(8, 8), labels: LABELS, methods: ['saliency', 'integrated-gradients'], explainFn: fakeExplain(calls) });
+    const el = await mount({
+      model: MODEL_URL,
+      image: greyImage(8, 8),
+      labels: LABELS,
+      methods: ['saliency', 'integrated-gradients'],
+      explainFn: fakeExplain(calls),
+    });
     const second = el.predictions[1]!;
     let explained = nextEvent<ExplainedDetail>(el, 'xai-explained');
     el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~=prediction]')[1]!.click();
@@ -110,7 +123,12 @@ describe('<xai-explainer> with an injected explain function', () => {
       if (armed) await ((armed = false), (held = options), gate);
       return fake(m, x, options);
     };
-    const el = await mount({ model: MODEL_URL, image: greyImage(8, 8), methods: ['saliency', 'integrated-gradients'], explainFn: slowOnce });
+    const el = await mount({
+      model: MODEL_URL,
+      image: greyImage(8, 8),
+      methods: ['saliency', 'integrated-gradients'],
+      explainFn: slowOnce,
+    });
     const [first, second] = el.predictions;
     const explained: number[] = [];
     el.addEventListener('xai-explained', (e) => explained.push((e as CustomEvent<ExplainedDetail>).detail.target));
@@ -178,7 +196,10 @@ describe("<xai-explainer> with @webxai/core's explain (default explainFn)", () =
     // (Typed loosely: the method registry's entries are declared in core's method folders.)
     const explainAny = explain as unknown as (m: tf.LayersModel, x: tf.Tensor, o: object) => Promise<{ attribution: tf.Tensor }>;
     const direct = await explainAny(model, x, { method: 'saliency', target: detail.target });
-    expect(Array.from(await detail.result.attribution.data())).toBeAllClose(Array.from(await direct.attribution.data()), { abs: 1e-6, rel: 1e-5 });
+    expect(Array.from(await detail.result.attribution.data())).toBeAllClose(Array.from(await direct.attribution.data()), {
+      abs: 1e-6,
+      rel: 1e-5,
+    });
     tf.dispose([x, direct.attribution]);
     model.dispose();
     const heatmap = heatmapOf(el)!;
@@ -254,7 +275,11 @@ describe('<xai-explainer> errors', () => {
   it('an explain function that fails, after a good result: the old picture goes away', async () => {
     let fail = false;
     const good = fakeExplain([]);
-    const el = await mount({ model: MODEL_URL, image: greyImage(8, 8), explainFn: (m, x, o) => (fail ? Promise.reject(new Error('out of memory')) : good(m, x, o)) });
+    const el = await mount({
+      model: MODEL_URL,
+      image: greyImage(8, 8),
+      explainFn: (m, x, o) => (fail ? Promise.reject(new Error('out of memory')) : good(m, x, o)),
+    });
     expect(heatmapOf(el)).not.toBeNull();
     fail = true;
     const error = nextEvent<XaiErrorDetail>(el, 'xai-error');
@@ -266,7 +291,11 @@ describe('<xai-explainer> errors', () => {
     // Class 0 scores the mean pixel, class 1 its negation: a dark grey (0.25) image is class 0 in [0, 1]
     // and class 1 once preprocess maps it to [-1, 1] (0.25 -> -0.5).
     const model = (x: tf.Tensor4D) => tf.tidy(() => tf.stack([tf.mean(x, [1, 2, 3]), tf.neg(tf.mean(x, [1, 2, 3]))], 1) as tf.Tensor2D);
-    const image = new ImageData(new Uint8ClampedArray(8 * 8 * 4).map((_, i) => (i % 4 === 3 ? 255 : 64)), 8, 8);
+    const image = new ImageData(
+      new Uint8ClampedArray(8 * 8 * 4).map((_, i) => (i % 4 === 3 ? 255 : 64)),
+      8,
+      8,
+    );
     const el = await mount({ model, image, labels: ['bright', 'dark'], explainFn: fakeExplain([]) });
     expect(el.predictions[0]!.label).toBe('bright');
     el.preprocess = (x) => tf.tidy(() => tf.sub(tf.mul(x, 2), 1) as tf.Tensor4D);
@@ -289,7 +318,7 @@ describe('<xai-explainer> errors', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('disposes every tensor of a result, not only the attribution (e.g. CAM\'s raw map)', async () => {
+  it("disposes every tensor of a result, not only the attribution (e.g. CAM's raw map)", async () => {
     const good = fakeExplain([]);
     const withMap: ExplainFn = async (m, x, o) => ({ ...(await good(m, x, o)), map: tf.zeros([1, 2, 2]) });
     const before = tf.memory().numTensors;

@@ -14,11 +14,17 @@ async function mount(props: Partial<XaiFeatureGrid>): Promise<XaiFeatureGrid> {
 
 const root = (el: XaiFeatureGrid) => el.shadowRoot!;
 const buttons = (el: XaiFeatureGrid) => [...root(el).querySelectorAll<HTMLButtonElement>('button[part="tile"]')];
-const key = (target: Element, k: string) => target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, composed: true, cancelable: true }));
+const key = (target: Element, k: string) =>
+  target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, composed: true, cancelable: true }));
 const pixel = (canvas: HTMLCanvasElement, x: number, y: number) => Array.from(canvas.getContext('2d')!.getImageData(x, y, 1, 1).data);
 
 /** k solid-colour 4x4 RGB images: image i is COLOURS[i]. */
-const COLOURS = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.5, 0.5, 0.5]];
+const COLOURS = [
+  [1, 0, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+  [0.5, 0.5, 0.5],
+];
 const solidImages = () => ({ data: Float32Array.from(COLOURS.flatMap((c) => new Array(16).fill(c).flat())), shape: [4, 4, 4, 3] });
 
 afterEach(() => document.querySelectorAll('xai-feature-grid').forEach((el) => el.remove()));
@@ -29,9 +35,19 @@ describe('<xai-feature-grid>', () => {
     const tiles = buttons(el);
     expect(tiles).toHaveLength(4);
     expect(root(el).querySelector('[part="grid"]')!.getAttribute('aria-label')).toBe('conv2');
-    expect(tiles.map((b) => b.getAttribute('aria-label'))).toEqual(['Channel 7, activation 1.5', 'Channel 3, activation 0.25', 'Channel 12, activation 3', 'Channel 0, activation 0']);
+    expect(tiles.map((b) => b.getAttribute('aria-label'))).toEqual([
+      'Channel 7, activation 1.5',
+      'Channel 3, activation 0.25',
+      'Channel 12, activation 3',
+      'Channel 0, activation 0',
+    ]);
     const canvases = tiles.map((b) => b.querySelector('canvas')!);
-    expect(canvases.map((c) => pixel(c, 2, 2))).toEqual([[255, 0, 0, 255], [0, 255, 0, 255], [0, 0, 255, 255], [128, 128, 128, 255]]);
+    expect(canvases.map((c) => pixel(c, 2, 2))).toEqual([
+      [255, 0, 0, 255],
+      [0, 255, 0, 255],
+      [0, 0, 255, 255],
+      [128, 128, 128, 255],
+    ]);
     // The tiles are shown at the tile size (64 px, a 2 px focus border inside), whatever the image size.
     expect(Math.round(tiles[0]!.getBoundingClientRect().width)).toBe(64);
     expect(Math.round(canvases[0]!.getBoundingClientRect().width)).toBe(60);
@@ -41,7 +57,11 @@ describe('<xai-feature-grid>', () => {
     // [2, 2, 3]: channel 0 ramps 0..3, channel 1 constant 5, channel 2 = 10 - 2 * position
     const data = Float32Array.from([0, 1, 2, 3].flatMap((p) => [p, 5, 10 - 2 * p]));
     const el = await mount({ activations: { data, shape: [1, 2, 2, 3] }, order: [2, 0, 1] });
-    expect(el.tiles).toEqual([{ channel: 2, value: 7 }, { channel: 0, value: 1.5 }, { channel: 1, value: 5 }]);
+    expect(el.tiles).toEqual([
+      { channel: 2, value: 7 },
+      { channel: 0, value: 1.5 },
+      { channel: 1, value: 5 },
+    ]);
     const [c2, c0, c1] = buttons(el).map((b) => b.querySelector('canvas')!);
     expect([pixel(c0!, 0, 0)[0], pixel(c0!, 1, 0)[0], pixel(c0!, 0, 1)[0], pixel(c0!, 1, 1)[0]]).toEqual([0, 85, 170, 255]);
     expect([pixel(c2!, 0, 0)[0], pixel(c2!, 1, 1)[0]]).toEqual([255, 0]);

@@ -30,7 +30,13 @@ afterEach(() => document.querySelectorAll('xai-heatmap').forEach((el) => el.remo
 describe('<xai-heatmap> hot square (WebGPU and 2D-canvas paths)', () => {
   for (const renderer of ['webgpu', 'canvas2d'] as const) {
     it(`${renderer}: warm pixels on the square, cool elsewhere, in a screenshot`, async () => {
-      const el = await mount({ renderer, image: greyImage(SIZE, SIZE), attribution: hotSquare(SIZE, 20, 36), colormap: 'jet', signed: 'positive' });
+      const el = await mount({
+        renderer,
+        image: greyImage(SIZE, SIZE),
+        attribution: hotSquare(SIZE, 20, 36),
+        colormap: 'jet',
+        signed: 'positive',
+      });
       expect(el.state, el.error?.message).toBe('ready');
       expect(el.getAttribute('rendered-with')).toBe(renderer);
       const canvas = canvasOf(el);
@@ -48,7 +54,14 @@ describe('<xai-heatmap> hot square (WebGPU and 2D-canvas paths)', () => {
     const attribution = hotSquare(SIZE, 20, 36, 0.8, -0.05);
     attribution.data[5] = -1; // something negative for the diverging map
     for (const mode of ['overlay', 'side-by-side', 'heatmap-only', 'masked', 'contour'] as const) {
-      const common = { image: greyImage(SIZE, SIZE, 90), attribution, colormap: 'RdBu' as const, signed: 'both' as const, mode, opacity: 0.6 };
+      const common = {
+        image: greyImage(SIZE, SIZE, 90),
+        attribution,
+        colormap: 'RdBu' as const,
+        signed: 'both' as const,
+        mode,
+        opacity: 0.6,
+      };
       const gpu = await mount({ ...common, renderer: 'webgpu' });
       const cpu = await mount({ ...common, renderer: 'canvas2d' });
       expect([gpu.renderedWith, cpu.renderedWith]).toEqual(['webgpu', 'canvas2d']);
@@ -103,7 +116,9 @@ describe('<xai-heatmap> behaviour', () => {
     const canvas = canvasOf(el);
     canvas.style.width = `${SIZE * 2}px`; // displayed at 2x: the read-out maps back to image pixels
     const rect = canvas.getBoundingClientRect();
-    canvas.dispatchEvent(new PointerEvent('pointermove', { clientX: rect.left + 2 * 25 + 1, clientY: rect.top + 2 * 30 + 1, bubbles: true }));
+    canvas.dispatchEvent(
+      new PointerEvent('pointermove', { clientX: rect.left + 2 * 25 + 1, clientY: rect.top + 2 * 30 + 1, bubbles: true }),
+    );
     await el.updateComplete;
     const readout = () => el.shadowRoot!.querySelector('[part=readout]')!.textContent!.trim();
     expect(readout()).toBe('x 25, y 30: 0.75');
@@ -200,7 +215,9 @@ describe('<xai-heatmap> bad input', () => {
   it('NaN values', async () => {
     const attribution = hotSquare(SIZE, 20, 36);
     attribution.data[3 * SIZE + 7] = NaN;
-    const error = new Promise<CustomEvent<XaiErrorDetail>>((resolve) => document.addEventListener('xai-error', (e) => resolve(e as CustomEvent<XaiErrorDetail>), { once: true }));
+    const error = new Promise<CustomEvent<XaiErrorDetail>>((resolve) =>
+      document.addEventListener('xai-error', (e) => resolve(e as CustomEvent<XaiErrorDetail>), { once: true }),
+    );
     const el = await mount({ attribution });
     expect((await error).detail.error.code).toBe('invalid-input');
     await expectError(el, /1 NaN or infinite value \(first at x=7, y=3\)/, 'invalid-input');
@@ -275,7 +292,13 @@ describe('<xai-heatmap> GPU resources', () => {
   it('frees every GPU buffer when removed', async () => {
     const device = (await requestTestDevice())!;
     const tracker = trackBuffers(device);
-    const el = await mount({ device, renderer: 'webgpu', image: greyImage(SIZE, SIZE), attribution: hotSquare(SIZE, 20, 36), mode: 'contour' });
+    const el = await mount({
+      device,
+      renderer: 'webgpu',
+      image: greyImage(SIZE, SIZE),
+      attribution: hotSquare(SIZE, 20, 36),
+      mode: 'contour',
+    });
     expect(el.state, el.error?.message).toBe('ready');
     el.attribution = hotSquare(48, 1, 9); // a size change re-allocates
     el.image = greyImage(48, 48);

@@ -32,7 +32,9 @@ describe('WebGPU in headless Chromium (SwiftShader)', () => {
     const readback = device.createBuffer({ size: 256 * 32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const encoder = device.createCommandEncoder();
     encoder
-      .beginRenderPass({ colorAttachments: [{ view: texture.createView(), clearValue: [1, 0.5, 0, 1], loadOp: 'clear', storeOp: 'store' }] })
+      .beginRenderPass({
+        colorAttachments: [{ view: texture.createView(), clearValue: [1, 0.5, 0, 1], loadOp: 'clear', storeOp: 'store' }],
+      })
       .end();
     encoder.copyTextureToBuffer({ texture }, { buffer: readback, bytesPerRow: 256 }, [32, 32]);
     device.queue.submit([encoder.finish()]);

@@ -69,10 +69,17 @@ async function setupCamSuite(name: string, choice: CamModelChoice, { quick }: Be
     const explainer = core.createExplainer(model, { target, ...options } as never);
     explainers.push(explainer);
     // elements = 1 map per run: the elements/s column is maps per second.
-    return timed(caseName, async () => {
-      const r = (await explainer.explain(x)) as unknown as { attribution: tfNamespace.Tensor; map: tfNamespace.Tensor | tfNamespace.Tensor[] };
-      tf.dispose([r.attribution, ...(Array.isArray(r.map) ? r.map : [r.map])]);
-    }, { elements: 1 });
+    return timed(
+      caseName,
+      async () => {
+        const r = (await explainer.explain(x)) as unknown as {
+          attribution: tfNamespace.Tensor;
+          map: tfNamespace.Tensor | tfNamespace.Tensor[];
+        };
+        tf.dispose([r.attribution, ...(Array.isArray(r.map) ? r.map : [r.map])]);
+      },
+      { elements: 1 },
+    );
   };
 
   const bare = 'forward+backward 1 image (bare tf.grad to the input)';
@@ -80,25 +87,41 @@ async function setupCamSuite(name: string, choice: CamModelChoice, { quick }: Be
   const scoreCam = `score-cam at ${narrow.name} (${narrowChannels} channels, batches of ${SCORE_CAM_BATCH})`;
   const maskedForwards = `forward passes over score-cam's masked batch (${narrowChannels} images in batches of ${SCORE_CAM_BATCH})`;
   const cases: BenchCase[] = [
-    timed(forward, async () => {
-      const y = model.predict(x) as tfNamespace.Tensor;
-      await y.data();
-      y.dispose();
-    }, { elements: 1 }),
+    timed(
+      forward,
+      async () => {
+        const y = model.predict(x) as tfNamespace.Tensor;
+        await y.data();
+        y.dispose();
+      },
+      { elements: 1 },
+    ),
     timed(bare, async () => tf.dispose(core.targetGradients(adapter, x, [target])), { elements: 1 }),
     ...METHODS.map((method) => explainCase(`${method} at ${autoLayer.name} (auto)`, { method })),
     explainCase(scoreCam, { method: 'score-cam', layer: narrow.name, batchSize: SCORE_CAM_BATCH }),
-    timed(maskedForwards, async () => {
-      const rows: tfNamespace.Tensor[] = [];
-      for (let start = 0; start < narrowChannels; start += SCORE_CAM_BATCH) {
-        const count = Math.min(SCORE_CAM_BATCH, narrowChannels - start);
-        rows.push(tf.tidy(() => tf.slice(adapter.forward!(count === SCORE_CAM_BATCH ? masked : (tf.slice(masked, 0, count) as tfNamespace.Tensor4D)), [0, target], [count, 1])));
-      }
-      const all = tf.concat(rows);
-      tf.dispose(rows);
-      await all.data();
-      all.dispose();
-    }, { elements: narrowChannels }),
+    timed(
+      maskedForwards,
+      async () => {
+        const rows: tfNamespace.Tensor[] = [];
+        for (let start = 0; start < narrowChannels; start += SCORE_CAM_BATCH) {
+          const count = Math.min(SCORE_CAM_BATCH, narrowChannels - start);
+          rows.push(
+            tf.tidy(() =>
+              tf.slice(
+                adapter.forward!(count === SCORE_CAM_BATCH ? masked : (tf.slice(masked, 0, count) as tfNamespace.Tensor4D)),
+                [0, target],
+                [count, 1],
+              ),
+            ),
+          );
+        }
+        const all = tf.concat(rows);
+        tf.dispose(rows);
+        await all.data();
+        all.dispose();
+      },
+      { elements: narrowChannels },
+    ),
   ];
 
   return {
@@ -132,29 +155,45 @@ async function setupCamSuite(name: string, choice: CamModelChoice, { quick }: Be
 /** CAM methods on MobileNetV2 1.0 (seeded, built in code); 224 x 224, --quick 96 x 96. */
 export const camMobileNetSuite: BenchSuite = {
   name: 'cam-mobilenet',
-  description: 'CAM methods on MobileNetV2: maps/s, Grad-CAM vs bare forward+backward (1.3x), Score-CAM vs its masked-batch forwards (1.2x)',
+  description:
+    'CAM methods on MobileNetV2: maps/s, Grad-CAM vs bare forward+backward (1.3x), Score-CAM vs its masked-batch forwards (1.2x)',
   setup: (context) =>
-    setupCamSuite('cam-mobilenet', {
-      label: 'MobileNetV2 1.0, 1000 classes, seeded weights',
-      size: { full: 224, quick: 96 },
-      scoreCamLayer: { full: 'block_12_project_BN', quick: 'block_5_project_BN' },
-      // --quick: one timed run (the suite took 198 s with two; Ablation-CAM's 1,280 tail passes ~25 s a run).
-      policy: { full: { warmupRuns: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 }, quick: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 } },
-      build: (testing, size) => testing.mobileNetV2({ size, classes: 1000, seed: 2 }),
-    }, context),
+    setupCamSuite(
+      'cam-mobilenet',
+      {
+        label: 'MobileNetV2 1.0, 1000 classes, seeded weights',
+        size: { full: 224, quick: 96 },
+        scoreCamLayer: { full: 'block_12_project_BN', quick: 'block_5_project_BN' },
+        // --quick: one timed run (the suite took 198 s with two; Ablation-CAM's 1,280 tail passes ~25 s a run).
+        policy: {
+          full: { warmupRuns: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 },
+          quick: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 },
+        },
+        build: (testing, size) => testing.mobileNetV2({ size, classes: 1000, seed: 2 }),
+      },
+      context,
+    ),
 };
 
 /** CAM methods on ResNet-50 (seeded, built in code); 224 x 224, --quick 64 x 64. Minutes on a software GPU. */
 export const camResNetSuite: BenchSuite = {
   name: 'cam-resnet50',
   fullOnly: true, // minutes even at 64x64 on a software GPU; cam-mobilenet covers the methods in --quick
-  description: 'CAM methods on ResNet-50: maps/s, Grad-CAM vs bare forward+backward (1.3x), Score-CAM vs its masked-batch forwards (1.2x); slow on a software GPU',
+  description:
+    'CAM methods on ResNet-50: maps/s, Grad-CAM vs bare forward+backward (1.3x), Score-CAM vs its masked-batch forwards (1.2x); slow on a software GPU',
   setup: (context) =>
-    setupCamSuite('cam-resnet50', {
-      label: 'ResNet-50, 1000 classes, seeded weights',
-      size: { full: 224, quick: 64 },
-      scoreCamLayer: { full: 'conv1_relu', quick: 'conv1_relu' },
-      policy: { full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 }, quick: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 } },
-      build: (testing, size) => testing.resnet50({ size, classes: 1000, seed: 50 }),
-    }, context),
+    setupCamSuite(
+      'cam-resnet50',
+      {
+        label: 'ResNet-50, 1000 classes, seeded weights',
+        size: { full: 224, quick: 64 },
+        scoreCamLayer: { full: 'conv1_relu', quick: 'conv1_relu' },
+        policy: {
+          full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
+          quick: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
+        },
+        build: (testing, size) => testing.resnet50({ size, classes: 1000, seed: 50 }),
+      },
+      context,
+    ),
 };

@@ -53,7 +53,10 @@ async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
             warm = true;
             return;
           }
-          for (const [key, work] of [['visualize', visualize], ['bare', bare]] as const) {
+          for (const [key, work] of [
+            ['visualize', visualize],
+            ['bare', bare],
+          ] as const) {
             const start = performance.now();
             await work();
             await settle();

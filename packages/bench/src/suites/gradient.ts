@@ -39,7 +39,9 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
   // The bare passes run over the very batches the explainers build (the software GPU's speed
   // depends on the values: IG's scaled-down path points take ~20% longer than random images).
   const { alphas } = core.integrationRule('gauss-legendre', k);
-  const igBatch = tf.tidy(() => tf.mul(tf.tile(x, [k, 1, 1, 1]), tf.tensor4d(Float32Array.from(alphas), [k, 1, 1, 1]))) as tfNamespace.Tensor4D;
+  const igBatch = tf.tidy(() =>
+    tf.mul(tf.tile(x, [k, 1, 1, 1]), tf.tensor4d(Float32Array.from(alphas), [k, 1, 1, 1])),
+  ) as tfNamespace.Tensor4D;
   const sgBatch = tf.tidy(() => {
     const sigma = tf.mul(tf.sub(tf.max(x), tf.min(x)), 0.15);
     return tf.add(tf.tile(x, [k, 1, 1, 1]), tf.mul(tf.randomNormal([k, size, size, 3], 0, 1, 'float32', 8), sigma));
@@ -98,7 +100,11 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
   const elementCount = size * size * 3;
   const plan = shaders.uploadBuffer(
     device,
-    shaders.packPathPlan({ alphas: new Float32Array(k).fill(0.5), weights: new Float32Array(k).fill(1 / k), baselineRows: new Uint32Array(k) }),
+    shaders.packPathPlan({
+      alphas: new Float32Array(k).fill(0.5),
+      weights: new Float32Array(k).fill(1 / k),
+      baselineRows: new Uint32Array(k),
+    }),
     'bench.plan',
   );
   const zeros = tf.zeros([1, size, size, 3]);
@@ -134,7 +140,13 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
         }
         pairedWarm = true;
       },
-      metrics: () => Object.fromEntries(paired.flatMap(([caseName]) => [[`${caseName} median ms`, median(times.get(caseName) ?? [Number.NaN])], [`${caseName} peak bytes`, peaks.get(caseName) ?? Number.NaN]])),
+      metrics: () =>
+        Object.fromEntries(
+          paired.flatMap(([caseName]) => [
+            [`${caseName} median ms`, median(times.get(caseName) ?? [Number.NaN])],
+            [`${caseName} peak bytes`, peaks.get(caseName) ?? Number.NaN],
+          ]),
+        ),
     },
     timed(
       naive,
@@ -158,22 +170,43 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
       const input = core.gpuBufferOf(x);
       const baselines = core.gpuBufferOf(zeros);
       await shaders.runKernel(device, shaders.igPathPoints, { params, input, baselines, plan, points: points.buffer });
-      await shaders.runKernel(device, shaders.igAccumulate, { params, input, baselines, plan, gradients: points.buffer, attribution: accumulator.buffer });
+      await shaders.runKernel(device, shaders.igAccumulate, {
+        params,
+        input,
+        baselines,
+        plan,
+        gradients: points.buffer,
+        attribution: accumulator.buffer,
+      });
       points.tensor.dispose();
     }),
-    timed(roundTrip, async () => {
-      const one = tf.tidy(() => tf.add(tf.scalar(1), 1));
-      await one.data();
-      one.dispose();
-    }, { operations: 1, ...(policy && { policy: { ...policy, minRuns: 10, maxRuns: 50, budgetMs: 200 } }) }),
+    timed(
+      roundTrip,
+      async () => {
+        const one = tf.tidy(() => tf.add(tf.scalar(1), 1));
+        await one.data();
+        one.dispose();
+      },
+      { operations: 1, ...(policy && { policy: { ...policy, minRuns: 10, maxRuns: 50, budgetMs: 200 } }) },
+    ),
     explainCase('saliency', { method: 'saliency' }),
   ];
   if (choice.allMethods) {
     cases.push(
       // Batch size matters on a CPU-emulated GPU: smaller batches keep activations in cache.
-      explainCase(`integrated-gradients ${k} steps, batches of ${Math.max(1, k >> 3)}`, { method: 'integrated-gradients', steps: k, batchSize: Math.max(1, k >> 3) }),
+      explainCase(`integrated-gradients ${k} steps, batches of ${Math.max(1, k >> 3)}`, {
+        method: 'integrated-gradients',
+        steps: k,
+        batchSize: Math.max(1, k >> 3),
+      }),
       explainCase('gradient-x-input', { method: 'gradient-x-input' }),
-      explainCase(`expected-gradients ${k} samples`, { method: 'expected-gradients', baselines: background, samples: k, batchSize: k, seed: 1 }),
+      explainCase(`expected-gradients ${k} samples`, {
+        method: 'expected-gradients',
+        baselines: background,
+        samples: k,
+        batchSize: k,
+        seed: 1,
+      }),
       explainCase(`smoothgrad (VarGrad) ${k} samples`, { method: 'smoothgrad', variant: 'variance', samples: k, batchSize: k, seed: 1 }),
       explainCase(`blur-ig ${k} steps`, { method: 'blur-ig', steps: k, batchSize: k }),
       explainCase(`guided-ig ${k} steps`, { method: 'guided-ig', steps: k }),
@@ -217,32 +250,45 @@ export const gradientSmallSuite: BenchSuite = {
   name: 'gradient-small',
   description: 'gradient explainers on a small CNN: explanations/s, IG & SmoothGrad vs bare forward+backward, naive loop, peak memory',
   setup: (context) =>
-    setupGradientSuite('gradient-small', {
-      label: 'tiny CNN 32x32x3, 16 filters, 10 classes',
-      size: 32,
-      points: { full: 64, quick: 8 },
-      allMethods: true,
-      build: (_tf, testing) => testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: 32, width: 32, channels: 3, filters: 16, classes: 10, seed: 1 })),
-    }, context),
+    setupGradientSuite(
+      'gradient-small',
+      {
+        label: 'tiny CNN 32x32x3, 16 filters, 10 classes',
+        size: 32,
+        points: { full: 64, quick: 8 },
+        allMethods: true,
+        build: (_tf, testing) =>
+          testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: 32, width: 32, channels: 3, filters: 16, classes: 10, seed: 1 })),
+      },
+      context,
+    ),
 };
 
 /** Gradient methods on MobileNetV2 at 224 x 224 (seeded weights built in code). */
 export const gradientMobileNetSuite: BenchSuite = {
   name: 'gradient-mobilenet',
   fullOnly: true, // --quick took 98 s here even at 96x96 with 2 points; gradient-small covers the methods
-  description: 'IG / SmoothGrad on MobileNetV2-224 (seeded) vs the bare forward+backward over the same 16 (XAI_GRADIENT_BENCH_POINTS) images and the naive loop; ~15 min on a software GPU',
+  description:
+    'IG / SmoothGrad on MobileNetV2-224 (seeded) vs the bare forward+backward over the same 16 (XAI_GRADIENT_BENCH_POINTS) images and the naive loop; ~15 min on a software GPU',
   setup: (context) =>
-    setupGradientSuite('gradient-mobilenet', {
-      label: 'MobileNetV2 1.0, 224x224x3 (--quick 96x96x3), 1000 classes, seeded weights',
-      size: 224,
-      // --quick: 96x96 and 2 points (224 and 4 took ~4 of quick's 9 minutes on lavapipe under load).
-      quickSize: 96,
-      // 16, not 64, by default: a 64-image MobileNetV2 backward pass holds ~21 GB of tensors, more
-      // than a 24 GB machine running a software GPU can spare (16 images: 5.2 GB). Set
-      // XAI_GRADIENT_BENCH_POINTS=64 where the memory is there.
-      points: { full: 16, quick: 2 },
-      policy: { full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 }, quick: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 } },
-      allMethods: false,
-      build: (_tf, testing, size) => testing.mobileNetV2({ size, classes: 1000, seed: 2 }),
-    }, context),
+    setupGradientSuite(
+      'gradient-mobilenet',
+      {
+        label: 'MobileNetV2 1.0, 224x224x3 (--quick 96x96x3), 1000 classes, seeded weights',
+        size: 224,
+        // --quick: 96x96 and 2 points (224 and 4 took ~4 of quick's 9 minutes on lavapipe under load).
+        quickSize: 96,
+        // 16, not 64, by default: a 64-image MobileNetV2 backward pass holds ~21 GB of tensors, more
+        // than a 24 GB machine running a software GPU can spare (16 images: 5.2 GB). Set
+        // XAI_GRADIENT_BENCH_POINTS=64 where the memory is there.
+        points: { full: 16, quick: 2 },
+        policy: {
+          full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
+          quick: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 },
+        },
+        allMethods: false,
+        build: (_tf, testing, size) => testing.mobileNetV2({ size, classes: 1000, seed: 2 }),
+      },
+      context,
+    ),
 };

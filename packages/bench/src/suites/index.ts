@@ -11,4 +11,16 @@ import { randomSuite } from './random.js';
 import { reduceSuite } from './reduce.js';
 
 /** Every suite, in run order. Add yours here (one file or folder per suite under src/suites/). */
-export const SUITES: readonly BenchSuite[] = [dispatchSuite, elementwiseSuite, reduceSuite, randomSuite, gradientSmallSuite, gradientMobileNetSuite, perturbationSuite, camMobileNetSuite, camResNetSuite, metricsSuite, featuresSuite];
+export const SUITES: readonly BenchSuite[] = [
+  dispatchSuite,
+  elementwiseSuite,
+  reduceSuite,
+  randomSuite,
+  gradientSmallSuite,
+  gradientMobileNetSuite,
+  perturbationSuite,
+  camMobileNetSuite,
+  camResNetSuite,
+  metricsSuite,
+  featuresSuite,
+];

@@ -64,7 +64,10 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
       Array.from({ length: pixels }, (_, p) => p)
         .sort((a, b) => map[b]! - map[a]! || a - b)
         .forEach((p, r) => (ranks[p] = r));
-      for (const [mode, first] of [['deletion', 1], ['insertion', 0]] as const) {
+      for (const [mode, first] of [
+        ['deletion', 1],
+        ['insertion', 0],
+      ] as const) {
         for (let start = 0; start < steps; start += batchSize) {
           const count = Math.min(batchSize, steps - start);
           const masks = shaders.rankedMasksRef(mode, ranks, steps, first + start, count);
@@ -145,7 +148,9 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   return {
     cases,
     async dispose() {
-      const lines = [`metrics summary (${steps} steps x ${images} image(s): ${perturbed} perturbed images per side; medians of the timed runs, warm-up dropped):`];
+      const lines = [
+        `metrics summary (${steps} steps x ${images} image(s): ${perturbed} perturbed images per side; medians of the timed runs, warm-up dropped):`,
+      ];
       for (const label of [onnxLabel, tfLabel]) {
         const s = summary(label);
         if (Number.isNaN(s.bareMs)) continue;
@@ -166,6 +171,7 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
 /** Deletion + insertion vs the bare forward passes over the same images, tfjs-webgpu and ONNX Runtime. */
 export const metricsSuite: BenchSuite = {
   name: 'metrics',
-  description: 'deletion + insertion (100 steps) on MobileNetV2-224 vs the bare forward passes over the same 200 images, tfjs-webgpu and onnxruntime-node, interleaved (bound 1.1x); ~10 min on a software GPU',
+  description:
+    'deletion + insertion (100 steps) on MobileNetV2-224 vs the bare forward passes over the same 200 images, tfjs-webgpu and onnxruntime-node, interleaved (bound 1.1x); ~10 min on a software GPU',
   setup: setupMetrics,
 };

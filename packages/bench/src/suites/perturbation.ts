@@ -8,19 +8,24 @@ import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
 import { webgpuTfjs } from './shared.js';
 
-type Box = { predict(b: Float32Array, s: [number, number, number, number]): Promise<Float32Array>; predictNchw?: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array> };
+type Box = {
+  predict(b: Float32Array, s: [number, number, number, number]): Promise<Float32Array>;
+  predictNchw?: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array>;
+};
 
 /** Wraps a black box so the time spent inside its forward passes is measured. */
 function timedBox(model: Box): { box: Box; take: () => number } {
   let inside = 0;
-  const wrap = (f: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array>) => async (b: Float32Array, s: [number, number, number, number]) => {
-    const start = performance.now();
-    try {
-      return await f(b, s);
-    } finally {
-      inside += performance.now() - start;
-    }
-  };
+  const wrap =
+    (f: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array>) =>
+    async (b: Float32Array, s: [number, number, number, number]) => {
+      const start = performance.now();
+      try {
+        return await f(b, s);
+      } finally {
+        inside += performance.now() - start;
+      }
+    };
   const box: Box = { predict: wrap(model.predict.bind(model)), ...(model.predictNchw ? { predictNchw: wrap(model.predictNchw) } : {}) };
   return {
     box,
@@ -45,14 +50,18 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
     // A smooth synthetic photo-like image: gradients and blobs (superpixels have something to follow).
     const [yy, xx] = tf.meshgrid(tf.linspace(0, 1, size), tf.linspace(0, 1, size));
     const r = tf.sigmoid(tf.mul(tf.sub(xx as tfNamespace.Tensor, 0.5), 12));
-    const g = tf.exp(tf.mul(tf.add(tf.square(tf.sub(xx as tfNamespace.Tensor, 0.3)), tf.square(tf.sub(yy as tfNamespace.Tensor, 0.6))), -20));
+    const g = tf.exp(
+      tf.mul(tf.add(tf.square(tf.sub(xx as tfNamespace.Tensor, 0.3)), tf.square(tf.sub(yy as tfNamespace.Tensor, 0.6))), -20),
+    );
     const b = yy as tfNamespace.Tensor;
     return tf.stack([tf.transpose(r), tf.transpose(g), tf.transpose(b)], 2) as tfNamespace.Tensor3D;
   });
   const onnxScores = await onnx.predict((await x.data()) as Float32Array, [1, size, size, 3]);
   const target = onnxScores.indexOf(Math.max(...onnxScores));
 
-  const slow: Partial<RunPolicy> = quick ? { warmupRuns: 0, minRuns: 1, maxRuns: 1, budgetMs: 0 } : { warmupRuns: 1, minRuns: 1, maxRuns: 2, budgetMs: 0 };
+  const slow: Partial<RunPolicy> = quick
+    ? { warmupRuns: 0, minRuns: 1, maxRuns: 1, budgetMs: 0 }
+    : { warmupRuns: 1, minRuns: 1, maxRuns: 2, budgetMs: 0 };
   const metrics = new Map<string, Record<string, number>>();
   const cases: BenchCase[] = [];
   const disposers: (() => void)[] = [];
@@ -89,7 +98,11 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
   for (const side of quick ? [224] : [224, 1024]) {
     const image = tf.tidy(() => tf.image.resizeBilinear(tf.expandDims(x, 0) as tfNamespace.Tensor4D, [side, side]).squeeze([0]));
     disposers.push(() => image.dispose());
-    cases.push({ name: `slic ${side}x${side}, 100 segments (gpu + connectivity)`, elements: side * side, run: async () => void (await core.segment(image, { method: 'slic', segments: 100 })) });
+    cases.push({
+      name: `slic ${side}x${side}, 100 segments (gpu + connectivity)`,
+      elements: side * side,
+      run: async () => void (await core.segment(image, { method: 'slic', segments: 100 })),
+    });
     if (side === 224) {
       const values = (await image.data()) as Float32Array;
       const plan = shaders.slicPlan(side, side, 100, 10);
@@ -98,33 +111,66 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
         elements: side * side,
         run: () => void shaders.slicRef(plan, shaders.slicFeaturesRef(values, side * side, 3, 0, 1), 10),
       });
-      cases.push({ name: `quickshift ${side}x${side}, lime's settings (gpu density + links, cpu roots)`, elements: side * side, policy: slow, run: async () => void (await core.segment(image, { method: 'quickshift', kernelSize: 4, maxDist: 200, ratio: 0.2 })) });
-      cases.push({ name: `felzenszwalb ${side}x${side} (cpu)`, elements: side * side, policy: slow, run: async () => void (await core.segment(image, { method: 'felzenszwalb', scale: 100, sigma: 0.8, minSize: 50 })) });
+      cases.push({
+        name: `quickshift ${side}x${side}, lime's settings (gpu density + links, cpu roots)`,
+        elements: side * side,
+        policy: slow,
+        run: async () => void (await core.segment(image, { method: 'quickshift', kernelSize: 4, maxDist: 200, ratio: 0.2 })),
+      });
+      cases.push({
+        name: `felzenszwalb ${side}x${side} (cpu)`,
+        elements: side * side,
+        policy: slow,
+        run: async () => void (await core.segment(image, { method: 'felzenszwalb', scale: 100, sigma: 0.8, minSize: 50 })),
+      });
     }
   }
 
   // ONNX forward passes alone (batch 64): the floor for every method.
   const batch64 = new Float32Array(64 * size * size * 3).fill(0.5);
-  cases.push({ name: `onnx forward only, batch 64`, elements: 64, policy: slow, run: async () => void (await onnx.predictNchw!(batch64, [64, size, size, 3])) });
+  cases.push({
+    name: `onnx forward only, batch 64`,
+    elements: 64,
+    policy: slow,
+    run: async () => void (await onnx.predictNchw!(batch64, [64, size, size, 3])),
+  });
 
   const n = (full: number, small: number) => (quick ? small : full);
   const win = quick ? 16 : 16;
   onnxCase(`lime ${n(1000, 50)} samples`, { method: 'lime', samples: n(1000, 50), seed: 1 }, n(1000, 50));
-  onnxCase(`lime ${n(1000, 50)} samples, slic 50 segments`, { method: 'lime', samples: n(1000, 50), seed: 1, segmentation: { method: 'slic', segments: 50 } }, n(1000, 50));
+  onnxCase(
+    `lime ${n(1000, 50)} samples, slic 50 segments`,
+    { method: 'lime', samples: n(1000, 50), seed: 1, segmentation: { method: 'slic', segments: 50 } },
+    n(1000, 50),
+  );
   const occlusionWindows = Math.floor((size - win) / (win / 2) + 1) ** 2;
-  onnxCase(`occlusion ${win}x${win} stride ${win / 2} (${occlusionWindows} windows)`, { method: 'occlusion', window: win, stride: win / 2 }, occlusionWindows);
+  onnxCase(
+    `occlusion ${win}x${win} stride ${win / 2} (${occlusionWindows} windows)`,
+    { method: 'occlusion', window: win, stride: win / 2 },
+    occlusionWindows,
+  );
   onnxCase(`rise ${n(1000, 50)} masks`, { method: 'rise', masks: n(1000, 50), seed: 1 }, n(1000, 50));
   onnxCase(`kernel-shap ${n(1000, 60)} samples`, { method: 'kernel-shap', samples: n(1000, 60), seed: 1 }, n(1000, 60) + 1);
   onnxCase(`partition-shap maxEvals ${n(500, 40)}`, { method: 'partition-shap', maxEvals: n(500, 40) }, n(500, 40) + 1);
   onnxCase('anchors (alibi defaults)', { method: 'anchors', seed: 1 }, 0);
 
   // The same methods with a tfjs model on webgpu (a software GPU: small sample counts).
-  const tfModel = 'mobileNetV2' in testing && !quick ? (testing as unknown as { mobileNetV2(s: object): tfNamespace.LayersModel }).mobileNetV2({ size, classes: 1000, seed: 2 }) : testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 16, classes: 10, seed: 1 }));
+  const tfModel =
+    'mobileNetV2' in testing && !quick
+      ? (testing as unknown as { mobileNetV2(s: object): tfNamespace.LayersModel }).mobileNetV2({ size, classes: 1000, seed: 2 })
+      : testing.tinyCnn(
+          'sequential',
+          testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 16, classes: 10, seed: 1 }),
+        );
   const tfLabel = 'mobileNetV2' in testing && !quick ? 'tfjs mnv2' : 'tfjs tiny-cnn';
   disposers.push(() => tfModel.dispose());
   const tfCase = (name: string, options: Record<string, unknown>, perturbed: number) => {
     // XRAI has no batchSize of its own (its IG's is under integratedGradients) and rejects unknown options.
-    const explainer = core.createExplainer(tfModel, { target: 0, ...(options.method !== 'xrai' && { batchSize: 16 }), ...options } as never);
+    const explainer = core.createExplainer(tfModel, {
+      target: 0,
+      ...(options.method !== 'xrai' && { batchSize: 16 }),
+      ...options,
+    } as never);
     disposers.push(() => explainer.dispose());
     cases.push({
       name: `${tfLabel} ${name}`,
@@ -137,11 +183,19 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
     });
   };
   tfCase('lime 32 samples', { method: 'lime', samples: 32, seed: 1, segmentation: { method: 'slic', segments: 50 } }, 32);
-  tfCase(`occlusion ${size / 4}x${size / 4} stride ${size / 4} (16 windows)`, { method: 'occlusion', window: size / 4, stride: size / 4 }, 16);
+  tfCase(
+    `occlusion ${size / 4}x${size / 4} stride ${size / 4} (16 windows)`,
+    { method: 'occlusion', window: size / 4, stride: size / 4 },
+    16,
+  );
   tfCase('rise 32 masks', { method: 'rise', masks: 32, seed: 1 }, 32);
   tfCase('kernel-shap 32 samples', { method: 'kernel-shap', samples: 32, seed: 1, segmentation: { method: 'slic', segments: 16 } }, 33);
   tfCase('partition-shap maxEvals 32', { method: 'partition-shap', maxEvals: 32 }, 33);
-  tfCase('anchors (16 per draw, at most 96 samples)', { method: 'anchors', samplesPerDraw: 16, minSamplesStart: 16, maxSamples: 96, seed: 1 }, 96);
+  tfCase(
+    'anchors (16 per draw, at most 96 samples)',
+    { method: 'anchors', samplesPerDraw: 16, minSamplesStart: 16, maxSamples: 96, seed: 1 },
+    96,
+  );
   tfCase('xrai (IG 4 steps x 2 baselines)', { method: 'xrai', integratedGradients: { steps: 4, batchSize: 4 } }, 8);
 
   return {
@@ -163,6 +217,7 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
 /** Perturbation explainers with ONNX Runtime and tfjs on MobileNetV2-224, plus superpixel timings. */
 export const perturbationSuite: BenchSuite = {
   name: 'perturbation',
-  description: 'occlusion, RISE, LIME, KernelSHAP, partition-shap, anchors (+ XRAI on tfjs) with onnxruntime-node and tfjs-webgpu on MobileNetV2-224: forward vs other time; SLIC 224 and 1024, Quick Shift, Felzenszwalb',
+  description:
+    'occlusion, RISE, LIME, KernelSHAP, partition-shap, anchors (+ XRAI on tfjs) with onnxruntime-node and tfjs-webgpu on MobileNetV2-224: forward vs other time; SLIC 224 and 1024, Quick Shift, Felzenszwalb',
   setup: setupPerturbation,
 };

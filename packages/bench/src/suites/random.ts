@@ -15,9 +15,24 @@ export const randomSuite: BenchSuite = {
     const label = batchLabel(images);
     return {
       cases: [
-        { name: `uniform ${label}`, elements: count, bytes: count * 4, run: async () => void (await randomUniform(device, { seed: seed++, count, output })) },
-        { name: `normal ${label}`, elements: count, bytes: count * 4, run: async () => void (await randomNormal(device, { seed: seed++, count, output })) },
-        { name: `bernoulli ${label}`, elements: count, bytes: count * 4, run: async () => void (await randomBernoulli(device, { seed: seed++, count, output, p: 0.5 })) },
+        {
+          name: `uniform ${label}`,
+          elements: count,
+          bytes: count * 4,
+          run: async () => void (await randomUniform(device, { seed: seed++, count, output })),
+        },
+        {
+          name: `normal ${label}`,
+          elements: count,
+          bytes: count * 4,
+          run: async () => void (await randomNormal(device, { seed: seed++, count, output })),
+        },
+        {
+          name: `bernoulli ${label}`,
+          elements: count,
+          bytes: count * 4,
+          run: async () => void (await randomBernoulli(device, { seed: seed++, count, output, p: 0.5 })),
+        },
       ],
       dispose: () => releaseBuffer(device, output),
     };

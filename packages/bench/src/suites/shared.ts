@@ -30,7 +30,8 @@ export async function webgpuTfjs(): Promise<WebGpuTfjs> {
   const core = await import('@webxai/core');
   core.configureTfjs();
   // XAI_BENCH_TFJS_FLAGS='{"WEBGPU_CONV_SEPARATE_IM2COL_SHADER":false}' measures a tfjs setting against configureTfjs's.
-  for (const [flag, value] of Object.entries(JSON.parse(process.env.XAI_BENCH_TFJS_FLAGS || '{}') as Record<string, number | boolean>)) tf.env().set(flag, value);
+  for (const [flag, value] of Object.entries(JSON.parse(process.env.XAI_BENCH_TFJS_FLAGS || '{}') as Record<string, number | boolean>))
+    tf.env().set(flag, value);
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
   const settle = async () => {
     core.flushTfjs();

@@ -37,7 +37,11 @@ const isDeep = (meta: Metadata) => meta.depth === 'ushort';
 function describe(meta: Metadata): string[] {
   const notes: string[] = [];
   if (meta.space === 'cmyk') {
-    notes.push(meta.hasProfile ? 'CMYK converted to sRGB with its embedded ICC profile' : 'CMYK converted to sRGB with a generic CMYK profile (none embedded: colours approximate)');
+    notes.push(
+      meta.hasProfile
+        ? 'CMYK converted to sRGB with its embedded ICC profile'
+        : 'CMYK converted to sRGB with a generic CMYK profile (none embedded: colours approximate)',
+    );
   }
   if (isDeep(meta)) notes.push('16-bit samples read at full precision (no 8-bit rounding)');
   else if (meta.depth && meta.depth !== 'uchar' && meta.depth !== 'char') notes.push(`${meta.depth} samples scaled to 8-bit`);

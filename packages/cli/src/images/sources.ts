@@ -16,7 +16,10 @@ export interface ImageSource {
 
 /** `chelsea-1a2b3c4d`: the file's name (safe characters only) and a hash of its path, unique per path. */
 export function imageId(file: string): string {
-  const stem = basename(file, extname(file)).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 48) || 'image';
+  const stem =
+    basename(file, extname(file))
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .slice(0, 48) || 'image';
   return `${stem}-${fnv1a(file).toString(16).padStart(8, '0')}`;
 }
 
@@ -35,7 +38,9 @@ async function mnistSources(): Promise<ImageSource[]> {
       file,
       async decode(size) {
         if (size.width !== 28 || size.height !== 28 || size.channels !== 1) {
-          throw new ImageDecodeError(`the builtin MNIST digits are 28x28x1; this model wants ${size.width}x${size.height}x${size.channels}`);
+          throw new ImageDecodeError(
+            `the builtin MNIST digits are 28x28x1; this model wants ${size.width}x${size.height}x${size.channels}`,
+          );
         }
         return {
           pixels: data.slice(index * 784, (index + 1) * 784),
@@ -52,7 +57,8 @@ async function mnistSources(): Promise<ImageSource[]> {
 /** The images `--images` names, sorted by path (builtin:mnist for the embedded digits). */
 export async function imageSources(inputs: readonly string[]): Promise<ImageSource[]> {
   if (inputs.some((i) => i.startsWith('builtin:'))) {
-    if (inputs.length !== 1 || inputs[0] !== 'builtin:mnist') throw new UsageError(`--images: the only builtin image set is builtin:mnist, alone; got ${inputs.join(', ')}`);
+    if (inputs.length !== 1 || inputs[0] !== 'builtin:mnist')
+      throw new UsageError(`--images: the only builtin image set is builtin:mnist, alone; got ${inputs.join(', ')}`);
     return mnistSources();
   }
   return collectImages(inputs).map((path) => {
@@ -60,4 +66,3 @@ export async function imageSources(inputs: readonly string[]): Promise<ImageSour
     return { id: imageId(file), file, decode: (size, mode, maxPixels) => decodeImage(path, size, mode, maxPixels) };
   });
 }
-

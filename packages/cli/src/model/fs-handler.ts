@@ -23,7 +23,9 @@ export function fileSystemHandler(modelJsonPath: string, weightFiles: readonly s
           try {
             chunks.push(readFileSync(file));
           } catch (error) {
-            throw new UsageError(`--model: weight file '${file}' named by ${modelJsonPath} cannot be read (${(error as NodeJS.ErrnoException).code}); pass it with --model or put it next to model.json`);
+            throw new UsageError(
+              `--model: weight file '${file}' named by ${modelJsonPath} cannot be read (${(error as NodeJS.ErrnoException).code}); pass it with --model or put it next to model.json`,
+            );
           }
         }
         weightSpecs.push(...group.weights);

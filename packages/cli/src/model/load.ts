@@ -58,13 +58,22 @@ export function readLabels(file: string): string[] {
   })();
   if (text.trimStart().startsWith('[')) {
     const labels = JSON.parse(text) as unknown;
-    if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string')) throw new UsageError(`--labels: '${file}' must hold a JSON array of strings`);
+    if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string'))
+      throw new UsageError(`--labels: '${file}' must hold a JSON array of strings`);
     return labels;
   }
-  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
-function tfjsLoaded(spec: string, loaded: Awaited<ReturnType<typeof loadTfjsModel>>, metadata: TeachableMachineMetadata | undefined, labels: readonly string[] | undefined): LoadedModel {
+function tfjsLoaded(
+  spec: string,
+  loaded: Awaited<ReturnType<typeof loadTfjsModel>>,
+  metadata: TeachableMachineMetadata | undefined,
+  labels: readonly string[] | undefined,
+): LoadedModel {
   const [height, width, channels] = modelImageShape(loaded.model);
   return {
     spec,
@@ -97,10 +106,14 @@ function classify(values: readonly string[]) {
       const json = readJson(path, '--model') as Record<string, unknown>;
       if ('modelTopology' in json || 'weightsManifest' in json) modelJson = path;
       else if ('labels' in json) metadata = path;
-      else throw new UsageError(`--model: '${value}' is neither a tfjs model.json (no modelTopology) nor a Teachable Machine metadata.json (no labels)`);
+      else
+        throw new UsageError(
+          `--model: '${value}' is neither a tfjs model.json (no modelTopology) nor a Teachable Machine metadata.json (no labels)`,
+        );
     } else weights.push(path);
   }
-  if (onnx && (modelJson || metadata || weights.length)) throw new UsageError('--model: give either an .onnx file or a tfjs model, not both');
+  if (onnx && (modelJson || metadata || weights.length))
+    throw new UsageError('--model: give either an .onnx file or a tfjs model, not both');
   if (!onnx && !modelJson) throw new UsageError(`--model: no model.json among ${values.join(', ')}`);
   // A metadata.json next to model.json belongs to it (a Teachable Machine export).
   if (modelJson && !metadata && existsSync(join(dirname(modelJson), 'metadata.json'))) metadata = join(dirname(modelJson), 'metadata.json');
@@ -133,7 +146,8 @@ export async function loadModel(values: readonly string[], labelsFile: string | 
 }
 
 async function loadBuiltin(name: string, labels: readonly string[] | undefined): Promise<LoadedModel> {
-  if (name !== 'mnist') throw new UsageError(`--model builtin:${name}: unknown; built in: ${BUILTINS.map((b) => `builtin:${b}`).join(', ')}`);
+  if (name !== 'mnist')
+    throw new UsageError(`--model builtin:${name}: unknown; built in: ${BUILTINS.map((b) => `builtin:${b}`).join(', ')}`);
   const model = await loadMnistCnn();
   return {
     spec: 'builtin:mnist',
@@ -168,7 +182,9 @@ async function loadOnnx(file: string, labels: readonly string[] | undefined): Pr
   const [h, w, c] = nchw ? [dims[2], dims[3], dims[1]] : [dims[1], dims[2], dims[3]];
   if (dims.length !== 4 || !h || !w || !c) {
     await session.release();
-    throw new UsageError(`--model ${basename(file)}: its input '${session.inputNames[0]}' has shape [${dims.map((d) => d ?? '?')}]; expected a fixed [n, c, h, w] or [n, h, w, c] image input`);
+    throw new UsageError(
+      `--model ${basename(file)}: its input '${session.inputNames[0]}' has shape [${dims.map((d) => d ?? '?')}]; expected a fixed [n, c, h, w] or [n, h, w, c] image input`,
+    );
   }
   return {
     spec: file,

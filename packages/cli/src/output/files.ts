@@ -27,7 +27,9 @@ export function prepareOutDir(out: string, flag = '--out'): string {
     writeFileSync(probe, '');
     unlinkSync(probe);
   } catch (error) {
-    throw new UsageError(`${flag} '${out}' is not a writable folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `${flag} '${out}' is not a writable folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return dir;
 }

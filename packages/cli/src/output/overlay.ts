@@ -38,7 +38,9 @@ export function toPackedRgba(pixels: Float32Array, channels: number): Uint32Arra
 }
 
 async function pngOf(rgba: Uint8Array, width: number, height: number): Promise<Buffer> {
-  return sharp(rgba, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** The model's input image (what the model saw, before preprocess), upscaled for display, as PNG. */

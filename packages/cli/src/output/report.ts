@@ -23,7 +23,9 @@ const REPORT_WEBP_QUALITY = 80;
 
 /** Every image the report shows, as WebP data: URLs (missing files are left out: shown as 'no image'). */
 async function inlineImages(dir: string, images: readonly ImageRecord[]): Promise<Inlined> {
-  const files = images.flatMap((i) => [i.input, ...i.methods.map((m) => m.overlay)]).filter((f): f is string => !!f && existsSync(join(dir, f)));
+  const files = images
+    .flatMap((i) => [i.input, ...i.methods.map((m) => m.overlay)])
+    .filter((f): f is string => !!f && existsSync(join(dir, f)));
   const inlined = new Map<string, string>();
   for (const file of files) {
     const webp = await sharp(join(dir, file)).webp({ quality: REPORT_WEBP_QUALITY }).toBuffer();
@@ -42,10 +44,19 @@ function figure(src: string | undefined, alt: string, caption: string): string {
 }
 
 function methodCell(inlined: Inlined, image: ImageRecord, m: MethodRecord): string {
-  if (m.status === 'failed') return `<figure class="failed"><div class="missing">failed</div><figcaption><b>${escape(m.method)}</b><br>${escape(m.error ?? '')}</figcaption></figure>`;
-  const scores = m.scores ? Object.entries(m.scores).map(([k, v]) => `<br>${escape(k)} ${v.toFixed(3)}`).join('') : '';
+  if (m.status === 'failed')
+    return `<figure class="failed"><div class="missing">failed</div><figcaption><b>${escape(m.method)}</b><br>${escape(m.error ?? '')}</figcaption></figure>`;
+  const scores = m.scores
+    ? Object.entries(m.scores)
+        .map(([k, v]) => `<br>${escape(k)} ${v.toFixed(3)}`)
+        .join('')
+    : '';
   const warnings = (m.warnings ?? []).map((w) => `<br><span class="warning">⚠ ${escape(w)}</span>`).join('');
-  return figure(inline(inlined, m.overlay), `${m.method} attribution for ${image.file}`, `<b>${escape(m.method)}</b> ${ms(m.timeMs)} (${escape(m.path ?? '')})${scores}${warnings}`);
+  return figure(
+    inline(inlined, m.overlay),
+    `${m.method} attribution for ${image.file}`,
+    `<b>${escape(m.method)}</b> ${ms(m.timeMs)} (${escape(m.path ?? '')})${scores}${warnings}`,
+  );
 }
 
 function imageRow(inlined: Inlined, image: ImageRecord): string {
@@ -67,7 +78,9 @@ function timingTable(results: Results): string {
     const failed = results.images.flatMap((i) => i.methods.filter((m) => m.method === method && m.status === 'failed')).length;
     const mean = done.length ? done.reduce((s, m) => s + (m.timeMs ?? 0), 0) / done.length : undefined;
     const scoreNames = [...new Set(done.flatMap((m) => Object.keys(m.scores ?? {})))];
-    const scores = scoreNames.map((k) => `${escape(k)} ${(done.reduce((s, m) => s + (m.scores?.[k] ?? 0), 0) / done.length).toFixed(3)}`).join(', ');
+    const scores = scoreNames
+      .map((k) => `${escape(k)} ${(done.reduce((s, m) => s + (m.scores?.[k] ?? 0), 0) / done.length).toFixed(3)}`)
+      .join(', ');
     return `<tr><td>${escape(method)}</td><td>${done.length}</td><td>${failed}</td><td>${ms(mean)}</td><td>${scores || '—'}</td></tr>`;
   });
   return `<table><thead><tr><th>method</th><th>explained</th><th>failed</th><th>mean time</th><th>trust metrics (mean)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;

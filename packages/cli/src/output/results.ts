@@ -74,7 +74,13 @@ export interface Results {
   /** Output folders merged into this one. */
   readonly mergedFrom?: readonly string[];
   readonly images: readonly ImageRecord[];
-  readonly summary: { readonly images: number; readonly ok: number; readonly failed: number; readonly failedMethods: number; readonly totalMs: number };
+  readonly summary: {
+    readonly images: number;
+    readonly ok: number;
+    readonly failed: number;
+    readonly failedMethods: number;
+    readonly totalMs: number;
+  };
 }
 
 export const RESULTS_FILE = 'results.json';

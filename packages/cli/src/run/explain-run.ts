@@ -2,7 +2,18 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { adaptModel, configureTfjs, createExplainer, disposeResult, evaluate, type MetricName, type ExplainOptions, type Explainer, type MethodName, type ModelAdapter } from '@webxai/core';
+import {
+  adaptModel,
+  configureTfjs,
+  createExplainer,
+  disposeResult,
+  evaluate,
+  type MetricName,
+  type ExplainOptions,
+  type Explainer,
+  type MethodName,
+  type ModelAdapter,
+} from '@webxai/core';
 import { preprocessFunction } from '@webxai/core/io';
 import type { ExplainArgs } from '../args.js';
 import { EXIT, UsageError, messageOf } from '../errors.js';
@@ -13,7 +24,15 @@ import { prepareOutDir } from '../output/files.js';
 import { encodeNpy } from '../output/npy.js';
 import { inputPng, isSigned, overlayPng } from '../output/overlay.js';
 import { writeReport } from '../output/report.js';
-import { readResults, summarise, writeResults, type ClassScore, type ImageRecord, type MethodRecord, type Results } from '../output/results.js';
+import {
+  readResults,
+  summarise,
+  writeResults,
+  type ClassScore,
+  type ImageRecord,
+  type MethodRecord,
+  type Results,
+} from '../output/results.js';
 import type { ProgressReporter } from './progress.js';
 import { inShard } from './shard.js';
 import { resolveTarget, toProbabilities, topClasses } from './predictions.js';
@@ -59,7 +78,10 @@ async function setBackend(backend: 'webgpu' | 'cpu'): Promise<void> {
   } catch {
     ok = false;
   }
-  if (!ok) throw new UsageError(`--backend ${backend}: tfjs could not initialise it${backend === 'webgpu' ? ' (no WebGPU adapter: try --backend cpu)' : ''}`);
+  if (!ok)
+    throw new UsageError(
+      `--backend ${backend}: tfjs could not initialise it${backend === 'webgpu' ? ' (no WebGPU adapter: try --backend cpu)' : ''}`,
+    );
 }
 
 /** The settings that make earlier outputs reusable: same model, inputs, targets and options. */
@@ -100,7 +122,13 @@ export async function runExplain(args: ExplainArgs, progress: ProgressReporter):
   const settings = {
     tool: 'webxai' as const,
     format: 1 as const,
-    model: { spec: loaded.spec, kind: loaded.kind, teachableMachine: loaded.teachableMachine, input: loaded.input, labels: loaded.labels ?? null },
+    model: {
+      spec: loaded.spec,
+      kind: loaded.kind,
+      teachableMachine: loaded.teachableMachine,
+      input: loaded.input,
+      labels: loaded.labels ?? null,
+    },
     backend: args.backend,
     preprocess: presetName,
     resize: args.resize ?? 'crop',
@@ -110,7 +138,8 @@ export async function runExplain(args: ExplainArgs, progress: ProgressReporter):
     seed: args.seed,
   };
   const previous = args.force ? undefined : readResults(outDir);
-  const reusable = previous && sameSettings(previous, settings) ? new Map(previous.images.map((i) => [i.id, i])) : new Map<string, ImageRecord>();
+  const reusable =
+    previous && sameSettings(previous, settings) ? new Map(previous.images.map((i) => [i.id, i])) : new Map<string, ImageRecord>();
   const ctx: RunContext = {
     args,
     outDir,
@@ -119,7 +148,13 @@ export async function runExplain(args: ExplainArgs, progress: ProgressReporter):
     preprocess,
     explainers: new Map(),
     background: args.methods.includes('expected-gradients')
-      ? (tf.randomUniform([EG_BACKGROUND, loaded.input.height, loaded.input.width, loaded.input.channels], 0, 1, 'float32', args.seed) as tf.Tensor4D)
+      ? (tf.randomUniform(
+          [EG_BACKGROUND, loaded.input.height, loaded.input.width, loaded.input.channels],
+          0,
+          1,
+          'float32',
+          args.seed,
+        ) as tf.Tensor4D)
       : undefined,
     progress,
   };
@@ -138,7 +173,9 @@ export async function runExplain(args: ExplainArgs, progress: ProgressReporter):
   try {
     for (const [n, source] of sources.entries()) {
       progress.update(n, sources.length, source.file, 'decoding');
-      const record = await explainImage(ctx, source, reusable.get(source.id), (method) => progress.update(n, sources.length, source.file, method));
+      const record = await explainImage(ctx, source, reusable.get(source.id), (method) =>
+        progress.update(n, sources.length, source.file, method),
+      );
       records.push(record);
       progress.line(describeRecord(n + 1, sources.length, record));
       writeResults(outDir, snapshot()); // after every image: an interrupted run resumes from here
@@ -177,7 +214,12 @@ function reuse(ctx: RunContext, prev: ImageRecord | undefined): ImageRecord | un
   return done ? { ...prev, methods: methods as MethodRecord[] } : undefined;
 }
 
-async function explainImage(ctx: RunContext, source: ImageSource, prev: ImageRecord | undefined, onMethod: (m: string) => void): Promise<ImageRecord> {
+async function explainImage(
+  ctx: RunContext,
+  source: ImageSource,
+  prev: ImageRecord | undefined,
+  onMethod: (m: string) => void,
+): Promise<ImageRecord> {
   const reused = reuse(ctx, prev);
   if (reused) return reused;
   const { args, loaded } = ctx;
@@ -229,7 +271,9 @@ async function explainImage(ctx: RunContext, source: ImageSource, prev: ImageRec
 function labelsFor(loaded: LoadedModel, classes: number): readonly string[] {
   if (!loaded.labels) return Array.from({ length: classes }, (_, i) => `class ${i}`);
   if (loaded.labels.length !== classes) {
-    throw new UsageError(`the model has ${classes} classes but ${loaded.labels.length} labels were given (${loaded.teachableMachine ? 'metadata.json' : '--labels'})`);
+    throw new UsageError(
+      `the model has ${classes} classes but ${loaded.labels.length} labels were given (${loaded.teachableMachine ? 'metadata.json' : '--labels'})`,
+    );
   }
   return loaded.labels;
 }
@@ -266,7 +310,8 @@ function explainerFor(ctx: RunContext, method: string): Explainer<MethodName> {
 function toMap(values: Float32Array, image: DecodedImage): Float32Array {
   const pixels = image.width * image.height;
   if (values.length === pixels) return values;
-  if (values.length !== pixels * image.channels) throw new Error(`unexpected attribution size ${values.length} for a ${image.width}x${image.height}x${image.channels} image`);
+  if (values.length !== pixels * image.channels)
+    throw new Error(`unexpected attribution size ${values.length} for a ${image.width}x${image.height}x${image.channels} image`);
   const map = new Float32Array(pixels);
   for (let p = 0; p < pixels; p++) for (let c = 0; c < image.channels; c++) map[p]! += values[p * image.channels + c]!;
   return map;
@@ -299,7 +344,18 @@ async function explainMethod(
     const map = toMap(values, image);
     writeFileSync(join(dir, `${method}.npy`), encodeNpy(values, shape));
     writeFileSync(join(dir, `${method}.png`), await overlayPng(map, image.pixels, image.width, image.height, image.channels));
-    return { method, status: 'ok', path: result.path, timeMs, overlay: rel(`${method}.png`), attribution: rel(`${method}.npy`), shape, signed: isSigned(map), ...(scores ? { scores } : {}), ...(warnings.length ? { warnings } : {}) };
+    return {
+      method,
+      status: 'ok',
+      path: result.path,
+      timeMs,
+      overlay: rel(`${method}.png`),
+      attribution: rel(`${method}.npy`),
+      shape,
+      signed: isSigned(map),
+      ...(scores ? { scores } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    };
   } catch (error) {
     return { method, status: 'failed', error: messageOf(error) };
   }
@@ -313,10 +369,17 @@ function cliWarnings(result: object): string[] {
 }
 
 /** Core's evaluate() for each of METRICS on one explanation (the explained target, the run's preprocess). */
-async function trustScores(ctx: RunContext, x: tf.Tensor4D, result: Awaited<ReturnType<Explainer<MethodName>['explain']>>): Promise<Record<string, number>> {
+async function trustScores(
+  ctx: RunContext,
+  x: tf.Tensor4D,
+  result: Awaited<ReturnType<Explainer<MethodName>['explain']>>,
+): Promise<Record<string, number>> {
   const scores: Record<string, number> = {};
   for (const metric of METRICS) {
-    const r = await evaluate(ctx.loaded.model, x, result, { metric, ...(ctx.preprocess ? { preprocess: ctx.preprocess } : {}) } as Parameters<typeof evaluate>[3]);
+    const r = await evaluate(ctx.loaded.model, x, result, {
+      metric,
+      ...(ctx.preprocess ? { preprocess: ctx.preprocess } : {}),
+    } as Parameters<typeof evaluate>[3]);
     scores[metric] = r.scores[0]!;
   }
   return scores;

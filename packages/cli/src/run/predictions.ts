@@ -24,7 +24,8 @@ export function resolveTarget(target: string, probabilities: Float32Array, label
   if (target === 'predicted') return topClasses(probabilities, labels, 1)[0]!.index;
   if (/^\d+$/.test(target)) {
     const index = Number(target);
-    if (index >= probabilities.length) throw new UsageError(`--target ${target}: the model has ${probabilities.length} classes (0..${probabilities.length - 1})`);
+    if (index >= probabilities.length)
+      throw new UsageError(`--target ${target}: the model has ${probabilities.length} classes (0..${probabilities.length - 1})`);
     return index;
   }
   const index = labels.indexOf(target);

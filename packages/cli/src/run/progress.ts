@@ -9,7 +9,12 @@ export interface ProgressReporter {
   finish(): void;
 }
 
-const seconds = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000).toString().padStart(2, '0')}s` : `${Math.round(ms / 1000)}s`);
+const seconds = (ms: number) =>
+  ms >= 60_000
+    ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)
+        .toString()
+        .padStart(2, '0')}s`
+    : `${Math.round(ms / 1000)}s`;
 
 /** Picks the reporter: a bar when `stream` is a TTY, plain lines otherwise, nothing with --quiet. */
 export function createProgress(stream: NodeJS.WriteStream, quiet: boolean, now = () => performance.now()): ProgressReporter {

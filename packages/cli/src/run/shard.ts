@@ -37,10 +37,13 @@ function autoShard(env: NodeJS.ProcessEnv): Shard {
     const index = env[indexVar];
     if (index === undefined) continue;
     const count = env[countVar];
-    if (count === undefined) throw new UsageError(`--shard auto: ${indexVar} is set but ${countVar} is not; set ${countVar} to the number of shards`);
+    if (count === undefined)
+      throw new UsageError(`--shard auto: ${indexVar} is set but ${countVar} is not; set ${countVar} to the number of shards`);
     return checked(Number(index) - base, Number(count), `--shard auto (${indexVar}=${index}, ${countVar}=${count})`);
   }
-  throw new UsageError('--shard auto: none of JOB_COMPLETION_INDEX + WEBXAI_SHARD_COUNT, SLURM_ARRAY_TASK_ID + SLURM_ARRAY_TASK_COUNT, CI_NODE_INDEX + CI_NODE_TOTAL is set; use --shard i/n');
+  throw new UsageError(
+    '--shard auto: none of JOB_COMPLETION_INDEX + WEBXAI_SHARD_COUNT, SLURM_ARRAY_TASK_ID + SLURM_ARRAY_TASK_COUNT, CI_NODE_INDEX + CI_NODE_TOTAL is set; use --shard i/n',
+  );
 }
 
 /** FNV-1a, 32 bits: a stable hash of an image's id, so shards stay put when images are added. */

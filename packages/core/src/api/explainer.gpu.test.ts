@@ -4,7 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { AbortedError, InvalidInputError, InvalidOptionError, ModelError, ShapeMismatchError, UnsupportedModelError } from '@webxai/shaders';
+import {
+  AbortedError,
+  InvalidInputError,
+  InvalidOptionError,
+  ModelError,
+  ShapeMismatchError,
+  UnsupportedModelError,
+} from '@webxai/shaders';
 import { createExplainerFor } from './explainer.js';
 import { resolveTargets, targetScoreSum } from './targets.js';
 import type { MethodDefinition } from './types.js';
@@ -14,7 +21,10 @@ import { explain } from './explain.js';
 // A throwaway method for this test only, registered as a type so the dispatcher's generics apply.
 declare module './types.js' {
   interface MethodRegistry {
-    'test-probe': { options: Record<never, never>; result: { attribution: tf.Tensor; target: number[]; path: string; method: string; backend: string; timeMs: number } };
+    'test-probe': {
+      options: Record<never, never>;
+      result: { attribution: tf.Tensor; target: number[]; path: string; method: string; backend: string; timeMs: number };
+    };
   }
 }
 const probe: MethodDefinition<'test-probe'> = {
@@ -78,7 +88,7 @@ describe('model adapters and the explain dispatcher', () => {
     x.dispose();
   });
 
-  it('returns a per-pixel attribution of a 3-D input in exactly the input\'s shape', async () => {
+  it("returns a per-pixel attribution of a 3-D input in exactly the input's shape", async () => {
     const model = tinyCnn('sequential', weights);
     const x = tf.randomUniform([8, 8, 3], 0, 1, 'float32', 14);
     const before = tf.memory().numTensors;
@@ -119,7 +129,10 @@ describe('model adapters and the explain dispatcher', () => {
     });
 
     it('NaN or Inf in the input', async () => {
-      const x = tf.tensor4d(Float32Array.from({ length: 192 }, (_, i) => (i === 77 ? Number.NaN : 0)), [1, 8, 8, 3]);
+      const x = tf.tensor4d(
+        Float32Array.from({ length: 192 }, (_, i) => (i === 77 ? Number.NaN : 0)),
+        [1, 8, 8, 3],
+      );
       await expect(run(x)).rejects.toThrow(InvalidInputError);
       x.dispose();
     });
@@ -136,7 +149,9 @@ describe('model adapters and the explain dispatcher', () => {
     it('a model whose output is not [batch, classes]', async () => {
       const bad = (x: tf.Tensor4D) => tf.mean(x, [1, 2]).expandDims(2) as unknown as tf.Tensor2D;
       const x = tf.zeros([1, 8, 8, 3]);
-      const error = await createExplainerFor(probe, bad, { method: 'test-probe' }).explain(x).catch((e: unknown) => e);
+      const error = await createExplainerFor(probe, bad, { method: 'test-probe' })
+        .explain(x)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnsupportedModelError);
       expect((error as Error).message).toMatch(/returned \[1,3,1\] .* needs float32 scores of shape \[1, classes\]/);
       x.dispose();
@@ -154,11 +169,15 @@ describe('model adapters and the explain dispatcher', () => {
 
     it('a gradient method on a black box, an unknown method, an aborted signal', async () => {
       const box = { predict: async (b: Float32Array) => new Float32Array((b.length / 192) * 5) };
-      expect(() => createExplainerFor(probe, box, { method: 'test-probe' })).toThrow(/needs gradients, but a black-box model only predicts/);
+      expect(() => createExplainerFor(probe, box, { method: 'test-probe' })).toThrow(
+        /needs gradients, but a black-box model only predicts/,
+      );
       await expect(explain(model(), tf.zeros([8, 8, 3]), { method: 'nope' } as never)).rejects.toThrow(/unknown method 'nope'/);
       const controller = new AbortController();
       controller.abort();
-      await expect(createExplainerFor(probe, model(), { method: 'test-probe', signal: controller.signal }).explain(tf.zeros([8, 8, 3]))).rejects.toThrow(AbortedError);
+      await expect(
+        createExplainerFor(probe, model(), { method: 'test-probe', signal: controller.signal }).explain(tf.zeros([8, 8, 3])),
+      ).rejects.toThrow(AbortedError);
     });
   });
 

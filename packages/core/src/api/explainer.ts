@@ -98,7 +98,8 @@ export function createExplainerFor<M extends MethodName>(
     method: definition.name,
     model: adapter,
     async explain(input, overrides = {}) {
-      if (disposed) throw new DisposedError(`this '${definition.name}' explainer has been disposed: create a new one with createExplainer()`);
+      if (disposed)
+        throw new DisposedError(`this '${definition.name}' explainer has been disposed: create a new one with createExplainer()`);
       checkCallOverrides(definition.name, overrides);
       const signal = overrides.signal ?? options.signal;
       throwIfAborted(signal, definition.name);
@@ -112,7 +113,9 @@ export function createExplainerFor<M extends MethodName>(
       const device = callDevice();
       await throwIfTfjsDeviceLost(definition.name);
       if (adapter.kind === 'layers') checkModelBackend(adapter.source);
-      const batch = await toInputBatch(input, adapter).catch(async (error: unknown) => Promise.reject(await asDeviceLoss(error, definition.name, device)));
+      const batch = await toInputBatch(input, adapter).catch(async (error: unknown) =>
+        Promise.reject(await asDeviceLoss(error, definition.name, device)),
+      );
       try {
         checkTargetOption(target, batch.shape[0]);
         const path = currentPath();

@@ -19,7 +19,9 @@ describe('option names', () => {
     expect(() => checkOptionNames('integrated-gradients', { step: 1e7 }, { steps: true, rule: true })).toThrow(
       "integrated-gradients: unknown option 'step' (did you mean 'steps'?)",
     );
-    expect(() => checkOptionNames('m', { xyzzy: 1 }, { steps: true }, { seed: true })).toThrow("m: unknown option 'xyzzy' (valid options: seed, steps)");
+    expect(() => checkOptionNames('m', { xyzzy: 1 }, { steps: true }, { seed: true })).toThrow(
+      "m: unknown option 'xyzzy' (valid options: seed, steps)",
+    );
     expect(() => checkOptionNames('m', { steps: 1, seed: 2 }, { steps: true }, { seed: true })).not.toThrow();
     expect(() => checkOptionNames('m', 'steps', { steps: true })).toThrow(InvalidOptionError);
     expect(() => checkOptionNames('m', [1], { steps: true })).toThrow(/options must be an object, got an array/);

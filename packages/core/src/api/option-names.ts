@@ -23,7 +23,9 @@ export const CALL_OVERRIDE_NAMES = { target: true, signal: true, onProgress: tru
 function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
-  const d: number[][] = Array.from({ length: s.length + 1 }, (_, i) => Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: s.length + 1 }, (_, i) =>
+    Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= s.length; i++) {
     for (let j = 1; j <= t.length; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
@@ -47,7 +49,8 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   if (best === undefined) return undefined;
-  const prefix = name.length >= 3 && (best.toLowerCase().startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(best.toLowerCase()));
+  const prefix =
+    name.length >= 3 && (best.toLowerCase().startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(best.toLowerCase()));
   return bestDistance <= Math.max(1, Math.floor(name.length / 3)) || prefix ? best : undefined;
 }
 
@@ -62,7 +65,9 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
  */
 export function checkOptionNames(where: string, options: unknown, ...known: readonly object[]): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionError(`${where}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+    throw new InvalidOptionError(
+      `${where}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+    );
   }
   const valid = new Set(known.flatMap((names) => Object.keys(names)));
   for (const [name, value] of Object.entries(options)) {

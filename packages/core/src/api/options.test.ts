@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
 import { DeviceLostError, DisposedError, InvalidOptionError, XaiError, xaiError, type XaiErrorCode } from '@webxai/shaders';
-import { booleanOption, choiceOption, integerOption, numberOption, pairOption, seedOption, signalOption, functionOption } from './options.js';
+import {
+  booleanOption,
+  choiceOption,
+  integerOption,
+  numberOption,
+  pairOption,
+  seedOption,
+  signalOption,
+  functionOption,
+} from './options.js';
 
 describe('option validators', () => {
   it('return the value or the default', () => {
@@ -22,8 +31,14 @@ describe('option validators', () => {
       [() => numberOption('anchors', 'delta', 1, 0.1, 0, 1, true), 'anchors: delta must be a finite number in (0, 1), got 1'],
       [() => numberOption('smoothgrad', 'noiseLevel', Number.NaN, 0.15, 0), 'smoothgrad: noiseLevel must be a finite number >= 0, got NaN'],
       [() => booleanOption('grad-cam', 'eigenSmooth', 'yes', false), 'grad-cam: eigenSmooth must be a boolean, got "yes"'],
-      [() => choiceOption('integrated-gradients', 'rule', 'simpson', 'a', ['a', 'b']), "integrated-gradients: rule must be one of 'a', 'b', got \"simpson\""],
-      [() => pairOption('occlusion', 'stride', [1, 1.5], [1, 1]), 'occlusion: stride must be a positive integer or [height, width] of positive integers, got [1,1.5]'],
+      [
+        () => choiceOption('integrated-gradients', 'rule', 'simpson', 'a', ['a', 'b']),
+        "integrated-gradients: rule must be one of 'a', 'b', got \"simpson\"",
+      ],
+      [
+        () => pairOption('occlusion', 'stride', [1, 1.5], [1, 1]),
+        'occlusion: stride must be a positive integer or [height, width] of positive integers, got [1,1.5]',
+      ],
       [() => seedOption('lime', -1), 'lime: seed must be an integer in [0, 2^53), got -1'],
       [() => functionOption('saliency', 'onProgress', 5), 'saliency: onProgress must be a function, got 5'],
       [() => signalOption('saliency', 'x'), 'saliency: signal must be an AbortSignal, got "x"'],
@@ -52,8 +67,18 @@ describe('option validators', () => {
 describe('typed errors', () => {
   it('xaiError maps every code to its subclass, so instanceof is reliable', () => {
     const codes: XaiErrorCode[] = [
-      'webgpu-unavailable', 'device-lost', 'gpu-validation', 'gpu-out-of-memory', 'shape-mismatch', 'invalid-input',
-      'invalid-option', 'unsupported-model', 'unknown-layer', 'model-error', 'disposed', 'aborted',
+      'webgpu-unavailable',
+      'device-lost',
+      'gpu-validation',
+      'gpu-out-of-memory',
+      'shape-mismatch',
+      'invalid-input',
+      'invalid-option',
+      'unsupported-model',
+      'unknown-layer',
+      'model-error',
+      'disposed',
+      'aborted',
     ];
     for (const code of codes) {
       const error = xaiError(code, 'x');

@@ -40,14 +40,30 @@ function rangeText(min: number, max: number, open: boolean): string {
 }
 
 /** `value` (or `fallback` when undefined) as an integer in [min, max]. */
-export function integerOption(method: string, name: string, value: unknown, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+export function integerOption(
+  method: string,
+  name: string,
+  value: unknown,
+  fallback: number,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const v = value === undefined ? fallback : value;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) rejectOption(method, name, `an integer${rangeText(min, max, false)}`, v);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    rejectOption(method, name, `an integer${rangeText(min, max, false)}`, v);
   return v;
 }
 
 /** `value` (or `fallback`) as a finite number in [min, max], or in (min, max) when `open`. */
-export function numberOption(method: string, name: string, value: unknown, fallback: number, min = -Infinity, max = Infinity, open = false): number {
+export function numberOption(
+  method: string,
+  name: string,
+  value: unknown,
+  fallback: number,
+  min = -Infinity,
+  max = Infinity,
+  open = false,
+): number {
   const v = value === undefined ? fallback : value;
   const inside = typeof v === 'number' && (open ? v > min && v < max : v >= min && v <= max);
   if (typeof v !== 'number' || !Number.isFinite(v) || !inside) rejectOption(method, name, `a finite number${rangeText(min, max, open)}`, v);
@@ -64,7 +80,8 @@ export function booleanOption(method: string, name: string, value: unknown, fall
 /** `value` (or `fallback`) as one of `allowed`. */
 export function choiceOption<T extends string>(method: string, name: string, value: unknown, fallback: T, allowed: readonly T[]): T {
   const v = value === undefined ? fallback : value;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) rejectOption(method, name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v);
+  if (typeof v !== 'string' || !allowed.includes(v as T))
+    rejectOption(method, name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v);
   return v as T;
 }
 
@@ -97,7 +114,11 @@ export function functionOption<F extends (...args: never[]) => unknown>(method: 
 /** An optional AbortSignal option (anything with `aborted` and `addEventListener`, as in every runtime). */
 export function signalOption(method: string, value: unknown): AbortSignal | undefined {
   if (value === undefined) return undefined;
-  const ok = typeof value === 'object' && value !== null && typeof (value as AbortSignal).aborted === 'boolean' && typeof (value as AbortSignal).addEventListener === 'function';
+  const ok =
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function';
   if (!ok) rejectOption(method, 'signal', 'an AbortSignal', value);
   return value as AbortSignal;
 }

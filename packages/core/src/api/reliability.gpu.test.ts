@@ -60,7 +60,12 @@ describe('cancellation', () => {
       expect(error).toBeInstanceOf(AbortedError);
     }
     // Through the tfjs adapter too (a preprocess makes black boxes go through it).
-    const viaAdapter = { method: 'occlusion', window: 4, signal: AbortSignal.timeout(200), preprocess: (t: tf.Tensor4D) => tf.mul(t, 2) as tf.Tensor4D };
+    const viaAdapter = {
+      method: 'occlusion',
+      window: 4,
+      signal: AbortSignal.timeout(200),
+      preprocess: (t: tf.Tensor4D) => tf.mul(t, 2) as tf.Tensor4D,
+    };
     expect(await rejection(explain({ predict: never }, x, viaAdapter as never))).toBeInstanceOf(AbortedError);
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
@@ -158,7 +163,9 @@ describe('typed errors where generic ones were thrown', () => {
     for (const maxBatch of [2.5, 0, -1, Number.NaN]) {
       expect(() => adaptModel({ predict: never, maxBatch })).toThrow(InvalidOptionError);
     }
-    expect(() => adaptModel({ predict: never, maxBatch: 0 })).toThrow(/black-box model: maxBatch must be an integer >= 1 \(or absent\), got 0/);
+    expect(() => adaptModel({ predict: never, maxBatch: 0 })).toThrow(
+      /black-box model: maxBatch must be an integer >= 1 \(or absent\), got 0/,
+    );
     expect(() => adaptModel({ predict: never, numClasses: 1.5 })).toThrow(InvalidOptionError);
   });
 

@@ -36,7 +36,8 @@ export async function resolveTargets(target: Target | undefined, scores: tf.Tens
     resolved = typeof target === 'number' ? new Array<number>(batch).fill(target) : [...target];
   }
   for (const t of resolved) {
-    if (t >= classes) throw new InvalidOptionError(`target class ${t} is out of range: the model has ${classes} classes (0..${classes - 1})`);
+    if (t >= classes)
+      throw new InvalidOptionError(`target class ${t} is out of range: the model has ${classes} classes (0..${classes - 1})`);
   }
   return resolved;
 }

@@ -28,7 +28,10 @@ describe('unknown option names', () => {
       [{ method: 'saliency', targets: [1] }, "saliency: unknown option 'targets' (did you mean 'target'?)"],
       [{ method: 'occlusion', windowSize: 4 }, "occlusion: unknown option 'windowSize' (did you mean 'window'?)"],
       [{ method: 'grad-cam', batchSize: 4 }, "grad-cam: unknown option 'batchSize'"],
-      [{ method: 'smoothgrad', inner: 'integrated-gradients', innerOptions: { step: 4 } }, "smoothgrad innerOptions (integrated-gradients): unknown option 'step' (did you mean 'steps'?)"],
+      [
+        { method: 'smoothgrad', inner: 'integrated-gradients', innerOptions: { step: 4 } },
+        "smoothgrad innerOptions (integrated-gradients): unknown option 'step' (did you mean 'steps'?)",
+      ],
       [{ method: 'xrai', integratedGradients: { stepz: 4 } }, "xrai integratedGradients: unknown option 'stepz' (did you mean 'steps'?)"],
     ];
     for (const [options, message] of cases) {
@@ -43,9 +46,13 @@ describe('unknown option names', () => {
   it('per-call overrides and the common options are checked too', async () => {
     const x = tf.zeros([8, 8, 3]);
     const explainer = createExplainer(model, { method: 'saliency' });
-    await expect(explainer.explain(x, { targte: 1 } as never)).rejects.toThrow("saliency explain(): unknown option 'targte' (did you mean 'target'?)");
+    await expect(explainer.explain(x, { targte: 1 } as never)).rejects.toThrow(
+      "saliency explain(): unknown option 'targte' (did you mean 'target'?)",
+    );
     await expect(explainer.explain(x, { onProgress: 5 } as never)).rejects.toThrow('saliency: onProgress must be a function, got 5');
-    expect(() => createExplainer(model, { method: 'saliency', signal: 'x' } as never)).toThrow('saliency: signal must be an AbortSignal, got "x"');
+    expect(() => createExplainer(model, { method: 'saliency', signal: 'x' } as never)).toThrow(
+      'saliency: signal must be an AbortSignal, got "x"',
+    );
     expect(() => createExplainer(model, { method: 'saliency', onProgress: 5 } as never)).toThrow(InvalidOptionError);
     explainer.dispose();
     x.dispose();
@@ -53,10 +60,16 @@ describe('unknown option names', () => {
 
   it('segment rejects unknown names, missing options and bad values', async () => {
     const image = tf.randomUniform([8, 8, 3], 0, 1, 'float32', 2);
-    await expect(segment(image, { method: 'slic', nSegments: 4 } as never)).rejects.toThrow("segment (slic): unknown option 'nSegments' (did you mean 'segments'?)");
+    await expect(segment(image, { method: 'slic', nSegments: 4 } as never)).rejects.toThrow(
+      "segment (slic): unknown option 'nSegments' (did you mean 'segments'?)",
+    );
     await expect(segment(image, undefined as never)).rejects.toThrow(/segment: options must be an object with a method/);
-    await expect(segment(image, { method: 'quickshift', kernelSize: 0 })).rejects.toThrow(/segment: kernelSize must be a finite number in \(0, 64\], got 0/);
-    await expect(segment(image, { method: 'felzenszwalb', scale: -1 })).rejects.toThrow(/segment: scale must be a finite number > 0, got -1/);
+    await expect(segment(image, { method: 'quickshift', kernelSize: 0 })).rejects.toThrow(
+      /segment: kernelSize must be a finite number in \(0, 64\], got 0/,
+    );
+    await expect(segment(image, { method: 'felzenszwalb', scale: -1 })).rejects.toThrow(
+      /segment: scale must be a finite number > 0, got -1/,
+    );
     const nan = tf.fill([8, 8, 3], Number.NaN);
     await expect(segment(nan, { method: 'slic', segments: 4 })).rejects.toThrow(/segment: image contains NaN or Inf values/);
     tf.dispose([image, nan]);

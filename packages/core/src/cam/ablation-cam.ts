@@ -19,7 +19,15 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
   const lows = await minima.data();
   minima.dispose();
   const classes = scores.shape[1];
-  const original = tf.tidy(() => tf.gather(tf.reshape(scores, [-1]), tf.tensor1d(targets.map((t, i) => i * classes + t), 'int32')));
+  const original = tf.tidy(() =>
+    tf.gather(
+      tf.reshape(scores, [-1]),
+      tf.tensor1d(
+        targets.map((t, i) => i * classes + t),
+        'int32',
+      ),
+    ),
+  );
   const rows: tf.Tensor1D[] = [];
   const batches = n * Math.ceil(channels / batchSize);
   try {

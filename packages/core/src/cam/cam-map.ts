@@ -31,14 +31,19 @@ export async function camMaps(
     const { map, output } = camMapRef(a, w, shape, weighting, finalNormalise);
     return { map: tf.tensor3d(map, [images, height, width]), attribution: tf.tensor3d(output, [images, out[0], out[1]]) };
   }
-  const [map, attribution] = await kernelToTensors([[images, height, width], [images, out[0], out[1]]], ([map, output]) =>
-    runKernel(tfjsDevice(), camMap, {
-      params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting], finalNormalise: finalNormalise ? 1 : 0 },
-      act: gpuBufferOf(activation),
-      weights: gpuBufferOf(weights),
-      map: map!,
-      output: output!,
-    }),
+  const [map, attribution] = await kernelToTensors(
+    [
+      [images, height, width],
+      [images, out[0], out[1]],
+    ],
+    ([map, output]) =>
+      runKernel(tfjsDevice(), camMap, {
+        params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting], finalNormalise: finalNormalise ? 1 : 0 },
+        act: gpuBufferOf(activation),
+        weights: gpuBufferOf(weights),
+        map: map!,
+        output: output!,
+      }),
   );
   return { map, attribution };
 }

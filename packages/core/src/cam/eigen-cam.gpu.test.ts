@@ -5,7 +5,6 @@ import { identityFeatureModel } from '@webxai/testing/models';
 import { disposeResult } from '../api/dispose-result.js';
 import { explain } from '../api/explain.js';
 
-
 const values = async (t: tf.Tensor) => Array.from(await t.data());
 const dispose = disposeResult; // attribution and map(s)
 
@@ -24,7 +23,11 @@ describe('Eigen-CAM and eigenSmooth', () => {
   it('Eigen-CAM of a rank-one activation is relu((a - mean a) |b|), on both Gram forms', async () => {
     // 3 channels < 15 positions: channels x channels Gram; 20 channels > 15: positions x positions.
     for (const b of [[0.5, 2, 1], Array.from({ length: 20 }, (_, k) => 0.1 + (k % 4) * 0.3)]) {
-      const model = identityFeatureModel(h, w, b.map(() => [1, -1]));
+      const model = identityFeatureModel(
+        h,
+        w,
+        b.map(() => [1, -1]),
+      );
       const x = tf.tensor4d(A(b), [1, h, w, b.length]);
       const r = await explain(model, x, { method: 'eigen-cam', layer: 'features' });
       const norm = Math.hypot(...b);
@@ -53,15 +56,29 @@ describe('Eigen-CAM and eigenSmooth', () => {
     expect(peak).toBeLessThan(0);
     for (const backend of ['webgpu', 'cpu'] as const) {
       await tf.setBackend(backend);
-      const model = identityFeatureModel(h, w, b.map(() => [1, -1]));
-      const x = tf.tensor4d(low.flatMap((ap) => b.map((bk) => ap * bk)), [1, h, w, b.length]);
+      const model = identityFeatureModel(
+        h,
+        w,
+        b.map(() => [1, -1]),
+      );
+      const x = tf.tensor4d(
+        low.flatMap((ap) => b.map((bk) => ap * bk)),
+        [1, h, w, b.length],
+      );
       for (const [signConvention, projection] of Object.entries(want)) {
         const r = await explain(model, x, { method: 'eigen-cam', layer: 'features', signConvention: signConvention as keyof typeof want });
-        expect(await values(r.map as tf.Tensor), `${backend} ${signConvention}`).toBeAllClose(projection.map((v) => Math.max(0, v)), { abs: 1e-4, rel: 1e-3 });
+        expect(await values(r.map as tf.Tensor), `${backend} ${signConvention}`).toBeAllClose(
+          projection.map((v) => Math.max(0, v)),
+          { abs: 1e-4, rel: 1e-3 },
+        );
         dispose(r);
       }
-      await expect(explain(model, x, { method: 'eigen-cam', layer: 'features', signConvention: 'lapack' as never })).rejects.toThrow(/signConvention must be one of/);
-      await expect(explain(model, x, { method: 'grad-cam', layer: 'features', signConvention: 'max-abs' })).rejects.toThrow(/signConvention applies to Eigen-CAM and eigenSmooth only/);
+      await expect(explain(model, x, { method: 'eigen-cam', layer: 'features', signConvention: 'lapack' as never })).rejects.toThrow(
+        /signConvention must be one of/,
+      );
+      await expect(explain(model, x, { method: 'grad-cam', layer: 'features', signConvention: 'max-abs' })).rejects.toThrow(
+        /signConvention applies to Eigen-CAM and eigenSmooth only/,
+      );
       x.dispose();
       model.dispose();
     }
@@ -78,7 +95,10 @@ describe('Eigen-CAM and eigenSmooth', () => {
     const weighted = b.map((bk, k) => (bk * W[k]![0]!) / (h * w));
     const sign = Math.sign(weighted.reduce((s, v) => s + v, 0));
     const norm = Math.hypot(...weighted);
-    expect(await values(r.map as tf.Tensor)).toBeAllClose(a.map((ap) => Math.max(0, sign * (ap - mean) * norm)), { abs: 1e-5, rel: 1e-3 });
+    expect(await values(r.map as tf.Tensor)).toBeAllClose(
+      a.map((ap) => Math.max(0, sign * (ap - mean) * norm)),
+      { abs: 1e-5, rel: 1e-3 },
+    );
     dispose(r);
     x.dispose();
   });

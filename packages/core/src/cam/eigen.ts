@@ -21,7 +21,11 @@ import { camMaps, type CamMaps } from './cam-map.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { EigenSignConvention } from './types.js';
 
-async function leadingEigenpairs(matrices: tf.Tensor3D, signs: tf.Tensor2D, path: ExecutionPath): Promise<{ vectors: tf.Tensor2D; values: tf.Tensor1D }> {
+async function leadingEigenpairs(
+  matrices: tf.Tensor3D,
+  signs: tf.Tensor2D,
+  path: ExecutionPath,
+): Promise<{ vectors: tf.Tensor2D; values: tf.Tensor1D }> {
   const [images, size] = signs.shape;
   if (path === 'cpu') {
     const [m, s] = await Promise.all([matrices.data(), signs.data()]);

@@ -26,7 +26,12 @@ function targetMask(scores: tf.Tensor2D, targets: readonly number[] | undefined)
  * `targets` has one class per row; undefined means each row's argmax (resolved inside the pass).
  * @throws {UnknownLayerError} the tail has an op without a gradient (lists the candidate layers).
  */
-export function forwardBackward(split: ModelSplit, x: tf.Tensor4D, targets: readonly number[] | undefined, candidates: readonly string[]): Required<LayerEvidence> {
+export function forwardBackward(
+  split: ModelSplit,
+  x: tf.Tensor4D,
+  targets: readonly number[] | undefined,
+  candidates: readonly string[],
+): Required<LayerEvidence> {
   const { activation, context } = split.head(x);
   let scores: tf.Tensor2D | undefined;
   try {
@@ -40,7 +45,11 @@ export function forwardBackward(split: ModelSplit, x: tf.Tensor4D, targets: read
     tf.dispose([activation, scores]);
     const message = (cause as Error)?.message ?? String(cause);
     if (/gradient/i.test(message)) {
-      throw new UnknownLayerError(`the model is not differentiable from layer '${split.layer.name}' to its output (${message})`, candidates, { cause });
+      throw new UnknownLayerError(
+        `the model is not differentiable from layer '${split.layer.name}' to its output (${message})`,
+        candidates,
+        { cause },
+      );
     }
     throw cause;
   } finally {

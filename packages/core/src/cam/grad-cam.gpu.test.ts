@@ -3,11 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeResult } from '../api/dispose-result.js';
 import { seededF32 } from '@webxai/testing';
-import { disposeWeights, identityFeatureModel, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import {
+  disposeWeights,
+  identityFeatureModel,
+  tinyCnn,
+  tinyCnnGraphModel,
+  tinyCnnWeights,
+  type TinyCnnWeights,
+} from '@webxai/testing/models';
 import { UnknownLayerError } from '@webxai/shaders';
 import { createExplainer, explain } from '../api/explain.js';
 import { tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
-
 
 const values = async (t: tf.Tensor) => Array.from(await t.data());
 const dispose = disposeResult; // attribution and map(s)
@@ -31,7 +37,9 @@ describe('gradient CAMs', () => {
     const x = tf.tensor4d(A, [1, h, w, k]);
     for (const target of [0, 1]) {
       const r = await explain(model, x, { method: 'grad-cam', layer: 'features', target });
-      const want = Array.from({ length: h * w }, (_, p) => Math.max(0, (W[0]![target]! * A[p * 2]! + W[1]![target]! * A[p * 2 + 1]!) / (h * w)));
+      const want = Array.from({ length: h * w }, (_, p) =>
+        Math.max(0, (W[0]![target]! * A[p * 2]! + W[1]![target]! * A[p * 2 + 1]!) / (h * w)),
+      );
       expect(r.layer).toBe('features');
       expect(r.target).toEqual([target]);
       expect(await values(r.map as tf.Tensor)).toBeAllClose(want, { abs: 1e-6, rel: 1e-5 });
@@ -39,7 +47,10 @@ describe('gradient CAMs', () => {
       const lo = Math.min(...want);
       const hi = Math.max(...want);
       expect(r.attribution.shape).toEqual([1, h, w]);
-      expect(await values(r.attribution)).toBeAllClose(want.map((v) => (v - lo) / (hi - lo)), { abs: 1e-5, rel: 1e-4 });
+      expect(await values(r.attribution)).toBeAllClose(
+        want.map((v) => (v - lo) / (hi - lo)),
+        { abs: 1e-5, rel: 1e-4 },
+      );
       dispose(r);
     }
     x.dispose();
@@ -169,7 +180,9 @@ describe('gradient CAMs', () => {
       const missing = await explain(model, x, { method: 'grad-cam', layer: 'conv7' }).catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(UnknownLayerError);
       expect((missing as UnknownLayerError).candidates).toEqual(['conv1', 'conv2', 'skip_add']);
-      expect(() => createExplainer(model, { method: 'grad-cam', layer: 'gap' })).toThrow(/'gap' .* not a 4-D .*Valid layers: conv1, conv2, skip_add/);
+      expect(() => createExplainer(model, { method: 'grad-cam', layer: 'gap' })).toThrow(
+        /'gap' .* not a 4-D .*Valid layers: conv1, conv2, skip_add/,
+      );
       x.dispose();
     });
 

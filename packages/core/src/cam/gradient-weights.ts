@@ -33,7 +33,12 @@ async function gradCamPlusPlus(activation: tf.Tensor4D, gradient: tf.Tensor4D, p
  * - hires-cam: g, elementwise (Draelos & Carin 2020)
  * - layer-cam: relu(g), elementwise (Jiang et al. 2021)
  */
-export async function gradientCamWeights(method: GradientCamName, activation: tf.Tensor4D, gradient: tf.Tensor4D, path: ExecutionPath): Promise<CamWeights> {
+export async function gradientCamWeights(
+  method: GradientCamName,
+  activation: tf.Tensor4D,
+  gradient: tf.Tensor4D,
+  path: ExecutionPath,
+): Promise<CamWeights> {
   switch (method) {
     case 'grad-cam':
       return { weights: tf.mean(gradient, [1, 2]), weighting: 'channel' };

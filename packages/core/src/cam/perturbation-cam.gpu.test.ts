@@ -2,11 +2,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeResult } from '../api/dispose-result.js';
-import { disposeWeights, identityFeatureModel, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import {
+  disposeWeights,
+  identityFeatureModel,
+  tinyCnn,
+  tinyCnnGraphModel,
+  tinyCnnWeights,
+  type TinyCnnWeights,
+} from '@webxai/testing/models';
 import { AbortedError, InvalidOptionError, UnsupportedModelError } from '@webxai/shaders';
 import { createExplainer, explain } from '../api/explain.js';
 import { tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
-
 
 const values = async (t: tf.Tensor) => Array.from(await t.data());
 const dispose = disposeResult; // attribution and map(s)
@@ -29,8 +35,14 @@ describe('perturbation CAMs (Score-CAM, Ablation-CAM)', () => {
   const A = Array.from({ length: h * w * 3 }, (_, i) => ((i * 5) % 7) / 3);
   const mean = (k: number) => Array.from({ length: h * w }, (_, p) => A[p * 3 + k]!).reduce((a, b) => a + b, 0) / (h * w);
   const score = (c: number, a: (p: number, k: number) => number) =>
-    [0, 1, 2].reduce((s, k) => s + W[k]![c]! * Array.from({ length: h * w }, (_, p) => a(p, k)).reduce((x, y) => x + y, 0) / (h * w), 0);
-  const mapOf = (weightsPerChannel: number[]) => Array.from({ length: h * w }, (_, p) => Math.max(0, [0, 1, 2].reduce((s, k) => s + weightsPerChannel[k]! * A[p * 3 + k]!, 0)));
+    [0, 1, 2].reduce((s, k) => s + (W[k]![c]! * Array.from({ length: h * w }, (_, p) => a(p, k)).reduce((x, y) => x + y, 0)) / (h * w), 0);
+  const mapOf = (weightsPerChannel: number[]) =>
+    Array.from({ length: h * w }, (_, p) =>
+      Math.max(
+        0,
+        [0, 1, 2].reduce((s, k) => s + weightsPerChannel[k]! * A[p * 3 + k]!, 0),
+      ),
+    );
 
   beforeAll(async () => {
     await tf.setBackend('webgpu');
@@ -126,6 +138,8 @@ describe('perturbation CAMs (Score-CAM, Ablation-CAM)', () => {
     expect(() => createExplainer(model, { method: 'ablation-cam', eigenSmooth: 'yes' as never })).toThrow(/eigenSmooth must be a boolean/);
     const box = { predict: async (b: Float32Array) => new Float32Array((b.length / 192) * 4) };
     expect(() => createExplainer(box, { method: 'score-cam' })).toThrow(UnsupportedModelError);
-    expect(() => createExplainer((t: tf.Tensor4D) => t as never, { method: 'grad-cam' })).toThrow(/need a tf.LayersModel or tf.GraphModel, not a function/);
+    expect(() => createExplainer((t: tf.Tensor4D) => t as never, { method: 'grad-cam' })).toThrow(
+      /need a tf.LayersModel or tf.GraphModel, not a function/,
+    );
   });
 });

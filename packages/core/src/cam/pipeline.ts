@@ -22,7 +22,14 @@ import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
 import { blankMapWarning, signedAttribution, signedCamMap, type SignedRange } from './signed-map.js';
-import { BATCHED_CAM_OPTION_NAMES, CAM_OPTION_NAMES, EIGEN_SIGN_CONVENTIONS, type BatchedCamOptions, type CamMethodName, type EigenSignConvention } from './types.js';
+import {
+  BATCHED_CAM_OPTION_NAMES,
+  CAM_OPTION_NAMES,
+  EIGEN_SIGN_CONVENTIONS,
+  type BatchedCamOptions,
+  type CamMethodName,
+  type EigenSignConvention,
+} from './types.js';
 import { checkpoint } from '../api/abort.js';
 
 /** One layer's pass, handed to a method's weights function. */
@@ -78,13 +85,17 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
       const augSmooth = booleanOption(name, 'augSmooth', options.augSmooth, false);
       const signConvention = choiceOption(name, 'signConvention', options.signConvention, 'channel-sum', EIGEN_SIGN_CONVENTIONS);
       if (options.signConvention !== undefined && name !== 'eigen-cam' && !eigenSmooth) {
-        throw new InvalidOptionError(`${name}: signConvention applies to Eigen-CAM and eigenSmooth only; set eigenSmooth: true or drop signConvention`);
+        throw new InvalidOptionError(
+          `${name}: signConvention applies to Eigen-CAM and eigenSmooth only; set eigenSmooth: true or drop signConvention`,
+        );
       }
       const batchSize = integerOption(name, 'batchSize', options.batchSize, strategy.defaultBatchSize ?? 16);
       const spec = options.layer ?? 'auto';
       const relu = booleanOption(name, 'relu', options.relu, true);
       if (!relu && (name === 'eigen-cam' || eigenSmooth || Array.isArray(spec))) {
-        throw new InvalidOptionError(`${name}: relu: false needs one layer and channel weights (not Eigen-CAM, eigenSmooth or a layer array); drop relu or pass a single layer name`);
+        throw new InvalidOptionError(
+          `${name}: relu: false needs one layer and channel weights (not Eigen-CAM, eigenSmooth or a layer array); drop relu or pass a single layer name`,
+        );
       }
       const preprocess = options.preprocess;
       const splits = new Map<string, ModelSplit>();
@@ -94,7 +105,8 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
       };
       // Fail early on bad layers where the model's layer shapes are known without an input.
       const declared = model.inputShape;
-      if (model.kind === 'layers' || (model.kind === 'graph' && declared?.every((d) => d !== null))) layersFor(declared as [number, number, number]);
+      if (model.kind === 'layers' || (model.kind === 'graph' && declared?.every((d) => d !== null)))
+        layersFor(declared as [number, number, number]);
       else if (model.kind !== 'graph') modelLayers(model.source); // functions and black boxes: UnsupportedModelError
 
       return {
@@ -212,7 +224,8 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows): Promi
     const full: LayerPass = { ...pass, split, input: job.batch, targets: rows.rowTargets!, call, model: job.model, batchSize };
     const weights = await job.strategy.weights(full);
     try {
-      if (!weights || job.eigenSmooth) return await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path, job.signConvention);
+      if (!weights || job.eigenSmooth)
+        return await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path, job.signConvention);
       if (!job.relu) {
         const map = signedCamMap(pass.activation, weights.weights, weights.weighting);
         return { map, attribution: signedAttribution(map, job.out) };
@@ -248,7 +261,12 @@ async function blankRanges(map: tf.Tensor3D, signed: () => tf.Tensor3D): Promise
  * One warning per image and layer whose final ReLU'd map is all zero (a blank picture is reported,
  * never drawn silently). With augSmooth the rows are augmented copies, so no signed range is given.
  */
-async function blankMapWarnings(method: string, result: MethodOutput<CamMethodName>, perLayer: readonly LayerMaps[], augSmooth: boolean): Promise<string[]> {
+async function blankMapWarnings(
+  method: string,
+  result: MethodOutput<CamMethodName>,
+  perLayer: readonly LayerMaps[],
+  augSmooth: boolean,
+): Promise<string[]> {
   const maps = Array.isArray(result.map) ? result.map : [result.map];
   const names = Array.isArray(result.layer) ? result.layer : [result.layer];
   const peaks = tf.tidy(() => tf.stack(maps.map((m) => tf.max(m, [1, 2]))));
@@ -265,7 +283,13 @@ async function blankMapWarnings(method: string, result: MethodOutput<CamMethodNa
   return warnings;
 }
 
-async function runPass(split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined, candidates: readonly string[], gradients: boolean) {
+async function runPass(
+  split: ModelSplit,
+  x: tf.Tensor4D,
+  rowTargets: number[] | undefined,
+  candidates: readonly string[],
+  gradients: boolean,
+) {
   if (gradients) {
     const evidence = forwardBackward(split, x, rowTargets, candidates);
     return { ...evidence, context: new Map() as SplitContext };
@@ -276,7 +300,13 @@ async function runPass(split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] |
 }
 
 /** Averages layers and augmentations; returns new tensors (the per-layer maps are disposed by the caller). */
-function finish(perLayer: readonly CamMaps[], chosen: KeyedLayer[], asArray: boolean, augSmooth: boolean, target: number[]): MethodOutput<CamMethodName> {
+function finish(
+  perLayer: readonly CamMaps[],
+  chosen: KeyedLayer[],
+  asArray: boolean,
+  augSmooth: boolean,
+  target: number[],
+): MethodOutput<CamMethodName> {
   let attribution = perLayer.length === 1 ? tf.clone(perLayer[0]!.attribution) : averageLayers(perLayer.map((m) => m.attribution));
   let maps = perLayer.map((m) => tf.clone(m.map));
   if (augSmooth) {

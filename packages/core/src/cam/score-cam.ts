@@ -31,7 +31,9 @@ export async function scoreCamWeights(pass: LayerPass): Promise<CamWeights> {
   let actCpu: Float32Array | undefined;
   let ranges: tf.Tensor | undefined;
   if (gpu) {
-    ranges = await kernelToTensor([n, channels, 2], (output) => runKernel(tfjsDevice(), scorecamRange, { params: shape, act: gpuBufferOf(activation), ranges: output }));
+    ranges = await kernelToTensor([n, channels, 2], (output) =>
+      runKernel(tfjsDevice(), scorecamRange, { params: shape, act: gpuBufferOf(activation), ranges: output }),
+    );
   } else {
     actCpu = (await activation.data()) as Float32Array;
     imagesCpu = (await input.data()) as Float32Array;

@@ -18,7 +18,8 @@ const KERNEL = [
 /** Strictly positive activations (the identity conv + ReLU passes them through). */
 const A = Array.from({ length: H * W * 2 }, (_, i) => 0.25 + ((i * 7) % 5) / 4);
 /** d score_c / d A[p, k] = KERNEL[k][c] / (H W): the signed Grad-CAM map, by hand. */
-const signed = (target: number) => Array.from({ length: H * W }, (_, p) => (KERNEL[0]![target]! * A[2 * p]! + KERNEL[1]![target]! * A[2 * p + 1]!) / (H * W));
+const signed = (target: number) =>
+  Array.from({ length: H * W }, (_, p) => (KERNEL[0]![target]! * A[2 * p]! + KERNEL[1]![target]! * A[2 * p + 1]!) / (H * W));
 
 describe.for(['cpu', 'webgpu'] as const)('blank Grad-CAM maps on %s', (backend) => {
   afterAll(() => tf.setBackend('cpu'));
@@ -36,7 +37,9 @@ describe.for(['cpu', 'webgpu'] as const)('blank Grad-CAM maps on %s', (backend) 
     expect(Array.from(await r.attribution.data()).every((v) => v === 0)).toBe(true);
     expect(r.warnings).toHaveLength(1);
     const warning = r.warnings![0]!;
-    expect(warning).toMatch(/grad-cam: the map of image 0 at layer features is all zero after the ReLU: the weighted channel sum is negative at every position/);
+    expect(warning).toMatch(
+      /grad-cam: the map of image 0 at layer features is all zero after the ReLU: the weighted channel sum is negative at every position/,
+    );
     expect(warning).toContain(`from ${Math.min(...want).toPrecision(3)} to ${Math.max(...want).toPrecision(3)}`);
     expect(warning).toContain('relu: false');
     disposeResult(r);
@@ -45,7 +48,10 @@ describe.for(['cpu', 'webgpu'] as const)('blank Grad-CAM maps on %s', (backend) 
     expect(Array.from(await (s.map as tf.Tensor).data())).toBeAllClose(want, { abs: 1e-6, rel: 1e-5 });
     // Same resolution: the attribution is the map over its largest |value|.
     const scale = Math.max(...want.map(Math.abs));
-    expect(Array.from(await s.attribution.data())).toBeAllClose(want.map((v) => v / scale), { abs: 1e-5, rel: 1e-5 });
+    expect(Array.from(await s.attribution.data())).toBeAllClose(
+      want.map((v) => v / scale),
+      { abs: 1e-5, rel: 1e-5 },
+    );
     expect(s.warnings).toBeUndefined();
     disposeResult(s);
 

@@ -6,7 +6,8 @@ import type { LayerInfo } from '../model/split/types.js';
 import type { OptionNames } from '../api/option-names.js';
 
 /** The CAM methods, named as in jacobgil/pytorch-grad-cam. */
-export type CamMethodName = 'grad-cam' | 'grad-cam++' | 'xgrad-cam' | 'hires-cam' | 'layer-cam' | 'score-cam' | 'ablation-cam' | 'eigen-cam';
+export type CamMethodName =
+  'grad-cam' | 'grad-cam++' | 'xgrad-cam' | 'hires-cam' | 'layer-cam' | 'score-cam' | 'ablation-cam' | 'eigen-cam';
 
 /** How Eigen-CAM fixes the arbitrary sign of its principal component (see CamOptions.signConvention). */
 export type EigenSignConvention = 'channel-sum' | 'max-abs' | 'negative-channel-sum';
@@ -55,7 +56,13 @@ export interface CamOptions {
 }
 
 /** Option names of every CAM method (checked against CamOptions by the compiler; other names are rejected). */
-export const CAM_OPTION_NAMES: OptionNames<CamOptions> = { layer: true, eigenSmooth: true, augSmooth: true, signConvention: true, relu: true };
+export const CAM_OPTION_NAMES: OptionNames<CamOptions> = {
+  layer: true,
+  eigenSmooth: true,
+  augSmooth: true,
+  signConvention: true,
+  relu: true,
+};
 
 /** Options of the perturbation CAMs: channel batches. */
 export interface BatchedCamOptions extends CamOptions {
@@ -67,7 +74,14 @@ export interface BatchedCamOptions extends CamOptions {
 }
 
 /** Option names of score-cam and ablation-cam (checked against BatchedCamOptions by the compiler; other names are rejected). */
-export const BATCHED_CAM_OPTION_NAMES: OptionNames<BatchedCamOptions> = { batchSize: true, layer: true, eigenSmooth: true, augSmooth: true, signConvention: true, relu: true };
+export const BATCHED_CAM_OPTION_NAMES: OptionNames<BatchedCamOptions> = {
+  batchSize: true,
+  layer: true,
+  eigenSmooth: true,
+  augSmooth: true,
+  signConvention: true,
+  relu: true,
+};
 
 /** Result of every CAM method. */
 export interface CamResult extends ExplainResultBase {

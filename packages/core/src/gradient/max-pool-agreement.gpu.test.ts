@@ -25,7 +25,13 @@ interface Run {
 }
 
 /** Every method's map on `backend`, for one model (created on cpu, moved to webgpu by tfjs). */
-async function runAll(backend: 'cpu' | 'webgpu', model: tf.LayersModel, image: Float32Array, shape: number[], target: number): Promise<Run[]> {
+async function runAll(
+  backend: 'cpu' | 'webgpu',
+  model: tf.LayersModel,
+  image: Float32Array,
+  shape: number[],
+  target: number,
+): Promise<Run[]> {
   await tf.setBackend(backend);
   const runs: Run[] = [];
   for (const options of METHODS) {
@@ -45,7 +51,18 @@ function maxAbs(values: ArrayLike<number>): number {
 
 describe('gradient methods on max-pool CNNs: webgpu = cpu (issue 12)', () => {
   const cases: { name: string; model: () => Promise<tf.LayersModel>; image: () => tf.Tensor4D; target: number }[] = [
-    { name: 'MNIST digit (shipped CNN)', model: loadMnistCnn, image: () => tf.tidy(() => { const s = mnistSamples(); const one = s.images.slice(0, 1); s.images.dispose(); return one; }), target: -1 },
+    {
+      name: 'MNIST digit (shipped CNN)',
+      model: loadMnistCnn,
+      image: () =>
+        tf.tidy(() => {
+          const s = mnistSamples();
+          const one = s.images.slice(0, 1);
+          s.images.dispose();
+          return one;
+        }),
+      target: -1,
+    },
     { name: 'colour image (in-code CNN)', model: async () => maxPoolCnn(), image: () => flatRegionImage(), target: 2 },
   ];
   const results = new Map<string, { cpu: Run[]; gpu: Run[] }>();

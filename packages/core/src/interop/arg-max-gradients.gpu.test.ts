@@ -27,7 +27,10 @@ describe('tie rules of arg-max-style gradients in tfjs 4.22 (cpu and webgpu)', (
 
   it('max / reduce-max: every tied maximum gets the full gradient on both backends (PyTorch amax splits it evenly)', async () => {
     expect(await both((x) => tf.max(x), [1, 3, 3, 2], [4])).toEqual({ cpu: [0, 1, 1, 0], webgpu: [0, 1, 1, 0] });
-    expect(await both((x) => tf.max(x, 1).sum(), [1, 3, 3, 2, 2, 0], [2, 3])).toEqual({ cpu: [0, 1, 1, 1, 1, 0], webgpu: [0, 1, 1, 1, 1, 0] });
+    expect(await both((x) => tf.max(x, 1).sum(), [1, 3, 3, 2, 2, 0], [2, 3])).toEqual({
+      cpu: [0, 1, 1, 1, 1, 0],
+      webgpu: [0, 1, 1, 1, 1, 0],
+    });
   });
 
   it('maximum(a, b): a tie sends the gradient to a, on both backends', async () => {
@@ -53,7 +56,9 @@ describe('tie rules of arg-max-style gradients in tfjs 4.22 (cpu and webgpu)', (
   it('maxPoolWithArgmax has no gradient in tfjs (nothing to align)', async () => {
     await tf.setBackend('cpu');
     const x = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
-    expect(() => tf.grad((v: tf.Tensor) => tf.maxPoolWithArgmax(v as tf.Tensor4D, 2, 2, 'valid').result!.sum())(x)).toThrow(/gradient function not found/);
+    expect(() => tf.grad((v: tf.Tensor) => tf.maxPoolWithArgmax(v as tf.Tensor4D, 2, 2, 'valid').result!.sum())(x)).toThrow(
+      /gradient function not found/,
+    );
     x.dispose();
   });
 });

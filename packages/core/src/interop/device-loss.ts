@@ -86,7 +86,9 @@ export function checkModelBackend(model: unknown): void {
   const weights = (model as { weights?: { read?: () => tf.Tensor }[] }).weights;
   const first = Array.isArray(weights) ? weights[0]?.read?.() : undefined;
   if (first && onStaleBackend(first)) {
-    throw new UnsupportedModelError(`the model's weights live on a tfjs backend that was removed (its GPU device was lost): reload the model`);
+    throw new UnsupportedModelError(
+      `the model's weights live on a tfjs backend that was removed (its GPU device was lost): reload the model`,
+    );
   }
 }
 

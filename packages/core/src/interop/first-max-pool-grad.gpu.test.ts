@@ -11,17 +11,31 @@ type Shape = [number, number, number, number];
 /** Values from {0, 0.5, 1}: most pooling windows hold ties. */
 function tied(shape: Shape, seed: number): tf.Tensor4D {
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor4d(Float32Array.from(seededInts(size, seed, 0, 3), (k) => k / 2), shape);
+  return tf.tensor4d(
+    Float32Array.from(seededInts(size, seed, 0, 3), (k) => k / 2),
+    shape,
+  );
 }
 
 /** d/dx of sum(w * maxPool(x)) on `backend`, read back. */
-async function poolGrad(backend: 'cpu' | 'webgpu', x: tf.Tensor4D, filter: [number, number], strides: [number, number], pad: 'same' | 'valid') {
+async function poolGrad(
+  backend: 'cpu' | 'webgpu',
+  x: tf.Tensor4D,
+  filter: [number, number],
+  strides: [number, number],
+  pad: 'same' | 'valid',
+) {
   await tf.setBackend(backend);
   const input = tf.tensor4d(await x.data(), x.shape);
   const g = tf.tidy(() => {
     const y = tf.maxPool(input, filter, strides, pad);
     const w = tf.tensor(seededF32(y.size, 11, -1, 1), y.shape);
-    return tf.grad((v: tf.Tensor) => tf.maxPool(v as tf.Tensor4D, filter, strides, pad).mul(w).sum())(input);
+    return tf.grad((v: tf.Tensor) =>
+      tf
+        .maxPool(v as tf.Tensor4D, filter, strides, pad)
+        .mul(w)
+        .sum(),
+    )(input);
   });
   const values = await g.data();
   tf.dispose([input, g]);
@@ -39,13 +53,25 @@ type Shape5 = [number, number, number, number, number];
 type Triple = [number, number, number];
 
 /** d/dx of sum(w * maxPool3d(x)) on `backend`, read back (w seeded like maxPoolGradRef's dy below). */
-async function pool3dGrad(backend: 'cpu' | 'webgpu', values: Float32Array, shape: readonly number[], filter: readonly number[], strides: readonly number[], pad: 'same' | 'valid') {
+async function pool3dGrad(
+  backend: 'cpu' | 'webgpu',
+  values: Float32Array,
+  shape: readonly number[],
+  filter: readonly number[],
+  strides: readonly number[],
+  pad: 'same' | 'valid',
+) {
   await tf.setBackend(backend);
   const input = tf.tensor5d(values, shape as Shape5);
   const g = tf.tidy(() => {
     const y = tf.maxPool3d(input, filter as Triple, strides as Triple, pad);
     const w = tf.tensor(seededF32(y.size, 13, -1, 1), y.shape);
-    return tf.grad((v: tf.Tensor) => tf.maxPool3d(v as tf.Tensor5D, filter as Triple, strides as Triple, pad).mul(w).sum())(input);
+    return tf.grad((v: tf.Tensor) =>
+      tf
+        .maxPool3d(v as tf.Tensor5D, filter as Triple, strides as Triple, pad)
+        .mul(w)
+        .sum(),
+    )(input);
   });
   const out = await g.data();
   tf.dispose([input, g]);
@@ -53,7 +79,13 @@ async function pool3dGrad(backend: 'cpu' | 'webgpu', values: Float32Array, shape
 }
 
 const CASES_3D: { shape: Shape5; filter: Triple; strides: Triple; pad: 'same' | 'valid'; why: string }[] = [
-  { shape: [1, 1, 3, 4, 1], filter: [1, 3, 2], strides: [1, 3, 2], pad: 'valid', why: 'window height != width: stock tfjs cpu drops this gradient' },
+  {
+    shape: [1, 1, 3, 4, 1],
+    filter: [1, 3, 2],
+    strides: [1, 3, 2],
+    pad: 'valid',
+    why: 'window height != width: stock tfjs cpu drops this gradient',
+  },
   { shape: [2, 4, 6, 6, 2], filter: [2, 2, 2], strides: [2, 2, 2], pad: 'valid', why: 'tied windows, batch 2' },
   { shape: [1, 5, 7, 6, 3], filter: [3, 3, 2], strides: [2, 2, 1], pad: 'same', why: 'overlapping windows, same padding' },
 ];
@@ -85,38 +117,46 @@ describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
     expect(firstMaxPoolGradInstalled()).toBe(false);
     const zeros = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
     // If this starts failing, tfjs changed its tie rule: re-check whether the override is still needed.
-    expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).not.toEqual(Array.from(await poolGrad('cpu', zeros, [2, 2], [2, 2], 'valid')));
+    expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).not.toEqual(
+      Array.from(await poolGrad('cpu', zeros, [2, 2], [2, 2], 'valid')),
+    );
     await tf.setBackend('webgpu');
     installFirstMaxPoolGrad();
     expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).toEqual([1 * (await firstWeight()), 0, 0, 0]);
     zeros.dispose();
   });
 
-  it.for(CASES)('matches the cpu backend and maxPoolGradRef on ties: $shape $filter/$strides $pad', async ({ shape, filter, strides, pad }) => {
-    await tf.setBackend('webgpu');
-    installFirstMaxPoolGrad();
-    const x = tied(shape, shape[1] * 31 + shape[3]);
-    const gpu = await poolGrad('webgpu', x, filter, strides, pad);
-    const cpu = await poolGrad('cpu', x, filter, strides, pad);
-    expect(gpu).toBeAllClose(cpu, { abs: 1e-6, rel: 1e-6 });
-    const g = maxPoolGeometry(shape, filter, strides, pad);
-    const w = seededF32(g.batch * g.outHeight * g.outWidth * g.channels, 11, -1, 1);
-    expect(gpu).toBeAllClose(maxPoolGradRef(await x.data(), w, g), { abs: 1e-6, rel: 1e-6 });
-    x.dispose();
-  });
+  it.for(CASES)(
+    'matches the cpu backend and maxPoolGradRef on ties: $shape $filter/$strides $pad',
+    async ({ shape, filter, strides, pad }) => {
+      await tf.setBackend('webgpu');
+      installFirstMaxPoolGrad();
+      const x = tied(shape, shape[1] * 31 + shape[3]);
+      const gpu = await poolGrad('webgpu', x, filter, strides, pad);
+      const cpu = await poolGrad('cpu', x, filter, strides, pad);
+      expect(gpu).toBeAllClose(cpu, { abs: 1e-6, rel: 1e-6 });
+      const g = maxPoolGeometry(shape, filter, strides, pad);
+      const w = seededF32(g.batch * g.outHeight * g.outWidth * g.channels, 11, -1, 1);
+      expect(gpu).toBeAllClose(maxPoolGradRef(await x.data(), w, g), { abs: 1e-6, rel: 1e-6 });
+      x.dispose();
+    },
+  );
 
-  it.for(CASES_3D)('maxPool3d: webgpu = cpu = maxPoolGradRef (first maximum) on ties: $shape $filter/$strides $pad ($why)', async ({ shape, filter, strides, pad }) => {
-    installFirstMaxPoolGrad();
-    const size = shape.reduce((a, b) => a * b, 1);
-    const values = Float32Array.from(seededInts(size, size + 3, 0, 3), (k) => k / 2);
-    const gpu = await pool3dGrad('webgpu', values, shape, filter, strides, pad);
-    const cpu = await pool3dGrad('cpu', values, shape, filter, strides, pad);
-    const g = maxPool3dGeometry(shape, filter, strides, pad);
-    const ref = maxPoolGradRef(values, seededF32(g.batch * g.outDepth * g.outHeight * g.outWidth * g.channels, 13, -1, 1), g);
-    expect(Array.from(ref).some((v) => v !== 0)).toBe(true);
-    expect(gpu).toBeAllClose(ref, { abs: 1e-6, rel: 1e-6 });
-    expect(cpu).toBeAllClose(ref, { abs: 1e-6, rel: 1e-6 });
-  });
+  it.for(CASES_3D)(
+    'maxPool3d: webgpu = cpu = maxPoolGradRef (first maximum) on ties: $shape $filter/$strides $pad ($why)',
+    async ({ shape, filter, strides, pad }) => {
+      installFirstMaxPoolGrad();
+      const size = shape.reduce((a, b) => a * b, 1);
+      const values = Float32Array.from(seededInts(size, size + 3, 0, 3), (k) => k / 2);
+      const gpu = await pool3dGrad('webgpu', values, shape, filter, strides, pad);
+      const cpu = await pool3dGrad('cpu', values, shape, filter, strides, pad);
+      const g = maxPool3dGeometry(shape, filter, strides, pad);
+      const ref = maxPoolGradRef(values, seededF32(g.batch * g.outDepth * g.outHeight * g.outWidth * g.channels, 13, -1, 1), g);
+      expect(Array.from(ref).some((v) => v !== 0)).toBe(true);
+      expect(gpu).toBeAllClose(ref, { abs: 1e-6, rel: 1e-6 });
+      expect(cpu).toBeAllClose(ref, { abs: 1e-6, rel: 1e-6 });
+    },
+  );
 
   it('maxPool3d: a tied 2x2x2 window sends its gradient to its first element on both backends (PyTorch rule); uninstalled, tfjs picks the last', async () => {
     const zeros = new Float32Array(8);
@@ -156,10 +196,19 @@ describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
   it('a layers MaxPooling2D model gets the same input gradient on both backends; nothing leaks', async () => {
     // Built and run on cpu first: tfjs moves weights from cpu to webgpu, not back (no sync readback in Node).
     await tf.setBackend('cpu');
-    const model = tf.sequential({ layers: [tf.layers.maxPooling2d({ inputShape: [6, 6, 2], poolSize: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 3, kernelInitializer: 'ones' })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.maxPooling2d({ inputShape: [6, 6, 2], poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3, kernelInitializer: 'ones' }),
+      ],
+    });
     const x = seededInts(2 * 6 * 6 * 2, 5, 0, 3);
     const grad = async () => {
-      const input = tf.tensor4d(Float32Array.from(x, (k) => k / 2), [2, 6, 6, 2]);
+      const input = tf.tensor4d(
+        Float32Array.from(x, (k) => k / 2),
+        [2, 6, 6, 2],
+      );
       const g = tf.grad((v: tf.Tensor) => (model.predict(v) as tf.Tensor).sum())(input);
       const values = await g.data();
       tf.dispose([g, input]);

@@ -10,7 +10,14 @@
 // kernels. Relies on the tfjs 4.22 internals listed in WebGPUKernelBackend;
 // first-max-pool-grad.gpu.test.ts fails if an upgrade changes them or fixes tfjs's tie rule.
 import * as tf from '@tensorflow/tfjs';
-import { GpuValidationError, maxPoolGrad, maxPoolGradRef, runKernelSync, UnsupportedModelError, type MaxPoolGeometry } from '@webxai/shaders';
+import {
+  GpuValidationError,
+  maxPoolGrad,
+  maxPoolGradRef,
+  runKernelSync,
+  UnsupportedModelError,
+  type MaxPoolGeometry,
+} from '@webxai/shaders';
 
 /** The parts of tfjs-backend-webgpu 4.22's WebGPUBackend a kernel function needs. */
 interface WebGPUKernelBackend {
@@ -52,22 +59,60 @@ let deferredError: GpuValidationError | undefined;
 function poolGeometry(shape: readonly number[], attrs: PoolGradAttrs): MaxPoolGeometry {
   const { filterSize, strides, pad, dimRoundingMode } = attrs;
   if (shape.length === 5) {
-    const i = tf.backend_util.computePool3DInfo(shape as [number, number, number, number, number], filterSize as [number, number, number], strides as [number, number, number], 1, pad as 'same', dimRoundingMode);
+    const i = tf.backend_util.computePool3DInfo(
+      shape as [number, number, number, number, number],
+      filterSize as [number, number, number],
+      strides as [number, number, number],
+      1,
+      pad as 'same',
+      dimRoundingMode,
+    );
     return {
-      batch: i.batchSize, depth: i.inDepth, height: i.inHeight, width: i.inWidth, channels: i.inChannels,
-      outDepth: i.outDepth, outHeight: i.outHeight, outWidth: i.outWidth,
-      filterDepth: i.filterDepth, filterHeight: i.filterHeight, filterWidth: i.filterWidth,
-      strideDepth: i.strideDepth, strideHeight: i.strideHeight, strideWidth: i.strideWidth,
-      padFront: i.padInfo.front, padTop: i.padInfo.top, padLeft: i.padInfo.left,
+      batch: i.batchSize,
+      depth: i.inDepth,
+      height: i.inHeight,
+      width: i.inWidth,
+      channels: i.inChannels,
+      outDepth: i.outDepth,
+      outHeight: i.outHeight,
+      outWidth: i.outWidth,
+      filterDepth: i.filterDepth,
+      filterHeight: i.filterHeight,
+      filterWidth: i.filterWidth,
+      strideDepth: i.strideDepth,
+      strideHeight: i.strideHeight,
+      strideWidth: i.strideWidth,
+      padFront: i.padInfo.front,
+      padTop: i.padInfo.top,
+      padLeft: i.padInfo.left,
     };
   }
-  const i = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], filterSize as [number, number], strides as [number, number], 1, pad, dimRoundingMode);
+  const i = tf.backend_util.computePool2DInfo(
+    shape as [number, number, number, number],
+    filterSize as [number, number],
+    strides as [number, number],
+    1,
+    pad,
+    dimRoundingMode,
+  );
   return {
-    batch: i.batchSize, depth: 1, height: i.inHeight, width: i.inWidth, channels: i.inChannels,
-    outDepth: 1, outHeight: i.outHeight, outWidth: i.outWidth,
-    filterDepth: 1, filterHeight: i.filterHeight, filterWidth: i.filterWidth,
-    strideDepth: 1, strideHeight: i.strideHeight, strideWidth: i.strideWidth,
-    padFront: 0, padTop: i.padInfo.top, padLeft: i.padInfo.left,
+    batch: i.batchSize,
+    depth: 1,
+    height: i.inHeight,
+    width: i.inWidth,
+    channels: i.inChannels,
+    outDepth: 1,
+    outHeight: i.outHeight,
+    outWidth: i.outWidth,
+    filterDepth: 1,
+    filterHeight: i.filterHeight,
+    filterWidth: i.filterWidth,
+    strideDepth: 1,
+    strideHeight: i.strideHeight,
+    strideWidth: i.strideWidth,
+    padFront: 0,
+    padTop: i.padInfo.top,
+    padLeft: i.padInfo.left,
   };
 }
 
@@ -75,7 +120,9 @@ function bufferOf(backend: WebGPUKernelBackend, info: tf.TensorInfo, what: strin
   backend.uploadToGPU(info.dataId);
   const resource = backend.tensorMap.get(info.dataId)?.resource;
   if (!(resource instanceof GPUBuffer)) {
-    throw new UnsupportedModelError(`webxai max-pool gradient: the ${what} tensor is not stored in a GPUBuffer (a texture input cannot be pooled here)`);
+    throw new UnsupportedModelError(
+      `webxai max-pool gradient: the ${what} tensor is not stored in a GPUBuffer (a texture input cannot be pooled here)`,
+    );
   }
   return resource;
 }

@@ -25,7 +25,9 @@ import * as tf from '@tensorflow/tfjs';
 export function configureTfjs(): void {
   tf.enableProdMode();
   tf.env().set('WEBGPU_CPU_FORWARD', false);
-  tf.env().registerFlag('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', () => isSoftwareAdapter((tf.backend() as { adapterInfo?: AdapterDescription }).adapterInfo));
+  tf.env().registerFlag('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', () =>
+    isSoftwareAdapter((tf.backend() as { adapterInfo?: AdapterDescription }).adapterInfo),
+  );
 }
 
 /** What tfjs-backend-webgpu (its `adapterInfo`) or WebGPU (`GPUAdapter.info`) says about an adapter. */

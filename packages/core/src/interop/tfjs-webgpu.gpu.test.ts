@@ -19,7 +19,11 @@ describe('zero-copy interop with tfjs-backend-webgpu (Dawn)', () => {
       // The input is the result of a tfjs op, so it lives on the GPU.
       const input = tf.tidy(() => tf.range(1, 9).reshape([2, 4]).mul(1));
       const out = createTensorBuffer(input.shape);
-      await runKernel(device, affine, { params: { count: input.size, scale: 2, offset: 1 }, input: gpuBufferOf(input), output: out.buffer });
+      await runKernel(device, affine, {
+        params: { count: input.size, scale: 2, offset: 1 },
+        input: gpuBufferOf(input),
+        output: out.buffer,
+      });
       const scaled = tf.tidy(() => out.tensor.mul(10)); // a later tfjs op consumes our buffer directly
       const values = Array.from(await scaled.data());
       tf.dispose([input, out.tensor, scaled]);

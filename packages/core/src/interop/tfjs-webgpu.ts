@@ -33,9 +33,7 @@ export function isWebGPUBackend(): boolean {
  */
 function webgpuBackend(): WebGPUBackendInternals {
   if (!isWebGPUBackend()) {
-    throw new WebGPUUnavailableError(
-      `tfjs's active backend is '${tf.getBackend()}', not 'webgpu' (await tf.setBackend('webgpu') first)`,
-    );
+    throw new WebGPUUnavailableError(`tfjs's active backend is '${tf.getBackend()}', not 'webgpu' (await tf.setBackend('webgpu') first)`);
   }
   const backend = tf.backend() as unknown as WebGPUBackendInternals;
   watchDevice(backend.device);
@@ -101,7 +99,10 @@ export interface TensorBuffer<R extends tf.Rank = tf.Rank> {
  * `tensor` (tfjs rules: dispose it). The contents are undefined until written. The tensor's rank
  * follows the shape tuple (`createTensorBuffer([n, h, w, c]).tensor` is a `tf.Tensor4D`).
  */
-export function createTensorBuffer<const S extends readonly number[]>(shape: S, dtype: 'float32' | 'int32' = 'float32'): TensorBuffer<RankOf<S>> {
+export function createTensorBuffer<const S extends readonly number[]>(
+  shape: S,
+  dtype: 'float32' | 'int32' = 'float32',
+): TensorBuffer<RankOf<S>> {
   const backend = webgpuBackend();
   const size = shape.reduce((a, b) => a * b, 1);
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;

@@ -14,10 +14,12 @@ import {
 
 async function artifactsOf(model: tf.LayersModel | tf.GraphModel): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    saved = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return saved!;
 }
 
@@ -66,7 +68,12 @@ describe('loadTfjsModel', () => {
 describe('parseTeachableMachineMetadata', () => {
   it('takes labels and image size from a Teachable Machine metadata.json', () => {
     const json = { tfjsVersion: '1.3.1', tmVersion: '2.4.10', labels: ['Cat', 'Dog'], imageSize: 224, modelName: 'tm-my-image-model' };
-    expect(parseTeachableMachineMetadata(json)).toEqual({ labels: ['Cat', 'Dog'], imageSize: 224, modelName: 'tm-my-image-model', tmVersion: '2.4.10' });
+    expect(parseTeachableMachineMetadata(json)).toEqual({
+      labels: ['Cat', 'Dog'],
+      imageSize: 224,
+      modelName: 'tm-my-image-model',
+      tmVersion: '2.4.10',
+    });
   });
   it('names the bad field', () => {
     expect(() => parseTeachableMachineMetadata({ imageSize: 224 })).toThrow(/"labels" must be a non-empty array of strings/);
@@ -109,11 +116,17 @@ describe('preprocess presets', () => {
 describe('resizeGeometry', () => {
   const square = { width: 224, height: 224 };
   it('crop keeps the centred square of a landscape or portrait image', () => {
-    expect(resizeGeometry({ width: 400, height: 300 }, square, 'crop')).toEqual({ source: { x: 50, y: 0, width: 300, height: 300 }, target: { x: 0, y: 0, width: 224, height: 224 } });
+    expect(resizeGeometry({ width: 400, height: 300 }, square, 'crop')).toEqual({
+      source: { x: 50, y: 0, width: 300, height: 300 },
+      target: { x: 0, y: 0, width: 224, height: 224 },
+    });
     expect(resizeGeometry({ width: 300, height: 451 }, square, 'crop').source).toEqual({ x: 0, y: 75, width: 300, height: 300 });
   });
   it('fit letterboxes, fill stretches', () => {
-    expect(resizeGeometry({ width: 400, height: 200 }, square, 'fit')).toEqual({ source: { x: 0, y: 0, width: 400, height: 200 }, target: { x: 0, y: 56, width: 224, height: 112 } });
+    expect(resizeGeometry({ width: 400, height: 200 }, square, 'fit')).toEqual({
+      source: { x: 0, y: 0, width: 400, height: 200 },
+      target: { x: 0, y: 56, width: 224, height: 112 },
+    });
     expect(resizeGeometry({ width: 400, height: 200 }, square, 'fill').target).toEqual({ x: 0, y: 0, width: 224, height: 224 });
   });
   it('never gives an empty rectangle, and rejects bad sizes and modes', () => {

@@ -21,7 +21,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function detectModelFormat(modelJson: unknown): TfjsModelFormat {
   if (!isRecord(modelJson)) {
-    throw new UnsupportedModelError(`model.json: expected a JSON object, got ${modelJson === null ? 'null' : Array.isArray(modelJson) ? 'an array' : typeof modelJson}`);
+    throw new UnsupportedModelError(
+      `model.json: expected a JSON object, got ${modelJson === null ? 'null' : Array.isArray(modelJson) ? 'an array' : typeof modelJson}`,
+    );
   }
   const { format, modelTopology } = modelJson;
   if (format === 'layers-model' || format === 'graph-model') return format;
@@ -38,8 +40,7 @@ export function detectModelFormat(modelJson: unknown): TfjsModelFormat {
 
 /** A tfjs model loaded by {@link loadTfjsModel}, with the format it was detected as. */
 export type LoadedTfjsModel =
-  | { readonly format: 'layers-model'; readonly model: tf.LayersModel }
-  | { readonly format: 'graph-model'; readonly model: tf.GraphModel };
+  { readonly format: 'layers-model'; readonly model: tf.LayersModel } | { readonly format: 'graph-model'; readonly model: tf.GraphModel };
 
 /**
  * Loads a LayersModel or a GraphModel from any tfjs IOHandler, detecting which it is first:

@@ -38,7 +38,10 @@ export interface ChannelAffine {
  * presetAffine('signed', 3); // { scale: [2, 2, 2], offset: [-1, -1, -1] }
  */
 export function presetAffine(preset: PreprocessPreset, channels: number): ChannelAffine {
-  const same = (scale: number, offset: number): ChannelAffine => ({ scale: Array(channels).fill(scale), offset: Array(channels).fill(offset) });
+  const same = (scale: number, offset: number): ChannelAffine => ({
+    scale: Array(channels).fill(scale),
+    offset: Array(channels).fill(offset),
+  });
   switch (preset) {
     case 'unit':
       return same(1, 0);
@@ -47,7 +50,10 @@ export function presetAffine(preset: PreprocessPreset, channels: number): Channe
     case 'raw':
       return same(255, 0);
     case 'imagenet':
-      if (channels !== 3) throw new InvalidOptionError(`preprocess 'imagenet' needs an RGB model (3 channels); this one has ${channels}: use unit, signed or raw`);
+      if (channels !== 3)
+        throw new InvalidOptionError(
+          `preprocess 'imagenet' needs an RGB model (3 channels); this one has ${channels}: use unit, signed or raw`,
+        );
       return { scale: IMAGENET_STD.map((s) => 1 / s), offset: IMAGENET_MEAN.map((m, i) => -m / IMAGENET_STD[i]!) };
     default:
       throw new InvalidOptionError(`unknown preprocess preset '${String(preset)}'; valid: ${PREPROCESS_PRESETS.join(', ')}`);

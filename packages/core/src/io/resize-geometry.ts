@@ -38,7 +38,10 @@ export function resizeGeometry(
   dst: { readonly width: number; readonly height: number },
   mode: ResizeMode,
 ): ResizeGeometry {
-  for (const [name, size] of [['source', src], ['target', dst]] as const) {
+  for (const [name, size] of [
+    ['source', src],
+    ['target', dst],
+  ] as const) {
     if (!(Number.isInteger(size.width) && Number.isInteger(size.height) && size.width > 0 && size.height > 0)) {
       throw new InvalidInputError(`resizeGeometry: ${name} size must be positive integers, got ${size.width}x${size.height}`);
     }

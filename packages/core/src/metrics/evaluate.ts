@@ -74,7 +74,20 @@ export async function evaluate<M extends MetricName>(
     const maps = await pixelMaps(normalised);
     const path = currentPath();
     const output = await definition.run(
-      { model: adapter, input: batch, attribution: normalised, maps, height, width, channels, target, path, signal: options.signal, batchSize, preprocess: !!options.preprocess },
+      {
+        model: adapter,
+        input: batch,
+        attribution: normalised,
+        maps,
+        height,
+        width,
+        channels,
+        target,
+        path,
+        signal: options.signal,
+        batchSize,
+        preprocess: !!options.preprocess,
+      },
       options,
     );
     if (path === 'gpu') {

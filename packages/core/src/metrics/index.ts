@@ -2,7 +2,15 @@
 /** Faithfulness, localisation and complexity metrics, sanity checks and the trust report. */
 export { evaluate } from './evaluate.js';
 export { listMetrics } from './registry.js';
-export type { EvaluateOptions, MetricCommonOptions, MetricDefinition, MetricName, MetricOptionsFor, MetricRegistry, MetricResult } from './types.js';
+export type {
+  EvaluateOptions,
+  MetricCommonOptions,
+  MetricDefinition,
+  MetricName,
+  MetricOptionsFor,
+  MetricRegistry,
+  MetricResult,
+} from './types.js';
 export type { AttributionInput } from './shared/attribution.js';
 export type { MetricFill } from './shared/fill.js';
 export type { CurveOutput } from './shared/curve.js';

@@ -13,7 +13,10 @@ export interface AdaptOptions {
 }
 
 function isLayersModel(model: unknown): model is tf.LayersModel {
-  return model instanceof tf.LayersModel || (typeof model === 'object' && model !== null && 'layers' in model && 'apply' in model && 'getLayer' in model);
+  return (
+    model instanceof tf.LayersModel ||
+    (typeof model === 'object' && model !== null && 'layers' in model && 'apply' in model && 'getLayer' in model)
+  );
 }
 
 /** What was passed, for messages: `undefined`, `null`, `a number (42)`, `an object with keys [a, b]`. */
@@ -38,7 +41,10 @@ function checkLayersShape(model: tf.LayersModel): void {
 }
 
 function isGraphModel(model: unknown): model is tf.GraphModel {
-  return model instanceof tf.GraphModel || (typeof model === 'object' && model !== null && 'execute' in model && 'executeAsync' in model && 'modelVersion' in model);
+  return (
+    model instanceof tf.GraphModel ||
+    (typeof model === 'object' && model !== null && 'execute' in model && 'executeAsync' in model && 'modelVersion' in model)
+  );
 }
 
 function isBlackBox(model: unknown): model is BlackBoxModel {
@@ -71,7 +77,9 @@ export function adaptModel(model: ModelInput, options: AdaptOptions = {}): Model
   }
   if (isGraphModel(model)) {
     if (!Array.isArray(model.inputs) || !Array.isArray(model.outputs)) {
-      throw new UnsupportedModelError(`this looks like a tf.GraphModel but has no inputs/outputs arrays (got ${describeModel(model)}); pass a loaded tf.GraphModel`);
+      throw new UnsupportedModelError(
+        `this looks like a tf.GraphModel but has no inputs/outputs arrays (got ${describeModel(model)}); pass a loaded tf.GraphModel`,
+      );
     }
     if (model.inputs.length !== 1) {
       throw new UnsupportedModelError(`GraphModel has ${model.inputs.length} inputs; webxai explains single-input image classifiers`);
@@ -147,7 +155,9 @@ export function checkClassCount(model: BlackBoxModel, classes: number): void {
   const first = classCounts.get(model);
   if (first === undefined) classCounts.set(model, classes);
   else if (first !== classes) {
-    throw new ModelError(`the black-box model's predict() returned ${classes} classes per image, but ${first} before; it must return the same classes every call (set numClasses to check this up front)`);
+    throw new ModelError(
+      `the black-box model's predict() returned ${classes} classes per image, but ${first} before; it must return the same classes every call (set numClasses to check this up front)`,
+    );
   }
 }
 

@@ -9,13 +9,18 @@ import { ModelError, UnsupportedModelError } from '@webxai/shaders';
 export function checkScores(y: tf.Tensor, batch: number, kind: string): void {
   if (!(y instanceof tf.Tensor)) {
     if (y !== null && typeof (y as { then?: unknown }).then === 'function') {
-      (y as unknown as Promise<unknown>).then((v) => v instanceof tf.Tensor && v.dispose(), () => {});
+      (y as unknown as Promise<unknown>).then(
+        (v) => v instanceof tf.Tensor && v.dispose(),
+        () => {},
+      );
       throw new ModelError(
         `the ${kind} model returned a Promise; a model function must be synchronous, (x: Tensor4D) => Tensor2D (gradients need it). ` +
           'Wrap an asynchronous model as a black box { predict(batch, shape): Promise<Float32Array> } for the perturbation methods',
       );
     }
-    throw new ModelError(`the ${kind} model returned ${y === null ? 'null' : typeof y}, not a tf.Tensor; it must return float32 scores of shape [${batch}, classes]`);
+    throw new ModelError(
+      `the ${kind} model returned ${y === null ? 'null' : typeof y}, not a tf.Tensor; it must return float32 scores of shape [${batch}, classes]`,
+    );
   }
   if (y.rank !== 2 || y.shape[0] !== batch || y.dtype !== 'float32') {
     const shape = `[${y.shape}] (${y.dtype})`;

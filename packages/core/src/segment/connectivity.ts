@@ -6,7 +6,12 @@
  * of an input label gets a new label; a component smaller than `minSize` pixels joins the label of
  * a neighbour of its first pixel (the last one seen, up or left). Returns labels 0 .. count - 1.
  */
-export function enforceConnectivity(labels: ArrayLike<number>, height: number, width: number, minSize: number): { labels: Int32Array; count: number } {
+export function enforceConnectivity(
+  labels: ArrayLike<number>,
+  height: number,
+  width: number,
+  minSize: number,
+): { labels: Int32Array; count: number } {
   const pixels = height * width;
   const out = new Int32Array(pixels).fill(-1);
   const queue = new Int32Array(pixels);

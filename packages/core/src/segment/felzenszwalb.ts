@@ -25,7 +25,13 @@ export const FELZENSZWALB_OPTION_NAMES: OptionNames<FelzenszwalbOptions> = { sca
  *
  * @param values HWC image, already mapped to the range the scale refers to ([0, 1] in skimage).
  */
-export function felzenszwalb(values: ArrayLike<number>, height: number, width: number, channels: number, options: FelzenszwalbOptions = {}): { labels: Int32Array; count: number } {
+export function felzenszwalb(
+  values: ArrayLike<number>,
+  height: number,
+  width: number,
+  channels: number,
+  options: FelzenszwalbOptions = {},
+): { labels: Int32Array; count: number } {
   const { scale = 1, sigma = 0.8, minSize = 20 } = options;
   const k = scale / 255;
   const image = gaussianFilter(values, height, width, channels, sigma);

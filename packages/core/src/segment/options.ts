@@ -33,7 +33,8 @@ export function checkSegmentOptions(options: SegmentOptions | undefined): void {
     rejectOption('segment', 'options', "an object with a method ('slic', 'felzenszwalb' or 'quickshift')", options);
   }
   const method = (options as { method?: unknown }).method;
-  if (!METHODS.includes(method as (typeof METHODS)[number])) rejectOption('segment', 'method', "'slic', 'felzenszwalb' or 'quickshift'", method);
+  if (!METHODS.includes(method as (typeof METHODS)[number]))
+    rejectOption('segment', 'method', "'slic', 'felzenszwalb' or 'quickshift'", method);
   signalOption('segment', options.signal);
   if (options.method === 'slic') {
     checkOptionNames('segment (slic)', options, SLIC_OPTION_NAMES);
@@ -52,7 +53,8 @@ export function checkSegmentOptions(options: SegmentOptions | undefined): void {
     numberOption('segment', 'ratio', options.ratio, 1, 0, 1);
     // The window is ceil(3 kernelSize) pixels each way, (2 window + 1)^2 operations per pixel: bounded.
     const kernelSize: unknown = options.kernelSize ?? 5;
-    if (typeof kernelSize !== 'number' || !(kernelSize > 0 && kernelSize <= 64)) rejectOption('segment', 'kernelSize', 'a finite number in (0, 64]', kernelSize);
+    if (typeof kernelSize !== 'number' || !(kernelSize > 0 && kernelSize <= 64))
+      rejectOption('segment', 'kernelSize', 'a finite number in (0, 64]', kernelSize);
     numberOption('segment', 'maxDist', options.maxDist, 10, 0);
     numberOption('segment', 'sigma', options.sigma, 0, 0, MAX_SIGMA);
     seedOption('segment', options.seed);

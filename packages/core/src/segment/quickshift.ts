@@ -19,10 +19,23 @@ export interface QuickshiftOptions {
 }
 
 /** Option names of quickshift (checked against QuickshiftOptions by the compiler; other names are rejected). */
-export const QUICKSHIFT_OPTION_NAMES: OptionNames<QuickshiftOptions> = { ratio: true, kernelSize: true, maxDist: true, sigma: true, seed: true };
+export const QUICKSHIFT_OPTION_NAMES: OptionNames<QuickshiftOptions> = {
+  ratio: true,
+  kernelSize: true,
+  maxDist: true,
+  sigma: true,
+  seed: true,
+};
 
 /** Quick Shift's colour features: (optionally smoothed) CIELAB times `ratio`, 3 per pixel (grey: value, 0, 0). */
-export function quickshiftFeatures(values: ArrayLike<number>, height: number, width: number, channels: number, ratio: number, sigma: number): Float64Array {
+export function quickshiftFeatures(
+  values: ArrayLike<number>,
+  height: number,
+  width: number,
+  channels: number,
+  ratio: number,
+  sigma: number,
+): Float64Array {
   const pixels = height * width;
   const smoothed = gaussianFilter(values, height, width, channels, sigma);
   if (channels >= 3) return rgbToLab(smoothed, pixels, channels).map((v) => v * ratio);
@@ -41,7 +54,13 @@ export function quickshiftFeatures(values: ArrayLike<number>, height: number, wi
  *
  * @param values HWC image in [0, 1].
  */
-export function quickshift(values: ArrayLike<number>, height: number, width: number, channels: number, options: QuickshiftOptions = {}): { labels: Int32Array; count: number } {
+export function quickshift(
+  values: ArrayLike<number>,
+  height: number,
+  width: number,
+  channels: number,
+  options: QuickshiftOptions = {},
+): { labels: Int32Array; count: number } {
   const { ratio = 1, kernelSize = 5, maxDist = 10, sigma = 0, seed = 42 } = options;
   const pixels = height * width;
   const features = quickshiftFeatures(values, height, width, channels, ratio, sigma);

@@ -69,7 +69,8 @@ export interface Segmentation {
 
 /** Checks an image tensor ([h, w, c] or [1, h, w, c], float32) and returns its sizes. */
 function imageShape(image: tf.Tensor): [number, number, number] {
-  if (!(image instanceof tf.Tensor) || image.isDisposed) throw new ShapeMismatchError('segment: image must be a live tf.Tensor [h, w, c] or [1, h, w, c]');
+  if (!(image instanceof tf.Tensor) || image.isDisposed)
+    throw new ShapeMismatchError('segment: image must be a live tf.Tensor [h, w, c] or [1, h, w, c]');
   const shape = image.rank === 4 && image.shape[0] === 1 ? image.shape.slice(1) : image.shape;
   if (shape.length !== 3 || image.dtype !== 'float32') {
     throw new ShapeMismatchError(`segment: image must be float32 [h, w, c] or [1, h, w, c], got ${image.dtype} [${image.shape}]`);
@@ -116,7 +117,10 @@ export async function segment(image: tf.Tensor, options: SegmentOptions): Promis
   if (options.method === 'quickshift' && currentPath() === 'gpu') {
     return { ...(await quickshiftGpu(unit, height, width, channels, options)), height, width, path: 'gpu' };
   }
-  const result = options.method === 'felzenszwalb' ? felzenszwalb(unit, height, width, channels, options) : quickshift(unit, height, width, channels, options);
+  const result =
+    options.method === 'felzenszwalb'
+      ? felzenszwalb(unit, height, width, channels, options)
+      : quickshift(unit, height, width, channels, options);
   return { ...result, height, width, path: 'cpu' };
 }
 
@@ -126,7 +130,13 @@ export async function segment(image: tf.Tensor, options: SegmentOptions): Promis
  * following on the CPU. Same algorithm as the CPU path; links can differ only at near-ties of the
  * f32 densities.
  */
-async function quickshiftGpu(unit: Float32Array, height: number, width: number, channels: number, o: QuickshiftOptions): Promise<{ labels: Int32Array; count: number }> {
+async function quickshiftGpu(
+  unit: Float32Array,
+  height: number,
+  width: number,
+  channels: number,
+  o: QuickshiftOptions,
+): Promise<{ labels: Int32Array; count: number }> {
   const { ratio = 1, kernelSize = 5, maxDist = 10, sigma = 0, seed = 42 } = o;
   const device = tfjsDevice();
   const pixels = height * width;
@@ -139,15 +149,33 @@ async function quickshiftGpu(unit: Float32Array, height: number, width: number, 
   ] as const;
   try {
     const [features, noise, density, parent] = buffers;
-    await runKernel(device, quickshiftDensity, { params: { height, width, window, inv: -0.5 / (kernelSize * kernelSize) }, features, noise, density });
-    await runKernel(device, quickshiftParent, { params: { height, width, window, maxDist2: maxDist * maxDist }, features, density, parent });
+    await runKernel(device, quickshiftDensity, {
+      params: { height, width, window, inv: -0.5 / (kernelSize * kernelSize) },
+      features,
+      noise,
+      density,
+    });
+    await runKernel(device, quickshiftParent, {
+      params: { height, width, window, maxDist2: maxDist * maxDist },
+      features,
+      density,
+      parent,
+    });
     return quickshiftRoots(await readUint32(device, parent, pixels));
   } finally {
     buffers.forEach((b) => releaseBuffer(device, b));
   }
 }
 
-async function slic(image: tf.Tensor, height: number, width: number, channels: number, low: number, scale: number, o: SlicOptions): Promise<Segmentation> {
+async function slic(
+  image: tf.Tensor,
+  height: number,
+  width: number,
+  channels: number,
+  low: number,
+  scale: number,
+  o: SlicOptions,
+): Promise<Segmentation> {
   const segments = o.segments ?? 100;
   const plan = slicPlan(height, width, segments, o.compactness ?? 10);
   const iterations = o.iterations ?? 10;
@@ -157,7 +185,15 @@ async function slic(image: tf.Tensor, height: number, width: number, channels: n
     const device = tfjsDevice();
     const flat = image.rank === 4 ? image : tf.reshape(image, [1, height, width, channels]);
     try {
-      const labels = await slicLabels(device, { plan, image: gpuBufferOf(flat), channels, low, scale, iterations, ...(o.signal ? { signal: o.signal } : {}) });
+      const labels = await slicLabels(device, {
+        plan,
+        image: gpuBufferOf(flat),
+        channels,
+        low,
+        scale,
+        iterations,
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
       try {
         raw = await readUint32(device, labels, height * width);
       } finally {

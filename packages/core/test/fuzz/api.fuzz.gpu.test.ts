@@ -16,8 +16,14 @@ import { CLASSES, makeModel, MODEL_KINDS, SIZE } from './models.js';
 import { baseOptions, caseOptions, MUTATIONS } from './options.js';
 
 /** Mostly the good model and input (so methods run deep), often something wrong. */
-const modelKinds = fc.oneof({ arbitrary: fc.constant('layers' as const), weight: 3 }, { arbitrary: fc.constantFrom(...MODEL_KINDS), weight: 2 });
-const inputKinds = fc.oneof({ arbitrary: fc.constant('image' as const), weight: 3 }, { arbitrary: fc.constantFrom(...INPUT_KINDS), weight: 2 });
+const modelKinds = fc.oneof(
+  { arbitrary: fc.constant('layers' as const), weight: 3 },
+  { arbitrary: fc.constantFrom(...MODEL_KINDS), weight: 2 },
+);
+const inputKinds = fc.oneof(
+  { arbitrary: fc.constant('image' as const), weight: 3 },
+  { arbitrary: fc.constantFrom(...INPUT_KINDS), weight: 2 },
+);
 const entries = fc.constantFrom('explain', 'createExplainer', 'reuse');
 
 function describeValue(value: unknown): string {
@@ -59,63 +65,71 @@ describe('fuzz: every method and entry point', () => {
     }
   }
 
-  it(`explain / createExplainer / reuse: ${FUZZ_RUNS} generated cases`, async () => {
-    const property = fc.asyncProperty(
-      fc.constantFrom(...listMethods()),
-      modelKinds,
-      inputKinds,
-      MUTATIONS,
-      entries,
-      fc.nat(1000),
-      async (method, modelKind, inputKind, mutations, entry, seed) => {
-        const label = `${entry}(${modelKind}, ${inputKind}, ${method} ${mutations.map(([k, v]) => `${k}=${describeValue(v)}`).join(' ')})`;
-        await warm(method);
-        const before = await memorySnapshot();
-        const { input, owned } = makeInput(inputKind, seed);
-        const model = makeModel(modelKind, layers);
-        const options = caseOptions(method, background, mutations);
-        if (!('signal' in options)) options['signal'] = AbortSignal.timeout(CASE_SIGNAL_MS);
-        try {
-          const outcome = await withinDeadline(label, async () => {
-            if (entry === 'explain') return explain(model as never, input as never, options as never);
-            const explainer = createExplainer(model as never, options as never);
-            try {
-              if (entry === 'reuse') disposeResult(await explainer.explain(input as never, { target: 'predicted' }));
-              return await explainer.explain(input as never);
-            } finally {
-              explainer.dispose();
-            }
-          });
-          expectTypedOutcome(label, outcome);
-        } finally {
-          tf.dispose(owned);
-        }
-        await expectCleanAndWorking(label, before);
-      },
-    );
-    await fc.assert(property, { seed: FUZZ_SEED, numRuns: FUZZ_RUNS, endOnFailure: true, ...(FUZZ_PATH ? { path: FUZZ_PATH } : {}) });
-  }, suiteTimeout(FUZZ_RUNS, 5000));
+  it(
+    `explain / createExplainer / reuse: ${FUZZ_RUNS} generated cases`,
+    async () => {
+      const property = fc.asyncProperty(
+        fc.constantFrom(...listMethods()),
+        modelKinds,
+        inputKinds,
+        MUTATIONS,
+        entries,
+        fc.nat(1000),
+        async (method, modelKind, inputKind, mutations, entry, seed) => {
+          const label = `${entry}(${modelKind}, ${inputKind}, ${method} ${mutations.map(([k, v]) => `${k}=${describeValue(v)}`).join(' ')})`;
+          await warm(method);
+          const before = await memorySnapshot();
+          const { input, owned } = makeInput(inputKind, seed);
+          const model = makeModel(modelKind, layers);
+          const options = caseOptions(method, background, mutations);
+          if (!('signal' in options)) options['signal'] = AbortSignal.timeout(CASE_SIGNAL_MS);
+          try {
+            const outcome = await withinDeadline(label, async () => {
+              if (entry === 'explain') return explain(model as never, input as never, options as never);
+              const explainer = createExplainer(model as never, options as never);
+              try {
+                if (entry === 'reuse') disposeResult(await explainer.explain(input as never, { target: 'predicted' }));
+                return await explainer.explain(input as never);
+              } finally {
+                explainer.dispose();
+              }
+            });
+            expectTypedOutcome(label, outcome);
+          } finally {
+            tf.dispose(owned);
+          }
+          await expectCleanAndWorking(label, before);
+        },
+      );
+      await fc.assert(property, { seed: FUZZ_SEED, numRuns: FUZZ_RUNS, endOnFailure: true, ...(FUZZ_PATH ? { path: FUZZ_PATH } : {}) });
+    },
+    suiteTimeout(FUZZ_RUNS, 5000),
+  );
 
-  it(`segment: ${FUZZ_RUNS} generated cases`, async () => {
-    const property = fc.asyncProperty(
-      fc.constantFrom('slic', 'felzenszwalb', 'quickshift', 'watershed'),
-      inputKinds,
-      MUTATIONS,
-      fc.nat(1000),
-      async (method, inputKind, mutations, seed) => {
-        const label = `segment(${inputKind}, ${method} ${mutations.map(([k, v]) => `${k}=${describeValue(v)}`).join(' ')})`;
-        const before = await memorySnapshot();
-        const { input, owned } = makeInput(inputKind, seed);
-        const options: Record<string, unknown> = { method };
-        for (const [name, value] of mutations) options[name] = value;
-        try {
-          expectTypedOutcome(label, await withinDeadline(label, () => segment(input as never, options as never)));
-        } finally {
-          tf.dispose(owned);
-        }
-        await expectCleanAndWorking(label, before);
-      },
-    );
-    await fc.assert(property, { seed: FUZZ_SEED + 1, numRuns: FUZZ_RUNS, endOnFailure: true, ...(FUZZ_PATH ? { path: FUZZ_PATH } : {}) });
-  }, suiteTimeout(FUZZ_RUNS, 2000));
+  it(
+    `segment: ${FUZZ_RUNS} generated cases`,
+    async () => {
+      const property = fc.asyncProperty(
+        fc.constantFrom('slic', 'felzenszwalb', 'quickshift', 'watershed'),
+        inputKinds,
+        MUTATIONS,
+        fc.nat(1000),
+        async (method, inputKind, mutations, seed) => {
+          const label = `segment(${inputKind}, ${method} ${mutations.map(([k, v]) => `${k}=${describeValue(v)}`).join(' ')})`;
+          const before = await memorySnapshot();
+          const { input, owned } = makeInput(inputKind, seed);
+          const options: Record<string, unknown> = { method };
+          for (const [name, value] of mutations) options[name] = value;
+          try {
+            expectTypedOutcome(label, await withinDeadline(label, () => segment(input as never, options as never)));
+          } finally {
+            tf.dispose(owned);
+          }
+          await expectCleanAndWorking(label, before);
+        },
+      );
+      await fc.assert(property, { seed: FUZZ_SEED + 1, numRuns: FUZZ_RUNS, endOnFailure: true, ...(FUZZ_PATH ? { path: FUZZ_PATH } : {}) });
+    },
+    suiteTimeout(FUZZ_RUNS, 2000),
+  );
 });

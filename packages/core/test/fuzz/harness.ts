@@ -53,7 +53,9 @@ export async function memorySnapshot(): Promise<{ tensors: number; buffers: numb
 export async function expectCleanAndWorking(label: string, before: { tensors: number; buffers: number }): Promise<void> {
   const after = await memorySnapshot();
   if (after.tensors !== before.tensors || after.buffers !== before.buffers) {
-    throw new Error(`LEAK after ${label}: tensors ${before.tensors} -> ${after.tensors}, GPU buffers ${before.buffers} -> ${after.buffers}`);
+    throw new Error(
+      `LEAK after ${label}: tensors ${before.tensors} -> ${after.tensors}, GPU buffers ${before.buffers} -> ${after.buffers}`,
+    );
   }
   const two = tf.tidy(() => tf.add(tf.ones([4]), 1));
   const values = Array.from(await two.data());

@@ -29,24 +29,88 @@ export function baseOptions(method: string, background: tf.Tensor): Record<strin
 
 /** Names the mutations set: each method's, the common ones, and near-miss unknowns. */
 const NAMES = [
-  'steps', 'samples', 'seed', 'batchSize', 'memoryBudgetMB', 'rule', 'baseline', 'noiseLevel', 'inner', 'window', 'stride',
-  'masks', 'probability', 'cellSize', 'kernelWidth', 'alpha', 'fill', 'segments', 'segmentation', 'maxEvals', 'threshold',
-  'layer', 'eigenSmooth', 'augSmooth', 'abs', 'target', 'signal', 'onProgress', 'preprocess', 'maxSigma', 'fraction',
-  'step', 'sample', 'layers', 'targets', 'windowSize', 'nSegments',
+  'steps',
+  'samples',
+  'seed',
+  'batchSize',
+  'memoryBudgetMB',
+  'rule',
+  'baseline',
+  'noiseLevel',
+  'inner',
+  'window',
+  'stride',
+  'masks',
+  'probability',
+  'cellSize',
+  'kernelWidth',
+  'alpha',
+  'fill',
+  'segments',
+  'segmentation',
+  'maxEvals',
+  'threshold',
+  'layer',
+  'eigenSmooth',
+  'augSmooth',
+  'abs',
+  'target',
+  'signal',
+  'onProgress',
+  'preprocess',
+  'maxSigma',
+  'fraction',
+  'step',
+  'sample',
+  'layers',
+  'targets',
+  'windowSize',
+  'nSegments',
 ];
 
 /** Values of every wrong kind (and a few right ones), none of them valid-but-huge. */
 const VALUES: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
-  Number.NaN, -1, 0, 0.5, 1, 2, 2.5, 7, 1e6, -Infinity, Infinity, '3', 'predicted', 'auto', 'conv1', 'nope',
-  null, true, false, [], [1, 2], [0, 1, 2, 3], {}, { blur: 0 }, { method: 'slic', segments: 0 }, { method: 'quickshift', kernelSize: 0 },
-  () => 1, 'zeros', 'blur', 'gauss-legendre',
+  Number.NaN,
+  -1,
+  0,
+  0.5,
+  1,
+  2,
+  2.5,
+  7,
+  1e6,
+  -Infinity,
+  Infinity,
+  '3',
+  'predicted',
+  'auto',
+  'conv1',
+  'nope',
+  null,
+  true,
+  false,
+  [],
+  [1, 2],
+  [0, 1, 2, 3],
+  {},
+  { blur: 0 },
+  { method: 'slic', segments: 0 },
+  { method: 'quickshift', kernelSize: 0 },
+  () => 1,
+  'zeros',
+  'blur',
+  'gauss-legendre',
 );
 
 /** Up to three option mutations: [name, value]. */
 export const MUTATIONS = fc.array(fc.tuple(fc.constantFrom(...NAMES), VALUES), { maxLength: 3 });
 
 /** Options for one case: the cheap base with the mutations applied. */
-export function caseOptions(method: string, background: tf.Tensor, mutations: readonly (readonly [string, unknown])[]): Record<string, unknown> {
+export function caseOptions(
+  method: string,
+  background: tf.Tensor,
+  mutations: readonly (readonly [string, unknown])[],
+): Record<string, unknown> {
   const options: Record<string, unknown> = { method, ...baseOptions(method, background) };
   for (const [name, value] of mutations) {
     // Valid-but-huge work is not what the fuzzer looks for (a million IG steps is slow, not a bug).

@@ -45,47 +45,53 @@ describe('soak', () => {
     disposeWeights(weights);
   });
 
-  it(`${SOAK_RUNS} mixed explanations with random cancellation keep memory flat`, async () => {
-    const plan = fc.sample(
-      fc.record({
-        method: fc.constantFrom(...Object.keys(MIX)),
-        cancel: fc.oneof(
-          { arbitrary: fc.constant({ kind: 'none' as const }), weight: 2 },
-          fc.record({ kind: fc.constant('before' as const) }),
-          fc.record({ kind: fc.constant('progress' as const), at: fc.integer({ min: 1, max: 4 }) }),
-          fc.record({ kind: fc.constant('timer' as const), ms: fc.integer({ min: 0, max: 30 }) }),
-        ),
-      }),
-      { seed: FUZZ_SEED + 2, numRuns: SOAK_RUNS },
-    );
-    const baseline = await memorySnapshot();
-    const counts = { done: 0, aborted: 0 };
-    for (const [i, { method, cancel }] of plan.entries()) {
-      const controller = new AbortController();
-      let reports = 0;
-      const onProgress = () => {
-        reports++;
-        if (cancel.kind === 'progress' && reports === cancel.at) controller.abort();
-      };
-      if (cancel.kind === 'before') controller.abort();
-      const timer = cancel.kind === 'timer' ? setTimeout(() => controller.abort(), cancel.ms) : undefined;
-      try {
-        disposeResult(await explainers.get(method)!.explain(input, { signal: controller.signal, onProgress }));
-        counts.done++;
-      } catch (error) {
-        if (!(error instanceof AbortedError)) throw error;
-        counts.aborted++;
-      } finally {
-        clearTimeout(timer);
+  it(
+    `${SOAK_RUNS} mixed explanations with random cancellation keep memory flat`,
+    async () => {
+      const plan = fc.sample(
+        fc.record({
+          method: fc.constantFrom(...Object.keys(MIX)),
+          cancel: fc.oneof(
+            { arbitrary: fc.constant({ kind: 'none' as const }), weight: 2 },
+            fc.record({ kind: fc.constant('before' as const) }),
+            fc.record({ kind: fc.constant('progress' as const), at: fc.integer({ min: 1, max: 4 }) }),
+            fc.record({ kind: fc.constant('timer' as const), ms: fc.integer({ min: 0, max: 30 }) }),
+          ),
+        }),
+        { seed: FUZZ_SEED + 2, numRuns: SOAK_RUNS },
+      );
+      const baseline = await memorySnapshot();
+      const counts = { done: 0, aborted: 0 };
+      for (const [i, { method, cancel }] of plan.entries()) {
+        const controller = new AbortController();
+        let reports = 0;
+        const onProgress = () => {
+          reports++;
+          if (cancel.kind === 'progress' && reports === cancel.at) controller.abort();
+        };
+        if (cancel.kind === 'before') controller.abort();
+        const timer = cancel.kind === 'timer' ? setTimeout(() => controller.abort(), cancel.ms) : undefined;
+        try {
+          disposeResult(await explainers.get(method)!.explain(input, { signal: controller.signal, onProgress }));
+          counts.done++;
+        } catch (error) {
+          if (!(error instanceof AbortedError)) throw error;
+          counts.aborted++;
+        } finally {
+          clearTimeout(timer);
+        }
+        if ((i + 1) % 100 === 0 || i === plan.length - 1) {
+          const now = await memorySnapshot();
+          expect({ run: i + 1, ...now }).toEqual({ run: i + 1, ...baseline });
+        }
       }
-      if ((i + 1) % 100 === 0 || i === plan.length - 1) {
-        const now = await memorySnapshot();
-        expect({ run: i + 1, ...now }).toEqual({ run: i + 1, ...baseline });
-      }
-    }
-    expect(counts.done + counts.aborted).toBe(SOAK_RUNS);
-    // Both outcomes happened (the plan is seeded, so this is a fixed mix, not luck).
-    if (SOAK_RUNS >= 50) expect(counts.aborted).toBeGreaterThan(0);
-    console.log(`soak: ${counts.done} completed, ${counts.aborted} cancelled; tensors ${baseline.tensors}, GPU buffers ${baseline.buffers} throughout`);
-  }, suiteTimeout(SOAK_RUNS, 2000));
+      expect(counts.done + counts.aborted).toBe(SOAK_RUNS);
+      // Both outcomes happened (the plan is seeded, so this is a fixed mix, not luck).
+      if (SOAK_RUNS >= 50) expect(counts.aborted).toBeGreaterThan(0);
+      console.log(
+        `soak: ${counts.done} completed, ${counts.aborted} cancelled; tensors ${baseline.tensors}, GPU buffers ${baseline.buffers} throughout`,
+      );
+    },
+    suiteTimeout(SOAK_RUNS, 2000),
+  );
 });

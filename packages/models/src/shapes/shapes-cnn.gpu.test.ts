@@ -20,7 +20,8 @@ describe('the shipped shapes CNN', () => {
 
   it('was scored on images it never saw in training', () => {
     const { train, heldOut } = shapesCnnSplit;
-    const disjoint = train.seed !== heldOut.seed || train.first + train.count <= heldOut.first || heldOut.first + heldOut.count <= train.first;
+    const disjoint =
+      train.seed !== heldOut.seed || train.first + train.count <= heldOut.first || heldOut.first + heldOut.count <= train.first;
     expect(disjoint).toBe(true);
     expect(heldOut.count).toBeGreaterThanOrEqual(CHECKED);
     expect(shapesCnnAccuracy).toBeGreaterThanOrEqual(MIN_ACCURACY);

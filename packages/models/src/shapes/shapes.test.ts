@@ -90,7 +90,8 @@ describe('shapes data set', () => {
     for (let i = 0; i < 8; i++) {
       const { mask, box, label } = shapesSample(4, i);
       seen.add(label);
-      const at = (u: number, v: number) => mask[(box.top + Math.floor(v * (box.extent - 1))) * SHAPES_SIZE + box.left + Math.floor(u * (box.extent - 1))];
+      const at = (u: number, v: number) =>
+        mask[(box.top + Math.floor(v * (box.extent - 1))) * SHAPES_SIZE + box.left + Math.floor(u * (box.extent - 1))];
       const name = SHAPES_LABELS[label];
       expect(at(0.5, 0.5), name).toBe(1);
       expect(at(0, 0), name).toBe(name === 'square' ? 1 : 0);

@@ -10,7 +10,11 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /** A LayersModel from a topology and base64 weights embedded in the package: nothing is fetched. */
-export async function loadEmbeddedModel(topology: unknown, weightSpecs: readonly unknown[], weightsBase64: string): Promise<tf.LayersModel> {
+export async function loadEmbeddedModel(
+  topology: unknown,
+  weightSpecs: readonly unknown[],
+  weightsBase64: string,
+): Promise<tf.LayersModel> {
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: topology as object,

@@ -12,7 +12,13 @@ import { blurIgAccumulate } from './blur-ig-accumulate.kernel.js';
 import { blurIgAccumulateRef } from './blur-ig-accumulate.ref.js';
 
 /** Both passes on the GPU; returns the blurred batch and the reference's. */
-async function blurBoth(device: GPUDevice, input: Float32Array<ArrayBuffer>, shape: [number, number, number], plan: BlurPlan, firstPoint = 0) {
+async function blurBoth(
+  device: GPUDevice,
+  input: Float32Array<ArrayBuffer>,
+  shape: [number, number, number],
+  plan: BlurPlan,
+  firstPoint = 0,
+) {
   const [height, width, channels] = shape;
   const packed = packBlurPlan(plan);
   const pointCount = plan.sigmas.length - firstPoint;
@@ -25,8 +31,20 @@ async function blurBoth(device: GPUDevice, input: Float32Array<ArrayBuffer>, sha
     output: createBuffer(device, size * 4, 'output'),
   };
   const params = { height, width, channels, pointCount, firstPoint, stride: packed.stride };
-  await runKernel(device, gaussianBlurAxis.height, { params, plan: bufs.plan, weights: bufs.weights, input: bufs.input, output: bufs.middle });
-  await runKernel(device, gaussianBlurAxis.width, { params, plan: bufs.plan, weights: bufs.weights, input: bufs.middle, output: bufs.output });
+  await runKernel(device, gaussianBlurAxis.height, {
+    params,
+    plan: bufs.plan,
+    weights: bufs.weights,
+    input: bufs.input,
+    output: bufs.middle,
+  });
+  await runKernel(device, gaussianBlurAxis.width, {
+    params,
+    plan: bufs.plan,
+    weights: bufs.weights,
+    input: bufs.middle,
+    output: bufs.output,
+  });
   const middle = await readFloat32(device, bufs.middle, size);
   const gpu = await readFloat32(device, bufs.output, size);
   const pass = { height, width, channels, pointCount, firstPoint };
@@ -112,7 +130,14 @@ describe('blur-ig-accumulate', () => {
       const gradients = seededF32(pointCount * n, 8 + firstPoint, -1, 1);
       const bufs = [uploadBuffer(device, points, 'p'), uploadBuffer(device, ahead, 'a'), uploadBuffer(device, gradients, 'g')] as const;
       const params = { elementCount: n, pointCount, firstPoint, pointsPerImage: steps };
-      await runKernel(device, blurIgAccumulate, { params: { ...params, invGradStep: 100 }, weights: weightBuf, points: bufs[0], ahead: bufs[1], gradients: bufs[2], attribution });
+      await runKernel(device, blurIgAccumulate, {
+        params: { ...params, invGradStep: 100 },
+        weights: weightBuf,
+        points: bufs[0],
+        ahead: bufs[1],
+        gradients: bufs[2],
+        attribution,
+      });
       blurIgAccumulateRef(weights, points, ahead, gradients, want, 100, params);
       bufs.forEach((b) => releaseBuffer(device, b));
     }

@@ -6,12 +6,25 @@ import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer
 import { CAM_WEIGHTING_MODES, camMap, type CamWeighting } from './cam-map.kernel.js';
 import { camMapRef, type CamMapShape } from './cam-map.ref.js';
 
-async function runCamMap(device: GPUDevice, act: Float32Array<ArrayBuffer>, weights: Float32Array<ArrayBuffer>, shape: CamMapShape, weighting: CamWeighting, finalNormalise = true) {
+async function runCamMap(
+  device: GPUDevice,
+  act: Float32Array<ArrayBuffer>,
+  weights: Float32Array<ArrayBuffer>,
+  shape: CamMapShape,
+  weighting: CamWeighting,
+  finalNormalise = true,
+) {
   const a = uploadBuffer(device, act, 'act');
   const w = uploadBuffer(device, weights, 'weights');
   const map = createBuffer(device, shape.images * shape.height * shape.width * 4, 'map');
   const output = createBuffer(device, shape.images * shape.outHeight * shape.outWidth * 4, 'output');
-  await runKernel(device, camMap, { params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting], finalNormalise: finalNormalise ? 1 : 0 }, act: a, weights: w, map, output });
+  await runKernel(device, camMap, {
+    params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting], finalNormalise: finalNormalise ? 1 : 0 },
+    act: a,
+    weights: w,
+    map,
+    output,
+  });
   const result = {
     map: await readFloat32(device, map, shape.images * shape.height * shape.width),
     output: await readFloat32(device, output, shape.images * shape.outHeight * shape.outWidth),
@@ -22,10 +35,37 @@ async function runCamMap(device: GPUDevice, act: Float32Array<ArrayBuffer>, weig
 
 const CASES: (CamMapShape & { weighting: CamWeighting; why: string })[] = [
   { images: 1, height: 1, width: 1, channels: 1, outHeight: 1, outWidth: 1, weighting: 'channel', why: 'one element' },
-  { images: 1, height: 2, width: 3, channels: 5, outHeight: 7, outWidth: 4, weighting: 'channel', why: 'less than one workgroup, non-integer scale' },
-  { images: 3, height: 17, width: 19, channels: 3, outHeight: 33, outWidth: 40, weighting: 'elementwise', why: 'ragged last stride, 3 images' },
+  {
+    images: 1,
+    height: 2,
+    width: 3,
+    channels: 5,
+    outHeight: 7,
+    outWidth: 4,
+    weighting: 'channel',
+    why: 'less than one workgroup, non-integer scale',
+  },
+  {
+    images: 3,
+    height: 17,
+    width: 19,
+    channels: 3,
+    outHeight: 33,
+    outWidth: 40,
+    weighting: 'elementwise',
+    why: 'ragged last stride, 3 images',
+  },
   { images: 2, height: 7, width: 7, channels: 2048, outHeight: 224, outWidth: 224, weighting: 'channel', why: 'ResNet-50 layer4 at 224' },
-  { images: 2, height: 7, width: 7, channels: 320, outHeight: 224, outWidth: 224, weighting: 'elementwise-relu', why: 'MobileNetV2, LayerCAM' },
+  {
+    images: 2,
+    height: 7,
+    width: 7,
+    channels: 320,
+    outHeight: 224,
+    outWidth: 224,
+    weighting: 'elementwise-relu',
+    why: 'MobileNetV2, LayerCAM',
+  },
   { images: 1, height: 14, width: 14, channels: 64, outHeight: 14, outWidth: 14, weighting: 'elementwise', why: 'same size (no resize)' },
 ];
 

@@ -21,7 +21,16 @@ export const camMap = defineKernel({
   workgroupSize: 256,
   bindings: {
     params: {
-      uniform: { images: 'u32', height: 'u32', width: 'u32', channels: 'u32', outHeight: 'u32', outWidth: 'u32', mode: 'u32', finalNormalise: 'u32' },
+      uniform: {
+        images: 'u32',
+        height: 'u32',
+        width: 'u32',
+        channels: 'u32',
+        outHeight: 'u32',
+        outWidth: 'u32',
+        mode: 'u32',
+        finalNormalise: 'u32',
+      },
     },
     act: { storage: 'read' },
     weights: { storage: 'read' },

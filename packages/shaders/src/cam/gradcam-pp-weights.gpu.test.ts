@@ -24,7 +24,10 @@ describe('gradcam-pp-weights', () => {
     const g = uploadBuffer(device, grad, 'grad');
     const w = createBuffer(device, shape.images * shape.channels * 4, 'weights');
     await runKernel(device, gradcamPpWeights, { params: shape, act: a, grad: g, weights: w });
-    expect(await readFloat32(device, w, shape.images * shape.channels)).toBeAllClose(gradcamPpWeightsRef(act, grad, shape), gradcamPpWeights.tolerance);
+    expect(await readFloat32(device, w, shape.images * shape.channels)).toBeAllClose(
+      gradcamPpWeightsRef(act, grad, shape),
+      gradcamPpWeights.tolerance,
+    );
     [a, g, w].forEach((b) => releaseBuffer(device, b));
     expect(liveBufferCount(device)).toBe(0);
   });

@@ -37,7 +37,13 @@ async function run(device: GPUDevice, matrices: Float32Array<ArrayBuffer>, signs
   const s = uploadBuffer(device, signs, 'signs');
   const vectors = createBuffer(device, images * size * 4, 'vectors');
   const values = createBuffer(device, images * 4, 'values');
-  await runKernel(device, powerIteration, { params: { images, size, ...POWER_ITERATION_DEFAULTS }, matrices: m, signs: s, vectors, values });
+  await runKernel(device, powerIteration, {
+    params: { images, size, ...POWER_ITERATION_DEFAULTS },
+    matrices: m,
+    signs: s,
+    vectors,
+    values,
+  });
   const out = { vectors: await readFloat32(device, vectors, images * size), values: await readFloat32(device, values, images) };
   [m, s, vectors, values].forEach((b) => releaseBuffer(device, b));
   return out;
@@ -66,8 +72,17 @@ describe('power-iteration', () => {
 
   gpuTest('flips the sign to agree with the sign vector; a zero matrix gives value 0', async ({ device }) => {
     const { matrices, leading } = knownSpectrum(1, 5, 9);
-    const flipped = await run(device, matrices, leading.map((x) => -x), 1, 5);
-    expect(flipped.vectors).toBeAllClose(leading.map((x) => -x), powerIteration.tolerance);
+    const flipped = await run(
+      device,
+      matrices,
+      leading.map((x) => -x),
+      1,
+      5,
+    );
+    expect(flipped.vectors).toBeAllClose(
+      leading.map((x) => -x),
+      powerIteration.tolerance,
+    );
     const zero = await run(device, new Float32Array(25), new Float32Array(5).fill(1), 1, 5);
     expect(zero.values[0]).toBe(0);
     expect(zero.vectors.every(Number.isFinite)).toBe(true);

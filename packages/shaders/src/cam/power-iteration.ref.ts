@@ -31,7 +31,9 @@ export function powerIterationRef(
 ): { vectors: Float32Array<ArrayBuffer>; values: Float32Array<ArrayBuffer> } {
   const { images, size: d } = shape;
   if (matrices.length < images * d * d || signs.length < images * d) {
-    throw new ShapeMismatchError(`powerIterationRef: need ${images * d * d} matrix and ${images * d} sign values, got ${matrices.length} and ${signs.length}`);
+    throw new ShapeMismatchError(
+      `powerIterationRef: need ${images * d * d} matrix and ${images * d} sign values, got ${matrices.length} and ${signs.length}`,
+    );
   }
   const vectors = new Float32Array(images * d);
   const values = new Float32Array(images);

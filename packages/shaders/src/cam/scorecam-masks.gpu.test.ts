@@ -32,9 +32,18 @@ describe('scorecam-range and scorecam-masks', () => {
     const k0 = Math.min(1, shape.channels - 1);
     const count = Math.min(16, shape.channels - k0);
     const out = createBuffer(device, count * shape.outHeight * shape.outWidth * imageChannels * 4, 'masked');
-    await runKernel(device, scorecamMasks, { params: { ...shape, imageChannels, image: n, channelStart: k0, count }, images, act, ranges, output: out });
+    await runKernel(device, scorecamMasks, {
+      params: { ...shape, imageChannels, image: n, channelStart: k0, count },
+      images,
+      act,
+      ranges,
+      output: out,
+    });
     const got = await readFloat32(device, out, count * shape.outHeight * shape.outWidth * imageChannels);
-    expect(got).toBeAllClose(scorecamMasksRef(imageValues, actValues, wantRanges, { ...shape, imageChannels }, n, k0, count), scorecamMasks.tolerance);
+    expect(got).toBeAllClose(
+      scorecamMasksRef(imageValues, actValues, wantRanges, { ...shape, imageChannels }, n, k0, count),
+      scorecamMasks.tolerance,
+    );
     [act, images, ranges, out].forEach((b) => releaseBuffer(device, b));
     expect(liveBufferCount(device)).toBe(0);
   });
@@ -48,9 +57,18 @@ describe('scorecam-range and scorecam-masks', () => {
     const out = createBuffer(device, 2 * 9 * 4, 'out');
     await runKernel(device, scorecamRange, { params: shape, act, ranges });
     expect(Array.from(await readFloat32(device, ranges, 4))).toEqual([0, 8, 5, 5]);
-    await runKernel(device, scorecamMasks, { params: { ...shape, imageChannels: 1, image: 0, channelStart: 0, count: 2 }, images, act, ranges, output: out });
+    await runKernel(device, scorecamMasks, {
+      params: { ...shape, imageChannels: 1, image: 0, channelStart: 0, count: 2 },
+      images,
+      act,
+      ranges,
+      output: out,
+    });
     const masked = await readFloat32(device, out, 18);
-    expect(Array.from(masked.subarray(0, 9))).toBeAllClose([0, 1, 2, 2, 3.5, 5, 4, 6, 8].map((v) => (v / 8) * 2), scorecamMasks.tolerance);
+    expect(Array.from(masked.subarray(0, 9))).toBeAllClose(
+      [0, 1, 2, 2, 3.5, 5, 4, 6, 8].map((v) => (v / 8) * 2),
+      scorecamMasks.tolerance,
+    );
     expect(Array.from(masked.subarray(9))).toEqual(new Array(9).fill(0));
     [act, images, ranges, out].forEach((b) => releaseBuffer(device, b));
   });

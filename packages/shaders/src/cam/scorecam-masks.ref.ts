@@ -18,7 +18,8 @@ export function scorecamMasksRef(
   checkScorecamAct(act, shape, 'scorecamMasksRef');
   const { outHeight, outWidth, imageChannels: C, channels: K } = shape;
   const pixels = outHeight * outWidth;
-  if (images.length < shape.images * pixels * C) throw new ShapeMismatchError(`scorecamMasksRef: images has ${images.length} values, need ${shape.images * pixels * C}`);
+  if (images.length < shape.images * pixels * C)
+    throw new ShapeMismatchError(`scorecamMasksRef: images has ${images.length} values, need ${shape.images * pixels * C}`);
   const out = new Float32Array(count * pixels * C);
   for (let b = 0; b < count; b++) {
     const k = channelStart + b;

@@ -19,7 +19,14 @@ function channels(packed: Uint32Array): number[] {
   return Array.from(packed).flatMap(unpackRgba);
 }
 
-async function gpuColors(device: GPUDevice, values: Float32Array<ArrayBuffer>, name: ColormapName, sign: SignMode, scale: number, reversed: boolean) {
+async function gpuColors(
+  device: GPUDevice,
+  values: Float32Array<ArrayBuffer>,
+  name: ColormapName,
+  sign: SignMode,
+  scale: number,
+  reversed: boolean,
+) {
   const src = uploadBuffer(device, values, 'values');
   const lut = uploadBuffer(device, colormapLut(name), 'lut');
   const colors = createBuffer(device, values.length * 4, 'colors');
@@ -43,14 +50,17 @@ describe('colormap-apply', () => {
       reversed: (i + j) % 3 === 0,
     })),
   );
-  gpuTest.for(cases)('matches colormapApplyRef: $count ($why), $name, sign $sign, reversed $reversed', async ({ count, name, sign, reversed }, { device }) => {
-    const values = seededF32(count, count + name.length, -1.2, 1.2); // some beyond the clip, to saturate
-    const scale = colormapScale(0.9, sign);
-    const gpu = await gpuColors(device, values, name, sign, scale, reversed);
-    const ref = colormapApplyRef(values, COLORMAPS[name].lut, sign, scale, reversed);
-    expect(channels(gpu)).toBeAllClose(channels(ref), colormapApply.tolerance);
-    expect(liveBufferCount(device)).toBe(0);
-  });
+  gpuTest.for(cases)(
+    'matches colormapApplyRef: $count ($why), $name, sign $sign, reversed $reversed',
+    async ({ count, name, sign, reversed }, { device }) => {
+      const values = seededF32(count, count + name.length, -1.2, 1.2); // some beyond the clip, to saturate
+      const scale = colormapScale(0.9, sign);
+      const gpu = await gpuColors(device, values, name, sign, scale, reversed);
+      const ref = colormapApplyRef(values, COLORMAPS[name].lut, sign, scale, reversed);
+      expect(channels(gpu)).toBeAllClose(channels(ref), colormapApply.tolerance);
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
 
   gpuTest('hits every LUT entry exactly on a ramp across the clip range', async ({ device }) => {
     const values = Float32Array.from({ length: 256 }, (_, k) => (k + 0.5) / 256); // centres of the 256 bins of [0, 1]

@@ -31,7 +31,15 @@ for (const name of NAMES) {
     return ((255 << 24) | (byte(b) << 16) | (byte(g) << 8) | byte(r)) >>> 0;
   });
   const rows = [];
-  for (let i = 0; i < 256; i += 8) rows.push('  ' + packed.slice(i, i + 8).map((v) => `0x${v.toString(16).padStart(8, '0')}`).join(', ') + ',');
+  for (let i = 0; i < 256; i += 8)
+    rows.push(
+      '  ' +
+        packed
+          .slice(i, i + 8)
+          .map((v) => `0x${v.toString(16).padStart(8, '0')}`)
+          .join(', ') +
+        ',',
+    );
   out += `/** matplotlib \`${name}\`, 256 entries. */\nexport const ${name.toUpperCase()}_LUT: readonly number[] = [\n${rows.join('\n')}\n];\n\n`;
 }
 writeFileSync(join(here, 'luts.generated.ts'), out.trimEnd() + '\n');

@@ -15,25 +15,28 @@ const BASE: Omit<HeatmapOptions, 'width' | 'height' | 'mode'> = {
 };
 
 describe('HeatmapRenderer (whole GPU pipeline) vs renderHeatmapRef', () => {
-  gpuTest.for((['overlay', 'side-by-side', 'heatmap-only', 'masked', 'contour'] as BlendMode[]).map((mode, i) => ({ mode, width: [5, 40, 64, 17, 224][i]!, height: [3, 30, 64, 90, 224][i]! })))(
-    '$mode at $width x $height: within 1 LSB, same clip value, no leaked buffers',
-    async ({ mode, width, height }, { device }) => {
-      const count = width * height;
-      const values = seededNormal(count, count, 0.3);
-      const image = Uint32Array.from(seededInts(count, count + 5, 0, 2 ** 31));
-      const options = { ...BASE, width, height, mode };
-      const renderer = new HeatmapRenderer(device);
-      const info = await renderer.render(values, image, options);
-      const gpu = await renderer.read(info);
-      const ref = renderHeatmapRef(values, image, options);
-      expect(info).toEqual(ref.info);
-      expect(Array.from(gpu).flatMap(unpackRgba)).toBeAllClose(Array.from(ref.pixels).flatMap(unpackRgba), { abs: 1, rel: 0 });
-      // A second render at another size re-allocates, and dispose frees everything.
-      await renderer.render(values.subarray(0, width), image.subarray(0, width), { ...options, height: 1 });
-      renderer.dispose();
-      expect(liveBufferCount(device)).toBe(0);
-    },
-  );
+  gpuTest.for(
+    (['overlay', 'side-by-side', 'heatmap-only', 'masked', 'contour'] as BlendMode[]).map((mode, i) => ({
+      mode,
+      width: [5, 40, 64, 17, 224][i]!,
+      height: [3, 30, 64, 90, 224][i]!,
+    })),
+  )('$mode at $width x $height: within 1 LSB, same clip value, no leaked buffers', async ({ mode, width, height }, { device }) => {
+    const count = width * height;
+    const values = seededNormal(count, count, 0.3);
+    const image = Uint32Array.from(seededInts(count, count + 5, 0, 2 ** 31));
+    const options = { ...BASE, width, height, mode };
+    const renderer = new HeatmapRenderer(device);
+    const info = await renderer.render(values, image, options);
+    const gpu = await renderer.read(info);
+    const ref = renderHeatmapRef(values, image, options);
+    expect(info).toEqual(ref.info);
+    expect(Array.from(gpu).flatMap(unpackRgba)).toBeAllClose(Array.from(ref.pixels).flatMap(unpackRgba), { abs: 1, rel: 0 });
+    // A second render at another size re-allocates, and dispose frees everything.
+    await renderer.render(values.subarray(0, width), image.subarray(0, width), { ...options, height: 1 });
+    renderer.dispose();
+    expect(liveBufferCount(device)).toBe(0);
+  });
 
   gpuTest('rejects bad options with messages that name the option', () => {
     const values = new Float32Array(4);

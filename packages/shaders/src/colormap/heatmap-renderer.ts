@@ -148,7 +148,9 @@ export class HeatmapRenderer {
     validateHeatmapOptions(o);
     const count = o.width * o.height;
     if (values.length !== count || image.length !== count) {
-      throw new ShapeMismatchError(`heatmap ${o.width}x${o.height} needs ${count} values and pixels, got ${values.length} and ${image.length}`);
+      throw new ShapeMismatchError(
+        `heatmap ${o.width}x${o.height} needs ${count} values and pixels, got ${values.length} and ${image.length}`,
+      );
     }
     const outWidth = blendOutputWidth(o.width, o.mode);
     const size = `${o.width}x${o.height}:${outWidth}`;

@@ -6,7 +6,10 @@ describe('colormap LUTs (matplotlib data)', () => {
   it('has 256 opaque entries per map', () => {
     for (const [name, { lut }] of Object.entries(COLORMAPS)) {
       expect(lut.length, name).toBe(256);
-      expect(lut.every((c) => c >>> 24 === 255), name).toBe(true);
+      expect(
+        lut.every((c) => c >>> 24 === 255),
+        name,
+      ).toBe(true);
     }
   });
 

@@ -5,7 +5,11 @@ import { liveBufferCount, releaseBuffer, uploadBuffer } from '../runtime/buffers
 import { presentPixels } from './present.js';
 
 async function drawAndRead(device: GPUDevice, pixels: Uint32Array<ArrayBuffer>, width: number, height: number, format: GPUTextureFormat) {
-  const texture = device.createTexture({ size: [width, height], format, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+  const texture = device.createTexture({
+    size: [width, height],
+    format,
+    usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
+  });
   const source = uploadBuffer(device, pixels, 'pixels');
   await presentPixels(device, texture, source, width, height);
   const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
@@ -33,7 +37,8 @@ describe('present (render pass: packed RGBA8 buffer -> texture)', () => {
   ])('copies every pixel exactly: $width x $height into $format', async ({ width, height, format }, { device }) => {
     const bytes = seededInts(width * height * 4, width * height, 0, 256);
     const pixels = new Uint32Array(width * height);
-    for (let i = 0; i < pixels.length; i++) pixels[i] = (bytes[4 * i]! | (bytes[4 * i + 1]! << 8) | (bytes[4 * i + 2]! << 16) | (255 << 24)) >>> 0;
+    for (let i = 0; i < pixels.length; i++)
+      pixels[i] = (bytes[4 * i]! | (bytes[4 * i + 1]! << 8) | (bytes[4 * i + 2]! << 16) | (255 << 24)) >>> 0;
     const expected = new Uint8Array(pixels.buffer.slice(0));
     expect(Array.from(await drawAndRead(device, pixels, width, height, format))).toEqual(Array.from(expected));
     expect(liveBufferCount(device)).toBe(0);

@@ -33,20 +33,19 @@ async function gpuMask(device: GPUDevice, values: Float32Array<ArrayBuffer>, wid
 }
 
 describe('topk-mask', () => {
-  gpuTest.for(SHAPES.map((s, i) => ({ ...s, sign: (['positive', 'both', 'absolute', 'negative'] as const)[i]!, topK: [100, 10, 25, 5][i]! })))(
-    'equals topkMaskRef exactly: $width x $height ($why), sign $sign, top $topK%',
-    async ({ width, height, sign, topK }, { device }) => {
-      const values = seededNormal(width * height, width * 31 + height, 1);
-      const { out, ref, stats, thresholdBin } = await gpuMask(device, values, width, height, sign, topK);
-      expect(Array.from(out)).toEqual(Array.from(ref));
-      // The mask holds exactly the pixels the histogram counts above the threshold bin: <= k%.
-      const inside = out.reduce((n, m) => n + (m ? 1 : 0), 0);
-      const above = stats.histogram.slice(thresholdBin + 1).reduce((a, b) => a + b, 0);
-      expect(inside).toBe(above);
-      expect(inside).toBeLessThanOrEqual(Math.ceil((topK / 100) * width * height));
-      expect(liveBufferCount(device)).toBe(0);
-    },
-  );
+  gpuTest.for(
+    SHAPES.map((s, i) => ({ ...s, sign: (['positive', 'both', 'absolute', 'negative'] as const)[i]!, topK: [100, 10, 25, 5][i]! })),
+  )('equals topkMaskRef exactly: $width x $height ($why), sign $sign, top $topK%', async ({ width, height, sign, topK }, { device }) => {
+    const values = seededNormal(width * height, width * 31 + height, 1);
+    const { out, ref, stats, thresholdBin } = await gpuMask(device, values, width, height, sign, topK);
+    expect(Array.from(out)).toEqual(Array.from(ref));
+    // The mask holds exactly the pixels the histogram counts above the threshold bin: <= k%.
+    const inside = out.reduce((n, m) => n + (m ? 1 : 0), 0);
+    const above = stats.histogram.slice(thresholdBin + 1).reduce((a, b) => a + b, 0);
+    expect(inside).toBe(above);
+    expect(inside).toBeLessThanOrEqual(Math.ceil((topK / 100) * width * height));
+    expect(liveBufferCount(device)).toBe(0);
+  });
 
   gpuTest('a hot square gives a filled square with its border as the contour', async ({ device }) => {
     const width = 16;

@@ -7,18 +7,37 @@ import { affineSample } from './affine-sample.kernel.js';
 import { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
 import { affineSampleAdjointRef, affineSampleRef, type AffineSampleShape } from './affine-sample.ref.js';
 
-async function forward(device: GPUDevice, src: Float32Array<ArrayBuffer>, transforms: Float32Array<ArrayBuffer>, shape: AffineSampleShape, fill: number) {
+async function forward(
+  device: GPUDevice,
+  src: Float32Array<ArrayBuffer>,
+  transforms: Float32Array<ArrayBuffer>,
+  shape: AffineSampleShape,
+  fill: number,
+) {
   const count = shape.images * shape.outHeight * shape.outWidth * shape.channels;
-  const [s, t, o] = [uploadBuffer(device, src, 'src'), uploadBuffer(device, transforms, 'transforms'), createBuffer(device, Math.max(16, count * 4), 'output')];
+  const [s, t, o] = [
+    uploadBuffer(device, src, 'src'),
+    uploadBuffer(device, transforms, 'transforms'),
+    createBuffer(device, Math.max(16, count * 4), 'output'),
+  ];
   await runKernel(device, affineSample, { params: { ...shape, fill }, src: s, transforms: t, output: o });
   const out = await readFloat32(device, o, count);
   [s, t, o].forEach((b) => releaseBuffer(device, b));
   return out;
 }
 
-async function adjoint(device: GPUDevice, grad: Float32Array<ArrayBuffer>, transforms: Float32Array<ArrayBuffer>, shape: AffineSampleShape) {
+async function adjoint(
+  device: GPUDevice,
+  grad: Float32Array<ArrayBuffer>,
+  transforms: Float32Array<ArrayBuffer>,
+  shape: AffineSampleShape,
+) {
   const count = shape.images * shape.srcHeight * shape.srcWidth * shape.channels;
-  const [g, t, o] = [uploadBuffer(device, grad, 'grad'), uploadBuffer(device, transforms, 'transforms'), createBuffer(device, Math.max(16, count * 4), 'gradSrc')];
+  const [g, t, o] = [
+    uploadBuffer(device, grad, 'grad'),
+    uploadBuffer(device, transforms, 'transforms'),
+    createBuffer(device, Math.max(16, count * 4), 'gradSrc'),
+  ];
   await runKernel(device, affineSampleAdjoint, { params: shape, grad: g, transforms: t, gradSrc: o });
   const out = await readFloat32(device, o, count);
   [g, t, o].forEach((b) => releaseBuffer(device, b));
@@ -36,9 +55,39 @@ function similarity(shape: AffineSampleShape, degrees: number, scale: number, sh
 
 const CASES: (AffineSampleShape & { why: string; degrees: number; scale: number })[] = [
   { images: 1, srcHeight: 1, srcWidth: 1, outHeight: 1, outWidth: 1, channels: 1, degrees: 0, scale: 1, why: 'one pixel' },
-  { images: 1, srcHeight: 5, srcWidth: 4, outHeight: 3, outWidth: 7, channels: 2, degrees: 7, scale: 1.1, why: 'less than a workgroup, resize' },
-  { images: 3, srcHeight: 17, srcWidth: 19, outHeight: 23, outWidth: 21, channels: 3, degrees: -10, scale: 0.9, why: 'ragged last workgroup, 3 images' },
-  { images: 4, srcHeight: 128, srcWidth: 128, outHeight: 128, outWidth: 128, channels: 3, degrees: 9, scale: 1.05, why: 'feature visualisation at 128' },
+  {
+    images: 1,
+    srcHeight: 5,
+    srcWidth: 4,
+    outHeight: 3,
+    outWidth: 7,
+    channels: 2,
+    degrees: 7,
+    scale: 1.1,
+    why: 'less than a workgroup, resize',
+  },
+  {
+    images: 3,
+    srcHeight: 17,
+    srcWidth: 19,
+    outHeight: 23,
+    outWidth: 21,
+    channels: 3,
+    degrees: -10,
+    scale: 0.9,
+    why: 'ragged last workgroup, 3 images',
+  },
+  {
+    images: 4,
+    srcHeight: 128,
+    srcWidth: 128,
+    outHeight: 128,
+    outWidth: 128,
+    channels: 3,
+    degrees: 9,
+    scale: 1.05,
+    why: 'feature visualisation at 128',
+  },
   { images: 2, srcHeight: 64, srcWidth: 64, outHeight: 224, outWidth: 224, channels: 3, degrees: -3, scale: 1, why: '64 -> 224 upsample' },
 ];
 
@@ -50,8 +99,14 @@ describe('affine-sample and its adjoint', () => {
     const transforms = Float32Array.from(
       Array.from({ length: shape.images }, (_, n) => similarity(shape, degrees * (1 + n / 4), scale, [n * 1.5 - 1, 0.75 - n])).flat(),
     );
-    expect(await forward(device, src, transforms, shape, 0.5)).toBeAllClose(affineSampleRef(src, transforms, shape, 0.5), affineSample.tolerance);
-    expect(await adjoint(device, grad, transforms, shape)).toBeAllClose(affineSampleAdjointRef(grad, transforms, shape), affineSampleAdjoint.tolerance);
+    expect(await forward(device, src, transforms, shape, 0.5)).toBeAllClose(
+      affineSampleRef(src, transforms, shape, 0.5),
+      affineSample.tolerance,
+    );
+    expect(await adjoint(device, grad, transforms, shape)).toBeAllClose(
+      affineSampleAdjointRef(grad, transforms, shape),
+      affineSampleAdjoint.tolerance,
+    );
     expect(liveBufferCount(device)).toBe(0);
   });
 

@@ -21,7 +21,9 @@ export const affineSample = defineKernel({
   source,
   workgroupSize: 64,
   bindings: {
-    params: { uniform: { images: 'u32', srcHeight: 'u32', srcWidth: 'u32', outHeight: 'u32', outWidth: 'u32', channels: 'u32', fill: 'f32' } },
+    params: {
+      uniform: { images: 'u32', srcHeight: 'u32', srcWidth: 'u32', outHeight: 'u32', outWidth: 'u32', channels: 'u32', fill: 'f32' },
+    },
     src: { storage: 'read' },
     transforms: { storage: 'read' },
     output: { storage: 'read_write' },

@@ -14,14 +14,19 @@ export interface AffineSampleShape {
 /** Checks lengths and that every map is invertible; returns nothing. */
 export function checkAffineSample(shape: AffineSampleShape, srcLength: number, outLength: number, transforms: ArrayLike<number>): void {
   const { images, srcHeight, srcWidth, outHeight, outWidth, channels } = shape;
-  if (srcLength < images * srcHeight * srcWidth * channels || outLength < images * outHeight * outWidth * channels || transforms.length < images * 6) {
+  if (
+    srcLength < images * srcHeight * srcWidth * channels ||
+    outLength < images * outHeight * outWidth * channels ||
+    transforms.length < images * 6
+  ) {
     throw new ShapeMismatchError(
       `affine-sample: source ${srcLength} values (need ${images * srcHeight * srcWidth * channels}), output ${outLength} (need ${images * outHeight * outWidth * channels}), transforms ${transforms.length} (need ${images * 6})`,
     );
   }
   for (let n = 0; n < images; n++) {
     const [a, b, , c, d] = Array.from({ length: 6 }, (_, i) => transforms[n * 6 + i]!);
-    if (!(Math.abs(a! * d! - b! * c!) > 1e-6)) throw new InvalidOptionError(`affine-sample: the map of image ${n} is not invertible (determinant ${a! * d! - b! * c!})`);
+    if (!(Math.abs(a! * d! - b! * c!) > 1e-6))
+      throw new InvalidOptionError(`affine-sample: the map of image ${n} is not invertible (determinant ${a! * d! - b! * c!})`);
   }
 }
 
@@ -36,11 +41,17 @@ function sourceOf(transforms: ArrayLike<number>, n: number, x: number, y: number
  * CPU reference for affine-sample.wgsl (f64 blend): out[n, y, x] = bilinear sample of src[n] at
  * (m0 x + m1 y + m2, m3 x + m4 y + m5), taps outside the source reading `fill`. Also the CPU path.
  */
-export function affineSampleRef(src: ArrayLike<number>, transforms: ArrayLike<number>, shape: AffineSampleShape, fill: number): Float32Array<ArrayBuffer> {
+export function affineSampleRef(
+  src: ArrayLike<number>,
+  transforms: ArrayLike<number>,
+  shape: AffineSampleShape,
+  fill: number,
+): Float32Array<ArrayBuffer> {
   const { images, srcHeight: H, srcWidth: W, outHeight, outWidth, channels: C } = shape;
   const out = new Float32Array(images * outHeight * outWidth * C);
   checkAffineSample(shape, src.length, out.length, transforms);
-  const tap = (n: number, iy: number, ix: number, ch: number) => (ix < 0 || iy < 0 || ix >= W || iy >= H ? fill : src[((n * H + iy) * W + ix) * C + ch]!);
+  const tap = (n: number, iy: number, ix: number, ch: number) =>
+    ix < 0 || iy < 0 || ix >= W || iy >= H ? fill : src[((n * H + iy) * W + ix) * C + ch]!;
   for (let n = 0; n < images; n++) {
     for (let y = 0; y < outHeight; y++) {
       for (let x = 0; x < outWidth; x++) {
@@ -63,7 +74,11 @@ export function affineSampleRef(src: ArrayLike<number>, transforms: ArrayLike<nu
  * every output pixel scatters its gradient to its (in-range) taps with the bilinear weights (f64).
  * Also the CPU path.
  */
-export function affineSampleAdjointRef(grad: ArrayLike<number>, transforms: ArrayLike<number>, shape: AffineSampleShape): Float32Array<ArrayBuffer> {
+export function affineSampleAdjointRef(
+  grad: ArrayLike<number>,
+  transforms: ArrayLike<number>,
+  shape: AffineSampleShape,
+): Float32Array<ArrayBuffer> {
   const { images, srcHeight: H, srcWidth: W, outHeight, outWidth, channels: C } = shape;
   const acc = new Float64Array(images * H * W * C);
   checkAffineSample(shape, acc.length, grad.length, transforms);
@@ -73,7 +88,12 @@ export function affineSampleAdjointRef(grad: ArrayLike<number>, transforms: Arra
         const [sx, sy] = sourceOf(transforms, n, x, y);
         const [ix, iy] = [Math.floor(sx), Math.floor(sy)];
         const [tx, ty] = [sx - ix, sy - iy];
-        const taps: [number, number, number][] = [[iy, ix, (1 - tx) * (1 - ty)], [iy, ix + 1, tx * (1 - ty)], [iy + 1, ix, (1 - tx) * ty], [iy + 1, ix + 1, tx * ty]];
+        const taps: [number, number, number][] = [
+          [iy, ix, (1 - tx) * (1 - ty)],
+          [iy, ix + 1, tx * (1 - ty)],
+          [iy + 1, ix, (1 - tx) * ty],
+          [iy + 1, ix + 1, tx * ty],
+        ];
         for (const [py, px, w] of taps) {
           if (px < 0 || py < 0 || px >= W || py >= H || w === 0) continue;
           for (let ch = 0; ch < C; ch++) acc[((n * H + py) * W + px) * C + ch]! += w * grad[((n * outHeight + y) * outWidth + x) * C + ch]!;

@@ -6,7 +6,13 @@ import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer
 import { featureMosaic } from './feature-mosaic.kernel.js';
 import { featureMosaicRef, mosaicSize, type FeatureMosaicShape } from './feature-mosaic.ref.js';
 
-async function runMosaic(device: GPUDevice, act: Float32Array<ArrayBuffer>, order: Uint32Array<ArrayBuffer>, shape: FeatureMosaicShape, background: number) {
+async function runMosaic(
+  device: GPUDevice,
+  act: Float32Array<ArrayBuffer>,
+  order: Uint32Array<ArrayBuffer>,
+  shape: FeatureMosaicShape,
+  background: number,
+) {
   const [outH, outW] = mosaicSize(shape);
   const a = uploadBuffer(device, act, 'act');
   const o = uploadBuffer(device, order, 'order');

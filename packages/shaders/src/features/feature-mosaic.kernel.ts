@@ -15,7 +15,9 @@ export const featureMosaic = defineKernel({
   includes: [minMaxTreeSnippet],
   workgroupSize: 64,
   bindings: {
-    params: { uniform: { images: 'u32', height: 'u32', width: 'u32', channels: 'u32', rows: 'u32', cols: 'u32', pad: 'u32', background: 'f32' } },
+    params: {
+      uniform: { images: 'u32', height: 'u32', width: 'u32', channels: 'u32', rows: 'u32', cols: 'u32', pad: 'u32', background: 'f32' },
+    },
     act: { storage: 'read' },
     order: { storage: 'read' },
     mosaic: { storage: 'read_write' },

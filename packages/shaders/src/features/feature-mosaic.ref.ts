@@ -23,7 +23,12 @@ export function mosaicSize(shape: Pick<FeatureMosaicShape, 'height' | 'width' | 
  * n shows channel `order[n * channels + s]`, min-max normalised over its h x w values (a constant
  * channel shows 0); gaps and slots past the last channel are `background`.
  */
-export function featureMosaicRef(act: ArrayLike<number>, order: ArrayLike<number>, shape: FeatureMosaicShape, background: number): Float32Array<ArrayBuffer> {
+export function featureMosaicRef(
+  act: ArrayLike<number>,
+  order: ArrayLike<number>,
+  shape: FeatureMosaicShape,
+  background: number,
+): Float32Array<ArrayBuffer> {
   const { images, height: h, width: w, channels: K, rows, cols } = shape;
   if (act.length < images * h * w * K || order.length < images * K || rows * cols < K) {
     throw new ShapeMismatchError(

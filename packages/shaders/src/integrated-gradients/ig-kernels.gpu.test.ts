@@ -49,7 +49,14 @@ describe('ig-path-points + ig-accumulate', () => {
       // Gradients: any values; the kernel must weight them by w_t (x - b_t).
       const gradients = seededF32(pointCount * n, 100 + firstPoint, -1, 1);
       const gradientBuf = uploadBuffer(device, gradients, 'gradients');
-      await runKernel(device, igAccumulate, { params, input: inputBuf, baselines: baselineBuf, plan: planBuf, gradients: gradientBuf, attribution: attributionBuf });
+      await runKernel(device, igAccumulate, {
+        params,
+        input: inputBuf,
+        baselines: baselineBuf,
+        plan: planBuf,
+        gradients: gradientBuf,
+        attribution: attributionBuf,
+      });
       igAccumulateRef(input, baselines, plan, gradients, want, params);
       expect(await readFloat32(device, attributionBuf, images * n)).toBeAllClose(want, igAccumulate.tolerance);
       releaseBuffer(device, gradientBuf);
@@ -64,7 +71,12 @@ describe('ig-path-points + ig-accumulate', () => {
     const baselines = new Float32Array(n);
     const plan = randomPlan(16, 1, 5);
     const params = { elementCount: n, pointCount: 8, firstPoint: 4, pointsPerImage: 8 };
-    const bufs = [uploadBuffer(device, input, 'input'), uploadBuffer(device, baselines, 'baselines'), uploadBuffer(device, packPathPlan(plan), 'plan'), createBuffer(device, 8 * n * 4, 'points')] as const;
+    const bufs = [
+      uploadBuffer(device, input, 'input'),
+      uploadBuffer(device, baselines, 'baselines'),
+      uploadBuffer(device, packPathPlan(plan), 'plan'),
+      createBuffer(device, 8 * n * 4, 'points'),
+    ] as const;
     await runKernel(device, igPathPoints, { params, input: bufs[0], baselines: bufs[1], plan: bufs[2], points: bufs[3] });
     expect(await readFloat32(device, bufs[3], 8 * n)).toBeAllClose(igPathPointsRef(input, baselines, plan, params), igPathPoints.tolerance);
     bufs.forEach((b) => releaseBuffer(device, b));
@@ -78,13 +90,27 @@ describe('ig-path-points + ig-accumulate', () => {
     const w = seededF32(n, 6, -1, 1);
     const x = seededF32(n, 7, 0, 1);
     const b = seededF32(n, 8, 0, 0.2);
-    const plan = { alphas: new Float32Array(steps), weights: new Float32Array(steps).fill(1 / steps), baselineRows: new Uint32Array(steps) };
+    const plan = {
+      alphas: new Float32Array(steps),
+      weights: new Float32Array(steps).fill(1 / steps),
+      baselineRows: new Uint32Array(steps),
+    };
     const gradients = new Float32Array(steps * n);
     for (let k = 0; k < steps; k++) gradients.set(w, k * n);
-    const bufs = [uploadBuffer(device, x, 'input'), uploadBuffer(device, b, 'baselines'), uploadBuffer(device, packPathPlan(plan), 'plan'), uploadBuffer(device, gradients, 'g'), uploadBuffer(device, new Float32Array(n), 'a')] as const;
+    const bufs = [
+      uploadBuffer(device, x, 'input'),
+      uploadBuffer(device, b, 'baselines'),
+      uploadBuffer(device, packPathPlan(plan), 'plan'),
+      uploadBuffer(device, gradients, 'g'),
+      uploadBuffer(device, new Float32Array(n), 'a'),
+    ] as const;
     await runKernel(device, igAccumulate, {
       params: { elementCount: n, pointCount: steps, firstPoint: 0, pointsPerImage: steps },
-      input: bufs[0], baselines: bufs[1], plan: bufs[2], gradients: bufs[3], attribution: bufs[4],
+      input: bufs[0],
+      baselines: bufs[1],
+      plan: bufs[2],
+      gradients: bufs[3],
+      attribution: bufs[4],
     });
     const total = (await readFloat32(device, bufs[4], n)).reduce((s, v) => s + v, 0);
     const exact = w.reduce((s, wi, i) => s + wi * (x[i]! - b[i]!), 0);
@@ -94,7 +120,11 @@ describe('ig-path-points + ig-accumulate', () => {
 
   it('references reject a plan that does not fit', () => {
     const plan = { alphas: [0.5], weights: [1], baselineRows: [2] };
-    expect(() => igPathPointsRef([1, 2], [0, 0], plan, { elementCount: 2, firstPoint: 0, pointCount: 1, pointsPerImage: 1 })).toThrow(ShapeMismatchError);
-    expect(() => igPathPointsRef([1, 2], [0, 0], { ...plan, baselineRows: [0] }, { elementCount: 2, firstPoint: 0, pointCount: 2, pointsPerImage: 1 })).toThrow(/exceeds the plan/);
+    expect(() => igPathPointsRef([1, 2], [0, 0], plan, { elementCount: 2, firstPoint: 0, pointCount: 1, pointsPerImage: 1 })).toThrow(
+      ShapeMismatchError,
+    );
+    expect(() =>
+      igPathPointsRef([1, 2], [0, 0], { ...plan, baselineRows: [0] }, { elementCount: 2, firstPoint: 0, pointCount: 2, pointsPerImage: 1 }),
+    ).toThrow(/exceeds the plan/);
   });
 });

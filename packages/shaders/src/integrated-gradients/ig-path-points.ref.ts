@@ -27,7 +27,8 @@ export function checkPathBatch(plan: PathPlan, batch: PathBatch, inputLength: nu
   }
   const rows = baselinesLength / elementCount;
   for (let t = firstPoint; t < firstPoint + pointCount; t++) {
-    if (plan.baselineRows[t]! >= rows) throw new ShapeMismatchError(`path plan point ${t} uses baseline row ${plan.baselineRows[t]} of ${rows}`);
+    if (plan.baselineRows[t]! >= rows)
+      throw new ShapeMismatchError(`path plan point ${t} uses baseline row ${plan.baselineRows[t]} of ${rows}`);
   }
 }
 

@@ -43,5 +43,9 @@ export function packPathPlan(plan: PathPlan): Float32Array<ArrayBuffer> {
 
 /** The f32 values the GPU sees for the plan's alphas and weights (the reference rounds the same way). */
 export function roundedPlan(plan: PathPlan): PathPlan {
-  return { alphas: Float32Array.from(plan.alphas), weights: Float32Array.from(plan.weights), baselineRows: Uint32Array.from(plan.baselineRows) };
+  return {
+    alphas: Float32Array.from(plan.alphas),
+    weights: Float32Array.from(plan.weights),
+    baselineRows: Uint32Array.from(plan.baselineRows),
+  };
 }

@@ -48,13 +48,25 @@ describe('noise-points + smoothgrad-accumulate', () => {
         const pointCount = Math.min(batch, total - firstPoint);
         const params = { elementCount: n, pointCount, firstPoint, imageCount: images };
         await randomNormal(device, { seed: 9, offset: firstPoint * n, count: pointCount * n, output: bufs.points });
-        await runKernel(device, noisePoints, { params: { ...params, noiseLevel: 0.15 }, input: bufs.input, minima: bufs.minima, maxima: bufs.maxima, points: bufs.points });
+        await runKernel(device, noisePoints, {
+          params: { ...params, noiseLevel: 0.15 },
+          input: bufs.input,
+          minima: bufs.minima,
+          maxima: bufs.maxima,
+          points: bufs.points,
+        });
         const wantPoints = noisePointsRef(input, minima, maxima, normalRef(9, firstPoint * n, pointCount * n), 0.15, params);
         const points = await readFloat32(device, bufs.points, pointCount * n);
         expect(points).toBeAllClose(wantPoints, noisePoints.tolerance);
         const gradients = seededF32(pointCount * n, 50 + firstPoint, -1, 1);
         const gradientBuf = uploadBuffer(device, gradients, 'g');
-        await runKernel(device, kernel, { params: { ...params, invSamples: 1 / samples }, points: bufs.points, gradients: gradientBuf, moment1: bufs.moment1, moment2: bufs.moment2 });
+        await runKernel(device, kernel, {
+          params: { ...params, invSamples: 1 / samples },
+          points: bufs.points,
+          gradients: gradientBuf,
+          moment1: bufs.moment1,
+          moment2: bufs.moment2,
+        });
         smoothGradAccumulateRef(inner, variant, points, gradients, want1, want2, 1 / samples, params);
         releaseBuffer(device, gradientBuf);
       }
@@ -72,13 +84,26 @@ describe('noise-points + smoothgrad-accumulate', () => {
     const g = seededF32(n, 3, -1, 1);
     const gradients = new Float32Array(samples * n);
     for (let s = 0; s < samples; s++) gradients.set(g, s * n);
-    const bufs = [uploadBuffer(device, gradients, 'g'), uploadBuffer(device, new Float32Array(n), 'm1'), uploadBuffer(device, new Float32Array(n), 'm2')] as const;
+    const bufs = [
+      uploadBuffer(device, gradients, 'g'),
+      uploadBuffer(device, new Float32Array(n), 'm1'),
+      uploadBuffer(device, new Float32Array(n), 'm2'),
+    ] as const;
     const params = { elementCount: n, pointCount: samples, firstPoint: 0, imageCount: 1, invSamples: 1 / samples };
-    await runKernel(device, smoothGradAccumulate('identity', 'variance'), { params, points: bufs[0], gradients: bufs[0], moment1: bufs[1], moment2: bufs[2] });
+    await runKernel(device, smoothGradAccumulate('identity', 'variance'), {
+      params,
+      points: bufs[0],
+      gradients: bufs[0],
+      moment1: bufs[1],
+      moment2: bufs[2],
+    });
     const m1 = await readFloat32(device, bufs[1], n);
     const m2 = await readFloat32(device, bufs[2], n);
     expect(m1).toBeAllClose(g, { abs: 1e-6, rel: 1e-6 });
-    expect(m2).toBeAllClose(g.map((v) => v * v), { abs: 1e-6, rel: 1e-6 });
+    expect(m2).toBeAllClose(
+      g.map((v) => v * v),
+      { abs: 1e-6, rel: 1e-6 },
+    );
     expect(m2.map((v, i) => v - m1[i]! * m1[i]!)).toBeAllClose(new Float32Array(n), { abs: 1e-6, rel: 0 });
     bufs.forEach((b) => releaseBuffer(device, b));
   });

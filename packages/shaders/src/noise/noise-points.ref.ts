@@ -23,7 +23,9 @@ export function noisePointsRef(
 ): Float32Array<ArrayBuffer> {
   const { elementCount: n, firstPoint, pointCount, imageCount } = batch;
   if (input.length !== imageCount * n || minima.length < imageCount || maxima.length < imageCount || noise.length < pointCount * n) {
-    throw new ShapeMismatchError(`noisePointsRef: input ${input.length}, minima ${minima.length}, maxima ${maxima.length}, noise ${noise.length} do not fit ${imageCount} images of ${n} and ${pointCount} points`);
+    throw new ShapeMismatchError(
+      `noisePointsRef: input ${input.length}, minima ${minima.length}, maxima ${maxima.length}, noise ${noise.length} do not fit ${imageCount} images of ${n} and ${pointCount} points`,
+    );
   }
   const out = new Float32Array(pointCount * n);
   for (let p = 0; p < pointCount; p++) {

@@ -18,7 +18,11 @@ export function smoothGradAccumulateRef(
   batch: SampleBatch,
 ): void {
   const { elementCount: n, firstPoint, pointCount, imageCount } = batch;
-  if (gradients.length < pointCount * n || first.length !== imageCount * n || (variant === 'variance' && second?.length !== imageCount * n)) {
+  if (
+    gradients.length < pointCount * n ||
+    first.length !== imageCount * n ||
+    (variant === 'variance' && second?.length !== imageCount * n)
+  ) {
     throw new ShapeMismatchError(`smoothGradAccumulateRef: buffers do not fit ${imageCount} images of ${n} and ${pointCount} points`);
   }
   const scale = Math.fround(invSamples);
@@ -26,7 +30,11 @@ export function smoothGradAccumulateRef(
     for (let e = 0; e < n; e++) {
       let sum = 0;
       let sumSquares = 0;
-      for (let t = firstPoint + ((image + imageCount - (firstPoint % imageCount)) % imageCount); t < firstPoint + pointCount; t += imageCount) {
+      for (
+        let t = firstPoint + ((image + imageCount - (firstPoint % imageCount)) % imageCount);
+        t < firstPoint + pointCount;
+        t += imageCount
+      ) {
         const k = (t - firstPoint) * n + e;
         const g = gradients[k]!;
         const a = inner === 'abs' ? Math.abs(g) : inner === 'times-input' ? points[k]! * g : g;

@@ -37,7 +37,17 @@ describe('perturb-batch', () => {
       output: buffers[4],
     });
     const got = await readFloat32(device, buffers[4], count * pixels * c, pixels * c);
-    const want = perturbBatchRef({ image, fill, segments: labels, masks, maskStride: segments, pixels, channels: c, count, sampleOffset: 2 });
+    const want = perturbBatchRef({
+      image,
+      fill,
+      segments: labels,
+      masks,
+      maskStride: segments,
+      pixels,
+      channels: c,
+      count,
+      sampleOffset: 2,
+    });
     expect(Array.from(got)).toEqual(Array.from(want)); // binary masks: exact
     buffers.forEach((b) => releaseBuffer(device, b));
     expect(liveBufferCount(device)).toBe(0);
@@ -49,7 +59,13 @@ describe('perturb-batch', () => {
     const fill = new Float32Array(pixels * c);
     const masks = seededF32(count * pixels, 6, 0, 1);
     masks.fill(1, 0, pixels); // sample 0: all ones
-    const b = [uploadBuffer(device, image, 'image'), uploadBuffer(device, fill, 'fill'), uploadBuffer(device, new Uint32Array(1), 'unused'), uploadBuffer(device, masks, 'masks'), createBuffer(device, count * pixels * c * 4, 'out')] as const;
+    const b = [
+      uploadBuffer(device, image, 'image'),
+      uploadBuffer(device, fill, 'fill'),
+      uploadBuffer(device, new Uint32Array(1), 'unused'),
+      uploadBuffer(device, masks, 'masks'),
+      createBuffer(device, count * pixels * c * 4, 'out'),
+    ] as const;
     await runKernel(device, perturbBatch.pixels, {
       params: { count, pixels, channels: c, maskStride: pixels, sampleOffset: 0, outOffset: 0 },
       image: b[0],
@@ -60,7 +76,10 @@ describe('perturb-batch', () => {
     });
     const got = await readFloat32(device, b[4], count * pixels * c);
     expect(Array.from(got.subarray(0, pixels * c))).toEqual(Array.from(image));
-    expect(got).toBeAllClose(perturbBatchRef({ image, fill, masks, maskStride: pixels, pixels, channels: c, count }), perturbBatch.pixels.tolerance);
+    expect(got).toBeAllClose(
+      perturbBatchRef({ image, fill, masks, maskStride: pixels, pixels, channels: c, count }),
+      perturbBatch.pixels.tolerance,
+    );
     b.forEach((x) => releaseBuffer(device, x));
   });
 });

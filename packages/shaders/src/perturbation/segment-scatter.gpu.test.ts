@@ -17,7 +17,11 @@ describe('segment-scatter', () => {
   gpuTest.for(CASES)('matches segmentScatterRef exactly: $why', async ({ pixels, segments }, { device }) => {
     const labels = new Uint32Array(seededInts(pixels, 1, 0, segments));
     const values = seededF32(segments, 2, -5, 5);
-    const b = [uploadBuffer(device, labels, 'segments'), uploadBuffer(device, values, 'values'), createBuffer(device, 2 * pixels * 4, 'out')] as const;
+    const b = [
+      uploadBuffer(device, labels, 'segments'),
+      uploadBuffer(device, values, 'values'),
+      createBuffer(device, 2 * pixels * 4, 'out'),
+    ] as const;
     await runKernel(device, segmentScatter, { params: { pixels, outOffset: pixels }, segments: b[0], values: b[1], output: b[2] });
     expect(Array.from(await readFloat32(device, b[2], pixels, pixels))).toEqual(Array.from(segmentScatterRef(labels, values)));
     b.forEach((x) => releaseBuffer(device, x));

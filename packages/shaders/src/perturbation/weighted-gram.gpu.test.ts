@@ -21,7 +21,12 @@ describe('weighted-gram', () => {
     const weights = seededF32(count, 3, 0, 1);
     const [base, delta] = [0.25, 1.5];
     const columns = gramColumns(mode, features);
-    const b = [uploadBuffer(device, samples, 's'), uploadBuffer(device, scores, 'y'), uploadBuffer(device, weights, 'w'), createBuffer(device, columns * columns * 4, 'g')] as const;
+    const b = [
+      uploadBuffer(device, samples, 's'),
+      uploadBuffer(device, scores, 'y'),
+      uploadBuffer(device, weights, 'w'),
+      createBuffer(device, columns * columns * 4, 'g'),
+    ] as const;
     await runKernel(device, weightedGram[mode], {
       params: { samples: count, rowOffset: 3, features, columns, base, delta },
       samples: b[0],

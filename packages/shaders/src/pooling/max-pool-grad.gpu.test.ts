@@ -22,12 +22,42 @@ const CASES: { shape: Shape; filter: [number, number]; strides: [number, number]
 
 type Shape5 = [number, number, number, number, number];
 
-const CASES_3D: { shape: Shape5; filter: [number, number, number]; strides: [number, number, number]; padding: 'same' | 'valid'; why: string }[] = [
+const CASES_3D: {
+  shape: Shape5;
+  filter: [number, number, number];
+  strides: [number, number, number];
+  padding: 'same' | 'valid';
+  why: string;
+}[] = [
   { shape: [1, 2, 2, 2, 1], filter: [2, 2, 2], strides: [2, 2, 2], padding: 'valid', why: 'one 2x2x2 window' },
-  { shape: [1, 1, 3, 4, 1], filter: [1, 3, 2], strides: [1, 3, 2], padding: 'valid', why: 'window height != width (tfjs cpu drops this gradient)' },
-  { shape: [2, 5, 6, 7, 3], filter: [2, 2, 2], strides: [2, 2, 2], padding: 'same', why: 'ragged, same padding at the back/bottom/right, batch 2' },
-  { shape: [1, 6, 5, 5, 2], filter: [3, 3, 2], strides: [2, 1, 2], padding: 'same', why: 'overlapping windows along depth and rows, padding on every side' },
-  { shape: [2, 8, 16, 16, 4], filter: [2, 3, 3], strides: [2, 2, 2], padding: 'valid', why: 'a batch of 8-slice volumes, several workgroups' },
+  {
+    shape: [1, 1, 3, 4, 1],
+    filter: [1, 3, 2],
+    strides: [1, 3, 2],
+    padding: 'valid',
+    why: 'window height != width (tfjs cpu drops this gradient)',
+  },
+  {
+    shape: [2, 5, 6, 7, 3],
+    filter: [2, 2, 2],
+    strides: [2, 2, 2],
+    padding: 'same',
+    why: 'ragged, same padding at the back/bottom/right, batch 2',
+  },
+  {
+    shape: [1, 6, 5, 5, 2],
+    filter: [3, 3, 2],
+    strides: [2, 1, 2],
+    padding: 'same',
+    why: 'overlapping windows along depth and rows, padding on every side',
+  },
+  {
+    shape: [2, 8, 16, 16, 4],
+    filter: [2, 3, 3],
+    strides: [2, 2, 2],
+    padding: 'valid',
+    why: 'a batch of 8-slice volumes, several workgroups',
+  },
 ];
 
 /** Values from {-1, 0, 0.5, 1}: most windows hold ties, the case the tie rule is about. */
@@ -36,7 +66,13 @@ function tiedValues(length: number, seed: number): Float32Array<ArrayBuffer> {
   return Float32Array.from(seededInts(length, seed, 0, levels.length), (k) => levels[k]!);
 }
 
-async function runGpu(device: GPUDevice, input: Float32Array<ArrayBuffer>, dy: Float32Array<ArrayBuffer>, g: MaxPoolGeometry, sync = false) {
+async function runGpu(
+  device: GPUDevice,
+  input: Float32Array<ArrayBuffer>,
+  dy: Float32Array<ArrayBuffer>,
+  g: MaxPoolGeometry,
+  sync = false,
+) {
   const count = g.batch * g.depth * g.height * g.width * g.channels;
   const x = uploadBuffer(device, input, 'input');
   const grad = uploadBuffer(device, dy, 'dy');
@@ -50,29 +86,37 @@ async function runGpu(device: GPUDevice, input: Float32Array<ArrayBuffer>, dy: F
 }
 
 describe('max-pool-grad', () => {
-  gpuTest.for(CASES)('matches maxPoolGradRef with ties: $shape $filter/$strides $padding ($why)', async ({ shape, filter, strides, padding }, { device }) => {
-    const g = maxPoolGeometry(shape, filter, strides, padding);
-    const size = shape.reduce((a, b) => a * b, 1);
-    const input = tiedValues(size, size);
-    const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.channels, 7, -2, 2);
-    expect(await runGpu(device, input, dy, g)).toBeAllClose(maxPoolGradRef(input, dy, g), maxPoolGrad.tolerance);
-    expect(liveBufferCount(device)).toBe(0);
-  });
+  gpuTest.for(CASES)(
+    'matches maxPoolGradRef with ties: $shape $filter/$strides $padding ($why)',
+    async ({ shape, filter, strides, padding }, { device }) => {
+      const g = maxPoolGeometry(shape, filter, strides, padding);
+      const size = shape.reduce((a, b) => a * b, 1);
+      const input = tiedValues(size, size);
+      const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.channels, 7, -2, 2);
+      expect(await runGpu(device, input, dy, g)).toBeAllClose(maxPoolGradRef(input, dy, g), maxPoolGrad.tolerance);
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
 
-  gpuTest.for(CASES_3D)('3-D: matches maxPoolGradRef with ties: $shape $filter/$strides $padding ($why)', async ({ shape, filter, strides, padding }, { device }) => {
-    const g = maxPool3dGeometry(shape, filter, strides, padding);
-    const size = shape.reduce((a, b) => a * b, 1);
-    const input = tiedValues(size, size + 1);
-    const dy = seededF32(g.batch * g.outDepth * g.outHeight * g.outWidth * g.channels, 8, -2, 2);
-    expect(await runGpu(device, input, dy, g)).toBeAllClose(maxPoolGradRef(input, dy, g), maxPoolGrad.tolerance);
-    expect(liveBufferCount(device)).toBe(0);
-  });
+  gpuTest.for(CASES_3D)(
+    '3-D: matches maxPoolGradRef with ties: $shape $filter/$strides $padding ($why)',
+    async ({ shape, filter, strides, padding }, { device }) => {
+      const g = maxPool3dGeometry(shape, filter, strides, padding);
+      const size = shape.reduce((a, b) => a * b, 1);
+      const input = tiedValues(size, size + 1);
+      const dy = seededF32(g.batch * g.outDepth * g.outHeight * g.outWidth * g.channels, 8, -2, 2);
+      expect(await runGpu(device, input, dy, g)).toBeAllClose(maxPoolGradRef(input, dy, g), maxPoolGrad.tolerance);
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
 
   gpuTest('3-D: a window of equal values sends its gradient to its first (front, top-left) element', async ({ device }) => {
     const g = maxPool3dGeometry([1, 2, 2, 2, 1], [2, 2, 2], [2, 2, 2], 'valid');
     expect(Array.from(await runGpu(device, new Float32Array(8), Float32Array.from([3]), g))).toEqual([3, 0, 0, 0, 0, 0, 0, 0]);
     // A tie between the two slices' last cells goes to the front slice.
-    expect(Array.from(await runGpu(device, Float32Array.from([0, 0, 0, 5, 0, 0, 0, 5]), Float32Array.from([1]), g))).toEqual([0, 0, 0, 1, 0, 0, 0, 0]);
+    expect(Array.from(await runGpu(device, Float32Array.from([0, 0, 0, 5, 0, 0, 0, 5]), Float32Array.from([1]), g))).toEqual([
+      0, 0, 0, 1, 0, 0, 0, 0,
+    ]);
   });
 
   gpuTest('matches maxPoolGradRef on distinct values (no ties)', async ({ device }) => {
@@ -115,8 +159,21 @@ describe('max-pool-grad', () => {
 
 describe('maxPoolGeometry (TensorFlow padding rules)', () => {
   it('3-D: depth follows the same rules; 2-D is depth 1', () => {
-    expect(maxPool3dGeometry([1, 5, 9, 11, 1], [2, 3, 3], [2, 2, 2], 'same')).toMatchObject({ outDepth: 3, outHeight: 5, outWidth: 6, padFront: 0, padTop: 1, padLeft: 1 });
-    expect(maxPoolGeometry([1, 7, 5, 1], [2, 2], [2, 2], 'valid')).toMatchObject({ depth: 1, outDepth: 1, filterDepth: 1, strideDepth: 1, padFront: 0 });
+    expect(maxPool3dGeometry([1, 5, 9, 11, 1], [2, 3, 3], [2, 2, 2], 'same')).toMatchObject({
+      outDepth: 3,
+      outHeight: 5,
+      outWidth: 6,
+      padFront: 0,
+      padTop: 1,
+      padLeft: 1,
+    });
+    expect(maxPoolGeometry([1, 7, 5, 1], [2, 2], [2, 2], 'valid')).toMatchObject({
+      depth: 1,
+      outDepth: 1,
+      filterDepth: 1,
+      strideDepth: 1,
+      padFront: 0,
+    });
   });
   it('valid and same output sizes and padding', () => {
     expect(maxPoolGeometry([1, 7, 5, 1], [2, 2], [2, 2], 'valid')).toMatchObject({ outHeight: 3, outWidth: 2, padTop: 0, padLeft: 0 });

@@ -28,7 +28,15 @@ export interface MaxPoolGeometry {
  * Position ((slice * height + row) * width + col) of the first maximal element of one pooling window
  * in row-major window order, skipping padding and NaN; -1 when nothing in the window qualifies.
  */
-export function firstArgmaxRef(input: ArrayLike<number>, g: MaxPoolGeometry, b: number, ch: number, oz: number, oy: number, ox: number): number {
+export function firstArgmaxRef(
+  input: ArrayLike<number>,
+  g: MaxPoolGeometry,
+  b: number,
+  ch: number,
+  oz: number,
+  oy: number,
+  ox: number,
+): number {
   let best = -Infinity;
   let bestAt = -1;
   for (let wd = 0; wd < g.filterDepth; wd++) {
@@ -39,7 +47,7 @@ export function firstArgmaxRef(input: ArrayLike<number>, g: MaxPoolGeometry, b: 
         const c = ox * g.strideWidth - g.padLeft + wc;
         if (d < 0 || d >= g.depth || r < 0 || r >= g.height || c < 0 || c >= g.width) continue;
         const at = (d * g.height + r) * g.width + c;
-        const v = input[((b * g.depth * g.height * g.width) + at) * g.channels + ch]!;
+        const v = input[(b * g.depth * g.height * g.width + at) * g.channels + ch]!;
         if (Number.isNaN(v)) continue;
         if (bestAt < 0 || v > best) {
           best = v;
@@ -99,8 +107,23 @@ export function maxPool3dGeometry(
   const rows = poolAxis(height, filterHeight, strideHeight, padding);
   const cols = poolAxis(width, filterWidth, strideWidth, padding);
   return {
-    batch, depth, height, width, channels, filterDepth, filterHeight, filterWidth, strideDepth, strideHeight, strideWidth,
-    outDepth: slices.out, outHeight: rows.out, outWidth: cols.out, padFront: slices.before, padTop: rows.before, padLeft: cols.before,
+    batch,
+    depth,
+    height,
+    width,
+    channels,
+    filterDepth,
+    filterHeight,
+    filterWidth,
+    strideDepth,
+    strideHeight,
+    strideWidth,
+    outDepth: slices.out,
+    outHeight: rows.out,
+    outWidth: cols.out,
+    padFront: slices.before,
+    padTop: rows.before,
+    padLeft: cols.before,
   };
 }
 

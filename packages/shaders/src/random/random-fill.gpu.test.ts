@@ -48,15 +48,22 @@ const CASES = [
 ];
 
 describe('random-fill parity (bit-exact)', () => {
-  gpuTest.for(CASES)('uniform, normal and Bernoulli match the references: $count at $offset ($why)', async ({ count, offset }, { device }) => {
-    const seed = 20_240_601 + count;
-    expect(bits(await read(device, await randomUniform(device, { seed, offset, count }), count))).toEqual(bits(uniformRef(seed, offset, count)));
-    expect(bits(await read(device, await randomNormal(device, { seed, offset, count }), count))).toEqual(bits(normalRef(seed, offset, count)));
-    expect(bits(await read(device, await randomBernoulli(device, { seed, offset, count, p: 0.3 }), count))).toEqual(
-      bits(bernoulliRef(seed, offset, count, 0.3)),
-    );
-    expect(liveBufferCount(device)).toBe(0);
-  });
+  gpuTest.for(CASES)(
+    'uniform, normal and Bernoulli match the references: $count at $offset ($why)',
+    async ({ count, offset }, { device }) => {
+      const seed = 20_240_601 + count;
+      expect(bits(await read(device, await randomUniform(device, { seed, offset, count }), count))).toEqual(
+        bits(uniformRef(seed, offset, count)),
+      );
+      expect(bits(await read(device, await randomNormal(device, { seed, offset, count }), count))).toEqual(
+        bits(normalRef(seed, offset, count)),
+      );
+      expect(bits(await read(device, await randomBernoulli(device, { seed, offset, count, p: 0.3 }), count))).toEqual(
+        bits(bernoulliRef(seed, offset, count, 0.3)),
+      );
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
 
   gpuTest('any batch split gives the same numbers (value i depends only on seed and i)', async ({ device }) => {
     const seed = 2 ** 40 + 5; // exercises the key's high word
@@ -64,7 +71,12 @@ describe('random-fill parity (bit-exact)', () => {
     for (const generate of [randomUniform, randomNormal] as const) {
       const whole = await read(device, await generate(device, { seed, count: total }), total);
       const pieces = createBuffer(device, total * 4, 'pieces');
-      for (const [start, end] of [[0, 1], [1, 4_097], [4_097, 9_000], [9_000, total]] as const) {
+      for (const [start, end] of [
+        [0, 1],
+        [1, 4_097],
+        [4_097, 9_000],
+        [9_000, total],
+      ] as const) {
         await generate(device, { seed, offset: start, count: end - start, output: pieces, outputOffset: start });
       }
       expect(bits(await read(device, pieces, total))).toEqual(bits(whole));
@@ -83,15 +95,27 @@ describe('random-fill parity (bit-exact)', () => {
     expect(matches(a, await read(device, await randomUniform(device, { seed: 1, offset: 1, count }), count))).toBeLessThan(3);
     // The normal stream is not the uniform stream in disguise: its sign bits do not follow u < 1/2.
     const z = await read(device, await randomNormal(device, { seed: 1, count }), count);
-    const agree = z.reduce((n, v, i) => n + ((v < 0) === (a[i]! >= 0.5) ? 1 : 0), 0);
+    const agree = z.reduce((n, v, i) => n + (v < 0 === a[i]! >= 0.5 ? 1 : 0), 0);
     expect(Math.abs(agree - count / 2)).toBeLessThan(Z * Math.sqrt(count / 4));
   });
 
   gpuTest('scaled outputs are within one rounding of b * v of the reference', async ({ device }) => {
     const count = 50_000;
     const cases = [
-      { kind: 'normal', gpu: () => randomNormal(device, { seed: 9, count, mean: 3, std: 0.5 }), ref: normalRef(9, 0, count, 3, 0.5), v: normalRef(9, 0, count), b: 0.5 },
-      { kind: 'uniform', gpu: () => randomUniform(device, { seed: 9, count, low: -2, high: 5 }), ref: uniformRef(9, 0, count, -2, 5), v: uniformRef(9, 0, count), b: 7 },
+      {
+        kind: 'normal',
+        gpu: () => randomNormal(device, { seed: 9, count, mean: 3, std: 0.5 }),
+        ref: normalRef(9, 0, count, 3, 0.5),
+        v: normalRef(9, 0, count),
+        b: 0.5,
+      },
+      {
+        kind: 'uniform',
+        gpu: () => randomUniform(device, { seed: 9, count, low: -2, high: 5 }),
+        ref: uniformRef(9, 0, count, -2, 5),
+        v: uniformRef(9, 0, count),
+        b: 7,
+      },
     ] as const;
     for (const { kind, gpu, ref, v, b } of cases) {
       const out = await read(device, await gpu(), count);

@@ -21,7 +21,8 @@ export function seedWords(seed: number): [number, number] {
 /** Checks offset/count (integers, offset + count <= 2^32) and returns the seed's key words. */
 export function checkStreamRange(seed: number, offset: number, count: number): [number, number] {
   if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(count) || count < 0 || offset + count > RANDOM_STREAM_LENGTH) {
-    throw new InvalidOptionError(`random: offset and count must be integers >= 0 with offset + count <= 2^32, got offset ${offset}, count ${count}`,
+    throw new InvalidOptionError(
+      `random: offset and count must be integers >= 0 with offset + count <= 2^32, got offset ${offset}, count ${count}`,
     );
   }
   return seedWords(seed);

@@ -16,7 +16,11 @@ function normalTableBuffer(device: GPUDevice): GPUBuffer {
   let table = normalTables.get(device);
   if (!table) {
     const data = Int32Array.from(NORMAL_TABLE);
-    table = device.createBuffer({ label: 'random-fill.normal-table', size: data.byteLength, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST });
+    table = device.createBuffer({
+      label: 'random-fill.normal-table',
+      size: data.byteLength,
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_DST,
+    });
     device.queue.writeBuffer(table, 0, data);
     normalTables.set(device, table);
   }

@@ -83,10 +83,14 @@ describe('arg-reduce-rows', () => {
     expect(liveBufferCount(device)).toBe(before);
     expect(Array.from(await readUint32(device, out, rows))).toEqual(Array.from(argReduceRowsRef('argmax', input, rows, rowLength)));
     await expect(argReduceRows(device, { op: 'argmax', input: src, rows: 4, rowLength })).rejects.toThrow(ShapeMismatchError);
-    await expect(argReduceRows(device, { op: 'argmax', input: src, rows, rowLength: 0 })).rejects.toThrow(/rowLength must be an integer >= 1/);
+    await expect(argReduceRows(device, { op: 'argmax', input: src, rows, rowLength: 0 })).rejects.toThrow(
+      /rowLength must be an integer >= 1/,
+    );
     const controller = new AbortController();
     controller.abort();
-    await expect(argReduceRows(device, { op: 'argmin', input: src, rows, rowLength, signal: controller.signal })).rejects.toThrow(AbortedError);
+    await expect(argReduceRows(device, { op: 'argmin', input: src, rows, rowLength, signal: controller.signal })).rejects.toThrow(
+      AbortedError,
+    );
     expect(liveBufferCount(device)).toBe(before);
     releaseBuffer(device, out);
     releaseBuffer(device, src);

@@ -85,7 +85,10 @@ describe('reduce-rows', () => {
     const rowLength = 100_003;
     // Every partial sum is bounded by the sum of |terms| <= 100,003 * 40 (sum) or 100,003 * 12^2
     // (sumsq), both < 2^24, so every f32 add is exact whatever the order.
-    for (const [op, limit] of [['sum', 40], ['sumsq', 12]] as const) {
+    for (const [op, limit] of [
+      ['sum', 40],
+      ['sumsq', 12],
+    ] as const) {
       const input = Float32Array.from(seededInts(rows * rowLength, limit, -limit, limit + 1));
       expect(Array.from(await runOnGpu(device, op, input, rows, rowLength))).toEqual(Array.from(reduceRowsRef(op, input, rows, rowLength)));
     }
@@ -98,8 +101,14 @@ describe('reduce-rows', () => {
       [[REDUCE_CHUNK + 4, NaN]],
       [[7, Infinity]],
       [[REDUCE_CHUNK + 1, -Infinity]],
-      [[3, Infinity], [REDUCE_CHUNK + 2, -Infinity]],
-      [[9, NaN], [10, Infinity]],
+      [
+        [3, Infinity],
+        [REDUCE_CHUNK + 2, -Infinity],
+      ],
+      [
+        [9, NaN],
+        [10, Infinity],
+      ],
     ];
     const rows = specials.length;
     const input = seededF32(rows * rowLength, 11, -1, 1);
@@ -107,8 +116,12 @@ describe('reduce-rows', () => {
     const want: Record<ReduceOp, number[]> = {
       sum: [NaN, NaN, Infinity, -Infinity, NaN, NaN],
       sumsq: [NaN, NaN, Infinity, Infinity, Infinity, NaN],
-      min: [NaN, NaN, null, -Infinity, -Infinity, NaN].map((v, r) => v ?? reduceRowsRef('min', input.subarray(r * rowLength), 1, rowLength)[0]!),
-      max: [NaN, NaN, Infinity, null, Infinity, NaN].map((v, r) => v ?? reduceRowsRef('max', input.subarray(r * rowLength), 1, rowLength)[0]!),
+      min: [NaN, NaN, null, -Infinity, -Infinity, NaN].map(
+        (v, r) => v ?? reduceRowsRef('min', input.subarray(r * rowLength), 1, rowLength)[0]!,
+      ),
+      max: [NaN, NaN, Infinity, null, Infinity, NaN].map(
+        (v, r) => v ?? reduceRowsRef('max', input.subarray(r * rowLength), 1, rowLength)[0]!,
+      ),
     };
     for (const op of REDUCE_OPS) {
       const gpu = Array.from(await runOnGpu(device, op, input, rows, rowLength));
@@ -142,11 +155,15 @@ describe('reduce-rows', () => {
     await expect(reduceRows(device, { op: 'sum', input: src, rows: 0, rowLength: 1 })).rejects.toThrow(/rows must be an integer >= 1/);
     await expect(reduceRows(device, { op: 'mean' as ReduceOp, input: src, rows: 1, rowLength: 1 })).rejects.toThrow(XaiError);
     const small = createBuffer(device, 4, 'small-out');
-    await expect(reduceRows(device, { op: 'max', input: src, rows: 20, rowLength: 5, output: small })).rejects.toThrow(/output holds 4 f32/);
+    await expect(reduceRows(device, { op: 'max', input: src, rows: 20, rowLength: 5, output: small })).rejects.toThrow(
+      /output holds 4 f32/,
+    );
     releaseBuffer(device, small);
     const controller = new AbortController();
     controller.abort();
-    await expect(reduceRows(device, { op: 'max', input: src, rows: 1, rowLength: 100, signal: controller.signal })).rejects.toThrow(AbortedError);
+    await expect(reduceRows(device, { op: 'max', input: src, rows: 1, rowLength: 100, signal: controller.signal })).rejects.toThrow(
+      AbortedError,
+    );
     expect(liveBufferCount(device)).toBe(before);
     releaseBuffer(device, src);
   });

@@ -54,7 +54,7 @@ export const reduceRowsKernels = {
 /** Row lengths of the successive passes for rows of `rowLength` values: [rowLength, groups, ..., (>1)]. */
 export function reducePassLengths(rowLength: number): number[] {
   const lengths = [rowLength];
-  for (let length = rowLength; length > REDUCE_CHUNK; ) {
+  for (let length = rowLength; length > REDUCE_CHUNK;) {
     length = Math.ceil(length / REDUCE_CHUNK);
     lengths.push(length);
   }

@@ -24,7 +24,10 @@ export function checkRowArgs(caller: string, ops: readonly string[], args: RowAr
   if (!ops.includes(op)) {
     throw new InvalidOptionError(`${caller}: op must be one of ${ops.join(', ')}, got ${String(op)}`);
   }
-  for (const [name, value] of [['rows', rows], ['rowLength', rowLength]] as const) {
+  for (const [name, value] of [
+    ['rows', rows],
+    ['rowLength', rowLength],
+  ] as const) {
     if (!Number.isInteger(value) || value < 1 || value >= 2 ** 32) {
       throw new InvalidOptionError(`${caller}: ${name} must be an integer >= 1, got ${value}`);
     }

@@ -22,12 +22,7 @@ function liveSet(device: GPUDevice): Set<GPUBuffer> {
  * Creates a GPU buffer that webxai tracks until {@link releaseBuffer}. Sizes are rounded up to a
  * multiple of 4 bytes (and at least 16) as WebGPU requires for copies and storage bindings.
  */
-export function createBuffer(
-  device: GPUDevice,
-  byteLength: number,
-  label: string,
-  usage: GPUBufferUsageFlags = STORAGE_USAGE,
-): GPUBuffer {
+export function createBuffer(device: GPUDevice, byteLength: number, label: string, usage: GPUBufferUsageFlags = STORAGE_USAGE): GPUBuffer {
   assertDeviceAlive(watchDevice(device), `createBuffer(${label})`);
   if (!Number.isFinite(byteLength) || byteLength < 0) {
     throw new InvalidOptionError(`createBuffer(${label}): byteLength must be >= 0, got ${byteLength}`);
@@ -68,22 +63,12 @@ export function liveBufferCount(device: GPUDevice): number {
 }
 
 /** Copies `length` 32-bit values out of `source` (from `offset` values) and returns them as f32. */
-export async function readFloat32(
-  device: GPUDevice,
-  source: GPUBuffer,
-  length: number,
-  offset = 0,
-): Promise<Float32Array<ArrayBuffer>> {
+export async function readFloat32(device: GPUDevice, source: GPUBuffer, length: number, offset = 0): Promise<Float32Array<ArrayBuffer>> {
   return new Float32Array(await readBytes(device, source, length * 4, offset * 4));
 }
 
 /** As {@link readFloat32}, for u32 data. */
-export async function readUint32(
-  device: GPUDevice,
-  source: GPUBuffer,
-  length: number,
-  offset = 0,
-): Promise<Uint32Array<ArrayBuffer>> {
+export async function readUint32(device: GPUDevice, source: GPUBuffer, length: number, offset = 0): Promise<Uint32Array<ArrayBuffer>> {
   return new Uint32Array(await readBytes(device, source, length * 4, offset * 4));
 }
 

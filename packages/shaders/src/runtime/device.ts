@@ -67,9 +67,7 @@ export async function requestFreshDevice(options: AcquireDeviceOptions = {}): Pr
         "in Node: import { installNodeWebGPU } from '@webxai/shaders/node' and call it first)",
     );
   }
-  const adapter = await gpu.requestAdapter(
-    options.powerPreference ? { powerPreference: options.powerPreference } : undefined,
-  );
+  const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
   if (!adapter) throw new WebGPUUnavailableError('navigator.gpu.requestAdapter() returned no adapter');
   const limits = adapter.limits;
   const requiredLimits: Record<string, number> =

@@ -36,7 +36,11 @@ function pipelineSync(device: GPUDevice, spec: AnySpec): GPUComputePipeline {
  * @throws {XaiError} a uniform or buffer argument is missing or malformed.
  * @throws {DeviceLostError} the device is lost.
  */
-export function runKernelSync<B extends Record<string, BindingSpec>>(device: GPUDevice, spec: KernelSpec<B>, args: KernelArgs<B>): Promise<void> {
+export function runKernelSync<B extends Record<string, BindingSpec>>(
+  device: GPUDevice,
+  spec: KernelSpec<B>,
+  args: KernelArgs<B>,
+): Promise<void> {
   assertDeviceAlive(watchDevice(device), `kernel "${spec.name}"`);
   const anySpec = spec as unknown as AnySpec;
   const bindings = bindArgs(spec, args);

@@ -28,7 +28,13 @@ describe('foldWorkgroups', () => {
 });
 
 // fill.wgsl with one invocation per workgroup: 70,001 elements need a folded 2-D dispatch.
-const fillOnePerGroup = defineKernel({ ...fill, threads: undefined, name: 'fill-one-per-group', workgroupSize: 1, workgroups: ({ params }) => params.count });
+const fillOnePerGroup = defineKernel({
+  ...fill,
+  threads: undefined,
+  name: 'fill-one-per-group',
+  workgroupSize: 1,
+  workgroups: ({ params }) => params.count,
+});
 
 describe('dispatchSize', () => {
   it('turns threads into ceil(threads / workgroupSize) workgroups and passes explicit workgroups through', () => {
@@ -88,11 +94,17 @@ describe('runKernel', () => {
     releaseBuffer(device, data);
   });
 
-  gpuTest('a compile error names the line in the kernel\'s own file, not counting the prelude and includes', async ({ device }) => {
+  gpuTest("a compile error names the line in the kernel's own file, not counting the prelude and includes", async ({ device }) => {
     const helper = { name: 'helper.wgsl', source: 'fn helper() -> f32 {\n  return 1.0;\n}' };
     const broken = defineKernel({
       name: 'broken-syntax',
-      source: ['override WORKGROUP_SIZE: u32;', '@group(0) @binding(0) var<storage, read_write> data: array<f32>;', '@compute @workgroup_size(WORKGROUP_SIZE) fn main() {', '  data[0] = helper() + undefinedName;', '}'].join('\n'),
+      source: [
+        'override WORKGROUP_SIZE: u32;',
+        '@group(0) @binding(0) var<storage, read_write> data: array<f32>;',
+        '@compute @workgroup_size(WORKGROUP_SIZE) fn main() {',
+        '  data[0] = helper() + undefinedName;',
+        '}',
+      ].join('\n'),
       includes: [helper],
       workgroupSize: 64,
       bindings: { data: { storage: 'read_write' } },
@@ -118,7 +130,9 @@ describe('runKernel', () => {
   gpuTest('rejects uniform values of the wrong type before touching the GPU', async ({ device }) => {
     const out = createBuffer(device, 16, 'out');
     await expect(runKernel(device, fill, { params: { count: -1, value: 0 }, output: out })).rejects.toThrow(/params\.count must be a u32/);
-    await expect(runKernel(device, fill, { params: { count: 1, value: Number.NaN }, output: out })).rejects.toThrow(/params\.value must be a f32/);
+    await expect(runKernel(device, fill, { params: { count: 1, value: Number.NaN }, output: out })).rejects.toThrow(
+      /params\.value must be a f32/,
+    );
     releaseBuffer(device, out);
   });
 

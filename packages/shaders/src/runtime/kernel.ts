@@ -12,9 +12,7 @@ export type UniformType = 'u32' | 'i32' | 'f32';
  * How a kernel binding is declared; insertion order is the `@binding(i)` index in group 0.
  * A uniform lists its struct's fields in WGSL declaration order (all 4-byte scalars).
  */
-export type BindingSpec =
-  | { readonly uniform: Readonly<Record<string, UniformType>> }
-  | { readonly storage: 'read' | 'read_write' };
+export type BindingSpec = { readonly uniform: Readonly<Record<string, UniformType>> } | { readonly storage: 'read' | 'read_write' };
 
 /** Absolute + relative tolerance, numpy `allclose` semantics: |a - b| <= abs + rel * |b|. */
 export interface Tolerance {
@@ -66,8 +64,14 @@ interface KernelSpecBase<B extends Record<string, BindingSpec>> {
  */
 export type KernelSpec<B extends Record<string, BindingSpec>> = KernelSpecBase<B> &
   (
-    | { /** Invocations for a dispatch (1-D), computed from the arguments. */ readonly threads: (args: KernelArgs<B>) => number; readonly workgroups?: undefined }
-    | { /** Workgroups for a dispatch, computed from the arguments. */ readonly workgroups: (args: KernelArgs<B>) => Workgroups; readonly threads?: undefined }
+    | {
+        /** Invocations for a dispatch (1-D), computed from the arguments. */ readonly threads: (args: KernelArgs<B>) => number;
+        readonly workgroups?: undefined;
+      }
+    | {
+        /** Workgroups for a dispatch, computed from the arguments. */ readonly workgroups: (args: KernelArgs<B>) => Workgroups;
+        readonly threads?: undefined;
+      }
   );
 
 /** Identity function that gives a kernel spec its precise type. */
@@ -85,8 +89,7 @@ export function dispatchSize<B extends Record<string, BindingSpec>>(spec: Kernel
 export type AnySpec = KernelSpec<Record<string, BindingSpec>>;
 
 /** Whether dispatches are wrapped in validation error scopes (default: on unless NODE_ENV=production). */
-let validation =
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV !== 'production';
+let validation = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV !== 'production';
 
 /** Turns per-dispatch validation checks on or off (they cost a round trip per dispatch). */
 export function setKernelValidation(enabled: boolean): void {
@@ -162,7 +165,11 @@ export function resolveIncludes(includes: readonly WgslSnippet[] = []): WgslSnip
  * points into the kernel's own .wgsl rather than past the prelude.
  */
 export function assembleSource(spec: Pick<AnySpec, 'name' | 'source' | 'includes'>): { code: string; locate: (line: number) => string } {
-  const parts = [{ name: 'prelude.wgsl', source: prelude }, ...resolveIncludes(spec.includes), { name: `${spec.name}.wgsl`, source: spec.source }];
+  const parts = [
+    { name: 'prelude.wgsl', source: prelude },
+    ...resolveIncludes(spec.includes),
+    { name: `${spec.name}.wgsl`, source: spec.source },
+  ];
   const starts: { name: string; first: number }[] = [];
   let next = 1;
   for (const part of parts) {
@@ -218,7 +225,11 @@ export function bindArgs<B extends Record<string, BindingSpec>>(spec: KernelSpec
 }
 
 /** The dispatch grid for `spec` with `args`, folded past 65,535 and checked against the device's limit. */
-export function dispatchGrid<B extends Record<string, BindingSpec>>(device: GPUDevice, spec: KernelSpec<B>, args: KernelArgs<B>): [number, number, number] {
+export function dispatchGrid<B extends Record<string, BindingSpec>>(
+  device: GPUDevice,
+  spec: KernelSpec<B>,
+  args: KernelArgs<B>,
+): [number, number, number] {
   const requested = dispatchSize(spec, args);
   const [x, y = 1, z = 1] = typeof requested === 'number' ? foldWorkgroups(requested) : requested;
   const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
@@ -229,12 +240,22 @@ export function dispatchGrid<B extends Record<string, BindingSpec>>(device: GPUD
 }
 
 /** Encodes one dispatch of `pipeline` with `bindings` and submits it (uniform buffers are transient). */
-export function submitDispatch(device: GPUDevice, name: string, pipeline: GPUComputePipeline, bindings: readonly BoundArg[], grid: readonly [number, number, number]): void {
+export function submitDispatch(
+  device: GPUDevice,
+  name: string,
+  pipeline: GPUComputePipeline,
+  bindings: readonly BoundArg[],
+  grid: readonly [number, number, number],
+): void {
   const transient: GPUBuffer[] = [];
   const entries: GPUBindGroupEntry[] = bindings.map((binding, index) => {
     if (binding.buffer) return { binding: index, resource: { buffer: binding.buffer } };
     const data = binding.uniform!;
-    const buffer = device.createBuffer({ label: `${name}.${binding.name}`, size: data.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    const buffer = device.createBuffer({
+      label: `${name}.${binding.name}`,
+      size: data.byteLength,
+      usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+    });
     device.queue.writeBuffer(buffer, 0, data);
     transient.push(buffer);
     return { binding: index, resource: { buffer } };

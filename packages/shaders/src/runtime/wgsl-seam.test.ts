@@ -21,7 +21,9 @@ const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).map((f)
 
 function isSpec(value: unknown): value is AnySpec {
   const v = value as Partial<AnySpec> | null;
-  return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.source === 'string' && typeof v.bindings === 'object';
+  return (
+    typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.source === 'string' && typeof v.bindings === 'object'
+  );
 }
 
 /** Descriptors exported by a module, directly or as values of exported plain objects and maps. */
@@ -54,28 +56,37 @@ function seamProblems(spec: SeamSpec): string[] {
     if (!variable) return problems.push(`binding "${name}" (@binding(${index})) is not declared in the WGSL`);
     if (variable.name !== name) problems.push(`@binding(${index}) is "${variable.name}" in the WGSL but "${name}" in the descriptor`);
     if ('uniform' in binding) {
-      if (variable.resourceType !== ResourceType.Uniform) return problems.push(`"${name}" is a uniform in the descriptor but not var<uniform> in the WGSL`);
+      if (variable.resourceType !== ResourceType.Uniform)
+        return problems.push(`"${name}" is a uniform in the descriptor but not var<uniform> in the WGSL`);
       const wgslFields = (variable.members ?? []).map((m) => `${m.name}: ${m.type.name}`);
       const specFields = Object.entries(binding.uniform).map(([field, type]) => `${field}: ${type}`);
       if (wgslFields.join(', ') !== specFields.join(', ')) {
         problems.push(`uniform "${name}" fields differ: WGSL {${wgslFields.join(', ')}} vs descriptor {${specFields.join(', ')}}`);
       }
     } else {
-      if (variable.resourceType !== ResourceType.Storage) return problems.push(`"${name}" is storage in the descriptor but not var<storage> in the WGSL`);
-      if (variable.access !== binding.storage) problems.push(`"${name}" is ${binding.storage} in the descriptor but ${variable.access} in the WGSL`);
+      if (variable.resourceType !== ResourceType.Storage)
+        return problems.push(`"${name}" is storage in the descriptor but not var<storage> in the WGSL`);
+      if (variable.access !== binding.storage)
+        problems.push(`"${name}" is ${binding.storage} in the descriptor but ${variable.access} in the WGSL`);
     }
     return undefined;
   });
-  const overrides = new WgslParser().parse(code).filter((n) => n.astNodeType === 'override') as unknown as { name: string; value: unknown }[];
+  const overrides = new WgslParser().parse(code).filter((n) => n.astNodeType === 'override') as unknown as {
+    name: string;
+    value: unknown;
+  }[];
   const size = overrides.find((o) => o.name === 'WORKGROUP_SIZE');
   // A default is allowed only when it equals the descriptor's value (prefer none: the runtime sets it).
   const sizeDefault = /override\s+WORKGROUP_SIZE\s*:\s*u32\s*=\s*(\d+)u?\s*;/.exec(code)?.[1];
   if (!size) problems.push('declares no `override WORKGROUP_SIZE: u32;`');
   else if (size.value && Number(sizeDefault) !== spec.workgroupSize) {
-    problems.push(`gives WORKGROUP_SIZE a default (${sizeDefault ?? 'an expression'}) that disagrees with the descriptor's ${spec.workgroupSize} (declare \`override WORKGROUP_SIZE: u32;\`)`);
+    problems.push(
+      `gives WORKGROUP_SIZE a default (${sizeDefault ?? 'an expression'}) that disagrees with the descriptor's ${spec.workgroupSize} (declare \`override WORKGROUP_SIZE: u32;\`)`,
+    );
   }
   const supplied = new Set(['WORKGROUP_SIZE', ...Object.keys(spec.constants ?? {})]);
-  for (const o of overrides) if (!o.value && !supplied.has(o.name)) problems.push(`override ${o.name} has no default and the descriptor does not set it`);
+  for (const o of overrides)
+    if (!o.value && !supplied.has(o.name)) problems.push(`override ${o.name} has no default and the descriptor does not set it`);
   for (const name of Object.keys(spec.constants ?? {})) {
     if (!overrides.some((o) => o.name === name)) problems.push(`constant ${name} is not an override in the WGSL`);
   }
@@ -98,9 +109,12 @@ describe('WGSL <-> descriptor seam', () => {
     }
   });
 
-  it.each(specs.map((spec) => [`${spec.name} ${JSON.stringify(spec.constants ?? {})}`, spec] as const))('%s agrees with its WGSL', (_, spec) => {
-    expect(seamProblems(spec)).toEqual([]);
-  });
+  it.each(specs.map((spec) => [`${spec.name} ${JSON.stringify(spec.constants ?? {})}`, spec] as const))(
+    '%s agrees with its WGSL',
+    (_, spec) => {
+      expect(seamProblems(spec)).toEqual([]);
+    },
+  );
 
   it('reports a swapped binding, a wrong access mode, a reordered uniform and a WORKGROUP_SIZE default that disagrees', () => {
     const source = /* wgsl */ `
@@ -128,7 +142,9 @@ describe('WGSL <-> descriptor seam', () => {
     expect(problems).toContainEqual(expect.stringMatching(/@binding\(1\) is "input" in the WGSL but "output"/));
     expect(problems).toContainEqual(expect.stringMatching(/"output" is read_write in the descriptor but read in the WGSL/));
     expect(problems).toContainEqual(expect.stringMatching(/uniform "params" fields differ/));
-    expect(problems).toContainEqual(expect.stringMatching(/gives WORKGROUP_SIZE a default \(64\) that disagrees with the descriptor's 256/));
+    expect(problems).toContainEqual(
+      expect.stringMatching(/gives WORKGROUP_SIZE a default \(64\) that disagrees with the descriptor's 256/),
+    );
     // The same default with a descriptor that agrees is fine.
     expect(seamProblems({ ...wrong, workgroupSize: 64 }).filter((p) => p.includes('WORKGROUP_SIZE'))).toEqual([]);
   });

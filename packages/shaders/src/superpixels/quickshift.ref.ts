@@ -16,7 +16,12 @@ function dist2(features: ArrayLike<number>, p: number, q: number, dy: number, dx
 }
 
 /** CPU reference for quickshift-density.wgsl (f64). `inv` = -1 / (2 kernelSize^2). */
-export function quickshiftDensityRef(g: QuickshiftGeometry, features: ArrayLike<number>, noise: ArrayLike<number>, inv: number): Float64Array {
+export function quickshiftDensityRef(
+  g: QuickshiftGeometry,
+  features: ArrayLike<number>,
+  noise: ArrayLike<number>,
+  inv: number,
+): Float64Array {
   const { height, width, window } = g;
   const density = new Float64Array(height * width);
   for (let y = 0; y < height; y++)
@@ -34,7 +39,12 @@ export function quickshiftDensityRef(g: QuickshiftGeometry, features: ArrayLike<
 }
 
 /** CPU reference for quickshift-parent.wgsl: link to the nearest denser pixel within maxDist (else self). */
-export function quickshiftParentRef(g: QuickshiftGeometry, features: ArrayLike<number>, density: ArrayLike<number>, maxDist2: number): Uint32Array {
+export function quickshiftParentRef(
+  g: QuickshiftGeometry,
+  features: ArrayLike<number>,
+  density: ArrayLike<number>,
+  maxDist2: number,
+): Uint32Array {
   const { height, width, window } = g;
   const parent = new Uint32Array(height * width);
   for (let y = 0; y < height; y++)

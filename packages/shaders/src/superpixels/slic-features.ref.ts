@@ -9,7 +9,13 @@ const unit = (v: number, low: number, scale: number) => Math.min(1, Math.max(0, 
  * CPU reference for slic-features.wgsl (f64) and the explicit CPU path: quantized CIELAB
  * features [pixels * 3] (round(2L), round(2a) + 256, round(2b) + 256) of an HWC image.
  */
-export function slicFeaturesRef(image: ArrayLike<number>, pixels: number, channels: number, low: number, scale: number): Uint32Array<ArrayBuffer> {
+export function slicFeaturesRef(
+  image: ArrayLike<number>,
+  pixels: number,
+  channels: number,
+  low: number,
+  scale: number,
+): Uint32Array<ArrayBuffer> {
   const out = new Uint32Array(pixels * 3);
   for (let p = 0; p < pixels; p++) {
     const base = p * channels;

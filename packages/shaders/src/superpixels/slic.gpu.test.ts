@@ -55,34 +55,46 @@ describe('slic kernels', () => {
     b.forEach((x) => releaseBuffer(device, x));
   });
 
-  gpuTest.for(SIZES)('slic-assign and slic-update match their references exactly: $why', async ({ height, width, segments }, { device }) => {
-    const pixels = height * width;
-    const plan = slicPlan(height, width, segments, 10);
-    const clusters = plan.gridH * plan.gridW;
-    const features = new Uint32Array(seededInts(pixels * 3, 2, 0, 512));
-    // centres scattered near their cells, random colours
-    const centers = new Uint32Array(clusters * 5);
-    const jitter = seededInts(clusters * 5, 3, 0, 1000);
-    for (let k = 0; k < clusters; k++) {
-      const gy = Math.floor(k / plan.gridW);
-      const gx = k % plan.gridW;
-      centers[k * 5] = Math.min(height - 1, Math.floor(((gy + 0.5) * height) / plan.gridH) + (jitter[k * 5]! % 3));
-      centers[k * 5 + 1] = Math.min(width - 1, Math.floor(((gx + 0.5) * width) / plan.gridW) + (jitter[k * 5 + 1]! % 3));
-      for (let c = 2; c < 5; c++) centers[k * 5 + c] = jitter[k * 5 + c]! % 512;
-    }
-    const params = { height, width, gridH: plan.gridH, gridW: plan.gridW, spatialWeight: plan.spatialWeight, maxSpatial2: plan.maxSpatial2 };
-    const b = [uploadBuffer(device, features, 'f'), uploadBuffer(device, centers, 'c'), createBuffer(device, pixels * 4, 'l')] as const;
-    await runKernel(device, slicAssign.assign, { params, features: b[0], centers: b[1], labels: b[2] });
-    const labels = await readUint32(device, b[2], pixels);
-    expect(Array.from(labels)).toEqual(Array.from(slicAssignRef(plan, features, centers, new Uint32Array(pixels))));
-    const dims = { height, width, gridH: plan.gridH, gridW: plan.gridW };
-    const partials = createBuffer(device, slicPartialsLength(plan.gridH, plan.gridW) * 4, 'partials');
-    await runKernel(device, slicAccumulate, { params: dims, features: b[0], labels: b[2], partials });
-    await runKernel(device, slicUpdate, { params: dims, partials, centers: b[1] });
-    expect(Array.from(await readUint32(device, b[1], clusters * 5))).toEqual(Array.from(slicUpdateRef(plan, features, labels, centers.slice())));
-    b.forEach((x) => releaseBuffer(device, x));
-    releaseBuffer(device, partials);
-  });
+  gpuTest.for(SIZES)(
+    'slic-assign and slic-update match their references exactly: $why',
+    async ({ height, width, segments }, { device }) => {
+      const pixels = height * width;
+      const plan = slicPlan(height, width, segments, 10);
+      const clusters = plan.gridH * plan.gridW;
+      const features = new Uint32Array(seededInts(pixels * 3, 2, 0, 512));
+      // centres scattered near their cells, random colours
+      const centers = new Uint32Array(clusters * 5);
+      const jitter = seededInts(clusters * 5, 3, 0, 1000);
+      for (let k = 0; k < clusters; k++) {
+        const gy = Math.floor(k / plan.gridW);
+        const gx = k % plan.gridW;
+        centers[k * 5] = Math.min(height - 1, Math.floor(((gy + 0.5) * height) / plan.gridH) + (jitter[k * 5]! % 3));
+        centers[k * 5 + 1] = Math.min(width - 1, Math.floor(((gx + 0.5) * width) / plan.gridW) + (jitter[k * 5 + 1]! % 3));
+        for (let c = 2; c < 5; c++) centers[k * 5 + c] = jitter[k * 5 + c]! % 512;
+      }
+      const params = {
+        height,
+        width,
+        gridH: plan.gridH,
+        gridW: plan.gridW,
+        spatialWeight: plan.spatialWeight,
+        maxSpatial2: plan.maxSpatial2,
+      };
+      const b = [uploadBuffer(device, features, 'f'), uploadBuffer(device, centers, 'c'), createBuffer(device, pixels * 4, 'l')] as const;
+      await runKernel(device, slicAssign.assign, { params, features: b[0], centers: b[1], labels: b[2] });
+      const labels = await readUint32(device, b[2], pixels);
+      expect(Array.from(labels)).toEqual(Array.from(slicAssignRef(plan, features, centers, new Uint32Array(pixels))));
+      const dims = { height, width, gridH: plan.gridH, gridW: plan.gridW };
+      const partials = createBuffer(device, slicPartialsLength(plan.gridH, plan.gridW) * 4, 'partials');
+      await runKernel(device, slicAccumulate, { params: dims, features: b[0], labels: b[2], partials });
+      await runKernel(device, slicUpdate, { params: dims, partials, centers: b[1] });
+      expect(Array.from(await readUint32(device, b[1], clusters * 5))).toEqual(
+        Array.from(slicUpdateRef(plan, features, labels, centers.slice())),
+      );
+      b.forEach((x) => releaseBuffer(device, x));
+      releaseBuffer(device, partials);
+    },
+  );
 
   gpuTest('ten SLIC iterations give the same labels as slicRef, and follow the image', async ({ device }) => {
     const [height, width] = [96, 128];

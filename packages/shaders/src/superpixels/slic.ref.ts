@@ -2,7 +2,13 @@
 import { SLIC_COLOR_WEIGHT, type SlicPlan } from './slic-plan.js';
 
 /** CPU reference for slic-assign.wgsl (INIT = `init`): writes `labels` [H * W]. Exact. */
-export function slicAssignRef(plan: SlicPlan, features: ArrayLike<number>, centers: ArrayLike<number>, labels: Uint32Array, init = false): Uint32Array {
+export function slicAssignRef(
+  plan: SlicPlan,
+  features: ArrayLike<number>,
+  centers: ArrayLike<number>,
+  labels: Uint32Array,
+  init = false,
+): Uint32Array {
   const { height, width, gridH, gridW, spatialWeight, maxSpatial2 } = plan;
   for (let y = 0; y < height; y++) {
     const gy = Math.floor((y * gridH) / height);

@@ -10,15 +10,31 @@ const F32 = { type: 'DT_FLOAT' };
 const b64 = (s: string) => (typeof btoa === 'function' ? btoa(s) : Buffer.from(s).toString('base64'));
 const ints = (...v: number[]) => ({ list: { i: v.map(String) } });
 const constNode = (name: string, shape: readonly number[], dtype: 'DT_FLOAT' | 'DT_INT32' = 'DT_FLOAT') =>
-  node(name, 'Const', [], { dtype: { type: dtype }, value: { tensor: { dtype, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } });
-const convAttrs = { T: F32, strides: ints(1, 1, 1, 1), padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: ints(1, 1, 1, 1) };
+  node(name, 'Const', [], {
+    dtype: { type: dtype },
+    value: { tensor: { dtype, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } },
+  });
+const convAttrs = {
+  T: F32,
+  strides: ints(1, 1, 1, 1),
+  padding: { s: b64('SAME') },
+  data_format: { s: b64('NHWC') },
+  dilations: ints(1, 1, 1, 1),
+};
 const conv = (name: string, input: string, kernel: string) => node(name, 'Conv2D', [input, kernel], convAttrs);
 
 /** conv → BiasAdd → Relu as three nodes, or as one `_FusedConv2D` (what tfjs-converter makes of a Keras Conv2D). */
 function convRelu(layer: string, input: string, fuseRelu: boolean) {
   if (fuseRelu) {
     const fusedOps = { list: { s: [b64('BiasAdd'), b64('Relu')] } };
-    return [node(`${layer}/Relu`, '_FusedConv2D', [input, `${layer}/kernel`, `${layer}/bias`], { ...convAttrs, num_args: { i: '1' }, fused_ops: fusedOps, epsilon: { f: 0 } })];
+    return [
+      node(`${layer}/Relu`, '_FusedConv2D', [input, `${layer}/kernel`, `${layer}/bias`], {
+        ...convAttrs,
+        num_args: { i: '1' },
+        fused_ops: fusedOps,
+        epsilon: { f: 0 },
+      }),
+    ];
   }
   return [
     conv(`${layer}/Conv2D`, input, `${layer}/kernel`),
@@ -38,7 +54,10 @@ export async function tinyCnnGraphModel(weights: TinyCnnWeights, options: { fuse
   const { height, width, channels, filters, classes } = weights.spec;
   const topology = {
     node: [
-      node('image', 'Placeholder', [], { dtype: F32, shape: { shape: { dim: [-1, height, width, channels].map((d) => ({ size: String(d) })) } } }),
+      node('image', 'Placeholder', [], {
+        dtype: F32,
+        shape: { shape: { dim: [-1, height, width, channels].map((d) => ({ size: String(d) })) } },
+      }),
       constNode('conv1/kernel', [3, 3, channels, filters]),
       constNode('conv1/bias', [filters]),
       ...convRelu('conv1', 'image', fuseRelu),
@@ -68,9 +87,15 @@ export async function tinyCnnGraphModel(weights: TinyCnnWeights, options: { fuse
   for (const [name, value] of entries) {
     const data = value instanceof Int32Array ? value : ((await value.data()) as Float32Array);
     chunks.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    weightSpecs.push({ name, shape: value instanceof Int32Array ? [value.length] : value.shape, dtype: value instanceof Int32Array ? 'int32' : 'float32' });
+    weightSpecs.push({
+      name,
+      shape: value instanceof Int32Array ? [value.length] : value.shape,
+      dtype: value instanceof Int32Array ? 'int32' : 'float32',
+    });
   }
   const weightData = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   chunks.reduce((offset, c) => (weightData.set(c, offset), offset + c.byteLength), 0);
-  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs, weightData: weightData.buffer, format: 'graph-model' }));
+  return tf.loadGraphModel(
+    tf.io.fromMemory({ modelTopology: topology, weightSpecs, weightData: weightData.buffer, format: 'graph-model' }),
+  );
 }

@@ -10,7 +10,12 @@ import { seededBias, seededKernel } from './weights.js';
 export function maxPoolCnn(size = 24): tf.LayersModel {
   const conv = (name: string, inChannels: number, filters: number, seed: number, inputShape?: number[]) =>
     tf.layers.conv2d({
-      name, filters, kernelSize: 3, padding: 'same', activation: 'relu', ...(inputShape ? { inputShape } : {}),
+      name,
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      ...(inputShape ? { inputShape } : {}),
       weights: [seededKernel([3, 3, inChannels, filters], seed), seededBias(filters, seed + 1)],
     });
   return tf.sequential({

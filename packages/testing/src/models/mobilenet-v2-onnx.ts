@@ -31,7 +31,9 @@ export function mobileNetV2Onnx(spec: MobileNetV2OnnxSpec = {}): Uint8Array {
   const ints = (name: string, v: number[]) => onnx.AttributeProto.create({ name, ints: v, type: onnx.AttributeProto.AttributeType.INTS });
   const int = (name: string, i: number) => onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT });
   const init = (name: string, dims: number[], data: Float32Array) =>
-    initializers.push(onnx.TensorProto.create({ name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }));
+    initializers.push(
+      onnx.TensorProto.create({ name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }),
+    );
   const scaled = (data: Float32Array, s: number) => (s === 1 ? data : data.map((v) => v * s));
   const conv = (x: string, name: string, cin: number, cout: number, k: number, stride: number, groups = 1, gain = 1) => {
     const perGroup = cin / groups;
@@ -44,7 +46,12 @@ export function mobileNetV2Onnx(spec: MobileNetV2OnnxSpec = {}): Uint8Array {
         opType: 'Conv',
         input: [x, `${name}/W`, `${name}/B`],
         output: [name],
-        attribute: [ints('kernel_shape', [k, k]), ints('pads', [pad, pad, pad, pad]), ints('strides', [stride, stride]), int('group', groups)],
+        attribute: [
+          ints('kernel_shape', [k, k]),
+          ints('pads', [pad, pad, pad, pad]),
+          ints('strides', [stride, stride]),
+          int('group', groups),
+        ],
       }),
     );
     return name;
@@ -90,9 +97,16 @@ export function mobileNetV2Onnx(spec: MobileNetV2OnnxSpec = {}): Uint8Array {
   nodes.push(onnx.NodeProto.create({ name: 'flatten', opType: 'Flatten', input: ['gap'], output: ['flat'], attribute: [int('axis', 1)] }));
   init('predictions/W', [1280, classes], seededKernelValues([1280, classes], nextSeed++));
   init('predictions/B', [classes], seededBiasValues(classes, nextSeed++));
-  nodes.push(onnx.NodeProto.create({ name: 'predictions', opType: 'Gemm', input: ['flat', 'predictions/W', 'predictions/B'], output: ['logits'] }));
+  nodes.push(
+    onnx.NodeProto.create({ name: 'predictions', opType: 'Gemm', input: ['flat', 'predictions/W', 'predictions/B'], output: ['logits'] }),
+  );
   const valueInfo = (name: string, dims: (number | string)[]) =>
-    onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } });
+    onnx.ValueInfoProto.create({
+      name,
+      type: {
+        tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } },
+      },
+    });
   const graph = onnx.GraphProto.create({
     name: 'mobilenet_v2',
     node: nodes,
@@ -100,5 +114,7 @@ export function mobileNetV2Onnx(spec: MobileNetV2OnnxSpec = {}): Uint8Array {
     input: [valueInfo('input', ['batch', 3, size, size])],
     output: [valueInfo('logits', ['batch', classes])],
   });
-  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 7, producerName: 'webxai-testing', opsetImport: [{ domain: '', version: 13 }], graph })).finish();
+  return onnx.ModelProto.encode(
+    onnx.ModelProto.create({ irVersion: 7, producerName: 'webxai-testing', opsetImport: [{ domain: '', version: 13 }], graph }),
+  ).finish();
 }

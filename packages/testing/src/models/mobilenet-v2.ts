@@ -36,7 +36,8 @@ export function mobileNetV2(spec: ImageNetSpec = {}): tf.LayersModel {
       const prefix = index === 0 ? 'expanded_conv_' : `block_${index}_`;
       const strides = r === 0 ? stride : 1;
       let y = x;
-      if (expansion !== 1) y = relu6(L.bn(L.conv(y, `${prefix}expand`, channels * expansion, 1), `${prefix}expand_BN`), `${prefix}expand_relu`);
+      if (expansion !== 1)
+        y = relu6(L.bn(L.conv(y, `${prefix}expand`, channels * expansion, 1), `${prefix}expand_BN`), `${prefix}expand_relu`);
       y = relu6(L.bn(L.depthwise(y, `${prefix}depthwise`, strides), `${prefix}depthwise_BN`), `${prefix}depthwise_relu`);
       y = L.bn(L.conv(y, `${prefix}project`, out, 1), `${prefix}project_BN`, 0.5);
       x = strides === 1 && channels === out ? (tf.layers.add({ name: `${prefix}add` }).apply([x, y]) as Sym) : y;

@@ -23,11 +23,15 @@ export function seededLayers(seed: number) {
       return tf.layers.conv2d({ name, filters, kernelSize, strides, padding, useBias: false, kernelInitializer: init() }).apply(x) as Sym;
     },
     depthwise(x: Sym, name: string, strides: number): Sym {
-      return tf.layers.depthwiseConv2d({ name, kernelSize: 3, strides, padding: 'same', useBias: false, depthwiseInitializer: init() }).apply(x) as Sym;
+      return tf.layers
+        .depthwiseConv2d({ name, kernelSize: 3, strides, padding: 'same', useBias: false, depthwiseInitializer: init() })
+        .apply(x) as Sym;
     },
     /** Batch norm with moving mean 0 / variance 1; `gamma` scales (small on residual branches keeps depth stable). */
     bn(x: Sym, name: string, gamma = 1): Sym {
-      return tf.layers.batchNormalization({ name, epsilon: 1.001e-5, gammaInitializer: tf.initializers.constant({ value: gamma }) }).apply(x) as Sym;
+      return tf.layers
+        .batchNormalization({ name, epsilon: 1.001e-5, gammaInitializer: tf.initializers.constant({ value: gamma }) })
+        .apply(x) as Sym;
     },
     dense(x: Sym, name: string, units: number): Sym {
       return tf.layers.dense({ name, units, kernelInitializer: tf.initializers.glorotUniform({ seed: next++ }) }).apply(x) as Sym;

@@ -20,7 +20,14 @@ export interface SegmentLinearModel {
  * segments filled by zeros, f is exactly linear in the on/off vector z with weights
  * coefficients[k, s] * mean_s(x), so LIME and KernelSHAP must recover those.
  */
-export function segmentLinearModel(spec: { height: number; width: number; channels: number; classes: number; labels: Int32Array; seed?: number }): SegmentLinearModel {
+export function segmentLinearModel(spec: {
+  height: number;
+  width: number;
+  channels: number;
+  classes: number;
+  labels: Int32Array;
+  seed?: number;
+}): SegmentLinearModel {
   const { height, width, channels, classes, labels, seed = 11 } = spec;
   const segments = Math.max(...labels) + 1;
   const sizes = new Float64Array(segments);
@@ -31,7 +38,8 @@ export function segmentLinearModel(spec: { height: number; width: number; channe
   const kernel = new Float32Array(features * classes);
   for (let p = 0; p < height * width; p++)
     for (let c = 0; c < channels; c++)
-      for (let k = 0; k < classes; k++) kernel[(p * channels + c) * classes + k] = coefficients[k * segments + labels[p]!]! / (sizes[labels[p]!]! * channels);
+      for (let k = 0; k < classes; k++)
+        kernel[(p * channels + c) * classes + k] = coefficients[k * segments + labels[p]!]! / (sizes[labels[p]!]! * channels);
   const w = tf.tensor2d(kernel, [features, classes]);
   const b = tf.tensor1d(bias);
   return {

@@ -14,7 +14,8 @@ function toOihw(kernel: Float32Array, kh: number, kw: number, cin: number, cout:
   const out = new Float32Array(kernel.length);
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
-      for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) out[((o * cin + i) * kh + y) * kw + x] = kernel[((y * kw + x) * cin + i) * cout + o]!;
+      for (let i = 0; i < cin; i++)
+        for (let o = 0; o < cout; o++) out[((o * cin + i) * kh + y) * kw + x] = kernel[((y * kw + x) * cin + i) * cout + o]!;
   return out;
 }
 
@@ -47,14 +48,34 @@ export function tinyCnnOnnx(spec: TinyCnnSpec = {}, layout: 'nchw' | 'nhwc' = 'n
   const nodes = [];
   let input = 'image';
   if (layout === 'nhwc') {
-    nodes.push(onnx.NodeProto.create({ name: 'to_nchw', opType: 'Transpose', input: ['image'], output: ['image_nchw'], attribute: [ints('perm', [0, 3, 1, 2])] }));
+    nodes.push(
+      onnx.NodeProto.create({
+        name: 'to_nchw',
+        opType: 'Transpose',
+        input: ['image'],
+        output: ['image_nchw'],
+        attribute: [ints('perm', [0, 3, 1, 2])],
+      }),
+    );
     input = 'image_nchw';
   }
   const convAttrs = [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), ints('strides', [1, 1])];
   nodes.push(
-    onnx.NodeProto.create({ name: 'conv1', opType: 'Conv', input: [input, 'conv1/kernel', 'conv1/bias'], output: ['conv1/out'], attribute: convAttrs }),
+    onnx.NodeProto.create({
+      name: 'conv1',
+      opType: 'Conv',
+      input: [input, 'conv1/kernel', 'conv1/bias'],
+      output: ['conv1/out'],
+      attribute: convAttrs,
+    }),
     onnx.NodeProto.create({ name: 'conv1/relu', opType: 'Relu', input: ['conv1/out'], output: ['conv1/relu'] }),
-    onnx.NodeProto.create({ name: 'conv2', opType: 'Conv', input: ['conv1/relu', 'conv2/kernel', 'conv2/bias'], output: ['conv2/out'], attribute: convAttrs }),
+    onnx.NodeProto.create({
+      name: 'conv2',
+      opType: 'Conv',
+      input: ['conv1/relu', 'conv2/kernel', 'conv2/bias'],
+      output: ['conv2/out'],
+      attribute: convAttrs,
+    }),
     onnx.NodeProto.create({ name: 'conv2/relu', opType: 'Relu', input: ['conv2/out'], output: ['conv2/relu'] }),
     onnx.NodeProto.create({ name: 'gap', opType: 'GlobalAveragePool', input: ['conv2/relu'], output: ['gap/out'] }),
     onnx.NodeProto.create({ name: 'flatten', opType: 'Flatten', input: ['gap/out'], output: ['gap/flat'], attribute: [int('axis', 1)] }),

@@ -75,7 +75,8 @@ export function tinyCnn(variant: 'sequential' | 'functional' | 'nested' | 'softm
       ],
     });
   }
-  const find = (name: string) => (variant === 'nested' && name.startsWith('conv') ? (model.getLayer('backbone') as tf.LayersModel).getLayer(name) : model.getLayer(name));
+  const find = (name: string) =>
+    variant === 'nested' && name.startsWith('conv') ? (model.getLayer('backbone') as tf.LayersModel).getLayer(name) : model.getLayer(name);
   find('conv1').setWeights(weights.conv1);
   find('conv2').setWeights(weights.conv2);
   find('logits').setWeights(weights.logits);

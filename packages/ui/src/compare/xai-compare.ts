@@ -80,7 +80,9 @@ export class XaiCompare extends LitElement {
   static override styles = css`
     :host {
       display: block;
-      font: 12px system-ui, sans-serif;
+      font:
+        12px system-ui,
+        sans-serif;
     }
     [part='grid'] {
       display: grid;
@@ -170,7 +172,10 @@ export class XaiCompare extends LitElement {
       const maps = await Promise.all(list.map((item) => toAttributionMap(item.attribution, reduce)));
       if (signal.aborted) return;
       // Each cell's own percentile clip (same histogram as <xai-heatmap>'s CPU path), then the largest.
-      const range = sharedScale && maps.length ? Math.max(...maps.map((m) => percentileFromHistogram(magnitudeStatsRef(m.values, signed, DEFAULT_HISTOGRAM_BINS), clip).value)) : undefined;
+      const range =
+        sharedScale && maps.length
+          ? Math.max(...maps.map((m) => percentileFromHistogram(magnitudeStatsRef(m.values, signed, DEFAULT_HISTOGRAM_BINS), clip).value))
+          : undefined;
       this._error = undefined;
       this._maps = maps.map((map) => ({ map, input: { data: map.values, shape: [map.height, map.width] } }));
       this._range = range;
@@ -194,24 +199,25 @@ export class XaiCompare extends LitElement {
         ${repeat(
           cells,
           (c) => c.key,
-          (c) => html`<figure part="cell" role="listitem">
-            <figcaption part="caption">${c.label}</figcaption>
-            <xai-heatmap
-              part="heatmap"
-              .image=${this.image}
-              .attribution=${c.input}
-              .colormap=${this.colormap}
-              .mode=${this.mode}
-              .signed=${this.signed}
-              .clip=${this.clip}
-              .range=${this._range}
-              .opacity=${this.opacity}
-              .topK=${this.topK}
-              .renderer=${this.renderer}
-              .device=${this.device}
-              .label=${c.label}
-            ></xai-heatmap>
-          </figure>`,
+          (c) =>
+            html`<figure part="cell" role="listitem">
+              <figcaption part="caption">${c.label}</figcaption>
+              <xai-heatmap
+                part="heatmap"
+                .image=${this.image}
+                .attribution=${c.input}
+                .colormap=${this.colormap}
+                .mode=${this.mode}
+                .signed=${this.signed}
+                .clip=${this.clip}
+                .range=${this._range}
+                .opacity=${this.opacity}
+                .topK=${this.topK}
+                .renderer=${this.renderer}
+                .device=${this.device}
+                .label=${c.label}
+              ></xai-heatmap>
+            </figure>`,
         )}
       </div>
     `;

@@ -12,7 +12,8 @@ export interface CurveSeries {
 export function seriesX(series: CurveSeries): number[] {
   const { y, x, label } = series;
   const name = `curve "${label}"`;
-  if (!Array.isArray(y) || y.length < 2) throw new InvalidInputError(`${name} needs at least 2 points, got ${Array.isArray(y) ? y.length : typeof y}`);
+  if (!Array.isArray(y) || y.length < 2)
+    throw new InvalidInputError(`${name} needs at least 2 points, got ${Array.isArray(y) ? y.length : typeof y}`);
   const xs = x ? Array.from(x) : y.map((_, i) => i / (y.length - 1));
   if (xs.length !== y.length) throw new ShapeMismatchError(`${name} has ${xs.length} x values but ${y.length} y values`);
   for (let i = 0; i < y.length; i++) {

@@ -39,7 +39,9 @@ export class XaiCurve extends LitElement {
   static override styles = css`
     :host {
       display: inline-block;
-      font: 11px system-ui, sans-serif;
+      font:
+        11px system-ui,
+        sans-serif;
     }
     svg {
       width: var(--xai-curve-width, 240px);
@@ -119,19 +121,28 @@ export class XaiCurve extends LitElement {
     const [lo, hi] = this.#yRange;
     const summary = this.#prepared.map((c) => `${c.label}: AUC ${formatValue(c.auc)}`).join('; ');
     return html`
-      <svg part="chart" viewBox="0 0 100 100" preserveAspectRatio="none" role="img" aria-label=${`${this.yLabel} against ${this.xLabel}. ${summary}`}>
+      <svg
+        part="chart"
+        viewBox="0 0 100 100"
+        preserveAspectRatio="none"
+        role="img"
+        aria-label=${`${this.yLabel} against ${this.xLabel}. ${summary}`}
+      >
         <line x1="0" y1="100" x2="100" y2="100" stroke="currentColor" stroke-width="1" vector-effect="non-scaling-stroke"></line>
         <line x1="0" y1="0" x2="0" y2="100" stroke="currentColor" stroke-width="1" vector-effect="non-scaling-stroke"></line>
         ${this.#prepared.map(
-          (c) => svg`<polyline part="line" points=${c.points} fill="none" stroke=${c.color} stroke-width="2" vector-effect="non-scaling-stroke"><title>${c.label}</title></polyline>`,
+          (c) =>
+            svg`<polyline part="line" points=${c.points} fill="none" stroke=${c.color} stroke-width="2" vector-effect="non-scaling-stroke"><title>${c.label}</title></polyline>`,
         )}
       </svg>
       <div aria-hidden="true">${this.yLabel} ${formatValue(lo)}–${formatValue(hi)} against ${this.xLabel}</div>
-      ${this.#prepared.length
-        ? html`<ul part="legend">
-            ${this.#prepared.map((c) => html`<li><span class="swatch" style="background:${c.color}"></span>${c.label} (AUC ${formatValue(c.auc)})</li>`)}
-          </ul>`
-        : nothing}
+      ${
+        this.#prepared.length
+          ? html`<ul part="legend">
+              ${this.#prepared.map((c) => html`<li><span class="swatch" style="background:${c.color}"></span>${c.label} (AUC ${formatValue(c.auc)})</li>`)}
+            </ul>`
+          : nothing
+      }
     `;
   }
 }

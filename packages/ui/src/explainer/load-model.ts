@@ -24,8 +24,11 @@ export async function loadModelFromUrl(url: string, signal?: AbortSignal): Promi
   try {
     return isGraph ? await tf.loadGraphModel(url) : await tf.loadLayersModel(url);
   } catch (cause) {
-    throw new ModelError(`tfjs could not load the ${isGraph ? 'graph' : 'layers'} model at "${url}": ${(cause as Error)?.message ?? cause}`, {
-      cause,
-    });
+    throw new ModelError(
+      `tfjs could not load the ${isGraph ? 'graph' : 'layers'} model at "${url}": ${(cause as Error)?.message ?? cause}`,
+      {
+        cause,
+      },
+    );
   }
 }

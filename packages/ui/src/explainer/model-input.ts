@@ -66,7 +66,13 @@ function toImageData(h: number, w: number, rgb: ArrayLike<number>): ImageData {
  * through a softmax.
  * @throws {ModelError} the model failed to predict.
  */
-export async function topPredictions(adapter: ModelAdapter, input: tf.Tensor3D, labels: readonly string[], topK: number, signal: AbortSignal): Promise<Prediction[]> {
+export async function topPredictions(
+  adapter: ModelAdapter,
+  input: tf.Tensor3D,
+  labels: readonly string[],
+  topK: number,
+  signal: AbortSignal,
+): Promise<Prediction[]> {
   const batch = input.expandDims(0) as tf.Tensor4D;
   let scores: tf.Tensor2D;
   try {

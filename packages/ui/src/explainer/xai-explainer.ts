@@ -123,7 +123,9 @@ export class XaiExplainer extends LitElement {
   static override styles = css`
     :host {
       display: block;
-      font: 13px system-ui, sans-serif;
+      font:
+        13px system-ui,
+        sans-serif;
     }
     [part='toolbar'] {
       display: flex;
@@ -218,7 +220,8 @@ export class XaiExplainer extends LitElement {
    */
   #runs = new Task(this, {
     autoRun: false,
-    task: ([job]: readonly [Job], { signal }: { signal: AbortSignal }) => this.#serially(() => (this.#superseded(signal) ? undefined : job(signal))),
+    task: ([job]: readonly [Job], { signal }: { signal: AbortSignal }) =>
+      this.#serially(() => (this.#superseded(signal) ? undefined : job(signal))),
   });
   /** Every job and release requested so far, in order; never rejects. */
   #lane: Promise<void> = Promise.resolve();
@@ -293,7 +296,14 @@ export class XaiExplainer extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.method || !this.availableMethods.includes(this.method)) this.method = this.availableMethods[0] ?? '';
-    if (changed.has('model') || changed.has('image') || changed.has('pixelScale') || changed.has('preprocess') || changed.has('topK') || changed.has('labels')) {
+    if (
+      changed.has('model') ||
+      changed.has('image') ||
+      changed.has('pixelScale') ||
+      changed.has('preprocess') ||
+      changed.has('topK') ||
+      changed.has('labels')
+    ) {
       this.#schedulePrepare();
     } else if (
       this.autoExplain &&
@@ -318,7 +328,10 @@ export class XaiExplainer extends LitElement {
 
   #schedulePrepare(): void {
     this.#preparePending++;
-    this.#schedule((signal) => this.#prepare(signal), () => this.#preparePending--);
+    this.#schedule(
+      (signal) => this.#prepare(signal),
+      () => this.#preparePending--,
+    );
   }
 
   /** Supersedes whatever job is queued or running with `job`; `settled` runs once `job` has finished or been skipped. */
@@ -391,7 +404,8 @@ export class XaiExplainer extends LitElement {
     const source = this.model!;
     const preprocess = this.preprocess ? { preprocess: this.preprocess } : {};
     if (this.#loaded && this.#loadedFrom === source) {
-      if (this.#loaded.preprocess !== this.preprocess) this.#loaded = { model: this.#loaded.model, adapter: adaptModel(this.#loaded.model, preprocess), ...preprocess };
+      if (this.#loaded.preprocess !== this.preprocess)
+        this.#loaded = { model: this.#loaded.model, adapter: adaptModel(this.#loaded.model, preprocess), ...preprocess };
       return this.#loaded;
     }
     this.#disposeModel();
@@ -438,7 +452,14 @@ export class XaiExplainer extends LitElement {
   }
 
   /** The explain function with the element's options; its failures become XaiErrors. */
-  async #callExplain(model: ModelInput, input: tf.Tensor3D, method: string, target: number, signal: AbortSignal, stale: () => boolean): Promise<ExplainResultLike> {
+  async #callExplain(
+    model: ModelInput,
+    input: tf.Tensor3D,
+    method: string,
+    target: number,
+    signal: AbortSignal,
+    stale: () => boolean,
+  ): Promise<ExplainResultLike> {
     try {
       return await this.explainFn(model, input, {
         ...this.methodOptions,
@@ -456,7 +477,14 @@ export class XaiExplainer extends LitElement {
     }
   }
 
-  #showResult(result: ExplainResultLike, data: ShapedArray['data'], method: string, target: number, explainMs: number, totalMs: number): void {
+  #showResult(
+    result: ExplainResultLike,
+    data: ShapedArray['data'],
+    method: string,
+    target: number,
+    explainMs: number,
+    totalMs: number,
+  ): void {
     this.#disposeResult();
     this.#result = result;
     this._attribution = { data, shape: result.attribution.shape };
@@ -542,33 +570,38 @@ export class XaiExplainer extends LitElement {
         <button part="explain-button" ?disabled=${running || !this.#input} @click=${() => void this.runExplain()}>Explain</button>
         <button part="cancel-button" ?disabled=${!running} @click=${() => this.cancel()}>Cancel</button>
       </div>
-      ${this._predictions.length
-        ? html`<div part="predictions" role="group" aria-label="Predicted classes: pick one to explain">
-            ${this._predictions.map(
-              (p) => html`<button part="prediction" aria-pressed=${p.index === target ? 'true' : 'false'} @click=${() => this.#pick(p.index)}>
-                ${p.label} — ${(p.probability * 100).toFixed(1)}%
-              </button>`,
-            )}
-          </div>`
-        : nothing}
+      ${
+        this._predictions.length
+          ? html`<div part="predictions" role="group" aria-label="Predicted classes: pick one to explain">
+              ${this._predictions.map(
+                (p) =>
+                  html`<button part="prediction" aria-pressed=${p.index === target ? 'true' : 'false'} @click=${() => this.#pick(p.index)}>
+                    ${p.label} — ${(p.probability * 100).toFixed(1)}%
+                  </button>`,
+              )}
+            </div>`
+          : nothing
+      }
       <progress part="progress" ?hidden=${!running} max=${progress?.total || 1} .value=${progress?.total ? progress.done : 0}></progress>
       <div part="status" role="status" aria-live="polite">${this._status}</div>
       ${this._error ? html`<div part="error" role="alert">${this._error.message}</div>` : nothing}
-      ${this._attribution && !this._error
-        ? html`<xai-heatmap
-            part="heatmap"
-            .image=${this._displayImage}
-            .attribution=${this._attribution}
-            .colormap=${this.colormap}
-            .signed=${this.signed}
-            .mode=${this.mode}
-            .clip=${this.clip}
-            .opacity=${this.opacity}
-            .renderer=${this.renderer}
-            .device=${this.#heatmapDevice()}
-            .label=${this.method}
-          ></xai-heatmap>`
-        : nothing}
+      ${
+        this._attribution && !this._error
+          ? html`<xai-heatmap
+              part="heatmap"
+              .image=${this._displayImage}
+              .attribution=${this._attribution}
+              .colormap=${this.colormap}
+              .signed=${this.signed}
+              .mode=${this.mode}
+              .clip=${this.clip}
+              .opacity=${this.opacity}
+              .renderer=${this.renderer}
+              .device=${this.#heatmapDevice()}
+              .label=${this.method}
+            ></xai-heatmap>`
+          : nothing
+      }
     `;
   }
 }

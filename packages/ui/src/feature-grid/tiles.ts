@@ -26,7 +26,8 @@ async function read(x: TensorLike | ShapedArray, what: string): Promise<{ data: 
 }
 
 function checkFinite(data: ArrayLike<number>, what: string): void {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) throw new InvalidInputError(`${what} has a non-finite value (${data[i]}) at index ${i}`);
+  for (let i = 0; i < data.length; i++)
+    if (!Number.isFinite(data[i]!)) throw new InvalidInputError(`${what} has a non-finite value (${data[i]}) at index ${i}`);
 }
 
 function toByte(v: number): number {
@@ -34,11 +35,17 @@ function toByte(v: number): number {
 }
 
 /** Tiles of visualisations `[k, h, w, c]` (c = 1 or 3), values clamped to [0, 1]. */
-export async function imageTiles(input: TensorLike | ShapedArray, channels: readonly number[] | undefined, values: readonly number[] | undefined): Promise<FeatureTile[]> {
+export async function imageTiles(
+  input: TensorLike | ShapedArray,
+  channels: readonly number[] | undefined,
+  values: readonly number[] | undefined,
+): Promise<FeatureTile[]> {
   const { data, shape } = await read(input, 'images');
   const [k, h, w, c] = shape;
   if (shape.length !== 4 || !(c === 1 || c === 3) || data.length !== k! * h! * w! * c) {
-    throw new ShapeMismatchError(`images must have shape [count, height, width, 1 | 3], got [${shape.join(', ')}] with ${data.length} values`);
+    throw new ShapeMismatchError(
+      `images must have shape [count, height, width, 1 | 3], got [${shape.join(', ')}] with ${data.length} values`,
+    );
   }
   checkFinite(data, 'images');
   return Array.from({ length: k! }, (_, n) => {
@@ -62,12 +69,15 @@ export async function activationTiles(
   const dims = shape.length === 4 && shape[0] === 1 ? shape.slice(1) : shape;
   const [h, w, k] = dims;
   if (dims.length !== 3 || data.length !== h! * w! * k!) {
-    throw new ShapeMismatchError(`activations must have shape [height, width, channels] or [1, height, width, channels], got [${shape.join(', ')}]`);
+    throw new ShapeMismatchError(
+      `activations must have shape [height, width, channels] or [1, height, width, channels], got [${shape.join(', ')}]`,
+    );
   }
   checkFinite(data, 'activations');
   const channels = order ?? Array.from({ length: k! }, (_, i) => i);
   for (const ch of channels) {
-    if (!Number.isInteger(ch) || ch < 0 || ch >= k!) throw new InvalidInputError(`order lists channel ${ch}, but the activation has channels 0..${k! - 1}`);
+    if (!Number.isInteger(ch) || ch < 0 || ch >= k!)
+      throw new InvalidInputError(`order lists channel ${ch}, but the activation has channels 0..${k! - 1}`);
   }
   return channels.map((channel, slot) => {
     let [lo, hi] = [Infinity, -Infinity];

@@ -15,7 +15,13 @@ export interface FeatureSelectDetail {
 }
 
 /** What the tiles are read from: images, activations, channels, values, order. */
-type TileArgs = readonly [TensorLike | ShapedArray | undefined, TensorLike | ShapedArray | undefined, readonly number[] | undefined, readonly number[] | undefined, readonly number[] | undefined];
+type TileArgs = readonly [
+  TensorLike | ShapedArray | undefined,
+  TensorLike | ShapedArray | undefined,
+  readonly number[] | undefined,
+  readonly number[] | undefined,
+  readonly number[] | undefined,
+];
 
 /**
  * `<xai-feature-grid>`: what a layer's units learned, one tile per channel. Either feature
@@ -68,7 +74,9 @@ export class XaiFeatureGrid extends LitElement {
   static override styles = css`
     :host {
       display: block;
-      font: 12px system-ui, sans-serif;
+      font:
+        12px system-ui,
+        sans-serif;
       position: relative;
     }
     [part='grid'] {
@@ -167,7 +175,10 @@ export class XaiFeatureGrid extends LitElement {
 
   /** Resolves when the tiles have been read and drawn. */
   get renderComplete(): Promise<void> {
-    return this.updateComplete.then(() => this.#prepare.taskComplete).then(() => this.updateComplete).then(() => undefined);
+    return this.updateComplete
+      .then(() => this.#prepare.taskComplete)
+      .then(() => this.updateComplete)
+      .then(() => undefined);
   }
 
   /** The tiles shown (channel and value each). */
@@ -251,8 +262,18 @@ export class XaiFeatureGrid extends LitElement {
       return;
     }
     const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button[data-index]')];
-    const columns = Math.max(1, Math.round((this.renderRoot.querySelector('[part="grid"]') as HTMLElement).clientWidth / (buttons[0]?.offsetWidth || 1)));
-    const step: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns, Home: -index, End: buttons.length - 1 - index };
+    const columns = Math.max(
+      1,
+      Math.round((this.renderRoot.querySelector('[part="grid"]') as HTMLElement).clientWidth / (buttons[0]?.offsetWidth || 1)),
+    );
+    const step: Record<string, number> = {
+      ArrowRight: 1,
+      ArrowLeft: -1,
+      ArrowDown: columns,
+      ArrowUp: -columns,
+      Home: -index,
+      End: buttons.length - 1 - index,
+    };
     if (!(event.key in step)) return;
     event.preventDefault();
     const next = Math.min(Math.max(index + step[event.key]!, 0), buttons.length - 1);
@@ -271,28 +292,31 @@ export class XaiFeatureGrid extends LitElement {
         ${repeat(
           tiles,
           (_, i) => i,
-          (tile, i) => html`<button
-            part="tile"
-            data-index=${i}
-            aria-label=${this.#describe(tile)}
-            title=${this.#describe(tile)}
-            @pointerenter=${() => (this._active = i)}
-            @focus=${() => (this._active = i)}
-            @click=${() => this.open(i)}
-            @keydown=${(e: KeyboardEvent) => this.#onKey(e, i)}
-          >
-            <canvas data-index=${i} aria-hidden="true"></canvas>
-            <span part="caption">${tile.channel}</span>
-          </button>`,
+          (tile, i) =>
+            html`<button
+              part="tile"
+              data-index=${i}
+              aria-label=${this.#describe(tile)}
+              title=${this.#describe(tile)}
+              @pointerenter=${() => (this._active = i)}
+              @focus=${() => (this._active = i)}
+              @click=${() => this.open(i)}
+              @keydown=${(e: KeyboardEvent) => this.#onKey(e, i)}
+            >
+              <canvas data-index=${i} aria-hidden="true"></canvas>
+              <span part="caption">${tile.channel}</span>
+            </button>`,
         )}
       </div>
-      ${open
-        ? html`<div part="enlarged" role="dialog" aria-modal="false" aria-label=${this.#describe(open)}>
-            <div>${this.#describe(open)}</div>
-            <canvas data-enlarged aria-hidden="true"></canvas>
-            <button part="close" @click=${() => this.close()}>Close</button>
-          </div>`
-        : nothing}
+      ${
+        open
+          ? html`<div part="enlarged" role="dialog" aria-modal="false" aria-label=${this.#describe(open)}>
+              <div>${this.#describe(open)}</div>
+              <canvas data-enlarged aria-hidden="true"></canvas>
+              <button part="close" @click=${() => this.close()}>Close</button>
+            </div>`
+          : nothing
+      }
     `;
   }
 

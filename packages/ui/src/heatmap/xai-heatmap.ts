@@ -51,7 +51,21 @@ export interface HeatmapRenderedDetail {
   readonly fallbackReason?: string;
 }
 
-const RENDER_PROPS = ['image', 'attribution', 'colormap', 'mode', 'signed', 'clip', 'range', 'opacity', 'topK', 'reversed', 'reduce', 'renderer', 'device'];
+const RENDER_PROPS = [
+  'image',
+  'attribution',
+  'colormap',
+  'mode',
+  'signed',
+  'clip',
+  'range',
+  'opacity',
+  'topK',
+  'reversed',
+  'reduce',
+  'renderer',
+  'device',
+];
 
 /**
  * `<xai-heatmap>`: an image with its attribution map drawn over it.
@@ -213,7 +227,8 @@ export class XaiHeatmap extends LitElement {
    */
   #renders = new Task(this, {
     autoRun: false,
-    task: (_args: readonly unknown[], { signal }: { signal: AbortSignal }) => this.#serially(() => (this.#superseded(signal) ? undefined : this.#render(signal))),
+    task: (_args: readonly unknown[], { signal }: { signal: AbortSignal }) =>
+      this.#serially(() => (this.#superseded(signal) ? undefined : this.#render(signal))),
   });
   /** Every render and GPU release requested so far, in order; never rejects. */
   #lane: Promise<void> = Promise.resolve();
@@ -363,7 +378,8 @@ export class XaiHeatmap extends LitElement {
       const image = await this.#loadImage(signal);
       if (stale()) return;
       if (image && (image.width !== map.width || image.height !== map.height)) {
-        throw new ShapeMismatchError(`attribution shape does not match the image: the attribution is ${map.width}x${map.height} (width x height) but the image is ${image.width}x${image.height}`,
+        throw new ShapeMismatchError(
+          `attribution shape does not match the image: the attribution is ${map.width}x${map.height} (width x height) but the image is ${image.width}x${image.height}`,
         );
       }
       const sized: HeatmapOptions = { ...options, width: map.width, height: map.height, mode: image ? options.mode : 'heatmap-only' };
@@ -396,7 +412,13 @@ export class XaiHeatmap extends LitElement {
   }
 
   /** The WGSL pipeline into a WebGPU canvas; undefined when a newer render took over meanwhile. */
-  async #drawOnGpu(device: GPUDevice, map: AttributionMap, pixels: Uint32Array<ArrayBuffer>, sized: HeatmapOptions, stale: () => boolean): Promise<HeatmapInfo | undefined> {
+  async #drawOnGpu(
+    device: GPUDevice,
+    map: AttributionMap,
+    pixels: Uint32Array<ArrayBuffer>,
+    sized: HeatmapOptions,
+    stale: () => boolean,
+  ): Promise<HeatmapInfo | undefined> {
     if (this.#renderer?.device !== device) {
       this.#renderer?.dispose();
       this.#renderer = new HeatmapRenderer(device);
@@ -549,7 +571,12 @@ export class XaiHeatmap extends LitElement {
     const map = this.#map;
     if (!map || this.state !== 'ready') return;
     const step = e.shiftKey ? 10 : 1;
-    const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [-step, 0],
+      ArrowRight: [step, 0],
+      ArrowUp: [0, -step],
+      ArrowDown: [0, step],
+    };
     if (e.key === 'Escape') {
       this._cursor = undefined;
       return;
@@ -598,15 +625,17 @@ export class XaiHeatmap extends LitElement {
       </div>
       ${error ? html`<div part="error" role="alert">${error.message}</div>` : nothing}
       ${this.state === 'empty' ? html`<div part="empty" role="status">No attribution to show.</div>` : nothing}
-      ${showPicture && info
-        ? html`<div part="legend" aria-hidden="true">
-              <div part="legend-bar" style="background: ${colormapGradient(this.colormap, this.reversed)}"></div>
-              <div class="ticks">${legendTicks(this.signed, info.clipValue).map((t) => html`<span>${t}</span>`)}</div>
-            </div>
-            <div part="readout" role="status" aria-live="polite">
-              ${cursor && value !== undefined ? `x ${cursor.x}, y ${cursor.y}: ${formatValue(value)}` : ''}
-            </div>`
-        : nothing}
+      ${
+        showPicture && info
+          ? html`<div part="legend" aria-hidden="true">
+                <div part="legend-bar" style="background: ${colormapGradient(this.colormap, this.reversed)}"></div>
+                <div class="ticks">${legendTicks(this.signed, info.clipValue).map((t) => html`<span>${t}</span>`)}</div>
+              </div>
+              <div part="readout" role="status" aria-live="polite">
+                ${cursor && value !== undefined ? `x ${cursor.x}, y ${cursor.y}: ${formatValue(value)}` : ''}
+              </div>`
+          : nothing
+      }
       <span part="description">${this.description}</span>
     `;
   }

@@ -49,7 +49,14 @@ function isTensorLike(x: unknown): x is TensorLike {
 
 function isShapedArray(x: unknown): x is ShapedArray {
   const s = x as ShapedArray;
-  return typeof x === 'object' && x !== null && Array.isArray(s.shape) && typeof s.data === 'object' && s.data !== null && typeof s.data.length === 'number';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray(s.shape) &&
+    typeof s.data === 'object' &&
+    s.data !== null &&
+    typeof s.data.length === 'number'
+  );
 }
 
 async function readShaped(x: TensorLike | ShapedArray, what: string): Promise<{ data: ArrayLike<number>; shape: readonly number[] }> {
@@ -93,7 +100,9 @@ export async function toAttributionMap(input: AttributionInput, reduce: ChannelR
   const { data, shape } = await readShaped(source, 'attribution');
   const [height, width, channels] = hwc(shape, 'attribution');
   if (data.length !== height * width * channels) {
-    throw new ShapeMismatchError(`attribution data has ${data.length} values but shape [${shape.join(', ')}] needs ${height * width * channels}`);
+    throw new ShapeMismatchError(
+      `attribution data has ${data.length} values but shape [${shape.join(', ')}] needs ${height * width * channels}`,
+    );
   }
   const values = new Float32Array(height * width);
   let bad = 0;
@@ -111,7 +120,8 @@ export async function toAttributionMap(input: AttributionInput, reduce: ChannelR
     values[p] = reduce === 'mean-abs' ? acc / channels : acc;
   }
   if (bad > 0) {
-    throw new InvalidInputError(`attribution contains ${bad} NaN or infinite value${bad > 1 ? 's' : ''} (first at x=${firstBad % width}, y=${Math.floor(firstBad / width)})`,
+    throw new InvalidInputError(
+      `attribution contains ${bad} NaN or infinite value${bad > 1 ? 's' : ''} (first at x=${firstBad % width}, y=${Math.floor(firstBad / width)})`,
     );
   }
   return { width, height, values };
@@ -119,7 +129,11 @@ export async function toAttributionMap(input: AttributionInput, reduce: ChannelR
 
 function fromImageData(data: ImageData): ImagePixels {
   const bytes = data.data;
-  return { width: data.width, height: data.height, pixels: new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer) };
+  return {
+    width: data.width,
+    height: data.height,
+    pixels: new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer),
+  };
 }
 
 function rasterise(source: CanvasImageSource, width: number, height: number): ImagePixels {
@@ -174,7 +188,9 @@ export async function toImagePixels(input: ImageInput, signal?: AbortSignal): Pr
     const { data, shape } = await readShaped(input, 'image');
     const [height, width, channels] = hwc(shape, 'image');
     if (![1, 3, 4].includes(channels) || data.length !== height * width * channels) {
-      throw new ShapeMismatchError(`image tensor must be [H, W, 1|3|4] with matching data, got shape [${shape.join(', ')}] and ${data.length} values`);
+      throw new ShapeMismatchError(
+        `image tensor must be [H, W, 1|3|4] with matching data, got shape [${shape.join(', ')}] and ${data.length} values`,
+      );
     }
     let max = 0;
     for (let i = 0; i < data.length; i++) max = Math.max(max, data[i]!);

@@ -18,7 +18,10 @@ export function collectActivations(
   return tf.tidy(() => {
     const fed = preprocess ? preprocess(x) : x;
     if (model instanceof tf.GraphModel) {
-      const out = model.execute({ [model.inputs[0]!.name.replace(/:0$/, '')]: fed }, layers.map((l) => l.key));
+      const out = model.execute(
+        { [model.inputs[0]!.name.replace(/:0$/, '')]: fed },
+        layers.map((l) => l.key),
+      );
       return (Array.isArray(out) ? out : [out]) as tf.Tensor4D[];
     }
     const program = layersProgram(model as tf.LayersModel);

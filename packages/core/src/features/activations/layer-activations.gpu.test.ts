@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, identityFeatureModel, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import {
+  disposeWeights,
+  identityFeatureModel,
+  tinyCnn,
+  tinyCnnGraphModel,
+  tinyCnnWeights,
+  type TinyCnnWeights,
+} from '@webxai/testing/models';
 import { InvalidOptionError, UnknownLayerError, UnsupportedModelError } from '@webxai/shaders';
 import { disposeResult } from '../../api/dispose-result.js';
 import { tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
@@ -37,11 +44,27 @@ describe('layerActivations', () => {
     const down = ramp.map((v) => 1 - v);
     // row-major 5 x 7: tiles (slot 0 = channel 2, slot 1 = channel 0 / slot 2 = channel 1 (constant -> 0), slot 3 empty)
     const want = [
-      ...down.slice(0, 3), -1, ...ramp.slice(0, 3),
-      ...down.slice(3), -1, ...ramp.slice(3),
+      ...down.slice(0, 3),
+      -1,
+      ...ramp.slice(0, 3),
+      ...down.slice(3),
+      -1,
+      ...ramp.slice(3),
       ...new Array(7).fill(-1),
-      0, 0, 0, -1, -1, -1, -1,
-      0, 0, 0, -1, -1, -1, -1,
+      0,
+      0,
+      0,
+      -1,
+      -1,
+      -1,
+      -1,
+      0,
+      0,
+      0,
+      -1,
+      -1,
+      -1,
+      -1,
     ];
     expect(await values(l!.mosaic)).toBeAllClose(want, { abs: 1e-6, rel: 0 });
     disposeAll(r);
@@ -65,7 +88,12 @@ describe('layerActivations', () => {
     const conv2 = await values(c.layers[1]!.activation);
     expect(conv1.some((v) => v > 0)).toBe(true);
     for (const [got, want] of [
-      [a.layers[1], conv1], [a.layers[2], conv2], [a.layers[0], conv2], [b.layers[0], conv1], [d.layers[0], conv1], [d.layers[1], conv2],
+      [a.layers[1], conv1],
+      [a.layers[2], conv2],
+      [a.layers[0], conv2],
+      [b.layers[0], conv1],
+      [d.layers[0], conv1],
+      [d.layers[1], conv2],
     ] as const) {
       expect(await values(got!.activation)).toBeAllClose(want, { abs: 1e-6, rel: 1e-5 });
     }
@@ -112,7 +140,9 @@ describe('layerActivations', () => {
     await expect(layerActivations(model, x, { layer: 'gap' })).rejects.toThrow(/not a 4-D/);
     await expect(layerActivations(model, x, { layer: 'conv1', layers: ['conv2'] })).rejects.toThrow(InvalidOptionError);
     await expect(layerActivations(model, x, { columns: 0 })).rejects.toThrow(/columns must be an integer >= 1/);
-    await expect(layerActivations(model, x, { column: 2 } as never)).rejects.toThrow(/layerActivations: unknown option 'column' \(did you mean 'columns'\?\)/);
+    await expect(layerActivations(model, x, { column: 2 } as never)).rejects.toThrow(
+      /layerActivations: unknown option 'column' \(did you mean 'columns'\?\)/,
+    );
     await expect(layerActivations((v: tf.Tensor4D) => tf.mean(v, [1, 2]) as tf.Tensor2D, x)).rejects.toThrow(UnsupportedModelError);
     expect(tf.memory().numTensors).toBe(tensors);
     x.dispose();

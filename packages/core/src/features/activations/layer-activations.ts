@@ -66,21 +66,26 @@ export interface LayerActivationsResult {
 }
 
 function checkInteger(name: string, value: number | undefined, min: number): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new InvalidOptionError(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  if (value !== undefined && (!Number.isInteger(value) || value < min))
+    throw new InvalidOptionError(`${name} must be an integer >= ${min}, got ${String(value)}`);
 }
 
 function checkOptions(options: LayerActivationsOptions): void {
   if (options.layer !== undefined && options.layers !== undefined) throw new InvalidOptionError('pass either layer or layers, not both');
-  if (options.sort !== undefined && typeof options.sort !== 'boolean') throw new InvalidOptionError(`sort must be a boolean, got ${String(options.sort)}`);
+  if (options.sort !== undefined && typeof options.sort !== 'boolean')
+    throw new InvalidOptionError(`sort must be a boolean, got ${String(options.sort)}`);
   checkInteger('columns', options.columns, 1);
   checkInteger('padding', options.padding, 0);
-  if (options.background !== undefined && !Number.isFinite(options.background)) throw new InvalidOptionError(`background must be a finite number, got ${String(options.background)}`);
+  if (options.background !== undefined && !Number.isFinite(options.background))
+    throw new InvalidOptionError(`background must be a finite number, got ${String(options.background)}`);
 }
 
 /** The channel shown in each slot: by descending mean, or 0..k-1. */
 function slotOrder(mean: tf.Tensor2D, sort: boolean): tf.Tensor2D {
   const [n, k] = mean.shape;
-  return tf.tidy(() => (sort ? tf.topk(mean, k, true).indices : tf.tile(tf.range(0, k, 1, 'int32').reshape([1, k]), [n, 1])) as tf.Tensor2D);
+  return tf.tidy(
+    () => (sort ? tf.topk(mean, k, true).indices : tf.tile(tf.range(0, k, 1, 'int32').reshape([1, k]), [n, 1])) as tf.Tensor2D,
+  );
 }
 
 /**
@@ -97,7 +102,11 @@ function slotOrder(mean: tf.Tensor2D, sort: boolean): tf.Tensor2D {
  * @throws {UnknownLayerError} a layer that does not exist or is not a 4-D feature map (lists the valid ones).
  * @throws {UnsupportedModelError} a function or black box (no layers).
  */
-export async function layerActivations(model: ModelInput, input: tf.Tensor, options: LayerActivationsOptions = {}): Promise<LayerActivationsResult> {
+export async function layerActivations(
+  model: ModelInput,
+  input: tf.Tensor,
+  options: LayerActivationsOptions = {},
+): Promise<LayerActivationsResult> {
   checkOptionNames('layerActivations', options, LAYER_ACTIVATIONS_OPTION_NAMES);
   checkOptions(options);
   throwIfAborted(options.signal, 'layerActivations');

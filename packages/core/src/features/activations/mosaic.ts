@@ -35,7 +35,12 @@ export async function tileChannels(
   }
   const out = createTensorBuffer([images, outH, outW]);
   try {
-    await runKernel(tfjsDevice(), featureMosaic, { params: { ...shape, background }, act: gpuBufferOf(activation), order: gpuBufferOf(order), mosaic: out.buffer });
+    await runKernel(tfjsDevice(), featureMosaic, {
+      params: { ...shape, background },
+      act: gpuBufferOf(activation),
+      order: gpuBufferOf(order),
+      mosaic: out.buffer,
+    });
   } catch (error) {
     out.tensor.dispose();
     throw error;

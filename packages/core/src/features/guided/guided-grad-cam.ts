@@ -53,7 +53,11 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
   optionNames: GUIDED_GRAD_CAM_OPTION_NAMES,
   create(model, options) {
     const guided = reluGradientInstance(model, 'guided', options.preprocess);
-    const cam = gradCam.create(model, { method: 'grad-cam', layer: options.layer ?? 'auto', ...(options.preprocess ? { preprocess: options.preprocess } : {}) });
+    const cam = gradCam.create(model, {
+      method: 'grad-cam',
+      layer: options.layer ?? 'auto',
+      ...(options.preprocess ? { preprocess: options.preprocess } : {}),
+    });
     return {
       async explain(input, call) {
         const scores = await model.predict(input, call.signal);

@@ -14,7 +14,10 @@ const values = async (t: tf.Tensor) => Array.from(await t.data());
  * A dense ReLU network with every kind of ReLU the override handles: x (12) -> d1 (relu activation)
  * -> d2 (linear) -> Activation('relu') -> d3 (linear) -> ReLU layer -> logits. Weights seeded.
  */
-function reluNetwork(): { model: tf.LayersModel; layers: { W: Float32Array; b: Float32Array; rows: number; cols: number; relu: boolean }[] } {
+function reluNetwork(): {
+  model: tf.LayersModel;
+  layers: { W: Float32Array; b: Float32Array; rows: number; cols: number; relu: boolean }[];
+} {
   const sizes = [12, 6, 5, 4, 3];
   const model = tf.sequential({
     layers: [
@@ -40,7 +43,12 @@ function reluNetwork(): { model: tf.LayersModel; layers: { W: Float32Array; b: F
 }
 
 /** The hand-computed backward pass (f64) of reluNetwork for one input row and target class. */
-function handGradient(net: ReturnType<typeof reluNetwork>['layers'], x: number[], target: number, rule: 'plain' | 'guided' | 'deconvnet'): number[] {
+function handGradient(
+  net: ReturnType<typeof reluNetwork>['layers'],
+  x: number[],
+  target: number,
+  rule: 'plain' | 'guided' | 'deconvnet',
+): number[] {
   const pre: number[][] = [];
   let h = x;
   for (const { W, b, rows, cols, relu } of net) {
@@ -54,7 +62,9 @@ function handGradient(net: ReturnType<typeof reluNetwork>['layers'], x: number[]
     const { W, rows, cols, relu } = net[l]!;
     if (relu) {
       const z = pre[l]!;
-      g = g.map((v, j) => (rule === 'plain' ? v * (z[j]! > 0 ? 1 : 0) : rule === 'guided' ? Math.max(v, 0) * (z[j]! > 0 ? 1 : 0) : Math.max(v, 0)));
+      g = g.map((v, j) =>
+        rule === 'plain' ? v * (z[j]! > 0 ? 1 : 0) : rule === 'guided' ? Math.max(v, 0) * (z[j]! > 0 ? 1 : 0) : Math.max(v, 0),
+      );
     }
     g = Array.from({ length: rows }, (_, i) => g.reduce((s, v, j) => s + v * W[i * cols + j]!, 0));
   }
@@ -125,7 +135,10 @@ describe('guided backprop, deconvnet, guided Grad-CAM', () => {
     expect(ggc.layer).toBe('conv2');
     expect(ggc.attribution.shape).toEqual([2, 8, 8, 3]);
     expect(await values(ggc.cam)).toEqual(c);
-    expect(await values(ggc.attribution)).toBeAllClose(g.map((v, i) => v * c[Math.floor(i / 3)]!), { abs: 1e-7, rel: 1e-5 });
+    expect(await values(ggc.attribution)).toBeAllClose(
+      g.map((v, i) => v * c[Math.floor(i / 3)]!),
+      { abs: 1e-7, rel: 1e-5 },
+    );
     expect(c.some((v) => v > 0 && v < 1)).toBe(true);
     [ggc, gb, cam].forEach(disposeResult);
     x.dispose();
@@ -146,7 +159,7 @@ describe('guided backprop, deconvnet, guided Grad-CAM', () => {
     x.dispose();
   });
 
-  it('a GraphModel with ReLUs fused into _FusedConv2D gives the LayersModel\'s guided backprop, deconvnet and guided Grad-CAM, and its plain gradient afterwards', async () => {
+  it("a GraphModel with ReLUs fused into _FusedConv2D gives the LayersModel's guided backprop, deconvnet and guided Grad-CAM, and its plain gradient afterwards", async () => {
     const layers = tinyCnn('sequential', weights);
     const fused = await tinyCnnGraphModel(weights, { fuseRelu: true });
     const ops = (fused as unknown as { executor: { graph: { nodes: Record<string, { op: string }> } } }).executor.graph.nodes;

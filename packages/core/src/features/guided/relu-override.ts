@@ -159,7 +159,9 @@ export function overriddenForward(model: ModelInput, mode: ReluGradient, preproc
     );
   }
   if (built.relus.length === 0) {
-    throw new UnsupportedModelError('the model has no ReLU (relu / relu6 activation, ReLU layer, Relu node or fused relu) whose gradient could be replaced; use saliency instead');
+    throw new UnsupportedModelError(
+      'the model has no ReLU (relu / relu6 activation, ReLU layer, Relu node or fused relu) whose gradient could be replaced; use saliency instead',
+    );
   }
   if (!preprocess) return built;
   return { relus: built.relus, forward: (x) => built.forward(preprocess(x)) };

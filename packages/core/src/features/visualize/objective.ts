@@ -61,7 +61,9 @@ export function resolveObjective(
 ): Objective {
   const kinds = chosenKinds(target);
   if (kinds.length !== 1) {
-    throw new InvalidOptionError(`pass exactly one of channel, channels, neuron or classIndex (got ${kinds.length ? kinds.join(', ') : 'none'})`);
+    throw new InvalidOptionError(
+      `pass exactly one of channel, channels, neuron or classIndex (got ${kinds.length ? kinds.join(', ') : 'none'})`,
+    );
   }
   if (target.classIndex !== undefined) {
     const list = typeof target.classIndex === 'number' ? [target.classIndex] : [...target.classIndex];

@@ -43,9 +43,17 @@ describe('image parametrisations', () => {
   });
 
   it('fourier: sigmoid of the scaled inverse real DFT, odd and even widths, one channel', () => {
-    for (const [h, w] of [[5, 6], [4, 7]] as const) {
+    for (const [h, w] of [
+      [5, 6],
+      [4, 7],
+    ] as const) {
       const shape = variableShape('fourier', 2, [h, w, 1]);
-      const vars = seededF32(shape.reduce((a, b) => a * b), h * w, -1, 1);
+      const vars = seededF32(
+        shape.reduce((a, b) => a * b),
+        h * w,
+        -1,
+        1,
+      );
       const basis = imageBasis('fourier', 2, [h, w, 1]);
       const image = tf.tidy(() => toImage(basis, tf.tensor(vars, shape)));
       expect(image.shape).toEqual([2, h, w, 1]);
@@ -58,11 +66,20 @@ describe('image parametrisations', () => {
   it('fourier with colour: the three planes mixed by the normalised colour correlation root', () => {
     const [h, w] = [4, 4];
     const shape = variableShape('fourier', 1, [h, w, 3]);
-    const vars = seededF32(shape.reduce((a, b) => a * b), 3, -1, 1);
+    const vars = seededF32(
+      shape.reduce((a, b) => a * b),
+      3,
+      -1,
+      1,
+    );
     const basis = imageBasis('fourier', 1, [h, w, 3]);
     const image = tf.tidy(() => toImage(basis, tf.tensor(vars, shape)));
     const planes = naivePlanes(vars, 1, h, w, 3);
-    const C = [[0.26, 0.09, 0.02], [0.27, 0.0, -0.05], [0.27, -0.09, 0.03]];
+    const C = [
+      [0.26, 0.09, 0.02],
+      [0.27, 0.0, -0.05],
+      [0.27, -0.09, 0.03],
+    ];
     const norm = Math.max(...[0, 1, 2].map((j) => Math.hypot(C[0]![j]!, C[1]![j]!, C[2]![j]!)));
     const want = planes.map((_, i) => {
       const p = i - (i % 3);
@@ -83,11 +100,24 @@ describe('image parametrisations', () => {
   });
 
   it("imageVjp equals tfjs's gradient of sum(g * toImage(v)) (fourier odd/even widths, 1 and 3 channels; pixel)", () => {
-    const cases: [Parametrisation, number, number, number][] = [['fourier', 5, 6, 1], ['fourier', 4, 7, 3], ['fourier', 6, 6, 3], ['pixel', 3, 4, 3]];
+    const cases: [Parametrisation, number, number, number][] = [
+      ['fourier', 5, 6, 1],
+      ['fourier', 4, 7, 3],
+      ['fourier', 6, 6, 3],
+      ['pixel', 3, 4, 3],
+    ];
     for (const [kind, h, w, c] of cases) {
       const shape = variableShape(kind, 2, [h, w, c]);
       const basis = imageBasis(kind, 2, [h, w, c]);
-      const v = tf.tensor(seededF32(shape.reduce((a, b) => a * b), h + w + c, -1, 1), shape);
+      const v = tf.tensor(
+        seededF32(
+          shape.reduce((a, b) => a * b),
+          h + w + c,
+          -1,
+          1,
+        ),
+        shape,
+      );
       const g = tf.tensor4d(seededF32(2 * h * w * c, 7 * h + w, -1, 1), [2, h, w, c]);
       const want = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(toImage(basis, x), g)))(v));
       const got = tf.tidy(() => imageVjp(basis, toImage(basis, v), g));

@@ -118,7 +118,10 @@ export function disposeBasis(basis: ImageBasis): void {
  * intermediates (call inside tf.tidy / tf.grad).
  */
 export function toImage(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
-  const { count, size: [h, w, c] } = basis;
+  const {
+    count,
+    size: [h, w, c],
+  } = basis;
   let planes: tf.Tensor4D;
   if (basis.kind === 'pixel') {
     planes = variables as tf.Tensor4D;
@@ -146,9 +149,14 @@ export function toImage(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
  * leaves intermediates (call inside tf.tidy).
  */
 export function imageVjp(basis: ImageBasis, image: tf.Tensor4D, imageGradient: tf.Tensor4D): tf.Tensor {
-  const { count, size: [h, w, c] } = basis;
+  const {
+    count,
+    size: [h, w, c],
+  } = basis;
   const gMixed = tf.mul(imageGradient, tf.mul(image, tf.sub(1, image)));
-  const gPlanes = basis.colour ? tf.reshape(tf.matMul(tf.reshape(gMixed, [count * h * w, 3]), basis.colour, false, true), [count, h, w, c]) : gMixed;
+  const gPlanes = basis.colour
+    ? tf.reshape(tf.matMul(tf.reshape(gMixed, [count * h * w, 3]), basis.colour, false, true), [count, h, w, c])
+    : gMixed;
   if (basis.kind === 'pixel') return gPlanes;
   // Reverse of toImage's steps; both of its transposes ([1, 0, 3, 2] and [2, 1, 0, 3]) are their own inverse.
   const gX = tf.reshape(tf.transpose(gPlanes, [1, 0, 3, 2]), [h, count * c * w]);

@@ -5,7 +5,15 @@
 // around the two kernels (they dispatch asynchronously, which tf.customGrad's synchronous
 // forward cannot wait for): d objective / d image = adjoint(d objective / d transformed image).
 import * as tf from '@tensorflow/tfjs';
-import { affineSample, affineSampleAdjoint, affineSampleAdjointRef, affineSampleRef, checkAffineSample, runKernel, uniformRef } from '@webxai/shaders';
+import {
+  affineSample,
+  affineSampleAdjoint,
+  affineSampleAdjointRef,
+  affineSampleRef,
+  checkAffineSample,
+  runKernel,
+  uniformRef,
+} from '@webxai/shaders';
 import type { ExecutionPath } from '../../api/types.js';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 
@@ -81,11 +89,21 @@ async function dispatchInto(
 }
 
 /** `images` [n, h, w, c] seen through `maps`, at the model's input size [n, H, W, c]. Inputs not disposed. */
-export async function transformImages(images: tf.Tensor4D, maps: Float32Array<ArrayBuffer>, input: readonly [number, number], path: ExecutionPath): Promise<tf.Tensor4D> {
+export async function transformImages(
+  images: tf.Tensor4D,
+  maps: Float32Array<ArrayBuffer>,
+  input: readonly [number, number],
+  path: ExecutionPath,
+): Promise<tf.Tensor4D> {
   const shape = shapeOf(images, input);
   const outShape: [number, number, number, number] = [shape.images, input[0], input[1], shape.channels];
   if (path === 'cpu') return tf.tensor4d(affineSampleRef(await images.data(), maps, shape, BORDER), outShape);
-  checkAffineSample(shape, images.size, outShape.reduce((a, b) => a * b), maps);
+  checkAffineSample(
+    shape,
+    images.size,
+    outShape.reduce((a, b) => a * b),
+    maps,
+  );
   return dispatchInto(outShape, maps, (transforms, output) =>
     runKernel(tfjsDevice(), affineSample, { params: { ...shape, fill: BORDER }, src: gpuBufferOf(images), transforms, output }),
   );
@@ -102,7 +120,12 @@ export async function transformGradient(
   const shape = { images: count, srcHeight: image[0], srcWidth: image[1], outHeight, outWidth, channels };
   const srcShape: [number, number, number, number] = [count, image[0], image[1], channels];
   if (path === 'cpu') return tf.tensor4d(affineSampleAdjointRef(await gradient.data(), maps, shape), srcShape);
-  checkAffineSample(shape, srcShape.reduce((a, b) => a * b), gradient.size, maps);
+  checkAffineSample(
+    shape,
+    srcShape.reduce((a, b) => a * b),
+    gradient.size,
+    maps,
+  );
   return dispatchInto(srcShape, maps, (transforms, gradSrc) =>
     runKernel(tfjsDevice(), affineSampleAdjoint, { params: shape, grad: gpuBufferOf(gradient), transforms, gradSrc }),
   );

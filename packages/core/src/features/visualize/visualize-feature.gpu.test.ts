@@ -30,10 +30,13 @@ function patternModel(): tf.LayersModel {
     ],
   });
   const f = filters();
-  const kernel = tf.tensor4d(Array.from({ length: K * K * 3 * 3 }, (_, i) => {
-    const [dy, dx, c, k] = [Math.floor(i / (K * 9)), Math.floor(i / 9) % K, Math.floor(i / 3) % 3, i % 3];
-    return f[k]![dy]![dx]![c]!;
-  }), [K, K, 3, 3]);
+  const kernel = tf.tensor4d(
+    Array.from({ length: K * K * 3 * 3 }, (_, i) => {
+      const [dy, dx, c, k] = [Math.floor(i / (K * 9)), Math.floor(i / 9) % K, Math.floor(i / 3) % 3, i % 3];
+      return f[k]![dy]![dx]![c]!;
+    }),
+    [K, K, 3, 3],
+  );
   const dense = tf.tensor2d([1, 0, 0, 1, 1, 1], [3, 2]);
   model.getLayer('features').setWeights([kernel]);
   model.getLayer('logits').setWeights([dense]);
@@ -45,10 +48,12 @@ function patternModel(): tf.LayersModel {
 function patchCorrelation(image: Float32Array, filter: number[][][], y: number, x: number): number {
   const a: number[] = [];
   const b: number[] = [];
-  for (let dy = 0; dy < K; dy++) for (let dx = 0; dx < K; dx++) for (let c = 0; c < 3; c++) {
-    a.push(filter[dy]![dx]![c]!);
-    b.push(image[((y + dy) * SIZE + x + dx) * 3 + c]!);
-  }
+  for (let dy = 0; dy < K; dy++)
+    for (let dx = 0; dx < K; dx++)
+      for (let c = 0; c < 3; c++) {
+        a.push(filter[dy]![dx]![c]!);
+        b.push(image[((y + dy) * SIZE + x + dx) * 3 + c]!);
+      }
   const mean = (v: number[]) => v.reduce((s, t) => s + t, 0) / v.length;
   const [ma, mb] = [mean(a), mean(b)];
   const cov = a.reduce((s, v, i) => s + (v - ma) * (b[i]! - mb), 0);
@@ -65,7 +70,9 @@ function topCorrelation(image: Float32Array, filter: number[][][]): number {
   for (let y = 0; y + K <= SIZE; y++) {
     for (let x = 0; x + K <= SIZE; x++) {
       let response = 0;
-      for (let dy = 0; dy < K; dy++) for (let dx = 0; dx < K; dx++) for (let c = 0; c < 3; c++) response += filter[dy]![dx]![c]! * image[((y + dy) * SIZE + x + dx) * 3 + c]!;
+      for (let dy = 0; dy < K; dy++)
+        for (let dx = 0; dx < K; dx++)
+          for (let c = 0; c < 3; c++) response += filter[dy]![dx]![c]! * image[((y + dy) * SIZE + x + dx) * 3 + c]!;
       all.push({ response, correlation: patchCorrelation(image, filter, y, x) });
     }
   }
@@ -120,7 +127,8 @@ describe('visualizeFeature', () => {
     // Colour channel: the image's mean colour (about grey) leans the filter's way, red up and green
     // down. (Colour decorrelation makes red-vs-green a slow direction: natural images rarely vary so.)
     const lean = [0, 1, 2].map((c) => colour.filter((_, i) => i % 3 === c).reduce((s, v) => s + v - 0.5, 0) / (SIZE * SIZE));
-    const redder = Array.from({ length: SIZE * SIZE }, (_, p) => colour[p * 3]! > colour[p * 3 + 1]!).filter(Boolean).length / (SIZE * SIZE);
+    const redder =
+      Array.from({ length: SIZE * SIZE }, (_, p) => colour[p * 3]! > colour[p * 3 + 1]!).filter(Boolean).length / (SIZE * SIZE);
     expect(lean[0]! - lean[1]!).toBeGreaterThan(0.1);
     expect(redder).toBeGreaterThan(0.6);
     tf.dispose([start.images, result.images]);
@@ -130,7 +138,11 @@ describe('visualizeFeature', () => {
     const model = patternModel();
     const reports: { done: number; shape: number[]; objective: number[] }[] = [];
     const options = { layer: 'features', channels: [0, 2], steps: 6, seed: 11 } as const;
-    const a = await visualizeFeature(model, { ...options, progressEvery: 4, onProgress: (p) => reports.push({ done: p.done, shape: p.images.shape, objective: p.objective }) });
+    const a = await visualizeFeature(model, {
+      ...options,
+      progressEvery: 4,
+      onProgress: (p) => reports.push({ done: p.done, shape: p.images.shape, objective: p.objective }),
+    });
     const b = await visualizeFeature(model, options);
     const c = await visualizeFeature(model, { ...options, seed: 12 });
     expect(Array.from(await a.images.data())).toEqual(Array.from(await b.images.data()));
@@ -157,7 +169,9 @@ describe('visualizeFeature', () => {
     gpu.images.dispose();
     const variants = async () => {
       for (const parametrisation of ['fourier', 'pixel'] as const) {
-        (await visualizeFeature(model, { layer: 'features', neuron: { channel: 1 }, steps: 2, parametrisation, tv: 0.1, l2: 0.1 })).images.dispose();
+        (
+          await visualizeFeature(model, { layer: 'features', neuron: { channel: 1 }, steps: 2, parametrisation, tv: 0.1, l2: 0.1 })
+        ).images.dispose();
       }
       (await visualizeFeature(model, { classIndex: [0, 1], steps: 2 })).images.dispose();
       flushTfjs(); // buffers of tensors disposed mid-encoder return to tfjs's pool at its next submit
@@ -174,7 +188,14 @@ describe('visualizeFeature', () => {
     const model = patternModel();
     const tensors = tf.memory().numTensors;
     const controller = new AbortController();
-    const run = visualizeFeature(model, { layer: 'features', channel: 0, steps: 50, progressEvery: 2, signal: controller.signal, onProgress: () => controller.abort() });
+    const run = visualizeFeature(model, {
+      layer: 'features',
+      channel: 0,
+      steps: 50,
+      progressEvery: 2,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
     await expect(run).rejects.toThrow(AbortedError);
     expect(tf.memory().numTensors).toBe(tensors);
   });
@@ -184,11 +205,19 @@ describe('visualizeFeature', () => {
     const missing = await visualizeFeature(model, { layer: 'conv9', channel: 0 }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(UnknownLayerError);
     expect((missing as UnknownLayerError).candidates).toEqual(['features']);
-    await expect(visualizeFeature(model, { layer: 'features', channel: 3 })).rejects.toThrow(/channel 3 is out of range: layer 'features' has 3 channels \(valid: 0..2\)/);
+    await expect(visualizeFeature(model, { layer: 'features', channel: 3 })).rejects.toThrow(
+      /channel 3 is out of range: layer 'features' has 3 channels \(valid: 0..2\)/,
+    );
     await expect(visualizeFeature(model, { layer: 'features', channels: [1, -1] })).rejects.toThrow(InvalidOptionError);
-    await expect(visualizeFeature(model, { layer: 'features', channel: 0, step: 8 } as never)).rejects.toThrow(/visualizeFeature: unknown option 'step' \(did you mean 'steps'\?\)/);
-    await expect(visualizeFeature(model, { layer: 'features', neuron: { channel: 0, y: 20 } })).rejects.toThrow(/neuron y 20 is out of range.*valid: 0..19/);
-    await expect(visualizeFeature(model, { classIndex: 2 })).rejects.toThrow(/classIndex 2 is out of range: the model has 2 classes \(valid: 0..1\)/);
+    await expect(visualizeFeature(model, { layer: 'features', channel: 0, step: 8 } as never)).rejects.toThrow(
+      /visualizeFeature: unknown option 'step' \(did you mean 'steps'\?\)/,
+    );
+    await expect(visualizeFeature(model, { layer: 'features', neuron: { channel: 0, y: 20 } })).rejects.toThrow(
+      /neuron y 20 is out of range.*valid: 0..19/,
+    );
+    await expect(visualizeFeature(model, { classIndex: 2 })).rejects.toThrow(
+      /classIndex 2 is out of range: the model has 2 classes \(valid: 0..1\)/,
+    );
     await expect(visualizeFeature(model, { layer: 'features' })).rejects.toThrow(/exactly one of channel, channels, neuron or classIndex/);
     await expect(visualizeFeature(model, { layer: 'features', channel: 0, steps: 1.5 })).rejects.toThrow(/steps must be an integer >= 0/);
   });

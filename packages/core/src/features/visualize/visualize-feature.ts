@@ -19,7 +19,16 @@ import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
 import { adamAscend, adamStart } from './adam.js';
 import { resolveObjective, type FeatureTarget, type Objective } from './objective.js';
-import { disposeBasis, imageBasis, imageVjp, INIT_STD, toImage, variableShape, type ImageBasis, type Parametrisation } from './parametrisation.js';
+import {
+  disposeBasis,
+  imageBasis,
+  imageVjp,
+  INIT_STD,
+  toImage,
+  variableShape,
+  type ImageBasis,
+  type Parametrisation,
+} from './parametrisation.js';
 import { DEFAULT_TRANSFORMS, stepTransforms, transformGradient, transformImages, type TransformOptions } from './transforms.js';
 import { normalRef } from '@webxai/shaders';
 
@@ -128,7 +137,8 @@ function settingsOf(options: VisualizeFeatureOptions): Settings {
     number('transforms.jitter', t.jitter, 0, nonNegative, 'a number >= 0');
     number('transforms.rotate', t.rotate, 0, nonNegative, 'a number >= 0');
     const [lo, hi] = Array.isArray(t.scale) ? t.scale : [NaN, NaN];
-    if (!(lo! > 0 && hi! >= lo!)) throw new InvalidOptionError(`transforms.scale must be [min, max] with 0 < min <= max, got ${String(t.scale)}`);
+    if (!(lo! > 0 && hi! >= lo!))
+      throw new InvalidOptionError(`transforms.scale must be [min, max] with 0 < min <= max, got ${String(t.scale)}`);
     transforms = t;
   }
   return {
@@ -148,10 +158,12 @@ function sizesOf(model: ModelAdapter, options: VisualizeFeatureOptions): { input
   const declared = model.inputShape ?? options.inputShape;
   const size = options.size;
   const image: [number, number] | undefined = size === undefined ? undefined : typeof size === 'number' ? [size, size] : [size[0], size[1]];
-  if (image && !image.every((d) => Number.isInteger(d) && d >= 2)) throw new InvalidOptionError(`size must be an integer >= 2 or [h, w] of them, got ${String(size)}`);
+  if (image && !image.every((d) => Number.isInteger(d) && d >= 2))
+    throw new InvalidOptionError(`size must be an integer >= 2 or [h, w] of them, got ${String(size)}`);
   const fallback = image ?? [128, 128];
   const input: [number, number, number] = [declared?.[0] ?? fallback[0], declared?.[1] ?? fallback[1], declared?.[2] ?? 3];
-  if (input[2] !== 1 && input[2] !== 3) throw new UnsupportedModelError(`feature visualisation makes 1- or 3-channel images; the model takes ${input[2]} channels`);
+  if (input[2] !== 1 && input[2] !== 3)
+    throw new UnsupportedModelError(`feature visualisation makes 1- or 3-channel images; the model takes ${input[2]} channels`);
   return { input, image: image ?? [input[0], input[1]] };
 }
 
@@ -207,7 +219,9 @@ async function ascend(
     const imageGradient = await transformGradient(seenGradient, maps, sizes.image, path).finally(() => seenGradient.dispose());
     const gradient = tf.tidy(() => {
       const penalised = settings.tv > 0 || settings.l2 > 0;
-      const total = penalised ? tf.sub(imageGradient, tf.grad((im: tf.Tensor) => penalties(im as tf.Tensor4D, settings.tv, settings.l2))(image)) : imageGradient;
+      const total = penalised
+        ? tf.sub(imageGradient, tf.grad((im: tf.Tensor) => penalties(im as tf.Tensor4D, settings.tv, settings.l2))(image))
+        : imageGradient;
       return imageVjp(basis, image, total as tf.Tensor4D);
     });
     imageGradient.dispose();
@@ -223,7 +237,16 @@ async function ascend(
 /** The start: N(0, INIT_STD^2) variables from the seeded normal stream. */
 function startVariables(kind: Parametrisation, count: number, sizes: ReturnType<typeof sizesOf>, seed: number): tf.Tensor {
   const shape = variableShape(kind, count, [sizes.image[0], sizes.image[1], sizes.input[2]]);
-  return tf.tensor(normalRef(seed, 0, shape.reduce((a, b) => a * b), 0, INIT_STD), shape);
+  return tf.tensor(
+    normalRef(
+      seed,
+      0,
+      shape.reduce((a, b) => a * b),
+      0,
+      INIT_STD,
+    ),
+    shape,
+  );
 }
 
 /** Reads and disposes per-step objective vectors. */
@@ -252,11 +275,13 @@ async function readRows(values: readonly tf.Tensor1D[]): Promise<number[][]> {
  */
 export async function visualizeFeature(model: ModelInput, options: VisualizeFeatureOptions): Promise<FeatureVisualization> {
   const start = performance.now();
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options must be an object naming a layer and channel(s), a neuron or classIndex');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionError('options must be an object naming a layer and channel(s), a neuron or classIndex');
   checkOptionNames('visualizeFeature', options, VISUALIZE_FEATURE_OPTION_NAMES);
   const settings = settingsOf(options);
   const adapter = adaptModel(model, options.preprocess ? { preprocess: options.preprocess } : {});
-  if (!adapter.differentiable) throw new UnsupportedModelError(`feature visualisation needs gradients; a ${adapter.kind} model only predicts`);
+  if (!adapter.differentiable)
+    throw new UnsupportedModelError(`feature visualisation needs gradients; a ${adapter.kind} model only predicts`);
   const sizes = sizesOf(adapter, options);
   const objective = resolveObjective(adapter, options, sizes.input, options.preprocess);
   const path = currentPath();
@@ -296,7 +321,16 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
       flushTfjs();
       await tfjsDevice().queue.onSubmittedWorkDone();
     }
-    return { images, objective: history, finalObjective, layer: objective.layer, units: objective.units, path, backend: tf.getBackend(), timeMs: performance.now() - start };
+    return {
+      images,
+      objective: history,
+      finalObjective,
+      layer: objective.layer,
+      units: objective.units,
+      path,
+      backend: tf.getBackend(),
+      timeMs: performance.now() - start,
+    };
   } finally {
     tf.dispose([variables, state.m, state.v, ...values]);
     disposeBasis(basis);
@@ -305,7 +339,12 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
 }
 
 /** Each image's objective, untransformed (only resized to the model's input). */
-async function evaluate(images: tf.Tensor4D, objective: Objective, sizes: ReturnType<typeof sizesOf>, path: ExecutionPath): Promise<number[]> {
+async function evaluate(
+  images: tf.Tensor4D,
+  objective: Objective,
+  sizes: ReturnType<typeof sizesOf>,
+  path: ExecutionPath,
+): Promise<number[]> {
   const maps = stepTransforms(false, 0, 0, objective.count, sizes.image, [sizes.input[0], sizes.input[1]]);
   const seen = await transformImages(images, maps, [sizes.input[0], sizes.input[1]], path);
   const value = tf.tidy(() => objective.perImage(seen));

@@ -16,7 +16,11 @@ const memory = () => {
 function blurRef(image: ArrayLike<number>, [h, w, c]: number[], sigma: number): Float32Array {
   const plan = packBlurPlan({ sourceRows: [0], sigmas: [sigma] });
   const pass = { height: h!, width: w!, channels: c!, pointCount: 1, firstPoint: 0 };
-  return gaussianBlurAxisRef(gaussianBlurAxisRef(image, plan, { ...pass, axis: 0, sourceFromPlan: true }), plan, { ...pass, axis: 1, sourceFromPlan: false });
+  return gaussianBlurAxisRef(gaussianBlurAxisRef(image, plan, { ...pass, axis: 0, sourceFromPlan: true }), plan, {
+    ...pass,
+    axis: 1,
+    sourceFromPlan: false,
+  });
 }
 
 describe('blur-ig', () => {
@@ -65,7 +69,9 @@ describe('blur-ig', () => {
     expect(memory()).toEqual(before);
     const controller = new AbortController();
     const done: number[] = [];
-    const error = await ex.explain(x, { signal: controller.signal, onProgress: (p) => (done.push(p.done), controller.abort()) }).catch((e: unknown) => e);
+    const error = await ex
+      .explain(x, { signal: controller.signal, onProgress: (p) => (done.push(p.done), controller.abort()) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortedError);
     expect(done).toEqual([7]);
     expect(memory()).toEqual(before);
@@ -86,7 +92,10 @@ describe("integrated gradients' 'blur' and 'uniform-noise' baselines", () => {
     const w = (i: number) => kernel[(i % 40) * 2]!;
     const blur = await explain(model, x, { method: 'integrated-gradients', baseline: 'blur', baselineSigma: 1.5, target: 0, steps: 4 });
     const blurred = [...blurRef(xs.subarray(0, 40), [5, 4, 2], 1.5), ...blurRef(xs.subarray(40), [5, 4, 2], 1.5)];
-    expect(Array.from(await blur.attribution.data())).toBeAllClose(blurred.map((b, i) => (xs[i]! - b) * w(i)), { abs: 1e-5, rel: 1e-4 });
+    expect(Array.from(await blur.attribution.data())).toBeAllClose(
+      blurred.map((b, i) => (xs[i]! - b) * w(i)),
+      { abs: 1e-5, rel: 1e-4 },
+    );
     const noise = await explain(model, x, { method: 'integrated-gradients', baseline: 'uniform-noise', seed: 6, target: 0, steps: 4 });
     const u = uniformRef(6, 0, 80);
     const image = (i: number) => Array.from(xs.subarray(Math.floor(i / 40) * 40, Math.floor(i / 40) * 40 + 40));

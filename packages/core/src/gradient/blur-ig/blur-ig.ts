@@ -1,13 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import {
-  blurIgAccumulate,
-  blurIgAccumulateRef,
-  fill,
-  releaseBuffer,
-  runKernel,
-  uploadBuffer,
-} from '@webxai/shaders';
+import { blurIgAccumulate, blurIgAccumulateRef, fill, releaseBuffer, runKernel, uploadBuffer } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
@@ -32,7 +25,14 @@ export interface BlurIgOptions extends BatchingOptions {
 }
 
 /** Option names of blur-ig (checked against BlurIgOptions by the compiler; other names are rejected). */
-export const BLUR_IG_OPTION_NAMES: OptionNames<BlurIgOptions> = { maxSigma: true, steps: true, gradStep: true, sqrt: true, batchSize: true, memoryBudgetMB: true };
+export const BLUR_IG_OPTION_NAMES: OptionNames<BlurIgOptions> = {
+  maxSigma: true,
+  steps: true,
+  gradStep: true,
+  sqrt: true,
+  batchSize: true,
+  memoryBudgetMB: true,
+};
 
 /** Result of `'blur-ig'`. */
 export interface BlurIgResult extends ExplainResultBase {
@@ -104,7 +104,15 @@ async function blurIgOf(
               attribution: attribution.buffer,
             });
           } else {
-            blurIgAccumulateRef(weights, await points.data(), await forward.data(), await gradients.data(), cpuAttribution!, 1 / s.gradStep, params);
+            blurIgAccumulateRef(
+              weights,
+              await points.data(),
+              await forward.data(),
+              await gradients.data(),
+              cpuAttribution!,
+              1 / s.gradStep,
+              params,
+            );
           }
         } finally {
           gradients.dispose();

@@ -28,7 +28,14 @@ describe('expected gradients', () => {
     const x = tf.randomUniform([2, 2, 2, 2], -1, 1, 'float32', 18);
     const background = tf.randomUniform([5, 2, 2, 2], -1, 1, 'float32', 19);
     const [xs, bs] = [Array.from(await x.data()), Array.from(await background.data())];
-    const r = await explain(model, x, { method: 'expected-gradients', baselines: background, samples: 9, seed: 2, target: [0, 1], batchSize: 4 });
+    const r = await explain(model, x, {
+      method: 'expected-gradients',
+      baselines: background,
+      samples: 9,
+      seed: 2,
+      target: [0, 1],
+      batchSize: 4,
+    });
     const want = xs.map((v, k) => {
       const i = Math.floor(k / 8);
       const rows = r.samples[i]!.baselineRows;
@@ -66,7 +73,9 @@ describe('expected gradients', () => {
     flushTfjs();
     expect({ tensors: tf.memory().numTensors, tfjs: tfjsUsedBufferCount(), ours: liveBufferCount(tfjsDevice()) }).toEqual(before);
     eg.dispose();
-    await expect(explain(model, x, { method: 'expected-gradients', baselines: tf.zeros([2, 8, 8, 1]) })).rejects.toThrow(ShapeMismatchError);
+    await expect(explain(model, x, { method: 'expected-gradients', baselines: tf.zeros([2, 8, 8, 1]) })).rejects.toThrow(
+      ShapeMismatchError,
+    );
     await expect(explain(model, x, { method: 'expected-gradients' } as never)).rejects.toThrow(/baselines must be a live tf.Tensor/);
     tf.dispose([x, background]);
     disposeWeights(w);

@@ -19,7 +19,13 @@ export interface ExpectedGradientsOptions extends BatchingOptions {
 }
 
 /** Option names of expected-gradients (checked against ExpectedGradientsOptions by the compiler; other names are rejected). */
-export const EXPECTED_GRADIENTS_OPTION_NAMES: OptionNames<ExpectedGradientsOptions> = { baselines: true, samples: true, seed: true, batchSize: true, memoryBudgetMB: true };
+export const EXPECTED_GRADIENTS_OPTION_NAMES: OptionNames<ExpectedGradientsOptions> = {
+  baselines: true,
+  samples: true,
+  seed: true,
+  batchSize: true,
+  memoryBudgetMB: true,
+};
 
 /** Result of `'expected-gradients'`. */
 export interface ExpectedGradientsResult extends ExplainResultBase {
@@ -68,14 +74,21 @@ export const expectedGradients: MethodDefinition<'expected-gradients'> = {
     checkBatchingOptions('expected-gradients', options);
     const given = options.baselines;
     if (!(given instanceof tf.Tensor) || given.isDisposed) {
-      rejectOptionAs('expected-gradients', 'baselines', 'a live tf.Tensor of [m, h, w, c] baseline images', given === undefined ? 'nothing' : given instanceof tf.Tensor ? 'a disposed tensor' : describeValue(given));
+      rejectOptionAs(
+        'expected-gradients',
+        'baselines',
+        'a live tf.Tensor of [m, h, w, c] baseline images',
+        given === undefined ? 'nothing' : given instanceof tf.Tensor ? 'a disposed tensor' : describeValue(given),
+      );
     }
     return {
       async explain(input, call) {
         const [n, h, w, c] = input.shape;
         const shape = given.shape;
         if ((given.rank !== 3 && given.rank !== 4) || shape.slice(-3).join() !== [h, w, c].join() || given.dtype !== 'float32') {
-          throw new ShapeMismatchError(`baselines must be float32 [m, ${h}, ${w}, ${c}] (or [${h}, ${w}, ${c}]), got ${given.dtype} [${shape}]`);
+          throw new ShapeMismatchError(
+            `baselines must be float32 [m, ${h}, ${w}, ${c}] (or [${h}, ${w}, ${c}]), got ${given.dtype} [${shape}]`,
+          );
         }
         const finite = tf.tidy(() => tf.all(tf.isFinite(given)));
         const ok = (await finite.data())[0];

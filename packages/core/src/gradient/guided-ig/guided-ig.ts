@@ -29,7 +29,14 @@ export interface GuidedIgOptions {
 }
 
 /** Option names of guided-ig (checked against GuidedIgOptions by the compiler; other names are rejected). */
-export const GUIDED_IG_OPTION_NAMES: OptionNames<GuidedIgOptions> = { steps: true, fraction: true, maxDist: true, baseline: true, baselineSigma: true, seed: true };
+export const GUIDED_IG_OPTION_NAMES: OptionNames<GuidedIgOptions> = {
+  steps: true,
+  fraction: true,
+  maxDist: true,
+  baseline: true,
+  baselineSigma: true,
+  seed: true,
+};
 
 /** Result of `'guided-ig'`. */
 export interface GuidedIgResult extends ExplainResultBase {
@@ -85,12 +92,16 @@ async function guidedIgOf(
   try {
     for (let step = 0; step < s.steps; step++) {
       await checkpoint(call.signal, 'guided-ig');
-      const gradient = tf.tidy(() => tf.reshape(targetGradients(model, tf.reshape(x, [n, h, w, c]) as tf.Tensor4D, targets), [n, size]) as tf.Tensor2D);
+      const gradient = tf.tidy(
+        () => tf.reshape(targetGradients(model, tf.reshape(x, [n, h, w, c]) as tf.Tensor4D, targets), [n, size]) as tf.Tensor2D,
+      );
       const alpha = (step + 1) / s.steps;
       const alphaMin = Math.max(alpha - s.maxDist, 0);
       const alphaMax = Math.min(alpha + s.maxDist, 1);
       const l1Target = totals.map((t) => t * (1 - (step + 1) / s.steps));
-      const bounds = tf.tidy(() => [tf.add(xBase, tf.mul(diff, alphaMin)), tf.add(xBase, tf.mul(diff, alphaMax))] as [tf.Tensor2D, tf.Tensor2D]);
+      const bounds = tf.tidy(
+        () => [tf.add(xBase, tf.mul(diff, alphaMin)), tf.add(xBase, tf.mul(diff, alphaMax))] as [tf.Tensor2D, tf.Tensor2D],
+      );
       const [xMin, xMax] = bounds;
       let going = totals.map((t) => t > 0); // images still iterating in this step
       try {
@@ -98,7 +109,11 @@ async function guidedIgOf(
           const goingMask = tf.tensor2d(going.map(Number), [n, 1]);
           // Features that fell behind alpha_min jump to x_min (PAIR: x[x_alpha < alpha_min] = x_min).
           const clipped = tf.tidy(() => {
-            const xAlpha = tf.where(tf.notEqual(diff, 0), tf.div(tf.sub(x, xBase), tf.where(tf.notEqual(diff, 0), diff, tf.onesLike(diff))), tf.fill(diff.shape, alphaMax));
+            const xAlpha = tf.where(
+              tf.notEqual(diff, 0),
+              tf.div(tf.sub(x, xBase), tf.where(tf.notEqual(diff, 0), diff, tf.onesLike(diff))),
+              tf.fill(diff.shape, alphaMax),
+            );
             return tf.where(tf.logicalAnd(tf.cast(goingMask, 'bool'), tf.less(xAlpha, alphaMin)), xMin, x) as tf.Tensor2D;
           });
           const l1Now = tf.tidy(() => tf.sum(tf.abs(tf.sub(clipped, xIn)), 1));
@@ -112,13 +127,28 @@ async function guidedIgOf(
           const l1S = tf.tidy(() => tf.sum(tf.mul(tf.abs(tf.sub(clipped, xMax)), tf.cast(selected, 'float32')), 1));
           const selectable = Array.from(await l1S.data());
           l1S.dispose();
-          const gamma = moving.map((m, i) => (!m ? 0 : selectable[i]! > 0 ? (current[i]! - l1Target[i]!) / selectable[i]! : Number.POSITIVE_INFINITY));
+          const gamma = moving.map((m, i) =>
+            !m ? 0 : selectable[i]! > 0 ? (current[i]! - l1Target[i]!) / selectable[i]! : Number.POSITIVE_INFINITY,
+          );
           const next = tf.tidy(() => {
             // gamma > 1: selected features go all the way to x_max; else a fraction gamma of the way.
             // (x_max is assigned, not computed, so that `x == x_max` marks finished features exactly.)
-            const fractionOfWay = tf.tensor2d(gamma.map((g) => Math.min(g, 1)), [n, 1]);
-            const allTheWay = tf.cast(tf.tensor2d(gamma.map((g) => Number(g > 1)), [n, 1]), 'bool');
-            const moved = tf.where(tf.broadcastTo(allTheWay, [n, size]), xMax, tf.add(clipped, tf.mul(tf.sub(xMax, clipped), fractionOfWay)));
+            const fractionOfWay = tf.tensor2d(
+              gamma.map((g) => Math.min(g, 1)),
+              [n, 1],
+            );
+            const allTheWay = tf.cast(
+              tf.tensor2d(
+                gamma.map((g) => Number(g > 1)),
+                [n, 1],
+              ),
+              'bool',
+            );
+            const moved = tf.where(
+              tf.broadcastTo(allTheWay, [n, size]),
+              xMax,
+              tf.add(clipped, tf.mul(tf.sub(xMax, clipped), fractionOfWay)),
+            );
             const movingMask = tf.cast(tf.tensor2d(moving.map(Number), [n, 1]), 'bool');
             return tf.where(tf.logicalAnd(selected, movingMask), moved, clipped) as tf.Tensor2D;
           });
@@ -174,7 +204,10 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
           uniformNoise: (x) => uniformNoiseBaseline(x, seed, call.path),
         });
         try {
-          const perImage = tf.gather(baselines.tensor, Array.from({ length: input.shape[0] }, (_, i) => baselines.rowOf(i))) as tf.Tensor4D;
+          const perImage = tf.gather(
+            baselines.tensor,
+            Array.from({ length: input.shape[0] }, (_, i) => baselines.rowOf(i)),
+          ) as tf.Tensor4D;
           try {
             return { attribution: await guidedIgOf(model, input, perImage, target, settings, call), target };
           } finally {

@@ -4,11 +4,20 @@ import * as tf from '@tensorflow/tfjs';
 import { seededF32, seededInts } from '@webxai/testing';
 import { selectSmallestGradients } from './selection.js';
 
-async function select(backend: 'cpu' | 'webgpu', gradient: Float32Array, rows: number, kth: number, done: (i: number) => boolean = () => false) {
+async function select(
+  backend: 'cpu' | 'webgpu',
+  gradient: Float32Array,
+  rows: number,
+  kth: number,
+  done: (i: number) => boolean = () => false,
+) {
   await tf.setBackend(backend);
   const size = gradient.length / rows;
   const g = tf.tensor2d(gradient, [rows, size]);
-  const x = tf.tensor2d(Float32Array.from(gradient, (_, i) => (done(i) ? 1 : 0)), [rows, size]);
+  const x = tf.tensor2d(
+    Float32Array.from(gradient, (_, i) => (done(i) ? 1 : 0)),
+    [rows, size],
+  );
   const xMax = tf.onesLike(x) as tf.Tensor2D;
   const s = selectSmallestGradients(g, x, xMax, kth);
   const out = Array.from(await s.data(), Boolean);

@@ -40,7 +40,11 @@ export interface BaselineMakers {
 }
 
 /** Resolves `baseline` for `input` [n, h, w, c]. @throws ShapeMismatchError / InvalidInputError for a bad tensor. */
-export async function resolveBaselines(baseline: BaselineOption | undefined, input: tf.Tensor4D, makers: BaselineMakers): Promise<ResolvedBaselines> {
+export async function resolveBaselines(
+  baseline: BaselineOption | undefined,
+  input: tf.Tensor4D,
+  makers: BaselineMakers,
+): Promise<ResolvedBaselines> {
   const [n, h, w, c] = input.shape;
   if (baseline === undefined || baseline === 'zeros') return { tensor: tf.zeros([1, h, w, c]), rowOf: () => 0 };
   if (typeof baseline === 'number') return { tensor: tf.fill([1, h, w, c], baseline), rowOf: () => 0 };
@@ -51,7 +55,9 @@ export async function resolveBaselines(baseline: BaselineOption | undefined, inp
   const image = shape.slice(-3);
   const rows = baseline.rank === 4 ? shape[0]! : 1;
   if ((baseline.rank !== 3 && baseline.rank !== 4) || image[0] !== h || image[1] !== w || image[2] !== c || (rows !== 1 && rows !== n)) {
-    throw new ShapeMismatchError(`baseline tensor must be [${h}, ${w}, ${c}], [1, ${h}, ${w}, ${c}] or [${n}, ${h}, ${w}, ${c}], got [${shape}]`);
+    throw new ShapeMismatchError(
+      `baseline tensor must be [${h}, ${w}, ${c}], [1, ${h}, ${w}, ${c}] or [${n}, ${h}, ${w}, ${c}], got [${shape}]`,
+    );
   }
   if (baseline.dtype !== 'float32') throw new ShapeMismatchError(`baseline tensor must be float32, got ${baseline.dtype}`);
   const finite = tf.tidy(() => tf.all(tf.isFinite(baseline)));

@@ -2,7 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount, ShapeMismatchError, UnsupportedModelError } from '@webxai/shaders';
+import {
+  AbortedError,
+  InvalidInputError,
+  InvalidOptionError,
+  liveBufferCount,
+  ShapeMismatchError,
+  UnsupportedModelError,
+} from '@webxai/shaders';
 import { createExplainer, explain } from '../../api/explain.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { INTEGRATION_RULES, integrationRule } from './rules.js';
@@ -52,7 +59,10 @@ describe('integrated gradients', () => {
       // delta is sum(attribution) - (f(x) - f(b)), checked here independently of the method.
       const sums = tf.sum(r.attribution, [1, 2, 3]);
       const values = Array.from(await sums.data());
-      expect(r.delta).toBeAllClose(values.map((s, i) => s - gaps[i]![target[i]!]!), { abs: 1e-5, rel: 1e-4 });
+      expect(r.delta).toBeAllClose(
+        values.map((s, i) => s - gaps[i]![target[i]!]!),
+        { abs: 1e-5, rel: 1e-4 },
+      );
       tf.dispose([sums, r.attribution]);
     }
     expect(relative[1]).toBeLessThan(relative[0]!);
@@ -66,7 +76,9 @@ describe('integrated gradients', () => {
     const sequential = tinyCnn('sequential', weights);
     const graph = await tinyCnnGraphModel(weights);
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await graph.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    await graph.save(
+      tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
+    );
     const reloaded = await tf.loadGraphModel(tf.io.fromMemory(artifacts!));
     const options = { method: 'integrated-gradients', steps: 16, target: 2 } as const;
     const reference = await explain(sequential, x, options);
@@ -149,9 +161,7 @@ describe('integrated gradients', () => {
       const ig = createExplainer(model(), { method: 'integrated-gradients', steps: 40, batchSize: 4, signal: controller.signal });
       (await ig.explain(x)).attribution.dispose(); // warm-up: pipelines, pooled buffers
       const before = memory();
-      const error = await ig
-        .explain(x, { onProgress: (p) => (batches.push(p.done), controller.abort()) })
-        .catch((e: unknown) => e);
+      const error = await ig.explain(x, { onProgress: (p) => (batches.push(p.done), controller.abort()) }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AbortedError);
       expect(batches).toEqual([4]);
       expect(memory()).toEqual(before);

@@ -27,7 +27,15 @@ export interface IntegratedGradientsOptions extends BatchingOptions {
 }
 
 /** Option names of integrated-gradients (checked against IntegratedGradientsOptions by the compiler; other names are rejected). */
-export const INTEGRATED_GRADIENTS_OPTION_NAMES: OptionNames<IntegratedGradientsOptions> = { steps: true, rule: true, baseline: true, baselineSigma: true, seed: true, batchSize: true, memoryBudgetMB: true };
+export const INTEGRATED_GRADIENTS_OPTION_NAMES: OptionNames<IntegratedGradientsOptions> = {
+  steps: true,
+  rule: true,
+  baseline: true,
+  baselineSigma: true,
+  seed: true,
+  batchSize: true,
+  memoryBudgetMB: true,
+};
 
 /** Result of `'integrated-gradients'`. */
 export interface IntegratedGradientsResult extends ExplainResultBase {

@@ -22,7 +22,13 @@ describe('Gauss-Legendre nodes and weights', () => {
       ],
       [
         5,
-        [-(1 / 3) * s(5 + 2 * s(10 / 7)), -(1 / 3) * s(5 - 2 * s(10 / 7)), 0, (1 / 3) * s(5 - 2 * s(10 / 7)), (1 / 3) * s(5 + 2 * s(10 / 7))],
+        [
+          -(1 / 3) * s(5 + 2 * s(10 / 7)),
+          -(1 / 3) * s(5 - 2 * s(10 / 7)),
+          0,
+          (1 / 3) * s(5 - 2 * s(10 / 7)),
+          (1 / 3) * s(5 + 2 * s(10 / 7)),
+        ],
         [(322 - 13 * s(70)) / 900, (322 + 13 * s(70)) / 900, 128 / 225, (322 + 13 * s(70)) / 900, (322 - 13 * s(70)) / 900],
       ],
     ];
@@ -48,18 +54,37 @@ describe("Captum's Riemann rules", () => {
     const ones = (v: number) => new Array<number>(n).fill(v);
     const idx = Array.from({ length: n }, (_, i) => i);
     const left = integrationRule('riemann-left', n);
-    close(left.alphas, idx.map((i) => i / n), 1e-15);
+    close(
+      left.alphas,
+      idx.map((i) => i / n),
+      1e-15,
+    );
     close(left.weights, ones(1 / n));
     const right = integrationRule('riemann-right', n);
-    close(right.alphas, idx.map((i) => (i + 1) / n), 1e-15);
+    close(
+      right.alphas,
+      idx.map((i) => (i + 1) / n),
+      1e-15,
+    );
     close(right.weights, ones(1 / n));
     const middle = integrationRule('riemann-middle', n);
-    close(middle.alphas, idx.map((i) => (i + 0.5) / n), 1e-15);
+    close(
+      middle.alphas,
+      idx.map((i) => (i + 0.5) / n),
+      1e-15,
+    );
     close(middle.weights, ones(1 / n));
     const trapezoid = integrationRule('riemann-trapezoid', n);
-    close(trapezoid.alphas, idx.map((i) => i / (n - 1)), 1e-15);
+    close(
+      trapezoid.alphas,
+      idx.map((i) => i / (n - 1)),
+      1e-15,
+    );
     // Captum keeps step 1/n and halves the ends: the weights sum to 1 - 1/n.
-    close(trapezoid.weights, idx.map((i) => (i === 0 || i === n - 1 ? 1 / (2 * n) : 1 / n)));
+    close(
+      trapezoid.weights,
+      idx.map((i) => (i === 0 || i === n - 1 ? 1 / (2 * n) : 1 / n)),
+    );
   });
 
   it('reject steps Captum rejects', () => {

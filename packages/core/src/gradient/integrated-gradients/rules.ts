@@ -4,7 +4,13 @@ import { rejectOption } from '../../api/options.js';
 /** Quadrature rules for the IG path integral, named as Captum's `method` (with dashes). */
 export type IntegrationRule = 'riemann-left' | 'riemann-right' | 'riemann-middle' | 'riemann-trapezoid' | 'gauss-legendre';
 
-export const INTEGRATION_RULES: readonly IntegrationRule[] = ['riemann-left', 'riemann-right', 'riemann-middle', 'riemann-trapezoid', 'gauss-legendre'];
+export const INTEGRATION_RULES: readonly IntegrationRule[] = [
+  'riemann-left',
+  'riemann-right',
+  'riemann-middle',
+  'riemann-trapezoid',
+  'gauss-legendre',
+];
 
 /** Nodes in [0, 1] and their weights, in f64. */
 export interface Quadrature {

@@ -31,7 +31,7 @@ describe('saliency and gradient x input', () => {
     tf.dispose([x, abs.attribution, signed.attribution, gxi.attribution]);
   });
 
-  it("explains the predicted class by default, and every model kind gives the same gradient", async () => {
+  it('explains the predicted class by default, and every model kind gives the same gradient', async () => {
     const x = tf.randomUniform([3, 8, 8, 3], 0, 1, 'float32', 6);
     const sequential = tinyCnn('sequential', weights);
     const nested = tinyCnn('nested', weights);
@@ -50,7 +50,9 @@ describe('saliency and gradient x input', () => {
 
   it('rejects a non-boolean abs', async () => {
     const x = tf.zeros([1, 8, 8, 3]);
-    await expect(explain(tinyCnn('sequential', weights), x, { method: 'saliency', abs: 'yes' as never })).rejects.toThrow(InvalidOptionError);
+    await expect(explain(tinyCnn('sequential', weights), x, { method: 'saliency', abs: 'yes' as never })).rejects.toThrow(
+      InvalidOptionError,
+    );
     x.dispose();
   });
 });

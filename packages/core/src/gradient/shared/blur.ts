@@ -31,7 +31,12 @@ export function createBlurrer(plan: BlurPlan, path: ExecutionPath): Blurrer {
         const [, height, width, channels] = source.shape;
         const pass = { height, width, channels, pointCount: count, firstPoint };
         const first = gaussianBlurAxisRef(await source.data(), packed, { ...pass, axis: 0, sourceFromPlan: true });
-        return tf.tensor4d(gaussianBlurAxisRef(first, packed, { ...pass, axis: 1, sourceFromPlan: false }), [count, height, width, channels]);
+        return tf.tensor4d(gaussianBlurAxisRef(first, packed, { ...pass, axis: 1, sourceFromPlan: false }), [
+          count,
+          height,
+          width,
+          channels,
+        ]);
       },
       dispose() {},
     };

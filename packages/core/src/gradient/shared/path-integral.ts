@@ -85,7 +85,12 @@ export async function runPathIntegral(job: PathIntegral, call: Pick<CallContext,
 }
 
 /** The batching loop: points -> gradients of each row's target -> accumulate, batch by batch. */
-async function integrate(job: PathIntegral, total: number, call: Pick<CallContext, 'signal' | 'onProgress'>, strategy: PathStrategy): Promise<tf.Tensor4D> {
+async function integrate(
+  job: PathIntegral,
+  total: number,
+  call: Pick<CallContext, 'signal' | 'onProgress'>,
+  strategy: PathStrategy,
+): Promise<tf.Tensor4D> {
   const [, h, w, c] = job.input.shape;
   try {
     for (let firstPoint = 0; firstPoint < total; firstPoint += job.batchSize) {
@@ -115,7 +120,9 @@ async function integrate(job: PathIntegral, total: number, call: Pick<CallContex
 async function gpuStrategy(job: PathIntegral): Promise<PathStrategy> {
   const device = tfjsDevice();
   const [n, h, w, c] = job.input.shape;
-  const attribution = await kernelToTensor([n, h, w, c], (output) => runKernel(device, fill, { params: { count: n * h * w * c, value: 0 }, output }));
+  const attribution = await kernelToTensor([n, h, w, c], (output) =>
+    runKernel(device, fill, { params: { count: n * h * w * c, value: 0 }, output }),
+  );
   let taken = false;
   let plan: GPUBuffer;
   try {
@@ -126,7 +133,8 @@ async function gpuStrategy(job: PathIntegral): Promise<PathStrategy> {
   }
   const buffers = () => ({ input: gpuBufferOf(job.input), baselines: gpuBufferOf(job.baselines), plan });
   return {
-    points: (params) => kernelToTensor([params.pointCount, h, w, c], (points) => runKernel(device, igPathPoints, { params, ...buffers(), points })),
+    points: (params) =>
+      kernelToTensor([params.pointCount, h, w, c], (points) => runKernel(device, igPathPoints, { params, ...buffers(), points })),
     accumulate: (params, gradients) =>
       runKernel(device, igAccumulate, { params, ...buffers(), gradients: gpuBufferOf(gradients), attribution: gpuBufferOf(attribution) }),
     result: () => ((taken = true), attribution),

@@ -32,7 +32,10 @@ describe('smoothgrad', () => {
     const squared = await explain(model, x, { method: 'smoothgrad', variant: 'squared', ...common });
     const variance = await explain(model, x, { method: 'smoothgrad', variant: 'variance', ...common });
     expect(Array.from(await mean.attribution.data())).toBeAllClose(w.map(Math.abs), { abs: 1e-6, rel: 1e-5 });
-    expect(Array.from(await squared.attribution.data())).toBeAllClose(w.map((v) => v * v), { abs: 1e-6, rel: 1e-5 });
+    expect(Array.from(await squared.attribution.data())).toBeAllClose(
+      w.map((v) => v * v),
+      { abs: 1e-6, rel: 1e-5 },
+    );
     expect(Array.from(await variance.attribution.data())).toBeAllClose(new Array(2 * n).fill(0), { abs: 1e-5, rel: 0 });
     // Noisy samples by hand from the RNG's reference: sample s of image i is point t = s * 2 + i.
     const noisyMean = Array.from({ length: 2 * n }, (_, k) => {
@@ -106,7 +109,9 @@ describe('smoothgrad', () => {
     expect(memory()).toEqual(before);
     const controller = new AbortController();
     const done: number[] = [];
-    const error = await sg.explain(x, { signal: controller.signal, onProgress: (p) => (done.push(p.done), controller.abort()) }).catch((e: unknown) => e);
+    const error = await sg
+      .explain(x, { signal: controller.signal, onProgress: (p) => (done.push(p.done), controller.abort()) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortedError);
     expect(done).toEqual([4]);
     expect(memory()).toEqual(before);

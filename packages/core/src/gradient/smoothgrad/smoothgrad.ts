@@ -6,7 +6,12 @@ import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { booleanOption, choiceOption, integerOption, numberOption, rejectOption, rejectOptionAs, seedOption } from '../../api/options.js';
 import { targetGradients } from '../target-gradients.js';
-import { igSettings, integratedGradientsOf, INTEGRATED_GRADIENTS_OPTION_NAMES, type IntegratedGradientsOptions } from '../integrated-gradients/integrated-gradients.js';
+import {
+  igSettings,
+  integratedGradientsOf,
+  INTEGRATED_GRADIENTS_OPTION_NAMES,
+  type IntegratedGradientsOptions,
+} from '../integrated-gradients/integrated-gradients.js';
 import { SALIENCY_OPTION_NAMES, type SaliencyOptions } from '../saliency/saliency.js';
 import { createSampleOps } from './sample-ops.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
@@ -32,7 +37,16 @@ export interface SmoothGradOptions extends BatchingOptions {
 }
 
 /** Option names of smoothgrad (checked against SmoothGradOptions by the compiler; other names are rejected). */
-export const SMOOTHGRAD_OPTION_NAMES: OptionNames<SmoothGradOptions> = { variant: true, samples: true, noiseLevel: true, inner: true, innerOptions: true, seed: true, batchSize: true, memoryBudgetMB: true };
+export const SMOOTHGRAD_OPTION_NAMES: OptionNames<SmoothGradOptions> = {
+  variant: true,
+  samples: true,
+  noiseLevel: true,
+  inner: true,
+  innerOptions: true,
+  seed: true,
+  batchSize: true,
+  memoryBudgetMB: true,
+};
 
 /** Result of `'smoothgrad'`. */
 export interface SmoothGradResult extends ExplainResultBase {
@@ -72,11 +86,13 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
     const innerOptions = (options.innerOptions ?? {}) as SaliencyOptions & IntegratedGradientsOptions;
     if (typeof innerOptions !== 'object' || innerOptions === null) rejectOption('smoothgrad', 'innerOptions', 'an object', innerOptions);
     // innerOptions go to the inner method: 'abs' for saliency, IG's own for integrated-gradients.
-    const innerNames = innerMethod === 'integrated-gradients' ? INTEGRATED_GRADIENTS_OPTION_NAMES : innerMethod === 'saliency' ? SALIENCY_OPTION_NAMES : {};
+    const innerNames =
+      innerMethod === 'integrated-gradients' ? INTEGRATED_GRADIENTS_OPTION_NAMES : innerMethod === 'saliency' ? SALIENCY_OPTION_NAMES : {};
     checkOptionNames(`smoothgrad innerOptions (${innerMethod})`, innerOptions, innerNames);
     booleanOption('smoothgrad', 'innerOptions.abs', innerOptions.abs, true);
     const ig = innerMethod === 'integrated-gradients' ? igSettings(innerOptions) : undefined;
-    const inner: SmoothGradInner = innerMethod === 'gradient-x-input' ? 'times-input' : innerMethod === 'saliency' && innerOptions.abs !== false ? 'abs' : 'identity';
+    const inner: SmoothGradInner =
+      innerMethod === 'gradient-x-input' ? 'times-input' : innerMethod === 'saliency' && innerOptions.abs !== false ? 'abs' : 'identity';
 
     return {
       async explain(input, call) {
@@ -99,7 +115,16 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
             try {
               const rowTargets = Array.from({ length: count }, (_, p) => target[(firstPoint + p) % n]!);
               const attribution = ig
-                ? (await integratedGradientsOf(model, points, target, ig, { signal: call.signal, onProgress: undefined, path: call.path }, false)).attribution
+                ? (
+                    await integratedGradientsOf(
+                      model,
+                      points,
+                      target,
+                      ig,
+                      { signal: call.signal, onProgress: undefined, path: call.path },
+                      false,
+                    )
+                  ).attribution
                 : targetGradients(model, points, rowTargets);
               try {
                 await ops.accumulate(inner, points, attribution, firstPoint, count);

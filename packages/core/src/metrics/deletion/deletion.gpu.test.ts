@@ -33,10 +33,19 @@ describe('deletion and insertion', () => {
 
   it('rank an attribution that puts the one pixel the model reads first above its reverse', async () => {
     const x = tf.ones([4, 4, 1]);
-    const good = tf.tensor2d(Array.from({ length: 16 }, (_, p) => (p === 6 ? 1 : 0)), [4, 4]);
+    const good = tf.tensor2d(
+      Array.from({ length: 16 }, (_, p) => (p === 6 ? 1 : 0)),
+      [4, 4],
+    );
     const reverse = tf.neg(good);
-    const run = async (metric: 'deletion' | 'insertion', a: tf.Tensor) => (await evaluate(onePixel, x, a, { metric, steps: 16, target: 0 })).scores[0]!;
-    const [dGood, dRev, iGood, iRev] = [await run('deletion', good), await run('deletion', reverse), await run('insertion', good), await run('insertion', reverse)];
+    const run = async (metric: 'deletion' | 'insertion', a: tf.Tensor) =>
+      (await evaluate(onePixel, x, a, { metric, steps: 16, target: 0 })).scores[0]!;
+    const [dGood, dRev, iGood, iRev] = [
+      await run('deletion', good),
+      await run('deletion', reverse),
+      await run('insertion', good),
+      await run('insertion', reverse),
+    ];
     expect(dGood).toBeLessThan(dRev);
     expect(iGood).toBeGreaterThan(iRev);
     // good: deleted at the first step, so only the first trapezoid keeps probability
@@ -96,7 +105,10 @@ describe('deletion and insertion', () => {
       await session.release();
     });
 
-    const data = () => ({ x: tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 5), a: tf.randomNormal([2, 16, 16, 3], 0, 1, 'float32', 6) });
+    const data = () => ({
+      x: tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 5),
+      a: tf.randomNormal([2, 16, 16, 3], 0, 1, 'float32', 6),
+    });
 
     it('webgpu = cpu, and an ONNX black box = the same tfjs model, for every fill', async () => {
       for (const fill of ['zero', 'mean', 'blur', 0.5] as const) {

@@ -32,7 +32,9 @@ const OPTION_NAMES: OptionNames<RankedCurveOptions> = { steps: true, fill: true,
 function check(metric: RankedMode, options: RankedCurveOptions, size: { height: number; width: number }): void {
   const steps = integerOption(metric, 'steps', options.steps, 100, 1);
   if (steps * size.height * size.width >= 2 ** 32) {
-    throw new InvalidOptionError(`${metric}: steps * height * width must be < 2^32, got ${steps} steps for ${size.height}x${size.width} pixels`);
+    throw new InvalidOptionError(
+      `${metric}: steps * height * width must be < 2^32, got ${steps} steps for ${size.height}x${size.width} pixels`,
+    );
   }
   checkMetricFill(metric, options.fill);
   if (options.output !== undefined && options.output !== 'probability' && options.output !== 'logit') {
@@ -51,7 +53,11 @@ function rankedMaskSource(mode: RankedMode, order: Uint32Array, steps: number, f
     hostImages: (out, first, count, layout) => host.write(out, first, count, layout),
     async gpu(scope, masks, first, count) {
       ranksBuffer ??= scope.upload(ranks, `${mode}.ranks`);
-      await runKernel(scope.device, rankedMasks[mode], { params: { count, pixels: ranks.length, steps, firstStep: firstStep + first }, ranks: ranksBuffer, masks });
+      await runKernel(scope.device, rankedMasks[mode], {
+        params: { count, pixels: ranks.length, steps, firstStep: firstStep + first },
+        ranks: ranksBuffer,
+        masks,
+      });
     },
     cpu(out, first, count) {
       rankedMasksRef(mode, ranks, steps, firstStep + first, count, out);

@@ -23,7 +23,15 @@ describe('RankedImageWriter', () => {
       const order = descendingOrder(seededInts(pixels, 3, 0, 4)); // scores with ties
       const firstStep = mode === 'deletion' ? 1 : 0;
       const writer = new RankedImageWriter(mode, image, fill, order, steps, firstStep, channels);
-      const expected = perturbBatchRef({ image, fill, masks: rankedMasksRef(mode, ranksOf(order), steps, firstStep, steps), maskStride: pixels, pixels, channels, count: steps });
+      const expected = perturbBatchRef({
+        image,
+        fill,
+        masks: rankedMasksRef(mode, ranksOf(order), steps, firstStep, steps),
+        maskStride: pixels,
+        pixels,
+        channels,
+        count: steps,
+      });
       const nhwc = new Float32Array(steps * pixels * channels);
       const nchw = new Float32Array(steps * pixels * channels);
       for (let first = 0; first < steps; first += batch) {

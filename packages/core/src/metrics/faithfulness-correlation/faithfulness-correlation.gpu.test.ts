@@ -25,7 +25,10 @@ describe('faithfulness-correlation', () => {
       const { model, kernel } = linearModel({ height: H, width: W, channels: C, classes: K, seed: 3 });
       const x = tf.randomUniform([2, H, W, C], 0, 1, 'float32', 4);
       // Zero fill removes x_i w_i from the logit: the exact attribution of a subset is sum x_i w_i.
-      const weights = tf.tensor4d(Float32Array.from({ length: H * W * C }, (_, i) => kernel[i * K + 1]!), [1, H, W, C]);
+      const weights = tf.tensor4d(
+        Float32Array.from({ length: H * W * C }, (_, i) => kernel[i * K + 1]!),
+        [1, H, W, C],
+      );
       const exact = tf.mul(x, weights);
       const options = { metric: 'faithfulness-correlation', runs: 20, subsetSize: 6, target: 1, seed: 2, batchSize: 8 } as const;
       const good = await evaluate(model, x, exact, options);

@@ -15,7 +15,10 @@ describe('infidelity', () => {
       await tf.setBackend(backend);
       const { model, kernel } = linearModel({ height: H, width: W, channels: C, classes: K, seed: 5 });
       const x = tf.randomUniform([2, H, W, C], 0, 1, 'float32', 6);
-      const gradient = tf.tensor4d(Float32Array.from({ length: 2 * H * W * C }, (_, i) => kernel[(i % (H * W * C)) * K]!), [2, H, W, C]);
+      const gradient = tf.tensor4d(
+        Float32Array.from({ length: 2 * H * W * C }, (_, i) => kernel[(i % (H * W * C)) * K]!),
+        [2, H, W, C],
+      );
       const doubled = tf.mul(gradient, 2);
       const options = { metric: 'infidelity', target: 0, samples: 6, noiseStd: 0.1, seed: 1 } as const;
       const exact = await evaluate(model, x, gradient, options);
@@ -33,7 +36,11 @@ describe('infidelity', () => {
 
   it('equals (I.a - delta)^2 by hand for a per-pixel map broadcast over channels', async () => {
     // f(x) = sum of all values: delta = sum(I); a per-pixel map of ones gives I.a = sum(I) too.
-    const model = (x: tf.Tensor4D) => tf.tidy(() => tf.concat([tf.reshape(tf.sum(x, [1, 2, 3]), [-1, 1]), tf.zerosLike(tf.reshape(tf.sum(x, [1, 2, 3]), [-1, 1]))], 1) as tf.Tensor2D);
+    const model = (x: tf.Tensor4D) =>
+      tf.tidy(
+        () =>
+          tf.concat([tf.reshape(tf.sum(x, [1, 2, 3]), [-1, 1]), tf.zerosLike(tf.reshape(tf.sum(x, [1, 2, 3]), [-1, 1]))], 1) as tf.Tensor2D,
+      );
     const x = tf.ones([1, H, W, C]);
     const ones = tf.ones([1, H, W]);
     const r = await evaluate(model, x, ones, { metric: 'infidelity', target: 0, samples: 3, noiseStd: 0.5 });

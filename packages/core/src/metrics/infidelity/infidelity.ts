@@ -30,10 +30,18 @@ declare module '../types.js' {
 const NAME = 'infidelity';
 
 /** Dot product of a perturbation (H * W * C) with an attribution of C' = C or 1 channels (broadcast). */
-function dotAttribution(noise: Float32Array, attribution: Float32Array, offset: number, pixels: number, channels: number, attributionChannels: number): number {
+function dotAttribution(
+  noise: Float32Array,
+  attribution: Float32Array,
+  offset: number,
+  pixels: number,
+  channels: number,
+  attributionChannels: number,
+): number {
   let s = 0;
   for (let p = 0; p < pixels; p++)
-    for (let c = 0; c < channels; c++) s += noise[p * channels + c]! * attribution[offset + p * attributionChannels + (attributionChannels === 1 ? 0 : c)]!;
+    for (let c = 0; c < channels; c++)
+      s += noise[p * channels + c]! * attribution[offset + p * attributionChannels + (attributionChannels === 1 ? 0 : c)]!;
   return s;
 }
 
@@ -51,7 +59,8 @@ export const infidelity: MetricDefinition<'infidelity'> = {
     integerOption(NAME, 'samples', o.samples, 10, 1);
     numberOption(NAME, 'noiseStd', o.noiseStd, 0.003, 0);
     seedOption(NAME, o.seed);
-    if (o.normalize !== undefined && typeof o.normalize !== 'boolean') throw new InvalidOptionError(`${NAME}: normalize must be a boolean, got ${String(o.normalize)}`);
+    if (o.normalize !== undefined && typeof o.normalize !== 'boolean')
+      throw new InvalidOptionError(`${NAME}: normalize must be a boolean, got ${String(o.normalize)}`);
   },
   async run(inputs, o) {
     const { model, input, attribution, height, width, channels } = inputs;

@@ -44,7 +44,12 @@ function nearMask(mask: Uint8Array, p: number, width: number, radius: number): b
 }
 
 /** The pointing game's score per image: 1 for a hit, 0 for a miss. */
-export function pointingGameScores(maps: readonly Float32Array[], masks: readonly Uint8Array[], width: number, tolerance: number): number[] {
+export function pointingGameScores(
+  maps: readonly Float32Array[],
+  masks: readonly Uint8Array[],
+  width: number,
+  tolerance: number,
+): number[] {
   return maps.map((map, i) => (nearMask(masks[i]!, firstMax(map), width, tolerance) ? 1 : 0));
 }
 
@@ -115,10 +120,14 @@ export const pointingGame = defineLocalisation(
  * inside the mask divided by the total positive relevance, in [0, 1] (0 for a map with no positive
  * value).
  */
-export const relevanceMass = defineLocalisation('relevance-mass', { mask: true }, (inputs, masks) => relevanceMassScores(inputs.maps, masks));
+export const relevanceMass = defineLocalisation('relevance-mass', { mask: true }, (inputs, masks) =>
+  relevanceMassScores(inputs.maps, masks),
+);
 
 /**
  * `'relevance-rank'` (Arras et al. 2022): with K the number of mask pixels, the fraction of the K
  * most relevant pixels (descending, ties by row-major index) that lie inside the mask, in [0, 1].
  */
-export const relevanceRank = defineLocalisation('relevance-rank', { mask: true }, (inputs, masks) => relevanceRankScores(inputs.maps, masks));
+export const relevanceRank = defineLocalisation('relevance-rank', { mask: true }, (inputs, masks) =>
+  relevanceRankScores(inputs.maps, masks),
+);

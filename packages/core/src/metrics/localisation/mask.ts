@@ -8,14 +8,19 @@ export type GroundTruthMask = tf.Tensor;
 /** Checks a mask against the input and returns one 0/1 map (h * w) per image. */
 export async function readMasks(metric: string, mask: unknown, n: number, height: number, width: number): Promise<Uint8Array[]> {
   if (!(mask instanceof tf.Tensor) || mask.isDisposed) {
-    throw new ShapeMismatchError(`${metric}: mask must be a live tf.Tensor [${height}, ${width}] or [${n}, ${height}, ${width}] (values > 0 mark the object)`);
+    throw new ShapeMismatchError(
+      `${metric}: mask must be a live tf.Tensor [${height}, ${width}] or [${n}, ${height}, ${width}] (values > 0 mark the object)`,
+    );
   }
   const s = mask.shape;
   const ok =
     (mask.rank === 2 && s[0] === height && s[1] === width) ||
     (mask.rank === 3 && s[0] === n && s[1] === height && s[2] === width) ||
     (mask.rank === 4 && s[0] === n && s[1] === height && s[2] === width && s[3] === 1);
-  if (!ok) throw new ShapeMismatchError(`${metric}: mask has shape [${s}] but the input needs [${height}, ${width}] or [${n}, ${height}, ${width}]`);
+  if (!ok)
+    throw new ShapeMismatchError(
+      `${metric}: mask has shape [${s}] but the input needs [${height}, ${width}] or [${n}, ${height}, ${width}]`,
+    );
   const values = await mask.data();
   const pixels = height * width;
   return Array.from({ length: n }, (_, i) => {

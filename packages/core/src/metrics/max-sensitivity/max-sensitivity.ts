@@ -72,12 +72,17 @@ export const maxSensitivity: MetricDefinition<'max-sensitivity'> = {
       const noisy = tf.tidy(() => tf.add(input, tf.tensor4d(uniformRef(seed, s * count, count, -radius, radius), [n, h, w, c])));
       let result: { attribution: tf.Tensor } | undefined;
       try {
-        result = (await explain(model.source, noisy, { ...o.explain, target: targets, ...(o.preprocess ? { preprocess: o.preprocess } : {}) } as ExplainOptions)) as unknown as { attribution: tf.Tensor };
+        result = (await explain(model.source, noisy, {
+          ...o.explain,
+          target: targets,
+          ...(o.preprocess ? { preprocess: o.preprocess } : {}),
+        } as ExplainOptions)) as unknown as { attribution: tf.Tensor };
         const moved = normaliseAttribution(NAME, result.attribution, input.shape);
         const diff = tf.sub(moved, attribution);
         const norms = await normsPerImage(diff);
         tf.dispose([moved, diff]);
-        for (let i = 0; i < n; i++) worst[i] = Math.max(worst[i]!, reference[i]! > 0 ? norms[i]! / reference[i]! : norms[i]! > 0 ? Infinity : 0);
+        for (let i = 0; i < n; i++)
+          worst[i] = Math.max(worst[i]!, reference[i]! > 0 ? norms[i]! / reference[i]! : norms[i]! > 0 ? Infinity : 0);
       } finally {
         noisy.dispose();
         if (result) disposeResult(result);

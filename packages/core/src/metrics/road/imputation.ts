@@ -3,8 +3,14 @@ import { normalRef } from '@webxai/shaders';
 
 /** ROAD's neighbour weights: 1/6 for the 4 edge neighbours, 1/12 for the 4 diagonal ones (sum 1). */
 const NEIGHBOURS: readonly (readonly [dy: number, dx: number, weight: number])[] = [
-  [-1, 0, 1 / 6], [1, 0, 1 / 6], [0, -1, 1 / 6], [0, 1, 1 / 6],
-  [-1, -1, 1 / 12], [-1, 1, 1 / 12], [1, -1, 1 / 12], [1, 1, 1 / 12],
+  [-1, 0, 1 / 6],
+  [1, 0, 1 / 6],
+  [0, -1, 1 / 6],
+  [0, 1, 1 / 6],
+  [-1, -1, 1 / 12],
+  [-1, 1, 1 / 12],
+  [1, -1, 1 / 12],
+  [1, 1, 1 / 12],
 ];
 
 /** Options of {@link noisyLinearImpute}. */

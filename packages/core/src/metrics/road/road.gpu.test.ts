@@ -25,7 +25,8 @@ describe('ROAD', () => {
   });
 
   it('a constant image stays constant whatever is removed: a flat curve at f(x)', async () => {
-    const model = (x: tf.Tensor4D) => tf.tidy(() => tf.concat([tf.sum(tf.slice(x, [0, 1, 1, 0], [-1, 2, 2, 1]), [1, 2]), tf.zeros([x.shape[0], 1])], 1) as tf.Tensor2D);
+    const model = (x: tf.Tensor4D) =>
+      tf.tidy(() => tf.concat([tf.sum(tf.slice(x, [0, 1, 1, 0], [-1, 2, 2, 1]), [1, 2]), tf.zeros([x.shape[0], 1])], 1) as tf.Tensor2D);
     const x = tf.fill([1, 5, 5, 1], 0.5);
     const a = tf.randomNormal([1, 5, 5], 0, 1, 'float32', 1);
     const r = await evaluate(model, x, a, { metric: 'road', noise: 0, output: 'logit', target: 0, fractions: [0.2, 0.6, 0.96] });
@@ -38,8 +39,14 @@ describe('ROAD', () => {
     const run = async (order: 'morf' | 'lerf') => {
       const weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, seed: 2 });
       const model = tinyCnn('sequential', weights);
-      const x = tf.tensor4d(Array.from({ length: 2 * 8 * 8 * 3 }, (_, i) => Math.abs(Math.sin(i))), [2, 8, 8, 3]);
-      const a = tf.tensor3d(Array.from({ length: 2 * 64 }, (_, i) => Math.cos(i)), [2, 8, 8]);
+      const x = tf.tensor4d(
+        Array.from({ length: 2 * 8 * 8 * 3 }, (_, i) => Math.abs(Math.sin(i))),
+        [2, 8, 8, 3],
+      );
+      const a = tf.tensor3d(
+        Array.from({ length: 2 * 64 }, (_, i) => Math.cos(i)),
+        [2, 8, 8],
+      );
       const r = await evaluate(model, x, a, { metric: 'road', order, seed: 4 });
       tf.dispose([x, a]);
       model.dispose();
@@ -56,7 +63,9 @@ describe('ROAD', () => {
     const x = tf.ones([1, 4, 4, 1]);
     const m = (v: tf.Tensor4D) => tf.sum(v, [1, 2]) as tf.Tensor2D;
     await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', fractions: [0.5, 0.2] })).rejects.toThrow(InvalidOptionError);
-    await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', fractions: [1] })).rejects.toThrow(/fractions must be ascending numbers in \(0, 1\)/);
+    await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', fractions: [1] })).rejects.toThrow(
+      /fractions must be ascending numbers in \(0, 1\)/,
+    );
     await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', order: 'most' as never })).rejects.toThrow(/order must be/);
     x.dispose();
   });

@@ -43,7 +43,8 @@ export const road: MetricDefinition<'road'> = {
   name: NAME,
   optionNames: { order: true, fractions: true, noise: true, output: true, seed: true },
   check(o) {
-    if (o.order !== undefined && o.order !== 'morf' && o.order !== 'lerf') throw new InvalidOptionError(`${NAME}: order must be 'morf' or 'lerf', got ${JSON.stringify(o.order)}`);
+    if (o.order !== undefined && o.order !== 'morf' && o.order !== 'lerf')
+      throw new InvalidOptionError(`${NAME}: order must be 'morf' or 'lerf', got ${JSON.stringify(o.order)}`);
     const f = o.fractions ?? DEFAULT_FRACTIONS;
     if (!Array.isArray(f) || f.length < 1 || !f.every((v, i) => typeof v === 'number' && v > 0 && v < 1 && (i === 0 || v > f[i - 1]!))) {
       throw new InvalidOptionError(`${NAME}: fractions must be ascending numbers in (0, 1), got ${JSON.stringify(o.fractions)}`);
@@ -71,7 +72,11 @@ export const road: MetricDefinition<'road'> = {
         const k = Math.floor(fractions[s]! * pixels);
         for (let r = 0; r < k; r++) removed[order[r]!] = 1;
         const offset = (i * fractions.length + s) * pixels * channels;
-        return noisyLinearImpute(image.values, removed, height, width, channels, { noise: o.noise ?? 0.01, seed: o.seed ?? 0, streamOffset: offset });
+        return noisyLinearImpute(image.values, removed, height, width, channels, {
+          noise: o.noise ?? 0.01,
+          seed: o.seed ?? 0,
+          streamOffset: offset,
+        });
       };
       const result = await scoreHostImages(NAME, inputs, fractions.length, (out, first, count, layout) => {
         for (let b = 0; b < count; b++) putImage(out, b, imputed(first + b), pixels, channels, layout);

@@ -44,7 +44,14 @@ export interface CascadingRandomisationResult {
 
 const NAME = 'cascadingRandomisation';
 
-const OPTION_NAMES: OptionNames<CascadingRandomisationOptions> = { explain: true, target: true, absolute: true, threshold: true, seed: true, signal: true };
+const OPTION_NAMES: OptionNames<CascadingRandomisationOptions> = {
+  explain: true,
+  target: true,
+  absolute: true,
+  threshold: true,
+  seed: true,
+  signal: true,
+};
 
 /**
  * Adebayo et al. 2018, "Sanity Checks for Saliency Maps" (NeurIPS), cascading model parameter
@@ -58,7 +65,11 @@ const OPTION_NAMES: OptionNames<CascadingRandomisationOptions> = { explain: true
  * r.steps.map((s) => [s.layer, s.spearman[0]]); // [['logits', 0.4], ['conv2', 0.1], ['conv1', 0.05]]
  * r.passed; // true
  */
-export async function cascadingRandomisation(model: ModelInput, input: tf.Tensor, options: CascadingRandomisationOptions): Promise<CascadingRandomisationResult> {
+export async function cascadingRandomisation(
+  model: ModelInput,
+  input: tf.Tensor,
+  options: CascadingRandomisationOptions,
+): Promise<CascadingRandomisationResult> {
   const layers = requireLayersModel(NAME, model);
   checkSanityOptions(NAME, options);
   checkOptionNames(NAME, options, OPTION_NAMES);
@@ -85,13 +96,19 @@ export async function cascadingRandomisation(model: ModelInput, input: tf.Tensor
 }
 
 /** Checks the options the sanity checks share. */
-export function checkSanityOptions(what: string, options: { explain?: unknown; absolute?: unknown; threshold?: number; seed?: number }): void {
+export function checkSanityOptions(
+  what: string,
+  options: { explain?: unknown; absolute?: unknown; threshold?: number; seed?: number },
+): void {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${what}: options must be an object with explain`);
   const e = options.explain;
   if (typeof e !== 'function' && (typeof e !== 'object' || e === null || typeof (e as { method?: unknown }).method !== 'string')) {
-    throw new InvalidOptionError(`${what}: explain must be explain options ({ method: 'saliency' }) or a function (model, input, target) => attribution`);
+    throw new InvalidOptionError(
+      `${what}: explain must be explain options ({ method: 'saliency' }) or a function (model, input, target) => attribution`,
+    );
   }
-  if (options.absolute !== undefined && typeof options.absolute !== 'boolean') throw new InvalidOptionError(`${what}: absolute must be a boolean`);
+  if (options.absolute !== undefined && typeof options.absolute !== 'boolean')
+    throw new InvalidOptionError(`${what}: absolute must be a boolean`);
   numberOption(what, 'threshold', options.threshold, 0.5, -1, 1);
   seedOption(what, options.seed);
 }

@@ -11,7 +11,13 @@ import { spearman, ssim } from '../shared/stats.js';
 export type ExplainSpec = ExplainOptions | ((model: ModelInput, input: tf.Tensor4D, target: number[]) => Promise<tf.Tensor>);
 
 /** Pixel maps (attribution summed over channels, h * w each) of `model` on `input` for `target`. */
-export async function explainMaps(what: string, spec: ExplainSpec, model: ModelInput, input: tf.Tensor4D, target: number[]): Promise<Float32Array[]> {
+export async function explainMaps(
+  what: string,
+  spec: ExplainSpec,
+  model: ModelInput,
+  input: tf.Tensor4D,
+  target: number[],
+): Promise<Float32Array[]> {
   let attribution: tf.Tensor;
   let dispose: () => void;
   if (typeof spec === 'function') {
@@ -35,7 +41,11 @@ export async function explainMaps(what: string, spec: ExplainSpec, model: ModelI
 }
 
 /** Spearman rank correlation and SSIM per image between two sets of maps (absolute values when `absolute`). */
-export function compareMaps(a: readonly Float32Array[], b: readonly Float32Array[], absolute: boolean): { spearman: number[]; ssim: number[] } {
+export function compareMaps(
+  a: readonly Float32Array[],
+  b: readonly Float32Array[],
+  absolute: boolean,
+): { spearman: number[]; ssim: number[] } {
   const prep = (m: Float32Array) => (absolute ? m.map(Math.abs) : m);
   return {
     spearman: a.map((m, i) => spearman(prep(m), prep(b[i]!))),

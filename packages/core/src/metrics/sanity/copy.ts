@@ -4,11 +4,16 @@ import { normalRef, UnsupportedModelError } from '@webxai/shaders';
 import type { ModelInput } from '../../model/types.js';
 
 function isLayersModel(model: unknown): model is tf.LayersModel {
-  return model instanceof tf.LayersModel || (typeof model === 'object' && model !== null && 'layers' in model && 'getLayer' in model && 'save' in model);
+  return (
+    model instanceof tf.LayersModel ||
+    (typeof model === 'object' && model !== null && 'layers' in model && 'getLayer' in model && 'save' in model)
+  );
 }
 
 function isGraphModel(model: unknown): model is tf.GraphModel {
-  return model instanceof tf.GraphModel || (typeof model === 'object' && model !== null && 'executeAsync' in model && 'modelSignature' in model);
+  return (
+    model instanceof tf.GraphModel || (typeof model === 'object' && model !== null && 'executeAsync' in model && 'modelSignature' in model)
+  );
 }
 
 /** What to do instead, per model kind the sanity checks cannot randomise. */

@@ -75,7 +75,11 @@ function permuted(labels: readonly number[], seed: number): number[] {
  * it can only memorise; the explanation of that model is compared with the original's (Spearman and
  * SSIM per image). The user's model is never modified. Needs a tf.LayersModel.
  */
-export async function labelRandomisation(model: ModelInput, input: tf.Tensor, options: LabelRandomisationOptions): Promise<LabelRandomisationResult> {
+export async function labelRandomisation(
+  model: ModelInput,
+  input: tf.Tensor,
+  options: LabelRandomisationOptions,
+): Promise<LabelRandomisationResult> {
   const layers = requireLayersModel(NAME, model);
   checkSanityOptions(NAME, options);
   checkOptionNames(NAME, options, OPTION_NAMES);
@@ -95,12 +99,15 @@ export async function labelRandomisation(model: ModelInput, input: tf.Tensor, op
     const probabilities = areProbabilities((await scores.data()) as Float32Array, scores.shape[1]);
     const classes = scores.shape[1];
     const target = await resolveTargets(options.target, scores).finally(() => scores.dispose());
-    if (labels.some((l) => !Number.isInteger(l) || l < 0 || l >= classes)) throw new InvalidOptionError(`${NAME}: labels must be class indices in [0, ${classes - 1}]`);
+    if (labels.some((l) => !Number.isInteger(l) || l < 0 || l >= classes))
+      throw new InvalidOptionError(`${NAME}: labels must be class indices in [0, ${classes - 1}]`);
     const original = await explainMaps(NAME, options.explain, layers, batch, target);
     const seed = options.seed ?? 0;
     for (const [index, layer] of weightedLayersTopDown(copy).entries()) await randomiseLayer(layer, seed + index);
     oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(permuted(labels, seed), 'int32'), classes));
-    const loss = probabilities ? 'categoricalCrossentropy' : (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred);
+    const loss = probabilities
+      ? 'categoricalCrossentropy'
+      : (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred);
     optimizer = tf.train.adam(learningRate);
     copy.compile({ optimizer, loss, metrics: ['accuracy'] });
     // shuffle: false keeps training reproducible (tfjs shuffles with Math.random).
@@ -108,7 +115,12 @@ export async function labelRandomisation(model: ModelInput, input: tf.Tensor, op
     const accuracies = (history.history.acc ?? history.history.accuracy ?? []) as number[];
     const maps = await explainMaps(NAME, options.explain, copy, batch, target);
     const compared = compareMaps(original, maps, options.absolute ?? true);
-    return { ...compared, target, trainAccuracy: accuracies.at(-1) ?? Number.NaN, passed: mean(compared.spearman) < (options.threshold ?? 0.5) };
+    return {
+      ...compared,
+      target,
+      trainAccuracy: accuracies.at(-1) ?? Number.NaN,
+      passed: mean(compared.spearman) < (options.threshold ?? 0.5),
+    };
   } finally {
     oneHot?.dispose();
     optimizer?.dispose();

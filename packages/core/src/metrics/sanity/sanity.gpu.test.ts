@@ -48,7 +48,10 @@ describe('sanity checks', () => {
 
   it('label randomisation: a copy trained on permuted labels; the user model is unchanged', async () => {
     const before = await weightValues(model);
-    const data = { x: tf.randomUniform([16, 12, 12, 3], 0, 1, 'float32', 5) as tf.Tensor4D, labels: Array.from({ length: 16 }, (_, i) => i % 4) };
+    const data = {
+      x: tf.randomUniform([16, 12, 12, 3], 0, 1, 'float32', 5) as tf.Tensor4D,
+      labels: Array.from({ length: 16 }, (_, i) => i % 4),
+    };
     const options = { explain: { method: 'saliency' }, data, epochs: 3, batchSize: 8, seed: 2 } as const;
     const tensors = tf.memory().numTensors;
     const r = await labelRandomisation(model, x, options);
@@ -74,7 +77,11 @@ describe('sanity checks', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     graph.dispose();
     await expect(cascadingRandomisation(model, x, {} as never)).rejects.toThrow(InvalidOptionError);
-    await expect(cascadingRandomisation(model, x, { explain: { method: 'saliency' }, layers: 2 } as never)).rejects.toThrow(/unknown option 'layers'/);
-    await expect(labelRandomisation(model, x, { explain: { method: 'saliency' }, data: { x, labels: [1] } })).rejects.toThrow(ShapeMismatchError);
+    await expect(cascadingRandomisation(model, x, { explain: { method: 'saliency' }, layers: 2 } as never)).rejects.toThrow(
+      /unknown option 'layers'/,
+    );
+    await expect(labelRandomisation(model, x, { explain: { method: 'saliency' }, data: { x, labels: [1] } })).rejects.toThrow(
+      ShapeMismatchError,
+    );
   });
 });

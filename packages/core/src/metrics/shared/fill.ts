@@ -16,7 +16,13 @@ export function checkMetricFill(metric: string, fill: unknown): void {
  * The fill image (HWC) of one image: 'mean' is the per-channel mean over the whole image, 'blur' a
  * box blur of min(h, w) / 8 pixels (cv2.blur, reflect-101 borders), as the perturbation methods' fill.
  */
-export function metricFillImage(fill: MetricFill, values: Float32Array, height: number, width: number, channels: number): Float32Array<ArrayBuffer> {
+export function metricFillImage(
+  fill: MetricFill,
+  values: Float32Array,
+  height: number,
+  width: number,
+  channels: number,
+): Float32Array<ArrayBuffer> {
   const oneSegment = { labels: new Int32Array(height * width), count: 1 };
   return fillImage(fill, values, oneSegment, height, width, channels);
 }

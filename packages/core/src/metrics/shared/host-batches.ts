@@ -14,7 +14,12 @@ export type HostImageWriter = (out: Float32Array, first: number, count: number, 
  * product). A black box receives them directly; a tfjs model on the GPU path gets each batch
  * uploaded once into the buffer that becomes its input tensor (no readback).
  */
-export async function scoreHostImages(method: string, inputs: MetricInputs, total: number, write: HostImageWriter): Promise<{ scores: Float32Array; classes: number }> {
+export async function scoreHostImages(
+  method: string,
+  inputs: MetricInputs,
+  total: number,
+  write: HostImageWriter,
+): Promise<{ scores: Float32Array; classes: number }> {
   const env = metricEnv(method, inputs);
   const perImage = inputs.height * inputs.width * inputs.channels;
   let staging = new Float32Array(0);

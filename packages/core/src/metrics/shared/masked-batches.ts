@@ -62,7 +62,12 @@ export async function scoreMaskedImages(
     const scope = new GpuScope(tfjsDevice());
     try {
       const batches = new GpuMaskBatches(scope, image.tensor, scope.upload(fill, `${method}.fill`), Math.min(env.batchSize, total), method);
-      await evaluateBatches(env, total, batches.writer((first, count) => source.gpu(scope, batches.masks, first, count)), collect);
+      await evaluateBatches(
+        env,
+        total,
+        batches.writer((first, count) => source.gpu(scope, batches.masks, first, count)),
+        collect,
+      );
     } finally {
       scope.release();
     }
@@ -75,7 +80,12 @@ export async function scoreMaskedImages(
 }
 
 /** The generic host writer: the source's masks, then the CPU perturber (the perturbation methods' writer). */
-function maskedHostWriter(inputs: MetricInputs, image: MetricImage, fill: Float32Array, source: MaskSource): Extract<BatchWriter, { on: 'host' }>['write'] {
+function maskedHostWriter(
+  inputs: MetricInputs,
+  image: MetricImage,
+  fill: Float32Array,
+  source: MaskSource,
+): Extract<BatchWriter, { on: 'host' }>['write'] {
   const pixels = inputs.height * inputs.width;
   const perturber = new CpuPerturber(image.values, fill, undefined, pixels, inputs.channels, inputs.width);
   let masks = new Float32Array(0);

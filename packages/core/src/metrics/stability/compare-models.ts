@@ -42,8 +42,14 @@ export interface CompareModelsResult {
  * const c = await compareModels(tfjsModel, fromOnnx(session), image, { explain: { method: 'occlusion' } });
  * c.spearman; // [0.998]
  */
-export async function compareModels(modelA: ModelInput, modelB: ModelInput, input: tf.Tensor, options: CompareModelsOptions): Promise<CompareModelsResult> {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('compareModels: options must be an object with explain');
+export async function compareModels(
+  modelA: ModelInput,
+  modelB: ModelInput,
+  input: tf.Tensor,
+  options: CompareModelsOptions,
+): Promise<CompareModelsResult> {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionError('compareModels: options must be an object with explain');
   checkOptionNames('compareModels', options, OPTION_NAMES);
   checkExplainOptions('compareModels', options.explain);
   const adapter = adaptModel(modelA);
@@ -54,7 +60,11 @@ export async function compareModels(modelA: ModelInput, modelB: ModelInput, inpu
     const a = await explainMaps('compareModels', options.explain, modelA, batch, target);
     const b = await explainMaps('compareModels', options.explain, modelB, batch, target);
     const [, h, w] = batch.shape;
-    const difference = stackMaps(a.map((m, i) => b[i]!.map((v, p) => v - m[p]!)), h, w);
+    const difference = stackMaps(
+      a.map((m, i) => b[i]!.map((v, p) => v - m[p]!)),
+      h,
+      w,
+    );
     return { difference, spearman: a.map((m, i) => spearman(m, b[i]!)), ssim: a.map((m, i) => ssim(m, b[i]!)), target };
   } finally {
     batch.dispose();

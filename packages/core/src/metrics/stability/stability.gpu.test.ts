@@ -58,7 +58,9 @@ describe('stability, compareModels, trustReport', () => {
     expect(Math.max(...(await tf.abs(same.difference).data()))).toBe(0);
     same.difference.dispose();
     const session = await ort.InferenceSession.create(fixture);
-    const twin = await compareModels(model, fromOnnx(session, { Tensor: ort.Tensor }), x, { explain: { method: 'occlusion', window: 4, stride: 2 } });
+    const twin = await compareModels(model, fromOnnx(session, { Tensor: ort.Tensor }), x, {
+      explain: { method: 'occlusion', window: 4, stride: 2 },
+    });
     for (const s of twin.spearman) expect(s).toBeGreaterThan(0.999);
     expect(Math.max(...(await tf.abs(twin.difference).data()))).toBeLessThan(1e-4);
     twin.difference.dispose();
@@ -75,7 +77,12 @@ describe('stability, compareModels, trustReport', () => {
     const before = tf.memory().numTensors;
     const report = await trustReport(model, x, options as never);
     expect(report.rows.map((r) => `${r.method}/${r.metric}`)).toEqual([
-      'saliency/deletion', 'saliency/insertion', 'saliency/sparseness', 'grad-cam/deletion', 'grad-cam/insertion', 'grad-cam/sparseness',
+      'saliency/deletion',
+      'saliency/insertion',
+      'saliency/sparseness',
+      'grad-cam/deletion',
+      'grad-cam/insertion',
+      'grad-cam/sparseness',
     ]);
     for (const row of report.rows) {
       expect(row.scores).toHaveLength(2);

@@ -1,2 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-export { trustReport, disposeTrustReport, type TrustReport, type TrustReportMap, type TrustReportOptions, type TrustReportRow } from './trust-report.js';
+export {
+  trustReport,
+  disposeTrustReport,
+  type TrustReport,
+  type TrustReportMap,
+  type TrustReportOptions,
+  type TrustReportRow,
+} from './trust-report.js';

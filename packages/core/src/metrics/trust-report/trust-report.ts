@@ -67,23 +67,35 @@ const asMetric = (m: MetricName | EvaluateOptions): EvaluateOptions => (typeof m
  * disposeTrustReport(report);
  */
 export async function trustReport(model: ModelInput, input: tf.Tensor, options: TrustReportOptions): Promise<TrustReport> {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${NAME}: options must be an object with methods and metrics`);
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionError(`${NAME}: options must be an object with methods and metrics`);
   checkOptionNames(NAME, options, OPTION_NAMES);
-  if (!Array.isArray(options.methods) || options.methods.length === 0) throw new InvalidOptionError(`${NAME}: methods must be a non-empty array of method names or explain options`);
-  if (!Array.isArray(options.metrics) || options.metrics.length === 0) throw new InvalidOptionError(`${NAME}: metrics must be a non-empty array of metric names or evaluate options`);
+  if (!Array.isArray(options.methods) || options.methods.length === 0)
+    throw new InvalidOptionError(`${NAME}: methods must be a non-empty array of method names or explain options`);
+  if (!Array.isArray(options.metrics) || options.metrics.length === 0)
+    throw new InvalidOptionError(`${NAME}: metrics must be a non-empty array of metric names or evaluate options`);
   const rows: TrustReportRow[] = [];
   const maps: TrustReportMap[] = [];
   try {
     for (const method of options.methods.map(asExplain)) {
       throwIfAborted(options.signal, NAME);
       const explainOptions = { ...method, ...(options.target !== undefined ? { target: options.target } : {}) } as ExplainOptions;
-      const result = (await explain(model, input, explainOptions)) as unknown as { attribution: tf.Tensor; target: number[]; timeMs: number } & Record<string, unknown>;
+      const result = (await explain(model, input, explainOptions)) as unknown as {
+        attribution: tf.Tensor;
+        target: number[];
+        timeMs: number;
+      } & Record<string, unknown>;
       // Keep the attribution; free the rest of the result (CAM's map, LIME's segments...).
-      for (const [key, value] of Object.entries(result)) if (key !== 'attribution' && value && typeof (value as tf.Tensor).dispose === 'function') (value as tf.Tensor).dispose();
+      for (const [key, value] of Object.entries(result))
+        if (key !== 'attribution' && value && typeof (value as tf.Tensor).dispose === 'function') (value as tf.Tensor).dispose();
       maps.push({ method: method.method, attribution: result.attribution, target: result.target, timeMs: result.timeMs });
       for (const metric of options.metrics.map(asMetric)) {
-        const metricOptions: object = metric.metric === 'max-sensitivity' && !('explain' in metric) ? { ...(metric as object), explain: method } : metric;
-        const r = await evaluate(model, input, result, { ...metricOptions, ...(options.signal ? { signal: options.signal } : {}) } as EvaluateOptions);
+        const metricOptions: object =
+          metric.metric === 'max-sensitivity' && !('explain' in metric) ? { ...(metric as object), explain: method } : metric;
+        const r = await evaluate(model, input, result, {
+          ...metricOptions,
+          ...(options.signal ? { signal: options.signal } : {}),
+        } as EvaluateOptions);
         rows.push({ method: method.method, metric: r.metric, scores: r.scores, mean: mean(r.scores), timeMs: r.timeMs });
       }
     }

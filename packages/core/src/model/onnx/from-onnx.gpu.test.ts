@@ -47,7 +47,11 @@ describe('fromOnnx', () => {
     const x = tf.randomUniform([5, 16, 16, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
     const want = await (model.predict(x) as tf.Tensor).data();
     const batch = (await x.data()) as Float32Array;
-    for (const [layout, Tensor] of [['nchw', ort.Tensor], ['nhwc', undefined], ['nchw', undefined]] as const) {
+    for (const [layout, Tensor] of [
+      ['nchw', ort.Tensor],
+      ['nhwc', undefined],
+      ['nchw', undefined],
+    ] as const) {
       const m = fromOnnx(sessions[layout], { layout, ...(Tensor ? { Tensor } : {}) });
       expect(await m.predict(batch, [5, 16, 16, 3])).toBeAllClose(want, { abs: 1e-5, rel: 1e-4 });
     }
@@ -69,7 +73,12 @@ describe('fromOnnx', () => {
       const b = await createExplainerFor(definition as typeof occlusion, onnxModel, options as never).explain(x);
       const scale = Math.max(...(await tf.abs(a.attribution).max().data()));
       expect(await b.attribution.data()).toBeAllClose(await a.attribution.data(), { abs: 1e-3 * scale + 1e-5, rel: 1e-3 });
-      tf.dispose([a.attribution, b.attribution, ...Object.values(a).filter((v) => v instanceof tf.Tensor), ...Object.values(b).filter((v) => v instanceof tf.Tensor)] as tf.Tensor[]);
+      tf.dispose([
+        a.attribution,
+        b.attribution,
+        ...Object.values(a).filter((v) => v instanceof tf.Tensor),
+        ...Object.values(b).filter((v) => v instanceof tf.Tensor),
+      ] as tf.Tensor[]);
     }
     x.dispose();
   });

@@ -74,17 +74,22 @@ export function fromOnnx(session: OnnxSessionLike, options: FromOnnxOptions = {}
     throw new UnsupportedModelError('fromOnnx: expected an ONNX Runtime InferenceSession (with run, inputNames and outputNames)');
   }
   const layout = options.layout ?? 'nchw';
-  if (layout !== 'nchw' && layout !== 'nhwc') throw new InvalidOptionError(`fromOnnx: layout must be 'nchw' or 'nhwc', got ${String(layout)}`);
+  if (layout !== 'nchw' && layout !== 'nhwc')
+    throw new InvalidOptionError(`fromOnnx: layout must be 'nchw' or 'nhwc', got ${String(layout)}`);
   const inputName = options.inputName ?? session.inputNames[0];
   if (options.inputName === undefined && session.inputNames.length !== 1) {
-    throw new UnsupportedModelError(`fromOnnx: the session has ${session.inputNames.length} inputs (${session.inputNames.join(', ')}); pass inputName`);
+    throw new UnsupportedModelError(
+      `fromOnnx: the session has ${session.inputNames.length} inputs (${session.inputNames.join(', ')}); pass inputName`,
+    );
   }
   if (!inputName || !session.inputNames.includes(inputName)) {
     throw new InvalidOptionError(`fromOnnx: inputName '${inputName}' is not an input of the session (${session.inputNames.join(', ')})`);
   }
   const outputName = options.outputName ?? session.outputNames[0];
   if (!outputName || !session.outputNames.includes(outputName)) {
-    throw new InvalidOptionError(`fromOnnx: outputName '${outputName}' is not an output of the session (${session.outputNames.join(', ')})`);
+    throw new InvalidOptionError(
+      `fromOnnx: outputName '${outputName}' is not an output of the session (${session.outputNames.join(', ')})`,
+    );
   }
   const makeTensor = (data: Float32Array, dims: number[]) =>
     options.Tensor ? new options.Tensor('float32', data, dims) : { type: 'float32', data, dims, size: data.length, location: 'cpu' };
@@ -92,7 +97,9 @@ export function fromOnnx(session: OnnxSessionLike, options: FromOnnxOptions = {}
     const outputs = await session.run({ [inputName]: makeTensor(data, dims) });
     const out = outputs[outputName];
     if (!out || !(out.data instanceof Float32Array)) {
-      throw new ModelError(`fromOnnx: output '${outputName}' is not float32 (got ${out ? Object.prototype.toString.call(out.data) : 'nothing'})`);
+      throw new ModelError(
+        `fromOnnx: output '${outputName}' is not float32 (got ${out ? Object.prototype.toString.call(out.data) : 'nothing'})`,
+      );
     }
     const rows = out.dims[0];
     if (rows !== n || out.data.length % n !== 0) {
@@ -109,6 +116,8 @@ export function fromOnnx(session: OnnxSessionLike, options: FromOnnxOptions = {}
       const [n, h, w, c] = shape;
       return layout === 'nchw' ? run(nhwcToNchw(batch, n, h * w, c), [n, c, h, w], n) : run(batch, [n, h, w, c], n);
     },
-    ...(layout === 'nchw' ? { predictNchw: (batch: Float32Array, [n, h, w, c]: [number, number, number, number]) => run(batch, [n, c, h, w], n) } : {}),
+    ...(layout === 'nchw'
+      ? { predictNchw: (batch: Float32Array, [n, h, w, c]: [number, number, number, number]) => run(batch, [n, c, h, w], n) }
+      : {}),
   };
 }

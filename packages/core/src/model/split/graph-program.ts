@@ -71,13 +71,18 @@ export function graphProgram(model: tf.GraphModel, inputShape?: readonly number[
   const declared = (input.shape ?? []).slice(1);
   const hwc = inputShape ?? declared;
   if (hwc.length !== 3 || hwc.some((d) => !(d > 0))) {
-    throw new UnsupportedModelError(`GraphModel input "${inputName}" has shape [${input.shape}]; pass the input size (inputShape: [height, width, channels]) to list its layers`);
+    throw new UnsupportedModelError(
+      `GraphModel input "${inputName}" has shape [${input.shape}]; pass the input size (inputShape: [height, width, channels]) to list its layers`,
+    );
   }
   const ops = executionOrder(nodes, outputName).filter((n) => !SKIPPED_OPS.has(n.op));
   const probe = tf.zeros([1, ...hwc]);
   let outputs: tf.Tensor[] = [];
   try {
-    const out = model.execute({ [inputName]: probe }, ops.map((n) => n.name));
+    const out = model.execute(
+      { [inputName]: probe },
+      ops.map((n) => n.name),
+    );
     outputs = Array.isArray(out) ? out : [out];
     const layers = ops.map((n, i) => ({
       name: n.name,
@@ -115,11 +120,16 @@ export function splitGraphProgram(
     stack.push(...node.children);
   }
   if (layer.key !== outputName && !tail.has(outputName)) {
-    throw new UnknownLayerError(`the model's output does not depend on node '${layer.name}', so it cannot be explained from there`, candidates);
+    throw new UnknownLayerError(
+      `the model's output does not depend on node '${layer.name}', so it cannot be explained from there`,
+      candidates,
+    );
   }
   const frontier = [
     ...new Set(
-      [...tail].flatMap((name) => nodes[name]!.inputs.filter((i) => !tail.has(i.name) && i.name !== layer.key && i.op !== 'Const').map((i) => i.name)),
+      [...tail].flatMap((name) =>
+        nodes[name]!.inputs.filter((i) => !tail.has(i.name) && i.name !== layer.key && i.op !== 'Const').map((i) => i.name),
+      ),
     ),
   ];
   return {

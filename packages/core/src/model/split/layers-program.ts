@@ -58,7 +58,9 @@ export interface LayersProgram {
 }
 
 const isContainer = (layer: LayerLike): layer is ContainerLike =>
-  Array.isArray((layer as ContainerLike).layers) && Array.isArray((layer as ContainerLike).outputs) && Array.isArray((layer as ContainerLike).inputs);
+  Array.isArray((layer as ContainerLike).layers) &&
+  Array.isArray((layer as ContainerLike).outputs) &&
+  Array.isArray((layer as ContainerLike).inputs);
 
 /** Names every layer by its path through nested models: `outer/inner`. */
 function layerPaths(root: ContainerLike): Map<LayerLike, string> {
@@ -82,7 +84,9 @@ function layerPaths(root: ContainerLike): Map<LayerLike, string> {
 export function layersProgram(model: tf.LayersModel): LayersProgram {
   const root = model as unknown as ContainerLike;
   if (root.inputs.length !== 1 || root.outputs.length !== 1) {
-    throw new UnsupportedModelError(`LayersModel "${model.name}" has ${root.inputs.length} inputs and ${root.outputs.length} outputs; CAM needs one of each`);
+    throw new UnsupportedModelError(
+      `LayersModel "${model.name}" has ${root.inputs.length} inputs and ${root.outputs.length} outputs; CAM needs one of each`,
+    );
   }
   const paths = layerPaths(root);
   const steps: Step[] = [];
@@ -116,7 +120,8 @@ export function layersProgram(model: tf.LayersModel): LayersProgram {
       node.outputTensors.forEach((o, i) => shapes.set(outputs[i]!, o.shape));
       const name = paths.get(layer) ?? layer.name;
       if (isContainer(layer)) {
-        if (entered.has(layer)) throw new UnsupportedModelError(`nested model "${name}" is called more than once; CAM cannot split a shared model`);
+        if (entered.has(layer))
+          throw new UnsupportedModelError(`nested model "${name}" is called more than once; CAM cannot split a shared model`);
         entered.add(layer);
         order.push({ name, key: outputs[0]!, outputShape: node.outputTensors[0]!.shape, kind: 'model', className: layer.getClassName() });
         const inner = `${scope}/${name}`;
@@ -127,7 +132,13 @@ export function layersProgram(model: tf.LayersModel): LayersProgram {
       }
       const step: Step = { index: steps.length, layer, inputs, outputs, callArgs: { ...(node.callArgs ?? {}), training: false } };
       steps.push(step);
-      order.push({ name, key: outputs[0]!, outputShape: node.outputTensors[0]!.shape, kind: layerKind(layer.getClassName()), className: layer.getClassName() });
+      order.push({
+        name,
+        key: outputs[0]!,
+        outputShape: node.outputTensors[0]!.shape,
+        kind: layerKind(layer.getClassName()),
+        className: layer.getClassName(),
+      });
     };
     targets.forEach(visit);
   };
@@ -149,7 +160,13 @@ export function layersProgram(model: tf.LayersModel): LayersProgram {
     const entry = { name, key, outputShape: layer.outputs[0]!.shape, kind: 'model' as const, className: layer.getClassName() };
     layers.splice(first < 0 ? layers.length : first, 0, entry);
   }
-  return { inputKey: resolve(keyOf('', root.inputs[0]!)), outputKey: resolve(keyOf('', root.outputs[0]!)), steps: resolvedSteps, layers, producer };
+  return {
+    inputKey: resolve(keyOf('', root.inputs[0]!)),
+    outputKey: resolve(keyOf('', root.outputs[0]!)),
+    steps: resolvedSteps,
+    layers,
+    producer,
+  };
 }
 
 /** Runs `step` on concrete tensors. */

@@ -46,7 +46,10 @@ export function splitLayersProgram(
     }
   }
   if (layer.key !== program.outputKey && !dependent.has(program.outputKey)) {
-    throw new UnknownLayerError(`the model's output does not depend on layer '${layer.name}', so it cannot be explained from there`, candidates);
+    throw new UnknownLayerError(
+      `the model's output does not depend on layer '${layer.name}', so it cannot be explained from there`,
+      candidates,
+    );
   }
   const headKeys = new Set<string>([program.inputKey, ...head.flatMap((s) => s.outputs)]);
   const contextKeys = [...new Set(tail.flatMap((s) => s.inputs))].filter((k) => k !== layer.key && headKeys.has(k));

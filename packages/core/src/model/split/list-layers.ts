@@ -56,11 +56,31 @@ export function modelLayers(model: ModelInput, options: ListLayersOptions = {}):
   if (isLayersModel(model)) {
     const program = layersProgram(model);
     const usable = program.layers.filter(hasSpatialOutput);
-    result = { all: program.layers, usable, split: (layer, pre) => splitLayersProgram(program, layer, usable.map((l) => l.name), pre) };
+    result = {
+      all: program.layers,
+      usable,
+      split: (layer, pre) =>
+        splitLayersProgram(
+          program,
+          layer,
+          usable.map((l) => l.name),
+          pre,
+        ),
+    };
   } else {
     const program = graphProgram(model, options.inputShape);
     const usable = program.layers.filter(hasSpatialOutput);
-    result = { all: program.layers, usable, split: (layer, pre) => splitGraphProgram(program, layer, usable.map((l) => l.name), pre) };
+    result = {
+      all: program.layers,
+      usable,
+      split: (layer, pre) =>
+        splitGraphProgram(
+          program,
+          layer,
+          usable.map((l) => l.name),
+          pre,
+        ),
+    };
   }
   perModel.set(key, result);
   return result;
@@ -87,7 +107,10 @@ function findLayer(layers: ModelLayers, name: string): KeyedLayer {
   const bySuffix = layers.all.filter((l) => l.name.endsWith(`/${name}`));
   const found = exact ?? (bySuffix.length === 1 ? bySuffix[0] : undefined);
   if (!found) {
-    const why = bySuffix.length > 1 ? `layer name '${name}' is ambiguous (${bySuffix.map((l) => l.name).join(', ')})` : `the model has no layer named '${name}'`;
+    const why =
+      bySuffix.length > 1
+        ? `layer name '${name}' is ambiguous (${bySuffix.map((l) => l.name).join(', ')})`
+        : `the model has no layer named '${name}'`;
     throw new UnknownLayerError(why, names);
   }
   if (!hasSpatialOutput(found)) {
@@ -107,11 +130,11 @@ function findLayer(layers: ModelLayers, name: string): KeyedLayer {
 export function resolveLayers(layers: ModelLayers, spec: LayerSpec): KeyedLayer[] {
   if (spec === 'auto') {
     const last = layers.usable[layers.usable.length - 1];
-    if (!last) throw new UnknownLayerError('layer \'auto\' found no layer with a 4-D output of spatial size > 1', []);
+    if (!last) throw new UnknownLayerError("layer 'auto' found no layer with a 4-D output of spatial size > 1", []);
     return [last];
   }
   const names: readonly unknown[] = typeof spec === 'string' ? [spec] : Array.isArray(spec) ? spec : [spec];
-  if (names.length === 0) throw new InvalidOptionError('layer must be a name, a non-empty array of names, or \'auto\'');
+  if (names.length === 0) throw new InvalidOptionError("layer must be a name, a non-empty array of names, or 'auto'");
   return names.map((name) => {
     if (typeof name !== 'string') throw new InvalidOptionError(`layer must be a name, an array of names, or 'auto'; got ${String(name)}`);
     return findLayer(layers, name);

@@ -24,17 +24,29 @@ async function skipGraphModel(weights: TinyCnnWeights): Promise<tf.GraphModel> {
   const ints = (...v: number[]) => ({ list: { i: v.map(String) } });
   const node = (name: string, op: string, input: string[] = [], attr: Record<string, unknown> = {}) => ({ name, op, input, attr });
   const constant = (name: string, shape: number[], dtype = 'DT_FLOAT') =>
-    node(name, 'Const', [], { dtype: { type: dtype }, value: { tensor: { dtype, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } });
+    node(name, 'Const', [], {
+      dtype: { type: dtype },
+      value: { tensor: { dtype, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } },
+    });
   const conv = (name: string, input: string, cin: number) => [
     constant(`${name}/kernel`, [3, 3, cin, filters]),
     constant(`${name}/bias`, [filters]),
-    node(`${name}/Conv2D`, 'Conv2D', [input, `${name}/kernel`], { T: F32, strides: ints(1, 1, 1, 1), padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: ints(1, 1, 1, 1) }),
+    node(`${name}/Conv2D`, 'Conv2D', [input, `${name}/kernel`], {
+      T: F32,
+      strides: ints(1, 1, 1, 1),
+      padding: { s: b64('SAME') },
+      data_format: { s: b64('NHWC') },
+      dilations: ints(1, 1, 1, 1),
+    }),
     node(`${name}/BiasAdd`, 'BiasAdd', [`${name}/Conv2D`, `${name}/bias`], { T: F32, data_format: { s: b64('NHWC') } }),
     node(`${name}/Relu`, 'Relu', [`${name}/BiasAdd`], { T: F32 }),
   ];
   const topology = {
     node: [
-      node('image', 'Placeholder', [], { dtype: F32, shape: { shape: { dim: [-1, height, width, channels].map((d) => ({ size: String(d) })) } } }),
+      node('image', 'Placeholder', [], {
+        dtype: F32,
+        shape: { shape: { dim: [-1, height, width, channels].map((d) => ({ size: String(d) })) } },
+      }),
       ...conv('conv1', 'image', channels),
       ...conv('conv2', 'conv1/Relu', filters),
       node('skip_add', 'AddV2', ['conv1/Relu', 'conv2/Relu'], { T: F32 }),
@@ -65,7 +77,9 @@ async function skipGraphModel(weights: TinyCnnWeights): Promise<tf.GraphModel> {
   chunks.reduce((offset, c) => (weightData.set(c, offset), offset + c.byteLength), 0);
   tensors[4]![1].dispose();
   const weightSpecs = tensors.map(([name, t]) => ({ name, shape: t.shape, dtype: t.dtype as 'float32' | 'int32' }));
-  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs, weightData: weightData.buffer, format: 'graph-model' }));
+  return tf.loadGraphModel(
+    tf.io.fromMemory({ modelTopology: topology, weightSpecs, weightData: weightData.buffer, format: 'graph-model' }),
+  );
 }
 
 describe('listLayers and model splitting', () => {
@@ -106,7 +120,14 @@ describe('listLayers and model splitting', () => {
 
   it('head then tail reproduces the model at every candidate, skip connections included', async () => {
     const graph = await tinyCnnGraphModel(weights);
-    const models = [tinyCnn('sequential', weights), tinyCnn('functional', weights), tinyCnn('nested', weights), functionalNested(weights), graph, await skipGraphModel(weights)];
+    const models = [
+      tinyCnn('sequential', weights),
+      tinyCnn('functional', weights),
+      tinyCnn('nested', weights),
+      functionalNested(weights),
+      graph,
+      await skipGraphModel(weights),
+    ];
     for (const model of models) {
       const predicted = model.predict(x) as tf.Tensor;
       const want = Array.from(await predicted.data());

@@ -3,17 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 
 /** What a layer (or GraphModel node) does, for a UI picker. */
 export type LayerKind =
-  | 'conv'
-  | 'activation'
-  | 'add'
-  | 'concat'
-  | 'multiply'
-  | 'pool'
-  | 'normalization'
-  | 'dense'
-  | 'model'
-  | 'reshape'
-  | 'other';
+  'conv' | 'activation' | 'add' | 'concat' | 'multiply' | 'pool' | 'normalization' | 'dense' | 'model' | 'reshape' | 'other';
 
 /** A layer (LayersModel) or node (GraphModel) whose output a CAM method can use. */
 export interface LayerInfo {

@@ -9,7 +9,7 @@ import { klBernoulli, lowerBernoulli, upperBernoulli } from './kl-bounds.js';
 
 const [H, W] = [8, 8];
 /** Four 4x4 quadrant segments. */
-const quads = Int32Array.from({ length: H * W }, (_, p) => (Math.floor(p / W) < 4 ? 0 : 2) + ((p % W) < 4 ? 0 : 1));
+const quads = Int32Array.from({ length: H * W }, (_, p) => (Math.floor(p / W) < 4 ? 0 : 2) + (p % W < 4 ? 0 : 1));
 
 /** Class 1 iff quadrants 0 and 3 are both bright (mean > 0.5), else class 0: the anchor is {0, 3}. */
 const andModel = {
@@ -31,7 +31,11 @@ const andModel = {
 describe('KL bounds', () => {
   it('bracket the mean and tighten with more samples', () => {
     expect(klBernoulli(0.5, 0.5)).toBeCloseTo(0, 12);
-    for (const [p, level] of [[0.9, 0.1], [0.3, 0.01], [1, 0.05]] as const) {
+    for (const [p, level] of [
+      [0.9, 0.1],
+      [0.3, 0.01],
+      [1, 0.05],
+    ] as const) {
       const lo = lowerBernoulli(p, level);
       const hi = upperBernoulli(p, level);
       expect(lo).toBeLessThanOrEqual(p);
@@ -58,7 +62,10 @@ describe('anchors', () => {
   });
 
   it('returns the empty anchor when nothing changes the prediction; cancels; no leaks', async () => {
-    const constant = { predict: async (_: Float32Array, s: [number, number, number, number]) => Float32Array.from({ length: s[0] * 2 }, (_, i) => (i % 2 ? 1 : 0)) };
+    const constant = {
+      predict: async (_: Float32Array, s: [number, number, number, number]) =>
+        Float32Array.from({ length: s[0] * 2 }, (_, i) => (i % 2 ? 1 : 0)),
+    };
     const x = tf.fill([H, W, 1], 0.9);
     const ex = createExplainerFor(anchors, constant, { method: 'anchors', segments: quads });
     const warm = await ex.explain(x);
@@ -69,7 +76,9 @@ describe('anchors', () => {
     const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
     const controller = new AbortController();
     controller.abort();
-    await expect(createExplainerFor(anchors, andModel, { method: 'anchors', segments: quads, fill: 0 }).explain(x, { signal: controller.signal })).rejects.toThrow(AbortedError);
+    await expect(
+      createExplainerFor(anchors, andModel, { method: 'anchors', segments: quads, fill: 0 }).explain(x, { signal: controller.signal }),
+    ).rejects.toThrow(AbortedError);
     const slow = createExplainerFor(anchors, andModel, { method: 'anchors', segments: quads, fill: 0, maxSamples: 150 });
     const capped = await slow.explain(x);
     expect(capped.samples[0]).toBeLessThanOrEqual(150);

@@ -43,7 +43,22 @@ export interface AnchorsOptions {
 }
 
 /** Option names of anchors (checked against AnchorsOptions by the compiler; other names are rejected). */
-export const ANCHORS_OPTION_NAMES: OptionNames<AnchorsOptions> = { threshold: true, delta: true, tolerance: true, samplesPerDraw: true, pSample: true, beamSize: true, maxAnchorSize: true, minSamplesStart: true, maxSamples: true, fill: true, segments: true, segmentation: true, seed: true, batchSize: true };
+export const ANCHORS_OPTION_NAMES: OptionNames<AnchorsOptions> = {
+  threshold: true,
+  delta: true,
+  tolerance: true,
+  samplesPerDraw: true,
+  pSample: true,
+  beamSize: true,
+  maxAnchorSize: true,
+  minSamplesStart: true,
+  maxSamples: true,
+  fill: true,
+  segments: true,
+  segmentation: true,
+  seed: true,
+  batchSize: true,
+};
 
 /** Result of `'anchors'`. */
 export interface AnchorsResult extends ExplainResultBase {
@@ -105,11 +120,24 @@ export const anchors: MethodDefinition<'anchors'> = {
   },
 };
 
-async function explainAnchors(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, options: AnchorsOptions & { preprocess?: unknown }, o: Resolved) {
+async function explainAnchors(
+  model: ModelAdapter,
+  input: tf.Tensor4D,
+  call: CallContext,
+  options: AnchorsOptions & { preprocess?: unknown },
+  o: Resolved,
+) {
   const [n, height, width] = input.shape;
   const env = perturbationEnv(NAME, model, input, call, options);
   const { targets } = await originalScores(model, input, call.target, call.signal);
-  const prepare = await featureSource(NAME, input, options.segments, options.segmentation ?? ANCHORS_SEGMENTATION, options.fill ?? 'mean', call.signal);
+  const prepare = await featureSource(
+    NAME,
+    input,
+    options.segments,
+    options.segmentation ?? ANCHORS_SEGMENTATION,
+    options.fill ?? 'mean',
+    call.signal,
+  );
   const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const found: FoundAnchor[] = [];

@@ -43,7 +43,13 @@ const EPSILON_STOP = 0.05;
  * Every perturbation sample is kept with the predicate values it satisfies, so a new candidate
  * inherits its parent's samples (alibi's t_idx intersection).
  */
-export function beamSearch(ws: SegmentWorkspace, features: number, target: number, o: AnchorSearchOptions, signal: AbortSignal | undefined): Promise<FoundAnchor> {
+export function beamSearch(
+  ws: SegmentWorkspace,
+  features: number,
+  target: number,
+  o: AnchorSearchOptions,
+  signal: AbortSignal | undefined,
+): Promise<FoundAnchor> {
   return new AnchorSearch(ws, features, target, o, signal).run();
 }
 
@@ -146,7 +152,10 @@ class AnchorSearch {
       return [mu, lowerBernoulli(mu, beta / s.n), upperBernoulli(mu, beta / s.n)] as const;
     };
     let [mu, lo, hi] = bounds();
-    while (((mu >= o.threshold && lo < o.threshold - EPSILON_STOP) || (mu < o.threshold && hi >= o.threshold + EPSILON_STOP)) && this.budgetLeft > 0) {
+    while (
+      ((mu >= o.threshold && lo < o.threshold - EPSILON_STOP) || (mu < o.threshold && hi >= o.threshold + EPSILON_STOP)) &&
+      this.budgetLeft > 0
+    ) {
       throwIfAborted(this.signal, 'anchors');
       await this.draw([t], [o.samplesPerDraw]);
       [mu, lo, hi] = bounds();
@@ -179,7 +188,10 @@ class AnchorSearch {
   /** Draws counts[j] perturbations for anchors[j] in one model call; updates their stats. */
   private async draw(list: readonly (readonly number[])[], counts: readonly number[]): Promise<void> {
     const { features } = this;
-    const total = Math.min(counts.reduce((a, b) => a + b, 0), this.budgetLeft);
+    const total = Math.min(
+      counts.reduce((a, b) => a + b, 0),
+      this.budgetLeft,
+    );
     if (total <= 0) return;
     const masks = new Float32Array(total * features);
     const owner: number[] = [];
@@ -208,7 +220,11 @@ class AnchorSearch {
   /** KL-LUCB (alibi's kllucb): the top `top` candidates by precision, sampling until separated. */
   private async klLucb(candidates: number[][], top: number): Promise<number[][]> {
     const empty = candidates.filter((a) => this.stat(a).n === 0);
-    if (empty.length) await this.draw(empty, empty.map(() => 1));
+    if (empty.length)
+      await this.draw(
+        empty,
+        empty.map(() => 1),
+      );
     if (candidates.length === top) return candidates;
     const ub = new Float64Array(candidates.length);
     const lbs = new Float64Array(candidates.length);

@@ -10,7 +10,7 @@ import { shapDesign } from './sampling.js';
 
 const [H, W, C, K] = [12, 16, 3, 3];
 const blocks = Int32Array.from({ length: H * W }, (_, p) => Math.floor(Math.floor(p / W) / 4) * 4 + Math.floor((p % W) / 4));
-const quads = Int32Array.from({ length: H * W }, (_, p) => (Math.floor(p / W) < H / 2 ? 0 : 2) + ((p % W) < W / 2 ? 0 : 1));
+const quads = Int32Array.from({ length: H * W }, (_, p) => (Math.floor(p / W) < H / 2 ? 0 : 2) + (p % W < W / 2 ? 0 : 1));
 
 describe('kernel-shap sampling', () => {
   it('enumerates every coalition when the budget allows, with Shapley-kernel weights summing to 1', () => {
@@ -43,10 +43,12 @@ describe('kernel-shap', () => {
     const means = Array.from({ length: 12 }, (_, s) => {
       let sum = 0;
       let n = 0;
-      for (let p = 0; p < H * W; p++) if (blocks[p] === s) for (let c = 0; c < C; c++) {
-          sum += values[p * C + c]!;
-          n++;
-        }
+      for (let p = 0; p < H * W; p++)
+        if (blocks[p] === s)
+          for (let c = 0; c < C; c++) {
+            sum += values[p * C + c]!;
+            n++;
+          }
       return sum / n;
     });
     const want = means.map((m, s) => truth.coefficients[1 * 12 + s]! * m);
@@ -81,7 +83,8 @@ describe('kernel-shap', () => {
     const v = new Map<number, number>();
     const batch = new Float32Array(16 * H * W * C);
     for (let s = 0; s < 16; s++)
-      for (let p = 0; p < H * W; p++) for (let c = 0; c < C; c++) batch[(s * H * W + p) * C + c] = (s >> quads[p]!) & 1 ? values[p * C + c]! : 0.5;
+      for (let p = 0; p < H * W; p++)
+        for (let c = 0; c < C; c++) batch[(s * H * W + p) * C + c] = (s >> quads[p]!) & 1 ? values[p * C + c]! : 0.5;
     const scores = tf.tidy(() => (model.predict(tf.tensor4d(batch, [16, H, W, C])) as tf.Tensor2D).slice([0, 0], [16, 1]));
     (await scores.data()).forEach((f, s) => v.set(s, f));
     scores.dispose();
@@ -118,8 +121,12 @@ describe('kernel-shap', () => {
       expect(sum).toBeCloseTo(r.prediction[i]! - r.baseValue[i]!, 5);
     }
     tf.dispose([r.attribution, r.segments]);
-    await expect(createExplainerFor(kernelShap, model, { method: 'kernel-shap', samples: 11, segments: blocks }).explain(x)).rejects.toThrow(InvalidOptionError);
-    await expect(createExplainerFor(kernelShap, model, { method: 'kernel-shap', samples: 11, segments: blocks }).explain(x)).rejects.toThrow(/kernel-shap: samples must be >= the number of features \(12 superpixels\).*got 11/);
+    await expect(
+      createExplainerFor(kernelShap, model, { method: 'kernel-shap', samples: 11, segments: blocks }).explain(x),
+    ).rejects.toThrow(InvalidOptionError);
+    await expect(
+      createExplainerFor(kernelShap, model, { method: 'kernel-shap', samples: 11, segments: blocks }).explain(x),
+    ).rejects.toThrow(/kernel-shap: samples must be >= the number of features \(12 superpixels\).*got 11/);
     expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
     x.dispose();
     disposeWeights(weights);

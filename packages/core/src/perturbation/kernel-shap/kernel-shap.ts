@@ -32,7 +32,14 @@ export interface KernelShapOptions {
 }
 
 /** Option names of kernel-shap (checked against KernelShapOptions by the compiler; other names are rejected). */
-export const KERNEL_SHAP_OPTION_NAMES: OptionNames<KernelShapOptions> = { samples: true, fill: true, segments: true, segmentation: true, seed: true, batchSize: true };
+export const KERNEL_SHAP_OPTION_NAMES: OptionNames<KernelShapOptions> = {
+  samples: true,
+  fill: true,
+  segments: true,
+  segmentation: true,
+  seed: true,
+  batchSize: true,
+};
 
 /** Result of `'kernel-shap'`. */
 export interface KernelShapResult extends ExplainResultBase {
@@ -81,7 +88,12 @@ export const kernelShap: MethodDefinition<'kernel-shap'> = {
   },
 };
 
-async function explainShap(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: KernelShapOptions & { seed: number; preprocess?: unknown }) {
+async function explainShap(
+  model: ModelAdapter,
+  input: tf.Tensor4D,
+  call: CallContext,
+  o: KernelShapOptions & { seed: number; preprocess?: unknown },
+) {
   const [n, height, width] = input.shape;
   const env = perturbationEnv(NAME, model, input, call, o);
   const { scores: original, classes, targets } = await originalScores(model, input, call.target, call.signal);
@@ -116,7 +128,8 @@ async function explainShap(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
         return shapFromGram(g, m, fx - fnull);
       };
       const scores = await ws.evaluate(targets[i]!, async (done, partial) => {
-        if (progress.active && done > m && done < design.rows + 1) progress.report(done, design.rows + 1, await ws.scatter(await solve(done, partial)));
+        if (progress.active && done > m && done < design.rows + 1)
+          progress.report(done, design.rows + 1, await ws.scatter(await solve(done, partial)));
       });
       const phi = await solve(design.rows + 1, scores);
       const map = await ws.scatter(phi);

@@ -40,22 +40,27 @@ describe('lime', () => {
 
   it('recovers the weights of a model linear in segment means (GPU, CPU, black box)', async () => {
     const truth = segmentLinearModel({ height: H, width: W, channels: C, classes: K, labels: blocks, seed: 3 });
-    const values = Float32Array.from({ length: H * W * C }, (_, i) => 0.2 + 0.6 * ((i * 7919) % 101) / 101);
+    const values = Float32Array.from({ length: H * W * C }, (_, i) => 0.2 + (0.6 * ((i * 7919) % 101)) / 101);
     const options = { method: 'lime', samples: 1000, fill: 'zero', segments: blocks, seed: 5, target: 2, batchSize: 64 } as const;
     // Oracle: the same samples, exact scores, f64 ridge.
     const means = Array.from({ length: 12 }, (_, s) => {
       let sum = 0;
       let count = 0;
-      for (let p = 0; p < H * W; p++) if (blocks[p] === s) for (let c = 0; c < C; c++) {
-          sum += values[p * C + c]!;
-          count++;
-        }
+      for (let p = 0; p < H * W; p++)
+        if (blocks[p] === s)
+          for (let c = 0; c < C; c++) {
+            sum += values[p * C + c]!;
+            count++;
+          }
       return sum / count;
     });
     const trueWeights = means.map((m, s) => truth.coefficients[2 * 12 + s]! * m);
     const data = bernoulliMatrix(5, 1000, 12);
     data.fill(1, 0, 12);
-    const y = Float64Array.from({ length: 1000 }, (_, r) => truth.bias[2]! + trueWeights.reduce((a, tw, s) => a + tw * data[r * 12 + s]!, 0));
+    const y = Float64Array.from(
+      { length: 1000 },
+      (_, r) => truth.bias[2]! + trueWeights.reduce((a, tw, s) => a + tw * data[r * 12 + s]!, 0),
+    );
     const want = ridge(data, y, limeWeights(data, 1000, 12, 0.25), 1000, 12, 1);
     // Ridge's shrinkage with alpha = 1 and ~800 effective samples is under 1 %: the weights are recovered.
     want.forEach((v, s) => expect(Math.abs(v - trueWeights[s]!)).toBeLessThan(0.01 * Math.max(...trueWeights.map(Math.abs))));
@@ -95,7 +100,12 @@ describe('lime', () => {
       },
     };
     const x = tf.randomUniform([H, W, C], 0, 1, 'float32', 21);
-    const explainer = createExplainerFor(lime, box, { method: 'lime', samples: 100, batchSize: 30, segmentation: { method: 'slic', segments: 12 } });
+    const explainer = createExplainerFor(lime, box, {
+      method: 'lime',
+      samples: 100,
+      batchSize: 30,
+      segmentation: { method: 'slic', segments: 12 },
+    });
     const warm = await explainer.explain(x);
     expect(Array.from(first!)).toEqual(Array.from(await x.data()));
     tf.dispose([warm.attribution, warm.segments]);
@@ -109,13 +119,26 @@ describe('lime', () => {
     const controller = new AbortController();
     await expect(explainer.explain(x, { signal: controller.signal, onProgress: () => controller.abort() })).rejects.toThrow(AbortedError);
     let calls = 0;
-    const flaky = { predict: async (b: Float32Array, s: [number, number, number, number]) => (calls++ < 2 ? truth.box.predict(b, s) : Promise.reject(new Error('gone'))) };
-    await expect(createExplainerFor(lime, flaky, { method: 'lime', samples: 100, batchSize: 30, segments: blocks }).explain(x)).rejects.toThrow(ModelError);
-    await expect(createExplainerFor(lime, box, { method: 'lime', segmentation: { method: 'slic', segments: H * W + 1 } }).explain(x)).rejects.toThrow(InvalidOptionError);
-    await expect(createExplainerFor(lime, box, { method: 'lime', segments: new Int32Array(5) }).explain(x)).rejects.toThrow(/segments hold 5 labels/);
+    const flaky = {
+      predict: async (b: Float32Array, s: [number, number, number, number]) =>
+        calls++ < 2 ? truth.box.predict(b, s) : Promise.reject(new Error('gone')),
+    };
+    await expect(
+      createExplainerFor(lime, flaky, { method: 'lime', samples: 100, batchSize: 30, segments: blocks }).explain(x),
+    ).rejects.toThrow(ModelError);
+    await expect(
+      createExplainerFor(lime, box, { method: 'lime', segmentation: { method: 'slic', segments: H * W + 1 } }).explain(x),
+    ).rejects.toThrow(InvalidOptionError);
+    await expect(createExplainerFor(lime, box, { method: 'lime', segments: new Int32Array(5) }).explain(x)).rejects.toThrow(
+      /segments hold 5 labels/,
+    );
     // Per-image label maps as an int32 [n, h, w] tensor; labels keep their numbers (Captum's feature_mask).
     const two = tf.stack([x, x]);
-    const maps = tf.tensor3d(Int32Array.from({ length: 2 * H * W }, (_, i) => (i < H * W ? blocks[i]! : (i - H * W) % 3)), [2, H, W], 'int32');
+    const maps = tf.tensor3d(
+      Int32Array.from({ length: 2 * H * W }, (_, i) => (i < H * W ? blocks[i]! : (i - H * W) % 3)),
+      [2, H, W],
+      'int32',
+    );
     const perImage = await createExplainerFor(lime, box, { method: 'lime', samples: 50, segments: maps }).explain(two);
     expect(perImage.segmentWeights.map((w) => w.length)).toEqual([12, 3]);
     expect(Array.from(await perImage.segments.data())).toEqual(Array.from(await maps.data()));

@@ -36,7 +36,16 @@ export interface LimeOptions {
 }
 
 /** Option names of lime (checked against LimeOptions by the compiler; other names are rejected). */
-export const LIME_OPTION_NAMES: OptionNames<LimeOptions> = { samples: true, kernelWidth: true, fill: true, segments: true, segmentation: true, alpha: true, seed: true, batchSize: true };
+export const LIME_OPTION_NAMES: OptionNames<LimeOptions> = {
+  samples: true,
+  kernelWidth: true,
+  fill: true,
+  segments: true,
+  segmentation: true,
+  alpha: true,
+  seed: true,
+  batchSize: true,
+};
 
 /** Result of `'lime'`. */
 export interface LimeResult extends ExplainResultBase {
@@ -123,7 +132,8 @@ async function explainLime(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
       workspace = SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, data);
       const ws = workspace;
       const progress = new ProgressReporter(call.onProgress, [1, height, width]);
-      const fit = async (count: number, scores: Float64Array) => ridgeFromGram(await ws.gram('lime', count, scores, weights), features, o.alpha);
+      const fit = async (count: number, scores: Float64Array) =>
+        ridgeFromGram(await ws.gram('lime', count, scores, weights), features, o.alpha);
       const scores = await ws.evaluate(targets[i]!, async (done, partial) => {
         if (progress.active && done < o.samples) progress.report(done, o.samples, await ws.scatter((await fit(done, partial)).coef));
       });

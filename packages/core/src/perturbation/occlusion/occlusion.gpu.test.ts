@@ -86,9 +86,7 @@ describe('occlusion', () => {
     const x = tf.randomUniform([2, H, W, C], 0, 1, 'float32', 3);
     const r = await createExplainerFor(occlusion, model, { method: 'occlusion', window: [2, 2], stride: [1, 1], target: 0 }).explain(x);
     const a = await r.attribution.data();
-    for (let b = 0; b < 2; b++)
-      for (let y = 0; y < H; y++)
-        for (let xx = W / 2 + 1; xx < W; xx++) expect(a[(b * H + y) * W + xx]).toBe(0); // all windows over xx lie in the right half
+    for (let b = 0; b < 2; b++) for (let y = 0; y < H; y++) for (let xx = W / 2 + 1; xx < W; xx++) expect(a[(b * H + y) * W + xx]).toBe(0); // all windows over xx lie in the right half
     // A left-half pixel's drop is positive (inputs > 0 replaced by 0).
     expect(a[0]).toBeGreaterThan(0);
     tf.dispose([x, r.attribution]);
@@ -130,13 +128,28 @@ describe('occlusion', () => {
   it('rejects bad options and bad black boxes with typed errors, leaving nothing behind', async () => {
     const x = tf.randomUniform([H, W, C], 0, 1, 'float32', 1);
     const box = (predict: BlackBoxModel['predict']) => ({ predict });
-    expect(() => createExplainerFor(occlusion, box(async () => new Float32Array()), { method: 'occlusion', window: 0 })).toThrow(InvalidOptionError);
-    expect(() => createExplainerFor(occlusion, box(async () => new Float32Array()), { method: 'occlusion', stride: [1, 1.5] as never })).toThrow(/stride/);
-    const run = (predict: BlackBoxModel['predict'], window = 4) => createExplainerFor(occlusion, box(predict), { method: 'occlusion', window }).explain(x);
+    expect(() =>
+      createExplainerFor(
+        occlusion,
+        box(async () => new Float32Array()),
+        { method: 'occlusion', window: 0 },
+      ),
+    ).toThrow(InvalidOptionError);
+    expect(() =>
+      createExplainerFor(
+        occlusion,
+        box(async () => new Float32Array()),
+        { method: 'occlusion', stride: [1, 1.5] as never },
+      ),
+    ).toThrow(/stride/);
+    const run = (predict: BlackBoxModel['predict'], window = 4) =>
+      createExplainerFor(occlusion, box(predict), { method: 'occlusion', window }).explain(x);
     await run(async (_, s) => new Float32Array(s[0] * 2)); // warm-up
     const device = tfjsDevice();
     const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
-    await expect(run(async (_, s) => new Float32Array(s[0] * 2), 11)).rejects.toThrow(/occlusion: window must be no larger than the image \[8, 10\], got \[11,11\]/);
+    await expect(run(async (_, s) => new Float32Array(s[0] * 2), 11)).rejects.toThrow(
+      /occlusion: window must be no larger than the image \[8, 10\], got \[11,11\]/,
+    );
     let calls = 0;
     const wrongShapeLater = async (_: Float32Array, s: number[]) => new Float32Array(calls++ === 0 ? s[0]! * 2 : s[0]! * 2 + 1);
     await expect(run(wrongShapeLater)).rejects.toThrow(ModelError);
@@ -144,7 +157,8 @@ describe('occlusion', () => {
     const nanLater = async (_: Float32Array, s: number[]) => new Float32Array(s[0]! * 2).fill(calls++ === 0 ? 0 : Number.NaN);
     await expect(run(nanLater)).rejects.toThrow(/returned NaN/);
     calls = 0;
-    const rejectLater = async (_: Float32Array, s: number[]) => (calls++ === 0 ? new Float32Array(s[0]! * 2) : Promise.reject(new Error('quota exceeded')));
+    const rejectLater = async (_: Float32Array, s: number[]) =>
+      calls++ === 0 ? new Float32Array(s[0]! * 2) : Promise.reject(new Error('quota exceeded'));
     await expect(run(rejectLater)).rejects.toThrow(/rejected: quota exceeded/);
     expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
     x.dispose();

@@ -4,7 +4,15 @@ import { occlusionMasks, occlusionWindowCounts, runKernel, type OcclusionGeometr
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, gpuBatches, hostBatches, imageAt, originalScores, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
+import {
+  evaluateBatches,
+  gpuBatches,
+  hostBatches,
+  imageAt,
+  originalScores,
+  type BatchWriter,
+  type ImageGeometry,
+} from '../shared/evaluate.js';
 import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
@@ -64,11 +72,21 @@ export const occlusion: MethodDefinition<'occlusion'> = {
   optionNames: OCCLUSION_OPTION_NAMES,
   create(model, options) {
     const window = pairOption(NAME, 'window', options.window, [16, 16]);
-    const stride = pairOption(NAME, 'stride', options.stride, [Math.max(1, Math.floor(window[0] / 2)), Math.max(1, Math.floor(window[1] / 2))]);
+    const stride = pairOption(NAME, 'stride', options.stride, [
+      Math.max(1, Math.floor(window[0] / 2)),
+      Math.max(1, Math.floor(window[1] / 2)),
+    ]);
     const baselineValue = numberOption(NAME, 'baselineValue', options.baselineValue, 0);
     if (options.batchSize !== undefined) integerOption(NAME, 'batchSize', options.batchSize, 1);
     return {
-      explain: (input, call) => explainOcclusion(model, input, call, { window, stride, baselineValue, batchSize: options.batchSize, preprocess: !!options.preprocess }),
+      explain: (input, call) =>
+        explainOcclusion(model, input, call, {
+          window,
+          stride,
+          baselineValue,
+          batchSize: options.batchSize,
+          preprocess: !!options.preprocess,
+        }),
       dispose() {},
     };
   },
@@ -99,14 +117,29 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
   }
   const { total, cols } = occlusionWindowCounts(g);
   const geometry: ImageGeometry = { height, width, channels };
-  const batchSize = fitBatchToDevice(NAME, o.batchSize ?? defaultBatchSize(height, width, channels), height * width * channels * 4, o.batchSize !== undefined);
+  const batchSize = fitBatchToDevice(
+    NAME,
+    o.batchSize ?? defaultBatchSize(height, width, channels),
+    height * width * channels * 4,
+    o.batchSize !== undefined,
+  );
   const { scores, classes, targets } = await originalScores(model, input, call.target, call.signal);
   const env = { method: NAME, model, geometry, batchSize, path: call.path, signal: call.signal, preprocess: o.preprocess };
   const maps: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
     const target = targets[i]!;
     const progress = new ProgressReporter(call.onProgress, [1, height, width]);
-    const run: OcclusionRun = { env, total, classes, target, progress, g, cols, baselineValue: o.baselineValue, f0: scores[i * classes + target]! };
+    const run: OcclusionRun = {
+      env,
+      total,
+      classes,
+      target,
+      progress,
+      g,
+      cols,
+      baselineValue: o.baselineValue,
+      f0: scores[i * classes + target]!,
+    };
     const { tensor: image, values } = await imageAt(input, i);
     try {
       maps.push(gpuBatches(env) ? await occludeGpu(run, image) : await occludeCpu(run, values));
@@ -143,7 +176,8 @@ async function occludeCpu(run: OcclusionRun, values: Float32Array): Promise<Floa
       const [top, left] = windowOrigin(run, first + b);
       for (let y = top; y < top + g.windowH; y++)
         for (let x = left; x < left + g.windowW; x++)
-          for (let c = 0; c < channels; c++) out[layout === 'nchw' ? base + c * pixels + y * width + x : base + (y * width + x) * channels + c] = run.baselineValue;
+          for (let c = 0; c < channels; c++)
+            out[layout === 'nchw' ? base + c * pixels + y * width + x : base + (y * width + x) * channels + c] = run.baselineValue;
     }
   };
   const addDrops = (first: number, drops: Float64Array) => {
@@ -178,7 +212,12 @@ async function occludeGpu(run: OcclusionRun, image: tf.Tensor4D): Promise<Float3
       runKernel(device, occlusionMasks, { params: { count, ...g, windowsPerRow: run.cols, firstWindow: first }, masks: batches.masks }),
     );
     await evaluateBatches(env, total, writer, async (first, count, scores) => {
-      await batches.accumulate('hidden', sampleWeights(scores, run.classes, count, run.target, (score) => run.f0 - score), acc, count);
+      await batches.accumulate(
+        'hidden',
+        sampleWeights(scores, run.classes, count, run.target, (score) => run.f0 - score),
+        acc,
+        count,
+      );
       await batches.accumulate('hidden', ones, counts, count);
       if (progress.active) progress.report(first + count, total, await read());
     });

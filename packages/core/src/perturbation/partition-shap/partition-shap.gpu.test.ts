@@ -34,10 +34,12 @@ describe('partition-shap', () => {
     const means = Array.from({ length: 12 }, (_, s) => {
       let sum = 0;
       let n = 0;
-      for (let p = 0; p < H * W; p++) if (blocks[p] === s) for (let c = 0; c < C; c++) {
-          sum += values[p * C + c]!;
-          n++;
-        }
+      for (let p = 0; p < H * W; p++)
+        if (blocks[p] === s)
+          for (let c = 0; c < C; c++) {
+            sum += values[p * C + c]!;
+            n++;
+          }
       return sum / n;
     });
     const want = means.map((m, s) => truth.coefficients[0 * 12 + s]! * m);
@@ -70,7 +72,12 @@ describe('partition-shap', () => {
     expect(budget.shapValues[0]!.reduce((a, b) => a + b, 0)).toBeCloseTo(budget.prediction[0]! - budget.baseValue[0]!, 5);
     // A model that reads only the top half: fully expanded, the bottom half's values are 0.
     const top = (t: tf.Tensor4D) => tf.sum(tf.square(tf.slice(t, [0, 0, 0, 0], [-1, 4, 8, 3])), [1, 2]) as tf.Tensor2D;
-    const full = await createExplainerFor(partitionShap, top, { method: 'partition-shap', maxEvals: 100000, fill: 'zero', target: 0 }).explain(x);
+    const full = await createExplainerFor(partitionShap, top, {
+      method: 'partition-shap',
+      maxEvals: 100000,
+      fill: 'zero',
+      target: 0,
+    }).explain(x);
     const v = full.shapValues[0]!;
     for (let p = 32; p < 64; p++) expect(v[p]).toBe(0);
     expect(v.slice(0, 32).every((a) => a > 0)).toBe(true);

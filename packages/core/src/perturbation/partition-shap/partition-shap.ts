@@ -31,7 +31,13 @@ export interface PartitionShapOptions {
 }
 
 /** Option names of partition-shap (checked against PartitionShapOptions by the compiler; other names are rejected). */
-export const PARTITION_SHAP_OPTION_NAMES: OptionNames<PartitionShapOptions> = { maxEvals: true, fill: true, segments: true, segmentation: true, batchSize: true };
+export const PARTITION_SHAP_OPTION_NAMES: OptionNames<PartitionShapOptions> = {
+  maxEvals: true,
+  fill: true,
+  segments: true,
+  segmentation: true,
+  batchSize: true,
+};
 
 /** Result of `'partition-shap'`. */
 export interface PartitionShapResult extends ExplainResultBase {
@@ -81,7 +87,12 @@ export const partitionShap: MethodDefinition<'partition-shap'> = {
   },
 };
 
-async function explainPartition(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: PartitionShapOptions & { maxEvals: number; preprocess?: unknown }) {
+async function explainPartition(
+  model: ModelAdapter,
+  input: tf.Tensor4D,
+  call: CallContext,
+  o: PartitionShapOptions & { maxEvals: number; preprocess?: unknown },
+) {
   const [n, height, width, channels] = input.shape;
   const pixels = height * width;
   const env = perturbationEnv(NAME, model, input, call, o, 2);

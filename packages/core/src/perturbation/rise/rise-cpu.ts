@@ -28,7 +28,14 @@ function axisTable(length: number, shift: number, grid: number, cell: number): {
  * same f32 values), arranged separably: each grid row is interpolated along x once per sample,
  * then every pixel is one interpolation along y.
  */
-export function riseMasksFast(g: RiseGeometry, grids: Float32Array, shifts: Uint32Array, sampleOffset: number, count: number, out: Float32Array): Float32Array {
+export function riseMasksFast(
+  g: RiseGeometry,
+  grids: Float32Array,
+  shifts: Uint32Array,
+  sampleOffset: number,
+  count: number,
+  out: Float32Array,
+): Float32Array {
   const { height, width, gridH, gridW, cell } = g;
   const rows = new Float64Array(gridH * width);
   for (let b = 0; b < count; b++) {

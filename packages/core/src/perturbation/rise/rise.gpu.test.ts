@@ -26,7 +26,8 @@ describe('rise', () => {
     const want = new Float64Array(H * W);
     for (let i = 0; i < N; i++) {
       let f = bias[1]!;
-      for (let q = 0; q < H * W; q++) for (let c = 0; c < C; c++) f += values[q * C + c]! * masks[i * H * W + q]! * kernel[(q * C + c) * K + 1]!;
+      for (let q = 0; q < H * W; q++)
+        for (let c = 0; c < C; c++) f += values[q * C + c]! * masks[i * H * W + q]! * kernel[(q * C + c) * K + 1]!;
       for (let q = 0; q < H * W; q++) want[q] = want[q]! + (f * masks[i * H * W + q]!) / (N * p);
     }
     const cpu = await createExplainerFor(rise, model, options).explain(x);
@@ -73,7 +74,10 @@ describe('rise', () => {
 describe('riseMasksFast', () => {
   it('equals riseMasksRef bit for bit', async () => {
     const { riseMasksFast } = await import('./rise-cpu.js');
-    for (const g of [{ height: 13, width: 9, cell: 4, gridH: 4, gridW: 3 }, { height: 1, width: 1, cell: 1, gridH: 1, gridW: 1 }]) {
+    for (const g of [
+      { height: 13, width: 9, cell: 4, gridH: 4, gridW: 3 },
+      { height: 1, width: 1, cell: 1, gridH: 1, gridW: 1 },
+    ]) {
       const { grids, shifts } = riseSamples(5, 7, g, 0.5);
       const want = riseMasksRef(g, grids, shifts, 2, 5);
       expect(Array.from(riseMasksFast(g, grids, shifts, 2, 5, new Float32Array(5 * g.height * g.width)))).toEqual(Array.from(want));

@@ -52,7 +52,12 @@ const NAME = 'rise';
  * stream at offsets 0 ..) and shifts in [0, cell) per axis (the same stream, after the grids).
  * Identical on every path: the masks themselves are then made by rise-masks (GPU) or riseMasksRef.
  */
-export function riseSamples(seed: number, n: number, g: RiseGeometry, probability: number): { grids: Float32Array<ArrayBuffer>; shifts: Uint32Array<ArrayBuffer> } {
+export function riseSamples(
+  seed: number,
+  n: number,
+  g: RiseGeometry,
+  probability: number,
+): { grids: Float32Array<ArrayBuffer>; shifts: Uint32Array<ArrayBuffer> } {
   const cells = n * g.gridH * g.gridW;
   const grids = bernoulliRef(seed, 0, cells, probability);
   const u = uniformRef(seed, cells, 2 * n);
@@ -82,7 +87,14 @@ export const rise: MethodDefinition<'rise'> = {
     if (options.batchSize !== undefined) integerOption(NAME, 'batchSize', options.batchSize, 1);
     return {
       explain: (input, call) =>
-        explainRise(model, input, call, { masks, probability, seed, cellSize: options.cellSize, batchSize: options.batchSize, preprocess: !!options.preprocess }),
+        explainRise(model, input, call, {
+          masks,
+          probability,
+          seed,
+          cellSize: options.cellSize,
+          batchSize: options.batchSize,
+          preprocess: !!options.preprocess,
+        }),
       dispose() {},
     };
   },
@@ -111,10 +123,23 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
   const cell = o.cellSize ?? Math.ceil(Math.min(height, width) / 7);
   const g: RiseGeometry = { height, width, cell, gridH: Math.ceil(height / cell), gridW: Math.ceil(width / cell) };
   const total = o.masks;
-  const batchSize = fitBatchToDevice(NAME, o.batchSize ?? defaultBatchSize(height, width, channels), height * width * channels * 4, o.batchSize !== undefined);
+  const batchSize = fitBatchToDevice(
+    NAME,
+    o.batchSize ?? defaultBatchSize(height, width, channels),
+    height * width * channels * 4,
+    o.batchSize !== undefined,
+  );
   const { grids, shifts } = riseSamples(o.seed, total, g, o.probability);
   const { classes, targets } = await originalScores(model, input, call.target, call.signal);
-  const env = { method: NAME, model, geometry: { height, width, channels }, batchSize, path: call.path, signal: call.signal, preprocess: o.preprocess };
+  const env = {
+    method: NAME,
+    model,
+    geometry: { height, width, channels },
+    batchSize,
+    path: call.path,
+    signal: call.signal,
+    preprocess: o.preprocess,
+  };
   const scale = (done: number, acc: Float32Array) => acc.map((v) => v / (done * o.probability));
   const maps: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
@@ -149,7 +174,13 @@ async function riseCpu(run: RiseRun, values: Float32Array): Promise<Float32Array
       for (let p = 0; p < pixels; p++) acc[p] = acc[p]! + wb * masks[row + p]!;
     });
   };
-  await accumulateOnHost(run, write, (score) => score, addMasks, (done) => run.scale(done, Float32Array.from(acc)));
+  await accumulateOnHost(
+    run,
+    write,
+    (score) => score,
+    addMasks,
+    (done) => run.scale(done, Float32Array.from(acc)),
+  );
   return Float32Array.from(acc);
 }
 
@@ -165,9 +196,16 @@ async function riseGpu(run: RiseRun, image: tf.Tensor4D): Promise<Float32Array> 
     const grids = scope.upload(run.grids, 'rise.grids');
     const shifts = scope.upload(run.shifts, 'rise.shifts');
     const acc = scope.create(pixels * 4, 'rise.acc');
-    const writer = batches.writer((first, count) => runKernel(device, riseMasks, { params: { count, ...g, sampleOffset: first }, grids, shifts, masks: batches.masks }));
+    const writer = batches.writer((first, count) =>
+      runKernel(device, riseMasks, { params: { count, ...g, sampleOffset: first }, grids, shifts, masks: batches.masks }),
+    );
     await evaluateBatches(env, total, writer, async (first, count, scores) => {
-      await batches.accumulate('keep', sampleWeights(scores, run.classes, count, run.target, (score) => score), acc, count);
+      await batches.accumulate(
+        'keep',
+        sampleWeights(scores, run.classes, count, run.target, (score) => score),
+        acc,
+        count,
+      );
       if (progress.active) progress.report(first + count, total, run.scale(first + count, await batches.read(acc)));
     });
     return await batches.read(acc);

@@ -23,7 +23,15 @@ export function perturbationEnv(
     method,
     model,
     geometry: { height, width, channels },
-    batchSize: Math.max(minBatch, fitBatchToDevice(method, options.batchSize ?? defaultBatchSize(height, width, channels), height * width * channels * 4, options.batchSize !== undefined)),
+    batchSize: Math.max(
+      minBatch,
+      fitBatchToDevice(
+        method,
+        options.batchSize ?? defaultBatchSize(height, width, channels),
+        height * width * channels * 4,
+        options.batchSize !== undefined,
+      ),
+    ),
     path: call.path,
     signal: call.signal,
     preprocess: !!options.preprocess,

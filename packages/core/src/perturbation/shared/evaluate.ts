@@ -147,7 +147,11 @@ async function predictBlackBox(
 ): Promise<Float32Array> {
   let scores: unknown;
   try {
-    scores = await raceAbort(Promise.resolve(planar ? (model as PlanarBlackBox).predictNchw(batch, shape) : model.predict(batch, shape)), signal, 'predict');
+    scores = await raceAbort(
+      Promise.resolve(planar ? (model as PlanarBlackBox).predictNchw(batch, shape) : model.predict(batch, shape)),
+      signal,
+      'predict',
+    );
   } catch (cause) {
     if (cause instanceof AbortedError) throw cause;
     throw new ModelError(`the black-box model's predict() rejected: ${(cause as Error)?.message ?? cause}`, { cause });

@@ -29,7 +29,13 @@ function compactSorted(labels: Int32Array): FeatureMap {
 }
 
 /** Checks user segments once per call and returns a getter for image i's map. */
-export async function userSegments(method: string, input: SegmentsInput, n: number, height: number, width: number): Promise<(i: number) => FeatureMap> {
+export async function userSegments(
+  method: string,
+  input: SegmentsInput,
+  n: number,
+  height: number,
+  width: number,
+): Promise<(i: number) => FeatureMap> {
   const pixels = height * width;
   let data: Int32Array;
   let maps: number;
@@ -54,7 +60,9 @@ export async function userSegments(method: string, input: SegmentsInput, n: numb
     throw new ShapeMismatchError(`${method}: segments must be an int32 tf.Tensor, an Int32Array or a Segmentation`);
   }
   if (!Number.isInteger(maps) || (maps !== 1 && maps !== n) || data.length !== maps * pixels) {
-    throw new ShapeMismatchError(`${method}: segments hold ${data.length} labels; expected ${pixels} ([h, w]) or ${n * pixels} ([n, h, w]) for ${n} images of ${height}x${width}`);
+    throw new ShapeMismatchError(
+      `${method}: segments hold ${data.length} labels; expected ${pixels} ([h, w]) or ${n * pixels} ([n, h, w]) for ${n} images of ${height}x${width}`,
+    );
   }
   for (let i = 0; i < data.length; i++) {
     if (data[i]! < 0) rejectOptionAs(method, 'segment labels', '>= 0', `${data[i]} at index ${i}`);
@@ -87,7 +95,14 @@ export function checkFill(method: string, fill: FillOption | undefined): void {
  * zeros, a constant, or a box blur (shap's Image masker "blur(k, k)", cv2.blur with
  * BORDER_REFLECT_101; 'blur' = a kernel of min(h, w) / 8 pixels).
  */
-export function fillImage(fill: FillOption, values: Float32Array, map: FeatureMap, height: number, width: number, channels: number): Float32Array<ArrayBuffer> {
+export function fillImage(
+  fill: FillOption,
+  values: Float32Array,
+  map: FeatureMap,
+  height: number,
+  width: number,
+  channels: number,
+): Float32Array<ArrayBuffer> {
   const out = new Float32Array(values.length);
   if (fill === 'zero') return out;
   if (typeof fill === 'number') return out.fill(fill);

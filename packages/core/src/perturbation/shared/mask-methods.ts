@@ -20,7 +20,13 @@ export interface MaskRun {
 }
 
 /** `weigh(score of the target class)` for each of the batch's `count` samples, in f64. */
-export function sampleWeights(scores: Float32Array, classes: number, count: number, target: number, weigh: (score: number) => number): Float64Array {
+export function sampleWeights(
+  scores: Float32Array,
+  classes: number,
+  count: number,
+  target: number,
+  weigh: (score: number) => number,
+): Float64Array {
   const w = new Float64Array(count);
   for (let b = 0; b < count; b++) w[b] = weigh(scores[b * classes + target]!);
   return w;
@@ -101,7 +107,12 @@ export class GpuMaskBatches {
       this.scope.write(this.weights, Float32Array.from(weights));
       w = this.weights;
     }
-    await runKernel(this.scope.device, maskAccumulate[kind], { params: { count, pixels: this.pixels }, weights: w, masks: this.masks, acc });
+    await runKernel(this.scope.device, maskAccumulate[kind], {
+      params: { count, pixels: this.pixels },
+      weights: w,
+      masks: this.masks,
+      acc,
+    });
   }
 
   /** The first `h * w` values of `buffer` (an accumulator). */

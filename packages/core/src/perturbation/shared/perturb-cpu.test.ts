@@ -19,12 +19,57 @@ describe('CpuPerturber', () => {
 
   it.for(['nhwc', 'nchw'] as const)('equals perturbBatchRef bit for bit (%s)', (layout) => {
     const want = (out: Float32Array) => (layout === 'nchw' ? nhwcToNchw(out, count, pixels, c) : out);
-    const seg = new CpuPerturber(image, fill, labels, pixels, c, w).write(new Float32Array(count * pixels * c), binary, segments, count, 1, layout);
-    expect(Array.from(seg)).toEqual(Array.from(want(perturbBatchRef({ image, fill, segments: labels, masks: binary, maskStride: segments, pixels, channels: c, count, sampleOffset: 1 }))));
-    const pix = new CpuPerturber(image, fill, undefined, pixels, c, w).write(new Float32Array(count * pixels * c), fractional, pixels, count, 1, layout);
-    expect(Array.from(pix)).toEqual(Array.from(want(perturbBatchRef({ image, fill, masks: fractional, maskStride: pixels, pixels, channels: c, count, sampleOffset: 1 }))));
+    const seg = new CpuPerturber(image, fill, labels, pixels, c, w).write(
+      new Float32Array(count * pixels * c),
+      binary,
+      segments,
+      count,
+      1,
+      layout,
+    );
+    expect(Array.from(seg)).toEqual(
+      Array.from(
+        want(
+          perturbBatchRef({
+            image,
+            fill,
+            segments: labels,
+            masks: binary,
+            maskStride: segments,
+            pixels,
+            channels: c,
+            count,
+            sampleOffset: 1,
+          }),
+        ),
+      ),
+    );
+    const pix = new CpuPerturber(image, fill, undefined, pixels, c, w).write(
+      new Float32Array(count * pixels * c),
+      fractional,
+      pixels,
+      count,
+      1,
+      layout,
+    );
+    expect(Array.from(pix)).toEqual(
+      Array.from(
+        want(perturbBatchRef({ image, fill, masks: fractional, maskStride: pixels, pixels, channels: c, count, sampleOffset: 1 })),
+      ),
+    );
     const zero = new Float32Array(pixels * c); // RISE: the m * x fast path
-    const rise = new CpuPerturber(image, zero, undefined, pixels, c, w).write(new Float32Array(count * pixels * c), fractional, pixels, count, 1, layout);
-    expect(Array.from(rise)).toEqual(Array.from(want(perturbBatchRef({ image, fill: zero, masks: fractional, maskStride: pixels, pixels, channels: c, count, sampleOffset: 1 }))));
+    const rise = new CpuPerturber(image, zero, undefined, pixels, c, w).write(
+      new Float32Array(count * pixels * c),
+      fractional,
+      pixels,
+      count,
+      1,
+      layout,
+    );
+    expect(Array.from(rise)).toEqual(
+      Array.from(
+        want(perturbBatchRef({ image, fill: zero, masks: fractional, maskStride: pixels, pixels, channels: c, count, sampleOffset: 1 })),
+      ),
+    );
   });
 });

@@ -31,7 +31,7 @@ export class CpuPerturber {
     this.zeroFill = fill.every((v) => v === 0 && !Object.is(v, -0));
     if (segments) {
       const runs: number[] = [];
-      for (let p = 0; p < pixels; ) {
+      for (let p = 0; p < pixels;) {
         let q = p + 1;
         while (q < pixels && segments[q] === segments[p] && q % width !== 0) q++;
         runs.push(p, q, segments[p]!);
@@ -42,7 +42,14 @@ export class CpuPerturber {
   }
 
   /** Writes `count` images for mask rows sampleOffset.. (maskStride entries each) into `out`. */
-  write(out: Float32Array, masks: Float32Array, maskStride: number, count: number, sampleOffset: number, layout: BatchLayout): Float32Array {
+  write(
+    out: Float32Array,
+    masks: Float32Array,
+    maskStride: number,
+    count: number,
+    sampleOffset: number,
+    layout: BatchLayout,
+  ): Float32Array {
     const { pixels, channels } = this;
     const perImage = pixels * channels;
     for (let b = 0; b < count; b++) {
@@ -64,7 +71,7 @@ export class CpuPerturber {
     const { pixels, channels } = this;
     // Consecutive runs showing the same source merge into one span (rectangles of pixel features,
     // neighbouring superpixels that are both on or both off): one copy per span.
-    for (let r = 0; r < runs.length; ) {
+    for (let r = 0; r < runs.length;) {
       const on = masks[row + runs[r + 2]!] === 1;
       const start = runs[r]!;
       let end = runs[r + 1]!;

@@ -57,7 +57,14 @@ export class SegmentWorkspace {
   }
 
   /** `image` ([1, h, w, c]) must stay alive until release(). `samples`: rows x map.count, 0/1. */
-  static create(env: PerturbationEnv, image: tf.Tensor4D, values: Float32Array, map: FeatureMap, fill: Float32Array<ArrayBuffer>, samples: Float32Array<ArrayBuffer>): SegmentWorkspace {
+  static create(
+    env: PerturbationEnv,
+    image: tf.Tensor4D,
+    values: Float32Array,
+    map: FeatureMap,
+    fill: Float32Array<ArrayBuffer>,
+    samples: Float32Array<ArrayBuffer>,
+  ): SegmentWorkspace {
     return new SegmentWorkspace(env, values, map, fill, samples, image);
   }
 
@@ -142,7 +149,15 @@ export class SegmentWorkspace {
    * Z^T W Z of the derived design over `count` rows from `rowOffset` (scores and weights index from 0) (see weighted-gram.wgsl), as f64
    * [columns * columns]: on the GPU (f32 tree reduction) or by weightedGramRef.
    */
-  async gram(mode: GramMode, count: number, scores: Float64Array, weights: Float64Array, base = 0, delta = 0, rowOffset = 0): Promise<Float64Array> {
+  async gram(
+    mode: GramMode,
+    count: number,
+    scores: Float64Array,
+    weights: Float64Array,
+    base = 0,
+    delta = 0,
+    rowOffset = 0,
+  ): Promise<Float64Array> {
     const features = this.map.count;
     if (!this.gpu || !this.scope) {
       return weightedGramRef({ mode, samples: this.samples, scores, weights, count, features, base, delta, rowOffset });
@@ -175,7 +190,12 @@ export class SegmentWorkspace {
     try {
       const valueBuffer = scope.upload(v, 'scatter.values');
       const out = scope.create(pixels * 4, 'scatter.out');
-      await runKernel(scope.device, segmentScatter, { params: { pixels, outOffset: 0 }, segments: this.gpu.segments, values: valueBuffer, output: out });
+      await runKernel(scope.device, segmentScatter, {
+        params: { pixels, outOffset: 0 },
+        segments: this.gpu.segments,
+        values: valueBuffer,
+        output: out,
+      });
       return await readFloat32(scope.device, out, pixels);
     } finally {
       scope.release();

@@ -24,13 +24,18 @@ export function unpackMasks(maps: readonly { labels: Int32Array; count: number }
 export function dilate(mask: Int32Array, height: number, width: number, radius: number, scratch: Uint8Array): Int32Array {
   if (radius <= 0) return mask;
   const offsets: [number, number][] = [];
-  for (let dy = -radius; dy <= radius; dy++) for (let dx = -radius; dx <= radius; dx++) if (dy * dy + dx * dx <= radius * radius) offsets.push([dy, dx]);
+  for (let dy = -radius; dy <= radius; dy++)
+    for (let dx = -radius; dx <= radius; dx++) if (dy * dy + dx * dx <= radius * radius) offsets.push([dy, dx]);
   for (const p of mask) scratch[p] = 1;
   const added: number[] = [];
   for (const p of mask) {
     const y = Math.floor(p / width);
     const x = p - y * width;
-    const boundary = (x > 0 && !scratch[p - 1]) || (x + 1 < width && !scratch[p + 1]) || (y > 0 && !scratch[p - width]) || (y + 1 < height && !scratch[p + width]);
+    const boundary =
+      (x > 0 && !scratch[p - 1]) ||
+      (x + 1 < width && !scratch[p + 1]) ||
+      (y > 0 && !scratch[p - width]) ||
+      (y + 1 < height && !scratch[p + width]);
     if (!boundary) continue;
     for (const [dy, dx] of offsets) {
       const yy = y + dy;
@@ -63,7 +68,12 @@ export interface XraiRegions {
  * image is covered; the rest gets its own mean attribution. Gains are kept incrementally (every
  * covered pixel updates the regions that contain it), not recomputed from scratch.
  */
-export function xraiRegions(pixelAttr: Float64Array, masks: readonly Int32Array[], areaThreshold: number, minPixelDiff: number): XraiRegions {
+export function xraiRegions(
+  pixelAttr: Float64Array,
+  masks: readonly Int32Array[],
+  areaThreshold: number,
+  minPixelDiff: number,
+): XraiRegions {
   const pixels = pixelAttr.length;
   const sums = new Float64Array(masks.length);
   const counts = new Int32Array(masks.length);

@@ -50,7 +50,13 @@ describe('xrai', () => {
     const [H, W] = [32, 32];
     const { model } = linearModel({ height: H, width: W, channels: 3, classes: 2, seed: 3 });
     const x = tf.randomUniform([H, W, 3], 0, 1, 'float32', 5);
-    const ex = createExplainerFor(xrai, model, { method: 'xrai', integratedGradients: { steps: 8 }, scales: [100, 500], minPixelDiff: 10, target: 1 });
+    const ex = createExplainerFor(xrai, model, {
+      method: 'xrai',
+      integratedGradients: { steps: 8 },
+      scales: [100, 500],
+      minPixelDiff: 10,
+      target: 1,
+    });
     const warm = await ex.explain(x);
     tf.dispose([warm.attribution, warm.ranks]);
     const device = tfjsDevice();

@@ -2,7 +2,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { resizeBilinearRef } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
-import { igSettings, integratedGradientsOf, INTEGRATED_GRADIENTS_OPTION_NAMES, type IntegratedGradientsOptions } from '../../gradient/integrated-gradients/integrated-gradients.js';
+import {
+  igSettings,
+  integratedGradientsOf,
+  INTEGRATED_GRADIENTS_OPTION_NAMES,
+  type IntegratedGradientsOptions,
+} from '../../gradient/integrated-gradients/integrated-gradients.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { felzenszwalb } from '../../segment/felzenszwalb.js';
 import { originalScores } from '../shared/evaluate.js';
@@ -27,7 +32,13 @@ export interface XraiOptions {
 }
 
 /** Option names of xrai (checked against XraiOptions by the compiler; other names are rejected). */
-export const XRAI_OPTION_NAMES: OptionNames<XraiOptions> = { integratedGradients: true, areaThreshold: true, minPixelDiff: true, scales: true, dilation: true };
+export const XRAI_OPTION_NAMES: OptionNames<XraiOptions> = {
+  integratedGradients: true,
+  areaThreshold: true,
+  minPixelDiff: true,
+  scales: true,
+  dilation: true,
+};
 
 /** Result of `'xrai'`. */
 export interface XraiResult extends ExplainResultBase {
@@ -105,7 +116,8 @@ function resizeLabels(seg: { labels: Int32Array; count: number }, height: number
   const labels = new Int32Array(height * width);
   for (let y = 0; y < height; y++) {
     const sy = Math.min(RESIZE - 1, Math.floor(((y + 0.5) * RESIZE) / height));
-    for (let x = 0; x < width; x++) labels[y * width + x] = seg.labels[sy * RESIZE + Math.min(RESIZE - 1, Math.floor(((x + 0.5) * RESIZE) / width))]!;
+    for (let x = 0; x < width; x++)
+      labels[y * width + x] = seg.labels[sy * RESIZE + Math.min(RESIZE - 1, Math.floor(((x + 0.5) * RESIZE) / width))]!;
   }
   return { labels, count: seg.count };
 }
@@ -173,7 +185,13 @@ async function explainXrai(
   model: ModelAdapter,
   input: tf.Tensor4D,
   call: CallContext,
-  o: { areaThreshold: number; minPixelDiff: number; dilation: number; scales: readonly number[]; ig: Omit<IntegratedGradientsOptions, 'baseline'> },
+  o: {
+    areaThreshold: number;
+    minPixelDiff: number;
+    dilation: number;
+    scales: readonly number[];
+    ig: Omit<IntegratedGradientsOptions, 'baseline'>;
+  },
 ) {
   const [n, height, width, channels] = input.shape;
   const { targets } = await originalScores(model, input, call.target, call.signal);
@@ -190,7 +208,14 @@ async function explainXrai(
       const attr = new Float64Array(height * width);
       for (const [run, baseline] of [lo!, hi!].entries()) {
         const igCall = { ...call, onProgress: progress.ig(i, run) };
-        const { attribution } = await integratedGradientsOf(model, image, [targets[i]!], igSettings({ steps: 100, ...o.ig, baseline }), igCall, false);
+        const { attribution } = await integratedGradientsOf(
+          model,
+          image,
+          [targets[i]!],
+          igSettings({ steps: 100, ...o.ig, baseline }),
+          igCall,
+          false,
+        );
         const values = await attribution.data();
         attribution.dispose();
         for (let p = 0; p < height * width; p++) {
