@@ -9,7 +9,7 @@ mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 rm -rf packages/*/reports apps/*/reports   # no stale results in the summary
 rc=0
 pnpm turbo run build typecheck test e2e --continue=dependencies-successful "$@" || rc=$?
-# ESLint (type-checked; eslint.config.js). A failure fails the run but does not stop the tests.
+# ESLint (type-checked; eslint.config.js) and Prettier's check. A failure fails the run but does not stop the tests.
 pnpm lint || { echo "lint: failed (see above; run pnpm lint)"; rc=$((rc == 0 ? 1 : rc)); }
 node tools/test-summary.mjs || rc=$((rc == 0 ? 1 : rc))
 exit "$rc"
