@@ -3,7 +3,7 @@
 // seed, and writes src/mnist/mnist-cnn.generated.ts: topology, weights and 20 held-out sample digits
 // (2 per class), all embedded so that loading needs no files or network.
 // Run: pnpm --filter @webxai/models train:mnist   (see README.md for the split, the time and the curve)
-// Env: TRAIN_BACKEND (webgpu | cpu), EPOCHS, LEARNING_RATE, FILTERS (e.g. "16,32,64"), OUT (where the
+// Env: TRAIN_BACKEND (webgpu | cpu), EPOCHS, LEARNING_RATE, DECAY, MAX_SHIFT, FILTERS (e.g. "16,32,64"), OUT (where the
 // generated file goes), LOG (a file that gets one line per epoch).
 import { createRequire } from 'node:module';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ Object.assign(globalThis, globals);
 Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true, writable: true });
 await import('@tensorflow/tfjs-backend-webgpu');
 tf.enableProdMode();
+// On software adapters (lavapipe) tfjs's separate im2col pass makes conv training ~3x faster than Conv2DMM.
+tf.env().set('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', true);
 await tf.setBackend(process.env.TRAIN_BACKEND ?? 'webgpu');
 
 const SIZE = 28,
@@ -27,9 +29,9 @@ const EPOCHS = Number(process.env.EPOCHS ?? 12),
 const FILTERS = (process.env.FILTERS ?? '16,32,64').split(',').map(Number);
 // Adam's step size, decayed per epoch: a large step learns fast, the small late steps settle into a minimum.
 const LEARNING_RATE = Number(process.env.LEARNING_RATE ?? 0.003),
-  DECAY = 0.8;
+  DECAY = Number(process.env.DECAY ?? 0.8);
 // Each epoch sees every training digit shifted by up to MAX_SHIFT pixels (seeded): 8,500 digits are few.
-const MAX_SHIFT = 2;
+const MAX_SHIFT = Number(process.env.MAX_SHIFT ?? 2);
 const OUT = process.env.OUT ?? new URL('../src/mnist/mnist-cnn.generated.ts', import.meta.url);
 const log = (line) => {
   console.log(line);
