@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './attribution-stats.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+import { signSnippet } from '../snippets/index.js';
+
+/**
+ * GPU kernel: value range, largest signed magnitude and non-finite count of an attribution map, in
+ * one reduction into 5 u32 words (initialise them with {@link ATTRIBUTION_STATS_INIT}; decode with
+ * {@link decodeAttributionStats}). See attribution-stats.wgsl; CPU reference: {@link attributionStatsRef}.
+ */
+export const attributionStats = defineKernel({
+  name: 'attribution-stats',
+  source,
+  includes: [signSnippet],
+  workgroupSize: 256,
+  bindings: {
+    params: { uniform: { count: 'u32', sign: 'u32' } },
+    values: { storage: 'read' },
+    stats: { storage: 'read_write' },
+  },
+  // Exact min/max over bit patterns and an integer count.
+  tolerance: { abs: 0, rel: 0 },
+  threads: ({ params }) => params.count,
+});
