@@ -70,10 +70,34 @@ const CASES: Case[] = [
   { why: 'percentile clip 99, sign both', values: normal(224 * 224, 1), sign: 'both', clip: 99, topK: 10, bins: 2048, mode: 'overlay' },
   { why: 'clip 100 (the max), absolute', values: normal(1000, 2), sign: 'absolute', clip: 100, topK: 25, bins: 2048, mode: 'masked' },
   { why: 'explicit range, positive', values: normal(999, 3), sign: 'positive', clip: 99, range: 0.5, topK: 10, bins: 64, mode: 'contour' },
-  { why: 'negative-only map, sign positive (max 0)', values: normal(300, 4).map((v) => -Math.abs(v) - 0.1), sign: 'positive', clip: 99, topK: 10, bins: 2048, mode: 'overlay' },
-  { why: 'all equal values', values: new Float32Array(777).fill(0.625), sign: 'absolute', clip: 99, topK: 10, bins: 2048, mode: 'heatmap-only' },
+  {
+    why: 'negative-only map, sign positive (max 0)',
+    values: normal(300, 4).map((v) => -Math.abs(v) - 0.1),
+    sign: 'positive',
+    clip: 99,
+    topK: 10,
+    bins: 2048,
+    mode: 'overlay',
+  },
+  {
+    why: 'all equal values',
+    values: new Float32Array(777).fill(0.625),
+    sign: 'absolute',
+    clip: 99,
+    topK: 10,
+    bins: 2048,
+    mode: 'heatmap-only',
+  },
   { why: 'odd bin count 7, topK 100', values: normal(257, 5), sign: 'negative', clip: 50, topK: 100, bins: 7, mode: 'overlay' },
-  { why: 'NaN present: blank, side by side', values: Float32Array.from(normal(40, 6), (v, i) => (i === 9 ? NaN : v)), sign: 'both', clip: 99, topK: 10, bins: 2048, mode: 'side-by-side' },
+  {
+    why: 'NaN present: blank, side by side',
+    values: Float32Array.from(normal(40, 6), (v, i) => (i === 9 ? NaN : v)),
+    sign: 'both',
+    clip: 99,
+    topK: 10,
+    bins: 2048,
+    mode: 'side-by-side',
+  },
 ];
 
 describe('heatmap-params', () => {
@@ -96,7 +120,15 @@ describe('heatmap-params', () => {
 
   gpuTest('hand-computed: 4 bins over max 2, clip 50 of 4 values = upper edge of bin 1', async ({ device }) => {
     // magnitudes 0.25, 0.75, 1.25, 2 -> bins 0, 1, 2, 3 (binScale 2); rank ceil(0.5 * 4) = 2 -> bin 1 -> 2 * 2 / 4 = 1.
-    const c: Case = { why: '', values: new Float32Array([0.25, -0.75, 1.25, -2]), sign: 'absolute', clip: 50, topK: 25, bins: 4, mode: 'overlay' };
+    const c: Case = {
+      why: '',
+      values: new Float32Array([0.25, -0.75, 1.25, -2]),
+      sign: 'absolute',
+      clip: 50,
+      topK: 25,
+      bins: 4,
+      mode: 'overlay',
+    };
     const { result } = await runParams(device, c, 4);
     expect(result.scale).toEqual({ binScale: 2, clipValue: 1, thresholdBin: 2, scale: 256 });
   });

@@ -27,7 +27,12 @@ export interface HeatmapScaleOptions {
  * CPU reference for heatmap-params.wgsl (both stages): from the largest signed magnitude and the
  * histogram of `count` magnitudes, the same numbers the CPU-range path computes (f64, rounded once).
  */
-export function heatmapParamsRef(magnitude: number, histogram: Uint32Array<ArrayBuffer>, count: number, o: HeatmapScaleOptions): HeatmapScale {
+export function heatmapParamsRef(
+  magnitude: number,
+  histogram: Uint32Array<ArrayBuffer>,
+  count: number,
+  o: HeatmapScaleOptions,
+): HeatmapScale {
   const stats = { count, max: magnitude, binScale: histogramScale(magnitude, histogram.length), histogram };
   const clipValue = o.range ?? percentileFromHistogram(stats, o.clip).value;
   return {
