@@ -2,7 +2,7 @@
 import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
-import { createBuffer, liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { attributionStats } from './attribution-stats.kernel.js';
 import {
   ATTRIBUTION_STATS_INIT,

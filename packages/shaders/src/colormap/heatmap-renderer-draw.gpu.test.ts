@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { afterEach, beforeEach, describe, expect } from 'vitest';
+import { afterEach, beforeEach, describe, expect, vi, type MockInstance } from 'vitest';
 import { gpuTest, seededInts, seededNormal } from '@webxai/testing';
 import { liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { HeatmapRenderer, type HeatmapOptions } from './heatmap-renderer.js';
@@ -8,20 +8,17 @@ import { unpackRgba } from './luts.js';
 
 const BASE: Omit<HeatmapOptions, 'width' | 'height' | 'mode'> = { colormap: 'turbo', sign: 'both', clip: 99, opacity: 0.5, topK: 10 };
 
-/** Counts GPUBuffer.mapAsync calls (every readback goes through one). */
+/** Counts GPUBuffer.mapAsync calls (every readback goes through one); calls through to the real one. */
+let mapAsync: MockInstance<GPUBuffer['mapAsync']>;
 let mapAsyncCalls = 0;
-let original: GPUBuffer['mapAsync'] | undefined;
 beforeEach(() => {
+  mapAsync = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
   mapAsyncCalls = 0;
-  original = GPUBuffer.prototype.mapAsync;
-  GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>) {
-    mapAsyncCalls++;
-    return original!.apply(this, args);
-  };
 });
-afterEach(() => {
-  GPUBuffer.prototype.mapAsync = original!;
-});
+afterEach(() => mapAsync.mockRestore());
+/** mapAsync calls since the last reset. */
+const resetCount = () => (mapAsyncCalls = mapAsync.mock.calls.length);
+const callsSinceReset = () => mapAsync.mock.calls.length - mapAsyncCalls;
 
 function inputs(width: number, height: number, seed: number) {
   const count = width * height;
@@ -47,16 +44,18 @@ describe('HeatmapRenderer.draw (GPU range, no readback) vs render (CPU range)', 
     const { values, image } = inputs(width, height, width + height);
     const options: HeatmapOptions = { ...BASE, width, height, mode, range };
     const old = new HeatmapRenderer(device);
+    resetCount();
     const oldInfo = await old.render(values, image, options);
+    expect(callsSinceReset()).toBe(2); // the CPU-range path: max, then histogram (the counter works)
     const oldPixels = await old.read(oldInfo);
     old.dispose();
 
     const renderer = new HeatmapRenderer(device);
     const valuesBuffer = uploadBuffer(device, values, 'values');
-    mapAsyncCalls = 0;
+    resetCount();
     const draw = await renderer.draw(valuesBuffer, image, options);
     await renderer.draw(valuesBuffer, image, options); // a second frame reuses every buffer
-    expect(mapAsyncCalls).toBe(0);
+    expect(callsSinceReset()).toBe(0);
     const pixels = await readUint32(device, renderer.output!, draw.outWidth * draw.height);
     // Tolerance: the GPU computes bins / max and 128 / clip in f32 (2.5 ULP) where the CPU path rounds
     // an f64 result once, so a value lying exactly on a LUT-index or histogram-bin edge may land one
@@ -99,15 +98,15 @@ describe('HeatmapRenderer.draw (GPU range, no readback) vs render (CPU range)', 
     expect(await renderer.requestReadout()).toBeUndefined(); // nothing drawn yet
     const valuesBuffer = uploadBuffer(device, values, 'values');
     await renderer.draw(valuesBuffer, image, options);
-    mapAsyncCalls = 0;
+    resetCount();
     const first = renderer.requestReadout();
     const second = renderer.requestReadout();
     const third = renderer.requestReadout();
     expect(second).toBe(third); // one follow-up for every request made while one is in flight
-    expect(mapAsyncCalls).toBe(1);
+    expect(callsSinceReset()).toBe(1);
     expect((await first)?.frame).toBe(1);
     expect((await third)?.frame).toBe(1);
-    expect(mapAsyncCalls).toBe(2);
+    expect(callsSinceReset()).toBe(2);
     await renderer.draw(valuesBuffer, image, options);
     expect((await renderer.requestReadout())?.frame).toBe(2); // the copy is made when the read-out starts
     // Disposing with a read-out in flight settles it with undefined and frees everything.
