@@ -29,6 +29,7 @@ import {
   type ImagePixels,
 } from '../shared/inputs.js';
 import { fire, formatValue, toXaiError, type XaiErrorDetail } from '../shared/events.js';
+import { SerialLane } from '../shared/serial-lane.js';
 import { colormapGradient, legendTicks } from './legend.js';
 
 /** Which drawing path `<xai-heatmap>` uses: `auto` tries WebGPU and falls back to a 2D canvas. */
@@ -228,10 +229,10 @@ export class XaiHeatmap extends LitElement {
   #renders = new Task(this, {
     autoRun: false,
     task: (_args: readonly unknown[], { signal }: { signal: AbortSignal }) =>
-      this.#serially(() => (this.#superseded(signal) ? undefined : this.#render(signal))),
+      this.#lane.runUnlessSuperseded(signal, () => this.#render(signal)),
   });
-  /** Every render and GPU release requested so far, in order; never rejects. */
-  #lane: Promise<void> = Promise.resolve();
+  /** Every render and GPU release requested so far, in order. */
+  #lane = new SerialLane(this);
   #renderer: HeatmapRenderer | undefined;
   #canvas: HTMLCanvasElement | undefined;
   #canvasPath: HeatmapRenderPath | undefined;
@@ -278,7 +279,7 @@ export class XaiHeatmap extends LitElement {
     super.disconnectedCallback();
     this.#renders.abort();
     // Queue the release behind any render in flight, so nothing it allocates survives.
-    void this.#serially(() => this.#releaseGpu());
+    void this.#lane.run(() => this.#releaseGpu());
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -287,7 +288,7 @@ export class XaiHeatmap extends LitElement {
 
   /** Resolves when every render requested so far has finished (successfully or with an error). */
   get renderComplete(): Promise<void> {
-    return this.updateComplete.then(() => this.#lane);
+    return this.updateComplete.then(() => this.#lane.idle);
   }
 
   /** The attribution map as shown (after channel reduction), or undefined. */
@@ -349,23 +350,8 @@ export class XaiHeatmap extends LitElement {
     this.#renders.run([]).catch(() => undefined);
   }
 
-  /** Runs `job` after every job queued before it (whatever their outcome). */
-  #serially<T>(job: () => T | Promise<T>): Promise<T> {
-    const run = this.#lane.then(job);
-    this.#lane = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
-  /** A newer render (or removal from the page) has taken over from the run holding `signal`. */
-  #superseded(signal: AbortSignal): boolean {
-    return signal.aborted || !this.isConnected;
-  }
-
   async #render(signal: AbortSignal): Promise<void> {
-    const stale = () => this.#superseded(signal);
+    const stale = () => this.#lane.superseded(signal);
     try {
       if (this.attribution === undefined || this.attribution === null) {
         this.#showEmpty();
