@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { adaptModel, configureTfjs, createExplainer, targetGradients, type Explainer, type MethodName } from '@webxai/core';
 import { loadMnistCnn, mnistSamples } from '@webxai/models';
 import { mnistCases, type BarePasses, type BrowserCase, type BrowserResult, type BrowserRow } from '../src/browser-cases.js';
+import { heatmapBench } from './heatmap-bench.js';
 
 declare global {
   interface Window {
@@ -157,7 +158,9 @@ async function run(): Promise<BrowserResult> {
   await tf.setBackend('webgpu');
   tf.dispose([image]);
   model.dispose();
-  return { adapter: await adapterName(), userAgent: navigator.userAgent, rows };
+  const heatmapRows = 'xai-heatmap'.includes(filter) && filter !== '' ? await heatmapBench(quick, rounds, counted) : undefined;
+  heatmapRows?.forEach((row) => console.log(`bench-heatmap ${JSON.stringify(row)}`));
+  return { adapter: await adapterName(), userAgent: navigator.userAgent, rows, ...(heatmapRows && { heatmapRows }) };
 }
 
 run().then(

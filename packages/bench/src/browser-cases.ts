@@ -111,10 +111,25 @@ export interface BrowserRow {
   readonly bareCalls: Readonly<Record<string, number>>;
 }
 
+/** One row of the `<xai-heatmap>` table: a stream of frames drawn by one path. */
+export interface HeatmapRow {
+  readonly name: string;
+  /** Map size (width = height). */
+  readonly size: number;
+  readonly frames: number;
+  /** Median over the timed rounds of frames / seconds for the whole stream (its last read-out included). */
+  readonly drawsPerSecond: number;
+  /** GPUBuffer.mapAsync calls per frame (each a GPU-to-CPU readback), over one counted stream. */
+  readonly readbacksPerDraw: number;
+  readonly submitsPerDraw: number;
+}
+
 /** What the page leaves on `window.benchResult`. */
 export interface BrowserResult {
   readonly adapter: string;
   readonly userAgent: string;
   readonly rows: BrowserRow[];
+  /** `<xai-heatmap>` draw rates (when the filter names "heatmap"). */
+  readonly heatmapRows?: HeatmapRow[];
   readonly error?: string;
 }

@@ -14,11 +14,16 @@
 // Non-finite values are recognised by their bit pattern (WGSL may fold `x != x` away) and are left out
 // of [0..2].
 //
-// Dispatch: 1-D, one invocation per element, ceil(count / WORKGROUP_SIZE) workgroups folded past
-// 65,535. Each workgroup reduces into workgroup atomics first, then issues one global atomic per word.
+// Dispatch: 1-D, ceil(count / VALUES_PER_THREAD) invocations (folded past 65,535 workgroups). Each
+// invocation reduces VALUES_PER_THREAD values in registers (strided by the invocation count, so
+// neighbouring invocations read neighbouring values), then issues one global atomic per word it has
+// something for. No workgroup memory and no barriers: software GPUs (SwiftShader, lavapipe) run
+// workgroup atomics and barriers an order of magnitude slower than this (measured in Chromium on
+// SwiftShader at 224x224: 67 ms for a workgroup-atomic version, vs 2.5 ms for the histogram pass).
 // Numerics: exact (no arithmetic on the values); tolerance 0.
 
 override WORKGROUP_SIZE: u32;
+override VALUES_PER_THREAD: u32;
 
 struct Params {
   count: u32,
@@ -28,12 +33,6 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> values: array<f32>;
 @group(0) @binding(2) var<storage, read_write> stats: array<atomic<u32>>;
-
-var<workgroup> localLow: atomic<u32>;
-var<workgroup> localHigh: atomic<u32>;
-var<workgroup> localMagnitude: atomic<u32>;
-var<workgroup> localNonFinite: atomic<u32>;
-var<workgroup> localFirstNonFinite: atomic<u32>;
 
 const NONE: u32 = 0xffffffffu;
 
@@ -50,45 +49,40 @@ fn orderedKey(bits: u32) -> u32 {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
-  if (lid.x == 0u) {
-    atomicStore(&localLow, NONE);
-    atomicStore(&localHigh, 0u);
-    atomicStore(&localMagnitude, 0u);
-    atomicStore(&localNonFinite, 0u);
-    atomicStore(&localFirstNonFinite, NONE);
+  let t = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  let threads = (params.count + VALUES_PER_THREAD - 1u) / VALUES_PER_THREAD;
+  if (t >= threads) {
+    return;
   }
-  workgroupBarrier();
-  if (i < params.count) {
+  var low = NONE;
+  var high = 0u;
+  var magnitude = 0u;
+  var nonFinite = 0u;
+  var firstNonFinite = NONE;
+  for (var i = t; i < params.count; i += threads) {
     let v = values[i];
     let bits = bitcast<u32>(v);
     if (isNonFinite(bits)) {
-      atomicAdd(&localNonFinite, 1u);
-      atomicMin(&localFirstNonFinite, i);
+      nonFinite += 1u;
+      firstNonFinite = min(firstNonFinite, i);
     } else {
-      atomicMin(&localLow, orderedKey(bits));
-      atomicMax(&localHigh, orderedKey(bits));
+      low = min(low, orderedKey(bits));
+      high = max(high, orderedKey(bits));
       let s = signedMagnitude(v, params.sign);
       if (s > 0.0) {
-        atomicMax(&localMagnitude, bitcast<u32>(s));
+        magnitude = max(magnitude, bitcast<u32>(s));
       }
     }
   }
-  workgroupBarrier();
-  if (lid.x == 0u) {
-    let high = atomicLoad(&localHigh);
-    if (high != 0u) {
-      atomicMin(&stats[0], atomicLoad(&localLow));
-      atomicMax(&stats[1], high);
-    }
-    let m = atomicLoad(&localMagnitude);
-    if (m != 0u) {
-      atomicMax(&stats[2], m);
-    }
-    let bad = atomicLoad(&localNonFinite);
-    if (bad != 0u) {
-      atomicAdd(&stats[3], bad);
-      atomicMin(&stats[4], atomicLoad(&localFirstNonFinite));
-    }
+  if (high != 0u) {
+    atomicMin(&stats[0], low);
+    atomicMax(&stats[1], high);
+  }
+  if (magnitude != 0u) {
+    atomicMax(&stats[2], magnitude);
+  }
+  if (nonFinite != 0u) {
+    atomicAdd(&stats[3], nonFinite);
+    atomicMin(&stats[4], firstNonFinite);
   }
 }

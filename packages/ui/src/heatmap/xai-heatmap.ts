@@ -311,7 +311,16 @@ export class XaiHeatmap extends LitElement {
 
   /** Resolves when every render requested so far has finished (successfully or with an error). */
   get renderComplete(): Promise<void> {
-    return this.updateComplete.then(() => this.#lane.idle).then(() => this.#readout);
+    return this.drawComplete.then(() => this.#readout);
+  }
+
+  /**
+   * Resolves when every render requested so far has drawn its picture, without waiting for the
+   * numbers a GPU-resident attribution's read-out brings (see `renderComplete` for those): what a
+   * frame loop awaits before handing over the next frame.
+   */
+  get drawComplete(): Promise<void> {
+    return this.updateComplete.then(() => this.#lane.idle);
   }
 
   /** The attribution map as shown (after channel reduction), or undefined. */
