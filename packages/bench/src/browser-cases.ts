@@ -119,8 +119,10 @@ export interface HeatmapRow {
   readonly frames: number;
   /** Median over the timed rounds of frames / seconds for the whole stream (its last read-out included). */
   readonly drawsPerSecond: number;
-  /** GPUBuffer.mapAsync calls per frame (each a GPU-to-CPU readback), over one counted stream. */
+  /** GPUBuffer.mapAsync calls per frame (each a GPU-to-CPU readback) the drawing waits for. */
   readonly readbacksPerDraw: number;
+  /** The element's asynchronous read-outs per frame (mapAsync too, but nothing waits for them; at most one in flight). */
+  readonly asyncReadoutsPerDraw: number;
   readonly submitsPerDraw: number;
 }
 

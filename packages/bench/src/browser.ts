@@ -99,15 +99,16 @@ function formatRow(r: BrowserRow): string {
 
 function formatHeatmapRow(r: HeatmapRow): string {
   const n = (v: number, width: number, digits = 0) => v.toFixed(digits).padStart(width);
-  return `${`${r.name} ${r.size}x${r.size}`.padEnd(40)} ${n(r.frames, 6)} ${n(r.drawsPerSecond, 9, 1)} ${n(1000 / r.drawsPerSecond, 9, 1)} ${n(r.readbacksPerDraw, 13, 2)} ${n(r.submitsPerDraw, 11, 1)}`;
+  return `${`${r.name} ${r.size}x${r.size}`.padEnd(40)} ${n(r.frames, 6)} ${n(r.drawsPerSecond, 9, 1)} ${n(1000 / r.drawsPerSecond, 9, 1)} ${n(r.readbacksPerDraw, 15, 2)} ${n(r.asyncReadoutsPerDraw, 14, 2)} ${n(r.submitsPerDraw, 13, 1)}`;
 }
 
 /** The `<xai-heatmap>` table: draws per second and readbacks per frame of each path. */
 function formatHeatmapTable(rows: readonly HeatmapRow[]): string[] {
   return [
-    'element                                  frames  draws/s  ms/draw  readbacks/draw  submits/draw',
+    'element                                  frames  draws/s  ms/draw  readbacks/draw  async/draw  submits/draw',
     ...rows.map(formatHeatmapRow),
     'cpu-range: tensor.data() + {data, shape} (range read back); gpu-range: the tensor itself (GPU range, async read-out).',
+    'readbacks/draw: mapAsync the drawing waits for; async/draw: the read-outs of legend numbers and NaN check nothing waits for.',
   ];
 }
 
