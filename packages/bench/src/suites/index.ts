@@ -4,6 +4,7 @@ import { camMobileNetSuite, camResNetSuite } from './cam.js';
 import { dispatchSuite } from './dispatch.js';
 import { elementwiseSuite } from './elementwise.js';
 import { featuresSuite } from './features.js';
+import { kernelsSuite } from './kernels.js';
 import { gradientMobileNetSuite, gradientSmallSuite } from './gradient.js';
 import { metricsSuite } from './metrics.js';
 import { perturbationSuite } from './perturbation.js';
@@ -13,6 +14,7 @@ import { reduceSuite } from './reduce.js';
 /** Every suite, in run order. Add yours here (one file or folder per suite under src/suites/). */
 export const SUITES: readonly BenchSuite[] = [
   dispatchSuite,
+  kernelsSuite,
   elementwiseSuite,
   reduceSuite,
   randomSuite,
