@@ -6,6 +6,7 @@ import { elementwiseSuite } from './elementwise.js';
 import { featuresSuite } from './features.js';
 import { kernelsSuite } from './kernels.js';
 import { gradientMobileNetSuite, gradientSmallSuite } from './gradient.js';
+import { naiveSuite } from './naive/index.js';
 import { metricsSuite } from './metrics.js';
 import { perturbationSuite } from './perturbation.js';
 import { randomSuite } from './random.js';
@@ -25,4 +26,5 @@ export const SUITES: readonly BenchSuite[] = [
   camResNetSuite,
   metricsSuite,
   featuresSuite,
+  naiveSuite,
 ];
