@@ -36,7 +36,9 @@ export async function naiveOcclusion(tf: Tf, model: Model, image: tfNamespace.Te
       const delta = base - (await score(tf, model, occluded, target));
       occluded.dispose();
       keep.forEach((k, p) => {
-        if (k === 0) (drop[p]! += delta), (covered[p]! += 1);
+        if (k !== 0) return;
+        drop[p]! += delta;
+        covered[p]! += 1;
       });
     }
   }
