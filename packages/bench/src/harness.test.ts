@@ -134,7 +134,11 @@ describe('fraction of the copy kernel', () => {
   });
 
   it('divides each case by the copy kernel of the same run, and leaves cases without GB/s alone', () => {
-    const out = withCopyFraction([result('kernels', COPY_CASE, 8), result('kernels', 'mask-accumulate', 2), result('dispatch', 'tiny', undefined)]);
+    const out = withCopyFraction([
+      result('kernels', COPY_CASE, 8),
+      result('kernels', 'mask-accumulate', 2),
+      result('dispatch', 'tiny', undefined),
+    ]);
     expect(out.map((r) => r.ofCopy)).toEqual([1, 0.25, undefined]);
     expect(formatTable(out)).toMatch(/mask-accumulate.*0\.25/);
   });

@@ -23,7 +23,8 @@ const PIXELS = 224 * 224;
 
 export const kernelsSuite: BenchSuite = {
   name: 'kernels',
-  description: 'plain copy kernel (the GB/s yardstick), copyBufferToBuffer, and the explainers\u2019 memory-bound kernels (GB/s, fraction of copy)',
+  description:
+    'plain copy kernel (the GB/s yardstick), copyBufferToBuffer, and the explainers\u2019 memory-bound kernels (GB/s, fraction of copy)',
   async setup({ device, quick }) {
     const images = batchImages(quick);
     const count = images * IMAGE_VALUES;
@@ -34,7 +35,11 @@ export const kernelsSuite: BenchSuite = {
     const masks = await randomUniform(device, { seed: 2, count: maskCount * PIXELS, low: 0, high: 1 });
     const weights = await randomUniform(device, { seed: 3, count: maskCount, low: -1, high: 1 });
     const acc = createBuffer(device, PIXELS * 4, 'bench.kernels.acc');
-    const ranks = uploadBuffer(device, Uint32Array.from({ length: PIXELS }, (_, i) => (i * 7919) % PIXELS), 'bench.kernels.ranks');
+    const ranks = uploadBuffer(
+      device,
+      Uint32Array.from({ length: PIXELS }, (_, i) => (i * 7919) % PIXELS),
+      'bench.kernels.ranks',
+    );
     const moment = createBuffer(device, IMAGE_VALUES * 4, 'bench.kernels.moment');
     const label = batchLabel(images);
     return {
@@ -60,8 +65,7 @@ export const kernelsSuite: BenchSuite = {
           name: `mask-accumulate ${maskCount}x224x224`,
           elements: maskCount * PIXELS,
           bytes: (maskCount * PIXELS + 2 * PIXELS + maskCount) * 4,
-          run: () =>
-            runKernel(device, maskAccumulate.keep, { params: { count: maskCount, pixels: PIXELS }, weights, masks, acc }),
+          run: () => runKernel(device, maskAccumulate.keep, { params: { count: maskCount, pixels: PIXELS }, weights, masks, acc }),
         },
         {
           // Deletion curve: the masks of maskCount steps from one rank per pixel.

@@ -39,7 +39,11 @@ async function setupNaive({ quick }: BenchContext): Promise<SuiteInstance> {
       webxai: explainWith({ method: 'occlusion', window: 4, stride }),
       naive: () => naiveOcclusion(tf, model, image, target, 4, stride),
     },
-    { name: `rise ${masks} masks`, webxai: explainWith({ method: 'rise', masks, seed: 1 }), naive: () => naiveRise(tf, model, image, target, masks) },
+    {
+      name: `rise ${masks} masks`,
+      webxai: explainWith({ method: 'rise', masks, seed: 1 }),
+      naive: () => naiveRise(tf, model, image, target, masks),
+    },
     {
       name: `deletion ${steps} steps`,
       webxai: () => core.evaluate(model, image, saliency.attribution, { metric: 'deletion', target, steps }),
