@@ -57,6 +57,35 @@ describe('CpuPerturber', () => {
         want(perturbBatchRef({ image, fill, masks: fractional, maskStride: pixels, pixels, channels: c, count, sampleOffset: 1 })),
       ),
     );
+    // One feature per pixel, numbered out of raster order (partition SHAP's pixel features in tree
+    // order): runs of one pixel, written by the per-pixel select.
+    const scattered = Int32Array.from({ length: pixels }, (_, p) => (p * 7) % pixels);
+    const coalitions = new Float32Array(seededInts((count + 1) * pixels, 5, 0, 2));
+    const each = new CpuPerturber(image, fill, scattered, pixels, c, w).write(
+      new Float32Array(count * pixels * c),
+      coalitions,
+      pixels,
+      count,
+      1,
+      layout,
+    );
+    expect(Array.from(each)).toEqual(
+      Array.from(
+        want(
+          perturbBatchRef({
+            image,
+            fill,
+            segments: scattered,
+            masks: coalitions,
+            maskStride: pixels,
+            pixels,
+            channels: c,
+            count,
+            sampleOffset: 1,
+          }),
+        ),
+      ),
+    );
     const zero = new Float32Array(pixels * c); // RISE: the m * x fast path
     const rise = new CpuPerturber(image, zero, undefined, pixels, c, w).write(
       new Float32Array(count * pixels * c),

@@ -13,7 +13,7 @@ export type BatchLayout = 'nhwc' | 'nchw';
 export class CpuPerturber {
   private readonly planarImage: Float32Array;
   private readonly planarFill: Float32Array;
-  /** [start, end, segment] triples of pixel indices (segment masks only). */
+  /** [start, end, segment] triples of pixel indices (segment masks whose runs are long enough). */
   private readonly runs: Int32Array | undefined;
   /** The fill is all zeros (RISE): fractional values are just m * x. */
   private readonly zeroFill: boolean;
@@ -37,7 +37,9 @@ export class CpuPerturber {
         runs.push(p, q, segments[p]!);
         p = q;
       }
-      this.runs = Int32Array.from(runs);
+      // Runs of a few pixels (pixel features, tiny superpixels): a per-pixel select is cheaper
+      // than walking the runs (and a binary check per row).
+      if (runs.length / 3 <= pixels / 8) this.runs = Int32Array.from(runs);
     }
   }
 
@@ -105,17 +107,25 @@ export class CpuPerturber {
       }
       return;
     }
-    for (let c = 0; c < channels; c++) {
-      const plane = c * pixels;
-      for (let p = 0; p < pixels; p++) {
-        const m = masks[row + (segments ? segments[p]! : p)]!;
-        const x = image[plane + p]!;
-        const f = fill[plane + p]!;
-        const value = m === 1 ? x : m === 0 ? f : Math.fround(f + Math.fround(m * Math.fround(x - f)));
-        out[layout === 'nchw' ? base + plane + p : base + p * channels + c] = value;
+    if (layout === 'nchw') {
+      for (let c = 0; c < channels; c++) {
+        const plane = c * pixels;
+        const o = base + plane;
+        for (let p = 0; p < pixels; p++)
+          out[o + p] = blend(masks[row + (segments ? segments[p]! : p)]!, image[plane + p]!, fill[plane + p]!);
       }
+      return;
+    }
+    for (let p = 0; p < pixels; p++) {
+      const m = masks[row + (segments ? segments[p]! : p)]!;
+      for (let c = 0; c < channels; c++) out[base + p * channels + c] = blend(m, image[c * pixels + p]!, fill[c * pixels + p]!);
     }
   }
+}
+
+/** perturbBatchRef's value: the image where m = 1, the fill where m = 0, f + m (x - f) in f32 between. */
+function blend(m: number, x: number, f: number): number {
+  return m === 1 ? x : m === 0 ? f : Math.fround(f + Math.fround(m * Math.fround(x - f)));
 }
 
 /** out[offset + i] = src[i] for i in [start, end): a loop for short spans, set() (memcpy) for long ones. */
