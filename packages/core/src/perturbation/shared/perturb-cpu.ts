@@ -15,6 +15,8 @@ export class CpuPerturber {
   private readonly planarFill: Float32Array;
   /** [start, end, segment] triples of pixel indices (segment masks whose runs are long enough). */
   private readonly runs: Int32Array | undefined;
+  /** The segment map's runs are too short to walk (writeGathered instead). */
+  private readonly fragmented: boolean = false;
   /** The fill is all zeros (RISE): fractional values are just m * x. */
   private readonly zeroFill: boolean;
 
@@ -37,9 +39,10 @@ export class CpuPerturber {
         runs.push(p, q, segments[p]!);
         p = q;
       }
-      // Runs of a few pixels (pixel features, tiny superpixels): a per-pixel select is cheaper
-      // than walking the runs (and a binary check per row).
+      // Runs of a few pixels (pixel features, tiny superpixels): each row's mask is gathered per
+      // pixel instead (writeGathered).
       if (runs.length / 3 <= pixels / 8) this.runs = Int32Array.from(runs);
+      else this.fragmented = true;
     }
   }
 
@@ -58,7 +61,7 @@ export class CpuPerturber {
       const row = (sampleOffset + b) * maskStride;
       const base = b * perImage;
       if (this.runs && isBinaryRow(masks, row, maskStride)) this.writeRuns(out, masks, row, base, layout);
-      else this.writePixels(out, masks, row, base, layout);
+      else if (!this.fragmented || !this.writeGathered(out, masks, row, base, layout)) this.writePixels(out, masks, row, base, layout);
     }
     return out;
   }
@@ -89,6 +92,33 @@ export class CpuPerturber {
         for (let c = 0; c < channels; c++) copySpan(out, src, c * pixels + start, c * pixels + end, base);
       }
     }
+  }
+
+  /**
+   * Binary rows over a fragmented segment map (partition SHAP's pixel features): one pass over the
+   * pixels that gathers each one's mask value and copies every span of equal value at its end
+   * (coalitions of rectangles: a few spans per image row). False as soon as a value is neither 0
+   * nor 1 (the caller then rewrites the whole image per pixel).
+   */
+  private writeGathered(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): boolean {
+    const { pixels, channels } = this;
+    const segments = this.segments!;
+    let start = 0;
+    let on = masks[row + segments[0]!]!;
+    for (let p = 1; p <= pixels; p++) {
+      const m = p < pixels ? masks[row + segments[p]!]! : -1;
+      if (m === on) continue;
+      if (on !== 0 && on !== 1) return false;
+      if (layout === 'nhwc') {
+        copySpan(out, on === 1 ? this.image : this.fill, start * channels, p * channels, base);
+      } else {
+        const src = on === 1 ? this.planarImage : this.planarFill;
+        for (let c = 0; c < channels; c++) copySpan(out, src, c * pixels + start, c * pixels + p, base);
+      }
+      start = p;
+      on = m;
+    }
+    return true;
   }
 
   private writePixels(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): void {
