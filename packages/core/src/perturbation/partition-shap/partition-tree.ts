@@ -28,6 +28,7 @@ export function partitionTree(cy: Float64Array, cx: Float64Array, count: number)
   start[0] = 0;
   end[0] = count;
   const stack = [0];
+  const scratch = new Int32Array(count);
   while (stack.length) {
     const node = stack.pop()!;
     const a = start[node]!;
@@ -46,7 +47,7 @@ export function partitionTree(cy: Float64Array, cx: Float64Array, count: number)
     // shap: the lower half gets floor((max - min + 1) / 2) pixel rows/columns.
     const lo = byY ? y0 : x0;
     const hi = byY ? y1 : x1;
-    const split = splitNode(order, a, b, key, lo + Math.floor((hi - lo + 1) / 2));
+    const split = splitNode(order, a, b, key, lo + Math.floor((hi - lo + 1) / 2), scratch);
     left[node] = nodes;
     start[nodes] = a;
     end[nodes++] = split;
@@ -65,15 +66,16 @@ export function partitionTree(cy: Float64Array, cx: Float64Array, count: number)
  * side (centroids less than a pixel apart) the range is sorted by key (ties: feature index) and
  * halved.
  */
-function splitNode(order: Int32Array, a: number, b: number, key: Float64Array, mid: number): number {
-  const below: number[] = [];
-  const above: number[] = [];
-  for (let i = a; i < b; i++) (key[order[i]!]! < mid ? below : above).push(order[i]!);
-  if (below.length && above.length) {
-    order.set(below, a);
-    order.set(above, a + below.length);
-    return a + below.length;
+function splitNode(order: Int32Array, a: number, b: number, key: Float64Array, mid: number, scratch: Int32Array): number {
+  let below = a;
+  let above = 0;
+  for (let i = a; i < b; i++) {
+    const f = order[i]!;
+    if (key[f]! < mid) order[below++] = f;
+    else scratch[above++] = f;
   }
+  order.set(scratch.subarray(0, above), below);
+  if (below > a && above > 0) return below;
   const sorted = Array.from(order.subarray(a, b)).sort((p, q) => key[p]! - key[q]! || p - q);
   order.set(sorted, a);
   return a + ((b - a) >> 1);

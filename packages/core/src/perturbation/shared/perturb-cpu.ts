@@ -32,17 +32,24 @@ export class CpuPerturber {
     this.planarFill = toPlanar(fill, pixels, channels);
     this.zeroFill = fill.every((v) => v === 0 && !Object.is(v, -0));
     if (segments) {
-      const runs: number[] = [];
-      for (let p = 0; p < pixels;) {
-        let q = p + 1;
-        while (q < pixels && segments[q] === segments[p] && q % width !== 0) q++;
-        runs.push(p, q, segments[p]!);
-        p = q;
-      }
+      const starts = (p: number) => p === 0 || p % width === 0 || segments[p] !== segments[p - 1];
+      let count = 0;
+      for (let p = 0; p < pixels; p++) if (starts(p)) count++;
       // Runs of a few pixels (pixel features, tiny superpixels): each row's mask is gathered per
       // pixel instead (writeGathered).
-      if (runs.length / 3 <= pixels / 8) this.runs = Int32Array.from(runs);
-      else this.fragmented = true;
+      if (count > pixels / 8) this.fragmented = true;
+      else {
+        const runs = new Int32Array(3 * count);
+        for (let p = 0, r = -3; p < pixels; p++) {
+          if (starts(p)) {
+            r += 3;
+            runs[r] = p;
+            runs[r + 2] = segments[p]!;
+          }
+          runs[r + 1] = p + 1;
+        }
+        this.runs = runs;
+      }
     }
   }
 
