@@ -3,19 +3,26 @@
 // with a tfjs model on the webgpu backend (Dawn), on MobileNetV2-224 with seeded random weights.
 // Reports, per case, the time inside the model's forward passes and everything else (segmentation,
 // masks, regression, scatter, copies), perturbed images per second, samples per second, and SLIC
-// time at 224x224 and 1024x1024.
+// time at 224x224 and 1024x1024. Each ONNX case is paired with the bare forward passes over the
+// same batch shapes (interleaved, alternating which side goes first, so load from other processes
+// hits both): the non-forward share is 1 - bare / method, in wall time and in process CPU time.
+// XAI_PERTURBATION_BENCH_RUNS sets the timed pairs per case (after one warm-up pair).
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { webgpuTfjs } from './shared.js';
+import { median, webgpuTfjs } from './shared.js';
 
 type Box = {
   predict(b: Float32Array, s: [number, number, number, number]): Promise<Float32Array>;
   predictNchw?: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array>;
 };
 
-/** Wraps a black box so the time spent inside its forward passes is measured. */
-function timedBox(model: Box): { box: Box; take: () => number } {
+/**
+ * Wraps a black box so the time spent inside its forward passes is measured, and the batch sizes
+ * of its calls are recorded (the bare side of the pair replays them).
+ */
+function timedBox(model: Box): { box: Box; take: () => { forwardMs: number; batches: number[] } } {
   let inside = 0;
+  let batches: number[] = [];
   const wrap =
     (f: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array>) =>
     async (b: Float32Array, s: [number, number, number, number]) => {
@@ -24,17 +31,34 @@ function timedBox(model: Box): { box: Box; take: () => number } {
         return await f(b, s);
       } finally {
         inside += performance.now() - start;
+        batches.push(s[0]);
       }
     };
   const box: Box = { predict: wrap(model.predict.bind(model)), ...(model.predictNchw ? { predictNchw: wrap(model.predictNchw) } : {}) };
   return {
     box,
     take: () => {
-      const value = inside;
+      const value = { forwardMs: inside, batches };
       inside = 0;
+      batches = [];
       return value;
     },
   };
+}
+
+/** Wall and process CPU milliseconds of `work` (CPU time counts every thread: ORT's pool, Dawn's). */
+async function cost(work: () => Promise<void>): Promise<{ wallMs: number; cpuMs: number }> {
+  const [wall, cpu] = [performance.now(), process.cpuUsage()];
+  await work();
+  const used = process.cpuUsage(cpu);
+  return { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** Timed pairs per ONNX case after the warm-up pair (XAI_PERTURBATION_BENCH_RUNS, default 1). */
+function pairedRuns(): number {
+  const value = Number(process.env.XAI_PERTURBATION_BENCH_RUNS ?? 1);
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`XAI_PERTURBATION_BENCH_RUNS must be an integer >= 1, got ${value}`);
+  return value;
 }
 
 async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance> {
@@ -62,35 +86,96 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
   const slow: Partial<RunPolicy> = quick
     ? { warmupRuns: 0, minRuns: 1, maxRuns: 1, budgetMs: 0 }
     : { warmupRuns: 1, minRuns: 1, maxRuns: 2, budgetMs: 0 };
-  const metrics = new Map<string, Record<string, number>>();
+  const runs = pairedRuns();
+  const paired: Partial<RunPolicy> = { warmupRuns: 1, minRuns: runs, maxRuns: runs, budgetMs: 0 };
   const cases: BenchCase[] = [];
   const disposers: (() => void)[] = [];
 
-  /** An explanation with an ONNX model: forward time vs the rest, images/s and samples/s. */
+  // The bare side: one planar batch of the image repeated, allocated (and first touched) once, so
+  // neither side pays fresh-memory page faults per call.
+  const perImage = size * size * 3;
+  const planarImage = core.nhwcToNchw((await x.data()) as Float32Array, 1, size * size, 3);
+  const bareBatch = new Float32Array(64 * perImage);
+  for (let i = 0; i < 64; i++) bareBatch.set(planarImage, i * perImage);
+  const bareForwards = async (batches: readonly number[]) => {
+    for (const n of batches) await onnx.predictNchw!(bareBatch.subarray(0, n * perImage), [n, size, size, 3]);
+  };
+
+  interface Pair {
+    totalMs: number;
+    forwardMs: number;
+    bareMs: number;
+    cpuMs: number;
+    bareCpuMs: number;
+    /** The method's batch sizes (the bare side's next replay). */
+    batches: number[];
+  }
+  const pairs = new Map<string, Pair[]>();
+  /** Medians over the timed pairs (the first pair of a case is its warm-up). */
+  const summarize = (name: string, perturbed: number) => {
+    const timed = pairs.get(name)?.slice(1) ?? [];
+    const m = (f: (p: Pair) => number) => median(timed.map(f));
+    const totalMs = m((p) => p.totalMs);
+    return {
+      totalMs,
+      forwardMs: m((p) => p.forwardMs),
+      otherMs: m((p) => p.totalMs - p.forwardMs),
+      otherFraction: m((p) => (p.totalMs - p.forwardMs) / p.totalMs),
+      bareMs: m((p) => p.bareMs),
+      nonForwardShare: m((p) => 1 - p.bareMs / p.totalMs),
+      cpuNonForwardShare: m((p) => 1 - p.bareCpuMs / p.cpuMs),
+      images: m((p) => p.batches.reduce((a, b) => a + b, 0)),
+      pairs: timed.length,
+      perturbedPerSecond: perturbed / (totalMs / 1000),
+    };
+  };
+
+  /**
+   * An explanation with an ONNX model, paired with the bare forward passes over the same batch
+   * shapes: forward time vs the rest, images/s and samples/s.
+   */
   const onnxCase = (name: string, options: Record<string, unknown>, perturbed: number) => {
     const { box, take } = timedBox(onnx as Box);
     const explainer = core.createExplainer(box as never, { target, ...options } as never);
     disposers.push(() => explainer.dispose());
+    const key = `onnx ${name}`;
+    let run = 0;
     cases.push({
-      name: `onnx ${name}`,
+      name: key,
       elements: perturbed,
-      policy: slow,
+      policy: paired,
       run: async () => {
-        take();
-        const start = performance.now();
-        const r = (await explainer.explain(x)) as unknown as Record<string, unknown>;
-        const total = performance.now() - start;
-        const forward = take();
-        Object.values(r).forEach((v) => v instanceof tf.Tensor && v.dispose());
-        metrics.set(`onnx ${name}`, {
-          totalMs: total,
-          forwardMs: forward,
-          otherMs: total - forward,
-          otherFraction: (total - forward) / total,
-          perturbedPerSecond: perturbed / (total / 1000),
-        });
+        let batches: number[] = [];
+        let method = { wallMs: 0, cpuMs: 0 };
+        let bare = { wallMs: 0, cpuMs: 0 };
+        let forwardMs = 0;
+        const explain = async () => {
+          take();
+          method = await cost(async () => {
+            const r = (await explainer.explain(x)) as unknown as Record<string, unknown>;
+            Object.values(r).forEach((v) => v instanceof tf.Tensor && v.dispose());
+          });
+          ({ forwardMs, batches } = take());
+        };
+        // The bare side replays the method's batch shapes, so the method goes first on the first
+        // pair; then the order alternates (cancels a trend in the machine's load over a pair).
+        if (run++ % 2 === 0 || !pairs.has(key)) {
+          await explain();
+          bare = await cost(() => bareForwards(batches));
+        } else {
+          bare = await cost(() => bareForwards(pairs.get(key)!.at(-1)!.batches));
+          await explain();
+        }
+        const pair: Pair = { totalMs: method.wallMs, forwardMs, bareMs: bare.wallMs, cpuMs: method.cpuMs, bareCpuMs: bare.cpuMs, batches };
+        const images = batches.reduce((a, b) => a + b, 0);
+        pairs.set(key, [...(pairs.get(key) ?? []), pair]);
+        console.log(
+          `  ${key}: ${(method.wallMs / 1000).toFixed(2)} s (in predict ${(forwardMs / 1000).toFixed(2)} s), bare forwards over the same ` +
+            `${images} images ${(bare.wallMs / 1000).toFixed(2)} s: non-forward ${(100 * (1 - bare.wallMs / method.wallMs)).toFixed(1)} % wall, ` +
+            `${(100 * (1 - bare.cpuMs / method.cpuMs)).toFixed(1)} % cpu (this pair)`,
+        );
       },
-      metrics: () => metrics.get(`onnx ${name}`) ?? {},
+      metrics: () => summarize(key, perturbed),
     });
   };
 
@@ -201,10 +286,13 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
   return {
     cases,
     async dispose() {
-      for (const [name, m] of metrics) {
+      for (const name of pairs.keys()) {
+        const m = summarize(name, 0);
+        if (!m.pairs) continue;
         console.log(
-          `perturbation summary: ${name}: total ${(m.totalMs! / 1000).toFixed(2)} s, forward passes ${(m.forwardMs! / 1000).toFixed(2)} s, ` +
-            `everything else ${(m.otherMs! / 1000).toFixed(2)} s = ${(100 * m.otherFraction!).toFixed(1)} %${name.includes('lime') ? ' (bound 10 %)' : ''}`,
+          `perturbation summary: ${name}: total ${(m.totalMs / 1000).toFixed(2)} s, bare forwards ${(m.bareMs / 1000).toFixed(2)} s ` +
+            `=> non-forward ${(100 * m.nonForwardShare).toFixed(1)} % wall, ${(100 * m.cpuNonForwardShare).toFixed(1)} % cpu ` +
+            `(in-predict split: ${(100 * m.otherFraction).toFixed(1)} %; bound 10 %; median of ${m.pairs} pair${m.pairs > 1 ? 's' : ''})`,
         );
       }
       disposers.forEach((d) => d());

@@ -13,7 +13,7 @@ import { SegmentWorkspace } from '../shared/segment-workspace.js';
 import { stackMaps, stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
 import { owenValues } from './owen.js';
-import { centroids, partitionTree } from './partition-tree.js';
+import { centroids, partitionTree, treeOrdered } from './partition-tree.js';
 import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'partition-shap'` (shap's PartitionExplainer with an Image masker). */
@@ -114,9 +114,11 @@ async function explainPartition(
       const fill = fillImage(o.fill ?? 'blur', pixelsOf, map, height, width, channels);
       const features = map.count;
       const { cy, cx } = centroids(map.labels, width, features);
-      const tree = partitionTree(cy, cx, features);
+      // Features renumbered in tree order: a coalition's mask row is a few contiguous runs.
+      const { tree, position } = treeOrdered(partitionTree(cy, cx, features));
+      const ordered: FeatureMap = { labels: map.labels.map((l) => position[l]!), count: features };
       // Row 0: all masked (f00); the hierarchy's coalitions replace the rows batch by batch.
-      workspace = SegmentWorkspace.create(env, tensor, pixelsOf, map, fill, new Float32Array(features));
+      workspace = SegmentWorkspace.create(env, tensor, pixelsOf, ordered, fill, new Float32Array(features));
       const ws = workspace;
       const target = targets[i]!;
       const f00 = (await ws.evaluate(target))[0]!;
@@ -138,7 +140,7 @@ async function explainPartition(
       const map2 = await ws.scatter(phi);
       maps.push(map2);
       labelMaps.push(map.labels);
-      values.push(Float32Array.from(phi));
+      values.push(Float32Array.from(position, (i) => phi[i]!));
       baseValue.push(f00);
       prediction.push(f11);
       evaluations.push(evals);

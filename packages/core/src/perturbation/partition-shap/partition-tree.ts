@@ -28,6 +28,7 @@ export function partitionTree(cy: Float64Array, cx: Float64Array, count: number)
   start[0] = 0;
   end[0] = count;
   const stack = [0];
+  const scratch = new Int32Array(count);
   while (stack.length) {
     const node = stack.pop()!;
     const a = start[node]!;
@@ -43,15 +44,10 @@ export function partitionTree(cy: Float64Array, cx: Float64Array, count: number)
     }
     const byY = y1 - y0 > x1 - x0;
     const key = byY ? cy : cx;
-    const sub = Array.from(order.subarray(a, b)).sort((p, q) => key[p]! - key[q]! || p - q);
-    order.set(sub, a);
     // shap: the lower half gets floor((max - min + 1) / 2) pixel rows/columns.
     const lo = byY ? y0 : x0;
     const hi = byY ? y1 : x1;
-    const mid = lo + Math.floor((hi - lo + 1) / 2);
-    let split = a;
-    while (split < b && key[order[split]!]! < mid) split++;
-    if (split === a || split === b) split = a + ((b - a) >> 1);
+    const split = splitNode(order, a, b, key, lo + Math.floor((hi - lo + 1) / 2), scratch);
     left[node] = nodes;
     start[nodes] = a;
     end[nodes++] = split;
@@ -61,6 +57,28 @@ export function partitionTree(cy: Float64Array, cx: Float64Array, count: number)
     stack.push(left[node]!, right[node]!);
   }
   return { order, start: start.slice(0, nodes), end: end.slice(0, nodes), left: left.slice(0, nodes), right: right.slice(0, nodes), nodes };
+}
+
+/**
+ * Reorders order[a .. b) so that features with key < mid come first and returns where they end.
+ * Only the two sets matter (each child splits again on its own key), so a stable partition does
+ * (O(n) per level: pixel features at 224x224 are 50,176 of them); when every feature falls on one
+ * side (centroids less than a pixel apart) the range is sorted by key (ties: feature index) and
+ * halved.
+ */
+function splitNode(order: Int32Array, a: number, b: number, key: Float64Array, mid: number, scratch: Int32Array): number {
+  let below = a;
+  let above = 0;
+  for (let i = a; i < b; i++) {
+    const f = order[i]!;
+    if (key[f]! < mid) order[below++] = f;
+    else scratch[above++] = f;
+  }
+  order.set(scratch.subarray(0, above), below);
+  if (below > a && above > 0) return below;
+  const sorted = Array.from(order.subarray(a, b)).sort((p, q) => key[p]! - key[q]! || p - q);
+  order.set(sorted, a);
+  return a + ((b - a) >> 1);
 }
 
 /** Centroids of the features of a label map (count labels, 0 .. count-1). */
@@ -79,4 +97,15 @@ export function centroids(labels: Int32Array, width: number, count: number): { c
     cx[l] = cx[l]! / sizes[l]!;
   }
   return { cy, cx, sizes };
+}
+
+/**
+ * The same partition with features renumbered in tree order: feature i of the result is feature
+ * tree.order[i] (so order is the identity and every node's features are the range start .. end),
+ * and `position[f]` is the new number of feature f.
+ */
+export function treeOrdered(tree: PartitionTree): { tree: PartitionTree; position: Int32Array } {
+  const position = new Int32Array(tree.order.length);
+  tree.order.forEach((f, i) => (position[f] = i));
+  return { tree: { ...tree, order: Int32Array.from({ length: tree.order.length }, (_, i) => i) }, position };
 }

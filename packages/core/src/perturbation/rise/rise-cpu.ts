@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-import type { RiseGeometry } from '@webxai/shaders';
+// The host side of RISE (CPU path and black boxes): at 224x224 and 1000 masks it writes 150 M
+// values, so the masks are never stored: each sample's grid is interpolated along x once (gridH
+// rows), every image row's mask is one interpolation along y, written straight into the batch;
+// and the weighted mask sums are kept per vertical shift in that row space (gridH x W per shift
+// instead of H x W per sample), expanded to pixels once at the end.
+import { invariant, type RiseGeometry } from '@webxai/shaders';
+import type { BatchLayout } from '../shared/perturb-cpu.js';
 
 function reflectIndex(i: number, n: number): number {
   if (n === 1) return 0;
@@ -9,7 +15,13 @@ function reflectIndex(i: number, n: number): number {
 }
 
 /** Lower/upper source index and weight of every position along an axis (riseMasksRef's `axis`). */
-function axisTable(length: number, shift: number, grid: number, cell: number): { i0: Int32Array; i1: Int32Array; f: Float64Array } {
+interface AxisTable {
+  readonly i0: Int32Array;
+  readonly i1: Int32Array;
+  readonly f: Float64Array;
+}
+
+function axisTable(length: number, shift: number, grid: number, cell: number): AxisTable {
   const i0 = new Int32Array(length);
   const i1 = new Int32Array(length);
   const f = new Float64Array(length);
@@ -24,41 +36,145 @@ function axisTable(length: number, shift: number, grid: number, cell: number): {
 }
 
 /**
- * The CPU path's RISE masks: the same f64 operations as riseMasksRef, in the same order (so the
- * same f32 values), arranged separably: each grid row is interpolated along x once per sample,
- * then every pixel is one interpolation along y.
+ * RISE's masks and weighted sums on the host for one image: the same f64 operations as
+ * riseMasksRef in the same order, so every mask value (rounded to f32) and every perturbed value
+ * m * x equals perturbBatchRef's on riseMasksRef's masks. The sums use the unrounded f64 masks
+ * (within 2^-24 relative of maskAccumulateRef's f32 ones).
  */
-export function riseMasksFast(
-  g: RiseGeometry,
-  grids: Float32Array,
-  shifts: Uint32Array,
-  sampleOffset: number,
-  count: number,
-  out: Float32Array,
-): Float32Array {
-  const { height, width, gridH, gridW, cell } = g;
-  const rows = new Float64Array(gridH * width);
-  for (let b = 0; b < count; b++) {
-    const sample = sampleOffset + b;
-    const base = sample * gridH * gridW;
-    const ys = axisTable(height, shifts[sample * 2]!, gridH, cell);
-    const xs = axisTable(width, shifts[sample * 2 + 1]!, gridW, cell);
-    for (let r = 0; r < gridH; r++)
-      for (let x = 0; x < width; x++) {
-        const a = grids[base + r * gridW + xs.i0[x]!]!;
-        const c = grids[base + r * gridW + xs.i1[x]!]!;
-        rows[r * width + x] = a + xs.f[x]! * (c - a);
-      }
-    const o = b * height * width;
-    for (let y = 0; y < height; y++) {
-      const top = ys.i0[y]! * width;
-      const bottom = ys.i1[y]! * width;
-      const fy = ys.f[y]!;
-      for (let x = 0; x < width; x++) {
-        const t = rows[top + x]!;
-        out[o + y * width + x] = t + fy * (rows[bottom + x]! - t);
+export class RiseHost {
+  private readonly ys = new Map<number, AxisTable>();
+  private readonly xs = new Map<number, AxisTable>();
+  /** Per vertical shift: sum over samples of weight * (sample's x-interpolated grid rows). */
+  private readonly sums = new Map<number, Float64Array>();
+  /** The x-interpolated rows of the batch last written, [count, gridH * W]. */
+  private rows: Float64Array;
+  private rowsFirst = 0;
+  private rowsCount = 0;
+  private readonly maskRow: Float32Array;
+  private readonly planar: Float32Array;
+
+  /** `image`: HWC values of the image; `batchSize`: most samples per {@link write}. */
+  constructor(
+    private readonly g: RiseGeometry,
+    private readonly grids: Float32Array,
+    private readonly shifts: Uint32Array,
+    private readonly image: Float32Array,
+    private readonly channels: number,
+    batchSize: number,
+  ) {
+    this.rows = new Float64Array(batchSize * g.gridH * g.width);
+    this.maskRow = new Float32Array(g.width);
+    const pixels = g.height * g.width;
+    this.planar = new Float32Array(pixels * channels);
+    for (let c = 0; c < channels; c++) for (let p = 0; p < pixels; p++) this.planar[c * pixels + p] = image[p * channels + c]!;
+  }
+
+  private table(cache: Map<number, AxisTable>, shift: number, length: number, grid: number): AxisTable {
+    let t = cache.get(shift);
+    if (!t) cache.set(shift, (t = axisTable(length, shift, grid, this.g.cell)));
+    return t;
+  }
+
+  /** Writes the perturbed images x * M_i of samples `first .. first + count - 1` into `out`. */
+  write(out: Float32Array, first: number, count: number, layout: BatchLayout): void {
+    const { height, width, gridH, gridW } = this.g;
+    const stride = gridH * width;
+    if (this.rows.length < count * stride) this.rows = new Float64Array(count * stride);
+    this.rowsFirst = first;
+    this.rowsCount = count;
+    for (let b = 0; b < count; b++) {
+      const sample = first + b;
+      const xs = this.table(this.xs, this.shifts[sample * 2 + 1]!, width, gridW);
+      const base = sample * gridH * gridW;
+      const rows = this.rows.subarray(b * stride, (b + 1) * stride);
+      for (let r = 0; r < gridH; r++)
+        for (let x = 0; x < width; x++) {
+          const a = this.grids[base + r * gridW + xs.i0[x]!]!;
+          const c = this.grids[base + r * gridW + xs.i1[x]!]!;
+          rows[r * width + x] = a + xs.f[x]! * (c - a);
+        }
+      const ys = this.table(this.ys, this.shifts[sample * 2]!, height, gridH);
+      for (let y = 0; y < height; y++) {
+        this.interpolateRow(rows, ys.i0[y]! * width, ys.i1[y]! * width, ys.f[y]!);
+        if (layout === 'nchw') this.writeRowPlanar(out, b * height * width * this.channels, y);
+        else this.writeRowInterleaved(out, b * height * width * this.channels, y);
       }
     }
   }
-  return out;
+
+  /** maskRow = the mask's image row between grid rows `top` and `bottom` (f32, as riseMasksRef stores it). */
+  private interpolateRow(rows: Float64Array, top: number, bottom: number, fy: number): void {
+    const m = this.maskRow;
+    for (let x = 0; x < m.length; x++) {
+      const t = rows[top + x]!;
+      m[x] = t + fy * (rows[bottom + x]! - t);
+    }
+  }
+
+  // fround(0 + fround(m * fround(x - 0))) = fround(m * x) (perturbBatchRef with fill 0): one
+  // rounding, done by the f32 store; m = 0 gives +0 as the reference does.
+  private writeRowPlanar(out: Float32Array, base: number, y: number): void {
+    const { width, height } = this.g;
+    const m = this.maskRow;
+    const pixels = height * width;
+    for (let c = 0; c < this.channels; c++) {
+      const src = c * pixels + y * width;
+      const dst = base + src;
+      for (let x = 0; x < width; x++) {
+        const v = m[x]!;
+        out[dst + x] = v === 0 ? 0 : v * this.planar[src + x]!;
+      }
+    }
+  }
+
+  private writeRowInterleaved(out: Float32Array, base: number, y: number): void {
+    const { width } = this.g;
+    const { channels, image } = this;
+    const m = this.maskRow;
+    const row = y * width * channels;
+    for (let x = 0; x < width; x++) {
+      const v = m[x]!;
+      for (let c = 0; c < channels; c++) {
+        const i = row + x * channels + c;
+        out[base + i] = v === 0 ? 0 : v * image[i]!;
+      }
+    }
+  }
+
+  /** Adds weights[b] * M_(first + b) for the batch last written (`first` as written). */
+  accumulate(first: number, weights: Float64Array): void {
+    invariant(
+      first === this.rowsFirst && weights.length === this.rowsCount,
+      `rise: weights for samples ${first}.. but ${this.rowsFirst}.. were written`,
+    );
+    const { gridH, width } = this.g;
+    const stride = gridH * width;
+    for (let b = 0; b < this.rowsCount; b++) {
+      const shift = this.shifts[(this.rowsFirst + b) * 2]!;
+      let sum = this.sums.get(shift);
+      if (!sum) this.sums.set(shift, (sum = new Float64Array(stride)));
+      const w = weights[b]!;
+      const rows = b * stride;
+      for (let i = 0; i < stride; i++) sum[i] = sum[i]! + w * this.rows[rows + i]!;
+    }
+  }
+
+  /** The per-pixel sums so far: sum_b weights_b * M_b[p] (the masks' y interpolation is linear). */
+  sum(): Float64Array {
+    const { height, width, gridH } = this.g;
+    const acc = new Float64Array(height * width);
+    for (const [shift, rows] of this.sums) {
+      const ys = this.table(this.ys, shift, height, gridH);
+      for (let y = 0; y < height; y++) {
+        const top = ys.i0[y]! * width;
+        const bottom = ys.i1[y]! * width;
+        const fy = ys.f[y]!;
+        for (let x = 0; x < width; x++) {
+          const t = rows[top + x]!;
+          acc[y * width + x] = acc[y * width + x]! + t + fy * (rows[bottom + x]! - t);
+        }
+      }
+    }
+    return acc;
+  }
 }

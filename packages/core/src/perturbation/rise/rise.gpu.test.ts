@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { linearModel } from '@webxai/testing/models';
-import { AbortedError, InvalidOptionError, liveBufferCount, riseMasksRef } from '@webxai/shaders';
+import { AbortedError, InvalidOptionError, liveBufferCount, perturbBatchRef, riseMasksRef } from '@webxai/shaders';
+import { nhwcToNchw } from '../../model/onnx/from-onnx.js';
 import { createExplainerFor } from '../../api/explainer.js';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { rise, riseSamples } from './rise.js';
@@ -71,16 +72,49 @@ describe('rise', () => {
   });
 });
 
-describe('riseMasksFast', () => {
-  it('equals riseMasksRef bit for bit', async () => {
-    const { riseMasksFast } = await import('./rise-cpu.js');
-    for (const g of [
-      { height: 13, width: 9, cell: 4, gridH: 4, gridW: 3 },
-      { height: 1, width: 1, cell: 1, gridH: 1, gridW: 1 },
-    ]) {
+describe('RiseHost', () => {
+  const cases = [
+    { height: 13, width: 9, cell: 4, gridH: 4, gridW: 3 },
+    { height: 1, width: 1, cell: 1, gridH: 1, gridW: 1 },
+  ];
+
+  it('writes perturbBatchRef of riseMasksRef bit for bit, in both layouts', async () => {
+    const { RiseHost } = await import('./rise-cpu.js');
+    for (const g of cases) {
+      const channels = 3;
+      const pixels = g.height * g.width;
       const { grids, shifts } = riseSamples(5, 7, g, 0.5);
-      const want = riseMasksRef(g, grids, shifts, 2, 5);
-      expect(Array.from(riseMasksFast(g, grids, shifts, 2, 5, new Float32Array(5 * g.height * g.width)))).toEqual(Array.from(want));
+      const image = Float32Array.from({ length: pixels * channels }, (_, i) => Math.sin(i) * 3);
+      const masks = riseMasksRef(g, grids, shifts, 2, 5);
+      const want = perturbBatchRef({ image, fill: new Float32Array(image.length), masks, maskStride: pixels, pixels, channels, count: 5 });
+      const host = new RiseHost(g, grids, shifts, image, channels, 5);
+      const nhwc = new Float32Array(5 * pixels * channels);
+      host.write(nhwc, 2, 5, 'nhwc');
+      expect(Array.from(nhwc)).toEqual(Array.from(want));
+      const nchw = new Float32Array(5 * pixels * channels);
+      host.write(nchw, 2, 5, 'nchw');
+      expect(Array.from(nchw)).toEqual(Array.from(nhwcToNchw(want, 5, pixels, channels)));
+    }
+  });
+
+  it('sums weight x mask over batches as maskAccumulateRef does (f64 masks: within 2^-24)', async () => {
+    const { RiseHost } = await import('./rise-cpu.js');
+    for (const g of cases) {
+      const pixels = g.height * g.width;
+      const { grids, shifts } = riseSamples(9, 11, g, 0.5);
+      const masks = riseMasksRef(g, grids, shifts, 0, 11);
+      const weights = Float64Array.from({ length: 11 }, (_, i) => (i % 3) - 0.7 * i);
+      const want = new Float64Array(pixels);
+      for (let b = 0; b < 11; b++) for (let p = 0; p < pixels; p++) want[p] = want[p]! + weights[b]! * masks[b * pixels + p]!;
+      const host = new RiseHost(g, grids, shifts, new Float32Array(pixels), 1, 4);
+      const out = new Float32Array(4 * pixels);
+      for (let first = 0; first < 11; first += 4) {
+        const count = Math.min(4, 11 - first);
+        host.write(out, first, count, 'nhwc');
+        host.accumulate(first, weights.subarray(first, first + count));
+      }
+      expect(host.sum()).toBeAllClose(want, { abs: 1e-6, rel: 1e-6 });
+      expect(() => host.accumulate(0, weights.subarray(0, 3))).toThrow(/invariant/);
     }
   });
 });

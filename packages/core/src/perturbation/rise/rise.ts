@@ -4,10 +4,9 @@ import { bernoulliRef, riseMasks, runKernel, uniformRef, type RiseGeometry } fro
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, gpuBatches, hostBatches, imageAt, originalScores, type BatchWriter } from '../shared/evaluate.js';
+import { evaluateBatches, gpuBatches, hostBatches, imageAt, originalScores } from '../shared/evaluate.js';
 import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
-import { CpuPerturber } from '../shared/perturb-cpu.js';
-import { riseMasksFast } from './rise-cpu.js';
+import { RiseHost } from './rise-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
 import { defaultBatchSize } from '../shared/batch-size.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
@@ -156,32 +155,18 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
   return { attribution: stackMaps(maps, height, width), target: targets, path: hostBatches(env) ? 'cpu' : call.path };
 }
 
-/** riseMasksFast + the CPU perturber, and maskAccumulateRef's weighted sum as a tight loop. */
+/** RiseHost: masks interpolated straight into the batch, weighted sums kept in grid-row space. */
 async function riseCpu(run: RiseRun, values: Float32Array): Promise<Float32Array> {
   const { g } = run;
-  const { channels } = run.env.geometry;
-  const pixels = g.height * g.width;
-  const masks = new Float32Array(run.env.batchSize * pixels);
-  const acc = new Float64Array(pixels);
-  const perturber = new CpuPerturber(values, new Float32Array(pixels * channels), undefined, pixels, channels, g.width);
-  const write: Extract<BatchWriter, { on: 'host' }>['write'] = (out, first, count, layout) => {
-    riseMasksFast(g, run.grids, run.shifts, first, count, masks);
-    perturber.write(out, masks, pixels, count, 0, layout);
-  };
-  const addMasks = (_first: number, weights: Float64Array) => {
-    weights.forEach((wb, b) => {
-      const row = b * pixels;
-      for (let p = 0; p < pixels; p++) acc[p] = acc[p]! + wb * masks[row + p]!;
-    });
-  };
+  const host = new RiseHost(g, run.grids, run.shifts, values, run.env.geometry.channels, Math.min(run.env.batchSize, run.total));
   await accumulateOnHost(
     run,
-    write,
+    (out, first, count, layout) => host.write(out, first, count, layout),
     (score) => score,
-    addMasks,
-    (done) => run.scale(done, Float32Array.from(acc)),
+    (first, weights) => host.accumulate(first, weights),
+    (done) => run.scale(done, Float32Array.from(host.sum())),
   );
-  return Float32Array.from(acc);
+  return Float32Array.from(host.sum());
 }
 
 /** rise-masks -> perturb-batch (fill 0: RISE multiplies by the mask) -> mask-accumulate of the scores. */

@@ -18,58 +18,35 @@ describe('CpuPerturber', () => {
   fractional.fill(0, pixels + 10, pixels + 20);
 
   it.for(['nhwc', 'nchw'] as const)('equals perturbBatchRef bit for bit (%s)', (layout) => {
-    const want = (out: Float32Array) => (layout === 'nchw' ? nhwcToNchw(out, count, pixels, c) : out);
-    const seg = new CpuPerturber(image, fill, labels, pixels, c, w).write(
-      new Float32Array(count * pixels * c),
-      binary,
-      segments,
-      count,
-      1,
-      layout,
-    );
-    expect(Array.from(seg)).toEqual(
-      Array.from(
-        want(
-          perturbBatchRef({
-            image,
-            fill,
-            segments: labels,
-            masks: binary,
-            maskStride: segments,
-            pixels,
-            channels: c,
-            count,
-            sampleOffset: 1,
-          }),
-        ),
-      ),
-    );
-    const pix = new CpuPerturber(image, fill, undefined, pixels, c, w).write(
-      new Float32Array(count * pixels * c),
-      fractional,
-      pixels,
-      count,
-      1,
-      layout,
-    );
-    expect(Array.from(pix)).toEqual(
-      Array.from(
-        want(perturbBatchRef({ image, fill, masks: fractional, maskStride: pixels, pixels, channels: c, count, sampleOffset: 1 })),
-      ),
-    );
-    const zero = new Float32Array(pixels * c); // RISE: the m * x fast path
-    const rise = new CpuPerturber(image, zero, undefined, pixels, c, w).write(
-      new Float32Array(count * pixels * c),
-      fractional,
-      pixels,
-      count,
-      1,
-      layout,
-    );
-    expect(Array.from(rise)).toEqual(
-      Array.from(
-        want(perturbBatchRef({ image, fill: zero, masks: fractional, maskStride: pixels, pixels, channels: c, count, sampleOffset: 1 })),
-      ),
-    );
+    /** CpuPerturber against perturbBatchRef for one segment map (or none), fill and mask matrix. */
+    const agrees = (segments: Int32Array | undefined, fillImage: Float32Array, masks: Float32Array, maskStride: number) => {
+      const got = new CpuPerturber(image, fillImage, segments, pixels, c, w).write(
+        new Float32Array(count * pixels * c),
+        masks,
+        maskStride,
+        count,
+        1,
+        layout,
+      );
+      const ref = perturbBatchRef({
+        image,
+        fill: fillImage,
+        masks,
+        maskStride,
+        pixels,
+        channels: c,
+        count,
+        sampleOffset: 1,
+        ...(segments && { segments }),
+      });
+      expect(Array.from(got)).toEqual(Array.from(layout === 'nchw' ? nhwcToNchw(ref, count, pixels, c) : ref));
+    };
+    agrees(labels, fill, binary, segments);
+    agrees(undefined, fill, fractional, pixels);
+    // One feature per pixel, numbered out of raster order (partition SHAP's pixel features in tree
+    // order): runs of one pixel, written by the gathering pass.
+    const scattered = Int32Array.from({ length: pixels }, (_, p) => (p * 7) % pixels);
+    agrees(scattered, fill, new Float32Array(seededInts((count + 1) * pixels, 5, 0, 2)), pixels);
+    agrees(undefined, new Float32Array(pixels * c), fractional, pixels); // RISE: the m * x fast path
   });
 });

@@ -13,8 +13,10 @@ export type BatchLayout = 'nhwc' | 'nchw';
 export class CpuPerturber {
   private readonly planarImage: Float32Array;
   private readonly planarFill: Float32Array;
-  /** [start, end, segment] triples of pixel indices (segment masks only). */
+  /** [start, end, segment] triples of pixel indices (segment masks whose runs are long enough). */
   private readonly runs: Int32Array | undefined;
+  /** The segment map's runs are too short to walk (writeGathered instead). */
+  private readonly fragmented: boolean = false;
   /** The fill is all zeros (RISE): fractional values are just m * x. */
   private readonly zeroFill: boolean;
 
@@ -30,14 +32,24 @@ export class CpuPerturber {
     this.planarFill = toPlanar(fill, pixels, channels);
     this.zeroFill = fill.every((v) => v === 0 && !Object.is(v, -0));
     if (segments) {
-      const runs: number[] = [];
-      for (let p = 0; p < pixels;) {
-        let q = p + 1;
-        while (q < pixels && segments[q] === segments[p] && q % width !== 0) q++;
-        runs.push(p, q, segments[p]!);
-        p = q;
+      const starts = (p: number) => p === 0 || p % width === 0 || segments[p] !== segments[p - 1];
+      let count = 0;
+      for (let p = 0; p < pixels; p++) if (starts(p)) count++;
+      // Runs of a few pixels (pixel features, tiny superpixels): each row's mask is gathered per
+      // pixel instead (writeGathered).
+      if (count > pixels / 8) this.fragmented = true;
+      else {
+        const runs = new Int32Array(3 * count);
+        for (let p = 0, r = -3; p < pixels; p++) {
+          if (starts(p)) {
+            r += 3;
+            runs[r] = p;
+            runs[r + 2] = segments[p]!;
+          }
+          runs[r + 1] = p + 1;
+        }
+        this.runs = runs;
       }
-      this.runs = Int32Array.from(runs);
     }
   }
 
@@ -56,7 +68,7 @@ export class CpuPerturber {
       const row = (sampleOffset + b) * maskStride;
       const base = b * perImage;
       if (this.runs && isBinaryRow(masks, row, maskStride)) this.writeRuns(out, masks, row, base, layout);
-      else this.writePixels(out, masks, row, base, layout);
+      else if (!this.fragmented || !this.writeGathered(out, masks, row, base, layout)) this.writePixels(out, masks, row, base, layout);
     }
     return out;
   }
@@ -89,6 +101,33 @@ export class CpuPerturber {
     }
   }
 
+  /**
+   * Binary rows over a fragmented segment map (partition SHAP's pixel features): one pass over the
+   * pixels that gathers each one's mask value and copies every span of equal value at its end
+   * (coalitions of rectangles: a few spans per image row). False as soon as a value is neither 0
+   * nor 1 (the caller then rewrites the whole image per pixel).
+   */
+  private writeGathered(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): boolean {
+    const { pixels, channels } = this;
+    const segments = this.segments!;
+    let start = 0;
+    let on = masks[row + segments[0]!]!;
+    for (let p = 1; p <= pixels; p++) {
+      const m = p < pixels ? masks[row + segments[p]!]! : -1;
+      if (m === on) continue;
+      if (on !== 0 && on !== 1) return false;
+      if (layout === 'nhwc') {
+        copySpan(out, on === 1 ? this.image : this.fill, start * channels, p * channels, base);
+      } else {
+        const src = on === 1 ? this.planarImage : this.planarFill;
+        for (let c = 0; c < channels; c++) copySpan(out, src, c * pixels + start, c * pixels + p, base);
+      }
+      start = p;
+      on = m;
+    }
+    return true;
+  }
+
   private writePixels(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): void {
     const { pixels, channels, segments } = this;
     const image = this.planarImage;
@@ -105,17 +144,25 @@ export class CpuPerturber {
       }
       return;
     }
-    for (let c = 0; c < channels; c++) {
-      const plane = c * pixels;
-      for (let p = 0; p < pixels; p++) {
-        const m = masks[row + (segments ? segments[p]! : p)]!;
-        const x = image[plane + p]!;
-        const f = fill[plane + p]!;
-        const value = m === 1 ? x : m === 0 ? f : Math.fround(f + Math.fround(m * Math.fround(x - f)));
-        out[layout === 'nchw' ? base + plane + p : base + p * channels + c] = value;
+    if (layout === 'nchw') {
+      for (let c = 0; c < channels; c++) {
+        const plane = c * pixels;
+        const o = base + plane;
+        for (let p = 0; p < pixels; p++)
+          out[o + p] = blend(masks[row + (segments ? segments[p]! : p)]!, image[plane + p]!, fill[plane + p]!);
       }
+      return;
+    }
+    for (let p = 0; p < pixels; p++) {
+      const m = masks[row + (segments ? segments[p]! : p)]!;
+      for (let c = 0; c < channels; c++) out[base + p * channels + c] = blend(m, image[c * pixels + p]!, fill[c * pixels + p]!);
     }
   }
+}
+
+/** perturbBatchRef's value: the image where m = 1, the fill where m = 0, f + m (x - f) in f32 between. */
+function blend(m: number, x: number, f: number): number {
+  return m === 1 ? x : m === 0 ? f : Math.fround(f + Math.fround(m * Math.fround(x - f)));
 }
 
 /** out[offset + i] = src[i] for i in [start, end): a loop for short spans, set() (memcpy) for long ones. */
