@@ -6,7 +6,7 @@ import { acquireDevice, kernelValidationEnabled, setKernelValidation, WebGPUUnav
 import { installNodeWebGPU } from '@webxai/shaders/node';
 import { runSuites, type BenchSuite } from './harness.js';
 import { saveResults } from './save.js';
-import { buildReport, describeEnvironment, formatEnvironment, formatTable, type BenchReport } from './report.js';
+import { buildReport, describeEnvironment, formatEnvironment, formatTable, withCopyFraction, type BenchReport } from './report.js';
 
 export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] [--filter <text>] [--list] [--validation]
   --quick         CI-sized problems, few repetitions (seconds)
@@ -101,7 +101,7 @@ export async function runCli(
   const validationBefore = kernelValidationEnabled();
   setKernelValidation(options.validation);
   try {
-    const results = await runSuites(suites, {
+    const timed = await runSuites(suites, {
       device,
       quick: options.quick,
       ...(options.filter !== undefined && { filter: options.filter }),
@@ -111,6 +111,7 @@ export async function runCli(
         log(`suite ${suite} took ${(ms / 1000).toFixed(1)} s`);
       },
     });
+    const results = withCopyFraction(timed);
     if (results.length === 0) log(`no case matches --filter ${options.filter ?? ''}`);
     log('');
     log(formatTable(results));

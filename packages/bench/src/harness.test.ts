@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createBuffer, fill, kernelValidationEnabled, releaseBuffer, runKernel } from '@webxai/shaders';
 import { quantile, QUICK_POLICY, type BenchSuite } from './harness.js';
 import { runCli, parseCliArgs } from './cli.js';
-import type { BenchReport } from './report.js';
+import { formatTable, withCopyFraction, type BenchReport } from './report.js';
+import { COPY_CASE } from './suites/kernels.js';
 
 let disposed = 0;
 const trivialSuite: BenchSuite = {
@@ -116,5 +117,29 @@ describe('bench harness', () => {
 describe('bench command line', () => {
   it('accepts the "--" separator that `pnpm bench -- --quick` passes through', () => {
     expect(parseCliArgs(['--', '--quick', '--filter', 'reduce'])).toMatchObject({ quick: true, filter: 'reduce' });
+  });
+});
+
+describe('fraction of the copy kernel', () => {
+  const result = (suite: string, name: string, gbPerSecond?: number) => ({
+    suite,
+    name,
+    runs: 1,
+    medianMs: 1,
+    p10Ms: 1,
+    p90Ms: 1,
+    meanMs: 1,
+    minMs: 1,
+    ...(gbPerSecond !== undefined && { gbPerSecond }),
+  });
+
+  it('divides each case by the copy kernel of the same run, and leaves cases without GB/s alone', () => {
+    const out = withCopyFraction([result('kernels', COPY_CASE, 8), result('kernels', 'mask-accumulate', 2), result('dispatch', 'tiny', undefined)]);
+    expect(out.map((r) => r.ofCopy)).toEqual([1, 0.25, undefined]);
+    expect(formatTable(out)).toMatch(/mask-accumulate.*0\.25/);
+  });
+
+  it('adds nothing when the copy case did not run (no fraction of an unknown yardstick)', () => {
+    expect(withCopyFraction([result('kernels', 'mask-accumulate', 2)])[0]!.ofCopy).toBeUndefined();
   });
 });

@@ -81,6 +81,8 @@ export interface CaseResult {
   readonly gbPerSecond?: number;
   /** median time / operations. */
   readonly msPerOperation?: number;
+  /** gbPerSecond / the plain copy kernel's GB/s in the same run (report.ts withCopyFraction). */
+  readonly ofCopy?: number;
   /** The case's extra numbers ({@link BenchCase.metrics}). */
   readonly metrics?: Readonly<Record<string, number>>;
 }

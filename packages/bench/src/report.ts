@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { CaseResult } from './harness.js';
+import { COPY_CASE } from './suites/kernels.js';
 
 /** What the JSON report says about the machine. */
 export interface Environment {
@@ -35,6 +36,16 @@ export function buildReport(environment: Environment, results: readonly CaseResu
   return { schema: 1, ...environment, results };
 }
 
+/**
+ * Sets every case's GB/s against the plain copy kernel's from the same run (`ofCopy`), the issue's
+ * "achieved GB/s against a plain copy kernel on the same device". Unchanged when the copy case did not run.
+ */
+export function withCopyFraction(results: readonly CaseResult[]): CaseResult[] {
+  const copy = results.find((r) => r.suite === 'kernels' && r.name === COPY_CASE)?.gbPerSecond;
+  if (copy === undefined || !(copy > 0)) return [...results];
+  return results.map((r) => (r.gbPerSecond === undefined ? r : { ...r, ofCopy: r.gbPerSecond / copy }));
+}
+
 /** Formats a number with 3 significant digits and an SI suffix (1.23 G). */
 export function si(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '';
@@ -51,7 +62,7 @@ const ms = (value: number | undefined) => (value === undefined ? '' : value < 1 
 
 /** The human-readable table: one row per case. */
 export function formatTable(results: readonly CaseResult[]): string {
-  const header = ['case', 'runs', 'median ms', 'p10 ms', 'p90 ms', 'elements/s', 'GB/s', 'ms/op'];
+  const header = ['case', 'runs', 'median ms', 'p10 ms', 'p90 ms', 'elements/s', 'GB/s', 'of copy', 'ms/op'];
   const rows = results.map((r) => [
     `${r.suite}/${r.name}`,
     String(r.runs),
@@ -60,6 +71,7 @@ export function formatTable(results: readonly CaseResult[]): string {
     ms(r.p90Ms),
     si(r.elementsPerSecond),
     r.gbPerSecond === undefined ? '' : r.gbPerSecond.toPrecision(3),
+    r.ofCopy === undefined ? '' : r.ofCopy.toFixed(2),
     ms(r.msPerOperation),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

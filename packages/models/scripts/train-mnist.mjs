@@ -5,6 +5,7 @@
 // Run: pnpm --filter @webxai/models train:mnist   (see README.md for the split, the time and the curve)
 // Env: TRAIN_BACKEND (webgpu | cpu), EPOCHS, LEARNING_RATE, DECAY, MAX_SHIFT, FILTERS (e.g. "16,32,64"), OUT (where the
 // generated file goes), LOG (a file that gets one line per epoch).
+import { fitOneEpoch, modelArtifacts } from './training.mjs';
 import { createRequire } from 'node:module';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 const require = createRequire(import.meta.url);
@@ -159,17 +160,7 @@ let best = -1;
 for (let epoch = 0; epoch < EPOCHS; epoch++) {
   optimizer.learningRate = LEARNING_RATE * DECAY ** epoch;
   const batch = augmentedEpoch(trainSet.x, trainSet.y);
-  const history = await model.fit(batch.x, batch.y, {
-    epochs: 1,
-    batchSize: BATCH,
-    shuffle: false,
-    verbose: 0,
-    callbacks: {
-      onBatchEnd: (b, logs) => {
-        if (b % 50 === 0) console.log(`  batch ${b}: loss ${logs.loss.toFixed(4)} (${seconds()} s)`);
-      },
-    },
-  });
+  const history = await fitOneEpoch(model, batch.x, batch.y, { batchSize: BATCH, logEvery: 50, seconds });
   tf.dispose([batch.x, batch.y]);
   const [validationAccuracy, heldOut] = [await accuracy(validationSet, validation), await accuracy(testSet, test)];
   // The epoch is chosen by validation accuracy only (first best wins); held-out is logged, never compared.
@@ -189,13 +180,7 @@ for (let epoch = 0; epoch < EPOCHS; epoch++) {
  * run cut short still leaves the best finished epoch's model and its held-out accuracy.
  */
 async function writeGenerated(heldOut, validationAccuracy, epochs) {
-  let artifacts;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  const artifacts = await modelArtifacts(tf, model);
   const samples = [];
   for (let label = 0; label < 10; label++) samples.push(...test.filter((s) => s.label === label).slice(0, SAMPLES_PER_CLASS));
   const samplePixels = Uint8Array.from(samples.flatMap((s) => s.pixels.map((v) => Math.round(v * 255))));

@@ -6,6 +6,7 @@
 // Run: pnpm --filter @webxai/models train:shapes   (see README.md for the time it takes)
 // Env: TRAIN_BACKEND (webgpu | cpu), EPOCHS, PER_EPOCH, LEARNING_RATE; CONTINUE=1 trains the shipped model EPOCHS more
 // epochs on the next fresh images (and writes the combined split).
+import { fitOneEpoch, modelArtifacts } from './training.mjs';
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runnerImport } from 'vite';
@@ -111,17 +112,7 @@ const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
 for (let epoch = doneEpochs; epoch < doneEpochs + EPOCHS; epoch++) {
   const train = batchOf(TRAIN_SEED, PER_EPOCH, epoch * PER_EPOCH);
   optimizer.learningRate = LEARNING_RATE * DECAY ** (epoch - doneEpochs);
-  const history = await model.fit(train.x, train.y, {
-    epochs: 1,
-    batchSize: BATCH,
-    shuffle: false,
-    verbose: 0,
-    callbacks: {
-      onBatchEnd: (b, logs) => {
-        if (b % 20 === 0) console.log(`  batch ${b}: loss ${logs.loss.toFixed(4)} (${seconds()} s)`);
-      },
-    },
-  });
+  const history = await fitOneEpoch(model, train.x, train.y, { batchSize: BATCH, logEvery: 20, seconds });
   tf.dispose([train.x, train.y]);
   const accuracy = await accuracyOn(heldOut);
   console.log(
@@ -134,13 +125,7 @@ process.exit(0);
 
 /** Writes the model as it is after `epochs` epochs (a run cut short keeps its last finished epoch). */
 async function writeGenerated(accuracy, epochs) {
-  let artifacts;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  const artifacts = await modelArtifacts(tf, model);
   const split = {
     train: { seed: TRAIN_SEED, first: 0, count: epochs * PER_EPOCH },
     heldOut: { seed: HELD_OUT_SEED, first: 0, count: HELD_OUT },

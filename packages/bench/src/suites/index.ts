@@ -5,7 +5,9 @@ import { camAutoLayerSuite } from './cam-auto-layer.js';
 import { dispatchSuite } from './dispatch.js';
 import { elementwiseSuite } from './elementwise.js';
 import { featuresSuite } from './features.js';
+import { kernelsSuite } from './kernels.js';
 import { gradientMobileNetSuite, gradientSmallSuite } from './gradient.js';
+import { naiveSuite } from './naive/index.js';
 import { metricsSuite } from './metrics.js';
 import { perturbationSuite } from './perturbation.js';
 import { randomSuite } from './random.js';
@@ -14,6 +16,7 @@ import { reduceSuite } from './reduce.js';
 /** Every suite, in run order. Add yours here (one file or folder per suite under src/suites/). */
 export const SUITES: readonly BenchSuite[] = [
   dispatchSuite,
+  kernelsSuite,
   elementwiseSuite,
   reduceSuite,
   randomSuite,
@@ -25,4 +28,5 @@ export const SUITES: readonly BenchSuite[] = [
   camAutoLayerSuite,
   metricsSuite,
   featuresSuite,
+  naiveSuite,
 ];

@@ -7,6 +7,8 @@ import { affine } from './affine.kernel.js';
 import { affineRef } from './affine.ref.js';
 import { fill } from './fill.kernel.js';
 import { fillRef } from './fill.ref.js';
+import { copy } from './copy.kernel.js';
+import { copyRef } from './copy.ref.js';
 
 const SIZES = [
   { count: 1, why: 'one element' },
@@ -44,5 +46,21 @@ describe('fill', () => {
     await runKernel(device, fill, { params: { count, value: -1.25 }, output: dst });
     expect(await readFloat32(device, dst, count)).toBeAllClose(fillRef(count, -1.25), fill.tolerance);
     releaseBuffer(device, dst);
+  });
+});
+
+describe('copy', () => {
+  gpuTest.for(SIZES)('matches copyRef: $count ($why)', async ({ count }, { device }) => {
+    const input = seededF32(count, count + 1, -1e30, 1e30);
+    const src = uploadBuffer(device, input, 'input');
+    const dst = uploadBuffer(device, new Float32Array(count + 8).fill(-3), 'output');
+    await runKernel(device, copy, { params: { count }, input: src, output: dst });
+    const out = await readFloat32(device, dst, count + 8);
+    expect(out.subarray(0, count)).toBeAllClose(copyRef(input, count), copy.tolerance);
+    // Nothing past count is written.
+    expect(Array.from(out.subarray(count))).toEqual(new Array(8).fill(-3));
+    releaseBuffer(device, src);
+    releaseBuffer(device, dst);
+    expect(liveBufferCount(device)).toBe(0);
   });
 });

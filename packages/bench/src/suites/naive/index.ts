@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+// webxai beside the naive loop a user would write without it (./loops.ts), on the shipped MNIST CNN
+// (tfjs webgpu): occlusion, RISE, the deletion metric and SmoothGrad. Each case runs webxai and the
+// naive loop interleaved (load from other processes hits both), and the summary prints the speedup.
+import type * as tfNamespace from '@tensorflow/tfjs';
+import type { BenchContext, BenchSuite, SuiteInstance } from '../../harness.js';
+import { median, webgpuTfjs } from '../shared.js';
+import { naiveDeletion, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
+
+type Work = () => Promise<unknown>;
+
+async function setupNaive({ quick }: BenchContext): Promise<SuiteInstance> {
+  const { tf, core, settle } = await webgpuTfjs();
+  const { loadMnistCnn, mnistSamples } = await import('@webxai/models');
+  const model = await loadMnistCnn();
+  const samples = mnistSamples();
+  const image = tf.tidy(() => samples.images.slice([0, 0, 0, 0], [1, 28, 28, 1])) as tfNamespace.Tensor4D;
+  samples.images.dispose();
+  const logits = model.predict(image) as tfNamespace.Tensor;
+  const target = (await tf.argMax(logits, 1).data())[0]!;
+  logits.dispose();
+  const saliency = await core.explain(model, image, { method: 'saliency', target });
+  const map = (await saliency.attribution.data()) as Float32Array;
+
+  const masks = quick ? 50 : 200;
+  const steps = quick ? 14 : 50;
+  const samplesCount = quick ? 8 : 16;
+  const stride = quick ? 4 : 2;
+  const windows = ((28 - 4) / stride + 1) ** 2;
+  const explainers: { dispose(): void }[] = [];
+  const explainWith = (options: Record<string, unknown>): Work => {
+    const explainer = core.createExplainer(model, { target, ...options } as never);
+    explainers.push(explainer);
+    return async () => (await explainer.explain(image)).attribution.dispose();
+  };
+  const pairs: { name: string; webxai: Work; naive: Work }[] = [
+    {
+      name: `occlusion 4x4 stride ${stride} (${windows} windows)`,
+      webxai: explainWith({ method: 'occlusion', window: 4, stride }),
+      naive: () => naiveOcclusion(tf, model, image, target, 4, stride),
+    },
+    { name: `rise ${masks} masks`, webxai: explainWith({ method: 'rise', masks, seed: 1 }), naive: () => naiveRise(tf, model, image, target, masks) },
+    {
+      name: `deletion ${steps} steps`,
+      webxai: () => core.evaluate(model, image, saliency.attribution, { metric: 'deletion', target, steps }),
+      naive: () => naiveDeletion(tf, model, image, target, map, steps),
+    },
+    {
+      name: `smoothgrad ${samplesCount} samples`,
+      webxai: explainWith({ method: 'smoothgrad', samples: samplesCount, batchSize: samplesCount, noiseLevel: 0.15, seed: 1 }),
+      naive: () => naiveSmoothGrad(tf, model, image, target, samplesCount, 0.15),
+    },
+  ];
+
+  const times = new Map<string, number[]>();
+  const warmed = new Set<string>();
+  /** Times one run; the first run of each key is the harness's warm-up (pipelines compile) and is not recorded. */
+  const timeOnce = async (key: string, work: Work) => {
+    const start = performance.now();
+    await work();
+    await settle();
+    if (warmed.has(key)) times.set(key, [...(times.get(key) ?? []), performance.now() - start]);
+    warmed.add(key);
+  };
+  const m = (key: string) => median(times.get(key) ?? []);
+  return {
+    cases: pairs.map(({ name, webxai, naive }) => ({
+      name: `${name}: webxai, then the naive loop`,
+      elements: 1,
+      policy: { warmupRuns: 1, minRuns: quick ? 2 : 3, maxRuns: quick ? 2 : 5, budgetMs: 0 },
+      run: async () => {
+        await timeOnce(`${name} webxai`, webxai);
+        await timeOnce(`${name} naive`, naive);
+      },
+      metrics: () => ({ 'webxai median ms': m(`${name} webxai`), 'naive loop median ms': m(`${name} naive`) }),
+    })),
+    dispose() {
+      const rows = pairs
+        .filter(({ name }) => times.has(`${name} webxai`))
+        .map(({ name }) => {
+          const [a, b] = [m(`${name} webxai`), m(`${name} naive`)];
+          return `  ${name.padEnd(40)} webxai ${a.toFixed(1).padStart(8)} ms   naive loop ${b.toFixed(1).padStart(8)} ms   speedup ${(b / a).toFixed(2)}x`;
+        });
+      if (rows.length > 0) console.log(['naive summary (MNIST CNN 28x28x1, tfjs webgpu; medians):', ...rows].join('\n'));
+      explainers.forEach((e) => e.dispose());
+      saliency.attribution.dispose();
+      tf.dispose([image]);
+      model.dispose();
+    },
+  };
+}
+
+/** webxai beside the per-step loops a user would write without it. */
+export const naiveSuite: BenchSuite = {
+  name: 'naive',
+  description: 'webxai vs the naive per-step tfjs loop (occlusion, RISE, deletion, SmoothGrad) on the MNIST CNN: times and speedup',
+  setup: setupNaive,
+};
