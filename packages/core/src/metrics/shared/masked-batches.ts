@@ -42,6 +42,16 @@ export function metricEnv(method: string, inputs: MetricInputs): PerturbationEnv
   return { method, model, geometry: { height, width, channels }, batchSize, path, signal, preprocess };
 }
 
+/** What {@link evaluateMaskedImages} and {@link scoreMaskedImages} take: the metric, its inputs, the image, the fill, how many masked copies, their masks. */
+type MaskedImages = [
+  method: string,
+  inputs: MetricInputs,
+  image: MetricImage,
+  fill: Float32Array<ArrayBuffer>,
+  total: number,
+  source: MaskSource,
+];
+
 /**
  * Feeds `total` masked copies of one image (fill where the mask is 0) to the model and hands each
  * batch's scores to `onBatch` (a reducer that keeps what it needs: no copy of every row is made).
@@ -51,13 +61,7 @@ export function metricEnv(method: string, inputs: MetricInputs): PerturbationEnv
  * model), with no readback.
  */
 export async function evaluateMaskedImages(
-  method: string,
-  inputs: MetricInputs,
-  image: MetricImage,
-  fill: Float32Array<ArrayBuffer>,
-  total: number,
-  source: MaskSource,
-  onBatch: BatchHandler,
+  ...[method, inputs, image, fill, total, source, onBatch]: [...MaskedImages, BatchHandler]
 ): Promise<void> {
   const env = metricEnv(method, inputs);
   if (inputs.path === 'gpu' && !hostBatches(env)) {
@@ -79,17 +83,11 @@ export async function evaluateMaskedImages(
 }
 
 /** {@link evaluateMaskedImages}, collecting every row: the scores of all `total` images, `classes` per row. */
-export async function scoreMaskedImages(
-  method: string,
-  inputs: MetricInputs,
-  image: MetricImage,
-  fill: Float32Array<ArrayBuffer>,
-  total: number,
-  source: MaskSource,
-): Promise<{ scores: Float32Array; classes: number }> {
+export async function scoreMaskedImages(...job: MaskedImages): Promise<{ scores: Float32Array; classes: number }> {
   const rows: Float32Array[] = [];
   let classes = 0;
-  await evaluateMaskedImages(method, inputs, image, fill, total, source, (_first, _count, scores, k) => {
+  const total = job[4];
+  await evaluateMaskedImages(...job, (_first, _count, scores, k) => {
     rows.push(scores.slice());
     classes = k;
   });
