@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { adaptModel, configureTfjs, createExplainer, targetGradients, type Explainer, type MethodName } from '@webxai/core';
 import { loadMnistCnn, mnistSamples } from '@webxai/models';
 import { mnistCases, type BarePasses, type BrowserCase, type BrowserResult, type BrowserRow } from '../src/browser-cases.js';
+import { heatmapBench } from './heatmap-bench.js';
 
 declare global {
   interface Window {
@@ -32,6 +33,8 @@ function countCalls(): void {
     const original = target[method]!;
     target[method] = function (this: unknown, ...args: unknown[]) {
       calls[label] = (calls[label] ?? 0) + 1;
+      // <xai-heatmap>'s asynchronous read-out (nothing waits for it to draw) is also counted apart.
+      if (label === 'mapAsync' && (this as GPUBuffer).label === 'xai-heatmap.readout') calls.readout = (calls.readout ?? 0) + 1;
       return original.apply(this, args);
     };
   };
@@ -157,7 +160,9 @@ async function run(): Promise<BrowserResult> {
   await tf.setBackend('webgpu');
   tf.dispose([image]);
   model.dispose();
-  return { adapter: await adapterName(), userAgent: navigator.userAgent, rows };
+  const heatmapRows = 'xai-heatmap'.includes(filter) && filter !== '' ? await heatmapBench(quick, rounds, counted) : undefined;
+  heatmapRows?.forEach((row) => console.log(`bench-heatmap ${JSON.stringify(row)}`));
+  return { adapter: await adapterName(), userAgent: navigator.userAgent, rows, ...(heatmapRows && { heatmapRows }) };
 }
 
 run().then(

@@ -111,10 +111,27 @@ export interface BrowserRow {
   readonly bareCalls: Readonly<Record<string, number>>;
 }
 
+/** One row of the `<xai-heatmap>` table: a stream of frames drawn by one path. */
+export interface HeatmapRow {
+  readonly name: string;
+  /** Map size (width = height). */
+  readonly size: number;
+  readonly frames: number;
+  /** Median over the timed rounds of frames / seconds for the whole stream (its last read-out included). */
+  readonly drawsPerSecond: number;
+  /** GPUBuffer.mapAsync calls per frame (each a GPU-to-CPU readback) the drawing waits for. */
+  readonly readbacksPerDraw: number;
+  /** The element's asynchronous read-outs per frame (mapAsync too, but nothing waits for them; at most one in flight). */
+  readonly asyncReadoutsPerDraw: number;
+  readonly submitsPerDraw: number;
+}
+
 /** What the page leaves on `window.benchResult`. */
 export interface BrowserResult {
   readonly adapter: string;
   readonly userAgent: string;
   readonly rows: BrowserRow[];
+  /** `<xai-heatmap>` draw rates (when the filter names "heatmap"). */
+  readonly heatmapRows?: HeatmapRow[];
   readonly error?: string;
 }

@@ -8,9 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BrowserResult, BrowserRow } from './browser-cases.js';
+import type { BrowserResult, BrowserRow, HeatmapRow } from './browser-cases.js';
 
-export type { BrowserResult, BrowserRow } from './browser-cases.js';
+export type { BrowserResult, BrowserRow, HeatmapRow } from './browser-cases.js';
 
 /** Options of {@link runBrowserBench}. */
 export interface BrowserBenchOptions {
@@ -65,6 +65,8 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     page.on('console', (message) => {
       const text = message.text();
       if (text.startsWith('bench-row ')) options.log(`  ${formatRow(JSON.parse(text.slice('bench-row '.length)) as BrowserRow)}`);
+      else if (text.startsWith('bench-heatmap '))
+        options.log(`  ${formatHeatmapRow(JSON.parse(text.slice('bench-heatmap '.length)) as HeatmapRow)}`);
       else if (message.type() === 'error') options.log(`[console] ${text}`);
     });
     const query = new URLSearchParams({
@@ -95,6 +97,21 @@ function formatRow(r: BrowserRow): string {
   return `${r.name.padEnd(40)} ${passes.padStart(6)} ${n(r.bareGpuMs, 13)} ${n(r.gpuMs, 8)} ${n(r.gpuRatio, 9, 2)} ${n(r.bareCpuMs, 12)} ${n(r.cpuMs, 8)} ${n(r.gpuOverCpu, 8, 2)} ${n(r.gpuCalls.submit ?? 0, 8)} ${n(r.gpuCalls.mapAsync ?? 0, 10)}`;
 }
 
+function formatHeatmapRow(r: HeatmapRow): string {
+  const n = (v: number, width: number, digits = 0) => v.toFixed(digits).padStart(width);
+  return `${`${r.name} ${r.size}x${r.size}`.padEnd(40)} ${n(r.frames, 6)} ${n(r.drawsPerSecond, 9, 1)} ${n(1000 / r.drawsPerSecond, 9, 1)} ${n(r.readbacksPerDraw, 15, 2)} ${n(r.asyncReadoutsPerDraw, 14, 2)} ${n(r.submitsPerDraw, 13, 1)}`;
+}
+
+/** The `<xai-heatmap>` table: draws per second and readbacks per frame of each path. */
+function formatHeatmapTable(rows: readonly HeatmapRow[]): string[] {
+  return [
+    'element                                  frames  draws/s  ms/draw  readbacks/draw  async/draw  submits/draw',
+    ...rows.map(formatHeatmapRow),
+    'cpu-range: tensor.data() + {data, shape} (range read back); gpu-range: the tensor itself (GPU range, async read-out).',
+    'readbacks/draw: mapAsync the drawing waits for; async/draw: the read-outs of legend numbers and NaN check nothing waits for.',
+  ];
+}
+
 /** The browser table: one line per method (passes: images through the model, f forward / g gradient). */
 export function formatBrowserTable(result: BrowserResult): string {
   return [
@@ -103,5 +120,6 @@ export function formatBrowserTable(result: BrowserResult): string {
     ...result.rows.map(formatRow),
     'gpu/bare: webxai GPU path over the bare tfjs passes it needs (goal <= 1.15); gpu/cpu: above 1 = GPU path slower than webxai on tfjs cpu.',
     'submits / readbacks: queue.submit and mapAsync calls during one GPU-path explanation.',
+    ...(result.heatmapRows ? formatHeatmapTable(result.heatmapRows) : []),
   ].join('\n');
 }

@@ -147,6 +147,38 @@ describe('<xai-explainer> with an injected explain function', () => {
     expect(heatmapOf(el)!.attributionMap!.values[first!.index * 8]).toBe(0);
   });
 
+  it('a method or class picked while the first auto-explanation runs is explained (after loading)', async () => {
+    // The auto-explanation the first load starts is held at a gate and ignores its abort signal.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held: ExplainCallOptions | undefined;
+    const fake = fakeExplain([]);
+    const holdFirst: ExplainFn = async (m, x, options) => {
+      if (!held) await ((held = options), gate);
+      return fake(m, x, options);
+    };
+    const el = document.createElement('xai-explainer');
+    Object.assign(el, { model: MODEL_URL, image: greyImage(8, 8), methods: ['saliency', 'integrated-gradients'], explainFn: holdFirst });
+    const explained: [string, number][] = [];
+    el.addEventListener('xai-explained', (e) => {
+      const { method, target } = (e as CustomEvent<ExplainedDetail>).detail;
+      explained.push([method, target]);
+    });
+    document.body.append(el);
+    await expect.poll(() => held).toBeDefined();
+    const second = el.predictions[1]!;
+    el.method = 'integrated-gradients';
+    el.target = second.index;
+    await el.updateComplete;
+    release();
+    await el.settled;
+    expect(held!.method).toBe('saliency');
+    expect(held!.signal.aborted).toBe(true);
+    expect(explained).toEqual([['integrated-gradients', second.index]]);
+    expect(el.state).toBe('done');
+    expect(heatmapOf(el)!.attributionMap!.values[second.index * 8]).toBe(3);
+  });
+
   it('shows progress and cancels', async () => {
     let seen: ExplainCallOptions | undefined;
     const hanging: ExplainFn = (_m, _x, options) =>

@@ -4,7 +4,7 @@ import { gpuTest, seededInts } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { heatmapBlend } from './heatmap-blend.kernel.js';
-import { BLEND_MODE_CODE, blendOutputWidth, heatmapBlendRef, type BlendMode } from './heatmap-blend.ref.js';
+import { BLEND_MODE_BLANK, BLEND_MODE_CODE, blendOutputWidth, heatmapBlendRef, type BlendMode } from './heatmap-blend.ref.js';
 import { packRgba, unpackRgba } from './luts.js';
 
 const SHAPES = [
@@ -46,6 +46,24 @@ describe('heatmap-blend', () => {
       expect(liveBufferCount(device)).toBe(0);
     },
   );
+
+  gpuTest('blank mode (width = output width) paints every pixel opaque black', async ({ device }) => {
+    const [width, height] = [2 * 13, 7]; // a side-by-side output of a 13 x 7 map
+    const count = width * height;
+    const filler = randomRgba(count, 3);
+    const bufs = [uploadBuffer(device, filler, 'image'), uploadBuffer(device, filler, 'colors'), uploadBuffer(device, filler, 'mask')];
+    const output = uploadBuffer(device, filler, 'output');
+    await runKernel(device, heatmapBlend, {
+      params: { width, height, mode: BLEND_MODE_BLANK, opacity: 0.5, contourColor: 0 },
+      image: bufs[0]!,
+      colors: bufs[1]!,
+      mask: bufs[2]!,
+      output,
+    });
+    expect(Array.from(await readUint32(device, output, count))).toEqual(new Array<number>(count).fill(0xff000000));
+    [...bufs, output].forEach((b) => releaseBuffer(device, b));
+    expect(liveBufferCount(device)).toBe(0);
+  });
 
   gpuTest('overlay with opacity 0 is the image and with opacity 1 the heat (opaque)', () => {
     const image = new Uint32Array([packRgba(10, 20, 30, 0)]);

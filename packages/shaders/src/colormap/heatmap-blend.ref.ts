@@ -13,6 +13,12 @@ export const BLEND_MODE_CODE: Readonly<Record<BlendMode, number>> = {
   contour: 4,
 };
 
+/**
+ * heatmap-blend.wgsl's MODE_BLANK (not a user-facing {@link BlendMode}): every output pixel opaque
+ * black. The GPU-range draw path selects it on the GPU when the map holds NaN or Inf.
+ */
+export const BLEND_MODE_BLANK = 5;
+
 /** Output width of a blend: twice the input width side by side. */
 export function blendOutputWidth(width: number, mode: BlendMode): number {
   return mode === 'side-by-side' ? 2 * width : width;

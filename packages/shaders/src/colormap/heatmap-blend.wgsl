@@ -8,6 +8,9 @@
 //   MODE_HEATMAP_ONLY  heat
 //   MODE_MASKED        the image where mask != 0, black elsewhere (only the top-k% pixels)
 //   MODE_CONTOUR       the image, with `contourColor` on the mask's contour pixels
+//   MODE_BLANK         opaque black: no picture (heatmap-params.wgsl picks it for a map holding NaN or
+//                      Inf, so a broken map is never drawn as if it were fine); it writes output[i] for
+//                      every dispatched pixel, so the caller sets width to the output width
 // The image's alpha is ignored (treated as opaque); output alpha is 255.
 //
 // Dispatch: 1-D over width * height input pixels, ceil(count / WORKGROUP_SIZE) workgroups folded
@@ -22,6 +25,7 @@ const MODE_SIDE_BY_SIDE: u32 = 1u;
 const MODE_HEATMAP_ONLY: u32 = 2u;
 const MODE_MASKED: u32 = 3u;
 const MODE_CONTOUR: u32 = 4u;
+const MODE_BLANK: u32 = 5u;
 
 struct Params {
   width: u32,
@@ -68,6 +72,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     }
     case MODE_CONTOUR: {
       output[i] = select(img, params.contourColor | OPAQUE, mask[i] == 2u);
+    }
+    case MODE_BLANK: {
+      output[i] = OPAQUE;
     }
     default: {
       output[i] = overlay(img, heat);

@@ -40,6 +40,11 @@ function checkBins(bins: number): void {
   }
 }
 
+/** Rank of the `q`-th percentile among `count` values: ceil(q / 100 * count) (GPU draw path: a uniform). */
+export function percentileRank(q: number, count: number): number {
+  return Math.ceil((q / 100) * count);
+}
+
 /**
  * The `q`-th percentile (0..100) of the magnitudes, by cumulative search over the histogram: the
  * smallest bin whose cumulative count reaches rank ceil(q/100 * count); its value is that bin's upper
@@ -51,7 +56,7 @@ function checkBins(bins: number): void {
  */
 export function percentileFromHistogram(stats: MagnitudeStats, q: number): HistogramPercentile {
   if (!(q >= 0 && q <= 100)) throw new InvalidOptionError(`percentile must be in [0, 100], got ${q}`);
-  const rank = Math.ceil((q / 100) * stats.count);
+  const rank = percentileRank(q, stats.count);
   if (rank <= 0 || stats.count === 0) return { value: 0, bin: -1 };
   const bins = stats.histogram.length;
   let cumulative = 0;

@@ -5,7 +5,8 @@
 // alibi's visualize_image_attr): SIGN_POSITIVE keeps max(v, 0), SIGN_NEGATIVE keeps max(-v, 0),
 // SIGN_ABSOLUTE and SIGN_BOTH use |v| as the magnitude (SIGN_BOTH additionally maps the sign onto a
 // diverging colormap in colormap-apply). Exact in f32 (max, negation and abs do not round).
-// Inputs must be finite: NaN and Inf are rejected before upload by the callers.
+// Inputs must be finite: NaN and Inf are rejected before upload (CPU-range path) or counted by
+// attribution-stats, which makes heatmap-params blank the picture (GPU-range path).
 
 const SIGN_POSITIVE: u32 = 0u;
 const SIGN_NEGATIVE: u32 = 1u;

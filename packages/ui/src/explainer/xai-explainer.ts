@@ -6,6 +6,7 @@ import { adaptModel, disposeResult, explain, listMethods, tfjsDevice, type Model
 import { AbortedError, ModelError, XaiError, type BlendMode, type ColormapName, type SignMode } from '@webxai/shaders';
 import { toImagePixels, type ImageInput, type ShapedArray } from '../shared/inputs.js';
 import { fire, toXaiError, type XaiErrorDetail } from '../shared/events.js';
+import { SerialLane } from '../shared/serial-lane.js';
 import { loadModelFromUrl } from './load-model.js';
 import { imageToInput, topPredictions, type Prediction } from './model-input.js';
 import '../heatmap/xai-heatmap.js';
@@ -220,11 +221,10 @@ export class XaiExplainer extends LitElement {
    */
   #runs = new Task(this, {
     autoRun: false,
-    task: ([job]: readonly [Job], { signal }: { signal: AbortSignal }) =>
-      this.#serially(() => (this.#superseded(signal) ? undefined : job(signal))),
+    task: ([job]: readonly [Job], { signal }: { signal: AbortSignal }) => this.#lane.runUnlessSuperseded(signal, () => job(signal)),
   });
-  /** Every job and release requested so far, in order; never rejects. */
-  #lane: Promise<void> = Promise.resolve();
+  /** Every job and release requested so far, in order. */
+  #lane = new SerialLane(this);
   /** The user's Cancel for the running explanation (separate: cancelling shows "Cancelled", superseding shows nothing). */
   #cancel: AbortController | undefined;
   #preparePending = 0;
@@ -277,7 +277,7 @@ export class XaiExplainer extends LitElement {
   /** Resolves when loading, predicting and explaining requested so far have settled, and the heatmap has drawn. */
   get settled(): Promise<void> {
     return this.updateComplete
-      .then(() => this.#lane)
+      .then(() => this.#lane.idle)
       .then(() => this.updateComplete)
       .then(() => this.renderRoot.querySelector('xai-heatmap')?.renderComplete);
   }
@@ -286,7 +286,7 @@ export class XaiExplainer extends LitElement {
     super.disconnectedCallback();
     this.#runs.abort();
     // Queue the release behind any job in flight, so nothing it allocates survives.
-    void this.#serially(() => this.#release());
+    void this.#lane.run(() => this.#release());
   }
 
   override connectedCallback(): void {
@@ -327,11 +327,15 @@ export class XaiExplainer extends LitElement {
   }
 
   #schedulePrepare(): void {
+    // Counted until the prepare starts its own explanation (or ends): from then on a new method or
+    // class must schedule an explanation of its own, which supersedes the one the prepare started.
+    let counted = true;
+    const uncount = () => {
+      if (counted) this.#preparePending--;
+      counted = false;
+    };
     this.#preparePending++;
-    this.#schedule(
-      (signal) => this.#prepare(signal),
-      () => this.#preparePending--,
-    );
+    this.#schedule((signal) => this.#prepare(signal, uncount), uncount);
   }
 
   /** Supersedes whatever job is queued or running with `job`; `settled` runs once `job` has finished or been skipped. */
@@ -339,26 +343,11 @@ export class XaiExplainer extends LitElement {
     // Job failures are shown by the jobs themselves; the task's own rejection carries nothing new.
     void this.#runs.run([job]).catch(() => undefined);
     // On the lane right behind the job (run() queues it synchronously), so `settled` awaits it too.
-    if (settled) void this.#serially(settled);
+    if (settled) void this.#lane.run(settled);
   }
 
-  /** Runs `job` after every job queued before it (whatever their outcome). */
-  #serially<T>(job: () => T | Promise<T>): Promise<T> {
-    const run = this.#lane.then(job);
-    this.#lane = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
-  /** A newer job (or removal from the page) has taken over from the run holding `signal`. */
-  #superseded(signal: AbortSignal): boolean {
-    return signal.aborted || !this.isConnected;
-  }
-
-  async #prepare(signal: AbortSignal): Promise<void> {
-    const stale = () => this.#superseded(signal);
+  async #prepare(signal: AbortSignal, explaining: () => void): Promise<void> {
+    const stale = () => this.#lane.superseded(signal);
     this.#disposeInput();
     this.#disposeResult();
     this._predictions = [];
@@ -392,6 +381,7 @@ export class XaiExplainer extends LitElement {
       this.state = 'ready';
       this._status = '';
       fire(this, 'xai-predicted', { predictions });
+      explaining(); // the method and class are read now: later picks are no longer covered by this job
       if (this.autoExplain) await this.#explain(signal);
     } catch (e) {
       if (stale()) return;
@@ -420,7 +410,7 @@ export class XaiExplainer extends LitElement {
     const input = this.#input;
     const loaded = this.#loaded;
     if (!input || !loaded || this.state === 'error' || this.state === 'loading' || this.state === 'idle') return;
-    const stale = () => this.#superseded(signal);
+    const stale = () => this.#lane.superseded(signal);
     const cancel = (this.#cancel = new AbortController());
     const target = this.target ?? this._predictions[0]?.index ?? 0;
     const method = this.method;

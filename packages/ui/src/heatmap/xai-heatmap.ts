@@ -11,6 +11,9 @@ import {
   acquireDevice,
   isDeviceLost,
   presentPixels,
+  readFloat32,
+  type AttributionStats,
+  type HeatmapReadout,
   renderHeatmapRef,
   validateHeatmapOptions,
   type BlendMode,
@@ -20,6 +23,7 @@ import {
   type SignMode,
 } from '@webxai/shaders';
 import {
+  nonFiniteError,
   toAttributionMap,
   toImagePixels,
   type AttributionInput,
@@ -29,7 +33,9 @@ import {
   type ImagePixels,
 } from '../shared/inputs.js';
 import { fire, formatValue, toXaiError, type XaiErrorDetail } from '../shared/events.js';
+import { SerialLane } from '../shared/serial-lane.js';
 import { colormapGradient, legendTicks } from './legend.js';
+import { gpuMapOf, type GpuMap } from './gpu-attribution.js';
 
 /** Which drawing path `<xai-heatmap>` uses: `auto` tries WebGPU and falls back to a 2D canvas. */
 export type HeatmapRendererChoice = 'auto' | 'webgpu' | 'canvas2d';
@@ -74,6 +80,12 @@ const RENDER_PROPS = [
  * `@webxai/shaders` and draw into a WebGPU canvas; without WebGPU (or with `renderer="canvas2d"`)
  * the same kernels' CPU references draw into a 2D canvas, and the `rendered-with` attribute says which
  * path drew the picture. Bad input shows a readable error in place of the picture.
+ *
+ * An attribution already on the GPU (a tf.Tensor on tfjs's webgpu backend, or `{buffer, shape}`) is
+ * drawn from its buffer with no readback: range, percentile clip and the NaN/Inf check are computed
+ * on the GPU, so a stream of frames (live video) is not held up by GPU-to-CPU copies. The legend,
+ * `info`, `xai-rendered` and a NaN/Inf error follow asynchronously, once the frame's numbers arrive
+ * (`renderComplete` waits for them); a map with NaN or Inf is never drawn as a picture.
  *
  * Keyboard: focus the element, then arrow keys move a read-out cursor (Shift: 10 px), Escape hides it.
  *
@@ -228,10 +240,10 @@ export class XaiHeatmap extends LitElement {
   #renders = new Task(this, {
     autoRun: false,
     task: (_args: readonly unknown[], { signal }: { signal: AbortSignal }) =>
-      this.#serially(() => (this.#superseded(signal) ? undefined : this.#render(signal))),
+      this.#lane.runUnlessSuperseded(signal, () => this.#render(signal)),
   });
-  /** Every render and GPU release requested so far, in order; never rejects. */
-  #lane: Promise<void> = Promise.resolve();
+  /** Every render and GPU release requested so far, in order. */
+  #lane = new SerialLane(this);
   #renderer: HeatmapRenderer | undefined;
   #canvas: HTMLCanvasElement | undefined;
   #canvasPath: HeatmapRenderPath | undefined;
@@ -241,6 +253,17 @@ export class XaiHeatmap extends LitElement {
   #image: ImagePixels | undefined;
   #imageSource: unknown;
   #cpuPixels: Uint32Array<ArrayBuffer> | undefined;
+  /** The GPU-resident attribution being drawn (no CPU copy of its values), or undefined. */
+  #gpuMap: GpuMap | undefined;
+  /** Its value range and NaN/Inf count, from the newest read-out. */
+  #gpuStats: AttributionStats | undefined;
+  /** The newest GPU-resident draw's frame; read-outs of older frames are dropped. */
+  #gpuFrame = 0;
+  #gpuFramesDrawn = 0;
+  /** The newest read-out being awaited (never rejects); renderComplete waits for it. */
+  #readout: Promise<void> = Promise.resolve();
+  /** The value under the read-out cursor on the GPU path (read on demand, not per frame). */
+  #cursorValue: { x: number; y: number; value: number } | undefined;
 
   constructor() {
     super();
@@ -278,16 +301,26 @@ export class XaiHeatmap extends LitElement {
     super.disconnectedCallback();
     this.#renders.abort();
     // Queue the release behind any render in flight, so nothing it allocates survives.
-    void this.#serially(() => this.#releaseGpu());
+    void this.#lane.run(() => this.#releaseGpu());
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (RENDER_PROPS.some((p) => changed.has(p as keyof XaiHeatmap))) this.#scheduleRender();
+    if (changed.has('_cursor')) this.#fetchCursorValue(this._cursor);
   }
 
   /** Resolves when every render requested so far has finished (successfully or with an error). */
   get renderComplete(): Promise<void> {
-    return this.updateComplete.then(() => this.#lane);
+    return this.drawComplete.then(() => this.#readout);
+  }
+
+  /**
+   * Resolves when every render requested so far has drawn its picture, without waiting for the
+   * numbers a GPU-resident attribution's read-out brings (see `renderComplete` for those): what a
+   * frame loop awaits before handing over the next frame.
+   */
+  get drawComplete(): Promise<void> {
+    return this.updateComplete.then(() => this.#lane.idle);
   }
 
   /** The attribution map as shown (after channel reduction), or undefined. */
@@ -303,6 +336,14 @@ export class XaiHeatmap extends LitElement {
   /** The error currently shown, if any. */
   get error(): XaiError | undefined {
     return this._error;
+  }
+
+  /**
+   * GPU-resident attributions drawn so far (each a picture on screen, drawn without readback; their
+   * numbers may still be on the way). For stream consumers, e.g. to measure frames per second.
+   */
+  get gpuFramesDrawn(): number {
+    return this.#gpuFramesDrawn;
   }
 
   /** GPU buffers this element holds (0 after removal). */
@@ -349,30 +390,21 @@ export class XaiHeatmap extends LitElement {
     this.#renders.run([]).catch(() => undefined);
   }
 
-  /** Runs `job` after every job queued before it (whatever their outcome). */
-  #serially<T>(job: () => T | Promise<T>): Promise<T> {
-    const run = this.#lane.then(job);
-    this.#lane = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
-  /** A newer render (or removal from the page) has taken over from the run holding `signal`. */
-  #superseded(signal: AbortSignal): boolean {
-    return signal.aborted || !this.isConnected;
-  }
-
   async #render(signal: AbortSignal): Promise<void> {
-    const stale = () => this.#superseded(signal);
+    const stale = () => this.#lane.superseded(signal);
     try {
       if (this.attribution === undefined || this.attribution === null) {
         this.#showEmpty();
         return;
       }
-      this.state = 'loading';
       const options = this.#options();
+      const gpuMap = this.renderer === 'canvas2d' ? undefined : this.#loadGpuMap();
+      if (gpuMap) {
+        await this.#renderGpuMap(gpuMap, options, signal);
+        return;
+      }
+      this.#dropGpuMap();
+      this.state = 'loading';
       validateHeatmapOptions(options);
       const map = await this.#loadMap();
       const image = await this.#loadImage(signal);
@@ -419,13 +451,25 @@ export class XaiHeatmap extends LitElement {
     sized: HeatmapOptions,
     stale: () => boolean,
   ): Promise<HeatmapInfo | undefined> {
+    const renderer = this.#rendererFor(device);
+    const info = await renderer.render(map.values, pixels, sized);
+    if (stale()) return undefined;
+    await this.#present(device, renderer, info);
+    return info;
+  }
+
+  /** The renderer for `device` (a new one when the device changed). */
+  #rendererFor(device: GPUDevice): HeatmapRenderer {
     if (this.#renderer?.device !== device) {
       this.#renderer?.dispose();
       this.#renderer = new HeatmapRenderer(device);
     }
-    const info = await this.#renderer.render(map.values, pixels, sized);
-    if (stale()) return undefined;
-    const canvas = this.#ensureCanvas('webgpu', info);
+    return this.#renderer;
+  }
+
+  /** Shows the renderer's output in the WebGPU canvas. */
+  async #present(device: GPUDevice, renderer: HeatmapRenderer, size: Pick<HeatmapInfo, 'outWidth' | 'height'>): Promise<void> {
+    const canvas = this.#ensureCanvas('webgpu', size);
     const context = (this.#context ??= canvas.getContext('webgpu')!);
     context.configure({
       device,
@@ -433,9 +477,72 @@ export class XaiHeatmap extends LitElement {
       alphaMode: 'opaque',
       usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
     });
-    await presentPixels(device, context.getCurrentTexture(), this.#renderer.output!, info.outWidth, info.height);
+    await presentPixels(device, context.getCurrentTexture(), renderer.output!, size.outWidth, size.height);
     this.#cpuPixels = undefined;
-    return info;
+  }
+
+  /** The GPU-resident form of the attribution (reused while the input is unchanged), or undefined. */
+  #loadGpuMap(): GpuMap | undefined {
+    const input = this.attribution!;
+    if (this.#gpuMap?.input === input && (!this.#gpuMap.owned || this.#gpuMapReduce === this.reduce)) return this.#gpuMap;
+    this.#dropGpuMap();
+    const gpuMap = gpuMapOf(input, this.reduce, this.device);
+    this.#gpuMap = gpuMap;
+    this.#gpuMapReduce = this.reduce;
+    return gpuMap;
+  }
+
+  #gpuMapReduce: ChannelReduce | undefined;
+
+  /** Forgets the GPU-resident attribution (disposing the channel reduction the element made). */
+  #dropGpuMap(): void {
+    this.#gpuMap?.owned?.dispose();
+    this.#gpuMap = undefined;
+    this.#gpuStats = undefined;
+    this.#cursorValue = undefined;
+  }
+
+  /**
+   * Draws a GPU-resident attribution with no readback; the numbers (legend, NaN/Inf check) are
+   * requested asynchronously and shown by {@link #onReadout} when they arrive. The lane is not held
+   * while they travel, so the next frame can be drawn meanwhile.
+   */
+  async #renderGpuMap(gpuMap: GpuMap, options: HeatmapOptions, signal: AbortSignal): Promise<void> {
+    const stale = () => this.#lane.superseded(signal);
+    if (this.state !== 'ready') this.state = 'loading'; // a stream of frames keeps its legend meanwhile
+    validateHeatmapOptions(options);
+    const image = await this.#loadImage(signal);
+    if (stale()) return;
+    if (image && (image.width !== gpuMap.width || image.height !== gpuMap.height)) {
+      throw new ShapeMismatchError(
+        `attribution shape does not match the image: the attribution is ${gpuMap.width}x${gpuMap.height} (width x height) but the image is ${image.width}x${image.height}`,
+      );
+    }
+    this.#map = undefined;
+    this.#mapSource = undefined;
+    const sized: HeatmapOptions = { ...options, width: gpuMap.width, height: gpuMap.height, mode: image ? options.mode : 'heatmap-only' };
+    const pixels = image?.pixels ?? new Uint32Array(gpuMap.width * gpuMap.height);
+    const renderer = this.#rendererFor(gpuMap.device);
+    const draw = await renderer.draw(gpuMap.buffer, pixels, sized);
+    if (stale()) return;
+    await this.#present(gpuMap.device, renderer, draw);
+    this.#gpuFrame = draw.frame;
+    this.#gpuFramesDrawn++;
+    this.#readout = renderer.requestReadout().then(
+      (readout) => this.#onReadout(readout, renderer, gpuMap),
+      () => undefined, // a lost device surfaces at the next draw
+    );
+  }
+
+  /** Shows a read-out's numbers, or the NaN/Inf error, if it belongs to the picture on screen. */
+  async #onReadout(readout: HeatmapReadout | undefined, renderer: HeatmapRenderer, gpuMap: GpuMap): Promise<void> {
+    if (!readout || renderer !== this.#renderer || gpuMap !== this.#gpuMap || readout.frame !== this.#gpuFrame) return;
+    if (readout.stats.nonFinite > 0) {
+      this.#showError(nonFiniteError(readout.stats.nonFinite, readout.stats.firstNonFinite, gpuMap.width));
+      return;
+    }
+    this.#gpuStats = readout.stats;
+    await this.#showPicture(readout.info, 'webgpu', undefined);
   }
 
   /** The kernels' CPU references into a 2D canvas. */
@@ -495,7 +602,7 @@ export class XaiHeatmap extends LitElement {
     }
   }
 
-  #ensureCanvas(path: HeatmapRenderPath, info: HeatmapInfo): HTMLCanvasElement {
+  #ensureCanvas(path: HeatmapRenderPath, info: Pick<HeatmapInfo, 'outWidth' | 'height'>): HTMLCanvasElement {
     if (!this.#canvas || this.#canvasPath !== path) {
       this.#context?.unconfigure();
       this.#context = undefined;
@@ -512,6 +619,7 @@ export class XaiHeatmap extends LitElement {
   }
 
   #releaseGpu(): void {
+    this.#dropGpuMap();
     this.#context?.unconfigure();
     this.#context = undefined;
     this.#canvas = undefined; // a new canvas (and context) after re-attachment
@@ -550,13 +658,36 @@ export class XaiHeatmap extends LitElement {
 
   #valueAt(x: number, y: number): number | undefined {
     const map = this.#map;
-    if (!map || x < 0 || y < 0 || x >= map.width || y >= map.height) return undefined;
+    if (!map) return this.#cursorValue?.x === x && this.#cursorValue.y === y ? this.#cursorValue.value : undefined;
+    if (x < 0 || y < 0 || x >= map.width || y >= map.height) return undefined;
     return map.values[y * map.width + x];
+  }
+
+  /** Size of the map on screen (CPU values or a GPU-resident map). */
+  #mapSize(): { width: number; height: number } | undefined {
+    return this.#map ?? this.#gpuMap;
+  }
+
+  /**
+   * On the GPU path there is no CPU copy of the map: the value under the cursor is read from the GPU
+   * when the cursor moves (a 4-byte read, outside the draw path).
+   */
+  #fetchCursorValue(cursor: { x: number; y: number } | undefined): void {
+    const gpuMap = this.#gpuMap;
+    if (!gpuMap || this.#map || !cursor || (this.#cursorValue?.x === cursor.x && this.#cursorValue.y === cursor.y)) return;
+    readFloat32(gpuMap.device, gpuMap.buffer, 1, cursor.y * gpuMap.width + cursor.x).then(
+      ([value]) => {
+        if (this.#gpuMap !== gpuMap || this._cursor?.x !== cursor.x || this._cursor.y !== cursor.y) return;
+        this.#cursorValue = { ...cursor, value: value! };
+        this.requestUpdate();
+      },
+      () => undefined, // the buffer went away (tensor disposed): no read-out
+    );
   }
 
   #onPointer(e: PointerEvent): void {
     const canvas = this.#canvas;
-    const map = this.#map;
+    const map = this.#mapSize();
     if (!canvas || !map || this.state !== 'ready') return;
     const rect = canvas.getBoundingClientRect();
     if (rect.width === 0 || rect.height === 0) return;
@@ -568,7 +699,7 @@ export class XaiHeatmap extends LitElement {
   }
 
   #onKey(e: KeyboardEvent): void {
-    const map = this.#map;
+    const map = this.#mapSize();
     if (!map || this.state !== 'ready') return;
     const step = e.shiftKey ? 10 : 1;
     const moves: Record<string, [number, number]> = {
@@ -594,6 +725,7 @@ export class XaiHeatmap extends LitElement {
     const map = this.#map;
     const info = this._info;
     if (this._error) return `Error: ${this._error.message}`;
+    if (!map && this.#gpuMap && this.#gpuStats && info) return this.#gpuDescription(this.#gpuMap, this.#gpuStats, info);
     if (!map || !info) return 'No attribution to show.';
     let lo = Infinity;
     let hi = -Infinity;
@@ -604,13 +736,27 @@ export class XaiHeatmap extends LitElement {
       if (v > hi) hi = v;
       if (Math.abs(v) > Math.abs(map.values[peak]!)) peak = i;
     }
-    const name = this.label ? `${this.label} attribution` : 'Attribution';
     return (
-      `${name} heatmap, ${map.width} by ${map.height} pixels, ${this.mode}, colormap ${this.colormap}, showing ${this.signed} values. ` +
+      this.#describeHead(map) +
       `Values range from ${formatValue(lo)} to ${formatValue(hi)}; the colour scale saturates at ${formatValue(info.clipValue)}` +
       `${this.range === undefined ? ` (${this.clip}th percentile)` : ''}. ` +
       `Strongest attribution ${formatValue(map.values[peak]!)} at x ${peak % map.width}, y ${Math.floor(peak / map.width)}.`
     );
+  }
+
+  /** {@link XaiHeatmap.description} of a GPU-resident map, from the GPU reduction's numbers. */
+  #gpuDescription(size: { width: number; height: number }, stats: AttributionStats, info: HeatmapInfo): string {
+    const strongest = Math.abs(stats.min) > Math.abs(stats.max) ? stats.min : stats.max;
+    return (
+      `${this.#describeHead(size)}` +
+      `Values range from ${formatValue(stats.min)} to ${formatValue(stats.max)}; the colour scale saturates at ${formatValue(info.clipValue)}` +
+      `${this.range === undefined ? ` (${this.clip}th percentile)` : ''}. Strongest attribution ${formatValue(strongest)}.`
+    );
+  }
+
+  #describeHead(size: { width: number; height: number }): string {
+    const name = this.label ? `${this.label} attribution` : 'Attribution';
+    return `${name} heatmap, ${size.width} by ${size.height} pixels, ${this.mode}, colormap ${this.colormap}, showing ${this.signed} values. `;
   }
 
   override render() {

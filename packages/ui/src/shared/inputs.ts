@@ -14,11 +14,20 @@ export interface ShapedArray {
 }
 
 /**
- * What `<xai-heatmap>` accepts as an attribution: a tensor ([H, W], [H, W, C] or [1, H, W, C]), a
- * {@link ShapedArray}, or an object with an `attribution` field holding either (the result of
- * `explain()` from @webxai/core).
+ * An attribution map that already lives in a GPU buffer: `buffer` holds H x W f32 values, row-major,
+ * on the GPUDevice given to `<xai-heatmap>` as `device`. Shape [H, W] (or [1, H, W, 1]: one channel).
  */
-export type AttributionInput = TensorLike | ShapedArray | { readonly attribution: TensorLike | ShapedArray };
+export interface GpuAttribution {
+  readonly buffer: GPUBuffer;
+  readonly shape: readonly number[];
+}
+
+/**
+ * What `<xai-heatmap>` accepts as an attribution: a tensor ([H, W], [H, W, C] or [1, H, W, C]), a
+ * {@link ShapedArray}, a {@link GpuAttribution}, or an object with an `attribution` field holding a
+ * tensor or a ShapedArray (the result of `explain()` from @webxai/core).
+ */
+export type AttributionInput = TensorLike | ShapedArray | GpuAttribution | { readonly attribution: TensorLike | ShapedArray };
 
 /** What `<xai-heatmap>` accepts as an image: a URL, decoded pixels, or a tensor ([H, W, C] / [1, H, W, C], C = 1, 3 or 4). */
 export type ImageInput = string | URL | ImageBitmap | ImageData | HTMLImageElement | HTMLCanvasElement | TensorLike | ShapedArray;
@@ -71,7 +80,7 @@ async function readShaped(x: TensorLike | ShapedArray, what: string): Promise<{ 
 }
 
 /** Normalises [H, W] | [H, W, C] | [1, H, W] | [1, H, W, C] to [H, W, C]. */
-function hwc(shape: readonly number[], what: string): [number, number, number] {
+export function hwc(shape: readonly number[], what: string): [number, number, number] {
   const dims = shape.length === 4 || (shape.length === 3 && shape[0] === 1 && shape[2]! > 4) ? shape.slice(1) : shape;
   if (shape.length === 4 && shape[0] !== 1) {
     throw new ShapeMismatchError(`${what} must hold one image (batch 1), got shape [${shape.join(', ')}]`);
@@ -95,7 +104,12 @@ function hwc(shape: readonly number[], what: string): [number, number, number] {
 export async function toAttributionMap(input: AttributionInput, reduce: ChannelReduce = 'sum'): Promise<AttributionMap> {
   const source = typeof input === 'object' && input !== null && 'attribution' in input ? input.attribution : input;
   if (!isTensorLike(source) && !isShapedArray(source)) {
-    throw new InvalidInputError('attribution must be a tf.Tensor, {data, shape} or an explain() result with .attribution');
+    const gpu = typeof GPUBuffer !== 'undefined' && (source as Partial<GpuAttribution>).buffer instanceof GPUBuffer;
+    throw new InvalidInputError(
+      gpu
+        ? 'a {buffer, shape} attribution is drawn by the WebGPU path only: set device to the GPUDevice that owns the buffer, and renderer to auto or webgpu'
+        : 'attribution must be a tf.Tensor, {data, shape}, {buffer, shape} or an explain() result with .attribution',
+    );
   }
   const { data, shape } = await readShaped(source, 'attribution');
   const [height, width, channels] = hwc(shape, 'attribution');
@@ -119,12 +133,18 @@ export async function toAttributionMap(input: AttributionInput, reduce: ChannelR
     }
     values[p] = reduce === 'mean-abs' ? acc / channels : acc;
   }
-  if (bad > 0) {
-    throw new InvalidInputError(
-      `attribution contains ${bad} NaN or infinite value${bad > 1 ? 's' : ''} (first at x=${firstBad % width}, y=${Math.floor(firstBad / width)})`,
-    );
-  }
+  if (bad > 0) throw nonFiniteError(bad, firstBad, width);
   return { width, height, values };
+}
+
+/**
+ * The error for an attribution holding NaN or Inf (`first`: index of the first such pixel), from the
+ * CPU check above or from the GPU reduction of the no-readback path: the same message either way.
+ */
+export function nonFiniteError(count: number, first: number, width: number): InvalidInputError {
+  return new InvalidInputError(
+    `attribution contains ${count} NaN or infinite value${count > 1 ? 's' : ''} (first at x=${first % width}, y=${Math.floor(first / width)})`,
+  );
 }
 
 function fromImageData(data: ImageData): ImagePixels {

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterEach, beforeEach, describe, expect, vi, type MockInstance } from 'vitest';
+import { gpuTest, seededInts, seededNormal } from '@webxai/testing';
+import { liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { HeatmapRenderer, type HeatmapOptions } from './heatmap-renderer.js';
+import type { BlendMode } from './heatmap-blend.ref.js';
+import { unpackRgba } from './luts.js';
+
+const BASE: Omit<HeatmapOptions, 'width' | 'height' | 'mode'> = { colormap: 'turbo', sign: 'both', clip: 99, opacity: 0.5, topK: 10 };
+
+/** Counts GPUBuffer.mapAsync calls (every readback goes through one); calls through to the real one. */
+let mapAsync: MockInstance<GPUBuffer['mapAsync']>;
+let mapAsyncCalls = 0;
+beforeEach(() => {
+  mapAsync = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+  mapAsyncCalls = 0;
+});
+afterEach(() => mapAsync.mockRestore());
+/** mapAsync calls since the last reset. */
+const resetCount = () => (mapAsyncCalls = mapAsync.mock.calls.length);
+const callsSinceReset = () => mapAsync.mock.calls.length - mapAsyncCalls;
+
+function inputs(width: number, height: number, seed: number) {
+  const count = width * height;
+  return { values: seededNormal(count, seed, 0.3), image: Uint32Array.from(seededInts(count, seed + 5, 0, 2 ** 31)) };
+}
+
+/** Unpacked channels of two pictures: how many LUT-step-sized differences, and the largest. */
+function compare(a: Uint32Array, b: Uint32Array) {
+  const x = Array.from(a).flatMap(unpackRgba);
+  const y = Array.from(b).flatMap(unpackRgba);
+  let differing = 0;
+  for (let i = 0; i < a.length; i++) if (x.slice(4 * i, 4 * i + 4).some((v, c) => Math.abs(v - y[4 * i + c]!) > 1)) differing++;
+  return differing;
+}
+
+describe('HeatmapRenderer.draw (GPU range, no readback) vs render (CPU range)', () => {
+  gpuTest.for(
+    (['overlay', 'side-by-side', 'heatmap-only', 'masked', 'contour'] as BlendMode[]).flatMap((mode) => [
+      { mode, width: 224, height: 224, range: undefined },
+      { mode, width: 37, height: 11, range: 0.4 },
+    ]),
+  )('$mode at $width x $height, range $range: 0 readbacks per draw, same picture', async ({ mode, width, height, range }, { device }) => {
+    const { values, image } = inputs(width, height, width + height);
+    const options: HeatmapOptions = { ...BASE, width, height, mode, range };
+    const old = new HeatmapRenderer(device);
+    resetCount();
+    const oldInfo = await old.render(values, image, options);
+    expect(callsSinceReset()).toBe(2); // the CPU-range path: max, then histogram (the counter works)
+    const oldPixels = await old.read(oldInfo);
+    old.dispose();
+
+    const renderer = new HeatmapRenderer(device);
+    const valuesBuffer = uploadBuffer(device, values, 'values');
+    resetCount();
+    const draw = await renderer.draw(valuesBuffer, image, options);
+    await renderer.draw(valuesBuffer, image, options); // a second frame reuses every buffer
+    expect(callsSinceReset()).toBe(0);
+    const pixels = await readUint32(device, renderer.output!, draw.outWidth * draw.height);
+    // Tolerance: the GPU computes bins / max and 128 / clip in f32 (2.5 ULP) where the CPU path rounds
+    // an f64 result once, so a value lying exactly on a LUT-index or histogram-bin edge may land one
+    // step over. Allowed: at most 0.1% of the pixels off by more than 1 per channel.
+    expect(compare(pixels, oldPixels)).toBeLessThanOrEqual(Math.ceil(0.001 * width * height));
+    const readout = await renderer.requestReadout();
+    expect(readout?.frame).toBe(2);
+    expect(readout?.info.outWidth).toBe(oldInfo.outWidth);
+    expect(readout?.info.max).toBe(oldInfo.max);
+    expect(readout?.info.clipValue).toBeCloseTo(oldInfo.clipValue, 6);
+    expect(Math.abs(readout!.info.thresholdBin - oldInfo.thresholdBin)).toBeLessThanOrEqual(1);
+    expect(readout?.stats).toMatchObject({ min: Math.min(...values), max: Math.max(...values), nonFinite: 0, firstNonFinite: -1 });
+    renderer.dispose();
+    releaseBuffer(device, valuesBuffer);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  gpuTest.for([{ mode: 'overlay' as const }, { mode: 'side-by-side' as const }])(
+    'NaN or Inf in the map: the picture is blank ($mode), the read-out counts them and names the first',
+    async ({ mode }, { device }) => {
+      const { values, image } = inputs(16, 8, 3);
+      values[37] = NaN;
+      values[90] = -Infinity;
+      const renderer = new HeatmapRenderer(device);
+      const valuesBuffer = uploadBuffer(device, values, 'values');
+      const draw = await renderer.draw(valuesBuffer, image, { ...BASE, width: 16, height: 8, mode });
+      const pixels = await readUint32(device, renderer.output!, draw.outWidth * draw.height);
+      expect(new Set(pixels)).toEqual(new Set([0xff000000]));
+      expect((await renderer.requestReadout())?.stats).toMatchObject({ nonFinite: 2, firstNonFinite: 37 });
+      renderer.dispose();
+      releaseBuffer(device, valuesBuffer);
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
+
+  gpuTest('read-outs: at most one in flight; requests meanwhile share one follow-up', async ({ device }) => {
+    const { values, image } = inputs(20, 10, 9);
+    const options: HeatmapOptions = { ...BASE, width: 20, height: 10, mode: 'overlay' };
+    const renderer = new HeatmapRenderer(device);
+    expect(await renderer.requestReadout()).toBeUndefined(); // nothing drawn yet
+    const valuesBuffer = uploadBuffer(device, values, 'values');
+    await renderer.draw(valuesBuffer, image, options);
+    resetCount();
+    const first = renderer.requestReadout();
+    const second = renderer.requestReadout();
+    const third = renderer.requestReadout();
+    expect(second).toBe(third); // one follow-up for every request made while one is in flight
+    expect(callsSinceReset()).toBe(1);
+    expect((await first)?.frame).toBe(1);
+    expect((await third)?.frame).toBe(1);
+    expect(callsSinceReset()).toBe(2);
+    await renderer.draw(valuesBuffer, image, options);
+    expect((await renderer.requestReadout())?.frame).toBe(2); // the copy is made when the read-out starts
+    // Disposing with a read-out in flight settles it with undefined and frees everything.
+    const pending = renderer.requestReadout();
+    renderer.dispose();
+    expect(await pending).toBeUndefined();
+    releaseBuffer(device, valuesBuffer);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+});
