@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { BenchSuite } from '../harness.js';
 import { camMobileNetSuite, camResNetSuite } from './cam.js';
+import { camAutoLayerSuite } from './cam-auto-layer.js';
 import { dispatchSuite } from './dispatch.js';
 import { elementwiseSuite } from './elementwise.js';
 import { featuresSuite } from './features.js';
@@ -24,6 +25,7 @@ export const SUITES: readonly BenchSuite[] = [
   perturbationSuite,
   camMobileNetSuite,
   camResNetSuite,
+  camAutoLayerSuite,
   metricsSuite,
   featuresSuite,
   naiveSuite,

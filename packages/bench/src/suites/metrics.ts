@@ -28,12 +28,13 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   // --quick: a 32x32 tiny CNN and 10 steps (seconds); full: MobileNetV2-224 and 100 steps.
   // Knobs for a shorter run on a loaded software GPU: XAI_METRICS_BENCH_STEPS (curve steps),
   // XAI_METRICS_BENCH_IMAGES (input images; each is perturbed 2 * steps times), XAI_METRICS_BENCH_RUNS
-  // (timed runs per case after the warm-up).
+  // (timed runs per case after the warm-up), XAI_METRICS_BENCH_TFJS_STEPS (the tfjs case's steps, so
+  // one run can take ONNX at 100 steps and tfjs at fewer: its 200 forwards take ~3 min per side here).
   const size = quick ? 32 : 224;
-  const steps = envCount('XAI_METRICS_BENCH_STEPS', quick ? 10 : 100);
+  const onnxSteps = envCount('XAI_METRICS_BENCH_STEPS', quick ? 10 : 100);
+  const tfjsSteps = envCount('XAI_METRICS_BENCH_TFJS_STEPS', onnxSteps);
   const images = envCount('XAI_METRICS_BENCH_IMAGES', 1);
   const runs = envCount('XAI_METRICS_BENCH_RUNS', quick ? 2 : 3);
-  const perturbed = 2 * steps * images;
   const tfModel = quick
     ? testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 }))
     : testing.mobileNetV2({ size, classes: 1000, seed: 2 });
@@ -55,7 +56,7 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const allImages = (await x.data()) as Float32Array;
   const allMaps = (await attribution.data()) as Float32Array;
   const fill = new Float32Array(perImage);
-  const perturbedBatches = (batchSize: number) => {
+  const perturbedBatches = (batchSize: number, steps: number) => {
     const batches: Float32Array[] = [];
     for (let i = 0; i < images; i++) {
       const image = allImages.subarray(i * perImage, (i + 1) * perImage);
@@ -77,8 +78,8 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
     }
     return batches;
   };
-  const tfBatches = perturbedBatches(tfBatch).map((b) => tf.tensor4d(b, [b.length / perImage, size, size, 3]));
-  const nchwBatches = perturbedBatches(onnxBatch).map((b) => core.nhwcToNchw(b, b.length / perImage, pixels, 3));
+  const tfBatches = perturbedBatches(tfBatch, tfjsSteps).map((b) => tf.tensor4d(b, [b.length / perImage, size, size, 3]));
+  const nchwBatches = perturbedBatches(onnxBatch, onnxSteps).map((b) => core.nhwcToNchw(b, b.length / perImage, pixels, 3));
 
   const costs = new Map<string, Cost[]>();
   const metricMs = new Map<string, number[]>();
@@ -90,7 +91,7 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
     const used = process.cpuUsage(cpu);
     record(costs, name, { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 });
   };
-  const metricsOf = async (label: string, model: unknown, batchSize: number) => {
+  const metricsOf = async (label: string, model: unknown, batchSize: number, steps: number) => {
     for (const metric of ['deletion', 'insertion'] as const) {
       const r = await core.evaluate(model as never, x, attribution, { metric, steps, target: 0, batchSize });
       record(metricMs, `${label} ${metric}`, r.timeMs);
@@ -112,15 +113,28 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
     };
   };
 
-  const pair = (label: string, bare: () => Promise<void>, model: unknown, batchSize: number, policy: Partial<RunPolicy>): BenchCase => {
+  const stepsOf = new Map<string, number>();
+  const pair = (
+    label: string,
+    bare: () => Promise<void>,
+    model: unknown,
+    batchSize: number,
+    steps: number,
+    policy: Partial<RunPolicy>,
+  ): BenchCase => {
     let run = 0;
+    const perturbed = 2 * steps * images;
+    stepsOf.set(label, steps);
     return {
       name: `interleaved: ${label} bare forward over ${perturbed} images, then deletion + insertion (${steps} steps, ${images} image${images > 1 ? 's' : ''})`,
       elements: perturbed,
       policy,
       run: async () => {
         // Alternating which side goes first cancels a trend in the machine's load over a pair.
-        const sides = [() => timed(`${label} bare`, bare), () => timed(`${label} metrics`, () => metricsOf(label, model, batchSize))];
+        const sides = [
+          () => timed(`${label} bare`, bare),
+          () => timed(`${label} metrics`, () => metricsOf(label, model, batchSize, steps)),
+        ];
         for (const side of run++ % 2 ? sides.reverse() : sides) await side();
         const [b, m] = [costs.get(`${label} bare`)!.at(-1)!, costs.get(`${label} metrics`)!.at(-1)!];
         console.log(
@@ -143,19 +157,20 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
     for (const batch of nchwBatches) await onnx.predictNchw!(batch, [batch.length / perImage, size, size, 3]);
   };
   const policy = { warmupRuns: 1, minRuns: runs, maxRuns: runs, budgetMs: 0 };
-  const cases = [pair(onnxLabel, onnxBare, onnx, onnxBatch, policy), pair(tfLabel, tfBare, tfModel, tfBatch, policy)];
+  const cases = [pair(onnxLabel, onnxBare, onnx, onnxBatch, onnxSteps, policy), pair(tfLabel, tfBare, tfModel, tfBatch, tfjsSteps, policy)];
 
   return {
     cases,
     async dispose() {
       const lines = [
-        `metrics summary (${steps} steps x ${images} image(s): ${perturbed} perturbed images per side; medians of the timed runs, warm-up dropped):`,
+        `metrics summary (${images} image(s), each perturbed 2 x steps times per side; medians of the timed runs, warm-up dropped):`,
       ];
       for (const label of [onnxLabel, tfLabel]) {
         const s = summary(label);
         if (Number.isNaN(s.bareMs)) continue;
+        const steps = stepsOf.get(label)!;
         lines.push(
-          `  ${label}: deletion + insertion ${(s.metricsMs / 1000).toFixed(2)} s / bare forward ${(s.bareMs / 1000).toFixed(2)} s = ${s.ratio.toFixed(3)}x ` +
+          `  ${label}, ${steps} steps (${2 * steps * images} images per side): deletion + insertion ${(s.metricsMs / 1000).toFixed(2)} s / bare forward ${(s.bareMs / 1000).toFixed(2)} s = ${s.ratio.toFixed(3)}x ` +
             `(bound 1.1x: ${s.ratio <= 1.1 ? 'holds' : 'DOES NOT HOLD'}); median paired ratio ${s.pairedRatio.toFixed(3)}x; process CPU time ratio ${s.cpuRatio.toFixed(3)}x; ` +
             `deletion ${(s.deletionMs / 1000).toFixed(2)} s, insertion ${(s.insertionMs / 1000).toFixed(2)} s`,
         );

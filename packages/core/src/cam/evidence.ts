@@ -3,7 +3,7 @@
 // d score[target] / d activation, all from the same pass.
 import * as tf from '@tensorflow/tfjs';
 import { UnknownLayerError } from '@webxai/shaders';
-import type { ModelSplit } from '../model/split/types.js';
+import type { ModelSplit, TappedModel } from '../model/split/types.js';
 
 export interface LayerEvidence {
   readonly activation: tf.Tensor4D;
@@ -43,16 +43,61 @@ export function forwardBackward(
     return { activation, scores: scores!, gradient };
   } catch (cause) {
     tf.dispose([activation, scores]);
-    const message = (cause as Error)?.message ?? String(cause);
-    if (/gradient/i.test(message)) {
-      throw new UnknownLayerError(
-        `the model is not differentiable from layer '${split.layer.name}' to its output (${message})`,
-        candidates,
-        { cause },
-      );
-    }
-    throw cause;
+    throw notDifferentiable(cause, split.layer.name, candidates);
   } finally {
     tf.dispose([...context.values()]);
+  }
+}
+
+/** A gradient failure as an UnknownLayerError listing the candidates; anything else unchanged. */
+function notDifferentiable(cause: unknown, layer: string, candidates: readonly string[]): unknown {
+  const message = (cause as Error)?.message ?? String(cause);
+  if (!/gradient/i.test(message)) return cause;
+  return new UnknownLayerError(`the model is not differentiable from layer '${layer}' to its output (${message})`, candidates, { cause });
+}
+
+/** Every layer's activation (and gradient), and the scores, from one pass through a {@link TappedModel}. */
+export interface ManyLayerEvidence {
+  readonly activations: tf.Tensor4D[];
+  readonly scores: tf.Tensor2D;
+  /** Present when asked for: d score[target] / d activation per layer. */
+  readonly gradients?: tf.Tensor4D[];
+}
+
+/**
+ * One forward pass (and, for `gradients`, one backward pass from the scores to the earliest layer)
+ * for several layers: the taps are zeros of each layer's shape, so the values are the model's and
+ * the gradient w.r.t. tap i is the gradient w.r.t. layer i's activation. `shapes` are the layers'
+ * output shapes for this batch. Targets as {@link forwardBackward}.
+ * @throws {UnknownLayerError} the model is not differentiable from one of the layers.
+ */
+export function forwardBackwardMany(
+  tapped: TappedModel,
+  x: tf.Tensor4D,
+  shapes: readonly (readonly [number, number, number, number])[],
+  targets: readonly number[] | undefined,
+  candidates: readonly string[],
+  gradients: boolean,
+): ManyLayerEvidence {
+  const activations: tf.Tensor4D[] = [];
+  const capture = (i: number, value: tf.Tensor4D) => void (activations[i] = tf.keep(value));
+  if (!gradients) {
+    const scores = tf.tidy(() => tapped.run(x, [], capture));
+    return { activations, scores };
+  }
+  const taps = shapes.map((shape) => tf.zeros(shape as [number, number, number, number]) as tf.Tensor4D);
+  let scores: tf.Tensor2D | undefined;
+  try {
+    const grads = tf.grads((...fed: tf.Tensor[]) => {
+      const s = tapped.run(x, fed as tf.Tensor4D[], capture);
+      scores = tf.keep(s);
+      return tf.sum(tf.mul(s, targetMask(s, targets)));
+    })(taps) as tf.Tensor4D[];
+    return { activations, scores: scores!, gradients: grads };
+  } catch (cause) {
+    tf.dispose([...activations, scores]);
+    throw notDifferentiable(cause, tapped.layers.map((l) => l.name).join("', '"), candidates);
+  } finally {
+    tf.dispose(taps);
   }
 }

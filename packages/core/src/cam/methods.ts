@@ -43,4 +43,10 @@ export const scoreCam = camMethod('score-cam', { gradients: false, defaultBatchS
  * `'ablation-cam'` (Desai & Ramaswamy, WACV 2020): relative drop of the target score when each
  * channel is ablated; `batchSize` ablated activations per tail call (default 32).
  */
-export const ablationCam = camMethod('ablation-cam', { gradients: false, defaultBatchSize: 32, weights: ablationCamWeights });
+export const ablationCam = camMethod('ablation-cam', {
+  gradients: false,
+  defaultBatchSize: 32,
+  weights: ablationCamWeights,
+  // Its tail passes start from each layer's split (context included), so each layer has its own head pass.
+  needsSplit: true,
+});

@@ -17,7 +17,7 @@ import { augmentBatch, AUGMENTATIONS, deaugmentMean } from './augment.js';
 import { camMaps, type CamMaps } from './cam-map.js';
 import { eigenCamMaps } from './eigen.js';
 import { choiceOption } from '../api/options.js';
-import { forwardBackward } from './evidence.js';
+import { forwardBackward, forwardBackwardMany } from './evidence.js';
 import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
@@ -57,6 +57,8 @@ export interface CamStrategy {
   weights(pass: LayerPass): Promise<CamWeights | undefined>;
   /** Default channel batch (perturbation CAMs). */
   readonly defaultBatchSize?: number;
+  /** The weights need the layer's split and its context (Ablation-CAM runs the tail): one pass per layer. */
+  readonly needsSplit?: boolean;
 }
 
 function isGraphModel(model: ModelAdapter): boolean {
@@ -134,10 +136,14 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
             candidates: layers.usable.map((l) => l.name),
           };
           const perLayer: LayerMaps[] = [];
+          let shared: (LayerEvidence | undefined)[] | undefined;
           try {
+            if (chosen.length > 1 && !strategy.needsSplit) shared = sharedPass(layers, chosen, job, rows, preprocess);
             for (const [index, layer] of chosen.entries()) {
               await checkpoint(call.signal, name);
-              perLayer.push(await layerMaps(job, splitOf(layer), rows));
+              const own = shared?.[index];
+              if (shared) shared[index] = undefined;
+              perLayer.push(await layerMaps(job, splitOf(layer), rows, own));
               // Perturbation CAMs report their channel batches themselves.
               if (strategy.defaultBatchSize === undefined) call.onProgress?.({ done: index + 1, total: chosen.length });
             }
@@ -150,6 +156,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
             throw error;
           } finally {
             if (rows.batch !== input) rows.batch.dispose();
+            shared?.forEach((e) => e && disposeEvidence(e));
             tf.dispose(perLayer.flatMap((m) => [m.map, m.attribution]));
           }
         },
@@ -208,10 +215,10 @@ interface LayerMaps extends CamMaps {
   readonly blank?: ReadonlyMap<number, SignedRange>;
 }
 
-/** One layer: its pass, the method's weights and the fused cam-map (or Eigen-CAM) maps. */
-async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows): Promise<LayerMaps> {
+/** One layer: its pass (or its part of the shared pass), the method's weights and the fused cam-map (or Eigen-CAM) maps. */
+async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, evidence: LayerEvidence | undefined): Promise<LayerMaps> {
   const { call } = job;
-  const pass = await runPass(split, job.batch, rows.rowTargets, job.candidates, job.strategy.gradients);
+  const pass = evidence ?? (await runPass(split, job.batch, rows.rowTargets, job.candidates, job.strategy.gradients));
   try {
     if (!rows.targets) {
       rows.targets = await resolveTargets(call.target, pass.scores);
@@ -237,8 +244,48 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows): Promi
       weights?.weights.dispose();
     }
   } finally {
-    tf.dispose([pass.activation, pass.gradient, pass.scores, ...pass.context.values()]);
+    disposeEvidence(pass);
   }
+}
+
+/** What one layer's pass gives the weights: activation, gradient (gradient CAMs), scores, the tail's context. */
+interface LayerEvidence {
+  readonly activation: tf.Tensor4D;
+  readonly gradient: tf.Tensor4D | undefined;
+  readonly scores: tf.Tensor2D;
+  readonly context: SplitContext;
+}
+
+function disposeEvidence(e: LayerEvidence): void {
+  tf.dispose([e.activation, e.gradient, e.scores, ...e.context.values()]);
+}
+
+/**
+ * Several layers of a LayersModel from ONE forward (+ backward) pass, one evidence per layer (each
+ * with its own handle on the shared scores); undefined when the model cannot be tapped (GraphModel,
+ * a layer with an unknown spatial size): then each layer gets its own pass.
+ */
+function sharedPass(
+  layers: ModelLayers,
+  chosen: readonly KeyedLayer[],
+  job: CamJob,
+  rows: BatchRows,
+  preprocess: CommonOptions['preprocess'],
+): (LayerEvidence | undefined)[] | undefined {
+  const n = job.batch.shape[0];
+  const shapes = chosen.map((l) => [n, ...l.outputShape.slice(1)] as [number, number, number, number]);
+  if (shapes.some((s) => s.length !== 4 || s.some((d) => !(Number(d) > 0)))) return undefined;
+  const tapped = layers.tap(chosen, preprocess);
+  if (!tapped) return undefined;
+  const many = forwardBackwardMany(tapped, job.batch, shapes, rows.rowTargets, job.candidates, job.strategy.gradients);
+  const evidence = many.activations.map((activation, i) => ({
+    activation,
+    gradient: many.gradients?.[i],
+    scores: tf.clone(many.scores),
+    context: new Map() as SplitContext,
+  }));
+  many.scores.dispose();
+  return evidence;
 }
 
 /** Rows of a ReLU'd map `[n, h, w]` that are all zero, with the range of their signed map. */

@@ -21,7 +21,8 @@ export interface CamOptions {
    * The layer (LayersModel) or node (GraphModel) to explain from: a name (see `listLayers`), an
    * array of names (each layer's map is normalised and upsampled, then the maps are averaged and
    * normalised again, as pytorch-grad-cam does with several target layers), or 'auto' (default):
-   * the last layer whose output is 4-D with spatial size > 1.
+   * the last layer whose output is 4-D with spatial size > 1. Several layers of a LayersModel come
+   * from one forward (+ backward) pass, each `map` equal to its single-layer run.
    */
   readonly layer?: LayerSpec;
   /**

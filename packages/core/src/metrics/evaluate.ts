@@ -36,6 +36,10 @@ function definitionOf(metric: unknown): MetricDefinition<MetricName> {
  * metric. Metrics that perturb the input build every perturbed batch on the GPU straight into the
  * model's input buffer (tfjs models on the webgpu backend) or on the host for black boxes / ONNX.
  *
+ * Memory: a black box's host batch (at most 64 MiB; 38 MB at 224x224x3 with the default batch) is
+ * kept after the call for the next one, and freed 10 s after the last call (one buffer at most, for
+ * every black-box method and metric together; see perturbation/shared/host-batch-pool.ts).
+ *
  * @param model a tf.LayersModel, tf.GraphModel, a function, or a black box (as `explain`).
  * @param input float32 [h, w, c] or [n, h, w, c], as given to `explain`.
  * @param attribution a tensor ([n, h, w, c], [n, h, w, 1], a map [n, h', w'] resized when smaller)

@@ -9,3 +9,5 @@ export { scorecamRange } from './scorecam-range.kernel.js';
 export { scorecamMasks } from './scorecam-masks.kernel.js';
 export { scorecamRangesRef, alignCornersSource, type ScorecamShape } from './scorecam-range.ref.js';
 export { scorecamMasksRef } from './scorecam-masks.ref.js';
+export { ablationBatch } from './ablation-batch.kernel.js';
+export { ablationBatchRef, type AblationBatchShape } from './ablation-batch.ref.js';

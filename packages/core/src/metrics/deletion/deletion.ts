@@ -4,7 +4,7 @@ import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
 import { integerOption } from '../../api/options.js';
 import { areProbabilities, targetValue, trapezoidArea, type CurveOutput } from '../shared/curve.js';
 import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
-import { scoreMaskedImages, type MaskSource } from '../shared/masked-batches.js';
+import { evaluateMaskedImages, type MaskSource } from '../shared/masked-batches.js';
 import { descendingOrder, ranksOf } from '../shared/order.js';
 import { RankedImageWriter } from './ranked-images.js';
 import type { OptionNames } from '../../api/option-names.js';
@@ -47,20 +47,22 @@ function check(metric: RankedMode, options: RankedCurveOptions, size: { height: 
  * directly from the order (RankedImageWriter, the same values).
  */
 function rankedMaskSource(mode: RankedMode, order: Uint32Array, steps: number, firstStep: number, host: RankedImageWriter): MaskSource {
-  const ranks = ranksOf(order);
+  // Only the mask paths need the ranks (host batches are written from the order).
+  let ranks: Uint32Array<ArrayBuffer> | undefined;
+  const ranksNow = () => (ranks ??= ranksOf(order));
   let ranksBuffer: GPUBuffer | undefined;
   return {
     hostImages: (out, first, count, layout) => host.write(out, first, count, layout),
     async gpu(scope, masks, first, count) {
-      ranksBuffer ??= scope.upload(ranks, `${mode}.ranks`);
+      ranksBuffer ??= scope.upload(ranksNow(), `${mode}.ranks`);
       await runKernel(scope.device, rankedMasks[mode], {
-        params: { count, pixels: ranks.length, steps, firstStep: firstStep + first },
+        params: { count, pixels: order.length, steps, firstStep: firstStep + first },
         ranks: ranksBuffer,
         masks,
       });
     },
     cpu(out, first, count) {
-      rankedMasksRef(mode, ranks, steps, firstStep + first, count, out);
+      rankedMasksRef(mode, ranksNow(), steps, firstStep + first, count, out);
     },
   };
 }
@@ -86,9 +88,11 @@ async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: Ran
       const order = descendingOrder(maps[i]!);
       const host = new RankedImageWriter(mode, image.values, fillValues, order, steps, firstStep, channels);
       const source = rankedMaskSource(mode, order, steps, firstStep, host);
-      const { scores, classes: k } = await scoreMaskedImages(mode, inputs, image, fillValues, steps, source);
       const curve = new Float32Array(steps + 1);
-      for (let s = 0; s < steps; s++) curve[firstStep + s] = targetValue(scores, k, s, target, softmax);
+      // Each batch's rows reduce to curve points as they arrive (no copy of 1,000 scores per image).
+      await evaluateMaskedImages(mode, inputs, image, fillValues, steps, source, (first, count, scores, k) => {
+        for (let b = 0; b < count; b++) curve[firstStep + first + b] = targetValue(scores, k, b, target, softmax);
+      });
       curve[mode === 'deletion' ? 0 : steps] = targetValue(original, classes, i, target, softmax);
       curves.push(curve);
     } finally {

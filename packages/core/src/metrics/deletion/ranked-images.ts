@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import { changedPixels, type RankedMode } from '@webxai/shaders';
-import { nhwcToNchw } from '../../model/onnx/from-onnx.js';
 import type { BatchLayout } from '../../perturbation/shared/perturb-cpu.js';
 
 /**
@@ -14,10 +13,9 @@ import type { BatchLayout } from '../../perturbation/shared/perturb-cpu.js';
  */
 export class RankedImageWriter {
   private readonly pixels: number;
-  /** [source of unchanged pixels, source of changed pixels], HWC and planar. */
-  private readonly hwc: readonly [Float32Array, Float32Array];
-  /** Made on the first NCHW batch (only a planar black box asks for one). */
-  private planar: readonly [Float32Array, Float32Array] | undefined;
+  /** Source of the unchanged pixels and source of the changed pixels, both HWC. */
+  private readonly unchanged: Float32Array;
+  private readonly changed: Float32Array;
 
   /**
    * @param order pixel indices by descending score (descendingOrder): order[r] is changed r-th.
@@ -33,17 +31,16 @@ export class RankedImageWriter {
     private readonly channels: number,
   ) {
     this.pixels = order.length;
-    this.hwc = mode === 'deletion' ? [image, fill] : [fill, image];
+    [this.unchanged, this.changed] = mode === 'deletion' ? [image, fill] : [fill, image];
   }
 
   /** Writes the images of samples first .. first + count - 1 into `out` in `layout`. */
   write(out: Float32Array, first: number, count: number, layout: BatchLayout): void {
     const perImage = this.pixels * this.channels;
-    const [unchanged] = this.sources(layout);
     let done = 0;
     for (let b = 0; b < count; b++) {
       const base = b * perImage;
-      if (b === 0) out.set(unchanged, base);
+      if (b === 0) this.putUnchanged(out, layout);
       else out.copyWithin(base, base - perImage, base);
       const changed = changedPixels(this.firstStep + first + b, this.pixels, this.steps);
       this.change(out, base, b === 0 ? 0 : done, changed, layout);
@@ -51,20 +48,33 @@ export class RankedImageWriter {
     }
   }
 
-  private sources(layout: BatchLayout): readonly [Float32Array, Float32Array] {
-    if (layout === 'nhwc') return this.hwc;
-    this.planar ??= [nhwcToNchw(this.hwc[0], 1, this.pixels, this.channels), nhwcToNchw(this.hwc[1], 1, this.pixels, this.channels)];
-    return this.planar;
+  /**
+   * The unchanged source into image 0 of `out`, transposed on the fly for NCHW: no planar copy of
+   * the sources is made (a fresh array per call costs its first-touch page faults, which on a
+   * VM rival the writes themselves).
+   */
+  private putUnchanged(out: Float32Array, layout: BatchLayout): void {
+    const { unchanged, pixels, channels } = this;
+    if (layout === 'nhwc' || channels === 1) {
+      out.set(unchanged);
+      return;
+    }
+    for (let c = 0; c < channels; c++) {
+      const plane = c * pixels;
+      for (let p = 0; p < pixels; p++) out[plane + p] = unchanged[p * channels + c]!;
+    }
   }
 
   /** Pixels order[from .. to - 1] of the image at `base` take the changed source's values. */
   private change(out: Float32Array, base: number, from: number, to: number, layout: BatchLayout): void {
-    const { order, channels, pixels } = this;
-    const source = this.sources(layout)[1];
+    const { order, channels, pixels, changed: source } = this;
     if (layout === 'nchw') {
       for (let c = 0; c < channels; c++) {
-        const plane = c * pixels;
-        for (let r = from; r < to; r++) out[base + plane + order[r]!] = source[plane + order[r]!]!;
+        const plane = base + c * pixels;
+        for (let r = from; r < to; r++) {
+          const p = order[r]!;
+          out[plane + p] = source[p * channels + c]!;
+        }
       }
       return;
     }

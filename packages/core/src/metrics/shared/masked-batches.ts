@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-import { evaluateBatches, hostBatches, type BatchWriter, type PerturbationEnv } from '../../perturbation/shared/evaluate.js';
+import {
+  evaluateBatches,
+  hostBatches,
+  type BatchHandler,
+  type BatchWriter,
+  type PerturbationEnv,
+} from '../../perturbation/shared/evaluate.js';
 import { GpuScope } from '../../perturbation/shared/gpu-scope.js';
 import { GpuMaskBatches } from '../../perturbation/shared/mask-methods.js';
 import { CpuPerturber } from '../../perturbation/shared/perturb-cpu.js';
@@ -36,28 +42,28 @@ export function metricEnv(method: string, inputs: MetricInputs): PerturbationEnv
   return { method, model, geometry: { height, width, channels }, batchSize, path, signal, preprocess };
 }
 
-/**
- * The model's scores for `total` masked copies of one image (fill where the mask is 0), as rows of
- * `classes` values. Reuses the perturbation methods' batch machinery: on the GPU path the masks are
- * built on the GPU and perturb-batch writes every batch straight into the model's input buffer
- * (GpuMaskBatches, as occlusion and RISE); a black box gets its batch written on the host (NCHW for
- * a planar ONNX model), with no readback.
- */
-export async function scoreMaskedImages(
+/** What {@link evaluateMaskedImages} and {@link scoreMaskedImages} take: the metric, its inputs, the image, the fill, how many masked copies, their masks. */
+type MaskedImages = [
   method: string,
   inputs: MetricInputs,
   image: MetricImage,
   fill: Float32Array<ArrayBuffer>,
   total: number,
   source: MaskSource,
-): Promise<{ scores: Float32Array; classes: number }> {
+];
+
+/**
+ * Feeds `total` masked copies of one image (fill where the mask is 0) to the model and hands each
+ * batch's scores to `onBatch` (a reducer that keeps what it needs: no copy of every row is made).
+ * Reuses the perturbation methods' batch machinery: on the GPU path the masks are built on the GPU
+ * and perturb-batch writes every batch straight into the model's input buffer (GpuMaskBatches, as
+ * occlusion and RISE); a black box gets its batch written on the host (NCHW for a planar ONNX
+ * model), with no readback.
+ */
+export async function evaluateMaskedImages(
+  ...[method, inputs, image, fill, total, source, onBatch]: [...MaskedImages, BatchHandler]
+): Promise<void> {
   const env = metricEnv(method, inputs);
-  const rows: Float32Array[] = [];
-  let classes = 0;
-  const collect = (_first: number, _count: number, scores: Float32Array, k: number) => {
-    rows.push(scores.slice());
-    classes = k;
-  };
   if (inputs.path === 'gpu' && !hostBatches(env)) {
     const scope = new GpuScope(tfjsDevice());
     try {
@@ -66,14 +72,25 @@ export async function scoreMaskedImages(
         env,
         total,
         batches.writer((first, count) => source.gpu(scope, batches.masks, first, count)),
-        collect,
+        onBatch,
       );
     } finally {
       scope.release();
     }
   } else {
-    await evaluateBatches(env, total, { on: 'host', write: source.hostImages ?? maskedHostWriter(inputs, image, fill, source) }, collect);
+    await evaluateBatches(env, total, { on: 'host', write: source.hostImages ?? maskedHostWriter(inputs, image, fill, source) }, onBatch);
   }
+}
+
+/** {@link evaluateMaskedImages}, collecting every row: the scores of all `total` images, `classes` per row. */
+export async function scoreMaskedImages(...job: MaskedImages): Promise<{ scores: Float32Array; classes: number }> {
+  const rows: Float32Array[] = [];
+  let classes = 0;
+  const total = job[4];
+  await evaluateMaskedImages(...job, (_first, _count, scores, k) => {
+    rows.push(scores.slice());
+    classes = k;
+  });
   const scores = new Float32Array(total * classes);
   rows.reduce((offset, r) => (scores.set(r, offset), offset + r.length), 0);
   return { scores, classes };

@@ -14,6 +14,8 @@ describe('descendingOrder', () => {
     // coarse values force many ties
     const coarse = Float32Array.from(random, (v) => Math.round(v * 8) / 8);
     for (const s of [random, coarse]) expect(Array.from(descendingOrder(s))).toEqual(reference(s));
+    // A small map after a large one: the reused scratch arrays' stale tail must not leak in.
+    expect(Array.from(descendingOrder([0.5, 0.1, 0.5, 0.9]))).toEqual([3, 0, 2, 1]);
   });
 
   it('ranks invert the order', () => {

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnknownLayerError } from '@webxai/shaders';
 import { runStep, type KeyedLayer, type LayersProgram, type Step } from './layers-program.js';
-import type { ModelSplit, SplitContext } from './types.js';
+import type { ModelSplit, SplitContext, TappedModel } from './types.js';
 
 /** Steps the output needs, in order. */
 function neededSteps(program: LayersProgram): Step[] {
@@ -78,4 +78,38 @@ export function splitLayersProgram(
 /** Tensors of a head's context, for disposal. */
 export function contextTensors(context: SplitContext): tf.Tensor[] {
   return [...context.values()];
+}
+
+/**
+ * The program as a {@link TappedModel} at `layers`, or undefined when one of them is not a step's
+ * output that the model's output needs (the per-layer split then reports it).
+ */
+export function tapLayersProgram(
+  program: LayersProgram,
+  layers: readonly KeyedLayer[],
+  preprocess: ((x: tf.Tensor4D) => tf.Tensor4D) | undefined,
+): TappedModel | undefined {
+  const needed = neededSteps(program);
+  const produced = new Set(needed.flatMap((s) => s.outputs));
+  if (!layers.every((l) => produced.has(l.key))) return undefined;
+  return {
+    layers: layers.map(({ name, outputShape, kind, className }) => ({ name, outputShape, kind, className })),
+    run(x, taps, capture) {
+      const values = new Map<string, tf.Tensor>([[program.inputKey, preprocess ? preprocess(x) : x]]);
+      for (const step of needed) {
+        runStep(step, values);
+        for (const key of step.outputs) {
+          // A key can be two layers' (a nested model and its last layer): each gets its tap.
+          layers.forEach((layer, i) => {
+            if (layer.key !== key) return;
+            const tap = taps[i];
+            const value = (tap ? tf.add(values.get(key)!, tap) : values.get(key)!) as tf.Tensor4D;
+            values.set(key, value);
+            capture(i, value);
+          });
+        }
+      }
+      return values.get(program.outputKey) as tf.Tensor2D;
+    },
+  };
 }

@@ -4,8 +4,8 @@ import { InvalidOptionError, UnknownLayerError, UnsupportedModelError } from '@w
 import type { ModelInput } from '../types.js';
 import { graphProgram, splitGraphProgram } from './graph-program.js';
 import { layersProgram, type KeyedLayer } from './layers-program.js';
-import { splitLayersProgram } from './layers-split.js';
-import type { LayerInfo, ModelSplit } from './types.js';
+import { splitLayersProgram, tapLayersProgram } from './layers-split.js';
+import type { LayerInfo, ModelSplit, TappedModel } from './types.js';
 import { describeModel } from '../adapt.js';
 
 /** Options for {@link listLayers}. */
@@ -24,6 +24,8 @@ export interface ModelLayers {
   /** The ones CAM can use: 4-D output with spatial size > 1. */
   readonly usable: readonly KeyedLayer[];
   split(layer: KeyedLayer, preprocess?: (x: tf.Tensor4D) => tf.Tensor4D): ModelSplit;
+  /** Several layers of a LayersModel in one pass (see TappedModel); undefined for GraphModels or layers the output does not need. */
+  tap(layers: readonly KeyedLayer[], preprocess?: (x: tf.Tensor4D) => tf.Tensor4D): TappedModel | undefined;
 }
 
 const isLayersModel = (m: unknown): m is tf.LayersModel => m instanceof tf.LayersModel;
@@ -66,6 +68,7 @@ export function modelLayers(model: ModelInput, options: ListLayersOptions = {}):
           usable.map((l) => l.name),
           pre,
         ),
+      tap: (chosen, pre) => tapLayersProgram(program, chosen, pre),
     };
   } else {
     const program = graphProgram(model, options.inputShape);
@@ -80,6 +83,8 @@ export function modelLayers(model: ModelInput, options: ListLayersOptions = {}):
           usable.map((l) => l.name),
           pre,
         ),
+      // GraphModel.execute cannot add to an intermediate node: one pass per layer.
+      tap: () => undefined,
     };
   }
   perModel.set(key, result);

@@ -41,3 +41,18 @@ export interface ModelSplit {
   /** Scores `[batch, classes]` from an activation at the layer; context batch must match. Leaves intermediates: call inside tf.tidy / tf.grad. */
   tail(context: SplitContext, activation: tf.Tensor4D): tf.Tensor2D;
 }
+
+/**
+ * The whole model as one function with a "tap" at each of several layers (LayersModels): a tensor
+ * of the layer's output shape added to its output. With zero taps the output is the model's, and
+ * the gradient w.r.t. tap i is d output / d activation i, so one forward and one backward pass give
+ * every layer's activation and gradient (CAM with several layers).
+ */
+export interface TappedModel {
+  readonly layers: readonly LayerInfo[];
+  /**
+   * Runs the model on `x` (preprocess included); adds `taps[i]` (when given) to layer i's output
+   * and hands that value to `capture(i, value)`. Leaves intermediates: call inside tf.tidy / tf.grads.
+   */
+  run(x: tf.Tensor4D, taps: readonly (tf.Tensor4D | undefined)[], capture: (layer: number, value: tf.Tensor4D) => void): tf.Tensor2D;
+}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { acquireHostBatch, releaseHostBatch } from './host-batch-pool.js';
+import { acquireHostBatch, keptHostBatchBytes, MAX_KEPT_BYTES, releaseHostBatch } from './host-batch-pool.js';
 
 describe('host batch pool', () => {
   afterEach(() => {
@@ -32,5 +32,20 @@ describe('host batch pool', () => {
     releaseHostBatch(b);
     vi.advanceTimersByTime(10_000);
     expect(acquireHostBatch(4000).buffer).not.toBe(a.buffer);
+  });
+
+  it('holds one buffer at most, never one over 64 MiB, and nothing once idle for 10 s', () => {
+    vi.useFakeTimers();
+    vi.advanceTimersByTime(10_000); // whatever earlier tests kept
+    expect(keptHostBatchBytes()).toBe(0);
+    const [a, b] = [acquireHostBatch(1000), acquireHostBatch(2000)];
+    releaseHostBatch(a);
+    releaseHostBatch(b);
+    expect(keptHostBatchBytes()).toBe(8000); // the larger one, not both
+    const huge = acquireHostBatch(MAX_KEPT_BYTES / 4 + 1); // zero pages: not touched, so cheap to make
+    releaseHostBatch(huge);
+    expect(keptHostBatchBytes()).toBe(8000); // too big to keep: left to GC
+    vi.advanceTimersByTime(10_000);
+    expect(keptHostBatchBytes()).toBe(0);
   });
 });

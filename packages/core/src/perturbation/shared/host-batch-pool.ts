@@ -3,6 +3,10 @@
 // A fresh one per call costs its first-touch page faults every time — 1.5 s for 38 MB on a
 // Firecracker VM, where it doubled the metrics' time against the bare forward passes — so the last
 // one is kept for the next call and freed once the caller has been idle for a while.
+//
+// Memory held: at most ONE buffer of at most MAX_KEPT_BYTES (64 MiB; with the default batch size a
+// black-box batch is at most 64 MB: 38 MB at 224x224x3 x 64 images), for KEEP_MS after the last
+// black-box batch loop ends; then nothing. Buffers in use belong to their caller only.
 
 /**
  * How long a released batch buffer is kept for the next call: long enough to span what a caller
@@ -10,6 +14,9 @@
  * runs the bare model), short enough not to pin tens of MB in an idle page.
  */
 const KEEP_MS = 10_000;
+
+/** The largest buffer kept between calls (bytes); a larger one (a user's big batchSize) is left to GC at once. */
+export const MAX_KEPT_BYTES = 64 * 2 ** 20;
 
 let free: Float32Array<ArrayBuffer> | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -27,10 +34,13 @@ export function acquireHostBatch(length: number): Float32Array<ArrayBuffer> {
   return new Float32Array(length);
 }
 
-/** Returns a buffer from {@link acquireHostBatch}; it is kept (the largest one) for {@link KEEP_MS}. */
+/**
+ * Returns a buffer from {@link acquireHostBatch}; it is kept for {@link KEEP_MS} when it is at most
+ * {@link MAX_KEPT_BYTES} and larger than the one kept already (one buffer at most).
+ */
 export function releaseHostBatch(batch: Float32Array<ArrayBuffer>): void {
   const whole = new Float32Array(batch.buffer);
-  if (free && free.length >= whole.length) return;
+  if (whole.byteLength > MAX_KEPT_BYTES || (free && free.length >= whole.length)) return;
   free = whole;
   if (timer !== undefined) clearTimeout(timer);
   timer = setTimeout(() => {
@@ -39,4 +49,9 @@ export function releaseHostBatch(batch: Float32Array<ArrayBuffer>): void {
   }, KEEP_MS);
   // Node: the kept buffer must not keep the process alive.
   (timer as { unref?: () => void }).unref?.();
+}
+
+/** Bytes the pool holds between calls right now (0 or one buffer's size): for tests and diagnostics. */
+export function keptHostBatchBytes(): number {
+  return free?.byteLength ?? 0;
 }

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+// The channel-batched CAMs at MobileNetV2's automatically chosen layer (out_relu, 1,280 channels),
+// each against the bare model passes it cannot avoid, interleaved in one case (issue 14):
+// - Ablation-CAM vs the bare tail passes (global average pool + dense 1280x1000, the model's own
+//   layers) over 1,280 activations of the layer's shape, in the same batches;
+// - Score-CAM vs the bare forward passes over 1,280 images, in the same batches.
+// Score-CAM's 1,280 forward passes took ~7 min per side at 64x64 here (load ~16; 224x224 would take
+// over an hour), so the input is 48x48 by default (out_relu is then 2x2; the layer and channel count
+// are the auto layer's at any size) with one timed run after the warm-up. XAI_CAM_AUTO_SIZE sets the
+// size, XAI_CAM_AUTO_RUNS the timed runs.
+import type * as tfNamespace from '@tensorflow/tfjs';
+import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
+import { median, webgpuTfjs } from './shared.js';
+
+/** A positive integer from the environment, or `fallback`. */
+function envCount(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+const ABLATION_BATCH = 32;
+const SCORE_CAM_BATCH = 16;
+
+async function setupCamAutoLayer({ quick }: BenchContext): Promise<SuiteInstance> {
+  const { tf, core, settle } = await webgpuTfjs();
+  const testing = await import('@webxai/testing/models');
+  const size = envCount('XAI_CAM_AUTO_SIZE', 48);
+  const runs = envCount('XAI_CAM_AUTO_RUNS', 1);
+  const model = testing.mobileNetV2({ size, classes: 1000, seed: 2 });
+  const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 7) as tfNamespace.Tensor4D;
+  const layers = core.listLayers(model);
+  const auto = layers[layers.length - 1]!;
+  const [, h, w, channels] = auto.outputShape as [null, number, number, number];
+  const scores = model.predict(x) as tfNamespace.Tensor;
+  const target = (await tf.argMax(scores, 1).data())[0]!;
+  scores.dispose();
+
+  // The tail as a user would run it: the model's own layers after the auto layer on a new input.
+  const tailInput = tf.input({ shape: [h, w, channels] });
+  const pooled = model.getLayer('global_average_pooling2d').apply(tailInput) as tfNamespace.SymbolicTensor;
+  const tail = tf.model({ inputs: tailInput, outputs: model.getLayer('predictions').apply(pooled) as tfNamespace.SymbolicTensor });
+  const activation = tf.tidy(() => {
+    const probe = tf.model({ inputs: model.inputs, outputs: model.getLayer(auto.name).output as tfNamespace.SymbolicTensor });
+    return probe.predict(x) as tfNamespace.Tensor4D;
+  });
+  const activations = tf.tile(activation, [ABLATION_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;
+  const images = tf.tile(x, [SCORE_CAM_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;
+
+  /** Target scores of `total` rows through `forward` in batches of `batch` (the last one ragged), read back once, as the methods do. */
+  const barePasses = async (forward: (b: tfNamespace.Tensor4D) => tfNamespace.Tensor, full: tfNamespace.Tensor4D, batch: number) => {
+    const rows: tfNamespace.Tensor[] = [];
+    for (let start = 0; start < channels; start += batch) {
+      const count = Math.min(batch, channels - start);
+      rows.push(
+        tf.tidy(() =>
+          tf.slice(forward(count === batch ? full : (tf.slice(full, 0, count) as tfNamespace.Tensor4D)), [0, target], [count, 1]),
+        ),
+      );
+    }
+    const all = tf.concat(rows);
+    tf.dispose(rows);
+    await all.data();
+    all.dispose();
+  };
+
+  const times = new Map<string, number[]>();
+  const timed = async (name: string, work: () => Promise<void>) => {
+    const start = performance.now();
+    await work();
+    await settle();
+    times.set(name, [...(times.get(name) ?? []), performance.now() - start]);
+  };
+  const explainers: { dispose(): void }[] = [];
+  const policy: Partial<RunPolicy> = { warmupRuns: 1, minRuns: runs, maxRuns: runs, budgetMs: 0 };
+  const pair = (
+    label: string,
+    method: 'ablation-cam' | 'score-cam',
+    batchSize: number,
+    bare: () => Promise<void>,
+    bareLabel: string,
+  ): BenchCase => {
+    const explainer = core.createExplainer(model, { method, target, batchSize } as never);
+    explainers.push(explainer);
+    const explainOnce = async () => {
+      const r = (await explainer.explain(x)) as unknown as { attribution: tfNamespace.Tensor; map: tfNamespace.Tensor };
+      await r.attribution.data();
+      tf.dispose([r.attribution, r.map]);
+    };
+    let run = 0;
+    return {
+      name: `interleaved: ${label} at ${auto.name} (auto, ${channels} channels, batches of ${batchSize}) vs ${bareLabel}, ${size}x${size}`,
+      elements: channels,
+      policy,
+      run: async () => {
+        const sides = [() => timed(`${label} bare`, bare), () => timed(label, explainOnce)];
+        for (const side of run++ % 2 ? sides.reverse() : sides) await side();
+        const [b, m] = [times.get(`${label} bare`)!.at(-1)!, times.get(label)!.at(-1)!];
+        console.log(
+          `  ${label}: bare ${(b / 1000).toFixed(2)} s, ${label} ${(m / 1000).toFixed(2)} s, ratio ${(m / b).toFixed(3)} (this run)`,
+        );
+      },
+      metrics: () => summary(label),
+    };
+  };
+  // Timed runs only: the first run of each case warms up (pipelines for each batch shape).
+  const summary = (label: string) => {
+    const [bare, method] = [times.get(`${label} bare`)?.slice(1) ?? [], times.get(label)?.slice(1) ?? []];
+    return { bareMs: median(bare), methodMs: median(method), ratio: median(method) / median(bare) };
+  };
+  const labels = ['ablation-cam', 'score-cam'];
+  const cases = [
+    pair(
+      'ablation-cam',
+      'ablation-cam',
+      ABLATION_BATCH,
+      () => barePasses((b) => tail.predict(b) as tfNamespace.Tensor, activations, ABLATION_BATCH),
+      `bare tail passes (GAP + dense) over ${channels} activations`,
+    ),
+    pair(
+      'score-cam',
+      'score-cam',
+      SCORE_CAM_BATCH,
+      () => barePasses((b) => model.predict(b) as tfNamespace.Tensor, images, SCORE_CAM_BATCH),
+      `bare forward passes over ${channels} images`,
+    ),
+  ];
+  return {
+    cases,
+    dispose() {
+      const lines = [
+        `cam-auto-layer summary (MobileNetV2 ${size}x${size}, ${auto.name} ${h}x${w}x${channels}; medians of the timed runs, warm-up dropped):`,
+      ];
+      for (const label of labels) {
+        const s = summary(label);
+        if (Number.isNaN(s.bareMs)) continue;
+        lines.push(`  ${label}: ${(s.methodMs / 1000).toFixed(2)} s / bare ${(s.bareMs / 1000).toFixed(2)} s = ${s.ratio.toFixed(3)}x`);
+      }
+      console.log(lines.join('\n'));
+      explainers.forEach((e) => e.dispose());
+      tf.dispose([x, activation, activations, images]);
+      model.dispose();
+    },
+  };
+}
+
+/** Ablation-CAM and Score-CAM at MobileNetV2's auto layer (1,280 channels) vs their bare model passes, interleaved. */
+export const camAutoLayerSuite: BenchSuite = {
+  name: 'cam-auto-layer',
+  fullOnly: true, // minutes: 1,280 forward passes per Score-CAM side (~20 min for the suite here)
+  description:
+    "Ablation-CAM vs bare tail passes and Score-CAM vs bare forward passes at MobileNetV2's auto layer (out_relu, 1,280 channels), interleaved; 48x48 by default (XAI_CAM_AUTO_SIZE)",
+  setup: setupCamAutoLayer,
+};
