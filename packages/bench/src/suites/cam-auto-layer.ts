@@ -21,7 +21,7 @@ function envCount(name: string, fallback: number): number {
 const ABLATION_BATCH = 32;
 const SCORE_CAM_BATCH = 16;
 
-async function setupCamAutoLayer({ quick }: BenchContext): Promise<SuiteInstance> {
+async function setupCamAutoLayer(_context: BenchContext): Promise<SuiteInstance> {
   const { tf, core, settle } = await webgpuTfjs();
   const testing = await import('@webxai/testing/models');
   const size = envCount('XAI_CAM_AUTO_SIZE', 48);
