@@ -1,10 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterEach, beforeEach, describe, expect, vi, type MockInstance } from 'vitest';
 import { gpuTest, seededInts, seededNormal } from '@webxai/testing';
-import { liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { BufferUsage, STORAGE_USAGE, createBuffer, liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { runKernel } from '../runtime/kernel.js';
+import { attributionStats } from './attribution-stats.kernel.js';
+import { ATTRIBUTION_STATS_INIT, decodeAttributionStats } from './attribution-stats.ref.js';
+import { colormapApply } from './colormap-apply.kernel.js';
+import { runKernelWithGpuParams } from './gpu-params.js';
+import { heatmapBlend } from './heatmap-blend.kernel.js';
+import { heatmapParams } from './heatmap-params.kernel.js';
+import { HEATMAP_STATS_WORDS, decodeHeatmapScale } from './heatmap-params.ref.js';
 import { HeatmapRenderer, type HeatmapOptions } from './heatmap-renderer.js';
-import type { BlendMode } from './heatmap-blend.ref.js';
-import { unpackRgba } from './luts.js';
+import { BLEND_MODE_CODE, blendOutputWidth, type BlendMode } from './heatmap-blend.ref.js';
+import { COLORMAPS, colormapLut, unpackRgba } from './luts.js';
+import { magnitudeHistogram } from './magnitude-histogram.kernel.js';
+import { DEFAULT_HISTOGRAM_BINS, percentileRank } from './percentile.js';
+import { SIGN_CODE } from './sign.ref.js';
+import { topkMask } from './topk-mask.kernel.js';
 
 const BASE: Omit<HeatmapOptions, 'width' | 'height' | 'mode'> = { colormap: 'turbo', sign: 'both', clip: 99, opacity: 0.5, topK: 10 };
 
@@ -23,6 +35,65 @@ const callsSinceReset = () => mapAsync.mock.calls.length - mapAsyncCalls;
 function inputs(width: number, height: number, seed: number) {
   const count = width * height;
   return { values: seededNormal(count, seed, 0.3), image: Uint32Array.from(seededInts(count, seed + 5, 0, 2 ** 31)) };
+}
+
+/**
+ * The draw as it was before frames were batched: the same kernels, each submitted on its own with
+ * runKernel / runKernelWithGpuParams (its own uniform upload and validation scope). The batched
+ * draw must give the very same pixels and statistics.
+ */
+async function drawOneKernelPerSubmit(device: GPUDevice, values: GPUBuffer, image: Uint32Array<ArrayBuffer>, o: HeatmapOptions) {
+  const count = o.width * o.height;
+  const outWidth = blendOutputWidth(o.width, o.mode);
+  const bins = DEFAULT_HISTOGRAM_BINS;
+  const sign = SIGN_CODE[o.sign];
+  const params = (bytes: number) => createBuffer(device, bytes, 'params', STORAGE_USAGE | BufferUsage.UNIFORM);
+  const b = {
+    stats: uploadBuffer(device, Uint32Array.from([...ATTRIBUTION_STATS_INIT, 0, 0, 0, 0]), 'stats'),
+    histogram: createBuffer(device, bins * 4, 'histogram'),
+    histogramParams: params(16),
+    colormapParams: params(16),
+    topkParams: params(32),
+    blendParams: params(32),
+  };
+  const [lut, pixels, colors, mask, output] = [
+    uploadBuffer(device, colormapLut(o.colormap), 'lut'),
+    uploadBuffer(device, image, 'image'),
+    createBuffer(device, count * 4, 'colors'),
+    createBuffer(device, count * 4, 'mask'),
+    createBuffer(device, outWidth * o.height * 4, 'output'),
+  ] as const;
+  const uniform = {
+    ...{ count, width: o.width, height: o.height, sign, bins, clipRank: percentileRank(o.clip, count) },
+    ...{ thresholdRank: percentileRank(100 - o.topK, count), hasRange: o.range === undefined ? 0 : 1, range: o.range ?? 0 },
+    ...{ reversed: o.reversed ? 1 : 0, mode: BLEND_MODE_CODE[o.mode], opacity: o.opacity },
+    contourColor: COLORMAPS[o.colormap].lut[o.reversed ? 0 : 255]!,
+  };
+  await runKernel(device, attributionStats, { params: { count, sign }, values, stats: b.stats });
+  await runKernel(device, heatmapParams, { params: { ...uniform, stage: 0 }, ...b });
+  const histogramArgs = { params: { count, sign, bins, binScale: 0 }, values, histogram: b.histogram };
+  await runKernelWithGpuParams(device, magnitudeHistogram, histogramArgs, b.histogramParams);
+  await runKernel(device, heatmapParams, { params: { ...uniform, stage: 1 }, ...b });
+  const colormapArgs = { params: { count, sign, scale: 0, reversed: 0 }, values, lut, colors };
+  await runKernelWithGpuParams(device, colormapApply, colormapArgs, b.colormapParams);
+  if (o.mode === 'masked' || o.mode === 'contour') {
+    const topkArgs = { params: { width: o.width, height: o.height, sign, bins, binScale: 0, thresholdBin: 0 }, values, mask };
+    await runKernelWithGpuParams(device, topkMask, topkArgs, b.topkParams);
+  }
+  const blendArgs = {
+    params: { width: outWidth, height: o.height, mode: 0, opacity: 0, contourColor: 0 },
+    image: pixels,
+    colors,
+    mask,
+    output,
+  };
+  await runKernelWithGpuParams(device, heatmapBlend, blendArgs, b.blendParams);
+  const result = {
+    pixels: await readUint32(device, output, outWidth * o.height),
+    stats: await readUint32(device, b.stats, HEATMAP_STATS_WORDS),
+  };
+  [...Object.values(b), lut, pixels, colors, mask, output].forEach((buffer) => releaseBuffer(device, buffer));
+  return result;
 }
 
 /** Unpacked channels of two pictures: how many LUT-step-sized differences, and the largest. */
@@ -68,6 +139,34 @@ describe('HeatmapRenderer.draw (GPU range, no readback) vs render (CPU range)', 
     expect(readout?.info.clipValue).toBeCloseTo(oldInfo.clipValue, 6);
     expect(Math.abs(readout!.info.thresholdBin - oldInfo.thresholdBin)).toBeLessThanOrEqual(1);
     expect(readout?.stats).toMatchObject({ min: Math.min(...values), max: Math.max(...values), nonFinite: 0, firstNonFinite: -1 });
+    renderer.dispose();
+    releaseBuffer(device, valuesBuffer);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  gpuTest.for(
+    (['overlay', 'side-by-side', 'heatmap-only', 'masked', 'contour'] as BlendMode[]).map((mode) => ({ mode, nan: mode === 'overlay' })),
+  )('$mode (NaN: $nan): one queue.submit per draw, same pixels as one submit per kernel', async ({ mode, nan }, { device }) => {
+    const { values, image } = inputs(224, 224, 11);
+    if (nan) values[5000] = NaN;
+    const options: HeatmapOptions = { ...BASE, width: 224, height: 224, mode, range: mode === 'masked' ? 0.5 : undefined };
+    const valuesBuffer = uploadBuffer(device, values, 'values');
+    const before = await drawOneKernelPerSubmit(device, valuesBuffer, image, options);
+    const renderer = new HeatmapRenderer(device);
+    await renderer.draw(valuesBuffer, image, options); // warm-up: pipelines compile
+    const submit = vi.spyOn(GPUQueue.prototype, 'submit');
+    try {
+      const draw = await renderer.draw(valuesBuffer, image, options);
+      expect(submit).toHaveBeenCalledTimes(1);
+      const pixels = await readUint32(device, renderer.output!, draw.outWidth * draw.height);
+      expect(pixels).toEqual(before.pixels);
+    } finally {
+      submit.mockRestore();
+    }
+    const readout = await renderer.requestReadout();
+    expect(readout?.stats).toEqual(decodeAttributionStats(before.stats));
+    expect(readout?.info.clipValue).toBe(decodeHeatmapScale(before.stats).clipValue);
+    expect(readout?.info.thresholdBin).toBe(decodeHeatmapScale(before.stats).thresholdBin);
     renderer.dispose();
     releaseBuffer(device, valuesBuffer);
     expect(liveBufferCount(device)).toBe(0);

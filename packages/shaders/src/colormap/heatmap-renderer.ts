@@ -2,11 +2,11 @@
 import { BufferUsage, STORAGE_USAGE, createBuffer, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { DisposedError, InvalidOptionError, ShapeMismatchError } from '../runtime/errors.js';
 import { runKernel } from '../runtime/kernel.js';
+import { recordKernels } from '../runtime/batch.js';
 import { colormapApply } from './colormap-apply.kernel.js';
 import { colormapApplyRef, colormapScale } from './colormap-apply.ref.js';
 import { attributionStats } from './attribution-stats.kernel.js';
 import { ATTRIBUTION_STATS_INIT, decodeAttributionStats, type AttributionStats } from './attribution-stats.ref.js';
-import { runKernelWithGpuParams } from './gpu-params.js';
 import { heatmapBlend } from './heatmap-blend.kernel.js';
 import { heatmapParams } from './heatmap-params.kernel.js';
 import { HEATMAP_STATS_WORDS, decodeHeatmapScale } from './heatmap-params.ref.js';
@@ -276,7 +276,6 @@ export class HeatmapRenderer {
     const sign = SIGN_CODE[o.sign];
     device.queue.writeBuffer(buffers.stats, 0, Uint32Array.from(ATTRIBUTION_STATS_INIT));
     device.queue.writeBuffer(buffers.histogram, 0, new Uint32Array(bins));
-    await runKernel(device, attributionStats, { params: { count, sign }, values, stats: buffers.stats });
     const scaleArgs = {
       stats: buffers.stats,
       histogram: buffers.histogram,
@@ -300,31 +299,37 @@ export class HeatmapRenderer {
       opacity: o.opacity,
       contourColor: COLORMAPS[o.colormap].lut[o.reversed ? 0 : 255]!,
     };
-    await runKernel(device, heatmapParams, { params: { ...uniform, stage: 0 }, ...scaleArgs });
-    // The zeros below stand for uniform fields heatmap-params wrote on the GPU (bound instead).
-    await runKernelWithGpuParams(
-      device,
-      magnitudeHistogram,
-      { params: { count, sign, bins, binScale: 0 }, values, histogram: buffers.histogram },
-      buffers.histogramParams,
-    );
-    await runKernel(device, heatmapParams, { params: { ...uniform, stage: 1 }, ...scaleArgs });
     const lut = this.#buffers.get('lut')!;
-    const { colors, mask, output } = buffers;
-    await runKernelWithGpuParams(
-      device,
-      colormapApply,
-      { params: { count, sign, scale: 0, reversed: 0 }, values, lut, colors },
-      buffers.colormapParams,
-    );
-    if (o.mode === 'masked' || o.mode === 'contour') {
-      const params = { width: o.width, height: o.height, sign, bins, binScale: 0, thresholdBin: 0 };
-      await runKernelWithGpuParams(device, topkMask, { params, values, mask }, buffers.topkParams);
-    }
-    // Dispatched over the whole output, so a blanked side-by-side picture is black on both halves.
-    const blend = { width: outWidth, height: o.height, mode: 0, opacity: 0, contourColor: 0 };
     const pixels = this.#buffers.get('image')!;
-    await runKernelWithGpuParams(device, heatmapBlend, { params: blend, image: pixels, colors, mask, output }, buffers.blendParams);
+    const { colors, mask, output } = buffers;
+    // One command buffer, one queue.submit for the whole frame (a submit is an IPC in a browser's GPU process).
+    await recordKernels(device, 'xai-heatmap.draw', (batch) => {
+      batch.dispatch(attributionStats, { params: { count, sign }, values, stats: buffers.stats });
+      batch.dispatch(heatmapParams, { params: { ...uniform, stage: 0 }, ...scaleArgs });
+      // The zeros below stand for uniform fields heatmap-params wrote on the GPU (bound instead).
+      batch.dispatch(
+        magnitudeHistogram,
+        { params: { count, sign, bins, binScale: 0 }, values, histogram: buffers.histogram },
+        { uniformBuffers: { params: buffers.histogramParams } },
+      );
+      batch.dispatch(heatmapParams, { params: { ...uniform, stage: 1 }, ...scaleArgs });
+      batch.dispatch(
+        colormapApply,
+        { params: { count, sign, scale: 0, reversed: 0 }, values, lut, colors },
+        { uniformBuffers: { params: buffers.colormapParams } },
+      );
+      if (o.mode === 'masked' || o.mode === 'contour') {
+        const params = { width: o.width, height: o.height, sign, bins, binScale: 0, thresholdBin: 0 };
+        batch.dispatch(topkMask, { params, values, mask }, { uniformBuffers: { params: buffers.topkParams } });
+      }
+      // Dispatched over the whole output, so a blanked side-by-side picture is black on both halves.
+      const blend = { width: outWidth, height: o.height, mode: 0, opacity: 0, contourColor: 0 };
+      batch.dispatch(
+        heatmapBlend,
+        { params: blend, image: pixels, colors, mask, output },
+        { uniformBuffers: { params: buffers.blendParams } },
+      );
+    });
     this.#lastDraw = { frame: ++this.#frames, outWidth, height: o.height };
     return this.#lastDraw;
   }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { createBuffer, liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { AbortedError, ShapeMismatchError } from '../runtime/errors.js';
@@ -53,6 +53,16 @@ describe('arg-reduce-rows', () => {
     late[rowLength - 2] = 0;
     expect(await runOnGpu(device, 'argmax', late, 1, rowLength)).toEqual([rowLength - 1]);
     expect(await runOnGpu(device, 'argmin', late, 1, rowLength)).toEqual([rowLength - 2]);
+    // Both passes go to the GPU in one queue.submit.
+    const src = uploadBuffer(device, late, 'input');
+    const submit = vi.spyOn(GPUQueue.prototype, 'submit');
+    const out = await argReduceRows(device, { op: 'argmax', input: src, rows: 1, rowLength });
+    const submits = submit.mock.calls.length;
+    submit.mockRestore();
+    expect(submits).toBe(1);
+    expect(Array.from(await readUint32(device, out, 1))).toEqual([rowLength - 1]);
+    releaseBuffer(device, out);
+    releaseBuffer(device, src);
   });
 
   gpuTest('NaN counts as the extreme (first NaN wins); -Inf and +Inf are ordinary values', async ({ device }) => {

@@ -2,7 +2,7 @@
 import { createBuffer, releaseBuffer } from '../runtime/buffers.js';
 import { throwIfAborted } from '../runtime/errors.js';
 import { checkRowArgs, type RowArgs } from './row-args.js';
-import { runKernel } from '../runtime/kernel.js';
+import { KernelBatch } from '../runtime/batch.js';
 import { ARG_REDUCE_CHUNK, ARG_REDUCE_OPS, argReduceRowsKernels, type ArgReduceOp } from './arg-reduce-rows.kernel.js';
 
 /** Options for {@link argReduceRows}. */
@@ -31,6 +31,8 @@ export async function argReduceRows(device: GPUDevice, options: ArgReduceRowsOpt
   const output = options.output ?? createBuffer(device, rows * 4, `arg-reduce-rows.${op}.output`);
   const intermediates: GPUBuffer[] = [];
   try {
+    // Every pass in one command buffer: one queue.submit however many passes the length needs.
+    const batch = new KernelBatch(device, `arg-reduce-rows.${op}`);
     let values = input;
     let indices = input; // not read in the first pass
     let length = rowLength;
@@ -41,7 +43,7 @@ export async function argReduceRows(device: GPUDevice, options: ArgReduceRowsOpt
       const outputIndex = last ? output : createBuffer(device, rows * groupsPerRow * 4, `arg-reduce-rows.${op}.indices`);
       intermediates.push(outputValue);
       if (!last) intermediates.push(outputIndex);
-      await runKernel(device, kernel, {
+      batch.dispatch(kernel, {
         params: { rows, rowLength: length, groupsPerRow, firstPass: pass === 0 ? 1 : 0 },
         input: values,
         inputIndex: indices,
@@ -49,11 +51,12 @@ export async function argReduceRows(device: GPUDevice, options: ArgReduceRowsOpt
         outputIndex,
       });
       if (last) break;
-      throwIfAborted(signal, 'argReduceRows');
       values = outputValue;
       indices = outputIndex;
       length = groupsPerRow;
     }
+    throwIfAborted(signal, 'argReduceRows');
+    await batch.submit();
     return output;
   } catch (error) {
     if (!options.output) releaseBuffer(device, output);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { AbortedError, ShapeMismatchError, XaiError } from '../runtime/errors.js';
@@ -78,6 +78,16 @@ describe('reduce-rows', () => {
     expect(reducePassLengths(rowLength)).toEqual([rowLength, REDUCE_CHUNK + 1, 2]);
     const input = seededF32(rowLength, 3, 0, 1);
     expectWithinBound('sum', await runOnGpu(device, 'sum', input, 1, rowLength), input, 1, rowLength);
+    // The three passes go to the GPU in one queue.submit.
+    const src = uploadBuffer(device, input, 'input');
+    const submit = vi.spyOn(GPUQueue.prototype, 'submit');
+    const out = await reduceRows(device, { op: 'max', input: src, rows: 1, rowLength });
+    const submits = submit.mock.calls.length;
+    submit.mockRestore();
+    expect(submits).toBe(1);
+    expect(Array.from(await readFloat32(device, out, 1))).toEqual([input.reduce((a, b) => Math.max(a, b), -Infinity)]);
+    releaseBuffer(device, out);
+    releaseBuffer(device, src);
   });
 
   gpuTest('sums of small integers are exact while every partial sum stays below 2^24', async ({ device }) => {

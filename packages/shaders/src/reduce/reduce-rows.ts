@@ -2,7 +2,7 @@
 import { createBuffer, releaseBuffer } from '../runtime/buffers.js';
 import { throwIfAborted } from '../runtime/errors.js';
 import { checkRowArgs, type RowArgs } from './row-args.js';
-import { runKernel } from '../runtime/kernel.js';
+import { KernelBatch } from '../runtime/batch.js';
 import { REDUCE_CHUNK, REDUCE_OPS, reduceRowsKernels, type ReduceOp } from './reduce-rows.kernel.js';
 
 /** Options for {@link reduceRows}. */
@@ -14,7 +14,7 @@ export interface ReduceRowsOptions extends RowArgs {
 
 /**
  * Reduces every row of a row-major f32 buffer to one f32 (sum, min, max or sum of squares),
- * running reduce-rows.wgsl once per pass and releasing its intermediate buffers. The returned
+ * running reduce-rows.wgsl once per pass (all passes in one submit) and releasing its intermediate buffers. The returned
  * buffer is `output` when given, otherwise a new tracked buffer of `rows` f32 that the caller
  * releases with `releaseBuffer`. Error bounds: {@link reduceRowsErrorBound}; CPU path: `reduceRowsRef`.
  *
@@ -31,6 +31,8 @@ export async function reduceRows(device: GPUDevice, options: ReduceRowsOptions):
   const output = options.output ?? createBuffer(device, rows * 4, `reduce-rows.${op}.output`);
   const intermediates: GPUBuffer[] = [];
   try {
+    // Every pass in one command buffer: one queue.submit however many passes the length needs.
+    const batch = new KernelBatch(device, `reduce-rows.${op}`);
     let source = input;
     let length = rowLength;
     let kernel = reduceRowsKernels[op];
@@ -39,14 +41,15 @@ export async function reduceRows(device: GPUDevice, options: ReduceRowsOptions):
       const last = groupsPerRow === 1;
       const target = last ? output : createBuffer(device, rows * groupsPerRow * 4, `reduce-rows.${op}.partials`);
       if (!last) intermediates.push(target);
-      await runKernel(device, kernel, { params: { rows, rowLength: length, groupsPerRow }, input: source, output: target });
+      batch.dispatch(kernel, { params: { rows, rowLength: length, groupsPerRow }, input: source, output: target });
       if (last) break;
-      throwIfAborted(signal, 'reduceRows');
       source = target;
       length = groupsPerRow;
       // Squares are taken once; later passes add partial sums of squares.
       kernel = op === 'sumsq' ? reduceRowsKernels.sum : kernel;
     }
+    throwIfAborted(signal, 'reduceRows');
+    await batch.submit();
     return output;
   } catch (error) {
     if (!options.output) releaseBuffer(device, output);

@@ -239,6 +239,30 @@ export function dispatchGrid<B extends Record<string, BindingSpec>>(
   return [x, y, z];
 }
 
+/**
+ * Records one dispatch of `pipeline` into `pass`: binds `bindings` in order (buffers as given,
+ * uniforms through `uniformBinding`, which places the packed data somewhere the GPU can read it).
+ * Shared by {@link submitDispatch} and KernelBatch, so both bind exactly alike.
+ */
+export function recordDispatch(
+  device: GPUDevice,
+  pass: GPUComputePassEncoder,
+  name: string,
+  pipeline: GPUComputePipeline,
+  bindings: readonly BoundArg[],
+  grid: readonly [number, number, number],
+  uniformBinding: (binding: BoundArg) => GPUBufferBinding,
+): void {
+  const entries: GPUBindGroupEntry[] = bindings.map((binding, index) => ({
+    binding: index,
+    resource: binding.buffer ? { buffer: binding.buffer } : uniformBinding(binding),
+  }));
+  const bindGroup = device.createBindGroup({ label: name, layout: pipeline.getBindGroupLayout(0), entries });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(...grid);
+}
+
 /** Encodes one dispatch of `pipeline` with `bindings` and submits it (uniform buffers are transient). */
 export function submitDispatch(
   device: GPUDevice,
@@ -248,8 +272,7 @@ export function submitDispatch(
   grid: readonly [number, number, number],
 ): void {
   const transient: GPUBuffer[] = [];
-  const entries: GPUBindGroupEntry[] = bindings.map((binding, index) => {
-    if (binding.buffer) return { binding: index, resource: { buffer: binding.buffer } };
+  const uniformBinding = (binding: BoundArg): GPUBufferBinding => {
     const data = binding.uniform!;
     const buffer = device.createBuffer({
       label: `${name}.${binding.name}`,
@@ -258,14 +281,11 @@ export function submitDispatch(
     });
     device.queue.writeBuffer(buffer, 0, data);
     transient.push(buffer);
-    return { binding: index, resource: { buffer } };
-  });
-  const bindGroup = device.createBindGroup({ label: name, layout: pipeline.getBindGroupLayout(0), entries });
+    return { buffer };
+  };
   const encoder = device.createCommandEncoder({ label: name });
   const pass = encoder.beginComputePass({ label: name });
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(...grid);
+  recordDispatch(device, pass, name, pipeline, bindings, grid, uniformBinding);
   pass.end();
   device.queue.submit([encoder.finish()]);
   // Safe: WebGPU defers destroy() until the submitted work that uses the buffer has completed.

@@ -7,8 +7,8 @@ import {
   gaussianBlurAxis,
   gaussianBlurAxisRef,
   packBlurPlan,
+  recordKernels,
   releaseBuffer,
-  runKernel,
   uploadBuffer,
   type BlurPlan,
 } from '@webxai/shaders';
@@ -55,10 +55,13 @@ export function createBlurrer(plan: BlurPlan, path: ExecutionPath): Blurrer {
       }
       const params = { height, width, channels, pointCount: count, firstPoint, stride: packed.stride };
       const between = middle;
-      return kernelToTensor([count, height, width, channels], async (output) => {
-        await runKernel(device, gaussianBlurAxis.height, { params, plan: points, weights, input: gpuBufferOf(source), output: between });
-        await runKernel(device, gaussianBlurAxis.width, { params, plan: points, weights, input: between, output });
-      });
+      // Both axes in one command buffer (one queue.submit per batch of points).
+      return kernelToTensor([count, height, width, channels], (output) =>
+        recordKernels(device, 'blur', (batch) => {
+          batch.dispatch(gaussianBlurAxis.height, { params, plan: points, weights, input: gpuBufferOf(source), output: between });
+          batch.dispatch(gaussianBlurAxis.width, { params, plan: points, weights, input: between, output });
+        }),
+      );
     },
     dispose() {
       [points, weights, middle].forEach((b) => releaseBuffer(device, b));
