@@ -2,7 +2,16 @@
 import { Task } from '@lit/task';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import * as tf from '@tensorflow/tfjs';
-import { adaptModel, disposeResult, explain, listMethods, tfjsDevice, type ModelAdapter, type ModelInput } from '@webxai/core';
+import {
+  adaptModel,
+  disposeResult,
+  explain,
+  isWebGPUBackend,
+  listMethods,
+  tfjsDevice,
+  type ModelAdapter,
+  type ModelInput,
+} from '@webxai/core';
 import { AbortedError, ModelError, XaiError, type BlendMode, type ColormapName, type SignMode } from '@webxai/shaders';
 import { toImagePixels, type ImageInput, type ShapedArray } from '../shared/inputs.js';
 import { fire, toXaiError, type XaiErrorDetail } from '../shared/events.js';
@@ -206,7 +215,8 @@ export class XaiExplainer extends LitElement {
   declare _predictions: readonly Prediction[];
   declare _progress: ExplainProgress | undefined;
   declare _error: XaiError | undefined;
-  declare _attribution: ShapedArray | undefined;
+  /** What the heatmap draws: the result's tensor itself when it can draw it from GPU memory, else its values. */
+  declare _attribution: ShapedArray | tf.Tensor | undefined;
   declare _displayImage: ImageData | undefined;
   declare _status: string;
 
@@ -214,6 +224,8 @@ export class XaiExplainer extends LitElement {
   #loadedFrom: unknown;
   #input: tf.Tensor3D | undefined;
   #result: ExplainResultLike | undefined;
+  /** Results being disposed once the heatmap no longer draws from them (see {@link #retire}). */
+  #retiring: Promise<void> = Promise.resolve();
   /**
    * One run per scheduled job (prepare or explain). Starting a run aborts the signal of the run before
    * it, so a superseded job stops at its next check and never shows its result; the jobs themselves
@@ -279,7 +291,8 @@ export class XaiExplainer extends LitElement {
     return this.updateComplete
       .then(() => this.#lane.idle)
       .then(() => this.updateComplete)
-      .then(() => this.renderRoot.querySelector('xai-heatmap')?.renderComplete);
+      .then(() => this.renderRoot.querySelector('xai-heatmap')?.renderComplete)
+      .then(() => this.#retiring);
   }
 
   override disconnectedCallback(): void {
@@ -429,12 +442,12 @@ export class XaiExplainer extends LitElement {
       if (!result || !(result.attribution instanceof tf.Tensor)) {
         throw new ModelError(`explain returned no attribution tensor (got ${result === null ? 'null' : typeof result})`);
       }
-      const data = await result.attribution.data();
+      const shown = await this.#drawable(result.attribution);
       if (stale()) {
         disposeResult(result);
         return;
       }
-      this.#showResult(result, data, method, target, result.timeMs ?? explainMs, performance.now() - started);
+      this.#showResult(result, shown, method, target, result.timeMs ?? explainMs, performance.now() - started);
     } catch (e) {
       if (stale()) return;
       this.#explainFailed(e);
@@ -467,9 +480,29 @@ export class XaiExplainer extends LitElement {
     }
   }
 
+  /**
+   * What the heatmap is handed: on tfjs's webgpu backend the attribution tensor itself, which the
+   * heatmap draws from its GPU buffer with no readback (its legend numbers arrive through its own
+   * asynchronous read-out); otherwise the values, read once here, as before.
+   */
+  async #drawable(attribution: tf.Tensor): Promise<ShapedArray | tf.Tensor> {
+    if (this.#drawsOnGpu(attribution)) return attribution;
+    return { data: await attribution.data(), shape: attribution.shape };
+  }
+
+  /** Whether the heatmap can draw `attribution` from GPU memory: a float32 webgpu tensor, drawn with WebGPU on tfjs's device. */
+  #drawsOnGpu(attribution: tf.Tensor): boolean {
+    if (this.renderer === 'canvas2d' || attribution.dtype !== 'float32' || !isWebGPUBackend()) return false;
+    try {
+      return !this.device || this.device === tfjsDevice();
+    } catch {
+      return false;
+    }
+  }
+
   #showResult(
     result: ExplainResultLike,
-    data: ShapedArray['data'],
+    shown: ShapedArray | tf.Tensor,
     method: string,
     target: number,
     explainMs: number,
@@ -477,7 +510,7 @@ export class XaiExplainer extends LitElement {
   ): void {
     this.#disposeResult();
     this.#result = result;
-    this._attribution = { data, shape: result.attribution.shape };
+    this._attribution = shown;
     this._progress = undefined;
     this.state = 'done';
     this._status = `${method} for “${this.#label(target)}” in ${Math.round(explainMs)} ms`;
@@ -509,9 +542,22 @@ export class XaiExplainer extends LitElement {
   }
 
   #disposeResult(): void {
-    // Every tensor of the result (CAM's `map`, LIME's segments, ...), not only the attribution.
-    if (this.#result) disposeResult(this.#result);
+    this.#retire(this.#result);
     this.#result = undefined;
+  }
+
+  /**
+   * Disposes every tensor of `result` (CAM's `map`, LIME's segments, ...), not only the attribution,
+   * once the heatmap has drawn what replaced it: until then the heatmap may still read the
+   * attribution's GPU buffer, which tfjs would hand to another tensor as soon as it is disposed.
+   */
+  #retire(result: ExplainResultLike | undefined): void {
+    if (!result) return;
+    this.#retiring = this.#retiring
+      .then(() => this.updateComplete)
+      .then(() => this.renderRoot.querySelector('xai-heatmap')?.drawComplete)
+      .catch(() => undefined)
+      .then(() => disposeResult(result));
   }
 
   #disposeInput(): void {
