@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { adaptModel, configureTfjs, createExplainer, targetGradients, type Explainer, type MethodName } from '@webxai/core';
 import { loadMnistCnn, mnistSamples } from '@webxai/models';
 import { mnistCases, type BarePasses, type BrowserCase, type BrowserResult, type BrowserRow } from '../src/browser-cases.js';
+import { explainerBench } from './explainer-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
 
 declare global {
@@ -158,11 +159,20 @@ async function run(): Promise<BrowserResult> {
     rows.push(row);
   }
   await tf.setBackend('webgpu');
+  const explainerRows =
+    'xai-explainer'.includes(filter) && filter !== '' ? await explainerBench(model, image, quick, rounds, counted) : undefined;
+  explainerRows?.forEach((row) => console.log(`bench-explainer ${JSON.stringify(row)}`));
   tf.dispose([image]);
   model.dispose();
   const heatmapRows = 'xai-heatmap'.includes(filter) && filter !== '' ? await heatmapBench(quick, rounds, counted) : undefined;
   heatmapRows?.forEach((row) => console.log(`bench-heatmap ${JSON.stringify(row)}`));
-  return { adapter: await adapterName(), userAgent: navigator.userAgent, rows, ...(heatmapRows && { heatmapRows }) };
+  return {
+    adapter: await adapterName(),
+    userAgent: navigator.userAgent,
+    rows,
+    ...(heatmapRows && { heatmapRows }),
+    ...(explainerRows && { explainerRows }),
+  };
 }
 
 run().then(

@@ -126,6 +126,19 @@ export interface HeatmapRow {
   readonly submitsPerDraw: number;
 }
 
+/** One row of the `<xai-explainer>` table: a run of explanations of one digit, one class after another. */
+export interface ExplainerRow {
+  readonly name: string;
+  readonly explanations: number;
+  /** Median over the timed rounds of explanations / seconds (each one drawn and its legend numbers arrived). */
+  readonly explanationsPerSecond: number;
+  /** GPUBuffer.mapAsync calls per explanation that something waits for (the method's own and the element's). */
+  readonly readbacksPerExplanation: number;
+  /** `<xai-heatmap>`'s asynchronous read-outs per explanation (nothing waits for them to draw). */
+  readonly asyncReadoutsPerExplanation: number;
+  readonly submitsPerExplanation: number;
+}
+
 /** What the page leaves on `window.benchResult`. */
 export interface BrowserResult {
   readonly adapter: string;
@@ -133,5 +146,7 @@ export interface BrowserResult {
   readonly rows: BrowserRow[];
   /** `<xai-heatmap>` draw rates (when the filter names "heatmap"). */
   readonly heatmapRows?: HeatmapRow[];
+  /** `<xai-explainer>` explanation rates (when the filter names "explainer"). */
+  readonly explainerRows?: ExplainerRow[];
   readonly error?: string;
 }

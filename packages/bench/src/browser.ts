@@ -8,9 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BrowserResult, BrowserRow, HeatmapRow } from './browser-cases.js';
+import type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow } from './browser-cases.js';
 
-export type { BrowserResult, BrowserRow, HeatmapRow } from './browser-cases.js';
+export type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow } from './browser-cases.js';
 
 /** Options of {@link runBrowserBench}. */
 export interface BrowserBenchOptions {
@@ -67,6 +67,8 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       if (text.startsWith('bench-row ')) options.log(`  ${formatRow(JSON.parse(text.slice('bench-row '.length)) as BrowserRow)}`);
       else if (text.startsWith('bench-heatmap '))
         options.log(`  ${formatHeatmapRow(JSON.parse(text.slice('bench-heatmap '.length)) as HeatmapRow)}`);
+      else if (text.startsWith('bench-explainer '))
+        options.log(`  ${formatExplainerRow(JSON.parse(text.slice('bench-explainer '.length)) as ExplainerRow)}`);
       else if (message.type() === 'error') options.log(`[console] ${text}`);
     });
     const query = new URLSearchParams({
@@ -112,6 +114,20 @@ function formatHeatmapTable(rows: readonly HeatmapRow[]): string[] {
   ];
 }
 
+function formatExplainerRow(r: ExplainerRow): string {
+  const n = (v: number, width: number, digits = 0) => v.toFixed(digits).padStart(width);
+  return `${r.name.padEnd(40)} ${n(r.explanations, 6)} ${n(r.explanationsPerSecond, 9, 1)} ${n(1000 / r.explanationsPerSecond, 8, 1)} ${n(r.readbacksPerExplanation, 15, 2)} ${n(r.asyncReadoutsPerExplanation, 11, 2)} ${n(r.submitsPerExplanation, 13, 1)}`;
+}
+
+/** The `<xai-explainer>` table: explanations per second and readbacks per explanation. */
+function formatExplainerTable(rows: readonly ExplainerRow[]): string[] {
+  return [
+    'element                                  expl.   expl/s  ms/expl  readbacks/expl  async/expl  submits/expl',
+    ...rows.map(formatExplainerRow),
+    "readbacks/expl: mapAsync something waits for (the method's own and the element's); async/expl: the heatmap's legend read-outs.",
+  ];
+}
+
 /** The browser table: one line per method (passes: images through the model, f forward / g gradient). */
 export function formatBrowserTable(result: BrowserResult): string {
   return [
@@ -121,5 +137,6 @@ export function formatBrowserTable(result: BrowserResult): string {
     'gpu/bare: webxai GPU path over the bare tfjs passes it needs (goal <= 1.15); gpu/cpu: above 1 = GPU path slower than webxai on tfjs cpu.',
     'submits / readbacks: queue.submit and mapAsync calls during one GPU-path explanation.',
     ...(result.heatmapRows ? formatHeatmapTable(result.heatmapRows) : []),
+    ...(result.explainerRows ? formatExplainerTable(result.explainerRows) : []),
   ].join('\n');
 }
