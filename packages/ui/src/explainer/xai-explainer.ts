@@ -73,6 +73,10 @@ const coreExplain: ExplainFn = (model, input, options) => (explain as unknown as
  * The image is converted to float32 pixels in [0, 1] (see `pixel-scale`) and resized to the model's
  * input size when the model declares one; the heatmap shows the resized image.
  *
+ * On tfjs's webgpu backend the heatmap is handed the attribution tensor itself and draws it from GPU
+ * memory: nothing is read back per explanation (the legend numbers arrive through the heatmap's
+ * asynchronous read-out). On the cpu backend, or with `renderer="canvas2d"`, it gets the values.
+ *
  * @example
  * ```html
  * <xai-explainer model="/models/mobilenet/model.json" method="integrated-gradients"></xai-explainer>
