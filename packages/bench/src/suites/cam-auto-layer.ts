@@ -10,14 +10,9 @@
 // size, XAI_CAM_AUTO_RUNS the timed runs.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
+import { envCount, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 /** A positive integer from the environment, or `fallback`. */
-function envCount(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
 const ABLATION_BATCH = 32;
 const SCORE_CAM_BATCH = 16;
 

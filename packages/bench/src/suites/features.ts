@@ -5,7 +5,7 @@
 // The two run interleaved in one case so that load from other processes hits both alike.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchSuite, SuiteInstance, BenchContext } from '../harness.js';
-import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
+import { envCount, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
   const { tf, core, settle } = await webgpuTfjs();
@@ -13,12 +13,8 @@ async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
 
   const size = 128;
   // XAI_FEATURES_BENCH_STEPS / _CHANNELS override the defaults (e.g. a shorter run on a loaded machine).
-  const env = (name: string, fallback: number) => {
-    const v = Number(process.env[name]);
-    return Number.isInteger(v) && v > 0 ? v : fallback;
-  };
-  const steps = env('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 256);
-  const channels = Math.min(8, env('XAI_FEATURES_BENCH_CHANNELS', quick ? 2 : 4));
+  const steps = envCount('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 256);
+  const channels = Math.min(8, envCount('XAI_FEATURES_BENCH_CHANNELS', quick ? 2 : 4));
   const weights = testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 });
   const model = testing.tinyCnn('sequential', weights);
   // The bare passes: the model up to 'conv2' (the layer visualised), gradient of every image's own

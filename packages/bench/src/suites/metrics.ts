@@ -5,14 +5,9 @@
 // interleaved in one case (bare, then metric), so load from other processes hits both sides alike.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { median, RunRecorder, webgpuTfjs } from './shared.js';
+import { envCount, median, RunRecorder, webgpuTfjs } from './shared.js';
 
 /** A positive integer from the environment, or `fallback`. */
-function envCount(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
 /** Wall-clock and process CPU time (all threads: ORT's pool, Dawn/lavapipe's workers) of one side of a run. */
 interface Cost {
   readonly wallMs: number;

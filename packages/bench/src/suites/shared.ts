@@ -90,3 +90,16 @@ export async function msUntilSettled(work: () => Promise<unknown>, settle: () =>
   await settle();
   return performance.now() - start;
 }
+
+/**
+ * A positive integer from the environment variable `name` (a knob for a shorter or longer run), or
+ * `fallback` when it is unset. A value that is not a positive integer stops the run: a typo must not
+ * silently measure the default.
+ */
+export function envCount(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
