@@ -116,8 +116,12 @@ describe('HeatmapRenderer.draw (GPU range, no readback) vs render (CPU range)', 
     const options: HeatmapOptions = { ...BASE, width, height, mode, range };
     const old = new HeatmapRenderer(device);
     resetCount();
+    const submit = vi.spyOn(GPUQueue.prototype, 'submit');
     const oldInfo = await old.render(values, image, options);
+    const renderSubmits = submit.mock.calls.length;
+    submit.mockRestore();
     expect(callsSinceReset()).toBe(2); // the CPU-range path: max, then histogram (the counter works)
+    expect(renderSubmits).toBe(5); // max + its readback, histogram + its readback, then the drawing kernels in one
     const oldPixels = await old.read(oldInfo);
     old.dispose();
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { BufferUsage, STORAGE_USAGE, createBuffer, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { DisposedError, InvalidOptionError, ShapeMismatchError } from '../runtime/errors.js';
-import { runKernel } from '../runtime/kernel.js';
 import { recordKernels } from '../runtime/batch.js';
 import { colormapApply } from './colormap-apply.kernel.js';
 import { colormapApplyRef, colormapScale } from './colormap-apply.ref.js';
@@ -223,25 +222,27 @@ export class HeatmapRenderer {
     const mask = this.#buffer('mask', count * 4);
     const output = this.#buffer('output', outWidth * o.height * 4);
     const sign = SIGN_CODE[o.sign];
-    await runKernel(device, colormapApply, {
-      params: { count, sign, scale: info.scale, reversed: o.reversed ? 1 : 0 },
-      values: valuesBuffer,
-      lut: this.#buffers.get('lut')!,
-      colors,
-    });
-    if (o.mode === 'masked' || o.mode === 'contour') {
-      await runKernel(device, topkMask, {
-        params: { width: o.width, height: o.height, sign, bins, binScale: stats.binScale, thresholdBin: info.thresholdBin },
+    const lut = this.#buffers.get('lut')!;
+    // The colour scale is known on the CPU by now: the three drawing kernels go out in one submit.
+    await recordKernels(device, 'xai-heatmap.render', (batch) => {
+      batch.dispatch(colormapApply, {
+        params: { count, sign, scale: info.scale, reversed: o.reversed ? 1 : 0 },
         values: valuesBuffer,
-        mask,
+        lut,
+        colors,
       });
-    }
-    await runKernel(device, heatmapBlend, {
-      params: { width: o.width, height: o.height, mode: BLEND_MODE_CODE[o.mode], opacity: o.opacity, contourColor: info.contourColor },
-      image: imageBuffer,
-      colors,
-      mask,
-      output,
+      if (o.mode === 'masked' || o.mode === 'contour') {
+        const params = { width: o.width, height: o.height, sign, bins, binScale: stats.binScale, thresholdBin: info.thresholdBin };
+        batch.dispatch(topkMask, { params, values: valuesBuffer, mask });
+      }
+      const blend = {
+        width: o.width,
+        height: o.height,
+        mode: BLEND_MODE_CODE[o.mode],
+        opacity: o.opacity,
+        contourColor: info.contourColor,
+      };
+      batch.dispatch(heatmapBlend, { params: blend, image: imageBuffer, colors, mask, output });
     });
     const { scale: _scale, contourColor: _contour, ...rest } = info;
     return rest;
