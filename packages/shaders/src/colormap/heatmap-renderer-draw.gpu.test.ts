@@ -176,6 +176,42 @@ describe('HeatmapRenderer.draw (GPU range, no readback) vs render (CPU range)', 
     expect(liveBufferCount(device)).toBe(0);
   });
 
+  gpuTest('with a present target, the frame is drawn into the texture in the same single submit', async ({ device }) => {
+    const { values, image } = inputs(37, 11, 4);
+    const options: HeatmapOptions = { ...BASE, width: 37, height: 11, mode: 'side-by-side' };
+    const texture = device.createTexture({
+      size: [74, 11],
+      format: 'rgba8unorm',
+      usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
+    });
+    const valuesBuffer = uploadBuffer(device, values, 'values');
+    const renderer = new HeatmapRenderer(device);
+    const target = { format: texture.format, texture: vi.fn(() => texture) };
+    await renderer.draw(valuesBuffer, image, options, target); // warm-up: pipelines compile
+    const submit = vi.spyOn(GPUQueue.prototype, 'submit');
+    const draw = await renderer.draw(valuesBuffer, image, options, target);
+    const submits = submit.mock.calls.length;
+    submit.mockRestore();
+    expect(submits).toBe(1);
+    expect(target.texture).toHaveBeenCalledTimes(2); // fetched at submit time, once per frame
+    const bytesPerRow = 512;
+    const readback = device.createBuffer({ size: bytesPerRow * 11, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = device.createCommandEncoder();
+    encoder.copyTextureToBuffer({ texture }, { buffer: readback, bytesPerRow }, [74, 11]);
+    device.queue.submit([encoder.finish()]);
+    await readback.mapAsync(GPUMapMode.READ);
+    const rows = new Uint32Array(readback.getMappedRange());
+    const shown = new Uint32Array(74 * 11);
+    for (let y = 0; y < 11; y++) shown.set(rows.subarray((y * bytesPerRow) / 4, (y * bytesPerRow) / 4 + 74), y * 74);
+    readback.unmap();
+    expect(shown).toEqual(await readUint32(device, renderer.output!, draw.outWidth * draw.height));
+    readback.destroy();
+    texture.destroy();
+    renderer.dispose();
+    releaseBuffer(device, valuesBuffer);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
   gpuTest.for([{ mode: 'overlay' as const }, { mode: 'side-by-side' as const }])(
     'NaN or Inf in the map: the picture is blank ($mode), the read-out counts them and names the first',
     async ({ mode }, { device }) => {

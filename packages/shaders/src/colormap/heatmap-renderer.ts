@@ -10,6 +10,7 @@ import { heatmapBlend } from './heatmap-blend.kernel.js';
 import { heatmapParams } from './heatmap-params.kernel.js';
 import { HEATMAP_STATS_WORDS, decodeHeatmapScale } from './heatmap-params.ref.js';
 import { magnitudeHistogram } from './magnitude-histogram.kernel.js';
+import { recordPresent, type PresentTarget } from './present.js';
 import { BLEND_MODE_CODE, blendOutputWidth, heatmapBlendRef, type BlendMode } from './heatmap-blend.ref.js';
 import { COLORMAPS, colormapLut, type ColormapName } from './luts.js';
 import {
@@ -254,6 +255,8 @@ export class HeatmapRenderer {
    * percentile clip and the NaN/Inf check on the GPU and hand the colour scale to the next kernels
    * through GPU-written uniforms. A map with NaN or Inf is drawn blank (opaque black), never as a
    * plausible picture. The numbers come later through {@link HeatmapRenderer.requestReadout}.
+   * With `present`, the picture is also drawn into that texture (e.g. a canvas's), in the same
+   * submit: one `queue.submit` per frame.
    *
    * @throws {ShapeMismatchError} `values` or `image` is too small for width x height.
    * @example
@@ -261,7 +264,7 @@ export class HeatmapRenderer {
    * await presentPixels(device, texture, renderer.output!, draw.outWidth, draw.height);
    * void renderer.requestReadout().then((r) => r && showLegend(r.info));
    */
-  async draw(values: GPUBuffer, image: Uint32Array<ArrayBuffer>, o: HeatmapOptions): Promise<HeatmapDraw> {
+  async draw(values: GPUBuffer, image: Uint32Array<ArrayBuffer>, o: HeatmapOptions, present?: PresentTarget): Promise<HeatmapDraw> {
     if (this.#disposed) throw new DisposedError('HeatmapRenderer.draw after dispose(): create a new renderer');
     validateHeatmapOptions(o);
     const count = o.width * o.height;
@@ -330,6 +333,7 @@ export class HeatmapRenderer {
         { params: blend, image: pixels, colors, mask, output },
         { uniformBuffers: { params: buffers.blendParams } },
       );
+      if (present) recordPresent(batch, present, output, outWidth, o.height);
     });
     this.#lastDraw = { frame: ++this.#frames, outWidth, height: o.height };
     return this.#lastDraw;

@@ -17,4 +17,4 @@ export { topkMaskRef, MASK_OUTSIDE, MASK_INSIDE, MASK_CONTOUR } from './topk-mas
 export { heatmapBlend } from './heatmap-blend.kernel.js';
 export { heatmapBlendRef, blendOutputWidth, BLEND_MODE_CODE, BLEND_MODE_BLANK, type BlendMode } from './heatmap-blend.ref.js';
 export * from './heatmap-renderer.js';
-export { presentPixels } from './present.js';
+export { presentPixels, recordPresent, type PresentTarget } from './present.js';

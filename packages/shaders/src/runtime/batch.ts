@@ -49,7 +49,14 @@ interface ClearStep {
   readonly size: number | undefined;
 }
 
-type Step = DispatchStep | CopyStep | ClearStep;
+interface EncodeStep {
+  readonly kind: 'encode';
+  readonly name: string;
+  readonly uniforms: readonly ArrayBuffer[];
+  readonly record: (encoder: GPUCommandEncoder, uniforms: readonly GPUBufferBinding[]) => void;
+}
+
+type Step = DispatchStep | CopyStep | ClearStep | EncodeStep;
 
 /**
  * Records kernel dispatches, buffer copies and clears in order into ONE GPUCommandEncoder and
@@ -88,9 +95,9 @@ export class KernelBatch {
     return this.#steps.length;
   }
 
-  /** Names of the kernels recorded so far, in order. */
+  /** Names of the kernels (and encode steps) recorded so far, in order. */
   get kernelNames(): string[] {
-    return this.#steps.flatMap((step) => (step.kind === 'dispatch' ? [step.name] : []));
+    return this.#steps.flatMap((step) => (step.kind === 'dispatch' || step.kind === 'encode' ? [step.name] : []));
   }
 
   #assertOpen(what: string): void {
@@ -140,6 +147,23 @@ export class KernelBatch {
   }
 
   /**
+   * Records commands the batch has no step for (a render pass, a texture copy): `record` runs at
+   * {@link KernelBatch.submit}, in order, with the encoder (no pass open) and one binding per entry
+   * of `uniforms`, placed in the batch's uniform buffer. Fetch per-frame objects such as a canvas's
+   * `getCurrentTexture()` inside `record`, not before: submit may first wait for pipelines.
+   * `name` labels the step in validation errors.
+   */
+  encode(
+    name: string,
+    uniforms: readonly ArrayBuffer[],
+    record: (encoder: GPUCommandEncoder, uniforms: readonly GPUBufferBinding[]) => void,
+  ): this {
+    this.#assertOpen(`encode of "${name}"`);
+    this.#steps.push({ kind: 'encode', name, uniforms, record });
+    return this;
+  }
+
+  /**
    * Encodes every step in order and submits them in one command buffer (nothing when the batch is
    * empty). Settles once the submission has been validated (when kernel validation is on), not when
    * the GPU has finished; a batch is submitted at most once.
@@ -165,14 +189,19 @@ export class KernelBatch {
       if (step.kind === 'dispatch') {
         // Consecutive dispatches share a pass: WebGPU makes each dispatch see the previous one's writes.
         pass ??= encoder.beginComputePass({ label: this.label });
-        recordDispatch(device, pass, step.name, pipelines[i]!, step.bindings, step.grid, (b) => uniforms.binding(b));
+        recordDispatch(device, pass, step.name, pipelines[i]!, step.bindings, step.grid, (b) => uniforms.place(b.uniform!));
         return;
       }
       pass?.end();
       pass = undefined;
       if (step.kind === 'copy')
         encoder.copyBufferToBuffer(step.source, step.sourceOffset, step.destination, step.destinationOffset, step.size);
-      else encoder.clearBuffer(step.buffer, step.offset, step.size);
+      else if (step.kind === 'clear') encoder.clearBuffer(step.buffer, step.offset, step.size);
+      else
+        step.record(
+          encoder,
+          step.uniforms.map((data) => uniforms.place(data)),
+        );
     });
     pass?.end();
     device.queue.submit([encoder.finish()]);
@@ -186,29 +215,35 @@ export class KernelBatch {
   /** The kernel a validation message names (labels are kernel names), else the batch and its kernels. */
   #blame(message: string): string {
     const names = this.kernelNames;
+    if (names.length === 1) return names[0]!;
     return names.find((name) => message.includes(`"${name}"`)) ?? `${this.label} [${names.join(', ')}]`;
   }
 
   /** Packs every uniform of the batch into one buffer, each at an offset the device allows. */
-  #uploadUniforms(): { binding: (b: BoundArg) => GPUBufferBinding; release: () => void } {
+  #uploadUniforms(): { place: (data: ArrayBuffer) => GPUBufferBinding; release: () => void } {
     const align = this.device.limits.minUniformBufferOffsetAlignment;
     const offsets = new Map<ArrayBuffer, number>();
     let size = 0;
     for (const step of this.#steps) {
-      if (step.kind !== 'dispatch') continue;
-      for (const { uniform } of step.bindings) {
-        if (!uniform) continue;
+      const data =
+        step.kind === 'dispatch'
+          ? step.bindings.flatMap((b) => (b.uniform ? [b.uniform] : []))
+          : step.kind === 'encode'
+            ? step.uniforms
+            : [];
+      for (const uniform of data) {
+        if (offsets.has(uniform)) continue;
         offsets.set(uniform, size);
         size += Math.ceil(uniform.byteLength / align) * align;
       }
     }
-    if (size === 0) return { binding: () => unreachable(), release: () => undefined };
+    if (size === 0) return { place: () => unreachable(), release: () => undefined };
     const buffer = this.device.createBuffer({ label: `${this.label}.uniforms`, size, usage: BufferUsage.UNIFORM, mappedAtCreation: true });
     const bytes = new Uint8Array(buffer.getMappedRange());
     for (const [data, offset] of offsets) bytes.set(new Uint8Array(data), offset);
     buffer.unmap();
     return {
-      binding: (b) => ({ buffer, offset: offsets.get(b.uniform!)!, size: b.uniform!.byteLength }),
+      place: (data) => ({ buffer, offset: offsets.get(data)!, size: data.byteLength }),
       release: () => buffer.destroy(),
     };
   }

@@ -11,6 +11,8 @@ import {
   acquireDevice,
   isDeviceLost,
   presentPixels,
+  blendOutputWidth,
+  type PresentTarget,
   readFloat32,
   type AttributionStats,
   type HeatmapReadout,
@@ -469,16 +471,18 @@ export class XaiHeatmap extends LitElement {
 
   /** Shows the renderer's output in the WebGPU canvas. */
   async #present(device: GPUDevice, renderer: HeatmapRenderer, size: Pick<HeatmapInfo, 'outWidth' | 'height'>): Promise<void> {
+    const target = this.#presentTarget(device, size);
+    await presentPixels(device, target.texture(), renderer.output!, size.outWidth, size.height);
+    this.#cpuPixels = undefined;
+  }
+
+  /** The WebGPU canvas, sized and configured for `device`, as a place to draw a frame into. */
+  #presentTarget(device: GPUDevice, size: Pick<HeatmapInfo, 'outWidth' | 'height'>): PresentTarget {
     const canvas = this.#ensureCanvas('webgpu', size);
     const context = (this.#context ??= canvas.getContext('webgpu')!);
-    context.configure({
-      device,
-      format: navigator.gpu.getPreferredCanvasFormat(),
-      alphaMode: 'opaque',
-      usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
-    });
-    await presentPixels(device, context.getCurrentTexture(), renderer.output!, size.outWidth, size.height);
-    this.#cpuPixels = undefined;
+    const format = navigator.gpu.getPreferredCanvasFormat();
+    context.configure({ device, format, alphaMode: 'opaque', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+    return { format, texture: () => context.getCurrentTexture() };
   }
 
   /** The GPU-resident form of the attribution (reused while the input is unchanged), or undefined. */
@@ -523,9 +527,12 @@ export class XaiHeatmap extends LitElement {
     const sized: HeatmapOptions = { ...options, width: gpuMap.width, height: gpuMap.height, mode: image ? options.mode : 'heatmap-only' };
     const pixels = image?.pixels ?? new Uint32Array(gpuMap.width * gpuMap.height);
     const renderer = this.#rendererFor(gpuMap.device);
-    const draw = await renderer.draw(gpuMap.buffer, pixels, sized);
+    // The frame and its present go out in one queue.submit (a superseded frame may still reach the
+    // canvas; the newer one follows it on the lane).
+    const target = this.#presentTarget(gpuMap.device, { outWidth: blendOutputWidth(gpuMap.width, sized.mode), height: gpuMap.height });
+    const draw = await renderer.draw(gpuMap.buffer, pixels, sized, target);
+    this.#cpuPixels = undefined;
     if (stale()) return;
-    await this.#present(gpuMap.device, renderer, draw);
     this.#gpuFrame = draw.frame;
     this.#gpuFramesDrawn++;
     this.#readout = renderer.requestReadout().then(
