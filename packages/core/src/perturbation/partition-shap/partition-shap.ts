@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
+import { segmentScatterRef } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
@@ -134,6 +135,8 @@ async function explainPartition(
             ws.setSamples(masks);
             return ws.evaluate(target);
           };
+      // With host batches the map is made on the host too (nothing else would use the GPU).
+      const scatter = async (phi: Float64Array) => (host ? segmentScatterRef(ordered.labels, Float32Array.from(phi)) : ws.scatter(phi));
       const f00 = (await score(new Float32Array(features), 1, [[]]))[0]!;
       const f11 = original[i * classes + target]!;
       const progress = new ProgressReporter(call.onProgress, [1, height, width]);
@@ -145,10 +148,10 @@ async function explainPartition(
         o.maxEvals,
         batchSize,
         score,
-        progress.active ? async (done, current) => progress.report(done, o.maxEvals, await ws.scatter(current())) : undefined,
+        progress.active ? async (done, current) => progress.report(done, o.maxEvals, await scatter(current())) : undefined,
         !host,
       );
-      const map2 = await ws.scatter(phi);
+      const map2 = await scatter(phi);
       maps.push(map2);
       labelMaps.push(map.labels);
       const shap = new Float32Array(features);
@@ -170,6 +173,8 @@ async function explainPartition(
     prediction,
     evaluations,
     target: targets,
+    // A black box's batches and map are made on the host: nothing of the method ran on the GPU.
+    ...(hostBatches(env) && { path: 'cpu' as const }),
   };
 }
 
