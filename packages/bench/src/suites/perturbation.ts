@@ -10,7 +10,7 @@
 import { loadavg } from 'node:os';
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { median, webgpuTfjs } from './shared.js';
+import { envCount, median, webgpuTfjs } from './shared.js';
 
 type Box = {
   predict(b: Float32Array, s: [number, number, number, number]): Promise<Float32Array>;
@@ -55,13 +55,6 @@ async function cost(work: () => Promise<void>): Promise<{ wallMs: number; cpuMs:
   return { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 };
 }
 
-/** Timed pairs per ONNX case after the warm-up pair (XAI_PERTURBATION_BENCH_RUNS, default 1). */
-function pairedRuns(): number {
-  const value = Number(process.env.XAI_PERTURBATION_BENCH_RUNS ?? 1);
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`XAI_PERTURBATION_BENCH_RUNS must be an integer >= 1, got ${value}`);
-  return value;
-}
-
 async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance> {
   const { tf, core } = await webgpuTfjs();
   const shaders = await import('@webxai/shaders');
@@ -87,7 +80,8 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
   const slow: Partial<RunPolicy> = quick
     ? { warmupRuns: 0, minRuns: 1, maxRuns: 1, budgetMs: 0 }
     : { warmupRuns: 1, minRuns: 1, maxRuns: 2, budgetMs: 0 };
-  const runs = pairedRuns();
+  // Timed pairs per ONNX case after the warm-up pair.
+  const runs = envCount('XAI_PERTURBATION_BENCH_RUNS', 1);
   const paired: Partial<RunPolicy> = { warmupRuns: 1, minRuns: runs, maxRuns: runs, budgetMs: 0 };
   const cases: BenchCase[] = [];
   const disposers: (() => void)[] = [];
