@@ -38,9 +38,7 @@ function defineReduce(op: ReduceOp) {
     // min/max are exact. For sums this is the bound of ONE pass relative to the row's magnitude
     // (sum |x|, or sum x^2), not to the result; reduceRowsErrorBound() gives the multi-pass bound.
     tolerance:
-      op === 'min' || op === 'max'
-        ? { abs: 0, rel: 0 }
-        : { abs: 0, rel: (passDepth(REDUCE_CHUNK) + (op === 'sumsq' ? 1 : 0)) * U * 1.01 },
+      op === 'min' || op === 'max' ? { abs: 0, rel: 0 } : { abs: 0, rel: (passDepth(REDUCE_CHUNK) + (op === 'sumsq' ? 1 : 0)) * U * 1.01 },
     workgroups: ({ params }) => params.rows * params.groupsPerRow,
   });
 }
