@@ -99,6 +99,18 @@ describe('slic kernels', () => {
     },
   );
 
+  gpuTest.for([0, 1, 2])('%i SLIC iterations give the same labels as slicRef (the ends of the loop)', async (iterations, { device }) => {
+    const [height, width] = [37, 50];
+    const plan = slicPlan(height, width, 30, 10);
+    const features = slicFeaturesRef(blobs(height, width, 5), height * width, 3, 0, 1);
+    const fb = uploadBuffer(device, features, 'features');
+    const labels = await slicLabels(device, { plan, features: fb, iterations });
+    expect(Array.from(await readUint32(device, labels, height * width))).toEqual(Array.from(slicRef(plan, features, iterations)));
+    releaseBuffer(device, fb);
+    releaseBuffer(device, labels);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
   gpuTest('ten SLIC iterations give the same labels as slicRef, and follow the image', async ({ device }) => {
     const [height, width] = [96, 128];
     const image = blobs(height, width, 4);
