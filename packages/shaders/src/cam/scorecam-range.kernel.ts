@@ -8,7 +8,8 @@ export const scorecamRange = defineKernel({
   name: 'scorecam-range',
   source: rangeSource,
   includes: [minMaxTreeSnippet, bilinearSnippet],
-  workgroupSize: 256,
+  // (3h) x (3w) candidate samples per channel (441 for 7x7): a small workgroup.
+  workgroupSize: 64,
   bindings: {
     params: { uniform: { images: 'u32', height: 'u32', width: 'u32', channels: 'u32', outHeight: 'u32', outWidth: 'u32' } },
     act: { storage: 'read' },
