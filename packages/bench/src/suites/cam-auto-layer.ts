@@ -10,14 +10,9 @@
 // size, XAI_CAM_AUTO_RUNS the timed runs.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { median, webgpuTfjs } from './shared.js';
+import { envCount, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 /** A positive integer from the environment, or `fallback`. */
-function envCount(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
 const ABLATION_BATCH = 32;
 const SCORE_CAM_BATCH = 16;
 
@@ -63,13 +58,9 @@ async function setupCamAutoLayer(_context: BenchContext): Promise<SuiteInstance>
     all.dispose();
   };
 
-  const times = new Map<string, number[]>();
-  const timed = async (name: string, work: () => Promise<void>) => {
-    const start = performance.now();
-    await work();
-    await settle();
-    times.set(name, [...(times.get(name) ?? []), performance.now() - start]);
-  };
+  // Timed runs only: the recorder drops each side's first run (it compiles pipelines for each batch shape).
+  const times = new RunRecorder();
+  const timed = async (name: string, work: () => Promise<void>) => times.record(name, await msUntilSettled(work, settle));
   const explainers: { dispose(): void }[] = [];
   const policy: Partial<RunPolicy> = { warmupRuns: 1, minRuns: runs, maxRuns: runs, budgetMs: 0 };
   const pair = (
@@ -92,9 +83,9 @@ async function setupCamAutoLayer(_context: BenchContext): Promise<SuiteInstance>
       elements: channels,
       policy,
       run: async () => {
-        const sides = [() => timed(`${label} bare`, bare), () => timed(label, explainOnce)];
+        let [b, m] = [0, 0];
+        const sides = [async () => (b = await timed(`${label} bare`, bare)), async () => (m = await timed(label, explainOnce))];
         for (const side of run++ % 2 ? sides.reverse() : sides) await side();
-        const [b, m] = [times.get(`${label} bare`)!.at(-1)!, times.get(label)!.at(-1)!];
         console.log(
           `  ${label}: bare ${(b / 1000).toFixed(2)} s, ${label} ${(m / 1000).toFixed(2)} s, ratio ${(m / b).toFixed(3)} (this run)`,
         );
@@ -102,10 +93,9 @@ async function setupCamAutoLayer(_context: BenchContext): Promise<SuiteInstance>
       metrics: () => summary(label),
     };
   };
-  // Timed runs only: the first run of each case warms up (pipelines for each batch shape).
   const summary = (label: string) => {
-    const [bare, method] = [times.get(`${label} bare`)?.slice(1) ?? [], times.get(label)?.slice(1) ?? []];
-    return { bareMs: median(bare), methodMs: median(method), ratio: median(method) / median(bare) };
+    const [bareMs, methodMs] = [medianOf(times, `${label} bare`), medianOf(times, label)];
+    return { bareMs, methodMs, ratio: methodMs / bareMs };
   };
   const labels = ['ablation-cam', 'score-cam'];
   const cases = [

@@ -8,7 +8,7 @@
 // (the fixed part is one forward pass for the activation and the scores).
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { median, webgpuTfjs } from './shared.js';
+import { envCount, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 type Testing = typeof import('@webxai/testing/models');
 
@@ -44,27 +44,16 @@ async function setupCamSuite(name: string, choice: CamModelChoice, { quick }: Be
   const narrowChannels = narrow.outputShape[3]!;
   const masked = tf.tile(x, [SCORE_CAM_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;
 
-  const times = new Map<string, number[]>();
+  // The recorder drops each case's first run: the harness's warm-up, where pipelines compile.
+  const times = new RunRecorder();
   const explainers: { dispose(): void }[] = [];
-  /** A case timed to tfjs's GPU completion; the harness's warm-up runs are not recorded here. */
-  const timed = (caseName: string, work: () => Promise<void>, extra: Partial<BenchCase> = {}): BenchCase => {
-    let warm = false;
-    return {
-      name: caseName,
-      policy,
-      ...extra,
-      run: async () => {
-        const start = performance.now();
-        await work();
-        await settle();
-        if (!warm) {
-          warm = true; // pipelines compile on the first run
-          return;
-        }
-        times.set(caseName, [...(times.get(caseName) ?? []), performance.now() - start]);
-      },
-    };
-  };
+  /** A case timed to tfjs's GPU completion. */
+  const timed = (caseName: string, work: () => Promise<void>, extra: Partial<BenchCase> = {}): BenchCase => ({
+    name: caseName,
+    policy,
+    ...extra,
+    run: async () => void times.record(caseName, await msUntilSettled(work, settle)),
+  });
   const explainCase = (caseName: string, options: Record<string, unknown>) => {
     const explainer = core.createExplainer(model, { target, ...options } as never);
     explainers.push(explainer);
@@ -127,10 +116,10 @@ async function setupCamSuite(name: string, choice: CamModelChoice, { quick }: Be
   return {
     cases,
     dispose() {
-      const m = (caseName: string) => (times.has(caseName) ? median(times.get(caseName)!) : Number.NaN);
+      const m = (caseName: string) => medianOf(times, caseName);
       const gradCam = `grad-cam at ${autoLayer.name} (auto)`;
       const check = (r: number, bound: number) => (Number.isNaN(r) ? 'not run' : r <= bound ? 'holds' : 'DOES NOT HOLD');
-      if (times.size > 0) {
+      if (times.anyTimed()) {
         const rGrad = m(gradCam) / m(bare);
         const rScore = m(scoreCam) / m(maskedForwards);
         const lines = [
@@ -139,7 +128,7 @@ async function setupCamSuite(name: string, choice: CamModelChoice, { quick }: Be
           `  score-cam / its masked-batch forward passes = ${rScore.toFixed(3)}x (bound 1.2x: ${check(rScore, 1.2)})`,
           `  forward ${m(forward).toFixed(0)} ms, forward+backward ${m(bare).toFixed(0)} ms`,
           `  maps/s: ${[...METHODS.map((method) => `${method} at ${autoLayer.name} (auto)`), scoreCam]
-            .filter((c) => times.has(c))
+            .filter((c) => times.timed(c).length > 0)
             .map((c) => `${c.split(' ')[0]} ${(1000 / m(c)).toFixed(3)}`)
             .join(', ')}`,
         ];
@@ -166,7 +155,7 @@ export const camMobileNetSuite: BenchSuite = {
         scoreCamLayer: { full: 'block_12_project_BN', quick: 'block_5_project_BN' },
         // --quick: one timed run (the suite took 198 s with two; Ablation-CAM's 1,280 tail passes ~25 s a run).
         policy: {
-          full: { warmupRuns: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 },
+          full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
           quick: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 },
         },
         build: (testing, size) => testing.mobileNetV2({ size, classes: 1000, seed: 2 }),
@@ -175,7 +164,7 @@ export const camMobileNetSuite: BenchSuite = {
     ),
 };
 
-/** CAM methods on ResNet-50 (seeded, built in code); 224 x 224, --quick 64 x 64. Minutes on a software GPU. */
+/** CAM methods on ResNet-50 (seeded, built in code); 64 x 64 (XAI_CAM_RESNET_SIZE). Minutes on a software GPU. */
 export const camResNetSuite: BenchSuite = {
   name: 'cam-resnet50',
   fullOnly: true, // minutes even at 64x64 on a software GPU; cam-mobilenet covers the methods in --quick
@@ -186,10 +175,13 @@ export const camResNetSuite: BenchSuite = {
       'cam-resnet50',
       {
         label: 'ResNet-50, 1000 classes, seeded weights',
-        size: { full: 224, quick: 64 },
+        // Full mode at 64x64 too: at 224 one ResNet-50 forward + backward took 90 s here (16.6 s forward,
+        // load 16), so the suite alone would take hours. XAI_CAM_RESNET_SIZE=224 measures the real size.
+        size: { full: envCount('XAI_CAM_RESNET_SIZE', 64), quick: 64 },
         scoreCamLayer: { full: 'conv1_relu', quick: 'conv1_relu' },
         policy: {
-          full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
+          // Full: one timed run; a ResNet-50 pass at 224 takes seconds on a software GPU.
+          full: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 },
           quick: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
         },
         build: (testing, size) => testing.resnet50({ size, classes: 1000, seed: 50 }),

@@ -5,7 +5,7 @@
 // The two run interleaved in one case so that load from other processes hits both alike.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchSuite, SuiteInstance, BenchContext } from '../harness.js';
-import { median, webgpuTfjs } from './shared.js';
+import { envCount, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
   const { tf, core, settle } = await webgpuTfjs();
@@ -13,12 +13,8 @@ async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
 
   const size = 128;
   // XAI_FEATURES_BENCH_STEPS / _CHANNELS override the defaults (e.g. a shorter run on a loaded machine).
-  const env = (name: string, fallback: number) => {
-    const v = Number(process.env[name]);
-    return Number.isInteger(v) && v > 0 ? v : fallback;
-  };
-  const steps = env('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 256);
-  const channels = Math.min(8, env('XAI_FEATURES_BENCH_CHANNELS', quick ? 2 : 4));
+  const steps = envCount('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 256);
+  const channels = Math.min(8, envCount('XAI_FEATURES_BENCH_CHANNELS', quick ? 2 : 4));
   const weights = testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 });
   const model = testing.tinyCnn('sequential', weights);
   // The bare passes: the model up to 'conv2' (the layer visualised), gradient of every image's own
@@ -33,8 +29,9 @@ async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
       tf.dispose(tf.grad((x: tfNamespace.Tensor) => tf.sum(tf.mul(tf.mean(head.apply(x) as tfNamespace.Tensor, [1, 2]), mask)))(batch));
     }
   };
-  const times = { visualize: [] as number[], bare: [] as number[] };
-  let warm = false;
+  // Quick mode drops each side's first run (pipelines compile). Full mode keeps its single run: there
+  // the first steps of 256 compile tfjs's pipelines, a small share (a warm-up would double minutes).
+  const times = new RunRecorder(quick);
   const label = `${channels} channels of conv2, ${size}x${size}, ${steps} steps`;
   return {
     cases: [
@@ -42,38 +39,22 @@ async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
         name: `interleaved: visualizeFeature (${label}), bare forward+backward x ${steps}`,
         // One channel batch is one optimisation: elements/s = channels visualised per second.
         elements: channels,
-        // Full mode: one run of each side (minutes on a software GPU); the first steps of that run
-        // compile tfjs's pipelines, a small share of 256 steps. Quick mode: a warm-up, then one run.
         policy: quick ? { warmupRuns: 1, minRuns: 1, maxRuns: 1 } : { warmupRuns: 0, minRuns: 1, maxRuns: 1 },
         run: async () => {
-          if (quick && !warm) {
-            await visualize(); // compiles every pipeline, untimed
-            await bare();
-            await settle();
-            warm = true;
-            return;
-          }
-          for (const [key, work] of [
-            ['visualize', visualize],
-            ['bare', bare],
-          ] as const) {
-            const start = performance.now();
-            await work();
-            await settle();
-            times[key].push(performance.now() - start);
-          }
+          times.record('visualize', await msUntilSettled(visualize, settle));
+          times.record('bare', await msUntilSettled(bare, settle));
         },
         metrics: () => ({
-          'visualizeFeature median ms': median(times.visualize),
-          'bare forward+backward median ms': median(times.bare),
-          'channels per second': (channels * 1000) / median(times.visualize),
-          'visualize / bare': median(times.visualize) / median(times.bare),
+          'visualizeFeature median ms': medianOf(times, 'visualize'),
+          'bare forward+backward median ms': medianOf(times, 'bare'),
+          'channels per second': (channels * 1000) / medianOf(times, 'visualize'),
+          'visualize / bare': medianOf(times, 'visualize') / medianOf(times, 'bare'),
         }),
       },
     ],
     dispose() {
-      if (times.visualize.length) {
-        const [v, b] = [median(times.visualize), median(times.bare)];
+      if (times.timed('visualize').length > 0) {
+        const [v, b] = [medianOf(times, 'visualize'), medianOf(times, 'bare')];
         console.log(
           [
             `features summary (tiny CNN ${size}x${size}x3, 8 filters; ${label}; medians of the timed runs):`,

@@ -5,7 +5,7 @@
 // cost of webxai's own kernels alone, an awaited tfjs round trip, and peak tensor memory.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { median, webgpuTfjs } from './shared.js';
+import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 type Tf = typeof tfNamespace;
 
@@ -51,7 +51,7 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
   const target = (await tf.argMax(scores, 1).data())[0]!;
   scores.dispose();
 
-  const times = new Map<string, number[]>();
+  const times = new RunRecorder();
   const peaks = new Map<string, number>();
   const policy = choice.policy ? (quick ? choice.policy.quick : choice.policy.full) : undefined;
 
@@ -62,20 +62,12 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
     ...extra,
     run: async () => {
       if (!peaks.has(caseName)) {
-        // The first (warm-up) run is profiled for peak memory and not counted in the summary.
-        const info = await tf.profile(async () => {
-          await work();
-          await settle();
-        });
+        // The first (warm-up) run is profiled for peak memory; the recorder drops its time.
+        const info = await tf.profile(async () => times.record(caseName, await msUntilSettled(work, settle)));
         peaks.set(caseName, info.peakBytes);
         return;
       }
-      const start = performance.now();
-      await work();
-      await settle();
-      const list = times.get(caseName) ?? [];
-      list.push(performance.now() - start);
-      times.set(caseName, list);
+      times.record(caseName, await msUntilSettled(work, settle));
     },
     metrics: () => ({ peakTensorBytes: peaks.get(caseName) ?? Number.NaN }),
   });
@@ -121,29 +113,21 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
     [bareSg, async () => tf.dispose(core.targetGradients(adapter, sgBatch, [target]))],
     [sg, async () => (await sgExplainer.explain(x)).attribution.dispose()],
   ];
-  let pairedWarm = false;
   const cases: BenchCase[] = [
     {
       name: `interleaved: bare ${k}, IG ${k} steps, bare ${k}, SmoothGrad ${k} samples`,
       ...(policy && { policy }),
       run: async () => {
         for (const [caseName, work] of paired) {
-          if (!pairedWarm) {
-            // Warm-up run: pipelines compile; profiled for peak memory, not timed.
-            peaks.set(caseName, (await tf.profile(async () => (await work(), await settle()))).peakBytes);
-            continue;
-          }
-          const start = performance.now();
-          await work();
-          await settle();
-          times.set(caseName, [...(times.get(caseName) ?? []), performance.now() - start]);
+          if (times.hasRun(caseName)) times.record(caseName, await msUntilSettled(work, settle));
+          // Warm-up run: pipelines compile; profiled for peak memory, its time dropped by the recorder.
+          else peaks.set(caseName, (await tf.profile(async () => times.record(caseName, await msUntilSettled(work, settle)))).peakBytes);
         }
-        pairedWarm = true;
       },
       metrics: () =>
         Object.fromEntries(
           paired.flatMap(([caseName]) => [
-            [`${caseName} median ms`, median(times.get(caseName) ?? [Number.NaN])],
+            [`${caseName} median ms`, medianOf(times, caseName)],
             [`${caseName} peak bytes`, peaks.get(caseName) ?? Number.NaN],
           ]),
         ),
@@ -216,11 +200,11 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
   return {
     cases,
     dispose() {
-      const m = (caseName: string) => (times.has(caseName) ? median(times.get(caseName)!) : Number.NaN);
+      const m = (caseName: string) => medianOf(times, caseName);
       const ratio = (a: string, b: string) => m(a) / m(b);
       const mb = (caseName: string) => ((peaks.get(caseName) ?? Number.NaN) / 2 ** 20).toFixed(1);
       const bound = (r: number) => (Number.isNaN(r) ? 'not run' : r <= 1.15 ? 'holds' : 'DOES NOT HOLD');
-      if (!times.has(bare)) return cleanup();
+      if (times.timed(bare).length === 0) return cleanup();
       const lines = [
         `${name} summary (${choice.label}, ${k} points, medians of the timed runs):`,
         `  integrated-gradients / bare forward+backward over its points  = ${ratio(ig, bare).toFixed(3)}x (bound 1.15x: ${bound(ratio(ig, bare))})`,

@@ -5,14 +5,9 @@
 // interleaved in one case (bare, then metric), so load from other processes hits both sides alike.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { median, webgpuTfjs } from './shared.js';
+import { envCount, median, RunRecorder, webgpuTfjs } from './shared.js';
 
 /** A positive integer from the environment, or `fallback`. */
-function envCount(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
 /** Wall-clock and process CPU time (all threads: ORT's pool, Dawn/lavapipe's workers) of one side of a run. */
 interface Cost {
   readonly wallMs: number;
@@ -34,7 +29,8 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const onnxSteps = envCount('XAI_METRICS_BENCH_STEPS', quick ? 10 : 100);
   const tfjsSteps = envCount('XAI_METRICS_BENCH_TFJS_STEPS', onnxSteps);
   const images = envCount('XAI_METRICS_BENCH_IMAGES', 1);
-  const runs = envCount('XAI_METRICS_BENCH_RUNS', quick ? 2 : 3);
+  // Full: one timed pair per path (the tfjs side's 200 forwards take ~80 s idle); XAI_METRICS_BENCH_RUNS=5 for the bound's record.
+  const runs = envCount('XAI_METRICS_BENCH_RUNS', quick ? 2 : 1);
   const tfModel = quick
     ? testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 }))
     : testing.mobileNetV2({ size, classes: 1000, seed: 2 });
@@ -81,26 +77,24 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const tfBatches = perturbedBatches(tfBatch, tfjsSteps).map((b) => tf.tensor4d(b, [b.length / perImage, size, size, 3]));
   const nchwBatches = perturbedBatches(onnxBatch, onnxSteps).map((b) => core.nhwcToNchw(b, b.length / perImage, pixels, 3));
 
-  const costs = new Map<string, Cost[]>();
-  const metricMs = new Map<string, number[]>();
-  const record = <T>(map: Map<string, T[]>, name: string, value: T) => map.set(name, [...(map.get(name) ?? []), value]);
+  // Timed runs only: the recorders drop each case's first run (it compiles pipelines for each batch shape).
+  const costs = new RunRecorder<Cost>();
+  const metricMs = new RunRecorder();
   const timed = async (name: string, work: () => Promise<void>) => {
     const [wall, cpu] = [performance.now(), process.cpuUsage()];
     await work();
     await settle();
     const used = process.cpuUsage(cpu);
-    record(costs, name, { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 });
+    return costs.record(name, { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 });
   };
   const metricsOf = async (label: string, model: unknown, batchSize: number, steps: number) => {
     for (const metric of ['deletion', 'insertion'] as const) {
       const r = await core.evaluate(model as never, x, attribution, { metric, steps, target: 0, batchSize });
-      record(metricMs, `${label} ${metric}`, r.timeMs);
+      metricMs.record(`${label} ${metric}`, r.timeMs);
     }
   };
-  // Timed runs only: the first run of each case warms up (pipelines for each batch shape).
-  const timedRuns = (name: string) => costs.get(name)?.slice(1) ?? [];
   const summary = (label: string) => {
-    const [bare, metrics] = [timedRuns(`${label} bare`), timedRuns(`${label} metrics`)];
+    const [bare, metrics] = [costs.timed(`${label} bare`), costs.timed(`${label} metrics`)];
     const paired = bare.map((b, i) => metrics[i]!.wallMs / b.wallMs);
     return {
       bareMs: median(bare.map((c) => c.wallMs)),
@@ -108,8 +102,8 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
       ratio: median(metrics.map((c) => c.wallMs)) / median(bare.map((c) => c.wallMs)),
       pairedRatio: median(paired),
       cpuRatio: median(metrics.map((c) => c.cpuMs)) / median(bare.map((c) => c.cpuMs)),
-      deletionMs: median(metricMs.get(`${label} deletion`)?.slice(1) ?? []),
-      insertionMs: median(metricMs.get(`${label} insertion`)?.slice(1) ?? []),
+      deletionMs: median(metricMs.timed(`${label} deletion`)),
+      insertionMs: median(metricMs.timed(`${label} insertion`)),
     };
   };
 
@@ -131,12 +125,13 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
       policy,
       run: async () => {
         // Alternating which side goes first cancels a trend in the machine's load over a pair.
+        const costOf: Partial<Record<'bare' | 'metrics', Cost>> = {};
         const sides = [
-          () => timed(`${label} bare`, bare),
-          () => timed(`${label} metrics`, () => metricsOf(label, model, batchSize, steps)),
+          async () => (costOf.bare = await timed(`${label} bare`, bare)),
+          async () => (costOf.metrics = await timed(`${label} metrics`, () => metricsOf(label, model, batchSize, steps))),
         ];
         for (const side of run++ % 2 ? sides.reverse() : sides) await side();
-        const [b, m] = [costs.get(`${label} bare`)!.at(-1)!, costs.get(`${label} metrics`)!.at(-1)!];
+        const [b, m] = [costOf.bare!, costOf.metrics!];
         console.log(
           `  ${label}: bare ${(b.wallMs / 1000).toFixed(2)} s (cpu ${(b.cpuMs / 1000).toFixed(2)} s), deletion + insertion ` +
             `${(m.wallMs / 1000).toFixed(2)} s (cpu ${(m.cpuMs / 1000).toFixed(2)} s), ratio ${(m.wallMs / b.wallMs).toFixed(3)} wall / ${(m.cpuMs / b.cpuMs).toFixed(3)} cpu (this run)`,

@@ -39,3 +39,67 @@ export async function webgpuTfjs(): Promise<WebGpuTfjs> {
   };
   return { tf, core, settle };
 }
+
+/**
+ * Per-key run records (times, or {wall, cpu} costs) where each key's first run is the warm-up and is
+ * dropped: it compiles pipelines for every batch shape, so it measures the compiler, not the method.
+ * One recorder per suite replaces each suite's own "skip the first run, keep the rest" bookkeeping.
+ */
+export class RunRecorder<T = number> {
+  readonly #runs = new Map<string, T[]>();
+  readonly #dropFirstRun: boolean;
+
+  /** @param dropFirstRun false when the suite runs its warm-up outside the recorder (or has none). */
+  constructor(dropFirstRun = true) {
+    this.#dropFirstRun = dropFirstRun;
+  }
+
+  /** Records `value` under `key` unless it is the key's first run (dropped). Returns `value`. */
+  record(key: string, value: T): T {
+    const runs = this.#runs.get(key);
+    if (runs) runs.push(value);
+    else this.#runs.set(key, this.#dropFirstRun ? [] : [value]);
+    return value;
+  }
+
+  /** Whether `key` has run at least once (its warm-up, when dropped, counts). */
+  hasRun(key: string): boolean {
+    return this.#runs.has(key);
+  }
+
+  /** Whether any key has a kept run. */
+  anyTimed(): boolean {
+    return [...this.#runs.values()].some((runs) => runs.length > 0);
+  }
+
+  /** The kept runs of `key`, oldest first; empty when it has not run past its warm-up. */
+  timed(key: string): readonly T[] {
+    return this.#runs.get(key) ?? [];
+  }
+}
+
+/** The median of a number recorder's kept runs of `key` (NaN when there are none). */
+export function medianOf(recorder: RunRecorder, key: string): number {
+  return median(recorder.timed(key));
+}
+
+/** Milliseconds `work` takes until its GPU work has finished (`settle` waits for the queue). */
+export async function msUntilSettled(work: () => Promise<unknown>, settle: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await work();
+  await settle();
+  return performance.now() - start;
+}
+
+/**
+ * A positive integer from the environment variable `name` (a knob for a shorter or longer run), or
+ * `fallback` when it is unset. A value that is not a positive integer stops the run: a typo must not
+ * silently measure the default.
+ */
+export function envCount(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}

@@ -4,7 +4,7 @@
 // naive loop interleaved (load from other processes hits both), and the summary prints the speedup.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext, BenchSuite, SuiteInstance } from '../../harness.js';
-import { median, webgpuTfjs } from '../shared.js';
+import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from '../shared.js';
 import { naiveDeletion, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
 
 type Work = () => Promise<unknown>;
@@ -56,17 +56,10 @@ async function setupNaive({ quick }: BenchContext): Promise<SuiteInstance> {
     },
   ];
 
-  const times = new Map<string, number[]>();
-  const warmed = new Set<string>();
-  /** Times one run; the first run of each key is the harness's warm-up (pipelines compile) and is not recorded. */
-  const timeOnce = async (key: string, work: Work) => {
-    const start = performance.now();
-    await work();
-    await settle();
-    if (warmed.has(key)) times.set(key, [...(times.get(key) ?? []), performance.now() - start]);
-    warmed.add(key);
-  };
-  const m = (key: string) => median(times.get(key) ?? []);
+  // The recorder drops each key's first run: the harness's warm-up, where pipelines compile.
+  const times = new RunRecorder();
+  const timeOnce = async (key: string, work: Work) => times.record(key, await msUntilSettled(work, settle));
+  const m = (key: string) => medianOf(times, key);
   return {
     cases: pairs.map(({ name, webxai, naive }) => ({
       name: `${name}: webxai, then the naive loop`,
@@ -80,7 +73,7 @@ async function setupNaive({ quick }: BenchContext): Promise<SuiteInstance> {
     })),
     dispose() {
       const rows = pairs
-        .filter(({ name }) => times.has(`${name} webxai`))
+        .filter(({ name }) => times.timed(`${name} webxai`).length > 0)
         .map(({ name }) => {
           const [a, b] = [m(`${name} webxai`), m(`${name} naive`)];
           return `  ${name.padEnd(40)} webxai ${a.toFixed(1).padStart(8)} ms   naive loop ${b.toFixed(1).padStart(8)} ms   speedup ${(b / a).toFixed(2)}x`;

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterEach, describe, expect, it } from 'vitest';
+import { envCount, median, medianOf, RunRecorder } from './shared.js';
+
+describe('RunRecorder', () => {
+  it("drops each key's first run and keeps the rest in order", () => {
+    const times = new RunRecorder();
+    expect(times.record('a', 100)).toBe(100); // warm-up, dropped
+    times.record('b', 7); // b's warm-up
+    times.record('a', 3);
+    times.record('a', 1);
+    times.record('a', 2);
+    expect(times.timed('a')).toEqual([3, 1, 2]);
+    expect(times.timed('b')).toEqual([]);
+    expect(medianOf(times, 'a')).toBe(2);
+    expect(medianOf(times, 'b')).toBeNaN();
+    expect(times.hasRun('b')).toBe(true);
+    expect(times.hasRun('c')).toBe(false);
+  });
+
+  it('reports whether any key has a kept run', () => {
+    const times = new RunRecorder();
+    times.record('a', 5);
+    expect(times.anyTimed()).toBe(false);
+    times.record('a', 6);
+    expect(times.anyTimed()).toBe(true);
+  });
+
+  it('keeps the first run when the suite warms up elsewhere', () => {
+    const costs = new RunRecorder<{ wallMs: number }>(false);
+    costs.record('x', { wallMs: 4 });
+    expect(costs.timed('x')).toEqual([{ wallMs: 4 }]);
+  });
+
+  it('median of an even count is the mean of the middle two', () => {
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
+
+describe('envCount', () => {
+  afterEach(() => {
+    delete process.env.XAI_TEST_COUNT;
+  });
+
+  it('returns the fallback when unset or empty, the value when a positive integer', () => {
+    expect(envCount('XAI_TEST_COUNT', 7)).toBe(7);
+    process.env.XAI_TEST_COUNT = '';
+    expect(envCount('XAI_TEST_COUNT', 7)).toBe(7);
+    process.env.XAI_TEST_COUNT = '12';
+    expect(envCount('XAI_TEST_COUNT', 7)).toBe(12);
+  });
+
+  it.each(['0', '-3', '2.5', 'ten'])('stops on %s instead of measuring the default', (raw) => {
+    process.env.XAI_TEST_COUNT = raw;
+    expect(() => envCount('XAI_TEST_COUNT', 7)).toThrow(`XAI_TEST_COUNT must be a positive integer, got "${raw}"`);
+  });
+});
