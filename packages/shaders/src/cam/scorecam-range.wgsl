@@ -15,8 +15,10 @@
 // rounding of the source coordinate; a duplicate or an extra row is harmless), likewise columns:
 // (3h) x (3w) samples instead of outH x outW (7x7 -> 224x224: 441 instead of 50,176 per channel).
 //
-// Dispatch: one workgroup per (n, k) (linearWorkgroup, folded past 65,535); invocations stride
-// over the candidate samples and min-max-tree.wgsl folds min and max. act is NHWC [n][p][k].
+// Dispatch: 1-D, one invocation per (n, k), folded past 65,535 workgroups; each walks its
+// channel's candidates with the running min and max in registers: no workgroup memory, no barriers,
+// and neighbouring invocations read neighbouring channels (act is NHWC [n][p][k]), so their loads
+// are contiguous. (A workgroup per channel with a min-max tree took 1.7x as long at 7x7x1280 -> 224.)
 // Numerics: min/max are exact given the interpolated values, which match the CPU reference (every
 // sample, f64) to a few ulps: tolerance abs 1e-6, rel 1e-6. Linearity along a row holds exactly
 // in real arithmetic; the f32 lerps can only move a skipped sample past the candidates by ulps.
@@ -62,7 +64,7 @@ fn candidateAt(c: u32, inSize: u32, outSize: u32) -> u32 {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let task = linearWorkgroup(wid, nwg);
+  let task = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
   if (task >= params.images * params.channels) {
     return;
   }
@@ -72,16 +74,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var high = -F32_MAX;
   let rows = candidateCount(params.height, params.outHeight);
   let columns = candidateCount(params.width, params.outWidth);
-  for (var c = lid.x; c < rows * columns; c += WORKGROUP_SIZE) {
-    let y = candidateAt(c / columns, params.height, params.outHeight);
-    let x = candidateAt(c % columns, params.width, params.outWidth);
-    let v = upsampledAt(n, k, y * params.outWidth + x);
-    low = min(low, v);
-    high = max(high, v);
+  for (var r = 0u; r < rows; r++) {
+    let y = candidateAt(r, params.height, params.outHeight);
+    for (var c = 0u; c < columns; c++) {
+      let x = candidateAt(c, params.width, params.outWidth);
+      let v = upsampledAt(n, k, y * params.outWidth + x);
+      low = min(low, v);
+      high = max(high, v);
+    }
   }
-  let range = workgroupMinMax(lid.x, low, high);
-  if (lid.x == 0u) {
-    ranges[task * 2u] = range.x;
-    ranges[task * 2u + 1u] = range.y;
-  }
+  ranges[task * 2u] = low;
+  ranges[task * 2u + 1u] = high;
 }
