@@ -7,9 +7,10 @@
 // same batch shapes (interleaved, alternating which side goes first, so load from other processes
 // hits both): the non-forward share is 1 - bare / method, in wall time and in process CPU time.
 // XAI_PERTURBATION_BENCH_RUNS sets the timed pairs per case (after one warm-up pair).
+import { loadavg } from 'node:os';
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { median, webgpuTfjs } from './shared.js';
+import { envCount, median, webgpuTfjs } from './shared.js';
 
 type Box = {
   predict(b: Float32Array, s: [number, number, number, number]): Promise<Float32Array>;
@@ -54,13 +55,6 @@ async function cost(work: () => Promise<void>): Promise<{ wallMs: number; cpuMs:
   return { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 };
 }
 
-/** Timed pairs per ONNX case after the warm-up pair (XAI_PERTURBATION_BENCH_RUNS, default 1). */
-function pairedRuns(): number {
-  const value = Number(process.env.XAI_PERTURBATION_BENCH_RUNS ?? 1);
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`XAI_PERTURBATION_BENCH_RUNS must be an integer >= 1, got ${value}`);
-  return value;
-}
-
 async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance> {
   const { tf, core } = await webgpuTfjs();
   const shaders = await import('@webxai/shaders');
@@ -86,7 +80,8 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
   const slow: Partial<RunPolicy> = quick
     ? { warmupRuns: 0, minRuns: 1, maxRuns: 1, budgetMs: 0 }
     : { warmupRuns: 1, minRuns: 1, maxRuns: 2, budgetMs: 0 };
-  const runs = pairedRuns();
+  // Timed pairs per ONNX case after the warm-up pair.
+  const runs = envCount('XAI_PERTURBATION_BENCH_RUNS', 1);
   const paired: Partial<RunPolicy> = { warmupRuns: 1, minRuns: runs, maxRuns: runs, budgetMs: 0 };
   const cases: BenchCase[] = [];
   const disposers: (() => void)[] = [];
@@ -126,6 +121,8 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
       cpuNonForwardShare: m((p) => 1 - p.bareCpuMs / p.cpuMs),
       images: m((p) => p.batches.reduce((a, b) => a + b, 0)),
       pairs: timed.length,
+      /** 1-minute load average when the summary was taken (the machine may be shared). */
+      loadAverage: loadavg()[0]!,
       perturbedPerSecond: perturbed / (totalMs / 1000),
     };
   };
@@ -172,7 +169,7 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
         console.log(
           `  ${key}: ${(method.wallMs / 1000).toFixed(2)} s (in predict ${(forwardMs / 1000).toFixed(2)} s), bare forwards over the same ` +
             `${images} images ${(bare.wallMs / 1000).toFixed(2)} s: non-forward ${(100 * (1 - bare.wallMs / method.wallMs)).toFixed(1)} % wall, ` +
-            `${(100 * (1 - bare.cpuMs / method.cpuMs)).toFixed(1)} % cpu (this pair)`,
+            `${(100 * (1 - bare.cpuMs / method.cpuMs)).toFixed(1)} % cpu (this pair; load ${loadavg()[0]!.toFixed(1)})`,
         );
       },
       metrics: () => summarize(key, perturbed),
@@ -292,7 +289,8 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
         console.log(
           `perturbation summary: ${name}: total ${(m.totalMs / 1000).toFixed(2)} s, bare forwards ${(m.bareMs / 1000).toFixed(2)} s ` +
             `=> non-forward ${(100 * m.nonForwardShare).toFixed(1)} % wall, ${(100 * m.cpuNonForwardShare).toFixed(1)} % cpu ` +
-            `(in-predict split: ${(100 * m.otherFraction).toFixed(1)} %; bound 10 %; median of ${m.pairs} pair${m.pairs > 1 ? 's' : ''})`,
+            `(in-predict split: ${(100 * m.otherFraction).toFixed(1)} %; bound 10 %; median of ${m.pairs} pair${m.pairs > 1 ? 's' : ''}; ` +
+            `load ${loadavg()[0]!.toFixed(1)}: on a shared machine, compare pairs, not runs)`,
         );
       }
       disposers.forEach((d) => d());

@@ -15,7 +15,9 @@ export const POWER_ITERATION_DEFAULTS = { iterations: 1000, tolerance: 1e-6 } as
 export const powerIteration = defineKernel({
   name: 'power-iteration',
   source,
-  workgroupSize: 256,
+  // 64, not 256: the loop holds ~22 barriers per iteration and on software GPUs each barrier cycles
+  // through every SIMD group of the workgroup; Eigen-CAM's matrices are small (7x7 -> d = 49).
+  workgroupSize: 64,
   bindings: {
     params: { uniform: { images: 'u32', size: 'u32', iterations: 'u32', tolerance: 'f32' } },
     matrices: { storage: 'read' },

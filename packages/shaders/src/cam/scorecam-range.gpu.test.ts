@@ -11,6 +11,10 @@ const CASES: (ScorecamShape & { why: string })[] = [
   { images: 1, height: 3, width: 2, channels: 3, outHeight: 4, outWidth: 9, why: 'fewer pixels than invocations' },
   { images: 3, height: 7, width: 7, channels: 130, outHeight: 61, outWidth: 37, why: 'ragged pixel stride, 3 images' },
   { images: 1, height: 7, width: 7, channels: 2048, outHeight: 32, outWidth: 32, why: '2048 channels (ResNet-50 layer4)' },
+  { images: 1, height: 7, width: 7, channels: 40, outHeight: 224, outWidth: 224, why: 'MobileNetV2 7x7 to 224x224' },
+  { images: 2, height: 14, width: 12, channels: 5, outHeight: 5, outWidth: 9, why: 'downsampling' },
+  { images: 1, height: 1, width: 5, channels: 4, outHeight: 6, outWidth: 11, why: 'one source row' },
+  { images: 1, height: 6, width: 4, channels: 4, outHeight: 1, outWidth: 13, why: 'one output row' },
 ];
 
 describe('scorecam-range', () => {

@@ -15,7 +15,7 @@ function defineRanked(insertion: boolean) {
     },
     // Discrete output: exact.
     tolerance: { abs: 0, rel: 0 },
-    threads: ({ params }) => params.count * params.pixels,
+    threads: ({ params }) => params.pixels,
   });
 }
 

@@ -9,8 +9,13 @@
 // Feed the masks to perturb-batch (per-pixel) with the fill image: every channel of a pixel follows
 // its mask, and the batch lands straight in the model's input buffer.
 //
-// Dispatch: 1-D, one invocation per mask value, ceil(count * pixels / WORKGROUP_SIZE) workgroups,
-// folded past 65,535. k * pixels is computed in u32: the caller keeps steps * pixels < 2^32.
+// Invocation p owns pixel p: it reads its rank once and writes its value in each of the `count`
+// masks (stride `pixels`, so a workgroup's stores to one mask are contiguous). One invocation per
+// mask value instead cost two u32 divisions per value (mask and pixel index; llvmpipe scalarises
+// them) and a rank load per value; here removed(k) is the same for every invocation.
+//
+// Dispatch: 1-D, one invocation per pixel, ceil(pixels / WORKGROUP_SIZE) workgroups, folded past
+// 65,535. k * pixels is computed in u32: the caller keeps steps * pixels < 2^32.
 // Numerics: exact (0 or 1).
 
 override WORKGROUP_SIZE: u32;
@@ -29,17 +34,14 @@ struct Params {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
-  if (i >= params.count * params.pixels) {
+  let p = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  if (p >= params.pixels) {
     return;
   }
-  let b = i / params.pixels;
-  let p = i - b * params.pixels;
-  let removed = ((params.firstStep + b) * params.pixels) / params.steps;
-  let changed = ranks[p] < removed;
-  if (INSERTION == 1u) {
-    masks[i] = select(0.0, 1.0, changed);
-  } else {
-    masks[i] = select(1.0, 0.0, changed);
+  let rank = ranks[p];
+  let changedValue = select(0.0, 1.0, INSERTION == 1u);
+  for (var b = 0u; b < params.count; b++) {
+    let removed = ((params.firstStep + b) * params.pixels) / params.steps;
+    masks[b * params.pixels + p] = select(1.0 - changedValue, changedValue, rank < removed);
   }
 }

@@ -10,7 +10,8 @@
 // The result is exact and independent of the dispatch geometry: every comparison also compares
 // indices, so the reduction order does not matter.
 //
-// Algorithm and dispatch: as reduce-rows.wgsl (shared-memory tree per CHUNK of a row, partials in
+// Algorithm and dispatch: as reduce-rows.wgsl (per CHUNK of a row, a strided fold per invocation,
+// then two sequential levels of FOLD over the workgroup's partials: 2 barriers; partials in
 // row-major [rows][groupsPerRow], repeated passes), carrying (value, index) pairs. In the first
 // pass (params.firstPass = 1) a value's index is its position and `inputIndex` is not read (bind
 // any buffer, e.g. the input again); later passes read the partials' indices from `inputIndex`.
@@ -19,6 +20,8 @@
 override WORKGROUP_SIZE: u32;
 override ITEMS_PER_THREAD: u32 = 16u;
 override OP: u32 = 0u;
+// Partials per level-1 fold and level-1 results per workgroup (WORKGROUP_SIZE <= FOLD * FOLD).
+const FOLD: u32 = 16u;
 
 const OP_ARGMAX: u32 = 0u;
 const OP_ARGMIN: u32 = 1u; // the values of OP that arg-reduce-rows.kernel.ts sets; `better` tests OP_ARGMAX only
@@ -38,6 +41,8 @@ struct Params {
 
 var<workgroup> bestValue: array<f32, WORKGROUP_SIZE>;
 var<workgroup> bestIndex: array<u32, WORKGROUP_SIZE>;
+var<workgroup> foldedValue: array<f32, FOLD>;
+var<workgroup> foldedIndex: array<u32, FOLD>;
 
 // Whether (v, i) beats (w, j).
 fn better(v: f32, i: u32, w: f32, j: u32) -> bool {
@@ -87,19 +92,30 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   workgroupBarrier();
 
-  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride >>= 1u) {
-    if (lid.x < stride && lid.x + stride < activeCount) {
-      let v = bestValue[lid.x + stride];
-      let k = bestIndex[lid.x + stride];
-      if (better(v, k, bestValue[lid.x], bestIndex[lid.x])) {
-        bestValue[lid.x] = v;
-        bestIndex[lid.x] = k;
+  let first = lid.x * FOLD;
+  if (first < activeCount) {
+    var value = bestValue[first];
+    var index = bestIndex[first];
+    for (var j = first + 1u; j < min(first + FOLD, activeCount); j++) {
+      if (better(bestValue[j], bestIndex[j], value, index)) {
+        value = bestValue[j];
+        index = bestIndex[j];
       }
     }
-    workgroupBarrier();
+    foldedValue[lid.x] = value;
+    foldedIndex[lid.x] = index;
   }
+  workgroupBarrier();
   if (lid.x == 0u) {
-    outputValue[task] = bestValue[0];
-    outputIndex[task] = bestIndex[0];
+    var value = foldedValue[0];
+    var index = foldedIndex[0];
+    for (var j = 1u; j < (activeCount + FOLD - 1u) / FOLD; j++) {
+      if (better(foldedValue[j], foldedIndex[j], value, index)) {
+        value = foldedValue[j];
+        index = foldedIndex[j];
+      }
+    }
+    outputValue[task] = value;
+    outputIndex[task] = index;
   }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-export { slicFeatures, slicAssign, slicAccumulate, slicUpdate, slicPartialsLength } from './slic.kernel.js';
+export { slicFeatures, slicAssignSum, slicUpdate, slicSumsLength } from './slic.kernel.js';
 export { slicFeaturesRef } from './slic-features.ref.js';
-export { slicAssignRef, slicUpdateRef, slicRef } from './slic.ref.js';
+export { slicAssignRef, slicColumnSumsRef, slicUpdateRef, slicRef } from './slic.ref.js';
 export { slicPlan, SLIC_COLOR_WEIGHT, type SlicPlan } from './slic-plan.js';
 export { slicLabels, type SlicLabelsOptions } from './slic.js';
 export { quickshiftDensity, quickshiftParent } from './quickshift.kernel.js';

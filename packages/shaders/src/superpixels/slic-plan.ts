@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { InvalidOptionError } from '../runtime/errors.js';
 
-/** Colour weight of slic-assign.wgsl's distance (a WGSL const there). */
+/** Colour weight of slic-assign-sum.wgsl's distance (a WGSL const there). */
 export const SLIC_COLOR_WEIGHT = 2048;
 
 /** The grid and integer distance weights of one SLIC run. */

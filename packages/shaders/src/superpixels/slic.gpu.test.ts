@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { slicAccumulate, slicAssign, slicFeatures, slicPartialsLength, slicUpdate } from './slic.kernel.js';
+import { slicAssignSum, slicFeatures, slicSumsLength, slicUpdate } from './slic.kernel.js';
 import { slicFeaturesRef } from './slic-features.ref.js';
-import { slicAssignRef, slicRef, slicUpdateRef } from './slic.ref.js';
+import { slicAssignRef, slicColumnSumsRef, slicRef, slicUpdateRef } from './slic.ref.js';
 import { slicPlan } from './slic-plan.js';
 import { slicLabels } from './slic.js';
 
@@ -56,7 +56,7 @@ describe('slic kernels', () => {
   });
 
   gpuTest.for(SIZES)(
-    'slic-assign and slic-update match their references exactly: $why',
+    'slic-assign-sum (labels, column sums) and slic-update match their references exactly: $why',
     async ({ height, width, segments }, { device }) => {
       const pixels = height * width;
       const plan = slicPlan(height, width, segments, 10);
@@ -72,29 +72,44 @@ describe('slic kernels', () => {
         centers[k * 5 + 1] = Math.min(width - 1, Math.floor(((gx + 0.5) * width) / plan.gridW) + (jitter[k * 5 + 1]! % 3));
         for (let c = 2; c < 5; c++) centers[k * 5 + c] = jitter[k * 5 + c]! % 512;
       }
-      const params = {
-        height,
-        width,
-        gridH: plan.gridH,
-        gridW: plan.gridW,
-        spatialWeight: plan.spatialWeight,
-        maxSpatial2: plan.maxSpatial2,
-      };
-      const b = [uploadBuffer(device, features, 'f'), uploadBuffer(device, centers, 'c'), createBuffer(device, pixels * 4, 'l')] as const;
-      await runKernel(device, slicAssign.assign, { params, features: b[0], centers: b[1], labels: b[2] });
-      const labels = await readUint32(device, b[2], pixels);
-      expect(Array.from(labels)).toEqual(Array.from(slicAssignRef(plan, features, centers, new Uint32Array(pixels))));
       const dims = { height, width, gridH: plan.gridH, gridW: plan.gridW };
-      const partials = createBuffer(device, slicPartialsLength(plan.gridH, plan.gridW) * 4, 'partials');
-      await runKernel(device, slicAccumulate, { params: dims, features: b[0], labels: b[2], partials });
-      await runKernel(device, slicUpdate, { params: dims, partials, centers: b[1] });
-      expect(Array.from(await readUint32(device, b[1], clusters * 5))).toEqual(
-        Array.from(slicUpdateRef(plan, features, labels, centers.slice())),
-      );
+      const params = { ...dims, spatialWeight: plan.spatialWeight, maxSpatial2: plan.maxSpatial2 };
+      const sumsLength = slicSumsLength(plan.gridH, width);
+      const b = [
+        uploadBuffer(device, features, 'f'),
+        uploadBuffer(device, centers, 'c'),
+        createBuffer(device, pixels * 4, 'l'),
+        createBuffer(device, sumsLength * 4, 's'),
+      ] as const;
+      for (const init of [true, false]) {
+        const kernel = init ? slicAssignSum.init : slicAssignSum.assign;
+        await runKernel(device, kernel, { params, features: b[0], centers: b[1], labels: b[2], sums: b[3] });
+        const labels = await readUint32(device, b[2], pixels);
+        expect(Array.from(labels)).toEqual(Array.from(slicAssignRef(plan, features, centers, new Uint32Array(pixels), init)));
+        expect(Array.from(await readUint32(device, b[3], sumsLength))).toEqual(Array.from(slicColumnSumsRef(plan, features, labels)));
+      }
+      // b[2], b[3]: the labels and sums of the (non-init) assignment
+      const labels = await readUint32(device, b[2], pixels);
+      await runKernel(device, slicUpdate, { params: dims, sums: b[3], centers: b[1] });
+      const want = slicUpdateRef(plan, features, labels, centers.slice());
+      expect(Array.from(await readUint32(device, b[1], clusters * 5))).toEqual(Array.from(want));
+      // the update moved some centre (the test can fail)
+      expect(Array.from(want)).not.toEqual(Array.from(centers));
       b.forEach((x) => releaseBuffer(device, x));
-      releaseBuffer(device, partials);
     },
   );
+
+  gpuTest.for([0, 1, 2])('%i SLIC iterations give the same labels as slicRef (the ends of the loop)', async (iterations, { device }) => {
+    const [height, width] = [37, 50];
+    const plan = slicPlan(height, width, 30, 10);
+    const features = slicFeaturesRef(blobs(height, width, 5), height * width, 3, 0, 1);
+    const fb = uploadBuffer(device, features, 'features');
+    const labels = await slicLabels(device, { plan, features: fb, iterations });
+    expect(Array.from(await readUint32(device, labels, height * width))).toEqual(Array.from(slicRef(plan, features, iterations)));
+    releaseBuffer(device, fb);
+    releaseBuffer(device, labels);
+    expect(liveBufferCount(device)).toBe(0);
+  });
 
   gpuTest('ten SLIC iterations give the same labels as slicRef, and follow the image', async ({ device }) => {
     const [height, width] = [96, 128];

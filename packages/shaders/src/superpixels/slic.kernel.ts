@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import featuresSource from './slic-features.wgsl';
-import assignSource from './slic-assign.wgsl';
-import accumulateSource from './slic-accumulate.wgsl';
+import assignSumSource from './slic-assign-sum.wgsl';
 import updateSource from './slic-update.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { pixelGridSnippet, slicCellSnippet } from '../snippets/index.js';
+import { slicCellSnippet } from '../snippets/index.js';
 
 const WORKGROUP_SIZE = 256;
 
@@ -23,46 +22,34 @@ export const slicFeatures = defineKernel({
   threads: ({ params }) => params.pixels,
 });
 
-function defineAssign(init: boolean) {
+function defineAssignSum(init: boolean) {
   return defineKernel({
-    name: 'slic-assign',
-    source: assignSource,
-    includes: [pixelGridSnippet],
-    workgroupSize: WORKGROUP_SIZE,
+    name: 'slic-assign-sum',
+    source: assignSumSource,
+    includes: [slicCellSnippet],
+    workgroupSize: 64,
     constants: { INIT: init ? 1 : 0 },
     bindings: {
       params: { uniform: { height: 'u32', width: 'u32', gridH: 'u32', gridW: 'u32', spatialWeight: 'u32', maxSpatial2: 'u32' } },
       features: { storage: 'read' },
       centers: { storage: 'read' },
       labels: { storage: 'read_write' },
+      sums: { storage: 'read_write' },
     },
     // Integer arithmetic: exact.
     tolerance: { abs: 0, rel: 0 },
-    threads: ({ params }) => params.height * params.width,
+    threads: ({ params }) => params.gridH * params.width,
   });
 }
 
-/** GPU kernels: SLIC assignment (`assign`) and the initial grid labelling (`init`). See slic-assign.wgsl; CPU reference: slicAssignRef. */
-export const slicAssign = { assign: defineAssign(false), init: defineAssign(true) } as const;
+/**
+ * GPU kernels: one SLIC iteration's assignment plus the column sums of the update (`assign`), and the
+ * initial grid labelling with its sums (`init`). See slic-assign-sum.wgsl; CPU references:
+ * slicAssignRef (labels) and slicColumnSumsRef (sums).
+ */
+export const slicAssignSum = { assign: defineAssignSum(false), init: defineAssignSum(true) } as const;
 
-/** GPU kernel: per-cell partial sums of the SLIC update (workgroup atomics). See slic-accumulate.wgsl; CPU reference: slicUpdateRef (whole update). */
-export const slicAccumulate = defineKernel({
-  name: 'slic-accumulate',
-  source: accumulateSource,
-  includes: [slicCellSnippet],
-  workgroupSize: 64,
-  bindings: {
-    params: { uniform: { height: 'u32', width: 'u32', gridH: 'u32', gridW: 'u32' } },
-    features: { storage: 'read' },
-    labels: { storage: 'read' },
-    partials: { storage: 'read_write' },
-  },
-  // Integer atomics: exact, order-independent.
-  tolerance: { abs: 0, rel: 0 },
-  workgroups: ({ params }) => params.gridH * params.gridW,
-});
-
-/** GPU kernel: SLIC centre update from the partials. See slic-update.wgsl; CPU reference: slicUpdateRef. */
+/** GPU kernel: SLIC centre update from the column sums. See slic-update.wgsl; CPU reference: slicUpdateRef. */
 export const slicUpdate = defineKernel({
   name: 'slic-update',
   source: updateSource,
@@ -70,7 +57,7 @@ export const slicUpdate = defineKernel({
   workgroupSize: 64,
   bindings: {
     params: { uniform: { height: 'u32', width: 'u32', gridH: 'u32', gridW: 'u32' } },
-    partials: { storage: 'read' },
+    sums: { storage: 'read' },
     centers: { storage: 'read_write' },
   },
   // Integer sums and integer division: exact.
@@ -78,7 +65,7 @@ export const slicUpdate = defineKernel({
   threads: ({ params }) => params.gridH * params.gridW,
 });
 
-/** u32 values of slic-accumulate's partials buffer for a grid. */
-export function slicPartialsLength(gridH: number, gridW: number): number {
-  return gridH * gridW * 54;
+/** u32 values of slic-assign-sum's sums buffer: 9 slots x 5 fields per (grid row, image column). */
+export function slicSumsLength(gridH: number, width: number): number {
+  return gridH * width * 45;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { SLIC_COLOR_WEIGHT, type SlicPlan } from './slic-plan.js';
 
-/** CPU reference for slic-assign.wgsl (INIT = `init`): writes `labels` [H * W]. Exact. */
+/** CPU reference for slic-assign-sum.wgsl's labels (INIT = `init`): writes `labels` [H * W]. Exact. */
 export function slicAssignRef(
   plan: SlicPlan,
   features: ArrayLike<number>,
@@ -46,7 +46,33 @@ export function slicAssignRef(
 }
 
 /**
- * CPU reference for the SLIC update (slic-accumulate.wgsl + slic-update.wgsl): every centre moves to
+ * CPU reference for slic-assign-sum.wgsl's sums: for every (grid row gy, image column x) and every
+ * slot s (the 3 x 3 cells around the column's cell, row-major), the count of the column's pixels in
+ * that cell labelled with slot s's cluster, their summed y - (the cell's first row), and summed L, a,
+ * b; [gridH * width * 9 * 5]. Exact.
+ */
+export function slicColumnSumsRef(plan: SlicPlan, features: ArrayLike<number>, labels: ArrayLike<number>): Uint32Array {
+  const { height, width, gridH, gridW } = plan;
+  const sums = new Uint32Array(gridH * width * 45);
+  let firstRow = 0;
+  for (let y = 0; y < height; y++) {
+    const gy = Math.floor((y * gridH) / height);
+    if (y === 0 || Math.floor(((y - 1) * gridH) / height) !== gy) firstRow = y;
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      const gx = Math.floor((x * gridW) / width);
+      const k = labels[p]!;
+      const slot = (Math.floor(k / gridW) - gy + 1) * 3 + ((k % gridW) - gx + 1);
+      const base = ((gy * width + x) * 9 + slot) * 5;
+      const fields = [1, y - firstRow, features[p * 3]!, features[p * 3 + 1]!, features[p * 3 + 2]!];
+      fields.forEach((v, f) => (sums[base + f] = sums[base + f]! + v));
+    }
+  }
+  return sums;
+}
+
+/**
+ * CPU reference for the SLIC update (slic-assign-sum.wgsl's sums + slic-update.wgsl): every centre moves to
  * the rounded mean ((sum + floor(n / 2)) / n, integer division) position and colour of its pixels;
  * a cluster without pixels keeps its centre. Exact: the GPU sums positions relative to an integer
  * origin, which shifts the same floor by the same integer.

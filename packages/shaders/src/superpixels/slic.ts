@@ -2,7 +2,7 @@
 import { createBuffer, releaseBuffer } from '../runtime/buffers.js';
 import { throwIfAborted } from '../runtime/errors.js';
 import { runKernel } from '../runtime/kernel.js';
-import { slicAccumulate, slicAssign, slicFeatures, slicPartialsLength, slicUpdate } from './slic.kernel.js';
+import { slicAssignSum, slicFeatures, slicSumsLength, slicUpdate } from './slic.kernel.js';
 import type { SlicPlan } from './slic-plan.js';
 
 /** Inputs of {@link slicLabels}. */
@@ -21,7 +21,7 @@ export interface SlicLabelsOptions {
 }
 
 /**
- * Runs SLIC on the GPU (features, initial grid, `iterations` x (assign, update)) and returns the
+ * Runs SLIC on the GPU (features, initial grid, `iterations` x (update, assign + sums)) and returns the
  * raw cluster labels [H * W] as a new u32 buffer (caller releases it). Connectivity is not
  * enforced here (a CPU pass over the labels; see @webxai/core's `segment`). CPU path: slicRef.
  */
@@ -44,19 +44,16 @@ export async function slicLabels(device: GPUDevice, options: SlicLabelsOptions):
     }
     const centers = createBuffer(device, plan.gridH * plan.gridW * 20, 'slic.centers');
     owned.push(centers);
-    const partials = createBuffer(device, slicPartialsLength(plan.gridH, plan.gridW) * 4, 'slic.partials');
-    owned.push(partials);
-    const update = async () => {
-      await runKernel(device, slicAccumulate, { params: dims, features, labels, partials });
-      await runKernel(device, slicUpdate, { params: dims, partials, centers });
-    };
+    const sums = createBuffer(device, slicSumsLength(plan.gridH, plan.width) * 4, 'slic.sums');
+    owned.push(sums);
+    // Each assign-sum pass labels the pixels and leaves the sums of the next centres, so the last
+    // pass's labels are final and no update follows it.
     const assignParams = { ...dims, spatialWeight: plan.spatialWeight, maxSpatial2: plan.maxSpatial2 };
-    await runKernel(device, slicAssign.init, { params: assignParams, features, centers, labels });
-    await update();
+    await runKernel(device, slicAssignSum.init, { params: assignParams, features, centers, labels, sums });
     for (let i = 0; i < iterations; i++) {
       throwIfAborted(signal, 'slic');
-      await runKernel(device, slicAssign.assign, { params: assignParams, features, centers, labels });
-      await update();
+      await runKernel(device, slicUpdate, { params: dims, sums, centers });
+      await runKernel(device, slicAssignSum.assign, { params: assignParams, features, centers, labels, sums });
     }
     return labels;
   } catch (error) {

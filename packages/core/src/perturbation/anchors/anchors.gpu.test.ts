@@ -86,4 +86,27 @@ describe('anchors', () => {
     expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
     x.dispose();
   });
+
+  it('with a black box, touches no GPU buffer after the segmentation and reports the cpu path', async () => {
+    const device = tfjsDevice();
+    const before = liveBufferCount(device);
+    const during: number[] = [];
+    const watched = {
+      predict: (batch: Float32Array, shape: [number, number, number, number]) => {
+        during.push(liveBufferCount(device));
+        return andModel.predict(batch, shape);
+      },
+    };
+    const x = tf.fill([H, W, 1], 0.9);
+    const r = await createExplainerFor(anchors, watched, { method: 'anchors', segments: quads, fill: 0, seed: 4 }).explain(x);
+    expect(r.anchor[0]).toEqual([0, 3]);
+    expect(r.path).toBe('cpu');
+    // The anchor's map, made on the host: 1 on quadrants 0 and 3.
+    const map = await r.attribution.data();
+    for (let p = 0; p < H * W; p++) expect(map[p]).toBe(quads[p] === 0 || quads[p] === 3 ? 1 : 0);
+    expect(during.length).toBeGreaterThan(1);
+    expect(new Set(during)).toEqual(new Set([before]));
+    tf.dispose([x, r.attribution, r.segments]);
+    expect(liveBufferCount(device)).toBe(before);
+  });
 });

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
+import { segmentScatterRef } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { originalScores } from '../shared/evaluate.js';
+import { hostBatches, originalScores } from '../shared/evaluate.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { featureSource } from '../shared/prepare.js';
@@ -138,6 +139,9 @@ async function explainAnchors(
     options.fill ?? 'mean',
     call.signal,
   );
+  // A black box's batches are host-built: the anchor's map is then made on the host as well (one
+  // 0/1 value per superpixel), so nothing of the search touches the GPU after the segmentation.
+  const host = hostBatches(env);
   const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const found: FoundAnchor[] = [];
@@ -150,7 +154,7 @@ async function explainAnchors(
       const result = await beamSearch(workspace, features, targets[i]!, o, call.signal);
       const mask = new Float32Array(features);
       for (const f of result.anchor) mask[f] = 1;
-      maps.push(await workspace.scatter(mask));
+      maps.push(host ? segmentScatterRef(image.map.labels, mask) : await workspace.scatter(mask));
       labelMaps.push(image.map.labels);
       found.push(result);
     } finally {
@@ -166,5 +170,6 @@ async function explainAnchors(
     coverage: found.map((f) => f.coverage),
     samples: found.map((f) => f.samples),
     target: targets,
+    ...(host && { path: 'cpu' as const }),
   };
 }

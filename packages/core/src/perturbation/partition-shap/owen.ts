@@ -60,8 +60,16 @@ class Heap {
   }
 }
 
-/** Evaluates the target score of coalition masks (rows of 0/1 over features). */
-export type CoalitionScorer = (masks: Float32Array<ArrayBuffer>, rows: number) => Promise<Float64Array>;
+/**
+ * Evaluates the target score of `rows` coalitions, given as `masks` (rows of 0/1 over features;
+ * empty when owenValues was called with paintMasks = false) and as `coalitions` (each row's tree
+ * nodes switched on: disjoint, their features together are the row's 1s).
+ */
+export type CoalitionScorer = (
+  masks: Float32Array<ArrayBuffer>,
+  rows: number,
+  coalitions: readonly (readonly number[])[],
+) => Promise<Float64Array>;
 
 /**
  * shap's PartitionExplainer.owen (fixed_context=None): starting from the root with f(empty) and
@@ -71,6 +79,8 @@ export type CoalitionScorer = (masks: Float32Array<ArrayBuffer>, rows: number) =
  * the queue when `maxEvals` evaluations are spent. Credit on an internal node is spread to its
  * features in proportion to their number (shap's lower_credit), so the values sum to
  * f(full) - f(empty) exactly. Ties in priority go first-in-first-out (shap breaks them at random).
+ * `paintMasks = false` skips the 0/1 mask rows (the scorer then gets an empty `masks` and works
+ * from `coalitions`).
  */
 export async function owenValues(
   tree: PartitionTree,
@@ -81,6 +91,7 @@ export async function owenValues(
   batchSize: number,
   score: CoalitionScorer,
   onBatch?: (evals: number, values: () => Float64Array) => Promise<void> | void,
+  paintMasks = true,
 ): Promise<{ values: Float64Array; evals: number }> {
   const credit = new Float64Array(tree.nodes);
   const queue = new Heap();
@@ -94,10 +105,9 @@ export async function owenValues(
     if (inOrder) row.fill(1, tree.start[node]!, tree.end[node]!);
     else for (let i = tree.start[node]!; i < tree.end[node]!; i++) row[tree.order[i]!] = 1;
   };
-  const paint = (row: Float32Array, coalition: Coalition | undefined, extra: number) => {
+  const paint = (row: Float32Array, nodes: readonly number[]) => {
     row.fill(0);
-    for (let c = coalition; c; c = c.rest) mark(row, c.node);
-    mark(row, extra);
+    for (const node of nodes) mark(row, node);
   };
   // One mask buffer for every batch (tens of MB for pixel features): the scorer is done with it
   // when its promise settles.
@@ -120,13 +130,16 @@ export async function owenValues(
       batch.push(t);
     }
     if (!batch.length) continue;
-    if (buffer.length < 2 * batch.length * features) buffer = new Float32Array(2 * batch.length * features);
-    const masks = buffer.subarray(0, 2 * batch.length * features);
-    batch.forEach((t, i) => {
-      paint(masks.subarray(2 * i * features, (2 * i + 1) * features), t.m00, tree.left[t.node]!);
-      paint(masks.subarray((2 * i + 1) * features, (2 * i + 2) * features), t.m00, tree.right[t.node]!);
-    });
-    const out = await score(masks, 2 * batch.length);
+    const coalitions = batch.flatMap((t) => [nodesOf(t.m00, tree.left[t.node]!), nodesOf(t.m00, tree.right[t.node]!)]);
+    // The scorer may not need the masks (a black box's host batches are written from the nodes).
+    const rows = paintMasks ? 2 * batch.length : 0;
+    if (buffer.length < rows * features) buffer = new Float32Array(rows * features);
+    const masks = buffer.subarray(0, rows * features);
+    for (let row = 0; row < rows; row++) {
+      const nodes = coalitions[row]!;
+      paint(masks.subarray(row * features, (row + 1) * features), nodes);
+    }
+    const out = await score(masks, 2 * batch.length, coalitions);
     evals += 2 * batch.length;
     batch.forEach((t, i) => {
       const f10 = out[2 * i]!;
@@ -151,6 +164,13 @@ export async function owenValues(
     }
   }
   return { values: lowerCredit(tree, credit, features), evals };
+}
+
+/** The nodes of a coalition plus `extra`. */
+function nodesOf(coalition: Coalition | undefined, extra: number): number[] {
+  const nodes = [extra];
+  for (let c = coalition; c; c = c.rest) nodes.push(c.node);
+  return nodes;
 }
 
 /** Spreads node credit down to the features, in proportion to their number (shap's lower_credit). */

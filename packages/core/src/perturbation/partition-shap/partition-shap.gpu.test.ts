@@ -104,4 +104,34 @@ describe('partition-shap', () => {
     x.dispose();
     truth.dispose();
   });
+
+  it('with a black box: host batches from the coalitions, the map made on the host, no GPU buffer, cpu path', async () => {
+    const truth = segmentLinearModel({ height: H, width: W, channels: C, classes: K, labels: blocks, seed: 5 });
+    const x = tf.randomUniform([H, W, C], 0, 1, 'float32', 4);
+    const device = tfjsDevice();
+    const before = liveBufferCount(device);
+    const during: number[] = [];
+    const box = {
+      predict: (batch: Float32Array, shape: [number, number, number, number]) => {
+        during.push(liveBufferCount(device));
+        return truth.box.predict(batch, shape);
+      },
+    };
+    const progress: number[] = [];
+    const options = { method: 'partition-shap', maxEvals: 64, batchSize: 16, target: 1, segments: blocks, fill: 'mean' } as const;
+    const r = await createExplainerFor(partitionShap, box, options).explain(x, { onProgress: (p) => progress.push(p.done) });
+    expect(r.path).toBe('cpu');
+    expect(progress.at(-1)).toBe(64);
+    expect(new Set(during)).toEqual(new Set([before]));
+    // The map is each block's value on its pixels.
+    const map = await r.attribution.data();
+    for (let p = 0; p < H * W; p++) expect(map[p]).toBe(r.shapValues[0]![blocks[p]!]);
+    // The same explanation through the tfjs model (perturb-batch on the GPU from the mask rows): same values up to f32 noise.
+    const gpu = await createExplainerFor(partitionShap, truth.model, options).explain(x);
+    expect(gpu.path).toBe('gpu');
+    expect(r.shapValues[0]).toBeAllClose(gpu.shapValues[0]!, { abs: 1e-5, rel: 1e-4 });
+    tf.dispose([x, r.attribution, r.segments, gpu.attribution, gpu.segments]);
+    expect(liveBufferCount(device)).toBe(before);
+    truth.dispose();
+  });
 });

@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
+import { segmentScatterRef } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { originalScores } from '../shared/evaluate.js';
+import { evaluateBatches, hostBatches, originalScores, type PerturbationEnv } from '../shared/evaluate.js';
 import { checkFill, fillImage, userSegments, type FeatureMap, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { builtinSegments } from '../shared/features.js';
 import { imageAt } from '../shared/evaluate.js';
 import { integerOption } from '../../api/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
+import type { BatchLayout } from '../shared/perturb-cpu.js';
 import { stackMaps, stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
-import { owenValues } from './owen.js';
-import { centroids, partitionTree, treeOrdered } from './partition-tree.js';
+import { owenValues, type CoalitionScorer } from './owen.js';
+import { CoalitionWriter } from './coalition-writer.js';
+import { centroids, iota, partitionTree, treeOrdered } from './partition-tree.js';
 import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'partition-shap'` (shap's PartitionExplainer with an Image masker). */
@@ -99,7 +102,7 @@ async function explainPartition(
   const { batchSize } = env;
   const { scores: original, classes, targets } = await originalScores(model, input, call.target, call.signal);
   const user = o.segments === undefined ? undefined : await userSegments(NAME, o.segments, n, height, width);
-  const identity: FeatureMap = { labels: Int32Array.from({ length: pixels }, (_, p) => p), count: pixels };
+  const identity: FeatureMap = { labels: iota(pixels), count: pixels };
   const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const values: Float32Array[] = [];
@@ -116,12 +119,25 @@ async function explainPartition(
       const { cy, cx } = centroids(map.labels, width, features);
       // Features renumbered in tree order: a coalition's mask row is a few contiguous runs.
       const { tree, position } = treeOrdered(partitionTree(cy, cx, features));
-      const ordered: FeatureMap = { labels: map.labels.map((l) => position[l]!), count: features };
+      const orderedLabels = new Int32Array(pixels);
+      for (let p = 0; p < pixels; p++) orderedLabels[p] = position[map.labels[p]!]!;
+      const ordered: FeatureMap = { labels: orderedLabels, count: features };
       // Row 0: all masked (f00); the hierarchy's coalitions replace the rows batch by batch.
       workspace = SegmentWorkspace.create(env, tensor, pixelsOf, ordered, fill, new Float32Array(features));
       const ws = workspace;
       const target = targets[i]!;
-      const f00 = (await ws.evaluate(target))[0]!;
+      // A black box's batches are written on the host from the coalitions' tree nodes; the other
+      // paths perturb from the 0/1 mask rows (perturb-batch reads them on the GPU).
+      const host = hostBatches(env) ? new CoalitionWriter(tree, ordered.labels, features, pixelsOf, fill, channels) : undefined;
+      const score: CoalitionScorer = host
+        ? (_, rows, coalitions) => hostScores(env, host, coalitions, rows, target)
+        : async (masks) => {
+            ws.setSamples(masks);
+            return ws.evaluate(target);
+          };
+      // With host batches the map is made on the host too (nothing else would use the GPU).
+      const scatter = async (phi: Float64Array) => (host ? segmentScatterRef(ordered.labels, Float32Array.from(phi)) : ws.scatter(phi));
+      const f00 = (await score(new Float32Array(features), 1, [[]]))[0]!;
       const f11 = original[i * classes + target]!;
       const progress = new ProgressReporter(call.onProgress, [1, height, width]);
       const { values: phi, evals } = await owenValues(
@@ -131,16 +147,16 @@ async function explainPartition(
         f11,
         o.maxEvals,
         batchSize,
-        async (masks) => {
-          ws.setSamples(masks);
-          return ws.evaluate(target);
-        },
-        progress.active ? async (done, current) => progress.report(done, o.maxEvals, await ws.scatter(current())) : undefined,
+        score,
+        progress.active ? async (done, current) => progress.report(done, o.maxEvals, await scatter(current())) : undefined,
+        !host,
       );
-      const map2 = await ws.scatter(phi);
+      const map2 = await scatter(phi);
       maps.push(map2);
       labelMaps.push(map.labels);
-      values.push(Float32Array.from(position, (i) => phi[i]!));
+      const shap = new Float32Array(features);
+      for (let f = 0; f < features; f++) shap[f] = phi[position[f]!]!;
+      values.push(shap);
       baseValue.push(f00);
       prediction.push(f11);
       evaluations.push(evals);
@@ -157,5 +173,24 @@ async function explainPartition(
     prediction,
     evaluations,
     target: targets,
+    // A black box's batches and map are made on the host: nothing of the method ran on the GPU.
+    ...(hostBatches(env) && { path: 'cpu' as const }),
   };
+}
+
+/** The target scores of `rows` coalitions, written on the host by `writer` (black boxes). */
+async function hostScores(
+  env: PerturbationEnv,
+  writer: CoalitionWriter,
+  coalitions: readonly (readonly number[])[],
+  rows: number,
+  target: number,
+): Promise<Float64Array> {
+  const scores = new Float64Array(rows);
+  const write = (out: Float32Array, first: number, count: number, layout: BatchLayout) =>
+    writer.write(out, coalitions, first, count, layout);
+  await evaluateBatches(env, rows, { on: 'host', write }, (first, count, batch, classes) => {
+    for (let b = 0; b < count; b++) scores[first + b] = batch[b * classes + target]!;
+  });
+  return scores;
 }

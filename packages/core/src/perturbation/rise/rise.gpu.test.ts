@@ -78,10 +78,9 @@ describe('RiseHost', () => {
     { height: 1, width: 1, cell: 1, gridH: 1, gridW: 1 },
   ];
 
-  it('writes perturbBatchRef of riseMasksRef bit for bit, in both layouts', async () => {
+  it('writes perturbBatchRef of riseMasksRef bit for bit, in both layouts (1, 3 and 4 channels; +0 where the mask is 0)', async () => {
     const { RiseHost } = await import('./rise-cpu.js');
-    for (const g of cases) {
-      const channels = 3;
+    for (const [g, channels] of cases.flatMap((g) => [1, 3, 4].map((c) => [g, c] as const))) {
       const pixels = g.height * g.width;
       const { grids, shifts } = riseSamples(5, 7, g, 0.5);
       const image = Float32Array.from({ length: pixels * channels }, (_, i) => Math.sin(i) * 3);

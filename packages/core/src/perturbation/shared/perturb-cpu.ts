@@ -166,7 +166,7 @@ function blend(m: number, x: number, f: number): number {
 }
 
 /** out[offset + i] = src[i] for i in [start, end): a loop for short spans, set() (memcpy) for long ones. */
-function copySpan(out: Float32Array, src: Float32Array, start: number, end: number, offset: number): void {
+export function copySpan(out: Float32Array, src: Float32Array, start: number, end: number, offset: number): void {
   if (end - start < 64) {
     for (let i = start; i < end; i++) out[offset + i] = src[i]!;
   } else {
@@ -179,7 +179,8 @@ function isBinaryRow(masks: Float32Array, row: number, length: number): boolean 
   return true;
 }
 
-function toPlanar(hwc: Float32Array, pixels: number, channels: number): Float32Array {
+/** The HWC values `hwc` as planes (CHW). */
+export function toPlanar(hwc: Float32Array, pixels: number, channels: number): Float32Array {
   const out = new Float32Array(hwc.length);
   for (let c = 0; c < channels; c++) for (let p = 0; p < pixels; p++) out[c * pixels + p] = hwc[p * channels + c]!;
   return out;

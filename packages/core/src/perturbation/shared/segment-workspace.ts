@@ -22,12 +22,14 @@ import { GpuScope } from './gpu-scope.js';
  * the segment map, a binary sample matrix and the fill image, straight into the model's input;
  * on the host for black boxes, see hostBatches),
  * the weighted normal equations (weighted-gram, reduced on the GPU) and the scatter of per-segment
- * values back to pixels (segment-scatter); on the CPU path, their references. Release with
- * `release()` in a finally.
+ * values back to pixels (segment-scatter); on the CPU path, their references. The GPU copies
+ * (fill, labels, samples) are uploaded at the first kernel that reads them, so a method that
+ * only needs host batches (anchors with a black box) never uploads. Release with `release()` in
+ * a finally.
  */
 export class SegmentWorkspace {
   private readonly scope: GpuScope | undefined;
-  private readonly gpu: { image: GPUBuffer; fill: GPUBuffer; segments: GPUBuffer; samples: GPUBuffer } | undefined;
+  private gpuCopies: { image: GPUBuffer; fill: GPUBuffer; segments: GPUBuffer; samples: GPUBuffer } | undefined;
   private perturber: CpuPerturber | undefined;
   /** The GPU copy of the sample matrix is stale (uploaded only when a kernel reads it). */
   private samplesDirty = false;
@@ -38,22 +40,22 @@ export class SegmentWorkspace {
     readonly map: FeatureMap,
     private readonly fill: Float32Array<ArrayBuffer>,
     private samples: Float32Array<ArrayBuffer>,
-    image: tf.Tensor4D,
+    private readonly image: tf.Tensor4D,
   ) {
-    if (env.path === 'gpu') {
-      this.scope = new GpuScope(tfjsDevice());
-      try {
-        this.gpu = {
-          image: gpuBufferOf(image),
-          fill: this.scope.upload(fill, 'segments.fill'),
-          segments: this.scope.upload(Uint32Array.from(map.labels), 'segments.labels'),
-          samples: this.scope.upload(samples, 'segments.samples'),
-        };
-      } catch (error) {
-        this.scope.release();
-        throw error;
-      }
-    }
+    if (env.path === 'gpu') this.scope = new GpuScope(tfjsDevice());
+  }
+
+  /** The GPU copies, uploaded on first use (GPU path only; the scope releases them). */
+  private get gpu(): { image: GPUBuffer; fill: GPUBuffer; segments: GPUBuffer; samples: GPUBuffer } | undefined {
+    if (!this.scope || this.gpuCopies) return this.gpuCopies;
+    this.gpuCopies = {
+      image: gpuBufferOf(this.image),
+      fill: this.scope.upload(this.fill, 'segments.fill'),
+      segments: this.scope.upload(Uint32Array.from(this.map.labels), 'segments.labels'),
+      samples: this.scope.upload(this.samples, 'segments.samples'),
+    };
+    this.samplesDirty = false;
+    return this.gpuCopies;
   }
 
   /** `image` ([1, h, w, c]) must stay alive until release(). `samples`: rows x map.count, 0/1. */
