@@ -13,6 +13,7 @@ export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] 
   --browser       run the MNIST method cases in headless Chromium (WebGPU) instead of Node: per method the
                   GPU-path time, its ratio to the bare tfjs passes (interleaved) and the CPU-path time;
                   with --filter heatmap: <xai-heatmap> draws per second at 224x224 (CPU vs GPU range)
+                  with --filter explainer: <xai-explainer> explanations per second, readbacks and submits each
   --batch <n>     (--browser) images per model call in the forward-pass cases (default: webxai's default)
   --tfjs-flags <json>  (--browser) tfjs flags the page sets, e.g. '{"WEBGPU_USE_NAIVE_CONV2D_DEBUG":true}'
   --json <file>   also write the results as JSON (schema: BenchReport in src/report.ts)
