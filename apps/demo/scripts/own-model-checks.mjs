@@ -20,6 +20,8 @@ const resources = (page) =>
     const d = window.webxaiDemo;
     await d.liveMode.idle;
     await d.shown;
+    // The live heatmap draws the last frame after its explanation is done: wait for that draw too.
+    await document.querySelector('#live-heatmap')?.renderComplete;
     return { tensors: d.tensors(), gpuBuffers: d.gpuBuffers(), webxaiBuffers: d.webxaiBuffers() };
   });
 
