@@ -12,7 +12,6 @@ import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
 import { envCount, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
-/** A positive integer from the environment, or `fallback`. */
 const ABLATION_BATCH = 32;
 const SCORE_CAM_BATCH = 16;
 

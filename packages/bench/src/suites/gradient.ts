@@ -55,20 +55,18 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
   const peaks = new Map<string, number>();
   const policy = choice.policy ? (quick ? choice.policy.quick : choice.policy.full) : undefined;
 
-  /** A case whose run is timed to tfjs's GPU completion, profiled once for peak tensor memory. */
+  /** One run of `caseName`, timed to tfjs's GPU completion; its first (warm-up) run is profiled for peak memory and its time dropped. */
+  const runOnce = async (caseName: string, work: () => Promise<void>) => {
+    const time = async () => times.record(caseName, await msUntilSettled(work, settle));
+    if (times.hasRun(caseName)) await time();
+    else peaks.set(caseName, (await tf.profile(time)).peakBytes);
+  };
+  /** A case made of one timed work. */
   const timed = (caseName: string, work: () => Promise<void>, extra: Partial<BenchCase> = {}): BenchCase => ({
     name: caseName,
     ...(policy && { policy }),
     ...extra,
-    run: async () => {
-      if (!peaks.has(caseName)) {
-        // The first (warm-up) run is profiled for peak memory; the recorder drops its time.
-        const info = await tf.profile(async () => times.record(caseName, await msUntilSettled(work, settle)));
-        peaks.set(caseName, info.peakBytes);
-        return;
-      }
-      times.record(caseName, await msUntilSettled(work, settle));
-    },
+    run: () => runOnce(caseName, work),
     metrics: () => ({ peakTensorBytes: peaks.get(caseName) ?? Number.NaN }),
   });
   const explainCase = (caseName: string, options: Record<string, unknown>) => {
@@ -118,11 +116,7 @@ async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: 
       name: `interleaved: bare ${k}, IG ${k} steps, bare ${k}, SmoothGrad ${k} samples`,
       ...(policy && { policy }),
       run: async () => {
-        for (const [caseName, work] of paired) {
-          if (times.hasRun(caseName)) times.record(caseName, await msUntilSettled(work, settle));
-          // Warm-up run: pipelines compile; profiled for peak memory, its time dropped by the recorder.
-          else peaks.set(caseName, (await tf.profile(async () => times.record(caseName, await msUntilSettled(work, settle)))).peakBytes);
-        }
+        for (const [caseName, work] of paired) await runOnce(caseName, work);
       },
       metrics: () =>
         Object.fromEntries(

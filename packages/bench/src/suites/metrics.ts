@@ -5,14 +5,7 @@
 // interleaved in one case (bare, then metric), so load from other processes hits both sides alike.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { envCount, median, RunRecorder, webgpuTfjs } from './shared.js';
-
-/** A positive integer from the environment, or `fallback`. */
-/** Wall-clock and process CPU time (all threads: ORT's pool, Dawn/lavapipe's workers) of one side of a run. */
-interface Cost {
-  readonly wallMs: number;
-  readonly cpuMs: number;
-}
+import { costOf, envCount, median, RunRecorder, webgpuTfjs, type Cost } from './shared.js';
 
 async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   const { tf, core, settle } = await webgpuTfjs();
@@ -80,13 +73,14 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
   // Timed runs only: the recorders drop each case's first run (it compiles pipelines for each batch shape).
   const costs = new RunRecorder<Cost>();
   const metricMs = new RunRecorder();
-  const timed = async (name: string, work: () => Promise<void>) => {
-    const [wall, cpu] = [performance.now(), process.cpuUsage()];
-    await work();
-    await settle();
-    const used = process.cpuUsage(cpu);
-    return costs.record(name, { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 });
-  };
+  const timed = async (name: string, work: () => Promise<void>) =>
+    costs.record(
+      name,
+      await costOf(async () => {
+        await work();
+        await settle();
+      }),
+    );
   const metricsOf = async (label: string, model: unknown, batchSize: number, steps: number) => {
     for (const metric of ['deletion', 'insertion'] as const) {
       const r = await core.evaluate(model as never, x, attribution, { metric, steps, target: 0, batchSize });
@@ -125,13 +119,13 @@ async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
       policy,
       run: async () => {
         // Alternating which side goes first cancels a trend in the machine's load over a pair.
-        const costOf: Partial<Record<'bare' | 'metrics', Cost>> = {};
+        const sideCost: Partial<Record<'bare' | 'metrics', Cost>> = {};
         const sides = [
-          async () => (costOf.bare = await timed(`${label} bare`, bare)),
-          async () => (costOf.metrics = await timed(`${label} metrics`, () => metricsOf(label, model, batchSize, steps))),
+          async () => (sideCost.bare = await timed(`${label} bare`, bare)),
+          async () => (sideCost.metrics = await timed(`${label} metrics`, () => metricsOf(label, model, batchSize, steps))),
         ];
         for (const side of run++ % 2 ? sides.reverse() : sides) await side();
-        const [b, m] = [costOf.bare!, costOf.metrics!];
+        const [b, m] = [sideCost.bare!, sideCost.metrics!];
         console.log(
           `  ${label}: bare ${(b.wallMs / 1000).toFixed(2)} s (cpu ${(b.cpuMs / 1000).toFixed(2)} s), deletion + insertion ` +
             `${(m.wallMs / 1000).toFixed(2)} s (cpu ${(m.cpuMs / 1000).toFixed(2)} s), ratio ${(m.wallMs / b.wallMs).toFixed(3)} wall / ${(m.cpuMs / b.cpuMs).toFixed(3)} cpu (this run)`,

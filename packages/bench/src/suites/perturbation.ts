@@ -10,7 +10,7 @@
 import { loadavg } from 'node:os';
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { envCount, median, webgpuTfjs } from './shared.js';
+import { costOf, envCount, median, webgpuTfjs } from './shared.js';
 
 type Box = {
   predict(b: Float32Array, s: [number, number, number, number]): Promise<Float32Array>;
@@ -45,14 +45,6 @@ function timedBox(model: Box): { box: Box; take: () => { forwardMs: number; batc
       return value;
     },
   };
-}
-
-/** Wall and process CPU milliseconds of `work` (CPU time counts every thread: ORT's pool, Dawn's). */
-async function cost(work: () => Promise<void>): Promise<{ wallMs: number; cpuMs: number }> {
-  const [wall, cpu] = [performance.now(), process.cpuUsage()];
-  await work();
-  const used = process.cpuUsage(cpu);
-  return { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 };
 }
 
 async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance> {
@@ -148,7 +140,7 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
         let forwardMs = 0;
         const explain = async () => {
           take();
-          method = await cost(async () => {
+          method = await costOf(async () => {
             const r = (await explainer.explain(x)) as unknown as Record<string, unknown>;
             Object.values(r).forEach((v) => v instanceof tf.Tensor && v.dispose());
           });
@@ -158,9 +150,9 @@ async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance
         // pair; then the order alternates (cancels a trend in the machine's load over a pair).
         if (run++ % 2 === 0 || !pairs.has(key)) {
           await explain();
-          bare = await cost(() => bareForwards(batches));
+          bare = await costOf(() => bareForwards(batches));
         } else {
-          bare = await cost(() => bareForwards(pairs.get(key)!.at(-1)!.batches));
+          bare = await costOf(() => bareForwards(pairs.get(key)!.at(-1)!.batches));
           await explain();
         }
         const pair: Pair = { totalMs: method.wallMs, forwardMs, bareMs: bare.wallMs, cpuMs: method.cpuMs, bareCpuMs: bare.cpuMs, batches };

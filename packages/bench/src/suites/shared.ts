@@ -103,3 +103,17 @@ export function envCount(name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return value;
 }
+
+/** Wall-clock and process CPU milliseconds of one piece of work (CPU time counts every thread: ORT's pool, Dawn's). */
+export interface Cost {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** The {@link Cost} of `work`. */
+export async function costOf(work: () => Promise<unknown>): Promise<Cost> {
+  const [wall, cpu] = [performance.now(), process.cpuUsage()];
+  await work();
+  const used = process.cpuUsage(cpu);
+  return { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 };
+}
