@@ -247,7 +247,7 @@ export const gradientMobileNetSuite: BenchSuite = {
   name: 'gradient-mobilenet',
   fullOnly: true, // --quick took 98 s here even at 96x96 with 2 points; gradient-small covers the methods
   description:
-    'IG / SmoothGrad on MobileNetV2-224 (seeded) vs the bare forward+backward over the same 8 (XAI_GRADIENT_BENCH_POINTS) images and the naive loop; ~7 min on a software GPU',
+    'IG / SmoothGrad on MobileNetV2-224 (seeded) vs the bare forward+backward over the same 4 (XAI_GRADIENT_BENCH_POINTS) images and the naive loop; ~2.5 min on a software GPU',
   setup: (context) =>
     setupGradientSuite(
       'gradient-mobilenet',
@@ -256,11 +256,11 @@ export const gradientMobileNetSuite: BenchSuite = {
         size: 224,
         // --quick: 96x96 and 2 points (224 and 4 took ~4 of quick's 9 minutes on lavapipe under load).
         quickSize: 96,
-        // 8, not 64, by default: a 64-image MobileNetV2 backward pass holds ~21 GB of tensors, more
-        // than a 24 GB machine running a software GPU can spare, and 16 points took ~15 of the full
-        // mode's 30 minutes here (1.9 s per image forward+backward). Set XAI_GRADIENT_BENCH_POINTS=64
-        // where the GPU and memory are there.
-        points: { full: 8, quick: 2 },
+        // 4, not 64, by default: a 64-image MobileNetV2 backward pass holds ~21 GB of tensors, more
+        // than a 24 GB machine running a software GPU can spare, and at 8 points the suite took 268 s
+        // of the full mode's 30 minutes here idle (1.9 s per image forward+backward; 4 points: about
+        // half). Set XAI_GRADIENT_BENCH_POINTS=64 where the GPU and memory are there.
+        points: { full: 4, quick: 2 },
         policy: {
           full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
           quick: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 },
