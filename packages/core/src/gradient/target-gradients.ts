@@ -2,8 +2,8 @@
 // Shared by every gradient method (and by CAM): the gradient of the target class score with
 // respect to a batch, in one backward pass for all rows.
 import * as tf from '@tensorflow/tfjs';
-import { UnsupportedModelError } from '@webxai/shaders';
-import { targetScoreSum } from '../api/targets.js';
+import { ModelError, UnsupportedModelError } from '@webxai/shaders';
+import { checkTargetOption, resolveTargets, targetScoreSum, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
 
 function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
@@ -39,5 +39,86 @@ export async function targetScores(model: ModelAdapter, x: tf.Tensor4D, targets:
     return Array.from({ length: rows }, (_, r) => values[r * classes + targets[Math.floor(r / repeat)]!]!);
   } finally {
     scores.dispose();
+  }
+}
+
+/** The engine's tape, as far as discardTape needs it (tfjs-core exports no type for its nodes). */
+interface TapeState {
+  gradientDepth: number;
+  activeTape: { saved?: tf.Tensor[] }[] | null;
+}
+
+/**
+ * What tfjs does after a successful outermost tf.grad, for one that threw (the model threw or
+ * returned a bad shape inside the pass): the tensors the tape saved for the backward pass are
+ * kept clones that nothing else would ever dispose.
+ */
+function discardTape(): void {
+  const state = tf.engine().state as unknown as TapeState;
+  if (state.gradientDepth !== 0 || !state.activeTape) return;
+  for (const node of state.activeTape) node.saved?.forEach((t) => t.dispose());
+  state.activeTape = null;
+}
+
+/** A gradient batch with the classes it was taken for. */
+export interface TargetGradient {
+  /** d score[target] / d x, the shape of `x`; caller disposes. */
+  readonly gradient: tf.Tensor4D;
+  /** The class of each row (resolved from `'predicted'` when asked). */
+  readonly target: number[];
+}
+
+/**
+ * {@link targetGradients} for a target option, from ONE forward pass: the scores the target is
+ * resolved from are the gradient pass's own (no separate prediction of `x`). `'predicted'` (or
+ * undefined) is each row's argmax (first maximum), chosen on the GPU inside the pass; the chosen
+ * classes and a finiteness flag of the scores come back in one readback afterwards. Same errors
+ * as `predict` + `resolveTargets`: NaN or Inf scores -> ModelError, a class index out of range ->
+ * InvalidOptionError (both after the pass; the gradient is then disposed).
+ *
+ * @example
+ * const { gradient, target } = await gradientForTarget(adapter, images, 'predicted');
+ */
+export async function gradientForTarget(
+  model: Pick<ModelAdapter, 'forward' | 'kind'>,
+  x: tf.Tensor4D,
+  target: Target | undefined,
+): Promise<TargetGradient> {
+  const forward = forwardOf(model);
+  const rows = x.shape[0];
+  checkTargetOption(target, rows);
+  const given =
+    target === undefined || target === 'predicted'
+      ? undefined
+      : typeof target === 'number'
+        ? new Array<number>(rows).fill(target)
+        : [...target];
+  // Kept out of the pass: the scores (their shape checks the given classes) and [class per row..., not finite].
+  let kept: { scores: tf.Tensor2D; check: tf.Tensor } | undefined;
+  const pass = tf.grad((input: tf.Tensor) => {
+    const scores = forward(input as tf.Tensor4D);
+    const classes = given ? tf.tensor1d(given, 'int32') : tf.argMax(scores, 1);
+    const notFinite = tf.reshape(tf.cast(tf.logicalNot(tf.all(tf.isFinite(scores))), 'float32'), [1]);
+    kept = { scores: tf.keep(scores), check: tf.keep(tf.concat([tf.cast(classes, 'float32'), notFinite])) };
+    // The same mask as targetScoreSum: gradients flow through the scores only (argMax and oneHot pass zeros).
+    return tf.sum(tf.mul(scores, tf.cast(tf.oneHot(classes, scores.shape[1]), 'float32')));
+  });
+  let gradient: tf.Tensor4D;
+  try {
+    gradient = pass(x) as tf.Tensor4D;
+  } catch (error) {
+    discardTape();
+    throw error;
+  }
+  const { scores, check } = kept!;
+  try {
+    const values = await check.data();
+    if (values[rows]) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+    return { gradient, target: given ? await resolveTargets(given, scores) : Array.from(values.subarray(0, rows)) };
+  } catch (error) {
+    gradient.dispose();
+    throw error;
+  } finally {
+    tf.dispose([scores, check]);
   }
 }

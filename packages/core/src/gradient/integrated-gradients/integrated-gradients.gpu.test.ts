@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import {
@@ -96,6 +96,34 @@ describe('integrated gradients', () => {
     const functional = await explain(tinyCnn('functional', weights), x, options);
     expect(functional.delta.every((d) => Number.isFinite(d))).toBe(true);
     tf.dispose([x, reference.attribution, functional.attribution]);
+  });
+
+  it('one forward pass for f(x), f(baseline) and the target besides the path batches; readbacks: input check, scores (+ argmax), sums', async () => {
+    const network = tinyCnn('sequential', weights);
+    let calls = 0;
+    const counted = (input: tf.Tensor4D) => (calls++, network.apply(input) as tf.Tensor2D);
+    // 2 x 8 x 8 x 3 inputs reach the GPU only with WEBGPU_CPU_FORWARD off (configureTfjs in test/setup-tfjs.ts).
+    expect(tf.env().getBool('WEBGPU_CPU_FORWARD')).toBe(false);
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 17);
+    const reference = await explain(network, x, { method: 'integrated-gradients', steps: 6, batchSize: 4, baseline: 0.5 });
+    const scores = tf.tidy(() => network.predict(tf.concat([x, tf.fill([1, 8, 8, 3], 0.5)])) as tf.Tensor2D);
+    const values = await scores.data();
+    const sums = Array.from(await tf.tidy(() => tf.sum(reference.attribution, [1, 2, 3])).data());
+    // delta = sum(attribution) - (f(x) - f(b)) for the target, from scores computed here independently.
+    const want = reference.target.map((t, i) => sums[i]! - (values[i * 5 + t]! - values[10 + t]!));
+    expect(reference.delta).toBeAllClose(want, { abs: 1e-5, rel: 1e-4 });
+    for (const target of ['predicted', [1, 3]] as const) {
+      const readbacks = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+      calls = 0;
+      const r = await explain(counted, x, { method: 'integrated-gradients', steps: 6, batchSize: 4, baseline: 0.5, target });
+      // 12 path points in batches of 4 = 3 gradient calls + 1 forward over [x; baselines] (was 2 forwards, 6-7 readbacks).
+      const reads = target === 'predicted' ? 4 : 3;
+      expect({ target, calls, readbacks: readbacks.mock.calls.length }).toEqual({ target, calls: 4, readbacks: reads });
+      readbacks.mockRestore();
+      if (target === 'predicted') expect(Array.from(await r.attribution.data())).toEqual(Array.from(await reference.attribution.data()));
+      r.attribution.dispose();
+    }
+    tf.dispose([x, scores, reference.attribution]);
   });
 
   it('agrees between the webgpu and cpu backends on a seeded CNN', async () => {

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { resolveTargets } from '../../api/targets.js';
-import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
+import { ModelError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
+import { resolveTargets, type Target } from '../../api/targets.js';
+import type { CallContext, ExecutionPath, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { choiceOption, integerOption, numberOption, rejectOption, seedOption } from '../../api/options.js';
 import { runPathIntegral } from '../shared/path-integral.js';
 import { targetScores } from '../target-gradients.js';
 import { blurBaseline, uniformNoiseBaseline } from './special-baselines.js';
-import { checkBaselineOption, resolveBaselines, type BaselineOption } from './baselines.js';
+import { checkBaselineOption, resolveBaselines, type BaselineOption, type ResolvedBaselines } from './baselines.js';
 import { INTEGRATION_RULES, integrationRule, type IntegrationRule } from './rules.js';
 import type { OptionNames } from '../../api/option-names.js';
 
@@ -78,6 +79,56 @@ export function igSettings(options: IntegratedGradientsOptions): IgSettings {
   };
 }
 
+/** The baselines of `settings` for `input` (blur and uniform noise on `path`); caller disposes the tensor. */
+function igBaselines(input: tf.Tensor4D, settings: IgSettings, path: ExecutionPath): Promise<ResolvedBaselines> {
+  return resolveBaselines(settings.baseline, input, {
+    blur: (x) => blurBaseline(x, settings.baselineSigma, path),
+    uniformNoise: (x) => uniformNoiseBaseline(x, settings.seed, path),
+  });
+}
+
+/** The batched path integral from `baselines` to `input` for `targets` (one per image); caller disposes. */
+function igPathIntegral(
+  model: ModelAdapter,
+  input: tf.Tensor4D,
+  baselines: ResolvedBaselines,
+  targets: readonly number[],
+  settings: IgSettings,
+  call: Pick<CallContext, 'signal' | 'onProgress' | 'path'>,
+): Promise<tf.Tensor4D> {
+  const [n, h, w, c] = input.shape;
+  const { alphas, weights } = integrationRule(settings.rule, settings.steps);
+  const total = n * settings.steps;
+  const plan = {
+    alphas: Float64Array.from({ length: total }, (_, t) => alphas[t % settings.steps]!),
+    weights: Float64Array.from({ length: total }, (_, t) => weights[t % settings.steps]!),
+    baselineRows: Uint32Array.from({ length: total }, (_, t) => baselines.rowOf(Math.floor(t / settings.steps))),
+  };
+  return runPathIntegral(
+    {
+      model,
+      input,
+      baselines: baselines.tensor,
+      plan,
+      pointsPerImage: settings.steps,
+      targets,
+      batchSize: chooseBatchSize(h * w * c, total, settings),
+      label: 'integrated-gradients',
+    },
+    call,
+  );
+}
+
+/** Sum of each image's attribution, read back. */
+async function attributionSums(attribution: tf.Tensor4D): Promise<number[]> {
+  const sums = tf.sum(attribution, [1, 2, 3]);
+  try {
+    return Array.from(await sums.data());
+  } finally {
+    sums.dispose();
+  }
+}
+
 /**
  * Integrated gradients of `input` [n, h, w, c] for `targets` (one per image), on `call.path`.
  * Returns the attribution and, when `withDelta`, the convergence delta per image (`inputScores`,
@@ -92,37 +143,13 @@ export async function integratedGradientsOf(
   withDelta: boolean,
   inputScores?: readonly number[],
 ): Promise<{ attribution: tf.Tensor4D; delta: number[] }> {
-  const [n, h, w, c] = input.shape;
-  const { alphas, weights } = integrationRule(settings.rule, settings.steps);
-  const baselines = await resolveBaselines(settings.baseline, input, {
-    blur: (x) => blurBaseline(x, settings.baselineSigma, call.path),
-    uniformNoise: (x) => uniformNoiseBaseline(x, settings.seed, call.path),
-  });
+  const n = input.shape[0];
+  const baselines = await igBaselines(input, settings, call.path);
   try {
-    const total = n * settings.steps;
-    const plan = {
-      alphas: Float64Array.from({ length: total }, (_, t) => alphas[t % settings.steps]!),
-      weights: Float64Array.from({ length: total }, (_, t) => weights[t % settings.steps]!),
-      baselineRows: Uint32Array.from({ length: total }, (_, t) => baselines.rowOf(Math.floor(t / settings.steps))),
-    };
-    const attribution = await runPathIntegral(
-      {
-        model,
-        input,
-        baselines: baselines.tensor,
-        plan,
-        pointsPerImage: settings.steps,
-        targets,
-        batchSize: chooseBatchSize(h * w * c, total, settings),
-        label: 'integrated-gradients',
-      },
-      call,
-    );
+    const attribution = await igPathIntegral(model, input, baselines, targets, settings, call);
     if (!withDelta) return { attribution, delta: [] };
     try {
-      const sums = tf.sum(attribution, [1, 2, 3]);
-      const totals = Array.from(await sums.data());
-      sums.dispose();
+      const totals = await attributionSums(attribution);
       const fx = inputScores ?? (await targetScores(model, input, targets));
       const rows = Array.from({ length: n }, (_, i) => baselines.rowOf(i));
       const rowBaselines = tf.gather(baselines.tensor, rows) as tf.Tensor4D;
@@ -134,6 +161,39 @@ export async function integratedGradientsOf(
     }
   } finally {
     baselines.tensor.dispose();
+  }
+}
+
+/**
+ * The path's two ends in ONE forward pass over [inputs; their baselines]: each image's target
+ * (resolved from its own scores), f(x)[target] and f(baseline)[target] for the delta. The scores and
+ * the predicted classes are read back together; NaN or Inf scores -> ModelError, as `predict`.
+ */
+async function endpointScores(
+  model: ModelAdapter,
+  input: tf.Tensor4D,
+  baselines: ResolvedBaselines,
+  target: Target | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ target: number[]; fx: number[]; fb: number[] }> {
+  const n = input.shape[0];
+  throwIfAborted(signal, 'integrated-gradients');
+  const forward = model.forward;
+  if (!forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
+  const rows = Array.from({ length: n }, (_, i) => baselines.rowOf(i));
+  const scores = tf.tidy(() => forward(tf.concat([input, tf.gather(baselines.tensor, rows) as tf.Tensor4D])));
+  const classes = scores.shape[1];
+  const inputScores = tf.slice(scores, [0, 0], [n, classes]);
+  try {
+    const [values, resolved] = await Promise.all([scores.data(), resolveTargets(target, inputScores)]);
+    if (values.some((v) => !Number.isFinite(v))) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+    return {
+      target: resolved,
+      fx: resolved.map((t, i) => values[i * classes + t]!),
+      fb: resolved.map((t, i) => values[(n + i) * classes + t]!),
+    };
+  } finally {
+    tf.dispose([scores, inputScores]);
   }
 }
 
@@ -154,18 +214,21 @@ export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
     const settings = igSettings(options);
     return {
       async explain(input, call) {
-        const scores = await model.predict(input, call.signal);
-        let target: number[];
-        let fx: number[];
+        const baselines = await igBaselines(input, settings, call.path);
         try {
-          target = await resolveTargets(call.target, scores);
-          const values = await scores.data(); // [n, classes]: f(x) for the delta, read once
-          fx = target.map((t, i) => values[i * scores.shape[1] + t]!);
+          // f(x) (and the predicted class) and f(baseline) from one forward pass, before the path.
+          const ends = await endpointScores(model, input, baselines, call.target, call.signal);
+          const attribution = await igPathIntegral(model, input, baselines, ends.target, settings, call);
+          try {
+            const totals = await attributionSums(attribution);
+            return { attribution, target: ends.target, delta: totals.map((s, i) => s - (ends.fx[i]! - ends.fb[i]!)) };
+          } catch (error) {
+            attribution.dispose();
+            throw error;
+          }
         } finally {
-          scores.dispose();
+          baselines.tensor.dispose();
         }
-        const { attribution, delta } = await integratedGradientsOf(model, input, target, settings, call, true, fx);
-        return { attribution, target, delta };
       },
       dispose() {},
     };

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { booleanOption } from '../../api/options.js';
-import { resolveTargets } from '../../api/targets.js';
 import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
-import { targetGradients } from '../target-gradients.js';
+import { gradientForTarget } from '../target-gradients.js';
+import { throwIfAborted } from '@webxai/shaders';
 import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'saliency'` (Captum `Saliency`). */
@@ -36,7 +36,8 @@ declare module '../../api/types.js' {
 
 /**
  * `'saliency'` (Simonyan et al. 2014; Captum `Saliency`): |d score[target] / d input|, or the
- * signed gradient with `abs: false`. One backward pass for the whole batch, on tfjs's backend.
+ * signed gradient with `abs: false`. One forward + backward pass for the whole batch (the predicted
+ * class is taken from that same pass), on tfjs's backend.
  *
  * @example
  * const r = await explain(model, images, { method: 'saliency' }); // r.attribution: [n, h, w, c]
@@ -49,9 +50,9 @@ export const saliency: MethodDefinition<'saliency'> = {
     const abs = booleanOption('saliency', 'abs', options.abs, true);
     return {
       async explain(input, call) {
-        const scores = await model.predict(input, call.signal);
-        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
-        const gradient = targetGradients(model, input, target);
+        throwIfAborted(call.signal, 'saliency');
+        // One forward pass: the target comes from the gradient pass's own scores.
+        const { gradient, target } = await gradientForTarget(model, input, call.target);
         const attribution = abs ? tf.tidy(() => tf.abs(gradient)) : gradient;
         if (abs) gradient.dispose();
         call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
@@ -75,9 +76,8 @@ export const gradientXInput: MethodDefinition<'gradient-x-input'> = {
   create(model) {
     return {
       async explain(input, call) {
-        const scores = await model.predict(input, call.signal);
-        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
-        const gradient = targetGradients(model, input, target);
+        throwIfAborted(call.signal, 'gradient-x-input');
+        const { gradient, target } = await gradientForTarget(model, input, call.target);
         const attribution = tf.tidy(() => tf.mul(input, gradient)) as tf.Tensor4D;
         gradient.dispose();
         call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
