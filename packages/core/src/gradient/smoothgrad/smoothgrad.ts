@@ -2,10 +2,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import { type SmoothGradInner, type SmoothGradVariant } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
-import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
+import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
+import type { ModelAdapter } from '../../model/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { booleanOption, choiceOption, integerOption, numberOption, rejectOption, rejectOptionAs, seedOption } from '../../api/options.js';
-import { targetGradients } from '../target-gradients.js';
+import { gradientForTarget, targetGradients } from '../target-gradients.js';
 import {
   igSettings,
   integratedGradientsOf,
@@ -62,6 +63,17 @@ declare module '../../api/types.js' {
 
 const INNER_METHODS: readonly SmoothGradInnerMethod[] = ['saliency', 'gradient-x-input', 'integrated-gradients'];
 
+/** One class per image from a given target (its form was checked by the explainer). */
+function givenTargets(target: number | readonly number[], images: number): number[] {
+  return typeof target === 'number' ? new Array<number>(images).fill(target) : [...target];
+}
+
+/** The target of each clean image, from a prediction (needed for 'predicted', and by the IG inner method). */
+async function predictedTargets(model: ModelAdapter, input: tf.Tensor4D, call: Pick<CallContext, 'target' | 'signal'>): Promise<number[]> {
+  const scores = await model.predict(input, call.signal);
+  return resolveTargets(call.target, scores).finally(() => scores.dispose());
+}
+
 /**
  * `'smoothgrad'` (Smilkov et al. 2017; SmoothGrad^2, VarGrad: Adebayo et al. 2018; Captum
  * `NoiseTunnel`, PAIR `SmoothGrad`): averages the wrapped method's attribution over noisy copies
@@ -102,8 +114,10 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
         if (total * elementCount > 2 ** 32) {
           rejectOptionAs('smoothgrad', 'samples * images * values per image', '<= 2^32 (one RNG stream)', `${total} * ${elementCount}`);
         }
-        const scores = await model.predict(input, call.signal);
-        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+        // A given class needs no prediction of the clean input: the first gradient batch checks it
+        // (range, finite scores) from its own scores. 'predicted' and the IG inner method predict first.
+        const given = !ig && call.target !== undefined && call.target !== 'predicted';
+        const target = given ? givenTargets(call.target as number | readonly number[], n) : await predictedTargets(model, input, call);
         const ops = await createSampleOps({ input, noiseLevel, seed, samples, variant }, call.path);
         try {
           // Sample rounds of the IG inner method are whole rounds of n images; gradients batch freely.
@@ -125,7 +139,9 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
                       false,
                     )
                   ).attribution
-                : targetGradients(model, points, rowTargets);
+                : given && firstPoint === 0
+                  ? (await gradientForTarget(model, points, rowTargets)).gradient
+                  : targetGradients(model, points, rowTargets);
               try {
                 await ops.accumulate(inner, points, attribution, firstPoint, count);
               } finally {
