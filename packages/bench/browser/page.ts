@@ -10,6 +10,7 @@ import { loadMnistCnn, mnistSamples } from '@webxai/models';
 import { mnistCases, type BarePasses, type BrowserCase, type BrowserResult, type BrowserRow } from '../src/browser-cases.js';
 import { explainerBench } from './explainer-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
+import { profileBench } from './profile-bench.js';
 
 declare global {
   interface Window {
@@ -69,6 +70,11 @@ async function barePasses(model: tf.LayersModel, image: tf.Tensor4D, target: num
     const batch = tf.tidy(() => tf.tile(image, [count, 1, 1, 1]).mul(tf.scalar(1 - first / passes.images / 2))) as tf.Tensor4D;
     outputs.push(passes.kind === 'forward' ? (model.predict(batch) as tf.Tensor) : targetGradients(adapter, batch, [target]));
     batch.dispose();
+  }
+  if (passes.extraForward) {
+    const ends = tf.tile(image, [passes.extraForward, 1, 1, 1]);
+    outputs.push(model.predict(ends) as tf.Tensor);
+    ends.dispose();
   }
   const sums = tf.tidy(() => tf.addN(outputs.map((o) => tf.sum(o))));
   await sums.data();
@@ -148,7 +154,9 @@ async function run(): Promise<BrowserResult> {
       rounds,
       bareGpuMs: median(gpu.bare),
       gpuMs: median(gpu.method),
-      gpuRatio: median(gpu.method) / median(gpu.bare),
+      // Median of the per-round ratios: each method run is paired with the bare passes just before it,
+      // so load from other processes that drifts over the rounds hits both sides of each ratio.
+      gpuRatio: median(gpu.method.map((ms, i) => ms / gpu.bare[i]!)),
       bareCpuMs: median(cpu.bare),
       cpuMs: median(cpu.method),
       gpuOverCpu: median(gpu.method) / median(cpu.method),
@@ -162,6 +170,8 @@ async function run(): Promise<BrowserResult> {
   const explainerRows =
     'xai-explainer'.includes(filter) && filter !== '' ? await explainerBench(model, image, quick, rounds, counted) : undefined;
   explainerRows?.forEach((row) => console.log(`bench-explainer ${JSON.stringify(row)}`));
+  const profileRows = filter === 'profile' ? await profileBench(model, image, target, batch ?? 16, rounds) : undefined;
+  profileRows?.forEach((row) => console.log(`bench-profile ${JSON.stringify(row)}`));
   tf.dispose([image]);
   model.dispose();
   const heatmapRows = 'xai-heatmap'.includes(filter) && filter !== '' ? await heatmapBench(quick, rounds, counted) : undefined;
@@ -172,6 +182,7 @@ async function run(): Promise<BrowserResult> {
     rows,
     ...(heatmapRows && { heatmapRows }),
     ...(explainerRows && { explainerRows }),
+    ...(profileRows && { profileRows }),
   };
 }
 

@@ -11,6 +11,11 @@ export interface BarePasses {
   readonly images: number;
   /** Images per call (webxai's default batch for the input size, unless the case sets one). */
   readonly batch: number;
+  /**
+   * Images through one extra forward pass the method's result needs besides `images` (IG's delta:
+   * f(input) and f(baseline), one image each).
+   */
+  readonly extraForward?: number;
 }
 
 /** One method with its options and bare passes. */
@@ -45,7 +50,7 @@ export function mnistCases(quick: boolean, camChannels: number, batchSize?: numb
         name: `integrated-gradients ${steps} steps`,
         family: 'gradient',
         options: { method: 'integrated-gradients', steps, batchSize: steps },
-        bare: { kind: 'gradient', images: steps, batch: steps },
+        bare: { kind: 'gradient', images: steps, batch: steps, extraForward: 2 },
       },
       {
         name: `smoothgrad ${steps} samples`,
@@ -99,7 +104,7 @@ export interface BrowserRow {
   readonly rounds: number;
   readonly bareGpuMs: number;
   readonly gpuMs: number;
-  /** gpuMs / bareGpuMs: the method's cost over its unavoidable model passes (goal <= 1.15). */
+  /** Median over the rounds of method ms / bare ms of the same round: the method's cost over its unavoidable model passes (goal <= 1.15). */
   readonly gpuRatio: number;
   readonly bareCpuMs: number;
   readonly cpuMs: number;
@@ -139,6 +144,18 @@ export interface ExplainerRow {
   readonly submitsPerExplanation: number;
 }
 
+/** One row of the per-kernel profile: one tfjs kernel (with its input shapes) of one pass. */
+export interface ProfileRow {
+  /** 'forward' or 'forward+backward'. */
+  readonly pass: string;
+  readonly batch: number;
+  /** Kernel name and input shapes. */
+  readonly kernel: string;
+  /** Median kernel time on webgpu (timestamp queries) and on cpu (wall time), in ms. */
+  readonly gpuMs: number;
+  readonly cpuMs: number;
+}
+
 /** What the page leaves on `window.benchResult`. */
 export interface BrowserResult {
   readonly adapter: string;
@@ -148,5 +165,7 @@ export interface BrowserResult {
   readonly heatmapRows?: HeatmapRow[];
   /** `<xai-explainer>` explanation rates (when the filter names "explainer"). */
   readonly explainerRows?: ExplainerRow[];
+  /** Per-kernel times of one MNIST pass (when the filter is "profile"). */
+  readonly profileRows?: ProfileRow[];
   readonly error?: string;
 }

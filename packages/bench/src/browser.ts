@@ -2,15 +2,16 @@
 // `pnpm bench -- --browser`: serves browser/index.html with Vite (workspace packages from source) and
 // runs it in headless Chromium (WebGPU; SwiftShader on a GPU-less machine), then prints per method
 // webxai's GPU-path time, its ratio to the bare tfjs passes timed interleaved in the same page, and
-// webxai's CPU-path time.
+// webxai's CPU-path time. `--filter profile`: per-kernel times of one MNIST forward and forward +
+// backward pass (batch 16, or --batch), webgpu beside cpu.
 import { loadavg } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow } from './browser-cases.js';
+import type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow, ProfileRow } from './browser-cases.js';
 
-export type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow } from './browser-cases.js';
+export type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow, ProfileRow } from './browser-cases.js';
 
 /** Options of {@link runBrowserBench}. */
 export interface BrowserBenchOptions {
@@ -69,6 +70,8 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
         options.log(`  ${formatHeatmapRow(JSON.parse(text.slice('bench-heatmap '.length)) as HeatmapRow)}`);
       else if (text.startsWith('bench-explainer '))
         options.log(`  ${formatExplainerRow(JSON.parse(text.slice('bench-explainer '.length)) as ExplainerRow)}`);
+      else if (text.startsWith('bench-profile '))
+        options.log(`  ${formatProfileRow(JSON.parse(text.slice('bench-profile '.length)) as ProfileRow)}`);
       else if (message.type() === 'error') options.log(`[console] ${text}`);
     });
     const query = new URLSearchParams({
@@ -94,7 +97,7 @@ const HEADER =
   'method                                   passes   bare gpu ms   gpu ms  gpu/bare  bare cpu ms   cpu ms  gpu/cpu  submits  readbacks';
 
 function formatRow(r: BrowserRow): string {
-  const passes = `${r.bare.images}${r.bare.kind === 'gradient' ? 'g' : 'f'}`;
+  const passes = `${r.bare.images}${r.bare.kind === 'gradient' ? 'g' : 'f'}${r.bare.extraForward ? `+${r.bare.extraForward}f` : ''}`;
   const n = (v: number, width: number, digits = 0) => v.toFixed(digits).padStart(width);
   return `${r.name.padEnd(40)} ${passes.padStart(6)} ${n(r.bareGpuMs, 13)} ${n(r.gpuMs, 8)} ${n(r.gpuRatio, 9, 2)} ${n(r.bareCpuMs, 12)} ${n(r.cpuMs, 8)} ${n(r.gpuOverCpu, 8, 2)} ${n(r.gpuCalls.submit ?? 0, 8)} ${n(r.gpuCalls.mapAsync ?? 0, 10)}`;
 }
@@ -128,6 +131,26 @@ function formatExplainerTable(rows: readonly ExplainerRow[]): string[] {
   ];
 }
 
+function formatProfileRow(r: ProfileRow): string {
+  const n = (v: number, width: number, digits = 1) => v.toFixed(digits).padStart(width);
+  return `${`${r.pass} b${r.batch}`.padEnd(20)} ${r.kernel.padEnd(60)} ${n(r.gpuMs, 9)} ${n(r.cpuMs, 9)} ${n(r.gpuMs / r.cpuMs, 8, 2)}`;
+}
+
+/** The per-kernel profile table, with each pass's totals. */
+function formatProfileTable(rows: readonly ProfileRow[]): string[] {
+  const totals = [...new Set(rows.map((r) => r.pass))].map((pass) => {
+    const of = rows.filter((r) => r.pass === pass);
+    const sum = (key: 'gpuMs' | 'cpuMs') => of.reduce((s, r) => s + (Number.isFinite(r[key]) ? r[key] : 0), 0);
+    return formatProfileRow({ pass, batch: of[0]!.batch, kernel: 'total', gpuMs: sum('gpuMs'), cpuMs: sum('cpuMs') });
+  });
+  return [
+    'pass                 kernel (input shapes)                                           webgpu ms    cpu ms  gpu/cpu',
+    ...rows.map(formatProfileRow),
+    ...totals,
+    'webgpu: tf.profile kernelTimeMs (GPU timestamp queries); cpu: wall time per kernel; medians over the rounds.',
+  ];
+}
+
 /** The browser table: one line per method (passes: images through the model, f forward / g gradient). */
 export function formatBrowserTable(result: BrowserResult): string {
   return [
@@ -138,5 +161,6 @@ export function formatBrowserTable(result: BrowserResult): string {
     'submits / readbacks: queue.submit and mapAsync calls during one GPU-path explanation.',
     ...(result.heatmapRows ? formatHeatmapTable(result.heatmapRows) : []),
     ...(result.explainerRows ? formatExplainerTable(result.explainerRows) : []),
+    ...(result.profileRows ? formatProfileTable(result.profileRows) : []),
   ].join('\n');
 }

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// Where one MNIST forward + backward pass spends its time, per tfjs kernel, on webgpu and on cpu
+// (`--filter profile`): tf.profile's kernelTimeMs (GPU timestamp queries on webgpu, wall time per
+// kernel on cpu), medians over rounds after a warm-up, summed per kernel name and input shape.
+import * as tf from '@tensorflow/tfjs';
+import { adaptModel, targetGradients } from '@webxai/core';
+import type { ProfileRow } from '../src/browser-cases.js';
+
+/** kernel + input shapes -> ms of one profiled run (kernels that ran several times are summed). */
+async function kernelTimes(work: () => tf.Tensor): Promise<Map<string, number>> {
+  const info = await tf.profile(async () => {
+    const out = work();
+    await out.data();
+    out.dispose();
+  });
+  const times = new Map<string, number>();
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : Number.NaN;
+    if (ms === 0 && k.name.endsWith('__op')) continue; // the op wrapper around a kernel reported on its own
+    const key = `${k.name} ${k.inputShapes.map((s) => `[${s?.join(',') ?? ''}]`).join(' ')}`;
+    times.set(key, (times.get(key) ?? 0) + ms);
+  }
+  return times;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
+/** Medians over `rounds` (after one warm-up) of each kernel's time on the current backend. */
+async function profileOn(work: () => tf.Tensor, rounds: number): Promise<Map<string, number>> {
+  await kernelTimes(work);
+  const runs: Map<string, number>[] = [];
+  for (let r = 0; r < rounds; r++) runs.push(await kernelTimes(work));
+  return new Map([...runs[0]!.keys()].map((key) => [key, median(runs.map((run) => run.get(key) ?? 0))]));
+}
+
+/**
+ * Per-kernel times of `batch` images through the model, forward only and forward + backward of the
+ * target score, on webgpu then cpu (the backend is left on webgpu).
+ */
+export async function profileBench(
+  model: tf.LayersModel,
+  image: tf.Tensor4D,
+  target: number,
+  batch: number,
+  rounds: number,
+): Promise<ProfileRow[]> {
+  const adapter = adaptModel(model);
+  const rows: ProfileRow[] = [];
+  const passes = {
+    forward: (x: tf.Tensor4D) => model.predict(x) as tf.Tensor,
+    'forward+backward': (x: tf.Tensor4D) => targetGradients(adapter, x, [target]),
+  };
+  for (const [pass, run] of Object.entries(passes)) {
+    const times: Record<string, Map<string, number>> = {};
+    for (const backend of ['webgpu', 'cpu'] as const) {
+      await tf.setBackend(backend);
+      const x = tf.tidy(() => tf.tile(image, [batch, 1, 1, 1])) as tf.Tensor4D;
+      times[backend] = await profileOn(() => run(x), rounds);
+      x.dispose();
+    }
+    for (const [kernel, gpuMs] of times.webgpu!) rows.push({ pass, batch, kernel, gpuMs, cpuMs: times.cpu!.get(kernel) ?? Number.NaN });
+  }
+  await tf.setBackend('webgpu');
+  return rows;
+}
