@@ -8,11 +8,9 @@ import type { ProfileRow } from '../src/browser-cases.js';
 
 /** kernel + input shapes -> ms of one profiled run (kernels that ran several times are summed). */
 async function kernelTimes(work: () => tf.Tensor): Promise<Map<string, number>> {
-  const info = await tf.profile(async () => {
-    const out = work();
-    await out.data();
-    out.dispose();
-  });
+  let out: tf.Tensor | undefined;
+  const info = await tf.profile(() => (out = work()));
+  out?.dispose();
   const times = new Map<string, number>();
   for (const k of info.kernels) {
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : Number.NaN;
