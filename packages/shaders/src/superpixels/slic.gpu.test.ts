@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { InvalidOptionError } from '../runtime/errors.js';
 import { slicAssignSum, slicFeatures, slicSumsLength, slicUpdate } from './slic.kernel.js';
 import { slicFeaturesRef } from './slic-features.ref.js';
 import { slicAssignRef, slicColumnSumsRef, slicRef, slicUpdateRef } from './slic.ref.js';
@@ -125,6 +126,34 @@ describe('slic kernels', () => {
     for (let y = 0; y < height; y += 7) expect(want[y * width + 62]).not.toBe(want[y * width + 66]);
     releaseBuffer(device, fb);
     releaseBuffer(device, labels);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  gpuTest('from the image: features + init + 10 iterations in ONE queue.submit, labels = slicRef', async ({ device }) => {
+    const [height, width] = [40, 56];
+    const image = blobs(height, width, 6);
+    const plan = slicPlan(height, width, 20, 10);
+    const ib = uploadBuffer(device, image, 'image');
+    const submit = vi.spyOn(GPUQueue.prototype, 'submit');
+    try {
+      const labels = await slicLabels(device, { plan, image: ib, channels: 3, low: 0, scale: 1, iterations: 10 });
+      expect(submit).toHaveBeenCalledTimes(1);
+      const got = await readUint32(device, labels, height * width);
+      const want = slicRef(plan, slicFeaturesRef(image, height * width, 3, 0, 1), 10);
+      // features are within one Lab unit of the reference (slic-features' tolerance): nearly all labels agree
+      const same = got.filter((label, i) => label === want[i]).length;
+      expect(same / got.length).toBeGreaterThan(0.98);
+      releaseBuffer(device, labels);
+    } finally {
+      submit.mockRestore();
+      releaseBuffer(device, ib);
+    }
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  gpuTest('neither image nor features: a typed error naming both, no buffer left', async ({ device }) => {
+    await expect(slicLabels(device, { plan: slicPlan(8, 8, 4, 10) })).rejects.toThrow(InvalidOptionError);
+    await expect(slicLabels(device, { plan: slicPlan(8, 8, 4, 10) })).rejects.toThrow(/image .* or its precomputed features/);
     expect(liveBufferCount(device)).toBe(0);
   });
 });

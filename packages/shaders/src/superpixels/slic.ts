@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { createBuffer, releaseBuffer } from '../runtime/buffers.js';
-import { throwIfAborted } from '../runtime/errors.js';
-import { runKernel } from '../runtime/kernel.js';
+import { InvalidOptionError, throwIfAborted } from '../runtime/errors.js';
+import { recordKernels } from '../runtime/batch.js';
 import { slicAssignSum, slicFeatures, slicSumsLength, slicUpdate } from './slic.kernel.js';
 import type { SlicPlan } from './slic-plan.js';
 
@@ -32,29 +32,36 @@ export async function slicLabels(device: GPUDevice, options: SlicLabelsOptions):
   const owned: GPUBuffer[] = [];
   const labels = createBuffer(device, pixels * 4, 'slic.labels');
   try {
-    let features = options.features;
-    if (!features) {
-      features = createBuffer(device, pixels * 12, 'slic.features');
-      owned.push(features);
-      await runKernel(device, slicFeatures, {
-        params: { pixels, channels: options.channels ?? 3, low: options.low ?? 0, scale: options.scale ?? 1 },
-        image: options.image!,
-        features,
-      });
+    throwIfAborted(signal, 'slic');
+    const image = options.image;
+    if (!image && !options.features) {
+      throw new InvalidOptionError('slicLabels: pass the image (HWC f32 GPU buffer) or its precomputed features');
     }
+    const features = options.features ?? createBuffer(device, pixels * 12, 'slic.features');
+    if (!options.features) owned.push(features);
     const centers = createBuffer(device, plan.gridH * plan.gridW * 20, 'slic.centers');
     owned.push(centers);
     const sums = createBuffer(device, slicSumsLength(plan.gridH, plan.width) * 4, 'slic.sums');
     owned.push(sums);
+    // Every dispatch in one submit (2 per iteration + 2: 22 at skimage's 10 iterations): each was a
+    // submit and a validation round trip of its own, which a browser pays as IPC to the GPU process.
     // Each assign-sum pass labels the pixels and leaves the sums of the next centres, so the last
     // pass's labels are final and no update follows it.
     const assignParams = { ...dims, spatialWeight: plan.spatialWeight, maxSpatial2: plan.maxSpatial2 };
-    await runKernel(device, slicAssignSum.init, { params: assignParams, features, centers, labels, sums });
-    for (let i = 0; i < iterations; i++) {
-      throwIfAborted(signal, 'slic');
-      await runKernel(device, slicUpdate, { params: dims, sums, centers });
-      await runKernel(device, slicAssignSum.assign, { params: assignParams, features, centers, labels, sums });
-    }
+    await recordKernels(device, 'slic', (batch) => {
+      if (!options.features) {
+        batch.dispatch(slicFeatures, {
+          params: { pixels, channels: options.channels ?? 3, low: options.low ?? 0, scale: options.scale ?? 1 },
+          image: image!, // checked above: no features means an image
+          features,
+        });
+      }
+      batch.dispatch(slicAssignSum.init, { params: assignParams, features, centers, labels, sums });
+      for (let i = 0; i < iterations; i++) {
+        batch.dispatch(slicUpdate, { params: dims, sums, centers });
+        batch.dispatch(slicAssignSum.assign, { params: assignParams, features, centers, labels, sums });
+      }
+    });
     return labels;
   } catch (error) {
     releaseBuffer(device, labels);
