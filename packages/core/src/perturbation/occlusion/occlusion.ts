@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import { occlusionMasks, occlusionWindowCounts, runKernel, type OcclusionGeometry } from '@webxai/shaders';
+import { occlusionMasks, occlusionWindowCounts, type OcclusionGeometry } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
@@ -208,17 +208,18 @@ async function occludeGpu(run: OcclusionRun, image: tf.Tensor4D): Promise<Float3
     const acc = scope.create(pixels * 4, 'occlusion.acc');
     const counts = scope.create(pixels * 4, 'occlusion.counts');
     const read = async () => divide(await batches.read(acc), await batches.read(counts));
-    const writer = batches.writer((first, count) =>
-      runKernel(device, occlusionMasks, { params: { count, ...g, windowsPerRow: run.cols, firstWindow: first }, masks: batches.masks }),
+    const writer = batches.recordingWriter((batch, first, count) =>
+      batch.dispatch(occlusionMasks, { params: { count, ...g, windowsPerRow: run.cols, firstWindow: first }, masks: batches.masks }),
     );
     await evaluateBatches(env, total, writer, async (first, count, scores) => {
+      const drops = sampleWeights(scores, run.classes, count, run.target, (score) => run.f0 - score);
       await batches.accumulate(
-        'hidden',
-        sampleWeights(scores, run.classes, count, run.target, (score) => run.f0 - score),
-        acc,
+        [
+          { kind: 'hidden', weights: drops, acc },
+          { kind: 'hidden', weights: ones, acc: counts },
+        ],
         count,
       );
-      await batches.accumulate('hidden', ones, counts, count);
       if (progress.active) progress.report(first + count, total, await read());
     });
     return await read();

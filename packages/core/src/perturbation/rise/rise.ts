@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import { bernoulliRef, riseMasks, runKernel, uniformRef, type RiseGeometry } from '@webxai/shaders';
+import { bernoulliRef, riseMasks, uniformRef, type RiseGeometry } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
@@ -181,16 +181,12 @@ async function riseGpu(run: RiseRun, image: tf.Tensor4D): Promise<Float32Array> 
     const grids = scope.upload(run.grids, 'rise.grids');
     const shifts = scope.upload(run.shifts, 'rise.shifts');
     const acc = scope.create(pixels * 4, 'rise.acc');
-    const writer = batches.writer((first, count) =>
-      runKernel(device, riseMasks, { params: { count, ...g, sampleOffset: first }, grids, shifts, masks: batches.masks }),
+    const writer = batches.recordingWriter((batch, first, count) =>
+      batch.dispatch(riseMasks, { params: { count, ...g, sampleOffset: first }, grids, shifts, masks: batches.masks }),
     );
     await evaluateBatches(env, total, writer, async (first, count, scores) => {
-      await batches.accumulate(
-        'keep',
-        sampleWeights(scores, run.classes, count, run.target, (score) => score),
-        acc,
-        count,
-      );
+      const weights = sampleWeights(scores, run.classes, count, run.target, (score) => score);
+      await batches.accumulate([{ kind: 'keep', weights, acc }], count);
       if (progress.active) progress.report(first + count, total, run.scale(first + count, await batches.read(acc)));
     });
     return await batches.read(acc);

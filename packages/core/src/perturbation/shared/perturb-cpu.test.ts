@@ -49,4 +49,42 @@ describe('CpuPerturber', () => {
     agrees(scattered, fill, new Float32Array(seededInts((count + 1) * pixels, 5, 0, 2)), pixels);
     agrees(undefined, new Float32Array(pixels * c), fractional, pixels); // RISE: the m * x fast path
   });
+
+  it.for(['nhwc', 'nchw'] as const)('writes superpixel runs bit for bit, whichever source covers more (%s)', (layout) => {
+    // Blocks of 8 x 16 pixels: runs of 16 pixels, long enough to be copied as runs (not gathered).
+    const [bh, bw, blocks] = [16, 64, 8];
+    const px = bh * bw;
+    const blockLabels = Int32Array.from({ length: px }, (_, p) => 4 * Math.floor(p / bw / 8) + Math.floor((p % bw) / 16));
+    const img = seededF32(px * c, 6, -1, 1);
+    const fillImg = seededF32(px * c, 7, -1, 1);
+    // Random rows, then rows where the image covers most pixels and where the fill does (either is
+    // copied whole first, then the other's runs): all on, all off, one block on, one block off.
+    const rows = 10;
+    const masks = new Float32Array(rows * blocks);
+    masks.set(seededInts(6 * blocks, 8, 0, 2), 0);
+    masks.fill(1, 6 * blocks, 7 * blocks);
+    masks[8 * blocks + 5] = 1;
+    masks.fill(1, 9 * blocks, 10 * blocks);
+    masks[9 * blocks + 2] = 0;
+    const got = new CpuPerturber(img, fillImg, blockLabels, px, c, bw).write(
+      new Float32Array((rows - 1) * px * c),
+      masks,
+      blocks,
+      rows - 1,
+      1,
+      layout,
+    );
+    const ref = perturbBatchRef({
+      image: img,
+      fill: fillImg,
+      masks,
+      maskStride: blocks,
+      pixels: px,
+      channels: c,
+      count: rows - 1,
+      sampleOffset: 1,
+      segments: blockLabels,
+    });
+    expect(Array.from(got)).toEqual(Array.from(layout === 'nchw' ? nhwcToNchw(ref, rows - 1, px, c) : ref));
+  });
 });

@@ -15,9 +15,11 @@ export class CpuPerturber {
   private readonly planarFill: Float32Array;
   /** [start, end, segment] triples of pixel indices (segment masks whose runs are long enough). */
   private readonly runs: Int32Array | undefined;
+  /** Pixels per segment label (with `runs`): which of image and fill covers more of a sample. */
+  private readonly segmentPixels: Int32Array | undefined;
   /** The segment map's runs are too short to walk (writeGathered instead). */
   private readonly fragmented: boolean = false;
-  /** The fill is all zeros (RISE): fractional values are just m * x. */
+  /** No segments and the fill is all +0 (RISE): fractional values are just m * x. */
   private readonly zeroFill: boolean;
 
   constructor(
@@ -30,7 +32,7 @@ export class CpuPerturber {
   ) {
     this.planarImage = toPlanar(image, pixels, channels);
     this.planarFill = toPlanar(fill, pixels, channels);
-    this.zeroFill = fill.every((v) => v === 0 && !Object.is(v, -0));
+    this.zeroFill = !segments && allPositiveZero(fill);
     if (segments) {
       const starts = (p: number) => p === 0 || p % width === 0 || segments[p] !== segments[p - 1];
       let count = 0;
@@ -49,6 +51,7 @@ export class CpuPerturber {
           runs[r + 1] = p + 1;
         }
         this.runs = runs;
+        this.segmentPixels = pixelsPerLabel(runs);
       }
     }
   }
@@ -78,13 +81,27 @@ export class CpuPerturber {
     out.set(layout === 'nchw' ? this.planarImage : this.image, offset);
   }
 
+  /**
+   * A binary row over a segment map with long runs: the source (image or fill) that covers more
+   * pixels is copied whole (one memcpy per image), then only the other source's runs. About 1.6x
+   * less CPU than copying every run (LIME's half-on rows at 224x224, 50 SLIC segments), more for
+   * rows with few features on or off (most KernelSHAP coalitions).
+   */
   private writeRuns(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): void {
     const runs = this.runs!;
     const { pixels, channels } = this;
-    // Consecutive runs showing the same source merge into one span (rectangles of pixel features,
-    // neighbouring superpixels that are both on or both off): one copy per span.
+    const majorityOn = this.pixelsOn(masks, row) * 2 >= pixels;
+    const [image, fill] = layout === 'nhwc' ? [this.image, this.fill] : [this.planarImage, this.planarFill];
+    out.set(majorityOn ? image : fill, base);
+    const minority = majorityOn ? fill : image;
+    // Consecutive runs of the minority source merge into one span (neighbouring superpixels
+    // that are both off, or both on): one copy per span.
     for (let r = 0; r < runs.length;) {
       const on = masks[row + runs[r + 2]!] === 1;
+      if (on === majorityOn) {
+        r += 3;
+        continue;
+      }
       const start = runs[r]!;
       let end = runs[r + 1]!;
       r += 3;
@@ -92,13 +109,17 @@ export class CpuPerturber {
         end = runs[r + 1]!;
         r += 3;
       }
-      if (layout === 'nhwc') {
-        copySpan(out, on ? this.image : this.fill, start * channels, end * channels, base);
-      } else {
-        const src = on ? this.planarImage : this.planarFill;
-        for (let c = 0; c < channels; c++) copySpan(out, src, c * pixels + start, c * pixels + end, base);
-      }
+      if (layout === 'nhwc') copySpan(out, minority, start * channels, end * channels, base);
+      else for (let c = 0; c < channels; c++) copySpan(out, minority, c * pixels + start, c * pixels + end, base);
     }
+  }
+
+  /** Pixels whose segment is on (1) in the binary mask row at `row`. */
+  private pixelsOn(masks: Float32Array, row: number): number {
+    const sizes = this.segmentPixels!;
+    let on = 0;
+    for (let s = 0; s < sizes.length; s++) if (masks[row + s] === 1) on += sizes[s]!;
+    return on;
   }
 
   /**
@@ -132,7 +153,7 @@ export class CpuPerturber {
     const { pixels, channels, segments } = this;
     const image = this.planarImage;
     const fill = this.planarFill;
-    if (this.zeroFill && !segments && layout === 'nchw') {
+    if (this.zeroFill && layout === 'nchw') {
       // fround(0 + fround(m * fround(x - 0))) = fround(m * x): one rounding, done by the store.
       for (let c = 0; c < channels; c++) {
         const plane = c * pixels;
@@ -172,6 +193,24 @@ export function copySpan(out: Float32Array, src: Float32Array, start: number, en
   } else {
     out.set(src.subarray(start, end), offset + start);
   }
+}
+
+/** Pixels per label 0 .. max label of [start, end, label] runs. */
+function pixelsPerLabel(runs: Int32Array): Int32Array {
+  let max = 0;
+  for (let r = 2; r < runs.length; r += 3) max = Math.max(max, runs[r]!);
+  const counts = new Int32Array(max + 1);
+  for (let r = 0; r < runs.length; r += 3) {
+    const label = runs[r + 2]!;
+    counts[label] = counts[label]! + runs[r + 1]! - runs[r]!;
+  }
+  return counts;
+}
+
+/** Every value is +0 (a plain loop: `every` with a callback costs ~150k calls at 224x224x3). */
+function allPositiveZero(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0 || Object.is(values[i], -0)) return false;
+  return true;
 }
 
 function isBinaryRow(masks: Float32Array, row: number, length: number): boolean {
