@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
+import { installRank1OperandLift } from './rank1-operand-lift.js';
 
 /**
  * Sets the tfjs flags webxai's GPU path relies on; call once, before `tf.setBackend('webgpu')`.
@@ -16,6 +17,13 @@ import * as tf from '@tensorflow/tfjs';
  *   A real GPU keeps tfjs's choice.
  *   The flag is decided when tfjs first reads it (its first webgpu conv2d), once the adapter is
  *   known; a value the caller set explicitly wins.
+ * - `WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS`, software adapters only,
+ *   decided the same lazy way: tfjs-webgpu's `Add` sees a rank-1 operand (a conv or dense bias,
+ *   [n,h,w,c] + [c]) as [1,...,1,c], which swaps tfjs's shared-memory shader (workgroup barriers,
+ *   emulated on the CPU) for its plain broadcast one; same sums, bit for bit. MNIST CNN forward +
+ *   backward at batch 16: see ADR 0009, Decision 4 for the measurements. A real GPU keeps tfjs's
+ *   kernel as is. To opt out, `tf.env().set('WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS', false)` after
+ *   this call (or `?tfjsflags=WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS:false` in the page URL).
  *
  * @example
  * import '@tensorflow/tfjs-backend-webgpu';
@@ -25,9 +33,17 @@ import * as tf from '@tensorflow/tfjs';
 export function configureTfjs(): void {
   tf.enableProdMode();
   tf.env().set('WEBGPU_CPU_FORWARD', false);
-  tf.env().registerFlag('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', () =>
-    isSoftwareAdapter((tf.backend() as { adapterInfo?: AdapterDescription }).adapterInfo),
-  );
+  tf.env().registerFlag('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', activeAdapterIsSoftware);
+  installRank1OperandLift(activeAdapterIsSoftware);
+}
+
+/**
+ * The default of webxai's software-adapter-only tfjs flags: whether the active tfjs backend's
+ * adapter is a software one. tfjs evaluates a flag's default when it is first read, which for both
+ * flags is inside a webgpu kernel, so the active backend is the webgpu one and its adapter is known.
+ */
+export function activeAdapterIsSoftware(): boolean {
+  return isSoftwareAdapter((tf.backend() as { adapterInfo?: AdapterDescription }).adapterInfo);
 }
 
 /** What tfjs-backend-webgpu (its `adapterInfo`) or WebGPU (`GPUAdapter.info`) says about an adapter. */
