@@ -17,13 +17,15 @@ import { installRank1OperandLift } from './rank1-operand-lift.js';
  *   A real GPU keeps tfjs's choice.
  *   The flag is decided when tfjs first reads it (its first webgpu conv2d), once the adapter is
  *   known; a value the caller set explicitly wins.
- * - `WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS`, software adapters only,
- *   decided the same lazy way: tfjs-webgpu's `Add` sees a rank-1 operand (a conv or dense bias,
- *   [n,h,w,c] + [c]) as [1,...,1,c], which swaps tfjs's shared-memory shader (workgroup barriers,
- *   emulated on the CPU) for its plain broadcast one; same sums, bit for bit. MNIST CNN forward +
- *   backward at batch 16: see ADR 0009, Decision 4 for the measurements. A real GPU keeps tfjs's
- *   kernel as is. To opt out, `tf.env().set('WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS', false)` after
- *   this call (or `?tfjsflags=WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS:false` in the page URL).
+ * - `WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS` on software adapters only, decided the same lazy way:
+ *   tfjs-webgpu's `Add` sees a rank-1 operand (a bias, [n,h,w,c] + [c], which tf.grad adds
+ *   unfused) as [1,...,1,c], which swaps tfjs's shared-memory shader (workgroup barriers, emulated
+ *   on the CPU) for its plain broadcast one; same sums, bit for bit. On SwiftShader that add at
+ *   [16,28,28,16] went 75 -> 8 ms and an MNIST CNN forward + backward at batch 16 ~1.2x faster at
+ *   load 3-5 (~2x at load 8-10); on lavapipe the gain is within noise (ADR 0009, decision 4).
+ *   A real GPU keeps tfjs's kernel as is. To opt out, `tf.env().set('WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS', false)` after
+ *   this call (or `?tfjsflags=WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS:false` in the page URL). The
+ *   kernel is wrapped only if tfjs-backend-webgpu is imported before this call (as below).
  *
  * @example
  * import '@tensorflow/tfjs-backend-webgpu';
