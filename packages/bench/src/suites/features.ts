@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Feature visualisation (visualizeFeature) on tfjs's webgpu backend: channels visualised per second
-// at 128 x 128 with 256 steps, against the bare forward + backward passes the same optimisation
+// at 128 x 128 with 128 steps (full mode), against the bare forward + backward passes the same optimisation
 // needs (one pass to the layer and back per step over the same batch of images, tf.grad only).
 // The two run interleaved in one case so that load from other processes hits both alike.
 import type * as tfNamespace from '@tensorflow/tfjs';
@@ -13,7 +13,8 @@ async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
 
   const size = 128;
   // XAI_FEATURES_BENCH_STEPS / _CHANNELS override the defaults (e.g. a shorter run on a loaded machine).
-  const steps = envCount('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 256);
+  // Full: 128 steps (256 took 415 s of the full mode's 30 minutes at load 5-10; the ratio is per step).
+  const steps = envCount('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 128);
   const channels = Math.min(8, envCount('XAI_FEATURES_BENCH_CHANNELS', quick ? 2 : 4));
   const weights = testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 });
   const model = testing.tinyCnn('sequential', weights);
@@ -30,7 +31,7 @@ async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
     }
   };
   // Quick mode drops each side's first run (pipelines compile). Full mode keeps its single run: there
-  // the first steps of 256 compile tfjs's pipelines, a small share (a warm-up would double minutes).
+  // the first of 128 steps compile tfjs's pipelines, a small share (a warm-up would double minutes).
   const times = new RunRecorder(quick);
   const label = `${channels} channels of conv2, ${size}x${size}, ${steps} steps`;
   return {
@@ -73,6 +74,7 @@ async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
 /** visualizeFeature throughput and overhead over its bare forward + backward passes. */
 export const featuresSuite: BenchSuite = {
   name: 'features',
-  description: 'feature visualisation: channels/s at 128x128 with 256 steps, and the ratio to the bare forward+backward passes it needs',
+  description:
+    'feature visualisation: channels/s at 128x128 with 128 steps (--quick: 4), and the ratio to the bare forward+backward passes it needs',
   setup: setupFeatures,
 };
