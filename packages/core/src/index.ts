@@ -41,6 +41,7 @@ export type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelKind 
 export * from './interop/tfjs-webgpu.js';
 export * from './interop/first-max-pool-grad.js';
 export { configureTfjs, isSoftwareAdapter, type AdapterDescription } from './interop/tfjs-setup.js';
+export { LIFT_RANK1_OPERANDS_FLAG } from './interop/rank1-operand-lift.js';
 export * from './perturbation/index.js';
 export * from './segment/index.js';
 export * from './model/onnx/index.js';
