@@ -127,4 +127,28 @@ describe('image parametrisations', () => {
       disposeBasis(basis);
     }
   });
+  it('runs only vec4-friendly matMuls: no 3 x 3 colour product, the half spectrum padded to a multiple of 4; leaks nothing', async () => {
+    const [h, w] = [4, 4]; // 2 W' = 6 columns of re | im, padded to 8
+    const shape = variableShape('fourier', 2, [h, w, 3]);
+    const basis = imageBasis('fourier', 2, [h, w, 3]);
+    const v = tf.tensor(seededF32(shape.reduce((a, b) => a * b), 11, -1, 1), shape);
+    const g = tf.tensor4d(seededF32(2 * h * w * 3, 12, -1, 1), [2, h, w, 3]);
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() =>
+      tf.tidy(() => {
+        const image = toImage(basis, v);
+        return [image, imageVjp(basis, image, g)];
+      }),
+    );
+    const outputs = profile.result as tf.Tensor[];
+    const matMuls = profile.kernels.filter((k) => k.name === 'BatchMatMul');
+    // The two table products of the inverse DFT each way (the colour mix is elementwise), every
+    // operand's last size a multiple of 4 (tfjs-webgpu's vec4 condition).
+    expect(matMuls).toHaveLength(4);
+    expect(matMuls.flatMap((k) => k.inputShapes.map((s) => s.at(-1)! % 4))).toEqual(new Array(8).fill(0));
+    tf.dispose(outputs);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([v, g]);
+    disposeBasis(basis);
+  });
 });
