@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { acquireDevice, kernelValidationEnabled, setKernelValidation, WebGPUUnavailableError } from '@webxai/shaders';
+import { acquireDevice, InvalidOptionError, kernelValidationEnabled, setKernelValidation, WebGPUUnavailableError } from '@webxai/shaders';
 import { installNodeWebGPU } from '@webxai/shaders/node';
 import { runSuites, type BenchSuite } from './harness.js';
 import { saveResults } from './save.js';
@@ -15,6 +15,7 @@ export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] 
                   with --filter heatmap: <xai-heatmap> draws per second at 224x224 (CPU vs GPU range)
                   with --filter explainer: <xai-explainer> explanations per second, readbacks and submits each
   --batch <n>     (--browser) images per model call in the forward-pass cases (default: webxai's default)
+  --rounds <n>    (--browser) timed rounds per case after the warm-up (default 3, --quick 2)
   --tfjs-flags <json>  (--browser) tfjs flags the page sets, e.g. '{"WEBGPU_USE_NAIVE_CONV2D_DEBUG":true}'
   --json <file>   also write the results as JSON (schema: BenchReport in src/report.ts)
   --save          also write bench/results/<date>-<adapter>.{json,md,svg} (JSON, markdown table, SVG chart)
@@ -31,6 +32,7 @@ export interface CliOptions {
   readonly save: boolean;
   readonly tfjsFlags?: string;
   readonly batch?: number;
+  readonly rounds?: number;
   readonly json?: string;
   readonly filter?: string;
   readonly list: boolean;
@@ -47,6 +49,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       save: { type: 'boolean', default: false },
       'tfjs-flags': { type: 'string' },
       batch: { type: 'string' },
+      rounds: { type: 'string' },
       json: { type: 'string' },
       filter: { type: 'string' },
       list: { type: 'boolean', default: false },
@@ -64,9 +67,17 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     help: values.help,
     ...(values.json !== undefined && { json: values.json }),
     ...(values['tfjs-flags'] !== undefined && { tfjsFlags: values['tfjs-flags'] }),
-    ...(values.batch !== undefined && { batch: Number(values.batch) }),
+    ...(values.batch !== undefined && { batch: positiveCount('--batch', values.batch) }),
+    ...(values.rounds !== undefined && { rounds: positiveCount('--rounds', values.rounds) }),
     ...(values.filter !== undefined && { filter: values.filter }),
   };
+}
+
+/** A flag's value as a positive integer; a typed error naming the flag otherwise (never NaN passed on). */
+function positiveCount(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidOptionError(`${flag} takes a positive integer, got '${value}'`);
+  return n;
 }
 
 /**
@@ -145,6 +156,7 @@ async function runBrowser(options: CliOptions, log: (line: string) => void): Pro
     ...(options.filter !== undefined && { filter: options.filter }),
     ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }),
     ...(options.batch !== undefined && { batch: options.batch }),
+    ...(options.rounds !== undefined && { rounds: options.rounds }),
   });
   log('');
   log(formatBrowserTable(result));

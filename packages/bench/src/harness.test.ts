@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createBuffer, fill, kernelValidationEnabled, releaseBuffer, runKernel } from '@webxai/shaders';
+import { createBuffer, fill, InvalidOptionError, kernelValidationEnabled, releaseBuffer, runKernel } from '@webxai/shaders';
 import { quantile, QUICK_POLICY, type BenchSuite } from './harness.js';
 import { runCli, parseCliArgs } from './cli.js';
 import { formatTable, withCopyFraction, type BenchReport } from './report.js';
@@ -50,6 +50,10 @@ describe('bench harness', () => {
       filter: 'reduce',
     });
     expect(() => parseCliArgs(['--bogus'])).toThrow(/Unknown option/);
+    expect(parseCliArgs(['--browser', '--rounds', '6', '--batch', '32'])).toMatchObject({ browser: true, rounds: 6, batch: 32 });
+    expect(() => parseCliArgs(['--browser', '--rounds', 'six'])).toThrow(InvalidOptionError);
+    expect(() => parseCliArgs(['--browser', '--rounds', '0'])).toThrow(/--rounds takes a positive integer, got '0'/);
+    expect(() => parseCliArgs(['--browser', '--batch', '2.5'])).toThrow(/--batch takes a positive integer/);
   });
 
   it('runs a trivial suite in --quick mode and writes a JSON report of the documented shape', async () => {
