@@ -131,7 +131,15 @@ describe('image parametrisations', () => {
     const [h, w] = [4, 4]; // 2 W' = 6 columns of re | im, padded to 8
     const shape = variableShape('fourier', 2, [h, w, 3]);
     const basis = imageBasis('fourier', 2, [h, w, 3]);
-    const v = tf.tensor(seededF32(shape.reduce((a, b) => a * b), 11, -1, 1), shape);
+    const v = tf.tensor(
+      seededF32(
+        shape.reduce((a, b) => a * b),
+        11,
+        -1,
+        1,
+      ),
+      shape,
+    );
     const g = tf.tensor4d(seededF32(2 * h * w * 3, 12, -1, 1), [2, h, w, 3]);
     const before = tf.memory().numTensors;
     const profile = await tf.profile(() =>

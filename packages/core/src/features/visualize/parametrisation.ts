@@ -165,7 +165,13 @@ export function toImage(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
     // [count c, h, 2W'] -> rows of [re | im] times the column table: [count c h, 2w] = [B1 | B2].
     const scaled = tf.mul(variables, basis.spectrumScale!);
     const pad = paddedHalves(w) - halves;
-    const b = tf.matMul(tf.pad(tf.reshape(scaled, [count * c * h, halves]), [[0, 0], [0, pad]]), basis.columns!);
+    const b = tf.matMul(
+      tf.pad(tf.reshape(scaled, [count * c * h, halves]), [
+        [0, 0],
+        [0, pad],
+      ]),
+      basis.columns!,
+    );
     // Stack B1 over B2 per plane, planes side by side: [2h, count c w].
     const stacked = tf.reshape(tf.transpose(tf.reshape(b, [count * c, h, 2, w]), [2, 1, 0, 3]), [2 * h, count * c * w]);
     // One more table product gives the planes: [h, count, c, w] -> [count, h, w, c]. The factor 1/4
