@@ -28,6 +28,7 @@ import {
   type DirectConvActivation,
   type DirectConvGeometry,
 } from '@webxai/shaders';
+import { kernelTensorBuffer, submitRecordedTfjsWork, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
 
 /**
  * tfjs env flag: true runs tfjs-webgpu's FusedConv2D, Conv2D and Conv2DBackpropInput with webxai's
@@ -40,17 +41,6 @@ export const DIRECT_CONV_FLAG = 'WEBXAI_WEBGPU_DIRECT_CONV';
 
 /** The tfjs-webgpu kernels {@link installDirectConv} wraps. */
 export const DIRECT_CONV_KERNELS: readonly string[] = ['FusedConv2D', 'Conv2D', 'Conv2DBackpropInput'];
-
-/** The parts of tfjs-backend-webgpu 4.22's WebGPUBackend a kernel function needs. */
-interface WebGPUKernelBackend {
-  readonly device: GPUDevice;
-  readonly tensorMap: { get(dataId: object): { resource: unknown } | undefined };
-  readonly commandEncoder: GPUCommandEncoder | null;
-  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  uploadToGPU(dataId: object): void;
-  endComputePassEncoder(): void;
-  submitQueue(): void;
-}
 
 /** Attributes of Conv2D, FusedConv2D and Conv2DBackpropInput (tfjs 4.22). */
 interface ConvAttrs {
@@ -153,29 +143,18 @@ export function directConvPlan(kernelName: string, inputs: tf.NamedTensorInfoMap
   return { kind: 'forward', geometry, source: x, filter, activation: activation as DirectConvActivation, ...(bias && { bias }) };
 }
 
-/** The GPUBuffer behind a tensor on tfjs-webgpu (uploaded first if it still lives on the CPU). */
-function bufferOf(backend: WebGPUKernelBackend, info: tf.TensorInfo): GPUBuffer | undefined {
-  backend.uploadToGPU(info.dataId);
-  const resource = backend.tensorMap.get(info.dataId)?.resource;
-  return resource instanceof GPUBuffer ? resource : undefined;
-}
-
 /** Dispatches the plan into a new tfjs tensor; undefined when an input is not in a GPUBuffer. */
 function runPlan(backend: WebGPUKernelBackend, plan: DirectConvPlan): tf.TensorInfo | undefined {
   const { batch: _batch, ...shape } = plan.geometry;
   const g = plan.geometry;
-  const [source, filter] = [bufferOf(backend, plan.source), bufferOf(backend, plan.filter)];
-  const bias = plan.bias && bufferOf(backend, plan.bias);
+  const [source, filter] = [kernelTensorBuffer(backend, plan.source), kernelTensorBuffer(backend, plan.filter)];
+  const bias = plan.bias && kernelTensorBuffer(backend, plan.bias);
   if (!source || !filter || (plan.bias && !bias)) return undefined;
   const outShape =
     plan.kind === 'forward' ? [g.batch, g.outHeight, g.outWidth, g.outChannels] : [g.batch, g.inHeight, g.inWidth, g.inChannels];
   const out = backend.makeTensorInfo(outShape, 'float32');
-  const target = bufferOf(backend, out)!; // a fresh tensor without values always gets a pool buffer
-  // tfjs records lazily: submit what it has recorded (the inputs may still be pending) before ours.
-  if (backend.commandEncoder) {
-    backend.endComputePassEncoder();
-    backend.submitQueue();
-  }
+  const target = kernelTensorBuffer(backend, out)!; // a fresh tensor without values always gets a pool buffer
+  submitRecordedTfjsWork(backend); // the inputs may still be pending in tfjs's encoder
   const dispatched =
     plan.kind === 'forward'
       ? runKernelSync(backend.device, directConv2d, {

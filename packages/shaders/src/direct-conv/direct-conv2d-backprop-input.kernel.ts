@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './direct-conv2d-backprop-input.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { CONV_GEOMETRY_UNIFORM } from './direct-conv2d.kernel.js';
 
 const WORKGROUP_SIZE = 64;
 
@@ -25,21 +26,7 @@ export const directConv2dBackpropInput = defineKernel({
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {
-      uniform: {
-        count: 'u32',
-        inHeight: 'u32',
-        inWidth: 'u32',
-        inChannels: 'u32',
-        outHeight: 'u32',
-        outWidth: 'u32',
-        outChannels: 'u32',
-        filterHeight: 'u32',
-        filterWidth: 'u32',
-        strideHeight: 'u32',
-        strideWidth: 'u32',
-        padTop: 'u32',
-        padLeft: 'u32',
-      },
+      uniform: CONV_GEOMETRY_UNIFORM,
     },
     dy: { storage: 'read' },
     weights: { storage: 'read' },

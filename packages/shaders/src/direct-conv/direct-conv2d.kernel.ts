@@ -4,6 +4,26 @@ import { defineKernel } from '../runtime/kernel.js';
 
 const WORKGROUP_SIZE = 64;
 
+/**
+ * The uniform fields both direct-conv kernels start with, in WGSL declaration order: the
+ * invocation count, then a DirectConvGeometry without its batch.
+ */
+export const CONV_GEOMETRY_UNIFORM = {
+  count: 'u32',
+  inHeight: 'u32',
+  inWidth: 'u32',
+  inChannels: 'u32',
+  outHeight: 'u32',
+  outWidth: 'u32',
+  outChannels: 'u32',
+  filterHeight: 'u32',
+  filterWidth: 'u32',
+  strideHeight: 'u32',
+  strideWidth: 'u32',
+  padTop: 'u32',
+  padLeft: 'u32',
+} as const;
+
 /** Activations {@link directConv2d} fuses, by their `params.activation` code. */
 export const DIRECT_CONV_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2 } as const;
 
@@ -31,23 +51,7 @@ export const directConv2d = defineKernel({
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {
-      uniform: {
-        count: 'u32',
-        inHeight: 'u32',
-        inWidth: 'u32',
-        inChannels: 'u32',
-        outHeight: 'u32',
-        outWidth: 'u32',
-        outChannels: 'u32',
-        filterHeight: 'u32',
-        filterWidth: 'u32',
-        strideHeight: 'u32',
-        strideWidth: 'u32',
-        padTop: 'u32',
-        padLeft: 'u32',
-        hasBias: 'u32',
-        activation: 'u32',
-      },
+      uniform: { ...CONV_GEOMETRY_UNIFORM, hasBias: 'u32', activation: 'u32' },
     },
     x: { storage: 'read' },
     weights: { storage: 'read' },
