@@ -4,7 +4,9 @@ import { segmentScatterRef } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { hostBatches, originalScores } from '../shared/evaluate.js';
+import { hostBatches } from '../shared/evaluate.js';
+import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
+import { givenTargets } from '../../api/targets.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { featureSource } from '../shared/prepare.js';
@@ -130,7 +132,14 @@ async function explainAnchors(
 ) {
   const [n, height, width] = input.shape;
   const env = perturbationEnv(NAME, model, input, call, options);
-  const { targets } = await originalScores(model, input, call.target, call.signal);
+  // A black box's batches are host-built: its input is read once (values), and the anchor's map is
+  // made on the host as well (one 0/1 value per superpixel), so nothing of the search touches the
+  // GPU after the segmentation.
+  const host = hostBatches(env);
+  const values = await hostInputValues(env, input);
+  // Only the targets are needed from the clean images: a given class needs no forward pass (its
+  // range is checked against the first batch's scores, SegmentWorkspace.evaluate).
+  const targets = givenTargets(call.target, n) ?? (await originalScoresOf(env, input, values, call.target)).targets;
   const prepare = await featureSource(
     NAME,
     input,
@@ -138,10 +147,8 @@ async function explainAnchors(
     options.segmentation ?? ANCHORS_SEGMENTATION,
     options.fill ?? 'mean',
     call.signal,
+    values,
   );
-  // A black box's batches are host-built: the anchor's map is then made on the host as well (one
-  // 0/1 value per superpixel), so nothing of the search touches the GPU after the segmentation.
-  const host = hostBatches(env);
   const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const found: FoundAnchor[] = [];

@@ -12,7 +12,11 @@ export interface PreparedImage {
   readonly fill: Float32Array<ArrayBuffer>;
 }
 
-/** Resolves features (user segments or the built-in segmentation) and the fill for every image of a batch. */
+/**
+ * Resolves features (user segments or the built-in segmentation) and the fill for every image of a
+ * batch. `hostValues`: the batch's NHWC values when the caller has read them already (a black box's
+ * explanation), so no image is read back again.
+ */
 export async function featureSource(
   method: string,
   input: tf.Tensor4D,
@@ -20,13 +24,14 @@ export async function featureSource(
   segmentation: SegmentOptions,
   fill: FillOption,
   signal: AbortSignal | undefined,
+  hostValues?: Float32Array,
 ): Promise<(i: number) => Promise<PreparedImage>> {
   const [n, height, width, channels] = input.shape;
   const user = segments === undefined ? undefined : await userSegments(method, segments, n, height, width);
   return async (i) => {
-    const { tensor, values } = await imageAt(input, i);
+    const { tensor, values } = await imageAt(input, i, hostValues);
     try {
-      const map = user ? user(i) : await builtinSegments(tensor, segmentation, signal);
+      const map = user ? user(i) : await builtinSegments(tensor, segmentation, signal, values);
       return { tensor, values, map, fill: fillImage(fill, values, map, height, width, channels) };
     } catch (error) {
       tensor.dispose();
