@@ -41,6 +41,8 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Dispatches of webxai's direct-conv kernels (counted by their bind groups' labels). */
 let directDispatches = 0;
+/** Makes the next direct-conv bind group fail (a dispatch that throws synchronously). */
+let failNextDispatch = false;
 
 /** Runs `work` on `backend` with the seeded tensors of `c`, returns its values. */
 async function on(backend: 'cpu' | 'webgpu', c: ConvCase, work: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor): Promise<Float32Array> {
@@ -67,7 +69,13 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     const device = tfjsDevice();
     const createBindGroup = device.createBindGroup.bind(device);
     vi.spyOn(device, 'createBindGroup').mockImplementation((descriptor) => {
-      if (descriptor.label?.startsWith('direct-conv2d')) directDispatches++;
+      if (descriptor.label?.startsWith('direct-conv2d')) {
+        directDispatches++;
+        if (failNextDispatch) {
+          failNextDispatch = false;
+          throw new Error('injected dispatch failure');
+        }
+      }
       return createBindGroup(descriptor);
     });
   });
@@ -167,6 +175,14 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
       expect(gpu).toBeAllClose(await on('cpu', c, work), TOLERANCE);
     }
     expect(directDispatches).toBe(0);
+  });
+
+  it('a dispatch that throws passes the error on and gives the output buffer back (no leak)', async () => {
+    const [x, w] = [tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 3]) as tf.Tensor4D];
+    failNextDispatch = true;
+    expect(() => tf.conv2d(x, w, 1, 'same')).toThrow('injected dispatch failure');
+    expect(directDispatches).toBe(1);
+    tf.dispose([x, w]); // afterEach: tensors and pool buffers back to where they were
   });
 
   it('uninstall restores the original kernels', async () => {

@@ -143,9 +143,33 @@ export function directConvPlan(kernelName: string, inputs: tf.NamedTensorInfoMap
   return { kind: 'forward', geometry, source: x, filter, activation: activation as DirectConvActivation, ...(bias && { bias }) };
 }
 
+/** The GPUBuffers a plan reads and writes. */
+interface PlanBuffers {
+  readonly source: GPUBuffer;
+  readonly filter: GPUBuffer;
+  readonly bias: GPUBuffer | undefined;
+  readonly target: GPUBuffer;
+}
+
+/** Submits the plan's kernel; the promise reports a validation error (see runKernelSync). */
+function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers): Promise<void> {
+  const { batch: _batch, ...shape } = plan.geometry;
+  if (plan.kind === 'backprop-input') {
+    const params = { count: directConv2dBackpropInputInvocations(plan.geometry), ...shape };
+    return runKernelSync(device, directConv2dBackpropInput, { params, dy: b.source, weights: b.filter, dx: b.target });
+  }
+  const params = {
+    count: directConv2dInvocations(plan.geometry),
+    ...shape,
+    hasBias: b.bias ? 1 : 0,
+    activation: DIRECT_CONV_ACTIVATIONS[plan.activation],
+  };
+  // Without a bias any storage buffer fills the binding (hasBias 0: never read).
+  return runKernelSync(device, directConv2d, { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target });
+}
+
 /** Dispatches the plan into a new tfjs tensor; undefined when an input is not in a GPUBuffer. */
 function runPlan(backend: WebGPUKernelBackend, plan: DirectConvPlan): tf.TensorInfo | undefined {
-  const { batch: _batch, ...shape } = plan.geometry;
   const g = plan.geometry;
   const [source, filter] = [kernelTensorBuffer(backend, plan.source), kernelTensorBuffer(backend, plan.filter)];
   const bias = plan.bias && kernelTensorBuffer(backend, plan.bias);
@@ -153,31 +177,16 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectConvPlan): tf.TensorI
   const outShape =
     plan.kind === 'forward' ? [g.batch, g.outHeight, g.outWidth, g.outChannels] : [g.batch, g.inHeight, g.inWidth, g.inChannels];
   const out = backend.makeTensorInfo(outShape, 'float32');
-  const target = kernelTensorBuffer(backend, out)!; // a fresh tensor without values always gets a pool buffer
-  submitRecordedTfjsWork(backend); // the inputs may still be pending in tfjs's encoder
-  const dispatched =
-    plan.kind === 'forward'
-      ? runKernelSync(backend.device, directConv2d, {
-          params: {
-            count: directConv2dInvocations(g),
-            ...shape,
-            hasBias: bias ? 1 : 0,
-            activation: DIRECT_CONV_ACTIVATIONS[plan.activation],
-          },
-          x: source,
-          weights: filter,
-          bias: bias ?? filter, // not read when hasBias is 0
-          y: target,
-        })
-      : runKernelSync(backend.device, directConv2dBackpropInput, {
-          params: { count: directConv2dBackpropInputInvocations(g), ...shape },
-          dy: source,
-          weights: filter,
-          dx: target,
-        });
-  dispatched.catch((error: unknown) => {
-    deferredError = error instanceof GpuValidationError ? error : new GpuValidationError('direct-conv2d', String(error));
-  });
+  try {
+    const target = kernelTensorBuffer(backend, out)!; // a fresh tensor without values always gets a pool buffer
+    submitRecordedTfjsWork(backend); // the inputs may still be pending in tfjs's encoder
+    dispatch(backend.device, plan, { source, filter, bias, target }).catch((error: unknown) => {
+      deferredError = error instanceof GpuValidationError ? error : new GpuValidationError('direct-conv2d', String(error));
+    });
+  } catch (error) {
+    backend.disposeData(out.dataId); // the output tensor is not handed to tfjs: give its buffer back
+    throw error;
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@ export interface WebGPUKernelBackend {
   readonly tensorMap: { get(dataId: object): { resource: unknown } | undefined };
   readonly commandEncoder: GPUCommandEncoder | null;
   makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
   uploadToGPU(dataId: object): void;
   endComputePassEncoder(): void;
   submitQueue(): void;
