@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { installDirectConv } from './direct-conv-kernels.js';
+import { installMeanAsAvgPool } from './mean-as-avg-pool.js';
 import { installRank1OperandLift } from './rank1-operand-lift.js';
 
 /**
@@ -32,6 +33,10 @@ import { installRank1OperandLift } from './rank1-operand-lift.js';
  *   convolution (interop/direct-conv-kernels.ts) for NHWC, dilation-1, float32 convolutions with a
  *   linear / relu / relu6 activation; anything else keeps tfjs's kernel (ADR 0009, decision 5).
  *   Opt out with `tf.env().set('WEBXAI_WEBGPU_DIRECT_CONV', false)` after this call.
+ * - `WEBXAI_WEBGPU_MEAN_AS_AVG_POOL` on software adapters only, decided the same lazy way:
+ *   tfjs-webgpu's Mean of a float32 [n,h,w,c] tensor over axes [1,2] (global average pooling) runs
+ *   tfjs's AvgPool with an [h,w] window instead of its barrier-heavy reduce program (ADR 0009,
+ *   decision 6). Opt out with `tf.env().set('WEBXAI_WEBGPU_MEAN_AS_AVG_POOL', false)` after this call.
  *
  * @example
  * import '@tensorflow/tfjs-backend-webgpu';
@@ -44,6 +49,7 @@ export function configureTfjs(): void {
   tf.env().registerFlag('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', activeAdapterIsSoftware);
   installRank1OperandLift(activeAdapterIsSoftware);
   installDirectConv(activeAdapterIsSoftware);
+  installMeanAsAvgPool(activeAdapterIsSoftware);
 }
 
 /**
