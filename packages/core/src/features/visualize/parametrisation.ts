@@ -8,9 +8,11 @@
 //   correlation matrix, so they are roughly independent channels.
 // - 'pixel': plain pixels (no preconditioning), for comparison.
 // The value then goes through a sigmoid into [0, 1]. The inverse DFT is two matrix products with
-// cos / sin tables (exact, differentiable by tfjs, and small at visualisation sizes), so no kernel
-// and no adjoint are needed here.
+// cos / sin tables (exact, differentiable by tfjs, and small at visualisation sizes; the rows' one
+// folded by output parity, see dft-tables.ts), so no kernel is needed here.
 import * as tf from '@tensorflow/tfjs';
+import { dftTables, disposeDftTables, halfWidth, type DftTables } from './dft-tables.js';
+import { inverseRealDft, inverseRealDftVjp } from './inverse-dft.js';
 
 /**
  * Square root of the colour correlation of natural (ImageNet) images, per RGB column, as published
@@ -28,12 +30,6 @@ export const INIT_STD = 0.01;
 /** How the optimised variables become an image. */
 export type Parametrisation = 'fourier' | 'pixel';
 
-/** Number of columns of a real DFT's half spectrum. */
-const halfWidth = (w: number) => Math.floor(w / 2) + 1;
-
-/** 2 W' (re and im columns) rounded up to a multiple of 4: the inner size of the column product. */
-const paddedHalves = (w: number) => Math.ceil((2 * halfWidth(w)) / 4) * 4;
-
 /** Shape of the variables for `count` images of `[h, w, c]`. */
 export function variableShape(kind: Parametrisation, count: number, [h, w, c]: readonly [number, number, number]): number[] {
   return kind === 'fourier' ? [count * c, h, 2 * halfWidth(w)] : [count, h, w, c];
@@ -49,17 +45,8 @@ export interface ImageBasis {
   readonly size: readonly [number, number, number];
   /** 1 / max(frequency, 1 / max(h, w)), for [re | im] columns: [h, 2 W']. */
   readonly spectrumScale?: tf.Tensor2D;
-  /**
-   * [[C, S], [-S, C]] over columns, c_v-weighted for the half spectrum, with zero rows appended up
-   * to a multiple of 4: [K, 2 w], K = {@link paddedHalves}. tfjs-webgpu's matMul takes its vec4
-   * program only when the inner size is a multiple of 4 (2 W' = 130 at 128 px is not; the scalar
-   * program took about twice as long on lavapipe); the zero rows add exact zeros.
-   */
-  readonly columns?: tf.Tensor2D;
-  /** `columns` transposed, [2 w, K], so that the VJP's product is not transposeB (which tfjs never runs as vec4). */
-  readonly columnsT?: tf.Tensor2D;
-  /** [C, -S] over rows: [h, 2 h]. */
-  readonly rows?: tf.Tensor2D;
+  /** The inverse DFT's tables (see dft-tables.ts). */
+  readonly tables?: DftTables;
   /**
    * Normalised colour mixing M (x @ M mixes the planes into RGB) as broadcast rows: `colourRows[i]`
    * is M[i, :] as [1, 1, 1, 3], so x @ M = sum_i x[..., i] * M[i, :] (see {@link mixChannels}).
@@ -84,39 +71,9 @@ export function imageBasis(kind: Parametrisation, count: number, size: readonly 
       scale[u * 2 * W + W + v] = s;
     }
   }
-  // x[y, x] = 1/sqrt(hw) sum_u sum_v c_v Re(A[u, v] e^{2 pi i (u y / h + v x / w)}), with
-  // c_v = 2 except for the DC column (and the Nyquist column of an even width), which appear once.
-  const columns = new Float32Array(paddedHalves(w) * 2 * w); // rows from 2 W' on stay 0
-  for (let v = 0; v < W; v++) {
-    const weight = v === 0 || (w % 2 === 0 && v === w / 2) ? 1 : 2;
-    for (let x = 0; x < w; x++) {
-      const angle = (2 * Math.PI * v * x) / w;
-      const [cv, sv] = [weight * Math.cos(angle), weight * Math.sin(angle)];
-      columns[v * 2 * w + x] = cv; // re -> cos part
-      columns[v * 2 * w + w + x] = sv; // re -> sin part
-      columns[(W + v) * 2 * w + x] = -sv; // im -> cos part
-      columns[(W + v) * 2 * w + w + x] = cv; // im -> sin part
-    }
-  }
-  const rows = new Float32Array(h * 2 * h);
-  const norm = 1 / Math.sqrt(h * w);
-  for (let y = 0; y < h; y++) {
-    for (let u = 0; u < h; u++) {
-      const angle = (2 * Math.PI * u * y) / h;
-      rows[y * 2 * h + u] = norm * Math.cos(angle);
-      rows[y * 2 * h + h + u] = -norm * Math.sin(angle);
-    }
-  }
-  return {
-    kind,
-    count,
-    size,
-    spectrumScale: tf.tensor2d(scale, [h, 2 * W]),
-    columns: tf.tensor2d(columns, [paddedHalves(w), 2 * w]),
-    columnsT: tf.tidy(() => tf.transpose(tf.tensor2d(columns, [paddedHalves(w), 2 * w])) as tf.Tensor2D),
-    rows: tf.tensor2d(rows, [h, 2 * h]),
-    ...colour,
-  };
+  // The factor 1/4 keeps the start close to grey (as Lucid's).
+  const tables = dftTables(h, w, 0.25 / Math.sqrt(h * w));
+  return { kind, count, size, spectrumScale: tf.tensor2d(scale, [h, 2 * W]), tables, ...colour };
 }
 
 /** M = (C / norm)^T's rows and columns as [1, 1, 1, 3] tensors (made once per basis). */
@@ -143,8 +100,10 @@ function mixChannels(x: tf.Tensor4D, rows: readonly tf.Tensor4D[]): tf.Tensor4D 
   return tf.addN(terms) as tf.Tensor4D;
 }
 
+/** Frees the tensors of {@link imageBasis}. */
 export function disposeBasis(basis: ImageBasis): void {
-  tf.dispose([basis.spectrumScale, basis.columns, basis.columnsT, basis.rows].filter((t): t is tf.Tensor2D => t !== undefined));
+  basis.spectrumScale?.dispose();
+  if (basis.tables) disposeDftTables(basis.tables);
   tf.dispose([...(basis.colourRows ?? []), ...(basis.colourColumns ?? [])]);
 }
 
@@ -153,32 +112,7 @@ export function disposeBasis(basis: ImageBasis): void {
  * intermediates (call inside tf.tidy / tf.grad).
  */
 export function toImage(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
-  const {
-    count,
-    size: [h, w, c],
-  } = basis;
-  let planes: tf.Tensor4D;
-  if (basis.kind === 'pixel') {
-    planes = variables as tf.Tensor4D;
-  } else {
-    const halves = 2 * halfWidth(w);
-    // [count c, h, 2W'] -> rows of [re | im] times the column table: [count c h, 2w] = [B1 | B2].
-    const scaled = tf.mul(variables, basis.spectrumScale!);
-    const pad = paddedHalves(w) - halves;
-    const b = tf.matMul(
-      tf.pad(tf.reshape(scaled, [count * c * h, halves]), [
-        [0, 0],
-        [0, pad],
-      ]),
-      basis.columns!,
-    );
-    // Stack B1 over B2 per plane, planes side by side: [2h, count c w].
-    const stacked = tf.reshape(tf.transpose(tf.reshape(b, [count * c, h, 2, w]), [2, 1, 0, 3]), [2 * h, count * c * w]);
-    // One more table product gives the planes: [h, count, c, w] -> [count, h, w, c]. The factor 1/4
-    // keeps the start close to grey (as Lucid's).
-    const x = tf.mul(tf.matMul(basis.rows!, stacked), 0.25);
-    planes = tf.transpose(tf.reshape(x, [h, count, c, w]), [1, 0, 3, 2]) as tf.Tensor4D;
-  }
+  const planes = basis.kind === 'pixel' ? (variables as tf.Tensor4D) : fourierPlanes(basis, variables);
   const mixed = basis.colourRows ? mixChannels(planes, basis.colourRows) : planes;
   return tf.sigmoid(mixed) as tf.Tensor4D;
 }
@@ -191,18 +125,22 @@ export function toImage(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
  * leaves intermediates (call inside tf.tidy).
  */
 export function imageVjp(basis: ImageBasis, image: tf.Tensor4D, imageGradient: tf.Tensor4D): tf.Tensor {
-  const {
-    count,
-    size: [h, w, c],
-  } = basis;
   const gMixed = tf.mul(imageGradient, tf.mul(image, tf.sub(1, image)));
   const gPlanes = basis.colourColumns ? mixChannels(gMixed as tf.Tensor4D, basis.colourColumns) : gMixed;
-  if (basis.kind === 'pixel') return gPlanes;
-  // Reverse of toImage's steps; both of its transposes ([1, 0, 3, 2] and [2, 1, 0, 3]) are their own inverse.
-  const gX = tf.reshape(tf.transpose(gPlanes, [1, 0, 3, 2]), [h, count * c * w]);
-  const gStacked = tf.mul(tf.matMul(basis.rows!, gX, true, false), 0.25);
-  const gB = tf.reshape(tf.transpose(tf.reshape(gStacked, [2, h, count * c, w]), [2, 1, 0, 3]), [count * c * h, 2 * w]);
-  const halves = 2 * halfWidth(w);
-  const gScaled = tf.slice(tf.matMul(gB, basis.columnsT!), [0, 0], [count * c * h, halves]);
-  return tf.mul(tf.reshape(gScaled, [count * c, h, halves]), basis.spectrumScale!);
+  return basis.kind === 'pixel' ? gPlanes : fourierPlanesVjp(basis, gPlanes as tf.Tensor4D);
+}
+
+/** The Fourier parametrisation's planes [count, h, w, c] (before the colour mix). */
+function fourierPlanes(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
+  const [h, w, c] = basis.size;
+  const scaled = tf.mul(variables, basis.spectrumScale!) as tf.Tensor3D;
+  const planes = inverseRealDft(basis.tables!, scaled, w);
+  return tf.transpose(tf.reshape(planes, [basis.count, c, h, w]), [0, 2, 3, 1]);
+}
+
+/** The adjoint of {@link fourierPlanes}: planes' gradient [count, h, w, c] -> variables' gradient. */
+function fourierPlanesVjp(basis: ImageBasis, gPlanes: tf.Tensor4D): tf.Tensor {
+  const [h, w, c] = basis.size;
+  const gByPlane = tf.reshape(tf.transpose(gPlanes, [0, 3, 1, 2]), [basis.count * c, h, w]) as tf.Tensor3D;
+  return tf.mul(inverseRealDftVjp(basis.tables!, gByPlane), basis.spectrumScale!);
 }
