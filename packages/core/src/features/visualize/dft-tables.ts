@@ -45,7 +45,7 @@ export interface DftTables {
 }
 
 /** The row tables of height h, as Float32Arrays (see {@link DftTables.rows}). */
-export function rowTableValues(h: number): Float32Array[] {
+function rowTableValues(h: number): Float32Array[] {
   const parities = rowParities(h);
   const m = h / parities;
   return Array.from({ length: parities }, (_, y2) => {
@@ -66,7 +66,7 @@ export function rowTableValues(h: number): Float32Array[] {
 }
 
 /** The column table of width w with the plane factor `k` folded in (see {@link DftTables.columns}). */
-export function columnTableValues(w: number, k: number): Float32Array {
+function columnTableValues(w: number, k: number): Float32Array {
   const [W, Wp] = [halfWidth(w), paddedHalfWidth(w)];
   const table = new Float32Array(2 * Wp * w); // rows W..Wp-1 and Wp+W..2Wp-1 stay 0
   for (let v = 0; v < W; v++) {
@@ -93,6 +93,7 @@ export function dftTables(h: number, w: number, k: number): DftTables {
   };
 }
 
+/** Frees the tensors of {@link dftTables}. */
 export function disposeDftTables(tables: DftTables): void {
   tf.dispose([...tables.rows, ...tables.rowsT, tables.columns, tables.columnsT]);
 }
