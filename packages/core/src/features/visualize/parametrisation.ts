@@ -48,18 +48,20 @@ export interface ImageBasis {
   /** The inverse DFT's tables (see dft-tables.ts). */
   readonly tables?: DftTables;
   /**
-   * Normalised colour mixing M (x @ M mixes the planes into RGB) as broadcast rows: `colourRows[i]`
-   * is M[i, :] as [1, 1, 1, 3], so x @ M = sum_i x[..., i] * M[i, :] (see {@link mixChannels}).
+   * Normalised colour mixing M (x @ M mixes the planes into RGB) as broadcast rows over the channel
+   * axis: `colourRows[i]` is M[i, :] as [1, 1, 1, 3] ('pixel', images [n, h, w, c]) or [1, 3, 1, 1]
+   * ('fourier', planes [n, c, h, w] before their transpose), so x @ M = sum_i x_i * M[i, :] (see
+   * {@link mixChannels}).
    */
   readonly colourRows?: readonly tf.Tensor4D[];
-  /** The rows of M's transpose (M[:, j] as [1, 1, 1, 3]), for the VJP's g @ M^T. */
+  /** The rows of M's transpose (M[:, j], shaped as `colourRows`), for the VJP's g @ M^T. */
   readonly colourColumns?: readonly tf.Tensor4D[];
 }
 
 /** The tables of a parametrisation for `count` images of `[h, w, c]` (c = 1 or 3). */
 export function imageBasis(kind: Parametrisation, count: number, size: readonly [number, number, number]): ImageBasis {
   const [h, w, c] = size;
-  const colour = c === 3 ? colourTables() : undefined;
+  const colour = c === 3 ? colourTables(kind === 'pixel' ? 3 : 1) : undefined;
   if (kind === 'pixel') return { kind, count, size, ...colour };
   const W = halfWidth(w);
   const scale = new Float32Array(h * 2 * W);
@@ -76,27 +78,41 @@ export function imageBasis(kind: Parametrisation, count: number, size: readonly 
   return { kind, count, size, spectrumScale: tf.tensor2d(scale, [h, 2 * W]), tables, ...colour };
 }
 
-/** M = (C / norm)^T's rows and columns as [1, 1, 1, 3] tensors (made once per basis). */
-function colourTables(): { colourRows: tf.Tensor4D[]; colourColumns: tf.Tensor4D[] } {
+/** M = (C / norm)^T's rows and columns as rank-4 tensors of size 3 along `axis` (made once per basis). */
+function colourTables(axis: ChannelAxis): { colourRows: tf.Tensor4D[]; colourColumns: tf.Tensor4D[] } {
   const norm = Math.max(...[0, 1, 2].map((j) => Math.hypot(...COLOUR_CORRELATION_SQRT.map((row) => row[j]!))));
   // M[i][j] = C[j][i] / norm: row i of M is column i of C, column j of M is row j of C.
   const m = (i: number, j: number) => COLOUR_CORRELATION_SQRT[j]![i]! / norm;
-  const broadcast = (values: number[]) => tf.tensor4d(values, [1, 1, 1, 3]);
+  const broadcast = (values: number[]) => tf.tensor4d(values, axis === 3 ? [1, 1, 1, 3] : [1, 3, 1, 1]);
   return {
     colourRows: [0, 1, 2].map((i) => broadcast([0, 1, 2].map((j) => m(i, j)))),
     colourColumns: [0, 1, 2].map((j) => broadcast([0, 1, 2].map((i) => m(i, j)))),
   };
 }
 
+/** The channel axis of images [n, h, w, c] (3) or planes [n, c, h, w] (1). */
+type ChannelAxis = 1 | 3;
+
 /**
- * x @ W over the last axis of `x` [n, h, w, 3], for W given by its rows [1, 1, 1, 3]: three
+ * x @ W over the channel `axis` of `x`, for W given by its rows (size 3 along `axis`): three
  * broadcast products and two sums. Replaces a matMul with an inner and outer size of 3, which
  * tfjs-webgpu runs as its 32 x 32 tiled program (mostly padding, behind workgroup barriers that
- * software adapters emulate slowly); these elementwise programs have no barrier.
+ * software adapters emulate slowly); these elementwise programs have no barrier. With the channels
+ * outermost (axis 1) the slices are contiguous and, for a width that is a multiple of 4, the
+ * products run as vec4 (a [n, h, w, 1] x [1, 1, 1, 3] product runs one lane per element).
  */
-function mixChannels(x: tf.Tensor4D, rows: readonly tf.Tensor4D[]): tf.Tensor4D {
-  const [n, h, w] = x.shape;
-  const terms = rows.map((row, i) => tf.mul(tf.slice(x, [0, 0, 0, i], [n, h, w, 1]), row));
+function mixChannels(x: tf.Tensor4D, rows: readonly tf.Tensor4D[], axis: ChannelAxis): tf.Tensor4D {
+  const size = x.shape.map((s, d) => (d === axis ? 1 : s));
+  const terms = rows.map((row, i) =>
+    tf.mul(
+      tf.slice(
+        x,
+        [0, 1, 2, 3].map((d) => (d === axis ? i : 0)),
+        size,
+      ),
+      row,
+    ),
+  );
   return tf.addN(terms) as tf.Tensor4D;
 }
 
@@ -112,8 +128,8 @@ export function disposeBasis(basis: ImageBasis): void {
  * intermediates (call inside tf.tidy / tf.grad).
  */
 export function toImage(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
-  const planes = basis.kind === 'pixel' ? (variables as tf.Tensor4D) : fourierPlanes(basis, variables);
-  const mixed = basis.colourRows ? mixChannels(planes, basis.colourRows) : planes;
+  if (basis.kind === 'fourier') return tf.sigmoid(fourierPlanes(basis, variables));
+  const mixed = basis.colourRows ? mixChannels(variables as tf.Tensor4D, basis.colourRows, 3) : variables;
   return tf.sigmoid(mixed) as tf.Tensor4D;
 }
 
@@ -125,22 +141,25 @@ export function toImage(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
  * leaves intermediates (call inside tf.tidy).
  */
 export function imageVjp(basis: ImageBasis, image: tf.Tensor4D, imageGradient: tf.Tensor4D): tf.Tensor {
-  const gMixed = tf.mul(imageGradient, tf.mul(image, tf.sub(1, image)));
-  const gPlanes = basis.colourColumns ? mixChannels(gMixed as tf.Tensor4D, basis.colourColumns) : gMixed;
-  return basis.kind === 'pixel' ? gPlanes : fourierPlanesVjp(basis, gPlanes as tf.Tensor4D);
+  const gMixed = tf.mul(imageGradient, tf.mul(image, tf.sub(1, image))) as tf.Tensor4D;
+  if (basis.kind === 'fourier') return fourierPlanesVjp(basis, gMixed);
+  return basis.colourColumns ? mixChannels(gMixed, basis.colourColumns, 3) : gMixed;
 }
 
-/** The Fourier parametrisation's planes [count, h, w, c] (before the colour mix). */
+/** The Fourier parametrisation's colour-mixed planes [count, h, w, c] (before the sigmoid). */
 function fourierPlanes(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
   const [h, w, c] = basis.size;
   const scaled = tf.mul(variables, basis.spectrumScale!) as tf.Tensor3D;
-  const planes = inverseRealDft(basis.tables!, scaled, w);
-  return tf.transpose(tf.reshape(planes, [basis.count, c, h, w]), [0, 2, 3, 1]);
+  const planes = tf.reshape(inverseRealDft(basis.tables!, scaled, w), [basis.count, c, h, w]) as tf.Tensor4D;
+  const mixed = basis.colourRows ? mixChannels(planes, basis.colourRows, 1) : planes;
+  return tf.transpose(mixed, [0, 2, 3, 1]);
 }
 
-/** The adjoint of {@link fourierPlanes}: planes' gradient [count, h, w, c] -> variables' gradient. */
-function fourierPlanesVjp(basis: ImageBasis, gPlanes: tf.Tensor4D): tf.Tensor {
+/** The adjoint of {@link fourierPlanes}: mixed planes' gradient [count, h, w, c] -> variables' gradient. */
+function fourierPlanesVjp(basis: ImageBasis, gMixed: tf.Tensor4D): tf.Tensor {
   const [h, w, c] = basis.size;
-  const gByPlane = tf.reshape(tf.transpose(gPlanes, [0, 3, 1, 2]), [basis.count * c, h, w]) as tf.Tensor3D;
+  const gChannelsFirst = tf.transpose(gMixed, [0, 3, 1, 2]);
+  const gPlanes = basis.colourColumns ? mixChannels(gChannelsFirst, basis.colourColumns, 1) : gChannelsFirst;
+  const gByPlane = tf.reshape(gPlanes, [basis.count * c, h, w]) as tf.Tensor3D;
   return tf.mul(inverseRealDftVjp(basis.tables!, gByPlane), basis.spectrumScale!);
 }
