@@ -26,19 +26,47 @@ export function checkTargetOption(target: Target | undefined, batch: number): vo
  */
 export async function resolveTargets(target: Target | undefined, scores: tf.Tensor2D): Promise<number[]> {
   const [batch, classes] = scores.shape;
-  checkTargetOption(target, batch);
-  let resolved: number[];
-  if (target === undefined || target === 'predicted') {
+  let resolved = givenTargets(target, batch);
+  if (!resolved) {
     const argmax = tf.argMax(scores, 1);
     resolved = Array.from(await argmax.data());
     argmax.dispose();
-  } else {
-    resolved = typeof target === 'number' ? new Array<number>(batch).fill(target) : [...target];
   }
-  for (const t of resolved) {
-    if (t >= classes)
-      throw new InvalidOptionError(`target class ${t} is out of range: the model has ${classes} classes (0..${classes - 1})`);
+  for (const t of resolved) checkTargetClass(t, classes);
+  return resolved;
+}
+
+/**
+ * The targets when the option names the classes (one index or one per image), with no scores
+ * needed; undefined for 'predicted' (or no target). Checks the option's form; the class range is
+ * checked once the model's class count is known ({@link checkTargetClass}).
+ */
+export function givenTargets(target: Target | undefined, batch: number): number[] | undefined {
+  checkTargetOption(target, batch);
+  if (target === undefined || target === 'predicted') return undefined;
+  return typeof target === 'number' ? new Array<number>(batch).fill(target) : [...target];
+}
+
+/** @throws {InvalidOptionError} when class `target` is not one of the model's `classes`. */
+export function checkTargetClass(target: number, classes: number): void {
+  if (target >= classes) {
+    throw new InvalidOptionError(`target class ${target} is out of range: the model has ${classes} classes (0..${classes - 1})`);
   }
+}
+
+/**
+ * {@link resolveTargets} for scores already on the host ([batch, classes], row-major), with the same
+ * checks and errors: 'predicted' is each row's first maximum.
+ */
+export function resolveTargetsOnHost(target: Target | undefined, scores: Float32Array, batch: number, classes: number): number[] {
+  const resolved =
+    givenTargets(target, batch) ??
+    Array.from({ length: batch }, (_, b) => {
+      let best = 0;
+      for (let k = 1; k < classes; k++) if (scores[b * classes + k]! > scores[b * classes + best]!) best = k;
+      return best;
+    });
+  for (const t of resolved) checkTargetClass(t, classes);
   return resolved;
 }
 

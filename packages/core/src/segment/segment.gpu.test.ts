@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
-import { InvalidOptionError, liveBufferCount, ShapeMismatchError } from '@webxai/shaders';
+import { InvalidInputError, InvalidOptionError, liveBufferCount, ShapeMismatchError } from '@webxai/shaders';
 import { tfjsDevice, tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
 import { enforceConnectivity } from './connectivity.js';
-import { segment } from './segment.js';
+import { segment, segmentImage, type SegmentOptions } from './segment.js';
 
 /** Quadrants of four colours plus seeded noise, values in [0, 255]. */
 function quadrants(height: number, width: number, seed: number, noise = 6): Float32Array {
@@ -108,6 +108,38 @@ describe('segment', () => {
     expect(Array.from(qsCpu.labels)).toEqual(Array.from(qs.labels));
     cpuImage.dispose();
     await tf.setBackend('webgpu');
+    image.dispose();
+  });
+
+  it("given the image's host values: the same labels with fewer readbacks (value range, CPU methods' input)", async () => {
+    const [h, w] = [40, 50];
+    // [0, 255] values, and values outside any preset range (the range is then min..max).
+    for (const values of [quadrants(h, w, 3), quadrants(h, w, 3).map((v) => 3 * v - 100)]) {
+      const image = tf.tensor3d(values, [h, w, 3]);
+      // With host values only the GPU methods' labels are read back (SLIC's, Quick Shift's links).
+      const cases: [SegmentOptions, number][] = [
+        [{ method: 'slic', segments: 12 }, 1],
+        [{ method: 'quickshift', kernelSize: 3, maxDist: 6, ratio: 0.5 }, 1],
+        [{ method: 'felzenszwalb', scale: 100, sigma: 0, minSize: 20 }, 0],
+      ];
+      for (const [options, readbacks] of cases) {
+        const reads = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+        const want = await segment(image, options);
+        expect(reads.mock.calls.length).toBeGreaterThan(readbacks); // the value range's readback at least
+        reads.mockClear();
+        const got = await segmentImage(image, options, values);
+        expect({ method: options.method, readbacks: reads.mock.calls.length }).toEqual({ method: options.method, readbacks });
+        reads.mockRestore();
+        expect(got.count).toBe(want.count);
+        expect(Array.from(got.labels)).toEqual(Array.from(want.labels));
+      }
+      image.dispose();
+    }
+    const image = tf.ones([4, 4, 3]);
+    const nan = new Float32Array(48).fill(1);
+    nan[7] = Number.NaN;
+    await expect(segmentImage(image, { method: 'slic', segments: 4 }, nan)).rejects.toThrow(InvalidInputError);
+    await expect(segmentImage(image, { method: 'slic', segments: 4 }, new Float32Array(47))).rejects.toThrow(ShapeMismatchError);
     image.dispose();
   });
 

@@ -78,21 +78,41 @@ function imageShape(image: tf.Tensor): [number, number, number] {
   return shape as [number, number, number];
 }
 
-/** Resolves the value range to (low, scale) with unit = (v - low) * scale. */
-async function unitMap(image: tf.Tensor, range: ValueRange | undefined): Promise<[number, number]> {
+/**
+ * Resolves the value range to (low, scale) with unit = (v - low) * scale. From the image's host
+ * `values` when the caller has them (exactly the same min, max and finiteness), else one readback.
+ */
+async function unitMap(image: tf.Tensor, range: ValueRange | undefined, values: Float32Array | undefined): Promise<[number, number]> {
   let [low, high] = range === undefined || range === 'auto' ? [Number.NaN, Number.NaN] : range;
   if (range !== undefined && range !== 'auto' && !(Number.isFinite(low) && Number.isFinite(high) && high > low)) {
     rejectOption('segment', 'valueRange', "'auto' or [low, high] of finite numbers with low < high", range);
   }
-  // One readback: the value range and whether every value is finite (NaN would poison every distance).
-  const stats = tf.tidy(() => tf.stack([tf.min(image), tf.max(image), tf.cast(tf.all(tf.isFinite(image)), 'float32')]));
-  const [min, max, finite] = Array.from(await stats.data());
-  stats.dispose();
-  if (finite !== 1) throw new InvalidInputError('segment: image contains NaN or Inf values');
+  const [min, max, finite] = values ? hostStats(values) : await gpuStats(image);
+  if (!finite) throw new InvalidInputError('segment: image contains NaN or Inf values');
   if (Number.isNaN(low)) {
     [low, high] = min! >= 0 && max! <= 1 ? [0, 1] : min! >= 0 && max! <= 255 ? [0, 255] : [min!, max! > min! ? max! : min! + 1];
   }
   return [low, 1 / (high - low)];
+}
+
+/** Min, max and whether every value is finite (NaN would poison every distance): one readback. */
+async function gpuStats(image: tf.Tensor): Promise<[number, number, boolean]> {
+  const stats = tf.tidy(() => tf.stack([tf.min(image), tf.max(image), tf.cast(tf.all(tf.isFinite(image)), 'float32')]));
+  const [min, max, finite] = Array.from(await stats.data());
+  stats.dispose();
+  return [min!, max!, finite === 1];
+}
+
+/** {@link gpuStats} of host values. */
+function hostStats(values: Float32Array): [number, number, boolean] {
+  let [min, max] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) return [Number.NaN, Number.NaN, false];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max, true];
 }
 
 /**
@@ -106,12 +126,24 @@ async function unitMap(image: tf.Tensor, range: ValueRange | undefined): Promise
  * s.count; // ~100; s.labels: Int32Array [h * w]
  */
 export async function segment(image: tf.Tensor, options: SegmentOptions): Promise<Segmentation> {
+  return segmentImage(image, options);
+}
+
+/**
+ * {@link segment}, given the image's HWC host `values` when the caller has them (a black box's
+ * explanation reads its input once): the value range and the CPU methods' input then need no
+ * readback. Same labels.
+ */
+export async function segmentImage(image: tf.Tensor, options: SegmentOptions, values?: Float32Array): Promise<Segmentation> {
   const [height, width, channels] = imageShape(image);
   checkSegmentOptions(options);
   throwIfAborted(options.signal, 'segment');
-  const [low, scale] = await unitMap(image, options.valueRange);
-  if (options.method === 'slic') return slic(image, height, width, channels, low, scale, options);
-  const raw = (await image.data()) as Float32Array;
+  if (values && values.length !== height * width * channels) {
+    throw new ShapeMismatchError(`segment: ${values.length} host values for a ${height}x${width}x${channels} image`);
+  }
+  const [low, scale] = await unitMap(image, options.valueRange, values);
+  if (options.method === 'slic') return slic(image, values, height, width, channels, low, scale, options);
+  const raw = values ?? ((await image.data()) as Float32Array);
   const unit = new Float32Array(raw.length);
   for (let i = 0; i < raw.length; i++) unit[i] = Math.min(1, Math.max(0, (raw[i]! - low) * scale));
   if (options.method === 'quickshift' && currentPath() === 'gpu') {
@@ -169,6 +201,7 @@ async function quickshiftGpu(
 
 async function slic(
   image: tf.Tensor,
+  values: Float32Array | undefined,
   height: number,
   width: number,
   channels: number,
@@ -203,7 +236,7 @@ async function slic(
       if (flat !== image) flat.dispose();
     }
   } else {
-    const features = slicFeaturesRef((await image.data()) as Float32Array, height * width, channels, low, scale);
+    const features = slicFeaturesRef(values ?? ((await image.data()) as Float32Array), height * width, channels, low, scale);
     raw = slicRef(plan, features, iterations);
   }
   if (o.enforceConnectivity === false) {

@@ -10,3 +10,4 @@ export { mobileNetV2 } from './mobilenet-v2.js';
 export { tinyCnnOnnx } from './tiny-cnn-onnx.js';
 export { mobileNetV2Onnx, type MobileNetV2OnnxSpec } from './mobilenet-v2-onnx.js';
 export { maxPoolCnn, flatRegionImage } from './max-pool-cnn.js';
+export { countedModel, type CountedModel } from './counted-model.js';

@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, linearModel, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import {
+  countedModel,
+  disposeWeights,
+  linearModel,
+  tinyCnn,
+  tinyCnnGraphModel,
+  tinyCnnWeights,
+  type TinyCnnWeights,
+} from '@webxai/testing/models';
 import {
   AbortedError,
   InvalidInputError,
@@ -100,10 +108,7 @@ describe('integrated gradients', () => {
 
   it('one forward pass for f(x), f(baseline) and the target besides the path batches; readbacks: input check, scores (+ argmax), sums', async () => {
     const network = tinyCnn('sequential', weights);
-    let calls = 0;
-    const counted = (input: tf.Tensor4D) => (calls++, network.apply(input) as tf.Tensor2D);
-    // 2 x 8 x 8 x 3 inputs reach the GPU only with WEBGPU_CPU_FORWARD off (configureTfjs in test/setup-tfjs.ts).
-    expect(tf.env().getBool('WEBGPU_CPU_FORWARD')).toBe(false);
+    const counted = countedModel(network); // checks that 2 x 8 x 8 x 3 inputs reach the GPU
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 17);
     const reference = await explain(network, x, { method: 'integrated-gradients', steps: 6, batchSize: 4, baseline: 0.5 });
     const scores = tf.tidy(() => network.predict(tf.concat([x, tf.fill([1, 8, 8, 3], 0.5)])) as tf.Tensor2D);
@@ -114,11 +119,11 @@ describe('integrated gradients', () => {
     expect(reference.delta).toBeAllClose(want, { abs: 1e-5, rel: 1e-4 });
     for (const target of ['predicted', [1, 3]] as const) {
       const readbacks = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
-      calls = 0;
-      const r = await explain(counted, x, { method: 'integrated-gradients', steps: 6, batchSize: 4, baseline: 0.5, target });
+      counted.reset();
+      const r = await explain(counted.model, x, { method: 'integrated-gradients', steps: 6, batchSize: 4, baseline: 0.5, target });
       // 12 path points in batches of 4 = 3 gradient calls + 1 forward over [x; baselines] (was 2 forwards, 6-7 readbacks).
       const reads = target === 'predicted' ? 4 : 3;
-      expect({ target, calls, readbacks: readbacks.mock.calls.length }).toEqual({ target, calls: 4, readbacks: reads });
+      expect({ target, calls: counted.calls, readbacks: readbacks.mock.calls.length }).toEqual({ target, calls: 4, readbacks: reads });
       readbacks.mockRestore();
       if (target === 'predicted') expect(Array.from(await r.attribution.data())).toEqual(Array.from(await reference.attribution.data()));
       r.attribution.dispose();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { countedModel, disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { AbortedError, InvalidOptionError, liveBufferCount, ModelError, normalRef } from '@webxai/shaders';
 import { createExplainer, explain } from '../../api/explain.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
@@ -101,19 +101,16 @@ describe('smoothgrad', () => {
 
   it('a given class needs no prediction of the clean input: one model call per batch, the first batch checks range and NaN', async () => {
     const network = tinyCnn('sequential', weights);
-    let calls = 0;
-    const counted = (input: tf.Tensor4D) => (calls++, network.apply(input) as tf.Tensor2D);
-    // 2 x 8 x 8 x 3 inputs reach the GPU only with WEBGPU_CPU_FORWARD off (configureTfjs in test/setup-tfjs.ts).
-    expect(tf.env().getBool('WEBGPU_CPU_FORWARD')).toBe(false);
+    const counted = countedModel(network); // checks that 2 x 8 x 8 x 3 inputs reach the GPU
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 23);
     const options = { method: 'smoothgrad', samples: 4, batchSize: 3, seed: 2 } as const; // 8 points: batches of 3, 3, 2
-    const predicted = await explain(counted, x, options);
+    const predicted = await explain(counted.model, x, options);
     const counts: Record<string, unknown>[] = [];
     for (const target of ['predicted', predicted.target, predicted.target[0]!] as const) {
       const readbacks = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
-      calls = 0;
-      const r = await explain(counted, x, { ...options, target });
-      counts.push({ calls, readbacks: readbacks.mock.calls.length });
+      counted.reset();
+      const r = await explain(counted.model, x, { ...options, target });
+      counts.push({ calls: counted.calls, readbacks: readbacks.mock.calls.length });
       readbacks.mockRestore();
       if (target !== predicted.target[0])
         expect(Array.from(await r.attribution.data())).toEqual(Array.from(await predicted.attribution.data()));
@@ -129,7 +126,7 @@ describe('smoothgrad', () => {
     const before = memory();
     const nanModel = (input: tf.Tensor4D) => tf.mul(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN)) as tf.Tensor2D;
     await expect(explain(nanModel, x, { ...options, target: 1 })).rejects.toThrow(ModelError);
-    await expect(explain(counted, x, { ...options, target: [0, 5] })).rejects.toThrow(/target class 5 is out of range/);
+    await expect(explain(counted.model, x, { ...options, target: [0, 5] })).rejects.toThrow(/target class 5 is out of range/);
     expect(memory()).toEqual(before);
     tf.dispose([x, predicted.attribution]);
   });

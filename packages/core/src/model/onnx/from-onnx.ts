@@ -43,7 +43,13 @@ export interface OnnxModel extends BlackBoxModel {
 }
 
 /** NHWC -> NCHW for `n` images of `pixels` pixels and `c` channels. */
-export function nhwcToNchw(src: Float32Array, n: number, pixels: number, c: number, dst = new Float32Array(src.length)): Float32Array {
+export function nhwcToNchw(
+  src: Float32Array,
+  n: number,
+  pixels: number,
+  c: number,
+  dst: Float32Array = new Float32Array(src.length),
+): Float32Array {
   if (c === 1) {
     dst.set(src);
     return dst;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { AbortedError, liveBufferCount } from '@webxai/shaders';
+import { AbortedError, InvalidOptionError, liveBufferCount } from '@webxai/shaders';
 import { createExplainerFor } from '../../api/explainer.js';
-import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { anchors } from './anchors.js';
 import { klBernoulli, lowerBernoulli, upperBernoulli } from './kl-bounds.js';
 
@@ -108,5 +108,43 @@ describe('anchors', () => {
     expect(new Set(during)).toEqual(new Set([before]));
     tf.dispose([x, r.attribution, r.segments]);
     expect(liveBufferCount(device)).toBe(before);
+  });
+
+  it('with a black box: one readback of the input, no clean forward for a given class, the same anchor', async () => {
+    const shapes: number[] = [];
+    const counted = {
+      predict: (batch: Float32Array, shape: [number, number, number, number]) => (shapes.push(shape[0]), andModel.predict(batch, shape)),
+    };
+    // Every quadrant bright: class 1. A fresh tensor per run (tfjs keeps values it has read back).
+    const image = () => tf.randomUniform([H, W, 1], 0.8, 1, 'float32', 3);
+    const options = { method: 'anchors', segments: quads, fill: 0, seed: 4, samplesPerDraw: 30, batchSize: 16 } as const;
+    const runs: { calls: number[]; readbacks: number; found: unknown }[] = [];
+    for (const target of ['predicted', 1] as const) {
+      shapes.length = 0;
+      const x = image();
+      const reads = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+      const r = await createExplainerFor(anchors, counted, { ...options, target }).explain(x);
+      runs.push({ calls: [...shapes], readbacks: reads.mock.calls.length, found: [r.target, r.anchor, r.precision, r.samples] });
+      reads.mockRestore();
+      tf.dispose([x, r.attribution, r.segments]);
+    }
+    const [predicted, given] = runs;
+    // The input check and the input's values: the clean scores, the segments' fill and the batches all
+    // come from those (was also a readback of the image per model call and one for the argmax).
+    expect([predicted!.readbacks, given!.readbacks]).toEqual([2, 2]);
+    expect(predicted!.calls[0]).toBe(1);
+    expect(given!.calls).toEqual(predicted!.calls.slice(1));
+    expect(given!.found).toEqual(predicted!.found);
+    expect(given!.found).toEqual([[1], [[0, 3]], [1], [predicted!.calls.slice(1).reduce((a, b) => a + b, 0)]]);
+    // A given class is checked against the first batch's scores: named, and nothing is left behind.
+    const x = image();
+    // Submitting tfjs's pending work releases the buffers of tensors disposed while still queued.
+    const memory = () => (flushTfjs(), [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())]);
+    const wrong = createExplainerFor(anchors, counted, { ...options, target: 2 });
+    await expect(wrong.explain(x)).rejects.toThrow(InvalidOptionError); // also uploads x
+    const before = memory();
+    await expect(wrong.explain(x)).rejects.toThrow(/target class 2 is out of range: the model has 2 classes/);
+    expect(memory()).toEqual(before);
+    x.dispose();
   });
 });

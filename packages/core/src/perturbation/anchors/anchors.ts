@@ -4,10 +4,12 @@ import { segmentScatterRef } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { hostBatches, originalScores } from '../shared/evaluate.js';
+import { hostBatches } from '../shared/evaluate.js';
+import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
+import { givenTargets } from '../../api/targets.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
-import { featureSource } from '../shared/prepare.js';
+import { featureSource, PreparedQueue } from '../shared/prepare.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
 import { beamSearch, type AnchorSearchOptions, type FoundAnchor } from './beam-search.js';
 import { stackMaps, stackSegments } from '../shared/stack.js';
@@ -130,7 +132,11 @@ async function explainAnchors(
 ) {
   const [n, height, width] = input.shape;
   const env = perturbationEnv(NAME, model, input, call, options);
-  const { targets } = await originalScores(model, input, call.target, call.signal);
+  // A black box's batches are host-built: its input is read once (values), and the anchor's map is
+  // made on the host as well (one 0/1 value per superpixel), so nothing of the search touches the
+  // GPU after the segmentation.
+  const host = hostBatches(env);
+  const values = await hostInputValues(env, input);
   const prepare = await featureSource(
     NAME,
     input,
@@ -138,29 +144,36 @@ async function explainAnchors(
     options.segmentation ?? ANCHORS_SEGMENTATION,
     options.fill ?? 'mean',
     call.signal,
+    values,
   );
-  // A black box's batches are host-built: the anchor's map is then made on the host as well (one
-  // 0/1 value per superpixel), so nothing of the search touches the GPU after the segmentation.
-  const host = hostBatches(env);
+  const images = new PreparedQueue(prepare, n);
   const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const found: FoundAnchor[] = [];
-  for (let i = 0; i < n; i++) {
-    const image = await prepare(i);
-    let workspace: SegmentWorkspace | undefined;
-    try {
-      const features = image.map.count;
-      workspace = SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, new Float32Array(features));
-      const result = await beamSearch(workspace, features, targets[i]!, o, call.signal);
-      const mask = new Float32Array(features);
-      for (const f of result.anchor) mask[f] = 1;
-      maps.push(host ? segmentScatterRef(image.map.labels, mask) : await workspace.scatter(mask));
-      labelMaps.push(image.map.labels);
-      found.push(result);
-    } finally {
-      workspace?.release();
-      image.tensor.dispose();
+  let targets: number[];
+  try {
+    // Only the targets are needed from the clean images: a given class needs no forward pass (its
+    // range is checked against the first batch's scores, SegmentWorkspace.evaluate).
+    targets = givenTargets(call.target, n) ?? (await originalScoresOf(env, input, values, call.target)).targets;
+    for (let i = 0; i < n; i++) {
+      const image = await images.take();
+      let workspace: SegmentWorkspace | undefined;
+      try {
+        const features = image.map.count;
+        workspace = SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, new Float32Array(features));
+        const result = await beamSearch(workspace, features, targets[i]!, o, call.signal);
+        const mask = new Float32Array(features);
+        for (const f of result.anchor) mask[f] = 1;
+        maps.push(host ? segmentScatterRef(image.map.labels, mask) : await workspace.scatter(mask));
+        labelMaps.push(image.map.labels);
+        found.push(result);
+      } finally {
+        workspace?.release();
+        image.tensor.dispose();
+      }
     }
+  } finally {
+    await images.dispose();
   }
   return {
     attribution: stackMaps(maps, height, width),

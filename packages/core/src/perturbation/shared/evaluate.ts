@@ -184,9 +184,17 @@ export async function originalScores(
   }
 }
 
-/** The image `index` of a batch, as [1, h, w, c] (caller disposes) and as HWC host values. */
-export async function imageAt(input: tf.Tensor4D, index: number): Promise<{ tensor: tf.Tensor4D; values: Float32Array }> {
+/**
+ * The image `index` of a batch, as [1, h, w, c] (caller disposes) and as HWC host values: a view
+ * of the batch's host `values` when the caller has them (no readback), else read back.
+ */
+export async function imageAt(
+  input: tf.Tensor4D,
+  index: number,
+  values?: Float32Array,
+): Promise<{ tensor: tf.Tensor4D; values: Float32Array }> {
   const [, h, w, c] = input.shape;
   const tensor = tf.slice(input, [index, 0, 0, 0], [1, h, w, c]);
-  return { tensor, values: (await tensor.data()) as Float32Array };
+  const perImage = h * w * c;
+  return { tensor, values: values ? values.subarray(index * perImage, (index + 1) * perImage) : ((await tensor.data()) as Float32Array) };
 }

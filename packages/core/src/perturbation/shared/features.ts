@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from '@webxai/shaders';
 import { rejectOption, rejectOptionAs } from '../../api/options.js';
-import { segment, type Segmentation, type SegmentOptions } from '../../segment/segment.js';
+import { segmentImage, type Segmentation, type SegmentOptions } from '../../segment/segment.js';
 
 /**
  * A user-given label map replacing the built-in superpixels: int32 [H, W] (every image) or
@@ -76,9 +76,14 @@ export async function userSegments(
   };
 }
 
-/** Superpixels of one image ([1, h, w, c]) with the built-in segmentation. */
-export async function builtinSegments(image: tf.Tensor4D, options: SegmentOptions, signal: AbortSignal | undefined): Promise<FeatureMap> {
-  const s = await segment(image, signal ? { ...options, signal } : options);
+/** Superpixels of one image ([1, h, w, c]; its HWC host `values` when known) with the built-in segmentation. */
+export async function builtinSegments(
+  image: tf.Tensor4D,
+  options: SegmentOptions,
+  signal: AbortSignal | undefined,
+  values?: Float32Array,
+): Promise<FeatureMap> {
+  const s = await segmentImage(image, signal ? { ...options, signal } : options, values);
   return { labels: s.labels, count: s.count };
 }
 

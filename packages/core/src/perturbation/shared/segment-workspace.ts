@@ -16,6 +16,7 @@ import { evaluateBatches, gpuBatches, type BatchWriter, type PerturbationEnv } f
 import { CpuPerturber } from './perturb-cpu.js';
 import type { FeatureMap } from './features.js';
 import { GpuScope } from './gpu-scope.js';
+import { checkTargetClass } from '../../api/targets.js';
 
 /**
  * One image's superpixel features on the active path: the perturbed batches (perturb-batch from
@@ -133,6 +134,8 @@ export class SegmentWorkspace {
           },
         };
     await evaluateBatches(this.env, to - from, writer, async (first, count, batch, classes) => {
+      // A given target is not checked against the clean images' scores by every method (anchors).
+      checkTargetClass(target, classes);
       for (let b = 0; b < count; b++) {
         if (reduce === 'score') {
           scores[first + b] = batch[b * classes + target]!;
