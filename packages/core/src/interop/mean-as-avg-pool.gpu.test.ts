@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededF32, seededInts } from '@webxai/testing';
 import { globalPoolWindow, installMeanAsAvgPool, MEAN_AS_AVG_POOL_FLAG, uninstallMeanAsAvgPool } from './mean-as-avg-pool.js';
 import { activeAdapterIsSoftware } from './tfjs-setup.js';
-import { tfjsUsedBufferCount } from './tfjs-webgpu.js';
+import { checkWebgpuLeaksPerTest, compiledProgramKeys } from '../../test/kernel-wrapper-hooks.js';
 
 interface MeanCase {
   readonly name: string;
@@ -59,11 +59,6 @@ async function meanGradient(): Promise<Float32Array> {
   return values;
 }
 
-/** Keys of tfjs-webgpu's compiled programs (tfjs 4.22 internal): `pool2D_avg_…`, `reduce_mean_…`, each with its shapes. */
-function compiledProgramKeys(): string[] {
-  return Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
-}
-
 async function newProgramKeys(run: () => Promise<unknown>): Promise<string[]> {
   const before = new Set(compiledProgramKeys());
   await run();
@@ -71,22 +66,9 @@ async function newProgramKeys(run: () => Promise<unknown>): Promise<string[]> {
 }
 
 describe("tfjs-webgpu Mean over [1,2] as tfjs's AvgPool (Dawn + lavapipe)", () => {
-  let before: { tensors: number; buffers: number };
-  beforeAll(async () => {
-    expect(await tf.setBackend('webgpu')).toBe(true);
-  });
-  afterAll(async () => {
+  checkWebgpuLeaksPerTest(() => {
     installMeanAsAvgPool(activeAdapterIsSoftware);
     tf.env().set(MEAN_AS_AVG_POOL_FLAG, activeAdapterIsSoftware());
-    await tf.setBackend('cpu');
-  });
-  beforeEach(async () => {
-    await tf.setBackend('webgpu');
-    before = { tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() };
-  });
-  afterEach(async () => {
-    await tf.setBackend('webgpu');
-    expect({ tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() }).toEqual(before);
   });
 
   it('takes exactly float32 rank-4 means over axes {1,2}', () => {

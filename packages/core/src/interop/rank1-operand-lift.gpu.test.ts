@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededF32, seededInts } from '@webxai/testing';
 import { installRank1OperandLift, LIFT_RANK1_OPERANDS_FLAG, liftedShape, uninstallRank1OperandLift } from './rank1-operand-lift.js';
 import { activeAdapterIsSoftware, isSoftwareAdapter, type AdapterDescription } from './tfjs-setup.js';
-import { tfjsUsedBufferCount } from './tfjs-webgpu.js';
+import { checkWebgpuLeaksPerTest, compiledProgramKeys } from '../../test/kernel-wrapper-hooks.js';
 
 interface AddCase {
   readonly name: string;
@@ -56,28 +56,10 @@ async function convBiasGradients(): Promise<{ shapes: number[][]; bits: Uint32Ar
   return { shapes, bits: values.map((v) => new Uint32Array(v.buffer, v.byteOffset, v.length)) };
 }
 
-/** Keys of tfjs-webgpu's compiled programs (tfjs 4.22 internal): a shared-memory Add of c values is `binary_0_<c>_…`. */
-function compiledProgramKeys(): string[] {
-  return Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
-}
-
 describe('rank-1 operand lift of tfjs-webgpu Add (Dawn + lavapipe)', () => {
-  let before: { tensors: number; buffers: number };
-  beforeAll(async () => {
-    expect(await tf.setBackend('webgpu')).toBe(true);
-  });
-  afterAll(async () => {
+  checkWebgpuLeaksPerTest(() => {
     installRank1OperandLift(activeAdapterIsSoftware);
     tf.env().set(LIFT_RANK1_OPERANDS_FLAG, activeAdapterIsSoftware());
-    await tf.setBackend('cpu');
-  });
-  beforeEach(async () => {
-    await tf.setBackend('webgpu');
-    before = { tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() };
-  });
-  afterEach(async () => {
-    await tf.setBackend('webgpu');
-    expect({ tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() }).toEqual(before);
   });
 
   it('lifts exactly a rank-1 shape against a rank >= 2 one, to [1,...,1,c]', () => {
@@ -104,6 +86,7 @@ describe('rank-1 operand lift of tfjs-webgpu Add (Dawn + lavapipe)', () => {
     installRank1OperandLift(activeAdapterIsSoftware);
     tf.env().set(LIFT_RANK1_OPERANDS_FLAG, true);
     await addBits({ name: 'on', a: [2, 3, 13], b: [13], dtype: 'float32' });
+    // tfjs 4.22 keys a shared-memory Add of c values `binary_0_<c>_…`.
     expect(compiledProgramKeys().filter((k) => k.startsWith('binary_0_13_'))).toEqual([]);
     tf.env().set(LIFT_RANK1_OPERANDS_FLAG, false);
     await addBits({ name: 'off', a: [2, 3, 11], b: [11], dtype: 'float32' });

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shared by the tests of webxai's wrappers around tfjs-webgpu kernels (src/interop): each test runs
+// on the webgpu backend and must leave tf.memory() and tfjs's used pool buffers as it found them.
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { tfjsUsedBufferCount } from '../src/interop/tfjs-webgpu.js';
+
+/**
+ * Registers the describe block's hooks: webgpu before each test, tensor and pool-buffer counts
+ * compared after it, and `restore` (re-install the wrapper, reset its flag) then the cpu backend after all.
+ */
+export function checkWebgpuLeaksPerTest(restore: () => void): void {
+  let before: { tensors: number; buffers: number };
+  beforeAll(async () => {
+    expect(await tf.setBackend('webgpu')).toBe(true);
+  });
+  afterAll(async () => {
+    restore();
+    await tf.setBackend('cpu');
+  });
+  beforeEach(async () => {
+    await tf.setBackend('webgpu');
+    before = { tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() };
+  });
+  afterEach(async () => {
+    await tf.setBackend('webgpu');
+    expect({ tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() }).toEqual(before);
+  });
+}
+
+/** Keys of tfjs-webgpu's compiled programs (tfjs 4.22 internal): a program's shader key, then its shapes. */
+export function compiledProgramKeys(): string[] {
+  return Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+}
