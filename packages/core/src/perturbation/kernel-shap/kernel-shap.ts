@@ -6,7 +6,7 @@ import type { SegmentOptions } from '../../segment/segment.js';
 import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { integerOption, rejectOption, seedOption } from '../../api/options.js';
-import { featureSource, PreparedQueue } from '../shared/prepare.js';
+import { explainPrepared, featureSource, PreparedQueue } from '../shared/prepare.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { shapFromGram } from '../shared/regression.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
@@ -107,36 +107,23 @@ async function explainShap(
   const values: Float32Array[] = [];
   const baseValue: number[] = [];
   const prediction: number[] = [];
-  let targets: number[];
-  try {
-    const clean = await originalScoresOf(env, input, inputValues, call.target);
-    targets = clean.targets;
-    for (let i = 0; i < n; i++) {
-      const image = await images.take();
-      let workspace: SegmentWorkspace | undefined;
-      try {
-        const m = image.map.count;
-        const design = designFor(m, o.samples ?? 2 * m + 2048, o.seed);
-        // Row 0: every feature absent (the baseline); then the coalitions.
-        const rows = new Float32Array((design.rows + 1) * m);
-        rows.set(design.masks, m);
-        workspace = SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, rows);
-        const fx = clean.scores[i * clean.classes + targets[i]!]!;
-        const progress = new ProgressReporter(call.onProgress, [1, height, width]);
-        const { phi, map, fnull } = await shapImage(workspace, design, m, fx, targets[i]!, progress);
-        maps.push(map);
-        labelMaps.push(image.map.labels);
-        values.push(Float32Array.from(phi));
-        baseValue.push(fnull);
-        prediction.push(fx);
-      } finally {
-        workspace?.release();
-        image.tensor.dispose();
-      }
-    }
-  } finally {
-    await images.dispose();
-  }
+  const clean = () => originalScoresOf(env, input, inputValues, call.target);
+  const { targets } = await explainPrepared(images, n, clean, async (image, i, { scores, classes, targets }, keep) => {
+    const m = image.map.count;
+    const design = designFor(m, o.samples ?? 2 * m + 2048, o.seed);
+    // Row 0: every feature absent (the baseline); then the coalitions.
+    const rows = new Float32Array((design.rows + 1) * m);
+    rows.set(design.masks, m);
+    const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, rows));
+    const fx = scores[i * classes + targets[i]!]!;
+    const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+    const { phi, map, fnull } = await shapImage(workspace, design, m, fx, targets[i]!, progress);
+    maps.push(map);
+    labelMaps.push(image.map.labels);
+    values.push(Float32Array.from(phi));
+    baseValue.push(fnull);
+    prediction.push(fx);
+  });
   return {
     attribution: stackMaps(maps, height, width),
     segments: stackSegments(labelMaps, height, width),

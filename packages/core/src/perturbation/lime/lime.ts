@@ -7,7 +7,7 @@ import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { givenTargets } from '../../api/targets.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
-import { featureSource, PreparedQueue } from '../shared/prepare.js';
+import { explainPrepared, featureSource, PreparedQueue } from '../shared/prepare.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { bernoulliMatrix } from '../shared/random.js';
 import { ridgeFromGram, type RidgeFit } from '../shared/regression.js';
@@ -126,34 +126,22 @@ async function explainLime(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
   const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const fits: RidgeFit[] = [];
-  let targets: number[];
-  try {
-    // Only the targets are needed from the clean images: a given class needs no forward pass (its
-    // range is checked against the first batch's scores, SegmentWorkspace.evaluate).
-    targets = givenTargets(call.target, n) ?? (await originalScoresOf(env, input, values, call.target)).targets;
-    for (let i = 0; i < n; i++) {
-      const image = await images.take();
-      let workspace: SegmentWorkspace | undefined;
-      try {
-        const features = image.map.count;
-        const data = bernoulliMatrix(o.seed, o.samples, features);
-        data.fill(1, 0, features); // lime: the first sample is the original image
-        workspace = SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, data);
-        const progress = new ProgressReporter(call.onProgress, [1, height, width]);
-        const result = await fitImage(workspace, data, features, targets[i]!, o, progress);
-        const map = await workspace.scatter(result.coef);
-        if (progress.active) progress.report(o.samples, o.samples, map);
-        maps.push(map);
-        labelMaps.push(image.map.labels);
-        fits.push(result);
-      } finally {
-        workspace?.release();
-        image.tensor.dispose();
-      }
-    }
-  } finally {
-    await images.dispose();
-  }
+  // Only the targets are needed from the clean images: a given class needs no forward pass (its
+  // range is checked against the first batch's scores, SegmentWorkspace.evaluate).
+  const clean = async () => givenTargets(call.target, n) ?? (await originalScoresOf(env, input, values, call.target)).targets;
+  const targets = await explainPrepared(images, n, clean, async (image, i, targets, keep) => {
+    const features = image.map.count;
+    const data = bernoulliMatrix(o.seed, o.samples, features);
+    data.fill(1, 0, features); // lime: the first sample is the original image
+    const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, data));
+    const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+    const result = await fitImage(workspace, data, features, targets[i]!, o, progress);
+    const map = await workspace.scatter(result.coef);
+    if (progress.active) progress.report(o.samples, o.samples, map);
+    maps.push(map);
+    labelMaps.push(image.map.labels);
+    fits.push(result);
+  });
   return {
     attribution: stackMaps(maps, height, width),
     segments: stackSegments(labelMaps, height, width),
