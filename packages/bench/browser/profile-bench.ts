@@ -2,9 +2,12 @@
 // Where one MNIST forward + backward pass spends its time, per tfjs kernel, on webgpu and on cpu
 // (`--filter profile`): tf.profile's kernelTimeMs (GPU timestamp queries on webgpu, wall time per
 // kernel on cpu), medians over rounds after a warm-up, summed per kernel name and input shape.
+// tf.profile times only tfjs's own programs: kernels webxai registers in their place (the direct
+// convolution on software adapters, ADR 0009 decision 5) read 0 ms there, so each pass also gets a
+// wall-time row (run + readback), the number to compare across backends.
 import * as tf from '@tensorflow/tfjs';
 import { adaptModel, targetGradients } from '@webxai/core';
-import type { ProfileRow } from '../src/browser-cases.js';
+import { WALL_TIME_ROW, type ProfileRow } from '../src/browser-cases.js';
 
 /** kernel + input shapes -> ms of one profiled run (kernels that ran several times are summed). */
 async function kernelTimes(work: () => tf.Tensor): Promise<Map<string, number>> {
@@ -26,12 +29,27 @@ function median(values: readonly number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
-/** Medians over `rounds` (after one warm-up) of each kernel's time on the current backend. */
+/** ms from running `work` to its result read back, outside tf.profile. */
+async function wallTime(work: () => tf.Tensor): Promise<number> {
+  const start = performance.now();
+  const out = work();
+  await out.data();
+  const ms = performance.now() - start;
+  out.dispose();
+  return ms;
+}
+
+/** Medians over `rounds` (after one warm-up) of each kernel's time and of the wall time on the current backend. */
 async function profileOn(work: () => tf.Tensor, rounds: number): Promise<Map<string, number>> {
   await kernelTimes(work);
   const runs: Map<string, number>[] = [];
-  for (let r = 0; r < rounds; r++) runs.push(await kernelTimes(work));
-  return new Map([...runs[0]!.keys()].map((key) => [key, median(runs.map((run) => run.get(key) ?? 0))]));
+  const walls: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    runs.push(await kernelTimes(work));
+    walls.push(await wallTime(work));
+  }
+  const times = new Map([...runs[0]!.keys()].map((key) => [key, median(runs.map((run) => run.get(key) ?? 0))]));
+  return times.set(WALL_TIME_ROW, median(walls));
 }
 
 /**

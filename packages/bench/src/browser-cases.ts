@@ -144,6 +144,9 @@ export interface ExplainerRow {
   readonly submitsPerExplanation: number;
 }
 
+/** The profile row that holds a pass's wall time (run + readback; left out of the per-kernel totals). */
+export const WALL_TIME_ROW = '(wall time of the pass, incl. readback)';
+
 /** One row of the per-kernel profile: one tfjs kernel (with its input shapes) of one pass. */
 export interface ProfileRow {
   /** 'forward' or 'forward+backward'. */

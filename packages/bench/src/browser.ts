@@ -9,7 +9,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow, ProfileRow } from './browser-cases.js';
+import {
+  WALL_TIME_ROW,
+  type BrowserResult,
+  type BrowserRow,
+  type ExplainerRow,
+  type HeatmapRow,
+  type ProfileRow,
+} from './browser-cases.js';
 
 export type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow, ProfileRow } from './browser-cases.js';
 
@@ -139,7 +146,7 @@ function formatProfileRow(r: ProfileRow): string {
 /** The per-kernel profile table, with each pass's totals. */
 function formatProfileTable(rows: readonly ProfileRow[]): string[] {
   const totals = [...new Set(rows.map((r) => r.pass))].map((pass) => {
-    const of = rows.filter((r) => r.pass === pass);
+    const of = rows.filter((r) => r.pass === pass && r.kernel !== WALL_TIME_ROW);
     const sum = (key: 'gpuMs' | 'cpuMs') => of.reduce((s, r) => s + (Number.isFinite(r[key]) ? r[key] : 0), 0);
     return formatProfileRow({ pass, batch: of[0]!.batch, kernel: 'total', gpuMs: sum('gpuMs'), cpuMs: sum('cpuMs') });
   });
@@ -148,6 +155,7 @@ function formatProfileTable(rows: readonly ProfileRow[]): string[] {
     ...rows.map(formatProfileRow),
     ...totals,
     'webgpu: tf.profile kernelTimeMs (GPU timestamp queries); cpu: wall time per kernel; medians over the rounds.',
+    `total: the kernels tf.profile saw; webxai's own kernels (direct conv on software adapters) are only in the ${WALL_TIME_ROW} row.`,
   ];
 }
 

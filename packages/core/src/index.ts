@@ -42,6 +42,7 @@ export * from './interop/tfjs-webgpu.js';
 export * from './interop/first-max-pool-grad.js';
 export { configureTfjs, isSoftwareAdapter, type AdapterDescription } from './interop/tfjs-setup.js';
 export { LIFT_RANK1_OPERANDS_FLAG } from './interop/rank1-operand-lift.js';
+export { DIRECT_CONV_FLAG } from './interop/direct-conv-kernels.js';
 export * from './perturbation/index.js';
 export * from './segment/index.js';
 export * from './model/onnx/index.js';

@@ -7,7 +7,7 @@
 // (docs/decisions/0005). Registered globally, idempotently, the first time webxai's GPU or CPU path
 // runs (or by calling installFirstMaxPoolGrad): webgpu MaxPoolGrad and MaxPool3DGrad (WGSL kernel
 // max-pool-grad), cpu MaxPool3DGrad (its f64 reference); uninstallFirstMaxPoolGrad restores tfjs's
-// kernels. Relies on the tfjs 4.22 internals listed in WebGPUKernelBackend;
+// kernels. Relies on the tfjs 4.22 internals listed in WebGPUKernelBackend (webgpu-kernel-backend.ts);
 // first-max-pool-grad.gpu.test.ts fails if an upgrade changes them or fixes tfjs's tie rule.
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -18,17 +18,7 @@ import {
   UnsupportedModelError,
   type MaxPoolGeometry,
 } from '@webxai/shaders';
-
-/** The parts of tfjs-backend-webgpu 4.22's WebGPUBackend a kernel function needs. */
-interface WebGPUKernelBackend {
-  readonly device: GPUDevice;
-  readonly tensorMap: { get(dataId: object): { resource: unknown } | undefined };
-  readonly commandEncoder: GPUCommandEncoder | null;
-  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  uploadToGPU(dataId: object): void;
-  endComputePassEncoder(): void;
-  submitQueue(): void;
-}
+import { kernelTensorBuffer, submitRecordedTfjsWork, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
 
 /** The parts of tfjs's cpu backend a kernel function needs (public KernelBackend methods). */
 interface CpuKernelBackend {
@@ -117,14 +107,13 @@ function poolGeometry(shape: readonly number[], attrs: PoolGradAttrs): MaxPoolGe
 }
 
 function bufferOf(backend: WebGPUKernelBackend, info: tf.TensorInfo, what: string): GPUBuffer {
-  backend.uploadToGPU(info.dataId);
-  const resource = backend.tensorMap.get(info.dataId)?.resource;
-  if (!(resource instanceof GPUBuffer)) {
+  const buffer = kernelTensorBuffer(backend, info);
+  if (!buffer) {
     throw new UnsupportedModelError(
       `webxai max-pool gradient: the ${what} tensor is not stored in a GPUBuffer (a texture input cannot be pooled here)`,
     );
   }
-  return resource;
+  return buffer;
 }
 
 /** MaxPoolGrad / MaxPool3DGrad on tfjs-backend-webgpu with webxai's max-pool-grad kernel. */
@@ -141,11 +130,7 @@ function firstMaxPoolGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.Tens
   const count = tf.util.sizeFromShape(input.shape);
   if (count === 0 || tf.util.sizeFromShape(dy.shape) === 0) return dx;
   const buffers = { input: bufferOf(gpu, input, 'input'), dy: bufferOf(gpu, dy, 'dy'), dx: bufferOf(gpu, dx, 'output') };
-  // tfjs records lazily: submit what it has recorded (dy and x may still be pending) before ours.
-  if (gpu.commandEncoder) {
-    gpu.endComputePassEncoder();
-    gpu.submitQueue();
-  }
+  submitRecordedTfjsWork(gpu); // dy and x may still be pending in tfjs's encoder
   runKernelSync(gpu.device, maxPoolGrad, { params: { count, ...geometry }, ...buffers }).catch((error: unknown) => {
     deferredError = error instanceof GpuValidationError ? error : new GpuValidationError('max-pool-grad', String(error));
   });

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
+import { installDirectConv } from './direct-conv-kernels.js';
 import { installRank1OperandLift } from './rank1-operand-lift.js';
 
 /**
@@ -26,6 +27,11 @@ import { installRank1OperandLift } from './rank1-operand-lift.js';
  *   A real GPU keeps tfjs's kernel as is. To opt out, `tf.env().set('WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS', false)` after
  *   this call (or `?tfjsflags=WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS:false` in the page URL). The
  *   kernel is wrapped only if tfjs-backend-webgpu is imported before this call (as below).
+ * - `WEBXAI_WEBGPU_DIRECT_CONV` on software adapters only, decided the same lazy way:
+ *   tfjs-webgpu's FusedConv2D, Conv2D and Conv2DBackpropInput run webxai's barrier-free direct
+ *   convolution (interop/direct-conv-kernels.ts) for NHWC, dilation-1, float32 convolutions with a
+ *   linear / relu / relu6 activation; anything else keeps tfjs's kernel (ADR 0009, decision 5).
+ *   Opt out with `tf.env().set('WEBXAI_WEBGPU_DIRECT_CONV', false)` after this call.
  *
  * @example
  * import '@tensorflow/tfjs-backend-webgpu';
@@ -37,6 +43,7 @@ export function configureTfjs(): void {
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   tf.env().registerFlag('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', activeAdapterIsSoftware);
   installRank1OperandLift(activeAdapterIsSoftware);
+  installDirectConv(activeAdapterIsSoftware);
 }
 
 /**

@@ -127,7 +127,7 @@ describe('image parametrisations', () => {
       disposeBasis(basis);
     }
   });
-  it('runs only vec4-friendly matMuls: no 3 x 3 colour product, the half spectrum padded to a multiple of 4; leaks nothing', async () => {
+  it('runs only vec4-friendly matMuls: no 3 x 3 colour product, the half spectrum padded to a multiple of 4, rows folded by parity; leaks nothing', async () => {
     const [h, w] = [4, 4]; // 2 W' = 6 columns of re | im, padded to 8
     const shape = variableShape('fourier', 2, [h, w, 3]);
     const basis = imageBasis('fourier', 2, [h, w, 3]);
@@ -150,10 +150,12 @@ describe('image parametrisations', () => {
     );
     const outputs = profile.result as tf.Tensor[];
     const matMuls = profile.kernels.filter((k) => k.name === 'BatchMatMul');
-    // The two table products of the inverse DFT each way (the colour mix is elementwise), every
-    // operand's last size a multiple of 4 (tfjs-webgpu's vec4 condition).
-    expect(matMuls).toHaveLength(4);
-    expect(matMuls.flatMap((k) => k.inputShapes.map((s) => s.at(-1)! % 4))).toEqual(new Array(8).fill(0));
+    // Each way, the inverse DFT's products (one per output-row parity for the rows, one for the
+    // columns; the colour mix is elementwise), every operand's last size a multiple of 4
+    // (tfjs-webgpu's vec4 condition), and the row products half the size of the unfolded [2h, 2h].
+    expect(matMuls).toHaveLength(6);
+    expect(matMuls.flatMap((k) => k.inputShapes.map((s) => s.at(-1)! % 4))).toEqual(new Array(12).fill(0));
+    expect(matMuls.filter((k) => k.inputShapes[0]!.length === 2 && k.inputShapes[0]![0] === h)).toHaveLength(4);
     tf.dispose(outputs);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([v, g]);

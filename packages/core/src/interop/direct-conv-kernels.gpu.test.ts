@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { directConv2d } from '@webxai/shaders';
+import { seededF32 } from '@webxai/testing';
+import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
+import { DIRECT_CONV_FLAG, directConvPlan, installDirectConv, uninstallDirectConv } from './direct-conv-kernels.js';
+import { activeAdapterIsSoftware, configureTfjs } from './tfjs-setup.js';
+import { tfjsDevice, tfjsUsedBufferCount } from './tfjs-webgpu.js';
+
+type Shape = [number, number, number, number];
+type Padding = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+interface ConvCase {
+  readonly name: string;
+  readonly x: Shape;
+  readonly w: Shape;
+  readonly strides: [number, number];
+  readonly pad: Padding;
+}
+
+const CASES: readonly ConvCase[] = [
+  { name: 'MNIST first layer, same', x: [2, 28, 28, 1], w: [5, 5, 1, 32], strides: [1, 1], pad: 'same' },
+  { name: 'stride 2, odd channels, same', x: [2, 9, 7, 3], w: [3, 3, 3, 5], strides: [2, 2], pad: 'same' },
+  { name: 'valid, mixed strides', x: [1, 8, 10, 6], w: [2, 3, 6, 7], strides: [1, 2], pad: 'valid' },
+  {
+    name: 'explicit pads',
+    x: [1, 6, 5, 2],
+    w: [3, 3, 2, 3],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [0, 0],
+    ],
+  },
+];
+const TOLERANCE = directConv2d.tolerance;
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Dispatches of webxai's direct-conv kernels (counted by their bind groups' labels). */
+let directDispatches = 0;
+/** Makes the next direct-conv bind group fail (a dispatch that throws synchronously). */
+let failNextDispatch = false;
+
+/** Runs `work` on `backend` with the seeded tensors of `c`, returns its values. */
+async function on(backend: 'cpu' | 'webgpu', c: ConvCase, work: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const x = tf.tensor4d(seededF32(size(c.x), 1), c.x);
+  const w = tf.tensor4d(seededF32(size(c.w), 2), c.w);
+  const out = work(x, w);
+  const values = (await out.data()) as Float32Array;
+  tf.dispose([x, w, out]);
+  return values;
+}
+
+const conv = (c: ConvCase) => (x: tf.Tensor4D, w: tf.Tensor4D) => tf.conv2d(x, w, c.strides, c.pad);
+const inputGradient = (c: ConvCase) => (x: tf.Tensor4D, w: tf.Tensor4D) =>
+  tf.grad((xs: tf.Tensor) => {
+    const y = tf.conv2d(xs as tf.Tensor4D, w, c.strides, c.pad);
+    return tf.sum(tf.mul(y, tf.sin(y)));
+  })(x);
+
+describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
+  let before: { tensors: number; buffers: number };
+  beforeAll(async () => {
+    expect(await tf.setBackend('webgpu')).toBe(true);
+    const device = tfjsDevice();
+    const createBindGroup = device.createBindGroup.bind(device);
+    vi.spyOn(device, 'createBindGroup').mockImplementation((descriptor) => {
+      if (descriptor.label?.startsWith('direct-conv2d')) {
+        directDispatches++;
+        if (failNextDispatch) {
+          failNextDispatch = false;
+          throw new Error('injected dispatch failure');
+        }
+      }
+      return createBindGroup(descriptor);
+    });
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    installDirectConv(activeAdapterIsSoftware);
+    tf.env().set(DIRECT_CONV_FLAG, activeAdapterIsSoftware());
+    await tf.setBackend('cpu');
+  });
+  beforeEach(async () => {
+    installDirectConv(activeAdapterIsSoftware);
+    await tf.setBackend('webgpu');
+    tf.env().set(DIRECT_CONV_FLAG, true);
+    directDispatches = 0;
+    before = { tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() };
+  });
+  afterEach(async () => {
+    await tf.setBackend('webgpu');
+    expect({ tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() }).toEqual(before);
+  });
+
+  it('configureTfjs turns it on by default on a software adapter (lavapipe here)', async () => {
+    tf.env().reset(); // forget every value set so far; configureTfjs sets its own again
+    configureTfjs();
+    expect(tf.env().getBool(DIRECT_CONV_FLAG)).toBe(true);
+    await on('webgpu', CASES[0]!, conv(CASES[0]!));
+    expect(directDispatches).toBe(1);
+  });
+
+  it.for(CASES)('conv2d $name: direct kernel = tfjs cpu', async (c) => {
+    const gpu = await on('webgpu', c, conv(c));
+    expect(directDispatches).toBe(1);
+    expect(gpu).toBeAllClose(await on('cpu', c, conv(c)), TOLERANCE);
+  });
+
+  it.for(CASES)('input gradient $name (Conv2D + Conv2DBackpropInput under tf.grad) = tfjs cpu', async (c) => {
+    const gpu = await on('webgpu', c, inputGradient(c));
+    expect(directDispatches).toBe(2); // Conv2D, then Conv2DBackpropInput
+    expect(gpu).toBeAllClose(await on('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
+  });
+
+  it.for(['relu', 'relu6', 'linear'] as const)('fused bias + %s = tfjs cpu', async (activation) => {
+    const c = CASES[1]!;
+    const fused = (x: tf.Tensor4D, w: tf.Tensor4D) =>
+      tf.tidy(() =>
+        tf.fused.conv2d({
+          x: tf.mul<tf.Tensor4D>(x, 4),
+          filter: w,
+          strides: c.strides,
+          pad: c.pad,
+          bias: tf.linspace(-2, 2, 5),
+          activation,
+        }),
+      );
+    const gpu = await on('webgpu', c, fused);
+    expect(directDispatches).toBe(1);
+    expect(gpu).toBeAllClose(await on('cpu', c, fused), TOLERANCE);
+    if (activation !== 'linear') expect(gpu.some((v) => v === 0)).toBe(true);
+    if (activation === 'relu6') expect(gpu.some((v) => v === 6)).toBe(true);
+  });
+
+  it('a small CNN: predictions and input gradients = tfjs cpu', async () => {
+    await tf.setBackend('cpu'); // weights made on cpu first: tfjs moves cpu -> webgpu, not back, in Node
+    const weights = tinyCnnWeights({ height: 12, width: 12, channels: 3, filters: 6 });
+    const model = tinyCnn('sequential', weights);
+    const c: ConvCase = { name: 'tiny CNN', x: [3, 12, 12, 3], w: [1, 1, 1, 1], strides: [1, 1], pad: 'same' };
+    const predict = (x: tf.Tensor4D) => model.predict(x) as tf.Tensor;
+    const gradient = (x: tf.Tensor4D) =>
+      tf.grad((xs: tf.Tensor) => tf.sum(tf.mul(predict(xs as tf.Tensor4D), tf.tensor1d([1, -2, 3, 0.5]))))(x);
+    const cpu = [await on('cpu', c, predict), await on('cpu', c, gradient)];
+    const gpu = [await on('webgpu', c, predict), await on('webgpu', c, gradient)];
+    // predict: 2 FusedConv2D; under tf.grad tfjs unfuses them (2 Conv2D) and takes 2 Conv2DBackpropInput.
+    expect(directDispatches).toBe(6);
+    expect(gpu[0]).toBeAllClose(cpu[0]!, TOLERANCE);
+    expect(gpu[1]).toBeAllClose(cpu[1]!, { abs: 1e-5, rel: 1e-4 });
+    model.dispose();
+    disposeWeights(weights);
+  });
+
+  it("flag off: tfjs's own kernels, same values", async () => {
+    const c = CASES[1]!;
+    const direct = await on('webgpu', c, inputGradient(c));
+    expect(directDispatches).toBe(2);
+    tf.env().set(DIRECT_CONV_FLAG, false);
+    const tfjsOwn = await on('webgpu', c, inputGradient(c));
+    expect(directDispatches).toBe(2);
+    expect(direct).toBeAllClose(tfjsOwn, { abs: 1e-4, rel: 1e-4 });
+  });
+
+  it("calls tfjs's kernel for what the direct kernels do not cover, with the right values", async () => {
+    const c = CASES[1]!;
+    const dilated = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.conv2d(x, w, 1, 'same', 'NHWC', 2);
+    const leaky = (x: tf.Tensor4D, w: tf.Tensor4D) =>
+      tf.tidy(() => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', activation: 'leakyrelu', leakyreluAlpha: 0.3 }));
+    for (const work of [dilated, leaky]) {
+      const gpu = await on('webgpu', c, work);
+      expect(gpu).toBeAllClose(await on('cpu', c, work), TOLERANCE);
+    }
+    expect(directDispatches).toBe(0);
+  });
+
+  it('a dispatch that throws passes the error on and gives the output buffer back (no leak)', async () => {
+    const [x, w] = [tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 3]) as tf.Tensor4D];
+    failNextDispatch = true;
+    expect(() => tf.conv2d(x, w, 1, 'same')).toThrow('injected dispatch failure');
+    expect(directDispatches).toBe(1);
+    tf.dispose([x, w]); // afterEach: tensors and pool buffers back to where they were
+  });
+
+  it('uninstall restores the original kernels', async () => {
+    uninstallDirectConv();
+    await on('webgpu', CASES[0]!, conv(CASES[0]!));
+    expect(directDispatches).toBe(0);
+  });
+});
+
+describe('directConvPlan: what the direct kernels cover', () => {
+  const info = (shape: number[], dtype: tf.DataType = 'float32'): tf.TensorInfo => ({ dataId: {}, shape, dtype });
+  const x = info([1, 8, 8, 3]);
+  const filter = info([3, 3, 3, 4]);
+  const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' };
+
+  it('covers NHWC, dilation 1, float32 with a per-channel bias and linear / relu / relu6', () => {
+    expect(directConvPlan('FusedConv2D', { x, filter, bias: info([4]) }, attrs)).toMatchObject({
+      kind: 'forward',
+      activation: 'relu',
+      geometry: { outHeight: 8, outWidth: 8, outChannels: 4, padTop: 1, padLeft: 1 },
+    });
+    expect(directConvPlan('Conv2D', { x, filter }, { ...attrs, activation: undefined })?.activation).toBe('linear');
+    const dy = info([1, 4, 4, 4]);
+    expect(directConvPlan('Conv2DBackpropInput', { dy, filter }, { ...attrs, strides: 2, inputShape: [1, 8, 8, 3] })).toMatchObject({
+      kind: 'backprop-input',
+      geometry: { inHeight: 8, outHeight: 4, strideHeight: 2 },
+    });
+  });
+
+  it.for([
+    ['NCHW', { x: info([1, 3, 8, 8]), filter }, { ...attrs, dataFormat: 'NCHW' }],
+    ['dilation 2', { x, filter }, { ...attrs, dilations: 2 }],
+    ['leaky relu', { x, filter }, { ...attrs, activation: 'leakyrelu' }],
+    ['sigmoid', { x, filter }, { ...attrs, activation: 'sigmoid' }],
+    ['prelu weights', { x, filter, preluActivationWeights: info([4]) }, { ...attrs, activation: 'prelu' }],
+    ['a scalar bias', { x, filter, bias: info([1]) }, attrs],
+    ['int32 input', { x: info([1, 8, 8, 3], 'int32'), filter }, attrs],
+    ['an empty batch', { x: info([0, 8, 8, 3]), filter }, attrs],
+  ] as const)('leaves %s to tfjs', ([, inputs, a]) => {
+    expect(directConvPlan('FusedConv2D', inputs as tf.NamedTensorInfoMap, a)).toBeUndefined();
+  });
+});

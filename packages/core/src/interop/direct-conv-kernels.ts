@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+// Why this exists: tfjs-backend-webgpu 4.22 convolves with tiled matmuls (Conv2DMM, or im2col +
+// matmul) whose workgroup barriers software adapters (SwiftShader, lavapipe) emulate on the CPU;
+// the conv matmuls were ~65% of an MNIST forward + backward pass in headless Chromium
+// (docs/decisions/0009, Decision 5). On software adapters this re-registers tfjs-webgpu's
+// FusedConv2D, Conv2D and Conv2DBackpropInput so that the NHWC, dilation-1, float32 cases with a
+// linear / relu / relu6 activation run webxai's barrier-free direct-conv2d kernels instead; every
+// other case (NCHW, dilations, prelu / leaky relu / sigmoid..., int32, texture-backed tensors)
+// calls tfjs's own kernel with the caller's arguments untouched.
+//
+// How it runs: like first-max-pool-grad.ts, with runKernelSync on tfjs's own GPUDevice, reading
+// the GPUBuffers behind the input tensors and writing the buffer of an output tensor tfjs made
+// (makeTensorInfo + uploadToGPU: a buffer from tfjs's pool, owned and recycled by tfjs). Nothing is
+// copied, and nothing is ours to dispose. A tfjs WebGPUProgram (backend.runWebGPUProgram) would
+// save the one submit per convolution that flushing tfjs's encoder costs, but it binds tfjs's
+// generated WGSL header (buffer names, uniforms, entry point), so the kernel could not be the
+// standalone, parity-tested .wgsl of @webxai/shaders; the submit is small next to the conv
+// (a few ms of a 100+ ms pass).
+import * as tf from '@tensorflow/tfjs';
+import {
+  DIRECT_CONV_ACTIVATIONS,
+  directConv2d,
+  directConv2dBackpropInput,
+  directConv2dBackpropInputInvocations,
+  directConv2dInvocations,
+  GpuValidationError,
+  runKernelSync,
+  type DirectConvActivation,
+  type DirectConvGeometry,
+} from '@webxai/shaders';
+import { kernelTensorBuffer, submitRecordedTfjsWork, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
+
+/**
+ * tfjs env flag: true runs tfjs-webgpu's FusedConv2D, Conv2D and Conv2DBackpropInput with webxai's
+ * direct convolution where it supports the attributes. Its default comes from the evaluation
+ * function passed to {@link installDirectConv} (configureTfjs: software adapters only); set it to
+ * false after configureTfjs (or `?tfjsflags=WEBXAI_WEBGPU_DIRECT_CONV:false` in a page URL) to keep
+ * tfjs's kernels.
+ */
+export const DIRECT_CONV_FLAG = 'WEBXAI_WEBGPU_DIRECT_CONV';
+
+/** The tfjs-webgpu kernels {@link installDirectConv} wraps. */
+export const DIRECT_CONV_KERNELS: readonly string[] = ['FusedConv2D', 'Conv2D', 'Conv2DBackpropInput'];
+
+/** Attributes of Conv2D, FusedConv2D and Conv2DBackpropInput (tfjs 4.22). */
+interface ConvAttrs {
+  readonly strides: number | [number, number];
+  readonly pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  readonly dataFormat?: 'NHWC' | 'NCHW';
+  readonly dilations?: number | [number, number];
+  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  readonly activation?: string;
+  readonly inputShape?: [number, number, number, number];
+}
+
+interface KernelArgs {
+  readonly inputs: tf.NamedTensorInfoMap;
+  readonly backend: unknown;
+  readonly attrs?: unknown;
+}
+
+/** A convolution the direct kernels can compute, with the tensors it reads. */
+export interface DirectConvPlan {
+  readonly kind: 'forward' | 'backprop-input';
+  readonly geometry: DirectConvGeometry;
+  /** x for the forward convolution, dy for the input gradient. */
+  readonly source: tf.TensorInfo;
+  readonly filter: tf.TensorInfo;
+  readonly bias?: tf.TensorInfo;
+  readonly activation: DirectConvActivation;
+}
+
+const replaced = new Map<string, tf.KernelConfig>();
+/** A validation error of an earlier dispatch, thrown by the next call (a kernel function cannot await). */
+let deferredError: GpuValidationError | undefined;
+
+const isRank4Float = (t: tf.TensorInfo | undefined): t is tf.TensorInfo => t?.shape.length === 4 && t.dtype === 'float32';
+
+/** The direct-kernel geometry of tfjs's conv info, or undefined when the kernels do not cover it. */
+function geometryOf(info: tf.backend_util.Conv2DInfo): DirectConvGeometry | undefined {
+  if (info.dataFormat !== 'channelsLast' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  if (info.padInfo.top < 0 || info.padInfo.left < 0 || tf.util.sizeFromShape(info.outShape) === 0) return undefined;
+  if (tf.util.sizeFromShape(info.inShape) === 0) return undefined;
+  return {
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+function convInfo(inShape: readonly number[], filter: tf.TensorInfo, a: ConvAttrs): tf.backend_util.Conv2DInfo {
+  const format = tf.backend_util.convertConv2DDataFormat(a.dataFormat ?? 'NHWC');
+  return tf.backend_util.computeConv2DInfo(
+    inShape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    format,
+  );
+}
+
+/** A bias the kernel reads per output channel: [c] or [1, ..., 1, c]. */
+function perChannelBias(bias: tf.TensorInfo, channels: number): boolean {
+  const leading = bias.shape.slice(0, -1);
+  return bias.dtype === 'float32' && bias.shape.at(-1) === channels && leading.every((d) => d === 1);
+}
+
+/**
+ * What webxai's direct kernels would compute for one call of `kernelName`, or undefined when the
+ * call needs tfjs's own kernel (unsupported layout, dilation, activation, dtype or operand).
+ */
+export function directConvPlan(kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: unknown): DirectConvPlan | undefined {
+  const a = attrs as ConvAttrs;
+  const { filter } = inputs;
+  if (!isRank4Float(filter) || (a.dataFormat ?? 'NHWC') !== 'NHWC') return undefined;
+  if (kernelName === 'Conv2DBackpropInput') {
+    const { dy } = inputs;
+    if (!isRank4Float(dy) || a.inputShape?.length !== 4) return undefined;
+    const info = convInfo(a.inputShape, filter, a);
+    const geometry = geometryOf(info);
+    if (!geometry || !tf.util.arraysEqual(dy.shape, info.outShape)) return undefined;
+    return { kind: 'backprop-input', geometry, source: dy, filter, activation: 'linear' };
+  }
+  const { x, bias, preluActivationWeights } = inputs;
+  if (!isRank4Float(x) || preluActivationWeights !== undefined) return undefined;
+  const activation = a.activation ?? 'linear';
+  if (!(activation in DIRECT_CONV_ACTIVATIONS)) return undefined;
+  const geometry = geometryOf(convInfo(x.shape, filter, a));
+  if (!geometry || (bias !== undefined && !perChannelBias(bias, geometry.outChannels))) return undefined;
+  return { kind: 'forward', geometry, source: x, filter, activation: activation as DirectConvActivation, ...(bias && { bias }) };
+}
+
+/** The GPUBuffers a plan reads and writes. */
+interface PlanBuffers {
+  readonly source: GPUBuffer;
+  readonly filter: GPUBuffer;
+  readonly bias: GPUBuffer | undefined;
+  readonly target: GPUBuffer;
+}
+
+/** Submits the plan's kernel; the promise reports a validation error (see runKernelSync). */
+function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers): Promise<void> {
+  const { batch: _batch, ...shape } = plan.geometry;
+  if (plan.kind === 'backprop-input') {
+    const params = { count: directConv2dBackpropInputInvocations(plan.geometry), ...shape };
+    return runKernelSync(device, directConv2dBackpropInput, { params, dy: b.source, weights: b.filter, dx: b.target });
+  }
+  const params = {
+    count: directConv2dInvocations(plan.geometry),
+    ...shape,
+    hasBias: b.bias ? 1 : 0,
+    activation: DIRECT_CONV_ACTIVATIONS[plan.activation],
+  };
+  // Without a bias any storage buffer fills the binding (hasBias 0: never read).
+  return runKernelSync(device, directConv2d, { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target });
+}
+
+/** Dispatches the plan into a new tfjs tensor; undefined when an input is not in a GPUBuffer. */
+function runPlan(backend: WebGPUKernelBackend, plan: DirectConvPlan): tf.TensorInfo | undefined {
+  const g = plan.geometry;
+  const [source, filter] = [kernelTensorBuffer(backend, plan.source), kernelTensorBuffer(backend, plan.filter)];
+  const bias = plan.bias && kernelTensorBuffer(backend, plan.bias);
+  if (!source || !filter || (plan.bias && !bias)) return undefined;
+  const outShape =
+    plan.kind === 'forward' ? [g.batch, g.outHeight, g.outWidth, g.outChannels] : [g.batch, g.inHeight, g.inWidth, g.inChannels];
+  const out = backend.makeTensorInfo(outShape, 'float32');
+  try {
+    const target = kernelTensorBuffer(backend, out)!; // a fresh tensor without values always gets a pool buffer
+    submitRecordedTfjsWork(backend); // the inputs may still be pending in tfjs's encoder
+    dispatch(backend.device, plan, { source, filter, bias, target }).catch((error: unknown) => {
+      deferredError = error instanceof GpuValidationError ? error : new GpuValidationError('direct-conv2d', String(error));
+    });
+  } catch (error) {
+    backend.disposeData(out.dataId); // the output tensor is not handed to tfjs: give its buffer back
+    throw error;
+  }
+  return out;
+}
+
+/** tfjs's conv kernel, replaced by the direct kernels while the flag is on and the call is covered. */
+function directConvOr(kernelName: string, original: tf.KernelFunc): tf.KernelFunc {
+  return (params) => {
+    const { inputs, backend, attrs } = params as KernelArgs;
+    if (deferredError) {
+      const error = deferredError;
+      deferredError = undefined;
+      throw error;
+    }
+    if (!tf.env().getBool(DIRECT_CONV_FLAG)) return original(params);
+    const plan = directConvPlan(kernelName, inputs, attrs);
+    return (plan && runPlan(backend as WebGPUKernelBackend, plan)) ?? original(params);
+  };
+}
+
+/**
+ * Registers {@link DIRECT_CONV_FLAG} with `enabledByDefault` as its lazy default (evaluated at the
+ * first wrapped conv, once the webgpu adapter is known; a value set explicitly wins) and wraps
+ * tfjs-webgpu's {@link DIRECT_CONV_KERNELS}. While the flag is false, or for a call the direct
+ * kernels do not cover ({@link directConvPlan}), the wrapper calls tfjs's kernel with the caller's
+ * arguments untouched. Idempotent; skipped if tfjs-backend-webgpu is not imported yet. Global for
+ * the page or process.
+ *
+ * @example
+ * installDirectConv(() => true);
+ * tf.conv2d(x, w, 1, 'same'); // NHWC, dilation 1: webxai's direct-conv2d kernel on tfjs's device
+ */
+export function installDirectConv(enabledByDefault: () => boolean): void {
+  tf.env().registerFlag(DIRECT_CONV_FLAG, enabledByDefault);
+  for (const kernelName of DIRECT_CONV_KERNELS) {
+    if (replaced.has(kernelName)) continue;
+    const original = tf.getKernel(kernelName, 'webgpu');
+    if (!original) continue;
+    replaced.set(kernelName, original);
+    tf.unregisterKernel(kernelName, 'webgpu');
+    tf.registerKernel({ ...original, kernelFunc: directConvOr(kernelName, original.kernelFunc) });
+  }
+}
+
+/** Restores tfjs-webgpu's own {@link DIRECT_CONV_KERNELS} (the flag stays registered). Idempotent. */
+export function uninstallDirectConv(): void {
+  for (const [kernelName, original] of replaced) {
+    tf.unregisterKernel(kernelName, 'webgpu');
+    tf.registerKernel(original);
+    replaced.delete(kernelName);
+  }
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './direct-conv2d-backprop-input.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+import { CONV_GEOMETRY_UNIFORM } from './direct-conv2d.kernel.js';
+
+const WORKGROUP_SIZE = 64;
+
+/**
+ * Invocations one dispatch of {@link directConv2dBackpropInput} needs (its `params.count`): one per
+ * input row, tile of 4 input columns and group of 4 input channels.
+ */
+export function directConv2dBackpropInputInvocations(g: { batch: number; inHeight: number; inWidth: number; inChannels: number }): number {
+  return g.batch * g.inHeight * Math.ceil(g.inWidth / 4) * Math.ceil(g.inChannels / 4);
+}
+
+/**
+ * GPU kernel: gradient of a 2-D convolution (NHWC, HWIO weights, dilation 1) with respect to its
+ * input, given the output gradient `dy` and the forward convolution's strides and pads (tfjs's
+ * Conv2DBackpropInput); each invocation gathers 4 input columns x 4 input channels without
+ * workgroup memory or barriers. See direct-conv2d-backprop-input.wgsl; CPU reference:
+ * directConv2dBackpropInputRef. `params.count` is {@link directConv2dBackpropInputInvocations}.
+ */
+export const directConv2dBackpropInput = defineKernel({
+  name: 'direct-conv2d-backprop-input',
+  source,
+  workgroupSize: WORKGROUP_SIZE,
+  bindings: {
+    params: {
+      uniform: CONV_GEOMETRY_UNIFORM,
+    },
+    dy: { storage: 'read' },
+    weights: { storage: 'read' },
+    dx: { storage: 'read_write' },
+  },
+  // f32 sums of up to filterHeight * filterWidth * outChannels products.
+  tolerance: { abs: 1e-5, rel: 1e-4 },
+  threads: ({ params }) => params.count,
+});

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+import { describe, expect, it } from 'vitest';
+import { gpuTest, seededF32 } from '@webxai/testing';
+import { runKernel } from '../runtime/kernel.js';
+import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { DIRECT_CONV_ACTIVATIONS, directConv2d, directConv2dInvocations, type DirectConvActivation } from './direct-conv2d.kernel.js';
+import { directConv2dBackpropInput, directConv2dBackpropInputInvocations } from './direct-conv2d-backprop-input.kernel.js';
+import { convGeometry, directConv2dBackpropInputRef, directConv2dRef, type DirectConvGeometry } from './direct-conv2d.ref.js';
+
+type Shape = [number, number, number, number];
+
+interface ConvCase {
+  readonly input: Shape;
+  readonly filter: Shape;
+  readonly strides: [number, number];
+  readonly padding: 'same' | 'valid' | [number, number, number, number];
+  readonly why: string;
+}
+
+const CASES: readonly ConvCase[] = [
+  { input: [1, 1, 1, 1], filter: [1, 1, 1, 1], strides: [1, 1], padding: 'valid', why: 'one element' },
+  { input: [1, 5, 5, 1], filter: [3, 3, 1, 4], strides: [1, 1], padding: 'same', why: 'padding on every side' },
+  { input: [2, 7, 9, 3], filter: [3, 3, 3, 5], strides: [2, 2], padding: 'same', why: 'stride 2, channels not multiples of 4' },
+  { input: [2, 8, 6, 6], filter: [2, 3, 6, 7], strides: [1, 2], padding: 'valid', why: 'non-square window, mixed strides' },
+  { input: [1, 6, 5, 2], filter: [3, 3, 2, 3], strides: [1, 1], padding: [1, 0, 2, 1], why: 'explicit uneven pads' },
+  { input: [2, 9, 7, 5], filter: [4, 4, 5, 6], strides: [3, 2], padding: 'same', why: 'even window, stride 3, odd sizes' },
+  { input: [4, 28, 28, 1], filter: [5, 5, 1, 32], strides: [1, 1], padding: 'same', why: 'MNIST first layer' },
+  { input: [2, 14, 14, 32], filter: [5, 5, 32, 64], strides: [1, 1], padding: 'same', why: 'MNIST deeper layer, 800 terms' },
+];
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+async function convGpu(
+  device: GPUDevice,
+  x: Float32Array<ArrayBuffer>,
+  weights: Float32Array<ArrayBuffer>,
+  g: DirectConvGeometry,
+  bias: Float32Array<ArrayBuffer> | undefined,
+  activation: DirectConvActivation,
+): Promise<Float32Array> {
+  const count = g.batch * g.outHeight * g.outWidth * g.outChannels;
+  const buffers = [uploadBuffer(device, x, 'x'), uploadBuffer(device, weights, 'weights')] as const;
+  const biasBuffer = bias ? uploadBuffer(device, bias, 'bias') : undefined;
+  const y = createBuffer(device, count * 4, 'y');
+  const { batch: _batch, ...shape } = g;
+  const params = { count: directConv2dInvocations(g), ...shape, hasBias: bias ? 1 : 0, activation: DIRECT_CONV_ACTIVATIONS[activation] };
+  await runKernel(device, directConv2d, { params, x: buffers[0], weights: buffers[1], bias: biasBuffer ?? buffers[1], y });
+  const out = await readFloat32(device, y, count);
+  [...buffers, y, ...(biasBuffer ? [biasBuffer] : [])].forEach((b) => releaseBuffer(device, b));
+  return out;
+}
+
+async function backpropInputGpu(
+  device: GPUDevice,
+  dy: Float32Array<ArrayBuffer>,
+  weights: Float32Array<ArrayBuffer>,
+  g: DirectConvGeometry,
+): Promise<Float32Array> {
+  const count = g.batch * g.inHeight * g.inWidth * g.inChannels;
+  const inputs = [uploadBuffer(device, dy, 'dy'), uploadBuffer(device, weights, 'weights')] as const;
+  const dx = createBuffer(device, count * 4, 'dx');
+  const { batch: _batch, ...shape } = g;
+  await runKernel(device, directConv2dBackpropInput, {
+    params: { count: directConv2dBackpropInputInvocations(g), ...shape },
+    dy: inputs[0],
+    weights: inputs[1],
+    dx,
+  });
+  const out = await readFloat32(device, dx, count);
+  [...inputs, dx].forEach((b) => releaseBuffer(device, b));
+  return out;
+}
+
+describe('direct-conv2d', () => {
+  gpuTest.for(CASES)('matches directConv2dRef: $input * $filter /$strides $padding ($why)', async (c, { device }) => {
+    const g = convGeometry(c.input, c.filter, c.strides, c.padding);
+    const x = seededF32(size(c.input), 1);
+    const weights = seededF32(size(c.filter), 2);
+    expect(await convGpu(device, x, weights, g, undefined, 'linear')).toBeAllClose(directConv2dRef(x, weights, g), directConv2d.tolerance);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  gpuTest.for(['relu', 'relu6'] as const)('bias + %s matches directConv2dRef', async (activation, { device }) => {
+    const g = convGeometry([2, 9, 7, 5], [3, 3, 5, 6], [2, 1], 'same');
+    const x = seededF32(2 * 9 * 7 * 5, 3, -3, 3);
+    const weights = seededF32(3 * 3 * 5 * 6, 4, -2, 2);
+    const bias = seededF32(6, 5, -4, 4);
+    const got = await convGpu(device, x, weights, g, bias, activation);
+    expect(got).toBeAllClose(directConv2dRef(x, weights, g, bias, activation), directConv2d.tolerance);
+    // The activation matters on these values: some outputs are clipped on each side.
+    expect(got.some((v) => v === 0)).toBe(true);
+    if (activation === 'relu6') expect(got.some((v) => v === 6)).toBe(true);
+    expect(got.some((v) => v > 0 && v < 6)).toBe(true);
+  });
+
+  gpuTest('a padded input cell holding infinity next to the edge never reaches a valid output lane', async ({ device }) => {
+    // 1x5 image whose last cell is infinite, 1x1 window: only output 4 sees it (clamped lanes read it too).
+    const g = convGeometry([1, 1, 5, 1], [1, 1, 1, 1], [1, 1], 'valid');
+    const out = await convGpu(device, Float32Array.from([1, 2, 3, 4, Infinity]), Float32Array.from([2]), g, undefined, 'linear');
+    expect(Array.from(out)).toEqual([2, 4, 6, 8, Infinity]);
+    const padded = convGeometry([1, 1, 2, 1], [1, 3, 1, 1], [1, 1], 'same');
+    expect(
+      Array.from(await convGpu(device, Float32Array.from([1, 2]), Float32Array.from([1, 10, 100]), padded, undefined, 'linear')),
+    ).toEqual([210, 21]);
+  });
+});
+
+describe('direct-conv2d-backprop-input', () => {
+  gpuTest.for(CASES)('matches directConv2dBackpropInputRef: $input * $filter /$strides $padding ($why)', async (c, { device }) => {
+    const g = convGeometry(c.input, c.filter, c.strides, c.padding);
+    const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.outChannels, 6);
+    const weights = seededF32(size(c.filter), 7);
+    const got = await backpropInputGpu(device, dy, weights, g);
+    expect(got).toBeAllClose(directConv2dBackpropInputRef(dy, weights, g), directConv2dBackpropInput.tolerance);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+});
+
+describe('convGeometry (TensorFlow padding rules)', () => {
+  it('same, valid and explicit pads', () => {
+    expect(convGeometry([1, 28, 28, 1], [5, 5, 1, 8], [1, 1], 'same')).toMatchObject({
+      outHeight: 28,
+      outWidth: 28,
+      padTop: 2,
+      padLeft: 2,
+    });
+    expect(convGeometry([1, 7, 9, 1], [3, 3, 1, 1], [2, 2], 'same')).toMatchObject({ outHeight: 4, outWidth: 5, padTop: 1, padLeft: 1 });
+    expect(convGeometry([1, 8, 8, 1], [2, 2, 1, 1], [2, 2], 'same')).toMatchObject({ outHeight: 4, outWidth: 4, padTop: 0, padLeft: 0 });
+    expect(convGeometry([1, 7, 9, 1], [3, 3, 1, 1], [2, 2], 'valid')).toMatchObject({ outHeight: 3, outWidth: 4, padTop: 0, padLeft: 0 });
+    expect(convGeometry([1, 6, 5, 1], [3, 3, 1, 1], [1, 1], [1, 0, 2, 1])).toMatchObject({
+      outHeight: 5,
+      outWidth: 6,
+      padTop: 1,
+      padLeft: 2,
+    });
+  });
+});

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './direct-conv2d.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+
+const WORKGROUP_SIZE = 64;
+
+/**
+ * The uniform fields both direct-conv kernels start with, in WGSL declaration order: the
+ * invocation count, then a DirectConvGeometry without its batch.
+ */
+export const CONV_GEOMETRY_UNIFORM = {
+  count: 'u32',
+  inHeight: 'u32',
+  inWidth: 'u32',
+  inChannels: 'u32',
+  outHeight: 'u32',
+  outWidth: 'u32',
+  outChannels: 'u32',
+  filterHeight: 'u32',
+  filterWidth: 'u32',
+  strideHeight: 'u32',
+  strideWidth: 'u32',
+  padTop: 'u32',
+  padLeft: 'u32',
+} as const;
+
+/** Activations {@link directConv2d} fuses, by their `params.activation` code. */
+export const DIRECT_CONV_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2 } as const;
+
+/** An activation {@link directConv2d} can fuse. */
+export type DirectConvActivation = keyof typeof DIRECT_CONV_ACTIVATIONS;
+
+/**
+ * Invocations one dispatch of {@link directConv2d} needs (its `params.count`): one per output row,
+ * tile of 4 output columns and group of 4 output channels.
+ */
+export function directConv2dInvocations(g: { batch: number; outHeight: number; outWidth: number; outChannels: number }): number {
+  return g.batch * g.outHeight * Math.ceil(g.outWidth / 4) * Math.ceil(g.outChannels / 4);
+}
+
+/**
+ * GPU kernel: 2-D convolution, NHWC input and HWIO weights (tfjs's layouts), dilation 1, with an
+ * optional bias and a fused linear / relu / relu6 activation; each invocation computes 4 output
+ * columns x 4 output channels without workgroup memory or barriers (fast on software adapters).
+ * See direct-conv2d.wgsl; CPU reference: directConv2dRef. `params.count` is
+ * {@link directConv2dInvocations} of the output shape.
+ */
+export const directConv2d = defineKernel({
+  name: 'direct-conv2d',
+  source,
+  workgroupSize: WORKGROUP_SIZE,
+  bindings: {
+    params: {
+      uniform: { ...CONV_GEOMETRY_UNIFORM, hasBias: 'u32', activation: 'u32' },
+    },
+    x: { storage: 'read' },
+    weights: { storage: 'read' },
+    bias: { storage: 'read' },
+    y: { storage: 'read_write' },
+  },
+  // f32 sums of up to filterHeight * filterWidth * inChannels products (a few thousand here).
+  tolerance: { abs: 1e-5, rel: 1e-4 },
+  threads: ({ params }) => params.count,
+});

@@ -1,0 +1,147 @@
+// direct-conv2d.wgsl
+//
+// 2-D convolution (NHWC input, HWIO filter, dilation 1) with an optional per-channel bias and a
+// fused activation, computed directly: no im2col buffer, no shared workgroup memory, no barriers.
+//
+//   y[b, oy, ox, co] = act(bias[co] + sum over (ky, kx, ci) of
+//                          x[b, oy * strideHeight - padTop + ky, ox * strideWidth - padLeft + kx, ci]
+//                          * weights[ky, kx, ci, co])
+//
+// Input cells outside the image (padding) count as 0. act: 0 linear, 1 relu, 2 relu6 (min(max(v, 0), 6)).
+//
+// Why this shape: software adapters (SwiftShader, lavapipe) run a workgroup's invocations on CPU
+// threads and emulate workgroupBarrier(), which makes tiled matmul convolutions (tfjs's Conv2DMM and
+// im2col + matmul) slow there (docs/decisions/0009). Here every invocation works alone.
+//
+// Dispatch: 1-D, one invocation per (b, oy, tile of 4 output columns, group of 4 output channels):
+// count = batch * outHeight * ceil(outWidth / 4) * ceil(outChannels / 4), ceil(count /
+// WORKGROUP_SIZE) workgroups folded past 65,535 (directConv2dInvocations). Each invocation keeps a
+// 4 x 4 block of sums, so every loaded input value is used 4 times and every loaded weight 4 times
+// (one output pixel per invocation was 2-4x slower on SwiftShader). The channel group varies
+// fastest, so neighbouring invocations read the same input cells and neighbouring weights.
+// Out-of-range lanes read clamped, valid addresses: input cells in the padding are replaced by 0
+// with select (never multiplied by a mask: 0 * inf would be NaN), and columns or channels past the
+// output's edge are never written.
+// Numerics: f32 products summed in (ky, kx, ci) order, the bias added last: tolerance abs 1e-5,
+// rel 1e-4 against the f64 reference (sums of up to a few thousand terms).
+
+override WORKGROUP_SIZE: u32;
+
+struct Params {
+  count: u32,
+  inHeight: u32,
+  inWidth: u32,
+  inChannels: u32,
+  outHeight: u32,
+  outWidth: u32,
+  outChannels: u32,
+  filterHeight: u32,
+  filterWidth: u32,
+  strideHeight: u32,
+  strideWidth: u32,
+  padTop: u32,
+  padLeft: u32,
+  hasBias: u32,
+  activation: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+// Read only when params.hasBias is 1 (bind any storage buffer otherwise).
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+fn activate(v: vec4f) -> vec4f {
+  switch params.activation {
+    case 1u: {
+      return max(v, vec4f(0.0));
+    }
+    case 2u: {
+      return clamp(v, vec4f(0.0), vec4f(6.0));
+    }
+    default: {
+      return v;
+    }
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  if (i >= params.count) {
+    return;
+  }
+  let groups = (params.outChannels + 3u) / 4u;
+  let tiles = (params.outWidth + 3u) / 4u;
+  let co = (i % groups) * 4u;
+  let rest = i / groups;
+  let ox0 = (rest % tiles) * 4u;
+  let row = rest / tiles; // b * outHeight + oy
+  let oy = row % params.outHeight;
+  let b = row / params.outHeight;
+  // Weight columns co..co+3, clamped so that lanes past outChannels still read inside the weights.
+  let last = params.outChannels - 1u;
+  let cols = vec4u(co, min(co + 1u, last), min(co + 2u, last), min(co + 3u, last));
+  let top = i32(oy * params.strideHeight) - i32(params.padTop);
+  let left0 = i32(ox0 * params.strideWidth) - i32(params.padLeft);
+  let inWidth = i32(params.inWidth);
+
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  for (var ky = 0u; ky < params.filterHeight; ky++) {
+    let iy = top + i32(ky);
+    if (iy < 0 || iy >= i32(params.inHeight)) {
+      continue;
+    }
+    let rowBase = (b * params.inHeight + u32(iy)) * params.inWidth;
+    for (var kx = 0u; kx < params.filterWidth; kx++) {
+      let ix = vec4i(left0 + i32(kx)) + vec4i(0, 1, 2, 3) * i32(params.strideWidth);
+      let inside = (ix >= vec4i(0)) & (ix < vec4i(inWidth));
+      let cx = vec4u(clamp(ix, vec4i(0), vec4i(inWidth - 1)));
+      let xBase = (vec4u(rowBase) + cx) * params.inChannels;
+      var wBase = (ky * params.filterWidth + kx) * params.inChannels * params.outChannels;
+      for (var ci = 0u; ci < params.inChannels; ci++) {
+        let w = vec4f(weights[wBase + cols.x], weights[wBase + cols.y], weights[wBase + cols.z], weights[wBase + cols.w]);
+        let xv = select(vec4f(0.0), vec4f(x[xBase.x + ci], x[xBase.y + ci], x[xBase.z + ci], x[xBase.w + ci]), inside);
+        acc0 += xv.x * w;
+        acc1 += xv.y * w;
+        acc2 += xv.z * w;
+        acc3 += xv.w * w;
+        wBase += params.outChannels;
+      }
+    }
+  }
+  var shift = vec4f(0.0);
+  if (params.hasBias == 1u) {
+    shift = vec4f(bias[cols.x], bias[cols.y], bias[cols.z], bias[cols.w]);
+  }
+  store(row * params.outWidth + ox0, co, activate(acc0 + shift));
+  if (ox0 + 1u < params.outWidth) {
+    store(row * params.outWidth + ox0 + 1u, co, activate(acc1 + shift));
+  }
+  if (ox0 + 2u < params.outWidth) {
+    store(row * params.outWidth + ox0 + 2u, co, activate(acc2 + shift));
+  }
+  if (ox0 + 3u < params.outWidth) {
+    store(row * params.outWidth + ox0 + 3u, co, activate(acc3 + shift));
+  }
+}
+
+// Writes output channels co..co+3 of one output pixel ((b * outHeight + oy) * outWidth + ox),
+// skipping channels past outChannels.
+fn store(pixel: u32, co: u32, v: vec4f) {
+  let out = pixel * params.outChannels + co;
+  y[out] = v.x;
+  if (co + 1u < params.outChannels) {
+    y[out + 1u] = v.y;
+  }
+  if (co + 2u < params.outChannels) {
+    y[out + 2u] = v.z;
+  }
+  if (co + 3u < params.outChannels) {
+    y[out + 3u] = v.w;
+  }
+}
