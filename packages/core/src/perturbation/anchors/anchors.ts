@@ -9,7 +9,7 @@ import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { givenTargets } from '../../api/targets.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
-import { featureSource, PreparedQueue } from '../shared/prepare.js';
+import { explainPrepared, featureSource, PreparedQueue } from '../shared/prepare.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
 import { beamSearch, type AnchorSearchOptions, type FoundAnchor } from './beam-search.js';
 import { stackMaps, stackSegments } from '../shared/stack.js';
@@ -150,31 +150,19 @@ async function explainAnchors(
   const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const found: FoundAnchor[] = [];
-  let targets: number[];
-  try {
-    // Only the targets are needed from the clean images: a given class needs no forward pass (its
-    // range is checked against the first batch's scores, SegmentWorkspace.evaluate).
-    targets = givenTargets(call.target, n) ?? (await originalScoresOf(env, input, values, call.target)).targets;
-    for (let i = 0; i < n; i++) {
-      const image = await images.take();
-      let workspace: SegmentWorkspace | undefined;
-      try {
-        const features = image.map.count;
-        workspace = SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, new Float32Array(features));
-        const result = await beamSearch(workspace, features, targets[i]!, o, call.signal);
-        const mask = new Float32Array(features);
-        for (const f of result.anchor) mask[f] = 1;
-        maps.push(host ? segmentScatterRef(image.map.labels, mask) : await workspace.scatter(mask));
-        labelMaps.push(image.map.labels);
-        found.push(result);
-      } finally {
-        workspace?.release();
-        image.tensor.dispose();
-      }
-    }
-  } finally {
-    await images.dispose();
-  }
+  // Only the targets are needed from the clean images: a given class needs no forward pass (its
+  // range is checked against the first batch's scores, SegmentWorkspace.evaluate).
+  const clean = async () => givenTargets(call.target, n) ?? (await originalScoresOf(env, input, values, call.target)).targets;
+  const targets = await explainPrepared(images, n, clean, async (image, i, targets, keep) => {
+    const features = image.map.count;
+    const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, new Float32Array(features)));
+    const result = await beamSearch(workspace, features, targets[i]!, o, call.signal);
+    const mask = new Float32Array(features);
+    for (const f of result.anchor) mask[f] = 1;
+    maps.push(host ? segmentScatterRef(image.map.labels, mask) : await workspace.scatter(mask));
+    labelMaps.push(image.map.labels);
+    found.push(result);
+  });
   return {
     attribution: stackMaps(maps, height, width),
     segments: stackSegments(labelMaps, height, width),

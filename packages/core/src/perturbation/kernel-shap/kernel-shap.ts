@@ -3,16 +3,16 @@ import type * as tf from '@tensorflow/tfjs';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { originalScores } from '../shared/evaluate.js';
+import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { integerOption, rejectOption, seedOption } from '../../api/options.js';
-import { featureSource } from '../shared/prepare.js';
+import { explainPrepared, featureSource, PreparedQueue } from '../shared/prepare.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { shapFromGram } from '../shared/regression.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
 import { stackMaps, stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
-import { shapDesign } from './sampling.js';
+import { shapDesign, type ShapDesign } from './sampling.js';
 import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'kernel-shap'` (shap's KernelExplainer over superpixels). */
@@ -96,54 +96,34 @@ async function explainShap(
 ) {
   const [n, height, width] = input.shape;
   const env = perturbationEnv(NAME, model, input, call, o);
-  const { scores: original, classes, targets } = await originalScores(model, input, call.target, call.signal);
-  const prepare = await featureSource(NAME, input, o.segments, o.segmentation ?? KERNEL_SHAP_SEGMENTATION, o.fill ?? 'mean', call.signal);
+  // A black box's input is read once (values): the clean scores, the segments and the batches come
+  // from it. The next image is segmented while the current one's forwards run (PreparedQueue).
+  const inputValues = await hostInputValues(env, input);
+  const segmentation = o.segmentation ?? KERNEL_SHAP_SEGMENTATION;
+  const prepare = await featureSource(NAME, input, o.segments, segmentation, o.fill ?? 'mean', call.signal, inputValues);
+  const images = new PreparedQueue(prepare, n);
   const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const values: Float32Array[] = [];
   const baseValue: number[] = [];
   const prediction: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const image = await prepare(i);
-    let workspace: SegmentWorkspace | undefined;
-    try {
-      const m = image.map.count;
-      const samples = o.samples ?? 2 * m + 2048;
-      if (samples < m) {
-        rejectOption(NAME, 'samples', `>= the number of features (${m} superpixels): ask for more samples or fewer segments`, samples);
-      }
-      const design = m > 1 ? shapDesign(m, samples, o.seed) : { masks: new Float32Array(0), weights: new Float64Array(0), rows: 0 };
-      // Row 0: every feature absent (the baseline); then the coalitions.
-      const rows = new Float32Array((design.rows + 1) * m);
-      rows.set(design.masks, m);
-      workspace = SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, rows);
-      const ws = workspace;
-      const fx = original[i * classes + targets[i]!]!;
-      const progress = new ProgressReporter(call.onProgress, [1, height, width]);
-      // The coalitions are rows 1.. of the workspace.
-      const solve = async (count: number, scores: Float64Array): Promise<Float64Array> => {
-        const fnull = scores[0]!;
-        if (m === 1) return Float64Array.of(fx - fnull);
-        const g = await ws.gram('shap', count - 1, scores.subarray(1), design.weights, fnull, fx - fnull, 1);
-        return shapFromGram(g, m, fx - fnull);
-      };
-      const scores = await ws.evaluate(targets[i]!, async (done, partial) => {
-        if (progress.active && done > m && done < design.rows + 1)
-          progress.report(done, design.rows + 1, await ws.scatter(await solve(done, partial)));
-      });
-      const phi = await solve(design.rows + 1, scores);
-      const map = await ws.scatter(phi);
-      if (progress.active) progress.report(design.rows + 1, design.rows + 1, map);
-      maps.push(map);
-      labelMaps.push(image.map.labels);
-      values.push(Float32Array.from(phi));
-      baseValue.push(scores[0]!);
-      prediction.push(fx);
-    } finally {
-      workspace?.release();
-      image.tensor.dispose();
-    }
-  }
+  const clean = () => originalScoresOf(env, input, inputValues, call.target);
+  const { targets } = await explainPrepared(images, n, clean, async (image, i, { scores, classes, targets }, keep) => {
+    const m = image.map.count;
+    const design = designFor(m, o.samples ?? 2 * m + 2048, o.seed);
+    // Row 0: every feature absent (the baseline); then the coalitions.
+    const rows = new Float32Array((design.rows + 1) * m);
+    rows.set(design.masks, m);
+    const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, rows));
+    const fx = scores[i * classes + targets[i]!]!;
+    const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+    const { phi, map, fnull } = await shapImage(workspace, design, m, fx, targets[i]!, progress);
+    maps.push(map);
+    labelMaps.push(image.map.labels);
+    values.push(Float32Array.from(phi));
+    baseValue.push(fnull);
+    prediction.push(fx);
+  });
   return {
     attribution: stackMaps(maps, height, width),
     segments: stackSegments(labelMaps, height, width),
@@ -152,4 +132,31 @@ async function explainShap(
     prediction,
     target: targets,
   };
+}
+
+/** The coalitions of `m` superpixels (none for a single one: its value is f(x) - f(baseline)). */
+function designFor(m: number, samples: number, seed: number): ShapDesign {
+  if (samples < m) {
+    rejectOption(NAME, 'samples', `>= the number of features (${m} superpixels): ask for more samples or fewer segments`, samples);
+  }
+  return m > 1 ? shapDesign(m, samples, seed) : { masks: new Float32Array(0), weights: new Float64Array(0), rows: 0 };
+}
+
+/** One image's SHAP values from the workspace's rows (baseline, then the design's coalitions). */
+async function shapImage(ws: SegmentWorkspace, design: ShapDesign, m: number, fx: number, target: number, progress: ProgressReporter) {
+  // The coalitions are rows 1.. of the workspace.
+  const solve = async (count: number, scores: Float64Array): Promise<Float64Array> => {
+    const fnull = scores[0]!;
+    if (m === 1) return Float64Array.of(fx - fnull);
+    const g = await ws.gram('shap', count - 1, scores.subarray(1), design.weights, fnull, fx - fnull, 1);
+    return shapFromGram(g, m, fx - fnull);
+  };
+  const scores = await ws.evaluate(target, async (done, partial) => {
+    if (progress.active && done > m && done < design.rows + 1)
+      progress.report(done, design.rows + 1, await ws.scatter(await solve(done, partial)));
+  });
+  const phi = await solve(design.rows + 1, scores);
+  const map = await ws.scatter(phi);
+  if (progress.active) progress.report(design.rows + 1, design.rows + 1, map);
+  return { phi, map, fnull: scores[0]! };
 }

@@ -3,10 +3,11 @@ import type * as tf from '@tensorflow/tfjs';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { originalScores } from '../shared/evaluate.js';
+import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
+import { givenTargets } from '../../api/targets.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
-import { featureSource } from '../shared/prepare.js';
+import { explainPrepared, featureSource, PreparedQueue } from '../shared/prepare.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { bernoulliMatrix } from '../shared/random.js';
 import { ridgeFromGram, type RidgeFit } from '../shared/regression.js';
@@ -116,38 +117,31 @@ type Resolved = LimeOptions & { samples: number; kernelWidth: number; alpha: num
 async function explainLime(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: Resolved) {
   const [n, height, width] = input.shape;
   const env = perturbationEnv(NAME, model, input, call, o);
-  const { targets } = await originalScores(model, input, call.target, call.signal);
-  const prepare = await featureSource(NAME, input, o.segments, o.segmentation ?? LIME_SEGMENTATION, o.fill ?? 'mean', call.signal);
+  // A black box's input is read once (values): the clean scores, the segments and the batches come
+  // from it. The next image is segmented while the current one's forwards run (PreparedQueue).
+  const values = await hostInputValues(env, input);
+  const segmentation = o.segmentation ?? LIME_SEGMENTATION;
+  const prepare = await featureSource(NAME, input, o.segments, segmentation, o.fill ?? 'mean', call.signal, values);
+  const images = new PreparedQueue(prepare, n);
   const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const fits: RidgeFit[] = [];
-  for (let i = 0; i < n; i++) {
-    const image = await prepare(i);
-    let workspace: SegmentWorkspace | undefined;
-    try {
-      const features = image.map.count;
-      const data = bernoulliMatrix(o.seed, o.samples, features);
-      data.fill(1, 0, features); // lime: the first sample is the original image
-      const weights = limeWeights(data, o.samples, features, o.kernelWidth);
-      workspace = SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, data);
-      const ws = workspace;
-      const progress = new ProgressReporter(call.onProgress, [1, height, width]);
-      const fit = async (count: number, scores: Float64Array) =>
-        ridgeFromGram(await ws.gram('lime', count, scores, weights), features, o.alpha);
-      const scores = await ws.evaluate(targets[i]!, async (done, partial) => {
-        if (progress.active && done < o.samples) progress.report(done, o.samples, await ws.scatter((await fit(done, partial)).coef));
-      });
-      const result = await fit(o.samples, scores);
-      const map = await ws.scatter(result.coef);
-      if (progress.active) progress.report(o.samples, o.samples, map);
-      maps.push(map);
-      labelMaps.push(image.map.labels);
-      fits.push(result);
-    } finally {
-      workspace?.release();
-      image.tensor.dispose();
-    }
-  }
+  // Only the targets are needed from the clean images: a given class needs no forward pass (its
+  // range is checked against the first batch's scores, SegmentWorkspace.evaluate).
+  const clean = async () => givenTargets(call.target, n) ?? (await originalScoresOf(env, input, values, call.target)).targets;
+  const targets = await explainPrepared(images, n, clean, async (image, i, targets, keep) => {
+    const features = image.map.count;
+    const data = bernoulliMatrix(o.seed, o.samples, features);
+    data.fill(1, 0, features); // lime: the first sample is the original image
+    const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, data));
+    const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+    const result = await fitImage(workspace, data, features, targets[i]!, o, progress);
+    const map = await workspace.scatter(result.coef);
+    if (progress.active) progress.report(o.samples, o.samples, map);
+    maps.push(map);
+    labelMaps.push(image.map.labels);
+    fits.push(result);
+  });
   return {
     attribution: stackMaps(maps, height, width),
     segments: stackSegments(labelMaps, height, width),
@@ -157,4 +151,22 @@ async function explainLime(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
     localPrediction: fits.map((f) => f.localPrediction),
     target: targets,
   };
+}
+
+/** The weighted ridge fit of one image's samples (`data`, rows x features) to its target scores. */
+async function fitImage(
+  ws: SegmentWorkspace,
+  data: Float32Array,
+  features: number,
+  target: number,
+  o: Resolved,
+  progress: ProgressReporter,
+): Promise<RidgeFit> {
+  const weights = limeWeights(data, o.samples, features, o.kernelWidth);
+  const fit = async (count: number, scores: Float64Array) =>
+    ridgeFromGram(await ws.gram('lime', count, scores, weights), features, o.alpha);
+  const scores = await ws.evaluate(target, async (done, partial) => {
+    if (progress.active && done < o.samples) progress.report(done, o.samples, await ws.scatter((await fit(done, partial)).coef));
+  });
+  return fit(o.samples, scores);
 }

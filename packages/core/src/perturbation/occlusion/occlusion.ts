@@ -4,15 +4,8 @@ import { occlusionMasks, occlusionWindowCounts, type OcclusionGeometry } from '@
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import {
-  evaluateBatches,
-  gpuBatches,
-  hostBatches,
-  imageAt,
-  originalScores,
-  type BatchWriter,
-  type ImageGeometry,
-} from '../shared/evaluate.js';
+import { evaluateBatches, gpuBatches, hostBatches, imageAt, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
+import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
@@ -123,8 +116,10 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
     height * width * channels * 4,
     o.batchSize !== undefined,
   );
-  const { scores, classes, targets } = await originalScores(model, input, call.target, call.signal);
   const env = { method: NAME, model, geometry, batchSize, path: call.path, signal: call.signal, preprocess: o.preprocess };
+  // A black box's input is read once (inputValues): the clean scores and the batches come from it.
+  const inputValues = await hostInputValues(env, input);
+  const { scores, classes, targets } = await originalScoresOf(env, input, inputValues, call.target);
   const maps: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
     const target = targets[i]!;
@@ -140,7 +135,7 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
       baselineValue: o.baselineValue,
       f0: scores[i * classes + target]!,
     };
-    const { tensor: image, values } = await imageAt(input, i);
+    const { tensor: image, values } = await imageAt(input, i, inputValues);
     try {
       maps.push(gpuBatches(env) ? await occludeGpu(run, image) : await occludeCpu(run, values));
     } finally {

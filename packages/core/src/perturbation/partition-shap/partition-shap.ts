@@ -4,7 +4,8 @@ import { segmentScatterRef } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { evaluateBatches, hostBatches, originalScores, type PerturbationEnv } from '../shared/evaluate.js';
+import { evaluateBatches, hostBatches, type PerturbationEnv } from '../shared/evaluate.js';
+import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { checkFill, fillImage, userSegments, type FeatureMap, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { builtinSegments } from '../shared/features.js';
 import { imageAt } from '../shared/evaluate.js';
@@ -100,7 +101,10 @@ async function explainPartition(
   const pixels = height * width;
   const env = perturbationEnv(NAME, model, input, call, o, 2);
   const { batchSize } = env;
-  const { scores: original, classes, targets } = await originalScores(model, input, call.target, call.signal);
+  // A black box's input is read once (inputValues): the clean scores, the segments, the fill and
+  // the host-written batches all come from it.
+  const inputValues = await hostInputValues(env, input);
+  const { scores: original, classes, targets } = await originalScoresOf(env, input, inputValues, call.target);
   const user = o.segments === undefined ? undefined : await userSegments(NAME, o.segments, n, height, width);
   const identity: FeatureMap = { labels: iota(pixels), count: pixels };
   const maps: Float32Array[] = [];
@@ -110,10 +114,10 @@ async function explainPartition(
   const prediction: number[] = [];
   const evaluations: number[] = [];
   for (let i = 0; i < n; i++) {
-    const { tensor, values: pixelsOf } = await imageAt(input, i);
+    const { tensor, values: pixelsOf } = await imageAt(input, i, inputValues);
     let workspace: SegmentWorkspace | undefined;
     try {
-      const map = user ? user(i) : o.segmentation ? await builtinSegments(tensor, o.segmentation, call.signal) : identity;
+      const map = user ? user(i) : o.segmentation ? await builtinSegments(tensor, o.segmentation, call.signal, pixelsOf) : identity;
       const fill = fillImage(o.fill ?? 'blur', pixelsOf, map, height, width, channels);
       const features = map.count;
       const { cy, cx } = centroids(map.labels, width, features);

@@ -4,7 +4,8 @@ import { bernoulliRef, riseMasks, uniformRef, type RiseGeometry } from '@webxai/
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, gpuBatches, hostBatches, imageAt, originalScores } from '../shared/evaluate.js';
+import { evaluateBatches, gpuBatches, hostBatches, imageAt } from '../shared/evaluate.js';
+import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { RiseHost } from './rise-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
@@ -129,7 +130,6 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
     o.batchSize !== undefined,
   );
   const { grids, shifts } = riseSamples(o.seed, total, g, o.probability);
-  const { classes, targets } = await originalScores(model, input, call.target, call.signal);
   const env = {
     method: NAME,
     model,
@@ -139,12 +139,15 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
     signal: call.signal,
     preprocess: o.preprocess,
   };
+  // A black box's input is read once (inputValues): the clean scores and the batches come from it.
+  const inputValues = await hostInputValues(env, input);
+  const { classes, targets } = await originalScoresOf(env, input, inputValues, call.target);
   const scale = (done: number, acc: Float32Array) => acc.map((v) => v / (done * o.probability));
   const maps: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
     const progress = new ProgressReporter(call.onProgress, [1, height, width]);
     const run: RiseRun = { env, total, classes, target: targets[i]!, progress, g, grids, shifts, scale };
-    const { tensor: image, values } = await imageAt(input, i);
+    const { tensor: image, values } = await imageAt(input, i, inputValues);
     try {
       maps.push(scale(total, gpuBatches(env) ? await riseGpu(run, image) : await riseCpu(run, values)));
     } finally {

@@ -2,6 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { SegmentOptions } from '../../segment/segment.js';
 import { imageAt } from './evaluate.js';
+import type { SegmentWorkspace } from './segment-workspace.js';
 import { builtinSegments, fillImage, userSegments, type FeatureMap, type FillOption, type SegmentsInput } from './features.js';
 
 /** One image ready for superpixel perturbation. The caller disposes `tensor`. */
@@ -82,5 +83,34 @@ export class PreparedQueue {
     // the previous image is explained.
     image.catch(() => undefined);
     return image;
+  }
+}
+
+/**
+ * Runs `start` (e.g. the clean images' scores, while image 0 is prepared), then `explainImage` on
+ * every image of `queue` in order; each image's tensor is disposed after it, and the queue in any
+ * case. A SegmentWorkspace made by `explainImage` is released with the image.
+ */
+export async function explainPrepared<T>(
+  queue: PreparedQueue,
+  count: number,
+  start: () => Promise<T>,
+  explainImage: (image: PreparedImage, i: number, started: T, keep: (workspace: SegmentWorkspace) => SegmentWorkspace) => Promise<void>,
+): Promise<T> {
+  try {
+    const started = await start();
+    for (let i = 0; i < count; i++) {
+      const image = await queue.take();
+      let workspace: SegmentWorkspace | undefined;
+      try {
+        await explainImage(image, i, started, (w) => (workspace = w));
+      } finally {
+        workspace?.release();
+        image.tensor.dispose();
+      }
+    }
+    return started;
+  } finally {
+    await queue.dispose();
   }
 }
