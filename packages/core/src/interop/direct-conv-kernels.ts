@@ -17,6 +17,7 @@
 // standalone, parity-tested .wgsl of @webxai/shaders; the submit is small next to the conv
 // (a few ms of a 100+ ms pass).
 import * as tf from '@tensorflow/tfjs';
+import { replaceWebgpuKernel, restoreWebgpuKernel } from './webgpu-kernel-replacement.js';
 import {
   DIRECT_CONV_ACTIVATIONS,
   directConv2d,
@@ -70,7 +71,6 @@ export interface DirectConvPlan {
   readonly activation: DirectConvActivation;
 }
 
-const replaced = new Map<string, tf.KernelConfig>();
 /** A validation error of an earlier dispatch, thrown by the next call (a kernel function cannot await). */
 let deferredError: GpuValidationError | undefined;
 
@@ -220,20 +220,11 @@ function directConvOr(kernelName: string, original: tf.KernelFunc): tf.KernelFun
 export function installDirectConv(enabledByDefault: () => boolean): void {
   tf.env().registerFlag(DIRECT_CONV_FLAG, enabledByDefault);
   for (const kernelName of DIRECT_CONV_KERNELS) {
-    if (replaced.has(kernelName)) continue;
-    const original = tf.getKernel(kernelName, 'webgpu');
-    if (!original) continue;
-    replaced.set(kernelName, original);
-    tf.unregisterKernel(kernelName, 'webgpu');
-    tf.registerKernel({ ...original, kernelFunc: directConvOr(kernelName, original.kernelFunc) });
+    replaceWebgpuKernel(kernelName, (original) => directConvOr(kernelName, original.kernelFunc));
   }
 }
 
 /** Restores tfjs-webgpu's own {@link DIRECT_CONV_KERNELS} (the flag stays registered). Idempotent. */
 export function uninstallDirectConv(): void {
-  for (const [kernelName, original] of replaced) {
-    tf.unregisterKernel(kernelName, 'webgpu');
-    tf.registerKernel(original);
-    replaced.delete(kernelName);
-  }
+  for (const kernelName of DIRECT_CONV_KERNELS) restoreWebgpuKernel(kernelName);
 }

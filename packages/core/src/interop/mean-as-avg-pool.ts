@@ -8,6 +8,7 @@
 // sum of the h*w values by h*w. tfjs's tape records Mean with the caller's tensors, so the
 // gradient stays tfjs's Mean gradient.
 import * as tf from '@tensorflow/tfjs';
+import { replaceWebgpuKernel, restoreWebgpuKernel } from './webgpu-kernel-replacement.js';
 
 /**
  * tfjs env flag: true computes tfjs-webgpu's `Mean` of a float32 [n,h,w,c] tensor over axes [1,2]
@@ -33,8 +34,6 @@ export function globalPoolWindow(x: tf.TensorInfo, axis: number | number[]): [nu
   if (axes.length !== 2 || axes[0] !== 1 || axes[1] !== 2) return undefined;
   return [x.shape[1]!, x.shape[2]!];
 }
-
-let replaced: tf.KernelConfig | undefined;
 
 /** The tfjs-webgpu kernel functions the wrapper calls (each returns one tensor). */
 interface WebgpuKernels {
@@ -74,19 +73,14 @@ function meanAsAvgPool({ mean: original, avgPool, reshape }: WebgpuKernels): tf.
  */
 export function installMeanAsAvgPool(enabledByDefault: () => boolean): void {
   tf.env().registerFlag(MEAN_AS_AVG_POOL_FLAG, enabledByDefault);
-  if (replaced) return;
-  const [original, avgPool, reshape] = ['Mean', 'AvgPool', 'Reshape'].map((name) => tf.getKernel(name, 'webgpu'));
-  if (!original || !avgPool || !reshape) return;
-  replaced = original;
-  tf.unregisterKernel('Mean', 'webgpu');
-  const kernels = { mean: original.kernelFunc, avgPool: avgPool.kernelFunc, reshape: reshape.kernelFunc };
-  tf.registerKernel({ ...original, kernelFunc: meanAsAvgPool(kernels) });
+  const [avgPool, reshape] = ['AvgPool', 'Reshape'].map((name) => tf.getKernel(name, 'webgpu'));
+  if (!avgPool || !reshape) return;
+  replaceWebgpuKernel('Mean', (original) =>
+    meanAsAvgPool({ mean: original.kernelFunc, avgPool: avgPool.kernelFunc, reshape: reshape.kernelFunc }),
+  );
 }
 
 /** Restores tfjs-webgpu's own `Mean` (the flag stays registered). Idempotent. */
 export function uninstallMeanAsAvgPool(): void {
-  if (!replaced) return;
-  tf.unregisterKernel('Mean', 'webgpu');
-  tf.registerKernel(replaced);
-  replaced = undefined;
+  restoreWebgpuKernel('Mean');
 }

@@ -9,6 +9,7 @@
 // operation: the same bits, and no new tensor (the view shares the operand's data, nothing to dispose).
 // Gradients are untouched: tfjs's tape records the caller's tensors, not the view.
 import * as tf from '@tensorflow/tfjs';
+import { replaceWebgpuKernel, restoreWebgpuKernel } from './webgpu-kernel-replacement.js';
 
 /**
  * tfjs env flag: true lets the webgpu kernels in {@link LIFTED_KERNELS} see a rank-1 operand as
@@ -33,9 +34,6 @@ export function liftedShape(shape: readonly number[], other: readonly number[]):
   if (shape.length !== 1 || other.length < 2) return [...shape];
   return [...Array<number>(other.length - 1).fill(1), ...shape];
 }
-
-/** tfjs's kernel functions webxai wrapped, by kernel name (restored by uninstall). */
-const replaced = new Map<string, tf.KernelConfig>();
 
 /** tfjs's binary kernel, called with its rank-1 operand seen as [1,...,1,c] while the flag is on. */
 function liftingRank1Operand(original: tf.KernelFunc): tf.KernelFunc {
@@ -65,20 +63,11 @@ function liftingRank1Operand(original: tf.KernelFunc): tf.KernelFunc {
 export function installRank1OperandLift(enabledByDefault: () => boolean): void {
   tf.env().registerFlag(LIFT_RANK1_OPERANDS_FLAG, enabledByDefault);
   for (const kernelName of LIFTED_KERNELS) {
-    if (replaced.has(kernelName)) continue;
-    const original = tf.getKernel(kernelName, 'webgpu');
-    if (!original) continue;
-    replaced.set(kernelName, original);
-    tf.unregisterKernel(kernelName, 'webgpu');
-    tf.registerKernel({ ...original, kernelFunc: liftingRank1Operand(original.kernelFunc) });
+    replaceWebgpuKernel(kernelName, (original) => liftingRank1Operand(original.kernelFunc));
   }
 }
 
 /** Restores tfjs-webgpu's own kernels in {@link LIFTED_KERNELS} (the flag stays registered). Idempotent. */
 export function uninstallRank1OperandLift(): void {
-  for (const [kernelName, original] of replaced) {
-    tf.unregisterKernel(kernelName, 'webgpu');
-    tf.registerKernel(original);
-    replaced.delete(kernelName);
-  }
+  for (const kernelName of LIFTED_KERNELS) restoreWebgpuKernel(kernelName);
 }
