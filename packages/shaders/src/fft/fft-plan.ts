@@ -6,7 +6,7 @@
 // undefined): callers keep a dense DFT for them.
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
-import { fftStage, MAX_RADIX } from './fft-stage.kernel.js';
+import { fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
 import { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
 import { hermitianExtend } from './hermitian-extend.kernel.js';
 import { hermitianSplit } from './hermitian-split.kernel.js';
@@ -75,14 +75,21 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   if (!radices) {
     throw new InvalidOptionError(`recordFft: no FFT plan for length ${sequences.n} (a prime factor above 7); check fftRadices first`);
   }
+  if (sequences.count * sequences.n >= MAX_STAGE_ELEMENTS) {
+    throw new InvalidOptionError(
+      `recordFft: ${sequences.count} sequences of ${sequences.n} exceed ${MAX_STAGE_ELEMENTS} elements; split the batch`,
+    );
+  }
+  // Neighbouring invocations on neighbouring memory: sequences when they interleave (inner > 1), else elements.
+  const batchFastest = sequences.inner > 1 ? 1 : 0;
   let current = run.src;
   let span = 1;
   radices.forEach((radix, stage) => {
     const last = stage === radices.length - 1;
     const dst = last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0];
     const scaleAt = (run.scaleAt === 'load' && stage === 0) || (run.scaleAt === 'store' && last) ? run.scaleAt : 'none';
-    batch.dispatch(fftStage, {
-      params: { ...sequences, radix, span, scaleAt: { none: 0, load: 1, store: 2 }[scaleAt], sign: run.sign },
+    batch.dispatch(fftStageKernel(radix), {
+      params: { ...sequences, span, batchFastest, scaleAt: { none: 0, load: 1, store: 2 }[scaleAt], sign: run.sign },
       src: current,
       twiddles: run.twiddles,
       scale: run.scale,

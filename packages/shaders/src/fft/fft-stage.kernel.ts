@@ -13,37 +13,55 @@ export const MAX_RADIX = 8;
  */
 export const fftTolerance = { abs: 1e-5, rel: 1e-4 } as const;
 
+/** Invocations of a stage past this would leave the f32 index arithmetic of fft-stage.wgsl (divmod). */
+export const MAX_STAGE_ELEMENTS = 2 ** 24;
+
 /**
  * GPU kernel: one radix-`radix` Stockham stage (span = product of the earlier stages' radices) of
  * `count` complex sequences of length `n`, `src` -> `dst`, split re / im storage (`imOffset`) with
  * strided addressing (see fft-stage.wgsl); `twiddles` [n][2] = (cos, sin)(2 pi k / n), `sign` +1
- * (inverse, unnormalised) or -1 (forward); `scaleAt` 1 / 2 multiplies loads / stores by `scale`.
- * Run the stages with {@link recordFft}; CPU reference: dftRef (all stages at once).
+ * (inverse, unnormalised) or -1 (forward); `scaleAt` 1 / 2 multiplies loads / stores by `scale`;
+ * `batchFastest` 1 orders invocations sequence-first. The radix is a pipeline constant: one
+ * descriptor per radix, made (once) by this function. Run the stages with recordFft; CPU
+ * reference: dftRef (all stages at once).
  */
-export const fftStage = defineKernel({
-  name: 'fft-stage',
-  source,
-  workgroupSize: 64,
-  bindings: {
-    params: {
-      uniform: {
-        n: 'u32',
-        radix: 'u32',
-        span: 'u32',
-        count: 'u32',
-        inner: 'u32',
-        outerStride: 'u32',
-        elemStride: 'u32',
-        imOffset: 'u32',
-        scaleAt: 'u32',
-        sign: 'f32',
+export function fftStageKernel(radix: number) {
+  let spec = stages.get(radix);
+  if (!spec) stages.set(radix, (spec = stageSpec(radix)));
+  return spec;
+}
+
+const stageSpec = (radix: number) =>
+  defineKernel({
+    name: 'fft-stage',
+    source,
+    workgroupSize: 64,
+    constants: { RADIX: radix },
+    bindings: {
+      params: {
+        uniform: {
+          n: 'u32',
+          span: 'u32',
+          count: 'u32',
+          inner: 'u32',
+          outerStride: 'u32',
+          elemStride: 'u32',
+          imOffset: 'u32',
+          scaleAt: 'u32',
+          batchFastest: 'u32',
+          sign: 'f32',
+        },
       },
+      src: { storage: 'read' },
+      twiddles: { storage: 'read' },
+      scale: { storage: 'read' },
+      dst: { storage: 'read_write' },
     },
-    src: { storage: 'read' },
-    twiddles: { storage: 'read' },
-    scale: { storage: 'read' },
-    dst: { storage: 'read_write' },
-  },
-  tolerance: fftTolerance,
-  threads: ({ params }) => (params.count * params.n) / params.radix,
-});
+    tolerance: fftTolerance,
+    threads: ({ params }) => (params.count * params.n) / radix,
+  });
+
+const stages = new Map<number, ReturnType<typeof stageSpec>>();
+
+/** The radix-2 stage (the descriptor of fft-stage.wgsl; {@link fftStageKernel} makes the others). */
+export const fftStage = fftStageKernel(2);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-export { fftStage, fftTolerance, MAX_RADIX } from './fft-stage.kernel.js';
+export { fftStage, fftStageKernel, fftTolerance, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
 export { hermitianExtend } from './hermitian-extend.kernel.js';
 export { hermitianSplit } from './hermitian-split.kernel.js';
 export { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
