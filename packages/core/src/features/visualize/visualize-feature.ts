@@ -8,7 +8,7 @@
 //   g_seen = d sum_i objective_i(seen) / d seen                           one forward + backward pass
 //   g_image = affine-sample-adjoint(g_seen)                               WGSL
 //   g_vars = d (sum(image * g_image) - penalties(image)) / d variables    the same split (a vector-Jacobian product)
-//   variables += Adam(g_vars)
+//   variables += Adam(g_vars)                                            one WGSL dispatch on webgpu, tfjs ops on cpu
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { currentPath } from '../../api/explainer.js';
@@ -17,7 +17,7 @@ import type { ExecutionPath } from '../../api/types.js';
 import { flushTfjs, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
-import { adamAscend, adamStart } from './adam.js';
+import { adamAscend, adamAscendKernel, adamStart } from './adam.js';
 import { resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
   disposeBasis,
@@ -301,7 +301,14 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
       const maps = stepTransforms(settings.transforms, settings.seed, step, objective.count, sizes.image, [sizes.input[0], sizes.input[1]]);
       const { gradient, value } = await ascend(variables, basis, objective, maps, sizes, settings, path);
       values.push(value);
-      const next = adamAscend(variables, gradient, state, settings.learningRate);
+      // The webgpu path steps with one WGSL dispatch, the cpu path with tfjs ops (the same maths).
+      const next =
+        path === 'gpu'
+          ? await adamAscendKernel(variables, gradient, state, settings.learningRate).catch((error: unknown) => {
+              gradient.dispose();
+              throw error;
+            })
+          : adamAscend(variables, gradient, state, settings.learningRate);
       tf.dispose([variables, gradient]);
       variables = next.x;
       state = next.state;
