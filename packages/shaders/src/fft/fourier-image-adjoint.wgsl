@@ -9,24 +9,9 @@
 //
 // Dispatch: one invocation per (pair, x), 1-D folded; each reads its two rows' c channels.
 
-override WORKGROUP_SIZE: u32;
+// Params (sizes, factor, m0..m8) comes from fourier-params.wgsl (include).
 
-struct Params {
-  images: u32,
-  height: u32,
-  width: u32,
-  channels: u32,
-  factor: f32,
-  m0: f32,
-  m1: f32,
-  m2: f32,
-  m3: f32,
-  m4: f32,
-  m5: f32,
-  m6: f32,
-  m7: f32,
-  m8: f32,
-}
+override WORKGROUP_SIZE: u32;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> image: array<f32>;

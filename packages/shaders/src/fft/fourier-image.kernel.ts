@@ -2,8 +2,12 @@
 import source from './fourier-image.wgsl';
 import adjointSource from './fourier-image-adjoint.wgsl';
 import { defineKernel, type UniformType } from '../runtime/kernel.js';
+import { fourierParamsSnippet } from '../snippets/index.js';
 
-/** The uniform of both fourier-image kernels: sizes, the plane factor and the row-major 3 x 3 colour mix m0..m8. */
+/**
+ * The uniform of both fourier-image kernels: sizes, the plane factor and the row-major 3 x 3 colour
+ * mix m0..m8. Their WGSL struct is written once, in fourier-params.wgsl (included by both).
+ */
 const PARAMS = {
   images: 'u32',
   height: 'u32',
@@ -32,6 +36,7 @@ const tolerance = { abs: 2e-6, rel: 1e-5 } as const;
 export const fourierImage = defineKernel({
   name: 'fourier-image',
   source,
+  includes: [fourierParamsSnippet],
   workgroupSize: 64,
   bindings: {
     params: { uniform: PARAMS },
@@ -50,6 +55,7 @@ export const fourierImage = defineKernel({
 export const fourierImageAdjoint = defineKernel({
   name: 'fourier-image-adjoint',
   source: adjointSource,
+  includes: [fourierParamsSnippet],
   workgroupSize: 64,
   bindings: {
     params: { uniform: PARAMS },

@@ -10,24 +10,9 @@
 // Dispatch: one invocation per pixel (n, y, x), all channels; 1-D folded. A few products and one
 // exp per value: tolerance fft.kernel.ts.
 
-override WORKGROUP_SIZE: u32;
+// Params (sizes, factor, m0..m8) comes from fourier-params.wgsl (include).
 
-struct Params {
-  images: u32,
-  height: u32,
-  width: u32,
-  channels: u32,
-  factor: f32,
-  m0: f32,
-  m1: f32,
-  m2: f32,
-  m3: f32,
-  m4: f32,
-  m5: f32,
-  m6: f32,
-  m7: f32,
-  m8: f32,
-}
+override WORKGROUP_SIZE: u32;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> pairs: array<f32>;

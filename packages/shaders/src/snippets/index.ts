@@ -15,6 +15,7 @@ import slicCellSource from '../superpixels/slic-cell.wgsl';
 import quickshiftFeaturesSource from '../superpixels/quickshift-features.wgsl';
 import affineMapSource from '../features/affine-map.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
+import fourierParamsSource from '../fft/fourier-params.wgsl';
 
 /** F32_MAX and isNan (bit-pattern test). */
 export const f32Snippet: WgslSnippet = { name: 'f32.wgsl', source: f32Source };
@@ -48,3 +49,6 @@ export const affineMapSnippet: WgslSnippet = { name: 'affine-map.wgsl', source: 
  * computes and its masked store (direct-conv/conv-block.wgsl; the kernel defines `writeOutput`).
  */
 export const convBlockSnippet: WgslSnippet = { name: 'conv-block.wgsl', source: convBlockSource };
+
+/** Params: sizes, plane factor and 3 x 3 colour mix of fourier-image and its adjoint (fft/fourier-params.wgsl). */
+export const fourierParamsSnippet: WgslSnippet = { name: 'fourier-params.wgsl', source: fourierParamsSource };
