@@ -15,8 +15,8 @@ import { envCount, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './s
 const ABLATION_BATCH = 32;
 const SCORE_CAM_BATCH = 16;
 
-async function setupCamAutoLayer(_context: BenchContext): Promise<SuiteInstance> {
-  const { tf, core, settle } = await webgpuTfjs();
+async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> {
+  const { tf, core, settle } = await webgpuTfjs(context);
   const testing = await import('@webxai/testing/models');
   const size = envCount('XAI_CAM_AUTO_SIZE', 48);
   const runs = envCount('XAI_CAM_AUTO_RUNS', 1);
