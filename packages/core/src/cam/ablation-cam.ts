@@ -17,6 +17,7 @@ import type { SplitContext } from '../model/split/types.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { LayerPass } from './pipeline.js';
 import { checkpoint } from '../api/abort.js';
+import { readChecked } from '../api/input-check.js';
 
 const ABLATION_OFFSET = 1e7;
 
@@ -92,8 +93,8 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
   const { activation, context, scores, targets, split, batchSize, call } = pass;
   const [n, h, w, channels] = activation.shape;
   const minima = tf.min(activation, [1, 2, 3]);
-  const lows = await minima.data();
-  minima.dispose();
+  // The input's NaN/Inf check comes back with the minima, before any tail pass.
+  const lows = await readChecked(call.inputCheck, minima).finally(() => minima.dispose());
   const host = call.path === 'cpu' ? ((await activation.data()) as Float32Array) : undefined;
   const classes = scores.shape[1];
   const original = tf.tidy(() =>
