@@ -67,9 +67,18 @@ describe('deferred input check (webgpu)', () => {
 
   const deferring = listMethods().filter((name) => METHODS[name]?.defersInputCheck);
 
-  it('is taken by the CAMs and saliency / gradient x input, and by no perturbation method', () => {
+  it('is taken by the CAMs, saliency, gradient x input and integrated gradients, and by no perturbation method', () => {
     expect(deferring).toEqual(
-      expect.arrayContaining(['grad-cam', 'grad-cam++', 'score-cam', 'ablation-cam', 'eigen-cam', 'saliency', 'gradient-x-input']),
+      expect.arrayContaining([
+        'grad-cam',
+        'grad-cam++',
+        'score-cam',
+        'ablation-cam',
+        'eigen-cam',
+        'saliency',
+        'gradient-x-input',
+        'integrated-gradients',
+      ]),
     );
     expect(deferring.filter((name) => ['rise', 'lime', 'kernel-shap', 'partition-shap', 'anchors', 'occlusion'].includes(name))).toEqual(
       [],
@@ -89,6 +98,8 @@ describe('deferred input check (webgpu)', () => {
     { method: 'ablation-cam', batchSize: 4 },
     { method: 'saliency' },
     { method: 'gradient-x-input', target: 2 },
+    { method: 'integrated-gradients', steps: 4 },
+    { method: 'integrated-gradients', steps: 4, baseline: 'blur', target: 1 },
   ];
 
   it.for(variants)('$method %#: a NaN or Inf input -> InvalidInputError, nothing leaks', async (options) => {
