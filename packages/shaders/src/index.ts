@@ -24,3 +24,4 @@ export * from './pooling/index.js';
 export * from './direct-conv/index.js';
 export * from './metrics/index.js';
 export * from './features/index.js';
+export * from './fft/index.js';
