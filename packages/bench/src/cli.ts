@@ -16,7 +16,8 @@ export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] 
                   with --filter explainer: <xai-explainer> explanations per second, readbacks and submits each
   --batch <n>     (--browser) images per model call in the forward-pass cases (default: webxai's default)
   --rounds <n>    (--browser) timed rounds per case after the warm-up (default 3, --quick 2)
-  --tfjs-flags <json>  (--browser) tfjs flags the page sets, e.g. '{"WEBGPU_USE_NAIVE_CONV2D_DEBUG":true}'
+  --tfjs-flags <json>  tfjs flags set after configureTfjs() (an A/B of a tfjs or webxai setting), in Node or,
+                  with --browser, in the page, e.g. '{"WEBXAI_WEBGPU_MEAN_AS_AVG_POOL":false}'
   --json <file>   also write the results as JSON (schema: BenchReport in src/report.ts)
   --save          also write bench/results/<date>-<adapter>.{json,md,svg} (JSON, markdown table, SVG chart)
   --filter <text> only cases whose "suite/case" contains <text> (case-insensitive)
@@ -26,11 +27,15 @@ export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] 
 /** Where --save writes (relative to the working directory: the repo root under `pnpm bench`). */
 export const RESULTS_DIR = 'bench/results';
 
+/** tfjs env flags by name: booleans or numbers, as tfjs's `env().set` takes them. */
+export type TfjsFlags = Readonly<Record<string, boolean | number>>;
+
 export interface CliOptions {
   readonly quick: boolean;
   readonly browser: boolean;
   readonly save: boolean;
-  readonly tfjsFlags?: string;
+  /** tfjs env flags to set after configureTfjs (from --tfjs-flags). */
+  readonly tfjsFlags?: TfjsFlags;
   readonly batch?: number;
   readonly rounds?: number;
   readonly json?: string;
@@ -66,11 +71,33 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     validation: values.validation,
     help: values.help,
     ...(values.json !== undefined && { json: values.json }),
-    ...(values['tfjs-flags'] !== undefined && { tfjsFlags: values['tfjs-flags'] }),
+    ...(values['tfjs-flags'] !== undefined && { tfjsFlags: parseTfjsFlags(values['tfjs-flags']) }),
     ...(values.batch !== undefined && { batch: positiveCount('--batch', values.batch) }),
     ...(values.rounds !== undefined && { rounds: positiveCount('--rounds', values.rounds) }),
     ...(values.filter !== undefined && { filter: values.filter }),
   };
+}
+
+/**
+ * --tfjs-flags' JSON: an object of boolean or number values; a typed error naming the flag otherwise
+ * (a typo must not silently measure the default).
+ */
+export function parseTfjsFlags(json: string): TfjsFlags {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new InvalidOptionError(`--tfjs-flags takes a JSON object such as '{"FLAG":false}', got '${json}'`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidOptionError(`--tfjs-flags takes a JSON object such as '{"FLAG":false}', got '${json}'`);
+  }
+  for (const [flag, value] of Object.entries(parsed)) {
+    if (typeof value !== 'boolean' && typeof value !== 'number') {
+      throw new InvalidOptionError(`--tfjs-flags: flag ${flag} must be a boolean or a number, got ${JSON.stringify(value)}`);
+    }
+  }
+  return parsed as TfjsFlags;
 }
 
 /** A flag's value as a positive integer; a typed error naming the flag otherwise (never NaN passed on). */
@@ -118,6 +145,7 @@ export async function runCli(
       device,
       quick: options.quick,
       ...(options.filter !== undefined && { filter: options.filter }),
+      ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }),
       onResult: (r) => log(`  ${r.suite}/${r.name}: median ${r.medianMs.toPrecision(4)} ms (${r.runs} runs)`),
       onSuite: (suite, ms) => {
         suiteSeconds[suite] = ms / 1000;
@@ -154,7 +182,7 @@ async function runBrowser(options: CliOptions, log: (line: string) => void): Pro
     quick: options.quick,
     log,
     ...(options.filter !== undefined && { filter: options.filter }),
-    ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }),
+    ...(options.tfjsFlags !== undefined && { tfjsFlags: JSON.stringify(options.tfjsFlags) }),
     ...(options.batch !== undefined && { batch: options.batch }),
     ...(options.rounds !== undefined && { rounds: options.rounds }),
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBuffer, fill, InvalidOptionError, kernelValidationEnabled, releaseBuffer, runKernel } from '@webxai/shaders';
-import { quantile, QUICK_POLICY, type BenchSuite } from './harness.js';
+import { quantile, QUICK_POLICY, type BenchContext, type BenchSuite } from './harness.js';
 import { runCli, parseCliArgs } from './cli.js';
 import { formatTable, withCopyFraction, type BenchReport } from './report.js';
 import { COPY_CASE } from './suites/kernels.js';
@@ -121,6 +121,29 @@ describe('bench harness', () => {
 describe('bench command line', () => {
   it('accepts the "--" separator that `pnpm bench -- --quick` passes through', () => {
     expect(parseCliArgs(['--', '--quick', '--filter', 'reduce'])).toMatchObject({ quick: true, filter: 'reduce' });
+  });
+
+  it('--tfjs-flags takes a JSON object of booleans and numbers, and rejects anything else with a typed error', () => {
+    const flags = '{"WEBXAI_WEBGPU_MEAN_AS_AVG_POOL":false,"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":30}';
+    expect(parseCliArgs(['--tfjs-flags', flags]).tfjsFlags).toEqual({
+      WEBXAI_WEBGPU_MEAN_AS_AVG_POOL: false,
+      WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 30,
+    });
+    expect(() => parseCliArgs(['--tfjs-flags', '{FLAG:false}'])).toThrow(InvalidOptionError);
+    expect(() => parseCliArgs(['--tfjs-flags', '[true]'])).toThrow(/--tfjs-flags takes a JSON object/);
+    expect(() => parseCliArgs(['--tfjs-flags', '{"FLAG":"false"}'])).toThrow(/flag FLAG must be a boolean or a number, got "false"/);
+  });
+
+  it('hands --tfjs-flags to every suite it sets up (Node mode), and no flags when omitted', async () => {
+    const seen: BenchContext['tfjsFlags'][] = [];
+    const probe: BenchSuite = {
+      ...trivialSuite,
+      name: 'probe',
+      setup: (context) => (seen.push(context.tfjsFlags), trivialSuite.setup(context)),
+    };
+    await runCli(['--quick', '--filter', 'probe/noop', '--tfjs-flags', '{"SOME_FLAG":true}'], [probe], () => undefined);
+    await runCli(['--quick', '--filter', 'probe/noop'], [probe], () => undefined);
+    expect(seen).toEqual([{ SOME_FLAG: true }, undefined]);
   });
 });
 

@@ -12,6 +12,8 @@ export interface BenchContext {
   readonly device: GPUDevice;
   /** CI-sized problems and few repetitions. */
   readonly quick: boolean;
+  /** tfjs env flags the tfjs-backed suites set after configureTfjs (--tfjs-flags); none when omitted. */
+  readonly tfjsFlags?: Readonly<Record<string, boolean | number>>;
 }
 
 /** One timed operation. */
@@ -139,6 +141,8 @@ export interface RunOptions {
   readonly quick: boolean;
   /** Case-insensitive substring matched against `suite/case`; all cases when omitted. */
   readonly filter?: string;
+  /** Handed to every suite's setup ({@link BenchContext.tfjsFlags}). */
+  readonly tfjsFlags?: BenchContext['tfjsFlags'];
   /** Called after each case (progress output). */
   readonly onResult?: (result: CaseResult) => void;
   /** Called after each suite that ran, with its wall time including setup and dispose. */
@@ -148,7 +152,7 @@ export interface RunOptions {
 
 /** Sets up every suite that has a matching case, times its cases and disposes it. */
 export async function runSuites(suites: readonly BenchSuite[], options: RunOptions): Promise<CaseResult[]> {
-  const { device, quick, filter, onResult, onSuite, signal } = options;
+  const { device, quick, filter, tfjsFlags, onResult, onSuite, signal } = options;
   const policy = quick ? QUICK_POLICY : FULL_POLICY;
   const needle = filter?.toLowerCase();
   const results: CaseResult[] = [];
@@ -159,7 +163,7 @@ export async function runSuites(suites: readonly BenchSuite[], options: RunOptio
     if (quick && suite.fullOnly && suitePart === undefined) continue;
     throwIfAborted(signal, 'benchmarks');
     const started = performance.now();
-    const instance = await suite.setup({ device, quick });
+    const instance = await suite.setup({ device, quick, ...(tfjsFlags && { tfjsFlags }) });
     try {
       for (const bench of instance.cases) {
         if (needle && !`${suite.name}/${bench.name}`.toLowerCase().includes(needle)) continue;

@@ -24,8 +24,9 @@ interface CamModelChoice {
 const METHODS = ['grad-cam', 'grad-cam++', 'xgrad-cam', 'hires-cam', 'layer-cam', 'eigen-cam', 'ablation-cam'] as const;
 const SCORE_CAM_BATCH = 16;
 
-async function setupCamSuite(name: string, choice: CamModelChoice, { quick }: BenchContext): Promise<SuiteInstance> {
-  const { tf, core, settle } = await webgpuTfjs();
+async function setupCamSuite(name: string, choice: CamModelChoice, context: BenchContext): Promise<SuiteInstance> {
+  const { quick } = context;
+  const { tf, core, settle } = await webgpuTfjs(context);
   const testing = await import('@webxai/testing/models');
 
   const size = quick ? choice.size.quick : choice.size.full;

@@ -7,8 +7,9 @@ import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchSuite, SuiteInstance, BenchContext } from '../harness.js';
 import { envCount, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
-async function setupFeatures({ quick }: BenchContext): Promise<SuiteInstance> {
-  const { tf, core, settle } = await webgpuTfjs();
+async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
+  const { quick } = context;
+  const { tf, core, settle } = await webgpuTfjs(context);
   const testing = await import('@webxai/testing/models');
 
   const size = 128;

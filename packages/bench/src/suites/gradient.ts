@@ -24,8 +24,9 @@ interface ModelChoice {
   build(tf: Tf, testing: typeof import('@webxai/testing/models'), size: number): tfNamespace.LayersModel;
 }
 
-async function setupGradientSuite(name: string, choice: ModelChoice, { quick }: BenchContext): Promise<SuiteInstance> {
-  const { tf, core, settle } = await webgpuTfjs();
+async function setupGradientSuite(name: string, choice: ModelChoice, context: BenchContext): Promise<SuiteInstance> {
+  const { quick } = context;
+  const { tf, core, settle } = await webgpuTfjs(context);
   const testing = await import('@webxai/testing/models');
   const shaders = await import('@webxai/shaders');
 

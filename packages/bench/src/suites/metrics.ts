@@ -7,8 +7,9 @@ import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
 import { costOf, envCount, median, RunRecorder, webgpuTfjs, type Cost } from './shared.js';
 
-async function setupMetrics({ quick }: BenchContext): Promise<SuiteInstance> {
-  const { tf, core, settle } = await webgpuTfjs();
+async function setupMetrics(context: BenchContext): Promise<SuiteInstance> {
+  const { quick } = context;
+  const { tf, core, settle } = await webgpuTfjs(context);
   const shaders = await import('@webxai/shaders');
   const testing = await import('@webxai/testing/models');
   const ort = await import('onnxruntime-node');

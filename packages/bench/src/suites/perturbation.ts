@@ -47,8 +47,9 @@ function timedBox(model: Box): { box: Box; take: () => { forwardMs: number; batc
   };
 }
 
-async function setupPerturbation({ quick }: BenchContext): Promise<SuiteInstance> {
-  const { tf, core } = await webgpuTfjs();
+async function setupPerturbation(context: BenchContext): Promise<SuiteInstance> {
+  const { quick } = context;
+  const { tf, core } = await webgpuTfjs(context);
   const shaders = await import('@webxai/shaders');
   const testing = await import('@webxai/testing/models');
   const ort = await import('onnxruntime-node');

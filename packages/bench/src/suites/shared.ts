@@ -2,6 +2,7 @@
 // What the tfjs-backed suites share: tfjs on the webgpu backend set up as webxai expects, timing
 // to GPU completion, and the median of the recorded runs.
 import type * as tfNamespace from '@tensorflow/tfjs';
+import type { BenchContext } from '../harness.js';
 
 /** The median of `values` (the mean of the middle two for an even count); NaN when empty. */
 export function median(values: readonly number[]): number {
@@ -24,14 +25,13 @@ export interface WebGpuTfjs {
  * registers itself at import time only if navigator.gpu exists (the CLI has installed Dawn by
  * now), so the imports happen here, not at the top of a suite.
  */
-export async function webgpuTfjs(): Promise<WebGpuTfjs> {
+export async function webgpuTfjs(context: Pick<BenchContext, 'tfjsFlags'>): Promise<WebGpuTfjs> {
   const tf = await import('@tensorflow/tfjs');
   await import('@tensorflow/tfjs-backend-webgpu');
   const core = await import('@webxai/core');
   core.configureTfjs();
-  // XAI_BENCH_TFJS_FLAGS='{"WEBGPU_CONV_SEPARATE_IM2COL_SHADER":false}' measures a tfjs setting against configureTfjs's.
-  for (const [flag, value] of Object.entries(JSON.parse(process.env.XAI_BENCH_TFJS_FLAGS || '{}') as Record<string, number | boolean>))
-    tf.env().set(flag, value);
+  // --tfjs-flags '{"WEBXAI_WEBGPU_MEAN_AS_AVG_POOL":false}' measures a setting against configureTfjs's.
+  for (const [flag, value] of Object.entries(context.tfjsFlags ?? {})) tf.env().set(flag, value);
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
   const settle = async () => {
     core.flushTfjs();

@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { DisposedError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { adaptModel } from '../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../model/types.js';
-import { toInputBatch } from './input.js';
+import { toInputBatch, toUncheckedBatch } from './input.js';
+import { InputCheck } from './input-check.js';
+import { disposeResult } from './dispose-result.js';
 import { CALL_OVERRIDE_NAMES, checkOptionNames, COMMON_OPTION_NAMES } from './option-names.js';
 import { functionOption, signalOption } from './options.js';
 import { checkTargetOption } from './targets.js';
@@ -69,6 +71,13 @@ function checkCallOverrides(method: string, overrides: CallOverrides): void {
   functionOption(method, 'onProgress', overrides.onProgress);
 }
 
+/** The checked input batch; with `defer`, its NaN/Inf check still pending, for the method to read. */
+async function inputBatch(input: tf.Tensor, model: ModelAdapter, defer: boolean): Promise<{ batch: tf.Tensor4D; inputCheck?: InputCheck }> {
+  if (!defer) return { batch: await toInputBatch(input, model) };
+  const batch = toUncheckedBatch(input, model);
+  return { batch, inputCheck: new InputCheck(batch) };
+}
+
 /** flushTfjs on the webgpu backend; a lost device has nothing to submit (the call then reports the loss). */
 function submitPendingTfjsWork(): void {
   if (tf.getBackend() !== 'webgpu') return;
@@ -113,17 +122,29 @@ export function createExplainerFor<M extends MethodName>(
       const device = callDevice();
       await throwIfTfjsDeviceLost(definition.name);
       if (adapter.kind === 'layers') checkModelBackend(adapter.source);
-      const batch = await toInputBatch(input, adapter).catch(async (error: unknown) =>
+      const { batch, inputCheck } = await inputBatch(input, adapter, definition.defersInputCheck === true).catch(async (error: unknown) =>
         Promise.reject(await asDeviceLoss(error, definition.name, device)),
       );
       try {
         checkTargetOption(target, batch.shape[0]);
         const path = currentPath();
-        const output = await instance.explain(batch, {
-          target,
-          signal,
-          onProgress: overrides.onProgress ?? options.onProgress,
-          path,
+        const output = await instance
+          .explain(batch, {
+            target,
+            signal,
+            onProgress: overrides.onProgress ?? options.onProgress,
+            path,
+            ...(inputCheck && { inputCheck }),
+          })
+          .catch(async (error: unknown) => {
+            // Bad input values explain the method's failure: report them instead.
+            await inputCheck?.settle();
+            throw error;
+          });
+        // Methods that read nothing back leave the check to here.
+        await inputCheck?.settle().catch((error: unknown) => {
+          disposeResult(output);
+          throw error;
         });
         // tfjs and our kernels run asynchronously: wait until the GPU has finished (no readback), so
         // that timeMs measures the explanation, not just its encoding.
@@ -145,6 +166,7 @@ export function createExplainerFor<M extends MethodName>(
       } catch (error) {
         throw await asDeviceLoss(error, definition.name, device);
       } finally {
+        inputCheck?.dispose();
         batch.dispose();
       }
     },

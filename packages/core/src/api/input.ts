@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
 import type { ModelAdapter } from '../model/types.js';
 import { onStaleBackend } from '../interop/device-loss.js';
+import { InputCheck } from './input-check.js';
 
 /**
  * Checks an image input and returns it as a 4-D NHWC batch (a new tensor the caller disposes;
@@ -13,6 +14,25 @@ import { onStaleBackend } from '../interop/device-loss.js';
  * @throws {InvalidInputError} NaN or Inf in the input.
  */
 export async function toInputBatch(input: tf.Tensor, model: Pick<ModelAdapter, 'inputShape'>): Promise<tf.Tensor4D> {
+  const batch = toUncheckedBatch(input, model);
+  const check = new InputCheck(batch);
+  try {
+    await check.settle();
+  } catch (error) {
+    batch.dispose();
+    throw error;
+  }
+  return batch;
+}
+
+/**
+ * {@link toInputBatch} without the finiteness check (no readback): the caller checks the values with
+ * an {@link InputCheck}, typically in the same readback as its own first one.
+ *
+ * @throws {ShapeMismatchError} wrong rank, dtype, size or channel count.
+ * @throws {InvalidInputError} the input lives on a removed backend.
+ */
+export function toUncheckedBatch(input: tf.Tensor, model: Pick<ModelAdapter, 'inputShape'>): tf.Tensor4D {
   if (!(input instanceof tf.Tensor) || input.isDisposed) {
     throw new ShapeMismatchError('input must be a live tf.Tensor of shape [height, width, channels] or [batch, height, width, channels]');
   }
@@ -38,9 +58,5 @@ export async function toInputBatch(input: tf.Tensor, model: Pick<ModelAdapter, '
       }
     });
   }
-  const finite = tf.tidy(() => tf.all(tf.isFinite(input)));
-  const [ok] = await finite.data();
-  finite.dispose();
-  if (!ok) throw new InvalidInputError('input contains NaN or Inf values');
   return (input.rank === 3 ? tf.expandDims(input, 0) : tf.clone(input)) as tf.Tensor4D;
 }

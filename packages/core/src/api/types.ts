@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelAdapter } from '../model/types.js';
+import type { InputCheck } from './input-check.js';
 import type { OptionNames } from './option-names.js';
 import type { Target } from './targets.js';
 
@@ -91,6 +92,12 @@ export interface CallContext {
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: Progress) => void) | undefined;
   readonly path: ExecutionPath;
+  /**
+   * The input's NaN/Inf check, still unread, for methods whose definition sets `defersInputCheck`:
+   * read it with the method's first readback (`inputCheck.readWith(values)`); the explainer reads
+   * it alone after the method otherwise. Undefined: the input was checked before the call.
+   */
+  readonly inputCheck?: InputCheck;
 }
 
 /** A method prepared for one model (state such as a split model lives here until dispose). */
@@ -112,6 +119,13 @@ export interface MethodDefinition<M extends MethodName> {
   readonly requires: 'gradients' | 'predictions';
   /** Every name of the method's own options ({@link OptionNames}); any other name is rejected. */
   readonly optionNames: OptionNames<MethodOptions<M>>;
+  /**
+   * The explainer starts the input's NaN/Inf check without reading it and hands it to the method
+   * ({@link CallContext.inputCheck}), saving a readback; an input with NaN or Inf then goes through
+   * the method's GPU passes before the InvalidInputError (which wins over any error the method
+   * threw). Only for methods whose passes cannot loop, hang or write anything on such values.
+   */
+  readonly defersInputCheck?: boolean;
   /** Checks options (throwing InvalidOptionError that names the option) and prepares per-model state. */
   create(model: ModelAdapter, options: OptionsFor<M>): MethodInstance<M>;
 }

@@ -7,33 +7,76 @@
 // On the GPU path the ablation-batch kernel writes each batch straight into the tail's input buffer
 // (the tf-op version, oneHot + mul + add per batch, compiled shaders per batch: ~40% of its time at
 // MobileNetV2's out_relu); a batch's context (skip connections) is tiled once per image and size.
+// The batches are written ahead, several per queue.submit (up to WRITE_AHEAD_BYTES): one kernel
+// submit per batch, plus the flush of tfjs's recorded tail it forces, cost as much as the tail itself
+// once the tail got cheap (MobileNetV2's out_relu, 2x2x1280: 40 tails of GAP + dense).
 import * as tf from '@tensorflow/tfjs';
-import { ablationBatch, ablationBatchRef, runKernel } from '@webxai/shaders';
-import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { ablationBatch, ablationBatchRef, recordKernels } from '@webxai/shaders';
+import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import type { SplitContext } from '../model/split/types.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { LayerPass } from './pipeline.js';
 import { checkpoint } from '../api/abort.js';
+import { readChecked } from '../api/input-check.js';
 
 const ABLATION_OFFSET = 1e7;
 
-/** What one ablated batch needs: image `image`, channels start .. start + count - 1 set to `value`. */
+/**
+ * Ablated activations written ahead of the tail per submit, at most (at least one batch): a
+ * 2x2x1280 layer's 40 batches of 32 (26 MB) go in one submit, a 7x7x1280 layer's (8 MB each) in 5.
+ */
+const WRITE_AHEAD_BYTES = 64 * 2 ** 20;
+
+/** One ablated batch: channels start .. start + count - 1 of one image, each set to the image's ablation value. */
 interface AblationSlice {
-  readonly image: number;
   readonly start: number;
   readonly count: number;
-  readonly value: number;
 }
 
-/** The ablated batch `[count, h, w, k]`: the kernel on the GPU path, its reference on the CPU path (`host` = the activation's values). */
-async function ablatedBatch(activation: tf.Tensor4D, host: Float32Array | undefined, s: AblationSlice): Promise<tf.Tensor4D> {
+/** The batches of `channels` channels, `batchSize` each (the last one ragged), in groups of at most WRITE_AHEAD_BYTES written in one go (exported for tests). */
+export function sliceGroups(channels: number, batchSize: number, bytesPerActivation: number): AblationSlice[][] {
+  const perGroup = Math.max(1, Math.floor(WRITE_AHEAD_BYTES / (batchSize * bytesPerActivation)));
+  const groups: AblationSlice[][] = [];
+  for (let start = 0; start < channels; start += batchSize) {
+    const slice = { start, count: Math.min(batchSize, channels - start) };
+    const last = groups.at(-1);
+    if (last && last.length < perGroup) last.push(slice);
+    else groups.push([slice]);
+  }
+  return groups;
+}
+
+/**
+ * The ablated batches `[count, h, w, k]` of image `image` (channel start + b of copy b set to
+ * `value`): on the GPU path one ablation-batch dispatch per batch, all in ONE submit; on the CPU
+ * path its reference (`host` = the activation's values). The caller disposes them.
+ */
+async function ablatedBatches(
+  activation: tf.Tensor4D,
+  host: Float32Array | undefined,
+  image: number,
+  slices: readonly AblationSlice[],
+  value: number,
+): Promise<tf.Tensor4D[]> {
   const [images, h, w, channels] = activation.shape;
-  const shape = { images, positions: h * w, channels };
-  if (host) return tf.tensor4d(ablationBatchRef(host, shape, s.image, s.start, s.count, s.value), [s.count, h, w, channels]);
-  const params = { image: s.image, channelStart: s.start, count: s.count, positions: h * w, channels, value: s.value };
-  return kernelToTensor([s.count, h, w, channels], (output) =>
-    runKernel(tfjsDevice(), ablationBatch, { params, act: gpuBufferOf(activation), output }),
-  );
+  if (host) {
+    const shape = { images, positions: h * w, channels };
+    return slices.map((s) => tf.tensor4d(ablationBatchRef(host, shape, image, s.start, s.count, value), [s.count, h, w, channels]));
+  }
+  const shapes = slices.map((s) => [s.count, h, w, channels] as const);
+  const tensors = await kernelToTensors(shapes, (outputs) => {
+    const act = gpuBufferOf(activation);
+    return recordKernels(tfjsDevice(), 'ablation-cam.batches', (batch) =>
+      slices.forEach((s, i) =>
+        batch.dispatch(ablationBatch, {
+          params: { image, channelStart: s.start, count: s.count, positions: h * w, channels, value },
+          act,
+          output: outputs[i]!,
+        }),
+      ),
+    );
+  });
+  return tensors as tf.Tensor4D[];
 }
 
 /** Image `image`'s context, repeated `count` times along the batch (the caller disposes). */
@@ -48,10 +91,10 @@ function tiledContext(context: SplitContext, image: number, count: number): Spli
 /** Ablation-CAM channel weights `[n, k]` for one layer pass. */
 export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
   const { activation, context, scores, targets, split, batchSize, call } = pass;
-  const [n, , , channels] = activation.shape;
+  const [n, h, w, channels] = activation.shape;
   const minima = tf.min(activation, [1, 2, 3]);
-  const lows = await minima.data();
-  minima.dispose();
+  // The input's NaN/Inf check comes back with the minima, before any tail pass.
+  const lows = await readChecked(call.inputCheck, minima).finally(() => minima.dispose());
   const host = call.path === 'cpu' ? ((await activation.data()) as Float32Array) : undefined;
   const classes = scores.shape[1];
   const original = tf.tidy(() =>
@@ -73,19 +116,22 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
   try {
     for (let image = 0; image < n; image++) {
       const value = lows[image] === 0 ? 0 : lows[image]! - ABLATION_OFFSET;
-      for (let start = 0; start < channels; start += batchSize) {
+      const target = targets[image]!;
+      for (const group of sliceGroups(channels, batchSize, 4 * h * w * channels)) {
         await checkpoint(call.signal, 'ablation-cam');
-        const count = Math.min(batchSize, channels - start);
-        let ctx = contexts.get(count);
-        if (!ctx) contexts.set(count, (ctx = tiledContext(context, image, count)));
-        const ablated = await ablatedBatch(activation, host, { image, start, count, value });
+        const ablated = await ablatedBatches(activation, host, image, group, value);
         try {
-          const target = targets[image]!;
-          rows.push(tf.tidy(() => tf.reshape(tf.slice(split.tail(ctx, ablated), [0, target], [count, 1]), [count]) as tf.Tensor1D));
+          for (const [i, { count }] of group.entries()) {
+            if (i > 0) await checkpoint(call.signal, 'ablation-cam');
+            let ctx = contexts.get(count);
+            if (!ctx) contexts.set(count, (ctx = tiledContext(context, image, count)));
+            rows.push(tf.tidy(() => tf.reshape(tf.slice(split.tail(ctx, ablated[i]!), [0, target], [count, 1]), [count]) as tf.Tensor1D));
+            ablated[i]!.dispose(); // its tail is recorded: tfjs recycles the buffer after it
+            call.onProgress?.({ done: rows.length, total: batches });
+          }
         } finally {
-          ablated.dispose();
+          tf.dispose(ablated);
         }
-        call.onProgress?.({ done: rows.length, total: batches });
       }
       disposeContexts();
     }

@@ -31,6 +31,8 @@ import {
   type EigenSignConvention,
 } from './types.js';
 import { checkpoint } from '../api/abort.js';
+import { readChecked } from '../api/input-check.js';
+import { disposeResult } from '../api/dispose-result.js';
 
 /** One layer's pass, handed to a method's weights function. */
 export interface LayerPass {
@@ -78,6 +80,9 @@ function flushQuietly(): void {
 export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrategy): MethodDefinition<M> {
   return {
     name,
+    // The input check rides along with the map peaks' readback (Ablation-CAM: its minima's; Score-CAM
+    // reads it before its forward passes). NaN input only flows through fixed-length GPU passes.
+    defersInputCheck: true,
     requires: strategy.gradients ? 'gradients' : 'predictions',
     // Only the channel-batched CAMs (a defaultBatchSize) take batchSize.
     optionNames: (strategy.defaultBatchSize === undefined ? CAM_OPTION_NAMES : BATCHED_CAM_OPTION_NAMES) as OptionNames<MethodOptions<M>>,
@@ -148,7 +153,14 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
               if (strategy.defaultBatchSize === undefined) call.onProgress?.({ done: index + 1, total: chosen.length });
             }
             const result = finish(perLayer, chosen, Array.isArray(spec), augSmooth, rows.targets!);
-            const warnings = relu ? await blankMapWarnings(name, result, perLayer, augSmooth) : [];
+            let warnings: string[] = [];
+            try {
+              // Eigen-CAM's and augSmooth's peaks are read here, with the input check when still pending.
+              if (relu) warnings = await blankMapWarnings(name, result, perLayer, augSmooth, call);
+            } catch (error) {
+              disposeResult(result);
+              throw error;
+            }
             return (warnings.length ? { ...result, warnings } : result) as unknown as MethodOutput<M>;
           } catch (error) {
             // tfjs frees the buffers of tensors disposed mid-encoder only at its next submit.
@@ -210,8 +222,12 @@ async function batchAndTargets(model: ModelAdapter, input: tf.Tensor4D, call: Ca
   return { batch: input, targets: undefined, rowTargets: undefined };
 }
 
-/** One layer's maps and, for images whose ReLU'd map is all zero, the range of their signed map. */
+/**
+ * One layer's maps, their per-image peaks (the ReLU'd map's maximum; read once, for the blank-map
+ * warnings too) and, for images whose ReLU'd map is all zero, the range of their signed map.
+ */
 interface LayerMaps extends CamMaps {
+  readonly peaks?: Float32Array;
   readonly blank?: ReadonlyMap<number, SignedRange>;
 }
 
@@ -238,8 +254,14 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
         return { map, attribution: signedAttribution(map, job.out) };
       }
       const maps = await camMaps(pass.activation, weights.weights, weights.weighting, job.out, job.single, call.path);
-      const blank = await blankRanges(maps.map, () => signedCamMap(pass.activation, weights.weights, weights.weighting));
-      return blank.size ? { ...maps, blank } : maps;
+      try {
+        // The peaks' readback carries the input check: a bad input throws here.
+        const { peaks, blank } = await blankRanges(maps.map, call, () => signedCamMap(pass.activation, weights.weights, weights.weighting));
+        return blank.size ? { ...maps, peaks, blank } : { ...maps, peaks };
+      } catch (error) {
+        tf.dispose([maps.map, maps.attribution]);
+        throw error;
+      }
     } finally {
       weights?.weights.dispose();
     }
@@ -288,12 +310,20 @@ function sharedPass(
   return evidence;
 }
 
-/** Rows of a ReLU'd map `[n, h, w]` that are all zero, with the range of their signed map. */
-async function blankRanges(map: tf.Tensor3D, signed: () => tf.Tensor3D): Promise<Map<number, SignedRange>> {
+/**
+ * The peak of each row of a ReLU'd map `[n, h, w]` (read with the call's pending input check: one
+ * readback) and the rows that are all zero, with the range of their signed map (a second readback,
+ * only then).
+ */
+async function blankRanges(
+  map: tf.Tensor3D,
+  call: CallContext,
+  signed: () => tf.Tensor3D,
+): Promise<{ peaks: Float32Array; blank: Map<number, SignedRange> }> {
   const blank = new Map<number, SignedRange>();
   const peaks = tf.max(map, [1, 2]);
-  const peak = await peaks.data().finally(() => peaks.dispose());
-  if (peak.every((v) => v > 0)) return blank;
+  const peak = await readChecked(call.inputCheck, peaks).finally(() => peaks.dispose());
+  if (peak.every((v) => v > 0)) return { peaks: peak, blank };
   const raw = signed();
   const ranges = tf.tidy(() => tf.stack([tf.min(raw, [1, 2]), tf.max(raw, [1, 2])], 1));
   raw.dispose();
@@ -301,7 +331,7 @@ async function blankRanges(map: tf.Tensor3D, signed: () => tf.Tensor3D): Promise
   peak.forEach((v, row) => {
     if (!(v > 0)) blank.set(row, { min: values[2 * row]!, max: values[2 * row + 1]! });
   });
-  return blank;
+  return { peaks: peak, blank };
 }
 
 /**
@@ -313,11 +343,11 @@ async function blankMapWarnings(
   result: MethodOutput<CamMethodName>,
   perLayer: readonly LayerMaps[],
   augSmooth: boolean,
+  call: CallContext,
 ): Promise<string[]> {
   const maps = Array.isArray(result.map) ? result.map : [result.map];
   const names = Array.isArray(result.layer) ? result.layer : [result.layer];
-  const peaks = tf.tidy(() => tf.stack(maps.map((m) => tf.max(m, [1, 2]))));
-  const peak = await peaks.data().finally(() => peaks.dispose());
+  const peak = await resultPeaks(maps, perLayer, augSmooth, call);
   const images = maps[0]!.shape[0];
   const warnings: string[] = [];
   maps.forEach((_, layer) => {
@@ -328,6 +358,27 @@ async function blankMapWarnings(
     }
   });
   return warnings;
+}
+
+/**
+ * The peak of each result map `[layer][image]`: the layers' own peaks when the result maps are the
+ * layer maps (no augSmooth, whose maps are means over the augmented copies, and not Eigen-CAM,
+ * which reads none), else one readback.
+ */
+async function resultPeaks(
+  maps: readonly tf.Tensor3D[],
+  perLayer: readonly LayerMaps[],
+  augSmooth: boolean,
+  call: CallContext,
+): Promise<Float32Array> {
+  const own = perLayer.map((m) => m.peaks);
+  if (!augSmooth && own.every((p) => p !== undefined)) {
+    const peaks = new Float32Array(own.reduce((sum, p) => sum + p.length, 0));
+    own.reduce((at, p) => (peaks.set(p, at), at + p.length), 0);
+    return peaks;
+  }
+  const peaks = tf.tidy(() => tf.stack(maps.map((m) => tf.max(m, [1, 2]))));
+  return readChecked(call.inputCheck, peaks).finally(() => peaks.dispose());
 }
 
 async function runPass(

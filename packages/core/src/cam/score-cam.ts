@@ -26,6 +26,8 @@ export async function scoreCamWeights(pass: LayerPass): Promise<CamWeights> {
   const shape = { images: n, height: h, width: w, channels, outHeight: height, outWidth: width };
   const forward = model.forward!;
   const gpu = call.path === 'gpu';
+  // 1 + channels forward passes follow: bad input values are reported before them.
+  await call.inputCheck?.settle();
   let rangesCpu: Float32Array | undefined;
   let imagesCpu: Float32Array | undefined;
   let actCpu: Float32Array | undefined;

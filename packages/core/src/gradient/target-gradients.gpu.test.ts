@@ -49,19 +49,20 @@ describe('gradientForTarget (webgpu)', () => {
     }
   });
 
-  it('saliency and gradient x input: one model call and one readback besides the input check, for any target', async () => {
+  it('saliency and gradient x input: one model call and ONE readback (input check included), for any target', async () => {
     for (const method of ['saliency', 'gradient-x-input'] as const) {
       for (const target of ['predicted', 1] as const) {
         (await explain(counted.model, x, { method, target })).attribution.dispose(); // warm-up
         const readbacks = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
         counted.reset();
         const result = await explain(counted.model, x, { method, target });
-        // toInputBatch's finiteness check + the classes/finiteness of the scores (was: + predict's NaN check, + argmax).
+        // The input's finiteness, the classes and the scores' finiteness in one (was: + the input check alone,
+        // + predict's NaN check, + argmax).
         expect({ method, target, calls: counted.calls, readbacks: readbacks.mock.calls.length }).toEqual({
           method,
           target,
           calls: 1,
-          readbacks: 2,
+          readbacks: 1,
         });
         readbacks.mockRestore();
         result.attribution.dispose();

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { checkTargetOption, resolveTargets, targetScoreSum, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
+import { readChecked, type InputCheck } from '../api/input-check.js';
 
 function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
   if (!model.forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
@@ -74,7 +75,8 @@ export interface TargetGradient {
  * undefined) is each row's argmax (first maximum), chosen on the GPU inside the pass; the chosen
  * classes and a finiteness flag of the scores come back in one readback afterwards. Same errors
  * as `predict` + `resolveTargets`: NaN or Inf scores -> ModelError, a class index out of range ->
- * InvalidOptionError (both after the pass; the gradient is then disposed).
+ * InvalidOptionError (both after the pass; the gradient is then disposed). A pending `inputCheck`
+ * comes back in the same readback (InvalidInputError first).
  *
  * @example
  * const { gradient, target } = await gradientForTarget(adapter, images, 'predicted');
@@ -83,6 +85,7 @@ export async function gradientForTarget(
   model: Pick<ModelAdapter, 'forward' | 'kind'>,
   x: tf.Tensor4D,
   target: Target | undefined,
+  inputCheck?: InputCheck,
 ): Promise<TargetGradient> {
   const forward = forwardOf(model);
   const rows = x.shape[0];
@@ -112,7 +115,7 @@ export async function gradientForTarget(
   }
   const { scores, check } = kept!;
   try {
-    const values = await check.data();
+    const values = await readChecked(inputCheck, check);
     if (values[rows]) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
     return { gradient, target: given ? await resolveTargets(given, scores) : Array.from(values.subarray(0, rows)) };
   } catch (error) {

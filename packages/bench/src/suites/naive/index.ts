@@ -9,8 +9,9 @@ import { naiveDeletion, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loo
 
 type Work = () => Promise<unknown>;
 
-async function setupNaive({ quick }: BenchContext): Promise<SuiteInstance> {
-  const { tf, core, settle } = await webgpuTfjs();
+async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
+  const { quick } = context;
+  const { tf, core, settle } = await webgpuTfjs(context);
   const { loadMnistCnn, mnistSamples } = await import('@webxai/models');
   const model = await loadMnistCnn();
   const samples = mnistSamples();

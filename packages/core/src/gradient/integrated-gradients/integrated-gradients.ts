@@ -4,6 +4,7 @@ import { ModelError, throwIfAborted, UnsupportedModelError } from '@webxai/shade
 import { resolveTargets, type Target } from '../../api/targets.js';
 import type { CallContext, ExecutionPath, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
+import { readChecked, type InputCheck } from '../../api/input-check.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { choiceOption, integerOption, numberOption, rejectOption, seedOption } from '../../api/options.js';
 import { runPathIntegral } from '../shared/path-integral.js';
@@ -167,7 +168,8 @@ export async function integratedGradientsOf(
 /**
  * The path's two ends in ONE forward pass over [inputs; their baselines]: each image's target
  * (resolved from its own scores), f(x)[target] and f(baseline)[target] for the delta. The scores and
- * the predicted classes are read back together; NaN or Inf scores -> ModelError, as `predict`.
+ * the predicted classes are read back together (with a pending input check: InvalidInputError first);
+ * NaN or Inf scores -> ModelError, as `predict`.
  */
 async function endpointScores(
   model: ModelAdapter,
@@ -175,6 +177,7 @@ async function endpointScores(
   baselines: ResolvedBaselines,
   target: Target | undefined,
   signal: AbortSignal | undefined,
+  inputCheck: InputCheck | undefined,
 ): Promise<{ target: number[]; fx: number[]; fb: number[] }> {
   const n = input.shape[0];
   throwIfAborted(signal, 'integrated-gradients');
@@ -185,7 +188,8 @@ async function endpointScores(
   const classes = scores.shape[1];
   const inputScores = tf.slice(scores, [0, 0], [n, classes]);
   try {
-    const [values, resolved] = await Promise.all([scores.data(), resolveTargets(target, inputScores)]);
+    // The input's NaN/Inf check (when pending) comes back with the scores: before the path integral.
+    const [values, resolved] = await Promise.all([readChecked(inputCheck, scores), resolveTargets(target, inputScores)]);
     if (values.some((v) => !Number.isFinite(v))) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
     return {
       target: resolved,
@@ -209,6 +213,7 @@ async function endpointScores(
 export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
   name: 'integrated-gradients',
   requires: 'gradients',
+  defersInputCheck: true, // read with the end points' scores, before the path
   optionNames: INTEGRATED_GRADIENTS_OPTION_NAMES,
   create(model, options) {
     const settings = igSettings(options);
@@ -217,7 +222,7 @@ export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
         const baselines = await igBaselines(input, settings, call.path);
         try {
           // f(x) (and the predicted class) and f(baseline) from one forward pass, before the path.
-          const ends = await endpointScores(model, input, baselines, call.target, call.signal);
+          const ends = await endpointScores(model, input, baselines, call.target, call.signal, call.inputCheck);
           const attribution = await igPathIntegral(model, input, baselines, ends.target, settings, call);
           try {
             const totals = await attributionSums(attribution);

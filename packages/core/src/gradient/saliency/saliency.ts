@@ -45,6 +45,7 @@ declare module '../../api/types.js' {
 export const saliency: MethodDefinition<'saliency'> = {
   name: 'saliency',
   requires: 'gradients',
+  defersInputCheck: true, // read with the chosen classes
   optionNames: SALIENCY_OPTION_NAMES,
   create(model, options) {
     const abs = booleanOption('saliency', 'abs', options.abs, true);
@@ -52,7 +53,7 @@ export const saliency: MethodDefinition<'saliency'> = {
       async explain(input, call) {
         throwIfAborted(call.signal, 'saliency');
         // One forward pass: the target comes from the gradient pass's own scores.
-        const { gradient, target } = await gradientForTarget(model, input, call.target);
+        const { gradient, target } = await gradientForTarget(model, input, call.target, call.inputCheck);
         const attribution = abs ? tf.tidy(() => tf.abs(gradient)) : gradient;
         if (abs) gradient.dispose();
         call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
@@ -72,12 +73,13 @@ export const saliency: MethodDefinition<'saliency'> = {
 export const gradientXInput: MethodDefinition<'gradient-x-input'> = {
   name: 'gradient-x-input',
   requires: 'gradients',
+  defersInputCheck: true, // read with the chosen classes
   optionNames: GRADIENT_X_INPUT_OPTION_NAMES,
   create(model) {
     return {
       async explain(input, call) {
         throwIfAborted(call.signal, 'gradient-x-input');
-        const { gradient, target } = await gradientForTarget(model, input, call.target);
+        const { gradient, target } = await gradientForTarget(model, input, call.target, call.inputCheck);
         const attribution = tf.tidy(() => tf.mul(input, gradient)) as tf.Tensor4D;
         gradient.dispose();
         call.onProgress?.({ done: input.shape[0], total: input.shape[0] });

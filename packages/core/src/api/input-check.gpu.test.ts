@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+// The deferred input check: methods with `defersInputCheck` read the input's NaN/Inf flag in their
+// own first readback. A bad input must still end in InvalidInputError (before any other error the
+// method ran into), leak nothing, and a good one must cost one readback fewer.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { InvalidInputError, liveBufferCount } from '@webxai/shaders';
+import { disposeResult } from './dispose-result.js';
+import { explain, listMethods } from './explain.js';
+import { METHODS } from './methods.js';
+import { InputCheck, readChecked } from './input-check.js';
+import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
+
+const memory = () => {
+  flushTfjs();
+  return { tensors: tf.memory().numTensors, tfjsBuffers: tfjsUsedBufferCount(), ours: liveBufferCount(tfjsDevice()) };
+};
+
+describe('deferred input check (webgpu)', () => {
+  let weights: TinyCnnWeights;
+  let model: tf.LayersModel;
+  let good: tf.Tensor4D;
+  const bad: Record<string, tf.Tensor4D> = {};
+  beforeAll(async () => {
+    await tf.setBackend('webgpu');
+    weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, filters: 6, classes: 4, seed: 41 });
+    model = tinyCnn('sequential', weights);
+    good = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const at = (value: number) =>
+      tf.tensor4d(
+        Float32Array.from({ length: 192 }, (_, i) => (i === 101 ? value : 0.5)),
+        [1, 8, 8, 3],
+      );
+    bad['NaN'] = at(Number.NaN);
+    bad['Inf'] = at(Number.POSITIVE_INFINITY);
+  });
+  afterAll(() => {
+    tf.dispose([good, ...Object.values(bad)]);
+    disposeWeights(weights);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('InputCheck reads the flag with the values, once; a NaN or Inf input throws InvalidInputError', async () => {
+    // Warm-up: the inputs are uploaded to the GPU at their first use.
+    for (const input of [good, ...Object.values(bad)]) await new InputCheck(input).settle().catch(() => undefined);
+    const before = memory();
+    const values = tf.tensor1d([3, -1.5]);
+    const check = new InputCheck(good);
+    expect(Array.from(await check.readWith(values))).toEqual([3, -1.5]);
+    expect(Array.from(await check.readWith(values))).toEqual([3, -1.5]); // read: the values alone
+    await check.settle(); // nothing left to read
+    const ints = tf.tensor1d([2, 7], 'int32');
+    expect(Array.from(await readChecked(undefined, ints))).toEqual([2, 7]);
+    expect(Array.from(await readChecked(new InputCheck(good), ints))).toEqual([2, 7]); // cast to float32 with the flag
+    ints.dispose();
+    for (const input of Object.values(bad)) {
+      await expect(new InputCheck(input).readWith(values)).rejects.toThrow(InvalidInputError);
+      await expect(new InputCheck(input).settle()).rejects.toThrow(/input contains NaN or Inf values/);
+      const dropped = new InputCheck(input);
+      dropped.dispose();
+      await dropped.settle(); // dropped unread: nothing to throw
+    }
+    values.dispose();
+    expect(memory()).toEqual(before);
+  });
+
+  const deferring = listMethods().filter((name) => METHODS[name]?.defersInputCheck);
+
+  it('is taken by the CAMs, saliency, gradient x input and integrated gradients, and by no perturbation method', () => {
+    expect(deferring).toEqual(
+      expect.arrayContaining([
+        'grad-cam',
+        'grad-cam++',
+        'score-cam',
+        'ablation-cam',
+        'eigen-cam',
+        'saliency',
+        'gradient-x-input',
+        'integrated-gradients',
+      ]),
+    );
+    expect(deferring.filter((name) => ['rise', 'lime', 'kernel-shap', 'partition-shap', 'anchors', 'occlusion'].includes(name))).toEqual(
+      [],
+    );
+  });
+
+  const variants = [
+    { method: 'grad-cam' },
+    { method: 'grad-cam', relu: false },
+    { method: 'grad-cam', augSmooth: true },
+    { method: 'grad-cam', eigenSmooth: true },
+    { method: 'grad-cam', layer: ['conv1', 'conv2'] },
+    { method: 'grad-cam++' },
+    { method: 'layer-cam' },
+    { method: 'eigen-cam' },
+    { method: 'score-cam', batchSize: 4 },
+    { method: 'ablation-cam', batchSize: 4 },
+    { method: 'saliency' },
+    { method: 'gradient-x-input', target: 2 },
+    { method: 'integrated-gradients', steps: 4 },
+    { method: 'integrated-gradients', steps: 4, baseline: 'blur', target: 1 },
+  ];
+
+  it.for(variants)('$method %#: a NaN or Inf input -> InvalidInputError, nothing leaks', async (options) => {
+    disposeResult(await explain(model, good, options as never)); // warm-up: pooled buffers
+    const before = memory();
+    for (const input of Object.values(bad)) {
+      await expect(explain(model, input, options as never)).rejects.toThrow(InvalidInputError);
+    }
+    expect(memory()).toEqual(before);
+  });
+
+  it('Grad-CAM of one image: ONE readback (map peaks + input check; was 3: the check, the peaks, the warnings)', async () => {
+    for (const options of [
+      { method: 'grad-cam', target: 1 },
+      { method: 'grad-cam++', target: 1 },
+      { method: 'hires-cam', target: 0 },
+    ]) {
+      disposeResult(await explain(model, good, options as never));
+      const readbacks = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+      disposeResult(await explain(model, good, options as never));
+      expect({ ...options, readbacks: readbacks.mock.calls.length }).toEqual({ ...options, readbacks: 1 });
+      readbacks.mockRestore();
+    }
+  });
+});
