@@ -22,5 +22,6 @@ export * from './superpixels/index.js';
 export * from './cam/index.js';
 export * from './pooling/index.js';
 export * from './direct-conv/index.js';
+export * from './direct-matmul/index.js';
 export * from './metrics/index.js';
 export * from './features/index.js';
