@@ -32,17 +32,18 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       // `interface A extends B {}` is how vitest's matchers are declared.
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
-      // Recommended, but off (violations counted on the speed branch, 2026-11-30), each with its reason:
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 144 in 40+ files of every package: autofixable, but a tree-wide rewrite while 4 branches edit them
-      '@typescript-eslint/require-await': 'off', // 54: async kept on purpose where an interface returns a Promise (suites, handlers); each needs a look
-      '@typescript-eslint/restrict-template-expressions': 'off', // 21: numbers/unknowns in error messages; fixing means String() noise in every message
-      '@typescript-eslint/no-unsafe-member-access': 'off', // 19: tests poking parsed JSON and tfjs internals (guided-ig, example, metrics mask)
-      '@typescript-eslint/no-unsafe-assignment': 'off', // 7: same JSON/tfjs-internal reads as above
-      '@typescript-eslint/no-explicit-any': 'off', // 6: guided-ig.gpu.test.ts's tfjs-internal spies and testing's matcher signature (vitest's own type)
-      '@typescript-eslint/no-unsafe-return': 'off', // 4: arraySync() results in tests (typed any by tfjs)
-      '@typescript-eslint/no-unsafe-call': 'off', // 3: guided-ig.gpu.test.ts calls a tfjs-internal function
-      '@typescript-eslint/prefer-promise-reject-errors': 'off', // 3: rejects with AbortSignal.reason, which is whatever the caller aborted with (DOM semantics)
-      '@typescript-eslint/no-redundant-type-constituents': 'off', // 3: `'auto' | string`-style unions keep editor completion for the known names
+      // Arrays print as "1,2,3" (tensor shapes inside [ ] in error messages): allowed. Objects, unknowns
+      // and functions in a template are still errors.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowArray: true }],
+      // Forwarding a caught `unknown` unchanged (a `.catch` that cleans up, an abort race) is allowed;
+      // rejecting with a known non-Error value is not.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
+      // Recommended, but off (violations counted on the seams branch, 2026-11-30 session 8), each with
+      // its reason. Paths in parentheses were being edited on other branches that day, so their fixes wait.
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 197 in 98 files of every package (59 under core/interop, explainers, features, bench/src, shaders/fft, direct-matmul): autofixable, but a tree-wide rewrite while branches edit them
+      '@typescript-eslint/require-await': 'off', // 56 in 34 files (6 in bench/src and core/interop): async kept on purpose where an interface returns a Promise (suites, handlers); each needs a look
+      '@typescript-eslint/no-unsafe-assignment': 'off', // 4: parsed JSON in cli.gpu.test.ts, onnx's attribute in from-onnx.ts, ui's gpu-attribution.ts, (features/activations/layer-activations.gpu.test.ts)
+      '@typescript-eslint/no-unsafe-return': 'off', // 4: arraySync() results in tests, typed any by tfjs (io.test.ts, feature-grid.browser.test.ts, 2 in features/visualize/visualize-feature.gpu.test.ts)
     },
   },
 );

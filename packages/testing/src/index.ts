@@ -2,3 +2,4 @@
 export * from './gpu-test.js';
 export * from './matchers.js';
 export * from './seeded.js';
+export * from './submits.js';

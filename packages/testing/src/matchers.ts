@@ -13,6 +13,7 @@ interface AllCloseMatchers<R = unknown> {
 }
 
 declare module 'vitest' {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- must repeat vitest's own declaration (`T = any`) to merge with it
   interface Assertion<T = any> extends AllCloseMatchers<T> {}
   interface AsymmetricMatchersContaining extends AllCloseMatchers {}
 }

@@ -61,7 +61,7 @@ export interface ExplainResultBase {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface MethodRegistry {}
 
-export type MethodName = keyof MethodRegistry & string;
+export type MethodName = Extract<keyof MethodRegistry, string>;
 
 /** The options of method `M` alone (without the common ones). */
 export type MethodOptions<M extends MethodName> = MethodRegistry[M] extends { options: infer O } ? O : never;

@@ -4,7 +4,7 @@
 // predict -> resolveTargets -> targetGradients.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { countedModel, disposeWeights, tinyCnn, tinyCnnWeights, type CountedModel, type TinyCnnWeights } from '@webxai/testing/models';
 import { InvalidOptionError, liveBufferCount, ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { explain } from '../api/explain.js';
 import { resolveTargets } from '../api/targets.js';
@@ -21,15 +21,12 @@ describe('gradientForTarget (webgpu)', () => {
   let weights: TinyCnnWeights;
   let network: tf.LayersModel;
   let x: tf.Tensor4D;
-  let calls = 0;
-  const counted = (input: tf.Tensor4D) => (calls++, network.apply(input) as tf.Tensor2D);
+  let counted: CountedModel;
   beforeAll(async () => {
     await tf.setBackend('webgpu');
-    // tfjs runs ops on <= 1,000 elements on the CPU unless WEBGPU_CPU_FORWARD is off (configureTfjs,
-    // test/setup-tfjs.ts): 3 x 8 x 8 x 3 = 576 inputs would otherwise never reach the GPU.
-    expect(tf.env().getBool('WEBGPU_CPU_FORWARD')).toBe(false);
     weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, classes: 5, seed: 33 });
     network = tinyCnn('sequential', weights);
+    counted = countedModel(network); // checks that 3 x 8 x 8 x 3 = 576 inputs reach the GPU
     x = tf.randomUniform([3, 8, 8, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
   });
   afterAll(() => {
@@ -55,12 +52,17 @@ describe('gradientForTarget (webgpu)', () => {
   it('saliency and gradient x input: one model call and one readback besides the input check, for any target', async () => {
     for (const method of ['saliency', 'gradient-x-input'] as const) {
       for (const target of ['predicted', 1] as const) {
-        (await explain(counted, x, { method, target })).attribution.dispose(); // warm-up
+        (await explain(counted.model, x, { method, target })).attribution.dispose(); // warm-up
         const readbacks = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
-        calls = 0;
-        const result = await explain(counted, x, { method, target });
+        counted.reset();
+        const result = await explain(counted.model, x, { method, target });
         // toInputBatch's finiteness check + the classes/finiteness of the scores (was: + predict's NaN check, + argmax).
-        expect({ method, target, calls, readbacks: readbacks.mock.calls.length }).toEqual({ method, target, calls: 1, readbacks: 2 });
+        expect({ method, target, calls: counted.calls, readbacks: readbacks.mock.calls.length }).toEqual({
+          method,
+          target,
+          calls: 1,
+          readbacks: 2,
+        });
         readbacks.mockRestore();
         result.attribution.dispose();
       }
@@ -70,12 +72,14 @@ describe('gradientForTarget (webgpu)', () => {
   it('NaN scores -> ModelError, a class out of range -> InvalidOptionError, a bad output shape -> UnsupportedModelError; nothing leaks', async () => {
     const nanModel = (input: tf.Tensor4D) => tf.mul(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN)) as tf.Tensor2D;
     const flat = (input: tf.Tensor4D) => tf.mean(input, [1, 2, 3]) as unknown as tf.Tensor2D;
-    (await explain(counted, x, { method: 'saliency' })).attribution.dispose(); // warm-up: pooled buffers
+    (await explain(counted.model, x, { method: 'saliency' })).attribution.dispose(); // warm-up: pooled buffers
     const before = memory();
     await expect(explain(nanModel, x, { method: 'saliency' })).rejects.toThrow(ModelError);
     await expect(explain(nanModel, x, { method: 'saliency', target: 0 })).rejects.toThrow(/returned NaN or Inf scores/);
-    await expect(explain(counted, x, { method: 'saliency', target: 5 })).rejects.toThrow(InvalidOptionError);
-    await expect(explain(counted, x, { method: 'gradient-x-input', target: [0, 9, 1] })).rejects.toThrow(/target class 9 is out of range/);
+    await expect(explain(counted.model, x, { method: 'saliency', target: 5 })).rejects.toThrow(InvalidOptionError);
+    await expect(explain(counted.model, x, { method: 'gradient-x-input', target: [0, 9, 1] })).rejects.toThrow(
+      /target class 9 is out of range/,
+    );
     await expect(explain(flat, x, { method: 'saliency' })).rejects.toThrow(UnsupportedModelError);
     expect(memory()).toEqual(before);
   });

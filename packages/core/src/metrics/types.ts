@@ -42,7 +42,7 @@ export interface MetricCommonOptions {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface MetricRegistry {}
 
-export type MetricName = keyof MetricRegistry & string;
+export type MetricName = Extract<keyof MetricRegistry, string>;
 
 /** The options of metric `M`, with the common ones and the `metric` discriminant. */
 export type MetricOptionsFor<M extends MetricName> = MetricRegistry[M] & MetricCommonOptions & { readonly metric: M };

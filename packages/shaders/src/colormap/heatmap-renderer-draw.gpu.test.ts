@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterEach, beforeEach, describe, expect, vi, type MockInstance } from 'vitest';
-import { gpuTest, seededInts, seededNormal } from '@webxai/testing';
+import { countSubmits, gpuTest, seededInts, seededNormal } from '@webxai/testing';
 import { BufferUsage, STORAGE_USAGE, createBuffer, liveBufferCount, readUint32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { runKernel } from '../runtime/kernel.js';
 import { attributionStats } from './attribution-stats.kernel.js';
@@ -116,10 +116,7 @@ describe('HeatmapRenderer.draw (GPU range, no readback) vs render (CPU range)', 
     const options: HeatmapOptions = { ...BASE, width, height, mode, range };
     const old = new HeatmapRenderer(device);
     resetCount();
-    const submit = vi.spyOn(GPUQueue.prototype, 'submit');
-    const oldInfo = await old.render(values, image, options);
-    const renderSubmits = submit.mock.calls.length;
-    submit.mockRestore();
+    const { result: oldInfo, submits: renderSubmits } = await countSubmits(() => old.render(values, image, options));
     expect(callsSinceReset()).toBe(2); // the CPU-range path: max, then histogram (the counter works)
     expect(renderSubmits).toBe(5); // max + its readback, histogram + its readback, then the drawing kernels in one
     const oldPixels = await old.read(oldInfo);
@@ -158,15 +155,10 @@ describe('HeatmapRenderer.draw (GPU range, no readback) vs render (CPU range)', 
     const before = await drawOneKernelPerSubmit(device, valuesBuffer, image, options);
     const renderer = new HeatmapRenderer(device);
     await renderer.draw(valuesBuffer, image, options); // warm-up: pipelines compile
-    const submit = vi.spyOn(GPUQueue.prototype, 'submit');
-    try {
-      const draw = await renderer.draw(valuesBuffer, image, options);
-      expect(submit).toHaveBeenCalledTimes(1);
-      const pixels = await readUint32(device, renderer.output!, draw.outWidth * draw.height);
-      expect(pixels).toEqual(before.pixels);
-    } finally {
-      submit.mockRestore();
-    }
+    const { result: draw, submits } = await countSubmits(() => renderer.draw(valuesBuffer, image, options));
+    expect(submits).toBe(1);
+    const pixels = await readUint32(device, renderer.output!, draw.outWidth * draw.height);
+    expect(pixels).toEqual(before.pixels);
     const readout = await renderer.requestReadout();
     expect(readout?.stats).toEqual(decodeAttributionStats(before.stats));
     expect(readout?.info.clipValue).toBe(decodeHeatmapScale(before.stats).clipValue);
@@ -188,10 +180,7 @@ describe('HeatmapRenderer.draw (GPU range, no readback) vs render (CPU range)', 
     const renderer = new HeatmapRenderer(device);
     const target = { format: texture.format, texture: vi.fn(() => texture) };
     await renderer.draw(valuesBuffer, image, options, target); // warm-up: pipelines compile
-    const submit = vi.spyOn(GPUQueue.prototype, 'submit');
-    const draw = await renderer.draw(valuesBuffer, image, options, target);
-    const submits = submit.mock.calls.length;
-    submit.mockRestore();
+    const { result: draw, submits } = await countSubmits(() => renderer.draw(valuesBuffer, image, options, target));
     expect(submits).toBe(1);
     expect(target.texture).toHaveBeenCalledTimes(2); // fetched at submit time, once per frame
     const bytesPerRow = 512;

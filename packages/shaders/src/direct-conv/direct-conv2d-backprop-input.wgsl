@@ -12,10 +12,10 @@
 // Why: software adapters emulate workgroupBarrier() slowly; tfjs's Conv2DBackpropInput is a tiled
 // matmul with barriers (docs/decisions/0009).
 //
-// Dispatch: 1-D, one invocation per (b, iy, tile of 4 input columns, group of 4 input channels):
-// count = batch * inHeight * ceil(inWidth / 4) * ceil(inChannels / 4), ceil(count /
-// WORKGROUP_SIZE) workgroups folded past 65,535 (directConv2dBackpropInputInvocations). A 4 x 4
-// block of sums per invocation reuses each loaded weight 4 times and each dy value 4 times.
+// Dispatch: 1-D, one invocation per 4 x 4 block of (input columns x input channels) of one input
+// row (conv-block.wgsl): count = batch * inHeight * ceil(inWidth / 4) * ceil(inChannels / 4)
+// (directConv2dBackpropInputInvocations), ceil(count / WORKGROUP_SIZE) workgroups folded past
+// 65,535. Each loaded weight and each dy value is used 4 times.
 // Out-of-range lanes (columns that no output reaches for this kx, channels past inChannels) read
 // clamped, valid addresses; dy values that do not apply are replaced by 0 with select, and lanes
 // past the edge are never written.
@@ -51,17 +51,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (i >= params.count) {
     return;
   }
-  let groups = (params.inChannels + 3u) / 4u;
-  let tiles = (params.inWidth + 3u) / 4u;
-  let ci = (i % groups) * 4u;
-  let rest = i / groups;
-  let ix0 = (rest % tiles) * 4u;
-  let row = rest / tiles; // b * inHeight + iy
-  let iy = row % params.inHeight;
-  let b = row / params.inHeight;
-  // Weight rows ci..ci+3 (input channels), clamped so that lanes past inChannels still read inside.
-  let last = params.inChannels - 1u;
-  let chans = vec4u(ci, min(ci + 1u, last), min(ci + 2u, last), min(ci + 3u, last));
+  let work = convBlock(i, params.inWidth, params.inChannels);
+  let iy = work.row % params.inHeight; // work.row = b * inHeight + iy
+  let b = work.row / params.inHeight;
+  let ix0 = work.col0;
+  let chans = work.lanes; // weight rows (input channels)
   let sh = i32(params.strideHeight);
   let sw = vec4i(i32(params.strideWidth));
   let outWidth = vec4i(i32(params.outWidth));
@@ -96,30 +90,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       }
     }
   }
-  store(row * params.inWidth + ix0, ci, acc0);
-  if (ix0 + 1u < params.inWidth) {
-    store(row * params.inWidth + ix0 + 1u, ci, acc1);
-  }
-  if (ix0 + 2u < params.inWidth) {
-    store(row * params.inWidth + ix0 + 2u, ci, acc2);
-  }
-  if (ix0 + 3u < params.inWidth) {
-    store(row * params.inWidth + ix0 + 3u, ci, acc3);
-  }
+  storeBlock(work, params.inWidth, params.inChannels, acc0, acc1, acc2, acc3);
 }
 
-// Writes input channels ci..ci+3 of one dx cell ((b * inHeight + iy) * inWidth + ix), skipping
-// channels past inChannels.
-fn store(cell: u32, ci: u32, v: vec4f) {
-  let at = cell * params.inChannels + ci;
-  dx[at] = v.x;
-  if (ci + 1u < params.inChannels) {
-    dx[at + 1u] = v.y;
-  }
-  if (ci + 2u < params.inChannels) {
-    dx[at + 2u] = v.z;
-  }
-  if (ci + 3u < params.inChannels) {
-    dx[at + 3u] = v.w;
-  }
+fn writeOutput(at: u32, value: f32) {
+  dx[at] = value;
 }

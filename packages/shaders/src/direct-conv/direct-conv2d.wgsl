@@ -13,12 +13,11 @@
 // threads and emulate workgroupBarrier(), which makes tiled matmul convolutions (tfjs's Conv2DMM and
 // im2col + matmul) slow there (docs/decisions/0009). Here every invocation works alone.
 //
-// Dispatch: 1-D, one invocation per (b, oy, tile of 4 output columns, group of 4 output channels):
-// count = batch * outHeight * ceil(outWidth / 4) * ceil(outChannels / 4), ceil(count /
-// WORKGROUP_SIZE) workgroups folded past 65,535 (directConv2dInvocations). Each invocation keeps a
-// 4 x 4 block of sums, so every loaded input value is used 4 times and every loaded weight 4 times
-// (one output pixel per invocation was 2-4x slower on SwiftShader). The channel group varies
-// fastest, so neighbouring invocations read the same input cells and neighbouring weights.
+// Dispatch: 1-D, one invocation per 4 x 4 block of (output columns x output channels) of one
+// output row (conv-block.wgsl): count = batch * outHeight * ceil(outWidth / 4) * ceil(outChannels /
+// 4) (directConv2dInvocations), ceil(count / WORKGROUP_SIZE) workgroups folded past 65,535. Every
+// loaded input value is used 4 times and every loaded weight 4 times (one output pixel per
+// invocation was 2-4x slower on SwiftShader).
 // Out-of-range lanes read clamped, valid addresses: input cells in the padding are replaced by 0
 // with select (never multiplied by a mask: 0 * inf would be NaN), and columns or channels past the
 // output's edge are never written.
@@ -72,19 +71,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (i >= params.count) {
     return;
   }
-  let groups = (params.outChannels + 3u) / 4u;
-  let tiles = (params.outWidth + 3u) / 4u;
-  let co = (i % groups) * 4u;
-  let rest = i / groups;
-  let ox0 = (rest % tiles) * 4u;
-  let row = rest / tiles; // b * outHeight + oy
-  let oy = row % params.outHeight;
-  let b = row / params.outHeight;
-  // Weight columns co..co+3, clamped so that lanes past outChannels still read inside the weights.
-  let last = params.outChannels - 1u;
-  let cols = vec4u(co, min(co + 1u, last), min(co + 2u, last), min(co + 3u, last));
+  let work = convBlock(i, params.outWidth, params.outChannels);
+  let oy = work.row % params.outHeight; // work.row = b * outHeight + oy
+  let b = work.row / params.outHeight;
+  let cols = work.lanes; // weight and bias columns
   let top = i32(oy * params.strideHeight) - i32(params.padTop);
-  let left0 = i32(ox0 * params.strideWidth) - i32(params.padLeft);
+  let left0 = i32(work.col0 * params.strideWidth) - i32(params.padLeft);
   let inWidth = i32(params.inWidth);
 
   var acc0 = vec4f(0.0);
@@ -118,30 +110,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (params.hasBias == 1u) {
     shift = vec4f(bias[cols.x], bias[cols.y], bias[cols.z], bias[cols.w]);
   }
-  store(row * params.outWidth + ox0, co, activate(acc0 + shift));
-  if (ox0 + 1u < params.outWidth) {
-    store(row * params.outWidth + ox0 + 1u, co, activate(acc1 + shift));
-  }
-  if (ox0 + 2u < params.outWidth) {
-    store(row * params.outWidth + ox0 + 2u, co, activate(acc2 + shift));
-  }
-  if (ox0 + 3u < params.outWidth) {
-    store(row * params.outWidth + ox0 + 3u, co, activate(acc3 + shift));
-  }
+  let v0 = activate(acc0 + shift);
+  let v1 = activate(acc1 + shift);
+  let v2 = activate(acc2 + shift);
+  let v3 = activate(acc3 + shift);
+  storeBlock(work, params.outWidth, params.outChannels, v0, v1, v2, v3);
 }
 
-// Writes output channels co..co+3 of one output pixel ((b * outHeight + oy) * outWidth + ox),
-// skipping channels past outChannels.
-fn store(pixel: u32, co: u32, v: vec4f) {
-  let out = pixel * params.outChannels + co;
-  y[out] = v.x;
-  if (co + 1u < params.outChannels) {
-    y[out + 1u] = v.y;
-  }
-  if (co + 2u < params.outChannels) {
-    y[out + 2u] = v.z;
-  }
-  if (co + 3u < params.outChannels) {
-    y[out + 3u] = v.w;
-  }
+fn writeOutput(at: u32, value: f32) {
+  y[at] = value;
 }

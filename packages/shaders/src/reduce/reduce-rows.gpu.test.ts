@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-import { describe, expect, it, vi } from 'vitest';
-import { gpuTest, seededF32, seededInts } from '@webxai/testing';
+import { describe, expect, it } from 'vitest';
+import { countSubmits, gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { AbortedError, ShapeMismatchError, XaiError } from '../runtime/errors.js';
 import { REDUCE_CHUNK, REDUCE_OPS, reducePassLengths, reduceRowsErrorBound, type ReduceOp } from './reduce-rows.kernel.js';
@@ -80,10 +80,7 @@ describe('reduce-rows', () => {
     expectWithinBound('sum', await runOnGpu(device, 'sum', input, 1, rowLength), input, 1, rowLength);
     // The three passes go to the GPU in one queue.submit.
     const src = uploadBuffer(device, input, 'input');
-    const submit = vi.spyOn(GPUQueue.prototype, 'submit');
-    const out = await reduceRows(device, { op: 'max', input: src, rows: 1, rowLength });
-    const submits = submit.mock.calls.length;
-    submit.mockRestore();
+    const { result: out, submits } = await countSubmits(() => reduceRows(device, { op: 'max', input: src, rows: 1, rowLength }));
     expect(submits).toBe(1);
     expect(Array.from(await readFloat32(device, out, 1))).toEqual([input.reduce((a, b) => Math.max(a, b), -Infinity)]);
     releaseBuffer(device, out);

@@ -4,6 +4,10 @@ import { assertDeviceAlive, watchDevice } from './device.js';
 import { foldWorkgroups } from './dispatch.js';
 import { GpuValidationError, InvalidOptionError } from './errors.js';
 import { BufferUsage } from './buffers.js';
+import { checkIncludes } from './include-check.js';
+
+/** The WGSL pasted in front of every kernel (linearIndex, linearWorkgroup). */
+const PRELUDE = { name: 'prelude.wgsl', source: prelude } as const;
 
 /** Scalar types a uniform struct field may have. */
 export type UniformType = 'u32' | 'i32' | 'f32';
@@ -74,8 +78,15 @@ export type KernelSpec<B extends Record<string, BindingSpec>> = KernelSpecBase<B
       }
   );
 
-/** Identity function that gives a kernel spec its precise type. */
+/**
+ * Gives a kernel spec its precise type and checks its `includes` when the kernel is defined (module
+ * load), not at its first dispatch.
+ *
+ * @throws {InvalidOptionError} an include is undefined (an import cycle), listed twice, or shares its
+ *   name with a different snippet, or two parts declare the same module-scope name.
+ */
 export function defineKernel<const B extends Record<string, BindingSpec>>(spec: KernelSpec<B>): KernelSpec<B> {
+  checkIncludes(spec.name, PRELUDE, spec.includes, spec.source);
   return spec;
 }
 
@@ -165,11 +176,7 @@ export function resolveIncludes(includes: readonly WgslSnippet[] = []): WgslSnip
  * points into the kernel's own .wgsl rather than past the prelude.
  */
 export function assembleSource(spec: Pick<AnySpec, 'name' | 'source' | 'includes'>): { code: string; locate: (line: number) => string } {
-  const parts = [
-    { name: 'prelude.wgsl', source: prelude },
-    ...resolveIncludes(spec.includes),
-    { name: `${spec.name}.wgsl`, source: spec.source },
-  ];
+  const parts = [PRELUDE, ...resolveIncludes(spec.includes), { name: `${spec.name}.wgsl`, source: spec.source }];
   const starts: { name: string; first: number }[] = [];
   let next = 1;
   for (const part of parts) {

@@ -14,6 +14,7 @@ import signSource from '../colormap/sign.wgsl';
 import slicCellSource from '../superpixels/slic-cell.wgsl';
 import quickshiftFeaturesSource from '../superpixels/quickshift-features.wgsl';
 import affineMapSource from '../features/affine-map.wgsl';
+import convBlockSource from '../direct-conv/conv-block.wgsl';
 
 /** F32_MAX and isNan (bit-pattern test). */
 export const f32Snippet: WgslSnippet = { name: 'f32.wgsl', source: f32Source };
@@ -41,3 +42,9 @@ export const quickshiftFeaturesSnippet: WgslSnippet = { name: 'quickshift-featur
 
 /** affineSource(n, x, y): image n's source coordinates of output pixel (x, y) (features/affine-map.wgsl). */
 export const affineMapSnippet: WgslSnippet = { name: 'affine-map.wgsl', source: affineMapSource };
+
+/**
+ * ConvBlock, convBlock, storeBlock: the 4 columns x 4 channels block each direct-conv invocation
+ * computes and its masked store (direct-conv/conv-block.wgsl; the kernel defines `writeOutput`).
+ */
+export const convBlockSnippet: WgslSnippet = { name: 'conv-block.wgsl', source: convBlockSource };

@@ -12,7 +12,7 @@ export async function readMasks(metric: string, mask: unknown, n: number, height
       `${metric}: mask must be a live tf.Tensor [${height}, ${width}] or [${n}, ${height}, ${width}] (values > 0 mark the object)`,
     );
   }
-  const s = mask.shape;
+  const s = mask.shape as number[]; // `unknown` narrowed by instanceof leaves the rank `any`
   const ok =
     (mask.rank === 2 && s[0] === height && s[1] === width) ||
     (mask.rank === 3 && s[0] === n && s[1] === height && s[2] === width) ||

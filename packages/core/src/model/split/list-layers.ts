@@ -14,8 +14,12 @@ export interface ListLayersOptions {
   readonly inputShape?: readonly [number, number, number];
 }
 
-/** Which layer(s) a CAM method uses: a name, several names (maps averaged), or 'auto'. */
-export type LayerSpec = string | readonly string[] | 'auto';
+/**
+ * Which layer(s) a CAM method uses: a name, several names (maps averaged), or 'auto'. (A name is
+ * `string & Record<never, never>`: any string, but editors still offer 'auto'; `string | 'auto'`
+ * collapses to `string`.)
+ */
+export type LayerSpec = 'auto' | (string & Record<never, never>) | readonly string[];
 
 /** A model's layers, analysed once per model (and input size, for GraphModels). */
 export interface ModelLayers {
