@@ -3,7 +3,7 @@
 // on the webgpu backend and must leave tf.memory() and tfjs's used pool buffers as it found them.
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { tfjsUsedBufferCount } from '../src/interop/tfjs-webgpu.js';
+import { tfjsDevice, tfjsUsedBufferCount } from '../src/interop/tfjs-webgpu.js';
 
 /**
  * Registers the describe block's hooks: webgpu before each test, tensor and pool-buffer counts
@@ -53,4 +53,34 @@ export async function dispatchedProgramKeys(run: () => Promise<unknown>): Promis
     spy.mockRestore();
   }
   return keys;
+}
+
+/** Dispatches of a webxai kernel on tfjs's device, and a switch that makes the next one throw. */
+export interface KernelDispatchSpy {
+  /** Bind groups created so far whose label starts with the kernel name. */
+  count: number;
+  /** When set, the next such bind group throws 'injected dispatch failure' (and the switch resets). */
+  failNext: boolean;
+}
+
+/**
+ * Spies on tfjs's GPUDevice.createBindGroup (the webgpu backend must be active) and counts the
+ * bind groups of the kernels whose label starts with `prefix` — one per dispatch. Undone by
+ * vi.restoreAllMocks().
+ */
+export function spyOnKernelDispatches(prefix: string): KernelDispatchSpy {
+  const spy: KernelDispatchSpy = { count: 0, failNext: false };
+  const device = tfjsDevice();
+  const createBindGroup = device.createBindGroup.bind(device);
+  vi.spyOn(device, 'createBindGroup').mockImplementation((descriptor) => {
+    if (descriptor.label?.startsWith(prefix)) {
+      spy.count++;
+      if (spy.failNext) {
+        spy.failNext = false;
+        throw new Error('injected dispatch failure');
+      }
+    }
+    return createBindGroup(descriptor);
+  });
+  return spy;
 }

@@ -5,8 +5,12 @@ import { directMatmul } from '@webxai/shaders';
 import { seededF32, seededInts } from '@webxai/testing';
 import { DIRECT_MATMUL_FLAG, directMatmulPlan, installDirectMatmul, uninstallDirectMatmul } from './direct-matmul-kernels.js';
 import { activeAdapterIsSoftware, configureTfjs } from './tfjs-setup.js';
-import { tfjsDevice } from './tfjs-webgpu.js';
-import { checkWebgpuLeaksPerTest, dispatchedProgramKeys } from '../../test/kernel-wrapper-hooks.js';
+import {
+  checkWebgpuLeaksPerTest,
+  dispatchedProgramKeys,
+  spyOnKernelDispatches,
+  type KernelDispatchSpy,
+} from '../../test/kernel-wrapper-hooks.js';
 
 interface MatmulCase {
   readonly name: string;
@@ -30,10 +34,8 @@ const CASES: readonly MatmulCase[] = [
 const TOLERANCE = directMatmul.tolerance;
 const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
-/** Dispatches of webxai's direct-matmul kernel (counted by their bind groups' labels). */
-let directDispatches = 0;
-/** Makes the next direct-matmul bind group fail (a dispatch that throws synchronously). */
-let failNextDispatch = false;
+/** Dispatches of webxai's kernel under test (counted by their bind groups' labels). */
+let dispatches: KernelDispatchSpy;
 
 /** Runs `work` on `backend` with seeded operands of the case's shapes, returns its shape and values. */
 async function on(
@@ -66,23 +68,12 @@ describe('direct matmul for tfjs-webgpu (Dawn + lavapipe)', () => {
     tf.env().set(DIRECT_MATMUL_FLAG, activeAdapterIsSoftware());
   });
   beforeAll(() => {
-    const device = tfjsDevice();
-    const createBindGroup = device.createBindGroup.bind(device);
-    vi.spyOn(device, 'createBindGroup').mockImplementation((descriptor) => {
-      if (descriptor.label?.startsWith('direct-matmul')) {
-        directDispatches++;
-        if (failNextDispatch) {
-          failNextDispatch = false;
-          throw new Error('injected dispatch failure');
-        }
-      }
-      return createBindGroup(descriptor);
-    });
+    dispatches = spyOnKernelDispatches('direct-matmul');
   });
   beforeEach(() => {
     installDirectMatmul(activeAdapterIsSoftware);
     tf.env().set(DIRECT_MATMUL_FLAG, true);
-    directDispatches = 0;
+    dispatches.count = 0;
   });
   afterAll(() => {
     tf.env().set(DIRECT_MATMUL_FLAG, activeAdapterIsSoftware());
@@ -94,12 +85,12 @@ describe('direct matmul for tfjs-webgpu (Dawn + lavapipe)', () => {
     await tf.setBackend('webgpu');
     expect(tf.env().getBool(DIRECT_MATMUL_FLAG)).toBe(true);
     await on('webgpu', CASES[0]!, matMul(CASES[0]!));
-    expect(directDispatches).toBe(1);
+    expect(dispatches.count).toBe(1);
   });
 
   it.for(CASES)('matMul $name: direct kernel = tfjs cpu, no tfjs matmul program', async (c) => {
     const keys = await dispatchedProgramKeys(() => expectSameAsCpu(c, matMul(c)));
-    expect(directDispatches).toBe(1);
+    expect(dispatches.count).toBe(1);
     expect(keys.filter((k) => k.toLowerCase().includes('matmul'))).toEqual([]);
   });
 
@@ -116,7 +107,7 @@ describe('direct matmul for tfjs-webgpu (Dawn + lavapipe)', () => {
         }),
       );
     const gpu = await expectSameAsCpu(c, fused);
-    expect(directDispatches).toBe(1);
+    expect(dispatches.count).toBe(1);
     if (activation === 'relu' || activation === 'relu6') expect(gpu.values[0]!.some((v) => v === 0)).toBe(true);
     if (activation === 'relu6') expect(gpu.values[0]!.some((v) => v === 6)).toBe(true);
     if (activation === 'leakyrelu') expect(gpu.values[0]!.some((v) => v < 0)).toBe(true);
@@ -136,7 +127,7 @@ describe('direct matmul for tfjs-webgpu (Dawn + lavapipe)', () => {
       });
     await expectSameAsCpu(c, gradients);
     // Forward _FusedMatMul, then the input and weight gradients (BatchMatMul with transposes).
-    expect(directDispatches).toBe(3);
+    expect(dispatches.count).toBe(3);
   });
 
   it("flag off: tfjs's own kernels, same values", async () => {
@@ -144,7 +135,7 @@ describe('direct matmul for tfjs-webgpu (Dawn + lavapipe)', () => {
     const direct = await on('webgpu', c, matMul(c));
     tf.env().set(DIRECT_MATMUL_FLAG, false);
     const tfjsOwn = await on('webgpu', c, matMul(c));
-    expect(directDispatches).toBe(1);
+    expect(dispatches.count).toBe(1);
     expect(direct.values[0]).toBeAllClose(tfjsOwn.values[0]!, TOLERANCE);
   });
 
@@ -174,21 +165,21 @@ describe('direct matmul for tfjs-webgpu (Dawn + lavapipe)', () => {
     const wrappedInts = await ints();
     await tf.setBackend('cpu');
     expect(wrappedInts).toEqual(await ints());
-    expect(directDispatches).toBe(0);
+    expect(dispatches.count).toBe(0);
   });
 
   it('a dispatch that throws passes the error on and gives the output buffer back (no leak)', () => {
     const [a, b] = [tf.ones([2, 3]), tf.ones([3, 4])];
-    failNextDispatch = true;
+    dispatches.failNext = true;
     expect(() => tf.matMul(a, b)).toThrow('injected dispatch failure');
-    expect(directDispatches).toBe(1);
+    expect(dispatches.count).toBe(1);
     tf.dispose([a, b]); // the hooks: tensors and pool buffers back to where they were
   });
 
   it('uninstall restores the original kernels', async () => {
     uninstallDirectMatmul();
     await on('webgpu', CASES[0]!, matMul(CASES[0]!));
-    expect(directDispatches).toBe(0);
+    expect(dispatches.count).toBe(0);
   });
 });
 
