@@ -25,3 +25,4 @@ export * from './direct-conv/index.js';
 export * from './direct-matmul/index.js';
 export * from './metrics/index.js';
 export * from './features/index.js';
+export * from './fft/index.js';

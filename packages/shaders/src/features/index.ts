@@ -4,3 +4,5 @@ export { featureMosaicRef, mosaicSize, type FeatureMosaicShape } from './feature
 export { affineSample } from './affine-sample.kernel.js';
 export { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
 export { affineSampleRef, affineSampleAdjointRef, checkAffineSample, type AffineSampleShape } from './affine-sample.ref.js';
+export { adamAscend } from './adam-ascend.kernel.js';
+export { adamAscendRef, type AdamStep } from './adam-ascend.ref.js';

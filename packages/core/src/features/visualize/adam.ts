@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Adam (Kingma & Ba 2015) on plain tensors, for gradient ascent. tf.train.adam would need tf.Variables,
-// which tfjs registers globally by name; these tensors are local to one visualisation.
+// which tfjs registers globally by name; these tensors are local to one visualisation. Two forms of
+// the same step: tfjs ops (adamAscend, the cpu backend's) and one WGSL dispatch on webgpu
+// (adamAscendKernel; the tfjs form is a dozen elementwise programs).
 import * as tf from '@tensorflow/tfjs';
+import { adamAscend as adamAscendSpec, runKernel } from '@webxai/shaders';
+import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 
 export interface AdamState {
   readonly m: tf.Tensor;
@@ -15,16 +19,50 @@ export function adamStart(like: tf.Tensor): AdamState {
   return { m: tf.zerosLike(like), v: tf.zerosLike(like), t: 0 };
 }
 
+/** The step size of step t with both bias corrections (f64). */
+const stepRate = (learningRate: number, t: number) => (learningRate * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
+
 /** One ascent step: returns the new variables and state; disposes the old state (not `x`, not `gradient`). */
 export function adamAscend(x: tf.Tensor, gradient: tf.Tensor, state: AdamState, learningRate: number): { x: tf.Tensor; state: AdamState } {
   const t = state.t + 1;
   const out = tf.tidy(() => {
     const m = tf.add(tf.mul(state.m, BETA1), tf.mul(gradient, 1 - BETA1));
     const v = tf.add(tf.mul(state.v, BETA2), tf.mul(tf.square(gradient), 1 - BETA2));
-    const rate = (learningRate * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
+    const rate = stepRate(learningRate, t);
     const next = tf.add(x, tf.div(tf.mul(m, rate), tf.add(tf.sqrt(v), EPSILON)));
     return { next, m, v };
   });
   tf.dispose([state.m, state.v]);
   return { x: out.next, state: { m: out.m, v: out.v, t } };
+}
+
+/**
+ * {@link adamAscend} as one adam-ascend dispatch (webgpu backend only): same contract, the new
+ * tensors written by the kernel. If the dispatch fails the old state is kept and nothing leaks.
+ */
+export async function adamAscendKernel(
+  x: tf.Tensor,
+  gradient: tf.Tensor,
+  state: AdamState,
+  learningRate: number,
+): Promise<{ x: tf.Tensor; state: AdamState }> {
+  const t = state.t + 1;
+  const [next, m, v] = [0, 1, 2].map(() => createTensorBuffer(x.shape));
+  try {
+    await runKernel(tfjsDevice(), adamAscendSpec, {
+      params: { count: x.size, beta1: BETA1, beta2: BETA2, epsilon: EPSILON, rate: stepRate(learningRate, t) },
+      x: gpuBufferOf(x),
+      gradient: gpuBufferOf(gradient),
+      m: gpuBufferOf(state.m),
+      v: gpuBufferOf(state.v),
+      xNext: next!.buffer,
+      mNext: m!.buffer,
+      vNext: v!.buffer,
+    });
+  } catch (error) {
+    tf.dispose([next!.tensor, m!.tensor, v!.tensor]);
+    throw error;
+  }
+  tf.dispose([state.m, state.v]);
+  return { x: next!.tensor, state: { m: m!.tensor, v: v!.tensor, t } };
 }

@@ -7,10 +7,15 @@
 // - colour decorrelation: the three planes are mixed by the square root of ImageNet's colour
 //   correlation matrix, so they are roughly independent channels.
 // - 'pixel': plain pixels (no preconditioning), for comparison.
-// The value then goes through a sigmoid into [0, 1]. The inverse DFT is two matrix products with
-// cos / sin tables (exact, differentiable by tfjs, and small at visualisation sizes; the rows' one
-// folded by output parity, see dft-tables.ts), so no kernel is needed here.
+// The value then goes through a sigmoid into [0, 1]. Two implementations of the same maths:
+// - tfjs ops (toImage / imageVjp): the inverse DFT as two matrix products with cos / sin tables
+//   (exact, differentiable by tfjs; the rows' one folded by output parity, see dft-tables.ts).
+//   The cpu backend's path, and webgpu's for sizes whose FFT needs a prime factor above 7.
+// - WGSL kernels on webgpu (fourier-fft.ts): FFTs with the scale, mix and sigmoid fused in.
+// renderImage / variablesGradient run whichever the basis was made for.
 import * as tf from '@tensorflow/tfjs';
+import { hasFourierPlan } from '@webxai/shaders';
+import { disposeFourierFft, fftImage, fftImageVjp, fourierFft, type FourierFft } from './fourier-fft.js';
 import { dftTables, disposeDftTables, halfWidth, type DftTables } from './dft-tables.js';
 import { inverseRealDft, inverseRealDftVjp } from './inverse-dft.js';
 
@@ -45,8 +50,10 @@ export interface ImageBasis {
   readonly size: readonly [number, number, number];
   /** 1 / max(frequency, 1 / max(h, w)), for [re | im] columns: [h, 2 W']. */
   readonly spectrumScale?: tf.Tensor2D;
-  /** The inverse DFT's tables (see dft-tables.ts). */
+  /** The inverse DFT's tables (see dft-tables.ts), for the tfjs-op path. */
   readonly tables?: DftTables;
+  /** The FFT kernels' resources, for the webgpu kernel path (then there are no `tables`). */
+  readonly fft?: FourierFft;
   /**
    * Normalised colour mixing M (x @ M mixes the planes into RGB) as broadcast rows over the channel
    * axis: `colourRows[i]` is M[i, :] as [1, 1, 1, 3] ('pixel', images [n, h, w, c]) or [1, 3, 1, 1]
@@ -58,8 +65,22 @@ export interface ImageBasis {
   readonly colourColumns?: readonly tf.Tensor4D[];
 }
 
+/** Options of {@link imageBasis}. */
+export interface ImageBasisOptions {
+  /**
+   * Render 'fourier' images with the WGSL FFT kernels (only on the webgpu backend: the caller's
+   * path is 'gpu'); sizes whose FFT needs a prime factor above 7 keep the table products.
+   */
+  readonly fft?: boolean;
+}
+
 /** The tables of a parametrisation for `count` images of `[h, w, c]` (c = 1 or 3). */
-export function imageBasis(kind: Parametrisation, count: number, size: readonly [number, number, number]): ImageBasis {
+export function imageBasis(
+  kind: Parametrisation,
+  count: number,
+  size: readonly [number, number, number],
+  options: ImageBasisOptions = {},
+): ImageBasis {
   const [h, w, c] = size;
   const colour = c === 3 ? colourTables(kind === 'pixel' ? 3 : 1) : undefined;
   if (kind === 'pixel') return { kind, count, size, ...colour };
@@ -74,15 +95,25 @@ export function imageBasis(kind: Parametrisation, count: number, size: readonly 
     }
   }
   // The factor 1/4 keeps the start close to grey (as Lucid's).
-  const tables = dftTables(h, w, 0.25 / Math.sqrt(h * w));
-  return { kind, count, size, spectrumScale: tf.tensor2d(scale, [h, 2 * W]), tables, ...colour };
+  const factor = 0.25 / Math.sqrt(h * w);
+  const spectrumScale = tf.tensor2d(scale, [h, 2 * W]);
+  if (options.fft && hasFourierPlan(h, w)) {
+    const mix = c === 3 ? [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => colourMix(i, j))) : [1];
+    const fft = fourierFft({ images: count, channels: c === 3 ? 3 : 1, height: h, width: w, factor, mix });
+    return { kind, count, size, spectrumScale, fft, ...colour };
+  }
+  return { kind, count, size, spectrumScale, tables: dftTables(h, w, factor), ...colour };
+}
+
+/** M[i][j] = C[j][i] / norm, the normalised colour mix (x @ M mixes the planes into RGB). */
+function colourMix(i: number, j: number): number {
+  const norm = Math.max(...[0, 1, 2].map((k) => Math.hypot(...COLOUR_CORRELATION_SQRT.map((row) => row[k]!))));
+  return COLOUR_CORRELATION_SQRT[j]![i]! / norm;
 }
 
 /** M = (C / norm)^T's rows and columns as rank-4 tensors of size 3 along `axis` (made once per basis). */
 function colourTables(axis: ChannelAxis): { colourRows: tf.Tensor4D[]; colourColumns: tf.Tensor4D[] } {
-  const norm = Math.max(...[0, 1, 2].map((j) => Math.hypot(...COLOUR_CORRELATION_SQRT.map((row) => row[j]!))));
-  // M[i][j] = C[j][i] / norm: row i of M is column i of C, column j of M is row j of C.
-  const m = (i: number, j: number) => COLOUR_CORRELATION_SQRT[j]![i]! / norm;
+  const m = colourMix;
   const broadcast = (values: number[]) => tf.tensor4d(values, axis === 3 ? [1, 1, 1, 3] : [1, 3, 1, 1]);
   return {
     colourRows: [0, 1, 2].map((i) => broadcast([0, 1, 2].map((j) => m(i, j)))),
@@ -120,6 +151,7 @@ function mixChannels(x: tf.Tensor4D, rows: readonly tf.Tensor4D[], axis: Channel
 export function disposeBasis(basis: ImageBasis): void {
   basis.spectrumScale?.dispose();
   if (basis.tables) disposeDftTables(basis.tables);
+  if (basis.fft) disposeFourierFft(basis.fft);
   tf.dispose([...(basis.colourRows ?? []), ...(basis.colourColumns ?? [])]);
 }
 
@@ -146,11 +178,32 @@ export function imageVjp(basis: ImageBasis, image: tf.Tensor4D, imageGradient: t
   return basis.colourColumns ? mixChannels(gMixed, basis.colourColumns, 3) : gMixed;
 }
 
+/**
+ * {@link toImage} on the basis's own path (the FFT kernels when it has them). A new tensor; the
+ * variables are not disposed.
+ */
+export async function renderImage(basis: ImageBasis, variables: tf.Tensor): Promise<tf.Tensor4D> {
+  return basis.fft ? fftImage(basis.fft, basis.spectrumScale!, variables) : tf.tidy(() => toImage(basis, variables));
+}
+
+/** {@link imageVjp} on the basis's own path (the FFT kernels when it has them). A new tensor; inputs not disposed. */
+export async function variablesGradient(basis: ImageBasis, image: tf.Tensor4D, imageGradient: tf.Tensor4D): Promise<tf.Tensor> {
+  return basis.fft
+    ? fftImageVjp(basis.fft, basis.spectrumScale!, image, imageGradient)
+    : tf.tidy(() => imageVjp(basis, image, imageGradient));
+}
+
+/** The tables of the tfjs-op path (a basis made for the FFT kernels has none: use renderImage / variablesGradient). */
+function tablesOf(basis: ImageBasis): DftTables {
+  if (!basis.tables) throw new Error('parametrisation: this basis renders with the FFT kernels (renderImage / variablesGradient)');
+  return basis.tables;
+}
+
 /** The Fourier parametrisation's colour-mixed planes [count, h, w, c] (before the sigmoid). */
 function fourierPlanes(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
   const [h, w, c] = basis.size;
   const scaled = tf.mul(variables, basis.spectrumScale!) as tf.Tensor3D;
-  const planes = tf.reshape(inverseRealDft(basis.tables!, scaled, w), [basis.count, c, h, w]) as tf.Tensor4D;
+  const planes = tf.reshape(inverseRealDft(tablesOf(basis), scaled, w), [basis.count, c, h, w]) as tf.Tensor4D;
   const mixed = basis.colourRows ? mixChannels(planes, basis.colourRows, 1) : planes;
   return tf.transpose(mixed, [0, 2, 3, 1]);
 }
@@ -161,5 +214,5 @@ function fourierPlanesVjp(basis: ImageBasis, gMixed: tf.Tensor4D): tf.Tensor {
   const gChannelsFirst = tf.transpose(gMixed, [0, 3, 1, 2]);
   const gPlanes = basis.colourColumns ? mixChannels(gChannelsFirst, basis.colourColumns, 1) : gChannelsFirst;
   const gByPlane = tf.reshape(gPlanes, [basis.count * c, h, w]) as tf.Tensor3D;
-  return tf.mul(inverseRealDftVjp(basis.tables!, gByPlane), basis.spectrumScale!);
+  return tf.mul(inverseRealDftVjp(tablesOf(basis), gByPlane), basis.spectrumScale!);
 }

@@ -3,12 +3,12 @@
 // "Feature Visualization" (Distill 2017): a decorrelated Fourier parametrisation with colour
 // decorrelation, transformation robustness (random jitter, zoom and rotation per step and image),
 // optional total-variation and L2 penalties. All images (one per unit) are one batch. One step:
-//   image = sigmoid(colour(irfft2(scale * variables)))                   tfjs ops (parametrisation.ts)
+//   image = sigmoid(colour(irfft2(scale * variables)))   WGSL FFT on webgpu, tfjs ops on cpu (parametrisation.ts)
 //   seen  = affine-sample(image, random maps) at the model's input size   WGSL (transforms.ts)
 //   g_seen = d sum_i objective_i(seen) / d seen                           one forward + backward pass
 //   g_image = affine-sample-adjoint(g_seen)                               WGSL
-//   g_vars = d (sum(image * g_image) - penalties(image)) / d variables    tfjs (a vector-Jacobian product)
-//   variables += Adam(g_vars)
+//   g_vars = d (sum(image * g_image) - penalties(image)) / d variables    the same split (a vector-Jacobian product)
+//   variables += Adam(g_vars)                                            one WGSL dispatch on webgpu, tfjs ops on cpu
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { currentPath } from '../../api/explainer.js';
@@ -17,14 +17,14 @@ import type { ExecutionPath } from '../../api/types.js';
 import { flushTfjs, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
-import { adamAscend, adamStart } from './adam.js';
+import { adamAscend, adamAscendKernel, adamStart } from './adam.js';
 import { resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
   disposeBasis,
   imageBasis,
-  imageVjp,
   INIT_STD,
-  toImage,
+  renderImage,
+  variablesGradient,
   variableShape,
   type ImageBasis,
   type Parametrisation,
@@ -190,8 +190,8 @@ async function ascend(
   settings: Settings,
   path: ExecutionPath,
 ): Promise<{ gradient: tf.Tensor; value: tf.Tensor1D }> {
-  // Kept until the end: the hand-written VJP (imageVjp) reads it instead of recomputing the tables.
-  const image = tf.tidy(() => toImage(basis, variables));
+  // Kept until the end: the hand-written VJP (variablesGradient) reads it instead of recomputing the image.
+  const image = await renderImage(basis, variables);
   let seen: tf.Tensor4D;
   try {
     seen = await transformImages(image, maps, [sizes.input[0], sizes.input[1]], path);
@@ -217,14 +217,16 @@ async function ascend(
   }
   try {
     const imageGradient = await transformGradient(seenGradient, maps, sizes.image, path).finally(() => seenGradient.dispose());
-    const gradient = tf.tidy(() => {
-      const penalised = settings.tv > 0 || settings.l2 > 0;
-      const total = penalised
-        ? tf.sub(imageGradient, tf.grad((im: tf.Tensor) => penalties(im as tf.Tensor4D, settings.tv, settings.l2))(image))
-        : imageGradient;
-      return imageVjp(basis, image, total as tf.Tensor4D);
-    });
-    imageGradient.dispose();
+    const penalised = settings.tv > 0 || settings.l2 > 0;
+    const total = penalised
+      ? tf.tidy(
+          () =>
+            tf.sub(imageGradient, tf.grad((im: tf.Tensor) => penalties(im as tf.Tensor4D, settings.tv, settings.l2))(image)) as tf.Tensor4D,
+        )
+      : imageGradient;
+    const gradient = await variablesGradient(basis, image, total).finally(() =>
+      tf.dispose(penalised ? [total, imageGradient] : [imageGradient]),
+    );
     return { gradient, value: value! };
   } catch (error) {
     value?.dispose();
@@ -285,7 +287,10 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
   const sizes = sizesOf(adapter, options);
   const objective = resolveObjective(adapter, options, sizes.input, options.preprocess);
   const path = currentPath();
-  const basis = imageBasis(settings.parametrisation, objective.count, [sizes.image[0], sizes.image[1], sizes.input[2]]);
+  // The webgpu path renders 'fourier' images with the WGSL FFT kernels; the cpu path with tfjs ops.
+  const basis = imageBasis(settings.parametrisation, objective.count, [sizes.image[0], sizes.image[1], sizes.input[2]], {
+    fft: path === 'gpu',
+  });
   let variables = startVariables(settings.parametrisation, objective.count, sizes, settings.seed);
   let state = adamStart(variables);
   const values: tf.Tensor1D[] = [];
@@ -296,14 +301,21 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
       const maps = stepTransforms(settings.transforms, settings.seed, step, objective.count, sizes.image, [sizes.input[0], sizes.input[1]]);
       const { gradient, value } = await ascend(variables, basis, objective, maps, sizes, settings, path);
       values.push(value);
-      const next = adamAscend(variables, gradient, state, settings.learningRate);
+      // The webgpu path steps with one WGSL dispatch, the cpu path with tfjs ops (the same maths).
+      const next =
+        path === 'gpu'
+          ? await adamAscendKernel(variables, gradient, state, settings.learningRate).catch((error: unknown) => {
+              gradient.dispose();
+              throw error;
+            })
+          : adamAscend(variables, gradient, state, settings.learningRate);
       tf.dispose([variables, gradient]);
       variables = next.x;
       state = next.state;
       const done = step + 1;
       if (options.onProgress && (done % settings.progressEvery === 0 || done === settings.steps)) {
         history.push(...(await readRows(values.splice(0))));
-        const images = tf.tidy(() => toImage(basis, variables));
+        const images = await renderImage(basis, variables);
         try {
           options.onProgress({ done, total: settings.steps, images, objective: history.at(-1)! });
         } finally {
@@ -312,7 +324,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
       }
     }
     history.push(...(await readRows(values.splice(0))));
-    const images = tf.tidy(() => toImage(basis, variables));
+    const images = await renderImage(basis, variables);
     const finalObjective = await evaluate(images, objective, sizes, path).catch((error: unknown) => {
       images.dispose();
       throw error;

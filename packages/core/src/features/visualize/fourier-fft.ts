@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// The 'fourier' parametrisation on the webgpu backend as WGSL kernels (packages/shaders/src/fft):
+// a barrier-free Stockham FFT per axis instead of the dense DFT-table products, and the 1/f scale,
+// colour mix and sigmoid (and their adjoints) fused into the FFT's first / last kernels: about ten
+// dispatches and one queue.submit each way. The maths is parametrisation.ts's, term for term; the
+// tfjs-op path there stays for the cpu backend and for sizes whose FFT needs a prime factor above 7.
+import * as tf from '@tensorflow/tfjs';
+import {
+  fftTwiddles,
+  fourierScratchFloats,
+  recordFourierImage,
+  recordFourierImageAdjoint,
+  recordKernels,
+  type FourierImageShape,
+} from '@webxai/shaders';
+import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+
+/** The GPU resources of one basis (dispose with {@link disposeFourierFft}). */
+export interface FourierFft {
+  readonly shape: FourierImageShape;
+  /** fftTwiddles(w) and fftTwiddles(h) as tensors (their buffers bound by the kernels). */
+  readonly rowTwiddles: tf.Tensor1D;
+  readonly columnTwiddles: tf.Tensor1D;
+  /** Two scratch tensors the FFT stages ping-pong between. */
+  readonly scratch: readonly [tf.Tensor1D, tf.Tensor1D];
+}
+
+/** Allocates the twiddles and scratch of `shape` on the webgpu backend. */
+export function fourierFft(shape: FourierImageShape): FourierFft {
+  const floats = fourierScratchFloats(shape);
+  const scratch = [0, 1].map(() => createTensorBuffer([floats]).tensor) as [tf.Tensor1D, tf.Tensor1D];
+  return { shape, rowTwiddles: tf.tensor1d(fftTwiddles(shape.width)), columnTwiddles: tf.tensor1d(fftTwiddles(shape.height)), scratch };
+}
+
+export function disposeFourierFft(fft: FourierFft): void {
+  tf.dispose([fft.rowTwiddles, fft.columnTwiddles, ...fft.scratch]);
+}
+
+function buffersOf(fft: FourierFft, scale: tf.Tensor) {
+  return {
+    rowTwiddles: gpuBufferOf(fft.rowTwiddles),
+    columnTwiddles: gpuBufferOf(fft.columnTwiddles),
+    scale: gpuBufferOf(scale),
+    scratch: [gpuBufferOf(fft.scratch[0]), gpuBufferOf(fft.scratch[1])] as const,
+  };
+}
+
+/** Runs `record` into a new tensor of `shape` (disposed again if recording or submitting fails). */
+async function intoTensor(
+  shape: readonly number[],
+  label: string,
+  record: (out: GPUBuffer) => Parameters<typeof recordKernels>[2],
+): Promise<tf.Tensor> {
+  const out = createTensorBuffer(shape);
+  try {
+    await recordKernels(tfjsDevice(), label, record(out.buffer));
+  } catch (error) {
+    out.tensor.dispose();
+    throw error;
+  }
+  return out.tensor;
+}
+
+/** The images [count, h, w, c] of `variables` [count c, h, 2 W'] (spectrum scale `scale` [h, 2 W']). Inputs not disposed. */
+export async function fftImage(fft: FourierFft, scale: tf.Tensor, variables: tf.Tensor): Promise<tf.Tensor4D> {
+  const { images, height, width, channels } = fft.shape;
+  const [buffers, spectra] = [buffersOf(fft, scale), gpuBufferOf(variables)];
+  const image = await intoTensor(
+    [images, height, width, channels],
+    'fourier-image',
+    (out) => (batch) => recordFourierImage(batch, fft.shape, buffers, spectra, out),
+  );
+  return image as tf.Tensor4D;
+}
+
+/** The gradient [count c, h, 2 W'] of sum(imageGradient * image(variables)) at `image` = fftImage(variables). Inputs not disposed. */
+export async function fftImageVjp(fft: FourierFft, scale: tf.Tensor, image: tf.Tensor4D, imageGradient: tf.Tensor4D): Promise<tf.Tensor> {
+  const { images, height, width, channels } = fft.shape;
+  const [buffers, imageBuffer, gradientBuffer] = [buffersOf(fft, scale), gpuBufferOf(image), gpuBufferOf(imageGradient)];
+  const shape = [images * channels, height, 2 * (Math.floor(width / 2) + 1)];
+  return intoTensor(
+    shape,
+    'fourier-image-adjoint',
+    (out) => (batch) => recordFourierImageAdjoint(batch, fft.shape, buffers, imageBuffer, gradientBuffer, out),
+  );
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: Apache-2.0
+// Records the kernels of a batched FFT and of the Fourier parametrisation's inverse real 2-D DFT
+// (and its adjoint) into a KernelBatch: one dispatch per Stockham stage, ping-ponging between two
+// scratch buffers the caller owns, no workgroup barriers anywhere (software adapters emulate them
+// slowly). Lengths whose factorisation needs a prime above 7 have no plan here (fftRadices returns
+// undefined): callers keep a dense DFT for them.
+import type { KernelBatch } from '../runtime/batch.js';
+import { InvalidOptionError } from '../runtime/errors.js';
+import { fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
+import { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
+import { hermitianExtend } from './hermitian-extend.kernel.js';
+import { hermitianSplit } from './hermitian-split.kernel.js';
+
+/**
+ * The radices of n's Stockham stages: 4s first (fewest dispatches that the O(R^2) butterfly keeps
+ * cheap), then 2, 3, 5, 7; undefined when n has a prime factor above 7 (or n < 1).
+ */
+export function fftRadices(n: number): number[] | undefined {
+  if (!Number.isInteger(n) || n < 1) return undefined;
+  const radices: number[] = [];
+  let rest = n;
+  for (const radix of [4, 2, 3, 5, 7]) {
+    while (rest % radix === 0) {
+      radices.push(radix);
+      rest /= radix;
+    }
+  }
+  return rest === 1 && radices.every((r) => r <= MAX_RADIX) ? radices : undefined;
+}
+
+/** Twiddle table of length n: (cos, sin)(2 pi k / n) for k < n, interleaved, computed in f64. */
+export function fftTwiddles(n: number): Float32Array<ArrayBuffer> {
+  const table = new Float32Array(2 * n);
+  for (let k = 0; k < n; k++) {
+    table[2 * k] = Math.cos((2 * Math.PI * k) / n);
+    table[2 * k + 1] = Math.sin((2 * Math.PI * k) / n);
+  }
+  return table;
+}
+
+/**
+ * `count` complex sequences of length `n`, real part of element e of sequence b at
+ * (b / inner) * outerStride + (b mod inner) + e * elemStride, imaginary part `imOffset` further.
+ */
+export interface FftSequences {
+  readonly n: number;
+  readonly count: number;
+  readonly inner: number;
+  readonly outerStride: number;
+  readonly elemStride: number;
+  readonly imOffset: number;
+}
+
+/** One batched FFT to record with {@link recordFft}. */
+export interface FftRun {
+  readonly sequences: FftSequences;
+  /** +1: inverse DFT without the 1 / n; -1: forward DFT. */
+  readonly sign: 1 | -1;
+  /** {@link fftTwiddles} of `sequences.n` on the GPU. */
+  readonly twiddles: GPUBuffer;
+  /** Per-element factors indexed like one outer block, applied on the first load or the last store; always bound. */
+  readonly scale: GPUBuffer;
+  readonly scaleAt: 'none' | 'load' | 'store';
+  readonly src: GPUBuffer;
+  /** Two buffers the stages ping-pong between (neither may be `dst`; `src` may be one of them). */
+  readonly scratch: readonly [GPUBuffer, GPUBuffer];
+  /** Where the last stage writes; default: one of `scratch`. */
+  readonly dst?: GPUBuffer;
+}
+
+/** Records the stages of `run` (n must have {@link fftRadices}); returns the buffer holding the result. */
+export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
+  const { sequences, scratch } = run;
+  const radices = fftRadices(sequences.n);
+  if (!radices) {
+    throw new InvalidOptionError(`recordFft: no FFT plan for length ${sequences.n} (a prime factor above 7); check fftRadices first`);
+  }
+  if (sequences.count * sequences.n >= MAX_STAGE_ELEMENTS) {
+    throw new InvalidOptionError(
+      `recordFft: ${sequences.count} sequences of ${sequences.n} exceed ${MAX_STAGE_ELEMENTS} elements; split the batch`,
+    );
+  }
+  // Neighbouring invocations on neighbouring memory: sequences when they interleave (inner > 1), else elements.
+  const batchFastest = sequences.inner > 1 ? 1 : 0;
+  let current = run.src;
+  let span = 1;
+  radices.forEach((radix, stage) => {
+    const last = stage === radices.length - 1;
+    const dst = last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0];
+    const scaleAt = (run.scaleAt === 'load' && stage === 0) || (run.scaleAt === 'store' && last) ? run.scaleAt : 'none';
+    batch.dispatch(fftStageKernel(radix), {
+      params: { ...sequences, span, batchFastest, scaleAt: { none: 0, load: 1, store: 2 }[scaleAt], sign: run.sign },
+      src: current,
+      twiddles: run.twiddles,
+      scale: run.scale,
+      dst,
+    });
+    current = dst;
+    span *= radix;
+  });
+  return current;
+}
+
+/** Sizes and constants of the Fourier parametrisation: `images` x `channels` planes of height x width. */
+export interface FourierImageShape {
+  readonly images: number;
+  readonly channels: 1 | 3;
+  readonly height: number;
+  readonly width: number;
+  /** The planes' factor (the parametrisation's norm). */
+  readonly factor: number;
+  /** Row-major 3 x 3 colour mix (images = planes @ M); for one channel, [1] (or any 9 values: m0 is read). */
+  readonly mix: readonly number[];
+}
+
+/** GPU buffers shared by the forward and adjoint recordings. */
+export interface FourierImageBuffers {
+  /** {@link fftTwiddles}(width), for the row FFTs over x, on the GPU. */
+  readonly rowTwiddles: GPUBuffer;
+  /** {@link fftTwiddles}(height), for the column FFTs over u, on the GPU. */
+  readonly columnTwiddles: GPUBuffer;
+  /** The 1/f scale [height, 2 W], ([re | im] per row u, the same factor twice). */
+  readonly scale: GPUBuffer;
+  /** Two scratch buffers of at least {@link fourierScratchFloats} floats each. */
+  readonly scratch: readonly [GPUBuffer, GPUBuffer];
+}
+
+/** Floats each scratch buffer needs: the half spectra [rows, 2 W] or the row pairs [ceil(rows / 2), 2, w]. */
+export function fourierScratchFloats(shape: FourierImageShape): number {
+  const rows = shape.images * shape.channels * shape.height;
+  return Math.max(rows * 2 * (Math.floor(shape.width / 2) + 1), Math.ceil(rows / 2) * 2 * shape.width);
+}
+
+/** Whether both lengths have an FFT plan ({@link fftRadices}). */
+export const hasFourierPlan = (height: number, width: number) => fftRadices(height) !== undefined && fftRadices(width) !== undefined;
+
+/** The half-spectrum axis u of [planes, h, 2 W] as FFT sequences (one per plane and column v). */
+function columnSequences(shape: FourierImageShape): FftSequences {
+  const half = Math.floor(shape.width / 2) + 1;
+  const planes = shape.images * shape.channels;
+  return { n: shape.height, count: planes * half, inner: half, outerStride: shape.height * 2 * half, elemStride: 2 * half, imOffset: half };
+}
+
+/** The packed row pairs [ceil(rows / 2), 2, w] as FFT sequences. */
+function rowSequences(shape: FourierImageShape): FftSequences {
+  const rows = shape.images * shape.channels * shape.height;
+  return { n: shape.width, count: Math.ceil(rows / 2), inner: 1, outerStride: 2 * shape.width, elemStride: 1, imOffset: shape.width };
+}
+
+function imageParams(shape: FourierImageShape) {
+  const m = (i: number) => shape.mix[i] ?? 0;
+  return {
+    images: shape.images,
+    height: shape.height,
+    width: shape.width,
+    channels: shape.channels,
+    factor: shape.factor,
+    ...{ m0: m(0), m1: m(1), m2: m(2), m3: m(3), m4: m(4), m5: m(5), m6: m(6), m7: m(7), m8: m(8) },
+  };
+}
+
+/**
+ * Records image = sigmoid(colour mix(factor * irfft2(scale * spectra))) for `spectra` [planes, h, 2 W]
+ * ([re | im] half spectrum per row u) into `image` [images, h, w, channels]: column FFTs over u
+ * (scale on load), hermitian-extend (two rows per sequence), row FFTs over x, fourier-image.
+ */
+export function recordFourierImage(
+  batch: KernelBatch,
+  shape: FourierImageShape,
+  buffers: FourierImageBuffers,
+  spectra: GPUBuffer,
+  image: GPUBuffer,
+): void {
+  const { scratch } = buffers;
+  const half = Math.floor(shape.width / 2) + 1;
+  const rows = shape.images * shape.channels * shape.height;
+  const columns = recordFft(batch, {
+    sequences: columnSequences(shape),
+    sign: 1,
+    twiddles: buffers.columnTwiddles,
+    scale: buffers.scale,
+    scaleAt: 'load',
+    src: spectra,
+    scratch,
+  });
+  const pairs = columns === scratch[0] ? scratch[1] : scratch[0];
+  batch.dispatch(hermitianExtend, { params: { rows, width: shape.width, half }, halfSpectra: columns, pairs });
+  const planes = recordFft(batch, {
+    sequences: rowSequences(shape),
+    sign: 1,
+    twiddles: buffers.rowTwiddles,
+    scale: buffers.scale,
+    scaleAt: 'none',
+    src: pairs,
+    scratch,
+  });
+  batch.dispatch(fourierImage, { params: imageParams(shape), pairs: planes, image });
+}
+
+/**
+ * Records the adjoint of {@link recordFourierImage} at `image`: `gradient` [images, h, w, channels]
+ * (d objective / d image) -> `spectraGradient` [planes, h, 2 W]: fourier-image-adjoint, forward
+ * row FFTs, hermitian-split, forward column FFTs (scale on the last store, into `spectraGradient`).
+ */
+export function recordFourierImageAdjoint(
+  batch: KernelBatch,
+  shape: FourierImageShape,
+  buffers: FourierImageBuffers,
+  image: GPUBuffer,
+  gradient: GPUBuffer,
+  spectraGradient: GPUBuffer,
+): void {
+  const { scratch } = buffers;
+  const half = Math.floor(shape.width / 2) + 1;
+  const rows = shape.images * shape.channels * shape.height;
+  batch.dispatch(fourierImageAdjoint, { params: imageParams(shape), image, gradient, pairs: scratch[0] });
+  const packed = recordFft(batch, {
+    sequences: rowSequences(shape),
+    sign: -1,
+    twiddles: buffers.rowTwiddles,
+    scale: buffers.scale,
+    scaleAt: 'none',
+    src: scratch[0],
+    scratch,
+  });
+  const halfSpectra = packed === scratch[0] ? scratch[1] : scratch[0];
+  batch.dispatch(hermitianSplit, { params: { rows, width: shape.width, half }, pairs: packed, halfSpectra });
+  recordFft(batch, {
+    sequences: columnSequences(shape),
+    sign: -1,
+    twiddles: buffers.columnTwiddles,
+    scale: buffers.scale,
+    scaleAt: 'store',
+    src: halfSpectra,
+    scratch,
+    dst: spectraGradient,
+  });
+}

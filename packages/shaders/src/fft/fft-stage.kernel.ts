@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './fft-stage.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+
+/** The largest radix one {@link fftStage} dispatch takes (its private array's size in fft-stage.wgsl). */
+export const MAX_RADIX = 8;
+
+/**
+ * Parity tolerance of the FFT kernels for data whose outputs are of order 1 (inputs scaled by
+ * 1 / sqrt(n)): each output is log_R(n) stages of short f32 sums of twiddled terms, each term
+ * rounded to 2^-24 relative (the twiddles come from f64): about 2^-24 * a few * log2(n) * rms,
+ * under 1e-6 at n = 224; abs 1e-5 + rel 1e-4 leaves room for the largest of many outputs.
+ */
+export const fftTolerance = { abs: 1e-5, rel: 1e-4 } as const;
+
+/** Invocations of a stage past this would leave the f32 index arithmetic of fft-stage.wgsl (divmod). */
+export const MAX_STAGE_ELEMENTS = 2 ** 24;
+
+/**
+ * GPU kernel: one radix-`radix` Stockham stage (span = product of the earlier stages' radices) of
+ * `count` complex sequences of length `n`, `src` -> `dst`, split re / im storage (`imOffset`) with
+ * strided addressing (see fft-stage.wgsl); `twiddles` [n][2] = (cos, sin)(2 pi k / n), `sign` +1
+ * (inverse, unnormalised) or -1 (forward); `scaleAt` 1 / 2 multiplies loads / stores by `scale`;
+ * `batchFastest` 1 orders invocations sequence-first. The radix is a pipeline constant: one
+ * descriptor per radix, made (once) by this function. Run the stages with recordFft; CPU
+ * reference: dftRef (all stages at once).
+ */
+export function fftStageKernel(radix: number) {
+  let spec = stages.get(radix);
+  if (!spec) stages.set(radix, (spec = stageSpec(radix)));
+  return spec;
+}
+
+const stageSpec = (radix: number) =>
+  defineKernel({
+    name: 'fft-stage',
+    source,
+    workgroupSize: 64,
+    constants: { RADIX: radix },
+    bindings: {
+      params: {
+        uniform: {
+          n: 'u32',
+          span: 'u32',
+          count: 'u32',
+          inner: 'u32',
+          outerStride: 'u32',
+          elemStride: 'u32',
+          imOffset: 'u32',
+          scaleAt: 'u32',
+          batchFastest: 'u32',
+          sign: 'f32',
+        },
+      },
+      src: { storage: 'read' },
+      twiddles: { storage: 'read' },
+      scale: { storage: 'read' },
+      dst: { storage: 'read_write' },
+    },
+    tolerance: fftTolerance,
+    threads: ({ params }) => (params.count * params.n) / radix,
+  });
+
+const stages = new Map<number, ReturnType<typeof stageSpec>>();
+
+/** The radix-2 stage (the descriptor of fft-stage.wgsl; {@link fftStageKernel} makes the others). */
+export const fftStage = fftStageKernel(2);

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+import { describe, expect } from 'vitest';
+import { gpuTest, seededF32 } from '@webxai/testing';
+import { recordKernels } from '../runtime/batch.js';
+import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { runKernel } from '../runtime/kernel.js';
+import { fftStage, fftTolerance } from './fft-stage.kernel.js';
+import { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
+import { hermitianExtend } from './hermitian-extend.kernel.js';
+import { hermitianSplit } from './hermitian-split.kernel.js';
+import {
+  fftRadices,
+  fftTwiddles,
+  fourierScratchFloats,
+  recordFft,
+  recordFourierImage,
+  recordFourierImageAdjoint,
+  type FourierImageShape,
+} from './fft-plan.js';
+import {
+  dftRef,
+  fourierImageAdjointRef,
+  fourierImageRef,
+  hermitianExtendRef,
+  hermitianSplitRef,
+  inverseRealDft2dAdjointRef,
+  inverseRealDft2dRef,
+} from './fft.ref.js';
+
+const halfOf = (w: number) => Math.floor(w / 2) + 1;
+
+/** A buffer of `floats` f32 (at least 16 bytes). */
+const scratchBuffer = (device: GPUDevice, floats: number, label: string) => createBuffer(device, Math.max(16, floats * 4), label);
+
+/** Planes [rows, w] packed two rows per pair [ceil(rows / 2), 2, w] (the layout hermitian-extend writes). */
+function packRows(planes: ArrayLike<number>, rows: number, w: number): Float64Array {
+  const out = new Float64Array(Math.ceil(rows / 2) * 2 * w);
+  for (let r = 0; r < rows; r++) for (let x = 0; x < w; x++) out[Math.floor(r / 2) * 2 * w + (r % 2) * w + x] = planes[r * w + x]!;
+  return out;
+}
+
+/** The inverse of {@link packRows}. */
+function unpackRows(pairs: ArrayLike<number>, rows: number, w: number): Float64Array {
+  const out = new Float64Array(rows * w);
+  for (let r = 0; r < rows; r++) for (let x = 0; x < w; x++) out[r * w + x] = pairs[Math.floor(r / 2) * 2 * w + (r % 2) * w + x]!;
+  return out;
+}
+
+describe('fft stages (Stockham, one dispatch per stage)', () => {
+  const LENGTHS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 128, 224];
+  for (const n of LENGTHS) {
+    for (const sign of [1, -1] as const) {
+      gpuTest(`n = ${n} (radices ${fftRadices(n)!.join(' x ') || 'none'}), sign ${sign}, equals the plain DFT`, async ({ device }) => {
+        const count = 3;
+        const data = seededF32(count * 2 * n, n * 7 + (sign + 1), -1 / Math.sqrt(n), 1 / Math.sqrt(n));
+        const src = uploadBuffer(device, data, 'src');
+        const twiddles = uploadBuffer(device, fftTwiddles(n), 'twiddles');
+        const scratch = [scratchBuffer(device, data.length, 'a'), scratchBuffer(device, data.length, 'b')] as const;
+        let result: GPUBuffer = src;
+        await recordKernels(device, 'fft', (batch) => {
+          result = recordFft(batch, {
+            sequences: { n, count, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n },
+            sign,
+            twiddles,
+            scale: twiddles,
+            scaleAt: 'none',
+            src,
+            scratch,
+          });
+        });
+        const out = await readFloat32(device, result, data.length);
+        expect(out).toBeAllClose(dftRef(data, n, count, sign), fftStage.tolerance);
+        [src, twiddles, ...scratch].forEach((b) => releaseBuffer(device, b));
+        expect(liveBufferCount(device)).toBe(0);
+      });
+    }
+  }
+
+  gpuTest('lengths with a prime factor above 7 have no plan', () => {
+    expect([11, 13, 22, 26, 2 * 3 * 5 * 7, 17 * 4].map(fftRadices)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      [2, 3, 5, 7],
+      undefined,
+    ]);
+  });
+});
+
+const SIZES: [number, number, number][] = [
+  // [rows, w, seed]: odd and even row counts (a lone last row) and widths (a Nyquist column or none)
+  [5, 7, 1],
+  [6, 8, 2],
+  [7, 6, 3],
+  [4, 5, 4],
+];
+
+describe('hermitian-extend and hermitian-split', () => {
+  for (const [rows, w, seed] of SIZES) {
+    gpuTest(`${rows} rows of width ${w}`, async ({ device }) => {
+      const W = halfOf(w);
+      const pairsLength = Math.ceil(rows / 2) * 2 * w;
+      const half = seededF32(rows * 2 * W, seed);
+      const pairsIn = seededF32(pairsLength, seed + 100);
+      const [halfBuffer, pairsBuffer] = [uploadBuffer(device, half, 'half'), uploadBuffer(device, pairsIn, 'pairs')];
+      const [extended, split] = [scratchBuffer(device, pairsLength, 'extended'), scratchBuffer(device, rows * 2 * W, 'split')];
+      const params = { rows, width: w, half: W };
+      await runKernel(device, hermitianExtend, { params, halfSpectra: halfBuffer, pairs: extended });
+      await runKernel(device, hermitianSplit, { params, pairs: pairsBuffer, halfSpectra: split });
+      expect(await readFloat32(device, extended, pairsLength)).toBeAllClose(hermitianExtendRef(half, rows, w), hermitianExtend.tolerance);
+      expect(await readFloat32(device, split, rows * 2 * W)).toBeAllClose(hermitianSplitRef(pairsIn, rows, w), hermitianSplit.tolerance);
+      [halfBuffer, pairsBuffer, extended, split].forEach((b) => releaseBuffer(device, b));
+      expect(liveBufferCount(device)).toBe(0);
+    });
+  }
+});
+
+/** Lucid's colour mix normalised (any 3 x 3 matrix would do; this is the one used). */
+const MIX = [0.26, 0.27, 0.27, 0.09, 0, -0.09, 0.02, -0.05, 0.03].map((m) => m / 0.4479);
+
+function shapeOf(images: number, channels: 1 | 3, height: number, width: number): FourierImageShape {
+  return { images, channels, height, width, factor: 0.25 / Math.sqrt(height * width), mix: channels === 3 ? MIX : [1] };
+}
+
+describe('fourier-image and its adjoint', () => {
+  for (const [images, channels, h, w] of [
+    [1, 1, 5, 7],
+    [2, 3, 3, 4],
+    [1, 3, 5, 6],
+  ] as const) {
+    gpuTest(`${images} x ${h} x ${w} x ${channels}`, async ({ device }) => {
+      const shape = shapeOf(images, channels, h, w);
+      const rows = images * channels * h;
+      const pairsLength = Math.ceil(rows / 2) * 2 * w;
+      const pixels = images * h * w * channels;
+      const pairs = seededF32(pairsLength, h * w, -20, 20);
+      const image = seededF32(pixels, h + w, 0, 1);
+      const gradient = seededF32(pixels, h * 3 + w);
+      const inputs = [
+        uploadBuffer(device, pairs, 'pairs'),
+        uploadBuffer(device, image, 'image'),
+        uploadBuffer(device, gradient, 'gradient'),
+      ];
+      const [imageOut, pairsOut] = [scratchBuffer(device, pixels, 'imageOut'), scratchBuffer(device, pairsLength, 'pairsOut')];
+      await recordKernels(device, 'fourier-image', (batch) => {
+        batch.dispatch(fourierImage, { params: { ...shape, ...mixParams(shape.mix) }, pairs: inputs[0]!, image: imageOut });
+        batch.dispatch(fourierImageAdjoint, {
+          params: { ...shape, ...mixParams(shape.mix) },
+          image: inputs[1]!,
+          gradient: inputs[2]!,
+          pairs: pairsOut,
+        });
+      });
+      expect(await readFloat32(device, imageOut, pixels)).toBeAllClose(fourierImageRef(pairs, shape), fourierImage.tolerance);
+      expect(await readFloat32(device, pairsOut, pairsLength)).toBeAllClose(
+        fourierImageAdjointRef(image, gradient, shape),
+        fourierImageAdjoint.tolerance,
+      );
+      [...inputs, imageOut, pairsOut].forEach((b) => releaseBuffer(device, b));
+      expect(liveBufferCount(device)).toBe(0);
+    });
+  }
+});
+
+function mixParams(mix: readonly number[]) {
+  const m = (i: number) => mix[i] ?? 0;
+  return { m0: m(0), m1: m(1), m2: m(2), m3: m(3), m4: m(4), m5: m(5), m6: m(6), m7: m(7), m8: m(8) };
+}
+
+describe('the Fourier parametrisation: recordFourierImage and its adjoint against the plain 2-D DFT', () => {
+  for (const [images, channels, h, w] of [
+    [1, 1, 5, 7],
+    [2, 3, 6, 8],
+    [1, 3, 12, 10],
+    [1, 1, 7, 5],
+    [1, 3, 128, 128],
+    [1, 3, 224, 224],
+  ] as const) {
+    gpuTest(`${images} x ${h} x ${w} x ${channels}`, async ({ device }) => {
+      const shape = shapeOf(images, channels, h, w);
+      const [W, planes] = [halfOf(w), images * channels];
+      const spectraLength = planes * h * 2 * W;
+      const pixels = images * h * w * channels;
+      const spectra = seededF32(spectraLength, h * 31 + w, -1, 1);
+      const scaleHalf = seededF32(h * W, h + 5 * w, 0.5, 2);
+      const scale = new Float32Array(h * 2 * W).map((_, i) => scaleHalf[Math.floor(i / (2 * W)) * W + ((i % (2 * W)) % W)]!);
+      const gradient = seededF32(pixels, h * 7 + w * 3);
+      const buffers = {
+        rowTwiddles: uploadBuffer(device, fftTwiddles(w), 'rowTwiddles'),
+        columnTwiddles: uploadBuffer(device, fftTwiddles(h), 'columnTwiddles'),
+        scale: uploadBuffer(device, scale, 'scale'),
+        scratch: [
+          scratchBuffer(device, fourierScratchFloats(shape), 's0'),
+          scratchBuffer(device, fourierScratchFloats(shape), 's1'),
+        ] as const,
+      };
+      const [spectraBuffer, gradientBuffer] = [uploadBuffer(device, spectra, 'spectra'), uploadBuffer(device, gradient, 'gradient')];
+      const [image, spectraGradient] = [scratchBuffer(device, pixels, 'image'), scratchBuffer(device, spectraLength, 'spectraGradient')];
+      await recordKernels(device, 'fourier', (batch) => {
+        recordFourierImage(batch, shape, buffers, spectraBuffer, image);
+        recordFourierImageAdjoint(batch, shape, buffers, image, gradientBuffer, spectraGradient);
+      });
+      const imageOut = await readFloat32(device, image, pixels);
+      const planesRef = inverseRealDft2dRef(spectra, scale, planes, h, w);
+      expect(imageOut).toBeAllClose(fourierImageRef(packRows(planesRef, planes * h, w), shape), fftTolerance);
+      const planeGradient = unpackRows(fourierImageAdjointRef(imageOut, gradient, shape), planes * h, w);
+      const gradientRef = inverseRealDft2dAdjointRef(planeGradient, scale, planes, h, w);
+      expect(await readFloat32(device, spectraGradient, spectraLength)).toBeAllClose(gradientRef, fftTolerance);
+      [
+        buffers.rowTwiddles,
+        buffers.columnTwiddles,
+        buffers.scale,
+        ...buffers.scratch,
+        spectraBuffer,
+        gradientBuffer,
+        image,
+        spectraGradient,
+      ].forEach((b) => releaseBuffer(device, b));
+      expect(liveBufferCount(device)).toBe(0);
+    });
+  }
+});

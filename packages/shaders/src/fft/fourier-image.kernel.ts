@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './fourier-image.wgsl';
+import adjointSource from './fourier-image-adjoint.wgsl';
+import { defineKernel, type UniformType } from '../runtime/kernel.js';
+
+/** The uniform of both fourier-image kernels: sizes, the plane factor and the row-major 3 x 3 colour mix m0..m8. */
+const PARAMS = {
+  images: 'u32',
+  height: 'u32',
+  width: 'u32',
+  channels: 'u32',
+  factor: 'f32',
+  m0: 'f32',
+  m1: 'f32',
+  m2: 'f32',
+  m3: 'f32',
+  m4: 'f32',
+  m5: 'f32',
+  m6: 'f32',
+  m7: 'f32',
+  m8: 'f32',
+} as const satisfies Record<string, UniformType>;
+
+/** A few f32 products and sums plus one exp per value (values and mix of order 1): a few ulp. */
+const tolerance = { abs: 2e-6, rel: 1e-5 } as const;
+
+/**
+ * GPU kernel: inverse-FFT'd plane pairs [ceil(rows / 2), 2, width] -> images [images, height,
+ * width, channels] in (0, 1): factor, colour mix M (m0..m8, row-major; channels 1 or 3), sigmoid.
+ * One invocation per pixel. See fourier-image.wgsl; CPU reference: fourierImageRef.
+ */
+export const fourierImage = defineKernel({
+  name: 'fourier-image',
+  source,
+  workgroupSize: 64,
+  bindings: {
+    params: { uniform: PARAMS },
+    pairs: { storage: 'read' },
+    image: { storage: 'read_write' },
+  },
+  tolerance,
+  threads: ({ params }) => params.images * params.height * params.width,
+});
+
+/**
+ * GPU kernel: the adjoint of {@link fourierImage} at `image`: image gradient [images, height,
+ * width, channels] -> packed plane-row gradients [ceil(rows / 2), 2, width] for the forward row
+ * FFT. One invocation per (pair, x). See fourier-image-adjoint.wgsl; CPU reference: fourierImageAdjointRef.
+ */
+export const fourierImageAdjoint = defineKernel({
+  name: 'fourier-image-adjoint',
+  source: adjointSource,
+  workgroupSize: 64,
+  bindings: {
+    params: { uniform: PARAMS },
+    image: { storage: 'read' },
+    gradient: { storage: 'read' },
+    pairs: { storage: 'read_write' },
+  },
+  tolerance,
+  threads: ({ params }) => Math.ceil((params.images * params.channels * params.height) / 2) * params.width,
+});

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+export { fftStage, fftStageKernel, fftTolerance, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
+export { hermitianExtend } from './hermitian-extend.kernel.js';
+export { hermitianSplit } from './hermitian-split.kernel.js';
+export { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
+export {
+  fftRadices,
+  fftTwiddles,
+  fourierScratchFloats,
+  hasFourierPlan,
+  recordFft,
+  recordFourierImage,
+  recordFourierImageAdjoint,
+  type FftRun,
+  type FftSequences,
+  type FourierImageBuffers,
+  type FourierImageShape,
+} from './fft-plan.js';
+export {
+  dftRef,
+  fourierImageAdjointRef,
+  fourierImageRef,
+  hermitianExtendRef,
+  hermitianSplitRef,
+  inverseRealDft2dAdjointRef,
+  inverseRealDft2dRef,
+} from './fft.ref.js';
