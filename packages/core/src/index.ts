@@ -44,6 +44,7 @@ export { configureTfjs, isSoftwareAdapter, type AdapterDescription } from './int
 export { LIFT_RANK1_OPERANDS_FLAG } from './interop/rank1-operand-lift.js';
 export { DIRECT_CONV_FLAG } from './interop/direct-conv-kernels.js';
 export { MEAN_AS_AVG_POOL_FLAG } from './interop/mean-as-avg-pool.js';
+export { DIRECT_MATMUL_FLAG } from './interop/direct-matmul-kernels.js';
 export * from './perturbation/index.js';
 export * from './segment/index.js';
 export * from './model/onnx/index.js';

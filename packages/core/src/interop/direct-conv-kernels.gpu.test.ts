@@ -6,7 +6,8 @@ import { seededF32 } from '@webxai/testing';
 import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
 import { DIRECT_CONV_FLAG, directConvPlan, installDirectConv, uninstallDirectConv } from './direct-conv-kernels.js';
 import { activeAdapterIsSoftware, configureTfjs } from './tfjs-setup.js';
-import { tfjsDevice, tfjsUsedBufferCount } from './tfjs-webgpu.js';
+import { tfjsUsedBufferCount } from './tfjs-webgpu.js';
+import { spyOnKernelDispatches, type KernelDispatchSpy } from '../../test/kernel-wrapper-hooks.js';
 
 type Shape = [number, number, number, number];
 type Padding = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -39,10 +40,8 @@ const CASES: readonly ConvCase[] = [
 const TOLERANCE = directConv2d.tolerance;
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Dispatches of webxai's direct-conv kernels (counted by their bind groups' labels). */
-let directDispatches = 0;
-/** Makes the next direct-conv bind group fail (a dispatch that throws synchronously). */
-let failNextDispatch = false;
+/** Dispatches of webxai's kernel under test (counted by their bind groups' labels). */
+let dispatches: KernelDispatchSpy;
 
 /** Runs `work` on `backend` with the seeded tensors of `c`, returns its values. */
 async function on(backend: 'cpu' | 'webgpu', c: ConvCase, work: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor): Promise<Float32Array> {
@@ -66,18 +65,7 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
   let before: { tensors: number; buffers: number };
   beforeAll(async () => {
     expect(await tf.setBackend('webgpu')).toBe(true);
-    const device = tfjsDevice();
-    const createBindGroup = device.createBindGroup.bind(device);
-    vi.spyOn(device, 'createBindGroup').mockImplementation((descriptor) => {
-      if (descriptor.label?.startsWith('direct-conv2d')) {
-        directDispatches++;
-        if (failNextDispatch) {
-          failNextDispatch = false;
-          throw new Error('injected dispatch failure');
-        }
-      }
-      return createBindGroup(descriptor);
-    });
+    dispatches = spyOnKernelDispatches('direct-conv2d');
   });
   afterAll(async () => {
     vi.restoreAllMocks();
@@ -89,7 +77,7 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     installDirectConv(activeAdapterIsSoftware);
     await tf.setBackend('webgpu');
     tf.env().set(DIRECT_CONV_FLAG, true);
-    directDispatches = 0;
+    dispatches.count = 0;
     before = { tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() };
   });
   afterEach(async () => {
@@ -102,18 +90,18 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     configureTfjs();
     expect(tf.env().getBool(DIRECT_CONV_FLAG)).toBe(true);
     await on('webgpu', CASES[0]!, conv(CASES[0]!));
-    expect(directDispatches).toBe(1);
+    expect(dispatches.count).toBe(1);
   });
 
   it.for(CASES)('conv2d $name: direct kernel = tfjs cpu', async (c) => {
     const gpu = await on('webgpu', c, conv(c));
-    expect(directDispatches).toBe(1);
+    expect(dispatches.count).toBe(1);
     expect(gpu).toBeAllClose(await on('cpu', c, conv(c)), TOLERANCE);
   });
 
   it.for(CASES)('input gradient $name (Conv2D + Conv2DBackpropInput under tf.grad) = tfjs cpu', async (c) => {
     const gpu = await on('webgpu', c, inputGradient(c));
-    expect(directDispatches).toBe(2); // Conv2D, then Conv2DBackpropInput
+    expect(dispatches.count).toBe(2); // Conv2D, then Conv2DBackpropInput
     expect(gpu).toBeAllClose(await on('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
   });
 
@@ -131,7 +119,7 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
         }),
       );
     const gpu = await on('webgpu', c, fused);
-    expect(directDispatches).toBe(1);
+    expect(dispatches.count).toBe(1);
     expect(gpu).toBeAllClose(await on('cpu', c, fused), TOLERANCE);
     if (activation !== 'linear') expect(gpu.some((v) => v === 0)).toBe(true);
     if (activation === 'relu6') expect(gpu.some((v) => v === 6)).toBe(true);
@@ -148,7 +136,7 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     const cpu = [await on('cpu', c, predict), await on('cpu', c, gradient)];
     const gpu = [await on('webgpu', c, predict), await on('webgpu', c, gradient)];
     // predict: 2 FusedConv2D; under tf.grad tfjs unfuses them (2 Conv2D) and takes 2 Conv2DBackpropInput.
-    expect(directDispatches).toBe(6);
+    expect(dispatches.count).toBe(6);
     expect(gpu[0]).toBeAllClose(cpu[0]!, TOLERANCE);
     expect(gpu[1]).toBeAllClose(cpu[1]!, { abs: 1e-5, rel: 1e-4 });
     model.dispose();
@@ -158,10 +146,10 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
   it("flag off: tfjs's own kernels, same values", async () => {
     const c = CASES[1]!;
     const direct = await on('webgpu', c, inputGradient(c));
-    expect(directDispatches).toBe(2);
+    expect(dispatches.count).toBe(2);
     tf.env().set(DIRECT_CONV_FLAG, false);
     const tfjsOwn = await on('webgpu', c, inputGradient(c));
-    expect(directDispatches).toBe(2);
+    expect(dispatches.count).toBe(2);
     expect(direct).toBeAllClose(tfjsOwn, { abs: 1e-4, rel: 1e-4 });
   });
 
@@ -174,21 +162,21 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
       const gpu = await on('webgpu', c, work);
       expect(gpu).toBeAllClose(await on('cpu', c, work), TOLERANCE);
     }
-    expect(directDispatches).toBe(0);
+    expect(dispatches.count).toBe(0);
   });
 
   it('a dispatch that throws passes the error on and gives the output buffer back (no leak)', async () => {
     const [x, w] = [tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 3]) as tf.Tensor4D];
-    failNextDispatch = true;
+    dispatches.failNext = true;
     expect(() => tf.conv2d(x, w, 1, 'same')).toThrow('injected dispatch failure');
-    expect(directDispatches).toBe(1);
+    expect(dispatches.count).toBe(1);
     tf.dispose([x, w]); // afterEach: tensors and pool buffers back to where they were
   });
 
   it('uninstall restores the original kernels', async () => {
     uninstallDirectConv();
     await on('webgpu', CASES[0]!, conv(CASES[0]!));
-    expect(directDispatches).toBe(0);
+    expect(dispatches.count).toBe(0);
   });
 });
 

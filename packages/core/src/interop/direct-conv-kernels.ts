@@ -24,12 +24,11 @@ import {
   directConv2dBackpropInput,
   directConv2dBackpropInputInvocations,
   directConv2dInvocations,
-  GpuValidationError,
   runKernelSync,
   type DirectConvActivation,
   type DirectConvGeometry,
 } from '@webxai/shaders';
-import { kernelTensorBuffer, submitRecordedTfjsWork, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
+import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
 
 /**
  * tfjs env flag: true runs tfjs-webgpu's FusedConv2D, Conv2D and Conv2DBackpropInput with webxai's
@@ -71,8 +70,8 @@ export interface DirectConvPlan {
   readonly activation: DirectConvActivation;
 }
 
-/** A validation error of an earlier dispatch, thrown by the next call (a kernel function cannot await). */
-let deferredError: GpuValidationError | undefined;
+/** Validation errors of earlier dispatches, thrown by the next call (a kernel function cannot await). */
+const dispatchErrors = new DeferredDispatchErrors();
 
 const isRank4Float = (t: tf.TensorInfo | undefined): t is tf.TensorInfo => t?.shape.length === 4 && t.dtype === 'float32';
 
@@ -176,29 +175,17 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectConvPlan): tf.TensorI
   if (!source || !filter || (plan.bias && !bias)) return undefined;
   const outShape =
     plan.kind === 'forward' ? [g.batch, g.outHeight, g.outWidth, g.outChannels] : [g.batch, g.inHeight, g.inWidth, g.inChannels];
-  const out = backend.makeTensorInfo(outShape, 'float32');
-  try {
-    const target = kernelTensorBuffer(backend, out)!; // a fresh tensor without values always gets a pool buffer
-    submitRecordedTfjsWork(backend); // the inputs may still be pending in tfjs's encoder
-    dispatch(backend.device, plan, { source, filter, bias, target }).catch((error: unknown) => {
-      deferredError = error instanceof GpuValidationError ? error : new GpuValidationError('direct-conv2d', String(error));
-    });
-  } catch (error) {
-    backend.disposeData(out.dataId); // the output tensor is not handed to tfjs: give its buffer back
-    throw error;
-  }
-  return out;
+  const name = plan.kind === 'forward' ? directConv2d.name : directConv2dBackpropInput.name;
+  return dispatchIntoNewTensor(backend, outShape, name, dispatchErrors, (target) =>
+    dispatch(backend.device, plan, { source, filter, bias, target }),
+  );
 }
 
 /** tfjs's conv kernel, replaced by the direct kernels while the flag is on and the call is covered. */
 function directConvOr(kernelName: string, original: tf.KernelFunc): tf.KernelFunc {
   return (params) => {
     const { inputs, backend, attrs } = params as KernelArgs;
-    if (deferredError) {
-      const error = deferredError;
-      deferredError = undefined;
-      throw error;
-    }
+    dispatchErrors.throwPending();
     if (!tf.env().getBool(DIRECT_CONV_FLAG)) return original(params);
     const plan = directConvPlan(kernelName, inputs, attrs);
     return (plan && runPlan(backend as WebGPUKernelBackend, plan)) ?? original(params);

@@ -10,15 +10,8 @@
 // kernels. Relies on the tfjs 4.22 internals listed in WebGPUKernelBackend (webgpu-kernel-backend.ts);
 // first-max-pool-grad.gpu.test.ts fails if an upgrade changes them or fixes tfjs's tie rule.
 import * as tf from '@tensorflow/tfjs';
-import {
-  GpuValidationError,
-  maxPoolGrad,
-  maxPoolGradRef,
-  runKernelSync,
-  UnsupportedModelError,
-  type MaxPoolGeometry,
-} from '@webxai/shaders';
-import { kernelTensorBuffer, submitRecordedTfjsWork, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
+import { maxPoolGrad, maxPoolGradRef, runKernelSync, UnsupportedModelError, type MaxPoolGeometry } from '@webxai/shaders';
+import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
 
 /** The parts of tfjs's cpu backend a kernel function needs (public KernelBackend methods). */
 interface CpuKernelBackend {
@@ -43,7 +36,8 @@ interface KernelArgs {
 /** The kernels webxai replaces, and the tfjs kernel each replaced (restored by uninstall). */
 const replaced = new Map<string, tf.KernelConfig>();
 /** A validation error of an earlier dispatch, thrown by the next call (a kernel function cannot await). */
-let deferredError: GpuValidationError | undefined;
+/** Validation errors of earlier dispatches, thrown by the next call (a kernel function cannot await). */
+const dispatchErrors = new DeferredDispatchErrors();
 
 /** Geometry of a 2-D (NHWC) or 3-D (NDHWC) pooling from tfjs's own pool-info helpers. */
 function poolGeometry(shape: readonly number[], attrs: PoolGradAttrs): MaxPoolGeometry {
@@ -118,23 +112,16 @@ function bufferOf(backend: WebGPUKernelBackend, info: tf.TensorInfo, what: strin
 
 /** MaxPoolGrad / MaxPool3DGrad on tfjs-backend-webgpu with webxai's max-pool-grad kernel. */
 function firstMaxPoolGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  if (deferredError) {
-    const error = deferredError;
-    deferredError = undefined;
-    throw error;
-  }
+  dispatchErrors.throwPending();
   const gpu = backend as WebGPUKernelBackend;
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { batch: _batch, ...geometry } = poolGeometry(input.shape, attrs as PoolGradAttrs);
-  const dx = gpu.makeTensorInfo([...input.shape], 'float32');
   const count = tf.util.sizeFromShape(input.shape);
-  if (count === 0 || tf.util.sizeFromShape(dy.shape) === 0) return dx;
-  const buffers = { input: bufferOf(gpu, input, 'input'), dy: bufferOf(gpu, dy, 'dy'), dx: bufferOf(gpu, dx, 'output') };
-  submitRecordedTfjsWork(gpu); // dy and x may still be pending in tfjs's encoder
-  runKernelSync(gpu.device, maxPoolGrad, { params: { count, ...geometry }, ...buffers }).catch((error: unknown) => {
-    deferredError = error instanceof GpuValidationError ? error : new GpuValidationError('max-pool-grad', String(error));
-  });
-  return dx;
+  if (count === 0 || tf.util.sizeFromShape(dy.shape) === 0) return gpu.makeTensorInfo([...input.shape], 'float32');
+  const sources = { input: bufferOf(gpu, input, 'input'), dy: bufferOf(gpu, dy, 'dy') };
+  return dispatchIntoNewTensor(gpu, [...input.shape], maxPoolGrad.name, dispatchErrors, (dx) =>
+    runKernelSync(gpu.device, maxPoolGrad, { params: { count, ...geometry }, ...sources, dx }),
+  );
 }
 
 /**

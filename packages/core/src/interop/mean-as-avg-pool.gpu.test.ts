@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { seededF32, seededInts } from '@webxai/testing';
 import { globalPoolWindow, installMeanAsAvgPool, MEAN_AS_AVG_POOL_FLAG, uninstallMeanAsAvgPool } from './mean-as-avg-pool.js';
 import { activeAdapterIsSoftware } from './tfjs-setup.js';
-import { checkWebgpuLeaksPerTest, compiledProgramKeys } from '../../test/kernel-wrapper-hooks.js';
+import { checkWebgpuLeaksPerTest, dispatchedProgramKeys } from '../../test/kernel-wrapper-hooks.js';
 
 interface MeanCase {
   readonly name: string;
@@ -18,6 +18,7 @@ interface MeanCase {
 const POOLED: readonly MeanCase[] = [
   { name: '[2,7,7,5] over [1,2]', shape: [2, 7, 7, 5], axis: [1, 2], keepDims: false },
   { name: '[2,7,7,5] over [1,2], keepDims', shape: [2, 7, 7, 5], axis: [1, 2], keepDims: true },
+  { name: 'batch 1 [1,7,7,64] over [1,2] (the MNIST CNN)', shape: [1, 7, 7, 64], axis: [1, 2], keepDims: false },
   { name: '[1,1,1,3] over [1,2]', shape: [1, 1, 1, 3], axis: [1, 2], keepDims: false },
   { name: '[1,1,1,3] over [1,2], keepDims', shape: [1, 1, 1, 3], axis: [1, 2], keepDims: true },
   { name: '[3,5,4,8] over [2,1]', shape: [3, 5, 4, 8], axis: [2, 1], keepDims: false },
@@ -59,12 +60,6 @@ async function meanGradient(): Promise<Float32Array> {
   return values;
 }
 
-async function newProgramKeys(run: () => Promise<unknown>): Promise<string[]> {
-  const before = new Set(compiledProgramKeys());
-  await run();
-  return compiledProgramKeys().filter((k) => !before.has(k));
-}
-
 describe("tfjs-webgpu Mean over [1,2] as tfjs's AvgPool (Dawn + lavapipe)", () => {
   checkWebgpuLeaksPerTest(() => {
     installMeanAsAvgPool(activeAdapterIsSoftware);
@@ -90,14 +85,22 @@ describe("tfjs-webgpu Mean over [1,2] as tfjs's AvgPool (Dawn + lavapipe)", () =
   it("runs tfjs's avg pool program instead of its reduce program while on, and the reduce program when off", async () => {
     installMeanAsAvgPool(activeAdapterIsSoftware);
     tf.env().set(MEAN_AS_AVG_POOL_FLAG, true);
-    const on = await newProgramKeys(() => meanOf({ name: 'on', shape: [2, 9, 9, 3], axis: [1, 2], keepDims: false }));
+    const on = await dispatchedProgramKeys(() => meanOf({ name: 'on', shape: [2, 9, 9, 3], axis: [1, 2], keepDims: false }));
     expect(on.filter((k) => k.startsWith('pool2D_avg'))).toHaveLength(1);
     expect(on.filter((k) => k.startsWith('reduce_'))).toEqual([]);
     tf.env().set(MEAN_AS_AVG_POOL_FLAG, false);
-    const off = await newProgramKeys(() => meanOf({ name: 'off', shape: [2, 9, 9, 5], axis: [1, 2], keepDims: false }));
+    const off = await dispatchedProgramKeys(() => meanOf({ name: 'off', shape: [2, 9, 9, 5], axis: [1, 2], keepDims: false }));
     tf.env().set(MEAN_AS_AVG_POOL_FLAG, true);
     expect(off.filter((k) => k.startsWith('reduce_mean'))).toHaveLength(1);
     expect(off.filter((k) => k.startsWith('pool2D_'))).toEqual([]);
+  });
+
+  it("batch 1 runs the pool program too (tfjs's AvgPool sends a 'valid' whole-image window to its reduce program)", async () => {
+    installMeanAsAvgPool(activeAdapterIsSoftware);
+    tf.env().set(MEAN_AS_AVG_POOL_FLAG, true);
+    const keys = await dispatchedProgramKeys(() => meanOf({ name: 'batch 1', shape: [1, 6, 5, 7], axis: [1, 2], keepDims: true }));
+    expect(keys.filter((k) => k.startsWith('reduce_'))).toEqual([]);
+    expect(keys.filter((k) => k.startsWith('pool2D_avg'))).toHaveLength(1);
   });
 
   it.each(POOLED)('$name: matches the cpu backend and tfjs-webgpu own Mean', async (c) => {
@@ -118,7 +121,7 @@ describe("tfjs-webgpu Mean over [1,2] as tfjs's AvgPool (Dawn + lavapipe)", () =
   it.each(FALLBACK)("$name: tfjs-webgpu's own Mean, bit for bit", async (c) => {
     installMeanAsAvgPool(activeAdapterIsSoftware);
     tf.env().set(MEAN_AS_AVG_POOL_FLAG, true);
-    const wrapped = await newProgramKeys(async () => expect(await meanOf(c)).toEqual(await ownMean(c)));
+    const wrapped = await dispatchedProgramKeys(async () => expect(await meanOf(c)).toEqual(await ownMean(c)));
     expect(wrapped.filter((k) => k.startsWith('pool2D_'))).toEqual([]);
   });
 

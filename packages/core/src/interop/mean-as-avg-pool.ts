@@ -7,6 +7,10 @@
 // 61-63 ms, avgPool of the same tensor 4-12 ms (docs/decisions/0009, Decision 6). Both divide the
 // sum of the h*w values by h*w. tfjs's tape records Mean with the caller's tensors, so the
 // gradient stays tfjs's Mean gradient.
+// Batch 1: tfjs's AvgPool sends a 'valid' pooling whose window is the whole image at batch 1
+// back to its reduce program (Pool_impl.ts); the same window with strides [h,w] and 'same'
+// padding (0 pads: ceil(h/h) = 1 output row) is not recognised as such and runs its pool program.
+// In headless Chromium that took the batch-1 Mean [1,7,7,64] from ~7-12 ms to <1 ms (ADR 0009, 6).
 import * as tf from '@tensorflow/tfjs';
 import { replaceWebgpuKernel, restoreWebgpuKernel } from './webgpu-kernel-replacement.js';
 
@@ -50,7 +54,9 @@ function meanAsAvgPool({ mean: original, avgPool, reshape }: WebgpuKernels): tf.
     const window = x && tf.env().getBool(MEAN_AS_AVG_POOL_FLAG) ? globalPoolWindow(x, attrs.axis) : undefined;
     if (!x || !window) return original(params);
     const { backend } = params;
-    const pooled = avgPool({ inputs: { x }, backend, attrs: { filterSize: window, strides: 1, pad: 'valid' } }) as tf.TensorInfo;
+    // Strides = window with 'same' padding: one [h,w] window, no padding, and a 'SAME' pad type.
+    // With 'valid' tfjs's AvgPool hands a batch-1 global pooling back to its reduce program.
+    const pooled = avgPool({ inputs: { x }, backend, attrs: { filterSize: window, strides: window, pad: 'same' } }) as tf.TensorInfo;
     const [n, , , c] = x.shape as [number, number, number, number];
     const shape = attrs.keepDims ? [n, 1, 1, c] : [n, c];
     // tfjs-webgpu's Reshape shares the pooled data (one more reference), so dropping ours copies nothing.

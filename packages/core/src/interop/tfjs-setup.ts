@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { installDirectConv } from './direct-conv-kernels.js';
+import { installDirectMatmul } from './direct-matmul-kernels.js';
 import { installMeanAsAvgPool } from './mean-as-avg-pool.js';
 import { installRank1OperandLift } from './rank1-operand-lift.js';
 
@@ -37,6 +38,11 @@ import { installRank1OperandLift } from './rank1-operand-lift.js';
  *   tfjs-webgpu's Mean of a float32 [n,h,w,c] tensor over axes [1,2] (global average pooling) runs
  *   tfjs's AvgPool with an [h,w] window instead of its barrier-heavy reduce program (ADR 0009,
  *   decision 6). Opt out with `tf.env().set('WEBXAI_WEBGPU_MEAN_AS_AVG_POOL', false)` after this call.
+ * - `WEBXAI_WEBGPU_DIRECT_MATMUL` on software adapters only, decided the same lazy way:
+ *   tfjs-webgpu's BatchMatMul and _FusedMatMul run webxai's barrier-free direct matmul
+ *   (interop/direct-matmul-kernels.ts) for float32 products with a per-column bias and a linear /
+ *   relu / relu6 / sigmoid / elu / leaky relu activation; anything else keeps tfjs's kernel (ADR
+ *   0009, decision 7). Opt out with `tf.env().set('WEBXAI_WEBGPU_DIRECT_MATMUL', false)` after this call.
  *
  * @example
  * import '@tensorflow/tfjs-backend-webgpu';
@@ -50,6 +56,7 @@ export function configureTfjs(): void {
   installRank1OperandLift(activeAdapterIsSoftware);
   installDirectConv(activeAdapterIsSoftware);
   installMeanAsAvgPool(activeAdapterIsSoftware);
+  installDirectMatmul(activeAdapterIsSoftware);
 }
 
 /**
