@@ -6,7 +6,7 @@ import { seededF32 } from '@webxai/testing';
 import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
 import { DIRECT_CONV_FLAG, directConvPlan, installDirectConv, uninstallDirectConv } from './direct-conv-kernels.js';
 import { activeAdapterIsSoftware, configureTfjs } from './tfjs-setup.js';
-import { tfjsUsedBufferCount } from './tfjs-webgpu.js';
+import { flushTfjs, tfjsUsedBufferCount } from './tfjs-webgpu.js';
 import { spyOnKernelDispatches, type KernelDispatchSpy } from '../../test/kernel-wrapper-hooks.js';
 
 type Shape = [number, number, number, number];
@@ -78,10 +78,12 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     await tf.setBackend('webgpu');
     tf.env().set(DIRECT_CONV_FLAG, true);
     dispatches.count = 0;
+    flushTfjs(); // buffers of recorded work go back at tfjs's next submit (see checkWebgpuLeaksPerTest)
     before = { tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() };
   });
   afterEach(async () => {
     await tf.setBackend('webgpu');
+    flushTfjs();
     expect({ tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() }).toEqual(before);
   });
 
