@@ -2,11 +2,12 @@
 // The browser benchmark page (run by src/browser.ts in headless Chromium): for every case, rounds of
 // bare tfjs passes and webxai's GPU path interleaved on the webgpu backend, then bare passes and
 // webxai's CPU path on tfjs's cpu backend; medians of the timed rounds (the first is a warm-up).
-// Query: ?quick=1&rounds=3&filter=rise&batch=256
+// Query: ?quick=1&rounds=3&filter=rise&batch=256&validation=1
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { adaptModel, configureTfjs, createExplainer, targetGradients, type Explainer, type MethodName } from '@webxai/core';
 import { loadMnistCnn, mnistSamples } from '@webxai/models';
+import { setKernelValidation } from '@webxai/shaders';
 import { mnistCases, type BarePasses, type BrowserCase, type BrowserResult, type BrowserRow } from '../src/browser-cases.js';
 import { explainerBench } from './explainer-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
@@ -26,6 +27,8 @@ const filter = (params.get('filter') ?? '').toLowerCase();
 /** Images per model call for the perturbation and CAM cases (webxai's option and the bare passes alike). */
 const batch = params.get('batch') ? Number(params.get('batch')) : undefined;
 const tfjsFlags = JSON.parse(params.get('tfjsFlags') || '{}') as Record<string, number | boolean>;
+/** webxai's per-dispatch validation scopes: off unless asked (&validation=1), as in the Node bench. */
+setKernelValidation(params.get('validation') === '1');
 
 /** Counts WebGPU calls made while `work` runs (prototype wrappers, installed once). */
 const calls: Record<string, number> = {};

@@ -29,6 +29,8 @@ export interface BrowserBenchOptions {
   readonly batch?: number;
   /** tfjs flags the page sets after configureTfjs(), as JSON. */
   readonly tfjsFlags?: string;
+  /** Keep webxai's per-dispatch validation scopes on in the page (off by default, as in Node's bench). */
+  readonly validation?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -87,6 +89,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       ...(options.rounds !== undefined && { rounds: String(options.rounds) }),
       ...(options.batch !== undefined && { batch: String(options.batch) }),
       ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }),
+      validation: options.validation ? '1' : '0',
     });
     await page.goto(`${base}index.html?${query}`, { timeout: 300_000 });
     await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 3_600_000, polling: 1000 });

@@ -181,6 +181,7 @@ async function runBrowser(options: CliOptions, log: (line: string) => void): Pro
   const result = await runBrowserBench({
     quick: options.quick,
     log,
+    validation: options.validation,
     ...(options.filter !== undefined && { filter: options.filter }),
     ...(options.tfjsFlags !== undefined && { tfjsFlags: JSON.stringify(options.tfjsFlags) }),
     ...(options.batch !== undefined && { batch: options.batch }),
