@@ -2,11 +2,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { directConv2d } from '@webxai/shaders';
-import { seededF32 } from '@webxai/testing';
+import { countSubmits, seededF32 } from '@webxai/testing';
 import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
 import { DIRECT_CONV_FLAG, directConvPlan, installDirectConv, uninstallDirectConv } from './direct-conv-kernels.js';
 import { activeAdapterIsSoftware, configureTfjs } from './tfjs-setup.js';
-import { tfjsUsedBufferCount } from './tfjs-webgpu.js';
+import { flushTfjs, tfjsUsedBufferCount } from './tfjs-webgpu.js';
 import { spyOnKernelDispatches, type KernelDispatchSpy } from '../../test/kernel-wrapper-hooks.js';
 
 type Shape = [number, number, number, number];
@@ -78,10 +78,12 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     await tf.setBackend('webgpu');
     tf.env().set(DIRECT_CONV_FLAG, true);
     dispatches.count = 0;
+    flushTfjs(); // buffers of recorded work go back at tfjs's next submit (see checkWebgpuLeaksPerTest)
     before = { tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() };
   });
   afterEach(async () => {
     await tf.setBackend('webgpu');
+    flushTfjs();
     expect({ tensors: tf.memory().numTensors, buffers: tfjsUsedBufferCount() }).toEqual(before);
   });
 
@@ -91,6 +93,22 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     expect(tf.env().getBool(DIRECT_CONV_FLAG)).toBe(true);
     await on('webgpu', CASES[0]!, conv(CASES[0]!));
     expect(dispatches.count).toBe(1);
+  });
+
+  it("records into tfjs's own compute pass: a conv chain adds no submit, and reads back right", async () => {
+    const c: ConvCase = { name: 'chain', x: [1, 8, 8, 4], w: [3, 3, 4, 4], strides: [1, 1], pad: 'same' };
+    const x = tf.tensor4d(seededF32(size(c.x), 1), c.x);
+    const w = tf.tensor4d(seededF32(size(c.w), 2), c.w);
+    flushTfjs(); // the uploads' copies go out first
+    // Two convs in a row: the second reads the first's output inside the same pass, before any submit.
+    const chain = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.tidy(() => tf.relu(conv(c)(tf.relu(conv(c)(a, b)) as tf.Tensor4D, b)));
+    const { result: y, submits } = await countSubmits(() => Promise.resolve(chain(x, w)));
+    expect([submits, dispatches.count]).toEqual([0, 2]);
+    const gpu = (await y.data()) as Float32Array;
+    tf.dispose([x, w, y]);
+    const cpu = await on('cpu', c, chain);
+    expect(gpu).toBeAllClose(cpu, { abs: 1e-4, rel: 1e-4 });
+    await tf.setBackend('webgpu');
   });
 
   it.for(CASES)('conv2d $name: direct kernel = tfjs cpu', async (c) => {

@@ -11,11 +11,10 @@
 // How it runs: like first-max-pool-grad.ts, with runKernelSync on tfjs's own GPUDevice, reading
 // the GPUBuffers behind the input tensors and writing the buffer of an output tensor tfjs made
 // (makeTensorInfo + uploadToGPU: a buffer from tfjs's pool, owned and recycled by tfjs). Nothing is
-// copied, and nothing is ours to dispose. A tfjs WebGPUProgram (backend.runWebGPUProgram) would
-// save the one submit per convolution that flushing tfjs's encoder costs, but it binds tfjs's
-// generated WGSL header (buffer names, uniforms, entry point), so the kernel could not be the
-// standalone, parity-tested .wgsl of @webxai/shaders; the submit is small next to the conv
-// (a few ms of a 100+ ms pass).
+// copied, and nothing is ours to dispose. The dispatch is recorded into tfjs's own open compute pass
+// (tfjsStreamSink in webgpu-kernel-backend.ts), so a convolution costs no submit of its own; a tfjs
+// WebGPUProgram would do the same but binds tfjs's generated WGSL header (buffer names, uniforms,
+// entry point), so the kernel could not be the standalone, parity-tested .wgsl of @webxai/shaders.
 import * as tf from '@tensorflow/tfjs';
 import { replaceWebgpuKernel, restoreWebgpuKernel } from './webgpu-kernel-replacement.js';
 import {
@@ -25,6 +24,7 @@ import {
   directConv2dBackpropInputInvocations,
   directConv2dInvocations,
   runKernelSync,
+  type DispatchSink,
   type DirectConvActivation,
   type DirectConvGeometry,
 } from '@webxai/shaders';
@@ -150,12 +150,12 @@ interface PlanBuffers {
   readonly target: GPUBuffer;
 }
 
-/** Submits the plan's kernel; the promise reports a validation error (see runKernelSync). */
-function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers): Promise<void> {
+/** Records the plan's kernel into `sink`; the promise reports a validation error (see runKernelSync). */
+function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers, sink: DispatchSink): Promise<void> {
   const { batch: _batch, ...shape } = plan.geometry;
   if (plan.kind === 'backprop-input') {
     const params = { count: directConv2dBackpropInputInvocations(plan.geometry), ...shape };
-    return runKernelSync(device, directConv2dBackpropInput, { params, dy: b.source, weights: b.filter, dx: b.target });
+    return runKernelSync(device, directConv2dBackpropInput, { params, dy: b.source, weights: b.filter, dx: b.target }, sink);
   }
   const params = {
     count: directConv2dInvocations(plan.geometry),
@@ -164,7 +164,7 @@ function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers): Prom
     activation: DIRECT_CONV_ACTIVATIONS[plan.activation],
   };
   // Without a bias any storage buffer fills the binding (hasBias 0: never read).
-  return runKernelSync(device, directConv2d, { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target });
+  return runKernelSync(device, directConv2d, { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target }, sink);
 }
 
 /** Dispatches the plan into a new tfjs tensor; undefined when an input is not in a GPUBuffer. */
@@ -176,8 +176,9 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectConvPlan): tf.TensorI
   const outShape =
     plan.kind === 'forward' ? [g.batch, g.outHeight, g.outWidth, g.outChannels] : [g.batch, g.inHeight, g.inWidth, g.inChannels];
   const name = plan.kind === 'forward' ? directConv2d.name : directConv2dBackpropInput.name;
-  return dispatchIntoNewTensor(backend, outShape, name, dispatchErrors, (target) =>
-    dispatch(backend.device, plan, { source, filter, bias, target }),
+  const reads = [plan.source, plan.filter, ...(plan.bias ? [plan.bias] : [])];
+  return dispatchIntoNewTensor(backend, { shape: outShape, kernelName: name, reads }, dispatchErrors, (target, sink) =>
+    dispatch(backend.device, plan, { source, filter, bias, target }, sink),
   );
 }
 

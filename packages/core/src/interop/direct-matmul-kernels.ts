@@ -9,7 +9,7 @@
 // products run webxai's barrier-free direct-matmul kernel; every other call (prelu, a bias that
 // is not per column, batch shapes tfjs broadcasts otherwise, int32, texture-backed tensors) calls tfjs's own kernel with the caller's arguments untouched.
 // It runs like direct-conv-kernels.ts: runKernelSync on tfjs's device, reading the inputs' buffers
-// and writing the buffer of an output tensor tfjs made, one extra submit per product.
+// and writing the buffer of an output tensor tfjs made, recorded into tfjs's own compute pass.
 import * as tf from '@tensorflow/tfjs';
 import {
   DIRECT_MATMUL_ACTIVATIONS,
@@ -130,8 +130,9 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectMatmulPlan): tf.Tenso
   const bias = plan.bias && kernelTensorBuffer(backend, plan.bias);
   if (!a || !b || (plan.bias && !bias)) return undefined;
   // Without a bias any storage buffer fills the binding (hasBias 0: never read).
-  return dispatchIntoNewTensor(backend, plan.outShape, directMatmul.name, dispatchErrors, (out) =>
-    runKernelSync(backend.device, directMatmul, { params: plan.params, a, b, bias: bias ?? b, out }),
+  const target = { shape: plan.outShape, kernelName: directMatmul.name, reads: [plan.a, plan.b, ...(plan.bias ? [plan.bias] : [])] };
+  return dispatchIntoNewTensor(backend, target, dispatchErrors, (out, sink) =>
+    runKernelSync(backend.device, directMatmul, { params: plan.params, a, b, bias: bias ?? b, out }, sink),
   );
 }
 

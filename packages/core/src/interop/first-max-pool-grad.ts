@@ -119,8 +119,9 @@ function firstMaxPoolGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.Tens
   const count = tf.util.sizeFromShape(input.shape);
   if (count === 0 || tf.util.sizeFromShape(dy.shape) === 0) return gpu.makeTensorInfo([...input.shape], 'float32');
   const sources = { input: bufferOf(gpu, input, 'input'), dy: bufferOf(gpu, dy, 'dy') };
-  return dispatchIntoNewTensor(gpu, [...input.shape], maxPoolGrad.name, dispatchErrors, (dx) =>
-    runKernelSync(gpu.device, maxPoolGrad, { params: { count, ...geometry }, ...sources, dx }),
+  const target = { shape: [...input.shape], kernelName: maxPoolGrad.name, reads: [input, dy] };
+  return dispatchIntoNewTensor(gpu, target, dispatchErrors, (dx, sink) =>
+    runKernelSync(gpu.device, maxPoolGrad, { params: { count, ...geometry }, ...sources, dx }, sink),
   );
 }
 

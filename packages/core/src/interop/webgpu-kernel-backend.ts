@@ -2,8 +2,8 @@
 // What a tfjs kernel function that runs a webxai WGSL kernel needs from tfjs-backend-webgpu 4.22
 // (first-max-pool-grad.ts, direct-conv-kernels.ts, direct-matmul-kernels.ts): internals listed in
 // docs/decisions/0007.
-import type * as tf from '@tensorflow/tfjs';
-import { GpuValidationError } from '@webxai/shaders';
+import * as tf from '@tensorflow/tfjs';
+import { GpuValidationError, type DispatchSink } from '@webxai/shaders';
 
 /** The parts of tfjs-backend-webgpu 4.22's WebGPUBackend a kernel function needs. */
 export interface WebGPUKernelBackend {
@@ -15,6 +15,17 @@ export interface WebGPUKernelBackend {
   uploadToGPU(dataId: object): void;
   endComputePassEncoder(): void;
   submitQueue(): void;
+  // Recording into tfjs's own stream (tfjsStreamSink), as its runWebGPUProgram does:
+  computePassEncoder: GPUComputePassEncoder | null;
+  dispatchCountInPass: number;
+  /** Tensors read or written by recorded, unsubmitted work: their buffers go back to the pool only after the submit. */
+  readonly commandQueueOwnedIds: WeakSet<object>;
+  /** Uniform buffers released to the pool by the next submitQueue. */
+  readonly uniformPendingDisposal: GPUBuffer[];
+  readonly bufferManager: { acquireBuffer(size: number, usage: GPUBufferUsageFlags): GPUBuffer };
+  /** Non-null while tf.profile / tf.time measures programs (tfjs then gives each its own timed pass). */
+  readonly activeTimers: unknown[] | null | undefined;
+  ensureCommandEncoderReady(): void;
 }
 
 /**
@@ -28,14 +39,39 @@ export function kernelTensorBuffer(backend: WebGPUKernelBackend, info: tf.Tensor
   return resource instanceof GPUBuffer ? resource : undefined;
 }
 
+/** GPUBufferUsage.UNIFORM | COPY_DST as numbers (the GPUBufferUsage global is not defined everywhere tests run). */
+const UNIFORM_USAGE = 0x40 | 0x8;
+
 /**
- * Submits the work tfjs has recorded but not submitted yet (it records lazily; the tensors a kernel
- * reads may still be pending), so that a dispatch submitted straight to the queue runs after it.
+ * A {@link DispatchSink} over tfjs's own command stream: a dispatch is recorded into tfjs's open
+ * compute pass, exactly where tfjs's next program would go, so it costs no submit of its own and
+ * runs in order with the tfjs work around it. `tensors` (the dispatch's inputs and output) are
+ * marked as used by the pending stream, so tfjs recycles their buffers only after it submits; each
+ * uniform comes from tfjs's pool and goes back at that submit. The recorded dispatch counts toward
+ * tfjs's submit batch (WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE) like one of its own programs.
  */
-export function submitRecordedTfjsWork(backend: WebGPUKernelBackend): void {
-  if (!backend.commandEncoder) return;
-  backend.endComputePassEncoder();
-  backend.submitQueue();
+export function tfjsStreamSink(backend: WebGPUKernelBackend, tensors: readonly tf.TensorInfo[]): DispatchSink {
+  return {
+    computePass() {
+      backend.ensureCommandEncoderReady();
+      backend.computePassEncoder ??= backend.commandEncoder!.beginComputePass();
+      return backend.computePassEncoder;
+    },
+    uniformBinding(data) {
+      const buffer = backend.bufferManager.acquireBuffer(data.byteLength, UNIFORM_USAGE);
+      backend.device.queue.writeBuffer(buffer, 0, data);
+      backend.uniformPendingDisposal.push(buffer);
+      return { buffer, offset: 0, size: data.byteLength };
+    },
+    recorded() {
+      tensors.forEach((t) => backend.commandQueueOwnedIds.add(t.dataId));
+      backend.dispatchCountInPass++;
+      // As tfjs does after each program: a timed pass holds one program; a full batch is submitted.
+      const batchSize = Number(tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'));
+      if (backend.activeTimers != null || backend.dispatchCountInPass >= batchSize) backend.endComputePassEncoder();
+      if (backend.activeTimers == null && backend.dispatchCountInPass >= batchSize) backend.submitQueue();
+    },
+  };
 }
 
 /**
@@ -62,23 +98,21 @@ export class DeferredDispatchErrors {
 }
 
 /**
- * Makes a float32 tfjs tensor of `shape`, submits tfjs's recorded work (the inputs may still be
- * pending in its encoder), then runs `dispatch` with the tensor's GPUBuffer as the target; its
- * validation error goes to `errors`. The tensor is tfjs's (a pool buffer tfjs recycles); if
- * `dispatch` throws, its buffer is given back before the error passes on.
+ * Makes a float32 tfjs tensor of `shape` and runs `dispatch` with the tensor's GPUBuffer as the
+ * target and a sink over tfjs's stream (see {@link tfjsStreamSink}; `reads` are the tensors the
+ * dispatch reads); its validation error goes to `errors`. The tensor is tfjs's (a pool buffer tfjs
+ * recycles); if `dispatch` throws, its buffer is given back before the error passes on.
  */
 export function dispatchIntoNewTensor(
   backend: WebGPUKernelBackend,
-  shape: number[],
-  kernelName: string,
+  target: { readonly shape: number[]; readonly kernelName: string; readonly reads: readonly tf.TensorInfo[] },
   errors: DeferredDispatchErrors,
-  dispatch: (target: GPUBuffer) => Promise<void>,
+  dispatch: (target: GPUBuffer, sink: DispatchSink) => Promise<void>,
 ): tf.TensorInfo {
-  const out = backend.makeTensorInfo(shape, 'float32');
+  const out = backend.makeTensorInfo(target.shape, 'float32');
   try {
-    const target = kernelTensorBuffer(backend, out)!; // a fresh tensor without values always gets a pool buffer
-    submitRecordedTfjsWork(backend);
-    errors.watch(kernelName, dispatch(target));
+    const buffer = kernelTensorBuffer(backend, out)!; // a fresh tensor without values always gets a pool buffer
+    errors.watch(target.kernelName, dispatch(buffer, tfjsStreamSink(backend, [...target.reads, out])));
   } catch (error) {
     backend.disposeData(out.dataId); // the output tensor is not handed to tfjs: give its buffer back
     throw error;
