@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // predictValues: predict's scores on the host in ONE readback (predict + data() costs two: the
 // NaN/Inf flag, then the scores), with predict's errors and nothing left behind.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { countReadbacks } from '@webxai/testing';
 import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { liveBufferCount, ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
@@ -10,17 +11,6 @@ import { adaptModel } from './adapt.js';
 import type { BlackBoxModel } from './types.js';
 
 const memory = () => (flushTfjs(), [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())]);
-
-/** `work`'s result and the number of GPU readbacks (mapAsync calls) it made. */
-async function countReadbacks<T>(work: () => Promise<T>): Promise<{ result: T; readbacks: number }> {
-  const reads = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
-  try {
-    const result = await work();
-    return { result, readbacks: reads.mock.calls.length };
-  } finally {
-    reads.mockRestore();
-  }
-}
 
 describe('ModelAdapter.predictValues (webgpu)', () => {
   let weights: TinyCnnWeights;

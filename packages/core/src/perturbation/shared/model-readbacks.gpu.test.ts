@@ -2,8 +2,9 @@
 // A tfjs model on the GPU path: every model call of a perturbation method costs ONE readback, the
 // scores checked for NaN/Inf on the host (predictValues). It cost two (predict's NaN/Inf flag, then
 // the scores), and a predicted class a third (an argmax); on Chromium each is a GPU-process round trip.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { countReadbacks } from '@webxai/testing';
 import { countedModel, disposeWeights, tinyCnn, tinyCnnWeights, type CountedModel, type TinyCnnWeights } from '@webxai/testing/models';
 import { liveBufferCount, ModelError } from '@webxai/shaders';
 import { createExplainerFor } from '../../api/explainer.js';
@@ -50,15 +51,12 @@ describe('perturbation methods with a tfjs model (webgpu): one readback per mode
     const explainer = createExplainerFor(method, counted.model, { method: method.name, ...options } as never);
     ((await explainer.explain(x)) as { attribution: tf.Tensor }).attribution.dispose();
     counted.reset();
-    const reads = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
-    try {
-      const r = (await explainer.explain(x)) as { attribution: tf.Tensor; path: string; target: number[] };
-      r.attribution.dispose();
-      expect(r.path).toBe('gpu');
-      return { calls: counted.calls, readbacks: reads.mock.calls.length, target: r.target };
-    } finally {
-      reads.mockRestore();
-    }
+    const { result: r, readbacks } = await countReadbacks(
+      async () => (await explainer.explain(x)) as { attribution: tf.Tensor; path: string; target: number[] },
+    );
+    r.attribution.dispose();
+    expect(r.path).toBe('gpu');
+    return { calls: counted.calls, readbacks, target: r.target };
   }
 
   it.each(cases)(
