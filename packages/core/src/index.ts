@@ -37,7 +37,7 @@ export {
   MAX_SEED,
 } from './api/options.js';
 export { adaptModel, type AdaptOptions } from './model/adapt.js';
-export type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelKind } from './model/types.js';
+export type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelKind, ModelScores } from './model/types.js';
 export * from './interop/tfjs-webgpu.js';
 export * from './interop/first-max-pool-grad.js';
 export { configureTfjs, isSoftwareAdapter, type AdapterDescription } from './interop/tfjs-setup.js';

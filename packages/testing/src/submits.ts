@@ -22,3 +22,24 @@ export async function countSubmits<T>(work: () => Promise<T>): Promise<Submitted
     submit.mockRestore();
   }
 }
+
+/** What {@link countReadbacks} returns: the work's own result and how many GPUBuffer.mapAsync calls it made. */
+export interface ReadBack<T> {
+  readonly result: T;
+  readonly readbacks: number;
+}
+
+/**
+ * Runs `work` with GPUBuffer.prototype.mapAsync spied on (calls go through) and returns its result
+ * with the number of readbacks it made (each a GPU round trip, a GPU-process one on Chromium); the
+ * spy is removed even when `work` throws.
+ */
+export async function countReadbacks<T>(work: () => Promise<T>): Promise<ReadBack<T>> {
+  const mapAsync = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+  try {
+    const result = await work();
+    return { result, readbacks: mapAsync.mock.calls.length };
+  } finally {
+    mapAsync.mockRestore();
+  }
+}

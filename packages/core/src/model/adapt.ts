@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { AbortedError, ModelError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
-import type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput } from './types.js';
+import type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelScores } from './types.js';
 import { checkScores } from './check-scores.js';
 import { raceAbort } from '../api/abort.js';
 import { rejectOption } from '../api/options.js';
@@ -125,7 +125,20 @@ function syncAdapter(
       await assertFinite(y, kind);
       return y;
     },
+    async predictValues(x, signal) {
+      throwIfAborted(signal, 'predict');
+      const y = tf.tidy(() => checkedForward(x));
+      const classes = y.shape[1];
+      const values = (await y.data().finally(() => y.dispose())) as Float32Array;
+      if (!values.every(Number.isFinite)) throw notFinite(kind);
+      return { values, classes };
+    },
   };
+}
+
+/** The error for a tfjs model's NaN or Inf score, read as a flag or checked on the host values. */
+function notFinite(kind: string): ModelError {
+  return new ModelError(`the ${kind} model returned NaN or Inf scores`);
 }
 
 async function assertFinite(y: tf.Tensor, kind: string): Promise<void> {
@@ -134,7 +147,7 @@ async function assertFinite(y: tf.Tensor, kind: string): Promise<void> {
   bad.dispose();
   if (flag) {
     y.dispose();
-    throw new ModelError(`the ${kind} model returned NaN or Inf scores`);
+    throw notFinite(kind);
   }
 }
 
@@ -164,6 +177,40 @@ export function checkClassCount(model: BlackBoxModel, classes: number): void {
 function blackBoxAdapter(model: BlackBoxModel, pre: AdaptOptions['preprocess']): ModelAdapter {
   checkBlackBoxModel(model);
   const maxBatch = model.maxBatch ?? Number.POSITIVE_INFINITY;
+  const predictValues = async (x: tf.Tensor4D, signal?: AbortSignal): Promise<ModelScores> => {
+    const batch = pre ? tf.tidy(() => pre(x)) : x;
+    try {
+      const [n, h, w, c] = batch.shape;
+      const rows: Float32Array[] = [];
+      for (let start = 0; start < n; start += Math.min(n, maxBatch)) {
+        throwIfAborted(signal, 'predict');
+        const count = Math.min(maxBatch, n - start);
+        const slice = tf.slice(batch, [start, 0, 0, 0], [count, h, w, c]);
+        const pixels = (await slice.data()) as Float32Array;
+        slice.dispose();
+        let scores: Float32Array;
+        try {
+          scores = await raceAbort(Promise.resolve(model.predict(pixels, [count, h, w, c])), signal, 'predict');
+        } catch (cause) {
+          if (cause instanceof AbortedError) throw cause;
+          throw new ModelError(`the black-box model's predict() rejected: ${(cause as Error)?.message ?? cause}`, { cause });
+        }
+        const checked = checkBlackBoxScores(scores, count, model.numClasses);
+        checkClassCount(model, checked.length / count);
+        rows.push(checked);
+      }
+      const classes = rows[0]!.length / Math.min(n, maxBatch);
+      const values = new Float32Array(n * classes);
+      let offset = 0;
+      for (const r of rows) {
+        values.set(r, offset);
+        offset += r.length;
+      }
+      return { values, classes };
+    } finally {
+      if (batch !== x) batch.dispose();
+    }
+  };
   return {
     kind: 'black-box',
     source: model,
@@ -171,39 +218,10 @@ function blackBoxAdapter(model: BlackBoxModel, pre: AdaptOptions['preprocess']):
     differentiable: false,
     forward: undefined,
     async predict(x, signal) {
-      const batch = pre ? tf.tidy(() => pre(x)) : x;
-      try {
-        const [n, h, w, c] = batch.shape;
-        const rows: Float32Array[] = [];
-        for (let start = 0; start < n; start += Math.min(n, maxBatch)) {
-          throwIfAborted(signal, 'predict');
-          const count = Math.min(maxBatch, n - start);
-          const slice = tf.slice(batch, [start, 0, 0, 0], [count, h, w, c]);
-          const pixels = (await slice.data()) as Float32Array;
-          slice.dispose();
-          let scores: Float32Array;
-          try {
-            scores = await raceAbort(Promise.resolve(model.predict(pixels, [count, h, w, c])), signal, 'predict');
-          } catch (cause) {
-            if (cause instanceof AbortedError) throw cause;
-            throw new ModelError(`the black-box model's predict() rejected: ${(cause as Error)?.message ?? cause}`, { cause });
-          }
-          const checked = checkBlackBoxScores(scores, count, model.numClasses);
-          checkClassCount(model, checked.length / count);
-          rows.push(checked);
-        }
-        const classes = rows[0]!.length / Math.min(n, maxBatch);
-        const all = new Float32Array(n * classes);
-        let offset = 0;
-        for (const r of rows) {
-          all.set(r, offset);
-          offset += r.length;
-        }
-        return tf.tensor2d(all, [n, classes]);
-      } finally {
-        if (batch !== x) batch.dispose();
-      }
+      const { values, classes } = await predictValues(x, signal);
+      return tf.tensor2d(values, [values.length / classes, classes]);
     },
+    predictValues,
   };
 }
 

@@ -42,4 +42,16 @@ export interface ModelAdapter {
    * Rejects with ModelError when the model throws or returns the wrong shape or NaN.
    */
   predict(x: tf.Tensor4D, signal?: AbortSignal): Promise<tf.Tensor2D>;
+  /**
+   * The scores of {@link ModelAdapter.predict} on the host, for callers that only need the values
+   * (the perturbation methods): read back ONCE, the NaN/Inf check running on the values read, with
+   * the same errors as `predict` (whose own check is a second readback, a GPU round trip each).
+   */
+  predictValues(x: tf.Tensor4D, signal?: AbortSignal): Promise<ModelScores>;
+}
+
+/** A batch's scores on the host: `values` holds `[batch, classes]` row-major. */
+export interface ModelScores {
+  readonly values: Float32Array;
+  readonly classes: number;
 }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted, uniformRef } from '@webxai/shaders';
 import { explain } from '../../api/explain.js';
 import { disposeResult } from '../../api/dispose-result.js';
-import { resolveTargets } from '../../api/targets.js';
+import { originalScores } from '../../perturbation/shared/evaluate.js';
 import type { ExplainOptions } from '../../api/types.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { normaliseAttribution } from '../shared/attribution.js';
@@ -63,8 +63,7 @@ export const maxSensitivity: MetricDefinition<'max-sensitivity'> = {
     const seed = o.seed ?? 0;
     const [n, h, w, c] = input.shape;
     const count = n * h * w * c;
-    const scores0 = await model.predict(input, inputs.signal);
-    const targets = await resolveTargets(inputs.target, scores0).finally(() => scores0.dispose());
+    const { targets } = await originalScores(model, input, inputs.target, inputs.signal);
     const reference = await normsPerImage(attribution);
     const worst = new Float64Array(n);
     for (let s = 0; s < samples; s++) {

@@ -2,7 +2,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError } from '@webxai/shaders';
 import { toInputBatch } from '../../api/input.js';
-import { resolveTargets, type Target } from '../../api/targets.js';
+import type { Target } from '../../api/targets.js';
+import { originalScores } from '../../perturbation/shared/evaluate.js';
 import type { ExplainOptions } from '../../api/types.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelInput } from '../../model/types.js';
@@ -55,8 +56,7 @@ export async function compareModels(
   const adapter = adaptModel(modelA);
   const batch = await toInputBatch(input, adapter);
   try {
-    const scores = await adapter.predict(batch, options.signal);
-    const target = await resolveTargets(options.target, scores).finally(() => scores.dispose());
+    const { targets: target } = await originalScores(adapter, batch, options.target, options.signal);
     const a = await explainMaps('compareModels', options.explain, modelA, batch, target);
     const b = await explainMaps('compareModels', options.explain, modelB, batch, target);
     const [, h, w] = batch.shape;

@@ -2,7 +2,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { toInputBatch } from '../../api/input.js';
-import { resolveTargets, type Target } from '../../api/targets.js';
+import type { Target } from '../../api/targets.js';
+import { originalScores } from '../../perturbation/shared/evaluate.js';
 import type { ExplainOptions } from '../../api/types.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelInput } from '../../model/types.js';
@@ -65,8 +66,7 @@ export async function stability(model: ModelInput, input: tf.Tensor, options: St
   const adapter = adaptModel(model);
   const batch = await toInputBatch(input, adapter);
   try {
-    const scores = await adapter.predict(batch, options.signal);
-    const target = await resolveTargets(options.target, scores).finally(() => scores.dispose());
+    const { targets: target } = await originalScores(adapter, batch, options.target, options.signal);
     const all: Float32Array[][] = [];
     for (let r = 0; r < runs; r++) {
       throwIfAborted(options.signal, NAME);

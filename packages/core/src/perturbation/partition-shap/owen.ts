@@ -7,14 +7,29 @@ interface Coalition {
   readonly rest: Coalition | undefined;
 }
 
-interface Task {
+/** A subproblem without its scores: expand `node` against the context `m00`. */
+interface Spec {
+  readonly m00: Coalition | undefined;
+  readonly node: number;
+}
+
+/**
+ * A task's two rows (its node's children switched on), scored ahead with an earlier batch, and its
+ * four subproblems' (push order; undefined for a leaf or when not scored ahead).
+ */
+interface Ahead {
+  readonly f10: number;
+  readonly f01: number;
+  readonly next: readonly (Ahead | undefined)[];
+}
+
+interface Task extends Spec {
   readonly priority: number;
   readonly order: number;
-  readonly m00: Coalition | undefined;
   readonly f00: number;
   readonly f11: number;
-  readonly node: number;
   readonly weight: number;
+  readonly ahead: Ahead | undefined;
 }
 
 /** Max-priority queue (ties: first in, first out). */
@@ -81,22 +96,31 @@ export type CoalitionScorer = (
  * f(full) - f(empty) exactly. Ties in priority go first-in-first-out (shap breaks them at random).
  * `paintMasks = false` skips the 0/1 mask rows (the scorer then gets an empty `masks` and works
  * from `coalitions`).
+ *
+ * Fewer sequential scorer calls (each a model call and a GPU round trip), same values: when a batch
+ * empties the queue and the budget and batch size let the next batch take every subproblem it
+ * queues, whatever their priorities, those rows are scored with it (and so on, level by level, while
+ * the rows fit one batch); `f00` undefined scores f(empty) in the first batch too. Set `lookahead`
+ * false for the plain level-by-level order (the reference the tests compare with).
  */
 export async function owenValues(
   tree: PartitionTree,
   features: number,
-  f00: number,
+  f00: number | undefined,
   f11: number,
   maxEvals: number,
   batchSize: number,
   score: CoalitionScorer,
   onBatch?: (evals: number, values: () => Float64Array) => Promise<void> | void,
   paintMasks = true,
-): Promise<{ values: Float64Array; evals: number }> {
+  lookahead = true,
+): Promise<{ values: Float64Array; evals: number; f00: number }> {
   const credit = new Float64Array(tree.nodes);
   const queue = new Heap();
   let order = 0;
-  queue.push({ priority: 0, order: order++, m00: undefined, f00, f11, node: 0, weight: 1 });
+  // A leaf root is never expanded: its f(empty) cannot ride in a batch.
+  if (f00 === undefined && (tree.left[0]! < 0 || !lookahead)) f00 = (await score(new Float32Array(paintMasks ? features : 0), 1, [[]]))[0]!;
+  queue.push({ priority: 0, order: order++, m00: undefined, f00: f00 ?? Number.NaN, f11, node: 0, weight: 1, ahead: undefined });
   let evals = 0;
   // With features numbered in tree order (order[i] = i, see treeOrdered) a node is one contiguous
   // run of a row: a fill instead of a scatter (50,176 of them per row for pixel features).
@@ -112,6 +136,13 @@ export async function owenValues(
   // One mask buffer for every batch (tens of MB for pixel features): the scorer is done with it
   // when its promise settles.
   let buffer = new Float32Array(0);
+  const scoreRows = async (coalitions: readonly (readonly number[])[]) => {
+    const rows = paintMasks ? coalitions.length : 0;
+    if (buffer.length < rows * features) buffer = new Float32Array(rows * features);
+    const masks = buffer.subarray(0, rows * features);
+    for (let row = 0; row < rows; row++) paint(masks.subarray(row * features, (row + 1) * features), coalitions[row]!);
+    return score(masks, coalitions.length, coalitions);
+  };
   while (queue.size) {
     if (evals >= maxEvals) {
       while (queue.size) {
@@ -130,29 +161,36 @@ export async function owenValues(
       batch.push(t);
     }
     if (!batch.length) continue;
-    const coalitions = batch.flatMap((t) => [nodesOf(t.m00, tree.left[t.node]!), nodesOf(t.m00, tree.right[t.node]!)]);
-    // The scorer may not need the masks (a black box's host batches are written from the nodes).
-    const rows = paintMasks ? 2 * batch.length : 0;
-    if (buffer.length < rows * features) buffer = new Float32Array(rows * features);
-    const masks = buffer.subarray(0, rows * features);
-    for (let row = 0; row < rows; row++) {
-      const nodes = coalitions[row]!;
-      paint(masks.subarray(row * features, (row + 1) * features), nodes);
+    // Tasks of a level scored ahead come whole; anything else is scored now.
+    const missing = batch.filter((t) => !t.ahead);
+    const scored = new Map<Task, Ahead>();
+    if (missing.length) {
+      const ahead = lookahead && missing.length === batch.length && !queue.tasks.some((t) => tree.left[t.node]! >= 0);
+      const levels = ahead ? levelsAhead(tree, missing, evals, maxEvals, batchSize, f00 === undefined ? 1 : 0) : [missing];
+      const coalitions = levels.flat().flatMap((t) => [nodesOf(t.m00, tree.left[t.node]!), nodesOf(t.m00, tree.right[t.node]!)]);
+      const out = await scoreRows(f00 === undefined ? [[], ...coalitions] : coalitions);
+      const first = assembleAhead(tree, levels, out.subarray(out.length - coalitions.length));
+      missing.forEach((t, i) => scored.set(t, first[i]!));
+      if (f00 === undefined) {
+        f00 = out[0]!;
+        batch[0] = { ...batch[0]!, f00 }; // the root, alone in the first batch
+        scored.set(batch[0], first[0]!);
+      }
     }
-    const out = await score(masks, 2 * batch.length, coalitions);
     evals += 2 * batch.length;
-    batch.forEach((t, i) => {
-      const f10 = out[2 * i]!;
-      const f01 = out[2 * i + 1]!;
-      const l = tree.left[t.node]!;
-      const r = tree.right[t.node]!;
+    batch.forEach((t) => {
+      const { f10, f01, next } = t.ahead ?? scored.get(t)!;
       const w = t.weight / 2;
-      const withLeft: Coalition = { node: l, rest: t.m00 };
-      const withRight: Coalition = { node: r, rest: t.m00 };
-      queue.push({ priority: Math.abs(f10 - t.f00) * w, order: order++, m00: t.m00, f00: t.f00, f11: f10, node: l, weight: w });
-      queue.push({ priority: Math.abs(f01 - t.f00) * w, order: order++, m00: t.m00, f00: t.f00, f11: f01, node: r, weight: w });
-      queue.push({ priority: Math.abs(t.f11 - f01) * w, order: order++, m00: withRight, f00: f01, f11: t.f11, node: l, weight: w });
-      queue.push({ priority: Math.abs(t.f11 - f10) * w, order: order++, m00: withLeft, f00: f10, f11: t.f11, node: r, weight: w });
+      const ends = [
+        [t.f00, f10],
+        [t.f00, f01],
+        [f01, t.f11],
+        [f10, t.f11],
+      ] as const;
+      subproblems(tree, t).forEach((sub, k) => {
+        const [lo, hi] = ends[k]!;
+        queue.push({ ...sub, priority: Math.abs(hi - lo) * w, order: order++, f00: lo, f11: hi, weight: w, ahead: next[k] });
+      });
     });
     if (onBatch) {
       // Anytime estimate: what the queue still holds is credited to its nodes, as at the end.
@@ -163,7 +201,63 @@ export async function owenValues(
       });
     }
   }
-  return { values: lowerCredit(tree, credit, features), evals };
+  return { values: lowerCredit(tree, credit, features), evals, f00: f00! };
+}
+
+/** The four subproblems of expanding `spec` (push order): each child with the other off, then on. */
+function subproblems(tree: PartitionTree, spec: Spec): Spec[] {
+  const l = tree.left[spec.node]!;
+  const r = tree.right[spec.node]!;
+  return [
+    { m00: spec.m00, node: l },
+    { m00: spec.m00, node: r },
+    { m00: { node: r, rest: spec.m00 }, node: l },
+    { m00: { node: l, rest: spec.m00 }, node: r },
+  ];
+}
+
+/**
+ * `batch` (which emptied the queue of internal nodes) and the levels after it that the following
+ * batches are sure to take whole: every internal subproblem fits the batch size and the budget left
+ * then (the pop loop takes up to ceil(min(batchSize, maxEvals - evals) / 2) tasks; leaves take no
+ * room), with all rows (plus `extra`) in one batch.
+ */
+function levelsAhead(
+  tree: PartitionTree,
+  batch: readonly Spec[],
+  evals: number,
+  maxEvals: number,
+  batchSize: number,
+  extra: number,
+): Spec[][] {
+  const levels: Spec[][] = [[...batch]];
+  let after = evals + 2 * batch.length;
+  let rows = extra + 2 * batch.length;
+  for (;;) {
+    const next = levels.at(-1)!.flatMap((s) => subproblems(tree, s).filter((sub) => tree.left[sub.node]! >= 0));
+    const room = Math.ceil(Math.min(batchSize, maxEvals - after) / 2);
+    if (!next.length || after >= maxEvals || next.length > room || rows + 2 * next.length > batchSize) return levels;
+    levels.push(next);
+    after += 2 * next.length;
+    rows += 2 * next.length;
+  }
+}
+
+/** The scores of `levels`' rows (two per spec, level after level) as each first-level spec's Ahead. */
+function assembleAhead(tree: PartitionTree, levels: readonly (readonly Spec[])[], out: Float64Array): Ahead[] {
+  let offset = out.length;
+  let below: Ahead[] = [];
+  for (let j = levels.length - 1; j >= 0; j--) {
+    const level = levels[j]!;
+    offset -= 2 * level.length;
+    let child = 0;
+    below = level.map((spec, s) => {
+      // The next level lists each spec's internal subproblems, in order.
+      const next = subproblems(tree, spec).map((sub) => (j + 1 < levels.length && tree.left[sub.node]! >= 0 ? below[child++] : undefined));
+      return { f10: out[offset + 2 * s]!, f01: out[offset + 2 * s + 1]!, next };
+    });
+  }
+  return below;
 }
 
 /** The nodes of a coalition plus `extra`. */

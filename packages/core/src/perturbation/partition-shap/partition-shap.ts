@@ -126,7 +126,7 @@ async function explainPartition(
       const orderedLabels = new Int32Array(pixels);
       for (let p = 0; p < pixels; p++) orderedLabels[p] = position[map.labels[p]!]!;
       const ordered: FeatureMap = { labels: orderedLabels, count: features };
-      // Row 0: all masked (f00); the hierarchy's coalitions replace the rows batch by batch.
+      // Made with one all-masked row; the hierarchy's coalitions (and f00, in the first batch) replace the rows batch by batch.
       workspace = SegmentWorkspace.create(env, tensor, pixelsOf, ordered, fill, new Float32Array(features));
       const ws = workspace;
       const target = targets[i]!;
@@ -141,13 +141,17 @@ async function explainPartition(
           };
       // With host batches the map is made on the host too (nothing else would use the GPU).
       const scatter = async (phi: Float64Array) => (host ? segmentScatterRef(ordered.labels, Float32Array.from(phi)) : ws.scatter(phi));
-      const f00 = (await score(new Float32Array(features), 1, [[]]))[0]!;
       const f11 = original[i * classes + target]!;
       const progress = new ProgressReporter(call.onProgress, [1, height, width]);
-      const { values: phi, evals } = await owenValues(
+      // f(all masked) rides in the first batch of coalitions.
+      const {
+        values: phi,
+        evals,
+        f00,
+      } = await owenValues(
         tree,
         features,
-        f00,
+        undefined,
         f11,
         o.maxEvals,
         batchSize,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { AbortedError, invariant, ModelError } from '@webxai/shaders';
-import { resolveTargets, type Target } from '../../api/targets.js';
+import { resolveTargetsOnHost, type Target } from '../../api/targets.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { kernelToTensor } from '../../interop/tfjs-webgpu.js';
 import { checkBlackBoxScores, checkClassCount } from '../../model/adapt.js';
@@ -120,17 +120,8 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
         writer.write(batch, first, count, 'nhwc');
         input = tf.tensor4d(batch, [count, height, width, channels]);
       }
-      let output: tf.Tensor2D;
-      try {
-        output = await model.predict(input, signal);
-      } finally {
-        input.dispose();
-      }
-      try {
-        scores = (await output.data()) as Float32Array;
-      } finally {
-        output.dispose();
-      }
+      // One readback per batch: the scores, checked for NaN/Inf on the host.
+      scores = (await model.predictValues(input, signal).finally(() => input.dispose())).values;
     }
     await onBatch(first, count, scores, scores.length / count);
   }
@@ -168,20 +159,18 @@ export function targetColumn(scores: Float32Array, classes: number, count: numbe
   return out;
 }
 
-/** The model's scores for the unperturbed images ([n, classes] as f32) and the resolved targets. */
+/**
+ * The model's scores for the unperturbed images ([n, classes] as f32) and the resolved targets, in
+ * one readback ('predicted' is each row's first maximum, found on the host).
+ */
 export async function originalScores(
   model: ModelAdapter,
   input: tf.Tensor4D,
   target: Target | undefined,
   signal: AbortSignal | undefined,
 ): Promise<{ scores: Float32Array; classes: number; targets: number[] }> {
-  const output = await model.predict(input, signal);
-  try {
-    const targets = await resolveTargets(target, output);
-    return { scores: (await output.data()) as Float32Array, classes: output.shape[1], targets };
-  } finally {
-    output.dispose();
-  }
+  const { values: scores, classes } = await model.predictValues(input, signal);
+  return { scores, classes, targets: resolveTargetsOnHost(target, scores, input.shape[0], classes) };
 }
 
 /**
