@@ -1,6 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 import { vi } from 'vitest';
 
+/** Runs `work` with `proto[method]` spied on (calls go through) and returns its result and the call count; the spy is removed even when `work` throws. */
+async function countCalls<P extends object, T>(
+  proto: P,
+  method: keyof P & string,
+  work: () => Promise<T>,
+): Promise<{ result: T; calls: number }> {
+  const spy = vi.spyOn(proto, method as never);
+  try {
+    const result = await work();
+    return { result, calls: spy.mock.calls.length };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 /** What {@link countSubmits} returns: the work's own result and how many queue.submit calls it made. */
 export interface Submitted<T> {
   readonly result: T;
@@ -14,13 +29,8 @@ export interface Submitted<T> {
  * one submit").
  */
 export async function countSubmits<T>(work: () => Promise<T>): Promise<Submitted<T>> {
-  const submit = vi.spyOn(GPUQueue.prototype, 'submit');
-  try {
-    const result = await work();
-    return { result, submits: submit.mock.calls.length };
-  } finally {
-    submit.mockRestore();
-  }
+  const { result, calls } = await countCalls(GPUQueue.prototype, 'submit', work);
+  return { result, submits: calls };
 }
 
 /** What {@link countReadbacks} returns: the work's own result and how many GPUBuffer.mapAsync calls it made. */
@@ -35,11 +45,6 @@ export interface ReadBack<T> {
  * spy is removed even when `work` throws.
  */
 export async function countReadbacks<T>(work: () => Promise<T>): Promise<ReadBack<T>> {
-  const mapAsync = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
-  try {
-    const result = await work();
-    return { result, readbacks: mapAsync.mock.calls.length };
-  } finally {
-    mapAsync.mockRestore();
-  }
+  const { result, calls } = await countCalls(GPUBuffer.prototype, 'mapAsync', work);
+  return { result, readbacks: calls };
 }
