@@ -147,6 +147,12 @@ export interface ExplainerRow {
 /** The profile row that holds a pass's wall time (run + readback; left out of the per-kernel totals). */
 export const WALL_TIME_ROW = '(wall time of the pass, incl. readback)';
 
+/** The profile row that holds the JavaScript time to issue a pass (before its readback is asked for). */
+export const RECORD_TIME_ROW = '(of which: JavaScript issuing the pass)';
+
+/** Rows that time whole passes, left out of the per-kernel totals. */
+export const PASS_TIME_ROWS: readonly string[] = [WALL_TIME_ROW, RECORD_TIME_ROW];
+
 /** One row of the per-kernel profile: one tfjs kernel (with its input shapes) of one pass. */
 export interface ProfileRow {
   /** 'forward' or 'forward+backward'. */

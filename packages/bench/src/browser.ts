@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  PASS_TIME_ROWS,
+  RECORD_TIME_ROW,
   WALL_TIME_ROW,
   type BrowserResult,
   type BrowserRow,
@@ -149,7 +151,7 @@ function formatProfileRow(r: ProfileRow): string {
 /** The per-kernel profile table, with each pass's totals. */
 function formatProfileTable(rows: readonly ProfileRow[]): string[] {
   const totals = [...new Set(rows.map((r) => r.pass))].map((pass) => {
-    const of = rows.filter((r) => r.pass === pass && r.kernel !== WALL_TIME_ROW);
+    const of = rows.filter((r) => r.pass === pass && !PASS_TIME_ROWS.includes(r.kernel));
     const sum = (key: 'gpuMs' | 'cpuMs') => of.reduce((s, r) => s + (Number.isFinite(r[key]) ? r[key] : 0), 0);
     return formatProfileRow({ pass, batch: of[0]!.batch, kernel: 'total', gpuMs: sum('gpuMs'), cpuMs: sum('cpuMs') });
   });
@@ -159,6 +161,7 @@ function formatProfileTable(rows: readonly ProfileRow[]): string[] {
     ...totals,
     'webgpu: tf.profile kernelTimeMs (GPU timestamp queries); cpu: wall time per kernel; medians over the rounds.',
     `total: the kernels tf.profile saw; webxai's own kernels (direct conv on software adapters) are only in the ${WALL_TIME_ROW} row.`,
+    `${RECORD_TIME_ROW}: until the readback is asked for; the rest of the wall time waits for the GPU (or, on cpu, nothing).`,
   ];
 }
 
