@@ -8,7 +8,15 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { adaptModel, configureTfjs, createExplainer, targetGradients, type Explainer, type MethodName } from '@webxai/core';
 import { loadMnistCnn, mnistSamples } from '@webxai/models';
 import { setKernelValidation } from '@webxai/shaders';
-import { mnistCases, type BarePasses, type BrowserCase, type BrowserResult, type BrowserRow } from '../src/browser-cases.js';
+import {
+  mnistCases,
+  mobilenetCases,
+  type BarePasses,
+  type BrowserCase,
+  type BrowserModel,
+  type BrowserResult,
+  type BrowserRow,
+} from '../src/browser-cases.js';
 import { explainerBench } from './explainer-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
 import { profileBench } from './profile-bench.js';
@@ -27,6 +35,8 @@ const filter = (params.get('filter') ?? '').toLowerCase();
 /** Images per model call for the perturbation and CAM cases (webxai's option and the bare passes alike). */
 const batch = params.get('batch') ? Number(params.get('batch')) : undefined;
 const tfjsFlags = JSON.parse(params.get('tfjsFlags') || '{}') as Record<string, number | boolean>;
+/** URL of packages/models/fixtures on the bench's server (the real MobileNetV2 and the photos). */
+const fixtures = params.get('fixtures') ?? '';
 /** webxai's per-dispatch validation scopes: off unless asked (&validation=1), as in the Node bench. */
 setKernelValidation(params.get('validation') === '1');
 
@@ -130,26 +140,63 @@ async function adapterName(): Promise<string> {
   return info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') || 'unknown adapter' : 'no adapter';
 }
 
+/** A model with the image it explains and that image's predicted class. */
+interface Subject {
+  readonly model: tf.LayersModel;
+  readonly image: tf.Tensor4D;
+  readonly target: number;
+}
+
+async function predictedClass(model: tf.LayersModel, image: tf.Tensor4D): Promise<number> {
+  const scores = model.predict(image) as tf.Tensor;
+  const target = (await tf.argMax(scores, 1).data())[0]!;
+  scores.dispose();
+  return target;
+}
+
+async function mnistSubject(): Promise<Subject> {
+  const model = await loadMnistCnn();
+  const { images } = mnistSamples();
+  const image = tf.slice(images, [0, 0, 0, 0], [1, 28, 28, 1]) as tf.Tensor4D;
+  images.dispose();
+  return { model, image, target: await predictedClass(model, image) };
+}
+
+/** The nsfwjs MobileNetV2 fixture (inputs in [0, 1]) and chelsea the cat resized to 224x224. */
+async function mobilenetSubject(): Promise<Subject> {
+  const model = await tf.loadLayersModel(`${fixtures}/nsfwjs-mobilenet-v2/model.json`);
+  const bitmap = await createImageBitmap(await (await fetch(`${fixtures}/photos/chelsea.png`)).blob());
+  const image = tf.tidy(() => tf.image.resizeBilinear(tf.browser.fromPixels(bitmap), [224, 224]).div(255).expandDims(0)) as tf.Tensor4D;
+  bitmap.close();
+  return { model, image, target: await predictedClass(model, image) };
+}
+
+const loadSubject: Record<BrowserModel, () => Promise<Subject>> = { 'mnist-cnn': mnistSubject, 'mobilenet-v2': mobilenetSubject };
+
+/** The cases the query selects: by name or family; MobileNetV2's only in the full run or when the filter names them. */
+function selectedCases(camChannels: number): BrowserCase[] {
+  if (filter.startsWith('profile')) return [];
+  const mobilenet = (!quick && filter === '') || filter.includes('mobilenet') ? mobilenetCases() : [];
+  const matches = (c: BrowserCase) => c.name.toLowerCase().includes(filter) || c.family.includes(filter);
+  return [...mnistCases(quick, camChannels, batch).filter(matches), ...mobilenet.filter((c) => matches(c) || filter.includes('mobilenet'))];
+}
+
 async function run(): Promise<BrowserResult> {
   configureTfjs();
   for (const [flag, value] of Object.entries(tfjsFlags)) tf.env().set(flag, value);
   countCalls();
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
-  const model = await loadMnistCnn();
-  const { images } = mnistSamples();
-  const image = tf.slice(images, [0, 0, 0, 0], [1, 28, 28, 1]) as tf.Tensor4D;
-  images.dispose();
-  const scores = model.predict(image) as tf.Tensor;
-  const target = (await tf.argMax(scores, 1).data())[0]!;
-  scores.dispose();
+  const { model, image, target } = await mnistSubject();
   const camChannels = model.getLayer('conv3').outputShape.at(-1) as number;
-  const cases = mnistCases(quick, camChannels, batch).filter((c) => c.name.toLowerCase().includes(filter) || c.family.includes(filter));
+  // Loaded when a case first needs them (MobileNetV2 takes a while on a software GPU).
+  const subjects: Partial<Record<BrowserModel, Subject>> = { 'mnist-cnn': { model, image, target } };
   const rows: BrowserRow[] = [];
-  for (const c of cases) {
+  for (const c of selectedCases(camChannels)) {
     await tf.setBackend('webgpu');
-    const gpu = await measure(model, image, target, c);
+    const subject = (subjects[c.model] ??= await loadSubject[c.model]());
+    const gpu = await measure(subject.model, subject.image, subject.target, c);
     await tf.setBackend('cpu');
-    const cpu = await measure(model, image, target, c);
+    const cpu = await measure(subject.model, subject.image, subject.target, c);
     const row: BrowserRow = {
       name: c.name,
       family: c.family,
@@ -173,10 +220,24 @@ async function run(): Promise<BrowserResult> {
   const explainerRows =
     'xai-explainer'.includes(filter) && filter !== '' ? await explainerBench(model, image, quick, rounds, counted) : undefined;
   explainerRows?.forEach((row) => console.log(`bench-explainer ${JSON.stringify(row)}`));
-  const profileRows = filter === 'profile' ? await profileBench(model, image, target, batch ?? 16, rounds) : undefined;
+  // `profile` profiles the MNIST CNN, `profile mobilenet` the MobileNetV2 fixture (batch 1 by default).
+  const profiled = filter.startsWith('profile')
+    ? filter.includes('mobilenet')
+      ? await mobilenetSubject()
+      : subjects['mnist-cnn']!
+    : undefined;
+  const profileRows = profiled
+    ? await profileBench(profiled.model, profiled.image, profiled.target, batch ?? (profiled.model === model ? 16 : 1), rounds)
+    : undefined;
+  if (profiled && profiled.model !== model) {
+    profiled.image.dispose();
+    profiled.model.dispose();
+  }
   profileRows?.forEach((row) => console.log(`bench-profile ${JSON.stringify(row)}`));
-  tf.dispose([image]);
-  model.dispose();
+  for (const subject of Object.values(subjects)) {
+    subject.image.dispose();
+    subject.model.dispose();
+  }
   const heatmapRows = 'xai-heatmap'.includes(filter) && filter !== '' ? await heatmapBench(quick, rounds, counted) : undefined;
   heatmapRows?.forEach((row) => console.log(`bench-heatmap ${JSON.stringify(row)}`));
   return {

@@ -18,9 +18,16 @@ export interface BarePasses {
   readonly extraForward?: number;
 }
 
+/**
+ * The model a case explains: the shipped MNIST CNN (28x28x1, one digit) or the real pretrained
+ * MobileNetV2 of packages/models/fixtures (224x224x3, chelsea the cat).
+ */
+export type BrowserModel = 'mnist-cnn' | 'mobilenet-v2';
+
 /** One method with its options and bare passes. */
 export interface BrowserCase {
   readonly name: string;
+  readonly model: BrowserModel;
   readonly family: 'gradient' | 'cam' | 'perturbation';
   readonly options: Readonly<Record<string, unknown>>;
   readonly bare: BarePasses;
@@ -41,8 +48,11 @@ export function mnistCases(quick: boolean, camChannels: number, batchSize?: numb
   const steps = q(32, 16);
   const occlusionWindows = ((28 - 4) / 2 + 1) ** 2;
   const forward = (images: number): BarePasses => ({ kind: 'forward', images, batch });
-  const withBatch = (c: BrowserCase): BrowserCase =>
-    batchSize === undefined || c.bare.kind !== 'forward' ? c : { ...c, options: { ...c.options, batchSize } };
+  const withBatch = (c: Omit<BrowserCase, 'model'>): BrowserCase => ({
+    ...c,
+    model: 'mnist-cnn',
+    ...(batchSize !== undefined && c.bare.kind === 'forward' && { options: { ...c.options, batchSize } }),
+  });
   return (
     [
       { name: 'saliency', family: 'gradient', options: { method: 'saliency' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
@@ -92,8 +102,24 @@ export function mnistCases(quick: boolean, camChannels: number, batchSize?: numb
         options: { method: 'partition-shap', maxEvals: q(500, 100) },
         bare: forward(q(500, 100) + 1),
       },
-    ] satisfies BrowserCase[]
+    ] satisfies Omit<BrowserCase, 'model'>[]
   ).map(withBatch);
+}
+
+/**
+ * The single-gradient methods on MobileNetV2 at 224x224x3 (whether the GPU path wins at a real input
+ * size where it loses at 28x28). One forward + backward pass each; minutes in all on a software GPU,
+ * so only in the full run or when the filter names them (`--filter mobilenet`).
+ */
+export function mobilenetCases(): BrowserCase[] {
+  const bare: BarePasses = { kind: 'gradient', images: 1, batch: 1 };
+  return (['saliency', 'grad-cam', 'grad-cam++'] as const).map((method) => ({
+    name: `mobilenet-v2 ${method}`,
+    model: 'mobilenet-v2',
+    family: method === 'saliency' ? 'gradient' : 'cam',
+    options: { method },
+    bare,
+  }));
 }
 
 /** One row of the browser table (times are medians of the timed rounds, in ms). */

@@ -92,6 +92,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       ...(options.batch !== undefined && { batch: String(options.batch) }),
       ...(options.tfjsFlags !== undefined && { tfjsFlags: options.tfjsFlags }),
       validation: options.validation ? '1' : '0',
+      fixtures: `/@fs${join(packageDir, '..', 'models', 'fixtures')}`,
     });
     await page.goto(`${base}index.html?${query}`, { timeout: 300_000 });
     await page.waitForFunction(() => document.body.dataset.state !== 'pending', null, { timeout: 3_600_000, polling: 1000 });

@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededF32, seededInts } from '@webxai/testing';
-import { installRank1OperandLift, LIFT_RANK1_OPERANDS_FLAG, liftedShape, uninstallRank1OperandLift } from './rank1-operand-lift.js';
+import {
+  installRank1OperandLift,
+  LIFT_RANK1_OPERANDS_FLAG,
+  LIFTED_KERNELS,
+  liftedShape,
+  uninstallRank1OperandLift,
+} from './rank1-operand-lift.js';
 import { activeAdapterIsSoftware, isSoftwareAdapter, type AdapterDescription } from './tfjs-setup.js';
 import { checkWebgpuLeaksPerTest, compiledProgramKeys } from '../../test/kernel-wrapper-hooks.js';
 
@@ -39,6 +45,41 @@ async function addBits(c: AddCase): Promise<{ shape: number[]; bits: Uint32Array
   const values = await sum.data();
   tf.dispose([a, b, sum]);
   return { shape: sum.shape, bits: new Uint32Array(values.buffer, values.byteOffset, values.length) };
+}
+
+/** The tfjs op that runs each lifted kernel (operands in (0.5, 4): every op is defined there; bool for the logical ones). */
+const OPS: Readonly<Record<string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor>> = {
+  Add: tf.add,
+  Atan2: tf.atan2,
+  Equal: tf.equal,
+  FloorDiv: tf.floorDiv,
+  Greater: tf.greater,
+  GreaterEqual: tf.greaterEqual,
+  Less: tf.less,
+  LessEqual: tf.lessEqual,
+  LogicalAnd: tf.logicalAnd,
+  LogicalOr: tf.logicalOr,
+  Maximum: tf.maximum,
+  Minimum: tf.minimum,
+  Mod: tf.mod,
+  Multiply: tf.mul,
+  NotEqual: tf.notEqual,
+  Pow: tf.pow,
+  RealDiv: tf.div,
+  SquaredDifference: tf.squaredDifference,
+  Sub: tf.sub,
+};
+
+/** `kernel` on [2,5,5,16] and [16] (in both orders), as raw 32-bit words of both results. */
+async function kernelBits(kernel: string): Promise<Uint32Array[]> {
+  const logical = kernel.startsWith('Logical');
+  const make = (shape: number[], seed: number) =>
+    logical ? tf.tensor(seededInts(size(shape), seed, 0, 2), shape, 'bool') : tf.tensor(seededF32(size(shape), seed, 0.5, 4), shape);
+  const [big, small] = [make([2, 5, 5, 16], 7), make([16], 8)];
+  const results = [OPS[kernel]!(big, small), OPS[kernel]!(small, big)];
+  const values = await Promise.all(results.map((r) => r.data()));
+  tf.dispose([big, small, ...results]);
+  return values.map((v) => (v instanceof Float32Array ? new Uint32Array(v.buffer, v.byteOffset, v.length) : Uint32Array.from(v)));
 }
 
 /** d/d[x, w, bias] of sum(relu(conv2d(x, w) + bias) * r): the bias add is tfjs's Add with a rank-1 operand. */
@@ -107,6 +148,20 @@ describe('rank-1 operand lift of tfjs-webgpu Add (Dawn + lavapipe)', () => {
     expect(cpu.shape).toEqual(tfjsOwn.shape);
     expect(lifted.bits).toEqual(cpu.bits);
     installRank1OperandLift(activeAdapterIsSoftware);
+  });
+
+  it('covers every kernel built on BinaryOpProgram, each with its op here', () => {
+    expect([...LIFTED_KERNELS].sort()).toEqual(Object.keys(OPS).sort());
+  });
+
+  it.each(LIFTED_KERNELS)("%s with a rank-1 operand: bit-identical to tfjs's own kernel", async (kernel) => {
+    installRank1OperandLift(activeAdapterIsSoftware);
+    tf.env().set(LIFT_RANK1_OPERANDS_FLAG, true);
+    const lifted = await kernelBits(kernel);
+    uninstallRank1OperandLift();
+    const tfjsOwn = await kernelBits(kernel);
+    installRank1OperandLift(activeAdapterIsSoftware);
+    expect(lifted).toEqual(tfjsOwn);
   });
 
   it("leaves the gradients of a conv + bias + relu model bit-identical to tfjs's own Add", async () => {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Why this exists: tfjs-backend-webgpu 4.22's BinaryOpProgram picks a "shared" shader when one
+// Why this exists: tfjs-backend-webgpu 4.22's BinaryOpProgram (Add, Sub, Multiply, ...) picks a "shared" shader when one
 // operand is rank-1 (< 128 values) and the other has rank >= 2 — exactly a conv or dense bias add,
 // [n,h,w,c] + [c]. That shader copies the rank-1 operand into workgroup memory behind a
 // workgroupBarrier, which software adapters (SwiftShader, lavapipe) emulate very slowly: on
@@ -21,10 +21,33 @@ import { replaceWebgpuKernel, restoreWebgpuKernel } from './webgpu-kernel-replac
 export const LIFT_RANK1_OPERANDS_FLAG = 'WEBXAI_WEBGPU_LIFT_RANK1_OPERANDS';
 
 /**
- * The webgpu kernels whose rank-1 operand is lifted: only those measured to hit the shared shader
- * in webxai's model passes (ADR 0009, Decision 4).
+ * The webgpu kernels whose rank-1 operand is lifted: every tfjs-webgpu 4.22 kernel built on
+ * BinaryOpProgram (binaryKernelFunc). Add was the first measured (conv and dense bias adds); the
+ * gradients of batch normalisation hit Multiply and Sub the same way ([n,h,w,c] * [c] with c < 128:
+ * on SwiftShader, MobileNetV2's one forward + backward pass spent 2.4 s in Multiply and 1.4 s in Sub
+ * at 224x224, 18-25x tfjs-cpu's time for the same ops).
  */
-export const LIFTED_KERNELS: readonly string[] = ['Add'];
+export const LIFTED_KERNELS: readonly string[] = [
+  'Add',
+  'Atan2',
+  'Equal',
+  'FloorDiv',
+  'Greater',
+  'GreaterEqual',
+  'Less',
+  'LessEqual',
+  'LogicalAnd',
+  'LogicalOr',
+  'Maximum',
+  'Minimum',
+  'Mod',
+  'Multiply',
+  'NotEqual',
+  'Pow',
+  'RealDiv',
+  'SquaredDifference',
+  'Sub',
+];
 
 /**
  * The shape broadcasting gives `shape` against `other`: a rank-1 shape [c] becomes [1,...,1,c] of
