@@ -6,6 +6,7 @@ import { ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { checkTargetOption, resolveTargets, targetScoreSum, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
 import { readChecked, type InputCheck } from '../api/input-check.js';
+import { skipUnneededFilterGradients } from '../interop/unneeded-filter-gradients.js';
 
 function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
   if (!model.forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
@@ -24,7 +25,11 @@ function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor
  */
 export function targetGradients(model: Pick<ModelAdapter, 'forward' | 'kind'>, x: tf.Tensor4D, targets: readonly number[]): tf.Tensor4D {
   const forward = forwardOf(model);
-  return tf.grad((input: tf.Tensor) => targetScoreSum(forward(input as tf.Tensor4D), targets))(x) as tf.Tensor4D;
+  return tf.grad((input: tf.Tensor) => {
+    const scores = forward(input as tf.Tensor4D);
+    skipUnneededFilterGradients([input]);
+    return targetScoreSum(scores, targets);
+  })(x) as tf.Tensor4D;
 }
 
 /**
@@ -100,6 +105,7 @@ export async function gradientForTarget(
   let kept: { scores: tf.Tensor2D; check: tf.Tensor } | undefined;
   const pass = tf.grad((input: tf.Tensor) => {
     const scores = forward(input as tf.Tensor4D);
+    skipUnneededFilterGradients([input]);
     const classes = given ? tf.tensor1d(given, 'int32') : tf.argMax(scores, 1);
     const notFinite = tf.reshape(tf.cast(tf.logicalNot(tf.all(tf.isFinite(scores))), 'float32'), [1]);
     kept = { scores: tf.keep(scores), check: tf.keep(tf.concat([tf.cast(classes, 'float32'), notFinite])) };

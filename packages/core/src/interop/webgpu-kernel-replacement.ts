@@ -1,31 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
 // Why this exists: on software adapters webxai puts wrappers in place of a few tfjs-webgpu kernels
 // (rank1-operand-lift, direct-conv-kernels, mean-as-avg-pool; docs/decisions/0009). Each must be
-// idempotent, keep tfjs's own kernel for its fallback, and be restorable; this is that one mechanism.
+// idempotent, keep tfjs's own kernel for its fallback, and be restorable; this is that one mechanism
+// (also for the one wrapper that applies on every backend, unneeded-filter-gradients).
 import * as tf from '@tensorflow/tfjs';
 
-/** tfjs-webgpu's own kernel configs that a wrapper replaced, by kernel name. */
+/** tfjs's own kernel configs that a wrapper replaced, by `backend/kernel`. */
 const originals = new Map<string, tf.KernelConfig>();
 
 /**
- * Registers `wrap(original)` as tfjs-webgpu's `kernelName`, keeping tfjs's own config to restore.
- * Does nothing when that kernel is already replaced, or when tfjs-backend-webgpu (or the kernel)
- * is not registered yet.
+ * Registers `wrap(original)` as `backendName`'s `kernelName`, keeping tfjs's own config to restore.
+ * Does nothing when that kernel is already replaced, or when the backend (or the kernel) is not
+ * registered yet.
  */
-export function replaceWebgpuKernel(kernelName: string, wrap: (original: tf.KernelConfig) => tf.KernelFunc): void {
-  if (originals.has(kernelName)) return;
-  const original = tf.getKernel(kernelName, 'webgpu');
+export function replaceKernel(backendName: string, kernelName: string, wrap: (original: tf.KernelConfig) => tf.KernelFunc): void {
+  const key = `${backendName}/${kernelName}`;
+  if (originals.has(key)) return;
+  const original = tf.getKernel(kernelName, backendName);
   if (!original) return;
-  originals.set(kernelName, original);
-  tf.unregisterKernel(kernelName, 'webgpu');
+  originals.set(key, original);
+  tf.unregisterKernel(kernelName, backendName);
   tf.registerKernel({ ...original, kernelFunc: wrap(original) });
 }
 
-/** Registers tfjs-webgpu's own `kernelName` again, if a wrapper replaced it. Idempotent. */
-export function restoreWebgpuKernel(kernelName: string): void {
-  const original = originals.get(kernelName);
+/** Registers `backendName`'s own `kernelName` again, if a wrapper replaced it. Idempotent. */
+export function restoreKernel(backendName: string, kernelName: string): void {
+  const key = `${backendName}/${kernelName}`;
+  const original = originals.get(key);
   if (!original) return;
-  tf.unregisterKernel(kernelName, 'webgpu');
+  tf.unregisterKernel(kernelName, backendName);
   tf.registerKernel(original);
-  originals.delete(kernelName);
+  originals.delete(key);
+}
+
+/** {@link replaceKernel} on tfjs-webgpu. */
+export function replaceWebgpuKernel(kernelName: string, wrap: (original: tf.KernelConfig) => tf.KernelFunc): void {
+  replaceKernel('webgpu', kernelName, wrap);
+}
+
+/** {@link restoreKernel} on tfjs-webgpu. */
+export function restoreWebgpuKernel(kernelName: string): void {
+  restoreKernel('webgpu', kernelName);
 }
