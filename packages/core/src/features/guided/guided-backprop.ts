@@ -5,6 +5,7 @@ import type { CallContext, ExplainResultBase, MethodDefinition, MethodInstance }
 import type { ModelAdapter } from '../../model/types.js';
 import { overriddenForward, type ReluGradient } from './relu-override.js';
 import type { OptionNames } from '../../api/option-names.js';
+import { skipUnneededFilterGradients } from '../../interop/unneeded-filter-gradients.js';
 
 /** Options of `'guided-backprop'` and `'deconvnet'` (none besides the common ones). */
 export type GuidedBackpropOptions = Record<never, never>;
@@ -38,7 +39,11 @@ export function reluGradientInstance(
     async explain(input: tf.Tensor4D, call: CallContext) {
       const scores = await model.predict(input, call.signal);
       const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
-      const attribution = tf.grad((x: tf.Tensor) => targetScoreSum(forward(x as tf.Tensor4D), target))(input) as tf.Tensor4D;
+      const attribution = tf.grad((x: tf.Tensor) => {
+        const scores = forward(x as tf.Tensor4D);
+        skipUnneededFilterGradients([x]);
+        return targetScoreSum(scores, target);
+      })(input) as tf.Tensor4D;
       call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
       return { attribution, target, relus: [...relus] };
     },
