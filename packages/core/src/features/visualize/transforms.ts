@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Transformation robustness (Olah et al. 2017): every step, every image is seen through its own
 // random jitter, scale and rotation (and resized to the model's input) by the affine-sample
-// kernel; the gradient goes back through affine-sample-adjoint. The chain rule is applied by hand
+// kernel; the gradient goes back through affine-sample-adjoint-rows (the adjoint that scans only
+// each row's footprint: the plain affine-sample-adjoint cost more than all the other non-model work). The chain rule is applied by hand
 // around the two kernels (they dispatch asynchronously, which tf.customGrad's synchronous
 // forward cannot wait for): d objective / d image = adjoint(d objective / d transformed image).
 import * as tf from '@tensorflow/tfjs';
 import {
   affineSample,
-  affineSampleAdjoint,
+  affineSampleAdjointRows,
   affineSampleAdjointRef,
   affineSampleRef,
   checkAffineSample,
@@ -127,6 +128,6 @@ export async function transformGradient(
     maps,
   );
   return dispatchInto(srcShape, maps, (transforms, gradSrc) =>
-    runKernel(tfjsDevice(), affineSampleAdjoint, { params: shape, grad: gpuBufferOf(gradient), transforms, gradSrc }),
+    runKernel(tfjsDevice(), affineSampleAdjointRows, { params: shape, grad: gpuBufferOf(gradient), transforms, gradSrc }),
   );
 }
