@@ -50,6 +50,18 @@ fn reach(slope: f32, offset: f32, goal: f32) -> vec2f {
   return vec2f(min(u, v), max(u, v));
 }
 
+// grad[base + k] for k < width (<= 4), zero beyond: one vector add per candidate instead of a loop
+// over a dynamically indexed vector (which the compiler keeps in memory). A read past the end of
+// grad is defined in WGSL (clamped or zero) and its lane is dropped by the select.
+fn chunk(base: u32, width: u32) -> vec4f {
+  return vec4f(
+    grad[base],
+    select(0.0, grad[base + 1u], width > 1u),
+    select(0.0, grad[base + 2u], width > 2u),
+    select(0.0, grad[base + 3u], width > 3u),
+  );
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
@@ -92,9 +104,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         let w = max(0.0, 1.0 - abs(s.x - px)) * max(0.0, 1.0 - abs(s.y - py));
         if (w > 0.0) {
           let base = ((n * params.outHeight + u32(y)) * params.outWidth + u32(x)) * C + c0;
-          for (var k = 0u; k < width; k++) {
-            sum[k] += w * grad[base + k];
-          }
+          sum += w * chunk(base, width);
         }
       }
     }
