@@ -2,9 +2,10 @@
 // Transformation robustness (Olah et al. 2017): every step, every image is seen through its own
 // random jitter, scale and rotation (and resized to the model's input) by the affine-sample
 // kernel; the gradient goes back through affine-sample-adjoint-rows (the adjoint that scans only
-// each row's footprint: the plain affine-sample-adjoint cost more than all the other non-model work). The chain rule is applied by hand
-// around the two kernels (they dispatch asynchronously, which tf.customGrad's synchronous
-// forward cannot wait for): d objective / d image = adjoint(d objective / d transformed image).
+// each row's footprint; the plain affine-sample-adjoint cost ~3x as much per step). The chain rule
+// is applied by hand around the two kernels (they dispatch asynchronously, which tf.customGrad's
+// synchronous forward cannot wait for): d objective / d image = adjoint(d objective / d transformed image).
+// The record* forms put a kernel into a caller's KernelBatch (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs';
 import {
   affineSample,
