@@ -26,3 +26,4 @@ export * from './direct-matmul/index.js';
 export * from './metrics/index.js';
 export * from './features/index.js';
 export * from './fft/index.js';
+export * from './affine-adjoint/index.js';

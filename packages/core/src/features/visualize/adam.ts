@@ -4,8 +4,8 @@
 // the same step: tfjs ops (adamAscend, the cpu backend's) and one WGSL dispatch on webgpu
 // (adamAscendKernel; the tfjs form is a dozen elementwise programs).
 import * as tf from '@tensorflow/tfjs';
-import { adamAscend as adamAscendSpec, runKernel } from '@webxai/shaders';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { adamAscend as adamAscendSpec, recordKernels, type KernelBatch } from '@webxai/shaders';
+import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
 
 export interface AdamState {
   readonly m: tf.Tensor;
@@ -36,6 +36,53 @@ export function adamAscend(x: tf.Tensor, gradient: tf.Tensor, state: AdamState, 
   return { x: out.next, state: { m: out.m, v: out.v, t } };
 }
 
+/** The new tensors one Adam step writes: allocate with {@link adamOutputs}, record with {@link recordAdamAscend}. */
+export interface AdamOutputs {
+  readonly x: TensorBuffer;
+  readonly m: TensorBuffer;
+  readonly v: TensorBuffer;
+}
+
+/** Buffers (from tfjs's pool) for the next variables and state of `x`. */
+export function adamOutputs(x: tf.Tensor): AdamOutputs {
+  const [next, m, v] = [0, 1, 2].map(() => createTensorBuffer(x.shape));
+  return { x: next!, m: m!, v: v! };
+}
+
+export function disposeAdamOutputs(outputs: AdamOutputs): void {
+  tf.dispose([outputs.x.tensor, outputs.m.tensor, outputs.v.tensor]);
+}
+
+/** Records one adam-ascend dispatch of step `state.t + 1` (webgpu backend; `gradient` a GPU buffer shaped like `x`). */
+export function recordAdamAscend(
+  batch: KernelBatch,
+  x: tf.Tensor,
+  gradient: GPUBuffer,
+  state: AdamState,
+  learningRate: number,
+  out: AdamOutputs,
+): void {
+  batch.dispatch(adamAscendSpec, {
+    params: { count: x.size, beta1: BETA1, beta2: BETA2, epsilon: EPSILON, rate: stepRate(learningRate, state.t + 1) },
+    x: gpuBufferOf(x),
+    gradient,
+    m: gpuBufferOf(state.m),
+    v: gpuBufferOf(state.v),
+    xNext: out.x.buffer,
+    mNext: out.m.buffer,
+    vNext: out.v.buffer,
+  });
+}
+
+/**
+ * The step after {@link recordAdamAscend} was submitted: disposes the old state (not `x`) and returns
+ * the new variables and state.
+ */
+export function adamAdvance(state: AdamState, out: AdamOutputs): { x: tf.Tensor; state: AdamState } {
+  tf.dispose([state.m, state.v]);
+  return { x: out.x.tensor, state: { m: out.m.tensor, v: out.v.tensor, t: state.t + 1 } };
+}
+
 /**
  * {@link adamAscend} as one adam-ascend dispatch (webgpu backend only): same contract, the new
  * tensors written by the kernel. If the dispatch fails the old state is kept and nothing leaks.
@@ -46,23 +93,13 @@ export async function adamAscendKernel(
   state: AdamState,
   learningRate: number,
 ): Promise<{ x: tf.Tensor; state: AdamState }> {
-  const t = state.t + 1;
-  const [next, m, v] = [0, 1, 2].map(() => createTensorBuffer(x.shape));
+  const out = adamOutputs(x);
   try {
-    await runKernel(tfjsDevice(), adamAscendSpec, {
-      params: { count: x.size, beta1: BETA1, beta2: BETA2, epsilon: EPSILON, rate: stepRate(learningRate, t) },
-      x: gpuBufferOf(x),
-      gradient: gpuBufferOf(gradient),
-      m: gpuBufferOf(state.m),
-      v: gpuBufferOf(state.v),
-      xNext: next!.buffer,
-      mNext: m!.buffer,
-      vNext: v!.buffer,
-    });
+    const g = gpuBufferOf(gradient);
+    await recordKernels(tfjsDevice(), 'adam-ascend', (batch) => recordAdamAscend(batch, x, g, state, learningRate, out));
   } catch (error) {
-    tf.dispose([next!.tensor, m!.tensor, v!.tensor]);
+    disposeAdamOutputs(out);
     throw error;
   }
-  tf.dispose([state.m, state.v]);
-  return { x: next!.tensor, state: { m: m!.tensor, v: v!.tensor, t } };
+  return adamAdvance(state, out);
 }

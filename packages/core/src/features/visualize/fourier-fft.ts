@@ -12,6 +12,7 @@ import {
   recordFourierImageAdjoint,
   recordKernels,
   type FourierImageShape,
+  type KernelBatch,
 } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 
@@ -61,26 +62,50 @@ async function intoTensor(
   return out.tensor;
 }
 
+/** Records the images [count, h, w, c] of `variables` [count c, h, 2 W'] (spectrum scale `scale` [h, 2 W']) into `image`. */
+export function recordFftImage(batch: KernelBatch, fft: FourierFft, scale: tf.Tensor, variables: GPUBuffer, image: GPUBuffer): void {
+  recordFourierImage(batch, fft.shape, buffersOf(fft, scale), variables, image);
+}
+
+/**
+ * Records the gradient [count c, h, 2 W'] of sum(imageGradient * image(variables)) at `image` =
+ * fftImage(variables) into `gradient`.
+ */
+export function recordFftImageVjp(
+  batch: KernelBatch,
+  fft: FourierFft,
+  scale: tf.Tensor,
+  image: GPUBuffer,
+  imageGradient: GPUBuffer,
+  gradient: GPUBuffer,
+): void {
+  recordFourierImageAdjoint(batch, fft.shape, buffersOf(fft, scale), image, imageGradient, gradient);
+}
+
+/** The shape [count c, h, 2 W'] of the variables (and of their gradient). */
+export function fftVariableShape(fft: FourierFft): number[] {
+  const { images, height, width, channels } = fft.shape;
+  return [images * channels, height, 2 * (Math.floor(width / 2) + 1)];
+}
+
 /** The images [count, h, w, c] of `variables` [count c, h, 2 W'] (spectrum scale `scale` [h, 2 W']). Inputs not disposed. */
 export async function fftImage(fft: FourierFft, scale: tf.Tensor, variables: tf.Tensor): Promise<tf.Tensor4D> {
   const { images, height, width, channels } = fft.shape;
-  const [buffers, spectra] = [buffersOf(fft, scale), gpuBufferOf(variables)];
+  const spectra = gpuBufferOf(variables);
   const image = await intoTensor(
     [images, height, width, channels],
     'fourier-image',
-    (out) => (batch) => recordFourierImage(batch, fft.shape, buffers, spectra, out),
+    (out) => (batch) => recordFftImage(batch, fft, scale, spectra, out),
   );
   return image as tf.Tensor4D;
 }
 
 /** The gradient [count c, h, 2 W'] of sum(imageGradient * image(variables)) at `image` = fftImage(variables). Inputs not disposed. */
 export async function fftImageVjp(fft: FourierFft, scale: tf.Tensor, image: tf.Tensor4D, imageGradient: tf.Tensor4D): Promise<tf.Tensor> {
-  const { images, height, width, channels } = fft.shape;
-  const [buffers, imageBuffer, gradientBuffer] = [buffersOf(fft, scale), gpuBufferOf(image), gpuBufferOf(imageGradient)];
-  const shape = [images * channels, height, 2 * (Math.floor(width / 2) + 1)];
+  const [imageBuffer, gradientBuffer] = [gpuBufferOf(image), gpuBufferOf(imageGradient)];
   return intoTensor(
-    shape,
+    fftVariableShape(fft),
     'fourier-image-adjoint',
-    (out) => (batch) => recordFourierImageAdjoint(batch, fft.shape, buffers, imageBuffer, gradientBuffer, out),
+    (out) => (batch) => recordFftImageVjp(batch, fft, scale, imageBuffer, gradientBuffer, out),
   );
 }

@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 // Transformation robustness (Olah et al. 2017): every step, every image is seen through its own
 // random jitter, scale and rotation (and resized to the model's input) by the affine-sample
-// kernel; the gradient goes back through affine-sample-adjoint. The chain rule is applied by hand
-// around the two kernels (they dispatch asynchronously, which tf.customGrad's synchronous
-// forward cannot wait for): d objective / d image = adjoint(d objective / d transformed image).
+// kernel; the gradient goes back through affine-sample-adjoint-rows (the adjoint that scans only
+// each row's footprint; the plain affine-sample-adjoint cost ~3x as much per step). The chain rule
+// is applied by hand around the two kernels (they dispatch asynchronously, which tf.customGrad's
+// synchronous forward cannot wait for): d objective / d image = adjoint(d objective / d transformed image).
+// The record* forms put a kernel into a caller's KernelBatch (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs';
 import {
   affineSample,
-  affineSampleAdjoint,
+  affineSampleAdjointRows,
   affineSampleAdjointRef,
   affineSampleRef,
   checkAffineSample,
-  runKernel,
+  recordKernels,
   uniformRef,
+  type AffineSampleShape,
+  type KernelBatch,
 } from '@webxai/shaders';
 import type { ExecutionPath } from '../../api/types.js';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 
 /** Random transformations per step and image (all in pixels / degrees of the optimised image). */
 export interface TransformOptions {
@@ -63,29 +67,67 @@ export function stepTransforms(
   return out;
 }
 
-/** Shapes of one transform call. */
-function shapeOf(images: tf.Tensor4D, input: readonly [number, number]) {
-  const [count, srcHeight, srcWidth, channels] = images.shape;
+/** Shapes of one transform call: images [n, h, w, c] seen at the model's input size [H, W]. */
+function shapeOf(images: readonly number[], input: readonly [number, number]): AffineSampleShape {
+  const [count, srcHeight, srcWidth, channels] = images as [number, number, number, number];
   return { images: count, srcHeight, srcWidth, outHeight: input[0], outWidth: input[1], channels };
 }
 
-/** Runs one of the two kernels into a new tensor of `shape`, with `maps` uploaded for the dispatch. */
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The shape [n, H, W, c] of `images` [n, h, w, c] transformed to the model's input [H, W]. */
+export function transformedShape(images: readonly number[], input: readonly [number, number]): [number, number, number, number] {
+  const shape = shapeOf(images, input);
+  return [shape.images, input[0], input[1], shape.channels];
+}
+
+/**
+ * Records affine-sample: `src` (images of shape `images`) seen through `maps` (also uploaded as
+ * `transforms`) into `output`, at the model's input size. webgpu backend.
+ */
+export function recordTransform(
+  batch: KernelBatch,
+  images: readonly number[],
+  input: readonly [number, number],
+  maps: ArrayLike<number>,
+  buffers: { readonly src: GPUBuffer; readonly transforms: GPUBuffer; readonly output: GPUBuffer },
+): void {
+  const shape = shapeOf(images, input);
+  checkAffineSample(shape, sizeOf(images), sizeOf(transformedShape(images, input)), maps);
+  batch.dispatch(affineSample, { params: { ...shape, fill: BORDER }, ...buffers });
+}
+
+/**
+ * Records affine-sample-adjoint-rows: `grad` (the gradient with respect to the transformed images
+ * of {@link recordTransform} with the same arguments) into `gradSrc` (with respect to `images`).
+ */
+export function recordTransformGradient(
+  batch: KernelBatch,
+  images: readonly number[],
+  input: readonly [number, number],
+  maps: ArrayLike<number>,
+  buffers: { readonly grad: GPUBuffer; readonly transforms: GPUBuffer; readonly gradSrc: GPUBuffer },
+): void {
+  const shape = shapeOf(images, input);
+  checkAffineSample(shape, sizeOf(images), sizeOf(transformedShape(images, input)), maps);
+  batch.dispatch(affineSampleAdjointRows, { params: shape, ...buffers });
+}
+
+/** Runs `record` into a new tensor of `shape`, with `maps` uploaded for the dispatch. */
 async function dispatchInto(
   shape: readonly number[],
   maps: Float32Array<ArrayBuffer>,
-  dispatch: (transforms: GPUBuffer, out: GPUBuffer) => Promise<void>,
+  record: (batch: KernelBatch, transforms: GPUBuffer, out: GPUBuffer) => void,
 ): Promise<tf.Tensor4D> {
   const transforms = tf.tensor1d(maps);
-  const out = createTensorBuffer(shape);
   try {
-    await dispatch(gpuBufferOf(transforms), out.buffer);
-  } catch (error) {
-    out.tensor.dispose();
-    throw error;
+    const buffer = gpuBufferOf(transforms);
+    return (await kernelToTensor(shape, (out) =>
+      recordKernels(tfjsDevice(), 'affine-sample', (batch) => record(batch, buffer, out)),
+    )) as tf.Tensor4D;
   } finally {
     transforms.dispose();
   }
-  return out.tensor as tf.Tensor4D;
 }
 
 /** `images` [n, h, w, c] seen through `maps`, at the model's input size [n, H, W, c]. Inputs not disposed. */
@@ -95,17 +137,11 @@ export async function transformImages(
   input: readonly [number, number],
   path: ExecutionPath,
 ): Promise<tf.Tensor4D> {
-  const shape = shapeOf(images, input);
-  const outShape: [number, number, number, number] = [shape.images, input[0], input[1], shape.channels];
-  if (path === 'cpu') return tf.tensor4d(affineSampleRef(await images.data(), maps, shape, BORDER), outShape);
-  checkAffineSample(
-    shape,
-    images.size,
-    outShape.reduce((a, b) => a * b),
-    maps,
-  );
-  return dispatchInto(outShape, maps, (transforms, output) =>
-    runKernel(tfjsDevice(), affineSample, { params: { ...shape, fill: BORDER }, src: gpuBufferOf(images), transforms, output }),
+  const outShape = transformedShape(images.shape, input);
+  if (path === 'cpu') return tf.tensor4d(affineSampleRef(await images.data(), maps, shapeOf(images.shape, input), BORDER), outShape);
+  const src = gpuBufferOf(images);
+  return dispatchInto(outShape, maps, (batch, transforms, output) =>
+    recordTransform(batch, images.shape, input, maps, { src, transforms, output }),
   );
 }
 
@@ -117,16 +153,11 @@ export async function transformGradient(
   path: ExecutionPath,
 ): Promise<tf.Tensor4D> {
   const [count, outHeight, outWidth, channels] = gradient.shape;
-  const shape = { images: count, srcHeight: image[0], srcWidth: image[1], outHeight, outWidth, channels };
   const srcShape: [number, number, number, number] = [count, image[0], image[1], channels];
-  if (path === 'cpu') return tf.tensor4d(affineSampleAdjointRef(await gradient.data(), maps, shape), srcShape);
-  checkAffineSample(
-    shape,
-    srcShape.reduce((a, b) => a * b),
-    gradient.size,
-    maps,
-  );
-  return dispatchInto(srcShape, maps, (transforms, gradSrc) =>
-    runKernel(tfjsDevice(), affineSampleAdjoint, { params: shape, grad: gpuBufferOf(gradient), transforms, gradSrc }),
+  const input: [number, number] = [outHeight, outWidth];
+  if (path === 'cpu') return tf.tensor4d(affineSampleAdjointRef(await gradient.data(), maps, shapeOf(srcShape, input)), srcShape);
+  const grad = gpuBufferOf(gradient);
+  return dispatchInto(srcShape, maps, (batch, transforms, gradSrc) =>
+    recordTransformGradient(batch, srcShape, input, maps, { grad, transforms, gradSrc }),
   );
 }

@@ -184,6 +184,23 @@ describe('visualizeFeature', () => {
     expect(tfjsUsedBufferCount()).toBe(buffers);
   });
 
+  it('webgpu (one submit before and one after the model pass) and cpu agree without penalties, both parametrisations', async () => {
+    for (const parametrisation of ['fourier', 'pixel'] as const) {
+      const options = { layer: 'features', channels: [0, 2], steps: 3, seed: 7, parametrisation } as const;
+      await tf.setBackend('cpu');
+      const cpu = await visualizeFeature(patternModel(), options);
+      const want = Array.from(await cpu.images.data());
+      cpu.images.dispose();
+      await tf.setBackend('webgpu');
+      const gpu = await visualizeFeature(patternModel(), options);
+      expect(gpu.path).toBe('gpu');
+      expect(Array.from(await gpu.images.data())).toBeAllClose(want, { abs: 1e-4, rel: 1e-4 });
+      expect(gpu.objective.flat()).toBeAllClose(cpu.objective.flat(), { abs: 1e-4, rel: 1e-3 });
+      expect(gpu.finalObjective).toBeAllClose(cpu.finalObjective, { abs: 1e-4, rel: 1e-3 });
+      gpu.images.dispose();
+    }
+  });
+
   it('cancels between steps without leaking', async () => {
     const model = patternModel();
     const tensors = tf.memory().numTensors;

@@ -6,9 +6,10 @@
 //   image = sigmoid(colour(irfft2(scale * variables)))   WGSL FFT on webgpu, tfjs ops on cpu (parametrisation.ts)
 //   seen  = affine-sample(image, random maps) at the model's input size   WGSL (transforms.ts)
 //   g_seen = d sum_i objective_i(seen) / d seen                           one forward + backward pass
-//   g_image = affine-sample-adjoint(g_seen)                               WGSL
+//   g_image = affine-sample-adjoint-rows(g_seen)                          WGSL
 //   g_vars = d (sum(image * g_image) - penalties(image)) / d variables    the same split (a vector-Jacobian product)
 //   variables += Adam(g_vars)                                            one WGSL dispatch on webgpu, tfjs ops on cpu
+// On webgpu the kernels before and after the model pass go in one queue submission each (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { currentPath } from '../../api/explainer.js';
@@ -17,7 +18,8 @@ import type { ExecutionPath } from '../../api/types.js';
 import { flushTfjs, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
-import { adamAscend, adamAscendKernel, adamStart } from './adam.js';
+import { adamAscend, adamStart, type AdamState } from './adam.js';
+import { gpuStep } from './gpu-step.js';
 import { resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
   disposeBasis,
@@ -180,7 +182,7 @@ function penalties(images: tf.Tensor4D, tv: number, l2: number): tf.Scalar {
   return total;
 }
 
-/** One ascent step; returns the new variables and the objective per image (new tensors). */
+/** One ascent step's gradient on the cpu path (the webgpu path's is gpu-step.ts); returns it and the objective per image (new tensors). */
 async function ascend(
   variables: tf.Tensor,
   basis: ImageBasis,
@@ -188,8 +190,8 @@ async function ascend(
   maps: Float32Array<ArrayBuffer>,
   sizes: ReturnType<typeof sizesOf>,
   settings: Settings,
-  path: ExecutionPath,
 ): Promise<{ gradient: tf.Tensor; value: tf.Tensor1D }> {
+  const path = 'cpu';
   // Kept until the end: the hand-written VJP (variablesGradient) reads it instead of recomputing the image.
   const image = await renderImage(basis, variables);
   let seen: tf.Tensor4D;
@@ -234,6 +236,27 @@ async function ascend(
   } finally {
     image.dispose();
   }
+}
+
+/** One step on the cpu path: {@link ascend}, then Adam with tfjs ops (the old state disposed, not the variables). */
+async function cpuStep(
+  variables: tf.Tensor,
+  state: AdamState,
+  basis: ImageBasis,
+  objective: Objective,
+  maps: Float32Array<ArrayBuffer>,
+  sizes: ReturnType<typeof sizesOf>,
+  settings: Settings,
+): Promise<{ x: tf.Tensor; state: AdamState; value: tf.Tensor1D }> {
+  const { gradient, value } = await ascend(variables, basis, objective, maps, sizes, settings);
+  const next = adamAscend(variables, gradient, state, settings.learningRate);
+  gradient.dispose();
+  return { ...next, value };
+}
+
+/** The gradient of {@link penalties} with respect to the images (tfjs ops; a new tensor). */
+function penaltyGradientOf(settings: Settings): (image: tf.Tensor4D) => tf.Tensor4D {
+  return (image) => tf.grad((im: tf.Tensor) => penalties(im as tf.Tensor4D, settings.tv, settings.l2))(image) as tf.Tensor4D;
 }
 
 /** The start: N(0, INIT_STD^2) variables from the seeded normal stream. */
@@ -299,17 +322,20 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
     for (let step = 0; step < settings.steps; step++) {
       throwIfAborted(options.signal, 'visualizeFeature');
       const maps = stepTransforms(settings.transforms, settings.seed, step, objective.count, sizes.image, [sizes.input[0], sizes.input[1]]);
-      const { gradient, value } = await ascend(variables, basis, objective, maps, sizes, settings, path);
-      values.push(value);
-      // The webgpu path steps with one WGSL dispatch, the cpu path with tfjs ops (the same maths).
       const next =
         path === 'gpu'
-          ? await adamAscendKernel(variables, gradient, state, settings.learningRate).catch((error: unknown) => {
-              gradient.dispose();
-              throw error;
+          ? await gpuStep(variables, state, {
+              basis,
+              objective,
+              maps,
+              input: [sizes.input[0], sizes.input[1]],
+              image: [sizes.image[0], sizes.image[1], sizes.input[2]],
+              learningRate: settings.learningRate,
+              ...(settings.tv > 0 || settings.l2 > 0 ? { penaltyGradient: penaltyGradientOf(settings) } : {}),
             })
-          : adamAscend(variables, gradient, state, settings.learningRate);
-      tf.dispose([variables, gradient]);
+          : await cpuStep(variables, state, basis, objective, maps, sizes, settings);
+      values.push(next.value);
+      variables.dispose();
       variables = next.x;
       state = next.state;
       const done = step + 1;

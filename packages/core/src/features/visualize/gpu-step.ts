@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+// One ascent step on the webgpu path with as few queue submissions as the maths allows: webxai's
+// kernels go in two KernelBatches around tfjs's forward + backward pass instead of one submit each
+// (an FFT image, affine-sample, its adjoint, the FFT VJP and Adam were five, each with its own
+// encoder, uniform buffer and output allocation), and the step's maps go up once for both batches.
+//   batch 1: image = fourier-image FFTs(variables); seen = affine-sample(image)
+//   tfjs:    g_seen = d objective / d seen
+//   batch 2: g_image = affine-sample-adjoint-rows(g_seen); g_vars = FFT VJP(g_image); Adam
+// The penalties (tfjs ops on the image) and the tfjs-op parametrisations ('pixel', sizes without an
+// FFT plan) split a batch where they need the result: the same maths as the cpu path, step for step.
+import * as tf from '@tensorflow/tfjs';
+import { KernelBatch } from '@webxai/shaders';
+import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
+import { adamAdvance, adamOutputs, disposeAdamOutputs, recordAdamAscend, type AdamState } from './adam.js';
+import type { Objective } from './objective.js';
+import { fftVariableShape, recordFftImage, recordFftImageVjp } from './fourier-fft.js';
+import { renderImage, variablesGradient, type ImageBasis } from './parametrisation.js';
+import { recordTransform, recordTransformGradient, transformedShape } from './transforms.js';
+
+/** What one step needs besides the variables and Adam's state. */
+export interface GpuStepInputs {
+  readonly basis: ImageBasis;
+  readonly objective: Objective;
+  /** The step's maps, [count][6] (stepTransforms). */
+  readonly maps: Float32Array<ArrayBuffer>;
+  /** The model's input [H, W] and the optimised images' [h, w, c]. */
+  readonly input: readonly [number, number];
+  readonly image: readonly [number, number, number];
+  readonly learningRate: number;
+  /** The gradient of the penalties with respect to the image, or undefined for none (tfjs ops). */
+  readonly penaltyGradient?: (image: tf.Tensor4D) => tf.Tensor4D;
+}
+
+/** The result of one step: the new variables and state (the old state disposed, the old variables not) and the objective per image. */
+export interface GpuStepResult {
+  readonly x: tf.Tensor;
+  readonly state: AdamState;
+  readonly value: tf.Tensor1D;
+}
+
+/** Tensors a step allocates, disposed together when it fails or finishes. */
+class Scratch {
+  readonly #tensors: tf.Tensor[] = [];
+
+  /** A tensor-to-be of `shape` from tfjs's pool, disposed with the scratch. */
+  buffer(shape: readonly number[]): TensorBuffer {
+    const out = createTensorBuffer(shape);
+    this.#tensors.push(out.tensor);
+    return out;
+  }
+
+  /** Keeps `tensor` until {@link Scratch.dispose}. */
+  hold<T extends tf.Tensor>(tensor: T): T {
+    this.#tensors.push(tensor);
+    return tensor;
+  }
+
+  dispose(): void {
+    tf.dispose(this.#tensors);
+  }
+}
+
+/** One gradient-ascent step of visualizeFeature on the webgpu backend (see the file comment). */
+export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: GpuStepInputs): Promise<GpuStepResult> {
+  const { basis, maps } = inputs;
+  const [h, w, c] = inputs.image;
+  const imageShape = [basis.count, h, w, c];
+  const scratch = new Scratch();
+  let value: tf.Tensor1D | undefined;
+  const out = adamOutputs(variables);
+  try {
+    const transforms = gpuBufferOf(scratch.hold(tf.tensor1d(maps)));
+    // batch 1: the image and what the model sees.
+    const image = basis.fft ? scratch.buffer(imageShape) : undefined;
+    const imageTensor = image ? (image.tensor as tf.Tensor4D) : scratch.hold(await renderImage(basis, variables));
+    const seen = scratch.buffer(transformedShape(imageShape, inputs.input));
+    const see = new KernelBatch(tfjsDevice(), 'visualize-feature.see');
+    if (basis.fft) recordFftImage(see, basis.fft, basis.spectrumScale!, gpuBufferOf(variables), image!.buffer);
+    recordTransform(see, imageShape, inputs.input, maps, { src: gpuBufferOf(imageTensor), transforms, output: seen.buffer });
+    await see.submit();
+    // tfjs: the model's forward and backward pass.
+    const seenGradient = scratch.hold(
+      tf.tidy(() =>
+        tf.grad((x: tf.Tensor) => {
+          const perImage = inputs.objective.perImage(x as tf.Tensor4D);
+          value = tf.keep(perImage);
+          return tf.sum(perImage);
+        })(seen.tensor),
+      ) as tf.Tensor4D,
+    );
+    // batch 2: back to the image, to the variables, and the step.
+    const imageGradient = scratch.buffer(imageShape);
+    let ascend = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');
+    recordTransformGradient(ascend, imageShape, inputs.input, maps, {
+      grad: gpuBufferOf(seenGradient),
+      transforms,
+      gradSrc: imageGradient.buffer,
+    });
+    let total = imageGradient.tensor as tf.Tensor4D;
+    if (inputs.penaltyGradient) {
+      await ascend.submit();
+      const penalty = inputs.penaltyGradient;
+      total = scratch.hold(tf.tidy(() => tf.sub(total, penalty(imageTensor))));
+      ascend = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');
+    }
+    let gradient: GPUBuffer;
+    if (basis.fft) {
+      gradient = scratch.buffer(fftVariableShape(basis.fft)).buffer;
+      recordFftImageVjp(ascend, basis.fft, basis.spectrumScale!, gpuBufferOf(imageTensor), gpuBufferOf(total), gradient);
+    } else {
+      await ascend.submit();
+      gradient = gpuBufferOf(scratch.hold(await variablesGradient(basis, imageTensor, total)));
+      ascend = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');
+    }
+    recordAdamAscend(ascend, variables, gradient, state, inputs.learningRate, out);
+    await ascend.submit();
+  } catch (error) {
+    disposeAdamOutputs(out);
+    value?.dispose();
+    throw error;
+  } finally {
+    scratch.dispose();
+  }
+  return { ...adamAdvance(state, out), value: value! };
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+import { describe, expect } from 'vitest';
+import { gpuTest, seededF32 } from '@webxai/testing';
+import { runKernel } from '../runtime/kernel.js';
+import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { affineSampleAdjoint } from '../features/affine-sample-adjoint.kernel.js';
+import type { AffineSampleShape } from '../features/affine-sample.ref.js';
+import { affineSampleAdjointRows } from './affine-sample-adjoint-rows.kernel.js';
+import { affineSampleAdjointRowsRef } from './affine-sample-adjoint-rows.ref.js';
+
+type AdjointSpec = typeof affineSampleAdjoint | typeof affineSampleAdjointRows;
+
+async function adjoint(
+  device: GPUDevice,
+  spec: AdjointSpec,
+  grad: Float32Array<ArrayBuffer>,
+  transforms: Float32Array<ArrayBuffer>,
+  shape: AffineSampleShape,
+) {
+  const count = shape.images * shape.srcHeight * shape.srcWidth * shape.channels;
+  const [g, t, o] = [
+    uploadBuffer(device, grad, 'grad'),
+    uploadBuffer(device, transforms, 'transforms'),
+    createBuffer(device, Math.max(16, count * 4), 'gradSrc'),
+  ];
+  await runKernel(device, spec, { params: shape, grad: g, transforms: t, gradSrc: o });
+  const out = await readFloat32(device, o, count);
+  [g, t, o].forEach((b) => releaseBuffer(device, b));
+  return out;
+}
+
+/** Rotation by `degrees` and zoom `scale` about the centres, plus a shift, from output to source pixels. */
+function similarity(shape: AffineSampleShape, degrees: number, scale: number, shift: [number, number]): number[] {
+  const [cos, sin] = [Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)];
+  const [rx, ry] = [shape.srcWidth / shape.outWidth / scale, shape.srcHeight / shape.outHeight / scale];
+  const [a, b, c, d] = [cos * rx, -sin * ry, sin * rx, cos * ry];
+  const [ox, oy, sx, sy] = [(shape.outWidth - 1) / 2, (shape.outHeight - 1) / 2, (shape.srcWidth - 1) / 2, (shape.srcHeight - 1) / 2];
+  return [a, b, sx - a * ox - b * oy + shift[0], c, d, sy - c * ox - d * oy + shift[1]];
+}
+
+const CASES: (AffineSampleShape & { why: string; degrees: number; scale: number })[] = [
+  { images: 1, srcHeight: 1, srcWidth: 1, outHeight: 1, outWidth: 1, channels: 1, degrees: 0, scale: 1, why: 'one pixel' },
+  { images: 1, srcHeight: 5, srcWidth: 4, outHeight: 3, outWidth: 7, channels: 2, degrees: 7, scale: 1.1, why: 'resize, 2 channels' },
+  {
+    images: 3,
+    srcHeight: 17,
+    srcWidth: 19,
+    outHeight: 23,
+    outWidth: 21,
+    channels: 5,
+    degrees: -10,
+    scale: 0.9,
+    why: '5 channels (two chunks)',
+  },
+  {
+    images: 2,
+    srcHeight: 20,
+    srcWidth: 18,
+    outHeight: 20,
+    outWidth: 18,
+    channels: 3,
+    degrees: 90,
+    scale: 1,
+    why: 'a quarter turn (zero x slope)',
+  },
+  {
+    images: 2,
+    srcHeight: 16,
+    srcWidth: 16,
+    outHeight: 16,
+    outWidth: 16,
+    channels: 1,
+    degrees: 0,
+    scale: 1,
+    why: 'axis-aligned (zero y slope)',
+  },
+  {
+    images: 4,
+    srcHeight: 128,
+    srcWidth: 128,
+    outHeight: 128,
+    outWidth: 128,
+    channels: 3,
+    degrees: 9,
+    scale: 1.05,
+    why: 'visualisation at 128',
+  },
+  { images: 2, srcHeight: 64, srcWidth: 64, outHeight: 224, outWidth: 224, channels: 3, degrees: -3, scale: 1, why: '64 -> 224 upsample' },
+  {
+    images: 1,
+    srcHeight: 96,
+    srcWidth: 80,
+    outHeight: 24,
+    outWidth: 20,
+    channels: 3,
+    degrees: 33,
+    scale: 0.7,
+    why: 'downsample, 33 degrees',
+  },
+];
+
+describe('affine-sample-adjoint-rows', () => {
+  gpuTest.for(CASES)('matches its reference and affine-sample-adjoint: $why', async ({ why: _, degrees, scale, ...shape }, { device }) => {
+    const grad = seededF32(shape.images * shape.outHeight * shape.outWidth * shape.channels, shape.outWidth + 1, -1, 1);
+    // Each image its own map, with a fractional shift (the per-image offset into transforms is exercised).
+    const transforms = Float32Array.from(
+      Array.from({ length: shape.images }, (_, n) => similarity(shape, degrees * (1 + n / 4), scale, [n * 1.5 - 1, 0.75 - n])).flat(),
+    );
+    const rows = await adjoint(device, affineSampleAdjointRows, grad, transforms, shape);
+    expect(rows).toBeAllClose(affineSampleAdjointRowsRef(grad, transforms, shape), affineSampleAdjointRows.tolerance);
+    expect(rows).toBeAllClose(await adjoint(device, affineSampleAdjoint, grad, transforms, shape), affineSampleAdjointRows.tolerance);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  gpuTest('whole-pixel shifts are exact: each source pixel gets the one output gradient that reads it', async ({ device }) => {
+    const shape = { images: 1, srcHeight: 6, srcWidth: 5, outHeight: 6, outWidth: 5, channels: 3 };
+    const grad = seededF32(90, 4, 0, 1);
+    const out = await adjoint(device, affineSampleAdjointRows, grad, Float32Array.from([1, 0, 2, 0, 1, -1]), shape); // out(x, y) = src(x + 2, y - 1)
+    for (let y = 0; y < 6; y++) {
+      for (let x = 0; x < 5; x++) {
+        const [ox, oy] = [x - 2, y + 1];
+        for (let c = 0; c < 3; c++) {
+          const expected = ox >= 0 && oy < 6 ? grad[(oy * 5 + ox) * 3 + c] : 0;
+          expect(out[(y * 5 + x) * 3 + c]).toBe(expected);
+        }
+      }
+    }
+  });
+});
