@@ -16,6 +16,7 @@ import type { Objective } from './objective.js';
 import { fftVariableShape, recordFftImage, recordFftImageVjp } from './fourier-fft.js';
 import { renderImage, variablesGradient, type ImageBasis } from './parametrisation.js';
 import { recordTransform, recordTransformGradient, transformedShape } from './transforms.js';
+import { skipUnneededFilterGradients } from '../../interop/unneeded-filter-gradients.js';
 
 /** What one step needs besides the variables and Adam's state. */
 export interface GpuStepInputs {
@@ -83,6 +84,7 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
       tf.tidy(() =>
         tf.grad((x: tf.Tensor) => {
           const perImage = inputs.objective.perImage(x as tf.Tensor4D);
+          skipUnneededFilterGradients([x]);
           value = tf.keep(perImage);
           return tf.sum(perImage);
         })(seen.tensor),

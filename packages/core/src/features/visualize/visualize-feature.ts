@@ -33,6 +33,7 @@ import {
 } from './parametrisation.js';
 import { DEFAULT_TRANSFORMS, stepTransforms, transformGradient, transformImages, type TransformOptions } from './transforms.js';
 import { normalRef } from '@webxai/shaders';
+import { skipUnneededFilterGradients } from '../../interop/unneeded-filter-gradients.js';
 
 /** A progress report of {@link visualizeFeature}. */
 export interface FeatureProgress {
@@ -207,6 +208,7 @@ async function ascend(
     seenGradient = tf.tidy(() =>
       tf.grad((x: tf.Tensor) => {
         const perImage = objective.perImage(x as tf.Tensor4D);
+        skipUnneededFilterGradients([x]);
         value = tf.keep(perImage);
         return tf.sum(perImage);
       })(seen),
