@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { countReadbacks } from '@webxai/testing';
+import { InvalidInputError } from '@webxai/shaders';
 import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { disposeResult } from '../api/dispose-result.js';
 import { createExplainer, explain } from '../api/explain.js';
@@ -77,6 +79,29 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
     }
     for (const variant of ['sequential', 'softmax'])
       expect(results[`${variant} webgpu`], variant).toBeAllClose(results[`${variant} cpu`]!, { abs: 2e-4, rel: 1e-3 });
+    x.dispose();
+  });
+
+  it('reads back once for one image (map peaks + input check; the general path also reads its ablation values), and a NaN input still throws', async () => {
+    const model = tinyCnn('sequential', weights);
+    const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 7);
+    const readbacks: Record<string, number> = {};
+    for (const [name, explained] of [
+      ['pooled', model],
+      ['general', withGeneralTail(model)],
+    ] as const) {
+      const options = { method: 'ablation-cam', layer: 'conv2', target: 1, batchSize: 4 } as const;
+      disposeResult(await explain(explained, x, options)); // warm-up
+      const { result, readbacks: count } = await countReadbacks(() => explain(explained, x, options));
+      disposeResult(result);
+      readbacks[name] = count;
+      const before = tf.memory().numTensors;
+      const nan = tf.fill([1, 8, 8, 3], NaN);
+      await expect(explain(explained, nan, options), name).rejects.toThrow(InvalidInputError);
+      nan.dispose();
+      expect(tf.memory().numTensors, name).toBe(before);
+    }
+    expect(readbacks).toEqual({ pooled: 1, general: 2 });
     x.dispose();
   });
 

@@ -65,15 +65,16 @@ function isPooling(step: Step, key: string): boolean {
 }
 
 /**
- * The target score of image `image` with each channel in turn ablated to `value`, `[channels]`:
- * `activation(z + (value - p[c]) W[c, :])[target]`, p the image's pooled activation. Leaves no tensors but the result.
+ * The target score of image `image` with each channel in turn ablated to `value` (a number or a `[1]`
+ * tensor, left on the device), `[channels]`: `activation(z + (value - p[c]) W[c, :])[target]`, p the
+ * image's pooled activation. Leaves no tensors but the result.
  */
 export function pooledDenseAblatedScores(
   tail: PooledDenseTail,
   activation: tf.Tensor4D,
   image: number,
   target: number,
-  value: number,
+  value: number | tf.Tensor1D,
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const { kernel, bias, activate } = tail;
