@@ -31,6 +31,12 @@ function withGeneralTail(model: tf.LayersModel): tf.LayersModel {
   return tf.model({ inputs: model.inputs, outputs: model.getLayer('logits').apply(pooled) as tf.SymbolicTensor });
 }
 
+/** The sequential tiny CNN with a Dropout between its pooling and its Dense (as EfficientNet's top_dropout): the same function at inference. */
+function withDropout(model: tf.LayersModel): tf.LayersModel {
+  const dropped = tf.layers.dropout({ rate: 0.5, name: 'top_dropout' }).apply(model.getLayer('gap').getOutputAt(0)) as tf.SymbolicTensor;
+  return tf.model({ inputs: model.inputs, outputs: model.getLayer('logits').apply(dropped) as tf.SymbolicTensor });
+}
+
 describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)', () => {
   let weights: TinyCnnWeights;
 
@@ -51,19 +57,25 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
     expect(shortcutAt(sequential, 'conv1')).toBe(false);
     expect(shortcutAt(withGeneralTail(sequential), 'conv2')).toBe(false);
     expect(shortcutAt(withGeneralTail(sequential), 'same')).toBe(true);
+    expect(shortcutAt(withDropout(sequential), 'conv2')).toBe(true);
     const graph = await tinyCnnGraphModel(weights);
     expect(shortcutAt(graph, 'conv2/Relu', [8, 8, 3])).toBe(false); // GraphModels always run the tail
   });
 
-  it('gives the general path maps, linear and softmax Dense, on webgpu and cpu', async () => {
+  it('gives the general path maps, linear and softmax Dense and past a Dropout, on webgpu and cpu', async () => {
+    const models = {
+      sequential: () => tinyCnn('sequential', weights),
+      softmax: () => tinyCnn('softmax', weights),
+      dropout: () => withDropout(tinyCnn('sequential', weights)),
+    };
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 5);
     const results: Record<string, number[]> = {};
     try {
       // cpu first: models built on the cpu backend read the shared weights synchronously (as the CAM agreement test).
       for (const backend of ['cpu', 'webgpu'] as const) {
         await tf.setBackend(backend);
-        for (const variant of ['sequential', 'softmax'] as const) {
-          const model = tinyCnn(variant, weights);
+        for (const [variant, build] of Object.entries(models)) {
+          const model = build();
           const pooled = await explain(model, x, { method: 'ablation-cam', layer: 'conv2', batchSize: 4 });
           const general = await explain(withGeneralTail(model), x, { method: 'ablation-cam', layer: 'conv2', batchSize: 4 });
           expect(pooled.path).toBe(backend === 'webgpu' ? 'gpu' : 'cpu');
@@ -77,7 +89,7 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
     } finally {
       await tf.setBackend('webgpu'); // a failure here must not leave the next test on cpu
     }
-    for (const variant of ['sequential', 'softmax'])
+    for (const variant of Object.keys(models))
       expect(results[`${variant} webgpu`], variant).toBeAllClose(results[`${variant} cpu`]!, { abs: 2e-4, rel: 1e-3 });
     x.dispose();
   });

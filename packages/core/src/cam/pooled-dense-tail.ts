@@ -24,7 +24,8 @@ const known = new WeakMap<ModelSplit, PooledDenseTail | null>();
 
 /**
  * The split's tail as GAP + Dense when the model's output is provably `Dense(GlobalAveragePooling2D(layer))`
- * (a LayersModel, channels-last pooling without keepDims, the Dense reading the pooled vector alone);
+ * (a LayersModel, channels-last pooling without keepDims, the Dense reading the pooled vector alone, through
+ * Dropout layers or not);
  * undefined otherwise (then the tail must run). Cached per split.
  */
 export function pooledDenseTail(model: ModelAdapter, split: ModelSplit): PooledDenseTail | undefined {
@@ -38,7 +39,7 @@ function findPooledDenseTail(model: ModelAdapter, split: ModelSplit): PooledDens
   const program = layersProgram(model.source);
   const key = program.layers.find((l) => l.name === split.layer.name)?.key;
   const dense = program.producer.get(program.outputKey);
-  const pool = dense?.inputs.length === 1 ? program.producer.get(dense.inputs[0]!) : undefined;
+  const pool = dense ? pastDropouts(program.producer, dense) : undefined;
   if (!key || !dense || !pool || !isPooling(pool, key) || dense.layer.getClassName() !== 'Dense') return undefined;
   const layer = dense.layer as unknown as tf.layers.Layer;
   const config = layer.getConfig();
@@ -55,6 +56,16 @@ function findPooledDenseTail(model: ModelAdapter, split: ModelSplit): PooledDens
     return undefined;
   }
   return { kernel, bias: config.useBias ? bias : undefined, activate: (x) => activationLayer.apply(x) as tf.Tensor2D };
+}
+
+/**
+ * The step producing `step`'s single input, past Dropout layers (identity at inference, as the split
+ * runs them: EfficientNet's top_dropout sits between its pooling and its Dense); undefined for several inputs.
+ */
+function pastDropouts(producer: ReadonlyMap<string, Step>, step: Step): Step | undefined {
+  let input = step.inputs.length === 1 ? producer.get(step.inputs[0]!) : undefined;
+  while (input?.layer.getClassName() === 'Dropout' && input.inputs.length === 1) input = producer.get(input.inputs[0]!);
+  return input;
 }
 
 /** A channels-last global average pooling of exactly `key` (keepDims off: the Dense then reads `[n, channels]`). */
