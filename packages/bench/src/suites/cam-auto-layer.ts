@@ -2,7 +2,11 @@
 // The channel-batched CAMs at MobileNetV2's automatically chosen layer (out_relu, 1,280 channels),
 // each against the bare model passes it cannot avoid, interleaved in one case (issue 14):
 // - Ablation-CAM vs one forward pass of the image and the bare tail passes (global average pool +
-//   dense 1280x1000, the model's own layers) over 1,280 activations of the layer's shape, in the same batches;
+//   dense 1280x1000, the model's own layers) over 1,280 activations of the layer's shape, in the same
+//   batches, twice: as users get it (out_relu's tail IS pooling + Dense, so Ablation-CAM takes its
+//   pooled shortcut and runs no tail pass: the ratio is then what the shortcut saves, not overhead),
+//   and on its general path (the same model with a linear layer after out_relu, which hides the
+//   pooling + Dense tail: the ablated batches go through the tail as for any other tail);
 // - Score-CAM vs the bare forward passes over 1 + 1,280 images, in the same batches.
 // The image's own forward pass (activation and score; the browser bench counts it too) is on both
 // sides since session 8.
@@ -40,6 +44,14 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
     return probe.predict(x) as tfNamespace.Tensor4D;
   });
   const activations = tf.tile(activation, [ABLATION_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;
+  // The same function, but at out_relu the tail is linear + pooling + Dense: Ablation-CAM's general path.
+  const hidden = tf.layers
+    .activation({ activation: 'linear', name: 'hides_the_pooled_tail' })
+    .apply(model.getLayer(auto.name).output) as tfNamespace.SymbolicTensor;
+  const generalModel = tf.model({
+    inputs: model.inputs,
+    outputs: model.getLayer('predictions').apply(model.getLayer('global_average_pooling2d').apply(hidden)) as tfNamespace.SymbolicTensor,
+  });
   const images = tf.tile(x, [SCORE_CAM_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;
 
   /**
@@ -71,6 +83,7 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
   const keptRuns = new RunRecorder(false);
   const recorders = new Map<string, RunRecorder>();
   const explainers: { dispose(): void }[] = [];
+  const explainersByLabel = new Map<string, { explain(x: tfNamespace.Tensor4D): Promise<unknown> }>();
   const pair = (
     label: string,
     method: 'ablation-cam' | 'score-cam',
@@ -78,12 +91,15 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
     bare: () => Promise<void>,
     bareLabel: string,
     warmUp?: () => Promise<void>,
+    explained: tfNamespace.LayersModel = model,
   ): BenchCase => {
     const times = warmUp ? keptRuns : pairedRuns;
     recorders.set(label, times);
     const timed = async (name: string, work: () => Promise<void>) => times.record(name, await msUntilSettled(work, settle));
     const policy: Partial<RunPolicy> = { warmupRuns: warmUp ? 0 : 1, minRuns: runs, maxRuns: runs, budgetMs: 0 };
-    const explainer = core.createExplainer(model, { method, target, batchSize } as never);
+    // The layer named: the general path's model lists its extra linear layer last (auto would pick it).
+    const explainer = core.createExplainer(explained, { method, target, batchSize, layer: auto.name } as never);
+    explainersByLabel.set(label, explainer);
     explainers.push(explainer);
     const explainOnce = async () => {
       const r = (await explainer.explain(x)) as unknown as { attribution: tfNamespace.Tensor; map: tfNamespace.Tensor };
@@ -114,14 +130,19 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
     const bares = times.timed(`${label} bare`);
     return { bareMs, methodMs, ratio: median(times.timed(label).map((ms, i) => ms / bares[i]!)) };
   };
-  const labels = ['ablation-cam', 'score-cam'];
+  const labels = ['ablation-cam', 'ablation-cam general', 'score-cam'];
+  const bareTails = () => barePasses((b) => tail.predict(b) as tfNamespace.Tensor, activations, ABLATION_BATCH);
+  const bareTailsLabel = `bare passes (a forward of the image + GAP + dense over ${channels} activations)`;
   const cases = [
+    pair('ablation-cam', 'ablation-cam', ABLATION_BATCH, bareTails, `${bareTailsLabel}; its pooled shortcut runs no tail pass`),
     pair(
-      'ablation-cam',
+      'ablation-cam general',
       'ablation-cam',
       ABLATION_BATCH,
-      () => barePasses((b) => tail.predict(b) as tfNamespace.Tensor, activations, ABLATION_BATCH),
-      `bare passes (a forward of the image + GAP + dense over ${channels} activations)`,
+      bareTails,
+      `${bareTailsLabel}; the general path (a linear layer after ${auto.name} hides the GAP + dense tail)`,
+      undefined,
+      generalModel,
     ),
     pair(
       'score-cam',
@@ -136,9 +157,23 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
       },
     ),
   ];
+  /** How far the shortcut's map is from the general path's (both explained once more), relative to its peak; undefined if either case did not run. */
+  const shortcutAgreement = async () => {
+    const [shortcut, general] = [explainersByLabel.get('ablation-cam'), explainersByLabel.get('ablation-cam general')];
+    if (!shortcut || !general || Number.isNaN(medianOf(recorders.get('ablation-cam general')!, 'ablation-cam general'))) return undefined;
+    const maps: Float32Array[] = [];
+    for (const explainer of [shortcut, general]) {
+      const r = (await explainer.explain(x)) as { attribution: tfNamespace.Tensor; map: tfNamespace.Tensor };
+      maps.push((await r.map.data()) as Float32Array);
+      tf.dispose([r.attribution, r.map]);
+    }
+    const [a, b] = maps as [Float32Array, Float32Array];
+    const peak = Math.max(...a.map(Math.abs));
+    return Math.max(...a.map((v, i) => Math.abs(v - b[i]!))) / peak;
+  };
   return {
     cases,
-    dispose() {
+    async dispose() {
       const lines = [
         `cam-auto-layer summary (MobileNetV2 ${size}x${size}, ${auto.name} ${h}x${w}x${channels}; medians of the timed runs; warm-ups not timed):`,
       ];
@@ -149,10 +184,15 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
           `  ${label}: ${(s.methodMs / 1000).toFixed(2)} s / bare ${(s.bareMs / 1000).toFixed(2)} s (medians); median of the runs' ratios ${s.ratio.toFixed(3)}x`,
         );
       }
+      lines.push(
+        '  (ablation-cam: the pooled shortcut, no tail pass, vs the tail passes it replaces; ablation-cam general: the ablated batches through the tail vs the same bare passes)',
+      );
+      const agreement = await shortcutAgreement();
+      if (agreement) lines.push(`  ablation-cam shortcut vs general path, max |map difference| / map max: ${agreement.toExponential(2)}`);
       console.log(lines.join('\n'));
       explainers.forEach((e) => e.dispose());
       tf.dispose([x, activation, activations, images]);
-      model.dispose();
+      model.dispose(); // generalModel shares its weights
     },
   };
 }

@@ -10,6 +10,7 @@
 // The batches are written ahead, several per queue.submit (up to WRITE_AHEAD_BYTES): one kernel
 // submit per batch, plus the flush of tfjs's recorded tail it forces, cost as much as the tail itself
 // once the tail got cheap (MobileNetV2's out_relu, 2x2x1280: 40 tails of GAP + dense).
+// A tail that is exactly GAP + Dense (that same out_relu) skips all of it: pooled-dense-tail.ts.
 import * as tf from '@tensorflow/tfjs';
 import { ablationBatch, ablationBatchRef, recordKernels } from '@webxai/shaders';
 import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu.js';
@@ -18,6 +19,7 @@ import type { CamWeights } from './gradient-weights.js';
 import type { LayerPass } from './pipeline.js';
 import { checkpoint } from '../api/abort.js';
 import { readChecked } from '../api/input-check.js';
+import { pooledDenseAblatedScores, pooledDenseTail, type PooledDenseTail } from './pooled-dense-tail.js';
 
 const ABLATION_OFFSET = 1e7;
 
@@ -88,14 +90,14 @@ function tiledContext(context: SplitContext, image: number, count: number): Spli
   );
 }
 
-/** Ablation-CAM channel weights `[n, k]` for one layer pass. */
+/**
+ * Ablation-CAM channel weights `[n, k]` for one layer pass. A tail that is provably global average
+ * pooling + Dense takes the exact pooled shortcut (pooled-dense-tail.ts); any other runs the tail on
+ * the ablated batches.
+ */
 export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
-  const { activation, context, scores, targets, split, batchSize, call } = pass;
-  const [n, h, w, channels] = activation.shape;
-  const minima = tf.min(activation, [1, 2, 3]);
-  // The input's NaN/Inf check comes back with the minima, before any tail pass.
-  const lows = await readChecked(call.inputCheck, minima).finally(() => minima.dispose());
-  const host = call.path === 'cpu' ? ((await activation.data()) as Float32Array) : undefined;
+  const { activation, scores, targets } = pass;
+  const [n, , , channels] = activation.shape;
   const classes = scores.shape[1];
   const original = tf.tidy(() =>
     tf.gather(
@@ -107,6 +109,60 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
     ),
   );
   const rows: tf.Tensor1D[] = [];
+  try {
+    const shortcut = pooledDenseTail(pass.model, pass.split);
+    if (shortcut) await pooledRows(pass, shortcut, rows);
+    else await tailRows(pass, await ablationValues(pass), rows);
+    return {
+      weights: tf.tidy(() => {
+        const ablated = tf.reshape(tf.concat(rows), [n, channels]);
+        const base = tf.expandDims(original, 1);
+        return tf.div(tf.sub(base, ablated), base);
+      }),
+      weighting: 'channel',
+    };
+  } finally {
+    tf.dispose([...rows, original]);
+  }
+}
+
+/** Each image's ablation value: 0 when its activation minimum is 0 (ReLU outputs), else that minimum - 1e7 (pytorch-grad-cam's AblationLayer). */
+function ablationValue(minimum: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => tf.where(tf.equal(minimum, 0), tf.zerosLike(minimum), tf.sub(minimum, ABLATION_OFFSET)) as tf.Tensor1D);
+}
+
+/** The ablation values read back, for the general path's kernel parameters; the input's NaN/Inf check comes back with them, before any tail pass. */
+async function ablationValues(pass: LayerPass): Promise<Float32Array> {
+  const values = tf.tidy(() => ablationValue(tf.min(pass.activation, [1, 2, 3]) as tf.Tensor1D));
+  return readChecked(pass.call.inputCheck, values).finally(() => values.dispose());
+}
+
+/**
+ * The ablated target scores of a GAP + Dense tail, one row `[k]` per image appended to `rows`, all on
+ * the device (no readback: the input check rides with the map peaks'); progress counts the tail
+ * batches the general path would run, an image's worth at a time.
+ */
+async function pooledRows(pass: LayerPass, tail: PooledDenseTail, rows: tf.Tensor1D[]): Promise<void> {
+  const { activation, targets, batchSize, call } = pass;
+  const [n, , , channels] = activation.shape;
+  const perImage = Math.ceil(channels / batchSize);
+  const values = tf.tidy(() => ablationValue(tf.min(activation, [1, 2, 3]) as tf.Tensor1D));
+  try {
+    for (let image = 0; image < n; image++) {
+      await checkpoint(call.signal, 'ablation-cam');
+      rows.push(tf.tidy(() => pooledDenseAblatedScores(tail, activation, image, targets[image]!, tf.slice(values, image, 1))));
+      call.onProgress?.({ done: (image + 1) * perImage, total: n * perImage });
+    }
+  } finally {
+    values.dispose();
+  }
+}
+
+/** The ablated target scores through the tail, batch by batch, appended to `rows` (`[count]` each, in channel order per image). */
+async function tailRows(pass: LayerPass, values: Float32Array, rows: tf.Tensor1D[]): Promise<void> {
+  const { activation, context, split, targets, batchSize, call } = pass;
+  const [n, h, w, channels] = activation.shape;
+  const host = call.path === 'cpu' ? ((await activation.data()) as Float32Array) : undefined;
   const batches = n * Math.ceil(channels / batchSize);
   const contexts = new Map<number, SplitContext>();
   const disposeContexts = () => {
@@ -115,8 +171,7 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
   };
   try {
     for (let image = 0; image < n; image++) {
-      const value = lows[image] === 0 ? 0 : lows[image]! - ABLATION_OFFSET;
-      const target = targets[image]!;
+      const [value, target] = [values[image]!, targets[image]!];
       for (const group of sliceGroups(channels, batchSize, 4 * h * w * channels)) {
         await checkpoint(call.signal, 'ablation-cam');
         const ablated = await ablatedBatches(activation, host, image, group, value);
@@ -135,16 +190,7 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
       }
       disposeContexts();
     }
-    return {
-      weights: tf.tidy(() => {
-        const ablated = tf.reshape(tf.concat(rows), [n, channels]);
-        const base = tf.expandDims(original, 1);
-        return tf.div(tf.sub(base, ablated), base);
-      }),
-      weighting: 'channel',
-    };
   } finally {
     disposeContexts();
-    tf.dispose([...rows, original]);
   }
 }

@@ -113,14 +113,21 @@ describe('perturbation CAMs (Score-CAM, Ablation-CAM)', () => {
   it('reports progress per batch, stops within one batch on abort, and leaks nothing', async () => {
     const model = tinyCnn('sequential', weights);
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 4);
-    for (const method of ['score-cam', 'ablation-cam'] as const) {
-      const explainer = createExplainer(model, { method, batchSize: 4 });
+    // Ablation-CAM at conv1 runs its tail (conv2, pooling, dense) per batch; at the auto layer (conv2)
+    // the tail is pooling + dense, whose shortcut reports an image's batches at a time.
+    const runs = [
+      ['score-cam', undefined, [1, 2, 3, 4]],
+      ['ablation-cam', 'conv1', [1, 2, 3, 4]],
+      ['ablation-cam', undefined, [2, 4]],
+    ] as const;
+    for (const [method, layer, done] of runs) {
+      const explainer = createExplainer(model, { method, batchSize: 4, ...(layer && { layer }) });
       dispose(await explainer.explain(x));
       const tensors = tf.memory().numTensors;
       const buffers = tfjsUsedBufferCount();
       const progress: number[] = [];
       dispose(await explainer.explain(x, { onProgress: (p) => progress.push(p.done / p.total) }));
-      expect(progress).toEqual([1, 2, 3, 4].map((d) => d / 4)); // 2 images x ceil(6 / 4) batches
+      expect(progress).toEqual(done.map((d) => d / 4)); // 2 images x ceil(6 / 4) batches
       expect(tf.memory().numTensors, `${method} after a full run`).toBe(tensors);
       const controller = new AbortController();
       const aborted = explainer.explain(x, { signal: controller.signal, onProgress: () => controller.abort() });

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { countReadbacks } from '@webxai/testing';
+import { InvalidInputError } from '@webxai/shaders';
+import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { disposeResult } from '../api/dispose-result.js';
+import { createExplainer, explain } from '../api/explain.js';
+import { tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
+import { adaptModel } from '../model/adapt.js';
+import { modelLayers } from '../model/split/list-layers.js';
+import type { ModelInput } from '../model/types.js';
+import { pooledDenseTail } from './pooled-dense-tail.js';
+
+const values = async (t: tf.Tensor) => Array.from(await t.data());
+
+/** Whether Ablation-CAM at `layer` takes the GAP + Dense shortcut. */
+function shortcutAt(model: ModelInput, layer: string, inputShape?: [number, number, number]): boolean {
+  const layers = modelLayers(model, inputShape ? { inputShape } : {});
+  const split = layers.split(layers.usable.find((l) => l.name === layer)!);
+  return pooledDenseTail(adaptModel(model), split) !== undefined;
+}
+
+/**
+ * `model` with a linear activation layer 'same' between conv2 and the pooling: the same function,
+ * but at conv2 the tail is linear + GAP + Dense, not provably GAP + Dense, so it runs per batch.
+ */
+function withGeneralTail(model: tf.LayersModel): tf.LayersModel {
+  const same = tf.layers.activation({ activation: 'linear', name: 'same' }).apply(model.getLayer('conv2').output) as tf.SymbolicTensor;
+  const pooled = model.getLayer('gap').apply(same) as tf.SymbolicTensor;
+  return tf.model({ inputs: model.inputs, outputs: model.getLayer('logits').apply(pooled) as tf.SymbolicTensor });
+}
+
+/** The sequential tiny CNN with a Dropout between its pooling and its Dense (as EfficientNet's top_dropout): the same function at inference. */
+function withDropout(model: tf.LayersModel): tf.LayersModel {
+  const dropped = tf.layers.dropout({ rate: 0.5, name: 'top_dropout' }).apply(model.getLayer('gap').getOutputAt(0)) as tf.SymbolicTensor;
+  return tf.model({ inputs: model.inputs, outputs: model.getLayer('logits').apply(dropped) as tf.SymbolicTensor });
+}
+
+describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)', () => {
+  let weights: TinyCnnWeights;
+
+  beforeAll(async () => {
+    await tf.setBackend('webgpu');
+    weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, filters: 6, classes: 4, seed: 43 });
+  });
+  afterAll(() => disposeWeights(weights));
+
+  it('is taken only where the output is provably Dense(GAP(layer))', async () => {
+    const sequential = tinyCnn('sequential', weights);
+    expect(shortcutAt(sequential, 'conv2')).toBe(true);
+    expect(shortcutAt(tinyCnn('softmax', weights), 'conv2')).toBe(true);
+    expect(shortcutAt(tinyCnn('nested', weights), 'backbone/conv2')).toBe(true);
+    const functional = tinyCnn('functional', weights);
+    expect(shortcutAt(functional, 'skip_add')).toBe(true);
+    expect(shortcutAt(functional, 'conv2')).toBe(false); // its tail adds the skip before pooling
+    expect(shortcutAt(sequential, 'conv1')).toBe(false);
+    expect(shortcutAt(withGeneralTail(sequential), 'conv2')).toBe(false);
+    expect(shortcutAt(withGeneralTail(sequential), 'same')).toBe(true);
+    expect(shortcutAt(withDropout(sequential), 'conv2')).toBe(true);
+    const graph = await tinyCnnGraphModel(weights);
+    expect(shortcutAt(graph, 'conv2/Relu', [8, 8, 3])).toBe(false); // GraphModels always run the tail
+  });
+
+  it('gives the general path maps, linear and softmax Dense and past a Dropout, on webgpu and cpu', async () => {
+    const models = {
+      sequential: () => tinyCnn('sequential', weights),
+      softmax: () => tinyCnn('softmax', weights),
+      dropout: () => withDropout(tinyCnn('sequential', weights)),
+    };
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 5);
+    const results: Record<string, number[]> = {};
+    try {
+      // cpu first: models built on the cpu backend read the shared weights synchronously (as the CAM agreement test).
+      for (const backend of ['cpu', 'webgpu'] as const) {
+        await tf.setBackend(backend);
+        for (const [variant, build] of Object.entries(models)) {
+          const model = build();
+          const pooled = await explain(model, x, { method: 'ablation-cam', layer: 'conv2', batchSize: 4 });
+          const general = await explain(withGeneralTail(model), x, { method: 'ablation-cam', layer: 'conv2', batchSize: 4 });
+          expect(pooled.path).toBe(backend === 'webgpu' ? 'gpu' : 'cpu');
+          const [p, g] = [await values(pooled.map as tf.Tensor), await values(general.map as tf.Tensor)];
+          expect(p.some((v) => v > 0)).toBe(true);
+          expect(p, `${variant} on ${backend}`).toBeAllClose(g, { abs: 1e-5, rel: 1e-4 });
+          results[`${variant} ${backend}`] = await values(pooled.attribution);
+          [pooled, general].forEach(disposeResult);
+        }
+      }
+    } finally {
+      await tf.setBackend('webgpu'); // a failure here must not leave the next test on cpu
+    }
+    for (const variant of Object.keys(models))
+      expect(results[`${variant} webgpu`], variant).toBeAllClose(results[`${variant} cpu`]!, { abs: 2e-4, rel: 1e-3 });
+    x.dispose();
+  });
+
+  it('reads back once for one image (map peaks + input check; the general path also reads its ablation values), and a NaN input still throws', async () => {
+    const model = tinyCnn('sequential', weights);
+    const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 7);
+    const readbacks: Record<string, number> = {};
+    for (const [name, explained] of [
+      ['pooled', model],
+      ['general', withGeneralTail(model)],
+    ] as const) {
+      const options = { method: 'ablation-cam', layer: 'conv2', target: 1, batchSize: 4 } as const;
+      disposeResult(await explain(explained, x, options)); // warm-up
+      const { result, readbacks: count } = await countReadbacks(() => explain(explained, x, options));
+      disposeResult(result);
+      readbacks[name] = count;
+      const before = tf.memory().numTensors;
+      const nan = tf.fill([1, 8, 8, 3], NaN);
+      await expect(explain(explained, nan, options), name).rejects.toThrow(InvalidInputError);
+      nan.dispose();
+      expect(tf.memory().numTensors, name).toBe(before);
+    }
+    expect(readbacks).toEqual({ pooled: 1, general: 2 });
+    x.dispose();
+  });
+
+  it('leaks no tensor or GPU buffer, with a softmax Dense too', async () => {
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 6);
+    for (const variant of ['sequential', 'softmax'] as const) {
+      const explainer = createExplainer(tinyCnn(variant, weights), { method: 'ablation-cam', batchSize: 4 });
+      disposeResult(await explainer.explain(x));
+      const tensors = tf.memory().numTensors;
+      const buffers = tfjsUsedBufferCount();
+      disposeResult(await explainer.explain(x));
+      expect(tf.memory().numTensors, variant).toBe(tensors);
+      expect(tfjsUsedBufferCount(), variant).toBe(buffers);
+      explainer.dispose();
+    }
+    x.dispose();
+  });
+});

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// Ablation-CAM's shortcut for a tail that is exactly global average pooling + one Dense layer (the
+// classifier head of MobileNet, ResNet, EfficientNet at their last conv layer). Ablating channel c
+// (every position set to v) only changes the pooled vector's entry c, from p[c] to v, so the
+// Dense's pre-activation becomes z + (v - p[c]) * W[c, :] with z = p W + b the unablated one: one
+// rank-1 update per channel instead of writing and pooling `channels` ablated activations and a
+// `channels x channels x classes` matmul. Same numbers up to float rounding; the general path
+// (ablated batches through the tail) serves every other tail.
+import * as tf from '@tensorflow/tfjs';
+import { layersProgram, type Step } from '../model/split/layers-program.js';
+import type { ModelSplit } from '../model/split/types.js';
+import type { ModelAdapter } from '../model/types.js';
+
+/** The tail `activation(GAP(a) W + b)`, with the Dense layer's own variables (not owned: never dispose them). */
+export interface PooledDenseTail {
+  /** `[channels, classes]`. */
+  readonly kernel: tf.Tensor2D;
+  readonly bias: tf.Tensor1D | undefined;
+  /** The Dense layer's activation on `[rows, classes]`; undefined when linear. */
+  readonly activate: ((x: tf.Tensor2D) => tf.Tensor2D) | undefined;
+}
+
+const known = new WeakMap<ModelSplit, PooledDenseTail | null>();
+
+/**
+ * The split's tail as GAP + Dense when the model's output is provably `Dense(GlobalAveragePooling2D(layer))`
+ * (a LayersModel, channels-last pooling without keepDims, the Dense reading the pooled vector alone, through
+ * Dropout layers or not);
+ * undefined otherwise (then the tail must run). Cached per split.
+ */
+export function pooledDenseTail(model: ModelAdapter, split: ModelSplit): PooledDenseTail | undefined {
+  let tail = known.get(split);
+  if (tail === undefined) known.set(split, (tail = findPooledDenseTail(model, split) ?? null));
+  return tail ?? undefined;
+}
+
+function findPooledDenseTail(model: ModelAdapter, split: ModelSplit): PooledDenseTail | undefined {
+  if (model.kind !== 'layers' || !(model.source instanceof tf.LayersModel)) return undefined;
+  const program = layersProgram(model.source);
+  const key = program.layers.find((l) => l.name === split.layer.name)?.key;
+  const dense = program.producer.get(program.outputKey);
+  const pool = dense ? pastDropouts(program.producer, dense) : undefined;
+  if (!key || !dense || !pool || !isPooling(pool, key) || dense.layer.getClassName() !== 'Dense') return undefined;
+  const layer = dense.layer as unknown as tf.layers.Layer;
+  const config = layer.getConfig();
+  const [kernel, bias] = layer.getWeights() as [tf.Tensor2D, tf.Tensor1D | undefined];
+  if (kernel.rank !== 2 || kernel.shape[0] !== split.layer.outputShape[3]) return undefined;
+  const activation = typeof config.activation === 'string' ? config.activation : undefined;
+  if (activation === undefined) return undefined;
+  if (activation === 'linear') return { kernel, bias: config.useBias ? bias : undefined, activate: undefined };
+  // The same activation the Dense layer deserialised from its config; one it does not know keeps the general path.
+  let activationLayer: tf.layers.Layer;
+  try {
+    activationLayer = tf.layers.activation({ activation: activation as never });
+  } catch {
+    return undefined;
+  }
+  return { kernel, bias: config.useBias ? bias : undefined, activate: (x) => activationLayer.apply(x) as tf.Tensor2D };
+}
+
+/**
+ * The step producing `step`'s single input, past Dropout layers (identity at inference, as the split
+ * runs them: EfficientNet's top_dropout sits between its pooling and its Dense); undefined for several inputs.
+ */
+function pastDropouts(producer: ReadonlyMap<string, Step>, step: Step): Step | undefined {
+  let input = step.inputs.length === 1 ? producer.get(step.inputs[0]!) : undefined;
+  while (input?.layer.getClassName() === 'Dropout' && input.inputs.length === 1) input = producer.get(input.inputs[0]!);
+  return input;
+}
+
+/** A channels-last global average pooling of exactly `key` (keepDims off: the Dense then reads `[n, channels]`). */
+function isPooling(step: Step, key: string): boolean {
+  if (step.layer.getClassName() !== 'GlobalAveragePooling2D' || step.inputs.length !== 1 || step.inputs[0] !== key) return false;
+  const config = (step.layer as unknown as tf.layers.Layer).getConfig();
+  return config.dataFormat === 'channelsLast' && !config.keepDims;
+}
+
+/**
+ * The target score of image `image` with each channel in turn ablated to `value` (a number or a `[1]`
+ * tensor, left on the device), `[channels]`: `activation(z + (value - p[c]) W[c, :])[target]`, p the
+ * image's pooled activation. Leaves no tensors but the result.
+ */
+export function pooledDenseAblatedScores(
+  tail: PooledDenseTail,
+  activation: tf.Tensor4D,
+  image: number,
+  target: number,
+  value: number | tf.Tensor1D,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const { kernel, bias, activate } = tail;
+    const [, h, w, channels] = activation.shape;
+    const pooled = tf.mean(tf.slice(activation, [image, 0, 0, 0], [1, h, w, channels]), [1, 2]) as tf.Tensor2D; // [1, k]
+    const shift = tf.reshape(tf.sub(value, pooled), [channels, 1]); // v - p[c]
+    if (!activate) {
+      // Linear: only the target's column of the kernel matters.
+      const column = tf.slice(kernel, [0, target], [channels, 1]);
+      let z = tf.matMul(pooled, column); // [1, 1]
+      if (bias) z = tf.add(z, tf.slice(bias, [target], [1]));
+      return tf.reshape(tf.add(z, tf.mul(shift, column)), [channels]) as tf.Tensor1D;
+    }
+    let z: tf.Tensor2D = tf.matMul(pooled, kernel); // [1, classes]
+    if (bias) z = tf.add(z, bias);
+    const scores = activate(tf.add(z, tf.mul(shift, kernel)) as tf.Tensor2D); // [k, classes]
+    return tf.reshape(tf.slice(scores, [0, target], [channels, 1]), [channels]) as tf.Tensor1D;
+  });
+}
