@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnknownLayerError } from '@webxai/shaders';
 import type { ModelSplit, TappedModel } from '../model/split/types.js';
+import { skipUnneededFilterGradients } from '../interop/unneeded-filter-gradients.js';
 
 export interface LayerEvidence {
   readonly activation: tf.Tensor4D;
@@ -37,6 +38,7 @@ export function forwardBackward(
   try {
     const gradient = tf.grad((a: tf.Tensor) => {
       const s = split.tail(context, a as tf.Tensor4D);
+      skipUnneededFilterGradients([a]);
       scores = tf.keep(s);
       return tf.sum(tf.mul(s, targetMask(s, targets)));
     })(activation) as tf.Tensor4D;
@@ -90,6 +92,7 @@ export function forwardBackwardMany(
   try {
     const grads = tf.grads((...fed: tf.Tensor[]) => {
       const s = tapped.run(x, fed as tf.Tensor4D[], capture);
+      skipUnneededFilterGradients(fed);
       scores = tf.keep(s);
       return tf.sum(tf.mul(s, targetMask(s, targets)));
     })(taps) as tf.Tensor4D[];
