@@ -26,4 +26,3 @@ export * from './direct-matmul/index.js';
 export * from './metrics/index.js';
 export * from './features/index.js';
 export * from './fft/index.js';
-export * from './affine-adjoint/index.js';

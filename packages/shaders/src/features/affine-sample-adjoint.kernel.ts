@@ -8,7 +8,8 @@ import { affineTolerance } from './affine-sample.kernel.js';
  * GPU kernel: the transpose of {@link affineSample} (without its constant fill term): maps a
  * gradient `grad [n, outHeight, outWidth, channels]` to `gradSrc [n, srcHeight, srcWidth,
  * channels]` for the same `transforms`, by gathering over each source pixel's footprint (no
- * atomics). See affine-sample-adjoint.wgsl; CPU reference: affineSampleAdjointRef.
+ * atomics), scanning only the candidates the footprint can reach and summing in registers (fast on
+ * software adapters). See affine-sample-adjoint.wgsl; CPU reference: affineSampleAdjointRef.
  */
 export const affineSampleAdjoint = defineKernel({
   name: 'affine-sample-adjoint',

@@ -5,7 +5,7 @@
 // encoder, uniform buffer and output allocation), and the step's maps go up once for both batches.
 //   batch 1: image = fourier-image FFTs(variables); seen = affine-sample(image)
 //   tfjs:    g_seen = d objective / d seen
-//   batch 2: g_image = affine-sample-adjoint-rows(g_seen); g_vars = FFT VJP(g_image); Adam
+//   batch 2: g_image = affine-sample-adjoint(g_seen); g_vars = FFT VJP(g_image); Adam
 // The penalties (tfjs ops on the image) and the tfjs-op parametrisations ('pixel', sizes without an
 // FFT plan) split a batch where they need the result: the same maths as the cpu path, step for step.
 import * as tf from '@tensorflow/tfjs';

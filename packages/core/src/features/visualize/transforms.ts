@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Transformation robustness (Olah et al. 2017): every step, every image is seen through its own
 // random jitter, scale and rotation (and resized to the model's input) by the affine-sample
-// kernel; the gradient goes back through affine-sample-adjoint-rows (the adjoint that scans only
-// each row's footprint; the plain affine-sample-adjoint cost ~3x as much per step). The chain rule
+// kernel; the gradient goes back through affine-sample-adjoint (which scans only each row's
+// footprint: ~3x less per step than its first, bounding-box form). The chain rule
 // is applied by hand around the two kernels (they dispatch asynchronously, which tf.customGrad's
 // synchronous forward cannot wait for): d objective / d image = adjoint(d objective / d transformed image).
 // The record* forms put a kernel into a caller's KernelBatch (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs';
 import {
   affineSample,
-  affineSampleAdjointRows,
+  affineSampleAdjoint,
   affineSampleAdjointRef,
   affineSampleRef,
   checkAffineSample,
@@ -98,7 +98,7 @@ export function recordTransform(
 }
 
 /**
- * Records affine-sample-adjoint-rows: `grad` (the gradient with respect to the transformed images
+ * Records affine-sample-adjoint: `grad` (the gradient with respect to the transformed images
  * of {@link recordTransform} with the same arguments) into `gradSrc` (with respect to `images`).
  */
 export function recordTransformGradient(
@@ -110,7 +110,7 @@ export function recordTransformGradient(
 ): void {
   const shape = shapeOf(images, input);
   checkAffineSample(shape, sizeOf(images), sizeOf(transformedShape(images, input)), maps);
-  batch.dispatch(affineSampleAdjointRows, { params: shape, ...buffers });
+  batch.dispatch(affineSampleAdjoint, { params: shape, ...buffers });
 }
 
 /** Runs `record` into a new tensor of `shape`, with `maps` uploaded for the dispatch. */

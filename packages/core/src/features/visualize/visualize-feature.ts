@@ -6,7 +6,7 @@
 //   image = sigmoid(colour(irfft2(scale * variables)))   WGSL FFT on webgpu, tfjs ops on cpu (parametrisation.ts)
 //   seen  = affine-sample(image, random maps) at the model's input size   WGSL (transforms.ts)
 //   g_seen = d sum_i objective_i(seen) / d seen                           one forward + backward pass
-//   g_image = affine-sample-adjoint-rows(g_seen)                          WGSL
+//   g_image = affine-sample-adjoint(g_seen)                          WGSL
 //   g_vars = d (sum(image * g_image) - penalties(image)) / d variables    the same split (a vector-Jacobian product)
 //   variables += Adam(g_vars)                                            one WGSL dispatch on webgpu, tfjs ops on cpu
 // On webgpu the kernels before and after the model pass go in one queue submission each (gpu-step.ts).

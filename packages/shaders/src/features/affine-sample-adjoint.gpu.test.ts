@@ -3,16 +3,11 @@ import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { affineSampleAdjoint } from '../features/affine-sample-adjoint.kernel.js';
-import type { AffineSampleShape } from '../features/affine-sample.ref.js';
-import { affineSampleAdjointRows } from './affine-sample-adjoint-rows.kernel.js';
-import { affineSampleAdjointRowsRef } from './affine-sample-adjoint-rows.ref.js';
-
-type AdjointSpec = typeof affineSampleAdjoint | typeof affineSampleAdjointRows;
+import { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
+import { affineSampleAdjointRef, type AffineSampleShape } from './affine-sample.ref.js';
 
 async function adjoint(
   device: GPUDevice,
-  spec: AdjointSpec,
   grad: Float32Array<ArrayBuffer>,
   transforms: Float32Array<ArrayBuffer>,
   shape: AffineSampleShape,
@@ -23,7 +18,7 @@ async function adjoint(
     uploadBuffer(device, transforms, 'transforms'),
     createBuffer(device, Math.max(16, count * 4), 'gradSrc'),
   ];
-  await runKernel(device, spec, { params: shape, grad: g, transforms: t, gradSrc: o });
+  await runKernel(device, affineSampleAdjoint, { params: shape, grad: g, transforms: t, gradSrc: o });
   const out = await readFloat32(device, o, count);
   [g, t, o].forEach((b) => releaseBuffer(device, b));
   return out;
@@ -99,23 +94,22 @@ const CASES: (AffineSampleShape & { why: string; degrees: number; scale: number 
   },
 ];
 
-describe('affine-sample-adjoint-rows', () => {
-  gpuTest.for(CASES)('matches its reference and affine-sample-adjoint: $why', async ({ why: _, degrees, scale, ...shape }, { device }) => {
+describe('affine-sample-adjoint', () => {
+  gpuTest.for(CASES)('matches its reference: $why', async ({ why: _, degrees, scale, ...shape }, { device }) => {
     const grad = seededF32(shape.images * shape.outHeight * shape.outWidth * shape.channels, shape.outWidth + 1, -1, 1);
     // Each image its own map, with a fractional shift (the per-image offset into transforms is exercised).
     const transforms = Float32Array.from(
       Array.from({ length: shape.images }, (_, n) => similarity(shape, degrees * (1 + n / 4), scale, [n * 1.5 - 1, 0.75 - n])).flat(),
     );
-    const rows = await adjoint(device, affineSampleAdjointRows, grad, transforms, shape);
-    expect(rows).toBeAllClose(affineSampleAdjointRowsRef(grad, transforms, shape), affineSampleAdjointRows.tolerance);
-    expect(rows).toBeAllClose(await adjoint(device, affineSampleAdjoint, grad, transforms, shape), affineSampleAdjointRows.tolerance);
+    const out = await adjoint(device, grad, transforms, shape);
+    expect(out).toBeAllClose(affineSampleAdjointRef(grad, transforms, shape), affineSampleAdjoint.tolerance);
     expect(liveBufferCount(device)).toBe(0);
   });
 
   gpuTest('whole-pixel shifts are exact: each source pixel gets the one output gradient that reads it', async ({ device }) => {
     const shape = { images: 1, srcHeight: 6, srcWidth: 5, outHeight: 6, outWidth: 5, channels: 3 };
     const grad = seededF32(90, 4, 0, 1);
-    const out = await adjoint(device, affineSampleAdjointRows, grad, Float32Array.from([1, 0, 2, 0, 1, -1]), shape); // out(x, y) = src(x + 2, y - 1)
+    const out = await adjoint(device, grad, Float32Array.from([1, 0, 2, 0, 1, -1]), shape); // out(x, y) = src(x + 2, y - 1)
     for (let y = 0; y < 6; y++) {
       for (let x = 0; x < 5; x++) {
         const [ox, oy] = [x - 2, y + 1];
