@@ -42,8 +42,6 @@ export default tseslint.config(
       // its reason. Paths in parentheses were being edited on other branches that day, so their fixes wait.
       '@typescript-eslint/no-unnecessary-type-assertion': 'off', // 197 in 98 files of every package (59 under core/interop, explainers, features, bench/src, shaders/fft, direct-matmul): autofixable, but a tree-wide rewrite while branches edit them
       '@typescript-eslint/require-await': 'off', // 56 in 34 files (6 in bench/src and core/interop): async kept on purpose where an interface returns a Promise (suites, handlers); each needs a look
-      '@typescript-eslint/no-unsafe-assignment': 'off', // 4: parsed JSON in cli.gpu.test.ts, onnx's attribute in from-onnx.ts, ui's gpu-attribution.ts, (features/activations/layer-activations.gpu.test.ts)
-      '@typescript-eslint/no-unsafe-return': 'off', // 4: arraySync() results in tests, typed any by tfjs (io.test.ts, feature-grid.browser.test.ts, 2 in features/visualize/visualize-feature.gpu.test.ts)
     },
   },
 );

@@ -199,7 +199,9 @@ describe('a Teachable Machine export on photos, with bad files among them', () =
       model: { kind: 'layers-model', teachableMachine: true, labels: ['cat', 'coffee', 'astronaut', 'rocket'] },
     });
     const predicted = Object.fromEntries(
-      results.images.filter((i) => i.status === 'ok').map((i) => [i.file.split('/').pop(), i.prediction![0]!.label]),
+      results.images
+        .filter((i) => i.status === 'ok')
+        .map((i): [string, string] => [i.file.split('/').pop()!, String(i.prediction![0]!.label)]),
     );
     expect(predicted).toEqual({ 'astronaut.jpg': 'astronaut', 'chelsea.png': 'cat', 'coffee.jpg': 'coffee', 'rocket.jpg': 'rocket' });
     const chelsea = results.images.find((i) => i.file.endsWith('chelsea.png'))!;

@@ -25,7 +25,10 @@ const COLOURS = [
   [0, 0, 1],
   [0.5, 0.5, 0.5],
 ];
-const solidImages = () => ({ data: Float32Array.from(COLOURS.flatMap((c) => new Array(16).fill(c).flat())), shape: [4, 4, 4, 3] });
+const solidImages = () => ({
+  data: Float32Array.from(COLOURS.flatMap((c) => new Array<readonly number[]>(16).fill(c).flat())),
+  shape: [4, 4, 4, 3],
+});
 
 afterEach(() => document.querySelectorAll('xai-feature-grid').forEach((el) => el.remove()));
 

@@ -55,7 +55,7 @@ describe('loadTfjsModel', () => {
       expect(loaded.format).toBe(original === layers ? 'layers-model' : 'graph-model');
       expect(modelImageShape(loaded.model)).toEqual([8, 8, 3]);
       const y = loaded.format === 'layers-model' ? (loaded.model.predict(x) as tf.Tensor) : (loaded.model.predict(x) as tf.Tensor);
-      expect(Array.from(await y.data())).toEqual(Array.from(await reference.data()).map((v) => expect.closeTo(v, 5)));
+      expect(Array.from(await y.data())).toEqual(Array.from(await reference.data()).map((v): unknown => expect.closeTo(v, 5)));
       tf.dispose(y);
       loaded.model.dispose();
     }

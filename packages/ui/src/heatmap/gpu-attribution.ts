@@ -42,7 +42,7 @@ export function gpuMapOf(input: AttributionInput, reduce: ChannelReduce, device:
   }
   const source = typeof input === 'object' && input !== null && 'attribution' in input ? input.attribution : input;
   if (!(source instanceof tf.Tensor)) return undefined;
-  const tensor: tf.Tensor = source;
+  const tensor = source as tf.Tensor; // instanceof narrowed it to Tensor<any>
   if (tensor.isDisposed || tensor.dtype !== 'float32' || !isWebGPUBackend()) return undefined;
   const [height, width, channels] = hwc(tensor.shape, 'attribution');
   const gpuDevice = tfjsDevice();

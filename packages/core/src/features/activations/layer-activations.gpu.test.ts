@@ -50,7 +50,7 @@ describe('layerActivations', () => {
       ...down.slice(3),
       -1,
       ...ramp.slice(3),
-      ...new Array(7).fill(-1),
+      ...new Array<number>(7).fill(-1),
       0,
       0,
       0,

@@ -11,7 +11,9 @@ const SIZE = 24;
 /** Filter taps [dy][dx][c] of the three hand-set channels of `patternModel`. */
 function filters(): number[][][][] {
   const edge = (vertical: boolean) =>
-    Array.from({ length: K }, (_, dy) => Array.from({ length: K }, (_, dx) => new Array(3).fill(Math.sign((vertical ? dx : dy) - 2) / 3)));
+    Array.from({ length: K }, (_, dy) =>
+      Array.from({ length: K }, (_, dx) => new Array<number>(3).fill(Math.sign((vertical ? dx : dy) - 2) / 3)),
+    );
   const colour = Array.from({ length: K }, () => Array.from({ length: K }, () => [1 / 25, -1 / 25, 0]));
   return [edge(true), edge(false), colour];
 }

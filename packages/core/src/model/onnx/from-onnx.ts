@@ -82,7 +82,8 @@ export function fromOnnx(session: OnnxSessionLike, options: FromOnnxOptions = {}
   const layout = options.layout ?? 'nchw';
   if (layout !== 'nchw' && layout !== 'nhwc')
     throw new InvalidOptionError(`fromOnnx: layout must be 'nchw' or 'nhwc', got ${String(layout)}`);
-  const inputName = options.inputName ?? session.inputNames[0];
+  // Array.isArray above narrowed inputNames to any[]: read it as the interface declares it.
+  const inputName = options.inputName ?? (session.inputNames as readonly string[])[0];
   if (options.inputName === undefined && session.inputNames.length !== 1) {
     throw new UnsupportedModelError(
       `fromOnnx: the session has ${session.inputNames.length} inputs (${session.inputNames.join(', ')}); pass inputName`,
