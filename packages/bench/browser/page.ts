@@ -20,6 +20,7 @@ import {
 import { explainerBench } from './explainer-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
 import { profileBench } from './profile-bench.js';
+import { roundTripBench } from './roundtrip-bench.js';
 
 declare global {
   interface Window {
@@ -175,7 +176,7 @@ const loadSubject: Record<BrowserModel, () => Promise<Subject>> = { 'mnist-cnn':
 
 /** The cases the query selects: by name or family; MobileNetV2's only in the full run or when the filter names them. */
 function selectedCases(camChannels: number): BrowserCase[] {
-  if (filter.startsWith('profile')) return [];
+  if (filter.startsWith('profile') || filter === 'roundtrip') return [];
   const mobilenet = (!quick && filter === '') || filter.includes('mobilenet') ? mobilenetCases() : [];
   const matches = (c: BrowserCase) => c.name.toLowerCase().includes(filter) || c.family.includes(filter);
   return [...mnistCases(quick, camChannels, batch).filter(matches), ...mobilenet.filter((c) => matches(c) || filter.includes('mobilenet'))];
@@ -238,6 +239,7 @@ async function run(): Promise<BrowserResult> {
     subject.image.dispose();
     subject.model.dispose();
   }
+  const roundTripRows = filter === '' || filter === 'roundtrip' ? await roundTripBench(quick ? 20 : 50) : undefined;
   const heatmapRows = 'xai-heatmap'.includes(filter) && filter !== '' ? await heatmapBench(quick, rounds, counted) : undefined;
   heatmapRows?.forEach((row) => console.log(`bench-heatmap ${JSON.stringify(row)}`));
   return {
@@ -247,6 +249,7 @@ async function run(): Promise<BrowserResult> {
     ...(heatmapRows && { heatmapRows }),
     ...(explainerRows && { explainerRows }),
     ...(profileRows && { profileRows }),
+    ...(roundTripRows && { roundTripRows }),
   };
 }
 

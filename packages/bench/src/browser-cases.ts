@@ -191,6 +191,13 @@ export interface ProfileRow {
   readonly cpuMs: number;
 }
 
+/** One row of the round-trip table: a submit and a wait for a readback. */
+export interface RoundTripRow {
+  readonly name: string;
+  readonly runs: number;
+  readonly medianMs: number;
+}
+
 /** What the page leaves on `window.benchResult`. */
 export interface BrowserResult {
   readonly adapter: string;
@@ -202,5 +209,7 @@ export interface BrowserResult {
   readonly explainerRows?: ExplainerRow[];
   /** Per-kernel times of one MNIST pass (when the filter is "profile"). */
   readonly profileRows?: ProfileRow[];
+  /** GPU-to-CPU round trips (when the filter is "roundtrip"). */
+  readonly roundTripRows?: RoundTripRow[];
   readonly error?: string;
 }

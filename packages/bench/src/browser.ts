@@ -17,10 +17,11 @@ import {
   type BrowserRow,
   type ExplainerRow,
   type HeatmapRow,
+  type RoundTripRow,
   type ProfileRow,
 } from './browser-cases.js';
 
-export type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow, ProfileRow } from './browser-cases.js';
+export type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow, ProfileRow, RoundTripRow } from './browser-cases.js';
 
 /** Options of {@link runBrowserBench}. */
 export interface BrowserBenchOptions {
@@ -166,6 +167,15 @@ function formatProfileTable(rows: readonly ProfileRow[]): string[] {
   ];
 }
 
+/** The round-trip table: what one readback costs in this browser. */
+function formatRoundTripTable(rows: readonly RoundTripRow[]): string[] {
+  return [
+    'round trip (a device of its own, nothing else queued)          runs   median ms',
+    ...rows.map((r) => `${r.name.padEnd(60)} ${String(r.runs).padStart(6)} ${r.medianMs.toFixed(2).padStart(11)}`),
+    'performance.now() is coarsened to 0.1 ms in a page that is not cross-origin isolated.',
+  ];
+}
+
 /** The browser table: one line per method (passes: images through the model, f forward / g gradient). */
 export function formatBrowserTable(result: BrowserResult): string {
   return [
@@ -177,5 +187,6 @@ export function formatBrowserTable(result: BrowserResult): string {
     ...(result.heatmapRows ? formatHeatmapTable(result.heatmapRows) : []),
     ...(result.explainerRows ? formatExplainerTable(result.explainerRows) : []),
     ...(result.profileRows ? formatProfileTable(result.profileRows) : []),
+    ...(result.roundTripRows ? formatRoundTripTable(result.roundTripRows) : []),
   ].join('\n');
 }
