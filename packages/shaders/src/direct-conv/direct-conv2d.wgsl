@@ -7,7 +7,7 @@
 //                          x[b, oy * strideHeight - padTop + ky, ox * strideWidth - padLeft + kx, ci]
 //                          * weights[ky, kx, ci, co])
 //
-// Input cells outside the image (padding) count as 0. act: 0 linear, 1 relu, 2 relu6 (min(max(v, 0), 6)).
+// Input cells outside the image (padding) count as 0. act: 0 linear, 1 relu, 2 relu6 (activation.wgsl).
 //
 // Why this shape: software adapters (SwiftShader, lavapipe) run a workgroup's invocations on CPU
 // threads and emulate workgroupBarrier(), which makes tiled matmul convolutions (tfjs's Conv2DMM and
@@ -50,20 +50,6 @@ struct Params {
 // Read only when params.hasBias is 1 (bind any storage buffer otherwise).
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
-
-fn activate(v: vec4f) -> vec4f {
-  switch params.activation {
-    case 1u: {
-      return max(v, vec4f(0.0));
-    }
-    case 2u: {
-      return clamp(v, vec4f(0.0), vec4f(6.0));
-    }
-    default: {
-      return v;
-    }
-  }
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -110,10 +96,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (params.hasBias == 1u) {
     shift = vec4f(bias[cols.x], bias[cols.y], bias[cols.z], bias[cols.w]);
   }
-  let v0 = activate(acc0 + shift);
-  let v1 = activate(acc1 + shift);
-  let v2 = activate(acc2 + shift);
-  let v3 = activate(acc3 + shift);
+  let v0 = activate(acc0 + shift, params.activation, 0.0);
+  let v1 = activate(acc1 + shift, params.activation, 0.0);
+  let v2 = activate(acc2 + shift, params.activation, 0.0);
+  let v3 = activate(acc3 + shift, params.activation, 0.0);
   storeBlock(work, params.outWidth, params.outChannels, v0, v1, v2, v3);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './direct-matmul.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { activationSnippet } from '../snippets/index.js';
 
 const WORKGROUP_SIZE = 64;
 
@@ -29,6 +30,7 @@ export function directMatmulInvocations(s: { batch: number; rows: number; cols: 
 export const directMatmul = defineKernel({
   name: 'direct-matmul',
   source,
+  includes: [activationSnippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {

@@ -8,8 +8,7 @@
 // A(b, r, k) = a[bA, r, k] (a is [aBatches, rows, inner]) or a[bA, k, r] when transposeA is 1
 // ([aBatches, inner, rows]); B(b, k, c) = b[bB, k, c] ([bBatches, inner, cols]) or b[bB, c, k] when
 // transposeB is 1. bA = b % aBatches, bB = b % bBatches: an operand with one batch is broadcast.
-// act: 0 linear, 1 relu, 2 relu6, 3 sigmoid 1 / (1 + exp(-v)), 4 elu (v >= 0 ? v : exp(v) - 1),
-// 5 leaky relu (v < 0 ? alpha * v : v).
+// act: 0 linear, 1 relu, 2 relu6, 3 sigmoid, 4 elu, 5 leaky relu with slope alpha (activation.wgsl).
 //
 // Why this shape: software adapters (SwiftShader, lavapipe) run a workgroup's invocations on CPU
 // threads and emulate workgroupBarrier(); tfjs-webgpu's matmul programs (tiled, or one workgroup
@@ -47,29 +46,6 @@ struct Params {
 // Read only when params.hasBias is 1 (bind any storage buffer otherwise).
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
-
-fn activate(v: vec4f) -> vec4f {
-  switch params.activation {
-    case 1u: {
-      return select(v, vec4f(0.0), v < vec4f(0.0));
-    }
-    case 2u: {
-      return clamp(v, vec4f(0.0), vec4f(6.0));
-    }
-    case 3u: {
-      return 1.0 / (1.0 + exp(-v));
-    }
-    case 4u: {
-      return select(v, exp(v) - 1.0, v < vec4f(0.0));
-    }
-    case 5u: {
-      return select(v, params.alpha * v, v < vec4f(0.0));
-    }
-    default: {
-      return v;
-    }
-  }
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -129,15 +105,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     shift = vec4f(bias[c.x], bias[c.y], bias[c.z], bias[c.w]);
   }
   let rowBase = batch * params.rows;
-  store(rowBase + r0, c0, activate(acc0 + shift));
+  store(rowBase + r0, c0, activate(acc0 + shift, params.activation, params.alpha));
   if (r0 + 1u < params.rows) {
-    store(rowBase + r0 + 1u, c0, activate(acc1 + shift));
+    store(rowBase + r0 + 1u, c0, activate(acc1 + shift, params.activation, params.alpha));
   }
   if (r0 + 2u < params.rows) {
-    store(rowBase + r0 + 2u, c0, activate(acc2 + shift));
+    store(rowBase + r0 + 2u, c0, activate(acc2 + shift, params.activation, params.alpha));
   }
   if (r0 + 3u < params.rows) {
-    store(rowBase + r0 + 3u, c0, activate(acc3 + shift));
+    store(rowBase + r0 + 3u, c0, activate(acc3 + shift, params.activation, params.alpha));
   }
 }
 

@@ -16,6 +16,7 @@ import quickshiftFeaturesSource from '../superpixels/quickshift-features.wgsl';
 import affineMapSource from '../features/affine-map.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
 import fourierParamsSource from '../fft/fourier-params.wgsl';
+import activationSource from './activation.wgsl';
 
 /** F32_MAX and isNan (bit-pattern test). */
 export const f32Snippet: WgslSnippet = { name: 'f32.wgsl', source: f32Source };
@@ -52,3 +53,6 @@ export const convBlockSnippet: WgslSnippet = { name: 'conv-block.wgsl', source: 
 
 /** Params: sizes, plane factor and 3 x 3 colour mix of fourier-image and its adjoint (fft/fourier-params.wgsl). */
 export const fourierParamsSnippet: WgslSnippet = { name: 'fourier-params.wgsl', source: fourierParamsSource };
+
+/** activate(v, code, alpha): the fused activations of the direct conv and matmul kernels, by code. */
+export const activationSnippet: WgslSnippet = { name: 'activation.wgsl', source: activationSource };
