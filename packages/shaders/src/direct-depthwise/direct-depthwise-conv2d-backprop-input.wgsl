@@ -17,11 +17,13 @@
 // Dispatch: 1-D, one invocation per 4 x 4 block of (input columns x channels) of one input row
 // (conv-block.wgsl): count = batch * inHeight * ceil(inWidth / 4) * ceil(channels / 4)
 // (directDepthwiseConv2dBackpropInputInvocations), ceil(count / WORKGROUP_SIZE) workgroups folded
-// past 65,535. Each loaded weight vector serves the 4 columns.
+// past 65,535. Each loaded weight vector serves the 4 columns; with the common 3-wide window at
+// stride 1 each loaded dy cell also serves every column it reaches.
 // Out-of-range lanes (columns that no output reaches for this kx, channels past the last) read
 // clamped, valid addresses; dy values that do not apply are replaced by 0 with select, and lanes
 // past the edge are never written.
-// Numerics: f32 products summed in (ky, kx) order: tolerance abs 1e-5, rel 1e-4 against the f64
+// Numerics: f32 products summed in (ky, kx) order (at 3-wide stride 1, a window row's 3 products
+// are summed first, then added): tolerance abs 1e-5, rel 1e-4 against the f64
 // reference.
 
 override WORKGROUP_SIZE: u32;
@@ -55,6 +57,17 @@ fn outputGradient(dyRow: u32, ox: i32, hit: bool, lanes: vec4u) -> vec4f {
   return select(vec4f(0.0), g, hit);
 }
 
+// outputGradient at stride 1, where every output column 0 <= ox < outWidth is reached.
+fn outputGradientAt(dyRow: u32, ox: i32, lanes: vec4u) -> vec4f {
+  return outputGradient(dyRow, ox, ox >= 0 && ox < i32(params.outWidth), lanes);
+}
+
+// Channels `lanes` of the filter tap (ky, kx).
+fn weightTap(ky: u32, kx: u32, lanes: vec4u) -> vec4f {
+  let at = (ky * params.filterWidth + kx) * params.inChannels;
+  return vec4f(weights[at + lanes.x], weights[at + lanes.y], weights[at + lanes.z], weights[at + lanes.w]);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
@@ -78,6 +91,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       continue;
     }
     let dyRow = (b * params.outHeight + u32(reachY / sh)) * params.outWidth;
+    if (params.filterWidth == 3u && params.strideWidth == 1u) {
+      // The common 3-wide window at stride 1: the 4 columns gather from 6 overlapping output
+      // columns, loaded once each (the general loop below loads 12); column j, tap kx reads
+      // output column base + j - kx.
+      let base = i32(work.col0 + params.padLeft);
+      let w0 = weightTap(ky, 0u, work.lanes);
+      let w1 = weightTap(ky, 1u, work.lanes);
+      let w2 = weightTap(ky, 2u, work.lanes);
+      let g0 = outputGradientAt(dyRow, base - 2, work.lanes);
+      let g1 = outputGradientAt(dyRow, base - 1, work.lanes);
+      let g2 = outputGradientAt(dyRow, base, work.lanes);
+      let g3 = outputGradientAt(dyRow, base + 1, work.lanes);
+      let g4 = outputGradientAt(dyRow, base + 2, work.lanes);
+      let g5 = outputGradientAt(dyRow, base + 3, work.lanes);
+      acc0 += g2 * w0 + g1 * w1 + g0 * w2;
+      acc1 += g3 * w0 + g2 * w1 + g1 * w2;
+      acc2 += g4 * w0 + g3 * w1 + g2 * w2;
+      acc3 += g5 * w0 + g4 * w1 + g3 * w2;
+      continue;
+    }
     for (var kx = 0u; kx < params.filterWidth; kx++) {
       let reachX = vec4i(i32(work.col0 + params.padLeft) - i32(kx)) + vec4i(0, 1, 2, 3); // ox * strideWidth
       let ox = reachX / sw;
@@ -85,8 +118,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       if (!any(hit)) {
         continue;
       }
-      let wBase = (ky * params.filterWidth + kx) * params.inChannels;
-      let w = vec4f(weights[wBase + work.lanes.x], weights[wBase + work.lanes.y], weights[wBase + work.lanes.z], weights[wBase + work.lanes.w]);
+      let w = weightTap(ky, kx, work.lanes);
       acc0 += outputGradient(dyRow, ox.x, hit.x, work.lanes) * w;
       acc1 += outputGradient(dyRow, ox.y, hit.y, work.lanes) * w;
       acc2 += outputGradient(dyRow, ox.z, hit.z, work.lanes) * w;

@@ -27,6 +27,8 @@ const CASES: readonly DepthwiseCase[] = [
   { input: [1, 6, 5, 5], window: [3, 3], strides: [1, 1], padding: [1, 0, 2, 1], why: 'explicit uneven pads, 5 channels' },
   { input: [3, 9, 7, 7], window: [4, 4], strides: [3, 2], padding: 'same', why: 'even window, stride 3, odd sizes' },
   { input: [1, 14, 14, 96], window: [3, 3], strides: [2, 2], padding: 'same', why: 'MobileNetV2 stride-2 block' },
+  { input: [2, 7, 10, 7], window: [3, 3], strides: [1, 1], padding: 'valid', why: '3-wide stride-1 path, valid, batch 2' },
+  { input: [1, 9, 6, 10], window: [2, 3], strides: [2, 1], padding: 'same', why: '3-wide stride-1 path, row stride 2' },
   { input: [2, 12, 11, 33], window: [5, 5], strides: [1, 1], padding: 'same', why: '5x5 window, 33 channels' },
 ];
 

@@ -17,11 +17,13 @@
 // Dispatch: 1-D, one invocation per 4 x 4 block of (output columns x channels) of one output row
 // (conv-block.wgsl): count = batch * outHeight * ceil(outWidth / 4) * ceil(channels / 4)
 // (directDepthwiseConv2dInvocations), ceil(count / WORKGROUP_SIZE) workgroups folded past 65,535.
-// Each loaded weight vector serves the 4 columns.
+// Each loaded weight vector serves the 4 columns; with the common 3-wide window at stride 1 each
+// loaded input cell also serves every column whose window covers it.
 // Out-of-range lanes read clamped, valid addresses: input cells in the padding are replaced by 0
 // with select (never multiplied by a mask: 0 * inf would be NaN), and columns or channels past the
 // output's edge are never written.
-// Numerics: f32 products summed in (ky, kx) order: tolerance abs 1e-5, rel 1e-4 against the f64
+// Numerics: f32 products summed in (ky, kx) order (at 3-wide stride 1, a window row's 3 products
+// are summed first, then added): tolerance abs 1e-5, rel 1e-4 against the f64
 // reference (sums of filterHeight * filterWidth terms).
 
 override WORKGROUP_SIZE: u32;
@@ -48,11 +50,17 @@ struct Params {
 @group(0) @binding(2) var<storage, read> weights: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
-// Channels `lanes` of input cell (b * inHeight + iy) * inWidth + ix, or 0 where `inside` is false.
-fn inputCell(rowBase: u32, ix: i32, inside: bool, lanes: vec4u) -> vec4f {
+// Channels `lanes` of input cell (rowBase + ix), or 0 where ix lies in the padding.
+fn inputCell(rowBase: u32, ix: i32, lanes: vec4u) -> vec4f {
   let at = (rowBase + u32(clamp(ix, 0, i32(params.inWidth) - 1))) * params.inChannels;
   let v = vec4f(x[at + lanes.x], x[at + lanes.y], x[at + lanes.z], x[at + lanes.w]);
-  return select(vec4f(0.0), v, inside);
+  return select(vec4f(0.0), v, ix >= 0 && ix < i32(params.inWidth));
+}
+
+// Channels `lanes` of the filter tap (ky, kx).
+fn weightTap(ky: u32, kx: u32, lanes: vec4u) -> vec4f {
+  let at = (ky * params.filterWidth + kx) * params.inChannels;
+  return vec4f(weights[at + lanes.x], weights[at + lanes.y], weights[at + lanes.z], weights[at + lanes.w]);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -67,7 +75,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let top = i32(oy * params.strideHeight) - i32(params.padTop);
   let sw = i32(params.strideWidth);
   let left0 = i32(work.col0) * sw - i32(params.padLeft);
-  let inWidth = i32(params.inWidth);
 
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
@@ -79,15 +86,31 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       continue;
     }
     let rowBase = (b * params.inHeight + u32(iy)) * params.inWidth;
+    if (params.filterWidth == 3u && sw == 1) {
+      // The common 3-wide window at stride 1: the 4 columns' windows overlap, so the 6 input
+      // cells they cover are loaded once each (the general loop below loads 12).
+      let w0 = weightTap(ky, 0u, work.lanes);
+      let w1 = weightTap(ky, 1u, work.lanes);
+      let w2 = weightTap(ky, 2u, work.lanes);
+      let c0 = inputCell(rowBase, left0, work.lanes);
+      let c1 = inputCell(rowBase, left0 + 1, work.lanes);
+      let c2 = inputCell(rowBase, left0 + 2, work.lanes);
+      let c3 = inputCell(rowBase, left0 + 3, work.lanes);
+      let c4 = inputCell(rowBase, left0 + 4, work.lanes);
+      let c5 = inputCell(rowBase, left0 + 5, work.lanes);
+      acc0 += c0 * w0 + c1 * w1 + c2 * w2;
+      acc1 += c1 * w0 + c2 * w1 + c3 * w2;
+      acc2 += c2 * w0 + c3 * w1 + c4 * w2;
+      acc3 += c3 * w0 + c4 * w1 + c5 * w2;
+      continue;
+    }
     for (var kx = 0u; kx < params.filterWidth; kx++) {
-      let wBase = (ky * params.filterWidth + kx) * params.inChannels;
-      let w = vec4f(weights[wBase + work.lanes.x], weights[wBase + work.lanes.y], weights[wBase + work.lanes.z], weights[wBase + work.lanes.w]);
-      let ix = vec4i(left0 + i32(kx)) + vec4i(0, 1, 2, 3) * sw;
-      let inside = (ix >= vec4i(0)) & (ix < vec4i(inWidth));
-      acc0 += inputCell(rowBase, ix.x, inside.x, work.lanes) * w;
-      acc1 += inputCell(rowBase, ix.y, inside.y, work.lanes) * w;
-      acc2 += inputCell(rowBase, ix.z, inside.z, work.lanes) * w;
-      acc3 += inputCell(rowBase, ix.w, inside.w, work.lanes) * w;
+      let w = weightTap(ky, kx, work.lanes);
+      let ix = left0 + i32(kx);
+      acc0 += inputCell(rowBase, ix, work.lanes) * w;
+      acc1 += inputCell(rowBase, ix + sw, work.lanes) * w;
+      acc2 += inputCell(rowBase, ix + 2 * sw, work.lanes) * w;
+      acc3 += inputCell(rowBase, ix + 3 * sw, work.lanes) * w;
     }
   }
   storeBlock(work, params.outWidth, params.inChannels, acc0, acc1, acc2, acc3);
