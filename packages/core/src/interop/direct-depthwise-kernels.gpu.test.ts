@@ -24,7 +24,7 @@ interface DepthwiseCase {
 }
 
 const CASES: readonly DepthwiseCase[] = [
-  { name: 'MobileNetV2 block, same', x: [1, 14, 14, 32], w: [3, 3, 32, 1], strides: [1, 1], pad: 'same' },
+  { name: '30 channels, same', x: [1, 14, 14, 30], w: [3, 3, 30, 1], strides: [1, 1], pad: 'same' },
   { name: 'stride 2, batch 2, 5 channels, same', x: [2, 9, 7, 5], w: [3, 3, 5, 1], strides: [2, 2], pad: 'same' },
   { name: 'valid, mixed strides', x: [1, 8, 10, 6], w: [2, 3, 6, 1], strides: [1, 2], pad: 'valid' },
   {
@@ -96,6 +96,13 @@ describe('direct depthwise convolution for tfjs-webgpu (Dawn + lavapipe)', () =>
   it.for(CASES)('input gradient $name (forward + DepthwiseConv2dNativeBackpropInput under tf.grad) = tfjs cpu', async (c) => {
     const gpu = await on('webgpu', c, inputGradient(c));
     expect(dispatches.count).toBe(2); // DepthwiseConv2dNative, then its backprop-input
+    expect(gpu).toBeAllClose(await on('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
+  });
+
+  it("a forward tfjs runs with its vec4 shader (channels a multiple of 4) stays tfjs's; its input gradient runs direct", async () => {
+    const c: DepthwiseCase = { name: 'MobileNetV2 block', x: [1, 14, 14, 32], w: [3, 3, 32, 1], strides: [1, 1], pad: 'same' };
+    const gpu = await on('webgpu', c, inputGradient(c));
+    expect(dispatches.count).toBe(1); // the backprop-input only
     expect(gpu).toBeAllClose(await on('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
   });
 
@@ -175,6 +182,7 @@ describe('directDepthwisePlan: what the direct kernels cover', () => {
     ['NCHW', { x: info([1, 3, 8, 8]), filter }, { ...attrs, dataFormat: 'NCHW' }],
     ['dilation 2', { x, filter }, { ...attrs, dilations: 2 }],
     ['channel multiplier 2', { x, filter: info([3, 3, 3, 2]) }, attrs],
+    ["what tfjs's vec4 shader computes (4k channels, stride <= 2)", { x: info([1, 8, 8, 4]), filter: info([3, 3, 4, 1]) }, attrs],
     ['int32 input', { x: info([1, 8, 8, 3], 'int32'), filter }, attrs],
     ['an empty batch', { x: info([0, 8, 8, 3]), filter }, attrs],
   ] as const)('leaves %s to tfjs', ([, inputs, a]) => {

@@ -2,12 +2,14 @@
 // Why this exists: tfjs-backend-webgpu 4.22's depthwise convolution kernels are slow on software
 // adapters (SwiftShader, lavapipe): in a MobileNetV2-224 forward + backward pass in headless
 // Chromium, DepthwiseConv2dNativeBackpropInput took 5-10x tfjs-cpu's time for the same op
-// ([1,56,56,96] x [3,3,96,1]: 289 ms vs 28 ms) and DepthwiseConv2dNative 0.15-0.6 s in all. On
-// software adapters this re-registers both so that the NHWC, channel-multiplier-1, dilation-1,
-// float32 cases (tfjs-layers' DepthwiseConv2D default) run webxai's barrier-free
-// direct-depthwise kernels; every other case calls tfjs's own kernel with the caller's arguments
-// untouched. FusedDepthwiseConv2D stays tfjs's: tfjs-layers models (MobileNetV2 under tf.grad and
-// in predict) never reach it; converted graph models do.
+// ([1,56,56,96] x [3,3,96,1]: 289 ms vs 28 ms), 1.1-2.3 s in all. On software adapters this
+// re-registers DepthwiseConv2dNativeBackpropInput and DepthwiseConv2dNative so that the NHWC,
+// channel-multiplier-1, dilation-1, float32 cases (tfjs-layers' DepthwiseConv2D default) run
+// webxai's barrier-free direct-depthwise kernels; every other case calls tfjs's own kernel with
+// the caller's arguments untouched. The forward keeps tfjs's kernel where tfjs picks its fast vec4
+// shader (channels a multiple of 4: all of MobileNetV2) and replaces only its slow fallback
+// ({@link directDepthwisePlan}). FusedDepthwiseConv2D stays tfjs's: tfjs-layers models
+// (MobileNetV2 under tf.grad and in predict) never reach it; converted graph models do.
 //
 // How it runs: exactly like direct-conv-kernels.ts (runKernelSync recorded into tfjs's own compute
 // pass, writing the buffer of an output tensor tfjs made; nothing is ours to dispose).
@@ -100,7 +102,8 @@ function geometryOf(inShape: readonly number[], filter: tf.TensorInfo, a: Depthw
 
 /**
  * What webxai's direct depthwise kernels would compute for one call of `kernelName`, or undefined
- * when the call needs tfjs's own kernel (NCHW, channel multiplier other than 1, dilation, dtype).
+ * when the call needs tfjs's own kernel (NCHW, channel multiplier other than 1, dilation, dtype)
+ * or tfjs's is the faster one (a forward tfjs runs with its vec4 shader).
  */
 export function directDepthwisePlan(kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: unknown): DirectDepthwisePlan | undefined {
   const a = attrs as DepthwiseAttrs;
@@ -119,7 +122,18 @@ export function directDepthwisePlan(kernelName: string, inputs: tf.NamedTensorIn
   const { x } = inputs;
   if (!isRank4Float(x)) return undefined;
   const geometry = geometryOf(x.shape, filter, a);
-  return geometry && { kind: 'forward', geometry, source: x, filter };
+  return geometry && !tfjsUsesVec4Program(geometry) ? { kind: 'forward', geometry, source: x, filter } : undefined;
+}
+
+/**
+ * Whether tfjs-webgpu 4.22 runs this forward depthwise convolution with its DepthwiseConv2DVec4Program
+ * (its own condition): a barrier-free vec4 shader that was ~1.3-2x faster than direct-depthwise-conv2d
+ * on lavapipe ([1,112,112,32] 3x3: 4.4 vs 8.4 ms; the sum over MobileNetV2-224's depthwise layers
+ * 26 vs 32 ms), so webxai keeps it. Elsewhere tfjs falls back to a one-output-per-invocation shader
+ * the direct kernel beats ([1,112,112,30]: 18.4 vs 8.4 ms).
+ */
+function tfjsUsesVec4Program(g: DirectConvGeometry): boolean {
+  return g.outHeight > 4 && g.outWidth > 4 && g.strideWidth <= 2 && g.inChannels % 4 === 0;
 }
 
 /** Dispatches the plan into a new tfjs tensor; undefined when an input is not in a GPUBuffer. */
