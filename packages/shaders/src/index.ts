@@ -22,6 +22,7 @@ export * from './superpixels/index.js';
 export * from './cam/index.js';
 export * from './pooling/index.js';
 export * from './direct-conv/index.js';
+export * from './direct-depthwise/index.js';
 export * from './direct-matmul/index.js';
 export * from './metrics/index.js';
 export * from './features/index.js';

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { installDirectConv } from './direct-conv-kernels.js';
+import { installDirectDepthwise } from './direct-depthwise-kernels.js';
 import { installDirectMatmul } from './direct-matmul-kernels.js';
 import { installMeanAsAvgPool } from './mean-as-avg-pool.js';
 import { installRank1OperandLift } from './rank1-operand-lift.js';
@@ -55,6 +56,7 @@ export function configureTfjs(): void {
   tf.env().registerFlag('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', activeAdapterIsSoftware);
   installRank1OperandLift(activeAdapterIsSoftware);
   installDirectConv(activeAdapterIsSoftware);
+  installDirectDepthwise(activeAdapterIsSoftware);
   installMeanAsAvgPool(activeAdapterIsSoftware);
   installDirectMatmul(activeAdapterIsSoftware);
 }

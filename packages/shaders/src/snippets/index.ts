@@ -46,8 +46,8 @@ export const quickshiftFeaturesSnippet: WgslSnippet = { name: 'quickshift-featur
 export const affineMapSnippet: WgslSnippet = { name: 'affine-map.wgsl', source: affineMapSource };
 
 /**
- * ConvBlock, convBlock, storeBlock: the 4 columns x 4 channels block each direct-conv invocation
- * computes and its masked store (direct-conv/conv-block.wgsl; the kernel defines `writeOutput`).
+ * ConvBlock, convBlock, storeBlock: the 4 columns x 4 channels block each direct-conv and
+ * direct-depthwise invocation computes and its masked store (direct-conv/conv-block.wgsl; the kernel defines `writeOutput`).
  */
 export const convBlockSnippet: WgslSnippet = { name: 'conv-block.wgsl', source: convBlockSource };
 
