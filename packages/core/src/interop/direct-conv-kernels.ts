@@ -28,6 +28,7 @@ import {
   type DirectConvActivation,
   type DirectConvGeometry,
 } from '@webxai/shaders';
+import { directConvGeometry, isRank4Float } from './conv-geometry.js';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
 
 /**
@@ -73,30 +74,6 @@ export interface DirectConvPlan {
 /** Validation errors of earlier dispatches, thrown by the next call (a kernel function cannot await). */
 const dispatchErrors = new DeferredDispatchErrors();
 
-const isRank4Float = (t: tf.TensorInfo | undefined): t is tf.TensorInfo => t?.shape.length === 4 && t.dtype === 'float32';
-
-/** The direct-kernel geometry of tfjs's conv info, or undefined when the kernels do not cover it. */
-function geometryOf(info: tf.backend_util.Conv2DInfo): DirectConvGeometry | undefined {
-  if (info.dataFormat !== 'channelsLast' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
-  if (info.padInfo.top < 0 || info.padInfo.left < 0 || tf.util.sizeFromShape(info.outShape) === 0) return undefined;
-  if (tf.util.sizeFromShape(info.inShape) === 0) return undefined;
-  return {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.outChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
-}
-
 function convInfo(inShape: readonly number[], filter: tf.TensorInfo, a: ConvAttrs): tf.backend_util.Conv2DInfo {
   const format = tf.backend_util.convertConv2DDataFormat(a.dataFormat ?? 'NHWC');
   return tf.backend_util.computeConv2DInfo(
@@ -129,7 +106,7 @@ export function directConvPlan(kernelName: string, inputs: tf.NamedTensorInfoMap
     const { dy } = inputs;
     if (!isRank4Float(dy) || a.inputShape?.length !== 4) return undefined;
     const info = convInfo(a.inputShape, filter, a);
-    const geometry = geometryOf(info);
+    const geometry = directConvGeometry(info);
     if (!geometry || !tf.util.arraysEqual(dy.shape, info.outShape)) return undefined;
     return { kind: 'backprop-input', geometry, source: dy, filter, activation: 'linear' };
   }
@@ -137,7 +114,7 @@ export function directConvPlan(kernelName: string, inputs: tf.NamedTensorInfoMap
   if (!isRank4Float(x) || preluActivationWeights !== undefined) return undefined;
   const activation = a.activation ?? 'linear';
   if (!(activation in DIRECT_CONV_ACTIVATIONS)) return undefined;
-  const geometry = geometryOf(convInfo(x.shape, filter, a));
+  const geometry = directConvGeometry(convInfo(x.shape, filter, a));
   if (!geometry || (bias !== undefined && !perChannelBias(bias, geometry.outChannels))) return undefined;
   return { kind: 'forward', geometry, source: x, filter, activation: activation as DirectConvActivation, ...(bias && { bias }) };
 }

@@ -24,6 +24,7 @@ import {
   type DirectConvGeometry,
 } from '@webxai/shaders';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
+import { directConvGeometry, isRank4Float } from './conv-geometry.js';
 
 /**
  * tfjs env flag: true runs tfjs-webgpu's DepthwiseConv2dNative and
@@ -67,8 +68,6 @@ export interface DirectDepthwisePlan {
 /** Validation errors of earlier dispatches, thrown by the next call (a kernel function cannot await). */
 const dispatchErrors = new DeferredDispatchErrors();
 
-const isRank4Float = (t: tf.TensorInfo | undefined): t is tf.TensorInfo => t?.shape.length === 4 && t.dtype === 'float32';
-
 /** The direct-kernel geometry of tfjs's depthwise conv info, or undefined when the kernels do not cover it. */
 function geometryOf(inShape: readonly number[], filter: tf.TensorInfo, a: DepthwiseAttrs): DirectConvGeometry | undefined {
   const info = tf.backend_util.computeConv2DInfo(
@@ -80,24 +79,7 @@ function geometryOf(inShape: readonly number[], filter: tf.TensorInfo, a: Depthw
     a.dimRoundingMode,
     true,
   );
-  if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.outChannels !== info.inChannels) return undefined;
-  if (info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
-  if (tf.util.sizeFromShape(info.outShape) === 0 || tf.util.sizeFromShape(info.inShape) === 0) return undefined;
-  return {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.outChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
+  return info.outChannels === info.inChannels ? directConvGeometry(info) : undefined;
 }
 
 /**

@@ -44,6 +44,11 @@ import { installRank1OperandLift } from './rank1-operand-lift.js';
  *   (interop/direct-matmul-kernels.ts) for float32 products with a per-column bias and a linear /
  *   relu / relu6 / sigmoid / elu / leaky relu activation; anything else keeps tfjs's kernel (ADR
  *   0009, decision 7). Opt out with `tf.env().set('WEBXAI_WEBGPU_DIRECT_MATMUL', false)` after this call.
+ * - `WEBXAI_WEBGPU_DIRECT_DEPTHWISE` on software adapters only, decided the same lazy way:
+ *   tfjs-webgpu's DepthwiseConv2dNative (where tfjs would use its scalar program) and
+ *   DepthwiseConv2dNativeBackpropInput run webxai's barrier-free direct depthwise kernels
+ *   (interop/direct-depthwise-kernels.ts) for NHWC float32, channel multiplier 1, dilation 1 (ADR
+ *   0009, decision 8). Opt out with `tf.env().set('WEBXAI_WEBGPU_DIRECT_DEPTHWISE', false)` after this call.
  *
  * @example
  * import '@tensorflow/tfjs-backend-webgpu';
