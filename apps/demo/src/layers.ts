@@ -38,7 +38,7 @@ const $ = <T extends Element>(selector: string) => document.querySelector<T>(sel
 
 /** `[n, h, w, c]` tensor values copied to the host (the grid keeps them; the tensor can go). */
 async function hostCopy(t: tf.Tensor): Promise<ShapedArray> {
-  return { data: (await t.data()) as Float32Array, shape: t.shape };
+  return { data: await t.data(), shape: t.shape };
 }
 
 const describeLayer = (l: LayerInfo) => `${l.name} (${l.outputShape.slice(1).join(' x ')}, ${l.className})`;

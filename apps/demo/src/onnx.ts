@@ -39,7 +39,7 @@ export async function modelFromOnnxFile(file: File): Promise<DemoModel> {
     const geometry = inputGeometry(meta && meta.isTensor ? meta.shape : undefined);
     const outMeta = session.outputMetadata[0];
     const classes = outMeta && outMeta.isTensor ? outMeta.shape[outMeta.shape.length - 1] : undefined;
-    const model = fromOnnx(session, { layout: geometry.layout, Tensor: ort.Tensor as never });
+    const model = fromOnnx(session, { layout: geometry.layout, Tensor: ort.Tensor });
     return {
       name: `ONNX model “${file.name}”`,
       origin: file.name,

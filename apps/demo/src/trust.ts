@@ -3,7 +3,7 @@
 // and every method's deletion / insertion curve in <xai-curve>. Scores are computed only when asked
 // (they cost many forward passes); a new image, class or model clears them, and Cancel stops a run.
 import * as tf from '@tensorflow/tfjs';
-import { disposeTrustReport, evaluate, trustReport, type EvaluateOptions, type ExplainOptions, type TrustReport } from '@webxai/core';
+import { disposeTrustReport, evaluate, trustReport, type EvaluateOptions, type TrustReport } from '@webxai/core';
 import { AbortedError } from '@webxai/shaders';
 import type { XaiCurve } from '@webxai/ui';
 import { GRID_METHODS, methodOptions, PREDICTION_GRID_METHODS } from './methods.js';
@@ -153,7 +153,7 @@ export class TrustView {
     try {
       for (const [k, method] of methods.entries()) {
         this.#setProgress(k, methods.length, method);
-        const explain = methodOptions(method, model, { ...common, ...target }) as ExplainOptions;
+        const explain = methodOptions(method, model, { ...common, ...target });
         // One method per call, so the page can show progress between them.
         const report = await trustReport(model.model, input, { methods: [explain], metrics: evaluateOptions, ...target, signal });
         try {
@@ -195,7 +195,7 @@ export class TrustView {
     for (const metric of CURVE_METRICS) {
       const opts = options.find((o) => o.metric === metric);
       if (!opts) continue;
-      const r = await evaluate(model.model, input, map.attribution, { ...opts, target: map.target, signal } as EvaluateOptions);
+      const r = await evaluate(model.model, input, map.attribution, { ...opts, target: map.target, signal });
       (this.stats.curves[metric] ??= []).push({ method, y: Array.from(r.curves?.[0] ?? []) });
     }
   }

@@ -202,7 +202,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {
     images: images.length ? images : [DEFAULT_IMAGES],
     labels: v.labels,
     resize: resize as ResizeMode | undefined,
-    preprocess: preprocess as PreprocessPreset | undefined,
+    preprocess: preprocess,
     methods,
     methodOptions: parseMethodOptions(v.set ?? [], methods),
     target,

@@ -30,7 +30,7 @@ function image(id: string): ImageRecord {
     input: `images/${id}/input.png`,
     prediction: [{ index: 0, label: 'cat', probability: 0.9 }],
     methods: [{ method: 'saliency', status: 'ok', path: 'cpu', timeMs: 5, overlay: `images/${id}/saliency.png` }],
-  } as ImageRecord;
+  };
 }
 
 function results(images: ImageRecord[]): Results {

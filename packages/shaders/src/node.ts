@@ -16,7 +16,7 @@ export function installNodeWebGPU(flags?: string[]): GPU {
   if (installed) return installed;
   Object.assign(globalThis, globals);
   const dawnFlags = flags ?? (process.env.XAI_DAWN_FLAGS ?? '').split(',').filter(Boolean);
-  const gpu = create(dawnFlags) as unknown as GPU;
+  const gpu = create(dawnFlags);
   // Node 21+ has a read-only global `navigator`; Node 20 has none. defineProperty covers both.
   const nav = (globalThis as { navigator?: object }).navigator;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });

@@ -9,7 +9,7 @@ let gpu: GPU | undefined;
 export function installDawn(): GPU {
   if (gpu) return gpu;
   Object.assign(globalThis, globals);
-  gpu = create((process.env.XAI_DAWN_FLAGS ?? '').split(',').filter(Boolean)) as unknown as GPU;
+  gpu = create((process.env.XAI_DAWN_FLAGS ?? '').split(',').filter(Boolean));
   const nav = (globalThis as { navigator?: object }).navigator;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });

@@ -34,7 +34,7 @@ describe('<xai-curve>', () => {
     const lines = el.shadowRoot!.querySelectorAll('polyline');
     expect(lines).toHaveLength(2);
     expect(lines[0]!.getAttribute('points')).toBe('0.00,0.00 33.33,60.00 66.67,90.00 100.00,100.00');
-    const legend = [...el.shadowRoot!.querySelectorAll('[part=legend] li')].map((li) => li.textContent!.trim());
+    const legend = [...el.shadowRoot!.querySelectorAll('[part=legend] li')].map((li) => li.textContent.trim());
     // Hand-computed trapezoids with dx = 1/3: deletion (1.4 + 0.5 + 0.1) / 6, insertion (0.6 + 1.5 + 1.9) / 6.
     expect(legend).toEqual(['deletion (AUC 0.333)', 'insertion (AUC 0.667)']);
     expect(el.aucs[0]).toBeCloseTo(2 / 6, 12);
@@ -46,7 +46,7 @@ describe('<xai-curve>', () => {
     const el = await mount({ curves: [{ label: 'a', y: [1, 0] }] });
     el.curves = [{ label: 'b', y: [0, 1, 1] }];
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('[part=legend] li')!.textContent!.trim()).toBe('b (AUC 0.75)');
+    expect(el.shadowRoot!.querySelector('[part=legend] li')!.textContent.trim()).toBe('b (AUC 0.75)');
   });
 
   it('bad curves: readable error and xai-error; labels stay text', async () => {

@@ -16,7 +16,7 @@ describe('examples/index.html', () => {
     const { default: html } = (await import(/* @vite-ignore */ `${'/examples/index.html'}?raw`)) as { default: string };
     const doc = new DOMParser().parseFromString(html, 'text/html');
     const main = doc.querySelector('main')!;
-    const script = doc.querySelector('script[type=module]')!.textContent!;
+    const script = doc.querySelector('script[type=module]')!.textContent;
     expect(script).toContain("import '../src/index.ts';");
     const errors: string[] = [];
     document.addEventListener('xai-error', (e) => errors.push((e as CustomEvent<{ error: Error }>).detail.error.message));

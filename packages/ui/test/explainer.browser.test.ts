@@ -15,9 +15,9 @@ function fakeExplain(calls: ExplainCallOptions[]): ExplainFn {
     calls.push(options);
     for (let done = 1; done <= 4; done++) options.onProgress({ done, total: 4 });
     const [h, w] = input.shape;
-    const data = new Float32Array(h! * w! * 3);
+    const data = new Float32Array(h * w! * 3);
     for (let x = 0; x < w!; x++) data.set([1, 1, 1], 3 * (options.target * w! + x));
-    return { attribution: tf.tensor4d(data, [1, h!, w!, 3]), target: [options.target], timeMs: 12 };
+    return { attribution: tf.tensor4d(data, [1, h, w!, 3]), target: [options.target], timeMs: 12 };
   };
 }
 
@@ -80,7 +80,7 @@ describe('<xai-explainer> with an injected explain function', () => {
     const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~=prediction]')];
     expect(buttons).toHaveLength(3);
     expect(el.shadowRoot!.querySelector('[part=predictions] img')).toBeNull();
-    expect(buttons.some((b) => b.textContent!.includes(LABELS[2]!))).toBe(true);
+    expect(buttons.some((b) => b.textContent.includes(LABELS[2]!))).toBe(true);
     expect((window as { __pwned?: number }).__pwned).toBeUndefined();
     expect(buttons[0]!.getAttribute('aria-pressed')).toBe('true');
   });

@@ -120,7 +120,7 @@ describe('<xai-heatmap> behaviour', () => {
       new PointerEvent('pointermove', { clientX: rect.left + 2 * 25 + 1, clientY: rect.top + 2 * 30 + 1, bubbles: true }),
     );
     await el.updateComplete;
-    const readout = () => el.shadowRoot!.querySelector('[part=readout]')!.textContent!.trim();
+    const readout = () => el.shadowRoot!.querySelector('[part=readout]')!.textContent.trim();
     expect(readout()).toBe('x 25, y 30: 0.75');
     canvas.dispatchEvent(new PointerEvent('pointerleave'));
     await el.updateComplete;

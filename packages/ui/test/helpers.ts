@@ -65,7 +65,7 @@ export function meanRgb(data: ImageData, where: (x: number, y: number) => boolea
       n++;
     }
   }
-  return [sum[0]! / n, sum[1]! / n, sum[2]! / n];
+  return [sum[0] / n, sum[1] / n, sum[2] / n];
 }
 
 /** Largest per-channel difference between two same-size ImageData. */

@@ -40,7 +40,7 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
   const pooled = model.getLayer('global_average_pooling2d').apply(tailInput) as tfNamespace.SymbolicTensor;
   const tail = tf.model({ inputs: tailInput, outputs: model.getLayer('predictions').apply(pooled) as tfNamespace.SymbolicTensor });
   const activation = tf.tidy(() => {
-    const probe = tf.model({ inputs: model.inputs, outputs: model.getLayer(auto.name).output as tfNamespace.SymbolicTensor });
+    const probe = tf.model({ inputs: model.inputs, outputs: model.getLayer(auto.name).output });
     return probe.predict(x) as tfNamespace.Tensor4D;
   });
   const activations = tf.tile(activation, [ABLATION_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;

@@ -21,7 +21,7 @@ async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
   const model = testing.tinyCnn('sequential', weights);
   // The bare passes: the model up to 'conv2' (the layer visualised), gradient of every image's own
   // channel mean with respect to a [channels, 128, 128, 3] batch, `steps` times, awaited at the end.
-  const head = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv2').output as tfNamespace.SymbolicTensor });
+  const head = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv2').output });
   const batch = tf.randomUniform([channels, size, size, 3], 0, 1, 'float32', 3) as tfNamespace.Tensor4D;
   const mask = tf.oneHot(tf.range(0, channels, 1, 'int32'), 8).toFloat();
   const units = Array.from({ length: channels }, (_, i) => i);

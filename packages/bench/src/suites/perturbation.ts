@@ -125,8 +125,8 @@ async function setupPerturbation(context: BenchContext): Promise<SuiteInstance> 
    * shapes: forward time vs the rest, images/s and samples/s.
    */
   const onnxCase = (name: string, options: Record<string, unknown>, perturbed: number) => {
-    const { box, take } = timedBox(onnx as Box);
-    const explainer = core.createExplainer(box as never, { target, ...options } as never);
+    const { box, take } = timedBox(onnx);
+    const explainer = core.createExplainer(box, { target, ...options } as never);
     disposers.push(() => explainer.dispose());
     const key = `onnx ${name}`;
     let run = 0;

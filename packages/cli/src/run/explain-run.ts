@@ -296,7 +296,7 @@ function explainerFor(ctx: RunContext, method: string): Explainer<MethodName> {
   let e = ctx.explainers.get(method);
   if (!e) {
     try {
-      e = createExplainer(ctx.loaded.model, optionsFor(ctx, method)) as Explainer<MethodName>;
+      e = createExplainer(ctx.loaded.model, optionsFor(ctx, method));
     } catch (error) {
       e = error instanceof Error ? error : new Error(String(error));
     }
@@ -379,7 +379,7 @@ async function trustScores(
     const r = await evaluate(ctx.loaded.model, x, result, {
       metric,
       ...(ctx.preprocess ? { preprocess: ctx.preprocess } : {}),
-    } as Parameters<typeof evaluate>[3]);
+    });
     scores[metric] = r.scores[0]!;
   }
   return scores;

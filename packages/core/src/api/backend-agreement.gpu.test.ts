@@ -162,7 +162,7 @@ describe('backend agreement: every method, webgpu vs cpu, on a max-pool CNN', ()
         const row = TABLE[name];
         if (!row) continue;
         const options = row.options();
-        const r = await explain(model, image, { target: TARGET, ...options } as ExplainOptions);
+        const r = await explain(model, image, { target: TARGET, ...options });
         maps[backend].set(name, (await r.attribution.data()) as Float32Array);
         paths[backend].set(name, r.path);
         const { anchor, precision, coverage } = r as { anchor?: unknown; precision?: unknown; coverage?: unknown };
@@ -183,7 +183,7 @@ describe('backend agreement: every method, webgpu vs cpu, on a max-pool CNN', ()
     expect(listMethods().filter((m) => !(m in TABLE))).toEqual([]);
   });
 
-  it.for(Object.entries(TABLE).map(([name, row]) => ({ name, ...row! })))(
+  it.for(Object.entries(TABLE).map(([name, row]) => ({ name, ...row })))(
     '$name agrees within $tolerance of the largest value ($why)',
     ({ name, tolerance, discrete: exact }) => {
       const cpu = maps.cpu.get(name)!;

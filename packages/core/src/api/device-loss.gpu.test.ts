@@ -74,7 +74,7 @@ describe('device loss', () => {
       const freshWeights = tinyCnnWeights(spec);
       const fresh = tinyCnn('sequential', freshWeights);
       const y = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 7);
-      const r = await explain(fresh, y, { ...options, onProgress: () => {} } as never);
+      const r = await explain(fresh, y, { ...options, onProgress: () => {} });
       expect((r as { attribution: tf.Tensor }).attribution.shape[0]).toBe(2);
       tf.dispose([y, (r as { attribution: tf.Tensor }).attribution]);
       disposeWeights(freshWeights);

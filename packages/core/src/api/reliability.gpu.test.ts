@@ -156,7 +156,7 @@ describe('typed errors where generic ones were thrown', () => {
     expect(() => adaptModel(undefined as never)).toThrow(/cannot explain undefined:/);
     expect(() => adaptModel(42 as never)).toThrow(/cannot explain a number \(42\)/);
     expect(() => listLayers(null as never)).toThrow(/not null/);
-    expect(() => listLayers({ predict: never } as never)).toThrow(/not a black-box model/);
+    expect(() => listLayers({ predict: never })).toThrow(/not a black-box model/);
   });
 
   it('black-box maxBatch and numClasses must be positive integers', () => {

@@ -78,7 +78,7 @@ async function ablatedBatches(
       ),
     );
   });
-  return tensors as tf.Tensor4D[];
+  return tensors;
 }
 
 /** Image `image`'s context, repeated `count` times along the batch (the caller disposes). */

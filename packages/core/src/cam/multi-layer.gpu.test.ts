@@ -26,10 +26,10 @@ function countApplies(model: tf.LayersModel, name: string): { readonly count: ()
   const layer = model.getLayer(name);
   const original = layer.apply.bind(layer);
   let calls = 0;
-  layer.apply = ((...args: Parameters<typeof layer.apply>) => {
+  layer.apply = (...args: Parameters<typeof layer.apply>) => {
     calls++;
     return original(...args);
-  }) as typeof layer.apply;
+  };
   return { count: () => calls, restore: () => void (layer.apply = original) };
 }
 

@@ -92,7 +92,7 @@ describe('gradient methods on max-pool CNNs: webgpu = cpu (issue 12)', () => {
       const scale = maxAbs(cpu[i]!.map);
       expect(scale).toBeGreaterThan(0);
       expect(gpu[i]!.map).toBeAllClose(cpu[i]!.map, { abs: 1e-5 * scale, rel: 0 });
-      if (cpu[i]!.delta) expect(gpu[i]!.delta!).toBeAllClose(cpu[i]!.delta!, { abs: 1e-4, rel: 0 });
+      if (cpu[i]!.delta) expect(gpu[i]!.delta!).toBeAllClose(cpu[i]!.delta, { abs: 1e-4, rel: 0 });
     });
   }
 });

@@ -97,6 +97,6 @@ export function checkModelBackend(model: unknown): void {
  * re-creation). A tensor on another registered backend is fine: tfjs moves its data on use.
  */
 export function onStaleBackend(tensor: tf.Tensor): boolean {
-  const info = engine().state.tensorInfo.get(tensor.dataId as object);
+  const info = engine().state.tensorInfo.get(tensor.dataId);
   return info !== undefined && !Object.values(engine().registry).includes(info.backend);
 }

@@ -99,8 +99,8 @@ describe('direct matmul for tfjs-webgpu (Dawn + lavapipe)', () => {
     const fused = (a: tf.Tensor, b: tf.Tensor) =>
       tf.tidy(() =>
         tf.fused.matMul({
-          a: tf.mul<tf.Tensor3D>(a, 4) as tf.Tensor3D,
-          b: b as tf.Tensor2D,
+          a: tf.mul<tf.Tensor3D>(a, 4),
+          b: b,
           bias: tf.linspace(-3, 3, 5),
           activation,
           leakyreluAlpha: 0.3,
@@ -120,9 +120,7 @@ describe('direct matmul for tfjs-webgpu (Dawn + lavapipe)', () => {
       tf.tidy(() => {
         const bias = tf.linspace(-1, 1, 10);
         const loss = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
-          tf.sum(
-            tf.mul(tf.fused.matMul({ a: xs as tf.Tensor2D, b: ws as tf.Tensor2D, bias: bs, activation: 'relu' }), tf.tensor2d(r, [3, 10])),
-          );
+          tf.sum(tf.mul(tf.fused.matMul({ a: xs, b: ws, bias: bs, activation: 'relu' }), tf.tensor2d(r, [3, 10])));
         return tf.grads(loss)([x, w, bias]);
       });
     await expectSameAsCpu(c, gradients);
@@ -141,11 +139,9 @@ describe('direct matmul for tfjs-webgpu (Dawn + lavapipe)', () => {
 
   it("calls tfjs's kernel for what the direct kernel does not cover, with tfjs's values", async () => {
     const prelu = (a: tf.Tensor, b: tf.Tensor) =>
-      tf.tidy(() =>
-        tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, activation: 'prelu', preluActivationWeights: tf.fill([5], 0.1) }),
-      );
+      tf.tidy(() => tf.fused.matMul({ a: a, b: b, activation: 'prelu', preluActivationWeights: tf.fill([5], 0.1) }));
     const fullBias = (a: tf.Tensor, b: tf.Tensor) =>
-      tf.tidy(() => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: tf.linspace(0, 1, 20).reshape([4, 5]) }));
+      tf.tidy(() => tf.fused.matMul({ a: a, b: b, bias: tf.linspace(0, 1, 20).reshape([4, 5]) }));
     const c: MatmulCase = { name: 'fallback', a: [4, 6], b: [6, 5] };
     for (const work of [prelu, fullBias]) {
       const wrapped = await on('webgpu', c, work);

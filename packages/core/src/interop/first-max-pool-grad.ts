@@ -139,9 +139,9 @@ function firstMaxPool3dGradCpu({ inputs, backend, attrs }: KernelArgs): tf.Tenso
 }
 
 const OVERRIDES: readonly tf.KernelConfig[] = [
-  { kernelName: 'MaxPoolGrad', backendName: 'webgpu', kernelFunc: firstMaxPoolGradWebgpu as unknown as tf.KernelFunc },
-  { kernelName: 'MaxPool3DGrad', backendName: 'webgpu', kernelFunc: firstMaxPoolGradWebgpu as unknown as tf.KernelFunc },
-  { kernelName: 'MaxPool3DGrad', backendName: 'cpu', kernelFunc: firstMaxPool3dGradCpu as unknown as tf.KernelFunc },
+  { kernelName: 'MaxPoolGrad', backendName: 'webgpu', kernelFunc: firstMaxPoolGradWebgpu },
+  { kernelName: 'MaxPool3DGrad', backendName: 'webgpu', kernelFunc: firstMaxPoolGradWebgpu },
+  { kernelName: 'MaxPool3DGrad', backendName: 'cpu', kernelFunc: firstMaxPool3dGradCpu },
 ];
 
 const keyOf = (k: tf.KernelConfig) => `${k.kernelName}/${k.backendName}`;

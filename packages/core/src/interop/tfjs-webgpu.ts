@@ -126,7 +126,7 @@ export async function kernelToTensor<const S extends readonly number[]>(
   dtype: 'float32' | 'int32' = 'float32',
 ): Promise<tf.Tensor<RankOf<S>>> {
   const [tensor] = await kernelToTensors([shape], ([buffer]) => write(buffer!), dtype);
-  return tensor as tf.Tensor<RankOf<S>>;
+  return tensor;
 }
 
 /** One tensor per shape of a tuple of shapes. */

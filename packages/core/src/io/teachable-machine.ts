@@ -34,7 +34,7 @@ export function parseTeachableMachineMetadata(json: unknown): TeachableMachineMe
     throw new InvalidInputError(`metadata.json: "imageSize" must be a positive integer, got ${JSON.stringify(imageSize)}`);
   }
   return {
-    labels: labels as string[],
+    labels: labels,
     imageSize,
     ...(typeof record.modelName === 'string' ? { modelName: record.modelName } : {}),
     ...(typeof record.tmVersion === 'string' ? { tmVersion: record.tmVersion } : {}),

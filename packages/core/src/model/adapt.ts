@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { AbortedError, ModelError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
-import type { BlackBoxModel, ModelAdapter, ModelFunction, ModelInput, ModelScores } from './types.js';
+import type { BlackBoxModel, ModelAdapter, ModelInput, ModelScores } from './types.js';
 import { checkScores } from './check-scores.js';
 import { raceAbort } from '../api/abort.js';
 import { rejectOption } from '../api/options.js';
@@ -26,7 +26,7 @@ export function describeModel(model: unknown): string {
   if (typeof model === 'string') return `a string (${JSON.stringify(model.length > 40 ? `${model.slice(0, 40)}...` : model)})`;
   if (typeof model === 'function') return 'a function';
   if (typeof model !== 'object') return `a ${typeof model}`;
-  const name = (model as object).constructor?.name;
+  const name = model.constructor?.name;
   const keys = Object.keys(model).slice(0, 8);
   return `${name && name !== 'Object' ? `a ${name}` : 'an object'} with keys [${keys.join(', ')}]`;
 }
@@ -89,7 +89,7 @@ export function adaptModel(model: ModelInput, options: AdaptOptions = {}): Model
     return syncAdapter('graph', model, shapeOf(model.inputs[0]!.shape), forward);
   }
   if (typeof model === 'function') {
-    return syncAdapter('function', model, undefined, withPre(model as ModelFunction));
+    return syncAdapter('function', model, undefined, withPre(model));
   }
   if (isBlackBox(model)) return blackBoxAdapter(model, pre);
   throw new UnsupportedModelError(

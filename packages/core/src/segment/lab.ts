@@ -33,7 +33,7 @@ export function rgbToLab(unit: ArrayLike<number>, pixels: number, channels: numb
  * = half-sample symmetric), as skimage's filters use. Returns a new array.
  */
 export function gaussianFilter(values: ArrayLike<number>, height: number, width: number, channels: number, sigma: number): Float64Array {
-  const out = Float64Array.from(values as ArrayLike<number>);
+  const out = Float64Array.from(values);
   if (!(sigma > 0)) return out;
   const radius = Math.floor(4 * sigma + 0.5);
   const weights = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-0.5 * ((i - radius) / sigma) ** 2));

@@ -90,7 +90,7 @@ async function unitMap(image: tf.Tensor, range: ValueRange | undefined, values: 
   const [min, max, finite] = values ? hostStats(values) : await gpuStats(image);
   if (!finite) throw new InvalidInputError('segment: image contains NaN or Inf values');
   if (Number.isNaN(low)) {
-    [low, high] = min! >= 0 && max! <= 1 ? [0, 1] : min! >= 0 && max! <= 255 ? [0, 255] : [min!, max! > min! ? max! : min! + 1];
+    [low, high] = min >= 0 && max <= 1 ? [0, 1] : min >= 0 && max <= 255 ? [0, 255] : [min, max > min ? max : min + 1];
   }
   return [low, 1 / (high - low)];
 }
@@ -236,7 +236,7 @@ async function slic(
       if (flat !== image) flat.dispose();
     }
   } else {
-    const features = slicFeaturesRef(values ?? ((await image.data()) as Float32Array), height * width, channels, low, scale);
+    const features = slicFeaturesRef(values ?? (await image.data()), height * width, channels, low, scale);
     raw = slicRef(plan, features, iterations);
   }
   if (o.enforceConnectivity === false) {

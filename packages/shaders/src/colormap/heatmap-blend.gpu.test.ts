@@ -17,7 +17,7 @@ const MODES: BlendMode[] = ['overlay', 'side-by-side', 'heatmap-only', 'masked',
 
 function randomRgba(count: number, seed: number): Uint32Array<ArrayBuffer> {
   const bytes = seededInts(count * 4, seed, 0, 256);
-  return Uint32Array.from({ length: count }, (_, i) => packRgba(bytes[4 * i]!, bytes[4 * i + 1]!, bytes[4 * i + 2]!, bytes[4 * i + 3]!));
+  return Uint32Array.from({ length: count }, (_, i) => packRgba(bytes[4 * i]!, bytes[4 * i + 1]!, bytes[4 * i + 2]!, bytes[4 * i + 3]));
 }
 
 describe('heatmap-blend', () => {

@@ -224,7 +224,7 @@ export function bindArgs<B extends Record<string, BindingSpec>>(spec: KernelSpec
   return Object.entries(anySpec.bindings).map(([name, binding]) => {
     const value = (args as Record<string, unknown>)[name];
     if ('uniform' in binding) {
-      return { name, uniform: packUniform(anySpec, name, binding.uniform as Record<string, UniformType>, value as Record<string, number>) };
+      return { name, uniform: packUniform(anySpec, name, binding.uniform, value as Record<string, number>) };
     }
     if (!value) throw new InvalidOptionError(`kernel "${spec.name}": missing buffer for binding "${name}"`);
     return { name, buffer: value as GPUBuffer };

@@ -152,7 +152,7 @@ function fromImageData(data: ImageData): ImagePixels {
   return {
     width: data.width,
     height: data.height,
-    pixels: new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer),
+    pixels: new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
   };
 }
 

@@ -134,7 +134,7 @@ export async function layerActivations(
       made.push(order);
       const mosaic = await tileChannels(activation, order, grid, options.background ?? 0, path);
       made.push(mosaic);
-      const rows = (await order.array()) as number[][];
+      const rows = await order.array();
       const { name, outputShape, kind, className } = layer;
       result.push({ layer: name, info: { name, outputShape, kind, className }, activation, mean, mosaic, order: rows, grid });
       order.dispose();

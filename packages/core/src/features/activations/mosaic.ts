@@ -45,5 +45,5 @@ export async function tileChannels(
     out.tensor.dispose();
     throw error;
   }
-  return out.tensor as tf.Tensor3D;
+  return out.tensor;
 }

@@ -78,5 +78,5 @@ export const deconvnet: MethodDefinition<'deconvnet'> = {
   name: 'deconvnet',
   requires: 'gradients',
   optionNames: GUIDED_BACKPROP_OPTION_NAMES,
-  create: (model, options) => reluGradientInstance(model, 'deconvnet', options.preprocess) as unknown as MethodInstance<'deconvnet'>,
+  create: (model, options) => reluGradientInstance(model, 'deconvnet', options.preprocess),
 };

@@ -77,7 +77,7 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
           throw error;
         } finally {
           gb.attribution.dispose();
-          tf.dispose(map?.map as tf.Tensor | undefined);
+          tf.dispose(map?.map);
         }
       },
       dispose() {

@@ -80,7 +80,7 @@ function runOverridden(step: Step, values: Map<string, tf.Tensor>, relu: (z: tf.
 function layersForward(model: tf.LayersModel, mode: ReluGradient): OverriddenForward {
   const program = layersProgram(model);
   const plan = program.steps.map((step) => {
-    const relu = reluOf(step.layer as LayerWithActivation);
+    const relu = reluOf(step.layer);
     return { step, relu: relu && { via: relu.via, fn: overriddenRelu(mode, relu.maxValue) } };
   });
   const relus = plan.filter((p) => p.relu).map((p) => p.step.layer.name);

@@ -47,9 +47,9 @@ describe('the FFT kernel path of the fourier parametrisation (webgpu)', () => {
       expect(image.shape).toEqual([count, h, w, c]);
       expect(grad.shape).toEqual(shape);
       // Both are f32 sums of the same terms in different orders (FFT stages against table products).
-      expect(await image.data()).toBeAllClose(await wantImage!.data(), { abs: 1e-5, rel: 1e-4 });
-      expect(await grad.data()).toBeAllClose(await wantGrad!.data(), { abs: 1e-5, rel: 1e-4 });
-      tf.dispose([variables, gradient, image, grad, wantImage!, wantGrad!]);
+      expect(await image.data()).toBeAllClose(await wantImage.data(), { abs: 1e-5, rel: 1e-4 });
+      expect(await grad.data()).toBeAllClose(await wantGrad.data(), { abs: 1e-5, rel: 1e-4 });
+      tf.dispose([variables, gradient, image, grad, wantImage, wantGrad]);
       disposeBasis(fftBasis);
       disposeBasis(tableBasis);
       flushTfjs(); // buffers of disposed tensors return to tfjs's pool at its next submit

@@ -68,12 +68,12 @@ describe('inverse real DFT by folded table products', () => {
           inverseRealDft(tables, tf.tensor3d(spectrum, [planes, h, 2 * W]), w),
           inverseRealDftVjp(tables, tf.tensor3d(g, [planes, h, w])),
         ]);
-        expect(got!.shape).toEqual([planes, h, w]);
-        expect(gotVjp!.shape).toEqual([planes, h, 2 * W]);
+        expect(got.shape).toEqual([planes, h, w]);
+        expect(gotVjp.shape).toEqual([planes, h, 2 * W]);
         // f32 tables and sums of up to 2 h W' terms of size ~2 K: a few 1e-6 of error.
-        expect(Array.from(await got!.data()), `${h}x${w}`).toBeAllClose(want.planes, { abs: 2e-5, rel: 1e-4 });
-        expect(Array.from(await gotVjp!.data()), `${h}x${w} VJP`).toBeAllClose(want.vjp, { abs: 2e-5, rel: 1e-4 });
-        tf.dispose([got!, gotVjp!]);
+        expect(Array.from(await got.data()), `${h}x${w}`).toBeAllClose(want.planes, { abs: 2e-5, rel: 1e-4 });
+        expect(Array.from(await gotVjp.data()), `${h}x${w} VJP`).toBeAllClose(want.vjp, { abs: 2e-5, rel: 1e-4 });
+        tf.dispose([got, gotVjp]);
         expect(tf.memory().numTensors).toBe(before);
         disposeDftTables(tables);
       }

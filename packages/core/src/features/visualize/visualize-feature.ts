@@ -140,7 +140,7 @@ function settingsOf(options: VisualizeFeatureOptions): Settings {
     number('transforms.jitter', t.jitter, 0, nonNegative, 'a number >= 0');
     number('transforms.rotate', t.rotate, 0, nonNegative, 'a number >= 0');
     const [lo, hi] = Array.isArray(t.scale) ? t.scale : [NaN, NaN];
-    if (!(lo! > 0 && hi! >= lo!))
+    if (!(lo > 0 && hi >= lo))
       throw new InvalidOptionError(`transforms.scale must be [min, max] with 0 < min <= max, got ${String(t.scale)}`);
     transforms = t;
   }
@@ -281,7 +281,7 @@ async function readRows(values: readonly tf.Tensor1D[]): Promise<number[][]> {
   if (values.length === 0) return [];
   const stacked = tf.stack(values as tf.Tensor1D[]) as tf.Tensor2D;
   tf.dispose(values as tf.Tensor1D[]);
-  const rows = (await stacked.array()) as number[][];
+  const rows = await stacked.array();
   stacked.dispose();
   return rows;
 }

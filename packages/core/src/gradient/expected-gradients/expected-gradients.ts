@@ -96,7 +96,7 @@ export const expectedGradients: MethodDefinition<'expected-gradients'> = {
         if (!ok) throw new InvalidInputError('baselines contain NaN or Inf values');
         const scores = await model.predict(input, call.signal);
         const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
-        const rows = given.rank === 4 ? shape[0]! : 1;
+        const rows = given.rank === 4 ? shape[0] : 1;
         const plan = expectedGradientsPlan(n, samples, rows, seed);
         const baselines = tf.reshape(given, [rows, h, w, c]) as tf.Tensor4D;
         try {

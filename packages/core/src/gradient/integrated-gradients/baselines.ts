@@ -53,7 +53,7 @@ export async function resolveBaselines(
   if (baseline.isDisposed) rejectOptionAs('integrated-gradients', 'baseline', 'a live tf.Tensor', 'a disposed tensor');
   const shape = baseline.shape;
   const image = shape.slice(-3);
-  const rows = baseline.rank === 4 ? shape[0]! : 1;
+  const rows = baseline.rank === 4 ? shape[0] : 1;
   if ((baseline.rank !== 3 && baseline.rank !== 4) || image[0] !== h || image[1] !== w || image[2] !== c || (rows !== 1 && rows !== n)) {
     throw new ShapeMismatchError(
       `baseline tensor must be [${h}, ${w}, ${c}], [1, ${h}, ${w}, ${c}] or [${n}, ${h}, ${w}, ${c}], got [${shape}]`,

@@ -117,7 +117,7 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
         // A given class needs no prediction of the clean input: the first gradient batch checks it
         // (range, finite scores) from its own scores. 'predicted' and the IG inner method predict first.
         const given = !ig && call.target !== undefined && call.target !== 'predicted';
-        const target = given ? givenTargets(call.target as number | readonly number[], n) : await predictedTargets(model, input, call);
+        const target = given ? givenTargets(call.target, n) : await predictedTargets(model, input, call);
         const ops = await createSampleOps({ input, noiseLevel, seed, samples, variant }, call.path);
         try {
           // Sample rounds of the IG inner method are whole rounds of n images; gradients batch freely.

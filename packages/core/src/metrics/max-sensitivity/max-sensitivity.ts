@@ -31,7 +31,7 @@ const NAME = 'max-sensitivity';
 
 /** Frobenius norms per image of a [n, ...] tensor. */
 async function normsPerImage(t: tf.Tensor): Promise<Float64Array> {
-  const n = t.shape[0]!;
+  const n = t.shape[0];
   const squared = tf.tidy(() => tf.sum(tf.square(tf.reshape(t, [n, -1])), 1));
   const values = await squared.data();
   squared.dispose();
@@ -71,11 +71,11 @@ export const maxSensitivity: MetricDefinition<'max-sensitivity'> = {
       const noisy = tf.tidy(() => tf.add(input, tf.tensor4d(uniformRef(seed, s * count, count, -radius, radius), [n, h, w, c])));
       let result: { attribution: tf.Tensor } | undefined;
       try {
-        result = (await explain(model.source, noisy, {
+        result = await explain(model.source, noisy, {
           ...o.explain,
           target: targets,
           ...(o.preprocess ? { preprocess: o.preprocess } : {}),
-        } as ExplainOptions)) as unknown as { attribution: tf.Tensor };
+        });
         const moved = normaliseAttribution(NAME, result.attribution, input.shape);
         const diff = tf.sub(moved, attribution);
         const norms = await normsPerImage(diff);

@@ -24,7 +24,7 @@ export async function explainMaps(
     attribution = await spec(model, input, target);
     dispose = () => attribution.dispose();
   } else {
-    const result = await explain(model, input, { ...spec, target } as ExplainOptions);
+    const result = await explain(model, input, { ...spec, target });
     attribution = (result as unknown as { attribution: tf.Tensor }).attribution;
     dispose = () => disposeResult(result);
   }

@@ -72,10 +72,10 @@ describe('stability, compareModels, trustReport', () => {
       methods: ['saliency', { method: 'grad-cam', layer: 'conv2' }] as const,
       metrics: ['deletion', { metric: 'insertion', steps: 8 }, 'sparseness'] as const,
     };
-    const warm = await trustReport(model, x, options as never);
+    const warm = await trustReport(model, x, options);
     disposeTrustReport(warm);
     const before = tf.memory().numTensors;
-    const report = await trustReport(model, x, options as never);
+    const report = await trustReport(model, x, options);
     expect(report.rows.map((r) => `${r.method}/${r.metric}`)).toEqual([
       'saliency/deletion',
       'saliency/insertion',

@@ -79,7 +79,7 @@ export async function trustReport(model: ModelInput, input: tf.Tensor, options: 
   try {
     for (const method of options.methods.map(asExplain)) {
       throwIfAborted(options.signal, NAME);
-      const explainOptions = { ...method, ...(options.target !== undefined ? { target: options.target } : {}) } as ExplainOptions;
+      const explainOptions = { ...method, ...(options.target !== undefined ? { target: options.target } : {}) };
       const result = (await explain(model, input, explainOptions)) as unknown as {
         attribution: tf.Tensor;
         target: number[];

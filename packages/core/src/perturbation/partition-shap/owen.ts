@@ -126,7 +126,7 @@ export async function owenValues(
   // run of a row: a fill instead of a scatter (50,176 of them per row for pixel features).
   const inOrder = tree.order.every((f, i) => f === i);
   const mark = (row: Float32Array, node: number) => {
-    if (inOrder) row.fill(1, tree.start[node]!, tree.end[node]!);
+    if (inOrder) row.fill(1, tree.start[node], tree.end[node]);
     else for (let i = tree.start[node]!; i < tree.end[node]!; i++) row[tree.order[i]!] = 1;
   };
   const paint = (row: Float32Array, nodes: readonly number[]) => {

@@ -18,7 +18,7 @@ describe('partition tree', () => {
     const cx = Float64Array.from({ length: 8 }, (_, p) => p % 4);
     const t = partitionTree(cy, cx, 8);
     expect(t.nodes).toBe(15);
-    const members = (node: number) => Array.from(t.order.subarray(t.start[node]!, t.end[node]!)).sort((a, b) => a - b);
+    const members = (node: number) => Array.from(t.order.subarray(t.start[node], t.end[node])).sort((a, b) => a - b);
     expect(members(t.left[0]!)).toEqual([0, 1, 4, 5]);
     expect(members(t.right[0]!)).toEqual([2, 3, 6, 7]);
   });

@@ -54,7 +54,7 @@ export function partitionTree(cy: Float64Array, cx: Float64Array, count: number)
     right[node] = nodes;
     start[nodes] = split;
     end[nodes++] = b;
-    stack.push(left[node]!, right[node]!);
+    stack.push(left[node], right[node]);
   }
   return { order, start: start.slice(0, nodes), end: end.slice(0, nodes), left: left.slice(0, nodes), right: right.slice(0, nodes), nodes };
 }

@@ -46,7 +46,7 @@ export async function userSegments(
     const [h, w] = input.shape.slice(-2);
     if (h !== height || w !== width) throw new ShapeMismatchError(`${method}: segments are ${h}x${w} but the input is ${height}x${width}`);
     data = (await input.data()) as Int32Array;
-    maps = input.rank === 3 ? input.shape[0]! : 1;
+    maps = input.rank === 3 ? input.shape[0] : 1;
   } else if (input instanceof Int32Array) {
     data = input;
     maps = input.length / pixels;

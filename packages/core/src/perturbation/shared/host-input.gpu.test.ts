@@ -88,7 +88,7 @@ describe('black-box perturbation methods read their input once', () => {
     for (const given of [false, true]) {
       const x = image();
       const target = given ? (runs[0]!.result['target'] as number[]) : 'predicted';
-      runs.push(await explainCounted(method as never, { method: method.name, target, ...options }, x));
+      runs.push(await explainCounted(method, { method: method.name, target, ...options }, x));
       x.dispose();
     }
     const [predicted, given] = runs;

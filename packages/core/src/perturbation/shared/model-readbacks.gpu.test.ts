@@ -48,7 +48,7 @@ describe('perturbation methods with a tfjs model (webgpu): one readback per mode
 
   /** One explanation's model calls and readbacks (after a warm-up run of the same explainer). */
   async function run(method: MethodDefinition<MethodName>, options: object): Promise<Run> {
-    const explainer = createExplainerFor(method, counted.model, { method: method.name, ...options } as never);
+    const explainer = createExplainerFor(method, counted.model, { method: method.name, ...options });
     ((await explainer.explain(x)) as { attribution: tf.Tensor }).attribution.dispose();
     counted.reset();
     const { result: r, readbacks } = await countReadbacks(
