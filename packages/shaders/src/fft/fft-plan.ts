@@ -12,20 +12,28 @@ import { hermitianExtend } from './hermitian-extend.kernel.js';
 import { hermitianSplit } from './hermitian-split.kernel.js';
 
 /**
- * The radices of n's Stockham stages: 4s first (fewest dispatches that the O(R^2) butterfly keeps
- * cheap), then 2, 3, 5, 7; undefined when n has a prime factor above 7 (or n < 1).
+ * The radices of n's Stockham stages: its power of two in as few stages of 16, 8, 4 or 2 as it
+ * takes, split as evenly as possible, largest first (on software adapters a stage costs about the
+ * same whatever its radix up to 16, and a radix-2 stage more than a radix-4 one: it runs twice the
+ * invocations), then 3, 5, 7 (O(R^2) sums); undefined when n has a prime factor above 7 (or n < 1).
  */
 export function fftRadices(n: number): number[] | undefined {
   if (!Number.isInteger(n) || n < 1) return undefined;
-  const radices: number[] = [];
+  let twos = 0;
   let rest = n;
-  for (const radix of [4, 2, 3, 5, 7]) {
-    while (rest % radix === 0) {
-      radices.push(radix);
-      rest /= radix;
-    }
+  for (; rest % 2 === 0; rest /= 2) twos++;
+  const radices = powerOfTwoRadices(twos);
+  for (const radix of [3, 5, 7]) {
+    for (; rest % radix === 0; rest /= radix) radices.push(radix);
   }
-  return rest === 1 && radices.every((r) => r <= MAX_RADIX) ? radices : undefined;
+  return rest === 1 ? radices : undefined;
+}
+
+/** 2^twos as ceil(twos / 4) radices of 2^floor or 2^ceil(twos / stages), larger first. */
+function powerOfTwoRadices(twos: number): number[] {
+  const stages = Math.ceil(twos / Math.log2(MAX_RADIX));
+  const low = Math.floor(twos / Math.max(stages, 1));
+  return Array.from({ length: stages }, (_, i) => 2 ** (i < twos - low * stages ? low + 1 : low));
 }
 
 /** Twiddle table of length n: (cos, sin)(2 pi k / n) for k < n, interleaved, computed in f64. */

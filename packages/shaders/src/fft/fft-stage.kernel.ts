@@ -3,7 +3,7 @@ import source from './fft-stage.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
 /** The largest radix one {@link fftStage} dispatch takes (its private array's size in fft-stage.wgsl). */
-export const MAX_RADIX = 8;
+export const MAX_RADIX = 16;
 
 /**
  * Parity tolerance of the FFT kernels for data whose outputs are of order 1 (inputs scaled by

@@ -16,8 +16,10 @@
 //
 // Dispatch: one invocation per (sequence, j): count * n / R threads, 1-D folded (linearIndex). No
 // workgroup memory, no barriers: a stage per dispatch. The radix is the override constant RADIX
-// (<= MAX_RADIX = 8; one pipeline per radix), so the R-point DFT's loops unroll and its twiddle
-// indices fold to constants; radix 2 and 4 are plain butterflies, others the O(R^2) sum.
+// (<= MAX_RADIX = 16; one pipeline per radix), so the R-point DFT's loops unroll and its twiddle
+// indices fold to constants; radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4, 16 = 4 x 4, their
+// inner twiddles constants), 3, 5 and 7 the O(R^2) sum. Software adapters pay mostly per invocation
+// and per dispatch, so fewer, larger stages are cheaper (fftRadices).
 // `batchFastest` 1 gives neighbouring invocations neighbouring sequences (the column FFT, whose
 // sequences are adjacent in memory), 0 neighbouring elements (the row FFT). Integer division by
 // the uniforms goes through an f32 reciprocal (divmod): software adapters run vector integer
@@ -26,7 +28,7 @@
 override WORKGROUP_SIZE: u32;
 override RADIX: u32;
 
-const MAX_RADIX: u32 = 8u;
+const MAX_RADIX: u32 = 16u;
 
 struct Params {
   n: u32,
@@ -75,6 +77,31 @@ fn quarterTurn(a: vec2f) -> vec2f {
   return params.sign * vec2f(-a.y, a.x);
 }
 
+// w8 a = e^{sign i pi / 4} a = (a + i^sign a) / sqrt(2): the radix-8 butterfly's eighth turn.
+fn eighthTurn(a: vec2f) -> vec2f {
+  return (a + quarterTurn(a)) * 0.70710678118654752;
+}
+
+// (cos, sin)(pi k / 8) for k <= 9: the radix-16 butterfly's twiddles w16^k (k = b q1 <= 9).
+const COS16 = array<f32, 10>(1.0, 0.92387953251128674, 0.70710678118654752, 0.38268343236508977, 0.0,
+  -0.38268343236508977, -0.70710678118654752, -0.92387953251128674, -1.0, -0.92387953251128674);
+const SIN16 = array<f32, 10>(0.0, 0.38268343236508977, 0.70710678118654752, 0.92387953251128674, 1.0,
+  0.92387953251128674, 0.70710678118654752, 0.38268343236508977, 0.0, -0.38268343236508977);
+
+// w16^k a = e^{sign i pi k / 8} a for k <= 9.
+fn turn16(a: vec2f, k: u32) -> vec2f {
+  return cmul(a, vec2f(COS16[k], params.sign * SIN16[k]));
+}
+
+// The 4-point DFT of (a, b, c, d): out[q] = sum_r x_r i^(sign r q).
+fn dft4(a: vec2f, b: vec2f, c: vec2f, d: vec2f) -> array<vec2f, 4> {
+  let sac = a + c;
+  let dac = a - c;
+  let sbd = b + d;
+  let dbd = quarterTurn(b - d);
+  return array<vec2f, 4>(sac + sbd, dac + dbd, sac - sbd, dac - dbd);
+}
+
 // The RADIX-point DFT of v (in place): out[q] = sum_r v[r] w^(r q n / RADIX).
 fn smallDft(v: ptr<function, array<vec2f, MAX_RADIX>>) {
   if (RADIX == 2u) {
@@ -83,14 +110,41 @@ fn smallDft(v: ptr<function, array<vec2f, MAX_RADIX>>) {
     (*v)[0] = a + b;
     (*v)[1] = a - b;
   } else if (RADIX == 4u) {
-    let s02 = (*v)[0] + (*v)[2];
-    let d02 = (*v)[0] - (*v)[2];
-    let s13 = (*v)[1] + (*v)[3];
-    let d13 = quarterTurn((*v)[1] - (*v)[3]);
-    (*v)[0] = s02 + s13;
-    (*v)[1] = d02 + d13;
-    (*v)[2] = s02 - s13;
-    (*v)[3] = d02 - d13;
+    let y = dft4((*v)[0], (*v)[1], (*v)[2], (*v)[3]);
+    (*v)[0] = y[0];
+    (*v)[1] = y[1];
+    (*v)[2] = y[2];
+    (*v)[3] = y[3];
+  } else if (RADIX == 8u) {
+    // Radix-2 split into even and odd 4-point DFTs, the odd one turned by w8^q = e^{sign i pi q / 4}.
+    let even = dft4((*v)[0], (*v)[2], (*v)[4], (*v)[6]);
+    let odd = dft4((*v)[1], (*v)[3], (*v)[5], (*v)[7]);
+    let o1 = eighthTurn(odd[1]);
+    let o2 = quarterTurn(odd[2]);
+    let o3 = quarterTurn(eighthTurn(odd[3]));
+    (*v)[0] = even[0] + odd[0];
+    (*v)[4] = even[0] - odd[0];
+    (*v)[1] = even[1] + o1;
+    (*v)[5] = even[1] - o1;
+    (*v)[2] = even[2] + o2;
+    (*v)[6] = even[2] - o2;
+    (*v)[3] = even[3] + o3;
+    (*v)[7] = even[3] - o3;
+  } else if (RADIX == 16u) {
+    // 4 x 4: 4-point DFTs over r / 4 (for each r mod 4 = b), twiddles w16^(b q1), 4-point DFTs over b.
+    var inner: array<array<vec2f, 4>, 4>;
+    for (var b = 0u; b < 4u; b++) {
+      let y = dft4((*v)[b], (*v)[b + 4u], (*v)[b + 8u], (*v)[b + 12u]);
+      for (var q1 = 0u; q1 < 4u; q1++) {
+        inner[q1][b] = turn16(y[q1], b * q1);
+      }
+    }
+    for (var q1 = 0u; q1 < 4u; q1++) {
+      let x = dft4(inner[q1][0], inner[q1][1], inner[q1][2], inner[q1][3]);
+      for (var q2 = 0u; q2 < 4u; q2++) {
+        (*v)[q1 + 4u * q2] = x[q2];
+      }
+    }
   } else {
     let perSequence = params.n / RADIX;
     var out: array<vec2f, MAX_RADIX>;

@@ -47,7 +47,8 @@ function unpackRows(pairs: ArrayLike<number>, rows: number, w: number): Float64A
 }
 
 describe('fft stages (Stockham, one dispatch per stage)', () => {
-  const LENGTHS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 128, 224];
+  // Every radix and plan shape: 2 .. 16 alone, 8 x 4, 8 x 8, 16 x 8, 16 x 16, 8 x 8 x 8, with 3, 5, 7 and odd lengths.
+  const LENGTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 21, 25, 27, 32, 48, 49, 64, 96, 105, 128, 224, 256, 512];
   for (const n of LENGTHS) {
     for (const sign of [1, -1] as const) {
       gpuTest(`n = ${n} (radices ${fftRadices(n)!.join(' x ') || 'none'}), sign ${sign}, equals the plain DFT`, async ({ device }) => {
