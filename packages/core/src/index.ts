@@ -45,6 +45,8 @@ export { LIFT_RANK1_OPERANDS_FLAG } from './interop/rank1-operand-lift.js';
 export { DIRECT_CONV_FLAG } from './interop/direct-conv-kernels.js';
 export { MEAN_AS_AVG_POOL_FLAG } from './interop/mean-as-avg-pool.js';
 export { DIRECT_MATMUL_FLAG } from './interop/direct-matmul-kernels.js';
+export { DIRECT_DEPTHWISE_FLAG } from './interop/direct-depthwise-kernels.js';
+export { skipUnneededFilterGradients, skippedFilterGradients } from './interop/unneeded-filter-gradients.js';
 export * from './perturbation/index.js';
 export * from './segment/index.js';
 export * from './model/onnx/index.js';
