@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The fixed cost of one GPU-to-CPU round trip in this browser (`--filter roundtrip`): what every
 // readback a method waits for costs however little work precedes it. On a GPU-less machine
-// (Chromium 156 + SwiftShader, 2026-12-01) one readback took ~2.3 ms whether 0, 1 or 50 tiny
-// dispatches preceded it, and two in a row 4.7 ms — so a single-image explanation of a 28x28
-// digit, with its own check readback and the page's read of the picture, starts ~4.5 ms behind a
-// tfjs-cpu run that needs none (a bare copy in an otherwise empty page once took 0.2 ms).
+// (Chromium 156 + SwiftShader, 2026-12-01) a readback came back either at once (~0.2 ms, the work
+// already done when the browser first looked) or after ~2.3 ms (the next look): 0-1 tiny dispatches
+// gave either in different runs, 50 gave ~2.4 ms, two readbacks in a row ~4.7 ms. So a
+// single-image explanation of a 28x28 digit, with its own check readback and the page's read of
+// the picture, can start ~4.5 ms behind a tfjs-cpu run that needs none.
 import type { RoundTripRow } from '../src/browser-cases.js';
 
 const SHADER = /* wgsl */ `
