@@ -16,7 +16,6 @@
 // WebGPUProgram would do the same but binds tfjs's generated WGSL header (buffer names, uniforms,
 // entry point), so the kernel could not be the standalone, parity-tested .wgsl of @webxai/shaders.
 import * as tf from '@tensorflow/tfjs';
-import { replaceWebgpuKernel, restoreWebgpuKernel } from './webgpu-kernel-replacement.js';
 import {
   DIRECT_CONV_ACTIVATIONS,
   directConv2d,
@@ -30,6 +29,7 @@ import {
 } from '@webxai/shaders';
 import { directConvGeometry, isRank4Float } from './conv-geometry.js';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
+import { installDirectKernels, uninstallDirectKernels, type DirectKernelFamily } from './flagged-direct-kernels.js';
 
 /**
  * tfjs env flag: true runs tfjs-webgpu's FusedConv2D, Conv2D and Conv2DBackpropInput with webxai's
@@ -52,12 +52,6 @@ interface ConvAttrs {
   readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
   readonly activation?: string;
   readonly inputShape?: [number, number, number, number];
-}
-
-interface KernelArgs {
-  readonly inputs: tf.NamedTensorInfoMap;
-  readonly backend: unknown;
-  readonly attrs?: unknown;
 }
 
 /** A convolution the direct kernels can compute, with the tensors it reads. */
@@ -159,16 +153,13 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectConvPlan): tf.TensorI
   );
 }
 
-/** tfjs's conv kernel, replaced by the direct kernels while the flag is on and the call is covered. */
-function directConvOr(kernelName: string, original: tf.KernelFunc): tf.KernelFunc {
-  return (params) => {
-    const { inputs, backend, attrs } = params as KernelArgs;
-    dispatchErrors.throwPending();
-    if (!tf.env().getBool(DIRECT_CONV_FLAG)) return original(params);
-    const plan = directConvPlan(kernelName, inputs, attrs);
-    return (plan && runPlan(backend as WebGPUKernelBackend, plan)) ?? original(params);
-  };
-}
+const FAMILY: DirectKernelFamily<DirectConvPlan> = {
+  flag: DIRECT_CONV_FLAG,
+  kernels: DIRECT_CONV_KERNELS,
+  errors: dispatchErrors,
+  plan: directConvPlan,
+  run: runPlan,
+};
 
 /**
  * Registers {@link DIRECT_CONV_FLAG} with `enabledByDefault` as its lazy default (evaluated at the
@@ -183,13 +174,10 @@ function directConvOr(kernelName: string, original: tf.KernelFunc): tf.KernelFun
  * tf.conv2d(x, w, 1, 'same'); // NHWC, dilation 1: webxai's direct-conv2d kernel on tfjs's device
  */
 export function installDirectConv(enabledByDefault: () => boolean): void {
-  tf.env().registerFlag(DIRECT_CONV_FLAG, enabledByDefault);
-  for (const kernelName of DIRECT_CONV_KERNELS) {
-    replaceWebgpuKernel(kernelName, (original) => directConvOr(kernelName, original.kernelFunc));
-  }
+  installDirectKernels(FAMILY, enabledByDefault);
 }
 
 /** Restores tfjs-webgpu's own {@link DIRECT_CONV_KERNELS} (the flag stays registered). Idempotent. */
 export function uninstallDirectConv(): void {
-  for (const kernelName of DIRECT_CONV_KERNELS) restoreWebgpuKernel(kernelName);
+  uninstallDirectKernels(FAMILY);
 }

@@ -14,7 +14,6 @@
 // How it runs: exactly like direct-conv-kernels.ts (runKernelSync recorded into tfjs's own compute
 // pass, writing the buffer of an output tensor tfjs made; nothing is ours to dispose).
 import * as tf from '@tensorflow/tfjs';
-import { replaceWebgpuKernel, restoreWebgpuKernel } from './webgpu-kernel-replacement.js';
 import {
   directDepthwiseConv2d,
   directDepthwiseConv2dBackpropInput,
@@ -25,6 +24,7 @@ import {
 } from '@webxai/shaders';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
 import { directConvGeometry, isRank4Float } from './conv-geometry.js';
+import { installDirectKernels, uninstallDirectKernels, type DirectKernelFamily } from './flagged-direct-kernels.js';
 
 /**
  * tfjs env flag: true runs tfjs-webgpu's DepthwiseConv2dNative and
@@ -47,12 +47,6 @@ interface DepthwiseAttrs {
   readonly dilations?: number | [number, number];
   readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
   readonly inputShape?: [number, number, number, number];
-}
-
-interface KernelArgs {
-  readonly inputs: tf.NamedTensorInfoMap;
-  readonly backend: unknown;
-  readonly attrs?: unknown;
 }
 
 /** A depthwise convolution the direct kernels can compute, with the tensors it reads. */
@@ -139,16 +133,13 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectDepthwisePlan): tf.Te
   );
 }
 
-/** tfjs's depthwise kernel, replaced by the direct kernels while the flag is on and the call is covered. */
-function directDepthwiseOr(kernelName: string, original: tf.KernelFunc): tf.KernelFunc {
-  return (params) => {
-    const { inputs, backend, attrs } = params as KernelArgs;
-    dispatchErrors.throwPending();
-    if (!tf.env().getBool(DIRECT_DEPTHWISE_FLAG)) return original(params);
-    const plan = directDepthwisePlan(kernelName, inputs, attrs);
-    return (plan && runPlan(backend as WebGPUKernelBackend, plan)) ?? original(params);
-  };
-}
+const FAMILY: DirectKernelFamily<DirectDepthwisePlan> = {
+  flag: DIRECT_DEPTHWISE_FLAG,
+  kernels: DIRECT_DEPTHWISE_KERNELS,
+  errors: dispatchErrors,
+  plan: directDepthwisePlan,
+  run: runPlan,
+};
 
 /**
  * Registers {@link DIRECT_DEPTHWISE_FLAG} with `enabledByDefault` as its lazy default (evaluated
@@ -163,13 +154,10 @@ function directDepthwiseOr(kernelName: string, original: tf.KernelFunc): tf.Kern
  * tf.depthwiseConv2d(x, w, 1, 'same'); // NHWC, w [3, 3, c, 1]: webxai's direct-depthwise-conv2d
  */
 export function installDirectDepthwise(enabledByDefault: () => boolean): void {
-  tf.env().registerFlag(DIRECT_DEPTHWISE_FLAG, enabledByDefault);
-  for (const kernelName of DIRECT_DEPTHWISE_KERNELS) {
-    replaceWebgpuKernel(kernelName, (original) => directDepthwiseOr(kernelName, original.kernelFunc));
-  }
+  installDirectKernels(FAMILY, enabledByDefault);
 }
 
 /** Restores tfjs-webgpu's own {@link DIRECT_DEPTHWISE_KERNELS} (the flag stays registered). Idempotent. */
 export function uninstallDirectDepthwise(): void {
-  for (const kernelName of DIRECT_DEPTHWISE_KERNELS) restoreWebgpuKernel(kernelName);
+  uninstallDirectKernels(FAMILY);
 }

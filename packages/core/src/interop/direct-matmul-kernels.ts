@@ -18,8 +18,8 @@ import {
   runKernelSync,
   type DirectMatmulActivation,
 } from '@webxai/shaders';
-import { replaceWebgpuKernel, restoreWebgpuKernel } from './webgpu-kernel-replacement.js';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
+import { installDirectKernels, uninstallDirectKernels, type DirectKernelFamily } from './flagged-direct-kernels.js';
 
 /**
  * tfjs env flag: true runs tfjs-webgpu's BatchMatMul and _FusedMatMul with webxai's direct matmul
@@ -136,15 +136,13 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectMatmulPlan): tf.Tenso
   );
 }
 
-/** tfjs's matmul kernel, replaced by the direct kernel while the flag is on and the call is covered. */
-function directMatmulOr(original: tf.KernelFunc): tf.KernelFunc {
-  return (params) => {
-    dispatchErrors.throwPending();
-    if (!tf.env().getBool(DIRECT_MATMUL_FLAG)) return original(params);
-    const plan = directMatmulPlan(params.inputs, params.attrs);
-    return (plan && runPlan(params.backend as WebGPUKernelBackend, plan)) ?? original(params);
-  };
-}
+const FAMILY: DirectKernelFamily<DirectMatmulPlan> = {
+  flag: DIRECT_MATMUL_FLAG,
+  kernels: DIRECT_MATMUL_KERNELS,
+  errors: dispatchErrors,
+  plan: (_kernelName, inputs, attrs) => directMatmulPlan(inputs, attrs),
+  run: runPlan,
+};
 
 /**
  * Registers {@link DIRECT_MATMUL_FLAG} with `enabledByDefault` as its lazy default (evaluated at
@@ -159,11 +157,10 @@ function directMatmulOr(original: tf.KernelFunc): tf.KernelFunc {
  * tf.matMul(x, w); // [1,64] x [64,10]: webxai's direct-matmul kernel on tfjs's device
  */
 export function installDirectMatmul(enabledByDefault: () => boolean): void {
-  tf.env().registerFlag(DIRECT_MATMUL_FLAG, enabledByDefault);
-  for (const kernelName of DIRECT_MATMUL_KERNELS) replaceWebgpuKernel(kernelName, (original) => directMatmulOr(original.kernelFunc));
+  installDirectKernels(FAMILY, enabledByDefault);
 }
 
 /** Restores tfjs-webgpu's own {@link DIRECT_MATMUL_KERNELS} (the flag stays registered). Idempotent. */
 export function uninstallDirectMatmul(): void {
-  for (const kernelName of DIRECT_MATMUL_KERNELS) restoreWebgpuKernel(kernelName);
+  uninstallDirectKernels(FAMILY);
 }
