@@ -89,6 +89,51 @@ const CASES: (AffineSampleShape & { why: string; degrees: number; scale: number 
     why: 'feature visualisation at 128',
   },
   { images: 2, srcHeight: 64, srcWidth: 64, outHeight: 224, outWidth: 224, channels: 3, degrees: -3, scale: 1, why: '64 -> 224 upsample' },
+  { images: 1, srcHeight: 5, srcWidth: 4, outHeight: 3, outWidth: 7, channels: 2, degrees: 7, scale: 1.1, why: 'resize, 2 channels' },
+  {
+    images: 3,
+    srcHeight: 17,
+    srcWidth: 19,
+    outHeight: 23,
+    outWidth: 21,
+    channels: 5,
+    degrees: -10,
+    scale: 0.9,
+    why: '5 channels (two chunks)',
+  },
+  {
+    images: 2,
+    srcHeight: 20,
+    srcWidth: 18,
+    outHeight: 20,
+    outWidth: 18,
+    channels: 3,
+    degrees: 90,
+    scale: 1,
+    why: 'a quarter turn (zero x slope)',
+  },
+  {
+    images: 2,
+    srcHeight: 16,
+    srcWidth: 16,
+    outHeight: 16,
+    outWidth: 16,
+    channels: 1,
+    degrees: 0,
+    scale: 1,
+    why: 'axis-aligned (zero y slope)',
+  },
+  {
+    images: 1,
+    srcHeight: 96,
+    srcWidth: 80,
+    outHeight: 24,
+    outWidth: 20,
+    channels: 3,
+    degrees: 33,
+    scale: 0.7,
+    why: 'downsample, 33 degrees',
+  },
 ];
 
 describe('affine-sample and its adjoint', () => {
@@ -133,4 +178,22 @@ describe('affine-sample and its adjoint', () => {
     const [left, right] = [dot(ax, g), dot(x, atg)];
     expect(Math.abs(left - right)).toBeLessThan(1e-4 * Math.max(1, Math.abs(left)));
   });
+
+  gpuTest(
+    'the adjoint of a whole-pixel shift is exact: each source pixel gets the one output gradient that reads it',
+    async ({ device }) => {
+      const shape = { images: 1, srcHeight: 6, srcWidth: 5, outHeight: 6, outWidth: 5, channels: 3 };
+      const grad = seededF32(90, 4, 0, 1);
+      const out = await adjoint(device, grad, Float32Array.from([1, 0, 2, 0, 1, -1]), shape); // out(x, y) = src(x + 2, y - 1)
+      for (let y = 0; y < 6; y++) {
+        for (let x = 0; x < 5; x++) {
+          const [ox, oy] = [x - 2, y + 1];
+          for (let c = 0; c < 3; c++) {
+            const expected = ox >= 0 && oy < 6 ? grad[(oy * 5 + ox) * 3 + c] : 0;
+            expect(out[(y * 5 + x) * 3 + c]).toBe(expected);
+          }
+        }
+      }
+    },
+  );
 });
