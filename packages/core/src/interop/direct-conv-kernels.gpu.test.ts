@@ -8,17 +8,7 @@ import { DIRECT_CONV_FLAG, directConvPlan, installDirectConv, uninstallDirectCon
 import { activeAdapterIsSoftware, configureTfjs } from './tfjs-setup.js';
 import { flushTfjs, tfjsUsedBufferCount } from './tfjs-webgpu.js';
 import { spyOnKernelDispatches, type KernelDispatchSpy } from '../../test/kernel-wrapper-hooks.js';
-
-type Shape = [number, number, number, number];
-type Padding = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-
-interface ConvCase {
-  readonly name: string;
-  readonly x: Shape;
-  readonly w: Shape;
-  readonly strides: [number, number];
-  readonly pad: Padding;
-}
+import { size, valuesOn, type ConvCase } from '../../test/conv-cases.js';
 
 const CASES: readonly ConvCase[] = [
   { name: 'MNIST first layer, same', x: [2, 28, 28, 1], w: [5, 5, 1, 32], strides: [1, 1], pad: 'same' },
@@ -38,21 +28,9 @@ const CASES: readonly ConvCase[] = [
   },
 ];
 const TOLERANCE = directConv2d.tolerance;
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Dispatches of webxai's kernel under test (counted by their bind groups' labels). */
 let dispatches: KernelDispatchSpy;
-
-/** Runs `work` on `backend` with the seeded tensors of `c`, returns its values. */
-async function on(backend: 'cpu' | 'webgpu', c: ConvCase, work: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  const x = tf.tensor4d(seededF32(size(c.x), 1), c.x);
-  const w = tf.tensor4d(seededF32(size(c.w), 2), c.w);
-  const out = work(x, w);
-  const values = (await out.data()) as Float32Array;
-  tf.dispose([x, w, out]);
-  return values;
-}
 
 const conv = (c: ConvCase) => (x: tf.Tensor4D, w: tf.Tensor4D) => tf.conv2d(x, w, c.strides, c.pad);
 const inputGradient = (c: ConvCase) => (x: tf.Tensor4D, w: tf.Tensor4D) =>
@@ -91,7 +69,7 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     tf.env().reset(); // forget every value set so far; configureTfjs sets its own again
     configureTfjs();
     expect(tf.env().getBool(DIRECT_CONV_FLAG)).toBe(true);
-    await on('webgpu', CASES[0]!, conv(CASES[0]!));
+    await valuesOn('webgpu', CASES[0]!, conv(CASES[0]!));
     expect(dispatches.count).toBe(1);
   });
 
@@ -106,21 +84,21 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     expect([submits, dispatches.count]).toEqual([0, 2]);
     const gpu = (await y.data()) as Float32Array;
     tf.dispose([x, w, y]);
-    const cpu = await on('cpu', c, chain);
+    const cpu = await valuesOn('cpu', c, chain);
     expect(gpu).toBeAllClose(cpu, { abs: 1e-4, rel: 1e-4 });
     await tf.setBackend('webgpu');
   });
 
   it.for(CASES)('conv2d $name: direct kernel = tfjs cpu', async (c) => {
-    const gpu = await on('webgpu', c, conv(c));
+    const gpu = await valuesOn('webgpu', c, conv(c));
     expect(dispatches.count).toBe(1);
-    expect(gpu).toBeAllClose(await on('cpu', c, conv(c)), TOLERANCE);
+    expect(gpu).toBeAllClose(await valuesOn('cpu', c, conv(c)), TOLERANCE);
   });
 
   it.for(CASES)('input gradient $name (Conv2D + Conv2DBackpropInput under tf.grad) = tfjs cpu', async (c) => {
-    const gpu = await on('webgpu', c, inputGradient(c));
+    const gpu = await valuesOn('webgpu', c, inputGradient(c));
     expect(dispatches.count).toBe(2); // Conv2D, then Conv2DBackpropInput
-    expect(gpu).toBeAllClose(await on('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
+    expect(gpu).toBeAllClose(await valuesOn('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
   });
 
   it.for(['relu', 'relu6', 'linear'] as const)('fused bias + %s = tfjs cpu', async (activation) => {
@@ -136,9 +114,9 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
           activation,
         }),
       );
-    const gpu = await on('webgpu', c, fused);
+    const gpu = await valuesOn('webgpu', c, fused);
     expect(dispatches.count).toBe(1);
-    expect(gpu).toBeAllClose(await on('cpu', c, fused), TOLERANCE);
+    expect(gpu).toBeAllClose(await valuesOn('cpu', c, fused), TOLERANCE);
     if (activation !== 'linear') expect(gpu.some((v) => v === 0)).toBe(true);
     if (activation === 'relu6') expect(gpu.some((v) => v === 6)).toBe(true);
   });
@@ -151,8 +129,8 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     const predict = (x: tf.Tensor4D) => model.predict(x) as tf.Tensor;
     const gradient = (x: tf.Tensor4D) =>
       tf.grad((xs: tf.Tensor) => tf.sum(tf.mul(predict(xs as tf.Tensor4D), tf.tensor1d([1, -2, 3, 0.5]))))(x);
-    const cpu = [await on('cpu', c, predict), await on('cpu', c, gradient)];
-    const gpu = [await on('webgpu', c, predict), await on('webgpu', c, gradient)];
+    const cpu = [await valuesOn('cpu', c, predict), await valuesOn('cpu', c, gradient)];
+    const gpu = [await valuesOn('webgpu', c, predict), await valuesOn('webgpu', c, gradient)];
     // predict: 2 FusedConv2D; under tf.grad tfjs unfuses them (2 Conv2D) and takes 2 Conv2DBackpropInput.
     expect(dispatches.count).toBe(6);
     expect(gpu[0]).toBeAllClose(cpu[0]!, TOLERANCE);
@@ -163,10 +141,10 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
 
   it("flag off: tfjs's own kernels, same values", async () => {
     const c = CASES[1]!;
-    const direct = await on('webgpu', c, inputGradient(c));
+    const direct = await valuesOn('webgpu', c, inputGradient(c));
     expect(dispatches.count).toBe(2);
     tf.env().set(DIRECT_CONV_FLAG, false);
-    const tfjsOwn = await on('webgpu', c, inputGradient(c));
+    const tfjsOwn = await valuesOn('webgpu', c, inputGradient(c));
     expect(dispatches.count).toBe(2);
     expect(direct).toBeAllClose(tfjsOwn, { abs: 1e-4, rel: 1e-4 });
   });
@@ -177,8 +155,8 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     const leaky = (x: tf.Tensor4D, w: tf.Tensor4D) =>
       tf.tidy(() => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', activation: 'leakyrelu', leakyreluAlpha: 0.3 }));
     for (const work of [dilated, leaky]) {
-      const gpu = await on('webgpu', c, work);
-      expect(gpu).toBeAllClose(await on('cpu', c, work), TOLERANCE);
+      const gpu = await valuesOn('webgpu', c, work);
+      expect(gpu).toBeAllClose(await valuesOn('cpu', c, work), TOLERANCE);
     }
     expect(dispatches.count).toBe(0);
   });
@@ -193,7 +171,7 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
 
   it('uninstall restores the original kernels', async () => {
     uninstallDirectConv();
-    await on('webgpu', CASES[0]!, conv(CASES[0]!));
+    await valuesOn('webgpu', CASES[0]!, conv(CASES[0]!));
     expect(dispatches.count).toBe(0);
   });
 });

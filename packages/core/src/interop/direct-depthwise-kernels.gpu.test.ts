@@ -2,7 +2,6 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { directDepthwiseConv2d } from '@webxai/shaders';
-import { seededF32 } from '@webxai/testing';
 import {
   DIRECT_DEPTHWISE_FLAG,
   directDepthwisePlan,
@@ -11,19 +10,9 @@ import {
 } from './direct-depthwise-kernels.js';
 import { activeAdapterIsSoftware, configureTfjs } from './tfjs-setup.js';
 import { checkWebgpuLeaksPerTest, spyOnKernelDispatches, type KernelDispatchSpy } from '../../test/kernel-wrapper-hooks.js';
+import { valuesOn, type ConvCase } from '../../test/conv-cases.js';
 
-type Shape = [number, number, number, number];
-type Padding = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-
-interface DepthwiseCase {
-  readonly name: string;
-  readonly x: Shape;
-  readonly w: Shape;
-  readonly strides: [number, number];
-  readonly pad: Padding;
-}
-
-const CASES: readonly DepthwiseCase[] = [
+const CASES: readonly ConvCase[] = [
   { name: '30 channels, same', x: [1, 14, 14, 30], w: [3, 3, 30, 1], strides: [1, 1], pad: 'same' },
   { name: 'stride 2, batch 2, 5 channels, same', x: [2, 9, 7, 5], w: [3, 3, 5, 1], strides: [2, 2], pad: 'same' },
   { name: 'valid, mixed strides', x: [1, 8, 10, 6], w: [2, 3, 6, 1], strides: [1, 2], pad: 'valid' },
@@ -41,24 +30,12 @@ const CASES: readonly DepthwiseCase[] = [
   },
 ];
 const TOLERANCE = directDepthwiseConv2d.tolerance;
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Dispatches of webxai's two depthwise kernels (their names share this prefix). */
 let dispatches: KernelDispatchSpy;
 
-/** Runs `work` on `backend` with the seeded tensors of `c`, returns its values. */
-async function on(backend: 'cpu' | 'webgpu', c: DepthwiseCase, work: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  const x = tf.tensor4d(seededF32(size(c.x), 1), c.x);
-  const w = tf.tensor4d(seededF32(size(c.w), 2), c.w);
-  const out = work(x, w);
-  const values = (await out.data()) as Float32Array;
-  tf.dispose([x, w, out]);
-  return values;
-}
-
-const depthwise = (c: DepthwiseCase) => (x: tf.Tensor4D, w: tf.Tensor4D) => tf.depthwiseConv2d(x, w, c.strides, c.pad);
-const inputGradient = (c: DepthwiseCase) => (x: tf.Tensor4D, w: tf.Tensor4D) =>
+const depthwise = (c: ConvCase) => (x: tf.Tensor4D, w: tf.Tensor4D) => tf.depthwiseConv2d(x, w, c.strides, c.pad);
+const inputGradient = (c: ConvCase) => (x: tf.Tensor4D, w: tf.Tensor4D) =>
   tf.grad((xs: tf.Tensor) => {
     const y = tf.depthwiseConv2d(xs as tf.Tensor4D, w, c.strides, c.pad);
     return tf.sum(tf.mul(y, tf.sin(y)));
@@ -83,38 +60,38 @@ describe('direct depthwise convolution for tfjs-webgpu (Dawn + lavapipe)', () =>
     tf.env().reset(); // forget every value set so far; configureTfjs sets its own again
     configureTfjs();
     expect(tf.env().getBool(DIRECT_DEPTHWISE_FLAG)).toBe(true);
-    await on('webgpu', CASES[0]!, depthwise(CASES[0]!));
+    await valuesOn('webgpu', CASES[0]!, depthwise(CASES[0]!));
     expect(dispatches.count).toBe(1);
   });
 
   it.for(CASES)('depthwiseConv2d $name: direct kernel = tfjs cpu', async (c) => {
-    const gpu = await on('webgpu', c, depthwise(c));
+    const gpu = await valuesOn('webgpu', c, depthwise(c));
     expect(dispatches.count).toBe(1);
-    expect(gpu).toBeAllClose(await on('cpu', c, depthwise(c)), TOLERANCE);
+    expect(gpu).toBeAllClose(await valuesOn('cpu', c, depthwise(c)), TOLERANCE);
   });
 
   it.for(CASES)('input gradient $name (forward + DepthwiseConv2dNativeBackpropInput under tf.grad) = tfjs cpu', async (c) => {
-    const gpu = await on('webgpu', c, inputGradient(c));
+    const gpu = await valuesOn('webgpu', c, inputGradient(c));
     expect(dispatches.count).toBe(2); // DepthwiseConv2dNative, then its backprop-input
-    expect(gpu).toBeAllClose(await on('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
+    expect(gpu).toBeAllClose(await valuesOn('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
   });
 
   it("a forward tfjs runs with its vec4 shader (channels a multiple of 4) stays tfjs's; its input gradient runs direct", async () => {
-    const c: DepthwiseCase = { name: 'MobileNetV2 block', x: [1, 14, 14, 32], w: [3, 3, 32, 1], strides: [1, 1], pad: 'same' };
-    const gpu = await on('webgpu', c, inputGradient(c));
+    const c: ConvCase = { name: 'MobileNetV2 block', x: [1, 14, 14, 32], w: [3, 3, 32, 1], strides: [1, 1], pad: 'same' };
+    const gpu = await valuesOn('webgpu', c, inputGradient(c));
     expect(dispatches.count).toBe(1); // the backprop-input only
-    expect(gpu).toBeAllClose(await on('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
+    expect(gpu).toBeAllClose(await valuesOn('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
   });
 
   it('a tfjs-layers DepthwiseConv2D (as in MobileNetV2): predictions and input gradients = tfjs cpu', async () => {
     await tf.setBackend('cpu'); // weights made on cpu first: tfjs moves cpu -> webgpu, not back, in Node
     const layer = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', useBias: false, inputShape: [9, 9, 6] });
     const model = tf.sequential({ layers: [layer, tf.layers.reLU({ maxValue: 6 })] });
-    const c: DepthwiseCase = { name: 'layer', x: [2, 9, 9, 6], w: [1, 1, 1, 1], strides: [1, 1], pad: 'same' };
+    const c: ConvCase = { name: 'layer', x: [2, 9, 9, 6], w: [1, 1, 1, 1], strides: [1, 1], pad: 'same' };
     const predict = (x: tf.Tensor4D) => model.predict(x) as tf.Tensor;
     const gradient = (x: tf.Tensor4D) => tf.grad((xs: tf.Tensor) => tf.sum(tf.mul(predict(xs as tf.Tensor4D), 0.5)))(x);
-    const cpu = [await on('cpu', c, predict), await on('cpu', c, gradient)];
-    const gpu = [await on('webgpu', c, predict), await on('webgpu', c, gradient)];
+    const cpu = [await valuesOn('cpu', c, predict), await valuesOn('cpu', c, gradient)];
+    const gpu = [await valuesOn('webgpu', c, predict), await valuesOn('webgpu', c, gradient)];
     // predict: DepthwiseConv2dNative (tfjs-layers never fuses it); tf.grad: it again, then the backprop-input.
     expect(dispatches.count).toBe(3);
     expect(gpu[0]).toBeAllClose(cpu[0]!, TOLERANCE);
@@ -124,10 +101,10 @@ describe('direct depthwise convolution for tfjs-webgpu (Dawn + lavapipe)', () =>
 
   it("flag off: tfjs's own kernels, same values", async () => {
     const c = CASES[1]!;
-    const direct = await on('webgpu', c, inputGradient(c));
+    const direct = await valuesOn('webgpu', c, inputGradient(c));
     expect(dispatches.count).toBe(2);
     tf.env().set(DIRECT_DEPTHWISE_FLAG, false);
-    const tfjsOwn = await on('webgpu', c, inputGradient(c));
+    const tfjsOwn = await valuesOn('webgpu', c, inputGradient(c));
     expect(dispatches.count).toBe(2);
     expect(direct).toBeAllClose(tfjsOwn, { abs: 1e-4, rel: 1e-4 });
   });
@@ -137,8 +114,8 @@ describe('direct depthwise convolution for tfjs-webgpu (Dawn + lavapipe)', () =>
     const dilated = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.depthwiseConv2d(x, w, 1, 'same', 'NHWC', 2);
     const multiplier2 = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.depthwiseConv2d(x, tf.concat([w, tf.neg(w)], 3), 1, 'same');
     for (const work of [dilated, (x: tf.Tensor4D, w: tf.Tensor4D) => tf.tidy(() => multiplier2(x, w))]) {
-      const gpu = await on('webgpu', c, work);
-      expect(gpu).toBeAllClose(await on('cpu', c, work), TOLERANCE);
+      const gpu = await valuesOn('webgpu', c, work);
+      expect(gpu).toBeAllClose(await valuesOn('cpu', c, work), TOLERANCE);
     }
     expect(dispatches.count).toBe(0);
   });
@@ -153,7 +130,7 @@ describe('direct depthwise convolution for tfjs-webgpu (Dawn + lavapipe)', () =>
 
   it('uninstall restores the original kernels', async () => {
     uninstallDirectDepthwise();
-    await on('webgpu', CASES[0]!, depthwise(CASES[0]!));
+    await valuesOn('webgpu', CASES[0]!, depthwise(CASES[0]!));
     expect(dispatches.count).toBe(0);
   });
 });
