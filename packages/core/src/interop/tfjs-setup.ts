@@ -5,6 +5,7 @@ import { installDirectDepthwise } from './direct-depthwise-kernels.js';
 import { installDirectMatmul } from './direct-matmul-kernels.js';
 import { installMeanAsAvgPool } from './mean-as-avg-pool.js';
 import { installRank1OperandLift } from './rank1-operand-lift.js';
+import { installAddNChunks } from './add-n-chunks.js';
 
 /**
  * Sets the tfjs flags webxai's GPU path relies on; call once, before `tf.setBackend('webgpu')`.
@@ -44,6 +45,10 @@ import { installRank1OperandLift } from './rank1-operand-lift.js';
  *   (interop/direct-matmul-kernels.ts) for float32 products with a per-column bias and a linear /
  *   relu / relu6 / sigmoid / elu / leaky relu activation; anything else keeps tfjs's kernel (ADR
  *   0009, decision 7). Opt out with `tf.env().set('WEBXAI_WEBGPU_DIRECT_MATMUL', false)` after this call.
+ * - On every webgpu device: tfjs-webgpu's AddN runs in chunks that fit the device's
+ *   maxStorageBuffersPerShaderStage (tfjs 4.22 binds every input; with 8 or more inputs on a
+ *   default device the pipeline is invalid and tfjs's whole pending command buffer is silently
+ *   dropped; interop/add-n-chunks.ts).
  * - `WEBXAI_WEBGPU_DIRECT_DEPTHWISE` on software adapters only, decided the same lazy way:
  *   tfjs-webgpu's DepthwiseConv2dNative (where tfjs would use its scalar program) and
  *   DepthwiseConv2dNativeBackpropInput run webxai's barrier-free direct depthwise kernels
@@ -59,6 +64,7 @@ export function configureTfjs(): void {
   tf.enableProdMode();
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   tf.env().registerFlag('WEBGPU_CONV_SEPARATE_IM2COL_SHADER', activeAdapterIsSoftware);
+  installAddNChunks();
   installRank1OperandLift(activeAdapterIsSoftware);
   installDirectConv(activeAdapterIsSoftware);
   installDirectDepthwise(activeAdapterIsSoftware);
