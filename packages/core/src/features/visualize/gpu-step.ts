@@ -12,11 +12,10 @@ import * as tf from '@tensorflow/tfjs';
 import { KernelBatch } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
 import { adamAdvance, adamOutputs, disposeAdamOutputs, recordAdamAscend, type AdamState } from './adam.js';
-import type { Objective } from './objective.js';
+import { objectiveGradient, type Objective } from './objective.js';
 import { fftVariableShape, recordFftImage, recordFftImageVjp } from './fourier-fft.js';
 import { renderImage, variablesGradient, type ImageBasis } from './parametrisation.js';
 import { recordTransform, recordTransformGradient, transformedShape } from './transforms.js';
-import { skipUnneededFilterGradients } from '../../interop/unneeded-filter-gradients.js';
 
 /** What one step needs besides the variables and Adam's state. */
 export interface GpuStepInputs {
@@ -80,16 +79,9 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
     recordTransform(see, imageShape, inputs.input, maps, { src: gpuBufferOf(imageTensor), transforms, output: seen.buffer });
     await see.submit();
     // tfjs: the model's forward and backward pass.
-    const seenGradient = scratch.hold(
-      tf.tidy(() =>
-        tf.grad((x: tf.Tensor) => {
-          const perImage = inputs.objective.perImage(x as tf.Tensor4D);
-          skipUnneededFilterGradients([x]);
-          value = tf.keep(perImage);
-          return tf.sum(perImage);
-        })(seen.tensor),
-      ) as tf.Tensor4D,
-    );
+    const pass = objectiveGradient(inputs.objective, seen.tensor as tf.Tensor4D);
+    value = pass.value;
+    const seenGradient = scratch.hold(pass.gradient);
     // batch 2: back to the image, to the variables, and the step.
     const imageGradient = scratch.buffer(imageShape);
     let ascend = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');

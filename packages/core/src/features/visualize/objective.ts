@@ -7,6 +7,7 @@ import { modelLayers, resolveLayers } from '../../model/split/list-layers.js';
 import type { KeyedLayer } from '../../model/split/layers-program.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { collectActivations } from '../activations/collect.js';
+import { skipUnneededFilterGradients } from '../../interop/unneeded-filter-gradients.js';
 
 /** Which unit(s) to visualise: exactly one of these. */
 export interface FeatureTarget {
@@ -113,4 +114,27 @@ function probeClasses(model: ModelAdapter, inputShape: readonly [number, number,
   const classes = scores.shape[1];
   scores.dispose();
   return classes;
+}
+
+/**
+ * One forward + backward pass of the model: d sum_i objective_i(seen) / d seen and the objective per
+ * image (new tensors; `seen` is not disposed), the filter gradients tfjs would compute and drop skipped.
+ * Shared by the cpu and webgpu steps.
+ */
+export function objectiveGradient(objective: Objective, seen: tf.Tensor4D): { gradient: tf.Tensor4D; value: tf.Tensor1D } {
+  const kept: { value?: tf.Tensor1D } = {};
+  try {
+    const gradient = tf.tidy(() =>
+      tf.grad((x: tf.Tensor) => {
+        const perImage = objective.perImage(x as tf.Tensor4D);
+        skipUnneededFilterGradients([x]);
+        kept.value = tf.keep(perImage);
+        return tf.sum(perImage);
+      })(seen),
+    ) as tf.Tensor4D;
+    return { gradient, value: kept.value! };
+  } catch (error) {
+    kept.value?.dispose();
+    throw error;
+  }
 }

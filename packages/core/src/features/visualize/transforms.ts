@@ -81,6 +81,13 @@ export function transformedShape(images: readonly number[], input: readonly [num
   return [shape.images, input[0], input[1], shape.channels];
 }
 
+/** The kernels' shape of `images` seen at `input` through `maps`, checked (both record* forms take the same). */
+function checkedShape(images: readonly number[], input: readonly [number, number], maps: ArrayLike<number>): AffineSampleShape {
+  const shape = shapeOf(images, input);
+  checkAffineSample(shape, sizeOf(images), sizeOf(transformedShape(images, input)), maps);
+  return shape;
+}
+
 /**
  * Records affine-sample: `src` (images of shape `images`) seen through `maps` (also uploaded as
  * `transforms`) into `output`, at the model's input size. webgpu backend.
@@ -92,9 +99,7 @@ export function recordTransform(
   maps: ArrayLike<number>,
   buffers: { readonly src: GPUBuffer; readonly transforms: GPUBuffer; readonly output: GPUBuffer },
 ): void {
-  const shape = shapeOf(images, input);
-  checkAffineSample(shape, sizeOf(images), sizeOf(transformedShape(images, input)), maps);
-  batch.dispatch(affineSample, { params: { ...shape, fill: BORDER }, ...buffers });
+  batch.dispatch(affineSample, { params: { ...checkedShape(images, input, maps), fill: BORDER }, ...buffers });
 }
 
 /**
@@ -108,9 +113,7 @@ export function recordTransformGradient(
   maps: ArrayLike<number>,
   buffers: { readonly grad: GPUBuffer; readonly transforms: GPUBuffer; readonly gradSrc: GPUBuffer },
 ): void {
-  const shape = shapeOf(images, input);
-  checkAffineSample(shape, sizeOf(images), sizeOf(transformedShape(images, input)), maps);
-  batch.dispatch(affineSampleAdjoint, { params: shape, ...buffers });
+  batch.dispatch(affineSampleAdjoint, { params: checkedShape(images, input, maps), ...buffers });
 }
 
 /** Runs `record` into a new tensor of `shape`, with `maps` uploaded for the dispatch. */

@@ -20,7 +20,7 @@ import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
 import { adamAscend, adamStart, type AdamState } from './adam.js';
 import { gpuStep } from './gpu-step.js';
-import { resolveObjective, type FeatureTarget, type Objective } from './objective.js';
+import { objectiveGradient, resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
   disposeBasis,
   imageBasis,
@@ -33,7 +33,6 @@ import {
 } from './parametrisation.js';
 import { DEFAULT_TRANSFORMS, stepTransforms, transformGradient, transformImages, type TransformOptions } from './transforms.js';
 import { normalRef } from '@webxai/shaders';
-import { skipUnneededFilterGradients } from '../../interop/unneeded-filter-gradients.js';
 
 /** A progress report of {@link visualizeFeature}. */
 export interface FeatureProgress {
@@ -202,17 +201,9 @@ async function ascend(
     image.dispose();
     throw error;
   }
-  let value: tf.Tensor1D | undefined;
-  let seenGradient: tf.Tensor4D;
+  let pass: ReturnType<typeof objectiveGradient>;
   try {
-    seenGradient = tf.tidy(() =>
-      tf.grad((x: tf.Tensor) => {
-        const perImage = objective.perImage(x as tf.Tensor4D);
-        skipUnneededFilterGradients([x]);
-        value = tf.keep(perImage);
-        return tf.sum(perImage);
-      })(seen),
-    ) as tf.Tensor4D;
+    pass = objectiveGradient(objective, seen);
   } catch (error) {
     image.dispose();
     throw error;
@@ -220,20 +211,15 @@ async function ascend(
     seen.dispose();
   }
   try {
-    const imageGradient = await transformGradient(seenGradient, maps, sizes.image, path).finally(() => seenGradient.dispose());
+    const imageGradient = await transformGradient(pass.gradient, maps, sizes.image, path).finally(() => pass.gradient.dispose());
     const penalised = settings.tv > 0 || settings.l2 > 0;
-    const total = penalised
-      ? tf.tidy(
-          () =>
-            tf.sub(imageGradient, tf.grad((im: tf.Tensor) => penalties(im as tf.Tensor4D, settings.tv, settings.l2))(image)) as tf.Tensor4D,
-        )
-      : imageGradient;
+    const total = penalised ? tf.tidy(() => tf.sub<tf.Tensor4D>(imageGradient, penaltyGradientOf(settings)(image))) : imageGradient;
     const gradient = await variablesGradient(basis, image, total).finally(() =>
       tf.dispose(penalised ? [total, imageGradient] : [imageGradient]),
     );
-    return { gradient, value: value! };
+    return { gradient, value: pass.value };
   } catch (error) {
-    value?.dispose();
+    pass.value.dispose();
     throw error;
   } finally {
     image.dispose();
