@@ -49,8 +49,9 @@ const rewritten = new WeakSet<TapeNode>();
 /** The backend's Conv2DBackpropFilter, answering zeros while {@link skipping}. */
 function skippable(backendName: string): (original: tf.KernelConfig) => tf.KernelFunc {
   return (original) => (params) => {
+    if (skipping === 0) return original.kernelFunc(params);
     const fill = tf.getKernel('Fill', backendName);
-    if (skipping === 0 || !fill) return original.kernelFunc(params);
+    if (!fill) return original.kernelFunc(params);
     const { filterShape } = params.attrs as { filterShape: number[] };
     skippedCount++;
     return fill.kernelFunc({ inputs: {}, backend: params.backend, attrs: { shape: filterShape, value: 0, dtype: 'float32' } });
