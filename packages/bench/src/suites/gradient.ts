@@ -5,7 +5,7 @@
 // cost of webxai's own kernels alone, an awaited tfjs round trip, and peak tensor memory.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
+import { median, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 type Tf = typeof tfNamespace;
 
@@ -19,6 +19,12 @@ interface ModelChoice {
   readonly points: { readonly full: number; readonly quick: number };
   /** Policy for its cases (MobileNetV2's 64-image backward pass takes minutes on a software GPU). */
   readonly policy?: { readonly full: Partial<RunPolicy>; readonly quick: Partial<RunPolicy> };
+  /**
+   * Full-mode policy of the interleaved 1.15x case alone, when it can afford more rounds than the
+   * others: its ratios are what the bound is judged on, and 5 rounds of a ~70 ms pass on a shared
+   * machine gave single-run ratios from 0.84 to 1.55x for the same code.
+   */
+  readonly interleavedPolicy?: Partial<RunPolicy>;
   /** Methods beyond IG / SmoothGrad / saliency (slow ones are left out on big models). */
   readonly allMethods: boolean;
   build(tf: Tf, testing: typeof import('@webxai/testing/models'), size: number): tfNamespace.LayersModel;
@@ -115,10 +121,11 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
     [bareSg, async () => tf.dispose(core.targetGradients(adapter, sgBatch, [target]))],
     [sg, async () => (await sgExplainer.explain(x)).attribution.dispose()],
   ];
+  const interleavedPolicy = !quick && choice.interleavedPolicy ? choice.interleavedPolicy : policy;
   const cases: BenchCase[] = [
     {
       name: `interleaved: bare ${k}, IG ${k} steps, bare ${k}, SmoothGrad ${k} samples`,
-      ...(policy && { policy }),
+      ...(interleavedPolicy && { policy: interleavedPolicy }),
       run: async () => {
         for (const [caseName, work] of paired) await runOnce(caseName, work);
       },
@@ -200,13 +207,19 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
     dispose() {
       const m = (caseName: string) => medianOf(times, caseName);
       const ratio = (a: string, b: string) => m(a) / m(b);
+      // The median of the per-round ratios: each round runs the method right after its bare passes,
+      // so load drifting across the run cancels; the ratio of medians above does not pair them.
+      const pairedRatio = (a: string, b: string) => {
+        const [as, bs] = [times.timed(a), times.timed(b)];
+        return median(as.map((t, i) => t / bs[i]!));
+      };
       const mb = (caseName: string) => ((peaks.get(caseName) ?? Number.NaN) / 2 ** 20).toFixed(1);
       const bound = (r: number) => (Number.isNaN(r) ? 'not run' : r <= 1.15 ? 'holds' : 'DOES NOT HOLD');
       if (times.timed(bare).length === 0) return cleanup();
       const lines = [
         `${name} summary (${choice.label}, ${k} points, medians of the timed runs):`,
-        `  integrated-gradients / bare forward+backward over its points + f(input), f(baseline) = ${ratio(ig, bare).toFixed(3)}x (bound 1.15x: ${bound(ratio(ig, bare))})`,
-        `  smoothgrad / bare forward+backward over its samples           = ${ratio(sg, bareSg).toFixed(3)}x (bound 1.15x: ${bound(ratio(sg, bareSg))})`,
+        `  integrated-gradients / bare forward+backward over its points + f(input), f(baseline) = ${ratio(ig, bare).toFixed(3)}x (bound 1.15x: ${bound(ratio(ig, bare))}); median paired ratio ${pairedRatio(ig, bare).toFixed(3)}x over ${times.timed(ig).length} rounds`,
+        `  smoothgrad / bare forward+backward over its samples           = ${ratio(sg, bareSg).toFixed(3)}x (bound 1.15x: ${bound(ratio(sg, bareSg))}); median paired ratio ${pairedRatio(sg, bareSg).toFixed(3)}x`,
         `  webxai kernels alone / bare                   = ${ratio(kernels, bare).toFixed(4)}x`,
         `  naive loop / batched IG (speedup)             = ${ratio(naive, ig).toFixed(2)}x`,
         `  explanations/s: IG ${(1000 / m(ig)).toPrecision(3)}, SmoothGrad ${(1000 / m(sg)).toPrecision(3)}, naive IG loop ${(1000 / m(naive)).toPrecision(3)}`,
@@ -238,6 +251,8 @@ export const gradientSmallSuite: BenchSuite = {
         label: 'tiny CNN 32x32x3, 16 filters, 10 classes',
         size: 32,
         points: { full: 64, quick: 8 },
+        // 21 rounds of bare, IG, bare, SmoothGrad: about 12 s idle.
+        interleavedPolicy: { warmupRuns: 1, minRuns: 21, maxRuns: 21, budgetMs: 0 },
         allMethods: true,
         build: (_tf, testing) =>
           testing.tinyCnn('sequential', testing.tinyCnnWeights({ height: 32, width: 32, channels: 3, filters: 16, classes: 10, seed: 1 })),
