@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './direct-conv2d-backprop-input.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { convBlockSnippet } from '../snippets/index.js';
+import { convBlockSnippet, convGeometrySnippet } from '../snippets/index.js';
 import { CONV_GEOMETRY_UNIFORM } from './direct-conv2d.kernel.js';
 
 const WORKGROUP_SIZE = 64;
@@ -24,7 +24,7 @@ export function directConv2dBackpropInputInvocations(g: { batch: number; inHeigh
 export const directConv2dBackpropInput = defineKernel({
   name: 'direct-conv2d-backprop-input',
   source,
-  includes: [convBlockSnippet],
+  includes: [convGeometrySnippet, convBlockSnippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {

@@ -26,6 +26,7 @@
 
 override WORKGROUP_SIZE: u32;
 
+// ConvGeometry's fields (conv-geometry.wgsl), then hasBias and activation.
 struct Params {
   count: u32,
   inHeight: u32,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './direct-depthwise-conv2d-backprop-input.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { convBlockSnippet } from '../snippets/index.js';
+import { convBlockSnippet, convGeometrySnippet } from '../snippets/index.js';
 import { CONV_GEOMETRY_UNIFORM } from '../direct-conv/direct-conv2d.kernel.js';
 
 const WORKGROUP_SIZE = 64;
@@ -31,7 +31,7 @@ export function directDepthwiseConv2dBackpropInputInvocations(g: {
 export const directDepthwiseConv2dBackpropInput = defineKernel({
   name: 'direct-depthwise-conv2d-backprop-input',
   source,
-  includes: [convBlockSnippet],
+  includes: [convGeometrySnippet, convBlockSnippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: { uniform: CONV_GEOMETRY_UNIFORM },

@@ -28,24 +28,7 @@
 
 override WORKGROUP_SIZE: u32;
 
-// The fields of CONV_GEOMETRY_UNIFORM (direct-conv2d.kernel.ts); inChannels == outChannels here.
-struct Params {
-  count: u32,
-  inHeight: u32,
-  inWidth: u32,
-  inChannels: u32,
-  outHeight: u32,
-  outWidth: u32,
-  outChannels: u32,
-  filterHeight: u32,
-  filterWidth: u32,
-  strideHeight: u32,
-  strideWidth: u32,
-  padTop: u32,
-  padLeft: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: ConvGeometry; // conv-geometry.wgsl
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> weights: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;

@@ -15,6 +15,7 @@ import slicCellSource from '../superpixels/slic-cell.wgsl';
 import quickshiftFeaturesSource from '../superpixels/quickshift-features.wgsl';
 import affineMapSource from '../features/affine-map.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
+import convGeometrySource from '../direct-conv/conv-geometry.wgsl';
 import fourierParamsSource from '../fft/fourier-params.wgsl';
 import activationSource from './activation.wgsl';
 
@@ -50,6 +51,9 @@ export const affineMapSnippet: WgslSnippet = { name: 'affine-map.wgsl', source: 
  * direct-depthwise invocation computes and its masked store (direct-conv/conv-block.wgsl; the kernel defines `writeOutput`).
  */
 export const convBlockSnippet: WgslSnippet = { name: 'conv-block.wgsl', source: convBlockSource };
+
+/** struct ConvGeometry: the uniform of the direct conv kernels whose params are exactly CONV_GEOMETRY_UNIFORM (direct-conv/conv-geometry.wgsl). */
+export const convGeometrySnippet: WgslSnippet = { name: 'conv-geometry.wgsl', source: convGeometrySource };
 
 /** Params: sizes, plane factor and 3 x 3 colour mix of fourier-image and its adjoint (fft/fourier-params.wgsl). */
 export const fourierParamsSnippet: WgslSnippet = { name: 'fourier-params.wgsl', source: fourierParamsSource };
