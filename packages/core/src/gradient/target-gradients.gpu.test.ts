@@ -70,6 +70,33 @@ describe('gradientForTarget (webgpu)', () => {
     }
   });
 
+  it('finish runs on the gradient before the readback is awaited; its input is released, also when the check or finish throws', async () => {
+    const model = adaptModel(network);
+    const plain = await gradientForTarget(model, x, 2);
+    const want = Array.from(await plain.gradient.data()).map(Math.abs);
+    plain.gradient.dispose();
+    const before = memory();
+    let finishedBeforeReadback = false;
+    const pending = gradientForTarget(model, x, 2, undefined, (g) => {
+      finishedBeforeReadback = true;
+      return tf.abs(g);
+    });
+    // gradientForTarget runs synchronously up to its readback: finish's kernels share that flush.
+    expect(finishedBeforeReadback).toBe(true);
+    const got = await pending;
+    expect(Array.from(await got.gradient.data())).toEqual(want);
+    got.gradient.dispose();
+    expect(memory()).toEqual(before);
+
+    const nanModel = adaptModel((input: tf.Tensor4D) => tf.mul(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN)) as tf.Tensor2D);
+    await expect(gradientForTarget(nanModel, x, 0, undefined, (g) => tf.abs(g))).rejects.toThrow(ModelError);
+    const broken = () => {
+      throw new RangeError('finish failed');
+    };
+    await expect(gradientForTarget(model, x, 0, undefined, broken)).rejects.toThrow('finish failed');
+    expect(memory()).toEqual(before);
+  });
+
   it('NaN scores -> ModelError, a class out of range -> InvalidOptionError, a bad output shape -> UnsupportedModelError; nothing leaks', async () => {
     const nanModel = (input: tf.Tensor4D) => tf.mul(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN)) as tf.Tensor2D;
     const flat = (input: tf.Tensor4D) => tf.mean(input, [1, 2, 3]) as unknown as tf.Tensor2D;

@@ -83,14 +83,21 @@ export interface TargetGradient {
  * InvalidOptionError (both after the pass; the gradient is then disposed). A pending `inputCheck`
  * comes back in the same readback (InvalidInputError first).
  *
+ * `finish` (e.g. tf.abs) turns the gradient into the attribution before that readback, not after:
+ * its kernels then run in the same flush, and a caller reading the attribution next finds it done
+ * instead of waiting a second round trip (on Chromium's SwiftShader: 0.2 instead of ~2.3 ms).
+ * The gradient given to `finish` is disposed by this function.
+ *
  * @example
  * const { gradient, target } = await gradientForTarget(adapter, images, 'predicted');
+ * const { gradient: magnitude } = await gradientForTarget(adapter, images, 3, undefined, tf.abs);
  */
 export async function gradientForTarget(
   model: Pick<ModelAdapter, 'forward' | 'kind'>,
   x: tf.Tensor4D,
   target: Target | undefined,
   inputCheck?: InputCheck,
+  finish?: (gradient: tf.Tensor4D) => tf.Tensor4D,
 ): Promise<TargetGradient> {
   const forward = forwardOf(model);
   const rows = x.shape[0];
@@ -121,6 +128,7 @@ export async function gradientForTarget(
   }
   const { scores, check } = kept!;
   try {
+    if (finish) gradient = finishGradient(gradient, finish);
     const values = await readChecked(inputCheck, check);
     if (values[rows]) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
     return { gradient, target: given ? await resolveTargets(given, scores) : Array.from(values.subarray(0, rows)) };
@@ -130,4 +138,11 @@ export async function gradientForTarget(
   } finally {
     tf.dispose([scores, check]);
   }
+}
+
+/** `finish(gradient)`, its intermediates tidied; the gradient is disposed unless returned as is. */
+function finishGradient(gradient: tf.Tensor4D, finish: (gradient: tf.Tensor4D) => tf.Tensor4D): tf.Tensor4D {
+  const finished = tf.tidy(() => finish(gradient));
+  if (finished !== gradient) gradient.dispose();
+  return finished;
 }

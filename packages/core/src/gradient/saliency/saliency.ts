@@ -53,9 +53,9 @@ export const saliency: MethodDefinition<'saliency'> = {
       async explain(input, call) {
         throwIfAborted(call.signal, 'saliency');
         // One forward pass: the target comes from the gradient pass's own scores.
-        const { gradient, target } = await gradientForTarget(model, input, call.target, call.inputCheck);
-        const attribution = abs ? tf.tidy(() => tf.abs(gradient)) : gradient;
-        if (abs) gradient.dispose();
+        // abs runs before the check's readback (see gradientForTarget's `finish`).
+        const finish = abs ? (g: tf.Tensor4D) => tf.abs(g) : undefined;
+        const { gradient: attribution, target } = await gradientForTarget(model, input, call.target, call.inputCheck, finish);
         call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
         return { attribution, target };
       },
@@ -79,9 +79,8 @@ export const gradientXInput: MethodDefinition<'gradient-x-input'> = {
     return {
       async explain(input, call) {
         throwIfAborted(call.signal, 'gradient-x-input');
-        const { gradient, target } = await gradientForTarget(model, input, call.target, call.inputCheck);
-        const attribution = tf.tidy(() => tf.mul(input, gradient)) as tf.Tensor4D;
-        gradient.dispose();
+        const timesInput = (g: tf.Tensor4D) => tf.mul<tf.Tensor4D>(input, g);
+        const { gradient: attribution, target } = await gradientForTarget(model, input, call.target, call.inputCheck, timesInput);
         call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
         return { attribution, target };
       },
