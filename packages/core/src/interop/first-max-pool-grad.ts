@@ -10,7 +10,14 @@
 // kernels. Relies on the tfjs 4.22 internals listed in WebGPUKernelBackend (webgpu-kernel-backend.ts);
 // first-max-pool-grad.gpu.test.ts fails if an upgrade changes them or fixes tfjs's tie rule.
 import * as tf from '@tensorflow/tfjs';
-import { maxPoolGrad, maxPoolGradRef, runKernelSync, UnsupportedModelError, type MaxPoolGeometry } from '@webxai/shaders';
+import {
+  maxPoolGrad,
+  maxPoolGradInvocations,
+  maxPoolGradRef,
+  runKernelSync,
+  UnsupportedModelError,
+  type MaxPoolGeometry,
+} from '@webxai/shaders';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
 
 /** The parts of tfjs's cpu backend a kernel function needs (public KernelBackend methods). */
@@ -115,8 +122,9 @@ function firstMaxPoolGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.Tens
   dispatchErrors.throwPending();
   const gpu = backend as WebGPUKernelBackend;
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const { batch: _batch, ...geometry } = poolGeometry(input.shape, attrs as PoolGradAttrs);
-  const count = tf.util.sizeFromShape(input.shape);
+  const pool = poolGeometry(input.shape, attrs as PoolGradAttrs);
+  const { batch: _batch, ...geometry } = pool;
+  const count = maxPoolGradInvocations(pool);
   if (count === 0 || tf.util.sizeFromShape(dy.shape) === 0) return gpu.makeTensorInfo([...input.shape], 'float32');
   const sources = { input: bufferOf(gpu, input, 'input'), dy: bufferOf(gpu, dy, 'dy') };
   const target = { shape: [...input.shape], kernelName: maxPoolGrad.name, reads: [input, dy] };

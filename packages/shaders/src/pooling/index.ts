@@ -1,4 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-export { maxPoolGrad } from './max-pool-grad.kernel.js';
+export { maxPoolGrad, maxPoolGradInvocations } from './max-pool-grad.kernel.js';
 export { firstArgmaxRef, maxPool3dGeometry, maxPoolGeometry, maxPoolGradRef } from './max-pool-grad.ref.js';
 export type { MaxPoolGeometry } from './max-pool-grad.ref.js';

@@ -4,7 +4,7 @@ import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { runKernelSync } from '../runtime/kernel-sync.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { maxPoolGrad } from './max-pool-grad.kernel.js';
+import { maxPoolGrad, maxPoolGradInvocations } from './max-pool-grad.kernel.js';
 import { maxPool3dGeometry, maxPoolGeometry, maxPoolGradRef, type MaxPoolGeometry } from './max-pool-grad.ref.js';
 
 type Shape = [number, number, number, number];
@@ -18,6 +18,9 @@ const CASES: { shape: Shape; filter: [number, number]; strides: [number, number]
   { shape: [3, 8, 9, 4], filter: [3, 2], strides: [1, 2], padding: 'valid', why: 'non-square window, stride 1 rows' },
   { shape: [2, 28, 28, 8], filter: [2, 2], strides: [2, 2], padding: 'valid', why: 'MNIST-sized feature map, ragged last workgroup' },
   { shape: [4, 64, 64, 3], filter: [3, 3], strides: [2, 2], padding: 'same', why: 'a batch of 64x64 RGB images' },
+  { shape: [2, 14, 14, 32], filter: [2, 2], strides: [2, 2], padding: 'valid', why: "the MNIST CNN's second pool: 8 channel groups" },
+  { shape: [1, 9, 7, 5], filter: [3, 3], strides: [2, 2], padding: 'same', why: '5 channels: a last group of 1, overlapping windows' },
+  { shape: [2, 6, 6, 7], filter: [2, 2], strides: [1, 1], padding: 'valid', why: '7 channels: a last group of 3, stride 1' },
 ];
 
 type Shape5 = [number, number, number, number, number];
@@ -78,7 +81,7 @@ async function runGpu(
   const grad = uploadBuffer(device, dy, 'dy');
   const dx = createBuffer(device, count * 4, 'dx');
   const { batch: _batch, ...shape } = g;
-  const args = { params: { count, ...shape }, input: x, dy: grad, dx };
+  const args = { params: { count: maxPoolGradInvocations(g), ...shape }, input: x, dy: grad, dx };
   await (sync ? runKernelSync(device, maxPoolGrad, args) : runKernel(device, maxPoolGrad, args));
   const out = await readFloat32(device, dx, count);
   [x, grad, dx].forEach((b) => releaseBuffer(device, b));

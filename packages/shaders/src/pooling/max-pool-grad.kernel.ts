@@ -5,11 +5,20 @@ import { defineKernel } from '../runtime/kernel.js';
 const WORKGROUP_SIZE = 64;
 
 /**
+ * Invocations one dispatch of {@link maxPoolGrad} needs (its `params.count`): one per input cell
+ * and group of 4 channels.
+ */
+export function maxPoolGradInvocations(g: { batch: number; depth: number; height: number; width: number; channels: number }): number {
+  return g.batch * g.depth * g.height * g.width * Math.ceil(g.channels / 4);
+}
+
+/**
  * GPU kernel: gradient of 3-D max pooling (NDHWC; 2-D pooling NHWC is depth 1 with a 1-deep window)
  * where the first maximal element of each window (row-major window order) gets the window's
  * gradient. See max-pool-grad.wgsl; CPU reference: maxPoolGradRef. Geometry (output size, padding)
  * is the caller's, e.g. from tfjs's computePool2DInfo / computePool3DInfo (maxPoolGeometry,
- * maxPool3dGeometry), so the output sizes and paddings must describe `dy`.
+ * maxPool3dGeometry), so the output sizes and paddings must describe `dy`. `params.count` is
+ * {@link maxPoolGradInvocations}; every dx element is written.
  */
 export const maxPoolGrad = defineKernel({
   name: 'max-pool-grad',

@@ -15,9 +15,13 @@
 // pattern: WGSL lets implementations assume there is no NaN), as in tfjs's cpu backend; a window
 // with no non-NaN value sends its gradient nowhere.
 //
-// Dispatch: 1-D, one invocation per dx element (gather, no atomics), ceil(count / WORKGROUP_SIZE)
-// workgroups folded past 65,535. Each invocation visits the ceil(filter / stride)^3 windows that
-// cover it and rescans each window to find its argmax (filter^3 reads), so no positions buffer.
+// Dispatch: 1-D, one invocation per dx cell and group of 4 channels (gather, no atomics): count =
+// cells * ceil(channels / 4) (maxPoolGradInvocations), ceil(count / WORKGROUP_SIZE) workgroups
+// folded past 65,535. Each invocation visits the ceil(filter / stride)^3 windows that cover its
+// cell and rescans each window to find its 4 channels' argmaxes (filter^3 reads of 4 values), so
+// no positions buffer. The 4 channels share all index arithmetic and the loop (4x fewer
+// invocations than one per element: ~3x faster on software adapters). Lanes past the last channel
+// read a clamped, valid channel and are never written.
 // Numerics: the argmax is exact (comparisons only); contributions of overlapping windows are
 // added in f32 in increasing (oz, oy, ox) order, the order of tfjs's cpu kernel: tolerance abs 1e-6,
 // rel 1e-6 against the f64 reference (exact when windows do not overlap).
@@ -49,19 +53,27 @@ struct Params {
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
-fn isNanBits(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+fn isNanBits(v: vec4f) -> vec4<bool> {
+  return (bitcast<vec4u>(v) & vec4u(0x7fffffffu)) > vec4u(0x7f800000u);
 }
 
-// Flat input offset ((slice * height + row) * width + col) of the first maximal element of window
-// (oz, oy, ox) of volume b, channel ch; -1 when the window holds no non-NaN value.
-fn firstArgmax(b: u32, ch: u32, oz: u32, oy: u32, ox: u32) -> i32 {
+// Channels `lanes` of flat element `at` (a cell offset times channels) of `input` / `dy`.
+fn inputAt(at: u32, lanes: vec4u) -> vec4f {
+  return vec4f(input[at + lanes.x], input[at + lanes.y], input[at + lanes.z], input[at + lanes.w]);
+}
+fn dyAt(at: u32, lanes: vec4u) -> vec4f {
+  return vec4f(dy[at + lanes.x], dy[at + lanes.y], dy[at + lanes.z], dy[at + lanes.w]);
+}
+
+// Per lane, the flat cell offset ((slice * height + row) * width + col) of the first maximal
+// element of window (oz, oy, ox) of volume b; -1 where the window holds no non-NaN value.
+fn firstArgmax(b: u32, lanes: vec4u, oz: u32, oy: u32, ox: u32) -> vec4i {
   let front = i32(oz * params.strideDepth) - i32(params.padFront);
   let top = i32(oy * params.strideHeight) - i32(params.padTop);
   let left = i32(ox * params.strideWidth) - i32(params.padLeft);
   let volumeBase = b * params.depth * params.height * params.width;
-  var best = 0.0;
-  var bestAt = -1;
+  var best = vec4f(0.0);
+  var bestAt = vec4i(-1);
   for (var wd = 0; wd < i32(params.filterDepth); wd++) {
     let d = front + wd;
     if (d < 0 || d >= i32(params.depth)) {
@@ -78,12 +90,11 @@ fn firstArgmax(b: u32, ch: u32, oz: u32, oy: u32, ox: u32) -> i32 {
           continue;
         }
         let at = (d * i32(params.height) + r) * i32(params.width) + c;
-        let v = input[(volumeBase + u32(at)) * params.channels + ch];
+        let v = inputAt((volumeBase + u32(at)) * params.channels, lanes);
         // Strictly greater: an equal value later in the window never replaces the first maximum.
-        if (!isNanBits(v) && (bestAt < 0 || v > best)) {
-          best = v;
-          bestAt = at;
-        }
+        let take = !isNanBits(v) & ((bestAt < vec4i(0)) | (v > best));
+        best = select(best, v, take);
+        bestAt = select(bestAt, vec4i(at), take);
       }
     }
   }
@@ -105,26 +116,31 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (i >= params.count) {
     return;
   }
-  let ch = i % params.channels;
-  let cell = i / params.channels;
+  let groups = (params.channels + 3u) / 4u;
+  let c0 = (i % groups) * 4u;
+  let lanes = min(vec4u(c0) + vec4u(0u, 1u, 2u, 3u), vec4u(params.channels - 1u));
+  let cell = i / groups;
   let col = cell % params.width;
   let row = (cell / params.width) % params.height;
   let slice = (cell / (params.width * params.height)) % params.depth;
   let b = cell / (params.width * params.height * params.depth);
-  let here = i32((slice * params.height + row) * params.width + col);
+  let here = vec4i(i32((slice * params.height + row) * params.width + col));
 
   let zs = coveringWindows(slice, params.padFront, params.filterDepth, params.strideDepth, params.outDepth);
   let ys = coveringWindows(row, params.padTop, params.filterHeight, params.strideHeight, params.outHeight);
   let xs = coveringWindows(col, params.padLeft, params.filterWidth, params.strideWidth, params.outWidth);
-  var sum = 0.0;
+  var sum = vec4f(0.0);
   for (var oz = zs.x; oz < zs.y; oz++) {
     for (var oy = ys.x; oy < ys.y; oy++) {
       for (var ox = xs.x; ox < xs.y; ox++) {
-        if (firstArgmax(b, ch, oz, oy, ox) == here) {
-          sum += dy[(((b * params.outDepth + oz) * params.outHeight + oy) * params.outWidth + ox) * params.channels + ch];
-        }
+        let wins = firstArgmax(b, lanes, oz, oy, ox) == here;
+        let at = (((b * params.outDepth + oz) * params.outHeight + oy) * params.outWidth + ox) * params.channels;
+        sum += select(vec4f(0.0), dyAt(at, lanes), wins);
       }
     }
   }
-  dx[i] = sum;
+  let out = cell * params.channels;
+  for (var k = 0u; k < 4u && c0 + k < params.channels; k++) {
+    dx[out + c0 + k] = sum[k];
+  }
 }
