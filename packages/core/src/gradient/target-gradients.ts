@@ -6,7 +6,7 @@ import { ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { checkTargetOption, resolveTargets, targetScoreSum, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
 import { readChecked, type InputCheck } from '../api/input-check.js';
-import { skipUnneededFilterGradients } from '../interop/unneeded-filter-gradients.js';
+import { inputGradient } from '../interop/input-gradients.js';
 
 function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
   if (!model.forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
@@ -25,11 +25,7 @@ function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor
  */
 export function targetGradients(model: Pick<ModelAdapter, 'forward' | 'kind'>, x: tf.Tensor4D, targets: readonly number[]): tf.Tensor4D {
   const forward = forwardOf(model);
-  return tf.grad((input: tf.Tensor) => {
-    const scores = forward(input as tf.Tensor4D);
-    skipUnneededFilterGradients([input]);
-    return targetScoreSum(scores, targets);
-  })(x) as tf.Tensor4D;
+  return inputGradient((input) => targetScoreSum(forward(input), targets), x);
 }
 
 /**
@@ -46,24 +42,6 @@ export async function targetScores(model: ModelAdapter, x: tf.Tensor4D, targets:
   } finally {
     scores.dispose();
   }
-}
-
-/** The engine's tape, as far as discardTape needs it (tfjs-core exports no type for its nodes). */
-interface TapeState {
-  gradientDepth: number;
-  activeTape: { saved?: tf.Tensor[] }[] | null;
-}
-
-/**
- * What tfjs does after a successful outermost tf.grad, for one that threw (the model threw or
- * returned a bad shape inside the pass): the tensors the tape saved for the backward pass are
- * kept clones that nothing else would ever dispose.
- */
-function discardTape(): void {
-  const state = tf.engine().state as unknown as TapeState;
-  if (state.gradientDepth !== 0 || !state.activeTape) return;
-  for (const node of state.activeTape) node.saved?.forEach((t) => t.dispose());
-  state.activeTape = null;
 }
 
 /** A gradient batch with the classes it was taken for. */
@@ -103,22 +81,14 @@ export async function gradientForTarget(
         : [...target];
   // Kept out of the pass: the scores (their shape checks the given classes) and [class per row..., not finite].
   let kept: { scores: tf.Tensor2D; check: tf.Tensor } | undefined;
-  const pass = tf.grad((input: tf.Tensor) => {
-    const scores = forward(input as tf.Tensor4D);
-    skipUnneededFilterGradients([input]);
+  const gradient = inputGradient((input) => {
+    const scores = forward(input);
     const classes = given ? tf.tensor1d(given, 'int32') : tf.argMax(scores, 1);
     const notFinite = tf.reshape(tf.cast(tf.logicalNot(tf.all(tf.isFinite(scores))), 'float32'), [1]);
     kept = { scores: tf.keep(scores), check: tf.keep(tf.concat([tf.cast(classes, 'float32'), notFinite])) };
     // The same mask as targetScoreSum: gradients flow through the scores only (argMax and oneHot pass zeros).
     return tf.sum(tf.mul(scores, tf.cast(tf.oneHot(classes, scores.shape[1]), 'float32')));
-  });
-  let gradient: tf.Tensor4D;
-  try {
-    gradient = pass(x) as tf.Tensor4D;
-  } catch (error) {
-    discardTape();
-    throw error;
-  }
+  }, x);
   const { scores, check } = kept!;
   try {
     const values = await readChecked(inputCheck, check);
