@@ -44,6 +44,34 @@ export async function targetScores(model: ModelAdapter, x: tf.Tensor4D, targets:
   }
 }
 
+/**
+ * The one pass of {@link gradientForTarget}: d score[row, class] / d x, with the scores (their shape
+ * checks the given classes) and [class per row..., not finite] kept out of it. The classes are
+ * `given`, or each row's argmax chosen inside the pass. If the pass throws, what it kept is disposed.
+ */
+function gradientAndScores(
+  forward: (x: tf.Tensor4D) => tf.Tensor2D,
+  x: tf.Tensor4D,
+  given: number[] | undefined,
+): { gradient: tf.Tensor4D; scores: tf.Tensor2D; check: tf.Tensor } {
+  const kept: { scores?: tf.Tensor2D; check?: tf.Tensor } = {};
+  try {
+    const gradient = inputGradient((input) => {
+      const scores = forward(input);
+      const classes = given ? tf.tensor1d(given, 'int32') : tf.argMax(scores, 1);
+      const notFinite = tf.reshape(tf.cast(tf.logicalNot(tf.all(tf.isFinite(scores))), 'float32'), [1]);
+      kept.scores = tf.keep(scores);
+      kept.check = tf.keep(tf.concat([tf.cast(classes, 'float32'), notFinite]));
+      // The same mask as targetScoreSum: gradients flow through the scores only (argMax and oneHot pass zeros).
+      return tf.sum(tf.mul(scores, tf.cast(tf.oneHot(classes, scores.shape[1]), 'float32')));
+    }, x);
+    return { gradient, scores: kept.scores!, check: kept.check! };
+  } catch (error) {
+    tf.dispose([kept.scores, kept.check]);
+    throw error;
+  }
+}
+
 /** A gradient batch with the classes it was taken for. */
 export interface TargetGradient {
   /** d score[target] / d x, the shape of `x`; caller disposes. */
@@ -79,17 +107,7 @@ export async function gradientForTarget(
       : typeof target === 'number'
         ? new Array<number>(rows).fill(target)
         : [...target];
-  // Kept out of the pass: the scores (their shape checks the given classes) and [class per row..., not finite].
-  let kept: { scores: tf.Tensor2D; check: tf.Tensor } | undefined;
-  const gradient = inputGradient((input) => {
-    const scores = forward(input);
-    const classes = given ? tf.tensor1d(given, 'int32') : tf.argMax(scores, 1);
-    const notFinite = tf.reshape(tf.cast(tf.logicalNot(tf.all(tf.isFinite(scores))), 'float32'), [1]);
-    kept = { scores: tf.keep(scores), check: tf.keep(tf.concat([tf.cast(classes, 'float32'), notFinite])) };
-    // The same mask as targetScoreSum: gradients flow through the scores only (argMax and oneHot pass zeros).
-    return tf.sum(tf.mul(scores, tf.cast(tf.oneHot(classes, scores.shape[1]), 'float32')));
-  }, x);
-  const { scores, check } = kept!;
+  const { gradient, scores, check } = gradientAndScores(forward, x, given);
   try {
     const values = await readChecked(inputCheck, check);
     if (values[rows]) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
