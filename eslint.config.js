@@ -44,4 +44,20 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off', // 60 in ~36 files (6 in bench/src and core/interop): async kept on purpose where an interface returns a Promise (suites, handlers); each needs a look
     },
   },
+  {
+    // webxai's gradients go through interop/input-gradients.ts, which skips the weight gradients tfjs
+    // computes and drops and frees the tape when a pass throws; a bare tf.grad would silently do
+    // neither. Exempt: tests, and visualize-feature.ts's penalty gradient (no model in it, nothing to skip).
+    files: ['packages/core/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/core/src/interop/input-gradients.ts', 'packages/core/src/features/visualize/visualize-feature.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='tf'][callee.property.name=/^(grad|grads|valueAndGrad|valueAndGrads)$/]",
+          message: 'take gradients with inputGradient / inputGradients (interop/input-gradients.ts)',
+        },
+      ],
+    },
+  },
 );

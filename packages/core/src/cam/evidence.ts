@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnknownLayerError } from '@webxai/shaders';
 import type { ModelSplit, TappedModel } from '../model/split/types.js';
-import { skipUnneededFilterGradients } from '../interop/unneeded-filter-gradients.js';
+import { inputGradient, inputGradients } from '../interop/input-gradients.js';
 
 export interface LayerEvidence {
   readonly activation: tf.Tensor4D;
@@ -36,12 +36,11 @@ export function forwardBackward(
   const { activation, context } = split.head(x);
   let scores: tf.Tensor2D | undefined;
   try {
-    const gradient = tf.grad((a: tf.Tensor) => {
-      const s = split.tail(context, a as tf.Tensor4D);
-      skipUnneededFilterGradients([a]);
+    const gradient = inputGradient((a) => {
+      const s = split.tail(context, a);
       scores = tf.keep(s);
       return tf.sum(tf.mul(s, targetMask(s, targets)));
-    })(activation) as tf.Tensor4D;
+    }, activation);
     return { activation, scores: scores!, gradient };
   } catch (cause) {
     tf.dispose([activation, scores]);
@@ -90,12 +89,11 @@ export function forwardBackwardMany(
   const taps = shapes.map((shape) => tf.zeros(shape as [number, number, number, number]) as tf.Tensor4D);
   let scores: tf.Tensor2D | undefined;
   try {
-    const grads = tf.grads((...fed: tf.Tensor[]) => {
-      const s = tapped.run(x, fed as tf.Tensor4D[], capture);
-      skipUnneededFilterGradients(fed);
+    const grads = inputGradients((...fed) => {
+      const s = tapped.run(x, fed, capture);
       scores = tf.keep(s);
       return tf.sum(tf.mul(s, targetMask(s, targets)));
-    })(taps) as tf.Tensor4D[];
+    }, taps);
     return { activations, scores: scores!, gradients: grads };
   } catch (cause) {
     tf.dispose([...activations, scores]);

@@ -111,4 +111,21 @@ describe('gradientForTarget (webgpu)', () => {
     await expect(explain(flat, x, { method: 'saliency' })).rejects.toThrow(UnsupportedModelError);
     expect(memory()).toEqual(before);
   });
+
+  it("a backward pass that throws: the model's error, and neither the tape nor the kept scores leak", async () => {
+    // An identity on the scores whose gradient fails: the forward pass (and the scores kept from it) completes.
+    const failing = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+      value: tf.clone(args[0] as tf.Tensor),
+      gradFunc: () => {
+        throw new Error('no gradient here');
+      },
+    }));
+    const model = (input: tf.Tensor4D) => failing(network.apply(input) as tf.Tensor2D) as tf.Tensor2D;
+    (await explain(counted.model, x, { method: 'saliency' })).attribution.dispose(); // warm-up: pooled buffers
+    const before = memory();
+    for (const target of ['predicted', 2] as const) {
+      await expect(gradientForTarget(adaptModel(model), x, target)).rejects.toThrow('no gradient here');
+    }
+    expect(memory()).toEqual(before);
+  });
 });

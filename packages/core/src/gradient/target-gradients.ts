@@ -6,7 +6,7 @@ import { ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { checkTargetOption, resolveTargets, targetScoreSum, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
 import { readChecked, type InputCheck } from '../api/input-check.js';
-import { skipUnneededFilterGradients } from '../interop/unneeded-filter-gradients.js';
+import { inputGradient } from '../interop/input-gradients.js';
 
 function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
   if (!model.forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
@@ -25,11 +25,7 @@ function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor
  */
 export function targetGradients(model: Pick<ModelAdapter, 'forward' | 'kind'>, x: tf.Tensor4D, targets: readonly number[]): tf.Tensor4D {
   const forward = forwardOf(model);
-  return tf.grad((input: tf.Tensor) => {
-    const scores = forward(input as tf.Tensor4D);
-    skipUnneededFilterGradients([input]);
-    return targetScoreSum(scores, targets);
-  })(x) as tf.Tensor4D;
+  return inputGradient((input) => targetScoreSum(forward(input), targets), x);
 }
 
 /**
@@ -48,22 +44,32 @@ export async function targetScores(model: ModelAdapter, x: tf.Tensor4D, targets:
   }
 }
 
-/** The engine's tape, as far as discardTape needs it (tfjs-core exports no type for its nodes). */
-interface TapeState {
-  gradientDepth: number;
-  activeTape: { saved?: tf.Tensor[] }[] | null;
-}
-
 /**
- * What tfjs does after a successful outermost tf.grad, for one that threw (the model threw or
- * returned a bad shape inside the pass): the tensors the tape saved for the backward pass are
- * kept clones that nothing else would ever dispose.
+ * The one pass of {@link gradientForTarget}: d score[row, class] / d x, with the scores (their shape
+ * checks the given classes) and [class per row..., not finite] kept out of it. The classes are
+ * `given`, or each row's argmax chosen inside the pass. If the pass throws, what it kept is disposed.
  */
-function discardTape(): void {
-  const state = tf.engine().state as unknown as TapeState;
-  if (state.gradientDepth !== 0 || !state.activeTape) return;
-  for (const node of state.activeTape) node.saved?.forEach((t) => t.dispose());
-  state.activeTape = null;
+function gradientAndScores(
+  forward: (x: tf.Tensor4D) => tf.Tensor2D,
+  x: tf.Tensor4D,
+  given: number[] | undefined,
+): { gradient: tf.Tensor4D; scores: tf.Tensor2D; check: tf.Tensor } {
+  const kept: { scores?: tf.Tensor2D; check?: tf.Tensor } = {};
+  try {
+    const gradient = inputGradient((input) => {
+      const scores = forward(input);
+      const classes = given ? tf.tensor1d(given, 'int32') : tf.argMax(scores, 1);
+      const notFinite = tf.reshape(tf.cast(tf.logicalNot(tf.all(tf.isFinite(scores))), 'float32'), [1]);
+      kept.scores = tf.keep(scores);
+      kept.check = tf.keep(tf.concat([tf.cast(classes, 'float32'), notFinite]));
+      // The same mask as targetScoreSum: gradients flow through the scores only (argMax and oneHot pass zeros).
+      return tf.sum(tf.mul(scores, tf.cast(tf.oneHot(classes, scores.shape[1]), 'float32')));
+    }, x);
+    return { gradient, scores: kept.scores!, check: kept.check! };
+  } catch (error) {
+    tf.dispose([kept.scores, kept.check]);
+    throw error;
+  }
 }
 
 /** A gradient batch with the classes it was taken for. */
@@ -108,25 +114,7 @@ export async function gradientForTarget(
       : typeof target === 'number'
         ? new Array<number>(rows).fill(target)
         : [...target];
-  // Kept out of the pass: the scores (their shape checks the given classes) and [class per row..., not finite].
-  let kept: { scores: tf.Tensor2D; check: tf.Tensor } | undefined;
-  const pass = tf.grad((input: tf.Tensor) => {
-    const scores = forward(input as tf.Tensor4D);
-    skipUnneededFilterGradients([input]);
-    const classes = given ? tf.tensor1d(given, 'int32') : tf.argMax(scores, 1);
-    const notFinite = tf.reshape(tf.cast(tf.logicalNot(tf.all(tf.isFinite(scores))), 'float32'), [1]);
-    kept = { scores: tf.keep(scores), check: tf.keep(tf.concat([tf.cast(classes, 'float32'), notFinite])) };
-    // The same mask as targetScoreSum: gradients flow through the scores only (argMax and oneHot pass zeros).
-    return tf.sum(tf.mul(scores, tf.cast(tf.oneHot(classes, scores.shape[1]), 'float32')));
-  });
-  let gradient: tf.Tensor4D;
-  try {
-    gradient = pass(x) as tf.Tensor4D;
-  } catch (error) {
-    discardTape();
-    throw error;
-  }
-  const { scores, check } = kept!;
+  const { gradient, scores, check } = gradientAndScores(forward, x, given);
   try {
     if (finish) gradient = finishGradient(gradient, finish);
     const values = await readChecked(inputCheck, check);

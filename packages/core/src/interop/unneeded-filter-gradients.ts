@@ -11,6 +11,11 @@
 // whose filter does not depend on the differentiated tensors run their gradient with
 // Conv2DBackpropFilter answered by zeros of the filter's shape (a Fill), which the tape drops as
 // before. A node whose filter does depend on them (a filter computed from the input) is left alone.
+// Not covered: fused.matMul (Dense layers whose activation is not relu or elu) also computes its
+// weight gradient eagerly (a BatchMatMul) and drops it, but that is <= 0.3% of a forward + backward
+// of MobileNetV2-224 and of the MNIST CNN (one small head), measured 2026-12-01 (ADR 0007).
+// webxai's own gradients call it through inputGradient / inputGradients (input-gradients.ts); it
+// stays public for users who take their own tf.grad through a model.
 // tfjs internals used (ADR 0007): engine.state.activeTape / gradientDepth, tape nodes' kernelName
 // ('fusedConv2d__op', the op's scope name), inputs ('0' x, '1' filter), outputs and gradient.
 import * as tf from '@tensorflow/tfjs';

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { resolveTargets, targetScoreSum } from '../../api/targets.js';
 import type { CallContext, ExplainResultBase, MethodDefinition, MethodInstance } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { overriddenForward, type ReluGradient } from './relu-override.js';
 import type { OptionNames } from '../../api/option-names.js';
-import { skipUnneededFilterGradients } from '../../interop/unneeded-filter-gradients.js';
+import { inputGradient } from '../../interop/input-gradients.js';
 
 /** Options of `'guided-backprop'` and `'deconvnet'` (none besides the common ones). */
 export type GuidedBackpropOptions = Record<never, never>;
@@ -39,11 +39,7 @@ export function reluGradientInstance(
     async explain(input: tf.Tensor4D, call: CallContext) {
       const scores = await model.predict(input, call.signal);
       const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
-      const attribution = tf.grad((x: tf.Tensor) => {
-        const scores = forward(x as tf.Tensor4D);
-        skipUnneededFilterGradients([x]);
-        return targetScoreSum(scores, target);
-      })(input) as tf.Tensor4D;
+      const attribution = inputGradient((x) => targetScoreSum(forward(x), target), input);
       call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
       return { attribution, target, relus: [...relus] };
     },

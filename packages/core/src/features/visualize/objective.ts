@@ -7,7 +7,7 @@ import { modelLayers, resolveLayers } from '../../model/split/list-layers.js';
 import type { KeyedLayer } from '../../model/split/layers-program.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { collectActivations } from '../activations/collect.js';
-import { skipUnneededFilterGradients } from '../../interop/unneeded-filter-gradients.js';
+import { inputGradient } from '../../interop/input-gradients.js';
 
 /** Which unit(s) to visualise: exactly one of these. */
 export interface FeatureTarget {
@@ -125,13 +125,12 @@ export function objectiveGradient(objective: Objective, seen: tf.Tensor4D): { gr
   const kept: { value?: tf.Tensor1D } = {};
   try {
     const gradient = tf.tidy(() =>
-      tf.grad((x: tf.Tensor) => {
-        const perImage = objective.perImage(x as tf.Tensor4D);
-        skipUnneededFilterGradients([x]);
+      inputGradient((x) => {
+        const perImage = objective.perImage(x);
         kept.value = tf.keep(perImage);
         return tf.sum(perImage);
-      })(seen),
-    ) as tf.Tensor4D;
+      }, seen),
+    );
     return { gradient, value: kept.value! };
   } catch (error) {
     kept.value?.dispose();
