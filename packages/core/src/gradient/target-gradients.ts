@@ -114,7 +114,8 @@ export async function gradientForTarget(
       : typeof target === 'number'
         ? new Array<number>(rows).fill(target)
         : [...target];
-  const { gradient, scores, check } = gradientAndScores(forward, x, given);
+  const { gradient: raw, scores, check } = gradientAndScores(forward, x, given);
+  let gradient = raw;
   try {
     if (finish) gradient = finishGradient(gradient, finish);
     const values = await readChecked(inputCheck, check);
