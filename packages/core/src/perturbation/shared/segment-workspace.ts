@@ -154,7 +154,7 @@ export class SegmentWorkspace {
 
   /**
    * Z^T W Z of the derived design over `count` rows from `rowOffset` (scores and weights index from 0) (see weighted-gram.wgsl), as f64
-   * [columns * columns]: on the GPU (f32 tree reduction) or by weightedGramRef.
+   * [columns * columns]: on the GPU (f32, blocked summation, no barriers) or by weightedGramRef.
    */
   async gram(
     mode: GramMode,
