@@ -9,7 +9,8 @@ import { weightedGramRef } from './weighted-gram.ref.js';
 const CASES = [
   { count: 1, features: 1, mode: 'lime', why: 'one sample, one feature' },
   { count: 0, features: 3, mode: 'lime', why: 'no samples: G = 0' },
-  { count: 50, features: 4, mode: 'shap', why: 'one block of G (4 columns)' },
+  { count: 50, features: 8, mode: 'shap', why: 'one block of G (8 columns)' },
+  { count: 50, features: 7, mode: 'lime', why: 'a full block and a ragged one (9 columns)' },
   { count: 1000, features: 60, mode: 'lime', why: 'LIME default: 1000 samples' },
   { count: 777, features: 33, mode: 'shap', why: 'KernelSHAP, ragged' },
   { count: 101, features: 38, mode: 'shap', why: 'KernelSHAP in the browser bench: 38 features, 101 samples' },

@@ -6,7 +6,7 @@ import { defineKernel } from '../runtime/kernel.js';
 export const GRAM_WORKGROUP_SIZE = 16;
 
 /** Rows and columns of the block of G one invocation of weighted-gram sums (the WGSL's TILE). */
-export const GRAM_TILE = 4;
+export const GRAM_TILE = 8;
 
 /** Which derived design weighted-gram reduces: LIME's [1, X, y] or KernelSHAP's constrained one. */
 export type GramMode = 'lime' | 'shap';

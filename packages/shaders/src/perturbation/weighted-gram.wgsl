@@ -14,11 +14,12 @@
 //          y - base - X_last * delta] with base = f(baseline), delta = f(x) - f(baseline)
 //          (columns = features).
 //
-// Dispatch: 1-D, one invocation per TILE x TILE block (I, J), I <= J, of G's upper block triangle
-// (tilePairs in weighted-gram.kernel.ts). Each invocation sums every sample for its 16 entries by
-// itself and writes G[i, j] and G[j, i]: no shared memory and no barriers, which a GPU emulated on
-// the CPU (lavapipe, SwiftShader) runs far slower than the arithmetic. A diagonal block writes only
-// its i <= j entries (to both places), so G is exactly symmetric.
+// Dispatch: 1-D, one invocation per 8 x 8 block (I, J), I <= J, of G's upper block triangle
+// (gramBlocks in weighted-gram.kernel.ts). Each invocation sums every sample for its 64 entries by
+// itself (four 4x4 quarters: 16 column values per sample for 64 multiply-adds) and writes G[i, j]
+// and G[j, i]: no shared memory and no barriers, which a GPU emulated on the CPU (lavapipe,
+// SwiftShader) runs far slower than the arithmetic. A diagonal block writes only its i <= j
+// entries (to both places), so G is exactly symmetric.
 // Numerics: f32, blocked summation in three levels of at most B = ceil(cbrt(samples)) terms each
 // (B samples into `inner`, B inners into `middle`, the middles into `total`; Higham sec. 4.2), so
 // every term w z_i z_j (two roundings) passes through at most 2 + 3 (B - 1) roundings:
@@ -28,7 +29,7 @@
 
 override WORKGROUP_SIZE: u32;
 override MODE: u32 = 0u;
-const TILE: u32 = 4u;
+const TILE: u32 = 8u;
 
 struct Params {
   samples: u32,
@@ -66,7 +67,7 @@ fn column(n: u32, row: u32, last: f32, c: u32) -> f32 {
   return scores[n] - params.base - last * params.delta;
 }
 
-// Columns c0 .. c0 + TILE - 1 of Z at sample n.
+// Columns c0 .. c0 + 3 of Z at sample n.
 fn columns4(n: u32, c0: u32) -> vec4f {
   let row = (n + params.rowOffset) * params.features;
   var last = 0.0;
@@ -89,18 +90,64 @@ fn blockLength(count: u32) -> u32 {
   return b;
 }
 
-// Sum over samples [first, end) of w z_I z_J^T (column a of the result: row i0 + a of the block).
-fn blockSum(first: u32, end: u32, i0: u32, j0: u32) -> mat4x4f {
-  var sum = mat4x4f();
+// An 8 x 8 block of sums as four 4 x 4 quarters: lo/hi = columns 0..3 / 4..7 of the block's rows
+// (first letter) and columns (second letter); column a of a quarter is its row a.
+struct Block {
+  ll: mat4x4f,
+  lh: mat4x4f,
+  hl: mat4x4f,
+  hh: mat4x4f,
+}
+
+fn zeroBlock() -> Block {
+  return Block(mat4x4f(), mat4x4f(), mat4x4f(), mat4x4f());
+}
+
+fn addBlocks(x: Block, y: Block) -> Block {
+  return Block(x.ll + y.ll, x.lh + y.lh, x.hl + y.hl, x.hh + y.hh);
+}
+
+// Sum over samples [first, end) of w z_I z_J^T for rows i0 .. i0 + 7 and columns j0 .. j0 + 7.
+fn blockSum(first: u32, end: u32, i0: u32, j0: u32) -> Block {
+  var s = zeroBlock();
   for (var n = first; n < end; n++) {
-    let wi = weights[n] * columns4(n, i0);
-    let zj = columns4(n, j0);
-    sum[0] += wi.x * zj;
-    sum[1] += wi.y * zj;
-    sum[2] += wi.z * zj;
-    sum[3] += wi.w * zj;
+    let w = weights[n];
+    let il = w * columns4(n, i0);
+    let ih = w * columns4(n, i0 + 4u);
+    let jl = columns4(n, j0);
+    let jh = columns4(n, j0 + 4u);
+    s.ll[0] += il.x * jl;
+    s.ll[1] += il.y * jl;
+    s.ll[2] += il.z * jl;
+    s.ll[3] += il.w * jl;
+    s.lh[0] += il.x * jh;
+    s.lh[1] += il.y * jh;
+    s.lh[2] += il.z * jh;
+    s.lh[3] += il.w * jh;
+    s.hl[0] += ih.x * jl;
+    s.hl[1] += ih.y * jl;
+    s.hl[2] += ih.z * jl;
+    s.hl[3] += ih.w * jl;
+    s.hh[0] += ih.x * jh;
+    s.hh[1] += ih.y * jh;
+    s.hh[2] += ih.z * jh;
+    s.hh[3] += ih.w * jh;
   }
-  return sum;
+  return s;
+}
+
+// Entry (a, c) of a block, 0 <= a, c < 8.
+fn blockEntry(s: Block, a: u32, c: u32) -> f32 {
+  if (a < 4u) {
+    if (c < 4u) {
+      return s.ll[a][c];
+    }
+    return s.lh[a][c - 4u];
+  }
+  if (c < 4u) {
+    return s.hl[a - 4u][c];
+  }
+  return s.hh[a - 4u][c - 4u];
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -123,22 +170,23 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let j0 = bj * TILE;
   let count = params.samples;
   let b = blockLength(count);
-  var total = mat4x4f();
+  var total = zeroBlock();
   for (var outer = 0u; outer < count; outer += b * b) {
-    var middle = mat4x4f();
+    var middle = zeroBlock();
     let outerEnd = min(outer + b * b, count);
     for (var first = outer; first < outerEnd; first += b) {
-      middle += blockSum(first, min(first + b, outerEnd), i0, j0);
+      middle = addBlocks(middle, blockSum(first, min(first + b, outerEnd), i0, j0));
     }
-    total += middle;
+    total = addBlocks(total, middle);
   }
   for (var a = 0u; a < TILE; a++) {
     let i = i0 + a;
     for (var c = 0u; c < TILE; c++) {
       let j = j0 + c;
       if (i < params.columns && j < params.columns && (bi < bj || a <= c)) {
-        gram[i * params.columns + j] = total[a][c];
-        gram[j * params.columns + i] = total[a][c];
+        let sum = blockEntry(total, a, c);
+        gram[i * params.columns + j] = sum;
+        gram[j * params.columns + i] = sum;
       }
     }
   }
