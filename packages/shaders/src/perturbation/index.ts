@@ -9,5 +9,5 @@ export { maskAccumulate } from './mask-accumulate.kernel.js';
 export { maskAccumulateRef } from './mask-accumulate.ref.js';
 export { segmentScatter } from './segment-scatter.kernel.js';
 export { segmentScatterRef } from './segment-scatter.ref.js';
-export { weightedGram, gramColumns, GRAM_WORKGROUP_SIZE, type GramMode } from './weighted-gram.kernel.js';
+export { weightedGram, gramColumns, gramBlocks, GRAM_TILE, GRAM_WORKGROUP_SIZE, type GramMode } from './weighted-gram.kernel.js';
 export { weightedGramRef, type WeightedGramArgs } from './weighted-gram.ref.js';

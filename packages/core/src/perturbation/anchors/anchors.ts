@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import { segmentScatterRef } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { hostBatches } from '../shared/evaluate.js';
+import { gpuBatches, hostBatches } from '../shared/evaluate.js';
 import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { givenTargets } from '../../api/targets.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
@@ -12,7 +11,8 @@ import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { explainPrepared, featureSource, PreparedQueue } from '../shared/prepare.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
 import { beamSearch, type AnchorSearchOptions, type FoundAnchor } from './beam-search.js';
-import { stackMaps, stackSegments } from '../shared/stack.js';
+import { SegmentMaps } from '../shared/segment-maps.js';
+import { stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
 import type { OptionNames } from '../../api/option-names.js';
 
@@ -146,31 +146,35 @@ async function explainAnchors(
     call.signal,
     values,
   );
+  const maps = new SegmentMaps(gpuBatches(env), [n, height, width]);
   const images = new PreparedQueue(prepare, n);
-  const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const found: FoundAnchor[] = [];
   // Only the targets are needed from the clean images: a given class needs no forward pass (its
   // range is checked against the first batch's scores, SegmentWorkspace.evaluate).
   const clean = async () => givenTargets(call.target, n) ?? (await originalScoresOf(env, input, values, call.target)).targets;
-  const targets = await explainPrepared(images, n, clean, async (image, i, targets, keep) => {
-    const features = image.map.count;
-    const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, new Float32Array(features)));
-    const result = await beamSearch(workspace, features, targets[i]!, o, call.signal);
-    const mask = new Float32Array(features);
-    for (const f of result.anchor) mask[f] = 1;
-    maps.push(host ? segmentScatterRef(image.map.labels, mask) : await workspace.scatter(mask));
-    labelMaps.push(image.map.labels);
-    found.push(result);
-  });
-  return {
-    attribution: stackMaps(maps, height, width),
-    segments: stackSegments(labelMaps, height, width),
-    anchor: found.map((f) => f.anchor),
-    precision: found.map((f) => f.precision),
-    coverage: found.map((f) => f.coverage),
-    samples: found.map((f) => f.samples),
-    target: targets,
-    ...(host && { path: 'cpu' as const }),
-  };
+  try {
+    const targets = await explainPrepared(images, n, clean, async (image, i, targets, keep) => {
+      const features = image.map.count;
+      const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, new Float32Array(features)));
+      const result = await beamSearch(workspace, features, targets[i]!, o, call.signal);
+      const mask = new Float32Array(features);
+      for (const f of result.anchor) mask[f] = 1;
+      await workspace.scatter(mask, maps, i);
+      labelMaps.push(image.map.labels);
+      found.push(result);
+    });
+    return {
+      attribution: maps.take(),
+      segments: stackSegments(labelMaps, height, width),
+      anchor: found.map((f) => f.anchor),
+      precision: found.map((f) => f.precision),
+      coverage: found.map((f) => f.coverage),
+      samples: found.map((f) => f.samples),
+      target: targets,
+      ...(host && { path: 'cpu' as const }),
+    };
+  } finally {
+    maps.release();
+  }
 }

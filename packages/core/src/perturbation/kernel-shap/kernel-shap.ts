@@ -10,7 +10,8 @@ import { explainPrepared, featureSource, PreparedQueue } from '../shared/prepare
 import { ProgressReporter } from '../shared/progress.js';
 import { shapFromGram } from '../shared/regression.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
-import { stackMaps, stackSegments } from '../shared/stack.js';
+import { SegmentMaps } from '../shared/segment-maps.js';
+import { stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
 import { shapDesign, type ShapDesign } from './sampling.js';
 import type { OptionNames } from '../../api/option-names.js';
@@ -101,37 +102,41 @@ async function explainShap(
   const inputValues = await hostInputValues(env, input);
   const segmentation = o.segmentation ?? KERNEL_SHAP_SEGMENTATION;
   const prepare = await featureSource(NAME, input, o.segments, segmentation, o.fill ?? 'mean', call.signal, inputValues);
+  const maps = new SegmentMaps(env.path === 'gpu', [n, height, width]);
   const images = new PreparedQueue(prepare, n);
-  const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const values: Float32Array[] = [];
   const baseValue: number[] = [];
   const prediction: number[] = [];
   const clean = () => originalScoresOf(env, input, inputValues, call.target);
-  const { targets } = await explainPrepared(images, n, clean, async (image, i, { scores, classes, targets }, keep) => {
-    const m = image.map.count;
-    const design = designFor(m, o.samples ?? 2 * m + 2048, o.seed);
-    // Row 0: every feature absent (the baseline); then the coalitions.
-    const rows = new Float32Array((design.rows + 1) * m);
-    rows.set(design.masks, m);
-    const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, rows));
-    const fx = scores[i * classes + targets[i]!]!;
-    const progress = new ProgressReporter(call.onProgress, [1, height, width]);
-    const { phi, map, fnull } = await shapImage(workspace, design, m, fx, targets[i]!, progress);
-    maps.push(map);
-    labelMaps.push(image.map.labels);
-    values.push(Float32Array.from(phi));
-    baseValue.push(fnull);
-    prediction.push(fx);
-  });
-  return {
-    attribution: stackMaps(maps, height, width),
-    segments: stackSegments(labelMaps, height, width),
-    shapValues: values,
-    baseValue,
-    prediction,
-    target: targets,
-  };
+  try {
+    const { targets } = await explainPrepared(images, n, clean, async (image, i, { scores, classes, targets }, keep) => {
+      const m = image.map.count;
+      const design = designFor(m, o.samples ?? 2 * m + 2048, o.seed);
+      // Row 0: every feature absent (the baseline); then the coalitions.
+      const rows = new Float32Array((design.rows + 1) * m);
+      rows.set(design.masks, m);
+      const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, rows));
+      const fx = scores[i * classes + targets[i]!]!;
+      const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+      const { phi, fnull } = await shapImage(workspace, design, m, fx, targets[i]!, progress);
+      await workspace.scatter(phi, maps, i);
+      labelMaps.push(image.map.labels);
+      values.push(Float32Array.from(phi));
+      baseValue.push(fnull);
+      prediction.push(fx);
+    });
+    return {
+      attribution: maps.take(),
+      segments: stackSegments(labelMaps, height, width),
+      shapValues: values,
+      baseValue,
+      prediction,
+      target: targets,
+    };
+  } finally {
+    maps.release();
+  }
 }
 
 /** The coalitions of `m` superpixels (none for a single one: its value is f(x) - f(baseline)). */
@@ -153,10 +158,9 @@ async function shapImage(ws: SegmentWorkspace, design: ShapDesign, m: number, fx
   };
   const scores = await ws.evaluate(target, async (done, partial) => {
     if (progress.active && done > m && done < design.rows + 1)
-      progress.report(done, design.rows + 1, await ws.scatter(await solve(done, partial)));
+      progress.report(done, design.rows + 1, ws.hostMap(await solve(done, partial)));
   });
   const phi = await solve(design.rows + 1, scores);
-  const map = await ws.scatter(phi);
-  if (progress.active) progress.report(design.rows + 1, design.rows + 1, map);
-  return { phi, map, fnull: scores[0]! };
+  if (progress.active) progress.report(design.rows + 1, design.rows + 1, ws.hostMap(phi));
+  return { phi, fnull: scores[0]! };
 }

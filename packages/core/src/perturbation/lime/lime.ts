@@ -12,7 +12,8 @@ import { ProgressReporter } from '../shared/progress.js';
 import { bernoulliMatrix } from '../shared/random.js';
 import { ridgeFromGram, type RidgeFit } from '../shared/regression.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
-import { stackMaps, stackSegments } from '../shared/stack.js';
+import { SegmentMaps } from '../shared/segment-maps.js';
+import { stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
 import type { OptionNames } from '../../api/option-names.js';
 
@@ -122,35 +123,38 @@ async function explainLime(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
   const values = await hostInputValues(env, input);
   const segmentation = o.segmentation ?? LIME_SEGMENTATION;
   const prepare = await featureSource(NAME, input, o.segments, segmentation, o.fill ?? 'mean', call.signal, values);
+  const maps = new SegmentMaps(env.path === 'gpu', [n, height, width]);
   const images = new PreparedQueue(prepare, n);
-  const maps: Float32Array[] = [];
   const labelMaps: Int32Array[] = [];
   const fits: RidgeFit[] = [];
   // Only the targets are needed from the clean images: a given class needs no forward pass (its
   // range is checked against the first batch's scores, SegmentWorkspace.evaluate).
   const clean = async () => givenTargets(call.target, n) ?? (await originalScoresOf(env, input, values, call.target)).targets;
-  const targets = await explainPrepared(images, n, clean, async (image, i, targets, keep) => {
-    const features = image.map.count;
-    const data = bernoulliMatrix(o.seed, o.samples, features);
-    data.fill(1, 0, features); // lime: the first sample is the original image
-    const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, data));
-    const progress = new ProgressReporter(call.onProgress, [1, height, width]);
-    const result = await fitImage(workspace, data, features, targets[i]!, o, progress);
-    const map = await workspace.scatter(result.coef);
-    if (progress.active) progress.report(o.samples, o.samples, map);
-    maps.push(map);
-    labelMaps.push(image.map.labels);
-    fits.push(result);
-  });
-  return {
-    attribution: stackMaps(maps, height, width),
-    segments: stackSegments(labelMaps, height, width),
-    segmentWeights: fits.map((f) => Float32Array.from(f.coef)),
-    intercept: fits.map((f) => f.intercept),
-    r2: fits.map((f) => f.r2),
-    localPrediction: fits.map((f) => f.localPrediction),
-    target: targets,
-  };
+  try {
+    const targets = await explainPrepared(images, n, clean, async (image, i, targets, keep) => {
+      const features = image.map.count;
+      const data = bernoulliMatrix(o.seed, o.samples, features);
+      data.fill(1, 0, features); // lime: the first sample is the original image
+      const workspace = keep(SegmentWorkspace.create(env, image.tensor, image.values, image.map, image.fill, data));
+      const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+      const result = await fitImage(workspace, data, features, targets[i]!, o, progress);
+      await workspace.scatter(result.coef, maps, i);
+      if (progress.active) progress.report(o.samples, o.samples, workspace.hostMap(result.coef));
+      labelMaps.push(image.map.labels);
+      fits.push(result);
+    });
+    return {
+      attribution: maps.take(),
+      segments: stackSegments(labelMaps, height, width),
+      segmentWeights: fits.map((f) => Float32Array.from(f.coef)),
+      intercept: fits.map((f) => f.intercept),
+      r2: fits.map((f) => f.r2),
+      localPrediction: fits.map((f) => f.localPrediction),
+      target: targets,
+    };
+  } finally {
+    maps.release();
+  }
 }
 
 /** The weighted ridge fit of one image's samples (`data`, rows x features) to its target scores. */
@@ -166,7 +170,7 @@ async function fitImage(
   const fit = async (count: number, scores: Float64Array) =>
     ridgeFromGram(await ws.gram('lime', count, scores, weights), features, o.alpha);
   const scores = await ws.evaluate(target, async (done, partial) => {
-    if (progress.active && done < o.samples) progress.report(done, o.samples, await ws.scatter((await fit(done, partial)).coef));
+    if (progress.active && done < o.samples) progress.report(done, o.samples, ws.hostMap((await fit(done, partial)).coef));
   });
   return fit(o.samples, scores);
 }

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import { segmentScatterRef } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { evaluateBatches, hostBatches, type PerturbationEnv } from '../shared/evaluate.js';
+import { evaluateBatches, gpuBatches, hostBatches, type PerturbationEnv } from '../shared/evaluate.js';
 import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { checkFill, fillImage, userSegments, type FeatureMap, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { builtinSegments } from '../shared/features.js';
@@ -13,7 +12,8 @@ import { integerOption } from '../../api/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { SegmentWorkspace } from '../shared/segment-workspace.js';
 import type { BatchLayout } from '../shared/perturb-cpu.js';
-import { stackMaps, stackSegments } from '../shared/stack.js';
+import { SegmentMaps } from '../shared/segment-maps.js';
+import { stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
 import { owenValues, type CoalitionScorer } from './owen.js';
 import { CoalitionWriter } from './coalition-writer.js';
@@ -107,83 +107,85 @@ async function explainPartition(
   const { scores: original, classes, targets } = await originalScoresOf(env, input, inputValues, call.target);
   const user = o.segments === undefined ? undefined : await userSegments(NAME, o.segments, n, height, width);
   const identity: FeatureMap = { labels: iota(pixels), count: pixels };
-  const maps: Float32Array[] = [];
+  // With host batches the map is made on the host too (nothing else would use the GPU).
+  const maps = new SegmentMaps(gpuBatches(env), [n, height, width]);
   const labelMaps: Int32Array[] = [];
   const values: Float32Array[] = [];
   const baseValue: number[] = [];
   const prediction: number[] = [];
   const evaluations: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const { tensor, values: pixelsOf } = await imageAt(input, i, inputValues);
-    let workspace: SegmentWorkspace | undefined;
-    try {
-      const map = user ? user(i) : o.segmentation ? await builtinSegments(tensor, o.segmentation, call.signal, pixelsOf) : identity;
-      const fill = fillImage(o.fill ?? 'blur', pixelsOf, map, height, width, channels);
-      const features = map.count;
-      const { cy, cx } = centroids(map.labels, width, features);
-      // Features renumbered in tree order: a coalition's mask row is a few contiguous runs.
-      const { tree, position } = treeOrdered(partitionTree(cy, cx, features));
-      const orderedLabels = new Int32Array(pixels);
-      for (let p = 0; p < pixels; p++) orderedLabels[p] = position[map.labels[p]!]!;
-      const ordered: FeatureMap = { labels: orderedLabels, count: features };
-      // Made with one all-masked row; the hierarchy's coalitions (and f00, in the first batch) replace the rows batch by batch.
-      workspace = SegmentWorkspace.create(env, tensor, pixelsOf, ordered, fill, new Float32Array(features));
-      const ws = workspace;
-      const target = targets[i]!;
-      // A black box's batches are written on the host from the coalitions' tree nodes; the other
-      // paths perturb from the 0/1 mask rows (perturb-batch reads them on the GPU).
-      const host = hostBatches(env) ? new CoalitionWriter(tree, ordered.labels, features, pixelsOf, fill, channels) : undefined;
-      const score: CoalitionScorer = host
-        ? (_, rows, coalitions) => hostScores(env, host, coalitions, rows, target)
-        : async (masks) => {
-            ws.setSamples(masks);
-            return ws.evaluate(target);
-          };
-      // With host batches the map is made on the host too (nothing else would use the GPU).
-      const scatter = async (phi: Float64Array) => (host ? segmentScatterRef(ordered.labels, Float32Array.from(phi)) : ws.scatter(phi));
-      const f11 = original[i * classes + target]!;
-      const progress = new ProgressReporter(call.onProgress, [1, height, width]);
-      // f(all masked) rides in the first batch of coalitions.
-      const {
-        values: phi,
-        evals,
-        f00,
-      } = await owenValues(
-        tree,
-        features,
-        undefined,
-        f11,
-        o.maxEvals,
-        batchSize,
-        score,
-        progress.active ? async (done, current) => progress.report(done, o.maxEvals, await scatter(current())) : undefined,
-        !host,
-      );
-      const map2 = await scatter(phi);
-      maps.push(map2);
-      labelMaps.push(map.labels);
-      const shap = new Float32Array(features);
-      for (let f = 0; f < features; f++) shap[f] = phi[position[f]!]!;
-      values.push(shap);
-      baseValue.push(f00);
-      prediction.push(f11);
-      evaluations.push(evals);
-    } finally {
-      workspace?.release();
-      tensor.dispose();
+  try {
+    for (let i = 0; i < n; i++) {
+      const { tensor, values: pixelsOf } = await imageAt(input, i, inputValues);
+      let workspace: SegmentWorkspace | undefined;
+      try {
+        const map = user ? user(i) : o.segmentation ? await builtinSegments(tensor, o.segmentation, call.signal, pixelsOf) : identity;
+        const fill = fillImage(o.fill ?? 'blur', pixelsOf, map, height, width, channels);
+        const features = map.count;
+        const { cy, cx } = centroids(map.labels, width, features);
+        // Features renumbered in tree order: a coalition's mask row is a few contiguous runs.
+        const { tree, position } = treeOrdered(partitionTree(cy, cx, features));
+        const orderedLabels = new Int32Array(pixels);
+        for (let p = 0; p < pixels; p++) orderedLabels[p] = position[map.labels[p]!]!;
+        const ordered: FeatureMap = { labels: orderedLabels, count: features };
+        // Made with one all-masked row; the hierarchy's coalitions (and f00, in the first batch) replace the rows batch by batch.
+        workspace = SegmentWorkspace.create(env, tensor, pixelsOf, ordered, fill, new Float32Array(features));
+        const ws = workspace;
+        const target = targets[i]!;
+        // A black box's batches are written on the host from the coalitions' tree nodes; the other
+        // paths perturb from the 0/1 mask rows (perturb-batch reads them on the GPU).
+        const host = hostBatches(env) ? new CoalitionWriter(tree, ordered.labels, features, pixelsOf, fill, channels) : undefined;
+        const score: CoalitionScorer = host
+          ? (_, rows, coalitions) => hostScores(env, host, coalitions, rows, target)
+          : async (masks) => {
+              ws.setSamples(masks);
+              return ws.evaluate(target);
+            };
+        const f11 = original[i * classes + target]!;
+        const progress = new ProgressReporter(call.onProgress, [1, height, width]);
+        // f(all masked) rides in the first batch of coalitions.
+        const {
+          values: phi,
+          evals,
+          f00,
+        } = await owenValues(
+          tree,
+          features,
+          undefined,
+          f11,
+          o.maxEvals,
+          batchSize,
+          score,
+          progress.active ? (done, current) => progress.report(done, o.maxEvals, ws.hostMap(current())) : undefined,
+          !host,
+        );
+        await ws.scatter(phi, maps, i);
+        labelMaps.push(map.labels);
+        const shap = new Float32Array(features);
+        for (let f = 0; f < features; f++) shap[f] = phi[position[f]!]!;
+        values.push(shap);
+        baseValue.push(f00);
+        prediction.push(f11);
+        evaluations.push(evals);
+      } finally {
+        workspace?.release();
+        tensor.dispose();
+      }
     }
+    return {
+      attribution: maps.take(),
+      segments: stackSegments(labelMaps, height, width),
+      shapValues: values,
+      baseValue,
+      prediction,
+      evaluations,
+      target: targets,
+      // A black box's batches and map are made on the host: nothing of the method ran on the GPU.
+      ...(hostBatches(env) && { path: 'cpu' as const }),
+    };
+  } finally {
+    maps.release();
   }
-  return {
-    attribution: stackMaps(maps, height, width),
-    segments: stackSegments(labelMaps, height, width),
-    shapValues: values,
-    baseValue,
-    prediction,
-    evaluations,
-    target: targets,
-    // A black box's batches and map are made on the host: nothing of the method ran on the GPU.
-    ...(hostBatches(env) && { path: 'cpu' as const }),
-  };
 }
 
 /** The target scores of `rows` coalitions, written on the host by `writer` (black boxes). */

@@ -2,6 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import {
   gramColumns,
+  invariant,
   perturbBatch,
   readFloat32,
   runKernel,
@@ -16,6 +17,7 @@ import { evaluateBatches, gpuBatches, type BatchWriter, type PerturbationEnv } f
 import { CpuPerturber } from './perturb-cpu.js';
 import type { FeatureMap } from './features.js';
 import { GpuScope } from './gpu-scope.js';
+import type { SegmentMaps } from './segment-maps.js';
 import { checkTargetClass } from '../../api/targets.js';
 
 /**
@@ -152,7 +154,7 @@ export class SegmentWorkspace {
 
   /**
    * Z^T W Z of the derived design over `count` rows from `rowOffset` (scores and weights index from 0) (see weighted-gram.wgsl), as f64
-   * [columns * columns]: on the GPU (f32 tree reduction) or by weightedGramRef.
+   * [columns * columns]: on the GPU (f32, blocked summation, no barriers) or by weightedGramRef.
    */
   async gram(
     mode: GramMode,
@@ -186,25 +188,33 @@ export class SegmentWorkspace {
     }
   }
 
-  /** Per-pixel map of per-segment values (segment-scatter on the GPU, or its reference). */
-  async scatter(values: ArrayLike<number>): Promise<Float32Array> {
-    const v = Float32Array.from(values);
-    if (!this.gpu || !this.scope) return segmentScatterRef(this.map.labels, v);
-    const pixels = this.map.labels.length;
+  /**
+   * Image `image`'s map in `maps` from one value per segment: on the GPU (segment-scatter straight
+   * into the attribution tensor's buffer) or by its reference, wherever `maps` lives.
+   */
+  async scatter(values: ArrayLike<number>, maps: SegmentMaps, image: number): Promise<void> {
+    const target = maps.gpuTarget(image);
+    if (!target) return maps.writeHost(image, this.map.labels, values);
+    invariant(this.gpu && this.scope, 'SegmentWorkspace.scatter into GPU maps on the cpu path');
     const scope = new GpuScope(this.scope.device);
     try {
-      const valueBuffer = scope.upload(v, 'scatter.values');
-      const out = scope.create(pixels * 4, 'scatter.out');
       await runKernel(scope.device, segmentScatter, {
-        params: { pixels, outOffset: 0 },
+        params: { pixels: maps.pixels, outOffset: target.offset },
         segments: this.gpu.segments,
-        values: valueBuffer,
-        output: out,
+        values: scope.upload(Float32Array.from(values), 'scatter.values'),
+        output: target.buffer,
       });
-      return await readFloat32(scope.device, out, pixels);
     } finally {
       scope.release();
     }
+  }
+
+  /**
+   * The per-pixel map of per-segment values on the host, for progress reports (which hand the
+   * listener a copy anyway): a gather on the host costs less than a scatter on the GPU and a readback.
+   */
+  hostMap(values: ArrayLike<number>): Float32Array {
+    return segmentScatterRef(this.map.labels, Float32Array.from(values));
   }
 
   release(): void {
