@@ -15,7 +15,7 @@ import { hermitianSplit } from './hermitian-split.kernel.js';
  * The radices of n's Stockham stages: its power of two in as few stages of 16, 8, 4 or 2 as it
  * takes, split as evenly as possible, largest first (on software adapters a stage costs about the
  * same whatever its radix up to 16, and a radix-2 stage more than a radix-4 one: it runs twice the
- * invocations), then 3, 5, 7 (O(R^2) sums); undefined when n has a prime factor above 7 (or n < 1).
+ * invocations), then 3, 5, 7 (odd-prime butterflies); undefined when n has a prime factor above 7 (or n < 1).
  */
 export function fftRadices(n: number): number[] | undefined {
   if (!Number.isInteger(n) || n < 1) return undefined;

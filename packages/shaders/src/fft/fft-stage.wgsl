@@ -18,7 +18,9 @@
 // workgroup memory, no barriers: a stage per dispatch. The radix is the override constant RADIX
 // (<= MAX_RADIX = 16; one pipeline per radix), so the R-point DFT's loops unroll and its twiddle
 // indices fold to constants; radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4, 16 = 4 x 4, their
-// inner twiddles constants), 3, 5 and 7 the O(R^2) sum. Software adapters pay mostly per invocation
+// inner twiddles constants), 3, 5 and 7 the odd-prime butterfly (oddPrimeDft: r paired with R - r,
+// constant twiddles; until session 11 the plain O(R^2) sum with twiddles read from memory,
+// the 7-point one the dearest stage of 224 = 8 x 4 x 7). Software adapters pay mostly per invocation
 // and per dispatch, so fewer, larger stages are cheaper (fftRadices).
 // `batchFastest` 1 gives neighbouring invocations neighbouring sequences (the column FFT, whose
 // sequences are adjacent in memory), 0 neighbouring elements (the row FFT). Integer division by
@@ -102,6 +104,59 @@ fn dft4(a: vec2f, b: vec2f, c: vec2f, d: vec2f) -> array<vec2f, 4> {
   return array<vec2f, 4>(sac + sbd, dac + dbd, sac - sbd, dac - dbd);
 }
 
+// (cos, sin)(2 pi k / R) for k < R, R = 3, 5, 7 (from f64): the odd-prime butterflies' twiddles.
+const COS3 = array<f32, 3>(1.0, -0.5, -0.5);
+const SIN3 = array<f32, 3>(0.0, 0.86602540378443865, -0.86602540378443865);
+const COS5 = array<f32, 5>(1.0, 0.30901699437494742, -0.80901699437494742, -0.80901699437494742, 0.30901699437494742);
+const SIN5 = array<f32, 5>(0.0, 0.95105651629515357, 0.58778525229247313, -0.58778525229247313, -0.95105651629515357);
+const COS7 = array<f32, 7>(1.0, 0.62348980185873353, -0.22252093395631440, -0.90096886790241913, -0.90096886790241913,
+  -0.22252093395631440, 0.62348980185873353);
+const SIN7 = array<f32, 7>(0.0, 0.78183148246802981, 0.97492791218182361, 0.43388373911755812, -0.43388373911755812,
+  -0.97492791218182361, -0.78183148246802981);
+
+// w_R^k = (cos, sin)(2 pi k / R) for k < R (the sign applied by the caller).
+fn primeTwiddle(k: u32) -> vec2f {
+  if (RADIX == 3u) {
+    return vec2f(COS3[k], SIN3[k]);
+  }
+  if (RADIX == 5u) {
+    return vec2f(COS5[k], SIN5[k]);
+  }
+  return vec2f(COS7[k], SIN7[k]);
+}
+
+// The RADIX-point DFT of v for an odd prime RADIX (3, 5, 7), in place, pairing r with R - r:
+// with sums s_r = v_r + v_{R-r} and differences d_r = v_r - v_{R-r} (r = 1 .. H = (R - 1) / 2),
+//   out[q], out[R - q] = (v_0 + sum_r s_r cos(2 pi r q / R)) +- i^sign sum_r d_r sin(2 pi r q / R),
+// out[0] = v_0 + sum_r s_r: H^2 real-times-complex products each for the even and odd halves (a
+// quarter of the plain sum's complex products), constant twiddles (RADIX is a pipeline constant).
+fn oddPrimeDft(v: ptr<function, array<vec2f, MAX_RADIX>>) {
+  const H = MAX_RADIX / 2u;
+  var sums: array<vec2f, H>;
+  var differences: array<vec2f, H>;
+  var total = (*v)[0];
+  for (var r = 1u; r <= RADIX / 2u; r++) {
+    sums[r - 1u] = (*v)[r] + (*v)[RADIX - r];
+    differences[r - 1u] = (*v)[r] - (*v)[RADIX - r];
+    total += sums[r - 1u];
+  }
+  var out: array<vec2f, MAX_RADIX>;
+  out[0] = total;
+  for (var q = 1u; q <= RADIX / 2u; q++) {
+    var even = (*v)[0];
+    var odd = vec2f(0.0);
+    for (var r = 1u; r <= RADIX / 2u; r++) {
+      let w = primeTwiddle((r * q) % RADIX);
+      even += sums[r - 1u] * w.x;
+      odd += differences[r - 1u] * w.y;
+    }
+    let turned = quarterTurn(odd);
+    out[q] = even + turned;
+    out[RADIX - q] = even - turned;
+  }
+  *v = out;
+}
+
 // The RADIX-point DFT of v (in place): out[q] = sum_r v[r] w^(r q n / RADIX).
 fn smallDft(v: ptr<function, array<vec2f, MAX_RADIX>>) {
   if (RADIX == 2u) {
@@ -146,16 +201,7 @@ fn smallDft(v: ptr<function, array<vec2f, MAX_RADIX>>) {
       }
     }
   } else {
-    let perSequence = params.n / RADIX;
-    var out: array<vec2f, MAX_RADIX>;
-    for (var q = 0u; q < RADIX; q++) {
-      var sum = (*v)[0];
-      for (var r = 1u; r < RADIX; r++) {
-        sum += cmul((*v)[r], twiddle(((r * q) % RADIX) * perSequence));
-      }
-      out[q] = sum;
-    }
-    *v = out;
+    oddPrimeDft(v);
   }
 }
 

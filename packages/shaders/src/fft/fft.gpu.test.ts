@@ -4,7 +4,7 @@ import { gpuTest, seededF32 } from '@webxai/testing';
 import { recordKernels } from '../runtime/batch.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { runKernel } from '../runtime/kernel.js';
-import { fftStage, fftTolerance } from './fft-stage.kernel.js';
+import { fftStage, fftStageKernel, fftTolerance, FFT_STAGE_RADICES } from './fft-stage.kernel.js';
 import { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
 import { hermitianExtend } from './hermitian-extend.kernel.js';
 import { hermitianSplit } from './hermitian-split.kernel.js';
@@ -19,6 +19,7 @@ import {
 } from './fft-plan.js';
 import {
   dftRef,
+  fftStageRef,
   fourierImageAdjointRef,
   fourierImageRef,
   hermitianExtendRef,
@@ -47,8 +48,11 @@ function unpackRows(pairs: ArrayLike<number>, rows: number, w: number): Float64A
 }
 
 describe('fft stages (Stockham, one dispatch per stage)', () => {
-  // Every radix and plan shape: 2 .. 16 alone, 8 x 4, 8 x 8, 16 x 8, 16 x 16, 8 x 8 x 8, with 3, 5, 7 and odd lengths.
-  const LENGTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 21, 25, 27, 32, 48, 49, 64, 96, 105, 128, 224, 256, 512];
+  // Every radix and plan shape: 2 .. 16 alone, 8 x 4, 8 x 8, 16 x 8, 16 x 16, 8 x 8 x 8, with 3, 5, 7 and odd
+  // lengths; 7 after every power-of-two radix (14, 28, 56, 112, 224, 448) and 7 x 7 x 7 (343).
+  const LENGTHS = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 21, 25, 27, 28, 32, 35, 48, 49, 56, 63, 64, 96, 105, 112, 128, 224, 256, 343, 448, 512,
+  ];
   for (const n of LENGTHS) {
     for (const sign of [1, -1] as const) {
       gpuTest(`n = ${n} (radices ${fftRadices(n)!.join(' x ') || 'none'}), sign ${sign}, equals the plain DFT`, async ({ device }) => {
@@ -76,6 +80,37 @@ describe('fft stages (Stockham, one dispatch per stage)', () => {
       });
     }
   }
+
+  // Each stage alone against its f64 reference: a wrong butterfly shows as its own radix (and span).
+  for (const n of [7, 15, 35, 56, 63, 224, 343]) {
+    const radices = fftRadices(n)!;
+    radices.forEach((radix, stage) => {
+      const span = radices.slice(0, stage).reduce((a, b) => a * b, 1);
+      gpuTest(`n = ${n}: stage ${stage} (radix ${radix}, span ${span}) alone equals its reference`, async ({ device }) => {
+        const [count, sign] = [2, stage % 2 === 0 ? -1 : 1] as const;
+        const data = seededF32(count * 2 * n, n + 13 * stage, -1 / Math.sqrt(radix), 1 / Math.sqrt(radix));
+        const [src, twiddles] = [uploadBuffer(device, data, 'src'), uploadBuffer(device, fftTwiddles(n), 'twiddles')];
+        const dst = scratchBuffer(device, data.length, 'dst');
+        const sequences = { n, count, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n };
+        await runKernel(device, fftStageKernel(radix), {
+          params: { ...sequences, span, batchFastest: 0, scaleAt: 0, sign },
+          src,
+          twiddles,
+          scale: twiddles,
+          dst,
+        });
+        const out = await readFloat32(device, dst, data.length);
+        expect(out).toBeAllClose(fftStageRef(data, n, count, radix, span, sign), fftStageKernel(radix).tolerance);
+        [src, twiddles, dst].forEach((b) => releaseBuffer(device, b));
+        expect(liveBufferCount(device)).toBe(0);
+      });
+    });
+  }
+
+  gpuTest('a radix without a butterfly is rejected', () => {
+    for (const radix of FFT_STAGE_RADICES) expect(() => fftStageKernel(radix)).not.toThrow();
+    for (const radix of [1, 6, 9, 11, 32]) expect(() => fftStageKernel(radix)).toThrow(/no butterfly for radix/);
+  });
 
   gpuTest('lengths with a prime factor above 7 have no plan', () => {
     expect([11, 13, 22, 26, 2 * 3 * 5 * 7, 17 * 4].map(fftRadices)).toEqual([
@@ -175,6 +210,7 @@ describe('the Fourier parametrisation: recordFourierImage and its adjoint agains
     [2, 3, 6, 8],
     [1, 3, 12, 10],
     [1, 1, 7, 5],
+    [2, 3, 14, 56],
     [1, 3, 128, 128],
     [1, 3, 224, 224],
   ] as const) {

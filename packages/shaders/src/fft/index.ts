@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-export { fftStage, fftStageKernel, fftTolerance, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
+export { FFT_STAGE_RADICES, fftStage, fftStageKernel, fftTolerance, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
 export { hermitianExtend } from './hermitian-extend.kernel.js';
 export { hermitianSplit } from './hermitian-split.kernel.js';
 export { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
@@ -18,6 +18,7 @@ export {
 } from './fft-plan.js';
 export {
   dftRef,
+  fftStageRef,
   fourierImageAdjointRef,
   fourierImageRef,
   hermitianExtendRef,
