@@ -10,6 +10,7 @@ import { fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kerne
 import { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
 import { hermitianExtend } from './hermitian-extend.kernel.js';
 import { hermitianSplit } from './hermitian-split.kernel.js';
+import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.js';
 
 /**
  * The radices of n's Stockham stages: its power of two in as few stages of 16, 8, 4 or 2 as it
@@ -155,7 +156,8 @@ function rowSequences(shape: FourierImageShape): FftSequences {
   return { n: shape.width, count: Math.ceil(rows / 2), inner: 1, outerStride: 2 * shape.width, elemStride: 1, imOffset: shape.width };
 }
 
-function imageParams(shape: FourierImageShape) {
+/** The uniform of fourier-image, fourier-image-adjoint and affine-fourier-adjoint for `shape`. */
+export function fourierImageParams(shape: FourierImageShape) {
   const m = (i: number) => shape.mix[i] ?? 0;
   return {
     images: shape.images,
@@ -202,13 +204,13 @@ export function recordFourierImage(
     src: pairs,
     scratch,
   });
-  batch.dispatch(fourierImage, { params: imageParams(shape), pairs: planes, image });
+  batch.dispatch(fourierImage, { params: fourierImageParams(shape), pairs: planes, image });
 }
 
 /**
  * Records the adjoint of {@link recordFourierImage} at `image`: `gradient` [images, h, w, channels]
- * (d objective / d image) -> `spectraGradient` [planes, h, 2 W]: fourier-image-adjoint, forward
- * row FFTs, hermitian-split, forward column FFTs (scale on the last store, into `spectraGradient`).
+ * (d objective / d image) -> `spectraGradient` [planes, h, 2 W]: fourier-image-adjoint, then
+ * {@link recordFourierPairsAdjoint}.
  */
 export function recordFourierImageAdjoint(
   batch: KernelBatch,
@@ -218,10 +220,58 @@ export function recordFourierImageAdjoint(
   gradient: GPUBuffer,
   spectraGradient: GPUBuffer,
 ): void {
+  batch.dispatch(fourierImageAdjoint, { params: fourierImageParams(shape), image, gradient, pairs: buffers.scratch[0] });
+  recordFourierPairsAdjoint(batch, shape, buffers, spectraGradient);
+}
+
+/** What the model saw of the images (affine-sample's output size) and how (its maps, on the GPU). */
+export interface FourierView {
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly transforms: GPUBuffer;
+}
+
+/**
+ * Records the adjoint of affine-sample (through `view`) then of {@link recordFourierImage} at
+ * `image`: `grad` [images, outHeight, outWidth, channels] (d objective / d what the model saw) ->
+ * `spectraGradient` [planes, h, 2 W]: affine-fourier-adjoint (both first kernels in one pass), then
+ * {@link recordFourierPairsAdjoint}. The maps must have been checked (checkAffineSample).
+ */
+export function recordAffineFourierAdjoint(
+  batch: KernelBatch,
+  shape: FourierImageShape,
+  buffers: FourierImageBuffers,
+  view: FourierView,
+  image: GPUBuffer,
+  grad: GPUBuffer,
+  spectraGradient: GPUBuffer,
+): void {
+  const { outHeight, outWidth, transforms } = view;
+  batch.dispatch(affineFourierAdjoint, {
+    params: fourierImageParams(shape),
+    view: { outHeight, outWidth },
+    grad,
+    transforms,
+    image,
+    pairs: buffers.scratch[0],
+  });
+  recordFourierPairsAdjoint(batch, shape, buffers, spectraGradient);
+}
+
+/**
+ * Records the rest of the adjoint from the packed plane-row gradients in `buffers.scratch[0]`
+ * ([ceil(rows / 2), 2, w], as fourier-image-adjoint writes them) to `spectraGradient` [planes, h,
+ * 2 W]: forward row FFTs, hermitian-split, forward column FFTs (scale on the last store).
+ */
+function recordFourierPairsAdjoint(
+  batch: KernelBatch,
+  shape: FourierImageShape,
+  buffers: FourierImageBuffers,
+  spectraGradient: GPUBuffer,
+): void {
   const { scratch } = buffers;
   const half = Math.floor(shape.width / 2) + 1;
   const rows = shape.images * shape.channels * shape.height;
-  batch.dispatch(fourierImageAdjoint, { params: imageParams(shape), image, gradient, pairs: scratch[0] });
   const packed = recordFft(batch, {
     sequences: rowSequences(shape),
     sign: -1,

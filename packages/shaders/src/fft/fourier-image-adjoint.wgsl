@@ -37,13 +37,7 @@ fn planeGradient(r: u32, x: u32) -> f32 {
     return params.factor * params.m0 * preSigmoid(pixel);
   }
   let g = vec3f(preSigmoid(pixel * 3u), preSigmoid(pixel * 3u + 1u), preSigmoid(pixel * 3u + 2u));
-  var row = vec3f(params.m0, params.m1, params.m2);
-  if (i == 1u) {
-    row = vec3f(params.m3, params.m4, params.m5);
-  } else if (i == 2u) {
-    row = vec3f(params.m6, params.m7, params.m8);
-  }
-  return params.factor * dot(row, g);
+  return params.factor * dot(mixRow(i), g);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

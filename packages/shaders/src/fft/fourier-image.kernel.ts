@@ -5,10 +5,11 @@ import { defineKernel, type UniformType } from '../runtime/kernel.js';
 import { fourierParamsSnippet } from '../snippets/index.js';
 
 /**
- * The uniform of both fourier-image kernels: sizes, the plane factor and the row-major 3 x 3 colour
- * mix m0..m8. Their WGSL struct is written once, in fourier-params.wgsl (included by both).
+ * The uniform of the fourier-image kernels (and of affine-fourier-adjoint): sizes, the plane factor
+ * and the row-major 3 x 3 colour mix m0..m8. Their WGSL struct is written once, in
+ * fourier-params.wgsl (included by all).
  */
-const PARAMS = {
+export const FOURIER_IMAGE_PARAMS = {
   images: 'u32',
   height: 'u32',
   width: 'u32',
@@ -39,7 +40,7 @@ export const fourierImage = defineKernel({
   includes: [fourierParamsSnippet],
   workgroupSize: 64,
   bindings: {
-    params: { uniform: PARAMS },
+    params: { uniform: FOURIER_IMAGE_PARAMS },
     pairs: { storage: 'read' },
     image: { storage: 'read_write' },
   },
@@ -58,7 +59,7 @@ export const fourierImageAdjoint = defineKernel({
   includes: [fourierParamsSnippet],
   workgroupSize: 64,
   bindings: {
-    params: { uniform: PARAMS },
+    params: { uniform: FOURIER_IMAGE_PARAMS },
     image: { storage: 'read' },
     gradient: { storage: 'read' },
     pairs: { storage: 'read_write' },

@@ -11,10 +11,13 @@ export {
   recordFft,
   recordFourierImage,
   recordFourierImageAdjoint,
+  recordAffineFourierAdjoint,
+  fourierImageParams,
   type FftRun,
   type FftSequences,
   type FourierImageBuffers,
   type FourierImageShape,
+  type FourierView,
 } from './fft-plan.js';
 export {
   dftRef,
