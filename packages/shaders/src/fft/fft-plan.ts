@@ -8,8 +8,6 @@ import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
 import { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
-import { hermitianExtend } from './hermitian-extend.kernel.js';
-import { hermitianSplit } from './hermitian-split.kernel.js';
 import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.js';
 
 /**
@@ -75,7 +73,16 @@ export interface FftRun {
   readonly scratch: readonly [GPUBuffer, GPUBuffer];
   /** Where the last stage writes; default: one of `scratch`. */
   readonly dst?: GPUBuffer;
+  /**
+   * How the first stage reads `src` (default 'sequences': laid out as `sequences`): through the
+   * Hermitian extension of `rows` half spectra [rows, 2 W] ('hermitian-extend', the row FFT of the
+   * parametrisation: sequence k = rows 2k, 2k + 1) or the Hermitian split of packed row pairs
+   * ('hermitian-split', the adjoint's column FFT); W = floor(width / 2) + 1 (fft-stage.wgsl's load).
+   */
+  readonly loadFrom?: { readonly kind: 'hermitian-extend' | 'hermitian-split'; readonly rows: number; readonly width: number };
 }
+
+const LOAD_FROM = { sequences: 0, 'hermitian-extend': 1, 'hermitian-split': 2 } as const;
 
 /** Records the stages of `run` (n must have {@link fftRadices}); returns the buffer holding the result. */
 export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
@@ -83,6 +90,12 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   const radices = fftRadices(sequences.n);
   if (!radices) {
     throw new InvalidOptionError(`recordFft: no FFT plan for length ${sequences.n} (a prime factor above 7); check fftRadices first`);
+  }
+  if (run.loadFrom && radices.length === 0) {
+    throw new InvalidOptionError(`recordFft: length 1 has no stage to read through ${run.loadFrom.kind}; use lengths >= 2`);
+  }
+  if (run.loadFrom && run.scaleAt === 'load') {
+    throw new InvalidOptionError(`recordFft: scaleAt 'load' and loadFrom ${run.loadFrom.kind} both change the first load; scale elsewhere`);
   }
   if (sequences.count * sequences.n >= MAX_STAGE_ELEMENTS) {
     throw new InvalidOptionError(
@@ -97,8 +110,18 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
     const last = stage === radices.length - 1;
     const dst = last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0];
     const scaleAt = (run.scaleAt === 'load' && stage === 0) || (run.scaleAt === 'store' && last) ? run.scaleAt : 'none';
+    const loadFrom = stage === 0 && run.loadFrom ? run.loadFrom : { kind: 'sequences' as const, rows: 0, width: 0 };
     batch.dispatch(fftStageKernel(radix), {
-      params: { ...sequences, span, batchFastest, scaleAt: { none: 0, load: 1, store: 2 }[scaleAt], sign: run.sign },
+      params: {
+        ...sequences,
+        span,
+        batchFastest,
+        scaleAt: { none: 0, load: 1, store: 2 }[scaleAt],
+        sign: run.sign,
+        loadFrom: LOAD_FROM[loadFrom.kind],
+        rows: loadFrom.rows,
+        width: loadFrom.width,
+      },
       src: current,
       twiddles: run.twiddles,
       scale: run.scale,
@@ -172,7 +195,8 @@ export function fourierImageParams(shape: FourierImageShape) {
 /**
  * Records image = sigmoid(colour mix(factor * irfft2(scale * spectra))) for `spectra` [planes, h, 2 W]
  * ([re | im] half spectrum per row u) into `image` [images, h, w, channels]: column FFTs over u
- * (scale on load), hermitian-extend (two rows per sequence), row FFTs over x, fourier-image.
+ * (scale on load), row FFTs over x whose first stage reads the columns' result through the
+ * Hermitian extension (two rows per sequence), fourier-image.
  */
 export function recordFourierImage(
   batch: KernelBatch,
@@ -182,7 +206,6 @@ export function recordFourierImage(
   image: GPUBuffer,
 ): void {
   const { scratch } = buffers;
-  const half = Math.floor(shape.width / 2) + 1;
   const rows = shape.images * shape.channels * shape.height;
   const columns = recordFft(batch, {
     sequences: columnSequences(shape),
@@ -193,16 +216,15 @@ export function recordFourierImage(
     src: spectra,
     scratch,
   });
-  const pairs = columns === scratch[0] ? scratch[1] : scratch[0];
-  batch.dispatch(hermitianExtend, { params: { rows, width: shape.width, half }, halfSpectra: columns, pairs });
   const planes = recordFft(batch, {
     sequences: rowSequences(shape),
     sign: 1,
     twiddles: buffers.rowTwiddles,
     scale: buffers.scale,
     scaleAt: 'none',
-    src: pairs,
+    src: columns,
     scratch,
+    loadFrom: { kind: 'hermitian-extend', rows, width: shape.width },
   });
   batch.dispatch(fourierImage, { params: fourierImageParams(shape), pairs: planes, image });
 }
@@ -261,7 +283,8 @@ export function recordAffineFourierAdjoint(
 /**
  * Records the rest of the adjoint from the packed plane-row gradients in `buffers.scratch[0]`
  * ([ceil(rows / 2), 2, w], as fourier-image-adjoint writes them) to `spectraGradient` [planes, h,
- * 2 W]: forward row FFTs, hermitian-split, forward column FFTs (scale on the last store).
+ * 2 W]: forward row FFTs, then forward column FFTs whose first stage reads their result through the
+ * Hermitian split (scale on the last store).
  */
 function recordFourierPairsAdjoint(
   batch: KernelBatch,
@@ -270,7 +293,6 @@ function recordFourierPairsAdjoint(
   spectraGradient: GPUBuffer,
 ): void {
   const { scratch } = buffers;
-  const half = Math.floor(shape.width / 2) + 1;
   const rows = shape.images * shape.channels * shape.height;
   const packed = recordFft(batch, {
     sequences: rowSequences(shape),
@@ -281,16 +303,15 @@ function recordFourierPairsAdjoint(
     src: scratch[0],
     scratch,
   });
-  const halfSpectra = packed === scratch[0] ? scratch[1] : scratch[0];
-  batch.dispatch(hermitianSplit, { params: { rows, width: shape.width, half }, pairs: packed, halfSpectra });
   recordFft(batch, {
     sequences: columnSequences(shape),
     sign: -1,
     twiddles: buffers.columnTwiddles,
     scale: buffers.scale,
     scaleAt: 'store',
-    src: halfSpectra,
+    src: packed,
     scratch,
     dst: spectraGradient,
+    loadFrom: { kind: 'hermitian-split', rows, width: shape.width },
   });
 }

@@ -25,7 +25,9 @@ export const MAX_STAGE_ELEMENTS = 2 ** 24;
  * `count` complex sequences of length `n`, `src` -> `dst`, split re / im storage (`imOffset`) with
  * strided addressing (see fft-stage.wgsl); `twiddles` [n][2] = (cos, sin)(2 pi k / n), `sign` +1
  * (inverse, unnormalised) or -1 (forward); `scaleAt` 1 / 2 multiplies loads / stores by `scale`;
- * `batchFastest` 1 orders invocations sequence-first. The radix is a pipeline constant: one
+ * `batchFastest` 1 orders invocations sequence-first; `loadFrom` 1 / 2 makes a first stage read
+ * through the Hermitian extension of `rows` half spectra / the split of packed row pairs of real
+ * length `width` (0: plain; see fft-stage.wgsl's load). The radix is a pipeline constant: one
  * descriptor per radix of FFT_STAGE_RADICES, made (once) by this function. Run the stages with
  * recordFft; CPU references: fftStageRef (one stage), dftRef (all stages at once).
  */
@@ -59,6 +61,9 @@ const stageSpec = (radix: number) =>
           scaleAt: 'u32',
           batchFastest: 'u32',
           sign: 'f32',
+          loadFrom: 'u32',
+          rows: 'u32',
+          width: 'u32',
         },
       },
       src: { storage: 'read' },

@@ -13,6 +13,9 @@
 // `twiddles` holds w^k, k < n, as (cos, sin) of 2 pi k / n (from f64); sign conjugates them.
 // `scaleAt` 1 multiplies each loaded element by scale[(b mod inner) + e * elemStride] (the 1/f
 // spectrum scale of the first forward stage), 2 each stored one (the last adjoint stage), 0 none.
+// `loadFrom` 1 / 2 (first stage only) reads through the Hermitian extension of half spectra / the
+// Hermitian split of packed row pairs (`rows` rows of real length `width`; see load()): the
+// parametrisation's row FFT and adjoint column FFT start from the other FFT's output directly.
 //
 // Dispatch: one invocation per (sequence, j): count * n / R threads, 1-D folded (linearIndex). No
 // workgroup memory, no barriers: a stage per dispatch. The radix is the override constant RADIX
@@ -43,6 +46,9 @@ struct Params {
   scaleAt: u32,
   batchFastest: u32,
   sign: f32,
+  loadFrom: u32,
+  rows: u32,
+  width: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -205,6 +211,64 @@ fn smallDft(v: ptr<function, array<vec2f, MAX_RADIX>>) {
   }
 }
 
+// Row r's Hermitian extension at x < width from half spectra [rows, 2 W] ([re | im] per row,
+// W = width / 2 + 1): H_r[x] for x < W, conj(H_r[width - x]) beyond, the DC and (even width)
+// Nyquist terms real; 0 for r >= rows. hermitianExtendRef's S_r.
+fn extendedRow(r: u32, x: u32) -> vec2f {
+  if (r >= params.rows) {
+    return vec2f(0.0);
+  }
+  let half = params.width / 2u + 1u;
+  let mirrored = x >= half;
+  let v = select(x, params.width - x, mirrored);
+  let at = r * 2u * half + v;
+  var value = vec2f(src[at], src[at + half]);
+  if (v == 0u || 2u * v == params.width) {
+    value.y = 0.0;
+  }
+  return select(value, vec2f(value.x, -value.y), mirrored);
+}
+
+// Row r's weighted half spectrum at v < W from the forward DFTs of packed row pairs [ceil(rows / 2),
+// 2, width] (Z_k = DFT(g_2k + i g_2k+1)): c_v G_r[v] with G_2k = (Z[v] + conj(Z[-v])) / 2,
+// G_2k+1 = (Z[v] - conj(Z[-v])) / (2 i), c_v = 1 at the DC and (even width) Nyquist columns, else 2.
+// hermitianSplitRef's values.
+fn splitRow(r: u32, v: u32) -> vec2f {
+  let w = params.width;
+  let at = (r / 2u) * 2u * w;
+  let mirror = select(w - v, 0u, v == 0u);
+  let z = vec2f(src[at + v], src[at + w + v]);
+  let zm = vec2f(src[at + mirror], -src[at + w + mirror]); // conj(Z[-v])
+  let weight = select(0.5, 1.0, v != 0u && 2u * v != w);
+  let difference = z - zm;
+  return weight * select(z + zm, vec2f(difference.y, -difference.x), r % 2u == 1u);
+}
+
+// Element `index` of the sequence at `base` (outer block `outerBlock`, `offset` within it) as this stage
+// reads it: from `src` laid out like the sequences (times `scale` when scaleAt is 1), or, for the
+// first stage of the Fourier parametrisation's FFTs (loadFrom 1 / 2), through the Hermitian
+// extension / split of another layout, so that neither needs a pass of its own:
+//   1: the row FFT's sequence k (inner 1: outerBlock = k) is rows 2k and 2k + 1 extended, packed as
+//      S_2k + i S_2k+1 (src: the column FFT's half spectra [rows, 2 W]);
+//   2: the column FFT's sequence (plane outerBlock, column offset) at row `index` of the plane is
+//      the split of row outerBlock * n + index (src: the forward row FFT's packed pairs).
+fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
+  if (params.loadFrom == 1u) {
+    let a = extendedRow(2u * outerBlock, index);
+    let b = extendedRow(2u * outerBlock + 1u, index);
+    return vec2f(a.x - b.y, a.y + b.x);
+  }
+  if (params.loadFrom == 2u) {
+    return splitRow(outerBlock * params.n + index, offset);
+  }
+  let e = index * params.elemStride;
+  let x = vec2f(src[base + e], src[base + e + params.imOffset]);
+  if (params.scaleAt == 1u) {
+    return x * scale[offset + e];
+  }
+  return x;
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
@@ -230,11 +294,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let step = js.y * (params.n / (params.span * RADIX));
   var v: array<vec2f, MAX_RADIX>;
   for (var r = 0u; r < RADIX; r++) {
-    let e = (j + r * perSequence) * params.elemStride;
-    var x = vec2f(src[base + e], src[base + e + params.imOffset]);
-    if (params.scaleAt == 1u) {
-      x *= scale[offset + e];
-    }
+    let x = load(base, outer.x, offset, j + r * perSequence);
     // r step < n: no reduction of the twiddle index.
     v[r] = select(cmul(x, twiddle(r * step)), x, r == 0u);
   }

@@ -6,8 +6,6 @@ import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer
 import { runKernel } from '../runtime/kernel.js';
 import { fftStage, fftStageKernel, fftTolerance, FFT_STAGE_RADICES } from './fft-stage.kernel.js';
 import { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
-import { hermitianExtend } from './hermitian-extend.kernel.js';
-import { hermitianSplit } from './hermitian-split.kernel.js';
 import {
   fftRadices,
   fftTwiddles,
@@ -33,7 +31,7 @@ const halfOf = (w: number) => Math.floor(w / 2) + 1;
 /** A buffer of `floats` f32 (at least 16 bytes). */
 const scratchBuffer = (device: GPUDevice, floats: number, label: string) => createBuffer(device, Math.max(16, floats * 4), label);
 
-/** Planes [rows, w] packed two rows per pair [ceil(rows / 2), 2, w] (the layout hermitian-extend writes). */
+/** Planes [rows, w] packed two rows per pair [ceil(rows / 2), 2, w] (the row FFT's layout). */
 function packRows(planes: ArrayLike<number>, rows: number, w: number): Float64Array {
   const out = new Float64Array(Math.ceil(rows / 2) * 2 * w);
   for (let r = 0; r < rows; r++) for (let x = 0; x < w; x++) out[Math.floor(r / 2) * 2 * w + (r % 2) * w + x] = planes[r * w + x]!;
@@ -93,7 +91,7 @@ describe('fft stages (Stockham, one dispatch per stage)', () => {
         const dst = scratchBuffer(device, data.length, 'dst');
         const sequences = { n, count, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n };
         await runKernel(device, fftStageKernel(radix), {
-          params: { ...sequences, span, batchFastest: 0, scaleAt: 0, sign },
+          params: { ...sequences, span, batchFastest: 0, scaleAt: 0, sign, loadFrom: 0, rows: 0, width: 0 },
           src,
           twiddles,
           scale: twiddles,
@@ -124,32 +122,98 @@ describe('fft stages (Stockham, one dispatch per stage)', () => {
   });
 });
 
-const SIZES: [number, number, number][] = [
-  // [rows, w, seed]: odd and even row counts (a lone last row) and widths (a Nyquist column or none)
-  [5, 7, 1],
-  [6, 8, 2],
-  [7, 6, 3],
-  [4, 5, 4],
+/** The DFT along u of every column v of `rows` [planes, h, 2 W] ([re | im] per row): the column FFT's layout. */
+function columnDftRef(data: ArrayLike<number>, planes: number, h: number, W: number, sign: 1 | -1): Float64Array {
+  const at = (p: number, u: number, v: number) => (p * h + u) * 2 * W + v;
+  const sequences = new Float64Array(planes * W * 2 * h);
+  for (let p = 0; p < planes; p++) {
+    for (let v = 0; v < W; v++) {
+      for (let u = 0; u < h; u++) {
+        sequences[(p * W + v) * 2 * h + u] = data[at(p, u, v)]!;
+        sequences[(p * W + v) * 2 * h + h + u] = data[at(p, u, v) + W]!;
+      }
+    }
+  }
+  const transformed = dftRef(sequences, h, planes * W, sign);
+  const out = new Float64Array(planes * h * 2 * W);
+  for (let p = 0; p < planes; p++) {
+    for (let v = 0; v < W; v++) {
+      for (let u = 0; u < h; u++) {
+        out[at(p, u, v)] = transformed[(p * W + v) * 2 * h + u]!;
+        out[at(p, u, v) + W] = transformed[(p * W + v) * 2 * h + h + u]!;
+      }
+    }
+  }
+  return out;
+}
+
+const SIZES: [number, number, number, number][] = [
+  // [planes, h, w, seed]: odd and even row counts (a lone last row) and widths (a Nyquist column or none)
+  [1, 5, 7, 1],
+  [2, 3, 8, 2],
+  [1, 7, 6, 3],
+  [2, 2, 5, 4],
 ];
 
-describe('hermitian-extend and hermitian-split', () => {
-  for (const [rows, w, seed] of SIZES) {
-    gpuTest(`${rows} rows of width ${w}`, async ({ device }) => {
-      const W = halfOf(w);
+describe('first FFT stages reading through the Hermitian extension and split', () => {
+  for (const [planes, h, w, seed] of SIZES) {
+    gpuTest(`${planes} planes of ${h} rows, width ${w}`, async ({ device }) => {
+      const [W, rows] = [halfOf(w), planes * h];
       const pairsLength = Math.ceil(rows / 2) * 2 * w;
-      const half = seededF32(rows * 2 * W, seed);
-      const pairsIn = seededF32(pairsLength, seed + 100);
-      const [halfBuffer, pairsBuffer] = [uploadBuffer(device, half, 'half'), uploadBuffer(device, pairsIn, 'pairs')];
+      const half = seededF32(rows * 2 * W, seed, -1, 1);
+      const pairsIn = seededF32(pairsLength, seed + 100, -1, 1);
+      const buffers = [
+        uploadBuffer(device, half, 'half'),
+        uploadBuffer(device, pairsIn, 'pairs'),
+        uploadBuffer(device, fftTwiddles(w), 'rowTwiddles'),
+        uploadBuffer(device, fftTwiddles(h), 'columnTwiddles'),
+      ] as const;
+      const scratch = [0, 1].map((i) => scratchBuffer(device, Math.max(pairsLength, rows * 2 * W), `s${i}`)) as [GPUBuffer, GPUBuffer];
       const [extended, split] = [scratchBuffer(device, pairsLength, 'extended'), scratchBuffer(device, rows * 2 * W, 'split')];
-      const params = { rows, width: w, half: W };
-      await runKernel(device, hermitianExtend, { params, halfSpectra: halfBuffer, pairs: extended });
-      await runKernel(device, hermitianSplit, { params, pairs: pairsBuffer, halfSpectra: split });
-      expect(await readFloat32(device, extended, pairsLength)).toBeAllClose(hermitianExtendRef(half, rows, w), hermitianExtend.tolerance);
-      expect(await readFloat32(device, split, rows * 2 * W)).toBeAllClose(hermitianSplitRef(pairsIn, rows, w), hermitianSplit.tolerance);
-      [halfBuffer, pairsBuffer, extended, split].forEach((b) => releaseBuffer(device, b));
+      await recordKernels(device, 'hermitian loads', (batch) => {
+        recordFft(batch, {
+          sequences: { n: w, count: Math.ceil(rows / 2), inner: 1, outerStride: 2 * w, elemStride: 1, imOffset: w },
+          sign: 1,
+          twiddles: buffers[2],
+          scale: buffers[2],
+          scaleAt: 'none',
+          src: buffers[0],
+          scratch,
+          dst: extended,
+          loadFrom: { kind: 'hermitian-extend', rows, width: w },
+        });
+        recordFft(batch, {
+          sequences: { n: h, count: planes * W, inner: W, outerStride: h * 2 * W, elemStride: 2 * W, imOffset: W },
+          sign: -1,
+          twiddles: buffers[3],
+          scale: buffers[3],
+          scaleAt: 'none',
+          src: buffers[1],
+          scratch,
+          dst: split,
+          loadFrom: { kind: 'hermitian-split', rows, width: w },
+        });
+      });
+      const extendRef = dftRef(hermitianExtendRef(half, rows, w), w, Math.ceil(rows / 2), 1);
+      expect(await readFloat32(device, extended, pairsLength)).toBeAllClose(extendRef, fftTolerance);
+      const splitRef = columnDftRef(hermitianSplitRef(pairsIn, rows, w), planes, h, W, -1);
+      expect(await readFloat32(device, split, rows * 2 * W)).toBeAllClose(splitRef, fftTolerance);
+      [...buffers, ...scratch, extended, split].forEach((b) => releaseBuffer(device, b));
       expect(liveBufferCount(device)).toBe(0);
     });
   }
+
+  gpuTest('a Hermitian load cannot be combined with a scale on load', async ({ device }) => {
+    const buffer = scratchBuffer(device, 64, 'b');
+    const run = { sign: 1, twiddles: buffer, scale: buffer, scaleAt: 'load', src: buffer, scratch: [buffer, buffer] } as const;
+    const sequences = { n: 4, count: 1, inner: 1, outerStride: 8, elemStride: 1, imOffset: 4 };
+    await expect(
+      recordKernels(device, 'bad', (batch) => {
+        recordFft(batch, { ...run, sequences, loadFrom: { kind: 'hermitian-extend', rows: 2, width: 4 } });
+      }),
+    ).rejects.toThrow(/scaleAt 'load' and loadFrom/);
+    releaseBuffer(device, buffer);
+  });
 });
 
 /** Lucid's colour mix normalised (any 3 x 3 matrix would do; this is the one used). */

@@ -63,7 +63,7 @@ function halfValue(half: ArrayLike<number>, rows: number, W: number, r: number, 
   return r < rows ? [half[r * 2 * W + v]!, half[r * 2 * W + W + v]!] : [0, 0];
 }
 
-/** Reference of hermitian-extend: [rows, 2 W] -> pairs [ceil(rows / 2), 2, w] (see the .wgsl). */
+/** Reference of the Hermitian extension (fft-stage.wgsl's extendedRow, loadFrom 1): [rows, 2 W] -> pairs [ceil(rows / 2), 2, w]. */
 export function hermitianExtendRef(half: ArrayLike<number>, rows: number, w: number): Float64Array {
   const W = halfOf(w);
   const pairs = Math.ceil(rows / 2);
@@ -84,7 +84,10 @@ export function hermitianExtendRef(half: ArrayLike<number>, rows: number, w: num
   return out;
 }
 
-/** Reference of hermitian-split: pairs [ceil(rows / 2), 2, w] -> weighted half spectra [rows, 2 W] (see the .wgsl). */
+/**
+ * Reference of the Hermitian split (fft-stage.wgsl's splitRow, loadFrom 2): pairs [ceil(rows / 2), 2, w] -> weighted half
+ * spectra [rows, 2 W].
+ */
 export function hermitianSplitRef(pairs: ArrayLike<number>, rows: number, w: number): Float64Array {
   const W = halfOf(w);
   const out = new Float64Array(rows * 2 * W);

@@ -1,7 +1,7 @@
 // fourier-image.wgsl
 //
 // The end of the Fourier parametrisation of feature visualisation: planes -> colour mix -> sigmoid.
-// `pairs` [ceil(rows / 2), 2, w] holds the inverse row FFT of hermitian-extend's packed rows: the
+// `pairs` [ceil(rows / 2), 2, w] holds the inverse row FFT of the Hermitian-extended packed rows: the
 // real part of pair k is plane row 2k, the imaginary part row 2k + 1, where row r = (n c + i) h + y
 // is row y of channel plane i of image n (planes [count, c, h, w], channels first).
 //   image[n, y, x, j] = sigmoid(factor * sum_i plane[n, i, y, x] M[i, j])   (NHWC, c = 1 or 3)

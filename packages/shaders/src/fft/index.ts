@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 export { FFT_STAGE_RADICES, fftStage, fftStageKernel, fftTolerance, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
-export { hermitianExtend } from './hermitian-extend.kernel.js';
-export { hermitianSplit } from './hermitian-split.kernel.js';
 export { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
 export {
   fftRadices,
