@@ -7,7 +7,7 @@
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
-import { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
+import { fourierImageAdjoint } from './fourier-image.kernel.js';
 import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.js';
 
 /**
@@ -74,15 +74,45 @@ export interface FftRun {
   /** Where the last stage writes; default: one of `scratch`. */
   readonly dst?: GPUBuffer;
   /**
-   * How the first stage reads `src` (default 'sequences': laid out as `sequences`): through the
-   * Hermitian extension of `rows` half spectra [rows, 2 W] ('hermitian-extend', the row FFT of the
-   * parametrisation: sequence k = rows 2k, 2k + 1) or the Hermitian split of packed row pairs
-   * ('hermitian-split', the adjoint's column FFT); W = floor(width / 2) + 1 (fft-stage.wgsl's load).
+   * How the first stage reads `src` (default 'sequences': laid out as `sequences`, scaled per
+   * `scaleAt`): through the Hermitian extension of half spectra [rows, 2 W] ('hermitian-extend',
+   * the parametrisation's row FFT: sequence k = rows 2k, 2k + 1), the Hermitian split of packed row
+   * pairs ('hermitian-split', the adjoint's column FFT) or colour-mixed ('colour-mix', the column FFT
+   * over [planes, h, 2 W]; scaled per `scaleAt`); the sizes and mix come from `fourier`
+   * (fft-stage.wgsl's load).
    */
-  readonly loadFrom?: { readonly kind: 'hermitian-extend' | 'hermitian-split'; readonly rows: number; readonly width: number };
+  readonly loadFrom?: 'sequences' | 'hermitian-extend' | 'hermitian-split' | 'colour-mix';
+  /** Where the last stage writes: 'sequences' (default) or the sigmoid of `fourier.factor` times each plane row into the NHWC image `dst` ('sigmoid-image'). */
+  readonly storeTo?: 'sequences' | 'sigmoid-image';
+  /** The parametrisation's shape, for `loadFrom` and `storeTo` other than 'sequences'. */
+  readonly fourier?: FourierImageShape;
 }
 
-const LOAD_FROM = { sequences: 0, 'hermitian-extend': 1, 'hermitian-split': 2 } as const;
+const LOAD_FROM = { sequences: 0, 'hermitian-extend': 1, 'hermitian-split': 2, 'colour-mix': 3 } as const;
+
+/** The Fourier fields of a stage's uniform (zeros without a shape: the plain modes read none). */
+function fourierStageParams(shape: FourierImageShape | undefined) {
+  if (!shape) return { rows: 0, width: 0, height: 0, channels: 0, factor: 0, ...mixParams([]) };
+  const { images, channels, height, width, factor } = shape;
+  return { rows: images * channels * height, width, height, channels, factor, ...mixParams(shape.mix) };
+}
+
+function checkFourierModes(run: FftRun, stages: number): void {
+  const loadFrom = run.loadFrom ?? 'sequences';
+  const storeTo = run.storeTo ?? 'sequences';
+  if ((loadFrom !== 'sequences' || storeTo !== 'sequences') && !run.fourier) {
+    throw new InvalidOptionError(`recordFft: loadFrom ${loadFrom} / storeTo ${storeTo} need the parametrisation's shape (fourier)`);
+  }
+  if (loadFrom.startsWith('hermitian') && run.scaleAt === 'load') {
+    throw new InvalidOptionError(`recordFft: scaleAt 'load' and loadFrom ${loadFrom} both change the first load; scale elsewhere`);
+  }
+  if (storeTo !== 'sequences' && run.scaleAt === 'store') {
+    throw new InvalidOptionError(`recordFft: scaleAt 'store' and storeTo ${storeTo} both change the last store; scale elsewhere`);
+  }
+  if ((loadFrom !== 'sequences' || storeTo !== 'sequences') && stages === 0) {
+    throw new InvalidOptionError(`recordFft: length 1 has no stage to read through ${loadFrom} or write to ${storeTo}; use lengths >= 2`);
+  }
+}
 
 /** Records the stages of `run` (n must have {@link fftRadices}); returns the buffer holding the result. */
 export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
@@ -91,12 +121,7 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   if (!radices) {
     throw new InvalidOptionError(`recordFft: no FFT plan for length ${sequences.n} (a prime factor above 7); check fftRadices first`);
   }
-  if (run.loadFrom && radices.length === 0) {
-    throw new InvalidOptionError(`recordFft: length 1 has no stage to read through ${run.loadFrom.kind}; use lengths >= 2`);
-  }
-  if (run.loadFrom && run.scaleAt === 'load') {
-    throw new InvalidOptionError(`recordFft: scaleAt 'load' and loadFrom ${run.loadFrom.kind} both change the first load; scale elsewhere`);
-  }
+  checkFourierModes(run, radices.length);
   if (sequences.count * sequences.n >= MAX_STAGE_ELEMENTS) {
     throw new InvalidOptionError(
       `recordFft: ${sequences.count} sequences of ${sequences.n} exceed ${MAX_STAGE_ELEMENTS} elements; split the batch`,
@@ -110,7 +135,6 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
     const last = stage === radices.length - 1;
     const dst = last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0];
     const scaleAt = (run.scaleAt === 'load' && stage === 0) || (run.scaleAt === 'store' && last) ? run.scaleAt : 'none';
-    const loadFrom = stage === 0 && run.loadFrom ? run.loadFrom : { kind: 'sequences' as const, rows: 0, width: 0 };
     batch.dispatch(fftStageKernel(radix), {
       params: {
         ...sequences,
@@ -118,9 +142,9 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
         batchFastest,
         scaleAt: { none: 0, load: 1, store: 2 }[scaleAt],
         sign: run.sign,
-        loadFrom: LOAD_FROM[loadFrom.kind],
-        rows: loadFrom.rows,
-        width: loadFrom.width,
+        loadFrom: LOAD_FROM[stage === 0 ? (run.loadFrom ?? 'sequences') : 'sequences'],
+        storeTo: last && run.storeTo === 'sigmoid-image' ? 1 : 0,
+        ...fourierStageParams(run.fourier),
       },
       src: current,
       twiddles: run.twiddles,
@@ -179,24 +203,25 @@ function rowSequences(shape: FourierImageShape): FftSequences {
   return { n: shape.width, count: Math.ceil(rows / 2), inner: 1, outerStride: 2 * shape.width, elemStride: 1, imOffset: shape.width };
 }
 
-/** The uniform of fourier-image, fourier-image-adjoint and affine-fourier-adjoint for `shape`. */
+/** The uniform of fourier-image-adjoint and affine-fourier-adjoint for `shape`. */
 export function fourierImageParams(shape: FourierImageShape) {
-  const m = (i: number) => shape.mix[i] ?? 0;
-  return {
-    images: shape.images,
-    height: shape.height,
-    width: shape.width,
-    channels: shape.channels,
-    factor: shape.factor,
-    ...{ m0: m(0), m1: m(1), m2: m(2), m3: m(3), m4: m(4), m5: m(5), m6: m(6), m7: m(7), m8: m(8) },
-  };
+  const { images, height, width, channels, factor } = shape;
+  return { images, height, width, channels, factor, ...mixParams(shape.mix) };
+}
+
+/** m0..m8 of a row-major 3 x 3 mix (missing entries 0). */
+function mixParams(mix: readonly number[]) {
+  const m = (i: number) => mix[i] ?? 0;
+  return { m0: m(0), m1: m(1), m2: m(2), m3: m(3), m4: m(4), m5: m(5), m6: m(6), m7: m(7), m8: m(8) };
 }
 
 /**
  * Records image = sigmoid(colour mix(factor * irfft2(scale * spectra))) for `spectra` [planes, h, 2 W]
  * ([re | im] half spectrum per row u) into `image` [images, h, w, channels]: column FFTs over u
- * (scale on load), row FFTs over x whose first stage reads the columns' result through the
- * Hermitian extension (two rows per sequence), fourier-image.
+ * whose first stage reads the spectra colour-mixed and scaled (the mix is linear, so it commutes
+ * with the FFTs), then row FFTs over x whose first stage reads the columns' result through the
+ * Hermitian extension (two rows per sequence) and whose last stage writes factor and sigmoid
+ * straight into the image: no pass besides the FFT stages.
  */
 export function recordFourierImage(
   batch: KernelBatch,
@@ -206,7 +231,6 @@ export function recordFourierImage(
   image: GPUBuffer,
 ): void {
   const { scratch } = buffers;
-  const rows = shape.images * shape.channels * shape.height;
   const columns = recordFft(batch, {
     sequences: columnSequences(shape),
     sign: 1,
@@ -215,8 +239,10 @@ export function recordFourierImage(
     scaleAt: 'load',
     src: spectra,
     scratch,
+    loadFrom: 'colour-mix',
+    fourier: shape,
   });
-  const planes = recordFft(batch, {
+  recordFft(batch, {
     sequences: rowSequences(shape),
     sign: 1,
     twiddles: buffers.rowTwiddles,
@@ -224,9 +250,11 @@ export function recordFourierImage(
     scaleAt: 'none',
     src: columns,
     scratch,
-    loadFrom: { kind: 'hermitian-extend', rows, width: shape.width },
+    dst: image,
+    loadFrom: 'hermitian-extend',
+    storeTo: 'sigmoid-image',
+    fourier: shape,
   });
-  batch.dispatch(fourierImage, { params: fourierImageParams(shape), pairs: planes, image });
 }
 
 /**
@@ -293,7 +321,6 @@ function recordFourierPairsAdjoint(
   spectraGradient: GPUBuffer,
 ): void {
   const { scratch } = buffers;
-  const rows = shape.images * shape.channels * shape.height;
   const packed = recordFft(batch, {
     sequences: rowSequences(shape),
     sign: -1,
@@ -312,6 +339,7 @@ function recordFourierPairsAdjoint(
     src: packed,
     scratch,
     dst: spectraGradient,
-    loadFrom: { kind: 'hermitian-split', rows, width: shape.width },
+    loadFrom: 'hermitian-split',
+    fourier: shape,
   });
 }

@@ -25,9 +25,11 @@ export const MAX_STAGE_ELEMENTS = 2 ** 24;
  * `count` complex sequences of length `n`, `src` -> `dst`, split re / im storage (`imOffset`) with
  * strided addressing (see fft-stage.wgsl); `twiddles` [n][2] = (cos, sin)(2 pi k / n), `sign` +1
  * (inverse, unnormalised) or -1 (forward); `scaleAt` 1 / 2 multiplies loads / stores by `scale`;
- * `batchFastest` 1 orders invocations sequence-first; `loadFrom` 1 / 2 makes a first stage read
- * through the Hermitian extension of `rows` half spectra / the split of packed row pairs of real
- * length `width` (0: plain; see fft-stage.wgsl's load). The radix is a pipeline constant: one
+ * `batchFastest` 1 orders invocations sequence-first; `loadFrom` 1 / 2 / 3 makes a first stage read
+ * through the Hermitian extension of half spectra / the split of packed row pairs / the colour mix,
+ * `storeTo` 1 a last stage write sigmoid(factor value) into the NHWC image (0: plain; the Fourier
+ * parametrisation's sizes rows, width, height, channels, factor and mix m0..m8 say how; see
+ * fft-stage.wgsl's load and storeImage). The radix is a pipeline constant: one
  * descriptor per radix of FFT_STAGE_RADICES, made (once) by this function. Run the stages with
  * recordFft; CPU references: fftStageRef (one stage), dftRef (all stages at once).
  */
@@ -62,8 +64,21 @@ const stageSpec = (radix: number) =>
           batchFastest: 'u32',
           sign: 'f32',
           loadFrom: 'u32',
+          storeTo: 'u32',
           rows: 'u32',
           width: 'u32',
+          height: 'u32',
+          channels: 'u32',
+          factor: 'f32',
+          m0: 'f32',
+          m1: 'f32',
+          m2: 'f32',
+          m3: 'f32',
+          m4: 'f32',
+          m5: 'f32',
+          m6: 'f32',
+          m7: 'f32',
+          m8: 'f32',
         },
       },
       src: { storage: 'read' },

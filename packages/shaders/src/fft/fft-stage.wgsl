@@ -13,9 +13,13 @@
 // `twiddles` holds w^k, k < n, as (cos, sin) of 2 pi k / n (from f64); sign conjugates them.
 // `scaleAt` 1 multiplies each loaded element by scale[(b mod inner) + e * elemStride] (the 1/f
 // spectrum scale of the first forward stage), 2 each stored one (the last adjoint stage), 0 none.
-// `loadFrom` 1 / 2 (first stage only) reads through the Hermitian extension of half spectra / the
-// Hermitian split of packed row pairs (`rows` rows of real length `width`; see load()): the
-// parametrisation's row FFT and adjoint column FFT start from the other FFT's output directly.
+// The Fourier parametrisation's FFTs (fft-plan.ts) fold their neighbouring passes into their first
+// and last stages; its sizes are `rows` = images * channels * height plane rows of real length
+// `width`, its colour mix M = m0..m8 (row-major) and plane `factor`:
+// `loadFrom` (first stage) 1 / 2 reads through the Hermitian extension of half spectra / the
+// Hermitian split of packed row pairs, 3 reads the colour-mixed planes (see load());
+// `storeTo` (last stage) 1 writes sigmoid(factor * value) of each of the pair's two plane rows to
+// the NHWC image [images, height, width, channels] (see storeImage()).
 //
 // Dispatch: one invocation per (sequence, j): count * n / R threads, 1-D folded (linearIndex). No
 // workgroup memory, no barriers: a stage per dispatch. The radix is the override constant RADIX
@@ -47,8 +51,21 @@ struct Params {
   batchFastest: u32,
   sign: f32,
   loadFrom: u32,
+  storeTo: u32,
   rows: u32,
   width: u32,
+  height: u32,
+  channels: u32,
+  factor: f32,
+  m0: f32,
+  m1: f32,
+  m2: f32,
+  m3: f32,
+  m4: f32,
+  m5: f32,
+  m6: f32,
+  m7: f32,
+  m8: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -244,14 +261,36 @@ fn splitRow(r: u32, v: u32) -> vec2f {
   return weight * select(z + zm, vec2f(difference.y, -difference.x), r % 2u == 1u);
 }
 
-// Element `index` of the sequence at `base` (outer block `outerBlock`, `offset` within it) as this stage
-// reads it: from `src` laid out like the sequences (times `scale` when scaleAt is 1), or, for the
-// first stage of the Fourier parametrisation's FFTs (loadFrom 1 / 2), through the Hermitian
-// extension / split of another layout, so that neither needs a pass of its own:
+// M[i, j], the colour mix's entry (i, j < channels <= 3).
+fn mixEntry(i: u32, j: u32) -> f32 {
+  var m = array<f32, 9>(params.m0, params.m1, params.m2, params.m3, params.m4, params.m5, params.m6, params.m7, params.m8);
+  return m[i * 3u + j];
+}
+
+// Element e (address offset) of plane `plane`'s sequence at column `offset`, colour-mixed: the
+// half spectra are linear in the planes, so mixing them here mixes the planes the FFTs make,
+// sum_i M[i, j] spectrum_{n c + i} for plane n c + j (no pass of its own for the mix).
+fn mixedSpectrum(plane: u32, offset: u32, e: u32) -> vec2f {
+  let c = params.channels;
+  let j = plane % c;
+  var sum = vec2f(0.0);
+  for (var i = 0u; i < c; i++) {
+    let at = (plane - j + i) * params.outerStride + offset + e;
+    sum += mixEntry(i, j) * vec2f(src[at], src[at + params.imOffset]);
+  }
+  return sum;
+}
+
+// Element `index` of the sequence at `base` (outer block `outerBlock`, `offset` within it) as this
+// stage reads it: from `src` laid out like the sequences (times `scale` when scaleAt is 1), or, for
+// the first stage of the Fourier parametrisation's FFTs, through another layout or mix, so that
+// neither needs a pass of its own:
 //   1: the row FFT's sequence k (inner 1: outerBlock = k) is rows 2k and 2k + 1 extended, packed as
 //      S_2k + i S_2k+1 (src: the column FFT's half spectra [rows, 2 W]);
 //   2: the column FFT's sequence (plane outerBlock, column offset) at row `index` of the plane is
-//      the split of row outerBlock * n + index (src: the forward row FFT's packed pairs).
+//      the split of row outerBlock * n + index (src: the forward row FFT's packed pairs);
+//   3: the column FFT's sequence (plane outerBlock, column offset) is the colour mix of the image's
+//      planes' spectra (then scaled as 0).
 fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
   if (params.loadFrom == 1u) {
     let a = extendedRow(2u * outerBlock, index);
@@ -262,11 +301,33 @@ fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
     return splitRow(outerBlock * params.n + index, offset);
   }
   let e = index * params.elemStride;
-  let x = vec2f(src[base + e], src[base + e + params.imOffset]);
+  var x: vec2f;
+  if (params.loadFrom == 3u) {
+    x = mixedSpectrum(outerBlock, offset, e);
+  } else {
+    x = vec2f(src[base + e], src[base + e + params.imOffset]);
+  }
   if (params.scaleAt == 1u) {
     return x * scale[offset + e];
   }
   return x;
+}
+
+// image[n, y, x, j] = sigmoid(factor * value) for plane row r = (n c + j) height + y < rows.
+fn storePixel(r: u32, x: u32, value: f32) {
+  if (r >= params.rows) {
+    return;
+  }
+  let py = divmod(r, params.height);
+  let nj = divmod(py.x, params.channels);
+  dst[((nj.x * params.height + py.y) * params.width + x) * params.channels + nj.y] = 1.0 / (1.0 + exp(-params.factor * value));
+}
+
+// The last inverse row FFT stage's value at x of pair k: plane rows 2k (real part) and 2k + 1
+// (imaginary part) through the sigmoid into the image (storeTo 1; fourierImageRef's last step).
+fn storeImage(pair: u32, x: u32, value: vec2f) {
+  storePixel(2u * pair, x, value.x);
+  storePixel(2u * pair + 1u, x, value.y);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -301,6 +362,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   smallDft(&v);
   let out0 = js.x * params.span * RADIX + js.y;
   for (var q = 0u; q < RADIX; q++) {
+    if (params.storeTo == 1u) {
+      storeImage(outer.x, out0 + q * params.span, v[q]);
+      continue;
+    }
     let e = (out0 + q * params.span) * params.elemStride;
     var value = v[q];
     if (params.scaleAt == 2u) {

@@ -1,6 +1,7 @@
 // fourier-image-adjoint.wgsl
 //
-// The adjoint of fourier-image's linear part times the sigmoid's derivative: from the images and
+// The adjoint of the parametrisation's last step (factor, colour mix, sigmoid: fourierImageRef;
+// on the GPU in the last inverse row FFT stage) at its output: from the images and
 // the gradient with respect to them (both [count, h, w, c], NHWC) the gradient with respect to each
 // plane row, packed two rows per complex sequence for the forward row FFT:
 //   g[n, i, y, x] = factor * sum_j M[i, j] gradient[n, y, x, j] image[n, y, x, j] (1 - image[n, y, x, j])
