@@ -14,18 +14,26 @@ import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.
  * The radices of n's Stockham stages: its power of two in as few stages of 16, 8, 4 or 2 as it
  * takes, split as evenly as possible, largest first (on software adapters a stage costs about the
  * same whatever its radix up to 16, and a radix-2 stage more than a radix-4 one: it runs twice the
- * invocations), then 3, 5, 7 (odd-prime butterflies); undefined when n has a prime factor above 7 (or n < 1).
+ * invocations), then 3, 5, 7 (odd-prime butterflies), one 2 and one 7 merged into a radix-14 stage
+ * when that saves a stage (224 = 16 x 14, not 8 x 4 x 7); undefined when n has a prime factor above
+ * 7 (or n < 1).
  */
 export function fftRadices(n: number): number[] | undefined {
   if (!Number.isInteger(n) || n < 1) return undefined;
   let twos = 0;
   let rest = n;
   for (; rest % 2 === 0; rest /= 2) twos++;
-  const radices = powerOfTwoRadices(twos);
+  const odd: number[] = [];
   for (const radix of [3, 5, 7]) {
-    for (; rest % radix === 0; rest /= radix) radices.push(radix);
+    for (; rest % radix === 0; rest /= radix) odd.push(radix);
   }
-  return rest === 1 ? radices : undefined;
+  if (rest !== 1) return undefined;
+  const seven = odd.indexOf(7);
+  if (seven >= 0 && twos > 0 && powerOfTwoRadices(twos - 1).length < powerOfTwoRadices(twos).length) {
+    odd[seven] = 14;
+    twos--;
+  }
+  return [...powerOfTwoRadices(twos), ...odd];
 }
 
 /** 2^twos as ceil(twos / 4) radices of 2^floor or 2^ceil(twos / stages), larger first. */

@@ -6,8 +6,8 @@ import { defineKernel } from '../runtime/kernel.js';
 /** The largest radix one {@link fftStage} dispatch takes (its private array's size in fft-stage.wgsl). */
 export const MAX_RADIX = 16;
 
-/** The radices fft-stage.wgsl has a butterfly for (smallDft): powers of two up to MAX_RADIX, odd primes up to 7. */
-export const FFT_STAGE_RADICES: readonly number[] = [2, 3, 4, 5, 7, 8, 16];
+/** The radices fft-stage.wgsl has a butterfly for (smallDft): powers of two up to MAX_RADIX, odd primes up to 7, 14 = 2 x 7. */
+export const FFT_STAGE_RADICES: readonly number[] = [2, 3, 4, 5, 7, 8, 14, 16];
 
 /**
  * Parity tolerance of the FFT kernels for data whose outputs are of order 1 (inputs scaled by

@@ -26,8 +26,8 @@
 // (<= MAX_RADIX = 16; one pipeline per radix), so the R-point DFT's loops unroll and its twiddle
 // indices fold to constants; radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4, 16 = 4 x 4, their
 // inner twiddles constants), 3, 5 and 7 the odd-prime butterfly (oddPrimeDft: r paired with R - r,
-// constant twiddles; until session 11 the plain O(R^2) sum with twiddles read from memory,
-// the 7-point one the dearest stage of 224 = 8 x 4 x 7). Software adapters pay mostly per invocation
+// constant twiddles; until session 11 the plain O(R^2) sum with twiddles read from memory), 14 two
+// 7-point ones and a radix-2 butterfly (so 224 = 16 x 14, two stages). Software adapters pay mostly per invocation
 // and per dispatch, so fewer, larger stages are cheaper (fftRadices).
 // `batchFastest` 1 gives neighbouring invocations neighbouring sequences (the column FFT, whose
 // sequences are adjacent in memory), 0 neighbouring elements (the row FFT). Integer division by
@@ -137,47 +137,61 @@ const COS7 = array<f32, 7>(1.0, 0.62348980185873353, -0.22252093395631440, -0.90
 const SIN7 = array<f32, 7>(0.0, 0.78183148246802981, 0.97492791218182361, 0.43388373911755812, -0.43388373911755812,
   -0.97492791218182361, -0.78183148246802981);
 
-// w_R^k = (cos, sin)(2 pi k / R) for k < R (the sign applied by the caller).
+// (cos, sin)(2 pi k / 14) for k < 7: radix 14's turns of the odd half.
+const COS14 = array<f32, 7>(1.0, 0.90096886790241913, 0.62348980185873353, 0.22252093395631440, -0.22252093395631440,
+  -0.62348980185873353, -0.90096886790241913);
+const SIN14 = array<f32, 7>(0.0, 0.43388373911755812, 0.78183148246802981, 0.97492791218182361, 0.97492791218182361,
+  0.78183148246802981, 0.43388373911755812);
+
+// The odd prime P of this stage's radix: RADIX itself (3, 5, 7), or 7 for radix 14 = 2 x 7.
+fn oddPrime() -> u32 {
+  return select(RADIX, 7u, RADIX == 14u);
+}
+
+// w_P^k = (cos, sin)(2 pi k / P) for k < P (the sign applied by the caller).
 fn primeTwiddle(k: u32) -> vec2f {
-  if (RADIX == 3u) {
+  if (oddPrime() == 3u) {
     return vec2f(COS3[k], SIN3[k]);
   }
-  if (RADIX == 5u) {
+  if (oddPrime() == 5u) {
     return vec2f(COS5[k], SIN5[k]);
   }
   return vec2f(COS7[k], SIN7[k]);
 }
 
-// The RADIX-point DFT of v for an odd prime RADIX (3, 5, 7), in place, pairing r with R - r:
-// with sums s_r = v_r + v_{R-r} and differences d_r = v_r - v_{R-r} (r = 1 .. H = (R - 1) / 2),
-//   out[q], out[R - q] = (v_0 + sum_r s_r cos(2 pi r q / R)) +- i^sign sum_r d_r sin(2 pi r q / R),
-// out[0] = v_0 + sum_r s_r: H^2 real-times-complex products each for the even and odd halves (a
+// The P-point DFT (P = oddPrime(): 3, 5, 7) of x_r = v[first + stride r], r < P, pairing r with P - r:
+// with sums s_r = x_r + x_{P-r} and differences d_r = x_r - x_{P-r} (r = 1 .. H = (P - 1) / 2),
+//   out[q], out[P - q] = (x_0 + sum_r s_r cos(2 pi r q / P)) +- i^sign sum_r d_r sin(2 pi r q / P),
+// out[0] = x_0 + sum_r s_r: H^2 real-times-complex products each for the even and odd halves (a
 // quarter of the plain sum's complex products), constant twiddles (RADIX is a pipeline constant).
-fn oddPrimeDft(v: ptr<function, array<vec2f, MAX_RADIX>>) {
-  const H = MAX_RADIX / 2u;
-  var sums: array<vec2f, H>;
-  var differences: array<vec2f, H>;
-  var total = (*v)[0];
-  for (var r = 1u; r <= RADIX / 2u; r++) {
-    sums[r - 1u] = (*v)[r] + (*v)[RADIX - r];
-    differences[r - 1u] = (*v)[r] - (*v)[RADIX - r];
+fn oddPrimeDft(v: ptr<function, array<vec2f, MAX_RADIX>>, first: u32, stride: u32) -> array<vec2f, 8> {
+  let P = oddPrime();
+  var sums: array<vec2f, 4>;
+  var differences: array<vec2f, 4>;
+  let x0 = (*v)[first];
+  var total = x0;
+  for (var r = 1u; r <= P / 2u; r++) {
+    let a = (*v)[first + stride * r];
+    let b = (*v)[first + stride * (P - r)];
+    sums[r - 1u] = a + b;
+    differences[r - 1u] = a - b;
     total += sums[r - 1u];
   }
-  var out: array<vec2f, MAX_RADIX>;
+  var out: array<vec2f, 8>;
   out[0] = total;
-  for (var q = 1u; q <= RADIX / 2u; q++) {
-    var even = (*v)[0];
+  for (var q = 1u; q <= P / 2u; q++) {
+    var even = x0;
     var odd = vec2f(0.0);
-    for (var r = 1u; r <= RADIX / 2u; r++) {
-      let w = primeTwiddle((r * q) % RADIX);
+    for (var r = 1u; r <= P / 2u; r++) {
+      let w = primeTwiddle((r * q) % P);
       even += sums[r - 1u] * w.x;
       odd += differences[r - 1u] * w.y;
     }
     let turned = quarterTurn(odd);
     out[q] = even + turned;
-    out[RADIX - q] = even - turned;
+    out[P - q] = even - turned;
   }
-  *v = out;
+  return out;
 }
 
 // The RADIX-point DFT of v (in place): out[q] = sum_r v[r] w^(r q n / RADIX).
@@ -223,8 +237,21 @@ fn smallDft(v: ptr<function, array<vec2f, MAX_RADIX>>) {
         (*v)[q1 + 4u * q2] = x[q2];
       }
     }
+  } else if (RADIX == 14u) {
+    // 2 x 7: 7-point DFTs of the even and odd elements, the odd one turned by w14^q, then a radix-2
+    // butterfly (w14^7 = -1): out[q] = even[q] + w14^q odd[q], out[q + 7] = even[q] - w14^q odd[q].
+    let even = oddPrimeDft(v, 0u, 2u);
+    let odd = oddPrimeDft(v, 1u, 2u);
+    for (var q = 0u; q < 7u; q++) {
+      let turned = cmul(odd[q], vec2f(COS14[q], params.sign * SIN14[q]));
+      (*v)[q] = even[q] + turned;
+      (*v)[q + 7u] = even[q] - turned;
+    }
   } else {
-    oddPrimeDft(v);
+    let out = oddPrimeDft(v, 0u, 1u);
+    for (var q = 0u; q < RADIX; q++) {
+      (*v)[q] = out[q];
+    }
   }
 }
 

@@ -51,9 +51,11 @@ const NO_FOURIER = { rows: 0, width: 0, height: 0, channels: 0, factor: 0, m0: 0
 
 describe('fft stages (Stockham, one dispatch per stage)', () => {
   // Every radix and plan shape: 2 .. 16 alone, 8 x 4, 8 x 8, 16 x 8, 16 x 16, 8 x 8 x 8, with 3, 5, 7 and odd
-  // lengths; 7 after every power-of-two radix (14, 28, 56, 112, 224, 448) and 7 x 7 x 7 (343).
+  // lengths; 7 after every power-of-two radix (14, 28, 56, 112, 224, 448; radix 14 = 2 x 7 where it saves a
+  // stage: 14, 224, 98 = 14 x 7) and 7 x 7 x 7 (343).
   const LENGTHS = [
-    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 21, 25, 27, 28, 32, 35, 48, 49, 56, 63, 64, 96, 105, 112, 128, 224, 256, 343, 448, 512,
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 21, 25, 27, 28, 32, 35, 48, 49, 56, 63, 64, 96, 98, 105, 112, 128, 224, 256, 343, 448,
+    512,
   ];
   for (const n of LENGTHS) {
     for (const sign of [1, -1] as const) {
@@ -84,7 +86,7 @@ describe('fft stages (Stockham, one dispatch per stage)', () => {
   }
 
   // Each stage alone against its f64 reference: a wrong butterfly shows as its own radix (and span).
-  for (const n of [7, 15, 35, 56, 63, 224, 343]) {
+  for (const n of [7, 14, 15, 35, 56, 63, 98, 224, 343]) {
     const radices = fftRadices(n)!;
     radices.forEach((radix, stage) => {
       const span = radices.slice(0, stage).reduce((a, b) => a * b, 1);
@@ -120,7 +122,7 @@ describe('fft stages (Stockham, one dispatch per stage)', () => {
       undefined,
       undefined,
       undefined,
-      [2, 3, 5, 7],
+      [3, 5, 14],
       undefined,
     ]);
   });
