@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './affine-sample-adjoint.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { affineMapSnippet } from '../snippets/index.js';
+import { affineFootprintSnippet } from '../snippets/index.js';
 import { affineTolerance } from './affine-sample.kernel.js';
 
 /**
@@ -22,6 +22,6 @@ export const affineSampleAdjoint = defineKernel({
     gradSrc: { storage: 'read_write' },
   },
   tolerance: affineTolerance,
-  includes: [affineMapSnippet],
+  includes: [affineFootprintSnippet],
   threads: ({ params }) => params.images * params.srcHeight * params.srcWidth,
 });

@@ -6,6 +6,9 @@ import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer
 import { affineSample } from './affine-sample.kernel.js';
 import { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
 import { affineSampleAdjointRef, affineSampleRef, type AffineSampleShape } from './affine-sample.ref.js';
+import { affineFourierAdjoint } from './affine-fourier-adjoint.kernel.js';
+import { affineFourierAdjointRef } from './affine-fourier-adjoint.ref.js';
+import type { FourierImageShape } from '../fft/fft-plan.js';
 
 async function forward(
   device: GPUDevice,
@@ -196,4 +199,65 @@ describe('affine-sample and its adjoint', () => {
       }
     },
   );
+});
+
+/** Lucid's colour mix normalised (as visualizeFeature uses it); channels 1: [1]. */
+const MIX = [0.26, 0.27, 0.27, 0.09, 0, -0.09, 0.02, -0.05, 0.03].map((m) => m / 0.4479);
+
+const FUSED_CASES: (AffineSampleShape & { why: string; degrees: number; scale: number })[] = [
+  { images: 1, srcHeight: 5, srcWidth: 7, outHeight: 6, outWidth: 4, channels: 1, degrees: 13, scale: 1.1, why: '1 channel, odd rows' },
+  { images: 3, srcHeight: 5, srcWidth: 6, outHeight: 7, outWidth: 9, channels: 3, degrees: -10, scale: 0.9, why: '3 images, odd rows' },
+  { images: 2, srcHeight: 17, srcWidth: 19, outHeight: 23, outWidth: 21, channels: 3, degrees: 90, scale: 1, why: 'quarter turn, resize' },
+  { images: 4, srcHeight: 128, srcWidth: 128, outHeight: 128, outWidth: 128, channels: 3, degrees: 9, scale: 1.05, why: 'at 128' },
+  { images: 1, srcHeight: 64, srcWidth: 64, outHeight: 224, outWidth: 224, channels: 3, degrees: -3, scale: 1, why: '64 -> 224' },
+];
+
+describe('affine-fourier-adjoint (affine-sample-adjoint fused with fourier-image-adjoint)', () => {
+  gpuTest.for(FUSED_CASES)('matches its reference: $why', async ({ why: _, degrees, scale, ...shape }, { device }) => {
+    const { images, srcHeight: height, srcWidth: width, outHeight, outWidth, channels } = shape;
+    const mix = channels === 3 ? MIX : [1];
+    const fourier: FourierImageShape = { images, channels: channels as 1 | 3, height, width, factor: 0.8, mix };
+    const grad = seededF32(images * outHeight * outWidth * channels, outWidth + 3, -1, 1);
+    const image = seededF32(images * height * width * channels, width + 5, 0, 1);
+    const transforms = Float32Array.from(
+      Array.from({ length: images }, (_, n) => similarity(shape, degrees * (1 + n / 4), scale, [n * 1.5 - 1, 0.75 - n])).flat(),
+    );
+    const pairsLength = Math.ceil((images * channels * height) / 2) * 2 * width;
+    const buffers = [
+      uploadBuffer(device, grad, 'grad'),
+      uploadBuffer(device, transforms, 'transforms'),
+      uploadBuffer(device, image, 'image'),
+      uploadBuffer(device, new Float32Array(pairsLength).fill(7), 'pairs'), // stale values: every one must be written
+    ] as const;
+    const m = (i: number) => mix[i] ?? 0;
+    await runKernel(device, affineFourierAdjoint, {
+      params: {
+        images,
+        height,
+        width,
+        channels,
+        factor: fourier.factor,
+        m0: m(0),
+        m1: m(1),
+        m2: m(2),
+        m3: m(3),
+        m4: m(4),
+        m5: m(5),
+        m6: m(6),
+        m7: m(7),
+        m8: m(8),
+      },
+      view: { outHeight, outWidth },
+      grad: buffers[0],
+      transforms: buffers[1],
+      image: buffers[2],
+      pairs: buffers[3],
+    });
+    expect(await readFloat32(device, buffers[3], pairsLength)).toBeAllClose(
+      affineFourierAdjointRef(grad, transforms, image, fourier, { outHeight, outWidth }),
+      affineFourierAdjoint.tolerance,
+    );
+    buffers.forEach((b) => releaseBuffer(device, b));
+    expect(liveBufferCount(device)).toBe(0);
+  });
 });

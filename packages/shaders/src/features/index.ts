@@ -3,6 +3,8 @@ export { featureMosaic } from './feature-mosaic.kernel.js';
 export { featureMosaicRef, mosaicSize, type FeatureMosaicShape } from './feature-mosaic.ref.js';
 export { affineSample } from './affine-sample.kernel.js';
 export { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
+export { affineFourierAdjoint } from './affine-fourier-adjoint.kernel.js';
+export { affineFourierAdjointRef } from './affine-fourier-adjoint.ref.js';
 export { affineSampleRef, affineSampleAdjointRef, checkAffineSample, type AffineSampleShape } from './affine-sample.ref.js';
 export { adamAscend } from './adam-ascend.kernel.js';
 export { adamAscendRef, type AdamStep } from './adam-ascend.ref.js';

@@ -7,26 +7,33 @@
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
-import { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
-import { hermitianExtend } from './hermitian-extend.kernel.js';
-import { hermitianSplit } from './hermitian-split.kernel.js';
+import { fourierImageAdjoint } from './fourier-image.kernel.js';
+import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.js';
 
 /**
  * The radices of n's Stockham stages: its power of two in as few stages of 16, 8, 4 or 2 as it
  * takes, split as evenly as possible, largest first (on software adapters a stage costs about the
  * same whatever its radix up to 16, and a radix-2 stage more than a radix-4 one: it runs twice the
- * invocations), then 3, 5, 7 (O(R^2) sums); undefined when n has a prime factor above 7 (or n < 1).
+ * invocations), then 3, 5, 7 (odd-prime butterflies), one 2 and one 7 merged into a radix-14 stage
+ * when that saves a stage (224 = 16 x 14, not 8 x 4 x 7); undefined when n has a prime factor above
+ * 7 (or n < 1).
  */
 export function fftRadices(n: number): number[] | undefined {
   if (!Number.isInteger(n) || n < 1) return undefined;
   let twos = 0;
   let rest = n;
   for (; rest % 2 === 0; rest /= 2) twos++;
-  const radices = powerOfTwoRadices(twos);
+  const odd: number[] = [];
   for (const radix of [3, 5, 7]) {
-    for (; rest % radix === 0; rest /= radix) radices.push(radix);
+    for (; rest % radix === 0; rest /= radix) odd.push(radix);
   }
-  return rest === 1 ? radices : undefined;
+  if (rest !== 1) return undefined;
+  const seven = odd.indexOf(7);
+  if (seven >= 0 && twos > 0 && powerOfTwoRadices(twos - 1).length < powerOfTwoRadices(twos).length) {
+    odd[seven] = 14;
+    twos--;
+  }
+  return [...powerOfTwoRadices(twos), ...odd];
 }
 
 /** 2^twos as ceil(twos / 4) radices of 2^floor or 2^ceil(twos / stages), larger first. */
@@ -74,6 +81,45 @@ export interface FftRun {
   readonly scratch: readonly [GPUBuffer, GPUBuffer];
   /** Where the last stage writes; default: one of `scratch`. */
   readonly dst?: GPUBuffer;
+  /**
+   * How the first stage reads `src` (default 'sequences': laid out as `sequences`, scaled per
+   * `scaleAt`): through the Hermitian extension of half spectra [rows, 2 W] ('hermitian-extend',
+   * the parametrisation's row FFT: sequence k = rows 2k, 2k + 1), the Hermitian split of packed row
+   * pairs ('hermitian-split', the adjoint's column FFT) or colour-mixed ('colour-mix', the column FFT
+   * over [planes, h, 2 W]; scaled per `scaleAt`); the sizes and mix come from `fourier`
+   * (fft-stage.wgsl's load).
+   */
+  readonly loadFrom?: 'sequences' | 'hermitian-extend' | 'hermitian-split' | 'colour-mix';
+  /** Where the last stage writes: 'sequences' (default) or the sigmoid of `fourier.factor` times each plane row into the NHWC image `dst` ('sigmoid-image'). */
+  readonly storeTo?: 'sequences' | 'sigmoid-image';
+  /** The parametrisation's shape, for `loadFrom` and `storeTo` other than 'sequences'. */
+  readonly fourier?: FourierImageShape;
+}
+
+const LOAD_FROM = { sequences: 0, 'hermitian-extend': 1, 'hermitian-split': 2, 'colour-mix': 3 } as const;
+
+/** The Fourier fields of a stage's uniform (zeros without a shape: the plain modes read none). */
+function fourierStageParams(shape: FourierImageShape | undefined) {
+  if (!shape) return { rows: 0, width: 0, height: 0, channels: 0, factor: 0, ...mixParams([]) };
+  const { images, channels, height, width, factor } = shape;
+  return { rows: images * channels * height, width, height, channels, factor, ...mixParams(shape.mix) };
+}
+
+function checkFourierModes(run: FftRun, stages: number): void {
+  const loadFrom = run.loadFrom ?? 'sequences';
+  const storeTo = run.storeTo ?? 'sequences';
+  if ((loadFrom !== 'sequences' || storeTo !== 'sequences') && !run.fourier) {
+    throw new InvalidOptionError(`recordFft: loadFrom ${loadFrom} / storeTo ${storeTo} need the parametrisation's shape (fourier)`);
+  }
+  if (loadFrom.startsWith('hermitian') && run.scaleAt === 'load') {
+    throw new InvalidOptionError(`recordFft: scaleAt 'load' and loadFrom ${loadFrom} both change the first load; scale elsewhere`);
+  }
+  if (storeTo !== 'sequences' && run.scaleAt === 'store') {
+    throw new InvalidOptionError(`recordFft: scaleAt 'store' and storeTo ${storeTo} both change the last store; scale elsewhere`);
+  }
+  if ((loadFrom !== 'sequences' || storeTo !== 'sequences') && stages === 0) {
+    throw new InvalidOptionError(`recordFft: length 1 has no stage to read through ${loadFrom} or write to ${storeTo}; use lengths >= 2`);
+  }
 }
 
 /** Records the stages of `run` (n must have {@link fftRadices}); returns the buffer holding the result. */
@@ -83,6 +129,7 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   if (!radices) {
     throw new InvalidOptionError(`recordFft: no FFT plan for length ${sequences.n} (a prime factor above 7); check fftRadices first`);
   }
+  checkFourierModes(run, radices.length);
   if (sequences.count * sequences.n >= MAX_STAGE_ELEMENTS) {
     throw new InvalidOptionError(
       `recordFft: ${sequences.count} sequences of ${sequences.n} exceed ${MAX_STAGE_ELEMENTS} elements; split the batch`,
@@ -97,7 +144,16 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
     const dst = last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0];
     const scaleAt = (run.scaleAt === 'load' && stage === 0) || (run.scaleAt === 'store' && last) ? run.scaleAt : 'none';
     batch.dispatch(fftStageKernel(radix), {
-      params: { ...sequences, span, batchFastest, scaleAt: { none: 0, load: 1, store: 2 }[scaleAt], sign: run.sign },
+      params: {
+        ...sequences,
+        span,
+        batchFastest,
+        scaleAt: { none: 0, load: 1, store: 2 }[scaleAt],
+        sign: run.sign,
+        loadFrom: LOAD_FROM[stage === 0 ? (run.loadFrom ?? 'sequences') : 'sequences'],
+        storeTo: last && run.storeTo === 'sigmoid-image' ? 1 : 0,
+        ...fourierStageParams(run.fourier),
+      },
       src: current,
       twiddles: run.twiddles,
       scale: run.scale,
@@ -155,22 +211,25 @@ function rowSequences(shape: FourierImageShape): FftSequences {
   return { n: shape.width, count: Math.ceil(rows / 2), inner: 1, outerStride: 2 * shape.width, elemStride: 1, imOffset: shape.width };
 }
 
-function imageParams(shape: FourierImageShape) {
-  const m = (i: number) => shape.mix[i] ?? 0;
-  return {
-    images: shape.images,
-    height: shape.height,
-    width: shape.width,
-    channels: shape.channels,
-    factor: shape.factor,
-    ...{ m0: m(0), m1: m(1), m2: m(2), m3: m(3), m4: m(4), m5: m(5), m6: m(6), m7: m(7), m8: m(8) },
-  };
+/** The uniform of fourier-image-adjoint and affine-fourier-adjoint for `shape`. */
+export function fourierImageParams(shape: FourierImageShape) {
+  const { images, height, width, channels, factor } = shape;
+  return { images, height, width, channels, factor, ...mixParams(shape.mix) };
+}
+
+/** m0..m8 of a row-major 3 x 3 mix (missing entries 0). */
+function mixParams(mix: readonly number[]) {
+  const m = (i: number) => mix[i] ?? 0;
+  return { m0: m(0), m1: m(1), m2: m(2), m3: m(3), m4: m(4), m5: m(5), m6: m(6), m7: m(7), m8: m(8) };
 }
 
 /**
  * Records image = sigmoid(colour mix(factor * irfft2(scale * spectra))) for `spectra` [planes, h, 2 W]
  * ([re | im] half spectrum per row u) into `image` [images, h, w, channels]: column FFTs over u
- * (scale on load), hermitian-extend (two rows per sequence), row FFTs over x, fourier-image.
+ * whose first stage reads the spectra colour-mixed and scaled (the mix is linear, so it commutes
+ * with the FFTs), then row FFTs over x whose first stage reads the columns' result through the
+ * Hermitian extension (two rows per sequence) and whose last stage writes factor and sigmoid
+ * straight into the image: no pass besides the FFT stages.
  */
 export function recordFourierImage(
   batch: KernelBatch,
@@ -180,8 +239,6 @@ export function recordFourierImage(
   image: GPUBuffer,
 ): void {
   const { scratch } = buffers;
-  const half = Math.floor(shape.width / 2) + 1;
-  const rows = shape.images * shape.channels * shape.height;
   const columns = recordFft(batch, {
     sequences: columnSequences(shape),
     sign: 1,
@@ -190,25 +247,28 @@ export function recordFourierImage(
     scaleAt: 'load',
     src: spectra,
     scratch,
+    loadFrom: 'colour-mix',
+    fourier: shape,
   });
-  const pairs = columns === scratch[0] ? scratch[1] : scratch[0];
-  batch.dispatch(hermitianExtend, { params: { rows, width: shape.width, half }, halfSpectra: columns, pairs });
-  const planes = recordFft(batch, {
+  recordFft(batch, {
     sequences: rowSequences(shape),
     sign: 1,
     twiddles: buffers.rowTwiddles,
     scale: buffers.scale,
     scaleAt: 'none',
-    src: pairs,
+    src: columns,
     scratch,
+    dst: image,
+    loadFrom: 'hermitian-extend',
+    storeTo: 'sigmoid-image',
+    fourier: shape,
   });
-  batch.dispatch(fourierImage, { params: imageParams(shape), pairs: planes, image });
 }
 
 /**
  * Records the adjoint of {@link recordFourierImage} at `image`: `gradient` [images, h, w, channels]
- * (d objective / d image) -> `spectraGradient` [planes, h, 2 W]: fourier-image-adjoint, forward
- * row FFTs, hermitian-split, forward column FFTs (scale on the last store, into `spectraGradient`).
+ * (d objective / d image) -> `spectraGradient` [planes, h, 2 W]: fourier-image-adjoint, then
+ * {@link recordFourierPairsAdjoint}.
  */
 export function recordFourierImageAdjoint(
   batch: KernelBatch,
@@ -218,10 +278,57 @@ export function recordFourierImageAdjoint(
   gradient: GPUBuffer,
   spectraGradient: GPUBuffer,
 ): void {
+  batch.dispatch(fourierImageAdjoint, { params: fourierImageParams(shape), image, gradient, pairs: buffers.scratch[0] });
+  recordFourierPairsAdjoint(batch, shape, buffers, spectraGradient);
+}
+
+/** What the model saw of the images (affine-sample's output size) and how (its maps, on the GPU). */
+export interface FourierView {
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly transforms: GPUBuffer;
+}
+
+/**
+ * Records the adjoint of affine-sample (through `view`) then of {@link recordFourierImage} at
+ * `image`: `grad` [images, outHeight, outWidth, channels] (d objective / d what the model saw) ->
+ * `spectraGradient` [planes, h, 2 W]: affine-fourier-adjoint (both first kernels in one pass), then
+ * {@link recordFourierPairsAdjoint}. The maps must have been checked (checkAffineSample).
+ */
+export function recordAffineFourierAdjoint(
+  batch: KernelBatch,
+  shape: FourierImageShape,
+  buffers: FourierImageBuffers,
+  view: FourierView,
+  image: GPUBuffer,
+  grad: GPUBuffer,
+  spectraGradient: GPUBuffer,
+): void {
+  const { outHeight, outWidth, transforms } = view;
+  batch.dispatch(affineFourierAdjoint, {
+    params: fourierImageParams(shape),
+    view: { outHeight, outWidth },
+    grad,
+    transforms,
+    image,
+    pairs: buffers.scratch[0],
+  });
+  recordFourierPairsAdjoint(batch, shape, buffers, spectraGradient);
+}
+
+/**
+ * Records the rest of the adjoint from the packed plane-row gradients in `buffers.scratch[0]`
+ * ([ceil(rows / 2), 2, w], as fourier-image-adjoint writes them) to `spectraGradient` [planes, h,
+ * 2 W]: forward row FFTs, then forward column FFTs whose first stage reads their result through the
+ * Hermitian split (scale on the last store).
+ */
+function recordFourierPairsAdjoint(
+  batch: KernelBatch,
+  shape: FourierImageShape,
+  buffers: FourierImageBuffers,
+  spectraGradient: GPUBuffer,
+): void {
   const { scratch } = buffers;
-  const half = Math.floor(shape.width / 2) + 1;
-  const rows = shape.images * shape.channels * shape.height;
-  batch.dispatch(fourierImageAdjoint, { params: imageParams(shape), image, gradient, pairs: scratch[0] });
   const packed = recordFft(batch, {
     sequences: rowSequences(shape),
     sign: -1,
@@ -231,16 +338,16 @@ export function recordFourierImageAdjoint(
     src: scratch[0],
     scratch,
   });
-  const halfSpectra = packed === scratch[0] ? scratch[1] : scratch[0];
-  batch.dispatch(hermitianSplit, { params: { rows, width: shape.width, half }, pairs: packed, halfSpectra });
   recordFft(batch, {
     sequences: columnSequences(shape),
     sign: -1,
     twiddles: buffers.columnTwiddles,
     scale: buffers.scale,
     scaleAt: 'store',
-    src: halfSpectra,
+    src: packed,
     scratch,
     dst: spectraGradient,
+    loadFrom: 'hermitian-split',
+    fourier: shape,
   });
 }

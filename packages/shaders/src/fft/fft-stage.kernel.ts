@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './fft-stage.wgsl';
+import { InvalidOptionError } from '../runtime/errors.js';
 import { defineKernel } from '../runtime/kernel.js';
 
 /** The largest radix one {@link fftStage} dispatch takes (its private array's size in fft-stage.wgsl). */
 export const MAX_RADIX = 16;
+
+/** The radices fft-stage.wgsl has a butterfly for (smallDft): powers of two up to MAX_RADIX, odd primes up to 7, 14 = 2 x 7. */
+export const FFT_STAGE_RADICES: readonly number[] = [2, 3, 4, 5, 7, 8, 14, 16];
 
 /**
  * Parity tolerance of the FFT kernels for data whose outputs are of order 1 (inputs scaled by
@@ -21,11 +25,20 @@ export const MAX_STAGE_ELEMENTS = 2 ** 24;
  * `count` complex sequences of length `n`, `src` -> `dst`, split re / im storage (`imOffset`) with
  * strided addressing (see fft-stage.wgsl); `twiddles` [n][2] = (cos, sin)(2 pi k / n), `sign` +1
  * (inverse, unnormalised) or -1 (forward); `scaleAt` 1 / 2 multiplies loads / stores by `scale`;
- * `batchFastest` 1 orders invocations sequence-first. The radix is a pipeline constant: one
- * descriptor per radix, made (once) by this function. Run the stages with recordFft; CPU
- * reference: dftRef (all stages at once).
+ * `batchFastest` 1 orders invocations sequence-first; `loadFrom` 1 / 2 / 3 makes a first stage read
+ * through the Hermitian extension of half spectra / the split of packed row pairs / the colour mix,
+ * `storeTo` 1 a last stage write sigmoid(factor value) into the NHWC image (0: plain; the Fourier
+ * parametrisation's sizes rows, width, height, channels, factor and mix m0..m8 say how; see
+ * fft-stage.wgsl's load and storeImage). The radix is a pipeline constant: one
+ * descriptor per radix of FFT_STAGE_RADICES, made (once) by this function. Run the stages with
+ * recordFft; CPU references: fftStageRef (one stage), dftRef (all stages at once).
  */
 export function fftStageKernel(radix: number) {
+  if (!FFT_STAGE_RADICES.includes(radix)) {
+    throw new InvalidOptionError(
+      `fftStageKernel: no butterfly for radix ${radix}; use one of ${FFT_STAGE_RADICES.join(', ')} (fftRadices)`,
+    );
+  }
   let spec = stages.get(radix);
   if (!spec) stages.set(radix, (spec = stageSpec(radix)));
   return spec;
@@ -50,6 +63,22 @@ const stageSpec = (radix: number) =>
           scaleAt: 'u32',
           batchFastest: 'u32',
           sign: 'f32',
+          loadFrom: 'u32',
+          storeTo: 'u32',
+          rows: 'u32',
+          width: 'u32',
+          height: 'u32',
+          channels: 'u32',
+          factor: 'f32',
+          m0: 'f32',
+          m1: 'f32',
+          m2: 'f32',
+          m3: 'f32',
+          m4: 'f32',
+          m5: 'f32',
+          m6: 'f32',
+          m7: 'f32',
+          m8: 'f32',
         },
       },
       src: { storage: 'read' },

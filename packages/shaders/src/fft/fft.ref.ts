@@ -28,12 +28,42 @@ export function dftRef(data: ArrayLike<number>, n: number, count: number, sign: 
   return out;
 }
 
+/**
+ * One radix-`radix` Stockham stage of `count` sequences [count, 2, n] ([re | im] per sequence), as
+ * fft-stage.wgsl defines it (span = product of the earlier stages' radices): for j < n / R,
+ *   out[(j / span) span R + (j mod span) + q span] = sum_r in[j + r n / R] e^{sign 2 pi i r ((j mod span) / (span R) + q / R)}.
+ * Reference of one fftStageKernel dispatch (the stages of fftRadices(n) in order give dftRef).
+ */
+export function fftStageRef(data: ArrayLike<number>, n: number, count: number, radix: number, span: number, sign: 1 | -1): Float64Array {
+  const out = new Float64Array(count * 2 * n);
+  const perSequence = n / radix;
+  for (let b = 0; b < count; b++) {
+    const base = b * 2 * n;
+    for (let j = 0; j < perSequence; j++) {
+      const [block, offset] = [Math.floor(j / span), j % span];
+      for (let q = 0; q < radix; q++) {
+        let [re, im] = [0, 0];
+        for (let r = 0; r < radix; r++) {
+          const angle = sign * 2 * Math.PI * ((r * offset) / (span * radix) + ((r * q) % radix) / radix);
+          const [x, y] = [data[base + j + r * perSequence]!, data[base + n + j + r * perSequence]!];
+          re += x * Math.cos(angle) - y * Math.sin(angle);
+          im += x * Math.sin(angle) + y * Math.cos(angle);
+        }
+        const at = base + block * span * radix + offset + q * span;
+        out[at] = re;
+        out[at + n] = im;
+      }
+    }
+  }
+  return out;
+}
+
 /** Row r's half-spectrum value at column v of `half` [rows, 2 W] as [re, im] (0 past the last row). */
 function halfValue(half: ArrayLike<number>, rows: number, W: number, r: number, v: number): [number, number] {
   return r < rows ? [half[r * 2 * W + v]!, half[r * 2 * W + W + v]!] : [0, 0];
 }
 
-/** Reference of hermitian-extend: [rows, 2 W] -> pairs [ceil(rows / 2), 2, w] (see the .wgsl). */
+/** Reference of the Hermitian extension (fft-stage.wgsl's extendedRow, loadFrom 1): [rows, 2 W] -> pairs [ceil(rows / 2), 2, w]. */
 export function hermitianExtendRef(half: ArrayLike<number>, rows: number, w: number): Float64Array {
   const W = halfOf(w);
   const pairs = Math.ceil(rows / 2);
@@ -54,7 +84,10 @@ export function hermitianExtendRef(half: ArrayLike<number>, rows: number, w: num
   return out;
 }
 
-/** Reference of hermitian-split: pairs [ceil(rows / 2), 2, w] -> weighted half spectra [rows, 2 W] (see the .wgsl). */
+/**
+ * Reference of the Hermitian split (fft-stage.wgsl's splitRow, loadFrom 2): pairs [ceil(rows / 2), 2, w] -> weighted half
+ * spectra [rows, 2 W].
+ */
 export function hermitianSplitRef(pairs: ArrayLike<number>, rows: number, w: number): Float64Array {
   const W = halfOf(w);
   const out = new Float64Array(rows * 2 * W);

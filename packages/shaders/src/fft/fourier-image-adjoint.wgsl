@@ -1,6 +1,7 @@
 // fourier-image-adjoint.wgsl
 //
-// The adjoint of fourier-image's linear part times the sigmoid's derivative: from the images and
+// The adjoint of the parametrisation's last step (factor, colour mix, sigmoid: fourierImageRef;
+// on the GPU in the last inverse row FFT stage) at its output: from the images and
 // the gradient with respect to them (both [count, h, w, c], NHWC) the gradient with respect to each
 // plane row, packed two rows per complex sequence for the forward row FFT:
 //   g[n, i, y, x] = factor * sum_j M[i, j] gradient[n, y, x, j] image[n, y, x, j] (1 - image[n, y, x, j])
@@ -37,13 +38,7 @@ fn planeGradient(r: u32, x: u32) -> f32 {
     return params.factor * params.m0 * preSigmoid(pixel);
   }
   let g = vec3f(preSigmoid(pixel * 3u), preSigmoid(pixel * 3u + 1u), preSigmoid(pixel * 3u + 2u));
-  var row = vec3f(params.m0, params.m1, params.m2);
-  if (i == 1u) {
-    row = vec3f(params.m3, params.m4, params.m5);
-  } else if (i == 2u) {
-    row = vec3f(params.m6, params.m7, params.m8);
-  }
-  return params.factor * dot(row, g);
+  return params.factor * dot(mixRow(i), g);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-import source from './fourier-image.wgsl';
 import adjointSource from './fourier-image-adjoint.wgsl';
 import { defineKernel, type UniformType } from '../runtime/kernel.js';
 import { fourierParamsSnippet } from '../snippets/index.js';
 
 /**
- * The uniform of both fourier-image kernels: sizes, the plane factor and the row-major 3 x 3 colour
- * mix m0..m8. Their WGSL struct is written once, in fourier-params.wgsl (included by both).
+ * The uniform of fourier-image-adjoint and affine-fourier-adjoint: sizes, the plane factor and the
+ * row-major 3 x 3 colour mix m0..m8. Their WGSL struct is written once, in fourier-params.wgsl
+ * (included by both).
  */
-const PARAMS = {
+export const FOURIER_IMAGE_PARAMS = {
   images: 'u32',
   height: 'u32',
   width: 'u32',
@@ -29,26 +29,8 @@ const PARAMS = {
 const tolerance = { abs: 2e-6, rel: 1e-5 } as const;
 
 /**
- * GPU kernel: inverse-FFT'd plane pairs [ceil(rows / 2), 2, width] -> images [images, height,
- * width, channels] in (0, 1): factor, colour mix M (m0..m8, row-major; channels 1 or 3), sigmoid.
- * One invocation per pixel. See fourier-image.wgsl; CPU reference: fourierImageRef.
- */
-export const fourierImage = defineKernel({
-  name: 'fourier-image',
-  source,
-  includes: [fourierParamsSnippet],
-  workgroupSize: 64,
-  bindings: {
-    params: { uniform: PARAMS },
-    pairs: { storage: 'read' },
-    image: { storage: 'read_write' },
-  },
-  tolerance,
-  threads: ({ params }) => params.images * params.height * params.width,
-});
-
-/**
- * GPU kernel: the adjoint of {@link fourierImage} at `image`: image gradient [images, height,
+ * GPU kernel: the adjoint of the parametrisation's last step (factor, colour mix M, sigmoid; done
+ * by the last inverse row FFT stage, fourierImageRef) at `image`: image gradient [images, height,
  * width, channels] -> packed plane-row gradients [ceil(rows / 2), 2, width] for the forward row
  * FFT. One invocation per (pair, x). See fourier-image-adjoint.wgsl; CPU reference: fourierImageAdjointRef.
  */
@@ -58,7 +40,7 @@ export const fourierImageAdjoint = defineKernel({
   includes: [fourierParamsSnippet],
   workgroupSize: 64,
   bindings: {
-    params: { uniform: PARAMS },
+    params: { uniform: FOURIER_IMAGE_PARAMS },
     image: { storage: 'read' },
     gradient: { storage: 'read' },
     pairs: { storage: 'read_write' },

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-export { fftStage, fftStageKernel, fftTolerance, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
-export { hermitianExtend } from './hermitian-extend.kernel.js';
-export { hermitianSplit } from './hermitian-split.kernel.js';
-export { fourierImage, fourierImageAdjoint } from './fourier-image.kernel.js';
+export { FFT_STAGE_RADICES, fftStage, fftStageKernel, fftTolerance, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
+export { fourierImageAdjoint } from './fourier-image.kernel.js';
 export {
   fftRadices,
   fftTwiddles,
@@ -11,13 +9,17 @@ export {
   recordFft,
   recordFourierImage,
   recordFourierImageAdjoint,
+  recordAffineFourierAdjoint,
+  fourierImageParams,
   type FftRun,
   type FftSequences,
   type FourierImageBuffers,
   type FourierImageShape,
+  type FourierView,
 } from './fft-plan.js';
 export {
   dftRef,
+  fftStageRef,
   fourierImageAdjointRef,
   fourierImageRef,
   hermitianExtendRef,

@@ -14,6 +14,7 @@ import signSource from '../colormap/sign.wgsl';
 import slicCellSource from '../superpixels/slic-cell.wgsl';
 import quickshiftFeaturesSource from '../superpixels/quickshift-features.wgsl';
 import affineMapSource from '../features/affine-map.wgsl';
+import affineFootprintSource from '../features/affine-footprint.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
 import convGeometrySource from '../direct-conv/conv-geometry.wgsl';
 import fourierParamsSource from '../fft/fourier-params.wgsl';
@@ -47,6 +48,16 @@ export const quickshiftFeaturesSnippet: WgslSnippet = { name: 'quickshift-featur
 export const affineMapSnippet: WgslSnippet = { name: 'affine-map.wgsl', source: affineMapSource };
 
 /**
+ * footprintSum(n, px, py, ...): affine-sample's transpose at one source pixel, gathered over its
+ * footprint (features/affine-footprint.wgsl; reads `grad` and `transforms`).
+ */
+export const affineFootprintSnippet: WgslSnippet = {
+  name: 'affine-footprint.wgsl',
+  source: affineFootprintSource,
+  includes: [affineMapSnippet],
+};
+
+/**
  * ConvBlock, convBlock, storeBlock: the 4 columns x 4 channels block each direct-conv and
  * direct-depthwise invocation computes and its masked store (direct-conv/conv-block.wgsl; the kernel defines `writeOutput`).
  */
@@ -55,7 +66,7 @@ export const convBlockSnippet: WgslSnippet = { name: 'conv-block.wgsl', source: 
 /** struct ConvGeometry: the uniform of the direct conv kernels whose params are exactly CONV_GEOMETRY_UNIFORM (direct-conv/conv-geometry.wgsl). */
 export const convGeometrySnippet: WgslSnippet = { name: 'conv-geometry.wgsl', source: convGeometrySource };
 
-/** Params: sizes, plane factor and 3 x 3 colour mix of fourier-image and its adjoint (fft/fourier-params.wgsl). */
+/** Params: sizes, plane factor and 3 x 3 colour mix of fourier-image and its adjoints, and mixRow(i) (fft/fourier-params.wgsl). */
 export const fourierParamsSnippet: WgslSnippet = { name: 'fourier-params.wgsl', source: fourierParamsSource };
 
 /** activate(v, code, alpha): the fused activations of the direct conv and matmul kernels, by code. */

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   fftTwiddles,
   fourierScratchFloats,
+  recordAffineFourierAdjoint,
   recordFourierImage,
   recordFourierImageAdjoint,
   recordKernels,
@@ -80,6 +81,26 @@ export function recordFftImageVjp(
   gradient: GPUBuffer,
 ): void {
   recordFourierImageAdjoint(batch, fft.shape, buffersOf(fft, scale), image, imageGradient, gradient);
+}
+
+/**
+ * Records the gradient [count c, h, 2 W'] of the objective with respect to the variables into
+ * `gradient` from `seenGradient`, its gradient with respect to what the model saw: `image` =
+ * fftImage(variables) through the maps `transforms` (checked by recordTransform) at `input` [H, W].
+ * One fused kernel (affine-fourier-adjoint) replaces affine-sample-adjoint and the VJP's first
+ * kernel: no image gradient in between, so only for steps without penalties.
+ */
+export function recordFftTransformVjp(
+  batch: KernelBatch,
+  fft: FourierFft,
+  scale: tf.Tensor,
+  view: { readonly input: readonly [number, number]; readonly transforms: GPUBuffer },
+  image: GPUBuffer,
+  seenGradient: GPUBuffer,
+  gradient: GPUBuffer,
+): void {
+  const fourierView = { outHeight: view.input[0], outWidth: view.input[1], transforms: view.transforms };
+  recordAffineFourierAdjoint(batch, fft.shape, buffersOf(fft, scale), fourierView, image, seenGradient, gradient);
 }
 
 /** The shape [count c, h, 2 W'] of the variables (and of their gradient). */

@@ -6,6 +6,8 @@
 //   batch 1: image = fourier-image FFTs(variables); seen = affine-sample(image)
 //   tfjs:    g_seen = d objective / d seen
 //   batch 2: g_image = affine-sample-adjoint(g_seen); g_vars = FFT VJP(g_image); Adam
+//            (without penalties, 'fourier' with an FFT plan: affine-fourier-adjoint does the adjoint
+//            and the VJP's first kernel in one pass, g_image never written)
 // The penalties (tfjs ops on the image) and the tfjs-op parametrisations ('pixel', sizes without an
 // FFT plan) split a batch where they need the result: the same maths as the cpu path, step for step.
 import * as tf from '@tensorflow/tfjs';
@@ -13,7 +15,7 @@ import { KernelBatch } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
 import { adamAdvance, adamOutputs, disposeAdamOutputs, recordAdamAscend, type AdamState } from './adam.js';
 import { objectiveGradient, type Objective } from './objective.js';
-import { fftVariableShape, recordFftImage, recordFftImageVjp } from './fourier-fft.js';
+import { fftVariableShape, recordFftImage, recordFftImageVjp, recordFftTransformVjp } from './fourier-fft.js';
 import { renderImage, variablesGradient, type ImageBasis } from './parametrisation.js';
 import { recordTransform, recordTransformGradient, transformedShape } from './transforms.js';
 
@@ -83,29 +85,11 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
     value = pass.value;
     const seenGradient = scratch.hold(pass.gradient);
     // batch 2: back to the image, to the variables, and the step.
-    const imageGradient = scratch.buffer(imageShape);
-    let ascend = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');
-    recordTransformGradient(ascend, imageShape, inputs.input, maps, {
-      grad: gpuBufferOf(seenGradient),
+    const { batch: ascend, gradient } = await recordVariablesGradient(inputs, scratch, {
+      image: imageTensor,
+      seenGradient: gpuBufferOf(seenGradient),
       transforms,
-      gradSrc: imageGradient.buffer,
     });
-    let total = imageGradient.tensor as tf.Tensor4D;
-    if (inputs.penaltyGradient) {
-      await ascend.submit();
-      const penalty = inputs.penaltyGradient;
-      total = scratch.hold(tf.tidy(() => tf.sub(total, penalty(imageTensor))));
-      ascend = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');
-    }
-    let gradient: GPUBuffer;
-    if (basis.fft) {
-      gradient = scratch.buffer(fftVariableShape(basis.fft)).buffer;
-      recordFftImageVjp(ascend, basis.fft, basis.spectrumScale!, gpuBufferOf(imageTensor), gpuBufferOf(total), gradient);
-    } else {
-      await ascend.submit();
-      gradient = gpuBufferOf(scratch.hold(await variablesGradient(basis, imageTensor, total)));
-      ascend = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');
-    }
     recordAdamAscend(ascend, variables, gradient, state, inputs.learningRate, out);
     await ascend.submit();
   } catch (error) {
@@ -116,4 +100,51 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
     scratch.dispose();
   }
   return { ...adamAdvance(state, out), value: value! };
+}
+
+/** What batch 2 starts from: the step's image, the model pass's gradient and the maps on the GPU. */
+interface BackwardInputs {
+  readonly image: tf.Tensor4D;
+  readonly seenGradient: GPUBuffer;
+  readonly transforms: GPUBuffer;
+}
+
+/**
+ * Records (and submits where tfjs ops need a result) batch 2 up to the gradient with respect to the
+ * variables; returns it and the open batch to record Adam into.
+ */
+async function recordVariablesGradient(
+  inputs: GpuStepInputs,
+  scratch: Scratch,
+  from: BackwardInputs,
+): Promise<{ batch: KernelBatch; gradient: GPUBuffer }> {
+  const { basis, penaltyGradient } = inputs;
+  let batch = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');
+  if (basis.fft && !penaltyGradient) {
+    // The image gradient is only the FFT VJP's input: one fused kernel goes straight past it.
+    const gradient = scratch.buffer(fftVariableShape(basis.fft)).buffer;
+    const view = { input: inputs.input, transforms: from.transforms };
+    recordFftTransformVjp(batch, basis.fft, basis.spectrumScale!, view, gpuBufferOf(from.image), from.seenGradient, gradient);
+    return { batch, gradient };
+  }
+  const imageGradient = scratch.buffer(from.image.shape);
+  recordTransformGradient(batch, from.image.shape, inputs.input, inputs.maps, {
+    grad: from.seenGradient,
+    transforms: from.transforms,
+    gradSrc: imageGradient.buffer,
+  });
+  let total = imageGradient.tensor as tf.Tensor4D;
+  if (penaltyGradient) {
+    await batch.submit();
+    total = scratch.hold(tf.tidy(() => tf.sub(total, penaltyGradient(from.image))));
+    batch = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');
+  }
+  if (basis.fft) {
+    const gradient = scratch.buffer(fftVariableShape(basis.fft)).buffer;
+    recordFftImageVjp(batch, basis.fft, basis.spectrumScale!, gpuBufferOf(from.image), gpuBufferOf(total), gradient);
+    return { batch, gradient };
+  }
+  await batch.submit();
+  const gradient = gpuBufferOf(scratch.hold(await variablesGradient(basis, from.image, total)));
+  return { batch: new KernelBatch(tfjsDevice(), 'visualize-feature.ascend'), gradient };
 }

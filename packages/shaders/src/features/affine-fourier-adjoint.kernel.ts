@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './affine-fourier-adjoint.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+import { FOURIER_IMAGE_PARAMS } from '../fft/fourier-image.kernel.js';
+import { affineFootprintSnippet, fourierParamsSnippet } from '../snippets/index.js';
+import { affineTolerance } from './affine-sample.kernel.js';
+
+/**
+ * GPU kernel: {@link affineSampleAdjoint} followed by {@link fourierImageAdjoint} in one pass, for
+ * a visualizeFeature step without penalties: `grad` [images, view.outHeight, view.outWidth, c]
+ * (the gradient with respect to what the model saw through `transforms`) and `image` [images,
+ * height, width, c] (the sigmoid's output) -> packed plane-row gradients `pairs` [ceil(rows / 2),
+ * 2, width], as fourier-image-adjoint writes them; c = 1 or 3. One invocation per image pixel.
+ * Tolerance: affine-sample-adjoint's (its gather is the same code), the rest scales it by factor
+ * |M| s (1 - s) <= 1 for the parametrisation's factors and mix. See affine-fourier-adjoint.wgsl;
+ * CPU reference: affineFourierAdjointRef.
+ */
+export const affineFourierAdjoint = defineKernel({
+  name: 'affine-fourier-adjoint',
+  source,
+  includes: [fourierParamsSnippet, affineFootprintSnippet],
+  workgroupSize: 64,
+  bindings: {
+    params: { uniform: FOURIER_IMAGE_PARAMS },
+    view: { uniform: { outHeight: 'u32', outWidth: 'u32' } },
+    grad: { storage: 'read' },
+    transforms: { storage: 'read' },
+    image: { storage: 'read' },
+    pairs: { storage: 'read_write' },
+  },
+  tolerance: affineTolerance,
+  threads: ({ params }) => params.images * params.height * params.width,
+});

@@ -1,0 +1,64 @@
+// affine-fourier-adjoint.wgsl
+//
+// affine-sample-adjoint then fourier-image-adjoint in one pass: the backward half of a
+// visualizeFeature step without penalties, whose gradient with respect to the image is read only
+// by the latter. For each pixel (n, y, x) of the optimised images [images, height, width, c]:
+//   g[ch] = footprintSum(n, x, y, ...)                      (affine-footprint.wgsl: the image gradient)
+//   p[i]  = factor * sum_ch M[i, ch] g[ch] s[ch] (1 - s[ch])  (s = image[n, y, x, :], M = mixRow)
+//   pairs[plane row r = (n c + i) height + y, column x] = p[i]   (packed two rows per pair,
+//                                                               [ceil(rows / 2), 2, width], [re | im])
+// the values fourier-image-adjoint.wgsl computes from affine-sample-adjoint's output, without
+// writing and re-reading that [n, h, w, c] gradient and without the dispatch between. When the
+// plane-row count is odd the last row's invocations also zero the missing row (the imaginary half
+// of the last pair), as fourier-image-adjoint does.
+//
+// Dispatch: one invocation per image pixel (n, y, x), 1-D folded (linearIndex); channels 1 or 3.
+// `grad` [images, view.outHeight, view.outWidth, c] is the gradient with respect to what the model
+// saw, `transforms` [images][6] the forward maps (invertible, checked on the CPU). Tolerance:
+// affine-fourier-adjoint.kernel.ts.
+
+// Params (sizes, factor, m0..m8) and mixRow come from fourier-params.wgsl (include).
+
+override WORKGROUP_SIZE: u32;
+
+struct View {
+  outHeight: u32,
+  outWidth: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<uniform> view: View;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(3) var<storage, read> transforms: array<f32>;
+@group(0) @binding(4) var<storage, read> image: array<f32>;
+@group(0) @binding(5) var<storage, read_write> pairs: array<f32>;
+
+// Where plane row r's column x lives in the packed pairs.
+fn pairsIndex(r: u32, x: u32) -> u32 {
+  return (r / 2u) * 2u * params.width + (r % 2u) * params.width + x;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let t = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  let pixels = params.height * params.width;
+  if (t >= params.images * pixels) {
+    return;
+  }
+  let c = params.channels;
+  let n = t / pixels;
+  let y = (t % pixels) / params.width;
+  let x = t % params.width;
+  let g = footprintSum(n, f32(x), f32(y), view.outHeight, view.outWidth, c, 0u, c);
+  let at = t * c;
+  let s = vec3f(image[at], select(0.0, image[at + 1u], c > 1u), select(0.0, image[at + 2u], c > 2u));
+  let pre = g.xyz * s * (1.0 - s); // lanes past c are 0 (g's and s's), so M's unused entries never count
+  let rows = params.images * c * params.height;
+  for (var i = 0u; i < c; i++) {
+    let r = (n * c + i) * params.height + y;
+    pairs[pairsIndex(r, x)] = params.factor * dot(mixRow(i), pre);
+    if (r + 1u == rows && r % 2u == 0u) {
+      pairs[pairsIndex(r + 1u, x)] = 0.0;
+    }
+  }
+}
