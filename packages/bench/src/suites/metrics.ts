@@ -5,7 +5,7 @@
 // interleaved in one case (bare, then metric), so load from other processes hits both sides alike.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { costOf, envCount, median, RunRecorder, webgpuTfjs, type Cost } from './shared.js';
+import { costOf, envCount, median, medianPairedRatio, RunRecorder, webgpuTfjs, type Cost } from './shared.js';
 
 async function setupMetrics(context: BenchContext): Promise<SuiteInstance> {
   const { quick } = context;
@@ -92,12 +92,14 @@ async function setupMetrics(context: BenchContext): Promise<SuiteInstance> {
   };
   const summary = (label: string) => {
     const [bare, metrics] = [costs.timed(`${label} bare`), costs.timed(`${label} metrics`)];
-    const paired = bare.map((b, i) => metrics[i]!.wallMs / b.wallMs);
     return {
       bareMs: median(bare.map((c) => c.wallMs)),
       metricsMs: median(metrics.map((c) => c.wallMs)),
       ratio: median(metrics.map((c) => c.wallMs)) / median(bare.map((c) => c.wallMs)),
-      pairedRatio: median(paired),
+      pairedRatio: medianPairedRatio(
+        metrics.map((c) => c.wallMs),
+        bare.map((c) => c.wallMs),
+      ),
       cpuRatio: median(metrics.map((c) => c.cpuMs)) / median(bare.map((c) => c.cpuMs)),
       deletionMs: median(metricMs.timed(`${label} deletion`)),
       insertionMs: median(metricMs.timed(`${label} insertion`)),

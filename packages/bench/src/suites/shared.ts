@@ -79,6 +79,14 @@ export class RunRecorder<T = number> {
 }
 
 /** The median of a number recorder's kept runs of `key` (NaN when there are none). */
+/**
+ * The median of the per-run ratios numerators[i] / denominators[i]: each run of a method paired
+ * with the bare passes measured right beside it, so load drifting across the runs cancels.
+ */
+export function medianPairedRatio(numerators: readonly number[], denominators: readonly number[]): number {
+  return median(numerators.map((value, i) => value / denominators[i]!));
+}
+
 export function medianOf(recorder: RunRecorder, key: string): number {
   return median(recorder.timed(key));
 }

@@ -2,6 +2,7 @@
 import source from './fft-stage.wgsl';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { defineKernel } from '../runtime/kernel.js';
+import { FOURIER_MIX_FIELDS } from './fourier-image.kernel.js';
 
 /** The largest radix one {@link fftStage} dispatch takes (its private array's size in fft-stage.wgsl). */
 export const MAX_RADIX = 16;
@@ -69,16 +70,7 @@ const stageSpec = (radix: number) =>
           width: 'u32',
           height: 'u32',
           channels: 'u32',
-          factor: 'f32',
-          m0: 'f32',
-          m1: 'f32',
-          m2: 'f32',
-          m3: 'f32',
-          m4: 'f32',
-          m5: 'f32',
-          m6: 'f32',
-          m7: 'f32',
-          m8: 'f32',
+          ...FOURIER_MIX_FIELDS,
         },
       },
       src: { storage: 'read' },

@@ -4,15 +4,11 @@ import { defineKernel, type UniformType } from '../runtime/kernel.js';
 import { fourierParamsSnippet } from '../snippets/index.js';
 
 /**
- * The uniform of fourier-image-adjoint and affine-fourier-adjoint: sizes, the plane factor and the
- * row-major 3 x 3 colour mix m0..m8. Their WGSL struct is written once, in fourier-params.wgsl
- * (included by both).
+ * The plane factor and the row-major 3 x 3 colour mix m0..m8, the last fields of both the
+ * adjoints' uniform (below) and the FFT stage's (fft-stage.kernel.ts, whose last row stage applies
+ * them).
  */
-export const FOURIER_IMAGE_PARAMS = {
-  images: 'u32',
-  height: 'u32',
-  width: 'u32',
-  channels: 'u32',
+export const FOURIER_MIX_FIELDS = {
   factor: 'f32',
   m0: 'f32',
   m1: 'f32',
@@ -23,6 +19,19 @@ export const FOURIER_IMAGE_PARAMS = {
   m6: 'f32',
   m7: 'f32',
   m8: 'f32',
+} as const satisfies Record<string, UniformType>;
+
+/**
+ * The uniform of fourier-image-adjoint and affine-fourier-adjoint: sizes, the plane factor and the
+ * row-major 3 x 3 colour mix m0..m8. Their WGSL struct is written once, in fourier-params.wgsl
+ * (included by both).
+ */
+export const FOURIER_IMAGE_PARAMS = {
+  images: 'u32',
+  height: 'u32',
+  width: 'u32',
+  channels: 'u32',
+  ...FOURIER_MIX_FIELDS,
 } as const satisfies Record<string, UniformType>;
 
 /** A few f32 products and sums plus one exp per value (values and mix of order 1): a few ulp. */
