@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { acquireDevice, InvalidOptionError, kernelValidationEnabled, setKernelValidation, WebGPUUnavailableError } from '@webxai/shaders';
-import { installNodeWebGPU } from '@webxai/shaders/node';
+import { dawnPollingStats, installNodeWebGPU } from '@webxai/shaders/node';
 import { runSuites, type BenchSuite } from './harness.js';
 import { saveResults } from './save.js';
 import { buildReport, describeEnvironment, formatEnvironment, formatTable, withCopyFraction, type BenchReport } from './report.js';
@@ -22,7 +22,9 @@ export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] 
   --save          also write bench/results/<date>-<adapter>.{json,md,svg} (JSON, markdown table, SVG chart)
   --filter <text> only cases whose "suite/case" contains <text> (case-insensitive)
   --list          list the suites and exit
-  --validation    keep runKernel's per-dispatch validation scopes on (default off, as in production)`;
+  --validation    keep runKernel's per-dispatch validation scopes on (default off, as in production)
+environment:
+  XAI_DAWN_POLLING=spin  (Node) Dawn's own busy polling instead of webxai's default backoff, for an A/B`;
 
 /** Where --save writes (relative to the working directory: the repo root under `pnpm bench`). */
 export const RESULTS_DIR = 'bench/results';
@@ -132,7 +134,7 @@ export async function runCli(
   if (!(globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu) installNodeWebGPU();
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new WebGPUUnavailableError('navigator.gpu.requestAdapter() returned no adapter');
-  const environment = describeEnvironment(adapter, options.quick, options.validation);
+  const environment = describeEnvironment(adapter, options.quick, options.validation, dawnPollingStats() ? 'backoff' : 'spin');
   log(formatEnvironment(environment));
 
   const device = await acquireDevice();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { CaseResult } from './harness.js';
+import type { DawnPolling } from '@webxai/shaders/node';
 import { COPY_CASE } from './suites/kernels.js';
 
 /** What the JSON report says about the machine. */
@@ -11,6 +12,8 @@ export interface Environment {
   readonly quick: boolean;
   /** Whether runKernel wrapped each dispatch in a validation error scope. */
   readonly kernelValidation: boolean;
+  /** In Node: how Dawn waited for the GPU (installNodeWebGPU's polling option); moves ratios on few cores. */
+  readonly dawnPolling?: DawnPolling;
 }
 
 /** The `--json` file. `schema` changes when fields are renamed or removed. */
@@ -20,7 +23,12 @@ export interface BenchReport extends Environment {
 }
 
 /** Describes the adapter and process for the report header. */
-export function describeEnvironment(adapter: GPUAdapter, quick: boolean, kernelValidation: boolean): Environment {
+export function describeEnvironment(
+  adapter: GPUAdapter,
+  quick: boolean,
+  kernelValidation: boolean,
+  dawnPolling?: DawnPolling,
+): Environment {
   const info = adapter.info;
   return {
     date: new Date().toISOString(),
@@ -29,6 +37,7 @@ export function describeEnvironment(adapter: GPUAdapter, quick: boolean, kernelV
     adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
     quick,
     kernelValidation,
+    ...(dawnPolling ? { dawnPolling } : {}),
   };
 }
 
@@ -85,6 +94,7 @@ export function formatEnvironment(environment: Environment): string {
   return (
     `adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ')}\n` +
     `node ${environment.node} on ${environment.platform}, ${environment.date}, ${environment.quick ? 'quick' : 'full'} mode, ` +
-    `kernel validation ${environment.kernelValidation ? 'on' : 'off'}`
+    `kernel validation ${environment.kernelValidation ? 'on' : 'off'}` +
+    (environment.dawnPolling ? `, Dawn polling ${environment.dawnPolling}` : '')
   );
 }

@@ -5,7 +5,7 @@ import { test } from 'vitest';
 export const isCI = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CI === 'true';
 
 /**
- * Requests an adapter and device from navigator.gpu (Dawn in Node via setup-node, SwiftShader in
+ * Requests an adapter and device from navigator.gpu (Dawn in Node, installed by the vitest preset; SwiftShader in
  * Chromium). Without an adapter: `undefined` on a laptop, an error under CI=true.
  */
 export async function requestTestDevice(): Promise<GPUDevice | undefined> {

@@ -1,7 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-// vitest setupFiles entry for Node: navigator.gpu from Dawn (before any test imports
-// @tensorflow/tfjs-backend-webgpu, which registers 'webgpu' only if navigator.gpu exists), plus matchers.
-import { installDawn } from './dawn.js';
+// vitest setupFiles entry for Node: the matchers. navigator.gpu comes from Dawn, installed by
+// @webxai/shaders' test/install-node-webgpu.setup.ts, which tools/vitest-preset.mjs runs first.
 import './matchers.js';
-
-installDawn();
