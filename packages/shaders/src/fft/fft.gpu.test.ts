@@ -4,7 +4,7 @@ import { gpuTest, seededF32 } from '@webxai/testing';
 import { KernelBatch, recordKernels } from '../runtime/batch.js';
 import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { fftStageKernel, fftTolerance, FFT_STAGE_RADICES } from './fft-stage.kernel.js';
-import { fourierImageAdjoint } from './fourier-image.kernel.js';
+import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 import { fftRadices, fftTwiddles, recordFft, type FftRun, type FourierImageShape } from './fft-plan.js';
 import { dftRef, fourierImageAdjointRef, hermitianExtendRef, hermitianSplitRef } from './fft.ref.js';
 import {
