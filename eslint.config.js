@@ -47,9 +47,9 @@ export default tseslint.config(
   {
     // webxai's gradients go through interop/input-gradients.ts, which skips the weight gradients tfjs
     // computes and drops and frees the tape when a pass throws; a bare tf.grad would silently do
-    // neither. Exempt: tests, and visualize-feature.ts's penalty gradient (no model in it, nothing to skip).
+    // neither. Exempt: tests.
     files: ['packages/core/src/**/*.ts'],
-    ignores: ['**/*.test.ts', 'packages/core/src/interop/input-gradients.ts', 'packages/core/src/features/visualize/visualize-feature.ts'],
+    ignores: ['**/*.test.ts', 'packages/core/src/interop/input-gradients.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
