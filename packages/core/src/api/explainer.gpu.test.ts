@@ -54,7 +54,7 @@ describe('model adapters and the explain dispatcher', () => {
   afterAll(() => disposeWeights(weights));
 
   it('recognises every model kind and gives the same scores for the same weights', async () => {
-    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 11);
     const sequential = tinyCnn('sequential', weights);
     const nested = tinyCnn('nested', weights);
     const graph = await tinyCnnGraphModel(weights);
@@ -182,7 +182,7 @@ describe('model adapters and the explain dispatcher', () => {
   });
 
   describe('black-box models', () => {
-    const x = () => tf.randomUniform([3, 4, 4, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const x = () => tf.randomUniform<tf.Rank.R4>([3, 4, 4, 1], 0, 1, 'float32', 3);
     it('predict in batches no larger than maxBatch and reassemble rows in order', async () => {
       const calls: number[] = [];
       const box = {

@@ -64,7 +64,7 @@ describe('cancellation', () => {
       method: 'occlusion',
       window: 4,
       signal: AbortSignal.timeout(200),
-      preprocess: (t: tf.Tensor4D) => tf.mul(t, 2) as tf.Tensor4D,
+      preprocess: (t: tf.Tensor4D) => tf.mul<tf.Tensor4D>(t, 2),
     };
     expect(await rejection(explain({ predict: never }, x, viaAdapter as never))).toBeInstanceOf(AbortedError);
     expect(tf.memory().numTensors).toBe(before);
@@ -138,7 +138,7 @@ describe('typed errors where generic ones were thrown', () => {
 
   it('model functions that are async or return a non-tensor', async () => {
     const x = tf.zeros([8, 8, 3]);
-    const asyncModel = async (t: tf.Tensor4D) => tf.mean(t, [1, 2]) as tf.Tensor2D;
+    const asyncModel = async (t: tf.Tensor4D) => tf.mean<tf.Tensor2D>(t, [1, 2]);
     const error = await rejection(explain(asyncModel as never, x, { method: 'saliency' }));
     expect(error).toBeInstanceOf(ModelError);
     expect((error as Error).message).toMatch(/returned a Promise; a model function must be synchronous/);

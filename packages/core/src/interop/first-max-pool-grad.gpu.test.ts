@@ -115,7 +115,7 @@ describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
   it("tfjs-webgpu's own kernel sends a tied window's gradient to its LAST element (why we replace it)", async () => {
     uninstallFirstMaxPoolGrad();
     expect(firstMaxPoolGradInstalled()).toBe(false);
-    const zeros = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
+    const zeros = tf.zeros<tf.Rank.R4>([1, 2, 2, 1]);
     // If this starts failing, tfjs changed its tie rule: re-check whether the override is still needed.
     expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).not.toEqual(
       Array.from(await poolGrad('cpu', zeros, [2, 2], [2, 2], 'valid')),

@@ -82,7 +82,7 @@ describe('occlusion', () => {
 
   it('gives exactly zero where the model ignores the input, and averages overlapping windows', async () => {
     // The model reads only the left half: every window inside the right half changes nothing.
-    const model = (x: tf.Tensor4D) => tf.sum(tf.slice(x, [0, 0, 0, 0], [-1, H, W / 2, C]), [1, 2]) as tf.Tensor2D;
+    const model = (x: tf.Tensor4D) => tf.sum<tf.Tensor2D>(tf.slice(x, [0, 0, 0, 0], [-1, H, W / 2, C]), [1, 2]);
     const x = tf.randomUniform([2, H, W, C], 0, 1, 'float32', 3);
     const r = await createExplainerFor(occlusion, model, { method: 'occlusion', window: [2, 2], stride: [1, 1], target: 0 }).explain(x);
     const a = await r.attribution.data();
