@@ -11,13 +11,13 @@ const LABELS = ['cat', 'dog', '<img src=x onerror="window.__pwned = 1">'];
 
 /** A fake explainer: reports 4 progress steps, then returns a hot square on the target's row. */
 function fakeExplain(calls: ExplainCallOptions[]): ExplainFn {
-  return async (_model, input, options) => {
+  return (_model, input, options) => {
     calls.push(options);
     for (let done = 1; done <= 4; done++) options.onProgress({ done, total: 4 });
     const [h, w] = input.shape;
     const data = new Float32Array(h * w! * 3);
     for (let x = 0; x < w!; x++) data.set([1, 1, 1], 3 * (options.target * w! + x));
-    return { attribution: tf.tensor4d(data, [1, h, w!, 3]), target: [options.target], timeMs: 12 };
+    return Promise.resolve({ attribution: tf.tensor4d(data, [1, h, w!, 3]), target: [options.target], timeMs: 12 });
   };
 }
 

@@ -161,7 +161,7 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     expect(dispatches.count).toBe(0);
   });
 
-  it('a dispatch that throws passes the error on and gives the output buffer back (no leak)', async () => {
+  it('a dispatch that throws passes the error on and gives the output buffer back (no leak)', () => {
     const [x, w] = [tf.ones<tf.Rank.R4>([1, 4, 4, 2]), tf.ones<tf.Rank.R4>([3, 3, 2, 3])];
     dispatches.failNext = true;
     expect(() => tf.conv2d(x, w, 1, 'same')).toThrow('injected dispatch failure');

@@ -122,7 +122,7 @@ describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
     );
     await tf.setBackend('webgpu');
     installFirstMaxPoolGrad();
-    expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).toEqual([1 * (await firstWeight()), 0, 0, 0]);
+    expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).toEqual([1 * firstWeight(), 0, 0, 0]);
     zeros.dispose();
   });
 
@@ -227,6 +227,6 @@ describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
 });
 
 /** The weight poolGrad puts on the first pooled output (its seeded w), for hand checks. */
-async function firstWeight(): Promise<number> {
+function firstWeight(): number {
   return seededF32(1, 11, -1, 1)[0]!;
 }

@@ -46,10 +46,10 @@ describe('ModelAdapter.predictValues (webgpu)', () => {
     const box: BlackBoxModel = {
       maxBatch: 2,
       // Scores: each image's first value and its index in the call.
-      predict: async (batch, [n, h, w, c]) => (
-        calls.push(n),
-        Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? batch[(i / 2) * h * w * c]! : i))
-      ),
+      predict: (batch, [n, h, w, c]) => {
+        calls.push(n);
+        return Promise.resolve(Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? batch[(i / 2) * h * w * c]! : i)));
+      },
     };
     const model = adaptModel(box, { preprocess: (input) => tf.add<tf.Tensor4D>(input, 1) });
     const y = await model.predict(x);
@@ -84,7 +84,7 @@ describe('ModelAdapter.predictValues (webgpu)', () => {
     await expect(adaptModel(throwing).predictValues(x)).rejects.toThrow(
       /the function model threw on an input of shape \[3,8,8,3\]: bad layer/,
     );
-    const nanBox = { predict: async (_: Float32Array, s: number[]) => new Float32Array(s[0]! * 2).fill(Number.NaN) };
+    const nanBox = { predict: (_: Float32Array, s: number[]) => Promise.resolve(new Float32Array(s[0]! * 2).fill(Number.NaN)) };
     await expect(adaptModel(nanBox).predictValues(x)).rejects.toThrow(/returned NaN at index 0/);
     expect(memory()).toEqual(before);
   });
