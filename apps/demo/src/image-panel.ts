@@ -41,7 +41,7 @@ export function attachImageSources(onPicture: (picture: Picture) => void): Image
           const square = picture.original.width === picture.original.height;
           const thumb = canvasOf(picture.original, square ? 48 : 64, 48);
           button.append(thumb);
-          button.addEventListener('click', () => void take(async () => picture));
+          button.addEventListener('click', () => void take(() => Promise.resolve(picture)));
           return button;
         }),
       );

@@ -216,11 +216,11 @@ export function cropFrame(video: HTMLVideoElement | HTMLCanvasElement, height: n
   const h = 'videoHeight' in video ? video.videoHeight : video.height;
   const { source } = resizeGeometry({ width: w, height: h }, { width, height }, 'crop');
   return tf.tidy(() => {
-    const frame = tf.browser.fromPixels(video).toFloat().div(255).expandDims(0) as tf.Tensor4D;
+    const frame = tf.browser.fromPixels(video).toFloat().div(255).expandDims<tf.Tensor4D>(0);
     // cropAndResize boxes are [y1, x1, y2, x2] in [0, 1] of the frame, corners of the edge pixels.
     const box = [source.y / (h - 1), source.x / (w - 1), (source.y + source.height - 1) / (h - 1), (source.x + source.width - 1) / (w - 1)];
     // Clipped: tfjs's webgpu cropAndResize can return values slightly outside [0, 1] (seen: -0.0157).
-    return tf.clipByValue(tf.image.cropAndResize(frame, [box], [0], [height, width]), 0, 1) as tf.Tensor4D;
+    return tf.clipByValue<tf.Tensor4D>(tf.image.cropAndResize(frame, [box], [0], [height, width]), 0, 1);
   });
 }
 
@@ -247,19 +247,19 @@ export async function explainFrame(
 ): Promise<ExplainedFrame> {
   const { height, width, channels } = model;
   const rgb = cropFrame(source, height, width);
-  const input = channels === 1 ? tf.tidy(() => tf.mean(rgb, 3, true) as tf.Tensor4D) : rgb;
+  const input = channels === 1 ? tf.tidy(() => tf.mean<tf.Tensor4D>(rgb, 3, true)) : rgb;
   try {
     const result = await explainer.explain(input);
     const map = tf.tidy(() => {
       const a = result.attribution.rank === 4 ? tf.sum(tf.abs(result.attribution), 3) : result.attribution;
-      const m = tf.reshape(a, [height, width]) as tf.Tensor2D;
-      return tf.div(m, tf.maximum(tf.max(tf.abs(m)), 1e-12)) as tf.Tensor2D;
+      const m = tf.reshape<tf.Rank.R2>(a, [height, width]);
+      return tf.div<tf.Tensor2D>(m, tf.maximum(tf.max(tf.abs(m)), 1e-12));
     });
     const target = result.target[0]!;
     disposeResult(result);
-    const ema = previous ? tf.tidy(() => tf.add(tf.mul(previous, smoothing), tf.mul(map, 1 - smoothing)) as tf.Tensor2D) : map.clone();
+    const ema = previous ? tf.tidy(() => tf.add<tf.Tensor2D>(tf.mul(previous, smoothing), tf.mul(map, 1 - smoothing))) : map.clone();
     map.dispose();
-    const shown = tf.squeeze(rgb, [0]) as tf.Tensor3D;
+    const shown = tf.squeeze<tf.Tensor3D>(rgb, [0]);
     try {
       const [data, pixels] = await Promise.all([ema.data() as Promise<Float32Array>, tf.browser.toPixels(shown)]);
       return { ema, map: data, image: new ImageData(new Uint8ClampedArray(pixels), width, height), target };

@@ -54,7 +54,7 @@ export function explainerPreprocessOf(m: DemoModel): ((x: tf.Tensor4D) => tf.Ten
   if (m.differentiable || m.channels !== 1) return preset;
   return (x) =>
     tf.tidy(() => {
-      const grey = x.shape[3] === 1 ? x : (tf.mean(x, 3, true) as tf.Tensor4D);
+      const grey = x.shape[3] === 1 ? x : tf.mean<tf.Tensor4D>(x, 3, true);
       return preset ? preset(grey) : grey;
     });
 }

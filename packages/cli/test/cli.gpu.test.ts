@@ -163,7 +163,7 @@ describe('a Teachable Machine export on photos, with bad files among them', () =
   let out: string;
   let images: string;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     images = tmp('photos');
     for (const f of ['chelsea.png', 'coffee.jpg', 'astronaut.jpg', 'rocket.jpg']) copyFileSync(join(PHOTOS, f), join(images, f));
     writeFileSync(join(images, 'corrupt.jpg'), 'not a jpeg');
@@ -304,7 +304,7 @@ describe('ONNX (black box) and a GraphModel', () => {
     const graph = await tinyCnnGraphModel(weights);
     const dir = tmp('graph');
     await graph.save(
-      tf.io.withSaveHandler(async (a) => {
+      tf.io.withSaveHandler((a) => {
         writeFileSync(
           join(dir, 'model.json'),
           JSON.stringify({
@@ -314,7 +314,7 @@ describe('ONNX (black box) and a GraphModel', () => {
           }),
         );
         writeFileSync(join(dir, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
       }),
     );
     graph.dispose();

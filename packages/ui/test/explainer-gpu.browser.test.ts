@@ -15,12 +15,12 @@ const MODEL_URL = '/test/fixtures/tiny-model/model.json'; // 8x8x3 -> 3 classes,
  * A fake explainer whose attribution lives in GPU memory (made by a tfjs op on the webgpu backend,
  * so reading it back would be a real mapAsync): a ramp with a hot row on the target's row.
  */
-const gpuExplain: ExplainFn = async (_model, input, options) => {
+const gpuExplain: ExplainFn = (_model, input, options) => {
   const [h, w] = input.shape as [number, number, number];
   const data = new Float32Array(h * w * 3);
   for (let i = 0; i < data.length; i++) data[i] = ((i * 37) % 101) / 101 - 0.4 + (Math.floor(i / (3 * w)) === options.target ? 2 : 0);
   const attribution = tf.tidy(() => tf.tensor4d(data, [1, h, w, 3]).mul(tf.scalar(1.5)));
-  return { attribution, target: [options.target], timeMs: 1 };
+  return Promise.resolve({ attribution, target: [options.target], timeMs: 1 });
 };
 
 /** Counts GPUBuffer.mapAsync calls other than <xai-heatmap>'s asynchronous read-out (nothing waits for that one). */

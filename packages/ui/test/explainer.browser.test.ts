@@ -11,13 +11,13 @@ const LABELS = ['cat', 'dog', '<img src=x onerror="window.__pwned = 1">'];
 
 /** A fake explainer: reports 4 progress steps, then returns a hot square on the target's row. */
 function fakeExplain(calls: ExplainCallOptions[]): ExplainFn {
-  return async (_model, input, options) => {
+  return (_model, input, options) => {
     calls.push(options);
     for (let done = 1; done <= 4; done++) options.onProgress({ done, total: 4 });
     const [h, w] = input.shape;
     const data = new Float32Array(h * w! * 3);
     for (let x = 0; x < w!; x++) data.set([1, 1, 1], 3 * (options.target * w! + x));
-    return { attribution: tf.tensor4d(data, [1, h, w!, 3]), target: [options.target], timeMs: 12 };
+    return Promise.resolve({ attribution: tf.tensor4d(data, [1, h, w!, 3]), target: [options.target], timeMs: 12 });
   };
 }
 
@@ -224,7 +224,7 @@ describe("<xai-explainer> with @webxai/core's explain (default explainFn)", () =
     expect(detail.result.attribution.shape).toEqual([8, 8, 3]); // a 3-D input gets its attribution in exactly its shape
     // The same call made directly gives the same attribution.
     const model = await tf.loadLayersModel(MODEL_URL);
-    const x = tf.fill([8, 8, 3], Math.round((150 / 255) * 255) / 255) as tf.Tensor3D;
+    const x = tf.fill<tf.Rank.R3>([8, 8, 3], Math.round((150 / 255) * 255) / 255);
     // (Typed loosely: the method registry's entries are declared in core's method folders.)
     const explainAny = explain as unknown as (m: tf.LayersModel, x: tf.Tensor, o: object) => Promise<{ attribution: tf.Tensor }>;
     const direct = await explainAny(model, x, { method: 'saliency', target: detail.target });
@@ -330,7 +330,7 @@ describe('<xai-explainer> errors', () => {
     );
     const el = await mount({ model, image, labels: ['bright', 'dark'], explainFn: fakeExplain([]) });
     expect(el.predictions[0]!.label).toBe('bright');
-    el.preprocess = (x) => tf.tidy(() => tf.sub(tf.mul(x, 2), 1) as tf.Tensor4D);
+    el.preprocess = (x) => tf.tidy(() => tf.sub<tf.Tensor4D>(tf.mul(x, 2), 1));
     await el.settled;
     expect(el.predictions[0]!.label).toBe('dark');
     const m = 2 * (64 / 255) - 1; // the preprocessed mean; scores [m, -m], softmax of 'dark' = 1 / (1 + e^(2m))

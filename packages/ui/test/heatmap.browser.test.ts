@@ -157,7 +157,7 @@ describe('<xai-heatmap> behaviour', () => {
   it('accepts tensors-like inputs: [H, W, C] summed over channels, explain() results', async () => {
     const data = new Float32Array(4 * 4 * 3);
     for (let i = 0; i < 16; i++) data.set([1, -2, 0.5], 3 * i);
-    const el = await mount({ attribution: { attribution: { shape: [4, 4, 3], data: async () => data } }, signed: 'both' });
+    const el = await mount({ attribution: { attribution: { shape: [4, 4, 3], data: () => Promise.resolve(data) } }, signed: 'both' });
     expect(el.state, el.error?.message).toBe('ready');
     expect(Array.from(el.attributionMap!.values)).toEqual(new Array(16).fill(-0.5));
     el.reduce = 'mean-abs';
@@ -192,7 +192,7 @@ describe('<xai-heatmap> image inputs', () => {
 });
 
 describe('<xai-heatmap> bad input', () => {
-  async function expectError(el: XaiHeatmap, pattern: RegExp, code: string) {
+  function expectError(el: XaiHeatmap, pattern: RegExp, code: string) {
     const shown = el.shadowRoot!.querySelector('[part=error]');
     expect(el.state).toBe('error');
     expect(el.getAttribute('state')).toBe('error');
@@ -209,7 +209,7 @@ describe('<xai-heatmap> bad input', () => {
     el.attribution = hotSquare(32, 0, 8);
     expect((await error).detail.error.code).toBe('shape-mismatch');
     await el.renderComplete;
-    await expectError(el, /attribution is 32x32 .* image is 64x64/, 'shape-mismatch');
+    expectError(el, /attribution is 32x32 .* image is 64x64/, 'shape-mismatch');
   });
 
   it('NaN values', async () => {
@@ -220,20 +220,20 @@ describe('<xai-heatmap> bad input', () => {
     );
     const el = await mount({ attribution });
     expect((await error).detail.error.code).toBe('invalid-input');
-    await expectError(el, /1 NaN or infinite value \(first at x=7, y=3\)/, 'invalid-input');
+    expectError(el, /1 NaN or infinite value \(first at x=7, y=3\)/, 'invalid-input');
   });
 
   it('an unreachable image URL, an unknown colormap, a data/shape mismatch', async () => {
     const el = await mount({ image: '/no/such/image.png', attribution: hotSquare(SIZE, 20, 36) });
-    await expectError(el, /could not load image "\/no\/such\/image.png": HTTP 404/, 'invalid-input');
+    expectError(el, /could not load image "\/no\/such\/image.png": HTTP 404/, 'invalid-input');
     el.image = undefined;
     el.colormap = 'hot' as never;
     await el.renderComplete;
-    await expectError(el, /colormap must be one of viridis, inferno, turbo, jet, RdBu, PiYG/, 'invalid-option');
+    expectError(el, /colormap must be one of viridis, inferno, turbo, jet, RdBu, PiYG/, 'invalid-option');
     el.colormap = 'viridis';
     el.attribution = { data: new Float32Array(10), shape: [4, 4] };
     await el.renderComplete;
-    await expectError(el, /10 values but shape \[4, 4\] needs 16/, 'shape-mismatch');
+    expectError(el, /10 values but shape \[4, 4\] needs 16/, 'shape-mismatch');
     el.attribution = hotSquare(8, 1, 2);
     await el.renderComplete;
     expect(el.state).toBe('ready'); // recovers

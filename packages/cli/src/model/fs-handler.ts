@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js';
  */
 export function fileSystemHandler(modelJsonPath: string, weightFiles: readonly string[] = []): tf.io.IOHandler {
   return {
+    // eslint-disable-next-line @typescript-eslint/require-await -- async so an unreadable file rejects the load (tfjs awaits it)
     async load(): Promise<tf.io.ModelArtifacts> {
       const json = readJson(modelJsonPath, '--model') as Record<string, unknown> & { weightsManifest?: tf.io.WeightsManifestConfig };
       const manifest = json.weightsManifest ?? [];

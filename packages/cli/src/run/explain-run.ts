@@ -148,13 +148,13 @@ export async function runExplain(args: ExplainArgs, progress: ProgressReporter):
     preprocess,
     explainers: new Map(),
     background: args.methods.includes('expected-gradients')
-      ? (tf.randomUniform(
+      ? tf.randomUniform<tf.Rank.R4>(
           [EG_BACKGROUND, loaded.input.height, loaded.input.width, loaded.input.channels],
           0,
           1,
           'float32',
           args.seed,
-        ) as tf.Tensor4D)
+        )
       : undefined,
     progress,
   };

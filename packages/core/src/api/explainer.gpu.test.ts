@@ -54,7 +54,7 @@ describe('model adapters and the explain dispatcher', () => {
   afterAll(() => disposeWeights(weights));
 
   it('recognises every model kind and gives the same scores for the same weights', async () => {
-    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 11);
     const sequential = tinyCnn('sequential', weights);
     const nested = tinyCnn('nested', weights);
     const graph = await tinyCnnGraphModel(weights);
@@ -168,7 +168,7 @@ describe('model adapters and the explain dispatcher', () => {
     });
 
     it('a gradient method on a black box, an unknown method, an aborted signal', async () => {
-      const box = { predict: async (b: Float32Array) => new Float32Array((b.length / 192) * 5) };
+      const box = { predict: (b: Float32Array) => Promise.resolve(new Float32Array((b.length / 192) * 5)) };
       expect(() => createExplainerFor(probe, box, { method: 'test-probe' })).toThrow(
         /needs gradients, but a black-box model only predicts/,
       );
@@ -182,16 +182,16 @@ describe('model adapters and the explain dispatcher', () => {
   });
 
   describe('black-box models', () => {
-    const x = () => tf.randomUniform([3, 4, 4, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const x = () => tf.randomUniform<tf.Rank.R4>([3, 4, 4, 1], 0, 1, 'float32', 3);
     it('predict in batches no larger than maxBatch and reassemble rows in order', async () => {
       const calls: number[] = [];
       const box = {
         maxBatch: 2,
-        predict: async (b: Float32Array, shape: [number, number, number, number]) => {
+        predict: (b: Float32Array, shape: [number, number, number, number]) => {
           calls.push(shape[0]);
           const out = new Float32Array(shape[0] * 2);
           for (let i = 0; i < shape[0]; i++) out[i * 2] = b[i * 16]!; // class 0 = first pixel
-          return out;
+          return Promise.resolve(out);
         },
       };
       const input = x();
@@ -204,8 +204,8 @@ describe('model adapters and the explain dispatcher', () => {
     });
     it('wrong shape, NaN and rejection become ModelError', async () => {
       const input = x();
-      const wrong = { predict: async () => new Float32Array(7) };
-      const nan = { predict: async (_: Float32Array, s: number[]) => new Float32Array(s[0]! * 2).fill(Number.NaN) };
+      const wrong = { predict: () => Promise.resolve(new Float32Array(7)) };
+      const nan = { predict: (_: Float32Array, s: number[]) => Promise.resolve(new Float32Array(s[0]! * 2).fill(Number.NaN)) };
       const rejecting = { predict: async () => Promise.reject(new Error('endpoint down')) };
       await expect(adaptModel(wrong).predict(input)).rejects.toThrow(/returned 7 values for 3 images/);
       await expect(adaptModel(nan).predict(input)).rejects.toThrow(/returned NaN at index 0/);

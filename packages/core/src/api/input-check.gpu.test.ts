@@ -26,7 +26,7 @@ describe('deferred input check (webgpu)', () => {
     await tf.setBackend('webgpu');
     weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, filters: 6, classes: 4, seed: 41 });
     model = tinyCnn('sequential', weights);
-    good = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+    good = tf.randomUniform<tf.Rank.R4>([1, 8, 8, 3], 0, 1, 'float32', 9);
     const at = (value: number) =>
       tf.tensor4d(
         Float32Array.from({ length: 192 }, (_, i) => (i === 101 ? value : 0.5)),

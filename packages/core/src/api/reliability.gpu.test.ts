@@ -64,7 +64,7 @@ describe('cancellation', () => {
       method: 'occlusion',
       window: 4,
       signal: AbortSignal.timeout(200),
-      preprocess: (t: tf.Tensor4D) => tf.mul(t, 2) as tf.Tensor4D,
+      preprocess: (t: tf.Tensor4D) => tf.mul<tf.Tensor4D>(t, 2),
     };
     expect(await rejection(explain({ predict: never }, x, viaAdapter as never))).toBeInstanceOf(AbortedError);
     expect(tf.memory().numTensors).toBe(before);
@@ -138,7 +138,7 @@ describe('typed errors where generic ones were thrown', () => {
 
   it('model functions that are async or return a non-tensor', async () => {
     const x = tf.zeros([8, 8, 3]);
-    const asyncModel = async (t: tf.Tensor4D) => tf.mean(t, [1, 2]) as tf.Tensor2D;
+    const asyncModel = (t: tf.Tensor4D) => Promise.resolve(tf.mean<tf.Tensor2D>(t, [1, 2]));
     const error = await rejection(explain(asyncModel as never, x, { method: 'saliency' }));
     expect(error).toBeInstanceOf(ModelError);
     expect((error as Error).message).toMatch(/returned a Promise; a model function must be synchronous/);
@@ -170,7 +170,7 @@ describe('typed errors where generic ones were thrown', () => {
   });
 
   it("anchors' batchSize must be a positive integer", () => {
-    const box = { predict: async (_: Float32Array, s: number[]) => new Float32Array(s[0]! * 2) };
+    const box = { predict: (_: Float32Array, s: number[]) => Promise.resolve(new Float32Array(s[0]! * 2)) };
     for (const batchSize of [Number.NaN, 0.5, -3]) {
       expect(() => createExplainer(box, { method: 'anchors', batchSize })).toThrow(/anchors: batchSize must be an integer >= 1/);
     }
@@ -178,7 +178,7 @@ describe('typed errors where generic ones were thrown', () => {
 
   it('a black box whose class count changes between calls', async () => {
     let calls = 0;
-    const shifty = { predict: async (_: Float32Array, s: number[]) => new Float32Array(s[0]! * (calls++ === 0 ? 3 : 4)) };
+    const shifty = { predict: (_: Float32Array, s: number[]) => Promise.resolve(new Float32Array(s[0]! * (calls++ === 0 ? 3 : 4))) };
     const x = tf.randomUniform([8, 8, 1], 0, 1, 'float32', 3);
     const error = await rejection(explain(shifty, x, { method: 'occlusion', window: 4 }));
     expect(error).toBeInstanceOf(ModelError);

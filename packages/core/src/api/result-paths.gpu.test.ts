@@ -11,7 +11,7 @@ import { disposeResult } from './dispose-result.js';
 /** Two classes: the mean pixel and its negation, computed on the host. */
 const box: BlackBoxModel = {
   numClasses: 2,
-  async predict(batch, [n, h, w, c]) {
+  predict(batch, [n, h, w, c]) {
     const out = new Float32Array(n * 2);
     const per = h * w * c;
     for (let b = 0; b < n; b++) {
@@ -20,7 +20,7 @@ const box: BlackBoxModel = {
       out[b * 2] = s / per;
       out[b * 2 + 1] = -s / per;
     }
-    return out;
+    return Promise.resolve(out);
   },
 };
 const SEGMENTS = Int32Array.from({ length: 64 }, (_, i) => (Math.floor(i / 8) < 4 ? 0 : 1) * 2 + (i % 8 < 4 ? 0 : 1));

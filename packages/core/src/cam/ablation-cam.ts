@@ -133,7 +133,7 @@ function ablationValue(minimum: tf.Tensor1D): tf.Tensor1D {
 
 /** The ablation values read back, for the general path's kernel parameters; the input's NaN/Inf check comes back with them, before any tail pass. */
 async function ablationValues(pass: LayerPass): Promise<Float32Array> {
-  const values = tf.tidy(() => ablationValue(tf.min(pass.activation, [1, 2, 3]) as tf.Tensor1D));
+  const values = tf.tidy(() => ablationValue(tf.min<tf.Tensor1D>(pass.activation, [1, 2, 3])));
   return readChecked(pass.call.inputCheck, values).finally(() => values.dispose());
 }
 
@@ -146,7 +146,7 @@ async function pooledRows(pass: LayerPass, tail: PooledDenseTail, rows: tf.Tenso
   const { activation, targets, batchSize, call } = pass;
   const [n, , , channels] = activation.shape;
   const perImage = Math.ceil(channels / batchSize);
-  const values = tf.tidy(() => ablationValue(tf.min(activation, [1, 2, 3]) as tf.Tensor1D));
+  const values = tf.tidy(() => ablationValue(tf.min<tf.Tensor1D>(activation, [1, 2, 3])));
   try {
     for (let image = 0; image < n; image++) {
       await checkpoint(call.signal, 'ablation-cam');
@@ -180,7 +180,7 @@ async function tailRows(pass: LayerPass, values: Float32Array, rows: tf.Tensor1D
             if (i > 0) await checkpoint(call.signal, 'ablation-cam');
             let ctx = contexts.get(count);
             if (!ctx) contexts.set(count, (ctx = tiledContext(context, image, count)));
-            rows.push(tf.tidy(() => tf.reshape(tf.slice(split.tail(ctx, ablated[i]!), [0, target], [count, 1]), [count]) as tf.Tensor1D));
+            rows.push(tf.tidy(() => tf.reshape<tf.Rank.R1>(tf.slice(split.tail(ctx, ablated[i]!), [0, target], [count, 1]), [count])));
             ablated[i]!.dispose(); // its tail is recorded: tfjs recycles the buffer after it
             call.onProgress?.({ done: rows.length, total: batches });
           }

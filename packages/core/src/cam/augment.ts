@@ -20,6 +20,6 @@ export function augmentBatch(x: tf.Tensor4D): tf.Tensor4D {
 export function deaugmentMean(maps: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
     const blocks = tf.split(maps, AUGMENTATIONS.length, 0).map((b, i) => (AUGMENTATIONS[i]!.flip ? tf.reverse(b, 2) : b));
-    return tf.div(tf.addN(blocks), AUGMENTATIONS.length) as tf.Tensor3D;
+    return tf.div<tf.Tensor3D>(tf.addN(blocks), AUGMENTATIONS.length);
   });
 }

@@ -61,12 +61,12 @@ export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): 
     );
   }
   const { centred, matrices, signs } = tf.tidy(() => {
-    const x = tf.reshape(values, [n, positions, k]) as tf.Tensor3D;
-    const c = tf.sub(x, tf.mean(x, 1, true)) as tf.Tensor3D;
+    const x = tf.reshape<tf.Rank.R3>(values, [n, positions, k]);
+    const c = tf.sub<tf.Tensor3D>(x, tf.mean(x, 1, true));
     return {
       centred: c,
-      matrices: tf.matMul(c, c, !gramOverPositions, gramOverPositions) as tf.Tensor3D,
-      signs: (gramOverPositions ? tf.sum(c, 2) : tf.ones([n, k])) as tf.Tensor2D,
+      matrices: tf.matMul<tf.Tensor3D>(c, c, !gramOverPositions, gramOverPositions),
+      signs: gramOverPositions ? tf.sum<tf.Tensor2D>(c, 2) : tf.ones<tf.Rank.R2>([n, k]),
     };
   });
   try {
@@ -76,7 +76,7 @@ export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): 
         ? tf.mul(vectors, tf.sqrt(tf.relu(tf.expandDims(lambdas, 1))))
         : tf.matMul(centred, tf.expandDims(vectors, 2));
       tf.dispose([vectors, lambdas]);
-      return tf.reshape(projection, [n, h, w, 1]) as tf.Tensor4D;
+      return tf.reshape<tf.Rank.R4>(projection, [n, h, w, 1]);
     });
   } finally {
     tf.dispose([centred, matrices, signs]);
@@ -97,7 +97,7 @@ export function applySignConvention(projection: tf.Tensor4D, convention: EigenSi
     const at = tf.argMax(tf.abs(flat), 1);
     const peak = tf.sum(tf.mul(flat, tf.oneHot(at, h * w)), 1);
     const sign = tf.where(tf.less(peak, 0), tf.fill([n], -1), tf.ones([n]));
-    return tf.mul(projection, tf.reshape(sign, [n, 1, 1, 1])) as tf.Tensor4D;
+    return tf.mul<tf.Tensor4D>(projection, tf.reshape(sign, [n, 1, 1, 1]));
   });
 }
 
@@ -112,7 +112,7 @@ function weightedActivations(activation: tf.Tensor4D, weights: CamWeights | unde
         : weights.weighting === 'elementwise-relu'
           ? tf.relu(weights.weights)
           : weights.weights;
-    return tf.mul(activation, w) as tf.Tensor4D;
+    return tf.mul<tf.Tensor4D>(activation, w);
   });
 }
 

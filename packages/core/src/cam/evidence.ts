@@ -86,7 +86,7 @@ export function forwardBackwardMany(
     const scores = tf.tidy(() => tapped.run(x, [], capture));
     return { activations, scores };
   }
-  const taps = shapes.map((shape) => tf.zeros(shape as [number, number, number, number]) as tf.Tensor4D);
+  const taps = shapes.map((shape) => tf.zeros<tf.Rank.R4>(shape as [number, number, number, number]));
   let scores: tf.Tensor2D | undefined;
   try {
     const grads = inputGradients((...fed) => {

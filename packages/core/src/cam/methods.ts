@@ -31,7 +31,7 @@ export const layerCam = gradientCam('layer-cam');
  * `'eigen-cam'` (Muhammad & Yeasin, IJCNN 2020): the first principal component of the activations;
  * needs no gradient and ignores the target (reported anyway).
  */
-export const eigenCam = camMethod('eigen-cam', { gradients: false, weights: async () => undefined });
+export const eigenCam = camMethod('eigen-cam', { gradients: false, weights: () => Promise.resolve(undefined) });
 
 /**
  * `'score-cam'` (Wang et al., CVPRW 2020): softmax over channels of the target score of the input

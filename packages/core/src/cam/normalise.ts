@@ -9,6 +9,6 @@ export function averageLayers(maps: readonly tf.Tensor3D[]): tf.Tensor3D {
   return tf.tidy(() => {
     const mean = tf.relu(tf.div(tf.addN(maps as tf.Tensor3D[]), maps.length)) as tf.Tensor3D;
     const shifted = tf.sub(mean, tf.min(mean, [1, 2], true));
-    return tf.div(shifted, tf.add(tf.max(shifted, [1, 2], true), 1e-7)) as tf.Tensor3D;
+    return tf.div<tf.Tensor3D>(shifted, tf.add(tf.max(shifted, [1, 2], true), 1e-7));
   });
 }

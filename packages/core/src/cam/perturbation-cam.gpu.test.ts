@@ -143,7 +143,7 @@ describe('perturbation CAMs (Score-CAM, Ablation-CAM)', () => {
     const model = tinyCnn('sequential', weights);
     expect(() => createExplainer(model, { method: 'score-cam', batchSize: 0 })).toThrow(InvalidOptionError);
     expect(() => createExplainer(model, { method: 'ablation-cam', eigenSmooth: 'yes' as never })).toThrow(/eigenSmooth must be a boolean/);
-    const box = { predict: async (b: Float32Array) => new Float32Array((b.length / 192) * 4) };
+    const box = { predict: (b: Float32Array) => Promise.resolve(new Float32Array((b.length / 192) * 4)) };
     expect(() => createExplainer(box, { method: 'score-cam' })).toThrow(UnsupportedModelError);
     expect(() => createExplainer((t: tf.Tensor4D) => t as never, { method: 'grad-cam' })).toThrow(
       /need a tf.LayersModel or tf.GraphModel, not a function/,

@@ -234,7 +234,7 @@ interface LayerMaps extends CamMaps {
 /** One layer: its pass (or its part of the shared pass), the method's weights and the fused cam-map (or Eigen-CAM) maps. */
 async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, evidence: LayerEvidence | undefined): Promise<LayerMaps> {
   const { call } = job;
-  const pass = evidence ?? (await runPass(split, job.batch, rows.rowTargets, job.candidates, job.strategy.gradients));
+  const pass = evidence ?? runPass(split, job.batch, rows.rowTargets, job.candidates, job.strategy.gradients);
   try {
     if (!rows.targets) {
       rows.targets = await resolveTargets(call.target, pass.scores);
@@ -381,13 +381,7 @@ async function resultPeaks(
   return readChecked(call.inputCheck, peaks).finally(() => peaks.dispose());
 }
 
-async function runPass(
-  split: ModelSplit,
-  x: tf.Tensor4D,
-  rowTargets: number[] | undefined,
-  candidates: readonly string[],
-  gradients: boolean,
-) {
+function runPass(split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined, candidates: readonly string[], gradients: boolean) {
   if (gradients) {
     const evidence = forwardBackward(split, x, rowTargets, candidates);
     return { ...evidence, context: new Map() as SplitContext };

@@ -90,18 +90,18 @@ export function pooledDenseAblatedScores(
   return tf.tidy(() => {
     const { kernel, bias, activate } = tail;
     const [, h, w, channels] = activation.shape;
-    const pooled = tf.mean(tf.slice(activation, [image, 0, 0, 0], [1, h, w, channels]), [1, 2]) as tf.Tensor2D; // [1, k]
+    const pooled = tf.mean<tf.Tensor2D>(tf.slice(activation, [image, 0, 0, 0], [1, h, w, channels]), [1, 2]); // [1, k]
     const shift = tf.reshape(tf.sub(value, pooled), [channels, 1]); // v - p[c]
     if (!activate) {
       // Linear: only the target's column of the kernel matters.
       const column = tf.slice(kernel, [0, target], [channels, 1]);
       let z = tf.matMul(pooled, column); // [1, 1]
       if (bias) z = tf.add(z, tf.slice(bias, [target], [1]));
-      return tf.reshape(tf.add(z, tf.mul(shift, column)), [channels]) as tf.Tensor1D;
+      return tf.reshape<tf.Rank.R1>(tf.add(z, tf.mul(shift, column)), [channels]);
     }
     let z: tf.Tensor2D = tf.matMul(pooled, kernel); // [1, classes]
     if (bias) z = tf.add(z, bias);
-    const scores = activate(tf.add(z, tf.mul(shift, kernel)) as tf.Tensor2D); // [k, classes]
-    return tf.reshape(tf.slice(scores, [0, target], [channels, 1]), [channels]) as tf.Tensor1D;
+    const scores = activate(tf.add<tf.Tensor2D>(z, tf.mul(shift, kernel))); // [k, classes]
+    return tf.reshape<tf.Rank.R1>(tf.slice(scores, [0, target], [channels, 1]), [channels]);
   });
 }

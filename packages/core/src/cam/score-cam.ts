@@ -14,7 +14,7 @@ import { checkpoint } from '../api/abort.js';
 function targetScores(forward: (x: tf.Tensor4D) => tf.Tensor2D, x: tf.Tensor4D, target: number): tf.Tensor1D {
   return tf.tidy(() => {
     const scores = forward(x);
-    return tf.reshape(tf.slice(scores, [0, target], [scores.shape[0], 1]), [scores.shape[0]]) as tf.Tensor1D;
+    return tf.reshape<tf.Rank.R1>(tf.slice(scores, [0, target], [scores.shape[0], 1]), [scores.shape[0]]);
   });
 }
 

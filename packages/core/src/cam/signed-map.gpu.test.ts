@@ -7,7 +7,6 @@ import { identityFeatureModel } from '@webxai/testing/models';
 import { InvalidOptionError } from '@webxai/shaders';
 import { createExplainer, explain } from '../api/explain.js';
 import { disposeResult } from '../api/dispose-result.js';
-import type { CamResult } from './types.js';
 
 const [H, W] = [3, 4];
 /** Class 0 weighs both channels negatively, class 1 positively. */
@@ -33,7 +32,7 @@ describe.for(['cpu', 'webgpu'] as const)('blank Grad-CAM maps on %s', (backend) 
     const want = signed(0);
     expect(Math.max(...want)).toBeLessThan(0); // the premise: negative at every position
 
-    const r = (await explain(model, x, { method: 'grad-cam', layer: 'features', target: 0 })) as CamResult;
+    const r = await explain<'grad-cam'>(model, x, { method: 'grad-cam', layer: 'features', target: 0 });
     expect(Array.from(await r.attribution.data()).every((v) => v === 0)).toBe(true);
     expect(r.warnings).toHaveLength(1);
     const warning = r.warnings![0]!;
@@ -44,7 +43,7 @@ describe.for(['cpu', 'webgpu'] as const)('blank Grad-CAM maps on %s', (backend) 
     expect(warning).toContain('relu: false');
     disposeResult(r);
 
-    const s = (await explain(model, x, { method: 'grad-cam', layer: 'features', target: 0, relu: false })) as CamResult;
+    const s = await explain<'grad-cam'>(model, x, { method: 'grad-cam', layer: 'features', target: 0, relu: false });
     expect(Array.from(await (s.map as tf.Tensor).data())).toBeAllClose(want, { abs: 1e-6, rel: 1e-5 });
     // Same resolution: the attribution is the map over its largest |value|.
     const scale = Math.max(...want.map(Math.abs));
@@ -56,7 +55,7 @@ describe.for(['cpu', 'webgpu'] as const)('blank Grad-CAM maps on %s', (backend) 
     disposeResult(s);
 
     // The positive class: an ordinary map, no warning.
-    const p = (await explain(model, x, { method: 'grad-cam', layer: 'features', target: 1 })) as CamResult;
+    const p = await explain<'grad-cam'>(model, x, { method: 'grad-cam', layer: 'features', target: 1 });
     expect(Math.max(...(await p.attribution.data()))).toBeCloseTo(1, 5);
     expect(p.warnings).toBeUndefined();
     disposeResult(p);

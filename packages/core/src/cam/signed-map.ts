@@ -11,7 +11,7 @@ export function signedCamMap(activation: tf.Tensor4D, weights: tf.Tensor, weight
   return tf.tidy(() => {
     const [n, , , k] = activation.shape;
     const w = weighting === 'elementwise-relu' ? tf.relu(weights) : weighting === 'channel' ? tf.reshape(weights, [n, 1, 1, k]) : weights;
-    return tf.sum(tf.mul(activation, w), -1) as tf.Tensor3D;
+    return tf.sum<tf.Tensor3D>(tf.mul(activation, w), -1);
   });
 }
 
@@ -21,8 +21,8 @@ export function signedCamMap(activation: tf.Tensor4D, weights: tf.Tensor, weight
  */
 export function signedAttribution(map: tf.Tensor3D, out: readonly [number, number]): tf.Tensor3D {
   return tf.tidy(() => {
-    const resized = tf.squeeze(tf.image.resizeBilinear(tf.expandDims(map, -1) as tf.Tensor4D, [out[0], out[1]], false, true), [3]);
-    return tf.div(resized, tf.add(tf.max(tf.abs(resized), [1, 2], true), 1e-7)) as tf.Tensor3D;
+    const resized = tf.squeeze(tf.image.resizeBilinear(tf.expandDims<tf.Tensor4D>(map, -1), [out[0], out[1]], false, true), [3]);
+    return tf.div<tf.Tensor3D>(resized, tf.add(tf.max(tf.abs(resized), [1, 2], true), 1e-7));
   });
 }
 

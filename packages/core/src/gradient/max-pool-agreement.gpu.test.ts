@@ -63,7 +63,7 @@ describe('gradient methods on max-pool CNNs: webgpu = cpu (issue 12)', () => {
         }),
       target: -1,
     },
-    { name: 'colour image (in-code CNN)', model: async () => maxPoolCnn(), image: () => flatRegionImage(), target: 2 },
+    { name: 'colour image (in-code CNN)', model: () => Promise.resolve(maxPoolCnn()), image: () => flatRegionImage(), target: 2 },
   ];
   const results = new Map<string, { cpu: Run[]; gpu: Run[] }>();
 

@@ -27,7 +27,7 @@ describe('gradientForTarget (webgpu)', () => {
     weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, classes: 5, seed: 33 });
     network = tinyCnn('sequential', weights);
     counted = countedModel(network); // checks that 3 x 8 x 8 x 3 = 576 inputs reach the GPU
-    x = tf.randomUniform([3, 8, 8, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
+    x = tf.randomUniform<tf.Rank.R4>([3, 8, 8, 3], 0, 1, 'float32', 8);
   });
   afterAll(() => {
     tf.dispose([x]);
@@ -88,7 +88,7 @@ describe('gradientForTarget (webgpu)', () => {
     got.gradient.dispose();
     expect(memory()).toEqual(before);
 
-    const nanModel = adaptModel((input: tf.Tensor4D) => tf.mul(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN)) as tf.Tensor2D);
+    const nanModel = adaptModel((input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN)));
     await expect(gradientForTarget(nanModel, x, 0, undefined, (g) => tf.abs(g))).rejects.toThrow(ModelError);
     const broken = () => {
       throw new RangeError('finish failed');
@@ -98,7 +98,7 @@ describe('gradientForTarget (webgpu)', () => {
   });
 
   it('NaN scores -> ModelError, a class out of range -> InvalidOptionError, a bad output shape -> UnsupportedModelError; nothing leaks', async () => {
-    const nanModel = (input: tf.Tensor4D) => tf.mul(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN)) as tf.Tensor2D;
+    const nanModel = (input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN));
     const flat = (input: tf.Tensor4D) => tf.mean(input, [1, 2, 3]) as unknown as tf.Tensor2D;
     (await explain(counted.model, x, { method: 'saliency' })).attribution.dispose(); // warm-up: pooled buffers
     const before = memory();

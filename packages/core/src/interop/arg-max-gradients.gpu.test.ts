@@ -55,7 +55,7 @@ describe('tie rules of arg-max-style gradients in tfjs 4.22 (cpu and webgpu)', (
 
   it('maxPoolWithArgmax has no gradient in tfjs (nothing to align)', async () => {
     await tf.setBackend('cpu');
-    const x = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
+    const x = tf.zeros<tf.Rank.R4>([1, 2, 2, 1]);
     expect(() => tf.grad((v: tf.Tensor) => tf.maxPoolWithArgmax(v as tf.Tensor4D, 2, 2, 'valid').result!.sum())(x)).toThrow(
       /gradient function not found/,
     );

@@ -79,7 +79,7 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     const w = tf.tensor4d(seededF32(size(c.w), 2), c.w);
     flushTfjs(); // the uploads' copies go out first
     // Two convs in a row: the second reads the first's output inside the same pass, before any submit.
-    const chain = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.tidy(() => tf.relu(conv(c)(tf.relu(conv(c)(a, b)) as tf.Tensor4D, b)));
+    const chain = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.tidy(() => tf.relu(conv(c)(tf.relu<tf.Tensor4D>(conv(c)(a, b)), b)));
     const { result: y, submits } = await countSubmits(() => Promise.resolve(chain(x, w)));
     expect([submits, dispatches.count]).toEqual([0, 2]);
     const gpu = (await y.data()) as Float32Array;
@@ -161,8 +161,8 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     expect(dispatches.count).toBe(0);
   });
 
-  it('a dispatch that throws passes the error on and gives the output buffer back (no leak)', async () => {
-    const [x, w] = [tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 3]) as tf.Tensor4D];
+  it('a dispatch that throws passes the error on and gives the output buffer back (no leak)', () => {
+    const [x, w] = [tf.ones<tf.Rank.R4>([1, 4, 4, 2]), tf.ones<tf.Rank.R4>([3, 3, 2, 3])];
     dispatches.failNext = true;
     expect(() => tf.conv2d(x, w, 1, 'same')).toThrow('injected dispatch failure');
     expect(dispatches.count).toBe(1);

@@ -121,7 +121,7 @@ describe('direct depthwise convolution for tfjs-webgpu (Dawn + lavapipe)', () =>
   });
 
   it('a dispatch that throws passes the error on and gives the output buffer back (no leak)', () => {
-    const [x, w] = [tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 1]) as tf.Tensor4D];
+    const [x, w] = [tf.ones<tf.Rank.R4>([1, 4, 4, 2]), tf.ones<tf.Rank.R4>([3, 3, 2, 1])];
     dispatches.failNext = true;
     expect(() => tf.depthwiseConv2d(x, w, 1, 'same')).toThrow('injected dispatch failure');
     expect(dispatches.count).toBe(1);

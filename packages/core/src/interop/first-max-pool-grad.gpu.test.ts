@@ -115,14 +115,14 @@ describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
   it("tfjs-webgpu's own kernel sends a tied window's gradient to its LAST element (why we replace it)", async () => {
     uninstallFirstMaxPoolGrad();
     expect(firstMaxPoolGradInstalled()).toBe(false);
-    const zeros = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
+    const zeros = tf.zeros<tf.Rank.R4>([1, 2, 2, 1]);
     // If this starts failing, tfjs changed its tie rule: re-check whether the override is still needed.
     expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).not.toEqual(
       Array.from(await poolGrad('cpu', zeros, [2, 2], [2, 2], 'valid')),
     );
     await tf.setBackend('webgpu');
     installFirstMaxPoolGrad();
-    expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).toEqual([1 * (await firstWeight()), 0, 0, 0]);
+    expect(Array.from(await poolGrad('webgpu', zeros, [2, 2], [2, 2], 'valid'))).toEqual([1 * firstWeight(), 0, 0, 0]);
     zeros.dispose();
   });
 
@@ -227,6 +227,6 @@ describe("webxai's first-max MaxPoolGrad on tfjs-backend-webgpu (Dawn)", () => {
 });
 
 /** The weight poolGrad puts on the first pooled output (its seeded w), for hand checks. */
-async function firstWeight(): Promise<number> {
+function firstWeight(): number {
   return seededF32(1, 11, -1, 1)[0]!;
 }

@@ -80,7 +80,7 @@ describe.each(['webgpu', 'cpu'] as const)('skipping unneeded filter gradients on
     // y = sum(conv(x, filter(x)) + conv(x, w)): the first filter depends on x, the second does not.
     const f = (skip: boolean) => (input: tf.Tensor) => {
       const x4 = input as tf.Tensor4D;
-      const dynamic = tf.reshape(tf.slice(x4, [0, 0, 0, 0], [1, 3, 3, 1]), [3, 3, 1, 1]) as tf.Tensor4D;
+      const dynamic = tf.reshape<tf.Rank.R4>(tf.slice(x4, [0, 0, 0, 0], [1, 3, 3, 1]), [3, 3, 1, 1]);
       const y1 = tf.fused.conv2d({ x: x4, filter: dynamic, strides: 1, pad: 'valid' });
       const y2 = tf.fused.conv2d({ x: x4, filter: w, strides: 1, pad: 'valid' });
       if (skip) skipUnneededFilterGradients([input]);
@@ -92,7 +92,7 @@ describe.each(['webgpu', 'cpu'] as const)('skipping unneeded filter gradients on
     const plain = tf.grad(f(false))(x);
     expect(await bits(skipped)).toEqual(await bits(plain));
     // The dynamic filter's path matters: the same function with that filter held constant has another gradient.
-    const held = tf.tidy(() => tf.reshape(tf.slice(x, [0, 0, 0, 0], [1, 3, 3, 1]), [3, 3, 1, 1])) as tf.Tensor4D;
+    const held = tf.tidy<tf.Tensor<tf.Rank.R4>>(() => tf.reshape(tf.slice(x, [0, 0, 0, 0], [1, 3, 3, 1]), [3, 3, 1, 1]));
     const withoutDynamic = tf.grad((input: tf.Tensor) => {
       const x4 = input as tf.Tensor4D;
       const y1 = tf.fused.conv2d({ x: x4, filter: held, strides: 1, pad: 'valid' });

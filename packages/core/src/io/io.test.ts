@@ -15,9 +15,9 @@ import {
 async function artifactsOf(model: tf.LayersModel | tf.GraphModel): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
-    tf.io.withSaveHandler(async (a) => {
+    tf.io.withSaveHandler((a) => {
       saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
     }),
   );
   return saved!;
@@ -48,7 +48,7 @@ describe('loadTfjsModel', () => {
   it('loads a LayersModel and a GraphModel from their artifacts, with the same outputs', async () => {
     const layers = tinyCnn('sequential', weights);
     const graph = await tinyCnnGraphModel(weights);
-    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 3);
     const reference = layers.predict(x) as tf.Tensor;
     for (const original of [layers, graph]) {
       const loaded = await loadTfjsModel(tf.io.fromMemory(await artifactsOf(original)));

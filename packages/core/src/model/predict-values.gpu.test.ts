@@ -20,7 +20,7 @@ describe('ModelAdapter.predictValues (webgpu)', () => {
     await tf.setBackend('webgpu');
     weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, classes: 5, seed: 41 });
     network = tinyCnn('sequential', weights);
-    x = tf.randomUniform([3, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    x = tf.randomUniform<tf.Rank.R4>([3, 8, 8, 3], 0, 1, 'float32', 4);
   });
   afterAll(() => {
     x.dispose();
@@ -28,7 +28,7 @@ describe('ModelAdapter.predictValues (webgpu)', () => {
   });
 
   it("a tfjs model: predict's scores in one readback where predict + data() takes two", async () => {
-    const scale = (input: tf.Tensor4D) => tf.mul(input, 2) as tf.Tensor4D;
+    const scale = (input: tf.Tensor4D) => tf.mul<tf.Tensor4D>(input, 2);
     for (const model of [adaptModel(network), adaptModel((input) => network.apply(input) as tf.Tensor2D, { preprocess: scale })]) {
       const old = await countReadbacks(async () => {
         const y = await model.predict(x);
@@ -46,12 +46,12 @@ describe('ModelAdapter.predictValues (webgpu)', () => {
     const box: BlackBoxModel = {
       maxBatch: 2,
       // Scores: each image's first value and its index in the call.
-      predict: async (batch, [n, h, w, c]) => (
-        calls.push(n),
-        Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? batch[(i / 2) * h * w * c]! : i))
-      ),
+      predict: (batch, [n, h, w, c]) => {
+        calls.push(n);
+        return Promise.resolve(Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? batch[(i / 2) * h * w * c]! : i)));
+      },
     };
-    const model = adaptModel(box, { preprocess: (input) => tf.add(input, 1) as tf.Tensor4D });
+    const model = adaptModel(box, { preprocess: (input) => tf.add<tf.Tensor4D>(input, 1) });
     const y = await model.predict(x);
     const want = Array.from(await y.data().finally(() => y.dispose()));
     calls.length = 0;
@@ -63,7 +63,7 @@ describe('ModelAdapter.predictValues (webgpu)', () => {
   });
 
   it("NaN or Inf scores, a wrong shape, a throw: predict's errors; nothing leaks", async () => {
-    const times = (factor: number) => (input: tf.Tensor4D) => tf.mul(network.apply(input) as tf.Tensor2D, factor) as tf.Tensor2D;
+    const times = (factor: number) => (input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(network.apply(input) as tf.Tensor2D, factor);
     (await adaptModel(network).predictValues(x)).values.fill(0); // warm-up: pooled buffers
     const before = memory();
     for (const factor of [Number.NaN, Number.POSITIVE_INFINITY]) {
@@ -84,7 +84,7 @@ describe('ModelAdapter.predictValues (webgpu)', () => {
     await expect(adaptModel(throwing).predictValues(x)).rejects.toThrow(
       /the function model threw on an input of shape \[3,8,8,3\]: bad layer/,
     );
-    const nanBox = { predict: async (_: Float32Array, s: number[]) => new Float32Array(s[0]! * 2).fill(Number.NaN) };
+    const nanBox = { predict: (_: Float32Array, s: number[]) => Promise.resolve(new Float32Array(s[0]! * 2).fill(Number.NaN)) };
     await expect(adaptModel(nanBox).predictValues(x)).rejects.toThrow(/returned NaN at index 0/);
     expect(memory()).toEqual(before);
   });

@@ -58,7 +58,7 @@ export function makeModel(kind: ModelKind, layers: tf.LayersModel): unknown {
     case 'function-nan':
       return (x: tf.Tensor4D) => tf.mul(forward(x), Number.NaN);
     case 'function-async':
-      return async (x: tf.Tensor4D) => forward(x);
+      return (x: tf.Tensor4D) => Promise.resolve(forward(x));
     case 'function-throws':
       return () => {
         throw new Error('model crashed');
@@ -66,11 +66,11 @@ export function makeModel(kind: ModelKind, layers: tf.LayersModel): unknown {
     case 'function-non-tensor':
       return () => [1, 2, 3];
     case 'black-box':
-      return { predict: async (b: Float32Array, s: number[]) => hostScores(b, s) };
+      return { predict: (b: Float32Array, s: number[]) => Promise.resolve(hostScores(b, s)) };
     case 'black-box-wrong-length':
-      return { predict: async (_: Float32Array, s: number[]) => zeros(s[0]!).subarray(1) };
+      return { predict: (_: Float32Array, s: number[]) => Promise.resolve(zeros(s[0]!).subarray(1)) };
     case 'black-box-nan':
-      return { predict: async (_: Float32Array, s: number[]) => zeros(s[0]!).fill(Number.NaN) };
+      return { predict: (_: Float32Array, s: number[]) => Promise.resolve(zeros(s[0]!).fill(Number.NaN)) };
     case 'black-box-rejects':
       return { predict: async () => Promise.reject(new Error('endpoint down')) };
     case 'black-box-never':
@@ -82,11 +82,11 @@ export function makeModel(kind: ModelKind, layers: tf.LayersModel): unknown {
         },
       };
     case 'black-box-not-f32':
-      return { predict: async (_: Float32Array, s: number[]) => Array.from(zeros(s[0]!)) };
+      return { predict: (_: Float32Array, s: number[]) => Promise.resolve(Array.from(zeros(s[0]!))) };
     case 'black-box-class-change':
-      return { predict: async (b: Float32Array, s: number[]) => hostScores(b, s, calls++ === 0 ? CLASSES : CLASSES + 1) };
+      return { predict: (b: Float32Array, s: number[]) => Promise.resolve(hostScores(b, s, calls++ === 0 ? CLASSES : CLASSES + 1)) };
     case 'black-box-bad-max-batch':
-      return { maxBatch: 2.5, predict: async (b: Float32Array, s: number[]) => hostScores(b, s) };
+      return { maxBatch: 2.5, predict: (b: Float32Array, s: number[]) => Promise.resolve(hostScores(b, s)) };
     case 'null':
       return null;
     case 'number':

@@ -34,7 +34,7 @@ describe('soak', () => {
     const model = tinyCnn('sequential', weights);
     input = tf.randomUniform([2, SIZE, SIZE, 1], 0, 1, 'float32', 5);
     for (const [method, options] of Object.entries(MIX)) {
-      const explainer = createExplainer(model, { method, ...options } as never) as Explainer<MethodName>;
+      const explainer = createExplainer<MethodName>(model, { method, ...options } as never);
       disposeResult(await explainer.explain(input)); // warm: pipelines and per-model caches
       explainers.set(method, explainer);
     }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './affine-fourier-adjoint.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { FOURIER_IMAGE_PARAMS } from '../fft/fourier-image.kernel.js';
+import { FOURIER_IMAGE_PARAMS } from '../fft/fourier-adjoint.kernel.js';
 import { affineFootprintSnippet, fourierParamsSnippet } from '../snippets/index.js';
 import { affineTolerance } from './affine-sample.kernel.js';
 

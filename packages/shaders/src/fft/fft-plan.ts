@@ -7,7 +7,7 @@
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
-import { fourierImageAdjoint } from './fourier-image.kernel.js';
+import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.js';
 
 /**

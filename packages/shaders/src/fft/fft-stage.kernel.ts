@@ -2,7 +2,7 @@
 import source from './fft-stage.wgsl';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { defineKernel } from '../runtime/kernel.js';
-import { FOURIER_MIX_FIELDS } from './fourier-image.kernel.js';
+import { FOURIER_MIX_FIELDS } from './fourier-adjoint.kernel.js';
 
 /** The largest radix one {@link fftStage} dispatch takes (its private array's size in fft-stage.wgsl). */
 export const MAX_RADIX = 16;

@@ -2,113 +2,43 @@
 import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { KernelBatch, recordKernels } from '../runtime/batch.js';
-import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { runKernel } from '../runtime/kernel.js';
-import { fftStage, fftStageKernel, fftTolerance, FFT_STAGE_RADICES } from './fft-stage.kernel.js';
-import { fourierImageAdjoint } from './fourier-image.kernel.js';
+import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { fftStageKernel, fftTolerance, FFT_STAGE_RADICES } from './fft-stage.kernel.js';
+import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
+import { fftRadices, fftTwiddles, recordFft, type FftRun, type FourierImageShape } from './fft-plan.js';
+import { dftRef, fourierImageAdjointRef, hermitianExtendRef, hermitianSplitRef } from './fft.ref.js';
 import {
-  fftRadices,
-  fftTwiddles,
-  fourierScratchFloats,
-  recordFft,
-  recordFourierImage,
-  recordFourierImageAdjoint,
-  type FftRun,
-  type FourierImageShape,
-} from './fft-plan.js';
-import {
-  dftRef,
-  fftStageRef,
-  fourierImageAdjointRef,
-  fourierImageRef,
-  hermitianExtendRef,
-  hermitianSplitRef,
-  inverseRealDft2dAdjointRef,
-  inverseRealDft2dRef,
-} from './fft.ref.js';
-
-const halfOf = (w: number) => Math.floor(w / 2) + 1;
-
-/** A buffer of `floats` f32 (at least 16 bytes). */
-const scratchBuffer = (device: GPUDevice, floats: number, label: string) => createBuffer(device, Math.max(16, floats * 4), label);
-
-/** Planes [rows, w] packed two rows per pair [ceil(rows / 2), 2, w] (the row FFT's layout). */
-function packRows(planes: ArrayLike<number>, rows: number, w: number): Float64Array {
-  const out = new Float64Array(Math.ceil(rows / 2) * 2 * w);
-  for (let r = 0; r < rows; r++) for (let x = 0; x < w; x++) out[Math.floor(r / 2) * 2 * w + (r % 2) * w + x] = planes[r * w + x]!;
-  return out;
-}
-
-/** The inverse of {@link packRows}. */
-function unpackRows(pairs: ArrayLike<number>, rows: number, w: number): Float64Array {
-  const out = new Float64Array(rows * w);
-  for (let r = 0; r < rows; r++) for (let x = 0; x < w; x++) out[r * w + x] = pairs[Math.floor(r / 2) * 2 * w + (r % 2) * w + x]!;
-  return out;
-}
-
-/** A stage uniform's Fourier fields when no Fourier mode is on (the plain loads and stores read none). */
-const NO_FOURIER = { rows: 0, width: 0, height: 0, channels: 0, factor: 0, m0: 0, m1: 0, m2: 0, m3: 0, m4: 0, m5: 0, m6: 0, m7: 0, m8: 0 };
+  FFT_PARITY_LENGTHS,
+  FFT_STAGE_PARITY_LENGTHS,
+  FOURIER_PARITY_SHAPES,
+  fftParity,
+  fftStageParity,
+  fftStagesOf,
+  fourierParity,
+  fourierParityShape,
+  halfOf,
+  scratchBuffer,
+} from './fft-parity.js';
 
 describe('fft stages (Stockham, one dispatch per stage)', () => {
-  // Every radix and plan shape: 2 .. 16 alone, 8 x 4, 8 x 8, 16 x 8, 16 x 16, 8 x 8 x 8, with 3, 5, 7 and odd
-  // lengths; 7 after every power-of-two radix (14, 28, 56, 112, 224, 448; radix 14 = 2 x 7 where it saves a
-  // stage: 14, 224, 98 = 14 x 7) and 7 x 7 x 7 (343).
-  const LENGTHS = [
-    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 21, 25, 27, 28, 32, 35, 48, 49, 56, 63, 64, 96, 98, 105, 112, 128, 224, 256, 343, 448,
-    512,
-  ];
-  for (const n of LENGTHS) {
+  for (const n of FFT_PARITY_LENGTHS) {
     for (const sign of [1, -1] as const) {
       gpuTest(`n = ${n} (radices ${fftRadices(n)!.join(' x ') || 'none'}), sign ${sign}, equals the plain DFT`, async ({ device }) => {
-        const count = 3;
-        const data = seededF32(count * 2 * n, n * 7 + (sign + 1), -1 / Math.sqrt(n), 1 / Math.sqrt(n));
-        const src = uploadBuffer(device, data, 'src');
-        const twiddles = uploadBuffer(device, fftTwiddles(n), 'twiddles');
-        const scratch = [scratchBuffer(device, data.length, 'a'), scratchBuffer(device, data.length, 'b')] as const;
-        let result: GPUBuffer = src;
-        await recordKernels(device, 'fft', (batch) => {
-          result = recordFft(batch, {
-            sequences: { n, count, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n },
-            sign,
-            twiddles,
-            scale: twiddles,
-            scaleAt: 'none',
-            src,
-            scratch,
-          });
-        });
-        const out = await readFloat32(device, result, data.length);
-        expect(out).toBeAllClose(dftRef(data, n, count, sign), fftStage.tolerance);
-        [src, twiddles, ...scratch].forEach((b) => releaseBuffer(device, b));
+        const { actual, expected, tolerance } = await fftParity(device, seededF32, n, sign);
+        expect(actual).toBeAllClose(expected, tolerance);
         expect(liveBufferCount(device)).toBe(0);
       });
     }
   }
 
-  // Each stage alone against its f64 reference: a wrong butterfly shows as its own radix (and span).
-  for (const n of [7, 14, 15, 35, 56, 63, 98, 224, 343]) {
-    const radices = fftRadices(n)!;
-    radices.forEach((radix, stage) => {
-      const span = radices.slice(0, stage).reduce((a, b) => a * b, 1);
+  for (const n of FFT_STAGE_PARITY_LENGTHS) {
+    for (const { stage, radix, span } of fftStagesOf(n)) {
       gpuTest(`n = ${n}: stage ${stage} (radix ${radix}, span ${span}) alone equals its reference`, async ({ device }) => {
-        const [count, sign] = [2, stage % 2 === 0 ? -1 : 1] as const;
-        const data = seededF32(count * 2 * n, n + 13 * stage, -1 / Math.sqrt(radix), 1 / Math.sqrt(radix));
-        const [src, twiddles] = [uploadBuffer(device, data, 'src'), uploadBuffer(device, fftTwiddles(n), 'twiddles')];
-        const dst = scratchBuffer(device, data.length, 'dst');
-        const sequences = { n, count, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n };
-        await runKernel(device, fftStageKernel(radix), {
-          params: { ...sequences, span, batchFastest: 0, scaleAt: 0, sign, loadFrom: 0, storeTo: 0, ...NO_FOURIER },
-          src,
-          twiddles,
-          scale: twiddles,
-          dst,
-        });
-        const out = await readFloat32(device, dst, data.length);
-        expect(out).toBeAllClose(fftStageRef(data, n, count, radix, span, sign), fftStageKernel(radix).tolerance);
-        [src, twiddles, dst].forEach((b) => releaseBuffer(device, b));
+        const { actual, expected, tolerance } = await fftStageParity(device, seededF32, n, stage);
+        expect(actual).toBeAllClose(expected, tolerance);
         expect(liveBufferCount(device)).toBe(0);
       });
-    });
+    }
   }
 
   gpuTest('a radix without a butterfly is rejected', () => {
@@ -227,13 +157,6 @@ describe('first FFT stages reading through the Hermitian extension and split', (
   });
 });
 
-/** Lucid's colour mix normalised (any 3 x 3 matrix would do; this is the one used). */
-const MIX = [0.26, 0.27, 0.27, 0.09, 0, -0.09, 0.02, -0.05, 0.03].map((m) => m / 0.4479);
-
-function shapeOf(images: number, channels: 1 | 3, height: number, width: number): FourierImageShape {
-  return { images, channels, height, width, factor: 0.25 / Math.sqrt(height * width), mix: channels === 3 ? MIX : [1] };
-}
-
 describe('fourier-image-adjoint', () => {
   for (const [images, channels, h, w] of [
     [1, 1, 5, 7],
@@ -241,7 +164,7 @@ describe('fourier-image-adjoint', () => {
     [1, 3, 5, 6],
   ] as const) {
     gpuTest(`${images} x ${h} x ${w} x ${channels}`, async ({ device }) => {
-      const shape = shapeOf(images, channels, h, w);
+      const shape = fourierParityShape(images, channels, h, w);
       const pairsLength = Math.ceil((images * channels * h) / 2) * 2 * w;
       const pixels = images * h * w * channels;
       const image = seededF32(pixels, h + w, 0, 1);
@@ -272,55 +195,11 @@ function mixParams(mix: readonly number[]) {
 }
 
 describe('the Fourier parametrisation: recordFourierImage and its adjoint against the plain 2-D DFT', () => {
-  for (const [images, channels, h, w] of [
-    [1, 1, 5, 7],
-    [2, 3, 6, 8],
-    [1, 3, 12, 10],
-    [1, 1, 7, 5],
-    [2, 3, 14, 56],
-    [1, 3, 128, 128],
-    [1, 3, 224, 224],
-  ] as const) {
+  for (const [images, channels, h, w] of FOURIER_PARITY_SHAPES) {
     gpuTest(`${images} x ${h} x ${w} x ${channels}`, async ({ device }) => {
-      const shape = shapeOf(images, channels, h, w);
-      const [W, planes] = [halfOf(w), images * channels];
-      const spectraLength = planes * h * 2 * W;
-      const pixels = images * h * w * channels;
-      const spectra = seededF32(spectraLength, h * 31 + w, -1, 1);
-      const scaleHalf = seededF32(h * W, h + 5 * w, 0.5, 2);
-      const scale = new Float32Array(h * 2 * W).map((_, i) => scaleHalf[Math.floor(i / (2 * W)) * W + ((i % (2 * W)) % W)]!);
-      const gradient = seededF32(pixels, h * 7 + w * 3);
-      const buffers = {
-        rowTwiddles: uploadBuffer(device, fftTwiddles(w), 'rowTwiddles'),
-        columnTwiddles: uploadBuffer(device, fftTwiddles(h), 'columnTwiddles'),
-        scale: uploadBuffer(device, scale, 'scale'),
-        scratch: [
-          scratchBuffer(device, fourierScratchFloats(shape), 's0'),
-          scratchBuffer(device, fourierScratchFloats(shape), 's1'),
-        ] as const,
-      };
-      const [spectraBuffer, gradientBuffer] = [uploadBuffer(device, spectra, 'spectra'), uploadBuffer(device, gradient, 'gradient')];
-      const [image, spectraGradient] = [scratchBuffer(device, pixels, 'image'), scratchBuffer(device, spectraLength, 'spectraGradient')];
-      await recordKernels(device, 'fourier', (batch) => {
-        recordFourierImage(batch, shape, buffers, spectraBuffer, image);
-        recordFourierImageAdjoint(batch, shape, buffers, image, gradientBuffer, spectraGradient);
-      });
-      const imageOut = await readFloat32(device, image, pixels);
-      const planesRef = inverseRealDft2dRef(spectra, scale, planes, h, w);
-      expect(imageOut).toBeAllClose(fourierImageRef(packRows(planesRef, planes * h, w), shape), fftTolerance);
-      const planeGradient = unpackRows(fourierImageAdjointRef(imageOut, gradient, shape), planes * h, w);
-      const gradientRef = inverseRealDft2dAdjointRef(planeGradient, scale, planes, h, w);
-      expect(await readFloat32(device, spectraGradient, spectraLength)).toBeAllClose(gradientRef, fftTolerance);
-      [
-        buffers.rowTwiddles,
-        buffers.columnTwiddles,
-        buffers.scale,
-        ...buffers.scratch,
-        spectraBuffer,
-        gradientBuffer,
-        image,
-        spectraGradient,
-      ].forEach((b) => releaseBuffer(device, b));
+      const { image, spectraGradient } = await fourierParity(device, seededF32, [images, channels, h, w]);
+      expect(image.actual).toBeAllClose(image.expected, image.tolerance);
+      expect(spectraGradient.actual).toBeAllClose(spectraGradient.expected, spectraGradient.tolerance);
       expect(liveBufferCount(device)).toBe(0);
     });
   }

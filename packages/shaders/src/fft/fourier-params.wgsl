@@ -1,5 +1,5 @@
 // fourier-params.wgsl — the uniform fourier-image-adjoint.wgsl and affine-fourier-adjoint.wgsl share
-// (ADR 0006 include; FOURIER_IMAGE_PARAMS in fourier-image.kernel.ts lists the same fields), so the
+// (ADR 0006 include; FOURIER_IMAGE_PARAMS in fourier-adjoint.kernel.ts lists the same fields), so the
 // struct is written once. (The forward's factor, mix and sigmoid ride on the FFT stages:
 // fft-stage.wgsl, whose uniform carries the same sizes, factor and m0..m8.)
 //   images, height, width, channels: sizes of the images [images, height, width, channels]

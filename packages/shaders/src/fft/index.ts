@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 export { FFT_STAGE_RADICES, fftStage, fftStageKernel, fftTolerance, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
-export { fourierImageAdjoint } from './fourier-image.kernel.js';
+export { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 export {
   fftRadices,
   fftTwiddles,

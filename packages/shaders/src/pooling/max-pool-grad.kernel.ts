@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './max-pool-grad.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { f32Snippet } from '../snippets/index.js';
 
 const WORKGROUP_SIZE = 64;
 
@@ -23,6 +24,7 @@ export function maxPoolGradInvocations(g: { batch: number; depth: number; height
 export const maxPoolGrad = defineKernel({
   name: 'max-pool-grad',
   source,
+  includes: [f32Snippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {

@@ -11,9 +11,9 @@
 //                        argmax is (d, r, c) of dy[b, oz, oy, ox, ch]
 //
 // Window (oz, oy, ox) covers rows oy * strideHeight - padTop .. + filterHeight - 1 (same for
-// columns and depth slices); cells outside the volume are skipped (padding never wins). NaN never wins (detected on the bit
-// pattern: WGSL lets implementations assume there is no NaN), as in tfjs's cpu backend; a window
-// with no non-NaN value sends its gradient nowhere.
+// columns and depth slices); cells outside the volume are skipped (padding never wins). NaN never wins
+// (isNan4 of f32.wgsl tests the bit pattern: WGSL lets implementations assume there is no NaN), as in
+// tfjs's cpu backend; a window with no non-NaN value sends its gradient nowhere.
 //
 // Dispatch: 1-D, one invocation per dx cell and group of 4 channels (gather, no atomics): count =
 // cells * ceil(channels / 4) (maxPoolGradInvocations), ceil(count / WORKGROUP_SIZE) workgroups
@@ -53,10 +53,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
-fn isNanBits(v: vec4f) -> vec4<bool> {
-  return (bitcast<vec4u>(v) & vec4u(0x7fffffffu)) > vec4u(0x7f800000u);
-}
-
 // Channels `lanes` of flat element `at` (a cell offset times channels) of `input` / `dy`.
 fn inputAt(at: u32, lanes: vec4u) -> vec4f {
   return vec4f(input[at + lanes.x], input[at + lanes.y], input[at + lanes.z], input[at + lanes.w]);
@@ -92,7 +88,7 @@ fn firstArgmax(b: u32, lanes: vec4u, oz: u32, oy: u32, ox: u32) -> vec4i {
         let at = (d * i32(params.height) + r) * i32(params.width) + c;
         let v = inputAt((volumeBase + u32(at)) * params.channels, lanes);
         // Strictly greater: an equal value later in the window never replaces the first maximum.
-        let take = !isNanBits(v) & ((bestAt < vec4i(0)) | (v > best));
+        let take = !isNan4(v) & ((bestAt < vec4i(0)) | (v > best));
         best = select(best, v, take);
         bestAt = select(bestAt, vec4i(at), take);
       }

@@ -56,7 +56,7 @@ describe('KernelBatch', () => {
       Float32Array.from({ length: N }, (_, i) => i * 0.37 - 20),
       'input',
     );
-    const [x1, y1, x2, y2] = [0, 1, 2, 3].map((i) => createBuffer(device, N * 4, `out${i}`)) as GPUBuffer[];
+    const [x1, y1, x2, y2] = [0, 1, 2, 3].map<GPUBuffer>((i) => createBuffer(device, N * 4, `out${i}`));
     await runKernel(device, affine, { params: { count: N, scale: -1.5, offset: 0.25 }, input, output: x1! });
     await runKernel(device, affine, { params: { count: N, scale: 3, offset: -7 }, input: x1!, output: y1! });
     submit.mockClear();

@@ -56,7 +56,7 @@ describe('runKernelSync into a DispatchSink', () => {
     expect(liveBufferCount(device)).toBe(0);
   });
 
-  gpuTest('checks the arguments before touching the sink', async ({ device }) => {
+  gpuTest('checks the arguments before touching the sink', ({ device }) => {
     const buffer = createBuffer(device, 16, 'b');
     const { sink, recorded, uniformCount, submit } = encoderSink(device);
     expect(() =>

@@ -136,7 +136,7 @@ describe('runKernel', () => {
     releaseBuffer(device, out);
   });
 
-  gpuTest('tracks live buffers so that leaks are visible', async ({ device }) => {
+  gpuTest('tracks live buffers so that leaks are visible', ({ device }) => {
     const before = liveBufferCount(device);
     const a = createBuffer(device, 64, 'a');
     expect(liveBufferCount(device)).toBe(before + 1);

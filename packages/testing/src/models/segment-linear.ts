@@ -45,7 +45,7 @@ export function segmentLinearModel(spec: {
   return {
     model: (x) => tf.tidy(() => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], features]), w), b)),
     box: {
-      async predict(batch, shape) {
+      predict(batch, shape) {
         const out = new Float32Array(shape[0] * classes);
         for (let i = 0; i < shape[0]; i++)
           for (let k = 0; k < classes; k++) {
@@ -53,7 +53,7 @@ export function segmentLinearModel(spec: {
             for (let f = 0; f < features; f++) s += batch[i * features + f]! * kernel[f * classes + k]!;
             out[i * classes + k] = s;
           }
-        return out;
+        return Promise.resolve(out);
       },
     },
     coefficients,

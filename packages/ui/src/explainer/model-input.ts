@@ -30,7 +30,7 @@ export async function imageToInput(
   const bytes = new Uint8Array(pixels.pixels.buffer, pixels.pixels.byteOffset, pixels.pixels.byteLength);
   const rgb = tf.tidy(() => {
     const rgba = tf.tensor3d(bytes, [pixels.height, pixels.width, 4], 'int32');
-    let unit: tf.Tensor3D = tf.slice(rgba, [0, 0, 0], [pixels.height, pixels.width, 3]).toFloat().div(255) as tf.Tensor3D;
+    let unit: tf.Tensor3D = tf.slice(rgba, [0, 0, 0], [pixels.height, pixels.width, 3]).toFloat().div<tf.Tensor3D>(255);
     if ((wantH !== null && wantH !== pixels.height) || (wantW !== null && wantW !== pixels.width)) {
       unit = tf.image.resizeBilinear(unit, [wantH ?? pixels.height, wantW ?? pixels.width], true);
     }
@@ -73,7 +73,7 @@ export async function topPredictions(
   topK: number,
   signal: AbortSignal,
 ): Promise<Prediction[]> {
-  const batch = input.expandDims(0) as tf.Tensor4D;
+  const batch = input.expandDims<tf.Tensor4D>(0);
   let scores: tf.Tensor2D;
   try {
     scores = await adapter.predict(batch, signal);

@@ -143,7 +143,7 @@ describe('layerActivations', () => {
     await expect(layerActivations(model, x, { column: 2 } as never)).rejects.toThrow(
       /layerActivations: unknown option 'column' \(did you mean 'columns'\?\)/,
     );
-    await expect(layerActivations((v: tf.Tensor4D) => tf.mean(v, [1, 2]) as tf.Tensor2D, x)).rejects.toThrow(UnsupportedModelError);
+    await expect(layerActivations((v: tf.Tensor4D) => tf.mean<tf.Tensor2D>(v, [1, 2]), x)).rejects.toThrow(UnsupportedModelError);
     expect(tf.memory().numTensors).toBe(tensors);
     x.dispose();
   });

@@ -128,7 +128,7 @@ export async function layerActivations(
       const [, h, w, k] = activation.shape;
       const cols = options.columns ?? Math.ceil(Math.sqrt(k));
       const grid = { rows: Math.ceil(k / cols), cols, tileHeight: h, tileWidth: w, padding: options.padding ?? 1 };
-      const mean = tf.mean(activation, [1, 2]) as tf.Tensor2D;
+      const mean = tf.mean<tf.Tensor2D>(activation, [1, 2]);
       made.push(mean);
       const order = slotOrder(mean, options.sort ?? false);
       made.push(order);

@@ -68,7 +68,7 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
         try {
           map = await cam.explain(input, shared);
           const camMap = map.attribution;
-          const attribution = tf.tidy(() => tf.mul(gb.attribution, tf.expandDims(camMap, 3))) as tf.Tensor4D;
+          const attribution = tf.tidy<tf.Tensor4D>(() => tf.mul(gb.attribution, tf.expandDims(camMap, 3)));
           call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
           const { layer, layers } = map as unknown as Pick<CamResult, 'layer' | 'layers'>;
           return { attribution, cam: camMap, layer: layer as string, layers, relus: gb.relus, target };

@@ -219,7 +219,7 @@ describe('guided backprop, deconvnet, guided Grad-CAM', () => {
 
   it('a function model or a model without ReLUs gets UnsupportedModelError', async () => {
     const x = tf.zeros([1, 8, 8, 3]);
-    const fn = (v: tf.Tensor4D) => tf.reshape(tf.mean(v, [1, 2]), [1, 3]) as tf.Tensor2D;
+    const fn = (v: tf.Tensor4D) => tf.reshape<tf.Rank.R2>(tf.mean(v, [1, 2]), [1, 3]);
     await expect(explain(fn, x, { method: 'guided-backprop' })).rejects.toThrow(UnsupportedModelError);
     const linear = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 3] }), tf.layers.dense({ units: 2 })] });
     await expect(explain(linear, x, { method: 'deconvnet' })).rejects.toThrow(/no ReLU/);

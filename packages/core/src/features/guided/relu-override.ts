@@ -23,7 +23,7 @@ export type ReluGradient =
 
 /** A ReLU (optionally capped at `maxValue`, e.g. ReLU6) whose gradient follows `mode`. */
 export function overriddenRelu(mode: ReluGradient, maxValue?: number): (z: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  return tf.customGrad<tf.Tensor<tf.Rank>>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     (args[1] as tf.GradSaveFunc)([input]);
     const value = maxValue === undefined ? tf.relu(input) : tf.clipByValue(input, 0, maxValue);
@@ -36,7 +36,7 @@ export function overriddenRelu(mode: ReluGradient, maxValue?: number): (z: tf.Te
       return tf.mul(positive, open);
     };
     return { value, gradFunc };
-  }) as (z: tf.Tensor) => tf.Tensor;
+  });
 }
 
 /** A forward pass with overridden ReLU gradients, and the layers / nodes whose ReLU it overrides. */

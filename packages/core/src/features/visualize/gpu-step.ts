@@ -99,7 +99,7 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
   } finally {
     scratch.dispose();
   }
-  return { ...adamAdvance(state, out), value: value! };
+  return { ...adamAdvance(state, out), value };
 }
 
 /** What batch 2 starts from: the step's image, the model pass's gradient and the maps on the GPU. */

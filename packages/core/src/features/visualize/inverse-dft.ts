@@ -15,16 +15,16 @@ export function inverseRealDft(tables: DftTables, spectrum: tf.Tensor3D, w: numb
   const [planes, h] = spectrum.shape;
   const [W, Wp, parities] = [halfWidth(w), paddedHalfWidth(w), rowParities(h)];
   const m = h / parities;
-  const split = tf.reshape(spectrum, [planes, h, 2, W]) as tf.Tensor4D;
+  const split = tf.reshape<tf.Rank.R4>(spectrum, [planes, h, 2, W]);
   const padded: tf.Tensor4D =
     Wp === W
       ? split
-      : (tf.pad(split, [
+      : tf.pad<tf.Tensor4D>(split, [
           [0, 0],
           [0, 0],
           [0, 0],
           [0, Wp - W],
-        ]) as tf.Tensor4D);
+        ]);
   const folded = parities === 1 ? [padded] : foldHalves(padded, m);
   const rows = folded.map((g, y2) => tf.reshape(tf.matMul(tables.rows[y2]!, tf.reshape(g, [planes, 2 * m, Wp])), [planes, m, 1, 2 * Wp]));
   const stacked = rows.length === 1 ? rows[0]! : tf.concat(rows, 2);

@@ -88,13 +88,13 @@ export function resolveObjective(
     const [col] = checkUnits('neuron x', [x ?? Math.floor(gridW / 2)], lw ?? null, `layer '${layer.name}' is ${gridW} wide`);
     return unitObjective(layer.name, [unit!], depth ?? unit! + 1, (v) => {
       const a = activation(v);
-      return tf.reshape(tf.slice(a, [0, row!, col!, 0], [-1, 1, 1, -1]), [a.shape[0], a.shape[3]]) as tf.Tensor2D;
+      return tf.reshape<tf.Rank.R2>(tf.slice(a, [0, row!, col!, 0], [-1, 1, 1, -1]), [a.shape[0], a.shape[3]]);
     });
   }
   const list = target.channel !== undefined ? [target.channel] : [...target.channels!];
   if (list.length === 0) throw new InvalidOptionError('channels must list at least one channel');
   const units = checkUnits('channel', list, depth, where);
-  return unitObjective(layer.name, units, depth ?? Math.max(...units) + 1, (v) => tf.mean(activation(v), [1, 2]) as tf.Tensor2D);
+  return unitObjective(layer.name, units, depth ?? Math.max(...units) + 1, (v) => tf.mean<tf.Tensor2D>(activation(v), [1, 2]));
 }
 
 /** Each image's own unit of a [count, units] response. */
@@ -104,13 +104,13 @@ function unitObjective(layer: string, units: number[], width: number, response: 
     count: units.length,
     layer,
     units,
-    perImage: (x) => tf.sum(tf.mul(response(x), mask), 1) as tf.Tensor1D,
+    perImage: (x) => tf.sum<tf.Tensor1D>(tf.mul(response(x), mask), 1),
     dispose: () => mask.dispose(),
   };
 }
 
 function probeClasses(model: ModelAdapter, inputShape: readonly [number, number, number]): number {
-  const scores = tf.tidy(() => model.forward!(tf.zeros([1, ...inputShape]) as tf.Tensor4D));
+  const scores = tf.tidy(() => model.forward!(tf.zeros<tf.Rank.R4>([1, ...inputShape])));
   const classes = scores.shape[1];
   scores.dispose();
   return classes;

@@ -173,7 +173,7 @@ export function toImage(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
  * leaves intermediates (call inside tf.tidy).
  */
 export function imageVjp(basis: ImageBasis, image: tf.Tensor4D, imageGradient: tf.Tensor4D): tf.Tensor {
-  const gMixed = tf.mul(imageGradient, tf.mul(image, tf.sub(1, image))) as tf.Tensor4D;
+  const gMixed = tf.mul<tf.Tensor4D>(imageGradient, tf.mul(image, tf.sub(1, image)));
   if (basis.kind === 'fourier') return fourierPlanesVjp(basis, gMixed);
   return basis.colourColumns ? mixChannels(gMixed, basis.colourColumns, 3) : gMixed;
 }
@@ -202,8 +202,8 @@ function tablesOf(basis: ImageBasis): DftTables {
 /** The Fourier parametrisation's colour-mixed planes [count, h, w, c] (before the sigmoid). */
 function fourierPlanes(basis: ImageBasis, variables: tf.Tensor): tf.Tensor4D {
   const [h, w, c] = basis.size;
-  const scaled = tf.mul(variables, basis.spectrumScale!) as tf.Tensor3D;
-  const planes = tf.reshape(inverseRealDft(tablesOf(basis), scaled, w), [basis.count, c, h, w]) as tf.Tensor4D;
+  const scaled = tf.mul<tf.Tensor3D>(variables, basis.spectrumScale!);
+  const planes = tf.reshape<tf.Rank.R4>(inverseRealDft(tablesOf(basis), scaled, w), [basis.count, c, h, w]);
   const mixed = basis.colourRows ? mixChannels(planes, basis.colourRows, 1) : planes;
   return tf.transpose(mixed, [0, 2, 3, 1]);
 }
@@ -213,6 +213,6 @@ function fourierPlanesVjp(basis: ImageBasis, gMixed: tf.Tensor4D): tf.Tensor {
   const [h, w, c] = basis.size;
   const gChannelsFirst = tf.transpose(gMixed, [0, 3, 1, 2]);
   const gPlanes = basis.colourColumns ? mixChannels(gChannelsFirst, basis.colourColumns, 1) : gChannelsFirst;
-  const gByPlane = tf.reshape(gPlanes, [basis.count * c, h, w]) as tf.Tensor3D;
+  const gByPlane = tf.reshape<tf.Rank.R3>(gPlanes, [basis.count * c, h, w]);
   return tf.mul(inverseRealDftVjp(tablesOf(basis), gByPlane), basis.spectrumScale!);
 }

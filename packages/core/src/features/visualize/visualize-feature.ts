@@ -15,6 +15,7 @@ import { InvalidOptionError, throwIfAborted, UnsupportedModelError } from '@webx
 import { currentPath } from '../../api/explainer.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import type { ExecutionPath } from '../../api/types.js';
+import { inputGradient } from '../../interop/input-gradients.js';
 import { flushTfjs, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
@@ -244,7 +245,7 @@ async function cpuStep(
 
 /** The gradient of {@link penalties} with respect to the images (tfjs ops; a new tensor). */
 function penaltyGradientOf(settings: Settings): (image: tf.Tensor4D) => tf.Tensor4D {
-  return (image) => tf.grad((im: tf.Tensor) => penalties(im as tf.Tensor4D, settings.tv, settings.l2))(image) as tf.Tensor4D;
+  return (image) => inputGradient((im) => penalties(im, settings.tv, settings.l2), image);
 }
 
 /** The start: N(0, INIT_STD^2) variables from the seeded normal stream. */

@@ -98,7 +98,7 @@ export const expectedGradients: MethodDefinition<'expected-gradients'> = {
         const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
         const rows = given.rank === 4 ? shape[0] : 1;
         const plan = expectedGradientsPlan(n, samples, rows, seed);
-        const baselines = tf.reshape(given, [rows, h, w, c]) as tf.Tensor4D;
+        const baselines = tf.reshape<tf.Rank.R4>(given, [rows, h, w, c]);
         try {
           const attribution = await runPathIntegral(
             {

@@ -79,21 +79,21 @@ async function guidedIgOf(
 ): Promise<tf.Tensor4D> {
   const [n, h, w, c] = input.shape;
   const size = h * w * c;
-  const xIn = tf.reshape(input, [n, size]) as tf.Tensor2D;
-  const xBase = tf.reshape(baseline, [n, size]) as tf.Tensor2D;
-  const diff = tf.sub(xIn, xBase) as tf.Tensor2D;
+  const xIn = tf.reshape<tf.Rank.R2>(input, [n, size]);
+  const xBase = tf.reshape<tf.Rank.R2>(baseline, [n, size]);
+  const diff = tf.sub<tf.Tensor2D>(xIn, xBase);
   const l1Total = tf.tidy(() => tf.sum(tf.abs(diff), 1));
   const totals = Array.from(await l1Total.data());
   l1Total.dispose();
   let x = xBase.clone();
-  let attribution = tf.zerosLike(xIn) as tf.Tensor2D;
+  let attribution = tf.zerosLike<tf.Tensor2D>(xIn);
   const kth = Math.floor(s.fraction * (size - 1)); // numpy quantile, interpolation 'lower'
   const dispose = () => tf.dispose([xIn, xBase, diff, x, attribution]);
   try {
     for (let step = 0; step < s.steps; step++) {
       await checkpoint(call.signal, 'guided-ig');
-      const gradient = tf.tidy(
-        () => tf.reshape(targetGradients(model, tf.reshape(x, [n, h, w, c]) as tf.Tensor4D, targets), [n, size]) as tf.Tensor2D,
+      const gradient = tf.tidy(() =>
+        tf.reshape<tf.Rank.R2>(targetGradients(model, tf.reshape<tf.Rank.R4>(x, [n, h, w, c]), targets), [n, size]),
       );
       const alpha = (step + 1) / s.steps;
       const alphaMin = Math.max(alpha - s.maxDist, 0);
@@ -114,7 +114,7 @@ async function guidedIgOf(
               tf.div(tf.sub(x, xBase), tf.where(tf.notEqual(diff, 0), diff, tf.onesLike(diff))),
               tf.fill(diff.shape, alphaMax),
             );
-            return tf.where(tf.logicalAnd(tf.cast(goingMask, 'bool'), tf.less(xAlpha, alphaMin)), xMin, x) as tf.Tensor2D;
+            return tf.where<tf.Tensor2D>(tf.logicalAnd(tf.cast(goingMask, 'bool'), tf.less(xAlpha, alphaMin)), xMin, x);
           });
           const l1Now = tf.tidy(() => tf.sum(tf.abs(tf.sub(clipped, xIn)), 1));
           const current = Array.from(await l1Now.data());
@@ -152,7 +152,7 @@ async function guidedIgOf(
             const movingMask = tf.cast(tf.tensor2d(moving.map(Number), [n, 1]), 'bool');
             return tf.where(tf.logicalAnd(selected, movingMask), moved, clipped) as tf.Tensor2D;
           });
-          const updated = tf.tidy(() => tf.add(attribution, tf.mul(tf.sub(next, x), gradient)) as tf.Tensor2D);
+          const updated = tf.tidy(() => tf.add<tf.Tensor2D>(attribution, tf.mul(tf.sub(next, x), gradient)));
           tf.dispose([goingMask, clipped, selected, x, attribution]);
           x = next;
           attribution = updated;
@@ -163,7 +163,7 @@ async function guidedIgOf(
       }
       call.onProgress?.({ done: step + 1, total: s.steps });
     }
-    const result = tf.reshape(attribution, [n, h, w, c]) as tf.Tensor4D;
+    const result = tf.reshape<tf.Rank.R4>(attribution, [n, h, w, c]);
     return result;
   } finally {
     dispose();
@@ -204,10 +204,10 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
           uniformNoise: (x) => uniformNoiseBaseline(x, seed, call.path),
         });
         try {
-          const perImage = tf.gather(
+          const perImage = tf.gather<tf.Tensor4D>(
             baselines.tensor,
             Array.from({ length: input.shape[0] }, (_, i) => baselines.rowOf(i)),
-          ) as tf.Tensor4D;
+          );
           try {
             return { attribution: await guidedIgOf(model, input, perImage, target, settings, call), target };
           } finally {

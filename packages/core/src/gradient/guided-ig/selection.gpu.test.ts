@@ -18,7 +18,7 @@ async function select(
     Float32Array.from(gradient, (_, i) => (done(i) ? 1 : 0)),
     [rows, size],
   );
-  const xMax = tf.onesLike(x) as tf.Tensor2D;
+  const xMax = tf.onesLike<tf.Tensor2D>(x);
   const s = selectSmallestGradients(g, x, xMax, kth);
   const out = Array.from(await s.data(), Boolean);
   tf.dispose([g, x, xMax, s]);

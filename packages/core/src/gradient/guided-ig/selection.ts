@@ -33,6 +33,6 @@ export function selectSmallestGradients(gradient: tf.Tensor2D, x: tf.Tensor2D, x
     // The (kth + 1)-th smallest key is the largest of the kth + 1 smallest: a min over topk's values,
     // which does not depend on their order (topk's unsorted order differs between backends).
     const threshold = tf.neg(tf.min(tf.topk(tf.neg(key), kth + 1, false).values, 1, true));
-    return tf.logicalAnd(tf.lessEqual(key, threshold), tf.logicalNot(done)) as tf.Tensor2D;
+    return tf.logicalAnd<tf.Tensor2D>(tf.lessEqual(key, threshold), tf.logicalNot(done));
   });
 }

@@ -85,7 +85,10 @@ describe('integrated gradients', () => {
     const graph = await tinyCnnGraphModel(weights);
     let artifacts: tf.io.ModelArtifacts | undefined;
     await graph.save(
-      tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
+      tf.io.withSaveHandler((a) => {
+        artifacts = a;
+        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
+      }),
     );
     const reloaded = await tf.loadGraphModel(tf.io.fromMemory(artifacts!));
     const options = { method: 'integrated-gradients', steps: 16, target: 2 } as const;

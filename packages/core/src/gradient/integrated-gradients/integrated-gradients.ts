@@ -153,7 +153,7 @@ export async function integratedGradientsOf(
       const totals = await attributionSums(attribution);
       const fx = inputScores ?? (await targetScores(model, input, targets));
       const rows = Array.from({ length: n }, (_, i) => baselines.rowOf(i));
-      const rowBaselines = tf.gather(baselines.tensor, rows) as tf.Tensor4D;
+      const rowBaselines = tf.gather<tf.Tensor4D>(baselines.tensor, rows);
       const fb = await targetScores(model, rowBaselines, targets).finally(() => rowBaselines.dispose());
       return { attribution, delta: totals.map((s, i) => s - (fx[i]! - fb[i]!)) };
     } catch (error) {
@@ -184,7 +184,7 @@ async function endpointScores(
   const forward = model.forward;
   if (!forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
   const rows = Array.from({ length: n }, (_, i) => baselines.rowOf(i));
-  const scores = tf.tidy(() => forward(tf.concat([input, tf.gather(baselines.tensor, rows) as tf.Tensor4D])));
+  const scores = tf.tidy(() => forward(tf.concat([input, tf.gather<tf.Tensor4D>(baselines.tensor, rows)])));
   const classes = scores.shape[1];
   const inputScores = tf.slice(scores, [0, 0], [n, classes]);
   try {

@@ -32,7 +32,7 @@ export async function uniformNoiseBaseline(input: tf.Tensor4D, seed: number, pat
   const result = tf.tidy(() => {
     const low = tf.min(input, [1, 2, 3], true);
     const high = tf.max(input, [1, 2, 3], true);
-    return tf.add(low, tf.mul(unit, tf.sub(high, low))) as tf.Tensor4D;
+    return tf.add<tf.Tensor4D>(low, tf.mul(unit, tf.sub(high, low)));
   });
   unit.dispose();
   return result;

@@ -130,10 +130,10 @@ async function cpuOps({ input, noiseLevel, seed, samples, variant }: SampleSetup
   const m1 = new Float32Array(n * elementCount);
   const m2 = variant === 'variance' ? new Float32Array(n * elementCount) : undefined;
   return {
-    async noisy(firstPoint, count) {
+    noisy(firstPoint, count) {
       const noise = normalRef(seed, firstPoint * elementCount, count * elementCount);
       const batch = { elementCount, pointCount: count, firstPoint, imageCount: n };
-      return tf.tensor4d(noisePointsRef(values, minima, maxima, noise, noiseLevel, batch), [count, h, w, c]);
+      return Promise.resolve(tf.tensor4d(noisePointsRef(values, minima, maxima, noise, noiseLevel, batch), [count, h, w, c]));
     },
     async accumulate(inner, points, gradients, firstPoint, count) {
       const batch = { elementCount, pointCount: count, firstPoint, imageCount: n };

@@ -124,7 +124,7 @@ describe('smoothgrad', () => {
       { calls: 3, readbacks: 2 },
     ]);
     const before = memory();
-    const nanModel = (input: tf.Tensor4D) => tf.mul(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN)) as tf.Tensor2D;
+    const nanModel = (input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN));
     await expect(explain(nanModel, x, { ...options, target: 1 })).rejects.toThrow(ModelError);
     await expect(explain(counted.model, x, { ...options, target: [0, 5] })).rejects.toThrow(/target class 5 is out of range/);
     expect(memory()).toEqual(before);

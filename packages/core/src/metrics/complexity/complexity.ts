@@ -52,7 +52,7 @@ export const sparseness: MetricDefinition<'sparseness'> = {
   name: 'sparseness',
   optionNames: {},
   check() {},
-  run: async (inputs) => ({ scores: inputs.maps.map(gini) }),
+  run: (inputs) => Promise.resolve({ scores: inputs.maps.map(gini) }),
 };
 
 /** `'complexity'`: the entropy of each image's pixel map (see {@link entropy}). Lower = simpler. */
@@ -60,5 +60,5 @@ export const complexity: MetricDefinition<'complexity'> = {
   name: 'complexity',
   optionNames: {},
   check() {},
-  run: async (inputs) => ({ scores: inputs.maps.map(entropy) }),
+  run: (inputs) => Promise.resolve({ scores: inputs.maps.map(entropy) }),
 };

@@ -77,7 +77,7 @@ describe('deletion and insertion', () => {
   });
 
   it('uses the explain result target, the probability of a softmax head as is, and resizes a smaller map', async () => {
-    const probs = (x: tf.Tensor4D) => tf.softmax(onePixel(x)) as tf.Tensor2D;
+    const probs = (x: tf.Tensor4D) => tf.softmax<tf.Tensor2D>(onePixel(x));
     const x = tf.ones([1, 4, 4, 1]);
     const small = tf.tensor3d([0, 1, 0, 0], [1, 2, 2]); // upsampled: the top-right quadrant, where pixel (1, 2) lies, comes first
     const result = { attribution: small, target: [1] };

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
 import { evaluate } from '../evaluate.js';
 
-const model = (x: tf.Tensor4D) => tf.sum(x, [1, 2]) as tf.Tensor2D;
+const model = (x: tf.Tensor4D) => tf.sum<tf.Tensor2D>(x, [1, 2]);
 
 describe('localisation metrics', () => {
   beforeAll(() => tf.setBackend('cpu'));

@@ -32,7 +32,7 @@ describe('max-sensitivity', () => {
 
   it('needs the explain options', async () => {
     const x = tf.ones([1, 4, 4, 1]);
-    const model = (v: tf.Tensor4D) => tf.sum(v, [1, 2]) as tf.Tensor2D;
+    const model = (v: tf.Tensor4D) => tf.sum<tf.Tensor2D>(v, [1, 2]);
     await expect(evaluate(model, x, tf.ones([1, 4, 4]), { metric: 'max-sensitivity' } as never)).rejects.toThrow(InvalidOptionError);
     x.dispose();
   });

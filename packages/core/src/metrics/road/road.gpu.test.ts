@@ -61,7 +61,7 @@ describe('ROAD', () => {
     for (let i = 0; i < 2; i++) expect(gpu.curves![i]).toBeAllClose(cpu.curves![i]!, { abs: 1e-5, rel: 1e-4 });
     expect(lerf.scores).not.toEqual(gpu.scores);
     const x = tf.ones([1, 4, 4, 1]);
-    const m = (v: tf.Tensor4D) => tf.sum(v, [1, 2]) as tf.Tensor2D;
+    const m = (v: tf.Tensor4D) => tf.sum<tf.Tensor2D>(v, [1, 2]);
     await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', fractions: [0.5, 0.2] })).rejects.toThrow(InvalidOptionError);
     await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', fractions: [1] })).rejects.toThrow(
       /fractions must be ascending numbers in \(0, 1\)/,

@@ -44,9 +44,9 @@ export function requireLayersModel(what: string, model: ModelInput): tf.LayersMo
 export async function copyLayersModel(model: tf.LayersModel): Promise<tf.LayersModel> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
-    tf.io.withSaveHandler(async (a) => {
+    tf.io.withSaveHandler((a) => {
       artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
     }),
   );
   return tf.loadLayersModel(tf.io.fromMemory(artifacts!));

@@ -18,7 +18,7 @@ describe('sanity checks', () => {
     await tf.setBackend('webgpu');
     weights = tinyCnnWeights({ height: 12, width: 12, channels: 3, filters: 8, classes: 4, seed: 3 });
     model = tinyCnn('sequential', weights);
-    x = tf.randomUniform([2, 12, 12, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
+    x = tf.randomUniform<tf.Rank.R4>([2, 12, 12, 3], 0, 1, 'float32', 11);
   });
   afterAll(() => {
     model.dispose();
@@ -40,7 +40,8 @@ describe('sanity checks', () => {
   });
 
   it('cascading randomisation catches a "method" that ignores the model (an edge map of the input)', async () => {
-    const inputOnly = async (_m: unknown, input: tf.Tensor4D) => tf.tidy(() => tf.abs(tf.sub(input, tf.mean(input, [1, 2], true))));
+    const inputOnly = (_m: unknown, input: tf.Tensor4D) =>
+      Promise.resolve(tf.tidy(() => tf.abs(tf.sub(input, tf.mean(input, [1, 2], true)))));
     const r = await cascadingRandomisation(model, x, { explain: inputOnly });
     for (const step of r.steps) for (const s of step.spearman) expect(s).toBeCloseTo(1, 12);
     expect(r.passed).toBe(false);
@@ -49,7 +50,7 @@ describe('sanity checks', () => {
   it('label randomisation: a copy trained on permuted labels; the user model is unchanged', async () => {
     const before = await weightValues(model);
     const data = {
-      x: tf.randomUniform([16, 12, 12, 3], 0, 1, 'float32', 5) as tf.Tensor4D,
+      x: tf.randomUniform<tf.Rank.R4>([16, 12, 12, 3], 0, 1, 'float32', 5),
       labels: Array.from({ length: 16 }, (_, i) => i % 4),
     };
     const options = { explain: { method: 'saliency' }, data, epochs: 3, batchSize: 8, seed: 2 } as const;
@@ -65,7 +66,7 @@ describe('sanity checks', () => {
   });
 
   it('typed errors: a function model, a GraphModel, missing explain, unknown options, bad data', async () => {
-    const f = (v: tf.Tensor4D) => tf.sum(v, [1, 2]) as tf.Tensor2D;
+    const f = (v: tf.Tensor4D) => tf.sum<tf.Tensor2D>(v, [1, 2]);
     await expect(cascadingRandomisation(f, x, { explain: { method: 'saliency' } })).rejects.toThrow(UnsupportedModelError);
     const graph = await tinyCnnGraphModel(weights);
     const tensors = tf.memory().numTensors;

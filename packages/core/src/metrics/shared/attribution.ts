@@ -43,7 +43,7 @@ export function normaliseAttribution(what: string, attribution: tf.Tensor, input
     throw new ShapeMismatchError(`${what}: attribution has shape [${shape}] but the input [${inputShape}] needs ${accepted}`);
   }
   return tf.tidy(() => {
-    const a = tf.reshape(tf.cast(attribution, 'float32'), four as [number, number, number, number]) as tf.Tensor4D;
+    const a = tf.reshape<tf.Rank.R4>(tf.cast(attribution, 'float32'), four as [number, number, number, number]);
     return ah === h && aw === w ? tf.clone(a) : tf.image.resizeBilinear(a, [h, w], false, true);
   });
 }

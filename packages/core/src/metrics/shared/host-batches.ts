@@ -23,11 +23,12 @@ export async function scoreHostImages(
   const env = metricEnv(method, inputs);
   const perImage = inputs.height * inputs.width * inputs.channels;
   let staging = new Float32Array(0);
-  const uploadBatch = async (output: GPUBuffer, first: number, count: number) => {
+  const uploadBatch = (output: GPUBuffer, first: number, count: number) => {
     if (staging.length < count * perImage) staging = new Float32Array(count * perImage);
     const batch = staging.subarray(0, count * perImage);
     write(batch, first, count, 'nhwc');
     tfjsDevice().queue.writeBuffer(output, 0, batch);
+    return Promise.resolve();
   };
   const writer: BatchWriter = gpuBatches(env) ? { on: 'gpu', write: uploadBatch } : { on: 'host', write };
   const rows: Float32Array[] = [];

@@ -116,8 +116,9 @@ function maskedHostWriter(
 /** A mask source from host masks (random subsets): the GPU path uploads each batch's rows. */
 export function hostMaskSource(masks: Float32Array<ArrayBuffer>, pixels: number): MaskSource {
   return {
-    async gpu(scope, buffer, first, count) {
+    gpu(scope, buffer, first, count) {
       scope.device.queue.writeBuffer(buffer, 0, masks, first * pixels, count * pixels);
+      return Promise.resolve();
     },
     cpu(out, first, count) {
       out.set(masks.subarray(first * pixels, (first + count) * pixels));

@@ -21,7 +21,7 @@ describe('stability, compareModels, trustReport', () => {
     await tf.setBackend('webgpu');
     weights = tinyCnnWeights();
     model = tinyCnn('sequential', weights);
-    x = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    x = tf.randomUniform<tf.Rank.R4>([2, 16, 16, 3], 0, 1, 'float32', 3);
   });
   afterAll(() => {
     model.dispose();

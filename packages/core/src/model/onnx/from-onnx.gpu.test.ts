@@ -44,7 +44,7 @@ describe('fromOnnx', () => {
 
   it('gives the scores of the tfjs model, in both layouts, with and without ort.Tensor', async () => {
     const model = tinyCnn('sequential', weights);
-    const x = tf.randomUniform([5, 16, 16, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([5, 16, 16, 3], 0, 1, 'float32', 4);
     const want = await (model.predict(x) as tf.Tensor).data();
     const batch = (await x.data()) as Float32Array;
     for (const [layout, Tensor] of [

@@ -88,7 +88,7 @@ describe('listLayers and model splitting', () => {
   beforeAll(async () => {
     await tf.setBackend('webgpu');
     weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, filters: 4, classes: 5, seed: 21 });
-    x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 4);
   });
   afterAll(() => {
     disposeWeights(weights);

@@ -13,7 +13,7 @@ const quads = Int32Array.from({ length: H * W }, (_, p) => (Math.floor(p / W) < 
 
 /** Class 1 iff quadrants 0 and 3 are both bright (mean > 0.5), else class 0: the anchor is {0, 3}. */
 const andModel = {
-  async predict(batch: Float32Array, shape: [number, number, number, number]) {
+  predict(batch: Float32Array, shape: [number, number, number, number]) {
     const out = new Float32Array(shape[0] * 2);
     for (let b = 0; b < shape[0]; b++) {
       const mean = (q: number) => {
@@ -24,7 +24,7 @@ const andModel = {
       const on = mean(0) > 0.5 && mean(3) > 0.5;
       out[b * 2 + (on ? 1 : 0)] = 1;
     }
-    return out;
+    return Promise.resolve(out);
   },
 };
 
@@ -63,8 +63,8 @@ describe('anchors', () => {
 
   it('returns the empty anchor when nothing changes the prediction; cancels; no leaks', async () => {
     const constant = {
-      predict: async (_: Float32Array, s: [number, number, number, number]) =>
-        Float32Array.from({ length: s[0] * 2 }, (_, i) => (i % 2 ? 1 : 0)),
+      predict: (_: Float32Array, s: [number, number, number, number]) =>
+        Promise.resolve(Float32Array.from({ length: s[0] * 2 }, (_, i) => (i % 2 ? 1 : 0))),
     };
     const x = tf.fill([H, W, 1], 0.9);
     const ex = createExplainerFor(anchors, constant, { method: 'anchors', segments: quads });

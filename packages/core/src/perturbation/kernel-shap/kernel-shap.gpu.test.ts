@@ -76,7 +76,7 @@ describe('kernel-shap', () => {
   it('equals brute-force Shapley values of a nonlinear model when every coalition is evaluated; efficiency holds', async () => {
     const weights = tinyCnnWeights({ height: H, width: W, channels: C, classes: K, seed: 6 });
     const model = tinyCnn('sequential', weights);
-    const x = tf.randomUniform([1, H, W, C], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([1, H, W, C], 0, 1, 'float32', 8);
     const r = await createExplainerFor(kernelShap, model, { method: 'kernel-shap', segments: quads, fill: 0.5, target: 0 }).explain(x);
     // v(S): the model on x with the quadrants outside S set to 0.5.
     const values = (await x.data()) as Float32Array;

@@ -13,7 +13,7 @@ const [H, W, C, K] = [8, 10, 2, 3];
 /** f_k(x) = sum_i x_i kernel[i, k] + bias[k], in JS: the same function as linearModel, as a black box. */
 function linearBox(kernel: Float32Array, bias: Float32Array): BlackBoxModel {
   return {
-    async predict(batch, shape) {
+    predict(batch, shape) {
       const features = shape[1] * shape[2] * shape[3];
       const out = new Float32Array(shape[0] * K);
       for (let b = 0; b < shape[0]; b++) {
@@ -23,7 +23,7 @@ function linearBox(kernel: Float32Array, bias: Float32Array): BlackBoxModel {
           out[b * K + k] = s;
         }
       }
-      return out;
+      return Promise.resolve(out);
     },
   };
 }
@@ -82,7 +82,7 @@ describe('occlusion', () => {
 
   it('gives exactly zero where the model ignores the input, and averages overlapping windows', async () => {
     // The model reads only the left half: every window inside the right half changes nothing.
-    const model = (x: tf.Tensor4D) => tf.sum(tf.slice(x, [0, 0, 0, 0], [-1, H, W / 2, C]), [1, 2]) as tf.Tensor2D;
+    const model = (x: tf.Tensor4D) => tf.sum<tf.Tensor2D>(tf.slice(x, [0, 0, 0, 0], [-1, H, W / 2, C]), [1, 2]);
     const x = tf.randomUniform([2, H, W, C], 0, 1, 'float32', 3);
     const r = await createExplainerFor(occlusion, model, { method: 'occlusion', window: [2, 2], stride: [1, 1], target: 0 }).explain(x);
     const a = await r.attribution.data();
@@ -131,33 +131,33 @@ describe('occlusion', () => {
     expect(() =>
       createExplainerFor(
         occlusion,
-        box(async () => new Float32Array()),
+        box(() => Promise.resolve(new Float32Array())),
         { method: 'occlusion', window: 0 },
       ),
     ).toThrow(InvalidOptionError);
     expect(() =>
       createExplainerFor(
         occlusion,
-        box(async () => new Float32Array()),
+        box(() => Promise.resolve(new Float32Array())),
         { method: 'occlusion', stride: [1, 1.5] as never },
       ),
     ).toThrow(/stride/);
     const run = (predict: BlackBoxModel['predict'], window = 4) =>
       createExplainerFor(occlusion, box(predict), { method: 'occlusion', window }).explain(x);
-    await run(async (_, s) => new Float32Array(s[0] * 2)); // warm-up
+    await run((_, s) => Promise.resolve(new Float32Array(s[0] * 2))); // warm-up
     const device = tfjsDevice();
     // Submitting tfjs's pending work releases the buffers of tensors disposed while still queued (a
     // black box's image slices are no longer read back, which used to submit them).
     const memory = () => (flushTfjs(), [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]);
     const before = memory();
-    await expect(run(async (_, s) => new Float32Array(s[0] * 2), 11)).rejects.toThrow(
+    await expect(run((_, s) => Promise.resolve(new Float32Array(s[0] * 2)), 11)).rejects.toThrow(
       /occlusion: window must be no larger than the image \[8, 10\], got \[11,11\]/,
     );
     let calls = 0;
-    const wrongShapeLater = async (_: Float32Array, s: number[]) => new Float32Array(calls++ === 0 ? s[0]! * 2 : s[0]! * 2 + 1);
+    const wrongShapeLater = (_: Float32Array, s: number[]) => Promise.resolve(new Float32Array(calls++ === 0 ? s[0]! * 2 : s[0]! * 2 + 1));
     await expect(run(wrongShapeLater)).rejects.toThrow(ModelError);
     calls = 0;
-    const nanLater = async (_: Float32Array, s: number[]) => new Float32Array(s[0]! * 2).fill(calls++ === 0 ? 0 : Number.NaN);
+    const nanLater = (_: Float32Array, s: number[]) => Promise.resolve(new Float32Array(s[0]! * 2).fill(calls++ === 0 ? 0 : Number.NaN));
     await expect(run(nanLater)).rejects.toThrow(/returned NaN/);
     calls = 0;
     const rejectLater = async (_: Float32Array, s: number[]) =>

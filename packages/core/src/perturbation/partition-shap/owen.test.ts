@@ -10,14 +10,16 @@ import { iota, partitionTree, treeOrdered } from './partition-tree.js';
 function interacting(features: number): { score: CoalitionScorer; calls: number[] } {
   const weights = seededF32(features, 5, -1, 1);
   const calls: number[] = [];
-  const score: CoalitionScorer = async (masks, rows) => {
+  const score: CoalitionScorer = (masks, rows) => {
     calls.push(rows);
-    return Float64Array.from({ length: rows }, (_, r) => {
-      const row = masks.subarray(r * features, (r + 1) * features);
-      let s = 0;
-      for (let f = 0; f < features; f++) s += weights[f]! * row[f]!;
-      return s + 2 * row[0]! * row[1]! - Math.sqrt(row.reduce((a, b) => a + b, 0));
-    });
+    return Promise.resolve(
+      Float64Array.from({ length: rows }, (_, r) => {
+        const row = masks.subarray(r * features, (r + 1) * features);
+        let s = 0;
+        for (let f = 0; f < features; f++) s += weights[f]! * row[f]!;
+        return s + 2 * row[0]! * row[1]! - Math.sqrt(row.reduce((a, b) => a + b, 0));
+      }),
+    );
   };
   return { score, calls };
 }

@@ -71,7 +71,7 @@ describe('partition-shap', () => {
     expect(budget.evaluations[0]).toBeLessThanOrEqual(40);
     expect(budget.shapValues[0]!.reduce((a, b) => a + b, 0)).toBeCloseTo(budget.prediction[0]! - budget.baseValue[0]!, 5);
     // A model that reads only the top half: fully expanded, the bottom half's values are 0.
-    const top = (t: tf.Tensor4D) => tf.sum(tf.square(tf.slice(t, [0, 0, 0, 0], [-1, 4, 8, 3])), [1, 2]) as tf.Tensor2D;
+    const top = (t: tf.Tensor4D) => tf.sum<tf.Tensor2D>(tf.square(tf.slice(t, [0, 0, 0, 0], [-1, 4, 8, 3])), [1, 2]);
     const full = await createExplainerFor(partitionShap, top, {
       method: 'partition-shap',
       maxEvals: 100000,

@@ -53,7 +53,7 @@ describe('rise', () => {
   });
 
   it('a constant model gives a nearly constant map; cancels and leaks nothing', async () => {
-    const constant = (x: tf.Tensor4D) => tf.add(tf.mul(tf.sum(x, [1, 2, 3]), 0), 2).expandDims(1) as tf.Tensor2D;
+    const constant = (x: tf.Tensor4D) => tf.add(tf.mul(tf.sum(x, [1, 2, 3]), 0), 2).expandDims<tf.Tensor2D>(1);
     const x = tf.randomUniform([H, W, C], 0, 1, 'float32', 5);
     const explainer = createExplainerFor(rise, constant, { method: 'rise', masks: 2000, cellSize: 3, batchSize: 500 });
     const r = await explainer.explain(x);

@@ -73,7 +73,7 @@ const image = () =>
       { length: N * H * W * C },
       (_, i) => 0.1 + (0.8 * ((blocks[Math.floor(i / C) % (H * W)]! * 5 + Math.floor(i / (H * W * C))) % 12)) / 11,
     );
-    return tf.add(tf.tensor4d(shade, [N, H, W, C]), tf.randomUniform([N, H, W, C], 0, 0.05, 'float32', 7)) as tf.Tensor4D;
+    return tf.add<tf.Tensor4D>(tf.tensor4d(shade, [N, H, W, C]), tf.randomUniform([N, H, W, C], 0, 0.05, 'float32', 7));
   });
 
 describe('black-box perturbation methods read their input once', () => {

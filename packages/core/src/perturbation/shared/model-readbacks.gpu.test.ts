@@ -39,7 +39,7 @@ describe('perturbation methods with a tfjs model (webgpu): one readback per mode
     await tf.setBackend('webgpu');
     weights = tinyCnnWeights({ height: H, width: W, channels: C, classes: 3, seed: 5 });
     counted = countedModel(tinyCnn('sequential', weights));
-    x = tf.randomUniform([N, H, W, C], 0, 1, 'float32', 3) as tf.Tensor4D;
+    x = tf.randomUniform<tf.Rank.R4>([N, H, W, C], 0, 1, 'float32', 3);
   });
   afterAll(() => {
     x.dispose();
@@ -76,8 +76,8 @@ describe('perturbation methods with a tfjs model (webgpu): one readback per mode
     let calls = 0;
     let bad = 0; // the call from which the scores turn NaN
     const network = (input: tf.Tensor4D) => counted.model(input);
-    const nanFrom = (input: tf.Tensor4D) => tf.mul(network(input), calls++ >= bad ? Number.NaN : 1) as tf.Tensor2D;
-    const infFrom = (input: tf.Tensor4D) => tf.mul(network(input), calls++ >= bad ? Number.POSITIVE_INFINITY : 1) as tf.Tensor2D;
+    const nanFrom = (input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(network(input), calls++ >= bad ? Number.NaN : 1);
+    const infFrom = (input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(network(input), calls++ >= bad ? Number.POSITIVE_INFINITY : 1);
     for (const { method, options } of cases.slice(0, 3)) {
       const ok = createExplainerFor(method as MethodDefinition<MethodName>, counted.model, {
         method: method.name,

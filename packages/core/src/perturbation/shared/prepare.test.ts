@@ -11,7 +11,7 @@ function fakePrepare(failAt = -1) {
     started.push(i);
     await new Promise((resolve) => setTimeout(resolve, 1));
     if (i === failAt) throw new Error(`image ${i} failed`);
-    const tensor = tf.fill([1, 2, 2, 1], i) as tf.Tensor4D;
+    const tensor = tf.fill<tf.Rank.R4>([1, 2, 2, 1], i);
     tensors.push(tensor);
     return { tensor, values: new Float32Array(4).fill(i), map: { labels: new Int32Array(4), count: 1 }, fill: new Float32Array(4) };
   };

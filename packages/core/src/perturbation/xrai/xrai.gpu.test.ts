@@ -77,6 +77,8 @@ describe('xrai', () => {
   });
 
   it('needs gradients', () => {
-    expect(() => createExplainerFor(xrai, { predict: async () => new Float32Array(2) }, { method: 'xrai' })).toThrow(UnsupportedModelError);
+    expect(() => createExplainerFor(xrai, { predict: () => Promise.resolve(new Float32Array(2)) }, { method: 'xrai' })).toThrow(
+      UnsupportedModelError,
+    );
   });
 });

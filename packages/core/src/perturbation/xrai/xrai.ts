@@ -200,7 +200,7 @@ async function explainXrai(
   const maps: Float32Array[] = [];
   const rankMaps: Int32Array[] = [];
   for (let i = 0; i < n; i++) {
-    const image = tf.slice(input, [i, 0, 0, 0], [1, height, width, channels]) as tf.Tensor4D;
+    const image = tf.slice<tf.Rank, tf.Tensor4D>(input, [i, 0, 0, 0], [1, height, width, channels]);
     try {
       const range = tf.tidy(() => tf.stack([tf.min(image), tf.max(image)]));
       const [lo, hi] = Array.from(await range.data());
@@ -224,7 +224,7 @@ async function explainXrai(
           attr[p] = attr[p]! + s / channels / 2;
         }
       }
-      const squeezed = tf.squeeze(image, [0]) as tf.Tensor3D;
+      const squeezed = tf.squeeze<tf.Tensor3D>(image, [0]);
       const masks = await xraiCandidates(squeezed, o.scales, o.dilation, call.signal, progress.step).finally(() => squeezed.dispose());
       const { attribution, ranks } = xraiRegions(attr, masks, o.areaThreshold, o.minPixelDiff);
       progress.step();
