@@ -41,15 +41,6 @@ export default tseslint.config(
     },
   },
   {
-    // no-unnecessary-type-assertion and require-await (recommended) are on elsewhere (session 12): where an
-    // assertion is what infers a generic call's type arguments (`tf.mul(a, b) as tf.Tensor4D`) they are
-    // written out instead (`tf.mul<tf.Tensor4D>(a, b)`); a function that must return a Promise but awaits
-    // nothing returns Promise.resolve(...), or keeps `async` with a comment where its throws must reject.
-    // packages/bench was being edited on another branch that day: its 17 + 4 findings wait.
-    files: ['packages/bench/src/**/*.ts', 'packages/bench/test/**/*.ts'],
-    rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'off', '@typescript-eslint/require-await': 'off' },
-  },
-  {
     // webxai's gradients go through interop/input-gradients.ts, which skips the weight gradients tfjs
     // computes and drops and frees the tape when a pass throws; a bare tf.grad would silently do
     // neither. Exempt: tests.

@@ -27,7 +27,7 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
   const size = envCount('XAI_CAM_AUTO_SIZE', 48);
   const runs = envCount('XAI_CAM_AUTO_RUNS', 1);
   const model = testing.mobileNetV2({ size, classes: 1000, seed: 2 });
-  const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 7) as tfNamespace.Tensor4D;
+  const x = tf.randomUniform<tfNamespace.Rank.R4>([1, size, size, 3], 0, 1, 'float32', 7);
   const layers = core.listLayers(model);
   const auto = layers[layers.length - 1]!;
   const [, h, w, channels] = auto.outputShape as [null, number, number, number];
@@ -43,7 +43,7 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
     const probe = tf.model({ inputs: model.inputs, outputs: model.getLayer(auto.name).output });
     return probe.predict(x) as tfNamespace.Tensor4D;
   });
-  const activations = tf.tile(activation, [ABLATION_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;
+  const activations = tf.tile<tfNamespace.Tensor4D>(activation, [ABLATION_BATCH, 1, 1, 1]);
   // The same function, but at out_relu the tail is linear + pooling + Dense: Ablation-CAM's general path.
   const hidden = tf.layers
     .activation({ activation: 'linear', name: 'hides_the_pooled_tail' })
@@ -52,7 +52,7 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
     inputs: model.inputs,
     outputs: model.getLayer('predictions').apply(model.getLayer('global_average_pooling2d').apply(hidden)) as tfNamespace.SymbolicTensor,
   });
-  const images = tf.tile(x, [SCORE_CAM_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;
+  const images = tf.tile<tfNamespace.Tensor4D>(x, [SCORE_CAM_BATCH, 1, 1, 1]);
 
   /**
    * The passes a channel-batched CAM cannot avoid: one forward pass of the image (its activation and
@@ -65,7 +65,11 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
       const count = Math.min(batch, channels - start);
       rows.push(
         tf.tidy(() =>
-          tf.slice(forward(count === batch ? full : (tf.slice(full, 0, count) as tfNamespace.Tensor4D)), [0, target], [count, 1]),
+          tf.slice(
+            forward(count === batch ? full : tf.slice<tfNamespace.Rank, tfNamespace.Tensor4D>(full, 0, count)),
+            [0, target],
+            [count, 1],
+          ),
         ),
       );
     }

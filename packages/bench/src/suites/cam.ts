@@ -33,7 +33,7 @@ async function setupCamSuite(name: string, choice: CamModelChoice, context: Benc
   const policy = quick ? choice.policy.quick : choice.policy.full;
   const model = choice.build(testing, size);
   const adapter = core.adaptModel(model);
-  const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 7) as tfNamespace.Tensor4D;
+  const x = tf.randomUniform<tfNamespace.Rank.R4>([1, size, size, 3], 0, 1, 'float32', 7);
   const scores = model.predict(x) as tfNamespace.Tensor;
   const target = (await tf.argMax(scores, 1).data())[0]!;
   scores.dispose();
@@ -43,7 +43,7 @@ async function setupCamSuite(name: string, choice: CamModelChoice, context: Benc
   const narrow = layers.find((l) => l.name === scoreCamLayer);
   if (!narrow) throw new Error(`${name}: no layer ${scoreCamLayer}`);
   const narrowChannels = narrow.outputShape[3]!;
-  const masked = tf.tile(x, [SCORE_CAM_BATCH, 1, 1, 1]) as tfNamespace.Tensor4D;
+  const masked = tf.tile<tfNamespace.Tensor4D>(x, [SCORE_CAM_BATCH, 1, 1, 1]);
 
   // The recorder drops each case's first run: the harness's warm-up, where pipelines compile.
   const times = new RunRecorder();
@@ -86,7 +86,7 @@ async function setupCamSuite(name: string, choice: CamModelChoice, context: Benc
       },
       { elements: 1 },
     ),
-    timed(bare, async () => tf.dispose(core.targetGradients(adapter, x, [target])), { elements: 1 }),
+    timed(bare, () => Promise.resolve(tf.dispose(core.targetGradients(adapter, x, [target]))), { elements: 1 }),
     ...METHODS.map((method) => explainCase(`${method} at ${autoLayer.name} (auto)`, { method })),
     explainCase(scoreCam, { method: 'score-cam', layer: narrow.name, batchSize: SCORE_CAM_BATCH }),
     timed(
@@ -98,7 +98,7 @@ async function setupCamSuite(name: string, choice: CamModelChoice, context: Benc
           rows.push(
             tf.tidy(() =>
               tf.slice(
-                adapter.forward!(count === SCORE_CAM_BATCH ? masked : (tf.slice(masked, 0, count) as tfNamespace.Tensor4D)),
+                adapter.forward!(count === SCORE_CAM_BATCH ? masked : tf.slice<tfNamespace.Rank, tfNamespace.Tensor4D>(masked, 0, count)),
                 [0, target],
                 [count, 1],
               ),

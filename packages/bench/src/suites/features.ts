@@ -23,12 +23,12 @@ async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
   // The bare passes: the model up to 'conv2' (the layer visualised), gradient of every image's own
   // channel mean with respect to a [channels, 128, 128, 3] batch, `steps` times, awaited at the end.
   const head = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv2').output });
-  const batch = tf.randomUniform([channels, size, size, 3], 0, 1, 'float32', 3) as tfNamespace.Tensor4D;
+  const batch = tf.randomUniform<tfNamespace.Rank.R4>([channels, size, size, 3], 0, 1, 'float32', 3);
   const mask = tf.oneHot(tf.range(0, channels, 1, 'int32'), 8).toFloat();
   const units = Array.from({ length: channels }, (_, i) => i);
   const visualizeFor = async (n: number) =>
     (await core.visualizeFeature(model, { layer: 'conv2', channels: units, steps: n, seed: 1 })).images.dispose();
-  const bareFor = async (n: number) => {
+  const bareFor = (n: number): Promise<void> => {
     for (let s = 0; s < n; s++) {
       tf.dispose(
         tf.grad((x: tfNamespace.Tensor) => {
@@ -38,6 +38,7 @@ async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
         })(batch),
       );
     }
+    return Promise.resolve(); // the caller's settle waits for the GPU
   };
   const [visualize, bare] = [() => visualizeFor(steps), () => bareFor(steps)];
   // Quick mode drops each side's first run (pipelines compile). Full mode keeps its single run, after

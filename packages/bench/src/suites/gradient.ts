@@ -42,17 +42,17 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
   const size = quick ? (choice.quickSize ?? choice.size) : choice.size;
   const model = choice.build(tf, testing, size);
   const adapter = core.adaptModel(model);
-  const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 7) as tfNamespace.Tensor4D;
+  const x = tf.randomUniform<tfNamespace.Rank.R4>([1, size, size, 3], 0, 1, 'float32', 7);
   // The bare passes run over the very batches the explainers build (the software GPU's speed
   // depends on the values: IG's scaled-down path points take ~20% longer than random images).
   const { alphas } = core.integrationRule('gauss-legendre', k);
-  const igBatch = tf.tidy(() =>
+  const igBatch = tf.tidy<tfNamespace.Tensor4D>(() =>
     tf.mul(tf.tile(x, [k, 1, 1, 1]), tf.tensor4d(Float32Array.from(alphas), [k, 1, 1, 1])),
-  ) as tfNamespace.Tensor4D;
-  const sgBatch = tf.tidy(() => {
+  );
+  const sgBatch = tf.tidy<tfNamespace.Tensor4D>(() => {
     const sigma = tf.mul(tf.sub(tf.max(x), tf.min(x)), 0.15);
     return tf.add(tf.tile(x, [k, 1, 1, 1]), tf.mul(tf.randomNormal([k, size, size, 3], 0, 1, 'float32', 8), sigma));
-  }) as tfNamespace.Tensor4D;
+  });
   // IG also needs f(input) and f(baseline) for its convergence delta (Gauss-Legendre points exclude
   // both ends): one forward over the two, part of its unavoidable passes (the browser bench's extraForward).
   const igEnds = tf.tidy(() => tf.concat([x, tf.zerosLike(x)]));
@@ -116,9 +116,9 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
   const sgExplainer = core.createExplainer(model, { target, method: 'smoothgrad', samples: k, batchSize: k, seed: 1 });
   explainers.push(igExplainer, sgExplainer);
   const paired: [string, () => Promise<void>][] = [
-    [bare, async () => tf.dispose([core.targetGradients(adapter, igBatch, [target]), model.predict(igEnds) as tfNamespace.Tensor])],
+    [bare, () => Promise.resolve(tf.dispose([core.targetGradients(adapter, igBatch, [target]), model.predict(igEnds)]))],
     [ig, async () => (await igExplainer.explain(x)).attribution.dispose()],
-    [bareSg, async () => tf.dispose(core.targetGradients(adapter, sgBatch, [target]))],
+    [bareSg, () => Promise.resolve(tf.dispose(core.targetGradients(adapter, sgBatch, [target])))],
     [sg, async () => (await sgExplainer.explain(x)).attribution.dispose()],
   ];
   const interleavedPolicy = !quick && choice.interleavedPolicy ? choice.interleavedPolicy : policy;
@@ -142,7 +142,7 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
       async () => {
         let sum: tfNamespace.Tensor = tf.zerosLike(x);
         for (let i = 0; i < k; i++) {
-          const point = tf.mul(x, (i + 0.5) / k) as tfNamespace.Tensor4D;
+          const point = tf.mul<tfNamespace.Tensor4D>(x, (i + 0.5) / k);
           const gradient = core.targetGradients(adapter, point, [target]);
           await gradient.data(); // the naive loop waits for every step
           const next = tf.add(sum, gradient);

@@ -34,8 +34,8 @@ async function setupMetrics(context: BenchContext): Promise<SuiteInstance> {
   const session = await ort.InferenceSession.create(testing.mobileNetV2Onnx({ size, classes: 1000, seed: 2 }));
   const onnx = core.fromOnnx(session, { layout: 'nchw', Tensor: ort.Tensor });
   const onnxLabel = `onnx mnv2-${size}`;
-  const x = tf.randomUniform([images, size, size, 3], 0, 1, 'float32', 7) as tfNamespace.Tensor4D;
-  const attribution = tf.randomNormal([images, size, size], 0, 1, 'float32', 8) as tfNamespace.Tensor3D;
+  const x = tf.randomUniform<tfNamespace.Rank.R4>([images, size, size, 3], 0, 1, 'float32', 7);
+  const attribution = tf.randomNormal<tfNamespace.Rank.R3>([images, size, size], 0, 1, 'float32', 8);
   const pixels = size * size;
   const perImage = pixels * 3;
   // ONNX: evaluate's default batch (64 MB of input, at most 64 images). tfjs: 16, as the other

@@ -171,7 +171,7 @@ async function setupPerturbation(context: BenchContext): Promise<SuiteInstance> 
 
   // SLIC on the GPU (tfjs's device), 224 and 1024; its CPU reference on 224 for comparison.
   for (const side of quick ? [224] : [224, 1024]) {
-    const image = tf.tidy(() => tf.image.resizeBilinear(tf.expandDims(x, 0) as tfNamespace.Tensor4D, [side, side]).squeeze([0]));
+    const image = tf.tidy(() => tf.image.resizeBilinear(tf.expandDims<tfNamespace.Tensor4D>(x, 0), [side, side]).squeeze([0]));
     disposers.push(() => image.dispose());
     cases.push({
       name: `slic ${side}x${side}, 100 segments (gpu + connectivity)`,

@@ -15,7 +15,7 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
   const { loadMnistCnn, mnistSamples } = await import('@webxai/models');
   const model = await loadMnistCnn();
   const samples = mnistSamples();
-  const image = tf.tidy(() => samples.images.slice([0, 0, 0, 0], [1, 28, 28, 1])) as tfNamespace.Tensor4D;
+  const image = tf.tidy<tfNamespace.Tensor4D>(() => samples.images.slice([0, 0, 0, 0], [1, 28, 28, 1]));
   samples.images.dispose();
   const logits = model.predict(image) as tfNamespace.Tensor;
   const target = (await tf.argMax(logits, 1).data())[0]!;
