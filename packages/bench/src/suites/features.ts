@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Feature visualisation (visualizeFeature) on tfjs's webgpu backend: channels visualised per second
-// at 128 x 128 with 128 steps (full mode), against the bare forward + backward passes the same optimisation
+// at 128 x 128, 64 steps per run, 5 runs (full mode), against the bare forward + backward passes the same optimisation
 // needs (one pass to the layer and back per step over the same batch of images, tf.grad only, the
 // unused filter gradients skipped as visualizeFeature skips them).
-// The two run interleaved in one case so that load from other processes hits both alike.
+// The two run interleaved in one case so that load from other processes hits both alike; the summary
+// gives the median of the runs' own ratios too (a single pair swung +-0.3 in sessions 10-11).
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchSuite, SuiteInstance, BenchContext } from '../harness.js';
-import { envCount, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
+import { boundVerdict, envCount, medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
   const { quick } = context;
@@ -15,8 +16,9 @@ async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
 
   const size = 128;
   // XAI_FEATURES_BENCH_STEPS / _CHANNELS override the defaults (e.g. a shorter run on a loaded machine).
-  // Full: 128 steps (256 took 415 s of the full mode's 30 minutes at load 5-10; the ratio is per step).
-  const steps = envCount('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 128);
+  // Full: 5 runs of 64 steps each side (~40 s here); the ratio is per step.
+  const steps = envCount('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 64);
+  const runs = quick ? 1 : envCount('XAI_FEATURES_BENCH_RUNS', 5);
   const channels = Math.min(8, envCount('XAI_FEATURES_BENCH_CHANNELS', quick ? 2 : 4));
   const weights = testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 });
   const model = testing.tinyCnn('sequential', weights);
@@ -56,7 +58,7 @@ async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
         name: `interleaved: visualizeFeature (${label}), bare forward+backward x ${steps}`,
         // One channel batch is one optimisation: elements/s = channels visualised per second.
         elements: channels,
-        policy: quick ? { warmupRuns: 1, minRuns: 1, maxRuns: 1 } : { warmupRuns: 0, minRuns: 1, maxRuns: 1 },
+        policy: quick ? { warmupRuns: 1, minRuns: 1, maxRuns: 1 } : { warmupRuns: 0, minRuns: runs, maxRuns: runs },
         run: async () => {
           times.record('visualize', await msUntilSettled(visualize, settle));
           times.record('bare', await msUntilSettled(bare, settle));
@@ -66,17 +68,19 @@ async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
           'bare forward+backward median ms': medianOf(times, 'bare'),
           'channels per second': (channels * 1000) / medianOf(times, 'visualize'),
           'visualize / bare': medianOf(times, 'visualize') / medianOf(times, 'bare'),
+          'visualize / bare, median paired': medianPairedRatio(times.timed('visualize'), times.timed('bare')),
         }),
       },
     ],
     dispose() {
       if (times.timed('visualize').length > 0) {
         const [v, b] = [medianOf(times, 'visualize'), medianOf(times, 'bare')];
+        const paired = medianPairedRatio(times.timed('visualize'), times.timed('bare'));
         console.log(
           [
             `features summary (tiny CNN ${size}x${size}x3, 8 filters; ${label}; medians of the timed runs):`,
             `  channels visualised per second = ${((channels * 1000) / v).toPrecision(3)} (${(v / 1000).toFixed(2)} s per batch of ${channels})`,
-            `  visualizeFeature / bare forward+backward over the same ${steps} steps = ${(v / b).toFixed(3)}x (bare ${(b / 1000).toFixed(2)} s)`,
+            `  visualizeFeature / bare forward+backward over the same ${steps} steps = ${(v / b).toFixed(3)}x (bound 1.15x: ${boundVerdict(v / b, 1.15)}; bare ${(b / 1000).toFixed(2)} s); median paired ratio ${paired.toFixed(3)}x over ${times.timed('visualize').length} runs`,
           ].join('\n'),
         );
       }
@@ -91,6 +95,6 @@ async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
 export const featuresSuite: BenchSuite = {
   name: 'features',
   description:
-    'feature visualisation: channels/s at 128x128 with 128 steps (--quick: 4), and the ratio to the bare forward+backward passes it needs',
+    'feature visualisation: channels/s at 128x128, 5 runs of 64 steps (--quick: 4 steps), and the ratio to the bare forward+backward passes it needs',
   setup: setupFeatures,
 };

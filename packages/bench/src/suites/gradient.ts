@@ -5,7 +5,7 @@
 // cost of webxai's own kernels alone, an awaited tfjs round trip, and peak tensor memory.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
+import { boundVerdict, medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 type Tf = typeof tfNamespace;
 
@@ -211,7 +211,7 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
       // so load drifting across the run cancels; the ratio of medians above does not pair them.
       const pairedRatio = (a: string, b: string) => medianPairedRatio(times.timed(a), times.timed(b));
       const mb = (caseName: string) => ((peaks.get(caseName) ?? Number.NaN) / 2 ** 20).toFixed(1);
-      const bound = (r: number) => (Number.isNaN(r) ? 'not run' : r <= 1.15 ? 'holds' : 'DOES NOT HOLD');
+      const bound = (r: number) => boundVerdict(r, 1.15);
       if (times.timed(bare).length === 0) return cleanup();
       const lines = [
         `${name} summary (${choice.label}, ${k} points, medians of the timed runs):`,

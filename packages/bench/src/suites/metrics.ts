@@ -5,7 +5,7 @@
 // interleaved in one case (bare, then metric), so load from other processes hits both sides alike.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { costOf, envCount, median, medianPairedRatio, RunRecorder, webgpuTfjs, type Cost } from './shared.js';
+import { boundVerdict, costOf, envCount, median, medianPairedRatio, RunRecorder, webgpuTfjs, type Cost } from './shared.js';
 
 async function setupMetrics(context: BenchContext): Promise<SuiteInstance> {
   const { quick } = context;
@@ -165,7 +165,7 @@ async function setupMetrics(context: BenchContext): Promise<SuiteInstance> {
         const steps = stepsOf.get(label)!;
         lines.push(
           `  ${label}, ${steps} steps (${2 * steps * images} images per side): deletion + insertion ${(s.metricsMs / 1000).toFixed(2)} s / bare forward ${(s.bareMs / 1000).toFixed(2)} s = ${s.ratio.toFixed(3)}x ` +
-            `(bound 1.1x: ${s.ratio <= 1.1 ? 'holds' : 'DOES NOT HOLD'}); median paired ratio ${s.pairedRatio.toFixed(3)}x; process CPU time ratio ${s.cpuRatio.toFixed(3)}x; ` +
+            `(bound 1.1x: ${boundVerdict(s.ratio, 1.1)}); median paired ratio ${s.pairedRatio.toFixed(3)}x; process CPU time ratio ${s.cpuRatio.toFixed(3)}x; ` +
             `deletion ${(s.deletionMs / 1000).toFixed(2)} s, insertion ${(s.insertionMs / 1000).toFixed(2)} s`,
         );
       }

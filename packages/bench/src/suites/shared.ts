@@ -87,6 +87,11 @@ export function medianPairedRatio(numerators: readonly number[], denominators: r
   return median(numerators.map((value, i) => value / denominators[i]!));
 }
 
+/** How a summary line states a ratio against its bound. */
+export function boundVerdict(ratio: number, bound: number): string {
+  return Number.isNaN(ratio) ? 'not run' : ratio <= bound ? 'holds' : 'DOES NOT HOLD';
+}
+
 export function medianOf(recorder: RunRecorder, key: string): number {
   return median(recorder.timed(key));
 }
