@@ -29,8 +29,11 @@ export async function resolveTargets(target: Target | undefined, scores: tf.Tens
   let resolved = givenTargets(target, batch);
   if (!resolved) {
     const argmax = tf.argMax(scores, 1);
-    resolved = Array.from(await argmax.data());
-    argmax.dispose();
+    try {
+      resolved = Array.from(await argmax.data());
+    } finally {
+      argmax.dispose();
+    }
   }
   for (const t of resolved) checkTargetClass(t, classes);
   return resolved;

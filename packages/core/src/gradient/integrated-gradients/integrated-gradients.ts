@@ -5,6 +5,7 @@ import { resolveTargets, type Target } from '../../api/targets.js';
 import type { CallContext, ExecutionPath, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { readChecked, type InputCheck } from '../../api/input-check.js';
+import { settleAll } from '../../api/settle-all.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { choiceOption, integerOption, numberOption, rejectOption, seedOption } from '../../api/options.js';
 import { runPathIntegral } from '../shared/path-integral.js';
@@ -189,7 +190,11 @@ async function endpointScores(
   const inputScores = tf.slice(scores, [0, 0], [n, classes]);
   try {
     // The input's NaN/Inf check (when pending) comes back with the scores: before the path integral.
-    const [values, resolved] = await Promise.all([readChecked(inputCheck, scores), resolveTargets(target, inputScores)]);
+    // settleAll: a failed check must not return while the targets' argMax is still being read.
+    const [values, resolved] = await settleAll<[Float32Array, number[]]>([
+      readChecked(inputCheck, scores),
+      resolveTargets(target, inputScores),
+    ]);
     if (values.some((v) => !Number.isFinite(v))) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
     return {
       target: resolved,
