@@ -13,8 +13,8 @@
 // `storeTo` (and a scale at 'store'), see fft-io.wgsl.
 //
 // Dispatch: each workgroup takes SEQUENCES = WORKGROUP_SIZE / PER_SEQUENCE whole sequences,
-// PER_SEQUENCE = n / min(R1, R2) invocations each (the larger stage's count; the other stage leaves
-// some idle), neighbouring invocations on neighbouring sequences when `batchFastest` is 1 (the
+// PER_SEQUENCE = min(R1, R2) = n / max(R1, R2) invocations each (the smaller stage's count of
+// butterflies: the larger stage's loop over max / min of them, so no lane idles at 16 x 8), neighbouring invocations on neighbouring sequences when `batchFastest` is 1 (the
 // column FFT) and on neighbouring elements otherwise, as fft-stage.wgsl orders them. Workgroup
 // memory: SEQUENCES x n complex values (at most 64 x MAX_RADIX). Tolerance: fft-stage.kernel.ts.
 
@@ -33,10 +33,41 @@ override RADIX2: u32;
 // Stage 1's output, SEQUENCES blocks of n values (64 x MAX_RADIX bounds SEQUENCES x n: see the header).
 var<workgroup> mid: array<vec2f, 1024>;
 
+// Stage 1's butterfly k < n / R1 of the sequence at `base` into mid from `midStart`.
+fn firstStage(base: u32, outerBlock: u32, offset: u32, midStart: u32, k: u32) {
+  let n = RADIX1 * RADIX2;
+  var v: array<vec2f, MAX_RADIX>;
+  for (var r = 0u; r < RADIX1; r++) {
+    v[r] = load(base, outerBlock, offset, k + r * (n / RADIX1));
+  }
+  smallDft(&v, RADIX1);
+  for (var q = 0u; q < RADIX1; q++) {
+    mid[midStart + k * RADIX1 + q] = v[q];
+  }
+}
+
+// Stage 2's butterfly k < R1 from mid (from `midStart`) to the output; `starts` as imageRowStart gives them (storeTo 1).
+fn secondStage(base: u32, offset: u32, midStart: u32, starts: vec2u, k: u32) {
+  var v: array<vec2f, MAX_RADIX>;
+  for (var r = 0u; r < RADIX2; r++) {
+    let x = mid[midStart + k + r * RADIX1];
+    // r k < R2 R1 = n: no reduction of the twiddle index.
+    v[r] = select(cmul(x, twiddle(r * k)), x, r == 0u);
+  }
+  smallDft(&v, RADIX2);
+  for (var q = 0u; q < RADIX2; q++) {
+    if (params.storeTo == 1u) {
+      storeImage(starts, k + q * RADIX1, v[q]);
+    } else {
+      storeSequence(base, offset, k + q * RADIX1, v[q]);
+    }
+  }
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {
   let n = RADIX1 * RADIX2;
-  let perSequence = n / min(RADIX1, RADIX2);
+  let perSequence = min(RADIX1, RADIX2);
   let sequences = WORKGROUP_SIZE / perSequence;
   var s: u32;
   var j: u32;
@@ -54,34 +85,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let offset = outer.y;
   let base = outer.x * params.outerStride + offset;
   let midStart = s * n; // this sequence's values in mid ("block" trips wgsl_reflect's parser)
-  var v: array<vec2f, MAX_RADIX>;
-  if (inRange && j < n / RADIX1) {
-    for (var r = 0u; r < RADIX1; r++) {
-      v[r] = load(base, outer.x, offset, j + r * (n / RADIX1));
-    }
-    smallDft(&v, RADIX1);
-    for (var q = 0u; q < RADIX1; q++) {
-      mid[midStart + j * RADIX1 + q] = v[q];
+  if (inRange) {
+    for (var k = j; k < n / RADIX1; k += perSequence) {
+      firstStage(base, outer.x, offset, midStart, k);
     }
   }
   workgroupBarrier();
-  if (!inRange || j >= RADIX1) {
+  if (!inRange) {
     return;
   }
-  for (var r = 0u; r < RADIX2; r++) {
-    let x = mid[midStart + j + r * RADIX1];
-    // r j < R2 R1 = n: no reduction of the twiddle index.
-    v[r] = select(cmul(x, twiddle(r * j)), x, r == 0u);
-  }
-  smallDft(&v, RADIX2);
+  var starts = vec2u(0u);
   if (params.storeTo == 1u) {
-    let starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
-    for (var q = 0u; q < RADIX2; q++) {
-      storeImage(starts, j + q * RADIX1, v[q]);
-    }
-    return;
+    starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
   }
-  for (var q = 0u; q < RADIX2; q++) {
-    storeSequence(base, offset, j + q * RADIX1, v[q]);
+  for (var k = j; k < RADIX1; k += perSequence) {
+    secondStage(base, offset, midStart, starts, k);
   }
 }

@@ -96,8 +96,8 @@ export const fftStage = fftStageKernel(2);
 /** Invocations per workgroup of fft-pair (its workgroup memory holds 64 x MAX_RADIX values). */
 const PAIR_WORKGROUP = 64;
 
-/** Whole sequences one fft-pair workgroup takes: each needs n / min(r1, r2) = max(r1, r2) invocations. */
-export const fftPairSequences = (radix1: number, radix2: number) => Math.floor(PAIR_WORKGROUP / Math.max(radix1, radix2));
+/** Whole sequences one fft-pair workgroup takes: min(r1, r2) invocations each (fft-pair.wgsl). */
+export const fftPairSequences = (radix1: number, radix2: number) => Math.floor(PAIR_WORKGROUP / Math.min(radix1, radix2));
 
 /**
  * GPU kernel: a whole two-stage FFT (n = `radix1` x `radix2`, the plan fftRadices gives n) in one
