@@ -3,9 +3,10 @@
 // A whole two-stage Stockham FFT (n = RADIX1 x RADIX2, both <= MAX_RADIX) in one dispatch: the same
 // maths and the same loads and stores as fft-stage.wgsl's two dispatches (first stage radix RADIX1,
 // span 1; second radix RADIX2, span RADIX1), with the values between the stages in workgroup
-// memory instead of a scratch buffer. On lavapipe a pass over memory costs more than a workgroup
-// barrier, so this halves the passes of the 2-D FFTs of visualizeFeature's images (128 = 16 x 8,
-// 224 = 16 x 14); recordFft uses it for every two-stage plan unless told not to.
+// memory instead of a scratch buffer: half the passes over memory of the 2-D FFTs of
+// visualizeFeature's images (128 = 16 x 8, 224 = 16 x 14), which on lavapipe cost more than the
+// barrier (0.88x the two stages' time at 128, session 12; the stages are partly compute-bound, so
+// not 0.5x). recordFft uses it for every two-stage plan unless told not to.
 //   stage 1, invocation j < n / R1: v_r = in[j + r n / R1], R1-point DFT -> mid[j R1 + q]
 //   stage 2, invocation j < R1:     v_r = mid[j + r R1] w^(r j), R2-point DFT -> out[j + q R1]
 // (fft-stage.wgsl's formulas at span 1 and span R1). `params` are fft-stage's (its span is unused):

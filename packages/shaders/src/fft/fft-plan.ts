@@ -3,9 +3,10 @@
 // (and its adjoint) into a KernelBatch: a two-stage plan (every length up to 256 with one) in one
 // dispatch whose stages meet in workgroup memory (fft-pair), other plans one dispatch per Stockham
 // stage ping-ponging between two scratch buffers the caller owns (fft-stage, no barriers). On
-// lavapipe a pass over memory costs more than a barrier (session 12: the 128-point row and column
-// FFTs of visualizeFeature took ~1 ms as two stages, ~0.5 ms as one pair). Lengths whose factorisation needs a prime above 7 have no plan here (fftRadices returns
-// undefined): callers keep a dense DFT for them.
+// lavapipe a pass over memory costs more than a barrier (session 12: visualizeFeature's four
+// 128-point FFTs took 0.76-1.0x, 0.88x in sum, of their two-stage time as pairs). Lengths whose
+// factorisation needs a prime above 7 have no plan here (fftRadices returns undefined): callers
+// keep a dense DFT for them.
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { fftPairKernel, fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
