@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Records the kernels of a batched FFT and of the Fourier parametrisation's inverse real 2-D DFT
-// (and its adjoint) into a KernelBatch: one dispatch per Stockham stage, ping-ponging between two
-// scratch buffers the caller owns, no workgroup barriers anywhere (software adapters emulate them
-// slowly). Lengths whose factorisation needs a prime above 7 have no plan here (fftRadices returns
-// undefined): callers keep a dense DFT for them.
+// (and its adjoint) into a KernelBatch: a two-stage plan (every length up to 256 with one) in one
+// dispatch whose stages meet in workgroup memory (fft-pair), other plans one dispatch per Stockham
+// stage ping-ponging between two scratch buffers the caller owns (fft-stage, no barriers). On
+// lavapipe a pass over memory costs more than a barrier (session 12: visualizeFeature's four
+// 128-point FFTs took 0.76-1.0x, 0.88x in sum, of their two-stage time as pairs). Lengths whose
+// factorisation needs a prime above 7 have no plan here (fftRadices returns undefined): callers
+// keep a dense DFT for them.
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
-import { fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
+import { fftPairKernel, fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
 import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.js';
 
@@ -94,6 +97,8 @@ export interface FftRun {
   readonly storeTo?: 'sequences' | 'sigmoid-image';
   /** The parametrisation's shape, for `loadFrom` and `storeTo` other than 'sequences'. */
   readonly fourier?: FourierImageShape;
+  /** false: one dispatch per stage even for a two-stage plan (default true: fft-pair; see the file comment). */
+  readonly fuseStages?: boolean;
 }
 
 const LOAD_FROM = { sequences: 0, 'hermitian-extend': 1, 'hermitian-split': 2, 'colour-mix': 3 } as const;
@@ -137,28 +142,39 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   }
   // Neighbouring invocations on neighbouring memory: sequences when they interleave (inner > 1), else elements.
   const batchFastest = sequences.inner > 1 ? 1 : 0;
-  let current = run.src;
-  let span = 1;
-  radices.forEach((radix, stage) => {
+  const params = (stage: number, span: number) => {
     const last = stage === radices.length - 1;
-    const dst = last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0];
     const scaleAt = (run.scaleAt === 'load' && stage === 0) || (run.scaleAt === 'store' && last) ? run.scaleAt : 'none';
-    batch.dispatch(fftStageKernel(radix), {
-      params: {
-        ...sequences,
-        span,
-        batchFastest,
-        scaleAt: { none: 0, load: 1, store: 2 }[scaleAt],
-        sign: run.sign,
-        loadFrom: LOAD_FROM[stage === 0 ? (run.loadFrom ?? 'sequences') : 'sequences'],
-        storeTo: last && run.storeTo === 'sigmoid-image' ? 1 : 0,
-        ...fourierStageParams(run.fourier),
-      },
-      src: current,
+    return {
+      ...sequences,
+      span,
+      batchFastest,
+      scaleAt: { none: 0, load: 1, store: 2 }[scaleAt],
+      sign: run.sign,
+      loadFrom: LOAD_FROM[stage === 0 ? (run.loadFrom ?? 'sequences') : 'sequences'],
+      storeTo: last && run.storeTo === 'sigmoid-image' ? 1 : 0,
+      ...fourierStageParams(run.fourier),
+    };
+  };
+  const dstAfter = (current: GPUBuffer, last: boolean) => (last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0]);
+  if (radices.length === 2 && run.fuseStages !== false) {
+    // One dispatch: the first stage's loads and the last stage's stores, the scales at both ends.
+    const dst = dstAfter(run.src, true);
+    const both = { ...params(0, 1), scaleAt: { none: 0, load: 1, store: 2 }[run.scaleAt] };
+    batch.dispatch(fftPairKernel(radices[0]!, radices[1]!), {
+      params: { ...both, storeTo: params(1, 1).storeTo },
+      src: run.src,
       twiddles: run.twiddles,
       scale: run.scale,
       dst,
     });
+    return dst;
+  }
+  let current = run.src;
+  let span = 1;
+  radices.forEach((radix, stage) => {
+    const dst = dstAfter(current, stage === radices.length - 1);
+    batch.dispatch(fftStageKernel(radix), { params: params(stage, span), src: current, twiddles: run.twiddles, scale: run.scale, dst });
     current = dst;
     span *= radix;
   });
@@ -187,6 +203,8 @@ export interface FourierImageBuffers {
   readonly scale: GPUBuffer;
   /** Two scratch buffers of at least {@link fourierScratchFloats} floats each. */
   readonly scratch: readonly [GPUBuffer, GPUBuffer];
+  /** {@link FftRun.fuseStages} of every FFT recorded (default true). */
+  readonly fuseStages?: boolean;
 }
 
 /** Floats each scratch buffer needs: the half spectra [rows, 2 W] or the row pairs [ceil(rows / 2), 2, w]. */
@@ -249,6 +267,7 @@ export function recordFourierImage(
     scratch,
     loadFrom: 'colour-mix',
     fourier: shape,
+    fuseStages: buffers.fuseStages ?? true,
   });
   recordFft(batch, {
     sequences: rowSequences(shape),
@@ -262,6 +281,7 @@ export function recordFourierImage(
     loadFrom: 'hermitian-extend',
     storeTo: 'sigmoid-image',
     fourier: shape,
+    fuseStages: buffers.fuseStages ?? true,
   });
 }
 
@@ -337,6 +357,7 @@ function recordFourierPairsAdjoint(
     scaleAt: 'none',
     src: scratch[0],
     scratch,
+    fuseStages: buffers.fuseStages ?? true,
   });
   recordFft(batch, {
     sequences: columnSequences(shape),
@@ -349,5 +370,6 @@ function recordFourierPairsAdjoint(
     dst: spectraGradient,
     loadFrom: 'hermitian-split',
     fourier: shape,
+    fuseStages: buffers.fuseStages ?? true,
   });
 }

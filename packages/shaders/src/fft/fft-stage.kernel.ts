@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './fft-stage.wgsl';
+import pairSource from './fft-pair.wgsl';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { defineKernel } from '../runtime/kernel.js';
 import { FOURIER_MIX_FIELDS } from './fourier-adjoint.kernel.js';
+import { fftIoSnippet } from '../snippets/index.js';
 
 /** The largest radix one {@link fftStage} dispatch takes (its private array's size in fft-stage.wgsl). */
 export const MAX_RADIX = 16;
@@ -45,40 +47,44 @@ export function fftStageKernel(radix: number) {
   return spec;
 }
 
+/** The bindings of fft-stage and fft-pair (one uniform layout: fft-io.wgsl's Params). */
+const FFT_BINDINGS = {
+  params: {
+    uniform: {
+      n: 'u32',
+      span: 'u32',
+      count: 'u32',
+      inner: 'u32',
+      outerStride: 'u32',
+      elemStride: 'u32',
+      imOffset: 'u32',
+      scaleAt: 'u32',
+      batchFastest: 'u32',
+      sign: 'f32',
+      loadFrom: 'u32',
+      storeTo: 'u32',
+      rows: 'u32',
+      width: 'u32',
+      height: 'u32',
+      channels: 'u32',
+      ...FOURIER_MIX_FIELDS,
+    },
+  },
+  src: { storage: 'read' },
+  twiddles: { storage: 'read' },
+  scale: { storage: 'read' },
+  dst: { storage: 'read_write' },
+} as const;
+
 const stageSpec = (radix: number) =>
   defineKernel({
     name: 'fft-stage',
     source,
     workgroupSize: 64,
     constants: { RADIX: radix },
-    bindings: {
-      params: {
-        uniform: {
-          n: 'u32',
-          span: 'u32',
-          count: 'u32',
-          inner: 'u32',
-          outerStride: 'u32',
-          elemStride: 'u32',
-          imOffset: 'u32',
-          scaleAt: 'u32',
-          batchFastest: 'u32',
-          sign: 'f32',
-          loadFrom: 'u32',
-          storeTo: 'u32',
-          rows: 'u32',
-          width: 'u32',
-          height: 'u32',
-          channels: 'u32',
-          ...FOURIER_MIX_FIELDS,
-        },
-      },
-      src: { storage: 'read' },
-      twiddles: { storage: 'read' },
-      scale: { storage: 'read' },
-      dst: { storage: 'read_write' },
-    },
+    bindings: FFT_BINDINGS,
     tolerance: fftTolerance,
+    includes: [fftIoSnippet],
     threads: ({ params }) => (params.count * params.n) / radix,
   });
 
@@ -86,3 +92,40 @@ const stages = new Map<number, ReturnType<typeof stageSpec>>();
 
 /** The radix-2 stage (the descriptor of fft-stage.wgsl; {@link fftStageKernel} makes the others). */
 export const fftStage = fftStageKernel(2);
+
+/** Invocations per workgroup of fft-pair (its workgroup memory holds 64 x MAX_RADIX values). */
+const PAIR_WORKGROUP = 64;
+
+/** Whole sequences one fft-pair workgroup takes: min(r1, r2) invocations each (fft-pair.wgsl). */
+export const fftPairSequences = (radix1: number, radix2: number) => Math.floor(PAIR_WORKGROUP / Math.min(radix1, radix2));
+
+/**
+ * GPU kernel: a whole two-stage FFT (n = `radix1` x `radix2`, the plan fftRadices gives n) in one
+ * dispatch, the stages' values in workgroup memory (fft-pair.wgsl): the same arguments as the
+ * stages of fft-stage (`span` unused), its first-stage loads and last-stage stores. One descriptor
+ * per radix pair, made (once) by this function. CPU reference: dftRef (and fft-stage's).
+ */
+export function fftPairKernel(radix1: number, radix2: number) {
+  for (const radix of [radix1, radix2]) fftStageKernel(radix); // the same butterflies: rejects the same radices
+  const key = `${radix1}x${radix2}`;
+  let spec = pairs.get(key);
+  if (!spec) pairs.set(key, (spec = pairSpec(radix1, radix2)));
+  return spec;
+}
+
+const pairSpec = (radix1: number, radix2: number) =>
+  defineKernel({
+    name: 'fft-pair',
+    source: pairSource,
+    workgroupSize: PAIR_WORKGROUP,
+    constants: { RADIX1: radix1, RADIX2: radix2 },
+    bindings: FFT_BINDINGS,
+    tolerance: fftTolerance,
+    includes: [fftIoSnippet],
+    threads: ({ params }) => Math.ceil(params.count / fftPairSequences(radix1, radix2)) * PAIR_WORKGROUP,
+  });
+
+const pairs = new Map<string, ReturnType<typeof pairSpec>>();
+
+/** The 16 x 8 pair (n = 128; the descriptor of fft-pair.wgsl; {@link fftPairKernel} makes the others). */
+export const fftPair = fftPairKernel(16, 8);

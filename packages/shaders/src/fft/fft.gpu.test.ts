@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { KernelBatch, recordKernels } from '../runtime/batch.js';
 import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { fftStageKernel, fftTolerance, FFT_STAGE_RADICES } from './fft-stage.kernel.js';
+import { fftPairKernel, fftStageKernel, fftTolerance, FFT_STAGE_RADICES } from './fft-stage.kernel.js';
 import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 import { fftRadices, fftTwiddles, recordFft, type FftRun, type FourierImageShape } from './fft-plan.js';
 import { dftRef, fourierImageAdjointRef, hermitianExtendRef, hermitianSplitRef } from './fft.ref.js';
@@ -20,16 +20,49 @@ import {
   scratchBuffer,
 } from './fft-parity.js';
 
-describe('fft stages (Stockham, one dispatch per stage)', () => {
+/** Both ways of running n's plan when it has two stages (fft-pair, then one dispatch per stage), else the stages. */
+const fusions = (n: number) => (fftRadices(n)!.length === 2 ? [true, false] : [true]);
+const fusionName = (n: number, fuseStages: boolean) =>
+  fftRadices(n)!.length === 2 ? (fuseStages ? ', fft-pair' : ', stage by stage') : '';
+
+describe('fft stages (Stockham: one dispatch per stage, or fft-pair for two stages)', () => {
   for (const n of FFT_PARITY_LENGTHS) {
     for (const sign of [1, -1] as const) {
-      gpuTest(`n = ${n} (radices ${fftRadices(n)!.join(' x ') || 'none'}), sign ${sign}, equals the plain DFT`, async ({ device }) => {
-        const { actual, expected, tolerance } = await fftParity(device, seededF32, n, sign);
-        expect(actual).toBeAllClose(expected, tolerance);
-        expect(liveBufferCount(device)).toBe(0);
-      });
+      for (const fuseStages of fusions(n)) {
+        const name = `n = ${n} (radices ${fftRadices(n)!.join(' x ') || 'none'}${fusionName(n, fuseStages)}), sign ${sign}, equals the plain DFT`;
+        gpuTest(name, async ({ device }) => {
+          const { actual, expected, tolerance } = await fftParity(device, seededF32, n, sign, fuseStages);
+          expect(actual).toBeAllClose(expected, tolerance);
+          expect(liveBufferCount(device)).toBe(0);
+        });
+      }
     }
   }
+
+  gpuTest('a two-stage plan is one fft-pair dispatch unless fuseStages is false; longer plans a dispatch per stage', ({ device }) => {
+    const buffer = scratchBuffer(device, 2 * 512, 'b');
+    const kernels = (n: number, fuseStages: boolean) => {
+      const batch = new KernelBatch(device, 'plans');
+      const sequences = { n, count: 1, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n };
+      recordFft(batch, {
+        sequences,
+        sign: 1,
+        twiddles: buffer,
+        scale: buffer,
+        scaleAt: 'none',
+        src: buffer,
+        scratch: [buffer, buffer],
+        fuseStages,
+      });
+      return batch.kernelNames;
+    };
+    expect(kernels(128, true)).toEqual(['fft-pair']);
+    expect(kernels(128, false)).toEqual(['fft-stage', 'fft-stage']);
+    expect(kernels(512, true)).toEqual(['fft-stage', 'fft-stage', 'fft-stage']);
+    expect(kernels(16, true)).toEqual(['fft-stage']);
+    expect(() => fftPairKernel(16, 9)).toThrow(/no butterfly for radix 9/);
+    releaseBuffer(device, buffer);
+  });
 
   for (const n of FFT_STAGE_PARITY_LENGTHS) {
     for (const { stage, radix, span } of fftStagesOf(n)) {
@@ -196,11 +229,13 @@ function mixParams(mix: readonly number[]) {
 
 describe('the Fourier parametrisation: recordFourierImage and its adjoint against the plain 2-D DFT', () => {
   for (const [images, channels, h, w] of FOURIER_PARITY_SHAPES) {
-    gpuTest(`${images} x ${h} x ${w} x ${channels}`, async ({ device }) => {
-      const { image, spectraGradient } = await fourierParity(device, seededF32, [images, channels, h, w]);
-      expect(image.actual).toBeAllClose(image.expected, image.tolerance);
-      expect(spectraGradient.actual).toBeAllClose(spectraGradient.expected, spectraGradient.tolerance);
-      expect(liveBufferCount(device)).toBe(0);
-    });
+    for (const fuseStages of [true, false]) {
+      gpuTest(`${images} x ${h} x ${w} x ${channels}${fuseStages ? '' : ', stage by stage'}`, async ({ device }) => {
+        const { image, spectraGradient } = await fourierParity(device, seededF32, [images, channels, h, w], fuseStages);
+        expect(image.actual).toBeAllClose(image.expected, image.tolerance);
+        expect(spectraGradient.actual).toBeAllClose(spectraGradient.expected, spectraGradient.tolerance);
+        expect(liveBufferCount(device)).toBe(0);
+      });
+    }
   }
 });

@@ -1,5 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-export { FFT_STAGE_RADICES, fftStage, fftStageKernel, fftTolerance, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
+export {
+  FFT_STAGE_RADICES,
+  fftPair,
+  fftPairKernel,
+  fftPairSequences,
+  fftStage,
+  fftStageKernel,
+  fftTolerance,
+  MAX_RADIX,
+  MAX_STAGE_ELEMENTS,
+} from './fft-stage.kernel.js';
 export { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 export {
   fftRadices,

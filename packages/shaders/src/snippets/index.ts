@@ -18,6 +18,8 @@ import affineFootprintSource from '../features/affine-footprint.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
 import convGeometrySource from '../direct-conv/conv-geometry.wgsl';
 import fourierParamsSource from '../fft/fourier-params.wgsl';
+import fftButterflySource from '../fft/fft-butterfly.wgsl';
+import fftIoSource from '../fft/fft-io.wgsl';
 import activationSource from './activation.wgsl';
 
 /** F32_MAX and isNan (bit-pattern test). */
@@ -68,6 +70,15 @@ export const convGeometrySnippet: WgslSnippet = { name: 'conv-geometry.wgsl', so
 
 /** Params: sizes, plane factor and 3 x 3 colour mix of fourier-image and its adjoints, and mixRow(i) (fft/fourier-params.wgsl). */
 export const fourierParamsSnippet: WgslSnippet = { name: 'fourier-params.wgsl', source: fourierParamsSource };
+
+/** smallDft(v, radix), divmod, cmul and MAX_RADIX: the FFT kernels' butterflies (fft/fft-butterfly.wgsl; reads `params.sign`). */
+export const fftButterflySnippet: WgslSnippet = { name: 'fft-butterfly.wgsl', source: fftButterflySource };
+
+/**
+ * Params, twiddle(k), load() and the stores (storeSequence, imageRowStart + storeImage) of the FFT
+ * kernels (fft/fft-io.wgsl; reads `params`, `src`, `twiddles`, `scale`, `dst`; needs fftButterflySnippet's divmod).
+ */
+export const fftIoSnippet: WgslSnippet = { name: 'fft-io.wgsl', source: fftIoSource, includes: [fftButterflySnippet] };
 
 /** activate(v, code, alpha): the fused activations of the direct conv and matmul kernels, by code. */
 export const activationSnippet: WgslSnippet = { name: 'activation.wgsl', source: activationSource };

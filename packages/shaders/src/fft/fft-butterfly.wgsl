@@ -1,0 +1,186 @@
+// fft-butterfly.wgsl — the radix-R DFTs of fft-stage.wgsl and fft-pair.wgsl (ADR 0006 include):
+// smallDft(v, radix) for radix 2, 4, 8, 16 (butterflies: 8 = 2 x 4, 16 = 4 x 4, their inner twiddles
+// constants), 3, 5, 7 (oddPrimeDft: r paired with R - r, constant twiddles) and 14 (two 7-point DFTs
+// and a radix-2 butterfly), on a private array of MAX_RADIX values; divmod for the index arithmetic.
+// Reads the including kernel's module-scope uniform `params` (its `sign`: +1 inverse, -1 forward).
+
+const MAX_RADIX: u32 = 16u;
+
+// (a / d, a % d) for a < 2^24 (exact in f32): the f32 quotient is off by at most one, corrected exactly.
+fn divmod(a: u32, d: u32) -> vec2u {
+  var q = i32(f32(a) * (1.0 / f32(d)));
+  var r = i32(a) - q * i32(d);
+  if (r < 0) {
+    q -= 1;
+    r += i32(d);
+  } else if (r >= i32(d)) {
+    q += 1;
+    r -= i32(d);
+  }
+  return vec2u(u32(q), u32(r));
+}
+
+fn cmul(a: vec2f, b: vec2f) -> vec2f {
+  return vec2f(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
+}
+
+// i^sign * a: the radix-4 butterfly's quarter turn.
+fn quarterTurn(a: vec2f) -> vec2f {
+  return params.sign * vec2f(-a.y, a.x);
+}
+
+// w8 a = e^{sign i pi / 4} a = (a + i^sign a) / sqrt(2): the radix-8 butterfly's eighth turn.
+fn eighthTurn(a: vec2f) -> vec2f {
+  return (a + quarterTurn(a)) * 0.70710678118654752;
+}
+
+// (cos, sin)(pi k / 8) for k <= 9: the radix-16 butterfly's twiddles w16^k (k = b q1 <= 9).
+const COS16 = array<f32, 10>(1.0, 0.92387953251128674, 0.70710678118654752, 0.38268343236508977, 0.0,
+  -0.38268343236508977, -0.70710678118654752, -0.92387953251128674, -1.0, -0.92387953251128674);
+const SIN16 = array<f32, 10>(0.0, 0.38268343236508977, 0.70710678118654752, 0.92387953251128674, 1.0,
+  0.92387953251128674, 0.70710678118654752, 0.38268343236508977, 0.0, -0.38268343236508977);
+
+// w16^k a = e^{sign i pi k / 8} a for k <= 9.
+fn turn16(a: vec2f, k: u32) -> vec2f {
+  return cmul(a, vec2f(COS16[k], params.sign * SIN16[k]));
+}
+
+// The 4-point DFT of (a, b, c, d): out[q] = sum_r x_r i^(sign r q).
+fn dft4(a: vec2f, b: vec2f, c: vec2f, d: vec2f) -> array<vec2f, 4> {
+  let sac = a + c;
+  let dac = a - c;
+  let sbd = b + d;
+  let dbd = quarterTurn(b - d);
+  return array<vec2f, 4>(sac + sbd, dac + dbd, sac - sbd, dac - dbd);
+}
+
+// (cos, sin)(2 pi k / R) for k < R, R = 3, 5, 7 (from f64): the odd-prime butterflies' twiddles.
+const COS3 = array<f32, 3>(1.0, -0.5, -0.5);
+const SIN3 = array<f32, 3>(0.0, 0.86602540378443865, -0.86602540378443865);
+const COS5 = array<f32, 5>(1.0, 0.30901699437494742, -0.80901699437494742, -0.80901699437494742, 0.30901699437494742);
+const SIN5 = array<f32, 5>(0.0, 0.95105651629515357, 0.58778525229247313, -0.58778525229247313, -0.95105651629515357);
+const COS7 = array<f32, 7>(1.0, 0.62348980185873353, -0.22252093395631440, -0.90096886790241913, -0.90096886790241913,
+  -0.22252093395631440, 0.62348980185873353);
+const SIN7 = array<f32, 7>(0.0, 0.78183148246802981, 0.97492791218182361, 0.43388373911755812, -0.43388373911755812,
+  -0.97492791218182361, -0.78183148246802981);
+
+// (cos, sin)(2 pi k / 14) for k < 7: radix 14's turns of the odd half.
+const COS14 = array<f32, 7>(1.0, 0.90096886790241913, 0.62348980185873353, 0.22252093395631440, -0.22252093395631440,
+  -0.62348980185873353, -0.90096886790241913);
+const SIN14 = array<f32, 7>(0.0, 0.43388373911755812, 0.78183148246802981, 0.97492791218182361, 0.97492791218182361,
+  0.78183148246802981, 0.43388373911755812);
+
+// The odd prime P of a radix: the radix itself (3, 5, 7), or 7 for radix 14 = 2 x 7.
+fn oddPrime(radix: u32) -> u32 {
+  return select(radix, 7u, radix == 14u);
+}
+
+// w_P^k = (cos, sin)(2 pi k / P) for k < P (the sign applied by the caller).
+fn primeTwiddle(P: u32, k: u32) -> vec2f {
+  if (P == 3u) {
+    return vec2f(COS3[k], SIN3[k]);
+  }
+  if (P == 5u) {
+    return vec2f(COS5[k], SIN5[k]);
+  }
+  return vec2f(COS7[k], SIN7[k]);
+}
+
+// The P-point DFT (P = oddPrime(radix): 3, 5, 7) of x_r = v[first + stride r], r < P, pairing r with P - r:
+// with sums s_r = x_r + x_{P-r} and differences d_r = x_r - x_{P-r} (r = 1 .. H = (P - 1) / 2),
+//   out[q], out[P - q] = (x_0 + sum_r s_r cos(2 pi r q / P)) +- i^sign sum_r d_r sin(2 pi r q / P),
+// out[0] = x_0 + sum_r s_r: H^2 real-times-complex products each for the even and odd halves (a
+// quarter of the plain sum's complex products), constant twiddles (the radix is a pipeline constant).
+fn oddPrimeDft(v: ptr<function, array<vec2f, MAX_RADIX>>, radix: u32, first: u32, stride: u32) -> array<vec2f, 8> {
+  let P = oddPrime(radix);
+  var sums: array<vec2f, 4>;
+  var differences: array<vec2f, 4>;
+  let x0 = (*v)[first];
+  var total = x0;
+  for (var r = 1u; r <= P / 2u; r++) {
+    let a = (*v)[first + stride * r];
+    let b = (*v)[first + stride * (P - r)];
+    sums[r - 1u] = a + b;
+    differences[r - 1u] = a - b;
+    total += sums[r - 1u];
+  }
+  var out: array<vec2f, 8>;
+  out[0] = total;
+  for (var q = 1u; q <= P / 2u; q++) {
+    var even = x0;
+    var odd = vec2f(0.0);
+    for (var r = 1u; r <= P / 2u; r++) {
+      let w = primeTwiddle(P, (r * q) % P);
+      even += sums[r - 1u] * w.x;
+      odd += differences[r - 1u] * w.y;
+    }
+    let turned = quarterTurn(odd);
+    out[q] = even + turned;
+    out[P - q] = even - turned;
+  }
+  return out;
+}
+
+// The radix-point DFT of v (in place): out[q] = sum_r v[r] w^(r q n / radix). Callers pass a
+// pipeline constant, so the branches and loops fold away.
+fn smallDft(v: ptr<function, array<vec2f, MAX_RADIX>>, radix: u32) {
+  if (radix == 2u) {
+    let a = (*v)[0];
+    let b = (*v)[1];
+    (*v)[0] = a + b;
+    (*v)[1] = a - b;
+  } else if (radix == 4u) {
+    let y = dft4((*v)[0], (*v)[1], (*v)[2], (*v)[3]);
+    (*v)[0] = y[0];
+    (*v)[1] = y[1];
+    (*v)[2] = y[2];
+    (*v)[3] = y[3];
+  } else if (radix == 8u) {
+    // Radix-2 split into even and odd 4-point DFTs, the odd one turned by w8^q = e^{sign i pi q / 4}.
+    let even = dft4((*v)[0], (*v)[2], (*v)[4], (*v)[6]);
+    let odd = dft4((*v)[1], (*v)[3], (*v)[5], (*v)[7]);
+    let o1 = eighthTurn(odd[1]);
+    let o2 = quarterTurn(odd[2]);
+    let o3 = quarterTurn(eighthTurn(odd[3]));
+    (*v)[0] = even[0] + odd[0];
+    (*v)[4] = even[0] - odd[0];
+    (*v)[1] = even[1] + o1;
+    (*v)[5] = even[1] - o1;
+    (*v)[2] = even[2] + o2;
+    (*v)[6] = even[2] - o2;
+    (*v)[3] = even[3] + o3;
+    (*v)[7] = even[3] - o3;
+  } else if (radix == 16u) {
+    // 4 x 4: 4-point DFTs over r / 4 (for each r mod 4 = b), twiddles w16^(b q1), 4-point DFTs over b.
+    var inner: array<array<vec2f, 4>, 4>;
+    for (var b = 0u; b < 4u; b++) {
+      let y = dft4((*v)[b], (*v)[b + 4u], (*v)[b + 8u], (*v)[b + 12u]);
+      for (var q1 = 0u; q1 < 4u; q1++) {
+        inner[q1][b] = turn16(y[q1], b * q1);
+      }
+    }
+    for (var q1 = 0u; q1 < 4u; q1++) {
+      let x = dft4(inner[q1][0], inner[q1][1], inner[q1][2], inner[q1][3]);
+      for (var q2 = 0u; q2 < 4u; q2++) {
+        (*v)[q1 + 4u * q2] = x[q2];
+      }
+    }
+  } else if (radix == 14u) {
+    // 2 x 7: 7-point DFTs of the even and odd elements, the odd one turned by w14^q, then a radix-2
+    // butterfly (w14^7 = -1): out[q] = even[q] + w14^q odd[q], out[q + 7] = even[q] - w14^q odd[q].
+    let even = oddPrimeDft(v, radix, 0u, 2u);
+    let odd = oddPrimeDft(v, radix, 1u, 2u);
+    for (var q = 0u; q < 7u; q++) {
+      let turned = cmul(odd[q], vec2f(COS14[q], params.sign * SIN14[q]));
+      (*v)[q] = even[q] + turned;
+      (*v)[q + 7u] = even[q] - turned;
+    }
+  } else {
+    let out = oddPrimeDft(v, radix, 0u, 1u);
+    for (var q = 0u; q < radix; q++) {
+      (*v)[q] = out[q];
+    }
+  }
+}
+
+// Row r's Hermitian extension at x < width from half spectra [rows, 2 W] ([re | im] per row,

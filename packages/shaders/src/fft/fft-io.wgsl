@@ -1,0 +1,173 @@
+// fft-io.wgsl — the uniform and the loads and stores fft-stage.wgsl and fft-pair.wgsl share (ADR 0006
+// include): Params (the sequences' layout, the modes, the Fourier parametrisation's sizes and mix),
+// twiddle(k), load() (plain, scaled, or through the Hermitian extension / split / colour mix) and the
+// stores (plain, scaled, or sigmoid into the NHWC image). See fft-stage.wgsl for the modes.
+// Reads the including kernel's module-scope bindings `params`, `src`, `twiddles`, `scale`, `dst`
+// (naming convention, ADR 0006); divmod comes from fft-butterfly.wgsl.
+
+struct Params {
+  n: u32,
+  span: u32,
+  count: u32,
+  inner: u32,
+  outerStride: u32,
+  elemStride: u32,
+  imOffset: u32,
+  scaleAt: u32,
+  batchFastest: u32,
+  sign: f32,
+  loadFrom: u32,
+  storeTo: u32,
+  rows: u32,
+  width: u32,
+  height: u32,
+  channels: u32,
+  factor: f32,
+  m0: f32,
+  m1: f32,
+  m2: f32,
+  m3: f32,
+  m4: f32,
+  m5: f32,
+  m6: f32,
+  m7: f32,
+  m8: f32,
+}
+
+// w^k = e^{sign 2 pi i k / n} for k < n.
+fn twiddle(k: u32) -> vec2f {
+  return vec2f(twiddles[2u * k], params.sign * twiddles[2u * k + 1u]);
+}
+
+// Nyquist terms real; 0 for r >= rows. hermitianExtendRef's S_r.
+fn extendedRow(r: u32, x: u32) -> vec2f {
+  if (r >= params.rows) {
+    return vec2f(0.0);
+  }
+  let half = params.width / 2u + 1u;
+  let mirrored = x >= half;
+  let v = select(x, params.width - x, mirrored);
+  let at = r * 2u * half + v;
+  var value = vec2f(src[at], src[at + half]);
+  if (v == 0u || 2u * v == params.width) {
+    value.y = 0.0;
+  }
+  return select(value, vec2f(value.x, -value.y), mirrored);
+}
+
+// Row r's weighted half spectrum at v < W from the forward DFTs of packed row pairs [ceil(rows / 2),
+// 2, width] (Z_k = DFT(g_2k + i g_2k+1)): c_v G_r[v] with G_2k = (Z[v] + conj(Z[-v])) / 2,
+// G_2k+1 = (Z[v] - conj(Z[-v])) / (2 i), c_v = 1 at the DC and (even width) Nyquist columns, else 2.
+// hermitianSplitRef's values.
+fn splitRow(r: u32, v: u32) -> vec2f {
+  let w = params.width;
+  let at = (r / 2u) * 2u * w;
+  let mirror = select(w - v, 0u, v == 0u);
+  let z = vec2f(src[at + v], src[at + w + v]);
+  let zm = vec2f(src[at + mirror], -src[at + w + mirror]); // conj(Z[-v])
+  let weight = select(0.5, 1.0, v != 0u && 2u * v != w);
+  let difference = z - zm;
+  return weight * select(z + zm, vec2f(difference.y, -difference.x), r % 2u == 1u);
+}
+
+// Column j of the colour mix, (M[0, j], M[1, j], M[2, j]) (j < 3), by selects: a dynamically
+// indexed array of the entries would live in private memory (lavapipe: a gather per read).
+fn mixColumn(j: u32) -> vec3f {
+  if (j == 1u) {
+    return vec3f(params.m1, params.m4, params.m7);
+  }
+  if (j == 2u) {
+    return vec3f(params.m2, params.m5, params.m8);
+  }
+  return vec3f(params.m0, params.m3, params.m6);
+}
+
+// Element e (address offset) of plane `plane`'s sequence at column `offset`, colour-mixed: the
+// half spectra are linear in the planes, so mixing them here mixes the planes the FFTs make,
+// sum_i M[i, j] spectrum_{n c + i} for plane n c + j (no pass of its own for the mix).
+fn mixedSpectrum(plane: u32, offset: u32, e: u32) -> vec2f {
+  let at = plane * params.outerStride + offset + e;
+  if (params.channels == 1u) {
+    return params.m0 * vec2f(src[at], src[at + params.imOffset]);
+  }
+  let j = divmod(plane, 3u).y;
+  let first = at - j * params.outerStride;
+  let second = first + params.outerStride;
+  let third = second + params.outerStride;
+  let column = mixColumn(j);
+  return column.x * vec2f(src[first], src[first + params.imOffset]) + column.y * vec2f(src[second], src[second + params.imOffset]) +
+    column.z * vec2f(src[third], src[third + params.imOffset]);
+}
+
+// Element `index` of the sequence at `base` (outer block `outerBlock`, `offset` within it) as this
+// stage reads it: from `src` laid out like the sequences (times `scale` when scaleAt is 1), or, for
+// the first stage of the Fourier parametrisation's FFTs, through another layout or mix, so that
+// neither needs a pass of its own:
+//   1: the row FFT's sequence k (inner 1: outerBlock = k) is rows 2k and 2k + 1 extended, packed as
+//      S_2k + i S_2k+1 (src: the column FFT's half spectra [rows, 2 W]);
+//   2: the column FFT's sequence (plane outerBlock, column offset) at row `index` of the plane is
+//      the split of row outerBlock * n + index (src: the forward row FFT's packed pairs);
+//   3: the column FFT's sequence (plane outerBlock, column offset) is the colour mix of the image's
+//      planes' spectra (then scaled as 0).
+fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
+  if (params.loadFrom == 1u) {
+    let a = extendedRow(2u * outerBlock, index);
+    let b = extendedRow(2u * outerBlock + 1u, index);
+    return vec2f(a.x - b.y, a.y + b.x);
+  }
+  if (params.loadFrom == 2u) {
+    return splitRow(outerBlock * params.n + index, offset);
+  }
+  let e = index * params.elemStride;
+  var x: vec2f;
+  if (params.loadFrom == 3u) {
+    x = mixedSpectrum(outerBlock, offset, e);
+  } else {
+    x = vec2f(src[base + e], src[base + e + params.imOffset]);
+  }
+  if (params.scaleAt == 1u) {
+    return x * scale[offset + e];
+  }
+  return x;
+}
+
+// Where plane row r = (n c + j) height + y starts in the NHWC image [images, height, width,
+// channels] (its pixel x is `channels` x further), or NO_ROW for r >= rows (a pair's missing row).
+// Once per invocation, not per stored value: the divisions cost more than the stores on lavapipe.
+const NO_ROW: u32 = 0xffffffffu;
+fn imageRowStart(r: u32) -> u32 {
+  if (r >= params.rows) {
+    return NO_ROW;
+  }
+  let py = divmod(r, params.height);
+  let nj = divmod(py.x, params.channels);
+  return (nj.x * params.height + py.y) * params.width * params.channels + nj.y;
+}
+
+// image[n, y, x, j] = sigmoid(factor * value) at the row start from imageRowStart.
+fn storePixel(start: u32, x: u32, value: f32) {
+  if (start == NO_ROW) {
+    return;
+  }
+  dst[start + x * params.channels] = 1.0 / (1.0 + exp(-params.factor * value));
+}
+
+// The last inverse row FFT stage's value at x of a pair: plane rows 2k (real part, starting at
+// `starts.x`) and 2k + 1 (imaginary part, `starts.y`) through the sigmoid into the image (storeTo 1;
+// fourierImageRef's last step).
+fn storeImage(starts: vec2u, x: u32, value: vec2f) {
+  storePixel(starts.x, x, value.x);
+  storePixel(starts.y, x, value.y);
+}
+
+// Stores element `index` of the sequence at `base` (column `offset`): times `scale` when scaleAt
+// is 2, else as is.
+fn storeSequence(base: u32, offset: u32, index: u32, value: vec2f) {
+  let e = index * params.elemStride;
+  var scaled = value;
+  if (params.scaleAt == 2u) {
+    scaled *= scale[offset + e];
+  }
+  dst[base + e] = scaled.x;
+  dst[base + e + params.imOffset] = scaled.y;
+}
