@@ -6,6 +6,7 @@ import { installDirectMatmul } from './direct-matmul-kernels.js';
 import { installMeanAsAvgPool } from './mean-as-avg-pool.js';
 import { installRank1OperandLift } from './rank1-operand-lift.js';
 import { installAddNChunks } from './add-n-chunks.js';
+import { installReductionGradients } from './reduction-gradients.js';
 
 /**
  * Sets the tfjs flags webxai's GPU path relies on; call once, before `tf.setBackend('webgpu')`.
@@ -54,6 +55,12 @@ import { installAddNChunks } from './add-n-chunks.js';
  *   DepthwiseConv2dNativeBackpropInput run webxai's barrier-free direct depthwise kernels
  *   (interop/direct-depthwise-kernels.ts) for NHWC float32, channel multiplier 1, dilation 1 (ADR
  *   0009, decision 8). Opt out with `tf.env().set('WEBXAI_WEBGPU_DIRECT_DEPTHWISE', false)` after this call.
+ * - `WEBXAI_WEBGPU_BROADCAST_REDUCTION_GRADIENTS` on every webgpu device: the gradients of Sum and
+ *   Mean broadcast dy on the GPU (tf.broadcastTo) instead of multiplying it by tfjs's host-built
+ *   `ones(x.shape)`, which the webgpu backend uploads on every call (2 MB per step for
+ *   visualizeFeature's objective at 128x128); the same values bit for bit
+ *   (interop/reduction-gradients.ts). Opt out with
+ *   `tf.env().set('WEBXAI_WEBGPU_BROADCAST_REDUCTION_GRADIENTS', false)` after this call.
  *
  * @example
  * import '@tensorflow/tfjs-backend-webgpu';
@@ -70,6 +77,7 @@ export function configureTfjs(): void {
   installDirectDepthwise(activeAdapterIsSoftware);
   installMeanAsAvgPool(activeAdapterIsSoftware);
   installDirectMatmul(activeAdapterIsSoftware);
+  installReductionGradients();
 }
 
 /**
