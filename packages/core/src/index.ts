@@ -44,6 +44,7 @@ export { configureTfjs, isSoftwareAdapter, type AdapterDescription } from './int
 export { LIFT_RANK1_OPERANDS_FLAG } from './interop/rank1-operand-lift.js';
 export { DIRECT_CONV_FLAG } from './interop/direct-conv-kernels.js';
 export { MEAN_AS_AVG_POOL_FLAG } from './interop/mean-as-avg-pool.js';
+export { BROADCAST_REDUCTION_GRADIENTS_FLAG } from './interop/reduction-gradients.js';
 export { DIRECT_MATMUL_FLAG } from './interop/direct-matmul-kernels.js';
 export { DIRECT_DEPTHWISE_FLAG } from './interop/direct-depthwise-kernels.js';
 export { skipUnneededFilterGradients, skippedFilterGradients } from './interop/unneeded-filter-gradients.js';
