@@ -19,7 +19,7 @@ import { loadMobileNetV2Fixture } from './fixture-model.js';
 import { boundVerdict, envCount, medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs, type WebGpuTfjs } from './shared.js';
 
 /** One interleaved comparison: a model, the units visualised, and how long to run. */
-interface FeatureCaseSpec {
+export interface FeatureCaseSpec {
   /** The model as the summary names it. */
   readonly model: string;
   /** The case name's label of the model ('' for the tiny CNN, whose case name predates the others). */
@@ -133,9 +133,14 @@ function mobileNetSpec(tf: WebGpuTfjs['tf'], quick: boolean): FeatureCaseSpec {
   };
 }
 
+/** The suite's comparisons: the tiny CNN's, then MobileNetV2's. */
+export function featureCaseSpecs(tf: WebGpuTfjs['tf'], quick: boolean): FeatureCaseSpec[] {
+  return [tinyCnnSpec(quick), mobileNetSpec(tf, quick)];
+}
+
 async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
   const tfjs = await webgpuTfjs(context);
-  const cases = [tinyCnnSpec(context.quick), mobileNetSpec(tfjs.tf, context.quick)].map((spec) => featureCase(spec, tfjs));
+  const cases = featureCaseSpecs(tfjs.tf, context.quick).map((spec) => featureCase(spec, tfjs));
   return {
     cases: cases.map((c) => c.bench),
     dispose() {
