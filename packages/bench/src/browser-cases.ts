@@ -136,7 +136,7 @@ export interface FeatureBrowserCase {
   readonly size: number;
   readonly units: FeatureUnits;
   readonly steps: number;
-  /** What the row's passes column shows: one gradient pass over the channel batch per step. */
+  /** What the row's passes column shows: a gradient pass over the channel batch per step, and one forward (feature-workload.ts). */
   readonly bare: BarePasses;
 }
 
@@ -155,7 +155,7 @@ export function featureCases(quick: boolean): FeatureBrowserCase[] {
       size,
       units: { layer: 'conv2', channels },
       steps,
-      bare: { kind: 'gradient', images: channels * steps, batch: channels },
+      bare: { kind: 'gradient', images: channels * steps, batch: channels, extraForward: channels },
     },
   ];
 }
