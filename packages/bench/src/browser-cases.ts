@@ -142,12 +142,13 @@ export interface FeatureBrowserCase {
 
 /**
  * The feature case, sized for about a minute on SwiftShader (the rounds on webgpu and on cpu; the page
- * takes ~25 s to start): 2 channels at 128x128, 4 steps (--quick: 64x64, 2 steps). 4 channels and 16
- * steps took 340 s here (load 6): a step cost 0.47 s bare and 0.85 s visualised on webgpu, 0.82 and
- * 2.1 s on cpu, about 9x lavapipe's bare step.
+ * takes ~25 s to start): 1 channel at 128x128 (FFTs as fft-pair 16 x 8, as in Node), 8 steps
+ * (--quick: 64x64, 2 steps). 4 channels and 16 steps took 340 s here (load 6); 2 channels and 4 steps
+ * 62-86 s, but a visualizeFeature call of 2 channels has ~85 ms of fixed cost on SwiftShader (steps: 0
+ * took 135 ms, ~50 of it the final forward the bare side has too), 21 ms a step over 4 steps.
  */
 export function featureCases(quick: boolean): FeatureBrowserCase[] {
-  const [size, channels, steps] = quick ? [64, 2, 2] : [128, 2, 4];
+  const [size, channels, steps] = quick ? [64, 1, 2] : [128, 1, 8];
   return [
     {
       name: `visualizeFeature ${size}x${size}, ${channels} ch, ${steps} steps`,
