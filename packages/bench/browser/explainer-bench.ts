@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@webxai/ui';
 import type { ExplainerRow } from '../src/browser-cases.js';
+import { median } from './measure.js';
 
 type Counted = (work: () => Promise<void>) => Promise<Record<string, number>>;
 
@@ -17,12 +18,6 @@ async function digitImage(image: tf.Tensor4D): Promise<ImageData> {
   const rgba = new Uint8ClampedArray(height * width * 4);
   values.forEach((v, i) => rgba.set([v * 255, v * 255, v * 255, 255], 4 * i));
   return new ImageData(rgba, width, height);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Explanations per second of `<xai-explainer>` (tfjs must be on its webgpu backend). */

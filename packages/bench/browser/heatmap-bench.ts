@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@webxai/ui';
 import type { XaiHeatmap } from '@webxai/ui';
 import type { HeatmapRow } from '../src/browser-cases.js';
+import { median } from './measure.js';
 
 const SIZE = 224;
 const DISTINCT_FRAMES = 4;
@@ -22,12 +23,6 @@ type Counted = (work: () => Promise<void>) => Promise<Record<string, number>>;
 function greyImage(size: number): ImageData {
   const data = new Uint8ClampedArray(size * size * 4).fill(128);
   return new ImageData(data, size, size);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Runs `frames` frames through `el` by one path. */

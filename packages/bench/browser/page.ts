@@ -2,6 +2,7 @@
 // The browser benchmark page (run by src/browser.ts in headless Chromium): for every case, rounds of
 // bare tfjs passes and webxai's GPU path interleaved on the webgpu backend, then bare passes and
 // webxai's CPU path on tfjs's cpu backend; medians of the timed rounds (the first is a warm-up).
+// The feature-visualisation case does the same with visualizeFeature (features-bench.ts).
 // Query: ?quick=1&rounds=3&filter=rise&batch=256&validation=1
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -9,6 +10,7 @@ import { adaptModel, configureTfjs, createExplainer, targetGradients, type Expla
 import { loadMnistCnn, mnistSamples } from '@webxai/models';
 import { setKernelValidation } from '@webxai/shaders';
 import {
+  featureCases,
   mnistCases,
   mobilenetCases,
   type BarePasses,
@@ -16,9 +18,12 @@ import {
   type BrowserModel,
   type BrowserResult,
   type BrowserRow,
+  type FeatureBrowserCase,
 } from '../src/browser-cases.js';
 import { explainerBench } from './explainer-bench.js';
+import { featureTimes } from './features-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
+import { countCalls, counted, measure, median, type Times } from './measure.js';
 import { profileBench } from './profile-bench.js';
 import { roundTripBench } from './roundtrip-bench.js';
 
@@ -41,40 +46,6 @@ const fixtures = params.get('fixtures') ?? '';
 /** webxai's per-dispatch validation scopes: off unless asked (&validation=1), as in the Node bench. */
 setKernelValidation(params.get('validation') === '1');
 
-/** Counts WebGPU calls made while `work` runs (prototype wrappers, installed once). */
-const calls: Record<string, number> = {};
-function countCalls(): void {
-  const wrap = (proto: object, method: string, label: string) => {
-    const target = proto as Record<string, (...args: unknown[]) => unknown>;
-    const original = target[method]!;
-    target[method] = function (this: unknown, ...args: unknown[]) {
-      calls[label] = (calls[label] ?? 0) + 1;
-      // <xai-heatmap>'s asynchronous read-out (nothing waits for it to draw) is also counted apart.
-      if (label === 'mapAsync' && (this as GPUBuffer).label === 'xai-heatmap.readout') calls.readout = (calls.readout ?? 0) + 1;
-      return original.apply(this, args);
-    };
-  };
-  wrap(GPUQueue.prototype, 'submit', 'submit');
-  wrap(GPUQueue.prototype, 'onSubmittedWorkDone', 'workDone');
-  wrap(GPUQueue.prototype, 'writeBuffer', 'writeBuffer');
-  wrap(GPUBuffer.prototype, 'mapAsync', 'mapAsync');
-  wrap(GPUDevice.prototype, 'createBuffer', 'createBuffer');
-  wrap(GPUDevice.prototype, 'createBindGroup', 'createBindGroup');
-  wrap(GPUDevice.prototype, 'createComputePipeline', 'createPipeline');
-  wrap(GPUDevice.prototype, 'createComputePipelineAsync', 'createPipeline');
-}
-async function counted(work: () => Promise<void>): Promise<Record<string, number>> {
-  for (const key of Object.keys(calls)) delete calls[key];
-  await work();
-  return { ...calls };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /** The bare passes: `images` through the model in batches, scores (or gradients) read back once. */
 async function barePasses(model: tf.LayersModel, image: tf.Tensor4D, target: number, passes: BarePasses): Promise<void> {
   const adapter = adaptModel(model);
@@ -95,44 +66,39 @@ async function barePasses(model: tf.LayersModel, image: tf.Tensor4D, target: num
   tf.dispose([...outputs, sums]);
 }
 
-async function timeOnce(work: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await work();
-  return performance.now() - start;
-}
-
-interface Times {
-  bare: number[];
-  method: number[];
-  methodCalls: Record<string, number>;
-  bareCalls: Record<string, number>;
-}
-
 /** Rounds of bare passes and the method, interleaved, on the current backend. */
-async function measure(model: tf.LayersModel, image: tf.Tensor4D, target: number, c: BrowserCase): Promise<Times> {
+async function measureMethod(model: tf.LayersModel, image: tf.Tensor4D, target: number, c: BrowserCase): Promise<Times> {
   const explainer: Explainer<MethodName> = createExplainer(model, { target, ...c.options } as never);
-  const times: Times = { bare: [], method: [], methodCalls: {}, bareCalls: {} };
   const explainOnce = async () => {
     const result = await explainer.explain(image);
     await result.attribution.data(); // the picture is read, as a page drawing it would
     result.attribution.dispose();
   };
   try {
-    for (let round = 0; round <= rounds; round++) {
-      const bare = await timeOnce(() => barePasses(model, image, target, c.bare));
-      const method = await timeOnce(explainOnce);
-      if (round === 0) continue; // warm-up: pipelines compile, tfjs caches programs
-      times.bare.push(bare);
-      times.method.push(method);
-    }
-    if (tf.getBackend() === 'webgpu') {
-      times.methodCalls = await counted(explainOnce);
-      times.bareCalls = await counted(() => barePasses(model, image, target, c.bare));
-    }
+    return await measure({ bare: () => barePasses(model, image, target, c.bare), method: explainOnce }, rounds);
   } finally {
     explainer.dispose();
   }
-  return times;
+}
+
+/** The row of a case measured on webgpu (`gpu`) and on cpu. */
+function rowOf(c: Pick<BrowserRow, 'name' | 'family' | 'bare'>, gpu: Times, cpu: Times): BrowserRow {
+  return {
+    name: c.name,
+    family: c.family,
+    bare: c.bare,
+    rounds,
+    bareGpuMs: median(gpu.bare),
+    gpuMs: median(gpu.method),
+    // Median of the per-round ratios: each method run is paired with the bare passes just before it,
+    // so load from other processes that drifts over the rounds hits both sides of each ratio.
+    gpuRatio: median(gpu.method.map((ms, i) => ms / gpu.bare[i]!)),
+    bareCpuMs: median(cpu.bare),
+    cpuMs: median(cpu.method),
+    gpuOverCpu: median(gpu.method) / median(cpu.method),
+    gpuCalls: gpu.methodCalls,
+    bareCalls: gpu.bareCalls,
+  };
 }
 
 async function adapterName(): Promise<string> {
@@ -182,6 +148,17 @@ function selectedCases(camChannels: number): BrowserCase[] {
   return [...mnistCases(quick, camChannels, batch).filter(matches), ...mobilenet.filter((c) => matches(c) || filter.includes('mobilenet'))];
 }
 
+/** The feature case in every unfiltered run, else when the filter names it or 'features'. */
+function selectedFeatureCases(): FeatureBrowserCase[] {
+  if (filter.startsWith('profile') || filter === 'roundtrip') return [];
+  return featureCases(quick).filter((c) => c.name.toLowerCase().includes(filter) || c.family.includes(filter));
+}
+
+function logRow(row: BrowserRow): BrowserRow {
+  console.log(`bench-row ${JSON.stringify(row)}`);
+  return row;
+}
+
 async function run(): Promise<BrowserResult> {
   configureTfjs();
   for (const [flag, value] of Object.entries(tfjsFlags)) tf.env().set(flag, value);
@@ -195,27 +172,14 @@ async function run(): Promise<BrowserResult> {
   for (const c of selectedCases(camChannels)) {
     await tf.setBackend('webgpu');
     const subject = (subjects[c.model] ??= await loadSubject[c.model]());
-    const gpu = await measure(subject.model, subject.image, subject.target, c);
+    const gpu = await measureMethod(subject.model, subject.image, subject.target, c);
     await tf.setBackend('cpu');
-    const cpu = await measure(subject.model, subject.image, subject.target, c);
-    const row: BrowserRow = {
-      name: c.name,
-      family: c.family,
-      bare: c.bare,
-      rounds,
-      bareGpuMs: median(gpu.bare),
-      gpuMs: median(gpu.method),
-      // Median of the per-round ratios: each method run is paired with the bare passes just before it,
-      // so load from other processes that drifts over the rounds hits both sides of each ratio.
-      gpuRatio: median(gpu.method.map((ms, i) => ms / gpu.bare[i]!)),
-      bareCpuMs: median(cpu.bare),
-      cpuMs: median(cpu.method),
-      gpuOverCpu: median(gpu.method) / median(cpu.method),
-      gpuCalls: gpu.methodCalls,
-      bareCalls: gpu.bareCalls,
-    };
-    console.log(`bench-row ${JSON.stringify(row)}`);
-    rows.push(row);
+    const cpu = await measureMethod(subject.model, subject.image, subject.target, c);
+    rows.push(logRow(rowOf(c, gpu, cpu)));
+  }
+  for (const c of selectedFeatureCases()) {
+    const { gpu, cpu } = await featureTimes(c, rounds);
+    rows.push(logRow(rowOf(c, gpu, cpu)));
   }
   await tf.setBackend('webgpu');
   const explainerRows =

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The browser benchmark's cases: one explanation method each, with the bare tfjs passes it cannot
 // avoid (forward passes over the perturbed images, or forward + backward passes over the gradient
-// batch), so the page can time both interleaved and report their ratio.
+// batch), so the page can time both interleaved and report their ratio; and feature visualisation
+// with the forward + backward passes of its steps.
+import type { FeatureUnits } from './feature-workload.js';
 
 /** The model passes a method needs at the least, run bare with tfjs. */
 export interface BarePasses {
@@ -122,10 +124,47 @@ export function mobilenetCases(): BrowserCase[] {
   }));
 }
 
+/**
+ * Feature visualisation on the tiny CNN (8 filters, seeded; the Node features suite's model):
+ * visualizeFeature of channels 0 .. n-1 of conv2 against its bare forward + backward passes
+ * (feature-workload.ts), timed like the methods. At 128 the FFTs run as fft-pair (16 x 8), as in Node.
+ */
+export interface FeatureBrowserCase {
+  readonly name: string;
+  readonly family: 'features';
+  /** The tiny CNN's input side (and the images'). */
+  readonly size: number;
+  readonly units: FeatureUnits;
+  readonly steps: number;
+  /** What the row's passes column shows: a gradient pass over the channel batch per step, and one forward (feature-workload.ts). */
+  readonly bare: BarePasses;
+}
+
+/**
+ * The feature case, sized for about a minute on SwiftShader (the rounds on webgpu and on cpu; the page
+ * takes ~25 s to start): 1 channel at 128x128 (FFTs as fft-pair 16 x 8, as in Node), 8 steps
+ * (--quick: 64x64, 2 steps). 4 channels and 16 steps took 340 s here (load 6); 2 channels and 4 steps
+ * 62-86 s, but a visualizeFeature call of 2 channels has ~85 ms of fixed cost on SwiftShader (steps: 0
+ * took 135 ms, ~50 of it the final forward the bare side has too), 21 ms a step over 4 steps.
+ */
+export function featureCases(quick: boolean): FeatureBrowserCase[] {
+  const [size, channels, steps] = quick ? [64, 1, 2] : [128, 1, 8];
+  return [
+    {
+      name: `visualizeFeature ${size}x${size}, ${channels} ch, ${steps} steps`,
+      family: 'features',
+      size,
+      units: { layer: 'conv2', channels },
+      steps,
+      bare: { kind: 'gradient', images: channels * steps, batch: channels, extraForward: channels },
+    },
+  ];
+}
+
 /** One row of the browser table (times are medians of the timed rounds, in ms). */
 export interface BrowserRow {
   readonly name: string;
-  readonly family: BrowserCase['family'];
+  readonly family: BrowserCase['family'] | FeatureBrowserCase['family'];
   readonly bare: BarePasses;
   readonly rounds: number;
   readonly bareGpuMs: number;

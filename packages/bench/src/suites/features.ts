@@ -1,92 +1,152 @@
 // SPDX-License-Identifier: Apache-2.0
 // Feature visualisation (visualizeFeature) on tfjs's webgpu backend: channels visualised per second
-// at 128 x 128, 64 steps per run, 5 runs (full mode), against the bare forward + backward passes the same optimisation
-// needs (one pass to the layer and back per step over the same batch of images, tf.grad only, the
-// unused filter gradients skipped as visualizeFeature skips them).
-// The two run interleaved in one case so that load from other processes hits both alike; the summary
-// gives the median of the runs' own ratios too (a single pair swung +-0.3 in sessions 10-11).
+// against the bare forward + backward passes the same optimisation needs (feature-workload.ts), on
+// two models:
+// - the tiny CNN at 128 x 128, 4 channels of conv2, 64 steps per run, 5 runs (full mode): the worst
+//   case for the ratio (the model costs little, so webxai's FFT and sampling kernels dominate);
+// - the real MobileNetV2 fixture at 224 x 224 (the browser bench's model, pretrained weights), 2
+//   channels of a mid layer (block_8_expand_relu, 14 x 14 x 384), 4 steps per run, 5 runs: a model
+//   whose passes cost what real ones do (~1 s per image and step here), ~1.5 min in all on lavapipe.
+// The two sides run interleaved in one case so that load from other processes hits both alike; the
+// summary gives the median of the runs' own ratios too (a single pair swung +-0.3 in sessions 10-11).
+// Each case sets itself up in its warm-up run (a --filter naming only one case loads only its model)
+// and compiles there with one step of each side: tfjs's model programs, which the side run first
+// would otherwise compile for the other, and webxai's kernels.
 import type * as tfNamespace from '@tensorflow/tfjs';
-import type { BenchSuite, SuiteInstance, BenchContext } from '../harness.js';
-import { boundVerdict, envCount, medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
+import { featureWorkload, type FeatureUnits, type FeatureWorkload } from '../feature-workload.js';
+import type { BenchCase, BenchSuite, SuiteInstance, BenchContext } from '../harness.js';
+import { loadMobileNetV2Fixture } from './fixture-model.js';
+import { boundVerdict, envCount, medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs, type WebGpuTfjs } from './shared.js';
+
+/** One interleaved comparison: a model, the units visualised, and how long to run. */
+export interface FeatureCaseSpec {
+  /** The model as the summary names it. */
+  readonly model: string;
+  /** The case name's label of the model ('' for the tiny CNN, whose case name predates the others). */
+  readonly nameModel: string;
+  readonly size: number;
+  readonly units: FeatureUnits;
+  readonly steps: number;
+  readonly runs: number;
+  load(): Promise<{ readonly model: tfNamespace.LayersModel; dispose(): void }>;
+}
+
+/** A case of the suite with what its summary and cleanup need. */
+interface FeatureCase {
+  readonly bench: BenchCase;
+  /** The summary lines, or none when the case did not run. */
+  summary(): string[];
+  dispose(): void;
+}
+
+function featureCase(spec: FeatureCaseSpec, { tf, core, settle }: WebGpuTfjs): FeatureCase {
+  const { units, steps, size } = spec;
+  const times = new RunRecorder(false); // the warm-up run sets up and compiles outside the recorder
+  let loaded: { model: { dispose(): void }; workload: FeatureWorkload } | undefined;
+  const visualize = () => loaded!.workload.visualize(steps);
+  const bare = () => Promise.resolve(loaded!.workload.bare(steps)); // the settle waits for the GPU
+  const label = `${units.channels} channel${units.channels === 1 ? '' : 's'} of ${units.layer}, ${size}x${size}, ${steps} steps`;
+  const v = () => medianOf(times, 'visualize');
+  const b = () => medianOf(times, 'bare');
+  const paired = () => medianPairedRatio(times.timed('visualize'), times.timed('bare'));
+  return {
+    bench: {
+      name: `interleaved: visualizeFeature (${spec.nameModel}${label}), bare forward+backward x ${steps}`,
+      // One channel batch is one optimisation: elements/s = channels visualised per second.
+      elements: units.channels,
+      policy: { warmupRuns: 1, minRuns: spec.runs, maxRuns: spec.runs, budgetMs: 0 },
+      run: async () => {
+        if (!loaded) {
+          const model = await spec.load();
+          loaded = { model, workload: featureWorkload(tf, core, model.model, units) };
+          await msUntilSettled(() => loaded!.workload.visualize(1), settle);
+          await msUntilSettled(() => Promise.resolve(loaded!.workload.bare(1)), settle);
+          return;
+        }
+        times.record('visualize', await msUntilSettled(visualize, settle));
+        times.record('bare', await msUntilSettled(bare, settle));
+      },
+      metrics: () => ({
+        'visualizeFeature median ms': v(),
+        'bare forward+backward median ms': b(),
+        'channels per second': (units.channels * 1000) / v(),
+        'visualize / bare': v() / b(),
+        'visualize / bare, median paired': paired(),
+      }),
+    },
+    summary: () =>
+      times.timed('visualize').length === 0
+        ? []
+        : [
+            `  ${spec.model}; ${label}:`,
+            `    channels visualised per second = ${((units.channels * 1000) / v()).toPrecision(3)} (${(v() / 1000).toFixed(2)} s per batch of ${units.channels})`,
+            `    visualizeFeature / bare forward+backward over the same ${steps} steps + 1 forward = ${(v() / b()).toFixed(3)}x (bound 1.15x: ${boundVerdict(v() / b(), 1.15)}; bare ${(b() / 1000).toFixed(2)} s); median paired ratio ${paired().toFixed(3)}x over ${times.timed('visualize').length} runs`,
+          ],
+    dispose: () => {
+      loaded?.workload.dispose();
+      loaded?.model.dispose();
+    },
+  };
+}
+
+/** The tiny CNN case: the worst case for the ratio. XAI_FEATURES_BENCH_STEPS / _RUNS / _CHANNELS override its defaults. */
+function tinyCnnSpec(quick: boolean): FeatureCaseSpec {
+  const size = 128;
+  return {
+    model: 'tiny CNN 128x128x3, 8 filters',
+    nameModel: '',
+    size,
+    units: { layer: 'conv2', channels: Math.min(8, envCount('XAI_FEATURES_BENCH_CHANNELS', quick ? 2 : 4)) },
+    steps: envCount('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 64),
+    runs: quick ? 1 : envCount('XAI_FEATURES_BENCH_RUNS', 5),
+    load: async () => {
+      const testing = await import('@webxai/testing/models');
+      const weights = testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 });
+      const model = testing.tinyCnn('sequential', weights);
+      return {
+        model,
+        dispose: () => {
+          testing.disposeWeights(weights);
+          model.dispose();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The MobileNetV2 case: a real model's passes against the same webxai kernels (at 224: FFTs of
+ * 16 x 14). --quick: 1 channel, 2 steps, 1 run (~15 s here). XAI_FEATURES_MOBILENET_STEPS / _RUNS override.
+ */
+function mobileNetSpec(tf: WebGpuTfjs['tf'], quick: boolean): FeatureCaseSpec {
+  return {
+    model: 'MobileNetV2 224x224x3 (packages/models/fixtures, pretrained)',
+    nameModel: 'MobileNetV2, ',
+    size: 224,
+    units: { layer: 'block_8_expand_relu', channels: quick ? 1 : 2 },
+    steps: envCount('XAI_FEATURES_MOBILENET_STEPS', quick ? 2 : 4),
+    runs: quick ? 1 : envCount('XAI_FEATURES_MOBILENET_RUNS', 5),
+    load: async () => {
+      const model = await loadMobileNetV2Fixture(tf);
+      return { model, dispose: () => model.dispose() };
+    },
+  };
+}
+
+/** The suite's comparisons: the tiny CNN's, then MobileNetV2's. */
+export function featureCaseSpecs(tf: WebGpuTfjs['tf'], quick: boolean): FeatureCaseSpec[] {
+  return [tinyCnnSpec(quick), mobileNetSpec(tf, quick)];
+}
 
 async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
-  const { quick } = context;
-  const { tf, core, settle } = await webgpuTfjs(context);
-  const testing = await import('@webxai/testing/models');
-
-  const size = 128;
-  // XAI_FEATURES_BENCH_STEPS / _CHANNELS override the defaults (e.g. a shorter run on a loaded machine).
-  // Full: 5 runs of 64 steps each side (~40 s here); the ratio is per step.
-  const steps = envCount('XAI_FEATURES_BENCH_STEPS', quick ? 4 : 64);
-  const runs = quick ? 1 : envCount('XAI_FEATURES_BENCH_RUNS', 5);
-  const channels = Math.min(8, envCount('XAI_FEATURES_BENCH_CHANNELS', quick ? 2 : 4));
-  const weights = testing.tinyCnnWeights({ height: size, width: size, channels: 3, filters: 8, classes: 10, seed: 1 });
-  const model = testing.tinyCnn('sequential', weights);
-  // The bare passes: the model up to 'conv2' (the layer visualised), gradient of every image's own
-  // channel mean with respect to a [channels, 128, 128, 3] batch, `steps` times, awaited at the end.
-  const head = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv2').output });
-  const batch = tf.randomUniform<tfNamespace.Rank.R4>([channels, size, size, 3], 0, 1, 'float32', 3);
-  const mask = tf.oneHot(tf.range(0, channels, 1, 'int32'), 8).toFloat();
-  const units = Array.from({ length: channels }, (_, i) => i);
-  const visualizeFor = async (n: number) =>
-    (await core.visualizeFeature(model, { layer: 'conv2', channels: units, steps: n, seed: 1 })).images.dispose();
-  const bareFor = (n: number): Promise<void> => {
-    for (let s = 0; s < n; s++) {
-      tf.dispose(
-        tf.grad((x: tfNamespace.Tensor) => {
-          const activation = head.apply(x) as tfNamespace.Tensor;
-          core.skipUnneededFilterGradients([x]); // as visualizeFeature: the filter gradients are not needed work
-          return tf.sum(tf.mul(tf.mean(activation, [1, 2]), mask));
-        })(batch),
-      );
-    }
-    return Promise.resolve(); // the caller's settle waits for the GPU
-  };
-  const [visualize, bare] = [() => visualizeFor(steps), () => bareFor(steps)];
-  // Quick mode drops each side's first run (pipelines compile). Full mode keeps its single run, after
-  // one step of each side: that compiles every pipeline both use (tfjs's model programs, which the side
-  // run first would otherwise compile for the other, and webxai's kernels) in ~0.5 s, not a second run.
-  if (!quick) {
-    await msUntilSettled(() => visualizeFor(1), settle);
-    await msUntilSettled(() => bareFor(1), settle);
-  }
-  const times = new RunRecorder(quick);
-  const label = `${channels} channels of conv2, ${size}x${size}, ${steps} steps`;
+  const tfjs = await webgpuTfjs(context);
+  const cases = featureCaseSpecs(tfjs.tf, context.quick).map((spec) => featureCase(spec, tfjs));
   return {
-    cases: [
-      {
-        name: `interleaved: visualizeFeature (${label}), bare forward+backward x ${steps}`,
-        // One channel batch is one optimisation: elements/s = channels visualised per second.
-        elements: channels,
-        policy: quick ? { warmupRuns: 1, minRuns: 1, maxRuns: 1 } : { warmupRuns: 0, minRuns: runs, maxRuns: runs },
-        run: async () => {
-          times.record('visualize', await msUntilSettled(visualize, settle));
-          times.record('bare', await msUntilSettled(bare, settle));
-        },
-        metrics: () => ({
-          'visualizeFeature median ms': medianOf(times, 'visualize'),
-          'bare forward+backward median ms': medianOf(times, 'bare'),
-          'channels per second': (channels * 1000) / medianOf(times, 'visualize'),
-          'visualize / bare': medianOf(times, 'visualize') / medianOf(times, 'bare'),
-          'visualize / bare, median paired': medianPairedRatio(times.timed('visualize'), times.timed('bare')),
-        }),
-      },
-    ],
+    cases: cases.map((c) => c.bench),
     dispose() {
-      if (times.timed('visualize').length > 0) {
-        const [v, b] = [medianOf(times, 'visualize'), medianOf(times, 'bare')];
-        const paired = medianPairedRatio(times.timed('visualize'), times.timed('bare'));
-        console.log(
-          [
-            `features summary (tiny CNN ${size}x${size}x3, 8 filters; ${label}; medians of the timed runs):`,
-            `  channels visualised per second = ${((channels * 1000) / v).toPrecision(3)} (${(v / 1000).toFixed(2)} s per batch of ${channels})`,
-            `  visualizeFeature / bare forward+backward over the same ${steps} steps = ${(v / b).toFixed(3)}x (bound 1.15x: ${boundVerdict(v / b, 1.15)}; bare ${(b / 1000).toFixed(2)} s); median paired ratio ${paired.toFixed(3)}x over ${times.timed('visualize').length} runs`,
-          ].join('\n'),
-        );
-      }
-      tf.dispose([batch, mask]);
-      testing.disposeWeights(weights);
-      model.dispose();
+      const lines = cases.flatMap((c) => c.summary());
+      if (lines.length > 0) console.log(['features summary (medians of the timed runs):', ...lines].join('\n'));
+      cases.forEach((c) => c.dispose());
     },
   };
 }
@@ -95,6 +155,6 @@ async function setupFeatures(context: BenchContext): Promise<SuiteInstance> {
 export const featuresSuite: BenchSuite = {
   name: 'features',
   description:
-    'feature visualisation: channels/s at 128x128, 5 runs of 64 steps (--quick: 4 steps), and the ratio to the bare forward+backward passes it needs',
+    'feature visualisation vs the bare forward+backward passes it needs: tiny CNN 128x128, 5 runs of 64 steps (--quick: 4 steps); MobileNetV2-224, 2 channels of a mid layer, 5 runs of 4 steps (--quick: 1 channel, 2 steps)',
   setup: setupFeatures,
 };
