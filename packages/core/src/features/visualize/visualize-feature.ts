@@ -20,7 +20,7 @@ import { flushTfjs, kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
 import { adamAscend, adamStart, type AdamState } from './adam.js';
-import { gpuStep } from './gpu-step.js';
+import { gpuStep, StepMaps } from './gpu-step.js';
 import { objectiveGradient, resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
   disposeBasis,
@@ -312,6 +312,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
     throw error;
   });
   let state = adamStart(variables);
+  const stepMaps = path === 'gpu' ? new StepMaps(objective.count) : undefined;
   const values: tf.Tensor1D[] = [];
   const history: number[][] = [];
   try {
@@ -324,6 +325,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
               basis,
               objective,
               maps,
+              stepMaps: stepMaps!,
               input: [sizes.input[0], sizes.input[1]],
               image: [sizes.image[0], sizes.image[1], sizes.input[2]],
               learningRate: settings.learningRate,
@@ -367,6 +369,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
     };
   } finally {
     tf.dispose([variables, state.m, state.v, ...values]);
+    stepMaps?.dispose();
     disposeBasis(basis);
     objective.dispose();
   }
