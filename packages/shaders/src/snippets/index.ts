@@ -50,8 +50,8 @@ export const quickshiftFeaturesSnippet: WgslSnippet = { name: 'quickshift-featur
 export const affineMapSnippet: WgslSnippet = { name: 'affine-map.wgsl', source: affineMapSource };
 
 /**
- * footprintSum(n, px, py, ...): affine-sample's transpose at one source pixel, gathered over its
- * footprint (features/affine-footprint.wgsl; reads `grad` and `transforms`).
+ * footprintBlockSums(n, px, py, ...): affine-sample's transpose at a 2 x 2 block of source pixels,
+ * gathered over their joint footprint (features/affine-footprint.wgsl; reads `grad` and `transforms`).
  */
 export const affineFootprintSnippet: WgslSnippet = {
   name: 'affine-footprint.wgsl',
