@@ -15,6 +15,7 @@ import slicCellSource from '../superpixels/slic-cell.wgsl';
 import quickshiftFeaturesSource from '../superpixels/quickshift-features.wgsl';
 import affineMapSource from '../features/affine-map.wgsl';
 import affineFootprintSource from '../features/affine-footprint.wgsl';
+import adamUpdateSource from '../features/adam-update.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
 import convGeometrySource from '../direct-conv/conv-geometry.wgsl';
 import fourierParamsSource from '../fft/fourier-params.wgsl';
@@ -58,6 +59,9 @@ export const affineFootprintSnippet: WgslSnippet = {
   source: affineFootprintSource,
   includes: [affineMapSnippet],
 };
+
+/** Params and adamUpdate(x, g, m, v): the Adam step of adam-ascend and adam-ascend-quads (features/adam-update.wgsl). */
+export const adamUpdateSnippet: WgslSnippet = { name: 'adam-update.wgsl', source: adamUpdateSource };
 
 /**
  * ConvBlock, convBlock, storeBlock: the 4 columns x 4 channels block each direct-conv and
