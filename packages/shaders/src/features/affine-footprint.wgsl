@@ -38,6 +38,16 @@ fn chunk(base: u32, width: u32) -> vec4f {
   );
 }
 
+// Block t of a 1-D dispatch over the 2 x 2 blocks of `images` images of [height, width] source
+// pixels (odd sizes: the last blocks hang over the edge): (n, x, y) of its top-left pixel, with
+// n >= images for a t past the last block.
+fn sourceBlock(t: u32, images: u32, height: u32, width: u32) -> vec3u {
+  let blocksWide = (width + 1u) / 2u;
+  let blocks = blocksWide * ((height + 1u) / 2u);
+  let within = t % blocks;
+  return vec3u(t / blocks, 2u * (within % blocksWide), 2u * (within / blocksWide));
+}
+
 // The gradient sums of the block's four pixels: s00 at (px, py), s10 at (px + 1, py), s01 at
 // (px, py + 1), s11 at (px + 1, py + 1) (pixels past the source's edge are the caller's to drop).
 struct BlockSums {

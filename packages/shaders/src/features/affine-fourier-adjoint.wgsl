@@ -61,15 +61,13 @@ fn storePixel(n: u32, y: u32, x: u32, g: vec4f) {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let t = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
-  let blocksWide = (params.width + 1u) / 2u;
-  let blocks = blocksWide * ((params.height + 1u) / 2u);
-  if (t >= params.images * blocks) {
+  let corner = sourceBlock(linearIndex(wid, lid, nwg, WORKGROUP_SIZE), params.images, params.height, params.width);
+  if (corner.x >= params.images) {
     return;
   }
-  let n = t / blocks;
-  let x = 2u * ((t % blocks) % blocksWide);
-  let y = 2u * ((t % blocks) / blocksWide);
+  let n = corner.x;
+  let x = corner.y;
+  let y = corner.z;
   let c = params.channels;
   let g = footprintBlockSums(n, f32(x), f32(y), view.outHeight, view.outWidth, c, 0u, c);
   storePixel(n, y, x, g.s00);

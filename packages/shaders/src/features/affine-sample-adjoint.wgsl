@@ -44,16 +44,14 @@ fn storePixel(n: u32, y: u32, x: u32, c0: u32, width: u32, g: vec4f) {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let t = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
-  let blocksWide = (params.srcWidth + 1u) / 2u;
-  let blocks = blocksWide * ((params.srcHeight + 1u) / 2u);
-  if (t >= params.images * blocks) {
+  let corner = sourceBlock(linearIndex(wid, lid, nwg, WORKGROUP_SIZE), params.images, params.srcHeight, params.srcWidth);
+  if (corner.x >= params.images) {
     return;
   }
   let C = params.channels;
-  let n = t / blocks;
-  let x = 2u * ((t % blocks) % blocksWide);
-  let y = 2u * ((t % blocks) / blocksWide);
+  let n = corner.x;
+  let x = corner.y;
+  let y = corner.z;
   for (var c0 = 0u; c0 < C; c0 += 4u) {
     let width = min(4u, C - c0);
     let g = footprintBlockSums(n, f32(x), f32(y), params.outHeight, params.outWidth, C, c0, width);

@@ -51,8 +51,9 @@ export const quickshiftFeaturesSnippet: WgslSnippet = { name: 'quickshift-featur
 export const affineMapSnippet: WgslSnippet = { name: 'affine-map.wgsl', source: affineMapSource };
 
 /**
- * footprintBlockSums(n, px, py, ...): affine-sample's transpose at a 2 x 2 block of source pixels,
- * gathered over their joint footprint (features/affine-footprint.wgsl; reads `grad` and `transforms`).
+ * sourceBlock (a 1-D dispatch over 2 x 2 blocks of source pixels) and footprintBlockSums(n, px, py,
+ * ...): affine-sample's transpose at such a block, gathered over its joint footprint
+ * (features/affine-footprint.wgsl; reads `grad` and `transforms`).
  */
 export const affineFootprintSnippet: WgslSnippet = {
   name: 'affine-footprint.wgsl',
