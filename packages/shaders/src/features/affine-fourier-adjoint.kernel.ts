@@ -10,9 +10,10 @@ import { affineTolerance } from './affine-sample.kernel.js';
  * a visualizeFeature step without penalties: `grad` [images, view.outHeight, view.outWidth, c]
  * (the gradient with respect to what the model saw through `transforms`) and `image` [images,
  * height, width, c] (the sigmoid's output) -> packed plane-row gradients `pairs` [ceil(rows / 2),
- * 2, width], as fourier-image-adjoint writes them; c = 1 or 3. One invocation per image pixel.
+ * 2, width], as fourier-image-adjoint writes them; c = 1 or 3.
  * Tolerance: affine-sample-adjoint's (its gather is the same code), the rest scales it by factor
- * |M| s (1 - s) <= 1 for the parametrisation's factors and mix. See affine-fourier-adjoint.wgsl;
+ * |M| s (1 - s) <= 1 for the parametrisation's factors and mix. One invocation per 2 x 2 block of
+ * image pixels (their gathers share candidates). See affine-fourier-adjoint.wgsl;
  * CPU reference: affineFourierAdjointRef.
  */
 export const affineFourierAdjoint = defineKernel({
@@ -29,5 +30,5 @@ export const affineFourierAdjoint = defineKernel({
     pairs: { storage: 'read_write' },
   },
   tolerance: affineTolerance,
-  threads: ({ params }) => params.images * params.height * params.width,
+  threads: ({ params }) => params.images * Math.ceil(params.height / 2) * Math.ceil(params.width / 2),
 });

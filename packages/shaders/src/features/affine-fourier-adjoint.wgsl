@@ -3,7 +3,7 @@
 // affine-sample-adjoint then fourier-image-adjoint in one pass: the backward half of a
 // visualizeFeature step without penalties, whose gradient with respect to the image is read only
 // by the latter. For each pixel (n, y, x) of the optimised images [images, height, width, c]:
-//   g[ch] = footprintSum(n, x, y, ...)                      (affine-footprint.wgsl: the image gradient)
+//   g[ch] = the footprint gather at (n, y, x)                (affine-footprint.wgsl: the image gradient)
 //   p[i]  = factor * sum_ch M[i, ch] g[ch] s[ch] (1 - s[ch])  (s = image[n, y, x, :], M = mixRow)
 //   pairs[plane row r = (n c + i) height + y, column x] = p[i]   (packed two rows per pair,
 //                                                               [ceil(rows / 2), 2, width], [re | im])
@@ -12,7 +12,9 @@
 // plane-row count is odd the last row's invocations also zero the missing row (the imaginary half
 // of the last pair), as fourier-image-adjoint does.
 //
-// Dispatch: one invocation per image pixel (n, y, x), 1-D folded (linearIndex); channels 1 or 3.
+// Dispatch: one invocation per 2 x 2 block of image pixels (n, 2 by .. 2 by + 1, 2 bx .. 2 bx + 1),
+// 1-D folded (linearIndex), whose four gathers share their candidates (footprintBlockSums); a
+// block past the image's odd last row or column writes only its pixels inside. Channels 1 or 3.
 // `grad` [images, view.outHeight, view.outWidth, c] is the gradient with respect to what the model
 // saw, `transforms` [images][6] the forward maps (invertible, checked on the CPU). Tolerance:
 // affine-fourier-adjoint.kernel.ts.
@@ -38,19 +40,13 @@ fn pairsIndex(r: u32, x: u32) -> u32 {
   return (r / 2u) * 2u * params.width + (r % 2u) * params.width + x;
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let t = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
-  let pixels = params.height * params.width;
-  if (t >= params.images * pixels) {
+// The pixel (n, y, x)'s share of pairs from its image gradient g (nothing past the image's edge).
+fn storePixel(n: u32, y: u32, x: u32, g: vec4f) {
+  if (x >= params.width || y >= params.height) {
     return;
   }
   let c = params.channels;
-  let n = t / pixels;
-  let y = (t % pixels) / params.width;
-  let x = t % params.width;
-  let g = footprintSum(n, f32(x), f32(y), view.outHeight, view.outWidth, c, 0u, c);
-  let at = t * c;
+  let at = ((n * params.height + y) * params.width + x) * c;
   let s = vec3f(image[at], select(0.0, image[at + 1u], c > 1u), select(0.0, image[at + 2u], c > 2u));
   let pre = g.xyz * s * (1.0 - s); // lanes past c are 0 (g's and s's), so M's unused entries never count
   let rows = params.images * c * params.height;
@@ -61,4 +57,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       pairs[pairsIndex(r + 1u, x)] = 0.0;
     }
   }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let corner = sourceBlock(linearIndex(wid, lid, nwg, WORKGROUP_SIZE), params.images, params.height, params.width);
+  if (corner.x >= params.images) {
+    return;
+  }
+  let n = corner.x;
+  let x = corner.y;
+  let y = corner.z;
+  let c = params.channels;
+  let g = footprintBlockSums(n, f32(x), f32(y), view.outHeight, view.outWidth, c, 0u, c);
+  storePixel(n, y, x, g.s00);
+  storePixel(n, y, x + 1u, g.s10);
+  storePixel(n, y + 1u, x, g.s01);
+  storePixel(n, y + 1u, x + 1u, g.s11);
 }

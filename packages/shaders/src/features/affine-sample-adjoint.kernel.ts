@@ -9,7 +9,8 @@ import { affineTolerance } from './affine-sample.kernel.js';
  * gradient `grad [n, outHeight, outWidth, channels]` to `gradSrc [n, srcHeight, srcWidth,
  * channels]` for the same `transforms`, by gathering over each source pixel's footprint (no
  * atomics), scanning only the candidates the footprint can reach and summing in registers (fast on
- * software adapters). See affine-sample-adjoint.wgsl; CPU reference: affineSampleAdjointRef.
+ * software adapters); one invocation per 2 x 2 block of source pixels, whose gathers share their
+ * candidates. See affine-sample-adjoint.wgsl; CPU reference: affineSampleAdjointRef.
  */
 export const affineSampleAdjoint = defineKernel({
   name: 'affine-sample-adjoint',
@@ -23,5 +24,5 @@ export const affineSampleAdjoint = defineKernel({
   },
   tolerance: affineTolerance,
   includes: [affineFootprintSnippet],
-  threads: ({ params }) => params.images * params.srcHeight * params.srcWidth,
+  threads: ({ params }) => params.images * Math.ceil(params.srcHeight / 2) * Math.ceil(params.srcWidth / 2),
 });

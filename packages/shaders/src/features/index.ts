@@ -6,5 +6,5 @@ export { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
 export { affineFourierAdjoint } from './affine-fourier-adjoint.kernel.js';
 export { affineFourierAdjointRef } from './affine-fourier-adjoint.ref.js';
 export { affineSampleRef, affineSampleAdjointRef, checkAffineSample, type AffineSampleShape } from './affine-sample.ref.js';
-export { adamAscend } from './adam-ascend.kernel.js';
+export { adamAscend, adamAscendQuads, recordAdamStep, type AdamAscendArgs } from './adam-ascend.kernel.js';
 export { adamAscendRef, type AdamStep } from './adam-ascend.ref.js';

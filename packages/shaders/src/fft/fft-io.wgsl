@@ -82,21 +82,43 @@ fn mixColumn(j: u32) -> vec3f {
   return vec3f(params.m0, params.m3, params.m6);
 }
 
-// Element e (address offset) of plane `plane`'s sequence at column `offset`, colour-mixed: the
-// half spectra are linear in the planes, so mixing them here mixes the planes the FFTs make,
-// sum_i M[i, j] spectrum_{n c + i} for plane n c + j (no pass of its own for the mix).
-fn mixedSpectrum(plane: u32, offset: u32, e: u32) -> vec2f {
-  let at = plane * params.outerStride + offset + e;
+// Where the colour mix of plane `plane`'s sequence at column `offset` reads: the sequence of its
+// image's first plane (the others follow outerStride apart) and the mix column j of plane n c + j.
+// The same for every element of a sequence: fft-pair.wgsl finds it once per butterfly, not per load.
+struct MixSource {
+  first: u32,
+  column: vec3f,
+}
+
+fn mixSource(plane: u32, offset: u32) -> MixSource {
   if (params.channels == 1u) {
-    return params.m0 * vec2f(src[at], src[at + params.imOffset]);
+    return MixSource(plane * params.outerStride + offset, vec3f(params.m0, 0.0, 0.0));
   }
   let j = divmod(plane, 3u).y;
-  let first = at - j * params.outerStride;
-  let second = first + params.outerStride;
+  return MixSource((plane - j) * params.outerStride + offset, mixColumn(j));
+}
+
+// Element e (address offset) of a colour-mixed sequence (`mix` from mixSource): the half spectra
+// are linear in the planes, so mixing them here mixes the planes the FFTs make, sum_i M[i, j]
+// spectrum_{n c + i} for plane n c + j (no pass of its own for the mix).
+fn mixedAt(mix: MixSource, e: u32) -> vec2f {
+  let at = mix.first + e;
+  let own = mix.column.x * vec2f(src[at], src[at + params.imOffset]);
+  if (params.channels == 1u) {
+    return own;
+  }
+  let second = at + params.outerStride;
   let third = second + params.outerStride;
-  let column = mixColumn(j);
-  return column.x * vec2f(src[first], src[first + params.imOffset]) + column.y * vec2f(src[second], src[second + params.imOffset]) +
-    column.z * vec2f(src[third], src[third + params.imOffset]);
+  return own + mix.column.y * vec2f(src[second], src[second + params.imOffset]) +
+    mix.column.z * vec2f(src[third], src[third + params.imOffset]);
+}
+
+// x times scale[at] when the scale applies on load (scaleAt 1).
+fn scaledOnLoad(x: vec2f, at: u32) -> vec2f {
+  if (params.scaleAt == 1u) {
+    return x * scale[at];
+  }
+  return x;
 }
 
 // Element `index` of the sequence at `base` (outer block `outerBlock`, `offset` within it) as this
@@ -119,16 +141,10 @@ fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
     return splitRow(outerBlock * params.n + index, offset);
   }
   let e = index * params.elemStride;
-  var x: vec2f;
   if (params.loadFrom == 3u) {
-    x = mixedSpectrum(outerBlock, offset, e);
-  } else {
-    x = vec2f(src[base + e], src[base + e + params.imOffset]);
+    return scaledOnLoad(mixedAt(mixSource(outerBlock, offset), e), offset + e);
   }
-  if (params.scaleAt == 1u) {
-    return x * scale[offset + e];
-  }
-  return x;
+  return scaledOnLoad(vec2f(src[base + e], src[base + e + params.imOffset]), offset + e);
 }
 
 // Where plane row r = (n c + j) height + y starts in the NHWC image [images, height, width,

@@ -38,8 +38,17 @@ var<workgroup> mid: array<vec2f, 1024>;
 fn firstStage(base: u32, outerBlock: u32, offset: u32, midStart: u32, k: u32) {
   let n = RADIX1 * RADIX2;
   var v: array<vec2f, MAX_RADIX>;
-  for (var r = 0u; r < RADIX1; r++) {
-    v[r] = load(base, outerBlock, offset, k + r * (n / RADIX1));
+  if (params.loadFrom == 3u) {
+    // load()'s colour mix with its source found once for the butterfly (0.91x the whole pair at 128).
+    let mix = mixSource(outerBlock, offset);
+    for (var r = 0u; r < RADIX1; r++) {
+      let e = (k + r * (n / RADIX1)) * params.elemStride;
+      v[r] = scaledOnLoad(mixedAt(mix, e), offset + e);
+    }
+  } else {
+    for (var r = 0u; r < RADIX1; r++) {
+      v[r] = load(base, outerBlock, offset, k + r * (n / RADIX1));
+    }
   }
   smallDft(&v, RADIX1);
   for (var q = 0u; q < RADIX1; q++) {

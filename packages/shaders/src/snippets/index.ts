@@ -15,6 +15,7 @@ import slicCellSource from '../superpixels/slic-cell.wgsl';
 import quickshiftFeaturesSource from '../superpixels/quickshift-features.wgsl';
 import affineMapSource from '../features/affine-map.wgsl';
 import affineFootprintSource from '../features/affine-footprint.wgsl';
+import adamUpdateSource from '../features/adam-update.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
 import convGeometrySource from '../direct-conv/conv-geometry.wgsl';
 import fourierParamsSource from '../fft/fourier-params.wgsl';
@@ -50,14 +51,18 @@ export const quickshiftFeaturesSnippet: WgslSnippet = { name: 'quickshift-featur
 export const affineMapSnippet: WgslSnippet = { name: 'affine-map.wgsl', source: affineMapSource };
 
 /**
- * footprintSum(n, px, py, ...): affine-sample's transpose at one source pixel, gathered over its
- * footprint (features/affine-footprint.wgsl; reads `grad` and `transforms`).
+ * sourceBlock (a 1-D dispatch over 2 x 2 blocks of source pixels) and footprintBlockSums(n, px, py,
+ * ...): affine-sample's transpose at such a block, gathered over its joint footprint
+ * (features/affine-footprint.wgsl; reads `grad` and `transforms`).
  */
 export const affineFootprintSnippet: WgslSnippet = {
   name: 'affine-footprint.wgsl',
   source: affineFootprintSource,
   includes: [affineMapSnippet],
 };
+
+/** Params and adamUpdate(x, g, m, v): the Adam step of adam-ascend and adam-ascend-quads (features/adam-update.wgsl). */
+export const adamUpdateSnippet: WgslSnippet = { name: 'adam-update.wgsl', source: adamUpdateSource };
 
 /**
  * ConvBlock, convBlock, storeBlock: the 4 columns x 4 channels block each direct-conv and

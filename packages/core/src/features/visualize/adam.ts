@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Adam (Kingma & Ba 2015) on plain tensors, for gradient ascent. tf.train.adam would need tf.Variables,
 // which tfjs registers globally by name; these tensors are local to one visualisation. Two forms of
-// the same step: tfjs ops (adamAscend, the cpu backend's) and one WGSL dispatch on webgpu
-// (adamAscendKernel; the tfjs form is a dozen elementwise programs).
+// the same step: tfjs ops (adamAscend, the cpu backend's) and WGSL on webgpu (adamAscendKernel:
+// adam-ascend-quads over whole quads, adam-ascend over the rest; the tfjs form is a dozen
+// elementwise programs).
 import * as tf from '@tensorflow/tfjs';
-import { adamAscend as adamAscendSpec, recordKernels, type KernelBatch } from '@webxai/shaders';
+import { recordAdamStep, recordKernels, type KernelBatch } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
 
 export interface AdamState {
@@ -53,7 +54,7 @@ export function disposeAdamOutputs(outputs: AdamOutputs): void {
   tf.dispose([outputs.x.tensor, outputs.m.tensor, outputs.v.tensor]);
 }
 
-/** Records one adam-ascend dispatch of step `state.t + 1` (webgpu backend; `gradient` a GPU buffer shaped like `x`). */
+/** Records Adam's step `state.t + 1` (webgpu backend; `gradient` a GPU buffer shaped like `x`): recordAdamStep's one or two dispatches. */
 export function recordAdamAscend(
   batch: KernelBatch,
   x: tf.Tensor,
@@ -62,7 +63,7 @@ export function recordAdamAscend(
   learningRate: number,
   out: AdamOutputs,
 ): void {
-  batch.dispatch(adamAscendSpec, {
+  recordAdamStep(batch, {
     params: { count: x.size, beta1: BETA1, beta2: BETA2, epsilon: EPSILON, rate: stepRate(learningRate, state.t + 1) },
     x: gpuBufferOf(x),
     gradient,
@@ -84,8 +85,8 @@ export function adamAdvance(state: AdamState, out: AdamOutputs): { x: tf.Tensor;
 }
 
 /**
- * {@link adamAscend} as one adam-ascend dispatch (webgpu backend only): same contract, the new
- * tensors written by the kernel. If the dispatch fails the old state is kept and nothing leaks.
+ * {@link adamAscend} as WGSL kernels in one submission (webgpu backend only): same contract, the new
+ * tensors written by the kernel. If they fail the old state is kept and nothing leaks.
  */
 export async function adamAscendKernel(
   x: tf.Tensor,

@@ -2,7 +2,8 @@
 // One ascent step on the webgpu path with as few queue submissions as the maths allows: webxai's
 // kernels go in two KernelBatches around tfjs's forward + backward pass instead of one submit each
 // (an FFT image, affine-sample, its adjoint, the FFT VJP and Adam were five, each with its own
-// encoder, uniform buffer and output allocation), and the step's maps go up once for both batches.
+// encoder, uniform buffer and output allocation), and the step's maps go up once for both batches,
+// into one buffer per run (StepMaps).
 //   batch 1: image = fourier-image FFTs(variables); seen = affine-sample(image)
 //   tfjs:    g_seen = d objective / d seen
 //   batch 2: g_image = affine-sample-adjoint(g_seen); g_vars = FFT VJP(g_image); Adam
@@ -11,7 +12,7 @@
 // The penalties (tfjs ops on the image) and the tfjs-op parametrisations ('pixel', sizes without an
 // FFT plan) split a batch where they need the result: the same maths as the cpu path, step for step.
 import * as tf from '@tensorflow/tfjs';
-import { KernelBatch } from '@webxai/shaders';
+import { KernelBatch, ShapeMismatchError } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
 import { adamAdvance, adamOutputs, disposeAdamOutputs, recordAdamAscend, type AdamState } from './adam.js';
 import { objectiveGradient, type Objective } from './objective.js';
@@ -19,12 +20,40 @@ import { fftVariableShape, recordFftImage, recordFftImageVjp, recordFftTransform
 import { renderImage, variablesGradient, type ImageBasis } from './parametrisation.js';
 import { recordTransform, recordTransformGradient, transformedShape } from './transforms.js';
 
+/**
+ * One run's buffer for the step's maps [count][6], rewritten in place every step by
+ * queue.writeBuffer, which the queue orders after the previous step's submissions (the last to
+ * read it) and before this step's. A tf.tensor1d per step took a buffer, a staging buffer and a
+ * queue.submit of its own for 96 bytes.
+ */
+export class StepMaps {
+  readonly #tensor: tf.Tensor;
+
+  constructor(readonly count: number) {
+    this.#tensor = createTensorBuffer([count * 6]).tensor;
+  }
+
+  /** Writes `maps` ([count][6]) and returns the buffer holding them. */
+  upload(maps: Float32Array<ArrayBuffer>): GPUBuffer {
+    if (maps.length !== this.count * 6)
+      throw new ShapeMismatchError(`step maps: ${maps.length} values for ${this.count} images; expected [count][6] = ${this.count * 6}`);
+    const buffer = gpuBufferOf(this.#tensor);
+    tfjsDevice().queue.writeBuffer(buffer, 0, maps);
+    return buffer;
+  }
+
+  dispose(): void {
+    this.#tensor.dispose();
+  }
+}
+
 /** What one step needs besides the variables and Adam's state. */
 export interface GpuStepInputs {
   readonly basis: ImageBasis;
   readonly objective: Objective;
-  /** The step's maps, [count][6] (stepTransforms). */
+  /** The step's maps, [count][6] (stepTransforms), and the run's buffer to upload them to. */
   readonly maps: Float32Array<ArrayBuffer>;
+  readonly stepMaps: StepMaps;
   /** The model's input [H, W] and the optimised images' [h, w, c]. */
   readonly input: readonly [number, number];
   readonly image: readonly [number, number, number];
@@ -71,7 +100,7 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
   let value: tf.Tensor1D | undefined;
   const out = adamOutputs(variables);
   try {
-    const transforms = gpuBufferOf(scratch.hold(tf.tensor1d(maps)));
+    const transforms = inputs.stepMaps.upload(maps);
     // batch 1: the image and what the model sees.
     const image = basis.fft ? scratch.buffer(imageShape) : undefined;
     const imageTensor = image ? (image.tensor as tf.Tensor4D) : scratch.hold(await renderImage(basis, variables));

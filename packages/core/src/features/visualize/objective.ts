@@ -8,6 +8,7 @@ import type { KeyedLayer } from '../../model/split/layers-program.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { collectActivations } from '../activations/collect.js';
 import { inputGradient } from '../../interop/input-gradients.js';
+import { spatialMean } from './broadcast-gradient.js';
 
 /** Which unit(s) to visualise: exactly one of these. */
 export interface FeatureTarget {
@@ -94,7 +95,7 @@ export function resolveObjective(
   const list = target.channel !== undefined ? [target.channel] : [...target.channels!];
   if (list.length === 0) throw new InvalidOptionError('channels must list at least one channel');
   const units = checkUnits('channel', list, depth, where);
-  return unitObjective(layer.name, units, depth ?? Math.max(...units) + 1, (v) => tf.mean<tf.Tensor2D>(activation(v), [1, 2]));
+  return unitObjective(layer.name, units, depth ?? Math.max(...units) + 1, (v) => spatialMean(activation(v)));
 }
 
 /** Each image's own unit of a [count, units] response. */

@@ -11,16 +11,17 @@
 //   variables += Adam(g_vars)                                            one WGSL dispatch on webgpu, tfjs ops on cpu
 // On webgpu the kernels before and after the model pass go in one queue submission each (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
+import { InvalidOptionError, normalRef, randomNormal, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { currentPath } from '../../api/explainer.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { inputGradient } from '../../interop/input-gradients.js';
-import { flushTfjs, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { flushTfjs, kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
 import { adamAscend, adamStart, type AdamState } from './adam.js';
-import { gpuStep } from './gpu-step.js';
+import { sumAll } from './broadcast-gradient.js';
+import { gpuStep, StepMaps } from './gpu-step.js';
 import { objectiveGradient, resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
   disposeBasis,
@@ -33,7 +34,6 @@ import {
   type Parametrisation,
 } from './parametrisation.js';
 import { DEFAULT_TRANSFORMS, stepTransforms, transformGradient, transformImages, type TransformOptions } from './transforms.js';
-import { normalRef } from '@webxai/shaders';
 
 /** A progress report of {@link visualizeFeature}. */
 export interface FeatureProgress {
@@ -170,16 +170,16 @@ function sizesOf(model: ModelAdapter, options: VisualizeFeatureOptions): { input
   return { input, image: image ?? [input[0], input[1]] };
 }
 
-/** Penalties of the images, summed over the batch (each image's mean). */
+/** Penalties of the images, summed over the batch (each image's mean; sumAll: its gradient is tiled on the backend). */
 function penalties(images: tf.Tensor4D, tv: number, l2: number): tf.Scalar {
   let total: tf.Scalar = tf.scalar(0);
   const [n, h, w, c] = images.shape;
   if (tv > 0) {
     const dy = tf.abs(tf.sub(tf.slice(images, [0, 1, 0, 0], [n, h - 1, w, c]), tf.slice(images, [0, 0, 0, 0], [n, h - 1, w, c])));
     const dx = tf.abs(tf.sub(tf.slice(images, [0, 0, 1, 0], [n, h, w - 1, c]), tf.slice(images, [0, 0, 0, 0], [n, h, w - 1, c])));
-    total = tf.add(total, tf.mul(tf.add(tf.div(tf.sum(dy), dy.size / n), tf.div(tf.sum(dx), dx.size / n)), tv));
+    total = tf.add(total, tf.mul(tf.add(tf.div(sumAll(dy), dy.size / n), tf.div(sumAll(dx), dx.size / n)), tv));
   }
-  if (l2 > 0) total = tf.add(total, tf.mul(tf.div(tf.sum(tf.square(tf.sub(images, 0.5))), images.size / n), l2));
+  if (l2 > 0) total = tf.add(total, tf.mul(tf.div(sumAll(tf.square(tf.sub(images, 0.5))), images.size / n), l2));
   return total;
 }
 
@@ -248,19 +248,23 @@ function penaltyGradientOf(settings: Settings): (image: tf.Tensor4D) => tf.Tenso
   return (image) => inputGradient((im) => penalties(im, settings.tv, settings.l2), image);
 }
 
-/** The start: N(0, INIT_STD^2) variables from the seeded normal stream. */
-function startVariables(kind: Parametrisation, count: number, sizes: ReturnType<typeof sizesOf>, seed: number): tf.Tensor {
+/**
+ * The start: N(0, INIT_STD^2) variables from the seeded normal stream. On webgpu the random-fill
+ * kernel writes them straight into a tensor: bit-identical to normalRef (a scale by INIT_STD and
+ * no shift round once either way), and a ~200k-value 'fourier' start costs ~40-80 ms in JS per
+ * run (about 1% of a 64-step run of 4 channels at 128 x 128), plus its upload.
+ */
+async function startVariables(
+  kind: Parametrisation,
+  count: number,
+  sizes: ReturnType<typeof sizesOf>,
+  seed: number,
+  path: ExecutionPath,
+): Promise<tf.Tensor> {
   const shape = variableShape(kind, count, [sizes.image[0], sizes.image[1], sizes.input[2]]);
-  return tf.tensor(
-    normalRef(
-      seed,
-      0,
-      shape.reduce((a, b) => a * b),
-      0,
-      INIT_STD,
-    ),
-    shape,
-  );
+  const size = shape.reduce((a, b) => a * b);
+  if (path === 'cpu') return tf.tensor(normalRef(seed, 0, size, 0, INIT_STD), shape);
+  return kernelToTensor(shape, (output) => randomNormal(tfjsDevice(), { seed, count: size, output, std: INIT_STD }));
 }
 
 /** Reads and disposes per-step objective vectors. */
@@ -303,8 +307,13 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
   const basis = imageBasis(settings.parametrisation, objective.count, [sizes.image[0], sizes.image[1], sizes.input[2]], {
     fft: path === 'gpu',
   });
-  let variables = startVariables(settings.parametrisation, objective.count, sizes, settings.seed);
+  let variables = await startVariables(settings.parametrisation, objective.count, sizes, settings.seed, path).catch((error: unknown) => {
+    disposeBasis(basis);
+    objective.dispose();
+    throw error;
+  });
   let state = adamStart(variables);
+  const stepMaps = path === 'gpu' ? new StepMaps(objective.count) : undefined;
   const values: tf.Tensor1D[] = [];
   const history: number[][] = [];
   try {
@@ -317,6 +326,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
               basis,
               objective,
               maps,
+              stepMaps: stepMaps!,
               input: [sizes.input[0], sizes.input[1]],
               image: [sizes.image[0], sizes.image[1], sizes.input[2]],
               learningRate: settings.learningRate,
@@ -360,6 +370,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
     };
   } finally {
     tf.dispose([variables, state.m, state.v, ...values]);
+    stepMaps?.dispose();
     disposeBasis(basis);
     objective.dispose();
   }
