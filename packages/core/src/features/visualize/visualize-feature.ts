@@ -20,7 +20,6 @@ import { flushTfjs, kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
 import { adamAscend, adamStart, type AdamState } from './adam.js';
-import { sumAll } from './broadcast-gradient.js';
 import { gpuStep, StepMaps } from './gpu-step.js';
 import { objectiveGradient, resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
@@ -170,16 +169,16 @@ function sizesOf(model: ModelAdapter, options: VisualizeFeatureOptions): { input
   return { input, image: image ?? [input[0], input[1]] };
 }
 
-/** Penalties of the images, summed over the batch (each image's mean; sumAll: its gradient is tiled on the backend). */
+/** Penalties of the images, summed over the batch (each image's mean). */
 function penalties(images: tf.Tensor4D, tv: number, l2: number): tf.Scalar {
   let total: tf.Scalar = tf.scalar(0);
   const [n, h, w, c] = images.shape;
   if (tv > 0) {
     const dy = tf.abs(tf.sub(tf.slice(images, [0, 1, 0, 0], [n, h - 1, w, c]), tf.slice(images, [0, 0, 0, 0], [n, h - 1, w, c])));
     const dx = tf.abs(tf.sub(tf.slice(images, [0, 0, 1, 0], [n, h, w - 1, c]), tf.slice(images, [0, 0, 0, 0], [n, h, w - 1, c])));
-    total = tf.add(total, tf.mul(tf.add(tf.div(sumAll(dy), dy.size / n), tf.div(sumAll(dx), dx.size / n)), tv));
+    total = tf.add(total, tf.mul(tf.add(tf.div(tf.sum(dy), dy.size / n), tf.div(tf.sum(dx), dx.size / n)), tv));
   }
-  if (l2 > 0) total = tf.add(total, tf.mul(tf.div(sumAll(tf.square(tf.sub(images, 0.5))), images.size / n), l2));
+  if (l2 > 0) total = tf.add(total, tf.mul(tf.div(tf.sum(tf.square(tf.sub(images, 0.5))), images.size / n), l2));
   return total;
 }
 
