@@ -94,24 +94,7 @@ export function resolveObjective(
   const list = target.channel !== undefined ? [target.channel] : [...target.channels!];
   if (list.length === 0) throw new InvalidOptionError('channels must list at least one channel');
   const units = checkUnits('channel', list, depth, where);
-  return unitObjective(layer.name, units, depth ?? Math.max(...units) + 1, (v) => spatialMean(activation(v)));
-}
-
-/**
- * tf.mean(x, [1, 2]) of an NHWC activation, with the gradient dy / (h w) broadcast on the backend
- * (tile). tfjs's Mean gradient multiplies dy by ones(x.shape), made on the CPU: for 4 images'
- * conv2 at 128 x 128 (8 channels) a 2 MB array filled in JS and uploaded through a new mapped
- * buffer every step, ~5-25 ms of the step on Dawn + lavapipe (session 13, measured under load).
- * The values are tfjs's: dy times 1 over h w. Activations not of rank 4 take tf.mean as they are.
- */
-function spatialMean(activation: tf.Tensor): tf.Tensor2D {
-  if (activation.rank !== 4) return tf.mean<tf.Tensor2D>(activation, [1, 2]);
-  const [n, h, w, c] = activation.shape as [number, number, number, number];
-  const mean = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: tf.mean(inputs[0] as tf.Tensor, [1, 2]),
-    gradFunc: (dy: tf.Tensor) => tf.broadcastTo(tf.div(tf.reshape(dy, [n, 1, 1, c]), h * w), [n, h, w, c]),
-  }));
-  return mean(activation) as tf.Tensor2D;
+  return unitObjective(layer.name, units, depth ?? Math.max(...units) + 1, (v) => tf.mean<tf.Tensor2D>(activation(v), [1, 2]));
 }
 
 /** Each image's own unit of a [count, units] response. */
