@@ -86,7 +86,7 @@ export function configureTfjs(): void {
  * flags is inside a webgpu kernel, so the active backend is the webgpu one and its adapter is known.
  */
 export function activeAdapterIsSoftware(): boolean {
-  return isSoftwareAdapter((tf.backend() as { adapterInfo?: AdapterDescription }).adapterInfo);
+  return isSoftwareAdapter(activeAdapterInfo());
 }
 
 /** What tfjs-backend-webgpu (its `adapterInfo`) or WebGPU (`GPUAdapter.info`) says about an adapter. */
@@ -94,6 +94,16 @@ export interface AdapterDescription {
   readonly vendor?: string;
   readonly architecture?: string;
   readonly description?: string;
+}
+
+/** True for Chromium's SwiftShader (a software adapter with its own costs: see fuseFftStages). */
+export function isSwiftShaderAdapter(info: AdapterDescription | undefined): boolean {
+  return /swiftshader/.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`.toLowerCase());
+}
+
+/** The active tfjs backend's adapter, as tfjs-backend-webgpu describes it (undefined on other backends). */
+export function activeAdapterInfo(): AdapterDescription | undefined {
+  return (tf.backend() as { adapterInfo?: AdapterDescription }).adapterInfo;
 }
 
 /** True for adapters that run shaders on the CPU: SwiftShader, lavapipe / llvmpipe ("software"). */

@@ -4,10 +4,21 @@ import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
 import { flushTfjs, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { disposeBasis, imageBasis, imageVjp, renderImage, toImage, variablesGradient, variableShape } from './parametrisation.js';
+import { fuseFftStages } from './fourier-fft.js';
 
 describe('the FFT kernel path of the fourier parametrisation (webgpu)', () => {
   beforeAll(async () => {
     await tf.setBackend('webgpu');
+  });
+
+  it('runs two-stage FFTs as one fft-pair dispatch except on SwiftShader (lavapipe here: fused)', () => {
+    expect(fuseFftStages({ vendor: 'google', architecture: 'swiftshader', description: '' })).toBe(false);
+    expect(fuseFftStages({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
+    expect(fuseFftStages({ vendor: 'nvidia', architecture: 'ampere', description: '' })).toBe(true);
+    expect(fuseFftStages(undefined)).toBe(true);
+    const basis = imageBasis('fourier', 1, [8, 8, 3], { fft: true });
+    expect(basis.fft?.fuseStages).toBe(true);
+    disposeBasis(basis);
   });
 
   // [h, w, channels, FFT plan?]: odd and even sizes, one and three channels; 11 and 13 have no
