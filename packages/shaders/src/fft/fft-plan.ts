@@ -4,7 +4,8 @@
 // dispatch whose stages meet in workgroup memory (fft-pair), other plans one dispatch per Stockham
 // stage ping-ponging between two scratch buffers the caller owns (fft-stage, no barriers). On
 // lavapipe a pass over memory costs more than a barrier (session 12: visualizeFeature's four
-// 128-point FFTs took 0.76-1.0x, 0.88x in sum, of their two-stage time as pairs). Lengths whose
+// 128-point FFTs took 0.76-1.0x, 0.88x in sum, of their two-stage time as pairs; on SwiftShader
+// the pair took 1.30-1.43x, so core's visualizeFeature records stages there). Lengths whose
 // factorisation needs a prime above 7 have no plan here (fftRadices returns undefined): callers
 // keep a dense DFT for them.
 import type { KernelBatch } from '../runtime/batch.js';
