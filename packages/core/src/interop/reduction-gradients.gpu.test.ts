@@ -47,14 +47,12 @@ async function gradientOf(c: ReductionCase): Promise<{ values: Float32Array; hos
 }
 
 describe('Sum and Mean gradients broadcast on the GPU (Dawn + lavapipe)', () => {
-  checkWebgpuLeaksPerTest(() => {
+  const restore = () => {
     installReductionGradients();
     tf.env().set(BROADCAST_REDUCTION_GRADIENTS_FLAG, true);
-  });
-  afterEach(() => {
-    installReductionGradients();
-    tf.env().set(BROADCAST_REDUCTION_GRADIENTS_FLAG, true);
-  });
+  };
+  checkWebgpuLeaksPerTest(restore);
+  afterEach(restore);
 
   it('configureTfjs installs them, flag on by default', () => {
     uninstallReductionGradients();

@@ -96,9 +96,14 @@ export interface AdapterDescription {
   readonly description?: string;
 }
 
+/** An adapter's vendor, architecture and description in lower case, for matching names. */
+function adapterText(info: AdapterDescription | undefined): string {
+  return `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`.toLowerCase();
+}
+
 /** True for Chromium's SwiftShader (a software adapter with its own costs: see fuseFftStages). */
 export function isSwiftShaderAdapter(info: AdapterDescription | undefined): boolean {
-  return /swiftshader/.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`.toLowerCase());
+  return /swiftshader/.test(adapterText(info));
 }
 
 /** The active tfjs backend's adapter, as tfjs-backend-webgpu describes it (undefined on other backends). */
@@ -108,6 +113,5 @@ export function activeAdapterInfo(): AdapterDescription | undefined {
 
 /** True for adapters that run shaders on the CPU: SwiftShader, lavapipe / llvmpipe ("software"). */
 export function isSoftwareAdapter(info: AdapterDescription | undefined): boolean {
-  const text = `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`.toLowerCase();
-  return /swiftshader|lavapipe|llvmpipe|software/.test(text);
+  return /swiftshader|lavapipe|llvmpipe|software/.test(adapterText(info));
 }
