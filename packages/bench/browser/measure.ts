@@ -17,11 +17,7 @@ export interface Times {
   bareCalls: Record<string, number>;
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+export { median } from '../src/median.js';
 
 /** Counts WebGPU calls made while `work` runs (prototype wrappers, installed once). */
 const calls: Record<string, number> = {};

@@ -3,14 +3,9 @@
 // to GPU completion, and the median of the recorded runs.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext } from '../harness.js';
+import { median } from '../median.js';
 
-/** The median of `values` (the mean of the middle two for an even count); NaN when empty. */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+export { median };
 
 /** tfjs (webgpu backend, configured by core's configureTfjs) and @webxai/core, loaded. */
 export interface WebGpuTfjs {
