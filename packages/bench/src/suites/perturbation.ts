@@ -6,7 +6,8 @@
 // time at 224x224 and 1024x1024. Each ONNX case is paired with the bare forward passes over the
 // same batch shapes (interleaved, alternating which side goes first, so load from other processes
 // hits both): the non-forward share is 1 - bare / method, in wall time and in process CPU time.
-// XAI_PERTURBATION_BENCH_RUNS sets the timed pairs per case (after one warm-up pair).
+// XAI_PERTURBATION_BENCH_RUNS sets the timed pairs per case (after one warm-up pair): 3 in the full
+// run, since single pairs swung -19% to +44% on this shared machine; 1 with --quick.
 import { loadavg } from 'node:os';
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
@@ -73,8 +74,8 @@ async function setupPerturbation(context: BenchContext): Promise<SuiteInstance> 
   const slow: Partial<RunPolicy> = quick
     ? { warmupRuns: 0, minRuns: 1, maxRuns: 1, budgetMs: 0 }
     : { warmupRuns: 1, minRuns: 1, maxRuns: 2, budgetMs: 0 };
-  // Timed pairs per ONNX case after the warm-up pair.
-  const runs = envCount('XAI_PERTURBATION_BENCH_RUNS', 1);
+  // Timed pairs per ONNX case after the warm-up pair (~65 s per pair for the six 224 cases).
+  const runs = envCount('XAI_PERTURBATION_BENCH_RUNS', quick ? 1 : 3);
   const paired: Partial<RunPolicy> = { warmupRuns: 1, minRuns: runs, maxRuns: runs, budgetMs: 0 };
   const cases: BenchCase[] = [];
   const disposers: (() => void)[] = [];
