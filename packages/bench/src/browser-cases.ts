@@ -127,7 +127,8 @@ export function mobilenetCases(): BrowserCase[] {
 /**
  * Feature visualisation on the tiny CNN (8 filters, seeded; the Node features suite's model):
  * visualizeFeature of channels 0 .. n-1 of conv2 against its bare forward + backward passes
- * (feature-workload.ts), timed like the methods. At 128 the FFTs run as fft-pair (16 x 8), as in Node.
+ * (feature-workload.ts), timed like the methods. At 128 the FFTs have two stages (16 x 8): one
+ * dispatch per stage on SwiftShader, one fft-pair dispatch elsewhere (fuseFftStages in core).
  */
 export interface FeatureBrowserCase {
   readonly name: string;
@@ -142,7 +143,7 @@ export interface FeatureBrowserCase {
 
 /**
  * The feature case, sized for about a minute on SwiftShader (the rounds on webgpu and on cpu; the page
- * takes ~25 s to start): 1 channel at 128x128 (FFTs as fft-pair 16 x 8, as in Node), 8 steps
+ * takes ~25 s to start): 1 channel at 128x128, 8 steps
  * (--quick: 64x64, 2 steps). 4 channels and 16 steps took 340 s here (load 6); 2 channels and 4 steps
  * 62-86 s, but a visualizeFeature call of 2 channels has ~85 ms of fixed cost on SwiftShader (steps: 0
  * took 135 ms, ~50 of it the final forward the bare side has too), 21 ms a step over 4 steps.
