@@ -94,8 +94,12 @@ export interface FftRun {
    * (fft-stage.wgsl's load).
    */
   readonly loadFrom?: 'sequences' | 'hermitian-extend' | 'hermitian-split' | 'colour-mix';
-  /** Where the last stage writes: 'sequences' (default) or the sigmoid of `fourier.factor` times each plane row into the NHWC image `dst` ('sigmoid-image'). */
-  readonly storeTo?: 'sequences' | 'sigmoid-image';
+  /**
+   * Where the last stage writes: 'sequences' (default) or the sigmoid of `fourier.factor` times each
+   * plane row into the NHWC image `dst`, packed ('sigmoid-image') or padded to 4 floats per pixel
+   * ('sigmoid-image-padded', see {@link ImageLayout}).
+   */
+  readonly storeTo?: 'sequences' | 'sigmoid-image' | 'sigmoid-image-padded';
   /** The parametrisation's shape, for `loadFrom` and `storeTo` other than 'sequences'. */
   readonly fourier?: FourierImageShape;
   /** false: one dispatch per stage even for a two-stage plan (default true: fft-pair; see the file comment). */
@@ -103,6 +107,7 @@ export interface FftRun {
 }
 
 const LOAD_FROM = { sequences: 0, 'hermitian-extend': 1, 'hermitian-split': 2, 'colour-mix': 3 } as const;
+const STORE_TO = { sequences: 0, 'sigmoid-image': 1, 'sigmoid-image-padded': 2 } as const;
 
 /** The Fourier fields of a stage's uniform (zeros without a shape: the plain modes read none). */
 function fourierStageParams(shape: FourierImageShape | undefined) {
@@ -153,7 +158,7 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
       scaleAt: { none: 0, load: 1, store: 2 }[scaleAt],
       sign: run.sign,
       loadFrom: LOAD_FROM[stage === 0 ? (run.loadFrom ?? 'sequences') : 'sequences'],
-      storeTo: last && run.storeTo === 'sigmoid-image' ? 1 : 0,
+      storeTo: STORE_TO[last ? (run.storeTo ?? 'sequences') : 'sequences'],
       ...fourierStageParams(run.fourier),
     };
   };
@@ -181,6 +186,17 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   });
   return current;
 }
+
+/**
+ * How an image [images, height, width, channels] lies in its buffer: 'packed', channels floats per
+ * pixel (NHWC, what tfjs tensors hold), or 'padded', 4 floats per pixel (channels <= 4; the floats
+ * past the channels are never read as data), so that a kernel gathering whole pixels reads one
+ * vec4 per pixel (affine-sample-padded: 4 vector loads per output pixel instead of 12 scalar ones).
+ */
+export type ImageLayout = 'packed' | 'padded';
+
+/** Floats per pixel of an image of `channels` in `layout`. */
+export const pixelStride = (layout: ImageLayout, channels: number) => (layout === 'padded' ? 4 : channels);
 
 /** Sizes and constants of the Fourier parametrisation: `images` x `channels` planes of height x width. */
 export interface FourierImageShape {
@@ -244,7 +260,7 @@ function mixParams(mix: readonly number[]) {
 
 /**
  * Records image = sigmoid(colour mix(factor * irfft2(scale * spectra))) for `spectra` [planes, h, 2 W]
- * ([re | im] half spectrum per row u) into `image` [images, h, w, channels]: column FFTs over u
+ * ([re | im] half spectrum per row u) into `image` [images, h, w, channels] in `layout`: column FFTs over u
  * whose first stage reads the spectra colour-mixed and scaled (the mix is linear, so it commutes
  * with the FFTs), then row FFTs over x whose first stage reads the columns' result through the
  * Hermitian extension (two rows per sequence) and whose last stage writes factor and sigmoid
@@ -256,6 +272,7 @@ export function recordFourierImage(
   buffers: FourierImageBuffers,
   spectra: GPUBuffer,
   image: GPUBuffer,
+  layout: ImageLayout = 'packed',
 ): void {
   const { scratch } = buffers;
   const columns = recordFft(batch, {
@@ -280,7 +297,7 @@ export function recordFourierImage(
     scratch,
     dst: image,
     loadFrom: 'hermitian-extend',
-    storeTo: 'sigmoid-image',
+    storeTo: layout === 'padded' ? 'sigmoid-image-padded' : 'sigmoid-image',
     fourier: shape,
     fuseStages: buffers.fuseStages ?? true,
   });
@@ -308,11 +325,13 @@ export interface FourierView {
   readonly outHeight: number;
   readonly outWidth: number;
   readonly transforms: GPUBuffer;
+  /** The layout of the image recordFourierImage wrote (default 'packed'). */
+  readonly imageLayout?: ImageLayout;
 }
 
 /**
  * Records the adjoint of affine-sample (through `view`) then of {@link recordFourierImage} at
- * `image`: `grad` [images, outHeight, outWidth, channels] (d objective / d what the model saw) ->
+ * `image` (in `view.imageLayout`): `grad` [images, outHeight, outWidth, channels] (d objective / d what the model saw) ->
  * `spectraGradient` [planes, h, 2 W]: affine-fourier-adjoint (both first kernels in one pass), then
  * {@link recordFourierPairsAdjoint}. The maps must have been checked (checkAffineSample).
  */
@@ -326,9 +345,10 @@ export function recordAffineFourierAdjoint(
   spectraGradient: GPUBuffer,
 ): void {
   const { outHeight, outWidth, transforms } = view;
+  const imageStride = pixelStride(view.imageLayout ?? 'packed', shape.channels);
   batch.dispatch(affineFourierAdjoint, {
     params: fourierImageParams(shape),
-    view: { outHeight, outWidth },
+    view: { outHeight, outWidth, imageStride },
     grad,
     transforms,
     image,
