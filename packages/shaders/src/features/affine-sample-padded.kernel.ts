@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './affine-sample-padded.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { affineMapSnippet } from '../snippets/index.js';
+import { affineMapSnippet, affineSampleParamsSnippet } from '../snippets/index.js';
 import { affineSample, affineTolerance } from './affine-sample.kernel.js';
 
 /**
@@ -17,6 +17,6 @@ export const affineSamplePadded = defineKernel({
   workgroupSize: 64,
   bindings: affineSample.bindings,
   tolerance: affineTolerance,
-  includes: [affineMapSnippet],
+  includes: [affineMapSnippet, affineSampleParamsSnippet],
   threads: ({ params }) => params.images * params.outHeight * params.outWidth,
 });

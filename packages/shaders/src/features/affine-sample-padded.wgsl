@@ -16,15 +16,7 @@
 
 override WORKGROUP_SIZE: u32;
 
-struct Params {
-  images: u32,
-  srcHeight: u32,
-  srcWidth: u32,
-  outHeight: u32,
-  outWidth: u32,
-  channels: u32,
-  fill: f32,
-}
+// Params: affine-sample-params.wgsl; affineSource, bilinearFooting: affine-map.wgsl (includes).
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> src: array<vec4f>;
@@ -46,29 +38,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     return;
   }
   let n = i / pixels;
-  let q = i % pixels;
-  let x = f32(q % params.outWidth);
-  let y = f32(q / params.outWidth);
-  let s = affineSource(n, x, y);
-  let fx = floor(s.x);
-  let fy = floor(s.y);
-  let tx = s.x - fx;
-  let ty = s.y - fy;
-  let ix = i32(fx);
-  let iy = i32(fy);
-  let top = (1.0 - tx) * tap(n, iy, ix) + tx * tap(n, iy, ix + 1);
-  let bottom = (1.0 - tx) * tap(n, iy + 1, ix) + tx * tap(n, iy + 1, ix + 1);
-  let value = (1.0 - ty) * top + ty * bottom;
+  let at = bilinearFooting(n, i % pixels, params.outWidth);
+  let ix = at.corner.x;
+  let iy = at.corner.y;
+  let top = (1.0 - at.t.x) * tap(n, iy, ix) + at.t.x * tap(n, iy, ix + 1);
+  let bottom = (1.0 - at.t.x) * tap(n, iy + 1, ix) + at.t.x * tap(n, iy + 1, ix + 1);
+  let value = (1.0 - at.t.y) * top + at.t.y * bottom;
   let c = params.channels;
-  let at = i * c;
-  output[at] = value.x;
+  let out = i * c;
+  output[out] = value.x;
   if (c > 1u) {
-    output[at + 1u] = value.y;
+    output[out + 1u] = value.y;
   }
   if (c > 2u) {
-    output[at + 2u] = value.z;
+    output[out + 2u] = value.z;
   }
   if (c > 3u) {
-    output[at + 3u] = value.w;
+    output[out + 3u] = value.w;
   }
 }

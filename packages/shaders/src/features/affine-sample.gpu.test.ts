@@ -10,7 +10,7 @@ import { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
 import { affineSampleAdjointRef, affineSampleRef, type AffineSampleShape } from './affine-sample.ref.js';
 import { affineFourierAdjoint } from './affine-fourier-adjoint.kernel.js';
 import { affineFourierAdjointRef } from './affine-fourier-adjoint.ref.js';
-import { pixelStride, type FourierImageShape } from '../fft/fft-plan.js';
+import { fourierImageParams, pixelStride, type FourierImageShape } from '../fft/fft-plan.js';
 
 /** affine-sample's output; `kernel` affineSamplePadded takes `src` padded (padPixels). */
 async function forward(
@@ -255,24 +255,8 @@ describe('affine-fourier-adjoint (affine-sample-adjoint fused with fourier-image
         uploadBuffer(device, layout === 'padded' ? padPixels(image, channels, Number.NaN) : image, 'image'),
         uploadBuffer(device, new Float32Array(pairsLength).fill(7), 'pairs'), // stale values: every one must be written
       ] as const;
-      const m = (i: number) => mix[i] ?? 0;
       await runKernel(device, affineFourierAdjoint, {
-        params: {
-          images,
-          height,
-          width,
-          channels,
-          factor: fourier.factor,
-          m0: m(0),
-          m1: m(1),
-          m2: m(2),
-          m3: m(3),
-          m4: m(4),
-          m5: m(5),
-          m6: m(6),
-          m7: m(7),
-          m8: m(8),
-        },
+        params: fourierImageParams(fourier),
         view: { outHeight, outWidth, imageStride: pixelStride(layout, channels) },
         grad: buffers[0],
         transforms: buffers[1],

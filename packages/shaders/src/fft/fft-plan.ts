@@ -205,7 +205,8 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
       storeTo: STORE_TO[last ? (run.storeTo ?? 'sequences') : 'sequences'],
     };
   };
-  const params = (stage: number, span: number) => stageUniform(sequences, modes(stage === 0, stage === radices.length - 1, span), run.fourier);
+  const params = (stage: number, span: number) =>
+    stageUniform(sequences, modes(stage === 0, stage === radices.length - 1, span), run.fourier);
   const dstAfter = (current: GPUBuffer, last: boolean) => (last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0]);
   if (radices.length === 2 && run.fuseStages !== false) {
     // One dispatch: the first stage's loads and the last stage's stores, the scales at both ends.
