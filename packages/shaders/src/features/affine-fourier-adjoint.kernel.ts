@@ -9,7 +9,8 @@ import { affineTolerance } from './affine-sample.kernel.js';
  * GPU kernel: {@link affineSampleAdjoint} followed by {@link fourierImageAdjoint} in one pass, for
  * a visualizeFeature step without penalties: `grad` [images, view.outHeight, view.outWidth, c]
  * (the gradient with respect to what the model saw through `transforms`) and `image` [images,
- * height, width, c] (the sigmoid's output) -> packed plane-row gradients `pairs` [ceil(rows / 2),
+ * height, width, c] (the sigmoid's output, `view.imageStride` floats per pixel: c, or 4 for the
+ * padded layout) -> packed plane-row gradients `pairs` [ceil(rows / 2),
  * 2, width], as fourier-image-adjoint writes them; c = 1 or 3.
  * Tolerance: affine-sample-adjoint's (its gather is the same code), the rest scales it by factor
  * |M| s (1 - s) <= 1 for the parametrisation's factors and mix. One invocation per 2 x 2 block of
@@ -23,7 +24,7 @@ export const affineFourierAdjoint = defineKernel({
   workgroupSize: 64,
   bindings: {
     params: { uniform: FOURIER_IMAGE_PARAMS },
-    view: { uniform: { outHeight: 'u32', outWidth: 'u32' } },
+    view: { uniform: { outHeight: 'u32', outWidth: 'u32', imageStride: 'u32' } },
     grad: { storage: 'read' },
     transforms: { storage: 'read' },
     image: { storage: 'read' },

@@ -16,16 +16,19 @@
 // 1-D folded (linearIndex), whose four gathers share their candidates (footprintBlockSums); a
 // block past the image's odd last row or column writes only its pixels inside. Channels 1 or 3.
 // `grad` [images, view.outHeight, view.outWidth, c] is the gradient with respect to what the model
-// saw, `transforms` [images][6] the forward maps (invertible, checked on the CPU). Tolerance:
+// saw, `transforms` [images][6] the forward maps (invertible, checked on the CPU), `image` the
+// sigmoid's output at view.imageStride floats per pixel (c packed, 4 padded). Tolerance:
 // affine-fourier-adjoint.kernel.ts.
 
 // Params (sizes, factor, m0..m8) and mixRow come from fourier-params.wgsl (include).
 
 override WORKGROUP_SIZE: u32;
 
+// imageStride: the floats per pixel of `image` (c packed, 4 padded: fft-plan.ts's ImageLayout).
 struct View {
   outHeight: u32,
   outWidth: u32,
+  imageStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -46,7 +49,7 @@ fn storePixel(n: u32, y: u32, x: u32, g: vec4f) {
     return;
   }
   let c = params.channels;
-  let at = ((n * params.height + y) * params.width + x) * c;
+  let at = ((n * params.height + y) * params.width + x) * view.imageStride;
   let s = vec3f(image[at], select(0.0, image[at + 1u], c > 1u), select(0.0, image[at + 2u], c > 2u));
   let pre = g.xyz * s * (1.0 - s); // lanes past c are 0 (g's and s's), so M's unused entries never count
   let rows = params.images * c * params.height;

@@ -6,6 +6,20 @@
 // Pixel (i, j) sits at coordinate (i, j) (centres on integers). Reads the including kernel's
 // module-scope binding `transforms: array<f32>`, [n][6] (naming convention, ADR 0006).
 
+// Where pixel q (row-major in an output of width outWidth) of image n samples the source bilinearly:
+// its top-left tap `corner` = floor(source) and `t` = source - corner, the weights of the taps at +1
+// along x and y (those at +0 weigh 1 - t). affine-sample and affine-sample-padded start from it.
+struct BilinearFooting {
+  corner: vec2i,
+  t: vec2f,
+}
+
+fn bilinearFooting(n: u32, q: u32, outWidth: u32) -> BilinearFooting {
+  let s = affineSource(n, f32(q % outWidth), f32(q / outWidth));
+  let corner = floor(s);
+  return BilinearFooting(vec2i(corner), s - corner);
+}
+
 fn affineSource(n: u32, x: f32, y: f32) -> vec2f {
   let m = n * 6u;
   return vec2f(

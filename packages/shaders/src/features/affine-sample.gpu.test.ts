@@ -4,18 +4,22 @@ import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { affineSample } from './affine-sample.kernel.js';
+import { affineSamplePadded } from './affine-sample-padded.kernel.js';
+import { affineSamplePaddedRef, padPixels } from './affine-sample-padded.ref.js';
 import { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
 import { affineSampleAdjointRef, affineSampleRef, type AffineSampleShape } from './affine-sample.ref.js';
 import { affineFourierAdjoint } from './affine-fourier-adjoint.kernel.js';
 import { affineFourierAdjointRef } from './affine-fourier-adjoint.ref.js';
-import type { FourierImageShape } from '../fft/fft-plan.js';
+import { fourierImageParams, pixelStride, type FourierImageShape } from '../fft/fft-plan.js';
 
+/** affine-sample's output; `kernel` affineSamplePadded takes `src` padded (padPixels). */
 async function forward(
   device: GPUDevice,
   src: Float32Array<ArrayBuffer>,
   transforms: Float32Array<ArrayBuffer>,
   shape: AffineSampleShape,
   fill: number,
+  kernel: typeof affineSample = affineSample,
 ) {
   const count = shape.images * shape.outHeight * shape.outWidth * shape.channels;
   const [s, t, o] = [
@@ -23,7 +27,7 @@ async function forward(
     uploadBuffer(device, transforms, 'transforms'),
     createBuffer(device, Math.max(16, count * 4), 'output'),
   ];
-  await runKernel(device, affineSample, { params: { ...shape, fill }, src: s, transforms: t, output: o });
+  await runKernel(device, kernel, { params: { ...shape, fill }, src: s, transforms: t, output: o });
   const out = await readFloat32(device, o, count);
   [s, t, o].forEach((b) => releaseBuffer(device, b));
   return out;
@@ -158,6 +162,21 @@ describe('affine-sample and its adjoint', () => {
     expect(liveBufferCount(device)).toBe(0);
   });
 
+  gpuTest.for(CASES.filter((c) => c.channels <= 4))(
+    'affine-sample-padded matches its reference and affine-sample bit for bit: $why',
+    async ({ why: _, degrees, scale, ...shape }, { device }) => {
+      const src = seededF32(shape.images * shape.srcHeight * shape.srcWidth * shape.channels, shape.srcWidth, -1, 1);
+      const transforms = Float32Array.from(
+        Array.from({ length: shape.images }, (_, n) => similarity(shape, degrees * (1 + n / 4), scale, [n * 1.5 - 1, 0.75 - n])).flat(),
+      );
+      const padded = padPixels(src, shape.channels, Number.NaN); // the padding must never reach the output
+      const out = await forward(device, padded, transforms, shape, 0.5, affineSamplePadded);
+      expect(out).toBeAllClose(affineSamplePaddedRef(padded, transforms, shape, 0.5), affineSamplePadded.tolerance);
+      expect(Array.from(out)).toEqual(Array.from(await forward(device, src, transforms, shape, 0.5)));
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
+
   gpuTest('the identity map copies the image; a shift by whole pixels moves it and fills the border', async ({ device }) => {
     const shape = { images: 1, srcHeight: 6, srcWidth: 5, outHeight: 6, outWidth: 5, channels: 3 };
     const src = seededF32(90, 4, 0, 1);
@@ -212,52 +231,44 @@ const FUSED_CASES: (AffineSampleShape & { why: string; degrees: number; scale: n
   { images: 1, srcHeight: 64, srcWidth: 64, outHeight: 224, outWidth: 224, channels: 3, degrees: -3, scale: 1, why: '64 -> 224' },
 ];
 
+const FUSED_LAYOUT_CASES = FUSED_CASES.flatMap((c) => [
+  { ...c, layout: 'packed' as const },
+  ...(c.channels === 3 ? [{ ...c, layout: 'padded' as const }] : []),
+]);
+
 describe('affine-fourier-adjoint (affine-sample-adjoint fused with fourier-image-adjoint)', () => {
-  gpuTest.for(FUSED_CASES)('matches its reference: $why', async ({ why: _, degrees, scale, ...shape }, { device }) => {
-    const { images, srcHeight: height, srcWidth: width, outHeight, outWidth, channels } = shape;
-    const mix = channels === 3 ? MIX : [1];
-    const fourier: FourierImageShape = { images, channels: channels as 1 | 3, height, width, factor: 0.8, mix };
-    const grad = seededF32(images * outHeight * outWidth * channels, outWidth + 3, -1, 1);
-    const image = seededF32(images * height * width * channels, width + 5, 0, 1);
-    const transforms = Float32Array.from(
-      Array.from({ length: images }, (_, n) => similarity(shape, degrees * (1 + n / 4), scale, [n * 1.5 - 1, 0.75 - n])).flat(),
-    );
-    const pairsLength = Math.ceil((images * channels * height) / 2) * 2 * width;
-    const buffers = [
-      uploadBuffer(device, grad, 'grad'),
-      uploadBuffer(device, transforms, 'transforms'),
-      uploadBuffer(device, image, 'image'),
-      uploadBuffer(device, new Float32Array(pairsLength).fill(7), 'pairs'), // stale values: every one must be written
-    ] as const;
-    const m = (i: number) => mix[i] ?? 0;
-    await runKernel(device, affineFourierAdjoint, {
-      params: {
-        images,
-        height,
-        width,
-        channels,
-        factor: fourier.factor,
-        m0: m(0),
-        m1: m(1),
-        m2: m(2),
-        m3: m(3),
-        m4: m(4),
-        m5: m(5),
-        m6: m(6),
-        m7: m(7),
-        m8: m(8),
-      },
-      view: { outHeight, outWidth },
-      grad: buffers[0],
-      transforms: buffers[1],
-      image: buffers[2],
-      pairs: buffers[3],
-    });
-    expect(await readFloat32(device, buffers[3], pairsLength)).toBeAllClose(
-      affineFourierAdjointRef(grad, transforms, image, fourier, { outHeight, outWidth }),
-      affineFourierAdjoint.tolerance,
-    );
-    buffers.forEach((b) => releaseBuffer(device, b));
-    expect(liveBufferCount(device)).toBe(0);
-  });
+  gpuTest.for(FUSED_LAYOUT_CASES)(
+    'matches its reference: $why, $layout image',
+    async ({ why: _, degrees, scale, layout, ...shape }, { device }) => {
+      const { images, srcHeight: height, srcWidth: width, outHeight, outWidth, channels } = shape;
+      const mix = channels === 3 ? MIX : [1];
+      const fourier: FourierImageShape = { images, channels: channels as 1 | 3, height, width, factor: 0.8, mix };
+      const grad = seededF32(images * outHeight * outWidth * channels, outWidth + 3, -1, 1);
+      const image = seededF32(images * height * width * channels, width + 5, 0, 1);
+      const transforms = Float32Array.from(
+        Array.from({ length: images }, (_, n) => similarity(shape, degrees * (1 + n / 4), scale, [n * 1.5 - 1, 0.75 - n])).flat(),
+      );
+      const pairsLength = Math.ceil((images * channels * height) / 2) * 2 * width;
+      const buffers = [
+        uploadBuffer(device, grad, 'grad'),
+        uploadBuffer(device, transforms, 'transforms'),
+        uploadBuffer(device, layout === 'padded' ? padPixels(image, channels, Number.NaN) : image, 'image'),
+        uploadBuffer(device, new Float32Array(pairsLength).fill(7), 'pairs'), // stale values: every one must be written
+      ] as const;
+      await runKernel(device, affineFourierAdjoint, {
+        params: fourierImageParams(fourier),
+        view: { outHeight, outWidth, imageStride: pixelStride(layout, channels) },
+        grad: buffers[0],
+        transforms: buffers[1],
+        image: buffers[2],
+        pairs: buffers[3],
+      });
+      expect(await readFloat32(device, buffers[3], pairsLength)).toBeAllClose(
+        affineFourierAdjointRef(grad, transforms, image, fourier, { outHeight, outWidth }),
+        affineFourierAdjoint.tolerance,
+      );
+      buffers.forEach((b) => releaseBuffer(device, b));
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './affine-sample.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { affineMapSnippet } from '../snippets/index.js';
+import { affineMapSnippet, affineSampleParamsSnippet } from '../snippets/index.js';
 
 /**
  * Parity tolerance of affine-sample and its adjoint. Source coordinates may round differently from
@@ -29,6 +29,6 @@ export const affineSample = defineKernel({
     output: { storage: 'read_write' },
   },
   tolerance: affineTolerance,
-  includes: [affineMapSnippet],
+  includes: [affineMapSnippet, affineSampleParamsSnippet],
   threads: ({ params }) => params.images * params.outHeight * params.outWidth,
 });

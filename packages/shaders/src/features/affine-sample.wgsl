@@ -18,15 +18,7 @@
 
 override WORKGROUP_SIZE: u32;
 
-struct Params {
-  images: u32,
-  srcHeight: u32,
-  srcWidth: u32,
-  outHeight: u32,
-  outWidth: u32,
-  channels: u32,
-  fill: f32,
-}
+// Params: affine-sample-params.wgsl; affineSource, bilinearFooting: affine-map.wgsl (includes).
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> src: array<f32>;
@@ -48,16 +40,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     return;
   }
   let n = i / pixels;
-  let q = i % pixels;
-  let x = f32(q % params.outWidth);
-  let y = f32(q / params.outWidth);
-  let s = affineSource(n, x, y);
-  let fx = floor(s.x);
-  let fy = floor(s.y);
-  let tx = s.x - fx;
-  let ty = s.y - fy;
-  let ix = i32(fx);
-  let iy = i32(fy);
+  let at = bilinearFooting(n, i % pixels, params.outWidth);
+  let ix = at.corner.x;
+  let iy = at.corner.y;
+  let tx = at.t.x;
+  let ty = at.t.y;
   for (var ch = 0u; ch < params.channels; ch++) {
     let top = (1.0 - tx) * tap(n, iy, ix, ch) + tx * tap(n, iy, ix + 1, ch);
     let bottom = (1.0 - tx) * tap(n, iy + 1, ix, ch) + tx * tap(n, iy + 1, ix + 1, ch);

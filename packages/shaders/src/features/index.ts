@@ -2,6 +2,8 @@
 export { featureMosaic } from './feature-mosaic.kernel.js';
 export { featureMosaicRef, mosaicSize, type FeatureMosaicShape } from './feature-mosaic.ref.js';
 export { affineSample } from './affine-sample.kernel.js';
+export { affineSamplePadded } from './affine-sample-padded.kernel.js';
+export { affineSamplePaddedRef, padPixels, unpadPixels } from './affine-sample-padded.ref.js';
 export { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
 export { affineFourierAdjoint } from './affine-fourier-adjoint.kernel.js';
 export { affineFourierAdjointRef } from './affine-fourier-adjoint.ref.js';

@@ -1,7 +1,8 @@
 // fft-io.wgsl — the uniform and the loads and stores fft-stage.wgsl and fft-pair.wgsl share (ADR 0006
 // include): Params (the sequences' layout, the modes, the Fourier parametrisation's sizes and mix),
 // twiddle(k), load() (plain, scaled, or through the Hermitian extension / split / colour mix) and the
-// stores (plain, scaled, or sigmoid into the NHWC image). See fft-stage.wgsl for the modes.
+// stores (plain, scaled, or sigmoid into the NHWC image, packed or padded to 4 floats per pixel).
+// See fft-stage.wgsl for the modes.
 // Reads the including kernel's module-scope bindings `params`, `src`, `twiddles`, `scale`, `dst`
 // (naming convention, ADR 0006); divmod comes from fft-butterfly.wgsl.
 
@@ -147,8 +148,15 @@ fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
   return scaledOnLoad(vec2f(src[base + e], src[base + e + params.imOffset]), offset + e);
 }
 
-// Where plane row r = (n c + j) height + y starts in the NHWC image [images, height, width,
-// channels] (its pixel x is `channels` x further), or NO_ROW for r >= rows (a pair's missing row).
+// The floats per pixel of the image the sigmoid store writes: `channels` (storeTo 1, NHWC) or 4
+// (storeTo 2, the padded image [images, height, width, 4] whose pixels affine-sample-padded reads
+// as one vec4 each; the 4th float, and any past `channels`, is never written).
+fn imagePixelStride() -> u32 {
+  return select(params.channels, 4u, params.storeTo == 2u);
+}
+
+// Where plane row r = (n c + j) height + y starts in the image [images, height, width, stride]
+// (its pixel x is imagePixelStride() x further), or NO_ROW for r >= rows (a pair's missing row).
 // Once per invocation, not per stored value: the divisions cost more than the stores on lavapipe.
 const NO_ROW: u32 = 0xffffffffu;
 fn imageRowStart(r: u32) -> u32 {
@@ -157,7 +165,7 @@ fn imageRowStart(r: u32) -> u32 {
   }
   let py = divmod(r, params.height);
   let nj = divmod(py.x, params.channels);
-  return (nj.x * params.height + py.y) * params.width * params.channels + nj.y;
+  return (nj.x * params.height + py.y) * params.width * imagePixelStride() + nj.y;
 }
 
 // image[n, y, x, j] = sigmoid(factor * value) at the row start from imageRowStart.
@@ -165,12 +173,12 @@ fn storePixel(start: u32, x: u32, value: f32) {
   if (start == NO_ROW) {
     return;
   }
-  dst[start + x * params.channels] = 1.0 / (1.0 + exp(-params.factor * value));
+  dst[start + x * imagePixelStride()] = 1.0 / (1.0 + exp(-params.factor * value));
 }
 
 // The last inverse row FFT stage's value at x of a pair: plane rows 2k (real part, starting at
-// `starts.x`) and 2k + 1 (imaginary part, `starts.y`) through the sigmoid into the image (storeTo 1;
-// fourierImageRef's last step).
+// `starts.x`) and 2k + 1 (imaginary part, `starts.y`) through the sigmoid into the image (storeTo 1
+// or 2; fourierImageRef's last step).
 fn storeImage(starts: vec2u, x: u32, value: vec2f) {
   storePixel(starts.x, x, value.x);
   storePixel(starts.y, x, value.y);

@@ -56,7 +56,7 @@ fn firstStage(base: u32, outerBlock: u32, offset: u32, midStart: u32, k: u32) {
   }
 }
 
-// Stage 2's butterfly k < R1 from mid (from `midStart`) to the output; `starts` as imageRowStart gives them (storeTo 1).
+// Stage 2's butterfly k < R1 from mid (from `midStart`) to the output; `starts` as imageRowStart gives them (storeTo 1 or 2).
 fn secondStage(base: u32, offset: u32, midStart: u32, starts: vec2u, k: u32) {
   var v: array<vec2f, MAX_RADIX>;
   for (var r = 0u; r < RADIX2; r++) {
@@ -66,7 +66,7 @@ fn secondStage(base: u32, offset: u32, midStart: u32, starts: vec2u, k: u32) {
   }
   smallDft(&v, RADIX2);
   for (var q = 0u; q < RADIX2; q++) {
-    if (params.storeTo == 1u) {
+    if (params.storeTo != 0u) {
       storeImage(starts, k + q * RADIX1, v[q]);
     } else {
       storeSequence(base, offset, k + q * RADIX1, v[q]);
@@ -105,7 +105,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     return;
   }
   var starts = vec2u(0u);
-  if (params.storeTo == 1u) {
+  if (params.storeTo != 0u) {
     starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
   }
   for (var k = j; k < RADIX1; k += perSequence) {

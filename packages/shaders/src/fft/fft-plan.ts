@@ -94,8 +94,12 @@ export interface FftRun {
    * (fft-stage.wgsl's load).
    */
   readonly loadFrom?: 'sequences' | 'hermitian-extend' | 'hermitian-split' | 'colour-mix';
-  /** Where the last stage writes: 'sequences' (default) or the sigmoid of `fourier.factor` times each plane row into the NHWC image `dst` ('sigmoid-image'). */
-  readonly storeTo?: 'sequences' | 'sigmoid-image';
+  /**
+   * Where the last stage writes: 'sequences' (default) or the sigmoid of `fourier.factor` times each
+   * plane row into the NHWC image `dst`, packed ('sigmoid-image') or padded to 4 floats per pixel
+   * ('sigmoid-image-padded', see {@link ImageLayout}).
+   */
+  readonly storeTo?: 'sequences' | 'sigmoid-image' | 'sigmoid-image-padded';
   /** The parametrisation's shape, for `loadFrom` and `storeTo` other than 'sequences'. */
   readonly fourier?: FourierImageShape;
   /** false: one dispatch per stage even for a two-stage plan (default true: fft-pair; see the file comment). */
@@ -103,12 +107,58 @@ export interface FftRun {
 }
 
 const LOAD_FROM = { sequences: 0, 'hermitian-extend': 1, 'hermitian-split': 2, 'colour-mix': 3 } as const;
+const STORE_TO = { sequences: 0, 'sigmoid-image': 1, 'sigmoid-image-padded': 2 } as const;
 
-/** The Fourier fields of a stage's uniform (zeros without a shape: the plain modes read none). */
-function fourierStageParams(shape: FourierImageShape | undefined) {
-  if (!shape) return { rows: 0, width: 0, height: 0, channels: 0, factor: 0, ...mixParams([]) };
-  const { images, channels, height, width, factor } = shape;
-  return { rows: images * channels * height, width, height, channels, factor, ...mixParams(shape.mix) };
+const SCALE_AT = { none: 0, load: 1, store: 2 } as const;
+
+/** fft-io.wgsl's per-dispatch fields besides the sequences' layout and the Fourier shape. */
+interface StageModes {
+  readonly span: number;
+  readonly batchFastest: number;
+  readonly scaleAt: number;
+  readonly sign: number;
+  readonly loadFrom: number;
+  readonly storeTo: number;
+}
+
+/**
+ * The uniform of one fft-stage / fft-pair dispatch, written out field by field (the Fourier fields
+ * zero without a shape: the plain modes read none). Not built from object spreads: V8 (Node 20)
+ * took ~50 us per uniform built as {...sequences, ..., ...fourier fields} and spread again, against
+ * ~0.1 us written out; ~0.45 ms of main thread per visualizeFeature step, on the cores lavapipe runs on.
+ */
+function stageUniform(sequences: FftSequences, modes: StageModes, shape: FourierImageShape | undefined) {
+  const { n, count, inner, outerStride, elemStride, imOffset } = sequences;
+  const { span, batchFastest, scaleAt, sign, loadFrom, storeTo } = modes;
+  const m = (i: number) => shape?.mix[i] ?? 0;
+  return {
+    n,
+    count,
+    inner,
+    outerStride,
+    elemStride,
+    imOffset,
+    span,
+    batchFastest,
+    scaleAt,
+    sign,
+    loadFrom,
+    storeTo,
+    rows: shape ? shape.images * shape.channels * shape.height : 0,
+    width: shape?.width ?? 0,
+    height: shape?.height ?? 0,
+    channels: shape?.channels ?? 0,
+    factor: shape?.factor ?? 0,
+    m0: m(0),
+    m1: m(1),
+    m2: m(2),
+    m3: m(3),
+    m4: m(4),
+    m5: m(5),
+    m6: m(6),
+    m7: m(7),
+    m8: m(8),
+  };
 }
 
 function checkFourierModes(run: FftRun, stages: number): void {
@@ -143,27 +193,26 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   }
   // Neighbouring invocations on neighbouring memory: sequences when they interleave (inner > 1), else elements.
   const batchFastest = sequences.inner > 1 ? 1 : 0;
-  const params = (stage: number, span: number) => {
-    const last = stage === radices.length - 1;
-    const scaleAt = (run.scaleAt === 'load' && stage === 0) || (run.scaleAt === 'store' && last) ? run.scaleAt : 'none';
+  // The modes of stages first .. last in one dispatch (one stage, or both of a pair) starting at span.
+  const modes = (first: boolean, last: boolean, span: number): StageModes => {
+    const scaleAt = (run.scaleAt === 'load' && first) || (run.scaleAt === 'store' && last) ? run.scaleAt : 'none';
     return {
-      ...sequences,
       span,
       batchFastest,
-      scaleAt: { none: 0, load: 1, store: 2 }[scaleAt],
+      scaleAt: SCALE_AT[scaleAt],
       sign: run.sign,
-      loadFrom: LOAD_FROM[stage === 0 ? (run.loadFrom ?? 'sequences') : 'sequences'],
-      storeTo: last && run.storeTo === 'sigmoid-image' ? 1 : 0,
-      ...fourierStageParams(run.fourier),
+      loadFrom: LOAD_FROM[first ? (run.loadFrom ?? 'sequences') : 'sequences'],
+      storeTo: STORE_TO[last ? (run.storeTo ?? 'sequences') : 'sequences'],
     };
   };
+  const params = (stage: number, span: number) =>
+    stageUniform(sequences, modes(stage === 0, stage === radices.length - 1, span), run.fourier);
   const dstAfter = (current: GPUBuffer, last: boolean) => (last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0]);
   if (radices.length === 2 && run.fuseStages !== false) {
     // One dispatch: the first stage's loads and the last stage's stores, the scales at both ends.
     const dst = dstAfter(run.src, true);
-    const both = { ...params(0, 1), scaleAt: { none: 0, load: 1, store: 2 }[run.scaleAt] };
     batch.dispatch(fftPairKernel(radices[0]!, radices[1]!), {
-      params: { ...both, storeTo: params(1, 1).storeTo },
+      params: stageUniform(sequences, modes(true, true, 1), run.fourier),
       src: run.src,
       twiddles: run.twiddles,
       scale: run.scale,
@@ -181,6 +230,17 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   });
   return current;
 }
+
+/**
+ * How an image [images, height, width, channels] lies in its buffer: 'packed', channels floats per
+ * pixel (NHWC, what tfjs tensors hold), or 'padded', 4 floats per pixel (channels <= 4; the floats
+ * past the channels are never read as data), so that a kernel gathering whole pixels reads one
+ * vec4 per pixel (affine-sample-padded: 4 vector loads per output pixel instead of 12 scalar ones).
+ */
+export type ImageLayout = 'packed' | 'padded';
+
+/** Floats per pixel of an image of `channels` in `layout`. */
+export const pixelStride = (layout: ImageLayout, channels: number) => (layout === 'padded' ? 4 : channels);
 
 /** Sizes and constants of the Fourier parametrisation: `images` x `channels` planes of height x width. */
 export interface FourierImageShape {
@@ -244,7 +304,7 @@ function mixParams(mix: readonly number[]) {
 
 /**
  * Records image = sigmoid(colour mix(factor * irfft2(scale * spectra))) for `spectra` [planes, h, 2 W]
- * ([re | im] half spectrum per row u) into `image` [images, h, w, channels]: column FFTs over u
+ * ([re | im] half spectrum per row u) into `image` [images, h, w, channels] in `layout`: column FFTs over u
  * whose first stage reads the spectra colour-mixed and scaled (the mix is linear, so it commutes
  * with the FFTs), then row FFTs over x whose first stage reads the columns' result through the
  * Hermitian extension (two rows per sequence) and whose last stage writes factor and sigmoid
@@ -256,6 +316,7 @@ export function recordFourierImage(
   buffers: FourierImageBuffers,
   spectra: GPUBuffer,
   image: GPUBuffer,
+  layout: ImageLayout = 'packed',
 ): void {
   const { scratch } = buffers;
   const columns = recordFft(batch, {
@@ -280,7 +341,7 @@ export function recordFourierImage(
     scratch,
     dst: image,
     loadFrom: 'hermitian-extend',
-    storeTo: 'sigmoid-image',
+    storeTo: layout === 'padded' ? 'sigmoid-image-padded' : 'sigmoid-image',
     fourier: shape,
     fuseStages: buffers.fuseStages ?? true,
   });
@@ -308,11 +369,13 @@ export interface FourierView {
   readonly outHeight: number;
   readonly outWidth: number;
   readonly transforms: GPUBuffer;
+  /** The layout of the image recordFourierImage wrote (default 'packed'). */
+  readonly imageLayout?: ImageLayout;
 }
 
 /**
  * Records the adjoint of affine-sample (through `view`) then of {@link recordFourierImage} at
- * `image`: `grad` [images, outHeight, outWidth, channels] (d objective / d what the model saw) ->
+ * `image` (in `view.imageLayout`): `grad` [images, outHeight, outWidth, channels] (d objective / d what the model saw) ->
  * `spectraGradient` [planes, h, 2 W]: affine-fourier-adjoint (both first kernels in one pass), then
  * {@link recordFourierPairsAdjoint}. The maps must have been checked (checkAffineSample).
  */
@@ -326,9 +389,10 @@ export function recordAffineFourierAdjoint(
   spectraGradient: GPUBuffer,
 ): void {
   const { outHeight, outWidth, transforms } = view;
+  const imageStride = pixelStride(view.imageLayout ?? 'packed', shape.channels);
   batch.dispatch(affineFourierAdjoint, {
     params: fourierImageParams(shape),
-    view: { outHeight, outWidth },
+    view: { outHeight, outWidth, imageStride },
     grad,
     transforms,
     image,

@@ -19,7 +19,8 @@
 // `loadFrom` (first stage) 1 / 2 reads through the Hermitian extension of half spectra / the
 // Hermitian split of packed row pairs, 3 reads the colour-mixed planes (see load());
 // `storeTo` (last stage) 1 writes sigmoid(factor * value) of each of the pair's two plane rows to
-// the NHWC image [images, height, width, channels] (see storeImage()).
+// the NHWC image [images, height, width, channels], 2 to the padded image [images, height, width, 4]
+// (see storeImage()).
 //
 // Dispatch: one invocation per (sequence, j): count * n / R threads, 1-D folded (linearIndex). No
 // workgroup memory, no barriers: a stage per dispatch. The radix is the override constant RADIX
@@ -77,7 +78,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   smallDft(&v, RADIX);
   let out0 = js.x * params.span * RADIX + js.y;
-  if (params.storeTo == 1u) {
+  if (params.storeTo != 0u) {
     let starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
     for (var q = 0u; q < RADIX; q++) {
       storeImage(starts, out0 + q * params.span, v[q]);

@@ -5,8 +5,17 @@ import { KernelBatch, recordKernels } from '../runtime/batch.js';
 import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { fftPairKernel, fftStageKernel, fftTolerance, FFT_STAGE_RADICES } from './fft-stage.kernel.js';
 import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
-import { fftRadices, fftTwiddles, recordFft, type FftRun, type FourierImageShape } from './fft-plan.js';
+import {
+  fftRadices,
+  fftTwiddles,
+  fourierScratchFloats,
+  recordFft,
+  recordFourierImage,
+  type FftRun,
+  type FourierImageShape,
+} from './fft-plan.js';
 import { dftRef, fourierImageAdjointRef, hermitianExtendRef, hermitianSplitRef } from './fft.ref.js';
+import { unpadPixels } from '../features/affine-sample-padded.ref.js';
 import {
   FFT_PARITY_LENGTHS,
   FFT_STAGE_PARITY_LENGTHS,
@@ -236,6 +245,46 @@ describe('the Fourier parametrisation: recordFourierImage and its adjoint agains
         expect(spectraGradient.actual).toBeAllClose(spectraGradient.expected, spectraGradient.tolerance);
         expect(liveBufferCount(device)).toBe(0);
       });
+    }
+  }
+});
+
+describe('recordFourierImage into the padded layout (4 floats per pixel)', () => {
+  for (const [images, channels, h, w] of FOURIER_PARITY_SHAPES.filter(([, c]) => c === 3)) {
+    for (const fuseStages of [true, false]) {
+      gpuTest(
+        `${images} x ${h} x ${w} x ${channels}${fuseStages ? '' : ', stage by stage'}: the packed image's values, bit for bit`,
+        async ({ device }) => {
+          const shape = fourierParityShape(images, channels, h, w);
+          const [W, pixels] = [halfOf(w), images * h * w];
+          const spectra = seededF32(images * channels * h * 2 * W, h * 31 + w, -1, 1);
+          const scale = seededF32(h * 2 * W, h + 5 * w, 0.5, 2);
+          const buffers = {
+            rowTwiddles: uploadBuffer(device, fftTwiddles(w), 'rowTwiddles'),
+            columnTwiddles: uploadBuffer(device, fftTwiddles(h), 'columnTwiddles'),
+            scale: uploadBuffer(device, scale, 'scale'),
+            scratch: [
+              scratchBuffer(device, fourierScratchFloats(shape), 's0'),
+              scratchBuffer(device, fourierScratchFloats(shape), 's1'),
+            ] as const,
+            fuseStages,
+          };
+          const spectraBuffer = uploadBuffer(device, spectra, 'spectra');
+          const packed = scratchBuffer(device, pixels * channels, 'packed');
+          const padded = uploadBuffer(device, new Float32Array(pixels * 4).fill(7), 'padded'); // the 4th floats must stay 7
+          await recordKernels(device, 'fourier-layouts', (batch) => {
+            recordFourierImage(batch, shape, buffers, spectraBuffer, packed);
+            recordFourierImage(batch, shape, buffers, spectraBuffer, padded, 'padded');
+          });
+          const want = await readFloat32(device, packed, pixels * channels);
+          const got = await readFloat32(device, padded, pixels * 4);
+          expect(Array.from(unpadPixels(got, channels))).toEqual(Array.from(want));
+          expect(got.filter((_, i) => i % 4 === 3).every((v) => v === 7)).toBe(true);
+          const { rowTwiddles, columnTwiddles, scale: scaleBuffer, scratch } = buffers;
+          [rowTwiddles, columnTwiddles, scaleBuffer, ...scratch, spectraBuffer, packed, padded].forEach((b) => releaseBuffer(device, b));
+          expect(liveBufferCount(device)).toBe(0);
+        },
+      );
     }
   }
 });

@@ -21,11 +21,13 @@ export {
   recordFourierImageAdjoint,
   recordAffineFourierAdjoint,
   fourierImageParams,
+  pixelStride,
   type FftRun,
   type FftSequences,
   type FourierImageBuffers,
   type FourierImageShape,
   type FourierView,
+  type ImageLayout,
 } from './fft-plan.js';
 export {
   dftRef,

@@ -14,6 +14,7 @@ import signSource from '../colormap/sign.wgsl';
 import slicCellSource from '../superpixels/slic-cell.wgsl';
 import quickshiftFeaturesSource from '../superpixels/quickshift-features.wgsl';
 import affineMapSource from '../features/affine-map.wgsl';
+import affineSampleParamsSource from '../features/affine-sample-params.wgsl';
 import affineFootprintSource from '../features/affine-footprint.wgsl';
 import adamUpdateSource from '../features/adam-update.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
@@ -47,8 +48,14 @@ export const slicCellSnippet: WgslSnippet = { name: 'slic-cell.wgsl', source: sl
 /** featureAt(q): Quick Shift's colour features of pixel q (superpixels/quickshift-features.wgsl). */
 export const quickshiftFeaturesSnippet: WgslSnippet = { name: 'quickshift-features.wgsl', source: quickshiftFeaturesSource };
 
-/** affineSource(n, x, y): image n's source coordinates of output pixel (x, y) (features/affine-map.wgsl). */
+/**
+ * affineSource(n, x, y): image n's source coordinates of output pixel (x, y); bilinearFooting: the
+ * corner tap and weights it samples (features/affine-map.wgsl).
+ */
 export const affineMapSnippet: WgslSnippet = { name: 'affine-map.wgsl', source: affineMapSource };
+
+/** Params: the uniform of affine-sample and affine-sample-padded (features/affine-sample-params.wgsl). */
+export const affineSampleParamsSnippet: WgslSnippet = { name: 'affine-sample-params.wgsl', source: affineSampleParamsSource };
 
 /**
  * sourceBlock (a 1-D dispatch over 2 x 2 blocks of source pixels) and footprintBlockSums(n, px, py,

@@ -13,6 +13,7 @@ import {
   recordFourierImageAdjoint,
   recordKernels,
   type FourierImageShape,
+  type ImageLayout,
   type KernelBatch,
 } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
@@ -84,9 +85,19 @@ async function intoTensor(
   return out.tensor;
 }
 
-/** Records the images [count, h, w, c] of `variables` [count c, h, 2 W'] (spectrum scale `scale` [h, 2 W']) into `image`. */
-export function recordFftImage(batch: KernelBatch, fft: FourierFft, scale: tf.Tensor, variables: GPUBuffer, image: GPUBuffer): void {
-  recordFourierImage(batch, fft.shape, buffersOf(fft, scale), variables, image);
+/**
+ * Records the images [count, h, w, c] of `variables` [count c, h, 2 W'] (spectrum scale `scale`
+ * [h, 2 W']) into `image`, in `layout` (default 'packed': a tfjs tensor's NHWC).
+ */
+export function recordFftImage(
+  batch: KernelBatch,
+  fft: FourierFft,
+  scale: tf.Tensor,
+  variables: GPUBuffer,
+  image: GPUBuffer,
+  layout: ImageLayout = 'packed',
+): void {
+  recordFourierImage(batch, fft.shape, buffersOf(fft, scale), variables, image, layout);
 }
 
 /**
@@ -107,7 +118,8 @@ export function recordFftImageVjp(
 /**
  * Records the gradient [count c, h, 2 W'] of the objective with respect to the variables into
  * `gradient` from `seenGradient`, its gradient with respect to what the model saw: `image` =
- * fftImage(variables) through the maps `transforms` (checked by recordTransform) at `input` [H, W].
+ * fftImage(variables) (in `view.imageLayout`) through the maps `transforms`
+ * (checked by recordTransform) at `input` [H, W].
  * One fused kernel (affine-fourier-adjoint) replaces affine-sample-adjoint and the VJP's first
  * kernel: no image gradient in between, so only for steps without penalties.
  */
@@ -115,12 +127,12 @@ export function recordFftTransformVjp(
   batch: KernelBatch,
   fft: FourierFft,
   scale: tf.Tensor,
-  view: { readonly input: readonly [number, number]; readonly transforms: GPUBuffer },
+  view: { readonly input: readonly [number, number]; readonly transforms: GPUBuffer; readonly imageLayout: ImageLayout },
   image: GPUBuffer,
   seenGradient: GPUBuffer,
   gradient: GPUBuffer,
 ): void {
-  const fourierView = { outHeight: view.input[0], outWidth: view.input[1], transforms: view.transforms };
+  const fourierView = { outHeight: view.input[0], outWidth: view.input[1], transforms: view.transforms, imageLayout: view.imageLayout };
   recordAffineFourierAdjoint(batch, fft.shape, buffersOf(fft, scale), fourierView, image, seenGradient, gradient);
 }
 

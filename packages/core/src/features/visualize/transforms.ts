@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   affineSample,
+  affineSamplePadded,
   affineSampleAdjoint,
   affineSampleAdjointRef,
   affineSampleRef,
@@ -16,6 +17,7 @@ import {
   recordKernels,
   uniformRef,
   type AffineSampleShape,
+  type ImageLayout,
   type KernelBatch,
 } from '@webxai/shaders';
 import type { ExecutionPath } from '../../api/types.js';
@@ -89,8 +91,9 @@ function checkedShape(images: readonly number[], input: readonly [number, number
 }
 
 /**
- * Records affine-sample: `src` (images of shape `images`) seen through `maps` (also uploaded as
- * `transforms`) into `output`, at the model's input size. webgpu backend.
+ * Records affine-sample: `src` (images of shape `images`, in `layout`: 'padded' reads 4 floats per
+ * pixel with affine-sample-padded, bit-identical and cheaper) seen through `maps` (also uploaded as
+ * `transforms`) into `output` (packed NHWC), at the model's input size. webgpu backend.
  */
 export function recordTransform(
   batch: KernelBatch,
@@ -98,8 +101,10 @@ export function recordTransform(
   input: readonly [number, number],
   maps: ArrayLike<number>,
   buffers: { readonly src: GPUBuffer; readonly transforms: GPUBuffer; readonly output: GPUBuffer },
+  layout: ImageLayout = 'packed',
 ): void {
-  batch.dispatch(affineSample, { params: { ...checkedShape(images, input, maps), fill: BORDER }, ...buffers });
+  const kernel = layout === 'padded' ? affineSamplePadded : affineSample;
+  batch.dispatch(kernel, { params: { ...checkedShape(images, input, maps), fill: BORDER }, ...buffers });
 }
 
 /**

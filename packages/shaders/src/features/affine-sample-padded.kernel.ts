@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './affine-sample-padded.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+import { affineMapSnippet, affineSampleParamsSnippet } from '../snippets/index.js';
+import { affineSample, affineTolerance } from './affine-sample.kernel.js';
+
+/**
+ * GPU kernel: {@link affineSample} from a padded source `src [n, srcHeight, srcWidth, 4]` (each
+ * pixel's `channels` <= 4 values in one vec4; fft-plan.ts's ImageLayout 'padded') into the packed
+ * `output [n, outHeight, outWidth, channels]`: one vector load per tap instead of `channels` scalar
+ * ones, bit-identical to affine-sample on the packed image. See affine-sample-padded.wgsl; CPU
+ * reference: affineSamplePaddedRef.
+ */
+export const affineSamplePadded = defineKernel({
+  name: 'affine-sample-padded',
+  source,
+  workgroupSize: 64,
+  bindings: affineSample.bindings,
+  tolerance: affineTolerance,
+  includes: [affineMapSnippet, affineSampleParamsSnippet],
+  threads: ({ params }) => params.images * params.outHeight * params.outWidth,
+});

@@ -1,0 +1,59 @@
+// affine-sample-padded.wgsl
+//
+// affine-sample.wgsl reading a padded source: `src` [n, srcHeight, srcWidth, 4] holds each pixel's
+// channels (<= 4) in one vec4 (fft-plan.ts's ImageLayout 'padded'; the lanes past `channels` are
+// never written to `output`), so each of the 4 taps is one vector load instead of `channels`
+// scalar ones. Same maps, same taps, same fill and the same per-lane arithmetic in the same order:
+//   out[n, y, x, ch] = (1 - ty) ((1 - tx) v00 + tx v10) + ty ((1 - tx) v01 + tx v11)   [ch]
+// so `output` [n, outHeight, outWidth, channels] (packed NHWC: the model's input) equals
+// affine-sample's on the packed image bit for bit. On lavapipe this took 0.74-0.85x of
+// affine-sample's time on a visualizeFeature step (4 x 128 x 128 x 3, session 14); its loads were
+// ~40% of that time (constants in their place: 0.60x).
+//
+// Dispatch: one invocation per output pixel (n, y, x); 1-D, folded past 65,535 workgroups
+// (linearIndex). transforms is [n][6] f32. Shapes are uniforms. Tolerance: affine-sample's
+// (affine-sample.kernel.ts).
+
+override WORKGROUP_SIZE: u32;
+
+// Params: affine-sample-params.wgsl; affineSource, bilinearFooting: affine-map.wgsl (includes).
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> src: array<vec4f>;
+@group(0) @binding(2) var<storage, read> transforms: array<f32>;
+@group(0) @binding(3) var<storage, read_write> output: array<f32>;
+
+fn tap(n: u32, iy: i32, ix: i32) -> vec4f {
+  if (ix < 0 || iy < 0 || ix >= i32(params.srcWidth) || iy >= i32(params.srcHeight)) {
+    return vec4f(params.fill);
+  }
+  return src[(n * params.srcHeight + u32(iy)) * params.srcWidth + u32(ix)];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  let pixels = params.outHeight * params.outWidth;
+  if (i >= params.images * pixels) {
+    return;
+  }
+  let n = i / pixels;
+  let at = bilinearFooting(n, i % pixels, params.outWidth);
+  let ix = at.corner.x;
+  let iy = at.corner.y;
+  let top = (1.0 - at.t.x) * tap(n, iy, ix) + at.t.x * tap(n, iy, ix + 1);
+  let bottom = (1.0 - at.t.x) * tap(n, iy + 1, ix) + at.t.x * tap(n, iy + 1, ix + 1);
+  let value = (1.0 - at.t.y) * top + at.t.y * bottom;
+  let c = params.channels;
+  let out = i * c;
+  output[out] = value.x;
+  if (c > 1u) {
+    output[out + 1u] = value.y;
+  }
+  if (c > 2u) {
+    output[out + 2u] = value.z;
+  }
+  if (c > 3u) {
+    output[out + 3u] = value.w;
+  }
+}
