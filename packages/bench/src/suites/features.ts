@@ -8,7 +8,10 @@
 //   channels of a mid layer (block_8_expand_relu, 14 x 14 x 384), 4 steps per run, 5 runs: a model
 //   whose passes cost what real ones do (~1 s per image and step here), ~1.5 min in all on lavapipe.
 // The two sides run interleaved in one case so that load from other processes hits both alike; the
-// summary gives the median of the runs' own ratios too (a single pair swung +-0.3 in sessions 10-11).
+// summary gives the median of the runs' own ratios too (a single pair swung +-0.3 in sessions 10-11),
+// and the ratio of process CPU time: lavapipe's threads run in this process, so CPU time counts the
+// GPU work as well, and other processes' load does not enter it (session 14: CPU ratios 1.15-1.21
+// where wall ratios ranged 0.96-1.21 at load 2.5-9).
 // Each case sets itself up in its warm-up run (a --filter naming only one case loads only its model)
 // and compiles there with one step of each side: tfjs's model programs, which the side run first
 // would otherwise compile for the other, and webxai's kernels.
@@ -16,7 +19,17 @@ import type * as tfNamespace from '@tensorflow/tfjs';
 import { featureWorkload, type FeatureUnits, type FeatureWorkload } from '../feature-workload.js';
 import type { BenchCase, BenchSuite, SuiteInstance, BenchContext } from '../harness.js';
 import { loadMobileNetV2Fixture } from './fixture-model.js';
-import { boundVerdict, envCount, medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs, type WebGpuTfjs } from './shared.js';
+import {
+  boundVerdict,
+  costOf,
+  envCount,
+  medianOf,
+  medianPairedRatio,
+  msUntilSettled,
+  RunRecorder,
+  webgpuTfjs,
+  type WebGpuTfjs,
+} from './shared.js';
 
 /** One interleaved comparison: a model, the units visualised, and how long to run. */
 export interface FeatureCaseSpec {
@@ -49,6 +62,16 @@ function featureCase(spec: FeatureCaseSpec, { tf, core, settle }: WebGpuTfjs): F
   const v = () => medianOf(times, 'visualize');
   const b = () => medianOf(times, 'bare');
   const paired = () => medianPairedRatio(times.timed('visualize'), times.timed('bare'));
+  const cpuRatio = () => medianOf(times, 'visualize cpu') / medianOf(times, 'bare cpu');
+  /** Records one side's wall and process CPU time until its GPU work is done. */
+  const recordSide = async (key: string, work: () => Promise<unknown>) => {
+    const cost = await costOf(async () => {
+      await work();
+      await settle();
+    });
+    times.record(key, cost.wallMs);
+    times.record(`${key} cpu`, cost.cpuMs);
+  };
   return {
     bench: {
       name: `interleaved: visualizeFeature (${spec.nameModel}${label}), bare forward+backward x ${steps}`,
@@ -63,8 +86,8 @@ function featureCase(spec: FeatureCaseSpec, { tf, core, settle }: WebGpuTfjs): F
           await msUntilSettled(() => Promise.resolve(loaded!.workload.bare(1)), settle);
           return;
         }
-        times.record('visualize', await msUntilSettled(visualize, settle));
-        times.record('bare', await msUntilSettled(bare, settle));
+        await recordSide('visualize', visualize);
+        await recordSide('bare', bare);
       },
       metrics: () => ({
         'visualizeFeature median ms': v(),
@@ -72,6 +95,7 @@ function featureCase(spec: FeatureCaseSpec, { tf, core, settle }: WebGpuTfjs): F
         'channels per second': (units.channels * 1000) / v(),
         'visualize / bare': v() / b(),
         'visualize / bare, median paired': paired(),
+        'visualize / bare, process CPU time': cpuRatio(),
       }),
     },
     summary: () =>
@@ -80,7 +104,7 @@ function featureCase(spec: FeatureCaseSpec, { tf, core, settle }: WebGpuTfjs): F
         : [
             `  ${spec.model}; ${label}:`,
             `    channels visualised per second = ${((units.channels * 1000) / v()).toPrecision(3)} (${(v() / 1000).toFixed(2)} s per batch of ${units.channels})`,
-            `    visualizeFeature / bare forward+backward over the same ${steps} steps + 1 forward = ${(v() / b()).toFixed(3)}x (bound 1.15x: ${boundVerdict(v() / b(), 1.15)}; bare ${(b() / 1000).toFixed(2)} s); median paired ratio ${paired().toFixed(3)}x over ${times.timed('visualize').length} runs`,
+            `    visualizeFeature / bare forward+backward over the same ${steps} steps + 1 forward = ${(v() / b()).toFixed(3)}x (bound 1.15x: ${boundVerdict(v() / b(), 1.15)}; bare ${(b() / 1000).toFixed(2)} s); median paired ratio ${paired().toFixed(3)}x over ${times.timed('visualize').length} runs; process CPU time ratio ${cpuRatio().toFixed(3)}x`,
           ],
     dispose: () => {
       loaded?.workload.dispose();
