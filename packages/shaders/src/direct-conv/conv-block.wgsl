@@ -1,6 +1,6 @@
-// conv-block.wgsl — the work split the direct-conv and direct-depthwise kernels share
-// (direct-conv2d and direct-depthwise-conv2d compute output cells, their -backprop-input kernels
-// input-gradient cells; ADR 0006 include).
+// conv-block.wgsl — the work split the direct-depthwise kernels and direct-conv2d-backprop-input
+// share (direct-depthwise-conv2d computes output cells, the -backprop-input kernels input-gradient
+// cells; ADR 0006 include). direct-conv2d uses only storeCell: its blocks are 8 x 8 (see there).
 //
 // An invocation owns a 4 x 4 block: 4 neighbouring cells of one row of the result (columns
 // col0..col0+3 of width `width`) times 4 channels (c0..c0+3 of `channels`). Invocation i maps to

@@ -24,6 +24,8 @@ const CASES: readonly ConvCase[] = [
   { input: [2, 8, 6, 6], filter: [2, 3, 6, 7], strides: [1, 2], padding: 'valid', why: 'non-square window, mixed strides' },
   { input: [1, 6, 5, 2], filter: [3, 3, 2, 3], strides: [1, 1], padding: [1, 0, 2, 1], why: 'explicit uneven pads' },
   { input: [2, 9, 7, 5], filter: [4, 4, 5, 6], strides: [3, 2], padding: 'same', why: 'even window, stride 3, odd sizes' },
+  { input: [1, 4, 19, 3], filter: [3, 3, 3, 13], strides: [1, 1], padding: 'same', why: 'partial last 8-column tile and 8-channel group' },
+  { input: [1, 3, 9, 2], filter: [1, 3, 2, 4], strides: [1, 1], padding: 'same', why: 'fewer than 8 channels: no upper group' },
   { input: [4, 28, 28, 1], filter: [5, 5, 1, 32], strides: [1, 1], padding: 'same', why: 'MNIST first layer' },
   { input: [2, 14, 14, 32], filter: [5, 5, 32, 64], strides: [1, 1], padding: 'same', why: 'MNIST deeper layer, 800 terms' },
 ];

@@ -33,16 +33,16 @@ export type DirectConvActivation = keyof typeof DIRECT_CONV_ACTIVATIONS;
 
 /**
  * Invocations one dispatch of {@link directConv2d} needs (its `params.count`): one per output row,
- * tile of 4 output columns and group of 4 output channels.
+ * tile of 8 output columns and group of 8 output channels.
  */
 export function directConv2dInvocations(g: { batch: number; outHeight: number; outWidth: number; outChannels: number }): number {
-  return g.batch * g.outHeight * Math.ceil(g.outWidth / 4) * Math.ceil(g.outChannels / 4);
+  return g.batch * g.outHeight * Math.ceil(g.outWidth / 8) * Math.ceil(g.outChannels / 8);
 }
 
 /**
  * GPU kernel: 2-D convolution, NHWC input and HWIO weights (tfjs's layouts), dilation 1, with an
- * optional bias and a fused linear / relu / relu6 activation; each invocation computes 4 output
- * columns x 4 output channels without workgroup memory or barriers (fast on software adapters).
+ * optional bias and a fused linear / relu / relu6 activation; each invocation computes 8 output
+ * columns x 8 output channels without workgroup memory or barriers (fast on software adapters).
  * See direct-conv2d.wgsl; CPU reference: directConv2dRef. `params.count` is
  * {@link directConv2dInvocations} of the output shape.
  */
