@@ -4,7 +4,12 @@ import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { DIRECT_CONV_ACTIVATIONS, directConv2d, directConv2dInvocations, type DirectConvActivation } from './direct-conv2d.kernel.js';
-import { directConv2dBackpropInput, directConv2dBackpropInputInvocations } from './direct-conv2d-backprop-input.kernel.js';
+import {
+  directConv2dBackpropInput,
+  directConv2dBackpropInputFor,
+  directConv2dBackpropInputInvocations,
+  directConv2dBackpropInputNarrow,
+} from './direct-conv2d-backprop-input.kernel.js';
 import { convGeometry, directConv2dBackpropInputRef, directConv2dRef, type DirectConvGeometry } from './direct-conv2d.ref.js';
 
 type Shape = [number, number, number, number];
@@ -57,13 +62,14 @@ async function backpropInputGpu(
   dy: Float32Array<ArrayBuffer>,
   weights: Float32Array<ArrayBuffer>,
   g: DirectConvGeometry,
+  kernel: typeof directConv2dBackpropInput,
 ): Promise<Float32Array> {
   const count = g.batch * g.inHeight * g.inWidth * g.inChannels;
   const inputs = [uploadBuffer(device, dy, 'dy'), uploadBuffer(device, weights, 'weights')] as const;
   const dx = createBuffer(device, count * 4, 'dx');
   const { batch: _batch, ...shape } = g;
-  await runKernel(device, directConv2dBackpropInput, {
-    params: { count: directConv2dBackpropInputInvocations(g), ...shape },
+  await runKernel(device, kernel, {
+    params: { count: directConv2dBackpropInputInvocations(g, kernel), ...shape },
     dy: inputs[0],
     weights: inputs[1],
     dx,
@@ -107,14 +113,26 @@ describe('direct-conv2d', () => {
   });
 });
 
-describe('direct-conv2d-backprop-input', () => {
-  gpuTest.for(CASES)('matches directConv2dBackpropInputRef: $input * $filter /$strides $padding ($why)', async (c, { device }) => {
-    const g = convGeometry(c.input, c.filter, c.strides, c.padding);
-    const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.outChannels, 6);
-    const weights = seededF32(size(c.filter), 7);
-    const got = await backpropInputGpu(device, dy, weights, g);
-    expect(got).toBeAllClose(directConv2dBackpropInputRef(dy, weights, g), directConv2dBackpropInput.tolerance);
-    expect(liveBufferCount(device)).toBe(0);
+describe('direct-conv2d-backprop-input (8 x 8 and narrow)', () => {
+  const kernelCases = [directConv2dBackpropInput, directConv2dBackpropInputNarrow].flatMap((kernel) => CASES.map((c) => ({ ...c, kernel })));
+  gpuTest.for(kernelCases)(
+    '$kernel.name matches directConv2dBackpropInputRef: $input * $filter /$strides $padding ($why)',
+    async ({ kernel, ...c }, { device }) => {
+      const g = convGeometry(c.input, c.filter, c.strides, c.padding);
+      const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.outChannels, 6);
+      const weights = seededF32(size(c.filter), 7);
+      const got = await backpropInputGpu(device, dy, weights, g, kernel);
+      expect(got).toBeAllClose(directConv2dBackpropInputRef(dy, weights, g), kernel.tolerance);
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
+
+  it('the narrow kernel serves up to 4 input channels, the 8 x 8 one more', () => {
+    expect([1, 3, 4, 5, 32].map((inChannels) => directConv2dBackpropInputFor({ inChannels }).name)).toEqual([
+      ...Array<string>(3).fill(directConv2dBackpropInputNarrow.name),
+      directConv2dBackpropInput.name,
+      directConv2dBackpropInput.name,
+    ]);
   });
 });
 

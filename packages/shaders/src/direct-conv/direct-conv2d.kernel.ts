@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './direct-conv2d.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { activationSnippet, convBlockSnippet } from '../snippets/index.js';
+import { activationSnippet, convBlock8Snippet } from '../snippets/index.js';
 
 const WORKGROUP_SIZE = 64;
 
@@ -49,7 +49,7 @@ export function directConv2dInvocations(g: { batch: number; outHeight: number; o
 export const directConv2d = defineKernel({
   name: 'direct-conv2d',
   source,
-  includes: [convBlockSnippet, activationSnippet],
+  includes: [convBlock8Snippet, activationSnippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {
