@@ -133,7 +133,11 @@ describe('deferred input check (webgpu)', () => {
       disposeResult(await explain(model, good, options as never));
       const readbacks = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
       const result = await explain(model, good, options as never);
-      expect({ ...options, readbacks: readbacks.mock.calls.length, target: result.target }).toEqual({ ...options, readbacks: 1, target: predicted });
+      expect({ ...options, readbacks: readbacks.mock.calls.length, target: result.target }).toEqual({
+        ...options,
+        readbacks: 1,
+        target: predicted,
+      });
       readbacks.mockRestore();
       disposeResult(result);
     }

@@ -114,7 +114,9 @@ describe('direct-conv2d', () => {
 });
 
 describe('direct-conv2d-backprop-input (8 x 8 and narrow)', () => {
-  const kernelCases = [directConv2dBackpropInput, directConv2dBackpropInputNarrow].flatMap((kernel) => CASES.map((c) => ({ ...c, kernel })));
+  const kernelCases = [directConv2dBackpropInput, directConv2dBackpropInputNarrow].flatMap((kernel) =>
+    CASES.map((c) => ({ ...c, kernel })),
+  );
   gpuTest.for(kernelCases)(
     '$kernel.name matches directConv2dBackpropInputRef: $input * $filter /$strides $padding ($why)',
     async ({ kernel, ...c }, { device }) => {
