@@ -5,7 +5,8 @@ import { defineKernel } from '../runtime/kernel.js';
 import { convBlock8Snippet, convBlockSnippet, convGeometrySnippet } from '../snippets/index.js';
 import { CONV_GEOMETRY_UNIFORM } from './direct-conv2d.kernel.js';
 
-const WORKGROUP_SIZE = 64;
+/** The 8 x 8 kernel's workgroup: small, as direct-conv2d's (see there). */
+const WORKGROUP_SIZE = 16;
 
 /**
  * GPU kernel: gradient of a 2-D convolution (NHWC, HWIO weights, dilation 1) with respect to its
@@ -41,6 +42,8 @@ export const directConv2dBackpropInputNarrow = defineKernel({
   ...directConv2dBackpropInput,
   name: 'direct-conv2d-backprop-input-narrow',
   source: narrowSource,
+  // Four times the 8 x 8 kernel's invocations: the width it had before that kernel existed.
+  workgroupSize: 64,
   includes: [convGeometrySnippet, convBlockSnippet],
 });
 

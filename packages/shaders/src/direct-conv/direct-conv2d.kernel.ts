@@ -3,7 +3,13 @@ import source from './direct-conv2d.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 import { activationSnippet, convBlock8Snippet } from '../snippets/index.js';
 
-const WORKGROUP_SIZE = 64;
+/**
+ * 16, not 64: an 8 x 8 block leaves few invocations at batch 1 (MNIST conv3: 56, one workgroup of
+ * 64) and software adapters run a workgroup on one thread; SwiftShader ran 2 workgroups of conv3 in
+ * the time of 1 (batch 2 vs 1: 3.2 vs 3.0 ms), and conv3 / conv2 at batch 1 took 2.8 / 0.80 ms at
+ * 16 vs 3.0 / 0.88 ms at 64 (load 4.5). Batch 16 was the same at 8 to 64, on lavapipe too.
+ */
+const WORKGROUP_SIZE = 16;
 
 /**
  * The uniform fields both direct-conv kernels start with, in WGSL declaration order: the
