@@ -124,4 +124,22 @@ describe('deferred input check (webgpu)', () => {
       readbacks.mockRestore();
     }
   });
+
+  it('Grad-CAM of the predicted class: the class rides in the same ONE readback (was a second, for the argmax alone)', async () => {
+    const argmax = tf.tidy(() => tf.argMax(model.predict(good) as tf.Tensor2D, 1));
+    const predicted = Array.from(await argmax.data());
+    argmax.dispose();
+    for (const options of [{ method: 'grad-cam' }, { method: 'grad-cam++', target: 'predicted' }, { method: 'layer-cam' }]) {
+      disposeResult(await explain(model, good, options as never));
+      const readbacks = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+      const result = await explain(model, good, options as never);
+      expect({ ...options, readbacks: readbacks.mock.calls.length, target: result.target }).toEqual({
+        ...options,
+        readbacks: 1,
+        target: predicted,
+      });
+      readbacks.mockRestore();
+      disposeResult(result);
+    }
+  });
 });

@@ -16,7 +16,7 @@ import { ablationBatch, ablationBatchRef, recordKernels } from '@webxai/shaders'
 import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import type { SplitContext } from '../model/split/types.js';
 import type { CamWeights } from './gradient-weights.js';
-import type { LayerPass } from './pipeline.js';
+import { resolvedTargets, type LayerPass } from './pipeline.js';
 import { checkpoint } from '../api/abort.js';
 import { readChecked } from '../api/input-check.js';
 import { pooledDenseAblatedScores, pooledDenseTail, type PooledDenseTail } from './pooled-dense-tail.js';
@@ -96,7 +96,8 @@ function tiledContext(context: SplitContext, image: number, count: number): Spli
  * the ablated batches.
  */
 export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
-  const { activation, scores, targets } = pass;
+  const { activation, scores } = pass;
+  const targets = resolvedTargets(pass);
   const [n, , , channels] = activation.shape;
   const classes = scores.shape[1];
   const original = tf.tidy(() =>
@@ -143,7 +144,8 @@ async function ablationValues(pass: LayerPass): Promise<Float32Array> {
  * batches the general path would run, an image's worth at a time.
  */
 async function pooledRows(pass: LayerPass, tail: PooledDenseTail, rows: tf.Tensor1D[]): Promise<void> {
-  const { activation, targets, batchSize, call } = pass;
+  const { activation, batchSize, call } = pass;
+  const targets = resolvedTargets(pass);
   const [n, , , channels] = activation.shape;
   const perImage = Math.ceil(channels / batchSize);
   const values = tf.tidy(() => ablationValue(tf.min<tf.Tensor1D>(activation, [1, 2, 3])));
@@ -160,7 +162,8 @@ async function pooledRows(pass: LayerPass, tail: PooledDenseTail, rows: tf.Tenso
 
 /** The ablated target scores through the tail, batch by batch, appended to `rows` (`[count]` each, in channel order per image). */
 async function tailRows(pass: LayerPass, values: Float32Array, rows: tf.Tensor1D[]): Promise<void> {
-  const { activation, context, split, targets, batchSize, call } = pass;
+  const { activation, context, split, batchSize, call } = pass;
+  const targets = resolvedTargets(pass);
   const [n, h, w, channels] = activation.shape;
   const host = call.path === 'cpu' ? ((await activation.data()) as Float32Array) : undefined;
   const batches = n * Math.ceil(channels / batchSize);

@@ -45,11 +45,23 @@ export interface LayerPass {
   /** What the tail needs besides the activation (non-gradient methods). */
   readonly context: SplitContext;
   readonly scores: tf.Tensor2D;
-  /** One target class per row of `input`. */
-  readonly targets: readonly number[];
+  /**
+   * One target class per row of `input`; undefined only for a gradient CAM explaining the predicted
+   * class, whose pass chose the classes on the GPU (they are read back with the map peaks).
+   */
+  readonly targets: readonly number[] | undefined;
   readonly call: CallContext;
   readonly model: ModelAdapter;
   readonly batchSize: number;
+}
+
+/**
+ * The targets of a pass whose weights need them (Score-CAM, Ablation-CAM): always resolved before
+ * their weights run; only gradient CAMs leave them to the map peaks' readback.
+ */
+export function resolvedTargets(pass: LayerPass): readonly number[] {
+  if (!pass.targets) throw new Error('CAM pipeline: the weights need the targets but the pass left them on the GPU');
+  return pass.targets;
 }
 
 /** How one CAM method weighs the activation. */
@@ -235,8 +247,11 @@ interface LayerMaps extends CamMaps {
 async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, evidence: LayerEvidence | undefined): Promise<LayerMaps> {
   const { call } = job;
   const pass = evidence ?? runPass(split, job.batch, rows.rowTargets, job.candidates, job.strategy.gradients);
+  // The predicted classes of a gradient CAM, chosen on the GPU: read back with the map peaks, not alone.
+  let predicted: tf.Tensor1D | undefined;
   try {
-    if (!rows.targets) {
+    if (!rows.targets && readsTargetsWithPeaks(job, call)) predicted = tf.argMax<tf.Tensor1D>(pass.scores, 1);
+    else if (!rows.targets) {
       rows.targets = await resolveTargets(call.target, pass.scores);
       rows.rowTargets = rows.targets;
     }
@@ -255,8 +270,10 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
       }
       const maps = await camMaps(pass.activation, weights.weights, weights.weighting, job.out, job.single, call.path);
       try {
-        // The peaks' readback carries the input check: a bad input throws here.
-        const { peaks, blank } = await blankRanges(maps.map, call, () => signedCamMap(pass.activation, weights.weights, weights.weighting));
+        // The peaks' readback carries the input check (a bad input throws here) and the predicted classes.
+        const signed = () => signedCamMap(pass.activation, weights.weights, weights.weighting);
+        const { peaks, blank, classes } = await blankRanges(maps.map, call, signed, predicted);
+        if (classes) rows.targets = rows.rowTargets = classes;
         return blank.size ? { ...maps, peaks, blank } : { ...maps, peaks };
       } catch (error) {
         tf.dispose([maps.map, maps.attribution]);
@@ -266,8 +283,20 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
       weights?.weights.dispose();
     }
   } finally {
+    predicted?.dispose();
     disposeEvidence(pass);
   }
+}
+
+/**
+ * Whether a pass's predicted classes can wait for the map peaks' readback: a gradient CAM (its
+ * weights need no classes on the host; the pass picked each row's argmax on the GPU) whose maps go
+ * through blankRanges (ReLU'd, not Eigen). Saves the separate argmax readback the default target
+ * cost (one GPU round trip, 1-3 ms on SwiftShader).
+ */
+function readsTargetsWithPeaks(job: CamJob, call: CallContext): boolean {
+  const predicted = call.target === undefined || call.target === 'predicted';
+  return predicted && job.strategy.gradients && job.relu && !job.eigenSmooth;
 }
 
 /** What one layer's pass gives the weights: activation, gradient (gradient CAMs), scores, the tail's context. */
@@ -311,27 +340,32 @@ function sharedPass(
 }
 
 /**
- * The peak of each row of a ReLU'd map `[n, h, w]` (read with the call's pending input check: one
- * readback) and the rows that are all zero, with the range of their signed map (a second readback,
- * only then).
+ * The peak of each row of a ReLU'd map `[n, h, w]` (read with the call's pending input check and,
+ * when given, each row's `predicted` class: one readback) and the rows that are all zero, with the
+ * range of their signed map (a second readback, only then).
  */
 async function blankRanges(
   map: tf.Tensor3D,
   call: CallContext,
   signed: () => tf.Tensor3D,
-): Promise<{ peaks: Float32Array; blank: Map<number, SignedRange> }> {
+  predicted: tf.Tensor1D | undefined,
+): Promise<{ peaks: Float32Array; blank: Map<number, SignedRange>; classes?: number[] }> {
   const blank = new Map<number, SignedRange>();
-  const peaks = tf.max(map, [1, 2]);
-  const peak = await readChecked(call.inputCheck, peaks).finally(() => peaks.dispose());
-  if (peak.every((v) => v > 0)) return { peaks: peak, blank };
+  const rows = map.shape[0];
+  // Class indices are exact in float32 (below 2^24).
+  const read = tf.tidy(() => (predicted ? tf.concat([tf.max(map, [1, 2]), tf.cast(predicted, 'float32')]) : tf.max(map, [1, 2])));
+  const values = await readChecked(call.inputCheck, read).finally(() => read.dispose());
+  const peak = values.slice(0, rows);
+  const classes = predicted ? Array.from(values.subarray(rows)) : undefined;
+  if (peak.every((v) => v > 0)) return { peaks: peak, blank, ...(classes && { classes }) };
   const raw = signed();
-  const ranges = tf.tidy(() => tf.stack([tf.min(raw, [1, 2]), tf.max(raw, [1, 2])], 1));
+  const extremes = tf.tidy(() => tf.stack([tf.min(raw, [1, 2]), tf.max(raw, [1, 2])], 1));
   raw.dispose();
-  const values = await ranges.data().finally(() => ranges.dispose());
+  const ranges = await extremes.data().finally(() => extremes.dispose());
   peak.forEach((v, row) => {
-    if (!(v > 0)) blank.set(row, { min: values[2 * row]!, max: values[2 * row + 1]! });
+    if (!(v > 0)) blank.set(row, { min: ranges[2 * row]!, max: ranges[2 * row + 1]! });
   });
-  return { peaks: peak, blank };
+  return { peaks: peak, blank, ...(classes && { classes }) };
 }
 
 /**

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runKernel, scorecamMasks, scorecamMasksRef, scorecamRange, scorecamRangesRef } from '@webxai/shaders';
 import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
-import type { LayerPass } from './pipeline.js';
+import { resolvedTargets, type LayerPass } from './pipeline.js';
 import { checkpoint } from '../api/abort.js';
 
 /** The target score of each row of `x`; sync, returns `[rows]`. */
@@ -20,7 +20,8 @@ function targetScores(forward: (x: tf.Tensor4D) => tf.Tensor2D, x: tf.Tensor4D, 
 
 /** Score-CAM channel weights `[n, k]` for one layer pass. */
 export async function scoreCamWeights(pass: LayerPass): Promise<CamWeights> {
-  const { input, activation, targets, model, batchSize, call } = pass;
+  const { input, activation, model, batchSize, call } = pass;
+  const targets = resolvedTargets(pass);
   const [n, height, width, imageChannels] = input.shape;
   const [, h, w, channels] = activation.shape;
   const shape = { images: n, height: h, width: w, channels, outHeight: height, outWidth: width };

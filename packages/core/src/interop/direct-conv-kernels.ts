@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   DIRECT_CONV_ACTIVATIONS,
   directConv2d,
-  directConv2dBackpropInput,
+  directConv2dBackpropInputFor,
   directConv2dBackpropInputInvocations,
   directConv2dInvocations,
   runKernelSync,
@@ -125,8 +125,9 @@ interface PlanBuffers {
 function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers, sink: DispatchSink): Promise<void> {
   const { batch: _batch, ...shape } = plan.geometry;
   if (plan.kind === 'backprop-input') {
-    const params = { count: directConv2dBackpropInputInvocations(plan.geometry), ...shape };
-    return runKernelSync(device, directConv2dBackpropInput, { params, dy: b.source, weights: b.filter, dx: b.target }, sink);
+    const kernel = directConv2dBackpropInputFor(plan.geometry);
+    const params = { count: directConv2dBackpropInputInvocations(plan.geometry, kernel), ...shape };
+    return runKernelSync(device, kernel, { params, dy: b.source, weights: b.filter, dx: b.target }, sink);
   }
   const params = {
     count: directConv2dInvocations(plan.geometry),
@@ -146,7 +147,7 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectConvPlan): tf.TensorI
   if (!source || !filter || (plan.bias && !bias)) return undefined;
   const outShape =
     plan.kind === 'forward' ? [g.batch, g.outHeight, g.outWidth, g.outChannels] : [g.batch, g.inHeight, g.inWidth, g.inChannels];
-  const name = plan.kind === 'forward' ? directConv2d.name : directConv2dBackpropInput.name;
+  const name = plan.kind === 'forward' ? directConv2d.name : directConv2dBackpropInputFor(g).name;
   const reads = [plan.source, plan.filter, ...(plan.bias ? [plan.bias] : [])];
   return dispatchIntoNewTensor(backend, { shape: outShape, kernelName: name, reads }, dispatchErrors, (target, sink) =>
     dispatch(backend.device, plan, { source, filter, bias, target }, sink),

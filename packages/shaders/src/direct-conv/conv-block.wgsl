@@ -1,6 +1,7 @@
-// conv-block.wgsl — the work split the direct-conv and direct-depthwise kernels share
-// (direct-conv2d and direct-depthwise-conv2d compute output cells, their -backprop-input kernels
-// input-gradient cells; ADR 0006 include).
+// conv-block.wgsl — the work split the direct-depthwise kernels and
+// direct-conv2d-backprop-input-narrow share (direct-depthwise-conv2d computes output cells, the
+// -backprop-input kernels input-gradient cells; ADR 0006 include). direct-conv2d and
+// direct-conv2d-backprop-input use 8 x 8 blocks (conv-block8.wgsl) and only storeCell from here.
 //
 // An invocation owns a 4 x 4 block: 4 neighbouring cells of one row of the result (columns
 // col0..col0+3 of width `width`) times 4 channels (c0..c0+3 of `channels`). Invocation i maps to

@@ -12,10 +12,14 @@
 // Why: software adapters emulate workgroupBarrier() slowly; tfjs's Conv2DBackpropInput is a tiled
 // matmul with barriers (docs/decisions/0009).
 //
-// Dispatch: 1-D, one invocation per 4 x 4 block of (input columns x input channels) of one input
-// row (conv-block.wgsl): count = batch * inHeight * ceil(inWidth / 4) * ceil(inChannels / 4)
-// (directConv2dBackpropInputInvocations), ceil(count / WORKGROUP_SIZE) workgroups folded past
-// 65,535. Each loaded weight and each dy value is used 4 times.
+// Dispatch: 1-D, one invocation per 8 x 8 block of (input columns x input channels) of one input
+// row (conv-block8.wgsl): count = batch * inHeight * ceil(inWidth / 8) * ceil(inChannels / 8)
+// (directConv2dBackpropInputInvocations of this kernel), ceil(count / WORKGROUP_SIZE) workgroups
+// folded past 65,535. Each loaded weight and each dy value is used 8 times. For up to 4 input
+// channels (an image's gradient) direct-conv2d-backprop-input-narrow.wgsl's 4 x 4 block is faster:
+// half of this block's channels would be clamped copies (MNIST conv1's input gradient at batch 32
+// in headless Chromium: 34 ms narrow vs 47 ms here; conv2 / conv3: 65 / 156 ms at 4 x 4, 38 / 90
+// ms here).
 // Out-of-range lanes (columns that no output reaches for this kx, channels past inChannels) read
 // clamped, valid addresses; dy values that do not apply are replaced by 0 with select, and lanes
 // past the edge are never written.
@@ -35,46 +39,52 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (i >= params.count) {
     return;
   }
-  let work = convBlock(i, params.inWidth, params.inChannels);
+  let work = convBlock8(i, params.inWidth, params.inChannels);
   let iy = work.row % params.inHeight; // work.row = b * inHeight + iy
   let b = work.row / params.inHeight;
-  let ix0 = work.col0;
-  let chans = work.lanes; // weight rows (input channels)
   let sh = i32(params.strideHeight);
   let sw = vec4i(i32(params.strideWidth));
   let outWidth = vec4i(i32(params.outWidth));
+  let ix0 = vec4i(i32(work.col0 + params.padLeft)) + vec4i(0, 1, 2, 3); // columns 0-3 (+ padLeft); 4-7 are 4 further
 
-  var acc0 = vec4f(0.0);
-  var acc1 = vec4f(0.0);
-  var acc2 = vec4f(0.0);
-  var acc3 = vec4f(0.0);
+  var loA = mat4x4f();
+  var hiA = mat4x4f();
+  var loB = mat4x4f();
+  var hiB = mat4x4f();
   for (var ky = 0u; ky < params.filterHeight; ky++) {
     let reachY = i32(iy + params.padTop) - i32(ky); // oy * strideHeight
     if (reachY < 0 || reachY % sh != 0 || reachY / sh >= i32(params.outHeight)) {
       continue;
     }
-    let dyRow = (b * params.outHeight + u32(reachY / sh)) * params.outWidth;
+    let dyRow = vec4u((b * params.outHeight + u32(reachY / sh)) * params.outWidth);
     for (var kx = 0u; kx < params.filterWidth; kx++) {
-      let reachX = vec4i(i32(ix0 + params.padLeft) - i32(kx)) + vec4i(0, 1, 2, 3); // ox * strideWidth
-      let ox = reachX / sw;
-      let hit = (reachX >= vec4i(0)) & (reachX % sw == vec4i(0)) & (ox < outWidth);
-      if (!any(hit)) {
+      let reachA = ix0 - vec4i(i32(kx)); // ox * strideWidth
+      let reachB = reachA + vec4i(4);
+      let oxA = reachA / sw;
+      let oxB = reachB / sw;
+      let hitA = (reachA >= vec4i(0)) & (reachA % sw == vec4i(0)) & (oxA < outWidth);
+      let hitB = (reachB >= vec4i(0)) & (reachB % sw == vec4i(0)) & (oxB < outWidth);
+      if (!any(hitA) && !any(hitB)) {
         continue;
       }
-      let dyBase = (vec4u(dyRow) + vec4u(clamp(ox, vec4i(0), outWidth - 1))) * params.outChannels;
-      let wBase = ((ky * params.filterWidth + kx) * params.inChannels) * params.outChannels;
-      let wRows = vec4u(wBase) + chans * params.outChannels;
+      let dyA = (dyRow + vec4u(clamp(oxA, vec4i(0), outWidth - 1))) * params.outChannels;
+      let dyB = (dyRow + vec4u(clamp(oxB, vec4i(0), outWidth - 1))) * params.outChannels;
+      let wBase = vec4u(((ky * params.filterWidth + kx) * params.inChannels) * params.outChannels);
+      let rowsLo = wBase + work.lo * params.outChannels; // weight rows (input channels)
+      let rowsHi = wBase + work.hi * params.outChannels;
       for (var co = 0u; co < params.outChannels; co++) {
-        let w = vec4f(weights[wRows.x + co], weights[wRows.y + co], weights[wRows.z + co], weights[wRows.w + co]);
-        let g = select(vec4f(0.0), vec4f(dy[dyBase.x + co], dy[dyBase.y + co], dy[dyBase.z + co], dy[dyBase.w + co]), hit);
-        acc0 += g.x * w;
-        acc1 += g.y * w;
-        acc2 += g.z * w;
-        acc3 += g.w * w;
+        let wLo = vec4f(weights[rowsLo.x + co], weights[rowsLo.y + co], weights[rowsLo.z + co], weights[rowsLo.w + co]);
+        let wHi = vec4f(weights[rowsHi.x + co], weights[rowsHi.y + co], weights[rowsHi.z + co], weights[rowsHi.w + co]);
+        let gA = select(vec4f(0.0), vec4f(dy[dyA.x + co], dy[dyA.y + co], dy[dyA.z + co], dy[dyA.w + co]), hitA);
+        let gB = select(vec4f(0.0), vec4f(dy[dyB.x + co], dy[dyB.y + co], dy[dyB.z + co], dy[dyB.w + co]), hitB);
+        loA += outer(gA, wLo);
+        hiA += outer(gA, wHi);
+        loB += outer(gB, wLo);
+        hiB += outer(gB, wHi);
       }
     }
   }
-  storeBlock(work, params.inWidth, params.inChannels, acc0, acc1, acc2, acc3);
+  storeBlock8(work, params.inWidth, params.inChannels, loA, hiA, loB, hiB);
 }
 
 fn writeOutput(at: u32, value: f32) {

@@ -4,7 +4,12 @@ import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { DIRECT_CONV_ACTIVATIONS, directConv2d, directConv2dInvocations, type DirectConvActivation } from './direct-conv2d.kernel.js';
-import { directConv2dBackpropInput, directConv2dBackpropInputInvocations } from './direct-conv2d-backprop-input.kernel.js';
+import {
+  directConv2dBackpropInput,
+  directConv2dBackpropInputFor,
+  directConv2dBackpropInputInvocations,
+  directConv2dBackpropInputNarrow,
+} from './direct-conv2d-backprop-input.kernel.js';
 import { convGeometry, directConv2dBackpropInputRef, directConv2dRef, type DirectConvGeometry } from './direct-conv2d.ref.js';
 
 type Shape = [number, number, number, number];
@@ -24,6 +29,8 @@ const CASES: readonly ConvCase[] = [
   { input: [2, 8, 6, 6], filter: [2, 3, 6, 7], strides: [1, 2], padding: 'valid', why: 'non-square window, mixed strides' },
   { input: [1, 6, 5, 2], filter: [3, 3, 2, 3], strides: [1, 1], padding: [1, 0, 2, 1], why: 'explicit uneven pads' },
   { input: [2, 9, 7, 5], filter: [4, 4, 5, 6], strides: [3, 2], padding: 'same', why: 'even window, stride 3, odd sizes' },
+  { input: [1, 4, 19, 3], filter: [3, 3, 3, 13], strides: [1, 1], padding: 'same', why: 'partial last 8-column tile and 8-channel group' },
+  { input: [1, 3, 9, 2], filter: [1, 3, 2, 4], strides: [1, 1], padding: 'same', why: 'fewer than 8 channels: no upper group' },
   { input: [4, 28, 28, 1], filter: [5, 5, 1, 32], strides: [1, 1], padding: 'same', why: 'MNIST first layer' },
   { input: [2, 14, 14, 32], filter: [5, 5, 32, 64], strides: [1, 1], padding: 'same', why: 'MNIST deeper layer, 800 terms' },
 ];
@@ -55,13 +62,14 @@ async function backpropInputGpu(
   dy: Float32Array<ArrayBuffer>,
   weights: Float32Array<ArrayBuffer>,
   g: DirectConvGeometry,
+  kernel: typeof directConv2dBackpropInput,
 ): Promise<Float32Array> {
   const count = g.batch * g.inHeight * g.inWidth * g.inChannels;
   const inputs = [uploadBuffer(device, dy, 'dy'), uploadBuffer(device, weights, 'weights')] as const;
   const dx = createBuffer(device, count * 4, 'dx');
   const { batch: _batch, ...shape } = g;
-  await runKernel(device, directConv2dBackpropInput, {
-    params: { count: directConv2dBackpropInputInvocations(g), ...shape },
+  await runKernel(device, kernel, {
+    params: { count: directConv2dBackpropInputInvocations(g, kernel), ...shape },
     dy: inputs[0],
     weights: inputs[1],
     dx,
@@ -105,14 +113,28 @@ describe('direct-conv2d', () => {
   });
 });
 
-describe('direct-conv2d-backprop-input', () => {
-  gpuTest.for(CASES)('matches directConv2dBackpropInputRef: $input * $filter /$strides $padding ($why)', async (c, { device }) => {
-    const g = convGeometry(c.input, c.filter, c.strides, c.padding);
-    const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.outChannels, 6);
-    const weights = seededF32(size(c.filter), 7);
-    const got = await backpropInputGpu(device, dy, weights, g);
-    expect(got).toBeAllClose(directConv2dBackpropInputRef(dy, weights, g), directConv2dBackpropInput.tolerance);
-    expect(liveBufferCount(device)).toBe(0);
+describe('direct-conv2d-backprop-input (8 x 8 and narrow)', () => {
+  const kernelCases = [directConv2dBackpropInput, directConv2dBackpropInputNarrow].flatMap((kernel) =>
+    CASES.map((c) => ({ ...c, kernel })),
+  );
+  gpuTest.for(kernelCases)(
+    '$kernel.name matches directConv2dBackpropInputRef: $input * $filter /$strides $padding ($why)',
+    async ({ kernel, ...c }, { device }) => {
+      const g = convGeometry(c.input, c.filter, c.strides, c.padding);
+      const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.outChannels, 6);
+      const weights = seededF32(size(c.filter), 7);
+      const got = await backpropInputGpu(device, dy, weights, g, kernel);
+      expect(got).toBeAllClose(directConv2dBackpropInputRef(dy, weights, g), kernel.tolerance);
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
+
+  it('the narrow kernel serves up to 4 input channels, the 8 x 8 one more', () => {
+    expect([1, 3, 4, 5, 32].map((inChannels) => directConv2dBackpropInputFor({ inChannels }).name)).toEqual([
+      ...Array<string>(3).fill(directConv2dBackpropInputNarrow.name),
+      directConv2dBackpropInput.name,
+      directConv2dBackpropInput.name,
+    ]);
   });
 });
 

@@ -13,11 +13,10 @@
 // threads and emulate workgroupBarrier(), which makes tiled matmul convolutions (tfjs's Conv2DMM and
 // im2col + matmul) slow there (docs/decisions/0009). Here every invocation works alone.
 //
-// Dispatch: 1-D, one invocation per 4 x 4 block of (output columns x output channels) of one
-// output row (conv-block.wgsl): count = batch * outHeight * ceil(outWidth / 4) * ceil(outChannels /
-// 4) (directConv2dInvocations), ceil(count / WORKGROUP_SIZE) workgroups folded past 65,535. Every
-// loaded input value is used 4 times and every loaded weight 4 times (one output pixel per
-// invocation was 2-4x slower on SwiftShader).
+// Dispatch: 1-D, one invocation per 8 x 8 block of (output columns x output channels) of one
+// output row (conv-block8.wgsl): count = batch * outHeight * ceil(outWidth / 8) *
+// ceil(outChannels / 8) (directConv2dInvocations), ceil(count / WORKGROUP_SIZE) workgroups folded
+// past 65,535. Every loaded input value and every loaded weight is used 8 times.
 // Out-of-range lanes read clamped, valid addresses: input cells in the padding are replaced by 0
 // with select (never multiplied by a mask: 0 * inf would be NaN), and columns or channels past the
 // output's edge are never written.
@@ -52,56 +51,65 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
+// act(m's columns + shift), column by column.
+fn activated(m: mat4x4f, shift: vec4f) -> mat4x4f {
+  let a = params.activation;
+  return mat4x4f(activate(m[0] + shift, a, 0.0), activate(m[1] + shift, a, 0.0), activate(m[2] + shift, a, 0.0), activate(m[3] + shift, a, 0.0));
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
   if (i >= params.count) {
     return;
   }
-  let work = convBlock(i, params.outWidth, params.outChannels);
+  let work = convBlock8(i, params.outWidth, params.outChannels);
   let oy = work.row % params.outHeight; // work.row = b * outHeight + oy
   let b = work.row / params.outHeight;
-  let cols = work.lanes; // weight and bias columns
   let top = i32(oy * params.strideHeight) - i32(params.padTop);
-  let left0 = i32(work.col0 * params.strideWidth) - i32(params.padLeft);
-  let inWidth = i32(params.inWidth);
+  let sw = i32(params.strideWidth);
+  let left0 = vec4i(i32(work.col0) * sw - i32(params.padLeft)) + vec4i(0, 1, 2, 3) * sw; // columns 0-3; 4-7 are 4 * sw further
+  let inWidth = vec4i(i32(params.inWidth));
 
-  var acc0 = vec4f(0.0);
-  var acc1 = vec4f(0.0);
-  var acc2 = vec4f(0.0);
-  var acc3 = vec4f(0.0);
+  var loA = mat4x4f();
+  var hiA = mat4x4f();
+  var loB = mat4x4f();
+  var hiB = mat4x4f();
   for (var ky = 0u; ky < params.filterHeight; ky++) {
     let iy = top + i32(ky);
     if (iy < 0 || iy >= i32(params.inHeight)) {
       continue;
     }
-    let rowBase = (b * params.inHeight + u32(iy)) * params.inWidth;
+    let rowBase = vec4u((b * params.inHeight + u32(iy)) * params.inWidth);
     for (var kx = 0u; kx < params.filterWidth; kx++) {
-      let ix = vec4i(left0 + i32(kx)) + vec4i(0, 1, 2, 3) * i32(params.strideWidth);
-      let inside = (ix >= vec4i(0)) & (ix < vec4i(inWidth));
-      let cx = vec4u(clamp(ix, vec4i(0), vec4i(inWidth - 1)));
-      let xBase = (vec4u(rowBase) + cx) * params.inChannels;
+      let ixA = left0 + vec4i(i32(kx));
+      let ixB = ixA + vec4i(4 * sw);
+      let insideA = (ixA >= vec4i(0)) & (ixA < inWidth);
+      let insideB = (ixB >= vec4i(0)) & (ixB < inWidth);
+      let xA = (rowBase + vec4u(clamp(ixA, vec4i(0), inWidth - 1))) * params.inChannels;
+      let xB = (rowBase + vec4u(clamp(ixB, vec4i(0), inWidth - 1))) * params.inChannels;
       var wBase = (ky * params.filterWidth + kx) * params.inChannels * params.outChannels;
       for (var ci = 0u; ci < params.inChannels; ci++) {
-        let w = vec4f(weights[wBase + cols.x], weights[wBase + cols.y], weights[wBase + cols.z], weights[wBase + cols.w]);
-        let xv = select(vec4f(0.0), vec4f(x[xBase.x + ci], x[xBase.y + ci], x[xBase.z + ci], x[xBase.w + ci]), inside);
-        acc0 += xv.x * w;
-        acc1 += xv.y * w;
-        acc2 += xv.z * w;
-        acc3 += xv.w * w;
+        let wLo = vec4f(weights[wBase + work.lo.x], weights[wBase + work.lo.y], weights[wBase + work.lo.z], weights[wBase + work.lo.w]);
+        let wHi = vec4f(weights[wBase + work.hi.x], weights[wBase + work.hi.y], weights[wBase + work.hi.z], weights[wBase + work.hi.w]);
+        let vA = select(vec4f(0.0), vec4f(x[xA.x + ci], x[xA.y + ci], x[xA.z + ci], x[xA.w + ci]), insideA);
+        let vB = select(vec4f(0.0), vec4f(x[xB.x + ci], x[xB.y + ci], x[xB.z + ci], x[xB.w + ci]), insideB);
+        loA += outer(vA, wLo);
+        hiA += outer(vA, wHi);
+        loB += outer(vB, wLo);
+        hiB += outer(vB, wHi);
         wBase += params.outChannels;
       }
     }
   }
-  var shift = vec4f(0.0);
+  var shiftLo = vec4f(0.0);
+  var shiftHi = vec4f(0.0);
   if (params.hasBias == 1u) {
-    shift = vec4f(bias[cols.x], bias[cols.y], bias[cols.z], bias[cols.w]);
+    shiftLo = vec4f(bias[work.lo.x], bias[work.lo.y], bias[work.lo.z], bias[work.lo.w]);
+    shiftHi = vec4f(bias[work.hi.x], bias[work.hi.y], bias[work.hi.z], bias[work.hi.w]);
   }
-  let v0 = activate(acc0 + shift, params.activation, 0.0);
-  let v1 = activate(acc1 + shift, params.activation, 0.0);
-  let v2 = activate(acc2 + shift, params.activation, 0.0);
-  let v3 = activate(acc3 + shift, params.activation, 0.0);
-  storeBlock(work, params.outWidth, params.outChannels, v0, v1, v2, v3);
+  let c = params.outChannels;
+  storeBlock8(work, params.outWidth, c, activated(loA, shiftLo), activated(hiA, shiftHi), activated(loB, shiftLo), activated(hiB, shiftHi));
 }
 
 fn writeOutput(at: u32, value: f32) {

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 export { directConv2d, directConv2dInvocations, DIRECT_CONV_ACTIVATIONS } from './direct-conv2d.kernel.js';
 export type { DirectConvActivation } from './direct-conv2d.kernel.js';
-export { directConv2dBackpropInput, directConv2dBackpropInputInvocations } from './direct-conv2d-backprop-input.kernel.js';
+export {
+  directConv2dBackpropInput,
+  directConv2dBackpropInputFor,
+  directConv2dBackpropInputInvocations,
+  directConv2dBackpropInputNarrow,
+} from './direct-conv2d-backprop-input.kernel.js';
 export { activateRef, convGeometry, directConv2dBackpropInputRef, directConv2dRef } from './direct-conv2d.ref.js';
 export type { DirectConvGeometry } from './direct-conv2d.ref.js';

@@ -18,6 +18,7 @@ import affineSampleParamsSource from '../features/affine-sample-params.wgsl';
 import affineFootprintSource from '../features/affine-footprint.wgsl';
 import adamUpdateSource from '../features/adam-update.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
+import convBlock8Source from '../direct-conv/conv-block8.wgsl';
 import convGeometrySource from '../direct-conv/conv-geometry.wgsl';
 import fourierParamsSource from '../fft/fourier-params.wgsl';
 import fftButterflySource from '../fft/fft-butterfly.wgsl';
@@ -72,10 +73,13 @@ export const affineFootprintSnippet: WgslSnippet = {
 export const adamUpdateSnippet: WgslSnippet = { name: 'adam-update.wgsl', source: adamUpdateSource };
 
 /**
- * ConvBlock, convBlock, storeBlock: the 4 columns x 4 channels block each direct-conv and
- * direct-depthwise invocation computes and its masked store (direct-conv/conv-block.wgsl; the kernel defines `writeOutput`).
+ * ConvBlock, convBlock, storeBlock, storeCell: the 4 columns x 4 channels block each direct-depthwise
+ * invocation computes and its masked store (direct-conv/conv-block.wgsl; the kernel defines `writeOutput`).
  */
 export const convBlockSnippet: WgslSnippet = { name: 'conv-block.wgsl', source: convBlockSource };
+
+/** ConvBlock8, convBlock8, outer and storeBlock8: the 8 x 8 work split of the direct-conv kernels (conv-block8.wgsl). */
+export const convBlock8Snippet: WgslSnippet = { name: 'conv-block8.wgsl', source: convBlock8Source, includes: [convBlockSnippet] };
 
 /** struct ConvGeometry: the uniform of the direct conv kernels whose params are exactly CONV_GEOMETRY_UNIFORM (direct-conv/conv-geometry.wgsl). */
 export const convGeometrySnippet: WgslSnippet = { name: 'conv-geometry.wgsl', source: convGeometrySource };
