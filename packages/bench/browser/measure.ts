@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// How the page times a row: rounds of the bare passes and the webxai work interleaved on tfjs's
-// current backend (the first round a warm-up), and on webgpu the WebGPU calls of one run of each.
+// How the page times a row: warm-up rounds, then rounds of the bare passes and the webxai work
+// interleaved on tfjs's current backend, and on webgpu the WebGPU calls of one run of each.
 import * as tf from '@tensorflow/tfjs';
 
 /** The two sides of a row; each resolves when its work is done (read back or the queue drained). */
@@ -54,15 +54,42 @@ async function timeOnce(work: () => Promise<void>): Promise<number> {
   return performance.now() - start;
 }
 
-/** `rounds` timed rounds of bare then method after a warm-up round, then (on webgpu) one counted run of each. */
+/**
+ * Short rows run more rounds than asked, up to this many, while their timed rounds add up to less
+ * than ROUND_BUDGET_MS: a single-image row (10-30 ms a side) swung +-50% over 2-3 rounds at load 5-8
+ * (session 14), and 21 rounds of it cost under 2 s. Rows of seconds keep the rounds asked for.
+ */
+const MAX_ROUNDS = 21;
+const ROUND_BUDGET_MS = 1500;
+/**
+ * Warm-up rounds (not timed) until this much time has passed, at most MAX_WARMUP_ROUNDS: one round
+ * did not warm tfjs-cpu's kernels up (the first row's cpu time read 23-166 ms against 7-45 ms for the
+ * same passes one row later, session 14).
+ */
+const WARMUP_MS = 300;
+const MAX_WARMUP_ROUNDS = 5;
+
+/** One round: bare then method, each timed. */
+async function round(sides: Sides): Promise<{ bare: number; method: number }> {
+  const bare = await timeOnce(sides.bare);
+  return { bare, method: await timeOnce(sides.method) };
+}
+
+/**
+ * Warm-up rounds (pipelines compile, tfjs caches programs and warms its kernels), then at least
+ * `rounds` timed rounds of bare then method (more for short rows, see MAX_ROUNDS), then (on webgpu)
+ * one counted run of each.
+ */
 export async function measure(sides: Sides, rounds: number): Promise<Times> {
   const times: Times = { bare: [], method: [], methodCalls: {}, bareCalls: {} };
-  for (let round = 0; round <= rounds; round++) {
-    const bare = await timeOnce(sides.bare);
-    const method = await timeOnce(sides.method);
-    if (round === 0) continue; // warm-up: pipelines compile, tfjs caches programs
+  const warmupStart = performance.now();
+  for (let warm = 0; warm < MAX_WARMUP_ROUNDS && (warm === 0 || performance.now() - warmupStart < WARMUP_MS); warm++) await round(sides);
+  let spent = 0;
+  while (times.bare.length < rounds || (times.bare.length < MAX_ROUNDS && spent < ROUND_BUDGET_MS)) {
+    const { bare, method } = await round(sides);
     times.bare.push(bare);
     times.method.push(method);
+    spent += bare + method;
   }
   if (tf.getBackend() === 'webgpu') {
     times.methodCalls = await counted(sides.method);
