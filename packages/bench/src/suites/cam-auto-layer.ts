@@ -16,7 +16,7 @@
 // size, XAI_CAM_AUTO_RUNS the timed runs.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { envCount, median, medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
+import { envCount, median, medianOf, msUntilSettled, readTargetScoresInBatches, RunRecorder, webgpuTfjs } from './shared.js';
 
 const ABLATION_BATCH = 32;
 const SCORE_CAM_BATCH = 16;
@@ -57,27 +57,12 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
   /**
    * The passes a channel-batched CAM cannot avoid: one forward pass of the image (its activation and
    * score; the browser bench counts it too, `channels + 1` images), then the target scores of
-   * `channels` rows through `forward` in batches of `batch` (the last one ragged), read back once.
+   * `channels` rows through `forward` in batches of `full`'s size (the last one ragged), read back once.
    */
-  const barePasses = async (forward: (b: tfNamespace.Tensor4D) => tfNamespace.Tensor, full: tfNamespace.Tensor4D, batch: number) => {
-    const rows: tfNamespace.Tensor[] = [tf.tidy(() => tf.slice(model.predict(x) as tfNamespace.Tensor, [0, target], [1, 1]))];
-    for (let start = 0; start < channels; start += batch) {
-      const count = Math.min(batch, channels - start);
-      rows.push(
-        tf.tidy(() =>
-          tf.slice(
-            forward(count === batch ? full : tf.slice<tfNamespace.Rank, tfNamespace.Tensor4D>(full, 0, count)),
-            [0, target],
-            [count, 1],
-          ),
-        ),
-      );
-    }
-    const all = tf.concat(rows);
-    tf.dispose(rows);
-    await all.data();
-    all.dispose();
-  };
+  const barePasses = (forward: (b: tfNamespace.Tensor4D) => tfNamespace.Tensor, full: tfNamespace.Tensor4D) =>
+    readTargetScoresInBatches(tf, forward, full, channels, target, [
+      tf.tidy(() => tf.slice(model.predict(x) as tfNamespace.Tensor, [0, target], [1, 1])),
+    ]);
 
   // Ablation-CAM: a warm-up pair, dropped by `pairedRuns` (the first run compiles pipelines for each
   // batch shape). Score-CAM: its warm-up is ONE bare batch (`warmUp`: compiles tfjs's forward at the
@@ -135,7 +120,7 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
     return { bareMs, methodMs, ratio: median(times.timed(label).map((ms, i) => ms / bares[i]!)) };
   };
   const labels = ['ablation-cam', 'ablation-cam general', 'score-cam'];
-  const bareTails = () => barePasses((b) => tail.predict(b) as tfNamespace.Tensor, activations, ABLATION_BATCH);
+  const bareTails = () => barePasses((b) => tail.predict(b) as tfNamespace.Tensor, activations);
   const bareTailsLabel = `bare passes (a forward of the image + GAP + dense over ${channels} activations)`;
   const cases = [
     pair('ablation-cam', 'ablation-cam', ABLATION_BATCH, bareTails, `${bareTailsLabel}; its pooled shortcut runs no tail pass`),
@@ -152,7 +137,7 @@ async function setupCamAutoLayer(context: BenchContext): Promise<SuiteInstance> 
       'score-cam',
       'score-cam',
       SCORE_CAM_BATCH,
-      () => barePasses((b) => model.predict(b) as tfNamespace.Tensor, images, SCORE_CAM_BATCH),
+      () => barePasses((b) => model.predict(b) as tfNamespace.Tensor, images),
       `bare forward passes over ${channels} + 1 images`,
       async () => {
         const scores = model.predict(images) as tfNamespace.Tensor;

@@ -10,7 +10,16 @@
 // as two cases one after the other, the bare side read 4.35 s in one run and 6.50 s in another).
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { boundVerdict, envCount, medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
+import {
+  boundVerdict,
+  envCount,
+  medianOf,
+  medianPairedRatio,
+  msUntilSettled,
+  readTargetScoresInBatches,
+  RunRecorder,
+  webgpuTfjs,
+} from './shared.js';
 
 type Testing = typeof import('@webxai/testing/models');
 
@@ -77,25 +86,7 @@ async function setupCamSuite(name: string, choice: CamModelChoice, context: Benc
   const scoreCam = `score-cam at ${narrow.name} (${narrowChannels} channels, batches of ${SCORE_CAM_BATCH})`;
   const maskedForwards = `forward passes over score-cam's masked batch (${narrowChannels} images in batches of ${SCORE_CAM_BATCH})`;
   const explainScoreCam = explanation({ method: 'score-cam', layer: narrow.name, batchSize: SCORE_CAM_BATCH });
-  const maskedForwardPasses = async () => {
-    const rows: tfNamespace.Tensor[] = [];
-    for (let start = 0; start < narrowChannels; start += SCORE_CAM_BATCH) {
-      const count = Math.min(SCORE_CAM_BATCH, narrowChannels - start);
-      rows.push(
-        tf.tidy(() =>
-          tf.slice(
-            adapter.forward!(count === SCORE_CAM_BATCH ? masked : tf.slice<tfNamespace.Rank, tfNamespace.Tensor4D>(masked, 0, count)),
-            [0, target],
-            [count, 1],
-          ),
-        ),
-      );
-    }
-    const all = tf.concat(rows);
-    tf.dispose(rows);
-    await all.data();
-    all.dispose();
-  };
+  const maskedForwardPasses = () => readTargetScoresInBatches(tf, (b) => adapter.forward!(b), masked, narrowChannels, target);
   const cases: BenchCase[] = [
     timed(
       forward,

@@ -125,3 +125,32 @@ export async function costOf(work: () => Promise<unknown>): Promise<Cost> {
   const used = process.cpuUsage(cpu);
   return { wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 };
 }
+
+/**
+ * What a channel-batched CAM's bare side runs: the `target` scores of `count` images through
+ * `forward`, in batches of `full`'s size (`full` holds one whole batch; a ragged last batch is its
+ * first rows), after the score rows in `first` (e.g. the image's own forward pass), all read back once.
+ */
+export async function readTargetScoresInBatches(
+  tf: typeof tfNamespace,
+  forward: (batch: tfNamespace.Tensor4D) => tfNamespace.Tensor,
+  full: tfNamespace.Tensor4D,
+  count: number,
+  target: number,
+  first: readonly tfNamespace.Tensor[] = [],
+): Promise<void> {
+  const batch = full.shape[0];
+  const rows = [...first];
+  for (let start = 0; start < count; start += batch) {
+    const size = Math.min(batch, count - start);
+    rows.push(
+      tf.tidy(() =>
+        tf.slice(forward(size === batch ? full : tf.slice<tfNamespace.Rank, tfNamespace.Tensor4D>(full, 0, size)), [0, target], [size, 1]),
+      ),
+    );
+  }
+  const all = tf.concat(rows);
+  tf.dispose(rows);
+  await all.data();
+  all.dispose();
+}
