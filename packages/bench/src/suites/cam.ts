@@ -28,7 +28,10 @@ interface CamModelChoice {
   readonly size: { readonly full: number; readonly quick: number };
   /** A narrower layer for the Score-CAM cases (full, --quick). */
   readonly scoreCamLayer: { readonly full: string; readonly quick: string };
+  /** Runs of the single-map cases (a forward, the bare pass, one map per method). */
   readonly policy: { readonly full: Partial<RunPolicy>; readonly quick: Partial<RunPolicy> };
+  /** Runs of the interleaved Score-CAM case (many forward passes a run: seconds on a software GPU). */
+  readonly scoreCamPolicy: { readonly full: Partial<RunPolicy>; readonly quick: Partial<RunPolicy> };
   build(testing: Testing, size: number): tfNamespace.LayersModel;
 }
 
@@ -42,6 +45,7 @@ async function setupCamSuite(name: string, choice: CamModelChoice, context: Benc
 
   const size = quick ? choice.size.quick : choice.size.full;
   const policy = quick ? choice.policy.quick : choice.policy.full;
+  const scoreCamPolicy = quick ? choice.scoreCamPolicy.quick : choice.scoreCamPolicy.full;
   const model = choice.build(testing, size);
   const adapter = core.adaptModel(model);
   const x = tf.randomUniform<tfNamespace.Rank.R4>([1, size, size, 3], 0, 1, 'float32', 7);
@@ -101,7 +105,7 @@ async function setupCamSuite(name: string, choice: CamModelChoice, context: Benc
     ...METHODS.map((method) => explainCase(`${method} at ${autoLayer.name} (auto)`, { method })),
     {
       name: `interleaved: ${scoreCam}, then the ${maskedForwards}`,
-      policy,
+      policy: scoreCamPolicy,
       run: async () => {
         times.record(scoreCam, await msUntilSettled(explainScoreCam, settle));
         times.record(maskedForwards, await msUntilSettled(maskedForwardPasses, settle));
@@ -150,9 +154,14 @@ export const camMobileNetSuite: BenchSuite = {
         // 32 channels in both modes: at block_12_project_BN (96) Score-CAM and its bare forwards took 230 of
         // the suite's 268 s idle; cam-auto-layer measures Score-CAM at the auto layer's 1,280 channels.
         scoreCamLayer: { full: 'block_5_project_BN', quick: 'block_5_project_BN' },
-        // --quick: one timed run (the suite took 198 s with two; Ablation-CAM's 1,280 tail passes ~25 s a run).
+        // Single maps take ~0.2-0.25 s at 224 (session 14): 7 runs, where 2 left one slow run half the
+        // median. Score-CAM's case runs 2 x 32 forwards (~10 s): 3 runs. --quick: 3 and 1.
         policy: {
-          full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
+          full: { warmupRuns: 1, minRuns: 7, maxRuns: 7, budgetMs: 0 },
+          quick: { warmupRuns: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 },
+        },
+        scoreCamPolicy: {
+          full: { warmupRuns: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 },
           quick: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 },
         },
         build: (testing, size) => testing.mobileNetV2({ size, classes: 1000, seed: 2 }),
@@ -176,9 +185,13 @@ export const camResNetSuite: BenchSuite = {
         // load 16), so the suite alone would take hours. XAI_CAM_RESNET_SIZE=224 measures the real size.
         size: { full: envCount('XAI_CAM_RESNET_SIZE', 64), quick: 64 },
         scoreCamLayer: { full: 'conv1_relu', quick: 'conv1_relu' },
+        // At 64x64 a map takes ~0.1-0.15 s and Score-CAM's case (2 x 64 forwards) ~12 s (session 14).
         policy: {
-          // Full: one timed run; a ResNet-50 pass at 224 takes seconds on a software GPU.
-          full: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 },
+          full: { warmupRuns: 1, minRuns: 7, maxRuns: 7, budgetMs: 0 },
+          quick: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
+        },
+        scoreCamPolicy: {
+          full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
           quick: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
         },
         build: (testing, size) => testing.resnet50({ size, classes: 1000, seed: 50 }),

@@ -277,8 +277,9 @@ export const gradientMobileNetSuite: BenchSuite = {
         // of the full mode's 30 minutes here idle (1.9 s per image forward+backward; 4 points: about
         // half). Set XAI_GRADIENT_BENCH_POINTS=64 where the GPU and memory are there.
         points: { full: 4, quick: 2 },
+        // 4 timed runs (~9 s each for the interleaved case): with 2 one slow run moved the medians.
         policy: {
-          full: { warmupRuns: 1, minRuns: 2, maxRuns: 2, budgetMs: 0 },
+          full: { warmupRuns: 1, minRuns: 4, maxRuns: 4, budgetMs: 0 },
           quick: { warmupRuns: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 },
         },
         allMethods: false,
