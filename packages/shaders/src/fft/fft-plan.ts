@@ -10,7 +10,7 @@
 // keep a dense DFT for them.
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
-import { fftPairKernel, fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
+import { fftPairKernel, fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS, type FftModes } from './fft-stage.kernel.js';
 import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.js';
 
@@ -111,25 +111,14 @@ const STORE_TO = { sequences: 0, 'sigmoid-image': 1, 'sigmoid-image-padded': 2 }
 
 const SCALE_AT = { none: 0, load: 1, store: 2 } as const;
 
-/** fft-io.wgsl's per-dispatch fields besides the sequences' layout and the Fourier shape. */
-interface StageModes {
-  readonly span: number;
-  readonly batchFastest: number;
-  readonly scaleAt: number;
-  readonly sign: number;
-  readonly loadFrom: number;
-  readonly storeTo: number;
-}
-
 /**
  * The uniform of one fft-stage / fft-pair dispatch, written out field by field (the Fourier fields
  * zero without a shape: the plain modes read none). Not built from object spreads: V8 (Node 20)
  * took ~50 us per uniform built as {...sequences, ..., ...fourier fields} and spread again, against
  * ~0.1 us written out; ~0.45 ms of main thread per visualizeFeature step, on the cores lavapipe runs on.
  */
-function stageUniform(sequences: FftSequences, modes: StageModes, shape: FourierImageShape | undefined) {
+function stageUniform(sequences: FftSequences, span: number, sign: number, shape: FourierImageShape | undefined) {
   const { n, count, inner, outerStride, elemStride, imOffset } = sequences;
-  const { span, batchFastest, scaleAt, sign, loadFrom, storeTo } = modes;
   const m = (i: number) => shape?.mix[i] ?? 0;
   return {
     n,
@@ -139,11 +128,7 @@ function stageUniform(sequences: FftSequences, modes: StageModes, shape: Fourier
     elemStride,
     imOffset,
     span,
-    batchFastest,
-    scaleAt,
     sign,
-    loadFrom,
-    storeTo,
     rows: shape ? shape.images * shape.channels * shape.height : 0,
     width: shape?.width ?? 0,
     height: shape?.height ?? 0,
@@ -193,26 +178,22 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   }
   // Neighbouring invocations on neighbouring memory: sequences when they interleave (inner > 1), else elements.
   const batchFastest = sequences.inner > 1 ? 1 : 0;
-  // The modes of stages first .. last in one dispatch (one stage, or both of a pair) starting at span.
-  const modes = (first: boolean, last: boolean, span: number): StageModes => {
+  // The modes of stages first .. last in one dispatch (one stage, or both of a pair).
+  const modes = (first: boolean, last: boolean): FftModes => {
     const scaleAt = (run.scaleAt === 'load' && first) || (run.scaleAt === 'store' && last) ? run.scaleAt : 'none';
     return {
-      span,
       batchFastest,
       scaleAt: SCALE_AT[scaleAt],
-      sign: run.sign,
       loadFrom: LOAD_FROM[first ? (run.loadFrom ?? 'sequences') : 'sequences'],
       storeTo: STORE_TO[last ? (run.storeTo ?? 'sequences') : 'sequences'],
     };
   };
-  const params = (stage: number, span: number) =>
-    stageUniform(sequences, modes(stage === 0, stage === radices.length - 1, span), run.fourier);
   const dstAfter = (current: GPUBuffer, last: boolean) => (last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0]);
   if (radices.length === 2 && run.fuseStages !== false) {
     // One dispatch: the first stage's loads and the last stage's stores, the scales at both ends.
     const dst = dstAfter(run.src, true);
-    batch.dispatch(fftPairKernel(radices[0]!, radices[1]!), {
-      params: stageUniform(sequences, modes(true, true, 1), run.fourier),
+    batch.dispatch(fftPairKernel(radices[0]!, radices[1]!, modes(true, true)), {
+      params: stageUniform(sequences, 1, run.sign, run.fourier),
       src: run.src,
       twiddles: run.twiddles,
       scale: run.scale,
@@ -223,8 +204,15 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   let current = run.src;
   let span = 1;
   radices.forEach((radix, stage) => {
-    const dst = dstAfter(current, stage === radices.length - 1);
-    batch.dispatch(fftStageKernel(radix), { params: params(stage, span), src: current, twiddles: run.twiddles, scale: run.scale, dst });
+    const last = stage === radices.length - 1;
+    const dst = dstAfter(current, last);
+    batch.dispatch(fftStageKernel(radix, modes(stage === 0, last)), {
+      params: stageUniform(sequences, span, run.sign, run.fourier),
+      src: current,
+      twiddles: run.twiddles,
+      scale: run.scale,
+      dst,
+    });
     current = dst;
     span *= radix;
   });
