@@ -26,8 +26,8 @@
 //
 // Dispatch: one invocation per (sequence, j): count * n / R threads, 1-D folded (linearIndex). No
 // workgroup memory, no barriers: a stage per dispatch. The radix is the override constant RADIX
-// (<= MAX_RADIX = 16; one pipeline per radix), so the R-point DFT's loops unroll and its twiddle
-// indices fold to constants; radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4, 16 = 4 x 4, their
+// (<= MAX_RADIX = 16; one pipeline per radix and set of modes), so smallDft's branches fold (its
+// loops unroll on lavapipe, not on SwiftShader: the radix-16 butterfly is written out, dft16); radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4, 16 = 4 x 4, their
 // inner twiddles constants), 3, 5 and 7 the odd-prime butterfly (oddPrimeDft: r paired with R - r,
 // constant twiddles; until session 11 the plain O(R^2) sum with twiddles read from memory), 14 two
 // 7-point ones and a radix-2 butterfly (so 224 = 16 x 14, two stages). Software adapters pay mostly per invocation
