@@ -5,7 +5,8 @@
 // stage ping-ponging between two scratch buffers the caller owns (fft-stage, no barriers). On
 // lavapipe a pass over memory costs more than a barrier (session 12: visualizeFeature's four
 // 128-point FFTs took 0.76-1.0x, 0.88x in sum, of their two-stage time as pairs; on SwiftShader
-// the pair took 1.30-1.43x, so core's visualizeFeature records stages there). Lengths whose
+// the pair took 1.30-1.43x, 2.7-4x since the modes are pipeline constants (session 15), so core's
+// visualizeFeature records stages there). Lengths whose
 // factorisation needs a prime above 7 have no plan here (fftRadices returns undefined): callers
 // keep a dense DFT for them.
 import type { KernelBatch } from '../runtime/batch.js';
