@@ -6,15 +6,18 @@
 // Reads the including kernel's module-scope bindings `params`, `src`, `twiddles`, `scale`, `dst`
 // (naming convention, ADR 0006); divmod comes from fft-butterfly.wgsl.
 
-// The modes are pipeline constants (one pipeline per combination a plan records, fftStageKernel and
-// fftPairKernel), not uniform fields: SwiftShader compiled the unused load and store paths into
-// every invocation while they were uniforms, and visualizeFeature's eight 128-point stages (1 image,
-// 3 channels) took 25-29 ms in Chromium; with the modes constant 7.3 ms (session 15, medians of 5;
-// lavapipe 2.8 -> 2.6 ms as stages, 2.3 -> 2.0 ms as fft-pair dispatches). Values: fft-stage.wgsl.
-override LOAD_FROM: u32;
-override STORE_TO: u32;
-override SCALE_AT: u32;
-override BATCH_FASTEST: u32;
+// The modes (fft-stage.wgsl's header) of load() and the stores come from fftModes(), which each
+// including kernel defines (ADR 0006's call-back convention). fft-stage.wgsl returns pipeline
+// constants: read from the uniform, SwiftShader ran the unused load and store paths in every
+// invocation, and visualizeFeature's eight 128-point stages (1 image, 3 channels) took 25-29 ms in
+// Chromium, 7.3 ms with the modes constant (session 15, medians of 5). fft-pair.wgsl (lavapipe's
+// and hardware GPUs' path) returns the uniform's fields: as constants they took lavapipe's
+// pair-recorded Fourier image and adjoint (4 images) to 1.02-1.13x (medians of 15-31, load 4-7).
+struct FftModes {
+  loadFrom: u32,
+  storeTo: u32,
+  scaleAt: u32,
+}
 
 struct Params {
   n: u32,
@@ -24,7 +27,11 @@ struct Params {
   outerStride: u32,
   elemStride: u32,
   imOffset: u32,
+  scaleAt: u32,
+  batchFastest: u32,
   sign: f32,
+  loadFrom: u32,
+  storeTo: u32,
   rows: u32,
   width: u32,
   height: u32,
@@ -120,16 +127,16 @@ fn mixedAt(mix: MixSource, e: u32) -> vec2f {
     mix.column.z * vec2f(src[third], src[third + params.imOffset]);
 }
 
-// x times scale[at] when the scale applies on load (SCALE_AT 1).
+// x times scale[at] when the scale applies on load (scaleAt 1).
 fn scaledOnLoad(x: vec2f, at: u32) -> vec2f {
-  if (SCALE_AT == 1u) {
+  if (fftModes().scaleAt == 1u) {
     return x * scale[at];
   }
   return x;
 }
 
 // Element `index` of the sequence at `base` (outer block `outerBlock`, `offset` within it) as this
-// stage reads it: from `src` laid out like the sequences (times `scale` when SCALE_AT is 1), or, for
+// stage reads it: from `src` laid out like the sequences (times `scale` when scaleAt is 1), or, for
 // the first stage of the Fourier parametrisation's FFTs, through another layout or mix, so that
 // neither needs a pass of its own:
 //   1: the row FFT's sequence k (inner 1: outerBlock = k) is rows 2k and 2k + 1 extended, packed as
@@ -139,26 +146,26 @@ fn scaledOnLoad(x: vec2f, at: u32) -> vec2f {
 //   3: the column FFT's sequence (plane outerBlock, column offset) is the colour mix of the image's
 //      planes' spectra (then scaled as 0).
 fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
-  if (LOAD_FROM == 1u) {
+  if (fftModes().loadFrom == 1u) {
     let a = extendedRow(2u * outerBlock, index);
     let b = extendedRow(2u * outerBlock + 1u, index);
     return vec2f(a.x - b.y, a.y + b.x);
   }
-  if (LOAD_FROM == 2u) {
+  if (fftModes().loadFrom == 2u) {
     return splitRow(outerBlock * params.n + index, offset);
   }
   let e = index * params.elemStride;
-  if (LOAD_FROM == 3u) {
+  if (fftModes().loadFrom == 3u) {
     return scaledOnLoad(mixedAt(mixSource(outerBlock, offset), e), offset + e);
   }
   return scaledOnLoad(vec2f(src[base + e], src[base + e + params.imOffset]), offset + e);
 }
 
-// The floats per pixel of the image the sigmoid store writes: `channels` (STORE_TO 1, NHWC) or 4
-// (STORE_TO 2, the padded image [images, height, width, 4] whose pixels affine-sample-padded reads
+// The floats per pixel of the image the sigmoid store writes: `channels` (storeTo 1, NHWC) or 4
+// (storeTo 2, the padded image [images, height, width, 4] whose pixels affine-sample-padded reads
 // as one vec4 each; the 4th float, and any past `channels`, is never written).
 fn imagePixelStride() -> u32 {
-  return select(params.channels, 4u, STORE_TO == 2u);
+  return select(params.channels, 4u, fftModes().storeTo == 2u);
 }
 
 // Where plane row r = (n c + j) height + y starts in the image [images, height, width, stride]
@@ -183,19 +190,19 @@ fn storePixel(start: u32, x: u32, value: f32) {
 }
 
 // The last inverse row FFT stage's value at x of a pair: plane rows 2k (real part, starting at
-// `starts.x`) and 2k + 1 (imaginary part, `starts.y`) through the sigmoid into the image (STORE_TO 1
+// `starts.x`) and 2k + 1 (imaginary part, `starts.y`) through the sigmoid into the image (storeTo 1
 // or 2; fourierImageRef's last step).
 fn storeImage(starts: vec2u, x: u32, value: vec2f) {
   storePixel(starts.x, x, value.x);
   storePixel(starts.y, x, value.y);
 }
 
-// Stores element `index` of the sequence at `base` (column `offset`): times `scale` when SCALE_AT
+// Stores element `index` of the sequence at `base` (column `offset`): times `scale` when scaleAt
 // is 2, else as is.
 fn storeSequence(base: u32, offset: u32, index: u32, value: vec2f) {
   let e = index * params.elemStride;
   var scaled = value;
-  if (SCALE_AT == 2u) {
+  if (fftModes().scaleAt == 2u) {
     scaled *= scale[offset + e];
   }
   dst[base + e] = scaled.x;

@@ -10,12 +10,12 @@
 //   stage 1, invocation j < n / R1: v_r = in[j + r n / R1], R1-point DFT -> mid[j R1 + q]
 //   stage 2, invocation j < R1:     v_r = mid[j + r R1] w^(r j), R2-point DFT -> out[j + q R1]
 // (fft-stage.wgsl's formulas at span 1 and span R1). `params` are fft-stage's (its span is unused):
-// the first stage reads through LOAD_FROM (and a scale at 'load'), the second writes through
-// STORE_TO (and a scale at 'store'), see fft-io.wgsl.
+// the first stage reads through `loadFrom` (and a scale at 'load'), the second writes through
+// `storeTo` (and a scale at 'store'), see fft-io.wgsl.
 //
 // Dispatch: each workgroup takes SEQUENCES = WORKGROUP_SIZE / PER_SEQUENCE whole sequences,
 // PER_SEQUENCE = min(R1, R2) = n / max(R1, R2) invocations each (the smaller stage's count of
-// butterflies: the larger stage's loop over max / min of them, so no lane idles at 16 x 8), neighbouring invocations on neighbouring sequences when BATCH_FASTEST is 1 (the
+// butterflies: the larger stage's loop over max / min of them, so no lane idles at 16 x 8), neighbouring invocations on neighbouring sequences when `batchFastest` is 1 (the
 // column FFT) and on neighbouring elements otherwise, as fft-stage.wgsl orders them. Workgroup
 // memory: SEQUENCES x n complex values (at most 64 x MAX_RADIX). Tolerance: fft-stage.kernel.ts.
 
@@ -31,6 +31,12 @@ override RADIX2: u32;
 @group(0) @binding(3) var<storage, read> scale: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
+// fft-io.wgsl's modes: this kernel reads them from the uniform (one pipeline per radix pair; fft-io.wgsl
+// says why not pipeline constants as in fft-stage.wgsl).
+fn fftModes() -> FftModes {
+  return FftModes(params.loadFrom, params.storeTo, params.scaleAt);
+}
+
 // Stage 1's output, SEQUENCES blocks of n values (64 x MAX_RADIX bounds SEQUENCES x n: see the header).
 var<workgroup> mid: array<vec2f, 1024>;
 
@@ -38,7 +44,7 @@ var<workgroup> mid: array<vec2f, 1024>;
 fn firstStage(base: u32, outerBlock: u32, offset: u32, midStart: u32, k: u32) {
   let n = RADIX1 * RADIX2;
   var v: array<vec2f, MAX_RADIX>;
-  if (LOAD_FROM == 3u) {
+  if (params.loadFrom == 3u) {
     // load()'s colour mix with its source found once for the butterfly (0.91x the whole pair at 128).
     let mix = mixSource(outerBlock, offset);
     for (var r = 0u; r < RADIX1; r++) {
@@ -56,7 +62,7 @@ fn firstStage(base: u32, outerBlock: u32, offset: u32, midStart: u32, k: u32) {
   }
 }
 
-// Stage 2's butterfly k < R1 from mid (from `midStart`) to the output; `starts` as imageRowStart gives them (STORE_TO 1 or 2).
+// Stage 2's butterfly k < R1 from mid (from `midStart`) to the output; `starts` as imageRowStart gives them (storeTo 1 or 2).
 fn secondStage(base: u32, offset: u32, midStart: u32, starts: vec2u, k: u32) {
   var v: array<vec2f, MAX_RADIX>;
   for (var r = 0u; r < RADIX2; r++) {
@@ -66,7 +72,7 @@ fn secondStage(base: u32, offset: u32, midStart: u32, starts: vec2u, k: u32) {
   }
   smallDft(&v, RADIX2);
   for (var q = 0u; q < RADIX2; q++) {
-    if (STORE_TO != 0u) {
+    if (params.storeTo != 0u) {
       storeImage(starts, k + q * RADIX1, v[q]);
     } else {
       storeSequence(base, offset, k + q * RADIX1, v[q]);
@@ -81,7 +87,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let sequences = WORKGROUP_SIZE / perSequence;
   var s: u32;
   var j: u32;
-  if (BATCH_FASTEST == 1u) {
+  if (params.batchFastest == 1u) {
     s = lid % sequences;
     j = lid / sequences;
   } else {
@@ -105,7 +111,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     return;
   }
   var starts = vec2u(0u);
-  if (STORE_TO != 0u) {
+  if (params.storeTo != 0u) {
     starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
   }
   for (var k = j; k < RADIX1; k += perSequence) {

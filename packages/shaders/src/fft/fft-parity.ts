@@ -130,7 +130,7 @@ export async function fftStageParity(device: GPUDevice, seeded: SeededF32, n: nu
     const sequences = { n, count, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n };
     const kernel = fftStageKernel(radix);
     await runKernel(device, kernel, {
-      params: { ...sequences, span, sign, ...NO_FOURIER },
+      params: { ...sequences, span, batchFastest: 0, scaleAt: 0, sign, loadFrom: 0, storeTo: 0, ...NO_FOURIER },
       src,
       twiddles,
       scale: twiddles,

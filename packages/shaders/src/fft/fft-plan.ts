@@ -5,10 +5,9 @@
 // stage ping-ponging between two scratch buffers the caller owns (fft-stage, no barriers). On
 // lavapipe a pass over memory costs more than a barrier (session 12: visualizeFeature's four
 // 128-point FFTs took 0.76-1.0x, 0.88x in sum, of their two-stage time as pairs; on SwiftShader
-// the pair took 1.30-1.43x, 2.7-4x since the modes are pipeline constants (session 15), so core's
-// visualizeFeature records stages there). Lengths whose
-// factorisation needs a prime above 7 have no plan here (fftRadices returns undefined): callers
-// keep a dense DFT for them.
+// the pair took 1.30-1.43x, 2.7-4x since the stages' modes are pipeline constants (session 15),
+// so core's visualizeFeature records stages there). Lengths whose factorisation needs a prime
+// above 7 have no plan here (fftRadices returns undefined): callers keep a dense DFT for them.
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { fftPairKernel, fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS, type FftModes } from './fft-stage.kernel.js';
@@ -118,8 +117,9 @@ const SCALE_AT = { none: 0, load: 1, store: 2 } as const;
  * took ~50 us per uniform built as {...sequences, ..., ...fourier fields} and spread again, against
  * ~0.1 us written out; ~0.45 ms of main thread per visualizeFeature step, on the cores lavapipe runs on.
  */
-function stageUniform(sequences: FftSequences, span: number, sign: number, shape: FourierImageShape | undefined) {
+function stageUniform(sequences: FftSequences, span: number, sign: number, modes: FftModes, shape: FourierImageShape | undefined) {
   const { n, count, inner, outerStride, elemStride, imOffset } = sequences;
+  const { loadFrom, storeTo, scaleAt, batchFastest } = modes;
   const m = (i: number) => shape?.mix[i] ?? 0;
   return {
     n,
@@ -129,7 +129,11 @@ function stageUniform(sequences: FftSequences, span: number, sign: number, shape
     elemStride,
     imOffset,
     span,
+    scaleAt,
+    batchFastest,
     sign,
+    loadFrom,
+    storeTo,
     rows: shape ? shape.images * shape.channels * shape.height : 0,
     width: shape?.width ?? 0,
     height: shape?.height ?? 0,
@@ -193,8 +197,8 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   if (radices.length === 2 && run.fuseStages !== false) {
     // One dispatch: the first stage's loads and the last stage's stores, the scales at both ends.
     const dst = dstAfter(run.src, true);
-    batch.dispatch(fftPairKernel(radices[0]!, radices[1]!, modes(true, true)), {
-      params: stageUniform(sequences, 1, run.sign, run.fourier),
+    batch.dispatch(fftPairKernel(radices[0]!, radices[1]!), {
+      params: stageUniform(sequences, 1, run.sign, modes(true, true), run.fourier),
       src: run.src,
       twiddles: run.twiddles,
       scale: run.scale,
@@ -207,8 +211,9 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   radices.forEach((radix, stage) => {
     const last = stage === radices.length - 1;
     const dst = dstAfter(current, last);
-    batch.dispatch(fftStageKernel(radix, modes(stage === 0, last)), {
-      params: stageUniform(sequences, span, run.sign, run.fourier),
+    const stageModes = modes(stage === 0, last);
+    batch.dispatch(fftStageKernel(radix, stageModes), {
+      params: stageUniform(sequences, span, run.sign, stageModes, run.fourier),
       src: current,
       twiddles: run.twiddles,
       scale: run.scale,

@@ -24,7 +24,8 @@ export const fftTolerance = { abs: 1e-5, rel: 1e-4 } as const;
 export const MAX_STAGE_ELEMENTS = 2 ** 24;
 
 /**
- * The choices fft-io.wgsl makes as pipeline constants (see fft-stage.wgsl): where the first stage
+ * The choices fft-stage.wgsl makes as pipeline constants (fft-pair.wgsl reads the same from its
+ * uniform; fft-io.wgsl says why): where the first stage
  * reads from (`loadFrom` 0 plain, 1 Hermitian extension, 2 Hermitian split, 3 colour mix), where the
  * last stage writes (`storeTo` 0 plain, 1 the sigmoid NHWC image, 2 the same padded to 4 floats per
  * pixel), where `scale` applies (`scaleAt` 0 nowhere, 1 on load, 2 on store) and the invocation
@@ -40,15 +41,17 @@ export interface FftModes {
 /** Plain loads and stores, no scale, element-first: the modes of a stage inside a plan. */
 export const PLAIN_FFT_MODES: FftModes = { loadFrom: 0, storeTo: 0, scaleAt: 0, batchFastest: 0 };
 
-/** The largest value of each mode (fft-io.wgsl has no path past it). */
+/** The largest value of each mode (fft-stage.wgsl has no path past it). */
 const MODE_LIMITS: FftModes = { loadFrom: 3, storeTo: 2, scaleAt: 2, batchFastest: 1 };
 
-/** The modes as fft-io.wgsl's override constants, after checking each is one it has a path for. */
-function modeConstants(kernel: string, modes: FftModes) {
+/** The modes as fft-stage.wgsl's override constants, after checking each is one it has a path for. */
+function modeConstants(modes: FftModes) {
   for (const [mode, limit] of Object.entries(MODE_LIMITS) as [keyof FftModes, number][]) {
     const value = modes[mode];
     if (!Number.isInteger(value) || value < 0 || value > limit) {
-      throw new InvalidOptionError(`${kernel}: ${mode} ${value} has no path in fft-io.wgsl; use an integer 0 .. ${limit} (FftModes)`);
+      throw new InvalidOptionError(
+        `fftStageKernel: ${mode} ${value} has no path in fft-stage.wgsl; use an integer 0 .. ${limit} (FftModes)`,
+      );
     }
   }
   const { loadFrom, storeTo, scaleAt, batchFastest } = modes;
@@ -61,8 +64,8 @@ const modesKey = ({ loadFrom, storeTo, scaleAt, batchFastest }: FftModes) => `${
  * GPU kernel: one radix-`radix` Stockham stage (span = product of the earlier stages' radices) of
  * `count` complex sequences of length `n`, `src` -> `dst`, split re / im storage (`imOffset`) with
  * strided addressing (see fft-stage.wgsl); `twiddles` [n][2] = (cos, sin)(2 pi k / n), `sign` +1
- * (inverse, unnormalised) or -1 (forward); `modes` ({@link FftModes}) say how the stage loads, scales
- * and stores (the Fourier parametrisation's sizes rows, width, height, channels, factor and mix
+ * (inverse, unnormalised) or -1 (forward); `modes` ({@link FftModes}, pipeline constants; the
+ * uniform's fields of the same names are fft-pair's) say how the stage loads, scales and stores (the Fourier parametrisation's sizes rows, width, height, channels, factor and mix
  * m0..m8 in the uniform say the shapes; see fft-stage.wgsl's load and storeImage). The radix and the
  * modes are pipeline constants: one descriptor per radix of FFT_STAGE_RADICES and set of modes, made
  * (once) by this function. Run the stages with recordFft; CPU references: fftStageRef (one stage),
@@ -74,7 +77,7 @@ export function fftStageKernel(radix: number, modes: FftModes = PLAIN_FFT_MODES)
       `fftStageKernel: no butterfly for radix ${radix}; use one of ${FFT_STAGE_RADICES.join(', ')} (fftRadices)`,
     );
   }
-  const constants = modeConstants('fftStageKernel', modes);
+  const constants = modeConstants(modes);
   const key = `${radix}:${modesKey(modes)}`;
   let spec = stages.get(key);
   if (!spec) stages.set(key, (spec = stageSpec({ RADIX: radix, ...constants })));
@@ -92,7 +95,11 @@ const FFT_BINDINGS = {
       outerStride: 'u32',
       elemStride: 'u32',
       imOffset: 'u32',
+      scaleAt: 'u32',
+      batchFastest: 'u32',
       sign: 'f32',
+      loadFrom: 'u32',
+      storeTo: 'u32',
       rows: 'u32',
       width: 'u32',
       height: 'u32',
@@ -132,25 +139,25 @@ export const fftPairSequences = (radix1: number, radix2: number) => Math.floor(P
 /**
  * GPU kernel: a whole two-stage FFT (n = `radix1` x `radix2`, the plan fftRadices gives n) in one
  * dispatch, the stages' values in workgroup memory (fft-pair.wgsl): the same arguments as the
- * stages of fft-stage (`span` unused), the first stage loading and the second storing per `modes`.
- * One descriptor per radix pair and set of modes, made (once) by this function. CPU reference:
- * dftRef (and fft-stage's).
+ * stages of fft-stage (`span` unused), its first-stage loads and last-stage stores, the modes read
+ * from the uniform (fields loadFrom, storeTo, scaleAt, batchFastest; fft-io.wgsl says why not
+ * pipeline constants here). One descriptor per radix pair, made (once) by this function. CPU
+ * reference: dftRef (and fft-stage's).
  */
-export function fftPairKernel(radix1: number, radix2: number, modes: FftModes = PLAIN_FFT_MODES) {
+export function fftPairKernel(radix1: number, radix2: number) {
   for (const radix of [radix1, radix2]) fftStageKernel(radix); // the same butterflies: rejects the same radices
-  const constants = modeConstants('fftPairKernel', modes);
-  const key = `${radix1}x${radix2}:${modesKey(modes)}`;
+  const key = `${radix1}x${radix2}`;
   let spec = pairs.get(key);
-  if (!spec) pairs.set(key, (spec = pairSpec(radix1, radix2, constants)));
+  if (!spec) pairs.set(key, (spec = pairSpec(radix1, radix2)));
   return spec;
 }
 
-const pairSpec = (radix1: number, radix2: number, modes: ReturnType<typeof modeConstants>) =>
+const pairSpec = (radix1: number, radix2: number) =>
   defineKernel({
     name: 'fft-pair',
     source: pairSource,
     workgroupSize: PAIR_WORKGROUP,
-    constants: { RADIX1: radix1, RADIX2: radix2, ...modes },
+    constants: { RADIX1: radix1, RADIX2: radix2 },
     bindings: FFT_BINDINGS,
     tolerance: fftTolerance,
     includes: [fftIoSnippet],
@@ -159,5 +166,5 @@ const pairSpec = (radix1: number, radix2: number, modes: ReturnType<typeof modeC
 
 const pairs = new Map<string, ReturnType<typeof pairSpec>>();
 
-/** The plain 16 x 8 pair (n = 128; the descriptor of fft-pair.wgsl; {@link fftPairKernel} makes the others). */
+/** The 16 x 8 pair (n = 128; the descriptor of fft-pair.wgsl; {@link fftPairKernel} makes the others). */
 export const fftPair = fftPairKernel(16, 8);

@@ -11,8 +11,8 @@
 // sequence b, element e is at (b / inner) * outerStride + (b mod inner) + e * elemStride. So one
 // kernel runs along the columns of [P, h, 2 W] half spectra ([re | im] per row) and along rows.
 // `twiddles` holds w^k, k < n, as (cos, sin) of 2 pi k / n (from f64); sign conjugates them.
-// The modes SCALE_AT, LOAD_FROM, STORE_TO and BATCH_FASTEST are pipeline constants (fft-io.wgsl
-// says why); the sizes and the sign are the uniform's.
+// Here the modes SCALE_AT, LOAD_FROM, STORE_TO and BATCH_FASTEST are pipeline constants (fft-io.wgsl
+// says why; the uniform's fields of the same names are fft-pair.wgsl's).
 // SCALE_AT 1 multiplies each loaded element by scale[(b mod inner) + e * elemStride] (the 1/f
 // spectrum scale of the first forward stage), 2 each stored one (the last adjoint stage), 0 none.
 // The Fourier parametrisation's FFTs (fft-plan.ts) fold their neighbouring passes into their first
@@ -40,6 +40,16 @@
 
 override WORKGROUP_SIZE: u32;
 override RADIX: u32;
+override LOAD_FROM: u32;
+override STORE_TO: u32;
+override SCALE_AT: u32;
+override BATCH_FASTEST: u32;
+
+// fft-io.wgsl's modes: this kernel's pipeline constants (one pipeline per radix and set of modes;
+// fft-io.wgsl says why).
+fn fftModes() -> FftModes {
+  return FftModes(LOAD_FROM, STORE_TO, SCALE_AT);
+}
 
 // Params, load, the stores: fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
 
