@@ -25,9 +25,8 @@ export const MAX_STAGE_ELEMENTS = 2 ** 24;
 
 /**
  * The choices fft-stage.wgsl makes as pipeline constants (fft-pair.wgsl reads the same from its
- * uniform; fft-io.wgsl says why): where the first stage
- * reads from (`loadFrom` 0 plain, 1 Hermitian extension, 2 Hermitian split, 3 colour mix), where the
- * last stage writes (`storeTo` 0 plain, 1 the sigmoid NHWC image, 2 the same padded to 4 floats per
+ * uniform; fft-io.wgsl says why): where the first stage reads from (`loadFrom` 0 plain, 1 Hermitian
+ * extension, 2 Hermitian split, 3 colour mix), where the last stage writes (`storeTo` 0 plain, 1 the sigmoid NHWC image, 2 the same padded to 4 floats per
  * pixel), where `scale` applies (`scaleAt` 0 nowhere, 1 on load, 2 on store) and the invocation
  * order (`batchFastest` 1 sequence-first, 0 element-first). recordFft picks them per dispatch.
  */
@@ -64,10 +63,10 @@ const modesKey = ({ loadFrom, storeTo, scaleAt, batchFastest }: FftModes) => `${
  * GPU kernel: one radix-`radix` Stockham stage (span = product of the earlier stages' radices) of
  * `count` complex sequences of length `n`, `src` -> `dst`, split re / im storage (`imOffset`) with
  * strided addressing (see fft-stage.wgsl); `twiddles` [n][2] = (cos, sin)(2 pi k / n), `sign` +1
- * (inverse, unnormalised) or -1 (forward); `modes` ({@link FftModes}, pipeline constants; the
- * uniform's fields of the same names are fft-pair's) say how the stage loads, scales and stores (the Fourier parametrisation's sizes rows, width, height, channels, factor and mix
- * m0..m8 in the uniform say the shapes; see fft-stage.wgsl's load and storeImage). The radix and the
- * modes are pipeline constants: one descriptor per radix of FFT_STAGE_RADICES and set of modes, made
+ * (inverse, unnormalised) or -1 (forward); `modes` ({@link FftModes}; the uniform's fields of the
+ * same names are fft-pair's) say how the stage loads, scales and stores (the Fourier
+ * parametrisation's sizes rows, width, height, channels, factor and mix m0..m8 in the uniform say
+ * the shapes; see fft-io.wgsl's load and storeImage). The radix and the modes are pipeline constants: one descriptor per radix of FFT_STAGE_RADICES and set of modes, made
  * (once) by this function. Run the stages with recordFft; CPU references: fftStageRef (one stage),
  * dftRef (all stages at once).
  */
