@@ -1,6 +1,6 @@
 // fft-butterfly.wgsl — the radix-R DFTs of fft-stage.wgsl and fft-pair.wgsl (ADR 0006 include):
-// smallDft(v, radix) for radix 2, 4, 8, 16 (butterflies: 8 = 2 x 4, 16 = 4 x 4, their inner twiddles
-// constants), 3, 5, 7 (oddPrimeDft: r paired with R - r, constant twiddles) and 14 (two 7-point DFTs
+// smallDft(v, radix) for radix 2, 4, 8, 16 (butterflies: 8 = 2 x 4, 16 = 4 x 4 (dft16), their inner
+// twiddles constants), 3, 5, 7 (oddPrimeDft: r paired with R - r, constant twiddles) and 14 (two 7-point DFTs
 // and a radix-2 butterfly), on a private array of MAX_RADIX values; divmod for the index arithmetic.
 // Reads the including kernel's module-scope uniform `params` (its `sign`: +1 inverse, -1 forward).
 
@@ -52,6 +52,26 @@ fn dft4(a: vec2f, b: vec2f, c: vec2f, d: vec2f) -> array<vec2f, 4> {
   let sbd = b + d;
   let dbd = quarterTurn(b - d);
   return array<vec2f, 4>(sac + sbd, dac + dbd, sac - sbd, dac - dbd);
+}
+
+// The 16-point DFT of v in place as 4 x 4: 4-point DFTs y_b over r / 4 (for each b = r mod 4),
+// twiddles w16^(b q1), 4-point DFTs x_q1 over b, out[q1 + 4 q2] = x_q1[q2]. Written out with
+// constant indices, no loops: SwiftShader unrolls no loop (Tint marks none for unrolling), so
+// loop-indexed arrays (these values, COS16) stayed in memory it addresses lane by lane. Written out,
+// visualizeFeature's four radix-16 stages at 128 (3 channels) took 0.5-0.8x their looped time in
+// Chromium, its eight stages 5.8 ms against 7.2 (session 15, medians of 9); lavapipe (which unrolls
+// the loops) the same either way.
+fn dft16(v: ptr<function, array<vec2f, MAX_RADIX>>) {
+  let y0 = dft4((*v)[0], (*v)[4], (*v)[8], (*v)[12]);
+  let y1 = dft4((*v)[1], (*v)[5], (*v)[9], (*v)[13]);
+  let y2 = dft4((*v)[2], (*v)[6], (*v)[10], (*v)[14]);
+  let y3 = dft4((*v)[3], (*v)[7], (*v)[11], (*v)[15]);
+  let x0 = dft4(y0[0], y1[0], y2[0], y3[0]);
+  let x1 = dft4(y0[1], turn16(y1[1], 1u), turn16(y2[1], 2u), turn16(y3[1], 3u));
+  let x2 = dft4(y0[2], turn16(y1[2], 2u), turn16(y2[2], 4u), turn16(y3[2], 6u));
+  let x3 = dft4(y0[3], turn16(y1[3], 3u), turn16(y2[3], 6u), turn16(y3[3], 9u));
+  *v = array<vec2f, MAX_RADIX>(x0[0], x1[0], x2[0], x3[0], x0[1], x1[1], x2[1], x3[1],
+    x0[2], x1[2], x2[2], x3[2], x0[3], x1[3], x2[3], x3[3]);
 }
 
 // (cos, sin)(2 pi k / R) for k < R, R = 3, 5, 7 (from f64): the odd-prime butterflies' twiddles.
@@ -151,20 +171,7 @@ fn smallDft(v: ptr<function, array<vec2f, MAX_RADIX>>, radix: u32) {
     (*v)[3] = even[3] + o3;
     (*v)[7] = even[3] - o3;
   } else if (radix == 16u) {
-    // 4 x 4: 4-point DFTs over r / 4 (for each r mod 4 = b), twiddles w16^(b q1), 4-point DFTs over b.
-    var inner: array<array<vec2f, 4>, 4>;
-    for (var b = 0u; b < 4u; b++) {
-      let y = dft4((*v)[b], (*v)[b + 4u], (*v)[b + 8u], (*v)[b + 12u]);
-      for (var q1 = 0u; q1 < 4u; q1++) {
-        inner[q1][b] = turn16(y[q1], b * q1);
-      }
-    }
-    for (var q1 = 0u; q1 < 4u; q1++) {
-      let x = dft4(inner[q1][0], inner[q1][1], inner[q1][2], inner[q1][3]);
-      for (var q2 = 0u; q2 < 4u; q2++) {
-        (*v)[q1 + 4u * q2] = x[q2];
-      }
-    }
+    dft16(v);
   } else if (radix == 14u) {
     // 2 x 7: 7-point DFTs of the even and odd elements, the odd one turned by w14^q, then a radix-2
     // butterfly (w14^7 = -1): out[q] = even[q] + w14^q odd[q], out[q + 7] = even[q] - w14^q odd[q].

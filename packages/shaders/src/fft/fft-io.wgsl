@@ -6,6 +6,19 @@
 // Reads the including kernel's module-scope bindings `params`, `src`, `twiddles`, `scale`, `dst`
 // (naming convention, ADR 0006); divmod comes from fft-butterfly.wgsl.
 
+// The modes (fft-stage.wgsl's header) of load() and the stores come from fftModes(), which each
+// including kernel defines (ADR 0006's call-back convention). fft-stage.wgsl returns pipeline
+// constants: read from the uniform, SwiftShader ran the unused load and store paths in every
+// invocation, and visualizeFeature's eight 128-point stages (1 image, 3 channels) took 25-29 ms in
+// Chromium, 7.3 ms with the modes constant (session 15, medians of 5). fft-pair.wgsl (lavapipe's
+// and hardware GPUs' path) returns the uniform's fields: as constants they took lavapipe's
+// pair-recorded Fourier image and adjoint (4 images) to 1.02-1.13x (medians of 15-31, load 4-7).
+struct FftModes {
+  loadFrom: u32,
+  storeTo: u32,
+  scaleAt: u32,
+}
+
 struct Params {
   n: u32,
   span: u32,
@@ -116,7 +129,7 @@ fn mixedAt(mix: MixSource, e: u32) -> vec2f {
 
 // x times scale[at] when the scale applies on load (scaleAt 1).
 fn scaledOnLoad(x: vec2f, at: u32) -> vec2f {
-  if (params.scaleAt == 1u) {
+  if (fftModes().scaleAt == 1u) {
     return x * scale[at];
   }
   return x;
@@ -133,16 +146,16 @@ fn scaledOnLoad(x: vec2f, at: u32) -> vec2f {
 //   3: the column FFT's sequence (plane outerBlock, column offset) is the colour mix of the image's
 //      planes' spectra (then scaled as 0).
 fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
-  if (params.loadFrom == 1u) {
+  if (fftModes().loadFrom == 1u) {
     let a = extendedRow(2u * outerBlock, index);
     let b = extendedRow(2u * outerBlock + 1u, index);
     return vec2f(a.x - b.y, a.y + b.x);
   }
-  if (params.loadFrom == 2u) {
+  if (fftModes().loadFrom == 2u) {
     return splitRow(outerBlock * params.n + index, offset);
   }
   let e = index * params.elemStride;
-  if (params.loadFrom == 3u) {
+  if (fftModes().loadFrom == 3u) {
     return scaledOnLoad(mixedAt(mixSource(outerBlock, offset), e), offset + e);
   }
   return scaledOnLoad(vec2f(src[base + e], src[base + e + params.imOffset]), offset + e);
@@ -152,7 +165,7 @@ fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
 // (storeTo 2, the padded image [images, height, width, 4] whose pixels affine-sample-padded reads
 // as one vec4 each; the 4th float, and any past `channels`, is never written).
 fn imagePixelStride() -> u32 {
-  return select(params.channels, 4u, params.storeTo == 2u);
+  return select(params.channels, 4u, fftModes().storeTo == 2u);
 }
 
 // Where plane row r = (n c + j) height + y starts in the image [images, height, width, stride]
@@ -189,7 +202,7 @@ fn storeImage(starts: vec2u, x: u32, value: vec2f) {
 fn storeSequence(base: u32, offset: u32, index: u32, value: vec2f) {
   let e = index * params.elemStride;
   var scaled = value;
-  if (params.scaleAt == 2u) {
+  if (fftModes().scaleAt == 2u) {
     scaled *= scale[offset + e];
   }
   dst[base + e] = scaled.x;

@@ -31,6 +31,12 @@ override RADIX2: u32;
 @group(0) @binding(3) var<storage, read> scale: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
+// fft-io.wgsl's modes: this kernel reads them from the uniform (one pipeline per radix pair; fft-io.wgsl
+// says why not pipeline constants as in fft-stage.wgsl).
+fn fftModes() -> FftModes {
+  return FftModes(params.loadFrom, params.storeTo, params.scaleAt);
+}
+
 // Stage 1's output, SEQUENCES blocks of n values (64 x MAX_RADIX bounds SEQUENCES x n: see the header).
 var<workgroup> mid: array<vec2f, 1024>;
 

@@ -5,12 +5,12 @@
 // stage ping-ponging between two scratch buffers the caller owns (fft-stage, no barriers). On
 // lavapipe a pass over memory costs more than a barrier (session 12: visualizeFeature's four
 // 128-point FFTs took 0.76-1.0x, 0.88x in sum, of their two-stage time as pairs; on SwiftShader
-// the pair took 1.30-1.43x, so core's visualizeFeature records stages there). Lengths whose
-// factorisation needs a prime above 7 have no plan here (fftRadices returns undefined): callers
-// keep a dense DFT for them.
+// the pair took 1.30-1.43x, 2.7-4x since the stages' modes are pipeline constants (session 15),
+// so core's visualizeFeature records stages there). Lengths whose factorisation needs a prime
+// above 7 have no plan here (fftRadices returns undefined): callers keep a dense DFT for them.
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
-import { fftPairKernel, fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS } from './fft-stage.kernel.js';
+import { fftPairKernel, fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS, type FftModes } from './fft-stage.kernel.js';
 import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.js';
 
@@ -111,25 +111,15 @@ const STORE_TO = { sequences: 0, 'sigmoid-image': 1, 'sigmoid-image-padded': 2 }
 
 const SCALE_AT = { none: 0, load: 1, store: 2 } as const;
 
-/** fft-io.wgsl's per-dispatch fields besides the sequences' layout and the Fourier shape. */
-interface StageModes {
-  readonly span: number;
-  readonly batchFastest: number;
-  readonly scaleAt: number;
-  readonly sign: number;
-  readonly loadFrom: number;
-  readonly storeTo: number;
-}
-
 /**
  * The uniform of one fft-stage / fft-pair dispatch, written out field by field (the Fourier fields
  * zero without a shape: the plain modes read none). Not built from object spreads: V8 (Node 20)
  * took ~50 us per uniform built as {...sequences, ..., ...fourier fields} and spread again, against
  * ~0.1 us written out; ~0.45 ms of main thread per visualizeFeature step, on the cores lavapipe runs on.
  */
-function stageUniform(sequences: FftSequences, modes: StageModes, shape: FourierImageShape | undefined) {
+function stageUniform(sequences: FftSequences, span: number, sign: number, modes: FftModes, shape: FourierImageShape | undefined) {
   const { n, count, inner, outerStride, elemStride, imOffset } = sequences;
-  const { span, batchFastest, scaleAt, sign, loadFrom, storeTo } = modes;
+  const { loadFrom, storeTo, scaleAt, batchFastest } = modes;
   const m = (i: number) => shape?.mix[i] ?? 0;
   return {
     n,
@@ -139,8 +129,8 @@ function stageUniform(sequences: FftSequences, modes: StageModes, shape: Fourier
     elemStride,
     imOffset,
     span,
-    batchFastest,
     scaleAt,
+    batchFastest,
     sign,
     loadFrom,
     storeTo,
@@ -193,26 +183,22 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   }
   // Neighbouring invocations on neighbouring memory: sequences when they interleave (inner > 1), else elements.
   const batchFastest = sequences.inner > 1 ? 1 : 0;
-  // The modes of stages first .. last in one dispatch (one stage, or both of a pair) starting at span.
-  const modes = (first: boolean, last: boolean, span: number): StageModes => {
+  // The modes of stages first .. last in one dispatch (one stage, or both of a pair).
+  const modes = (first: boolean, last: boolean): FftModes => {
     const scaleAt = (run.scaleAt === 'load' && first) || (run.scaleAt === 'store' && last) ? run.scaleAt : 'none';
     return {
-      span,
       batchFastest,
       scaleAt: SCALE_AT[scaleAt],
-      sign: run.sign,
       loadFrom: LOAD_FROM[first ? (run.loadFrom ?? 'sequences') : 'sequences'],
       storeTo: STORE_TO[last ? (run.storeTo ?? 'sequences') : 'sequences'],
     };
   };
-  const params = (stage: number, span: number) =>
-    stageUniform(sequences, modes(stage === 0, stage === radices.length - 1, span), run.fourier);
   const dstAfter = (current: GPUBuffer, last: boolean) => (last && run.dst ? run.dst : current === scratch[0] ? scratch[1] : scratch[0]);
   if (radices.length === 2 && run.fuseStages !== false) {
     // One dispatch: the first stage's loads and the last stage's stores, the scales at both ends.
     const dst = dstAfter(run.src, true);
     batch.dispatch(fftPairKernel(radices[0]!, radices[1]!), {
-      params: stageUniform(sequences, modes(true, true, 1), run.fourier),
+      params: stageUniform(sequences, 1, run.sign, modes(true, true), run.fourier),
       src: run.src,
       twiddles: run.twiddles,
       scale: run.scale,
@@ -223,8 +209,16 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   let current = run.src;
   let span = 1;
   radices.forEach((radix, stage) => {
-    const dst = dstAfter(current, stage === radices.length - 1);
-    batch.dispatch(fftStageKernel(radix), { params: params(stage, span), src: current, twiddles: run.twiddles, scale: run.scale, dst });
+    const last = stage === radices.length - 1;
+    const dst = dstAfter(current, last);
+    const stageModes = modes(stage === 0, last);
+    batch.dispatch(fftStageKernel(radix, stageModes), {
+      params: stageUniform(sequences, span, run.sign, stageModes, run.fourier),
+      src: current,
+      twiddles: run.twiddles,
+      scale: run.scale,
+      dst,
+    });
     current = dst;
     span *= radix;
   });

@@ -24,26 +24,62 @@ export const fftTolerance = { abs: 1e-5, rel: 1e-4 } as const;
 export const MAX_STAGE_ELEMENTS = 2 ** 24;
 
 /**
+ * The choices fft-stage.wgsl makes as pipeline constants (fft-pair.wgsl reads the same from its
+ * uniform; fft-io.wgsl says why): where the first stage reads from (`loadFrom` 0 plain, 1 Hermitian
+ * extension, 2 Hermitian split, 3 colour mix), where the last stage writes (`storeTo` 0 plain, 1 the sigmoid NHWC image, 2 the same padded to 4 floats per
+ * pixel), where `scale` applies (`scaleAt` 0 nowhere, 1 on load, 2 on store) and the invocation
+ * order (`batchFastest` 1 sequence-first, 0 element-first). recordFft picks them per dispatch.
+ */
+export interface FftModes {
+  readonly loadFrom: number;
+  readonly storeTo: number;
+  readonly scaleAt: number;
+  readonly batchFastest: number;
+}
+
+/** Plain loads and stores, no scale, element-first: the modes of a stage inside a plan. */
+export const PLAIN_FFT_MODES: FftModes = { loadFrom: 0, storeTo: 0, scaleAt: 0, batchFastest: 0 };
+
+/** The largest value of each mode (fft-stage.wgsl has no path past it). */
+const MODE_LIMITS: FftModes = { loadFrom: 3, storeTo: 2, scaleAt: 2, batchFastest: 1 };
+
+/** The modes as fft-stage.wgsl's override constants, after checking each is one it has a path for. */
+function modeConstants(modes: FftModes) {
+  for (const [mode, limit] of Object.entries(MODE_LIMITS) as [keyof FftModes, number][]) {
+    const value = modes[mode];
+    if (!Number.isInteger(value) || value < 0 || value > limit) {
+      throw new InvalidOptionError(
+        `fftStageKernel: ${mode} ${value} has no path in fft-stage.wgsl; use an integer 0 .. ${limit} (FftModes)`,
+      );
+    }
+  }
+  const { loadFrom, storeTo, scaleAt, batchFastest } = modes;
+  return { LOAD_FROM: loadFrom, STORE_TO: storeTo, SCALE_AT: scaleAt, BATCH_FASTEST: batchFastest };
+}
+
+const modesKey = ({ loadFrom, storeTo, scaleAt, batchFastest }: FftModes) => `${loadFrom}${storeTo}${scaleAt}${batchFastest}`;
+
+/**
  * GPU kernel: one radix-`radix` Stockham stage (span = product of the earlier stages' radices) of
  * `count` complex sequences of length `n`, `src` -> `dst`, split re / im storage (`imOffset`) with
  * strided addressing (see fft-stage.wgsl); `twiddles` [n][2] = (cos, sin)(2 pi k / n), `sign` +1
- * (inverse, unnormalised) or -1 (forward); `scaleAt` 1 / 2 multiplies loads / stores by `scale`;
- * `batchFastest` 1 orders invocations sequence-first; `loadFrom` 1 / 2 / 3 makes a first stage read
- * through the Hermitian extension of half spectra / the split of packed row pairs / the colour mix,
- * `storeTo` 1 a last stage write sigmoid(factor value) into the NHWC image (0: plain; the Fourier
- * parametrisation's sizes rows, width, height, channels, factor and mix m0..m8 say how; see
- * fft-stage.wgsl's load and storeImage). The radix is a pipeline constant: one
- * descriptor per radix of FFT_STAGE_RADICES, made (once) by this function. Run the stages with
- * recordFft; CPU references: fftStageRef (one stage), dftRef (all stages at once).
+ * (inverse, unnormalised) or -1 (forward); `modes` ({@link FftModes}; the uniform's fields of the
+ * same names are fft-pair's) say how the stage loads, scales and stores (the Fourier
+ * parametrisation's sizes rows, width, height, channels, factor and mix m0..m8 in the uniform say
+ * the shapes; see fft-io.wgsl's load and storeImage). The radix and the modes are pipeline constants: one descriptor per radix of FFT_STAGE_RADICES and set of modes, made
+ * (once) by this function. Run the stages with recordFft; CPU references: fftStageRef (one stage),
+ * dftRef (all stages at once).
  */
-export function fftStageKernel(radix: number) {
+export function fftStageKernel(radix: number, modes: FftModes = PLAIN_FFT_MODES) {
   if (!FFT_STAGE_RADICES.includes(radix)) {
     throw new InvalidOptionError(
       `fftStageKernel: no butterfly for radix ${radix}; use one of ${FFT_STAGE_RADICES.join(', ')} (fftRadices)`,
     );
   }
-  let spec = stages.get(radix);
-  if (!spec) stages.set(radix, (spec = stageSpec(radix)));
+  const constants = modeConstants(modes);
+  const key = `${radix}:${modesKey(modes)}`;
+  let spec = stages.get(key);
+  if (!spec) stages.set(key, (spec = stageSpec({ RADIX: radix, ...constants })));
   return spec;
 }
 
@@ -76,21 +112,21 @@ const FFT_BINDINGS = {
   dst: { storage: 'read_write' },
 } as const;
 
-const stageSpec = (radix: number) =>
+const stageSpec = (constants: { RADIX: number } & ReturnType<typeof modeConstants>) =>
   defineKernel({
     name: 'fft-stage',
     source,
     workgroupSize: 64,
-    constants: { RADIX: radix },
+    constants,
     bindings: FFT_BINDINGS,
     tolerance: fftTolerance,
     includes: [fftIoSnippet],
-    threads: ({ params }) => (params.count * params.n) / radix,
+    threads: ({ params }) => (params.count * params.n) / constants.RADIX,
   });
 
-const stages = new Map<number, ReturnType<typeof stageSpec>>();
+const stages = new Map<string, ReturnType<typeof stageSpec>>();
 
-/** The radix-2 stage (the descriptor of fft-stage.wgsl; {@link fftStageKernel} makes the others). */
+/** The plain radix-2 stage (the descriptor of fft-stage.wgsl; {@link fftStageKernel} makes the others). */
 export const fftStage = fftStageKernel(2);
 
 /** Invocations per workgroup of fft-pair (its workgroup memory holds 64 x MAX_RADIX values). */
@@ -102,8 +138,10 @@ export const fftPairSequences = (radix1: number, radix2: number) => Math.floor(P
 /**
  * GPU kernel: a whole two-stage FFT (n = `radix1` x `radix2`, the plan fftRadices gives n) in one
  * dispatch, the stages' values in workgroup memory (fft-pair.wgsl): the same arguments as the
- * stages of fft-stage (`span` unused), its first-stage loads and last-stage stores. One descriptor
- * per radix pair, made (once) by this function. CPU reference: dftRef (and fft-stage's).
+ * stages of fft-stage (`span` unused), its first-stage loads and last-stage stores, the modes read
+ * from the uniform (fields loadFrom, storeTo, scaleAt, batchFastest; fft-io.wgsl says why not
+ * pipeline constants here). One descriptor per radix pair, made (once) by this function. CPU
+ * reference: dftRef (and fft-stage's).
  */
 export function fftPairKernel(radix1: number, radix2: number) {
   for (const radix of [radix1, radix2]) fftStageKernel(radix); // the same butterflies: rejects the same radices

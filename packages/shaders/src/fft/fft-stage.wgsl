@@ -11,26 +11,28 @@
 // sequence b, element e is at (b / inner) * outerStride + (b mod inner) + e * elemStride. So one
 // kernel runs along the columns of [P, h, 2 W] half spectra ([re | im] per row) and along rows.
 // `twiddles` holds w^k, k < n, as (cos, sin) of 2 pi k / n (from f64); sign conjugates them.
-// `scaleAt` 1 multiplies each loaded element by scale[(b mod inner) + e * elemStride] (the 1/f
+// Here the modes SCALE_AT, LOAD_FROM, STORE_TO and BATCH_FASTEST are pipeline constants (fft-io.wgsl
+// says why; the uniform's fields of the same names are fft-pair.wgsl's).
+// SCALE_AT 1 multiplies each loaded element by scale[(b mod inner) + e * elemStride] (the 1/f
 // spectrum scale of the first forward stage), 2 each stored one (the last adjoint stage), 0 none.
 // The Fourier parametrisation's FFTs (fft-plan.ts) fold their neighbouring passes into their first
 // and last stages; its sizes are `rows` = images * channels * height plane rows of real length
 // `width`, its colour mix M = m0..m8 (row-major) and plane `factor`:
-// `loadFrom` (first stage) 1 / 2 reads through the Hermitian extension of half spectra / the
+// LOAD_FROM (first stage) 1 / 2 reads through the Hermitian extension of half spectra / the
 // Hermitian split of packed row pairs, 3 reads the colour-mixed planes (see load());
-// `storeTo` (last stage) 1 writes sigmoid(factor * value) of each of the pair's two plane rows to
+// STORE_TO (last stage) 1 writes sigmoid(factor * value) of each of the pair's two plane rows to
 // the NHWC image [images, height, width, channels], 2 to the padded image [images, height, width, 4]
 // (see storeImage()).
 //
 // Dispatch: one invocation per (sequence, j): count * n / R threads, 1-D folded (linearIndex). No
 // workgroup memory, no barriers: a stage per dispatch. The radix is the override constant RADIX
-// (<= MAX_RADIX = 16; one pipeline per radix), so the R-point DFT's loops unroll and its twiddle
-// indices fold to constants; radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4, 16 = 4 x 4, their
+// (<= MAX_RADIX = 16; one pipeline per radix and set of modes), so smallDft's branches fold (its
+// loops unroll on lavapipe, not on SwiftShader: the radix-16 butterfly is written out, dft16); radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4, 16 = 4 x 4, their
 // inner twiddles constants), 3, 5 and 7 the odd-prime butterfly (oddPrimeDft: r paired with R - r,
 // constant twiddles; until session 11 the plain O(R^2) sum with twiddles read from memory), 14 two
 // 7-point ones and a radix-2 butterfly (so 224 = 16 x 14, two stages). Software adapters pay mostly per invocation
 // and per dispatch, so fewer, larger stages are cheaper (fftRadices).
-// `batchFastest` 1 gives neighbouring invocations neighbouring sequences (the column FFT, whose
+// BATCH_FASTEST 1 gives neighbouring invocations neighbouring sequences (the column FFT, whose
 // sequences are adjacent in memory), 0 neighbouring elements (the row FFT). Integer division by
 // the uniforms goes through an f32 reciprocal (divmod): software adapters run vector integer
 // division one lane at a time. Tolerance: fft.kernel.ts.
@@ -38,6 +40,16 @@
 
 override WORKGROUP_SIZE: u32;
 override RADIX: u32;
+override LOAD_FROM: u32;
+override STORE_TO: u32;
+override SCALE_AT: u32;
+override BATCH_FASTEST: u32;
+
+// fft-io.wgsl's modes: this kernel's pipeline constants (one pipeline per radix and set of modes;
+// fft-io.wgsl says why).
+fn fftModes() -> FftModes {
+  return FftModes(LOAD_FROM, STORE_TO, SCALE_AT);
+}
 
 // Params, load, the stores: fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
 
@@ -56,7 +68,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   var b: u32;
   var j: u32;
-  if (params.batchFastest == 1u) {
+  if (BATCH_FASTEST == 1u) {
     let bj = divmod(t, params.count);
     j = bj.x;
     b = bj.y;
@@ -78,7 +90,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   smallDft(&v, RADIX);
   let out0 = js.x * params.span * RADIX + js.y;
-  if (params.storeTo != 0u) {
+  if (STORE_TO != 0u) {
     let starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
     for (var q = 0u; q < RADIX; q++) {
       storeImage(starts, out0 + q * params.span, v[q]);

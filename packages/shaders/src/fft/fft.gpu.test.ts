@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { KernelBatch, recordKernels } from '../runtime/batch.js';
 import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { fftPairKernel, fftStageKernel, fftTolerance, FFT_STAGE_RADICES } from './fft-stage.kernel.js';
+import { fftPairKernel, fftStageKernel, fftTolerance, FFT_STAGE_RADICES, PLAIN_FFT_MODES } from './fft-stage.kernel.js';
 import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 import {
   fftRadices,
@@ -86,6 +86,17 @@ describe('fft stages (Stockham: one dispatch per stage, or fft-pair for two stag
   gpuTest('a radix without a butterfly is rejected', () => {
     for (const radix of FFT_STAGE_RADICES) expect(() => fftStageKernel(radix)).not.toThrow();
     for (const radix of [1, 6, 9, 11, 32]) expect(() => fftStageKernel(radix)).toThrow(/no butterfly for radix/);
+  });
+
+  gpuTest("fft-stage's modes are pipeline constants, one descriptor per set; a mode without a path is rejected", () => {
+    const colourMix = { loadFrom: 3, storeTo: 0, scaleAt: 1, batchFastest: 1 };
+    expect(fftStageKernel(16, colourMix).constants).toEqual({ RADIX: 16, LOAD_FROM: 3, STORE_TO: 0, SCALE_AT: 1, BATCH_FASTEST: 1 });
+    expect(fftStageKernel(16, { ...colourMix })).toBe(fftStageKernel(16, colourMix));
+    expect(fftStageKernel(16, colourMix)).not.toBe(fftStageKernel(16));
+    expect(() => fftStageKernel(8, { ...PLAIN_FFT_MODES, loadFrom: 4 })).toThrow(/loadFrom 4 has no path .* 0 \.\. 3/);
+    expect(() => fftStageKernel(8, { ...PLAIN_FFT_MODES, scaleAt: -1 })).toThrow(/scaleAt -1/);
+    expect(() => fftStageKernel(8, { ...PLAIN_FFT_MODES, batchFastest: 0.5 })).toThrow(/batchFastest 0.5/);
+    expect(() => fftStageKernel(8, { ...PLAIN_FFT_MODES, storeTo: 3 })).toThrow(/storeTo 3/);
   });
 
   gpuTest('lengths with a prime factor above 7 have no plan', () => {

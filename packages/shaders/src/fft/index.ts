@@ -9,6 +9,8 @@ export {
   fftTolerance,
   MAX_RADIX,
   MAX_STAGE_ELEMENTS,
+  PLAIN_FFT_MODES,
+  type FftModes,
 } from './fft-stage.kernel.js';
 export { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 export {
