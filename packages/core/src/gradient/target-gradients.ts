@@ -3,10 +3,11 @@
 // respect to a batch, in one backward pass for all rows.
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, UnsupportedModelError } from '@webxai/shaders';
-import { checkTargetOption, resolveTargets, targetScoreSum, type Target } from '../api/targets.js';
+import { checkTargetOption, resolveTargets, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
 import { readChecked, type InputCheck } from '../api/input-check.js';
 import { inputGradient } from '../interop/input-gradients.js';
+import { chosenMask, classMask, scoreSeed } from './score-seed.js';
 
 function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
   if (!model.forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
@@ -25,7 +26,13 @@ function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor
  */
 export function targetGradients(model: Pick<ModelAdapter, 'forward' | 'kind'>, x: tf.Tensor4D, targets: readonly number[]): tf.Tensor4D {
   const forward = forwardOf(model);
-  return inputGradient((input) => targetScoreSum(forward(input), targets), x);
+  return inputGradient((input) => {
+    const scores = forward(input);
+    // The same gradient as targetScoreSum's, from a mask built on the host (see scoreSeed).
+    const repeat = scores.shape[0] / targets.length;
+    const perRow = Array.from({ length: scores.shape[0] }, (_, row) => targets[Math.floor(row / repeat)]!);
+    return scoreSeed(scores, classMask(perRow, scores.shape[1]));
+  }, x);
 }
 
 /**
@@ -46,8 +53,9 @@ export async function targetScores(model: ModelAdapter, x: tf.Tensor4D, targets:
 
 /**
  * The one pass of {@link gradientForTarget}: d score[row, class] / d x, with the scores (their shape
- * checks the given classes) and [class per row..., not finite] kept out of it. The classes are
- * `given`, or each row's argmax chosen inside the pass. If the pass throws, what it kept is disposed.
+ * checks the given classes) and `check` kept out of it: [class per row..., not finite] when the
+ * classes are each row's argmax chosen inside the pass, [not finite] when they are `given` (the host
+ * has them). If the pass throws, what it kept is disposed.
  */
 function gradientAndScores(
   forward: (x: tf.Tensor4D) => tf.Tensor2D,
@@ -58,12 +66,15 @@ function gradientAndScores(
   try {
     const gradient = inputGradient((input) => {
       const scores = forward(input);
-      const classes = given ? tf.tensor1d(given, 'int32') : tf.argMax(scores, 1);
       const notFinite = tf.reshape(tf.cast(tf.logicalNot(tf.all(tf.isFinite(scores))), 'float32'), [1]);
       kept.scores = tf.keep(scores);
-      kept.check = tf.keep(tf.concat([tf.cast(classes, 'float32'), notFinite]));
-      // The same mask as targetScoreSum: gradients flow through the scores only (argMax and oneHot pass zeros).
-      return tf.sum(tf.mul(scores, tf.cast(tf.oneHot(classes, scores.shape[1]), 'float32')));
+      if (given) {
+        kept.check = tf.keep(notFinite);
+        return scoreSeed(scores, classMask(given, scores.shape[1]));
+      }
+      const chosen = tf.argMax<tf.Tensor1D>(scores, 1);
+      kept.check = tf.keep(tf.concat([tf.cast(chosen, 'float32'), notFinite]));
+      return scoreSeed(scores, chosenMask(chosen, scores.shape[1]));
     }, x);
     return { gradient, scores: kept.scores!, check: kept.check! };
   } catch (error) {
@@ -119,7 +130,7 @@ export async function gradientForTarget(
   try {
     if (finish) gradient = finishGradient(gradient, finish);
     const values = await readChecked(inputCheck, check);
-    if (values[rows]) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+    if (values[given ? 0 : rows]) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
     return { gradient, target: given ? await resolveTargets(given, scores) : Array.from(values.subarray(0, rows)) };
   } catch (error) {
     gradient.dispose();
