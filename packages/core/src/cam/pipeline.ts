@@ -173,6 +173,8 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
               disposeResult(result);
               throw error;
             }
+            // One layer, no augSmooth: the result is the layer's maps, computed before the peaks' readback.
+            if (relu && perLayer.length === 1 && !augSmooth) call.markDrained?.();
             return (warnings.length ? { ...result, warnings } : result) as unknown as MethodOutput<M>;
           } catch (error) {
             // tfjs frees the buffers of tensors disposed mid-encoder only at its next submit.
