@@ -43,6 +43,15 @@ describe('readFinite (webgpu kernel vs tfjs ops on cpu)', () => {
     expect(gpu.alone).toEqual([firstOk, 1]);
   });
 
+  it('reads classes stored as int32 (an argMax, also after a cast to float32, which keeps the int32 data)', async () => {
+    const a = tensorWith(50, 6);
+    const classes = tf.tensor1d([3, 0, 9], 'int32');
+    const relabelled = tf.cast(classes, 'float32');
+    expect(Array.from(await readFinite(a, undefined, relabelled))).toEqual([1, 1, 3, 0, 9]);
+    expect(Array.from(await readFinite(a, undefined, classes))).toEqual([1, 1, 3, 0, 9]);
+    tf.dispose([a, classes, relabelled]);
+  });
+
   it('runs no tfjs program on webgpu for an input within the limit (one webxai dispatch)', async () => {
     const a = tensorWith(784, 3);
     const b = tensorWith(10, 4);

@@ -30,8 +30,20 @@ function readoutOps(first: tf.Tensor, second: tf.Tensor | undefined, values: tf.
   );
 }
 
-function kernelTakes(tensors: readonly (tf.Tensor | undefined)[], checked: number): boolean {
-  return tf.getBackend() === 'webgpu' && checked <= FINITE_READOUT_LIMIT && tensors.every((t) => !t || t.dtype === 'float32');
+/**
+ * The dtype of `t`'s data on the webgpu backend: tfjs-webgpu's int32 -> float32 Cast keeps the int32
+ * data under a float32 tensor, so the tensor's own dtype does not say what its buffer holds.
+ */
+function storedDtype(backend: WebGPUKernelBackend, t: tf.Tensor): string | undefined {
+  return (backend.tensorMap.get(t.dataId) as { dtype?: string } | undefined)?.dtype;
+}
+
+/** Whether the kernel reads these tensors: float32 checks within the limit, float32 or int32 values. */
+function kernelTakes(first: tf.Tensor, second: tf.Tensor | undefined, values: tf.Tensor | undefined): boolean {
+  if (tf.getBackend() !== 'webgpu' || first.size + (second?.size ?? 0) > FINITE_READOUT_LIMIT) return false;
+  const backend = tf.backend() as unknown as WebGPUKernelBackend;
+  const float = (t: tf.Tensor | undefined) => !t || storedDtype(backend, t) === 'float32';
+  return float(first) && float(second) && (float(values) || storedDtype(backend, values!) === 'int32');
 }
 
 /** The readout with webxai's finite-readout kernel, recorded into tfjs's stream. */
@@ -42,13 +54,14 @@ function readoutKernel(first: tf.Tensor, second: tf.Tensor | undefined, values: 
   const firstBuffer = buffer(first);
   const reads = [first, second, values].filter((t): t is tf.Tensor => t !== undefined);
   const valueCount = values?.size ?? 0;
+  const valuesInt = values && storedDtype(backend, values) === 'int32' ? 1 : 0;
   const target = { shape: [2 + valueCount], kernelName: finiteReadout.name, reads };
   const info = dispatchIntoNewTensor(backend, target, dispatchErrors, (output, sink) =>
     runKernelSync(
       backend.device,
       finiteReadout,
       {
-        params: { firstCount: first.size, secondCount: second?.size ?? 0, valueCount },
+        params: { firstCount: first.size, secondCount: second?.size ?? 0, valueCount, valuesInt },
         first: firstBuffer,
         // An unused binding still needs a buffer: the counts say what is read.
         second: second ? buffer(second) : firstBuffer,
@@ -66,8 +79,7 @@ function readoutKernel(first: tf.Tensor, second: tf.Tensor | undefined, values: 
  * readback. Inputs are not disposed.
  */
 export async function readFinite(first: tf.Tensor, second?: tf.Tensor, values?: tf.Tensor): Promise<Float32Array> {
-  const checked = first.size + (second?.size ?? 0);
-  const readout = kernelTakes([first, second, values], checked) ? readoutKernel(first, second, values) : readoutOps(first, second, values);
+  const readout = kernelTakes(first, second, values) ? readoutKernel(first, second, values) : readoutOps(first, second, values);
   try {
     return (await readout.data()) as Float32Array;
   } finally {

@@ -33,7 +33,7 @@ describe('finite-readout', () => {
     const size = 2 + values.length;
     const output = uploadBuffer(device, new Float32Array(size + 4).fill(-3), 'output');
     await runKernel(device, finiteReadout, {
-      params: { firstCount: first.length, secondCount: second.length, valueCount: values.length },
+      params: { firstCount: first.length, secondCount: second.length, valueCount: values.length, valuesInt: 0 },
       first: f,
       second: s,
       values: v,
@@ -45,5 +45,23 @@ describe('finite-readout', () => {
     expect(Array.from(got.subarray(size))).toEqual([-3, -3, -3, -3]); // nothing past the values
     [f, s, v, output].forEach((b) => releaseBuffer(device, b));
     expect(liveBufferCount(device)).toBe(0);
+  });
+
+  gpuTest('converts i32 values (valuesInt: 1), as a chosen class is stored', async ({ device }) => {
+    const classes = Int32Array.from([0, 7, 999, -3, 1 << 20]);
+    const first = withBad(20, 17);
+    const f = uploadBuffer(device, first, 'first');
+    const v = uploadBuffer(device, new Float32Array(classes.buffer), 'values');
+    const output = uploadBuffer(device, new Float32Array(2 + classes.length), 'output');
+    await runKernel(device, finiteReadout, {
+      params: { firstCount: first.length, secondCount: 0, valueCount: classes.length, valuesInt: 1 },
+      first: f,
+      second: f,
+      values: v,
+      output,
+    });
+    const got = await readFloat32(device, output, 2 + classes.length);
+    expect(bits(got)).toEqual(bits(finiteReadoutRef(first, [], classes)));
+    [f, v, output].forEach((b) => releaseBuffer(device, b));
   });
 });

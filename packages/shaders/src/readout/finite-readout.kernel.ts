@@ -13,13 +13,13 @@ export const finiteReadout = defineKernel({
   // One workgroup; 64 invocations: software adapters run a workgroup on one thread either way.
   workgroupSize: 64,
   bindings: {
-    params: { uniform: { firstCount: 'u32', secondCount: 'u32', valueCount: 'u32' } },
+    params: { uniform: { firstCount: 'u32', secondCount: 'u32', valueCount: 'u32', valuesInt: 'u32' } },
     first: { storage: 'read' },
     second: { storage: 'read' },
     values: { storage: 'read' },
     output: { storage: 'read_write' },
   },
-  // Flags and copied values: exact.
+  // Flags and copied values (or i32 -> f32 conversions, exact below 2^24): exact.
   tolerance: { abs: 0, rel: 0 },
   workgroups: () => 1,
 });

@@ -6,6 +6,8 @@
 //   output[0]     = 1 if every first[i]  (i < firstCount)  is finite, else 0
 //   output[1]     = 1 if every second[i] (i < secondCount) is finite, else 0 (1 when secondCount = 0)
 //   output[2 + i] = values[i]                                         (i < valueCount)
+// values holds f32, or i32 when valuesInt = 1 (tfjs-webgpu's int32 -> float32 Cast keeps the int32
+// bits and relabels the tensor, so a chosen class read from its buffer is an i32): converted.
 // tfjs's IsFinite + All + Cast (+ LogicalNot) + Concat took 4-9 dispatches for the same, each
 // ~0.1-0.2 ms on a software GPU, All a tree reduction behind emulated barriers.
 // Finite is tested on the bits (exponent not all ones), so no float mode can fold it away.
@@ -20,6 +22,7 @@ struct Params {
   firstCount: u32,
   secondCount: u32,
   valueCount: u32,
+  valuesInt: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -45,7 +48,8 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
     secondBad = secondBad || !finite(second[i]);
   }
   for (var i = lid.x; i < params.valueCount; i += WORKGROUP_SIZE) {
-    output[2u + i] = values[i];
+    let v = values[i];
+    output[2u + i] = select(v, f32(bitcast<i32>(v)), params.valuesInt == 1u);
   }
   if (firstBad) {
     atomicOr(&notFinite[0], 1u);
