@@ -95,6 +95,10 @@ export async function readChecked(check: InputCheck | undefined, values: tf.Tens
  * one is pending.
  * @throws {InvalidInputError} the input has a NaN or Inf value.
  */
-export async function readCheckedWithScores(check: InputCheck | undefined, values: tf.Tensor | undefined, scores: tf.Tensor): Promise<CheckedRead> {
+export async function readCheckedWithScores(
+  check: InputCheck | undefined,
+  values: tf.Tensor | undefined,
+  scores: tf.Tensor,
+): Promise<CheckedRead> {
   return check ? check.readWithScores(values, scores) : readScores(values, scores);
 }

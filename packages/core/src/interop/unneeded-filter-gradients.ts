@@ -88,7 +88,11 @@ function zerosFor(backendName: string, backend: unknown, shape: number[]): tf.Te
   const size = tf.util.sizeFromShape(shape);
   const fill = tf.getKernel('Fill', backendName);
   if (size > HOST_ZEROS_LIMIT && fill) {
-    return fill.kernelFunc({ inputs: {}, backend: backend as tf.KernelBackend, attrs: { shape, value: 0, dtype: 'float32' } }) as tf.TensorInfo;
+    return fill.kernelFunc({
+      inputs: {},
+      backend: backend as tf.KernelBackend,
+      attrs: { shape, value: 0, dtype: 'float32' },
+    }) as tf.TensorInfo;
   }
   const host = backend as { makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo };
   return host.makeTensorInfo(shape, 'float32', new Float32Array(size));

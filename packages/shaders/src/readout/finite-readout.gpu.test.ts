@@ -15,12 +15,32 @@ function withBad(count: number, seed: number, bad: Record<number, number> = {}):
 
 const CASES = [
   { why: 'all finite, a 28x28 image and 10 scores', first: withBad(784, 1), second: withBad(10, 2), values: withBad(3, 3) },
-  { why: 'NaN in the first array, last of a ragged stride', first: withBad(784, 4, { 783: NaN }), second: withBad(10, 5), values: withBad(2, 6) },
-  { why: '+Inf first element of the first, -Inf in the second', first: withBad(100, 7, { 0: Infinity }), second: withBad(10, 8, { 9: -Infinity }), values: withBad(1, 9) },
+  {
+    why: 'NaN in the first array, last of a ragged stride',
+    first: withBad(784, 4, { 783: NaN }),
+    second: withBad(10, 5),
+    values: withBad(2, 6),
+  },
+  {
+    why: '+Inf first element of the first, -Inf in the second',
+    first: withBad(100, 7, { 0: Infinity }),
+    second: withBad(10, 8, { 9: -Infinity }),
+    values: withBad(1, 9),
+  },
   { why: 'only the second is bad', first: withBad(64, 10), second: withBad(5, 11, { 2: NaN }), values: withBad(130, 12) },
   { why: 'no second array, no values', first: withBad(5, 13), second: new Float32Array(0), values: new Float32Array(0) },
-  { why: 'a 224x224x3 image with a NaN far in', first: withBad(224 * 224 * 3, 14, { 150000: NaN }), second: withBad(1000, 15), values: withBad(4, 16) },
-  { why: 'the largest finite values and denormals are finite', first: Float32Array.from([3.4028234e38, -3.4028234e38, 1e-45, -0]), second: Float32Array.from([1.17e-38]), values: Float32Array.from([NaN, 7]) },
+  {
+    why: 'a 224x224x3 image with a NaN far in',
+    first: withBad(224 * 224 * 3, 14, { 150000: NaN }),
+    second: withBad(1000, 15),
+    values: withBad(4, 16),
+  },
+  {
+    why: 'the largest finite values and denormals are finite',
+    first: Float32Array.from([3.4028234e38, -3.4028234e38, 1e-45, -0]),
+    second: Float32Array.from([1.17e-38]),
+    values: Float32Array.from([NaN, 7]),
+  },
 ];
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
