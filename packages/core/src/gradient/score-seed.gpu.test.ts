@@ -34,7 +34,7 @@ describe.each(['webgpu', 'cpu'] as const)('scoreSeed on %s', (backend) => {
     for (const make of [() => classMask([2, 0, 3], 4), () => chosenMask(tf.argMax(f(x), 1), 4)]) {
       const mask = tf.tidy(make);
       const seeded = inputGradient((input) => scoreSeed(f(input), mask), x);
-      const plain = tf.grad((input: tf.Tensor2D) => tf.sum(tf.mul(f(input), mask)))(x);
+      const plain = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(f(input as tf.Tensor2D), mask)))(x);
       expect(await bits(seeded)).toEqual(await bits(plain));
       expect(seeded.shape).toEqual([3, 6]);
       tf.dispose([mask, seeded, plain]);
@@ -65,12 +65,12 @@ describe('scoreSeed on webgpu: dispatches', () => {
     const x = tf.tensor2d(seededF32(2 * 6, 6, -1, 1), [2, 6]);
     const mask = classMask([1, 2], 4);
     const seeded = await dispatchedProgramKeys(async () => {
-      const g = inputGradient((input) => scoreSeed(tf.matMul(input, weights) as tf.Tensor2D, mask), x);
+      const g = inputGradient((input) => scoreSeed(tf.matMul<tf.Tensor2D>(input, weights), mask), x);
       await g.data();
       g.dispose();
     });
     const plain = await dispatchedProgramKeys(async () => {
-      const g = tf.grad((input: tf.Tensor2D) => tf.sum(tf.mul(tf.matMul(input, weights), mask)))(x);
+      const g = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.matMul(input, weights), mask)))(x);
       await g.data();
       g.dispose();
     });

@@ -19,7 +19,7 @@ export function scoreSeed(scores: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
     // A host scalar: nothing reads it, so it never reaches the GPU.
     return { value: tf.scalar(0), gradFunc: (_dy: tf.Tensor, saved: tf.Tensor[]) => tf.clone(saved[0]!) };
   });
-  return seed(scores) as tf.Scalar;
+  return seed(scores);
 }
 
 /**
