@@ -26,27 +26,31 @@ describe('gradient CAMs', () => {
   });
   afterAll(() => disposeWeights(weights));
 
-  it("records cam-map into tfjs's stream and reads its peaks: one submit, one readback for a small single-image Grad-CAM", async () => {
-    const model = tinyCnn('sequential', weights);
-    const x = tf.tensor4d(seededF32(8 * 8 * 3, 32, 0, 1), [1, 8, 8, 3]);
-    const explainer = createExplainer(model, { method: 'grad-cam', target: 1 });
-    dispose(await explainer.explain(x)); // compile
-    const queue = tfjsDevice().queue;
-    const submits = vi.spyOn(queue, 'submit');
-    const reads = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
-    try {
-      dispose(await explainer.explain(x));
-      // The pass, cam-map and the readout go in tfjs's one batch, submitted by the readback (was 3:
-      // a flush before cam-map, cam-map's own submit, the readback's).
-      expect(submits.mock.calls.length).toBe(1);
-      expect(reads.mock.calls.length).toBe(1);
-    } finally {
-      submits.mockRestore();
-      reads.mockRestore();
-      explainer.dispose();
-      x.dispose();
-    }
-  });
+  it.for(['grad-cam', 'grad-cam++'] as const)(
+    "records its kernels into tfjs's stream and reads cam-map's peaks: one submit, one readback (%s, one small image)",
+    async (method) => {
+      const model = tinyCnn('sequential', weights);
+      const x = tf.tensor4d(seededF32(8 * 8 * 3, 32, 0, 1), [1, 8, 8, 3]);
+      const explainer = createExplainer(model, { method, target: 1 });
+      dispose(await explainer.explain(x)); // compile
+      const queue = tfjsDevice().queue;
+      const submits = vi.spyOn(queue, 'submit');
+      const reads = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+      try {
+        dispose(await explainer.explain(x));
+        // The pass, the weights, cam-map and the readout go in tfjs's one batch, submitted by the
+        // readback (was 3 for Grad-CAM: a flush before cam-map, cam-map's own submit, the readback's;
+        // 5 for Grad-CAM++, whose weights kernel had the same two).
+        expect(submits.mock.calls.length).toBe(1);
+        expect(reads.mock.calls.length).toBe(1);
+      } finally {
+        submits.mockRestore();
+        reads.mockRestore();
+        explainer.dispose();
+        x.dispose();
+      }
+    },
+  );
 
   it('Grad-CAM on a hand-set activation gives the hand-computed map', async () => {
     const [h, w, k] = [3, 4, 2];
