@@ -13,6 +13,7 @@ export * from './runtime/batch.js';
 export * from './elementwise/index.js';
 export * from './colormap/index.js';
 export * from './reduce/index.js';
+export * from './readout/index.js';
 export * from './random/index.js';
 export * from './integrated-gradients/index.js';
 export * from './noise/index.js';

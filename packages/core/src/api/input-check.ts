@@ -3,17 +3,19 @@
 // round trip to the GPU process: a single-image Grad-CAM made 4 readbacks, one of them this flag.
 // A method that reads something back anyway (the CAM map peaks, saliency's chosen classes) reads
 // the flag in the same readback; the explainer reads it alone after methods that did not.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { InvalidInputError } from '@webxai/shaders';
-
-/** `[1]` float32: 1 when every value of `input` is finite, else 0. */
-function finiteFlag(input: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => tf.reshape(tf.cast(tf.all(tf.isFinite(input)), 'float32'), [1]));
-}
+import { readFinite } from '../interop/finite-readout.js';
 
 /** The error every input check throws for a NaN or Inf value. */
 function notFinite(): InvalidInputError {
   return new InvalidInputError('input contains NaN or Inf values');
+}
+
+/** Values read with the check, and whether `scores` (when given) were all finite. */
+export interface CheckedRead {
+  readonly values: Float32Array;
+  readonly scoresFinite: boolean;
 }
 
 /**
@@ -35,12 +37,19 @@ export class InputCheck {
    * @throws {InvalidInputError} the input has a NaN or Inf value (checked before `values` are used).
    */
   async readWith(values: tf.Tensor): Promise<Float32Array> {
+    return (await this.readWithScores(values)).values;
+  }
+
+  /**
+   * {@link readWith}, with the finiteness of `scores` (a model's output) in the same readback.
+   * @throws {InvalidInputError} the input has a NaN or Inf value (checked before anything else).
+   */
+  async readWithScores(values: tf.Tensor | undefined, scores?: tf.Tensor): Promise<CheckedRead> {
     const input = this.#take();
-    if (!input) return Float32Array.from(await values.data());
-    const both = tf.tidy(() => tf.concat([finiteFlag(input), tf.cast(tf.reshape(values, [-1]), 'float32')]));
-    const data = (await both.data().finally(() => both.dispose())) as Float32Array;
+    if (!input) return readScores(values, scores);
+    const data = await readFinite(input, scores, values);
     if (data[0] !== 1) throw notFinite();
-    return data.subarray(1);
+    return { values: data.subarray(2), scoresFinite: data[1] === 1 };
   }
 
   /**
@@ -50,8 +59,7 @@ export class InputCheck {
   async settle(): Promise<void> {
     const input = this.#take();
     if (!input) return;
-    const flag = finiteFlag(input);
-    const [ok] = await flag.data().finally(() => flag.dispose());
+    const [ok] = await readFinite(input);
     if (ok !== 1) throw notFinite();
   }
 
@@ -67,10 +75,30 @@ export class InputCheck {
   }
 }
 
+/** `values` (and the finiteness of `scores`) in one readback, with no input check. */
+async function readScores(values: tf.Tensor | undefined, scores: tf.Tensor | undefined): Promise<CheckedRead> {
+  if (!scores) return { values: values ? Float32Array.from(await values.data()) : new Float32Array(0), scoresFinite: true };
+  const data = await readFinite(scores, undefined, values);
+  return { values: data.subarray(2), scoresFinite: data[0] === 1 };
+}
+
 /**
  * `values` read back as float32 (not disposed), with `check` in the same readback when one is pending.
  * @throws {InvalidInputError} the input has a NaN or Inf value.
  */
 export async function readChecked(check: InputCheck | undefined, values: tf.Tensor): Promise<Float32Array> {
   return check ? check.readWith(values) : Float32Array.from(await values.data());
+}
+
+/**
+ * `values` (may be undefined) and whether every score is finite, in one readback with `check` when
+ * one is pending.
+ * @throws {InvalidInputError} the input has a NaN or Inf value.
+ */
+export async function readCheckedWithScores(
+  check: InputCheck | undefined,
+  values: tf.Tensor | undefined,
+  scores: tf.Tensor,
+): Promise<CheckedRead> {
+  return check ? check.readWithScores(values, scores) : readScores(values, scores);
 }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UnknownLayerError } from '@webxai/shaders';
 import type { ModelSplit, TappedModel } from '../model/split/types.js';
 import { inputGradient, inputGradients } from '../interop/input-gradients.js';
+import { chosenMask, classMask, scoreSeed } from '../gradient/score-seed.js';
 
 export interface LayerEvidence {
   readonly activation: tf.Tensor4D;
@@ -15,10 +16,12 @@ export interface LayerEvidence {
 /** 1 at each row's target class (or its argmax when `targets` is undefined), 0 elsewhere. */
 function targetMask(scores: tf.Tensor2D, targets: readonly number[] | undefined): tf.Tensor2D {
   const classes = scores.shape[1];
-  if (classes === 1) return tf.onesLike(scores);
-  // argMax and oneHot have zero gradients, so the mask adds nothing to d score / d activation.
-  const indices = targets ? tf.tensor1d(targets as number[], 'int32') : tf.argMax(scores, 1);
-  return tf.cast(tf.oneHot(indices as tf.Tensor1D, classes), 'float32') as tf.Tensor2D;
+  return targets ? classMask(targets, classes) : chosenMask(tf.argMax(scores, 1), classes);
+}
+
+/** The objective of a pass: its gradient w.r.t. the scores is the rows' target mask (see scoreSeed). */
+function targetSeed(scores: tf.Tensor2D, targets: readonly number[] | undefined): tf.Scalar {
+  return scoreSeed(scores, targetMask(scores, targets));
 }
 
 /**
@@ -39,7 +42,7 @@ export function forwardBackward(
     const gradient = inputGradient((a) => {
       const s = split.tail(context, a);
       scores = tf.keep(s);
-      return tf.sum(tf.mul(s, targetMask(s, targets)));
+      return targetSeed(s, targets);
     }, activation);
     return { activation, scores: scores!, gradient };
   } catch (cause) {
@@ -92,7 +95,7 @@ export function forwardBackwardMany(
     const grads = inputGradients((...fed) => {
       const s = tapped.run(x, fed, capture);
       scores = tf.keep(s);
-      return tf.sum(tf.mul(s, targetMask(s, targets)));
+      return targetSeed(s, targets);
     }, taps);
     return { activations, scores: scores!, gradients: grads };
   } catch (cause) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeResult } from '../api/dispose-result.js';
 import { seededF32 } from '@webxai/testing';
@@ -13,7 +13,7 @@ import {
 } from '@webxai/testing/models';
 import { UnknownLayerError } from '@webxai/shaders';
 import { createExplainer, explain } from '../api/explain.js';
-import { tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
+import { tfjsDevice, tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
 
 const values = async (t: tf.Tensor) => Array.from(await t.data());
 const dispose = disposeResult; // attribution and map(s)
@@ -25,6 +25,32 @@ describe('gradient CAMs', () => {
     weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, filters: 6, classes: 4, seed: 31 });
   });
   afterAll(() => disposeWeights(weights));
+
+  it.for(['grad-cam', 'grad-cam++'] as const)(
+    "records its kernels into tfjs's stream and reads cam-map's peaks: one submit, one readback (%s, one small image)",
+    async (method) => {
+      const model = tinyCnn('sequential', weights);
+      const x = tf.tensor4d(seededF32(8 * 8 * 3, 32, 0, 1), [1, 8, 8, 3]);
+      const explainer = createExplainer(model, { method, target: 1 });
+      dispose(await explainer.explain(x)); // compile
+      const queue = tfjsDevice().queue;
+      const submits = vi.spyOn(queue, 'submit');
+      const reads = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+      try {
+        dispose(await explainer.explain(x));
+        // The pass, the weights, cam-map and the readout go in tfjs's one batch, submitted by the
+        // readback (was 3 for Grad-CAM: a flush before cam-map, cam-map's own submit, the readback's;
+        // 5 for Grad-CAM++, whose weights kernel had the same two).
+        expect(submits.mock.calls.length).toBe(1);
+        expect(reads.mock.calls.length).toBe(1);
+      } finally {
+        submits.mockRestore();
+        reads.mockRestore();
+        explainer.dispose();
+        x.dispose();
+      }
+    },
+  );
 
   it('Grad-CAM on a hand-set activation gives the hand-computed map', async () => {
     const [h, w, k] = [3, 4, 2];

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Channel (or elementwise) weights of the gradient CAMs, as pytorch-grad-cam computes them.
 import * as tf from '@tensorflow/tfjs';
-import { gradcamPpWeights, gradcamPpWeightsRef, runKernel, type CamWeighting } from '@webxai/shaders';
+import { gradcamPpWeights, gradcamPpWeightsRef, runKernelSync, type CamWeighting } from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
-import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { streamToNewTensors } from '../interop/webgpu-kernel-backend.js';
 
 export type GradientCamName = 'grad-cam' | 'grad-cam++' | 'xgrad-cam' | 'hires-cam' | 'layer-cam';
 
@@ -20,9 +21,11 @@ async function gradCamPlusPlus(activation: tf.Tensor4D, gradient: tf.Tensor4D, p
     const [a, g] = await Promise.all([activation.data(), gradient.data()]);
     return tf.tensor2d(gradcamPpWeightsRef(a, g, shape), [images, channels]);
   }
-  return kernelToTensor([images, channels], (weights) =>
-    runKernel(tfjsDevice(), gradcamPpWeights, { params: shape, act: gpuBufferOf(activation), grad: gpuBufferOf(gradient), weights }),
+  // Recorded into tfjs's stream: no flush of the pass before it and no submit of its own.
+  const [weights] = await streamToNewTensors([[images, channels]], [activation, gradient], ([out], buffer, sink) =>
+    runKernelSync(tfjsDevice(), gradcamPpWeights, { params: shape, act: buffer(activation), grad: buffer(gradient), weights: out! }, sink),
   );
+  return weights as tf.Tensor2D;
 }
 
 /**

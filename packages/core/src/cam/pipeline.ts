@@ -14,7 +14,7 @@ import type { KeyedLayer } from '../model/split/layers-program.js';
 import type { ModelSplit, SplitContext } from '../model/split/types.js';
 import type { ModelAdapter } from '../model/types.js';
 import { augmentBatch, AUGMENTATIONS, deaugmentMean } from './augment.js';
-import { camMaps, type CamMaps } from './cam-map.js';
+import { camMaps } from './cam-map.js';
 import { eigenCamMaps } from './eigen.js';
 import { choiceOption } from '../api/options.js';
 import { forwardBackward, forwardBackwardMany } from './evidence.js';
@@ -173,6 +173,8 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
               disposeResult(result);
               throw error;
             }
+            // One layer, no augSmooth: the result is the layer's maps, computed before the peaks' readback.
+            if (relu && perLayer.length === 1 && !augSmooth) call.markDrained?.();
             return (warnings.length ? { ...result, warnings } : result) as unknown as MethodOutput<M>;
           } catch (error) {
             // tfjs frees the buffers of tensors disposed mid-encoder only at its next submit.
@@ -238,7 +240,9 @@ async function batchAndTargets(model: ModelAdapter, input: tf.Tensor4D, call: Ca
  * One layer's maps, their per-image peaks (the ReLU'd map's maximum; read once, for the blank-map
  * warnings too) and, for images whose ReLU'd map is all zero, the range of their signed map.
  */
-interface LayerMaps extends CamMaps {
+interface LayerMaps {
+  readonly map: tf.Tensor3D;
+  readonly attribution: tf.Tensor3D;
   readonly peaks?: Float32Array;
   readonly blank?: ReadonlyMap<number, SignedRange>;
 }
@@ -262,22 +266,27 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
     const full: LayerPass = { ...pass, split, input: job.batch, targets: rows.rowTargets!, call, model: job.model, batchSize };
     const weights = await job.strategy.weights(full);
     try {
-      if (!weights || job.eigenSmooth)
-        return await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path, job.signConvention);
+      if (!weights || job.eigenSmooth) {
+        const { mapPeaks, ...maps } = await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path, job.signConvention);
+        mapPeaks.dispose(); // Eigen-CAM's blank check reads the result's peaks (resultPeaks)
+        return maps;
+      }
       if (!job.relu) {
         const map = signedCamMap(pass.activation, weights.weights, weights.weighting);
         return { map, attribution: signedAttribution(map, job.out) };
       }
-      const maps = await camMaps(pass.activation, weights.weights, weights.weighting, job.out, job.single, call.path);
+      const { mapPeaks, ...maps } = await camMaps(pass.activation, weights.weights, weights.weighting, job.out, job.single, call.path);
       try {
         // The peaks' readback carries the input check (a bad input throws here) and the predicted classes.
         const signed = () => signedCamMap(pass.activation, weights.weights, weights.weighting);
-        const { peaks, blank, classes } = await blankRanges(maps.map, call, signed, predicted);
+        const { peaks, blank, classes } = await blankRanges(mapPeaks, call, signed, predicted);
         if (classes) rows.targets = rows.rowTargets = classes;
         return blank.size ? { ...maps, peaks, blank } : { ...maps, peaks };
       } catch (error) {
         tf.dispose([maps.map, maps.attribution]);
         throw error;
+      } finally {
+        mapPeaks.dispose();
       }
     } finally {
       weights?.weights.dispose();
@@ -340,21 +349,21 @@ function sharedPass(
 }
 
 /**
- * The peak of each row of a ReLU'd map `[n, h, w]` (read with the call's pending input check and,
- * when given, each row's `predicted` class: one readback) and the rows that are all zero, with the
+ * The `[n]` peaks of a ReLU'd map (cam-map's; read with the call's pending input check and, when
+ * given, each row's `predicted` class: one readback) and the rows that are all zero, with the
  * range of their signed map (a second readback, only then).
  */
 async function blankRanges(
-  map: tf.Tensor3D,
+  mapPeaks: tf.Tensor1D,
   call: CallContext,
   signed: () => tf.Tensor3D,
   predicted: tf.Tensor1D | undefined,
 ): Promise<{ peaks: Float32Array; blank: Map<number, SignedRange>; classes?: number[] }> {
   const blank = new Map<number, SignedRange>();
-  const rows = map.shape[0];
+  const rows = mapPeaks.shape[0];
   // Class indices are exact in float32 (below 2^24).
-  const read = tf.tidy(() => (predicted ? tf.concat([tf.max(map, [1, 2]), tf.cast(predicted, 'float32')]) : tf.max(map, [1, 2])));
-  const values = await readChecked(call.inputCheck, read).finally(() => read.dispose());
+  const read = predicted ? tf.tidy(() => tf.concat([mapPeaks, tf.cast(predicted, 'float32')])) : mapPeaks;
+  const values = await readChecked(call.inputCheck, read).finally(() => read !== mapPeaks && read.dispose());
   const peak = values.slice(0, rows);
   const classes = predicted ? Array.from(values.subarray(rows)) : undefined;
   if (peak.every((v) => v > 0)) return { peaks: peak, blank, ...(classes && { classes }) };
@@ -427,7 +436,7 @@ function runPass(split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undef
 
 /** Averages layers and augmentations; returns new tensors (the per-layer maps are disposed by the caller). */
 function finish(
-  perLayer: readonly CamMaps[],
+  perLayer: readonly LayerMaps[],
   chosen: KeyedLayer[],
   asArray: boolean,
   augSmooth: boolean,

@@ -3,10 +3,11 @@
 // respect to a batch, in one backward pass for all rows.
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, UnsupportedModelError } from '@webxai/shaders';
-import { checkTargetOption, resolveTargets, targetScoreSum, type Target } from '../api/targets.js';
+import { checkTargetOption, resolveTargets, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
-import { readChecked, type InputCheck } from '../api/input-check.js';
+import { readCheckedWithScores, type InputCheck } from '../api/input-check.js';
 import { inputGradient } from '../interop/input-gradients.js';
+import { chosenMask, classMask, scoreSeed } from './score-seed.js';
 
 function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
   if (!model.forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
@@ -25,7 +26,13 @@ function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor
  */
 export function targetGradients(model: Pick<ModelAdapter, 'forward' | 'kind'>, x: tf.Tensor4D, targets: readonly number[]): tf.Tensor4D {
   const forward = forwardOf(model);
-  return inputGradient((input) => targetScoreSum(forward(input), targets), x);
+  return inputGradient((input) => {
+    const scores = forward(input);
+    // The same gradient as targetScoreSum's, from a mask built on the host (see scoreSeed).
+    const repeat = scores.shape[0] / targets.length;
+    const perRow = Array.from({ length: scores.shape[0] }, (_, row) => targets[Math.floor(row / repeat)]!);
+    return scoreSeed(scores, classMask(perRow, scores.shape[1]));
+  }, x);
 }
 
 /**
@@ -46,28 +53,28 @@ export async function targetScores(model: ModelAdapter, x: tf.Tensor4D, targets:
 
 /**
  * The one pass of {@link gradientForTarget}: d score[row, class] / d x, with the scores (their shape
- * checks the given classes) and [class per row..., not finite] kept out of it. The classes are
- * `given`, or each row's argmax chosen inside the pass. If the pass throws, what it kept is disposed.
+ * checks the given classes; their finiteness is read afterwards) kept out of it, and the classes:
+ * `given`, or each row's argmax chosen inside the pass (`chosen`, float32, kept to be read back).
+ * If the pass throws, what it kept is disposed.
  */
 function gradientAndScores(
   forward: (x: tf.Tensor4D) => tf.Tensor2D,
   x: tf.Tensor4D,
   given: number[] | undefined,
-): { gradient: tf.Tensor4D; scores: tf.Tensor2D; check: tf.Tensor } {
-  const kept: { scores?: tf.Tensor2D; check?: tf.Tensor } = {};
+): { gradient: tf.Tensor4D; scores: tf.Tensor2D; chosen: tf.Tensor1D | undefined } {
+  const kept: { scores?: tf.Tensor2D; chosen?: tf.Tensor1D } = {};
   try {
     const gradient = inputGradient((input) => {
       const scores = forward(input);
-      const classes = given ? tf.tensor1d(given, 'int32') : tf.argMax(scores, 1);
-      const notFinite = tf.reshape(tf.cast(tf.logicalNot(tf.all(tf.isFinite(scores))), 'float32'), [1]);
       kept.scores = tf.keep(scores);
-      kept.check = tf.keep(tf.concat([tf.cast(classes, 'float32'), notFinite]));
-      // The same mask as targetScoreSum: gradients flow through the scores only (argMax and oneHot pass zeros).
-      return tf.sum(tf.mul(scores, tf.cast(tf.oneHot(classes, scores.shape[1]), 'float32')));
+      if (given) return scoreSeed(scores, classMask(given, scores.shape[1]));
+      const chosen = tf.argMax<tf.Tensor1D>(scores, 1);
+      kept.chosen = tf.keep(tf.cast(chosen, 'float32'));
+      return scoreSeed(scores, chosenMask(chosen, scores.shape[1]));
     }, x);
-    return { gradient, scores: kept.scores!, check: kept.check! };
+    return { gradient, scores: kept.scores!, chosen: kept.chosen };
   } catch (error) {
-    tf.dispose([kept.scores, kept.check]);
+    tf.dispose([kept.scores, kept.chosen]);
     throw error;
   }
 }
@@ -114,18 +121,18 @@ export async function gradientForTarget(
       : typeof target === 'number'
         ? new Array<number>(rows).fill(target)
         : [...target];
-  const { gradient: raw, scores, check } = gradientAndScores(forward, x, given);
+  const { gradient: raw, scores, chosen } = gradientAndScores(forward, x, given);
   let gradient = raw;
   try {
     if (finish) gradient = finishGradient(gradient, finish);
-    const values = await readChecked(inputCheck, check);
-    if (values[rows]) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
-    return { gradient, target: given ? await resolveTargets(given, scores) : Array.from(values.subarray(0, rows)) };
+    const read = await readCheckedWithScores(inputCheck, chosen, scores);
+    if (!read.scoresFinite) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+    return { gradient, target: given ? await resolveTargets(given, scores) : Array.from(read.values.subarray(0, rows)) };
   } catch (error) {
     gradient.dispose();
     throw error;
   } finally {
-    tf.dispose([scores, check]);
+    tf.dispose([scores, chosen]);
   }
 }
 

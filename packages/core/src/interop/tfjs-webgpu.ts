@@ -16,6 +16,8 @@ interface WebGPUBackendInternals {
     getNumUsedBuffers(): number;
   };
   commandEncoder: GPUCommandEncoder | null;
+  /** Replaced by a new set at every submit of tfjs's (submitQueue): it marks the submit. */
+  readonly commandQueueOwnedIds: object;
   uploadToGPU(dataId: object): void;
   ensureCommandEncoderReady(): void;
   endComputePassEncoder(): void;
@@ -56,6 +58,22 @@ export function flushTfjs(): void {
   if (!backend.commandEncoder) return;
   backend.endComputePassEncoder();
   backend.submitQueue();
+}
+
+/**
+ * A mark of tfjs's last submit, when tfjs has nothing recorded since (else undefined): compare it
+ * with {@link tfjsSubmittedNothingSince} later.
+ */
+export function tfjsSubmitMark(): object | undefined {
+  const backend = webgpuBackend();
+  return backend.commandEncoder ? undefined : backend.commandQueueOwnedIds;
+}
+
+/** True when tfjs has neither submitted nor recorded anything since `mark` (from {@link tfjsSubmitMark}). */
+export function tfjsSubmittedNothingSince(mark: object | undefined): boolean {
+  if (!mark || !isWebGPUBackend()) return false;
+  const backend = webgpuBackend();
+  return !backend.commandEncoder && backend.commandQueueOwnedIds === mark;
 }
 
 /**

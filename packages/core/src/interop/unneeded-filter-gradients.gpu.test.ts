@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
 import { targetScoreSum } from '../api/targets.js';
 import { targetGradients } from '../gradient/target-gradients.js';
-import { skippedFilterGradients, skipUnneededFilterGradients } from './unneeded-filter-gradients.js';
+import { skippedDenseGradients, skippedFilterGradients, skipUnneededFilterGradients } from './unneeded-filter-gradients.js';
 import { checkWebgpuLeaksPerTest } from '../../test/kernel-wrapper-hooks.js';
 
 /** MobileNet-like: two convs with linear activations (fused under tf.grad), batch norm and ReLU6 layers between. */
@@ -62,11 +62,15 @@ describe.each(['webgpu', 'cpu'] as const)('skipping unneeded filter gradients on
     const x = images();
     const adapter = { kind: 'layers' as const, forward: (t: tf.Tensor4D) => model.apply(t) as tf.Tensor2D };
     const before = skippedFilterGradients();
+    const beforeDense = skippedDenseGradients();
     const skipped = targetGradients(adapter, x, [0, 2]);
     const skips = skippedFilterGradients() - before;
+    const denseSkips = skippedDenseGradients() - beforeDense;
     const plain = plainGradient(model, x, [0, 2]);
     expect(skippedFilterGradients() - before).toBe(skips); // tfjs's own pass skips nothing
+    expect(skippedDenseGradients() - beforeDense).toBe(denseSkips);
     expect(skips).toBe(2);
+    expect(denseSkips).toBe(2); // the Dense layer's weight and bias gradients
     expect(await bits(skipped)).toEqual(await bits(plain));
     expect(await maxAbs(skipped)).toBeGreaterThan(0);
     tf.dispose([x, skipped, plain]);
@@ -101,6 +105,35 @@ describe.each(['webgpu', 'cpu'] as const)('skipping unneeded filter gradients on
     })(x);
     expect(await bits(withoutDynamic)).not.toEqual(await bits(skipped));
     tf.dispose([x, w, held, skipped, plain, withoutDynamic]);
+  });
+
+  it('keeps the gradients of a fused matmul whose weight or bias is computed from the differentiated input', async () => {
+    await tf.setBackend(backend);
+    const x = tf.tensor2d(seededF32(2 * 4, 16, -1, 1), [2, 4]);
+    const w = tf.tensor2d(seededF32(4 * 4, 17, -1, 1), [4, 4]);
+    const bias = tf.tensor1d(seededF32(4, 18, -1, 1));
+    // y = x W(x) + b, then x W + b(x): the weight, then the bias depends on x; then x W + b and x W^T: neither.
+    const cases: [(input: tf.Tensor2D) => tf.Tensor, number][] = [
+      [(input) => tf.fused.matMul({ a: input, b: tf.matMul(input, input, true), bias }), 0], // x^T x: [4, 4]
+      [(input) => tf.fused.matMul({ a: input, b: w, bias: tf.sum(input, 0) }), 0],
+      [(input) => tf.fused.matMul({ a: input, b: w, bias }), 2],
+      [(input) => tf.fused.matMul({ a: input, b: w, transposeB: true }), 1], // no bias: the weight's only
+    ];
+    for (const [layer, want] of cases) {
+      const f = (skip: boolean) => (input: tf.Tensor) => {
+        const y = layer(input as tf.Tensor2D);
+        if (skip) skipUnneededFilterGradients([input]);
+        return tf.sum(tf.mul(y, y));
+      };
+      const before = skippedDenseGradients();
+      const skipped = tf.grad(f(true))(x);
+      expect(skippedDenseGradients() - before).toBe(want);
+      const plain = tf.grad(f(false))(x);
+      expect(await bits(skipped)).toEqual(await bits(plain));
+      expect(await maxAbs(skipped)).toBeGreaterThan(0);
+      tf.dispose([skipped, plain]);
+    }
+    tf.dispose([x, w, bias]);
   });
 
   it("does nothing inside somebody else's gradient (depth > 1): their weight gradients stay", async () => {

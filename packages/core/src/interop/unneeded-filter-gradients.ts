@@ -11,18 +11,25 @@
 // whose filter does not depend on the differentiated tensors run their gradient with
 // Conv2DBackpropFilter answered by zeros of the filter's shape (a Fill), which the tape drops as
 // before. A node whose filter does depend on them (a filter computed from the input) is left alone.
-// Not covered: fused.matMul (Dense layers whose activation is not relu or elu) also computes its
-// weight gradient eagerly (a BatchMatMul) and drops it, but that is <= 0.3% of a forward + backward
-// of MobileNetV2-224 and of the MNIST CNN (one small head), measured 2026-12-01 (ADR 0007).
+// The same holds for fused.matMul (a Dense layer with a linear activation, kept fused under the tape):
+// its custom gradient computes the weight's gradient (a BatchMatMul) and the bias's (a Sum, which
+// tfjs-webgpu runs as a transpose and a tree reduction) and the tape drops both. That was <= 0.3% of
+// MobileNetV2-224's pass (ADR 0007), but ~0.6-0.8 ms of a 28x28 MNIST CNN's single-image gradient
+// on Chromium's SwiftShader (session 15), where the reduction's workgroup barriers are emulated: so
+// a fused matmul node whose weight and bias do not depend on the differentiated tensors answers the
+// BatchMatMul that reads its `a` (the weight's gradient; the input's gradient reads dy and `b`) and
+// its Sum (only the bias gradient sums there: a linear activation adds no op) with zeros.
 // webxai's own gradients call it through inputGradient / inputGradients (input-gradients.ts); it
 // stays public for users who take their own tf.grad through a model.
 // tfjs internals used (ADR 0007): engine.state.activeTape / gradientDepth, tape nodes' kernelName
 // ('fusedConv2d__op', the op's scope name), inputs ('0' x, '1' filter), outputs and gradient.
 import * as tf from '@tensorflow/tfjs';
-import { replaceKernel } from './webgpu-kernel-replacement.js';
+import { layerKernel, replaceKernel } from './webgpu-kernel-replacement.js';
 
 /** The scope name tfjs 4.22 records fused.conv2d's custom-gradient node under. */
 const FUSED_CONV_NODE = 'fusedConv2d__op';
+/** The same for fused.matMul: inputs '0' a, '1' b (the weight), '2' the bias when there is one. */
+const FUSED_MATMUL_NODE = 'fusedMatMul__op';
 
 /** A tape node as far as this file needs it (tfjs-core exports no type for them). */
 interface TapeNode {
@@ -40,12 +47,23 @@ interface TapeState {
 /** > 0 while a node whose filter gradient nobody needs computes its gradient. */
 let skipping = 0;
 
+/** The `a` operands (by dataId) of the fused matmul nodes computing their gradient, innermost last. */
+const skippingMatMuls: object[] = [];
+
 /** Filter gradients answered by zeros so far (process-wide; a diagnostic for tests and benchmarks). */
 let skippedCount = 0;
 
 /** How many filter gradients {@link skipUnneededFilterGradients} has skipped in this process. */
 export function skippedFilterGradients(): number {
   return skippedCount;
+}
+
+/** Dense weight and bias gradients answered by zeros so far (process-wide; for tests). */
+let skippedDenseCount = 0;
+
+/** How many fused-matmul weight and bias gradients {@link skipUnneededFilterGradients} has skipped in this process. */
+export function skippedDenseGradients(): number {
+  return skippedDenseCount;
 }
 
 /** Nodes already rewritten (a second call in the same forward pass must not wrap twice). */
@@ -63,6 +81,51 @@ function skippable(backendName: string): (original: tf.KernelConfig) => tf.Kerne
   };
 }
 
+/** Zeros of `shape` for a gradient the tape drops: on the host below this size (nothing is uploaded), else a Fill. */
+const HOST_ZEROS_LIMIT = 1 << 16;
+
+function zerosFor(backendName: string, backend: unknown, shape: number[]): tf.TensorInfo {
+  const size = tf.util.sizeFromShape(shape);
+  const fill = tf.getKernel('Fill', backendName);
+  if (size > HOST_ZEROS_LIMIT && fill) {
+    return fill.kernelFunc({
+      inputs: {},
+      backend: backend as tf.KernelBackend,
+      attrs: { shape, value: 0, dtype: 'float32' },
+    }) as tf.TensorInfo;
+  }
+  const host = backend as { makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo };
+  return host.makeTensorInfo(shape, 'float32', new Float32Array(size));
+}
+
+/** The backend's BatchMatMul, answering zeros for the weight gradient of the innermost skipped matmul node. */
+function skippableMatMul(backendName: string): (original: tf.KernelConfig) => tf.KernelFunc {
+  return (original) => (params) => {
+    const a = skippingMatMuls.at(-1);
+    const { a: left, b: right } = params.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    if (!a || (left.dataId !== a && right.dataId !== a)) return original.kernelFunc(params);
+    const { transposeA, transposeB } = params.attrs as { transposeA: boolean; transposeB: boolean };
+    const outer = tf.backend_util.assertAndGetBroadcastShape(left.shape.slice(0, -2), right.shape.slice(0, -2));
+    const rows = left.shape.at(transposeA ? -1 : -2)!;
+    const columns = right.shape.at(transposeB ? -2 : -1)!;
+    skippedDenseCount++;
+    return zerosFor(backendName, params.backend, [...outer, rows, columns]);
+  };
+}
+
+/** The backend's Sum, answering zeros while a skipped matmul node computes its (bias) gradient. */
+function skippableSum(backendName: string): (original: tf.KernelConfig) => tf.KernelFunc {
+  return (original) => (params) => {
+    if (skippingMatMuls.length === 0) return original.kernelFunc(params);
+    const x = (params.inputs as { x: tf.TensorInfo }).x;
+    const { axis, keepDims } = params.attrs as { axis: number | number[]; keepDims: boolean };
+    const axes = tf.util.parseAxisParam(axis, x.shape);
+    const [reduced] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
+    skippedDenseCount++;
+    return zerosFor(backendName, params.backend, keepDims ? tf.backend_util.expandShapeToKeepDim(reduced, axes) : reduced);
+  };
+}
+
 /** Ids of every tensor on the tape that depends on one of `xs` (including `xs`). */
 function dependentIds(tape: readonly TapeNode[], xs: readonly tf.Tensor[]): Set<number> {
   const ids = new Set(xs.map((x) => x.id));
@@ -75,7 +138,8 @@ function dependentIds(tape: readonly TapeNode[], xs: readonly tf.Tensor[]): Set<
 /**
  * Call inside the function given to tf.grad / tf.grads, after the model's forward pass, with the
  * tensors being differentiated: the fused convolutions recorded so far whose filter does not
- * depend on them skip their (unused) filter gradient in the backward pass. Gradients are
+ * depend on them skip their (unused) filter gradient in the backward pass, and the fused matmuls
+ * (Dense layers) whose weight and bias do not, their weight and bias gradients. Gradients are
  * unchanged. Only for webxai's own outermost gradient (gradient depth 1): inside anybody else's
  * tf.grad it does nothing.
  *
@@ -86,21 +150,52 @@ export function skipUnneededFilterGradients(xs: readonly tf.Tensor[]): void {
   const state = tf.engine().state as unknown as TapeState;
   if (state.gradientDepth !== 1 || !state.activeTape) return;
   const dependent = dependentIds(state.activeTape, xs);
-  let found = false;
+  let convs = false;
+  let matMuls = false;
   for (const node of state.activeTape) {
-    const filter = node.inputs['1'];
-    const original = node.gradient;
-    if (node.kernelName !== FUSED_CONV_NODE || !original || !filter || dependent.has(filter.id) || rewritten.has(node)) continue;
-    node.gradient = (dys) => {
-      skipping++;
-      try {
-        return original(dys);
-      } finally {
-        skipping--;
-      }
-    };
-    rewritten.add(node);
-    found = true;
+    if (!node.gradient || rewritten.has(node)) continue;
+    if (node.kernelName === FUSED_CONV_NODE) convs = skipFilterGradient(node, dependent) || convs;
+    else if (node.kernelName === FUSED_MATMUL_NODE) matMuls = skipWeightGradients(node, dependent) || matMuls;
   }
-  if (found) replaceKernel(tf.getBackend(), 'Conv2DBackpropFilter', skippable(tf.getBackend()));
+  const backendName = tf.getBackend();
+  if (convs) replaceKernel(backendName, 'Conv2DBackpropFilter', skippable(backendName));
+  if (matMuls) {
+    // Over webxai's direct matmul where it replaced tfjs's (software adapters).
+    layerKernel(backendName, 'BatchMatMul', skippableMatMul(backendName));
+    layerKernel(backendName, 'Sum', skippableSum(backendName));
+  }
+}
+
+/** Rewrites a fused conv node whose filter does not depend on the differentiated tensors; true if it did. */
+function skipFilterGradient(node: TapeNode, dependent: ReadonlySet<number>): boolean {
+  const filter = node.inputs['1'];
+  const original = node.gradient!;
+  if (!filter || dependent.has(filter.id)) return false;
+  node.gradient = (dys) => {
+    skipping++;
+    try {
+      return original(dys);
+    } finally {
+      skipping--;
+    }
+  };
+  rewritten.add(node);
+  return true;
+}
+
+/** Rewrites a fused matmul node whose weight and bias do not depend on the differentiated tensors; true if it did. */
+function skipWeightGradients(node: TapeNode, dependent: ReadonlySet<number>): boolean {
+  const [a, weight, bias] = [node.inputs['0'], node.inputs['1'], node.inputs['2']];
+  const original = node.gradient!;
+  if (!a || !weight || dependent.has(weight.id) || (bias && dependent.has(bias.id))) return false;
+  node.gradient = (dys) => {
+    skippingMatMuls.push(a.dataId);
+    try {
+      return original(dys);
+    } finally {
+      skippingMatMuls.pop();
+    }
+  };
+  rewritten.add(node);
+  return true;
 }

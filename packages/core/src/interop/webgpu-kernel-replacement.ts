@@ -42,3 +42,22 @@ export function replaceWebgpuKernel(kernelName: string, wrap: (original: tf.Kern
 export function restoreWebgpuKernel(kernelName: string): void {
   restoreKernel('webgpu', kernelName);
 }
+
+/** The kernel functions {@link layerKernel} registered (to tell whether one is still in place). */
+const layers = new WeakSet<tf.KernelFunc>();
+
+/**
+ * Registers `wrap(current)` as `backendName`'s `kernelName`, over whatever is registered now (tfjs's
+ * kernel or another wrapper's): for wrappers that only intercept a few calls and pass every other
+ * call on, so that they stack with {@link replaceKernel}'s. Nothing to restore; a call while this
+ * layer is still the registered kernel does nothing. A restore of the wrapper below drops the layer
+ * (the next call puts it back). Does nothing when the backend (or the kernel) is not registered.
+ */
+export function layerKernel(backendName: string, kernelName: string, wrap: (current: tf.KernelConfig) => tf.KernelFunc): void {
+  const current = tf.getKernel(kernelName, backendName);
+  if (!current || layers.has(current.kernelFunc)) return;
+  const kernelFunc = wrap(current);
+  layers.add(kernelFunc);
+  tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ ...current, kernelFunc });
+}

@@ -18,18 +18,21 @@ async function runCamMap(
   const w = uploadBuffer(device, weights, 'weights');
   const map = createBuffer(device, shape.images * shape.height * shape.width * 4, 'map');
   const output = createBuffer(device, shape.images * shape.outHeight * shape.outWidth * 4, 'output');
+  const peaks = createBuffer(device, shape.images * 4, 'peaks');
   await runKernel(device, camMap, {
     params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting], finalNormalise: finalNormalise ? 1 : 0 },
     act: a,
     weights: w,
     map,
     output,
+    peaks,
   });
   const result = {
     map: await readFloat32(device, map, shape.images * shape.height * shape.width),
     output: await readFloat32(device, output, shape.images * shape.outHeight * shape.outWidth),
+    peaks: await readFloat32(device, peaks, shape.images),
   };
-  [a, w, map, output].forEach((b) => releaseBuffer(device, b));
+  [a, w, map, output, peaks].forEach((b) => releaseBuffer(device, b));
   return result;
 }
 
@@ -80,6 +83,10 @@ describe('cam-map', () => {
       const want = camMapRef(act, weights, shape, weighting, final);
       expect(got.map).toBeAllClose(want.map, camMap.tolerance);
       expect(got.output).toBeAllClose(want.output, camMap.tolerance);
+      expect(got.peaks).toBeAllClose(want.peaks, camMap.tolerance);
+      // Each peak is the written map's own maximum, exactly.
+      const positions = shape.height * shape.width;
+      got.peaks.forEach((peak, n) => expect(peak).toBe(Math.max(...got.map.subarray(n * positions, (n + 1) * positions))));
     }
     expect(liveBufferCount(device)).toBe(0);
   });
@@ -101,5 +108,6 @@ describe('cam-map', () => {
     const shape = { images: 1, height: 3, width: 3, channels: 2, outHeight: 6, outWidth: 6 };
     const got = await runCamMap(device, seededF32(18, 9, 0.1, 1), Float32Array.from([-1, -2]), shape, 'channel');
     expect(Array.from(got.map)).toEqual(new Array(9).fill(0));
+    expect(Array.from(got.peaks)).toEqual([0]);
   });
 });

@@ -12,7 +12,8 @@ export const CAM_WEIGHTING_MODES: Readonly<Record<CamWeighting, number>> = { cha
 /**
  * GPU kernel: weighted channel sum + ReLU at the layer's resolution (written to `map`), then
  * bilinear upsampling (half-pixel centres) and per-image min-max normalisation before and
- * (`finalNormalise`) after the resize (written to `output`), one workgroup per image. See cam-map.wgsl; CPU reference: camMapRef.
+ * (`finalNormalise`) after the resize (written to `output`), and each image's map maximum (written
+ * to `peaks`), one workgroup per image. See cam-map.wgsl; CPU reference: camMapRef.
  */
 export const camMap = defineKernel({
   name: 'cam-map',
@@ -39,8 +40,9 @@ export const camMap = defineKernel({
     weights: { storage: 'read' },
     map: { storage: 'read_write' },
     output: { storage: 'read_write' },
+    peaks: { storage: 'read_write' },
   },
-  // map: K-term f32 dot products (K <= 2048, operands O(1)): abs 2e-4 covers K u sum|w a| for
+  // map and peaks: K-term f32 dot products (K <= 2048, operands O(1)): abs 2e-4 covers K u sum|w a| for
   // sum|w a| <= 1600. output in [0, 1]: the map's error divided by its range, plus the lerp.
   tolerance: { abs: 2e-4, rel: 1e-4 },
   workgroups: ({ params }) => params.images,

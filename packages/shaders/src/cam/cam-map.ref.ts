@@ -66,7 +66,7 @@ export function camMapRef(
   shape: CamMapShape,
   weighting: CamWeighting,
   finalNormalise = true,
-): { map: Float32Array<ArrayBuffer>; output: Float32Array<ArrayBuffer> } {
+): { map: Float32Array<ArrayBuffer>; output: Float32Array<ArrayBuffer>; peaks: Float32Array<ArrayBuffer> } {
   const { images, height, width, channels: K, outHeight, outWidth } = shape;
   const positions = height * width;
   const weightCount = weighting === 'channel' ? images * K : images * positions * K;
@@ -77,6 +77,7 @@ export function camMapRef(
   }
   const map = new Float32Array(images * positions);
   const output = new Float32Array(images * outHeight * outWidth);
+  const peaks = new Float32Array(images);
   for (let n = 0; n < images; n++) {
     const plane = new Float64Array(positions);
     for (let p = 0; p < positions; p++) {
@@ -89,10 +90,11 @@ export function camMapRef(
       plane[p] = Math.max(s, 0);
     }
     map.set(plane, n * positions);
+    peaks[n] = Math.max(...map.subarray(n * positions, (n + 1) * positions));
     // As scale_cam_image: normalise at the layer's resolution, then resize.
     const resized = resizeBilinearRef(minMaxNormaliseRef(plane.slice()), height, width, outHeight, outWidth);
     // ... and, for one layer, again after it (aggregate_multi_layers).
     output.set(finalNormalise ? minMaxNormaliseRef(resized) : resized, n * outHeight * outWidth);
   }
-  return { map, output };
+  return { map, output, peaks };
 }

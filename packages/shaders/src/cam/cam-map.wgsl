@@ -4,6 +4,7 @@
 // normalisation and resize as jacobgil/pytorch-grad-cam's base_cam + utils/image.scale_cam_image):
 //   map[n, p]    = max(0, sum_k weight(n, p, k) * act[n, p, k])          p < h * w (layer resolution)
 //   r[n, y, x]   = (bilinear(map[n], y, x) - min_p map) / (1e-7 + max_p map - min_p map)
+//   peaks[n]     = max_p map[n, p]                                           (the blank-map check's value)
 //   out[n, y, x] = r                                                       (finalNormalise = 0)
 //                | (r - min_yx r) / (1e-7 + max_yx r - min_yx r)           (finalNormalise = 1)
 // pytorch-grad-cam normalises twice: each layer's map before the resize (scale_cam_image(cam,
@@ -49,6 +50,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> weights: array<f32>;
 @group(0) @binding(3) var<storage, read_write> map: array<f32>;
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
+@group(0) @binding(5) var<storage, read_write> peaks: array<f32>;
 
 fn weightAt(n: u32, p: u32, k: u32) -> f32 {
   let K = params.channels;
@@ -87,6 +89,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     high = max(high, s);
   }
   let range = workgroupMinMax(lid.x, low, high);
+  // The map's maximum, which the min-max tree found anyway: callers read it to tell a blank map
+  // (all zero after the ReLU) without a reduction of their own.
+  if (lid.x == 0u) {
+    peaks[n] = range.y;
+  }
   storageBarrier();
   let lo = range.x;
   // max() guards against the compiler reassociating 1e-7 + (hi - lo) into (1e-7 + hi) - lo, which

@@ -247,6 +247,18 @@ export function dispatchGrid<B extends Record<string, BindingSpec>>(
 }
 
 /**
+ * Each pipeline's bind group layout, asked for once: getBindGroupLayout returns a new wrapper per
+ * call (in a browser a call into the GPU client), and a dispatch only needs the same layout again.
+ */
+const bindGroupLayouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+
+function bindGroupLayoutOf(pipeline: GPUComputePipeline): GPUBindGroupLayout {
+  let layout = bindGroupLayouts.get(pipeline);
+  if (!layout) bindGroupLayouts.set(pipeline, (layout = pipeline.getBindGroupLayout(0)));
+  return layout;
+}
+
+/**
  * Records one dispatch of `pipeline` into `pass`: binds `bindings` in order (buffers as given,
  * uniforms through `uniformBinding`, which places the packed data somewhere the GPU can read it).
  * Shared by {@link submitDispatch} and KernelBatch, so both bind exactly alike.
@@ -264,7 +276,7 @@ export function recordDispatch(
     binding: index,
     resource: binding.buffer ? { buffer: binding.buffer } : uniformBinding(binding),
   }));
-  const bindGroup = device.createBindGroup({ label: name, layout: pipeline.getBindGroupLayout(0), entries });
+  const bindGroup = device.createBindGroup({ label: name, layout: bindGroupLayoutOf(pipeline), entries });
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(...grid);

@@ -56,6 +56,7 @@ export const saliency: MethodDefinition<'saliency'> = {
         // abs runs before the check's readback (see gradientForTarget's `finish`).
         const finish = abs ? (g: tf.Tensor4D) => tf.abs(g) : undefined;
         const { gradient: attribution, target } = await gradientForTarget(model, input, call.target, call.inputCheck, finish);
+        call.markDrained?.(); // its readback came after the attribution's last op
         call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
         return { attribution, target };
       },
@@ -81,6 +82,7 @@ export const gradientXInput: MethodDefinition<'gradient-x-input'> = {
         throwIfAborted(call.signal, 'gradient-x-input');
         const timesInput = (g: tf.Tensor4D) => tf.mul<tf.Tensor4D>(input, g);
         const { gradient: attribution, target } = await gradientForTarget(model, input, call.target, call.inputCheck, timesInput);
+        call.markDrained?.(); // its readback came after the attribution's last op
         call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
         return { attribution, target };
       },

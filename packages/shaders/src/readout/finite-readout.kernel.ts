@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './finite-readout.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+
+/**
+ * GPU kernel: `[first all finite, second all finite, ...values]` in one dispatch of one workgroup
+ * (a single-image explanation's readback: input check, score check, peaks or classes). See
+ * finite-readout.wgsl; CPU reference: finiteReadoutRef.
+ */
+export const finiteReadout = defineKernel({
+  name: 'finite-readout',
+  source,
+  // One workgroup; 64 invocations: software adapters run a workgroup on one thread either way.
+  workgroupSize: 64,
+  bindings: {
+    params: { uniform: { firstCount: 'u32', secondCount: 'u32', valueCount: 'u32', valuesInt: 'u32' } },
+    first: { storage: 'read' },
+    second: { storage: 'read' },
+    values: { storage: 'read' },
+    output: { storage: 'read_write' },
+  },
+  // Flags and copied values (or i32 -> f32 conversions, exact below 2^24): exact.
+  tolerance: { abs: 0, rel: 0 },
+  workgroups: () => 1,
+});

@@ -1,0 +1,65 @@
+// finite-readout.wgsl
+//
+// What a single-image explanation reads back, in one dispatch (session 15): whether two tensors are
+// all finite (the input's NaN/Inf check, the model scores' check) and a few values (map peaks,
+// chosen classes) behind them:
+//   output[0]     = 1 if every first[i]  (i < firstCount)  is finite, else 0
+//   output[1]     = 1 if every second[i] (i < secondCount) is finite, else 0 (1 when secondCount = 0)
+//   output[2 + i] = values[i]                                         (i < valueCount)
+// values holds f32, or i32 when valuesInt = 1 (tfjs-webgpu's int32 -> float32 Cast keeps the int32
+// bits and relabels the tensor, so a chosen class read from its buffer is an i32): converted.
+// tfjs's IsFinite + All + Cast (+ LogicalNot) + Concat took 4-9 dispatches for the same, each
+// ~0.1-0.2 ms on a software GPU, All a tree reduction behind emulated barriers.
+// Finite is tested on the bits (exponent not all ones), so no float mode can fold it away.
+//
+// Dispatch: ONE workgroup; its invocations stride over the three arrays and OR their "not finite"
+// findings into workgroup atomics (zero-initialised), then invocation 0 writes the flags. Meant for
+// inputs of up to ~64k values (the caller checks bigger ones with parallel ops). Exact.
+
+override WORKGROUP_SIZE: u32;
+
+struct Params {
+  firstCount: u32,
+  secondCount: u32,
+  valueCount: u32,
+  valuesInt: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> first: array<f32>;
+@group(0) @binding(2) var<storage, read> second: array<f32>;
+@group(0) @binding(3) var<storage, read> values: array<f32>;
+@group(0) @binding(4) var<storage, read_write> output: array<f32>;
+
+var<workgroup> notFinite: array<atomic<u32>, 2>;
+
+fn finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(local_invocation_id) lid: vec3u) {
+  var firstBad = false;
+  for (var i = lid.x; i < params.firstCount; i += WORKGROUP_SIZE) {
+    firstBad = firstBad || !finite(first[i]);
+  }
+  var secondBad = false;
+  for (var i = lid.x; i < params.secondCount; i += WORKGROUP_SIZE) {
+    secondBad = secondBad || !finite(second[i]);
+  }
+  for (var i = lid.x; i < params.valueCount; i += WORKGROUP_SIZE) {
+    let v = values[i];
+    output[2u + i] = select(v, f32(bitcast<i32>(v)), params.valuesInt == 1u);
+  }
+  if (firstBad) {
+    atomicOr(&notFinite[0], 1u);
+  }
+  if (secondBad) {
+    atomicOr(&notFinite[1], 1u);
+  }
+  workgroupBarrier();
+  if (lid.x == 0u) {
+    output[0] = select(1.0, 0.0, atomicLoad(&notFinite[0]) != 0u);
+    output[1] = select(1.0, 0.0, atomicLoad(&notFinite[1]) != 0u);
+  }
+}
