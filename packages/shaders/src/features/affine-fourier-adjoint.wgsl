@@ -4,7 +4,7 @@
 // visualizeFeature step without penalties, whose gradient with respect to the image is read only
 // by the latter. For each pixel (n, y, x) of the optimised images [images, height, width, c]:
 //   g[ch] = the footprint gather at (n, y, x)                (affine-footprint.wgsl: the image gradient)
-//   p[i]  = factor * sum_ch M[i, ch] g[ch] s[ch] (1 - s[ch])  (s = image[n, y, x, :], M = mixRow)
+//   p[i]  = factor * sum_ch M[i, ch] g[ch] s[ch] (1 - s[ch])  (s = image[n, y, x, :], M = m0..m8)
 //   pairs[plane row r = (n c + i) height + y, column x] = p[i]   (packed two rows per pair,
 //                                                               [ceil(rows / 2), 2, width], [re | im])
 // the values fourier-image-adjoint.wgsl computes from affine-sample-adjoint's output, without
@@ -20,7 +20,7 @@
 // sigmoid's output at view.imageStride floats per pixel (c packed, 4 padded). Tolerance:
 // affine-fourier-adjoint.kernel.ts.
 
-// Params (sizes, factor, m0..m8) and mixRow come from fourier-params.wgsl (include).
+// Params (sizes, factor, m0..m8) come from fourier-params.wgsl (include).
 
 override WORKGROUP_SIZE: u32;
 
@@ -44,6 +44,9 @@ fn pairsIndex(r: u32, x: u32) -> u32 {
 }
 
 // The pixel (n, y, x)'s share of pairs from its image gradient g (nothing past the image's edge).
+// Written out per channel, not looped over c: SwiftShader (Chromium's software WebGPU) unrolls no
+// loop, and with the loop this kernel took ~1.6x the time (session 15, ADR 0009). The rows are
+// spelled out too (mixRow(k) measured slower there).
 fn storePixel(n: u32, y: u32, x: u32, g: vec4f) {
   if (x >= params.width || y >= params.height) {
     return;
@@ -53,12 +56,16 @@ fn storePixel(n: u32, y: u32, x: u32, g: vec4f) {
   let s = vec3f(image[at], select(0.0, image[at + 1u], c > 1u), select(0.0, image[at + 2u], c > 2u));
   let pre = g.xyz * s * (1.0 - s); // lanes past c are 0 (g's and s's), so M's unused entries never count
   let rows = params.images * c * params.height;
-  for (var i = 0u; i < c; i++) {
-    let r = (n * c + i) * params.height + y;
-    pairs[pairsIndex(r, x)] = params.factor * dot(mixRow(i), pre);
-    if (r + 1u == rows && r % 2u == 0u) {
-      pairs[pairsIndex(r + 1u, x)] = 0.0;
-    }
+  let r0 = n * c * params.height + y; // channel i's plane row: r0 + i height
+  pairs[pairsIndex(r0, x)] = params.factor * dot(vec3f(params.m0, params.m1, params.m2), pre);
+  if (c > 1u) { // c is 1 or 3
+    pairs[pairsIndex(r0 + params.height, x)] = params.factor * dot(vec3f(params.m3, params.m4, params.m5), pre);
+    pairs[pairsIndex(r0 + 2u * params.height, x)] = params.factor * dot(vec3f(params.m6, params.m7, params.m8), pre);
+  }
+  // Only the pixel's last channel can hold the last plane row.
+  let last = r0 + (c - 1u) * params.height;
+  if (last + 1u == rows && last % 2u == 0u) {
+    pairs[pairsIndex(last + 1u, x)] = 0.0;
   }
 }
 

@@ -98,7 +98,8 @@ fn mixColumn(j: u32) -> vec3f {
 
 // Where the colour mix of plane `plane`'s sequence at column `offset` reads: the sequence of its
 // image's first plane (the others follow outerStride apart) and the mix column j of plane n c + j.
-// The same for every element of a sequence: fft-pair.wgsl finds it once per butterfly, not per load.
+// The same for every element of a sequence: fft-pair.wgsl and fft-stage.wgsl find it once per
+// butterfly, not per load.
 struct MixSource {
   first: u32,
   column: vec3f,

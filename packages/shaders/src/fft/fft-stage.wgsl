@@ -59,6 +59,11 @@ fn fftModes() -> FftModes {
 @group(0) @binding(3) var<storage, read> scale: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
+// Element r of the butterfly: x w^(r step) (r step < n: no reduction of the twiddle index).
+fn twiddled(x: vec2f, r: u32, step: u32) -> vec2f {
+  return select(cmul(x, twiddle(r * step)), x, r == 0u);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
@@ -83,10 +88,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let js = divmod(j, params.span);
   let step = js.y * (params.n / (params.span * RADIX));
   var v: array<vec2f, MAX_RADIX>;
-  for (var r = 0u; r < RADIX; r++) {
-    let x = load(base, outer.x, offset, j + r * perSequence);
-    // r step < n: no reduction of the twiddle index.
-    v[r] = select(cmul(x, twiddle(r * step)), x, r == 0u);
+  if (LOAD_FROM == 3u) {
+    // load()'s colour mix with its source found once, not per element as load() finds it:
+    // SwiftShader hoists none of it out of the loop (the stage took 1.5x the time; session 15).
+    let mix = mixSource(outer.x, offset);
+    for (var r = 0u; r < RADIX; r++) {
+      let e = (j + r * perSequence) * params.elemStride;
+      v[r] = twiddled(scaledOnLoad(mixedAt(mix, e), offset + e), r, step);
+    }
+  } else {
+    for (var r = 0u; r < RADIX; r++) {
+      v[r] = twiddled(load(base, outer.x, offset, j + r * perSequence), r, step);
+    }
   }
   smallDft(&v, RADIX);
   let out0 = js.x * params.span * RADIX + js.y;
