@@ -82,9 +82,16 @@ export function resolveTargetsOnHost(target: Target | undefined, scores: Float32
 export function targetScoreSum(scores: tf.Tensor2D, targets: readonly number[]): tf.Scalar {
   return tf.tidy(() => {
     const [batch, classes] = scores.shape;
-    const repeat = batch / targets.length;
-    const perRow = Array.from({ length: batch }, (_, i) => targets[Math.floor(i / repeat)]!);
-    const mask = tf.oneHot(tf.tensor1d(perRow, 'int32'), classes).toFloat();
+    const mask = tf.oneHot(tf.tensor1d(perRowTargets(targets, batch), 'int32'), classes).toFloat();
     return tf.sum(tf.mul(scores, mask));
   });
+}
+
+/**
+ * The class of each of `batch` rows: `targets` itself, or, when it is shorter, each target repeated
+ * `batch / targets.length` times consecutively (path points, noisy samples; see targetScoreSum).
+ */
+export function perRowTargets(targets: readonly number[], batch: number): number[] {
+  const repeat = batch / targets.length;
+  return Array.from({ length: batch }, (_, i) => targets[Math.floor(i / repeat)]!);
 }

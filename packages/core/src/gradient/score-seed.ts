@@ -7,6 +7,7 @@
 // explanation; the CPU path pays the same ops in JavaScript. The seed below hands the mask to the
 // backward pass directly: the same gradient bit for bit (mask * 1 = mask), no forward ops.
 import * as tf from '@tensorflow/tfjs';
+import { perRowTargets } from '../api/targets.js';
 
 /**
  * A scalar whose gradient with respect to `scores` is `mask`, i.e. d sum(scores * mask) / d scores,
@@ -20,6 +21,15 @@ export function scoreSeed(scores: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
     return { value: tf.scalar(0), gradFunc: (_dy: tf.Tensor, saved: tf.Tensor[]) => tf.clone(saved[0]!) };
   });
   return seed(scores);
+}
+
+/**
+ * {@link scoreSeed} for the classes `targets` gives each row (repeated as targetScoreSum repeats
+ * them, see perRowTargets): the same gradient as targetScoreSum's, from a mask built on the host.
+ */
+export function targetsSeed(scores: tf.Tensor2D, targets: readonly number[]): tf.Scalar {
+  const [batch, classes] = scores.shape;
+  return scoreSeed(scores, classMask(perRowTargets(targets, batch), classes));
 }
 
 /**

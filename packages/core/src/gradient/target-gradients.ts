@@ -7,7 +7,7 @@ import { checkTargetOption, resolveTargets, type Target } from '../api/targets.j
 import type { ModelAdapter } from '../model/types.js';
 import { readCheckedWithScores, type InputCheck } from '../api/input-check.js';
 import { inputGradient } from '../interop/input-gradients.js';
-import { chosenMask, classMask, scoreSeed } from './score-seed.js';
+import { chosenMask, classMask, scoreSeed, targetsSeed } from './score-seed.js';
 
 function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
   if (!model.forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
@@ -26,13 +26,7 @@ function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor
  */
 export function targetGradients(model: Pick<ModelAdapter, 'forward' | 'kind'>, x: tf.Tensor4D, targets: readonly number[]): tf.Tensor4D {
   const forward = forwardOf(model);
-  return inputGradient((input) => {
-    const scores = forward(input);
-    // The same gradient as targetScoreSum's, from a mask built on the host (see scoreSeed).
-    const repeat = scores.shape[0] / targets.length;
-    const perRow = Array.from({ length: scores.shape[0] }, (_, row) => targets[Math.floor(row / repeat)]!);
-    return scoreSeed(scores, classMask(perRow, scores.shape[1]));
-  }, x);
+  return inputGradient((input) => targetsSeed(forward(input), targets), x);
 }
 
 /**

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import { resolveTargets, targetScoreSum } from '../../api/targets.js';
+import { resolveTargets } from '../../api/targets.js';
+import { targetsSeed } from '../../gradient/score-seed.js';
 import type { CallContext, ExplainResultBase, MethodDefinition, MethodInstance } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { overriddenForward, type ReluGradient } from './relu-override.js';
@@ -39,7 +40,7 @@ export function reluGradientInstance(
     async explain(input: tf.Tensor4D, call: CallContext) {
       const scores = await model.predict(input, call.signal);
       const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
-      const attribution = inputGradient((x) => targetScoreSum(forward(x), target), input);
+      const attribution = inputGradient((x) => targetsSeed(forward(x), target), input);
       call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
       return { attribution, target, relus: [...relus] };
     },
