@@ -81,8 +81,48 @@ async function measureMethod(model: tf.LayersModel, image: tf.Tensor4D, target: 
   }
 }
 
+/**
+ * A short row measures its webgpu and cpu rounds in alternating blocks, up to this many of each, while
+ * its first block of both took less than SHORT_ROW_MS: the cpu column of the 28x28 single-image rows
+ * swung 1.5-2x between runs (sessions 14-15), and a block of each side measured minutes apart
+ * compares two different loads. Long rows (MobileNetV2: seconds per round) keep one block.
+ */
+const SHORT_ROW_BLOCKS = 4;
+const SHORT_ROW_MS = 6000;
+
+/** Both backends' rounds of a case, and per block the ratio of the gpu median to the cpu median. */
+interface BackendTimes {
+  readonly gpu: Times;
+  readonly cpu: Times;
+  readonly blockRatios: number[];
+}
+
+function joined(blocks: readonly Times[]): Times {
+  return {
+    bare: blocks.flatMap((b) => b.bare),
+    method: blocks.flatMap((b) => b.method),
+    methodCalls: blocks[0]!.methodCalls,
+    bareCalls: blocks[0]!.bareCalls,
+  };
+}
+
+const spentMs = (t: Times) => [...t.bare, ...t.method].reduce((sum, ms) => sum + ms, 0);
+
+async function measureBackends(subject: Subject, c: BrowserCase): Promise<BackendTimes> {
+  const gpu: Times[] = [];
+  const cpu: Times[] = [];
+  do {
+    await tf.setBackend('webgpu');
+    gpu.push(await measureMethod(subject.model, subject.image, subject.target, c));
+    await tf.setBackend('cpu');
+    cpu.push(await measureMethod(subject.model, subject.image, subject.target, c));
+  } while (gpu.length < SHORT_ROW_BLOCKS && spentMs(gpu[0]!) + spentMs(cpu[0]!) < SHORT_ROW_MS);
+  const blockRatios = gpu.map((g, i) => median(g.method) / median(cpu[i]!.method));
+  return { gpu: joined(gpu), cpu: joined(cpu), blockRatios };
+}
+
 /** The row of a case measured on webgpu (`gpu`) and on cpu. */
-function rowOf(c: Pick<BrowserRow, 'name' | 'family' | 'bare'>, gpu: Times, cpu: Times): BrowserRow {
+function rowOf(c: Pick<BrowserRow, 'name' | 'family' | 'bare'>, { gpu, cpu, blockRatios }: BackendTimes): BrowserRow {
   return {
     name: c.name,
     family: c.family,
@@ -95,7 +135,9 @@ function rowOf(c: Pick<BrowserRow, 'name' | 'family' | 'bare'>, gpu: Times, cpu:
     gpuRatio: median(gpu.method.map((ms, i) => ms / gpu.bare[i]!)),
     bareCpuMs: median(cpu.bare),
     cpuMs: median(cpu.method),
-    gpuOverCpu: median(gpu.method) / median(cpu.method),
+    // Median of the blocks' ratios: each gpu block is paired with the cpu block right after it.
+    gpuOverCpu: median(blockRatios),
+    blocks: blockRatios.length,
     gpuCalls: gpu.methodCalls,
     bareCalls: gpu.bareCalls,
   };
@@ -172,14 +214,11 @@ async function run(): Promise<BrowserResult> {
   for (const c of selectedCases(camChannels)) {
     await tf.setBackend('webgpu');
     const subject = (subjects[c.model] ??= await loadSubject[c.model]());
-    const gpu = await measureMethod(subject.model, subject.image, subject.target, c);
-    await tf.setBackend('cpu');
-    const cpu = await measureMethod(subject.model, subject.image, subject.target, c);
-    rows.push(logRow(rowOf(c, gpu, cpu)));
+    rows.push(logRow(rowOf(c, await measureBackends(subject, c))));
   }
   for (const c of selectedFeatureCases()) {
     const { gpu, cpu } = await featureTimes(c, rounds);
-    rows.push(logRow(rowOf(c, gpu, cpu)));
+    rows.push(logRow(rowOf(c, { gpu, cpu, blockRatios: [median(gpu.method) / median(cpu.method)] })));
   }
   await tf.setBackend('webgpu');
   const explainerRows =

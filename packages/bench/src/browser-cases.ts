@@ -174,8 +174,13 @@ export interface BrowserRow {
   readonly gpuRatio: number;
   readonly bareCpuMs: number;
   readonly cpuMs: number;
-  /** gpuMs / cpuMs: above 1 means the GPU path is slower than webxai's own CPU path. */
+  /**
+   * GPU path ms / CPU path ms: above 1 means the GPU path is slower than webxai's own CPU path. The
+   * median over `blocks` alternating blocks of each backend's rounds (the ratio of their medians).
+   */
   readonly gpuOverCpu: number;
+  /** Blocks of webgpu rounds, each followed by a block of cpu rounds (several for short rows). */
+  readonly blocks: number;
   /** WebGPU calls during one GPU-path explanation (submits, readbacks, buffers, bind groups). */
   readonly gpuCalls: Readonly<Record<string, number>>;
   /** The same calls during one run of the bare passes. */

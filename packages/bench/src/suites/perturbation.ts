@@ -7,7 +7,8 @@
 // same batch shapes (interleaved, alternating which side goes first, so load from other processes
 // hits both): the non-forward share is 1 - bare / method, in wall time and in process CPU time.
 // XAI_PERTURBATION_BENCH_RUNS sets the timed pairs per case (after one warm-up pair): 3 in the full
-// run, since single pairs swung -19% to +44% on this shared machine; 1 with --quick.
+// run, since single pairs swung -19% to +44% on this shared machine (RISE at least 5, anchors at
+// least 9); 1 with --quick.
 import { loadavg } from 'node:os';
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
@@ -225,7 +226,10 @@ async function setupPerturbation(context: BenchContext): Promise<SuiteInstance> 
     { method: 'occlusion', window: win, stride: win / 2 },
     occlusionWindows,
   );
-  onnxCase(`rise ${n(1000, 50)} masks`, { method: 'rise', masks: n(1000, 50), seed: 1 }, n(1000, 50));
+  // RISE's non-model share sits near the 10% bound and its single pairs swung 6-13% (session 15), so
+  // the full mode times 5 pairs of it (~20 s more than 3).
+  const risePairs = quick ? paired : { ...paired, minRuns: Math.max(runs, 5), maxRuns: Math.max(runs, 5) };
+  onnxCase(`rise ${n(1000, 50)} masks`, { method: 'rise', masks: n(1000, 50), seed: 1 }, n(1000, 50), risePairs);
   onnxCase(`kernel-shap ${n(1000, 60)} samples`, { method: 'kernel-shap', samples: n(1000, 60), seed: 1 }, n(1000, 60) + 1);
   onnxCase(`partition-shap maxEvals ${n(500, 40)}`, { method: 'partition-shap', maxEvals: n(500, 40) }, n(500, 40) + 1);
   // Anchors with alibi's defaults decides this image after 101 images (~0.6 s a side). ONNX Runtime's
