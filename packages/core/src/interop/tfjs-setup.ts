@@ -4,6 +4,7 @@ import { installDirectConv } from './direct-conv-kernels.js';
 import { installDirectDepthwise } from './direct-depthwise-kernels.js';
 import { installDirectMatmul } from './direct-matmul-kernels.js';
 import { installDirectMaxPool } from './direct-max-pool-kernels.js';
+import { installFusedReluGradient } from './fused-relu-gradient.js';
 import { installMeanAsAvgPool } from './mean-as-avg-pool.js';
 import { installRank1OperandLift } from './rank1-operand-lift.js';
 import { installAddNChunks } from './add-n-chunks.js';
@@ -52,6 +53,10 @@ import { installReductionGradients } from './reduction-gradients.js';
  *   barrier-free direct-max-pool kernel (interop/direct-max-pool-kernels.ts), the same values bit for
  *   bit as tfjs's Pool2DProgram (ADR 0009). Opt out with
  *   `tf.env().set('WEBXAI_WEBGPU_DIRECT_MAX_POOL', false)` after this call.
+ * - `WEBXAI_WEBGPU_FUSED_RELU_GRADIENT` on software adapters only, decided the same lazy way: the
+ *   gradient of Relu (tfjs: Step, then Multiply) runs webxai's one-pass relu-grad kernel on float32
+ *   tensors of a multiple of 4 elements, the same values bit for bit (interop/fused-relu-gradient.ts,
+ *   ADR 0009). Opt out with `tf.env().set('WEBXAI_WEBGPU_FUSED_RELU_GRADIENT', false)` after this call.
  * - On every webgpu device: tfjs-webgpu's AddN runs in chunks that fit the device's
  *   maxStorageBuffersPerShaderStage (tfjs 4.22 binds every input; with 8 or more inputs on a
  *   default device the pipeline is invalid and tfjs's whole pending command buffer is silently
@@ -84,6 +89,7 @@ export function configureTfjs(): void {
   installMeanAsAvgPool(activeAdapterIsSoftware);
   installDirectMatmul(activeAdapterIsSoftware);
   installDirectMaxPool(activeAdapterIsSoftware);
+  installFusedReluGradient(activeAdapterIsSoftware);
   installReductionGradients();
 }
 
