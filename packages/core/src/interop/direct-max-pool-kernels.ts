@@ -13,7 +13,7 @@
 // It runs like direct-conv-kernels.ts: runKernelSync on tfjs's device, reading the input's buffer
 // and writing the buffer of an output tensor tfjs made, recorded into tfjs's own compute pass.
 import * as tf from '@tensorflow/tfjs';
-import { directMaxPool, directMaxPoolParams, runKernelSync, type MaxPoolGeometry } from '@webxai/shaders';
+import { directMaxPool, poolQuadsParams, runKernelSync, type MaxPoolGeometry } from '@webxai/shaders';
 import { isRank4Float } from './conv-geometry.js';
 import { poolGeometry, type PoolGradAttrs } from './first-max-pool-grad.js';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
@@ -65,7 +65,7 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectMaxPoolPlan): tf.Tens
   const g = plan.geometry;
   const target = { shape: [g.batch, g.outHeight, g.outWidth, g.channels], kernelName: directMaxPool.name, reads: [plan.x] };
   return dispatchIntoNewTensor(backend, target, dispatchErrors, (y, sink) =>
-    runKernelSync(backend.device, directMaxPool, { params: directMaxPoolParams(g), x, y }, sink),
+    runKernelSync(backend.device, directMaxPool, { params: poolQuadsParams(g), x, y }, sink),
   );
 }
 

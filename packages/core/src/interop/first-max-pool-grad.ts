@@ -15,7 +15,7 @@ import {
   maxPoolGradInvocations,
   maxPoolGradTiles,
   maxPoolGradTilesCovers,
-  maxPoolGradTilesParams,
+  poolQuadsParams,
   maxPoolGradRef,
   runKernelSync,
   UnsupportedModelError,
@@ -134,7 +134,7 @@ function firstMaxPoolGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.Tens
   const target = { shape: [...input.shape], kernelName: tiles ? maxPoolGradTiles.name : maxPoolGrad.name, reads: [input, dy] };
   return dispatchIntoNewTensor(gpu, target, dispatchErrors, (dx, sink) =>
     tiles
-      ? runKernelSync(gpu.device, maxPoolGradTiles, { params: maxPoolGradTilesParams(pool), ...sources, dx }, sink)
+      ? runKernelSync(gpu.device, maxPoolGradTiles, { params: poolQuadsParams(pool), ...sources, dx }, sink)
       : runKernelSync(gpu.device, maxPoolGrad, { params: { count, ...geometry }, ...sources, dx }, sink),
   );
 }

@@ -4,7 +4,8 @@ import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { runKernelSync } from '../runtime/kernel-sync.js';
 import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { directMaxPool, directMaxPoolParams } from './direct-max-pool.kernel.js';
+import { directMaxPool } from './direct-max-pool.kernel.js';
+import { poolQuadsParams } from './pool-quads.js';
 import { directMaxPoolRef, MAX_POOL_START } from './direct-max-pool.ref.js';
 import { maxPoolGeometry, type MaxPoolGeometry } from './max-pool-grad.ref.js';
 
@@ -35,7 +36,7 @@ async function poolGpu(device: GPUDevice, x: Float32Array<ArrayBuffer>, g: MaxPo
   const count = g.batch * g.outHeight * g.outWidth * g.channels;
   const input = uploadBuffer(device, x, 'x');
   const y = uploadBuffer(device, new Float32Array(count + SENTINELS).fill(NaN), 'y');
-  const args = { params: directMaxPoolParams(g), x: input, y };
+  const args = { params: poolQuadsParams(g), x: input, y };
   await (sync ? runKernelSync(device, directMaxPool, args) : runKernel(device, directMaxPool, args));
   const out = await readFloat32(device, y, count + SENTINELS);
   [input, y].forEach((b) => releaseBuffer(device, b));

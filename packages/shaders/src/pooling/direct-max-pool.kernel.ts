@@ -1,51 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './direct-max-pool.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import type { MaxPoolGeometry } from './max-pool-grad.ref.js';
-
-const WORKGROUP_SIZE = 64;
-
-/**
- * Invocations one dispatch of {@link directMaxPool} needs (its `params.count`): one per output cell
- * and group of 4 channels (`channels` must be a multiple of 4).
- */
-export function directMaxPoolInvocations(g: Pick<MaxPoolGeometry, 'batch' | 'outHeight' | 'outWidth' | 'channels'>): number {
-  return g.batch * g.outHeight * g.outWidth * (g.channels / 4);
-}
-
-/** The uniform fields of {@link directMaxPool}, in WGSL declaration order. */
-const UNIFORM = {
-  count: 'u32',
-  height: 'u32',
-  width: 'u32',
-  quads: 'u32',
-  outHeight: 'u32',
-  outWidth: 'u32',
-  filterHeight: 'u32',
-  filterWidth: 'u32',
-  strideHeight: 'u32',
-  strideWidth: 'u32',
-  padTop: 'u32',
-  padLeft: 'u32',
-} as const;
-
-/** The uniform of {@link directMaxPool} for a 2-D (depth 1) pooling whose channel count is a multiple of 4. */
-export function directMaxPoolParams(g: MaxPoolGeometry): Record<keyof typeof UNIFORM, number> {
-  return {
-    count: directMaxPoolInvocations(g),
-    height: g.height,
-    width: g.width,
-    quads: g.channels / 4,
-    outHeight: g.outHeight,
-    outWidth: g.outWidth,
-    filterHeight: g.filterHeight,
-    filterWidth: g.filterWidth,
-    strideHeight: g.strideHeight,
-    strideWidth: g.strideWidth,
-    padTop: g.padTop,
-    padLeft: g.padLeft,
-  };
-}
+import { POOL_QUADS_UNIFORM, poolQuadsSnippet } from './pool-quads.js';
 
 /**
  * GPU kernel: 2-D max pooling (NHWC, dilation 1) of a feature map whose channel count is a multiple
@@ -53,14 +9,15 @@ export function directMaxPoolParams(g: MaxPoolGeometry): Record<keyof typeof UNI
  * order, same max() calls: the same bits on the same device), 4 channels per invocation without
  * workgroup memory or barriers (fast on software adapters). See direct-max-pool.wgsl; CPU reference:
  * directMaxPoolRef. Bind `x` (input) and `y` (output, every element written); `params` is
- * {@link directMaxPoolParams}.
+ * poolQuadsParams.
  */
 export const directMaxPool = defineKernel({
   name: 'direct-max-pool',
   source,
-  workgroupSize: WORKGROUP_SIZE,
+  includes: [poolQuadsSnippet],
+  workgroupSize: 64,
   bindings: {
-    params: { uniform: UNIFORM },
+    params: { uniform: POOL_QUADS_UNIFORM },
     x: { storage: 'read' },
     y: { storage: 'read_write' },
   },

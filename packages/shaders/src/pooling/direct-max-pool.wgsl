@@ -17,30 +17,14 @@
 // (docs/decisions/0009). Here an invocation computes 4 channels with vec4 loads and stores, and the
 // index arithmetic is done once per output cell instead of once per channel.
 //
-// Dispatch: 1-D, one invocation per output cell and group of 4 channels: count = batch * outHeight *
-// outWidth * channels / 4 (directMaxPoolInvocations), ceil(count / WORKGROUP_SIZE) workgroups folded
-// past 65,535. No workgroup memory, no barriers.
+// Dispatch: 1-D, one invocation per output cell and group of 4 channels (pool-quads.wgsl): count =
+// batch * outHeight * outWidth * channels / 4 (poolQuadsParams), ceil(count / WORKGROUP_SIZE)
+// workgroups folded past 65,535. No workgroup memory, no barriers.
 // Numerics: comparisons only; exact.
 
 override WORKGROUP_SIZE: u32;
 
-struct Params {
-  count: u32,
-  height: u32,
-  width: u32,
-  // channels / 4: x and y are read and written as vec4s.
-  quads: u32,
-  outHeight: u32,
-  outWidth: u32,
-  filterHeight: u32,
-  filterWidth: u32,
-  strideHeight: u32,
-  strideWidth: u32,
-  padTop: u32,
-  padLeft: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: PoolQuadsParams;
 @group(0) @binding(1) var<storage, read> x: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> y: array<vec4f>;
 
@@ -50,11 +34,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (i >= params.count) {
     return;
   }
-  let quad = i % params.quads;
-  let cell = i / params.quads; // (b * outHeight + oy) * outWidth + ox
-  let ox = cell % params.outWidth;
-  let oy = (cell / params.outWidth) % params.outHeight;
-  let b = cell / (params.outWidth * params.outHeight);
+  let work = poolQuadOf(i, params);
+  let quad = work.x;
+  let ox = work.y;
+  let oy = work.z;
+  let b = work.w;
   let top = i32(oy * params.strideHeight) - i32(params.padTop);
   let left = i32(ox * params.strideWidth) - i32(params.padLeft);
   // tfjs's start value, written as tfjs writes it (a constant expression: the same f32 on every device).

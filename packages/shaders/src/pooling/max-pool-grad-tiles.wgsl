@@ -16,26 +16,13 @@
 // their convolutions (docs/decisions/0009); here the invocations are 4x fewer (2x2 windows) and
 // every load and store is a vec4.
 //
-// Dispatch: 1-D, one invocation per output window and group of 4 channels: count = batch *
-// outHeight * outWidth * channels / 4 (maxPoolGradTilesParams), ceil(count / WORKGROUP_SIZE)
+// Dispatch: 1-D, one invocation per output window and group of 4 channels (pool-quads.wgsl): count =
+// batch * outHeight * outWidth * channels / 4 (poolQuadsParams), ceil(count / WORKGROUP_SIZE)
 // workgroups folded past 65,535. Numerics: comparisons and one addition to 0: exact.
 
 override WORKGROUP_SIZE: u32;
 
-struct Params {
-  count: u32,
-  height: u32,
-  width: u32,
-  // channels / 4
-  quads: u32,
-  outHeight: u32,
-  outWidth: u32,
-  // The window, equal to the stride.
-  tileHeight: u32,
-  tileWidth: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: PoolQuadsParams;
 @group(0) @binding(1) var<storage, read> input: array<vec4f>;
 @group(0) @binding(2) var<storage, read> dy: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> dx: array<vec4f>;
@@ -46,15 +33,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (i >= params.count) {
     return;
   }
-  let quad = i % params.quads;
-  let window = i / params.quads; // (b * outHeight + oy) * outWidth + ox
-  let ox = window % params.outWidth;
-  let oy = (window / params.outWidth) % params.outHeight;
-  let imageBase = (window / (params.outWidth * params.outHeight)) * params.height * params.width;
-  let top = oy * params.tileHeight;
-  let left = ox * params.tileWidth;
-  let windowBottom = min(top + params.tileHeight, params.height);
-  let windowRight = min(left + params.tileWidth, params.width);
+  let work = poolQuadOf(i, params);
+  let quad = work.x;
+  let ox = work.y;
+  let oy = work.z;
+  let imageBase = work.w * params.height * params.width;
+  // The window is the tile: stride == window, no padding before (maxPoolGradTilesCovers).
+  let top = oy * params.filterHeight;
+  let left = ox * params.filterWidth;
+  let windowBottom = min(top + params.filterHeight, params.height);
+  let windowRight = min(left + params.filterWidth, params.width);
 
   // The window's first maximum per channel (cell row * width + col; -1: none).
   var best = vec4f(0.0);

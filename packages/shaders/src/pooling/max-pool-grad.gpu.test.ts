@@ -4,14 +4,9 @@ import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { runKernelSync } from '../runtime/kernel-sync.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import {
-  maxPoolGrad,
-  maxPoolGradInvocations,
-  maxPoolGradTiles,
-  maxPoolGradTilesCovers,
-  maxPoolGradTilesParams,
-} from './max-pool-grad.kernel.js';
+import { maxPoolGrad, maxPoolGradInvocations, maxPoolGradTiles, maxPoolGradTilesCovers } from './max-pool-grad.kernel.js';
 import { maxPool3dGeometry, maxPoolGeometry, maxPoolGradRef, type MaxPoolGeometry } from './max-pool-grad.ref.js';
+import { poolQuadsParams } from './pool-quads.js';
 
 type Shape = [number, number, number, number];
 
@@ -183,7 +178,7 @@ async function runTiles(device: GPUDevice, input: Float32Array<ArrayBuffer>, dy:
     uploadBuffer(device, dy, 'dy'),
     uploadBuffer(device, new Float32Array(count).fill(NaN), 'dx'),
   ] as const;
-  await runKernel(device, maxPoolGradTiles, { params: maxPoolGradTilesParams(g), input: buffers[0], dy: buffers[1], dx: buffers[2] });
+  await runKernel(device, maxPoolGradTiles, { params: poolQuadsParams(g), input: buffers[0], dy: buffers[1], dx: buffers[2] });
   const out = await readFloat32(device, buffers[2], count);
   buffers.forEach((b) => releaseBuffer(device, b));
   return out;

@@ -5,6 +5,7 @@ import poolWindowsSource from './pool-windows.wgsl';
 import { defineKernel, type WgslSnippet } from '../runtime/kernel.js';
 import { f32Snippet } from '../snippets/index.js';
 import type { MaxPoolGeometry } from './max-pool-grad.ref.js';
+import { POOL_QUADS_UNIFORM, poolQuadsSnippet } from './pool-quads.js';
 
 /** coveringWindows: the output windows along one axis that contain an input index. */
 const poolWindowsSnippet: WgslSnippet = { name: 'pool-windows.wgsl', source: poolWindowsSource };
@@ -63,18 +64,6 @@ export const maxPoolGrad = defineKernel({
   threads: ({ params }) => params.count,
 });
 
-/** The uniform fields of {@link maxPoolGradTiles}, in WGSL declaration order. */
-const TILES_UNIFORM = {
-  count: 'u32',
-  height: 'u32',
-  width: 'u32',
-  quads: 'u32',
-  outHeight: 'u32',
-  outWidth: 'u32',
-  tileHeight: 'u32',
-  tileWidth: 'u32',
-} as const;
-
 /**
  * Whether {@link maxPoolGradTiles} takes this pooling: 2-D (depth 1), windows that tile the image
  * (stride == window, no padding before row 0 / column 0) and a channel count that is a multiple of 4.
@@ -85,36 +74,19 @@ export function maxPoolGradTilesCovers(g: MaxPoolGeometry): boolean {
 }
 
 /**
- * The uniform of {@link maxPoolGradTiles} (its `count`: one invocation per output window and group
- * of 4 channels) for a pooling {@link maxPoolGradTilesCovers}.
- */
-export function maxPoolGradTilesParams(g: MaxPoolGeometry): Record<keyof typeof TILES_UNIFORM, number> {
-  return {
-    count: (g.batch * g.outHeight * g.outWidth * g.channels) / 4,
-    height: g.height,
-    width: g.width,
-    quads: g.channels / 4,
-    outHeight: g.outHeight,
-    outWidth: g.outWidth,
-    tileHeight: g.filterHeight,
-    tileWidth: g.filterWidth,
-  };
-}
-
-/**
  * GPU kernel: {@link maxPoolGrad} for 2-D pooling (NHWC) whose windows tile the image
  * ({@link maxPoolGradTilesCovers}), one invocation per window and 4 channels, vec4 loads and stores
  * (4x fewer invocations for 2x2 windows; faster on software adapters); the same rule and the same
- * bits. See max-pool-grad-tiles.wgsl; CPU reference: maxPoolGradRef. `params` is
- * {@link maxPoolGradTilesParams}; every dx element is written.
+ * bits. See max-pool-grad-tiles.wgsl; CPU reference: maxPoolGradRef. `params` is poolQuadsParams;
+ * every dx element is written.
  */
 export const maxPoolGradTiles = defineKernel({
   name: 'max-pool-grad-tiles',
   source: tilesSource,
-  includes: [f32Snippet],
+  includes: [f32Snippet, poolQuadsSnippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
-    params: { uniform: TILES_UNIFORM },
+    params: { uniform: POOL_QUADS_UNIFORM },
     input: { storage: 'read' },
     dy: { storage: 'read' },
     dx: { storage: 'read_write' },
