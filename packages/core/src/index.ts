@@ -46,6 +46,8 @@ export { DIRECT_CONV_FLAG } from './interop/direct-conv-kernels.js';
 export { MEAN_AS_AVG_POOL_FLAG } from './interop/mean-as-avg-pool.js';
 export { BROADCAST_REDUCTION_GRADIENTS_FLAG } from './interop/reduction-gradients.js';
 export { DIRECT_MATMUL_FLAG } from './interop/direct-matmul-kernels.js';
+export { DIRECT_MAX_POOL_FLAG } from './interop/direct-max-pool-kernels.js';
+export { FUSED_RELU_GRADIENT_FLAG } from './interop/fused-relu-gradient.js';
 export { DIRECT_DEPTHWISE_FLAG } from './interop/direct-depthwise-kernels.js';
 export { skipUnneededFilterGradients, skippedFilterGradients } from './interop/unneeded-filter-gradients.js';
 export * from './perturbation/index.js';

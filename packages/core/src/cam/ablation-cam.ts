@@ -97,18 +97,8 @@ function tiledContext(context: SplitContext, image: number, count: number): Spli
  */
 export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
   const { activation, scores } = pass;
-  const targets = resolvedTargets(pass);
   const [n, , , channels] = activation.shape;
-  const classes = scores.shape[1];
-  const original = tf.tidy(() =>
-    tf.gather(
-      tf.reshape(scores, [-1]),
-      tf.tensor1d(
-        targets.map((t, i) => i * classes + t),
-        'int32',
-      ),
-    ),
-  );
+  const original = tf.tidy(() => tf.gather(tf.reshape(scores, [-1]), flatTargetIndices(pass, scores.shape[1])));
   const rows: tf.Tensor1D[] = [];
   try {
     const shortcut = pooledDenseTail(pass.model, pass.split);
@@ -125,6 +115,28 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
   } finally {
     tf.dispose([...rows, original]);
   }
+}
+
+/**
+ * Each row's target score's index in the flattened `[n, classes]` scores: from the host's targets, or
+ * from the pass's predicted classes still on the GPU (the pooled shortcut; the pipeline offers them
+ * only where pooledDenseTail applies).
+ */
+function flatTargetIndices(pass: LayerPass, classes: number): tf.Tensor1D {
+  if (!pass.targets && pass.predicted) {
+    const rows = pass.predicted.shape[0];
+    return tf.add(tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(classes, 'int32')), pass.predicted);
+  }
+  return tf.tensor1d(
+    resolvedTargets(pass).map((t, i) => i * classes + t),
+    'int32',
+  );
+}
+
+/** The target class of `image`: a host number, or a `[1]` int32 slice of the GPU's predicted classes. */
+function targetOf(pass: LayerPass, image: number): number | tf.Tensor1D {
+  if (!pass.targets && pass.predicted) return tf.slice(pass.predicted, image, 1);
+  return resolvedTargets(pass)[image]!;
 }
 
 /** Each image's ablation value: 0 when its activation minimum is 0 (ReLU outputs), else that minimum - 1e7 (pytorch-grad-cam's AblationLayer). */
@@ -145,14 +157,13 @@ async function ablationValues(pass: LayerPass): Promise<Float32Array> {
  */
 async function pooledRows(pass: LayerPass, tail: PooledDenseTail, rows: tf.Tensor1D[]): Promise<void> {
   const { activation, batchSize, call } = pass;
-  const targets = resolvedTargets(pass);
   const [n, , , channels] = activation.shape;
   const perImage = Math.ceil(channels / batchSize);
   const values = tf.tidy(() => ablationValue(tf.min<tf.Tensor1D>(activation, [1, 2, 3])));
   try {
     for (let image = 0; image < n; image++) {
       await checkpoint(call.signal, 'ablation-cam');
-      rows.push(tf.tidy(() => pooledDenseAblatedScores(tail, activation, image, targets[image]!, tf.slice(values, image, 1))));
+      rows.push(tf.tidy(() => pooledDenseAblatedScores(tail, activation, image, targetOf(pass, image), tf.slice(values, image, 1))));
       call.onProgress?.({ done: (image + 1) * perImage, total: n * perImage });
     }
   } finally {

@@ -4,6 +4,7 @@ import { gradientCamWeights, type GradientCamName } from './gradient-weights.js'
 import type { MethodDefinition } from '../api/types.js';
 import { scoreCamWeights } from './score-cam.js';
 import { ablationCamWeights } from './ablation-cam.js';
+import { pooledDenseTail } from './pooled-dense-tail.js';
 
 const gradientCam = <M extends GradientCamName>(name: M): MethodDefinition<M> =>
   camMethod(name, {
@@ -49,4 +50,6 @@ export const ablationCam = camMethod('ablation-cam', {
   weights: ablationCamWeights,
   // Its tail passes start from each layer's split (context included), so each layer has its own head pass.
   needsSplit: true,
+  // The pooled shortcut reads the target's Dense column on the GPU: the predicted class need not come back first.
+  takesDeviceClasses: (model, split) => pooledDenseTail(model, split) !== undefined,
 });

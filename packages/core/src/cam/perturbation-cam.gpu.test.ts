@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeResult } from '../api/dispose-result.js';
 import {
@@ -13,6 +13,7 @@ import {
 import { AbortedError, InvalidOptionError, UnsupportedModelError } from '@webxai/shaders';
 import { createExplainer, explain } from '../api/explain.js';
 import { tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
+import { seededF32 } from '@webxai/testing';
 
 const values = async (t: tf.Tensor) => Array.from(await t.data());
 const dispose = disposeResult; // attribution and map(s)
@@ -60,6 +61,34 @@ describe('perturbation CAMs (Score-CAM, Ablation-CAM)', () => {
     dispose(r);
     x.dispose();
   });
+
+  it.for(['sequential', 'softmax'] as const)(
+    "Ablation-CAM's predicted classes stay on the GPU until the peaks' readback (%s tail): one readback, same bits",
+    async (variant) => {
+      // Weights of its own: tfjs moves the shared ones to webgpu here and cannot move them back in Node.
+      const own = tinyCnnWeights({ height: 8, width: 8, channels: 3, filters: 6, classes: 4, seed: 41 });
+      const model = tinyCnn(variant, own);
+      const x = tf.tensor4d([...seededF32(8 * 8 * 3, 43, 0, 1), ...seededF32(8 * 8 * 3, 44, -3, 0)], [2, 8, 8, 3]); // two unlike images
+      const predicted = createExplainer(model, { method: 'ablation-cam' });
+      const bitsOf = async (r: { attribution: tf.Tensor }) =>
+        Array.from(new Uint32Array(((await r.attribution.data()) as Float32Array).buffer));
+      dispose(await predicted.explain(x)); // compile
+      const reads = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+      let readbacks = 0;
+      const byDefault = await predicted.explain(x).finally(() => {
+        readbacks = reads.mock.calls.length;
+        reads.mockRestore();
+      });
+      expect(readbacks).toBe(1); // the map peaks, with the classes and the input check (was 2: the classes first)
+      const given = await explain(model, x, { method: 'ablation-cam', target: byDefault.target });
+      expect(new Set(byDefault.target).size).toBe(2); // two different classes: the rows' indices matter
+      expect(await bitsOf(byDefault)).toEqual(await bitsOf(given));
+      [byDefault, given].forEach(dispose);
+      predicted.dispose();
+      x.dispose();
+      disposeWeights(own);
+    },
+  );
 
   it('Score-CAM gives the hand-computed softmax of masked scores', async () => {
     const model = identityFeatureModel(h, w, W);

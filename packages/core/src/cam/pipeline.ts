@@ -50,6 +50,12 @@ export interface LayerPass {
    * class, whose pass chose the classes on the GPU (they are read back with the map peaks).
    */
   readonly targets: readonly number[] | undefined;
+  /**
+   * Each row's predicted class (int32, on the GPU) when `targets` is undefined: the pass picked them
+   * and the map peaks' readback brings them to the host. Only for gradient CAMs and strategies whose
+   * `takesDeviceClasses` accepts the split.
+   */
+  readonly predicted?: tf.Tensor1D;
   readonly call: CallContext;
   readonly model: ModelAdapter;
   readonly batchSize: number;
@@ -73,6 +79,11 @@ export interface CamStrategy {
   readonly defaultBatchSize?: number;
   /** The weights need the layer's split and its context (Ablation-CAM runs the tail): one pass per layer. */
   readonly needsSplit?: boolean;
+  /**
+   * Whether a non-gradient method's weights can take the predicted classes as a GPU tensor
+   * (LayerPass.predicted) for this split, so that they need not be read back before the weights.
+   */
+  takesDeviceClasses?(model: ModelAdapter, split: ModelSplit): boolean;
 }
 
 function isGraphModel(model: ModelAdapter): boolean {
@@ -254,7 +265,7 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
   // The predicted classes of a gradient CAM, chosen on the GPU: read back with the map peaks, not alone.
   let predicted: tf.Tensor1D | undefined;
   try {
-    if (!rows.targets && readsTargetsWithPeaks(job, call)) predicted = tf.argMax<tf.Tensor1D>(pass.scores, 1);
+    if (!rows.targets && readsTargetsWithPeaks(job, call, split)) predicted = tf.argMax<tf.Tensor1D>(pass.scores, 1);
     else if (!rows.targets) {
       rows.targets = await resolveTargets(call.target, pass.scores);
       rows.rowTargets = rows.targets;
@@ -263,7 +274,17 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
     const [, height, width, channels] = job.batch.shape;
     const [, ah, aw, ak] = pass.activation.shape;
     const batchSize = fitBatchToDevice('cam', job.batchSize, 4 * Math.max(height * width * channels, ah * aw * ak), false);
-    const full: LayerPass = { ...pass, split, input: job.batch, targets: rows.rowTargets!, call, model: job.model, batchSize };
+    const targets = rows.rowTargets;
+    const full: LayerPass = {
+      ...pass,
+      split,
+      input: job.batch,
+      targets,
+      ...(predicted && { predicted }),
+      call,
+      model: job.model,
+      batchSize,
+    };
     const weights = await job.strategy.weights(full);
     try {
       if (!weights || job.eigenSmooth) {
@@ -299,13 +320,15 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
 
 /**
  * Whether a pass's predicted classes can wait for the map peaks' readback: a gradient CAM (its
- * weights need no classes on the host; the pass picked each row's argmax on the GPU) whose maps go
- * through blankRanges (ReLU'd, not Eigen). Saves the separate argmax readback the default target
- * cost (one GPU round trip, 1-3 ms on SwiftShader).
+ * weights need no classes on the host; the pass picked each row's argmax on the GPU) or a method
+ * whose weights take the classes as a GPU tensor for this split (Ablation-CAM's pooled shortcut),
+ * whose maps go through blankRanges (ReLU'd, not Eigen). Saves the separate argmax readback the
+ * default target cost (one GPU round trip, 1-3 ms on SwiftShader).
  */
-function readsTargetsWithPeaks(job: CamJob, call: CallContext): boolean {
+function readsTargetsWithPeaks(job: CamJob, call: CallContext, split: ModelSplit): boolean {
   const predicted = call.target === undefined || call.target === 'predicted';
-  return predicted && job.strategy.gradients && job.relu && !job.eigenSmooth;
+  const deviceClasses = job.strategy.gradients || job.strategy.takesDeviceClasses?.(job.model, split) === true;
+  return predicted && deviceClasses && job.relu && !job.eigenSmooth;
 }
 
 /** What one layer's pass gives the weights: activation, gradient (gradient CAMs), scores, the tail's context. */

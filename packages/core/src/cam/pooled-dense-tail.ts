@@ -84,7 +84,7 @@ export function pooledDenseAblatedScores(
   tail: PooledDenseTail,
   activation: tf.Tensor4D,
   image: number,
-  target: number,
+  target: number | tf.Tensor1D,
   value: number | tf.Tensor1D,
 ): tf.Tensor1D {
   return tf.tidy(() => {
@@ -94,14 +94,22 @@ export function pooledDenseAblatedScores(
     const shift = tf.reshape(tf.sub(value, pooled), [channels, 1]); // v - p[c]
     if (!activate) {
       // Linear: only the target's column of the kernel matters.
-      const column = tf.slice(kernel, [0, target], [channels, 1]);
+      const column = targetColumn(kernel, target);
       let z = tf.matMul(pooled, column); // [1, 1]
-      if (bias) z = tf.add(z, tf.slice(bias, [target], [1]));
+      if (bias) z = tf.add(z, typeof target === 'number' ? tf.slice(bias, [target], [1]) : tf.gather(bias, target));
       return tf.reshape<tf.Rank.R1>(tf.add(z, tf.mul(shift, column)), [channels]);
     }
     let z: tf.Tensor2D = tf.matMul(pooled, kernel); // [1, classes]
     if (bias) z = tf.add(z, bias);
     const scores = activate(tf.add<tf.Tensor2D>(z, tf.mul(shift, kernel))); // [k, classes]
-    return tf.reshape<tf.Rank.R1>(tf.slice(scores, [0, target], [channels, 1]), [channels]);
+    return tf.reshape<tf.Rank.R1>(targetColumn(scores, target), [channels]);
   });
+}
+
+/**
+ * Column `target` of `m` as `[rows, 1]`: a slice for a class known on the host, a gather for one
+ * still on the GPU (`[1]` int32; the same values, copied).
+ */
+function targetColumn(m: tf.Tensor2D, target: number | tf.Tensor1D): tf.Tensor2D {
+  return typeof target === 'number' ? tf.slice(m, [0, target], [m.shape[0], 1]) : tf.gather(m, target, 1);
 }

@@ -13,6 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import {
   maxPoolGrad,
   maxPoolGradInvocations,
+  maxPoolGradTiles,
+  maxPoolGradTilesCovers,
+  poolQuadsParams,
   maxPoolGradRef,
   runKernelSync,
   UnsupportedModelError,
@@ -26,8 +29,8 @@ interface CpuKernelBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
-/** Attributes of MaxPoolGrad and MaxPool3DGrad (tfjs 4.22). */
-interface PoolGradAttrs {
+/** Attributes of MaxPool, MaxPoolGrad, MaxPool3D and MaxPool3DGrad (tfjs 4.22). */
+export interface PoolGradAttrs {
   readonly filterSize: number | number[];
   readonly strides: number | number[];
   readonly pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -42,12 +45,11 @@ interface KernelArgs {
 
 /** The kernels webxai replaces, and the tfjs kernel each replaced (restored by uninstall). */
 const replaced = new Map<string, tf.KernelConfig>();
-/** A validation error of an earlier dispatch, thrown by the next call (a kernel function cannot await). */
 /** Validation errors of earlier dispatches, thrown by the next call (a kernel function cannot await). */
 const dispatchErrors = new DeferredDispatchErrors();
 
-/** Geometry of a 2-D (NHWC) or 3-D (NDHWC) pooling from tfjs's own pool-info helpers. */
-function poolGeometry(shape: readonly number[], attrs: PoolGradAttrs): MaxPoolGeometry {
+/** Geometry of a 2-D (NHWC) or 3-D (NDHWC) pooling of an input of `shape`, from tfjs's own pool-info helpers. */
+export function poolGeometry(shape: readonly number[], attrs: PoolGradAttrs): MaxPoolGeometry {
   const { filterSize, strides, pad, dimRoundingMode } = attrs;
   if (shape.length === 5) {
     const i = tf.backend_util.computePool3DInfo(
@@ -127,9 +129,13 @@ function firstMaxPoolGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.Tens
   const count = maxPoolGradInvocations(pool);
   if (count === 0 || tf.util.sizeFromShape(dy.shape) === 0) return gpu.makeTensorInfo([...input.shape], 'float32');
   const sources = { input: bufferOf(gpu, input, 'input'), dy: bufferOf(gpu, dy, 'dy') };
-  const target = { shape: [...input.shape], kernelName: maxPoolGrad.name, reads: [input, dy] };
+  // Windows that tile a 2-D map with 4k channels: one invocation per window (same bits; faster on SwiftShader, ADR 0009).
+  const tiles = maxPoolGradTilesCovers(pool);
+  const target = { shape: [...input.shape], kernelName: tiles ? maxPoolGradTiles.name : maxPoolGrad.name, reads: [input, dy] };
   return dispatchIntoNewTensor(gpu, target, dispatchErrors, (dx, sink) =>
-    runKernelSync(gpu.device, maxPoolGrad, { params: { count, ...geometry }, ...sources, dx }, sink),
+    tiles
+      ? runKernelSync(gpu.device, maxPoolGradTiles, { params: poolQuadsParams(pool), ...sources, dx }, sink)
+      : runKernelSync(gpu.device, maxPoolGrad, { params: { count, ...geometry }, ...sources, dx }, sink),
   );
 }
 

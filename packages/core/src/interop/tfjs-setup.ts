@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { installDirectConv } from './direct-conv-kernels.js';
 import { installDirectDepthwise } from './direct-depthwise-kernels.js';
 import { installDirectMatmul } from './direct-matmul-kernels.js';
+import { installDirectMaxPool } from './direct-max-pool-kernels.js';
+import { installFusedReluGradient } from './fused-relu-gradient.js';
 import { installMeanAsAvgPool } from './mean-as-avg-pool.js';
 import { installRank1OperandLift } from './rank1-operand-lift.js';
 import { installAddNChunks } from './add-n-chunks.js';
@@ -46,6 +48,15 @@ import { installReductionGradients } from './reduction-gradients.js';
  *   (interop/direct-matmul-kernels.ts) for float32 products with a per-column bias and a linear /
  *   relu / relu6 / sigmoid / elu / leaky relu activation; anything else keeps tfjs's kernel (ADR
  *   0009, decision 7). Opt out with `tf.env().set('WEBXAI_WEBGPU_DIRECT_MATMUL', false)` after this call.
+ * - `WEBXAI_WEBGPU_DIRECT_MAX_POOL` on software adapters only, decided the same lazy way:
+ *   tfjs-webgpu's MaxPool of float32 NHWC maps whose channel count is a multiple of 4 runs webxai's
+ *   barrier-free direct-max-pool kernel (interop/direct-max-pool-kernels.ts), the same values bit for
+ *   bit as tfjs's Pool2DProgram (ADR 0009). Opt out with
+ *   `tf.env().set('WEBXAI_WEBGPU_DIRECT_MAX_POOL', false)` after this call.
+ * - `WEBXAI_WEBGPU_FUSED_RELU_GRADIENT` on software adapters only, decided the same lazy way: the
+ *   gradient of Relu (tfjs: Step, then Multiply) runs webxai's one-pass relu-grad kernel on float32
+ *   tensors of a multiple of 4 elements, the same values bit for bit (interop/fused-relu-gradient.ts,
+ *   ADR 0009). Opt out with `tf.env().set('WEBXAI_WEBGPU_FUSED_RELU_GRADIENT', false)` after this call.
  * - On every webgpu device: tfjs-webgpu's AddN runs in chunks that fit the device's
  *   maxStorageBuffersPerShaderStage (tfjs 4.22 binds every input; with 8 or more inputs on a
  *   default device the pipeline is invalid and tfjs's whole pending command buffer is silently
@@ -77,6 +88,8 @@ export function configureTfjs(): void {
   installDirectDepthwise(activeAdapterIsSoftware);
   installMeanAsAvgPool(activeAdapterIsSoftware);
   installDirectMatmul(activeAdapterIsSoftware);
+  installDirectMaxPool(activeAdapterIsSoftware);
+  installFusedReluGradient(activeAdapterIsSoftware);
   installReductionGradients();
 }
 

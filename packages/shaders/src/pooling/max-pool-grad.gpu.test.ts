@@ -4,8 +4,9 @@ import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { runKernelSync } from '../runtime/kernel-sync.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { maxPoolGrad, maxPoolGradInvocations } from './max-pool-grad.kernel.js';
+import { maxPoolGrad, maxPoolGradInvocations, maxPoolGradTiles, maxPoolGradTilesCovers } from './max-pool-grad.kernel.js';
 import { maxPool3dGeometry, maxPoolGeometry, maxPoolGradRef, type MaxPoolGeometry } from './max-pool-grad.ref.js';
+import { poolQuadsParams } from './pool-quads.js';
 
 type Shape = [number, number, number, number];
 
@@ -157,6 +158,64 @@ describe('max-pool-grad', () => {
     const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.channels, 6);
     expect(Array.from(await runGpu(device, input, dy, g, true))).toEqual(Array.from(await runGpu(device, input, dy, g)));
     expect(liveBufferCount(device)).toBe(0);
+  });
+});
+
+const TILE_CASES: { shape: Shape; filter: [number, number]; padding: 'same' | 'valid'; why: string }[] = [
+  { shape: [1, 4, 4, 4], filter: [2, 2], padding: 'valid', why: 'less than one workgroup' },
+  { shape: [2, 7, 5, 8], filter: [2, 2], padding: 'valid', why: 'ragged: the last row / column no window covers get 0' },
+  { shape: [2, 7, 5, 8], filter: [2, 2], padding: 'same', why: 'same padding at the bottom / right only' },
+  { shape: [1, 28, 28, 16], filter: [2, 2], padding: 'valid', why: "the MNIST CNN's first pool" },
+  { shape: [2, 14, 14, 32], filter: [2, 2], padding: 'valid', why: "the MNIST CNN's second pool, batch 2" },
+  { shape: [3, 10, 9, 12], filter: [3, 2], padding: 'valid', why: 'non-square 3x2 tiles, a leftover row' },
+];
+
+/** Runs maxPoolGradTiles; dx starts as NaN so that an unwritten element shows. */
+async function runTiles(device: GPUDevice, input: Float32Array<ArrayBuffer>, dy: Float32Array<ArrayBuffer>, g: MaxPoolGeometry) {
+  const count = g.batch * g.height * g.width * g.channels;
+  const buffers = [
+    uploadBuffer(device, input, 'input'),
+    uploadBuffer(device, dy, 'dy'),
+    uploadBuffer(device, new Float32Array(count).fill(NaN), 'dx'),
+  ] as const;
+  await runKernel(device, maxPoolGradTiles, { params: poolQuadsParams(g), input: buffers[0], dy: buffers[1], dx: buffers[2] });
+  const out = await readFloat32(device, buffers[2], count);
+  buffers.forEach((b) => releaseBuffer(device, b));
+  return out;
+}
+
+const bitsOf = (v: Float32Array) => Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length));
+
+/** dy with -0, infinities and NaN among ordinary values (max-pool-grad turns a lone -0 into +0). */
+function edgyDy(length: number, seed: number): Float32Array<ArrayBuffer> {
+  const levels = [-0, 0, -1.5, 2, Infinity, NaN];
+  return Float32Array.from(seededInts(length, seed, 0, levels.length), (k) => levels[k]!);
+}
+
+describe('max-pool-grad-tiles (windows that tile the image)', () => {
+  gpuTest.for(TILE_CASES)(
+    'matches maxPoolGradRef and max-pool-grad bit for bit: $shape $filter $padding ($why)',
+    async ({ shape, filter, padding }, { device }) => {
+      const g = maxPoolGeometry(shape, filter, filter, padding);
+      expect(maxPoolGradTilesCovers(g)).toBe(true);
+      const size = shape.reduce((a, b) => a * b, 1);
+      const input = tiedValues(size, size + 2);
+      input[3] = NaN; // NaN never wins
+      const outSize = g.batch * g.outHeight * g.outWidth * g.channels;
+      const dy = seededF32(outSize, 9, -2, 2);
+      expect(await runTiles(device, input, dy, g)).toBeAllClose(maxPoolGradRef(input, dy, g), maxPoolGradTiles.tolerance);
+      const edgy = edgyDy(outSize, 10);
+      expect(bitsOf(await runTiles(device, input, edgy, g))).toEqual(bitsOf(await runGpu(device, input, edgy, g)));
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
+
+  gpuTest('covers only tiling 2-D pools of 4k channels', () => {
+    expect(maxPoolGradTilesCovers(maxPoolGeometry([1, 8, 8, 4], [2, 2], [2, 2], 'valid'))).toBe(true);
+    expect(maxPoolGradTilesCovers(maxPoolGeometry([1, 8, 8, 3], [2, 2], [2, 2], 'valid'))).toBe(false); // 3 channels
+    expect(maxPoolGradTilesCovers(maxPoolGeometry([1, 9, 9, 4], [3, 3], [2, 2], 'same'))).toBe(false); // overlapping
+    expect(maxPoolGradTilesCovers(maxPoolGeometry([1, 7, 7, 4], [3, 3], [3, 3], 'same'))).toBe(false); // padding on top
+    expect(maxPoolGradTilesCovers(maxPool3dGeometry([1, 2, 4, 4, 4], [2, 2, 2], [2, 2, 2], 'valid'))).toBe(false); // 3-D
   });
 });
 

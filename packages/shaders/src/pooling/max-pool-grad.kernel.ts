@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './max-pool-grad.wgsl';
-import { defineKernel } from '../runtime/kernel.js';
+import tilesSource from './max-pool-grad-tiles.wgsl';
+import poolWindowsSource from './pool-windows.wgsl';
+import { defineKernel, type WgslSnippet } from '../runtime/kernel.js';
 import { f32Snippet } from '../snippets/index.js';
+import type { MaxPoolGeometry } from './max-pool-grad.ref.js';
+import { POOL_QUADS_UNIFORM, poolQuadsSnippet } from './pool-quads.js';
+
+/** coveringWindows: the output windows along one axis that contain an input index. */
+const poolWindowsSnippet: WgslSnippet = { name: 'pool-windows.wgsl', source: poolWindowsSource };
 
 const WORKGROUP_SIZE = 64;
 
@@ -24,7 +31,7 @@ export function maxPoolGradInvocations(g: { batch: number; depth: number; height
 export const maxPoolGrad = defineKernel({
   name: 'max-pool-grad',
   source,
-  includes: [f32Snippet],
+  includes: [f32Snippet, poolWindowsSnippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {
@@ -54,5 +61,37 @@ export const maxPoolGrad = defineKernel({
   },
   // The argmax is exact; overlapping windows add up to ceil(f / s)^3 f32 terms (f64 in the reference).
   tolerance: { abs: 1e-6, rel: 1e-6 },
+  threads: ({ params }) => params.count,
+});
+
+/**
+ * Whether {@link maxPoolGradTiles} takes this pooling: 2-D (depth 1), windows that tile the image
+ * (stride == window, no padding before row 0 / column 0) and a channel count that is a multiple of 4.
+ */
+export function maxPoolGradTilesCovers(g: MaxPoolGeometry): boolean {
+  const tiles = g.strideHeight === g.filterHeight && g.strideWidth === g.filterWidth && g.padTop === 0 && g.padLeft === 0;
+  return tiles && g.depth === 1 && g.filterDepth === 1 && g.channels % 4 === 0 && g.outHeight > 0 && g.outWidth > 0;
+}
+
+/**
+ * GPU kernel: {@link maxPoolGrad} for 2-D pooling (NHWC) whose windows tile the image
+ * ({@link maxPoolGradTilesCovers}), one invocation per window and 4 channels, vec4 loads and stores
+ * (4x fewer invocations for 2x2 windows; faster on software adapters); the same rule and the same
+ * bits. See max-pool-grad-tiles.wgsl; CPU reference: maxPoolGradRef. `params` is poolQuadsParams;
+ * every dx element is written.
+ */
+export const maxPoolGradTiles = defineKernel({
+  name: 'max-pool-grad-tiles',
+  source: tilesSource,
+  includes: [f32Snippet, poolQuadsSnippet],
+  workgroupSize: WORKGROUP_SIZE,
+  bindings: {
+    params: { uniform: POOL_QUADS_UNIFORM },
+    input: { storage: 'read' },
+    dy: { storage: 'read' },
+    dx: { storage: 'read_write' },
+  },
+  // Comparisons and one addition to 0: exact.
+  tolerance: { abs: 0, rel: 0 },
   threads: ({ params }) => params.count,
 });
