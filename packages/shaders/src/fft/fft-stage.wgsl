@@ -26,12 +26,14 @@
 //
 // Dispatch: one invocation per (sequence, j): count * n / R threads, 1-D folded (linearIndex). No
 // workgroup memory, no barriers: a stage per dispatch. The radix is the override constant RADIX
-// (<= MAX_RADIX = 16; one pipeline per radix and set of modes), so smallDft's branches fold (its
-// loops unroll on lavapipe, not on SwiftShader: the radix-16 butterfly is written out, dft16); radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4, 16 = 4 x 4, their
-// inner twiddles constants), 3, 5 and 7 the odd-prime butterfly (oddPrimeDft: r paired with R - r,
-// constant twiddles; until session 11 the plain O(R^2) sum with twiddles read from memory), 14 two
-// 7-point ones and a radix-2 butterfly (so 224 = 16 x 14, two stages). Software adapters pay mostly per invocation
-// and per dispatch, so fewer, larger stages are cheaper (fftRadices).
+// (<= MAX_RADIX = 16; one pipeline per radix and set of modes), so smallDft's branches fold and the
+// guards of the written-out loads and stores (loadElements, storeOutputs) too. SwiftShader unrolls no
+// loop, so the butterflies, loads and stores are written out with constant indices, no loops: a loop
+// kept the values in memory it addresses lane by lane. Radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4,
+// 16 = 4 x 4, their inner twiddles constants), 3, 5 and 7 odd-prime ones (dft3, dft5, dft7: r paired
+// with R - r, constant twiddles; until session 11 the plain O(R^2) sum with twiddles read from
+// memory), 14 two 7-point ones and a radix-2 butterfly (so 224 = 16 x 14, two stages). Software
+// adapters pay mostly per invocation and per dispatch, so fewer, larger stages are cheaper (fftRadices).
 // BATCH_FASTEST 1 gives neighbouring invocations neighbouring sequences (the column FFT, whose
 // sequences are adjacent in memory), 0 neighbouring elements (the row FFT). Integer division by
 // the uniforms goes through an f32 reciprocal (divmod): software adapters run vector integer
