@@ -77,6 +77,8 @@ struct Butterfly {
   // The colour mix's source (LOAD_FROM 3), found once, not per element as load() finds it:
   // SwiftShader hoists nothing (the stage took 1.5x the time; session 15).
   mix: MixSource,
+  // The rows whose Hermitian extensions the sequence packs (LOAD_FROM 1), found once likewise.
+  extended: vec2u,
   // Output index of element q: out0 + q span.
   out0: u32,
   // imageRowStart of the pair's two plane rows (STORE_TO != 0).
@@ -86,6 +88,9 @@ struct Butterfly {
 // Element r (a constant at every call) of the butterfly, loaded and twiddled.
 fn element(bf: Butterfly, r: u32) -> vec2f {
   let index = bf.j + r * bf.perSequence;
+  if (LOAD_FROM == 1u) {
+    return twiddled(extendedPair(bf.extended, index), r, bf.step);
+  }
   if (LOAD_FROM == 3u) {
     let e = index * params.elemStride;
     return twiddled(scaledOnLoad(mixedAt(bf.mix, e), bf.offset + e), r, bf.step);
@@ -176,7 +181,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (LOAD_FROM == 3u) {
     mix = mixSource(outer.x, offset);
   }
-  let bf = Butterfly(base, outer.x, offset, j, perSequence, step, mix, js.x * params.span * RADIX + js.y, starts);
+  var extended: vec2u;
+  if (LOAD_FROM == 1u) {
+    extended = extendedRows(outer.x);
+  }
+  let bf = Butterfly(base, outer.x, offset, j, perSequence, step, mix, extended, js.x * params.span * RADIX + js.y, starts);
   var v: array<vec2f, MAX_RADIX>;
   loadElements(bf, &v);
   smallDft(&v, RADIX);
