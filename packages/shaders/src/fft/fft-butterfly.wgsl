@@ -1,7 +1,7 @@
 // fft-butterfly.wgsl — the radix-R DFTs of fft-stage.wgsl and fft-pair.wgsl (ADR 0006 include):
 // smallDft(v, radix) for radix 2, 4, 8, 16 (butterflies: 8 = 2 x 4, 16 = 4 x 4 (dft16), their inner
-// twiddles constants), 3, 5, 7 (oddPrimeDft: r paired with R - r, constant twiddles) and 14 (two 7-point DFTs
-// and a radix-2 butterfly), on a private array of MAX_RADIX values; divmod for the index arithmetic.
+// twiddles constants), 3, 5, 7 (dft3, dft5, dft7: r paired with R - r, constant twiddles) and 14 (dft14:
+// two 7-point DFTs and a radix-2 butterfly), on a private array of MAX_RADIX values; divmod for the index arithmetic.
 // Reads the including kernel's module-scope uniform `params` (its `sign`: +1 inverse, -1 forward).
 
 const MAX_RADIX: u32 = 16u;
@@ -90,59 +90,70 @@ const COS14 = array<f32, 7>(1.0, 0.90096886790241913, 0.62348980185873353, 0.222
 const SIN14 = array<f32, 7>(0.0, 0.43388373911755812, 0.78183148246802981, 0.97492791218182361, 0.97492791218182361,
   0.78183148246802981, 0.43388373911755812);
 
-// The odd prime P of a radix: the radix itself (3, 5, 7), or 7 for radix 14 = 2 x 7.
-fn oddPrime(radix: u32) -> u32 {
-  return select(radix, 7u, radix == 14u);
-}
-
-// w_P^k = (cos, sin)(2 pi k / P) for k < P (the sign applied by the caller).
-fn primeTwiddle(P: u32, k: u32) -> vec2f {
-  if (P == 3u) {
-    return vec2f(COS3[k], SIN3[k]);
-  }
-  if (P == 5u) {
-    return vec2f(COS5[k], SIN5[k]);
-  }
-  return vec2f(COS7[k], SIN7[k]);
-}
-
-// The P-point DFT (P = oddPrime(radix): 3, 5, 7) of x_r = v[first + stride r], r < P, pairing r with P - r:
-// with sums s_r = x_r + x_{P-r} and differences d_r = x_r - x_{P-r} (r = 1 .. H = (P - 1) / 2),
+// The odd-prime DFTs (P = 3, 5, 7) of x_0 .. x_{P-1}, pairing r with P - r: with sums
+// s_r = x_r + x_{P-r} and differences d_r = x_r - x_{P-r} (r = 1 .. H = (P - 1) / 2),
 //   out[q], out[P - q] = (x_0 + sum_r s_r cos(2 pi r q / P)) +- i^sign sum_r d_r sin(2 pi r q / P),
 // out[0] = x_0 + sum_r s_r: H^2 real-times-complex products each for the even and odd halves (a
-// quarter of the plain sum's complex products), constant twiddles (the radix is a pipeline constant).
-fn oddPrimeDft(v: ptr<function, array<vec2f, MAX_RADIX>>, radix: u32, first: u32, stride: u32) -> array<vec2f, 8> {
-  let P = oddPrime(radix);
-  var sums: array<vec2f, 4>;
-  var differences: array<vec2f, 4>;
-  let x0 = (*v)[first];
-  var total = x0;
-  for (var r = 1u; r <= P / 2u; r++) {
-    let a = (*v)[first + stride * r];
-    let b = (*v)[first + stride * (P - r)];
-    sums[r - 1u] = a + b;
-    differences[r - 1u] = a - b;
-    total += sums[r - 1u];
-  }
-  var out: array<vec2f, 8>;
-  out[0] = total;
-  for (var q = 1u; q <= P / 2u; q++) {
-    var even = x0;
-    var odd = vec2f(0.0);
-    for (var r = 1u; r <= P / 2u; r++) {
-      let w = primeTwiddle(P, (r * q) % P);
-      even += sums[r - 1u] * w.x;
-      odd += differences[r - 1u] * w.y;
-    }
-    let turned = quarterTurn(odd);
-    out[q] = even + turned;
-    out[P - q] = even - turned;
-  }
-  return out;
+// quarter of the plain sum's complex products), constant twiddles (COSP / SINP[(r q) mod P]).
+// Written out with constant indices, no loops, as dft16: SwiftShader kept the looped form's sums,
+// differences and outputs in memory it addresses lane by lane, and the 224-point plan's radix-14
+// stages took 6.5-7.6 ms each in Chromium looped, 1.8-3.3 ms written out (3 planes; session 16).
+// The sums run in the looped form's order, r = 1 first (radix 14 at 224 in Chromium: bit for bit).
+fn dft3(x0: vec2f, x1: vec2f, x2: vec2f) -> array<vec2f, 3> {
+  let s1 = x1 + x2;
+  let t1 = quarterTurn((x1 - x2) * SIN3[1]);
+  let e1 = x0 + s1 * COS3[1];
+  return array<vec2f, 3>(x0 + s1, e1 + t1, e1 - t1);
+}
+
+fn dft5(x0: vec2f, x1: vec2f, x2: vec2f, x3: vec2f, x4: vec2f) -> array<vec2f, 5> {
+  let s1 = x1 + x4;
+  let s2 = x2 + x3;
+  let d1 = x1 - x4;
+  let d2 = x2 - x3;
+  let e1 = x0 + s1 * COS5[1] + s2 * COS5[2];
+  let e2 = x0 + s1 * COS5[2] + s2 * COS5[4];
+  let t1 = quarterTurn(d1 * SIN5[1] + d2 * SIN5[2]);
+  let t2 = quarterTurn(d1 * SIN5[2] + d2 * SIN5[4]);
+  return array<vec2f, 5>(x0 + s1 + s2, e1 + t1, e2 + t2, e2 - t2, e1 - t1);
+}
+
+fn dft7(x0: vec2f, x1: vec2f, x2: vec2f, x3: vec2f, x4: vec2f, x5: vec2f, x6: vec2f) -> array<vec2f, 7> {
+  let s1 = x1 + x6;
+  let s2 = x2 + x5;
+  let s3 = x3 + x4;
+  let d1 = x1 - x6;
+  let d2 = x2 - x5;
+  let d3 = x3 - x4;
+  let e1 = x0 + s1 * COS7[1] + s2 * COS7[2] + s3 * COS7[3];
+  let e2 = x0 + s1 * COS7[2] + s2 * COS7[4] + s3 * COS7[6];
+  let e3 = x0 + s1 * COS7[3] + s2 * COS7[6] + s3 * COS7[2];
+  let t1 = quarterTurn(d1 * SIN7[1] + d2 * SIN7[2] + d3 * SIN7[3]);
+  let t2 = quarterTurn(d1 * SIN7[2] + d2 * SIN7[4] + d3 * SIN7[6]);
+  let t3 = quarterTurn(d1 * SIN7[3] + d2 * SIN7[6] + d3 * SIN7[2]);
+  return array<vec2f, 7>(x0 + s1 + s2 + s3, e1 + t1, e2 + t2, e3 + t3, e3 - t3, e2 - t2, e1 - t1);
+}
+
+// w14^k a = e^{sign 2 pi i k / 14} a for k < 7.
+fn turn14(a: vec2f, k: u32) -> vec2f {
+  return cmul(a, vec2f(COS14[k], params.sign * SIN14[k]));
+}
+
+// The 14-point DFT of v in place as 2 x 7: 7-point DFTs of the even and odd elements, the odd one
+// turned by w14^q, then a radix-2 butterfly (w14^7 = -1): out[q] = even[q] + w14^q odd[q],
+// out[q + 7] = even[q] - w14^q odd[q]. Written out as dft7 (why: there).
+fn dft14(v: ptr<function, array<vec2f, MAX_RADIX>>) {
+  let even = dft7((*v)[0], (*v)[2], (*v)[4], (*v)[6], (*v)[8], (*v)[10], (*v)[12]);
+  let odd = dft7((*v)[1], (*v)[3], (*v)[5], (*v)[7], (*v)[9], (*v)[11], (*v)[13]);
+  let o = array<vec2f, 7>(turn14(odd[0], 0u), turn14(odd[1], 1u), turn14(odd[2], 2u), turn14(odd[3], 3u),
+    turn14(odd[4], 4u), turn14(odd[5], 5u), turn14(odd[6], 6u));
+  *v = array<vec2f, MAX_RADIX>(even[0] + o[0], even[1] + o[1], even[2] + o[2], even[3] + o[3], even[4] + o[4],
+    even[5] + o[5], even[6] + o[6], even[0] - o[0], even[1] - o[1], even[2] - o[2], even[3] - o[3],
+    even[4] - o[4], even[5] - o[5], even[6] - o[6], vec2f(0.0), vec2f(0.0));
 }
 
 // The radix-point DFT of v (in place): out[q] = sum_r v[r] w^(r q n / radix). Callers pass a
-// pipeline constant, so the branches and loops fold away.
+// pipeline constant, so the branches fold away.
 fn smallDft(v: ptr<function, array<vec2f, MAX_RADIX>>, radix: u32) {
   if (radix == 2u) {
     let a = (*v)[0];
@@ -173,20 +184,28 @@ fn smallDft(v: ptr<function, array<vec2f, MAX_RADIX>>, radix: u32) {
   } else if (radix == 16u) {
     dft16(v);
   } else if (radix == 14u) {
-    // 2 x 7: 7-point DFTs of the even and odd elements, the odd one turned by w14^q, then a radix-2
-    // butterfly (w14^7 = -1): out[q] = even[q] + w14^q odd[q], out[q + 7] = even[q] - w14^q odd[q].
-    let even = oddPrimeDft(v, radix, 0u, 2u);
-    let odd = oddPrimeDft(v, radix, 1u, 2u);
-    for (var q = 0u; q < 7u; q++) {
-      let turned = cmul(odd[q], vec2f(COS14[q], params.sign * SIN14[q]));
-      (*v)[q] = even[q] + turned;
-      (*v)[q + 7u] = even[q] - turned;
-    }
+    dft14(v);
+  } else if (radix == 3u) {
+    let y = dft3((*v)[0], (*v)[1], (*v)[2]);
+    (*v)[0] = y[0];
+    (*v)[1] = y[1];
+    (*v)[2] = y[2];
+  } else if (radix == 5u) {
+    let y = dft5((*v)[0], (*v)[1], (*v)[2], (*v)[3], (*v)[4]);
+    (*v)[0] = y[0];
+    (*v)[1] = y[1];
+    (*v)[2] = y[2];
+    (*v)[3] = y[3];
+    (*v)[4] = y[4];
   } else {
-    let out = oddPrimeDft(v, radix, 0u, 1u);
-    for (var q = 0u; q < radix; q++) {
-      (*v)[q] = out[q];
-    }
+    let y = dft7((*v)[0], (*v)[1], (*v)[2], (*v)[3], (*v)[4], (*v)[5], (*v)[6]);
+    (*v)[0] = y[0];
+    (*v)[1] = y[1];
+    (*v)[2] = y[2];
+    (*v)[3] = y[3];
+    (*v)[4] = y[4];
+    (*v)[5] = y[5];
+    (*v)[6] = y[6];
   }
 }
 

@@ -53,20 +53,37 @@ fn twiddle(k: u32) -> vec2f {
   return vec2f(twiddles[2u * k], params.sign * twiddles[2u * k + 1u]);
 }
 
-// Nyquist terms real; 0 for r >= rows. hermitianExtendRef's S_r.
-fn extendedRow(r: u32, x: u32) -> vec2f {
-  if (r >= params.rows) {
+// Where half-spectrum rows 2k and 2k + 1 start in src [rows, 2 W] (NO_ROW for a row >= rows): the
+// row FFT's sequence k packs their Hermitian extensions. The same for every element of a sequence:
+// fft-stage.wgsl finds it once per butterfly (SwiftShader hoists nothing out of its loads).
+fn extendedRows(k: u32) -> vec2u {
+  let stride = 2u * (params.width / 2u + 1u);
+  let r = vec2u(2u * k, 2u * k + 1u);
+  return select(r * stride, vec2u(NO_ROW), r >= vec2u(params.rows));
+}
+
+// The row starting at `start` (extendedRows) extended at the mirrored column v (`mirrored`: x >= W,
+// conjugated; `real`: the DC or Nyquist term, imaginary part 0), or 0 for NO_ROW.
+fn extendedValue(start: u32, v: u32, real: bool, mirrored: bool) -> vec2f {
+  if (start == NO_ROW) {
     return vec2f(0.0);
   }
-  let half = params.width / 2u + 1u;
-  let mirrored = x >= half;
-  let v = select(x, params.width - x, mirrored);
-  let at = r * 2u * half + v;
-  var value = vec2f(src[at], src[at + half]);
-  if (v == 0u || 2u * v == params.width) {
+  var value = vec2f(src[start + v], src[start + v + params.width / 2u + 1u]);
+  if (real) {
     value.y = 0.0;
   }
   return select(value, vec2f(value.x, -value.y), mirrored);
+}
+
+// S_2k + i S_2k+1 at x < width for the rows `starts` (extendedRows(k)): hermitianExtendRef's S_r,
+// Nyquist terms real, 0 for r >= rows.
+fn extendedPair(starts: vec2u, x: u32) -> vec2f {
+  let mirrored = x >= params.width / 2u + 1u;
+  let v = select(x, params.width - x, mirrored);
+  let real = v == 0u || 2u * v == params.width;
+  let a = extendedValue(starts.x, v, real, mirrored);
+  let b = extendedValue(starts.y, v, real, mirrored);
+  return vec2f(a.x - b.y, a.y + b.x);
 }
 
 // Row r's weighted half spectrum at v < W from the forward DFTs of packed row pairs [ceil(rows / 2),
@@ -148,9 +165,7 @@ fn scaledOnLoad(x: vec2f, at: u32) -> vec2f {
 //      planes' spectra (then scaled as 0).
 fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
   if (fftModes().loadFrom == 1u) {
-    let a = extendedRow(2u * outerBlock, index);
-    let b = extendedRow(2u * outerBlock + 1u, index);
-    return vec2f(a.x - b.y, a.y + b.x);
+    return extendedPair(extendedRows(outerBlock), index);
   }
   if (fftModes().loadFrom == 2u) {
     return splitRow(outerBlock * params.n + index, offset);

@@ -26,12 +26,14 @@
 //
 // Dispatch: one invocation per (sequence, j): count * n / R threads, 1-D folded (linearIndex). No
 // workgroup memory, no barriers: a stage per dispatch. The radix is the override constant RADIX
-// (<= MAX_RADIX = 16; one pipeline per radix and set of modes), so smallDft's branches fold (its
-// loops unroll on lavapipe, not on SwiftShader: the radix-16 butterfly is written out, dft16); radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4, 16 = 4 x 4, their
-// inner twiddles constants), 3, 5 and 7 the odd-prime butterfly (oddPrimeDft: r paired with R - r,
-// constant twiddles; until session 11 the plain O(R^2) sum with twiddles read from memory), 14 two
-// 7-point ones and a radix-2 butterfly (so 224 = 16 x 14, two stages). Software adapters pay mostly per invocation
-// and per dispatch, so fewer, larger stages are cheaper (fftRadices).
+// (<= MAX_RADIX = 16; one pipeline per radix and set of modes), so smallDft's branches fold and the
+// guards of the written-out loads and stores (loadElements, storeOutputs) too. SwiftShader unrolls no
+// loop, so the butterflies, loads and stores are written out with constant indices, no loops: a loop
+// kept the values in memory it addresses lane by lane. Radix 2, 4, 8 and 16 are butterflies (8 = 2 x 4,
+// 16 = 4 x 4, their inner twiddles constants), 3, 5 and 7 odd-prime ones (dft3, dft5, dft7: r paired
+// with R - r, constant twiddles; until session 11 the plain O(R^2) sum with twiddles read from
+// memory), 14 two 7-point ones and a radix-2 butterfly (so 224 = 16 x 14, two stages). Software
+// adapters pay mostly per invocation and per dispatch, so fewer, larger stages are cheaper (fftRadices).
 // BATCH_FASTEST 1 gives neighbouring invocations neighbouring sequences (the column FFT, whose
 // sequences are adjacent in memory), 0 neighbouring elements (the row FFT). Integer division by
 // the uniforms goes through an f32 reciprocal (divmod): software adapters run vector integer
@@ -64,6 +66,91 @@ fn twiddled(x: vec2f, r: u32, step: u32) -> vec2f {
   return select(cmul(x, twiddle(r * step)), x, r == 0u);
 }
 
+// One invocation's butterfly: where its sequence lives and which of its elements it takes.
+struct Butterfly {
+  base: u32,
+  outerBlock: u32,
+  offset: u32,
+  j: u32,
+  perSequence: u32,
+  step: u32,
+  // The colour mix's source (LOAD_FROM 3), found once, not per element as load() finds it:
+  // SwiftShader hoists nothing (the stage took 1.5x the time; session 15).
+  mix: MixSource,
+  // The rows whose Hermitian extensions the sequence packs (LOAD_FROM 1), found once likewise.
+  extended: vec2u,
+  // Output index of element q: out0 + q span.
+  out0: u32,
+  // imageRowStart of the pair's two plane rows (STORE_TO != 0).
+  starts: vec2u,
+}
+
+// Element r (a constant at every call) of the butterfly, loaded and twiddled.
+fn element(bf: Butterfly, r: u32) -> vec2f {
+  let index = bf.j + r * bf.perSequence;
+  if (LOAD_FROM == 1u) {
+    return twiddled(extendedPair(bf.extended, index), r, bf.step);
+  }
+  if (LOAD_FROM == 3u) {
+    let e = index * params.elemStride;
+    return twiddled(scaledOnLoad(mixedAt(bf.mix, e), bf.offset + e), r, bf.step);
+  }
+  return twiddled(load(bf.base, bf.outerBlock, bf.offset, index), r, bf.step);
+}
+
+// Stores output q (a constant at every call) of the butterfly.
+fn storeOutput(bf: Butterfly, q: u32, value: vec2f) {
+  let index = bf.out0 + q * params.span;
+  if (STORE_TO != 0u) {
+    storeImage(bf.starts, index, value);
+  } else {
+    storeSequence(bf.base, bf.offset, index, value);
+  }
+}
+
+// The butterfly's RADIX elements loaded into v, written out with constant indices (the guards fold:
+// RADIX is a pipeline constant). SwiftShader unrolls no loop, so a loop over r kept v in memory it
+// addresses lane by lane (dft16's reasoning): written out, visualizeFeature's plain stages at 128
+// took 0.6-0.8x their looped time in Chromium, its 8 stages 6.2 ms against 7.3 (session 16).
+fn loadElements(bf: Butterfly, v: ptr<function, array<vec2f, MAX_RADIX>>) {
+  (*v)[0] = element(bf, 0u);
+  (*v)[1] = element(bf, 1u);
+  if (RADIX > 2u) { (*v)[2] = element(bf, 2u); }
+  if (RADIX > 3u) { (*v)[3] = element(bf, 3u); }
+  if (RADIX > 4u) { (*v)[4] = element(bf, 4u); }
+  if (RADIX > 5u) { (*v)[5] = element(bf, 5u); }
+  if (RADIX > 6u) { (*v)[6] = element(bf, 6u); }
+  if (RADIX > 7u) { (*v)[7] = element(bf, 7u); }
+  if (RADIX > 8u) { (*v)[8] = element(bf, 8u); }
+  if (RADIX > 9u) { (*v)[9] = element(bf, 9u); }
+  if (RADIX > 10u) { (*v)[10] = element(bf, 10u); }
+  if (RADIX > 11u) { (*v)[11] = element(bf, 11u); }
+  if (RADIX > 12u) { (*v)[12] = element(bf, 12u); }
+  if (RADIX > 13u) { (*v)[13] = element(bf, 13u); }
+  if (RADIX > 14u) { (*v)[14] = element(bf, 14u); }
+  if (RADIX > 15u) { (*v)[15] = element(bf, 15u); }
+}
+
+// The butterfly's RADIX outputs stored, written out as loadElements.
+fn storeOutputs(bf: Butterfly, v: ptr<function, array<vec2f, MAX_RADIX>>) {
+  storeOutput(bf, 0u, (*v)[0]);
+  storeOutput(bf, 1u, (*v)[1]);
+  if (RADIX > 2u) { storeOutput(bf, 2u, (*v)[2]); }
+  if (RADIX > 3u) { storeOutput(bf, 3u, (*v)[3]); }
+  if (RADIX > 4u) { storeOutput(bf, 4u, (*v)[4]); }
+  if (RADIX > 5u) { storeOutput(bf, 5u, (*v)[5]); }
+  if (RADIX > 6u) { storeOutput(bf, 6u, (*v)[6]); }
+  if (RADIX > 7u) { storeOutput(bf, 7u, (*v)[7]); }
+  if (RADIX > 8u) { storeOutput(bf, 8u, (*v)[8]); }
+  if (RADIX > 9u) { storeOutput(bf, 9u, (*v)[9]); }
+  if (RADIX > 10u) { storeOutput(bf, 10u, (*v)[10]); }
+  if (RADIX > 11u) { storeOutput(bf, 11u, (*v)[11]); }
+  if (RADIX > 12u) { storeOutput(bf, 12u, (*v)[12]); }
+  if (RADIX > 13u) { storeOutput(bf, 13u, (*v)[13]); }
+  if (RADIX > 14u) { storeOutput(bf, 14u, (*v)[14]); }
+  if (RADIX > 15u) { storeOutput(bf, 15u, (*v)[15]); }
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
@@ -87,30 +174,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let base = outer.x * params.outerStride + offset;
   let js = divmod(j, params.span);
   let step = js.y * (params.n / (params.span * RADIX));
-  var v: array<vec2f, MAX_RADIX>;
-  if (LOAD_FROM == 3u) {
-    // load()'s colour mix with its source found once, not per element as load() finds it:
-    // SwiftShader hoists none of it out of the loop (the stage took 1.5x the time; session 15).
-    let mix = mixSource(outer.x, offset);
-    for (var r = 0u; r < RADIX; r++) {
-      let e = (j + r * perSequence) * params.elemStride;
-      v[r] = twiddled(scaledOnLoad(mixedAt(mix, e), offset + e), r, step);
-    }
-  } else {
-    for (var r = 0u; r < RADIX; r++) {
-      v[r] = twiddled(load(base, outer.x, offset, j + r * perSequence), r, step);
-    }
-  }
-  smallDft(&v, RADIX);
-  let out0 = js.x * params.span * RADIX + js.y;
+  var starts = vec2u(NO_ROW);
   if (STORE_TO != 0u) {
-    let starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
-    for (var q = 0u; q < RADIX; q++) {
-      storeImage(starts, out0 + q * params.span, v[q]);
-    }
-    return;
+    starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
   }
-  for (var q = 0u; q < RADIX; q++) {
-    storeSequence(base, offset, out0 + q * params.span, v[q]);
+  var mix: MixSource;
+  if (LOAD_FROM == 3u) {
+    mix = mixSource(outer.x, offset);
   }
+  var extended: vec2u;
+  if (LOAD_FROM == 1u) {
+    extended = extendedRows(outer.x);
+  }
+  let bf = Butterfly(base, outer.x, offset, j, perSequence, step, mix, extended, js.x * params.span * RADIX + js.y, starts);
+  var v: array<vec2f, MAX_RADIX>;
+  loadElements(bf, &v);
+  smallDft(&v, RADIX);
+  storeOutputs(bf, &v);
 }

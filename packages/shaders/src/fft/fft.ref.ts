@@ -63,7 +63,7 @@ function halfValue(half: ArrayLike<number>, rows: number, W: number, r: number, 
   return r < rows ? [half[r * 2 * W + v]!, half[r * 2 * W + W + v]!] : [0, 0];
 }
 
-/** Reference of the Hermitian extension (fft-stage.wgsl's extendedRow, loadFrom 1): [rows, 2 W] -> pairs [ceil(rows / 2), 2, w]. */
+/** Reference of the Hermitian extension (fft-io.wgsl's extendedPair, loadFrom 1): [rows, 2 W] -> pairs [ceil(rows / 2), 2, w]. */
 export function hermitianExtendRef(half: ArrayLike<number>, rows: number, w: number): Float64Array {
   const W = halfOf(w);
   const pairs = Math.ceil(rows / 2);
