@@ -11,9 +11,9 @@
 // The activation and whether there is a bias are override constants (ACTIVATION, HAS_BIAS: one pipeline
 // per variant, directConv2dFor), not uniforms: SwiftShader runs the work of a uniform-selected branch in
 // every invocation, dead or not (ADR 0009). As override constants they cost nothing: MNIST's relu + bias
-// convolutions (conv1 / conv2 / conv3, batch 1, headless Chromium, medians of 61 per run, 3 runs, load
-// 4.6-5.5) took 1.01-1.09 / 1.42-1.57 / 2.77-2.83 ms instead of 1.17-1.65 / 1.50-2.16 / 2.75-3.67 ms per
-// dispatch, with bit-identical results.
+// convolutions (conv1 / conv2 / conv3, batch 1, headless Chromium, per-dispatch timestamps, medians of 61)
+// took 1.01-1.04 / 1.47-1.50 / 2.83-2.96 ms instead of 1.19-1.21 / 1.59-1.64 / 2.86-3.06 ms (4 of 5
+// alternating runs at load 5.2-5.6; the fifth ran slower on both sides), with bit-identical results.
 //
 // Why this shape: software adapters (SwiftShader, lavapipe) run a workgroup's invocations on CPU
 // threads and emulate workgroupBarrier(), which makes tiled matmul convolutions (tfjs's Conv2DMM and
