@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
-import { pipelineKey, runKernel } from '../runtime/kernel.js';
+import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { directConv2d, directConv2dFor, directConv2dInvocations, type DirectConvActivation } from './direct-conv2d.kernel.js';
 import {
@@ -122,12 +122,11 @@ describe('direct-conv2d', () => {
     expect(liveBufferCount(device)).toBe(0);
   });
 
-  it('directConv2dFor gives one descriptor per variant, each its own pipeline', () => {
+  it('directConv2dFor gives one descriptor per variant, each with its own override constants', () => {
     expect(directConv2dFor('relu', true)).toBe(directConv2dFor('relu', true));
-    const keys = new Set(
-      [directConv2d, directConv2dFor('relu', true), directConv2dFor('relu', false), directConv2dFor('relu6', true)].map(pipelineKey),
-    );
-    expect(keys.size).toBe(4);
+    expect(directConv2dFor('relu6', false).constants).toEqual({ ACTIVATION: 2, HAS_BIAS: 0 });
+    const variants = [directConv2d, directConv2dFor('relu', true), directConv2dFor('relu', false), directConv2dFor('linear', true)];
+    expect(new Set(variants.map((k) => JSON.stringify(k.constants ?? {}))).size).toBe(4);
   });
 
   gpuTest('a padded input cell holding infinity next to the edge never reaches a valid output lane', async ({ device }) => {
