@@ -20,6 +20,7 @@ import {
   DIRECT_CONV_ACTIVATIONS,
   directConv2d,
   directConv2dBackpropInputFor,
+  directConv2dFor,
   directConv2dBackpropInputInvocations,
   directConv2dInvocations,
   runKernelSync,
@@ -129,14 +130,10 @@ function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers, sink:
     const params = { count: directConv2dBackpropInputInvocations(plan.geometry, kernel), ...shape };
     return runKernelSync(device, kernel, { params, dy: b.source, weights: b.filter, dx: b.target }, sink);
   }
-  const params = {
-    count: directConv2dInvocations(plan.geometry),
-    ...shape,
-    hasBias: b.bias ? 1 : 0,
-    activation: DIRECT_CONV_ACTIVATIONS[plan.activation],
-  };
-  // Without a bias any storage buffer fills the binding (hasBias 0: never read).
-  return runKernelSync(device, directConv2d, { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target }, sink);
+  const params = { count: directConv2dInvocations(plan.geometry), ...shape };
+  const kernel = directConv2dFor(plan.activation, b.bias !== undefined);
+  // Without a bias any storage buffer fills the binding (the bias-free variant never reads it).
+  return runKernelSync(device, kernel, { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target }, sink);
 }
 
 /** Dispatches the plan into a new tfjs tensor; undefined when an input is not in a GPUBuffer. */

@@ -14,6 +14,12 @@
 // value serves 8 multiply-adds instead of 4. Measured in headless Chromium on the MNIST CNN's
 // convolutions (ADR 0009, decision 9): 1.5-1.7x faster at batch 1 and 16, also on lavapipe; 4 x 8,
 // 8 x 4, 4 x 16, 12 x 8 and 16 x 8 were slower, 8 x 12 and 8 x 16 no faster.
+// Loads still dominate (session 16, MNIST conv3 at batch 1 in headless Chromium): without its weight loads
+// direct-conv2d took ~1.8 ms instead of ~2.7, without its input loads ~2.3, without both ~1.3 (diagnostic
+// variants, wrong results). Wider loads did not help: weights read as array<vec4f> (4 channels per load)
+// and inputs as vec4 along the input channels were slower (conv2 / conv3: 1.63-1.80 / 3.2-3.3 ms vs 1.54 /
+// 2.95), and the input gradient read as vec4 along the output channels no faster: SwiftShader gathers
+// every component of a per-invocation address lane by lane either way.
 
 struct ConvBlock8 {
   // Row of the result the block's cells lie in: b * height + y.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { DIRECT_CONV_ACTIVATIONS, directConv2d, directConv2dInvocations, type DirectConvActivation } from './direct-conv2d.kernel.js';
+import { directConv2d, directConv2dFor, directConv2dInvocations, type DirectConvActivation } from './direct-conv2d.kernel.js';
 import {
   directConv2dBackpropInput,
   directConv2dBackpropInputFor,
@@ -50,8 +50,14 @@ async function convGpu(
   const biasBuffer = bias ? uploadBuffer(device, bias, 'bias') : undefined;
   const y = createBuffer(device, count * 4, 'y');
   const { batch: _batch, ...shape } = g;
-  const params = { count: directConv2dInvocations(g), ...shape, hasBias: bias ? 1 : 0, activation: DIRECT_CONV_ACTIVATIONS[activation] };
-  await runKernel(device, directConv2d, { params, x: buffers[0], weights: buffers[1], bias: biasBuffer ?? buffers[1], y });
+  const params = { count: directConv2dInvocations(g), ...shape };
+  await runKernel(device, directConv2dFor(activation, bias !== undefined), {
+    params,
+    x: buffers[0],
+    weights: buffers[1],
+    bias: biasBuffer ?? buffers[1],
+    y,
+  });
   const out = await readFloat32(device, y, count);
   [...buffers, y, ...(biasBuffer ? [biasBuffer] : [])].forEach((b) => releaseBuffer(device, b));
   return out;
@@ -99,6 +105,28 @@ describe('direct-conv2d', () => {
     expect(got.some((v) => v === 0)).toBe(true);
     if (activation === 'relu6') expect(got.some((v) => v === 6)).toBe(true);
     expect(got.some((v) => v > 0 && v < 6)).toBe(true);
+  });
+
+  // The other two override-constant variants: a bias with no activation, an activation with no bias.
+  gpuTest.for([
+    { activation: 'linear', withBias: true },
+    { activation: 'relu', withBias: false },
+  ] as const)('$activation, bias $withBias matches directConv2dRef', async ({ activation, withBias }, { device }) => {
+    const g = convGeometry([1, 6, 5, 3], [3, 3, 3, 8], [1, 1], 'same');
+    const x = seededF32(6 * 5 * 3, 6, -3, 3);
+    const weights = seededF32(3 * 3 * 3 * 8, 7, -2, 2);
+    const bias = withBias ? seededF32(8, 8, -4, 4) : undefined;
+    const got = await convGpu(device, x, weights, g, bias, activation);
+    expect(got).toBeAllClose(directConv2dRef(x, weights, g, bias, activation), directConv2d.tolerance);
+    expect(got.some((v) => v < 0)).toBe(activation === 'linear');
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  it('directConv2dFor gives one descriptor per variant, each with its own override constants', () => {
+    expect(directConv2dFor('relu', true)).toBe(directConv2dFor('relu', true));
+    expect(directConv2dFor('relu6', false).constants).toEqual({ ACTIVATION: 2, HAS_BIAS: 0 });
+    const variants = [directConv2d, directConv2dFor('relu', true), directConv2dFor('relu', false), directConv2dFor('linear', true)];
+    expect(new Set(variants.map((k) => JSON.stringify(k.constants ?? {}))).size).toBe(4);
   });
 
   gpuTest('a padded input cell holding infinity next to the edge never reaches a valid output lane', async ({ device }) => {

@@ -31,7 +31,7 @@ export const CONV_GEOMETRY_UNIFORM = {
   padLeft: 'u32',
 } as const;
 
-/** Activations {@link directConv2d} fuses, by their `params.activation` code. */
+/** Activations {@link directConv2d} fuses, by their code (the shader's `ACTIVATION` constant). */
 export const DIRECT_CONV_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2 } as const;
 
 /** An activation {@link directConv2d} can fuse. */
@@ -50,7 +50,8 @@ export function directConv2dInvocations(g: { batch: number; outHeight: number; o
  * optional bias and a fused linear / relu / relu6 activation; each invocation computes 8 output
  * columns x 8 output channels without workgroup memory or barriers (fast on software adapters).
  * See direct-conv2d.wgsl; CPU reference: directConv2dRef. `params.count` is
- * {@link directConv2dInvocations} of the output shape.
+ * {@link directConv2dInvocations} of the output shape. This descriptor is the linear, bias-free
+ * variant; {@link directConv2dFor} gives the others.
  */
 export const directConv2d = defineKernel({
   name: 'direct-conv2d',
@@ -59,7 +60,7 @@ export const directConv2d = defineKernel({
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {
-      uniform: { ...CONV_GEOMETRY_UNIFORM, hasBias: 'u32', activation: 'u32' },
+      uniform: CONV_GEOMETRY_UNIFORM,
     },
     x: { storage: 'read' },
     weights: { storage: 'read' },
@@ -70,3 +71,21 @@ export const directConv2d = defineKernel({
   tolerance: { abs: 1e-5, rel: 1e-4 },
   threads: ({ params }) => params.count,
 });
+
+const variants = new Map<string, typeof directConv2d>();
+
+/**
+ * {@link directConv2d} fusing `activation` and, if `hasBias`, reading its bias binding: the same
+ * kernel with the shader's ACTIVATION and HAS_BIAS override constants set (one pipeline per variant;
+ * the descriptor is cached so each variant is one object). Why constants and not uniforms: see
+ * direct-conv2d.wgsl.
+ */
+export function directConv2dFor(activation: DirectConvActivation, hasBias: boolean): typeof directConv2d {
+  const key = `${activation}:${hasBias}`;
+  let kernel = variants.get(key);
+  if (!kernel) {
+    kernel = { ...directConv2d, constants: { ACTIVATION: DIRECT_CONV_ACTIVATIONS[activation], HAS_BIAS: hasBias ? 1 : 0 } };
+    variants.set(key, kernel);
+  }
+  return kernel;
+}

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-export { directConv2d, directConv2dInvocations, DIRECT_CONV_ACTIVATIONS } from './direct-conv2d.kernel.js';
+export { directConv2d, directConv2dFor, directConv2dInvocations, DIRECT_CONV_ACTIVATIONS } from './direct-conv2d.kernel.js';
 export type { DirectConvActivation } from './direct-conv2d.kernel.js';
 export {
   directConv2dBackpropInput,
