@@ -85,10 +85,11 @@ async function measureMethod(model: tf.LayersModel, image: tf.Tensor4D, target: 
  * A short row measures its webgpu and cpu rounds in alternating blocks, up to this many of each, while
  * its first block of both took less than SHORT_ROW_MS: the cpu column of the 28x28 single-image rows
  * swung 1.5-2x between runs (sessions 14-15), and a block of each side measured minutes apart
- * compares two different loads. Long rows (MobileNetV2: seconds per round) keep one block.
+ * compares two different loads. Rows of longer rounds (Score-CAM, IG, MobileNetV2: 5 s and more a
+ * block) keep one block, which keeps the full run's time.
  */
 const SHORT_ROW_BLOCKS = 4;
-const SHORT_ROW_MS = 6000;
+const SHORT_ROW_MS = 4000;
 
 /** Both backends' rounds of a case, and per block the ratio of the gpu median to the cpu median. */
 interface BackendTimes {
