@@ -203,6 +203,27 @@ describe('visualizeFeature', () => {
     }
   });
 
+  it("reads the steps' objectives with the final one (one readback) as a run that reads them every step, leaking nothing", async () => {
+    const model = patternModel();
+    const options = { layer: 'features', channels: [0, 1], steps: 3, seed: 5 } as const;
+    const perStep = await visualizeFeature(model, { ...options, progressEvery: 1, onProgress: () => undefined });
+    perStep.images.dispose();
+    flushTfjs();
+    const [tensors, buffers] = [tf.memory().numTensors, tfjsUsedBufferCount()];
+    const joint = await visualizeFeature(model, options);
+    joint.images.dispose();
+    const none = await visualizeFeature(model, { ...options, steps: 0 });
+    none.images.dispose();
+    flushTfjs();
+    expect(joint.objective).toEqual(perStep.objective);
+    expect(joint.objective.map((row) => row.length)).toEqual([2, 2, 2]);
+    expect(joint.finalObjective).toEqual(perStep.finalObjective);
+    expect(none.objective).toEqual([]);
+    expect(none.finalObjective).toHaveLength(2);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tfjsUsedBufferCount()).toBe(buffers);
+  });
+
   it('cancels between steps without leaking', async () => {
     const model = patternModel();
     const tensors = tf.memory().numTensors;

@@ -16,7 +16,7 @@ import { currentPath } from '../../api/explainer.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { inputGradient } from '../../interop/input-gradients.js';
-import { flushTfjs, kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
 import { adamAscend, adamStart, type AdamState } from './adam.js';
@@ -266,6 +266,24 @@ async function startVariables(
   return kernelToTensor(shape, (output) => randomNormal(tfjsDevice(), { seed, count: size, output, std: INIT_STD }));
 }
 
+/**
+ * Reads the per-step objective vectors and `last` (each [count]) in one readback; disposes them all.
+ * Returns the steps' rows and `last` as numbers.
+ */
+async function readWithRows(values: readonly tf.Tensor1D[], last: tf.Tensor1D): Promise<{ rows: number[][]; last: number[] }> {
+  const all = [...values, last];
+  let joined: tf.Tensor1D;
+  try {
+    joined = tf.concat(all);
+  } finally {
+    tf.dispose(all);
+  }
+  const flat = await joined.data().finally(() => joined.dispose());
+  const count = last.size;
+  const rows = Array.from({ length: all.length }, (_, i) => Array.from(flat.subarray(i * count, (i + 1) * count)));
+  return { rows: rows.slice(0, -1), last: rows.at(-1)! };
+}
+
 /** Reads and disposes per-step objective vectors. */
 async function readRows(values: readonly tf.Tensor1D[]): Promise<number[][]> {
   if (values.length === 0) return [];
@@ -347,16 +365,22 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
         }
       }
     }
-    history.push(...(await readRows(values.splice(0))));
+    // The final render and forward pass are queued behind the last step before anything is read, and
+    // the steps' objectives come back with the final one in one readback: reading the rows first left
+    // the GPU idle while the render and forward pass were recorded, then waited for a second readback.
+    let finalObjective: number[];
     const images = await renderImage(basis, variables);
-    const finalObjective = await evaluate(images, objective, sizes, path).catch((error: unknown) => {
+    try {
+      const finalValue = await evaluate(images, objective, sizes, path);
+      const read = await readWithRows(values.splice(0), finalValue);
+      history.push(...read.rows);
+      finalObjective = read.last;
+    } catch (error) {
       images.dispose();
       throw error;
-    });
-    if (path === 'gpu') {
-      flushTfjs();
-      await tfjsDevice().queue.onSubmittedWorkDone();
     }
+    // No wait for the queue here: the readback above came after every submission of the run (the
+    // images are rendered before the forward pass that reads them), so the images are made.
     return {
       images,
       objective: history,
@@ -375,18 +399,18 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
   }
 }
 
-/** Each image's objective, untransformed (only resized to the model's input). */
+/** Each image's objective, untransformed (only resized to the model's input): a new tensor [count], not read. */
 async function evaluate(
   images: tf.Tensor4D,
   objective: Objective,
   sizes: ReturnType<typeof sizesOf>,
   path: ExecutionPath,
-): Promise<number[]> {
+): Promise<tf.Tensor1D> {
   const maps = stepTransforms(false, 0, 0, objective.count, sizes.image, [sizes.input[0], sizes.input[1]]);
   const seen = await transformImages(images, maps, [sizes.input[0], sizes.input[1]], path);
-  const value = tf.tidy(() => objective.perImage(seen));
-  seen.dispose();
-  const out = Array.from(await value.data());
-  value.dispose();
-  return out;
+  try {
+    return tf.tidy(() => objective.perImage(seen));
+  } finally {
+    seen.dispose();
+  }
 }
