@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { reluGrad, reluGradInvocations, runKernelSync, UnsupportedModelError } from '@webxai/shaders';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
+import { replaceGradient, restoreGradient } from './gradient-replacement.js';
 
 /**
  * tfjs env flag: true computes the gradient of Relu on the webgpu backend with webxai's one-pass
@@ -24,9 +25,6 @@ export const RELU_GRAD_KERNEL = 'WebxaiReluGrad';
 
 /** Validation errors of earlier dispatches, thrown by the next call (a kernel function cannot await). */
 const dispatchErrors = new DeferredDispatchErrors();
-
-/** tfjs's own gradient of Relu, kept while the replacement is installed. */
-let original: tf.GradConfig | undefined;
 
 /** True when this gradient runs relu-grad rather than tfjs's ops. */
 function fusesHere(dy: tf.Tensor, x: tf.Tensor): boolean {
@@ -90,23 +88,17 @@ export function installFusedReluGradient(enabledByDefault: () => boolean): void 
     tf.registerKernel(KERNEL);
     tf.registerGradient(KERNEL_GRADIENT);
   }
-  if (original) return;
-  original = tf.getGradient('Relu');
-  if (!original) return;
-  const tfjs = original;
-  tf.registerGradient({
+  replaceGradient('Relu', (tfjs) => ({
     ...tfjs,
     gradFunc: (dy, saved, attrs) => {
       const x = saved[0]!;
       if (!fusesHere(dy as tf.Tensor, x)) return tfjs.gradFunc(dy, saved, attrs);
       return { x: () => reluGradient(dy as tf.Tensor, x) };
     },
-  });
+  }));
 }
 
 /** Puts tfjs's own gradient of Relu back (the flag and the kernel stay registered). Idempotent. */
 export function uninstallFusedReluGradient(): void {
-  if (!original) return;
-  tf.registerGradient(original);
-  original = undefined;
+  restoreGradient('Relu');
 }

@@ -9,6 +9,7 @@
 // dy * 1 = dy and (dy * 1) / n = dy / n in f32. Other backends, other dtypes and ranks Tile's
 // program does not take keep tfjs's own gradient.
 import * as tf from '@tensorflow/tfjs';
+import { replaceGradient, restoreGradient } from './gradient-replacement.js';
 
 /**
  * tfjs env flag: true broadcasts the gradients of Sum and Mean on the webgpu backend with
@@ -21,9 +22,6 @@ export const BROADCAST_REDUCTION_GRADIENTS_FLAG = 'WEBXAI_WEBGPU_BROADCAST_REDUC
 /** The reductions whose gradients are replaced. */
 const REDUCTIONS = ['Sum', 'Mean'] as const;
 type Reduction = (typeof REDUCTIONS)[number];
-
-/** tfjs's own gradient of each reduction, kept while the replacement is installed. */
-const originals = new Map<Reduction, tf.GradConfig>();
 
 /** Ranks tfjs-webgpu's Tile program takes (it tiles rank 5 and up on the CPU). */
 const MAX_TILE_RANK = 4;
@@ -75,19 +73,10 @@ function broadcastGradient(reduction: Reduction, original: tf.GradConfig): tf.Gr
  */
 export function installReductionGradients(): void {
   tf.env().registerFlag(BROADCAST_REDUCTION_GRADIENTS_FLAG, () => true);
-  for (const reduction of REDUCTIONS) {
-    if (originals.has(reduction)) continue;
-    const original = tf.getGradient(reduction);
-    if (!original) continue;
-    originals.set(reduction, original);
-    tf.registerGradient(broadcastGradient(reduction, original));
-  }
+  for (const reduction of REDUCTIONS) replaceGradient(reduction, (original) => broadcastGradient(reduction, original));
 }
 
 /** Puts tfjs's own gradients of Sum and Mean back (the flag stays registered). Idempotent. */
 export function uninstallReductionGradients(): void {
-  for (const [reduction, original] of originals) {
-    tf.registerGradient(original);
-    originals.delete(reduction);
-  }
+  for (const reduction of REDUCTIONS) restoreGradient(reduction);
 }
