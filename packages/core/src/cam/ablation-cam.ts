@@ -123,9 +123,10 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
  * only where pooledDenseTail applies).
  */
 function flatTargetIndices(pass: LayerPass, classes: number): tf.Tensor1D {
-  if (!pass.targets && pass.predicted) {
-    const rows = pass.predicted.shape[0];
-    return tf.add(tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(classes, 'int32')), pass.predicted);
+  const predicted = deviceClasses(pass);
+  if (predicted) {
+    const rows = predicted.shape[0];
+    return tf.add(tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(classes, 'int32')), predicted);
   }
   return tf.tensor1d(
     resolvedTargets(pass).map((t, i) => i * classes + t),
@@ -135,8 +136,13 @@ function flatTargetIndices(pass: LayerPass, classes: number): tf.Tensor1D {
 
 /** The target class of `image`: a host number, or a `[1]` int32 slice of the GPU's predicted classes. */
 function targetOf(pass: LayerPass, image: number): number | tf.Tensor1D {
-  if (!pass.targets && pass.predicted) return tf.slice(pass.predicted, image, 1);
-  return resolvedTargets(pass)[image]!;
+  const predicted = deviceClasses(pass);
+  return predicted ? tf.slice(predicted, image, 1) : resolvedTargets(pass)[image]!;
+}
+
+/** The pass's predicted classes on the GPU when the weights use them (no targets on the host), else undefined. */
+function deviceClasses(pass: LayerPass): tf.Tensor1D | undefined {
+  return pass.targets ? undefined : pass.predicted;
 }
 
 /** Each image's ablation value: 0 when its activation minimum is 0 (ReLU outputs), else that minimum - 1e7 (pytorch-grad-cam's AblationLayer). */
