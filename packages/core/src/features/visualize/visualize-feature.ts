@@ -267,20 +267,11 @@ async function startVariables(
 }
 
 /**
- * Reads the per-step objective vectors and `last` (each [count]) in one readback; disposes them all.
- * Returns the steps' rows and `last` as numbers.
+ * Reads the per-step objective vectors and `last` (each [count]) in one readback (readRows); disposes
+ * them all. Returns the steps' rows and `last` as numbers.
  */
 async function readWithRows(values: readonly tf.Tensor1D[], last: tf.Tensor1D): Promise<{ rows: number[][]; last: number[] }> {
-  const all = [...values, last];
-  let joined: tf.Tensor1D;
-  try {
-    joined = tf.concat(all);
-  } finally {
-    tf.dispose(all);
-  }
-  const flat = await joined.data().finally(() => joined.dispose());
-  const count = last.size;
-  const rows = Array.from({ length: all.length }, (_, i) => Array.from(flat.subarray(i * count, (i + 1) * count)));
+  const rows = await readRows([...values, last]);
   return { rows: rows.slice(0, -1), last: rows.at(-1)! };
 }
 
