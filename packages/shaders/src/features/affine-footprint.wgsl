@@ -26,16 +26,22 @@
 // coordinates of 1000), so no candidate of positive weight is skipped.
 const SLACK = 0.01;
 
-// grad[base + k] for k < width (<= 4), zero beyond: one vector add per candidate instead of a loop
-// over a dynamically indexed vector (which the compiler keeps in memory). A read past the end of
-// grad is defined in WGSL (clamped or zero) and its lane is dropped by the select.
+// The most channels a chunk holds: 4, or 3 for a kernel whose width never exceeds 3 (affine-fourier-
+// adjoint: c = 1 or 3), which then never loads the fourth. A select evaluates both operands, so the
+// fourth load ran for every candidate; SwiftShader, where each is a lane-by-lane gather, spent ~18%
+// of affine-fourier-adjoint on it (1.88 -> 1.55 ms at 128 x 128 x 3, session 17). The pipeline
+// constant folds the branch away.
+override CHUNK_LANES: u32 = 4u;
+
+// grad[base + k] for k < width (<= CHUNK_LANES), zero beyond: one vector add per candidate instead
+// of a loop over a dynamically indexed vector (which the compiler keeps in memory). A read past the
+// end of grad is defined in WGSL (clamped or zero) and its lane is dropped by the select.
 fn chunk(base: u32, width: u32) -> vec4f {
-  return vec4f(
-    grad[base],
-    select(0.0, grad[base + 1u], width > 1u),
-    select(0.0, grad[base + 2u], width > 2u),
-    select(0.0, grad[base + 3u], width > 3u),
-  );
+  var g = vec4f(grad[base], select(0.0, grad[base + 1u], width > 1u), select(0.0, grad[base + 2u], width > 2u), 0.0);
+  if (CHUNK_LANES > 3u) {
+    g.w = select(0.0, grad[base + 3u], width > 3u);
+  }
+  return g;
 }
 
 // Block t of a 1-D dispatch over the 2 x 2 blocks of `images` images of [height, width] source

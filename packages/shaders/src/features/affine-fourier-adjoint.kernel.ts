@@ -22,6 +22,8 @@ export const affineFourierAdjoint = defineKernel({
   source,
   includes: [fourierParamsSnippet, affineFootprintSnippet],
   workgroupSize: 64,
+  // c <= 3: the footprint's chunks never load a fourth channel (affine-footprint.wgsl).
+  constants: { CHUNK_LANES: 3 },
   bindings: {
     params: { uniform: FOURIER_IMAGE_PARAMS },
     view: { uniform: { outHeight: 'u32', outWidth: 'u32', imageStride: 'u32' } },

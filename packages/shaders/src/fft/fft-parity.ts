@@ -7,7 +7,7 @@
 import { recordKernels } from '../runtime/batch.js';
 import { createBuffer, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { runKernel, type Tolerance } from '../runtime/kernel.js';
-import { fftStage, fftStageKernel, fftTolerance } from './fft-stage.kernel.js';
+import { fftStage, fftStageKernel, fftTolerance, PLAIN_FFT_MODES } from './fft-stage.kernel.js';
 import {
   fftRadices,
   fftTwiddles,
@@ -119,8 +119,11 @@ export function fftStagesOf(n: number): { stage: number; radix: number; span: nu
   return radices.map((radix, stage) => ({ stage, radix, span: radices.slice(0, stage).reduce((a, b) => a * b, 1) }));
 }
 
-/** One stage of n's plan alone against its f64 reference: a wrong butterfly shows as its own radix and span. */
-export async function fftStageParity(device: GPUDevice, seeded: SeededF32, n: number, stage: number): Promise<Parity> {
+/**
+ * One stage of n's plan alone against its f64 reference: a wrong butterfly shows as its own radix and
+ * span. `firstStage` runs stage 0 with the first-stage descriptor (its twiddles all w^0).
+ */
+export async function fftStageParity(device: GPUDevice, seeded: SeededF32, n: number, stage: number, firstStage = false): Promise<Parity> {
   const { radix, span } = fftStagesOf(n)[stage]!;
   const [count, sign] = [2, stage % 2 === 0 ? -1 : 1] as const;
   const data = seeded(count * 2 * n, n + 13 * stage, -1 / Math.sqrt(radix), 1 / Math.sqrt(radix));
@@ -128,7 +131,7 @@ export async function fftStageParity(device: GPUDevice, seeded: SeededF32, n: nu
   const dst = scratchBuffer(device, data.length, 'dst');
   try {
     const sequences = { n, count, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n };
-    const kernel = fftStageKernel(radix);
+    const kernel = fftStageKernel(radix, PLAIN_FFT_MODES, firstStage);
     await runKernel(device, kernel, {
       params: { ...sequences, span, batchFastest: 0, scaleAt: 0, sign, loadFrom: 0, storeTo: 0, ...NO_FOURIER },
       src,

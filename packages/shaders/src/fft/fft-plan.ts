@@ -212,7 +212,7 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
     const last = stage === radices.length - 1;
     const dst = dstAfter(current, last);
     const stageModes = modes(stage === 0, last);
-    batch.dispatch(fftStageKernel(radix, stageModes), {
+    batch.dispatch(fftStageKernel(radix, stageModes, stage === 0), {
       params: stageUniform(sequences, span, run.sign, stageModes, run.fourier),
       src: current,
       twiddles: run.twiddles,

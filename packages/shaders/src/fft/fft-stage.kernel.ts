@@ -66,20 +66,23 @@ const modesKey = ({ loadFrom, storeTo, scaleAt, batchFastest }: FftModes) => `${
  * (inverse, unnormalised) or -1 (forward); `modes` ({@link FftModes}; the uniform's fields of the
  * same names are fft-pair's) say how the stage loads, scales and stores (the Fourier
  * parametrisation's sizes rows, width, height, channels, factor and mix m0..m8 in the uniform say
- * the shapes; see fft-io.wgsl's load and storeImage). The radix and the modes are pipeline constants: one descriptor per radix of FFT_STAGE_RADICES and set of modes, made
- * (once) by this function. Run the stages with recordFft; CPU references: fftStageRef (one stage),
+ * the shapes; see fft-io.wgsl's load and storeImage). `firstStage` (only for span 1, a plan's
+ * first stage: recordFft's stage 0) reads every twiddle as w^0 from one constant index, the same
+ * bits for fewer gathers on SwiftShader (fft-stage.wgsl's twiddled). The radix, the modes and
+ * `firstStage` are pipeline constants: one descriptor per radix of FFT_STAGE_RADICES, set of modes
+ * and `firstStage`, made (once) by this function. Run the stages with recordFft; CPU references: fftStageRef (one stage),
  * dftRef (all stages at once).
  */
-export function fftStageKernel(radix: number, modes: FftModes = PLAIN_FFT_MODES) {
+export function fftStageKernel(radix: number, modes: FftModes = PLAIN_FFT_MODES, firstStage = false) {
   if (!FFT_STAGE_RADICES.includes(radix)) {
     throw new InvalidOptionError(
       `fftStageKernel: no butterfly for radix ${radix}; use one of ${FFT_STAGE_RADICES.join(', ')} (fftRadices)`,
     );
   }
   const constants = modeConstants(modes);
-  const key = `${radix}:${modesKey(modes)}`;
+  const key = `${radix}:${modesKey(modes)}:${firstStage ? 1 : 0}`;
   let spec = stages.get(key);
-  if (!spec) stages.set(key, (spec = stageSpec({ RADIX: radix, ...constants })));
+  if (!spec) stages.set(key, (spec = stageSpec({ RADIX: radix, ...constants, FIRST_STAGE: firstStage ? 1 : 0 })));
   return spec;
 }
 
@@ -112,7 +115,7 @@ const FFT_BINDINGS = {
   dst: { storage: 'read_write' },
 } as const;
 
-const stageSpec = (constants: { RADIX: number } & ReturnType<typeof modeConstants>) =>
+const stageSpec = (constants: { RADIX: number; FIRST_STAGE: number } & ReturnType<typeof modeConstants>) =>
   defineKernel({
     name: 'fft-stage',
     source,

@@ -46,6 +46,8 @@ override LOAD_FROM: u32;
 override STORE_TO: u32;
 override SCALE_AT: u32;
 override BATCH_FASTEST: u32;
+// 1 when the stage is a plan's first (span 1): every twiddle is w^0 (see twiddled).
+override FIRST_STAGE: u32;
 
 // fft-io.wgsl's modes: this kernel's pipeline constants (one pipeline per radix and set of modes;
 // fft-io.wgsl says why).
@@ -61,9 +63,14 @@ fn fftModes() -> FftModes {
 @group(0) @binding(3) var<storage, read> scale: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
-// Element r of the butterfly: x w^(r step) (r step < n: no reduction of the twiddle index).
+// Element r of the butterfly: x w^(r step) (r step < n: no reduction of the twiddle index). A first
+// stage (FIRST_STAGE 1: span 1, so step is 0) reads w^0 at the constant index 0: the same bits (still
+// loaded, not a literal (1, 0) whose products the compiler may fold, dropping signs of zero), but one
+// scalar load on SwiftShader, where the index r * step made each of a butterfly's RADIX - 1 twiddle
+// reads a lane-by-lane gather (visualizeFeature's four first stages at 128: ~0.85-0.9x; session 17).
 fn twiddled(x: vec2f, r: u32, step: u32) -> vec2f {
-  return select(cmul(x, twiddle(r * step)), x, r == 0u);
+  let k = select(r * step, 0u, FIRST_STAGE == 1u);
+  return select(cmul(x, twiddle(k)), x, r == 0u);
 }
 
 // One invocation's butterfly: where its sequence lives and which of its elements it takes.

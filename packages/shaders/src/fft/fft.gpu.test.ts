@@ -83,6 +83,22 @@ describe('fft stages (Stockham: one dispatch per stage, or fft-pair for two stag
     }
   }
 
+  for (const n of FFT_STAGE_PARITY_LENGTHS) {
+    const { radix } = fftStagesOf(n)[0]!;
+    gpuTest(
+      `n = ${n}: the first-stage descriptor (twiddles all w^0) of radix ${radix} equals the general stage bit for bit`,
+      async ({ device }) => {
+        const first = await fftStageParity(device, seededF32, n, 0, true);
+        const general = await fftStageParity(device, seededF32, n, 0, false);
+        expect(first.actual).toBeAllClose(first.expected, first.tolerance);
+        expect(new Uint32Array(first.actual.buffer)).toEqual(new Uint32Array(general.actual.buffer));
+        expect(fftStageKernel(radix, PLAIN_FFT_MODES, true)).not.toBe(fftStageKernel(radix));
+        expect(fftStageKernel(radix, PLAIN_FFT_MODES, true).constants).toMatchObject({ FIRST_STAGE: 1 });
+        expect(liveBufferCount(device)).toBe(0);
+      },
+    );
+  }
+
   gpuTest('a radix without a butterfly is rejected', () => {
     for (const radix of FFT_STAGE_RADICES) expect(() => fftStageKernel(radix)).not.toThrow();
     for (const radix of [1, 6, 9, 11, 32]) expect(() => fftStageKernel(radix)).toThrow(/no butterfly for radix/);
@@ -90,7 +106,14 @@ describe('fft stages (Stockham: one dispatch per stage, or fft-pair for two stag
 
   gpuTest("fft-stage's modes are pipeline constants, one descriptor per set; a mode without a path is rejected", () => {
     const colourMix = { loadFrom: 3, storeTo: 0, scaleAt: 1, batchFastest: 1 };
-    expect(fftStageKernel(16, colourMix).constants).toEqual({ RADIX: 16, LOAD_FROM: 3, STORE_TO: 0, SCALE_AT: 1, BATCH_FASTEST: 1 });
+    expect(fftStageKernel(16, colourMix).constants).toEqual({
+      RADIX: 16,
+      LOAD_FROM: 3,
+      STORE_TO: 0,
+      SCALE_AT: 1,
+      BATCH_FASTEST: 1,
+      FIRST_STAGE: 0,
+    });
     expect(fftStageKernel(16, { ...colourMix })).toBe(fftStageKernel(16, colourMix));
     expect(fftStageKernel(16, colourMix)).not.toBe(fftStageKernel(16));
     expect(() => fftStageKernel(8, { ...PLAIN_FFT_MODES, loadFrom: 4 })).toThrow(/loadFrom 4 has no path .* 0 \.\. 3/);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
 import { flushTfjs, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
-import { adamAscend, adamAscendKernel, adamStart } from './adam.js';
+import { adamAscend, adamAscendKernel, adamStart, adamStartKernel } from './adam.js';
 
 describe('adamAscendKernel (webgpu)', () => {
   beforeAll(async () => {
@@ -33,6 +33,29 @@ describe('adamAscendKernel (webgpu)', () => {
       [xOps, xKernel, stateOps, stateKernel] = [ops.x, kernel.x, ops.state, kernel.state];
     }
     tf.dispose([xOps, xKernel, stateOps.m, stateOps.v, stateKernel.m, stateKernel.v]);
+    flushTfjs();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tfjsUsedBufferCount()).toBe(buffers);
+  });
+
+  it('adamStartKernel zeroes m and v like adamStart (+0 bits) even in recycled buffers, and leaks nothing', async () => {
+    const [tensors, buffers] = [tf.memory().numTensors, tfjsUsedBufferCount()];
+    const shape = [3, 5, 7];
+    // Dirty buffers of this size go back to tfjs's pool, where the clears must find them.
+    const dirty = [tf.fill(shape, -0), tf.fill(shape, 7)];
+    await Promise.all(dirty.map((t) => t.data()));
+    tf.dispose(dirty);
+    const like = tf.tensor(seededF32(105, 2), shape);
+    const [ops, kernel] = [adamStart(like), await adamStartKernel(like)];
+    expect(kernel.t).toBe(0);
+    for (const [got, want] of [
+      [kernel.m, ops.m],
+      [kernel.v, ops.v],
+    ] as const) {
+      expect(got.shape).toEqual(shape);
+      expect(new Uint32Array((await got.data()).buffer)).toEqual(new Uint32Array((await want.data()).buffer));
+    }
+    tf.dispose([like, ops.m, ops.v, kernel.m, kernel.v]);
     flushTfjs();
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tfjsUsedBufferCount()).toBe(buffers);

@@ -20,6 +20,23 @@ export function adamStart(like: tf.Tensor): AdamState {
   return { m: tf.zerosLike(like), v: tf.zerosLike(like), t: 0 };
 }
 
+/**
+ * {@link adamStart} on the webgpu backend: m and v zeroed by two clearBuffer commands in one
+ * submission instead of two tfjs fill programs (the same +0 bits; the fills took ~3.4 ms of
+ * SwiftShader's time per visualizeFeature run at 128 x 128 x 3, the clears next to nothing).
+ * On failure nothing leaks.
+ */
+export async function adamStartKernel(like: tf.Tensor): Promise<AdamState> {
+  const [m, v] = [0, 1].map(() => createTensorBuffer(like.shape)) as [TensorBuffer, TensorBuffer];
+  try {
+    await recordKernels(tfjsDevice(), 'adam-start', (batch) => batch.clear(m.buffer).clear(v.buffer));
+  } catch (error) {
+    tf.dispose([m.tensor, v.tensor]);
+    throw error;
+  }
+  return { m: m.tensor, v: v.tensor, t: 0 };
+}
+
 /** The step size of step t with both bias corrections (f64). */
 const stepRate = (learningRate: number, t: number) => (learningRate * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { AbortedError, InvalidOptionError, UnknownLayerError } from '@webxai/shaders';
 import { flushTfjs, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+import { stepTransforms, transformImages } from './transforms.js';
 import { visualizeFeature } from './visualize-feature.js';
 
 const K = 5; // filter size
@@ -222,6 +223,18 @@ describe('visualizeFeature', () => {
     expect(none.finalObjective).toHaveLength(2);
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tfjsUsedBufferCount()).toBe(buffers);
+  });
+
+  it("at the model's size the untransformed view of the final images is a bit-exact copy (evaluate skips it)", async () => {
+    const result = await visualizeFeature(patternModel(), { layer: 'features', channels: [0, 1], steps: 2, seed: 3 });
+    const maps = stepTransforms(false, 0, 0, 2, [SIZE, SIZE], [SIZE, SIZE]);
+    const bits = async (t: tf.Tensor) => new Uint32Array((await t.data()).buffer);
+    for (const path of ['gpu', 'cpu'] as const) {
+      const seen = await transformImages(result.images, maps, [SIZE, SIZE], path);
+      expect(await bits(seen), path).toEqual(await bits(result.images));
+      seen.dispose();
+    }
+    result.images.dispose();
   });
 
   it('cancels between steps without leaking', async () => {

@@ -19,7 +19,7 @@ import { inputGradient } from '../../interop/input-gradients.js';
 import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
-import { adamAscend, adamStart, type AdamState } from './adam.js';
+import { adamAscend, adamStart, adamStartKernel, type AdamState } from './adam.js';
 import { gpuStep, StepMaps } from './gpu-step.js';
 import { objectiveGradient, resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
@@ -266,6 +266,23 @@ async function startVariables(
   return kernelToTensor(shape, (output) => randomNormal(tfjsDevice(), { seed, count: size, output, std: INIT_STD }));
 }
 
+/** The start variables (startVariables) and Adam's zero state for them; on failure nothing leaks. */
+async function startOptimisation(
+  kind: Parametrisation,
+  count: number,
+  sizes: ReturnType<typeof sizesOf>,
+  seed: number,
+  path: ExecutionPath,
+): Promise<{ variables: tf.Tensor; state: AdamState }> {
+  const variables = await startVariables(kind, count, sizes, seed, path);
+  try {
+    return { variables, state: path === 'gpu' ? await adamStartKernel(variables) : adamStart(variables) };
+  } catch (error) {
+    variables.dispose();
+    throw error;
+  }
+}
+
 /**
  * Reads the per-step objective vectors and `last` (each [count]) in one readback (readRows); disposes
  * them all. Returns the steps' rows and `last` as numbers.
@@ -315,12 +332,13 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
   const basis = imageBasis(settings.parametrisation, objective.count, [sizes.image[0], sizes.image[1], sizes.input[2]], {
     fft: path === 'gpu',
   });
-  let variables = await startVariables(settings.parametrisation, objective.count, sizes, settings.seed, path).catch((error: unknown) => {
-    disposeBasis(basis);
-    objective.dispose();
-    throw error;
-  });
-  let state = adamStart(variables);
+  let { variables, state } = await startOptimisation(settings.parametrisation, objective.count, sizes, settings.seed, path).catch(
+    (error: unknown) => {
+      disposeBasis(basis);
+      objective.dispose();
+      throw error;
+    },
+  );
   const stepMaps = path === 'gpu' ? new StepMaps(objective.count) : undefined;
   const values: tf.Tensor1D[] = [];
   const history: number[][] = [];
@@ -397,6 +415,10 @@ async function evaluate(
   sizes: ReturnType<typeof sizesOf>,
   path: ExecutionPath,
 ): Promise<tf.Tensor1D> {
+  // At the model's own size the untransformed map is the identity (maps [1, -0, 0, 0, 1, 0]: each
+  // sample lands on its pixel with weight 1, its neighbours weigh 0), so affine-sample would only
+  // copy the images, bit for bit (tested): they go to the model as they are, one dispatch fewer.
+  if (images.shape[1] === sizes.input[0] && images.shape[2] === sizes.input[1]) return tf.tidy(() => objective.perImage(images));
   const maps = stepTransforms(false, 0, 0, objective.count, sizes.image, [sizes.input[0], sizes.input[1]]);
   const seen = await transformImages(images, maps, [sizes.input[0], sizes.input[1]], path);
   try {
