@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './direct-conv2d.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { activationSnippet, convBlock8Snippet } from '../snippets/index.js';
+import { activationSnippet, convBlock8Snippet, convGeometrySnippet } from '../snippets/index.js';
 
 /**
  * 16, not 64: an 8 x 8 block leaves few invocations at batch 1 (MNIST conv3: 56, one workgroup of
@@ -56,7 +56,7 @@ export function directConv2dInvocations(g: { batch: number; outHeight: number; o
 export const directConv2d = defineKernel({
   name: 'direct-conv2d',
   source,
-  includes: [convBlock8Snippet, activationSnippet],
+  includes: [convGeometrySnippet, convBlock8Snippet, activationSnippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {

@@ -35,24 +35,8 @@ override ACTIVATION: u32 = 0u;
 // Whether the bias binding is read; false unless set.
 override HAS_BIAS: bool = false;
 
-// ConvGeometry's fields (conv-geometry.wgsl).
-struct Params {
-  count: u32,
-  inHeight: u32,
-  inWidth: u32,
-  inChannels: u32,
-  outHeight: u32,
-  outWidth: u32,
-  outChannels: u32,
-  filterHeight: u32,
-  filterWidth: u32,
-  strideHeight: u32,
-  strideWidth: u32,
-  padTop: u32,
-  padLeft: u32,
-}
 
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: ConvGeometry; // conv-geometry.wgsl
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> weights: array<f32>;
 // Read only when HAS_BIAS (bind any storage buffer otherwise).
