@@ -18,7 +18,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   DIRECT_CONV_ACTIVATIONS,
-  directConv2d,
   directConv2dBackpropInputFor,
   directConv2dFor,
   directConv2dBackpropInputInvocations,
@@ -29,6 +28,7 @@ import {
   type DirectConvGeometry,
 } from '@webxai/shaders';
 import { directConvGeometry, isRank4Float } from './conv-geometry.js';
+import { activeAdapterInfo, isSwiftShaderAdapter, type AdapterDescription } from './tfjs-setup.js';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
 import { installDirectKernels, uninstallDirectKernels, type DirectKernelFamily } from './flagged-direct-kernels.js';
 
@@ -122,18 +122,42 @@ interface PlanBuffers {
   readonly target: GPUBuffer;
 }
 
+/**
+ * Whether the direct convolutions run their -slide kernels where those apply (column stride 1,
+ * filters up to 5 wide: each input or dy cell loaded once for all the filter's columns): on
+ * SwiftShader only. There, MNIST's convolutions at batch 1 (headless Chromium, per-dispatch
+ * timestamps) took 0.50 / 0.86 / 1.61 ms instead of 0.75 / 1.00 / 1.81 forward and their input
+ * gradients 0.78 / 1.55 / 2.95 instead of 1.21 / 2.06 / 3.71 (conv1 / conv2 / conv3; see
+ * direct-conv2d-slide.wgsl). On lavapipe they were slower, the more so the wider the filter (a
+ * 5-wide one 1.4-1.6x), so it keeps the 8 x 8 and narrow kernels.
+ */
+export function slideDirectConvolutions(adapter: AdapterDescription | undefined): boolean {
+  return isSwiftShaderAdapter(adapter);
+}
+
+const forwardKernel = (plan: DirectConvPlan, adapter: AdapterDescription | undefined) =>
+  directConv2dFor(plan.geometry, plan.activation, plan.bias !== undefined, { slide: slideDirectConvolutions(adapter) });
+const inputGradientKernel = (plan: DirectConvPlan, adapter: AdapterDescription | undefined) =>
+  directConv2dBackpropInputFor(plan.geometry, { slide: slideDirectConvolutions(adapter) });
+
+/** The kernel `plan` runs on `adapter` (the active tfjs backend's when dispatched). */
+export function directConvKernel(plan: DirectConvPlan, adapter: AdapterDescription | undefined): { readonly name: string } {
+  return plan.kind === 'backprop-input' ? inputGradientKernel(plan, adapter) : forwardKernel(plan, adapter);
+}
+
 /** Records the plan's kernel into `sink`; the promise reports a validation error (see runKernelSync). */
 function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers, sink: DispatchSink): Promise<void> {
   const { batch: _batch, ...shape } = plan.geometry;
+  const adapter = activeAdapterInfo();
   if (plan.kind === 'backprop-input') {
-    const kernel = directConv2dBackpropInputFor(plan.geometry);
+    const kernel = inputGradientKernel(plan, adapter);
     const params = { count: directConv2dBackpropInputInvocations(plan.geometry, kernel), ...shape };
     return runKernelSync(device, kernel, { params, dy: b.source, weights: b.filter, dx: b.target }, sink);
   }
   const params = { count: directConv2dInvocations(plan.geometry), ...shape };
-  const kernel = directConv2dFor(plan.activation, b.bias !== undefined);
   // Without a bias any storage buffer fills the binding (the bias-free variant never reads it).
-  return runKernelSync(device, kernel, { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target }, sink);
+  const inputs = { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target };
+  return runKernelSync(device, forwardKernel(plan, adapter), inputs, sink);
 }
 
 /** Dispatches the plan into a new tfjs tensor; undefined when an input is not in a GPUBuffer. */
@@ -144,10 +168,12 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectConvPlan): tf.TensorI
   if (!source || !filter || (plan.bias && !bias)) return undefined;
   const outShape =
     plan.kind === 'forward' ? [g.batch, g.outHeight, g.outWidth, g.outChannels] : [g.batch, g.inHeight, g.inWidth, g.inChannels];
-  const name = plan.kind === 'forward' ? directConv2d.name : directConv2dBackpropInputFor(g).name;
   const reads = [plan.source, plan.filter, ...(plan.bias ? [plan.bias] : [])];
-  return dispatchIntoNewTensor(backend, { shape: outShape, kernelName: name, reads }, dispatchErrors, (target, sink) =>
-    dispatch(backend.device, plan, { source, filter, bias, target }, sink),
+  return dispatchIntoNewTensor(
+    backend,
+    { shape: outShape, kernelName: directConvKernel(plan, activeAdapterInfo()).name, reads },
+    dispatchErrors,
+    (target, sink) => dispatch(backend.device, plan, { source, filter, bias, target }, sink),
   );
 }
 

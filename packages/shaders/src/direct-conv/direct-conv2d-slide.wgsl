@@ -1,0 +1,85 @@
+// direct-conv2d-slide.wgsl
+//
+// direct-conv2d.wgsl for a stride of 1 along the columns and a filter 1 to 5 columns wide
+// (directConv2dFor picks it): the same 8 x 8 blocks, results and bindings, but each (ky, ci) step
+// loads the 8 + FILTER_WIDTH - 1 input cells its 8 columns' windows cover once, as a sliding window
+// (conv-window8.wgsl), instead of 8 cells for every kx: a 3-wide filter loads 10 inputs where
+// direct-conv2d loads 24, a 5-wide one 12 instead of 40 (the 8 weights of each kx are loaded as
+// before). Why: on SwiftShader every load of a per-invocation index is a gather done lane by lane,
+// and loads, not multiply-adds, bound these kernels (conv-block8.wgsl).
+//
+// FILTER_WIDTH is an override constant (one pipeline per width): the window's cells and taps are
+// written out with constant indices, since SwiftShader unrolls no loop and keeps an array indexed
+// by a loop counter in per-invocation memory (ADR 0009).
+// Numerics: f32 products summed in (ky, ci, kx) order (direct-conv2d: (ky, kx, ci)), the bias added
+// last: same tolerance, abs 1e-5, rel 1e-4 against the f64 reference.
+
+override WORKGROUP_SIZE: u32;
+// The fused activation's code (activation.wgsl); 0 (linear) unless set.
+override ACTIVATION: u32 = 0u;
+// Whether the bias binding is read; false unless set.
+override HAS_BIAS: bool = false;
+
+@group(0) @binding(0) var<uniform> params: ConvGeometry; // conv-geometry.wgsl; strideWidth is 1
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+// Read only when HAS_BIAS (bind any storage buffer otherwise).
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+// act(m's columns + shift), column by column.
+fn activated(m: mat4x4f, shift: vec4f) -> mat4x4f {
+  let a = ACTIVATION;
+  return mat4x4f(activate(m[0] + shift, a, 0.0), activate(m[1] + shift, a, 0.0), activate(m[2] + shift, a, 0.0), activate(m[3] + shift, a, 0.0));
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  if (i >= params.count) {
+    return;
+  }
+  let work = convBlock8(i, params.outWidth, params.outChannels);
+  let oy = work.row % params.outHeight; // work.row = b * outHeight + oy
+  let b = work.row / params.outHeight;
+  let top = i32(oy * params.strideHeight) - i32(params.padTop);
+  // Input column of window cell 0 (output column col0's kx = 0), stride 1.
+  let cells = windowCells(i32(work.col0) - i32(params.padLeft), params.inWidth);
+  // Weights between two neighbouring kx of one (ky, ci).
+  let tapStride = params.inChannels * params.outChannels;
+
+  var sums = Sums8();
+  for (var ky = 0u; ky < params.filterHeight; ky++) {
+    let iy = top + i32(ky);
+    if (iy < 0 || iy >= i32(params.inHeight)) {
+      continue;
+    }
+    let rowBase = (b * params.inHeight + u32(iy)) * params.inWidth;
+    let at = windowAddresses(cells, rowBase, params.inChannels);
+    var wRow = ky * FILTER_WIDTH * tapStride; // weights[ky, 0, ci, 0]
+    var row = Sums8();
+    for (var ci = 0u; ci < params.inChannels; ci++) {
+      // Shift s is tap kx = s: column k reads cell k + kx.
+      addWindowTaps(&row, loadWindow(at, cells, ci), wRow, i32(tapStride), work.lo, work.hi);
+      wRow += params.outChannels;
+    }
+    addSums(&sums, row);
+  }
+  var shiftLo = vec4f(0.0);
+  var shiftHi = vec4f(0.0);
+  if (HAS_BIAS) {
+    shiftLo = vec4f(bias[work.lo.x], bias[work.lo.y], bias[work.lo.z], bias[work.lo.w]);
+    shiftHi = vec4f(bias[work.hi.x], bias[work.hi.y], bias[work.hi.z], bias[work.hi.w]);
+  }
+  let c = params.outChannels;
+  storeBlock8(work, params.outWidth, c, activated(sums.loA, shiftLo), activated(sums.hiA, shiftHi), activated(sums.loB, shiftLo), activated(sums.hiB, shiftHi));
+}
+
+// Reads x (conv-window8.wgsl's contract).
+fn windowSource(at: u32) -> f32 {
+  return x[at];
+}
+
+fn writeOutput(at: u32, value: f32) {
+  y[at] = value;
+}
