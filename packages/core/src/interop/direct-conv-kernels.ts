@@ -124,12 +124,14 @@ interface PlanBuffers {
 
 /**
  * Whether the direct convolutions run their -slide kernels where those apply (column stride 1,
- * filters up to 5 wide: each input or dy cell loaded once for all the filter's columns): on
- * SwiftShader only. There, MNIST's convolutions at batch 1 (headless Chromium, per-dispatch
- * timestamps) took 0.50 / 0.86 / 1.61 ms instead of 0.75 / 1.00 / 1.81 forward and their input
- * gradients 0.78 / 1.55 / 2.95 instead of 1.21 / 2.06 / 3.71 (conv1 / conv2 / conv3; see
- * direct-conv2d-slide.wgsl). On lavapipe they were slower, the more so the wider the filter (a
- * 5-wide one 1.4-1.6x), so it keeps the 8 x 8 and narrow kernels.
+ * filters up to 5 wide: each input or dy cell loaded once per filter row for all its columns): on
+ * SwiftShader only. There, per dispatch of MNIST's convolutions at batch 1 (headless Chromium,
+ * medians of 11 alternating runs at load 7-16), they took 0.68 / 0.80 / 0.80 of the 8 x 8 kernel's
+ * time forward and 0.59 / 0.82 / 0.85 of the narrow / 8 x 8 kernels' for the input gradients
+ * (conv1 / conv2 / conv3; see direct-conv2d-slide.wgsl); explain + read of one 28x28 image took
+ * 0.86 of its time for saliency, Grad-CAM and Grad-CAM++ and 0.94 for Ablation-CAM (medians of 3-5
+ * in-page A/B runs). On lavapipe they were slower, the more so the wider the filter (5 wide
+ * 1.4-1.6x), so it keeps the 8 x 8 and narrow kernels.
  */
 export function slideDirectConvolutions(adapter: AdapterDescription | undefined): boolean {
   return isSwiftShaderAdapter(adapter);

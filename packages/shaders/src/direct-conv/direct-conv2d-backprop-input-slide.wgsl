@@ -6,9 +6,21 @@
 // cells its 8 columns reach once, as a sliding window (conv-window8.wgsl), instead of 8 per kx.
 // Column ix's tap kx reads dy column ix + padLeft - kx, so window cell 0 is dy column
 // col0 + padLeft - (FILTER_WIDTH - 1) and the tap at shift s is kx = FILTER_WIDTH - 1 - s.
-// Why, and why FILTER_WIDTH is an override constant: direct-conv2d-slide.wgsl.
-// Numerics: f32 products summed in (ky, co, kx descending) order (the 8 x 8 kernel: (ky, kx, co)):
-// same tolerance, abs 1e-5, rel 1e-4 against the f64 reference.
+// Why, and why FILTER_WIDTH is an override constant: direct-conv2d-slide.wgsl. With UPPER_CHANNELS
+// false (conv-window8.wgsl) it computes only its blocks' lower 4 channels and replaces the narrow
+// 4 x 4 kernel for up to 4 input channels: per dy cell loaded it then does 4 multiply-adds per tap
+// instead of the narrow kernel's 4 per (tap, cell).
+// Measured (session 17, MNIST's input gradients at batch 1 in headless Chromium, per-dispatch
+// timestamps, medians of 61 alternating with the 8 x 8 / narrow kernels in one page; 11 runs at
+// load 7-16): new / old per run conv1 (vs narrow) 0.52-0.77 (median 0.59; medians 0.90 vs 1.67
+// ms), conv2 0.74-1.16 (0.82; 1.52 vs 1.83), conv3 0.67-1.03 (0.85; 2.90 vs 3.48). At batch 16
+// (one run): 14.1 / 20.4 / 44.5 ms instead of 27.6 / 32.0 / 67.0. SwiftShader only, as
+// direct-conv2d-slide.
+// Numerics: f32 products summed in (co, kx descending) order into one partial sum per filter row ky,
+// the rows' sums added in ky order (the 8 x 8 kernel: one running sum in (ky, kx, co) order): same
+// tolerance, abs 1e-5, rel 1e-4 against the f64 reference. The per-row sums are for accuracy: on
+// the 800-term test case a single running sum in (ky, co, kx) order put one element at 1.13x the
+// tolerance; the per-row sums halved the rms error (8.2e-6 -> 3.9e-6).
 
 override WORKGROUP_SIZE: u32;
 

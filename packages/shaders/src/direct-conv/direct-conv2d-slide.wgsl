@@ -6,13 +6,24 @@
 // (conv-window8.wgsl), instead of 8 cells for every kx: a 3-wide filter loads 10 inputs where
 // direct-conv2d loads 24, a 5-wide one 12 instead of 40 (the 8 weights of each kx are loaded as
 // before). Why: on SwiftShader every load of a per-invocation index is a gather done lane by lane,
-// and loads, not multiply-adds, bound these kernels (conv-block8.wgsl).
+// and loads, not multiply-adds, bound these kernels (conv-block8.wgsl). Each step also carries the
+// 64 sums through one loop iteration for FILTER_WIDTH taps instead of one (SwiftShader merges every
+// loop-carried value under the lane mask on each iteration).
+// Measured (session 17, MNIST's relu + bias convolutions at batch 1 in headless Chromium,
+// per-dispatch timestamps, medians of 61 alternating with direct-conv2d in one page; 11 runs at
+// load 7-16): new / old per run conv1 0.55-0.81 (median 0.68; medians 0.87 vs 1.36 ms), conv2
+// 0.72-1.08 (0.80; 1.75 vs 1.98), conv3 0.56-0.91 (0.80; 2.93 vs 3.50). At batch 16 (one run):
+// 13.7 / 32.2 / 46.4 ms instead of 20.3 / 34.0 / 69.7. On lavapipe it was slower, the more so the
+// wider the filter (5 wide 1.4-1.6x, 3 wide 1.0-1.2x), so core runs it on SwiftShader only
+// (slideDirectConvolutions).
 //
 // FILTER_WIDTH is an override constant (one pipeline per width): the window's cells and taps are
 // written out with constant indices, since SwiftShader unrolls no loop and keeps an array indexed
 // by a loop counter in per-invocation memory (ADR 0009).
-// Numerics: f32 products summed in (ky, ci, kx) order (direct-conv2d: (ky, kx, ci)), the bias added
-// last: same tolerance, abs 1e-5, rel 1e-4 against the f64 reference.
+// Numerics: f32 products summed in (ci, kx) order into one partial sum per filter row ky, the rows'
+// sums added in ky order, the bias added last (direct-conv2d: one running sum in (ky, kx, ci)
+// order): same tolerance, abs 1e-5, rel 1e-4 against the f64 reference; on the 800-term test case
+// the per-row sums halved the rms error (4.1e-6 -> 2.0e-6).
 
 override WORKGROUP_SIZE: u32;
 // The fused activation's code (activation.wgsl); 0 (linear) unless set.

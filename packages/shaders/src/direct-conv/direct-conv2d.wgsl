@@ -22,7 +22,9 @@
 // Dispatch: 1-D, one invocation per 8 x 8 block of (output columns x output channels) of one
 // output row (conv-block8.wgsl): count = batch * outHeight * ceil(outWidth / 8) *
 // ceil(outChannels / 8) (directConv2dInvocations), ceil(count / WORKGROUP_SIZE) workgroups folded
-// past 65,535. Every loaded input value and every loaded weight is used 8 times.
+// past 65,535. Every loaded input value and every loaded weight is used 8 times. For a column
+// stride of 1 and filters up to 5 wide, direct-conv2d-slide.wgsl loads each input cell once per
+// (ky, ci) instead of once per kx (directConv2dFor picks it on SwiftShader).
 // Out-of-range lanes read clamped, valid addresses: input cells in the padding are replaced by 0
 // with select (never multiplied by a mask: 0 * inf would be NaN), and columns or channels past the
 // output's edge are never written.
