@@ -26,10 +26,6 @@
 // the per-row sums halved the rms error (4.1e-6 -> 2.0e-6).
 
 override WORKGROUP_SIZE: u32;
-// The fused activation's code (activation.wgsl); 0 (linear) unless set.
-override ACTIVATION: u32 = 0u;
-// Whether the bias binding is read; false unless set.
-override HAS_BIAS: bool = false;
 
 @group(0) @binding(0) var<uniform> params: ConvGeometry; // conv-geometry.wgsl; strideWidth is 1
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -37,12 +33,6 @@ override HAS_BIAS: bool = false;
 // Read only when HAS_BIAS (bind any storage buffer otherwise).
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
-
-// act(m's columns + shift), column by column.
-fn activated(m: mat4x4f, shift: vec4f) -> mat4x4f {
-  let a = ACTIVATION;
-  return mat4x4f(activate(m[0] + shift, a, 0.0), activate(m[1] + shift, a, 0.0), activate(m[2] + shift, a, 0.0), activate(m[3] + shift, a, 0.0));
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -76,14 +66,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     }
     addSums(&sums, row);
   }
-  var shiftLo = vec4f(0.0);
-  var shiftHi = vec4f(0.0);
-  if (HAS_BIAS) {
-    shiftLo = vec4f(bias[work.lo.x], bias[work.lo.y], bias[work.lo.z], bias[work.lo.w]);
-    shiftHi = vec4f(bias[work.hi.x], bias[work.hi.y], bias[work.hi.z], bias[work.hi.w]);
-  }
-  let c = params.outChannels;
-  storeBlock8(work, params.outWidth, c, activated(sums.loA, shiftLo), activated(sums.hiA, shiftHi), activated(sums.loB, shiftLo), activated(sums.hiB, shiftHi));
+  storeOutput8(work, params.outWidth, params.outChannels, sums.loA, sums.hiA, sums.loB, sums.hiB);
 }
 
 // Reads x (conv-window8.wgsl's contract).

@@ -2,7 +2,7 @@
 import source from './direct-conv2d.wgsl';
 import slideSource from './direct-conv2d-slide.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { activationSnippet, convBlock8Snippet, convGeometrySnippet, convWindow8Snippet } from '../snippets/index.js';
+import { convBlock8Snippet, convGeometrySnippet, convOutput8Snippet, convWindow8Snippet } from '../snippets/index.js';
 
 /**
  * 16, not 64: an 8 x 8 block leaves few invocations at batch 1 (MNIST conv3: 56, one workgroup of
@@ -57,7 +57,7 @@ export function directConv2dInvocations(g: { batch: number; outHeight: number; o
 export const directConv2d = defineKernel({
   name: 'direct-conv2d',
   source,
-  includes: [convGeometrySnippet, convBlock8Snippet, activationSnippet],
+  includes: [convGeometrySnippet, convBlock8Snippet, convOutput8Snippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {
@@ -85,7 +85,7 @@ export const directConv2dSlide = defineKernel({
   ...directConv2d,
   name: 'direct-conv2d-slide',
   source: slideSource,
-  includes: [convGeometrySnippet, convWindow8Snippet, activationSnippet],
+  includes: [convGeometrySnippet, convWindow8Snippet, convOutput8Snippet],
   constants: { FILTER_WIDTH: 3 },
 });
 

@@ -8,12 +8,13 @@
 //                          * weights[ky, kx, ci, co])
 //
 // Input cells outside the image (padding) count as 0. act: 0 linear, 1 relu, 2 relu6 (activation.wgsl).
-// The activation and whether there is a bias are override constants (ACTIVATION, HAS_BIAS: one pipeline
-// per variant, directConv2dFor), not uniforms: SwiftShader runs the work of a uniform-selected branch in
-// every invocation, dead or not (ADR 0009). As override constants they cost nothing: MNIST's relu + bias
-// convolutions (conv1 / conv2 / conv3, batch 1, headless Chromium, per-dispatch timestamps, medians of 61)
-// took 1.01-1.04 / 1.47-1.50 / 2.83-2.96 ms instead of 1.19-1.21 / 1.59-1.64 / 2.86-3.06 ms (4 of 5
-// alternating runs at load 5.2-5.6; the fifth ran slower on both sides), with bit-identical results.
+// The activation and whether there is a bias are override constants (conv-output8.wgsl's ACTIVATION
+// and HAS_BIAS: one pipeline per variant, directConv2dFor), not uniforms: SwiftShader runs the work
+// of a uniform-selected branch in every invocation, dead or not (ADR 0009). As override constants
+// they cost nothing: MNIST's relu + bias convolutions (conv1 / conv2 / conv3, batch 1, headless
+// Chromium, per-dispatch timestamps, medians of 61) took 1.01-1.04 / 1.47-1.50 / 2.83-2.96 ms instead
+// of 1.19-1.21 / 1.59-1.64 / 2.86-3.06 ms (4 of 5 alternating runs at load 5.2-5.6; the fifth ran
+// slower on both sides), with bit-identical results.
 //
 // Why this shape: software adapters (SwiftShader, lavapipe) run a workgroup's invocations on CPU
 // threads and emulate workgroupBarrier(), which makes tiled matmul convolutions (tfjs's Conv2DMM and
@@ -32,11 +33,6 @@
 // rel 1e-4 against the f64 reference (sums of up to a few thousand terms).
 
 override WORKGROUP_SIZE: u32;
-// The fused activation's code (activation.wgsl); 0 (linear) unless set.
-override ACTIVATION: u32 = 0u;
-// Whether the bias binding is read; false unless set.
-override HAS_BIAS: bool = false;
-
 
 @group(0) @binding(0) var<uniform> params: ConvGeometry; // conv-geometry.wgsl
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -44,12 +40,6 @@ override HAS_BIAS: bool = false;
 // Read only when HAS_BIAS (bind any storage buffer otherwise).
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
-
-// act(m's columns + shift), column by column.
-fn activated(m: mat4x4f, shift: vec4f) -> mat4x4f {
-  let a = ACTIVATION;
-  return mat4x4f(activate(m[0] + shift, a, 0.0), activate(m[1] + shift, a, 0.0), activate(m[2] + shift, a, 0.0), activate(m[3] + shift, a, 0.0));
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -96,14 +86,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       }
     }
   }
-  var shiftLo = vec4f(0.0);
-  var shiftHi = vec4f(0.0);
-  if (HAS_BIAS) {
-    shiftLo = vec4f(bias[work.lo.x], bias[work.lo.y], bias[work.lo.z], bias[work.lo.w]);
-    shiftHi = vec4f(bias[work.hi.x], bias[work.hi.y], bias[work.hi.z], bias[work.hi.w]);
-  }
-  let c = params.outChannels;
-  storeBlock8(work, params.outWidth, c, activated(loA, shiftLo), activated(hiA, shiftHi), activated(loB, shiftLo), activated(hiB, shiftHi));
+  storeOutput8(work, params.outWidth, params.outChannels, loA, hiA, loB, hiB);
 }
 
 fn writeOutput(at: u32, value: f32) {

@@ -21,6 +21,7 @@ import convBlockSource from '../direct-conv/conv-block.wgsl';
 import convBlock8Source from '../direct-conv/conv-block8.wgsl';
 import convGeometrySource from '../direct-conv/conv-geometry.wgsl';
 import convWindow8Source from '../direct-conv/conv-window8.wgsl';
+import convOutput8Source from '../direct-conv/conv-output8.wgsl';
 import fourierParamsSource from '../fft/fourier-params.wgsl';
 import fftButterflySource from '../fft/fft-butterfly.wgsl';
 import fftIoSource from '../fft/fft-io.wgsl';
@@ -106,3 +107,13 @@ export const fftIoSnippet: WgslSnippet = { name: 'fft-io.wgsl', source: fftIoSou
 
 /** activate(v, code, alpha): the fused activations of the direct conv and matmul kernels, by code. */
 export const activationSnippet: WgslSnippet = { name: 'activation.wgsl', source: activationSource };
+
+/**
+ * ACTIVATION, HAS_BIAS, activated and storeOutput8: the fused bias + activation the forward
+ * direct-conv kernels store their 8 x 8 blocks with (direct-conv/conv-output8.wgsl; reads `bias`).
+ */
+export const convOutput8Snippet: WgslSnippet = {
+  name: 'conv-output8.wgsl',
+  source: convOutput8Source,
+  includes: [convBlock8Snippet, activationSnippet],
+};
