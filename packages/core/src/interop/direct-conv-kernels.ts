@@ -128,10 +128,11 @@ interface PlanBuffers {
  * SwiftShader only. There, per dispatch of MNIST's convolutions at batch 1 (headless Chromium,
  * medians of 11 alternating runs at load 7-16), they took 0.68 / 0.80 / 0.80 of the 8 x 8 kernel's
  * time forward and 0.59 / 0.82 / 0.85 of the narrow / 8 x 8 kernels' for the input gradients
- * (conv1 / conv2 / conv3; see direct-conv2d-slide.wgsl); explain + read of one 28x28 image took
- * 0.86 of its time for saliency, Grad-CAM and Grad-CAM++ and 0.94 for Ablation-CAM (medians of 3-5
- * in-page A/B runs). On lavapipe they were slower, the more so the wider the filter (5 wide
- * 1.4-1.6x), so it keeps the 8 x 8 and narrow kernels.
+ * (conv1 / conv2 / conv3; see direct-conv2d-slide.wgsl); explain + read of one 28x28 MNIST image
+ * took 0.86 of its time for Grad-CAM and Grad-CAM++, 0.88 for saliency and 0.91 for Ablation-CAM
+ * (medians of the on / off ratios of 4-6 in-page alternating runs, load 8-11). On lavapipe they were
+ * slower, the more so the wider the filter (5 wide 1.4-1.6x), so it keeps the 8 x 8 and narrow
+ * kernels.
  */
 export function slideDirectConvolutions(adapter: AdapterDescription | undefined): boolean {
   return isSwiftShaderAdapter(adapter);
