@@ -126,7 +126,7 @@ interface PlanBuffers {
  * Whether the direct convolutions run their -slide kernels where those apply (column stride 1,
  * filters up to 5 wide: each input or dy cell loaded once per filter row for all its columns): on
  * SwiftShader only. There, per dispatch of MNIST's convolutions at batch 1 (headless Chromium,
- * medians of 11 alternating runs at load 7-16), they took 0.68 / 0.80 / 0.80 of the 8 x 8 kernel's
+ * medians of 11-14 alternating runs at load 7-16), they took 0.66 / 0.80 / 0.81 of the 8 x 8 kernel's
  * time forward and 0.59 / 0.82 / 0.85 of the narrow / 8 x 8 kernels' for the input gradients
  * (conv1 / conv2 / conv3; see direct-conv2d-slide.wgsl); explain + read of one 28x28 MNIST image
  * took 0.86 of its time for Grad-CAM and Grad-CAM++, 0.88 for saliency and 0.91 for Ablation-CAM

@@ -10,12 +10,13 @@
 // 64 sums through one loop iteration for FILTER_WIDTH taps instead of one (SwiftShader merges every
 // loop-carried value under the lane mask on each iteration).
 // Measured (session 17, MNIST's relu + bias convolutions at batch 1 in headless Chromium,
-// per-dispatch timestamps, medians of 61 alternating with direct-conv2d in one page; 11 runs at
-// load 7-16): new / old per run conv1 0.55-0.81 (median 0.68; medians 0.87 vs 1.36 ms), conv2
-// 0.72-1.08 (0.80; 1.75 vs 1.98), conv3 0.56-0.91 (0.80; 2.93 vs 3.50). At batch 16 (one run):
+// per-dispatch timestamps, medians of 41-61 alternating with direct-conv2d in one page; 14 runs at
+// load 7-16): new / old per run conv1 0.55-0.81 (median 0.66; medians 0.88 vs 1.37 ms), conv2
+// 0.70-1.08 (0.80; 1.69 vs 2.00), conv3 0.56-1.05 (0.81; 3.14 vs 3.44). At batch 16 (one run):
 // 13.7 / 32.2 / 46.4 ms instead of 20.3 / 34.0 / 69.7. On lavapipe it was slower, the more so the
 // wider the filter (5 wide 1.4-1.6x, 3 wide 1.0-1.2x), so core runs it on SwiftShader only
-// (slideDirectConvolutions).
+// (slideDirectConvolutions). Two output rows x 8 columns x 4 channels per invocation (each weight
+// used 16 times, two windows per step) was no faster (3 runs: conv3 2.87-4.03 vs 3.15-3.52 ms).
 //
 // FILTER_WIDTH is an override constant (one pipeline per width): the window's cells and taps are
 // written out with constant indices, since SwiftShader unrolls no loop and keeps an array indexed
