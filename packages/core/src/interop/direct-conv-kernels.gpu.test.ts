@@ -4,8 +4,15 @@ import * as tf from '@tensorflow/tfjs';
 import { directConv2d } from '@webxai/shaders';
 import { countSubmits, seededF32 } from '@webxai/testing';
 import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
-import { DIRECT_CONV_FLAG, directConvPlan, installDirectConv, uninstallDirectConv } from './direct-conv-kernels.js';
-import { activeAdapterIsSoftware, configureTfjs } from './tfjs-setup.js';
+import {
+  DIRECT_CONV_FLAG,
+  directConvKernel,
+  directConvPlan,
+  installDirectConv,
+  slideDirectConvolutions,
+  uninstallDirectConv,
+} from './direct-conv-kernels.js';
+import { activeAdapterIsSoftware, configureTfjs, type AdapterDescription } from './tfjs-setup.js';
 import { flushTfjs, tfjsUsedBufferCount } from './tfjs-webgpu.js';
 import { spyOnKernelDispatches, type KernelDispatchSpy } from '../../test/kernel-wrapper-hooks.js';
 import { size, valuesOn, type ConvCase } from '../../test/conv-cases.js';
@@ -38,6 +45,21 @@ const inputGradient = (c: ConvCase) => (x: tf.Tensor4D, w: tf.Tensor4D) =>
     const y = tf.conv2d(xs as tf.Tensor4D, w, c.strides, c.pad);
     return tf.sum(tf.mul(y, tf.sin(y)));
   })(x);
+
+/**
+ * Runs `run` with the webgpu backend's adapter reading as SwiftShader, the adapter webxai runs the
+ * slide kernels on (slideDirectConvolutions): Node's lavapipe keeps the 8 x 8 and narrow kernels.
+ */
+async function asSwiftShader<T>(run: () => Promise<T>): Promise<T> {
+  const info = (tf.findBackend('webgpu') as unknown as { adapterInfo: { architecture: string } }).adapterInfo;
+  const architecture = info.architecture;
+  info.architecture = 'swiftshader';
+  try {
+    return await run();
+  } finally {
+    info.architecture = architecture;
+  }
+}
 
 describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
   let before: { tensors: number; buffers: number };
@@ -101,6 +123,13 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     expect(gpu).toBeAllClose(await valuesOn('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
   });
 
+  it.for(CASES)('with the slide kernels (SwiftShader), conv2d and its input gradient $name = tfjs cpu', async (c) => {
+    const gpu = await asSwiftShader(async () => [await valuesOn('webgpu', c, conv(c)), await valuesOn('webgpu', c, inputGradient(c))]);
+    expect(dispatches.count).toBe(3);
+    expect(gpu[0]).toBeAllClose(await valuesOn('cpu', c, conv(c)), TOLERANCE);
+    expect(gpu[1]).toBeAllClose(await valuesOn('cpu', c, inputGradient(c)), { abs: 1e-4, rel: 1e-4 });
+  });
+
   it.for(['relu', 'relu6', 'linear'] as const)('fused bias + %s = tfjs cpu', async (activation) => {
     const c = CASES[1]!;
     const fused = (x: tf.Tensor4D, w: tf.Tensor4D) =>
@@ -130,11 +159,14 @@ describe('direct convolution for tfjs-webgpu (Dawn + lavapipe)', () => {
     const gradient = (x: tf.Tensor4D) =>
       tf.grad((xs: tf.Tensor) => tf.sum(tf.mul(predict(xs as tf.Tensor4D), tf.tensor1d([1, -2, 3, 0.5]))))(x);
     const cpu = [await valuesOn('cpu', c, predict), await valuesOn('cpu', c, gradient)];
-    const gpu = [await valuesOn('webgpu', c, predict), await valuesOn('webgpu', c, gradient)];
+    const onGpu = async () => [await valuesOn('webgpu', c, predict), await valuesOn('webgpu', c, gradient)];
+    // The 8 x 8 and narrow kernels (lavapipe's), then the slide kernels (SwiftShader's).
+    for (const gpu of [await onGpu(), await asSwiftShader(onGpu)]) {
+      expect(gpu[0]).toBeAllClose(cpu[0]!, TOLERANCE);
+      expect(gpu[1]).toBeAllClose(cpu[1]!, { abs: 1e-5, rel: 1e-4 });
+    }
     // predict: 2 FusedConv2D; under tf.grad tfjs unfuses them (2 Conv2D) and takes 2 Conv2DBackpropInput.
-    expect(dispatches.count).toBe(6);
-    expect(gpu[0]).toBeAllClose(cpu[0]!, TOLERANCE);
-    expect(gpu[1]).toBeAllClose(cpu[1]!, { abs: 1e-5, rel: 1e-4 });
+    expect(dispatches.count).toBe(12);
     model.dispose();
     disposeWeights(weights);
   });
@@ -194,6 +226,18 @@ describe('directConvPlan: what the direct kernels cover', () => {
       kind: 'backprop-input',
       geometry: { inHeight: 8, outHeight: 4, strideHeight: 2 },
     });
+  });
+
+  it('directConvKernel: the slide kernels on SwiftShader where they apply (column stride 1, filters up to 5 wide), else the 8 x 8 or narrow ones', () => {
+    const swiftShader: AdapterDescription = { vendor: 'google', architecture: 'swiftshader' };
+    const lavapipe: AdapterDescription = { vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' };
+    expect([swiftShader, lavapipe, { vendor: 'nvidia' }, undefined].map(slideDirectConvolutions)).toEqual([true, false, false, false]);
+    const forward = directConvPlan('FusedConv2D', { x, filter, bias: info([4]) }, attrs)!;
+    const strided = directConvPlan('FusedConv2D', { x, filter, bias: info([4]) }, { ...attrs, strides: 2 })!;
+    const gradient = directConvPlan('Conv2DBackpropInput', { dy: info([1, 8, 8, 4]), filter }, { ...attrs, inputShape: [1, 8, 8, 3] })!;
+    const names = (adapter: AdapterDescription) => [forward, strided, gradient].map((plan) => directConvKernel(plan, adapter).name);
+    expect(names(swiftShader)).toEqual(['direct-conv2d-slide', 'direct-conv2d', 'direct-conv2d-backprop-input-slide']);
+    expect(names(lavapipe)).toEqual(['direct-conv2d', 'direct-conv2d', 'direct-conv2d-backprop-input-narrow']);
   });
 
   it.for([

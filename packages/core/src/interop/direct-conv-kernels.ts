@@ -18,7 +18,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   DIRECT_CONV_ACTIVATIONS,
-  directConv2d,
   directConv2dBackpropInputFor,
   directConv2dFor,
   directConv2dBackpropInputInvocations,
@@ -29,6 +28,7 @@ import {
   type DirectConvGeometry,
 } from '@webxai/shaders';
 import { directConvGeometry, isRank4Float } from './conv-geometry.js';
+import { activeAdapterInfo, isSwiftShaderAdapter, type AdapterDescription } from './tfjs-setup.js';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
 import { installDirectKernels, uninstallDirectKernels, type DirectKernelFamily } from './flagged-direct-kernels.js';
 
@@ -122,18 +122,45 @@ interface PlanBuffers {
   readonly target: GPUBuffer;
 }
 
+/**
+ * Whether the direct convolutions run their -slide kernels where those apply (column stride 1,
+ * filters up to 5 wide: each input or dy cell loaded once per filter row for all its columns): on
+ * SwiftShader only. There, per dispatch of MNIST's convolutions at batch 1 (headless Chromium,
+ * medians of 11-14 alternating runs at load 7-16), they took 0.66 / 0.80 / 0.81 of the 8 x 8 kernel's
+ * time forward and 0.59 / 0.82 / 0.85 of the narrow / 8 x 8 kernels' for the input gradients
+ * (conv1 / conv2 / conv3; see direct-conv2d-slide.wgsl); explain + read of one 28x28 MNIST image
+ * took 0.86 of its time for Grad-CAM and Grad-CAM++, 0.88 for saliency and 0.91 for Ablation-CAM
+ * (medians of the on / off ratios of 4-6 in-page alternating runs, load 8-11). On lavapipe they were
+ * slower, the more so the wider the filter (5 wide 1.4-1.6x), so it keeps the 8 x 8 and narrow
+ * kernels.
+ */
+export function slideDirectConvolutions(adapter: AdapterDescription | undefined): boolean {
+  return isSwiftShaderAdapter(adapter);
+}
+
+const forwardKernel = (plan: DirectConvPlan, adapter: AdapterDescription | undefined) =>
+  directConv2dFor(plan.geometry, plan.activation, plan.bias !== undefined, { slide: slideDirectConvolutions(adapter) });
+const inputGradientKernel = (plan: DirectConvPlan, adapter: AdapterDescription | undefined) =>
+  directConv2dBackpropInputFor(plan.geometry, { slide: slideDirectConvolutions(adapter) });
+
+/** The kernel `plan` runs on `adapter` (the active tfjs backend's when dispatched). */
+export function directConvKernel(plan: DirectConvPlan, adapter: AdapterDescription | undefined): { readonly name: string } {
+  return plan.kind === 'backprop-input' ? inputGradientKernel(plan, adapter) : forwardKernel(plan, adapter);
+}
+
 /** Records the plan's kernel into `sink`; the promise reports a validation error (see runKernelSync). */
 function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers, sink: DispatchSink): Promise<void> {
   const { batch: _batch, ...shape } = plan.geometry;
+  const adapter = activeAdapterInfo();
   if (plan.kind === 'backprop-input') {
-    const kernel = directConv2dBackpropInputFor(plan.geometry);
+    const kernel = inputGradientKernel(plan, adapter);
     const params = { count: directConv2dBackpropInputInvocations(plan.geometry, kernel), ...shape };
     return runKernelSync(device, kernel, { params, dy: b.source, weights: b.filter, dx: b.target }, sink);
   }
   const params = { count: directConv2dInvocations(plan.geometry), ...shape };
-  const kernel = directConv2dFor(plan.activation, b.bias !== undefined);
   // Without a bias any storage buffer fills the binding (the bias-free variant never reads it).
-  return runKernelSync(device, kernel, { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target }, sink);
+  const inputs = { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target };
+  return runKernelSync(device, forwardKernel(plan, adapter), inputs, sink);
 }
 
 /** Dispatches the plan into a new tfjs tensor; undefined when an input is not in a GPUBuffer. */
@@ -144,10 +171,12 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectConvPlan): tf.TensorI
   if (!source || !filter || (plan.bias && !bias)) return undefined;
   const outShape =
     plan.kind === 'forward' ? [g.batch, g.outHeight, g.outWidth, g.outChannels] : [g.batch, g.inHeight, g.inWidth, g.inChannels];
-  const name = plan.kind === 'forward' ? directConv2d.name : directConv2dBackpropInputFor(g).name;
   const reads = [plan.source, plan.filter, ...(plan.bias ? [plan.bias] : [])];
-  return dispatchIntoNewTensor(backend, { shape: outShape, kernelName: name, reads }, dispatchErrors, (target, sink) =>
-    dispatch(backend.device, plan, { source, filter, bias, target }, sink),
+  return dispatchIntoNewTensor(
+    backend,
+    { shape: outShape, kernelName: directConvKernel(plan, activeAdapterInfo()).name, reads },
+    dispatchErrors,
+    (target, sink) => dispatch(backend.device, plan, { source, filter, bias, target }, sink),
   );
 }
 

@@ -20,6 +20,11 @@
 // and inputs as vec4 along the input channels were slower (conv2 / conv3: 1.63-1.80 / 3.2-3.3 ms vs 1.54 /
 // 2.95), and the input gradient read as vec4 along the output channels no faster: SwiftShader gathers
 // every component of a per-invocation address lane by lane either way.
+// Session 17: the -slide kernels (conv-window8.wgsl) load each source cell once per filter row for
+// all its columns (0.6-0.85x the time on SwiftShader, slower on lavapipe). Unrolling their channel
+// loop by 2 (two windows per loop iteration) was no faster: forward conv2 / conv3 2.11 and 1.70 /
+// 3.23 and 3.40 ms vs 2.44 and 1.58 / 3.65 and 3.14 in two runs at load 14-17, the input gradients
+// slower in both (conv3 3.06 and 3.08 vs 2.91 and 2.76).
 
 struct ConvBlock8 {
   // Row of the result the block's cells lie in: b * height + y.

@@ -1,8 +1,7 @@
-// conv-geometry.wgsl — the uniform of the direct-conv and direct-depthwise kernels whose params are
-// exactly CONV_GEOMETRY_UNIFORM (direct-conv2d.kernel.ts), field for field in the same order: the
-// -backprop-input kernels and direct-depthwise-conv2d (where inChannels == outChannels). The
-// forward direct-conv2d adds hasBias and activation, so it declares its own struct: a nested struct
-// in a uniform would be padded to 16 bytes and move those two fields.
+// conv-geometry.wgsl — the uniform of the direct-conv and direct-depthwise kernels, whose params are
+// exactly CONV_GEOMETRY_UNIFORM (direct-conv2d.kernel.ts), field for field in the same order: every
+// direct-conv2d and -backprop-input kernel and direct-depthwise-conv2d (where inChannels ==
+// outChannels).
 
 struct ConvGeometry {
   count: u32,

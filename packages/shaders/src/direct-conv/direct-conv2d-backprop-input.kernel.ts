@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './direct-conv2d-backprop-input.wgsl';
 import narrowSource from './direct-conv2d-backprop-input-narrow.wgsl';
+import slideSource from './direct-conv2d-backprop-input-slide.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { convBlock8Snippet, convBlockSnippet, convGeometrySnippet } from '../snippets/index.js';
-import { CONV_GEOMETRY_UNIFORM } from './direct-conv2d.kernel.js';
+import { convBlock8Snippet, convBlockSnippet, convGeometrySnippet, convWindow8Snippet } from '../snippets/index.js';
+import { CONV_GEOMETRY_UNIFORM, fitsSlideKernel } from './direct-conv2d.kernel.js';
 
 /** The 8 x 8 kernel's workgroup: small, as direct-conv2d's (see there). */
 const WORKGROUP_SIZE = 16;
@@ -47,15 +48,57 @@ export const directConv2dBackpropInputNarrow = defineKernel({
   includes: [convGeometrySnippet, convBlockSnippet],
 });
 
-/** The input-gradient kernel for `g`'s input channels: the narrow one up to 4, else the 8 x 8 one. */
-export function directConv2dBackpropInputFor(g: { inChannels: number }): typeof directConv2dBackpropInput {
+/**
+ * {@link directConv2dBackpropInput} for a column stride of 1 and a filter up to 5 columns wide: the
+ * same 8 x 8 blocks, bindings, invocation count and tolerance, but each dy cell is loaded once per
+ * (ky, co) for all the filter's columns (a sliding window; see
+ * direct-conv2d-backprop-input-slide.wgsl). The filter's width is the shader's FILTER_WIDTH
+ * override constant; this descriptor is the 3-wide variant, {@link directConv2dBackpropInputFor}
+ * gives the others.
+ */
+export const directConv2dBackpropInputSlide = defineKernel({
+  ...directConv2dBackpropInput,
+  name: 'direct-conv2d-backprop-input-slide',
+  source: slideSource,
+  includes: [convGeometrySnippet, convWindow8Snippet],
+  constants: { FILTER_WIDTH: 3 },
+});
+
+const slideVariants = new Map<string, typeof directConv2dBackpropInput>();
+
+/**
+ * The input-gradient kernel for geometry `g`. With `slide` (the caller's choice by adapter: faster
+ * on SwiftShader, slower on lavapipe), the slide kernel wherever it applies (column stride 1,
+ * filters up to 5 wide), computing only the lower 4 channels of its blocks for up to 4 input
+ * channels. Otherwise the narrow kernel up to 4 input channels, else the 8 x 8 one.
+ */
+export function directConv2dBackpropInputFor(
+  g: { inChannels: number; strideWidth: number; filterWidth: number },
+  options: { slide: boolean },
+): typeof directConv2dBackpropInput {
+  if (options.slide && fitsSlideKernel(g)) return directConv2dBackpropInputSlideFor(g.filterWidth, g.inChannels > 4);
   return g.inChannels <= 4 ? directConv2dBackpropInputNarrow : directConv2dBackpropInput;
 }
 
 /**
- * Invocations one dispatch of `kernel` ({@link directConv2dBackpropInput} or the narrow one) needs
- * (its `params.count`): one per input row, tile of input columns and group of input channels, 8 x 8
- * or, for the narrow kernel, 4 x 4. (No default kernel: a count for the other one would be wrong.)
+ * {@link directConv2dBackpropInputSlide} for a filter `filterWidth` (1 to 5) columns wide, computing
+ * its blocks' upper 4 channels only if `upperChannels` (false serves up to 4 input channels): one
+ * cached descriptor per variant.
+ */
+export function directConv2dBackpropInputSlideFor(filterWidth: number, upperChannels: boolean): typeof directConv2dBackpropInput {
+  const key = `${filterWidth}:${upperChannels}`;
+  let kernel = slideVariants.get(key);
+  if (!kernel) {
+    kernel = { ...directConv2dBackpropInputSlide, constants: { FILTER_WIDTH: filterWidth, UPPER_CHANNELS: upperChannels ? 1 : 0 } };
+    slideVariants.set(key, kernel);
+  }
+  return kernel;
+}
+
+/**
+ * Invocations one dispatch of `kernel` (any of the input-gradient kernels) needs (its
+ * `params.count`): one per input row, tile of input columns and group of input channels, 8 x 8 or,
+ * for the narrow kernel, 4 x 4. (No default kernel: a count for the other one would be wrong.)
  */
 export function directConv2dBackpropInputInvocations(
   g: { batch: number; inHeight: number; inWidth: number; inChannels: number },

@@ -3,12 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { directConv2d, directConv2dFor, directConv2dInvocations, type DirectConvActivation } from './direct-conv2d.kernel.js';
+import {
+  directConv2d,
+  directConv2dFor,
+  directConv2dInvocations,
+  directConv2dSlide,
+  fitsSlideKernel,
+  type DirectConvActivation,
+} from './direct-conv2d.kernel.js';
 import {
   directConv2dBackpropInput,
   directConv2dBackpropInputFor,
   directConv2dBackpropInputInvocations,
   directConv2dBackpropInputNarrow,
+  directConv2dBackpropInputSlide,
+  directConv2dBackpropInputSlideFor,
 } from './direct-conv2d-backprop-input.kernel.js';
 import { convGeometry, directConv2dBackpropInputRef, directConv2dRef, type DirectConvGeometry } from './direct-conv2d.ref.js';
 
@@ -33,6 +42,9 @@ const CASES: readonly ConvCase[] = [
   { input: [1, 3, 9, 2], filter: [1, 3, 2, 4], strides: [1, 1], padding: 'same', why: 'fewer than 8 channels: no upper group' },
   { input: [4, 28, 28, 1], filter: [5, 5, 1, 32], strides: [1, 1], padding: 'same', why: 'MNIST first layer' },
   { input: [2, 14, 14, 32], filter: [5, 5, 32, 64], strides: [1, 1], padding: 'same', why: 'MNIST deeper layer, 800 terms' },
+  { input: [2, 7, 10, 5], filter: [2, 4, 5, 11], strides: [2, 1], padding: 'same', why: 'row stride 2, column stride 1, even width 4' },
+  { input: [1, 5, 12, 3], filter: [3, 2, 3, 9], strides: [1, 1], padding: [0, 2, 1, 0], why: 'filter 2 wide, uneven explicit pads' },
+  { input: [1, 9, 11, 2], filter: [1, 7, 2, 3], strides: [1, 1], padding: 'same', why: 'filter 7 wide: wider than the sliding window' },
 ];
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -44,6 +56,7 @@ async function convGpu(
   g: DirectConvGeometry,
   bias: Float32Array<ArrayBuffer> | undefined,
   activation: DirectConvActivation,
+  slide: boolean,
 ): Promise<Float32Array> {
   const count = g.batch * g.outHeight * g.outWidth * g.outChannels;
   const buffers = [uploadBuffer(device, x, 'x'), uploadBuffer(device, weights, 'weights')] as const;
@@ -51,7 +64,7 @@ async function convGpu(
   const y = createBuffer(device, count * 4, 'y');
   const { batch: _batch, ...shape } = g;
   const params = { count: directConv2dInvocations(g), ...shape };
-  await runKernel(device, directConv2dFor(activation, bias !== undefined), {
+  await runKernel(device, directConv2dFor(g, activation, bias !== undefined, { slide }), {
     params,
     x: buffers[0],
     weights: buffers[1],
@@ -85,68 +98,113 @@ async function backpropInputGpu(
   return out;
 }
 
-describe('direct-conv2d', () => {
-  gpuTest.for(CASES)('matches directConv2dRef: $input * $filter /$strides $padding ($why)', async (c, { device }) => {
-    const g = convGeometry(c.input, c.filter, c.strides, c.padding);
-    const x = seededF32(size(c.input), 1);
-    const weights = seededF32(size(c.filter), 2);
-    expect(await convGpu(device, x, weights, g, undefined, 'linear')).toBeAllClose(directConv2dRef(x, weights, g), directConv2d.tolerance);
-    expect(liveBufferCount(device)).toBe(0);
-  });
+/** Whether the slide kernel takes case `c` (the generic kernel takes them all). */
+const slides = (c: ConvCase) => fitsSlideKernel(convGeometry(c.input, c.filter, c.strides, c.padding));
 
-  gpuTest.for(['relu', 'relu6'] as const)('bias + %s matches directConv2dRef', async (activation, { device }) => {
-    const g = convGeometry([2, 9, 7, 5], [3, 3, 5, 6], [2, 1], 'same');
-    const x = seededF32(2 * 9 * 7 * 5, 3, -3, 3);
-    const weights = seededF32(3 * 3 * 5 * 6, 4, -2, 2);
-    const bias = seededF32(6, 5, -4, 4);
-    const got = await convGpu(device, x, weights, g, bias, activation);
-    expect(got).toBeAllClose(directConv2dRef(x, weights, g, bias, activation), directConv2d.tolerance);
-    // The activation matters on these values: some outputs are clipped on each side.
-    expect(got.some((v) => v === 0)).toBe(true);
-    if (activation === 'relu6') expect(got.some((v) => v === 6)).toBe(true);
-    expect(got.some((v) => v > 0 && v < 6)).toBe(true);
-  });
+describe('direct-conv2d (generic and slide)', () => {
+  const cases = CASES.flatMap((c) => [false, ...(slides(c) ? [true] : [])].map((slide) => ({ ...c, slide })));
+  gpuTest.for(cases)(
+    'slide $slide matches directConv2dRef: $input * $filter /$strides $padding ($why)',
+    async ({ slide, ...c }, { device }) => {
+      const g = convGeometry(c.input, c.filter, c.strides, c.padding);
+      const x = seededF32(size(c.input), 1);
+      const weights = seededF32(size(c.filter), 2);
+      const kernel = directConv2dFor(g, 'linear', false, { slide });
+      expect(kernel.name).toBe(slide ? directConv2dSlide.name : directConv2d.name);
+      expect(await convGpu(device, x, weights, g, undefined, 'linear', slide)).toBeAllClose(
+        directConv2dRef(x, weights, g),
+        kernel.tolerance,
+      );
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
+
+  const slideOrNot = <T extends object>(variants: readonly T[]) => [false, true].flatMap((slide) => variants.map((v) => ({ ...v, slide })));
+
+  gpuTest.for(slideOrNot([{ activation: 'relu' }, { activation: 'relu6' }] as const))(
+    'bias + $activation matches directConv2dRef (slide $slide)',
+    async ({ activation, slide }, { device }) => {
+      const g = convGeometry([2, 9, 7, 5], [3, 3, 5, 6], [2, 1], 'same');
+      const x = seededF32(2 * 9 * 7 * 5, 3, -3, 3);
+      const weights = seededF32(3 * 3 * 5 * 6, 4, -2, 2);
+      const bias = seededF32(6, 5, -4, 4);
+      const got = await convGpu(device, x, weights, g, bias, activation, slide);
+      expect(got).toBeAllClose(directConv2dRef(x, weights, g, bias, activation), directConv2d.tolerance);
+      // The activation matters on these values: some outputs are clipped on each side.
+      expect(got.some((v) => v === 0)).toBe(true);
+      if (activation === 'relu6') expect(got.some((v) => v === 6)).toBe(true);
+      expect(got.some((v) => v > 0 && v < 6)).toBe(true);
+    },
+  );
 
   // The other two override-constant variants: a bias with no activation, an activation with no bias.
-  gpuTest.for([
-    { activation: 'linear', withBias: true },
-    { activation: 'relu', withBias: false },
-  ] as const)('$activation, bias $withBias matches directConv2dRef', async ({ activation, withBias }, { device }) => {
+  gpuTest.for(
+    slideOrNot([
+      { activation: 'linear', withBias: true },
+      { activation: 'relu', withBias: false },
+    ] as const),
+  )('$activation, bias $withBias matches directConv2dRef (slide $slide)', async ({ activation, withBias, slide }, { device }) => {
     const g = convGeometry([1, 6, 5, 3], [3, 3, 3, 8], [1, 1], 'same');
     const x = seededF32(6 * 5 * 3, 6, -3, 3);
     const weights = seededF32(3 * 3 * 3 * 8, 7, -2, 2);
     const bias = withBias ? seededF32(8, 8, -4, 4) : undefined;
-    const got = await convGpu(device, x, weights, g, bias, activation);
+    const got = await convGpu(device, x, weights, g, bias, activation, slide);
     expect(got).toBeAllClose(directConv2dRef(x, weights, g, bias, activation), directConv2d.tolerance);
     expect(got.some((v) => v < 0)).toBe(activation === 'linear');
     expect(liveBufferCount(device)).toBe(0);
   });
 
-  it('directConv2dFor gives one descriptor per variant, each with its own override constants', () => {
-    expect(directConv2dFor('relu', true)).toBe(directConv2dFor('relu', true));
-    expect(directConv2dFor('relu6', false).constants).toEqual({ ACTIVATION: 2, HAS_BIAS: 0 });
-    const variants = [directConv2d, directConv2dFor('relu', true), directConv2dFor('relu', false), directConv2dFor('linear', true)];
-    expect(new Set(variants.map((k) => JSON.stringify(k.constants ?? {}))).size).toBe(4);
+  it('directConv2dFor: with slide, the slide kernel for column stride 1 and filters 1 to 5 wide; one descriptor per variant', () => {
+    const slide = { slide: true };
+    const g3 = { strideWidth: 1, filterWidth: 3 };
+    expect(directConv2dFor(g3, 'relu', true, slide)).toBe(directConv2dFor(g3, 'relu', true, slide));
+    expect(directConv2dFor(g3, 'relu6', false, slide).constants).toEqual({ ACTIVATION: 2, HAS_BIAS: 0, FILTER_WIDTH: 3 });
+    expect(directConv2dFor(g3, 'relu6', false, { slide: false }).constants).toEqual({ ACTIVATION: 2, HAS_BIAS: 0 });
+    expect(directConv2dFor({ strideWidth: 2, filterWidth: 3 }, 'relu6', false, slide).constants).toEqual({ ACTIVATION: 2, HAS_BIAS: 0 });
+    const names = [1, 2, 5, 6, 7].map((filterWidth) => directConv2dFor({ strideWidth: 1, filterWidth }, 'linear', false, slide).name);
+    expect(names).toEqual([...Array<string>(3).fill(directConv2dSlide.name), directConv2d.name, directConv2d.name]);
+    const variants = [
+      directConv2dFor(g3, 'relu', true, slide),
+      directConv2dFor(g3, 'relu', false, slide),
+      directConv2dFor(g3, 'linear', true, slide),
+      directConv2dFor({ strideWidth: 1, filterWidth: 5 }, 'relu', true, slide),
+      directConv2dFor(g3, 'relu', true, { slide: false }),
+    ];
+    expect(new Set(variants.map((k) => `${k.name} ${JSON.stringify(k.constants)}`)).size).toBe(5);
   });
 
-  gpuTest('a padded input cell holding infinity next to the edge never reaches a valid output lane', async ({ device }) => {
-    // 1x5 image whose last cell is infinite, 1x1 window: only output 4 sees it (clamped lanes read it too).
-    const g = convGeometry([1, 1, 5, 1], [1, 1, 1, 1], [1, 1], 'valid');
-    const out = await convGpu(device, Float32Array.from([1, 2, 3, 4, Infinity]), Float32Array.from([2]), g, undefined, 'linear');
-    expect(Array.from(out)).toEqual([2, 4, 6, 8, Infinity]);
-    const padded = convGeometry([1, 1, 2, 1], [1, 3, 1, 1], [1, 1], 'same');
-    expect(
-      Array.from(await convGpu(device, Float32Array.from([1, 2]), Float32Array.from([1, 10, 100]), padded, undefined, 'linear')),
-    ).toEqual([210, 21]);
-  });
+  gpuTest.for([false, true])(
+    'a padded input cell holding infinity next to the edge never reaches a valid output lane (slide %s)',
+    async (slide, { device }) => {
+      // 1x5 image whose last cell is infinite, 1x1 window: only output 4 sees it (clamped lanes read it too).
+      const g = convGeometry([1, 1, 5, 1], [1, 1, 1, 1], [1, 1], 'valid');
+      const out = await convGpu(device, Float32Array.from([1, 2, 3, 4, Infinity]), Float32Array.from([2]), g, undefined, 'linear', slide);
+      expect(Array.from(out)).toEqual([2, 4, 6, 8, Infinity]);
+      const padded = convGeometry([1, 1, 2, 1], [1, 3, 1, 1], [1, 1], 'same');
+      const paddedOut = await convGpu(
+        device,
+        Float32Array.from([1, 2]),
+        Float32Array.from([1, 10, 100]),
+        padded,
+        undefined,
+        'linear',
+        slide,
+      );
+      expect(Array.from(paddedOut)).toEqual([210, 21]);
+    },
+  );
 });
 
-describe('direct-conv2d-backprop-input (8 x 8 and narrow)', () => {
-  const kernelCases = [directConv2dBackpropInput, directConv2dBackpropInputNarrow].flatMap((kernel) =>
-    CASES.map((c) => ({ ...c, kernel })),
-  );
+describe('direct-conv2d-backprop-input (8 x 8, narrow and slide)', () => {
+  const kernelCases = CASES.flatMap((c) => {
+    const g = convGeometry(c.input, c.filter, c.strides, c.padding);
+    // The slide kernel without its blocks' upper 4 channels serves up to 4 input channels.
+    const uppers = slides(c) ? [true, ...(g.inChannels <= 4 ? [false] : [])] : [];
+    const slide = uppers.map((upper) => directConv2dBackpropInputSlideFor(g.filterWidth, upper));
+    return [directConv2dBackpropInput, directConv2dBackpropInputNarrow, ...slide].map((kernel) => ({ ...c, kernel }));
+  });
   gpuTest.for(kernelCases)(
-    '$kernel.name matches directConv2dBackpropInputRef: $input * $filter /$strides $padding ($why)',
+    '$kernel.name $kernel.constants matches directConv2dBackpropInputRef: $input * $filter /$strides $padding ($why)',
     async ({ kernel, ...c }, { device }) => {
       const g = convGeometry(c.input, c.filter, c.strides, c.padding);
       const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.outChannels, 6);
@@ -157,12 +215,18 @@ describe('direct-conv2d-backprop-input (8 x 8 and narrow)', () => {
     },
   );
 
-  it('the narrow kernel serves up to 4 input channels, the 8 x 8 one more', () => {
-    expect([1, 3, 4, 5, 32].map((inChannels) => directConv2dBackpropInputFor({ inChannels }).name)).toEqual([
-      ...Array<string>(3).fill(directConv2dBackpropInputNarrow.name),
-      directConv2dBackpropInput.name,
-      directConv2dBackpropInput.name,
+  it('directConv2dBackpropInputFor: with slide, the slide kernel for column stride 1 and filters up to 5 wide (lower channels only up to 4 of them); else narrow up to 4 input channels, else 8 x 8', () => {
+    const pick = (inChannels: number, strideWidth: number, filterWidth: number, slide = true) =>
+      directConv2dBackpropInputFor({ inChannels, strideWidth, filterWidth }, { slide });
+    expect([pick(1, 1, 3), pick(4, 1, 3), pick(5, 1, 3), pick(32, 1, 5)].map((k) => [k.name, k.constants])).toEqual([
+      [directConv2dBackpropInputSlide.name, { FILTER_WIDTH: 3, UPPER_CHANNELS: 0 }],
+      [directConv2dBackpropInputSlide.name, { FILTER_WIDTH: 3, UPPER_CHANNELS: 0 }],
+      [directConv2dBackpropInputSlide.name, { FILTER_WIDTH: 3, UPPER_CHANNELS: 1 }],
+      [directConv2dBackpropInputSlide.name, { FILTER_WIDTH: 5, UPPER_CHANNELS: 1 }],
     ]);
+    expect(pick(32, 1, 5)).toBe(pick(16, 1, 5));
+    expect([pick(1, 1, 3, false), pick(3, 2, 3), pick(4, 1, 7)]).toEqual(Array(3).fill(directConv2dBackpropInputNarrow));
+    expect([pick(5, 1, 3, false), pick(32, 2, 3), pick(32, 1, 6)]).toEqual(Array(3).fill(directConv2dBackpropInput));
   });
 });
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './direct-conv2d.wgsl';
+import slideSource from './direct-conv2d-slide.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { activationSnippet, convBlock8Snippet } from '../snippets/index.js';
+import { convBlock8Snippet, convGeometrySnippet, convOutput8Snippet, convWindow8Snippet } from '../snippets/index.js';
 
 /**
  * 16, not 64: an 8 x 8 block leaves few invocations at batch 1 (MNIST conv3: 56, one workgroup of
@@ -56,7 +57,7 @@ export function directConv2dInvocations(g: { batch: number; outHeight: number; o
 export const directConv2d = defineKernel({
   name: 'direct-conv2d',
   source,
-  includes: [convBlock8Snippet, activationSnippet],
+  includes: [convGeometrySnippet, convBlock8Snippet, convOutput8Snippet],
   workgroupSize: WORKGROUP_SIZE,
   bindings: {
     params: {
@@ -72,19 +73,52 @@ export const directConv2d = defineKernel({
   threads: ({ params }) => params.count,
 });
 
+/**
+ * {@link directConv2d} for a column stride of 1 and a filter up to {@link SLIDE_MAX_FILTER_WIDTH}
+ * columns wide: the same blocks, bindings, invocation count and tolerance, but each input cell is
+ * loaded once per (ky, ci) for all the filter's columns (a sliding window along the row; see
+ * direct-conv2d-slide.wgsl), summed in (ky, ci, kx) order. The filter's width is the shader's
+ * FILTER_WIDTH override constant; this descriptor is the 3-wide, linear, bias-free variant and
+ * {@link directConv2dFor} gives the others.
+ */
+export const directConv2dSlide = defineKernel({
+  ...directConv2d,
+  name: 'direct-conv2d-slide',
+  source: slideSource,
+  includes: [convGeometrySnippet, convWindow8Snippet, convOutput8Snippet],
+  constants: { FILTER_WIDTH: 3 },
+});
+
+/** The widest filter {@link directConv2dSlide} (and the input gradient's slide kernel) takes: the window's 12 cells. */
+export const SLIDE_MAX_FILTER_WIDTH = 5;
+
+/** Whether the -slide kernels take a convolution of this geometry: column stride 1, filter 1 to 5 columns. */
+export function fitsSlideKernel(g: { strideWidth: number; filterWidth: number }): boolean {
+  return g.strideWidth === 1 && g.filterWidth >= 1 && g.filterWidth <= SLIDE_MAX_FILTER_WIDTH;
+}
+
 const variants = new Map<string, typeof directConv2d>();
 
 /**
- * {@link directConv2d} fusing `activation` and, if `hasBias`, reading its bias binding: the same
- * kernel with the shader's ACTIVATION and HAS_BIAS override constants set (one pipeline per variant;
- * the descriptor is cached so each variant is one object). Why constants and not uniforms: see
- * direct-conv2d.wgsl.
+ * The forward kernel for geometry `g` fusing `activation` and, if `hasBias`, reading its bias
+ * binding. With `slide` (the caller's choice by adapter: faster on SwiftShader, slower on
+ * lavapipe), {@link directConv2dSlide} wherever it applies ({@link fitsSlideKernel}), else
+ * {@link directConv2d}. The descriptor is the kernel with the shader's ACTIVATION, HAS_BIAS (and the
+ * slide kernel's FILTER_WIDTH) override constants set, one pipeline per variant; it is cached so
+ * each variant is one object. Why constants and not uniforms: see direct-conv2d.wgsl.
  */
-export function directConv2dFor(activation: DirectConvActivation, hasBias: boolean): typeof directConv2d {
-  const key = `${activation}:${hasBias}`;
+export function directConv2dFor(
+  g: { strideWidth: number; filterWidth: number },
+  activation: DirectConvActivation,
+  hasBias: boolean,
+  options: { slide: boolean },
+): typeof directConv2d {
+  const width = options.slide && fitsSlideKernel(g) ? g.filterWidth : 0;
+  const key = `${width}:${activation}:${hasBias}`;
   let kernel = variants.get(key);
   if (!kernel) {
-    kernel = { ...directConv2d, constants: { ACTIVATION: DIRECT_CONV_ACTIVATIONS[activation], HAS_BIAS: hasBias ? 1 : 0 } };
+    const constants = { ACTIVATION: DIRECT_CONV_ACTIVATIONS[activation], HAS_BIAS: hasBias ? 1 : 0 };
+    kernel = width ? { ...directConv2dSlide, constants: { ...constants, FILTER_WIDTH: width } } : { ...directConv2d, constants };
     variants.set(key, kernel);
   }
   return kernel;

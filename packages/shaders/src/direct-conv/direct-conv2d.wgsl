@@ -8,12 +8,13 @@
 //                          * weights[ky, kx, ci, co])
 //
 // Input cells outside the image (padding) count as 0. act: 0 linear, 1 relu, 2 relu6 (activation.wgsl).
-// The activation and whether there is a bias are override constants (ACTIVATION, HAS_BIAS: one pipeline
-// per variant, directConv2dFor), not uniforms: SwiftShader runs the work of a uniform-selected branch in
-// every invocation, dead or not (ADR 0009). As override constants they cost nothing: MNIST's relu + bias
-// convolutions (conv1 / conv2 / conv3, batch 1, headless Chromium, per-dispatch timestamps, medians of 61)
-// took 1.01-1.04 / 1.47-1.50 / 2.83-2.96 ms instead of 1.19-1.21 / 1.59-1.64 / 2.86-3.06 ms (4 of 5
-// alternating runs at load 5.2-5.6; the fifth ran slower on both sides), with bit-identical results.
+// The activation and whether there is a bias are override constants (conv-output8.wgsl's ACTIVATION
+// and HAS_BIAS: one pipeline per variant, directConv2dFor), not uniforms: SwiftShader runs the work
+// of a uniform-selected branch in every invocation, dead or not (ADR 0009). As override constants
+// they cost nothing: MNIST's relu + bias convolutions (conv1 / conv2 / conv3, batch 1, headless
+// Chromium, per-dispatch timestamps, medians of 61) took 1.01-1.04 / 1.47-1.50 / 2.83-2.96 ms instead
+// of 1.19-1.21 / 1.59-1.64 / 2.86-3.06 ms (4 of 5 alternating runs at load 5.2-5.6; the fifth ran
+// slower on both sides), with bit-identical results.
 //
 // Why this shape: software adapters (SwiftShader, lavapipe) run a workgroup's invocations on CPU
 // threads and emulate workgroupBarrier(), which makes tiled matmul convolutions (tfjs's Conv2DMM and
@@ -22,7 +23,9 @@
 // Dispatch: 1-D, one invocation per 8 x 8 block of (output columns x output channels) of one
 // output row (conv-block8.wgsl): count = batch * outHeight * ceil(outWidth / 8) *
 // ceil(outChannels / 8) (directConv2dInvocations), ceil(count / WORKGROUP_SIZE) workgroups folded
-// past 65,535. Every loaded input value and every loaded weight is used 8 times.
+// past 65,535. Every loaded input value and every loaded weight is used 8 times. For a column
+// stride of 1 and filters up to 5 wide, direct-conv2d-slide.wgsl loads each input cell once per
+// (ky, ci) instead of once per kx (directConv2dFor picks it on SwiftShader).
 // Out-of-range lanes read clamped, valid addresses: input cells in the padding are replaced by 0
 // with select (never multiplied by a mask: 0 * inf would be NaN), and columns or channels past the
 // output's edge are never written.
@@ -30,40 +33,13 @@
 // rel 1e-4 against the f64 reference (sums of up to a few thousand terms).
 
 override WORKGROUP_SIZE: u32;
-// The fused activation's code (activation.wgsl); 0 (linear) unless set.
-override ACTIVATION: u32 = 0u;
-// Whether the bias binding is read; false unless set.
-override HAS_BIAS: bool = false;
 
-// ConvGeometry's fields (conv-geometry.wgsl).
-struct Params {
-  count: u32,
-  inHeight: u32,
-  inWidth: u32,
-  inChannels: u32,
-  outHeight: u32,
-  outWidth: u32,
-  outChannels: u32,
-  filterHeight: u32,
-  filterWidth: u32,
-  strideHeight: u32,
-  strideWidth: u32,
-  padTop: u32,
-  padLeft: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: ConvGeometry; // conv-geometry.wgsl
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> weights: array<f32>;
 // Read only when HAS_BIAS (bind any storage buffer otherwise).
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
-
-// act(m's columns + shift), column by column.
-fn activated(m: mat4x4f, shift: vec4f) -> mat4x4f {
-  let a = ACTIVATION;
-  return mat4x4f(activate(m[0] + shift, a, 0.0), activate(m[1] + shift, a, 0.0), activate(m[2] + shift, a, 0.0), activate(m[3] + shift, a, 0.0));
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -110,14 +86,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       }
     }
   }
-  var shiftLo = vec4f(0.0);
-  var shiftHi = vec4f(0.0);
-  if (HAS_BIAS) {
-    shiftLo = vec4f(bias[work.lo.x], bias[work.lo.y], bias[work.lo.z], bias[work.lo.w]);
-    shiftHi = vec4f(bias[work.hi.x], bias[work.hi.y], bias[work.hi.z], bias[work.hi.w]);
-  }
-  let c = params.outChannels;
-  storeBlock8(work, params.outWidth, c, activated(loA, shiftLo), activated(hiA, shiftHi), activated(loB, shiftLo), activated(hiB, shiftHi));
+  storeOutput8(work, params.outWidth, params.outChannels, loA, hiA, loB, hiB);
 }
 
 fn writeOutput(at: u32, value: f32) {

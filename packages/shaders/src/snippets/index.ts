@@ -20,6 +20,8 @@ import adamUpdateSource from '../features/adam-update.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
 import convBlock8Source from '../direct-conv/conv-block8.wgsl';
 import convGeometrySource from '../direct-conv/conv-geometry.wgsl';
+import convWindow8Source from '../direct-conv/conv-window8.wgsl';
+import convOutput8Source from '../direct-conv/conv-output8.wgsl';
 import fourierParamsSource from '../fft/fourier-params.wgsl';
 import fftButterflySource from '../fft/fft-butterfly.wgsl';
 import fftIoSource from '../fft/fft-io.wgsl';
@@ -81,6 +83,13 @@ export const convBlockSnippet: WgslSnippet = { name: 'conv-block.wgsl', source: 
 /** ConvBlock8, convBlock8, outer and storeBlock8: the 8 x 8 work split of the direct-conv kernels (conv-block8.wgsl). */
 export const convBlock8Snippet: WgslSnippet = { name: 'conv-block8.wgsl', source: convBlock8Source, includes: [convBlockSnippet] };
 
+/**
+ * FILTER_WIDTH, windowCells, windowAddresses, loadWindow, addWindowTaps: the sliding window of the
+ * -slide direct-conv kernels over conv-block8's 8 x 8 blocks (direct-conv/conv-window8.wgsl; the
+ * kernel defines `windowSource` and binds `weights`).
+ */
+export const convWindow8Snippet: WgslSnippet = { name: 'conv-window8.wgsl', source: convWindow8Source, includes: [convBlock8Snippet] };
+
 /** struct ConvGeometry: the uniform of the direct conv kernels whose params are exactly CONV_GEOMETRY_UNIFORM (direct-conv/conv-geometry.wgsl). */
 export const convGeometrySnippet: WgslSnippet = { name: 'conv-geometry.wgsl', source: convGeometrySource };
 
@@ -98,3 +107,13 @@ export const fftIoSnippet: WgslSnippet = { name: 'fft-io.wgsl', source: fftIoSou
 
 /** activate(v, code, alpha): the fused activations of the direct conv and matmul kernels, by code. */
 export const activationSnippet: WgslSnippet = { name: 'activation.wgsl', source: activationSource };
+
+/**
+ * ACTIVATION, HAS_BIAS, activated and storeOutput8: the fused bias + activation the forward
+ * direct-conv kernels store their 8 x 8 blocks with (direct-conv/conv-output8.wgsl; reads `bias`).
+ */
+export const convOutput8Snippet: WgslSnippet = {
+  name: 'conv-output8.wgsl',
+  source: convOutput8Source,
+  includes: [convBlock8Snippet, activationSnippet],
+};
