@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-export { camMap, CAM_WEIGHTING_MODES, type CamWeighting } from './cam-map.kernel.js';
+export { camMap, camMapFor, CAM_WEIGHTING_MODES, type CamWeighting } from './cam-map.kernel.js';
 export { camMapRef, halfPixelSource, resizeBilinearRef, minMaxNormaliseRef, type CamMapShape } from './cam-map.ref.js';
 export { gradcamPpWeights } from './gradcam-pp-weights.kernel.js';
 export { gradcamPpWeightsRef } from './gradcam-pp-weights.ref.js';
