@@ -94,6 +94,25 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
     x.dispose();
   });
 
+  it('computes a linear tail\'s weights in one pooled-ablation-weights dispatch on webgpu; a softmax tail keeps tfjs ops', async () => {
+    const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 8);
+    for (const [variant, tfjsOps] of [
+      ['sequential', false],
+      ['softmax', true],
+    ] as const) {
+      const explainer = createExplainer(tinyCnn(variant, weights), { method: 'ablation-cam', layer: 'conv2', target: 1 });
+      disposeResult(await explainer.explain(x)); // warm-up
+      const info = await tf.profile(async () => {
+        disposeResult(await explainer.explain(x));
+        return [];
+      });
+      // The ops shortcut's minimum (the ablation value) and its target column slice.
+      expect(info.kernelNames.includes('Min') && info.kernelNames.includes('Slice'), variant).toBe(tfjsOps);
+      explainer.dispose();
+    }
+    x.dispose();
+  });
+
   it('reads back once for one image (map peaks + input check; the general path also reads its ablation values), and a NaN input still throws', async () => {
     const model = tinyCnn('sequential', weights);
     const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 7);

@@ -7,6 +7,9 @@
 // `channels x channels x classes` matmul. Same numbers up to float rounding; the general path
 // (ablated batches through the tail) serves every other tail.
 import * as tf from '@tensorflow/tfjs';
+import { pooledAblationWeightsFor, runKernelSync } from '@webxai/shaders';
+import { tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { streamToNewTensors } from '../interop/webgpu-kernel-backend.js';
 import { layersProgram, type Step } from '../model/split/layers-program.js';
 import type { ModelSplit } from '../model/split/types.js';
 import type { ModelAdapter } from '../model/types.js';
@@ -112,4 +115,40 @@ export function pooledDenseAblatedScores(
  */
 function targetColumn(m: tf.Tensor2D, target: number | tf.Tensor1D): tf.Tensor2D {
   return typeof target === 'number' ? tf.slice(m, [0, target], [m.shape[0], 1]) : tf.gather(m, target, 1);
+}
+
+/**
+ * Ablation-CAM's weights `[n, k]`, (score - ablated) / score, for a LINEAR tail (`activate`
+ * undefined), in one pooled-ablation-weights dispatch recorded into tfjs's stream (webgpu only): the
+ * same quantities as {@link pooledDenseAblatedScores} plus the relative drop, which as tfjs ops took
+ * ~17 small dispatches per image. `targets` is `[n]` int32 on the GPU. Inputs are not disposed.
+ */
+export async function pooledDenseAblationWeights(
+  tail: PooledDenseTail,
+  activation: tf.Tensor4D,
+  scores: tf.Tensor2D,
+  targets: tf.Tensor1D,
+): Promise<tf.Tensor2D> {
+  const [images, h, w, channels] = activation.shape;
+  const { kernel, bias } = tail;
+  const params = { images, positions: h * w, channels, classes: kernel.shape[1] };
+  const reads = [activation, kernel, scores, targets, ...(bias ? [bias] : [])];
+  const [weights] = await streamToNewTensors([[images, channels]], reads, ([out], buffer, sink) =>
+    runKernelSync(
+      tfjsDevice(),
+      pooledAblationWeightsFor(bias !== undefined),
+      {
+        params,
+        act: buffer(activation),
+        kernel: buffer(kernel),
+        // Without a bias any storage buffer fills the binding (HAS_BIAS false: never read).
+        bias: buffer(bias ?? kernel),
+        scores: buffer(scores),
+        targets: buffer(targets),
+        weights: out!,
+      },
+      sink,
+    ),
+  );
+  return weights as tf.Tensor2D;
 }

@@ -11,3 +11,5 @@ export { scorecamRangesRef, alignCornersSource, type ScorecamShape } from './sco
 export { scorecamMasksRef } from './scorecam-masks.ref.js';
 export { ablationBatch } from './ablation-batch.kernel.js';
 export { ablationBatchRef, type AblationBatchShape } from './ablation-batch.ref.js';
+export { pooledAblationWeights, pooledAblationWeightsFor } from './pooled-ablation-weights.kernel.js';
+export { pooledAblationWeightsRef, ablationValueRef, type PooledAblationShape } from './pooled-ablation-weights.ref.js';

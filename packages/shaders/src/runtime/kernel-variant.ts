@@ -10,7 +10,7 @@ const variants = new WeakMap<object, Map<string, object>>();
  * for a kernel's modes: software adapters (SwiftShader) run the work of uniform-selected dead code in
  * every invocation, while an override constant folds it away at pipeline creation (ADR 0009).
  */
-export function kernelVariant<S extends Pick<AnySpec, 'constants'>>(spec: S, constants: Readonly<Record<string, number>>): S {
+export function kernelVariant<S extends Pick<AnySpec, 'name' | 'constants'>>(spec: S, constants: Readonly<Record<string, number>>): S {
   let perSpec = variants.get(spec);
   if (!perSpec) variants.set(spec, (perSpec = new Map()));
   const key = JSON.stringify(constants);
