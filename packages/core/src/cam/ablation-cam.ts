@@ -99,7 +99,8 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
   const { activation, scores } = pass;
   const [n, , , channels] = activation.shape;
   const shortcut = pooledDenseTail(pass.model, pass.split);
-  if (shortcut && !shortcut.activate && pass.call.path === 'gpu') return { weights: await linearPooledWeights(pass, shortcut), weighting: 'channel' };
+  if (shortcut && !shortcut.activate && pass.call.path === 'gpu')
+    return { weights: await linearPooledWeights(pass, shortcut), weighting: 'channel' };
   const original = tf.tidy(() => tf.gather(tf.reshape(scores, [-1]), flatTargetIndices(pass, scores.shape[1])));
   const rows: tf.Tensor1D[] = [];
   try {
@@ -169,7 +170,9 @@ async function linearPooledWeights(pass: LayerPass, tail: PooledDenseTail): Prom
   await checkpoint(call.signal, 'ablation-cam');
   const predicted = deviceClasses(pass);
   const targets = predicted ?? tf.tensor1d([...resolvedTargets(pass)], 'int32');
-  const weights = await pooledDenseAblationWeights(tail, activation, scores, targets).finally(() => targets !== predicted && targets.dispose());
+  const weights = await pooledDenseAblationWeights(tail, activation, scores, targets).finally(
+    () => targets !== predicted && targets.dispose(),
+  );
   try {
     for (let image = 0; image < n; image++) {
       if (image > 0) await checkpoint(call.signal, 'ablation-cam');

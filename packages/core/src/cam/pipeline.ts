@@ -452,7 +452,8 @@ function runPass(job: CamJob, split: ModelSplit, x: tf.Tensor4D, rowTargets: num
   if (job.strategy.gradients) {
     // A linear GAP + Dense tail has its gradient in closed form: no tape, no backward pass.
     const tail = pooledDenseTail(job.model, split);
-    const evidence = tail && !tail.activate ? pooledDenseEvidence(tail, split, x, rowTargets) : forwardBackward(split, x, rowTargets, job.candidates);
+    const evidence =
+      tail && !tail.activate ? pooledDenseEvidence(tail, split, x, rowTargets) : forwardBackward(split, x, rowTargets, job.candidates);
     return { ...evidence, context: new Map() as SplitContext };
   }
   const { activation, context } = split.head(x);

@@ -101,7 +101,7 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
     x.dispose();
   });
 
-  it('computes a linear tail\'s weights in one pooled-ablation-weights dispatch on webgpu; a softmax tail keeps tfjs ops', async () => {
+  it("computes a linear tail's weights in one pooled-ablation-weights dispatch on webgpu; a softmax tail keeps tfjs ops", async () => {
     const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 8);
     for (const [variant, tfjsOps] of [
       ['sequential', false],

@@ -16,10 +16,23 @@ interface Inputs {
 
 async function runPooledAblation(device: GPUDevice, inputs: Inputs, shape: PooledAblationShape): Promise<Float32Array> {
   const upload = (data: Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer>, label: string) => uploadBuffer(device, data, label);
-  const [act, kernel, scores, targets] = [upload(inputs.act, 'act'), upload(inputs.kernel, 'kernel'), upload(inputs.scores, 'scores'), upload(inputs.targets, 'targets')];
+  const [act, kernel, scores, targets] = [
+    upload(inputs.act, 'act'),
+    upload(inputs.kernel, 'kernel'),
+    upload(inputs.scores, 'scores'),
+    upload(inputs.targets, 'targets'),
+  ];
   const bias = inputs.bias ? upload(inputs.bias, 'bias') : undefined;
   const weights = createBuffer(device, shape.images * shape.channels * 4, 'weights');
-  await runKernel(device, pooledAblationWeightsFor(bias !== undefined), { params: shape, act, kernel, bias: bias ?? kernel, scores, targets, weights });
+  await runKernel(device, pooledAblationWeightsFor(bias !== undefined), {
+    params: shape,
+    act,
+    kernel,
+    bias: bias ?? kernel,
+    scores,
+    targets,
+    weights,
+  });
   const values = await readFloat32(device, weights, shape.images * shape.channels);
   [act, kernel, scores, targets, weights, ...(bias ? [bias] : [])].forEach((b) => releaseBuffer(device, b));
   return values;
@@ -39,7 +52,15 @@ function seededInputs(shape: PooledAblationShape, withBias: boolean, actLow: num
 const CASES = [
   { images: 1, positions: 1, channels: 1, classes: 1, bias: false, actLow: 0, why: 'one element' },
   { images: 1, positions: 49, channels: 64, classes: 10, bias: true, actLow: 0, why: 'the MNIST CNN at 28x28 (ReLU: ablated to 0)' },
-  { images: 3, positions: 9, channels: 67, classes: 5, bias: false, actLow: -1, why: 'ragged channels, 3 images, negative minimum (min - 1e7)' },
+  {
+    images: 3,
+    positions: 9,
+    channels: 67,
+    classes: 5,
+    bias: false,
+    actLow: -1,
+    why: 'ragged channels, 3 images, negative minimum (min - 1e7)',
+  },
   { images: 2, positions: 49, channels: 1280, classes: 100, bias: true, actLow: 0, why: "MobileNetV2's out_relu" },
 ];
 

@@ -3,7 +3,13 @@ import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { DIRECT_MATMUL_ACTIVATIONS, directMatmul, directMatmulFor, directMatmulInvocations, type DirectMatmulActivation } from './direct-matmul.kernel.js';
+import {
+  DIRECT_MATMUL_ACTIVATIONS,
+  directMatmul,
+  directMatmulFor,
+  directMatmulInvocations,
+  type DirectMatmulActivation,
+} from './direct-matmul.kernel.js';
 import { directMatmulRef, type DirectMatmulShape } from './direct-matmul.ref.js';
 
 interface MatmulCase extends DirectMatmulShape {

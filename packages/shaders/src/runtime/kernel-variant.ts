@@ -12,7 +12,7 @@ const variants = new WeakMap<object, Map<string, object>>();
  */
 export function kernelVariant<S extends Pick<AnySpec, 'name' | 'constants'>>(spec: S, constants: Readonly<Record<string, number>>): S {
   let perSpec = variants.get(spec);
-  if (!perSpec) variants.set(spec, (perSpec = new Map()));
+  if (!perSpec) variants.set(spec, (perSpec = new Map<string, object>()));
   const key = JSON.stringify(constants);
   let variant = perSpec.get(key) as S | undefined;
   if (!variant) perSpec.set(key, (variant = { ...spec, constants: { ...spec.constants, ...constants } }));
