@@ -26,6 +26,21 @@ function shortcutAt(model: ModelInput, layer: string, inputShape?: [number, numb
   return pooledDenseTail(adaptModel(model), splitAt(model, layer, inputShape)) !== undefined;
 }
 
+/** The tfjs kernels one explanation of `x` by `method` at conv2 (class 1) runs, after a warm-up. */
+async function explainKernels(model: tf.LayersModel, method: 'grad-cam' | 'ablation-cam', x: tf.Tensor4D): Promise<string[]> {
+  const explainer = createExplainer(model, { method, layer: 'conv2', target: 1 });
+  try {
+    disposeResult(await explainer.explain(x));
+    const info = await tf.profile(async () => {
+      disposeResult(await explainer.explain(x));
+      return [];
+    });
+    return info.kernelNames;
+  } finally {
+    explainer.dispose();
+  }
+}
+
 const bits = async (t: tf.Tensor) => Array.from(new Uint32Array((await t.data<'float32'>()).slice().buffer));
 
 /**
@@ -102,20 +117,14 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
   });
 
   it("computes a linear tail's weights in one pooled-ablation-weights dispatch on webgpu; a softmax tail keeps tfjs ops", async () => {
-    const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 8);
+    const x = tf.randomUniform<tf.Rank.R4>([1, 8, 8, 3], 0, 1, 'float32', 8);
     for (const [variant, tfjsOps] of [
       ['sequential', false],
       ['softmax', true],
     ] as const) {
-      const explainer = createExplainer(tinyCnn(variant, weights), { method: 'ablation-cam', layer: 'conv2', target: 1 });
-      disposeResult(await explainer.explain(x)); // warm-up
-      const info = await tf.profile(async () => {
-        disposeResult(await explainer.explain(x));
-        return [];
-      });
+      const kernels = await explainKernels(tinyCnn(variant, weights), 'ablation-cam', x);
       // The ops shortcut's minimum (the ablation value) and its target column slice.
-      expect(info.kernelNames.includes('Min') && info.kernelNames.includes('Slice'), variant).toBe(tfjsOps);
-      explainer.dispose();
+      expect(kernels.includes('Min') && kernels.includes('Slice'), variant).toBe(tfjsOps);
     }
     x.dispose();
   });
@@ -168,15 +177,8 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
       ['sequential', false],
       ['softmax', true],
     ] as const) {
-      const explainer = createExplainer(tinyCnn(variant, weights), { method: 'grad-cam', layer: 'conv2', target: 1 });
-      disposeResult(await explainer.explain(x)); // warm-up
-      const info = await tf.profile(async () => {
-        disposeResult(await explainer.explain(x));
-        return [];
-      });
       // The dense layer's input gradient is the backward pass's only BatchMatMul.
-      expect(info.kernelNames.includes('BatchMatMul'), variant).toBe(backward);
-      explainer.dispose();
+      expect((await explainKernels(tinyCnn(variant, weights), 'grad-cam', x)).includes('BatchMatMul'), variant).toBe(backward);
     }
     x.dispose();
   });
