@@ -9,6 +9,7 @@ export * from './runtime/buffers.js';
 export * from './runtime/dispatch.js';
 export * from './runtime/kernel.js';
 export * from './runtime/kernel-sync.js';
+export * from './runtime/kernel-variant.js';
 export * from './runtime/batch.js';
 export * from './elementwise/index.js';
 export * from './colormap/index.js';

@@ -19,7 +19,7 @@ import type { CamWeights } from './gradient-weights.js';
 import { resolvedTargets, type LayerPass } from './pipeline.js';
 import { checkpoint } from '../api/abort.js';
 import { readChecked } from '../api/input-check.js';
-import { pooledDenseAblatedScores, pooledDenseTail, type PooledDenseTail } from './pooled-dense-tail.js';
+import { pooledDenseAblatedScores, pooledDenseAblationWeights, pooledDenseTail, type PooledDenseTail } from './pooled-dense-tail.js';
 
 const ABLATION_OFFSET = 1e7;
 
@@ -98,10 +98,12 @@ function tiledContext(context: SplitContext, image: number, count: number): Spli
 export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
   const { activation, scores } = pass;
   const [n, , , channels] = activation.shape;
+  const shortcut = pooledDenseTail(pass.model, pass.split);
+  if (shortcut && !shortcut.activate && pass.call.path === 'gpu')
+    return { weights: await linearPooledWeights(pass, shortcut), weighting: 'channel' };
   const original = tf.tidy(() => tf.gather(tf.reshape(scores, [-1]), flatTargetIndices(pass, scores.shape[1])));
   const rows: tf.Tensor1D[] = [];
   try {
-    const shortcut = pooledDenseTail(pass.model, pass.split);
     if (shortcut) await pooledRows(pass, shortcut, rows);
     else await tailRows(pass, await ablationValues(pass), rows);
     return {
@@ -154,6 +156,33 @@ function ablationValue(minimum: tf.Tensor1D): tf.Tensor1D {
 async function ablationValues(pass: LayerPass): Promise<Float32Array> {
   const values = tf.tidy(() => ablationValue(tf.min<tf.Tensor1D>(pass.activation, [1, 2, 3])));
   return readChecked(pass.call.inputCheck, values).finally(() => values.dispose());
+}
+
+/**
+ * The weights of a linear GAP + Dense tail on the GPU path: one pooled-ablation-weights dispatch for
+ * every image (no readback); progress counts the tail batches the general path would run, an image's
+ * worth at a time, as {@link pooledRows} does.
+ */
+async function linearPooledWeights(pass: LayerPass, tail: PooledDenseTail): Promise<tf.Tensor2D> {
+  const { activation, scores, batchSize, call } = pass;
+  const [n, , , channels] = activation.shape;
+  const perImage = Math.ceil(channels / batchSize);
+  await checkpoint(call.signal, 'ablation-cam');
+  const predicted = deviceClasses(pass);
+  const targets = predicted ?? tf.tensor1d([...resolvedTargets(pass)], 'int32');
+  const weights = await pooledDenseAblationWeights(tail, activation, scores, targets).finally(
+    () => targets !== predicted && targets.dispose(),
+  );
+  try {
+    for (let image = 0; image < n; image++) {
+      if (image > 0) await checkpoint(call.signal, 'ablation-cam');
+      call.onProgress?.({ done: (image + 1) * perImage, total: n * perImage });
+    }
+  } catch (error) {
+    weights.dispose();
+    throw error;
+  }
+  return weights;
 }
 
 /**

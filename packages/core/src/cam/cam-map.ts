@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The cam-map kernel on tfjs tensors: WGSL on tfjs's device (zero-copy) or its CPU reference.
 import * as tf from '@tensorflow/tfjs';
-import { CAM_WEIGHTING_MODES, camMap, camMapRef, runKernelSync, type CamWeighting } from '@webxai/shaders';
+import { camMapFor, camMapRef, runKernelSync, type CamWeighting } from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
 import { tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { streamToNewTensors } from '../interop/webgpu-kernel-backend.js';
@@ -42,9 +42,9 @@ export async function camMaps(
   const [map, attribution, peaks] = await streamToNewTensors(shapes, [activation, weights], ([map, output, peaks], buffer, sink) =>
     runKernelSync(
       tfjsDevice(),
-      camMap,
+      camMapFor(weighting, finalNormalise),
       {
-        params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting], finalNormalise: finalNormalise ? 1 : 0 },
+        params: shape,
         act: buffer(activation),
         weights: buffer(weights),
         map: map!,

@@ -21,6 +21,7 @@ import { forwardBackward, forwardBackwardMany } from './evidence.js';
 import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
+import { pooledDenseEvidence, pooledDenseTail } from './pooled-dense-tail.js';
 import { blankMapWarning, signedAttribution, signedCamMap, type SignedRange } from './signed-map.js';
 import {
   BATCHED_CAM_OPTION_NAMES,
@@ -261,7 +262,7 @@ interface LayerMaps {
 /** One layer: its pass (or its part of the shared pass), the method's weights and the fused cam-map (or Eigen-CAM) maps. */
 async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, evidence: LayerEvidence | undefined): Promise<LayerMaps> {
   const { call } = job;
-  const pass = evidence ?? runPass(split, job.batch, rows.rowTargets, job.candidates, job.strategy.gradients);
+  const pass = evidence ?? runPass(job, split, job.batch, rows.rowTargets);
   // The predicted classes of a gradient CAM, chosen on the GPU: read back with the map peaks, not alone.
   let predicted: tf.Tensor1D | undefined;
   try {
@@ -447,9 +448,12 @@ async function resultPeaks(
   return readChecked(call.inputCheck, peaks).finally(() => peaks.dispose());
 }
 
-function runPass(split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined, candidates: readonly string[], gradients: boolean) {
-  if (gradients) {
-    const evidence = forwardBackward(split, x, rowTargets, candidates);
+function runPass(job: CamJob, split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined) {
+  if (job.strategy.gradients) {
+    // A linear GAP + Dense tail has its gradient in closed form: no tape, no backward pass.
+    const tail = pooledDenseTail(job.model, split);
+    const evidence =
+      tail && !tail.activate ? pooledDenseEvidence(tail, split, x, rowTargets) : forwardBackward(split, x, rowTargets, job.candidates);
     return { ...evidence, context: new Map() as SplitContext };
   }
   const { activation, context } = split.head(x);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { countReadbacks } from '@webxai/testing';
-import { InvalidInputError } from '@webxai/shaders';
+import { InvalidInputError, InvalidOptionError } from '@webxai/shaders';
 import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { disposeResult } from '../api/dispose-result.js';
 import { createExplainer, explain } from '../api/explain.js';
@@ -10,16 +10,38 @@ import { tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
 import { adaptModel } from '../model/adapt.js';
 import { modelLayers } from '../model/split/list-layers.js';
 import type { ModelInput } from '../model/types.js';
-import { pooledDenseTail } from './pooled-dense-tail.js';
+import { forwardBackward } from './evidence.js';
+import { pooledDenseEvidence, pooledDenseTail } from './pooled-dense-tail.js';
 
 const values = async (t: tf.Tensor) => Array.from(await t.data());
 
+/** The split of `model` at `layer`. */
+function splitAt(model: ModelInput, layer: string, inputShape?: [number, number, number]) {
+  const layers = modelLayers(model, inputShape ? { inputShape } : {});
+  return layers.split(layers.usable.find((l) => l.name === layer)!);
+}
+
 /** Whether Ablation-CAM at `layer` takes the GAP + Dense shortcut. */
 function shortcutAt(model: ModelInput, layer: string, inputShape?: [number, number, number]): boolean {
-  const layers = modelLayers(model, inputShape ? { inputShape } : {});
-  const split = layers.split(layers.usable.find((l) => l.name === layer)!);
-  return pooledDenseTail(adaptModel(model), split) !== undefined;
+  return pooledDenseTail(adaptModel(model), splitAt(model, layer, inputShape)) !== undefined;
 }
+
+/** The tfjs kernels one explanation of `x` by `method` at conv2 (class 1) runs, after a warm-up. */
+async function explainKernels(model: tf.LayersModel, method: 'grad-cam' | 'ablation-cam', x: tf.Tensor4D): Promise<string[]> {
+  const explainer = createExplainer(model, { method, layer: 'conv2', target: 1 });
+  try {
+    disposeResult(await explainer.explain(x));
+    const info = await tf.profile(async () => {
+      disposeResult(await explainer.explain(x));
+      return [];
+    });
+    return info.kernelNames;
+  } finally {
+    explainer.dispose();
+  }
+}
+
+const bits = async (t: tf.Tensor) => Array.from(new Uint32Array((await t.data<'float32'>()).slice().buffer));
 
 /**
  * `model` with a linear activation layer 'same' between conv2 and the pooling: the same function,
@@ -91,6 +113,73 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
     }
     for (const variant of Object.keys(models))
       expect(results[`${variant} webgpu`], variant).toBeAllClose(results[`${variant} cpu`]!, { abs: 2e-4, rel: 1e-3 });
+    x.dispose();
+  });
+
+  it("computes a linear tail's weights in one pooled-ablation-weights dispatch on webgpu; a softmax tail keeps tfjs ops", async () => {
+    const x = tf.randomUniform<tf.Rank.R4>([1, 8, 8, 3], 0, 1, 'float32', 8);
+    for (const [variant, tfjsOps] of [
+      ['sequential', false],
+      ['softmax', true],
+    ] as const) {
+      const kernels = await explainKernels(tinyCnn(variant, weights), 'ablation-cam', x);
+      // The ops shortcut's minimum (the ablation value) and its target column slice.
+      expect(kernels.includes('Min') && kernels.includes('Slice'), variant).toBe(tfjsOps);
+    }
+    x.dispose();
+  });
+
+  it('gives a gradient CAM the same activation, scores and gradient bits as the backward pass, on webgpu and cpu', async () => {
+    // Models built on cpu read the shared weights synchronously: bring their values to the host first.
+    for (const t of [...weights.conv1, ...weights.conv2, ...weights.logits]) await t.data();
+    try {
+      for (const backend of ['cpu', 'webgpu'] as const) {
+        await tf.setBackend(backend);
+        // Made on each backend: a webgpu tensor read on cpu would need a synchronous readback.
+        const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 9);
+        for (const build of [() => tinyCnn('sequential', weights), () => withDropout(tinyCnn('sequential', weights))]) {
+          const model = build();
+          const split = splitAt(model, 'conv2');
+          const tail = pooledDenseTail(adaptModel(model), split)!;
+          expect(tail.activate).toBeUndefined();
+          for (const targets of [[1, 3], undefined]) {
+            const before = tf.memory().numTensors;
+            const closed = pooledDenseEvidence(tail, split, x, targets);
+            const taped = forwardBackward(split, x, targets, []);
+            for (const key of ['activation', 'scores', 'gradient'] as const)
+              expect(await bits(closed[key]), `${key} on ${backend}, targets ${String(targets)}`).toEqual(await bits(taped[key]));
+            // The gradient is not constant across classes: the targets matter.
+            expect(new Set(await closed.gradient.data()).size).toBeGreaterThan(1);
+            tf.dispose([closed, taped].flatMap((e) => [e.activation, e.scores, e.gradient]));
+            expect(tf.memory().numTensors).toBe(before);
+          }
+        }
+        x.dispose();
+      }
+    } finally {
+      await tf.setBackend('webgpu'); // a failure here must not leave the next test on cpu
+    }
+  });
+
+  it('rejects a target class past the Dense layer before running the head, as resolveTargets does', () => {
+    const model = tinyCnn('sequential', weights);
+    const split = splitAt(model, 'conv2');
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 9);
+    const before = tf.memory().numTensors;
+    expect(() => pooledDenseEvidence(pooledDenseTail(adaptModel(model), split)!, split, x, [4, 0])).toThrow(InvalidOptionError);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  it('runs no backward pass for a gradient CAM through a linear tail; a softmax tail keeps it', async () => {
+    const x = tf.randomUniform<tf.Rank.R4>([1, 8, 8, 3], 0, 1, 'float32', 10);
+    for (const [variant, backward] of [
+      ['sequential', false],
+      ['softmax', true],
+    ] as const) {
+      // The dense layer's input gradient is the backward pass's only BatchMatMul.
+      expect((await explainKernels(tinyCnn(variant, weights), 'grad-cam', x)).includes('BatchMatMul'), variant).toBe(backward);
+    }
     x.dispose();
   });
 

@@ -7,6 +7,10 @@
 // `channels x channels x classes` matmul. Same numbers up to float rounding; the general path
 // (ablated batches through the tail) serves every other tail.
 import * as tf from '@tensorflow/tfjs';
+import { pooledAblationWeightsFor, runKernelSync } from '@webxai/shaders';
+import { tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { streamToNewTensors } from '../interop/webgpu-kernel-backend.js';
+import { checkTargetClass } from '../api/targets.js';
 import { layersProgram, type Step } from '../model/split/layers-program.js';
 import type { ModelSplit } from '../model/split/types.js';
 import type { ModelAdapter } from '../model/types.js';
@@ -112,4 +116,79 @@ export function pooledDenseAblatedScores(
  */
 function targetColumn(m: tf.Tensor2D, target: number | tf.Tensor1D): tf.Tensor2D {
   return typeof target === 'number' ? tf.slice(m, [0, target], [m.shape[0], 1]) : tf.gather(m, target, 1);
+}
+
+/**
+ * Ablation-CAM's weights `[n, k]`, (score - ablated) / score, for a LINEAR tail (`activate`
+ * undefined), in one pooled-ablation-weights dispatch recorded into tfjs's stream (webgpu only): the
+ * same quantities as {@link pooledDenseAblatedScores} plus the relative drop, which as tfjs ops took
+ * ~17 small dispatches per image. `targets` is `[n]` int32 on the GPU. Inputs are not disposed.
+ */
+export async function pooledDenseAblationWeights(
+  tail: PooledDenseTail,
+  activation: tf.Tensor4D,
+  scores: tf.Tensor2D,
+  targets: tf.Tensor1D,
+): Promise<tf.Tensor2D> {
+  const [images, h, w, channels] = activation.shape;
+  const { kernel, bias } = tail;
+  const params = { images, positions: h * w, channels, classes: kernel.shape[1] };
+  const reads = [activation, kernel, scores, targets, ...(bias ? [bias] : [])];
+  const [weights] = await streamToNewTensors([[images, channels]], reads, ([out], buffer, sink) =>
+    runKernelSync(
+      tfjsDevice(),
+      pooledAblationWeightsFor(bias !== undefined),
+      {
+        params,
+        act: buffer(activation),
+        kernel: buffer(kernel),
+        // Without a bias any storage buffer fills the binding (HAS_BIAS false: never read).
+        bias: buffer(bias ?? kernel),
+        scores: buffer(scores),
+        targets: buffer(targets),
+        weights: out!,
+      },
+      sink,
+    ),
+  );
+  return weights as tf.Tensor2D;
+}
+
+/**
+ * A gradient CAM's pass for a LINEAR GAP + Dense tail (`tail.activate` undefined) without tfjs's tape:
+ * the activation from the split's head, the scores as the Dense layer computes them (fused matMul of
+ * the pooled activation, with its bias), and d score[target] / d activation in closed form: the
+ * target's kernel column divided by the positions, at every position, computed with the ops tfjs's
+ * backward pass uses (the dense input gradient of a one-hot seed is the column exactly; Mean's
+ * gradient divides it by the count, then broadcasts), so the values are the same bits. Saves the
+ * tape, the backward pass and the tail's layer calls on the main thread. `targets` as
+ * forwardBackward's (undefined: each row's argmax).
+ * @throws {InvalidOptionError} a target class is out of range (as resolveTargets would throw later).
+ */
+export function pooledDenseEvidence(
+  tail: PooledDenseTail,
+  split: ModelSplit,
+  x: tf.Tensor4D,
+  targets: readonly number[] | undefined,
+): { activation: tf.Tensor4D; scores: tf.Tensor2D; gradient: tf.Tensor4D } {
+  const { kernel, bias } = tail;
+  targets?.forEach((t) => checkTargetClass(t, kernel.shape[1]));
+  const { activation, context } = split.head(x);
+  tf.dispose([...context.values()]);
+  const [n, h, w, channels] = activation.shape;
+  let closedForm: { scores: tf.Tensor2D; gradient: tf.Tensor4D };
+  try {
+    closedForm = tf.tidy(() => {
+      const pooled = tf.mean<tf.Tensor2D>(activation, [1, 2]);
+      const scores = tf.fused.matMul({ a: pooled, b: kernel, ...(bias && { bias }) }) as tf.Tensor2D;
+      const classes = targets ? tf.tensor1d([...targets], 'int32') : tf.argMax<tf.Tensor1D>(scores, 1);
+      const columns = tf.gather(kernel, classes, 1); // [channels, n]
+      const perImage = tf.reshape(n === 1 ? columns : tf.transpose(columns), [n, 1, 1, channels]);
+      return { scores, gradient: tf.broadcastTo<tf.Rank.R4>(tf.div(perImage, h * w), [n, h, w, channels]) };
+    });
+  } catch (error) {
+    activation.dispose();
+    throw error;
+  }
+  return { activation, ...closedForm };
 }

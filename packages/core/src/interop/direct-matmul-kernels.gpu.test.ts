@@ -193,21 +193,15 @@ describe('directMatmulPlan: what the direct kernel covers', () => {
       },
     );
     expect(plan?.outShape).toEqual([3, 4, 5]);
-    expect(plan?.params).toEqual({
-      count: 3 * 1 * 2,
-      rows: 4,
-      cols: 5,
-      inner: 10,
-      aBatches: 3,
-      bBatches: 1,
-      transposeA: 1,
-      transposeB: 1,
-      hasBias: 1,
-      activation: 5,
-      alpha: 0.1,
-    });
+    expect(plan?.params).toEqual({ count: 3 * 1 * 2, rows: 4, cols: 5, inner: 10, aBatches: 3, bBatches: 1, alpha: 0.1 });
+    expect(plan?.modes).toEqual({ activation: 'leakyrelu', hasBias: true, transposeA: true, transposeB: true });
     expect(directMatmulPlan({ a: info([2, 3, 4, 5]), b: info([5, 6]) }, {})?.outShape).toEqual([2, 3, 4, 6]);
-    expect(directMatmulPlan({ a: info([4, 5]), b: info([5, 6]) }, { activation: null })?.params.activation).toBe(0);
+    expect(directMatmulPlan({ a: info([4, 5]), b: info([5, 6]) }, { activation: null })?.modes).toEqual({
+      activation: 'linear',
+      hasBias: false,
+      transposeA: false,
+      transposeB: false,
+    });
   });
 
   it.for([

@@ -14,9 +14,11 @@ import * as tf from '@tensorflow/tfjs';
 import {
   DIRECT_MATMUL_ACTIVATIONS,
   directMatmul,
+  directMatmulFor,
   directMatmulInvocations,
   runKernelSync,
   type DirectMatmulActivation,
+  type DirectMatmulModes,
 } from '@webxai/shaders';
 import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
 import { installDirectKernels, uninstallDirectKernels, type DirectKernelFamily } from './flagged-direct-kernels.js';
@@ -47,6 +49,8 @@ export interface DirectMatmulPlan {
   readonly bias?: tf.TensorInfo;
   /** The output's shape: the broadcast batch dimensions, then [rows, cols]. */
   readonly outShape: number[];
+  /** The kernel variant (directMatmulFor). */
+  readonly modes: DirectMatmulModes;
   readonly params: {
     readonly count: number;
     readonly rows: number;
@@ -54,10 +58,6 @@ export interface DirectMatmulPlan {
     readonly inner: number;
     readonly aBatches: number;
     readonly bBatches: number;
-    readonly transposeA: number;
-    readonly transposeB: number;
-    readonly hasBias: number;
-    readonly activation: number;
     readonly alpha: number;
   };
 }
@@ -115,13 +115,10 @@ export function directMatmulPlan(inputs: tf.NamedTensorInfoMap, attrs: unknown):
     inner,
     aBatches: tf.util.sizeFromShape(a.shape.slice(0, -2)),
     bBatches: tf.util.sizeFromShape(b.shape.slice(0, -2)),
-    transposeA: transposeA ? 1 : 0,
-    transposeB: transposeB ? 1 : 0,
-    hasBias: bias ? 1 : 0,
-    activation: DIRECT_MATMUL_ACTIVATIONS[activation as DirectMatmulActivation],
     alpha: leakyreluAlpha,
   };
-  return { a, b, outShape: [...outer, rows, cols], params, ...(bias && { bias }) };
+  const modes = { activation: activation as DirectMatmulActivation, hasBias: bias !== undefined, transposeA, transposeB };
+  return { a, b, outShape: [...outer, rows, cols], modes, params, ...(bias && { bias }) };
 }
 
 /** Dispatches the plan into a new tfjs tensor; undefined when an input is not in a GPUBuffer. */
@@ -129,10 +126,10 @@ function runPlan(backend: WebGPUKernelBackend, plan: DirectMatmulPlan): tf.Tenso
   const [a, b] = [kernelTensorBuffer(backend, plan.a), kernelTensorBuffer(backend, plan.b)];
   const bias = plan.bias && kernelTensorBuffer(backend, plan.bias);
   if (!a || !b || (plan.bias && !bias)) return undefined;
-  // Without a bias any storage buffer fills the binding (hasBias 0: never read).
+  // Without a bias any storage buffer fills the binding (HAS_BIAS false: never read).
   const target = { shape: plan.outShape, kernelName: directMatmul.name, reads: [plan.a, plan.b, ...(plan.bias ? [plan.bias] : [])] };
   return dispatchIntoNewTensor(backend, target, dispatchErrors, (out, sink) =>
-    runKernelSync(backend.device, directMatmul, { params: plan.params, a, b, bias: bias ?? b, out }, sink),
+    runKernelSync(backend.device, directMatmulFor(plan.modes), { params: plan.params, a, b, bias: bias ?? b, out }, sink),
   );
 }
 

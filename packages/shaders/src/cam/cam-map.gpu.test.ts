@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { CAM_WEIGHTING_MODES, camMap, type CamWeighting } from './cam-map.kernel.js';
+import { camMap, camMapFor, type CamWeighting } from './cam-map.kernel.js';
 import { camMapRef, type CamMapShape } from './cam-map.ref.js';
 
 async function runCamMap(
@@ -19,8 +19,8 @@ async function runCamMap(
   const map = createBuffer(device, shape.images * shape.height * shape.width * 4, 'map');
   const output = createBuffer(device, shape.images * shape.outHeight * shape.outWidth * 4, 'output');
   const peaks = createBuffer(device, shape.images * 4, 'peaks');
-  await runKernel(device, camMap, {
-    params: { ...shape, mode: CAM_WEIGHTING_MODES[weighting], finalNormalise: finalNormalise ? 1 : 0 },
+  await runKernel(device, camMapFor(weighting, finalNormalise), {
+    params: shape,
     act: a,
     weights: w,
     map,

@@ -12,7 +12,7 @@
 // with one layer the second pass stretches the upsampled map to exactly [0, 1] (a half-pixel
 // upsample rarely lands on the map's extreme pixels). finalNormalise = 1 fuses that second pass
 // for the one-layer case; with several layers the caller averages the r maps and normalises.
-// weight(n, p, k) by MODE (a uniform, so one pipeline serves every method):
+// weight(n, p, k) by MODE:
 //   0 channel weights  weights[n, k]                      (Grad-CAM, Grad-CAM++, XGrad-CAM, Score-CAM, Ablation-CAM)
 //   1 elementwise      weights[n, p, k]                   (HiResCAM: the gradient itself)
 //   2 elementwise ReLU max(0, weights[n, p, k])           (LayerCAM)
@@ -25,14 +25,21 @@
 // Dispatch: one workgroup per image (linearWorkgroup). Phase 1: invocations stride over the h*w
 // map positions (each a K-term dot product), write map and fold min/max; min-max-tree.wgsl
 // gives the image's range. storageBarrier() makes the map visible to the whole workgroup; phase 2
-// strides over the outH*outW output pixels, once to find r's range (finalNormalise only: the
-// interpolation is recomputed, 4 loads, cheaper than a second dispatch) and once to write.
-// Shapes are uniforms.
+// strides over the outH*outW output pixels and writes r. With FINAL_NORMALISE the same pass folds
+// r's range, and a third pass rescales what each invocation wrote itself (its own pixels: no
+// barrier; one load instead of recomputing the interpolation's 4 loads).
+// Shapes are uniforms; MODE and FINAL_NORMALISE are override constants (one pipeline per variant,
+// camMapFor): SwiftShader runs the work of uniform-selected dead branches in every invocation, and
+// as uniforms they cost 30% of the kernel at 7x7x64 -> 28x28 (ADR 0009).
 // Numerics: each map value is a sequential f32 sum of K products, |err| <= K u sum_k |w a| (u =
 // 2^-24); the output adds the lerp and one division. Tolerance (cam-map.kernel.ts) is relative to
 // the image's map range: abs 2e-4 on outputs in [0, 1] for K <= 2048 and data of one sign scale.
 
 override WORKGROUP_SIZE: u32;
+// 0 channel weights, 1 elementwise, 2 elementwise ReLU (the weighting above).
+override MODE: u32 = 0u;
+// Whether the output is min-max normalised again after the resize (the one-layer case).
+override FINAL_NORMALISE: bool = false;
 
 struct Params {
   images: u32,
@@ -41,8 +48,6 @@ struct Params {
   channels: u32,
   outHeight: u32,
   outWidth: u32,
-  mode: u32,
-  finalNormalise: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -54,11 +59,11 @@ struct Params {
 
 fn weightAt(n: u32, p: u32, k: u32) -> f32 {
   let K = params.channels;
-  if (params.mode == 0u) {
+  if (MODE == 0u) {
     return weights[n * K + k];
   }
   let g = weights[(n * params.height * params.width + p) * K + k];
-  if (params.mode == 2u) {
+  if (MODE == 2u) {
     return max(g, 0.0);
   }
   return g;
@@ -100,23 +105,23 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   // loses the 1e-7 when hi is large and equals lo (seen on lavapipe: 1 / 0 = Inf, then 0 * Inf = NaN).
   let scale = 1.0 / max(1e-7 + (range.y - lo), 1e-7);
   let pixels = params.outHeight * params.outWidth;
-  var finalLo = 0.0;
-  var finalScale = 1.0;
-  if (params.finalNormalise == 1u) {
-    var rLow = F32_MAX;
-    var rHigh = -F32_MAX;
-    for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
-      let r = (upsampled(n, q) - lo) * scale;
-      rLow = min(rLow, r);
-      rHigh = max(rHigh, r);
-    }
-    let rRange = workgroupMinMax(lid.x, rLow, rHigh);
-    finalLo = rRange.x;
-    finalScale = 1.0 / max(1e-7 + (rRange.y - finalLo), 1e-7);
-  }
+  let first = n * pixels;
+  var rLow = F32_MAX;
+  var rHigh = -F32_MAX;
   for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
     let r = (upsampled(n, q) - lo) * scale;
-    output[n * pixels + q] = select(r, (r - finalLo) * finalScale, params.finalNormalise == 1u);
+    output[first + q] = r;
+    rLow = min(rLow, r);
+    rHigh = max(rHigh, r);
+  }
+  if (FINAL_NORMALISE) {
+    let rRange = workgroupMinMax(lid.x, rLow, rHigh);
+    let finalLo = rRange.x;
+    let finalScale = 1.0 / max(1e-7 + (rRange.y - finalLo), 1e-7);
+    // The same pixels this invocation wrote above, so it reads its own writes.
+    for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
+      output[first + q] = (output[first + q] - finalLo) * finalScale;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-export { camMap, CAM_WEIGHTING_MODES, type CamWeighting } from './cam-map.kernel.js';
+export { camMap, camMapFor, CAM_WEIGHTING_MODES, type CamWeighting } from './cam-map.kernel.js';
 export { camMapRef, halfPixelSource, resizeBilinearRef, minMaxNormaliseRef, type CamMapShape } from './cam-map.ref.js';
 export { gradcamPpWeights } from './gradcam-pp-weights.kernel.js';
 export { gradcamPpWeightsRef } from './gradcam-pp-weights.ref.js';
@@ -11,3 +11,5 @@ export { scorecamRangesRef, alignCornersSource, type ScorecamShape } from './sco
 export { scorecamMasksRef } from './scorecam-masks.ref.js';
 export { ablationBatch } from './ablation-batch.kernel.js';
 export { ablationBatchRef, type AblationBatchShape } from './ablation-batch.ref.js';
+export { pooledAblationWeights, pooledAblationWeightsFor } from './pooled-ablation-weights.kernel.js';
+export { pooledAblationWeightsRef, ablationValueRef, type PooledAblationShape } from './pooled-ablation-weights.ref.js';

@@ -3,7 +3,13 @@ import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { DIRECT_MATMUL_ACTIVATIONS, directMatmul, directMatmulInvocations, type DirectMatmulActivation } from './direct-matmul.kernel.js';
+import {
+  DIRECT_MATMUL_ACTIVATIONS,
+  directMatmul,
+  directMatmulFor,
+  directMatmulInvocations,
+  type DirectMatmulActivation,
+} from './direct-matmul.kernel.js';
 import { directMatmulRef, type DirectMatmulShape } from './direct-matmul.ref.js';
 
 interface MatmulCase extends DirectMatmulShape {
@@ -45,13 +51,10 @@ async function matmulGpu(
     inner: s.inner,
     aBatches: s.aBatches,
     bBatches: s.bBatches,
-    transposeA: s.transposeA ? 1 : 0,
-    transposeB: s.transposeB ? 1 : 0,
-    hasBias: bias ? 1 : 0,
-    activation: DIRECT_MATMUL_ACTIVATIONS[activation],
     alpha,
   };
-  await runKernel(device, directMatmul, { params, a: inputs[0], b: inputs[1], bias: biasBuffer ?? inputs[1], out });
+  const kernel = directMatmulFor({ activation, hasBias: bias !== undefined, transposeA: s.transposeA, transposeB: s.transposeB });
+  await runKernel(device, kernel, { params, a: inputs[0], b: inputs[1], bias: biasBuffer ?? inputs[1], out });
   const values = await readFloat32(device, out, count + sentinels);
   [...inputs, out, ...(biasBuffer ? [biasBuffer] : [])].forEach((buffer) => releaseBuffer(device, buffer));
   return values;
