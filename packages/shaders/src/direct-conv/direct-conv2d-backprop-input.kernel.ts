@@ -3,6 +3,7 @@ import source from './direct-conv2d-backprop-input.wgsl';
 import narrowSource from './direct-conv2d-backprop-input-narrow.wgsl';
 import slideSource from './direct-conv2d-backprop-input-slide.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { kernelVariant } from '../runtime/kernel-variant.js';
 import { convBlock8Snippet, convBlockSnippet, convGeometrySnippet, convWindow8Snippet } from '../snippets/index.js';
 import { CONV_GEOMETRY_UNIFORM, fitsSlideKernel } from './direct-conv2d.kernel.js';
 
@@ -64,8 +65,6 @@ export const directConv2dBackpropInputSlide = defineKernel({
   constants: { FILTER_WIDTH: 3 },
 });
 
-const slideVariants = new Map<string, typeof directConv2dBackpropInput>();
-
 /**
  * The input-gradient kernel for geometry `g`. With `slide` (the caller's choice by adapter: faster
  * on SwiftShader, slower on lavapipe), the slide kernel wherever it applies (column stride 1,
@@ -86,13 +85,7 @@ export function directConv2dBackpropInputFor(
  * cached descriptor per variant.
  */
 export function directConv2dBackpropInputSlideFor(filterWidth: number, upperChannels: boolean): typeof directConv2dBackpropInput {
-  const key = `${filterWidth}:${upperChannels}`;
-  let kernel = slideVariants.get(key);
-  if (!kernel) {
-    kernel = { ...directConv2dBackpropInputSlide, constants: { FILTER_WIDTH: filterWidth, UPPER_CHANNELS: upperChannels ? 1 : 0 } };
-    slideVariants.set(key, kernel);
-  }
-  return kernel;
+  return kernelVariant(directConv2dBackpropInputSlide, { FILTER_WIDTH: filterWidth, UPPER_CHANNELS: upperChannels ? 1 : 0 });
 }
 
 /**

@@ -2,6 +2,7 @@
 import source from './direct-conv2d.wgsl';
 import slideSource from './direct-conv2d-slide.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { kernelVariant } from '../runtime/kernel-variant.js';
 import { convBlock8Snippet, convGeometrySnippet, convOutput8Snippet, convWindow8Snippet } from '../snippets/index.js';
 
 /**
@@ -97,8 +98,6 @@ export function fitsSlideKernel(g: { strideWidth: number; filterWidth: number })
   return g.strideWidth === 1 && g.filterWidth >= 1 && g.filterWidth <= SLIDE_MAX_FILTER_WIDTH;
 }
 
-const variants = new Map<string, typeof directConv2d>();
-
 /**
  * The forward kernel for geometry `g` fusing `activation` and, if `hasBias`, reading its bias
  * binding. With `slide` (the caller's choice by adapter: faster on SwiftShader, slower on
@@ -114,12 +113,6 @@ export function directConv2dFor(
   options: { slide: boolean },
 ): typeof directConv2d {
   const width = options.slide && fitsSlideKernel(g) ? g.filterWidth : 0;
-  const key = `${width}:${activation}:${hasBias}`;
-  let kernel = variants.get(key);
-  if (!kernel) {
-    const constants = { ACTIVATION: DIRECT_CONV_ACTIVATIONS[activation], HAS_BIAS: hasBias ? 1 : 0 };
-    kernel = width ? { ...directConv2dSlide, constants: { ...constants, FILTER_WIDTH: width } } : { ...directConv2d, constants };
-    variants.set(key, kernel);
-  }
-  return kernel;
+  const constants = { ACTIVATION: DIRECT_CONV_ACTIVATIONS[activation], HAS_BIAS: hasBias ? 1 : 0 };
+  return width ? kernelVariant(directConv2dSlide, { ...constants, FILTER_WIDTH: width }) : kernelVariant(directConv2d, constants);
 }
