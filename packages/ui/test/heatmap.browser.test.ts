@@ -135,6 +135,24 @@ describe('<xai-heatmap> behaviour', () => {
     expect(el.tabIndex).toBe(0);
   });
 
+  it('keeps the keyboard cursor inside the map and hides it on Escape', async () => {
+    const el = await mount({ attribution: hotSquare(SIZE, 20, 36, 0.75) });
+    const readout = () => el.shadowRoot!.querySelector('[part=readout]')!.textContent.trim();
+    el.focus();
+    const press = async (key: string, shiftKey = false) => {
+      el.dispatchEvent(new KeyboardEvent('keydown', { key, shiftKey, cancelable: true }));
+      await el.updateComplete;
+    };
+    await press('ArrowUp'); // shows the cursor at the centre (32, 32)
+    for (let i = 0; i < 5; i++) await press('ArrowUp', true);
+    for (let i = 0; i < 5; i++) await press('ArrowRight', true);
+    expect(readout()).toBe('x 63, y 0: 0');
+    await press('x'); // not a cursor key: nothing moves
+    expect(readout()).toBe('x 63, y 0: 0');
+    await press('Escape');
+    expect(readout()).toBe('');
+  });
+
   it('has an accessible text description', async () => {
     const el = await mount({ attribution: hotSquare(SIZE, 20, 36, 0.5), label: 'Saliency' });
     const figure = el.shadowRoot!.querySelector('[part=figure]')!;

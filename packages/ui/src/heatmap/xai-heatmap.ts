@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Task } from '@lit/task';
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import {
   DeviceLostError,
   HeatmapRenderer,
@@ -38,6 +38,10 @@ import { fire, formatValue, toXaiError, type XaiErrorDetail } from '../shared/ev
 import { SerialLane } from '../shared/serial-lane.js';
 import { colormapGradient, legendTicks } from './legend.js';
 import { gpuMapOf, type GpuMap } from './gpu-attribution.js';
+import { cursorAfterKey, cursorAtPointer, type Cursor } from './heatmap-cursor.js';
+import { describeGpuMap, describeMap } from './heatmap-description.js';
+import { heatmapStyles } from './heatmap-styles.js';
+import { imageDataToBlob, saveBlob } from './picture-export.js';
 
 /** Which drawing path `<xai-heatmap>` uses: `auto` tries WebGPU and falls back to a 2D canvas. */
 export type HeatmapRendererChoice = 'auto' | 'webgpu' | 'canvas2d';
@@ -140,61 +144,7 @@ export class XaiHeatmap extends LitElement {
     _cursor: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: inline-block;
-      font: var(--xai-heatmap-font, 12px system-ui, sans-serif);
-      outline: none;
-    }
-    :host(:focus-visible) [part='figure'] {
-      outline: 2px solid var(--xai-heatmap-focus-color, #1a73e8);
-      outline-offset: 2px;
-    }
-    [part='figure'] {
-      position: relative;
-      line-height: 0;
-    }
-    canvas {
-      display: block;
-      width: var(--xai-heatmap-width, auto);
-      image-rendering: pixelated;
-    }
-    [hidden] {
-      display: none !important;
-    }
-    [part='legend'] {
-      margin-top: 4px;
-      line-height: 1.2;
-    }
-    [part='legend-bar'] {
-      height: 10px;
-      min-width: 48px;
-    }
-    .ticks {
-      display: flex;
-      justify-content: space-between;
-    }
-    [part='readout'] {
-      min-height: 1.2em;
-      line-height: 1.2;
-      font-variant-numeric: tabular-nums;
-    }
-    [part='error'] {
-      color: var(--xai-heatmap-error-color, #b00020);
-      border: 1px solid currentColor;
-      padding: 8px;
-      line-height: 1.3;
-      max-width: 40ch;
-    }
-    [part='description'] {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-  `;
+  static override styles = heatmapStyles;
 
   /** The image under the map: URL, ImageBitmap, ImageData, `<img>`, `<canvas>` or an [H, W, C] tensor. Optional. */
   declare image: ImageInput | undefined;
@@ -232,7 +182,7 @@ export class XaiHeatmap extends LitElement {
   declare fallbackReason: string | undefined;
   declare _error: XaiError | undefined;
   declare _info: HeatmapInfo | undefined;
-  declare _cursor: { x: number; y: number } | undefined;
+  declare _cursor: Cursor | undefined;
 
   /**
    * One run per requested render. Starting a run aborts the signal of the run before it, so a
@@ -367,24 +317,12 @@ export class XaiHeatmap extends LitElement {
 
   /** The shown picture as a PNG (image only, without legend). */
   async toBlob(type = 'image/png'): Promise<Blob> {
-    const data = await this.pixels();
-    const canvas = document.createElement('canvas');
-    canvas.width = data.width;
-    canvas.height = data.height;
-    canvas.getContext('2d')!.putImageData(data, 0, 0);
-    return new Promise((resolve, reject) =>
-      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new InvalidOptionError('canvas.toBlob returned null'))), type),
-    );
+    return imageDataToBlob(await this.pixels(), type);
   }
 
   /** Saves the picture as a PNG file through a temporary download link. */
   async download(filename = 'attribution.png'): Promise<void> {
-    const url = URL.createObjectURL(await this.toBlob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = filename;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 0);
+    saveBlob(await this.toBlob(), filename);
   }
 
   #scheduleRender(): void {
@@ -411,11 +349,7 @@ export class XaiHeatmap extends LitElement {
       const map = await this.#loadMap();
       const image = await this.#loadImage(signal);
       if (stale()) return;
-      if (image && (image.width !== map.width || image.height !== map.height)) {
-        throw new ShapeMismatchError(
-          `attribution shape does not match the image: the attribution is ${map.width}x${map.height} (width x height) but the image is ${image.width}x${image.height}`,
-        );
-      }
+      checkImageFits(image, map);
       const sized: HeatmapOptions = { ...options, width: map.width, height: map.height, mode: image ? options.mode : 'heatmap-only' };
       const pixels = image?.pixels ?? new Uint32Array(map.width * map.height);
       const { device, reason } = await this.#gpuDevice();
@@ -517,11 +451,7 @@ export class XaiHeatmap extends LitElement {
     validateHeatmapOptions(options);
     const image = await this.#loadImage(signal);
     if (stale()) return;
-    if (image && (image.width !== gpuMap.width || image.height !== gpuMap.height)) {
-      throw new ShapeMismatchError(
-        `attribution shape does not match the image: the attribution is ${gpuMap.width}x${gpuMap.height} (width x height) but the image is ${image.width}x${image.height}`,
-      );
-    }
+    checkImageFits(image, gpuMap);
     this.#map = undefined;
     this.#mapSource = undefined;
     const sized: HeatmapOptions = { ...options, width: gpuMap.width, height: gpuMap.height, mode: image ? options.mode : 'heatmap-only' };
@@ -693,38 +623,19 @@ export class XaiHeatmap extends LitElement {
   }
 
   #onPointer(e: PointerEvent): void {
-    const canvas = this.#canvas;
     const map = this.#mapSize();
-    if (!canvas || !map || this.state !== 'ready') return;
-    const rect = canvas.getBoundingClientRect();
-    if (rect.width === 0 || rect.height === 0) return;
-    const px = Math.floor(((e.clientX - rect.left) / rect.width) * canvas.width);
-    const py = Math.floor(((e.clientY - rect.top) / rect.height) * canvas.height);
-    const x = px % map.width;
-    if (px < 0 || py < 0 || px >= canvas.width || py >= map.height) this._cursor = undefined;
-    else this._cursor = { x, y: py };
+    if (!this.#canvas || !map || this.state !== 'ready') return;
+    this._cursor = cursorAtPointer(e, this.#canvas, map);
   }
 
   #onKey(e: KeyboardEvent): void {
     const map = this.#mapSize();
     if (!map || this.state !== 'ready') return;
-    const step = e.shiftKey ? 10 : 1;
-    const moves: Record<string, [number, number]> = {
-      ArrowLeft: [-step, 0],
-      ArrowRight: [step, 0],
-      ArrowUp: [0, -step],
-      ArrowDown: [0, step],
-    };
-    if (e.key === 'Escape') {
-      this._cursor = undefined;
-      return;
-    }
-    const move = moves[e.key];
-    if (!move) return;
+    const action = cursorAfterKey(e, this._cursor, map);
+    if (action.kind === 'hide') this._cursor = undefined;
+    if (action.kind !== 'move') return;
     e.preventDefault();
-    const from = this._cursor ?? { x: Math.floor(map.width / 2), y: Math.floor(map.height / 2) };
-    const clampTo = (v: number, n: number) => Math.min(n - 1, Math.max(0, v));
-    this._cursor = this._cursor ? { x: clampTo(from.x + move[0], map.width), y: clampTo(from.y + move[1], map.height) } : from;
+    this._cursor = action.cursor;
   }
 
   /** The text description screen readers get (also the figure's accessible name). */
@@ -732,38 +643,9 @@ export class XaiHeatmap extends LitElement {
     const map = this.#map;
     const info = this._info;
     if (this._error) return `Error: ${this._error.message}`;
-    if (!map && this.#gpuMap && this.#gpuStats && info) return this.#gpuDescription(this.#gpuMap, this.#gpuStats, info);
+    if (!map && this.#gpuMap && this.#gpuStats && info) return describeGpuMap(this.#gpuMap, this.#gpuStats, info, this);
     if (!map || !info) return 'No attribution to show.';
-    let lo = Infinity;
-    let hi = -Infinity;
-    let peak = 0;
-    for (let i = 0; i < map.values.length; i++) {
-      const v = map.values[i]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-      if (Math.abs(v) > Math.abs(map.values[peak]!)) peak = i;
-    }
-    return (
-      this.#describeHead(map) +
-      `Values range from ${formatValue(lo)} to ${formatValue(hi)}; the colour scale saturates at ${formatValue(info.clipValue)}` +
-      `${this.range === undefined ? ` (${this.clip}th percentile)` : ''}. ` +
-      `Strongest attribution ${formatValue(map.values[peak]!)} at x ${peak % map.width}, y ${Math.floor(peak / map.width)}.`
-    );
-  }
-
-  /** {@link XaiHeatmap.description} of a GPU-resident map, from the GPU reduction's numbers. */
-  #gpuDescription(size: { width: number; height: number }, stats: AttributionStats, info: HeatmapInfo): string {
-    const strongest = Math.abs(stats.min) > Math.abs(stats.max) ? stats.min : stats.max;
-    return (
-      `${this.#describeHead(size)}` +
-      `Values range from ${formatValue(stats.min)} to ${formatValue(stats.max)}; the colour scale saturates at ${formatValue(info.clipValue)}` +
-      `${this.range === undefined ? ` (${this.clip}th percentile)` : ''}. Strongest attribution ${formatValue(strongest)}.`
-    );
-  }
-
-  #describeHead(size: { width: number; height: number }): string {
-    const name = this.label ? `${this.label} attribution` : 'Attribution';
-    return `${name} heatmap, ${size.width} by ${size.height} pixels, ${this.mode}, colormap ${this.colormap}, showing ${this.signed} values. `;
+    return describeMap(map, info, this);
   }
 
   override render() {
@@ -791,6 +673,15 @@ export class XaiHeatmap extends LitElement {
       }
       <span part="description">${this.description}</span>
     `;
+  }
+}
+
+/** Throws when the image under the map is not the map's size (a stretched overlay would be a wrong picture). */
+function checkImageFits(image: ImagePixels | undefined, map: { width: number; height: number }): void {
+  if (image && (image.width !== map.width || image.height !== map.height)) {
+    throw new ShapeMismatchError(
+      `attribution shape does not match the image: the attribution is ${map.width}x${map.height} (width x height) but the image is ${image.width}x${image.height}`,
+    );
   }
 }
 
