@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Task } from '@lit/task';
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import * as tf from '@tensorflow/tfjs';
 import {
   adaptModel,
@@ -16,6 +16,7 @@ import { AbortedError, ModelError, XaiError, type BlendMode, type ColormapName, 
 import { toImagePixels, type ImageInput, type ShapedArray } from '../shared/inputs.js';
 import { fire, toXaiError, type XaiErrorDetail } from '../shared/events.js';
 import { SerialLane } from '../shared/serial-lane.js';
+import { explainerStyles } from './explainer-styles.js';
 import { loadModelFromUrl } from './load-model.js';
 import { imageToInput, topPredictions, type Prediction } from './model-input.js';
 import '../heatmap/xai-heatmap.js';
@@ -134,51 +135,7 @@ export class XaiExplainer extends LitElement {
     _status: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      font:
-        13px system-ui,
-        sans-serif;
-    }
-    [part='toolbar'] {
-      display: flex;
-      gap: 8px;
-      align-items: center;
-      flex-wrap: wrap;
-      margin-bottom: 8px;
-    }
-    [part='predictions'] {
-      display: flex;
-      flex-direction: column;
-      gap: 2px;
-      margin-bottom: 8px;
-    }
-    [part~='prediction'] {
-      text-align: left;
-      font: inherit;
-      border: 1px solid #ccc;
-      background: none;
-      padding: 2px 6px;
-      cursor: pointer;
-    }
-    [part~='prediction'][aria-pressed='true'] {
-      border-color: var(--xai-explainer-accent, #1a73e8);
-      box-shadow: inset 3px 0 0 var(--xai-explainer-accent, #1a73e8);
-    }
-    progress {
-      width: 100%;
-    }
-    [part='error'] {
-      color: var(--xai-explainer-error-color, #b00020);
-      border: 1px solid currentColor;
-      padding: 8px;
-      margin: 8px 0;
-    }
-    [hidden] {
-      display: none !important;
-    }
-  `;
+  static override styles = explainerStyles;
 
   /** A tf.LayersModel, tf.GraphModel, scoring function or black box, or the URL of a model.json. */
   declare model: ModelInput | string | undefined;
