@@ -2,7 +2,9 @@
 import { describe, expect } from 'vitest';
 import { gpuTest, seededInts, seededNormal } from '@webxai/testing';
 import { liveBufferCount } from '../runtime/buffers.js';
-import { HeatmapRenderer, renderHeatmapRef, type HeatmapOptions } from './heatmap-renderer.js';
+import { HeatmapRenderer } from './heatmap-renderer.js';
+import type { HeatmapOptions } from './heatmap-options.js';
+import { renderHeatmapRef } from './heatmap-render.ref.js';
 import type { BlendMode } from './heatmap-blend.ref.js';
 import { unpackRgba } from './luts.js';
 

@@ -3,7 +3,6 @@ import { BufferUsage, STORAGE_USAGE, createBuffer, readUint32, releaseBuffer, up
 import { DisposedError, InvalidOptionError, ShapeMismatchError } from '../runtime/errors.js';
 import { recordKernels } from '../runtime/batch.js';
 import { colormapApply } from './colormap-apply.kernel.js';
-import { colormapApplyRef, colormapScale } from './colormap-apply.ref.js';
 import { attributionStats } from './attribution-stats.kernel.js';
 import { ATTRIBUTION_STATS_INIT, decodeAttributionStats, type AttributionStats } from './attribution-stats.ref.js';
 import { heatmapBlend } from './heatmap-blend.kernel.js';
@@ -11,52 +10,12 @@ import { heatmapParams } from './heatmap-params.kernel.js';
 import { HEATMAP_STATS_WORDS, decodeHeatmapScale } from './heatmap-params.ref.js';
 import { magnitudeHistogram } from './magnitude-histogram.kernel.js';
 import { recordPresent, type PresentTarget } from './present.js';
-import { BLEND_MODE_CODE, blendOutputWidth, heatmapBlendRef, type BlendMode } from './heatmap-blend.ref.js';
+import { BLEND_MODE_CODE, blendOutputWidth } from './heatmap-blend.ref.js';
 import { COLORMAPS, colormapLut, type ColormapName } from './luts.js';
-import {
-  DEFAULT_HISTOGRAM_BINS,
-  magnitudeStatsGpu,
-  magnitudeStatsRef,
-  percentileFromHistogram,
-  percentileRank,
-  type MagnitudeStats,
-} from './percentile.js';
-import { SIGN_CODE, type SignMode } from './sign.ref.js';
+import { DEFAULT_HISTOGRAM_BINS, magnitudeStatsGpu, percentileRank } from './percentile.js';
+import { SIGN_CODE } from './sign.ref.js';
 import { topkMask } from './topk-mask.kernel.js';
-import { topkMaskRef } from './topk-mask.ref.js';
-
-/** Everything that decides how an attribution map is drawn. */
-export interface HeatmapOptions {
-  readonly width: number;
-  readonly height: number;
-  readonly colormap: ColormapName;
-  readonly sign: SignMode;
-  /** Percentile (0..100] of the signed magnitudes the colour scale saturates at (PAIR: 99). */
-  readonly clip: number;
-  /** Explicit clip value; overrides `clip` (to share one colour scale between several maps). */
-  readonly range?: number | undefined;
-  readonly mode: BlendMode;
-  /** Overlay weight of the heat colours, 0..1. */
-  readonly opacity: number;
-  /** Percentage of pixels `masked` and `contour` keep (by magnitude). */
-  readonly topK: number;
-  /** Flip the colormap (matplotlib's `_r`). */
-  readonly reversed?: boolean;
-  readonly bins?: number;
-}
-
-/** What a render found out (for the legend, the read-out and tests). */
-export interface HeatmapInfo {
-  /** Output size (width doubles side by side). */
-  readonly outWidth: number;
-  readonly height: number;
-  /** The magnitude where the colour scale saturates. */
-  readonly clipValue: number;
-  /** Largest signed magnitude. */
-  readonly max: number;
-  /** Histogram bin of the (100 - topK) percentile (pixels above it form the mask). */
-  readonly thresholdBin: number;
-}
+import { summarise, validateHeatmapOptions, type HeatmapInfo, type HeatmapOptions } from './heatmap-options.js';
 
 /** What {@link HeatmapRenderer.draw} returns at once (the colour scale stays on the GPU). */
 export interface HeatmapDraw {
@@ -78,59 +37,6 @@ export interface HeatmapReadout {
 
 /** Buffers a GPU-written uniform lives in: written as storage by heatmap-params, bound as uniform next. */
 const PARAMS_USAGE = STORAGE_USAGE | BufferUsage.UNIFORM;
-
-/** Checks options at the API boundary; the message names the option. */
-export function validateHeatmapOptions(o: HeatmapOptions): void {
-  const bad = (what: string) => {
-    throw new InvalidOptionError(what);
-  };
-  if (!Number.isInteger(o.width) || !Number.isInteger(o.height) || o.width < 1 || o.height < 1) {
-    bad(`heatmap size must be positive integers, got ${o.width}x${o.height}`);
-  }
-  if (!Object.hasOwn(COLORMAPS, o.colormap)) bad(`colormap must be one of ${Object.keys(COLORMAPS).join(', ')}, got "${o.colormap}"`);
-  if (!Object.hasOwn(SIGN_CODE, o.sign)) bad(`signed must be one of ${Object.keys(SIGN_CODE).join(', ')}, got "${o.sign}"`);
-  if (!Object.hasOwn(BLEND_MODE_CODE, o.mode)) bad(`mode must be one of ${Object.keys(BLEND_MODE_CODE).join(', ')}, got "${o.mode}"`);
-  if (!(o.clip > 0 && o.clip <= 100)) bad(`clip must be a percentile in (0, 100], got ${o.clip}`);
-  if (!(o.opacity >= 0 && o.opacity <= 1)) bad(`opacity must be in [0, 1], got ${o.opacity}`);
-  if (!(o.topK >= 0 && o.topK <= 100)) bad(`topK must be a percentage in [0, 100], got ${o.topK}`);
-  if (o.range !== undefined && !(o.range >= 0 && Number.isFinite(o.range))) bad(`range must be a finite number >= 0, got ${o.range}`);
-}
-
-function summarise(stats: MagnitudeStats, o: HeatmapOptions): HeatmapInfo & { scale: number; contourColor: number } {
-  const clipValue = o.range ?? percentileFromHistogram(stats, o.clip).value;
-  const thresholdBin = percentileFromHistogram(stats, 100 - o.topK).bin;
-  const lut = COLORMAPS[o.colormap].lut;
-  return {
-    outWidth: blendOutputWidth(o.width, o.mode),
-    height: o.height,
-    clipValue,
-    max: stats.max,
-    thresholdBin,
-    scale: colormapScale(clipValue, o.sign),
-    contourColor: lut[o.reversed ? 0 : 255]!,
-  };
-}
-
-/**
- * The whole heatmap on the CPU: percentile clip, colormap, top-k mask, blend. The 2D-canvas path of
- * `<xai-heatmap>` and the oracle of {@link HeatmapRenderer}; returns packed RGBA8 pixels
- * (`info.outWidth x info.height`).
- */
-export function renderHeatmapRef(
-  values: Float32Array,
-  image: Uint32Array,
-  o: HeatmapOptions,
-): { pixels: Uint32Array<ArrayBuffer>; info: HeatmapInfo } {
-  validateHeatmapOptions(o);
-  const bins = o.bins ?? DEFAULT_HISTOGRAM_BINS;
-  const stats = magnitudeStatsRef(values, o.sign, bins);
-  const info = summarise(stats, o);
-  const colors = colormapApplyRef(values, COLORMAPS[o.colormap].lut, o.sign, info.scale, o.reversed ?? false);
-  const mask = topkMaskRef(values, o.width, o.height, o.sign, bins, stats.binScale, info.thresholdBin);
-  const pixels = heatmapBlendRef(image, colors, mask, o.width, o.height, o.mode, o.opacity, info.contourColor);
-  const { scale: _scale, contourColor: _contour, ...rest } = info;
-  return { pixels, info: rest };
-}
 
 /**
  * The same pipeline on the GPU. Two entry points: {@link HeatmapRenderer.render} takes CPU values and

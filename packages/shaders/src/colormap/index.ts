@@ -16,5 +16,7 @@ export { topkMask } from './topk-mask.kernel.js';
 export { topkMaskRef, MASK_OUTSIDE, MASK_INSIDE, MASK_CONTOUR } from './topk-mask.ref.js';
 export { heatmapBlend } from './heatmap-blend.kernel.js';
 export { heatmapBlendRef, blendOutputWidth, BLEND_MODE_CODE, BLEND_MODE_BLANK, type BlendMode } from './heatmap-blend.ref.js';
+export { validateHeatmapOptions, type HeatmapInfo, type HeatmapOptions } from './heatmap-options.js';
+export * from './heatmap-render.ref.js';
 export * from './heatmap-renderer.js';
 export { presentPixels, recordPresent, type PresentTarget } from './present.js';
