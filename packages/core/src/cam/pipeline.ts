@@ -18,7 +18,7 @@ import { camMaps } from './cam-map.js';
 import { eigenCamMaps } from './eigen.js';
 import { choiceOption } from '../api/options.js';
 import { forwardBackward, forwardBackwardMany } from './evidence.js';
-import { flushTfjs } from '../interop/tfjs-webgpu.js';
+import { flushTfjs, keepHostCopy, takesHostCopy } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
 import { pooledDenseEvidence, pooledDenseTail } from './pooled-dense-tail.js';
@@ -162,6 +162,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
             relu,
             out: [height, width],
             single: chosen.length === 1,
+            resultIsLayerMap: chosen.length === 1 && !augSmooth,
             candidates: layers.usable.map((l) => l.name),
           };
           const perLayer: LayerMaps[] = [];
@@ -221,6 +222,8 @@ interface CamJob {
   readonly out: readonly [number, number];
   /** One layer: cam-map fuses the final normalisation. */
   readonly single: boolean;
+  /** One layer, no augSmooth: the result's attribution is the layer's own (not averaged, not de-augmented). */
+  readonly resultIsLayerMap: boolean;
   /** ReLU the weighted sum (default); false keeps the signed map (see CamOptions.relu). */
   readonly relu: boolean;
   /** Usable layer names (for errors). */
@@ -301,7 +304,9 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
       try {
         // The peaks' readback carries the input check (a bad input throws here) and the predicted classes.
         const signed = () => signedCamMap(pass.activation, weights.weights, weights.weighting);
-        const { peaks, blank, classes } = await blankRanges(mapPeaks, call, signed, predicted);
+        // A small result rides along in this readback, so reading it costs the caller no round trip.
+        const hostCopy = job.resultIsLayerMap && takesHostCopy(maps.attribution.size) ? maps.attribution : undefined;
+        const { peaks, blank, classes } = await blankRanges(mapPeaks, call, signed, predicted, hostCopy);
         if (classes) rows.targets = rows.rowTargets = classes;
         return blank.size ? { ...maps, peaks, blank } : { ...maps, peaks };
       } catch (error) {
@@ -374,22 +379,30 @@ function sharedPass(
 
 /**
  * The `[n]` peaks of a ReLU'd map (cam-map's; read with the call's pending input check and, when
- * given, each row's `predicted` class: one readback) and the rows that are all zero, with the
- * range of their signed map (a second readback, only then).
+ * given, each row's `predicted` class and `hostCopy`'s values, kept as its host copy: one readback)
+ * and the rows that are all zero, with the range of their signed map (a second readback, only then).
  */
 async function blankRanges(
   mapPeaks: tf.Tensor1D,
   call: CallContext,
   signed: () => tf.Tensor3D,
   predicted: tf.Tensor1D | undefined,
+  hostCopy?: tf.Tensor,
 ): Promise<{ peaks: Float32Array; blank: Map<number, SignedRange>; classes?: number[] }> {
   const blank = new Map<number, SignedRange>();
   const rows = mapPeaks.shape[0];
   // Class indices are exact in float32 (below 2^24).
-  const read = predicted ? tf.tidy(() => tf.concat([mapPeaks, tf.cast(predicted, 'float32')])) : mapPeaks;
+  const read =
+    predicted || hostCopy
+      ? tf.tidy(() =>
+          tf.concat([mapPeaks, ...(predicted ? [tf.cast(predicted, 'float32')] : []), ...(hostCopy ? [tf.reshape(hostCopy, [-1])] : [])]),
+        )
+      : mapPeaks;
   const values = await readChecked(call.inputCheck, read).finally(() => read !== mapPeaks && read.dispose());
   const peak = values.slice(0, rows);
-  const classes = predicted ? Array.from(values.subarray(rows)) : undefined;
+  const classCount = predicted ? rows : 0;
+  const classes = predicted ? Array.from(values.subarray(rows, rows + classCount)) : undefined;
+  if (hostCopy) keepHostCopy(hostCopy, values.subarray(rows + classCount));
   if (peak.every((v) => v > 0)) return { peaks: peak, blank, ...(classes && { classes }) };
   const raw = signed();
   const extremes = tf.tidy(() => tf.stack([tf.min(raw, [1, 2]), tf.max(raw, [1, 2])], 1));
