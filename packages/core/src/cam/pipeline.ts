@@ -45,7 +45,11 @@ export interface LayerPass {
   readonly gradient: tf.Tensor4D | undefined;
   /** What the tail needs besides the activation (non-gradient methods). */
   readonly context: SplitContext;
-  readonly scores: tf.Tensor2D;
+  /**
+   * The model's scores; undefined only for a gradient CAM's closed-form pass with given targets
+   * (pooledDenseEvidence), which nothing after it reads.
+   */
+  readonly scores: tf.Tensor2D | undefined;
   /**
    * One target class per row of `input`; undefined only for a gradient CAM explaining the predicted
    * class, whose pass chose the classes on the GPU (they are read back with the map peaks).
@@ -69,6 +73,12 @@ export interface LayerPass {
 export function resolvedTargets(pass: LayerPass): readonly number[] {
   if (!pass.targets) throw new Error('CAM pipeline: the weights need the targets but the pass left them on the GPU');
   return pass.targets;
+}
+
+/** The scores of a pass whose weights (Ablation-CAM) or predicted classes need them: every pass but a closed-form one with given targets has them. */
+export function passScores(pass: Pick<LayerPass, 'scores'>): tf.Tensor2D {
+  if (!pass.scores) throw new Error('CAM pipeline: the weights need the scores but the pass did not compute them');
+  return pass.scores;
 }
 
 /** How one CAM method weighs the activation. */
@@ -269,9 +279,10 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
   // The predicted classes of a gradient CAM, chosen on the GPU: read back with the map peaks, not alone.
   let predicted: tf.Tensor1D | undefined;
   try {
-    if (!rows.targets && readsTargetsWithPeaks(job, call, split)) predicted = tf.argMax<tf.Tensor1D>(pass.scores, 1);
+    if (!rows.targets && readsTargetsWithPeaks(job, call, split)) predicted = tf.argMax<tf.Tensor1D>(passScores(pass), 1);
     else if (!rows.targets) {
-      rows.targets = await resolveTargets(call.target, pass.scores);
+      // A pass without scores was given the targets (and checked them against the class count).
+      rows.targets = pass.scores ? await resolveTargets(call.target, pass.scores) : rows.rowTargets!;
       rows.rowTargets = rows.targets;
     }
     // A channel batch is `batchSize` masked inputs (Score-CAM) or activations (Ablation-CAM): it must fit one binding.
@@ -341,7 +352,7 @@ function readsTargetsWithPeaks(job: CamJob, call: CallContext, split: ModelSplit
 interface LayerEvidence {
   readonly activation: tf.Tensor4D;
   readonly gradient: tf.Tensor4D | undefined;
-  readonly scores: tf.Tensor2D;
+  readonly scores: tf.Tensor2D | undefined;
   readonly context: SplitContext;
 }
 
