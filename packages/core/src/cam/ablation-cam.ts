@@ -16,7 +16,7 @@ import { ablationBatch, ablationBatchRef, recordKernels } from '@webxai/shaders'
 import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import type { SplitContext } from '../model/split/types.js';
 import type { CamWeights } from './gradient-weights.js';
-import { resolvedTargets, type LayerPass } from './pipeline.js';
+import { passScores, resolvedTargets, type LayerPass } from './pipeline.js';
 import { checkpoint } from '../api/abort.js';
 import { readChecked } from '../api/input-check.js';
 import { pooledDenseAblatedScores, pooledDenseAblationWeights, pooledDenseTail, type PooledDenseTail } from './pooled-dense-tail.js';
@@ -96,7 +96,8 @@ function tiledContext(context: SplitContext, image: number, count: number): Spli
  * the ablated batches.
  */
 export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
-  const { activation, scores } = pass;
+  const { activation } = pass;
+  const scores = passScores(pass);
   const [n, , , channels] = activation.shape;
   const shortcut = pooledDenseTail(pass.model, pass.split);
   if (shortcut && !shortcut.activate && pass.call.path === 'gpu')
@@ -164,7 +165,8 @@ async function ablationValues(pass: LayerPass): Promise<Float32Array> {
  * worth at a time, as {@link pooledRows} does.
  */
 async function linearPooledWeights(pass: LayerPass, tail: PooledDenseTail): Promise<tf.Tensor2D> {
-  const { activation, scores, batchSize, call } = pass;
+  const { activation, batchSize, call } = pass;
+  const scores = passScores(pass);
   const [n, , , channels] = activation.shape;
   const perImage = Math.ceil(channels / batchSize);
   await checkpoint(call.signal, 'ablation-cam');

@@ -18,7 +18,7 @@ import { camMaps } from './cam-map.js';
 import { eigenCamMaps } from './eigen.js';
 import { choiceOption } from '../api/options.js';
 import { forwardBackward, forwardBackwardMany } from './evidence.js';
-import { flushTfjs } from '../interop/tfjs-webgpu.js';
+import { flushTfjs, keepHostCopy, takesHostCopy } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
 import { averageLayers } from './normalise.js';
 import { pooledDenseEvidence, pooledDenseTail } from './pooled-dense-tail.js';
@@ -45,7 +45,11 @@ export interface LayerPass {
   readonly gradient: tf.Tensor4D | undefined;
   /** What the tail needs besides the activation (non-gradient methods). */
   readonly context: SplitContext;
-  readonly scores: tf.Tensor2D;
+  /**
+   * The model's scores; undefined only for a gradient CAM's closed-form pass with given targets
+   * (pooledDenseEvidence), which nothing after it reads.
+   */
+  readonly scores: tf.Tensor2D | undefined;
   /**
    * One target class per row of `input`; undefined only for a gradient CAM explaining the predicted
    * class, whose pass chose the classes on the GPU (they are read back with the map peaks).
@@ -69,6 +73,12 @@ export interface LayerPass {
 export function resolvedTargets(pass: LayerPass): readonly number[] {
   if (!pass.targets) throw new Error('CAM pipeline: the weights need the targets but the pass left them on the GPU');
   return pass.targets;
+}
+
+/** The scores of a pass whose weights (Ablation-CAM) or predicted classes need them: every pass but a closed-form one with given targets has them. */
+export function passScores(pass: Pick<LayerPass, 'scores'>): tf.Tensor2D {
+  if (!pass.scores) throw new Error('CAM pipeline: the weights need the scores but the pass did not compute them');
+  return pass.scores;
 }
 
 /** How one CAM method weighs the activation. */
@@ -162,6 +172,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
             relu,
             out: [height, width],
             single: chosen.length === 1,
+            resultIsLayerMap: chosen.length === 1 && !augSmooth,
             candidates: layers.usable.map((l) => l.name),
           };
           const perLayer: LayerMaps[] = [];
@@ -221,6 +232,8 @@ interface CamJob {
   readonly out: readonly [number, number];
   /** One layer: cam-map fuses the final normalisation. */
   readonly single: boolean;
+  /** One layer, no augSmooth: the result's attribution is the layer's own (not averaged, not de-augmented). */
+  readonly resultIsLayerMap: boolean;
   /** ReLU the weighted sum (default); false keeps the signed map (see CamOptions.relu). */
   readonly relu: boolean;
   /** Usable layer names (for errors). */
@@ -266,9 +279,10 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
   // The predicted classes of a gradient CAM, chosen on the GPU: read back with the map peaks, not alone.
   let predicted: tf.Tensor1D | undefined;
   try {
-    if (!rows.targets && readsTargetsWithPeaks(job, call, split)) predicted = tf.argMax<tf.Tensor1D>(pass.scores, 1);
+    if (!rows.targets && readsTargetsWithPeaks(job, call, split)) predicted = tf.argMax<tf.Tensor1D>(passScores(pass), 1);
     else if (!rows.targets) {
-      rows.targets = await resolveTargets(call.target, pass.scores);
+      // A pass without scores was given the targets (and checked them against the class count).
+      rows.targets = pass.scores ? await resolveTargets(call.target, pass.scores) : rows.rowTargets!;
       rows.rowTargets = rows.targets;
     }
     // A channel batch is `batchSize` masked inputs (Score-CAM) or activations (Ablation-CAM): it must fit one binding.
@@ -301,7 +315,9 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
       try {
         // The peaks' readback carries the input check (a bad input throws here) and the predicted classes.
         const signed = () => signedCamMap(pass.activation, weights.weights, weights.weighting);
-        const { peaks, blank, classes } = await blankRanges(mapPeaks, call, signed, predicted);
+        // A small result rides along in this readback, so reading it costs the caller no round trip.
+        const hostCopy = job.resultIsLayerMap && takesHostCopy(maps.attribution.size) ? maps.attribution : undefined;
+        const { peaks, blank, classes } = await blankRanges(mapPeaks, call, signed, predicted, hostCopy);
         if (classes) rows.targets = rows.rowTargets = classes;
         return blank.size ? { ...maps, peaks, blank } : { ...maps, peaks };
       } catch (error) {
@@ -336,7 +352,7 @@ function readsTargetsWithPeaks(job: CamJob, call: CallContext, split: ModelSplit
 interface LayerEvidence {
   readonly activation: tf.Tensor4D;
   readonly gradient: tf.Tensor4D | undefined;
-  readonly scores: tf.Tensor2D;
+  readonly scores: tf.Tensor2D | undefined;
   readonly context: SplitContext;
 }
 
@@ -374,22 +390,30 @@ function sharedPass(
 
 /**
  * The `[n]` peaks of a ReLU'd map (cam-map's; read with the call's pending input check and, when
- * given, each row's `predicted` class: one readback) and the rows that are all zero, with the
- * range of their signed map (a second readback, only then).
+ * given, each row's `predicted` class and `hostCopy`'s values, kept as its host copy: one readback)
+ * and the rows that are all zero, with the range of their signed map (a second readback, only then).
  */
 async function blankRanges(
   mapPeaks: tf.Tensor1D,
   call: CallContext,
   signed: () => tf.Tensor3D,
   predicted: tf.Tensor1D | undefined,
+  hostCopy?: tf.Tensor,
 ): Promise<{ peaks: Float32Array; blank: Map<number, SignedRange>; classes?: number[] }> {
   const blank = new Map<number, SignedRange>();
   const rows = mapPeaks.shape[0];
   // Class indices are exact in float32 (below 2^24).
-  const read = predicted ? tf.tidy(() => tf.concat([mapPeaks, tf.cast(predicted, 'float32')])) : mapPeaks;
+  const read =
+    predicted || hostCopy
+      ? tf.tidy(() =>
+          tf.concat([mapPeaks, ...(predicted ? [tf.cast(predicted, 'float32')] : []), ...(hostCopy ? [tf.reshape(hostCopy, [-1])] : [])]),
+        )
+      : mapPeaks;
   const values = await readChecked(call.inputCheck, read).finally(() => read !== mapPeaks && read.dispose());
   const peak = values.slice(0, rows);
-  const classes = predicted ? Array.from(values.subarray(rows)) : undefined;
+  const classCount = predicted ? rows : 0;
+  const classes = predicted ? Array.from(values.subarray(rows, rows + classCount)) : undefined;
+  if (hostCopy) keepHostCopy(hostCopy, values.subarray(rows + classCount));
   if (peak.every((v) => v > 0)) return { peaks: peak, blank, ...(classes && { classes }) };
   const raw = signed();
   const extremes = tf.tidy(() => tf.stack([tf.min(raw, [1, 2]), tf.max(raw, [1, 2])], 1));

@@ -27,8 +27,13 @@ function shortcutAt(model: ModelInput, layer: string, inputShape?: [number, numb
 }
 
 /** The tfjs kernels one explanation of `x` by `method` at conv2 (class 1) runs, after a warm-up. */
-async function explainKernels(model: tf.LayersModel, method: 'grad-cam' | 'ablation-cam', x: tf.Tensor4D): Promise<string[]> {
-  const explainer = createExplainer(model, { method, layer: 'conv2', target: 1 });
+async function explainKernels(
+  model: tf.LayersModel,
+  method: 'grad-cam' | 'ablation-cam',
+  x: tf.Tensor4D,
+  target: number | 'predicted' = 1,
+): Promise<string[]> {
+  const explainer = createExplainer(model, { method, layer: 'conv2', target });
   try {
     disposeResult(await explainer.explain(x));
     const info = await tf.profile(async () => {
@@ -146,8 +151,10 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
             const before = tf.memory().numTensors;
             const closed = pooledDenseEvidence(tail, split, x, targets);
             const taped = forwardBackward(split, x, targets, []);
-            for (const key of ['activation', 'scores', 'gradient'] as const)
-              expect(await bits(closed[key]), `${key} on ${backend}, targets ${String(targets)}`).toEqual(await bits(taped[key]));
+            // Given targets need no scores: none are computed.
+            if (targets) expect(closed.scores).toBeUndefined();
+            for (const key of targets ? (['activation', 'gradient'] as const) : (['activation', 'scores', 'gradient'] as const))
+              expect(await bits(closed[key]!), `${key} on ${backend}, targets ${String(targets)}`).toEqual(await bits(taped[key]));
             // The gradient is not constant across classes: the targets matter.
             expect(new Set(await closed.gradient.data()).size).toBeGreaterThan(1);
             tf.dispose([closed, taped].flatMap((e) => [e.activation, e.scores, e.gradient]));
@@ -180,6 +187,15 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
       // The dense layer's input gradient is the backward pass's only BatchMatMul.
       expect((await explainKernels(tinyCnn(variant, weights), 'grad-cam', x)).includes('BatchMatMul'), variant).toBe(backward);
     }
+    x.dispose();
+  });
+
+  it('computes no scores for a gradient CAM through a linear tail given its target; the predicted class needs them', async () => {
+    const x = tf.randomUniform<tf.Rank.R4>([1, 8, 8, 3], 0, 1, 'float32', 11);
+    const model = tinyCnn('sequential', weights);
+    // The scores are the Dense layer's fused matMul of the pooled activation.
+    expect((await explainKernels(model, 'grad-cam', x, 1)).includes('_FusedMatMul')).toBe(false);
+    expect((await explainKernels(model, 'grad-cam', x, 'predicted')).includes('_FusedMatMul')).toBe(true);
     x.dispose();
   });
 

@@ -154,6 +154,12 @@ export async function pooledDenseAblationWeights(
   return weights as tf.Tensor2D;
 }
 
+/** The scores `GAP(activation) W + b` as the Dense layer computes them (fused matMul of the pooled activation, with its bias). */
+function denseScores({ kernel, bias }: PooledDenseTail, activation: tf.Tensor4D): tf.Tensor2D {
+  const pooled = tf.mean<tf.Tensor2D>(activation, [1, 2]);
+  return tf.fused.matMul({ a: pooled, b: kernel, ...(bias && { bias }) }) as tf.Tensor2D;
+}
+
 /**
  * A gradient CAM's pass for a LINEAR GAP + Dense tail (`tail.activate` undefined) without tfjs's tape:
  * the activation from the split's head, the scores as the Dense layer computes them (fused matMul of
@@ -162,7 +168,9 @@ export async function pooledDenseAblationWeights(
  * backward pass uses (the dense input gradient of a one-hot seed is the column exactly; Mean's
  * gradient divides it by the count, then broadcasts), so the values are the same bits. Saves the
  * tape, the backward pass and the tail's layer calls on the main thread. `targets` as
- * forwardBackward's (undefined: each row's argmax).
+ * forwardBackward's (undefined: each row's argmax, picked from the scores). With `targets` given
+ * nothing reads the scores (the gradient does not depend on them): they are not computed (two
+ * dispatches and their op calls fewer) and `scores` is undefined.
  * @throws {InvalidOptionError} a target class is out of range (as resolveTargets would throw later).
  */
 export function pooledDenseEvidence(
@@ -170,21 +178,21 @@ export function pooledDenseEvidence(
   split: ModelSplit,
   x: tf.Tensor4D,
   targets: readonly number[] | undefined,
-): { activation: tf.Tensor4D; scores: tf.Tensor2D; gradient: tf.Tensor4D } {
-  const { kernel, bias } = tail;
+): { activation: tf.Tensor4D; scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D } {
+  const { kernel } = tail;
   targets?.forEach((t) => checkTargetClass(t, kernel.shape[1]));
   const { activation, context } = split.head(x);
   tf.dispose([...context.values()]);
   const [n, h, w, channels] = activation.shape;
-  let closedForm: { scores: tf.Tensor2D; gradient: tf.Tensor4D };
+  let closedForm: { scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D };
   try {
     closedForm = tf.tidy(() => {
-      const pooled = tf.mean<tf.Tensor2D>(activation, [1, 2]);
-      const scores = tf.fused.matMul({ a: pooled, b: kernel, ...(bias && { bias }) }) as tf.Tensor2D;
-      const classes = targets ? tf.tensor1d([...targets], 'int32') : tf.argMax<tf.Tensor1D>(scores, 1);
+      const scores = targets ? undefined : denseScores(tail, activation);
+      const classes = scores ? tf.argMax<tf.Tensor1D>(scores, 1) : tf.tensor1d([...targets!], 'int32');
       const columns = tf.gather(kernel, classes, 1); // [channels, n]
       const perImage = tf.reshape(n === 1 ? columns : tf.transpose(columns), [n, 1, 1, channels]);
-      return { scores, gradient: tf.broadcastTo<tf.Rank.R4>(tf.div(perImage, h * w), [n, h, w, channels]) };
+      const gradient = tf.broadcastTo<tf.Rank.R4>(tf.div(perImage, h * w), [n, h, w, channels]);
+      return { scores, gradient };
     });
   } catch (error) {
     activation.dispose();

@@ -7,6 +7,7 @@ import { checkTargetOption, resolveTargets, type Target } from '../api/targets.j
 import type { ModelAdapter } from '../model/types.js';
 import { readCheckedWithScores, type InputCheck } from '../api/input-check.js';
 import { inputGradient } from '../interop/input-gradients.js';
+import { keepHostCopy, takesHostCopy } from '../interop/tfjs-webgpu.js';
 import { chosenMask, classMask, scoreSeed, targetsSeed } from './score-seed.js';
 
 function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
@@ -93,7 +94,9 @@ export interface TargetGradient {
  * `finish` (e.g. tf.abs) turns the gradient into the attribution before that readback, not after:
  * its kernels then run in the same flush, and a caller reading the attribution next finds it done
  * instead of waiting a second round trip (on Chromium's SwiftShader: 0.2 instead of ~2.3 ms).
- * The gradient given to `finish` is disposed by this function.
+ * A small finished attribution ({@link takesHostCopy}) also rides along in that readback and is kept
+ * as its host copy, so reading it costs no round trip at all. The gradient given to `finish` is
+ * disposed by this function.
  *
  * @example
  * const { gradient, target } = await gradientForTarget(adapter, images, 'predicted');
@@ -119,15 +122,27 @@ export async function gradientForTarget(
   let gradient = raw;
   try {
     if (finish) gradient = finishGradient(gradient, finish);
-    const read = await readCheckedWithScores(inputCheck, chosen, scores);
+    const hostCopy = finish && takesHostCopy(gradient.size) ? gradient : undefined;
+    const values = hostCopy ? withValuesOf(chosen, hostCopy) : chosen;
+    const read = await readCheckedWithScores(inputCheck, values, scores).finally(() => values !== chosen && values?.dispose());
     if (!read.scoresFinite) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
-    return { gradient, target: given ? await resolveTargets(given, scores) : Array.from(read.values.subarray(0, rows)) };
+    const classCount = chosen ? rows : 0;
+    if (hostCopy) keepHostCopy(hostCopy, read.values.subarray(classCount));
+    return { gradient, target: given ? await resolveTargets(given, scores) : Array.from(read.values.subarray(0, classCount)) };
   } catch (error) {
     gradient.dispose();
     throw error;
   } finally {
     tf.dispose([scores, chosen]);
   }
+}
+
+/** `chosen` (when given) followed by every value of `t`, as one `[size]` tensor (a reshape alone without `chosen`). */
+function withValuesOf(chosen: tf.Tensor1D | undefined, t: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    const flat = tf.reshape<tf.Rank.R1>(t, [-1]);
+    return chosen ? tf.concat([chosen, flat]) : flat;
+  });
 }
 
 /** `finish(gradient)`, its intermediates tidied; the gradient is disposed unless returned as is. */

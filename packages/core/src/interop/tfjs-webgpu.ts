@@ -77,6 +77,33 @@ export function tfjsSubmittedNothingSince(mark: object | undefined): boolean {
 }
 
 /**
+ * Values a result may bring to the host in the readback its call makes anyway ({@link keepHostCopy}):
+ * 4096 float32 (16 KB) covers the 28x28 single-image attributions and a 64x64 one. A larger
+ * result is left on the GPU: a caller that draws it there never pays for its copy.
+ */
+export const HOST_COPY_LIMIT = 4096;
+
+/** Whether a float32 result of `size` values on the active backend should ride along in its call's readback. */
+export function takesHostCopy(size: number): boolean {
+  return isWebGPUBackend() && size <= HOST_COPY_LIMIT;
+}
+
+/**
+ * Keeps `values` (read back with something else) as `tensor`'s host copy, as tfjs keeps the values
+ * its own read brings: `tensor.data()` then returns them without a GPU round trip (1-3 ms on
+ * Chromium's SwiftShader), while the GPU buffer stays for GPU consumers. The values must be the
+ * tensor's current data, in order; `values` is copied.
+ */
+export function keepHostCopy(tensor: tf.Tensor, values: Float32Array): void {
+  if (tensor.dtype !== 'float32' || values.length !== tensor.size) {
+    throw new ShapeMismatchError(`keepHostCopy: ${values.length} values for a ${tensor.dtype} tensor of ${tensor.size}`);
+  }
+  const data = webgpuBackend().tensorMap.get(tensor.dataId);
+  if (!data) throw new ShapeMismatchError('keepHostCopy: the tensor does not belong to the webgpu backend');
+  data.values = values.slice();
+}
+
+/**
  * The GPUBuffer holding `tensor`'s data, without copying it. Valid until the tensor is disposed;
  * do not write to it unless the tensor is yours alone. A tensor that still lives on the CPU
  * (fresh from `tf.tensor`) is uploaded once, as tfjs would on first GPU use.
