@@ -120,15 +120,17 @@ function probeClasses(model: ModelAdapter, inputShape: readonly [number, number,
  * One forward + backward pass of the model: d sum_i objective_i(seen) / d seen and the objective per
  * image (new tensors; `seen` is not disposed), the filter gradients tfjs would compute and drop skipped.
  * Shared by the cpu and webgpu steps.
+ * The pass differentiates the [count] objective itself, which tf.grad seeds with ones: the gradient
+ * of its sum, bit for bit (the sum's backward only broadcast the scalar 1 to ones), without the sum's
+ * reduce and the broadcast of its gradient, two tfjs programs per step that nothing reads.
  */
 export function objectiveGradient(objective: Objective, seen: tf.Tensor4D): { gradient: tf.Tensor4D; value: tf.Tensor1D } {
   const kept: { value?: tf.Tensor1D } = {};
   try {
     const gradient = tf.tidy(() =>
       inputGradient((x) => {
-        const perImage = objective.perImage(x);
-        kept.value = tf.keep(perImage);
-        return tf.sum(perImage);
+        kept.value = tf.keep(objective.perImage(x));
+        return kept.value;
       }, seen),
     );
     return { gradient, value: kept.value! };
