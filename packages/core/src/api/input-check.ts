@@ -3,7 +3,7 @@
 // round trip to the GPU process: a single-image Grad-CAM made 4 readbacks, one of them this flag.
 // A method that reads something back anyway (the CAM map peaks, saliency's chosen classes) reads
 // the flag in the same readback; the explainer reads it alone after methods that did not.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { InvalidInputError } from '@webxai/shaders';
 import { readFinite } from '../interop/finite-readout.js';
 
@@ -101,4 +101,18 @@ export async function readCheckedWithScores(
   scores: tf.Tensor,
 ): Promise<CheckedRead> {
   return check ? check.readWithScores(values, scores) : readScores(values, scores);
+}
+
+/**
+ * `parts` (undefined ones skipped), each flattened and as float32, one after another: several things
+ * brought back by one readback (class indices are exact in float32, below 2^24). A new tensor the
+ * caller disposes (a single float32 part costs no dispatch); the parts are not disposed.
+ */
+export function partsForOneReadback(parts: readonly (tf.Tensor | undefined)[]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const flat = parts
+      .filter((part) => part !== undefined)
+      .map((part) => tf.reshape<tf.Rank.R1>(part.dtype === 'float32' ? part : tf.cast(part, 'float32'), [-1]));
+    return flat.length === 1 ? flat[0]! : tf.concat(flat);
+  });
 }

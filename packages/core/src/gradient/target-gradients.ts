@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { checkTargetOption, resolveTargets, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
-import { readCheckedWithScores, type InputCheck } from '../api/input-check.js';
+import { partsForOneReadback, readCheckedWithScores, type InputCheck } from '../api/input-check.js';
 import { inputGradient } from '../interop/input-gradients.js';
 import { keepHostCopy, takesHostCopy } from '../interop/tfjs-webgpu.js';
 import { chosenMask, classMask, scoreSeed, targetsSeed } from './score-seed.js';
@@ -123,8 +123,8 @@ export async function gradientForTarget(
   try {
     if (finish) gradient = finishGradient(gradient, finish);
     const hostCopy = finish && takesHostCopy(gradient.size) ? gradient : undefined;
-    const values = hostCopy ? withValuesOf(chosen, hostCopy) : chosen;
-    const read = await readCheckedWithScores(inputCheck, values, scores).finally(() => values !== chosen && values?.dispose());
+    const values = chosen || hostCopy ? partsForOneReadback([chosen, hostCopy]) : undefined;
+    const read = await readCheckedWithScores(inputCheck, values, scores).finally(() => values?.dispose());
     if (!read.scoresFinite) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
     const classCount = chosen ? rows : 0;
     if (hostCopy) keepHostCopy(hostCopy, read.values.subarray(classCount));
@@ -135,14 +135,6 @@ export async function gradientForTarget(
   } finally {
     tf.dispose([scores, chosen]);
   }
-}
-
-/** `chosen` (when given) followed by every value of `t`, as one `[size]` tensor (a reshape alone without `chosen`). */
-function withValuesOf(chosen: tf.Tensor1D | undefined, t: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => {
-    const flat = tf.reshape<tf.Rank.R1>(t, [-1]);
-    return chosen ? tf.concat([chosen, flat]) : flat;
-  });
 }
 
 /** `finish(gradient)`, its intermediates tidied; the gradient is disposed unless returned as is. */
