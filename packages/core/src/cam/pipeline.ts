@@ -41,7 +41,10 @@ export interface LayerPass {
   /** The batch fed to the model (augmented copies included). */
   readonly input: tf.Tensor4D;
   readonly activation: tf.Tensor4D;
-  /** d score[target] / d activation (gradient methods). */
+  /**
+   * d score[target] / d activation (gradient methods): the activation's shape, or `[n, 1, 1, k]`
+   * when it is the same at every position (a linear GAP + Dense tail's closed form, un-broadcast).
+   */
   readonly gradient: tf.Tensor4D | undefined;
   /** What the tail needs besides the activation (non-gradient methods). */
   readonly context: SplitContext;

@@ -153,11 +153,16 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
             const taped = forwardBackward(split, x, targets, []);
             // Given targets need no scores: none are computed.
             if (targets) expect(closed.scores).toBeUndefined();
-            for (const key of targets ? (['activation', 'gradient'] as const) : (['activation', 'scores', 'gradient'] as const))
+            for (const key of targets ? (['activation'] as const) : (['activation', 'scores'] as const))
               expect(await bits(closed[key]!), `${key} on ${backend}, targets ${String(targets)}`).toEqual(await bits(taped[key]));
+            // The gradient comes un-broadcast, one value per channel; broadcast, it is the backward pass's.
+            const [n, , , channels] = closed.activation.shape;
+            expect(closed.gradient.shape).toEqual([n, 1, 1, channels]);
+            const broadcast = tf.broadcastTo(closed.gradient, taped.gradient.shape);
+            expect(await bits(broadcast), `gradient on ${backend}, targets ${String(targets)}`).toEqual(await bits(taped.gradient));
             // The gradient is not constant across classes: the targets matter.
             expect(new Set(await closed.gradient.data()).size).toBeGreaterThan(1);
-            tf.dispose([closed, taped].flatMap((e) => [e.activation, e.scores, e.gradient]));
+            tf.dispose([broadcast, ...[closed, taped].flatMap((e) => [e.activation, e.scores, e.gradient])]);
             expect(tf.memory().numTensors).toBe(before);
           }
         }
