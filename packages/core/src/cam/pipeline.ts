@@ -32,7 +32,7 @@ import {
   type EigenSignConvention,
 } from './types.js';
 import { checkpoint } from '../api/abort.js';
-import { partsForOneReadback, readChecked } from '../api/input-check.js';
+import { readChecked } from '../api/input-check.js';
 import { disposeResult } from '../api/dispose-result.js';
 
 /** One layer's pass, handed to a method's weights function. */
@@ -405,8 +405,7 @@ async function blankRanges(
 ): Promise<{ peaks: Float32Array; blank: Map<number, SignedRange>; classes?: number[] }> {
   const blank = new Map<number, SignedRange>();
   const rows = mapPeaks.shape[0];
-  const read = partsForOneReadback([mapPeaks, predicted, hostCopy]);
-  const values = await readChecked(call.inputCheck, read).finally(() => read.dispose());
+  const values = await readChecked(call.inputCheck, [mapPeaks, predicted, hostCopy]);
   const peak = values.slice(0, rows);
   const classCount = predicted ? rows : 0;
   const classes = predicted ? Array.from(values.subarray(rows, rows + classCount)) : undefined;

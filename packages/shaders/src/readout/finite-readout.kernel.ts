@@ -3,8 +3,9 @@ import source from './finite-readout.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 
 /**
- * GPU kernel: `[first all finite, second all finite, ...values]` in one dispatch of one workgroup
- * (a single-image explanation's readback: input check, score check, peaks or classes). See
+ * GPU kernel: `[first all finite, second all finite, ...values, ...values2, ...values3]` in one
+ * dispatch of one workgroup (a single-image explanation's readback: input check, score check, peaks,
+ * classes, a small result's host copy: no Concat of the parts). See
  * finite-readout.wgsl; CPU reference: finiteReadoutRef.
  */
 export const finiteReadout = defineKernel({
@@ -13,11 +14,24 @@ export const finiteReadout = defineKernel({
   // One workgroup; 64 invocations: software adapters run a workgroup on one thread either way.
   workgroupSize: 64,
   bindings: {
-    params: { uniform: { firstCount: 'u32', secondCount: 'u32', valueCount: 'u32', valuesInt: 'u32' } },
+    params: {
+      uniform: {
+        firstCount: 'u32',
+        secondCount: 'u32',
+        valueCount: 'u32',
+        valuesInt: 'u32',
+        value2Count: 'u32',
+        values2Int: 'u32',
+        value3Count: 'u32',
+        values3Int: 'u32',
+      },
+    },
     first: { storage: 'read' },
     second: { storage: 'read' },
     values: { storage: 'read' },
     output: { storage: 'read_write' },
+    values2: { storage: 'read' },
+    values3: { storage: 'read' },
   },
   // Flags and copied values (or i32 -> f32 conversions, exact below 2^24): exact.
   tolerance: { abs: 0, rel: 0 },
