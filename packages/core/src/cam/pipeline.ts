@@ -282,7 +282,9 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
   // The predicted classes of a gradient CAM, chosen on the GPU: read back with the map peaks, not alone.
   let predicted: tf.Tensor1D | undefined;
   try {
-    if (!rows.targets && readsTargetsWithPeaks(job, call, split)) predicted = tf.argMax<tf.Tensor1D>(passScores(pass), 1);
+    // A closed-form pass took the argmax already (the classes its gradient is for).
+    if (!rows.targets && readsTargetsWithPeaks(job, call, split))
+      predicted = pass.predicted ? tf.clone(pass.predicted) : tf.argMax<tf.Tensor1D>(passScores(pass), 1);
     else if (!rows.targets) {
       // A pass without scores was given the targets (and checked them against the class count).
       rows.targets = pass.scores ? await resolveTargets(call.target, pass.scores) : rows.rowTargets!;
@@ -357,10 +359,12 @@ interface LayerEvidence {
   readonly gradient: tf.Tensor4D | undefined;
   readonly scores: tf.Tensor2D | undefined;
   readonly context: SplitContext;
+  /** Each row's argmax class (int32, on the GPU) when the pass picked its targets itself (the closed form). */
+  readonly predicted?: tf.Tensor1D;
 }
 
 function disposeEvidence(e: LayerEvidence): void {
-  tf.dispose([e.activation, e.gradient, e.scores, ...e.context.values()]);
+  tf.dispose([e.activation, e.gradient, e.scores, e.predicted, ...e.context.values()]);
 }
 
 /**

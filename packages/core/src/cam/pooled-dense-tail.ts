@@ -171,7 +171,9 @@ function denseScores({ kernel, bias }: PooledDenseTail, activation: tf.Tensor4D)
  * step) is left to the weights that need it; Grad-CAM's and Grad-CAM++'s do not. Saves the tape, the backward pass and the tail's layer calls on the main thread. `targets` as
  * forwardBackward's (undefined: each row's argmax, picked from the scores). With `targets` given
  * nothing reads the scores (the gradient does not depend on them): they are not computed (two
- * dispatches and their op calls fewer) and `scores` is undefined.
+ * dispatches and their op calls fewer) and `scores` is undefined; without `targets`, `predicted` is
+ * each row's argmax (int32, on the GPU), which the gradient used: the pipeline reads it back as the
+ * predicted classes instead of taking the argmax again.
  * @throws {InvalidOptionError} a target class is out of range (as resolveTargets would throw later).
  */
 export function pooledDenseEvidence(
@@ -179,13 +181,13 @@ export function pooledDenseEvidence(
   split: ModelSplit,
   x: tf.Tensor4D,
   targets: readonly number[] | undefined,
-): { activation: tf.Tensor4D; scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D } {
+): { activation: tf.Tensor4D; scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D; predicted?: tf.Tensor1D } {
   const { kernel } = tail;
   targets?.forEach((t) => checkTargetClass(t, kernel.shape[1]));
   const { activation, context } = split.head(x);
   tf.dispose([...context.values()]);
   const [n, h, w, channels] = activation.shape;
-  let closedForm: { scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D };
+  let closedForm: { scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D; predicted?: tf.Tensor1D };
   try {
     closedForm = tf.tidy(() => {
       const scores = targets ? undefined : denseScores(tail, activation);
@@ -194,7 +196,7 @@ export function pooledDenseEvidence(
       const perImage = tf.reshape(n === 1 ? columns : tf.transpose(columns), [n, 1, 1, channels]);
       // Not broadcast here: gradientCamWeights reads it per channel, or broadcasts it where a method needs that.
       const gradient = tf.div<tf.Tensor4D>(perImage, h * w);
-      return { scores, gradient };
+      return { scores, gradient, ...(!targets && { predicted: classes }) };
     });
   } catch (error) {
     activation.dispose();
