@@ -10,9 +10,9 @@ import { defineKernel } from '../runtime/kernel.js';
 export const broadcastMean = defineKernel({
   name: 'broadcast-mean',
   source,
-  // Small: a 28x28 model's Grad-CAM has 64 values (one per channel), and software adapters run a
-  // workgroup's idle lanes anyway.
-  workgroupSize: 32,
+  // A 28x28 model's Grad-CAM has 64 values (one per channel): one workgroup. On SwiftShader (session
+  // 19) 64 / 32 / 16 invocations took 0.038 / 0.041 / 0.048 ms for 64 values of 49 positions.
+  workgroupSize: 64,
   bindings: {
     params: { uniform: { count: 'u32', positions: 'u32' } },
     values: { storage: 'read' },
