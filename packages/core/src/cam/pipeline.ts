@@ -472,7 +472,7 @@ async function resultPeaks(
   return readChecked(call.inputCheck, peaks).finally(() => peaks.dispose());
 }
 
-function runPass(job: CamJob, split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined) {
+function runPass(job: CamJob, split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined): LayerEvidence {
   if (job.strategy.gradients) {
     // A linear GAP + Dense tail has its gradient in closed form: no tape, no backward pass.
     const tail = pooledDenseTail(job.model, split);
