@@ -75,7 +75,10 @@ describe('readFinite (webgpu kernel vs tfjs ops on cpu)', () => {
       const parts = [peaks, classes, copy];
       await Promise.all([a, scores, ...parts].map((t) => t.data()));
       const programs = backend === 'webgpu' ? await dispatchedProgramKeys(() => readFinite(a, scores, parts)) : [];
-      const got = { three: Array.from(await readFinite(a, scores, parts)), two: Array.from(await readFinite(a, undefined, [classes, copy])) };
+      const got = {
+        three: Array.from(await readFinite(a, scores, parts)),
+        two: Array.from(await readFinite(a, undefined, [classes, copy])),
+      };
       tf.dispose([a, scores, ...parts]);
       return { got, programs, copy: Array.from(seededF32(12, 9, -1, 1)) };
     };

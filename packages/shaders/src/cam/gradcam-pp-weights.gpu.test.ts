@@ -54,7 +54,9 @@ describe('gradcam-pp-weights', () => {
       const act = seededF32(images * positions * channels, channels, 0, 2);
       const perChannel = seededF32(images * channels, 5, -0.01, 0.01).map((g, i) => (i % 7 === 0 ? 0 : g));
       // The broadcast: position p of image n holds image n's channel values.
-      const broadcast = new Float32Array(act.length).map((_, i) => perChannel[Math.floor(i / (positions * channels)) * channels + (i % channels)]!);
+      const broadcast = new Float32Array(act.length).map(
+        (_, i) => perChannel[Math.floor(i / (positions * channels)) * channels + (i % channels)]!,
+      );
       const a = uploadBuffer(device, act, 'act');
       const [g1, gp] = [uploadBuffer(device, perChannel, 'per channel'), uploadBuffer(device, broadcast, 'broadcast')];
       const [w1, wp] = [0, 1].map(() => createBuffer(device, images * channels * 4, 'weights'));

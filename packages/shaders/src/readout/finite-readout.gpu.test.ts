@@ -44,7 +44,14 @@ const CASES = [
 ];
 
 /** The counts of one values part (values2 and values3 empty). */
-const onePart = (valueCount: number, valuesInt: number) => ({ valueCount, valuesInt, value2Count: 0, values2Int: 0, value3Count: 0, values3Int: 0 });
+const onePart = (valueCount: number, valuesInt: number) => ({
+  valueCount,
+  valuesInt,
+  value2Count: 0,
+  values2Int: 0,
+  value3Count: 0,
+  values3Int: 0,
+});
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
@@ -104,13 +111,24 @@ describe('finite-readout', () => {
       ints[p] ? Int32Array.from({ length: n }, (_, i) => (i * 7919) % 1000) : withBad(n, 20 + p, n > 1 ? { 1: NaN } : {}).subarray(0, n),
     );
     const [f, s] = [uploadBuffer(device, first, 'first'), uploadBuffer(device, second, 'second')];
-    const v = parts.map((part, p) => uploadBuffer(device, new Float32Array(part.length ? part.buffer.slice(0, part.length * 4) : new ArrayBuffer(4)), `part ${p}`));
+    const v = parts.map((part, p) =>
+      uploadBuffer(device, new Float32Array(part.length ? part.buffer.slice(0, part.length * 4) : new ArrayBuffer(4)), `part ${p}`),
+    );
     const size = 2 + counts.reduce((a, b) => a + b, 0);
     const output = uploadBuffer(device, new Float32Array(size + 4).fill(-3), 'output');
     const [c0, c1, c2] = counts as [number, number, number];
     const [i0, i1, i2] = ints as [number, number, number];
     await runKernel(device, finiteReadout, {
-      params: { firstCount: 100, secondCount: 10, valueCount: c0, valuesInt: i0, value2Count: c1, values2Int: i1, value3Count: c2, values3Int: i2 },
+      params: {
+        firstCount: 100,
+        secondCount: 10,
+        valueCount: c0,
+        valuesInt: i0,
+        value2Count: c1,
+        values2Int: i1,
+        value3Count: c2,
+        values3Int: i2,
+      },
       first: f,
       second: s,
       values: v[0]!,
