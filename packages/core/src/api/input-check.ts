@@ -12,6 +12,12 @@ function notFinite(): InvalidInputError {
   return new InvalidInputError('input contains NaN or Inf values');
 }
 
+/**
+ * What one readback brings back: a tensor, or parts (undefined ones skipped), each flattened and as
+ * float32, one after another (class indices are exact in float32, below 2^24).
+ */
+export type ReadParts = tf.Tensor | readonly (tf.Tensor | undefined)[];
+
 /** Values read with the check, and whether `scores` (when given) were all finite. */
 export interface CheckedRead {
   readonly values: Float32Array;
@@ -36,7 +42,7 @@ export class InputCheck {
    * it is still pending, else alone.
    * @throws {InvalidInputError} the input has a NaN or Inf value (checked before `values` are used).
    */
-  async readWith(values: tf.Tensor): Promise<Float32Array> {
+  async readWith(values: ReadParts): Promise<Float32Array> {
     return (await this.readWithScores(values)).values;
   }
 
@@ -44,10 +50,11 @@ export class InputCheck {
    * {@link readWith}, with the finiteness of `scores` (a model's output) in the same readback.
    * @throws {InvalidInputError} the input has a NaN or Inf value (checked before anything else).
    */
-  async readWithScores(values: tf.Tensor | undefined, scores?: tf.Tensor): Promise<CheckedRead> {
+  async readWithScores(values: ReadParts | undefined, scores?: tf.Tensor): Promise<CheckedRead> {
     const input = this.#take();
     if (!input) return readScores(values, scores);
-    const data = await readFinite(input, scores, values);
+    // The parts go to finite-readout as they are: up to three need no Concat on webgpu.
+    const data = await readFinite(input, scores, definedParts(values));
     if (data[0] !== 1) throw notFinite();
     return { values: data.subarray(2), scoresFinite: data[1] === 1 };
   }
@@ -75,19 +82,30 @@ export class InputCheck {
   }
 }
 
+/** The tensors of `values`, in order (none for undefined). */
+function definedParts(values: ReadParts | undefined): tf.Tensor[] {
+  if (values === undefined) return [];
+  return values instanceof tf.Tensor ? [values] : values.filter((part) => part !== undefined);
+}
+
 /** `values` (and the finiteness of `scores`) in one readback, with no input check. */
-async function readScores(values: tf.Tensor | undefined, scores: tf.Tensor | undefined): Promise<CheckedRead> {
-  if (!scores) return { values: values ? Float32Array.from(await values.data()) : new Float32Array(0), scoresFinite: true };
-  const data = await readFinite(scores, undefined, values);
-  return { values: data.subarray(2), scoresFinite: data[0] === 1 };
+async function readScores(values: ReadParts | undefined, scores: tf.Tensor | undefined): Promise<CheckedRead> {
+  if (scores) {
+    const data = await readFinite(scores, undefined, definedParts(values));
+    return { values: data.subarray(2), scoresFinite: data[0] === 1 };
+  }
+  const parts = definedParts(values);
+  if (parts.length <= 1) return { values: Float32Array.from(parts[0] ? await parts[0].data() : []), scoresFinite: true };
+  const read = partsForOneReadback(parts);
+  return { values: Float32Array.from(await read.data().finally(() => read.dispose())), scoresFinite: true };
 }
 
 /**
  * `values` read back as float32 (not disposed), with `check` in the same readback when one is pending.
  * @throws {InvalidInputError} the input has a NaN or Inf value.
  */
-export async function readChecked(check: InputCheck | undefined, values: tf.Tensor): Promise<Float32Array> {
-  return check ? check.readWith(values) : Float32Array.from(await values.data());
+export async function readChecked(check: InputCheck | undefined, values: ReadParts): Promise<Float32Array> {
+  return check ? check.readWith(values) : (await readScores(values, undefined)).values;
 }
 
 /**
@@ -97,22 +115,19 @@ export async function readChecked(check: InputCheck | undefined, values: tf.Tens
  */
 export async function readCheckedWithScores(
   check: InputCheck | undefined,
-  values: tf.Tensor | undefined,
+  values: ReadParts | undefined,
   scores: tf.Tensor,
 ): Promise<CheckedRead> {
   return check ? check.readWithScores(values, scores) : readScores(values, scores);
 }
 
 /**
- * `parts` (undefined ones skipped), each flattened and as float32, one after another: several things
- * brought back by one readback (class indices are exact in float32, below 2^24). A new tensor the
- * caller disposes (a single float32 part costs no dispatch); the parts are not disposed.
+ * `parts`, each flattened and as float32, one after another, for a readback without finite-readout
+ * (no input check pending, no scores). A new tensor the caller disposes; the parts are not disposed.
  */
-export function partsForOneReadback(parts: readonly (tf.Tensor | undefined)[]): tf.Tensor1D {
+function partsForOneReadback(parts: readonly tf.Tensor[]): tf.Tensor1D {
   return tf.tidy(() => {
-    const flat = parts
-      .filter((part) => part !== undefined)
-      .map((part) => tf.reshape<tf.Rank.R1>(part.dtype === 'float32' ? part : tf.cast(part, 'float32'), [-1]));
+    const flat = parts.map((part) => tf.reshape<tf.Rank.R1>(part.dtype === 'float32' ? part : tf.cast(part, 'float32'), [-1]));
     return flat.length === 1 ? flat[0]! : tf.concat(flat);
   });
 }

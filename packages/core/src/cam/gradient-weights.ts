@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Channel (or elementwise) weights of the gradient CAMs, as pytorch-grad-cam computes them.
 import * as tf from '@tensorflow/tfjs';
-import { gradcamPpWeights, gradcamPpWeightsRef, runKernelSync, type CamWeighting } from '@webxai/shaders';
+import { broadcastMean, gradcamPpWeightsFor, gradcamPpWeightsRef, runKernelSync, type CamWeighting } from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
+import { globalMeanRunsAsAvgPool } from '../interop/mean-as-avg-pool.js';
 import { tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { streamToNewTensors } from '../interop/webgpu-kernel-backend.js';
 
@@ -14,22 +15,58 @@ export interface CamWeights {
   readonly weighting: CamWeighting;
 }
 
+/**
+ * Whether `gradient` is one value per channel (`[n, 1, 1, k]`), the same at every position of an
+ * activation with more than one: a linear GAP + Dense tail's closed form (pooledDenseEvidence) hands
+ * it over un-broadcast.
+ */
+function isPerChannel(activation: tf.Tensor4D, gradient: tf.Tensor4D): boolean {
+  return gradient.shape[1] === 1 && gradient.shape[2] === 1 && activation.shape[1] * activation.shape[2] > 1;
+}
+
+/** The gradient at every position of `activation` (a new tensor; tf.broadcastTo, a Tile, for a per-channel one). */
+function fullGradient(activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor4D {
+  return isPerChannel(activation, gradient) ? tf.broadcastTo<tf.Rank.R4>(gradient, activation.shape) : tf.clone(gradient);
+}
+
+/**
+ * Grad-CAM's weights, the mean of the gradient over the positions. A per-channel gradient on webgpu,
+ * where tfjs's global Mean runs as AvgPool, takes one broadcast-mean dispatch: the same sums as the
+ * AvgPool of its broadcast, so the same bits as tf.mean(tf.broadcastTo(...)) (a Tile + an AvgPool) in
+ * one dispatch without writing the broadcast.
+ */
+async function gradCam(activation: tf.Tensor4D, gradient: tf.Tensor4D, path: ExecutionPath): Promise<tf.Tensor2D> {
+  if (path === 'cpu' || !isPerChannel(activation, gradient) || !globalMeanRunsAsAvgPool()) {
+    return tf.tidy(() => tf.mean<tf.Tensor2D>(fullGradient(activation, gradient), [1, 2]));
+  }
+  const [images, h, w, channels] = activation.shape;
+  const params = { count: images * channels, positions: h * w };
+  const [weights] = await streamToNewTensors([[images, channels]], [gradient], ([out], buffer, sink) =>
+    runKernelSync(tfjsDevice(), broadcastMean, { params, values: buffer(gradient), output: out! }, sink),
+  );
+  return weights as tf.Tensor2D;
+}
+
 async function gradCamPlusPlus(activation: tf.Tensor4D, gradient: tf.Tensor4D, path: ExecutionPath): Promise<tf.Tensor2D> {
   const [images, h, w, channels] = activation.shape;
   const shape = { images, positions: h * w, channels };
   if (path === 'cpu') {
-    const [a, g] = await Promise.all([activation.data(), gradient.data()]);
+    const full = fullGradient(activation, gradient);
+    const [a, g] = await Promise.all([activation.data(), full.data()]).finally(() => full.dispose());
     return tf.tensor2d(gradcamPpWeightsRef(a, g, shape), [images, channels]);
   }
-  // Recorded into tfjs's stream: no flush of the pass before it and no submit of its own.
+  // Recorded into tfjs's stream: no flush of the pass before it and no submit of its own. A
+  // per-channel gradient is read with position stride 0: no broadcast written first.
+  const kernel = gradcamPpWeightsFor(!isPerChannel(activation, gradient));
   const [weights] = await streamToNewTensors([[images, channels]], [activation, gradient], ([out], buffer, sink) =>
-    runKernelSync(tfjsDevice(), gradcamPpWeights, { params: shape, act: buffer(activation), grad: buffer(gradient), weights: out! }, sink),
+    runKernelSync(tfjsDevice(), kernel, { params: shape, act: buffer(activation), grad: buffer(gradient), weights: out! }, sink),
   );
   return weights as tf.Tensor2D;
 }
 
 /**
- * Weights of a gradient CAM (A = activation, g = d score / d A, sums over positions p):
+ * Weights of a gradient CAM (A = activation, g = d score / d A, sums over positions p; `gradient`
+ * has the activation's shape, or is `[n, 1, 1, k]` when the same at every position):
  * - grad-cam: mean_p g (Selvaraju et al. 2017)
  * - grad-cam++: sum_p relu(g) alpha, alpha = g^2 / (2 g^2 + sum_p A * g^3 + 1e-6) (kernel gradcam-pp-weights)
  * - xgrad-cam: sum_p g A / (sum_p A + 1e-7) (Fu et al. 2020)
@@ -44,17 +81,20 @@ export async function gradientCamWeights(
 ): Promise<CamWeights> {
   switch (method) {
     case 'grad-cam':
-      return { weights: tf.mean(gradient, [1, 2]), weighting: 'channel' };
+      return { weights: await gradCam(activation, gradient, path), weighting: 'channel' };
     case 'grad-cam++':
       return { weights: await gradCamPlusPlus(activation, gradient, path), weighting: 'channel' };
     case 'xgrad-cam':
       return {
-        weights: tf.tidy(() => tf.div(tf.sum(tf.mul(gradient, activation), [1, 2]), tf.add(tf.sum(activation, [1, 2]), 1e-7))),
+        weights: tf.tidy(() => {
+          const g = fullGradient(activation, gradient);
+          return tf.div(tf.sum(tf.mul(g, activation), [1, 2]), tf.add(tf.sum(activation, [1, 2]), 1e-7));
+        }),
         weighting: 'channel',
       };
     case 'hires-cam':
-      return { weights: tf.clone(gradient), weighting: 'elementwise' };
+      return { weights: fullGradient(activation, gradient), weighting: 'elementwise' };
     case 'layer-cam':
-      return { weights: tf.clone(gradient), weighting: 'elementwise-relu' };
+      return { weights: fullGradient(activation, gradient), weighting: 'elementwise-relu' };
   }
 }

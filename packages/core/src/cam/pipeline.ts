@@ -32,7 +32,7 @@ import {
   type EigenSignConvention,
 } from './types.js';
 import { checkpoint } from '../api/abort.js';
-import { partsForOneReadback, readChecked } from '../api/input-check.js';
+import { readChecked } from '../api/input-check.js';
 import { disposeResult } from '../api/dispose-result.js';
 
 /** One layer's pass, handed to a method's weights function. */
@@ -41,7 +41,10 @@ export interface LayerPass {
   /** The batch fed to the model (augmented copies included). */
   readonly input: tf.Tensor4D;
   readonly activation: tf.Tensor4D;
-  /** d score[target] / d activation (gradient methods). */
+  /**
+   * d score[target] / d activation (gradient methods): the activation's shape, or `[n, 1, 1, k]`
+   * when it is the same at every position (a linear GAP + Dense tail's closed form, un-broadcast).
+   */
   readonly gradient: tf.Tensor4D | undefined;
   /** What the tail needs besides the activation (non-gradient methods). */
   readonly context: SplitContext;
@@ -279,7 +282,9 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
   // The predicted classes of a gradient CAM, chosen on the GPU: read back with the map peaks, not alone.
   let predicted: tf.Tensor1D | undefined;
   try {
-    if (!rows.targets && readsTargetsWithPeaks(job, call, split)) predicted = tf.argMax<tf.Tensor1D>(passScores(pass), 1);
+    // A closed-form pass took the argmax already (the classes its gradient is for).
+    if (!rows.targets && readsTargetsWithPeaks(job, call, split))
+      predicted = pass.predicted ? tf.clone(pass.predicted) : tf.argMax<tf.Tensor1D>(passScores(pass), 1);
     else if (!rows.targets) {
       // A pass without scores was given the targets (and checked them against the class count).
       rows.targets = pass.scores ? await resolveTargets(call.target, pass.scores) : rows.rowTargets!;
@@ -354,10 +359,12 @@ interface LayerEvidence {
   readonly gradient: tf.Tensor4D | undefined;
   readonly scores: tf.Tensor2D | undefined;
   readonly context: SplitContext;
+  /** Each row's argmax class (int32, on the GPU) when the pass picked its targets itself (the closed form). */
+  readonly predicted?: tf.Tensor1D;
 }
 
 function disposeEvidence(e: LayerEvidence): void {
-  tf.dispose([e.activation, e.gradient, e.scores, ...e.context.values()]);
+  tf.dispose([e.activation, e.gradient, e.scores, e.predicted, ...e.context.values()]);
 }
 
 /**
@@ -402,8 +409,7 @@ async function blankRanges(
 ): Promise<{ peaks: Float32Array; blank: Map<number, SignedRange>; classes?: number[] }> {
   const blank = new Map<number, SignedRange>();
   const rows = mapPeaks.shape[0];
-  const read = partsForOneReadback([mapPeaks, predicted, hostCopy]);
-  const values = await readChecked(call.inputCheck, read).finally(() => read.dispose());
+  const values = await readChecked(call.inputCheck, [mapPeaks, predicted, hostCopy]);
   const peak = values.slice(0, rows);
   const classCount = predicted ? rows : 0;
   const classes = predicted ? Array.from(values.subarray(rows, rows + classCount)) : undefined;
@@ -466,7 +472,7 @@ async function resultPeaks(
   return readChecked(call.inputCheck, peaks).finally(() => peaks.dispose());
 }
 
-function runPass(job: CamJob, split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined) {
+function runPass(job: CamJob, split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined): LayerEvidence {
   if (job.strategy.gradients) {
     // A linear GAP + Dense tail has its gradient in closed form: no tape, no backward pass.
     const tail = pooledDenseTail(job.model, split);

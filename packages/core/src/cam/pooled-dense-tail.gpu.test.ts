@@ -153,11 +153,18 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
             const taped = forwardBackward(split, x, targets, []);
             // Given targets need no scores: none are computed.
             if (targets) expect(closed.scores).toBeUndefined();
-            for (const key of targets ? (['activation', 'gradient'] as const) : (['activation', 'scores', 'gradient'] as const))
+            for (const key of targets ? (['activation'] as const) : (['activation', 'scores'] as const))
               expect(await bits(closed[key]!), `${key} on ${backend}, targets ${String(targets)}`).toEqual(await bits(taped[key]));
+            // The gradient comes un-broadcast, one value per channel; broadcast, it is the backward pass's.
+            const [n, , , channels] = closed.activation.shape;
+            expect(closed.gradient.shape).toEqual([n, 1, 1, channels]);
+            const broadcast = tf.broadcastTo(closed.gradient, taped.gradient.shape);
+            expect(await bits(broadcast), `gradient on ${backend}, targets ${String(targets)}`).toEqual(await bits(taped.gradient));
             // The gradient is not constant across classes: the targets matter.
             expect(new Set(await closed.gradient.data()).size).toBeGreaterThan(1);
-            tf.dispose([closed, taped].flatMap((e) => [e.activation, e.scores, e.gradient]));
+            // Without targets the pass hands over the argmax it took.
+            expect(closed.predicted === undefined).toBe(targets !== undefined);
+            tf.dispose([broadcast, closed.predicted, ...[closed, taped].flatMap((e) => [e.activation, e.scores, e.gradient])]);
             expect(tf.memory().numTensors).toBe(before);
           }
         }
@@ -197,6 +204,18 @@ describe('Ablation-CAM pooled shortcut (tail = global average pooling + Dense)',
     expect((await explainKernels(model, 'grad-cam', x, 1)).includes('_FusedMatMul')).toBe(false);
     expect((await explainKernels(model, 'grad-cam', x, 'predicted')).includes('_FusedMatMul')).toBe(true);
     x.dispose();
+  });
+
+  it('takes the predicted classes once: the argmax the closed-form gradient used is the one read back', async () => {
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 14);
+    const model = tinyCnn('sequential', weights);
+    const kernels = await explainKernels(model, 'grad-cam', x, 'predicted');
+    expect(kernels.filter((k) => k === 'ArgMax')).toEqual(['ArgMax']);
+    const result = await explain(model, x, { method: 'grad-cam', layer: 'conv2' });
+    const predicted = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor2D, 1));
+    expect(result.target).toEqual(Array.from(await predicted.data()));
+    tf.dispose([predicted, x]);
+    disposeResult(result);
   });
 
   it('reads back once for one image (map peaks + input check; the general path also reads its ablation values), and a NaN input still throws', async () => {

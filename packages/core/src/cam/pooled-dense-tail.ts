@@ -164,13 +164,16 @@ function denseScores({ kernel, bias }: PooledDenseTail, activation: tf.Tensor4D)
  * A gradient CAM's pass for a LINEAR GAP + Dense tail (`tail.activate` undefined) without tfjs's tape:
  * the activation from the split's head, the scores as the Dense layer computes them (fused matMul of
  * the pooled activation, with its bias), and d score[target] / d activation in closed form: the
- * target's kernel column divided by the positions, at every position, computed with the ops tfjs's
- * backward pass uses (the dense input gradient of a one-hot seed is the column exactly; Mean's
- * gradient divides it by the count, then broadcasts), so the values are the same bits. Saves the
- * tape, the backward pass and the tail's layer calls on the main thread. `targets` as
+ * target's kernel column divided by the positions, the same at every position, computed with the ops
+ * tfjs's backward pass uses (the dense input gradient of a one-hot seed is the column exactly; Mean's
+ * gradient divides it by the count, then broadcasts), so the values are the same bits. The gradient
+ * is handed over un-broadcast, `[n, 1, 1, channels]`: the broadcast (a Tile, the backward pass's last
+ * step) is left to the weights that need it; Grad-CAM's and Grad-CAM++'s do not. Saves the tape, the backward pass and the tail's layer calls on the main thread. `targets` as
  * forwardBackward's (undefined: each row's argmax, picked from the scores). With `targets` given
  * nothing reads the scores (the gradient does not depend on them): they are not computed (two
- * dispatches and their op calls fewer) and `scores` is undefined.
+ * dispatches and their op calls fewer) and `scores` is undefined; without `targets`, `predicted` is
+ * each row's argmax (int32, on the GPU), which the gradient used: the pipeline reads it back as the
+ * predicted classes instead of taking the argmax again.
  * @throws {InvalidOptionError} a target class is out of range (as resolveTargets would throw later).
  */
 export function pooledDenseEvidence(
@@ -178,21 +181,22 @@ export function pooledDenseEvidence(
   split: ModelSplit,
   x: tf.Tensor4D,
   targets: readonly number[] | undefined,
-): { activation: tf.Tensor4D; scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D } {
+): { activation: tf.Tensor4D; scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D; predicted?: tf.Tensor1D } {
   const { kernel } = tail;
   targets?.forEach((t) => checkTargetClass(t, kernel.shape[1]));
   const { activation, context } = split.head(x);
   tf.dispose([...context.values()]);
   const [n, h, w, channels] = activation.shape;
-  let closedForm: { scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D };
+  let closedForm: { scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D; predicted?: tf.Tensor1D };
   try {
     closedForm = tf.tidy(() => {
       const scores = targets ? undefined : denseScores(tail, activation);
       const classes = scores ? tf.argMax<tf.Tensor1D>(scores, 1) : tf.tensor1d([...targets!], 'int32');
       const columns = tf.gather(kernel, classes, 1); // [channels, n]
       const perImage = tf.reshape(n === 1 ? columns : tf.transpose(columns), [n, 1, 1, channels]);
-      const gradient = tf.broadcastTo<tf.Rank.R4>(tf.div(perImage, h * w), [n, h, w, channels]);
-      return { scores, gradient };
+      // Not broadcast here: gradientCamWeights reads it per channel, or broadcasts it where a method needs that.
+      const gradient = tf.div<tf.Tensor4D>(perImage, h * w);
+      return { scores, gradient, ...(!targets && { predicted: classes }) };
     });
   } catch (error) {
     activation.dispose();

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { checkTargetOption, resolveTargets, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
-import { partsForOneReadback, readCheckedWithScores, type InputCheck } from '../api/input-check.js';
+import { readCheckedWithScores, type InputCheck } from '../api/input-check.js';
 import { inputGradient } from '../interop/input-gradients.js';
 import { keepHostCopy, takesHostCopy } from '../interop/tfjs-webgpu.js';
 import { chosenMask, classMask, scoreSeed, targetsSeed } from './score-seed.js';
@@ -123,8 +123,7 @@ export async function gradientForTarget(
   try {
     if (finish) gradient = finishGradient(gradient, finish);
     const hostCopy = finish && takesHostCopy(gradient.size) ? gradient : undefined;
-    const values = chosen || hostCopy ? partsForOneReadback([chosen, hostCopy]) : undefined;
-    const read = await readCheckedWithScores(inputCheck, values, scores).finally(() => values?.dispose());
+    const read = await readCheckedWithScores(inputCheck, [chosen, hostCopy], scores);
     if (!read.scoresFinite) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
     const classCount = chosen ? rows : 0;
     if (hostCopy) keepHostCopy(hostCopy, read.values.subarray(classCount));

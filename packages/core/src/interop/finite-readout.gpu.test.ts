@@ -63,4 +63,30 @@ describe('readFinite (webgpu kernel vs tfjs ops on cpu)', () => {
     expect((await dispatchedProgramKeys(() => readFinite(big))).length).toBeGreaterThan(0);
     tf.dispose([a, b, big]);
   });
+
+  it('reads up to three parts (float32 and int32) one after another on both backends, with no tfjs program on webgpu', async () => {
+    const read = async (backend: string) => {
+      await tf.setBackend(backend);
+      const a = tensorWith(784, 7);
+      const scores = tensorWith(10, 8, { 2: NaN });
+      const peaks = tf.tensor1d([0.25]);
+      const classes = tf.tensor1d([3, 9], 'int32');
+      const copy = tf.tensor3d(seededF32(12, 9, -1, 1), [1, 3, 4]);
+      const parts = [peaks, classes, copy];
+      await Promise.all([a, scores, ...parts].map((t) => t.data()));
+      const programs = backend === 'webgpu' ? await dispatchedProgramKeys(() => readFinite(a, scores, parts)) : [];
+      const got = {
+        three: Array.from(await readFinite(a, scores, parts)),
+        two: Array.from(await readFinite(a, undefined, [classes, copy])),
+      };
+      tf.dispose([a, scores, ...parts]);
+      return { got, programs, copy: Array.from(seededF32(12, 9, -1, 1)) };
+    };
+    const cpu = await read('cpu');
+    const gpu = await read('webgpu');
+    expect(gpu.got).toEqual(cpu.got);
+    expect(gpu.got.three).toEqual([1, 0, 0.25, 3, 9, ...gpu.copy]);
+    expect(gpu.got.two).toEqual([1, 1, 3, 9, ...gpu.copy]);
+    expect(gpu.programs).toEqual([]); // no Concat, no Cast
+  });
 });

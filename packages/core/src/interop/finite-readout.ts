@@ -20,12 +20,12 @@ function finiteFlag(x: tf.Tensor): tf.Tensor1D {
 }
 
 /** The same readout with tfjs ops. */
-function readoutOps(first: tf.Tensor, second: tf.Tensor | undefined, values: tf.Tensor | undefined): tf.Tensor1D {
+function readoutOps(first: tf.Tensor, second: tf.Tensor | undefined, parts: readonly tf.Tensor[]): tf.Tensor1D {
   return tf.tidy(() =>
     tf.concat<tf.Tensor1D>([
       finiteFlag(first),
       second ? finiteFlag(second) : tf.ones<tf.Rank.R1>([1]),
-      ...(values ? [tf.cast<tf.Tensor1D>(tf.reshape(values, [-1]), 'float32')] : []),
+      ...parts.map((part) => tf.cast<tf.Tensor1D>(tf.reshape(part, [-1]), 'float32')),
     ]),
   );
 }
@@ -38,35 +38,51 @@ function storedDtype(backend: WebGPUKernelBackend, t: tf.Tensor): string | undef
   return (backend.tensorMap.get(t.dataId) as { dtype?: string } | undefined)?.dtype;
 }
 
-/** Whether the kernel reads these tensors: float32 checks within the limit, float32 or int32 values. */
-function kernelTakes(first: tf.Tensor, second: tf.Tensor | undefined, values: tf.Tensor | undefined): boolean {
-  if (tf.getBackend() !== 'webgpu' || first.size + (second?.size ?? 0) > FINITE_READOUT_LIMIT) return false;
+/** Values parts the kernel copies at most (its values, values2 and values3 bindings). */
+const KERNEL_PARTS = 3;
+
+/** Whether the kernel reads these tensors: float32 checks within the limit, up to three float32 or int32 values parts. */
+function kernelTakes(first: tf.Tensor, second: tf.Tensor | undefined, parts: readonly tf.Tensor[]): boolean {
+  if (tf.getBackend() !== 'webgpu' || first.size + (second?.size ?? 0) > FINITE_READOUT_LIMIT || parts.length > KERNEL_PARTS) return false;
   const backend = tf.backend() as unknown as WebGPUKernelBackend;
   const float = (t: tf.Tensor | undefined) => !t || storedDtype(backend, t) === 'float32';
-  return float(first) && float(second) && (float(values) || storedDtype(backend, values!) === 'int32');
+  return float(first) && float(second) && parts.every((part) => float(part) || storedDtype(backend, part) === 'int32');
 }
 
 /** The readout with webxai's finite-readout kernel, recorded into tfjs's stream. */
-function readoutKernel(first: tf.Tensor, second: tf.Tensor | undefined, values: tf.Tensor | undefined): tf.Tensor1D {
+function readoutKernel(first: tf.Tensor, second: tf.Tensor | undefined, parts: readonly tf.Tensor[]): tf.Tensor1D {
   dispatchErrors.throwPending();
   const backend = tf.backend() as unknown as WebGPUKernelBackend;
   const buffer = (t: tf.Tensor) => kernelTensorBuffer(backend, t)!;
   const firstBuffer = buffer(first);
-  const reads = [first, second, values].filter((t): t is tf.Tensor => t !== undefined);
-  const valueCount = values?.size ?? 0;
-  const valuesInt = values && storedDtype(backend, values) === 'int32' ? 1 : 0;
-  const target = { shape: [2 + valueCount], kernelName: finiteReadout.name, reads };
+  const reads = [first, ...(second ? [second] : []), ...parts];
+  // An unused binding still needs a buffer: the counts say what is read.
+  const [p0, p1, p2] = [0, 1, 2].map((i) => parts[i]);
+  const count = (part: tf.Tensor | undefined) => part?.size ?? 0;
+  const int = (part: tf.Tensor | undefined) => (part && storedDtype(backend, part) === 'int32' ? 1 : 0);
+  const bound = (part: tf.Tensor | undefined) => (part ? buffer(part) : firstBuffer);
+  const target = { shape: [2 + count(p0) + count(p1) + count(p2)], kernelName: finiteReadout.name, reads };
   const info = dispatchIntoNewTensor(backend, target, dispatchErrors, (output, sink) =>
     runKernelSync(
       backend.device,
       finiteReadout,
       {
-        params: { firstCount: first.size, secondCount: second?.size ?? 0, valueCount, valuesInt },
+        params: {
+          firstCount: first.size,
+          secondCount: second?.size ?? 0,
+          valueCount: count(p0),
+          valuesInt: int(p0),
+          value2Count: count(p1),
+          values2Int: int(p1),
+          value3Count: count(p2),
+          values3Int: int(p2),
+        },
         first: firstBuffer,
-        // An unused binding still needs a buffer: the counts say what is read.
         second: second ? buffer(second) : firstBuffer,
-        values: values ? buffer(values) : firstBuffer,
+        values: bound(p0),
         output,
+        values2: bound(p1),
+        values3: bound(p2),
       },
       sink,
     ),
@@ -76,10 +92,12 @@ function readoutKernel(first: tf.Tensor, second: tf.Tensor | undefined, values: 
 
 /**
  * `[first all finite, second all finite (1 without second), ...values as float32]`, read back in one
- * readback. Inputs are not disposed.
+ * readback; `values` may be several tensors (parts), each flattened, one after another (up to three
+ * cost no Concat on webgpu). Inputs are not disposed.
  */
-export async function readFinite(first: tf.Tensor, second?: tf.Tensor, values?: tf.Tensor): Promise<Float32Array> {
-  const readout = kernelTakes(first, second, values) ? readoutKernel(first, second, values) : readoutOps(first, second, values);
+export async function readFinite(first: tf.Tensor, second?: tf.Tensor, values?: tf.Tensor | readonly tf.Tensor[]): Promise<Float32Array> {
+  const parts = values === undefined ? [] : values instanceof tf.Tensor ? [values] : values;
+  const readout = kernelTakes(first, second, parts) ? readoutKernel(first, second, parts) : readoutOps(first, second, parts);
   try {
     return (await readout.data()) as Float32Array;
   } finally {

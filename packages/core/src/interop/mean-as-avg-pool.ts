@@ -46,9 +46,12 @@ interface WebgpuKernels {
   readonly reshape: tf.KernelFunc;
 }
 
+/** The wrappers {@link installMeanAsAvgPool} registered (to tell whether one is tfjs-webgpu's Mean now). */
+const wrappers = new WeakSet<tf.KernelFunc>();
+
 /** tfjs's Mean, with a global average pooling computed by tfjs's AvgPool while the flag is on. */
 function meanAsAvgPool({ mean: original, avgPool, reshape }: WebgpuKernels): tf.KernelFunc {
-  return (params) => {
+  const wrapper: tf.KernelFunc = (params) => {
     const x = params.inputs['x'];
     const attrs = params.attrs as unknown as MeanAttrs;
     const window = x && tf.env().getBool(MEAN_AS_AVG_POOL_FLAG) ? globalPoolWindow(x, attrs.axis) : undefined;
@@ -64,6 +67,19 @@ function meanAsAvgPool({ mean: original, avgPool, reshape }: WebgpuKernels): tf.
     (backend as { disposeData(dataId: object): boolean }).disposeData(pooled.dataId);
     return result;
   };
+  wrappers.add(wrapper);
+  return wrapper;
+}
+
+/**
+ * Whether `tf.mean(x, [1, 2])` of a float32 NHWC tensor runs as tfjs-webgpu's AvgPool now (the
+ * webgpu backend, this wrapper registered and its flag on): then a kernel that sums like AvgPool's
+ * program gives the mean's bits (broadcast-mean); otherwise tfjs's reduce program sums in another order.
+ */
+export function globalMeanRunsAsAvgPool(): boolean {
+  if (tf.getBackend() !== 'webgpu') return false;
+  const mean = tf.getKernel('Mean', 'webgpu');
+  return mean !== undefined && wrappers.has(mean.kernelFunc) && tf.env().getBool(MEAN_AS_AVG_POOL_FLAG);
 }
 
 /**

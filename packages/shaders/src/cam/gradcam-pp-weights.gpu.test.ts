@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { gradcamPpWeights } from './gradcam-pp-weights.kernel.js';
+import { gradcamPpWeights, gradcamPpWeightsFor } from './gradcam-pp-weights.kernel.js';
 import { gradcamPpWeightsRef } from './gradcam-pp-weights.ref.js';
 
 const CASES = [
@@ -46,4 +46,28 @@ describe('gradcam-pp-weights', () => {
     expect(Array.from(await readFloat32(device, w, 3))).toBeAllClose([0, 0, want], gradcamPpWeights.tolerance);
     [a, g, w].forEach((b) => releaseBuffer(device, b));
   });
+
+  gpuTest.for(CASES.slice(1, 4))(
+    'one gradient per channel (stride 0) gives the bits of its broadcast: $why',
+    async ({ why: _, ...shape }, { device }) => {
+      const { images, positions, channels } = shape;
+      const act = seededF32(images * positions * channels, channels, 0, 2);
+      const perChannel = seededF32(images * channels, 5, -0.01, 0.01).map((g, i) => (i % 7 === 0 ? 0 : g));
+      // The broadcast: position p of image n holds image n's channel values.
+      const broadcast = new Float32Array(act.length).map(
+        (_, i) => perChannel[Math.floor(i / (positions * channels)) * channels + (i % channels)]!,
+      );
+      const a = uploadBuffer(device, act, 'act');
+      const [g1, gp] = [uploadBuffer(device, perChannel, 'per channel'), uploadBuffer(device, broadcast, 'broadcast')];
+      const [w1, wp] = [0, 1].map(() => createBuffer(device, images * channels * 4, 'weights'));
+      await runKernel(device, gradcamPpWeightsFor(false), { params: shape, act: a, grad: g1, weights: w1! });
+      await runKernel(device, gradcamPpWeightsFor(true), { params: shape, act: a, grad: gp, weights: wp! });
+      const [strided, full] = await Promise.all([w1!, wp!].map((w) => readFloat32(device, w, images * channels)));
+      expect(Array.from(new Uint32Array(strided!.buffer))).toEqual(Array.from(new Uint32Array(full!.buffer)));
+      expect(strided).toBeAllClose(gradcamPpWeightsRef(act, broadcast, shape), gradcamPpWeights.tolerance);
+      expect(new Set(strided).size).toBeGreaterThan(2); // weights that differ: the gradient reached them
+      [a, g1, gp, w1!, wp!].forEach((b) => releaseBuffer(device, b));
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
 });

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './gradcam-pp-weights.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { kernelVariant } from '../runtime/kernel-variant.js';
 
-/** GPU kernel: Grad-CAM++ channel weights from activations and gradients. See gradcam-pp-weights.wgsl; CPU reference: gradcamPpWeightsRef. */
+/**
+ * GPU kernel: Grad-CAM++ channel weights from activations and gradients of the activation's shape.
+ * {@link gradcamPpWeightsFor} gives the variant reading one gradient value per channel. See
+ * gradcam-pp-weights.wgsl; CPU reference: gradcamPpWeightsRef.
+ */
 export const gradcamPpWeights = defineKernel({
   name: 'gradcam-pp-weights',
   source,
@@ -18,3 +23,11 @@ export const gradcamPpWeights = defineKernel({
   tolerance: { abs: 1e-5, rel: 1e-4 },
   threads: ({ params }) => params.images * params.channels,
 });
+
+/**
+ * {@link gradcamPpWeights} reading `grad` as `[images, channels]`, the same at every position, when
+ * `perPosition` is false (the GRADIENT_PER_POSITION override constant: no dead branch on software adapters).
+ */
+export function gradcamPpWeightsFor(perPosition: boolean): typeof gradcamPpWeights {
+  return perPosition ? gradcamPpWeights : kernelVariant(gradcamPpWeights, { GRADIENT_PER_POSITION: 0 });
+}

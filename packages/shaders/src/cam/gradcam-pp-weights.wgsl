@@ -6,7 +6,10 @@
 //   S[n, k]      = sum_p act[n, p, k]
 //   alpha[n,p,k] = g^2 / (2 g^2 + S g^3 + 1e-6)        (0 where g == 0)
 //   weights[n,k] = sum_p max(g, 0) * alpha
-// act and grad are NHWC ([n][p][k], k fastest), p < positions = h * w.
+// act and grad are NHWC ([n][p][k], k fastest), p < positions = h * w. With GRADIENT_PER_POSITION
+// false, grad is [n][k]: one value per channel, the same at every position (a linear GAP + Dense
+// tail's closed-form gradient), read with position stride 0: the same values in the same order as
+// its broadcast, so the same weights, without the broadcast (a Tile) written first.
 //
 // Dispatch: one invocation per (n, k), 1-D, ceil(images * channels / WORKGROUP_SIZE) workgroups
 // folded past 65,535. Consecutive invocations read consecutive k: coalesced loads.
@@ -14,6 +17,8 @@
 // (gradcam-pp-weights.kernel.ts) abs 1e-5 + rel 1e-4 for positions <= 3136 (56 x 56).
 
 override WORKGROUP_SIZE: u32;
+// false: grad holds one value per (image, channel), broadcast over the positions (stride 0).
+override GRADIENT_PER_POSITION: bool = true;
 
 struct Params {
   images: u32,
@@ -40,9 +45,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var p = 0u; p < params.positions; p++) {
     total += act[base + p * K];
   }
+  let gradBase = select(n * K + k, base, GRADIENT_PER_POSITION);
+  let gradStride = select(0u, K, GRADIENT_PER_POSITION);
   var w = 0.0;
   for (var p = 0u; p < params.positions; p++) {
-    let g = grad[base + p * K];
+    let g = grad[gradBase + p * gradStride];
     if (g != 0.0) {
       let g2 = g * g;
       let alpha = g2 / (2.0 * g2 + total * g2 * g + 1e-6);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 export { camMap, camMapFor, CAM_WEIGHTING_MODES, type CamWeighting } from './cam-map.kernel.js';
 export { camMapRef, halfPixelSource, resizeBilinearRef, minMaxNormaliseRef, type CamMapShape } from './cam-map.ref.js';
-export { gradcamPpWeights } from './gradcam-pp-weights.kernel.js';
+export { gradcamPpWeights, gradcamPpWeightsFor } from './gradcam-pp-weights.kernel.js';
 export { gradcamPpWeightsRef } from './gradcam-pp-weights.ref.js';
 export { powerIteration, POWER_ITERATION_MAX_SIZE, POWER_ITERATION_DEFAULTS } from './power-iteration.kernel.js';
 export { powerIterationRef, powerIterationStart } from './power-iteration.ref.js';
@@ -13,3 +13,5 @@ export { ablationBatch } from './ablation-batch.kernel.js';
 export { ablationBatchRef, type AblationBatchShape } from './ablation-batch.ref.js';
 export { pooledAblationWeights, pooledAblationWeightsFor } from './pooled-ablation-weights.kernel.js';
 export { pooledAblationWeightsRef, ablationValueRef, type PooledAblationShape } from './pooled-ablation-weights.ref.js';
+export { broadcastMean } from './broadcast-mean.kernel.js';
+export { broadcastMeanRef } from './broadcast-mean.ref.js';

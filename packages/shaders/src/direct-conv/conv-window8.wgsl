@@ -19,6 +19,11 @@ override FILTER_WIDTH: u32;
 // Whether the taps compute the block's upper 4 channels: false for a result of at most 4 channels
 // (an image's gradient), whose upper lanes would all be clamped copies, never stored.
 override UPPER_CHANNELS: bool = true;
+// Whether the taps compute only the block's channel 0: true for a one-channel result (a grayscale
+// image's gradient), whose other three lower lanes would be clamped copies too. Then a tap loads one
+// weight instead of four gathered ones and does 8 multiply-adds instead of 32; each stored sum is
+// the same products added in the same order as with four channels.
+override SINGLE_CHANNEL: bool = false;
 
 // A window's source columns, clamped into the row, and which of them lie inside it (the others
 // read as 0): cells 0-3 (a), 4-7 (b) and 8-11 (c).
@@ -111,6 +116,19 @@ fn loadWindow(at: WindowAddresses, cells: WindowCells, channel: u32) -> Window {
 // Adds one tap: columns 0-3 / 4-7 read cells vA / vB, times the weights at `at` + lo / hi (hi only
 // if UPPER_CHANNELS).
 fn addTap(sums: ptr<function, Sums8>, vA: vec4f, vB: vec4f, at: u32, lo: vec4u, hi: vec4u) {
+  if (SINGLE_CHANNEL) {
+    // Channel 0 of each column k (outer()'s column k, lane x), written out with constant indices.
+    let w = weights[at + lo.x];
+    (*sums).loA[0].x += vA.x * w;
+    (*sums).loA[1].x += vA.y * w;
+    (*sums).loA[2].x += vA.z * w;
+    (*sums).loA[3].x += vA.w * w;
+    (*sums).loB[0].x += vB.x * w;
+    (*sums).loB[1].x += vB.y * w;
+    (*sums).loB[2].x += vB.z * w;
+    (*sums).loB[3].x += vB.w * w;
+    return;
+  }
   let wLo = vec4f(weights[at + lo.x], weights[at + lo.y], weights[at + lo.z], weights[at + lo.w]);
   (*sums).loA += outer(vA, wLo);
   (*sums).loB += outer(vB, wLo);

@@ -75,17 +75,25 @@ export function directConv2dBackpropInputFor(
   g: { inChannels: number; strideWidth: number; filterWidth: number },
   options: { slide: boolean },
 ): typeof directConv2dBackpropInput {
-  if (options.slide && fitsSlideKernel(g)) return directConv2dBackpropInputSlideFor(g.filterWidth, g.inChannels > 4);
+  if (options.slide && fitsSlideKernel(g)) {
+    return directConv2dBackpropInputSlideFor(g.filterWidth, g.inChannels > 4, g.inChannels === 1);
+  }
   return g.inChannels <= 4 ? directConv2dBackpropInputNarrow : directConv2dBackpropInput;
 }
 
 /**
  * {@link directConv2dBackpropInputSlide} for a filter `filterWidth` (1 to 5) columns wide, computing
- * its blocks' upper 4 channels only if `upperChannels` (false serves up to 4 input channels): one
- * cached descriptor per variant.
+ * its blocks' upper 4 channels only if `upperChannels` (false serves up to 4 input channels), and
+ * only channel 0 if `singleChannel` (one input channel, a grayscale image: one weight load per tap
+ * instead of four; the same sums): one cached descriptor per variant.
  */
-export function directConv2dBackpropInputSlideFor(filterWidth: number, upperChannels: boolean): typeof directConv2dBackpropInput {
-  return kernelVariant(directConv2dBackpropInputSlide, { FILTER_WIDTH: filterWidth, UPPER_CHANNELS: upperChannels ? 1 : 0 });
+export function directConv2dBackpropInputSlideFor(
+  filterWidth: number,
+  upperChannels: boolean,
+  singleChannel = false,
+): typeof directConv2dBackpropInput {
+  const constants = { FILTER_WIDTH: filterWidth, UPPER_CHANNELS: upperChannels ? 1 : 0 };
+  return kernelVariant(directConv2dBackpropInputSlide, singleChannel ? { ...constants, SINGLE_CHANNEL: 1 } : constants);
 }
 
 /**

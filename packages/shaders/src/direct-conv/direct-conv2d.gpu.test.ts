@@ -201,6 +201,8 @@ describe('direct-conv2d-backprop-input (8 x 8, narrow and slide)', () => {
     // The slide kernel without its blocks' upper 4 channels serves up to 4 input channels.
     const uppers = slides(c) ? [true, ...(g.inChannels <= 4 ? [false] : [])] : [];
     const slide = uppers.map((upper) => directConv2dBackpropInputSlideFor(g.filterWidth, upper));
+    // ... and with channel 0 alone, one input channel.
+    if (slides(c) && g.inChannels === 1) slide.push(directConv2dBackpropInputSlideFor(g.filterWidth, false, true));
     return [directConv2dBackpropInput, directConv2dBackpropInputNarrow, ...slide].map((kernel) => ({ ...c, kernel }));
   });
   gpuTest.for(kernelCases)(
@@ -215,11 +217,27 @@ describe('direct-conv2d-backprop-input (8 x 8, narrow and slide)', () => {
     },
   );
 
-  it('directConv2dBackpropInputFor: with slide, the slide kernel for column stride 1 and filters up to 5 wide (lower channels only up to 4 of them); else narrow up to 4 input channels, else 8 x 8', () => {
+  gpuTest.for(CASES.filter((c) => slides(c) && c.input[3] === 1 && size(c.input) > 1))(
+    "one input channel: channel 0 alone gives the four-lane kernel's bits: $input * $filter ($why)",
+    async (c, { device }) => {
+      const g = convGeometry(c.input, c.filter, c.strides, c.padding);
+      const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.outChannels, 8);
+      const weights = seededF32(size(c.filter), 9);
+      const [four, one] = await Promise.all(
+        [false, true].map((single) =>
+          backpropInputGpu(device, dy, weights, g, directConv2dBackpropInputSlideFor(g.filterWidth, false, single)),
+        ),
+      );
+      expect(Array.from(new Uint32Array(one!.buffer))).toEqual(Array.from(new Uint32Array(four!.buffer)));
+      expect(new Set(one).size).toBeGreaterThan(1);
+    },
+  );
+
+  it('directConv2dBackpropInputFor: with slide, the slide kernel for column stride 1 and filters up to 5 wide (lower channels only up to 4 of them, channel 0 alone for 1); else narrow up to 4 input channels, else 8 x 8', () => {
     const pick = (inChannels: number, strideWidth: number, filterWidth: number, slide = true) =>
       directConv2dBackpropInputFor({ inChannels, strideWidth, filterWidth }, { slide });
     expect([pick(1, 1, 3), pick(4, 1, 3), pick(5, 1, 3), pick(32, 1, 5)].map((k) => [k.name, k.constants])).toEqual([
-      [directConv2dBackpropInputSlide.name, { FILTER_WIDTH: 3, UPPER_CHANNELS: 0 }],
+      [directConv2dBackpropInputSlide.name, { FILTER_WIDTH: 3, UPPER_CHANNELS: 0, SINGLE_CHANNEL: 1 }],
       [directConv2dBackpropInputSlide.name, { FILTER_WIDTH: 3, UPPER_CHANNELS: 0 }],
       [directConv2dBackpropInputSlide.name, { FILTER_WIDTH: 3, UPPER_CHANNELS: 1 }],
       [directConv2dBackpropInputSlide.name, { FILTER_WIDTH: 5, UPPER_CHANNELS: 1 }],

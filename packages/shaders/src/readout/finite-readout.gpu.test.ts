@@ -43,6 +43,16 @@ const CASES = [
   },
 ];
 
+/** The counts of one values part (values2 and values3 empty). */
+const onePart = (valueCount: number, valuesInt: number) => ({
+  valueCount,
+  valuesInt,
+  value2Count: 0,
+  values2Int: 0,
+  value3Count: 0,
+  values3Int: 0,
+});
+
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 describe('finite-readout', () => {
@@ -53,11 +63,13 @@ describe('finite-readout', () => {
     const size = 2 + values.length;
     const output = uploadBuffer(device, new Float32Array(size + 4).fill(-3), 'output');
     await runKernel(device, finiteReadout, {
-      params: { firstCount: first.length, secondCount: second.length, valueCount: values.length, valuesInt: 0 },
+      params: { firstCount: first.length, secondCount: second.length, ...onePart(values.length, 0) },
       first: f,
       second: s,
       values: v,
       output,
+      values2: f,
+      values3: f,
     });
     const got = await readFloat32(device, output, size + 4);
     // Exact, NaN values included: compare bits.
@@ -74,14 +86,61 @@ describe('finite-readout', () => {
     const v = uploadBuffer(device, new Float32Array(classes.buffer), 'values');
     const output = uploadBuffer(device, new Float32Array(2 + classes.length), 'output');
     await runKernel(device, finiteReadout, {
-      params: { firstCount: first.length, secondCount: 0, valueCount: classes.length, valuesInt: 1 },
+      params: { firstCount: first.length, secondCount: 0, ...onePart(classes.length, 1) },
       first: f,
       second: f,
       values: v,
       output,
+      values2: f,
+      values3: f,
     });
     const got = await readFloat32(device, output, 2 + classes.length);
     expect(bits(got)).toEqual(bits(finiteReadoutRef(first, [], classes)));
     [f, v, output].forEach((b) => releaseBuffer(device, b));
+  });
+
+  gpuTest.for([
+    { why: 'peaks, classes (i32) and a host copy', counts: [1, 1, 784], ints: [0, 1, 0] },
+    { why: 'chosen classes (i32) and a host copy, ragged strides', counts: [3, 130, 0], ints: [1, 0, 0] },
+    { why: 'only the third part', counts: [0, 0, 65], ints: [0, 0, 1] },
+  ])('writes up to three values parts one after another: $why', async ({ counts, ints }, { device }) => {
+    const first = withBad(100, 18);
+    const second = withBad(10, 19, { 4: NaN });
+    // An i32 part holds class indices; a float part holds any bits, NaN included.
+    const parts = counts.map((n, p) =>
+      ints[p] ? Int32Array.from({ length: n }, (_, i) => (i * 7919) % 1000) : withBad(n, 20 + p, n > 1 ? { 1: NaN } : {}).subarray(0, n),
+    );
+    const [f, s] = [uploadBuffer(device, first, 'first'), uploadBuffer(device, second, 'second')];
+    const v = parts.map((part, p) =>
+      uploadBuffer(device, new Float32Array(part.length ? part.buffer.slice(0, part.length * 4) : new ArrayBuffer(4)), `part ${p}`),
+    );
+    const size = 2 + counts.reduce((a, b) => a + b, 0);
+    const output = uploadBuffer(device, new Float32Array(size + 4).fill(-3), 'output');
+    const [c0, c1, c2] = counts as [number, number, number];
+    const [i0, i1, i2] = ints as [number, number, number];
+    await runKernel(device, finiteReadout, {
+      params: {
+        firstCount: 100,
+        secondCount: 10,
+        valueCount: c0,
+        valuesInt: i0,
+        value2Count: c1,
+        values2Int: i1,
+        value3Count: c2,
+        values3Int: i2,
+      },
+      first: f,
+      second: s,
+      values: v[0]!,
+      output,
+      values2: v[1]!,
+      values3: v[2]!,
+    });
+    const got = await readFloat32(device, output, size + 4);
+    expect(bits(got.subarray(0, size))).toEqual(bits(finiteReadoutRef(first, second, ...parts)));
+    expect(got[1]).toBe(0); // the second's NaN
+    expect(Array.from(got.subarray(size))).toEqual([-3, -3, -3, -3]);
+    [f, s, ...v, output].forEach((b) => releaseBuffer(device, b));
+    expect(liveBufferCount(device)).toBe(0);
   });
 });

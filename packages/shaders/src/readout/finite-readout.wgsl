@@ -1,15 +1,18 @@
 // finite-readout.wgsl
 //
 // What a single-image explanation reads back, in one dispatch (session 15): whether two tensors are
-// all finite (the input's NaN/Inf check, the model scores' check) and a few values (map peaks,
-// chosen classes) behind them:
-//   output[0]     = 1 if every first[i]  (i < firstCount)  is finite, else 0
-//   output[1]     = 1 if every second[i] (i < secondCount) is finite, else 0 (1 when secondCount = 0)
-//   output[2 + i] = values[i]                                         (i < valueCount)
-// values holds f32, or i32 when valuesInt = 1 (tfjs-webgpu's int32 -> float32 Cast keeps the int32
-// bits and relabels the tensor, so a chosen class read from its buffer is an i32): converted.
-// tfjs's IsFinite + All + Cast (+ LogicalNot) + Concat took 4-9 dispatches for the same, each
-// ~0.1-0.2 ms on a software GPU, All a tree reduction behind emulated barriers.
+// all finite (the input's NaN/Inf check, the model scores' check) and the values of up to three
+// tensors (map peaks, chosen classes, a small result's host copy) behind them, one after another:
+//   output[0]                  = 1 if every first[i]  (i < firstCount)  is finite, else 0
+//   output[1]                  = 1 if every second[i] (i < secondCount) is finite, else 0 (1 when secondCount = 0)
+//   output[2 + i]              = values[i]                              (i < valueCount)
+//   output[2 + c0 + i]         = values2[i]                             (i < value2Count, c0 = valueCount)
+//   output[2 + c0 + c1 + i]    = values3[i]                             (i < value3Count, c1 = value2Count)
+// Each values array holds f32, or i32 when its valuesInt flag is 1 (tfjs-webgpu's int32 -> float32
+// Cast keeps the int32 bits and relabels the tensor, so a chosen class read from its buffer is an
+// i32): converted. tfjs's IsFinite + All + Cast (+ LogicalNot) + Concat took 4-9 dispatches for the
+// same, each ~0.1-0.2 ms on a software GPU, All a tree reduction behind emulated barriers; the three
+// values bindings spare the Concat of several parts (session 19).
 // Finite is tested on the bits (exponent not all ones), so no float mode can fold it away.
 //
 // Dispatch: ONE workgroup; its invocations stride over the three arrays and OR their "not finite"
@@ -23,6 +26,10 @@ struct Params {
   secondCount: u32,
   valueCount: u32,
   valuesInt: u32,
+  value2Count: u32,
+  values2Int: u32,
+  value3Count: u32,
+  values3Int: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -30,6 +37,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> second: array<f32>;
 @group(0) @binding(3) var<storage, read> values: array<f32>;
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
+@group(0) @binding(5) var<storage, read> values2: array<f32>;
+@group(0) @binding(6) var<storage, read> values3: array<f32>;
 
 var<workgroup> notFinite: array<atomic<u32>, 2>;
 
@@ -50,6 +59,16 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
   for (var i = lid.x; i < params.valueCount; i += WORKGROUP_SIZE) {
     let v = values[i];
     output[2u + i] = select(v, f32(bitcast<i32>(v)), params.valuesInt == 1u);
+  }
+  let at2 = 2u + params.valueCount;
+  for (var i = lid.x; i < params.value2Count; i += WORKGROUP_SIZE) {
+    let v = values2[i];
+    output[at2 + i] = select(v, f32(bitcast<i32>(v)), params.values2Int == 1u);
+  }
+  let at3 = at2 + params.value2Count;
+  for (var i = lid.x; i < params.value3Count; i += WORKGROUP_SIZE) {
+    let v = values3[i];
+    output[at3 + i] = select(v, f32(bitcast<i32>(v)), params.values3Int == 1u);
   }
   if (firstBad) {
     atomicOr(&notFinite[0], 1u);
