@@ -297,12 +297,19 @@ function mixParams(mix: readonly number[]) {
 }
 
 /**
+ * What recordFourierImage's `spectra` hold: the variables ('variables'), which the first column
+ * stage reads colour-mixed and scaled, or that mix already made ('premixed': adam-ascend-premix's
+ * output, bit for bit what that load computes), which it reads as they are.
+ */
+export type SpectraForm = 'variables' | 'premixed';
+
+/**
  * Records image = sigmoid(colour mix(factor * irfft2(scale * spectra))) for `spectra` [planes, h, 2 W]
  * ([re | im] half spectrum per row u) into `image` [images, h, w, channels] in `layout`: column FFTs over u
  * whose first stage reads the spectra colour-mixed and scaled (the mix is linear, so it commutes
- * with the FFTs), then row FFTs over x whose first stage reads the columns' result through the
- * Hermitian extension (two rows per sequence) and whose last stage writes factor and sigmoid
- * straight into the image: no pass besides the FFT stages.
+ * with the FFTs; `form` 'premixed': already mixed and scaled), then row FFTs over x whose first
+ * stage reads the columns' result through the Hermitian extension (two rows per sequence) and whose
+ * last stage writes factor and sigmoid straight into the image: no pass besides the FFT stages.
  */
 export function recordFourierImage(
   batch: KernelBatch,
@@ -311,6 +318,7 @@ export function recordFourierImage(
   spectra: GPUBuffer,
   image: GPUBuffer,
   layout: ImageLayout = 'packed',
+  form: SpectraForm = 'variables',
 ): void {
   const { scratch } = buffers;
   const columns = recordFft(batch, {
@@ -318,10 +326,10 @@ export function recordFourierImage(
     sign: 1,
     twiddles: buffers.columnTwiddles,
     scale: buffers.scale,
-    scaleAt: 'load',
+    scaleAt: form === 'premixed' ? 'none' : 'load',
     src: spectra,
     scratch,
-    loadFrom: 'colour-mix',
+    loadFrom: form === 'premixed' ? 'sequences' : 'colour-mix',
     fourier: shape,
     fuseStages: buffers.fuseStages ?? true,
   });
