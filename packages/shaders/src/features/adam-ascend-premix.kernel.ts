@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './adam-ascend-premix.wgsl';
 import { defineKernel, type KernelArgs } from '../runtime/kernel.js';
+import { kernelVariant } from '../runtime/kernel-variant.js';
 import type { KernelBatch } from '../runtime/batch.js';
 import { ShapeMismatchError } from '../runtime/errors.js';
 import { adamUpdateSnippet } from '../snippets/index.js';
@@ -32,7 +33,8 @@ const PREMIX_BINDINGS = {
  * 2 W] (`params.count` of them, `first` unused) that also overwrites `gradient` with the next
  * step's premixed spectrum, plane 3 n + j = (sum_i M[i, j] x'_{3 n + i}) * scale [h, 2 W]: what
  * the column FFT's colour-mix load reads, bit for bit, so that load becomes a plain one (see
- * adam-ascend-premix.wgsl). `premix.quads` = h 2 W / 4 (whole quads), `premix.images` images.
+ * adam-ascend-premix.wgsl). `premix.quads` = h 2 W / 4 (whole quads; also the pipeline constant
+ * QUADS: record through recordAdamPremixStep, which sets it), `premix.images` images.
  * Tolerance: adam-ascend's for x', m', v' (the same adamUpdate); the premixed spectrum is the mix
  * of the kernel's own x' (f32 products and sums as the FFT's load makes them), checked against
  * the f64 mix of x' within the same abs 1e-6 + rel 1e-5. CPU reference: adamAscendPremixRef.
@@ -86,5 +88,5 @@ export function recordAdamPremixStep(batch: KernelBatch, args: AdamPremixArgs): 
     m7: m(7),
     m8: m(8),
   };
-  batch.dispatch(adamAscendPremix, { ...buffers, params: { ...params, first: 0 }, premix });
+  batch.dispatch(kernelVariant(adamAscendPremix, { QUADS: premix.quads }), { ...buffers, params: { ...params, first: 0 }, premix });
 }

@@ -10,10 +10,13 @@
 // plain load (3 planes and a scale per element on SwiftShader and lavapipe, session 17 idea).
 // Each invocation reads its quads of the gradient before it writes them; no other touches them.
 //
-// Dispatch: 1-D, one invocation per image and quad of a plane (premix.quads = h 2 W / 4 per plane,
-// whole: the caller checks), folded past 65,535 workgroups. Tolerance: adam-ascend-premix.kernel.ts.
+// Dispatch: 1-D, one invocation per image and quad of a plane (QUADS = premix.quads = h 2 W / 4 per
+// plane, whole: the caller checks), folded past 65,535 workgroups. QUADS is a pipeline constant so
+// that the division and offsets by it compile to constant arithmetic (the uniform's copy bounds the
+// grid). Tolerance: adam-ascend-premix.kernel.ts.
 
 override WORKGROUP_SIZE: u32;
+override QUADS: u32 = 1u;
 
 // Params and adamUpdate: adam-update.wgsl (include).
 
@@ -57,15 +60,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (t >= premix.images * premix.quads) {
     return;
   }
-  let n = t / premix.quads;
-  let q = t - n * premix.quads;
-  let first = 3u * n * premix.quads + q;
+  let n = t / QUADS;
+  let q = t - n * QUADS;
+  let first = 3u * n * QUADS + q;
   let x0 = step(first);
-  let x1 = step(first + premix.quads);
-  let x2 = step(first + 2u * premix.quads);
+  let x1 = step(first + QUADS);
+  let x2 = step(first + 2u * QUADS);
   let s = scale[q];
   // Plane j's mix column (M[0, j], M[1, j], M[2, j]) = (m_j, m_3+j, m_6+j), summed as mixedAt sums it.
   gradient[first] = (premix.m0 * x0 + premix.m3 * x1 + premix.m6 * x2) * s;
-  gradient[first + premix.quads] = (premix.m1 * x0 + premix.m4 * x1 + premix.m7 * x2) * s;
-  gradient[first + 2u * premix.quads] = (premix.m2 * x0 + premix.m5 * x1 + premix.m8 * x2) * s;
+  gradient[first + QUADS] = (premix.m1 * x0 + premix.m4 * x1 + premix.m7 * x2) * s;
+  gradient[first + 2u * QUADS] = (premix.m2 * x0 + premix.m5 * x1 + premix.m8 * x2) * s;
 }
