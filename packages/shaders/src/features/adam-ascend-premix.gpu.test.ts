@@ -12,7 +12,7 @@ import { adamAscendPremixRef, premixOf } from './adam-ascend-premix.ref.js';
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 /** A 1/f-like scale [h, 2 W]: one positive factor per complex element, stored for its real and imaginary part. */
-function scaleOf(h: number, w: number): Float32Array {
+function scaleOf(h: number, w: number): Float32Array<ArrayBuffer> {
   const W = halfOf(w);
   const half = seededF32(h * W, h * 7 + w, 0.01, 3);
   const out = new Float32Array(h * 2 * W);
@@ -39,7 +39,7 @@ function recordColumns(batch: KernelBatch, shape: FourierImageShape, buffers: Re
   });
 }
 
-function fourierBuffers(device: GPUDevice, shape: FourierImageShape, scale: Float32Array, fuseStages: boolean) {
+function fourierBuffers(device: GPUDevice, shape: FourierImageShape, scale: Float32Array<ArrayBuffer>, fuseStages: boolean) {
   const count = shape.images * 3 * scale.length;
   const scratch = () => scratchBuffer(device, fourierScratchFloats(shape), 'scratch');
   return {

@@ -5,7 +5,7 @@
 // adam-ascend-quads over whole quads, adam-ascend over the rest; the tfjs form is a dozen
 // elementwise programs).
 import * as tf from '@tensorflow/tfjs';
-import { recordAdamStep, recordKernels, type KernelBatch } from '@webxai/shaders';
+import { recordAdamPremixStep, recordAdamStep, recordKernels, type FourierImageShape, type KernelBatch } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
 
 export interface AdamState {
@@ -89,6 +89,32 @@ export function recordAdamAscend(
     xNext: out.x.buffer,
     mNext: out.m.buffer,
     vNext: out.v.buffer,
+  });
+}
+
+/**
+ * {@link recordAdamAscend} for the Fourier parametrisation's variables of `shape` (3 channels, planes
+ * of whole quads: premixFits) that also leaves the next step's premixed spectrum (the colour mix of
+ * the new variables times `scale`, the 1/f scale) in `gradient`: adam-ascend-premix.
+ */
+export function recordAdamPremixAscend(
+  batch: KernelBatch,
+  step: { readonly x: tf.Tensor; readonly gradient: GPUBuffer; readonly state: AdamState; readonly learningRate: number },
+  spectrum: { readonly shape: FourierImageShape; readonly scale: GPUBuffer },
+  out: AdamOutputs,
+): void {
+  const { x, gradient, state, learningRate } = step;
+  recordAdamPremixStep(batch, {
+    params: { count: x.size, beta1: BETA1, beta2: BETA2, epsilon: EPSILON, rate: stepRate(learningRate, state.t + 1) },
+    shape: spectrum.shape,
+    x: gpuBufferOf(x),
+    gradient,
+    m: gpuBufferOf(state.m),
+    v: gpuBufferOf(state.v),
+    xNext: out.x.buffer,
+    mNext: out.m.buffer,
+    vNext: out.v.buffer,
+    scale: spectrum.scale,
   });
 }
 

@@ -11,12 +11,15 @@
 //   batch 2: g_image = affine-sample-adjoint(g_seen); g_vars = FFT VJP(g_image); Adam
 //            (without penalties, 'fourier' with an FFT plan: affine-fourier-adjoint does the adjoint
 //            and the VJP's first kernel in one pass, g_image never written)
+//            (3 channels, planes of whole quads: Adam also leaves the next step's colour-mixed,
+//            scaled spectrum in the run's gradient buffer, PremixedSpectrum, so the next batch 1's
+//            column FFT reads it plainly instead of mixing 3 planes and a scale per element)
 // The penalties (tfjs ops on the image) and the tfjs-op parametrisations ('pixel', sizes without an
 // FFT plan) split a batch where they need the result: the same maths as the cpu path, step for step.
 import * as tf from '@tensorflow/tfjs';
 import { KernelBatch, ShapeMismatchError, type ImageLayout } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
-import { adamAdvance, adamOutputs, disposeAdamOutputs, recordAdamAscend, type AdamState } from './adam.js';
+import { adamAdvance, adamOutputs, disposeAdamOutputs, recordAdamAscend, recordAdamPremixAscend, type AdamState } from './adam.js';
 import { objectiveGradient, type Objective } from './objective.js';
 import { fftVariableShape, recordFftImage, recordFftImageVjp, recordFftTransformVjp } from './fourier-fft.js';
 import { renderImage, variablesGradient, type ImageBasis } from './parametrisation.js';
@@ -49,6 +52,31 @@ export class StepMaps {
   }
 }
 
+/**
+ * One run's gradient buffer for the variables (fftVariableShape), over which each step's Adam
+ * (adam-ascend-premix) leaves the next step's premixed spectrum: the colour mix of the new
+ * variables times the 1/f scale, bit for bit what the column FFT's colour-mix load computes, so the
+ * next step's image reads it as it is (`ready` once a step has written it). A step's gradient only
+ * lives between its VJP and its Adam, which reads it before writing over it; the queue orders the
+ * next step's image (which reads the spectrum) before the next VJP (which writes the gradient).
+ */
+export class PremixedSpectrum {
+  readonly #tensor: tf.Tensor;
+  ready = false;
+
+  constructor(shape: readonly number[]) {
+    this.#tensor = createTensorBuffer(shape).tensor;
+  }
+
+  get buffer(): GPUBuffer {
+    return gpuBufferOf(this.#tensor);
+  }
+
+  dispose(): void {
+    this.#tensor.dispose();
+  }
+}
+
 /** What one step needs besides the variables and Adam's state. */
 export interface GpuStepInputs {
   readonly basis: ImageBasis;
@@ -62,6 +90,8 @@ export interface GpuStepInputs {
   readonly learningRate: number;
   /** The gradient of the penalties with respect to the image, or undefined for none (tfjs ops). */
   readonly penaltyGradient?: (image: tf.Tensor4D) => tf.Tensor4D;
+  /** The run's premixed spectrum ('fourier' with an FFT plan, where premixFits), or undefined. */
+  readonly premix?: PremixedSpectrum;
 }
 
 /** The result of one step: the new variables and state (the old state disposed, the old variables not) and the objective per image. */
@@ -109,7 +139,11 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
     const imageTensor = image ? (image.tensor as tf.Tensor4D) : scratch.hold(await renderImage(basis, variables));
     const seen = scratch.buffer(transformedShape(imageShape, inputs.input));
     const see = new KernelBatch(tfjsDevice(), 'visualize-feature.see');
-    if (basis.fft) recordFftImage(see, basis.fft, basis.spectrumScale!, gpuBufferOf(variables), image!.buffer, layout);
+    if (basis.fft) {
+      const premixed = inputs.premix?.ready === true;
+      const spectra = premixed ? inputs.premix!.buffer : gpuBufferOf(variables);
+      recordFftImage(see, basis.fft, basis.spectrumScale!, spectra, image!.buffer, layout, premixed ? 'premixed' : 'variables');
+    }
     const sources = { src: gpuBufferOf(imageTensor), transforms, output: seen.buffer };
     recordTransform(see, imageShape, inputs.input, maps, sources, layout);
     await see.submit();
@@ -124,8 +158,9 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
       seenGradient: gpuBufferOf(seenGradient),
       transforms,
     });
-    recordAdamAscend(ascend, variables, gradient, state, inputs.learningRate, out);
+    recordAdam(ascend, inputs, { x: variables, gradient, state, learningRate: inputs.learningRate }, out);
     await ascend.submit();
+    if (inputs.premix) inputs.premix.ready = true;
   } catch (error) {
     disposeAdamOutputs(out);
     value?.dispose();
@@ -134,6 +169,21 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
     scratch.dispose();
   }
   return { ...adamAdvance(state, out), value };
+}
+
+/** Records Adam's step, premixing the next step's spectrum into `gradient` when the run has a PremixedSpectrum. */
+function recordAdam(
+  batch: KernelBatch,
+  inputs: GpuStepInputs,
+  step: Parameters<typeof recordAdamPremixAscend>[1],
+  out: ReturnType<typeof adamOutputs>,
+): void {
+  const { basis, premix } = inputs;
+  if (premix && basis.fft) {
+    recordAdamPremixAscend(batch, step, { shape: basis.fft.shape, scale: gpuBufferOf(basis.spectrumScale!) }, out);
+    return;
+  }
+  recordAdamAscend(batch, step.x, step.gradient, step.state, step.learningRate, out);
 }
 
 /**
@@ -168,7 +218,7 @@ async function recordVariablesGradient(
   let batch = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');
   if (basis.fft && !penaltyGradient) {
     // The image gradient is only the FFT VJP's input: one fused kernel goes straight past it.
-    const gradient = scratch.buffer(fftVariableShape(basis.fft)).buffer;
+    const gradient = variablesGradientBuffer(inputs, scratch);
     const view = { input: inputs.input, transforms: from.transforms, imageLayout: from.imageLayout };
     recordFftTransformVjp(batch, basis.fft, basis.spectrumScale!, view, gpuBufferOf(from.image), from.seenGradient, gradient);
     return { batch, gradient };
@@ -186,11 +236,16 @@ async function recordVariablesGradient(
     batch = new KernelBatch(tfjsDevice(), 'visualize-feature.ascend');
   }
   if (basis.fft) {
-    const gradient = scratch.buffer(fftVariableShape(basis.fft)).buffer;
+    const gradient = variablesGradientBuffer(inputs, scratch);
     recordFftImageVjp(batch, basis.fft, basis.spectrumScale!, gpuBufferOf(from.image), gpuBufferOf(total), gradient);
     return { batch, gradient };
   }
   await batch.submit();
   const gradient = gpuBufferOf(scratch.hold(await variablesGradient(basis, from.image, total)));
   return { batch: new KernelBatch(tfjsDevice(), 'visualize-feature.ascend'), gradient };
+}
+
+/** Where the FFT VJP writes the gradient with respect to the variables: the run's PremixedSpectrum, else a scratch buffer. */
+function variablesGradientBuffer(inputs: GpuStepInputs, scratch: Scratch): GPUBuffer {
+  return inputs.premix?.buffer ?? scratch.buffer(fftVariableShape(inputs.basis.fft!)).buffer;
 }

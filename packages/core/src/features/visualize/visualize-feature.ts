@@ -11,7 +11,7 @@
 //   variables += Adam(g_vars)                                            one WGSL dispatch on webgpu, tfjs ops on cpu
 // On webgpu the kernels before and after the model pass go in one queue submission each (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, normalRef, randomNormal, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
+import { InvalidOptionError, normalRef, premixFits, randomNormal, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { currentPath } from '../../api/explainer.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import type { ExecutionPath } from '../../api/types.js';
@@ -20,7 +20,8 @@ import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
 import { adamAscend, adamStart, adamStartKernel, type AdamState } from './adam.js';
-import { gpuStep, StepMaps } from './gpu-step.js';
+import { fftVariableShape } from './fourier-fft.js';
+import { gpuStep, PremixedSpectrum, StepMaps } from './gpu-step.js';
 import { objectiveGradient, resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
   disposeBasis,
@@ -340,6 +341,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
     },
   );
   const stepMaps = path === 'gpu' ? new StepMaps(objective.count) : undefined;
+  const premix = path === 'gpu' ? premixedSpectrum(basis) : undefined;
   const values: tf.Tensor1D[] = [];
   const history: number[][] = [];
   try {
@@ -357,6 +359,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
               image: [sizes.image[0], sizes.image[1], sizes.input[2]],
               learningRate: settings.learningRate,
               ...(settings.tv > 0 || settings.l2 > 0 ? { penaltyGradient: penaltyGradientOf(settings) } : {}),
+              ...(premix ? { premix } : {}),
             })
           : await cpuStep(variables, state, basis, objective, maps, sizes, settings);
       values.push(next.value);
@@ -403,9 +406,16 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
   } finally {
     tf.dispose([variables, state.m, state.v, ...values]);
     stepMaps?.dispose();
+    premix?.dispose();
     disposeBasis(basis);
     objective.dispose();
   }
+}
+
+/** The run's PremixedSpectrum when its steps' Adam can premix (an FFT basis of 3 channels, planes of whole quads), else undefined. */
+function premixedSpectrum(basis: ImageBasis): PremixedSpectrum | undefined {
+  const shape = basis.fft?.shape;
+  return shape && premixFits(shape.height, shape.width, shape.channels) ? new PremixedSpectrum(fftVariableShape(basis.fft!)) : undefined;
 }
 
 /** Each image's objective, untransformed (only resized to the model's input): a new tensor [count], not read. */
