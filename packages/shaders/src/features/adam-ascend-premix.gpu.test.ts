@@ -138,19 +138,16 @@ describe('adam-ascend-premix (recordAdamPremixStep)', () => {
     }
   }
 
-  gpuTest(
-    'planes without whole quads (5 x 5: 30 floats) or a count that is not the variables size: ShapeMismatchError',
-    async ({ device }) => {
-      const buffer = scratchBuffer(device, 16, 'b');
-      const args = { x: buffer, gradient: buffer, m: buffer, v: buffer, xNext: buffer, mNext: buffer, vNext: buffer, scale: buffer };
-      const step = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rate: 0.05 };
-      const batch = new KernelBatch(device, 'premix-bad');
-      const record = (height: number, width: number, count: number) => () =>
-        recordAdamPremixStep(batch, { ...args, params: { count, ...step }, shape: { images: 1, height, width, mix: [1] } });
-      expect(record(5, 5, 90)).toThrow(ShapeMismatchError);
-      expect(record(6, 8, 179)).toThrow(/180 floats|60 floats/);
-      expect(batch.kernelNames).toEqual([]);
-      releaseBuffer(device, buffer);
-    },
-  );
+  gpuTest('planes without whole quads (5 x 5: 30 floats) or a count that is not the variables size: ShapeMismatchError', ({ device }) => {
+    const buffer = scratchBuffer(device, 16, 'b');
+    const args = { x: buffer, gradient: buffer, m: buffer, v: buffer, xNext: buffer, mNext: buffer, vNext: buffer, scale: buffer };
+    const step = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rate: 0.05 };
+    const batch = new KernelBatch(device, 'premix-bad');
+    const record = (height: number, width: number, count: number) => () =>
+      recordAdamPremixStep(batch, { ...args, params: { count, ...step }, shape: { images: 1, height, width, mix: [1] } });
+    expect(record(5, 5, 90)).toThrow(ShapeMismatchError);
+    expect(record(6, 8, 179)).toThrow(/180 floats|60 floats/);
+    expect(batch.kernelNames).toEqual([]);
+    releaseBuffer(device, buffer);
+  });
 });

@@ -32,43 +32,54 @@ describe('gpuStep with a PremixedSpectrum (webgpu)', () => {
   it.each([
     [24, 24],
     [20, 24],
-  ])('image %i, model %i: the same variables, moments and objectives as the colour-mix load, bit for bit, for 4 steps; no leaks', async (size, input) => {
-    const model = convModel(input);
-    const objective = resolveObjective(adaptModel(model), { layer: 'conv', channels: [0, 3] }, [input, input, 3], undefined);
-    const image = [size, size, 3] as const;
-    const basis = imageBasis('fourier', 2, image, { fft: true });
-    expect(basis.fft && premixFits(size, size, 3)).toBe(true);
-    const shape = variableShape('fourier', 2, image);
-    const start = tf.tensor(seededF32(shape.reduce((a, b) => a * b), size, -0.02, 0.02), shape);
-    const run = async (premixed: boolean) => {
-      let x = start.clone();
-      let state = await adamStartKernel(x);
-      const stepMaps = new StepMaps(2);
-      const premix = premixed ? new PremixedSpectrum(fftVariableShape(basis.fft!)) : undefined;
-      const values: number[][] = [];
-      for (let step = 0; step < 4; step++) {
-        const maps = stepTransforms(DEFAULT_TRANSFORMS, 5, step, 2, [size, size], [input, input]);
-        const inputs = { basis, objective, maps, stepMaps, input: [input, input] as const, image, learningRate: 0.05 };
-        const next = await gpuStep(x, state, premix ? { ...inputs, premix } : inputs);
-        values.push(await bits(next.value));
-        tf.dispose([x, next.value]);
-        [x, state] = [next.x, next.state];
-      }
-      const out = { x: await bits(x), m: await bits(state.m), v: await bits(state.v), values };
-      tf.dispose([x, state.m, state.v]);
-      stepMaps.dispose();
-      premix?.dispose();
-      return out;
-    };
-    await run(false); // uploads the model's, the basis' and the objective's tensors on first use, outside the counts
-    const [tensors, buffers] = [tf.memory().numTensors, (flushTfjs(), tfjsUsedBufferCount())];
-    const mixed = await run(false);
-    expect(await run(true)).toEqual(mixed);
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect((flushTfjs(), tfjsUsedBufferCount())).toBe(buffers);
-    start.dispose();
-    disposeBasis(basis);
-    objective.dispose();
-    model.dispose();
-  });
+  ])(
+    'image %i, model %i: the same variables, moments and objectives as the colour-mix load, bit for bit, for 4 steps; no leaks',
+    async (size, input) => {
+      const model = convModel(input);
+      const objective = resolveObjective(adaptModel(model), { layer: 'conv', channels: [0, 3] }, [input, input, 3], undefined);
+      const image = [size, size, 3] as const;
+      const basis = imageBasis('fourier', 2, image, { fft: true });
+      expect(basis.fft && premixFits(size, size, 3)).toBe(true);
+      const shape = variableShape('fourier', 2, image);
+      const start = tf.tensor(
+        seededF32(
+          shape.reduce((a, b) => a * b),
+          size,
+          -0.02,
+          0.02,
+        ),
+        shape,
+      );
+      const run = async (premixed: boolean) => {
+        let x = start.clone();
+        let state = await adamStartKernel(x);
+        const stepMaps = new StepMaps(2);
+        const premix = premixed ? new PremixedSpectrum(fftVariableShape(basis.fft!)) : undefined;
+        const values: number[][] = [];
+        for (let step = 0; step < 4; step++) {
+          const maps = stepTransforms(DEFAULT_TRANSFORMS, 5, step, 2, [size, size], [input, input]);
+          const inputs = { basis, objective, maps, stepMaps, input: [input, input] as const, image, learningRate: 0.05 };
+          const next = await gpuStep(x, state, premix ? { ...inputs, premix } : inputs);
+          values.push(await bits(next.value));
+          tf.dispose([x, next.value]);
+          [x, state] = [next.x, next.state];
+        }
+        const out = { x: await bits(x), m: await bits(state.m), v: await bits(state.v), values };
+        tf.dispose([x, state.m, state.v]);
+        stepMaps.dispose();
+        premix?.dispose();
+        return out;
+      };
+      await run(false); // uploads the model's, the basis' and the objective's tensors on first use, outside the counts
+      const [tensors, buffers] = [tf.memory().numTensors, (flushTfjs(), tfjsUsedBufferCount())];
+      const mixed = await run(false);
+      expect(await run(true)).toEqual(mixed);
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect((flushTfjs(), tfjsUsedBufferCount())).toBe(buffers);
+      start.dispose();
+      disposeBasis(basis);
+      objective.dispose();
+      model.dispose();
+    },
+  );
 });

@@ -140,9 +140,9 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
     const seen = scratch.buffer(transformedShape(imageShape, inputs.input));
     const see = new KernelBatch(tfjsDevice(), 'visualize-feature.see');
     if (basis.fft) {
-      const premixed = inputs.premix?.ready === true;
-      const spectra = premixed ? inputs.premix!.buffer : gpuBufferOf(variables);
-      recordFftImage(see, basis.fft, basis.spectrumScale!, spectra, image!.buffer, layout, premixed ? 'premixed' : 'variables');
+      const premix = inputs.premix?.ready === true ? inputs.premix : undefined;
+      const spectra = premix ? premix.buffer : gpuBufferOf(variables);
+      recordFftImage(see, basis.fft, basis.spectrumScale!, spectra, image!.buffer, layout, premix ? 'premixed' : 'variables');
     }
     const sources = { src: gpuBufferOf(imageTensor), transforms, output: seen.buffer };
     recordTransform(see, imageShape, inputs.input, maps, sources, layout);

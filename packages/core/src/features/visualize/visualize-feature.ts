@@ -414,8 +414,8 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
 
 /** The run's PremixedSpectrum when its steps' Adam can premix (an FFT basis of 3 channels, planes of whole quads), else undefined. */
 function premixedSpectrum(basis: ImageBasis): PremixedSpectrum | undefined {
-  const shape = basis.fft?.shape;
-  return shape && premixFits(shape.height, shape.width, shape.channels) ? new PremixedSpectrum(fftVariableShape(basis.fft!)) : undefined;
+  const fft = basis.fft;
+  return fft && premixFits(fft.shape.height, fft.shape.width, fft.shape.channels) ? new PremixedSpectrum(fftVariableShape(fft)) : undefined;
 }
 
 /** Each image's objective, untransformed (only resized to the model's input): a new tensor [count], not read. */
