@@ -144,7 +144,7 @@ describe('adam-ascend-premix (recordAdamPremixStep)', () => {
     const step = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rate: 0.05 };
     const batch = new KernelBatch(device, 'premix-bad');
     const record = (height: number, width: number, count: number) => () =>
-      recordAdamPremixStep(batch, { ...args, params: { count, ...step }, shape: { images: 1, height, width, mix: [1] } });
+      recordAdamPremixStep(batch, { ...args, params: { count, ...step }, shape: { images: 1, height, width, factor: 1, mix: [1] } });
     expect(record(5, 5, 90)).toThrow(ShapeMismatchError);
     expect(record(6, 8, 179)).toThrow(/180 floats|60 floats/);
     expect(batch.kernelNames).toEqual([]);

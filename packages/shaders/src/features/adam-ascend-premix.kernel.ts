@@ -5,26 +5,15 @@ import { kernelVariant } from '../runtime/kernel-variant.js';
 import type { KernelBatch } from '../runtime/batch.js';
 import { ShapeMismatchError } from '../runtime/errors.js';
 import { adamUpdateSnippet } from '../snippets/index.js';
+import { mixParams, type FourierImageShape } from '../fft/fft-plan.js';
+import { FOURIER_MIX_FIELDS } from '../fft/fourier-adjoint.kernel.js';
 import { ADAM_BINDINGS, ADAM_TOLERANCE } from './adam-ascend.kernel.js';
 
 const PREMIX_BINDINGS = {
   ...ADAM_BINDINGS,
   gradient: { storage: 'read_write' },
-  premix: {
-    uniform: {
-      images: 'u32',
-      quads: 'u32',
-      m0: 'f32',
-      m1: 'f32',
-      m2: 'f32',
-      m3: 'f32',
-      m4: 'f32',
-      m5: 'f32',
-      m6: 'f32',
-      m7: 'f32',
-      m8: 'f32',
-    },
-  },
+  // The Fourier uniforms' factor and mix fields (factor unused here).
+  premix: { uniform: { images: 'u32', quads: 'u32', ...FOURIER_MIX_FIELDS } },
   scale: { storage: 'read' },
 } as const;
 
@@ -53,7 +42,7 @@ export const adamAscendPremix = defineKernel({
 export type AdamPremixArgs = Omit<KernelArgs<typeof PREMIX_BINDINGS>, 'params' | 'premix'> & {
   readonly params: Omit<KernelArgs<typeof PREMIX_BINDINGS>['params'], 'first'>;
   /** The parametrisation's sizes and row-major 3 x 3 colour mix (images = planes @ M). */
-  readonly shape: { readonly images: number; readonly height: number; readonly width: number; readonly mix: readonly number[] };
+  readonly shape: Pick<FourierImageShape, 'images' | 'height' | 'width' | 'factor' | 'mix'>;
 };
 
 /** Floats of one plane of the variables [h, 2 W] (W = floor(w / 2) + 1). */
@@ -74,19 +63,6 @@ export function recordAdamPremixStep(batch: KernelBatch, args: AdamPremixArgs): 
     throw new ShapeMismatchError(
       `adam-ascend-premix: ${params.count} variables for ${shape.images} images of 3 planes [${shape.height}, ${floats / shape.height}] (${floats} floats each, a multiple of 4 needed)`,
     );
-  const m = (i: number) => shape.mix[i] ?? 0;
-  const premix = {
-    images: shape.images,
-    quads: floats / 4,
-    m0: m(0),
-    m1: m(1),
-    m2: m(2),
-    m3: m(3),
-    m4: m(4),
-    m5: m(5),
-    m6: m(6),
-    m7: m(7),
-    m8: m(8),
-  };
+  const premix = { images: shape.images, quads: floats / 4, factor: shape.factor, ...mixParams(shape.mix) };
   batch.dispatch(kernelVariant(adamAscendPremix, { QUADS: premix.quads }), { ...buffers, params: { ...params, first: 0 }, premix });
 }

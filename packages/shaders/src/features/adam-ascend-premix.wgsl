@@ -23,6 +23,7 @@ override QUADS: u32 = 1u;
 struct Premix {
   images: u32,
   quads: u32,
+  factor: f32, // the Fourier uniforms' field order (FOURIER_MIX_FIELDS); unused here
   m0: f32,
   m1: f32,
   m2: f32,

@@ -291,7 +291,7 @@ export function fourierImageParams(shape: FourierImageShape) {
 }
 
 /** m0..m8 of a row-major 3 x 3 mix (missing entries 0). */
-function mixParams(mix: readonly number[]) {
+export function mixParams(mix: readonly number[]) {
   const m = (i: number) => mix[i] ?? 0;
   return { m0: m(0), m1: m(1), m2: m(2), m3: m(3), m4: m(4), m5: m(5), m6: m(6), m7: m(7), m8: m(8) };
 }

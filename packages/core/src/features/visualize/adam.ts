@@ -80,7 +80,12 @@ export function recordAdamAscend(
   learningRate: number,
   out: AdamOutputs,
 ): void {
-  recordAdamStep(batch, {
+  recordAdamStep(batch, adamStepArgs(x, gradient, state, learningRate, out));
+}
+
+/** The uniform and buffers of Adam's step `state.t + 1` from `x` into `out` (both Adam kernels'). */
+function adamStepArgs(x: tf.Tensor, gradient: GPUBuffer, state: AdamState, learningRate: number, out: AdamOutputs) {
+  return {
     params: { count: x.size, beta1: BETA1, beta2: BETA2, epsilon: EPSILON, rate: stepRate(learningRate, state.t + 1) },
     x: gpuBufferOf(x),
     gradient,
@@ -89,7 +94,7 @@ export function recordAdamAscend(
     xNext: out.x.buffer,
     mNext: out.m.buffer,
     vNext: out.v.buffer,
-  });
+  };
 }
 
 /**
@@ -104,18 +109,7 @@ export function recordAdamPremixAscend(
   out: AdamOutputs,
 ): void {
   const { x, gradient, state, learningRate } = step;
-  recordAdamPremixStep(batch, {
-    params: { count: x.size, beta1: BETA1, beta2: BETA2, epsilon: EPSILON, rate: stepRate(learningRate, state.t + 1) },
-    shape: spectrum.shape,
-    x: gpuBufferOf(x),
-    gradient,
-    m: gpuBufferOf(state.m),
-    v: gpuBufferOf(state.v),
-    xNext: out.x.buffer,
-    mNext: out.m.buffer,
-    vNext: out.v.buffer,
-    scale: spectrum.scale,
-  });
+  recordAdamPremixStep(batch, { ...adamStepArgs(x, gradient, state, learningRate, out), shape: spectrum.shape, scale: spectrum.scale });
 }
 
 /**
