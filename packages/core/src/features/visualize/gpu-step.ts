@@ -3,7 +3,8 @@
 // kernels go in two KernelBatches around tfjs's forward + backward pass instead of one submit each
 // (an FFT image, affine-sample, its adjoint, the FFT VJP and Adam were five, each with its own
 // encoder, uniform buffer and output allocation), and the step's maps go up once for both batches,
-// into one buffer per run (StepMaps).
+// into a run's buffer (StepMaps). Batch 2 is left open (PendingAscent) and the next step's batch 1
+// joins it when that is all WGSL: one queue.submit per step, batch 2 + the next batch 1.
 //   batch 1: image = fourier-image FFTs(variables); seen = affine-sample(image)
 //            (without penalties, 'fourier' with an FFT plan and 3 channels: the image padded to 4
 //            floats per pixel, which only webxai's kernels read, and affine-sample-padded)
@@ -22,33 +23,38 @@ import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '
 import { adamAdvance, adamOutputs, disposeAdamOutputs, recordAdamAscend, recordAdamPremixAscend, type AdamState } from './adam.js';
 import { objectiveGradient, type Objective } from './objective.js';
 import { fftVariableShape, recordFftImage, recordFftImageVjp, recordFftTransformVjp } from './fourier-fft.js';
+import { PendingAscent } from './pending-ascent.js';
 import { renderImage, variablesGradient, type ImageBasis } from './parametrisation.js';
 import { recordTransform, recordTransformGradient, transformedShape } from './transforms.js';
 
 /**
- * One run's buffer for the step's maps [count][6], rewritten in place every step by
- * queue.writeBuffer, which the queue orders after the previous step's submissions (the last to
- * read it) and before this step's. A tf.tensor1d per step took a buffer, a staging buffer and a
- * queue.submit of its own for 96 bytes.
+ * One run's buffers for the step's maps [count][6], rewritten in place by queue.writeBuffer, two
+ * of them taken in turn: step k's ascent batch (which reads its maps) is submitted with step
+ * k + 1's image kernels (PendingAscent), after step k + 1's maps went up, so consecutive steps must
+ * not share one. The queue orders each write after the submissions of two steps back (the last
+ * to read that buffer). A tf.tensor1d per step took a buffer, a staging buffer and a queue.submit
+ * of its own for 96 bytes.
  */
 export class StepMaps {
-  readonly #tensor: tf.Tensor;
+  readonly #tensors: readonly [tf.Tensor, tf.Tensor];
+  #next: 0 | 1 = 0;
 
   constructor(readonly count: number) {
-    this.#tensor = createTensorBuffer([count * 6]).tensor;
+    this.#tensors = [createTensorBuffer([count * 6]).tensor, createTensorBuffer([count * 6]).tensor];
   }
 
-  /** Writes `maps` ([count][6]) and returns the buffer holding them. */
+  /** Writes `maps` ([count][6]) into the buffer the previous upload did not use and returns it. */
   upload(maps: Float32Array<ArrayBuffer>): GPUBuffer {
     if (maps.length !== this.count * 6)
       throw new ShapeMismatchError(`step maps: ${maps.length} values for ${this.count} images; expected [count][6] = ${this.count * 6}`);
-    const buffer = gpuBufferOf(this.#tensor);
+    const buffer = gpuBufferOf(this.#tensors[this.#next]);
+    this.#next = this.#next === 0 ? 1 : 0;
     tfjsDevice().queue.writeBuffer(buffer, 0, maps);
     return buffer;
   }
 
   dispose(): void {
-    this.#tensor.dispose();
+    tf.dispose([...this.#tensors]);
   }
 }
 
@@ -94,16 +100,22 @@ export interface GpuStepInputs {
   readonly premix?: PremixedSpectrum;
 }
 
-/** The result of one step: the new variables and state (the old state disposed, the old variables not) and the objective per image. */
+/**
+ * The result of one step: the new variables and state (the old state released, the old variables
+ * not: both are held by `ascent` until it is submitted) and the objective per image. `x` and
+ * `state` are written by `ascent`: pass it to the next step (which submits it with its own
+ * kernels) or submit it before reading them.
+ */
 export interface GpuStepResult {
   readonly x: tf.Tensor;
   readonly state: AdamState;
   readonly value: tf.Tensor1D;
+  readonly ascent: PendingAscent;
 }
 
-/** Tensors a step allocates, disposed together when it fails or finishes. */
+/** Tensors a step allocates, disposed together when it fails or handed to its PendingAscent. */
 class Scratch {
-  readonly #tensors: tf.Tensor[] = [];
+  #tensors: tf.Tensor[] = [];
 
   /** A tensor-to-be of `shape` from tfjs's pool, disposed with the scratch. */
   buffer(shape: readonly number[]): TensorBuffer {
@@ -118,13 +130,30 @@ class Scratch {
     return tensor;
   }
 
+  /** The tensors held so far, no longer the scratch's to dispose. */
+  take(): tf.Tensor[] {
+    const taken = this.#tensors;
+    this.#tensors = [];
+    return taken;
+  }
+
   dispose(): void {
-    tf.dispose(this.#tensors);
+    tf.dispose(this.take());
   }
 }
 
-/** One gradient-ascent step of visualizeFeature on the webgpu backend (see the file comment). */
-export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: GpuStepInputs): Promise<GpuStepResult> {
+/**
+ * One gradient-ascent step of visualizeFeature on the webgpu backend (see the file comment).
+ * `previous`, the step before's ascent (GpuStepResult.ascent), is settled here: submitted, with
+ * this step's image kernels when they are WGSL ('fourier' with an FFT plan), else before them; or
+ * released if the step fails first.
+ */
+export async function gpuStep(
+  variables: tf.Tensor,
+  state: AdamState,
+  inputs: GpuStepInputs,
+  previous?: PendingAscent,
+): Promise<GpuStepResult> {
   const { basis, maps } = inputs;
   const [h, w, c] = inputs.image;
   const imageShape = [basis.count, h, w, c];
@@ -134,11 +163,12 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
   const out = adamOutputs(variables);
   try {
     const transforms = inputs.stepMaps.upload(maps);
-    // batch 1: the image and what the model sees.
+    // batch 1: the image and what the model sees (joining the previous step's ascent: one submit).
+    if (previous && !basis.fft) await previous.submit(); // renderImage's tfjs ops read the variables it writes
     const image = basis.fft ? scratch.buffer(layout === 'padded' ? [basis.count, h, w, 4] : imageShape) : undefined;
     const imageTensor = image ? (image.tensor as tf.Tensor4D) : scratch.hold(await renderImage(basis, variables));
     const seen = scratch.buffer(transformedShape(imageShape, inputs.input));
-    const see = new KernelBatch(tfjsDevice(), 'visualize-feature.see');
+    const see = previous && basis.fft ? previous.batch : new KernelBatch(tfjsDevice(), 'visualize-feature.see');
     if (basis.fft) {
       const premix = inputs.premix?.ready === true ? inputs.premix : undefined;
       const spectra = premix ? premix.buffer : gpuBufferOf(variables);
@@ -146,12 +176,12 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
     }
     const sources = { src: gpuBufferOf(imageTensor), transforms, output: seen.buffer };
     recordTransform(see, imageShape, inputs.input, maps, sources, layout);
-    await see.submit();
+    await (previous && basis.fft ? previous.submit() : see.submit());
     // tfjs: the model's forward and backward pass.
     const pass = objectiveGradient(inputs.objective, seen.tensor as tf.Tensor4D);
     value = pass.value;
     const seenGradient = scratch.hold(pass.gradient);
-    // batch 2: back to the image, to the variables, and the step.
+    // batch 2: back to the image, to the variables, and the step (submitted by the next step or the caller).
     const { batch: ascend, gradient } = await recordVariablesGradient(inputs, scratch, {
       image: imageTensor,
       imageLayout: layout,
@@ -159,16 +189,19 @@ export async function gpuStep(variables: tf.Tensor, state: AdamState, inputs: Gp
       transforms,
     });
     recordAdam(ascend, inputs, { x: variables, gradient, state, learningRate: inputs.learningRate }, out);
-    await ascend.submit();
     if (inputs.premix) inputs.premix.ready = true;
+    // Adam reads the old variables and state, which the caller and adamAdvance release: clones
+    // (tfjs shares their buffers, no copy) keep them for the batch.
+    const ascent = new PendingAscent(ascend, [...scratch.take(), tf.clone(variables), tf.clone(state.m), tf.clone(state.v)]);
+    return { ...adamAdvance(state, out), value, ascent };
   } catch (error) {
+    previous?.release();
     disposeAdamOutputs(out);
     value?.dispose();
     throw error;
   } finally {
     scratch.dispose();
   }
-  return { ...adamAdvance(state, out), value };
 }
 
 /** Records Adam's step, premixing the next step's spectrum into `gradient` when the run has a PremixedSpectrum. */

@@ -22,6 +22,7 @@ import type { ModelAdapter, ModelInput } from '../../model/types.js';
 import { adamAscend, adamStart, adamStartKernel, type AdamState } from './adam.js';
 import { fftVariableShape } from './fourier-fft.js';
 import { gpuStep, PremixedSpectrum, StepMaps } from './gpu-step.js';
+import type { PendingAscent } from './pending-ascent.js';
 import { objectiveGradient, resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
   disposeBasis,
@@ -344,30 +345,45 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
   const premix = path === 'gpu' ? premixedSpectrum(basis) : undefined;
   const values: tf.Tensor1D[] = [];
   const history: number[][] = [];
+  // The last gpu step's ascent batch: the next step submits it with its own first kernels; anything
+  // reading the variables before that submits it first (submitAscent).
+  let ascent: PendingAscent | undefined;
+  const submitAscent = async () => {
+    const pending = ascent;
+    ascent = undefined;
+    await pending?.submit();
+  };
   try {
     for (let step = 0; step < settings.steps; step++) {
       throwIfAborted(options.signal, 'visualizeFeature');
       const maps = stepTransforms(settings.transforms, settings.seed, step, objective.count, sizes.image, [sizes.input[0], sizes.input[1]]);
       const next =
         path === 'gpu'
-          ? await gpuStep(variables, state, {
-              basis,
-              objective,
-              maps,
-              stepMaps: stepMaps!,
-              input: [sizes.input[0], sizes.input[1]],
-              image: [sizes.image[0], sizes.image[1], sizes.input[2]],
-              learningRate: settings.learningRate,
-              ...(settings.tv > 0 || settings.l2 > 0 ? { penaltyGradient: penaltyGradientOf(settings) } : {}),
-              ...(premix ? { premix } : {}),
-            })
+          ? await gpuStep(
+              variables,
+              state,
+              {
+                basis,
+                objective,
+                maps,
+                stepMaps: stepMaps!,
+                input: [sizes.input[0], sizes.input[1]],
+                image: [sizes.image[0], sizes.image[1], sizes.input[2]],
+                learningRate: settings.learningRate,
+                ...(settings.tv > 0 || settings.l2 > 0 ? { penaltyGradient: penaltyGradientOf(settings) } : {}),
+                ...(premix ? { premix } : {}),
+              },
+              ascent,
+            )
           : await cpuStep(variables, state, basis, objective, maps, sizes, settings);
+      ascent = 'ascent' in next ? next.ascent : undefined;
       values.push(next.value);
       variables.dispose();
       variables = next.x;
       state = next.state;
       const done = step + 1;
       if (options.onProgress && (done % settings.progressEvery === 0 || done === settings.steps)) {
+        await submitAscent();
         history.push(...(await readRows(values.splice(0))));
         const images = await renderImage(basis, variables);
         try {
@@ -381,6 +397,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
     // the steps' objectives come back with the final one in one readback: reading the rows first left
     // the GPU idle while the render and forward pass were recorded, then waited for a second readback.
     let finalObjective: number[];
+    await submitAscent();
     const images = await renderImage(basis, variables);
     try {
       const finalValue = await evaluate(images, objective, sizes, path);
@@ -404,6 +421,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
       timeMs: performance.now() - start,
     };
   } finally {
+    ascent?.release();
     tf.dispose([variables, state.m, state.v, ...values]);
     stepMaps?.dispose();
     premix?.dispose();
