@@ -9,7 +9,8 @@
 //   g_image = affine-sample-adjoint(g_seen)                          WGSL
 //   g_vars = d (sum(image * g_image) - penalties(image)) / d variables    the same split (a vector-Jacobian product)
 //   variables += Adam(g_vars)                                            one WGSL dispatch on webgpu, tfjs ops on cpu
-// On webgpu the kernels before and after the model pass go in one queue submission each (gpu-step.ts).
+// On webgpu the kernels before and after the model pass go in one queue submission each, the one after
+// joining the next step's one before (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, normalRef, premixFits, randomNormal, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { currentPath } from '../../api/explainer.js';
