@@ -5,7 +5,7 @@ import { defineKernel, type KernelArgs } from '../runtime/kernel.js';
 import type { KernelBatch } from '../runtime/batch.js';
 import { adamUpdateSnippet } from '../snippets/index.js';
 
-const ADAM_BINDINGS = {
+export const ADAM_BINDINGS = {
   params: { uniform: { count: 'u32', first: 'u32', beta1: 'f32', beta2: 'f32', epsilon: 'f32', rate: 'f32' } },
   x: { storage: 'read' },
   gradient: { storage: 'read' },
@@ -18,7 +18,7 @@ const ADAM_BINDINGS = {
 
 // Each value is a few f32 roundings (and a sqrt) of order-1 quantities; the step m / sqrt(v) is
 // within 1 of rate in size, and v = g^2-sized sums can lose 1e-7 relative: abs 1e-6 + rel 1e-5.
-const ADAM_TOLERANCE = { abs: 1e-6, rel: 1e-5 } as const;
+export const ADAM_TOLERANCE = { abs: 1e-6, rel: 1e-5 } as const;
 
 /**
  * GPU kernel: one Adam ascent step for parameters `first` .. `count - 1`, `x`, `gradient`, `m`, `v`

@@ -10,3 +10,5 @@ export { affineFourierAdjointRef } from './affine-fourier-adjoint.ref.js';
 export { affineSampleRef, affineSampleAdjointRef, checkAffineSample, type AffineSampleShape } from './affine-sample.ref.js';
 export { adamAscend, adamAscendQuads, recordAdamStep, type AdamAscendArgs } from './adam-ascend.kernel.js';
 export { adamAscendRef, type AdamStep } from './adam-ascend.ref.js';
+export { adamAscendPremix, premixFits, recordAdamPremixStep, type AdamPremixArgs } from './adam-ascend-premix.kernel.js';
+export { adamAscendPremixRef, premixOf } from './adam-ascend-premix.ref.js';

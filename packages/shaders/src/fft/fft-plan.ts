@@ -291,18 +291,25 @@ export function fourierImageParams(shape: FourierImageShape) {
 }
 
 /** m0..m8 of a row-major 3 x 3 mix (missing entries 0). */
-function mixParams(mix: readonly number[]) {
+export function mixParams(mix: readonly number[]) {
   const m = (i: number) => mix[i] ?? 0;
   return { m0: m(0), m1: m(1), m2: m(2), m3: m(3), m4: m(4), m5: m(5), m6: m(6), m7: m(7), m8: m(8) };
 }
 
 /**
+ * What recordFourierImage's `spectra` hold: the variables ('variables'), which the first column
+ * stage reads colour-mixed and scaled, or that mix already made ('premixed': adam-ascend-premix's
+ * output, bit for bit what that load computes), which it reads as they are.
+ */
+export type SpectraForm = 'variables' | 'premixed';
+
+/**
  * Records image = sigmoid(colour mix(factor * irfft2(scale * spectra))) for `spectra` [planes, h, 2 W]
  * ([re | im] half spectrum per row u) into `image` [images, h, w, channels] in `layout`: column FFTs over u
  * whose first stage reads the spectra colour-mixed and scaled (the mix is linear, so it commutes
- * with the FFTs), then row FFTs over x whose first stage reads the columns' result through the
- * Hermitian extension (two rows per sequence) and whose last stage writes factor and sigmoid
- * straight into the image: no pass besides the FFT stages.
+ * with the FFTs; `form` 'premixed': already mixed and scaled), then row FFTs over x whose first
+ * stage reads the columns' result through the Hermitian extension (two rows per sequence) and whose
+ * last stage writes factor and sigmoid straight into the image: no pass besides the FFT stages.
  */
 export function recordFourierImage(
   batch: KernelBatch,
@@ -311,6 +318,7 @@ export function recordFourierImage(
   spectra: GPUBuffer,
   image: GPUBuffer,
   layout: ImageLayout = 'packed',
+  form: SpectraForm = 'variables',
 ): void {
   const { scratch } = buffers;
   const columns = recordFft(batch, {
@@ -318,10 +326,10 @@ export function recordFourierImage(
     sign: 1,
     twiddles: buffers.columnTwiddles,
     scale: buffers.scale,
-    scaleAt: 'load',
+    scaleAt: form === 'premixed' ? 'none' : 'load',
     src: spectra,
     scratch,
-    loadFrom: 'colour-mix',
+    loadFrom: form === 'premixed' ? 'sequences' : 'colour-mix',
     fourier: shape,
     fuseStages: buffers.fuseStages ?? true,
   });

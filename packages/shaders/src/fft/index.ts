@@ -30,6 +30,7 @@ export {
   type FourierImageShape,
   type FourierView,
   type ImageLayout,
+  type SpectraForm,
 } from './fft-plan.js';
 export {
   dftRef,

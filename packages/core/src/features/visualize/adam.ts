@@ -5,7 +5,7 @@
 // adam-ascend-quads over whole quads, adam-ascend over the rest; the tfjs form is a dozen
 // elementwise programs).
 import * as tf from '@tensorflow/tfjs';
-import { recordAdamStep, recordKernels, type KernelBatch } from '@webxai/shaders';
+import { recordAdamPremixStep, recordAdamStep, recordKernels, type FourierImageShape, type KernelBatch } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
 
 export interface AdamState {
@@ -80,7 +80,12 @@ export function recordAdamAscend(
   learningRate: number,
   out: AdamOutputs,
 ): void {
-  recordAdamStep(batch, {
+  recordAdamStep(batch, adamStepArgs(x, gradient, state, learningRate, out));
+}
+
+/** The uniform and buffers of Adam's step `state.t + 1` from `x` into `out` (both Adam kernels'). */
+function adamStepArgs(x: tf.Tensor, gradient: GPUBuffer, state: AdamState, learningRate: number, out: AdamOutputs) {
+  return {
     params: { count: x.size, beta1: BETA1, beta2: BETA2, epsilon: EPSILON, rate: stepRate(learningRate, state.t + 1) },
     x: gpuBufferOf(x),
     gradient,
@@ -89,7 +94,22 @@ export function recordAdamAscend(
     xNext: out.x.buffer,
     mNext: out.m.buffer,
     vNext: out.v.buffer,
-  });
+  };
+}
+
+/**
+ * {@link recordAdamAscend} for the Fourier parametrisation's variables of `shape` (3 channels, planes
+ * of whole quads: premixFits) that also leaves the next step's premixed spectrum (the colour mix of
+ * the new variables times `scale`, the 1/f scale) in `gradient`: adam-ascend-premix.
+ */
+export function recordAdamPremixAscend(
+  batch: KernelBatch,
+  step: { readonly x: tf.Tensor; readonly gradient: GPUBuffer; readonly state: AdamState; readonly learningRate: number },
+  spectrum: { readonly shape: FourierImageShape; readonly scale: GPUBuffer },
+  out: AdamOutputs,
+): void {
+  const { x, gradient, state, learningRate } = step;
+  recordAdamPremixStep(batch, { ...adamStepArgs(x, gradient, state, learningRate, out), shape: spectrum.shape, scale: spectrum.scale });
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type FourierImageShape,
   type ImageLayout,
   type KernelBatch,
+  type SpectraForm,
 } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { activeAdapterInfo, isSwiftShaderAdapter, type AdapterDescription } from '../../interop/tfjs-setup.js';
@@ -89,7 +90,8 @@ async function intoTensor(
 
 /**
  * Records the images [count, h, w, c] of `variables` [count c, h, 2 W'] (spectrum scale `scale`
- * [h, 2 W']) into `image`, in `layout` (default 'packed': a tfjs tensor's NHWC).
+ * [h, 2 W']) into `image`, in `layout` (default 'packed': a tfjs tensor's NHWC); `form` 'premixed':
+ * `variables` holds their premixed spectrum instead (adam-ascend-premix's, see PremixedSpectrum).
  */
 export function recordFftImage(
   batch: KernelBatch,
@@ -98,8 +100,9 @@ export function recordFftImage(
   variables: GPUBuffer,
   image: GPUBuffer,
   layout: ImageLayout = 'packed',
+  form: SpectraForm = 'variables',
 ): void {
-  recordFourierImage(batch, fft.shape, buffersOf(fft, scale), variables, image, layout);
+  recordFourierImage(batch, fft.shape, buffersOf(fft, scale), variables, image, layout, form);
 }
 
 /**

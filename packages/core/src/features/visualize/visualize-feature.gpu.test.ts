@@ -253,6 +253,31 @@ describe('visualizeFeature', () => {
     expect(tf.memory().numTensors).toBe(tensors);
   });
 
+  it("cancels with a step's ascent batch still unsubmitted (PendingAscent) without leaking", async () => {
+    const model = patternModel();
+    (await visualizeFeature(model, { layer: 'features', channel: 0, steps: 1 })).images.dispose(); // the model's weights go up
+    flushTfjs();
+    const [tensors, buffers] = [tf.memory().numTensors, tfjsUsedBufferCount()];
+    const controller = new AbortController();
+    let passes = 0;
+    const run = visualizeFeature(model, {
+      layer: 'features',
+      channel: 0,
+      steps: 50,
+      signal: controller.signal,
+      // Inside step 3's model pass: its ascent is recorded after, and the check before step 4 throws.
+      preprocess: (x) => {
+        if (++passes === 3) controller.abort();
+        return x;
+      },
+    });
+    await expect(run).rejects.toThrow(AbortedError);
+    expect(passes).toBe(3);
+    flushTfjs();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tfjsUsedBufferCount()).toBe(buffers);
+  });
+
   it('a bad layer, channel, neuron or class gets a typed error naming the valid range', async () => {
     const model = patternModel();
     const missing = await visualizeFeature(model, { layer: 'conv9', channel: 0 }).catch((e: unknown) => e);

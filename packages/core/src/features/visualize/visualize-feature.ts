@@ -9,9 +9,10 @@
 //   g_image = affine-sample-adjoint(g_seen)                          WGSL
 //   g_vars = d (sum(image * g_image) - penalties(image)) / d variables    the same split (a vector-Jacobian product)
 //   variables += Adam(g_vars)                                            one WGSL dispatch on webgpu, tfjs ops on cpu
-// On webgpu the kernels before and after the model pass go in one queue submission each (gpu-step.ts).
+// On webgpu the kernels before and after the model pass go in one queue submission each, the one after
+// joining the next step's one before (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, normalRef, randomNormal, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
+import { InvalidOptionError, normalRef, premixFits, randomNormal, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { currentPath } from '../../api/explainer.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import type { ExecutionPath } from '../../api/types.js';
@@ -20,7 +21,9 @@ import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelAdapter, ModelInput } from '../../model/types.js';
 import { adamAscend, adamStart, adamStartKernel, type AdamState } from './adam.js';
-import { gpuStep, StepMaps } from './gpu-step.js';
+import { fftVariableShape } from './fourier-fft.js';
+import { gpuStep, PremixedSpectrum, StepMaps } from './gpu-step.js';
+import type { PendingAscent } from './pending-ascent.js';
 import { objectiveGradient, resolveObjective, type FeatureTarget, type Objective } from './objective.js';
 import {
   disposeBasis,
@@ -340,31 +343,48 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
     },
   );
   const stepMaps = path === 'gpu' ? new StepMaps(objective.count) : undefined;
+  const premix = path === 'gpu' ? premixedSpectrum(basis) : undefined;
   const values: tf.Tensor1D[] = [];
   const history: number[][] = [];
+  // The last gpu step's ascent batch: the next step submits it with its own first kernels; anything
+  // reading the variables before that submits it first (submitAscent).
+  let ascent: PendingAscent | undefined;
+  const submitAscent = async () => {
+    const pending = ascent;
+    ascent = undefined;
+    await pending?.submit();
+  };
   try {
     for (let step = 0; step < settings.steps; step++) {
       throwIfAborted(options.signal, 'visualizeFeature');
       const maps = stepTransforms(settings.transforms, settings.seed, step, objective.count, sizes.image, [sizes.input[0], sizes.input[1]]);
       const next =
         path === 'gpu'
-          ? await gpuStep(variables, state, {
-              basis,
-              objective,
-              maps,
-              stepMaps: stepMaps!,
-              input: [sizes.input[0], sizes.input[1]],
-              image: [sizes.image[0], sizes.image[1], sizes.input[2]],
-              learningRate: settings.learningRate,
-              ...(settings.tv > 0 || settings.l2 > 0 ? { penaltyGradient: penaltyGradientOf(settings) } : {}),
-            })
+          ? await gpuStep(
+              variables,
+              state,
+              {
+                basis,
+                objective,
+                maps,
+                stepMaps: stepMaps!,
+                input: [sizes.input[0], sizes.input[1]],
+                image: [sizes.image[0], sizes.image[1], sizes.input[2]],
+                learningRate: settings.learningRate,
+                ...(settings.tv > 0 || settings.l2 > 0 ? { penaltyGradient: penaltyGradientOf(settings) } : {}),
+                ...(premix ? { premix } : {}),
+              },
+              ascent,
+            )
           : await cpuStep(variables, state, basis, objective, maps, sizes, settings);
+      ascent = 'ascent' in next ? next.ascent : undefined;
       values.push(next.value);
       variables.dispose();
       variables = next.x;
       state = next.state;
       const done = step + 1;
       if (options.onProgress && (done % settings.progressEvery === 0 || done === settings.steps)) {
+        await submitAscent();
         history.push(...(await readRows(values.splice(0))));
         const images = await renderImage(basis, variables);
         try {
@@ -378,6 +398,7 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
     // the steps' objectives come back with the final one in one readback: reading the rows first left
     // the GPU idle while the render and forward pass were recorded, then waited for a second readback.
     let finalObjective: number[];
+    await submitAscent();
     const images = await renderImage(basis, variables);
     try {
       const finalValue = await evaluate(images, objective, sizes, path);
@@ -401,11 +422,19 @@ export async function visualizeFeature(model: ModelInput, options: VisualizeFeat
       timeMs: performance.now() - start,
     };
   } finally {
+    ascent?.release();
     tf.dispose([variables, state.m, state.v, ...values]);
     stepMaps?.dispose();
+    premix?.dispose();
     disposeBasis(basis);
     objective.dispose();
   }
+}
+
+/** The run's PremixedSpectrum when its steps' Adam can premix (an FFT basis of 3 channels, planes of whole quads), else undefined. */
+function premixedSpectrum(basis: ImageBasis): PremixedSpectrum | undefined {
+  const fft = basis.fft;
+  return fft && premixFits(fft.shape.height, fft.shape.width, fft.shape.channels) ? new PremixedSpectrum(fftVariableShape(fft)) : undefined;
 }
 
 /** Each image's objective, untransformed (only resized to the model's input): a new tensor [count], not read. */
