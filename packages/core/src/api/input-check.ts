@@ -122,12 +122,13 @@ export async function readCheckedWithScores(
 }
 
 /**
- * `parts`, each flattened and as float32, one after another, for a readback without finite-readout
- * (no input check pending, no scores). A new tensor the caller disposes; the parts are not disposed.
+ * `parts` (two or more), each flattened and as float32, one after another, for a readback without
+ * finite-readout (no input check pending, no scores). A new tensor the caller disposes; the parts
+ * are not disposed.
  */
 function partsForOneReadback(parts: readonly tf.Tensor[]): tf.Tensor1D {
   return tf.tidy(() => {
     const flat = parts.map((part) => tf.reshape<tf.Rank.R1>(part.dtype === 'float32' ? part : tf.cast(part, 'float32'), [-1]));
-    return flat.length === 1 ? flat[0]! : tf.concat(flat);
+    return tf.concat(flat);
   });
 }

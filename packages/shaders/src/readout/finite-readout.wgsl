@@ -46,6 +46,11 @@ fn finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
+// A values part's element as f32: its bits as they are, or converted from i32 when the part's int flag is 1.
+fn asFloat(v: f32, isInt: u32) -> f32 {
+  return select(v, f32(bitcast<i32>(v)), isInt == 1u);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(local_invocation_id) lid: vec3u) {
   var firstBad = false;
@@ -57,18 +62,15 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
     secondBad = secondBad || !finite(second[i]);
   }
   for (var i = lid.x; i < params.valueCount; i += WORKGROUP_SIZE) {
-    let v = values[i];
-    output[2u + i] = select(v, f32(bitcast<i32>(v)), params.valuesInt == 1u);
+    output[2u + i] = asFloat(values[i], params.valuesInt);
   }
   let at2 = 2u + params.valueCount;
   for (var i = lid.x; i < params.value2Count; i += WORKGROUP_SIZE) {
-    let v = values2[i];
-    output[at2 + i] = select(v, f32(bitcast<i32>(v)), params.values2Int == 1u);
+    output[at2 + i] = asFloat(values2[i], params.values2Int);
   }
   let at3 = at2 + params.value2Count;
   for (var i = lid.x; i < params.value3Count; i += WORKGROUP_SIZE) {
-    let v = values3[i];
-    output[at3 + i] = select(v, f32(bitcast<i32>(v)), params.values3Int == 1u);
+    output[at3 + i] = asFloat(values3[i], params.values3Int);
   }
   if (firstBad) {
     atomicOr(&notFinite[0], 1u);

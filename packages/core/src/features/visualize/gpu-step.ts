@@ -20,7 +20,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelBatch, ShapeMismatchError, type ImageLayout } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
-import { adamAdvance, adamOutputs, disposeAdamOutputs, recordAdamAscend, recordAdamPremixAscend, type AdamState } from './adam.js';
+import {
+  adamAdvance,
+  adamOutputs,
+  disposeAdamOutputs,
+  recordAdamAscend,
+  recordAdamPremixAscend,
+  type AdamOutputs,
+  type AdamState,
+} from './adam.js';
 import { objectiveGradient, type Objective } from './objective.js';
 import { fftVariableShape, recordFftImage, recordFftImageVjp, recordFftTransformVjp } from './fourier-fft.js';
 import { PendingAscent } from './pending-ascent.js';
@@ -163,12 +171,14 @@ export async function gpuStep(
   const out = adamOutputs(variables);
   try {
     const transforms = inputs.stepMaps.upload(maps);
-    // batch 1: the image and what the model sees (joining the previous step's ascent: one submit).
-    if (previous && !basis.fft) await previous.submit(); // renderImage's tfjs ops read the variables it writes
+    // batch 1: the image and what the model sees, joining the previous step's ascent (one submit)
+    // when it is all WGSL; else that ascent goes first, since renderImage's tfjs ops read the variables it writes.
+    const joined = basis.fft ? previous : undefined;
+    if (previous && !joined) await previous.submit();
     const image = basis.fft ? scratch.buffer(layout === 'padded' ? [basis.count, h, w, 4] : imageShape) : undefined;
     const imageTensor = image ? (image.tensor as tf.Tensor4D) : scratch.hold(await renderImage(basis, variables));
     const seen = scratch.buffer(transformedShape(imageShape, inputs.input));
-    const see = previous && basis.fft ? previous.batch : new KernelBatch(tfjsDevice(), 'visualize-feature.see');
+    const see = joined ? joined.batch : new KernelBatch(tfjsDevice(), 'visualize-feature.see');
     if (basis.fft) {
       const premix = inputs.premix?.ready === true ? inputs.premix : undefined;
       const spectra = premix ? premix.buffer : gpuBufferOf(variables);
@@ -176,7 +186,7 @@ export async function gpuStep(
     }
     const sources = { src: gpuBufferOf(imageTensor), transforms, output: seen.buffer };
     recordTransform(see, imageShape, inputs.input, maps, sources, layout);
-    await (previous && basis.fft ? previous.submit() : see.submit());
+    await (joined ? joined.submit() : see.submit());
     // tfjs: the model's forward and backward pass.
     const pass = objectiveGradient(inputs.objective, seen.tensor as tf.Tensor4D);
     value = pass.value;
@@ -205,12 +215,7 @@ export async function gpuStep(
 }
 
 /** Records Adam's step, premixing the next step's spectrum into `gradient` when the run has a PremixedSpectrum. */
-function recordAdam(
-  batch: KernelBatch,
-  inputs: GpuStepInputs,
-  step: Parameters<typeof recordAdamPremixAscend>[1],
-  out: ReturnType<typeof adamOutputs>,
-): void {
+function recordAdam(batch: KernelBatch, inputs: GpuStepInputs, step: Parameters<typeof recordAdamPremixAscend>[1], out: AdamOutputs): void {
   const { basis, premix } = inputs;
   if (premix && basis.fft) {
     recordAdamPremixAscend(batch, step, { shape: basis.fft.shape, scale: gpuBufferOf(basis.spectrumScale!) }, out);
