@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// webxai beside the naive loop a user would write without it (./loops.ts), on the shipped MNIST CNN
-// (tfjs webgpu): occlusion, RISE, the deletion metric and SmoothGrad. Each case runs webxai and the
-// naive loop interleaved (load from other processes hits both), and the summary prints the speedup.
+// webxai beside the naive code a user would write without it (./loops.ts, ./cam-loops.ts,
+// ./lime-loop.ts), on the shipped MNIST CNN (tfjs webgpu): occlusion, RISE, the deletion metric,
+// SmoothGrad, Integrated Gradients, Grad-CAM, Score-CAM and LIME. Each case runs webxai and the
+// naive code interleaved (load from other processes hits both), and the summary prints the speedup.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext, BenchSuite, SuiteInstance } from '../../harness.js';
 import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from '../shared.js';
-import { naiveDeletion, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
+import { naiveGradCam, naiveScoreCam } from './cam-loops.js';
+import { naiveLime } from './lime-loop.js';
+import { naiveDeletion, naiveIntegratedGradients, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
+import { gridSegments } from './grid-segments.js';
 
 type Work = () => Promise<unknown>;
 
@@ -28,6 +32,9 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
   const samplesCount = quick ? 8 : 16;
   const stride = quick ? 4 : 2;
   const windows = ((28 - 4) / stride + 1) ** 2;
+  const igSteps = quick ? 16 : 50;
+  const limeSamples = quick ? 50 : 300;
+  const cells = gridSegments(28, 28, 4);
   const explainers: { dispose(): void }[] = [];
   const explainWith = (options: Record<string, unknown>): Work => {
     const explainer = core.createExplainer(model, { target, ...options } as never);
@@ -54,6 +61,26 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
       name: `smoothgrad ${samplesCount} samples`,
       webxai: explainWith({ method: 'smoothgrad', samples: samplesCount, batchSize: samplesCount, noiseLevel: 0.15, seed: 1 }),
       naive: () => naiveSmoothGrad(tf, model, image, target, samplesCount, 0.15),
+    },
+    {
+      name: `integrated gradients ${igSteps} steps`,
+      webxai: explainWith({ method: 'integrated-gradients', steps: igSteps, rule: 'riemann-middle' }),
+      naive: () => naiveIntegratedGradients(tf, model, image, target, igSteps),
+    },
+    {
+      name: 'grad-cam conv3',
+      webxai: explainWith({ method: 'grad-cam', layer: 'conv3' }),
+      naive: () => naiveGradCam(tf, model, image, target, 'conv3'),
+    },
+    {
+      name: 'score-cam conv3',
+      webxai: explainWith({ method: 'score-cam', layer: 'conv3' }),
+      naive: () => naiveScoreCam(tf, model, image, target, 'conv3'),
+    },
+    {
+      name: `lime ${limeSamples} samples, 7x7 cells`,
+      webxai: explainWith({ method: 'lime', samples: limeSamples, segments: cells, fill: 'zero', seed: 1 }),
+      naive: () => naiveLime(tf, model, image, target, cells, limeSamples),
     },
   ];
 
@@ -91,6 +118,7 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
 /** webxai beside the per-step loops a user would write without it. */
 export const naiveSuite: BenchSuite = {
   name: 'naive',
-  description: 'webxai vs the naive per-step tfjs loop (occlusion, RISE, deletion, SmoothGrad) on the MNIST CNN: times and speedup',
+  description:
+    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, SmoothGrad, IG, Grad-CAM, Score-CAM, LIME) on the MNIST CNN: times and speedup',
   setup: setupNaive,
 };

@@ -96,3 +96,17 @@ export async function naiveSmoothGrad(tf: Tf, model: Model, image: tfNamespace.T
   }
   return sum;
 }
+
+/** Integrated Gradients (Sundararajan et al. 2017) from a black image, midpoint rule: one tf.grad per step, awaited. */
+export async function naiveIntegratedGradients(tf: Tf, model: Model, image: tfNamespace.Tensor4D, target: number, steps: number) {
+  const gradientOf = tf.grad((x: tfNamespace.Tensor) => (model.predict(x) as tfNamespace.Tensor).slice([0, target], [1, 1]).sum());
+  const sum = new Float32Array(image.size);
+  for (let k = 0; k < steps; k++) {
+    const point = tf.mul(image, (k + 0.5) / steps);
+    const gradient = gradientOf(point);
+    ((await gradient.data()) as Float32Array).forEach((g, j) => (sum[j]! += g / steps));
+    tf.dispose([point, gradient]);
+  }
+  const pixels = (await image.data()) as Float32Array;
+  return sum.map((g, j) => g * pixels[j]!);
+}
