@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Grad-CAM and Score-CAM as a tfjs user writes them for a Sequential model without webxai (the
+// Grad-CAM, Score-CAM and Ablation-CAM as a tfjs user writes them for a Sequential model without webxai (the
 // tfjs-examples "visualize-convnet" recipe): split the model at the layer, apply the layers after it
 // one by one, tf.grad for Grad-CAM; one masked image per channel through the model, each score
-// awaited, for Score-CAM. Both return the map at the layer's resolution, row-major, after the ReLU.
+// awaited, for Score-CAM; the tail once per zeroed channel, each awaited, for Ablation-CAM. All return the map at the layer's resolution, row-major, after the ReLU.
 import type * as tfNamespace from '@tensorflow/tfjs';
 
 type Tf = typeof tfNamespace;
@@ -55,6 +55,32 @@ export async function naiveScoreCam(tf: Tf, model: Model, image: tfNamespace.Ten
     score.dispose();
   }
   const weights = tf.tidy<tfNamespace.Tensor1D>(() => tf.softmax(tf.tensor1d(scores)));
+  const map = await weightedSum(tf, activation, weights);
+  tf.dispose([activation, weights]);
+  return map;
+}
+
+/**
+ * Ablation-CAM (Desai & Ramaswamy 2020) as pytorch-grad-cam for a ReLU layer: channel k's weight is
+ * the relative drop of the target score when the tail sees channel k zeroed.
+ */
+export async function naiveAblationCam(tf: Tf, model: Model, image: tfNamespace.Tensor4D, target: number, layer: string) {
+  const { activation, tail } = splitAt(tf, model, image, layer);
+  const channels = activation.shape[3];
+  const scoreOf = async (a: tfNamespace.Tensor) => {
+    const score = tf.tidy(() => tail(a).slice([0, target], [1, 1]));
+    const value = (await score.data())[0]!;
+    score.dispose();
+    return value;
+  };
+  const original = await scoreOf(activation);
+  const drops: number[] = [];
+  for (let k = 0; k < channels; k++) {
+    const ablated = tf.tidy(() => tf.mul(activation, tf.sub(1, tf.oneHot([k], channels).reshape([1, 1, 1, channels]))));
+    drops.push((original - (await scoreOf(ablated))) / original);
+    ablated.dispose();
+  }
+  const weights = tf.tensor1d(drops);
   const map = await weightedSum(tf, activation, weights);
   tf.dispose([activation, weights]);
   return map;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // webxai beside the naive code a user would write without it (./loops.ts, ./cam-loops.ts,
 // ./lime-loop.ts), on the shipped MNIST CNN (tfjs webgpu): occlusion, RISE, the deletion metric,
-// SmoothGrad, Integrated Gradients, Grad-CAM, Score-CAM and LIME. Each case runs webxai and the
+// SmoothGrad, Integrated Gradients, Grad-CAM, Score-CAM, Ablation-CAM and LIME. Each case runs webxai and the
 // naive code interleaved (load from other processes hits both), and the summary prints the speedup.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext, BenchSuite, SuiteInstance } from '../../harness.js';
 import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from '../shared.js';
-import { naiveGradCam, naiveScoreCam } from './cam-loops.js';
+import { naiveAblationCam, naiveGradCam, naiveScoreCam } from './cam-loops.js';
 import { naiveLime } from './lime-loop.js';
 import { naiveDeletion, naiveIntegratedGradients, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
 import { gridSegments } from './grid-segments.js';
@@ -78,6 +78,11 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
       naive: () => naiveScoreCam(tf, model, image, target, 'conv3'),
     },
     {
+      name: 'ablation-cam conv3',
+      webxai: explainWith({ method: 'ablation-cam', layer: 'conv3' }),
+      naive: () => naiveAblationCam(tf, model, image, target, 'conv3'),
+    },
+    {
       name: `lime ${limeSamples} samples, 7x7 cells`,
       webxai: explainWith({ method: 'lime', samples: limeSamples, segments: cells, fill: 'zero', seed: 1 }),
       naive: () => naiveLime(tf, model, image, target, cells, limeSamples),
@@ -119,6 +124,6 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
 export const naiveSuite: BenchSuite = {
   name: 'naive',
   description:
-    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, SmoothGrad, IG, Grad-CAM, Score-CAM, LIME) on the MNIST CNN: times and speedup',
+    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, SmoothGrad, IG, Grad-CAM, Score-CAM, Ablation-CAM, LIME) on the MNIST CNN: times and speedup',
   setup: setupNaive,
 };

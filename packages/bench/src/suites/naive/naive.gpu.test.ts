@@ -5,7 +5,7 @@
 import type * as tfNamespace from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webgpuTfjs, type WebGpuTfjs } from '../shared.js';
-import { naiveGradCam, naiveScoreCam } from './cam-loops.js';
+import { naiveAblationCam, naiveGradCam, naiveScoreCam } from './cam-loops.js';
 import { gridSegments } from './grid-segments.js';
 import { naiveLime } from './lime-loop.js';
 import { naiveIntegratedGradients, naiveOcclusion } from './loops.js';
@@ -79,6 +79,11 @@ describe('the naive baselines compute what webxai computes (MNIST CNN, webgpu)',
   it('Score-CAM: the same map at conv3', async () => {
     const naive = await leakFree(() => naiveScoreCam(tfjs.tf, model, image, target, 'conv3'));
     expect(relativeError(naive, await webxai({ method: 'score-cam', layer: 'conv3' }, 'map'))).toBeLessThan(1e-4);
+  });
+
+  it('Ablation-CAM: the same map at conv3', async () => {
+    const naive = await leakFree(() => naiveAblationCam(tfjs.tf, model, image, target, 'conv3'));
+    expect(relativeError(naive, await webxai({ method: 'ablation-cam', layer: 'conv3' }, 'map'))).toBeLessThan(1e-4);
   });
 
   it('Integrated Gradients: the same attribution with the midpoint rule', async () => {
