@@ -199,6 +199,10 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
       explainCase(`smoothgrad (VarGrad) ${k} samples`, { method: 'smoothgrad', variant: 'variance', samples: k, batchSize: k, seed: 1 }),
       explainCase(`blur-ig ${k} steps`, { method: 'blur-ig', steps: k, batchSize: k }),
       explainCase(`guided-ig ${k} steps`, { method: 'guided-ig', steps: k }),
+      // The modified-backward methods: one forward + backward each, like saliency.
+      explainCase('guided-backprop', { method: 'guided-backprop' }),
+      explainCase('deconvnet', { method: 'deconvnet' }),
+      explainCase('guided-grad-cam', { method: 'guided-grad-cam' }),
     );
   }
 
