@@ -228,7 +228,7 @@ describe('directConvPlan: what the direct kernels cover', () => {
     });
   });
 
-  it('directConvKernel: on SwiftShader the plane kernel for small output planes, the slide kernels where they apply (column stride 1, filters up to 5 wide), else the 8 x 8 or narrow ones', () => {
+  it('directConvKernel: on SwiftShader the plane kernels for small result planes, the slide kernels where they apply (column stride 1, filters up to 5 wide), else the 8 x 8 or narrow ones', () => {
     const swiftShader: AdapterDescription = { vendor: 'google', architecture: 'swiftshader' };
     const lavapipe: AdapterDescription = { vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' };
     expect([swiftShader, lavapipe, { vendor: 'nvidia' }, undefined].map(slideDirectConvolutions)).toEqual([true, false, false, false]);
@@ -236,15 +236,24 @@ describe('directConvPlan: what the direct kernels cover', () => {
     const forward = directConvPlan('FusedConv2D', { x: large, filter, bias: info([4]) }, attrs)!;
     const strided = directConvPlan('FusedConv2D', { x: large, filter, bias: info([4]) }, { ...attrs, strides: [1, 2] })!;
     const small = directConvPlan('FusedConv2D', { x, filter, bias: info([4]) }, attrs)!; // 8 x 8 outputs
-    const gradient = directConvPlan('Conv2DBackpropInput', { dy: info([1, 8, 8, 4]), filter }, { ...attrs, inputShape: [1, 8, 8, 3] })!;
-    const names = (adapter: AdapterDescription) => [forward, strided, small, gradient].map((plan) => directConvKernel(plan, adapter).name);
+    const gradient = directConvPlan('Conv2DBackpropInput', { dy: info([1, 16, 16, 4]), filter }, { ...attrs, inputShape: [1, 16, 16, 3] })!;
+    const smallGradient = directConvPlan('Conv2DBackpropInput', { dy: info([1, 8, 8, 4]), filter }, { ...attrs, inputShape: [1, 8, 8, 3] })!;
+    const plans = [forward, strided, small, gradient, smallGradient];
+    const names = (adapter: AdapterDescription) => plans.map((plan) => directConvKernel(plan, adapter).name);
     expect(names(swiftShader)).toEqual([
       'direct-conv2d-slide',
       'direct-conv2d',
       'direct-conv2d-plane-8x8x3-3x3-8x8x4-s1x1-p1x1',
       'direct-conv2d-backprop-input-slide',
+      'direct-conv2d-backprop-input-plane-8x8x3-3x3-8x8x4-s1x1-p1x1',
     ]);
-    expect(names(lavapipe)).toEqual(['direct-conv2d', 'direct-conv2d', 'direct-conv2d', 'direct-conv2d-backprop-input-narrow']);
+    expect(names(lavapipe)).toEqual([
+      'direct-conv2d',
+      'direct-conv2d',
+      'direct-conv2d',
+      'direct-conv2d-backprop-input-narrow',
+      'direct-conv2d-backprop-input-narrow',
+    ]);
   });
 
   it.for([

@@ -22,6 +22,8 @@ import {
   directConv2dFor,
   directConv2dBackpropInputInvocations,
   directConv2dInvocations,
+  directConv2dBackpropInputPlaneFor,
+  directConv2dBackpropInputPlaneInvocations,
   directConv2dPlaneFor,
   directConv2dPlaneInvocations,
   fitsPlaneKernel,
@@ -142,15 +144,15 @@ export function slideDirectConvolutions(adapter: AdapterDescription | undefined)
 }
 
 /**
- * Whether a forward convolution runs the plane kernel (direct-conv2d-plane: one invocation per
- * image and output channel, its whole output plane written out): where it applies (output planes
- * of at most 64 positions, filters of 3 x 3 and more), on SwiftShader only, like the -slide kernels.
- * There, MNIST's conv3 ([1,7,7,32] 5x5 -> 64, bias + relu) took 0.80 ms per dispatch instead of 2.15
- * (batch 2: 2.10 vs 4.41, batch 16: 13.4 vs 34.3; session 20, headless Chromium, medians of 10-40
- * alternating rounds, load 3.5-4); see direct-conv2d-plane.kernel.ts.
+ * Whether a convolution runs a plane kernel (direct-conv2d-plane / -backprop-input-plane: one
+ * invocation per image and result channel, its whole result plane written out): where they apply
+ * (result planes of at most 64 positions, filters of 3 x 3 and more), on SwiftShader only, like the
+ * -slide kernels. There, MNIST's conv3 forward ([1,7,7,32] 5x5 -> 64, bias + relu) took 0.80 ms per
+ * dispatch instead of 2.15 (batch 2: 2.10 vs 4.41, batch 16: 13.4 vs 34.3; session 20, headless
+ * Chromium, medians of 10-40 alternating rounds, load 3.5-4); see direct-conv2d-plane.kernel.ts.
  */
 function planeConvolution(plan: DirectConvPlan, adapter: AdapterDescription | undefined): boolean {
-  return plan.kind === 'forward' && slideDirectConvolutions(adapter) && fitsPlaneKernel(plan.geometry);
+  return slideDirectConvolutions(adapter) && fitsPlaneKernel(plan.geometry, plan.kind);
 }
 
 const forwardKernel = (plan: DirectConvPlan, adapter: AdapterDescription | undefined) =>
@@ -158,7 +160,9 @@ const forwardKernel = (plan: DirectConvPlan, adapter: AdapterDescription | undef
     ? directConv2dPlaneFor(plan.geometry, plan.activation, plan.bias !== undefined)
     : directConv2dFor(plan.geometry, plan.activation, plan.bias !== undefined, { slide: slideDirectConvolutions(adapter) });
 const inputGradientKernel = (plan: DirectConvPlan, adapter: AdapterDescription | undefined) =>
-  directConv2dBackpropInputFor(plan.geometry, { slide: slideDirectConvolutions(adapter) });
+  planeConvolution(plan, adapter)
+    ? directConv2dBackpropInputPlaneFor(plan.geometry)
+    : directConv2dBackpropInputFor(plan.geometry, { slide: slideDirectConvolutions(adapter) });
 
 /** The kernel `plan` runs on `adapter` (the active tfjs backend's when dispatched). */
 export function directConvKernel(plan: DirectConvPlan, adapter: AdapterDescription | undefined): { readonly name: string } {
@@ -171,7 +175,10 @@ function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers, sink:
   const adapter = activeAdapterInfo();
   if (plan.kind === 'backprop-input') {
     const kernel = inputGradientKernel(plan, adapter);
-    const params = { count: directConv2dBackpropInputInvocations(plan.geometry, kernel), ...shape };
+    const count = planeConvolution(plan, adapter)
+      ? directConv2dBackpropInputPlaneInvocations(plan.geometry)
+      : directConv2dBackpropInputInvocations(plan.geometry, kernel);
+    const params = { count, ...shape };
     return runKernelSync(device, kernel, { params, dy: b.source, weights: b.filter, dx: b.target }, sink);
   }
   const count = planeConvolution(plan, adapter) ? directConv2dPlaneInvocations(plan.geometry) : directConv2dInvocations(plan.geometry);

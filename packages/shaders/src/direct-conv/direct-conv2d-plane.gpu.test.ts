@@ -4,8 +4,16 @@ import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { directConv2d, type DirectConvActivation } from './direct-conv2d.kernel.js';
-import { directConv2dPlane, directConv2dPlaneFor, directConv2dPlaneInvocations, fitsPlaneKernel, planeSource } from './direct-conv2d-plane.kernel.js';
-import { convGeometry, directConv2dRef, type DirectConvGeometry } from './direct-conv2d.ref.js';
+import {
+  directConv2dBackpropInputPlane,
+  directConv2dBackpropInputPlaneFor,
+  directConv2dBackpropInputPlaneInvocations,
+  directConv2dPlane,
+  directConv2dPlaneFor,
+  directConv2dPlaneInvocations,
+  fitsPlaneKernel,
+} from './direct-conv2d-plane.kernel.js';
+import { convGeometry, directConv2dBackpropInputRef, directConv2dRef, type DirectConvGeometry } from './direct-conv2d.ref.js';
 
 type Shape = [number, number, number, number];
 
@@ -53,6 +61,55 @@ async function planeGpu(
   [...buffers, y, ...(biasBuffer ? [biasBuffer] : [])].forEach((b) => releaseBuffer(device, b));
   return out;
 }
+
+async function inputGradientGpu(
+  device: GPUDevice,
+  dy: Float32Array<ArrayBuffer>,
+  weights: Float32Array<ArrayBuffer>,
+  g: DirectConvGeometry,
+): Promise<Float32Array> {
+  const count = g.batch * g.inHeight * g.inWidth * g.inChannels;
+  const inputs = [uploadBuffer(device, dy, 'dy'), uploadBuffer(device, weights, 'weights')] as const;
+  const dx = createBuffer(device, count * 4, 'dx');
+  const { batch: _batch, ...shape } = g;
+  await runKernel(device, directConv2dBackpropInputPlaneFor(shape), {
+    params: { count: directConv2dBackpropInputPlaneInvocations(g), ...shape },
+    dy: inputs[0],
+    weights: inputs[1],
+    dx,
+  });
+  const out = await readFloat32(device, dx, count);
+  [...inputs, dx].forEach((b) => releaseBuffer(device, b));
+  return out;
+}
+
+/** A corner term count: positions of a 7x7 plane under a 5x5 'same' filter, each with the taps inside the plane. */
+const conv3Terms = Array.from({ length: 49 }, (_, p) => {
+  const span = (o: number) => Math.min(o + 2, 6) - Math.max(o - 2, 0) + 1;
+  return span(Math.floor(p / 7)) * span(p % 7);
+}).reduce((a, b) => a + b, 0);
+
+describe('direct-conv2d-backprop-input-plane', () => {
+  gpuTest.for(CASES)('matches directConv2dBackpropInputRef: $input * $filter /$strides $padding ($why)', async (c, { device }) => {
+    const g = convGeometry(c.input, c.filter, c.strides, c.padding);
+    expect(fitsPlaneKernel(g, 'backprop-input')).toBe(true);
+    const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.outChannels, 3);
+    const weights = seededF32(size(c.filter), 4);
+    expect(await inputGradientGpu(device, dy, weights, g)).toBeAllClose(
+      directConv2dBackpropInputRef(dy, weights, g),
+      directConv2dBackpropInputPlane.tolerance,
+    );
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  it('directConv2dBackpropInputPlaneFor: one descriptor per geometry, the geometry in its name; padding taps never written', () => {
+    const { batch: _batch, ...g } = convGeometry([1, 7, 7, 32], [5, 5, 32, 64], [1, 1], 'same');
+    expect(directConv2dBackpropInputPlaneFor({ ...g })).toBe(directConv2dBackpropInputPlane);
+    expect(directConv2dBackpropInputPlane.name).toBe('direct-conv2d-backprop-input-plane-7x7x32-5x5-7x7x64-s1x1-p2x2');
+    expect(directConv2dBackpropInputPlane.source.split('\n').filter((line) => line.includes(' * w')).length).toBe(conv3Terms);
+    expect(fitsPlaneKernel({ ...g, inHeight: 10 }, 'backprop-input')).toBe(false);
+  });
+});
 
 describe('direct-conv2d-plane', () => {
   gpuTest.for(CASES)('matches directConv2dRef: $input * $filter /$strides $padding ($why)', async (c, { device }) => {
@@ -104,11 +161,8 @@ describe('direct-conv2d-plane', () => {
     expect(directConv2dPlaneFor(g, 'relu', true).constants).toEqual({ ACTIVATION: 1, HAS_BIAS: 1 });
     expect(directConv2dPlaneFor(g, 'linear', false).name).toBe(directConv2dPlane.name);
     expect(directConv2dPlaneFor({ ...g, padTop: 1 }, 'linear', false).name).not.toBe(directConv2dPlane.name);
+    expect(directConv2dPlane.name).toBe('direct-conv2d-plane-7x7x32-5x5-7x7x64-s1x1-p2x2');
     // Padding taps are never written: the corner output of a 5x5 'same' filter has 9 of its 25.
-    expect(planeSource(g).split('\n').filter((line) => line.includes(' * w')).length).toBe(Array.from({ length: 49 }, (_, p) => {
-      const [oy, ox] = [Math.floor(p / 7), p % 7];
-      const span = (o: number) => Math.min(o + 2, 6) - Math.max(o - 2, 0) + 1;
-      return span(oy) * span(ox);
-    }).reduce((a, b) => a + b, 0));
+    expect(directConv2dPlane.source.split('\n').filter((line) => line.includes(' * w')).length).toBe(conv3Terms);
   });
 });

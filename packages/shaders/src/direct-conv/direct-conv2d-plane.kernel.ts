@@ -1,127 +1,54 @@
 // SPDX-License-Identifier: Apache-2.0
-// direct-conv2d-plane: a forward convolution whose WGSL is written out for one geometry, for small
-// output planes (a 7x7 layer at the end of a CNN): each invocation computes the whole output plane
-// of one output channel of one image, so every weight it loads serves every output position
-// (49 for a 7x7 plane) instead of the 8 columns of direct-conv2d-slide's blocks.
+// The plane kernels: a forward convolution (direct-conv2d-plane) and its input gradient
+// (direct-conv2d-backprop-input-plane) whose WGSL is written out for one geometry (plane-source.ts),
+// for small result planes (a 7x7 layer at the end of a CNN): each invocation computes the whole
+// result plane of one channel of one image, so every weight it loads serves every position of the
+// plane (49 for 7x7) instead of the 8 columns of the -slide kernels' blocks.
 //
-// Why generated: on SwiftShader a load of a per-invocation address is a gather done lane by lane,
-// and without its weight loads direct-conv2d-slide took 1.35 instead of 2.40 ms on MNIST's conv3
-// (session 20 probe, diagnostic variant). Here each step over an input channel loads the input
-// cells the plane reads once (one per cell, the same address in every lane of a SIMD group) and the
-// filter's taps once (one per tap), then adds every output's taps. SwiftShader unrolls no loop and
-// keeps an array indexed by a loop counter in per-invocation memory (ADR 0009), so the cells, taps
-// and sums are separate values with constant names: the source is written for one geometry.
-// Measured (session 20, headless Chromium + SwiftShader, MNIST conv3 [1,7,7,32] 5x5 -> 64 with
-// bias + relu, per-dispatch time of 20 dispatches in one submit minus 1, medians of 40 alternating
-// rounds, load 3.5): 0.80 ms vs 2.15 for direct-conv2d-slide.
+// Why: on SwiftShader a load of a per-invocation address is a gather done lane by lane, and the
+// weight loads were the bulk of the -slide kernels' time: without them direct-conv2d-slide took
+// 1.35 instead of 2.40 ms on MNIST's conv3 (session 20 probe, a diagnostic variant with wrong
+// results). Here each step over a source channel loads the source cells the plane reads once (the
+// same address in every lane) and each filter tap once.
+// Measured (session 20, headless Chromium + SwiftShader, MNIST conv3 [1,7,7,32] 5x5 -> 64 with bias
+// + relu, per-dispatch time of 20 dispatches in one submit minus one, medians of 10-40 alternating
+// rounds, load 3.5-4): 0.80 vs 2.15 ms for direct-conv2d-slide (batch 2: 2.10 vs 4.41, batch 16:
+// 13.4 vs 34.3). Core runs them on SwiftShader only, as the -slide kernels.
 //
-// Numerics: per output, the taps of one input channel are summed in (ky, kx) order into a partial
-// sum, the partial sums added in input-channel order, the bias added last (direct-conv2d-slide: per
-// filter row, (ci, kx) order). Same tolerance as direct-conv2d, abs 1e-5, rel 1e-4 against the f64
-// reference; not bit-identical to the other kernels.
+// Numerics: per result value, the terms of one source channel are summed in (ky, kx) order into a
+// partial sum, the partial sums added in source-channel order (the forward kernel adds its bias
+// last). Same tolerance as direct-conv2d, abs 1e-5, rel 1e-4 against the f64 reference; not
+// bit-identical to the other kernels, whose orders differ.
 import { defineKernel } from '../runtime/kernel.js';
 import { activationSnippet, convGeometrySnippet } from '../snippets/index.js';
 import { directConv2d, DIRECT_CONV_ACTIVATIONS, type DirectConvActivation } from './direct-conv2d.kernel.js';
-import type { DirectConvGeometry } from './direct-conv2d.ref.js';
+import { directConv2dBackpropInput } from './direct-conv2d-backprop-input.kernel.js';
+import { planeKernelSource, type PlaneGeometry, type PlaneTerm } from './plane-source.js';
 
-/** The largest output plane (height x width) the plane kernel takes: its sums are that many values per invocation. */
+export type { PlaneGeometry } from './plane-source.js';
+
+/** The largest result plane (height x width) a plane kernel takes: its sums are that many values per invocation. */
 export const PLANE_MAX_POSITIONS = 64;
 
-/** The geometry without its batch: what the plane kernel's source is written for. */
-export type PlaneGeometry = Omit<DirectConvGeometry, 'batch'>;
-
 /**
- * Whether the plane kernel takes a convolution of this geometry: an output plane of at most
- * {@link PLANE_MAX_POSITIONS} positions and a filter of at least 3 x 3 (a 1 x 1 filter would load one
- * input cell per multiply-add: the 8 x 8 blocks load fewer).
+ * Whether a plane kernel takes a convolution of this geometry: a result plane (the output forward,
+ * the input for the input gradient) of at most {@link PLANE_MAX_POSITIONS} positions and a filter of
+ * at least 3 x 3 (with a 1 x 1 filter it would load one source cell per multiply-add, where the 8 x
+ * 8 blocks load fewer).
  */
-export function fitsPlaneKernel(g: PlaneGeometry): boolean {
-  return g.outHeight * g.outWidth <= PLANE_MAX_POSITIONS && g.filterHeight * g.filterWidth >= 9;
+export function fitsPlaneKernel(g: PlaneGeometry, kind: 'forward' | 'backprop-input' = 'forward'): boolean {
+  const positions = kind === 'forward' ? g.outHeight * g.outWidth : g.inHeight * g.inWidth;
+  return positions <= PLANE_MAX_POSITIONS && g.filterHeight * g.filterWidth >= 9;
 }
 
-/** Invocations one dispatch of the plane kernel needs: one per (image, output channel). */
+/** Invocations one dispatch of the forward plane kernel needs: one per (image, output channel). */
 export function directConv2dPlaneInvocations(g: { batch: number; outChannels: number }): number {
   return g.batch * g.outChannels;
 }
 
-/** The input cell (row-major index in the plane) output (oy, ox)'s tap (ky, kx) reads, or -1 in the padding. */
-function tapCell(g: PlaneGeometry, oy: number, ox: number, ky: number, kx: number): number {
-  const iy = oy * g.strideHeight + ky - g.padTop;
-  const ix = ox * g.strideWidth + kx - g.padLeft;
-  return iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth ? iy * g.inWidth + ix : -1;
-}
-
-/** One output's statements: its taps summed in (ky, kx) order, then added to its sum. */
-function outputTerms(g: PlaneGeometry, oy: number, ox: number): string[] {
-  const terms: string[] = [];
-  for (let ky = 0; ky < g.filterHeight; ky++) {
-    for (let kx = 0; kx < g.filterWidth; kx++) {
-      const cell = tapCell(g, oy, ox, ky, kx);
-      if (cell >= 0) terms.push(`x${cell} * w${ky * g.filterWidth + kx}`);
-    }
-  }
-  if (terms.length === 0) return [];
-  const s = `s${oy * g.outWidth + ox}`;
-  return [`    {`, `      var q = ${terms[0]};`, ...terms.slice(1).map((t) => `      q += ${t};`), `      ${s} += q;`, `    }`];
-}
-
-/** The cells any output reads, in plane order. */
-function usedCells(g: PlaneGeometry): number[] {
-  const used = new Set<number>();
-  for (let oy = 0; oy < g.outHeight; oy++)
-    for (let ox = 0; ox < g.outWidth; ox++)
-      for (let ky = 0; ky < g.filterHeight; ky++) for (let kx = 0; kx < g.filterWidth; kx++) used.add(tapCell(g, oy, ox, ky, kx));
-  used.delete(-1);
-  return [...used].sort((a, b) => a - b);
-}
-
-/** The kernel's WGSL for geometry `g` (bindings and uniform as direct-conv2d's). */
-export function planeSource(g: PlaneGeometry): string {
-  const positions = g.outHeight * g.outWidth;
-  const taps = g.filterHeight * g.filterWidth;
-  const outputs: string[] = [];
-  for (let oy = 0; oy < g.outHeight; oy++) for (let ox = 0; ox < g.outWidth; ox++) outputs.push(...outputTerms(g, oy, ox));
-  return [
-    `// direct-conv2d-plane, written out for input ${g.inHeight}x${g.inWidth}x${g.inChannels}, filter ${g.filterHeight}x${g.filterWidth},`,
-    `// output ${g.outHeight}x${g.outWidth}x${g.outChannels}, strides ${g.strideHeight}x${g.strideWidth}, pads ${g.padTop}/${g.padLeft}`,
-    `// (generated by direct-conv2d-plane.kernel.ts; why there).`,
-    `override WORKGROUP_SIZE: u32;`,
-    `// The fused activation's code (activation.wgsl) and whether the bias binding is read.`,
-    `override ACTIVATION: u32 = 0u;`,
-    `override HAS_BIAS: bool = false;`,
-    `@group(0) @binding(0) var<uniform> params: ConvGeometry;`,
-    `@group(0) @binding(1) var<storage, read> x: array<f32>;`,
-    `@group(0) @binding(2) var<storage, read> weights: array<f32>;`,
-    `// Read only when HAS_BIAS (bind any storage buffer otherwise).`,
-    `@group(0) @binding(3) var<storage, read> bias: array<f32>;`,
-    `@group(0) @binding(4) var<storage, read_write> y: array<f32>;`,
-    ``,
-    `@compute @workgroup_size(WORKGROUP_SIZE)`,
-    `fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {`,
-    `  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);`,
-    `  if (i >= params.count) {`,
-    `    return;`,
-    `  }`,
-    `  let co = i % ${g.outChannels}u;`,
-    `  let b = i / ${g.outChannels}u;`,
-    `  let xImage = b * ${g.inHeight * g.inWidth * g.inChannels}u;`,
-    ...Array.from({ length: positions }, (_, p) => `  var s${p} = 0.0;`),
-    `  for (var ci = 0u; ci < ${g.inChannels}u; ci++) {`,
-    ...usedCells(g).map((c) => `    let x${c} = x[xImage + ${c * g.inChannels}u + ci];`),
-    ...Array.from({ length: taps }, (_, t) => `    let w${t} = weights[${t * g.inChannels * g.outChannels}u + ci * ${g.outChannels}u + co];`),
-    ...outputs,
-    `  }`,
-    `  var shift = 0.0;`,
-    `  if (HAS_BIAS) {`,
-    `    shift = bias[co];`,
-    `  }`,
-    `  let yImage = b * ${positions * g.outChannels}u + co;`,
-    ...Array.from(
-      { length: positions },
-      (_, p) => `  y[yImage + ${p * g.outChannels}u] = activate(vec4f(s${p} + shift), ACTIVATION, 0.0).x;`,
-    ),
-    `}`,
-  ].join('\n');
+/** Invocations one dispatch of the input gradient's plane kernel needs: one per (image, input channel). */
+export function directConv2dBackpropInputPlaneInvocations(g: { batch: number; inChannels: number }): number {
+  return g.batch * g.inChannels;
 }
 
 /** The geometry as a name: input-filter-output-strides-pads. */
@@ -129,32 +56,137 @@ function shapeName(g: PlaneGeometry): string {
   return `${g.inHeight}x${g.inWidth}x${g.inChannels}-${g.filterHeight}x${g.filterWidth}-${g.outHeight}x${g.outWidth}x${g.outChannels}-s${g.strideHeight}x${g.strideWidth}-p${g.padTop}x${g.padLeft}`;
 }
 
-const variants = new Map<string, typeof directConv2d>();
-
-/**
- * The plane kernel for geometry `g` (see {@link fitsPlaneKernel}) fusing `activation` and, if
- * `hasBias`, reading its bias binding: one cached descriptor per geometry and variant.
- * `params.count` is {@link directConv2dPlaneInvocations}.
- */
-export function directConv2dPlaneFor(g: PlaneGeometry, activation: DirectConvActivation, hasBias: boolean): typeof directConv2d {
-  const constants = { ACTIVATION: DIRECT_CONV_ACTIVATIONS[activation], HAS_BIAS: hasBias ? 1 : 0 };
-  // The geometry is in the name: the runtime caches pipelines by name and constants.
-  const name = `direct-conv2d-plane-${shapeName(g)}`;
-  const key = `${name}:${constants.ACTIVATION}:${constants.HAS_BIAS}`;
-  let kernel = variants.get(key);
-  if (!kernel) {
-    kernel = defineKernel({ ...directConv2d, name, source: planeSource(g), includes: [convGeometrySnippet, activationSnippet], constants });
-    variants.set(key, kernel);
+/** Output position p's terms: the input cells its window covers (padding left out), in (ky, kx) order. */
+function forwardTerms(g: PlaneGeometry, p: number): PlaneTerm[] {
+  const [oy, ox] = [Math.floor(p / g.outWidth), p % g.outWidth];
+  const terms: PlaneTerm[] = [];
+  for (let ky = 0; ky < g.filterHeight; ky++) {
+    for (let kx = 0; kx < g.filterWidth; kx++) {
+      const iy = oy * g.strideHeight + ky - g.padTop;
+      const ix = ox * g.strideWidth + kx - g.padLeft;
+      if (iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth) terms.push({ cell: iy * g.inWidth + ix, tap: ky * g.filterWidth + kx });
+    }
   }
+  return terms;
+}
+
+/** Input position p's terms: the output cells whose windows cover it with tap (ky, kx), in (ky, kx) order. */
+function inputGradientTerms(g: PlaneGeometry, p: number): PlaneTerm[] {
+  const [iy, ix] = [Math.floor(p / g.inWidth), p % g.inWidth];
+  const terms: PlaneTerm[] = [];
+  for (let ky = 0; ky < g.filterHeight; ky++) {
+    for (let kx = 0; kx < g.filterWidth; kx++) {
+      const [reachY, reachX] = [iy + g.padTop - ky, ix + g.padLeft - kx]; // oy * strideHeight, ox * strideWidth
+      const [oy, ox] = [reachY / g.strideHeight, reachX / g.strideWidth];
+      if (Number.isInteger(oy) && Number.isInteger(ox) && oy >= 0 && oy < g.outHeight && ox >= 0 && ox < g.outWidth) {
+        terms.push({ cell: oy * g.outWidth + ox, tap: ky * g.filterWidth + kx });
+      }
+    }
+  }
+  return terms;
+}
+
+const UNIFORM = `@group(0) @binding(0) var<uniform> params: ConvGeometry;`;
+const taps = (g: PlaneGeometry) => g.inChannels * g.outChannels;
+
+function forwardSource(g: PlaneGeometry): string {
+  return planeKernelSource(`direct-conv2d-plane for ${shapeName(g)}`, {
+    sourceImage: g.inHeight * g.inWidth * g.inChannels,
+    sourceChannels: g.inChannels,
+    laneChannels: g.outChannels,
+    resultPositions: g.outHeight * g.outWidth,
+    terms: (p) => forwardTerms(g, p),
+    // weights[ky, kx, ci = channel, co = lane]
+    weightIndex: (t) => `${t * taps(g)}u + channel * ${g.outChannels}u + lane`,
+    bindings: [
+      `// The fused activation's code (activation.wgsl) and whether the bias binding is read.`,
+      `override ACTIVATION: u32 = 0u;`,
+      `override HAS_BIAS: bool = false;`,
+      UNIFORM,
+      `@group(0) @binding(1) var<storage, read> x: array<f32>;`,
+      `@group(0) @binding(2) var<storage, read> weights: array<f32>;`,
+      `// Read only when HAS_BIAS (bind any storage buffer otherwise).`,
+      `@group(0) @binding(3) var<storage, read> bias: array<f32>;`,
+      `@group(0) @binding(4) var<storage, read_write> y: array<f32>;`,
+    ],
+    source: 'x',
+    result: 'y',
+    beforeStore: [`  var shift = 0.0;`, `  if (HAS_BIAS) {`, `    shift = bias[lane];`, `  }`],
+    stored: (s) => `activate(vec4f(${s} + shift), ACTIVATION, 0.0).x`,
+  });
+}
+
+function inputGradientSource(g: PlaneGeometry): string {
+  return planeKernelSource(`direct-conv2d-backprop-input-plane for ${shapeName(g)}`, {
+    sourceImage: g.outHeight * g.outWidth * g.outChannels,
+    sourceChannels: g.outChannels,
+    laneChannels: g.inChannels,
+    resultPositions: g.inHeight * g.inWidth,
+    terms: (p) => inputGradientTerms(g, p),
+    // weights[ky, kx, ci = lane, co = channel]
+    weightIndex: (t) => `${t * taps(g)}u + lane * ${g.outChannels}u + channel`,
+    bindings: [
+      UNIFORM,
+      `@group(0) @binding(1) var<storage, read> dy: array<f32>;`,
+      `@group(0) @binding(2) var<storage, read> weights: array<f32>;`,
+      `@group(0) @binding(3) var<storage, read_write> dx: array<f32>;`,
+    ],
+    source: 'dy',
+    result: 'dx',
+    beforeStore: [],
+    stored: (s) => s,
+  });
+}
+
+const variants = new Map<string, typeof directConv2d | typeof directConv2dBackpropInput>();
+
+/** The cached descriptor `make` gives for `name` and `constants`. The geometry is in the name: the runtime caches pipelines by name and constants. */
+function cached<K extends typeof directConv2d | typeof directConv2dBackpropInput>(name: string, constants: Record<string, number>, make: () => K): K {
+  const key = `${name}:${JSON.stringify(constants)}`;
+  let kernel = variants.get(key) as K | undefined;
+  if (!kernel) variants.set(key, (kernel = make()));
   return kernel;
 }
 
 /**
- * The plane kernel for MNIST's conv3 (7x7x32, 5x5 'same' -> 64), linear and bias-free: an example
- * of the generated source (the WGSL / descriptor seam test reads the exported descriptors).
+ * The forward plane kernel for geometry `g` (see {@link fitsPlaneKernel}) fusing `activation` and,
+ * if `hasBias`, reading its bias binding: direct-conv2d's bindings, uniform and tolerance; one
+ * cached descriptor per geometry and variant. `params.count` is {@link directConv2dPlaneInvocations}.
  */
-export const directConv2dPlane = directConv2dPlaneFor(
-  { inHeight: 7, inWidth: 7, inChannels: 32, outHeight: 7, outWidth: 7, outChannels: 64, filterHeight: 5, filterWidth: 5, strideHeight: 1, strideWidth: 1, padTop: 2, padLeft: 2 },
-  'linear',
-  false,
-);
+export function directConv2dPlaneFor(g: PlaneGeometry, activation: DirectConvActivation, hasBias: boolean): typeof directConv2d {
+  const constants = { ACTIVATION: DIRECT_CONV_ACTIVATIONS[activation], HAS_BIAS: hasBias ? 1 : 0 };
+  const name = `direct-conv2d-plane-${shapeName(g)}`;
+  return cached(name, constants, () =>
+    defineKernel({ ...directConv2d, name, source: forwardSource(g), includes: [convGeometrySnippet, activationSnippet], constants }),
+  );
+}
+
+/**
+ * The input gradient's plane kernel for geometry `g` (see {@link fitsPlaneKernel}):
+ * direct-conv2d-backprop-input's bindings, uniform and tolerance; one cached descriptor per
+ * geometry. `params.count` is {@link directConv2dBackpropInputPlaneInvocations}.
+ */
+export function directConv2dBackpropInputPlaneFor(g: PlaneGeometry): typeof directConv2dBackpropInput {
+  const name = `direct-conv2d-backprop-input-plane-${shapeName(g)}`;
+  return cached(name, {}, () => defineKernel({ ...directConv2dBackpropInput, name, source: inputGradientSource(g), includes: [convGeometrySnippet] }));
+}
+
+/** MNIST's conv3 (7x7x32, 5x5 'same' -> 64): the example geometry of the exported descriptors. */
+const MNIST_CONV3: PlaneGeometry = {
+  inHeight: 7,
+  inWidth: 7,
+  inChannels: 32,
+  outHeight: 7,
+  outWidth: 7,
+  outChannels: 64,
+  filterHeight: 5,
+  filterWidth: 5,
+  strideHeight: 1,
+  strideWidth: 1,
+  padTop: 2,
+  padLeft: 2,
+};
+
+/** The plane kernels for MNIST's conv3 (forward linear, bias-free): examples of the written-out source, read by the WGSL / descriptor seam test. */
+export const directConv2dPlane = directConv2dPlaneFor(MNIST_CONV3, 'linear', false);
+export const directConv2dBackpropInputPlane = directConv2dBackpropInputPlaneFor(MNIST_CONV3);

@@ -17,6 +17,9 @@ export {
 export { activateRef, convGeometry, directConv2dBackpropInputRef, directConv2dRef } from './direct-conv2d.ref.js';
 export type { DirectConvGeometry } from './direct-conv2d.ref.js';
 export {
+  directConv2dBackpropInputPlane,
+  directConv2dBackpropInputPlaneFor,
+  directConv2dBackpropInputPlaneInvocations,
   directConv2dPlane,
   directConv2dPlaneFor,
   directConv2dPlaneInvocations,
