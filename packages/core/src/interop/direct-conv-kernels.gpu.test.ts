@@ -237,7 +237,11 @@ describe('directConvPlan: what the direct kernels cover', () => {
     const strided = directConvPlan('FusedConv2D', { x: large, filter, bias: info([4]) }, { ...attrs, strides: [1, 2] })!;
     const small = directConvPlan('FusedConv2D', { x, filter, bias: info([4]) }, attrs)!; // 8 x 8 outputs
     const gradient = directConvPlan('Conv2DBackpropInput', { dy: info([1, 16, 16, 4]), filter }, { ...attrs, inputShape: [1, 16, 16, 3] })!;
-    const smallGradient = directConvPlan('Conv2DBackpropInput', { dy: info([1, 8, 8, 4]), filter }, { ...attrs, inputShape: [1, 8, 8, 3] })!;
+    const smallGradient = directConvPlan(
+      'Conv2DBackpropInput',
+      { dy: info([1, 8, 8, 4]), filter },
+      { ...attrs, inputShape: [1, 8, 8, 3] },
+    )!;
     const plans = [forward, strided, small, gradient, smallGradient];
     const names = (adapter: AdapterDescription) => plans.map((plan) => directConvKernel(plan, adapter).name);
     expect(names(swiftShader)).toEqual([

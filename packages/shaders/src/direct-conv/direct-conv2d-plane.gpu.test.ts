@@ -26,9 +26,15 @@ interface PlaneCase {
 }
 
 const CASES: readonly PlaneCase[] = [
-  { input: [1, 7, 7, 32], filter: [5, 5, 32, 64], strides: [1, 1], padding: 'same', why: "MNIST conv3, 800 terms" },
+  { input: [1, 7, 7, 32], filter: [5, 5, 32, 64], strides: [1, 1], padding: 'same', why: 'MNIST conv3, 800 terms' },
   { input: [3, 7, 7, 32], filter: [5, 5, 32, 64], strides: [1, 1], padding: 'same', why: 'MNIST conv3, 3 images' },
-  { input: [2, 9, 7, 5], filter: [3, 3, 5, 6], strides: [2, 1], padding: 'same', why: 'row stride 2, odd sizes, channels not multiples of 4' },
+  {
+    input: [2, 9, 7, 5],
+    filter: [3, 3, 5, 6],
+    strides: [2, 1],
+    padding: 'same',
+    why: 'row stride 2, odd sizes, channels not multiples of 4',
+  },
   { input: [1, 6, 5, 2], filter: [3, 3, 2, 3], strides: [1, 1], padding: [1, 0, 2, 1], why: 'explicit uneven pads' },
   { input: [2, 9, 7, 3], filter: [4, 4, 3, 5], strides: [3, 2], padding: 'valid', why: 'even window, no padding' },
   { input: [1, 8, 8, 4], filter: [3, 3, 4, 7], strides: [1, 1], padding: 'same', why: '64 positions, the largest plane' },
@@ -117,7 +123,10 @@ describe('direct-conv2d-plane', () => {
     expect(fitsPlaneKernel(g)).toBe(true);
     const x = seededF32(size(c.input), 1);
     const weights = seededF32(size(c.filter), 2);
-    expect(await planeGpu(device, x, weights, g, undefined, 'linear')).toBeAllClose(directConv2dRef(x, weights, g), directConv2dPlane.tolerance);
+    expect(await planeGpu(device, x, weights, g, undefined, 'linear')).toBeAllClose(
+      directConv2dRef(x, weights, g),
+      directConv2dPlane.tolerance,
+    );
     expect(liveBufferCount(device)).toBe(0);
   });
 

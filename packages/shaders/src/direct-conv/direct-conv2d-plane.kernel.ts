@@ -141,7 +141,11 @@ function inputGradientSource(g: PlaneGeometry): string {
 const variants = new Map<string, typeof directConv2d | typeof directConv2dBackpropInput>();
 
 /** The cached descriptor `make` gives for `name` and `constants`. The geometry is in the name: the runtime caches pipelines by name and constants. */
-function cached<K extends typeof directConv2d | typeof directConv2dBackpropInput>(name: string, constants: Record<string, number>, make: () => K): K {
+function cached<K extends typeof directConv2d | typeof directConv2dBackpropInput>(
+  name: string,
+  constants: Record<string, number>,
+  make: () => K,
+): K {
   const key = `${name}:${JSON.stringify(constants)}`;
   let kernel = variants.get(key) as K | undefined;
   if (!kernel) variants.set(key, (kernel = make()));
@@ -168,7 +172,9 @@ export function directConv2dPlaneFor(g: PlaneGeometry, activation: DirectConvAct
  */
 export function directConv2dBackpropInputPlaneFor(g: PlaneGeometry): typeof directConv2dBackpropInput {
   const name = `direct-conv2d-backprop-input-plane-${shapeName(g)}`;
-  return cached(name, {}, () => defineKernel({ ...directConv2dBackpropInput, name, source: inputGradientSource(g), includes: [convGeometrySnippet] }));
+  return cached(name, {}, () =>
+    defineKernel({ ...directConv2dBackpropInput, name, source: inputGradientSource(g), includes: [convGeometrySnippet] }),
+  );
 }
 
 /** MNIST's conv3 (7x7x32, 5x5 'same' -> 64): the example geometry of the exported descriptors. */
