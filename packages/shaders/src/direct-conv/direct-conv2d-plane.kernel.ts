@@ -87,7 +87,8 @@ function inputGradientTerms(g: PlaneGeometry, p: number): PlaneTerm[] {
 }
 
 const UNIFORM = `@group(0) @binding(0) var<uniform> params: ConvGeometry;`;
-const taps = (g: PlaneGeometry) => g.inChannels * g.outChannels;
+/** Weights between two neighbouring taps: one per (input channel, output channel). */
+const tapStride = (g: PlaneGeometry) => g.inChannels * g.outChannels;
 
 function forwardSource(g: PlaneGeometry): string {
   return planeKernelSource(`direct-conv2d-plane for ${shapeName(g)}`, {
@@ -97,7 +98,7 @@ function forwardSource(g: PlaneGeometry): string {
     resultPositions: g.outHeight * g.outWidth,
     terms: (p) => forwardTerms(g, p),
     // weights[ky, kx, ci = channel, co = lane]
-    weightIndex: (t) => `${t * taps(g)}u + channel * ${g.outChannels}u + lane`,
+    weightIndex: (t) => `${t * tapStride(g)}u + channel * ${g.outChannels}u + lane`,
     bindings: [
       `// The fused activation's code (activation.wgsl) and whether the bias binding is read.`,
       `override ACTIVATION: u32 = 0u;`,
@@ -124,7 +125,7 @@ function inputGradientSource(g: PlaneGeometry): string {
     resultPositions: g.inHeight * g.inWidth,
     terms: (p) => inputGradientTerms(g, p),
     // weights[ky, kx, ci = lane, co = channel]
-    weightIndex: (t) => `${t * taps(g)}u + lane * ${g.outChannels}u + channel`,
+    weightIndex: (t) => `${t * tapStride(g)}u + lane * ${g.outChannels}u + channel`,
     bindings: [
       UNIFORM,
       `@group(0) @binding(1) var<storage, read> dy: array<f32>;`,
