@@ -26,6 +26,7 @@ import {
   directConv2dBackpropInputPlaneInvocations,
   directConv2dPlaneFor,
   directConv2dPlaneInvocations,
+  fitsBandKernel,
   fitsPlaneKernel,
   runKernelSync,
   type DispatchSink,
@@ -144,15 +145,18 @@ export function slideDirectConvolutions(adapter: AdapterDescription | undefined)
 }
 
 /**
- * Whether a convolution runs a plane kernel (direct-conv2d-plane / -backprop-input-plane: one
- * invocation per image and result channel, its whole result plane written out): where they apply
- * (result planes of at most 64 positions, filters of 3 x 3 and more), on SwiftShader only, like the
- * -slide kernels. There, MNIST's conv3 forward ([1,7,7,32] 5x5 -> 64, bias + relu) took 0.80 ms per
- * dispatch instead of 2.15 (batch 2: 2.10 vs 4.41, batch 16: 13.4 vs 34.3; session 20, headless
- * Chromium, medians of 10-40 alternating rounds, load 3.5-4); see direct-conv2d-plane.kernel.ts.
+ * Whether a convolution runs a generated kernel (direct-conv2d-plane.kernel.ts: one invocation per
+ * image, result channel and result plane, or band of rows for results up to 32 wide; the plane or
+ * band written out, so each weight loaded serves up to 64 positions): where they apply (filters of 3
+ * x 3 and more; bands need strides 1), on SwiftShader only, like the -slide kernels. There (session
+ * 20, headless Chromium, per dispatch, medians of 40 alternating rounds, load 3.5-6.8), MNIST at batch
+ * 1, slide -> generated ms: conv3 forward 2.15 -> 0.80 (plane; batch 16: 34.3 -> 13.4), input
+ * gradient 2.68 -> 0.76; conv2 forward 1.12-1.16 -> 0.78-0.97 (bands of 4 rows), input gradient
+ * 1.00 -> 0.75; conv1 forward 0.44 -> 0.23 (bands of 2 rows), input gradient 0.37 -> 0.14. Each
+ * pipeline compiles in 0.7-1.0 s instead of 0.4-0.6 s (once per geometry and page).
  */
 function planeConvolution(plan: DirectConvPlan, adapter: AdapterDescription | undefined): boolean {
-  return slideDirectConvolutions(adapter) && fitsPlaneKernel(plan.geometry, plan.kind);
+  return slideDirectConvolutions(adapter) && (fitsPlaneKernel(plan.geometry, plan.kind) || fitsBandKernel(plan.geometry, plan.kind));
 }
 
 const forwardKernel = (plan: DirectConvPlan, adapter: AdapterDescription | undefined) =>

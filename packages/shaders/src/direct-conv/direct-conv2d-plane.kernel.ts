@@ -23,7 +23,8 @@ import { defineKernel } from '../runtime/kernel.js';
 import { activationSnippet, convGeometrySnippet } from '../snippets/index.js';
 import { directConv2d, DIRECT_CONV_ACTIVATIONS, type DirectConvActivation } from './direct-conv2d.kernel.js';
 import { directConv2dBackpropInput } from './direct-conv2d-backprop-input.kernel.js';
-import { planeKernelSource, type PlaneGeometry, type PlaneTerm } from './plane-source.js';
+import type { DirectConvGeometry } from './direct-conv2d.ref.js';
+import { bandKernelSource, planeKernelSource, type BandTerm, type PlaneGeometry, type PlaneTerm } from './plane-source.js';
 
 export type { PlaneGeometry } from './plane-source.js';
 
@@ -41,14 +42,37 @@ export function fitsPlaneKernel(g: PlaneGeometry, kind: 'forward' | 'backprop-in
   return positions <= PLANE_MAX_POSITIONS && g.filterHeight * g.filterWidth >= 9;
 }
 
-/** Invocations one dispatch of the forward plane kernel needs: one per (image, output channel). */
-export function directConv2dPlaneInvocations(g: { batch: number; outChannels: number }): number {
-  return g.batch * g.outChannels;
+/** The result rows a band kernel's invocation computes for a result `width` wide: as many as fit in {@link PLANE_MAX_POSITIONS}. */
+export function bandRows(width: number): number {
+  return Math.floor(PLANE_MAX_POSITIONS / width);
 }
 
-/** Invocations one dispatch of the input gradient's plane kernel needs: one per (image, input channel). */
-export function directConv2dBackpropInputPlaneInvocations(g: { batch: number; inChannels: number }): number {
-  return g.batch * g.inChannels;
+/**
+ * Whether a band kernel takes a convolution the plane kernel does not ({@link fitsPlaneKernel}):
+ * strides 1, a filter of at least 3 x 3 and a result at most 32 wide (bands of at least 2 rows).
+ */
+export function fitsBandKernel(g: PlaneGeometry, kind: 'forward' | 'backprop-input' = 'forward'): boolean {
+  const width = kind === 'forward' ? g.outWidth : g.inWidth;
+  return (
+    !fitsPlaneKernel(g, kind) && g.strideHeight === 1 && g.strideWidth === 1 && g.filterHeight * g.filterWidth >= 9 && bandRows(width) >= 2
+  );
+}
+
+/** The bands of rows (1 for the plane kernels) a result plane `height` x `width` is computed in. */
+function bands(g: PlaneGeometry, kind: 'forward' | 'backprop-input'): number {
+  if (fitsPlaneKernel(g, kind)) return 1;
+  const [height, width] = kind === 'forward' ? [g.outHeight, g.outWidth] : [g.inHeight, g.inWidth];
+  return Math.ceil(height / bandRows(width));
+}
+
+/** Invocations one dispatch of {@link directConv2dPlaneFor}'s kernel needs: one per (image, band, output channel). */
+export function directConv2dPlaneInvocations(g: DirectConvGeometry): number {
+  return g.batch * bands(g, 'forward') * g.outChannels;
+}
+
+/** Invocations one dispatch of {@link directConv2dBackpropInputPlaneFor}'s kernel needs: one per (image, band, input channel). */
+export function directConv2dBackpropInputPlaneInvocations(g: DirectConvGeometry): number {
+  return g.batch * bands(g, 'backprop-input') * g.inChannels;
 }
 
 /** The geometry as a name: input-filter-output-strides-pads. */
@@ -90,15 +114,37 @@ const UNIFORM = `@group(0) @binding(0) var<uniform> params: ConvGeometry;`;
 /** Weights between two neighbouring taps: one per (input channel, output channel). */
 const tapStride = (g: PlaneGeometry) => g.inChannels * g.outChannels;
 
+/** Result cell (row in the band, col)'s forward terms (column padding left out; rows outside the input read 0), in (ky, kx) order. */
+function forwardBandTerms(g: PlaneGeometry, row: number, col: number): BandTerm[] {
+  const terms: BandTerm[] = [];
+  for (let ky = 0; ky < g.filterHeight; ky++) {
+    for (let kx = 0; kx < g.filterWidth; kx++) {
+      const ix = col + kx - g.padLeft;
+      if (ix >= 0 && ix < g.inWidth) terms.push({ row: row + ky, col: ix, tap: ky * g.filterWidth + kx });
+    }
+  }
+  return terms;
+}
+
+/** Input cell (row in the band, col)'s gradient terms: dy row first + row + filterHeight - 1 - ky, in (ky, kx) order. */
+function inputGradientBandTerms(g: PlaneGeometry, row: number, col: number): BandTerm[] {
+  const terms: BandTerm[] = [];
+  for (let ky = 0; ky < g.filterHeight; ky++) {
+    for (let kx = 0; kx < g.filterWidth; kx++) {
+      const ox = col + g.padLeft - kx;
+      if (ox >= 0 && ox < g.outWidth) terms.push({ row: row + g.filterHeight - 1 - ky, col: ox, tap: ky * g.filterWidth + kx });
+    }
+  }
+  return terms;
+}
+
+/** The forward kernels' WGSL: the plane kernel's where it fits, else the band kernel's. */
 function forwardSource(g: PlaneGeometry): string {
-  return planeKernelSource(`direct-conv2d-plane for ${shapeName(g)}`, {
-    sourceImage: g.inHeight * g.inWidth * g.inChannels,
+  const common = {
     sourceChannels: g.inChannels,
     laneChannels: g.outChannels,
-    resultPositions: g.outHeight * g.outWidth,
-    terms: (p) => forwardTerms(g, p),
     // weights[ky, kx, ci = channel, co = lane]
-    weightIndex: (t) => `${t * tapStride(g)}u + channel * ${g.outChannels}u + lane`,
+    weightIndex: (t: number) => `${t * tapStride(g)}u + channel * ${g.outChannels}u + lane`,
     bindings: [
       `// The fused activation's code (activation.wgsl) and whether the bias binding is read.`,
       `override ACTIVATION: u32 = 0u;`,
@@ -113,19 +159,35 @@ function forwardSource(g: PlaneGeometry): string {
     source: 'x',
     result: 'y',
     beforeStore: [`  var shift = 0.0;`, `  if (HAS_BIAS) {`, `    shift = bias[lane];`, `  }`],
-    stored: (s) => `activate(vec4f(${s} + shift), ACTIVATION, 0.0).x`,
+    stored: (s: string) => `activate(vec4f(${s} + shift), ACTIVATION, 0.0).x`,
+  };
+  if (fitsPlaneKernel(g)) {
+    return planeKernelSource(`direct-conv2d-plane for ${shapeName(g)}`, {
+      ...common,
+      sourceImage: g.inHeight * g.inWidth * g.inChannels,
+      resultPositions: g.outHeight * g.outWidth,
+      terms: (p) => forwardTerms(g, p),
+    });
+  }
+  return bandKernelSource(`direct-conv2d-band for ${shapeName(g)}`, {
+    ...common,
+    sourceHeight: g.inHeight,
+    sourceWidth: g.inWidth,
+    resultHeight: g.outHeight,
+    resultWidth: g.outWidth,
+    bandRows: bandRows(g.outWidth),
+    firstRowOffset: -g.padTop,
+    terms: (row, col) => forwardBandTerms(g, row, col),
   });
 }
 
+/** The input-gradient kernels' WGSL: the plane kernel's where it fits, else the band kernel's. */
 function inputGradientSource(g: PlaneGeometry): string {
-  return planeKernelSource(`direct-conv2d-backprop-input-plane for ${shapeName(g)}`, {
-    sourceImage: g.outHeight * g.outWidth * g.outChannels,
+  const common = {
     sourceChannels: g.outChannels,
     laneChannels: g.inChannels,
-    resultPositions: g.inHeight * g.inWidth,
-    terms: (p) => inputGradientTerms(g, p),
     // weights[ky, kx, ci = lane, co = channel]
-    weightIndex: (t) => `${t * tapStride(g)}u + lane * ${g.outChannels}u + channel`,
+    weightIndex: (t: number) => `${t * tapStride(g)}u + lane * ${g.outChannels}u + channel`,
     bindings: [
       UNIFORM,
       `@group(0) @binding(1) var<storage, read> dy: array<f32>;`,
@@ -135,7 +197,25 @@ function inputGradientSource(g: PlaneGeometry): string {
     source: 'dy',
     result: 'dx',
     beforeStore: [],
-    stored: (s) => s,
+    stored: (s: string) => s,
+  };
+  if (fitsPlaneKernel(g, 'backprop-input')) {
+    return planeKernelSource(`direct-conv2d-backprop-input-plane for ${shapeName(g)}`, {
+      ...common,
+      sourceImage: g.outHeight * g.outWidth * g.outChannels,
+      resultPositions: g.inHeight * g.inWidth,
+      terms: (p) => inputGradientTerms(g, p),
+    });
+  }
+  return bandKernelSource(`direct-conv2d-backprop-input-band for ${shapeName(g)}`, {
+    ...common,
+    sourceHeight: g.outHeight,
+    sourceWidth: g.outWidth,
+    resultHeight: g.inHeight,
+    resultWidth: g.inWidth,
+    bandRows: bandRows(g.inWidth),
+    firstRowOffset: g.padTop - (g.filterHeight - 1),
+    terms: (row, col) => inputGradientBandTerms(g, row, col),
   });
 }
 
@@ -160,7 +240,7 @@ function cached<K extends typeof directConv2d | typeof directConv2dBackpropInput
  */
 export function directConv2dPlaneFor(g: PlaneGeometry, activation: DirectConvActivation, hasBias: boolean): typeof directConv2d {
   const constants = { ACTIVATION: DIRECT_CONV_ACTIVATIONS[activation], HAS_BIAS: hasBias ? 1 : 0 };
-  const name = `direct-conv2d-plane-${shapeName(g)}`;
+  const name = `direct-conv2d-${fitsPlaneKernel(g) ? 'plane' : 'band'}-${shapeName(g)}`;
   return cached(name, constants, () =>
     defineKernel({ ...directConv2d, name, source: forwardSource(g), includes: [convGeometrySnippet, activationSnippet], constants }),
   );
@@ -172,7 +252,7 @@ export function directConv2dPlaneFor(g: PlaneGeometry, activation: DirectConvAct
  * geometry. `params.count` is {@link directConv2dBackpropInputPlaneInvocations}.
  */
 export function directConv2dBackpropInputPlaneFor(g: PlaneGeometry): typeof directConv2dBackpropInput {
-  const name = `direct-conv2d-backprop-input-plane-${shapeName(g)}`;
+  const name = `direct-conv2d-backprop-input-${fitsPlaneKernel(g, 'backprop-input') ? 'plane' : 'band'}-${shapeName(g)}`;
   return cached(name, {}, () =>
     defineKernel({ ...directConv2dBackpropInput, name, source: inputGradientSource(g), includes: [convGeometrySnippet] }),
   );

@@ -26,6 +26,7 @@ import {
   directConv2dPlane,
   directConv2dPlaneFor,
   directConv2dPlaneInvocations,
+  fitsBandKernel,
   fitsPlaneKernel,
 } from './direct-conv2d-plane.kernel.js';
 import { convGeometry, directConv2dBackpropInputRef, directConv2dRef, type DirectConvGeometry } from './direct-conv2d.ref.js';
@@ -394,5 +395,54 @@ describe('direct-conv2d-plane', () => {
     expect(directConv2dPlane.name).toBe('direct-conv2d-plane-7x7x32-5x5-7x7x64-s1x1-p2x2');
     // Padding taps are never written: the corner output of a 5x5 'same' filter has 9 of its 25.
     expect(directConv2dPlane.source.split('\n').filter((line) => line.includes(' * w')).length).toBe(conv3Terms);
+  });
+});
+
+/** Convolutions with column stride 1 whose result planes are too large for the plane kernels: the band kernels. */
+const BAND_CASES: readonly ConvCase[] = [
+  {
+    input: [1, 14, 14, 16],
+    filter: [3, 3, 16, 32],
+    strides: [1, 1],
+    padding: 'same',
+    why: 'MNIST conv2: bands of 4 rows, the last one half empty',
+  },
+  { input: [2, 14, 14, 16], filter: [3, 3, 16, 32], strides: [1, 1], padding: 'same', why: 'MNIST conv2, 2 images' },
+  { input: [1, 11, 9, 3], filter: [5, 5, 3, 4], strides: [1, 1], padding: 'same', why: '5 x 5 filter, bands of 7 rows' },
+  { input: [1, 13, 10, 2], filter: [3, 4, 2, 3], strides: [1, 1], padding: [2, 0, 1, 2], why: 'uneven explicit pads, even filter width' },
+  { input: [1, 12, 12, 3], filter: [3, 3, 3, 5], strides: [1, 1], padding: 'valid', why: 'no padding' },
+  { input: [1, 16, 8, 2], filter: [3, 3, 2, 3], strides: [1, 1], padding: 'same', why: 'height a multiple of the band' },
+];
+
+describe('direct-conv2d-band and direct-conv2d-backprop-input-band', () => {
+  gpuTest.for(BAND_CASES)('forward and input gradient match the references: $input * $filter $padding ($why)', async (c, { device }) => {
+    const g = convGeometry(c.input, c.filter, c.strides, c.padding);
+    expect([fitsBandKernel(g), fitsBandKernel(g, 'backprop-input')]).toEqual([true, true]);
+    const x = seededF32(size(c.input), 1, -3, 3);
+    const weights = seededF32(size(c.filter), 2);
+    const bias = seededF32(c.filter[3], 5, -2, 2);
+    const forward = directConv2dPlaneFor(g, 'relu', true);
+    expect(forward.name).toMatch(/^direct-conv2d-band-/);
+    expect(await runConv(device, x, weights, g, bias, forward, directConv2dPlaneInvocations(g))).toBeAllClose(
+      directConv2dRef(x, weights, g, bias, 'relu'),
+      forward.tolerance,
+    );
+    const dy = seededF32(g.batch * g.outHeight * g.outWidth * g.outChannels, 3);
+    const gradient = directConv2dBackpropInputPlaneFor(g);
+    expect(gradient.name).toMatch(/^direct-conv2d-backprop-input-band-/);
+    expect(await backpropInputGpu(device, dy, weights, g, gradient, directConv2dBackpropInputPlaneInvocations(g))).toBeAllClose(
+      directConv2dBackpropInputRef(dy, weights, g),
+      gradient.tolerance,
+    );
+    expect(liveBufferCount(device)).toBe(0);
+  });
+
+  it('fitsBandKernel: column and row stride 1, filters of 9 taps and more, results 32 wide at most, where no plane fits', () => {
+    const g = convGeometry([1, 14, 14, 16], [3, 3, 16, 32], [1, 1], 'same');
+    expect(fitsBandKernel(g)).toBe(true);
+    expect(fitsBandKernel({ ...g, strideHeight: 2 })).toBe(false);
+    expect(fitsBandKernel({ ...g, filterHeight: 1, filterWidth: 1 })).toBe(false);
+    expect(fitsBandKernel({ ...g, outWidth: 33 })).toBe(false);
+    expect(fitsBandKernel({ ...g, outHeight: 4 })).toBe(false); // 56 positions: the plane kernel's
   });
 });

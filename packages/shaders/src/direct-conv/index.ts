@@ -23,6 +23,8 @@ export {
   directConv2dPlane,
   directConv2dPlaneFor,
   directConv2dPlaneInvocations,
+  bandRows,
+  fitsBandKernel,
   fitsPlaneKernel,
   PLANE_MAX_POSITIONS,
 } from './direct-conv2d-plane.kernel.js';

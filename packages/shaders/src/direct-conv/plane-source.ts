@@ -78,3 +78,81 @@ export function planeKernelSource(header: string, layout: PlaneLayout): string {
     `}`,
   ].join('\n');
 }
+
+/** A band's term: source cell (`row` relative to the band's first source row, `col`) times filter tap `tap`. */
+export interface BandTerm {
+  readonly row: number;
+  readonly col: number;
+  readonly tap: number;
+}
+
+/**
+ * What the band kernels (an invocation per (image, band of `bandRows` result rows, lane channel))
+ * need beyond a plane's layout. Column strides are 1, so a band's terms are the same for every band
+ * but the rows it reads: source row `first + row` for `first` = band * bandRows + `firstRowOffset`,
+ * read as 0 outside the source plane.
+ */
+export interface BandLayout extends Omit<PlaneLayout, 'terms' | 'resultPositions' | 'sourceImage'> {
+  readonly sourceHeight: number;
+  readonly sourceWidth: number;
+  readonly resultHeight: number;
+  readonly resultWidth: number;
+  readonly bandRows: number;
+  /** The band's first source row minus band * bandRows (may be negative). */
+  readonly firstRowOffset: number;
+  /** Result cell (row in the band, column)'s terms, in summation order. */
+  readonly terms: (row: number, col: number) => readonly BandTerm[];
+}
+
+/** Band kernels' WGSL for `layout` (`header` names the geometry in a comment). */
+export function bandKernelSource(header: string, layout: BandLayout): string {
+  const { sourceChannels: sc, laneChannels: lc, bandRows, resultWidth, sourceWidth } = layout;
+  const bands = Math.ceil(layout.resultHeight / bandRows);
+  const positions = Array.from({ length: bandRows * resultWidth }, (_, p) => p);
+  const terms = positions.map((p) => layout.terms(Math.floor(p / resultWidth), p % resultWidth));
+  const rows = [...new Set(terms.flat().map((t) => t.row))].sort((a, b) => a - b);
+  const cells = [...new Set(terms.flat().map((t) => t.row * sourceWidth + t.col))].sort((a, b) => a - b);
+  const taps = [...new Set(terms.flat().map((t) => t.tap))].sort((a, b) => a - b);
+  const named = terms.map((ts) => ts.map((t) => ({ cell: t.row * sourceWidth + t.col, tap: t.tap })));
+  return [
+    `// ${header} (written out by plane-source.ts; why there).`,
+    `override WORKGROUP_SIZE: u32;`,
+    ...layout.bindings,
+    ``,
+    `@compute @workgroup_size(WORKGROUP_SIZE)`,
+    `fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {`,
+    `  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);`,
+    `  if (i >= params.count) {`,
+    `    return;`,
+    `  }`,
+    `  let lane = i % ${lc}u;`,
+    `  let band = (i / ${lc}u) % ${bands}u;`,
+    `  let b = i / ${lc * bands}u;`,
+    `  let first = i32(band * ${bandRows}u) + ${layout.firstRowOffset};`,
+    // Each source row the band reads: where it starts (clamped into the plane) and whether it is inside.
+    ...rows.flatMap((r) => [
+      `  let inside${r} = first + ${r} >= 0 && first + ${r} < ${layout.sourceHeight};`,
+      `  let row${r} = (b * ${layout.sourceHeight}u + u32(clamp(first + ${r}, 0, ${layout.sourceHeight - 1}))) * ${sourceWidth * sc}u;`,
+    ]),
+    ...positions.map((p) => `  var s${p} = 0.0;`),
+    `  for (var channel = 0u; channel < ${sc}u; channel++) {`,
+    ...cells.map((c) => {
+      const [r, col] = [Math.floor(c / sourceWidth), c % sourceWidth];
+      return `    let v${c} = select(0.0, ${layout.source}[row${r} + ${col * sc}u + channel], inside${r});`;
+    }),
+    ...taps.map((t) => `    let w${t} = weights[${layout.weightIndex(t)}];`),
+    ...positions.flatMap((p) => positionStatements(p, named[p]!)),
+    `  }`,
+    ...layout.beforeStore,
+    ...Array.from({ length: bandRows }, (_, r) => [
+      `  if (band * ${bandRows}u + ${r}u < ${layout.resultHeight}u) {`,
+      `    let at = ((b * ${layout.resultHeight}u + band * ${bandRows}u + ${r}u) * ${resultWidth}u) * ${lc}u + lane;`,
+      ...Array.from(
+        { length: resultWidth },
+        (_, x) => `    ${layout.result}[at + ${x * lc}u] = ${layout.stored(`s${r * resultWidth + x}`)};`,
+      ),
+      `  }`,
+    ]).flat(),
+    `}`,
+  ].join('\n');
+}
