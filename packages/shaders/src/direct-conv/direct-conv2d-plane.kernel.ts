@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-// The plane kernels: a forward convolution (direct-conv2d-plane) and its input gradient
-// (direct-conv2d-backprop-input-plane) whose WGSL is written out for one geometry (plane-source.ts),
-// for small result planes (a 7x7 layer at the end of a CNN): each invocation computes the whole
-// result plane of one channel of one image, so every weight it loads serves every position of the
-// plane (49 for 7x7) instead of the 8 columns of the -slide kernels' blocks.
+// The plane and band kernels: a forward convolution (direct-conv2d-plane / -band) and its input
+// gradient (direct-conv2d-backprop-input-plane / -band) whose WGSL is written out for one geometry
+// (plane-source.ts). Each invocation computes, for one channel of one image, its whole result plane
+// when that has at most 64 positions (a 7x7 layer at the end of a CNN), else a band of rows of up to
+// 64 positions (results up to 32 wide, strides 1: MNIST's 28x28 and 14x14 layers). So every weight
+// it loads serves up to 64 positions instead of the 8 columns of the -slide kernels' blocks.
 //
 // Why: on SwiftShader a load of a per-invocation address is a gather done lane by lane, and the
 // weight loads were the bulk of the -slide kernels' time: without them direct-conv2d-slide took
 // 1.35 instead of 2.40 ms on MNIST's conv3 (session 20 probe, a diagnostic variant with wrong
-// results). Here each step over a source channel loads the source cells the plane reads once (the
-// same address in every lane) and each filter tap once.
-// Measured (session 20, headless Chromium + SwiftShader, MNIST conv3 [1,7,7,32] 5x5 -> 64 with bias
-// + relu, per-dispatch time of 20 dispatches in one submit minus one, medians of 10-40 alternating
-// rounds, load 3.5-4): 0.80 vs 2.15 ms for direct-conv2d-slide (batch 2: 2.10 vs 4.41, batch 16:
-// 13.4 vs 34.3). Core runs them on SwiftShader only, as the -slide kernels.
+// results). Here each step over a source channel loads the source cells the plane (band) reads once
+// (the same address in every lane) and each filter tap once.
+// Measured (session 20, headless Chromium + SwiftShader, MNIST at batch 1 with bias + relu,
+// per-dispatch time of 20 dispatches in one submit minus one, medians of 40 alternating rounds, load
+// 3.5-6.8), -slide -> these ms: conv3 forward 2.15 -> 0.80 (batch 2: 4.41 -> 2.10, batch 16: 34.3 ->
+// 13.4), input gradient 2.68 -> 0.76; conv2 (bands of 4 rows) forward 1.12 -> 0.78, input gradient
+// 1.00 -> 0.75; conv1 (bands of 2 rows) forward 0.44 -> 0.23, input gradient 0.37 -> 0.14. A whole
+// 14x14 plane (196 sums) was faster still (conv2 forward 0.40 vs 0.70 ms) but took 1.8 s to compile
+// (a 28x28 one 21.7 s): hence 64 positions, 0.7-1.0 s per pipeline (the -slide kernels 0.4-0.6 s).
+// Core runs them on SwiftShader only, as the -slide kernels.
 //
 // Numerics: per result value, the terms of one source channel are summed in (ky, kx) order into a
 // partial sum, the partial sums added in source-channel order (the forward kernel adds its bias

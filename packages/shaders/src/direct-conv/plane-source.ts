@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The WGSL of the plane kernels (direct-conv2d-plane.kernel.ts), written out for one geometry: one
-// invocation per (image, lane channel) computes its whole result plane. Each step of its loop over
+// The WGSL of the plane and band kernels (direct-conv2d-plane.kernel.ts), written out for one
+// geometry: one invocation per (image, lane channel) computes its whole result plane, or per (image,
+// band of rows, lane channel) its band (whose source rows, the only part that depends on the band,
+// are read as 0 outside the source plane). Each step of its loop over
 // the source channels loads every source cell the plane reads once and every filter tap once, then
 // adds, per result position, its taps in the given order into a partial sum and that into the
 // position's sum. Cells, taps and sums are separate values with constant names: SwiftShader unrolls
