@@ -47,6 +47,22 @@ function positionStatements(position: number, terms: readonly PlaneTerm[]): stri
   return [`    {`, `      var q = ${first};`, ...rest.map((t) => `      q += ${t};`), `      s${position} += q;`, `    }`];
 }
 
+/** The kernel's first lines: the header comment, bindings, and main() up to invocation `i` (past the count: return). */
+function entryLines(header: string, bindings: readonly string[]): string[] {
+  return [
+    `// ${header} (written out by plane-source.ts; why there).`,
+    `override WORKGROUP_SIZE: u32;`,
+    ...bindings,
+    ``,
+    `@compute @workgroup_size(WORKGROUP_SIZE)`,
+    `fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {`,
+    `  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);`,
+    `  if (i >= params.count) {`,
+    `    return;`,
+    `  }`,
+  ];
+}
+
 /** The kernel's WGSL for `layout` (`header` names the geometry in a comment). */
 export function planeKernelSource(header: string, layout: PlaneLayout): string {
   const positions = Array.from({ length: layout.resultPositions }, (_, p) => p);
@@ -55,16 +71,7 @@ export function planeKernelSource(header: string, layout: PlaneLayout): string {
   const taps = [...new Set(terms.flat().map((t) => t.tap))].sort((a, b) => a - b);
   const { sourceChannels: sc, laneChannels: lc } = layout;
   return [
-    `// ${header} (written out by plane-source.ts; why there).`,
-    `override WORKGROUP_SIZE: u32;`,
-    ...layout.bindings,
-    ``,
-    `@compute @workgroup_size(WORKGROUP_SIZE)`,
-    `fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {`,
-    `  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);`,
-    `  if (i >= params.count) {`,
-    `    return;`,
-    `  }`,
+    ...entryLines(header, layout.bindings),
     `  let lane = i % ${lc}u;`,
     `  let b = i / ${lc}u;`,
     `  let sourceImage = b * ${layout.sourceImage}u;`,
@@ -117,16 +124,7 @@ export function bandKernelSource(header: string, layout: BandLayout): string {
   const taps = [...new Set(terms.flat().map((t) => t.tap))].sort((a, b) => a - b);
   const named = terms.map((ts) => ts.map((t) => ({ cell: t.row * sourceWidth + t.col, tap: t.tap })));
   return [
-    `// ${header} (written out by plane-source.ts; why there).`,
-    `override WORKGROUP_SIZE: u32;`,
-    ...layout.bindings,
-    ``,
-    `@compute @workgroup_size(WORKGROUP_SIZE)`,
-    `fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {`,
-    `  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);`,
-    `  if (i >= params.count) {`,
-    `    return;`,
-    `  }`,
+    ...entryLines(header, layout.bindings),
     `  let lane = i % ${lc}u;`,
     `  let band = (i / ${lc}u) % ${bands}u;`,
     `  let b = i / ${lc * bands}u;`,
