@@ -146,7 +146,8 @@ function formatExplainerTable(rows: readonly ExplainerRow[]): string[] {
 }
 
 function formatProfileRow(r: ProfileRow): string {
-  const n = (v: number, width: number, digits = 1) => v.toFixed(digits).padStart(width);
+  // A NaN time arrives from the page as JSON null.
+  const n = (v: number | null, width: number, digits = 1) => (v ?? NaN).toFixed(digits).padStart(width);
   return `${`${r.pass} b${r.batch}`.padEnd(20)} ${r.kernel.padEnd(60)} ${n(r.gpuMs, 9)} ${n(r.cpuMs, 9)} ${n(r.gpuMs / r.cpuMs, 8, 2)}`;
 }
 

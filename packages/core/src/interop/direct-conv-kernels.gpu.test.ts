@@ -228,16 +228,46 @@ describe('directConvPlan: what the direct kernels cover', () => {
     });
   });
 
-  it('directConvKernel: the slide kernels on SwiftShader where they apply (column stride 1, filters up to 5 wide), else the 8 x 8 or narrow ones', () => {
+  it('directConvKernel: on SwiftShader the plane / band kernels for small / narrow result planes, the slide kernels where they apply (column stride 1, filters up to 5 wide), else the 8 x 8 or narrow ones', () => {
     const swiftShader: AdapterDescription = { vendor: 'google', architecture: 'swiftshader' };
     const lavapipe: AdapterDescription = { vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' };
     expect([swiftShader, lavapipe, { vendor: 'nvidia' }, undefined].map(slideDirectConvolutions)).toEqual([true, false, false, false]);
-    const forward = directConvPlan('FusedConv2D', { x, filter, bias: info([4]) }, attrs)!;
-    const strided = directConvPlan('FusedConv2D', { x, filter, bias: info([4]) }, { ...attrs, strides: 2 })!;
-    const gradient = directConvPlan('Conv2DBackpropInput', { dy: info([1, 8, 8, 4]), filter }, { ...attrs, inputShape: [1, 8, 8, 3] })!;
-    const names = (adapter: AdapterDescription) => [forward, strided, gradient].map((plan) => directConvKernel(plan, adapter).name);
-    expect(names(swiftShader)).toEqual(['direct-conv2d-slide', 'direct-conv2d', 'direct-conv2d-backprop-input-slide']);
-    expect(names(lavapipe)).toEqual(['direct-conv2d', 'direct-conv2d', 'direct-conv2d-backprop-input-narrow']);
+    const wide = info([1, 40, 40, 3]); // 40 columns: wider than a band
+    const forward = directConvPlan('FusedConv2D', { x: wide, filter, bias: info([4]) }, attrs)!;
+    const strided = directConvPlan('FusedConv2D', { x: wide, filter, bias: info([4]) }, { ...attrs, strides: [1, 2] })!;
+    const banded = directConvPlan('FusedConv2D', { x: info([1, 16, 16, 3]), filter, bias: info([4]) }, attrs)!;
+    const small = directConvPlan('FusedConv2D', { x, filter, bias: info([4]) }, attrs)!; // 8 x 8 outputs
+    const gradient = directConvPlan('Conv2DBackpropInput', { dy: info([1, 40, 40, 4]), filter }, { ...attrs, inputShape: [1, 40, 40, 3] })!;
+    const bandedGradient = directConvPlan(
+      'Conv2DBackpropInput',
+      { dy: info([1, 16, 16, 4]), filter },
+      { ...attrs, inputShape: [1, 16, 16, 3] },
+    )!;
+    const smallGradient = directConvPlan(
+      'Conv2DBackpropInput',
+      { dy: info([1, 8, 8, 4]), filter },
+      { ...attrs, inputShape: [1, 8, 8, 3] },
+    )!;
+    const plans = [forward, strided, banded, small, gradient, bandedGradient, smallGradient];
+    const names = (adapter: AdapterDescription) => plans.map((plan) => directConvKernel(plan, adapter).name);
+    expect(names(swiftShader)).toEqual([
+      'direct-conv2d-slide',
+      'direct-conv2d',
+      'direct-conv2d-band-16x16x3-3x3-16x16x4-s1x1-p1x1',
+      'direct-conv2d-plane-8x8x3-3x3-8x8x4-s1x1-p1x1',
+      'direct-conv2d-backprop-input-slide',
+      'direct-conv2d-backprop-input-band-16x16x3-3x3-16x16x4-s1x1-p1x1',
+      'direct-conv2d-backprop-input-plane-8x8x3-3x3-8x8x4-s1x1-p1x1',
+    ]);
+    expect(names(lavapipe)).toEqual([
+      'direct-conv2d',
+      'direct-conv2d',
+      'direct-conv2d',
+      'direct-conv2d',
+      'direct-conv2d-backprop-input-narrow',
+      'direct-conv2d-backprop-input-narrow',
+      'direct-conv2d-backprop-input-narrow',
+    ]);
   });
 
   it.for([

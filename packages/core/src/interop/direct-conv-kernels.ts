@@ -22,6 +22,12 @@ import {
   directConv2dFor,
   directConv2dBackpropInputInvocations,
   directConv2dInvocations,
+  directConv2dBackpropInputPlaneFor,
+  directConv2dBackpropInputPlaneInvocations,
+  directConv2dPlaneFor,
+  directConv2dPlaneInvocations,
+  fitsBandKernel,
+  fitsPlaneKernel,
   runKernelSync,
   type DispatchSink,
   type DirectConvActivation,
@@ -138,10 +144,29 @@ export function slideDirectConvolutions(adapter: AdapterDescription | undefined)
   return isSwiftShaderAdapter(adapter);
 }
 
+/**
+ * Whether a convolution runs a generated kernel (direct-conv2d-plane.kernel.ts: one invocation per
+ * image, result channel and result plane, or band of rows for results up to 32 wide; the plane or
+ * band written out, so each weight loaded serves up to 64 positions): where they apply (filters of 3
+ * x 3 and more; bands need strides 1), on SwiftShader only, like the -slide kernels. There (session
+ * 20, headless Chromium, per dispatch, medians of 40 alternating rounds, load 3.5-6.8), MNIST at batch
+ * 1, slide -> generated ms: conv3 forward 2.15 -> 0.80 (plane; batch 16: 34.3 -> 13.4), input
+ * gradient 2.68 -> 0.76; conv2 forward 1.12-1.16 -> 0.78-0.97 (bands of 4 rows), input gradient
+ * 1.00 -> 0.75; conv1 forward 0.44 -> 0.23 (bands of 2 rows), input gradient 0.37 -> 0.14. Each
+ * pipeline compiles in 0.7-1.0 s instead of 0.4-0.6 s (once per geometry and page).
+ */
+function planeConvolution(plan: DirectConvPlan, adapter: AdapterDescription | undefined): boolean {
+  return slideDirectConvolutions(adapter) && (fitsPlaneKernel(plan.geometry, plan.kind) || fitsBandKernel(plan.geometry, plan.kind));
+}
+
 const forwardKernel = (plan: DirectConvPlan, adapter: AdapterDescription | undefined) =>
-  directConv2dFor(plan.geometry, plan.activation, plan.bias !== undefined, { slide: slideDirectConvolutions(adapter) });
+  planeConvolution(plan, adapter)
+    ? directConv2dPlaneFor(plan.geometry, plan.activation, plan.bias !== undefined)
+    : directConv2dFor(plan.geometry, plan.activation, plan.bias !== undefined, { slide: slideDirectConvolutions(adapter) });
 const inputGradientKernel = (plan: DirectConvPlan, adapter: AdapterDescription | undefined) =>
-  directConv2dBackpropInputFor(plan.geometry, { slide: slideDirectConvolutions(adapter) });
+  planeConvolution(plan, adapter)
+    ? directConv2dBackpropInputPlaneFor(plan.geometry)
+    : directConv2dBackpropInputFor(plan.geometry, { slide: slideDirectConvolutions(adapter) });
 
 /** The kernel `plan` runs on `adapter` (the active tfjs backend's when dispatched). */
 export function directConvKernel(plan: DirectConvPlan, adapter: AdapterDescription | undefined): { readonly name: string } {
@@ -154,10 +179,14 @@ function dispatch(device: GPUDevice, plan: DirectConvPlan, b: PlanBuffers, sink:
   const adapter = activeAdapterInfo();
   if (plan.kind === 'backprop-input') {
     const kernel = inputGradientKernel(plan, adapter);
-    const params = { count: directConv2dBackpropInputInvocations(plan.geometry, kernel), ...shape };
+    const count = planeConvolution(plan, adapter)
+      ? directConv2dBackpropInputPlaneInvocations(plan.geometry)
+      : directConv2dBackpropInputInvocations(plan.geometry, kernel);
+    const params = { count, ...shape };
     return runKernelSync(device, kernel, { params, dy: b.source, weights: b.filter, dx: b.target }, sink);
   }
-  const params = { count: directConv2dInvocations(plan.geometry), ...shape };
+  const count = planeConvolution(plan, adapter) ? directConv2dPlaneInvocations(plan.geometry) : directConv2dInvocations(plan.geometry);
+  const params = { count, ...shape };
   // Without a bias any storage buffer fills the binding (the bias-free variant never reads it).
   const inputs = { params, x: b.source, weights: b.filter, bias: b.bias ?? b.filter, y: b.target };
   return runKernelSync(device, forwardKernel(plan, adapter), inputs, sink);

@@ -16,3 +16,16 @@ export {
 } from './direct-conv2d-backprop-input.kernel.js';
 export { activateRef, convGeometry, directConv2dBackpropInputRef, directConv2dRef } from './direct-conv2d.ref.js';
 export type { DirectConvGeometry } from './direct-conv2d.ref.js';
+export {
+  directConv2dBackpropInputPlane,
+  directConv2dBackpropInputPlaneFor,
+  directConv2dBackpropInputPlaneInvocations,
+  directConv2dPlane,
+  directConv2dPlaneFor,
+  directConv2dPlaneInvocations,
+  bandRows,
+  fitsBandKernel,
+  fitsPlaneKernel,
+  PLANE_MAX_POSITIONS,
+} from './direct-conv2d-plane.kernel.js';
+export type { PlaneGeometry } from './direct-conv2d-plane.kernel.js';
