@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Guided IG's feature selection with an explicit, backend-independent tie rule.
 import * as tf from '@tensorflow/tfjs';
+import { kthSmallestKey } from './kth-key.js';
 
 /**
  * |gradient| is compared on a grid of 2^-GUIDED_IG_KEY_BITS of each image's largest finite
@@ -29,10 +30,10 @@ export function selectSmallestGradients(gradient: tf.Tensor2D, x: tf.Tensor2D, x
     const magnitude = tf.abs(gradient);
     const scale = tf.max(tf.where(done, tf.zerosLike(magnitude), magnitude), 1, true);
     const cell = tf.mul(tf.where(tf.greater(scale, 0), scale, tf.onesLike(scale)), 2 ** -GUIDED_IG_KEY_BITS);
-    const key = tf.where(done, tf.fill(gradient.shape, Number.POSITIVE_INFINITY), tf.round(tf.div(magnitude, cell)));
-    // The (kth + 1)-th smallest key is the largest of the kth + 1 smallest: a min over topk's values,
-    // which does not depend on their order (topk's unsorted order differs between backends).
-    const threshold = tf.neg(tf.min(tf.topk(tf.neg(key), kth + 1, false).values, 1, true));
+    const key = tf.where(done, tf.fill(gradient.shape, Number.POSITIVE_INFINITY), tf.round(tf.div(magnitude, cell))) as tf.Tensor2D;
+    // The (kth + 1)-th smallest key: counted in integer histograms (kth-key.ts), so the value does
+    // not depend on element order or backend.
+    const threshold = kthSmallestKey(key, kth + 1);
     return tf.logicalAnd<tf.Tensor2D>(tf.lessEqual(key, threshold), tf.logicalNot(done));
   });
 }
