@@ -1,3 +1,3 @@
 // SPDX-License-Identifier: Apache-2.0
-export { KTH_KEY_MAX, kthKey } from './kth-key.kernel.js';
-export { kthKeyRef } from './kth-key.ref.js';
+export { GUIDED_IG_SELECT_KEY_BITS, guidedIgSelect } from './guided-ig-select.kernel.js';
+export { guidedIgSelectRef } from './guided-ig-select.ref.js';

@@ -69,9 +69,9 @@ function l1Distance(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => tf.sum(tf.abs(tf.sub(a, b)), 1));
 }
 
-/** The L1 distance to x_max of the selected features, per row. */
+/** The L1 distance to x_max of the selected features (`selected`: a 1 / 0 mask), per row. */
 function selectableL1(clipped: tf.Tensor2D, xMax: tf.Tensor2D, selected: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(tf.mul(tf.abs(tf.sub(clipped, xMax)), tf.cast(selected, 'float32')), 1));
+  return tf.tidy(() => tf.sum(tf.mul(tf.abs(tf.sub(clipped, xMax)), selected), 1));
 }
 
 /** Reads one or two [n] vectors back in one readback (stacked), as number arrays; disposes them. */
@@ -136,7 +136,8 @@ function nextPoint(
       : !allTheWay.some(Boolean)
         ? partial()
         : tf.where(tf.broadcastTo(tf.cast(tf.tensor2d(allTheWay.map(Number), [n, 1]), 'bool'), clipped.shape), xMax, partial());
-    const mask = moving.every(Boolean) ? selected : tf.logicalAnd(selected, tf.cast(tf.tensor2d(moving.map(Number), [n, 1]), 'bool'));
+    const chosen = tf.cast(selected, 'bool');
+    const mask = moving.every(Boolean) ? chosen : tf.logicalAnd(chosen, tf.cast(tf.tensor2d(moving.map(Number), [n, 1]), 'bool'));
     return tf.where(mask, moved, clipped) as tf.Tensor2D;
   });
 }
