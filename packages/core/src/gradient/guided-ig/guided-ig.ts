@@ -10,6 +10,7 @@ import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/spec
 import type { OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
 import { selectSmallestGradients } from './selection.js';
+import { clipByKernel, hasGuidedIgKernels } from './kernels.js';
 export { GUIDED_IG_KEY_BITS } from './selection.js';
 
 /** Options of `'guided-ig'` (PAIR-code/saliency `GuidedIG.GetMask` defaults). */
@@ -85,8 +86,9 @@ async function readRows(first: tf.Tensor1D, second?: tf.Tensor1D): Promise<[numb
 }
 
 /** Per-explanation constants of the path: where the input differs from the baseline, and a divisor safe to use. */
-interface PathGeometry {
+export interface PathGeometry {
   readonly xBase: tf.Tensor2D;
+  readonly diff: tf.Tensor2D;
   readonly hasDiff: tf.Tensor2D;
   readonly safeDiff: tf.Tensor2D;
 }
@@ -94,13 +96,21 @@ interface PathGeometry {
 /**
  * Features that fell behind alpha_min jump to x_min (PAIR: x[x_alpha < alpha_min] = x_min), in
  * images still `going`. Where the input equals the baseline, x_alpha is alpha_max (never behind).
- * When every image is going, the mask is left out (the same values).
+ * On webgpu and cpu one kernel (kernels.ts), elsewhere tfjs ops: the same values.
  */
 function clipBehind(x: tf.Tensor2D, xMin: tf.Tensor2D, alphaMin: number, path: PathGeometry, going: readonly boolean[]): tf.Tensor2D {
   return tf.tidy(() => {
+    const flags = tf.tensor2d(going.map(Number), [going.length, 1]);
+    if (hasGuidedIgKernels()) return clipByKernel(x, path.xBase, path.diff, xMin, flags, alphaMin);
+    return clipByTfjsOps(x, xMin, alphaMin, path, flags);
+  });
+}
+
+/** {@link clipBehind} as tfjs ops (backends without the kernel; its test's oracle). `going`: [n, 1], 1 / 0. */
+export function clipByTfjsOps(x: tf.Tensor2D, xMin: tf.Tensor2D, alphaMin: number, path: PathGeometry, going: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
     const behind = tf.logicalAnd(path.hasDiff, tf.less(tf.div(tf.sub(x, path.xBase), path.safeDiff), alphaMin));
-    const mask = going.every(Boolean) ? behind : tf.logicalAnd(tf.cast(tf.tensor2d(going.map(Number), [going.length, 1]), 'bool'), behind);
-    return tf.where<tf.Tensor2D>(mask, xMin, x);
+    return tf.where<tf.Tensor2D>(tf.logicalAnd(tf.cast(going, 'bool'), behind), xMin, x);
   });
 }
 
@@ -162,7 +172,7 @@ async function guidedIgOf(
   const xBase = tf.reshape<tf.Rank.R2>(baseline, [n, size]);
   const diff = tf.sub<tf.Tensor2D>(xIn, xBase);
   const hasDiff = tf.notEqual<tf.Tensor2D>(diff, 0);
-  const path: PathGeometry = { xBase, hasDiff, safeDiff: tf.tidy(() => tf.where<tf.Tensor2D>(hasDiff, diff, tf.onesLike(diff))) };
+  const path: PathGeometry = { xBase, diff, hasDiff, safeDiff: tf.tidy(() => tf.where<tf.Tensor2D>(hasDiff, diff, tf.onesLike(diff))) };
   const l1Total = tf.tidy(() => tf.sum(tf.abs(diff), 1));
   const totals = Array.from(await l1Total.data());
   l1Total.dispose();

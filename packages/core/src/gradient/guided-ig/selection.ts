@@ -2,7 +2,7 @@
 // Guided IG's feature selection with an explicit, backend-independent tie rule.
 import * as tf from '@tensorflow/tfjs';
 import { GUIDED_IG_SELECT_KEY_BITS } from '@webxai/shaders';
-import { hasSelectKernel, selectByKernel } from './select-kernel.js';
+import { hasGuidedIgKernels, selectByKernel } from './kernels.js';
 
 /**
  * |gradient| is compared on a grid of 2^-GUIDED_IG_KEY_BITS of each image's largest finite
@@ -21,14 +21,14 @@ export const GUIDED_IG_KEY_BITS = GUIDED_IG_SELECT_KEY_BITS;
  * |gradient| key is at most the `kth` smallest key (numpy quantile, interpolation 'lower'),
  * among features not yet at `xMax`. Ties (equal keys) are all selected, as PAIR selects equal
  * values, so the choice never depends on element order. Returns a 1 / 0 float32 [n, size] mask.
- * On webgpu and cpu one kernel computes it (select-kernel.ts); elsewhere tfjs ops with topk, the
+ * On webgpu and cpu one kernel computes it (kernels.ts); elsewhere tfjs ops with topk, the
  * same features.
  *
  * @example
  * selectSmallestGradients(tf.tensor2d([[3, 1, 1, 2]]), x, xMax, 1); // [[0, 1, 1, 0]]
  */
 export function selectSmallestGradients(gradient: tf.Tensor2D, x: tf.Tensor2D, xMax: tf.Tensor2D, kth: number): tf.Tensor2D {
-  return hasSelectKernel() ? selectByKernel(gradient, x, xMax, kth + 1) : selectByTfjsOps(gradient, x, xMax, kth);
+  return hasGuidedIgKernels() ? selectByKernel(gradient, x, xMax, kth + 1) : selectByTfjsOps(gradient, x, xMax, kth);
 }
 
 /** {@link selectSmallestGradients} as tfjs ops (backends without the kernel; its test's oracle). */

@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededF32, seededInts } from '@webxai/testing';
-import { selectByKernel } from './select-kernel.js';
+import { clipByKernel, selectByKernel } from './kernels.js';
+import { clipByTfjsOps } from './guided-ig.js';
 import { selectByTfjsOps } from './selection.js';
 
 /** Gradients: smooth values, a coarse grid with many ties, and an all-zero row. */
@@ -37,6 +38,33 @@ describe('guided-ig selection kernel', () => {
         }
         tf.dispose([g, x, xMax]);
       }
+    }
+  });
+
+  it('clips as the tfjs ops do, bit for bit, on webgpu and cpu, and leaves no tensor', async () => {
+    for (const backend of ['webgpu', 'cpu'] as const) {
+      await tf.setBackend(backend);
+      const [rows, size] = [3, 1000];
+      const xBase = tf.tensor2d(seededF32(rows * size, 51, 0, 0.2), [rows, size]);
+      const diff = tf.tensor2d(
+        Float32Array.from(seededF32(rows * size, 52, -1, 1), (d, i) => (i % 9 === 0 ? 0 : d)),
+        [rows, size],
+      );
+      const alpha = tf.tensor2d(seededF32(rows * size, 53, 0.35, 0.45), [rows, size]);
+      const x = tf.tidy(() => tf.add<tf.Tensor2D>(xBase, tf.mul(diff, alpha)));
+      const xMin = tf.tidy(() => tf.add<tf.Tensor2D>(xBase, tf.mul(diff, 0.4)));
+      const hasDiff = tf.notEqual<tf.Tensor2D>(diff, 0);
+      const path = { xBase, diff, hasDiff, safeDiff: tf.tidy(() => tf.where<tf.Tensor2D>(hasDiff, diff, tf.onesLike(diff))) };
+      const going = tf.tensor2d([1, 0, 1], [3, 1]);
+      const before = tf.memory().numTensors;
+      const fused = clipByKernel(x, xBase, diff, xMin, going, 0.4);
+      const ops = clipByTfjsOps(x, xMin, 0.4, path, going);
+      const [a, b, xs] = [await fused.data(), await ops.data(), await x.data()];
+      expect(new Uint32Array(a.buffer), backend).toEqual(new Uint32Array(b.buffer));
+      expect(Array.from(a).filter((v, i) => v !== xs[i]).length).toBeGreaterThan(0); // some features clipped
+      tf.dispose([fused, ops]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([xBase, diff, alpha, x, xMin, hasDiff, path.safeDiff, going]);
     }
   });
 });
