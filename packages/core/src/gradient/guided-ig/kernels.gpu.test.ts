@@ -13,7 +13,7 @@ const GRADIENTS = [
   { why: 'zeros', rows: 1, size: 300, values: new Float32Array(300) },
 ];
 
-describe('guided-ig selection kernel', () => {
+describe('guided-ig kernels (select, clip) as tfjs kernels', () => {
   afterAll(async () => {
     await tf.setBackend('cpu');
   });
