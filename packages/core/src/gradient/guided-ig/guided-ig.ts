@@ -154,9 +154,9 @@ function nextPoint(
 
 /**
  * Guided IG for a batch: every image follows its own adaptive path; the batch shares one gradient
- * pass per step. All tensor work runs as tfjs ops on the active backend (the selection threshold as
- * webxai's kth-key kernel); per selection iteration one [2, n] readback (current L1 distance,
- * selectable L1) drives PAIR's loop.
+ * pass per step. All tensor work runs as tfjs ops on the active backend, the selection and the
+ * catch-up to x_min as webxai kernels registered with tfjs (kernels.ts); per selection iteration
+ * one readback (current L1 distance, with the selectable L1 when selected) drives PAIR's loop.
  */
 async function guidedIgOf(
   model: ModelAdapter,
