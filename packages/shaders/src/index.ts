@@ -29,3 +29,4 @@ export * from './direct-matmul/index.js';
 export * from './metrics/index.js';
 export * from './features/index.js';
 export * from './fft/index.js';
+export * from './guided-ig/index.js';

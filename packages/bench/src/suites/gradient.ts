@@ -94,6 +94,9 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
   const naive = `naive loop: ${k} x tf.grad, awaited each`;
   const kernels = `webxai kernels only: ig path points + accumulate, ${k} x ${size}x${size}x3`;
   const roundTrip = 'awaited tfjs round trip (1-value op + readback)';
+  const guidedIg = `guided-ig ${k} steps`;
+  const bareGuidedIg = `forward+backward over guided-ig's ${k} steps (${k} bare tf.grad of 1 image)`;
+  const guidedIgPoints = Array.from({ length: k }, (_, i) => tf.mul<tfNamespace.Tensor4D>(x, i / k));
 
   // The IG kernels alone, on the same sizes, with a stand-in gradient.
   const device = core.tfjsDevice();
@@ -198,12 +201,34 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
       }),
       explainCase(`smoothgrad (VarGrad) ${k} samples`, { method: 'smoothgrad', variant: 'variance', samples: k, batchSize: k, seed: 1 }),
       explainCase(`blur-ig ${k} steps`, { method: 'blur-ig', steps: k, batchSize: k }),
-      explainCase(`guided-ig ${k} steps`, { method: 'guided-ig', steps: k }),
+      guidedIgInterleaved(),
       // The modified-backward methods: one forward + backward each, like saliency.
       explainCase('guided-backprop', { method: 'guided-backprop' }),
       explainCase('deconvnet', { method: 'deconvnet' }),
       explainCase('guided-grad-cam', { method: 'guided-grad-cam' }),
     );
+  }
+
+  /**
+   * Guided IG beside its unavoidable passes: one forward + backward of the batch per step, here `k`
+   * bare passes over the single image at the straight path's left Riemann points (Guided IG's path
+   * stays within maxDist of that line), interleaved per round like IG's.
+   */
+  function guidedIgInterleaved(): BenchCase {
+    const explainer = core.createExplainer(model, { target, method: 'guided-ig', steps: k });
+    explainers.push(explainer);
+    const pairs: [string, () => Promise<void>][] = [
+      [bareGuidedIg, () => Promise.resolve(guidedIgPoints.forEach((p) => tf.dispose(core.targetGradients(adapter, p, [target]))))],
+      [guidedIg, async () => (await explainer.explain(x)).attribution.dispose()],
+    ];
+    return {
+      name: `interleaved: bare ${k} x 1 image, guided-ig ${k} steps`,
+      ...(policy && { policy }),
+      run: async () => {
+        for (const [caseName, work] of pairs) await runOnce(caseName, work);
+      },
+      metrics: () => Object.fromEntries(pairs.map(([caseName]) => [`${caseName} median ms`, medianOf(times, caseName)])),
+    };
   }
 
   return {
@@ -227,6 +252,11 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
         `  naive loop per step ${(m(naive) / k).toFixed(2)} ms = compute + one awaited round trip (${m(roundTrip).toFixed(2)} ms here)`,
         `  peak tensor memory: bare ${mb(bare)} MB, bare SmoothGrad ${mb(bareSg)} MB, IG ${mb(ig)} MB, SmoothGrad ${mb(sg)} MB, naive ${mb(naive)} MB`,
       ];
+      if (times.timed(guidedIg).length > 0) {
+        lines.push(
+          `  guided-ig / bare forward+backward over its steps = ${ratio(guidedIg, bareGuidedIg).toFixed(3)}x (bound 1.15x: ${bound(ratio(guidedIg, bareGuidedIg))}); median paired ratio ${pairedRatio(guidedIg, bareGuidedIg).toFixed(3)}x over ${times.timed(guidedIg).length} rounds`,
+        );
+      }
       console.log(lines.join('\n'));
       cleanup();
     },
@@ -236,7 +266,7 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
     explainers.forEach((e) => e.dispose());
     shaders.releaseBuffer(device, plan);
     accumulator.tensor.dispose();
-    tf.dispose([x, igBatch, igEnds, sgBatch, background, zeros]);
+    tf.dispose([x, igBatch, igEnds, sgBatch, background, zeros, ...guidedIgPoints]);
     model.dispose();
   }
 }

@@ -10,6 +10,7 @@ import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/spec
 import type { OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
 import { selectSmallestGradients } from './selection.js';
+import { clipByKernel, hasGuidedIgKernels } from './kernels.js';
 export { GUIDED_IG_KEY_BITS } from './selection.js';
 
 /** Options of `'guided-ig'` (PAIR-code/saliency `GuidedIG.GetMask` defaults). */
@@ -64,10 +65,98 @@ interface GuidedSettings {
   readonly maxDist: number;
 }
 
+/** The sum of |a - b| per row. */
+function l1Distance(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.sum(tf.abs(tf.sub(a, b)), 1));
+}
+
+/** The L1 distance to x_max of the selected features (`selected`: a 1 / 0 mask), per row. */
+function selectableL1(clipped: tf.Tensor2D, xMax: tf.Tensor2D, selected: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.sum(tf.mul(tf.abs(tf.sub(clipped, xMax)), selected), 1));
+}
+
+/** Reads one or two [n] vectors back in one readback (stacked), as number arrays; disposes them. */
+async function readRows(first: tf.Tensor1D, second?: tf.Tensor1D): Promise<[number[], number[]]> {
+  const rows = second ? [first, second] : [first];
+  const stacked = tf.tidy(() => tf.stack(rows));
+  tf.dispose(rows);
+  const values = await stacked.data().finally(() => stacked.dispose());
+  const n = first.shape[0];
+  return [Array.from(values.subarray(0, n)), Array.from(values.subarray(n))];
+}
+
+/** Per-explanation constants of the path: where the input differs from the baseline, and a divisor safe to use. */
+export interface PathGeometry {
+  readonly xBase: tf.Tensor2D;
+  readonly diff: tf.Tensor2D;
+  readonly hasDiff: tf.Tensor2D;
+  readonly safeDiff: tf.Tensor2D;
+}
+
+/**
+ * Features that fell behind alpha_min jump to x_min (PAIR: x[x_alpha < alpha_min] = x_min), in
+ * images still `going`. Where the input equals the baseline, x_alpha is alpha_max (never behind).
+ * On webgpu and cpu one kernel (kernels.ts), elsewhere tfjs ops: the same values.
+ */
+function clipBehind(x: tf.Tensor2D, xMin: tf.Tensor2D, alphaMin: number, path: PathGeometry, going: readonly boolean[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const flags = tf.tensor2d(going.map(Number), [going.length, 1]);
+    if (hasGuidedIgKernels()) return clipByKernel(x, path.xBase, path.diff, xMin, flags, alphaMin);
+    return clipByTfjsOps(x, xMin, alphaMin, path, flags);
+  });
+}
+
+/** {@link clipBehind} as tfjs ops (backends without the kernel; its test's oracle). `going`: [n, 1], 1 / 0. */
+export function clipByTfjsOps(x: tf.Tensor2D, xMin: tf.Tensor2D, alphaMin: number, path: PathGeometry, going: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const behind = tf.logicalAnd(path.hasDiff, tf.less(tf.div(tf.sub(x, path.xBase), path.safeDiff), alphaMin));
+    return tf.where<tf.Tensor2D>(tf.logicalAnd(tf.cast(going, 'bool'), behind), xMin, x);
+  });
+}
+
+/**
+ * The next point: selected features of moving images go all the way to x_max (gamma > 1) or a
+ * fraction gamma of the way. x_max is assigned, not computed, so that `x == x_max` marks finished
+ * features exactly. Masks that are all true or all false are left out (the same values, fewer ops).
+ */
+function nextPoint(
+  clipped: tf.Tensor2D,
+  xMax: tf.Tensor2D,
+  selected: tf.Tensor2D,
+  moving: readonly boolean[],
+  gamma: readonly number[],
+): tf.Tensor2D {
+  const n = moving.length;
+  if (!moving.some(Boolean)) return clipped.clone();
+  return tf.tidy(() => {
+    const partial = () =>
+      tf.add(
+        clipped,
+        tf.mul(
+          tf.sub(xMax, clipped),
+          tf.tensor2d(
+            gamma.map((g) => Math.min(g, 1)),
+            [n, 1],
+          ),
+        ),
+      );
+    const allTheWay = gamma.map((g) => g > 1);
+    const moved = allTheWay.every(Boolean)
+      ? xMax
+      : !allTheWay.some(Boolean)
+        ? partial()
+        : tf.where(tf.broadcastTo(tf.cast(tf.tensor2d(allTheWay.map(Number), [n, 1]), 'bool'), clipped.shape), xMax, partial());
+    const chosen = tf.cast(selected, 'bool');
+    const mask = moving.every(Boolean) ? chosen : tf.logicalAnd(chosen, tf.cast(tf.tensor2d(moving.map(Number), [n, 1]), 'bool'));
+    return tf.where(mask, moved, clipped) as tf.Tensor2D;
+  });
+}
+
 /**
  * Guided IG for a batch: every image follows its own adaptive path; the batch shares one gradient
- * pass per step. All tensor work runs as tfjs ops on the active backend; per selection iteration
- * two [n] vectors (current L1 distance, selectable L1) are read back to drive PAIR's loop.
+ * pass per step. All tensor work runs as tfjs ops on the active backend, the selection and the
+ * catch-up to x_min as webxai kernels registered with tfjs (kernels.ts); per selection iteration
+ * one readback (current L1 distance, with the selectable L1 when selected) drives PAIR's loop.
  */
 async function guidedIgOf(
   model: ModelAdapter,
@@ -82,13 +171,15 @@ async function guidedIgOf(
   const xIn = tf.reshape<tf.Rank.R2>(input, [n, size]);
   const xBase = tf.reshape<tf.Rank.R2>(baseline, [n, size]);
   const diff = tf.sub<tf.Tensor2D>(xIn, xBase);
+  const hasDiff = tf.notEqual<tf.Tensor2D>(diff, 0);
+  const path: PathGeometry = { xBase, diff, hasDiff, safeDiff: tf.tidy(() => tf.where<tf.Tensor2D>(hasDiff, diff, tf.onesLike(diff))) };
   const l1Total = tf.tidy(() => tf.sum(tf.abs(diff), 1));
   const totals = Array.from(await l1Total.data());
   l1Total.dispose();
   let x = xBase.clone();
   let attribution = tf.zerosLike<tf.Tensor2D>(xIn);
   const kth = Math.floor(s.fraction * (size - 1)); // numpy quantile, interpolation 'lower'
-  const dispose = () => tf.dispose([xIn, xBase, diff, x, attribution]);
+  const dispose = () => tf.dispose([xIn, xBase, diff, hasDiff, path.safeDiff, x, attribution]);
   try {
     for (let step = 0; step < s.steps; step++) {
       await checkpoint(call.signal, 'guided-ig');
@@ -104,59 +195,41 @@ async function guidedIgOf(
       );
       const [xMin, xMax] = bounds;
       let going = totals.map((t) => t > 0); // images still iterating in this step
+      let expectClose = false;
       try {
         for (let iteration = 0; iteration < GUIDED_IG_MAX_ITERATIONS && going.some(Boolean); iteration++) {
-          const goingMask = tf.tensor2d(going.map(Number), [n, 1]);
-          // Features that fell behind alpha_min jump to x_min (PAIR: x[x_alpha < alpha_min] = x_min).
-          const clipped = tf.tidy(() => {
-            const xAlpha = tf.where(
-              tf.notEqual(diff, 0),
-              tf.div(tf.sub(x, xBase), tf.where(tf.notEqual(diff, 0), diff, tf.onesLike(diff))),
-              tf.fill(diff.shape, alphaMax),
-            );
-            return tf.where<tf.Tensor2D>(tf.logicalAnd(tf.cast(goingMask, 'bool'), tf.less(xAlpha, alphaMin)), xMin, x);
-          });
-          const l1Now = tf.tidy(() => tf.sum(tf.abs(tf.sub(clipped, xIn)), 1));
-          const current = Array.from(await l1Now.data());
-          l1Now.dispose();
+          const clipped = clipBehind(x, xMin, alphaMin, path, going);
+          let current: number[];
+          let selected: tf.Tensor2D | undefined;
+          let selectable: number[] = [];
+          if (expectClose) {
+            // After partial moves the images are usually at their targets: check before selecting.
+            [current] = await readRows(l1Distance(clipped, xIn));
+          } else {
+            // The selection does not depend on the current L1 distance: both sums come back in one
+            // readback (an awaited round trip is ~3 ms on lavapipe).
+            selected = selectSmallestGradients(gradient, clipped, xMax, kth);
+            [current, selectable] = await readRows(l1Distance(clipped, xIn), selectableL1(clipped, xMax, selected));
+          }
           const close = going.map((g, i) => g && Math.abs(l1Target[i]! - current[i]!) <= GUIDED_IG_L1_TOLERANCE * totals[i]!);
           const moving = going.map((g, i) => g && !close[i]);
-          // Select the `fraction` of features with the smallest |gradient| among those not at x_max.
-          // (quantised |gradient| with an explicit tie rule, so webgpu and cpu pick the same features)
-          const selected = selectSmallestGradients(gradient, clipped, xMax, kth);
-          const l1S = tf.tidy(() => tf.sum(tf.mul(tf.abs(tf.sub(clipped, xMax)), tf.cast(selected, 'float32')), 1));
-          const selectable = Array.from(await l1S.data());
-          l1S.dispose();
+          if (!selected && moving.some(Boolean)) {
+            // Select the `fraction` of features with the smallest |gradient| among those not at x_max.
+            // (quantised |gradient| with an explicit tie rule, so webgpu and cpu pick the same features)
+            selected = selectSmallestGradients(gradient, clipped, xMax, kth);
+            [selectable] = await readRows(selectableL1(clipped, xMax, selected));
+          }
           const gamma = moving.map((m, i) =>
             !m ? 0 : selectable[i]! > 0 ? (current[i]! - l1Target[i]!) / selectable[i]! : Number.POSITIVE_INFINITY,
           );
-          const next = tf.tidy(() => {
-            // gamma > 1: selected features go all the way to x_max; else a fraction gamma of the way.
-            // (x_max is assigned, not computed, so that `x == x_max` marks finished features exactly.)
-            const fractionOfWay = tf.tensor2d(
-              gamma.map((g) => Math.min(g, 1)),
-              [n, 1],
-            );
-            const allTheWay = tf.cast(
-              tf.tensor2d(
-                gamma.map((g) => Number(g > 1)),
-                [n, 1],
-              ),
-              'bool',
-            );
-            const moved = tf.where(
-              tf.broadcastTo(allTheWay, [n, size]),
-              xMax,
-              tf.add(clipped, tf.mul(tf.sub(xMax, clipped), fractionOfWay)),
-            );
-            const movingMask = tf.cast(tf.tensor2d(moving.map(Number), [n, 1]), 'bool');
-            return tf.where(tf.logicalAnd(selected, movingMask), moved, clipped) as tf.Tensor2D;
-          });
+          const next = selected ? nextPoint(clipped, xMax, selected, moving, gamma) : clipped.clone();
           const updated = tf.tidy(() => tf.add<tf.Tensor2D>(attribution, tf.mul(tf.sub(next, x), gradient)));
-          tf.dispose([goingMask, clipped, selected, x, attribution]);
+          tf.dispose([clipped, x, attribution]);
+          selected?.dispose();
           x = next;
           attribution = updated;
           going = moving;
+          expectClose = moving.some(Boolean) && gamma.every((g) => g <= 1);
         }
       } finally {
         tf.dispose([gradient, xMin, xMax]);

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+import { GUIDED_IG_SELECT_KEY_BITS } from './guided-ig-select.kernel.js';
+
+const MAX_KEY = 2 ** GUIDED_IG_SELECT_KEY_BITS;
+
+/** Round half to even (WGSL round, tfjs Round). */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * CPU reference for guided-ig-select.wgsl: per row, 1 where x != xMax and the key
+ * round(|g| / cell) (cell = the row's largest not-done |g|, or 1, times 2^-KEY_BITS; the division
+ * rounded to f32) is at most the rank-th smallest key of the row (+Inf for done features), else 0.
+ *
+ * @example guidedIgSelectRef([3, 1, 1, 2], [0, 0, 0, 0], [1, 1, 1, 1], 1, 4, 2) // Float32Array [0, 1, 1, 0]
+ */
+export function guidedIgSelectRef(
+  gradient: ArrayLike<number>,
+  x: ArrayLike<number>,
+  xMax: ArrayLike<number>,
+  rows: number,
+  rowLength: number,
+  rank: number,
+): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(rows * rowLength);
+  const keys = new Float64Array(rowLength);
+  const counts = new Uint32Array(MAX_KEY + 1);
+  for (let r = 0; r < rows; r++) {
+    const base = r * rowLength;
+    const done = (i: number) => x[base + i] === xMax[base + i];
+    let scale = 0;
+    for (let i = 0; i < rowLength; i++) if (!done(i)) scale = Math.max(scale, Math.abs(gradient[base + i]!));
+    const cell = Math.fround((scale > 0 ? scale : 1) * 2 ** -GUIDED_IG_SELECT_KEY_BITS);
+    counts.fill(0);
+    for (let i = 0; i < rowLength; i++) {
+      const key = roundHalfEven(Math.fround(Math.abs(gradient[base + i]!) / cell));
+      keys[i] = done(i) || !(key <= MAX_KEY) ? Number.POSITIVE_INFINITY : key;
+      if (keys[i]! <= MAX_KEY) counts[keys[i]!]!++;
+    }
+    // The rank-th smallest key, found by counting (all finite keys when fewer than rank are finite).
+    let threshold = MAX_KEY; // +Inf keys (finished features) are never selected
+    for (let key = 0, seen = 0; key <= MAX_KEY; key++) {
+      seen += counts[key]!;
+      if (seen >= rank) {
+        threshold = key;
+        break;
+      }
+    }
+    for (let i = 0; i < rowLength; i++) out[base + i] = keys[i]! <= threshold ? 1 : 0;
+  }
+  return out;
+}
