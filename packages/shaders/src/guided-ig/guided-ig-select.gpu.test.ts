@@ -7,7 +7,13 @@ import { GUIDED_IG_SELECT_KEY_BITS, guidedIgSelect } from './guided-ig-select.ke
 import { guidedIgSelectRef } from './guided-ig-select.ref.js';
 
 /** A selection problem: gradients, and x equal to xMax (= 1) where `finished(i)`. */
-function problem(rows: number, rowLength: number, rank: number, gradient: Float32Array<ArrayBuffer>, finished: (i: number) => boolean = () => false) {
+function problem(
+  rows: number,
+  rowLength: number,
+  rank: number,
+  gradient: Float32Array<ArrayBuffer>,
+  finished: (i: number) => boolean = () => false,
+) {
   const x = Float32Array.from(gradient, (_, i) => (finished(i) ? 1 : 0.5));
   return { rows, rowLength, rank, gradient, x, xMax: new Float32Array(gradient.length).fill(1) };
 }
