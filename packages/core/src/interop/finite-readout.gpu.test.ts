@@ -29,7 +29,7 @@ describe('readFinite (webgpu kernel vs tfjs ops on cpu)', () => {
       const a = tensorWith(first[0], 1, first[1]);
       const b = tensorWith(second[0], 2, second[1]);
       const values = tf.tensor1d([0.5, -2, 7]);
-      const withSecond = Array.from(await readFinite(a, b, values));
+      const withSecond = Array.from(await readFinite(a, b, [values]));
       const alone = Array.from(await readFinite(a));
       tf.dispose([a, b, values]);
       return { withSecond, alone };
@@ -47,8 +47,8 @@ describe('readFinite (webgpu kernel vs tfjs ops on cpu)', () => {
     const a = tensorWith(50, 6);
     const classes = tf.tensor1d([3, 0, 9], 'int32');
     const relabelled = tf.cast(classes, 'float32');
-    expect(Array.from(await readFinite(a, undefined, relabelled))).toEqual([1, 1, 3, 0, 9]);
-    expect(Array.from(await readFinite(a, undefined, classes))).toEqual([1, 1, 3, 0, 9]);
+    expect(Array.from(await readFinite(a, undefined, [relabelled]))).toEqual([1, 1, 3, 0, 9]);
+    expect(Array.from(await readFinite(a, undefined, [classes]))).toEqual([1, 1, 3, 0, 9]);
     tf.dispose([a, classes, relabelled]);
   });
 

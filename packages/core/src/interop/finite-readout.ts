@@ -91,12 +91,11 @@ function readoutKernel(first: tf.Tensor, second: tf.Tensor | undefined, parts: r
 }
 
 /**
- * `[first all finite, second all finite (1 without second), ...values as float32]`, read back in one
- * readback; `values` may be several tensors (parts), each flattened, one after another (up to three
- * cost no Concat on webgpu). Inputs are not disposed.
+ * `[first all finite, second all finite (1 without second), ...parts as float32]`, read back in one
+ * readback; the parts each flattened, one after another (up to three cost no Concat on webgpu).
+ * Inputs are not disposed.
  */
-export async function readFinite(first: tf.Tensor, second?: tf.Tensor, values?: tf.Tensor | readonly tf.Tensor[]): Promise<Float32Array> {
-  const parts = values === undefined ? [] : values instanceof tf.Tensor ? [values] : values;
+export async function readFinite(first: tf.Tensor, second?: tf.Tensor, parts: readonly tf.Tensor[] = []): Promise<Float32Array> {
   const readout = kernelTakes(first, second, parts) ? readoutKernel(first, second, parts) : readoutOps(first, second, parts);
   try {
     return (await readout.data()) as Float32Array;

@@ -71,20 +71,21 @@ export function disposeAdamOutputs(outputs: AdamOutputs): void {
   tf.dispose([outputs.x.tensor, outputs.m.tensor, outputs.v.tensor]);
 }
 
-/** Records Adam's step `state.t + 1` (webgpu backend; `gradient` a GPU buffer shaped like `x`): recordAdamStep's one or two dispatches. */
-export function recordAdamAscend(
-  batch: KernelBatch,
-  x: tf.Tensor,
-  gradient: GPUBuffer,
-  state: AdamState,
-  learningRate: number,
-  out: AdamOutputs,
-): void {
-  recordAdamStep(batch, adamStepArgs(x, gradient, state, learningRate, out));
+/** One Adam step to record: the variables, their gradient (a GPU buffer shaped like `x`), the state and the rate. */
+export interface AdamStep {
+  readonly x: tf.Tensor;
+  readonly gradient: GPUBuffer;
+  readonly state: AdamState;
+  readonly learningRate: number;
+}
+
+/** Records Adam's step `step.state.t + 1` (webgpu backend): recordAdamStep's one or two dispatches. */
+export function recordAdamAscend(batch: KernelBatch, step: AdamStep, out: AdamOutputs): void {
+  recordAdamStep(batch, adamStepArgs(step, out));
 }
 
 /** The uniform and buffers of Adam's step `state.t + 1` from `x` into `out` (both Adam kernels'). */
-function adamStepArgs(x: tf.Tensor, gradient: GPUBuffer, state: AdamState, learningRate: number, out: AdamOutputs) {
+function adamStepArgs({ x, gradient, state, learningRate }: AdamStep, out: AdamOutputs) {
   return {
     params: { count: x.size, beta1: BETA1, beta2: BETA2, epsilon: EPSILON, rate: stepRate(learningRate, state.t + 1) },
     x: gpuBufferOf(x),
@@ -104,12 +105,11 @@ function adamStepArgs(x: tf.Tensor, gradient: GPUBuffer, state: AdamState, learn
  */
 export function recordAdamPremixAscend(
   batch: KernelBatch,
-  step: { readonly x: tf.Tensor; readonly gradient: GPUBuffer; readonly state: AdamState; readonly learningRate: number },
+  step: AdamStep,
   spectrum: { readonly shape: FourierImageShape; readonly scale: GPUBuffer },
   out: AdamOutputs,
 ): void {
-  const { x, gradient, state, learningRate } = step;
-  recordAdamPremixStep(batch, { ...adamStepArgs(x, gradient, state, learningRate, out), shape: spectrum.shape, scale: spectrum.scale });
+  recordAdamPremixStep(batch, { ...adamStepArgs(step, out), shape: spectrum.shape, scale: spectrum.scale });
 }
 
 /**
@@ -134,7 +134,7 @@ export async function adamAscendKernel(
   const out = adamOutputs(x);
   try {
     const g = gpuBufferOf(gradient);
-    await recordKernels(tfjsDevice(), 'adam-ascend', (batch) => recordAdamAscend(batch, x, g, state, learningRate, out));
+    await recordKernels(tfjsDevice(), 'adam-ascend', (batch) => recordAdamAscend(batch, { x, gradient: g, state, learningRate }, out));
   } catch (error) {
     disposeAdamOutputs(out);
     throw error;

@@ -28,6 +28,7 @@ import {
   recordAdamPremixAscend,
   type AdamOutputs,
   type AdamState,
+  type AdamStep,
 } from './adam.js';
 import { objectiveGradient, type Objective } from './objective.js';
 import { fftVariableShape, recordFftImage, recordFftImageVjp, recordFftTransformVjp } from './fourier-fft.js';
@@ -215,13 +216,13 @@ export async function gpuStep(
 }
 
 /** Records Adam's step, premixing the next step's spectrum into `gradient` when the run has a PremixedSpectrum. */
-function recordAdam(batch: KernelBatch, inputs: GpuStepInputs, step: Parameters<typeof recordAdamPremixAscend>[1], out: AdamOutputs): void {
+function recordAdam(batch: KernelBatch, inputs: GpuStepInputs, step: AdamStep, out: AdamOutputs): void {
   const { basis, premix } = inputs;
   if (premix && basis.fft) {
     recordAdamPremixAscend(batch, step, { shape: basis.fft.shape, scale: gpuBufferOf(basis.spectrumScale!) }, out);
     return;
   }
-  recordAdamAscend(batch, step.x, step.gradient, step.state, step.learningRate, out);
+  recordAdamAscend(batch, step, out);
 }
 
 /**
