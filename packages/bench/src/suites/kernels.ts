@@ -5,6 +5,9 @@
 import {
   copy,
   createBuffer,
+  fftTwiddles,
+  KernelBatch,
+  recordFft,
   maskAccumulate,
   randomUniform,
   rankedMasks,
@@ -41,6 +44,7 @@ export const kernelsSuite: BenchSuite = {
       'bench.kernels.ranks',
     );
     const moment = createBuffer(device, IMAGE_VALUES * 4, 'bench.kernels.moment');
+    const fft = columnFftCase(device);
     const label = batchLabel(images);
     return {
       cases: [
@@ -93,10 +97,46 @@ export const kernelsSuite: BenchSuite = {
               moment2: acc,
             }),
         },
+        fft.case,
       ],
       dispose: () => {
-        for (const buffer of [input, output, masks, weights, acc, ranks, moment]) releaseBuffer(device, buffer);
+        for (const buffer of [input, output, masks, weights, acc, ranks, moment, ...fft.buffers]) releaseBuffer(device, buffer);
       },
     };
   },
 };
+
+/**
+ * visualizeFeature's column FFT on the bench's tiny CNN case: the half spectra of 4 images x 3
+ * channels of 128 x 128 ([12, 128, 2 x 65]), 780 sequences of 128 points along the columns, one
+ * fft-pair dispatch (a two-stage plan). Each complex value is read and written once: 16 bytes.
+ * Near the copy kernel's GB/s, the pass costs its memory traffic, not its arithmetic.
+ */
+function columnFftCase(device: GPUDevice) {
+  const [planes, n, half] = [12, 128, 65];
+  const floats = planes * n * 2 * half;
+  const sequences = { n, count: planes * half, inner: half, outerStride: n * 2 * half, elemStride: 2 * half, imOffset: half };
+  const twiddles = uploadBuffer(device, fftTwiddles(n), 'bench.kernels.fft-twiddles');
+  const src = uploadBuffer(
+    device,
+    Float32Array.from({ length: floats }, (_, i) => Math.sin(i)),
+    'bench.kernels.fft-src',
+  );
+  const scratch = [
+    createBuffer(device, floats * 4, 'bench.kernels.fft-a'),
+    createBuffer(device, floats * 4, 'bench.kernels.fft-b'),
+  ] as const;
+  return {
+    buffers: [twiddles, src, ...scratch],
+    case: {
+      name: `fft 128-point columns, ${planes} planes of 128x65 (visualizeFeature's column pass)`,
+      elements: floats / 2,
+      bytes: floats * 8,
+      run: async () => {
+        const batch = new KernelBatch(device, 'bench.kernels.fft');
+        recordFft(batch, { sequences, sign: 1, twiddles, scale: twiddles, scaleAt: 'none', src, scratch });
+        await batch.submit();
+      },
+    },
+  };
+}
