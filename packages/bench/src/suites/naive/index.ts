@@ -7,9 +7,11 @@ import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext, BenchSuite, SuiteInstance } from '../../harness.js';
 import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from '../shared.js';
 import { naiveAblationCam, naiveGradCam, naiveScoreCam } from './cam-loops.js';
+import { naiveGuidedIg } from './guided-ig-loop.js';
 import { naiveLime } from './lime-loop.js';
 import { naiveDeletion, naiveIntegratedGradients, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
 import { gridSegments } from './grid-segments.js';
+import { naiveKernelShap } from './shap-loop.js';
 
 type Work = () => Promise<unknown>;
 
@@ -34,6 +36,8 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
   const windows = ((28 - 4) / stride + 1) ** 2;
   const igSteps = quick ? 16 : 50;
   const limeSamples = quick ? 50 : 300;
+  const shapSamples = quick ? 60 : 300;
+  const guidedSteps = quick ? 8 : 50;
   const cells = gridSegments(28, 28, 4);
   const explainers: { dispose(): void }[] = [];
   const explainWith = (options: Record<string, unknown>): Work => {
@@ -86,6 +90,16 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
       name: `lime ${limeSamples} samples, 7x7 cells`,
       webxai: explainWith({ method: 'lime', samples: limeSamples, segments: cells, fill: 'zero', seed: 1 }),
       naive: () => naiveLime(tf, model, image, target, cells, limeSamples),
+    },
+    {
+      name: `kernel-shap ${shapSamples} samples, 7x7 cells`,
+      webxai: explainWith({ method: 'kernel-shap', samples: shapSamples, segments: cells, fill: 'zero', seed: 1 }),
+      naive: () => naiveKernelShap(tf, model, image, target, cells, shapSamples),
+    },
+    {
+      name: `guided ig ${guidedSteps} steps`,
+      webxai: explainWith({ method: 'guided-ig', steps: guidedSteps }),
+      naive: () => naiveGuidedIg(tf, model, image, target, guidedSteps),
     },
   ];
 
