@@ -7,8 +7,11 @@ import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext, BenchSuite, SuiteInstance } from '../../harness.js';
 import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from '../shared.js';
 import { naiveAblationCam, naiveGradCam, naiveScoreCam } from './cam-loops.js';
+import { naiveEigenCam, naiveGradCamPlusPlus, naiveHiResCam, naiveLayerCam, naiveXGradCam } from './cam-variants.js';
+import { naiveDeconvnet, naiveGuidedBackprop } from './guided-relu-loops.js';
 import { naiveGuidedIg } from './guided-ig-loop.js';
 import { naiveLime } from './lime-loop.js';
+import { naiveBlurIg, naiveExpectedGradients, randomDraws } from './path-loops.js';
 import { naiveDeletion, naiveIntegratedGradients, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
 import { gridSegments } from './grid-segments.js';
 import { naiveKernelShap } from './shap-loop.js';
@@ -38,6 +41,9 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
   const limeSamples = quick ? 50 : 300;
   const shapSamples = quick ? 60 : 300;
   const guidedSteps = quick ? 8 : 50;
+  const egSamples = quick ? 8 : 32;
+  const blurSteps = quick ? 10 : 50;
+  const background = tf.randomUniform<tfNamespace.Rank.R4>([8, 28, 28, 1], 0, 1, 'float32', 5);
   const cells = gridSegments(28, 28, 4);
   const explainers: { dispose(): void }[] = [];
   const explainWith = (options: Record<string, unknown>): Work => {
@@ -76,6 +82,23 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
       webxai: explainWith({ method: 'grad-cam', layer: 'conv3' }),
       naive: () => naiveGradCam(tf, model, image, target, 'conv3'),
     },
+    ...(
+      [
+        ['grad-cam++', naiveGradCamPlusPlus],
+        ['xgrad-cam', naiveXGradCam],
+        ['hires-cam', naiveHiResCam],
+        ['layer-cam', naiveLayerCam],
+      ] as const
+    ).map(([method, naiveCam]) => ({
+      name: `${method} conv3`,
+      webxai: explainWith({ method, layer: 'conv3' }),
+      naive: () => naiveCam(tf, model, image, target, 'conv3'),
+    })),
+    {
+      name: 'eigen-cam conv3',
+      webxai: explainWith({ method: 'eigen-cam', layer: 'conv3' }),
+      naive: () => naiveEigenCam(tf, model, image, 'conv3'),
+    },
     {
       name: 'score-cam conv3',
       webxai: explainWith({ method: 'score-cam', layer: 'conv3' }),
@@ -85,6 +108,16 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
       name: 'ablation-cam conv3',
       webxai: explainWith({ method: 'ablation-cam', layer: 'conv3' }),
       naive: () => naiveAblationCam(tf, model, image, target, 'conv3'),
+    },
+    {
+      name: 'guided backprop',
+      webxai: explainWith({ method: 'guided-backprop' }),
+      naive: () => naiveGuidedBackprop(tf, model, image, target),
+    },
+    {
+      name: 'deconvnet',
+      webxai: explainWith({ method: 'deconvnet' }),
+      naive: () => naiveDeconvnet(tf, model, image, target),
     },
     {
       name: `lime ${limeSamples} samples, 7x7 cells`,
@@ -100,6 +133,16 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
       name: `guided ig ${guidedSteps} steps`,
       webxai: explainWith({ method: 'guided-ig', steps: guidedSteps }),
       naive: () => naiveGuidedIg(tf, model, image, target, guidedSteps),
+    },
+    {
+      name: `expected gradients ${egSamples} samples`,
+      webxai: explainWith({ method: 'expected-gradients', baselines: background, samples: egSamples, seed: 1 }),
+      naive: () => naiveExpectedGradients(tf, model, image, target, background, randomDraws(egSamples, 8)),
+    },
+    {
+      name: `blur ig ${blurSteps} steps`,
+      webxai: explainWith({ method: 'blur-ig', steps: blurSteps }),
+      naive: () => naiveBlurIg(tf, model, image, target, blurSteps),
     },
   ];
 
@@ -128,7 +171,7 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
       if (rows.length > 0) console.log(['naive summary (MNIST CNN 28x28x1, tfjs webgpu; medians):', ...rows].join('\n'));
       explainers.forEach((e) => e.dispose());
       saliency.attribution.dispose();
-      tf.dispose([image]);
+      tf.dispose([image, background]);
       model.dispose();
     },
   };

@@ -2,9 +2,12 @@
 // The naive gradient-path baselines (guided-ig-loop.ts, path-loops.ts, guided-relu-loops.ts) compute
 // what webxai's methods compute, on the shipped MNIST CNN on tfjs's webgpu backend, and leave no
 // tensor behind. Never timings.
+import type * as tfNamespace from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { correlation, leakFree, mnistFixture, relativeError, webxaiResult } from '../../../test/naive-agreement.js';
 import { naiveGuidedIg } from './guided-ig-loop.js';
+import { naiveDeconvnet, naiveGuidedBackprop } from './guided-relu-loops.js';
+import { naiveBlurIg, naiveExpectedGradients } from './path-loops.js';
 
 const f = mnistFixture();
 const webxai = (options: Record<string, unknown>) => webxaiResult(f, options);
@@ -17,5 +20,45 @@ describe('the naive gradient-path baselines compute what webxai computes (MNIST 
     // webxai's quantised keys select what PAIR's exact ones do); the bounds leave room for f32 vs f64 gamma.
     expect(relativeError(naive, ours)).toBeLessThan(1e-3);
     expect(correlation(naive, ours)).toBeGreaterThan(0.999);
+  });
+
+  it("expected gradients: the same attribution for webxai's draws (baseline rows and alphas)", async () => {
+    const { tf, core } = f.tfjs;
+    const baselines = tf.randomUniform<tfNamespace.Rank.R4>([4, 28, 28, 1], 0, 1, 'float32', 5);
+    const result = await core.explain(f.model, f.image, {
+      method: 'expected-gradients',
+      baselines,
+      samples: 12,
+      seed: 3,
+      target: f.target,
+    });
+    const ours = (await result.attribution.data()) as Float32Array;
+    result.attribution.dispose();
+    const { baselineRows, alphas } = result.samples[0]!;
+    const draws = baselineRows.map((row, s) => ({ row, alpha: alphas[s]! }));
+    const naive = await leakFree(f, () => naiveExpectedGradients(tf, f.model, f.image, f.target, baselines, draws));
+    baselines.dispose();
+    expect(relativeError(naive, ours)).toBeLessThan(1e-4);
+  });
+
+  it("Blur IG: the same attribution as PAIR's BlurIG", async () => {
+    const naive = await leakFree(f, () => naiveBlurIg(f.tfjs.tf, f.model, f.image, f.target, 20));
+    const ours = await webxai({ method: 'blur-ig', steps: 20 });
+    // Bit-equal today; (blur(sigma + 0.01) - blur(sigma)) / 0.01 magnifies f32 rounding 100-fold, hence the bound.
+    expect(relativeError(naive, ours)).toBeLessThan(1e-3);
+  });
+
+  it('guided backprop and deconvnet: the same attribution (ReLU gradients replaced by tf.customGrad)', async () => {
+    const runs: Float32Array[] = [];
+    for (const [method, naiveRule] of [
+      ['guided-backprop', naiveGuidedBackprop],
+      ['deconvnet', naiveDeconvnet],
+    ] as const) {
+      const naive = await leakFree(f, () => naiveRule(f.tfjs.tf, f.model, f.image, f.target));
+      expect(relativeError(naive, await webxai({ method }))).toBeLessThan(1e-5);
+      runs.push(naive);
+    }
+    // The two rules differ on this digit (so neither replacement is a no-op).
+    expect(relativeError(runs[0]!, runs[1]!)).toBeGreaterThan(0.01);
   });
 });
