@@ -72,7 +72,9 @@ export async function naiveGuidedIg(
         return tf.where(tf.less(xAlpha, alphaMin), xMin, x);
       });
       const l1Current = await valueOf(tf.tidy(() => tf.sum(tf.abs(tf.sub(x, image)))));
-      if (!isClose(l1Target, l1Current, l1Total)) {
+      const close = isClose(l1Target, l1Current, l1Total);
+      let stuck = false; // nothing left to move short of the target: PAIR would loop forever
+      if (!close) {
         const marked = tf.tidy(() => tf.where(tf.equal(x, xMax), tf.fill(image.shape, Number.POSITIVE_INFINITY), grad));
         grad.dispose();
         grad = marked;
@@ -80,6 +82,7 @@ export async function naiveGuidedIg(
         const threshold = await quantileLower(magnitude, fraction);
         const selected = tf.tidy(() => tf.logicalAnd(tf.lessEqual(magnitude, threshold), tf.notEqual(grad, Number.POSITIVE_INFINITY)));
         const l1Selected = await valueOf(tf.tidy(() => tf.sum(tf.mul(tf.abs(tf.sub(x, xMax)), tf.cast(selected, 'float32')))));
+        stuck = l1Selected === 0;
         gamma = l1Selected > 0 ? (l1Current - l1Target) / l1Selected : Number.POSITIVE_INFINITY;
         const before = x;
         const moved = gamma > 1 ? tf.clone(xMax) : tf.tidy(() => tf.add(before, tf.mul(tf.sub(xMax, before), gamma)));
@@ -89,7 +92,7 @@ export async function naiveGuidedIg(
       const updated = tf.tidy(() => tf.add(attribution, tf.mul(tf.sub(x, xOld), gradActual)));
       tf.dispose([attribution, xOld]);
       attribution = updated;
-      if (isClose(l1Target, l1Current, l1Total)) break;
+      if (close || stuck) break;
     }
     tf.dispose([gradActual, grad, xMin, xMax]);
   }

@@ -20,10 +20,11 @@ const deconvnet: ReluRule = (tf, dy) => tf.relu(dy);
 
 /** A ReLU whose gradient follows `rule`. */
 function reluWith(tf: Tf, rule: ReluRule): (x: Tensor) => Tensor {
-  return tf.customGrad((x: Tensor, save: tfNamespace.GradSaveFunc) => {
+  return tf.customGrad((...args: (Tensor | tfNamespace.GradSaveFunc)[]) => {
+    const [x, save] = args as [Tensor, tfNamespace.GradSaveFunc];
     save([x]);
     return { value: tf.relu(x), gradFunc: (dy: Tensor, [saved]: Tensor[]) => rule(tf, dy, saved!) };
-  }) as (x: Tensor) => Tensor;
+  });
 }
 
 /** A Conv2D or Dense layer's output before its ReLU, from its weights and config. */

@@ -1,8 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-// webxai beside the naive code a user would write without it (./loops.ts, ./cam-loops.ts,
-// ./lime-loop.ts), on the shipped MNIST CNN (tfjs webgpu): occlusion, RISE, the deletion metric,
-// SmoothGrad, Integrated Gradients, Grad-CAM, Score-CAM, Ablation-CAM and LIME. Each case runs webxai and the
-// naive code interleaved (load from other processes hits both), and the summary prints the speedup.
+// webxai beside the naive code a user would write without it, on the shipped MNIST CNN (tfjs
+// webgpu): occlusion, RISE, the deletion metric, SmoothGrad, Integrated Gradients (./loops.ts);
+// Grad-CAM, Score-CAM, Ablation-CAM (./cam-loops.ts); Grad-CAM++, XGrad-CAM, HiResCAM, Layer-CAM,
+// Eigen-CAM (./cam-variants.ts); guided backprop and deconvnet (./guided-relu-loops.ts); LIME
+// (./lime-loop.ts); KernelSHAP (./shap-loop.ts); Guided IG (./guided-ig-loop.ts); expected
+// gradients and Blur IG (./path-loops.ts). Each case runs webxai and the naive code interleaved
+// (load from other processes hits both), and the summary prints the speedup.
+//
+// Not here, and why:
+// - saliency, gradient × input: the naive code is webxai's work itself, one tf.grad (the guided
+//   backprop and deconvnet rows show what one backward pass costs on either side).
+// - guided Grad-CAM: webxai runs guided backprop and Grad-CAM one after the other and multiplies
+//   them, as a user would; its row would time those two rows again.
+// - PartitionSHAP, Anchors, XRAI: no loop a user writes in an afternoon (shap's partition tree and
+//   Owen values; KL-LUCB beam search over anchor rules; Felzenszwalb segmentations at several
+//   scales ranked by IG): a port of the reference library would be the baseline, not a naive loop.
+// - metrics other than deletion: insertion is deletion's mirror; the others were not written.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext, BenchSuite, SuiteInstance } from '../../harness.js';
 import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from '../shared.js';
@@ -181,6 +194,6 @@ async function setupNaive(context: BenchContext): Promise<SuiteInstance> {
 export const naiveSuite: BenchSuite = {
   name: 'naive',
   description:
-    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, SmoothGrad, IG, Grad-CAM, Score-CAM, Ablation-CAM, LIME) on the MNIST CNN: times and speedup',
+    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, SmoothGrad, IG, expected gradients, Blur IG, Guided IG, the CAMs, guided backprop, deconvnet, LIME, KernelSHAP) on the MNIST CNN: times and speedup',
   setup: setupNaive,
 };

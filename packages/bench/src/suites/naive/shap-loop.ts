@@ -26,7 +26,8 @@ async function coalitionScore(tf: Tf, model: Model, image: tfNamespace.Tensor4D,
 function drawCoalition(m: number, random: () => number): Float64Array {
   const mass = Array.from({ length: m - 1 }, (_, i) => (m - 1) / ((i + 1) * (m - i - 1)));
   let u = random() * mass.reduce((a, b) => a + b, 0);
-  const size = mass.findIndex((p) => (u -= p) < 0) + 1 || m - 1;
+  let size = 1;
+  while (size < m - 1 && (u -= mass[size - 1]!) >= 0) size++;
   const order = Array.from({ length: m }, (_, j) => j);
   for (let j = 0; j < size; j++) {
     const r = j + Math.floor(random() * (m - j));
