@@ -34,7 +34,7 @@ function beforeRelu(tf: Tf, layer: Layer, x: Tensor): Tensor {
   const linear =
     layer.getClassName() === 'Conv2D'
       ? tf.conv2d(x as tfNamespace.Tensor4D, kernel as tfNamespace.Tensor4D, config.strides!, config.padding!)
-      : tf.matMul(x as tfNamespace.Tensor2D, kernel as tfNamespace.Tensor2D);
+      : tf.matMul(x, kernel!);
   return bias ? tf.add(linear, bias) : linear;
 }
 
