@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The naive gradient-path baselines (guided-ig-loop.ts, path-loops.ts, guided-relu-loops.ts) compute
+// The naive gradient baselines (guided-ig-loop.ts, path-loops.ts, guided-relu-loops.ts, plain-gradient-loops.ts) compute
 // what webxai's methods compute, on the shipped MNIST CNN on tfjs's webgpu backend, and leave no
 // tensor behind. Never timings.
 import type * as tfNamespace from '@tensorflow/tfjs';
@@ -8,11 +8,12 @@ import { correlation, leakFree, mnistFixture, relativeError, webxaiResult } from
 import { naiveGuidedIg } from './guided-ig-loop.js';
 import { naiveDeconvnet, naiveGuidedBackprop } from './guided-relu-loops.js';
 import { naiveBlurIg, naiveExpectedGradients } from './path-loops.js';
+import { naiveGradientXInput, naiveSaliency } from './plain-gradient-loops.js';
 
 const f = mnistFixture();
 const webxai = (options: Record<string, unknown>) => webxaiResult(f, options);
 
-describe('the naive gradient-path baselines compute what webxai computes (MNIST CNN, webgpu)', () => {
+describe('the naive gradient baselines compute what webxai computes (MNIST CNN, webgpu)', () => {
   it('Guided IG: the same adaptive path as PAIR (f32, webxai ties |gradient| on a grid)', async () => {
     const naive = await leakFree(f, () => naiveGuidedIg(f.tfjs.tf, f.model, f.image, f.target, 32));
     const ours = await webxai({ method: 'guided-ig', steps: 32 });
@@ -60,5 +61,15 @@ describe('the naive gradient-path baselines compute what webxai computes (MNIST 
     }
     // The two rules differ on this digit (so neither replacement is a no-op).
     expect(relativeError(runs[0]!, runs[1]!)).toBeGreaterThan(0.01);
+  });
+
+  it('saliency and gradient × input: the same attribution', async () => {
+    for (const [method, naiveMethod] of [
+      ['saliency', naiveSaliency],
+      ['gradient-x-input', naiveGradientXInput],
+    ] as const) {
+      const naive = await leakFree(f, () => naiveMethod(f.tfjs.tf, f.model, f.image, f.target));
+      expect(relativeError(naive, await webxai({ method }))).toBeLessThan(1e-5);
+    }
   });
 });
