@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Guided backprop and deconvnet as a tfjs user writes them without webxai: the Sequential model
 // re-run layer by layer with each Conv2D / Dense ReLU split off into a tf.customGrad ReLU with the
-// method's backward rule, and one tf.grad of the target's logit. The rebuild covers what this user
-// needs for a Conv2D / pooling / Dense CNN like the MNIST one (dilation 1, no separate ReLU layers);
-// webxai replaces the ReLU gradients of any LayersModel or GraphModel.
+// method's backward rule, and one tf.grad of the target's logit; guided Grad-CAM from guided
+// backprop and naive Grad-CAM (./cam-loops.ts). The rebuild covers what this user needs for a
+// Conv2D / pooling / Dense CNN like the MNIST one (dilation 1, no separate ReLU layers); webxai
+// replaces the ReLU gradients of any LayersModel or GraphModel.
 import type * as tfNamespace from '@tensorflow/tfjs';
+import { naiveGradCam } from './cam-loops.js';
 
 type Tf = typeof tfNamespace;
 type Model = tfNamespace.LayersModel;
@@ -56,3 +58,29 @@ export const naiveGuidedBackprop = (tf: Tf, model: Model, image: tfNamespace.Ten
   reluRuleGradient(tf, model, image, target, guided);
 export const naiveDeconvnet = (tf: Tf, model: Model, image: tfNamespace.Tensor4D, target: number) =>
   reluRuleGradient(tf, model, image, target, deconvnet);
+
+/** pytorch-grad-cam's scale_cam_image normalisation: (x - min) / (1e-7 + max(x - min)). */
+function minMaxNormalise(tf: Tf, x: Tensor): Tensor {
+  const shifted = tf.sub(x, tf.min(x));
+  return tf.div(shifted, tf.add(tf.max(shifted), 1e-7));
+}
+
+/**
+ * Guided Grad-CAM (Selvaraju et al. 2017): guided backprop times the Grad-CAM map at `layer`
+ * upsampled to the image as pytorch-grad-cam shows it (normalised, bilinear with half-pixel centres
+ * as cv2.resize, normalised again); two passes, as a user combines the two methods.
+ */
+export async function naiveGuidedGradCam(tf: Tf, model: Model, image: tfNamespace.Tensor4D, target: number, layer: string) {
+  const guidedValues = await naiveGuidedBackprop(tf, model, image, target);
+  const camValues = await naiveGradCam(tf, model, image, target, layer);
+  const [, h, w] = image.shape;
+  const [, mapH, mapW] = model.getLayer(layer).outputShape as number[];
+  const product = tf.tidy(() => {
+    const cam = minMaxNormalise(tf, tf.tensor4d(camValues, [1, mapH!, mapW!, 1]));
+    const upsampled = minMaxNormalise(tf, tf.image.resizeBilinear(cam as tfNamespace.Tensor4D, [h, w], false, true));
+    return tf.mul(tf.tensor4d(guidedValues, image.shape), upsampled);
+  });
+  const values = (await product.data()) as Float32Array;
+  product.dispose();
+  return values;
+}

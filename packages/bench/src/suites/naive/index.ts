@@ -2,17 +2,15 @@
 // webxai beside the naive code a user would write without it, on the shipped MNIST CNN (tfjs
 // webgpu), one file per family: occlusion, RISE, the deletion metric, SmoothGrad, Integrated
 // Gradients (./loops.ts); saliency, gradient × input (./plain-gradient-loops.ts); guided backprop,
-// deconvnet (./guided-relu-loops.ts); expected gradients, Blur IG (./path-loops.ts); Guided IG
-// (./guided-ig-loop.ts); LIME (./lime-loop.ts); KernelSHAP (./shap-loop.ts); Grad-CAM, Score-CAM,
-// Ablation-CAM (./cam-loops.ts); Grad-CAM++, XGrad-CAM, HiResCAM, Layer-CAM, Eigen-CAM
-// (./cam-variants.ts). The cases are in ./pairs.ts. Each runs webxai and the naive code
-// interleaved (load from other processes hits both), and the summary prints the speedup. The
-// setup's first webxai call installs webxai's tfjs kernels (e.g. its first-maximum MaxPoolGrad),
-// which the naive loops' tfjs ops then use as well.
+// deconvnet, guided Grad-CAM (./guided-relu-loops.ts); expected gradients, Blur IG
+// (./path-loops.ts); Guided IG (./guided-ig-loop.ts); LIME (./lime-loop.ts); KernelSHAP
+// (./shap-loop.ts); Grad-CAM, Score-CAM, Ablation-CAM (./cam-loops.ts); Grad-CAM++, XGrad-CAM,
+// HiResCAM, Layer-CAM, Eigen-CAM (./cam-variants.ts). The cases are in ./pairs.ts. Each runs
+// webxai and the naive code interleaved (load from other processes hits both), and the summary
+// prints the speedup. The setup's first webxai call installs webxai's tfjs kernels (e.g. its
+// first-maximum MaxPoolGrad), which the naive loops' tfjs ops then use as well.
 //
 // Not here, and why:
-// - guided Grad-CAM: webxai runs guided backprop and Grad-CAM one after the other and multiplies
-//   them, as a user would; its row would time those two rows again.
 // - PartitionSHAP, Anchors, XRAI: no loop a user writes in an afternoon (shap's partition tree and
 //   Owen values; KL-LUCB beam search over anchor rules; Felzenszwalb segmentations at several
 //   scales ranked by IG): a port of the reference library would be the baseline, not a naive loop.
@@ -81,6 +79,6 @@ async function setupNaive(bench: BenchContext): Promise<SuiteInstance> {
 export const naiveSuite: BenchSuite = {
   name: 'naive',
   description:
-    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, saliency, gradient x input, SmoothGrad, IG, expected gradients, Blur IG, Guided IG, the CAMs, guided backprop, deconvnet, LIME, KernelSHAP) on the MNIST CNN: times and speedup',
+    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, saliency, gradient x input, SmoothGrad, IG, expected gradients, Blur IG, Guided IG, the CAMs, guided backprop, deconvnet, guided Grad-CAM, LIME, KernelSHAP) on the MNIST CNN: times and speedup',
   setup: setupNaive,
 };

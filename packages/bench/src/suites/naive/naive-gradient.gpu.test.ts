@@ -6,7 +6,7 @@ import type * as tfNamespace from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { correlation, leakFree, mnistFixture, relativeError, webxaiResult } from '../../../test/naive-agreement.js';
 import { naiveGuidedIg } from './guided-ig-loop.js';
-import { naiveDeconvnet, naiveGuidedBackprop } from './guided-relu-loops.js';
+import { naiveDeconvnet, naiveGuidedBackprop, naiveGuidedGradCam } from './guided-relu-loops.js';
 import { naiveBlurIg, naiveExpectedGradients } from './path-loops.js';
 import { naiveGradientXInput, naiveSaliency } from './plain-gradient-loops.js';
 
@@ -72,5 +72,11 @@ describe('the naive gradient baselines compute what webxai computes (MNIST CNN, 
       const naive = await leakFree(f, () => naiveMethod(f.tfjs.tf, f.model, f.image, f.target));
       expect(relativeError(naive, await webxai({ method }))).toBeLessThan(1e-5);
     }
+  });
+
+  it('guided Grad-CAM: the same attribution at conv3', async () => {
+    const naive = await leakFree(f, () => naiveGuidedGradCam(f.tfjs.tf, f.model, f.image, f.target, 'conv3'));
+    const ours = await webxai({ method: 'guided-grad-cam', layer: 'conv3' });
+    expect(relativeError(naive, ours)).toBeLessThan(1e-5);
   });
 });

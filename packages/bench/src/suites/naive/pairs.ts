@@ -7,7 +7,7 @@ import { naiveAblationCam, naiveGradCam, naiveScoreCam } from './cam-loops.js';
 import { naiveEigenCam, naiveGradCamPlusPlus, naiveHiResCam, naiveLayerCam, naiveXGradCam } from './cam-variants.js';
 import { gridSegments } from './grid-segments.js';
 import { naiveGuidedIg } from './guided-ig-loop.js';
-import { naiveDeconvnet, naiveGuidedBackprop } from './guided-relu-loops.js';
+import { naiveDeconvnet, naiveGuidedBackprop, naiveGuidedGradCam } from './guided-relu-loops.js';
 import { naiveLime } from './lime-loop.js';
 import { naiveDeletion, naiveIntegratedGradients, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
 import { naiveBlurIg, naiveExpectedGradients, randomDraws } from './path-loops.js';
@@ -122,7 +122,7 @@ export function gradientPairs(c: PairContext, background: tfNamespace.Tensor4D):
   ];
 }
 
-/** The CAMs at conv3. */
+/** The CAMs at conv3 (and guided Grad-CAM, guided backprop times Grad-CAM's). */
 export function camPairs(c: PairContext): Pair[] {
   const { tf, model, image, target, explainWith } = c;
   const withTarget = [
@@ -144,6 +144,11 @@ export function camPairs(c: PairContext): Pair[] {
       name: 'eigen-cam conv3',
       webxai: explainWith({ method: 'eigen-cam', layer: 'conv3' }),
       naive: () => naiveEigenCam(tf, model, image, 'conv3'),
+    },
+    {
+      name: 'guided-grad-cam conv3',
+      webxai: explainWith({ method: 'guided-grad-cam', layer: 'conv3' }),
+      naive: () => naiveGuidedGradCam(tf, model, image, target, 'conv3'),
     },
   ];
 }
