@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // webxai beside the naive code a user would write without it, on the shipped MNIST CNN (tfjs
-// webgpu), one file per family: occlusion, RISE, the deletion metric, SmoothGrad, Integrated
-// Gradients (./loops.ts); saliency, gradient × input (./plain-gradient-loops.ts); guided backprop,
-// deconvnet, guided Grad-CAM (./guided-relu-loops.ts); expected gradients, Blur IG
+// webgpu), one file per family: occlusion, RISE, the deletion and insertion metrics, SmoothGrad,
+// Integrated Gradients (./loops.ts); saliency, gradient × input (./plain-gradient-loops.ts);
+// guided backprop, deconvnet, guided Grad-CAM (./guided-relu-loops.ts); expected gradients, Blur IG
 // (./path-loops.ts); Guided IG (./guided-ig-loop.ts); LIME (./lime-loop.ts); KernelSHAP
 // (./shap-loop.ts); Grad-CAM, Score-CAM, Ablation-CAM (./cam-loops.ts); Grad-CAM++, XGrad-CAM,
 // HiResCAM, Layer-CAM, Eigen-CAM (./cam-variants.ts). The cases are in ./pairs.ts. Each runs
@@ -14,7 +14,8 @@
 // - PartitionSHAP, Anchors, XRAI: no loop a user writes in an afternoon (shap's partition tree and
 //   Owen values; KL-LUCB beam search over anchor rules; Felzenszwalb segmentations at several
 //   scales ranked by IG): a port of the reference library would be the baseline, not a naive loop.
-// - metrics other than deletion: insertion is deletion's mirror; the others were not written.
+// - the other metrics (faithfulness correlation, infidelity, max-sensitivity, ROAD, sanity checks,
+//   stability, complexity, localisation): not reached in session 21.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext, BenchSuite, SuiteInstance } from '../../harness.js';
 import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from '../shared.js';
@@ -79,6 +80,6 @@ async function setupNaive(bench: BenchContext): Promise<SuiteInstance> {
 export const naiveSuite: BenchSuite = {
   name: 'naive',
   description:
-    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, saliency, gradient x input, SmoothGrad, IG, expected gradients, Blur IG, Guided IG, the CAMs, guided backprop, deconvnet, guided Grad-CAM, LIME, KernelSHAP) on the MNIST CNN: times and speedup',
+    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, insertion, saliency, gradient x input, SmoothGrad, IG, expected gradients, Blur IG, Guided IG, the CAMs, guided backprop, deconvnet, guided Grad-CAM, LIME, KernelSHAP) on the MNIST CNN: times and speedup',
   setup: setupNaive,
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The naive gradient baselines (guided-ig-loop.ts, path-loops.ts, guided-relu-loops.ts, plain-gradient-loops.ts) compute
-// what webxai's methods compute, on the shipped MNIST CNN on tfjs's webgpu backend, and leave no
-// tensor behind. Never timings.
+// The naive gradient baselines (guided-ig-loop.ts, path-loops.ts, guided-relu-loops.ts,
+// plain-gradient-loops.ts) compute what webxai's methods compute, on the shipped MNIST CNN on
+// tfjs's webgpu backend, and leave no tensor behind. Never timings.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { correlation, leakFree, mnistFixture, relativeError, webxaiResult } from '../../../test/naive-agreement.js';

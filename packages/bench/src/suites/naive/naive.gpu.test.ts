@@ -7,7 +7,7 @@ import { correlation, leakFree, mnistFixture, relativeError, webxaiResult } from
 import { naiveAblationCam, naiveGradCam, naiveScoreCam } from './cam-loops.js';
 import { gridSegments } from './grid-segments.js';
 import { naiveLime } from './lime-loop.js';
-import { naiveIntegratedGradients, naiveOcclusion } from './loops.js';
+import { naiveDeletion, naiveInsertion, naiveIntegratedGradients, naiveOcclusion } from './loops.js';
 import { naiveKernelShap } from './shap-loop.js';
 
 const f = mnistFixture();
@@ -58,5 +58,20 @@ describe('the naive baselines compute what webxai computes (MNIST CNN, webgpu)',
     expect(correlation(naive, perCell)).toBeGreaterThan(0.9);
     const sum = (values: ArrayLike<number>) => Array.from(values).reduce((a, b) => a + b, 0);
     expect(relativeError([sum(naive)], [sum(perCell)])).toBeLessThan(1e-4);
+  });
+
+  it('deletion and insertion: the same area under the curve for a saliency map', async () => {
+    const { tf, core } = f.tfjs;
+    const map = await webxai({ method: 'saliency' });
+    const attribution = tf.tensor4d(map, f.image.shape);
+    for (const [metric, naiveCurve] of [
+      ['deletion', naiveDeletion],
+      ['insertion', naiveInsertion],
+    ] as const) {
+      const naive = await leakFree(f, () => naiveCurve(tf, f.model, f.image, f.target, map, 20));
+      const ours = await core.evaluate(f.model, f.image, attribution, { metric, target: f.target, steps: 20 });
+      expect(relativeError([naive], ours.scores)).toBeLessThan(1e-5);
+    }
+    attribution.dispose();
   });
 });

@@ -9,7 +9,7 @@ import { gridSegments } from './grid-segments.js';
 import { naiveGuidedIg } from './guided-ig-loop.js';
 import { naiveDeconvnet, naiveGuidedBackprop, naiveGuidedGradCam } from './guided-relu-loops.js';
 import { naiveLime } from './lime-loop.js';
-import { naiveDeletion, naiveIntegratedGradients, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
+import { naiveDeletion, naiveInsertion, naiveIntegratedGradients, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
 import { naiveBlurIg, naiveExpectedGradients, randomDraws } from './path-loops.js';
 import { naiveGradientXInput, naiveSaliency } from './plain-gradient-loops.js';
 import { naiveKernelShap } from './shap-loop.js';
@@ -35,7 +35,7 @@ export interface PairContext {
   readonly explainWith: (options: Record<string, unknown>) => Work;
 }
 
-/** Perturbation methods and the deletion metric (`saliency`: the attribution deletion removes, `map` its values). */
+/** Perturbation methods and the deletion / insertion metrics (`saliency`: the attribution deletion removes, `map` its values). */
 export function perturbationPairs(c: PairContext, saliency: tfNamespace.Tensor, map: Float32Array): Pair[] {
   const { tf, core, model, image, target, quick, explainWith } = c;
   const stride = quick ? 4 : 2;
@@ -60,6 +60,11 @@ export function perturbationPairs(c: PairContext, saliency: tfNamespace.Tensor, 
       name: `deletion ${steps} steps`,
       webxai: () => core.evaluate(model, image, saliency, { metric: 'deletion', target, steps }),
       naive: () => naiveDeletion(tf, model, image, target, map, steps),
+    },
+    {
+      name: `insertion ${steps} steps`,
+      webxai: () => core.evaluate(model, image, saliency, { metric: 'insertion', target, steps }),
+      naive: () => naiveInsertion(tf, model, image, target, map, steps),
     },
     {
       name: `lime ${limeSamples} samples, 7x7 cells`,
