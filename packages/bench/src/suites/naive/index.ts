@@ -4,16 +4,17 @@
 // Integrated Gradients (./loops.ts); saliency, gradient × input (./plain-gradient-loops.ts);
 // guided backprop, deconvnet, guided Grad-CAM (./guided-relu-loops.ts); expected gradients, Blur IG
 // (./path-loops.ts); Guided IG (./guided-ig-loop.ts); LIME (./lime-loop.ts); KernelSHAP
-// (./shap-loop.ts); Grad-CAM, Score-CAM, Ablation-CAM (./cam-loops.ts); Grad-CAM++, XGrad-CAM,
-// HiResCAM, Layer-CAM, Eigen-CAM (./cam-variants.ts). The cases are in ./pairs.ts. Each runs
-// webxai and the naive code interleaved (load from other processes hits both), and the summary
-// prints the speedup. The setup's first webxai call installs webxai's tfjs kernels (e.g. its
-// first-maximum MaxPoolGrad), which the naive loops' tfjs ops then use as well.
+// (./shap-loop.ts); Partition SHAP (./partition-shap-loop.ts); Grad-CAM, Score-CAM, Ablation-CAM
+// (./cam-loops.ts); Grad-CAM++, XGrad-CAM, HiResCAM, Layer-CAM, Eigen-CAM (./cam-variants.ts).
+// The cases are in ./pairs.ts. Each runs webxai and the naive code interleaved (load from other
+// processes hits both), and the summary prints the speedup. The setup's first webxai call
+// installs webxai's tfjs kernels (e.g. its first-maximum MaxPoolGrad), which the naive loops'
+// tfjs ops then use as well.
 //
 // Not here, and why:
-// - PartitionSHAP, Anchors, XRAI: no loop a user writes in an afternoon (shap's partition tree and
-//   Owen values; KL-LUCB beam search over anchor rules; Felzenszwalb segmentations at several
-//   scales ranked by IG): a port of the reference library would be the baseline, not a naive loop.
+// - Anchors, XRAI: no loop a user writes in an afternoon (KL-LUCB beam search over anchor rules;
+//   Felzenszwalb segmentations at several scales ranked by IG): a port of the reference library
+//   would be the baseline, not a naive loop.
 // - the other metrics (faithfulness correlation, infidelity, max-sensitivity, ROAD, sanity checks,
 //   stability, complexity, localisation): not reached in session 21.
 import type * as tfNamespace from '@tensorflow/tfjs';
@@ -80,6 +81,6 @@ async function setupNaive(bench: BenchContext): Promise<SuiteInstance> {
 export const naiveSuite: BenchSuite = {
   name: 'naive',
   description:
-    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, insertion, saliency, gradient x input, SmoothGrad, IG, expected gradients, Blur IG, Guided IG, the CAMs, guided backprop, deconvnet, guided Grad-CAM, LIME, KernelSHAP) on the MNIST CNN: times and speedup',
+    'webxai vs the naive tfjs code a user would write (occlusion, RISE, deletion, insertion, saliency, gradient x input, SmoothGrad, IG, expected gradients, Blur IG, Guided IG, the CAMs, guided backprop, deconvnet, guided Grad-CAM, LIME, KernelSHAP, Partition SHAP) on the MNIST CNN: times and speedup',
   setup: setupNaive,
 };

@@ -8,6 +8,7 @@ import { naiveAblationCam, naiveGradCam, naiveScoreCam } from './cam-loops.js';
 import { gridSegments } from './grid-segments.js';
 import { naiveLime } from './lime-loop.js';
 import { naiveDeletion, naiveInsertion, naiveIntegratedGradients, naiveOcclusion } from './loops.js';
+import { naivePartitionShap } from './partition-shap-loop.js';
 import { naiveKernelShap } from './shap-loop.js';
 
 const f = mnistFixture();
@@ -73,5 +74,13 @@ describe('the naive baselines compute what webxai computes (MNIST CNN, webgpu)',
       expect(relativeError([naive], ours.scores)).toBeLessThan(1e-5);
     }
     attribution.dispose();
+  });
+
+  it('Partition SHAP: the same values as webxai expanding one subproblem at a time', async () => {
+    const naive = await leakFree(f, () => naivePartitionShap(f.tfjs.tf, f.model, f.image, f.target, 120));
+    const ours = await webxai({ method: 'partition-shap', maxEvals: 120, fill: 'zero', batchSize: 2 });
+    // batchSize 2: one expansion per model call, shap's sequential order (larger batches expand
+    // several subproblems at once: the same number of evaluations, another order under the budget).
+    expect(relativeError(naive, ours)).toBeLessThan(1e-4);
   });
 });

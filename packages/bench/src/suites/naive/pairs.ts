@@ -12,6 +12,7 @@ import { naiveLime } from './lime-loop.js';
 import { naiveDeletion, naiveInsertion, naiveIntegratedGradients, naiveOcclusion, naiveRise, naiveSmoothGrad } from './loops.js';
 import { naiveBlurIg, naiveExpectedGradients, randomDraws } from './path-loops.js';
 import { naiveGradientXInput, naiveSaliency } from './plain-gradient-loops.js';
+import { naivePartitionShap } from './partition-shap-loop.js';
 import { naiveKernelShap } from './shap-loop.js';
 
 export type Work = () => Promise<unknown>;
@@ -44,6 +45,7 @@ export function perturbationPairs(c: PairContext, saliency: tfNamespace.Tensor, 
   const steps = quick ? 14 : 50;
   const limeSamples = quick ? 50 : 300;
   const shapSamples = quick ? 60 : 300;
+  const partitionEvals = quick ? 100 : 300;
   const cells = gridSegments(28, 28, 4);
   return [
     {
@@ -75,6 +77,12 @@ export function perturbationPairs(c: PairContext, saliency: tfNamespace.Tensor, 
       name: `kernel-shap ${shapSamples} samples, 7x7 cells`,
       webxai: explainWith({ method: 'kernel-shap', samples: shapSamples, segments: cells, fill: 'zero', seed: 1 }),
       naive: () => naiveKernelShap(tf, model, image, target, cells, shapSamples),
+    },
+    {
+      // webxai at its default batch size: the same evaluations, several expansions per model call.
+      name: `partition-shap ${partitionEvals} evals, pixels`,
+      webxai: explainWith({ method: 'partition-shap', maxEvals: partitionEvals, fill: 'zero' }),
+      naive: () => naivePartitionShap(tf, model, image, target, partitionEvals),
     },
   ];
 }
