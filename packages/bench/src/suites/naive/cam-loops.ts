@@ -9,15 +9,15 @@ type Tf = typeof tfNamespace;
 type Model = tfNamespace.LayersModel;
 
 /** The layer's activations [1, h, w, k] for `image` and a function applying the layers after it. */
-function splitAt(tf: Tf, model: Model, image: tfNamespace.Tensor4D, layer: string) {
+export function splitAt(tf: Tf, model: Model, image: tfNamespace.Tensor4D, layer: string) {
   const head = tf.model({ inputs: model.inputs, outputs: model.getLayer(layer).output });
   const after = model.layers.slice(model.layers.indexOf(model.getLayer(layer)) + 1);
   const tail = (x: tfNamespace.Tensor) => after.reduce((y, l) => l.apply(y) as tfNamespace.Tensor, x);
   return { activation: head.predict(image) as tfNamespace.Tensor4D, tail };
 }
 
-/** ReLU(sum_k weights[k] * activation[..., k]) as a flat [h * w] array. */
-async function weightedSum(tf: Tf, activation: tfNamespace.Tensor4D, weights: tfNamespace.Tensor1D): Promise<Float32Array> {
+/** ReLU(sum_k weights[..., k] * activation[..., k]) as a flat [h * w] array (weights: one per channel, or per element). */
+export async function weightedSum(tf: Tf, activation: tfNamespace.Tensor4D, weights: tfNamespace.Tensor): Promise<Float32Array> {
   const map = tf.tidy(() => tf.relu(tf.sum(tf.mul(activation, weights), -1)));
   const values = (await map.data()) as Float32Array;
   map.dispose();

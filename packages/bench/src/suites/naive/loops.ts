@@ -66,23 +66,39 @@ export async function naiveRise(tf: Tf, model: Model, image: tfNamespace.Tensor4
   return saliency;
 }
 
-/** Deletion curve (Petsiuk et al. 2018): remove the top pixels step by step; area under the softmax probability. */
-export async function naiveDeletion(tf: Tf, model: Model, image: tfNamespace.Tensor4D, target: number, map: Float32Array, steps: number) {
+/**
+ * Deletion / insertion curve (Petsiuk et al. 2018): zero the top pixels step by step (deletion), or
+ * show only them on black (insertion); area under the target's softmax probability.
+ */
+async function rankedCurve(
+  tf: Tf,
+  model: Model,
+  image: tfNamespace.Tensor4D,
+  target: number,
+  map: Float32Array,
+  steps: number,
+  inserting: boolean,
+) {
   const [, h, w] = image.shape;
   const order = Array.from({ length: h * w }, (_, p) => p).sort((a, b) => map[b]! - map[a]! || a - b);
   const curve: number[] = [];
   // The mask is rebuilt from scratch each step (O(HW) host work per step), as a straightforward loop
   // would; at 28x28 that is microseconds beside each awaited forward, so it does not flatter webxai.
   for (let k = 0; k <= steps; k++) {
-    const keep = new Float32Array(h * w).fill(1);
-    for (const p of order.slice(0, Math.floor((k * h * w) / steps))) keep[p] = 0;
-    const deleted = masked(tf, image, keep);
-    const probability = tf.tidy(() => tf.softmax(model.predict(deleted) as tfNamespace.Tensor).slice([0, target], [1, 1]));
+    const keep = new Float32Array(h * w).fill(inserting ? 0 : 1);
+    for (const p of order.slice(0, Math.floor((k * h * w) / steps))) keep[p] = inserting ? 1 : 0;
+    const perturbed = masked(tf, image, keep);
+    const probability = tf.tidy(() => tf.softmax(model.predict(perturbed) as tfNamespace.Tensor).slice([0, target], [1, 1]));
     curve.push((await probability.data())[0]!);
-    tf.dispose([deleted, probability]);
+    tf.dispose([perturbed, probability]);
   }
   return curve.slice(1).reduce((area, v, i) => area + (v + curve[i]!) / 2 / steps, 0);
 }
+
+export const naiveDeletion = (tf: Tf, model: Model, image: tfNamespace.Tensor4D, target: number, map: Float32Array, steps: number) =>
+  rankedCurve(tf, model, image, target, map, steps, false);
+export const naiveInsertion = (tf: Tf, model: Model, image: tfNamespace.Tensor4D, target: number, map: Float32Array, steps: number) =>
+  rankedCurve(tf, model, image, target, map, steps, true);
 
 /** SmoothGrad (Smilkov et al. 2017): the mean gradient over noisy copies, one tf.grad per sample. */
 export async function naiveSmoothGrad(tf: Tf, model: Model, image: tfNamespace.Tensor4D, target: number, samples: number, sigma: number) {
