@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import { resolveTargets } from '../../api/targets.js';
-import { targetsSeed } from '../../gradient/score-seed.js';
+import { gradientForTarget } from '../../gradient/target-gradients.js';
 import type { CallContext, ExplainResultBase, MethodDefinition, MethodInstance } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { overriddenForward, type ReluGradient } from './relu-override.js';
 import type { OptionNames } from '../../api/option-names.js';
-import { inputGradient } from '../../interop/input-gradients.js';
 
 /** Options of `'guided-backprop'` and `'deconvnet'` (none besides the common ones). */
 export type GuidedBackpropOptions = Record<never, never>;
@@ -29,7 +27,11 @@ declare module '../../api/types.js' {
   }
 }
 
-/** Prepared guided backprop / deconvnet for one model: targets resolved, one backward pass. */
+/**
+ * Prepared guided backprop / deconvnet for one model: one forward + backward pass through the
+ * overridden ReLUs, whose forward values are the model's, so the target is resolved from that
+ * pass's own scores (no separate prediction; the input check comes back in the same readback).
+ */
 export function reluGradientInstance(
   model: ModelAdapter,
   mode: ReluGradient,
@@ -38,9 +40,7 @@ export function reluGradientInstance(
   const { forward, relus } = overriddenForward(model.source, mode, preprocess);
   return {
     async explain(input: tf.Tensor4D, call: CallContext) {
-      const scores = await model.predict(input, call.signal);
-      const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
-      const attribution = inputGradient((x) => targetsSeed(forward(x), target), input);
+      const { gradient: attribution, target } = await gradientForTarget({ forward, kind: model.kind }, input, call.target, call.inputCheck);
       call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
       return { attribution, target, relus: [...relus] };
     },
@@ -61,6 +61,7 @@ export const guidedBackprop: MethodDefinition<'guided-backprop'> = {
   name: 'guided-backprop',
   requires: 'gradients',
   optionNames: GUIDED_BACKPROP_OPTION_NAMES,
+  defersInputCheck: true, // read with the pass's scores and classes
   create: (model, options) => reluGradientInstance(model, 'guided', options.preprocess),
 };
 
@@ -75,5 +76,6 @@ export const deconvnet: MethodDefinition<'deconvnet'> = {
   name: 'deconvnet',
   requires: 'gradients',
   optionNames: GUIDED_BACKPROP_OPTION_NAMES,
+  defersInputCheck: true, // read with the pass's scores and classes
   create: (model, options) => reluGradientInstance(model, 'deconvnet', options.preprocess),
 };

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { resolveTargets } from '../../api/targets.js';
 import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { gradCam } from '../../cam/methods.js';
 import type { CamResult } from '../../cam/types.js';
@@ -41,7 +40,7 @@ declare module '../../api/types.js' {
  * `'guided-grad-cam'` (Selvaraju et al., ICCV 2017, section 3.1): guided backprop multiplied
  * pixelwise by the Grad-CAM map, upsampled and normalised as `'grad-cam'` returns it (bilinear,
  * [0, 1] per image, as pytorch-grad-cam; Captum's GuidedGradCam upsamples the raw map instead).
- * Targets are resolved once and shared by both passes.
+ * Targets are resolved once, from guided backprop's pass, and shared with Grad-CAM's.
  *
  * @example
  * const r = await explain(model, image, { method: 'guided-grad-cam', layer: 'conv2' });
@@ -51,6 +50,7 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
   name: 'guided-grad-cam',
   requires: 'gradients',
   optionNames: GUIDED_GRAD_CAM_OPTION_NAMES,
+  defersInputCheck: true, // guided backprop's pass reads it
   create(model, options) {
     const guided = reluGradientInstance(model, 'guided', options.preprocess);
     const cam = gradCam.create(model, {
@@ -60,10 +60,10 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
     });
     return {
       async explain(input, call) {
-        const scores = await model.predict(input, call.signal);
-        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+        // Guided backprop's pass resolves the target (and reads the input check); Grad-CAM reuses it.
+        const gb = await guided.explain(input, { ...call, onProgress: undefined });
+        const { target } = gb;
         const shared = { ...call, target, onProgress: undefined };
-        const gb = await guided.explain(input, shared);
         let map: Awaited<ReturnType<typeof cam.explain>> | undefined;
         try {
           map = await cam.explain(input, shared);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
 import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { UnsupportedModelError } from '@webxai/shaders';
+import { InvalidInputError, InvalidOptionError, UnsupportedModelError } from '@webxai/shaders';
+import { vi } from 'vitest';
 import { disposeResult } from '../../api/dispose-result.js';
 import { explain, listMethods } from '../../api/explain.js';
 import { tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
@@ -214,6 +215,37 @@ describe('guided backprop, deconvnet, guided Grad-CAM', () => {
     for (let i = 0; i < 5; i++) for (const method of methods) disposeResult(await explain(model, x, { method }));
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tfjsUsedBufferCount()).toBe(buffers);
+    x.dispose();
+  });
+
+  it("take the target from their own pass (no separate prediction): 'predicted' is the argmax; bad targets and inputs get typed errors", async () => {
+    const model = tinyCnn('nested', weights);
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 21);
+    const argmax = Array.from(await tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1)).data());
+    const applied = vi.spyOn(model, 'apply');
+    for (const method of ['guided-backprop', 'deconvnet'] as const) {
+      const predicted = await explain(model, x, { method });
+      expect(predicted.target, method).toEqual(argmax);
+      const given = await explain(model, x, { method, target: argmax });
+      expect(await values(given.attribution), method).toEqual(await values(predicted.attribution));
+      disposeResult(predicted);
+      disposeResult(given);
+    }
+    // The adapter's predict() runs model.apply; the overridden forward runs the layers one by one.
+    expect(applied).not.toHaveBeenCalled();
+    applied.mockRestore();
+    const gradCam = await explain(model, x, { method: 'guided-grad-cam' });
+    expect(gradCam.target).toEqual(argmax);
+    disposeResult(gradCam);
+    const tensors = tf.memory().numTensors;
+    for (const method of ['guided-backprop', 'guided-grad-cam'] as const) {
+      await expect(explain(model, x, { method, target: 4 })).rejects.toThrow(InvalidOptionError);
+      await expect(explain(model, x, { method, target: 4 })).rejects.toThrow(/target class 4 is out of range: the model has 4 classes/);
+      const bad = tf.tidy(() => tf.where(tf.equal(tf.range(0, 8 * 8 * 3 * 2).reshape([2, 8, 8, 3]), 5), tf.fill([2, 8, 8, 3], NaN), x));
+      await expect(explain(model, bad, { method })).rejects.toThrow(InvalidInputError);
+      bad.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
     x.dispose();
   });
 
