@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
 import { type SmoothGradInner, type SmoothGradVariant } from '@webxai/shaders';
-import { resolveTargets } from '../../api/targets.js';
+import { givenTargets, resolveTargets } from '../../api/targets.js';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
@@ -63,11 +63,6 @@ declare module '../../api/types.js' {
 
 const INNER_METHODS: readonly SmoothGradInnerMethod[] = ['saliency', 'gradient-x-input', 'integrated-gradients'];
 
-/** One class per image from a given target (its form was checked by the explainer). */
-function givenTargets(target: number | readonly number[], images: number): number[] {
-  return typeof target === 'number' ? new Array<number>(images).fill(target) : [...target];
-}
-
 /** The target of each clean image, from a prediction (needed for 'predicted', and by the IG inner method). */
 async function predictedTargets(model: ModelAdapter, input: tf.Tensor4D, call: Pick<CallContext, 'target' | 'signal'>): Promise<number[]> {
   const scores = await model.predict(input, call.signal);
@@ -116,8 +111,8 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
         }
         // A given class needs no prediction of the clean input: the first gradient batch checks it
         // (range, finite scores) from its own scores. 'predicted' and the IG inner method predict first.
-        const given = !ig && call.target !== undefined && call.target !== 'predicted';
-        const target = given ? givenTargets(call.target, n) : await predictedTargets(model, input, call);
+        const given = ig ? undefined : givenTargets(call.target, n);
+        const target = given ?? (await predictedTargets(model, input, call));
         const ops = await createSampleOps({ input, noiseLevel, seed, samples, variant }, call.path);
         try {
           // Sample rounds of the IG inner method are whole rounds of n images; gradients batch freely.
