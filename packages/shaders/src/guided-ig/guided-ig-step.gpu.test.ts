@@ -53,7 +53,15 @@ function stateAt(p: Path, step: number, seed: number): GuidedIgStepInputs {
 const coarse = (length: number, seed: number) => Float32Array.from(seededInts(length, seed, -20, 21), (l) => l / 20);
 
 const small: Path = { rows: 1, rowLength: 3072, steps: 64, maxDist: 0.02, fraction: 0.25, gradient: seededF32(3072, 11, -1, 1) };
-const ties: Path = { rows: 3, rowLength: 700, steps: 16, maxDist: 0.1, fraction: 0.25, gradient: coarse(2100, 12), zeroDiff: (i) => i % 7 === 0 };
+const ties: Path = {
+  rows: 3,
+  rowLength: 700,
+  steps: 16,
+  maxDist: 0.1,
+  fraction: 0.25,
+  gradient: coarse(2100, 12),
+  zeroDiff: (i) => i % 7 === 0,
+};
 // Row 1's input equals its baseline (total 0: the row never iterates).
 const emptyRow: Path = { ...ties, rows: 3, zeroDiff: (i) => i % 7 === 0 || (i >= 700 && i < 1400) };
 const large: Path = { rows: 1, rowLength: 224 * 224 * 3, steps: 8, maxDist: 0.02, fraction: 0.25, gradient: seededF32(150528, 13, -2, 2) };
@@ -75,7 +83,12 @@ async function onGpu(device: GPUDevice, inputs: GuidedIgStepInputs, params: Guid
   const length = params.rows * params.rowLength;
   const names = ['gradient', 'xIn', 'xBase', 'diff', 'xStart', 'attribution'] as const;
   const [gradient, xIn, xBase, diff, xStart, attribution] = names.map((n) => uploadBuffer(device, Float32Array.from(inputs[n]), n)) as [
-    GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer,
+    GPUBuffer,
+    GPUBuffer,
+    GPUBuffer,
+    GPUBuffer,
+    GPUBuffer,
+    GPUBuffer,
   ];
   const x = uploadBuffer(device, new Float32Array(length + 2).fill(-3), 'x');
   const attributionOut = uploadBuffer(device, new Float32Array(length + 2).fill(-3), 'attributionOut');

@@ -49,7 +49,7 @@ describe('guided-ig', () => {
       const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 29);
       const baseline = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 0.2, 'float32', 30);
       const run = async (loop: GuidedIgLoop) => {
-        const attribution = await guidedIgOf(model, x, baseline, [1, 4], settings, { loop });
+        const attribution = await guidedIgOf(model, x, baseline, [1, 4], settings, { loop, signal: undefined, onProgress: undefined });
         return Array.from(await attribution.data().finally(() => attribution.dispose()));
       };
       const host = await run('host');
@@ -59,7 +59,7 @@ describe('guided-ig', () => {
       expect(usage()).toEqual(before);
       // Both take the same selections; the sums and gamma round differently (f32 in a fixed order
       // vs f64 from f32 reductions) and the attribution is summed per step instead of per round
-      // (measured: 1.2e-7 of the largest value on webgpu).
+      // (measured: 2.2e-7 of the largest value on webgpu, 1.4e-7 on cpu).
       const scale = Math.max(...host.map(Math.abs));
       expect(kernel).toBeAllClose(host, { abs: 1e-5 * scale, rel: 0 });
       expect(scale).toBeGreaterThan(0);

@@ -90,7 +90,11 @@ function kernelStepper(path: StepGeometry, s: GuidedSettings, kth: number): Step
 /** The host loop's stepper, and the tensors it keeps (hasDiff, safeDiff) to dispose. */
 async function hostStepper(path: StepGeometry, s: GuidedSettings, kth: number): Promise<{ step: Stepper; keeps: tf.Tensor[] }> {
   const hasDiff = tf.notEqual<tf.Tensor2D>(path.diff, 0);
-  const geometry: PathGeometry = { ...path, hasDiff, safeDiff: tf.tidy(() => tf.where<tf.Tensor2D>(hasDiff, path.diff, tf.onesLike(path.diff))) };
+  const geometry: PathGeometry = {
+    ...path,
+    hasDiff,
+    safeDiff: tf.tidy(() => tf.where<tf.Tensor2D>(hasDiff, path.diff, tf.onesLike(path.diff))),
+  };
   const l1Total = tf.tidy(() => tf.sum(tf.abs(path.diff), 1));
   const totals = Array.from(await l1Total.data().finally(() => l1Total.dispose()));
   return {

@@ -90,7 +90,13 @@ function towardsMax(clipped: tf.Tensor2D, xMax: tf.Tensor2D, gamma: readonly num
 }
 
 /** The next point: the selected features of `moving` rows moved {@link towardsMax}, the rest as they are. */
-function nextPoint(clipped: tf.Tensor2D, xMax: tf.Tensor2D, selected: tf.Tensor2D, moving: readonly boolean[], gamma: readonly number[]): tf.Tensor2D {
+function nextPoint(
+  clipped: tf.Tensor2D,
+  xMax: tf.Tensor2D,
+  selected: tf.Tensor2D,
+  moving: readonly boolean[],
+  gamma: readonly number[],
+): tf.Tensor2D {
   if (!moving.some(Boolean)) return clipped.clone();
   return tf.tidy(() => {
     const chosen = tf.cast(selected, 'bool');
@@ -115,7 +121,13 @@ export async function hostStep(
 ): Promise<{ x: tf.Tensor2D; attribution: tf.Tensor2D }> {
   let { x, attribution } = state;
   const l1Target = totals.map((t) => t * bounds.targetFraction);
-  const [xMin, xMax] = tf.tidy(() => [tf.add(path.xBase, tf.mul(path.diff, bounds.alphaMin)), tf.add(path.xBase, tf.mul(path.diff, bounds.alphaMax))] as [tf.Tensor2D, tf.Tensor2D]);
+  const [xMin, xMax] = tf.tidy(
+    () =>
+      [tf.add(path.xBase, tf.mul(path.diff, bounds.alphaMin)), tf.add(path.xBase, tf.mul(path.diff, bounds.alphaMax))] as [
+        tf.Tensor2D,
+        tf.Tensor2D,
+      ],
+  );
   let going = totals.map((t) => t > 0); // images still iterating in this step
   let expectClose = false;
   try {

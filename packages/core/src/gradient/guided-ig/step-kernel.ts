@@ -55,15 +55,23 @@ function stepWebgpu(args: KernelArgs): tf.TensorInfo[] {
   const shape = [params.rows, params.rowLength];
   const targets = { shapes: [shape, shape], kernelName: guidedIgStep.name, reads: tensors };
   return dispatchIntoNewTensors(gpu, targets, dispatchErrors, ([x, attributionOut], sink) =>
-    runKernelSync(gpu.device, guidedIgStep, { params, gradient, xIn, xBase, diff, xStart, attribution, x: x!, attributionOut: attributionOut! }, sink),
+    runKernelSync(
+      gpu.device,
+      guidedIgStep,
+      { params, gradient, xIn, xBase, diff, xStart, attribution, x: x!, attributionOut: attributionOut! },
+      sink,
+    ),
   );
 }
 
 function stepCpu(args: KernelArgs): tf.TensorInfo[] {
   const cpu = args.backend as CpuKernelBackend;
   const { tensors, params } = unpack(args);
-  const [gradient, xIn, xBase, diff, xStart, attribution] = tensors.map((t) => cpu.readSync(t.dataId)) as ArrayLike<number>[];
-  const out = guidedIgStepRef({ gradient: gradient!, xIn: xIn!, xBase: xBase!, diff: diff!, xStart: xStart!, attribution: attribution! }, params);
+  const [gradient, xIn, xBase, diff, xStart, attribution] = tensors.map((t) => cpu.readSync(t.dataId));
+  const out = guidedIgStepRef(
+    { gradient: gradient!, xIn: xIn!, xBase: xBase!, diff: diff!, xStart: xStart!, attribution: attribution! },
+    params,
+  );
   const shape = [params.rows, params.rowLength];
   return [cpu.makeTensorInfo(shape, 'float32', out.x), cpu.makeTensorInfo(shape, 'float32', out.attribution)];
 }
