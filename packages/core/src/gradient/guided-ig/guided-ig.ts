@@ -54,6 +54,7 @@ declare module '../../api/types.js' {
   }
 }
 
+/** The checked options guidedIgOf follows (PAIR's x_steps, fraction, max_dist). */
 export interface GuidedSettings {
   readonly steps: number;
   readonly fraction: number;
@@ -95,12 +96,18 @@ async function hostStepper(path: StepGeometry, s: GuidedSettings, kth: number): 
     hasDiff,
     safeDiff: tf.tidy(() => tf.where<tf.Tensor2D>(hasDiff, path.diff, tf.onesLike(path.diff))),
   };
+  const keeps = [hasDiff, geometry.safeDiff];
   const l1Total = tf.tidy(() => tf.sum(tf.abs(path.diff), 1));
-  const totals = Array.from(await l1Total.data().finally(() => l1Total.dispose()));
-  return {
-    step: (gradient, state, step) => hostStep(gradient, geometry, totals, state, boundsOf(step, s), kth),
-    keeps: [hasDiff, geometry.safeDiff],
-  };
+  let totals: number[];
+  try {
+    totals = Array.from(await l1Total.data());
+  } catch (error) {
+    tf.dispose(keeps);
+    throw error;
+  } finally {
+    l1Total.dispose();
+  }
+  return { step: (gradient, state, step) => hostStep(gradient, geometry, totals, state, boundsOf(step, s), kth), keeps };
 }
 
 /**
