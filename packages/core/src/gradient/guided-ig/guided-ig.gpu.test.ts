@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { AbortedError, liveBufferCount } from '@webxai/shaders';
+import { countReadbacks } from '@webxai/testing';
 import { createExplainer, explain } from '../../api/explain.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
@@ -67,6 +68,24 @@ describe('guided-ig', () => {
       disposeWeights(w);
     }
     await tf.setBackend('webgpu');
+  });
+
+  it('reads nothing back per step on webgpu; the host loop read back once or more per step', async () => {
+    const model = tinyCnn('sequential', weights);
+    const x = tf.randomUniform<tf.Rank.R4>([1, 8, 8, 3], 0, 1, 'float32', 31);
+    const kernelLoop = async (steps: number) => {
+      const counted = await countReadbacks(() => explain(model, x, { method: 'guided-ig', steps, target: 1 }));
+      counted.result.attribution.dispose();
+      return counted.readbacks;
+    };
+    expect(await kernelLoop(16)).toBe(await kernelLoop(4)); // what explain reads besides the path (the scores)
+    const settings = { steps: 4, fraction: 0.25, maxDist: 0.02 };
+    const call = { loop: 'host', signal: undefined, onProgress: undefined } as const;
+    const baseline = tf.zerosLike(x);
+    const host = await countReadbacks(() => guidedIgOf(adaptModel(model), x, baseline, [1], settings, call));
+    host.result.dispose();
+    expect(host.readbacks).toBeGreaterThanOrEqual(settings.steps);
+    tf.dispose([x, baseline]);
   });
 
   it('is nearly complete on a CNN, agrees with the cpu backend, leaks nothing and aborts within a step', async () => {
