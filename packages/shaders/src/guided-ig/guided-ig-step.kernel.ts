@@ -17,10 +17,10 @@ export const guidedIgStep = defineKernel({
   name: 'guided-ig-step',
   source,
   includes: [guidedIgKeysSnippet],
-  // A workgroup is one image's whole loop, on a software GPU one core: its cost is the ~40 barriers
-  // per iteration, which grow with the workgroup. gradient-small guided-ig at load ~2 (session 21):
-  // 256 -> 1.28-1.30x, 64 -> 1.11-1.16x, 32 -> 1.22-1.26x of the bare passes; MobileNetV2-224
-  // about the same at 64 and 256 (1.10x, 1.12x).
+  // A workgroup is one image's whole loop, on a software GPU one core, so more invocations add no
+  // parallelism there. Measured on gradient-small guided-ig at load ~2 (session 21): 256 -> 1.28-1.30x,
+  // 64 -> 1.11-1.16x, 32 -> 1.22-1.26x of the bare passes; MobileNetV2-224 about the same at 64 and
+  // 256 (1.10x, 1.12x). A real GPU would likely prefer more invocations for 224x224x3 rows (not measured).
   workgroupSize: 64,
   constants: { KEY_BITS: GUIDED_IG_SELECT_KEY_BITS },
   bindings: {
