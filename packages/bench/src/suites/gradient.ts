@@ -241,24 +241,27 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
       const pairedRatio = (a: string, b: string) => medianPairedRatio(times.timed(a), times.timed(b));
       const mb = (caseName: string) => ((peaks.get(caseName) ?? Number.NaN) / 2 ** 20).toFixed(1);
       const bound = (r: number) => boundVerdict(r, 1.15);
-      if (times.timed(bare).length === 0) return cleanup();
-      const lines = [
-        `${name} summary (${choice.label}, ${k} points, medians of the timed runs):`,
-        `  integrated-gradients / bare forward+backward over its points + f(input), f(baseline) = ${ratio(ig, bare).toFixed(3)}x (bound 1.15x: ${bound(ratio(ig, bare))}); median paired ratio ${pairedRatio(ig, bare).toFixed(3)}x over ${times.timed(ig).length} rounds`,
-        `  smoothgrad / bare forward+backward over its samples           = ${ratio(sg, bareSg).toFixed(3)}x (bound 1.15x: ${bound(ratio(sg, bareSg))}); median paired ratio ${pairedRatio(sg, bareSg).toFixed(3)}x`,
-        `  webxai kernels alone / bare                   = ${ratio(kernels, bare).toFixed(4)}x`,
-        `  naive loop / batched IG (speedup)             = ${ratio(naive, ig).toFixed(2)}x`,
-        `  explanations/s: IG ${(1000 / m(ig)).toPrecision(3)}, SmoothGrad ${(1000 / m(sg)).toPrecision(3)}, naive IG loop ${(1000 / m(naive)).toPrecision(3)}`,
-        `  naive loop per step ${(m(naive) / k).toFixed(2)} ms = compute + one awaited round trip (${m(roundTrip).toFixed(2)} ms here)`,
-        `  peak tensor memory: bare ${mb(bare)} MB, bare SmoothGrad ${mb(bareSg)} MB, IG ${mb(ig)} MB, SmoothGrad ${mb(sg)} MB, naive ${mb(naive)} MB`,
-      ];
+      const lines = [`${name} summary (${choice.label}, ${k} points, medians of the timed runs):`];
+      if (times.timed(bare).length > 0) lines.push(...igLines());
       if (times.timed(guidedIg).length > 0) {
         lines.push(
           `  guided-ig / bare forward+backward over its steps = ${ratio(guidedIg, bareGuidedIg).toFixed(3)}x (bound 1.15x: ${bound(ratio(guidedIg, bareGuidedIg))}); median paired ratio ${pairedRatio(guidedIg, bareGuidedIg).toFixed(3)}x over ${times.timed(guidedIg).length} rounds`,
         );
       }
-      console.log(lines.join('\n'));
+      if (lines.length > 1) console.log(lines.join('\n'));
       cleanup();
+
+      function igLines(): string[] {
+        return [
+          `  integrated-gradients / bare forward+backward over its points + f(input), f(baseline) = ${ratio(ig, bare).toFixed(3)}x (bound 1.15x: ${bound(ratio(ig, bare))}); median paired ratio ${pairedRatio(ig, bare).toFixed(3)}x over ${times.timed(ig).length} rounds`,
+          `  smoothgrad / bare forward+backward over its samples           = ${ratio(sg, bareSg).toFixed(3)}x (bound 1.15x: ${bound(ratio(sg, bareSg))}); median paired ratio ${pairedRatio(sg, bareSg).toFixed(3)}x`,
+          `  webxai kernels alone / bare                   = ${ratio(kernels, bare).toFixed(4)}x`,
+          `  naive loop / batched IG (speedup)             = ${ratio(naive, ig).toFixed(2)}x`,
+          `  explanations/s: IG ${(1000 / m(ig)).toPrecision(3)}, SmoothGrad ${(1000 / m(sg)).toPrecision(3)}, naive IG loop ${(1000 / m(naive)).toPrecision(3)}`,
+          `  naive loop per step ${(m(naive) / k).toFixed(2)} ms = compute + one awaited round trip (${m(roundTrip).toFixed(2)} ms here)`,
+          `  peak tensor memory: bare ${mb(bare)} MB, bare SmoothGrad ${mb(bareSg)} MB, IG ${mb(ig)} MB, SmoothGrad ${mb(sg)} MB, naive ${mb(naive)} MB`,
+        ];
+      }
     },
   };
 

@@ -57,7 +57,7 @@ const TABLE: { readonly [M in MethodName]?: Row } = {
   'guided-ig': {
     options: () => ({ method: 'guided-ig', steps: 8 }),
     tolerance: GRADIENT,
-    why: 'quantised selection keys with an explicit tie rule: both paths move the same features',
+    why: 'quantised selection keys with an explicit tie rule, and one step kernel whose f32 sums the cpu reference repeats in order: both paths move the same features',
   },
   occlusion: {
     options: () => ({ method: 'occlusion', window: 4, stride: 4 }),

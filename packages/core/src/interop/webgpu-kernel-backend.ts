@@ -109,15 +109,26 @@ export function dispatchIntoNewTensor(
   errors: DeferredDispatchErrors,
   dispatch: (target: GPUBuffer, sink: DispatchSink) => Promise<void>,
 ): tf.TensorInfo {
-  const out = backend.makeTensorInfo(target.shape, 'float32');
+  const targets = { shapes: [target.shape], kernelName: target.kernelName, reads: target.reads };
+  return dispatchIntoNewTensors(backend, targets, errors, ([buffer], sink) => dispatch(buffer!, sink))[0]!;
+}
+
+/** {@link dispatchIntoNewTensor} for a dispatch that writes several new float32 tensors, one per shape. */
+export function dispatchIntoNewTensors(
+  backend: WebGPUKernelBackend,
+  targets: { readonly shapes: readonly number[][]; readonly kernelName: string; readonly reads: readonly tf.TensorInfo[] },
+  errors: DeferredDispatchErrors,
+  dispatch: (targets: GPUBuffer[], sink: DispatchSink) => Promise<void>,
+): tf.TensorInfo[] {
+  const outs = targets.shapes.map((shape) => backend.makeTensorInfo(shape, 'float32'));
   try {
-    const buffer = kernelTensorBuffer(backend, out)!; // a fresh tensor without values always gets a pool buffer
-    errors.watch(target.kernelName, dispatch(buffer, tfjsStreamSink(backend, [...target.reads, out])));
+    const buffers = outs.map((out) => kernelTensorBuffer(backend, out)!); // a fresh tensor without values always gets a pool buffer
+    errors.watch(targets.kernelName, dispatch(buffers, tfjsStreamSink(backend, [...targets.reads, ...outs])));
   } catch (error) {
-    backend.disposeData(out.dataId); // the output tensor is not handed to tfjs: give its buffer back
+    outs.forEach((out) => backend.disposeData(out.dataId)); // the output tensors are not handed to tfjs: give their buffers back
     throw error;
   }
-  return out;
+  return outs;
 }
 
 /**

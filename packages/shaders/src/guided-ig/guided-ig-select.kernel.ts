@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './guided-ig-select.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { f32Snippet, minMaxTreeSnippet } from '../snippets/index.js';
+import { guidedIgKeysSnippet, minMaxTreeSnippet } from '../snippets/index.js';
 
 /** Bits of Guided IG's |gradient| grid: keys are integers in [0, 2^GUIDED_IG_SELECT_KEY_BITS] (at most 14: the kernel's bins). */
 export const GUIDED_IG_SELECT_KEY_BITS = 14;
@@ -10,13 +10,13 @@ export const GUIDED_IG_SELECT_KEY_BITS = 14;
  * GPU kernel: Guided IG's selection per row (image) of `gradient`, `x`, `xMax` [rows, rowLength]:
  * 1.0 where the feature is not at x_max and its quantised |gradient| key is at most the `rank`-th
  * smallest key of the row (1 = the smallest), else 0.0. One workgroup per row: the row's largest
- * |gradient|, then a two-level radix select of the keys in workgroup memory (see
- * guided-ig-select.wgsl). CPU reference: guidedIgSelectRef.
+ * |gradient|, then a two-level radix select of the keys in workgroup memory (guided-ig-keys.wgsl,
+ * shared with guided-ig-step). CPU reference: guidedIgSelectRef.
  */
 export const guidedIgSelect = defineKernel({
   name: 'guided-ig-select',
   source,
-  includes: [f32Snippet, minMaxTreeSnippet],
+  includes: [guidedIgKeysSnippet, minMaxTreeSnippet],
   workgroupSize: 256,
   constants: { KEY_BITS: GUIDED_IG_SELECT_KEY_BITS },
   bindings: {

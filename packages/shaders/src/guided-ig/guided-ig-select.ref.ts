@@ -10,9 +10,38 @@ function roundHalfEven(v: number): number {
 }
 
 /**
- * CPU reference for guided-ig-select.wgsl: per row, 1 where x != xMax and the key
+ * guided-ig-keys.wgsl's keys of the row gradient[base .. base + keys.length) into `keys`:
  * round(|g| / cell) (cell = the row's largest not-done |g|, or 1, times 2^-KEY_BITS; the division
- * rounded to f32) is at most the rank-th smallest key of the row (+Inf for done features), else 0.
+ * rounded to f32), +Inf where `done(i)` (i counted from `base`) or the key is NaN or past 2^KEY_BITS.
+ */
+export function guidedIgKeysRef(gradient: ArrayLike<number>, base: number, done: (i: number) => boolean, keys: Float64Array): void {
+  let scale = 0;
+  for (let i = 0; i < keys.length; i++) if (!done(i)) scale = Math.max(scale, Math.abs(gradient[base + i]!));
+  const cell = Math.fround((scale > 0 ? scale : 1) * 2 ** -GUIDED_IG_SELECT_KEY_BITS);
+  for (let i = 0; i < keys.length; i++) {
+    const key = roundHalfEven(Math.fround(Math.abs(gradient[base + i]!) / cell));
+    keys[i] = done(i) || !(key <= MAX_KEY) ? Number.POSITIVE_INFINITY : key;
+  }
+}
+
+/**
+ * guided-ig-keys.wgsl's rankedKey: the rank-th smallest of `keys` (1 = the smallest) found by
+ * counting, capped at 2^KEY_BITS (all finite keys when fewer than rank are finite; +Inf never).
+ */
+export function guidedIgRankedKeyRef(keys: Float64Array, rank: number): number {
+  const counts = new Uint32Array(MAX_KEY + 1);
+  for (const key of keys) if (key <= MAX_KEY) counts[key]!++;
+  for (let key = 0, seen = 0; key <= MAX_KEY; key++) {
+    seen += counts[key]!;
+    if (seen >= rank) return key;
+  }
+  return MAX_KEY;
+}
+
+/**
+ * CPU reference for guided-ig-select.wgsl: per row, 1 where x != xMax and the key
+ * ({@link guidedIgKeysRef}) is at most the rank-th smallest key of the row (+Inf for done
+ * features), else 0.
  *
  * @example guidedIgSelectRef([3, 1, 1, 2], [0, 0, 0, 0], [1, 1, 1, 1], 1, 4, 2) // Float32Array [0, 1, 1, 0]
  */
@@ -26,28 +55,10 @@ export function guidedIgSelectRef(
 ): Float32Array<ArrayBuffer> {
   const out = new Float32Array(rows * rowLength);
   const keys = new Float64Array(rowLength);
-  const counts = new Uint32Array(MAX_KEY + 1);
   for (let r = 0; r < rows; r++) {
     const base = r * rowLength;
-    const done = (i: number) => x[base + i] === xMax[base + i];
-    let scale = 0;
-    for (let i = 0; i < rowLength; i++) if (!done(i)) scale = Math.max(scale, Math.abs(gradient[base + i]!));
-    const cell = Math.fround((scale > 0 ? scale : 1) * 2 ** -GUIDED_IG_SELECT_KEY_BITS);
-    counts.fill(0);
-    for (let i = 0; i < rowLength; i++) {
-      const key = roundHalfEven(Math.fround(Math.abs(gradient[base + i]!) / cell));
-      keys[i] = done(i) || !(key <= MAX_KEY) ? Number.POSITIVE_INFINITY : key;
-      if (keys[i]! <= MAX_KEY) counts[keys[i]!]!++;
-    }
-    // The rank-th smallest key, found by counting (all finite keys when fewer than rank are finite).
-    let threshold = MAX_KEY; // +Inf keys (finished features) are never selected
-    for (let key = 0, seen = 0; key <= MAX_KEY; key++) {
-      seen += counts[key]!;
-      if (seen >= rank) {
-        threshold = key;
-        break;
-      }
-    }
+    guidedIgKeysRef(gradient, base, (i) => x[base + i] === xMax[base + i], keys);
+    const threshold = guidedIgRankedKeyRef(keys, rank);
     for (let i = 0; i < rowLength; i++) out[base + i] = keys[i]! <= threshold ? 1 : 0;
   }
   return out;

@@ -26,6 +26,7 @@ import fourierParamsSource from '../fft/fourier-params.wgsl';
 import fftButterflySource from '../fft/fft-butterfly.wgsl';
 import fftIoSource from '../fft/fft-io.wgsl';
 import activationSource from './activation.wgsl';
+import guidedIgKeysSource from '../guided-ig/guided-ig-keys.wgsl';
 
 /** F32_MAX and isNan (bit-pattern test). */
 export const f32Snippet: WgslSnippet = { name: 'f32.wgsl', source: f32Source };
@@ -117,3 +118,10 @@ export const convOutput8Snippet: WgslSnippet = {
   source: convOutput8Source,
   includes: [convBlock8Snippet, activationSnippet],
 };
+
+/**
+ * keyCell, keyOf and rankedKey: Guided IG's quantised |gradient| keys and the rank-th smallest key
+ * of a row by a two-level radix select (guided-ig/guided-ig-keys.wgsl; reads `gradient`, the
+ * kernel defines `isDone`).
+ */
+export const guidedIgKeysSnippet: WgslSnippet = { name: 'guided-ig-keys.wgsl', source: guidedIgKeysSource, includes: [f32Snippet] };

@@ -9,9 +9,12 @@ import { checkBaselineOption, resolveBaselines, type BaselineOption } from '../i
 import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/special-baselines.js';
 import type { OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
-import { selectSmallestGradients } from './selection.js';
-import { clipByKernel, hasGuidedIgKernels } from './kernels.js';
+import { hasGuidedIgKernels } from './kernels.js';
+import { stepByKernel, type StepGeometry } from './step-kernel.js';
+import { hostStep, type PathGeometry } from './host-loop.js';
+import { GUIDED_IG_L1_TOLERANCE, GUIDED_IG_MAX_ITERATIONS, type StepBounds } from './constants.js';
 export { GUIDED_IG_KEY_BITS } from './selection.js';
+export { GUIDED_IG_L1_TOLERANCE, GUIDED_IG_MAX_ITERATIONS } from './constants.js';
 
 /** Options of `'guided-ig'` (PAIR-code/saliency `GuidedIG.GetMask` defaults). */
 export interface GuidedIgOptions {
@@ -51,195 +54,102 @@ declare module '../../api/types.js' {
   }
 }
 
-/**
- * PAIR compares L1 distances with 1e-9 in float64; in f32 the sums carry ~1e-7 relative error, so
- * "close" here is within this fraction of the image's total L1 distance.
- */
-export const GUIDED_IG_L1_TOLERANCE = 1e-5;
-/** Safety cap on the selection iterations of one step (PAIR loops until the L1 target is met). */
-export const GUIDED_IG_MAX_ITERATIONS = 64;
-
-interface GuidedSettings {
+/** The checked options guidedIgOf follows (PAIR's x_steps, fraction, max_dist). */
+export interface GuidedSettings {
   readonly steps: number;
   readonly fraction: number;
   readonly maxDist: number;
 }
 
-/** The sum of |a - b| per row. */
-function l1Distance(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(tf.abs(tf.sub(a, b)), 1));
+/** Where step `step` (from 0) keeps the features and how close to the input it ends. */
+function boundsOf(step: number, s: GuidedSettings): StepBounds {
+  const alpha = (step + 1) / s.steps;
+  return { alphaMin: Math.max(alpha - s.maxDist, 0), alphaMax: Math.min(alpha + s.maxDist, 1), targetFraction: 1 - alpha };
 }
 
-/** The L1 distance to x_max of the selected features (`selected`: a 1 / 0 mask), per row. */
-function selectableL1(clipped: tf.Tensor2D, xMax: tf.Tensor2D, selected: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(tf.mul(tf.abs(tf.sub(clipped, xMax)), selected), 1));
+/** How a step is taken: the guided-ig-step kernel (webgpu, cpu) or PAIR's loop on the host (host-loop.ts). */
+export type GuidedIgLoop = 'kernel' | 'host';
+
+/** Takes one step from `state` with `gradient`; owns and replaces the state's tensors. */
+type Stepper = (gradient: tf.Tensor2D, state: PathState, step: number) => Promise<PathState>;
+
+interface PathState {
+  readonly x: tf.Tensor2D;
+  readonly attribution: tf.Tensor2D;
 }
 
-/** Reads one or two [n] vectors back in one readback (stacked), as number arrays; disposes them. */
-async function readRows(first: tf.Tensor1D, second?: tf.Tensor1D): Promise<[number[], number[]]> {
-  const rows = second ? [first, second] : [first];
-  const stacked = tf.tidy(() => tf.stack(rows));
-  tf.dispose(rows);
-  const values = await stacked.data().finally(() => stacked.dispose());
-  const n = first.shape[0];
-  return [Array.from(values.subarray(0, n)), Array.from(values.subarray(n))];
+/** The kernel's stepper: one tfjs kernel per step, no readback. */
+function kernelStepper(path: StepGeometry, s: GuidedSettings, kth: number): Stepper {
+  return (gradient, state, step) => {
+    const attributes = { ...boundsOf(step, s), rank: kth + 1, maxIterations: GUIDED_IG_MAX_ITERATIONS, tolerance: GUIDED_IG_L1_TOLERANCE };
+    const [x, attribution] = stepByKernel(gradient, path, state.x, state.attribution, attributes);
+    tf.dispose([state.x, state.attribution]);
+    return Promise.resolve({ x, attribution });
+  };
 }
 
-/** Per-explanation constants of the path: where the input differs from the baseline, and a divisor safe to use. */
-export interface PathGeometry {
-  readonly xBase: tf.Tensor2D;
-  readonly diff: tf.Tensor2D;
-  readonly hasDiff: tf.Tensor2D;
-  readonly safeDiff: tf.Tensor2D;
-}
-
-/**
- * Features that fell behind alpha_min jump to x_min (PAIR: x[x_alpha < alpha_min] = x_min), in
- * images still `going`. Where the input equals the baseline, x_alpha is alpha_max (never behind).
- * On webgpu and cpu one kernel (kernels.ts), elsewhere tfjs ops: the same values.
- */
-function clipBehind(x: tf.Tensor2D, xMin: tf.Tensor2D, alphaMin: number, path: PathGeometry, going: readonly boolean[]): tf.Tensor2D {
-  return tf.tidy(() => {
-    const flags = tf.tensor2d(going.map(Number), [going.length, 1]);
-    if (hasGuidedIgKernels()) return clipByKernel(x, path.xBase, path.diff, xMin, flags, alphaMin);
-    return clipByTfjsOps(x, xMin, alphaMin, path, flags);
-  });
-}
-
-/** {@link clipBehind} as tfjs ops (backends without the kernel; its test's oracle). `going`: [n, 1], 1 / 0. */
-export function clipByTfjsOps(x: tf.Tensor2D, xMin: tf.Tensor2D, alphaMin: number, path: PathGeometry, going: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const behind = tf.logicalAnd(path.hasDiff, tf.less(tf.div(tf.sub(x, path.xBase), path.safeDiff), alphaMin));
-    return tf.where<tf.Tensor2D>(tf.logicalAnd(tf.cast(going, 'bool'), behind), xMin, x);
-  });
-}
-
-/**
- * The next point: selected features of moving images go all the way to x_max (gamma > 1) or a
- * fraction gamma of the way. x_max is assigned, not computed, so that `x == x_max` marks finished
- * features exactly. Masks that are all true or all false are left out (the same values, fewer ops).
- */
-function nextPoint(
-  clipped: tf.Tensor2D,
-  xMax: tf.Tensor2D,
-  selected: tf.Tensor2D,
-  moving: readonly boolean[],
-  gamma: readonly number[],
-): tf.Tensor2D {
-  const n = moving.length;
-  if (!moving.some(Boolean)) return clipped.clone();
-  return tf.tidy(() => {
-    const partial = () =>
-      tf.add(
-        clipped,
-        tf.mul(
-          tf.sub(xMax, clipped),
-          tf.tensor2d(
-            gamma.map((g) => Math.min(g, 1)),
-            [n, 1],
-          ),
-        ),
-      );
-    const allTheWay = gamma.map((g) => g > 1);
-    const moved = allTheWay.every(Boolean)
-      ? xMax
-      : !allTheWay.some(Boolean)
-        ? partial()
-        : tf.where(tf.broadcastTo(tf.cast(tf.tensor2d(allTheWay.map(Number), [n, 1]), 'bool'), clipped.shape), xMax, partial());
-    const chosen = tf.cast(selected, 'bool');
-    const mask = moving.every(Boolean) ? chosen : tf.logicalAnd(chosen, tf.cast(tf.tensor2d(moving.map(Number), [n, 1]), 'bool'));
-    return tf.where(mask, moved, clipped) as tf.Tensor2D;
-  });
+/** The host loop's stepper, and the tensors it keeps (hasDiff, safeDiff) to dispose. */
+async function hostStepper(path: StepGeometry, s: GuidedSettings, kth: number): Promise<{ step: Stepper; keeps: tf.Tensor[] }> {
+  const hasDiff = tf.notEqual<tf.Tensor2D>(path.diff, 0);
+  const geometry: PathGeometry = {
+    ...path,
+    hasDiff,
+    safeDiff: tf.tidy(() => tf.where<tf.Tensor2D>(hasDiff, path.diff, tf.onesLike(path.diff))),
+  };
+  const keeps = [hasDiff, geometry.safeDiff];
+  const l1Total = tf.tidy(() => tf.sum(tf.abs(path.diff), 1));
+  let totals: number[];
+  try {
+    totals = Array.from(await l1Total.data());
+  } catch (error) {
+    tf.dispose(keeps);
+    throw error;
+  } finally {
+    l1Total.dispose();
+  }
+  return { step: (gradient, state, step) => hostStep(gradient, geometry, totals, state, boundsOf(step, s), kth), keeps };
 }
 
 /**
  * Guided IG for a batch: every image follows its own adaptive path; the batch shares one gradient
- * pass per step. All tensor work runs as tfjs ops on the active backend, the selection and the
- * catch-up to x_min as webxai kernels registered with tfjs (kernels.ts); per selection iteration
- * one readback (current L1 distance, with the selectable L1 when selected) drives PAIR's loop.
+ * pass per step. Each step is one guided-ig-step kernel (`loop` 'kernel', webgpu and cpu: the
+ * selection loop runs on the GPU, f32) or PAIR's loop on the host (`loop` 'host', other backends:
+ * one readback per selection iteration, gamma in f64).
  */
-async function guidedIgOf(
+export async function guidedIgOf(
   model: ModelAdapter,
   input: tf.Tensor4D,
   baseline: tf.Tensor4D,
   targets: readonly number[],
   s: GuidedSettings,
-  call: Pick<CallContext, 'signal' | 'onProgress'>,
+  call: Pick<CallContext, 'signal' | 'onProgress'> & { readonly loop: GuidedIgLoop },
 ): Promise<tf.Tensor4D> {
   const [n, h, w, c] = input.shape;
   const size = h * w * c;
   const xIn = tf.reshape<tf.Rank.R2>(input, [n, size]);
   const xBase = tf.reshape<tf.Rank.R2>(baseline, [n, size]);
-  const diff = tf.sub<tf.Tensor2D>(xIn, xBase);
-  const hasDiff = tf.notEqual<tf.Tensor2D>(diff, 0);
-  const path: PathGeometry = { xBase, diff, hasDiff, safeDiff: tf.tidy(() => tf.where<tf.Tensor2D>(hasDiff, diff, tf.onesLike(diff))) };
-  const l1Total = tf.tidy(() => tf.sum(tf.abs(diff), 1));
-  const totals = Array.from(await l1Total.data());
-  l1Total.dispose();
-  let x = xBase.clone();
-  let attribution = tf.zerosLike<tf.Tensor2D>(xIn);
+  const path: StepGeometry = { xIn, xBase, diff: tf.sub<tf.Tensor2D>(xIn, xBase) };
   const kth = Math.floor(s.fraction * (size - 1)); // numpy quantile, interpolation 'lower'
-  const dispose = () => tf.dispose([xIn, xBase, diff, hasDiff, path.safeDiff, x, attribution]);
+  const keeps: tf.Tensor[] = [xIn, xBase, path.diff];
+  let state: PathState = { x: xBase.clone(), attribution: tf.zerosLike<tf.Tensor2D>(xIn) };
   try {
+    let stepper = kernelStepper(path, s, kth);
+    if (call.loop === 'host') {
+      const host = await hostStepper(path, s, kth);
+      keeps.push(...host.keeps);
+      stepper = host.step;
+    }
     for (let step = 0; step < s.steps; step++) {
       await checkpoint(call.signal, 'guided-ig');
       const gradient = tf.tidy(() =>
-        tf.reshape<tf.Rank.R2>(targetGradients(model, tf.reshape<tf.Rank.R4>(x, [n, h, w, c]), targets), [n, size]),
+        tf.reshape<tf.Rank.R2>(targetGradients(model, tf.reshape<tf.Rank.R4>(state.x, [n, h, w, c]), targets), [n, size]),
       );
-      const alpha = (step + 1) / s.steps;
-      const alphaMin = Math.max(alpha - s.maxDist, 0);
-      const alphaMax = Math.min(alpha + s.maxDist, 1);
-      const l1Target = totals.map((t) => t * (1 - (step + 1) / s.steps));
-      const bounds = tf.tidy(
-        () => [tf.add(xBase, tf.mul(diff, alphaMin)), tf.add(xBase, tf.mul(diff, alphaMax))] as [tf.Tensor2D, tf.Tensor2D],
-      );
-      const [xMin, xMax] = bounds;
-      let going = totals.map((t) => t > 0); // images still iterating in this step
-      let expectClose = false;
-      try {
-        for (let iteration = 0; iteration < GUIDED_IG_MAX_ITERATIONS && going.some(Boolean); iteration++) {
-          const clipped = clipBehind(x, xMin, alphaMin, path, going);
-          let current: number[];
-          let selected: tf.Tensor2D | undefined;
-          let selectable: number[] = [];
-          if (expectClose) {
-            // After partial moves the images are usually at their targets: check before selecting.
-            [current] = await readRows(l1Distance(clipped, xIn));
-          } else {
-            // The selection does not depend on the current L1 distance: both sums come back in one
-            // readback (an awaited round trip is ~3 ms on lavapipe).
-            selected = selectSmallestGradients(gradient, clipped, xMax, kth);
-            [current, selectable] = await readRows(l1Distance(clipped, xIn), selectableL1(clipped, xMax, selected));
-          }
-          const close = going.map((g, i) => g && Math.abs(l1Target[i]! - current[i]!) <= GUIDED_IG_L1_TOLERANCE * totals[i]!);
-          const moving = going.map((g, i) => g && !close[i]);
-          if (!selected && moving.some(Boolean)) {
-            // Select the `fraction` of features with the smallest |gradient| among those not at x_max.
-            // (quantised |gradient| with an explicit tie rule, so webgpu and cpu pick the same features)
-            selected = selectSmallestGradients(gradient, clipped, xMax, kth);
-            [selectable] = await readRows(selectableL1(clipped, xMax, selected));
-          }
-          const gamma = moving.map((m, i) =>
-            !m ? 0 : selectable[i]! > 0 ? (current[i]! - l1Target[i]!) / selectable[i]! : Number.POSITIVE_INFINITY,
-          );
-          const next = selected ? nextPoint(clipped, xMax, selected, moving, gamma) : clipped.clone();
-          const updated = tf.tidy(() => tf.add<tf.Tensor2D>(attribution, tf.mul(tf.sub(next, x), gradient)));
-          tf.dispose([clipped, x, attribution]);
-          selected?.dispose();
-          x = next;
-          attribution = updated;
-          going = moving;
-          expectClose = moving.some(Boolean) && gamma.every((g) => g <= 1);
-        }
-      } finally {
-        tf.dispose([gradient, xMin, xMax]);
-      }
+      state = await stepper(gradient, state, step).finally(() => gradient.dispose());
       call.onProgress?.({ done: step + 1, total: s.steps });
     }
-    const result = tf.reshape<tf.Rank.R4>(attribution, [n, h, w, c]);
-    return result;
+    return tf.reshape<tf.Rank.R4>(state.attribution, [n, h, w, c]);
   } finally {
-    dispose();
+    tf.dispose([...keeps, state.x, state.attribution]);
   }
 }
 
@@ -247,10 +157,16 @@ async function guidedIgOf(
  * `'guided-ig'` (Kapishnikov et al. 2021, "Guided Integrated Gradients"; PAIR-code/saliency
  * `GuidedIG`): an adaptive path from the baseline that, at every step, moves the features with the
  * smallest |gradient| first, staying within `maxDist` of the straight line. Differences from PAIR:
- * f32 instead of f64, L1 targets matched within {@link GUIDED_IG_L1_TOLERANCE} of the total, at
- * most {@link GUIDED_IG_MAX_ITERATIONS} selection rounds per step, and |gradient| compared on a
- * grid of 2^-{@link GUIDED_IG_KEY_BITS} of the image's largest |gradient| (features closer than
- * that count as tied and move together), so the webgpu and cpu backends choose the same features.
+ * - f32 instead of f64: on webgpu and cpu the L1 sums and gamma too (each step's selection loop is
+ *   one GPU kernel, its sums in a fixed order that the cpu backend repeats; ADR 0012); on other
+ *   backends the sums are f32 tfjs reductions and gamma is f64 on the host;
+ * - L1 targets matched within {@link GUIDED_IG_L1_TOLERANCE} of the total, at most
+ *   {@link GUIDED_IG_MAX_ITERATIONS} selection rounds per step;
+ * - |gradient| compared on a grid of 2^-{@link GUIDED_IG_KEY_BITS} of the image's largest |gradient|
+ *   (features closer than that count as tied and move together), so the webgpu and cpu backends
+ *   choose the same features;
+ * - the attribution of a step is (x_end - x_start) * gradient, summed once rather than per
+ *   selection round (the same sum: the gradient is fixed within a step; f32 rounding differs).
  *
  * @example
  * const r = await explain(model, image, { method: 'guided-ig', steps: 200 });
@@ -282,7 +198,8 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
             Array.from({ length: input.shape[0] }, (_, i) => baselines.rowOf(i)),
           );
           try {
-            return { attribution: await guidedIgOf(model, input, perImage, target, settings, call), target };
+            const loop = hasGuidedIgKernels() ? 'kernel' : 'host';
+            return { attribution: await guidedIgOf(model, input, perImage, target, settings, { ...call, loop }), target };
           } finally {
             perImage.dispose();
           }

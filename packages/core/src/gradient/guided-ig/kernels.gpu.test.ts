@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededF32, seededInts } from '@webxai/testing';
 import { clipByKernel, selectByKernel } from './kernels.js';
-import { clipByTfjsOps } from './guided-ig.js';
+import { clipByTfjsOps } from './host-loop.js';
 import { selectByTfjsOps } from './selection.js';
 
 /** Gradients: smooth values, a coarse grid with many ties, and an all-zero row. */

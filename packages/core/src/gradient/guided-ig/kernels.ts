@@ -8,6 +8,9 @@
 // iteration (4 per step on the gradient-small bench image). The keys are the same f32 operations
 // (one rounding each) and the rank-th key is counted in integer histograms, so the selection is
 // the same, feature for feature, as the tfjs ops' (kept for other backends in selection.ts).
+// Since session 21 the explainer takes each step as one guided-ig-step kernel on webgpu and cpu
+// (step-kernel.ts); these two serve PAIR's host loop (host-loop.ts) when it runs there, as the
+// oracle of core's guided-ig.gpu.test.ts.
 import * as tf from '@tensorflow/tfjs';
 import { guidedIgClip, guidedIgClipRef, guidedIgSelect, guidedIgSelectRef, runKernelSync, UnsupportedModelError } from '@webxai/shaders';
 import {

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+import { describe, expect, it } from 'vitest';
+import { gpuTest, seededF32, seededInts } from '@webxai/testing';
+import { runKernel } from '../runtime/kernel.js';
+import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
+import { guidedIgStep } from './guided-ig-step.kernel.js';
+import { guidedIgStepRef, fixedOrderSumF32, type GuidedIgStepInputs, type GuidedIgStepParams } from './guided-ig-step.ref.js';
+
+const f = Math.fround;
+const TOLERANCE = 1e-5; // core's GUIDED_IG_L1_TOLERANCE
+
+interface Path {
+  readonly rows: number;
+  readonly rowLength: number;
+  readonly steps: number;
+  readonly maxDist: number;
+  readonly fraction: number;
+  readonly gradient: Float32Array;
+  /** Features whose input equals the baseline. */
+  readonly zeroDiff?: (i: number) => boolean;
+}
+
+/** The uniform of step `step` of `p.steps` (as guided-ig.ts computes it). */
+function paramsOf(p: Path, step: number): GuidedIgStepParams {
+  const alpha = (step + 1) / p.steps;
+  return {
+    rows: p.rows,
+    rowLength: p.rowLength,
+    rank: Math.floor(p.fraction * (p.rowLength - 1)) + 1,
+    maxIterations: 64,
+    alphaMin: Math.max(alpha - p.maxDist, 0),
+    alphaMax: Math.min(alpha + p.maxDist, 1),
+    targetFraction: 1 - (step + 1) / p.steps,
+    tolerance: TOLERANCE,
+  };
+}
+
+/** The inputs of step `step`: the path so far followed on the CPU by the reference (the gradient kept fixed). */
+function stateAt(p: Path, step: number, seed: number): GuidedIgStepInputs {
+  const length = p.rows * p.rowLength;
+  const xBase = seededF32(length, seed, 0, 0.2);
+  const diff = Float32Array.from(seededF32(length, seed + 1, -1, 1), (d, i) => (p.zeroDiff?.(i) ? 0 : d));
+  const xIn = Float32Array.from(xBase, (b, i) => b + diff[i]!);
+  let inputs: GuidedIgStepInputs = { gradient: p.gradient, xIn, xBase, diff, xStart: xBase, attribution: new Float32Array(length) };
+  for (let s = 0; s < step; s++) {
+    const out = guidedIgStepRef(inputs, paramsOf(p, s));
+    inputs = { ...inputs, xStart: out.x, attribution: out.attribution };
+  }
+  return inputs;
+}
+
+/** Gradients on a coarse grid (many exact key ties). */
+const coarse = (length: number, seed: number) => Float32Array.from(seededInts(length, seed, -20, 21), (l) => l / 20);
+
+const small: Path = { rows: 1, rowLength: 3072, steps: 64, maxDist: 0.02, fraction: 0.25, gradient: seededF32(3072, 11, -1, 1) };
+const ties: Path = {
+  rows: 3,
+  rowLength: 700,
+  steps: 16,
+  maxDist: 0.1,
+  fraction: 0.25,
+  gradient: coarse(2100, 12),
+  zeroDiff: (i) => i % 7 === 0,
+};
+// Row 1's input equals its baseline (total 0: the row never iterates).
+const emptyRow: Path = { ...ties, rows: 3, zeroDiff: (i) => i % 7 === 0 || (i >= 700 && i < 1400) };
+const large: Path = { rows: 1, rowLength: 224 * 224 * 3, steps: 8, maxDist: 0.02, fraction: 0.25, gradient: seededF32(150528, 13, -2, 2) };
+
+const CASES = [
+  { why: 'a 32x32x3 image, step 10 of 64', p: small, step: 10, seed: 1 },
+  { why: 'the first step (alphaMin 0)', p: small, step: 0, seed: 2 },
+  { why: 'the last step (every feature ends at the input)', p: { ...small, steps: 4 }, step: 3, seed: 3 },
+  { why: 'maxDist 0 (x_min = x_max: a straight step)', p: { ...small, maxDist: 0 }, step: 5, seed: 4 },
+  { why: 'ties on a coarse grid, zero-diff features, 3 rows', p: ties, step: 6, seed: 5 },
+  { why: 'a row whose input is its baseline', p: emptyRow, step: 3, seed: 6 },
+  { why: 'fraction 1 (every feature selected)', p: { ...ties, fraction: 1 }, step: 2, seed: 7 },
+  { why: 'fraction 0 (the smallest key only)', p: { ...ties, fraction: 0 }, step: 2, seed: 8 },
+  { why: 'a 224x224x3 image, step 2 of 8', p: large, step: 2, seed: 9 },
+];
+
+/** Runs the kernel on `inputs` and returns its x and attribution (each checked for writes past the rows). */
+async function onGpu(device: GPUDevice, inputs: GuidedIgStepInputs, params: GuidedIgStepParams) {
+  const length = params.rows * params.rowLength;
+  const names = ['gradient', 'xIn', 'xBase', 'diff', 'xStart', 'attribution'] as const;
+  const [gradient, xIn, xBase, diff, xStart, attribution] = names.map((n) => uploadBuffer(device, Float32Array.from(inputs[n]), n)) as [
+    GPUBuffer,
+    GPUBuffer,
+    GPUBuffer,
+    GPUBuffer,
+    GPUBuffer,
+    GPUBuffer,
+  ];
+  const x = uploadBuffer(device, new Float32Array(length + 2).fill(-3), 'x');
+  const attributionOut = uploadBuffer(device, new Float32Array(length + 2).fill(-3), 'attributionOut');
+  await runKernel(device, guidedIgStep, { params, gradient, xIn, xBase, diff, xStart, attribution, x, attributionOut });
+  const got = { x: await readFloat32(device, x, length + 2), attribution: await readFloat32(device, attributionOut, length + 2) };
+  [gradient, xIn, xBase, diff, xStart, attribution, x, attributionOut].forEach((b) => releaseBuffer(device, b));
+  return got;
+}
+
+const bits = (a: Float32Array, length: number) => new Uint32Array(a.buffer, a.byteOffset, length);
+
+describe('guided-ig-step', () => {
+  gpuTest.for(CASES)('matches guidedIgStepRef bit for bit: $why', async ({ p, step, seed }, { device }) => {
+    const inputs = stateAt(p, step, seed);
+    const params = paramsOf(p, step);
+    const length = p.rows * p.rowLength;
+    const got = await onGpu(device, inputs, params);
+    const want = guidedIgStepRef(inputs, params);
+    expect(bits(got.x, length)).toEqual(bits(want.x, length));
+    expect(bits(got.attribution, length)).toEqual(bits(want.attribution, length));
+    expect(Array.from(got.x.subarray(length))).toEqual([-3, -3]);
+    expect(Array.from(got.attribution.subarray(length))).toEqual([-3, -3]);
+    expect(liveBufferCount(device)).toBe(0);
+    // The step did something, and each row with a path ends at its L1 target (PAIR's loop condition).
+    expect(want.x.some((v, i) => v !== inputs.xStart[i])).toBe(true);
+    for (let r = 0; r < p.rows; r++) {
+      let [total, distance] = [0, 0];
+      for (let i = r * p.rowLength; i < (r + 1) * p.rowLength; i++) {
+        total += Math.abs(inputs.diff[i]!);
+        distance += Math.abs(want.x[i]! - inputs.xIn[i]!);
+      }
+      expect(Math.abs(distance - total * params.targetFraction)).toBeLessThanOrEqual(2 * TOLERANCE * total);
+    }
+  });
+
+  gpuTest('rows already at x_max: nothing is selectable, the loop runs out and x stays', async ({ device }) => {
+    const p = { ...ties, rows: 2, rowLength: 300, gradient: seededF32(600, 14) };
+    const params = { ...paramsOf(p, 4), targetFraction: 0.5 }; // a target x_max does not meet
+    const inputs = stateAt(p, 0, 10);
+    const xMax = Float32Array.from(inputs.xBase, (b, i) => b + f(inputs.diff[i]! * f(params.alphaMax)));
+    const atMax = { ...inputs, xStart: xMax };
+    const got = await onGpu(device, atMax, params);
+    const want = guidedIgStepRef(atMax, params);
+    expect(bits(got.x, 600)).toEqual(bits(want.x, 600));
+    expect(bits(got.attribution, 600)).toEqual(bits(want.attribution, 600));
+    expect(Array.from(want.x)).toEqual(Array.from(xMax));
+    expect(liveBufferCount(device)).toBe(0);
+  });
+});
+
+describe('fixedOrderSumF32', () => {
+  it('adds lane partials in index order, then a pairwise tree', () => {
+    expect(fixedOrderSumF32(5, 4, (i) => i + 1)).toBe(15);
+    // f32: 1 + 2^-24 rounds back to 1 in a lane, but the two small terms meet first in the tree.
+    expect(fixedOrderSumF32(4, 4, (i) => [1, 2 ** -24, 0, 2 ** -24][i]!)).toBe(f(1 + 2 ** -23));
+  });
+});

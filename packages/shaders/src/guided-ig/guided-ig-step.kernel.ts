@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+import source from './guided-ig-step.wgsl';
+import { defineKernel } from '../runtime/kernel.js';
+import { guidedIgKeysSnippet } from '../snippets/index.js';
+import { GUIDED_IG_SELECT_KEY_BITS } from './guided-ig-select.kernel.js';
+
+/**
+ * GPU kernel: one whole step of Guided IG per row (image) of [rows, rowLength], one workgroup per
+ * row and no readback: PAIR's selection loop (catch-up to x_min, the L1-target test, the selection
+ * by quantised |gradient| keys shared with guided-ig-select, gamma, the move) runs until the row's
+ * L1 distance to `xIn` is within `tolerance` of its total of `targetFraction` of the total, or
+ * `maxIterations` rounds; then `attributionOut = attribution + (x - xStart) * gradient`. Writes the
+ * step's end point to `x`. See guided-ig-step.wgsl; CPU reference: guidedIgStepRef (the same f32
+ * operations in the same order).
+ */
+export const guidedIgStep = defineKernel({
+  name: 'guided-ig-step',
+  source,
+  includes: [guidedIgKeysSnippet],
+  // A workgroup is one image's whole loop, on a software GPU one core, so more invocations add no
+  // parallelism there. Measured on gradient-small guided-ig at load ~2 (session 21): 256 -> 1.28-1.30x,
+  // 64 -> 1.11-1.16x, 32 -> 1.22-1.26x of the bare passes; MobileNetV2-224 about the same at 64 and
+  // 256 (1.10x, 1.12x). A real GPU would likely prefer more invocations for 224x224x3 rows (not measured).
+  workgroupSize: 64,
+  constants: { KEY_BITS: GUIDED_IG_SELECT_KEY_BITS },
+  bindings: {
+    params: {
+      uniform: {
+        rows: 'u32',
+        rowLength: 'u32',
+        rank: 'u32',
+        maxIterations: 'u32',
+        alphaMin: 'f32',
+        alphaMax: 'f32',
+        targetFraction: 'f32',
+        tolerance: 'f32',
+      },
+    },
+    gradient: { storage: 'read' },
+    xIn: { storage: 'read' },
+    xBase: { storage: 'read' },
+    diff: { storage: 'read' },
+    xStart: { storage: 'read' },
+    attribution: { storage: 'read' },
+    x: { storage: 'read_write' },
+    attributionOut: { storage: 'read_write' },
+  },
+  // Every operation is one correctly rounded f32 operation (no multiply-add to contract on
+  // lavapipe), the sums run in the reference's fixed order and the keys and counts are exact: the
+  // same bits (measured on lavapipe; a GPU that contracts x + d * a or rounds division differently
+  // moves a boundary feature, see the parity test).
+  tolerance: { abs: 0, rel: 0 },
+  workgroups: ({ params }) => params.rows,
+});

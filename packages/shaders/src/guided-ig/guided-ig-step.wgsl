@@ -1,0 +1,160 @@
+// guided-ig-step.wgsl
+//
+// One whole step of Guided IG (PAIR-code/saliency GuidedIG's inner loop) for one row (image) per
+// workgroup, with no readback: the loop's decisions are made in the workgroup. With
+// xMin = xBase + diff * alphaMin, xMax = xBase + diff * alphaMax and x starting at xStart:
+//   total  = sum |diff|                    (the row's L1 distance from baseline to input)
+//   target = total * targetFraction        (PAIR's l1_target, targetFraction = 1 - alpha)
+//   while total > 0, at most maxIterations times:
+//     catch-up: x[i] = xMin[i] where diff[i] != 0 and (x[i] - xBase[i]) / diff[i] < alphaMin
+//               (guided-ig-clip's rule)
+//     distance = sum |x - xIn|; stop when |target - distance| <= tolerance * total
+//     selection: features not at xMax whose quantised |gradient| key is at most the rank-th
+//                smallest (guided-ig-keys.wgsl, the same keys as guided-ig-select)
+//     selectable = sum over selected of |x - xMax|
+//     gamma = (distance - l1Target) / selectable; selected features go to xMax when gamma > 1 or
+//             nothing is selectable (xMax assigned, so x == xMax marks them done exactly), else
+//             x += (xMax - x) * gamma
+//   attributionOut = attribution + (x - xStart) * gradient   (the gradient is constant in a step:
+//             PAIR's per-iteration sum of (x_next - x) * gradient, summed once)
+//
+// Sums are f32 in a fixed order (each invocation adds its strided features in index order, then a
+// pairwise tree over the invocations), so the CPU reference (guidedIgStepRef) repeats them
+// operation for operation. The loop's conditions come from workgroupUniformLoad, so the barriers
+// inside the loop are in uniform control flow.
+//
+// Each invocation owns features start + lid, start + lid + WORKGROUP_SIZE, ... in every pass (and
+// in guided-ig-keys.wgsl's), so x needs no barrier between passes.
+//
+// Dispatch: `rows` workgroups, 1-D, folded past 65,535 (prelude's linearWorkgroup).
+
+override WORKGROUP_SIZE: u32;
+
+struct Params {
+  rows: u32,
+  rowLength: u32,
+  rank: u32,
+  maxIterations: u32,
+  alphaMin: f32,
+  alphaMax: f32,
+  targetFraction: f32,
+  tolerance: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> gradient: array<f32>;
+@group(0) @binding(2) var<storage, read> xIn: array<f32>;
+@group(0) @binding(3) var<storage, read> xBase: array<f32>;
+@group(0) @binding(4) var<storage, read> diff: array<f32>;
+@group(0) @binding(5) var<storage, read> xStart: array<f32>;
+@group(0) @binding(6) var<storage, read> attribution: array<f32>;
+@group(0) @binding(7) var<storage, read_write> x: array<f32>;
+@group(0) @binding(8) var<storage, read_write> attributionOut: array<f32>;
+
+var<workgroup> treeSums: array<f32, WORKGROUP_SIZE>;
+var<workgroup> treeHighs: array<f32, WORKGROUP_SIZE>;
+
+fn xMaxAt(i: u32) -> f32 {
+  return xBase[i] + diff[i] * params.alphaMax;
+}
+
+// guided-ig-keys.wgsl's callback.
+fn isDone(i: u32) -> bool {
+  return x[i] == xMaxAt(i);
+}
+
+/**
+ * (sum over the workgroup of `partial`, max of `high`), the same for every invocation (uniform):
+ * a pairwise tree, invocation lid adding lid + stride for stride = WORKGROUP_SIZE / 2 .. 1 (a power
+ * of two). Call from uniform control flow; ends with a barrier, so the arrays may be reused.
+ */
+fn workgroupSumMax(lid: u32, partial: f32, high: f32) -> vec2f {
+  treeSums[lid] = partial;
+  treeHighs[lid] = high;
+  workgroupBarrier();
+  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
+    if (lid < stride) {
+      treeSums[lid] = treeSums[lid] + treeSums[lid + stride];
+      treeHighs[lid] = max(treeHighs[lid], treeHighs[lid + stride]);
+    }
+    workgroupBarrier();
+  }
+  let result = vec2f(workgroupUniformLoad(&treeSums[0]), workgroupUniformLoad(&treeHighs[0]));
+  workgroupBarrier(); // every invocation has read the result before the arrays are written again
+  return result;
+}
+
+/** Catch-up of the invocation's features; returns (their L1 distance to xIn, largest not-done |gradient|). */
+fn catchUp(lid: u32, start: u32, end: u32) -> vec2f {
+  var distance = 0.0;
+  var largest = 0.0;
+  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+    let d = diff[i];
+    if (d != 0.0 && (x[i] - xBase[i]) / d < params.alphaMin) {
+      x[i] = xBase[i] + d * params.alphaMin;
+    }
+    distance += abs(x[i] - xIn[i]);
+    if (!isDone(i)) {
+      largest = max(largest, abs(gradient[i]));
+    }
+  }
+  return vec2f(distance, largest);
+}
+
+/** The invocation's share of the selectable L1 distance: |x - xMax| over its selected features. */
+fn selectablePart(lid: u32, start: u32, end: u32, cell: f32, threshold: u32) -> f32 {
+  var sum = 0.0;
+  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+    if (keyOf(i, cell) <= threshold) {
+      sum += abs(x[i] - xMaxAt(i));
+    }
+  }
+  return sum;
+}
+
+/** Moves the invocation's selected features: all the way to xMax, or the fraction gamma of the way. */
+fn moveSelected(lid: u32, start: u32, end: u32, cell: f32, threshold: u32, allTheWay: bool, gamma: f32) {
+  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+    if (keyOf(i, cell) <= threshold) {
+      let to = xMaxAt(i);
+      x[i] = select(x[i] + (to - x[i]) * gamma, to, allTheWay);
+    }
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = linearWorkgroup(wid, nwg);
+  if (row >= params.rows) {
+    return; // whole workgroup: the folded grid's ragged last row
+  }
+  let start = row * params.rowLength;
+  let end = start + params.rowLength;
+
+  var length = 0.0;
+  for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
+    x[i] = xStart[i];
+    length += abs(diff[i]);
+  }
+  let total = workgroupSumMax(lid.x, length, 0.0).x;
+  let l1Target = total * params.targetFraction;
+  let closeEnough = params.tolerance * total;
+
+  for (var iteration = 0u; iteration < params.maxIterations && total > 0.0; iteration++) {
+    let reached = catchUp(lid.x, start, end);
+    let sums = workgroupSumMax(lid.x, reached.x, reached.y);
+    let distance = sums.x;
+    if (abs(l1Target - distance) <= closeEnough) {
+      break;
+    }
+    let cell = keyCell(sums.y);
+    let threshold = rankedKey(lid.x, start, end, params.rank, cell);
+    let selectable = workgroupSumMax(lid.x, selectablePart(lid.x, start, end, cell, threshold), 0.0).x;
+    let gamma = (distance - l1Target) / selectable;
+    moveSelected(lid.x, start, end, cell, threshold, !(selectable > 0.0) || gamma > 1.0, gamma);
+  }
+
+  for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
+    attributionOut[i] = attribution[i] + (x[i] - xStart[i]) * gradient[i];
+  }
+}
