@@ -51,6 +51,16 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> x: array<f32>;
 @group(0) @binding(8) var<storage, read_write> attributionOut: array<f32>;
 
+// The keys of the row's first KEY_CACHE features, computed once per iteration and read by the two
+// histogram passes, selectablePart and moveSelected instead of four keyOf evaluations (x does not
+// change between them). catchUp stores each feature's |gradient| bits (+Inf when done, so its key is
+// +Inf), storeKeys turns them into keys in place: the same f32 operations as keyOf. Features past
+// KEY_CACHE (rows longer than 32x32x3) use keyOf. 12 KiB of the 16 KiB WebGPU guarantees.
+const KEY_CACHE: u32 = 3072u;
+const INF_BITS: u32 = 0x7f800000u;
+var<workgroup> cachedKeys: array<u32, KEY_CACHE>;
+var<private> rowStart: u32;
+
 var<workgroup> treeSums: array<f32, WORKGROUP_SIZE>;
 var<workgroup> treeHighs: array<f32, WORKGROUP_SIZE>;
 
@@ -61,6 +71,22 @@ fn xMaxAt(i: u32) -> f32 {
 // guided-ig-keys.wgsl's callback.
 fn isDone(i: u32) -> bool {
   return x[i] == xMaxAt(i);
+}
+
+/** Turns the invocation's cached |gradient| bits (catchUp's) into keys (each invocation reads back only its own). */
+fn storeKeys(lid: u32, start: u32, end: u32, cell: f32) {
+  for (var i = start + lid; i < min(end, start + KEY_CACHE); i += WORKGROUP_SIZE) {
+    cachedKeys[i - start] = keyOfMagnitude(bitcast<f32>(cachedKeys[i - start]), cell);
+  }
+}
+
+// guided-ig-keys.wgsl's callback: keyOf(i, cell) as storeKeys stored it this iteration.
+fn rankKey(i: u32, cell: f32) -> u32 {
+  let local = i - rowStart;
+  if (local < KEY_CACHE) {
+    return cachedKeys[local];
+  }
+  return keyOf(i, cell);
 }
 
 /**
@@ -84,18 +110,29 @@ fn workgroupSumMax(lid: u32, partial: f32, high: f32) -> vec2f {
   return result;
 }
 
-/** Catch-up of the invocation's features; returns (their L1 distance to xIn, largest not-done |gradient|). */
+/**
+ * Catch-up of the invocation's features; returns (their L1 distance to xIn, largest not-done
+ * |gradient|) and caches the features' |gradient| bits for storeKeys (+Inf when done).
+ */
 fn catchUp(lid: u32, start: u32, end: u32) -> vec2f {
   var distance = 0.0;
   var largest = 0.0;
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
     let d = diff[i];
-    if (d != 0.0 && (x[i] - xBase[i]) / d < params.alphaMin) {
-      x[i] = xBase[i] + d * params.alphaMin;
+    let base = xBase[i];
+    var at = x[i];
+    if (d != 0.0 && (at - base) / d < params.alphaMin) {
+      at = base + d * params.alphaMin;
+      x[i] = at;
     }
-    distance += abs(x[i] - xIn[i]);
-    if (!isDone(i)) {
-      largest = max(largest, abs(gradient[i]));
+    distance += abs(at - xIn[i]);
+    let done = at == base + d * params.alphaMax; // isDone(i)
+    let magnitude = abs(gradient[i]);
+    if (!done) {
+      largest = max(largest, magnitude);
+    }
+    if (i - start < KEY_CACHE) {
+      cachedKeys[i - start] = select(bitcast<u32>(magnitude), INF_BITS, done);
     }
   }
   return vec2f(distance, largest);
@@ -105,7 +142,7 @@ fn catchUp(lid: u32, start: u32, end: u32) -> vec2f {
 fn selectablePart(lid: u32, start: u32, end: u32, cell: f32, threshold: u32) -> f32 {
   var sum = 0.0;
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    if (keyOf(i, cell) <= threshold) {
+    if (rankKey(i, cell) <= threshold) {
       sum += abs(x[i] - xMaxAt(i));
     }
   }
@@ -115,7 +152,7 @@ fn selectablePart(lid: u32, start: u32, end: u32, cell: f32, threshold: u32) -> 
 /** Moves the invocation's selected features: all the way to xMax, or the fraction gamma of the way. */
 fn moveSelected(lid: u32, start: u32, end: u32, cell: f32, threshold: u32, allTheWay: bool, gamma: f32) {
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    if (keyOf(i, cell) <= threshold) {
+    if (rankKey(i, cell) <= threshold) {
       let to = xMaxAt(i);
       x[i] = select(x[i] + (to - x[i]) * gamma, to, allTheWay);
     }
@@ -130,6 +167,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   let start = row * params.rowLength;
   let end = start + params.rowLength;
+  rowStart = start;
 
   var length = 0.0;
   for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
@@ -148,6 +186,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       break;
     }
     let cell = keyCell(sums.y);
+    storeKeys(lid.x, start, end, cell);
     let threshold = rankedKey(lid.x, start, end, params.rank, cell);
     let selectable = workgroupSumMax(lid.x, selectablePart(lid.x, start, end, cell, threshold), 0.0).x;
     let gamma = (distance - l1Target) / selectable;
