@@ -95,8 +95,21 @@ fn rankedKey(lid: u32, start: u32, end: u32, rank: u32, cell: f32) -> u32 {
   clearKeyCounts(lid);
   workgroupBarrier();
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    atomicAdd(&keyCounts[highOf(rankKey(i, cell))], 1u);
+    countHighKey(rankKey(i, cell));
   }
+  return rankedKeyOfHighCounts(lid, start, end, rank, cell);
+}
+
+/** Adds `key` to the high-bit counts (between clearKeyCounts and rankedKeyOfHighCounts). */
+fn countHighKey(key: u32) {
+  atomicAdd(&keyCounts[highOf(key)], 1u);
+}
+
+/**
+ * rankedKey after its first pass: every invocation has counted its keys by countHighKey since
+ * clearKeyCounts (with a barrier between). Call from uniform control flow; ends with a barrier.
+ */
+fn rankedKeyOfHighCounts(lid: u32, start: u32, end: u32, rank: u32, cell: f32) -> u32 {
   workgroupBarrier();
   if (lid == 0u) {
     let found = walkKeyCounts(overflowHigh(), rank);

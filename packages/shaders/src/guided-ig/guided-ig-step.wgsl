@@ -54,7 +54,7 @@ struct Params {
 // The keys of the row's first KEY_CACHE features, computed once per iteration and read by the two
 // histogram passes, selectablePart and moveSelected instead of four keyOf evaluations (x does not
 // change between them). catchUp stores each feature's |gradient| bits (+Inf when done, so its key is
-// +Inf), storeKeys turns them into keys in place: the same f32 operations as keyOf. Features past
+// +Inf), storeAndCountKeys turns them into keys in place: the same f32 operations as keyOf. Features past
 // KEY_CACHE (rows longer than 32x32x3) use keyOf. 12 KiB of the 16 KiB WebGPU guarantees.
 const KEY_CACHE: u32 = 3072u;
 const INF_BITS: u32 = 0x7f800000u;
@@ -73,14 +73,24 @@ fn isDone(i: u32) -> bool {
   return x[i] == xMaxAt(i);
 }
 
-/** Turns the invocation's cached |gradient| bits (catchUp's) into keys (each invocation reads back only its own). */
-fn storeKeys(lid: u32, start: u32, end: u32, cell: f32) {
-  for (var i = start + lid; i < min(end, start + KEY_CACHE); i += WORKGROUP_SIZE) {
-    cachedKeys[i - start] = keyOfMagnitude(bitcast<f32>(cachedKeys[i - start]), cell);
+/**
+ * Turns the invocation's cached |gradient| bits (catchUp's) into keys (each invocation reads back
+ * only its own) and counts all its keys by their high bits: rankedKey's first pass.
+ */
+fn storeAndCountKeys(lid: u32, start: u32, end: u32, cell: f32) {
+  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+    var key: u32;
+    if (i - start < KEY_CACHE) {
+      key = keyOfMagnitude(bitcast<f32>(cachedKeys[i - start]), cell);
+      cachedKeys[i - start] = key;
+    } else {
+      key = keyOf(i, cell);
+    }
+    countHighKey(key);
   }
 }
 
-// guided-ig-keys.wgsl's callback: keyOf(i, cell) as storeKeys stored it this iteration.
+// guided-ig-keys.wgsl's callback: keyOf(i, cell) as storeAndCountKeys stored it this iteration.
 fn rankKey(i: u32, cell: f32) -> u32 {
   let local = i - rowStart;
   if (local < KEY_CACHE) {
@@ -112,7 +122,7 @@ fn workgroupSumMax(lid: u32, partial: f32, high: f32) -> vec2f {
 
 /**
  * Catch-up of the invocation's features; returns (their L1 distance to xIn, largest not-done
- * |gradient|) and caches the features' |gradient| bits for storeKeys (+Inf when done).
+ * |gradient|) and caches the features' |gradient| bits for storeAndCountKeys (+Inf when done).
  */
 fn catchUp(lid: u32, start: u32, end: u32) -> vec2f {
   var distance = 0.0;
@@ -179,6 +189,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let closeEnough = params.tolerance * total;
 
   for (var iteration = 0u; iteration < params.maxIterations && total > 0.0; iteration++) {
+    clearKeyCounts(lid.x); // the reduction's barriers order it before storeAndCountKeys
     let reached = catchUp(lid.x, start, end);
     let sums = workgroupSumMax(lid.x, reached.x, reached.y);
     let distance = sums.x;
@@ -186,8 +197,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       break;
     }
     let cell = keyCell(sums.y);
-    storeKeys(lid.x, start, end, cell);
-    let threshold = rankedKey(lid.x, start, end, params.rank, cell);
+    storeAndCountKeys(lid.x, start, end, cell); // keyCounts cleared by catchUp, then a barrier
+    let threshold = rankedKeyOfHighCounts(lid.x, start, end, params.rank, cell);
     let selectable = workgroupSumMax(lid.x, selectablePart(lid.x, start, end, cell, threshold), 0.0).x;
     let gamma = (distance - l1Target) / selectable;
     moveSelected(lid.x, start, end, cell, threshold, !(selectable > 0.0) || gamma > 1.0, gamma);
