@@ -51,15 +51,16 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> x: array<f32>;
 @group(0) @binding(8) var<storage, read_write> attributionOut: array<f32>;
 
-// The keys of the row's first KEY_CACHE features, computed once per iteration and read by the two
+// The keys of a row of at most KEY_CACHE features, computed once per iteration and read by the two
 // histogram passes, selectablePart and moveSelected instead of four keyOf evaluations (x does not
 // change between them). catchUp stores each feature's |gradient| bits (+Inf when done, so its key is
-// +Inf), storeAndCountKeys turns them into keys in place: the same f32 operations as keyOf. Features past
-// KEY_CACHE (rows longer than 32x32x3) use keyOf. 12 KiB of the 16 KiB WebGPU guarantees.
+// +Inf), storeAndCountKeys turns them into keys in place: the same f32 operations as keyOf. Rows
+// longer than KEY_CACHE (past 32x32x3) use keyOf throughout. 12 KiB of the 16 KiB WebGPU guarantees.
 const KEY_CACHE: u32 = 3072u;
 const INF_BITS: u32 = 0x7f800000u;
 var<workgroup> cachedKeys: array<u32, KEY_CACHE>;
 var<private> rowStart: u32;
+var<private> keysCached: bool;
 
 var<workgroup> treeSums: array<f32, WORKGROUP_SIZE>;
 var<workgroup> treeHighs: array<f32, WORKGROUP_SIZE>;
@@ -80,7 +81,7 @@ fn isDone(i: u32) -> bool {
 fn storeAndCountKeys(lid: u32, start: u32, end: u32, cell: f32) {
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
     var key: u32;
-    if (i - start < KEY_CACHE) {
+    if (keysCached) {
       key = keyOfMagnitude(bitcast<f32>(cachedKeys[i - start]), cell);
       cachedKeys[i - start] = key;
     } else {
@@ -92,9 +93,8 @@ fn storeAndCountKeys(lid: u32, start: u32, end: u32, cell: f32) {
 
 // guided-ig-keys.wgsl's callback: keyOf(i, cell) as storeAndCountKeys stored it this iteration.
 fn rankKey(i: u32, cell: f32) -> u32 {
-  let local = i - rowStart;
-  if (local < KEY_CACHE) {
-    return cachedKeys[local];
+  if (keysCached) {
+    return cachedKeys[i - rowStart];
   }
   return keyOf(i, cell);
 }
@@ -141,7 +141,7 @@ fn catchUp(lid: u32, start: u32, end: u32) -> vec2f {
     if (!done) {
       largest = max(largest, magnitude);
     }
-    if (i - start < KEY_CACHE) {
+    if (keysCached) {
       cachedKeys[i - start] = select(bitcast<u32>(magnitude), INF_BITS, done);
     }
   }
@@ -178,6 +178,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let start = row * params.rowLength;
   let end = start + params.rowLength;
   rowStart = start;
+  keysCached = params.rowLength <= KEY_CACHE;
 
   var length = 0.0;
   for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
