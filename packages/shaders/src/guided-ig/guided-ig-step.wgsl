@@ -198,7 +198,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       break;
     }
     let cell = keyCell(sums.y);
-    storeAndCountKeys(lid.x, start, end, cell); // keyCounts cleared by catchUp, then a barrier
+    storeAndCountKeys(lid.x, start, end, cell); // keyCounts cleared above, then the reduction's barriers
     let threshold = rankedKeyOfHighCounts(lid.x, start, end, params.rank, cell);
     let selectable = workgroupSumMax(lid.x, selectablePart(lid.x, start, end, cell, threshold), 0.0).x;
     let gamma = (distance - l1Target) / selectable;
