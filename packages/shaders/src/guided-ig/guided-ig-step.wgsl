@@ -51,9 +51,10 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> x: array<f32>;
 @group(0) @binding(8) var<storage, read_write> attributionOut: array<f32>;
 
-// The keys of a row of at most KEY_CACHE features, computed once per iteration and read by the two
-// histogram passes, selectablePart and moveSelected instead of four keyOf evaluations (x does not
-// change between them). catchUp stores each feature's |gradient| bits (+Inf when done, so its key is
+// The keys of a row of at most KEY_CACHE features, computed once per iteration (by
+// storeAndCountKeys, which also makes the first histogram pass) and read by the second histogram
+// pass, selectablePart and moveSelected instead of four keyOf evaluations (x does not change
+// between them). catchUp stores each feature's |gradient| bits (+Inf when done, so its key is
 // +Inf), storeAndCountKeys turns them into keys in place: the same f32 operations as keyOf. Rows
 // longer than KEY_CACHE (past 32x32x3) use keyOf throughout. 12 KiB of the 16 KiB WebGPU guarantees.
 const KEY_CACHE: u32 = 3072u;
@@ -148,24 +149,48 @@ fn catchUp(lid: u32, start: u32, end: u32) -> vec2f {
   return vec2f(distance, largest);
 }
 
+// selectablePart and moveSelected choose between cachedKeys and keyOf outside their loops: a
+// per-feature `if (keysCached)` (rankKey) made 224x224x3 rows measurably slower on lavapipe.
+
 /** The invocation's share of the selectable L1 distance: |x - xMax| over its selected features. */
 fn selectablePart(lid: u32, start: u32, end: u32, cell: f32, threshold: u32) -> f32 {
   var sum = 0.0;
-  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    if (rankKey(i, cell) <= threshold) {
-      sum += abs(x[i] - xMaxAt(i));
+  if (keysCached) {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      sum += selectableAt(i, cachedKeys[i - start] <= threshold);
+    }
+  } else {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      sum += selectableAt(i, keyOf(i, cell) <= threshold);
     }
   }
   return sum;
 }
 
+fn selectableAt(i: u32, selected: bool) -> f32 {
+  if (selected) {
+    return abs(x[i] - xMaxAt(i));
+  }
+  return 0.0;
+}
+
 /** Moves the invocation's selected features: all the way to xMax, or the fraction gamma of the way. */
 fn moveSelected(lid: u32, start: u32, end: u32, cell: f32, threshold: u32, allTheWay: bool, gamma: f32) {
-  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    if (rankKey(i, cell) <= threshold) {
-      let to = xMaxAt(i);
-      x[i] = select(x[i] + (to - x[i]) * gamma, to, allTheWay);
+  if (keysCached) {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      moveAt(i, cachedKeys[i - start] <= threshold, allTheWay, gamma);
     }
+  } else {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      moveAt(i, keyOf(i, cell) <= threshold, allTheWay, gamma);
+    }
+  }
+}
+
+fn moveAt(i: u32, selected: bool, allTheWay: bool, gamma: f32) {
+  if (selected) {
+    let to = xMaxAt(i);
+    x[i] = select(x[i] + (to - x[i]) * gamma, to, allTheWay);
   }
 }
 
