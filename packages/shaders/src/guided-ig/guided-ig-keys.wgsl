@@ -14,7 +14,8 @@
 // LessEqual.
 //
 // The including kernel binds `gradient` and defines `fn isDone(i: u32) -> bool` (the feature reached
-// x_max), and declares `override WORKGROUP_SIZE`. A row is gradient[start .. end), each invocation
+// x_max) and `fn rankKey(i: u32, cell: f32) -> u32` (keyOf(i, cell), or the same key stored earlier),
+// and declares `override WORKGROUP_SIZE`. A row is gradient[start .. end), each invocation
 // visiting start + lid, start + lid + WORKGROUP_SIZE, ... (the including kernels use the same stride,
 // so an invocation only ever reads features it wrote itself).
 
@@ -46,8 +47,16 @@ fn keyCell(scale: f32) -> f32 {
 
 /** Key of feature i: maxKey() + 1 stands for +Inf (done, or a NaN gradient). */
 fn keyOf(i: u32, cell: f32) -> u32 {
-  let key = round(abs(gradient[i]) / cell);
-  if (isDone(i) || isNan(key) || key > f32(maxKey())) {
+  if (isDone(i)) {
+    return maxKey() + 1u;
+  }
+  return keyOfMagnitude(abs(gradient[i]), cell);
+}
+
+/** Key of a not-done feature whose |gradient| is `magnitude` (+Inf or NaN give maxKey() + 1). */
+fn keyOfMagnitude(magnitude: f32, cell: f32) -> u32 {
+  let key = round(magnitude / cell);
+  if (isNan(key) || key > f32(maxKey())) {
     return maxKey() + 1u;
   }
   return u32(key);
@@ -86,8 +95,21 @@ fn rankedKey(lid: u32, start: u32, end: u32, rank: u32, cell: f32) -> u32 {
   clearKeyCounts(lid);
   workgroupBarrier();
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    atomicAdd(&keyCounts[highOf(keyOf(i, cell))], 1u);
+    countHighKey(rankKey(i, cell));
   }
+  return rankedKeyOfHighCounts(lid, start, end, rank, cell);
+}
+
+/** Adds `key` to the high-bit counts (between clearKeyCounts and rankedKeyOfHighCounts). */
+fn countHighKey(key: u32) {
+  atomicAdd(&keyCounts[highOf(key)], 1u);
+}
+
+/**
+ * rankedKey after its first pass: every invocation has counted its keys by countHighKey since
+ * clearKeyCounts (with a barrier between). Call from uniform control flow; ends with a barrier.
+ */
+fn rankedKeyOfHighCounts(lid: u32, start: u32, end: u32, rank: u32, cell: f32) -> u32 {
   workgroupBarrier();
   if (lid == 0u) {
     let found = walkKeyCounts(overflowHigh(), rank);
@@ -101,7 +123,7 @@ fn rankedKey(lid: u32, start: u32, end: u32, rank: u32, cell: f32) -> u32 {
   workgroupBarrier();
   if (high < overflowHigh()) {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      let key = keyOf(i, cell);
+      let key = rankKey(i, cell);
       if (highOf(key) == high) {
         atomicAdd(&keyCounts[key & (LOW_BINS - 1u)], 1u);
       }

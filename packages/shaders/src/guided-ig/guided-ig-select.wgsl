@@ -30,6 +30,11 @@ fn isDone(i: u32) -> bool {
   return x[i] == xMax[i];
 }
 
+// guided-ig-keys.wgsl's callback: the key, computed where it is needed.
+fn rankKey(i: u32, cell: f32) -> u32 {
+  return keyOf(i, cell);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let row = linearWorkgroup(wid, nwg);

@@ -51,6 +51,18 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> x: array<f32>;
 @group(0) @binding(8) var<storage, read_write> attributionOut: array<f32>;
 
+// The keys of a row of at most KEY_CACHE features, computed once per iteration (by
+// storeAndCountKeys, which also makes the first histogram pass) and read by the second histogram
+// pass, selectablePart and moveSelected instead of four keyOf evaluations (x does not change
+// between them). catchUp stores each feature's |gradient| bits (+Inf when done, so its key is
+// +Inf), storeAndCountKeys turns them into keys in place: the same f32 operations as keyOf. Rows
+// longer than KEY_CACHE (past 32x32x3) use keyOf throughout. 12 KiB of the 16 KiB WebGPU guarantees.
+const KEY_CACHE: u32 = 3072u;
+const INF_BITS: u32 = 0x7f800000u;
+var<workgroup> cachedKeys: array<u32, KEY_CACHE>;
+var<private> rowStart: u32;
+var<private> keysCached: bool;
+
 var<workgroup> treeSums: array<f32, WORKGROUP_SIZE>;
 var<workgroup> treeHighs: array<f32, WORKGROUP_SIZE>;
 
@@ -61,6 +73,31 @@ fn xMaxAt(i: u32) -> f32 {
 // guided-ig-keys.wgsl's callback.
 fn isDone(i: u32) -> bool {
   return x[i] == xMaxAt(i);
+}
+
+/**
+ * Turns the invocation's cached |gradient| bits (catchUp's) into keys (each invocation reads back
+ * only its own) and counts all its keys by their high bits: rankedKey's first pass.
+ */
+fn storeAndCountKeys(lid: u32, start: u32, end: u32, cell: f32) {
+  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+    var key: u32;
+    if (keysCached) {
+      key = keyOfMagnitude(bitcast<f32>(cachedKeys[i - start]), cell);
+      cachedKeys[i - start] = key;
+    } else {
+      key = keyOf(i, cell);
+    }
+    countHighKey(key);
+  }
+}
+
+// guided-ig-keys.wgsl's callback: keyOf(i, cell) as storeAndCountKeys stored it this iteration.
+fn rankKey(i: u32, cell: f32) -> u32 {
+  if (keysCached) {
+    return cachedKeys[i - rowStart];
+  }
+  return keyOf(i, cell);
 }
 
 /**
@@ -84,41 +121,76 @@ fn workgroupSumMax(lid: u32, partial: f32, high: f32) -> vec2f {
   return result;
 }
 
-/** Catch-up of the invocation's features; returns (their L1 distance to xIn, largest not-done |gradient|). */
+/**
+ * Catch-up of the invocation's features; returns (their L1 distance to xIn, largest not-done
+ * |gradient|) and caches the features' |gradient| bits for storeAndCountKeys (+Inf when done).
+ */
 fn catchUp(lid: u32, start: u32, end: u32) -> vec2f {
   var distance = 0.0;
   var largest = 0.0;
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
     let d = diff[i];
-    if (d != 0.0 && (x[i] - xBase[i]) / d < params.alphaMin) {
-      x[i] = xBase[i] + d * params.alphaMin;
+    let base = xBase[i];
+    var at = x[i];
+    if (d != 0.0 && (at - base) / d < params.alphaMin) {
+      at = base + d * params.alphaMin;
+      x[i] = at;
     }
-    distance += abs(x[i] - xIn[i]);
-    if (!isDone(i)) {
-      largest = max(largest, abs(gradient[i]));
+    distance += abs(at - xIn[i]);
+    let done = at == base + d * params.alphaMax; // isDone(i)
+    let magnitude = abs(gradient[i]);
+    if (!done) {
+      largest = max(largest, magnitude);
+    }
+    if (keysCached) {
+      cachedKeys[i - start] = select(bitcast<u32>(magnitude), INF_BITS, done);
     }
   }
   return vec2f(distance, largest);
 }
 
+// selectablePart and moveSelected choose between cachedKeys and keyOf outside their loops: a
+// per-feature `if (keysCached)` (rankKey) made 224x224x3 rows measurably slower on lavapipe.
+
 /** The invocation's share of the selectable L1 distance: |x - xMax| over its selected features. */
 fn selectablePart(lid: u32, start: u32, end: u32, cell: f32, threshold: u32) -> f32 {
   var sum = 0.0;
-  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    if (keyOf(i, cell) <= threshold) {
-      sum += abs(x[i] - xMaxAt(i));
+  if (keysCached) {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      sum += selectableAt(i, cachedKeys[i - start] <= threshold);
+    }
+  } else {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      sum += selectableAt(i, keyOf(i, cell) <= threshold);
     }
   }
   return sum;
 }
 
+fn selectableAt(i: u32, selected: bool) -> f32 {
+  if (selected) {
+    return abs(x[i] - xMaxAt(i));
+  }
+  return 0.0;
+}
+
 /** Moves the invocation's selected features: all the way to xMax, or the fraction gamma of the way. */
 fn moveSelected(lid: u32, start: u32, end: u32, cell: f32, threshold: u32, allTheWay: bool, gamma: f32) {
-  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    if (keyOf(i, cell) <= threshold) {
-      let to = xMaxAt(i);
-      x[i] = select(x[i] + (to - x[i]) * gamma, to, allTheWay);
+  if (keysCached) {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      moveAt(i, cachedKeys[i - start] <= threshold, allTheWay, gamma);
     }
+  } else {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      moveAt(i, keyOf(i, cell) <= threshold, allTheWay, gamma);
+    }
+  }
+}
+
+fn moveAt(i: u32, selected: bool, allTheWay: bool, gamma: f32) {
+  if (selected) {
+    let to = xMaxAt(i);
+    x[i] = select(x[i] + (to - x[i]) * gamma, to, allTheWay);
   }
 }
 
@@ -130,6 +202,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   let start = row * params.rowLength;
   let end = start + params.rowLength;
+  rowStart = start;
+  keysCached = params.rowLength <= KEY_CACHE;
 
   var length = 0.0;
   for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
@@ -141,6 +215,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let closeEnough = params.tolerance * total;
 
   for (var iteration = 0u; iteration < params.maxIterations && total > 0.0; iteration++) {
+    clearKeyCounts(lid.x); // the reduction's barriers order it before storeAndCountKeys
     let reached = catchUp(lid.x, start, end);
     let sums = workgroupSumMax(lid.x, reached.x, reached.y);
     let distance = sums.x;
@@ -148,7 +223,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       break;
     }
     let cell = keyCell(sums.y);
-    let threshold = rankedKey(lid.x, start, end, params.rank, cell);
+    storeAndCountKeys(lid.x, start, end, cell); // keyCounts cleared above, then the reduction's barriers
+    let threshold = rankedKeyOfHighCounts(lid.x, start, end, params.rank, cell);
     let selectable = workgroupSumMax(lid.x, selectablePart(lid.x, start, end, cell, threshold), 0.0).x;
     let gamma = (distance - l1Target) / selectable;
     moveSelected(lid.x, start, end, cell, threshold, !(selectable > 0.0) || gamma > 1.0, gamma);

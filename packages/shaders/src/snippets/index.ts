@@ -122,6 +122,6 @@ export const convOutput8Snippet: WgslSnippet = {
 /**
  * keyCell, keyOf and rankedKey: Guided IG's quantised |gradient| keys and the rank-th smallest key
  * of a row by a two-level radix select (guided-ig/guided-ig-keys.wgsl; reads `gradient`, the
- * kernel defines `isDone`).
+ * kernel defines `isDone` and `rankKey`).
  */
 export const guidedIgKeysSnippet: WgslSnippet = { name: 'guided-ig-keys.wgsl', source: guidedIgKeysSource, includes: [f32Snippet] };
