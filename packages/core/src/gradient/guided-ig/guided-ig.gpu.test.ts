@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { AbortedError, liveBufferCount } from '@webxai/shaders';
+import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount } from '@webxai/shaders';
 import { countReadbacks } from '@webxai/testing';
 import { createExplainer, explain } from '../../api/explain.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
@@ -86,6 +86,33 @@ describe('guided-ig', () => {
     host.result.dispose();
     expect(host.readbacks).toBeGreaterThanOrEqual(settings.steps);
     tf.dispose([x, baseline]);
+  });
+
+  it("a given target costs no prediction: the first step's pass checks the class and the input; 'predicted' predicts", async () => {
+    const model = tinyCnn('sequential', weights);
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 33);
+    const argmax = Array.from(await tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1)).data());
+    const run = (target: number[] | 'predicted') => countReadbacks(() => explain(model, x, { method: 'guided-ig', steps: 3, target }));
+    const predicted = await run('predicted');
+    const given = await run(argmax);
+    expect(predicted.result.target).toEqual(argmax);
+    expect(Array.from(await given.result.attribution.data())).toEqual(Array.from(await predicted.result.attribution.data()));
+    // 'predicted': the input check, the prediction's scores, its argmax; a given target: the first
+    // step's pass reads everything it checks in its one readback (was 2: the check, a prediction).
+    expect([given.readbacks, predicted.readbacks]).toEqual([1, 3]);
+    tf.dispose([predicted.result.attribution, given.result.attribution]);
+    const before = memory();
+    await expect(explain(model, x, { method: 'guided-ig', steps: 3, target: 5 })).rejects.toThrow(InvalidOptionError);
+    await expect(explain(model, x, { method: 'guided-ig', steps: 3, target: 5 })).rejects.toThrow(
+      /target class 5 is out of range: the model has 5 classes/,
+    );
+    const bad = tf.tidy(() => tf.concat([x.slice([0], [1]), tf.fill([1, 8, 8, 3], Number.POSITIVE_INFINITY)]));
+    for (const target of [1, 'predicted'] as const) {
+      await expect(explain(model, bad, { method: 'guided-ig', steps: 3, target })).rejects.toThrow(InvalidInputError);
+    }
+    bad.dispose();
+    expect(memory()).toEqual(before);
+    x.dispose();
   });
 
   it('is nearly complete on a CNN, agrees with the cpu backend, leaks nothing and aborts within a step', async () => {

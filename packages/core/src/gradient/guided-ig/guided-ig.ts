@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { resolveTargets } from '../../api/targets.js';
+import { givenTargets, resolveTargets } from '../../api/targets.js';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
+import type { InputCheck } from '../../api/input-check.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
-import { targetGradients } from '../target-gradients.js';
+import { gradientForTarget, targetGradients } from '../target-gradients.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption } from '../integrated-gradients/baselines.js';
 import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/special-baselines.js';
 import type { OptionNames } from '../../api/option-names.js';
@@ -111,6 +112,32 @@ async function hostStepper(path: StepGeometry, s: GuidedSettings, kth: number): 
 }
 
 /**
+ * What the first step's gradient pass checks when no prediction came before it (a given target):
+ * the classes against the model's, its scores finite, and the input's pending NaN / Inf check, in
+ * the pass's one readback (gradientForTarget).
+ */
+export interface FirstStepCheck {
+  readonly inputCheck: InputCheck | undefined;
+}
+
+/** The [n, size] gradient at `x` (disposed by the caller; `x` is disposed here); with `check`, read back and checked once. */
+async function stepGradient(
+  model: ModelAdapter,
+  x: tf.Tensor4D,
+  targets: readonly number[],
+  check: FirstStepCheck | undefined,
+): Promise<tf.Tensor2D> {
+  try {
+    const gradient = check ? (await gradientForTarget(model, x, targets, check.inputCheck)).gradient : targetGradients(model, x, targets);
+    const rows = tf.reshape<tf.Rank.R2>(gradient, [x.shape[0], x.size / x.shape[0]]);
+    gradient.dispose();
+    return rows;
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
  * Guided IG for a batch: every image follows its own adaptive path; the batch shares one gradient
  * pass per step. Each step is one guided-ig-step kernel (`loop` 'kernel', webgpu and cpu: the
  * selection loop runs on the GPU, f32) or PAIR's loop on the host (`loop` 'host', other backends:
@@ -122,7 +149,7 @@ export async function guidedIgOf(
   baseline: tf.Tensor4D,
   targets: readonly number[],
   s: GuidedSettings,
-  call: Pick<CallContext, 'signal' | 'onProgress'> & { readonly loop: GuidedIgLoop },
+  call: Pick<CallContext, 'signal' | 'onProgress'> & { readonly loop: GuidedIgLoop; readonly firstCheck?: FirstStepCheck | undefined },
 ): Promise<tf.Tensor4D> {
   const [n, h, w, c] = input.shape;
   const size = h * w * c;
@@ -141,8 +168,11 @@ export async function guidedIgOf(
     }
     for (let step = 0; step < s.steps; step++) {
       await checkpoint(call.signal, 'guided-ig');
-      const gradient = tf.tidy(() =>
-        tf.reshape<tf.Rank.R2>(targetGradients(model, tf.reshape<tf.Rank.R4>(state.x, [n, h, w, c]), targets), [n, size]),
+      const gradient = await stepGradient(
+        model,
+        tf.reshape<tf.Rank.R4>(state.x, [n, h, w, c]),
+        targets,
+        step === 0 ? call.firstCheck : undefined,
       );
       state = await stepper(gradient, state, step).finally(() => gradient.dispose());
       call.onProgress?.({ done: step + 1, total: s.steps });
@@ -151,6 +181,13 @@ export async function guidedIgOf(
   } finally {
     tf.dispose([...keeps, state.x, state.attribution]);
   }
+}
+
+/** The predicted class of each image; the pending input check is read first (the path needs sound values). */
+async function predictedTargets(model: ModelAdapter, input: tf.Tensor4D, call: Pick<CallContext, 'target' | 'signal' | 'inputCheck'>) {
+  await call.inputCheck?.settle();
+  const scores = await model.predict(input, call.signal);
+  return resolveTargets(call.target, scores).finally(() => scores.dispose());
 }
 
 /**
@@ -175,6 +212,8 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
   name: 'guided-ig',
   requires: 'gradients',
   optionNames: GUIDED_IG_OPTION_NAMES,
+  // Read with the first step's gradient (a given target) or settled before the prediction ('predicted').
+  defersInputCheck: true,
   create(model, options) {
     const settings: GuidedSettings = {
       steps: integerOption('guided-ig', 'steps', options.steps, 200, 1, 1 << 20),
@@ -186,8 +225,9 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
     const seed = seedOption('guided-ig', options.seed);
     return {
       async explain(input, call) {
-        const scores = await model.predict(input, call.signal);
-        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+        // A given class needs no prediction: the first step's gradient pass checks it (and the input).
+        const given = givenTargets(call.target, input.shape[0]);
+        const target = given ?? (await predictedTargets(model, input, call));
         const baselines = await resolveBaselines(options.baseline, input, {
           blur: (x) => blurBaseline(x, sigma, call.path),
           uniformNoise: (x) => uniformNoiseBaseline(x, seed, call.path),
@@ -199,7 +239,8 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
           );
           try {
             const loop = hasGuidedIgKernels() ? 'kernel' : 'host';
-            return { attribution: await guidedIgOf(model, input, perImage, target, settings, { ...call, loop }), target };
+            const firstCheck = given ? { inputCheck: call.inputCheck } : undefined;
+            return { attribution: await guidedIgOf(model, input, perImage, target, settings, { ...call, loop, firstCheck }), target };
           } finally {
             perImage.dispose();
           }
