@@ -21,13 +21,13 @@ import {
   UnsupportedModelError,
   type MaxPoolGeometry,
 } from '@webxai/shaders';
-import { DeferredDispatchErrors, dispatchIntoNewTensor, kernelTensorBuffer, type WebGPUKernelBackend } from './webgpu-kernel-backend.js';
-
-/** The parts of tfjs's cpu backend a kernel function needs (public KernelBackend methods). */
-interface CpuKernelBackend {
-  readSync(dataId: object): ArrayLike<number>;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
+import {
+  DeferredDispatchErrors,
+  dispatchIntoNewTensor,
+  kernelTensorBuffer,
+  type CpuKernelBackend,
+  type WebGPUKernelBackend,
+} from './webgpu-kernel-backend.js';
 
 /** Attributes of MaxPool, MaxPoolGrad, MaxPool3D and MaxPool3DGrad (tfjs 4.22). */
 export interface PoolGradAttrs {

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // What a tfjs kernel function that runs a webxai WGSL kernel needs from tfjs-backend-webgpu 4.22
 // (first-max-pool-grad.ts, direct-conv-kernels.ts, direct-matmul-kernels.ts): internals listed in
-// docs/decisions/0007.
+// docs/decisions/0007; and what its cpu twin, running the kernel's CPU reference, needs from tfjs's
+// cpu backend (public methods).
 import * as tf from '@tensorflow/tfjs';
 import { GpuValidationError, type DispatchSink } from '@webxai/shaders';
+
+/** The parts of tfjs's cpu backend a kernel function needs (public KernelBackend methods). */
+export interface CpuKernelBackend {
+  readSync(dataId: object): ArrayLike<number>;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
 
 /** The parts of tfjs-backend-webgpu 4.22's WebGPUBackend a kernel function needs. */
 export interface WebGPUKernelBackend {

@@ -17,6 +17,7 @@ import {
   DeferredDispatchErrors,
   dispatchIntoNewTensor,
   kernelTensorBuffer,
+  type CpuKernelBackend,
   type WebGPUKernelBackend,
 } from '../../interop/webgpu-kernel-backend.js';
 
@@ -25,12 +26,6 @@ export const GUIDED_IG_SELECT_KERNEL = 'WebxaiGuidedIgSelect';
 
 /** The tfjs kernel: inputs `x`, `xBase`, `diff`, `xMin` [rows, rowLength] and `going` [rows, 1] (1 / 0), attribute `alphaMin`; output the clipped x. */
 export const GUIDED_IG_CLIP_KERNEL = 'WebxaiGuidedIgClip';
-
-/** The parts of tfjs's cpu backend the kernel needs (public KernelBackend methods). */
-interface CpuKernelBackend {
-  readSync(dataId: object): ArrayLike<number>;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
 
 interface SelectArgs {
   inputs: tf.NamedTensorInfoMap;

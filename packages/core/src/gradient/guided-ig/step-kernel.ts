@@ -9,6 +9,7 @@ import {
   DeferredDispatchErrors,
   dispatchIntoNewTensors,
   kernelTensorBuffer,
+  type CpuKernelBackend,
   type WebGPUKernelBackend,
 } from '../../interop/webgpu-kernel-backend.js';
 
@@ -27,12 +28,6 @@ interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
   attrs?: unknown;
-}
-
-/** The parts of tfjs's cpu backend the kernel needs (public KernelBackend methods). */
-interface CpuKernelBackend {
-  readSync(dataId: object): ArrayLike<number>;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
 /** Validation errors of earlier dispatches, thrown by the next call (a kernel function cannot await). */
