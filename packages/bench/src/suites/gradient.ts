@@ -126,20 +126,7 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
   ];
   const interleavedPolicy = !quick && choice.interleavedPolicy ? choice.interleavedPolicy : policy;
   const cases: BenchCase[] = [
-    {
-      name: `interleaved: bare ${k}, IG ${k} steps, bare ${k}, SmoothGrad ${k} samples`,
-      ...(interleavedPolicy && { policy: interleavedPolicy }),
-      run: async () => {
-        for (const [caseName, work] of paired) await runOnce(caseName, work);
-      },
-      metrics: () =>
-        Object.fromEntries(
-          paired.flatMap(([caseName]) => [
-            [`${caseName} median ms`, medianOf(times, caseName)],
-            [`${caseName} peak bytes`, peaks.get(caseName) ?? Number.NaN],
-          ]),
-        ),
-    },
+    interleaved(`interleaved: bare ${k}, IG ${k} steps, bare ${k}, SmoothGrad ${k} samples`, paired, interleavedPolicy),
     timed(
       naive,
       async () => {
@@ -221,13 +208,28 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
       [bareGuidedIg, () => Promise.resolve(guidedIgPoints.forEach((p) => tf.dispose(core.targetGradients(adapter, p, [target]))))],
       [guidedIg, async () => (await explainer.explain(x)).attribution.dispose()],
     ];
+    return interleaved(`interleaved: bare ${k} x 1 image, guided-ig ${k} steps`, pairs, policy);
+  }
+
+  /** One case that runs each of `pairs` once per run, in order (load from elsewhere hits every side alike). */
+  function interleaved(
+    name: string,
+    pairs: readonly [string, () => Promise<void>][],
+    runPolicy: Partial<RunPolicy> | undefined,
+  ): BenchCase {
     return {
-      name: `interleaved: bare ${k} x 1 image, guided-ig ${k} steps`,
-      ...(policy && { policy }),
+      name,
+      ...(runPolicy && { policy: runPolicy }),
       run: async () => {
         for (const [caseName, work] of pairs) await runOnce(caseName, work);
       },
-      metrics: () => Object.fromEntries(pairs.map(([caseName]) => [`${caseName} median ms`, medianOf(times, caseName)])),
+      metrics: () =>
+        Object.fromEntries(
+          pairs.flatMap(([caseName]) => [
+            [`${caseName} median ms`, medianOf(times, caseName)],
+            [`${caseName} peak bytes`, peaks.get(caseName) ?? Number.NaN],
+          ]),
+        ),
     };
   }
 
