@@ -1,5 +1,5 @@
 // guided-ig-keys.wgsl — Guided IG's quantised |gradient| keys and the rank-th smallest key of one
-// row, found in workgroup memory (a snippet shared by guided-ig-select and guided-ig-step).
+// row, found in workgroup memory (guided-ig-step's selection; CPU reference: guided-ig-keys.ref.ts).
 //
 //   key[i] = isDone(i) ? +Inf : round(|gradient[i]| / cell),  cell = keyCell(largest not-done |gradient|)
 //
@@ -16,7 +16,7 @@
 // The including kernel binds `gradient` and defines `fn isDone(i: u32) -> bool` (the feature reached
 // x_max) and `fn rankKey(i: u32, cell: f32) -> u32` (keyOf(i, cell), or the same key stored earlier),
 // and declares `override WORKGROUP_SIZE`. A row is gradient[start .. end), each invocation
-// visiting start + lid, start + lid + WORKGROUP_SIZE, ... (the including kernels use the same stride,
+// visiting start + lid, start + lid + WORKGROUP_SIZE, ... (the including kernel uses the same stride,
 // so an invocation only ever reads features it wrote itself).
 
 override KEY_BITS: u32 = 14u;

@@ -76,6 +76,9 @@ const CASES = [
   { why: 'fraction 1 (every feature selected)', p: { ...ties, fraction: 1 }, step: 2, seed: 7 },
   { why: 'fraction 0 (the smallest key only)', p: { ...ties, fraction: 0 }, step: 2, seed: 8 },
   { why: 'a 224x224x3 image, step 2 of 8', p: large, step: 2, seed: 9 },
+  // Edge cases of guided-ig-keys.wgsl's keys and radix select (tested here, its only includer).
+  { why: 'all gradients zero (every key 0)', p: { ...ties, gradient: new Float32Array(2100) }, step: 4, seed: 15 },
+  { why: 'tiny gradients (1e-30)', p: { ...small, gradient: seededF32(3072, 16, -1e-30, 1e-30) }, step: 7, seed: 16 },
 ];
 
 /** Runs the kernel on `inputs` and returns its x and attribution (each checked for writes past the rows). */

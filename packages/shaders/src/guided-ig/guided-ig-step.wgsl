@@ -7,10 +7,10 @@
 //   target = total * targetFraction        (PAIR's l1_target, targetFraction = 1 - alpha)
 //   while total > 0, at most maxIterations times:
 //     catch-up: x[i] = xMin[i] where diff[i] != 0 and (x[i] - xBase[i]) / diff[i] < alphaMin
-//               (guided-ig-clip's rule)
+//               (PAIR: x[x_alpha < alpha_min] = x_min)
 //     distance = sum |x - xIn|; stop when |target - distance| <= tolerance * total
 //     selection: features not at xMax whose quantised |gradient| key is at most the rank-th
-//                smallest (guided-ig-keys.wgsl, the same keys as guided-ig-select)
+//                smallest (guided-ig-keys.wgsl, the same keys as core's selection.ts)
 //     selectable = sum over selected of |x - xMax|
 //     gamma = (distance - l1Target) / selectable; selected features go to xMax when gamma > 1 or
 //             nothing is selectable (xMax assigned, so x == xMax marks them done exactly), else

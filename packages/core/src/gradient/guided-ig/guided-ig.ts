@@ -10,8 +10,7 @@ import { checkBaselineOption, resolveBaselines, type BaselineOption } from '../i
 import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/special-baselines.js';
 import type { OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
-import { hasGuidedIgKernels } from './kernels.js';
-import { stepByKernel, type StepGeometry } from './step-kernel.js';
+import { hasStepKernel, stepByKernel, type StepGeometry } from './step-kernel.js';
 import { hostStep, type PathGeometry } from './host-loop.js';
 import { GUIDED_IG_L1_TOLERANCE, GUIDED_IG_MAX_ITERATIONS, type StepBounds } from './constants.js';
 export { GUIDED_IG_KEY_BITS } from './selection.js';
@@ -238,7 +237,7 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
             Array.from({ length: input.shape[0] }, (_, i) => baselines.rowOf(i)),
           );
           try {
-            const loop = hasGuidedIgKernels() ? 'kernel' : 'host';
+            const loop = hasStepKernel() ? 'kernel' : 'host';
             const firstCheck = given ? { inputCheck: call.inputCheck } : undefined;
             return { attribution: await guidedIgOf(model, input, perImage, target, settings, { ...call, loop, firstCheck }), target };
           } finally {
