@@ -29,7 +29,7 @@ export function guidedIgKeysRef(gradient: ArrayLike<number>, base: number, done:
 }
 
 /**
- * guided-ig-keys.wgsl's rankedKey: the rank-th smallest of `keys` (1 = the smallest) found by
+ * guided-ig-keys.wgsl's rankedKeyOfHighCounts: the rank-th smallest of `keys` (1 = the smallest) found by
  * counting, capped at 2^KEY_BITS (all finite keys when fewer than rank are finite; +Inf never).
  */
 export function guidedIgRankedKeyRef(keys: Float64Array, rank: number): number {

@@ -142,6 +142,22 @@ describe('guided-ig-step', () => {
   });
 });
 
+describe('guided-ig-step at its iteration cap', () => {
+  // Each iteration's catch-up runs in the pass before it; with no iteration left after a move
+  // there is none (maxIterations 1, 2), and with none at all x stays xStart (maxIterations 0).
+  gpuTest.for([0, 1, 2])('matches guidedIgStepRef bit for bit with maxIterations %i', async (maxIterations, { device }) => {
+    const inputs = stateAt(ties, 5, 17);
+    const params = { ...paramsOf(ties, 5), maxIterations };
+    const length = ties.rows * ties.rowLength;
+    const got = await onGpu(device, inputs, params);
+    const want = guidedIgStepRef(inputs, params);
+    expect(bits(got.x, length)).toEqual(bits(want.x, length));
+    expect(bits(got.attribution, length)).toEqual(bits(want.attribution, length));
+    expect(Array.from(want.x).some((v, i) => v !== inputs.xStart[i])).toBe(maxIterations > 0);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+});
+
 describe('fixedOrderSumF32', () => {
   it('adds lane partials in index order, then a pairwise tree', () => {
     expect(fixedOrderSumF32(5, 4, (i) => i + 1)).toBe(15);
