@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount } from '@webxai/shaders';
+import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount, ModelError } from '@webxai/shaders';
 import { countReadbacks } from '@webxai/testing';
 import { createExplainer, explain } from '../../api/explain.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
@@ -97,11 +97,17 @@ describe('guided-ig', () => {
     const given = await run(argmax);
     expect(predicted.result.target).toEqual(argmax);
     expect(Array.from(await given.result.attribution.data())).toEqual(Array.from(await predicted.result.attribution.data()));
-    // 'predicted': the input check, the prediction's scores, its argmax; a given target: the first
-    // step's pass reads everything it checks in its one readback (was 2: the check, a prediction).
+    // 'predicted': the input check, the prediction's scores, its argmax; a given target: what the
+    // first step's pass checks comes back after the last step, in one readback (was 2: the check,
+    // a prediction), with the small attribution as its host copy: reading it is no round trip.
     expect([given.readbacks, predicted.readbacks]).toEqual([1, 3]);
+    const read = await countReadbacks(() => given.result.attribution.data());
+    expect(read.readbacks).toBe(0);
+    expect(Array.from(read.result)).toEqual(Array.from(await predicted.result.attribution.data()));
     tf.dispose([predicted.result.attribution, given.result.attribution]);
     const before = memory();
+    const nanModel = (input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(model.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN));
+    await expect(explain(nanModel, x, { method: 'guided-ig', steps: 3, target: 1 })).rejects.toThrow(ModelError);
     await expect(explain(model, x, { method: 'guided-ig', steps: 3, target: 5 })).rejects.toThrow(InvalidOptionError);
     await expect(explain(model, x, { method: 'guided-ig', steps: 3, target: 5 })).rejects.toThrow(
       /target class 5 is out of range: the model has 5 classes/,
