@@ -13,7 +13,7 @@ import { checkpoint } from '../../api/abort.js';
 import { hasStepKernel, stepByKernel, type StepGeometry } from './step-kernel.js';
 import { hostStep, type PathGeometry } from './host-loop.js';
 import { GUIDED_IG_L1_TOLERANCE, GUIDED_IG_MAX_ITERATIONS, type StepBounds } from './constants.js';
-import { gradientKeepingScores, readFirstStepCheck } from './first-step-check.js';
+import { gradientKeepingScores, PendingFirstStepCheck } from './first-step-check.js';
 export { GUIDED_IG_KEY_BITS } from './selection.js';
 export { GUIDED_IG_L1_TOLERANCE, GUIDED_IG_MAX_ITERATIONS } from './constants.js';
 
@@ -114,7 +114,7 @@ async function hostStepper(path: StepGeometry, s: GuidedSettings, kth: number): 
 /**
  * What the first step's gradient pass checks when no prediction came before it (a given target):
  * the classes against the model's, its scores finite, and the input's pending NaN / Inf check, in
- * one readback after the last step (first-step-check.ts).
+ * one readback awaited once the second step is recorded (first-step-check.ts).
  */
 export interface FirstStepCheck {
   readonly inputCheck: InputCheck | undefined;
@@ -152,7 +152,7 @@ export async function guidedIgOf(
   baseline: tf.Tensor4D,
   targets: readonly number[],
   s: GuidedSettings,
-  call: Pick<CallContext, 'signal' | 'onProgress' | 'markDrained'> & {
+  call: Pick<CallContext, 'signal' | 'onProgress'> & {
     readonly loop: GuidedIgLoop;
     readonly firstCheck?: FirstStepCheck | undefined;
   },
@@ -165,7 +165,7 @@ export async function guidedIgOf(
   const kth = Math.floor(s.fraction * (size - 1)); // numpy quantile, interpolation 'lower'
   const keeps: tf.Tensor[] = [xIn, xBase, path.diff];
   let state: PathState = { x: xBase.clone(), attribution: tf.zerosLike<tf.Tensor2D>(xIn) };
-  let checkedScores: tf.Tensor2D | undefined; // the first step's, while its check is pending
+  const firstCheck = new PendingFirstStepCheck();
   try {
     let stepper = kernelStepper(path, s, kth);
     if (call.loop === 'host') {
@@ -176,22 +176,16 @@ export async function guidedIgOf(
     for (let step = 0; step < s.steps; step++) {
       await checkpoint(call.signal, 'guided-ig');
       const pass = stepGradient(model, tf.reshape<tf.Rank.R4>(state.x, [n, h, w, c]), targets, step === 0 && call.firstCheck !== undefined);
-      checkedScores ??= pass.scores;
+      if (pass.scores) firstCheck.start(model, { scores: pass.scores, inputCheck: call.firstCheck?.inputCheck }, targets);
       state = await stepper(pass.gradient, state, step).finally(() => pass.gradient.dispose());
+      if (step === 1) await firstCheck.settle(); // the GPU still has step 1's work while the host waits
       call.onProgress?.({ done: step + 1, total: s.steps });
     }
-    const attribution = tf.reshape<tf.Rank.R4>(state.attribution, [n, h, w, c]);
-    if (checkedScores && call.firstCheck) {
-      const pass = { scores: checkedScores, inputCheck: call.firstCheck.inputCheck };
-      await readFirstStepCheck(model, pass, targets, attribution).catch((error: unknown) => {
-        attribution.dispose();
-        throw error;
-      });
-      call.markDrained?.(); // that readback was recorded after the path's last kernel
-    }
-    return attribution;
+    await firstCheck.settle(); // a one-step path
+    return tf.reshape<tf.Rank.R4>(state.attribution, [n, h, w, c]);
   } finally {
-    tf.dispose([...keeps, state.x, state.attribution, checkedScores]);
+    await firstCheck.dispose();
+    tf.dispose([...keeps, state.x, state.attribution]);
   }
 }
 
