@@ -158,6 +158,50 @@ describe('guided-ig-step at its iteration cap', () => {
   });
 });
 
+/**
+ * A 64-feature row started behind alpha_min whose one allowed iteration moves every feature a tiny
+ * fraction (target just below the caught-up distance): some end still "behind" by f32 rounding, so
+ * a catch-up after that last move (which the kernel must not run) would change them. The first of
+ * `seed` 1, 2, ... with such a feature.
+ */
+function lastMoveCorner(): { inputs: GuidedIgStepInputs; params: GuidedIgStepParams } {
+  const n = 64;
+  for (let seed = 1; ; seed++) {
+    const [xBase, diff, gradient] = [seededF32(n, 100 * seed, 0, 0.2), seededF32(n, 100 * seed + 1, -1, 1), seededF32(n, 100 * seed + 2)];
+    const alphaMin = f(0.2 + 0.5 * seededF32(1, 100 * seed + 3)[0]!);
+    const xIn = Float32Array.from(xBase, (b, i) => b + diff[i]!);
+    const xMin = Float32Array.from(xBase, (b, i) => b + f(diff[i]! * alphaMin));
+    const xStart = Float32Array.from(xBase, (b, i) => b + f(diff[i]! * f(alphaMin / 2)));
+    let [total, distance] = [0, 0];
+    for (let i = 0; i < n; i++) [total, distance] = [total + Math.abs(diff[i]!), distance + Math.abs(xMin[i]! - xIn[i]!)];
+    const params = {
+      rows: 1,
+      rowLength: n,
+      rank: n,
+      maxIterations: 1,
+      alphaMin,
+      alphaMax: alphaMin + 0.04,
+      targetFraction: (distance - 3e-7 * total) / total,
+      tolerance: 0,
+    };
+    const inputs = { gradient, xIn, xBase, diff, xStart, attribution: new Float32Array(n) };
+    const x = guidedIgStepRef(inputs, params).x;
+    const behind = (i: number) => diff[i] !== 0 && f(f(x[i]! - xBase[i]!) / diff[i]!) < alphaMin;
+    if (x.some((v, i) => behind(i) && v !== xMin[i])) return { inputs, params };
+  }
+}
+
+describe('guided-ig-step after its last allowed move', () => {
+  gpuTest('runs no catch-up: features left behind alpha_min by f32 rounding stay where the move put them', async ({ device }) => {
+    const { inputs, params } = lastMoveCorner();
+    const got = await onGpu(device, inputs, params);
+    const want = guidedIgStepRef(inputs, params);
+    expect(bits(got.x, 64)).toEqual(bits(want.x, 64));
+    expect(bits(got.attribution, 64)).toEqual(bits(want.attribution, 64));
+    expect(liveBufferCount(device)).toBe(0);
+  });
+});
+
 describe('fixedOrderSumF32', () => {
   it('adds lane partials in index order, then a pairwise tree', () => {
     expect(fixedOrderSumF32(5, 4, (i) => i + 1)).toBe(15);
