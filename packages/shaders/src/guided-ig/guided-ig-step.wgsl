@@ -248,7 +248,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var reached = workgroupReduce(lid.x, startAndCatchUp(lid.x, start, end, params.maxIterations > 0u));
   let total = reached.y;
   if (!(total > 0.0)) {
-    // The loop does not run (e.g. the input is the baseline): x stays xStart, uncaught up.
+    // The loop does not run, so x stays xStart, uncaught up. (A total that is not > 0 leaves nothing
+    // behind unless subnormal diffs were flushed from the sum; this keeps that case exact too.)
     for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
       x[i] = xStart[i];
     }
