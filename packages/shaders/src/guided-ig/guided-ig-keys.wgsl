@@ -1,5 +1,5 @@
 // guided-ig-keys.wgsl — Guided IG's quantised |gradient| keys and the rank-th smallest key of one
-// row, found in workgroup memory (a snippet shared by guided-ig-select and guided-ig-step).
+// row, found in workgroup memory (guided-ig-step's selection; CPU reference: guided-ig-keys.ref.ts).
 //
 //   key[i] = isDone(i) ? +Inf : round(|gradient[i]| / cell),  cell = keyCell(largest not-done |gradient|)
 //
@@ -16,7 +16,7 @@
 // The including kernel binds `gradient` and defines `fn isDone(i: u32) -> bool` (the feature reached
 // x_max) and `fn rankKey(i: u32, cell: f32) -> u32` (keyOf(i, cell), or the same key stored earlier),
 // and declares `override WORKGROUP_SIZE`. A row is gradient[start .. end), each invocation
-// visiting start + lid, start + lid + WORKGROUP_SIZE, ... (the including kernels use the same stride,
+// visiting start + lid, start + lid + WORKGROUP_SIZE, ... (the including kernel uses the same stride,
 // so an invocation only ever reads features it wrote itself).
 
 override KEY_BITS: u32 = 14u;
@@ -86,28 +86,16 @@ fn walkKeyCounts(bins: u32, rank: u32) -> vec2u {
   return vec2u(bin, rank - before);
 }
 
-/**
- * The rank-th smallest key (1 = the smallest) of the row gradient[start .. end), capped at maxKey():
- * a feature is selected when keyOf(i, cell) <= it (so +Inf keys never are, and all finite keys are
- * when fewer than rank are finite). Call from uniform control flow (barriers); ends with a barrier.
- */
-fn rankedKey(lid: u32, start: u32, end: u32, rank: u32, cell: f32) -> u32 {
-  clearKeyCounts(lid);
-  workgroupBarrier();
-  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    countHighKey(rankKey(i, cell));
-  }
-  return rankedKeyOfHighCounts(lid, start, end, rank, cell);
-}
-
 /** Adds `key` to the high-bit counts (between clearKeyCounts and rankedKeyOfHighCounts). */
 fn countHighKey(key: u32) {
   atomicAdd(&keyCounts[highOf(key)], 1u);
 }
 
 /**
- * rankedKey after its first pass: every invocation has counted its keys by countHighKey since
- * clearKeyCounts (with a barrier between). Call from uniform control flow; ends with a barrier.
+ * The rank-th smallest key (1 = the smallest) of the row gradient[start .. end), capped at maxKey()
+ * (a feature is selected when its key is <= it, so +Inf keys never are, and all finite keys are
+ * when fewer than rank are finite), once every invocation has counted its keys by countHighKey
+ * since clearKeyCounts (with a barrier between). Call from uniform control flow; ends with a barrier.
  */
 fn rankedKeyOfHighCounts(lid: u32, start: u32, end: u32, rank: u32, cell: f32) -> u32 {
   workgroupBarrier();

@@ -76,6 +76,9 @@ const CASES = [
   { why: 'fraction 1 (every feature selected)', p: { ...ties, fraction: 1 }, step: 2, seed: 7 },
   { why: 'fraction 0 (the smallest key only)', p: { ...ties, fraction: 0 }, step: 2, seed: 8 },
   { why: 'a 224x224x3 image, step 2 of 8', p: large, step: 2, seed: 9 },
+  // Edge cases of guided-ig-keys.wgsl's keys and radix select (tested here, its only includer).
+  { why: 'all gradients zero (every key 0)', p: { ...ties, gradient: new Float32Array(2100) }, step: 4, seed: 15 },
+  { why: 'tiny gradients (1e-30)', p: { ...small, gradient: seededF32(3072, 16, -1e-30, 1e-30) }, step: 7, seed: 16 },
 ];
 
 /** Runs the kernel on `inputs` and returns its x and attribution (each checked for writes past the rows). */
@@ -135,6 +138,66 @@ describe('guided-ig-step', () => {
     expect(bits(got.x, 600)).toEqual(bits(want.x, 600));
     expect(bits(got.attribution, 600)).toEqual(bits(want.attribution, 600));
     expect(Array.from(want.x)).toEqual(Array.from(xMax));
+    expect(liveBufferCount(device)).toBe(0);
+  });
+});
+
+describe('guided-ig-step at its iteration cap', () => {
+  // Each iteration's catch-up runs in the pass before it; with no iteration left after a move
+  // there is none (maxIterations 1, 2), and with none at all x stays xStart (maxIterations 0).
+  gpuTest.for([0, 1, 2])('matches guidedIgStepRef bit for bit with maxIterations %i', async (maxIterations, { device }) => {
+    const inputs = stateAt(ties, 5, 17);
+    const params = { ...paramsOf(ties, 5), maxIterations };
+    const length = ties.rows * ties.rowLength;
+    const got = await onGpu(device, inputs, params);
+    const want = guidedIgStepRef(inputs, params);
+    expect(bits(got.x, length)).toEqual(bits(want.x, length));
+    expect(bits(got.attribution, length)).toEqual(bits(want.attribution, length));
+    expect(Array.from(want.x).some((v, i) => v !== inputs.xStart[i])).toBe(maxIterations > 0);
+    expect(liveBufferCount(device)).toBe(0);
+  });
+});
+
+/**
+ * A 64-feature row started behind alpha_min whose one allowed iteration moves every feature a tiny
+ * fraction (target just below the caught-up distance): some end still "behind" by f32 rounding, so
+ * a catch-up after that last move (which the kernel must not run) would change them. The first of
+ * `seed` 1, 2, ... with such a feature.
+ */
+function lastMoveCorner(): { inputs: GuidedIgStepInputs; params: GuidedIgStepParams } {
+  const n = 64;
+  for (let seed = 1; ; seed++) {
+    const [xBase, diff, gradient] = [seededF32(n, 100 * seed, 0, 0.2), seededF32(n, 100 * seed + 1, -1, 1), seededF32(n, 100 * seed + 2)];
+    const alphaMin = f(0.2 + 0.5 * seededF32(1, 100 * seed + 3)[0]!);
+    const xIn = Float32Array.from(xBase, (b, i) => b + diff[i]!);
+    const xMin = Float32Array.from(xBase, (b, i) => b + f(diff[i]! * alphaMin));
+    const xStart = Float32Array.from(xBase, (b, i) => b + f(diff[i]! * f(alphaMin / 2)));
+    let [total, distance] = [0, 0];
+    for (let i = 0; i < n; i++) [total, distance] = [total + Math.abs(diff[i]!), distance + Math.abs(xMin[i]! - xIn[i]!)];
+    const params = {
+      rows: 1,
+      rowLength: n,
+      rank: n,
+      maxIterations: 1,
+      alphaMin,
+      alphaMax: alphaMin + 0.04,
+      targetFraction: (distance - 3e-7 * total) / total,
+      tolerance: 0,
+    };
+    const inputs = { gradient, xIn, xBase, diff, xStart, attribution: new Float32Array(n) };
+    const x = guidedIgStepRef(inputs, params).x;
+    const behind = (i: number) => diff[i] !== 0 && f(f(x[i]! - xBase[i]!) / diff[i]!) < alphaMin;
+    if (x.some((v, i) => behind(i) && v !== xMin[i])) return { inputs, params };
+  }
+}
+
+describe('guided-ig-step after its last allowed move', () => {
+  gpuTest('runs no catch-up: features left behind alpha_min by f32 rounding stay where the move put them', async ({ device }) => {
+    const { inputs, params } = lastMoveCorner();
+    const got = await onGpu(device, inputs, params);
+    const want = guidedIgStepRef(inputs, params);
+    expect(bits(got.x, 64)).toEqual(bits(want.x, 64));
+    expect(bits(got.attribution, 64)).toEqual(bits(want.attribution, 64));
     expect(liveBufferCount(device)).toBe(0);
   });
 });

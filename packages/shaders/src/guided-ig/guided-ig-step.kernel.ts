@@ -2,12 +2,12 @@
 import source from './guided-ig-step.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 import { guidedIgKeysSnippet } from '../snippets/index.js';
-import { GUIDED_IG_SELECT_KEY_BITS } from './guided-ig-select.kernel.js';
+import { GUIDED_IG_KEY_BITS } from './guided-ig-keys.ref.js';
 
 /**
  * GPU kernel: one whole step of Guided IG per row (image) of [rows, rowLength], one workgroup per
  * row and no readback: PAIR's selection loop (catch-up to x_min, the L1-target test, the selection
- * by quantised |gradient| keys shared with guided-ig-select, gamma, the move) runs until the row's
+ * by quantised |gradient| keys of guided-ig-keys.wgsl, gamma, the move) runs until the row's
  * L1 distance to `xIn` is within `tolerance` of its total of `targetFraction` of the total, or
  * `maxIterations` rounds; then `attributionOut = attribution + (x - xStart) * gradient`. Writes the
  * step's end point to `x`. See guided-ig-step.wgsl; CPU reference: guidedIgStepRef (the same f32
@@ -22,7 +22,7 @@ export const guidedIgStep = defineKernel({
   // 64 -> 1.11-1.16x, 32 -> 1.22-1.26x of the bare passes; MobileNetV2-224 about the same at 64 and
   // 256 (1.10x, 1.12x). A real GPU would likely prefer more invocations for 224x224x3 rows (not measured).
   workgroupSize: 64,
-  constants: { KEY_BITS: GUIDED_IG_SELECT_KEY_BITS },
+  constants: { KEY_BITS: GUIDED_IG_KEY_BITS },
   bindings: {
     params: {
       uniform: {

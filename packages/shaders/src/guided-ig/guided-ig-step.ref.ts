@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { guidedIgStep } from './guided-ig-step.kernel.js';
-import { guidedIgKeysRef, guidedIgRankedKeyRef } from './guided-ig-select.ref.js';
+import { guidedIgKeysRef, guidedIgRankedKeyRef } from './guided-ig-keys.ref.js';
 
 const f = Math.fround;
 

@@ -7,10 +7,10 @@
 //   target = total * targetFraction        (PAIR's l1_target, targetFraction = 1 - alpha)
 //   while total > 0, at most maxIterations times:
 //     catch-up: x[i] = xMin[i] where diff[i] != 0 and (x[i] - xBase[i]) / diff[i] < alphaMin
-//               (guided-ig-clip's rule)
+//               (PAIR: x[x_alpha < alpha_min] = x_min)
 //     distance = sum |x - xIn|; stop when |target - distance| <= tolerance * total
 //     selection: features not at xMax whose quantised |gradient| key is at most the rank-th
-//                smallest (guided-ig-keys.wgsl, the same keys as guided-ig-select)
+//                smallest (guided-ig-keys.wgsl, the same keys as core's selection.ts)
 //     selectable = sum over selected of |x - xMax|
 //     gamma = (distance - l1Target) / selectable; selected features go to xMax when gamma > 1 or
 //             nothing is selectable (xMax assigned, so x == xMax marks them done exactly), else
@@ -63,8 +63,8 @@ var<workgroup> cachedKeys: array<u32, KEY_CACHE>;
 var<private> rowStart: u32;
 var<private> keysCached: bool;
 
-var<workgroup> treeSums: array<f32, WORKGROUP_SIZE>;
-var<workgroup> treeHighs: array<f32, WORKGROUP_SIZE>;
+// workgroupReduce's tree: (sum, sum, max) per invocation.
+var<workgroup> tree: array<vec3f, WORKGROUP_SIZE>;
 
 fn xMaxAt(i: u32) -> f32 {
   return xBase[i] + diff[i] * params.alphaMax;
@@ -77,7 +77,7 @@ fn isDone(i: u32) -> bool {
 
 /**
  * Turns the invocation's cached |gradient| bits (catchUp's) into keys (each invocation reads back
- * only its own) and counts all its keys by their high bits: rankedKey's first pass.
+ * only its own) and counts all its keys by their high bits: rankedKeyOfHighCounts's first pass.
  */
 fn storeAndCountKeys(lid: u32, start: u32, end: u32, cell: f32) {
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
@@ -101,52 +101,70 @@ fn rankKey(i: u32, cell: f32) -> u32 {
 }
 
 /**
- * (sum over the workgroup of `partial`, max of `high`), the same for every invocation (uniform):
- * a pairwise tree, invocation lid adding lid + stride for stride = WORKGROUP_SIZE / 2 .. 1 (a power
- * of two). Call from uniform control flow; ends with a barrier, so the arrays may be reused.
+ * (sum over the workgroup of v.x, of v.y, max of v.z), the same for every invocation (uniform): a
+ * pairwise tree, invocation lid adding lid + stride for stride = WORKGROUP_SIZE / 2 .. 1 (a power
+ * of two); each component's sums are the f32 additions of a scalar tree. Call from uniform control
+ * flow; ends with a barrier, so the tree may be reused.
  */
-fn workgroupSumMax(lid: u32, partial: f32, high: f32) -> vec2f {
-  treeSums[lid] = partial;
-  treeHighs[lid] = high;
+fn workgroupReduce(lid: u32, v: vec3f) -> vec3f {
+  tree[lid] = v;
   workgroupBarrier();
   for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
     if (lid < stride) {
-      treeSums[lid] = treeSums[lid] + treeSums[lid + stride];
-      treeHighs[lid] = max(treeHighs[lid], treeHighs[lid + stride]);
+      let a = tree[lid];
+      let b = tree[lid + stride];
+      tree[lid] = vec3f(a.x + b.x, a.y + b.y, max(a.z, b.z));
     }
     workgroupBarrier();
   }
-  let result = vec2f(workgroupUniformLoad(&treeSums[0]), workgroupUniformLoad(&treeHighs[0]));
-  workgroupBarrier(); // every invocation has read the result before the arrays are written again
+  let result = workgroupUniformLoad(&tree[0]);
+  workgroupBarrier(); // every invocation has read the result before the tree is written again
   return result;
 }
 
 /**
- * Catch-up of the invocation's features; returns (their L1 distance to xIn, largest not-done
- * |gradient|) and caches the features' |gradient| bits for storeAndCountKeys (+Inf when done).
+ * The catch-up of feature i from `before` (its x so far): stored to x when it moves, or `always`.
+ * Adds the feature to `reached` (the L1 distance to xIn, ., the largest not-done |gradient|) and
+ * caches its |gradient| bits for storeAndCountKeys (+Inf when done).
  */
-fn catchUp(lid: u32, start: u32, end: u32) -> vec2f {
-  var distance = 0.0;
-  var largest = 0.0;
+fn catchUpAt(i: u32, start: u32, before: f32, always: bool, reached: ptr<function, vec3f>) {
+  let d = diff[i];
+  let base = xBase[i];
+  var at = before;
+  let behind = d != 0.0 && (at - base) / d < params.alphaMin;
+  if (behind) {
+    at = base + d * params.alphaMin;
+  }
+  if (behind || always) {
+    x[i] = at;
+  }
+  (*reached).x += abs(at - xIn[i]);
+  let done = at == base + d * params.alphaMax; // isDone(i)
+  let magnitude = abs(gradient[i]);
+  if (!done) {
+    (*reached).z = max((*reached).z, magnitude);
+  }
+  if (keysCached) {
+    cachedKeys[i - start] = select(bitcast<u32>(magnitude), INF_BITS, done);
+  }
+}
+
+/**
+ * The step's start and the first iteration's catch-up in one pass: x = xStart, caught up when
+ * `catchUp` (x stays xStart when the loop does not run); returns the invocation's (L1 distance to
+ * xIn, |diff| sum, largest not-done |gradient|), each summed in feature order.
+ */
+fn startAndCatchUp(lid: u32, start: u32, end: u32, catchUp: bool) -> vec3f {
+  var reached = vec3f(0.0);
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    let d = diff[i];
-    let base = xBase[i];
-    var at = x[i];
-    if (d != 0.0 && (at - base) / d < params.alphaMin) {
-      at = base + d * params.alphaMin;
-      x[i] = at;
-    }
-    distance += abs(at - xIn[i]);
-    let done = at == base + d * params.alphaMax; // isDone(i)
-    let magnitude = abs(gradient[i]);
-    if (!done) {
-      largest = max(largest, magnitude);
-    }
-    if (keysCached) {
-      cachedKeys[i - start] = select(bitcast<u32>(magnitude), INF_BITS, done);
+    reached.y += abs(diff[i]);
+    if (catchUp) {
+      catchUpAt(i, start, xStart[i], true, &reached);
+    } else {
+      x[i] = xStart[i];
     }
   }
-  return vec2f(distance, largest);
+  return reached;
 }
 
 // selectablePart and moveSelected choose between cachedKeys and keyOf outside their loops: a
@@ -174,24 +192,43 @@ fn selectableAt(i: u32, selected: bool) -> f32 {
   return 0.0;
 }
 
-/** Moves the invocation's selected features: all the way to xMax, or the fraction gamma of the way. */
-fn moveSelected(lid: u32, start: u32, end: u32, cell: f32, threshold: u32, allTheWay: bool, gamma: f32) {
+/**
+ * Moves the invocation's selected features (all the way to xMax, or the fraction gamma of the
+ * way) and, when `catchUp` (another iteration follows), catches each up right after its move, for
+ * the next iteration: a feature's catch-up reads only its own x, so this is the order of a move
+ * pass followed by a catch-up pass. Returns the catch-up's (distance, 0, largest) as
+ * startAndCatchUp's.
+ */
+fn moveAndCatchUp(lid: u32, start: u32, end: u32, cell: f32, threshold: u32, allTheWay: bool, gamma: f32, catchUp: bool) -> vec3f {
+  var reached = vec3f(0.0);
   if (keysCached) {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      moveAt(i, cachedKeys[i - start] <= threshold, allTheWay, gamma);
+      let at = moveAt(i, cachedKeys[i - start] <= threshold, allTheWay, gamma);
+      if (catchUp) {
+        catchUpAt(i, start, at, false, &reached);
+      }
     }
   } else {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      moveAt(i, keyOf(i, cell) <= threshold, allTheWay, gamma);
+      let at = moveAt(i, keyOf(i, cell) <= threshold, allTheWay, gamma);
+      if (catchUp) {
+        catchUpAt(i, start, at, false, &reached);
+      }
     }
   }
+  return reached;
 }
 
-fn moveAt(i: u32, selected: bool, allTheWay: bool, gamma: f32) {
-  if (selected) {
-    let to = xMaxAt(i);
-    x[i] = select(x[i] + (to - x[i]) * gamma, to, allTheWay);
+/** Feature i's x after the move (stored when it moves). */
+fn moveAt(i: u32, selected: bool, allTheWay: bool, gamma: f32) -> f32 {
+  let before = x[i];
+  if (!selected) {
+    return before;
   }
+  let to = xMaxAt(i);
+  let moved = select(before + (to - before) * gamma, to, allTheWay);
+  x[i] = moved;
+  return moved;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -205,29 +242,35 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   rowStart = start;
   keysCached = params.rowLength <= KEY_CACHE;
 
-  var length = 0.0;
-  for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
-    x[i] = xStart[i];
-    length += abs(diff[i]);
+  // Each iteration's catch-up runs in the pass before it: the first in the start's pass, the others
+  // in the previous iteration's move (one pass over the row fewer per iteration).
+  clearKeyCounts(lid.x); // the reduction's barriers order it before storeAndCountKeys
+  var reached = workgroupReduce(lid.x, startAndCatchUp(lid.x, start, end, params.maxIterations > 0u));
+  let total = reached.y;
+  if (!(total > 0.0)) {
+    // The loop does not run, so x stays xStart, uncaught up. (A total that is not > 0 leaves nothing
+    // behind unless subnormal diffs were flushed from the sum; this keeps that case exact too.)
+    for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
+      x[i] = xStart[i];
+    }
   }
-  let total = workgroupSumMax(lid.x, length, 0.0).x;
   let l1Target = total * params.targetFraction;
   let closeEnough = params.tolerance * total;
 
   for (var iteration = 0u; iteration < params.maxIterations && total > 0.0; iteration++) {
-    clearKeyCounts(lid.x); // the reduction's barriers order it before storeAndCountKeys
-    let reached = catchUp(lid.x, start, end);
-    let sums = workgroupSumMax(lid.x, reached.x, reached.y);
-    let distance = sums.x;
+    let distance = reached.x;
     if (abs(l1Target - distance) <= closeEnough) {
       break;
     }
-    let cell = keyCell(sums.y);
-    storeAndCountKeys(lid.x, start, end, cell); // keyCounts cleared above, then the reduction's barriers
+    let cell = keyCell(reached.z);
+    storeAndCountKeys(lid.x, start, end, cell); // keyCounts cleared before the reduction's barriers
     let threshold = rankedKeyOfHighCounts(lid.x, start, end, params.rank, cell);
-    let selectable = workgroupSumMax(lid.x, selectablePart(lid.x, start, end, cell, threshold), 0.0).x;
+    let selectable = workgroupReduce(lid.x, vec3f(selectablePart(lid.x, start, end, cell, threshold), 0.0, 0.0)).x;
     let gamma = (distance - l1Target) / selectable;
-    moveSelected(lid.x, start, end, cell, threshold, !(selectable > 0.0) || gamma > 1.0, gamma);
+    let another = iteration + 1u < params.maxIterations;
+    clearKeyCounts(lid.x); // rankedKeyOfHighCounts ended with a barrier
+    let allTheWay = !(selectable > 0.0) || gamma > 1.0;
+    reached = workgroupReduce(lid.x, moveAndCatchUp(lid.x, start, end, cell, threshold, allTheWay, gamma, another));
   }
 
   for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {

@@ -120,7 +120,7 @@ export const convOutput8Snippet: WgslSnippet = {
 };
 
 /**
- * keyCell, keyOf and rankedKey: Guided IG's quantised |gradient| keys and the rank-th smallest key
+ * keyCell, keyOf, countHighKey and rankedKeyOfHighCounts: Guided IG's quantised |gradient| keys and the rank-th smallest key
  * of a row by a two-level radix select (guided-ig/guided-ig-keys.wgsl; reads `gradient`, the
  * kernel defines `isDone` and `rankKey`).
  */

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount } from '@webxai/shaders';
+import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount, ModelError } from '@webxai/shaders';
 import { countReadbacks } from '@webxai/testing';
 import { createExplainer, explain } from '../../api/explain.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
@@ -102,6 +102,8 @@ describe('guided-ig', () => {
     expect([given.readbacks, predicted.readbacks]).toEqual([1, 3]);
     tf.dispose([predicted.result.attribution, given.result.attribution]);
     const before = memory();
+    const nanModel = (input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(model.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN));
+    await expect(explain(nanModel, x, { method: 'guided-ig', steps: 3, target: 1 })).rejects.toThrow(ModelError);
     await expect(explain(model, x, { method: 'guided-ig', steps: 3, target: 5 })).rejects.toThrow(InvalidOptionError);
     await expect(explain(model, x, { method: 'guided-ig', steps: 3, target: 5 })).rejects.toThrow(
       /target class 5 is out of range: the model has 5 classes/,
@@ -110,6 +112,11 @@ describe('guided-ig', () => {
     for (const target of [1, 'predicted'] as const) {
       await expect(explain(model, bad, { method: 'guided-ig', steps: 3, target })).rejects.toThrow(InvalidInputError);
     }
+    // The first step's check is read while the path goes on, and awaited after the second step.
+    const done: number[] = [];
+    const onProgress = (p: { done: number }) => void done.push(p.done);
+    await expect(explain(model, bad, { method: 'guided-ig', steps: 50, target: 1, onProgress })).rejects.toThrow(InvalidInputError);
+    expect(done).toEqual([1]);
     bad.dispose();
     expect(memory()).toEqual(before);
     x.dispose();

@@ -5,15 +5,15 @@ import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api
 import type { InputCheck } from '../../api/input-check.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
-import { gradientForTarget, targetGradients } from '../target-gradients.js';
+import { targetGradients } from '../target-gradients.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption } from '../integrated-gradients/baselines.js';
 import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/special-baselines.js';
 import type { OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
-import { hasGuidedIgKernels } from './kernels.js';
-import { stepByKernel, type StepGeometry } from './step-kernel.js';
+import { hasStepKernel, stepByKernel, type StepGeometry } from './step-kernel.js';
 import { hostStep, type PathGeometry } from './host-loop.js';
 import { GUIDED_IG_L1_TOLERANCE, GUIDED_IG_MAX_ITERATIONS, type StepBounds } from './constants.js';
+import { gradientKeepingScores, PendingFirstStepCheck } from './first-step-check.js';
 export { GUIDED_IG_KEY_BITS } from './selection.js';
 export { GUIDED_IG_L1_TOLERANCE, GUIDED_IG_MAX_ITERATIONS } from './constants.js';
 
@@ -114,24 +114,27 @@ async function hostStepper(path: StepGeometry, s: GuidedSettings, kth: number): 
 /**
  * What the first step's gradient pass checks when no prediction came before it (a given target):
  * the classes against the model's, its scores finite, and the input's pending NaN / Inf check, in
- * the pass's one readback (gradientForTarget).
+ * one readback awaited once the second step is recorded (first-step-check.ts).
  */
 export interface FirstStepCheck {
   readonly inputCheck: InputCheck | undefined;
 }
 
-/** The [n, size] gradient at `x` (disposed by the caller; `x` is disposed here); with `check`, read back and checked once. */
-async function stepGradient(
+/**
+ * The [n, size] gradient at `x` (disposed by the caller; `x` is disposed here); with `keepScores`,
+ * also the pass's scores, for the first step's check.
+ */
+function stepGradient(
   model: ModelAdapter,
   x: tf.Tensor4D,
   targets: readonly number[],
-  check: FirstStepCheck | undefined,
-): Promise<tf.Tensor2D> {
+  keepScores: boolean,
+): { gradient: tf.Tensor2D; scores?: tf.Tensor2D } {
   try {
-    const gradient = check ? (await gradientForTarget(model, x, targets, check.inputCheck)).gradient : targetGradients(model, x, targets);
-    const rows = tf.reshape<tf.Rank.R2>(gradient, [x.shape[0], x.size / x.shape[0]]);
-    gradient.dispose();
-    return rows;
+    const pass = keepScores ? gradientKeepingScores(model, x, targets) : { gradient: targetGradients(model, x, targets) };
+    const rows = tf.reshape<tf.Rank.R2>(pass.gradient, [x.shape[0], x.size / x.shape[0]]);
+    pass.gradient.dispose();
+    return { ...pass, gradient: rows };
   } finally {
     x.dispose();
   }
@@ -149,7 +152,10 @@ export async function guidedIgOf(
   baseline: tf.Tensor4D,
   targets: readonly number[],
   s: GuidedSettings,
-  call: Pick<CallContext, 'signal' | 'onProgress'> & { readonly loop: GuidedIgLoop; readonly firstCheck?: FirstStepCheck | undefined },
+  call: Pick<CallContext, 'signal' | 'onProgress'> & {
+    readonly loop: GuidedIgLoop;
+    readonly firstCheck?: FirstStepCheck | undefined;
+  },
 ): Promise<tf.Tensor4D> {
   const [n, h, w, c] = input.shape;
   const size = h * w * c;
@@ -159,6 +165,7 @@ export async function guidedIgOf(
   const kth = Math.floor(s.fraction * (size - 1)); // numpy quantile, interpolation 'lower'
   const keeps: tf.Tensor[] = [xIn, xBase, path.diff];
   let state: PathState = { x: xBase.clone(), attribution: tf.zerosLike<tf.Tensor2D>(xIn) };
+  const firstCheck = new PendingFirstStepCheck();
   try {
     let stepper = kernelStepper(path, s, kth);
     if (call.loop === 'host') {
@@ -168,17 +175,16 @@ export async function guidedIgOf(
     }
     for (let step = 0; step < s.steps; step++) {
       await checkpoint(call.signal, 'guided-ig');
-      const gradient = await stepGradient(
-        model,
-        tf.reshape<tf.Rank.R4>(state.x, [n, h, w, c]),
-        targets,
-        step === 0 ? call.firstCheck : undefined,
-      );
-      state = await stepper(gradient, state, step).finally(() => gradient.dispose());
+      const pass = stepGradient(model, tf.reshape<tf.Rank.R4>(state.x, [n, h, w, c]), targets, step === 0 && call.firstCheck !== undefined);
+      if (pass.scores) firstCheck.start(model, { scores: pass.scores, inputCheck: call.firstCheck?.inputCheck }, targets);
+      state = await stepper(pass.gradient, state, step).finally(() => pass.gradient.dispose());
+      if (step === 1) await firstCheck.settle(); // the GPU still has step 1's work while the host waits
       call.onProgress?.({ done: step + 1, total: s.steps });
     }
+    await firstCheck.settle(); // a one-step path
     return tf.reshape<tf.Rank.R4>(state.attribution, [n, h, w, c]);
   } finally {
+    await firstCheck.dispose();
     tf.dispose([...keeps, state.x, state.attribution]);
   }
 }
@@ -238,7 +244,7 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
             Array.from({ length: input.shape[0] }, (_, i) => baselines.rowOf(i)),
           );
           try {
-            const loop = hasGuidedIgKernels() ? 'kernel' : 'host';
+            const loop = hasStepKernel() ? 'kernel' : 'host';
             const firstCheck = given ? { inputCheck: call.inputCheck } : undefined;
             return { attribution: await guidedIgOf(model, input, perImage, target, settings, { ...call, loop, firstCheck }), target };
           } finally {

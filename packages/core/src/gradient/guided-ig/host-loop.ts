@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Guided IG's step as PAIR-code/saliency's data-dependent loop on the host, for backends without
-// the guided-ig-step kernel (step-kernel.ts): per selection iteration a few tfjs ops and one
-// awaited readback (the current L1 distance, with the selectable L1), gamma in f64.
+// the guided-ig-step kernel (step-kernel.ts) and as that kernel's oracle in guided-ig.gpu.test.ts:
+// per selection iteration a few tfjs ops and one awaited readback (the current L1 distance, with the
+// selectable L1), gamma in f64.
 import * as tf from '@tensorflow/tfjs';
 import { selectSmallestGradients } from './selection.js';
-import { clipByKernel, hasGuidedIgKernels } from './kernels.js';
 import { GUIDED_IG_L1_TOLERANCE, GUIDED_IG_MAX_ITERATIONS, type StepBounds } from './constants.js';
 
 /** Per-explanation constants of the path: where the input differs from the baseline, and a divisor safe to use. */
@@ -48,27 +48,11 @@ function rowFlags(flags: readonly boolean[]): tf.Tensor2D {
 /**
  * Features that fell behind alpha_min jump to x_min (PAIR: x[x_alpha < alpha_min] = x_min), in
  * images still `going`. Where the input equals the baseline, x_alpha is alpha_max (never behind).
- * On webgpu and cpu one kernel (kernels.ts), elsewhere tfjs ops: the same values.
  */
 function clipBehind(x: tf.Tensor2D, xMin: tf.Tensor2D, alphaMin: number, path: PathGeometry, going: readonly boolean[]): tf.Tensor2D {
   return tf.tidy(() => {
-    const flags = tf.tensor2d(going.map(Number), [going.length, 1]);
-    if (hasGuidedIgKernels()) return clipByKernel(x, path.xBase, path.diff, xMin, flags, alphaMin);
-    return clipByTfjsOps(x, xMin, alphaMin, path, flags);
-  });
-}
-
-/** {@link clipBehind} as tfjs ops (backends without the kernel; its test's oracle). `going`: [n, 1], 1 / 0. */
-export function clipByTfjsOps(
-  x: tf.Tensor2D,
-  xMin: tf.Tensor2D,
-  alphaMin: number,
-  path: Pick<PathGeometry, 'xBase' | 'hasDiff' | 'safeDiff'>,
-  going: tf.Tensor2D,
-): tf.Tensor2D {
-  return tf.tidy(() => {
     const behind = tf.logicalAnd(path.hasDiff, tf.less(tf.div(tf.sub(x, path.xBase), path.safeDiff), alphaMin));
-    return tf.where<tf.Tensor2D>(tf.logicalAnd(tf.cast(going, 'bool'), behind), xMin, x);
+    return tf.where<tf.Tensor2D>(tf.logicalAnd(rowFlags(going), behind), xMin, x);
   });
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Guided IG's feature selection with an explicit, backend-independent tie rule.
+// Guided IG's feature selection with an explicit, backend-independent tie rule, as tfjs ops: PAIR's
+// host loop (host-loop.ts) on every backend. The guided-ig-step kernel computes the same keys
+// (guided-ig-keys.wgsl) inside its loop.
 import * as tf from '@tensorflow/tfjs';
-import { GUIDED_IG_SELECT_KEY_BITS } from '@webxai/shaders';
-import { hasGuidedIgKernels, selectByKernel } from './kernels.js';
+import { GUIDED_IG_KEY_BITS as KEY_BITS } from '@webxai/shaders';
 
 /**
  * |gradient| is compared on a grid of 2^-GUIDED_IG_KEY_BITS of each image's largest finite
@@ -14,25 +15,18 @@ import { hasGuidedIgKernels, selectByKernel } from './kernels.js';
  * quantile's) moves them together on both backends. A flip now needs a value within f32 noise of
  * a half-cell boundary.
  */
-export const GUIDED_IG_KEY_BITS = GUIDED_IG_SELECT_KEY_BITS;
+export const GUIDED_IG_KEY_BITS = KEY_BITS;
 
 /**
  * The features Guided IG moves next, per row of `gradient` [n, size]: those whose quantised
  * |gradient| key is at most the `kth` smallest key (numpy quantile, interpolation 'lower'),
  * among features not yet at `xMax`. Ties (equal keys) are all selected, as PAIR selects equal
  * values, so the choice never depends on element order. Returns a 1 / 0 float32 [n, size] mask.
- * On webgpu and cpu one kernel computes it (kernels.ts); elsewhere tfjs ops with topk, the
- * same features.
  *
  * @example
  * selectSmallestGradients(tf.tensor2d([[3, 1, 1, 2]]), x, xMax, 1); // [[0, 1, 1, 0]]
  */
 export function selectSmallestGradients(gradient: tf.Tensor2D, x: tf.Tensor2D, xMax: tf.Tensor2D, kth: number): tf.Tensor2D {
-  return hasGuidedIgKernels() ? selectByKernel(gradient, x, xMax, kth + 1) : selectByTfjsOps(gradient, x, xMax, kth);
-}
-
-/** {@link selectSmallestGradients} as tfjs ops (backends without the kernel; its test's oracle). */
-export function selectByTfjsOps(gradient: tf.Tensor2D, x: tf.Tensor2D, xMax: tf.Tensor2D, kth: number): tf.Tensor2D {
   return tf.tidy(() => {
     const done = tf.equal(x, xMax);
     const magnitude = tf.abs(gradient);

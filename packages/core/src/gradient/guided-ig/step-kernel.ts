@@ -81,6 +81,12 @@ function install(): void {
   }
 }
 
+/** True when the active backend runs {@link stepByKernel} (webgpu, cpu); other backends take PAIR's host loop (host-loop.ts). */
+export function hasStepKernel(): boolean {
+  const backend = tf.getBackend();
+  return backend === 'webgpu' || backend === 'cpu';
+}
+
 /** The path geometry the step reads: the input, the baseline and their difference, [rows, rowLength]. */
 export interface StepGeometry {
   readonly xIn: tf.Tensor2D;
@@ -90,7 +96,7 @@ export interface StepGeometry {
 
 /**
  * One Guided IG step from `x` with a fixed `gradient` by the guided-ig-step kernel (active backend
- * webgpu or cpu, see hasGuidedIgKernels): the step's end point and `attribution` plus
+ * webgpu or cpu, see hasStepKernel): the step's end point and `attribution` plus
  * (end - x) * gradient. The caller disposes both.
  */
 export function stepByKernel(

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-import { GUIDED_IG_SELECT_KEY_BITS } from './guided-ig-select.kernel.js';
+// CPU reference of guided-ig-keys.wgsl (the quantised |gradient| keys and the rank-th smallest key
+// of a row), used by guidedIgStepRef.
 
-const MAX_KEY = 2 ** GUIDED_IG_SELECT_KEY_BITS;
+/** Bits of Guided IG's |gradient| grid: keys are integers in [0, 2^GUIDED_IG_KEY_BITS] (at most 14: guided-ig-keys.wgsl's bins). */
+export const GUIDED_IG_KEY_BITS = 14;
+
+const MAX_KEY = 2 ** GUIDED_IG_KEY_BITS;
 
 /** Round half to even (WGSL round, tfjs Round). */
 function roundHalfEven(v: number): number {
@@ -17,7 +21,7 @@ function roundHalfEven(v: number): number {
 export function guidedIgKeysRef(gradient: ArrayLike<number>, base: number, done: (i: number) => boolean, keys: Float64Array): void {
   let scale = 0;
   for (let i = 0; i < keys.length; i++) if (!done(i)) scale = Math.max(scale, Math.abs(gradient[base + i]!));
-  const cell = Math.fround((scale > 0 ? scale : 1) * 2 ** -GUIDED_IG_SELECT_KEY_BITS);
+  const cell = Math.fround((scale > 0 ? scale : 1) * 2 ** -GUIDED_IG_KEY_BITS);
   for (let i = 0; i < keys.length; i++) {
     const key = roundHalfEven(Math.fround(Math.abs(gradient[base + i]!) / cell));
     keys[i] = done(i) || !(key <= MAX_KEY) ? Number.POSITIVE_INFINITY : key;
@@ -25,7 +29,7 @@ export function guidedIgKeysRef(gradient: ArrayLike<number>, base: number, done:
 }
 
 /**
- * guided-ig-keys.wgsl's rankedKey: the rank-th smallest of `keys` (1 = the smallest) found by
+ * guided-ig-keys.wgsl's rankedKeyOfHighCounts: the rank-th smallest of `keys` (1 = the smallest) found by
  * counting, capped at 2^KEY_BITS (all finite keys when fewer than rank are finite; +Inf never).
  */
 export function guidedIgRankedKeyRef(keys: Float64Array, rank: number): number {
@@ -36,30 +40,4 @@ export function guidedIgRankedKeyRef(keys: Float64Array, rank: number): number {
     if (seen >= rank) return key;
   }
   return MAX_KEY;
-}
-
-/**
- * CPU reference for guided-ig-select.wgsl: per row, 1 where x != xMax and the key
- * ({@link guidedIgKeysRef}) is at most the rank-th smallest key of the row (+Inf for done
- * features), else 0.
- *
- * @example guidedIgSelectRef([3, 1, 1, 2], [0, 0, 0, 0], [1, 1, 1, 1], 1, 4, 2) // Float32Array [0, 1, 1, 0]
- */
-export function guidedIgSelectRef(
-  gradient: ArrayLike<number>,
-  x: ArrayLike<number>,
-  xMax: ArrayLike<number>,
-  rows: number,
-  rowLength: number,
-  rank: number,
-): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(rows * rowLength);
-  const keys = new Float64Array(rowLength);
-  for (let r = 0; r < rows; r++) {
-    const base = r * rowLength;
-    guidedIgKeysRef(gradient, base, (i) => x[base + i] === xMax[base + i], keys);
-    const threshold = guidedIgRankedKeyRef(keys, rank);
-    for (let i = 0; i < rowLength; i++) out[base + i] = keys[i]! <= threshold ? 1 : 0;
-  }
-  return out;
 }
