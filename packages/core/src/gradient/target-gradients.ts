@@ -91,7 +91,8 @@ export interface TargetGradient {
  * InvalidOptionError (both after the pass; the gradient is then disposed). A pending `inputCheck`
  * comes back in the same readback (InvalidInputError first).
  *
- * `finish` (e.g. tf.abs) turns the gradient into the attribution before that readback, not after:
+ * `finish` (e.g. tf.abs, or {@link gradientAsAttribution}) turns the gradient into the attribution
+ * before that readback, not after:
  * its kernels then run in the same flush, and a caller reading the attribution next finds it done
  * instead of waiting a second round trip (on Chromium's SwiftShader: 0.2 instead of ~2.3 ms).
  * A small finished attribution ({@link takesHostCopy}) also rides along in that readback and is kept
@@ -135,6 +136,13 @@ export async function gradientForTarget(
     tf.dispose([scores, chosen]);
   }
 }
+
+/**
+ * The `finish` of {@link gradientForTarget} for a method whose attribution is the gradient itself
+ * (guided backprop, deconvnet): it marks the gradient as the result, so a small one rides in the
+ * pass's readback as its host copy, as saliency's |gradient| does.
+ */
+export const gradientAsAttribution = (gradient: tf.Tensor4D): tf.Tensor4D => gradient;
 
 /** `finish(gradient)`, its intermediates tidied; the gradient is disposed unless returned as is. */
 function finishGradient(gradient: tf.Tensor4D, finish: (gradient: tf.Tensor4D) => tf.Tensor4D): tf.Tensor4D {

@@ -38,8 +38,11 @@ function fusesHere(dy: tf.Tensor, x: tf.Tensor): boolean {
   );
 }
 
-/** dy * step(x) with the relu-grad kernel, or with tfjs's ops where the kernel does not apply. */
-function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+/**
+ * dy * step(x), the gradient of a ReLU at x: one relu-grad dispatch where the kernel applies (webgpu,
+ * flag on, float32, a multiple of 4 elements), else tfjs's Step and Multiply; the same bits either way.
+ */
+export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   if (!fusesHere(dy, x)) return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
   return tf.engine().runKernel<tf.Tensor>(RELU_GRAD_KERNEL, { dy, x });
 }

@@ -10,6 +10,7 @@
 // result is fed as the node's output.
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedModelError } from '@webxai/shaders';
+import { reluGradient } from '../../interop/fused-relu-gradient.js';
 import { executionOrder, graphNodes, type GraphNodeLike } from '../../model/split/graph-program.js';
 import { layersProgram, runStep, type Step } from '../../model/split/layers-program.js';
 import type { ModelInput } from '../../model/types.js';
@@ -31,9 +32,11 @@ export function overriddenRelu(mode: ReluGradient, maxValue?: number): (z: tf.Te
       const positive = tf.relu(dy);
       if (mode === 'deconvnet') return positive;
       const pre = saved[0]!;
-      // Where the forward ReLU passed its input (0 < z, and z < maxValue for a capped ReLU).
-      const open = maxValue === undefined ? tf.step(pre) : tf.mul(tf.step(pre), tf.step(tf.sub(maxValue, pre)));
-      return tf.mul(positive, open);
+      // relu(dy) * step(z): the plain ReLU gradient of relu(dy), one relu-grad dispatch on software
+      // adapters instead of Step + Multiply (the same bits: relu-grad multiplies as tf.mul does).
+      if (maxValue === undefined) return reluGradient(positive, pre);
+      // Where the capped ReLU passed its input: 0 < z < maxValue.
+      return tf.mul(positive, tf.mul(tf.step(pre), tf.step(tf.sub(maxValue, pre))));
     };
     return { value, gradFunc };
   });
