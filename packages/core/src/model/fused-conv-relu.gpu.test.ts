@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Inside webxai's gradient passes a LayersModel's relu Conv2D layers run as one FusedConv2D each
+// (tfjs unfuses them under a tape): the same input gradients bit for bit as tfjs's unfused ops, on
+// webgpu and cpu; fewer kernels; the layers' own `call` back afterwards, even after a throw.
+import { describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { seededF32 } from '@webxai/testing';
+import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
+import { adaptModel } from './adapt.js';
+import { targetGradients } from '../gradient/target-gradients.js';
+import { FUSED_CONV_RELU_GRADIENT_FLAG, fusedConvReluForward } from './fused-conv-relu.js';
+import { inputGradient } from '../interop/input-gradients.js';
+import { checkWebgpuLeaksPerTest } from '../../test/kernel-wrapper-hooks.js';
+
+/** The tiny CNN (two 3x3 relu convs with bias, global average pooling, dense) as `variant`. */
+function tinyModel(variant: 'sequential' | 'functional' | 'nested'): tf.LayersModel {
+  const weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, filters: 4, classes: 5, seed: 61 });
+  const model = tinyCnn(variant, weights);
+  disposeWeights(weights); // setWeights copied them
+  return model;
+}
+
+/** Strided 'valid' relu conv without bias, a 'same' relu conv with bias, a relu6 conv (not fused), dense. */
+function mixedCnn(): tf.LayersModel {
+  const init = (seed: number) => tf.initializers.randomNormal({ seed, stddev: 0.5 });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [9, 9, 2], filters: 4, kernelSize: 3, strides: 2, padding: 'valid', useBias: false, activation: 'relu', kernelInitializer: init(1) }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2), biasInitializer: init(3) }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 2, padding: 'same', activation: 'relu6', kernelInitializer: init(4) }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3, kernelInitializer: init(5) }),
+    ],
+  });
+}
+
+const bits = async (t: tf.Tensor) => Array.from(new Uint32Array(((await t.data()) as Float32Array).slice().buffer));
+
+/** d score[target] / d x through webxai's layers adapter, with the fusion on or off; the kernels it ran. */
+async function gradientWith(model: tf.LayersModel, x: tf.Tensor4D, targets: number[], fused: boolean) {
+  const flag = tf.env().getBool(FUSED_CONV_RELU_GRADIENT_FLAG);
+  tf.env().set(FUSED_CONV_RELU_GRADIENT_FLAG, fused);
+  const runKernel = vi.spyOn(tf.engine(), 'runKernel');
+  try {
+    const gradient = targetGradients(adaptModel(model), x, targets);
+    const kernels = runKernel.mock.calls.map(([name]) => name);
+    const values = await bits(gradient);
+    gradient.dispose();
+    return { values, kernels };
+  } finally {
+    runKernel.mockRestore();
+    tf.env().set(FUSED_CONV_RELU_GRADIENT_FLAG, flag);
+  }
+}
+
+const count = (kernels: string[], name: string) => kernels.filter((k) => k === name).length;
+
+describe.each(['webgpu', 'cpu'] as const)('relu convolutions fused in gradient passes (%s)', (backend) => {
+  checkWebgpuLeaksPerTest(() => undefined);
+
+  it("give tfjs's unfused input gradient bit for bit, with one FusedConv2D per relu conv and no Add or Relu", async () => {
+    await tf.setBackend(backend);
+    for (const variant of ['sequential', 'functional', 'nested'] as const) {
+      const model = tinyModel(variant);
+      const x = tf.tensor4d(seededF32(2 * 8 * 8 * 3, 62, -1, 1), [2, 8, 8, 3]);
+      const fused = await gradientWith(model, x, [1, 3], true);
+      const plain = await gradientWith(model, x, [1, 3], false);
+      expect(fused.values, variant).toEqual(plain.values);
+      expect(fused.values.some((v) => v !== 0)).toBe(true);
+      expect(count(fused.kernels, 'FusedConv2D'), variant).toBe(2);
+      expect(count(plain.kernels, 'FusedConv2D'), variant).toBe(0);
+      expect(count(fused.kernels, 'Relu'), variant).toBe(0);
+      expect(count(plain.kernels, 'Relu'), variant).toBe(2);
+      x.dispose();
+      model.dispose();
+    }
+  });
+
+  it('covers strides, valid padding and no bias; leaves a relu6 conv to tfjs', async () => {
+    await tf.setBackend(backend);
+    const model = mixedCnn();
+    const x = tf.tensor4d(seededF32(9 * 9 * 2, 63, -1, 1), [1, 9, 9, 2]);
+    const fused = await gradientWith(model, x, [2], true);
+    const plain = await gradientWith(model, x, [2], false);
+    expect(fused.values).toEqual(plain.values);
+    expect(fused.values.some((v) => v !== 0)).toBe(true);
+    // The relu6 conv runs as tfjs runs it under a tape: a linear FusedConv2D (conv + bias), then
+    // tfjs-layers' relu6, minimum(6, relu(x)).
+    expect(count(plain.kernels, 'FusedConv2D')).toBe(1);
+    expect(count(plain.kernels, 'Relu')).toBe(3);
+    expect(count(fused.kernels, 'FusedConv2D')).toBe(3);
+    expect(count(fused.kernels, 'Relu')).toBe(1);
+    x.dispose();
+    model.dispose();
+  });
+});
+
+describe('fusedConvReluForward', () => {
+  checkWebgpuLeaksPerTest(() => undefined);
+
+  it("swaps the layers' call only inside an outermost gradient and always puts it back, even after a throw", async () => {
+    const model = tinyModel('sequential');
+    const conv = model.getLayer('conv1');
+    const fused = fusedConvReluForward(model);
+    const x = tf.tensor4d(seededF32(8 * 8 * 3, 64, -1, 1), [1, 8, 8, 3]);
+    const swapped = () => Object.prototype.hasOwnProperty.call(conv, 'call');
+    const seen: boolean[] = [];
+    tf.tidy(() => fused(() => seen.push(swapped()))); // predict: no tape
+    const g = tf.grad((input: tf.Tensor) => tf.sum(fused(() => (seen.push(swapped()), model.apply(input) as tf.Tensor))))(x);
+    // Inside somebody else's gradient (depth 2) tfjs's ops stay.
+    const outer = tf.grad((input: tf.Tensor) => tf.sum(tf.grad((inner: tf.Tensor) => tf.sum(fused(() => (seen.push(swapped()), model.apply(inner) as tf.Tensor))))(input)));
+    const gg = outer(x);
+    expect(seen).toEqual([false, true, false]);
+    // inputGradient frees the tape of a pass that throws.
+    expect(() =>
+      inputGradient(
+        (input) =>
+          fused(() => {
+            model.apply(input);
+            throw new Error('model failed');
+          }),
+        x,
+      ),
+    ).toThrow('model failed');
+    expect(swapped()).toBe(false);
+    tf.dispose([x, g, gg]);
+    model.dispose();
+  });
+});
