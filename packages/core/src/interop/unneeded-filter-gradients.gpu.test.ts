@@ -4,7 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
 import { targetScoreSum } from '../api/targets.js';
 import { targetGradients } from '../gradient/target-gradients.js';
-import { skippedConvBiasGradients, skippedDenseGradients, skippedFilterGradients, skipUnneededFilterGradients } from './unneeded-filter-gradients.js';
+import {
+  skippedConvBiasGradients,
+  skippedDenseGradients,
+  skippedFilterGradients,
+  skipUnneededFilterGradients,
+} from './unneeded-filter-gradients.js';
 import { checkWebgpuLeaksPerTest } from '../../test/kernel-wrapper-hooks.js';
 
 /** MobileNet-like: two convs with linear activations (fused under tf.grad), batch norm and ReLU6 layers between. */
@@ -118,7 +123,7 @@ describe.each(['webgpu', 'cpu'] as const)('skipping unneeded filter gradients on
     const bias = tf.tensor1d(seededF32(3, 21, -1, 1));
     // conv(x, w) + b(x), then conv(x, w) + b: the bias depends on x, then it does not.
     const cases: [(input: tf.Tensor4D) => tf.Tensor1D, number][] = [
-      [(input) => tf.reshape(tf.sum(tf.slice(input, [0, 0, 0, 0], [1, 1, 3, 1])), [-1]) as tf.Tensor1D, 0],
+      [(input) => tf.reshape<tf.Rank.R1>(tf.sum(tf.slice(input, [0, 0, 0, 0], [1, 1, 3, 1])), [-1]), 0],
       [() => bias, 1],
     ];
     for (const [biasOf, want] of cases) {

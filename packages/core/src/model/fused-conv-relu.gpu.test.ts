@@ -25,8 +25,24 @@ function mixedCnn(): tf.LayersModel {
   const init = (seed: number) => tf.initializers.randomNormal({ seed, stddev: 0.5 });
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [9, 9, 2], filters: 4, kernelSize: 3, strides: 2, padding: 'valid', useBias: false, activation: 'relu', kernelInitializer: init(1) }),
-      tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2), biasInitializer: init(3) }),
+      tf.layers.conv2d({
+        inputShape: [9, 9, 2],
+        filters: 4,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'valid',
+        useBias: false,
+        activation: 'relu',
+        kernelInitializer: init(1),
+      }),
+      tf.layers.conv2d({
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: init(2),
+        biasInitializer: init(3),
+      }),
       tf.layers.conv2d({ filters: 4, kernelSize: 2, padding: 'same', activation: 'relu6', kernelInitializer: init(4) }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 3, kernelInitializer: init(5) }),
@@ -98,7 +114,7 @@ describe.each(['webgpu', 'cpu'] as const)('relu convolutions fused in gradient p
 describe('fusedConvReluForward', () => {
   checkWebgpuLeaksPerTest(() => undefined);
 
-  it("swaps the layers' call only inside an outermost gradient and always puts it back, even after a throw", async () => {
+  it("swaps the layers' call only inside an outermost gradient and always puts it back, even after a throw", () => {
     const model = tinyModel('sequential');
     const conv = model.getLayer('conv1');
     const fused = fusedConvReluForward(model);
@@ -108,7 +124,9 @@ describe('fusedConvReluForward', () => {
     tf.tidy(() => fused(() => seen.push(swapped()))); // predict: no tape
     const g = tf.grad((input: tf.Tensor) => tf.sum(fused(() => (seen.push(swapped()), model.apply(input) as tf.Tensor))))(x);
     // Inside somebody else's gradient (depth 2) tfjs's ops stay.
-    const outer = tf.grad((input: tf.Tensor) => tf.sum(tf.grad((inner: tf.Tensor) => tf.sum(fused(() => (seen.push(swapped()), model.apply(inner) as tf.Tensor))))(input)));
+    const outer = tf.grad((input: tf.Tensor) =>
+      tf.sum(tf.grad((inner: tf.Tensor) => tf.sum(fused(() => (seen.push(swapped()), model.apply(inner) as tf.Tensor))))(input)),
+    );
     const gg = outer(x);
     expect(seen).toEqual([false, true, false]);
     // inputGradient frees the tape of a pass that throws.

@@ -72,14 +72,14 @@ function convRelu(layer: ConvLayer, x: tf.Tensor4D): tf.Tensor4D {
     const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
     const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' };
     const inputs = bias ? { x: input, filter, bias } : { x: input, filter };
-    const value = tf.engine().runKernel<tf.Tensor4D>('FusedConv2D', inputs, attrs as unknown as tf.NamedAttrMap);
+    const value = tf.engine().runKernel<tf.Tensor4D>('FusedConv2D', inputs, attrs);
     save([value]);
     // The relu's gradient at its output: step(relu(z)) = step(z). Then tfjs's conv2d input gradient.
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
       tf.conv2dTranspose(reluGradient(dy, saved[0]!) as tf.Tensor4D, filter, inputShape, strides, pad);
     return { value, gradFunc };
   });
-  return op(x) as tf.Tensor4D;
+  return op(x);
 }
 
 /**
@@ -92,7 +92,7 @@ export function fusedConvReluForward(model: tf.LayersModel): <T>(run: () => T) =
   return (run) => {
     const depth = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth;
     if (depth !== 1 || !tf.env().getBool(FUSED_CONV_RELU_GRADIENT_FLAG)) return run();
-    layers ??= fusableLayers(model as unknown as LayerContainer);
+    layers ??= fusableLayers(model);
     if (layers.length === 0) return run();
     const own = layers.map((layer) => Object.getOwnPropertyDescriptor(layer, 'call'));
     layers.forEach((layer) => {
