@@ -3,7 +3,7 @@
 // respect to a batch, in one backward pass for all rows.
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, UnsupportedModelError } from '@webxai/shaders';
-import { checkTargetOption, resolveTargets, type Target } from '../api/targets.js';
+import { checkTargetClass, checkTargetOption, givenTargets, resolveTargets, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
 import { readCheckedWithScores, type InputCheck } from '../api/input-check.js';
 import { inputGradient } from '../interop/input-gradients.js';
@@ -71,6 +71,36 @@ function gradientAndScores(
   } catch (error) {
     tf.dispose([kept.scores, kept.chosen]);
     throw error;
+  }
+}
+
+/**
+ * The class of each row of `x` for a target option, from ONE forward pass and ONE readback that also
+ * brings the scores' finiteness and a pending `inputCheck` (InvalidInputError first): `'predicted'`
+ * (or undefined) is each row's argmax (first maximum). Same errors as `predict` + `resolveTargets`:
+ * NaN or Inf scores -> ModelError, a class index out of range -> InvalidOptionError.
+ *
+ * @example
+ * const classes = await classesForTarget(adapter, images, 'predicted', call.inputCheck);
+ */
+export async function classesForTarget(
+  model: Pick<ModelAdapter, 'forward' | 'kind'>,
+  x: tf.Tensor4D,
+  target: Target | undefined,
+  inputCheck?: InputCheck,
+): Promise<number[]> {
+  const forward = forwardOf(model);
+  const given = givenTargets(target, x.shape[0]);
+  const scores = tf.tidy(() => forward(x));
+  const chosen = given ? undefined : tf.argMax<tf.Tensor1D>(scores, 1);
+  try {
+    const read = await readCheckedWithScores(inputCheck, chosen, scores);
+    if (!read.scoresFinite) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+    const classes = given ?? Array.from(read.values);
+    for (const c of classes) checkTargetClass(c, scores.shape[1]);
+    return classes;
+  } finally {
+    tf.dispose([scores, chosen]);
   }
 }
 
