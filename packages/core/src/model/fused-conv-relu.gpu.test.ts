@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
 import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
 import { adaptModel } from './adapt.js';
+import { explain } from '../api/explain.js';
+import { disposeResult } from '../api/dispose-result.js';
 import { targetGradients } from '../gradient/target-gradients.js';
 import { FUSED_CONV_RELU_GRADIENT_FLAG, fusedConvReluForward } from './fused-conv-relu.js';
 import { inputGradient } from '../interop/input-gradients.js';
@@ -106,6 +108,42 @@ describe.each(['webgpu', 'cpu'] as const)('relu convolutions fused in gradient p
     expect(count(plain.kernels, 'Relu')).toBe(3);
     expect(count(fused.kernels, 'FusedConv2D')).toBe(3);
     expect(count(fused.kernels, 'Relu')).toBe(1);
+    x.dispose();
+    model.dispose();
+  });
+});
+
+describe.each(['webgpu', 'cpu'] as const)('guided backprop and deconvnet with fused relu convolutions (%s)', (backend) => {
+  checkWebgpuLeaksPerTest(() => undefined);
+
+  it("give the unfused override's attribution bit for bit, with one FusedConv2D per relu conv and no Relu", async () => {
+    await tf.setBackend(backend);
+    const model = mixedCnn();
+    const x = tf.tensor4d(seededF32(2 * 9 * 9 * 2, 65, -1, 1), [2, 9, 9, 2]);
+    const run = async (method: 'guided-backprop' | 'deconvnet', fused: boolean) => {
+      const flag = tf.env().getBool(FUSED_CONV_RELU_GRADIENT_FLAG);
+      tf.env().set(FUSED_CONV_RELU_GRADIENT_FLAG, fused);
+      const runKernel = vi.spyOn(tf.engine(), 'runKernel');
+      try {
+        const r = await explain(model, x, { method, target: [0, 2] });
+        const kernels = runKernel.mock.calls.map(([name]) => name);
+        const values = await bits(r.attribution);
+        disposeResult(r);
+        return { values, kernels };
+      } finally {
+        runKernel.mockRestore();
+        tf.env().set(FUSED_CONV_RELU_GRADIENT_FLAG, flag);
+      }
+    };
+    for (const method of ['guided-backprop', 'deconvnet'] as const) {
+      const [fused, plain] = [await run(method, true), await run(method, false)];
+      expect(fused.values, method).toEqual(plain.values);
+      expect(fused.values.some((v) => v !== 0)).toBe(true);
+      // The two relu convs fused; the relu6 conv (linear FusedConv2D + relu6) and its ReLU as before.
+      expect(count(fused.kernels, 'FusedConv2D'), method).toBe(3);
+      expect(count(plain.kernels, 'FusedConv2D'), method).toBe(3);
+      expect(count(plain.kernels, 'Relu') - count(fused.kernels, 'Relu'), method).toBe(2);
+    }
     x.dispose();
     model.dispose();
   });

@@ -16,16 +16,17 @@ import { reluGradient } from '../interop/fused-relu-gradient.js';
 
 /**
  * tfjs env flag: true runs the relu Conv2D layers of a LayersModel as one FusedConv2D inside webxai's
- * gradient passes (default true on every backend); set it to false to keep tfjs's unfused ops.
+ * gradient passes, guided backprop's and deconvnet's included (default true on every backend); set it
+ * to false to keep tfjs's unfused ops.
  */
 export const FUSED_CONV_RELU_GRADIENT_FLAG = 'WEBXAI_FUSED_CONV_RELU_GRADIENT';
 
 tf.env().registerFlag(FUSED_CONV_RELU_GRADIENT_FLAG, () => true);
 
 /** A tfjs-layers Conv2D as far as this file reads it. */
-interface ConvLayer {
+export interface ConvLayer {
   getClassName(): string;
-  call: (inputs: tf.Tensor | tf.Tensor[], kwargs: unknown) => tf.Tensor | tf.Tensor[];
+  call?: (inputs: tf.Tensor | tf.Tensor[], kwargs: unknown) => tf.Tensor | tf.Tensor[];
   readonly activation?: { getClassName(): string } | null;
   readonly kernel?: { read(): tf.Tensor } | null;
   readonly bias?: { read(): tf.Tensor } | null;
@@ -41,7 +42,7 @@ interface LayerContainer {
 }
 
 /** True for the Conv2D layers this file runs fused: relu, channelsLast, 'same' / 'valid', dilation 1. */
-function fusable(layer: ConvLayer): boolean {
+export function fusableConvRelu(layer: ConvLayer): boolean {
   const dilations = [layer.dilationRate ?? 1].flat();
   return (
     layer.getClassName() === 'Conv2D' &&
@@ -57,12 +58,18 @@ function fusable(layer: ConvLayer): boolean {
 function fusableLayers(model: LayerContainer): ConvLayer[] {
   return (model.layers ?? []).flatMap((layer) => {
     if (Array.isArray((layer as LayerContainer).layers)) return fusableLayers(layer as LayerContainer);
-    return fusable(layer as ConvLayer) ? [layer as ConvLayer] : [];
+    return fusableConvRelu(layer as ConvLayer) ? [layer as ConvLayer] : [];
   });
 }
 
-/** relu(conv(x) + bias) as one FusedConv2D, differentiable with respect to x only. */
-function convRelu(layer: ConvLayer, x: tf.Tensor4D): tf.Tensor4D {
+/**
+ * The gradient a ReLU passes back from the gradient `dy` arriving at its output `y`: tfjs's
+ * dy * step(y) (= step of its input), or guided backprop's / deconvnet's rule (features/guided).
+ */
+export type ReluBackward = (dy: tf.Tensor, y: tf.Tensor) => tf.Tensor;
+
+/** relu(conv(x) + bias) as one FusedConv2D, differentiable with respect to x only, its ReLU's gradient by `backward`. */
+export function convRelu(layer: ConvLayer, x: tf.Tensor4D, backward: ReluBackward = reluGradient): tf.Tensor4D {
   const filter = layer.kernel!.read() as tf.Tensor4D;
   const bias = layer.bias?.read();
   const strides = layer.strides as [number, number];
@@ -74,9 +81,9 @@ function convRelu(layer: ConvLayer, x: tf.Tensor4D): tf.Tensor4D {
     const inputs = bias ? { x: input, filter, bias } : { x: input, filter };
     const value = tf.engine().runKernel<tf.Tensor4D>('FusedConv2D', inputs, attrs);
     save([value]);
-    // The relu's gradient at its output: step(relu(z)) = step(z). Then tfjs's conv2d input gradient.
+    // The relu's gradient at its output (step(relu(z)) = step(z)), then tfjs's conv2d input gradient.
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
-      tf.conv2dTranspose(reluGradient(dy, saved[0]!) as tf.Tensor4D, filter, inputShape, strides, pad);
+      tf.conv2dTranspose(backward(dy, saved[0]!) as tf.Tensor4D, filter, inputShape, strides, pad);
     return { value, gradFunc };
   });
   return op(x);
@@ -104,7 +111,7 @@ export function fusedConvReluForward(model: tf.LayersModel): <T>(run: () => T) =
       layers.forEach((layer, i) => {
         const descriptor = own[i];
         if (descriptor) Object.defineProperty(layer, 'call', descriptor);
-        else delete (layer as Partial<ConvLayer>).call;
+        else delete layer.call;
       });
     }
   };

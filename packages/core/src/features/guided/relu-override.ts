@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedModelError } from '@webxai/shaders';
 import { reluGradient } from '../../interop/fused-relu-gradient.js';
+import { convRelu, FUSED_CONV_RELU_GRADIENT_FLAG, fusableConvRelu, type ReluBackward } from '../../model/fused-conv-relu.js';
 import { executionOrder, graphNodes, type GraphNodeLike } from '../../model/split/graph-program.js';
 import { layersProgram, runStep, type Step } from '../../model/split/layers-program.js';
 import type { ModelInput } from '../../model/types.js';
@@ -64,6 +65,11 @@ function reluOf(layer: LayerWithActivation): { via: 'activation' | 'layer'; maxV
   return undefined;
 }
 
+/** How guided backprop / deconvnet pass a gradient `dy` back through a ReLU, from its output `y` (step(y) = step(z)). */
+function reluBackward(mode: ReluGradient): ReluBackward {
+  return mode === 'deconvnet' ? (dy) => tf.relu(dy) : (dy, y) => reluGradient(tf.relu(dy), y);
+}
+
 function runOverridden(step: Step, values: Map<string, tf.Tensor>, relu: (z: tf.Tensor) => tf.Tensor, via: 'activation' | 'layer'): void {
   if (via === 'layer') {
     values.set(step.outputs[0]!, relu(values.get(step.inputs[0]!)!));
@@ -82,15 +88,21 @@ function runOverridden(step: Step, values: Map<string, tf.Tensor>, relu: (z: tf.
 
 function layersForward(model: tf.LayersModel, mode: ReluGradient): OverriddenForward {
   const program = layersProgram(model);
+  const backward = reluBackward(mode);
   const plan = program.steps.map((step) => {
     const relu = reluOf(step.layer);
-    return { step, relu: relu && { via: relu.via, fn: overriddenRelu(mode, relu.maxValue) } };
+    // A relu Conv2D runs as one FusedConv2D with the mode's ReLU gradient (model/fused-conv-relu.ts)
+    // rather than as a linear FusedConv2D and a separate overridden ReLU: one dispatch less.
+    const fused = relu?.via === 'activation' && fusableConvRelu(step.layer);
+    return { step, fused, relu: relu && { via: relu.via, fn: overriddenRelu(mode, relu.maxValue) } };
   });
   const relus = plan.filter((p) => p.relu).map((p) => p.step.layer.name);
   const forward = (x: tf.Tensor4D) => {
     const values = new Map<string, tf.Tensor>([[program.inputKey, x]]);
-    for (const { step, relu } of plan) {
-      if (relu) runOverridden(step, values, relu.fn, relu.via);
+    const fuses = tf.env().getBool(FUSED_CONV_RELU_GRADIENT_FLAG);
+    for (const { step, fused, relu } of plan) {
+      if (fused && fuses) values.set(step.outputs[0]!, convRelu(step.layer, values.get(step.inputs[0]!) as tf.Tensor4D, backward));
+      else if (relu) runOverridden(step, values, relu.fn, relu.via);
       else runStep(step, values);
     }
     return values.get(program.outputKey) as tf.Tensor2D;

@@ -135,9 +135,11 @@ describe('smoothgrad', () => {
     );
     // A NaN in the input is named as such (before the NaN scores it causes), whatever the target.
     const bad = tf.tidy(() => tf.concat([tf.fill([1, 8, 8, 3], Number.NaN), tf.slice(x, [1, 0, 0, 0], [1, 8, 8, 3])]));
-    for (const target of [1, 'predicted', undefined] as const) {
-      await expect(explain(counted.model, bad, { ...options, target }), String(target)).rejects.toThrow(InvalidInputError);
-      await expect(explain(counted.model, bad, { ...options, target, inner: 'integrated-gradients' })).rejects.toThrow(InvalidInputError);
+    for (const targetOption of [{ target: 1 }, { target: 'predicted' as const }, {}]) {
+      const named = JSON.stringify(targetOption);
+      await expect(explain(counted.model, bad, { ...options, ...targetOption }), named).rejects.toThrow(InvalidInputError);
+      const igInner = { ...options, ...targetOption, inner: 'integrated-gradients' as const };
+      await expect(explain(counted.model, bad, igInner), named).rejects.toThrow(InvalidInputError);
     }
     bad.dispose();
     expect(memory()).toEqual(before);
