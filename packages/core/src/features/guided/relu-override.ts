@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedModelError } from '@webxai/shaders';
 import { reluGradient } from '../../interop/fused-relu-gradient.js';
-import { convRelu, FUSED_CONV_RELU_GRADIENT_FLAG, fusableConvRelu, type ReluBackward } from '../../model/fused-conv-relu.js';
+import { FUSED_RELU_LAYERS_FLAG, fusableReluLayer, fusedReluLayer, type ReluBackward } from '../../model/fused-relu-layers.js';
 import { executionOrder, graphNodes, type GraphNodeLike } from '../../model/split/graph-program.js';
 import { layersProgram, runStep, type Step } from '../../model/split/layers-program.js';
 import type { ModelInput } from '../../model/types.js';
@@ -91,17 +91,18 @@ function layersForward(model: tf.LayersModel, mode: ReluGradient): OverriddenFor
   const backward = reluBackward(mode);
   const plan = program.steps.map((step) => {
     const relu = reluOf(step.layer);
-    // A relu Conv2D runs as one FusedConv2D with the mode's ReLU gradient (model/fused-conv-relu.ts)
-    // rather than as a linear FusedConv2D and a separate overridden ReLU: one dispatch less.
-    const fused = relu?.via === 'activation' && fusableConvRelu(step.layer);
-    return { step, fused, relu: relu && { via: relu.via, fn: overriddenRelu(mode, relu.maxValue) } };
+    // A relu Conv2D / Dense runs as its one fused kernel with the mode's ReLU gradient
+    // (model/fused-relu-layers.ts) rather than as a linear fused kernel and a separate overridden ReLU.
+    const fusable = relu?.via === 'activation' && fusableReluLayer(step.layer);
+    return { step, fusable, relu: relu && { via: relu.via, fn: overriddenRelu(mode, relu.maxValue) } };
   });
   const relus = plan.filter((p) => p.relu).map((p) => p.step.layer.name);
   const forward = (x: tf.Tensor4D) => {
     const values = new Map<string, tf.Tensor>([[program.inputKey, x]]);
-    const fuses = tf.env().getBool(FUSED_CONV_RELU_GRADIENT_FLAG);
-    for (const { step, fused, relu } of plan) {
-      if (fused && fuses) values.set(step.outputs[0]!, convRelu(step.layer, values.get(step.inputs[0]!) as tf.Tensor4D, backward));
+    const fuses = tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
+    for (const { step, fusable, relu } of plan) {
+      const fused = fusable && fuses ? fusedReluLayer(step.layer, values.get(step.inputs[0]!)!, backward) : undefined;
+      if (fused) values.set(step.outputs[0]!, fused);
       else if (relu) runOverridden(step, values, relu.fn, relu.via);
       else runStep(step, values);
     }

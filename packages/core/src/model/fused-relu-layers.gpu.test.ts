@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Inside webxai's gradient passes a LayersModel's relu Conv2D layers run as one FusedConv2D each
+// Inside webxai's gradient passes a LayersModel's relu Conv2D / Dense layers run as one fused kernel each
 // (tfjs unfuses them under a tape): the same input gradients bit for bit as tfjs's unfused ops, on
 // webgpu and cpu; fewer kernels; the layers' own `call` back afterwards, even after a throw.
 import { describe, expect, it, vi } from 'vitest';
@@ -10,7 +10,7 @@ import { adaptModel } from './adapt.js';
 import { explain } from '../api/explain.js';
 import { disposeResult } from '../api/dispose-result.js';
 import { targetGradients } from '../gradient/target-gradients.js';
-import { FUSED_CONV_RELU_GRADIENT_FLAG, fusedConvReluForward } from './fused-conv-relu.js';
+import { FUSED_RELU_LAYERS_FLAG, fusedReluLayersForward } from './fused-relu-layers.js';
 import { inputGradient } from '../interop/input-gradients.js';
 import { checkWebgpuLeaksPerTest } from '../../test/kernel-wrapper-hooks.js';
 
@@ -22,7 +22,7 @@ function tinyModel(variant: 'sequential' | 'functional' | 'nested'): tf.LayersMo
   return model;
 }
 
-/** Strided 'valid' relu conv without bias, a 'same' relu conv with bias, a relu6 conv (not fused), dense. */
+/** Strided 'valid' relu conv without bias, a 'same' relu conv with bias, a relu6 conv (not fused), a relu dense, a linear dense. */
 function mixedCnn(): tf.LayersModel {
   const init = (seed: number) => tf.initializers.randomNormal({ seed, stddev: 0.5 });
   return tf.sequential({
@@ -47,7 +47,8 @@ function mixedCnn(): tf.LayersModel {
       }),
       tf.layers.conv2d({ filters: 4, kernelSize: 2, padding: 'same', activation: 'relu6', kernelInitializer: init(4) }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 3, kernelInitializer: init(5) }),
+      tf.layers.dense({ units: 6, activation: 'relu', kernelInitializer: init(5), biasInitializer: init(6) }),
+      tf.layers.dense({ units: 3, kernelInitializer: init(7) }),
     ],
   });
 }
@@ -56,8 +57,8 @@ const bits = async (t: tf.Tensor) => Array.from(new Uint32Array(((await t.data()
 
 /** d score[target] / d x through webxai's layers adapter, with the fusion on or off; the kernels it ran. */
 async function gradientWith(model: tf.LayersModel, x: tf.Tensor4D, targets: number[], fused: boolean) {
-  const flag = tf.env().getBool(FUSED_CONV_RELU_GRADIENT_FLAG);
-  tf.env().set(FUSED_CONV_RELU_GRADIENT_FLAG, fused);
+  const flag = tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
+  tf.env().set(FUSED_RELU_LAYERS_FLAG, fused);
   const runKernel = vi.spyOn(tf.engine(), 'runKernel');
   try {
     const gradient = targetGradients(adaptModel(model), x, targets);
@@ -67,13 +68,13 @@ async function gradientWith(model: tf.LayersModel, x: tf.Tensor4D, targets: numb
     return { values, kernels };
   } finally {
     runKernel.mockRestore();
-    tf.env().set(FUSED_CONV_RELU_GRADIENT_FLAG, flag);
+    tf.env().set(FUSED_RELU_LAYERS_FLAG, flag);
   }
 }
 
 const count = (kernels: string[], name: string) => kernels.filter((k) => k === name).length;
 
-describe.each(['webgpu', 'cpu'] as const)('relu convolutions fused in gradient passes (%s)', (backend) => {
+describe.each(['webgpu', 'cpu'] as const)('relu Conv2D / Dense layers fused in gradient passes (%s)', (backend) => {
   checkWebgpuLeaksPerTest(() => undefined);
 
   it("give tfjs's unfused input gradient bit for bit, with one FusedConv2D per relu conv and no Add or Relu", async () => {
@@ -94,7 +95,7 @@ describe.each(['webgpu', 'cpu'] as const)('relu convolutions fused in gradient p
     }
   });
 
-  it('covers strides, valid padding and no bias; leaves a relu6 conv to tfjs', async () => {
+  it('covers strides, valid padding, no bias and a relu Dense; leaves a relu6 conv to tfjs', async () => {
     await tf.setBackend(backend);
     const model = mixedCnn();
     const x = tf.tensor4d(seededF32(9 * 9 * 2, 63, -1, 1), [1, 9, 9, 2]);
@@ -104,25 +105,51 @@ describe.each(['webgpu', 'cpu'] as const)('relu convolutions fused in gradient p
     expect(fused.values.some((v) => v !== 0)).toBe(true);
     // The relu6 conv runs as tfjs runs it under a tape: a linear FusedConv2D (conv + bias), then
     // tfjs-layers' relu6, minimum(6, relu(x)).
+    // The linear Dense is a _FusedMatMul under the tape already; the relu Dense becomes one.
     expect(count(plain.kernels, 'FusedConv2D')).toBe(1);
-    expect(count(plain.kernels, 'Relu')).toBe(3);
+    expect(count(plain.kernels, '_FusedMatMul')).toBe(1);
+    expect(count(plain.kernels, 'Relu')).toBe(4);
     expect(count(fused.kernels, 'FusedConv2D')).toBe(3);
+    expect(count(fused.kernels, '_FusedMatMul')).toBe(2);
     expect(count(fused.kernels, 'Relu')).toBe(1);
     x.dispose();
     model.dispose();
   });
 });
 
-describe.each(['webgpu', 'cpu'] as const)('guided backprop and deconvnet with fused relu convolutions (%s)', (backend) => {
+describe('a relu Dense on an image (rank 4) input', () => {
   checkWebgpuLeaksPerTest(() => undefined);
 
-  it("give the unfused override's attribution bit for bit, with one FusedConv2D per relu conv and no Relu", async () => {
+  it("runs as tfjs runs it (its own call), with tfjs's gradient", async () => {
+    const init = (seed: number) => tf.initializers.randomNormal({ seed, stddev: 0.5 });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [3, 3, 2], units: 4, activation: 'relu', kernelInitializer: init(8), biasInitializer: init(9) }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3, kernelInitializer: init(10) }),
+      ],
+    });
+    const x = tf.tensor4d(seededF32(2 * 3 * 3 * 2, 66, -1, 1), [2, 3, 3, 2]);
+    const fused = await gradientWith(model, x, [0, 1], true);
+    const plain = await gradientWith(model, x, [0, 1], false);
+    expect(fused.values).toEqual(plain.values);
+    expect(fused.values.some((v) => v !== 0)).toBe(true);
+    expect(count(fused.kernels, 'Relu')).toBe(1);
+    x.dispose();
+    model.dispose();
+  });
+});
+
+describe.each(['webgpu', 'cpu'] as const)('guided backprop and deconvnet with fused relu layers (%s)', (backend) => {
+  checkWebgpuLeaksPerTest(() => undefined);
+
+  it("give the unfused override's attribution bit for bit, with one fused kernel per relu conv / dense", async () => {
     await tf.setBackend(backend);
     const model = mixedCnn();
     const x = tf.tensor4d(seededF32(2 * 9 * 9 * 2, 65, -1, 1), [2, 9, 9, 2]);
     const run = async (method: 'guided-backprop' | 'deconvnet', fused: boolean) => {
-      const flag = tf.env().getBool(FUSED_CONV_RELU_GRADIENT_FLAG);
-      tf.env().set(FUSED_CONV_RELU_GRADIENT_FLAG, fused);
+      const flag = tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
+      tf.env().set(FUSED_RELU_LAYERS_FLAG, fused);
       const runKernel = vi.spyOn(tf.engine(), 'runKernel');
       try {
         const r = await explain(model, x, { method, target: [0, 2] });
@@ -132,30 +159,31 @@ describe.each(['webgpu', 'cpu'] as const)('guided backprop and deconvnet with fu
         return { values, kernels };
       } finally {
         runKernel.mockRestore();
-        tf.env().set(FUSED_CONV_RELU_GRADIENT_FLAG, flag);
+        tf.env().set(FUSED_RELU_LAYERS_FLAG, flag);
       }
     };
     for (const method of ['guided-backprop', 'deconvnet'] as const) {
       const [fused, plain] = [await run(method, true), await run(method, false)];
       expect(fused.values, method).toEqual(plain.values);
       expect(fused.values.some((v) => v !== 0)).toBe(true);
-      // The two relu convs fused; the relu6 conv (linear FusedConv2D + relu6) and its ReLU as before.
+      // The two relu convs and the relu Dense fused; the relu6 conv (linear FusedConv2D + relu6) as before.
       expect(count(fused.kernels, 'FusedConv2D'), method).toBe(3);
       expect(count(plain.kernels, 'FusedConv2D'), method).toBe(3);
-      expect(count(plain.kernels, 'Relu') - count(fused.kernels, 'Relu'), method).toBe(2);
+      expect(count(fused.kernels, '_FusedMatMul'), method).toBe(2);
+      expect(count(plain.kernels, 'Relu') - count(fused.kernels, 'Relu'), method).toBe(3);
     }
     x.dispose();
     model.dispose();
   });
 });
 
-describe('fusedConvReluForward', () => {
+describe('fusedReluLayersForward', () => {
   checkWebgpuLeaksPerTest(() => undefined);
 
   it("swaps the layers' call only inside an outermost gradient and always puts it back, even after a throw", () => {
     const model = tinyModel('sequential');
     const conv = model.getLayer('conv1');
-    const fused = fusedConvReluForward(model);
+    const fused = fusedReluLayersForward(model);
     const x = tf.tensor4d(seededF32(8 * 8 * 3, 64, -1, 1), [1, 8, 8, 3]);
     const swapped = () => Object.prototype.hasOwnProperty.call(conv, 'call');
     const seen: boolean[] = [];
