@@ -177,6 +177,40 @@ describe.each(['webgpu', 'cpu'] as const)('guided backprop and deconvnet with fu
   });
 });
 
+describe.each(['webgpu', 'cpu'] as const)("a CAM split's tail with fused relu layers (%s)", (backend) => {
+  checkWebgpuLeaksPerTest(() => undefined);
+
+  it("gives the unfused Grad-CAM map bit for bit; the tail's relu conv runs as one FusedConv2D", async () => {
+    await tf.setBackend(backend);
+    const model = tinyModel('sequential');
+    const x = tf.tensor4d(seededF32(2 * 8 * 8 * 3, 67, -1, 1), [2, 8, 8, 3]);
+    const run = async (fused: boolean) => {
+      const flag = tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
+      tf.env().set(FUSED_RELU_LAYERS_FLAG, fused);
+      const runKernel = vi.spyOn(tf.engine(), 'runKernel');
+      try {
+        const r = await explain(model, x, { method: 'grad-cam', layer: 'conv1', target: [1, 3] });
+        const kernels = runKernel.mock.calls.map(([name]) => name);
+        const values = await bits(r.attribution);
+        disposeResult(r);
+        return { values, kernels };
+      } finally {
+        runKernel.mockRestore();
+        tf.env().set(FUSED_RELU_LAYERS_FLAG, flag);
+      }
+    };
+    const [fused, plain] = [await run(true), await run(false)];
+    expect(fused.values).toEqual(plain.values);
+    expect(fused.values.some((v) => v !== 0)).toBe(true);
+    // conv1 (the head, outside the tape) is fused by tfjs either way; conv2 is in the tail.
+    expect(count(plain.kernels, 'FusedConv2D')).toBe(1);
+    expect(count(fused.kernels, 'FusedConv2D')).toBe(2);
+    expect(count(plain.kernels, 'Relu') - count(fused.kernels, 'Relu')).toBe(1);
+    x.dispose();
+    model.dispose();
+  });
+});
+
 describe('fusedReluLayersForward', () => {
   checkWebgpuLeaksPerTest(() => undefined);
 

@@ -125,6 +125,21 @@ export function fusedReluLayer(layer: ReluLayer, x: tf.Tensor, backward: ReluBac
   return op(x);
 }
 
+/** True inside webxai's own outermost gradient pass (tape depth 1) with the flag on: where layers fuse. */
+function fusesHere(): boolean {
+  const depth = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth;
+  return depth === 1 && tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
+}
+
+/**
+ * One layer call of a walked program (a CAM split's tail): {@link fusedReluLayer} on `x` when the
+ * layer fuses and this runs inside webxai's own outermost gradient pass with the flag on; undefined
+ * when the caller should run the layer as it is.
+ */
+export function fusedLayerCall(layer: ReluLayer, x: tf.Tensor): tf.Tensor | undefined {
+  return fusableReluLayer(layer) && fusesHere() ? fusedReluLayer(layer, x) : undefined;
+}
+
 /**
  * `run` (a forward pass of `model`) with its relu Conv2D and Dense layers fused as
  * {@link fusedReluLayer} when it runs inside webxai's own outermost gradient (tape depth 1, as
@@ -134,8 +149,7 @@ export function fusedReluLayer(layer: ReluLayer, x: tf.Tensor, backward: ReluBac
 export function fusedReluLayersForward(model: tf.LayersModel): <T>(run: () => T) => T {
   let layers: ReluLayer[] | undefined;
   return (run) => {
-    const depth = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth;
-    if (depth !== 1 || !tf.env().getBool(FUSED_RELU_LAYERS_FLAG)) return run();
+    if (!fusesHere()) return run();
     layers ??= fusableLayers(model);
     if (layers.length === 0) return run();
     const own = layers.map((layer) => Object.getOwnPropertyDescriptor(layer, 'call'));
