@@ -55,21 +55,37 @@ function mixedCnn(): tf.LayersModel {
 
 const bits = async (t: tf.Tensor) => Array.from(new Uint32Array(((await t.data()) as Float32Array).slice().buffer));
 
-/** d score[target] / d x through webxai's layers adapter, with the fusion on or off; the kernels it ran. */
-async function gradientWith(model: tf.LayersModel, x: tf.Tensor4D, targets: number[], fused: boolean) {
+/** The bits of what `compute` returns, with the fusion on or off, and the kernels it ran; its result disposed after. */
+async function withFusion(fused: boolean, compute: () => Promise<{ result: tf.Tensor; dispose: () => void }>) {
   const flag = tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
   tf.env().set(FUSED_RELU_LAYERS_FLAG, fused);
   const runKernel = vi.spyOn(tf.engine(), 'runKernel');
   try {
-    const gradient = targetGradients(adaptModel(model), x, targets);
+    const { result, dispose } = await compute();
     const kernels = runKernel.mock.calls.map(([name]) => name);
-    const values = await bits(gradient);
-    gradient.dispose();
+    const values = await bits(result);
+    dispose();
     return { values, kernels };
   } finally {
     runKernel.mockRestore();
     tf.env().set(FUSED_RELU_LAYERS_FLAG, flag);
   }
+}
+
+/** d score[target] / d x through webxai's layers adapter, with the fusion on or off; the kernels it ran. */
+function gradientWith(model: tf.LayersModel, x: tf.Tensor4D, targets: number[], fused: boolean) {
+  return withFusion(fused, () => {
+    const gradient = targetGradients(adaptModel(model), x, targets);
+    return Promise.resolve({ result: gradient, dispose: () => gradient.dispose() });
+  });
+}
+
+/** An explanation's attribution with the fusion on or off; the kernels it ran. */
+function explainWith(model: tf.LayersModel, x: tf.Tensor4D, options: Record<string, unknown>, fused: boolean) {
+  return withFusion(fused, async () => {
+    const r = await explain(model, x, options as never);
+    return { result: (r as unknown as { attribution: tf.Tensor }).attribution, dispose: () => disposeResult(r) };
+  });
 }
 
 const count = (kernels: string[], name: string) => kernels.filter((k) => k === name).length;
@@ -147,21 +163,7 @@ describe.each(['webgpu', 'cpu'] as const)('guided backprop and deconvnet with fu
     await tf.setBackend(backend);
     const model = mixedCnn();
     const x = tf.tensor4d(seededF32(2 * 9 * 9 * 2, 65, -1, 1), [2, 9, 9, 2]);
-    const run = async (method: 'guided-backprop' | 'deconvnet', fused: boolean) => {
-      const flag = tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
-      tf.env().set(FUSED_RELU_LAYERS_FLAG, fused);
-      const runKernel = vi.spyOn(tf.engine(), 'runKernel');
-      try {
-        const r = await explain(model, x, { method, target: [0, 2] });
-        const kernels = runKernel.mock.calls.map(([name]) => name);
-        const values = await bits(r.attribution);
-        disposeResult(r);
-        return { values, kernels };
-      } finally {
-        runKernel.mockRestore();
-        tf.env().set(FUSED_RELU_LAYERS_FLAG, flag);
-      }
-    };
+    const run = (method: 'guided-backprop' | 'deconvnet', fused: boolean) => explainWith(model, x, { method, target: [0, 2] }, fused);
     for (const method of ['guided-backprop', 'deconvnet'] as const) {
       const [fused, plain] = [await run(method, true), await run(method, false)];
       expect(fused.values, method).toEqual(plain.values);
@@ -184,21 +186,7 @@ describe.each(['webgpu', 'cpu'] as const)("a CAM split's tail with fused relu la
     await tf.setBackend(backend);
     const model = tinyModel('sequential');
     const x = tf.tensor4d(seededF32(2 * 8 * 8 * 3, 67, -1, 1), [2, 8, 8, 3]);
-    const run = async (fused: boolean) => {
-      const flag = tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
-      tf.env().set(FUSED_RELU_LAYERS_FLAG, fused);
-      const runKernel = vi.spyOn(tf.engine(), 'runKernel');
-      try {
-        const r = await explain(model, x, { method: 'grad-cam', layer: 'conv1', target: [1, 3] });
-        const kernels = runKernel.mock.calls.map(([name]) => name);
-        const values = await bits(r.attribution);
-        disposeResult(r);
-        return { values, kernels };
-      } finally {
-        runKernel.mockRestore();
-        tf.env().set(FUSED_RELU_LAYERS_FLAG, flag);
-      }
-    };
+    const run = (fused: boolean) => explainWith(model, x, { method: 'grad-cam', layer: 'conv1', target: [1, 3] }, fused);
     const [fused, plain] = [await run(true), await run(false)];
     expect(fused.values).toEqual(plain.values);
     expect(fused.values.some((v) => v !== 0)).toBe(true);
