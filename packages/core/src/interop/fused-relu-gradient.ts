@@ -26,10 +26,15 @@ export const RELU_GRAD_KERNEL = 'WebxaiReluGrad';
 /** Validation errors of earlier dispatches, thrown by the next call (a kernel function cannot await). */
 const dispatchErrors = new DeferredDispatchErrors();
 
-/** True when this gradient runs relu-grad rather than tfjs's ops. */
+/**
+ * True when this gradient runs relu-grad rather than tfjs's ops. The kernel is looked up first: it
+ * and the flag are registered together by installFusedReluGradient, which a caller of
+ * {@link reluGradient} may not have run (configureTfjs not called): the flag cannot be read then.
+ */
 function fusesHere(dy: tf.Tensor, x: tf.Tensor): boolean {
   return (
     tf.getBackend() === 'webgpu' &&
+    tf.getKernel(RELU_GRAD_KERNEL, 'webgpu') !== undefined &&
     tf.env().getBool(FUSED_RELU_GRADIENT_FLAG) &&
     dy.dtype === 'float32' &&
     x.dtype === 'float32' &&
