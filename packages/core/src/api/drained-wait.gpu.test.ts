@@ -52,8 +52,8 @@ describe('the explainer skips its queue wait after a drained method (webgpu)', (
     }
   }
 
-  it('saliency, gradient x input and a one-layer Grad-CAM read last: no wait; timeMs still counts', async () => {
-    for (const method of ['saliency', 'gradient-x-input', 'grad-cam']) {
+  it('saliency, gradient x input, guided backprop, deconvnet and a one-layer Grad-CAM read last: no wait; timeMs still counts', async () => {
+    for (const method of ['saliency', 'gradient-x-input', 'guided-backprop', 'deconvnet', 'grad-cam']) {
       for (const target of [undefined, 2]) {
         const { waits: n, timeMs } = await waits({ method, target });
         expect(n, `${method} target ${target}`).toBe(0);
@@ -66,6 +66,8 @@ describe('the explainer skips its queue wait after a drained method (webgpu)', (
     expect((await waits({ method: 'grad-cam', relu: false })).waits).toBe(1);
     expect((await waits({ method: 'grad-cam', augSmooth: true })).waits).toBe(1);
     expect((await waits({ method: 'integrated-gradients', steps: 4 })).waits).toBe(1);
+    // Guided backprop's pass is an intermediate there: Grad-CAM and the product come after it.
+    expect((await waits({ method: 'guided-grad-cam' })).waits).toBe(1);
   });
 
   it('a mark stops counting once tfjs records or submits anything', async () => {
@@ -124,8 +126,8 @@ describe('small results come back with their explanation (webgpu)', () => {
     }
   }
 
-  it('saliency, gradient x input and the one-layer CAMs: one readback, none to read the result, same bits', async () => {
-    for (const method of ['saliency', 'gradient-x-input', 'grad-cam', 'grad-cam++', 'ablation-cam']) {
+  it('saliency, gradient x input, guided backprop, deconvnet and the one-layer CAMs: one readback, none to read the result, same bits', async () => {
+    for (const method of ['saliency', 'gradient-x-input', 'guided-backprop', 'deconvnet', 'grad-cam', 'grad-cam++', 'ablation-cam']) {
       for (const target of [undefined, 2]) {
         const { during, after, exact } = await explainThenRead({ method, target });
         expect({ method, target, during, after, exact }).toEqual({ method, target, during: 1, after: 0, exact: true });

@@ -3,7 +3,7 @@
 // respect to a batch, in one backward pass for all rows.
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, UnsupportedModelError } from '@webxai/shaders';
-import { checkTargetOption, resolveTargets, type Target } from '../api/targets.js';
+import { checkTargetClass, checkTargetOption, givenTargets, resolveTargets, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
 import { readCheckedWithScores, type InputCheck } from '../api/input-check.js';
 import { inputGradient } from '../interop/input-gradients.js';
@@ -74,6 +74,36 @@ function gradientAndScores(
   }
 }
 
+/**
+ * The class of each row of `x` for a target option, from ONE forward pass and ONE readback that also
+ * brings the scores' finiteness and a pending `inputCheck` (InvalidInputError first): `'predicted'`
+ * (or undefined) is each row's argmax (first maximum). Same errors as `predict` + `resolveTargets`:
+ * NaN or Inf scores -> ModelError, a class index out of range -> InvalidOptionError.
+ *
+ * @example
+ * const classes = await classesForTarget(adapter, images, 'predicted', call.inputCheck);
+ */
+export async function classesForTarget(
+  model: Pick<ModelAdapter, 'forward' | 'kind'>,
+  x: tf.Tensor4D,
+  target: Target | undefined,
+  inputCheck?: InputCheck,
+): Promise<number[]> {
+  const forward = forwardOf(model);
+  const given = givenTargets(target, x.shape[0]);
+  const scores = tf.tidy(() => forward(x));
+  const chosen = given ? undefined : tf.argMax<tf.Tensor1D>(scores, 1);
+  try {
+    const read = await readCheckedWithScores(inputCheck, chosen, scores);
+    if (!read.scoresFinite) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+    const classes = given ?? Array.from(read.values);
+    for (const c of classes) checkTargetClass(c, scores.shape[1]);
+    return classes;
+  } finally {
+    tf.dispose([scores, chosen]);
+  }
+}
+
 /** A gradient batch with the classes it was taken for. */
 export interface TargetGradient {
   /** d score[target] / d x, the shape of `x`; caller disposes. */
@@ -91,7 +121,8 @@ export interface TargetGradient {
  * InvalidOptionError (both after the pass; the gradient is then disposed). A pending `inputCheck`
  * comes back in the same readback (InvalidInputError first).
  *
- * `finish` (e.g. tf.abs) turns the gradient into the attribution before that readback, not after:
+ * `finish` (e.g. tf.abs, or {@link gradientAsAttribution}) turns the gradient into the attribution
+ * before that readback, not after:
  * its kernels then run in the same flush, and a caller reading the attribution next finds it done
  * instead of waiting a second round trip (on Chromium's SwiftShader: 0.2 instead of ~2.3 ms).
  * A small finished attribution ({@link takesHostCopy}) also rides along in that readback and is kept
@@ -135,6 +166,13 @@ export async function gradientForTarget(
     tf.dispose([scores, chosen]);
   }
 }
+
+/**
+ * The `finish` of {@link gradientForTarget} for a method whose attribution is the gradient itself
+ * (guided backprop, deconvnet): it marks the gradient as the result, so a small one rides in the
+ * pass's readback as its host copy, as saliency's |gradient| does.
+ */
+export const gradientAsAttribution = (gradient: tf.Tensor4D): tf.Tensor4D => gradient;
 
 /** `finish(gradient)`, its intermediates tidied; the gradient is disposed unless returned as is. */
 function finishGradient(gradient: tf.Tensor4D, finish: (gradient: tf.Tensor4D) => tf.Tensor4D): tf.Tensor4D {

@@ -26,10 +26,15 @@ export const RELU_GRAD_KERNEL = 'WebxaiReluGrad';
 /** Validation errors of earlier dispatches, thrown by the next call (a kernel function cannot await). */
 const dispatchErrors = new DeferredDispatchErrors();
 
-/** True when this gradient runs relu-grad rather than tfjs's ops. */
+/**
+ * True when this gradient runs relu-grad rather than tfjs's ops. The kernel is looked up first: it
+ * and the flag are registered together by installFusedReluGradient, which a caller of
+ * {@link reluGradient} may not have run (configureTfjs not called): the flag cannot be read then.
+ */
 function fusesHere(dy: tf.Tensor, x: tf.Tensor): boolean {
   return (
     tf.getBackend() === 'webgpu' &&
+    tf.getKernel(RELU_GRAD_KERNEL, 'webgpu') !== undefined &&
     tf.env().getBool(FUSED_RELU_GRADIENT_FLAG) &&
     dy.dtype === 'float32' &&
     x.dtype === 'float32' &&
@@ -38,8 +43,11 @@ function fusesHere(dy: tf.Tensor, x: tf.Tensor): boolean {
   );
 }
 
-/** dy * step(x) with the relu-grad kernel, or with tfjs's ops where the kernel does not apply. */
-function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+/**
+ * dy * step(x), the gradient of a ReLU at x: one relu-grad dispatch where the kernel applies (webgpu,
+ * flag on, float32, a multiple of 4 elements), else tfjs's Step and Multiply; the same bits either way.
+ */
+export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   if (!fusesHere(dy, x)) return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
   return tf.engine().runKernel<tf.Tensor>(RELU_GRAD_KERNEL, { dy, x });
 }

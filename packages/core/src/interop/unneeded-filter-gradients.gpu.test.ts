@@ -4,7 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
 import { targetScoreSum } from '../api/targets.js';
 import { targetGradients } from '../gradient/target-gradients.js';
-import { skippedDenseGradients, skippedFilterGradients, skipUnneededFilterGradients } from './unneeded-filter-gradients.js';
+import {
+  skippedConvBiasGradients,
+  skippedDenseGradients,
+  skippedFilterGradients,
+  skipUnneededFilterGradients,
+} from './unneeded-filter-gradients.js';
 import { checkWebgpuLeaksPerTest } from '../../test/kernel-wrapper-hooks.js';
 
 /** MobileNet-like: two convs with linear activations (fused under tf.grad), batch norm and ReLU6 layers between. */
@@ -56,21 +61,25 @@ async function bits(t: tf.Tensor): Promise<Uint32Array> {
 describe.each(['webgpu', 'cpu'] as const)('skipping unneeded filter gradients on %s', (backend) => {
   checkWebgpuLeaksPerTest(() => undefined);
 
-  it("gives tfjs's own input gradient, bit for bit, and skips the two fused convs' filter gradients", async () => {
+  it("gives tfjs's own input gradient, bit for bit, and skips the two fused convs' filter gradients and the second's bias gradient", async () => {
     await tf.setBackend(backend);
     const model = mobilenetLike();
     const x = images();
     const adapter = { kind: 'layers' as const, forward: (t: tf.Tensor4D) => model.apply(t) as tf.Tensor2D };
     const before = skippedFilterGradients();
     const beforeDense = skippedDenseGradients();
+    const beforeBias = skippedConvBiasGradients();
     const skipped = targetGradients(adapter, x, [0, 2]);
     const skips = skippedFilterGradients() - before;
     const denseSkips = skippedDenseGradients() - beforeDense;
+    const biasSkips = skippedConvBiasGradients() - beforeBias;
     const plain = plainGradient(model, x, [0, 2]);
     expect(skippedFilterGradients() - before).toBe(skips); // tfjs's own pass skips nothing
     expect(skippedDenseGradients() - beforeDense).toBe(denseSkips);
+    expect(skippedConvBiasGradients() - beforeBias).toBe(biasSkips);
     expect(skips).toBe(2);
     expect(denseSkips).toBe(2); // the Dense layer's weight and bias gradients
+    expect(biasSkips).toBe(1); // the first conv has no bias
     expect(await bits(skipped)).toEqual(await bits(plain));
     expect(await maxAbs(skipped)).toBeGreaterThan(0);
     tf.dispose([x, skipped, plain]);
@@ -105,6 +114,35 @@ describe.each(['webgpu', 'cpu'] as const)('skipping unneeded filter gradients on
     })(x);
     expect(await bits(withoutDynamic)).not.toEqual(await bits(skipped));
     tf.dispose([x, w, held, skipped, plain, withoutDynamic]);
+  });
+
+  it('keeps the bias gradient of a fused convolution whose bias is computed from the differentiated input', async () => {
+    await tf.setBackend(backend);
+    const x = tf.tensor4d(seededF32(2 * 4 * 4 * 2, 19, -1, 1), [2, 4, 4, 2]);
+    const w = tf.tensor4d(seededF32(9 * 2 * 3, 20, -1, 1), [3, 3, 2, 3]);
+    const bias = tf.tensor1d(seededF32(3, 21, -1, 1));
+    // conv(x, w) + b(x), then conv(x, w) + b: the bias depends on x, then it does not.
+    const cases: [(input: tf.Tensor4D) => tf.Tensor1D, number][] = [
+      [(input) => tf.reshape<tf.Rank.R1>(tf.sum(tf.slice(input, [0, 0, 0, 0], [1, 1, 3, 1])), [-1]), 0],
+      [() => bias, 1],
+    ];
+    for (const [biasOf, want] of cases) {
+      const f = (skip: boolean) => (input: tf.Tensor) => {
+        const x4 = input as tf.Tensor4D;
+        const y = tf.fused.conv2d({ x: x4, filter: w, strides: 1, pad: 'same', bias: biasOf(x4) });
+        if (skip) skipUnneededFilterGradients([input]);
+        return tf.sum(tf.mul(y, y));
+      };
+      const [beforeFilter, beforeBias] = [skippedFilterGradients(), skippedConvBiasGradients()];
+      const skipped = tf.grad(f(true))(x);
+      expect(skippedFilterGradients() - beforeFilter).toBe(1);
+      expect(skippedConvBiasGradients() - beforeBias).toBe(want);
+      const plain = tf.grad(f(false))(x);
+      expect(await bits(skipped)).toEqual(await bits(plain));
+      expect(await maxAbs(skipped)).toBeGreaterThan(0);
+      tf.dispose([skipped, plain]);
+    }
+    tf.dispose([x, w, bias]);
   });
 
   it('keeps the gradients of a fused matmul whose weight or bias is computed from the differentiated input', async () => {

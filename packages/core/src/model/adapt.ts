@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AbortedError, ModelError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import type { BlackBoxModel, ModelAdapter, ModelInput, ModelScores } from './types.js';
 import { checkScores } from './check-scores.js';
+import { fusedReluLayersForward } from './fused-relu-layers.js';
 import { raceAbort } from '../api/abort.js';
 import { rejectOption } from '../api/options.js';
 
@@ -72,7 +73,9 @@ export function adaptModel(model: ModelInput, options: AdaptOptions = {}): Model
         `LayersModel "${model.name}" has ${model.inputs.length} inputs and ${model.outputs.length} outputs; webxai explains single-input, single-output image classifiers`,
       );
     }
-    const forward = withPre((x) => model.apply(x, { training: false }) as tf.Tensor);
+    // Inside webxai's gradient passes its relu Conv2D / Dense layers stay fused (model/fused-relu-layers.ts).
+    const fused = fusedReluLayersForward(model);
+    const forward = withPre((x) => fused(() => model.apply(x, { training: false }) as tf.Tensor));
     return syncAdapter('layers', model, shapeOf(model.inputs[0]!.shape), forward);
   }
   if (isGraphModel(model)) {

@@ -52,7 +52,7 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
   optionNames: GUIDED_GRAD_CAM_OPTION_NAMES,
   defersInputCheck: true, // guided backprop's pass reads it
   create(model, options) {
-    const guided = reluGradientInstance(model, 'guided', options.preprocess);
+    const guided = reluGradientInstance(model, 'guided', options.preprocess, 'intermediate');
     const cam = gradCam.create(model, {
       method: 'grad-cam',
       layer: options.layer ?? 'auto',

@@ -8,6 +8,8 @@ import { vi } from 'vitest';
 import { disposeResult } from '../../api/dispose-result.js';
 import { explain, listMethods } from '../../api/explain.js';
 import { tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+import { RELU_GRAD_KERNEL } from '../../interop/fused-relu-gradient.js';
+import { overriddenRelu } from './relu-override.js';
 
 const values = async (t: tf.Tensor) => Array.from(await t.data());
 
@@ -107,6 +109,25 @@ describe('guided backprop, deconvnet, guided Grad-CAM', () => {
     expect((model.getLayer('d1') as unknown as { activation: { getClassName(): string } }).activation.getClassName()).toBe('relu');
     [before, guided, deconv, after].forEach(disposeResult);
     x.dispose();
+  });
+
+  it("the guided ReLU's gradient is relu(dy) * step(z) bit for bit, as one relu-grad kernel on webgpu (software adapter)", async () => {
+    // 64 values (relu-grad takes multiples of 4), with zeros of both signs in z and dy.
+    const z = tf.tensor1d([...seededF32(60, 5, -1, 1), 0, -0, 0, 1]);
+    const dy = tf.tensor1d([...seededF32(60, 6, -1, 1), -0, 1, -1, -0]);
+    const bits = async (t: tf.Tensor) => Array.from(new Uint32Array(((await t.data()) as Float32Array).slice().buffer));
+    const runKernel = vi.spyOn(tf.engine(), 'runKernel');
+    const guided = tf.grad(overriddenRelu('guided'))(z, dy);
+    const kernels = runKernel.mock.calls.map(([name]) => name);
+    runKernel.mockRestore();
+    const composite = tf.tidy(() => tf.mul(tf.relu(dy), tf.step(z)));
+    expect(kernels.filter((name) => name === RELU_GRAD_KERNEL)).toHaveLength(1);
+    expect(kernels).not.toContain('Step');
+    expect(await bits(guided)).toEqual(await bits(composite));
+    // The mask matters on this input: where dy > 0 and z <= 0 the plain relu(dy) is not zero.
+    const positive = tf.relu(dy);
+    expect(await bits(positive)).not.toEqual(await bits(guided));
+    tf.dispose([z, dy, guided, composite, positive]);
   });
 
   it('a plain tf.grad on the same and on another model, after and between, is unaffected', async () => {

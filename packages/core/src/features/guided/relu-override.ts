@@ -10,6 +10,8 @@
 // result is fed as the node's output.
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedModelError } from '@webxai/shaders';
+import { reluGradient } from '../../interop/fused-relu-gradient.js';
+import { FUSED_RELU_LAYERS_FLAG, fusableReluLayer, fusedReluLayer, type ReluBackward } from '../../model/fused-relu-layers.js';
 import { executionOrder, graphNodes, type GraphNodeLike } from '../../model/split/graph-program.js';
 import { layersProgram, runStep, type Step } from '../../model/split/layers-program.js';
 import type { ModelInput } from '../../model/types.js';
@@ -31,9 +33,11 @@ export function overriddenRelu(mode: ReluGradient, maxValue?: number): (z: tf.Te
       const positive = tf.relu(dy);
       if (mode === 'deconvnet') return positive;
       const pre = saved[0]!;
-      // Where the forward ReLU passed its input (0 < z, and z < maxValue for a capped ReLU).
-      const open = maxValue === undefined ? tf.step(pre) : tf.mul(tf.step(pre), tf.step(tf.sub(maxValue, pre)));
-      return tf.mul(positive, open);
+      // relu(dy) * step(z): the plain ReLU gradient of relu(dy), one relu-grad dispatch on software
+      // adapters instead of Step + Multiply (the same bits: relu-grad multiplies as tf.mul does).
+      if (maxValue === undefined) return reluGradient(positive, pre);
+      // Where the capped ReLU passed its input: 0 < z < maxValue.
+      return tf.mul(positive, tf.mul(tf.step(pre), tf.step(tf.sub(maxValue, pre))));
     };
     return { value, gradFunc };
   });
@@ -61,6 +65,11 @@ function reluOf(layer: LayerWithActivation): { via: 'activation' | 'layer'; maxV
   return undefined;
 }
 
+/** How guided backprop / deconvnet pass a gradient `dy` back through a ReLU, from its output `y` (step(y) = step(z)). */
+function reluBackward(mode: ReluGradient): ReluBackward {
+  return mode === 'deconvnet' ? (dy) => tf.relu(dy) : (dy, y) => reluGradient(tf.relu(dy), y);
+}
+
 function runOverridden(step: Step, values: Map<string, tf.Tensor>, relu: (z: tf.Tensor) => tf.Tensor, via: 'activation' | 'layer'): void {
   if (via === 'layer') {
     values.set(step.outputs[0]!, relu(values.get(step.inputs[0]!)!));
@@ -79,15 +88,22 @@ function runOverridden(step: Step, values: Map<string, tf.Tensor>, relu: (z: tf.
 
 function layersForward(model: tf.LayersModel, mode: ReluGradient): OverriddenForward {
   const program = layersProgram(model);
+  const backward = reluBackward(mode);
   const plan = program.steps.map((step) => {
     const relu = reluOf(step.layer);
-    return { step, relu: relu && { via: relu.via, fn: overriddenRelu(mode, relu.maxValue) } };
+    // A relu Conv2D / Dense runs as its one fused kernel with the mode's ReLU gradient
+    // (model/fused-relu-layers.ts) rather than as a linear fused kernel and a separate overridden ReLU.
+    const fusable = relu?.via === 'activation' && fusableReluLayer(step.layer);
+    return { step, fusable, relu: relu && { via: relu.via, fn: overriddenRelu(mode, relu.maxValue) } };
   });
   const relus = plan.filter((p) => p.relu).map((p) => p.step.layer.name);
   const forward = (x: tf.Tensor4D) => {
     const values = new Map<string, tf.Tensor>([[program.inputKey, x]]);
-    for (const { step, relu } of plan) {
-      if (relu) runOverridden(step, values, relu.fn, relu.via);
+    const fuses = tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
+    for (const { step, fusable, relu } of plan) {
+      const fused = fusable && fuses ? fusedReluLayer(step.layer, values.get(step.inputs[0]!)!, backward) : undefined;
+      if (fused) values.set(step.outputs[0]!, fused);
+      else if (relu) runOverridden(step, values, relu.fn, relu.via);
       else runStep(step, values);
     }
     return values.get(program.outputKey) as tf.Tensor2D;

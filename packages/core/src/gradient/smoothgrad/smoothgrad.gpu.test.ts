@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { countedModel, disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { AbortedError, InvalidOptionError, liveBufferCount, ModelError, normalRef } from '@webxai/shaders';
+import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount, ModelError, normalRef } from '@webxai/shaders';
 import { createExplainer, explain } from '../../api/explain.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 
@@ -116,17 +116,32 @@ describe('smoothgrad', () => {
         expect(Array.from(await r.attribution.data())).toEqual(Array.from(await predicted.attribution.data()));
       r.attribution.dispose();
     }
-    // predicted: clean-input prediction + 3 batches; readbacks: input check, predict's NaN check, argmax.
-    // given: 3 batches; readbacks: input check, the first batch's classes + finiteness.
+    // predicted: clean-input prediction + 3 batches; ONE readback: the prediction's argmax, its
+    // scores' finiteness and the input check together.
+    // given: 3 batches; ONE readback: the first batch's finiteness and the input check together.
     expect(counts).toEqual([
-      { calls: 4, readbacks: 3 },
-      { calls: 3, readbacks: 2 },
-      { calls: 3, readbacks: 2 },
+      { calls: 4, readbacks: 1 },
+      { calls: 3, readbacks: 1 },
+      { calls: 3, readbacks: 1 },
     ]);
     const before = memory();
     const nanModel = (input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(network.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN));
-    await expect(explain(nanModel, x, { ...options, target: 1 })).rejects.toThrow(ModelError);
+    for (const target of [1, 'predicted'] as const) {
+      await expect(explain(nanModel, x, { ...options, target }), String(target)).rejects.toThrow(ModelError);
+    }
     await expect(explain(counted.model, x, { ...options, target: [0, 5] })).rejects.toThrow(/target class 5 is out of range/);
+    await expect(explain(counted.model, x, { ...options, inner: 'integrated-gradients', target: 7 })).rejects.toThrow(
+      /target class 7 is out of range/,
+    );
+    // A NaN in the input is named as such (before the NaN scores it causes), whatever the target.
+    const bad = tf.tidy(() => tf.concat([tf.fill([1, 8, 8, 3], Number.NaN), tf.slice(x, [1, 0, 0, 0], [1, 8, 8, 3])]));
+    for (const targetOption of [{ target: 1 }, { target: 'predicted' as const }, {}]) {
+      const named = JSON.stringify(targetOption);
+      await expect(explain(counted.model, bad, { ...options, ...targetOption }), named).rejects.toThrow(InvalidInputError);
+      const igInner = { ...options, ...targetOption, inner: 'integrated-gradients' as const };
+      await expect(explain(counted.model, bad, igInner), named).rejects.toThrow(InvalidInputError);
+    }
+    bad.dispose();
     expect(memory()).toEqual(before);
     tf.dispose([x, predicted.attribution]);
   });

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import type * as tf from '@tensorflow/tfjs';
-import { type SmoothGradInner, type SmoothGradVariant } from '@webxai/shaders';
-import { givenTargets, resolveTargets } from '../../api/targets.js';
-import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
-import type { ModelAdapter } from '../../model/types.js';
+import { throwIfAborted, type SmoothGradInner, type SmoothGradVariant } from '@webxai/shaders';
+import { givenTargets } from '../../api/targets.js';
+import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { booleanOption, choiceOption, integerOption, numberOption, rejectOption, rejectOptionAs, seedOption } from '../../api/options.js';
-import { gradientForTarget, targetGradients } from '../target-gradients.js';
+import { classesForTarget, gradientForTarget, targetGradients } from '../target-gradients.js';
 import {
   igSettings,
   integratedGradientsOf,
@@ -64,10 +63,6 @@ declare module '../../api/types.js' {
 const INNER_METHODS: readonly SmoothGradInnerMethod[] = ['saliency', 'gradient-x-input', 'integrated-gradients'];
 
 /** The target of each clean image, from a prediction (needed for 'predicted', and by the IG inner method). */
-async function predictedTargets(model: ModelAdapter, input: tf.Tensor4D, call: Pick<CallContext, 'target' | 'signal'>): Promise<number[]> {
-  const scores = await model.predict(input, call.signal);
-  return resolveTargets(call.target, scores).finally(() => scores.dispose());
-}
 
 /**
  * `'smoothgrad'` (Smilkov et al. 2017; SmoothGrad^2, VarGrad: Adebayo et al. 2018; Captum
@@ -82,6 +77,7 @@ async function predictedTargets(model: ModelAdapter, input: tf.Tensor4D, call: P
 export const smoothGrad: MethodDefinition<'smoothgrad'> = {
   name: 'smoothgrad',
   requires: 'gradients',
+  defersInputCheck: true, // read with the first gradient batch, or with the clean input's prediction
   optionNames: SMOOTHGRAD_OPTION_NAMES,
   create(model, options) {
     const variant = choiceOption<SmoothGradVariant>('smoothgrad', 'variant', options.variant, 'mean', ['mean', 'squared', 'variance']);
@@ -110,9 +106,11 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
           rejectOptionAs('smoothgrad', 'samples * images * values per image', '<= 2^32 (one RNG stream)', `${total} * ${elementCount}`);
         }
         // A given class needs no prediction of the clean input: the first gradient batch checks it
-        // (range, finite scores) from its own scores. 'predicted' and the IG inner method predict first.
+        // (range, finite scores) and the input from its own readback. 'predicted' and the IG inner
+        // method predict first, the input check in that prediction's one readback.
         const given = ig ? undefined : givenTargets(call.target, n);
-        const target = given ?? (await predictedTargets(model, input, call));
+        throwIfAborted(call.signal, 'smoothgrad');
+        const target = given ?? (await classesForTarget(model, input, call.target, call.inputCheck));
         const ops = await createSampleOps({ input, noiseLevel, seed, samples, variant }, call.path);
         try {
           // Sample rounds of the IG inner method are whole rounds of n images; gradients batch freely.
@@ -135,7 +133,7 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
                     )
                   ).attribution
                 : given && firstPoint === 0
-                  ? (await gradientForTarget(model, points, rowTargets)).gradient
+                  ? (await gradientForTarget(model, points, rowTargets, call.inputCheck)).gradient
                   : targetGradients(model, points, rowTargets);
               try {
                 await ops.accumulate(inner, points, attribution, firstPoint, count);
