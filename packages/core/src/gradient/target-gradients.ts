@@ -10,7 +10,7 @@ import { inputGradient } from '../interop/input-gradients.js';
 import { keepHostCopy, takesHostCopy } from '../interop/tfjs-webgpu.js';
 import { chosenMask, classMask, scoreSeed, targetsSeed } from './score-seed.js';
 
-function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
+export function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
   if (!model.forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
   return model.forward;
 }
@@ -47,15 +47,15 @@ export async function targetScores(model: ModelAdapter, x: tf.Tensor4D, targets:
 }
 
 /**
- * The one pass of {@link gradientForTarget}: d score[row, class] / d x, with the scores (their shape
- * checks the given classes; their finiteness is read afterwards) kept out of it, and the classes:
- * `given`, or each row's argmax chosen inside the pass (`chosen`, float32, kept to be read back).
- * If the pass throws, what it kept is disposed.
+ * The one pass of {@link gradientForTarget} (and of Guided IG's first step): d score[row, class] / d x,
+ * with the scores (their shape checks the given classes; their finiteness is read afterwards) kept
+ * out of it, and the classes: `given` (one per row), or each row's argmax chosen inside the pass
+ * (`chosen`, float32, kept to be read back). If the pass throws, what it kept is disposed.
  */
-function gradientAndScores(
+export function gradientAndScores(
   forward: (x: tf.Tensor4D) => tf.Tensor2D,
   x: tf.Tensor4D,
-  given: number[] | undefined,
+  given: readonly number[] | undefined,
 ): { gradient: tf.Tensor4D; scores: tf.Tensor2D; chosen: tf.Tensor1D | undefined } {
   const kept: { scores?: tf.Tensor2D; chosen?: tf.Tensor1D } = {};
   try {

@@ -6,13 +6,12 @@
 // its scores, the check's readback starts right after it and is awaited once the second step is
 // recorded: the GPU still has that step's work queued while the host waits. Same errors, in the
 // same order, after at most two steps.
-import * as tf from '@tensorflow/tfjs';
-import { ModelError, UnsupportedModelError } from '@webxai/shaders';
+import type * as tf from '@tensorflow/tfjs';
+import { ModelError } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
 import { readCheckedWithScores, type InputCheck } from '../../api/input-check.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { inputGradient } from '../../interop/input-gradients.js';
-import { targetsSeed } from '../score-seed.js';
+import { forwardOf, gradientAndScores } from '../target-gradients.js';
 
 /** The first step's gradient and the scores its check reads later (caller disposes both). */
 export interface CheckedPass {
@@ -26,20 +25,8 @@ export function gradientKeepingScores(
   x: tf.Tensor4D,
   targets: readonly number[],
 ): CheckedPass {
-  const forward = model.forward;
-  if (!forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
-  let scores: tf.Tensor2D | undefined;
-  try {
-    const gradient = inputGradient((input) => {
-      const y = forward(input);
-      scores = tf.keep(y);
-      return targetsSeed(y, targets);
-    }, x);
-    return { gradient, scores: scores! };
-  } catch (error) {
-    scores?.dispose();
-    throw error;
-  }
+  const { gradient, scores } = gradientAndScores(forwardOf(model), x, targets);
+  return { gradient, scores };
 }
 
 /** Reads the first step's check: the input (`inputCheck`), `scores` finite, the `targets` in range, in one readback. */
