@@ -13,6 +13,15 @@ function notFinite(): InvalidInputError {
 }
 
 /**
+ * Throws the input check's error when `values` (an input's host copy) hold a NaN or Inf: the same
+ * check as the kernel's, for callers that read every value back anyway.
+ * @throws {InvalidInputError} the input has a NaN or Inf value.
+ */
+export function checkFiniteOnHost(values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) throw notFinite();
+}
+
+/**
  * What one readback brings back: a tensor, or parts (undefined ones skipped), each flattened and as
  * float32, one after another (class indices are exact in float32, below 2^24).
  */
