@@ -69,6 +69,16 @@ export class InputCheck {
   }
 
   /**
+   * The check done on the host over `values`, the input's own values that the caller read back
+   * anyway (a black box's batches are written from them): no kernel and no readback of its own.
+   * Nothing when the check was read already.
+   * @throws {InvalidInputError} the input has a NaN or Inf value.
+   */
+  checkOnHost(values: Float32Array): void {
+    if (this.#take()) checkFiniteOnHost(values);
+  }
+
+  /**
    * Reads the check alone unless it was read already.
    * @throws {InvalidInputError} the input has a NaN or Inf value.
    */
