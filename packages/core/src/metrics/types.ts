@@ -57,7 +57,8 @@ export interface MetricInputs {
   readonly input: tf.Tensor4D;
   /**
    * The input's NHWC values (checked finite) when the perturbed batches are written on the host (a
-   * black box, see hostBatches): images and original scores come from them with no readback. Read only.
+   * black box, see hostBatches): the metrics take images (imageAt) and original scores
+   * (metricOriginalScores) from them with no readback. Read only.
    */
   readonly hostValues?: Float32Array;
   /**

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import { InvalidOptionError, rankedMasks, rankedMasksRef, runKernel, type RankedMode } from '@webxai/shaders';
 import { imageAt } from '../../perturbation/shared/evaluate.js';
-import { originalScoresOf } from '../../perturbation/shared/host-input.js';
 import { integerOption } from '../../api/options.js';
 import { areProbabilities, targetValue, trapezoidArea, type CurveOutput } from '../shared/curve.js';
 import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
-import { evaluateMaskedImages, metricEnv, type MaskSource } from '../shared/masked-batches.js';
+import { evaluateMaskedImages, metricOriginalScores, type MaskSource } from '../shared/masked-batches.js';
 import { descendingOrder, ranksOf } from '../shared/order.js';
 import { RankedImageWriter } from './ranked-images.js';
 import type { OptionNames } from '../../api/option-names.js';
@@ -77,7 +76,7 @@ async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: Ran
   const steps = options.steps ?? 100;
   const fill = options.fill ?? 'zero';
   const { input, hostValues, maps, height, width, channels } = inputs;
-  const { scores: original, classes, targets } = await originalScoresOf(metricEnv(mode, inputs), input, hostValues, inputs.target);
+  const { scores: original, classes, targets } = await metricOriginalScores(mode, inputs);
   const softmax = (options.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
   const curves: Float32Array[] = [];
   for (let i = 0; i < maps.length; i++) {
