@@ -65,9 +65,20 @@ describe('deferred input check (webgpu)', () => {
     expect(memory()).toEqual(before);
   });
 
+  /** The perturbation methods, small (4 segments of 4x4 on the 8x8 input where they take segments). */
+  const quads = Int32Array.from({ length: 64 }, (_, p) => Math.floor(p / 32) * 2 + Math.floor((p % 8) / 4));
+  const PERTURBATION = [
+    { method: 'occlusion', window: 4, stride: 4 },
+    { method: 'rise', masks: 8, seed: 1 },
+    { method: 'lime', samples: 8, seed: 1, segments: quads },
+    { method: 'kernel-shap', samples: 8, seed: 1, segments: quads },
+    { method: 'partition-shap', maxEvals: 8 },
+    { method: 'anchors', segments: quads, seed: 1, maxSamples: 16 },
+  ];
+
   const deferring = listMethods().filter((name) => METHODS[name]?.defersInputCheck);
 
-  it('is taken by the CAMs, saliency, gradient x input and integrated gradients, and by no perturbation method', () => {
+  it('is taken by the CAMs, saliency, gradient x input, integrated gradients and the perturbation methods', () => {
     expect(deferring).toEqual(
       expect.arrayContaining([
         'grad-cam',
@@ -80,9 +91,8 @@ describe('deferred input check (webgpu)', () => {
         'integrated-gradients',
       ]),
     );
-    expect(deferring.filter((name) => ['rise', 'lime', 'kernel-shap', 'partition-shap', 'anchors', 'occlusion'].includes(name))).toEqual(
-      [],
-    );
+    // A black box's values are read back for its batches anyway: the check runs over them on the host.
+    expect(deferring).toEqual(expect.arrayContaining(PERTURBATION.map((options) => options.method)));
   });
 
   const variants = [
@@ -100,6 +110,7 @@ describe('deferred input check (webgpu)', () => {
     { method: 'gradient-x-input', target: 2 },
     { method: 'integrated-gradients', steps: 4 },
     { method: 'integrated-gradients', steps: 4, baseline: 'blur', target: 1 },
+    ...PERTURBATION, // a tfjs model: the check is read alone before the method's first pass
   ];
 
   it.for(variants)('$method %#: a NaN or Inf input -> InvalidInputError, nothing leaks', async (options) => {
@@ -110,6 +121,27 @@ describe('deferred input check (webgpu)', () => {
     }
     expect(memory()).toEqual(before);
   });
+
+  /** The tiny CNN as a black box: its batches are written on the host from the input's values. */
+  const blackBox = () => ({
+    predict: async (batch: Float32Array, [n, h, w, c]: [number, number, number, number]) => {
+      const scores = tf.tidy(() => model.predict(tf.tensor4d(batch, [n, h, w, c])) as tf.Tensor);
+      return (await scores.data().finally(() => scores.dispose())) as Float32Array;
+    },
+  });
+
+  it.for(PERTURBATION)(
+    '$method, a black box: a NaN or Inf input -> InvalidInputError (checked on the host: readbacks in host-input.gpu.test.ts); nothing leaks',
+    async (options) => {
+      const box = blackBox();
+      disposeResult(await explain(box, good, options as never)); // warm-up: pooled buffers
+      const before = memory();
+      for (const input of Object.values(bad)) {
+        await expect(explain(box, input, options as never)).rejects.toThrow(InvalidInputError);
+      }
+      expect(memory()).toEqual(before);
+    },
+  );
 
   it('Grad-CAM of one image: ONE readback (map peaks + input check; was 3: the check, the peaks, the warnings)', async () => {
     for (const options of [

@@ -13,6 +13,15 @@ function notFinite(): InvalidInputError {
 }
 
 /**
+ * Throws the input check's error when `values` (an input's host copy) hold a NaN or Inf: the same
+ * check as the kernel's, for callers that read every value back anyway.
+ * @throws {InvalidInputError} the input has a NaN or Inf value.
+ */
+export function checkFiniteOnHost(values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) throw notFinite();
+}
+
+/**
  * What one readback brings back: a tensor, or parts (undefined ones skipped), each flattened and as
  * float32, one after another (class indices are exact in float32, below 2^24).
  */
@@ -57,6 +66,16 @@ export class InputCheck {
     const data = await readFinite(input, scores, definedParts(values));
     if (data[0] !== 1) throw notFinite();
     return { values: data.subarray(2), scoresFinite: data[1] === 1 };
+  }
+
+  /**
+   * The check done on the host over `values`, the input's own values that the caller read back
+   * anyway (a black box's batches are written from them): no kernel and no readback of its own.
+   * Nothing when the check was read already.
+   * @throws {InvalidInputError} the input has a NaN or Inf value.
+   */
+  checkOnHost(values: Float32Array): void {
+    if (this.#take()) checkFiniteOnHost(values);
   }
 
   /**

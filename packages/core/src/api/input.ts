@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
 import type { ModelAdapter } from '../model/types.js';
 import { onStaleBackend } from '../interop/device-loss.js';
-import { InputCheck } from './input-check.js';
+import { checkFiniteOnHost, InputCheck } from './input-check.js';
 
 /**
  * Checks an image input and returns it as a 4-D NHWC batch (a new tensor the caller disposes;
@@ -23,6 +23,30 @@ export async function toInputBatch(input: tf.Tensor, model: Pick<ModelAdapter, '
     throw error;
   }
   return batch;
+}
+
+/**
+ * {@link toInputBatch} for a caller that needs the values on the host anyway (a black box's
+ * perturbed batches are written there): the batch and its NHWC values, read back once and checked
+ * for NaN / Inf on the host, instead of a check kernel's readback followed by the values' own.
+ * `values` is tfjs's copy of the tensor's data (kept with it, so a later read is free): read it only.
+ *
+ * @throws {ShapeMismatchError} as toInputBatch.
+ * @throws {InvalidInputError} NaN or Inf in the input.
+ */
+export async function toHostInputBatch(
+  input: tf.Tensor,
+  model: Pick<ModelAdapter, 'inputShape'>,
+): Promise<{ batch: tf.Tensor4D; values: Float32Array }> {
+  const batch = toUncheckedBatch(input, model);
+  try {
+    const values = (await batch.data()) as Float32Array;
+    checkFiniteOnHost(values);
+    return { batch, values };
+  } catch (error) {
+    batch.dispose();
+    throw error;
+  }
 }
 
 /**

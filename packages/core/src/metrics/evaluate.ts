@@ -2,13 +2,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { currentPath } from '../api/explainer.js';
-import { toInputBatch } from '../api/input.js';
+import { toHostInputBatch, toInputBatch } from '../api/input.js';
 import { checkTargetOption } from '../api/targets.js';
 import { flushTfjs, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { adaptModel } from '../model/adapt.js';
 import type { ModelInput } from '../model/types.js';
 import { integerOption } from '../api/options.js';
 import { defaultBatchSize } from '../perturbation/shared/batch-size.js';
+import { hostBatches } from '../perturbation/shared/evaluate.js';
 import { listMetrics, METRICS } from './registry.js';
 import { normaliseAttribution, pixelMaps, unpackAttribution, type AttributionInput } from './shared/attribution.js';
 import { checkOptionNames, type OptionNames } from '../api/option-names.js';
@@ -66,7 +67,12 @@ export async function evaluate<M extends MetricName>(
   const start = performance.now();
   const adapter = adaptModel(model, options.preprocess ? { preprocess: options.preprocess } : {});
   const unpacked = unpackAttribution(name, attribution);
-  const batch = await toInputBatch(input, adapter);
+  const preprocess = !!options.preprocess;
+  // A black box's perturbed batches are written on the host: its input is read back once, checked
+  // there, and every image, original score and batch comes from those values (no further readback).
+  const { batch, values: hostValues } = hostBatches({ model: adapter, preprocess })
+    ? await toHostInputBatch(input, adapter)
+    : { batch: await toInputBatch(input, adapter), values: undefined };
   let normalised: tf.Tensor4D | undefined;
   try {
     const [n, height, width, channels] = batch.shape;
@@ -81,6 +87,7 @@ export async function evaluate<M extends MetricName>(
       {
         model: adapter,
         input: batch,
+        ...(hostValues && { hostValues }),
         attribution: normalised,
         maps,
         height,
@@ -90,7 +97,7 @@ export async function evaluate<M extends MetricName>(
         path,
         signal: options.signal,
         batchSize,
-        preprocess: !!options.preprocess,
+        preprocess,
       },
       options,
     );

@@ -56,6 +56,12 @@ export interface MetricInputs {
   /** The checked input batch [n, h, w, c] (owned by evaluate). */
   readonly input: tf.Tensor4D;
   /**
+   * The input's NHWC values (checked finite) when the perturbed batches are written on the host (a
+   * black box, see hostBatches): the metrics take images (imageAt) and original scores
+   * (metricOriginalScores) from them with no readback. Read only.
+   */
+  readonly hostValues?: Float32Array;
+  /**
    * The attribution as [n, h, w, c'] (c' = c, or 1 for a per-pixel map broadcast over channels),
    * resized to the input when it was smaller (owned by evaluate).
    */

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
+import { countReadbacks } from '@webxai/testing';
 import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { InvalidInputError, InvalidOptionError, liveBufferCount, ShapeMismatchError } from '@webxai/shaders';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
@@ -150,6 +151,35 @@ describe('deletion and insertion', () => {
       const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
       for (const metric of ['deletion', 'insertion'] as const) await evaluate(model, x, a, { metric, steps: 10, batchSize: 4 });
       await expect(evaluate(model, x, a, { metric: 'deletion', steps: 0 })).rejects.toThrow(InvalidOptionError);
+      expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
+      tf.dispose([x, a]);
+    });
+
+    it('an ONNX black box reads the input back once, checks it on the host, and leaks nothing', async () => {
+      const onnx = fromOnnx(session, { layout: 'nchw', Tensor: ort.Tensor });
+      const { x, a } = data();
+      // Fresh tensors each call (tfjs keeps a read tensor's values): one readback for the input's
+      // values and their NaN / Inf check, one for the attribution's; none per image or for the
+      // original scores (were 3 + 1 per image: the check, the batch for the scores, each image).
+      const run = async (metric: 'deletion' | 'insertion') => {
+        const [freshX, freshA] = [tf.add(x, 0), tf.add(a, 0)];
+        const counted = await countReadbacks(() => evaluate(onnx, freshX, freshA, { metric, steps: 10, batchSize: 4 }));
+        tf.dispose([freshX, freshA]);
+        return counted;
+      };
+      await run('deletion'); // warm-up
+      const device = tfjsDevice();
+      const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
+      for (const metric of ['deletion', 'insertion'] as const) {
+        const { result, readbacks } = await run(metric);
+        expect(readbacks).toBe(2);
+        expect(result.curves).toHaveLength(2);
+      }
+      const nan = tf.tidy(() => tf.where(tf.equal(tf.range(0, x.size).reshape(x.shape), 100), tf.fill(x.shape, NaN), x));
+      for (const bad of [nan, tf.fill(x.shape, -Infinity)]) {
+        await expect(evaluate(onnx, bad, a, { metric: 'insertion', steps: 10 })).rejects.toThrow(InvalidInputError);
+        bad.dispose();
+      }
       expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
       tf.dispose([x, a]);
     });

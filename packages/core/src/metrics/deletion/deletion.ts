@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import { InvalidOptionError, rankedMasks, rankedMasksRef, runKernel, type RankedMode } from '@webxai/shaders';
-import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
+import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { integerOption } from '../../api/options.js';
 import { areProbabilities, targetValue, trapezoidArea, type CurveOutput } from '../shared/curve.js';
 import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
-import { evaluateMaskedImages, type MaskSource } from '../shared/masked-batches.js';
+import { evaluateMaskedImages, metricOriginalScores, type MaskSource } from '../shared/masked-batches.js';
 import { descendingOrder, ranksOf } from '../shared/order.js';
 import { RankedImageWriter } from './ranked-images.js';
 import type { OptionNames } from '../../api/option-names.js';
@@ -75,13 +75,13 @@ function rankedMaskSource(mode: RankedMode, order: Uint32Array, steps: number, f
 async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: RankedCurveOptions): Promise<MetricOutput> {
   const steps = options.steps ?? 100;
   const fill = options.fill ?? 'zero';
-  const { model, input, maps, height, width, channels, signal } = inputs;
-  const { scores: original, classes, targets } = await originalScores(model, input, inputs.target, signal);
+  const { input, hostValues, maps, height, width, channels } = inputs;
+  const { scores: original, classes, targets } = await metricOriginalScores(mode, inputs);
   const softmax = (options.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
   const curves: Float32Array[] = [];
   for (let i = 0; i < maps.length; i++) {
     const target = targets[i]!;
-    const image = await imageAt(input, i);
+    const image = await imageAt(input, i, hostValues);
     try {
       const fillValues = metricFillImage(fill, image.values, height, width, channels);
       const firstStep = mode === 'deletion' ? 1 : 0;

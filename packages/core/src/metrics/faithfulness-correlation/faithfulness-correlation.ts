@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import { InvalidOptionError } from '@webxai/shaders';
-import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
+import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { integerOption, seedOption } from '../../api/options.js';
 import { UniformStream } from '../../perturbation/shared/random.js';
 import { areProbabilities, targetValue, type CurveOutput } from '../shared/curve.js';
 import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
-import { hostMaskSource, scoreMaskedImages } from '../shared/masked-batches.js';
+import { hostMaskSource, metricOriginalScores, scoreMaskedImages } from '../shared/masked-batches.js';
 import { pearson } from '../shared/stats.js';
 import type { MetricDefinition } from '../types.js';
 
@@ -65,17 +65,17 @@ export const faithfulnessCorrelation: MetricDefinition<'faithfulness-correlation
     }
   },
   async run(inputs, o) {
-    const { model, input, maps, height, width, channels } = inputs;
+    const { input, maps, height, width, channels } = inputs;
     const pixels = height * width;
     const runs = o.runs ?? 100;
     const size = o.subsetSize ?? Math.min(224, pixels);
-    const { scores: original, classes, targets } = await originalScores(model, input, inputs.target, inputs.signal);
+    const { scores: original, classes, targets } = await metricOriginalScores(NAME, inputs);
     const softmax = o.output === 'probability' && !areProbabilities(original, classes);
     const scores: number[] = [];
     for (let i = 0; i < maps.length; i++) {
       // Each image draws its own subsets: image i uses seed + i.
       const masks = randomSubsetMasks((o.seed ?? 0) + i, runs, pixels, size);
-      const image = await imageAt(input, i);
+      const image = await imageAt(input, i, inputs.hostValues);
       try {
         const fill = metricFillImage(o.fill ?? 'zero', image.values, height, width, channels);
         const result = await scoreMaskedImages(NAME, inputs, image, fill, runs, hostMaskSource(masks, pixels));

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import { normalRef } from '@webxai/shaders';
-import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
+import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { putImage, scoreHostImages } from '../shared/host-batches.js';
+import { metricOriginalScores } from '../shared/masked-batches.js';
 import type { MetricDefinition } from '../types.js';
 import { InvalidOptionError } from '@webxai/shaders';
 
@@ -63,7 +64,7 @@ export const infidelity: MetricDefinition<'infidelity'> = {
       throw new InvalidOptionError(`${NAME}: normalize must be a boolean, got ${String(o.normalize)}`);
   },
   async run(inputs, o) {
-    const { model, input, attribution, height, width, channels } = inputs;
+    const { input, attribution, height, width, channels } = inputs;
     const samples = o.samples ?? 10;
     const std = o.noiseStd ?? 0.003;
     const seed = o.seed ?? 0;
@@ -71,10 +72,10 @@ export const infidelity: MetricDefinition<'infidelity'> = {
     const perImage = pixels * channels;
     const attributionChannels = attribution.shape[3];
     const values = (await attribution.data()) as Float32Array;
-    const { scores: original, classes, targets } = await originalScores(model, input, inputs.target, inputs.signal);
+    const { scores: original, classes, targets } = await metricOriginalScores(NAME, inputs);
     const scores: number[] = [];
     for (let i = 0; i < targets.length; i++) {
-      const image = await imageAt(input, i);
+      const image = await imageAt(input, i, inputs.hostValues);
       image.tensor.dispose();
       const noiseOf = (s: number) => normalRef(seed, (i * samples + s) * perImage, perImage, 0, std);
       const perturbed = new Float32Array(perImage);

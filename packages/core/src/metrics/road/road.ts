@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import { InvalidOptionError } from '@webxai/shaders';
-import { imageAt, originalScores } from '../../perturbation/shared/evaluate.js';
+import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { numberOption, seedOption } from '../../api/options.js';
 import { areProbabilities, targetValue, type CurveOutput } from '../shared/curve.js';
 import { putImage, scoreHostImages } from '../shared/host-batches.js';
+import { metricOriginalScores } from '../shared/masked-batches.js';
 import { descendingOrder } from '../shared/order.js';
 import type { MetricDefinition } from '../types.js';
 import { noisyLinearImpute } from './imputation.js';
@@ -56,16 +57,16 @@ export const road: MetricDefinition<'road'> = {
     }
   },
   async run(inputs, o) {
-    const { model, input, maps, height, width, channels } = inputs;
+    const { input, maps, height, width, channels } = inputs;
     const pixels = height * width;
     const fractions = o.fractions ?? DEFAULT_FRACTIONS;
-    const { scores: original, classes, targets } = await originalScores(model, input, inputs.target, inputs.signal);
+    const { scores: original, classes, targets } = await metricOriginalScores(NAME, inputs);
     const softmax = (o.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
     const curves: Float32Array[] = [];
     for (let i = 0; i < maps.length; i++) {
       const map = maps[i]!;
       const order = descendingOrder(o.order === 'lerf' ? map.map((v) => -v) : map);
-      const image = await imageAt(input, i);
+      const image = await imageAt(input, i, inputs.hostValues);
       image.tensor.dispose();
       const imputed = (s: number) => {
         const removed = new Uint8Array(pixels);

@@ -7,6 +7,7 @@ import {
   type PerturbationEnv,
 } from '../../perturbation/shared/evaluate.js';
 import { GpuScope } from '../../perturbation/shared/gpu-scope.js';
+import { originalScoresOf } from '../../perturbation/shared/host-input.js';
 import { GpuMaskBatches } from '../../perturbation/shared/mask-methods.js';
 import { CpuPerturber } from '../../perturbation/shared/perturb-cpu.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
@@ -40,6 +41,18 @@ export interface MetricImage {
 export function metricEnv(method: string, inputs: MetricInputs): PerturbationEnv {
   const { model, height, width, channels, batchSize, path, signal, preprocess } = inputs;
   return { method, model, geometry: { height, width, channels }, batchSize, path, signal, preprocess };
+}
+
+/**
+ * The model's scores for the unperturbed images and the resolved targets: for a black box from the
+ * input's host values through the pooled host batch (no readback, see originalScoresOf), else as
+ * originalScores.
+ */
+export function metricOriginalScores(
+  method: string,
+  inputs: MetricInputs,
+): Promise<{ scores: Float32Array; classes: number; targets: number[] }> {
+  return originalScoresOf(metricEnv(method, inputs), inputs.input, inputs.hostValues, inputs.target);
 }
 
 /** What {@link evaluateMaskedImages} and {@link scoreMaskedImages} take: the metric, its inputs, the image, the fill, how many masked copies, their masks. */

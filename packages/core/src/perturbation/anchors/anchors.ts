@@ -103,6 +103,7 @@ type Resolved = AnchorSearchOptions;
 export const anchors: MethodDefinition<'anchors'> = {
   name: NAME,
   requires: 'predictions',
+  defersInputCheck: true, // checked on the host with a black box's input values (hostInputValues)
   optionNames: ANCHORS_OPTION_NAMES,
   create(model, options) {
     const r: Resolved = {
@@ -136,7 +137,7 @@ async function explainAnchors(
   // made on the host as well (one 0/1 value per superpixel), so nothing of the search touches the
   // GPU after the segmentation.
   const host = hostBatches(env);
-  const values = await hostInputValues(env, input);
+  const values = await hostInputValues(env, input, call.inputCheck);
   const prepare = await featureSource(
     NAME,
     input,

@@ -79,6 +79,7 @@ export const KERNEL_SHAP_SEGMENTATION: SegmentOptions = { method: 'slic', segmen
 export const kernelShap: MethodDefinition<'kernel-shap'> = {
   name: NAME,
   requires: 'predictions',
+  defersInputCheck: true, // checked on the host with a black box's input values (hostInputValues)
   optionNames: KERNEL_SHAP_OPTION_NAMES,
   create(model, options) {
     if (options.samples !== undefined) integerOption(NAME, 'samples', options.samples, 1, 1, 2 ** 24);
@@ -99,7 +100,7 @@ async function explainShap(
   const env = perturbationEnv(NAME, model, input, call, o);
   // A black box's input is read once (values): the clean scores, the segments and the batches come
   // from it. The next image is segmented while the current one's forwards run (PreparedQueue).
-  const inputValues = await hostInputValues(env, input);
+  const inputValues = await hostInputValues(env, input, call.inputCheck);
   const segmentation = o.segmentation ?? KERNEL_SHAP_SEGMENTATION;
   const prepare = await featureSource(NAME, input, o.segments, segmentation, o.fill ?? 'mean', call.signal, inputValues);
   const maps = new SegmentMaps(env.path === 'gpu', [n, height, width]);

@@ -98,6 +98,7 @@ export function limeWeights(samples: Float32Array, rows: number, features: numbe
 export const lime: MethodDefinition<'lime'> = {
   name: NAME,
   requires: 'predictions',
+  defersInputCheck: true, // checked on the host with a black box's input values (hostInputValues)
   optionNames: LIME_OPTION_NAMES,
   create(model, options) {
     const samples = integerOption(NAME, 'samples', options.samples, 1000, 2, 2 ** 24);
@@ -120,7 +121,7 @@ async function explainLime(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
   const env = perturbationEnv(NAME, model, input, call, o);
   // A black box's input is read once (values): the clean scores, the segments and the batches come
   // from it. The next image is segmented while the current one's forwards run (PreparedQueue).
-  const values = await hostInputValues(env, input);
+  const values = await hostInputValues(env, input, call.inputCheck);
   const segmentation = o.segmentation ?? LIME_SEGMENTATION;
   const prepare = await featureSource(NAME, input, o.segments, segmentation, o.fill ?? 'mean', call.signal, values);
   const maps = new SegmentMaps(env.path === 'gpu', [n, height, width]);

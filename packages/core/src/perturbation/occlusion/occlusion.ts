@@ -62,6 +62,7 @@ const NAME = 'occlusion';
 export const occlusion: MethodDefinition<'occlusion'> = {
   name: NAME,
   requires: 'predictions',
+  defersInputCheck: true, // checked on the host with a black box's input values (hostInputValues)
   optionNames: OCCLUSION_OPTION_NAMES,
   create(model, options) {
     const window = pairOption(NAME, 'window', options.window, [16, 16]);
@@ -118,7 +119,7 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
   );
   const env = { method: NAME, model, geometry, batchSize, path: call.path, signal: call.signal, preprocess: o.preprocess };
   // A black box's input is read once (inputValues): the clean scores and the batches come from it.
-  const inputValues = await hostInputValues(env, input);
+  const inputValues = await hostInputValues(env, input, call.inputCheck);
   const { scores, classes, targets } = await originalScoresOf(env, input, inputValues, call.target);
   const maps: Float32Array[] = [];
   for (let i = 0; i < n; i++) {

@@ -82,6 +82,7 @@ const NAME = 'partition-shap';
 export const partitionShap: MethodDefinition<'partition-shap'> = {
   name: NAME,
   requires: 'predictions',
+  defersInputCheck: true, // checked on the host with a black box's input values (hostInputValues)
   optionNames: PARTITION_SHAP_OPTION_NAMES,
   create(model, options) {
     const maxEvals = integerOption(NAME, 'maxEvals', options.maxEvals, 500, 2, 2 ** 24);
@@ -103,7 +104,7 @@ async function explainPartition(
   const { batchSize } = env;
   // A black box's input is read once (inputValues): the clean scores, the segments, the fill and
   // the host-written batches all come from it.
-  const inputValues = await hostInputValues(env, input);
+  const inputValues = await hostInputValues(env, input, call.inputCheck);
   const { scores: original, classes, targets } = await originalScoresOf(env, input, inputValues, call.target);
   const user = o.segments === undefined ? undefined : await userSegments(NAME, o.segments, n, height, width);
   const identity: FeatureMap = { labels: iota(pixels), count: pixels };

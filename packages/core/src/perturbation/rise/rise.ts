@@ -78,6 +78,7 @@ export function riseSamples(
 export const rise: MethodDefinition<'rise'> = {
   name: NAME,
   requires: 'predictions',
+  defersInputCheck: true, // checked on the host with a black box's input values (hostInputValues)
   optionNames: RISE_OPTION_NAMES,
   create(model, options) {
     const masks = integerOption(NAME, 'masks', options.masks, 4000, 1, 2 ** 24);
@@ -140,7 +141,7 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
     preprocess: o.preprocess,
   };
   // A black box's input is read once (inputValues): the clean scores and the batches come from it.
-  const inputValues = await hostInputValues(env, input);
+  const inputValues = await hostInputValues(env, input, call.inputCheck);
   const { classes, targets } = await originalScoresOf(env, input, inputValues, call.target);
   const scale = (done: number, acc: Float32Array) => acc.map((v) => v / (done * o.probability));
   const maps: Float32Array[] = [];

@@ -2,6 +2,7 @@
 // A black box's explanation works on host memory: its input is read back once, and the original
 // scores are computed from those values through the same batch loop as the perturbed images.
 import type * as tf from '@tensorflow/tfjs';
+import type { InputCheck } from '../../api/input-check.js';
 import { resolveTargetsOnHost, type Target } from '../../api/targets.js';
 import { nhwcToNchw } from '../../model/onnx/from-onnx.js';
 import { evaluateBatches, hostBatches, originalScores, type PerturbationEnv } from './evaluate.js';
@@ -9,11 +10,24 @@ import type { BatchLayout } from './perturb-cpu.js';
 
 /**
  * The input's NHWC host values when the perturbed batches are built on the host (a black box, see
- * hostBatches): read once for the original scores, the segmentation and the batches. Undefined on
- * the other paths, which keep the images on the GPU.
+ * hostBatches): read once for the original scores, the segmentation and the batches, and checked
+ * for NaN / Inf there (`check`, the explainer's deferred input check: no check kernel and no
+ * readback of its own). Undefined on the other paths, which keep the images on the GPU: they read
+ * the check alone first, as an undeferred check, before anything runs on the input.
+ * @throws {InvalidInputError} the input has a NaN or Inf value.
  */
-export async function hostInputValues(env: PerturbationEnv, input: tf.Tensor4D): Promise<Float32Array | undefined> {
-  return hostBatches(env) ? ((await input.data()) as Float32Array) : undefined;
+export async function hostInputValues(
+  env: PerturbationEnv,
+  input: tf.Tensor4D,
+  check: InputCheck | undefined,
+): Promise<Float32Array | undefined> {
+  if (!hostBatches(env)) {
+    await check?.settle();
+    return undefined;
+  }
+  const values = (await input.data()) as Float32Array;
+  check?.checkOnHost(values);
+  return values;
 }
 
 /**
