@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Deletion and insertion (Petsiuk et al. 2018): known answers on hand-built models, webgpu = cpu,
 // ONNX (black box) = the same tfjs model, typed errors and no leaks.
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { countReadbacks } from '@webxai/testing';
-import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
 import { InvalidInputError, InvalidOptionError, liveBufferCount, ShapeMismatchError } from '@webxai/shaders';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { fromOnnx } from '../../model/onnx/from-onnx.js';
 import { evaluate } from '../evaluate.js';
+import { useTinyCnnOnnxTwin } from '../../../test/tiny-cnn-onnx-twin.js';
 
 /** Logits [10 * x[1, 2, 0], 0]: the model reads one pixel, (y, x) = (1, 2), of a 4x4x1 image. */
 const onePixel = (x: tf.Tensor4D) =>
@@ -26,8 +26,6 @@ const linear = (x: tf.Tensor4D) =>
     const f = tf.sum(tf.mul(tf.reshape(x, [-1, 4]), tf.tensor1d(W)), 1, true);
     return tf.concat([f, tf.zerosLike(f)], 1) as tf.Tensor2D;
   });
-
-const fixture = readFileSync(new URL('../../../../testing/fixtures/tiny-cnn-nchw.onnx', import.meta.url));
 
 describe('deletion and insertion', () => {
   beforeEach(() => tf.setBackend('webgpu'));
@@ -91,20 +89,7 @@ describe('deletion and insertion', () => {
   });
 
   describe('on the tiny CNN', () => {
-    let weights: TinyCnnWeights;
-    let model: tf.LayersModel;
-    let session: ort.InferenceSession;
-    beforeAll(async () => {
-      await tf.setBackend('webgpu');
-      weights = tinyCnnWeights();
-      model = tinyCnn('sequential', weights);
-      session = await ort.InferenceSession.create(fixture);
-    });
-    afterAll(async () => {
-      model.dispose();
-      disposeWeights(weights);
-      await session.release();
-    });
+    const twin = useTinyCnnOnnxTwin();
 
     const data = () => ({
       x: tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 5),
@@ -117,8 +102,8 @@ describe('deletion and insertion', () => {
           const options = { metric, steps: 20, fill, batchSize: 7 } as const;
           await tf.setBackend('webgpu');
           const { x, a } = data();
-          const gpu = await evaluate(model, x, a, options);
-          const onnx = await evaluate(fromOnnx(session, { Tensor: ort.Tensor }), x, a, options);
+          const gpu = await evaluate(twin.model, x, a, options);
+          const onnx = await evaluate(fromOnnx(twin.session, { Tensor: ort.Tensor }), x, a, options);
           const [xs, as] = [await x.data(), await a.data()];
           tf.dispose([x, a]);
           // The cpu path gets its own copy of the model (tfjs cannot read webgpu weights synchronously).
@@ -146,17 +131,17 @@ describe('deletion and insertion', () => {
 
     it('leaks no tensors or GPU buffers', async () => {
       const { x, a } = data();
-      await evaluate(model, x, a, { metric: 'deletion', steps: 10, batchSize: 4 }); // warm-up
+      await evaluate(twin.model, x, a, { metric: 'deletion', steps: 10, batchSize: 4 }); // warm-up
       const device = tfjsDevice();
       const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
-      for (const metric of ['deletion', 'insertion'] as const) await evaluate(model, x, a, { metric, steps: 10, batchSize: 4 });
-      await expect(evaluate(model, x, a, { metric: 'deletion', steps: 0 })).rejects.toThrow(InvalidOptionError);
+      for (const metric of ['deletion', 'insertion'] as const) await evaluate(twin.model, x, a, { metric, steps: 10, batchSize: 4 });
+      await expect(evaluate(twin.model, x, a, { metric: 'deletion', steps: 0 })).rejects.toThrow(InvalidOptionError);
       expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
       tf.dispose([x, a]);
     });
 
     it('an ONNX black box reads the input back once, checks it on the host, and leaks nothing', async () => {
-      const onnx = fromOnnx(session, { layout: 'nchw', Tensor: ort.Tensor });
+      const onnx = fromOnnx(twin.session, { layout: 'nchw', Tensor: ort.Tensor });
       const { x, a } = data();
       // Fresh tensors each call (tfjs keeps a read tensor's values): one readback for the input's
       // values and their NaN / Inf check, one for the attribution's; none per image or for the
@@ -188,16 +173,18 @@ describe('deletion and insertion', () => {
       const { x, a } = data();
       const bad = tf.ones([2, 16, 15]);
       const nan = tf.fill([2, 16, 16], NaN);
-      await expect(evaluate(model, x, bad, { metric: 'deletion' })).rejects.toThrow(ShapeMismatchError);
-      await expect(evaluate(model, x, tf.ones([3, 16, 16]), { metric: 'deletion' })).rejects.toThrow(/attribution has shape \[3,16,16\]/);
-      await expect(evaluate(model, x, nan, { metric: 'deletion' })).rejects.toThrow(InvalidInputError);
-      await expect(evaluate(model, x, a, { metric: 'deletion', steps: 0 })).rejects.toThrow(/steps must be an integer/);
-      await expect(evaluate(model, x, a, { metric: 'deletion', steps: 2.5 })).rejects.toThrow(InvalidOptionError);
-      await expect(evaluate(model, x, a, { metric: 'deletion', fill: 'noise' as never })).rejects.toThrow(/fill must be/);
-      await expect(evaluate(model, x, a, { metric: 'deletion', output: 'prob' as never })).rejects.toThrow(/output must be/);
-      await expect(evaluate(model, x, a, { metric: 'deletion', step: 10 } as never)).rejects.toThrow(/unknown option 'step'/);
-      await expect(evaluate(model, x, a, { metric: 'delete' } as never)).rejects.toThrow(/unknown metric 'delete'.*deletion/);
-      await expect(evaluate(model, x, a, { metric: 'toString' } as never)).rejects.toThrow(InvalidOptionError);
+      await expect(evaluate(twin.model, x, bad, { metric: 'deletion' })).rejects.toThrow(ShapeMismatchError);
+      await expect(evaluate(twin.model, x, tf.ones([3, 16, 16]), { metric: 'deletion' })).rejects.toThrow(
+        /attribution has shape \[3,16,16\]/,
+      );
+      await expect(evaluate(twin.model, x, nan, { metric: 'deletion' })).rejects.toThrow(InvalidInputError);
+      await expect(evaluate(twin.model, x, a, { metric: 'deletion', steps: 0 })).rejects.toThrow(/steps must be an integer/);
+      await expect(evaluate(twin.model, x, a, { metric: 'deletion', steps: 2.5 })).rejects.toThrow(InvalidOptionError);
+      await expect(evaluate(twin.model, x, a, { metric: 'deletion', fill: 'noise' as never })).rejects.toThrow(/fill must be/);
+      await expect(evaluate(twin.model, x, a, { metric: 'deletion', output: 'prob' as never })).rejects.toThrow(/output must be/);
+      await expect(evaluate(twin.model, x, a, { metric: 'deletion', step: 10 } as never)).rejects.toThrow(/unknown option 'step'/);
+      await expect(evaluate(twin.model, x, a, { metric: 'delete' } as never)).rejects.toThrow(/unknown metric 'delete'.*deletion/);
+      await expect(evaluate(twin.model, x, a, { metric: 'toString' } as never)).rejects.toThrow(InvalidOptionError);
       tf.dispose([x, a, bad, nan]);
     });
   });

@@ -3,18 +3,15 @@
 // reads the input back once and checks it on the host; the original scores and the images come
 // from those values (MetricInputs.hostValues). Same scores as the same model in tfjs; two readbacks
 // per call (the input, the attribution); no leaks.
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { countReadbacks } from '@webxai/testing';
-import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { liveBufferCount } from '@webxai/shaders';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { fromOnnx } from '../../model/onnx/from-onnx.js';
+import { useTinyCnnOnnxTwin } from '../../../test/tiny-cnn-onnx-twin.js';
 import { evaluate } from '../evaluate.js';
-
-const fixture = readFileSync(new URL('../../../../testing/fixtures/tiny-cnn-nchw.onnx', import.meta.url));
 
 const cases = [
   { metric: 'infidelity', samples: 6, seed: 3 },
@@ -23,27 +20,14 @@ const cases = [
 ] as const;
 
 describe('perturbing metrics with a black box: one readback of the input', () => {
-  let weights: TinyCnnWeights;
-  let model: tf.LayersModel;
-  let session: ort.InferenceSession;
-  beforeAll(async () => {
-    await tf.setBackend('webgpu');
-    weights = tinyCnnWeights();
-    model = tinyCnn('sequential', weights);
-    session = await ort.InferenceSession.create(fixture);
-  });
-  afterAll(async () => {
-    model.dispose();
-    disposeWeights(weights);
-    await session.release();
-  });
+  const twin = useTinyCnnOnnxTwin();
 
   it.for(cases)('$metric: the tfjs model scores, 2 readbacks, no leaks', async (options) => {
-    const onnx = fromOnnx(session, { Tensor: ort.Tensor });
+    const onnx = fromOnnx(twin.session, { Tensor: ort.Tensor });
     const x = tf.randomUniform<tf.Rank.R4>([2, 16, 16, 3], 0, 1, 'float32', 5);
     const a = tf.randomNormal<tf.Rank.R4>([2, 16, 16, 3], 0, 1, 'float32', 6);
     const all = { ...options, batchSize: 4 } as never;
-    const reference = await evaluate(model, x, a, all);
+    const reference = await evaluate(twin.model, x, a, all);
     // Fresh tensors on the GPU each call (tfjs keeps the values of a tensor it has read back).
     const run = async () => {
       const [freshX, freshA] = [tf.add(x, 0), tf.add(a, 0)];
