@@ -97,9 +97,10 @@ describe('guided-ig', () => {
     const given = await run(argmax);
     expect(predicted.result.target).toEqual(argmax);
     expect(Array.from(await given.result.attribution.data())).toEqual(Array.from(await predicted.result.attribution.data()));
-    // 'predicted': the input check, the prediction's scores, its argmax; a given target: the first
-    // step's pass reads everything it checks in its one readback (was 2: the check, a prediction).
-    expect([given.readbacks, predicted.readbacks]).toEqual([1, 3]);
+    // 'predicted': one forward whose argmax, finiteness and the input check come back in one readback
+    // (classesForTarget; was 3); a given target: the first step's pass reads everything it checks in
+    // its one readback (was 2: the check, a prediction).
+    expect([given.readbacks, predicted.readbacks]).toEqual([1, 1]);
     tf.dispose([predicted.result.attribution, given.result.attribution]);
     const before = memory();
     const nanModel = (input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(model.apply(input) as tf.Tensor2D, tf.scalar(Number.NaN));

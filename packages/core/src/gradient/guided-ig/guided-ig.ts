@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { givenTargets, resolveTargets } from '../../api/targets.js';
+import { throwIfAborted } from '@webxai/shaders';
+import { givenTargets } from '../../api/targets.js';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { InputCheck } from '../../api/input-check.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
-import { targetGradients } from '../target-gradients.js';
+import { classesForTarget, targetGradients } from '../target-gradients.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption } from '../integrated-gradients/baselines.js';
 import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/special-baselines.js';
 import type { OptionNames } from '../../api/option-names.js';
@@ -189,13 +190,6 @@ export async function guidedIgOf(
   }
 }
 
-/** The predicted class of each image; the pending input check is read first (the path needs sound values). */
-async function predictedTargets(model: ModelAdapter, input: tf.Tensor4D, call: Pick<CallContext, 'target' | 'signal' | 'inputCheck'>) {
-  await call.inputCheck?.settle();
-  const scores = await model.predict(input, call.signal);
-  return resolveTargets(call.target, scores).finally(() => scores.dispose());
-}
-
 /**
  * `'guided-ig'` (Kapishnikov et al. 2021, "Guided Integrated Gradients"; PAIR-code/saliency
  * `GuidedIG`): an adaptive path from the baseline that, at every step, moves the features with the
@@ -218,7 +212,7 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
   name: 'guided-ig',
   requires: 'gradients',
   optionNames: GUIDED_IG_OPTION_NAMES,
-  // Read with the first step's gradient (a given target) or settled before the prediction ('predicted').
+  // Read with the first step's gradient (a given target) or in the prediction's one readback ('predicted').
   defersInputCheck: true,
   create(model, options) {
     const settings: GuidedSettings = {
@@ -232,8 +226,10 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
     return {
       async explain(input, call) {
         // A given class needs no prediction: the first step's gradient pass checks it (and the input).
+        // 'predicted': one forward, the classes read back with the input's check (classesForTarget).
         const given = givenTargets(call.target, input.shape[0]);
-        const target = given ?? (await predictedTargets(model, input, call));
+        throwIfAborted(call.signal, 'guided-ig');
+        const target = given ?? (await classesForTarget(model, input, call.target, call.inputCheck));
         const baselines = await resolveBaselines(options.baseline, input, {
           blur: (x) => blurBaseline(x, sigma, call.path),
           uniformNoise: (x) => uniformNoiseBaseline(x, seed, call.path),
