@@ -23,21 +23,27 @@ export type ReluGradient =
   /** Zeiler & Fergus 2014: `g * (g > 0)`, the forward mask ignored. */
   | 'deconvnet';
 
+/**
+ * How guided backprop / deconvnet pass a gradient `dy` back through an uncapped ReLU, from its input
+ * or output `y` (step(relu(z)) = step(z)): relu(dy) * step(y), the plain ReLU gradient of relu(dy)
+ * (one relu-grad dispatch on software adapters instead of Step + Multiply, the same bits), or relu(dy).
+ */
+function reluBackward(mode: ReluGradient): ReluBackward {
+  return mode === 'deconvnet' ? (dy) => tf.relu(dy) : (dy, y) => reluGradient(tf.relu(dy), y);
+}
+
 /** A ReLU (optionally capped at `maxValue`, e.g. ReLU6) whose gradient follows `mode`. */
 export function overriddenRelu(mode: ReluGradient, maxValue?: number): (z: tf.Tensor) => tf.Tensor {
+  const backward = reluBackward(mode);
   return tf.customGrad<tf.Tensor<tf.Rank>>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     (args[1] as tf.GradSaveFunc)([input]);
     const value = maxValue === undefined ? tf.relu(input) : tf.clipByValue(input, 0, maxValue);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const positive = tf.relu(dy);
-      if (mode === 'deconvnet') return positive;
       const pre = saved[0]!;
-      // relu(dy) * step(z): the plain ReLU gradient of relu(dy), one relu-grad dispatch on software
-      // adapters instead of Step + Multiply (the same bits: relu-grad multiplies as tf.mul does).
-      if (maxValue === undefined) return reluGradient(positive, pre);
+      if (mode === 'deconvnet' || maxValue === undefined) return backward(dy, pre);
       // Where the capped ReLU passed its input: 0 < z < maxValue.
-      return tf.mul(positive, tf.mul(tf.step(pre), tf.step(tf.sub(maxValue, pre))));
+      return tf.mul(tf.relu(dy), tf.mul(tf.step(pre), tf.step(tf.sub(maxValue, pre))));
     };
     return { value, gradFunc };
   });
@@ -63,11 +69,6 @@ function reluOf(layer: LayerWithActivation): { via: 'activation' | 'layer'; maxV
   const name = layer.activation?.getClassName();
   if (name !== undefined && name in CAPS) return { via: 'activation', maxValue: CAPS[name] };
   return undefined;
-}
-
-/** How guided backprop / deconvnet pass a gradient `dy` back through a ReLU, from its output `y` (step(y) = step(z)). */
-function reluBackward(mode: ReluGradient): ReluBackward {
-  return mode === 'deconvnet' ? (dy) => tf.relu(dy) : (dy, y) => reluGradient(tf.relu(dy), y);
 }
 
 function runOverridden(step: Step, values: Map<string, tf.Tensor>, relu: (z: tf.Tensor) => tf.Tensor, via: 'activation' | 'layer'): void {
