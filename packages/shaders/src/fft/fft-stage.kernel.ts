@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './fft-stage.wgsl';
 import pairSource from './fft-pair.wgsl';
+import wholeSource from './fft-whole.wgsl';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { defineKernel } from '../runtime/kernel.js';
 import { FOURIER_MIX_FIELDS } from './fourier-adjoint.kernel.js';
-import { fftIoSnippet } from '../snippets/index.js';
+import { fftIoSnippet, fftPairStagesSnippet } from '../snippets/index.js';
 
 /** The largest radix one {@link fftStage} dispatch takes (its private array's size in fft-stage.wgsl). */
 export const MAX_RADIX = 16;
@@ -162,7 +163,7 @@ const pairSpec = (radix1: number, radix2: number) =>
     constants: { RADIX1: radix1, RADIX2: radix2 },
     bindings: FFT_BINDINGS,
     tolerance: fftTolerance,
-    includes: [fftIoSnippet],
+    includes: [fftPairStagesSnippet],
     threads: ({ params }) => Math.ceil(params.count / fftPairSequences(radix1, radix2)) * PAIR_WORKGROUP,
   });
 
@@ -170,3 +171,35 @@ const pairs = new Map<string, ReturnType<typeof pairSpec>>();
 
 /** The 16 x 8 pair (n = 128; the descriptor of fft-pair.wgsl; {@link fftPairKernel} makes the others). */
 export const fftPair = fftPairKernel(16, 8);
+
+/**
+ * GPU kernel: {@link fftPairKernel}'s two-stage FFT with one invocation per whole sequence, the
+ * values between the stages in a private array (fft-whole.wgsl): the same arguments, the same
+ * bits, no workgroup memory and no barrier. For software adapters (lavapipe), where workgroup
+ * memory costs what a storage buffer does. One descriptor per radix pair, made (once) by this
+ * function. CPU reference: dftRef (and fft-stage's).
+ */
+export function fftWholeKernel(radix1: number, radix2: number) {
+  for (const radix of [radix1, radix2]) fftStageKernel(radix); // the same butterflies: rejects the same radices
+  const key = `${radix1}x${radix2}`;
+  let spec = wholes.get(key);
+  if (!spec) wholes.set(key, (spec = wholeSpec(radix1, radix2)));
+  return spec;
+}
+
+const wholeSpec = (radix1: number, radix2: number) =>
+  defineKernel({
+    name: 'fft-whole',
+    source: wholeSource,
+    workgroupSize: 64,
+    constants: { RADIX1: radix1, RADIX2: radix2 },
+    bindings: FFT_BINDINGS,
+    tolerance: fftTolerance,
+    includes: [fftPairStagesSnippet],
+    threads: ({ params }) => params.count,
+  });
+
+const wholes = new Map<string, ReturnType<typeof wholeSpec>>();
+
+/** The 16 x 8 whole-sequence FFT (n = 128; the descriptor of fft-whole.wgsl; {@link fftWholeKernel} makes the others). */
+export const fftWhole = fftWholeKernel(16, 8);
