@@ -4,9 +4,25 @@
 // memory, a sequence per invocation), so both compute every value alike:
 //   stage 1, butterfly k < n / R1: v_r = in[k + r n / R1], R1-point DFT -> mid[midStart + k R1 + q]
 //   stage 2, butterfly k < R1:     v_r = mid[midStart + k + r R1] w^(r k), R2-point DFT -> out[k + q R1]
-// Reads the including kernel's override constants RADIX1, RADIX2 and its `params` (the modes from
-// the uniform: fft-io.wgsl says why), through fft-io.wgsl's load, twiddle and stores and
+// Both kernels take the same pipeline constants and bindings (fft-stage's) and read the modes from
+// the uniform (one pipeline per radix pair; fft-io.wgsl says why not pipeline constants as in
+// fft-stage.wgsl), so those are declared here, once, for both; each kernel declares WORKGROUP_SIZE,
+// `mid` and main. The stages go through fft-io.wgsl's load, twiddle and stores and
 // fft-butterfly.wgsl's smallDft and cmul.
+
+override RADIX1: u32;
+override RADIX2: u32;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read> twiddles: array<f32>;
+@group(0) @binding(3) var<storage, read> scale: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
+
+// fft-io.wgsl's modes, from the uniform.
+fn fftModes() -> FftModes {
+  return FftModes(params.loadFrom, params.storeTo, params.scaleAt);
+}
 
 // Stage 1's butterfly k < n / R1 of the sequence at `base` into mid from `midStart`.
 fn firstStage(base: u32, outerBlock: u32, offset: u32, midStart: u32, k: u32) {

@@ -20,23 +20,10 @@
 // memory: SEQUENCES x n complex values (at most 64 x MAX_RADIX). Tolerance: fft-stage.kernel.ts.
 
 override WORKGROUP_SIZE: u32;
-override RADIX1: u32;
-override RADIX2: u32;
 
-// Params, load, the stores: fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl; firstStage,
-// secondStage (reading and writing `mid`, declared below): fft-pair-stages.wgsl (includes).
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read> twiddles: array<f32>;
-@group(0) @binding(3) var<storage, read> scale: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
-
-// fft-io.wgsl's modes: this kernel reads them from the uniform (one pipeline per radix pair; fft-io.wgsl
-// says why not pipeline constants as in fft-stage.wgsl).
-fn fftModes() -> FftModes {
-  return FftModes(params.loadFrom, params.storeTo, params.scaleAt);
-}
+// RADIX1, RADIX2, the bindings and fftModes (the modes from the uniform): fft-pair-stages.wgsl, with
+// firstStage and secondStage (reading and writing `mid`, declared below); Params, load, the stores:
+// fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
 
 // Stage 1's output, SEQUENCES blocks of n values (64 x MAX_RADIX bounds SEQUENCES x n: see the header).
 var<workgroup> mid: array<vec2f, 1024>;

@@ -15,22 +15,10 @@
 // (span unused), the modes read from the uniform as fft-pair reads them. Tolerance: fft-stage.kernel.ts.
 
 override WORKGROUP_SIZE: u32;
-override RADIX1: u32;
-override RADIX2: u32;
 
-// Params, load, the stores: fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl; firstStage,
-// secondStage (reading and writing `mid`, declared below): fft-pair-stages.wgsl (includes).
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read> twiddles: array<f32>;
-@group(0) @binding(3) var<storage, read> scale: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
-
-// fft-io.wgsl's modes, from the uniform as fft-pair.wgsl reads them.
-fn fftModes() -> FftModes {
-  return FftModes(params.loadFrom, params.storeTo, params.scaleAt);
-}
+// RADIX1, RADIX2, the bindings and fftModes (the modes from the uniform): fft-pair-stages.wgsl, with
+// firstStage and secondStage (reading and writing `mid`, declared below); Params, load, the stores:
+// fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
 
 // The invocation's sequence between the stages (n <= MAX_RADIX^2 values).
 var<private> mid: array<vec2f, 256>;
