@@ -20,65 +20,13 @@
 // memory: SEQUENCES x n complex values (at most 64 x MAX_RADIX). Tolerance: fft-stage.kernel.ts.
 
 override WORKGROUP_SIZE: u32;
-override RADIX1: u32;
-override RADIX2: u32;
 
-// Params, load, the stores: fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read> twiddles: array<f32>;
-@group(0) @binding(3) var<storage, read> scale: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
-
-// fft-io.wgsl's modes: this kernel reads them from the uniform (one pipeline per radix pair; fft-io.wgsl
-// says why not pipeline constants as in fft-stage.wgsl).
-fn fftModes() -> FftModes {
-  return FftModes(params.loadFrom, params.storeTo, params.scaleAt);
-}
+// RADIX1, RADIX2, the bindings and fftModes (the modes from the uniform): fft-pair-stages.wgsl, with
+// firstStage and secondStage (reading and writing `mid`, declared below); Params, load, the stores:
+// fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
 
 // Stage 1's output, SEQUENCES blocks of n values (64 x MAX_RADIX bounds SEQUENCES x n: see the header).
 var<workgroup> mid: array<vec2f, 1024>;
-
-// Stage 1's butterfly k < n / R1 of the sequence at `base` into mid from `midStart`.
-fn firstStage(base: u32, outerBlock: u32, offset: u32, midStart: u32, k: u32) {
-  let n = RADIX1 * RADIX2;
-  var v: array<vec2f, MAX_RADIX>;
-  if (params.loadFrom == 3u) {
-    // load()'s colour mix with its source found once for the butterfly (0.91x the whole pair at 128).
-    let mix = mixSource(outerBlock, offset);
-    for (var r = 0u; r < RADIX1; r++) {
-      let e = (k + r * (n / RADIX1)) * params.elemStride;
-      v[r] = scaledOnLoad(mixedAt(mix, e), offset + e);
-    }
-  } else {
-    for (var r = 0u; r < RADIX1; r++) {
-      v[r] = load(base, outerBlock, offset, k + r * (n / RADIX1));
-    }
-  }
-  smallDft(&v, RADIX1);
-  for (var q = 0u; q < RADIX1; q++) {
-    mid[midStart + k * RADIX1 + q] = v[q];
-  }
-}
-
-// Stage 2's butterfly k < R1 from mid (from `midStart`) to the output; `starts` as imageRowStart gives them (storeTo 1 or 2).
-fn secondStage(base: u32, offset: u32, midStart: u32, starts: vec2u, k: u32) {
-  var v: array<vec2f, MAX_RADIX>;
-  for (var r = 0u; r < RADIX2; r++) {
-    let x = mid[midStart + k + r * RADIX1];
-    // r k < R2 R1 = n: no reduction of the twiddle index.
-    v[r] = select(cmul(x, twiddle(r * k)), x, r == 0u);
-  }
-  smallDft(&v, RADIX2);
-  for (var q = 0u; q < RADIX2; q++) {
-    if (params.storeTo != 0u) {
-      storeImage(starts, k + q * RADIX1, v[q]);
-    } else {
-      storeSequence(base, offset, k + q * RADIX1, v[q]);
-    }
-  }
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {

@@ -15,6 +15,7 @@ import {
   recordFft,
   recordFourierImage,
   recordFourierImageAdjoint,
+  type FftRun,
   type FourierImageShape,
 } from './fft-plan.js';
 import {
@@ -90,11 +91,21 @@ function unpackRows(pairs: ArrayLike<number>, rows: number, w: number): Float64A
 /** A stage uniform's Fourier fields when no Fourier mode is on (the plain loads and stores read none). */
 const NO_FOURIER = { rows: 0, width: 0, height: 0, channels: 0, factor: 0, m0: 0, m1: 0, m2: 0, m3: 0, m4: 0, m5: 0, m6: 0, m7: 0, m8: 0 };
 
+/** How a two-stage plan runs (FftRun's fields): one fft-pair dispatch by default. */
+export type FftFusion = Pick<FftRun, 'fuseStages' | 'fusedIn'>;
+
+/** The three ways of running a two-stage plan, named for the tests: fft-pair, fft-whole, a dispatch per stage. */
+export const FFT_FUSIONS: readonly { readonly name: string; readonly fusion: FftFusion }[] = [
+  { name: 'fft-pair', fusion: { fuseStages: true } },
+  { name: 'fft-whole', fusion: { fuseStages: true, fusedIn: 'invocation' } },
+  { name: 'stage by stage', fusion: { fuseStages: false } },
+];
+
 /**
- * Three length-n sequences through the whole FFT (every stage of n's plan; a two-stage plan in one
- * fft-pair dispatch unless `fuseStages` is false) against the plain DFT.
+ * Three length-n sequences through the whole FFT (every stage of n's plan; a two-stage plan as
+ * `fusion` says, default one fft-pair dispatch) against the plain DFT.
  */
-export async function fftParity(device: GPUDevice, seeded: SeededF32, n: number, sign: 1 | -1, fuseStages = true): Promise<Parity> {
+export async function fftParity(device: GPUDevice, seeded: SeededF32, n: number, sign: 1 | -1, fusion: FftFusion = {}): Promise<Parity> {
   const count = 3;
   const data = seeded(count * 2 * n, n * 7 + (sign + 1), -1 / Math.sqrt(n), 1 / Math.sqrt(n));
   const src = uploadBuffer(device, data, 'src');
@@ -104,7 +115,7 @@ export async function fftParity(device: GPUDevice, seeded: SeededF32, n: number,
     let result: GPUBuffer = src;
     await recordKernels(device, 'fft', (batch) => {
       const sequences = { n, count, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n };
-      result = recordFft(batch, { sequences, sign, twiddles, scale: twiddles, scaleAt: 'none', src, scratch, fuseStages });
+      result = recordFft(batch, { sequences, sign, twiddles, scale: twiddles, scaleAt: 'none', src, scratch, ...fusion });
     });
     const actual = await readFloat32(device, result, data.length);
     return { actual, expected: dftRef(data, n, count, sign), tolerance: fftStage.tolerance };
@@ -149,14 +160,14 @@ export async function fftStageParity(device: GPUDevice, seeded: SeededF32, n: nu
 /**
  * The Fourier parametrisation's image (recordFourierImage: Hermitian-extended row FFT, column FFT,
  * colour mix and sigmoid in the stages' loads and stores) and its adjoint (recordFourierImageAdjoint)
- * against the plain 2-D inverse real DFT and its adjoint; `fuseStages` false runs two-stage plans
- * one dispatch per stage instead of as fft-pair.
+ * against the plain 2-D inverse real DFT and its adjoint; `fusion` says how two-stage plans run
+ * (default: fft-pair).
  */
 export async function fourierParity(
   device: GPUDevice,
   seeded: SeededF32,
   [images, channels, h, w]: readonly [number, 1 | 3, number, number],
-  fuseStages = true,
+  fusion: FftFusion = {},
 ): Promise<{ image: Parity; spectraGradient: Parity }> {
   const shape = fourierParityShape(images, channels, h, w);
   const [W, planes] = [halfOf(w), images * channels];
@@ -171,7 +182,7 @@ export async function fourierParity(
     columnTwiddles: uploadBuffer(device, fftTwiddles(h), 'columnTwiddles'),
     scale: uploadBuffer(device, scale, 'scale'),
     scratch: [scratchBuffer(device, fourierScratchFloats(shape), 's0'), scratchBuffer(device, fourierScratchFloats(shape), 's1')] as const,
-    fuseStages,
+    ...fusion,
   };
   const [spectraBuffer, gradientBuffer] = [uploadBuffer(device, spectra, 'spectra'), uploadBuffer(device, gradient, 'gradient')];
   const [image, spectraGradient] = [scratchBuffer(device, pixels, 'image'), scratchBuffer(device, spectraLength, 'spectraGradient')];

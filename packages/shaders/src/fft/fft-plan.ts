@@ -10,7 +10,7 @@
 // above 7 have no plan here (fftRadices returns undefined): callers keep a dense DFT for them.
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
-import { fftPairKernel, fftStageKernel, MAX_RADIX, MAX_STAGE_ELEMENTS, type FftModes } from './fft-stage.kernel.js';
+import { fftPairKernel, fftStageKernel, fftWholeKernel, MAX_RADIX, MAX_STAGE_ELEMENTS, type FftModes } from './fft-stage.kernel.js';
 import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.js';
 
@@ -104,6 +104,12 @@ export interface FftRun {
   readonly fourier?: FourierImageShape;
   /** false: one dispatch per stage even for a two-stage plan (default true: fft-pair; see the file comment). */
   readonly fuseStages?: boolean;
+  /**
+   * Where a fused two-stage plan's stages meet: 'workgroup' (default: fft-pair, workgroup memory) or
+   * 'invocation' (fft-whole: a sequence per invocation, private memory; the same bits, for software
+   * adapters such as lavapipe, where workgroup memory costs what a storage buffer does).
+   */
+  readonly fusedIn?: 'workgroup' | 'invocation';
 }
 
 const LOAD_FROM = { sequences: 0, 'hermitian-extend': 1, 'hermitian-split': 2, 'colour-mix': 3 } as const;
@@ -197,7 +203,8 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   if (radices.length === 2 && run.fuseStages !== false) {
     // One dispatch: the first stage's loads and the last stage's stores, the scales at both ends.
     const dst = dstAfter(run.src, true);
-    batch.dispatch(fftPairKernel(radices[0]!, radices[1]!), {
+    const fused = run.fusedIn === 'invocation' ? fftWholeKernel : fftPairKernel;
+    batch.dispatch(fused(radices[0]!, radices[1]!), {
       params: stageUniform(sequences, 1, run.sign, modes(true, true), run.fourier),
       src: run.src,
       twiddles: run.twiddles,
@@ -260,7 +267,15 @@ export interface FourierImageBuffers {
   readonly scratch: readonly [GPUBuffer, GPUBuffer];
   /** {@link FftRun.fuseStages} of every FFT recorded (default true). */
   readonly fuseStages?: boolean;
+  /** {@link FftRun.fusedIn} of every FFT recorded (default 'workgroup'). */
+  readonly fusedIn?: FftRun['fusedIn'];
 }
+
+/** The FftRun fields of every FFT recorded with `buffers`. */
+const fusionOf = (buffers: FourierImageBuffers): Pick<FftRun, 'fuseStages' | 'fusedIn'> => ({
+  fuseStages: buffers.fuseStages ?? true,
+  fusedIn: buffers.fusedIn ?? 'workgroup',
+});
 
 /** Floats each scratch buffer needs: the half spectra [rows, 2 W] or the row pairs [ceil(rows / 2), 2, w]. */
 export function fourierScratchFloats(shape: FourierImageShape): number {
@@ -331,7 +346,7 @@ export function recordFourierImage(
     scratch,
     loadFrom: form === 'premixed' ? 'sequences' : 'colour-mix',
     fourier: shape,
-    fuseStages: buffers.fuseStages ?? true,
+    ...fusionOf(buffers),
   });
   recordFft(batch, {
     sequences: rowSequences(shape),
@@ -345,7 +360,7 @@ export function recordFourierImage(
     loadFrom: 'hermitian-extend',
     storeTo: layout === 'padded' ? 'sigmoid-image-padded' : 'sigmoid-image',
     fourier: shape,
-    fuseStages: buffers.fuseStages ?? true,
+    ...fusionOf(buffers),
   });
 }
 
@@ -424,7 +439,7 @@ function recordFourierPairsAdjoint(
     scaleAt: 'none',
     src: scratch[0],
     scratch,
-    fuseStages: buffers.fuseStages ?? true,
+    ...fusionOf(buffers),
   });
   recordFft(batch, {
     sequences: columnSequences(shape),
@@ -437,6 +452,6 @@ function recordFourierPairsAdjoint(
     dst: spectraGradient,
     loadFrom: 'hermitian-split',
     fourier: shape,
-    fuseStages: buffers.fuseStages ?? true,
+    ...fusionOf(buffers),
   });
 }

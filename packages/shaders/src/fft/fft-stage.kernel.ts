@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './fft-stage.wgsl';
 import pairSource from './fft-pair.wgsl';
+import wholeSource from './fft-whole.wgsl';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { defineKernel } from '../runtime/kernel.js';
 import { FOURIER_MIX_FIELDS } from './fourier-adjoint.kernel.js';
-import { fftIoSnippet } from '../snippets/index.js';
+import { fftIoSnippet, fftPairStagesSnippet } from '../snippets/index.js';
 
 /** The largest radix one {@link fftStage} dispatch takes (its private array's size in fft-stage.wgsl). */
 export const MAX_RADIX = 16;
@@ -138,6 +139,40 @@ const PAIR_WORKGROUP = 64;
 /** Whole sequences one fft-pair workgroup takes: min(r1, r2) invocations each (fft-pair.wgsl). */
 export const fftPairSequences = (radix1: number, radix2: number) => Math.floor(PAIR_WORKGROUP / Math.min(radix1, radix2));
 
+/** A two-stage FFT kernel (fft-pair.wgsl or fft-whole.wgsl) for radices r1 x r2. */
+interface TwoStageKernel {
+  readonly name: 'fft-pair' | 'fft-whole';
+  readonly source: string;
+  readonly workgroupSize: number;
+  /** Invocations for `count` sequences. */
+  readonly threads: (count: number, radix1: number, radix2: number) => number;
+}
+
+/** The descriptor of `kernel` at radices r1 x r2: fft-stage's bindings and tolerance, the radices as pipeline constants. */
+const twoStageSpec = (kernel: TwoStageKernel, radix1: number, radix2: number) =>
+  defineKernel({
+    name: kernel.name,
+    source: kernel.source,
+    workgroupSize: kernel.workgroupSize,
+    constants: { RADIX1: radix1, RADIX2: radix2 },
+    bindings: FFT_BINDINGS,
+    tolerance: fftTolerance,
+    includes: [fftPairStagesSnippet],
+    threads: ({ params }) => kernel.threads(params.count, radix1, radix2),
+  });
+
+/** `kernel`'s descriptor per radix pair, made once (the radices checked as fftStageKernel checks them). */
+function twoStageKernels(kernel: TwoStageKernel): (radix1: number, radix2: number) => ReturnType<typeof twoStageSpec> {
+  const made = new Map<string, ReturnType<typeof twoStageSpec>>();
+  return (radix1, radix2) => {
+    for (const radix of [radix1, radix2]) fftStageKernel(radix); // the same butterflies: rejects the same radices
+    const key = `${radix1}x${radix2}`;
+    let spec = made.get(key);
+    if (!spec) made.set(key, (spec = twoStageSpec(kernel, radix1, radix2)));
+    return spec;
+  };
+}
+
 /**
  * GPU kernel: a whole two-stage FFT (n = `radix1` x `radix2`, the plan fftRadices gives n) in one
  * dispatch, the stages' values in workgroup memory (fft-pair.wgsl): the same arguments as the
@@ -146,27 +181,24 @@ export const fftPairSequences = (radix1: number, radix2: number) => Math.floor(P
  * pipeline constants here). One descriptor per radix pair, made (once) by this function. CPU
  * reference: dftRef (and fft-stage's).
  */
-export function fftPairKernel(radix1: number, radix2: number) {
-  for (const radix of [radix1, radix2]) fftStageKernel(radix); // the same butterflies: rejects the same radices
-  const key = `${radix1}x${radix2}`;
-  let spec = pairs.get(key);
-  if (!spec) pairs.set(key, (spec = pairSpec(radix1, radix2)));
-  return spec;
-}
-
-const pairSpec = (radix1: number, radix2: number) =>
-  defineKernel({
-    name: 'fft-pair',
-    source: pairSource,
-    workgroupSize: PAIR_WORKGROUP,
-    constants: { RADIX1: radix1, RADIX2: radix2 },
-    bindings: FFT_BINDINGS,
-    tolerance: fftTolerance,
-    includes: [fftIoSnippet],
-    threads: ({ params }) => Math.ceil(params.count / fftPairSequences(radix1, radix2)) * PAIR_WORKGROUP,
-  });
-
-const pairs = new Map<string, ReturnType<typeof pairSpec>>();
+export const fftPairKernel = twoStageKernels({
+  name: 'fft-pair',
+  source: pairSource,
+  workgroupSize: PAIR_WORKGROUP,
+  threads: (count, radix1, radix2) => Math.ceil(count / fftPairSequences(radix1, radix2)) * PAIR_WORKGROUP,
+});
 
 /** The 16 x 8 pair (n = 128; the descriptor of fft-pair.wgsl; {@link fftPairKernel} makes the others). */
 export const fftPair = fftPairKernel(16, 8);
+
+/**
+ * GPU kernel: {@link fftPairKernel}'s two-stage FFT with one invocation per whole sequence, the
+ * values between the stages in a private array (fft-whole.wgsl): the same arguments, the same
+ * bits, no workgroup memory and no barrier. For software adapters (lavapipe), where workgroup
+ * memory costs what a storage buffer does. One descriptor per radix pair, made (once) by this
+ * function. CPU reference: dftRef (and fft-stage's).
+ */
+export const fftWholeKernel = twoStageKernels({ name: 'fft-whole', source: wholeSource, workgroupSize: 64, threads: (count) => count });
+
+/** The 16 x 8 whole-sequence FFT (n = 128; the descriptor of fft-whole.wgsl; {@link fftWholeKernel} makes the others). */
+export const fftWhole = fftWholeKernel(16, 8);

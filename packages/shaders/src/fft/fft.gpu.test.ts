@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { KernelBatch, recordKernels } from '../runtime/batch.js';
 import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { fftPairKernel, fftStageKernel, fftTolerance, FFT_STAGE_RADICES, PLAIN_FFT_MODES } from './fft-stage.kernel.js';
+import { fftPairKernel, fftStageKernel, fftTolerance, fftWholeKernel, FFT_STAGE_RADICES, PLAIN_FFT_MODES } from './fft-stage.kernel.js';
 import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
 import {
   fftRadices,
@@ -17,6 +17,7 @@ import {
 import { dftRef, fourierImageAdjointRef, hermitianExtendRef, hermitianSplitRef } from './fft.ref.js';
 import { unpadPixels } from '../features/affine-sample-padded.ref.js';
 import {
+  FFT_FUSIONS,
   FFT_PARITY_LENGTHS,
   FFT_STAGE_PARITY_LENGTHS,
   FOURIER_PARITY_SHAPES,
@@ -29,18 +30,16 @@ import {
   scratchBuffer,
 } from './fft-parity.js';
 
-/** Both ways of running n's plan when it has two stages (fft-pair, then one dispatch per stage), else the stages. */
-const fusions = (n: number) => (fftRadices(n)!.length === 2 ? [true, false] : [true]);
-const fusionName = (n: number, fuseStages: boolean) =>
-  fftRadices(n)!.length === 2 ? (fuseStages ? ', fft-pair' : ', stage by stage') : '';
+/** Every way of running n's plan when it has two stages (FFT_FUSIONS), else the stages (named ''). */
+const fusions = (n: number) => (fftRadices(n)!.length === 2 ? FFT_FUSIONS : [{ name: '', fusion: {} }]);
 
-describe('fft stages (Stockham: one dispatch per stage, or fft-pair for two stages)', () => {
+describe('fft stages (Stockham: one dispatch per stage, or fft-pair / fft-whole for two stages)', () => {
   for (const n of FFT_PARITY_LENGTHS) {
     for (const sign of [1, -1] as const) {
-      for (const fuseStages of fusions(n)) {
-        const name = `n = ${n} (radices ${fftRadices(n)!.join(' x ') || 'none'}${fusionName(n, fuseStages)}), sign ${sign}, equals the plain DFT`;
+      for (const { name: way, fusion } of fusions(n)) {
+        const name = `n = ${n} (radices ${fftRadices(n)!.join(' x ') || 'none'}${way ? `, ${way}` : ''}), sign ${sign}, equals the plain DFT`;
         gpuTest(name, async ({ device }) => {
-          const { actual, expected, tolerance } = await fftParity(device, seededF32, n, sign, fuseStages);
+          const { actual, expected, tolerance } = await fftParity(device, seededF32, n, sign, fusion);
           expect(actual).toBeAllClose(expected, tolerance);
           expect(liveBufferCount(device)).toBe(0);
         });
@@ -48,30 +47,38 @@ describe('fft stages (Stockham: one dispatch per stage, or fft-pair for two stag
     }
   }
 
-  gpuTest('a two-stage plan is one fft-pair dispatch unless fuseStages is false; longer plans a dispatch per stage', ({ device }) => {
-    const buffer = scratchBuffer(device, 2 * 512, 'b');
-    const kernels = (n: number, fuseStages: boolean) => {
-      const batch = new KernelBatch(device, 'plans');
-      const sequences = { n, count: 1, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n };
-      recordFft(batch, {
-        sequences,
-        sign: 1,
-        twiddles: buffer,
-        scale: buffer,
-        scaleAt: 'none',
-        src: buffer,
-        scratch: [buffer, buffer],
-        fuseStages,
-      });
-      return batch.kernelNames;
-    };
-    expect(kernels(128, true)).toEqual(['fft-pair']);
-    expect(kernels(128, false)).toEqual(['fft-stage', 'fft-stage']);
-    expect(kernels(512, true)).toEqual(['fft-stage', 'fft-stage', 'fft-stage']);
-    expect(kernels(16, true)).toEqual(['fft-stage']);
-    expect(() => fftPairKernel(16, 9)).toThrow(/no butterfly for radix 9/);
-    releaseBuffer(device, buffer);
-  });
+  gpuTest(
+    'a two-stage plan is one fft-pair (fft-whole when fusedIn invocation) dispatch unless fuseStages is false; longer plans a dispatch per stage',
+    ({ device }) => {
+      const buffer = scratchBuffer(device, 2 * 512, 'b');
+      const kernels = (n: number, fuseStages: boolean, fusedIn?: FftRun['fusedIn']) => {
+        const batch = new KernelBatch(device, 'plans');
+        const sequences = { n, count: 1, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n };
+        recordFft(batch, {
+          sequences,
+          sign: 1,
+          twiddles: buffer,
+          scale: buffer,
+          scaleAt: 'none',
+          src: buffer,
+          scratch: [buffer, buffer],
+          fuseStages,
+          ...(fusedIn ? { fusedIn } : {}),
+        });
+        return batch.kernelNames;
+      };
+      expect(kernels(128, true)).toEqual(['fft-pair']);
+      expect(kernels(128, true, 'invocation')).toEqual(['fft-whole']);
+      expect(kernels(128, false)).toEqual(['fft-stage', 'fft-stage']);
+      expect(kernels(128, false, 'invocation')).toEqual(['fft-stage', 'fft-stage']);
+      expect(kernels(512, true)).toEqual(['fft-stage', 'fft-stage', 'fft-stage']);
+      expect(kernels(512, true, 'invocation')).toEqual(['fft-stage', 'fft-stage', 'fft-stage']);
+      expect(kernels(16, true)).toEqual(['fft-stage']);
+      expect(() => fftPairKernel(16, 9)).toThrow(/no butterfly for radix 9/);
+      expect(() => fftWholeKernel(16, 9)).toThrow(/no butterfly for radix 9/);
+      releaseBuffer(device, buffer);
+    },
+  );
 
   for (const n of FFT_STAGE_PARITY_LENGTHS) {
     for (const { stage, radix, span } of fftStagesOf(n)) {
@@ -272,14 +279,22 @@ function mixParams(mix: readonly number[]) {
 
 describe('the Fourier parametrisation: recordFourierImage and its adjoint against the plain 2-D DFT', () => {
   for (const [images, channels, h, w] of FOURIER_PARITY_SHAPES) {
-    for (const fuseStages of [true, false]) {
-      gpuTest(`${images} x ${h} x ${w} x ${channels}${fuseStages ? '' : ', stage by stage'}`, async ({ device }) => {
-        const { image, spectraGradient } = await fourierParity(device, seededF32, [images, channels, h, w], fuseStages);
+    for (const { name: way, fusion } of FFT_FUSIONS) {
+      gpuTest(`${images} x ${h} x ${w} x ${channels}, ${way}`, async ({ device }) => {
+        const { image, spectraGradient } = await fourierParity(device, seededF32, [images, channels, h, w], fusion);
         expect(image.actual).toBeAllClose(image.expected, image.tolerance);
         expect(spectraGradient.actual).toBeAllClose(spectraGradient.expected, spectraGradient.tolerance);
         expect(liveBufferCount(device)).toBe(0);
       });
     }
+    gpuTest(`${images} x ${h} x ${w} x ${channels}: fft-whole's image and adjoint equal fft-pair's bit for bit`, async ({ device }) => {
+      const shape = [images, channels, h, w] as const;
+      const pair = await fourierParity(device, seededF32, shape, { fuseStages: true });
+      const whole = await fourierParity(device, seededF32, shape, { fuseStages: true, fusedIn: 'invocation' });
+      expect(Array.from(whole.image.actual)).toEqual(Array.from(pair.image.actual));
+      expect(Array.from(whole.spectraGradient.actual)).toEqual(Array.from(pair.spectraGradient.actual));
+      expect(liveBufferCount(device)).toBe(0);
+    });
   }
 });
 

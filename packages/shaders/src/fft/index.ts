@@ -4,6 +4,8 @@ export {
   fftPair,
   fftPairKernel,
   fftPairSequences,
+  fftWhole,
+  fftWholeKernel,
   fftStage,
   fftStageKernel,
   fftTolerance,

@@ -25,6 +25,7 @@ import convOutput8Source from '../direct-conv/conv-output8.wgsl';
 import fourierParamsSource from '../fft/fourier-params.wgsl';
 import fftButterflySource from '../fft/fft-butterfly.wgsl';
 import fftIoSource from '../fft/fft-io.wgsl';
+import fftPairStagesSource from '../fft/fft-pair-stages.wgsl';
 import activationSource from './activation.wgsl';
 import guidedIgKeysSource from '../guided-ig/guided-ig-keys.wgsl';
 
@@ -105,6 +106,12 @@ export const fftButterflySnippet: WgslSnippet = { name: 'fft-butterfly.wgsl', so
  * kernels (fft/fft-io.wgsl; reads `params`, `src`, `twiddles`, `scale`, `dst`; needs fftButterflySnippet's divmod).
  */
 export const fftIoSnippet: WgslSnippet = { name: 'fft-io.wgsl', source: fftIoSource, includes: [fftButterflySnippet] };
+
+/**
+ * firstStage, secondStage: the two stages of fft-pair and fft-whole through the kernel's `mid`
+ * (fft/fft-pair-stages.wgsl; reads RADIX1, RADIX2, `params`, `mid` and fftIoSnippet's load, twiddle and stores).
+ */
+export const fftPairStagesSnippet: WgslSnippet = { name: 'fft-pair-stages.wgsl', source: fftPairStagesSource, includes: [fftIoSnippet] };
 
 /** activate(v, code, alpha): the fused activations of the direct conv and matmul kernels, by code. */
 export const activationSnippet: WgslSnippet = { name: 'activation.wgsl', source: activationSource };

@@ -4,21 +4,34 @@ import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
 import { flushTfjs, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { disposeBasis, imageBasis, imageVjp, renderImage, toImage, variablesGradient, variableShape } from './parametrisation.js';
-import { fuseFftStages } from './fourier-fft.js';
+import { FFT_WHOLE_SEQUENCES_FLAG, fftStageFusion, fuseFftStages, wholeSequenceFfts } from './fourier-fft.js';
 
 describe('the FFT kernel path of the fourier parametrisation (webgpu)', () => {
   beforeAll(async () => {
     await tf.setBackend('webgpu');
   });
 
-  it('runs two-stage FFTs as one fft-pair dispatch except on SwiftShader (lavapipe here: fused)', () => {
-    expect(fuseFftStages({ vendor: 'google', architecture: 'swiftshader', description: '' })).toBe(false);
-    expect(fuseFftStages({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
-    expect(fuseFftStages({ vendor: 'nvidia', architecture: 'ampere', description: '' })).toBe(true);
-    expect(fuseFftStages(undefined)).toBe(true);
+  it('runs two-stage FFTs as one dispatch except on SwiftShader: fft-whole on lavapipe (here), fft-pair on hardware', () => {
+    const [swiftShader, lavapipe, nvidia] = [
+      { vendor: 'google', architecture: 'swiftshader', description: '' },
+      { vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' },
+      { vendor: 'nvidia', architecture: 'ampere', description: '' },
+    ];
+    expect([swiftShader, lavapipe, nvidia, undefined].map(fuseFftStages)).toEqual([false, true, true, true]);
+    expect([swiftShader, lavapipe, nvidia, undefined].map(wholeSequenceFfts)).toEqual([false, true, false, false]);
     const basis = imageBasis('fourier', 1, [8, 8, 3], { fft: true });
-    expect(basis.fft?.fuseStages).toBe(true);
+    expect(basis.fft?.fusion).toEqual({ fuseStages: true, fusedIn: 'invocation' });
     disposeBasis(basis);
+  });
+
+  it(`${FFT_WHOLE_SEQUENCES_FLAG} false gives fft-pair (fuseFftStages) for an A/B`, () => {
+    const before = tf.env().getBool(FFT_WHOLE_SEQUENCES_FLAG);
+    try {
+      tf.env().set(FFT_WHOLE_SEQUENCES_FLAG, false);
+      expect(fftStageFusion()).toEqual({ fuseStages: true, fusedIn: 'workgroup' });
+    } finally {
+      tf.env().set(FFT_WHOLE_SEQUENCES_FLAG, before);
+    }
   });
 
   // [h, w, channels, FFT plan?]: odd and even sizes, one and three channels; 11 and 13 have no

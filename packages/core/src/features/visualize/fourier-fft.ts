@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   fftTwiddles,
+  type FftRun,
   fourierScratchFloats,
   recordAffineFourierAdjoint,
   recordFourierImage,
@@ -18,7 +19,7 @@ import {
   type SpectraForm,
 } from '@webxai/shaders';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
-import { activeAdapterInfo, isSwiftShaderAdapter, type AdapterDescription } from '../../interop/tfjs-setup.js';
+import { activeAdapterInfo, isSoftwareAdapter, isSwiftShaderAdapter, type AdapterDescription } from '../../interop/tfjs-setup.js';
 
 /** The GPU resources of one basis (dispose with {@link disposeFourierFft}). */
 export interface FourierFft {
@@ -28,8 +29,8 @@ export interface FourierFft {
   readonly columnTwiddles: tf.Tensor1D;
   /** Two scratch tensors the FFT stages ping-pong between. */
   readonly scratch: readonly [tf.Tensor1D, tf.Tensor1D];
-  /** Whether two-stage FFT plans run as one fft-pair dispatch ({@link fuseFftStages}). */
-  readonly fuseStages: boolean;
+  /** How two-stage FFT plans run: one fft-pair or fft-whole dispatch, or a dispatch per stage ({@link fftStageFusion}). */
+  readonly fusion: Pick<FftRun, 'fuseStages' | 'fusedIn'>;
 }
 
 /**
@@ -45,6 +46,30 @@ export function fuseFftStages(adapter: AdapterDescription | undefined): boolean 
   return !isSwiftShaderAdapter(adapter);
 }
 
+/**
+ * tfjs flag: whether two-stage FFT plans run a whole sequence per invocation (fft-whole, the stages
+ * meeting in private memory) instead of as {@link fuseFftStages} says. Default: on software adapters
+ * other than SwiftShader (lavapipe), where a round trip through workgroup memory costs what one
+ * through a storage buffer does: visualizeFeature's four 128-point FFTs took 0.78-0.91x fft-pair's
+ * CPU time there, bit for bit (session 23). Unmeasured on SwiftShader (which runs stages, see
+ * fuseFftStages) and on hardware GPUs (where a sequence per invocation leaves most lanes idle).
+ * Set it after configureTfjs for an A/B (`--tfjs-flags` in the bench).
+ */
+export const FFT_WHOLE_SEQUENCES_FLAG = 'WEBXAI_FFT_WHOLE_SEQUENCES';
+
+/** The default of {@link FFT_WHOLE_SEQUENCES_FLAG} on `adapter`. */
+export function wholeSequenceFfts(adapter: AdapterDescription | undefined): boolean {
+  return isSoftwareAdapter(adapter) && !isSwiftShaderAdapter(adapter);
+}
+
+tf.env().registerFlag(FFT_WHOLE_SEQUENCES_FLAG, () => wholeSequenceFfts(activeAdapterInfo()));
+
+/** How the active backend's two-stage FFT plans run: {@link FFT_WHOLE_SEQUENCES_FLAG}, else {@link fuseFftStages}. */
+export function fftStageFusion(): Pick<FftRun, 'fuseStages' | 'fusedIn'> {
+  if (tf.env().getBool(FFT_WHOLE_SEQUENCES_FLAG)) return { fuseStages: true, fusedIn: 'invocation' };
+  return { fuseStages: fuseFftStages(activeAdapterInfo()), fusedIn: 'workgroup' };
+}
+
 /** Allocates the twiddles and scratch of `shape` on the webgpu backend. */
 export function fourierFft(shape: FourierImageShape): FourierFft {
   const floats = fourierScratchFloats(shape);
@@ -54,7 +79,7 @@ export function fourierFft(shape: FourierImageShape): FourierFft {
     rowTwiddles: tf.tensor1d(fftTwiddles(shape.width)),
     columnTwiddles: tf.tensor1d(fftTwiddles(shape.height)),
     scratch,
-    fuseStages: fuseFftStages(activeAdapterInfo()),
+    fusion: fftStageFusion(),
   };
 }
 
@@ -68,7 +93,7 @@ function buffersOf(fft: FourierFft, scale: tf.Tensor) {
     columnTwiddles: gpuBufferOf(fft.columnTwiddles),
     scale: gpuBufferOf(scale),
     scratch: [gpuBufferOf(fft.scratch[0]), gpuBufferOf(fft.scratch[1])] as const,
-    fuseStages: fft.fuseStages,
+    ...fft.fusion,
   };
 }
 

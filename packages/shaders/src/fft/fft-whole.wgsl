@@ -1,0 +1,45 @@
+// fft-whole.wgsl
+//
+// fft-pair.wgsl's two-stage Stockham FFT (n = RADIX1 x RADIX2 <= MAX_RADIX^2) with a whole sequence
+// per invocation: the same two stages (fft-pair-stages.wgsl), the same loads, twiddles and stores in
+// the same order, so the same bits, with the values between the stages in a private array instead
+// of workgroup memory, and no barrier. For software adapters that run an invocation per SIMD lane
+// (lavapipe): there a round trip through workgroup memory costs what one through a storage buffer
+// does (a gather and a lane-by-lane scatter per value; 1.11 vs 1.14 ms of CPU for 262,144 floats,
+// session 23), while a private array stays in registers or on the stack. visualizeFeature's four
+// 128-point FFTs (4 images x 3 planes) took 0.78-0.91x fft-pair's CPU time, bit for bit. On a
+// hardware GPU a sequence per invocation would leave most of it idle: recordFft picks this kernel
+// only when asked (FftRun.fusedIn 'invocation').
+//
+// Dispatch: one invocation per sequence, 1-D folded (linearIndex); `params` are fft-stage's
+// (span unused), the modes read from the uniform as fft-pair reads them. Tolerance: fft-stage.kernel.ts.
+
+override WORKGROUP_SIZE: u32;
+
+// RADIX1, RADIX2, the bindings and fftModes (the modes from the uniform): fft-pair-stages.wgsl, with
+// firstStage and secondStage (reading and writing `mid`, declared below); Params, load, the stores:
+// fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
+
+// The invocation's sequence between the stages (n <= MAX_RADIX^2 values).
+var<private> mid: array<vec2f, 256>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let b = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  if (b >= params.count) {
+    return;
+  }
+  let outer = divmod(b, params.inner);
+  let offset = outer.y;
+  let base = outer.x * params.outerStride + offset;
+  for (var k = 0u; k < RADIX2; k++) {
+    firstStage(base, outer.x, offset, 0u, k);
+  }
+  var starts = vec2u(0u);
+  if (params.storeTo != 0u) {
+    starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
+  }
+  for (var k = 0u; k < RADIX1; k++) {
+    secondStage(base, offset, 0u, starts, k);
+  }
+}
