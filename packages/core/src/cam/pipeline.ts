@@ -3,10 +3,11 @@
 // activation (+ gradient), the method's weights, the fused cam-map kernel, then multi-layer
 // averaging and test-time augmentation as pytorch-grad-cam does.
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError } from '@webxai/shaders';
+import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { booleanOption, integerOption } from '../api/options.js';
 import { fitBatchToDevice } from '../api/batch-limit.js';
-import { resolveTargets } from '../api/targets.js';
+import { checkTargetClass, givenTargets } from '../api/targets.js';
+import { classesForTarget } from '../gradient/target-gradients.js';
 import type { OptionNames } from '../api/option-names.js';
 import type { CallContext, CommonOptions, MethodDefinition, MethodOptions, MethodOutput, OptionsFor } from '../api/types.js';
 import { modelLayers, resolveLayers, type ModelLayers } from '../model/split/list-layers.js';
@@ -253,8 +254,9 @@ interface BatchRows {
 /** The batch to explain (with augmented copies for augSmooth, which needs the targets first). */
 async function batchAndTargets(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, augSmooth: boolean): Promise<BatchRows> {
   if (augSmooth) {
-    const scores = await model.predict(input, call.signal);
-    const targets = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+    // One forward: the classes, the scores' finiteness and the input check in one readback (was 2-3).
+    throwIfAborted(call.signal, 'predict');
+    const targets = await classesForTarget(model, input, call.target, call.inputCheck);
     return { batch: augmentBatch(input), targets, rowTargets: AUGMENTATIONS.flatMap(() => targets) };
   }
   if (call.target !== undefined && call.target !== 'predicted') {
@@ -287,7 +289,7 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
       predicted = pass.predicted ? tf.clone(pass.predicted) : tf.argMax<tf.Tensor1D>(passScores(pass), 1);
     else if (!rows.targets) {
       // A pass without scores was given the targets (and checked them against the class count).
-      rows.targets = pass.scores ? await resolveTargets(call.target, pass.scores) : rows.rowTargets!;
+      rows.targets = pass.scores ? await passTargets(call, pass.scores) : rows.rowTargets!;
       rows.rowTargets = rows.targets;
     }
     // A channel batch is `batchSize` masked inputs (Score-CAM) or activations (Ablation-CAM): it must fit one binding.
@@ -338,6 +340,26 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
     predicted?.dispose();
     disposeEvidence(pass);
   }
+}
+
+/**
+ * The target of each row of a pass from its own scores, as resolveTargets gives them: a given class
+ * checked against the class count, or the row's argmax, read back with the call's pending input check
+ * (one readback; Score-CAM then has no check of its own to read before its forward passes).
+ * @throws {InvalidInputError} the input has a NaN or Inf value.
+ * @throws {InvalidOptionError} a target class is out of range.
+ */
+async function passTargets(call: CallContext, scores: tf.Tensor2D): Promise<number[]> {
+  const [rows, classes] = scores.shape;
+  const resolved = givenTargets(call.target, rows) ?? (await predictedClasses(call, scores));
+  for (const target of resolved) checkTargetClass(target, classes);
+  return resolved;
+}
+
+/** Each row's argmax, read back with the call's pending input check. */
+async function predictedClasses(call: CallContext, scores: tf.Tensor2D): Promise<number[]> {
+  const chosen = tf.argMax<tf.Tensor1D>(scores, 1);
+  return Array.from(await readChecked(call.inputCheck, chosen).finally(() => chosen.dispose()));
 }
 
 /**

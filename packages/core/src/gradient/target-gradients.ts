@@ -75,10 +75,20 @@ export function gradientAndScores(
 }
 
 /**
+ * A check that rides in {@link classesForTarget}'s readback instead of a readback of its own: it
+ * passes when every value of `finite` (a few float32 values; not disposed) is finite, else `error()`
+ * is thrown, after the input's check and before the scores' (the order of the reads it replaces).
+ */
+export interface RidingCheck {
+  readonly finite: tf.Tensor;
+  readonly error: () => Error;
+}
+
+/**
  * The class of each row of `x` for a target option, from ONE forward pass and ONE readback that also
- * brings the scores' finiteness and a pending `inputCheck` (InvalidInputError first): `'predicted'`
- * (or undefined) is each row's argmax (first maximum). Same errors as `predict` + `resolveTargets`:
- * NaN or Inf scores -> ModelError, a class index out of range -> InvalidOptionError.
+ * brings the scores' finiteness, a pending `inputCheck` (InvalidInputError first) and a `riding`
+ * check: `'predicted'` (or undefined) is each row's argmax (first maximum). Same errors as `predict`
+ * + `resolveTargets`: NaN or Inf scores -> ModelError, a class index out of range -> InvalidOptionError.
  *
  * @example
  * const classes = await classesForTarget(adapter, images, 'predicted', call.inputCheck);
@@ -88,15 +98,18 @@ export async function classesForTarget(
   x: tf.Tensor4D,
   target: Target | undefined,
   inputCheck?: InputCheck,
+  riding?: RidingCheck,
 ): Promise<number[]> {
   const forward = forwardOf(model);
   const given = givenTargets(target, x.shape[0]);
   const scores = tf.tidy(() => forward(x));
   const chosen = given ? undefined : tf.argMax<tf.Tensor1D>(scores, 1);
   try {
-    const read = await readCheckedWithScores(inputCheck, chosen, scores);
+    const read = await readCheckedWithScores(inputCheck, [chosen, riding?.finite], scores);
+    const classCount = chosen ? x.shape[0] : 0;
+    if (riding && !read.values.subarray(classCount).every(Number.isFinite)) throw riding.error();
     if (!read.scoresFinite) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
-    const classes = given ?? Array.from(read.values);
+    const classes = given ?? Array.from(read.values.subarray(0, classCount));
     for (const c of classes) checkTargetClass(c, scores.shape[1]);
     return classes;
   } finally {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AbortedError, ModelError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import type { BlackBoxModel, ModelAdapter, ModelInput, ModelScores } from './types.js';
 import { checkScores } from './check-scores.js';
+import { fusedReluGraphForward } from './fused-relu-graph.js';
 import { fusedReluLayersForward } from './fused-relu-layers.js';
 import { raceAbort } from '../api/abort.js';
 import { rejectOption } from '../api/options.js';
@@ -88,7 +89,9 @@ export function adaptModel(model: ModelInput, options: AdaptOptions = {}): Model
       throw new UnsupportedModelError(`GraphModel has ${model.inputs.length} inputs; webxai explains single-input image classifiers`);
     }
     const outputName = model.outputs[0]?.name;
-    const forward = withPre((x) => (outputName ? model.execute(x, outputName) : model.execute(x)) as tf.Tensor);
+    // Inside webxai's gradient passes its relu _FusedConv2D nodes stay fused (model/fused-relu-graph.ts).
+    const fused = outputName ? fusedReluGraphForward(model, model.inputs[0]!.name, outputName) : (x: tf.Tensor4D) => model.execute(x);
+    const forward = withPre((x) => fused(x) as tf.Tensor);
     return syncAdapter('graph', model, shapeOf(model.inputs[0]!.shape), forward);
   }
   if (typeof model === 'function') {

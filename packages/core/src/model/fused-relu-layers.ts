@@ -16,9 +16,10 @@ import * as tf from '@tensorflow/tfjs';
 import { reluGradient } from '../interop/fused-relu-gradient.js';
 
 /**
- * tfjs env flag: true runs the relu Conv2D and Dense layers of a LayersModel as one fused kernel
- * inside webxai's gradient passes, guided backprop's and deconvnet's included (default true on every
- * backend); set it to false to keep tfjs's unfused ops.
+ * tfjs env flag: true runs the relu Conv2D and Dense layers of a LayersModel (and a GraphModel's relu
+ * _FusedConv2D nodes, fused-relu-graph.ts) as one fused kernel inside webxai's gradient passes,
+ * guided backprop's and deconvnet's included for layers (default true on every backend); set it to
+ * false to keep tfjs's unfused ops.
  */
 export const FUSED_RELU_LAYERS_FLAG = 'WEBXAI_FUSED_RELU_LAYERS';
 
@@ -73,14 +74,19 @@ function fusableLayers(model: LayerContainer): ReluLayer[] {
 export type ReluBackward = (dy: tf.Tensor, y: tf.Tensor) => tf.Tensor;
 
 /** The layer's fused forward kernel on `input`, and its linear part's input gradient for the ReLU's gradient `dz`. */
-interface FusedLinear {
+export interface FusedLinear {
   readonly forward: (input: tf.Tensor) => tf.Tensor;
   readonly inputGradient: (dz: tf.Tensor) => tf.Tensor;
 }
 
-function convLinear(layer: ReluLayer, x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor | undefined): FusedLinear {
-  const strides = layer.strides as [number, number];
-  const pad = layer.padding as 'same' | 'valid';
+/** A relu Conv2D (NHWC, dilation 1) of `x` as tfjs's FusedConv2D kernel; also a GraphModel's _FusedConv2D node (fused-relu-graph.ts). */
+export function convLinear(
+  strides: [number, number],
+  pad: 'same' | 'valid',
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor | undefined,
+): FusedLinear {
   const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' };
   return {
     forward: (input) => tf.engine().runKernel('FusedConv2D', bias ? { x: input, filter, bias } : { x: input, filter }, attrs),
@@ -114,7 +120,19 @@ export function fusedReluLayer(layer: ReluLayer, x: tf.Tensor, backward: ReluBac
   if (layer.getClassName() === 'Dense') {
     if (x.rank !== 2) return undefined;
     linear = denseLinear(kernel as tf.Tensor2D, bias);
-  } else linear = convLinear(layer, x as tf.Tensor4D, kernel as tf.Tensor4D, bias);
+  } else
+    linear = convLinear(
+      layer.strides as [number, number],
+      layer.padding as 'same' | 'valid',
+      x as tf.Tensor4D,
+      kernel as tf.Tensor4D,
+      bias,
+    );
+  return fusedReluOp(linear, x, backward);
+}
+
+/** `linear`'s fused kernel on `x` (relu included), differentiable with respect to x only, its ReLU's gradient by `backward`. */
+export function fusedReluOp(linear: FusedLinear, x: tf.Tensor, backward: ReluBackward = reluGradient): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const value = linear.forward(input);
@@ -125,8 +143,8 @@ export function fusedReluLayer(layer: ReluLayer, x: tf.Tensor, backward: ReluBac
   return op(x);
 }
 
-/** True inside webxai's own outermost gradient pass (tape depth 1) with the flag on: where layers fuse. */
-function fusesHere(): boolean {
+/** True inside webxai's own outermost gradient pass (tape depth 1) with the flag on: where layers (and graph nodes) fuse. */
+export function fusesHere(): boolean {
   const depth = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth;
   return depth === 1 && tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
 }

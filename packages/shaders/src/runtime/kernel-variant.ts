@@ -1,7 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { AnySpec } from './kernel.js';
 
-const variants = new WeakMap<object, Map<string, object>>();
+/**
+ * A trie over the constants' (name, value) pairs in their order, the variant at the node they end at:
+ * found without building a key string (a JSON key cost ~0.4 us per call, and the direct convolutions
+ * ask for their variant on every dispatch).
+ */
+interface VariantNode {
+  readonly next: Map<string, Map<number, VariantNode>>;
+  variant?: object;
+}
+
+const variants = new WeakMap<object, VariantNode>();
+
+const newNode = (): VariantNode => ({ next: new Map() });
 
 /**
  * `spec` with its `override` constants set to `constants` (added to any it has): one descriptor per
@@ -11,10 +23,16 @@ const variants = new WeakMap<object, Map<string, object>>();
  * every invocation, while an override constant folds it away at pipeline creation (ADR 0009).
  */
 export function kernelVariant<S extends Pick<AnySpec, 'name' | 'constants'>>(spec: S, constants: Readonly<Record<string, number>>): S {
-  let perSpec = variants.get(spec);
-  if (!perSpec) variants.set(spec, (perSpec = new Map<string, object>()));
-  const key = JSON.stringify(constants);
-  let variant = perSpec.get(key) as S | undefined;
-  if (!variant) perSpec.set(key, (variant = { ...spec, constants: { ...spec.constants, ...constants } }));
-  return variant;
+  let node: VariantNode | undefined = variants.get(spec);
+  if (!node) variants.set(spec, (node = newNode()));
+  for (const name in constants) {
+    let byValue: Map<number, VariantNode> | undefined = node.next.get(name);
+    if (!byValue) node.next.set(name, (byValue = new Map<number, VariantNode>()));
+    const value = constants[name]!;
+    let child: VariantNode | undefined = byValue.get(value);
+    if (!child) byValue.set(value, (child = newNode()));
+    node = child;
+  }
+  node.variant ??= { ...spec, constants: { ...spec.constants, ...constants } };
+  return node.variant as S;
 }

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { blurIgAccumulate, blurIgAccumulateRef, fill, releaseBuffer, runKernel, uploadBuffer } from '@webxai/shaders';
-import { resolveTargets } from '../../api/targets.js';
+import { blurIgAccumulate, blurIgAccumulateRef, fill, releaseBuffer, runKernel, throwIfAborted, uploadBuffer } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { createBlurrer } from '../shared/blur.js';
 import { booleanOption, integerOption, numberOption } from '../../api/options.js';
-import { targetGradients } from '../target-gradients.js';
+import { classesForTarget, targetGradients } from '../target-gradients.js';
 import type { OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
 
@@ -145,6 +144,7 @@ async function blurIgOf(
 export const blurIg: MethodDefinition<'blur-ig'> = {
   name: 'blur-ig',
   requires: 'gradients',
+  defersInputCheck: true, // read with the clean input's classes, before the path
   optionNames: BLUR_IG_OPTION_NAMES,
   create(model, options) {
     const settings: BlurIgSettings = {
@@ -156,8 +156,10 @@ export const blurIg: MethodDefinition<'blur-ig'> = {
     checkBatchingOptions('blur-ig', options);
     return {
       async explain(input, call) {
-        const scores = await model.predict(input, call.signal);
-        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+        // One forward of the clean input: its classes, its scores' finiteness and the input check
+        // in one readback (was 2-3: the check, predict's NaN check, the argmax).
+        throwIfAborted(call.signal, 'blur-ig');
+        const target = await classesForTarget(model, input, call.target, call.inputCheck);
         return { attribution: await blurIgOf(model, input, target, settings, options, call), target };
       },
       dispose() {},

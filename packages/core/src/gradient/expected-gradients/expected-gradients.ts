@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { InvalidInputError, ShapeMismatchError, uniformRef } from '@webxai/shaders';
-import { resolveTargets } from '../../api/targets.js';
+import { InvalidInputError, ShapeMismatchError, throwIfAborted, uniformRef } from '@webxai/shaders';
 import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { describeValue, integerOption, rejectOptionAs, seedOption } from '../../api/options.js';
 import { runPathIntegral } from '../shared/path-integral.js';
+import { classesForTarget } from '../target-gradients.js';
 import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'expected-gradients'` (Captum `GradientShap` defaults). */
@@ -67,6 +67,7 @@ export function expectedGradientsPlan(images: number, samples: number, baselineC
 export const expectedGradients: MethodDefinition<'expected-gradients'> = {
   name: 'expected-gradients',
   requires: 'gradients',
+  defersInputCheck: true, // read with the clean input's classes and the baselines' check, before the path
   optionNames: EXPECTED_GRADIENTS_OPTION_NAMES,
   create(model, options) {
     const samples = integerOption('expected-gradients', 'samples', options.samples, 5, 1, 1 << 20);
@@ -90,12 +91,14 @@ export const expectedGradients: MethodDefinition<'expected-gradients'> = {
             `baselines must be float32 [m, ${h}, ${w}, ${c}] (or [${h}, ${w}, ${c}]), got ${given.dtype} [${shape}]`,
           );
         }
-        const finite = tf.tidy(() => tf.all(tf.isFinite(given)));
-        const ok = (await finite.data())[0];
-        finite.dispose();
-        if (!ok) throw new InvalidInputError('baselines contain NaN or Inf values');
-        const scores = await model.predict(input, call.signal);
-        const target = await resolveTargets(call.target, scores).finally(() => scores.dispose());
+        // One forward of the clean input: its classes, its scores' finiteness, the input check and the
+        // baselines' in one readback (was 3-4: the input check, the baselines', predict's, the argmax).
+        throwIfAborted(call.signal, 'expected-gradients');
+        // sum(baselines * 0): 0 when every value is finite, NaN when one is NaN or Inf (a float32
+        // value the readback kernel copies; a cast bool keeps its bool buffer on webgpu).
+        const finite = tf.tidy(() => tf.reshape(tf.sum(tf.mul(given, 0)), [1]));
+        const baselinesCheck = { finite, error: () => new InvalidInputError('baselines contain NaN or Inf values') };
+        const target = await classesForTarget(model, input, call.target, call.inputCheck, baselinesCheck).finally(() => finite.dispose());
         const rows = given.rank === 4 ? shape[0] : 1;
         const plan = expectedGradientsPlan(n, samples, rows, seed);
         const baselines = tf.reshape<tf.Rank.R4>(given, [rows, h, w, c]);

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
-import { resolveTargets, type Target } from '../../api/targets.js';
+import { checkTargetClass, givenTargets, type Target } from '../../api/targets.js';
 import type { CallContext, ExecutionPath, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { readChecked, type InputCheck } from '../../api/input-check.js';
-import { settleAll } from '../../api/settle-all.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { choiceOption, integerOption, numberOption, rejectOption, seedOption } from '../../api/options.js';
 import { runPathIntegral } from '../shared/path-integral.js';
@@ -187,14 +186,15 @@ async function endpointScores(
   const rows = Array.from({ length: n }, (_, i) => baselines.rowOf(i));
   const scores = tf.tidy(() => forward(tf.concat([input, tf.gather<tf.Tensor4D>(baselines.tensor, rows)])));
   const classes = scores.shape[1];
-  const inputScores = tf.slice(scores, [0, 0], [n, classes]);
+  const given = givenTargets(target, n);
+  // The predicted classes from the input's rows, read back with the scores (and the input check).
+  const chosen = given ? undefined : tf.tidy(() => tf.argMax<tf.Tensor1D>(tf.slice(scores, [0, 0], [n, classes]), 1));
   try {
-    // The input's NaN/Inf check (when pending) comes back with the scores: before the path integral.
-    // settleAll: a failed check must not return while the targets' argMax is still being read.
-    const [values, resolved] = await settleAll<[Float32Array, number[]]>([
-      readChecked(inputCheck, scores),
-      resolveTargets(target, inputScores),
-    ]);
+    const read = await readChecked(inputCheck, [scores, chosen]);
+    const values = read.subarray(0, scores.size);
+    // The class range before the scores' finiteness: the order of resolveTargets, then predict's check.
+    const resolved = given ?? Array.from(read.subarray(scores.size));
+    for (const t of resolved) checkTargetClass(t, classes);
     if (values.some((v) => !Number.isFinite(v))) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
     return {
       target: resolved,
@@ -202,7 +202,7 @@ async function endpointScores(
       fb: resolved.map((t, i) => values[(n + i) * classes + t]!),
     };
   } finally {
-    tf.dispose([scores, inputScores]);
+    tf.dispose([scores, chosen]);
   }
 }
 
