@@ -128,7 +128,8 @@ export function mobilenetCases(): BrowserCase[] {
  * Feature visualisation on the tiny CNN (8 filters, seeded; the Node features suite's model):
  * visualizeFeature of channels 0 .. n-1 of conv2 against its bare forward + backward passes
  * (feature-workload.ts), timed like the methods. At 128 the FFTs have two stages (16 x 8): one
- * dispatch per stage on SwiftShader, one fft-pair dispatch elsewhere (fuseFftStages in core).
+ * dispatch per stage on SwiftShader, one fft-whole dispatch on lavapipe, one fft-pair dispatch on
+ * hardware GPUs (fftStageFusion in core).
  */
 export interface FeatureBrowserCase {
   readonly name: string;
