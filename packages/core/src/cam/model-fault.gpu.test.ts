@@ -67,11 +67,8 @@ describe.for(['webgpu', 'cpu'] as const)('CAM model faults (%s)', (backend) => {
   });
 
   it.for(CAM_METHODS)('%s: a NaN in the weights of the explained layer -> ModelError; nothing leaks', async (method) => {
-    const { weights, x } = fixture;
-    const [kernel] = weights.conv2;
-    const nanBias = tf.fill([6], Number.NaN);
-    const broken = tinyCnn('sequential', { ...weights, conv2: [kernel, nanBias] });
-    nanBias.dispose(); // the model holds its own copy
+    const broken = withNaNBias(fixture.weights, 'conv2');
+    const { x } = fixture;
     const before = memory(backend);
     for (const target of [1, 'predicted'] as const) {
       await expect(explain(broken, x, { method, target })).rejects.toThrow(
@@ -94,11 +91,8 @@ describe.for(['webgpu', 'cpu'] as const)('CAM model faults (%s)', (backend) => {
   });
 
   it.for(CAM_METHODS)('%s: NaN scores from finite activations (a NaN output bias) -> ModelError', async (method) => {
-    const { weights, x } = fixture;
-    const [kernel] = weights.logits;
-    const nanBias = tf.fill([4], Number.NaN);
-    const broken = tinyCnn('sequential', { ...weights, logits: [kernel, nanBias] });
-    nanBias.dispose();
+    const broken = withNaNBias(fixture.weights, 'logits');
+    const { x } = fixture;
     const before = memory(backend);
     const scoresError = new RegExp(`^${escaped(method)}: the model returned NaN or Inf scores for a finite input`);
     // A gradient CAM for a given class takes the closed-form gradient of the linear GAP + Dense tail,
@@ -130,6 +124,15 @@ function disposeFixture({ weights, model, x }: Fixture): void {
   model.dispose();
   disposeWeights(weights);
   x.dispose();
+}
+
+/** The fixture's model with every bias of `layer` NaN (its own weights: the caller disposes it). */
+function withNaNBias(weights: TinyCnnWeights, layer: 'conv2' | 'logits'): tf.LayersModel {
+  const [kernel, bias] = weights[layer];
+  const nanBias = tf.fill(bias.shape, Number.NaN);
+  const model = tinyCnn('sequential', { ...weights, [layer]: [kernel, nanBias] });
+  nanBias.dispose(); // setWeights copied it
+  return model;
 }
 
 const escaped = (method: string) => method.replace(/\+/g, '\\+');
