@@ -19,6 +19,7 @@ import type { CamWeights } from './gradient-weights.js';
 import { passScores, resolvedTargets, type LayerPass } from './pipeline.js';
 import { checkpoint } from '../api/abort.js';
 import { readChecked } from '../api/input-check.js';
+import { throwIfModelFault } from './model-fault.js';
 import { pooledDenseAblatedScores, pooledDenseAblationWeights, pooledDenseTail, type PooledDenseTail } from './pooled-dense-tail.js';
 
 const ABLATION_OFFSET = 1e7;
@@ -153,10 +154,17 @@ function ablationValue(minimum: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => tf.where(tf.equal(minimum, 0), tf.zerosLike(minimum), tf.sub(minimum, ABLATION_OFFSET)) as tf.Tensor1D);
 }
 
-/** The ablation values read back, for the general path's kernel parameters; the input's NaN/Inf check comes back with them, before any tail pass. */
+/**
+ * The ablation values read back, for the general path's kernel parameters; the input's NaN/Inf check
+ * comes back with them, before any tail pass.
+ * @throws {ModelError} an image's activation minimum is NaN or Inf (a kernel parameter must be finite;
+ * a NaN that the GPU's min() drops reaches the map peaks' check instead).
+ */
 async function ablationValues(pass: LayerPass): Promise<Float32Array> {
   const values = tf.tidy(() => ablationValue(tf.min<tf.Tensor1D>(pass.activation, [1, 2, 3])));
-  return readChecked(pass.call.inputCheck, values).finally(() => values.dispose());
+  const read = await readChecked(pass.call.inputCheck, values).finally(() => values.dispose());
+  throwIfModelFault('ablation-cam', pass.split.layer.name, read, read.length);
+  return read;
 }
 
 /**

@@ -44,13 +44,25 @@ async function leadingEigenpairs(
   return { vectors, values };
 }
 
+/** An image batch's first principal components and whether each image's eigenproblem was finite. */
+interface Component {
+  /** `[n, h, w, 1]`. */
+  readonly projection: tf.Tensor4D;
+  /**
+   * `[n, 1]`: exactly 1 where the image's Gram matrix is finite, NaN where it holds a NaN or Inf
+   * (from the activations or weights). cam-map's weight: it turns the power iteration's output
+   * (which may hide a NaN: a norm guard, a ReLU) into a NaN peak, and multiplies finite maps by 1.
+   */
+  readonly unit: tf.Tensor2D;
+}
+
 /**
  * Projection of each image's `[h*w, k]` activations onto their first principal component:
  * `[n, h, w, 1]`. With X the centred activations and M = X X^T (h*w <= k) the projection is
  * sqrt(lambda) u; otherwise M = X^T X and the projection is X v.
  * @throws {UnsupportedModelError} min(h*w, k) > 1024 (the kernel's limit).
  */
-export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): Promise<tf.Tensor4D> {
+export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): Promise<Component> {
   const [n, h, w, k] = values.shape;
   const positions = h * w;
   const gramOverPositions = positions <= k;
@@ -60,24 +72,31 @@ export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): 
       `Eigen-CAM / eigenSmooth at a layer with ${positions} positions and ${k} channels needs a ${size} x ${size} eigenproblem; the limit is ${POWER_ITERATION_MAX_SIZE} (pick a later layer)`,
     );
   }
-  const { centred, matrices, signs } = tf.tidy(() => {
+  const { centred, matrices, signs, unit } = tf.tidy(() => {
     const x = tf.reshape<tf.Rank.R3>(values, [n, positions, k]);
     const c = tf.sub<tf.Tensor3D>(x, tf.mean(x, 1, true));
+    const m = tf.matMul<tf.Tensor3D>(c, c, !gramOverPositions, gramOverPositions);
     return {
       centred: c,
-      matrices: tf.matMul<tf.Tensor3D>(c, c, !gramOverPositions, gramOverPositions),
+      matrices: m,
       signs: gramOverPositions ? tf.sum<tf.Tensor2D>(c, 2) : tf.ones<tf.Rank.R2>([n, k]),
+      // 0 * a finite entry is 0, 0 * NaN or Inf is NaN; summed (no max(): it may drop a NaN).
+      unit: tf.add<tf.Tensor2D>(tf.reshape(tf.sum(tf.mul(m, tf.scalar(0)), [1, 2]), [n, 1]), tf.scalar(1)),
     };
   });
   try {
     const { vectors, values: lambdas } = await leadingEigenpairs(matrices, signs, path);
-    return tf.tidy(() => {
+    const projection = tf.tidy(() => {
       const projection = gramOverPositions
         ? tf.mul(vectors, tf.sqrt(tf.relu(tf.expandDims(lambdas, 1))))
         : tf.matMul(centred, tf.expandDims(vectors, 2));
       tf.dispose([vectors, lambdas]);
       return tf.reshape<tf.Rank.R4>(projection, [n, h, w, 1]);
     });
+    return { projection, unit };
+  } catch (error) {
+    unit.dispose();
+    throw error;
   } finally {
     tf.dispose([centred, matrices, signs]);
   }
@@ -116,7 +135,10 @@ function weightedActivations(activation: tf.Tensor4D, weights: CamWeights | unde
   });
 }
 
-/** Eigen-CAM (weights undefined) or a method's eigen_smooth: the principal component through cam-map. */
+/**
+ * Eigen-CAM (weights undefined) or a method's eigen_smooth: the principal component through cam-map.
+ * An image whose activations (or weighted activations) are NaN or Inf gets a NaN peak.
+ */
 export async function eigenCamMaps(
   activation: tf.Tensor4D,
   weights: CamWeights | undefined,
@@ -126,15 +148,15 @@ export async function eigenCamMaps(
   convention: EigenSignConvention = 'channel-sum',
 ): Promise<CamMaps> {
   const weighted = weightedActivations(activation, weights);
-  let component: tf.Tensor4D | undefined;
+  let component: Component | undefined;
   let projection: tf.Tensor4D | undefined;
-  const ones = tf.ones([activation.shape[0], 1]);
   try {
     component = await firstComponent(weighted, path);
-    projection = applySignConvention(component, convention);
-    return await camMaps(projection, ones, 'channel', out, finalNormalise, path);
+    projection = applySignConvention(component.projection, convention);
+    // Weight 1 (NaN for a non-finite image: its peak comes out NaN, the pipeline's ModelError).
+    return await camMaps(projection, component.unit, 'channel', out, finalNormalise, path);
   } finally {
-    tf.dispose([ones, component, projection]);
+    tf.dispose([component?.projection, component?.unit, projection]);
     if (weighted !== activation) weighted.dispose();
   }
 }

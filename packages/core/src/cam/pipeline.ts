@@ -33,7 +33,8 @@ import {
   type EigenSignConvention,
 } from './types.js';
 import { checkpoint } from '../api/abort.js';
-import { readChecked } from '../api/input-check.js';
+import { readChecked, readCheckedWithScores, type CheckedRead, type InputCheck, type ReadParts } from '../api/input-check.js';
+import { camModelFault, throwIfModelFault } from './model-fault.js';
 import { disposeResult } from '../api/dispose-result.js';
 
 /** One layer's pass, handed to a method's weights function. */
@@ -166,6 +167,8 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
           };
           const rows = await batchAndTargets(model, input, call, augSmooth);
           const job: CamJob = {
+            method: name,
+            images: input.shape[0],
             strategy,
             model,
             call,
@@ -210,7 +213,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
           } finally {
             if (rows.batch !== input) rows.batch.dispose();
             shared?.forEach((e) => e && disposeEvidence(e));
-            tf.dispose(perLayer.flatMap((m) => [m.map, m.attribution]));
+            tf.dispose(perLayer.flatMap((m) => [m.map, m.attribution, m.devicePeaks, m.scores]));
           }
         },
         dispose() {
@@ -223,6 +226,9 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
 
 /** What one explain call of a CAM method needs for each of its layers. */
 interface CamJob {
+  readonly method: CamMethodName;
+  /** The images explained (the batch holds augmented copies of them with augSmooth). */
+  readonly images: number;
   readonly strategy: CamStrategy;
   readonly model: ModelAdapter;
   readonly call: CallContext;
@@ -275,6 +281,10 @@ interface LayerMaps {
   readonly attribution: tf.Tensor3D;
   readonly peaks?: Float32Array;
   readonly blank?: ReadonlyMap<number, SignedRange>;
+  /** Eigen-CAM's peaks, still on the GPU: resultPeaks reads them (NaN: a model fault). */
+  readonly devicePeaks?: tf.Tensor1D;
+  /** Eigen-CAM: the pass's scores, whose finiteness resultPeaks reads with the peaks. */
+  readonly scores?: tf.Tensor2D;
 }
 
 /** One layer: its pass (or its part of the shared pass), the method's weights and the fused cam-map (or Eigen-CAM) maps. */
@@ -311,11 +321,18 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
     try {
       if (!weights || job.eigenSmooth) {
         const { mapPeaks, ...maps } = await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path, job.signConvention);
-        mapPeaks.dispose(); // Eigen-CAM's blank check reads the result's peaks (resultPeaks)
-        return maps;
+        // Read by the blank check (resultPeaks), with the scores' finiteness (the pass is disposed before).
+        return { ...maps, devicePeaks: mapPeaks, ...(pass.scores && { scores: tf.clone(pass.scores) }) };
       }
       if (!job.relu) {
         const map = signedCamMap(pass.activation, weights.weights, weights.weighting);
+        try {
+          const classes = await checkSignedMap(job, split, map, predicted);
+          if (classes) rows.targets = rows.rowTargets = classes;
+        } catch (error) {
+          map.dispose();
+          throw error;
+        }
         return { map, attribution: signedAttribution(map, job.out) };
       }
       const { mapPeaks, ...maps } = await camMaps(pass.activation, weights.weights, weights.weighting, job.out, job.single, call.path);
@@ -324,7 +341,10 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
         const signed = () => signedCamMap(pass.activation, weights.weights, weights.weighting);
         // A small result rides along in this readback, so reading it costs the caller no round trip.
         const hostCopy = job.resultIsLayerMap && takesHostCopy(maps.attribution.size) ? maps.attribution : undefined;
-        const { peaks, blank, classes } = await blankRanges(mapPeaks, call, signed, predicted, hostCopy);
+        const checkPeaks = (peaks: Float32Array, scoresFinite: boolean) =>
+          throwIfModelFault(job.method, split.layer.name, peaks, job.images, scoresFinite);
+        const extras = { predicted, hostCopy, scores: pass.scores };
+        const { peaks, blank, classes } = await blankRanges(mapPeaks, call, signed, checkPeaks, extras);
         if (classes) rows.targets = rows.rowTargets = classes;
         return blank.size ? { ...maps, peaks, blank } : { ...maps, peaks };
       } catch (error) {
@@ -366,13 +386,36 @@ async function predictedClasses(call: CallContext, scores: tf.Tensor2D): Promise
  * Whether a pass's predicted classes can wait for the map peaks' readback: a gradient CAM (its
  * weights need no classes on the host; the pass picked each row's argmax on the GPU) or a method
  * whose weights take the classes as a GPU tensor for this split (Ablation-CAM's pooled shortcut),
- * whose maps go through blankRanges (ReLU'd, not Eigen). Saves the separate argmax readback the
- * default target cost (one GPU round trip, 1-3 ms on SwiftShader).
+ * whose maps go through blankRanges (ReLU'd, not Eigen) or checkSignedMap (relu: false). Saves the
+ * separate argmax readback the default target cost (one GPU round trip, 1-3 ms on SwiftShader).
  */
 function readsTargetsWithPeaks(job: CamJob, call: CallContext, split: ModelSplit): boolean {
   const predicted = call.target === undefined || call.target === 'predicted';
   const deviceClasses = job.strategy.gradients || job.strategy.takesDeviceClasses?.(job.model, split) === true;
-  return predicted && deviceClasses && job.relu && !job.eigenSmooth;
+  return predicted && deviceClasses && !job.eigenSmooth;
+}
+
+/**
+ * relu: false: that the signed map is finite (a NaN or Inf is the model's fault: ModelError), read
+ * with the pending input check and the `predicted` classes when given (returned): one readback, the
+ * one the classes or the check needed anyway; a readback of its own only for Score-CAM, which reads
+ * the check before its forward passes (relu: false only; they dominate its time). The scores' own
+ * finiteness is not read here.
+ * @throws {InvalidInputError} the input has a NaN or Inf value.
+ * @throws {ModelError} the map holds a NaN or Inf.
+ */
+async function checkSignedMap(
+  job: CamJob,
+  split: ModelSplit,
+  map: tf.Tensor3D,
+  predicted: tf.Tensor1D | undefined,
+): Promise<number[] | undefined> {
+  const read = await readCheckedWithScores(job.call.inputCheck, predicted, map);
+  if (read.scoresFinite) return predicted ? Array.from(read.values) : undefined;
+  // The error path only: which image (one more readback).
+  const faults = tf.tidy(() => tf.sum(tf.mul(map, tf.scalar(0)), [1, 2]));
+  const image = (await faults.data().finally(() => faults.dispose())).findIndex((v) => !Number.isFinite(v));
+  throw camModelFault(job.method, { layer: split.layer.name, image: Math.max(image, 0) % job.images });
 }
 
 /** What one layer's pass gives the weights: activation, gradient (gradient CAMs), scores, the tail's context. */
@@ -417,22 +460,39 @@ function sharedPass(
   return evidence;
 }
 
+/** What rides in the map peaks' readback besides them (each optional). */
+interface PeakExtras {
+  /** Each row's predicted class (int32), read back as the targets. */
+  readonly predicted: tf.Tensor1D | undefined;
+  /** A small result whose values are kept as its host copy. */
+  readonly hostCopy: tf.Tensor | undefined;
+  /** The pass's scores: only their finiteness is read. */
+  readonly scores: tf.Tensor2D | undefined;
+}
+
+/** `parts`, and the finiteness of `scores` when given, in one readback with the pending `check`. */
+async function readWithScores(check: InputCheck | undefined, parts: ReadParts, scores: tf.Tensor | undefined): Promise<CheckedRead> {
+  if (scores) return readCheckedWithScores(check, parts, scores);
+  return { values: await readChecked(check, parts), scoresFinite: true };
+}
+
 /**
- * The `[n]` peaks of a ReLU'd map (cam-map's; read with the call's pending input check and, when
- * given, each row's `predicted` class and `hostCopy`'s values, kept as its host copy: one readback)
- * and the rows that are all zero, with the range of their signed map (a second readback, only then).
+ * The `[n]` peaks of a ReLU'd map (cam-map's; read with the call's pending input check and the
+ * `extras`: one readback; `checkPeaks` throws on a model fault: a NaN peak or NaN scores) and the
+ * rows that are all zero, with the range of their signed map (a second readback, only then).
  */
 async function blankRanges(
   mapPeaks: tf.Tensor1D,
   call: CallContext,
   signed: () => tf.Tensor3D,
-  predicted: tf.Tensor1D | undefined,
-  hostCopy?: tf.Tensor,
+  checkPeaks: (peaks: Float32Array, scoresFinite: boolean) => void,
+  { predicted, hostCopy, scores }: PeakExtras,
 ): Promise<{ peaks: Float32Array; blank: Map<number, SignedRange>; classes?: number[] }> {
   const blank = new Map<number, SignedRange>();
   const rows = mapPeaks.shape[0];
-  const values = await readChecked(call.inputCheck, [mapPeaks, predicted, hostCopy]);
+  const { values, scoresFinite } = await readWithScores(call.inputCheck, [mapPeaks, predicted, hostCopy], scores);
   const peak = values.slice(0, rows);
+  checkPeaks(peak, scoresFinite); // before anything uses the values
   const classCount = predicted ? rows : 0;
   const classes = predicted ? Array.from(values.subarray(rows, rows + classCount)) : undefined;
   if (hostCopy) keepHostCopy(hostCopy, values.subarray(rows + classCount));
@@ -460,8 +520,10 @@ async function blankMapWarnings(
 ): Promise<string[]> {
   const maps = Array.isArray(result.map) ? result.map : [result.map];
   const names = Array.isArray(result.layer) ? result.layer : [result.layer];
-  const peak = await resultPeaks(maps, perLayer, augSmooth, call);
   const images = maps[0]!.shape[0];
+  const check = (peaks: Float32Array, layer: number, scoresFinite: boolean) =>
+    throwIfModelFault(method, names[layer]!, peaks, images, scoresFinite);
+  const peak = await resultPeaks(maps, perLayer, augSmooth, call, check);
   const warnings: string[] = [];
   maps.forEach((_, layer) => {
     for (let image = 0; image < images; image++) {
@@ -475,23 +537,38 @@ async function blankMapWarnings(
 
 /**
  * The peak of each result map `[layer][image]`: the layers' own peaks when the result maps are the
- * layer maps (no augSmooth, whose maps are means over the augmented copies, and not Eigen-CAM,
- * which reads none), else one readback.
+ * layer maps (no augSmooth, whose maps are means over the augmented copies), read back here for
+ * Eigen-CAM (its layers' peaks, checked with `checkLayer` for a model fault), else the maxima of
+ * the result maps, read with Eigen-CAM's layer peaks when there are any: one readback.
  */
 async function resultPeaks(
   maps: readonly tf.Tensor3D[],
   perLayer: readonly LayerMaps[],
   augSmooth: boolean,
   call: CallContext,
+  checkLayer: (peaks: Float32Array, layer: number, scoresFinite: boolean) => void,
 ): Promise<Float32Array> {
   const own = perLayer.map((m) => m.peaks);
-  if (!augSmooth && own.every((p) => p !== undefined)) {
-    const peaks = new Float32Array(own.reduce((sum, p) => sum + p.length, 0));
-    own.reduce((at, p) => (peaks.set(p, at), at + p.length), 0);
-    return peaks;
-  }
-  const peaks = tf.tidy(() => tf.stack(maps.map((m) => tf.max(m, [1, 2]))));
-  return readChecked(call.inputCheck, peaks).finally(() => peaks.dispose());
+  if (!augSmooth && own.every((p) => p !== undefined)) return concatenated(own);
+  const device = perLayer.flatMap((m) => (m.devicePeaks ? [m.devicePeaks] : []));
+  const peaks = augSmooth || device.length === 0 ? tf.tidy(() => tf.stack(maps.map((m) => tf.max(m, [1, 2])))) : undefined;
+  // Every layer's pass scored the same batch: the first one's scores stand for all.
+  const scores = perLayer.find((m) => m.scores)?.scores;
+  const read = await readWithScores(call.inputCheck, [peaks, ...device], scores).finally(() => peaks?.dispose());
+  const { values } = read;
+  const resultCount = peaks ? peaks.size : 0;
+  let at = resultCount;
+  device.forEach((p, layer) => {
+    checkLayer(values.slice(at, at + p.size), layer, read.scoresFinite);
+    at += p.size;
+  });
+  return peaks ? values.slice(0, resultCount) : values;
+}
+
+function concatenated(parts: readonly Float32Array[]): Float32Array {
+  const all = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
+  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+  return all;
 }
 
 function runPass(job: CamJob, split: ModelSplit, x: tf.Tensor4D, rowTargets: number[] | undefined): LayerEvidence {

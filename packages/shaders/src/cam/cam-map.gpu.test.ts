@@ -110,4 +110,38 @@ describe('cam-map', () => {
     expect(Array.from(got.map)).toEqual(new Array(9).fill(0));
     expect(Array.from(got.peaks)).toEqual([0]);
   });
+
+  // A model fault (NaN or Inf activations or gradients, or a sum that overflows f32) must reach the
+  // host: the peak is NaN, while a finite image in the same call keeps its exact results.
+  gpuTest.for(['channel', 'elementwise', 'elementwise-relu'] as const)(
+    '%s: a NaN, an Inf or an overflowing sum gives a NaN peak; a finite image is unchanged',
+    async (weighting, { device }) => {
+      const shape = { images: 4, height: 3, width: 5, channels: 4, outHeight: 9, outWidth: 7 };
+      const per = 15 * 4;
+      const act = seededF32(4 * per, 5, 0, 1);
+      const wCount = weighting === 'channel' ? 16 : act.length;
+      const weights = seededF32(wCount, 6, -0.5, 1);
+      act[per + 7] = Number.NaN; // image 1: a NaN activation
+      act[2 * per + 30] = Number.POSITIVE_INFINITY; // image 2: an Inf activation
+      // image 3: finite operands whose product overflows f32 (channel weights), or a NaN gradient
+      // under a finite activation (elementwise: LayerCAM's ReLU of the gradient must not hide it).
+      if (weighting === 'channel') {
+        act[3 * per + 9] = 3e38;
+        weights[3 * 4 + 1] = 1e3;
+      } else weights[3 * per + 11] = Number.NaN;
+      const clean = act.slice(0, per);
+      const cleanWeights = weighting === 'channel' ? weights.slice(0, 4) : weights.slice(0, per);
+      for (const final of [true, false]) {
+        const got = await runCamMap(device, act, weights, shape, weighting, final);
+        const want = camMapRef(act, weights, shape, weighting, final);
+        expect(Array.from(want.peaks.subarray(1)), 'reference').toEqual([Number.NaN, Number.NaN, Number.NaN]);
+        expect(got.peaks).toBeAllClose(want.peaks, camMap.tolerance); // NaN matches NaN only
+        const alone = await runCamMap(device, clean, cleanWeights, { ...shape, images: 1 }, weighting, final);
+        expect(got.map.subarray(0, 15)).toEqual(alone.map);
+        expect(got.output.subarray(0, 63)).toEqual(alone.output);
+        expect(got.peaks[0]).toBe(alone.peaks[0]);
+      }
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
 });

@@ -57,7 +57,8 @@ export function minMaxNormaliseRef(values: Float64Array): Float64Array {
 /**
  * CPU reference for cam-map.wgsl (f64 inside): returns the ReLU'd map `[n, h*w]` and the upsampled,
  * min-max normalised output `[n, outH*outW]` (normalised again after the resize when
- * `finalNormalise`, as pytorch-grad-cam does for one layer). `weights` is `[n, channels]` for 'channel' weighting,
+ * `finalNormalise`, as pytorch-grad-cam does for one layer), and each map's peak (NaN when any
+ * position's sum is NaN or Inf). `weights` is `[n, channels]` for 'channel' weighting,
  * `[n, h, w, channels]` otherwise. Also the explicit CPU path.
  */
 export function camMapRef(
@@ -80,6 +81,7 @@ export function camMapRef(
   const peaks = new Float32Array(images);
   for (let n = 0; n < images; n++) {
     const plane = new Float64Array(positions);
+    let finite = true;
     for (let p = 0; p < positions; p++) {
       const base = (n * positions + p) * K;
       let s = 0;
@@ -87,10 +89,13 @@ export function camMapRef(
         const raw = weighting === 'channel' ? weights[n * K + k]! : weights[base + k]!;
         s += (weighting === 'elementwise-relu' ? Math.max(raw, 0) : raw) * act[base + k]!;
       }
+      // As the kernel: the f32 sum (|s| beyond f32's range is Inf there).
+      finite &&= Number.isFinite(Math.fround(s));
       plane[p] = Math.max(s, 0);
     }
     map.set(plane, n * positions);
-    peaks[n] = Math.max(...map.subarray(n * positions, (n + 1) * positions));
+    // A NaN or Inf sum anywhere makes the peak NaN (the kernel's fault marker; see cam-map.wgsl).
+    peaks[n] = finite ? Math.max(...map.subarray(n * positions, (n + 1) * positions)) : Number.NaN;
     // As scale_cam_image: normalise at the layer's resolution, then resize.
     const resized = resizeBilinearRef(minMaxNormaliseRef(plane.slice()), height, width, outHeight, outWidth);
     // ... and, for one layer, again after it (aggregate_multi_layers).

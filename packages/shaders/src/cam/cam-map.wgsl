@@ -5,6 +5,9 @@
 //   map[n, p]    = max(0, sum_k weight(n, p, k) * act[n, p, k])          p < h * w (layer resolution)
 //   r[n, y, x]   = (bilinear(map[n], y, x) - min_p map) / (1e-7 + max_p map - min_p map)
 //   peaks[n]     = max_p map[n, p]                                           (the blank-map check's value)
+//                | NaN when any position's sum (before the ReLU) is NaN or Inf: a model fault the
+//                  host reports (the ReLU and the min/max would hide it: WGSL's max(NaN, 0) is
+//                  implementation-defined, 0 on lavapipe). The other outputs are then undefined.
 //   out[n, y, x] = r                                                       (finalNormalise = 0)
 //                | (r - min_yx r) / (1e-7 + max_yx r - min_yx r)           (finalNormalise = 1)
 // pytorch-grad-cam normalises twice: each layer's map before the resize (scale_cam_image(cam,
@@ -57,6 +60,11 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
 @group(0) @binding(5) var<storage, read_write> peaks: array<f32>;
 
+// NaN or +-Inf: all exponent bits set (a bit test: float comparisons with NaN may be folded away).
+fn isNonFinite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
+}
+
 fn weightAt(n: u32, p: u32, k: u32) -> f32 {
   let K = params.channels;
   if (MODE == 0u) {
@@ -64,7 +72,8 @@ fn weightAt(n: u32, p: u32, k: u32) -> f32 {
   }
   let g = weights[(n * params.height * params.width + p) * K + k];
   if (MODE == 2u) {
-    return max(g, 0.0);
+    // A NaN gradient stays NaN (max(NaN, 0) may drop it), so the non-finite check below sees it.
+    return select(max(g, 0.0), g, isNonFinite(g));
   }
   return g;
 }
@@ -82,11 +91,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let positions = h * w;
   var low = F32_MAX;
   var high = -F32_MAX;
+  // A non-finite sum this invocation saw (NaN or Inf), else 0.
+  var fault = 0.0;
   for (var p = lid.x; p < positions; p += WORKGROUP_SIZE) {
     let base = (n * positions + p) * K;
     var s = 0.0;
     for (var k = 0u; k < K; k++) {
       s += weightAt(n, p, k) * act[base + k];
+    }
+    if (isNonFinite(s)) {
+      fault = s;
     }
     s = max(s, 0.0);
     map[n * positions + p] = s;
@@ -100,6 +114,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     peaks[n] = range.y;
   }
   storageBarrier();
+  // After lane 0's write (the barrier orders them): any lane that saw a non-finite sum marks the
+  // peak NaN (setting the quiet bit turns an Inf into a NaN; a runtime value, never a constant).
+  if (isNonFinite(fault)) {
+    peaks[n] = bitcast<f32>(bitcast<u32>(fault) | 0x7fc00000u);
+  }
   let lo = range.x;
   // max() guards against the compiler reassociating 1e-7 + (hi - lo) into (1e-7 + hi) - lo, which
   // loses the 1e-7 when hi is large and equals lo (seen on lavapipe: 1 / 0 = Inf, then 0 * Inf = NaN).
