@@ -5,7 +5,7 @@
 // input, the node runs as webxai's op, and its output is fed on. A node that one segment computes
 // and a later one needs again (the skip input of a residual Add, MobileNetV2's blocks) is fetched
 // as an extra output of the first segment and fed too, so that no node runs twice; a graph where
-// that does not settle runs as tfjs runs it.
+// that does not settle, or where a fetched node has several outputs, runs as tfjs runs it.
 import type * as tf from '@tensorflow/tfjs';
 import { graphNodes, type GraphNodeLike } from './split/graph-program.js';
 
@@ -105,6 +105,15 @@ function recomputed(
 }
 
 /**
+ * Nodes whose output other than the first is read (`split:1`): a feed carries one tensor per name,
+ * so such a node cannot be fetched and fed (the converter's Node keeps its inputs' names in inputNames).
+ */
+function multiOutputNodes(nodes: Record<string, GraphNodeLike>): Set<string> {
+  const names = Object.values(nodes).flatMap((node) => (node as { inputNames?: readonly string[] }).inputNames ?? []);
+  return new Set(names.flatMap((name) => /^([^^].*):([1-9]\d*)$/.exec(name)?.slice(1, 2) ?? []));
+}
+
+/**
  * The fusable nodes in execution order cut into segments that compute every node once (see the
  * file comment); [] when there is nothing to take or no such cut (the graph runs as tfjs runs it).
  */
@@ -125,7 +134,11 @@ export function fusedSegments(model: tf.GraphModel, inputName: string, outputNam
   // Each round adds at least one extra output; a graph has fewer nodes than that bound.
   for (let round = 0; round <= Object.keys(nodes).length; round++) {
     const clashes = recomputed(nodes, inputName, plan, targets, extras);
-    if (!clashes) return targets.map((target, i) => ({ fetch: [target, ...extras[i]!], ...(plan[i] && { node: plan[i] }) }));
+    if (!clashes) {
+      const multi = multiOutputNodes(nodes);
+      if ([...targets, ...extras.flatMap((e) => [...e])].some((name) => multi.has(name))) return [];
+      return targets.map((target, i) => ({ fetch: [target, ...extras[i]!], ...(plan[i] && { node: plan[i] }) }));
+    }
     clashes.forEach((name, segment) => extras[segment]!.add(name));
   }
   return [];

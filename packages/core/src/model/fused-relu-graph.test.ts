@@ -108,6 +108,22 @@ describe('fusedSegments', () => {
     expect(fusedSegments(fedResidual, 'x', 'sum').map((s) => s.fetch)).toEqual([['x'], ['a'], ['sum']]);
   });
 
+  it('fuses nothing when a node it would fetch has a second output in use (a feed carries one tensor)', () => {
+    const specs: Record<string, Spec> = {
+      x: { op: 'Placeholder' },
+      split: { op: 'Split', inputs: ['x'] },
+      a: reluConv('split', 'a', { strides: [1, 1, 1, 1] }),
+      sum: { op: 'AddV2', inputs: ['a', 'split'] },
+      ...weights('a'),
+    };
+    const graph = graphOf(specs);
+    expect(fusedPlan(graph, 'x', 'sum').map((n) => n.name)).toEqual(['a']);
+    // The converter's nodes name the output they read: the residual reads split's second output.
+    const nodes = (graph as unknown as { executor: { graph: { nodes: Record<string, { inputNames?: string[] }> } } }).executor.graph.nodes;
+    nodes['sum']!.inputNames = ['a', 'split:1'];
+    expect(fusedSegments(graph, 'x', 'sum')).toEqual([]);
+  });
+
   it('fuses nothing in a graph it cannot read', () => {
     expect(fusedSegments({} as tf.GraphModel, 'x', 'out')).toEqual([]);
   });
