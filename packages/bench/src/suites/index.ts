@@ -7,6 +7,7 @@ import { elementwiseSuite } from './elementwise.js';
 import { featuresSuite } from './features.js';
 import { kernelsSuite } from './kernels.js';
 import { gradientMobileNetSuite, gradientSmallSuite } from './gradient.js';
+import { gradientGraphSuite } from './gradient-graph.js';
 import { naiveSuite } from './naive/index.js';
 import { metricsSuite } from './metrics.js';
 import { perturbationSuite } from './perturbation.js';
@@ -22,6 +23,7 @@ export const SUITES: readonly BenchSuite[] = [
   randomSuite,
   gradientSmallSuite,
   gradientMobileNetSuite,
+  gradientGraphSuite,
   perturbationSuite,
   camMobileNetSuite,
   camResNetSuite,

@@ -2,35 +2,15 @@
 // Inside webxai's gradient passes a GraphModel's relu _FusedConv2D nodes run as one fused kernel each
 // (tfjs-converter's fused.conv2d unfuses them under a tape): the same input gradients bit for bit as
 // tfjs's unfused ops, on webgpu and cpu; fewer kernels; a graph of unfused nodes runs as before.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
 import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights } from '@webxai/testing/models';
 import { adaptModel } from './adapt.js';
 import { explain } from '../api/explain.js';
 import { targetGradients } from '../gradient/target-gradients.js';
-import { FUSED_RELU_LAYERS_FLAG } from './fused-relu-layers.js';
 import { checkWebgpuLeaksPerTest } from '../../test/kernel-wrapper-hooks.js';
-
-const bits = async (t: tf.Tensor) => Array.from(new Uint32Array(((await t.data()) as Float32Array).slice().buffer));
-const count = (kernels: string[], name: string) => kernels.filter((k) => k === name).length;
-
-/** The bits of the tensor `compute` returns (then disposed), with the fusion on or off, and the kernels it ran. */
-async function withFusion(fused: boolean, compute: () => Promise<tf.Tensor>) {
-  const flag = tf.env().getBool(FUSED_RELU_LAYERS_FLAG);
-  tf.env().set(FUSED_RELU_LAYERS_FLAG, fused);
-  const runKernel = vi.spyOn(tf.engine(), 'runKernel');
-  try {
-    const result = await compute();
-    const kernels = runKernel.mock.calls.map(([name]) => name);
-    const values = await bits(result);
-    result.dispose();
-    return { values, kernels };
-  } finally {
-    runKernel.mockRestore();
-    tf.env().set(FUSED_RELU_LAYERS_FLAG, flag);
-  }
-}
+import { count, withFusion } from '../../test/fusion-flag.js';
 
 describe.each(['webgpu', 'cpu'] as const)('relu _FusedConv2D nodes of a GraphModel fused in gradient passes (%s)', (backend) => {
   checkWebgpuLeaksPerTest(() => undefined);

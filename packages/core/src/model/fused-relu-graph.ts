@@ -1,128 +1,102 @@
 // SPDX-License-Identifier: Apache-2.0
-// fused-relu-layers.ts for a tf.GraphModel: tfjs-converter runs a `_FusedConv2D` node (fusedOps
-// [BiasAdd, Relu]) through tf.fused.conv2d, which under a gradient tape unfuses into Conv2D, Add
-// and Relu (three forward dispatches instead of one). Inside webxai's own outermost gradient pass
-// such a node runs here as the same fused kernel with the same gradient as a fused relu Conv2D
-// layer (so the same bits as tfjs's unfused ops): the graph is executed up to the node's input, the
-// fused op is applied, and its output is fed on (GraphModel.execute accepts a feed at any node). The
-// segments between the nodes must not share a computed node (a feed at a node only stops the
-// executor there, anything else needed twice would run twice): a graph where they would, and nodes
-// with another activation (Relu6: its gradient needs the pre-activation), explicit padding,
-// dilation or NCHW, run as tfjs runs them.
-import type * as tf from '@tensorflow/tfjs';
-import { graphNodes, type GraphNodeLike } from './split/graph-program.js';
-import { convLinear, fusedReluOp, fusesHere } from './fused-relu-layers.js';
-
-/** A `_FusedConv2D` + BiasAdd + Relu node run fused: its data input and geometry. */
-interface FusedNode {
-  readonly name: string;
-  readonly input: string;
-  readonly filter: string;
-  readonly bias: string;
-  readonly strides: [number, number];
-  readonly pad: 'same' | 'valid';
-}
+// fused-relu-layers.ts for a tf.GraphModel. tfjs-converter runs a `_FusedConv2D` /
+// `FusedDepthwiseConv2dNative` node through tf.fused.conv2d / depthwiseConv2d, which under a
+// gradient tape unfuses a Relu or Relu6 node into three ops (conv, Add of the bias, activation)
+// and keeps a linear one fused but computes its filter gradient too (webxai differentiates inputs
+// only). Inside webxai's own outermost gradient pass these nodes run here instead, with tfjs's
+// kernels and the same input gradient bit for bit (fused-graph-plan.ts says how the graph is cut):
+// - relu: one fused kernel with relu's gradient (fusedReluOp, as a fused relu Conv2D layer);
+// - relu6: the conv with its bias fused (one kernel, activation 'linear'), then tf.relu6 (two
+//   forward dispatches instead of three): its gradient needs the pre-activation z (0 < z <= 6
+//   cannot be told from relu6(z) = 6), which is saved; the gradient is relu6Gradient's;
+// - linear: the same fused kernel, its gradient the input gradient alone (no filter or bias gradient).
+import * as tf from '@tensorflow/tfjs';
+import { fusedSegments, type FusedNode, type GraphSegment } from './fused-graph-plan.js';
+import { reluGradient } from '../interop/fused-relu-gradient.js';
+import { convLinear, fusedReluOp, fusesHere, type FusedLinear } from './fused-relu-layers.js';
 
 const baseName = (name: string) => name.replace(/:0$/, '');
 
-const attr = (node: GraphNodeLike, name: string): unknown => node.attrParams[name]?.value;
-
-/** The node as a {@link FusedNode} when it is a NHWC, dilation-1 `_FusedConv2D` of BiasAdd + Relu over constant weights. */
-function fusedNodeOf(node: GraphNodeLike): FusedNode | undefined {
-  if (node.op !== '_FusedConv2D' || node.inputs.length !== 3) return undefined;
-  const [input, filter, bias] = node.inputs as [GraphNodeLike, GraphNodeLike, GraphNodeLike];
-  const fusedOps = attr(node, 'fusedOps');
-  const strides = attr(node, 'strides');
-  const pad = attr(node, 'pad');
-  const dilations = attr(node, 'dilations');
-  const dataFormat = attr(node, 'dataFormat') ?? 'NHWC';
-  const ok =
-    Array.isArray(fusedOps) &&
-    fusedOps.join() === 'biasadd,relu' &&
-    typeof dataFormat === 'string' &&
-    dataFormat.toUpperCase() === 'NHWC' &&
-    (pad === 'same' || pad === 'valid') &&
-    Array.isArray(strides) &&
-    strides.length === 4 &&
-    (!Array.isArray(dilations) || dilations.every((d) => d === 1)) &&
-    filter.op === 'Const' &&
-    bias.op === 'Const';
-  if (!ok) return undefined;
+/** A depthwise node (channel multiplier from its filter, NHWC, dilation 1) as tfjs's FusedDepthwiseConv2D kernel. */
+function depthwiseLinear(
+  node: FusedNode,
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor,
+  activation: 'relu' | 'linear',
+): FusedLinear {
+  const geometry = { strides: node.strides, pad: node.pad, dilations: [1, 1] }; // dimRoundingMode: none, as tfjs-converter's
   return {
-    name: node.name,
-    input: input.name,
-    filter: filter.name,
-    bias: bias.name,
-    strides: [Number(strides[1]), Number(strides[2])],
-    pad,
+    forward: (input) =>
+      tf.engine().runKernel('FusedDepthwiseConv2D', { x: input, filter, bias }, { ...geometry, dataFormat: 'NHWC', activation }),
+    // tfjs's DepthwiseConv2dNative gradient: the same kernel and attributes.
+    inputGradient: (dz) =>
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dz, filter }, { ...geometry, inputShape: x.shape }),
   };
 }
 
-/**
- * The names of the nodes the executor computes for `name` when `fed` are given: its ancestors (and
- * itself) short of the fed nodes and the weights.
- */
-function computed(nodes: Record<string, GraphNodeLike>, name: string, fed: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const visit = (node: GraphNodeLike) => {
-    if (seen.has(node.name) || fed.has(node.name) || node.op === 'Const') return;
-    seen.add(node.name);
-    node.inputs.forEach(visit);
-    out.push(node.name);
-  };
-  const root = nodes[name];
-  if (root) visit(root);
-  return out;
-}
+const passThrough = (dy: tf.Tensor) => dy;
 
 /**
- * The fusable nodes in execution order, when executing the graph segment by segment between them
- * computes every node once; else none (the graph runs as tfjs runs it). Exported for its tests.
+ * tfjs's Relu6 gradient dy * cast((z <= 6) * step(z)) as (dy * step(z)) * cast(z <= 6): every factor
+ * is exactly 0 or 1 (or NaN where z is NaN, in both), so the product is the same bits, and
+ * dy * step(z) is relu-grad's one dispatch on software adapters (interop/fused-relu-gradient.ts)
+ * where tfjs runs Step, a bool cast and two Multiply.
  */
-export function fusedPlan(model: tf.GraphModel, inputName: string, outputName: string): FusedNode[] {
-  let nodes: Record<string, GraphNodeLike>;
-  try {
-    nodes = graphNodes(model);
-  } catch {
-    return []; // not tfjs-converter 4.22's graph: nothing to fuse, the graph runs as tfjs runs it
-  }
-  const order = computed(nodes, outputName, new Set([inputName]));
-  const plan = order.flatMap((name) => {
-    const fused = fusedNodeOf(nodes[name]!);
-    return fused ? [fused] : [];
+export function relu6Gradient(dy: tf.Tensor, z: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(reluGradient(dy, z), tf.cast(tf.lessEqual(z, 6), 'float32')));
+}
+
+/** relu6(`linear`'s kernel on x), differentiable with respect to x only; the pre-activation is saved for relu6Gradient. */
+function fusedRelu6Op(linear: FusedLinear, x: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const z = linear.forward(input);
+    save([z]);
+    return { value: tf.relu6(z), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => linear.inputGradient(relu6Gradient(dy, saved[0]!)) };
   });
-  const fed = new Set([inputName]);
-  const seen = new Set<string>();
-  for (const step of [...plan.map((p) => ({ from: p.input, feeds: p.name })), { from: outputName, feeds: undefined }]) {
-    for (const name of computed(nodes, step.from, fed)) {
-      if (seen.has(name)) return [];
-      seen.add(name);
+  return op(x);
+}
+
+/** The node on `x` as webxai's op (see the file comment), differentiable with respect to x only. */
+function runNode(node: FusedNode, x: tf.Tensor4D, weights: Readonly<Record<string, tf.Tensor[]>>): tf.Tensor {
+  const [filter, bias] = [weights[node.filter]![0] as tf.Tensor4D, weights[node.bias]![0]!];
+  const activation = node.activation === 'relu' ? 'relu' : 'linear';
+  const linear =
+    node.kind === 'conv'
+      ? convLinear(node.strides, node.pad, x, filter, bias, activation)
+      : depthwiseLinear(node, x, filter, bias, activation);
+  if (node.activation === 'relu') return fusedReluOp(linear, x);
+  return node.activation === 'relu6' ? fusedRelu6Op(linear, x) : fusedReluOp(linear, x, passThrough);
+}
+
+/** Runs the segments: each execute fetches what it must (nothing already fed), then its node runs on its input. */
+function runSegments(model: tf.GraphModel, segments: readonly GraphSegment[], feeds: tf.NamedTensorMap): void {
+  const weights = model.weights;
+  for (const { fetch, node } of segments) {
+    const wanted = fetch.filter((name) => !(name in feeds));
+    if (wanted.length > 0) {
+      const out = [model.execute({ ...feeds }, wanted)].flat();
+      wanted.forEach((name, i) => (feeds[name] = out[i]!));
     }
-    if (step.feeds) fed.add(step.feeds);
+    if (node) feeds[node.name] = runNode(node, feeds[node.input] as tf.Tensor4D, weights);
   }
-  return plan;
 }
 
 /**
- * The GraphModel's forward pass `x -> scores` (execute to `outputName`), with its relu
- * `_FusedConv2D` nodes fused as fusedReluOp when it runs inside webxai's own outermost gradient
- * (tape depth 1) and WEBXAI_FUSED_RELU_LAYERS is on; otherwise `model.execute` as is.
+ * The GraphModel's forward pass `x -> scores` (execute to `outputName`), with its fused conv and
+ * depthwise nodes run as webxai's ops when it runs inside webxai's own outermost gradient (tape
+ * depth 1) and WEBXAI_FUSED_RELU_LAYERS is on; otherwise `model.execute` as is.
  */
 export function fusedReluGraphForward(model: tf.GraphModel, input: string, output: string): (x: tf.Tensor4D) => tf.Tensor {
   const [inputName, outputName] = [baseName(input), baseName(output)];
-  let plan: FusedNode[] | undefined;
+  let segments: GraphSegment[] | undefined;
   return (x) => {
     if (!fusesHere()) return model.execute(x, outputName) as tf.Tensor;
-    plan ??= fusedPlan(model, inputName, outputName);
-    if (plan.length === 0) return model.execute(x, outputName) as tf.Tensor;
-    const weights = model.weights;
+    segments ??= fusedSegments(model, inputName, outputName);
+    if (segments.length === 0) return model.execute(x, outputName) as tf.Tensor;
     const feeds: tf.NamedTensorMap = { [inputName]: x };
-    for (const node of plan) {
-      const input = (feeds[node.input] ?? model.execute({ ...feeds }, node.input)) as tf.Tensor4D;
-      const [filter, bias] = [weights[node.filter]![0] as tf.Tensor4D, weights[node.bias]![0]!];
-      feeds[node.name] = fusedReluOp(convLinear(node.strides, node.pad, input, filter, bias), input);
-    }
-    return model.execute(feeds, outputName) as tf.Tensor;
+    runSegments(model, segments, feeds);
+    return feeds[outputName]!;
   };
 }

@@ -79,15 +79,19 @@ export interface FusedLinear {
   readonly inputGradient: (dz: tf.Tensor) => tf.Tensor;
 }
 
-/** A relu Conv2D (NHWC, dilation 1) of `x` as tfjs's FusedConv2D kernel; also a GraphModel's _FusedConv2D node (fused-relu-graph.ts). */
+/**
+ * A relu Conv2D (NHWC, dilation 1) of `x` as tfjs's FusedConv2D kernel; also a GraphModel's
+ * _FusedConv2D node (fused-relu-graph.ts), whose relu6 and linear nodes run it with activation 'linear'.
+ */
 export function convLinear(
   strides: [number, number],
   pad: 'same' | 'valid',
   x: tf.Tensor4D,
   filter: tf.Tensor4D,
   bias: tf.Tensor | undefined,
+  activation: 'relu' | 'linear' = 'relu',
 ): FusedLinear {
-  const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' };
+  const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], activation };
   return {
     forward: (input) => tf.engine().runKernel('FusedConv2D', bias ? { x: input, filter, bias } : { x: input, filter }, attrs),
     inputGradient: (dz) => tf.conv2dTranspose(dz as tf.Tensor4D, filter, x.shape, strides, pad),
