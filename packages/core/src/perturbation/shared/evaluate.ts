@@ -9,7 +9,7 @@ import { raceAbort } from '../../api/abort.js';
 import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
 import type { BatchLayout } from './perturb-cpu.js';
 import { checkpoint } from '../../api/abort.js';
-import { acquireHostBatch, releaseHostBatch } from './host-batch-pool.js';
+import { acquireHostBatch, releaseHostBatch, roomFits } from './host-batch-pool.js';
 
 /**
  * A black box that also takes NCHW batches (fromOnnx with layout 'nchw'): the CPU path then
@@ -76,7 +76,8 @@ export type BatchWriter =
       readonly on: 'host';
       /**
        * Floats of room the writer wants after the batch in the batch's own buffer (see
-       * {@link HostStaging}); given only where the batch goes straight to a black box.
+       * {@link HostStaging}); given only where the batch goes straight to a black box and batch
+       * and room together stay within what the host batch pool keeps (roomFits).
        */
       readonly staging?: number;
       /** Into `output` (count * H * W * C values) in `layout` (NCHW only for a planar black box). */
@@ -127,8 +128,9 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
     if (direct && writer.on === 'host') {
       if (!reused) {
         const batchLength = Math.min(limit, total) * perImage;
-        reused = acquireHostBatch(batchLength + (writer.staging ?? 0));
-        if (writer.staging) staging = { whole: reused, offset: batchLength };
+        const room = writer.staging && roomFits(batchLength, writer.staging) ? writer.staging : 0;
+        reused = acquireHostBatch(batchLength + room);
+        if (room) staging = { whole: reused, offset: batchLength };
       }
       const batch = count * perImage === reused.length ? reused : reused.subarray(0, count * perImage);
       writer.write(batch, first, count, planar ? 'nchw' : 'nhwc', staging);
