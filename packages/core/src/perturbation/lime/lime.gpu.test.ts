@@ -7,6 +7,7 @@ import { createExplainerFor } from '../../api/explainer.js';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { bernoulliMatrix } from '../shared/random.js';
 import { lime, limeWeights } from './lime.js';
+import { nhwcToNchw } from '../../model/onnx/from-onnx.js';
 
 const [H, W, C, K] = [12, 16, 3, 3];
 /** 4x4 blocks: 3 x 4 = 12 segments. */
@@ -149,4 +150,43 @@ describe('lime', () => {
     x.dispose();
     truth.dispose();
   });
+
+  it('a planar black box gets the NHWC batches transposed, bit for bit, batch after batch (span copies from staged sources)', async () => {
+    const truth = segmentLinearModel({ height: H, width: W, channels: C, classes: K, labels: blocks, seed: 5 });
+    const x = tf.randomUniform([H, W, C], 0, 1, 'float32', 22);
+    /** Every batch a black box gets (copies: the host batch buffer is reused). */
+    const run = async (planar: boolean) => {
+      const batches: Float32Array[] = [];
+      const nhwc = (batch: Float32Array, shape: [number, number, number, number]) => (
+        batches.push(batch.slice()),
+        truth.box.predict(batch, shape)
+      );
+      const box = planar
+        ? {
+            predict: nhwc,
+            predictNchw: (batch: Float32Array, shape: [number, number, number, number]) => {
+              batches.push(batch.slice());
+              return truth.box.predict(nchwToNhwc(batch, shape), shape);
+            },
+          }
+        : { predict: nhwc };
+      const r = await createExplainerFor(lime, box, { method: 'lime', samples: 70, batchSize: 16, segments: blocks, seed: 3 }).explain(x);
+      tf.dispose([r.attribution, r.segments]);
+      return batches;
+    };
+    const [interleaved, planar] = [await run(false), await run(true)];
+    expect(planar.map((b) => b.length)).toEqual([1, 16, 16, 16, 16, 6].map((n) => n * H * W * C)); // the clean image, then 70 samples
+    planar.forEach((batch, i) =>
+      expect(Array.from(batch)).toEqual(Array.from(nhwcToNchw(interleaved[i]!, batch.length / (H * W * C), H * W, C))),
+    );
+    x.dispose();
+  });
 });
+
+/** NCHW -> NHWC (the inverse of nhwcToNchw), for a planar black box that forwards to an NHWC one. */
+function nchwToNhwc(batch: Float32Array, [n, h, w, c]: [number, number, number, number]): Float32Array {
+  const out = new Float32Array(batch.length);
+  for (let i = 0; i < n; i++)
+    for (let ch = 0; ch < c; ch++) for (let p = 0; p < h * w; p++) out[(i * h * w + p) * c + ch] = batch[(i * c + ch) * h * w + p]!;
+  return out;
+}

@@ -9,7 +9,7 @@ import { raceAbort } from '../../api/abort.js';
 import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
 import type { BatchLayout } from './perturb-cpu.js';
 import { checkpoint } from '../../api/abort.js';
-import { acquireHostBatch, releaseHostBatch } from './host-batch-pool.js';
+import { acquireHostBatch, releaseHostBatch, roomFits } from './host-batch-pool.js';
 
 /**
  * A black box that also takes NCHW batches (fromOnnx with layout 'nchw'): the CPU path then
@@ -74,9 +74,27 @@ export type BatchWriter =
     }
   | {
       readonly on: 'host';
+      /**
+       * Floats of room the writer wants after the batch in the batch's own buffer (see
+       * {@link HostStaging}); given only where the batch goes straight to a black box and batch
+       * and room together stay within what the host batch pool keeps (roomFits).
+       */
+      readonly staging?: number;
       /** Into `output` (count * H * W * C values) in `layout` (NCHW only for a planar black box). */
-      write(output: Float32Array, first: number, count: number, layout: BatchLayout): void;
+      write(output: Float32Array, first: number, count: number, layout: BatchLayout, staging?: HostStaging): void;
     };
+
+/**
+ * The room a host writer asked for ({@link BatchWriter}'s `staging`) after the batch, in the same
+ * buffer: `whole` covers the batch (output index i is whole index i) and the room from `offset`.
+ * What the writer leaves there stays for the rest of the batch loop (one object per loop, so a
+ * writer can tell a new loop, whose room holds anything, by identity). Sources kept there are
+ * copied into the batch with `whole.copyWithin`: no subarray per span, unlike `set`.
+ */
+export interface HostStaging {
+  readonly whole: Float32Array;
+  readonly offset: number;
+}
 
 /** Scores of one batch: `count` rows of `classes` values. */
 export type BatchHandler = (first: number, count: number, scores: Float32Array, classes: number) => void | Promise<void>;
@@ -101,15 +119,21 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
   // One host batch, reused: a black box has returned (and ORT has copied its input) before the next.
   // Kept for the next call when this one completes (host-batch-pool.ts); on an error it is left to GC.
   let reused: Float32Array<ArrayBuffer> | undefined;
+  let staging: HostStaging | undefined;
   invariant(writer.on === (gpuBatches(env) ? 'gpu' : 'host'), `${env.method}: a ${writer.on} batch writer on the ${env.path} path`);
   for (let first = 0; first < total; first += limit) {
     await checkpoint(signal, env.method);
     const count = Math.min(limit, total - first);
     let scores: Float32Array;
     if (direct && writer.on === 'host') {
-      reused ??= acquireHostBatch(Math.min(limit, total) * perImage);
+      if (!reused) {
+        const batchLength = Math.min(limit, total) * perImage;
+        const room = writer.staging && roomFits(batchLength, writer.staging) ? writer.staging : 0;
+        reused = acquireHostBatch(batchLength + room);
+        if (room) staging = { whole: reused, offset: batchLength };
+      }
       const batch = count * perImage === reused.length ? reused : reused.subarray(0, count * perImage);
-      writer.write(batch, first, count, planar ? 'nchw' : 'nhwc');
+      writer.write(batch, first, count, planar ? 'nchw' : 'nhwc', staging);
       scores = await predictBlackBox(box, batch, [count, height, width, channels], planar, signal);
     } else {
       let input: tf.Tensor4D;

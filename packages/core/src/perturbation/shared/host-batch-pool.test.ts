@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { acquireHostBatch, keptHostBatchBytes, MAX_KEPT_BYTES, releaseHostBatch } from './host-batch-pool.js';
+import { acquireHostBatch, keptHostBatchBytes, MAX_KEPT_BYTES, releaseHostBatch, roomFits } from './host-batch-pool.js';
 
 describe('host batch pool', () => {
   afterEach(() => {
@@ -47,5 +47,12 @@ describe('host batch pool', () => {
     expect(keptHostBatchBytes()).toBe(8000); // too big to keep: left to GC
     vi.advanceTimersByTime(10_000);
     expect(keptHostBatchBytes()).toBe(0);
+  });
+
+  it('gives a batch room beside it only while batch and room stay keepable', () => {
+    const floats = MAX_KEPT_BYTES / 4;
+    expect(roomFits(floats - 100, 100)).toBe(true);
+    expect(roomFits(floats - 100, 101)).toBe(false); // the batch alone would be kept: no room
+    expect(roomFits(floats + 1, 10)).toBe(false); // too large to keep anyway: no more memory
   });
 });

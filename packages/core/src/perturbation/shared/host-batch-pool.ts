@@ -51,6 +51,15 @@ export function releaseHostBatch(batch: Float32Array<ArrayBuffer>): void {
   (timer as { unref?: () => void }).unref?.();
 }
 
+/**
+ * Whether a batch of `batchLength` floats gets `room` more floats beside it (a writer's staging,
+ * see evaluateBatches): only while the whole stays keepable, so a batch the pool kept before keeps
+ * being kept (and a batch too large for it grows by nothing).
+ */
+export function roomFits(batchLength: number, room: number): boolean {
+  return (batchLength + room) * 4 <= MAX_KEPT_BYTES;
+}
+
 /** Bytes the pool holds between calls right now (0 or one buffer's size): for tests and diagnostics. */
 export function keptHostBatchBytes(): number {
   return free?.byteLength ?? 0;

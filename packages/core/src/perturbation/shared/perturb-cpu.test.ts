@@ -87,4 +87,32 @@ describe('CpuPerturber', () => {
     });
     expect(Array.from(got)).toEqual(Array.from(layout === 'nchw' ? nhwcToNchw(ref, rows - 1, px, c) : ref));
   });
+
+  it.for(['nhwc', 'nchw'] as const)('copies spans from image and fill staged beside the batch, bit for bit (%s)', (layout) => {
+    const scattered = Int32Array.from({ length: pixels }, (_, p) => (p * 7) % pixels);
+    const cases = [
+      { segments: labels, masks: binary, stride: segments }, // runs
+      { segments: scattered, masks: new Float32Array(seededInts((count + 1) * pixels, 5, 0, 2)), stride: pixels }, // gathered
+    ];
+    for (const { segments: map, masks, stride } of cases) {
+      const rows = 2;
+      const perImage = pixels * c;
+      const want = new CpuPerturber(image, fill, map, pixels, c, w);
+      const staged = new CpuPerturber(image, fill, map, pixels, c, w);
+      const whole = new Float32Array(rows * perImage + staged.stagingLength).fill(Number.NaN);
+      const out = whole.subarray(0, rows * perImage);
+      // Two batches of one loop (the second reuses the staged copies), then a new loop whose room
+      // holds another image's values: staged again.
+      const loops = [{ whole, offset: rows * perImage }, undefined, { whole, offset: rows * perImage }];
+      let staging = loops[0]!;
+      for (const [i, next] of loops.entries()) {
+        if (i === 2) whole.fill(-7, rows * perImage);
+        staging = next ?? staging;
+        const got = Array.from(staged.write(out, masks, stride, rows, 1 + i, layout, staging));
+        expect(got).toEqual(Array.from(want.write(new Float32Array(rows * perImage), masks, stride, rows, 1 + i, layout)));
+      }
+      const source = layout === 'nchw' ? nhwcToNchw(image, 1, pixels, c) : image;
+      expect(Array.from(whole.subarray(rows * perImage, rows * perImage + perImage))).toEqual(Array.from(source));
+    }
+  });
 });

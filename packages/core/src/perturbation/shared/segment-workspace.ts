@@ -130,9 +130,9 @@ export class SegmentWorkspace {
         }
       : {
           on: 'host',
-          write: (output, first, count, layout) => {
-            this.perturber ??= new CpuPerturber(this.values, this.fill, this.map.labels, pixels, channels, width);
-            this.perturber.write(output, this.samples, this.map.count, count, from + first, layout);
+          staging: this.cpuPerturber().stagingLength,
+          write: (output, first, count, layout, staging) => {
+            this.cpuPerturber().write(output, this.samples, this.map.count, count, from + first, layout, staging);
           },
         };
     await evaluateBatches(this.env, to - from, writer, async (first, count, batch, classes) => {
@@ -150,6 +150,13 @@ export class SegmentWorkspace {
       await onBatch?.(first + count, scores);
     });
     return scores;
+  }
+
+  /** The host batch writer, made at the first host batch (a GPU path never needs one). */
+  private cpuPerturber(): CpuPerturber {
+    const { height, width, channels } = this.env.geometry;
+    this.perturber ??= new CpuPerturber(this.values, this.fill, this.map.labels, height * width, channels, width);
+    return this.perturber;
   }
 
   /**
