@@ -26,12 +26,13 @@ describe('summariseTimeline', () => {
 
 describe('timelineRows', () => {
   it("takes each kernel's median over the runs (0 where a run lacks it), dearest first, then the totals' medians", () => {
-    const run = (a: number, b: number | undefined, wallMs: number) =>
+    // Kernel a for `a` ms, then b (if any) for `b` ms right after it.
+    const run = (a: number, b: number | undefined) =>
       summariseTimeline(b === undefined ? ['a'] : ['a', 'b'], b === undefined ? [0, a * 1e6] : [0, a * 1e6, a * 1e6, (a + b) * 1e6]);
     const runs = [
-      { summary: run(1, 4, 6), wallMs: 6 },
-      { summary: run(2, undefined, 3), wallMs: 3 },
-      { summary: run(1, 5, 5), wallMs: 5 },
+      { summary: run(1, 4), wallMs: 6 },
+      { summary: run(2, undefined), wallMs: 3 },
+      { summary: run(1, 5), wallMs: 5 },
     ];
     // a's median is 1 (runs 1, 2, 1), b's 4 (runs 4, 0, 5): b first.
     expect(timelineRows('bare', runs)).toEqual([
