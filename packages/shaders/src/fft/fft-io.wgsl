@@ -63,15 +63,13 @@ fn extendedRows(k: u32) -> vec2u {
 }
 
 // The row starting at `start` (extendedRows) extended at the mirrored column v (`mirrored`: x >= W,
-// conjugated; `real`: the DC or Nyquist term, imaginary part 0), or 0 for NO_ROW. Loaded for NO_ROW
-// too (start + v wraps to an index WGSL keeps in bounds) and dropped by the last select, not
-// skipped by an early return: on SwiftShader the return's branch took the Hermitian-extension stage
-// to ~1.25x (session 24, same bits).
+// conjugated; `real`: the DC or Nyquist term, imaginary part 0), or 0 for NO_ROW. Branch-free:
+// loaded for NO_ROW too (start + v wraps to an index WGSL keeps in bounds) and dropped by the last
+// select. On SwiftShader an early return for NO_ROW took the Hermitian-extension stage to ~1.25x,
+// and `if (real) { value.y = 0.0; }` to another ~1.15x (session 24, same bits).
 fn extendedValue(start: u32, v: u32, real: bool, mirrored: bool) -> vec2f {
   var value = vec2f(src[start + v], src[start + v + params.width / 2u + 1u]);
-  if (real) {
-    value.y = 0.0;
-  }
+  value.y = select(value.y, 0.0, real);
   return select(select(value, vec2f(value.x, -value.y), mirrored), vec2f(0.0), start == NO_ROW);
 }
 
