@@ -8,7 +8,9 @@ import * as core from '@webxai/core';
 import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
 import type { FeatureBrowserCase } from '../src/browser-cases.js';
 import { featureWorkload } from '../src/feature-workload.js';
-import { measure, type Times } from './measure.js';
+import { timelineRows, type TimelineRow, type TimelineRun } from '../src/gpu-timeline.js';
+import { recordGpuTimeline } from './gpu-timeline.js';
+import { measure, type Sides, type Times } from './measure.js';
 
 /** Waits for what tfjs and webxai have queued on webgpu; on cpu the ops have run already. */
 async function settle(): Promise<void> {
@@ -17,29 +19,56 @@ async function settle(): Promise<void> {
   await core.tfjsDevice().queue.onSubmittedWorkDone();
 }
 
-/** The case's rounds on webgpu, then on cpu (tfjs is left on cpu). */
-export async function featureTimes(c: FeatureBrowserCase, rounds: number): Promise<{ gpu: Times; cpu: Times }> {
-  await tf.setBackend('webgpu');
+/** Runs `use` with the case's model and its two sides (each ends when the GPU is done); disposes them after. */
+async function withSides<T>(c: FeatureBrowserCase, use: (sides: Sides) => Promise<T>): Promise<T> {
   const weights = tinyCnnWeights({ height: c.size, width: c.size, channels: 3, filters: 8, classes: 10, seed: 1 });
   const model = tinyCnn('sequential', weights);
   const workload = featureWorkload(tf, core, model, c.units);
-  const sides = {
-    bare: async () => {
-      workload.bare(c.steps);
-      await settle();
-    },
-    method: async () => {
-      await workload.visualize(c.steps);
-      await settle();
-    },
-  };
   try {
-    const gpu = await measure(sides, rounds);
-    await tf.setBackend('cpu');
-    return { gpu, cpu: await measure(sides, rounds) };
+    return await use({
+      bare: async () => {
+        workload.bare(c.steps);
+        await settle();
+      },
+      method: async () => {
+        await workload.visualize(c.steps);
+        await settle();
+      },
+    });
   } finally {
     workload.dispose();
     model.dispose();
     disposeWeights(weights);
   }
+}
+
+/** The case's rounds on webgpu, then on cpu (tfjs is left on cpu). */
+export async function featureTimes(c: FeatureBrowserCase, rounds: number): Promise<{ gpu: Times; cpu: Times }> {
+  await tf.setBackend('webgpu');
+  return withSides(c, async (sides) => {
+    const gpu = await measure(sides, rounds);
+    await tf.setBackend('cpu');
+    return { gpu, cpu: await measure(sides, rounds) };
+  });
+}
+
+/**
+ * The case's GPU timeline on webgpu (`--filter timeline`): after a warm-up round, `rounds` runs of
+ * the bare passes and of visualizeFeature, alternating, every dispatch timed (browser/gpu-timeline.ts).
+ */
+export async function featureTimeline(c: FeatureBrowserCase, rounds: number): Promise<TimelineRow[]> {
+  await tf.setBackend('webgpu');
+  return withSides(c, async (sides) => {
+    await sides.bare();
+    await sides.method();
+    const runs: Record<'bare' | 'method', TimelineRun[]> = { bare: [], method: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const side of ['bare', 'method'] as const) {
+        const start = performance.now();
+        const summary = await recordGpuTimeline(core.tfjsDevice(), sides[side]);
+        runs[side].push({ summary, wallMs: performance.now() - start });
+      }
+    }
+    return [...timelineRows('bare', runs.bare), ...timelineRows('visualizeFeature', runs.method)];
+  });
 }

@@ -20,8 +20,9 @@ import {
   type BrowserRow,
   type FeatureBrowserCase,
 } from '../src/browser-cases.js';
+import type { TimelineRow } from '../src/gpu-timeline.js';
 import { explainerBench } from './explainer-bench.js';
-import { featureTimes } from './features-bench.js';
+import { featureTimeline, featureTimes } from './features-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
 import { countCalls, counted, measure, median, type Times } from './measure.js';
 import { profileBench } from './profile-bench.js';
@@ -193,8 +194,15 @@ function selectedCases(camChannels: number): BrowserCase[] {
 
 /** The feature case in every unfiltered run, else when the filter names it or 'features'. */
 function selectedFeatureCases(): FeatureBrowserCase[] {
-  if (filter.startsWith('profile') || filter === 'roundtrip') return [];
+  if (filter.startsWith('profile') || filter === 'roundtrip' || filter === 'timeline') return [];
   return featureCases(quick).filter((c) => c.name.toLowerCase().includes(filter) || c.family.includes(filter));
+}
+
+/** The feature cases' GPU timelines (`--filter timeline`), one case after the other. */
+async function timelines(): Promise<TimelineRow[]> {
+  const rows: TimelineRow[] = [];
+  for (const c of featureCases(quick)) rows.push(...(await featureTimeline(c, rounds)));
+  return rows;
 }
 
 function logRow(row: BrowserRow): BrowserRow {
@@ -244,6 +252,8 @@ async function run(): Promise<BrowserResult> {
     subject.model.dispose();
   }
   const roundTripRows = filter === '' || filter === 'roundtrip' ? await roundTripBench(quick ? 20 : 50) : undefined;
+  // `timeline`: the feature case's dispatches timed on the GPU, per kernel (not in the full run: it changes the passes).
+  const timelineRows = filter === 'timeline' ? await timelines() : undefined;
   const heatmapRows = 'xai-heatmap'.includes(filter) && filter !== '' ? await heatmapBench(quick, rounds, counted) : undefined;
   heatmapRows?.forEach((row) => console.log(`bench-heatmap ${JSON.stringify(row)}`));
   return {
@@ -254,6 +264,7 @@ async function run(): Promise<BrowserResult> {
     ...(explainerRows && { explainerRows }),
     ...(profileRows && { profileRows }),
     ...(roundTripRows && { roundTripRows }),
+    ...(timelineRows && { timelineRows }),
   };
 }
 

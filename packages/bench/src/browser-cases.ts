@@ -4,6 +4,7 @@
 // batch), so the page can time both interleaved and report their ratio; and feature visualisation
 // with the forward + backward passes of its steps.
 import type { FeatureUnits } from './feature-workload.js';
+import type { TimelineRow } from './gpu-timeline.js';
 
 /** The model passes a method needs at the least, run bare with tfjs. */
 export interface BarePasses {
@@ -257,5 +258,7 @@ export interface BrowserResult {
   readonly profileRows?: ProfileRow[];
   /** GPU-to-CPU round trips (when the filter is "roundtrip"). */
   readonly roundTripRows?: RoundTripRow[];
+  /** Per-kernel GPU times of the feature case's runs (when the filter is "timeline"). */
+  readonly timelineRows?: TimelineRow[];
   readonly error?: string;
 }

@@ -3,7 +3,8 @@
 // runs it in headless Chromium (WebGPU; SwiftShader on a GPU-less machine), then prints per method
 // webxai's GPU-path time, its ratio to the bare tfjs passes timed interleaved in the same page, and
 // webxai's CPU-path time. `--filter profile`: per-kernel times of one MNIST forward and forward +
-// backward pass (batch 16, or --batch), webgpu beside cpu.
+// backward pass (batch 16, or --batch), webgpu beside cpu. `--filter timeline`: every dispatch of the
+// feature case's runs (visualizeFeature and its bare passes) timed on the GPU, summed per kernel.
 import { loadavg } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import {
   type RoundTripRow,
   type ProfileRow,
 } from './browser-cases.js';
+import { TIMELINE_BUSY_ROW, TIMELINE_IDLE_ROW, TIMELINE_WALL_ROW, type TimelineRow } from './gpu-timeline.js';
 
 export type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow, ProfileRow, RoundTripRow } from './browser-cases.js';
 
@@ -177,6 +179,18 @@ function formatRoundTripTable(rows: readonly RoundTripRow[]): string[] {
   ];
 }
 
+/** The timeline table: per side, each kernel's dispatches and GPU ms per run, then the totals. */
+function formatTimelineTable(rows: readonly TimelineRow[]): string[] {
+  const line = (r: TimelineRow) =>
+    `${r.side.padEnd(18)} ${r.kernel.padEnd(42)} ${String(r.dispatches).padStart(10)} ${r.gpuMs.toFixed(2).padStart(9)}`;
+  return [
+    'side               kernel                                     dispatches    gpu ms',
+    ...rows.map(line),
+    `gpu ms: median over the runs of the kernel's summed GPU time per run (timestamp queries, a compute pass per dispatch).`,
+    `${TIMELINE_BUSY_ROW}: every dispatch summed; ${TIMELINE_IDLE_ROW}: the GPU waiting between them; ${TIMELINE_WALL_ROW}: until the GPU was done.`,
+  ];
+}
+
 /** The browser table: one line per method (passes: images through the model, f forward / g gradient). */
 export function formatBrowserTable(result: BrowserResult): string {
   return [
@@ -190,5 +204,6 @@ export function formatBrowserTable(result: BrowserResult): string {
     ...(result.explainerRows ? formatExplainerTable(result.explainerRows) : []),
     ...(result.profileRows ? formatProfileTable(result.profileRows) : []),
     ...(result.roundTripRows ? formatRoundTripTable(result.roundTripRows) : []),
+    ...(result.timelineRows ? formatTimelineTable(result.timelineRows) : []),
   ].join('\n');
 }

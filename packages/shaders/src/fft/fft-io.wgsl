@@ -63,16 +63,14 @@ fn extendedRows(k: u32) -> vec2u {
 }
 
 // The row starting at `start` (extendedRows) extended at the mirrored column v (`mirrored`: x >= W,
-// conjugated; `real`: the DC or Nyquist term, imaginary part 0), or 0 for NO_ROW.
+// conjugated; `real`: the DC or Nyquist term, imaginary part 0), or 0 for NO_ROW. Branch-free:
+// loaded for NO_ROW too (start + v wraps to an index WGSL keeps in bounds) and dropped by the last
+// select. On SwiftShader an early return for NO_ROW took the Hermitian-extension stage to ~1.25x,
+// and `if (real) { value.y = 0.0; }` to another ~1.15x (session 24, same bits).
 fn extendedValue(start: u32, v: u32, real: bool, mirrored: bool) -> vec2f {
-  if (start == NO_ROW) {
-    return vec2f(0.0);
-  }
   var value = vec2f(src[start + v], src[start + v + params.width / 2u + 1u]);
-  if (real) {
-    value.y = 0.0;
-  }
-  return select(value, vec2f(value.x, -value.y), mirrored);
+  value.y = select(value.y, 0.0, real);
+  return select(select(value, vec2f(value.x, -value.y), mirrored), vec2f(0.0), start == NO_ROW);
 }
 
 // S_2k + i S_2k+1 at x < width for the rows `starts` (extendedRows(k)): hermitianExtendRef's S_r,
@@ -197,12 +195,15 @@ fn imageRowStart(r: u32) -> u32 {
   return (nj.x * params.height + py.y) * params.width * imagePixelStride() + nj.y;
 }
 
-// image[n, y, x, j] = sigmoid(factor * value) at the row start from imageRowStart.
+// image[n, y, x, j] = sigmoid(factor * value) at the row start from imageRowStart. The sigmoid is
+// computed before the NO_ROW return, not after it: on SwiftShader, exp and the division behind the
+// branch took the image-store stage to ~2.5x (session 24, same bits).
 fn storePixel(start: u32, x: u32, value: f32) {
+  let pixel = 1.0 / (1.0 + exp(-params.factor * value));
   if (start == NO_ROW) {
     return;
   }
-  dst[start + x * imagePixelStride()] = 1.0 / (1.0 + exp(-params.factor * value));
+  dst[start + x * imagePixelStride()] = pixel;
 }
 
 // The last inverse row FFT stage's value at x of a pair: plane rows 2k (real part, starting at
