@@ -37,38 +37,31 @@ describe('RiseHost writers', () => {
     { height: 6, width: 16, cell: 5, gridH: 2, gridW: 4 },
   ];
 
-  it('WebAssembly and JS write perturbBatchRef of riseMasksRef bit for bit (NCHW; -0 kept where m = 1, +0 where m x underflows)', () => {
+  it('WebAssembly and JS write perturbBatchRef of riseMasksRef bit for bit (NCHW, NHWC; -0 kept where m = 1, +0 where m x underflows)', () => {
     let [keptNegativeZeros, underflows] = [0, 0];
-    for (const g of cases) {
+    for (const [g, layout] of cases.flatMap((g) => (['nchw', 'nhwc'] as const).map((l) => [g, l] as const))) {
       const pixels = g.height * g.width;
       const perImage = pixels * 3;
       const { grids, shifts } = riseSamples(5, 12, g, 0.5);
       const image = awkwardImage(perImage);
       const masks = riseMasksRef(g, grids, shifts, 0, 12);
-      const want = nhwcToNchw(
-        perturbBatchRef({ image, fill: new Float32Array(perImage), masks, maskStride: pixels, pixels, channels: 3, count: 12 }),
-        12,
-        pixels,
-        3,
-      );
+      const nhwc = perturbBatchRef({ image, fill: new Float32Array(perImage), masks, maskStride: pixels, pixels, channels: 3, count: 12 });
       for (let i = 0; i < 12 * perImage; i++) {
-        const [m, x] = [
-          masks[Math.floor(i / perImage) * pixels + (i % pixels)]!,
-          image[(i % pixels) * 3 + Math.floor((i % perImage) / pixels)]!,
-        ];
+        const [m, x] = [masks[Math.floor(i / 3)]!, image[i % perImage]!];
         if (m === 1 && Object.is(x, -0)) keptNegativeZeros++;
-        if (m !== 0 && m !== 1 && x < 0 && Object.is(want[i], 0)) underflows++;
+        if (m !== 0 && m !== 1 && x < 0 && Object.is(nhwc[i], 0)) underflows++;
       }
+      const want = layout === 'nchw' ? nhwcToNchw(nhwc, 12, pixels, 3) : nhwc;
       const wasm = new RiseHost(g, grids, shifts, image, 3, 5);
       const js = new RiseHost(g, grids, shifts, image, 3, 5);
       const { batch, staging } = stagedBatch(wasm, perImage, 5);
       const plain = new Float32Array(5 * perImage);
-      // Batches of one loop (5, 5, 2): the staged planes are written once and reused.
+      // Batches of one loop (5, 5, 2): the staged image is written once and reused.
       for (let first = 0; first < 12; first += 5) {
         const count = Math.min(5, 12 - first);
-        wasm.write(batch.subarray(0, count * perImage), first, count, 'nchw', staging);
+        wasm.write(batch.subarray(0, count * perImage), first, count, layout, staging);
         expect(wasm.lastWrite).toBe('wasm');
-        js.write(plain.subarray(0, count * perImage), first, count, 'nchw');
+        js.write(plain.subarray(0, count * perImage), first, count, layout);
         expect(js.lastWrite).toBe('js');
         const expected = bits(want.subarray(first * perImage, (first + count) * perImage));
         expect(bits(batch.subarray(0, count * perImage))).toEqual(expected);

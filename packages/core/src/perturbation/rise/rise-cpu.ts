@@ -7,7 +7,7 @@
 import { invariant, type RiseGeometry } from '@webxai/shaders';
 import type { BatchLayout } from '../shared/perturb-cpu.js';
 import type { HostBatchWriter, HostStaging } from '../shared/evaluate.js';
-import { riseRow3, type RiseRow3 } from './wasm/rise-row.js';
+import { riseRowWriters, type RiseRowWriters } from './wasm/rise-row.js';
 
 function reflectIndex(i: number, n: number): number {
   if (n === 1) return 0;
@@ -39,13 +39,15 @@ function axisTable(length: number, shift: number, grid: number, cell: number): A
 
 /**
  * Where {@link RiseHost}'s WebAssembly writer finds its sources in the batch's memory (byte
- * addresses): the image's f32 planes (CHW) and the batch's x-interpolated rows (f64), kept in
- * the staging room after the batch (HostStaging), so rise-row.wat writes the batch in place.
+ * addresses): the image's f32 values in the batch's layout (CHW planes or HWC) and the batch's
+ * x-interpolated rows (f64), kept in the staging room after the batch (HostStaging), so
+ * rise-row.wat writes the batch in place.
  */
 interface WasmStage {
   readonly staging: HostStaging;
-  readonly row3: RiseRow3;
-  readonly planes: number;
+  readonly layout: BatchLayout;
+  readonly writers: RiseRowWriters;
+  readonly image: number;
   readonly rows: number;
 }
 
@@ -55,9 +57,9 @@ interface WasmStage {
  * equals perturbBatchRef's on riseMasksRef's masks. The sums use the unrounded f64 masks
  * (within 2^-24 relative of maskAccumulateRef's f32 ones).
  *
- * A 3-channel NCHW batch with staging in a WebAssembly.Memory (a planar black box's batch, see
- * {@link RiseHost.writer}) is written by rise-row.wat (SIMD, ~4.7x less CPU than the JS loop);
- * every other batch, or an engine without WebAssembly SIMD, by the JS loops. Both give the same
+ * A 3-channel black-box batch with staging in a WebAssembly.Memory (see {@link RiseHost.writer})
+ * is written by rise-row.wat (SIMD, ~4x less CPU than the JS loops); every other batch (other
+ * channel counts, tfjs models on the CPU path), or an engine without WebAssembly SIMD, by the JS loops. Both give the same
  * bits (docs/decisions/0013); {@link RiseHost.lastWrite} says which one wrote.
  */
 export class RiseHost {
@@ -98,7 +100,7 @@ export class RiseHost {
 
   /**
    * The batch writer for evaluateBatches: 3 channels ask for staging room in a WebAssembly.Memory
-   * (f32 planes, one float of alignment, the batch's f64 rows) for the WebAssembly writer.
+   * (the f32 image, one float of alignment, the batch's f64 rows) for the WebAssembly writer.
    */
   writer(): Omit<HostBatchWriter, 'on'> {
     const write: HostBatchWriter['write'] = (out, first, count, layout, staging) => this.write(out, first, count, layout, staging);
@@ -115,12 +117,12 @@ export class RiseHost {
 
   /**
    * Writes the perturbed images x * M_i of samples `first .. first + count - 1` into `out`; with
-   * `staging` from {@link RiseHost.writer} in a WebAssembly.Memory, NCHW in WebAssembly.
+   * `staging` from {@link RiseHost.writer} in a WebAssembly.Memory, in WebAssembly.
    */
   write(out: Float32Array, first: number, count: number, layout: BatchLayout, staging?: HostStaging): void {
     const { height, width, gridH, gridW } = this.g;
     const stride = gridH * width;
-    const wasm = layout === 'nchw' && this.channels === 3 ? this.wasmStage(out, count, staging) : undefined;
+    const wasm = this.channels === 3 ? this.wasmStage(out, count, layout, staging) : undefined;
     this.lastWrite = wasm ? 'wasm' : 'js';
     if (wasm) this.rows = new Float64Array(out.buffer, wasm.rows, count * stride);
     else {
@@ -159,15 +161,15 @@ export class RiseHost {
   }
 
   /**
-   * The WebAssembly writer's sources for `out` in `staging`, the image's planes copied in once per
-   * staging (one per batch loop); undefined (the JS writer) without staging in a
+   * The WebAssembly writer's sources for `out` in `staging`, the image copied in (in `layout`) once
+   * per staging (one per batch loop) and layout; undefined (the JS writer) without staging in a
    * WebAssembly.Memory or without WebAssembly SIMD.
    */
-  private wasmStage(out: Float32Array, count: number, staging: HostStaging | undefined): WasmStage | undefined {
+  private wasmStage(out: Float32Array, count: number, layout: BatchLayout, staging: HostStaging | undefined): WasmStage | undefined {
     if (!staging?.memory) return undefined;
-    if (this.stage?.staging === staging) return this.stage;
-    const row3 = riseRow3(staging.memory);
-    if (!row3) return undefined;
+    if (this.stage?.staging === staging && this.stage.layout === layout) return this.stage;
+    const writers = riseRowWriters(staging.memory);
+    if (!writers) return undefined;
     const { whole, offset } = staging;
     const { height, width, gridH } = this.g;
     const pixels = height * width;
@@ -175,30 +177,25 @@ export class RiseHost {
       out.buffer === staging.memory.buffer && whole.buffer === out.buffer && count <= this.batchSize,
       'RiseHost: a batch outside its staging memory, or larger than the batch size',
     );
-    const planes = whole.byteOffset + offset * 4;
-    const rows = planes + pixels * 3 * 4 + ((planes + pixels * 3 * 4) % 8); // f64-aligned
+    const image = whole.byteOffset + offset * 4;
+    const rows = image + pixels * 3 * 4 + ((image + pixels * 3 * 4) % 8); // f64-aligned
     invariant(rows + this.batchSize * gridH * width * 8 <= whole.byteOffset + whole.byteLength, 'RiseHost: staging too small');
-    const f32 = new Float32Array(out.buffer, planes, pixels * 3);
-    for (let i = 0; i < f32.length; i++) f32[i] = this.planar[i]!;
-    this.stage = { staging, row3, planes, rows };
+    const f32 = new Float32Array(out.buffer, image, pixels * 3);
+    if (layout === 'nchw') for (let i = 0; i < f32.length; i++) f32[i] = this.planar[i]!;
+    else f32.set(this.image);
+    this.stage = { staging, layout, writers, image, rows };
     return this.stage;
   }
 
   /** One image of the batch at byte `outBase`, its x-interpolated rows at byte `rowsBase`, by rise-row.wat. */
   private writeImageWasm(stage: WasmStage, outBase: number, rowsBase: number, ys: AxisTable): void {
     const { width, height } = this.g;
+    const { writers, image } = stage;
     const plane = height * width * 4;
     for (let y = 0; y < height; y++) {
-      const row = y * width * 4;
-      stage.row3(
-        outBase + row,
-        stage.planes + row,
-        rowsBase + ys.i0[y]! * width * 8,
-        rowsBase + ys.i1[y]! * width * 8,
-        ys.f[y]!,
-        width,
-        plane,
-      );
+      const [top, bottom, fy] = [rowsBase + ys.i0[y]! * width * 8, rowsBase + ys.i1[y]! * width * 8, ys.f[y]!];
+      if (stage.layout === 'nchw') writers.row3(outBase + y * width * 4, image + y * width * 4, top, bottom, fy, width, plane);
+      else writers.row3i(outBase + y * width * 12, image + y * width * 12, top, bottom, fy, width);
     }
   }
 

@@ -5,18 +5,24 @@
 import { riseRowWasm } from './rise-row.generated.js';
 
 /**
- * rise-row.wat's `row3`: one image row of a 3-channel NCHW batch (byte addresses in the memory):
- * out_c[x] = f32(v[x] * src_c[x]) + 0 (v[x] itself where v[x] = 1), v[x] = f32(top[x] + fy * (bottom[x] - top[x])).
+ * rise-row.wat's exports, each writing one image row of a 3-channel batch (byte addresses in the
+ * memory): out_c[x] = f32(v[x] * src_c[x]) + 0 (src_c[x] itself where v[x] = 1), with
+ * v[x] = f32(top[x] + fy * (bottom[x] - top[x])).
  */
-export type RiseRow3 = (out: number, src: number, top: number, bottom: number, fy: number, width: number, plane: number) => void;
+export interface RiseRowWriters {
+  /** NCHW: `out` and `src` at channel 0 of the row, the other channels `plane` bytes apart. */
+  row3(out: number, src: number, top: number, bottom: number, fy: number, width: number, plane: number): void;
+  /** NHWC: `out` and `src` at the row's first pixel, RGB interleaved. */
+  row3i(out: number, src: number, top: number, bottom: number, fy: number, width: number): void;
+}
 
 let compiled: WebAssembly.Module | null | undefined;
-const instances = new WeakMap<WebAssembly.Memory, RiseRow3>();
+const instances = new WeakMap<WebAssembly.Memory, RiseRowWriters>();
 
 /**
  * The compiled module, or null where this engine has no WebAssembly, no SIMD, or may not compile
  * it (a page's CSP without 'wasm-unsafe-eval'): RiseHost then writes in JS, with the same bits.
- * Compiled once, synchronously: it is 0.5 kB, far below the size browsers allow to compile on the
+ * Compiled once, synchronously: it is ~1 kB, far below the size browsers allow to compile on the
  * main thread.
  */
 function riseRowModule(): WebAssembly.Module | null {
@@ -32,15 +38,14 @@ function riseRowModule(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** `row3` writing into `memory` (one instance per memory), or undefined without WebAssembly SIMD. */
-export function riseRow3(memory: WebAssembly.Memory): RiseRow3 | undefined {
+/** The row writers on `memory` (one instance per memory), or undefined without WebAssembly SIMD. */
+export function riseRowWriters(memory: WebAssembly.Memory): RiseRowWriters | undefined {
   const module = riseRowModule();
   if (!module) return undefined;
-  let row3 = instances.get(memory);
-  if (!row3) {
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    row3 = instance.exports.row3 as RiseRow3;
-    instances.set(memory, row3);
+  let writers = instances.get(memory);
+  if (!writers) {
+    writers = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as RiseRowWriters;
+    instances.set(memory, writers);
   }
-  return row3;
+  return writers;
 }
