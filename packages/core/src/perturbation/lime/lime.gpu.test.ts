@@ -8,6 +8,7 @@ import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { bernoulliMatrix } from '../shared/random.js';
 import { lime, limeWeights } from './lime.js';
 import { nhwcToNchw } from '../../model/onnx/from-onnx.js';
+import { nchwToNhwc } from '../../../test/layouts.js';
 
 const [H, W, C, K] = [12, 16, 3, 3];
 /** 4x4 blocks: 3 x 4 = 12 segments. */
@@ -182,11 +183,3 @@ describe('lime', () => {
     x.dispose();
   });
 });
-
-/** NCHW -> NHWC (the inverse of nhwcToNchw), for a planar black box that forwards to an NHWC one. */
-function nchwToNhwc(batch: Float32Array, [n, h, w, c]: [number, number, number, number]): Float32Array {
-  const out = new Float32Array(batch.length);
-  for (let i = 0; i < n; i++)
-    for (let ch = 0; ch < c; ch++) for (let p = 0; p < h * w; p++) out[(i * h * w + p) * c + ch] = batch[(i * c + ch) * h * w + p]!;
-  return out;
-}

@@ -187,7 +187,7 @@ async function occludeCpu(run: OcclusionRun, values: Float32Array): Promise<Floa
     });
   };
   const result = () => divide(Float32Array.from(acc), Float32Array.from(counts));
-  await accumulateOnHost(run, paint, (score) => run.f0 - score, addDrops, result);
+  await accumulateOnHost(run, { write: paint }, (score) => run.f0 - score, addDrops, result);
   return result();
 }
 

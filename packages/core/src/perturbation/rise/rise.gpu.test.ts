@@ -7,6 +7,8 @@ import { nhwcToNchw } from '../../model/onnx/from-onnx.js';
 import { createExplainerFor } from '../../api/explainer.js';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { rise, riseSamples } from './rise.js';
+import { wasmMemoryOf } from '../shared/host-batch-pool.js';
+import { nchwToNhwc } from '../../../test/layouts.js';
 
 const [H, W, C, K] = [12, 9, 3, 2];
 
@@ -41,6 +43,63 @@ describe('rise', () => {
     const other = await createExplainerFor(rise, model, { ...options, seed: 78 }).explain(xg);
     expect(Array.from(await other.attribution.data())).not.toEqual(Array.from(await gpu.attribution.data()));
     tf.dispose([x, xg, cpu.attribution, gpu.attribution, other.attribution]);
+  });
+
+  it('a black box gets batches written by WebAssembly in its memory, NCHW (planar) or NHWC: the same batches up to transposition, the same map', async () => {
+    const { model, kernel, bias } = linearModel({ height: H, width: W, channels: C, classes: K, seed: 8 });
+    /** The linear model on NHWC host batches (f64 sums, rounded once). */
+    const predict = (batch: Float32Array, [n]: [number, number, number, number]) => {
+      const scores = new Float32Array(n * K);
+      for (let i = 0; i < n; i++)
+        for (let k = 0; k < K; k++) {
+          let f = bias[k]!;
+          for (let q = 0; q < H * W * C; q++) f += batch[i * H * W * C + q]! * kernel[q * K + k]!;
+          scores[i * K + k] = f;
+        }
+      return Promise.resolve(scores);
+    };
+    const x = tf.randomUniform([H, W, C], -1, 1, 'float32', 5);
+    const options = { method: 'rise', masks: 50, cellSize: 4, seed: 77, target: 1, batchSize: 16 } as const;
+    const values = await x.data();
+    const run = async (planar: boolean) => {
+      const batches: Float32Array[] = [];
+      const inMemory: boolean[] = [];
+      /** Records every batch (a copy: the host batch buffer is reused) and whether it lives in a WebAssembly.Memory. */
+      const seen = (batch: Float32Array) => (batches.push(batch.slice()), inMemory.push(wasmMemoryOf(batch) !== undefined));
+      const nhwc = (batch: Float32Array, shape: [number, number, number, number]) => (seen(batch), predict(batch, shape));
+      const nchw = (batch: Float32Array, shape: [number, number, number, number]) => (
+        seen(batch),
+        predict(nchwToNhwc(batch, shape), shape)
+      );
+      const box = planar ? { predict: nhwc, predictNchw: nchw } : { predict: nhwc };
+      const r = await createExplainerFor(rise, box, options).explain(x);
+      const map = await r.attribution.data();
+      r.attribution.dispose();
+      return { batches, inMemory, map };
+    };
+    await run(true); // warm: tfjs keeps buffers of a first call
+    const device = tfjsDevice();
+    const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
+    const [interleaved, planar] = [await run(false), await run(true)];
+    expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
+    expect(planar.batches.map((b) => b.length / (H * W * C))).toEqual([1, 16, 16, 16, 2]); // the clean image, then 50 masks
+    // The mask batches (not the clean image, which is the input's own values) live in a memory.
+    expect([planar.inMemory.slice(1), interleaved.inMemory.slice(1)]).toEqual([Array(4).fill(true), Array(4).fill(true)]);
+    planar.batches.forEach((batch, i) => {
+      const n = batch.length / (H * W * C);
+      expect(new Uint32Array(batch.buffer)).toEqual(new Uint32Array(nhwcToNchw(interleaved.batches[i]!, n, H * W, C).buffer));
+    });
+    expect(Array.from(planar.map)).toEqual(Array.from(interleaved.map));
+    // The same map as the tfjs model's on the webgpu and the cpu path (scores rounded differently).
+    for (const backend of ['cpu', 'webgpu']) {
+      await tf.setBackend(backend);
+      const xb = tf.tensor3d(values, [H, W, C]);
+      const r = await createExplainerFor(rise, model, options).explain(xb);
+      expect(r.path).toBe(backend === 'cpu' ? 'cpu' : 'gpu');
+      expect(await r.attribution.data()).toBeAllClose(planar.map, { abs: 1e-4, rel: 1e-4 });
+      tf.dispose([xb, r.attribution]);
+    }
+    x.dispose();
   });
 
   it('samples a fraction p of cells, with shifts inside one cell', () => {

@@ -165,7 +165,7 @@ async function riseCpu(run: RiseRun, values: Float32Array): Promise<Float32Array
   const host = new RiseHost(g, run.grids, run.shifts, values, run.env.geometry.channels, Math.min(run.env.batchSize, run.total));
   await accumulateOnHost(
     run,
-    (out, first, count, layout) => host.write(out, first, count, layout),
+    host.writer(),
     (score) => score,
     (first, weights) => host.accumulate(first, weights),
     (done) => run.scale(done, Float32Array.from(host.sum())),

@@ -9,7 +9,7 @@ import { raceAbort } from '../../api/abort.js';
 import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
 import type { BatchLayout } from './perturb-cpu.js';
 import { checkpoint } from '../../api/abort.js';
-import { acquireHostBatch, releaseHostBatch, roomFits } from './host-batch-pool.js';
+import { acquireHostBatch, releaseHostBatch, roomFits, wasmMemoryOf } from './host-batch-pool.js';
 
 /**
  * A black box that also takes NCHW batches (fromOnnx with layout 'nchw'): the CPU path then
@@ -80,6 +80,11 @@ export type BatchWriter =
        * and room together stay within what the host batch pool keeps (roomFits).
        */
       readonly staging?: number;
+      /**
+       * The batch and its room in one WebAssembly.Memory ({@link HostStaging}'s `memory`) where
+       * the engine has WebAssembly: for a writer that writes with a WebAssembly module.
+       */
+      readonly wasmMemory?: boolean;
       /** Into `output` (count * H * W * C values) in `layout` (NCHW only for a planar black box). */
       write(output: Float32Array, first: number, count: number, layout: BatchLayout, staging?: HostStaging): void;
     };
@@ -94,7 +99,12 @@ export type BatchWriter =
 export interface HostStaging {
   readonly whole: Float32Array;
   readonly offset: number;
+  /** The WebAssembly.Memory `whole` lives in, when the writer asked for one and the engine has WebAssembly. */
+  readonly memory?: WebAssembly.Memory;
 }
+
+/** A {@link BatchWriter} that writes on the host. */
+export type HostBatchWriter = Extract<BatchWriter, { on: 'host' }>;
 
 /** Scores of one batch: `count` rows of `classes` values. */
 export type BatchHandler = (first: number, count: number, scores: Float32Array, classes: number) => void | Promise<void>;
@@ -129,8 +139,9 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
       if (!reused) {
         const batchLength = Math.min(limit, total) * perImage;
         const room = writer.staging && roomFits(batchLength, writer.staging) ? writer.staging : 0;
-        reused = acquireHostBatch(batchLength + room);
-        if (room) staging = { whole: reused, offset: batchLength };
+        reused = acquireHostBatch(batchLength + room, room > 0 && writer.wasmMemory === true);
+        const memory = wasmMemoryOf(reused);
+        if (room) staging = memory ? { whole: reused, offset: batchLength, memory } : { whole: reused, offset: batchLength };
       }
       const batch = count * perImage === reused.length ? reused : reused.subarray(0, count * perImage);
       writer.write(batch, first, count, planar ? 'nchw' : 'nhwc', staging);

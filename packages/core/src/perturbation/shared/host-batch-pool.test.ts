@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { acquireHostBatch, keptHostBatchBytes, MAX_KEPT_BYTES, releaseHostBatch, roomFits } from './host-batch-pool.js';
+import { acquireHostBatch, keptHostBatchBytes, MAX_KEPT_BYTES, releaseHostBatch, roomFits, wasmMemoryOf } from './host-batch-pool.js';
 
 describe('host batch pool', () => {
   afterEach(() => {
@@ -54,5 +54,27 @@ describe('host batch pool', () => {
     expect(roomFits(floats - 100, 100)).toBe(true);
     expect(roomFits(floats - 100, 101)).toBe(false); // the batch alone would be kept: no room
     expect(roomFits(floats + 1, 10)).toBe(false); // too large to keep anyway: no more memory
+  });
+
+  it('makes a batch in a WebAssembly.Memory when asked, keeps it over a plain one as large, and lends it to plain callers', () => {
+    vi.useFakeTimers();
+    vi.advanceTimersByTime(10_000);
+    const plain = acquireHostBatch(16_384); // one page's floats
+    expect(wasmMemoryOf(plain)).toBeUndefined();
+    const wasm = acquireHostBatch(1000, true);
+    const memory = wasmMemoryOf(wasm);
+    expect(memory?.buffer).toBe(wasm.buffer);
+    expect(wasm.byteOffset).toBe(0);
+    expect(wasm.buffer.byteLength).toBe(65_536); // whole pages
+    releaseHostBatch(plain);
+    releaseHostBatch(wasm); // as large as the kept plain one (a whole page): the memory's wins
+    expect(keptHostBatchBytes()).toBe(65_536);
+    const again = acquireHostBatch(2000, true);
+    expect(again.buffer).toBe(wasm.buffer);
+    releaseHostBatch(again);
+    expect(acquireHostBatch(3000).buffer).toBe(wasm.buffer); // a plain caller can use it too
+    releaseHostBatch(acquireHostBatch(100)); // the memory is in use: a small plain one is kept meanwhile
+    expect(keptHostBatchBytes()).toBe(400);
+    expect(wasmMemoryOf(acquireHostBatch(100, true))).toBeDefined(); // a plain kept buffer is no use to a memory's caller
   });
 });

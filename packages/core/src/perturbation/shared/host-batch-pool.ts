@@ -20,27 +20,53 @@ export const MAX_KEPT_BYTES = 64 * 2 ** 20;
 
 let free: Float32Array<ArrayBuffer> | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
+/** The WebAssembly.Memory of every buffer acquired in one (see {@link acquireHostBatch}). */
+const memories = new WeakMap<ArrayBuffer, WebAssembly.Memory>();
+const WASM_PAGE_BYTES = 65_536;
 
 /**
  * A host batch of `length` floats for one call's exclusive use (contents undefined): the kept
  * buffer when it is free and large enough, else a new one. Give it back with {@link releaseHostBatch}.
+ * `inWasmMemory`: the buffer is a WebAssembly.Memory's ({@link wasmMemoryOf}) where this engine
+ * has WebAssembly (a writer's module can then write the batch in place), a plain one elsewhere.
  */
-export function acquireHostBatch(length: number): Float32Array<ArrayBuffer> {
+export function acquireHostBatch(length: number, inWasmMemory = false): Float32Array<ArrayBuffer> {
   const kept = free;
-  if (kept && kept.length >= length) {
+  const wasm = inWasmMemory && typeof WebAssembly === 'object';
+  if (kept && kept.length >= length && (!wasm || memories.has(kept.buffer))) {
     free = undefined;
     return kept.length === length ? kept : kept.subarray(0, length);
   }
-  return new Float32Array(length);
+  return (wasm && memoryBacked(length)) || new Float32Array(length);
+}
+
+/** `length` floats in a new WebAssembly.Memory, or undefined where the engine refuses one (address space). */
+function memoryBacked(length: number): Float32Array<ArrayBuffer> | undefined {
+  let memory: WebAssembly.Memory;
+  try {
+    // Never grown, so its buffer (and every view of it) stays valid for the memory's lifetime.
+    memory = new WebAssembly.Memory({ initial: Math.ceil((length * 4) / WASM_PAGE_BYTES) });
+  } catch {
+    return undefined; // a plain buffer: its writer falls back to JS (same bits)
+  }
+  memories.set(memory.buffer, memory);
+  return new Float32Array(memory.buffer, 0, length);
+}
+
+/** The WebAssembly.Memory `batch` lives in, when {@link acquireHostBatch} made it in one. */
+export function wasmMemoryOf(batch: Float32Array): WebAssembly.Memory | undefined {
+  return batch.buffer instanceof ArrayBuffer ? memories.get(batch.buffer) : undefined;
 }
 
 /**
  * Returns a buffer from {@link acquireHostBatch}; it is kept for {@link KEEP_MS} when it is at most
- * {@link MAX_KEPT_BYTES} and larger than the one kept already (one buffer at most).
+ * {@link MAX_KEPT_BYTES} (a WebAssembly.Memory's is whole pages, and MAX_KEPT_BYTES is too) and
+ * larger than the one kept already, or as large and in a WebAssembly.Memory where that one is not
+ * (a memory's buffer serves both kinds of caller). One buffer at most.
  */
 export function releaseHostBatch(batch: Float32Array<ArrayBuffer>): void {
   const whole = new Float32Array(batch.buffer);
-  if (whole.byteLength > MAX_KEPT_BYTES || (free && free.length >= whole.length)) return;
+  if (whole.byteLength > MAX_KEPT_BYTES || (free && !keepsOver(whole, free))) return;
   free = whole;
   if (timer !== undefined) clearTimeout(timer);
   timer = setTimeout(() => {
@@ -58,6 +84,11 @@ export function releaseHostBatch(batch: Float32Array<ArrayBuffer>): void {
  */
 export function roomFits(batchLength: number, room: number): boolean {
   return (batchLength + room) * 4 <= MAX_KEPT_BYTES;
+}
+
+function keepsOver(candidate: Float32Array<ArrayBuffer>, kept: Float32Array<ArrayBuffer>): boolean {
+  if (candidate.length !== kept.length) return candidate.length > kept.length;
+  return memories.has(candidate.buffer) && !memories.has(kept.buffer);
 }
 
 /** Bytes the pool holds between calls right now (0 or one buffer's size): for tests and diagnostics. */

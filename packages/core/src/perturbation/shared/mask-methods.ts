@@ -14,7 +14,7 @@ import {
   type KernelBatch,
 } from '@webxai/shaders';
 import { gpuBufferOf } from '../../interop/tfjs-webgpu.js';
-import { evaluateBatches, type BatchWriter, type PerturbationEnv } from './evaluate.js';
+import { evaluateBatches, type BatchWriter, type HostBatchWriter, type PerturbationEnv } from './evaluate.js';
 import type { GpuScope } from './gpu-scope.js';
 import type { ProgressReporter } from './progress.js';
 
@@ -42,17 +42,17 @@ export function sampleWeights(
 }
 
 /**
- * Evaluates every sample of `run` with a host batch writer and hands each batch's weights to
- * `accumulate`; reports `partial()` as progress after every batch when someone listens.
+ * Evaluates every sample of `run` with a host batch `writer` (its write and what it asks of the
+ * batch) and hands each batch's weights to `accumulate`; reports `partial()` as progress after every batch when someone listens.
  */
 export async function accumulateOnHost(
   run: MaskRun,
-  write: Extract<BatchWriter, { on: 'host' }>['write'],
+  writer: Omit<HostBatchWriter, 'on'>,
   weigh: (score: number) => number,
   accumulate: (first: number, weights: Float64Array) => void,
   partial: (done: number) => Float32Array,
 ): Promise<void> {
-  await evaluateBatches(run.env, run.total, { on: 'host', write }, (first, count, scores) => {
+  await evaluateBatches(run.env, run.total, { on: 'host', ...writer }, (first, count, scores) => {
     accumulate(first, sampleWeights(scores, run.classes, count, run.target, weigh));
     if (run.progress.active) run.progress.report(first + count, run.total, partial(first + count));
   });
