@@ -12,13 +12,15 @@
 // only when asked (FftRun.fusedIn 'invocation').
 //
 // Dispatch: one invocation per sequence, 1-D folded (linearIndex); `params` are fft-stage's
-// (span unused), the modes read from the uniform as fft-pair reads them. Tolerance: fft-stage.kernel.ts.
+// (span unused), the modes read from the uniform as fft-pair reads them. Unlike fft-pair, `src` and
+// `dst` may hold interleaved complex values (fftWholeKernel's layouts): one vec2 access per value. Tolerance: fft-stage.kernel.ts.
 
 override WORKGROUP_SIZE: u32;
 
 // RADIX1, RADIX2, the bindings and fftModes (the modes from the uniform): fft-pair-stages.wgsl, with
 // firstStage and secondStage (reading and writing `mid`, declared below); Params, load, the stores:
-// fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
+// fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl; `src`, `dst` and outputBase (planar
+// or interleaved complex values, as the descriptor's layouts say): fft-src-*.wgsl, fft-dst-*.wgsl (includes).
 
 // The invocation's sequence between the stages (n <= MAX_RADIX^2 values).
 var<private> mid: array<vec2f, 256>;
@@ -40,6 +42,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
   }
   for (var k = 0u; k < RADIX1; k++) {
-    secondStage(base, offset, 0u, starts, k);
+    secondStage(outputBase(outer.x, offset), offset, 0u, starts, k);
   }
 }
