@@ -4,7 +4,7 @@ import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { affineSample } from './affine-sample.kernel.js';
-import { affineSamplePadded } from './affine-sample-padded.kernel.js';
+import { affineSamplePadded, affineSamplePaddedFor } from './affine-sample-padded.kernel.js';
 import { affineSamplePaddedRef, padPixels } from './affine-sample-padded.ref.js';
 import { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
 import { affineSampleAdjointRef, affineSampleRef, type AffineSampleShape } from './affine-sample.ref.js';
@@ -164,7 +164,7 @@ describe('affine-sample and its adjoint', () => {
   });
 
   gpuTest.for(CASES.filter((c) => c.channels <= 4))(
-    'affine-sample-padded matches its reference and affine-sample bit for bit: $why',
+    'affine-sample-padded (channels from the uniform or a constant) matches its reference and affine-sample bit for bit: $why',
     async ({ why: _, degrees, scale, ...shape }, { device }) => {
       const src = seededF32(shape.images * shape.srcHeight * shape.srcWidth * shape.channels, shape.srcWidth, -1, 1);
       const transforms = Float32Array.from(
@@ -174,6 +174,9 @@ describe('affine-sample and its adjoint', () => {
       const out = await forward(device, padded, transforms, shape, 0.5, affineSamplePadded);
       expect(out).toBeAllClose(affineSamplePaddedRef(padded, transforms, shape, 0.5), affineSamplePadded.tolerance);
       expect(Array.from(out)).toEqual(Array.from(await forward(device, src, transforms, shape, 0.5)));
+      // The channels as a pipeline constant (affineSamplePaddedFor): the same bits.
+      const constant = await forward(device, padded, transforms, shape, 0.5, affineSamplePaddedFor(shape.channels));
+      expect(Array.from(constant)).toEqual(Array.from(out));
       expect(liveBufferCount(device)).toBe(0);
     },
   );
