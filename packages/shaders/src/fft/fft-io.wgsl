@@ -93,6 +93,21 @@ fn extendedPair(starts: vec2u, x: u32) -> vec2f {
   return vec2f(a.x - b.y, a.y + b.x);
 }
 
+// extendedPair at x and at width - x (0 < x, 2 x != width: a pair of distinct, mirrored columns)
+// from one load of each row's value: the mirrored column reads the same values conjugated, and
+// conj(conj(a)) = a exactly, so both equal extendedPair's bit for bit. fft-whole's first stage
+// shares them between mirrored butterflies.
+fn extendedPairs(starts: vec2u, x: u32) -> array<vec2f, 2> {
+  let mirrored = x >= params.width / 2u + 1u;
+  let v = select(x, params.width - x, mirrored);
+  let real = v == 0u || 2u * v == params.width;
+  let a = extendedValue(starts.x, v, real, mirrored);
+  let b = extendedValue(starts.y, v, real, mirrored);
+  let am = vec2f(a.x, -a.y);
+  let bm = vec2f(b.x, -b.y);
+  return array<vec2f, 2>(vec2f(a.x - b.y, a.y + b.x), vec2f(am.x - bm.y, am.y + bm.x));
+}
+
 // Row r's weighted half spectrum at v < W from the forward DFTs of packed row pairs [ceil(rows / 2),
 // width] complex (Z_k = DFT(g_2k + i g_2k+1)): c_v G_r[v] with G_2k = (Z[v] + conj(Z[-v])) / 2,
 // G_2k+1 = (Z[v] - conj(Z[-v])) / (2 i), c_v = 1 at the DC and (even width) Nyquist columns, else 2.
