@@ -1,9 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './affine-fourier-adjoint.wgsl';
+import interleavedSource from './affine-fourier-adjoint-interleaved.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 import { FOURIER_IMAGE_PARAMS } from '../fft/fourier-adjoint.kernel.js';
-import { affineFootprintSnippet, fourierParamsSnippet } from '../snippets/index.js';
+import { affineFootprintSnippet, affineFourierPixelSnippet, fourierParamsSnippet } from '../snippets/index.js';
 import { affineTolerance } from './affine-sample.kernel.js';
+
+/** What affine-fourier-adjoint and its interleaved twin share: everything but the source. */
+const AFFINE_FOURIER_ADJOINT = {
+  includes: [fourierParamsSnippet, affineFootprintSnippet, affineFourierPixelSnippet],
+  workgroupSize: 64,
+  // c <= 3: the footprint's chunks never load a fourth channel (affine-footprint.wgsl).
+  constants: { CHUNK_LANES: 3 },
+  bindings: {
+    params: { uniform: FOURIER_IMAGE_PARAMS },
+    view: { uniform: { outHeight: 'u32', outWidth: 'u32', imageStride: 'u32' } },
+    grad: { storage: 'read' },
+    transforms: { storage: 'read' },
+    image: { storage: 'read' },
+    pairs: { storage: 'read_write' },
+  },
+  tolerance: affineTolerance,
+  threads: ({ params }: { params: { images: number; height: number; width: number } }) =>
+    params.images * Math.ceil(params.height / 2) * Math.ceil(params.width / 2),
+} as const;
 
 /**
  * GPU kernel: {@link affineSampleAdjoint} followed by {@link fourierImageAdjoint} in one pass, for
@@ -17,21 +37,18 @@ import { affineTolerance } from './affine-sample.kernel.js';
  * image pixels (their gathers share candidates). See affine-fourier-adjoint.wgsl;
  * CPU reference: affineFourierAdjointRef.
  */
-export const affineFourierAdjoint = defineKernel({
-  name: 'affine-fourier-adjoint',
-  source,
-  includes: [fourierParamsSnippet, affineFootprintSnippet],
-  workgroupSize: 64,
-  // c <= 3: the footprint's chunks never load a fourth channel (affine-footprint.wgsl).
-  constants: { CHUNK_LANES: 3 },
-  bindings: {
-    params: { uniform: FOURIER_IMAGE_PARAMS },
-    view: { uniform: { outHeight: 'u32', outWidth: 'u32', imageStride: 'u32' } },
-    grad: { storage: 'read' },
-    transforms: { storage: 'read' },
-    image: { storage: 'read' },
-    pairs: { storage: 'read_write' },
-  },
-  tolerance: affineTolerance,
-  threads: ({ params }) => params.images * Math.ceil(params.height / 2) * Math.ceil(params.width / 2),
+export const affineFourierAdjoint = defineKernel({ name: 'affine-fourier-adjoint', source, ...AFFINE_FOURIER_ADJOINT });
+
+/**
+ * GPU kernel: {@link affineFourierAdjoint} writing `pairs` interleaved, [rows / 2, width] complex
+ * (rows 2k and 2k + 1 of a pair adjacent at each column: the layout fft-whole's row FFT reads as one
+ * vec2 per value, FftRun.srcLayout 'interleaved'), the same values bit for bit; even heights only
+ * (then a 2 x 2 block's two rows are one pair's: one vec2 store per channel and column). Same
+ * arguments and tolerance. See affine-fourier-adjoint-interleaved.wgsl; CPU reference:
+ * interleaveComplexRows of affineFourierAdjointRef.
+ */
+export const affineFourierAdjointInterleaved = defineKernel({
+  name: 'affine-fourier-adjoint-interleaved',
+  source: interleavedSource,
+  ...AFFINE_FOURIER_ADJOINT,
 });

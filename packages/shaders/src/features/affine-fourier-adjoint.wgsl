@@ -20,22 +20,11 @@
 // sigmoid's output at view.imageStride floats per pixel (c packed, 4 padded). Tolerance:
 // affine-fourier-adjoint.kernel.ts.
 
-// Params (sizes, factor, m0..m8) come from fourier-params.wgsl (include).
+// Params (sizes, factor, m0..m8) come from fourier-params.wgsl; View, the other bindings,
+// gatherBlock (which calls storeBlock, below) and pixelRows from affine-fourier-pixel.wgsl (includes).
 
 override WORKGROUP_SIZE: u32;
 
-// imageStride: the floats per pixel of `image` (c packed, 4 padded: fft-plan.ts's ImageLayout).
-struct View {
-  outHeight: u32,
-  outWidth: u32,
-  imageStride: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<uniform> view: View;
-@group(0) @binding(2) var<storage, read> grad: array<f32>;
-@group(0) @binding(3) var<storage, read> transforms: array<f32>;
-@group(0) @binding(4) var<storage, read> image: array<f32>;
 @group(0) @binding(5) var<storage, read_write> pairs: array<f32>;
 
 // Where plane row r's column x lives in the packed pairs.
@@ -45,22 +34,19 @@ fn pairsIndex(r: u32, x: u32) -> u32 {
 
 // The pixel (n, y, x)'s share of pairs from its image gradient g (nothing past the image's edge).
 // Written out per channel, not looped over c: SwiftShader (Chromium's software WebGPU) unrolls no
-// loop, and with the loop this kernel took ~1.6x the time (session 15, ADR 0009). The rows are
-// spelled out too (mixRow(k) measured slower there).
+// loop, and with the loop this kernel took ~1.6x the time (session 15, ADR 0009).
 fn storePixel(n: u32, y: u32, x: u32, g: vec4f) {
   if (x >= params.width || y >= params.height) {
     return;
   }
   let c = params.channels;
-  let at = ((n * params.height + y) * params.width + x) * view.imageStride;
-  let s = vec3f(image[at], select(0.0, image[at + 1u], c > 1u), select(0.0, image[at + 2u], c > 2u));
-  let pre = g.xyz * s * (1.0 - s); // lanes past c are 0 (g's and s's), so M's unused entries never count
+  let p = pixelRows(n, y, x, g);
   let rows = params.images * c * params.height;
   let r0 = n * c * params.height + y; // channel i's plane row: r0 + i height
-  pairs[pairsIndex(r0, x)] = params.factor * dot(vec3f(params.m0, params.m1, params.m2), pre);
+  pairs[pairsIndex(r0, x)] = p.x;
   if (c > 1u) { // c is 1 or 3
-    pairs[pairsIndex(r0 + params.height, x)] = params.factor * dot(vec3f(params.m3, params.m4, params.m5), pre);
-    pairs[pairsIndex(r0 + 2u * params.height, x)] = params.factor * dot(vec3f(params.m6, params.m7, params.m8), pre);
+    pairs[pairsIndex(r0 + params.height, x)] = p.y;
+    pairs[pairsIndex(r0 + 2u * params.height, x)] = p.z;
   }
   // Only the pixel's last channel can hold the last plane row.
   let last = r0 + (c - 1u) * params.height;
@@ -69,19 +55,18 @@ fn storePixel(n: u32, y: u32, x: u32, g: vec4f) {
   }
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let corner = sourceBlock(linearIndex(wid, lid, nwg, WORKGROUP_SIZE), params.images, params.height, params.width);
-  if (corner.x >= params.images) {
-    return;
-  }
+// The block's four pixels (gatherBlock's corner = (n, x, y) and gradients g).
+fn storeBlock(corner: vec3u, g: BlockSums) {
   let n = corner.x;
   let x = corner.y;
   let y = corner.z;
-  let c = params.channels;
-  let g = footprintBlockSums(n, f32(x), f32(y), view.outHeight, view.outWidth, c, 0u, c);
   storePixel(n, y, x, g.s00);
   storePixel(n, y, x + 1u, g.s10);
   storePixel(n, y + 1u, x, g.s01);
   storePixel(n, y + 1u, x + 1u, g.s11);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  gatherBlock(linearIndex(wid, lid, nwg, WORKGROUP_SIZE));
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './affine-sample-padded.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { kernelVariant } from '../runtime/kernel-variant.js';
 import { affineMapSnippet, affineSampleParamsSnippet } from '../snippets/index.js';
 import { affineSample, affineTolerance } from './affine-sample.kernel.js';
 
@@ -9,7 +10,7 @@ import { affineSample, affineTolerance } from './affine-sample.kernel.js';
  * pixel's `channels` <= 4 values in one vec4; fft-plan.ts's ImageLayout 'padded') into the packed
  * `output [n, outHeight, outWidth, channels]`: one vector load per tap instead of `channels` scalar
  * ones, bit-identical to affine-sample on the packed image. See affine-sample-padded.wgsl; CPU
- * reference: affineSamplePaddedRef.
+ * reference: affineSamplePaddedRef. {@link affineSamplePaddedFor} gives its channels as a constant.
  */
 export const affineSamplePadded = defineKernel({
   name: 'affine-sample-padded',
@@ -20,3 +21,9 @@ export const affineSamplePadded = defineKernel({
   includes: [affineMapSnippet, affineSampleParamsSnippet],
   threads: ({ params }) => params.images * params.outHeight * params.outWidth,
 });
+
+/**
+ * {@link affineSamplePadded} with `channels` (1..4, the uniform's) a pipeline constant: the same
+ * bits, the stores' guards folded (visualizeFeature's 3 channels: see affine-sample-padded.wgsl).
+ */
+export const affineSamplePaddedFor = (channels: number) => kernelVariant(affineSamplePadded, { CHANNELS: channels });

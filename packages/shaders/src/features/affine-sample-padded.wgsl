@@ -11,10 +11,13 @@
 // ~40% of that time (constants in their place: 0.60x).
 //
 // Dispatch: one invocation per output pixel (n, y, x); 1-D, folded past 65,535 workgroups
-// (linearIndex). transforms is [n][6] f32. Shapes are uniforms. Tolerance: affine-sample's
-// (affine-sample.kernel.ts).
+// (linearIndex). transforms is [n][6] f32. Shapes are uniforms; CHANNELS, when not 0, is the
+// uniform's channels as a pipeline constant (affineSamplePaddedFor), so the stores' guards fold.
+// Tolerance: affine-sample's (affine-sample.kernel.ts).
 
 override WORKGROUP_SIZE: u32;
+// The channels when known at pipeline creation (visualizeFeature's 3), 0: the uniform's.
+override CHANNELS: u32 = 0u;
 
 // Params: affine-sample-params.wgsl; affineSource, bilinearFooting: affine-map.wgsl (includes).
 
@@ -47,7 +50,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let top = (1.0 - at.t.x) * tap(n, iy, ix) + at.t.x * tap(n, iy, ix + 1);
   let bottom = (1.0 - at.t.x) * tap(n, iy + 1, ix) + at.t.x * tap(n, iy + 1, ix + 1);
   let value = (1.0 - at.t.y) * top + at.t.y * bottom;
-  let c = params.channels;
+  let c = select(params.channels, CHANNELS, CHANNELS != 0u);
   let out = i * c;
   output[out] = value.x;
   if (c > 1u) {

@@ -4,13 +4,14 @@ import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { affineSample } from './affine-sample.kernel.js';
-import { affineSamplePadded } from './affine-sample-padded.kernel.js';
+import { affineSamplePadded, affineSamplePaddedFor } from './affine-sample-padded.kernel.js';
 import { affineSamplePaddedRef, padPixels } from './affine-sample-padded.ref.js';
 import { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
 import { affineSampleAdjointRef, affineSampleRef, type AffineSampleShape } from './affine-sample.ref.js';
-import { affineFourierAdjoint } from './affine-fourier-adjoint.kernel.js';
+import { affineFourierAdjoint, affineFourierAdjointInterleaved } from './affine-fourier-adjoint.kernel.js';
 import { affineFourierAdjointRef } from './affine-fourier-adjoint.ref.js';
 import { fourierImageParams, pixelStride, type FourierImageShape } from '../fft/fft-plan.js';
+import { planarComplexRows } from '../fft/fft.ref.js';
 
 /** affine-sample's output; `kernel` affineSamplePadded takes `src` padded (padPixels). */
 async function forward(
@@ -163,7 +164,7 @@ describe('affine-sample and its adjoint', () => {
   });
 
   gpuTest.for(CASES.filter((c) => c.channels <= 4))(
-    'affine-sample-padded matches its reference and affine-sample bit for bit: $why',
+    'affine-sample-padded (channels from the uniform or a constant) matches its reference and affine-sample bit for bit: $why',
     async ({ why: _, degrees, scale, ...shape }, { device }) => {
       const src = seededF32(shape.images * shape.srcHeight * shape.srcWidth * shape.channels, shape.srcWidth, -1, 1);
       const transforms = Float32Array.from(
@@ -173,6 +174,9 @@ describe('affine-sample and its adjoint', () => {
       const out = await forward(device, padded, transforms, shape, 0.5, affineSamplePadded);
       expect(out).toBeAllClose(affineSamplePaddedRef(padded, transforms, shape, 0.5), affineSamplePadded.tolerance);
       expect(Array.from(out)).toEqual(Array.from(await forward(device, src, transforms, shape, 0.5)));
+      // The channels as a pipeline constant (affineSamplePaddedFor): the same bits.
+      const constant = await forward(device, padded, transforms, shape, 0.5, affineSamplePaddedFor(shape.channels));
+      expect(Array.from(constant)).toEqual(Array.from(out));
       expect(liveBufferCount(device)).toBe(0);
     },
   );
@@ -229,6 +233,8 @@ const FUSED_CASES: (AffineSampleShape & { why: string; degrees: number; scale: n
   { images: 2, srcHeight: 17, srcWidth: 19, outHeight: 23, outWidth: 21, channels: 3, degrees: 90, scale: 1, why: 'quarter turn, resize' },
   { images: 4, srcHeight: 128, srcWidth: 128, outHeight: 128, outWidth: 128, channels: 3, degrees: 9, scale: 1.05, why: 'at 128' },
   { images: 1, srcHeight: 64, srcWidth: 64, outHeight: 224, outWidth: 224, channels: 3, degrees: -3, scale: 1, why: '64 -> 224' },
+  { images: 2, srcHeight: 6, srcWidth: 7, outHeight: 5, outWidth: 8, channels: 3, degrees: 20, scale: 0.95, why: 'even rows, odd columns' },
+  { images: 3, srcHeight: 4, srcWidth: 5, outHeight: 6, outWidth: 6, channels: 1, degrees: -25, scale: 1.2, why: '1 channel, even rows' },
 ];
 
 const FUSED_LAYOUT_CASES = FUSED_CASES.flatMap((c) => [
@@ -238,7 +244,7 @@ const FUSED_LAYOUT_CASES = FUSED_CASES.flatMap((c) => [
 
 describe('affine-fourier-adjoint (affine-sample-adjoint fused with fourier-image-adjoint)', () => {
   gpuTest.for(FUSED_LAYOUT_CASES)(
-    'matches its reference: $why, $layout image',
+    'matches its reference (its interleaved twin too at even heights, bit for bit): $why, $layout image',
     async ({ why: _, degrees, scale, layout, ...shape }, { device }) => {
       const { images, srcHeight: height, srcWidth: width, outHeight, outWidth, channels } = shape;
       const mix = channels === 3 ? MIX : [1];
@@ -255,18 +261,29 @@ describe('affine-fourier-adjoint (affine-sample-adjoint fused with fourier-image
         uploadBuffer(device, layout === 'padded' ? padPixels(image, channels, Number.NaN) : image, 'image'),
         uploadBuffer(device, new Float32Array(pairsLength).fill(7), 'pairs'), // stale values: every one must be written
       ] as const;
-      await runKernel(device, affineFourierAdjoint, {
-        params: fourierImageParams(fourier),
-        view: { outHeight, outWidth, imageStride: pixelStride(layout, channels) },
-        grad: buffers[0],
-        transforms: buffers[1],
-        image: buffers[2],
-        pairs: buffers[3],
-      });
-      expect(await readFloat32(device, buffers[3], pairsLength)).toBeAllClose(
-        affineFourierAdjointRef(grad, transforms, image, fourier, { outHeight, outWidth }),
-        affineFourierAdjoint.tolerance,
-      );
+      const run = async (kernel: typeof affineFourierAdjoint) => {
+        device.queue.writeBuffer(buffers[3], 0, new Float32Array(pairsLength).fill(7));
+        await runKernel(device, kernel, {
+          params: fourierImageParams(fourier),
+          view: { outHeight, outWidth, imageStride: pixelStride(layout, channels) },
+          grad: buffers[0],
+          transforms: buffers[1],
+          image: buffers[2],
+          pairs: buffers[3],
+        });
+        return readFloat32(device, buffers[3], pairsLength);
+      };
+      const planar = await run(affineFourierAdjoint);
+      const expected = affineFourierAdjointRef(grad, transforms, image, fourier, { outHeight, outWidth });
+      expect(planar).toBeAllClose(expected, affineFourierAdjoint.tolerance);
+      if (height % 2 === 0) {
+        // The interleaved twin (even heights): the same values, bit for bit, as [rows / 2, width] complex.
+        const interleaved = Float32Array.from(
+          planarComplexRows(await run(affineFourierAdjointInterleaved), pairsLength / (2 * width), width),
+        );
+        expect(interleaved).toBeAllClose(expected, affineFourierAdjointInterleaved.tolerance);
+        expect(new Uint32Array(interleaved.buffer)).toEqual(new Uint32Array(planar.buffer));
+      }
       buffers.forEach((b) => releaseBuffer(device, b));
       expect(liveBufferCount(device)).toBe(0);
     },

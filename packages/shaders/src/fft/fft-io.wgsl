@@ -3,8 +3,11 @@
 // twiddle(k), load() (plain, scaled, or through the Hermitian extension / split / colour mix) and the
 // stores (plain, scaled, or sigmoid into the NHWC image, packed or padded to 4 floats per pixel).
 // See fft-stage.wgsl for the modes.
-// Reads the including kernel's module-scope bindings `params`, `src`, `twiddles`, `scale`, `dst`
-// (naming convention, ADR 0006); divmod comes from fft-butterfly.wgsl.
+// Reads the including kernel's module-scope bindings `params`, `twiddles`, `scale` (naming
+// convention, ADR 0006), `src` only through srcComplex and SRC_ROW_UNITS (fft-src-planar.wgsl or
+// fft-src-interleaved.wgsl: how the complex values lie in it) and `dst` only through storeFloat
+// and storeSequence (fft-dst-planar.wgsl or fft-dst-interleaved.wgsl); divmod comes from
+// fft-butterfly.wgsl.
 
 // The modes (fft-stage.wgsl's header) of load() and the stores come from fftModes(), which each
 // including kernel defines (ADR 0006's call-back convention). fft-stage.wgsl returns pipeline
@@ -46,6 +49,10 @@ struct Params {
   m6: f32,
   m7: f32,
   m8: f32,
+  // Where an interleaved `dst` (fft-dst-interleaved.wgsl) holds the sequences, in complex values
+  // (outerStride and elemStride are the source's); a planar `dst` uses the source's.
+  dstOuterStride: u32,
+  dstElemStride: u32,
 }
 
 // w^k = e^{sign 2 pi i k / n} for k < n.
@@ -53,11 +60,11 @@ fn twiddle(k: u32) -> vec2f {
   return vec2f(twiddles[2u * k], params.sign * twiddles[2u * k + 1u]);
 }
 
-// Where half-spectrum rows 2k and 2k + 1 start in src [rows, 2 W] (NO_ROW for a row >= rows): the
+// Where half-spectrum rows 2k and 2k + 1 start in src [rows, W] complex (NO_ROW for a row >= rows): the
 // row FFT's sequence k packs their Hermitian extensions. The same for every element of a sequence:
 // fft-stage.wgsl finds it once per butterfly (SwiftShader hoists nothing out of its loads).
 fn extendedRows(k: u32) -> vec2u {
-  let stride = 2u * (params.width / 2u + 1u);
+  let stride = SRC_ROW_UNITS * (params.width / 2u + 1u);
   let r = vec2u(2u * k, 2u * k + 1u);
   return select(r * stride, vec2u(NO_ROW), r >= vec2u(params.rows));
 }
@@ -68,7 +75,7 @@ fn extendedRows(k: u32) -> vec2u {
 // select. On SwiftShader an early return for NO_ROW took the Hermitian-extension stage to ~1.25x,
 // and `if (real) { value.y = 0.0; }` to another ~1.15x (session 24, same bits).
 fn extendedValue(start: u32, v: u32, real: bool, mirrored: bool) -> vec2f {
-  var value = vec2f(src[start + v], src[start + v + params.width / 2u + 1u]);
+  var value = srcComplex(start + v, params.width / 2u + 1u);
   value.y = select(value.y, 0.0, real);
   return select(select(value, vec2f(value.x, -value.y), mirrored), vec2f(0.0), start == NO_ROW);
 }
@@ -84,16 +91,32 @@ fn extendedPair(starts: vec2u, x: u32) -> vec2f {
   return vec2f(a.x - b.y, a.y + b.x);
 }
 
+// extendedPair at x and at width - x (0 < x, 2 x != width: a pair of distinct, mirrored columns)
+// from one load of each row's value: the mirrored column reads the same values conjugated, and
+// conj(conj(a)) = a exactly, so both equal extendedPair's bit for bit. fft-whole's first stage
+// shares them between mirrored butterflies.
+fn extendedPairs(starts: vec2u, x: u32) -> array<vec2f, 2> {
+  let mirrored = x >= params.width / 2u + 1u;
+  let v = select(x, params.width - x, mirrored);
+  let real = v == 0u || 2u * v == params.width;
+  let a = extendedValue(starts.x, v, real, mirrored);
+  let b = extendedValue(starts.y, v, real, mirrored);
+  let am = vec2f(a.x, -a.y);
+  let bm = vec2f(b.x, -b.y);
+  return array<vec2f, 2>(vec2f(a.x - b.y, a.y + b.x), vec2f(am.x - bm.y, am.y + bm.x));
+}
+
 // Row r's weighted half spectrum at v < W from the forward DFTs of packed row pairs [ceil(rows / 2),
-// 2, width] (Z_k = DFT(g_2k + i g_2k+1)): c_v G_r[v] with G_2k = (Z[v] + conj(Z[-v])) / 2,
+// width] complex (Z_k = DFT(g_2k + i g_2k+1)): c_v G_r[v] with G_2k = (Z[v] + conj(Z[-v])) / 2,
 // G_2k+1 = (Z[v] - conj(Z[-v])) / (2 i), c_v = 1 at the DC and (even width) Nyquist columns, else 2.
 // hermitianSplitRef's values.
 fn splitRow(r: u32, v: u32) -> vec2f {
   let w = params.width;
-  let at = (r / 2u) * 2u * w;
+  let at = (r / 2u) * SRC_ROW_UNITS * w;
   let mirror = select(w - v, 0u, v == 0u);
-  let z = vec2f(src[at + v], src[at + w + v]);
-  let zm = vec2f(src[at + mirror], -src[at + w + mirror]); // conj(Z[-v])
+  let z = srcComplex(at + v, w);
+  let zc = srcComplex(at + mirror, w);
+  let zm = vec2f(zc.x, -zc.y); // conj(Z[-v])
   let weight = select(0.5, 1.0, v != 0u && 2u * v != w);
   let difference = z - zm;
   return weight * select(z + zm, vec2f(difference.y, -difference.x), r % 2u == 1u);
@@ -133,14 +156,13 @@ fn mixSource(plane: u32, offset: u32) -> MixSource {
 // spectrum_{n c + i} for plane n c + j (no pass of its own for the mix).
 fn mixedAt(mix: MixSource, e: u32) -> vec2f {
   let at = mix.first + e;
-  let own = mix.column.x * vec2f(src[at], src[at + params.imOffset]);
+  let own = mix.column.x * srcComplex(at, params.imOffset);
   if (params.channels == 1u) {
     return own;
   }
   let second = at + params.outerStride;
   let third = second + params.outerStride;
-  return own + mix.column.y * vec2f(src[second], src[second + params.imOffset]) +
-    mix.column.z * vec2f(src[third], src[third + params.imOffset]);
+  return own + mix.column.y * srcComplex(second, params.imOffset) + mix.column.z * srcComplex(third, params.imOffset);
 }
 
 // x times scale[at] when the scale applies on load (scaleAt 1).
@@ -172,7 +194,7 @@ fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
   if (fftModes().loadFrom == 3u) {
     return scaledOnLoad(mixedAt(mixSource(outerBlock, offset), e), offset + e);
   }
-  return scaledOnLoad(vec2f(src[base + e], src[base + e + params.imOffset]), offset + e);
+  return scaledOnLoad(srcComplex(base + e, params.imOffset), offset + e);
 }
 
 // The floats per pixel of the image the sigmoid store writes: `channels` (storeTo 1, NHWC) or 4
@@ -203,7 +225,7 @@ fn storePixel(start: u32, x: u32, value: f32) {
   if (start == NO_ROW) {
     return;
   }
-  dst[start + x * imagePixelStride()] = pixel;
+  storeFloat(start + x * imagePixelStride(), pixel);
 }
 
 // The last inverse row FFT stage's value at x of a pair: plane rows 2k (real part, starting at
@@ -212,16 +234,4 @@ fn storePixel(start: u32, x: u32, value: f32) {
 fn storeImage(starts: vec2u, x: u32, value: vec2f) {
   storePixel(starts.x, x, value.x);
   storePixel(starts.y, x, value.y);
-}
-
-// Stores element `index` of the sequence at `base` (column `offset`): times `scale` when scaleAt
-// is 2, else as is.
-fn storeSequence(base: u32, offset: u32, index: u32, value: vec2f) {
-  let e = index * params.elemStride;
-  var scaled = value;
-  if (fftModes().scaleAt == 2u) {
-    scaled *= scale[offset + e];
-  }
-  dst[base + e] = scaled.x;
-  dst[base + e + params.imOffset] = scaled.y;
 }

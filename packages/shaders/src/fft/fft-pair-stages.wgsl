@@ -6,18 +6,17 @@
 //   stage 2, butterfly k < R1:     v_r = mid[midStart + k + r R1] w^(r k), R2-point DFT -> out[k + q R1]
 // Both kernels take the same pipeline constants and bindings (fft-stage's) and read the modes from
 // the uniform (one pipeline per radix pair; fft-io.wgsl says why not pipeline constants as in
-// fft-stage.wgsl), so those are declared here, once, for both; each kernel declares WORKGROUP_SIZE,
-// `mid` and main. The stages go through fft-io.wgsl's load, twiddle and stores and
+// fft-stage.wgsl), so those are declared here, once, for both, except `src` and `dst`, whose types
+// come with their layout (fft-src-*.wgsl, fft-dst-*.wgsl, included by the kernel's descriptor: planar
+// for fft-pair, either for fft-whole); each kernel declares WORKGROUP_SIZE, `mid` and main. The stages go through fft-io.wgsl's load, twiddle and stores and
 // fft-butterfly.wgsl's smallDft and cmul.
 
 override RADIX1: u32;
 override RADIX2: u32;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read> twiddles: array<f32>;
 @group(0) @binding(3) var<storage, read> scale: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
 // fft-io.wgsl's modes, from the uniform.
 fn fftModes() -> FftModes {

@@ -23,7 +23,8 @@ override WORKGROUP_SIZE: u32;
 
 // RADIX1, RADIX2, the bindings and fftModes (the modes from the uniform): fft-pair-stages.wgsl, with
 // firstStage and secondStage (reading and writing `mid`, declared below); Params, load, the stores:
-// fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
+// fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl; `src` and `dst` (planar):
+// fft-src-planar.wgsl, fft-dst-planar.wgsl (includes).
 
 // Stage 1's output, SEQUENCES blocks of n values (64 x MAX_RADIX bounds SEQUENCES x n: see the header).
 var<workgroup> mid: array<vec2f, 1024>;

@@ -16,6 +16,8 @@ import {
   recordFourierImage,
   recordFourierImageAdjoint,
   type FftRun,
+  type FftSequences,
+  type FourierImageBuffers,
   type FourierImageShape,
 } from './fft-plan.js';
 import {
@@ -91,6 +93,9 @@ function unpackRows(pairs: ArrayLike<number>, rows: number, w: number): Float64A
 /** A stage uniform's Fourier fields when no Fourier mode is on (the plain loads and stores read none). */
 const NO_FOURIER = { rows: 0, width: 0, height: 0, channels: 0, factor: 0, m0: 0, m1: 0, m2: 0, m3: 0, m4: 0, m5: 0, m6: 0, m7: 0, m8: 0 };
 
+/** A stage uniform's dst strides for a planar output (the source's). */
+const planarOutput = ({ outerStride, elemStride }: FftSequences) => ({ dstOuterStride: outerStride, dstElemStride: elemStride });
+
 /** How a two-stage plan runs (FftRun's fields): one fft-pair dispatch by default. */
 export type FftFusion = Pick<FftRun, 'fuseStages' | 'fusedIn'>;
 
@@ -100,6 +105,15 @@ export const FFT_FUSIONS: readonly { readonly name: string; readonly fusion: Fft
   { name: 'fft-whole', fusion: { fuseStages: true, fusedIn: 'invocation' } },
   { name: 'stage by stage', fusion: { fuseStages: false } },
 ];
+
+/** How the Fourier parametrisation's FFTs run: FftFusion and the scratch buffers' layout (default planar). */
+export type FourierFusion = Pick<FourierImageBuffers, 'fuseStages' | 'fusedIn' | 'scratchLayout'>;
+
+/** fft-whole with the scratch between the FFTs held interleaved (one vec2 per complex value): lavapipe's way. */
+export const INTERLEAVED_SCRATCH: { readonly name: string; readonly fusion: FourierFusion } = {
+  name: 'fft-whole, interleaved scratch',
+  fusion: { fuseStages: true, fusedIn: 'invocation', scratchLayout: 'interleaved' },
+};
 
 /**
  * Three length-n sequences through the whole FFT (every stage of n's plan; a two-stage plan as
@@ -144,7 +158,7 @@ export async function fftStageParity(device: GPUDevice, seeded: SeededF32, n: nu
     const sequences = { n, count, inner: 1, outerStride: 2 * n, elemStride: 1, imOffset: n };
     const kernel = fftStageKernel(radix, PLAIN_FFT_MODES, firstStage);
     await runKernel(device, kernel, {
-      params: { ...sequences, span, batchFastest: 0, scaleAt: 0, sign, loadFrom: 0, storeTo: 0, ...NO_FOURIER },
+      params: { ...sequences, span, batchFastest: 0, scaleAt: 0, sign, loadFrom: 0, storeTo: 0, ...NO_FOURIER, ...planarOutput(sequences) },
       src,
       twiddles,
       scale: twiddles,
@@ -161,13 +175,13 @@ export async function fftStageParity(device: GPUDevice, seeded: SeededF32, n: nu
  * The Fourier parametrisation's image (recordFourierImage: Hermitian-extended row FFT, column FFT,
  * colour mix and sigmoid in the stages' loads and stores) and its adjoint (recordFourierImageAdjoint)
  * against the plain 2-D inverse real DFT and its adjoint; `fusion` says how two-stage plans run
- * (default: fft-pair).
+ * (default: fft-pair) and how the scratch between the FFTs holds the values.
  */
 export async function fourierParity(
   device: GPUDevice,
   seeded: SeededF32,
   [images, channels, h, w]: readonly [number, 1 | 3, number, number],
-  fusion: FftFusion = {},
+  fusion: FourierFusion = {},
 ): Promise<{ image: Parity; spectraGradient: Parity }> {
   const shape = fourierParityShape(images, channels, h, w);
   const [W, planes] = [halfOf(w), images * channels];

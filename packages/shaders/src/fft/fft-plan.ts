@@ -10,9 +10,18 @@
 // above 7 have no plan here (fftRadices returns undefined): callers keep a dense DFT for them.
 import type { KernelBatch } from '../runtime/batch.js';
 import { InvalidOptionError } from '../runtime/errors.js';
-import { fftPairKernel, fftStageKernel, fftWholeKernel, MAX_RADIX, MAX_STAGE_ELEMENTS, type FftModes } from './fft-stage.kernel.js';
+import {
+  fftPairKernel,
+  fftStageKernel,
+  fftWholeKernel,
+  MAX_RADIX,
+  MAX_STAGE_ELEMENTS,
+  type ComplexLayout,
+  type FftLayouts,
+  type FftModes,
+} from './fft-stage.kernel.js';
 import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
-import { affineFourierAdjoint } from '../features/affine-fourier-adjoint.kernel.js';
+import { affineFourierAdjoint, affineFourierAdjointInterleaved } from '../features/affine-fourier-adjoint.kernel.js';
 
 /**
  * The radices of n's Stockham stages: its power of two in as few stages of 16, 8, 4 or 2 as it
@@ -110,6 +119,25 @@ export interface FftRun {
    * adapters such as lavapipe, where workgroup memory costs what a storage buffer does).
    */
   readonly fusedIn?: 'workgroup' | 'invocation';
+  /**
+   * How `src` holds its complex values (default 'planar'; 'interleaved' only for fft-whole, fusedIn
+   * 'invocation'): interleaved, a plain load reads `sequences`' strides in complex values (imOffset
+   * unused) and the Hermitian extension / split read half spectra [rows, W] / row pairs
+   * [ceil(rows / 2), w] of complex values.
+   */
+  readonly srcLayout?: ComplexLayout;
+  /**
+   * Where the last stage writes the sequences (storeTo 'sequences') when `dst` holds them
+   * interleaved (only for fft-whole, fusedIn 'invocation'; no scale at the store): their strides
+   * there in complex values. Default: planar, laid out as `sequences`.
+   */
+  readonly interleavedOutput?: InterleavedStrides;
+}
+
+/** Strides, in complex values, of sequences held interleaved (FftSequences' outerStride and elemStride). */
+export interface InterleavedStrides {
+  readonly outerStride: number;
+  readonly elemStride: number;
 }
 
 const LOAD_FROM = { sequences: 0, 'hermitian-extend': 1, 'hermitian-split': 2, 'colour-mix': 3 } as const;
@@ -123,7 +151,14 @@ const SCALE_AT = { none: 0, load: 1, store: 2 } as const;
  * took ~50 us per uniform built as {...sequences, ..., ...fourier fields} and spread again, against
  * ~0.1 us written out; ~0.45 ms of main thread per visualizeFeature step, on the cores lavapipe runs on.
  */
-function stageUniform(sequences: FftSequences, span: number, sign: number, modes: FftModes, shape: FourierImageShape | undefined) {
+function stageUniform(
+  sequences: FftSequences,
+  span: number,
+  sign: number,
+  modes: FftModes,
+  shape: FourierImageShape | undefined,
+  output: InterleavedStrides = sequences,
+) {
   const { n, count, inner, outerStride, elemStride, imOffset } = sequences;
   const { loadFrom, storeTo, scaleAt, batchFastest } = modes;
   const m = (i: number) => shape?.mix[i] ?? 0;
@@ -154,6 +189,8 @@ function stageUniform(sequences: FftSequences, span: number, sign: number, modes
     m6: m(6),
     m7: m(7),
     m8: m(8),
+    dstOuterStride: output.outerStride,
+    dstElemStride: output.elemStride,
   };
 }
 
@@ -174,6 +211,33 @@ function checkFourierModes(run: FftRun, stages: number): void {
   }
 }
 
+/** Why `run` cannot read or write `layouts` (any interleaved), or undefined when it can. */
+function layoutProblem(run: FftRun, stages: number, layouts: FftLayouts): string | undefined {
+  if (stages !== 2 || run.fuseStages === false || run.fusedIn !== 'invocation') {
+    return "needs a two-stage plan run by fft-whole (fuseStages, fusedIn 'invocation')";
+  }
+  if (layouts.src === 'interleaved' && run.loadFrom === 'colour-mix') return "cannot be read through loadFrom 'colour-mix'";
+  if (layouts.src === 'interleaved' && run.scaleAt === 'load') return "cannot be read through scaleAt 'load' (the scale is planar)";
+  if (layouts.src === 'interleaved' && layouts.dst === 'planar' && (run.loadFrom ?? 'sequences') === 'sequences') {
+    return 'read as plain sequences need an interleaved output (interleavedOutput): a planar dst is laid out by `sequences`, their strides';
+  }
+  if (layouts.dst === 'interleaved' && run.scaleAt === 'store') return "cannot be written through scaleAt 'store' (the scale is planar)";
+  if (layouts.dst === 'interleaved' && (run.storeTo ?? 'sequences') !== 'sequences')
+    return `cannot be written through storeTo '${run.storeTo}'`;
+  return undefined;
+}
+
+/** The layouts of `src` and `dst` of a two-stage plan's one dispatch, after checking the run can use them. */
+function checkLayouts(run: FftRun, stages: number): FftLayouts {
+  const layouts: FftLayouts = { src: run.srcLayout ?? 'planar', dst: run.interleavedOutput ? 'interleaved' : 'planar' };
+  if (layouts.src === 'planar' && layouts.dst === 'planar') return layouts;
+  const problem = layoutProblem(run, stages, layouts);
+  if (problem) {
+    throw new InvalidOptionError(`recordFft: interleaved complex values (srcLayout / interleavedOutput) ${problem}; use planar ones there`);
+  }
+  return layouts;
+}
+
 /** Records the stages of `run` (n must have {@link fftRadices}); returns the buffer holding the result. */
 export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   const { sequences, scratch } = run;
@@ -182,6 +246,7 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
     throw new InvalidOptionError(`recordFft: no FFT plan for length ${sequences.n} (a prime factor above 7); check fftRadices first`);
   }
   checkFourierModes(run, radices.length);
+  const layouts = checkLayouts(run, radices.length);
   if (sequences.count * sequences.n >= MAX_STAGE_ELEMENTS) {
     throw new InvalidOptionError(
       `recordFft: ${sequences.count} sequences of ${sequences.n} exceed ${MAX_STAGE_ELEMENTS} elements; split the batch`,
@@ -203,9 +268,10 @@ export function recordFft(batch: KernelBatch, run: FftRun): GPUBuffer {
   if (radices.length === 2 && run.fuseStages !== false) {
     // One dispatch: the first stage's loads and the last stage's stores, the scales at both ends.
     const dst = dstAfter(run.src, true);
-    const fused = run.fusedIn === 'invocation' ? fftWholeKernel : fftPairKernel;
-    batch.dispatch(fused(radices[0]!, radices[1]!), {
-      params: stageUniform(sequences, 1, run.sign, modes(true, true), run.fourier),
+    const kernel =
+      run.fusedIn === 'invocation' ? fftWholeKernel(radices[0]!, radices[1]!, layouts) : fftPairKernel(radices[0]!, radices[1]!);
+    batch.dispatch(kernel, {
+      params: stageUniform(sequences, 1, run.sign, modes(true, true), run.fourier, run.interleavedOutput),
       src: run.src,
       twiddles: run.twiddles,
       scale: run.scale,
@@ -269,6 +335,12 @@ export interface FourierImageBuffers {
   readonly fuseStages?: boolean;
   /** {@link FftRun.fusedIn} of every FFT recorded (default 'workgroup'). */
   readonly fusedIn?: FftRun['fusedIn'];
+  /**
+   * How the scratch buffers hold the complex values between the FFTs (the column FFT's half spectra,
+   * the row FFT's pairs): default 'planar'; 'interleaved' (one vec2 per value) only with fusedIn
+   * 'invocation' and {@link hasTwoStagePlans}. The spectra, their gradient and the image stay as they are.
+   */
+  readonly scratchLayout?: ComplexLayout;
 }
 
 /** The FftRun fields of every FFT recorded with `buffers`. */
@@ -286,6 +358,12 @@ export function fourierScratchFloats(shape: FourierImageShape): number {
 /** Whether both lengths have an FFT plan ({@link fftRadices}). */
 export const hasFourierPlan = (height: number, width: number) => fftRadices(height) !== undefined && fftRadices(width) !== undefined;
 
+/**
+ * Whether both lengths' plans have two stages, so that fusedIn 'invocation' runs each axis as one
+ * fft-whole dispatch: what {@link FourierImageBuffers.scratchLayout} 'interleaved' needs.
+ */
+export const hasTwoStagePlans = (height: number, width: number) => fftRadices(height)?.length === 2 && fftRadices(width)?.length === 2;
+
 /** The half-spectrum axis u of [planes, h, 2 W] as FFT sequences (one per plane and column v). */
 function columnSequences(shape: FourierImageShape): FftSequences {
   const half = Math.floor(shape.width / 2) + 1;
@@ -293,10 +371,18 @@ function columnSequences(shape: FourierImageShape): FftSequences {
   return { n: shape.height, count: planes * half, inner: half, outerStride: shape.height * 2 * half, elemStride: 2 * half, imOffset: half };
 }
 
-/** The packed row pairs [ceil(rows / 2), 2, w] as FFT sequences. */
-function rowSequences(shape: FourierImageShape): FftSequences {
+/** {@link columnSequences} held interleaved: the half spectra [planes, h, W] complex. */
+function interleavedColumns(shape: FourierImageShape): InterleavedStrides {
+  const half = Math.floor(shape.width / 2) + 1;
+  return { outerStride: shape.height * half, elemStride: half };
+}
+
+/** The packed row pairs [ceil(rows / 2), 2, w] (planar) or [ceil(rows / 2), w] complex (interleaved) as FFT sequences. */
+function rowSequences(shape: FourierImageShape, layout: ComplexLayout = 'planar'): FftSequences {
   const rows = shape.images * shape.channels * shape.height;
-  return { n: shape.width, count: Math.ceil(rows / 2), inner: 1, outerStride: 2 * shape.width, elemStride: 1, imOffset: shape.width };
+  const count = Math.ceil(rows / 2);
+  if (layout === 'interleaved') return { n: shape.width, count, inner: 1, outerStride: shape.width, elemStride: 1, imOffset: 0 };
+  return { n: shape.width, count, inner: 1, outerStride: 2 * shape.width, elemStride: 1, imOffset: shape.width };
 }
 
 /** The uniform of fourier-image-adjoint and affine-fourier-adjoint for `shape`. */
@@ -336,6 +422,7 @@ export function recordFourierImage(
   form: SpectraForm = 'variables',
 ): void {
   const { scratch } = buffers;
+  const interleaved = buffers.scratchLayout === 'interleaved';
   const columns = recordFft(batch, {
     sequences: columnSequences(shape),
     sign: 1,
@@ -346,10 +433,12 @@ export function recordFourierImage(
     scratch,
     loadFrom: form === 'premixed' ? 'sequences' : 'colour-mix',
     fourier: shape,
+    ...(interleaved && { interleavedOutput: interleavedColumns(shape) }),
     ...fusionOf(buffers),
   });
   recordFft(batch, {
     sequences: rowSequences(shape),
+    srcLayout: buffers.scratchLayout ?? 'planar',
     sign: 1,
     twiddles: buffers.rowTwiddles,
     scale: buffers.scale,
@@ -407,7 +496,9 @@ export function recordAffineFourierAdjoint(
 ): void {
   const { outHeight, outWidth, transforms } = view;
   const imageStride = pixelStride(view.imageLayout ?? 'packed', shape.channels);
-  batch.dispatch(affineFourierAdjoint, {
+  // Interleaved pairs straight from the gather where a 2 x 2 block's rows are one pair's (even heights).
+  const pairsLayout = buffers.scratchLayout === 'interleaved' && shape.height % 2 === 0 ? 'interleaved' : 'planar';
+  batch.dispatch(pairsLayout === 'interleaved' ? affineFourierAdjointInterleaved : affineFourierAdjoint, {
     params: fourierImageParams(shape),
     view: { outHeight, outWidth, imageStride },
     grad,
@@ -415,34 +506,39 @@ export function recordAffineFourierAdjoint(
     image,
     pairs: buffers.scratch[0],
   });
-  recordFourierPairsAdjoint(batch, shape, buffers, spectraGradient);
+  recordFourierPairsAdjoint(batch, shape, buffers, spectraGradient, pairsLayout);
 }
 
 /**
  * Records the rest of the adjoint from the packed plane-row gradients in `buffers.scratch[0]`
- * ([ceil(rows / 2), 2, w], as fourier-image-adjoint writes them) to `spectraGradient` [planes, h,
- * 2 W]: forward row FFTs, then forward column FFTs whose first stage reads their result through the
- * Hermitian split (scale on the last store).
+ * ([ceil(rows / 2), 2, w] as fourier-image-adjoint writes them, or interleaved, `pairsLayout`) to
+ * `spectraGradient` [planes, h, 2 W]: forward row FFTs (into scratch laid out as
+ * `buffers.scratchLayout` says), then forward column FFTs whose first stage reads their result
+ * through the Hermitian split (scale on the last store).
  */
 function recordFourierPairsAdjoint(
   batch: KernelBatch,
   shape: FourierImageShape,
   buffers: FourierImageBuffers,
   spectraGradient: GPUBuffer,
+  pairsLayout: ComplexLayout = 'planar',
 ): void {
   const { scratch } = buffers;
   const packed = recordFft(batch, {
-    sequences: rowSequences(shape),
+    sequences: rowSequences(shape, pairsLayout),
+    srcLayout: pairsLayout,
     sign: -1,
     twiddles: buffers.rowTwiddles,
     scale: buffers.scale,
     scaleAt: 'none',
     src: scratch[0],
     scratch,
+    ...(buffers.scratchLayout === 'interleaved' && { interleavedOutput: rowSequences(shape, 'interleaved') }),
     ...fusionOf(buffers),
   });
   recordFft(batch, {
     sequences: columnSequences(shape),
+    srcLayout: buffers.scratchLayout ?? 'planar',
     sign: -1,
     twiddles: buffers.columnTwiddles,
     scale: buffers.scale,

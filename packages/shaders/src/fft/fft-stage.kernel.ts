@@ -5,7 +5,14 @@ import wholeSource from './fft-whole.wgsl';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { defineKernel } from '../runtime/kernel.js';
 import { FOURIER_MIX_FIELDS } from './fourier-adjoint.kernel.js';
-import { fftIoSnippet, fftPairStagesSnippet } from '../snippets/index.js';
+import {
+  fftDstInterleavedSnippet,
+  fftDstPlanarSnippet,
+  fftIoSnippet,
+  fftPairStagesSnippet,
+  fftSrcInterleavedSnippet,
+  fftSrcPlanarSnippet,
+} from '../snippets/index.js';
 
 /** The largest radix one {@link fftStage} dispatch takes (its private array's size in fft-stage.wgsl). */
 export const MAX_RADIX = 16;
@@ -108,6 +115,8 @@ const FFT_BINDINGS = {
       height: 'u32',
       channels: 'u32',
       ...FOURIER_MIX_FIELDS,
+      dstOuterStride: 'u32',
+      dstElemStride: 'u32',
     },
   },
   src: { storage: 'read' },
@@ -124,7 +133,7 @@ const stageSpec = (constants: { RADIX: number; FIRST_STAGE: number } & ReturnTyp
     constants,
     bindings: FFT_BINDINGS,
     tolerance: fftTolerance,
-    includes: [fftIoSnippet],
+    includes: [fftSrcPlanarSnippet, fftDstPlanarSnippet, fftIoSnippet],
     threads: ({ params }) => (params.count * params.n) / constants.RADIX,
   });
 
@@ -139,6 +148,25 @@ const PAIR_WORKGROUP = 64;
 /** Whole sequences one fft-pair workgroup takes: min(r1, r2) invocations each (fft-pair.wgsl). */
 export const fftPairSequences = (radix1: number, radix2: number) => Math.floor(PAIR_WORKGROUP / Math.min(radix1, radix2));
 
+/**
+ * How a buffer holds complex values: 'planar' (f32s, real and imaginary parts `imOffset` apart,
+ * two scalar accesses per value; also an image's f32s) or 'interleaved' (re, im adjacent, one vec2
+ * access per value, addresses and strides in complex values; fft-src-interleaved.wgsl says why).
+ */
+export type ComplexLayout = 'planar' | 'interleaved';
+
+/** The layouts of a two-stage kernel's `src` and `dst`. */
+export interface FftLayouts {
+  readonly src: ComplexLayout;
+  readonly dst: ComplexLayout;
+}
+
+/** fft-stage's and fft-pair's layouts (the only ones they have). */
+export const PLANAR_FFT_LAYOUTS: FftLayouts = { src: 'planar', dst: 'planar' };
+
+const SRC_SNIPPETS = { planar: fftSrcPlanarSnippet, interleaved: fftSrcInterleavedSnippet } as const;
+const DST_SNIPPETS = { planar: fftDstPlanarSnippet, interleaved: fftDstInterleavedSnippet } as const;
+
 /** A two-stage FFT kernel (fft-pair.wgsl or fft-whole.wgsl) for radices r1 x r2. */
 interface TwoStageKernel {
   readonly name: 'fft-pair' | 'fft-whole';
@@ -148,8 +176,11 @@ interface TwoStageKernel {
   readonly threads: (count: number, radix1: number, radix2: number) => number;
 }
 
-/** The descriptor of `kernel` at radices r1 x r2: fft-stage's bindings and tolerance, the radices as pipeline constants. */
-const twoStageSpec = (kernel: TwoStageKernel, radix1: number, radix2: number) =>
+/**
+ * The descriptor of `kernel` at radices r1 x r2: fft-stage's bindings and tolerance, the radices as
+ * pipeline constants, `src` and `dst` declared as `layouts` say (their snippets).
+ */
+const twoStageSpec = (kernel: TwoStageKernel, radix1: number, radix2: number, layouts: FftLayouts) =>
   defineKernel({
     name: kernel.name,
     source: kernel.source,
@@ -157,22 +188,28 @@ const twoStageSpec = (kernel: TwoStageKernel, radix1: number, radix2: number) =>
     constants: { RADIX1: radix1, RADIX2: radix2 },
     bindings: FFT_BINDINGS,
     tolerance: fftTolerance,
-    includes: [fftPairStagesSnippet],
+    includes: [SRC_SNIPPETS[layouts.src], DST_SNIPPETS[layouts.dst], fftPairStagesSnippet],
     threads: ({ params }) => kernel.threads(params.count, radix1, radix2),
   });
 
-/** `kernel`'s descriptor per radix pair, made once (the radices checked as fftStageKernel checks them). */
-function twoStageKernels(kernel: TwoStageKernel): (radix1: number, radix2: number) => ReturnType<typeof twoStageSpec> {
+/** `kernel`'s descriptor per radix pair and layouts, made once (the radices checked as fftStageKernel checks them). */
+function twoStageKernels(kernel: TwoStageKernel) {
   const made = new Map<string, ReturnType<typeof twoStageSpec>>();
-  return (radix1, radix2) => {
+  return (radix1: number, radix2: number, layouts: FftLayouts = PLANAR_FFT_LAYOUTS): ReturnType<typeof twoStageSpec> => {
     for (const radix of [radix1, radix2]) fftStageKernel(radix); // the same butterflies: rejects the same radices
-    const key = `${radix1}x${radix2}`;
+    const key = `${radix1}x${radix2}:${layouts.src}:${layouts.dst}`;
     let spec = made.get(key);
-    if (!spec) made.set(key, (spec = twoStageSpec(kernel, radix1, radix2)));
+    if (!spec) made.set(key, (spec = twoStageSpec(kernel, radix1, radix2, layouts)));
     return spec;
   };
 }
 
+const pairKernels = twoStageKernels({
+  name: 'fft-pair',
+  source: pairSource,
+  workgroupSize: PAIR_WORKGROUP,
+  threads: (count, radix1, radix2) => Math.ceil(count / fftPairSequences(radix1, radix2)) * PAIR_WORKGROUP,
+});
 /**
  * GPU kernel: a whole two-stage FFT (n = `radix1` x `radix2`, the plan fftRadices gives n) in one
  * dispatch, the stages' values in workgroup memory (fft-pair.wgsl): the same arguments as the
@@ -181,12 +218,7 @@ function twoStageKernels(kernel: TwoStageKernel): (radix1: number, radix2: numbe
  * pipeline constants here). One descriptor per radix pair, made (once) by this function. CPU
  * reference: dftRef (and fft-stage's).
  */
-export const fftPairKernel = twoStageKernels({
-  name: 'fft-pair',
-  source: pairSource,
-  workgroupSize: PAIR_WORKGROUP,
-  threads: (count, radix1, radix2) => Math.ceil(count / fftPairSequences(radix1, radix2)) * PAIR_WORKGROUP,
-});
+export const fftPairKernel = (radix1: number, radix2: number) => pairKernels(radix1, radix2);
 
 /** The 16 x 8 pair (n = 128; the descriptor of fft-pair.wgsl; {@link fftPairKernel} makes the others). */
 export const fftPair = fftPairKernel(16, 8);
@@ -195,8 +227,13 @@ export const fftPair = fftPairKernel(16, 8);
  * GPU kernel: {@link fftPairKernel}'s two-stage FFT with one invocation per whole sequence, the
  * values between the stages in a private array (fft-whole.wgsl): the same arguments, the same
  * bits, no workgroup memory and no barrier. For software adapters (lavapipe), where workgroup
- * memory costs what a storage buffer does. One descriptor per radix pair, made (once) by this
- * function. CPU reference: dftRef (and fft-stage's).
+ * memory costs what a storage buffer does. `layouts` (default planar, as fft-pair) say how `src`
+ * and `dst` hold complex values: an interleaved one is read / written with one vec2 per value (the
+ * same values, bit for bit), addressed by the sequences' strides (src) or the uniform's
+ * dstOuterStride / dstElemStride (dst), in complex values; the Hermitian extension and split read
+ * interleaved half spectra [rows, W] / row pairs [ceil(rows / 2), w]. One descriptor per radix pair
+ * and layouts, made (once) by this function. CPU reference: dftRef (and fft-stage's; interleaved:
+ * interleaveComplexRows of them).
  */
 export const fftWholeKernel = twoStageKernels({ name: 'fft-whole', source: wholeSource, workgroupSize: 64, threads: (count) => count });
 

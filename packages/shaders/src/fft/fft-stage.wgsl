@@ -55,13 +55,12 @@ fn fftModes() -> FftModes {
   return FftModes(LOAD_FROM, STORE_TO, SCALE_AT);
 }
 
-// Params, load, the stores: fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
+// Params, load, the stores: fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl; `src` and
+// `dst` (planar): fft-src-planar.wgsl, fft-dst-planar.wgsl (includes).
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read> twiddles: array<f32>;
 @group(0) @binding(3) var<storage, read> scale: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
 // Element r of the butterfly: x w^(r step) (r step < n: no reduction of the twiddle index). A first
 // stage (FIRST_STAGE 1: span 1, so step is 0) reads w^0 at the constant index 0: the same bits (still

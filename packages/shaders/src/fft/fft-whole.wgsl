@@ -12,16 +12,40 @@
 // only when asked (FftRun.fusedIn 'invocation').
 //
 // Dispatch: one invocation per sequence, 1-D folded (linearIndex); `params` are fft-stage's
-// (span unused), the modes read from the uniform as fft-pair reads them. Tolerance: fft-stage.kernel.ts.
+// (span unused), the modes read from the uniform as fft-pair reads them. Unlike fft-pair, `src` and
+// `dst` may hold interleaved complex values (fftWholeKernel's layouts): one vec2 access per value;
+// and through the Hermitian extension mirrored butterflies share their loads (mirroredFirstStages). Tolerance: fft-stage.kernel.ts.
 
 override WORKGROUP_SIZE: u32;
 
 // RADIX1, RADIX2, the bindings and fftModes (the modes from the uniform): fft-pair-stages.wgsl, with
 // firstStage and secondStage (reading and writing `mid`, declared below); Params, load, the stores:
-// fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl (includes).
+// fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl; `src`, `dst` and outputBase (planar
+// or interleaved complex values, as the descriptor's layouts say): fft-src-*.wgsl, fft-dst-*.wgsl (includes).
 
 // The invocation's sequence between the stages (n <= MAX_RADIX^2 values).
 var<private> mid: array<vec2f, 256>;
+
+// Stage 1's butterflies k and R2 - k (0 < k, 2 k < R2) through the Hermitian extension (loadFrom
+// 1): butterfly k's element r is column x = k + R2 r, and butterfly R2 - k's element R1 - 1 - r is
+// column n - x, which reads the same half-spectrum values: one set of loads for both (extendedPairs;
+// firstStage would load each twice). The same values into the same DFTs as firstStage's: the same bits.
+fn mirroredFirstStages(outerBlock: u32, k: u32) {
+  let starts = extendedRows(outerBlock);
+  var v: array<vec2f, MAX_RADIX>;
+  var mirror: array<vec2f, MAX_RADIX>;
+  for (var r = 0u; r < RADIX1; r++) {
+    let pair = extendedPairs(starts, k + r * RADIX2);
+    v[r] = pair[0];
+    mirror[RADIX1 - 1u - r] = pair[1];
+  }
+  smallDft(&v, RADIX1);
+  smallDft(&mirror, RADIX1);
+  for (var q = 0u; q < RADIX1; q++) {
+    mid[k * RADIX1 + q] = v[q];
+    mid[(RADIX2 - k) * RADIX1 + q] = mirror[q];
+  }
+}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -32,14 +56,25 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let outer = divmod(b, params.inner);
   let offset = outer.y;
   let base = outer.x * params.outerStride + offset;
-  for (var k = 0u; k < RADIX2; k++) {
-    firstStage(base, outer.x, offset, 0u, k);
+  if (params.loadFrom == 1u) {
+    // Butterflies 0 and R2 / 2 (even R2) are their own mirrors; the others go in mirrored pairs.
+    firstStage(base, outer.x, offset, 0u, 0u);
+    for (var k = 1u; 2u * k < RADIX2; k++) {
+      mirroredFirstStages(outer.x, k);
+    }
+    if (RADIX2 % 2u == 0u) {
+      firstStage(base, outer.x, offset, 0u, RADIX2 / 2u);
+    }
+  } else {
+    for (var k = 0u; k < RADIX2; k++) {
+      firstStage(base, outer.x, offset, 0u, k);
+    }
   }
   var starts = vec2u(0u);
   if (params.storeTo != 0u) {
     starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
   }
   for (var k = 0u; k < RADIX1; k++) {
-    secondStage(base, offset, 0u, starts, k);
+    secondStage(outputBase(outer.x, offset), offset, 0u, starts, k);
   }
 }

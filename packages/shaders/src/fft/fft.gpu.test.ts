@@ -9,18 +9,20 @@ import {
   fftRadices,
   fftTwiddles,
   fourierScratchFloats,
+  hasTwoStagePlans,
   recordFft,
   recordFourierImage,
   type FftRun,
   type FourierImageShape,
 } from './fft-plan.js';
-import { dftRef, fourierImageAdjointRef, hermitianExtendRef, hermitianSplitRef } from './fft.ref.js';
+import { columnDftRef, dftRef, fourierImageAdjointRef, hermitianExtendRef, hermitianSplitRef } from './fft.ref.js';
 import { unpadPixels } from '../features/affine-sample-padded.ref.js';
 import {
   FFT_FUSIONS,
   FFT_PARITY_LENGTHS,
   FFT_STAGE_PARITY_LENGTHS,
   FOURIER_PARITY_SHAPES,
+  INTERLEAVED_SCRATCH,
   fftParity,
   fftStageParity,
   fftStagesOf,
@@ -141,31 +143,6 @@ describe('fft stages (Stockham: one dispatch per stage, or fft-pair / fft-whole 
   });
 });
 
-/** The DFT along u of every column v of `rows` [planes, h, 2 W] ([re | im] per row): the column FFT's layout. */
-function columnDftRef(data: ArrayLike<number>, planes: number, h: number, W: number, sign: 1 | -1): Float64Array {
-  const at = (p: number, u: number, v: number) => (p * h + u) * 2 * W + v;
-  const sequences = new Float64Array(planes * W * 2 * h);
-  for (let p = 0; p < planes; p++) {
-    for (let v = 0; v < W; v++) {
-      for (let u = 0; u < h; u++) {
-        sequences[(p * W + v) * 2 * h + u] = data[at(p, u, v)]!;
-        sequences[(p * W + v) * 2 * h + h + u] = data[at(p, u, v) + W]!;
-      }
-    }
-  }
-  const transformed = dftRef(sequences, h, planes * W, sign);
-  const out = new Float64Array(planes * h * 2 * W);
-  for (let p = 0; p < planes; p++) {
-    for (let v = 0; v < W; v++) {
-      for (let u = 0; u < h; u++) {
-        out[at(p, u, v)] = transformed[(p * W + v) * 2 * h + u]!;
-        out[at(p, u, v) + W] = transformed[(p * W + v) * 2 * h + h + u]!;
-      }
-    }
-  }
-  return out;
-}
-
 const SIZES: [number, number, number, number][] = [
   // [planes, h, w, seed]: odd and even row counts (a lone last row) and widths (a Nyquist column or none)
   [1, 5, 7, 1],
@@ -279,7 +256,7 @@ function mixParams(mix: readonly number[]) {
 
 describe('the Fourier parametrisation: recordFourierImage and its adjoint against the plain 2-D DFT', () => {
   for (const [images, channels, h, w] of FOURIER_PARITY_SHAPES) {
-    for (const { name: way, fusion } of FFT_FUSIONS) {
+    for (const { name: way, fusion } of [...FFT_FUSIONS, ...(hasTwoStagePlans(h, w) ? [INTERLEAVED_SCRATCH] : [])]) {
       gpuTest(`${images} x ${h} x ${w} x ${channels}, ${way}`, async ({ device }) => {
         const { image, spectraGradient } = await fourierParity(device, seededF32, [images, channels, h, w], fusion);
         expect(image.actual).toBeAllClose(image.expected, image.tolerance);
@@ -287,14 +264,20 @@ describe('the Fourier parametrisation: recordFourierImage and its adjoint agains
         expect(liveBufferCount(device)).toBe(0);
       });
     }
-    gpuTest(`${images} x ${h} x ${w} x ${channels}: fft-whole's image and adjoint equal fft-pair's bit for bit`, async ({ device }) => {
-      const shape = [images, channels, h, w] as const;
-      const pair = await fourierParity(device, seededF32, shape, { fuseStages: true });
-      const whole = await fourierParity(device, seededF32, shape, { fuseStages: true, fusedIn: 'invocation' });
-      expect(Array.from(whole.image.actual)).toEqual(Array.from(pair.image.actual));
-      expect(Array.from(whole.spectraGradient.actual)).toEqual(Array.from(pair.spectraGradient.actual));
-      expect(liveBufferCount(device)).toBe(0);
-    });
+    gpuTest(
+      `${images} x ${h} x ${w} x ${channels}: fft-whole's image and adjoint${hasTwoStagePlans(h, w) ? ', planar or interleaved scratch,' : ''} equal fft-pair's bit for bit`,
+      async ({ device }) => {
+        const shape = [images, channels, h, w] as const;
+        const pair = await fourierParity(device, seededF32, shape, { fuseStages: true });
+        const interleaved = hasTwoStagePlans(h, w) ? [INTERLEAVED_SCRATCH.fusion] : [];
+        for (const fusion of [{ fuseStages: true, fusedIn: 'invocation' } as const, ...interleaved]) {
+          const whole = await fourierParity(device, seededF32, shape, fusion);
+          expect(Array.from(whole.image.actual)).toEqual(Array.from(pair.image.actual));
+          expect(Array.from(whole.spectraGradient.actual)).toEqual(Array.from(pair.spectraGradient.actual));
+        }
+        expect(liveBufferCount(device)).toBe(0);
+      },
+    );
   }
 });
 

@@ -245,3 +245,57 @@ export function inverseRealDft2dAdjointRef(
   }
   return out;
 }
+
+/**
+ * Planar complex rows [rows, 2, k] ([re | im] per row) as interleaved ones [rows, k, 2] ((re, im)
+ * adjacent): the layout fft-whole reads and writes with one vec2 per value (FftRun.srcLayout and
+ * interleavedOutput; the Fourier parametrisation's scratch half spectra [rows, W] and row pairs
+ * [ceil(rows / 2), w]). The reference of an interleaved run is this of the planar run's reference.
+ */
+export function interleaveComplexRows(planar: ArrayLike<number>, rows: number, k: number): Float64Array {
+  const out = new Float64Array(rows * 2 * k);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < k; i++) {
+      out[(r * k + i) * 2] = planar[r * 2 * k + i]!;
+      out[(r * k + i) * 2 + 1] = planar[r * 2 * k + k + i]!;
+    }
+  }
+  return out;
+}
+
+/** The inverse of {@link interleaveComplexRows}: interleaved rows [rows, k, 2] as planar ones [rows, 2, k]. */
+export function planarComplexRows(interleaved: ArrayLike<number>, rows: number, k: number): Float64Array {
+  const out = new Float64Array(rows * 2 * k);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < k; i++) {
+      out[r * 2 * k + i] = interleaved[(r * k + i) * 2]!;
+      out[r * 2 * k + k + i] = interleaved[(r * k + i) * 2 + 1]!;
+    }
+  }
+  return out;
+}
+
+/** The DFT along u of every column v of `rows` [planes, h, 2 W] ([re | im] per row): the column FFT's layout. */
+export function columnDftRef(data: ArrayLike<number>, planes: number, h: number, W: number, sign: 1 | -1): Float64Array {
+  const at = (p: number, u: number, v: number) => (p * h + u) * 2 * W + v;
+  const sequences = new Float64Array(planes * W * 2 * h);
+  for (let p = 0; p < planes; p++) {
+    for (let v = 0; v < W; v++) {
+      for (let u = 0; u < h; u++) {
+        sequences[(p * W + v) * 2 * h + u] = data[at(p, u, v)]!;
+        sequences[(p * W + v) * 2 * h + h + u] = data[at(p, u, v) + W]!;
+      }
+    }
+  }
+  const transformed = dftRef(sequences, h, planes * W, sign);
+  const out = new Float64Array(planes * h * 2 * W);
+  for (let p = 0; p < planes; p++) {
+    for (let v = 0; v < W; v++) {
+      for (let u = 0; u < h; u++) {
+        out[at(p, u, v)] = transformed[(p * W + v) * 2 * h + u]!;
+        out[at(p, u, v) + W] = transformed[(p * W + v) * 2 * h + h + u]!;
+      }
+    }
+  }
+  return out;
+}

@@ -12,6 +12,9 @@ export {
   MAX_RADIX,
   MAX_STAGE_ELEMENTS,
   PLAIN_FFT_MODES,
+  PLANAR_FFT_LAYOUTS,
+  type ComplexLayout,
+  type FftLayouts,
   type FftModes,
 } from './fft-stage.kernel.js';
 export { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
@@ -20,6 +23,7 @@ export {
   fftTwiddles,
   fourierScratchFloats,
   hasFourierPlan,
+  hasTwoStagePlans,
   recordFft,
   recordFourierImage,
   recordFourierImageAdjoint,

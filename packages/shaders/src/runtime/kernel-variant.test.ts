@@ -46,4 +46,12 @@ describe('pipelineKey', () => {
     expect(pipelineKey(variant)).toBe(pipelineKey(spec({ KEEP: 7, MODE: 2 })));
     expect(pipelineKey(spec({ MODE: 3 }))).not.toBe(pipelineKey(variant));
   });
+
+  it('names the included snippets, so descriptors differing only in them get pipelines of their own', () => {
+    const including = (...names: string[]) =>
+      ({ name: 'k', workgroupSize: 64, includes: names.map((name) => ({ name, source: '' })) }) as unknown as AnySpec;
+    expect(pipelineKey(including('a.wgsl', 'b.wgsl'))).toBe('k@64:{}+a.wgsl+b.wgsl');
+    expect(pipelineKey(including('a.wgsl', 'c.wgsl'))).not.toBe(pipelineKey(including('a.wgsl', 'b.wgsl')));
+    expect(pipelineKey(including())).toBe('k@64:{}');
+  });
 });

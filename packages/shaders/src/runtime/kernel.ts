@@ -117,12 +117,21 @@ const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipel
 const pipelineKeys = new WeakMap<AnySpec, string>();
 
 /**
- * Cache key of a kernel's pipeline: name, workgroup size and override constants. Asked for on every
- * dispatch, so it is kept per descriptor (the JSON of the constants cost 0.1-0.2 us each time).
+ * Cache key of a kernel's pipeline: name, workgroup size, override constants and the snippets it
+ * includes (two descriptors of one kernel may include different ones: fft-whole's `src` / `dst`
+ * layouts). Asked for on every dispatch, so it is kept per descriptor (the JSON of the constants
+ * cost 0.1-0.2 us each time).
  */
 export function pipelineKey(spec: AnySpec): string {
   let key = pipelineKeys.get(spec);
-  if (key === undefined) pipelineKeys.set(spec, (key = `${spec.name}@${spec.workgroupSize}:${JSON.stringify(spec.constants ?? {})}`));
+  if (key === undefined) {
+    const includes = spec.includes?.length
+      ? `+${resolveIncludes(spec.includes)
+          .map((snippet) => snippet.name)
+          .join('+')}`
+      : '';
+    pipelineKeys.set(spec, (key = `${spec.name}@${spec.workgroupSize}:${JSON.stringify(spec.constants ?? {})}${includes}`));
+  }
   return key;
 }
 

@@ -17,6 +17,7 @@ import affineMapSource from '../features/affine-map.wgsl';
 import affineSampleParamsSource from '../features/affine-sample-params.wgsl';
 import affineFootprintSource from '../features/affine-footprint.wgsl';
 import adamUpdateSource from '../features/adam-update.wgsl';
+import affineFourierPixelSource from '../features/affine-fourier-pixel.wgsl';
 import convBlockSource from '../direct-conv/conv-block.wgsl';
 import convBlock8Source from '../direct-conv/conv-block8.wgsl';
 import convGeometrySource from '../direct-conv/conv-geometry.wgsl';
@@ -26,6 +27,10 @@ import fourierParamsSource from '../fft/fourier-params.wgsl';
 import fftButterflySource from '../fft/fft-butterfly.wgsl';
 import fftIoSource from '../fft/fft-io.wgsl';
 import fftPairStagesSource from '../fft/fft-pair-stages.wgsl';
+import fftSrcPlanarSource from '../fft/fft-src-planar.wgsl';
+import fftSrcInterleavedSource from '../fft/fft-src-interleaved.wgsl';
+import fftDstPlanarSource from '../fft/fft-dst-planar.wgsl';
+import fftDstInterleavedSource from '../fft/fft-dst-interleaved.wgsl';
 import activationSource from './activation.wgsl';
 import guidedIgKeysSource from '../guided-ig/guided-ig-keys.wgsl';
 
@@ -73,6 +78,17 @@ export const affineFootprintSnippet: WgslSnippet = {
   includes: [affineMapSnippet],
 };
 
+/**
+ * View, the bindings but `pairs`, gatherBlock(t) (calls the kernel's storeBlock) and pixelRows(n, y,
+ * x, g): a pixel's plane-row gradients, for affine-fourier-adjoint and its interleaved twin
+ * (features/affine-fourier-pixel.wgsl; needs fourierParamsSnippet's Params).
+ */
+export const affineFourierPixelSnippet: WgslSnippet = {
+  name: 'affine-fourier-pixel.wgsl',
+  source: affineFourierPixelSource,
+  includes: [affineFootprintSnippet],
+};
+
 /** Params and adamUpdate(x, g, m, v): the Adam step of adam-ascend and adam-ascend-quads (features/adam-update.wgsl). */
 export const adamUpdateSnippet: WgslSnippet = { name: 'adam-update.wgsl', source: adamUpdateSource };
 
@@ -102,10 +118,23 @@ export const fourierParamsSnippet: WgslSnippet = { name: 'fourier-params.wgsl', 
 export const fftButterflySnippet: WgslSnippet = { name: 'fft-butterfly.wgsl', source: fftButterflySource };
 
 /**
- * Params, twiddle(k), load() and the stores (storeSequence, imageRowStart + storeImage) of the FFT
- * kernels (fft/fft-io.wgsl; reads `params`, `src`, `twiddles`, `scale`, `dst`; needs fftButterflySnippet's divmod).
+ * Params, twiddle(k), load() and the image stores (imageRowStart + storeImage) of the FFT kernels
+ * (fft/fft-io.wgsl; reads `params`, `twiddles`, `scale`, and `src` / `dst` through one of the
+ * fftSrc* / fftDst* snippets, which the kernel lists; needs fftButterflySnippet's divmod).
  */
 export const fftIoSnippet: WgslSnippet = { name: 'fft-io.wgsl', source: fftIoSource, includes: [fftButterflySnippet] };
+
+/** `src` as planar complex values (f32, re and im imOffset apart): srcComplex, SRC_ROW_UNITS (fft/fft-src-planar.wgsl). */
+export const fftSrcPlanarSnippet: WgslSnippet = { name: 'fft-src-planar.wgsl', source: fftSrcPlanarSource };
+
+/** `src` as interleaved complex values (one vec2 each): srcComplex, SRC_ROW_UNITS (fft/fft-src-interleaved.wgsl). */
+export const fftSrcInterleavedSnippet: WgslSnippet = { name: 'fft-src-interleaved.wgsl', source: fftSrcInterleavedSource };
+
+/** `dst` as f32s (planar complex, or the image): outputBase, storeFloat, storeSequence (fft/fft-dst-planar.wgsl). */
+export const fftDstPlanarSnippet: WgslSnippet = { name: 'fft-dst-planar.wgsl', source: fftDstPlanarSource };
+
+/** `dst` as interleaved complex values (one vec2 each): outputBase, storeFloat, storeSequence (fft/fft-dst-interleaved.wgsl). */
+export const fftDstInterleavedSnippet: WgslSnippet = { name: 'fft-dst-interleaved.wgsl', source: fftDstInterleavedSource };
 
 /**
  * firstStage, secondStage: the two stages of fft-pair and fft-whole through the kernel's `mid`

@@ -4,7 +4,14 @@ import * as tf from '@tensorflow/tfjs';
 import { seededF32 } from '@webxai/testing';
 import { flushTfjs, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { disposeBasis, imageBasis, imageVjp, renderImage, toImage, variablesGradient, variableShape } from './parametrisation.js';
-import { FFT_WHOLE_SEQUENCES_FLAG, fftStageFusion, fuseFftStages, wholeSequenceFfts } from './fourier-fft.js';
+import {
+  FFT_INTERLEAVED_SCRATCH_FLAG,
+  FFT_WHOLE_SEQUENCES_FLAG,
+  fftStageFusion,
+  fuseFftStages,
+  scratchLayoutOf,
+  wholeSequenceFfts,
+} from './fourier-fft.js';
 
 describe('the FFT kernel path of the fourier parametrisation (webgpu)', () => {
   beforeAll(async () => {
@@ -31,6 +38,23 @@ describe('the FFT kernel path of the fourier parametrisation (webgpu)', () => {
       expect(fftStageFusion()).toEqual({ fuseStages: true, fusedIn: 'workgroup' });
     } finally {
       tf.env().set(FFT_WHOLE_SEQUENCES_FLAG, before);
+    }
+  });
+
+  it(`holds the scratch interleaved under fft-whole with two-stage plans on both axes, unless ${FFT_INTERLEAVED_SCRATCH_FLAG} is false`, () => {
+    const shape = (height: number, width: number) => ({ images: 1, channels: 3, height, width, factor: 1, mix: [] }) as const;
+    const whole = { fuseStages: true, fusedIn: 'invocation' } as const;
+    expect(scratchLayoutOf(shape(128, 128), whole)).toBe('interleaved');
+    expect(scratchLayoutOf(shape(24, 20), whole)).toBe('interleaved');
+    expect(scratchLayoutOf(shape(8, 128), whole)).toBe('planar'); // 8: one stage (fft-stage)
+    expect(scratchLayoutOf(shape(128, 128), { fuseStages: true, fusedIn: 'workgroup' })).toBe('planar');
+    expect(scratchLayoutOf(shape(128, 128), { fuseStages: false })).toBe('planar');
+    const before = tf.env().getBool(FFT_INTERLEAVED_SCRATCH_FLAG);
+    try {
+      tf.env().set(FFT_INTERLEAVED_SCRATCH_FLAG, false);
+      expect(scratchLayoutOf(shape(128, 128), whole)).toBe('planar');
+    } finally {
+      tf.env().set(FFT_INTERLEAVED_SCRATCH_FLAG, before);
     }
   });
 

@@ -9,10 +9,12 @@ import {
   fftTwiddles,
   type FftRun,
   fourierScratchFloats,
+  hasTwoStagePlans,
   recordAffineFourierAdjoint,
   recordFourierImage,
   recordFourierImageAdjoint,
   recordKernels,
+  type ComplexLayout,
   type FourierImageShape,
   type ImageLayout,
   type KernelBatch,
@@ -31,6 +33,8 @@ export interface FourierFft {
   readonly scratch: readonly [tf.Tensor1D, tf.Tensor1D];
   /** How two-stage FFT plans run: one fft-pair or fft-whole dispatch, or a dispatch per stage ({@link fftStageFusion}). */
   readonly fusion: Pick<FftRun, 'fuseStages' | 'fusedIn'>;
+  /** How `scratch` holds the complex values between the FFTs ({@link scratchLayoutOf}). */
+  readonly scratchLayout: ComplexLayout;
 }
 
 /**
@@ -70,16 +74,38 @@ export function fftStageFusion(): Pick<FftRun, 'fuseStages' | 'fusedIn'> {
   return { fuseStages: fuseFftStages(activeAdapterInfo()), fusedIn: 'workgroup' };
 }
 
+/**
+ * tfjs flag: whether fft-whole's scratch between the FFTs holds complex values interleaved (one vec2
+ * per value; default true) or planar (two f32s `imOffset` apart), the same bits either way. lavapipe's
+ * cost follows the count of load and store instructions: the step's FFTs took 0.90-0.95x their
+ * planar CPU time each (session 23). Set it after configureTfjs for an A/B (`--tfjs-flags` in the bench).
+ */
+export const FFT_INTERLEAVED_SCRATCH_FLAG = 'WEBXAI_FFT_INTERLEAVED_SCRATCH';
+
+tf.env().registerFlag(FFT_INTERLEAVED_SCRATCH_FLAG, () => true);
+
+/**
+ * How the scratch between the FFTs holds complex values under `fusion`: interleaved when fft-whole
+ * runs both axes (fusedIn 'invocation' and two-stage plans) and {@link FFT_INTERLEAVED_SCRATCH_FLAG}
+ * is on, else planar (fft-stage and fft-pair read planar only).
+ */
+export function scratchLayoutOf(shape: FourierImageShape, fusion: Pick<FftRun, 'fuseStages' | 'fusedIn'>): ComplexLayout {
+  const whole = fusion.fusedIn === 'invocation' && hasTwoStagePlans(shape.height, shape.width);
+  return whole && tf.env().getBool(FFT_INTERLEAVED_SCRATCH_FLAG) ? 'interleaved' : 'planar';
+}
+
 /** Allocates the twiddles and scratch of `shape` on the webgpu backend. */
 export function fourierFft(shape: FourierImageShape): FourierFft {
   const floats = fourierScratchFloats(shape);
   const scratch = [0, 1].map(() => createTensorBuffer([floats]).tensor) as [tf.Tensor1D, tf.Tensor1D];
+  const fusion = fftStageFusion();
   return {
     shape,
     rowTwiddles: tf.tensor1d(fftTwiddles(shape.width)),
     columnTwiddles: tf.tensor1d(fftTwiddles(shape.height)),
     scratch,
-    fusion: fftStageFusion(),
+    fusion,
+    scratchLayout: scratchLayoutOf(shape, fusion),
   };
 }
 
@@ -94,6 +120,7 @@ function buffersOf(fft: FourierFft, scale: tf.Tensor) {
     scale: gpuBufferOf(scale),
     scratch: [gpuBufferOf(fft.scratch[0]), gpuBufferOf(fft.scratch[1])] as const,
     ...fft.fusion,
+    scratchLayout: fft.scratchLayout,
   };
 }
 

@@ -5,6 +5,7 @@ import { AbortedError, InvalidOptionError, UnknownLayerError } from '@webxai/sha
 import { flushTfjs, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { stepTransforms, transformImages } from './transforms.js';
 import { visualizeFeature } from './visualize-feature.js';
+import { FFT_INTERLEAVED_SCRATCH_FLAG, FFT_WHOLE_SEQUENCES_FLAG, fftStageFusion, scratchLayoutOf } from './fourier-fft.js';
 
 const K = 5; // filter size
 const SIZE = 24;
@@ -155,6 +156,31 @@ describe('visualizeFeature', () => {
     expect(reports[0]!.shape).toEqual([2, SIZE, SIZE, 3]);
     expect(reports[1]!.objective).toEqual(a.objective[5]);
     tf.dispose([a.images, b.images, c.images]);
+  });
+
+  it("interleaved scratch between the FFTs (lavapipe's default) gives planar scratch's and fft-pair's images and objectives, bit for bit", async () => {
+    const model = patternModel();
+    const options = { layer: 'features', channels: [0, 2], steps: 6, seed: 11 } as const;
+    const shape = { images: 2, channels: 3, height: SIZE, width: SIZE, factor: 1, mix: [] } as const;
+    expect(scratchLayoutOf(shape, fftStageFusion())).toBe('interleaved');
+    const run = async (flags: Record<string, boolean>) => {
+      const before = Object.fromEntries(Object.keys(flags).map((flag) => [flag, tf.env().getBool(flag)]));
+      tf.env().setFlags(flags);
+      try {
+        const result = await visualizeFeature(model, options);
+        const images = new Uint32Array((await result.images.data()).buffer);
+        result.images.dispose();
+        return { images: Array.from(images), objective: result.objective };
+      } finally {
+        tf.env().setFlags(before);
+      }
+    };
+    const interleaved = await run({});
+    for (const flags of [{ [FFT_INTERLEAVED_SCRATCH_FLAG]: false }, { [FFT_WHOLE_SEQUENCES_FLAG]: false }]) {
+      const other = await run(flags);
+      expect(other.images, JSON.stringify(flags)).toEqual(interleaved.images);
+      expect(other.objective, JSON.stringify(flags)).toEqual(interleaved.objective);
+    }
   });
 
   it('webgpu and cpu agree for a few steps, and nothing leaks', async () => {

@@ -1,0 +1,47 @@
+// affine-fourier-pixel.wgsl — what affine-fourier-adjoint.wgsl and affine-fourier-adjoint-interleaved.wgsl
+// share (ADR 0006 include): the View uniform, the bindings but `pairs` (whose type is the layout's),
+// gatherBlock, an invocation's 2 x 2 block of image gradients handed to the including kernel's
+// storeBlock (call-back convention, ADR 0006), and pixelRows, a pixel's values of its plane rows.
+// Params (sizes, factor, m0..m8) come from fourier-params.wgsl.
+
+// imageStride: the floats per pixel of `image` (c packed, 4 padded: fft-plan.ts's ImageLayout).
+struct View {
+  outHeight: u32,
+  outWidth: u32,
+  imageStride: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<uniform> view: View;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(3) var<storage, read> transforms: array<f32>;
+@group(0) @binding(4) var<storage, read> image: array<f32>;
+
+// The pixel (n, y, x)'s values p[i] = factor * M[i, :] . (g s (1 - s)) of plane rows r0 + i height
+// (r0 = n c height + y, i < c; lanes past c are 0) from its image gradient g. The rows are spelled
+// out (mixRow(k) measured slower on SwiftShader, session 15).
+fn pixelRows(n: u32, y: u32, x: u32, g: vec4f) -> vec3f {
+  let c = params.channels;
+  let at = ((n * params.height + y) * params.width + x) * view.imageStride;
+  let s = vec3f(image[at], select(0.0, image[at + 1u], c > 1u), select(0.0, image[at + 2u], c > 2u));
+  let pre = g.xyz * s * (1.0 - s); // lanes past c are 0 (g's and s's), so M's unused entries never count
+  let p0 = params.factor * dot(vec3f(params.m0, params.m1, params.m2), pre);
+  if (c == 1u) { // c is 1 or 3
+    return vec3f(p0, 0.0, 0.0);
+  }
+  let p1 = params.factor * dot(vec3f(params.m3, params.m4, params.m5), pre);
+  let p2 = params.factor * dot(vec3f(params.m6, params.m7, params.m8), pre);
+  return vec3f(p0, p1, p2);
+}
+
+// Invocation t's 2 x 2 block of image pixels (sourceBlock: top-left pixel (n, x, y) = corner; none
+// past the last image): their image gradients, whose four gathers share their candidates
+// (footprintBlockSums), go to storeBlock, which writes the block's plane rows into `pairs`.
+fn gatherBlock(t: u32) {
+  let corner = sourceBlock(t, params.images, params.height, params.width);
+  if (corner.x >= params.images) {
+    return;
+  }
+  let c = params.channels;
+  storeBlock(corner, footprintBlockSums(corner.x, f32(corner.y), f32(corner.z), view.outHeight, view.outWidth, c, 0u, c));
+}
