@@ -20,6 +20,7 @@ import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu
 import { camMaps, type CamMaps } from './cam-map.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { EigenSignConvention } from './types.js';
+import { nonFiniteMarks } from './model-fault.js';
 
 async function leadingEigenpairs(
   matrices: tf.Tensor3D,
@@ -80,8 +81,7 @@ export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): 
       centred: c,
       matrices: m,
       signs: gramOverPositions ? tf.sum<tf.Tensor2D>(c, 2) : tf.ones<tf.Rank.R2>([n, k]),
-      // 0 * a finite entry is 0, 0 * NaN or Inf is NaN; summed (no max(): it may drop a NaN).
-      unit: tf.add<tf.Tensor2D>(tf.reshape(tf.sum(tf.mul(m, tf.scalar(0)), [1, 2]), [n, 1]), tf.scalar(1)),
+      unit: tf.add<tf.Tensor2D>(tf.reshape(nonFiniteMarks(m), [n, 1]), tf.scalar(1)),
     };
   });
   try {

@@ -4,6 +4,7 @@
 // would hide it (a ReLU or a min/max may turn NaN into 0: an all-zero map on webgpu, a NaN map on
 // cpu), so cam-map marks the image's peak NaN, the scores' finiteness rides in the same readback, and
 // the host throws on reading them.
+import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '@webxai/shaders';
 
 /** Where a CAM's evidence is NaN or Inf: the layer and the first such image. */
@@ -34,4 +35,12 @@ export function throwIfModelFault(method: string, layer: string, peaks: ArrayLik
   const row = Array.prototype.findIndex.call(peaks, (v: number) => !Number.isFinite(v));
   if (row < 0 && scoresFinite) return;
   throw camModelFault(method, row < 0 ? undefined : { layer, image: row % images }, scoresFinite);
+}
+
+/**
+ * Per row of `x` (`[n, a, b]`): 0 where all its values are finite, NaN where one is NaN or Inf
+ * (0 times a finite value is 0, 0 times NaN or Inf is NaN; summed, since max() may drop a NaN).
+ */
+export function nonFiniteMarks(x: tf.Tensor3D): tf.Tensor1D {
+  return tf.tidy(() => tf.sum<tf.Tensor1D>(tf.mul(x, tf.scalar(0)), [1, 2]));
 }

@@ -34,7 +34,7 @@ import {
 } from './types.js';
 import { checkpoint } from '../api/abort.js';
 import { readChecked, readCheckedWithScores, type CheckedRead, type InputCheck, type ReadParts } from '../api/input-check.js';
-import { camModelFault, throwIfModelFault } from './model-fault.js';
+import { camModelFault, nonFiniteMarks, throwIfModelFault } from './model-fault.js';
 import { disposeResult } from '../api/dispose-result.js';
 
 /** One layer's pass, handed to a method's weights function. */
@@ -413,7 +413,7 @@ async function checkSignedMap(
   const read = await readCheckedWithScores(job.call.inputCheck, predicted, map);
   if (read.scoresFinite) return predicted ? Array.from(read.values) : undefined;
   // The error path only: which image (one more readback).
-  const faults = tf.tidy(() => tf.sum(tf.mul(map, tf.scalar(0)), [1, 2]));
+  const faults = nonFiniteMarks(map);
   const image = (await faults.data().finally(() => faults.dispose())).findIndex((v) => !Number.isFinite(v));
   throw camModelFault(job.method, { layer: split.layer.name, image: Math.max(image, 0) % job.images });
 }
