@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { wgsl } from './wgsl-plugin.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
 export const SOURCE_CONDITION = '@webxai/source';
 
@@ -28,6 +29,36 @@ export function nodeTestConfig({ include = ['src/**/*.test.ts', 'test/**/*.test.
       hookTimeout: 120_000,
       reporters: ['default', 'json'],
       outputFile: { json: 'reports/vitest-node.json' },
+    },
+  };
+}
+
+/**
+ * Browser-side tests: headless Debian Chromium (tools/chromium.mjs), WebGPU on SwiftShader. `include` names
+ * the files; `prebundle` lists heavy dependencies to optimise up front, so the optimizer does not reload
+ * the page mid-run. `provider` is the package's `playwright` from @vitest/browser-playwright (passed in so
+ * only packages that run browser tests depend on it).
+ */
+export function browserTestConfig({ include, provider, setupFiles = ['@webxai/testing/setup-browser'], prebundle = [] }) {
+  return {
+    plugins: [wgsl()],
+    resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
+    optimizeDeps: { include: prebundle },
+    test: {
+      include,
+      setupFiles,
+      testTimeout: 120_000,
+      reporters: ['default', 'json'],
+      outputFile: { json: 'reports/vitest-browser.json' },
+      browser: {
+        enabled: true,
+        headless: true,
+        screenshotFailures: false,
+        // Fits Playwright's 1280x720 window, so screenshots are not scaled down (pixel statistics need 1:1).
+        viewport: { width: 800, height: 600 },
+        provider: provider({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
+        instances: [{ browser: 'chromium' }],
+      },
     },
   };
 }

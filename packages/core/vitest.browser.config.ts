@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+// Core's tests that also run in Chromium: host code whose browser path differs from Node's. The WebAssembly
+// row writers (ADR 0013) compile and run in the page's own WebAssembly engine, under its main-thread limits.
+// The files run in Node too (vitest.config.ts); here they check that the browser takes the same path
+// (`lastWrite === 'wasm'`) and writes the same bits.
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { browserTestConfig } from '../../tools/vitest-preset.mjs';
+
+export default defineConfig(
+  browserTestConfig({
+    include: ['src/perturbation/rise/rise-cpu.test.ts', 'src/perturbation/shared/host-batch-pool.test.ts'],
+    provider: playwright,
+  }),
+);
