@@ -9,7 +9,11 @@ import { browserTestConfig } from '../../tools/vitest-preset.mjs';
 
 export default defineConfig(
   browserTestConfig({
-    include: ['src/perturbation/rise/rise-cpu.test.ts', 'src/perturbation/shared/host-batch-pool.test.ts'],
+    include: [
+      'src/perturbation/rise/rise-cpu.test.ts',
+      'src/perturbation/shared/host-batch-pool.test.ts',
+      'src/perturbation/shared/span-composer.test.ts',
+    ],
     provider: playwright,
   }),
 );

@@ -10,8 +10,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
-/** The WebAssembly features the .wat sources may use (SIMD only; every engine core supports has it). */
-const FEATURES = { simd: true };
+/** The WebAssembly features the .wat sources may use (SIMD and bulk memory: every engine core supports has both). */
+const FEATURES = { simd: true, bulk_memory: true };
 
 /** The binary module of WAT `source` (no names section: the bytes depend on the code only). */
 export async function compileWat(name, source) {

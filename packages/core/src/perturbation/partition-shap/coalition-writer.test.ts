@@ -4,7 +4,7 @@ import { seededF32 } from '@webxai/testing';
 import { perturbBatchRef } from '@webxai/shaders';
 import { nhwcToNchw } from '../../model/onnx/from-onnx.js';
 import { CoalitionWriter } from './coalition-writer.js';
-import { centroids, partitionTree, treeOrdered, type PartitionTree } from './partition-tree.js';
+import { orderedPartition, type PartitionTree } from './partition-tree.js';
 
 /** Disjoint nodes: walk down from the root, keeping a node or descending into both children at random. */
 function randomCoalition(tree: PartitionTree, seed: number): number[] {
@@ -43,9 +43,8 @@ describe('CoalitionWriter', () => {
     'writes perturbBatchRef of the coalitions as 0/1 mask rows, bit for bit (%s, %s)',
     ([name, layout]) => {
       const map = maps[name as keyof typeof maps];
-      const { cy, cx } = centroids(map.labels, w, map.count);
-      const { tree, position } = treeOrdered(partitionTree(cy, cx, map.count));
-      const labels = map.labels.map((l) => position[l]!);
+      const partition = orderedPartition(map, w);
+      const { tree, labels } = partition;
       const coalitions = [[], [0], ...Array.from({ length: 6 }, (_, i) => randomCoalition(tree, i + 1))];
       expect(new Set(coalitions.map((k) => k.length)).size).toBeGreaterThan(2);
       const count = coalitions.length - 1;
@@ -63,11 +62,16 @@ describe('CoalitionWriter', () => {
         channels: c,
         count,
       });
-      const writer = new CoalitionWriter(tree, labels, map.count, image, fill, c);
-      // Twice: the second pass reads the cached node spans.
-      for (let pass = 0; pass < 2; pass++) {
-        const out = new Float32Array(count * pixels * c).fill(Number.NaN);
-        writer.write(out, coalitions, 1, count, layout);
+      // Twice, with a new writer on the same partition: the second reads the node spans the first
+      // made. First in JS, then staged in a WebAssembly.Memory (span-compose.wat), as a black box's batch.
+      for (const staged of [false, true]) {
+        const writer = new CoalitionWriter(partition, image, fill, c);
+        const batch = count * pixels * c;
+        const memory = new WebAssembly.Memory({ initial: Math.ceil(((batch + writer.stagingLength) * 4) / 65_536) });
+        const whole = new Float32Array(memory.buffer, 0, batch + writer.stagingLength).fill(Number.NaN);
+        const out = whole.subarray(0, batch);
+        writer.write(out, coalitions, 1, count, layout, staged ? { whole, offset: batch, memory } : undefined);
+        expect(writer.lastWrite).toBe(staged ? 'wasm' : 'js');
         expect(Array.from(out)).toEqual(Array.from(layout === 'nchw' ? nhwcToNchw(want, count, pixels, c) : want));
       }
     },

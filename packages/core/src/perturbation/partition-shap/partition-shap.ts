@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
-import { evaluateBatches, gpuBatches, hostBatches, type PerturbationEnv } from '../shared/evaluate.js';
+import { evaluateBatches, gpuBatches, hostBatches, type HostStaging, type PerturbationEnv } from '../shared/evaluate.js';
 import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { checkFill, fillImage, userSegments, type FeatureMap, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { builtinSegments } from '../shared/features.js';
@@ -17,7 +17,7 @@ import { stackSegments } from '../shared/stack.js';
 import { perturbationEnv } from '../shared/env.js';
 import { owenValues, type CoalitionScorer } from './owen.js';
 import { CoalitionWriter } from './coalition-writer.js';
-import { centroids, iota, partitionTree, treeOrdered } from './partition-tree.js';
+import { iota, orderedPartition, type OrderedPartition } from './partition-tree.js';
 import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'partition-shap'` (shap's PartitionExplainer with an Image masker). */
@@ -88,7 +88,11 @@ export const partitionShap: MethodDefinition<'partition-shap'> = {
     const maxEvals = integerOption(NAME, 'maxEvals', options.maxEvals, 500, 2, 2 ** 24);
     checkFill(NAME, options.fill);
     if (options.batchSize !== undefined) integerOption(NAME, 'batchSize', options.batchSize, 2);
-    return { explain: (input, call) => explainPartition(model, input, call, { ...options, maxEvals }), dispose() {} };
+    const pixelPartitions = new PixelPartitions();
+    return {
+      explain: (input, call) => explainPartition(model, input, call, { ...options, maxEvals }, pixelPartitions),
+      dispose: () => pixelPartitions.clear(),
+    };
   },
 };
 
@@ -97,9 +101,9 @@ async function explainPartition(
   input: tf.Tensor4D,
   call: CallContext,
   o: PartitionShapOptions & { maxEvals: number; preprocess?: unknown },
+  pixelPartitions: PixelPartitions,
 ) {
   const [n, height, width, channels] = input.shape;
-  const pixels = height * width;
   const env = perturbationEnv(NAME, model, input, call, o, 2);
   const { batchSize } = env;
   // A black box's input is read once (inputValues): the clean scores, the segments, the fill and
@@ -107,7 +111,6 @@ async function explainPartition(
   const inputValues = await hostInputValues(env, input, call.inputCheck);
   const { scores: original, classes, targets } = await originalScoresOf(env, input, inputValues, call.target);
   const user = o.segments === undefined ? undefined : await userSegments(NAME, o.segments, n, height, width);
-  const identity: FeatureMap = { labels: iota(pixels), count: pixels };
   // With host batches the map is made on the host too (nothing else would use the GPU).
   const maps = new SegmentMaps(gpuBatches(env), [n, height, width]);
   const labelMaps: Int32Array[] = [];
@@ -120,22 +123,19 @@ async function explainPartition(
       const { tensor, values: pixelsOf } = await imageAt(input, i, inputValues);
       let workspace: SegmentWorkspace | undefined;
       try {
-        const map = user ? user(i) : o.segmentation ? await builtinSegments(tensor, o.segmentation, call.signal, pixelsOf) : identity;
+        const own = user ? user(i) : o.segmentation ? await builtinSegments(tensor, o.segmentation, call.signal, pixelsOf) : undefined;
+        const { map, partition } = own ? { map: own, partition: orderedPartition(own, width) } : pixelPartitions.of(height, width);
         const fill = fillImage(o.fill ?? 'blur', pixelsOf, map, height, width, channels);
         const features = map.count;
-        const { cy, cx } = centroids(map.labels, width, features);
-        // Features renumbered in tree order: a coalition's mask row is a few contiguous runs.
-        const { tree, position } = treeOrdered(partitionTree(cy, cx, features));
-        const orderedLabels = new Int32Array(pixels);
-        for (let p = 0; p < pixels; p++) orderedLabels[p] = position[map.labels[p]!]!;
-        const ordered: FeatureMap = { labels: orderedLabels, count: features };
+        const { tree, position } = partition;
+        const ordered: FeatureMap = { labels: partition.labels, count: features };
         // Made with one all-masked row; the hierarchy's coalitions (and f00, in the first batch) replace the rows batch by batch.
         workspace = SegmentWorkspace.create(env, tensor, pixelsOf, ordered, fill, new Float32Array(features));
         const ws = workspace;
         const target = targets[i]!;
         // A black box's batches are written on the host from the coalitions' tree nodes; the other
         // paths perturb from the 0/1 mask rows (perturb-batch reads them on the GPU).
-        const host = hostBatches(env) ? new CoalitionWriter(tree, ordered.labels, features, pixelsOf, fill, channels) : undefined;
+        const host = hostBatches(env) ? new CoalitionWriter(partition, pixelsOf, fill, channels) : undefined;
         const score: CoalitionScorer = host
           ? (_, rows, coalitions) => hostScores(env, host, coalitions, rows, target)
           : async (masks) => {
@@ -198,10 +198,34 @@ async function hostScores(
   target: number,
 ): Promise<Float64Array> {
   const scores = new Float64Array(rows);
-  const write = (out: Float32Array, first: number, count: number, layout: BatchLayout) =>
-    writer.write(out, coalitions, first, count, layout);
-  await evaluateBatches(env, rows, { on: 'host', write }, (first, count, batch, classes) => {
+  const write = (out: Float32Array, first: number, count: number, layout: BatchLayout, staging?: HostStaging) =>
+    writer.write(out, coalitions, first, count, layout, staging);
+  // Image, fill and span list staged after the batch, in a WebAssembly.Memory: span-compose.wat writes.
+  const host = { on: 'host', staging: writer.stagingLength, wasmMemory: true, write } as const;
+  await evaluateBatches(env, rows, host, (first, count, batch, classes) => {
     for (let b = 0; b < count; b++) scores[first + b] = batch[b * classes + target]!;
   });
   return scores;
+}
+
+/**
+ * Pixel features' partition (the default features): the same for every image of a size, so an
+ * explainer keeps the last size's until disposed, instead of 15-20 ms of tree building per image.
+ * Held at 224x224: the tree, parents and labels (~2.8 MB) and the node spans its batches used (a node's
+ * spans are two ints per rectangle row: ~1.6 MB if every node was used).
+ */
+class PixelPartitions {
+  private last: { height: number; width: number; map: FeatureMap; partition: OrderedPartition } | undefined;
+
+  of(height: number, width: number): { readonly map: FeatureMap; readonly partition: OrderedPartition } {
+    if (this.last?.height !== height || this.last.width !== width) {
+      const map: FeatureMap = { labels: iota(height * width), count: height * width };
+      this.last = { height, width, map, partition: orderedPartition(map, width) };
+    }
+    return this.last;
+  }
+
+  clear(): void {
+    this.last = undefined;
+  }
 }

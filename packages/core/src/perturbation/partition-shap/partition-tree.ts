@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import type { FeatureMap } from '../shared/features.js';
 
 /**
  * A binary partition of features (superpixels or pixels), as shap's Image masker builds for images:
@@ -118,4 +119,33 @@ export function iota(n: number): Int32Array<ArrayBuffer> {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
   return out;
+}
+
+/** A feature map's partition, features renumbered in tree order (see treeOrdered). */
+export interface OrderedPartition {
+  readonly tree: PartitionTree;
+  /** position[f]: feature f's number in tree order. */
+  readonly position: Int32Array;
+  /** Each pixel's feature in tree order. */
+  readonly labels: Int32Array;
+  /** Each node's parent (-1 for the root). */
+  readonly parent: Int32Array;
+  /** Per node, its pixel spans: filled by the CoalitionWriters of this partition as they need them. */
+  readonly spans: Map<number, Int32Array>;
+}
+
+/** The partition of `map`'s features (centroids over a row-major map `width` pixels wide), in tree order. */
+export function orderedPartition(map: FeatureMap, width: number): OrderedPartition {
+  const { cy, cx } = centroids(map.labels, width, map.count);
+  // Features renumbered in tree order: a coalition's mask row is a few contiguous runs.
+  const { tree, position } = treeOrdered(partitionTree(cy, cx, map.count));
+  const labels = new Int32Array(map.labels.length);
+  for (let p = 0; p < labels.length; p++) labels[p] = position[map.labels[p]!]!;
+  const parent = new Int32Array(tree.nodes).fill(-1);
+  for (let node = 0; node < tree.nodes; node++) {
+    if (tree.left[node]! < 0) continue;
+    parent[tree.left[node]!] = node;
+    parent[tree.right[node]!] = node;
+  }
+  return { tree, position, labels, parent, spans: new Map() };
 }

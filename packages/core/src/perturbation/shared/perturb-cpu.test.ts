@@ -94,22 +94,27 @@ describe('CpuPerturber', () => {
       { segments: labels, masks: binary, stride: segments }, // runs
       { segments: scattered, masks: new Float32Array(seededInts((count + 1) * pixels, 5, 0, 2)), stride: pixels }, // gathered
     ];
-    for (const { segments: map, masks, stride } of cases) {
+    // A plain buffer (copyWithin), then one in a WebAssembly.Memory (span-compose.wat for the runs).
+    for (const [{ segments: map, masks, stride }, inWasm] of cases.flatMap((k) => [[k, false] as const, [k, true] as const])) {
       const rows = 2;
       const perImage = pixels * c;
       const want = new CpuPerturber(image, fill, map, pixels, c, w);
       const staged = new CpuPerturber(image, fill, map, pixels, c, w);
-      const whole = new Float32Array(rows * perImage + staged.stagingLength).fill(Number.NaN);
+      const floats = rows * perImage + staged.stagingLength;
+      const memory = inWasm ? new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65_536) }) : undefined;
+      const whole = (memory ? new Float32Array(memory.buffer, 0, floats) : new Float32Array(floats)).fill(Number.NaN);
       const out = whole.subarray(0, rows * perImage);
       // Two batches of one loop (the second reuses the staged copies), then a new loop whose room
       // holds another image's values: staged again.
-      const loops = [{ whole, offset: rows * perImage }, undefined, { whole, offset: rows * perImage }];
+      const room = { whole, offset: rows * perImage, ...(memory && { memory }) };
+      const loops = [room, undefined, { ...room }];
       let staging = loops[0]!;
       for (const [i, next] of loops.entries()) {
         if (i === 2) whole.fill(-7, rows * perImage);
         staging = next ?? staging;
         const got = Array.from(staged.write(out, masks, stride, rows, 1 + i, layout, staging));
         expect(got).toEqual(Array.from(want.write(new Float32Array(rows * perImage), masks, stride, rows, 1 + i, layout)));
+        if (map === labels) expect(staged.lastWrite).toBe(inWasm ? 'wasm' : 'js');
       }
       const source = layout === 'nchw' ? nhwcToNchw(image, 1, pixels, c) : image;
       expect(Array.from(whole.subarray(rows * perImage, rows * perImage + perImage))).toEqual(Array.from(source));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-import { invariant } from '@webxai/shaders';
 import type { HostStaging } from './evaluate.js';
+import { copySpan, toPlanar } from './host-copy.js';
+import { SpanComposer } from './span-composer.js';
 
 /** Memory layout of a batch of images. */
 export type BatchLayout = 'nhwc' | 'nchw';
@@ -17,14 +18,12 @@ export class CpuPerturber {
   private readonly planarFill: Float32Array;
   /** [start, end, segment] triples of pixel indices (segment masks whose runs are long enough). */
   private readonly runs: Int32Array | undefined;
-  /** Pixels per segment label (with `runs`): which of image and fill covers more of a sample. */
-  private readonly segmentPixels: Int32Array | undefined;
   /** The segment map's runs are too short to walk (writeGathered instead). */
   private readonly fragmented: boolean = false;
   /** No segments and the fill is all +0 (RISE): fractional values are just m * x. */
   private readonly zeroFill: boolean;
-  /** The staging area (and layout) holding copies of image and fill, see {@link CpuPerturber.spans}. */
-  private staged: { readonly staging: HostStaging; readonly layout: BatchLayout } | undefined;
+  /** Binary rows over runs: the image on the runs switched on, the fill on the others, each value once. */
+  private readonly composer: SpanComposer;
 
   constructor(
     private readonly image: Float32Array,
@@ -36,6 +35,7 @@ export class CpuPerturber {
   ) {
     this.planarImage = toPlanar(image, pixels, channels);
     this.planarFill = toPlanar(fill, pixels, channels);
+    this.composer = new SpanComposer(image, fill, pixels, channels, { image: this.planarImage, fill: this.planarFill });
     this.zeroFill = !segments && allPositiveZero(fill);
     if (segments) {
       const starts = (p: number) => p === 0 || p % width === 0 || segments[p] !== segments[p - 1];
@@ -55,15 +55,15 @@ export class CpuPerturber {
           runs[r + 1] = p + 1;
         }
         this.runs = runs;
-        this.segmentPixels = pixelsPerLabel(runs);
       }
     }
   }
 
   /**
    * Writes `count` images for mask rows sampleOffset.. (maskStride entries each) into `out`.
-   * `staging` (2 images of room after `out` in its buffer, see evaluateBatches): binary rows are
-   * then copied span by span from copies of image and fill kept there.
+   * `staging` ({@link CpuPerturber.stagingLength} of room after `out` in its buffer, see
+   * evaluateBatches): binary rows are then copied span by span from copies of image and fill kept
+   * there, in WebAssembly when the buffer is a WebAssembly.Memory (SpanComposer).
    */
   write(
     out: Float32Array,
@@ -80,39 +80,35 @@ export class CpuPerturber {
     for (let b = 0; b < count; b++) {
       const row = (sampleOffset + b) * maskStride;
       const base = b * perImage;
-      if (this.runs && isBinaryRow(masks, row, maskStride)) this.writeRuns(spans, masks, row, base, layout);
+      if (this.runs && isBinaryRow(masks, row, maskStride)) this.writeRuns(masks, row, base);
       else if (!this.fragmented || !this.writeGathered(spans, masks, row, base, layout)) this.writePixels(out, masks, row, base, layout);
     }
     return out;
   }
 
-  /** Floats of {@link HostStaging} room {@link CpuPerturber.write} uses: a copy of the image and one of the fill. */
+  /** Floats of {@link HostStaging} room {@link CpuPerturber.write} uses: image, fill and a span list (SpanComposer). */
   get stagingLength(): number {
-    return 2 * this.pixels * this.channels;
+    return SpanComposer.stagingLength(this.pixels, this.channels);
+  }
+
+  /** Which writer wrote the last batch's binary rows over runs (SpanComposer's): for tests and diagnostics. */
+  get lastWrite(): 'wasm' | 'js' {
+    return this.composer.lastWrite;
   }
 
   /**
-   * The span writer of one {@link CpuPerturber.write}: from image and fill copied into `staging`
-   * (once per staging area and layout) when there is one, else from this perturber's arrays.
+   * The span writer of one {@link CpuPerturber.write}: from image and fill staged by the composer
+   * (once per staging area and layout) when there is staging, else from this perturber's arrays.
    * copyWithin inside one buffer costs about a third less than a `set` of a subarray per span
    * (anchors' 100 perturbed 224x224 images, 10 SLIC segments).
    */
   private spans(out: Float32Array, layout: BatchLayout, staging: HostStaging | undefined): SpanWriter {
     const [image, fill] = layout === 'nhwc' ? [this.image, this.fill] : [this.planarImage, this.planarFill];
-    if (!staging) return new SpanWriter(out, image, fill);
-    const { whole, offset } = staging;
-    invariant(out.buffer === whole.buffer && whole.length >= offset + this.stagingLength, 'CpuPerturber: staging outside the batch buffer');
-    if (this.staged?.staging !== staging || this.staged.layout !== layout) {
-      whole.set(image, offset);
-      whole.set(fill, offset + image.length);
-      this.staged = { staging, layout };
-    }
-    return new SpanWriter(out, image, fill, {
-      whole,
-      outAt: (out.byteOffset - whole.byteOffset) / 4,
-      imageAt: offset,
-      fillAt: offset + image.length,
-    });
+    this.composer.begin(out, layout, staging);
+    const staged = this.composer.stagedSources;
+    if (!staged) return new SpanWriter(out, image, fill);
+    const { whole, imageAt, fillAt } = staged;
+    return new SpanWriter(out, image, fill, { whole, outAt: (out.byteOffset - whole.byteOffset) / 4, imageAt, fillAt });
   }
 
   /** The unperturbed image in `layout` (occlusion starts from it and paints its window). */
@@ -121,43 +117,23 @@ export class CpuPerturber {
   }
 
   /**
-   * A binary row over a segment map with long runs: the source (image or fill) that covers more
-   * pixels is copied whole (one memcpy per image), then only the other source's runs. About 1.6x
-   * less CPU than copying every run (LIME's half-on rows at 224x224, 50 SLIC segments), more for
-   * rows with few features on or off (most KernelSHAP coalitions).
+   * A binary row over a segment map with long runs: the runs switched on, neighbours joined, are
+   * the image's spans and the composer writes them and the fill's gaps, each value once (in
+   * WebAssembly: ~3,000 copies per 224x224 image at 10 SLIC segments, planar).
    */
-  private writeRuns(spans: SpanWriter, masks: Float32Array, row: number, base: number, layout: BatchLayout): void {
+  private writeRuns(masks: Float32Array, row: number, base: number): void {
     const runs = this.runs!;
-    const { pixels, channels } = this;
-    const majorityOn = this.pixelsOn(masks, row) * 2 >= pixels;
-    spans.copy(majorityOn, 0, pixels * channels, base);
-    const minority = !majorityOn;
-    // Consecutive runs of the minority source merge into one span (neighbouring superpixels
-    // that are both off, or both on): one copy per span.
-    for (let r = 0; r < runs.length;) {
-      const on = masks[row + runs[r + 2]!] === 1;
-      if (on === majorityOn) {
-        r += 3;
-        continue;
+    const spans = this.composer.spans;
+    let n = 0;
+    for (let r = 0; r < runs.length; r += 3) {
+      if (masks[row + runs[r + 2]!] !== 1) continue;
+      if (n > 0 && spans[n - 1] === runs[r]) spans[n - 1] = runs[r + 1]!;
+      else {
+        spans[n++] = runs[r]!;
+        spans[n++] = runs[r + 1]!;
       }
-      const start = runs[r]!;
-      let end = runs[r + 1]!;
-      r += 3;
-      while (r < runs.length && runs[r] === end && (masks[row + runs[r + 2]!] === 1) === on) {
-        end = runs[r + 1]!;
-        r += 3;
-      }
-      if (layout === 'nhwc') spans.copy(minority, start * channels, end * channels, base);
-      else for (let c = 0; c < channels; c++) spans.copy(minority, c * pixels + start, c * pixels + end, base);
     }
-  }
-
-  /** Pixels whose segment is on (1) in the binary mask row at `row`. */
-  private pixelsOn(masks: Float32Array, row: number): number {
-    const sizes = this.segmentPixels!;
-    let on = 0;
-    for (let s = 0; s < sizes.length; s++) if (masks[row + s] === 1) on += sizes[s]!;
-    return on;
+    this.composer.compose(base, n / 2);
   }
 
   /**
@@ -241,27 +217,6 @@ function blend(m: number, x: number, f: number): number {
   return m === 1 ? x : m === 0 ? f : Math.fround(f + Math.fround(m * Math.fround(x - f)));
 }
 
-/** out[offset + i] = src[i] for i in [start, end): a loop for short spans, set() (memcpy) for long ones. */
-export function copySpan(out: Float32Array, src: Float32Array, start: number, end: number, offset: number): void {
-  if (end - start < 64) {
-    for (let i = start; i < end; i++) out[offset + i] = src[i]!;
-  } else {
-    out.set(src.subarray(start, end), offset + start);
-  }
-}
-
-/** Pixels per label 0 .. max label of [start, end, label] runs. */
-function pixelsPerLabel(runs: Int32Array): Int32Array {
-  let max = 0;
-  for (let r = 2; r < runs.length; r += 3) max = Math.max(max, runs[r]!);
-  const counts = new Int32Array(max + 1);
-  for (let r = 0; r < runs.length; r += 3) {
-    const label = runs[r + 2]!;
-    counts[label] = counts[label]! + runs[r + 1]! - runs[r]!;
-  }
-  return counts;
-}
-
 /** Every value is +0 (a plain loop: `every` with a callback costs ~150k calls at 224x224x3). */
 function allPositiveZero(values: Float32Array): boolean {
   for (let i = 0; i < values.length; i++) if (values[i] !== 0 || Object.is(values[i], -0)) return false;
@@ -271,11 +226,4 @@ function allPositiveZero(values: Float32Array): boolean {
 function isBinaryRow(masks: Float32Array, row: number, length: number): boolean {
   for (let i = row; i < row + length; i++) if (masks[i] !== 0 && masks[i] !== 1) return false;
   return true;
-}
-
-/** The HWC values `hwc` as planes (CHW). */
-export function toPlanar(hwc: Float32Array, pixels: number, channels: number): Float32Array {
-  const out = new Float32Array(hwc.length);
-  for (let c = 0; c < channels; c++) for (let p = 0; p < pixels; p++) out[c * pixels + p] = hwc[p * channels + c]!;
-  return out;
 }

@@ -131,6 +131,7 @@ export class SegmentWorkspace {
       : {
           on: 'host',
           staging: this.cpuPerturber().stagingLength,
+          wasmMemory: true, // SpanComposer's copies in WebAssembly
           write: (output, first, count, layout, staging) => {
             this.cpuPerturber().write(output, this.samples, this.map.count, count, from + first, layout, staging);
           },

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+// The host write of a binary-mask image (partition SHAP's coalitions, superpixel samples): the
+// image on a list of pixel spans, the fill everywhere else, every value written once. In a batch
+// staged in a WebAssembly.Memory (HostStaging) span-compose.wat does the copies (memory.copy, a
+// few ns each: a 224x224 coalition of pixel features is ~900 spans per plane); elsewhere the same
+// copies in JS. Copies move bits, so both give perturbBatchRef's values exactly.
+import { invariant } from '@webxai/shaders';
+import type { HostStaging } from './evaluate.js';
+import { copySpan, toPlanar } from './host-copy.js';
+import type { BatchLayout } from './perturb-cpu.js';
+import { spanComposeWasm } from './wasm/span-compose.generated.js';
+import { WasmModule } from './wasm/wasm-module.js';
+
+interface SpanComposeExports {
+  /** Byte addresses: see span-compose.wat. */
+  compose(
+    out: number,
+    image: number,
+    fill: number,
+    spans: number,
+    count: number,
+    pixels: number,
+    unit: number,
+    planes: number,
+    plane: number,
+  ): void;
+}
+
+const module = new WasmModule<SpanComposeExports>(spanComposeWasm);
+
+/** Image and fill copied into a batch's staging room in one layout (once per staging and layout). */
+interface Staged {
+  readonly staging: HostStaging;
+  readonly layout: BatchLayout;
+  /** Float indices in staging.whole. */
+  readonly imageAt: number;
+  readonly fillAt: number;
+  /** The span list, after the two copies. */
+  readonly spans: Int32Array;
+  readonly wasm: SpanComposeExports | undefined;
+}
+
+/**
+ * Writes images of a batch that show the image on sorted, disjoint [start, end) pixel spans and
+ * the fill elsewhere. Per batch: {@link SpanComposer.begin}, then per image fill
+ * {@link SpanComposer.spans} and call {@link SpanComposer.compose}.
+ */
+export class SpanComposer {
+  private readonly planarImage: Float32Array;
+  private readonly planarFill: Float32Array;
+  private readonly hostSpans: Int32Array;
+  private staged: Staged | undefined;
+  private out: Float32Array = new Float32Array(0);
+  private layout: BatchLayout = 'nhwc';
+  /** The staging of the current batch ({@link SpanComposer.begin}), when it has one. */
+  private current: Staged | undefined;
+
+  /** `image`, `fill`: HWC values; their planar copies when the caller has them already. */
+  constructor(
+    private readonly image: Float32Array,
+    private readonly fill: Float32Array,
+    private readonly pixels: number,
+    private readonly channels: number,
+    planar?: { readonly image: Float32Array; readonly fill: Float32Array },
+  ) {
+    this.planarImage = planar?.image ?? toPlanar(image, pixels, channels);
+    this.planarFill = planar?.fill ?? toPlanar(fill, pixels, channels);
+    this.hostSpans = new Int32Array(SpanComposer.spanCapacity(pixels));
+  }
+
+  /** Ints a span list may need: a [start, end) pair per pixel at most. */
+  private static spanCapacity(pixels: number): number {
+    return 2 * pixels;
+  }
+
+  /** Floats of HostStaging room a batch writer using a composer asks for: image, fill, span list. */
+  static stagingLength(pixels: number, channels: number): number {
+    return 2 * pixels * channels + SpanComposer.spanCapacity(pixels);
+  }
+
+  /**
+   * Starts a batch `out` in `layout`. With `staging` (room of {@link SpanComposer.stagingLength}
+   * after `out` in its buffer) image and fill are copied there once per staging and layout, and in
+   * a WebAssembly.Memory the module writes.
+   */
+  begin(out: Float32Array, layout: BatchLayout, staging: HostStaging | undefined): void {
+    this.out = out;
+    this.layout = layout;
+    this.current = staging ? this.stage(out, layout, staging) : undefined;
+  }
+
+  /** Image and fill staged (float indices in staging.whole), for callers copying from them too. */
+  get stagedSources(): { readonly whole: Float32Array; readonly imageAt: number; readonly fillAt: number } | undefined {
+    const s = this.current;
+    return s && { whole: s.staging.whole, imageAt: s.imageAt, fillAt: s.fillAt };
+  }
+
+  /** The span list {@link SpanComposer.compose} reads: fill its first 2 * count ints. */
+  get spans(): Int32Array {
+    return this.current?.spans ?? this.hostSpans;
+  }
+
+  /** Writes the image at float index `base` of the batch from the first `count` pairs of {@link SpanComposer.spans}. */
+  compose(base: number, count: number): void {
+    const planar = this.layout === 'nchw';
+    const { pixels, channels } = this;
+    const unit = planar ? 1 : channels;
+    const planes = planar ? channels : 1;
+    const s = this.current;
+    if (s?.wasm) {
+      const address = (i: number) => s.staging.whole.byteOffset + 4 * i;
+      const outAt = (this.out.byteOffset - s.staging.whole.byteOffset) / 4 + base;
+      s.wasm.compose(
+        address(outAt),
+        address(s.imageAt),
+        address(s.fillAt),
+        s.spans.byteOffset,
+        count,
+        pixels,
+        4 * unit,
+        planes,
+        4 * pixels,
+      );
+      return;
+    }
+    const spans = this.spans;
+    for (let c = 0; c < planes; c++) {
+      const plane = c * pixels;
+      let at = 0;
+      for (let i = 0; i < 2 * count; i += 2) {
+        this.copy(false, (plane + at) * unit, (plane + spans[i]!) * unit, base);
+        this.copy(true, (plane + spans[i]!) * unit, (plane + spans[i + 1]!) * unit, base);
+        at = spans[i + 1]!;
+      }
+      this.copy(false, (plane + at) * unit, (plane + pixels) * unit, base);
+    }
+  }
+
+  /** out[base + i] = source[i] for i in [start, end): from the staged copies when there are some. */
+  private copy(fromImage: boolean, start: number, end: number, base: number): void {
+    if (end <= start) return;
+    const s = this.current;
+    if (s) {
+      const at = fromImage ? s.imageAt : s.fillAt;
+      const outAt = (this.out.byteOffset - s.staging.whole.byteOffset) / 4;
+      s.staging.whole.copyWithin(outAt + base + start, at + start, at + end);
+      return;
+    }
+    const planar = this.layout === 'nchw';
+    const source = fromImage ? (planar ? this.planarImage : this.image) : planar ? this.planarFill : this.fill;
+    copySpan(this.out, source, start, end, base);
+  }
+
+  private stage(out: Float32Array, layout: BatchLayout, staging: HostStaging): Staged {
+    if (this.staged?.staging === staging && this.staged.layout === layout) return this.staged;
+    const { whole, offset } = staging;
+    const perImage = this.pixels * this.channels;
+    invariant(
+      out.buffer === whole.buffer && whole.length >= offset + SpanComposer.stagingLength(this.pixels, this.channels),
+      'SpanComposer: staging outside the batch buffer, or too small',
+    );
+    const planar = layout === 'nchw';
+    whole.set(planar ? this.planarImage : this.image, offset);
+    whole.set(planar ? this.planarFill : this.fill, offset + perImage);
+    const spans = new Int32Array(whole.buffer, whole.byteOffset + 4 * (offset + 2 * perImage), SpanComposer.spanCapacity(this.pixels));
+    const wasm = staging.memory ? module.on(staging.memory) : undefined;
+    this.staged = { staging, layout, imageAt: offset, fillAt: offset + perImage, spans, wasm };
+    return this.staged;
+  }
+
+  /** Which writer wrote the last batch: for tests and diagnostics. */
+  get lastWrite(): 'wasm' | 'js' {
+    return this.current?.wasm ? 'wasm' : 'js';
+  }
+}
