@@ -9,7 +9,11 @@
 //   1. count the keys by their high bits (key >> LOW_BITS; one overflow bin for +Inf);
 //      invocation 0 walks the bins to the one holding the rank-th key;
 //   2. count the keys of that bin by their low bits; invocation 0 walks to the rank-th.
-// Counts are integers added with atomics: exact and independent of invocation order.
+// Counts are integers added with atomics: exact and independent of invocation order. After a
+// selection whose features all reached x_max (their keys became +Inf), nextCountsAfterSelection
+// derives the next iteration's high counts from these without a pass over the row, and names the
+// high bin the next rank-th key falls in, so that the including kernel can count that bin's low
+// bits while it moves the features (both exact only if no other key changed: the includer checks).
 // A NaN key (a NaN or infinite gradient) counts as +Inf and is never selected, as in tfjs's
 // LessEqual.
 //
@@ -25,10 +29,14 @@ const LOW_BINS: u32 = 128u; // 1 << LOW_BITS
 // High bins 0 ..= MAX_KEY >> LOW_BITS, then the overflow bin: sized for KEY_BITS <= 14.
 const BINS: u32 = 130u;
 
-var<workgroup> keyCounts: array<atomic<u32>, BINS>;
-// The high bin holding the rank-th key, and the rank left inside it.
+var<workgroup> highCounts: array<atomic<u32>, BINS>;
+var<workgroup> lowCounts: array<atomic<u32>, LOW_BINS>;
+// The high bin holding the rank-th key, the rank left inside it, and the rank-th key.
 var<workgroup> chosenHigh: u32;
 var<workgroup> rankInBin: u32;
+var<workgroup> chosenKey: u32;
+// nextCountsAfterSelection's high bin of the next rank-th key.
+var<workgroup> nextHigh: u32;
 
 fn maxKey() -> u32 {
   return 1u << KEY_BITS;
@@ -47,37 +55,36 @@ fn keyCell(scale: f32) -> f32 {
 
 /** Key of feature i: maxKey() + 1 stands for +Inf (done, or a NaN gradient). */
 fn keyOf(i: u32, cell: f32) -> u32 {
-  if (isDone(i)) {
-    return maxKey() + 1u;
-  }
-  return keyOfMagnitude(abs(gradient[i]), cell);
+  return select(keyOfMagnitude(abs(gradient[i]), cell), maxKey() + 1u, isDone(i));
 }
 
 /** Key of a not-done feature whose |gradient| is `magnitude` (+Inf or NaN give maxKey() + 1). */
 fn keyOfMagnitude(magnitude: f32, cell: f32) -> u32 {
   let key = round(magnitude / cell);
-  if (isNan(key) || key > f32(maxKey())) {
-    return maxKey() + 1u;
-  }
-  return u32(key);
+  // Branch-free (`|`, select): on a software GPU a branch per feature costs more than the conversion.
+  return select(u32(key), maxKey() + 1u, isNan(key) | (key > f32(maxKey())));
 }
 
 fn highOf(key: u32) -> u32 {
   return select(key >> LOW_BITS, overflowHigh(), key > maxKey());
 }
 
+/** Clears both levels' counts (a barrier must follow before anyone counts). */
 fn clearKeyCounts(lid: u32) {
   for (var b = lid; b < BINS; b += WORKGROUP_SIZE) {
-    atomicStore(&keyCounts[b], 0u);
+    atomicStore(&highCounts[b], 0u);
+  }
+  for (var b = lid; b < LOW_BINS; b += WORKGROUP_SIZE) {
+    atomicStore(&lowCounts[b], 0u);
   }
 }
 
-/** Walks `bins` counts from the first; returns the bin where the running count reaches `rank`, and the rank left in it. */
-fn walkKeyCounts(bins: u32, rank: u32) -> vec2u {
+/** Walks the high counts from the first; returns the bin where the running count reaches `rank`, and the rank left in it. */
+fn walkHighCounts(rank: u32) -> vec2u {
   var before = 0u;
   var bin = 0u;
-  for (; bin < bins; bin++) {
-    let here = atomicLoad(&keyCounts[bin]);
+  for (; bin < overflowHigh(); bin++) {
+    let here = atomicLoad(&highCounts[bin]);
     if (before + here >= rank) {
       break;
     }
@@ -86,44 +93,85 @@ fn walkKeyCounts(bins: u32, rank: u32) -> vec2u {
   return vec2u(bin, rank - before);
 }
 
+/** walkHighCounts over the low counts (the last low bin is never walked past). */
+fn walkLowCounts(rank: u32) -> u32 {
+  var before = 0u;
+  var bin = 0u;
+  for (; bin < LOW_BINS - 1u; bin++) {
+    let here = atomicLoad(&lowCounts[bin]);
+    if (before + here >= rank) {
+      break;
+    }
+    before += here;
+  }
+  return bin;
+}
+
 /** Adds `key` to the high-bit counts (between clearKeyCounts and rankedKeyOfHighCounts). */
 fn countHighKey(key: u32) {
-  atomicAdd(&keyCounts[highOf(key)], 1u);
+  atomicAdd(&highCounts[highOf(key)], 1u);
+}
+
+/** Adds `key` to the low-bit counts when it falls in high bin `high`. */
+fn countLowKey(key: u32, high: u32) {
+  if (highOf(key) == high) {
+    atomicAdd(&lowCounts[key & (LOW_BINS - 1u)], 1u);
+  }
 }
 
 /**
  * The rank-th smallest key (1 = the smallest) of the row gradient[start .. end), capped at maxKey()
  * (a feature is selected when its key is <= it, so +Inf keys never are, and all finite keys are
  * when fewer than rank are finite), once every invocation has counted its keys by countHighKey
- * since clearKeyCounts (with a barrier between). Call from uniform control flow; ends with a barrier.
+ * since clearKeyCounts (with a barrier between); with `lowCounted`, the low counts of the bin the
+ * rank-th key falls in are already counted too (nextCountsAfterSelection's bin). Call from uniform
+ * control flow; ends with a barrier.
  */
-fn rankedKeyOfHighCounts(lid: u32, start: u32, end: u32, rank: u32, cell: f32) -> u32 {
+fn rankedKeyOfHighCounts(lid: u32, start: u32, end: u32, rank: u32, cell: f32, lowCounted: bool) -> u32 {
   workgroupBarrier();
   if (lid == 0u) {
-    let found = walkKeyCounts(overflowHigh(), rank);
+    let found = walkHighCounts(rank);
     chosenHigh = found.x;
     rankInBin = found.y;
   }
-  workgroupBarrier();
-  let high = chosenHigh;
-
-  clearKeyCounts(lid);
-  workgroupBarrier();
-  if (high < overflowHigh()) {
+  let high = workgroupUniformLoad(&chosenHigh);
+  if (high < overflowHigh() && !lowCounted) {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      let key = rankKey(i, cell);
-      if (highOf(key) == high) {
-        atomicAdd(&keyCounts[key & (LOW_BINS - 1u)], 1u);
-      }
+      countLowKey(rankKey(i, cell), high);
     }
   }
   workgroupBarrier();
   if (lid == 0u) {
     // The rank-th key; past maxKey() (+Inf) when fewer than rank keys are finite.
-    chosenHigh = select((high << LOW_BITS) + walkKeyCounts(LOW_BINS - 1u, rankInBin).x, maxKey() + 1u, high >= overflowHigh());
+    chosenKey = select((high << LOW_BITS) + walkLowCounts(rankInBin), maxKey() + 1u, high >= overflowHigh());
   }
-  workgroupBarrier();
-  let threshold = min(chosenHigh, maxKey());
-  workgroupBarrier(); // every invocation has read chosenHigh before the next call writes it
-  return threshold;
+  return min(workgroupUniformLoad(&chosenKey), maxKey());
+}
+
+/**
+ * Invocation 0, after rankedKeyOfHighCounts, when every selected feature (key <= the rank-th) has
+ * become done (+Inf) and no other key changes: turns the high counts into those of the new keys,
+ * finds the high bin of the next rank-th key (nextHigh) and clears the low counts, for the
+ * includer to count that bin's low bits (countLowKey) before the next rankedKeyOfHighCounts.
+ */
+fn nextCountsAfterSelection(rank: u32) {
+  let high = chosenHigh;
+  var moved = 0u;
+  for (var b = 0u; b < min(high, overflowHigh()); b++) {
+    moved += atomicExchange(&highCounts[b], 0u);
+  }
+  if (high < overflowHigh()) {
+    let low = chosenKey & (LOW_BINS - 1u);
+    var inBin = 0u;
+    for (var l = 0u; l <= low; l++) {
+      inBin += atomicLoad(&lowCounts[l]);
+    }
+    atomicSub(&highCounts[high], inBin);
+    moved += inBin;
+  }
+  atomicAdd(&highCounts[overflowHigh()], moved);
+  for (var l = 0u; l < LOW_BINS; l++) {
+    atomicStore(&lowCounts[l], 0u);
+  }
+  nextHigh = walkHighCounts(rank).x;
 }

@@ -26,6 +26,15 @@
 // Each invocation owns features start + lid, start + lid + WORKGROUP_SIZE, ... in every pass (and
 // in guided-ig-keys.wgsl's), so x needs no barrier between passes.
 //
+// Work per iteration, as measured on lavapipe (one workgroup runs on one CPU thread there):
+// - after a move that sent every selected feature to xMax (usually all but a step's last), the next
+//   iteration's high counts are derived from this one's (nextCountsAfterSelection) and the move's
+//   pass counts the low bits of the next rank-th key's bin, so that iteration makes no counting
+//   pass of its own; the move's pass checks that no other key changed (its reached.y, and the
+//   cell), else the keys are counted again (the same keys, so the same selection either way);
+// - the per-feature passes are branch-free (select, `&`, stores of unchanged values): a divergent
+//   branch per feature, loads inside it, cost more there than the work it skipped.
+//
 // Dispatch: `rows` workgroups, 1-D, folded past 65,535 (prelude's linearWorkgroup).
 
 override WORKGROUP_SIZE: u32;
@@ -51,17 +60,24 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> x: array<f32>;
 @group(0) @binding(8) var<storage, read_write> attributionOut: array<f32>;
 
-// The keys of a row of at most KEY_CACHE features, computed once per iteration (by
-// storeAndCountKeys, which also makes the first histogram pass) and read by the second histogram
-// pass, selectablePart and moveSelected instead of four keyOf evaluations (x does not change
-// between them). catchUp stores each feature's |gradient| bits (+Inf when done, so its key is
-// +Inf), storeAndCountKeys turns them into keys in place: the same f32 operations as keyOf. Rows
-// longer than KEY_CACHE (past 32x32x3) use keyOf throughout. 12 KiB of the 16 KiB WebGPU guarantees.
+// The keys of a row of at most KEY_CACHE features, held for the passes of an iteration that read
+// them (the low counts, selectablePart, moveAndCatchUp) instead of keyOf evaluations (x does not
+// change between them). The step's first catch-up stores each feature's |gradient| bits (+Inf when
+// done), countKeys turns them into keys in place; a move's catch-up stores the key itself, with its
+// iteration's cell (the same f32 operations as keyOf). Rows longer than KEY_CACHE (past 32x32x3)
+// use keyOf throughout. 12 KiB of the 16 KiB WebGPU guarantees.
 const KEY_CACHE: u32 = 3072u;
 const INF_BITS: u32 = 0x7f800000u;
 var<workgroup> cachedKeys: array<u32, KEY_CACHE>;
 var<private> rowStart: u32;
 var<private> keysCached: bool;
+
+// What cachedKeys holds when an iteration starts (countKeys).
+const STORED_MAGNITUDES: u32 = 0u; // |gradient| bits (the step's first catch-up)
+const STORED_KEYS: u32 = 1u; // the keys, with this iteration's cell
+const STORED_STALE: u32 = 2u; // keys with another cell: recomputed by keyOf
+// moveAndCatchUp's nextBin when no low bits are counted.
+const NO_BIN: u32 = 0xffffffffu;
 
 // workgroupReduce's tree: (sum, sum, max) per invocation.
 var<workgroup> tree: array<vec3f, WORKGROUP_SIZE>;
@@ -76,23 +92,34 @@ fn isDone(i: u32) -> bool {
 }
 
 /**
- * Turns the invocation's cached |gradient| bits (catchUp's) into keys (each invocation reads back
- * only its own) and counts all its keys by their high bits: rankedKeyOfHighCounts's first pass.
+ * The iteration's keys counted by their high bits (rankedKeyOfHighCounts's first pass), made from
+ * what cachedKeys holds (`stored`, uniform: one loop per case) and stored there.
  */
-fn storeAndCountKeys(lid: u32, start: u32, end: u32, cell: f32) {
-  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    var key: u32;
-    if (keysCached) {
-      key = keyOfMagnitude(bitcast<f32>(cachedKeys[i - start]), cell);
-      cachedKeys[i - start] = key;
-    } else {
-      key = keyOf(i, cell);
+fn countKeys(lid: u32, start: u32, end: u32, cell: f32, stored: u32) {
+  if (!keysCached) {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      countHighKey(keyOf(i, cell));
     }
-    countHighKey(key);
+  } else if (stored == STORED_KEYS) {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      countHighKey(cachedKeys[i - start]);
+    }
+  } else if (stored == STORED_MAGNITUDES) {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      let key = keyOfMagnitude(bitcast<f32>(cachedKeys[i - start]), cell);
+      cachedKeys[i - start] = key;
+      countHighKey(key);
+    }
+  } else {
+    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+      let key = keyOf(i, cell);
+      cachedKeys[i - start] = key;
+      countHighKey(key);
+    }
   }
 }
 
-// guided-ig-keys.wgsl's callback: keyOf(i, cell) as storeAndCountKeys stored it this iteration.
+// guided-ig-keys.wgsl's callback: keyOf(i, cell) as countKeys stored it this iteration.
 fn rankKey(i: u32, cell: f32) -> u32 {
   if (keysCached) {
     return cachedKeys[i - rowStart];
@@ -123,43 +150,38 @@ fn workgroupReduce(lid: u32, v: vec3f) -> vec3f {
 }
 
 /**
- * The catch-up of feature i from `before` (its x so far): stored to x when it moves, or `always`.
- * Adds the feature to `reached` (the L1 distance to xIn, ., the largest not-done |gradient|) and
- * caches its |gradient| bits for storeAndCountKeys (+Inf when done).
+ * The catch-up of feature i (base xBase[i], difference d, upper end xMax) from `before` (its x so
+ * far), stored to x. Adds the feature to `reached` (the L1 distance to xIn, ., the largest not-done
+ * |gradient|); returns whether it is done. Branch-free: on lavapipe a branch per feature costs
+ * more than the stores and loads it skips (same values).
  */
-fn catchUpAt(i: u32, start: u32, before: f32, always: bool, reached: ptr<function, vec3f>) {
-  let d = diff[i];
-  let base = xBase[i];
-  var at = before;
-  let behind = d != 0.0 && (at - base) / d < params.alphaMin;
-  if (behind) {
-    at = base + d * params.alphaMin;
-  }
-  if (behind || always) {
-    x[i] = at;
-  }
+fn catchUpAt(i: u32, base: f32, d: f32, xMax: f32, before: f32, reached: ptr<function, vec3f>) -> bool {
+  let behind = (d != 0.0) & ((before - base) / d < params.alphaMin); // `&`: no branch
+  let at = select(before, base + d * params.alphaMin, behind);
+  x[i] = at;
   (*reached).x += abs(at - xIn[i]);
-  let done = at == base + d * params.alphaMax; // isDone(i)
-  let magnitude = abs(gradient[i]);
-  if (!done) {
-    (*reached).z = max((*reached).z, magnitude);
-  }
-  if (keysCached) {
-    cachedKeys[i - start] = select(bitcast<u32>(magnitude), INF_BITS, done);
-  }
+  let done = at == xMax; // isDone(i)
+  (*reached).z = select(max((*reached).z, abs(gradient[i])), (*reached).z, done);
+  return done;
 }
 
 /**
  * The step's start and the first iteration's catch-up in one pass: x = xStart, caught up when
- * `catchUp` (x stays xStart when the loop does not run); returns the invocation's (L1 distance to
- * xIn, |diff| sum, largest not-done |gradient|), each summed in feature order.
+ * `catchUp` (x stays xStart when the loop does not run), its |gradient| bits cached (+Inf when
+ * done) for countKeys; returns the invocation's (L1 distance to xIn, |diff| sum, largest not-done
+ * |gradient|), each summed in feature order.
  */
 fn startAndCatchUp(lid: u32, start: u32, end: u32, catchUp: bool) -> vec3f {
   var reached = vec3f(0.0);
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    reached.y += abs(diff[i]);
+    let d = diff[i];
+    reached.y += abs(d);
     if (catchUp) {
-      catchUpAt(i, start, xStart[i], true, &reached);
+      let base = xBase[i];
+      let done = catchUpAt(i, base, d, base + d * params.alphaMax, xStart[i], &reached);
+      if (keysCached) {
+        cachedKeys[i - start] = select(bitcast<u32>(abs(gradient[i])), INF_BITS, done);
+      }
     } else {
       x[i] = xStart[i];
     }
@@ -167,8 +189,10 @@ fn startAndCatchUp(lid: u32, start: u32, end: u32, catchUp: bool) -> vec3f {
   return reached;
 }
 
-// selectablePart and moveSelected choose between cachedKeys and keyOf outside their loops: a
-// per-feature `if (keysCached)` (rankKey) made 224x224x3 rows measurably slower on lavapipe.
+// selectablePart chooses between cachedKeys and keyOf outside its loop: a per-feature
+// `if (keysCached)` (rankKey) made 224x224x3 rows measurably slower on lavapipe (session 21).
+// moveAndCatchUp's is inside (one loop body); with the rest branch-free, 4 step kernels on a
+// 224x224x3 row still went 108 -> 63 ms (session 25).
 
 /** The invocation's share of the selectable L1 distance: |x - xMax| over its selected features. */
 fn selectablePart(lid: u32, start: u32, end: u32, cell: f32, threshold: u32) -> f32 {
@@ -185,50 +209,62 @@ fn selectablePart(lid: u32, start: u32, end: u32, cell: f32, threshold: u32) -> 
   return sum;
 }
 
+// Branch-free (adding +0.0 leaves the non-negative sum's bits): on lavapipe a branch per feature
+// costs more than the loads it skips.
 fn selectableAt(i: u32, selected: bool) -> f32 {
-  if (selected) {
-    return abs(x[i] - xMaxAt(i));
-  }
-  return 0.0;
+  return select(0.0, abs(x[i] - xMaxAt(i)), selected);
+}
+
+/** How moveAndCatchUp moves the selected features, and what it prepares for the next iteration. */
+struct Move {
+  cell: f32,
+  threshold: u32,
+  allTheWay: bool,
+  gamma: f32,
+  // Another iteration may follow: catch each feature up and store its key (with `cell`).
+  catchUp: bool,
+  // The high bin whose low bits to count for the next iteration (nextCountsAfterSelection), or NO_BIN.
+  nextBin: u32,
 }
 
 /**
  * Moves the invocation's selected features (all the way to xMax, or the fraction gamma of the
- * way) and, when `catchUp` (another iteration follows), catches each up right after its move, for
- * the next iteration: a feature's catch-up reads only its own x, so this is the order of a move
- * pass followed by a catch-up pass. Returns the catch-up's (distance, 0, largest) as
- * startAndCatchUp's.
+ * way) and, when `m.catchUp`, catches each up right after its move, for the next iteration (a
+ * feature's catch-up reads only its own x, so this is the order of a move pass followed by a
+ * catch-up pass), stores its key and counts it in `m.nextBin`'s low counts. Returns the catch-up's
+ * (distance, keys that changed other than selected ones becoming done, largest) as
+ * startAndCatchUp's (the second sum says whether the derived counts hold).
  */
-fn moveAndCatchUp(lid: u32, start: u32, end: u32, cell: f32, threshold: u32, allTheWay: bool, gamma: f32, catchUp: bool) -> vec3f {
+fn moveAndCatchUp(lid: u32, start: u32, end: u32, m: Move) -> vec3f {
   var reached = vec3f(0.0);
-  if (keysCached) {
-    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      let at = moveAt(i, cachedKeys[i - start] <= threshold, allTheWay, gamma);
-      if (catchUp) {
-        catchUpAt(i, start, at, false, &reached);
-      }
+  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+    var key: u32;
+    if (keysCached) {
+      key = cachedKeys[i - start];
+    } else {
+      key = keyOf(i, m.cell);
     }
-  } else {
-    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      let at = moveAt(i, keyOf(i, cell) <= threshold, allTheWay, gamma);
-      if (catchUp) {
-        catchUpAt(i, start, at, false, &reached);
-      }
+    let selected = key <= m.threshold;
+    let d = diff[i];
+    let base = xBase[i];
+    let xMax = base + d * params.alphaMax;
+    let before = x[i];
+    let at = select(before, select(before + (xMax - before) * m.gamma, xMax, m.allTheWay), selected);
+    if (!m.catchUp) {
+      x[i] = at;
+      continue;
     }
+    let done = catchUpAt(i, base, d, xMax, at, &reached);
+    // A key changes only when its feature becomes done (x = xMax): selected ones moved all the way,
+    // the odd one by rounding or catch-up; any other change (done undone) is counted here.
+    reached.y += f32((done != (before == xMax)) & !selected);
+    key = select(key, maxKey() + 1u, done);
+    if (keysCached) {
+      cachedKeys[i - start] = key;
+    }
+    countLowKey(key, m.nextBin);
   }
   return reached;
-}
-
-/** Feature i's x after the move (stored when it moves). */
-fn moveAt(i: u32, selected: bool, allTheWay: bool, gamma: f32) -> f32 {
-  let before = x[i];
-  if (!selected) {
-    return before;
-  }
-  let to = xMaxAt(i);
-  let moved = select(before + (to - before) * gamma, to, allTheWay);
-  x[i] = moved;
-  return moved;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -244,7 +280,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 
   // Each iteration's catch-up runs in the pass before it: the first in the start's pass, the others
   // in the previous iteration's move (one pass over the row fewer per iteration).
-  clearKeyCounts(lid.x); // the reduction's barriers order it before storeAndCountKeys
+  clearKeyCounts(lid.x); // the reduction's barriers order it before countKeys
   var reached = workgroupReduce(lid.x, startAndCatchUp(lid.x, start, end, params.maxIterations > 0u));
   let total = reached.y;
   if (!(total > 0.0)) {
@@ -257,20 +293,46 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let l1Target = total * params.targetFraction;
   let closeEnough = params.tolerance * total;
 
+  var stored = STORED_MAGNITUDES;
+  var storedCell = 0.0;
+  // The previous move sent every selected feature to xMax and nextCountsAfterSelection derived
+  // this iteration's counts from the previous ones (valid while no other key changed: checked here).
+  var derived = false;
   for (var iteration = 0u; iteration < params.maxIterations && total > 0.0; iteration++) {
     let distance = reached.x;
     if (abs(l1Target - distance) <= closeEnough) {
       break;
     }
     let cell = keyCell(reached.z);
-    storeAndCountKeys(lid.x, start, end, cell); // keyCounts cleared before the reduction's barriers
-    let threshold = rankedKeyOfHighCounts(lid.x, start, end, params.rank, cell);
+    if (stored == STORED_KEYS && (cell != storedCell || reached.y != 0.0)) {
+      stored = STORED_STALE;
+    }
+    let countsHold = derived && stored == STORED_KEYS;
+    if (derived && !countsHold) {
+      clearKeyCounts(lid.x);
+      workgroupBarrier();
+    }
+    if (!countsHold) {
+      countKeys(lid.x, start, end, cell, stored); // counts cleared before a barrier
+    }
+    let threshold = rankedKeyOfHighCounts(lid.x, start, end, params.rank, cell, countsHold);
     let selectable = workgroupReduce(lid.x, vec3f(selectablePart(lid.x, start, end, cell, threshold), 0.0, 0.0)).x;
     let gamma = (distance - l1Target) / selectable;
-    let another = iteration + 1u < params.maxIterations;
-    clearKeyCounts(lid.x); // rankedKeyOfHighCounts ended with a barrier
     let allTheWay = !(selectable > 0.0) || gamma > 1.0;
-    reached = workgroupReduce(lid.x, moveAndCatchUp(lid.x, start, end, cell, threshold, allTheWay, gamma, another));
+    let another = iteration + 1u < params.maxIterations;
+    derived = allTheWay && another;
+    var nextBin = NO_BIN;
+    if (derived) {
+      if (lid.x == 0u) {
+        nextCountsAfterSelection(params.rank);
+      }
+      nextBin = workgroupUniformLoad(&nextHigh);
+    } else {
+      clearKeyCounts(lid.x); // rankedKeyOfHighCounts ended with a barrier; the reduction's order it before countKeys
+    }
+    reached = workgroupReduce(lid.x, moveAndCatchUp(lid.x, start, end, Move(cell, threshold, allTheWay, gamma, another, nextBin)));
+    stored = STORED_KEYS;
+    storedCell = cell;
   }
 
   for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {

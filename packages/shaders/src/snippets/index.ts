@@ -156,8 +156,9 @@ export const convOutput8Snippet: WgslSnippet = {
 };
 
 /**
- * keyCell, keyOf, countHighKey and rankedKeyOfHighCounts: Guided IG's quantised |gradient| keys and the rank-th smallest key
- * of a row by a two-level radix select (guided-ig/guided-ig-keys.wgsl; reads `gradient`, the
- * kernel defines `isDone` and `rankKey`).
+ * keyCell, keyOf, countHighKey, countLowKey, rankedKeyOfHighCounts and nextCountsAfterSelection:
+ * Guided IG's quantised |gradient| keys and the rank-th smallest key of a row by a two-level radix
+ * select, and the next iteration's counts after an all-the-way move (guided-ig/guided-ig-keys.wgsl;
+ * reads `gradient`, the kernel defines `isDone` and `rankKey`).
  */
 export const guidedIgKeysSnippet: WgslSnippet = { name: 'guided-ig-keys.wgsl', source: guidedIgKeysSource, includes: [f32Snippet] };
