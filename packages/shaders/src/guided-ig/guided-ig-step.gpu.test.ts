@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
+import { kernelVariant } from '../runtime/kernel-variant.js';
 import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { guidedIgStep } from './guided-ig-step.kernel.js';
 import { guidedIgStepRef, fixedOrderSumF32, type GuidedIgStepInputs, type GuidedIgStepParams } from './guided-ig-step.ref.js';
@@ -82,7 +83,7 @@ const CASES = [
 ];
 
 /** Runs the kernel on `inputs` and returns its x and attribution (each checked for writes past the rows). */
-async function onGpu(device: GPUDevice, inputs: GuidedIgStepInputs, params: GuidedIgStepParams) {
+async function onGpu(device: GPUDevice, inputs: GuidedIgStepInputs, params: GuidedIgStepParams, kernel = guidedIgStep) {
   const length = params.rows * params.rowLength;
   const names = ['gradient', 'xIn', 'xBase', 'diff', 'xStart', 'attribution'] as const;
   const [gradient, xIn, xBase, diff, xStart, attribution] = names.map((n) => uploadBuffer(device, Float32Array.from(inputs[n]), n)) as [
@@ -95,7 +96,7 @@ async function onGpu(device: GPUDevice, inputs: GuidedIgStepInputs, params: Guid
   ];
   const x = uploadBuffer(device, new Float32Array(length + 2).fill(-3), 'x');
   const attributionOut = uploadBuffer(device, new Float32Array(length + 2).fill(-3), 'attributionOut');
-  await runKernel(device, guidedIgStep, { params, gradient, xIn, xBase, diff, xStart, attribution, x, attributionOut });
+  await runKernel(device, kernel, { params, gradient, xIn, xBase, diff, xStart, attribution, x, attributionOut });
   const got = { x: await readFloat32(device, x, length + 2), attribution: await readFloat32(device, attributionOut, length + 2) };
   [gradient, xIn, xBase, diff, xStart, attribution, x, attributionOut].forEach((b) => releaseBuffer(device, b));
   return got;
@@ -126,6 +127,24 @@ describe('guided-ig-step', () => {
       expect(Math.abs(distance - total * params.targetFraction)).toBeLessThanOrEqual(2 * TOLERANCE * total);
     }
   });
+
+  // The kernel derives an iteration's counts from the previous ones after an all-the-way move and
+  // counts the keys again when another key changed or the cell moved; no known input reaches that
+  // recount, so TRUST_DERIVED_COUNTS = false sends every such iteration through it.
+  const recounting = kernelVariant(guidedIgStep, { TRUST_DERIVED_COUNTS: 0 });
+  gpuTest.for(CASES.filter((c) => c.p !== large))(
+    'counts again where derived counts are not trusted, the same bits: $why',
+    async ({ p, step, seed }, { device }) => {
+      const inputs = stateAt(p, step, seed);
+      const params = paramsOf(p, step);
+      const length = p.rows * p.rowLength;
+      const got = await onGpu(device, inputs, params, recounting);
+      const want = guidedIgStepRef(inputs, params);
+      expect(bits(got.x, length)).toEqual(bits(want.x, length));
+      expect(bits(got.attribution, length)).toEqual(bits(want.attribution, length));
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
 
   gpuTest('rows already at x_max: nothing is selectable, the loop runs out and x stays', async ({ device }) => {
     const p = { ...ties, rows: 2, rowLength: 300, gradient: seededF32(600, 14) };
