@@ -39,9 +39,10 @@ async function setupMetrics(context: BenchContext): Promise<SuiteInstance> {
   const attribution = tf.randomNormal<tfNamespace.Rank.R3>([images, size, size], 0, 1, 'float32', 8);
   const pixels = size * size;
   const perImage = pixels * 3;
-  // ONNX: evaluate's default batch (64 MB of input, at most 64 images). tfjs: 16, as the other
-  // MobileNetV2 benches (a 64-image batch's activations exceed WebGPU's 128 MB binding limit).
-  const onnxBatch = Math.min(64, Math.floor((64 * 2 ** 20) / (perImage * 4)));
+  // ONNX: evaluate's default batch (64 MB of input, at most 64 images), within fromOnnx's maxBatch
+  // (4 at 224: DEFAULT_RUN_INPUT_BYTES). tfjs: 16, as the other MobileNetV2 benches (a 64-image
+  // batch's activations exceed WebGPU's 128 MB binding limit).
+  const onnxBatch = Math.min(64, Math.floor((64 * 2 ** 20) / (perImage * 4)), onnx.maxBatch ?? Infinity);
   const tfBatch = 16;
 
   // The 2 * steps images per input image that the metrics evaluate (deletion k = 1..steps,

@@ -16,6 +16,8 @@ import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } fr
 import { costOf, envCount, median, webgpuTfjs } from './shared.js';
 
 type Box = {
+  /** fromOnnx's largest batch per run (kept by the timed wrapper: the method batches by it). */
+  maxBatch?: number;
   predict(b: Float32Array, s: [number, number, number, number]): Promise<Float32Array>;
   predictNchw?: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array>;
 };
@@ -38,7 +40,11 @@ function timedBox(model: Box): { box: Box; take: () => { forwardMs: number; batc
         batches.push(s[0]);
       }
     };
-  const box: Box = { predict: wrap(model.predict.bind(model)), ...(model.predictNchw ? { predictNchw: wrap(model.predictNchw) } : {}) };
+  const box: Box = {
+    ...(model.maxBatch !== undefined ? { maxBatch: model.maxBatch } : {}),
+    predict: wrap(model.predict.bind(model)),
+    ...(model.predictNchw ? { predictNchw: wrap(model.predictNchw) } : {}),
+  };
   return {
     box,
     take: () => {

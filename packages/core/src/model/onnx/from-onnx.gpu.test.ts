@@ -12,7 +12,7 @@ import { createExplainerFor } from '../../api/explainer.js';
 import { lime } from '../../perturbation/lime/lime.js';
 import { occlusion } from '../../perturbation/occlusion/occlusion.js';
 import { kernelShap } from '../../perturbation/kernel-shap/kernel-shap.js';
-import { fromOnnx, nhwcToNchw } from './from-onnx.js';
+import { DEFAULT_RUN_INPUT_BYTES, defaultMaxBatch, fromOnnx, nhwcToNchw, type OnnxSessionLike } from './from-onnx.js';
 
 const fixture = (layout: 'nchw' | 'nhwc') => readFileSync(new URL(`../../../../testing/fixtures/tiny-cnn-${layout}.onnx`, import.meta.url));
 
@@ -94,6 +94,31 @@ describe('fromOnnx', () => {
     expect(b.segmentWeights[0]).toBeAllClose(a.segmentWeights[0]!, { abs: 1e-4, rel: 1e-3 });
     tf.dispose([x, a.attribution, a.segments, b.attribution, b.segments]);
     await web.release();
+  });
+
+  it('limits a run to DEFAULT_RUN_INPUT_BYTES of input when the session declares its image size; maxBatch overrides', async () => {
+    expect(defaultMaxBatch(['batch', 3, 224, 224])).toBe(4);
+    expect(defaultMaxBatch(['N', 1, 28, 28])).toBe(768);
+    expect(defaultMaxBatch([1, 3, 2048, 2048])).toBe(1); // larger than the budget: one image per run
+    expect(defaultMaxBatch(['batch', 3, 'height', 'width'])).toBeUndefined();
+    expect(defaultMaxBatch(['batch'])).toBeUndefined();
+    expect(defaultMaxBatch([])).toBeUndefined();
+    expect(defaultMaxBatch(undefined)).toBeUndefined();
+    // The fixtures declare ['batch', 3, 16, 16] / ['batch', 16, 16, 3]; onnxruntime-web reports it too.
+    const perRun = Math.floor(DEFAULT_RUN_INPUT_BYTES / (16 * 16 * 3 * 4));
+    expect(fromOnnx(sessions.nchw).maxBatch).toBe(perRun);
+    expect(fromOnnx(sessions.nhwc, { layout: 'nhwc' }).maxBatch).toBe(perRun);
+    const web = await ortWeb.InferenceSession.create(tinyCnnOnnx({}, 'nchw'), { executionProviders: ['wasm'] });
+    expect(fromOnnx(web).maxBatch).toBe(perRun);
+    await web.release();
+    expect(fromOnnx(sessions.nchw, { maxBatch: 3 }).maxBatch).toBe(3);
+    // A runtime without inputMetadata (before 1.21): no limit, as before.
+    const bare: OnnxSessionLike = {
+      inputNames: sessions.nchw.inputNames,
+      outputNames: sessions.nchw.outputNames,
+      run: (feeds) => sessions.nchw.run(feeds as never),
+    };
+    expect(fromOnnx(bare).maxBatch).toBeUndefined();
   });
 
   it('rejects what is not a session and reports runtime errors as ModelError', async () => {

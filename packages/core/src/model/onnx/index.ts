@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 export {
+  DEFAULT_RUN_INPUT_BYTES,
+  defaultMaxBatch,
   fromOnnx,
   nhwcToNchw,
   type FromOnnxOptions,
