@@ -22,7 +22,11 @@ describe('RankedImageWriter', () => {
       const fill = seededF32(pixels * channels, 2);
       const order = descendingOrder(seededInts(pixels, 3, 0, 4)); // scores with ties
       const firstStep = mode === 'deletion' ? 1 : 0;
-      const writer = new RankedImageWriter(mode, image, fill, order, steps, firstStep, channels);
+      // One writer per layout: each continues its batches from the last image it wrote.
+      const writers = {
+        nhwc: new RankedImageWriter(mode, image, fill, order, steps, firstStep, channels),
+        nchw: new RankedImageWriter(mode, image, fill, order, steps, firstStep, channels),
+      };
       const expected = perturbBatchRef({
         image,
         fill,
@@ -37,11 +41,23 @@ describe('RankedImageWriter', () => {
       for (let first = 0; first < steps; first += batch) {
         const count = Math.min(batch, steps - first);
         const at = first * pixels * channels;
-        writer.write(nhwc.subarray(at, at + count * pixels * channels), first, count, 'nhwc');
-        writer.write(nchw.subarray(at, at + count * pixels * channels), first, count, 'nchw');
+        writers.nhwc.write(nhwc.subarray(at, at + count * pixels * channels), first, count, 'nhwc');
+        writers.nchw.write(nchw.subarray(at, at + count * pixels * channels), first, count, 'nchw');
       }
       expect(nhwc).toEqual(expected);
-      expect(nchw).toEqual(nhwcToNchw(expected, steps, pixels, channels));
+      const expectedNchw = nhwcToNchw(expected, steps, pixels, channels);
+      expect(nchw).toEqual(expectedNchw);
+      // Batches that do not follow the last one start over: backwards, and forwards alternating layouts.
+      const forwards = Array.from({ length: Math.ceil(steps / batch) }, (_, i) => i * batch);
+      const backwards = [...forwards].reverse();
+      const restarts = new RankedImageWriter(mode, image, fill, order, steps, firstStep, channels);
+      const calls = [...backwards.map((f) => ['nhwc', f] as const), ...forwards.map((f, i) => [i % 2 === 0 ? 'nhwc' : 'nchw', f] as const)];
+      for (const [layout, first] of calls) {
+        const [at, end] = [first * pixels * channels, Math.min(first + batch, steps) * pixels * channels];
+        const out = new Float32Array(end - at);
+        restarts.write(out, first, (end - at) / (pixels * channels), layout);
+        expect(out).toEqual((layout === 'nhwc' ? expected : expectedNchw).subarray(at, end));
+      }
       // Not trivially the image or the fill: the first and last images differ.
       expect(nhwc.subarray(0, pixels * channels)).not.toEqual(nhwc.subarray((steps - 1) * pixels * channels));
     });
