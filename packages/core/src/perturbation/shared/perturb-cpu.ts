@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { HostStaging } from './evaluate.js';
-import { copySpan, toPlanar } from './host-copy.js';
+import { nhwcToNchw } from '../../model/onnx/from-onnx.js';
 import { SpanComposer } from './span-composer.js';
 
 /** Memory layout of a batch of images. */
@@ -33,8 +33,8 @@ export class CpuPerturber {
     private readonly channels: number,
     width: number,
   ) {
-    this.planarImage = toPlanar(image, pixels, channels);
-    this.planarFill = toPlanar(fill, pixels, channels);
+    this.planarImage = nhwcToNchw(image, 1, pixels, channels);
+    this.planarFill = nhwcToNchw(fill, 1, pixels, channels);
     this.composer = new SpanComposer(image, fill, pixels, channels, { image: this.planarImage, fill: this.planarFill });
     this.zeroFill = !segments && allPositiveZero(fill);
     if (segments) {
@@ -76,12 +76,12 @@ export class CpuPerturber {
   ): Float32Array {
     const { pixels, channels } = this;
     const perImage = pixels * channels;
-    const spans = this.spans(out, layout, staging);
+    this.composer.begin(out, layout, staging);
     for (let b = 0; b < count; b++) {
       const row = (sampleOffset + b) * maskStride;
       const base = b * perImage;
       if (this.runs && isBinaryRow(masks, row, maskStride)) this.writeRuns(masks, row, base);
-      else if (!this.fragmented || !this.writeGathered(spans, masks, row, base, layout)) this.writePixels(out, masks, row, base, layout);
+      else if (!this.fragmented || !this.writeGathered(masks, row, base, layout)) this.writePixels(out, masks, row, base, layout);
     }
     return out;
   }
@@ -94,21 +94,6 @@ export class CpuPerturber {
   /** Which writer wrote the last batch's binary rows over runs (SpanComposer's): for tests and diagnostics. */
   get lastWrite(): 'wasm' | 'js' {
     return this.composer.lastWrite;
-  }
-
-  /**
-   * The span writer of one {@link CpuPerturber.write}: from image and fill staged by the composer
-   * (once per staging area and layout) when there is staging, else from this perturber's arrays.
-   * copyWithin inside one buffer costs about a third less than a `set` of a subarray per span
-   * (anchors' 100 perturbed 224x224 images, 10 SLIC segments).
-   */
-  private spans(out: Float32Array, layout: BatchLayout, staging: HostStaging | undefined): SpanWriter {
-    const [image, fill] = layout === 'nhwc' ? [this.image, this.fill] : [this.planarImage, this.planarFill];
-    this.composer.begin(out, layout, staging);
-    const staged = this.composer.stagedSources;
-    if (!staged) return new SpanWriter(out, image, fill);
-    const { whole, imageAt, fillAt } = staged;
-    return new SpanWriter(out, image, fill, { whole, outAt: (out.byteOffset - whole.byteOffset) / 4, imageAt, fillAt });
   }
 
   /** The unperturbed image in `layout` (occlusion starts from it and paints its window). */
@@ -142,8 +127,8 @@ export class CpuPerturber {
    * (coalitions of rectangles: a few spans per image row). False as soon as a value is neither 0
    * nor 1 (the caller then rewrites the whole image per pixel).
    */
-  private writeGathered(spans: SpanWriter, masks: Float32Array, row: number, base: number, layout: BatchLayout): boolean {
-    const { pixels, channels } = this;
+  private writeGathered(masks: Float32Array, row: number, base: number, layout: BatchLayout): boolean {
+    const { pixels, channels, composer } = this;
     const segments = this.segments!;
     let start = 0;
     let on = masks[row + segments[0]!]!;
@@ -151,8 +136,8 @@ export class CpuPerturber {
       const m = p < pixels ? masks[row + segments[p]!]! : -1;
       if (m === on) continue;
       if (on !== 0 && on !== 1) return false;
-      if (layout === 'nhwc') spans.copy(on === 1, start * channels, p * channels, base);
-      else for (let c = 0; c < channels; c++) spans.copy(on === 1, c * pixels + start, c * pixels + p, base);
+      if (layout === 'nhwc') composer.copy(on === 1, start * channels, p * channels, base);
+      else for (let c = 0; c < channels; c++) composer.copy(on === 1, c * pixels + start, c * pixels + p, base);
       start = p;
       on = m;
     }
@@ -188,27 +173,6 @@ export class CpuPerturber {
       const m = masks[row + (segments ? segments[p]! : p)]!;
       for (let c = 0; c < channels; c++) out[base + p * channels + c] = blend(m, image[c * pixels + p]!, fill[c * pixels + p]!);
     }
-  }
-}
-
-/**
- * Copies spans of an image or its fill into a batch: out[base + i] = source[i] for i in [start,
- * end), the source in the batch's layout. With a staged copy of both in the batch's own buffer,
- * one copyWithin per span; else copySpan.
- */
-class SpanWriter {
-  constructor(
-    private readonly out: Float32Array,
-    private readonly image: Float32Array,
-    private readonly fill: Float32Array,
-    private readonly staged?: { readonly whole: Float32Array; readonly outAt: number; readonly imageAt: number; readonly fillAt: number },
-  ) {}
-
-  copy(fromImage: boolean, start: number, end: number, base: number): void {
-    const staged = this.staged;
-    if (!staged) return copySpan(this.out, fromImage ? this.image : this.fill, start, end, base);
-    const at = fromImage ? staged.imageAt : staged.fillAt;
-    staged.whole.copyWithin(staged.outAt + base + start, at + start, at + end);
   }
 }
 
