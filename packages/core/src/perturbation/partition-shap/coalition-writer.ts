@@ -25,6 +25,7 @@ export class CoalitionWriter {
   private lists: Int32Array[] = [];
   private heads = new Int32Array(0);
   private readonly perImage: number;
+  private readonly channels: number;
 
   /**
    * `partition`: the features in tree order (its node spans are shared by every writer of the
@@ -38,14 +39,14 @@ export class CoalitionWriter {
     this.spans = spans;
     this.composer = new SpanComposer(image, fill, pixels, channels);
     this.perImage = pixels * channels;
+    this.channels = channels;
     this.parent = parent;
     this.scratch = new Int32Array(2 * pixels);
-    if (!spans.has(0)) spans.set(0, Int32Array.of(0, pixels)); // the root: every feature, so every pixel
   }
 
   /** Floats of HostStaging room {@link CoalitionWriter.write} uses (see SpanComposer). */
   get stagingLength(): number {
-    return SpanComposer.stagingLength(this.labels.length, this.perImage / this.labels.length);
+    return SpanComposer.stagingLength(this.labels.length, this.channels);
   }
 
   /** Which writer wrote the last batch (SpanComposer's): for tests and diagnostics. */

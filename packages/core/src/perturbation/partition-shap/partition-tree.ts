@@ -130,7 +130,7 @@ export interface OrderedPartition {
   readonly labels: Int32Array;
   /** Each node's parent (-1 for the root). */
   readonly parent: Int32Array;
-  /** Per node, its pixel spans: filled by the CoalitionWriters of this partition as they need them. */
+  /** Per node, its pixel spans: the root's (every pixel) here, the others filled by the CoalitionWriters of this partition as they need them. */
   readonly spans: Map<number, Int32Array>;
 }
 
@@ -147,5 +147,5 @@ export function orderedPartition(map: FeatureMap, width: number): OrderedPartiti
     parent[tree.left[node]!] = node;
     parent[tree.right[node]!] = node;
   }
-  return { tree, position, labels, parent, spans: new Map() };
+  return { tree, position, labels, parent, spans: new Map([[0, Int32Array.of(0, labels.length)]]) };
 }
