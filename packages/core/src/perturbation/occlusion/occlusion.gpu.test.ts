@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { linearModel } from '@webxai/testing/models';
 import { AbortedError, InvalidOptionError, liveBufferCount, ModelError } from '@webxai/shaders';
 import { createExplainerFor } from '../../api/explainer.js';
-import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+import { flushTfjs, gpuBufferOf, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import type { BlackBoxModel } from '../../model/types.js';
 import { occlusion } from './occlusion.js';
 
@@ -127,6 +127,9 @@ describe('occlusion', () => {
 
   it('rejects bad options and bad black boxes with typed errors, leaving nothing behind', async () => {
     const x = tf.randomUniform([H, W, C], 0, 1, 'float32', 1);
+    // x on the GPU before the baseline: the window-11 run below, rejected early, uploads it (its
+    // buffer lives as long as x); the warm-up no longer does (a batch of one image is not sliced).
+    gpuBufferOf(x);
     const box = (predict: BlackBoxModel['predict']) => ({ predict });
     expect(() =>
       createExplainerFor(

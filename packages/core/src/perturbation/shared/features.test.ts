@@ -36,3 +36,21 @@ describe('fillImage blur', () => {
     expect(got).toBeAllClose(naiveBlur(values, h, w, c, k), { abs: 1e-6, rel: 1e-6 });
   });
 });
+
+describe('fillImage mean', () => {
+  it('is each superpixel mean per channel, as f64 sums over its pixels rounded once to f32 (bit for bit)', () => {
+    const [h, w, c] = [5, 7, 3];
+    const values = seededF32(h * w * c, 12, -1, 1);
+    // Labels 0..3 in stripes and a stray pixel; label 4 is counted but has no pixel (never read).
+    const labels = Int32Array.from({ length: h * w }, (_, p) => (p === 17 ? 3 : Math.floor(p / 10)));
+    const got = fillImage('mean', values, { labels, count: 5 }, h, w, c);
+    const expected = new Float32Array(h * w * c);
+    for (let p = 0; p < h * w; p++)
+      for (let ch = 0; ch < c; ch++) {
+        let [sum, n] = [0, 0];
+        for (let q = 0; q < h * w; q++) if (labels[q] === labels[p]) [sum, n] = [sum + values[q * c + ch]!, n + 1];
+        expected[p * c + ch] = sum / n;
+      }
+    expect(new Uint32Array(got.buffer)).toEqual(new Uint32Array(expected.buffer));
+  });
+});

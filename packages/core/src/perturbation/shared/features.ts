@@ -119,9 +119,11 @@ export function fillImage(
       counts[s] = counts[s]! + 1;
       for (let c = 0; c < channels; c++) sums[s * channels + c] = sums[s * channels + c]! + values[p * channels + c]!;
     }
+    // Each mean divided once (the same f64 quotient as one division per pixel, rounded to f32 by the store).
+    for (let s = 0; s < map.count; s++) for (let c = 0; c < channels; c++) sums[s * channels + c] = sums[s * channels + c]! / counts[s]!;
     for (let p = 0; p < height * width; p++) {
-      const s = map.labels[p]!;
-      for (let c = 0; c < channels; c++) out[p * channels + c] = sums[s * channels + c]! / counts[s]!;
+      const at = map.labels[p]! * channels;
+      for (let c = 0; c < channels; c++) out[p * channels + c] = sums[at + c]!;
     }
     return out;
   }

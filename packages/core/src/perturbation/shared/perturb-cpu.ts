@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { HostStaging } from './evaluate.js';
-import { nhwcToNchw } from '../../model/onnx/from-onnx.js';
 import { SpanComposer } from './span-composer.js';
 
 /** Memory layout of a batch of images. */
@@ -9,13 +8,11 @@ export type BatchLayout = 'nhwc' | 'nchw';
 /**
  * The CPU path's perturbed-batch writer: the same values as perturbBatchRef (exact for binary
  * masks, f32 arithmetic for fractional ones) in either layout (NCHW goes straight into an ONNX
- * model's input, with no transpose). Prepared once per image: planar copies of the image and fill,
- * and the horizontal runs of equal segment, so a superpixel sample is a few thousand contiguous
- * copies instead of a branch per value. perturbBatchRef stays the readable oracle (tests compare).
+ * model's input, with no transpose). Prepared once per image: the horizontal runs of equal segment,
+ * so a superpixel sample is a few thousand contiguous copies instead of a branch per value (planar
+ * copies of image and fill: in the batch's staging room, or made at first use, SpanComposer.planar). perturbBatchRef stays the readable oracle (tests compare).
  */
 export class CpuPerturber {
-  private readonly planarImage: Float32Array;
-  private readonly planarFill: Float32Array;
   /** [start, end, segment] triples of pixel indices (segment masks whose runs are long enough). */
   private readonly runs: Int32Array | undefined;
   /** The segment map's runs are too short to walk (writeGathered instead). */
@@ -33,9 +30,7 @@ export class CpuPerturber {
     private readonly channels: number,
     width: number,
   ) {
-    this.planarImage = nhwcToNchw(image, 1, pixels, channels);
-    this.planarFill = nhwcToNchw(fill, 1, pixels, channels);
-    this.composer = new SpanComposer(image, fill, pixels, channels, { image: this.planarImage, fill: this.planarFill });
+    this.composer = new SpanComposer(image, fill, pixels, channels);
     this.zeroFill = !segments && allPositiveZero(fill);
     if (segments) {
       const starts = (p: number) => p === 0 || p % width === 0 || segments[p] !== segments[p - 1];
@@ -98,7 +93,7 @@ export class CpuPerturber {
 
   /** The unperturbed image in `layout` (occlusion starts from it and paints its window). */
   copyImage(out: Float32Array, offset: number, layout: BatchLayout): void {
-    out.set(layout === 'nchw' ? this.planarImage : this.image, offset);
+    out.set(layout === 'nchw' ? this.composer.planar.image : this.image, offset);
   }
 
   /**
@@ -146,8 +141,7 @@ export class CpuPerturber {
 
   private writePixels(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): void {
     const { pixels, channels, segments } = this;
-    const image = this.planarImage;
-    const fill = this.planarFill;
+    const { image, fill } = this.composer.planar;
     if (this.zeroFill && layout === 'nchw') {
       // fround(0 + fround(m * fround(x - 0))) = fround(m * x): one rounding, done by the store.
       for (let c = 0; c < channels; c++) {

@@ -132,6 +132,7 @@ export class SegmentWorkspace {
           on: 'host',
           staging: this.cpuPerturber().stagingLength,
           wasmMemory: true, // SpanComposer's copies in WebAssembly
+          aheadOfScores: true, // the rows are fixed for the call: batch k + 1 is written while the box runs batch k
           write: (output, first, count, layout, staging) => {
             this.cpuPerturber().write(output, this.samples, this.map.count, count, from + first, layout, staging);
           },
