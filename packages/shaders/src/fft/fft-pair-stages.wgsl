@@ -8,7 +8,9 @@
 // the uniform (one pipeline per radix pair; fft-io.wgsl says why not pipeline constants as in
 // fft-stage.wgsl), so those are declared here, once, for both, except `src` and `dst`, whose types
 // come with their layout (fft-src-*.wgsl, fft-dst-*.wgsl, included by the kernel's descriptor: planar
-// for fft-pair, either for fft-whole); each kernel declares WORKGROUP_SIZE, `mid` and main. The stages go through fft-io.wgsl's load, twiddle and stores and
+// for fft-pair, either for fft-whole); each kernel declares WORKGROUP_SIZE, `mid`, main and
+// stageTwiddle(k), w^k (ADR 0006 call-back: fft-pair's loads the `twiddles` binding through fft-io's
+// twiddle, fft-whole's is fft-twiddles-n.wgsl's constants, the same values). The stages go through fft-io.wgsl's load, twiddle and stores and
 // fft-butterfly.wgsl's smallDft and cmul.
 
 override RADIX1: u32;
@@ -51,7 +53,7 @@ fn secondStage(base: u32, offset: u32, midStart: u32, starts: vec2u, k: u32) {
   for (var r = 0u; r < RADIX2; r++) {
     let x = mid[midStart + k + r * RADIX1];
     // r k < R2 R1 = n: no reduction of the twiddle index.
-    v[r] = select(cmul(x, twiddle(r * k)), x, r == 0u);
+    v[r] = select(cmul(x, stageTwiddle(r * k)), x, r == 0u);
   }
   smallDft(&v, RADIX2);
   for (var q = 0u; q < RADIX2; q++) {

@@ -29,6 +29,11 @@ override WORKGROUP_SIZE: u32;
 // Stage 1's output, SEQUENCES blocks of n values (64 x MAX_RADIX bounds SEQUENCES x n: see the header).
 var<workgroup> mid: array<vec2f, 1024>;
 
+// fft-pair-stages.wgsl's call-back: w^k from the `twiddles` binding.
+fn stageTwiddle(k: u32) -> vec2f {
+  return twiddle(k);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {
   let n = RADIX1 * RADIX2;

@@ -56,15 +56,7 @@ function powerOfTwoRadices(twos: number): number[] {
   return Array.from({ length: stages }, (_, i) => 2 ** (i < twos - low * stages ? low + 1 : low));
 }
 
-/** Twiddle table of length n: (cos, sin)(2 pi k / n) for k < n, interleaved, computed in f64. */
-export function fftTwiddles(n: number): Float32Array<ArrayBuffer> {
-  const table = new Float32Array(2 * n);
-  for (let k = 0; k < n; k++) {
-    table[2 * k] = Math.cos((2 * Math.PI * k) / n);
-    table[2 * k + 1] = Math.sin((2 * Math.PI * k) / n);
-  }
-  return table;
-}
+export { fftTwiddles } from './fft-twiddles.js';
 
 /**
  * `count` complex sequences of length `n`, real part of element e of sequence b at
@@ -84,7 +76,7 @@ export interface FftRun {
   readonly sequences: FftSequences;
   /** +1: inverse DFT without the 1 / n; -1: forward DFT. */
   readonly sign: 1 | -1;
-  /** {@link fftTwiddles} of `sequences.n` on the GPU. */
+  /** {@link fftTwiddles} of `sequences.n` on the GPU (fft-whole has the same values as constants and reads none). */
   readonly twiddles: GPUBuffer;
   /** Per-element factors indexed like one outer block, applied on the first load or the last store; always bound. */
   readonly scale: GPUBuffer;

@@ -3,8 +3,9 @@ import source from './fft-stage.wgsl';
 import pairSource from './fft-pair.wgsl';
 import wholeSource from './fft-whole.wgsl';
 import { InvalidOptionError } from '../runtime/errors.js';
-import { defineKernel } from '../runtime/kernel.js';
+import { defineKernel, type WgslSnippet } from '../runtime/kernel.js';
 import { FOURIER_MIX_FIELDS } from './fourier-adjoint.kernel.js';
+import { twiddleTableSnippet } from './fft-twiddles.js';
 import {
   fftDstInterleavedSnippet,
   fftDstPlanarSnippet,
@@ -174,6 +175,8 @@ interface TwoStageKernel {
   readonly workgroupSize: number;
   /** Invocations for `count` sequences. */
   readonly threads: (count: number, radix1: number, radix2: number) => number;
+  /** The snippets it includes for length n besides `src` and `dst`'s. */
+  readonly includes: (n: number) => readonly WgslSnippet[];
 }
 
 /**
@@ -188,7 +191,7 @@ const twoStageSpec = (kernel: TwoStageKernel, radix1: number, radix2: number, la
     constants: { RADIX1: radix1, RADIX2: radix2 },
     bindings: FFT_BINDINGS,
     tolerance: fftTolerance,
-    includes: [SRC_SNIPPETS[layouts.src], DST_SNIPPETS[layouts.dst], fftPairStagesSnippet],
+    includes: [SRC_SNIPPETS[layouts.src], DST_SNIPPETS[layouts.dst], ...kernel.includes(radix1 * radix2)],
     threads: ({ params }) => kernel.threads(params.count, radix1, radix2),
   });
 
@@ -209,6 +212,7 @@ const pairKernels = twoStageKernels({
   source: pairSource,
   workgroupSize: PAIR_WORKGROUP,
   threads: (count, radix1, radix2) => Math.ceil(count / fftPairSequences(radix1, radix2)) * PAIR_WORKGROUP,
+  includes: () => [fftPairStagesSnippet],
 });
 /**
  * GPU kernel: a whole two-stage FFT (n = `radix1` x `radix2`, the plan fftRadices gives n) in one
@@ -225,7 +229,8 @@ export const fftPair = fftPairKernel(16, 8);
 
 /**
  * GPU kernel: {@link fftPairKernel}'s two-stage FFT with one invocation per whole sequence, the
- * values between the stages in a private array (fft-whole.wgsl): the same arguments, the same
+ * values between the stages in a private array (fft-whole.wgsl; the second stage's twiddles WGSL
+ * constants, fft-twiddles.ts's twiddleTableSnippet, so `twiddles` is bound but not read): the same arguments, the same
  * bits, no workgroup memory and no barrier. For software adapters (lavapipe), where workgroup
  * memory costs what a storage buffer does. `layouts` (default planar, as fft-pair) say how `src`
  * and `dst` hold complex values: an interleaved one is read / written with one vec2 per value (the
@@ -235,7 +240,13 @@ export const fftPair = fftPairKernel(16, 8);
  * and layouts, made (once) by this function. CPU reference: dftRef (and fft-stage's; interleaved:
  * interleaveComplexRows of them).
  */
-export const fftWholeKernel = twoStageKernels({ name: 'fft-whole', source: wholeSource, workgroupSize: 64, threads: (count) => count });
+export const fftWholeKernel = twoStageKernels({
+  name: 'fft-whole',
+  source: wholeSource,
+  workgroupSize: 64,
+  threads: (count) => count,
+  includes: (n) => [fftPairStagesSnippet, twiddleTableSnippet(n)],
+});
 
 /** The 16 x 8 whole-sequence FFT (n = 128; the descriptor of fft-whole.wgsl; {@link fftWholeKernel} makes the others). */
 export const fftWhole = fftWholeKernel(16, 8);

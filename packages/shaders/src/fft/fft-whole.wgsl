@@ -14,14 +14,17 @@
 // Dispatch: one invocation per sequence, 1-D folded (linearIndex); `params` are fft-stage's
 // (span unused), the modes read from the uniform as fft-pair reads them. Unlike fft-pair, `src` and
 // `dst` may hold interleaved complex values (fftWholeKernel's layouts): one vec2 access per value;
-// and through the Hermitian extension mirrored butterflies share their loads (mirroredFirstStages). Tolerance: fft-stage.kernel.ts.
+// and through the Hermitian extension mirrored butterflies share their loads (mirroredFirstStages).
+// The second stage's twiddles are WGSL constants, not loads from `twiddles` (fft-twiddles.ts says
+// why; the same values, so the same bits). Tolerance: fft-stage.kernel.ts.
 
 override WORKGROUP_SIZE: u32;
 
 // RADIX1, RADIX2, the bindings and fftModes (the modes from the uniform): fft-pair-stages.wgsl, with
 // firstStage and secondStage (reading and writing `mid`, declared below); Params, load, the stores:
 // fft-io.wgsl; smallDft, divmod, MAX_RADIX: fft-butterfly.wgsl; `src`, `dst` and outputBase (planar
-// or interleaved complex values, as the descriptor's layouts say): fft-src-*.wgsl, fft-dst-*.wgsl (includes).
+// or interleaved complex values, as the descriptor's layouts say): fft-src-*.wgsl, fft-dst-*.wgsl;
+// stageTwiddle: fft-twiddles-n.wgsl, fftTwiddles(n) as constants (includes).
 
 // The invocation's sequence between the stages (n <= MAX_RADIX^2 values).
 var<private> mid: array<vec2f, 256>;
@@ -50,6 +53,8 @@ fn mirroredFirstStages(outerBlock: u32, k: u32) {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let b = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  // The twiddles are constants (stageTwiddle, fft-twiddles-n.wgsl); the binding stays in the layout.
+  _ = &twiddles;
   if (b >= params.count) {
     return;
   }
