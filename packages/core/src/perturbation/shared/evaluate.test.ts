@@ -42,10 +42,9 @@ function envOf(box: BlackBoxModel, size: number): PerturbationEnv {
 }
 
 /** Image i is all i + 1 (so a batch's bytes say which images it holds). */
-function numberedWriter(events: string[], aheadOfScores: boolean): HostBatchWriter {
+function numberedWriter(events: string[]): HostBatchWriter {
   return {
     on: 'host',
-    aheadOfScores,
     write: (out, first, count) => {
       events.push(`write ${first}`);
       const perImage = out.length / count;
@@ -63,7 +62,7 @@ async function runHeld(box: ReturnType<typeof heldBox>, env: PerturbationEnv, to
   });
   for (let call = 0; call < Math.ceil(total / box.box.maxBatch!); call++) {
     while (box.held.length <= call) await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0)); // the loop writes ahead now, if it does
+    await new Promise((r) => setTimeout(r, 0)); // time for the loop to write ahead, were it to
     const run = box.held[call]!;
     // The box's input did not change while it ran.
     expect(Array.from(run.input)).toEqual(Array.from(run.copy));
@@ -74,34 +73,9 @@ async function runHeld(box: ReturnType<typeof heldBox>, env: PerturbationEnv, to
 }
 
 describe('evaluateBatches with a black box', () => {
-  it('writes batch k + 1 into the other half while the box runs batch k, for a writer that can run ahead', async () => {
+  it('writes the next batch only after the scores are back, into the same memory', async () => {
     const held = heldBox(2);
-    const rows = await runHeld(held, envOf(held.box, 2), 7, numberedWriter(held.events, true));
-    expect(rows).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(held.events).toEqual([
-      'write 0',
-      'predict 0',
-      'write 2',
-      'scores 0',
-      'predict 1',
-      'write 4',
-      'scores 2',
-      'predict 2',
-      'write 6',
-      'scores 4',
-      'predict 3',
-      'scores 6',
-    ]);
-    // Two halves of one buffer, alternating; the last batch (1 image) is the start of its half.
-    const inputs = held.held.map((r) => r.input);
-    expect(new Set(inputs.map((b) => b.buffer)).size).toBe(1);
-    expect(inputs.map((b) => b.byteOffset / (4 * 4))).toEqual([0, 2, 0, 2]);
-    expect(inputs.map((b) => b.length / 4)).toEqual([2, 2, 2, 1]);
-  });
-
-  it('writes the next batch only after the scores are back otherwise (one half)', async () => {
-    const held = heldBox(2);
-    const rows = await runHeld(held, envOf(held.box, 2), 5, numberedWriter(held.events, false));
+    const rows = await runHeld(held, envOf(held.box, 2), 5, numberedWriter(held.events));
     expect(rows).toEqual([1, 2, 3, 4, 5]);
     expect(held.events).toEqual([
       'write 0',
@@ -114,28 +88,29 @@ describe('evaluateBatches with a black box', () => {
       'predict 2',
       'scores 4',
     ]);
+    expect(new Set(held.held.map((r) => r.input.buffer)).size).toBe(1);
     expect(held.held.map((r) => r.input.byteOffset)).toEqual([0, 0, 0]);
+    expect(held.held.map((r) => r.input.length / 4)).toEqual([2, 2, 1]);
   });
 
-  it('uses one half when everything fits in one batch', async () => {
+  it('makes one call when everything fits in one batch', async () => {
     const held = heldBox(4);
-    expect(await runHeld(held, envOf(held.box, 2), 3, numberedWriter(held.events, true))).toEqual([1, 2, 3]);
+    expect(await runHeld(held, envOf(held.box, 2), 3, numberedWriter(held.events))).toEqual([1, 2, 3]);
     expect(held.events).toEqual(['write 0', 'predict 0', 'scores 0']);
   });
 
-  it('rejects with the writer error while a run is in flight, and with a ModelError when the box rejects', async () => {
+  it('rejects with the writer error, and with a ModelError when the box rejects', async () => {
     const failing: HostBatchWriter = {
       on: 'host',
-      aheadOfScores: true,
       write: (out, first) => {
         if (first === 2) throw new RangeError('writer failed');
         out.fill(1);
       },
     };
-    // The run in flight rejects as well: it must not surface as an unhandled rejection.
+    const scoring: BlackBoxModel = { maxBatch: 2, numClasses: 3, predict: (_, [n]) => Promise.resolve(new Float32Array(n * 3)) };
+    await expect(evaluateBatches(envOf(scoring, 2), 6, failing, () => undefined)).rejects.toThrow(RangeError);
     const box: BlackBoxModel = { maxBatch: 2, predict: () => Promise.reject(new Error('box failed')) };
-    await expect(evaluateBatches(envOf(box, 2), 6, failing, () => undefined)).rejects.toThrow(RangeError);
-    const ok = numberedWriter([], true);
+    const ok = numberedWriter([]);
     await expect(evaluateBatches(envOf(box, 2), 6, ok, () => undefined)).rejects.toThrow(ModelError);
   });
 });

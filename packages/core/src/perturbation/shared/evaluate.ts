@@ -85,13 +85,6 @@ export type BatchWriter =
        * the engine has WebAssembly: for a writer that writes with a WebAssembly module.
        */
       readonly wasmMemory?: boolean;
-      /**
-       * The writer may write batch k + 1 while the black box runs batch k, before batch k's scores
-       * reach the handler: what it writes depends only on (first, count), never on earlier scores,
-       * and the handler reads nothing the writer changes. A black box then gets its batches from two
-       * alternating halves of one buffer (see evaluateBatches).
-       */
-      readonly aheadOfScores?: boolean;
       /** Into `output` (count * H * W * C values) in `layout` (NCHW only for a planar black box). */
       write(output: Float32Array, first: number, count: number, layout: BatchLayout, staging?: HostStaging): void;
     };
@@ -152,10 +145,10 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
 /**
  * evaluateBatches for a black box: every batch is written on the host into one pooled buffer
  * (host-batch-pool.ts; on an error it is left to GC, since the box may still read it) and handed
- * to the box as is. A writer that can run ahead of the scores (`aheadOfScores`) writes batch k + 1
- * into the buffer's other half while the box runs batch k (onnxruntime-node runs on its own
- * threads, and reads its input in place until its run resolves); otherwise batch k + 1 is written
- * into the same memory once batch k's scores are back.
+ * to the box as is; batch k + 1 is written into the same memory once batch k's scores are back.
+ * Writing it into a second buffer while onnxruntime-node ran batch k was measured and dropped
+ * (session 26): on 2 cores ORT's threads lost more than the gaps between runs saved (anchors ~10 ms
+ * slower per explanation).
  */
 async function blackBoxBatches(
   env: PerturbationEnv,
@@ -168,31 +161,18 @@ async function blackBoxBatches(
   const perImage = height * width * channels;
   const box = env.model.source as BlackBoxModel;
   const planar = isPlanar(box);
-  const half = Math.min(limit, total) * perImage;
-  const halves = writer.aheadOfScores && total > limit && roomFits(2 * half, writer.staging ?? 0) ? 2 : 1;
-  const room = writer.staging && roomFits(halves * half, writer.staging) ? writer.staging : 0;
-  const buffer = acquireHostBatch(halves * half + room, room > 0 && writer.wasmMemory === true);
+  const batchLength = Math.min(limit, total) * perImage;
+  const room = writer.staging && roomFits(batchLength, writer.staging) ? writer.staging : 0;
+  const buffer = acquireHostBatch(batchLength + room, room > 0 && writer.wasmMemory === true);
   const memory = wasmMemoryOf(buffer);
-  const staging: HostStaging | undefined = room ? { whole: buffer, offset: halves * half, ...(memory && { memory }) } : undefined;
-  const write = async (first: number): Promise<Float32Array> => {
-    await checkpoint(env.signal, env.method);
-    const at = ((first / limit) % halves) * half;
-    const batch = buffer.subarray(at, at + Math.min(limit, total - first) * perImage);
-    writer.write(batch, first, batch.length / perImage, planar ? 'nchw' : 'nhwc', staging);
-    return batch;
-  };
-  let batch = await write(0);
+  const staging: HostStaging | undefined = room ? { whole: buffer, offset: batchLength, ...(memory && { memory }) } : undefined;
   for (let first = 0; first < total; first += limit) {
-    const count = batch.length / perImage;
-    const pending = predictBlackBox(box, batch, [count, height, width, channels], planar, env.signal);
-    // Awaited below; a rejection while the next batch is written (or that write's own error) must
-    // not count as unhandled.
-    pending.catch(() => undefined);
-    const more = first + limit < total;
-    if (more && halves === 2) batch = await write(first + limit);
-    const scores = await pending;
+    await checkpoint(env.signal, env.method);
+    const count = Math.min(limit, total - first);
+    const batch = buffer.subarray(0, count * perImage);
+    writer.write(batch, first, count, planar ? 'nchw' : 'nhwc', staging);
+    const scores = await predictBlackBox(box, batch, [count, height, width, channels], planar, env.signal);
     await onBatch(first, count, scores, scores.length / count);
-    if (more && halves === 1) batch = await write(first + limit);
   }
   releaseHostBatch(buffer);
 }

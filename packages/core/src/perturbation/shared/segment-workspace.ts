@@ -132,8 +132,6 @@ export class SegmentWorkspace {
           on: 'host',
           staging: this.cpuPerturber().stagingLength,
           wasmMemory: true, // SpanComposer's copies in WebAssembly
-          // Not aheadOfScores: writing batch k + 1 while ORT ran batch k made anchors ~10 ms slower on
-          // 2 cores (ORT's threads lost more than the gaps saved; session 26, in-process A/B).
           write: (output, first, count, layout, staging) => {
             this.cpuPerturber().write(output, this.samples, this.map.count, count, from + first, layout, staging);
           },
