@@ -234,7 +234,7 @@ export async function imageAt(
   const [, h, w, c] = input.shape;
   // A batch of one image is its own image: a clone shares its data, where a slice copies it (a
   // kernel and a submit: ~2 ms of the set-up at 224x224 on lavapipe). The callers only read it.
-  const tensor = input.shape[0] === 1 ? tf.clone(input) : tf.slice(input, [index, 0, 0, 0], [1, h, w, c]);
+  const tensor = input.shape[0] === 1 && index === 0 ? tf.clone(input) : tf.slice(input, [index, 0, 0, 0], [1, h, w, c]);
   const perImage = h * w * c;
   return { tensor, values: values ? values.subarray(index * perImage, (index + 1) * perImage) : ((await tensor.data()) as Float32Array) };
 }
