@@ -9,8 +9,9 @@ export type BatchLayout = 'nhwc' | 'nchw';
  * The CPU path's perturbed-batch writer: the same values as perturbBatchRef (exact for binary
  * masks, f32 arithmetic for fractional ones) in either layout (NCHW goes straight into an ONNX
  * model's input, with no transpose). Prepared once per image: the horizontal runs of equal segment,
- * so a superpixel sample is a few thousand contiguous copies instead of a branch per value (planar
- * copies of image and fill: in the batch's staging room, or made at first use, SpanComposer.planar). perturbBatchRef stays the readable oracle (tests compare).
+ * so a superpixel sample is a few thousand contiguous copies instead of a branch per value. Planar
+ * copies of image and fill live in the batch's staging room, or are made at the first NCHW write
+ * that needs them (SpanComposer.planar). perturbBatchRef stays the readable oracle (tests compare).
  */
 export class CpuPerturber {
   /** [start, end, segment] triples of pixel indices (segment masks whose runs are long enough). */
@@ -141,8 +142,20 @@ export class CpuPerturber {
 
   private writePixels(out: Float32Array, masks: Float32Array, row: number, base: number, layout: BatchLayout): void {
     const { pixels, channels, segments } = this;
+    if (layout === 'nhwc') {
+      const { image, fill } = this;
+      for (let p = 0; p < pixels; p++) {
+        const m = masks[row + (segments ? segments[p]! : p)]!;
+        for (let c = 0; c < channels; c++) {
+          const i = p * channels + c;
+          out[base + i] = blend(m, image[i]!, fill[i]!);
+        }
+      }
+      return;
+    }
+    // NCHW: from the planar copies (made once, at the first such write).
     const { image, fill } = this.composer.planar;
-    if (this.zeroFill && layout === 'nchw') {
+    if (this.zeroFill) {
       // fround(0 + fround(m * fround(x - 0))) = fround(m * x): one rounding, done by the store.
       for (let c = 0; c < channels; c++) {
         const plane = c * pixels;
@@ -154,18 +167,10 @@ export class CpuPerturber {
       }
       return;
     }
-    if (layout === 'nchw') {
-      for (let c = 0; c < channels; c++) {
-        const plane = c * pixels;
-        const o = base + plane;
-        for (let p = 0; p < pixels; p++)
-          out[o + p] = blend(masks[row + (segments ? segments[p]! : p)]!, image[plane + p]!, fill[plane + p]!);
-      }
-      return;
-    }
-    for (let p = 0; p < pixels; p++) {
-      const m = masks[row + (segments ? segments[p]! : p)]!;
-      for (let c = 0; c < channels; c++) out[base + p * channels + c] = blend(m, image[c * pixels + p]!, fill[c * pixels + p]!);
+    for (let c = 0; c < channels; c++) {
+      const plane = c * pixels;
+      const o = base + plane;
+      for (let p = 0; p < pixels; p++) out[o + p] = blend(masks[row + (segments ? segments[p]! : p)]!, image[plane + p]!, fill[plane + p]!);
     }
   }
 }
