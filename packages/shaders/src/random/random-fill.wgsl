@@ -32,7 +32,11 @@
 // Speed: Threefry's rounds and the quantile's Horner steps are written out, not loops (SwiftShader
 // unrolls none; its loop-indexed rotation table lived in per-lane memory). SwiftShader, 49,920
 // values (visualizeFeature's 128 x 128 x 3 start), in-page A/B at load 7-9: normal 20.6 -> 9.8 ms,
-// uniform 23.9 -> 4.4 ms, bit-identical (session 17).
+// uniform 23.9 -> 4.4 ms, bit-identical (session 17). On SwiftShader a shift costs several times a
+// multiply (removing Threefry's rotations took 3/4 of its time; ADR 0009, session 27), so left
+// shifts by a constant are multiplies by 2^r and mulhiU32 does 4 shifts instead of 6: 166,400
+// values, 5 dispatches per submit, load ~2: uniform 4.6 -> 3.1 ms, normal 11.6 -> 9.3 ms, the same
+// bits. lavapipe folds either form to the same code (bench random rows level).
 //
 // Dispatch: 1-D, one invocation per value, ceil(count / WORKGROUP_SIZE) workgroups folded past
 // 65,535 (prelude's linearIndex). Writes output[outputOffset + j] for j < count.
@@ -64,24 +68,36 @@ struct Params {
 const NORMAL_SEGMENTS: u32 = 4u;
 const NORMAL_DEGREE: u32 = 6u;
 
-fn rotl(x: u32, r: u32) -> u32 {
-  return (x << r) | (x >> (32u - r));
+// x rotated left by r, given 2^r and 32 - r: the left shift as a multiply by 2^r (mod 2^32, the
+// same bits). SwiftShader runs every vector shift lane by lane, a multiply as one SIMD op (ADR 0009).
+fn rotl(x: u32, pow2r: u32, back: u32) -> u32 {
+  return (x * pow2r) | (x >> back);
 }
+
+// Four rotation amounts r of Threefry-2x32 as 2^r and 32 - r (see rotl).
+struct Rotations {
+  pow2: vec4u,
+  back: vec4u,
+}
+
+// Rotations (13, 15, 26, 6) and (17, 29, 16, 24).
+const EVEN_ROTATIONS = Rotations(vec4u(1u << 13u, 1u << 15u, 1u << 26u, 1u << 6u), vec4u(19u, 17u, 6u, 26u));
+const ODD_ROTATIONS = Rotations(vec4u(1u << 17u, 1u << 29u, 1u << 16u, 1u << 24u), vec4u(15u, 3u, 16u, 8u));
 
 // Four rounds of Threefry-2x32 with the rotation amounts r. Written out (as is threefry2x32): SwiftShader
 // unrolls no loop, and there the old loop's rotation table, indexed by the loop counters, lived in
 // per-lane memory (ADR 0009).
-fn threefryRounds(x: vec2u, r: vec4u) -> vec2u {
+fn threefryRounds(x: vec2u, r: Rotations) -> vec2u {
   var x0 = x.x;
   var x1 = x.y;
   x0 += x1;
-  x1 = rotl(x1, r.x) ^ x0;
+  x1 = rotl(x1, r.pow2.x, r.back.x) ^ x0;
   x0 += x1;
-  x1 = rotl(x1, r.y) ^ x0;
+  x1 = rotl(x1, r.pow2.y, r.back.y) ^ x0;
   x0 += x1;
-  x1 = rotl(x1, r.z) ^ x0;
+  x1 = rotl(x1, r.pow2.z, r.back.z) ^ x0;
   x0 += x1;
-  x1 = rotl(x1, r.w) ^ x0;
+  x1 = rotl(x1, r.pow2.w, r.back.w) ^ x0;
   return vec2u(x0, x1);
 }
 
@@ -89,8 +105,8 @@ fn threefryRounds(x: vec2u, r: vec4u) -> vec2u {
 // x += (ks[s % 3], ks[(s + 1) % 3] + s) with ks = (key.x, key.y, 0x1bd11bda ^ key.x ^ key.y).
 fn threefry2x32(counter: vec2u, key: vec2u) -> vec2u {
   let k2 = 0x1bd11bdau ^ key.x ^ key.y;
-  let even = vec4u(13u, 15u, 26u, 6u);
-  let odd = vec4u(17u, 29u, 16u, 24u);
+  let even = EVEN_ROTATIONS;
+  let odd = ODD_ROTATIONS;
   var x = counter + key;
   x = threefryRounds(x, even) + vec2u(key.y, k2 + 1u);
   x = threefryRounds(x, odd) + vec2u(k2, key.x + 2u);
@@ -100,22 +116,31 @@ fn threefry2x32(counter: vec2u, key: vec2u) -> vec2u {
   return x;
 }
 
-// High 32 bits of a * b for u32 a, b, from 16-bit halves (WGSL has no 64-bit integers).
-fn mulhiU32(a: u32, b: u32) -> u32 {
+// A u32 split into 16-bit halves: Horner's rule multiplies by the same x seven times, split once.
+struct Halves {
+  lo: u32,
+  hi: u32,
+}
+
+fn halvesOf(b: u32) -> Halves {
+  return Halves(b & 0xffffu, b >> 16u);
+}
+
+// High 32 bits of a * b for u32 a, b (b as halves), from 16-bit halves (WGSL has no 64-bit
+// integers). The exact high word, as fixed-point.ts's mulhiU32, with 4 shifts instead of 6 (Hacker's
+// Delight's mulhu; no sum exceeds 2^32 - 1): shifts run lane by lane on SwiftShader.
+fn mulhiU32(a: u32, b: Halves) -> u32 {
   let a0 = a & 0xffffu;
   let a1 = a >> 16u;
-  let b0 = b & 0xffffu;
-  let b1 = b >> 16u;
-  let p01 = a0 * b1;
-  let p10 = a1 * b0;
-  let mid = ((a0 * b0) >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
-  return a1 * b1 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u);
+  let t = a1 * b.lo + ((a0 * b.lo) >> 16u);
+  let u = a0 * b.hi + (t & 0xffffu);
+  return a1 * b.hi + (t >> 16u) + (u >> 16u);
 }
 
 // (a * b) / 2^32 rounded toward zero, a signed, b a Q32 fraction.
 // One product for either sign (u32(-a) = u32(abs(a)) for every a < 0, i32::MIN included): a branch
 // would run both products on SwiftShader, whose lanes take both sides of a divergent branch.
-fn mulhiI32(a: i32, b: u32) -> i32 {
+fn mulhiI32(a: i32, b: Halves) -> i32 {
   let magnitude = i32(mulhiU32(u32(abs(a)), b));
   return select(-magnitude, magnitude, a >= 0);
 }
@@ -126,16 +151,16 @@ fn uniformFromWord(w: u32) -> f32 {
 
 // 2^e for an integer e in the normal f32 range, built from its bits (exact).
 fn pow2(e: i32) -> f32 {
-  return bitcast<f32>(u32(127 + e) << 23u);
+  return bitcast<f32>(u32(127 + e) * 0x800000u);
 }
 
 // g(p) = -Phi^{-1}(p) in Q28 for p = (2q + 1) / 2^33; mirrors normal-sampler.ts.
 fn normalUpperQuantileQ28(q: u32) -> i32 {
-  let odd = (q << 1u) | 1u;
+  let odd = q * 2u + 1u;
   let octave = countLeadingZeros(odd);
-  let mantissa = (odd << octave) << 1u;
+  let mantissa = (odd << octave) * 2u;
   let segment = mantissa >> 30u;
-  let x = mantissa << 2u;
+  let x = halvesOf(mantissa * 4u);
   let base = (octave * NORMAL_SEGMENTS + segment) * (NORMAL_DEGREE + 1u);
   // Horner's rule over the NORMAL_DEGREE + 1 = 7 coefficients, written out (no loop on SwiftShader).
   var acc = normalTable[base + 6u];
