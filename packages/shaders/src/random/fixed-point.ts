@@ -6,16 +6,19 @@
  * bit-for-bit reproducible.
  */
 
-/** High 32 bits of the 64-bit product of two u32. */
+/**
+ * High 32 bits of the 64-bit product of two u32: Hacker's Delight's mulhu, 4 shifts (the WGSL's
+ * form; shifts are what SwiftShader pays for). Every 16x16 product and both sums t, u stay below
+ * 2^32: exact in f64 and in u32.
+ */
 export function mulhiU32(a: number, b: number): number {
   const a0 = a & 0xffff;
   const a1 = a >>> 16;
   const b0 = b & 0xffff;
   const b1 = b >>> 16;
-  const p01 = a0 * b1; // each 16x16 product < 2^32: exact in f64 and in u32
-  const p10 = a1 * b0;
-  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) >>> 0;
+  const t = a1 * b0 + ((a0 * b0) >>> 16);
+  const u = a0 * b1 + (t & 0xffff);
+  return (a1 * b1 + (t >>> 16) + (u >>> 16)) >>> 0;
 }
 
 /** (a * b) / 2^32 rounded toward zero, for i32 `a` and u32 `b` (a Q32 fraction in [0, 1)). */

@@ -85,7 +85,9 @@ describe('fixed-point helpers', () => {
       const exact = (BigInt(Math.abs(s)) * BigInt(b)) >> 32n; // truncation toward zero
       expect(mulhiI32(s, b)).toBe(Number(s < 0 ? -exact : exact));
     }
-    expect(mulhiU32(0xffffffff, 0xffffffff)).toBe(0xfffffffe);
+    // Every carry at its largest: halves of 0, 1, 0xffff and the 16-bit boundaries.
+    const edges = [0, 1, 0xffff, 0x10000, 0x1ffff, 0x7fffffff, 0x80000000, 0xffff0000, 0xffff0001, 0xfffeffff, 0xffffffff];
+    for (const a of edges) for (const b of edges) expect(mulhiU32(a, b), `${a} x ${b}`).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
   });
 });
 

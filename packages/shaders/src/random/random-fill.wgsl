@@ -127,8 +127,8 @@ fn halvesOf(b: u32) -> Halves {
 }
 
 // High 32 bits of a * b for u32 a, b (b as halves), from 16-bit halves (WGSL has no 64-bit
-// integers). The exact high word, as fixed-point.ts's mulhiU32, with 4 shifts instead of 6 (Hacker's
-// Delight's mulhu; no sum exceeds 2^32 - 1): shifts run lane by lane on SwiftShader.
+// integers): Hacker's Delight's mulhu, as fixed-point.ts's mulhiU32 (no sum exceeds 2^32 - 1). Its
+// 4 shifts, not 6: shifts run lane by lane on SwiftShader.
 fn mulhiU32(a: u32, b: Halves) -> u32 {
   let a0 = a & 0xffffu;
   let a1 = a >> 16u;
