@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
-import { runKernel } from '../runtime/kernel.js';
+import { dispatchSize, runKernel } from '../runtime/kernel.js';
+import { InvalidOptionError } from '../runtime/errors.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { affineSample } from './affine-sample.kernel.js';
 import { affineSamplePadded, affineSamplePaddedFor } from './affine-sample-padded.kernel.js';
@@ -180,6 +181,14 @@ describe('affine-sample and its adjoint', () => {
       expect(liveBufferCount(device)).toBe(0);
     },
   );
+
+  it('affine-sample-padded dispatches a workgroup row per output row and image, and refuses more than a grid dimension holds', () => {
+    const args = (outHeight: number, images: number) =>
+      ({ params: { images, srcHeight: 1, srcWidth: 1, outHeight, outWidth: 300, channels: 3, fill: 0 } }) as never;
+    expect(dispatchSize(affineSamplePadded, args(7, 3))).toEqual([3, 7, 3]);
+    expect(() => dispatchSize(affineSamplePadded, args(65_536, 1))).toThrow(InvalidOptionError);
+    expect(() => dispatchSize(affineSamplePadded, args(2, 70_000))).toThrow(/70000 images of 2 output rows/);
+  });
 
   gpuTest('the identity map copies the image; a shift by whole pixels moves it and fills the border', async ({ device }) => {
     const shape = { images: 1, srcHeight: 6, srcWidth: 5, outHeight: 6, outWidth: 5, channels: 3 };
