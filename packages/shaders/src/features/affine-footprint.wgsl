@@ -17,7 +17,7 @@
 // per-candidate work were the cost. A candidate outside a pixel's footprint weighs exactly 0 for
 // it and adds +0 (gradients being finite), so each pixel's sum is the per-pixel gather's, term
 // for term, in the same order.
-// The sums stay in registers (4 pixels x 4 channels).
+// The sums stay in registers (4 pixels x up to 4 channels).
 // Reads the including kernel's module-scope bindings `grad: array<f32>` (NHWC, [n, outHeight,
 // outWidth, channels]) and `transforms: array<f32>` ([n][6]) (naming convention, ADR 0006).
 
@@ -26,11 +26,11 @@
 // coordinates of 1000), so no candidate of positive weight is skipped.
 const SLACK = 0.01;
 
-// The most channels a chunk holds: 4, or 3 for a kernel whose width never exceeds 3 (affine-fourier-
-// adjoint: c = 1 or 3), which then never loads the fourth. A select evaluates both operands, so the
-// fourth load ran for every candidate; SwiftShader, where each is a lane-by-lane gather, spent ~18%
-// of affine-fourier-adjoint on it (1.88 -> 1.55 ms at 128 x 128 x 3, session 17). The pipeline
-// constant folds the branch away.
+// The most channels a chunk holds: 4, or fewer for a kernel whose width never exceeds them
+// (affine-fourier-adjoint: 3, or its image's channel count, 1 or 3), which then never loads a fourth
+// nor sums the lanes past them. A select evaluates both operands, so the fourth load ran for every candidate;
+// SwiftShader, where each is a lane-by-lane gather, spent ~18% of affine-fourier-adjoint on it
+// (1.88 -> 1.55 ms at 128 x 128 x 3, session 17). The pipeline constant folds the branches away.
 override CHUNK_LANES: u32 = 4u;
 
 // grad[base + k] for k < width (<= CHUNK_LANES), zero beyond: one vector add per candidate instead
@@ -82,22 +82,41 @@ fn blockCandidates(n: u32, px: f32, py: f32, outHeight: u32, outWidth: u32) -> v
 }
 
 // The gather above for channels [c0, c0 + width) (width <= 4) of grad's `channels`, output [outHeight, outWidth].
+// One loop over the box's candidates in row-major order (x wraps to the box's next row), not a loop
+// per row: SwiftShader emulates each divergent loop's control per lane, and the nested loops took
+// this gather to ~1.6x (affine-fourier-adjoint 0.61x -> with one loop, 128 x 128 x 3; lavapipe 0.88x,
+// session 27). The sums are kept per channel lane over the block's four pixels (l0 holds channel c0
+// of s00, s10, s01, s11 in x, y, z, w): three vectors at CHUNK_LANES 3 instead of four with a dead
+// lane, and one at 1 (SwiftShader ~0.94x). Each pixel's sum takes the same products in the same order
+// as a per-pixel vector would: the same bits.
 fn footprintBlockSums(n: u32, px: f32, py: f32, outHeight: u32, outWidth: u32, channels: u32, c0: u32, width: u32) -> BlockSums {
   let box = blockCandidates(n, px, py, outHeight, outWidth);
-  var sums = BlockSums(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  for (var y = box.y; y <= box.w; y++) {
-    let fy = f32(y);
-    let rowBase = (n * outHeight + u32(y)) * outWidth;
-    for (var x = box.x; x <= box.z; x++) {
-      let s = affineSource(n, f32(x), fy);
-      let wx = vec2f(max(0.0, 1.0 - abs(s.x - px)), max(0.0, 1.0 - abs(s.x - (px + 1.0))));
-      let wy = vec2f(max(0.0, 1.0 - abs(s.y - py)), max(0.0, 1.0 - abs(s.y - (py + 1.0))));
-      let g = chunk((rowBase + u32(x)) * channels + c0, width);
-      sums.s00 += (wx.x * wy.x) * g;
-      sums.s10 += (wx.y * wy.x) * g;
-      sums.s01 += (wx.x * wy.y) * g;
-      sums.s11 += (wx.y * wy.y) * g;
+  let count = max(0, box.z - box.x + 1) * max(0, box.w - box.y + 1);
+  var x = box.x;
+  var y = box.y;
+  var l0 = vec4f(0.0);
+  var l1 = vec4f(0.0);
+  var l2 = vec4f(0.0);
+  var l3 = vec4f(0.0);
+  for (var k = 0; k < count; k++) {
+    let s = affineSource(n, f32(x), f32(y));
+    let wx = vec2f(max(0.0, 1.0 - abs(s.x - px)), max(0.0, 1.0 - abs(s.x - (px + 1.0))));
+    let wy = vec2f(max(0.0, 1.0 - abs(s.y - py)), max(0.0, 1.0 - abs(s.y - (py + 1.0))));
+    let w = vec4f(wx.x * wy.x, wx.y * wy.x, wx.x * wy.y, wx.y * wy.y);
+    let g = chunk(((n * outHeight + u32(y)) * outWidth + u32(x)) * channels + c0, width);
+    l0 += w * g.x;
+    if (CHUNK_LANES > 1u) {
+      l1 += w * g.y;
     }
+    if (CHUNK_LANES > 2u) {
+      l2 += w * g.z;
+    }
+    if (CHUNK_LANES > 3u) {
+      l3 += w * g.w;
+    }
+    let wrap = x == box.z;
+    x = select(x + 1, box.x, wrap);
+    y = select(y, y + 1, wrap);
   }
-  return sums;
+  return BlockSums(vec4f(l0.x, l1.x, l2.x, l3.x), vec4f(l0.y, l1.y, l2.y, l3.y), vec4f(l0.z, l1.z, l2.z, l3.z), vec4f(l0.w, l1.w, l2.w, l3.w));
 }

@@ -20,12 +20,14 @@ override WORKGROUP_SIZE: u32;
 // (`top`, `bottom`): channel i's pair (n c height + y) / 2 + i height / 2 (nothing past the image's
 // odd last column). Written out per channel as affine-fourier-adjoint's storePixel (why: there).
 fn storeColumn(n: u32, y: u32, x: u32, top: vec4f, bottom: vec4f) {
-  if (x >= params.width) {
-    return;
+  if (!EVEN_IMAGE) {
+    if (x >= params.width) {
+      return;
+    }
   }
   let upper = pixelRows(n, y, x, top);
   let lower = pixelRows(n, y + 1u, x, bottom);
-  let c = params.channels;
+  let c = imageChannels();
   let k0 = (n * c * params.height + y) / 2u;
   let planePairs = params.height / 2u;
   pairs[k0 * params.width + x] = vec2f(upper.x, lower.x);

@@ -2,6 +2,7 @@
 import source from './affine-fourier-adjoint.wgsl';
 import interleavedSource from './affine-fourier-adjoint-interleaved.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { kernelVariant } from '../runtime/kernel-variant.js';
 import { FOURIER_IMAGE_PARAMS } from '../fft/fourier-adjoint.kernel.js';
 import { affineFootprintSnippet, affineFourierPixelSnippet, fourierParamsSnippet } from '../snippets/index.js';
 import { affineTolerance } from './affine-sample.kernel.js';
@@ -10,7 +11,8 @@ import { affineTolerance } from './affine-sample.kernel.js';
 const AFFINE_FOURIER_ADJOINT = {
   includes: [fourierParamsSnippet, affineFootprintSnippet, affineFourierPixelSnippet],
   workgroupSize: 64,
-  // c <= 3: the footprint's chunks never load a fourth channel (affine-footprint.wgsl).
+  // c <= 3: the footprint's chunks never load a fourth channel (affine-footprint.wgsl);
+  // affineFourierAdjointFor sets c itself.
   constants: { CHUNK_LANES: 3 },
   bindings: {
     params: { uniform: FOURIER_IMAGE_PARAMS },
@@ -52,3 +54,21 @@ export const affineFourierAdjointInterleaved = defineKernel({
   source: interleavedSource,
   ...AFFINE_FOURIER_ADJOINT,
 });
+
+/**
+ * {@link affineFourierAdjoint} (or its interleaved twin) for images of `channels` (1 or 3) and
+ * `height` x `width`: the channel count (CHANNELS, CHUNK_LANES) and whether both sizes are even
+ * (EVEN_IMAGE) as pipeline constants, which fold the per-channel branches, a one-channel image's
+ * dead loads and sums, and the edge guards away (affine-fourier-pixel.wgsl); the same bits.
+ */
+export function affineFourierAdjointFor(
+  image: { readonly channels: 1 | 3; readonly height: number; readonly width: number },
+  layout: 'planar' | 'interleaved' = 'planar',
+) {
+  const even = image.height % 2 === 0 && image.width % 2 === 0;
+  return kernelVariant(layout === 'interleaved' ? affineFourierAdjointInterleaved : affineFourierAdjoint, {
+    CHANNELS: image.channels,
+    CHUNK_LANES: image.channels,
+    EVEN_IMAGE: even ? 1 : 0,
+  });
+}

@@ -36,22 +36,26 @@ fn pairsIndex(r: u32, x: u32) -> u32 {
 // Written out per channel, not looped over c: SwiftShader (Chromium's software WebGPU) unrolls no
 // loop, and with the loop this kernel took ~1.6x the time (session 15, ADR 0009).
 fn storePixel(n: u32, y: u32, x: u32, g: vec4f) {
-  if (x >= params.width || y >= params.height) {
-    return;
+  if (!EVEN_IMAGE) {
+    if (x >= params.width || y >= params.height) {
+      return;
+    }
   }
-  let c = params.channels;
+  let c = imageChannels();
   let p = pixelRows(n, y, x, g);
-  let rows = params.images * c * params.height;
   let r0 = n * c * params.height + y; // channel i's plane row: r0 + i height
   pairs[pairsIndex(r0, x)] = p.x;
   if (c > 1u) { // c is 1 or 3
     pairs[pairsIndex(r0 + params.height, x)] = p.y;
     pairs[pairsIndex(r0 + 2u * params.height, x)] = p.z;
   }
-  // Only the pixel's last channel can hold the last plane row.
-  let last = r0 + (c - 1u) * params.height;
-  if (last + 1u == rows && last % 2u == 0u) {
-    pairs[pairsIndex(last + 1u, x)] = 0.0;
+  // Only the pixel's last channel can hold the last plane row (never at even heights).
+  if (!EVEN_IMAGE) {
+    let rows = params.images * c * params.height;
+    let last = r0 + (c - 1u) * params.height;
+    if (last + 1u == rows && last % 2u == 0u) {
+      pairs[pairsIndex(last + 1u, x)] = 0.0;
+    }
   }
 }
 

@@ -15,7 +15,12 @@ struct BilinearFooting {
 }
 
 fn bilinearFooting(n: u32, q: u32, outWidth: u32) -> BilinearFooting {
-  let s = affineSource(n, f32(q % outWidth), f32(q / outWidth));
+  return bilinearFootingAt(n, q % outWidth, q / outWidth);
+}
+
+// The same at output pixel (x, y) of image n.
+fn bilinearFootingAt(n: u32, x: u32, y: u32) -> BilinearFooting {
+  let s = affineSource(n, f32(x), f32(y));
   let corner = floor(s);
   return BilinearFooting(vec2i(corner), s - corner);
 }

@@ -1,9 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './affine-sample-padded.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { MAX_WORKGROUPS_PER_DIMENSION } from '../runtime/dispatch.js';
+import { InvalidOptionError } from '../runtime/errors.js';
 import { kernelVariant } from '../runtime/kernel-variant.js';
 import { affineMapSnippet, affineSampleParamsSnippet } from '../snippets/index.js';
 import { affineSample, affineTolerance } from './affine-sample.kernel.js';
+
+/**
+ * The grid of one invocation per output pixel, a row of workgroups per output row and image:
+ * [ceil(outWidth / workgroupSize), outHeight, images] (affine-sample-padded.wgsl says why).
+ * @throws {InvalidOptionError} outHeight or images past WebGPU's 65,535 workgroups per dimension.
+ */
+function outputRowGrid(
+  params: { readonly images: number; readonly outHeight: number; readonly outWidth: number },
+  workgroupSize: number,
+): [number, number, number] {
+  const { images, outHeight, outWidth } = params;
+  if (outHeight > MAX_WORKGROUPS_PER_DIMENSION || images > MAX_WORKGROUPS_PER_DIMENSION)
+    throw new InvalidOptionError(
+      `affine-sample-padded: ${images} images of ${outHeight} output rows; each must be at most ${MAX_WORKGROUPS_PER_DIMENSION} (one workgroup row per output row and image): sample fewer images per call`,
+    );
+  return [Math.ceil(outWidth / workgroupSize), outHeight, images];
+}
 
 /**
  * GPU kernel: {@link affineSample} from a padded source `src [n, srcHeight, srcWidth, 4]` (each
@@ -15,11 +34,11 @@ import { affineSample, affineTolerance } from './affine-sample.kernel.js';
 export const affineSamplePadded = defineKernel({
   name: 'affine-sample-padded',
   source,
-  workgroupSize: 64,
+  workgroupSize: 128,
   bindings: affineSample.bindings,
   tolerance: affineTolerance,
   includes: [affineMapSnippet, affineSampleParamsSnippet],
-  threads: ({ params }) => params.images * params.outHeight * params.outWidth,
+  workgroups: ({ params }) => outputRowGrid(params, 128),
 });
 
 /**

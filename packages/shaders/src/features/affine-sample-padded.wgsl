@@ -10,8 +10,12 @@
 // affine-sample's time on a visualizeFeature step (4 x 128 x 128 x 3, session 14); its loads were
 // ~40% of that time (constants in their place: 0.60x).
 //
-// Dispatch: one invocation per output pixel (n, y, x); 1-D, folded past 65,535 workgroups
-// (linearIndex). transforms is [n][6] f32. Shapes are uniforms; CHANNELS, when not 0, is the
+// Dispatch: one invocation per output pixel (n, y, x), on a grid [ceil(outWidth / WORKGROUP_SIZE),
+// outHeight, images] (x from the invocation, y and n from the workgroup), not 1-D: the two integer
+// divisions that split a linear index into (n, y, x) cost lavapipe ~17% of this kernel (its vector
+// integer division is scalar code) and SwiftShader ~4%; with rows of 128 invocations (one per row
+// at 128 wide) it took 0.79x (lavapipe) and 0.90x (SwiftShader) of the 1-D dispatch's time,
+// 64 0.81x / 0.94x, 8 x 8 tiles 0.88x / 1.01x (session 27, the same bits). transforms is [n][6] f32. Shapes are uniforms; CHANNELS, when not 0, is the
 // uniform's channels as a pipeline constant (affineSamplePaddedFor), so the stores' guards fold.
 // Tolerance: affine-sample's (affine-sample.kernel.ts).
 
@@ -19,7 +23,7 @@ override WORKGROUP_SIZE: u32;
 // The channels when known at pipeline creation (visualizeFeature's 3), 0: the uniform's.
 override CHANNELS: u32 = 0u;
 
-// Params: affine-sample-params.wgsl; affineSource, bilinearFooting: affine-map.wgsl (includes).
+// Params: affine-sample-params.wgsl; affineSource, bilinearFootingAt: affine-map.wgsl (includes).
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> src: array<vec4f>;
@@ -37,14 +41,15 @@ fn tap(n: u32, iy: i32, ix: i32) -> vec4f {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
-  let pixels = params.outHeight * params.outWidth;
-  if (i >= params.images * pixels) {
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let x = wid.x * WORKGROUP_SIZE + lid.x;
+  if (x >= params.outWidth) {
     return;
   }
-  let n = i / pixels;
-  let at = bilinearFooting(n, i % pixels, params.outWidth);
+  let y = wid.y;
+  let n = wid.z;
+  let i = (n * params.outHeight + y) * params.outWidth + x;
+  let at = bilinearFootingAt(n, x, y);
   let ix = at.corner.x;
   let iy = at.corner.y;
   let top = (1.0 - at.t.x) * tap(n, iy, ix) + at.t.x * tap(n, iy, ix + 1);

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
-import { runKernel } from '../runtime/kernel.js';
+import { dispatchSize, runKernel } from '../runtime/kernel.js';
+import { InvalidOptionError } from '../runtime/errors.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
 import { affineSample } from './affine-sample.kernel.js';
 import { affineSamplePadded, affineSamplePaddedFor } from './affine-sample-padded.kernel.js';
 import { affineSamplePaddedRef, padPixels } from './affine-sample-padded.ref.js';
 import { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
 import { affineSampleAdjointRef, affineSampleRef, type AffineSampleShape } from './affine-sample.ref.js';
-import { affineFourierAdjoint, affineFourierAdjointInterleaved } from './affine-fourier-adjoint.kernel.js';
+import { affineFourierAdjoint, affineFourierAdjointFor, affineFourierAdjointInterleaved } from './affine-fourier-adjoint.kernel.js';
 import { affineFourierAdjointRef } from './affine-fourier-adjoint.ref.js';
 import { fourierImageParams, pixelStride, type FourierImageShape } from '../fft/fft-plan.js';
 import { planarComplexRows } from '../fft/fft.ref.js';
@@ -181,6 +182,14 @@ describe('affine-sample and its adjoint', () => {
     },
   );
 
+  it('affine-sample-padded dispatches a workgroup row per output row and image, and refuses more than a grid dimension holds', () => {
+    const args = (outHeight: number, images: number) =>
+      ({ params: { images, srcHeight: 1, srcWidth: 1, outHeight, outWidth: 300, channels: 3, fill: 0 } }) as never;
+    expect(dispatchSize(affineSamplePadded, args(7, 3))).toEqual([3, 7, 3]);
+    expect(() => dispatchSize(affineSamplePadded, args(65_536, 1))).toThrow(InvalidOptionError);
+    expect(() => dispatchSize(affineSamplePadded, args(2, 70_000))).toThrow(/70000 images of 2 output rows/);
+  });
+
   gpuTest('the identity map copies the image; a shift by whole pixels moves it and fills the border', async ({ device }) => {
     const shape = { images: 1, srcHeight: 6, srcWidth: 5, outHeight: 6, outWidth: 5, channels: 3 };
     const src = seededF32(90, 4, 0, 1);
@@ -235,6 +244,7 @@ const FUSED_CASES: (AffineSampleShape & { why: string; degrees: number; scale: n
   { images: 1, srcHeight: 64, srcWidth: 64, outHeight: 224, outWidth: 224, channels: 3, degrees: -3, scale: 1, why: '64 -> 224' },
   { images: 2, srcHeight: 6, srcWidth: 7, outHeight: 5, outWidth: 8, channels: 3, degrees: 20, scale: 0.95, why: 'even rows, odd columns' },
   { images: 3, srcHeight: 4, srcWidth: 5, outHeight: 6, outWidth: 6, channels: 1, degrees: -25, scale: 1.2, why: '1 channel, even rows' },
+  { images: 2, srcHeight: 8, srcWidth: 6, outHeight: 7, outWidth: 9, channels: 1, degrees: 5, scale: 1, why: '1 channel, even sizes' },
 ];
 
 const FUSED_LAYOUT_CASES = FUSED_CASES.flatMap((c) => [
@@ -244,7 +254,7 @@ const FUSED_LAYOUT_CASES = FUSED_CASES.flatMap((c) => [
 
 describe('affine-fourier-adjoint (affine-sample-adjoint fused with fourier-image-adjoint)', () => {
   gpuTest.for(FUSED_LAYOUT_CASES)(
-    'matches its reference (its interleaved twin too at even heights, bit for bit): $why, $layout image',
+    'matches its reference (its interleaved twin too at even heights, and both with the shape as constants, bit for bit): $why, $layout image',
     async ({ why: _, degrees, scale, layout, ...shape }, { device }) => {
       const { images, srcHeight: height, srcWidth: width, outHeight, outWidth, channels } = shape;
       const mix = channels === 3 ? MIX : [1];
@@ -273,16 +283,20 @@ describe('affine-fourier-adjoint (affine-sample-adjoint fused with fourier-image
         });
         return readFloat32(device, buffers[3], pairsLength);
       };
+      const bits = (values: Float32Array) => new Uint32Array(values.buffer);
       const planar = await run(affineFourierAdjoint);
       const expected = affineFourierAdjointRef(grad, transforms, image, fourier, { outHeight, outWidth });
       expect(planar).toBeAllClose(expected, affineFourierAdjoint.tolerance);
+      // The channels and the sizes' evenness as pipeline constants (affineFourierAdjointFor): the same bits.
+      expect(bits(await run(affineFourierAdjointFor(fourier)))).toEqual(bits(planar));
       if (height % 2 === 0) {
         // The interleaved twin (even heights): the same values, bit for bit, as [rows / 2, width] complex.
-        const interleaved = Float32Array.from(
-          planarComplexRows(await run(affineFourierAdjointInterleaved), pairsLength / (2 * width), width),
-        );
+        const rows = async (kernel: typeof affineFourierAdjoint) =>
+          Float32Array.from(planarComplexRows(await run(kernel), pairsLength / (2 * width), width));
+        const interleaved = await rows(affineFourierAdjointInterleaved);
         expect(interleaved).toBeAllClose(expected, affineFourierAdjointInterleaved.tolerance);
-        expect(new Uint32Array(interleaved.buffer)).toEqual(new Uint32Array(planar.buffer));
+        expect(bits(interleaved)).toEqual(bits(planar));
+        expect(bits(await rows(affineFourierAdjointFor(fourier, 'interleaved')))).toEqual(bits(planar));
       }
       buffers.forEach((b) => releaseBuffer(device, b));
       expect(liveBufferCount(device)).toBe(0);

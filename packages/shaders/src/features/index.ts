@@ -5,7 +5,7 @@ export { affineSample } from './affine-sample.kernel.js';
 export { affineSamplePadded, affineSamplePaddedFor } from './affine-sample-padded.kernel.js';
 export { affineSamplePaddedRef, padPixels, unpadPixels } from './affine-sample-padded.ref.js';
 export { affineSampleAdjoint } from './affine-sample-adjoint.kernel.js';
-export { affineFourierAdjoint, affineFourierAdjointInterleaved } from './affine-fourier-adjoint.kernel.js';
+export { affineFourierAdjoint, affineFourierAdjointFor, affineFourierAdjointInterleaved } from './affine-fourier-adjoint.kernel.js';
 export { affineFourierAdjointRef } from './affine-fourier-adjoint.ref.js';
 export { affineSampleRef, affineSampleAdjointRef, checkAffineSample, type AffineSampleShape } from './affine-sample.ref.js';
 export { adamAscend, adamAscendQuads, recordAdamStep, type AdamAscendArgs } from './adam-ascend.kernel.js';

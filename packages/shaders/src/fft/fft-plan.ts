@@ -21,7 +21,7 @@ import {
   type FftModes,
 } from './fft-stage.kernel.js';
 import { fourierImageAdjoint } from './fourier-adjoint.kernel.js';
-import { affineFourierAdjoint, affineFourierAdjointInterleaved } from '../features/affine-fourier-adjoint.kernel.js';
+import { affineFourierAdjointFor } from '../features/affine-fourier-adjoint.kernel.js';
 
 /**
  * The radices of n's Stockham stages: its power of two in as few stages of 16, 8, 4 or 2 as it
@@ -490,7 +490,7 @@ export function recordAffineFourierAdjoint(
   const imageStride = pixelStride(view.imageLayout ?? 'packed', shape.channels);
   // Interleaved pairs straight from the gather where a 2 x 2 block's rows are one pair's (even heights).
   const pairsLayout = buffers.scratchLayout === 'interleaved' && shape.height % 2 === 0 ? 'interleaved' : 'planar';
-  batch.dispatch(pairsLayout === 'interleaved' ? affineFourierAdjointInterleaved : affineFourierAdjoint, {
+  batch.dispatch(affineFourierAdjointFor(shape, pairsLayout), {
     params: fourierImageParams(shape),
     view: { outHeight, outWidth, imageStride },
     grad,
