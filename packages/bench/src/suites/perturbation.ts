@@ -18,6 +18,8 @@ import { costOf, envCount, median, webgpuTfjs } from './shared.js';
 type Box = {
   /** fromOnnx's largest batch per run (kept by the timed wrapper: the method batches by it). */
   maxBatch?: number;
+  /** fromOnnx's declaration that predict leaves its input alone (kept: the wrapper only times the call). */
+  readsInputOnly?: boolean;
   predict(b: Float32Array, s: [number, number, number, number]): Promise<Float32Array>;
   predictNchw?: (b: Float32Array, s: [number, number, number, number]) => Promise<Float32Array>;
 };
@@ -42,6 +44,7 @@ function timedBox(model: Box): { box: Box; take: () => { forwardMs: number; batc
     };
   const box: Box = {
     ...(model.maxBatch !== undefined ? { maxBatch: model.maxBatch } : {}),
+    ...(model.readsInputOnly ? { readsInputOnly: true } : {}),
     predict: wrap(model.predict.bind(model)),
     ...(model.predictNchw ? { predictNchw: wrap(model.predictNchw) } : {}),
   };

@@ -12,6 +12,13 @@ export interface BlackBoxModel {
   readonly numClasses?: number;
   /** Largest batch the model accepts in one call (default: unlimited). */
   readonly maxBatch?: number;
+  /**
+   * True when `predict` never writes into the batch it is given. webxai may then keep a batch's
+   * memory from one call to the next and rewrite only the pixels that change (perturbation methods
+   * with superpixel samples). Leave it unset when predict normalises or otherwise edits `batch` in
+   * place: every image is then written whole for every call.
+   */
+  readonly readsInputOnly?: boolean;
 }
 
 /** A differentiable function from an NHWC batch to `[batch, classes]` scores, built from tfjs ops. */

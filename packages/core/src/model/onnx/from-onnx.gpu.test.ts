@@ -42,11 +42,12 @@ describe('fromOnnx', () => {
     expect(Array.from(nhwcToNchw(src, 2, 3, 2))).toEqual([0, 2, 4, 1, 3, 5, 6, 8, 10, 7, 9, 11]);
   });
 
-  it('gives the scores of the tfjs model, in both layouts, with and without ort.Tensor', async () => {
+  it('gives the scores of the tfjs model, in both layouts, with and without ort.Tensor, and leaves its input as it was', async () => {
     const model = tinyCnn('sequential', weights);
     const x = tf.randomUniform<tf.Rank.R4>([5, 16, 16, 3], 0, 1, 'float32', 4);
     const want = await (model.predict(x) as tf.Tensor).data();
     const batch = (await x.data()) as Float32Array;
+    const original = Float32Array.from(batch);
     for (const [layout, Tensor] of [
       ['nchw', ort.Tensor],
       ['nhwc', undefined],
@@ -54,6 +55,12 @@ describe('fromOnnx', () => {
     ] as const) {
       const m = fromOnnx(sessions[layout], { layout, ...(Tensor ? { Tensor } : {}) });
       expect(await m.predict(batch, [5, 16, 16, 3])).toBeAllClose(want, { abs: 1e-5, rel: 1e-4 });
+      // What readsInputOnly declares (webxai then keeps host batches between calls): the batch is unchanged.
+      expect(m.readsInputOnly).toBe(true);
+      const planar = nhwcToNchw(batch, 5, 16 * 16, 3);
+      if (m.predictNchw) await m.predictNchw(planar, [5, 16, 16, 3]);
+      expect(Array.from(planar)).toEqual(Array.from(nhwcToNchw(original, 5, 16 * 16, 3)));
+      expect(Array.from(batch)).toEqual(Array.from(original));
     }
     x.dispose();
   });

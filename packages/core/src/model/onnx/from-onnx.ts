@@ -144,6 +144,9 @@ export function fromOnnx(session: OnnxSessionLike, options: FromOnnxOptions = {}
     layout,
     ...(maxBatch !== undefined ? { maxBatch } : {}),
     ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
+    // An InferenceSession's run reads its input tensors and never writes them (ONNX Runtime's
+    // inputs are const), and the NHWC path hands it a transposed copy.
+    readsInputOnly: true,
     predict(batch, shape) {
       const [n, h, w, c] = shape;
       return layout === 'nchw' ? run(nhwcToNchw(batch, n, h * w, c), [n, c, h, w], n) : run(batch, [n, h, w, c], n);

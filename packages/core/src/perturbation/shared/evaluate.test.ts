@@ -99,6 +99,29 @@ describe('evaluateBatches with a black box', () => {
     expect(held.events).toEqual(['write 0', 'predict 0', 'scores 0']);
   });
 
+  it.for([true, false, undefined])(
+    'tells the writer the batch is kept between calls only when the box reads its input only (%s)',
+    async (reads) => {
+      const kept: (boolean | undefined)[] = [];
+      const writer: HostBatchWriter = {
+        on: 'host',
+        staging: 4,
+        write: (out, _first, _count, _layout, staging) => {
+          kept.push(staging?.batchKept);
+          out.fill(1);
+        },
+      };
+      const box: BlackBoxModel = {
+        maxBatch: 2,
+        numClasses: 3,
+        ...(reads !== undefined && { readsInputOnly: reads }),
+        predict: (_, [n]) => Promise.resolve(new Float32Array(n * 3)),
+      };
+      await evaluateBatches(envOf(box, 2), 5, writer, () => undefined);
+      expect(kept).toEqual([reads === true, reads === true, reads === true]);
+    },
+  );
+
   it('rejects with the writer error, and with a ModelError when the box rejects', async () => {
     const failing: HostBatchWriter = {
       on: 'host',

@@ -101,6 +101,12 @@ export interface HostStaging {
   readonly offset: number;
   /** The WebAssembly.Memory `whole` lives in, when the writer asked for one and the engine has WebAssembly. */
   readonly memory?: WebAssembly.Memory;
+  /**
+   * Between the writer's calls of one loop the batch holds exactly what the writer left there: the
+   * box declares that it never writes into its input ({@link BlackBoxModel.readsInputOnly}), and
+   * nothing else writes into the batch. A writer may then rewrite only what changed per image.
+   */
+  readonly batchKept?: boolean;
 }
 
 /** A {@link BatchWriter} that writes on the host. */
@@ -165,7 +171,10 @@ async function blackBoxBatches(
   const room = writer.staging && roomFits(batchLength, writer.staging) ? writer.staging : 0;
   const buffer = acquireHostBatch(batchLength + room, room > 0 && writer.wasmMemory === true);
   const memory = wasmMemoryOf(buffer);
-  const staging: HostStaging | undefined = room ? { whole: buffer, offset: batchLength, ...(memory && { memory }) } : undefined;
+  const kept = box.readsInputOnly === true;
+  const staging: HostStaging | undefined = room
+    ? { whole: buffer, offset: batchLength, ...(memory && { memory }), batchKept: kept }
+    : undefined;
   for (let first = 0; first < total; first += limit) {
     await checkpoint(env.signal, env.method);
     const count = Math.min(limit, total - first);

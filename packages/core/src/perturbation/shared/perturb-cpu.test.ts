@@ -120,4 +120,57 @@ describe('CpuPerturber', () => {
       expect(Array.from(whole.subarray(rows * perImage, rows * perImage + perImage))).toEqual(Array.from(source));
     }
   });
+
+  describe('with a batch kept between calls (batchKept)', () => {
+    // Blocks of 8 x 16 pixels (runs of 16), as above; 2 images per batch.
+    const [bh, bw, blocks, batch] = [16, 64, 8, 2];
+    const px = bh * bw;
+    const perImage = px * c;
+    const blockLabels = Int32Array.from({ length: px }, (_, p) => 4 * Math.floor(p / bw / 8) + Math.floor((p % bw) / 16));
+    const img = seededF32(px * c, 10, -1, 1);
+    const fillImg = seededF32(px * c, 11, -1, 1);
+    const bits = (values: Float32Array) => new Uint32Array(Float32Array.from(values).buffer);
+    /** A batch buffer with the perturber's room after it, in a WebAssembly.Memory or not. */
+    const room = (perturber: CpuPerturber, inWasm: boolean) => {
+      const floats = batch * perImage + perturber.stagingLength;
+      const memory = inWasm ? new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65_536) }) : undefined;
+      const whole = memory ? new Float32Array(memory.buffer, 0, floats) : new Float32Array(floats);
+      return {
+        out: whole.subarray(0, batch * perImage),
+        staging: { whole, offset: batch * perImage, ...(memory && { memory }), batchKept: true },
+      };
+    };
+    const cases = (['nhwc', 'nchw'] as const).flatMap((layout) => [[layout, false] as const, [layout, true] as const]);
+
+    it.for(cases)('every batch equals a whole write, bit for bit (%s, in WebAssembly: %s)', ([layout, inWasm]) => {
+      const rows = 13;
+      const masks = new Float32Array(seededInts(rows * blocks, 12, 0, 2));
+      masks[5 * blocks + 3] = 0.5; // a fractional row: written per pixel, its slot is written whole next time
+      const perturber = new CpuPerturber(img, fillImg, blockLabels, px, c, bw);
+      const fresh = new CpuPerturber(img, fillImg, blockLabels, px, c, bw);
+      let { out, staging } = room(perturber, inWasm);
+      for (let first = 0; first < rows; first += batch) {
+        const count = Math.min(batch, rows - first);
+        // A new loop (a new staging object) whose batch holds anything: written whole again.
+        if (first === 8) [staging, out] = [{ ...staging }, out.fill(Number.NaN)];
+        const got = perturber.write(out.subarray(0, count * perImage), masks, blocks, count, first, layout, staging);
+        const want = fresh.write(new Float32Array(count * perImage), masks, blocks, count, first, layout);
+        expect(bits(got)).toEqual(bits(want));
+      }
+    });
+
+    it.for([true, false])('rewrites only the runs whose segment flipped (batchKept: %s)', (batchKept) => {
+      // Row 0, then row 1 into the same slot: block 0 (pixel 0) is on in both.
+      const masks = Float32Array.from([1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 0]);
+      const perturber = new CpuPerturber(img, fillImg, blockLabels, px, c, bw);
+      const { out, staging } = room(perturber, true);
+      const kept = { ...staging, batchKept };
+      perturber.write(out.subarray(0, perImage), masks, blocks, 1, 0, 'nchw', kept);
+      out[0] = Number.NaN; // pixel 0, channel 0: block 0
+      out[16] = Number.NaN; // pixel 16, channel 0: block 1, which turns on
+      perturber.write(out.subarray(0, perImage), masks, blocks, 1, 1, 'nchw', kept);
+      expect(Number.isNaN(out[0])).toBe(batchKept);
+      expect(out[16]).toBe(Math.fround(img[16 * c]!));
+    });
+  });
 });

@@ -22,6 +22,8 @@ export class CpuPerturber {
   private readonly zeroFill: boolean;
   /** Binary rows over runs: the image on the runs switched on, the fill on the others, each value once. */
   private readonly composer: SpanComposer;
+  /** The mask rows the batch's images were last written from, where the batch is kept between calls. */
+  private slots: SlotRows | undefined;
 
   constructor(
     private readonly image: Float32Array,
@@ -73,13 +75,33 @@ export class CpuPerturber {
     const { pixels, channels } = this;
     const perImage = pixels * channels;
     this.composer.begin(out, layout, staging);
+    const slots = this.keptSlots(out, layout, maskStride, staging);
     for (let b = 0; b < count; b++) {
       const row = (sampleOffset + b) * maskStride;
       const base = b * perImage;
-      if (this.runs && isBinaryRow(masks, row, maskStride)) this.writeRuns(masks, row, base);
-      else if (!this.fragmented || !this.writeGathered(masks, row, base, layout)) this.writePixels(out, masks, row, base, layout);
+      if (this.runs && isBinaryRow(masks, row, maskStride)) {
+        const previous = slots?.row(b);
+        if (previous) this.writeChanges(masks, row, base, previous);
+        else this.writeRuns(masks, row, base);
+        slots?.remember(b, masks, row);
+        continue;
+      }
+      slots?.forget(b);
+      if (!this.fragmented || !this.writeGathered(masks, row, base, layout)) this.writePixels(out, masks, row, base, layout);
     }
     return out;
+  }
+
+  /**
+   * The rows the batch's images hold, when the batch is kept between the calls of one loop
+   * (HostStaging's batchKept) and the map has runs: the same staging, layout, batch memory and row
+   * length as the last call, or a fresh record that knows no image yet.
+   */
+  private keptSlots(out: Float32Array, layout: BatchLayout, maskStride: number, staging: HostStaging | undefined): SlotRows | undefined {
+    if (!staging?.batchKept || !this.runs) return (this.slots = undefined);
+    if (!this.slots?.holds(staging, layout, out.byteOffset, maskStride))
+      this.slots = new SlotRows(staging, layout, out.byteOffset, maskStride);
+    return this.slots;
   }
 
   /** Floats of {@link HostStaging} room {@link CpuPerturber.write} uses: image, fill and a span list (SpanComposer). */
@@ -106,15 +128,32 @@ export class CpuPerturber {
     const runs = this.runs!;
     const spans = this.composer.spans;
     let n = 0;
-    for (let r = 0; r < runs.length; r += 3) {
-      if (masks[row + runs[r + 2]!] !== 1) continue;
-      if (n > 0 && spans[n - 1] === runs[r]) spans[n - 1] = runs[r + 1]!;
-      else {
-        spans[n++] = runs[r]!;
-        spans[n++] = runs[r + 1]!;
-      }
-    }
+    for (let r = 0; r < runs.length; r += 3) if (masks[row + runs[r + 2]!] === 1) n = appendSpan(spans, 0, n, runs[r]!, runs[r + 1]!);
     this.composer.compose(base, n / 2);
+  }
+
+  /**
+   * A binary row over runs into an image that holds binary row `previous`'s: only the runs whose
+   * segment flipped are copied, from the image where it turned on and from the fill where it
+   * turned off (in WebAssembly, as writeRuns; about half the copies of a whole image for anchors'
+   * samples). The image list fills the span list's first half, the fill list its second: each
+   * takes at most 2 ints per run, and runs are at most pixels / 8 (else the map is fragmented).
+   */
+  private writeChanges(masks: Float32Array, row: number, base: number, previous: Float32Array): void {
+    const runs = this.runs!;
+    const spans = this.composer.spans;
+    const fillList = this.pixels;
+    let on = 0;
+    let off = fillList;
+    for (let r = 0; r < runs.length; r += 3) {
+      const segment = runs[r + 2]!;
+      const m = masks[row + segment]!;
+      if (m === previous[segment]) continue;
+      if (m === 1) on = appendSpan(spans, 0, on, runs[r]!, runs[r + 1]!);
+      else off = appendSpan(spans, fillList, off, runs[r]!, runs[r + 1]!);
+    }
+    this.composer.copySpans(true, 0, on / 2, base);
+    this.composer.copySpans(false, fillList, (off - fillList) / 2, base);
   }
 
   /**
@@ -172,6 +211,65 @@ export class CpuPerturber {
       const o = base + plane;
       for (let p = 0; p < pixels; p++) out[o + p] = blend(masks[row + (segments ? segments[p]! : p)]!, image[plane + p]!, fill[plane + p]!);
     }
+  }
+}
+
+/**
+ * Appends pixel span [start, end) to the span list that begins at int `list` of `spans` and ends
+ * before int `n`, joined to the last span when they touch; returns the list's new end.
+ */
+function appendSpan(spans: Int32Array, list: number, n: number, start: number, end: number): number {
+  if (n > list && spans[n - 1] === start) {
+    spans[n - 1] = end;
+    return n;
+  }
+  spans[n] = start;
+  spans[n + 1] = end;
+  return n + 2;
+}
+
+/**
+ * Per image slot of a kept batch (HostStaging's batchKept), the binary mask row it was last
+ * written from, or nothing when that is not known (a slot not written yet in this loop, or last
+ * written per pixel).
+ */
+class SlotRows {
+  private rows = new Float32Array(0);
+  private known = new Uint8Array(0);
+
+  constructor(
+    private readonly staging: HostStaging,
+    private readonly layout: BatchLayout,
+    private readonly byteOffset: number,
+    private readonly stride: number,
+  ) {}
+
+  /** The record is for this loop's staging, layout, batch memory and row length. */
+  holds(staging: HostStaging, layout: BatchLayout, byteOffset: number, stride: number): boolean {
+    return staging === this.staging && layout === this.layout && byteOffset === this.byteOffset && stride === this.stride;
+  }
+
+  /** The row slot `b`'s image was written from, if known. */
+  row(b: number): Float32Array | undefined {
+    return this.known[b] ? this.rows.subarray(b * this.stride, (b + 1) * this.stride) : undefined;
+  }
+
+  remember(b: number, masks: Float32Array, row: number): void {
+    if (b >= this.known.length) this.grow(b + 1);
+    this.rows.set(masks.subarray(row, row + this.stride), b * this.stride);
+    this.known[b] = 1;
+  }
+
+  forget(b: number): void {
+    if (b < this.known.length) this.known[b] = 0;
+  }
+
+  private grow(slots: number): void {
+    const rows = new Float32Array(2 * slots * this.stride);
+    rows.set(this.rows);
+    const known = new Uint8Array(2 * slots);
+    known.set(this.known);
+    [this.rows, this.known] = [rows, known];
   }
 }
 

@@ -24,6 +24,8 @@ interface SpanComposeExports {
     planes: number,
     plane: number,
   ): void;
+  /** `source` on the spans only: see span-compose.wat. */
+  copy(out: number, source: number, spans: number, count: number, unit: number, planes: number, plane: number): void;
 }
 
 const module = new WasmModule<SpanComposeExports>(spanComposeWasm);
@@ -104,14 +106,11 @@ export class SpanComposer {
 
   /** Writes the image at float index `base` of the batch from the first `count` pairs of {@link SpanComposer.spans}. */
   compose(base: number, count: number): void {
-    const planar = this.layout === 'nchw';
-    const { pixels, channels } = this;
-    const unit = planar ? 1 : channels;
-    const planes = planar ? channels : 1;
-    const s = this.current;
-    if (s?.wasm) {
-      const address = (i: number) => s.staging.whole.byteOffset + 4 * i;
-      s.wasm.compose(
+    const { pixels } = this;
+    const { unit, planes, wasm, address } = this.addressing();
+    if (wasm) {
+      const s = this.current!;
+      wasm.compose(
         address(this.outAt + base),
         address(s.imageAt),
         address(s.fillAt),
@@ -135,6 +134,44 @@ export class SpanComposer {
       }
       this.copy(false, (plane + at) * unit, (plane + pixels) * unit, base);
     }
+  }
+
+  /**
+   * Writes the image (or the fill) at float index `base` of the batch on the `count` pairs of
+   * {@link SpanComposer.spans} from int `from`, and nothing else: for an image of the batch whose
+   * other pixels already hold the right values (CpuPerturber's writes of what changed).
+   */
+  copySpans(fromImage: boolean, from: number, count: number, base: number): void {
+    const { pixels } = this;
+    const { unit, planes, wasm, address } = this.addressing();
+    if (wasm) {
+      const s = this.current!;
+      const source = address(fromImage ? s.imageAt : s.fillAt);
+      wasm.copy(address(this.outAt + base), source, s.spans.byteOffset + 4 * from, count, 4 * unit, planes, 4 * pixels);
+      return;
+    }
+    const spans = this.spans;
+    for (let c = 0; c < planes; c++) {
+      const plane = c * pixels;
+      for (let i = from; i < from + 2 * count; i += 2)
+        this.copy(fromImage, (plane + spans[i]!) * unit, (plane + spans[i + 1]!) * unit, base);
+    }
+  }
+
+  /**
+   * How the current batch's spans are addressed: pixel `unit` (floats) and `planes` of its layout,
+   * and with a staged WebAssembly module the byte `address` of a float index in the staging's buffer.
+   */
+  private addressing(): { unit: number; planes: number; wasm: SpanComposeExports | undefined; address: (i: number) => number } {
+    const planar = this.layout === 'nchw';
+    const s = this.current;
+    const offset = s?.staging.whole.byteOffset ?? 0;
+    return {
+      unit: planar ? 1 : this.channels,
+      planes: planar ? this.channels : 1,
+      wasm: s?.wasm,
+      address: (i: number) => offset + 4 * i,
+    };
   }
 
   /**
