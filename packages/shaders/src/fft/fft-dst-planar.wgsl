@@ -18,7 +18,11 @@ fn storeFloat(at: u32, value: f32) {
 // Stores element `index` of the sequence at `base` (outputBase; column `offset`): times `scale` when
 // scaleAt is 2, else as is.
 fn storeSequence(base: u32, offset: u32, index: u32, value: vec2f) {
-  let e = index * params.elemStride;
+  storeSequenceAt(base, offset, index * params.elemStride, value);
+}
+
+// storeSequence at element offset e = index elemStride (fft-stage.wgsl sums it up, see its Cursor).
+fn storeSequenceAt(base: u32, offset: u32, e: u32, value: vec2f) {
   var scaled = value;
   if (fftModes().scaleAt == 2u) {
     scaled *= scale[offset + e];

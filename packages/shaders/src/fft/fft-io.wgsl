@@ -55,16 +55,25 @@ struct Params {
   dstElemStride: u32,
 }
 
-// w^k = e^{sign 2 pi i k / n} for k < n.
+// w^k = e^{sign 2 pi i k / n} for k < n: `twiddles` as vec2s, one load and no index arithmetic
+// (SwiftShader runs an integer multiply at ~3/4 of a shift's cost, per lane; session 27).
 fn twiddle(k: u32) -> vec2f {
-  return vec2f(twiddles[2u * k], params.sign * twiddles[2u * k + 1u]);
+  let w = twiddles[k];
+  return vec2f(w.x, params.sign * w.y);
+}
+
+// W = width / 2 + 1, the half spectra's columns. Callers find it once per invocation and pass it
+// down: SwiftShader hoists nothing, and it runs an integer division (even by a constant 2) lane by lane,
+// at ~2 shifts' cost (session 27: three per element took the Hermitian-extension stage's loads).
+fn halfColumns() -> u32 {
+  return params.width / 2u + 1u;
 }
 
 // Where half-spectrum rows 2k and 2k + 1 start in src [rows, W] complex (NO_ROW for a row >= rows): the
 // row FFT's sequence k packs their Hermitian extensions. The same for every element of a sequence:
 // fft-stage.wgsl finds it once per butterfly (SwiftShader hoists nothing out of its loads).
 fn extendedRows(k: u32) -> vec2u {
-  let stride = SRC_ROW_UNITS * (params.width / 2u + 1u);
+  let stride = SRC_ROW_UNITS * halfColumns();
   let r = vec2u(2u * k, 2u * k + 1u);
   return select(r * stride, vec2u(NO_ROW), r >= vec2u(params.rows));
 }
@@ -74,20 +83,21 @@ fn extendedRows(k: u32) -> vec2u {
 // loaded for NO_ROW too (start + v wraps to an index WGSL keeps in bounds) and dropped by the last
 // select. On SwiftShader an early return for NO_ROW took the Hermitian-extension stage to ~1.25x,
 // and `if (real) { value.y = 0.0; }` to another ~1.15x (session 24, same bits).
-fn extendedValue(start: u32, v: u32, real: bool, mirrored: bool) -> vec2f {
-  var value = srcComplex(start + v, params.width / 2u + 1u);
+fn extendedValue(start: u32, v: u32, real: bool, mirrored: bool, columns: u32) -> vec2f {
+  var value = srcComplex(start + v, columns);
   value.y = select(value.y, 0.0, real);
   return select(select(value, vec2f(value.x, -value.y), mirrored), vec2f(0.0), start == NO_ROW);
 }
 
-// S_2k + i S_2k+1 at x < width for the rows `starts` (extendedRows(k)): hermitianExtendRef's S_r,
-// Nyquist terms real, 0 for r >= rows.
-fn extendedPair(starts: vec2u, x: u32) -> vec2f {
-  let mirrored = x >= params.width / 2u + 1u;
+// S_2k + i S_2k+1 at x < width for the rows `starts` (extendedRows(k)) of `columns` = halfColumns():
+// hermitianExtendRef's S_r, Nyquist terms real, 0 for r >= rows. v + v, not 2 v: an add is almost
+// free on SwiftShader, a multiply is not (session 27).
+fn extendedPair(starts: vec2u, columns: u32, x: u32) -> vec2f {
+  let mirrored = x >= columns;
   let v = select(x, params.width - x, mirrored);
-  let real = v == 0u || 2u * v == params.width;
-  let a = extendedValue(starts.x, v, real, mirrored);
-  let b = extendedValue(starts.y, v, real, mirrored);
+  let real = v == 0u || v + v == params.width;
+  let a = extendedValue(starts.x, v, real, mirrored, columns);
+  let b = extendedValue(starts.y, v, real, mirrored, columns);
   return vec2f(a.x - b.y, a.y + b.x);
 }
 
@@ -95,12 +105,12 @@ fn extendedPair(starts: vec2u, x: u32) -> vec2f {
 // from one load of each row's value: the mirrored column reads the same values conjugated, and
 // conj(conj(a)) = a exactly, so both equal extendedPair's bit for bit. fft-whole's first stage
 // shares them between mirrored butterflies.
-fn extendedPairs(starts: vec2u, x: u32) -> array<vec2f, 2> {
-  let mirrored = x >= params.width / 2u + 1u;
+fn extendedPairs(starts: vec2u, columns: u32, x: u32) -> array<vec2f, 2> {
+  let mirrored = x >= columns;
   let v = select(x, params.width - x, mirrored);
-  let real = v == 0u || 2u * v == params.width;
-  let a = extendedValue(starts.x, v, real, mirrored);
-  let b = extendedValue(starts.y, v, real, mirrored);
+  let real = v == 0u || v + v == params.width;
+  let a = extendedValue(starts.x, v, real, mirrored, columns);
+  let b = extendedValue(starts.y, v, real, mirrored, columns);
   let am = vec2f(a.x, -a.y);
   let bm = vec2f(b.x, -b.y);
   return array<vec2f, 2>(vec2f(a.x - b.y, a.y + b.x), vec2f(am.x - bm.y, am.y + bm.x));
@@ -109,17 +119,18 @@ fn extendedPairs(starts: vec2u, x: u32) -> array<vec2f, 2> {
 // Row r's weighted half spectrum at v < W from the forward DFTs of packed row pairs [ceil(rows / 2),
 // width] complex (Z_k = DFT(g_2k + i g_2k+1)): c_v G_r[v] with G_2k = (Z[v] + conj(Z[-v])) / 2,
 // G_2k+1 = (Z[v] - conj(Z[-v])) / (2 i), c_v = 1 at the DC and (even width) Nyquist columns, else 2.
-// hermitianSplitRef's values.
+// hermitianSplitRef's values. r >> 1 and r & 1, not r / 2 and r % 2: SwiftShader divides lane by
+// lane, at ~2 shifts' cost per division (session 27); v + v, not 2 v, likewise (an add is ~free).
 fn splitRow(r: u32, v: u32) -> vec2f {
   let w = params.width;
-  let at = (r / 2u) * SRC_ROW_UNITS * w;
+  let at = (r >> 1u) * SRC_ROW_UNITS * w;
   let mirror = select(w - v, 0u, v == 0u);
   let z = srcComplex(at + v, w);
   let zc = srcComplex(at + mirror, w);
   let zm = vec2f(zc.x, -zc.y); // conj(Z[-v])
-  let weight = select(0.5, 1.0, v != 0u && 2u * v != w);
+  let weight = select(0.5, 1.0, v != 0u && v + v != w);
   let difference = z - zm;
-  return weight * select(z + zm, vec2f(difference.y, -difference.x), r % 2u == 1u);
+  return weight * select(z + zm, vec2f(difference.y, -difference.x), (r & 1u) == 1u);
 }
 
 // Column j of the colour mix, (M[0, j], M[1, j], M[2, j]) (j < 3), by selects: a dynamically
@@ -185,7 +196,7 @@ fn scaledOnLoad(x: vec2f, at: u32) -> vec2f {
 //      planes' spectra (then scaled as 0).
 fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
   if (fftModes().loadFrom == 1u) {
-    return extendedPair(extendedRows(outerBlock), index);
+    return extendedPair(extendedRows(outerBlock), halfColumns(), index);
   }
   if (fftModes().loadFrom == 2u) {
     return splitRow(outerBlock * params.n + index, offset);
@@ -194,6 +205,12 @@ fn load(base: u32, outerBlock: u32, offset: u32, index: u32) -> vec2f {
   if (fftModes().loadFrom == 3u) {
     return scaledOnLoad(mixedAt(mixSource(outerBlock, offset), e), offset + e);
   }
+  return loadPlain(base, offset, e);
+}
+
+// load() from `src` laid out like the sequences (loadFrom 0) at element offset e = index elemStride:
+// fft-stage.wgsl passes e summed up element by element, not multiplied (see its Cursor).
+fn loadPlain(base: u32, offset: u32, e: u32) -> vec2f {
   return scaledOnLoad(srcComplex(base + e, params.imOffset), offset + e);
 }
 
@@ -220,18 +237,24 @@ fn imageRowStart(r: u32) -> u32 {
 // image[n, y, x, j] = sigmoid(factor * value) at the row start from imageRowStart. The sigmoid is
 // computed before the NO_ROW return, not after it: on SwiftShader, exp and the division behind the
 // branch took the image-store stage to ~2.5x (session 24, same bits).
-fn storePixel(start: u32, x: u32, value: f32) {
+// `at` is pixel x's offset in the row, x imagePixelStride().
+fn storePixel(start: u32, at: u32, value: f32) {
   let pixel = 1.0 / (1.0 + exp(-params.factor * value));
   if (start == NO_ROW) {
     return;
   }
-  storeFloat(start + x * imagePixelStride(), pixel);
+  storeFloat(start + at, pixel);
 }
 
 // The last inverse row FFT stage's value at x of a pair: plane rows 2k (real part, starting at
 // `starts.x`) and 2k + 1 (imaginary part, `starts.y`) through the sigmoid into the image (storeTo 1
 // or 2; fourierImageRef's last step).
 fn storeImage(starts: vec2u, x: u32, value: vec2f) {
-  storePixel(starts.x, x, value.x);
-  storePixel(starts.y, x, value.y);
+  storeImageAt(starts, x * imagePixelStride(), value);
+}
+
+// storeImage at pixel offset `at` = x imagePixelStride() (fft-stage.wgsl sums it up, see its Cursor).
+fn storeImageAt(starts: vec2u, at: u32, value: vec2f) {
+  storePixel(starts.x, at, value.x);
+  storePixel(starts.y, at, value.y);
 }

@@ -17,7 +17,7 @@ override RADIX1: u32;
 override RADIX2: u32;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(2) var<storage, read> twiddles: array<f32>;
+@group(0) @binding(2) var<storage, read> twiddles: array<vec2f>;
 @group(0) @binding(3) var<storage, read> scale: array<f32>;
 
 // fft-io.wgsl's modes, from the uniform.

@@ -59,58 +59,77 @@ fn fftModes() -> FftModes {
 // `dst` (planar): fft-src-planar.wgsl, fft-dst-planar.wgsl (includes).
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(2) var<storage, read> twiddles: array<f32>;
+@group(0) @binding(2) var<storage, read> twiddles: array<vec2f>;
 @group(0) @binding(3) var<storage, read> scale: array<f32>;
 
-// Element r of the butterfly: x w^(r step) (r step < n: no reduction of the twiddle index). A first
+// Element r of the butterfly: x w^k, k = r step (< n: no reduction of the twiddle index). A first
 // stage (FIRST_STAGE 1: span 1, so step is 0) reads w^0 at the constant index 0: the same bits (still
 // loaded, not a literal (1, 0) whose products the compiler may fold, dropping signs of zero), but one
 // scalar load on SwiftShader, where the index r * step made each of a butterfly's RADIX - 1 twiddle
 // reads a lane-by-lane gather (visualizeFeature's four first stages at 128: ~0.85-0.9x; session 17).
-fn twiddled(x: vec2f, r: u32, step: u32) -> vec2f {
-  let k = select(r * step, 0u, FIRST_STAGE == 1u);
-  return select(cmul(x, twiddle(k)), x, r == 0u);
+fn twiddled(x: vec2f, r: u32, k: u32) -> vec2f {
+  let index = select(k, 0u, FIRST_STAGE == 1u);
+  return select(cmul(x, twiddle(index)), x, r == 0u);
 }
 
-// One invocation's butterfly: where its sequence lives and which of its elements it takes.
+// Where element r (or output q) of a butterfly is: its index in the sequence, its offset `at` in
+// memory (index elemStride; a stored image's pixel offset index imagePixelStride()) and its twiddle
+// index k = r step. loadElements and storeOutputs go from one element to the next by adding a
+// Cursor of steps (advance), not by multiplying by r: SwiftShader runs an integer multiply lane by
+// lane at ~3/4 of a shift's cost, an add almost free (session 27's per-op table, ADR 0009). The u32
+// sums wrap as the products would: the same indices, the same bits.
+struct Cursor {
+  index: u32,
+  at: u32,
+  k: u32,
+}
+
+fn advance(c: Cursor, step: Cursor) -> Cursor {
+  return Cursor(c.index + step.index, c.at + step.at, c.k + step.k);
+}
+
+// One invocation's butterfly: where its sequence lives and where its elements and outputs are.
 struct Butterfly {
   base: u32,
-  outerBlock: u32,
   offset: u32,
-  j: u32,
-  perSequence: u32,
-  step: u32,
+  // Element 0 (index j; for LOAD_FROM 2 the split row outerBlock n + j, as load() reads it) and the
+  // step to the next element (n / R further, twiddle index step further).
+  first: Cursor,
+  elementStep: Cursor,
+  // Output 0 (index (j / span) span R + j mod span) and the step to the next output (span further).
+  firstOutput: Cursor,
+  outputStep: Cursor,
   // The colour mix's source (LOAD_FROM 3), found once, not per element as load() finds it:
   // SwiftShader hoists nothing (the stage took 1.5x the time; session 15).
   mix: MixSource,
-  // The rows whose Hermitian extensions the sequence packs (LOAD_FROM 1), found once likewise.
+  // The rows whose Hermitian extensions the sequence packs (LOAD_FROM 1) and their columns
+  // (halfColumns), found once likewise.
   extended: vec2u,
-  // Output index of element q: out0 + q span.
-  out0: u32,
+  columns: u32,
   // imageRowStart of the pair's two plane rows (STORE_TO != 0).
   starts: vec2u,
 }
 
-// Element r (a constant at every call) of the butterfly, loaded and twiddled.
-fn element(bf: Butterfly, r: u32) -> vec2f {
-  let index = bf.j + r * bf.perSequence;
+// Element r (a constant at every call) of the butterfly, at `c`, loaded and twiddled.
+fn element(bf: Butterfly, r: u32, c: Cursor) -> vec2f {
   if (LOAD_FROM == 1u) {
-    return twiddled(extendedPair(bf.extended, index), r, bf.step);
+    return twiddled(extendedPair(bf.extended, bf.columns, c.index), r, c.k);
+  }
+  if (LOAD_FROM == 2u) {
+    return twiddled(splitRow(c.index, bf.offset), r, c.k);
   }
   if (LOAD_FROM == 3u) {
-    let e = index * params.elemStride;
-    return twiddled(scaledOnLoad(mixedAt(bf.mix, e), bf.offset + e), r, bf.step);
+    return twiddled(scaledOnLoad(mixedAt(bf.mix, c.at), bf.offset + c.at), r, c.k);
   }
-  return twiddled(load(bf.base, bf.outerBlock, bf.offset, index), r, bf.step);
+  return twiddled(loadPlain(bf.base, bf.offset, c.at), r, c.k);
 }
 
-// Stores output q (a constant at every call) of the butterfly.
-fn storeOutput(bf: Butterfly, q: u32, value: vec2f) {
-  let index = bf.out0 + q * params.span;
+// Stores an output of the butterfly at `c`.
+fn storeOutput(bf: Butterfly, c: Cursor, value: vec2f) {
   if (STORE_TO != 0u) {
-    storeImage(bf.starts, index, value);
+    storeImageAt(bf.starts, c.at, value);
   } else {
-    storeSequence(bf.base, bf.offset, index, value);
+    storeSequenceAt(bf.base, bf.offset, c.at, value);
   }
 }
 
@@ -119,42 +138,52 @@ fn storeOutput(bf: Butterfly, q: u32, value: vec2f) {
 // addresses lane by lane (dft16's reasoning): written out, visualizeFeature's plain stages at 128
 // took 0.6-0.8x their looped time in Chromium, its 8 stages 6.2 ms against 7.3 (session 16).
 fn loadElements(bf: Butterfly, v: ptr<function, array<vec2f, MAX_RADIX>>) {
-  (*v)[0] = element(bf, 0u);
-  (*v)[1] = element(bf, 1u);
-  if (RADIX > 2u) { (*v)[2] = element(bf, 2u); }
-  if (RADIX > 3u) { (*v)[3] = element(bf, 3u); }
-  if (RADIX > 4u) { (*v)[4] = element(bf, 4u); }
-  if (RADIX > 5u) { (*v)[5] = element(bf, 5u); }
-  if (RADIX > 6u) { (*v)[6] = element(bf, 6u); }
-  if (RADIX > 7u) { (*v)[7] = element(bf, 7u); }
-  if (RADIX > 8u) { (*v)[8] = element(bf, 8u); }
-  if (RADIX > 9u) { (*v)[9] = element(bf, 9u); }
-  if (RADIX > 10u) { (*v)[10] = element(bf, 10u); }
-  if (RADIX > 11u) { (*v)[11] = element(bf, 11u); }
-  if (RADIX > 12u) { (*v)[12] = element(bf, 12u); }
-  if (RADIX > 13u) { (*v)[13] = element(bf, 13u); }
-  if (RADIX > 14u) { (*v)[14] = element(bf, 14u); }
-  if (RADIX > 15u) { (*v)[15] = element(bf, 15u); }
+  var c = bf.first;
+  (*v)[0] = element(bf, 0u, c);
+  c = advance(c, bf.elementStep);
+  (*v)[1] = element(bf, 1u, c);
+  if (RADIX > 2u) { c = advance(c, bf.elementStep); (*v)[2] = element(bf, 2u, c); }
+  if (RADIX > 3u) { c = advance(c, bf.elementStep); (*v)[3] = element(bf, 3u, c); }
+  if (RADIX > 4u) { c = advance(c, bf.elementStep); (*v)[4] = element(bf, 4u, c); }
+  if (RADIX > 5u) { c = advance(c, bf.elementStep); (*v)[5] = element(bf, 5u, c); }
+  if (RADIX > 6u) { c = advance(c, bf.elementStep); (*v)[6] = element(bf, 6u, c); }
+  if (RADIX > 7u) { c = advance(c, bf.elementStep); (*v)[7] = element(bf, 7u, c); }
+  if (RADIX > 8u) { c = advance(c, bf.elementStep); (*v)[8] = element(bf, 8u, c); }
+  if (RADIX > 9u) { c = advance(c, bf.elementStep); (*v)[9] = element(bf, 9u, c); }
+  if (RADIX > 10u) { c = advance(c, bf.elementStep); (*v)[10] = element(bf, 10u, c); }
+  if (RADIX > 11u) { c = advance(c, bf.elementStep); (*v)[11] = element(bf, 11u, c); }
+  if (RADIX > 12u) { c = advance(c, bf.elementStep); (*v)[12] = element(bf, 12u, c); }
+  if (RADIX > 13u) { c = advance(c, bf.elementStep); (*v)[13] = element(bf, 13u, c); }
+  if (RADIX > 14u) { c = advance(c, bf.elementStep); (*v)[14] = element(bf, 14u, c); }
+  if (RADIX > 15u) { c = advance(c, bf.elementStep); (*v)[15] = element(bf, 15u, c); }
 }
 
 // The butterfly's RADIX outputs stored, written out as loadElements.
 fn storeOutputs(bf: Butterfly, v: ptr<function, array<vec2f, MAX_RADIX>>) {
-  storeOutput(bf, 0u, (*v)[0]);
-  storeOutput(bf, 1u, (*v)[1]);
-  if (RADIX > 2u) { storeOutput(bf, 2u, (*v)[2]); }
-  if (RADIX > 3u) { storeOutput(bf, 3u, (*v)[3]); }
-  if (RADIX > 4u) { storeOutput(bf, 4u, (*v)[4]); }
-  if (RADIX > 5u) { storeOutput(bf, 5u, (*v)[5]); }
-  if (RADIX > 6u) { storeOutput(bf, 6u, (*v)[6]); }
-  if (RADIX > 7u) { storeOutput(bf, 7u, (*v)[7]); }
-  if (RADIX > 8u) { storeOutput(bf, 8u, (*v)[8]); }
-  if (RADIX > 9u) { storeOutput(bf, 9u, (*v)[9]); }
-  if (RADIX > 10u) { storeOutput(bf, 10u, (*v)[10]); }
-  if (RADIX > 11u) { storeOutput(bf, 11u, (*v)[11]); }
-  if (RADIX > 12u) { storeOutput(bf, 12u, (*v)[12]); }
-  if (RADIX > 13u) { storeOutput(bf, 13u, (*v)[13]); }
-  if (RADIX > 14u) { storeOutput(bf, 14u, (*v)[14]); }
-  if (RADIX > 15u) { storeOutput(bf, 15u, (*v)[15]); }
+  var c = bf.firstOutput;
+  storeOutput(bf, c, (*v)[0]);
+  c = advance(c, bf.outputStep);
+  storeOutput(bf, c, (*v)[1]);
+  if (RADIX > 2u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[2]); }
+  if (RADIX > 3u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[3]); }
+  if (RADIX > 4u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[4]); }
+  if (RADIX > 5u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[5]); }
+  if (RADIX > 6u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[6]); }
+  if (RADIX > 7u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[7]); }
+  if (RADIX > 8u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[8]); }
+  if (RADIX > 9u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[9]); }
+  if (RADIX > 10u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[10]); }
+  if (RADIX > 11u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[11]); }
+  if (RADIX > 12u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[12]); }
+  if (RADIX > 13u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[13]); }
+  if (RADIX > 14u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[14]); }
+  if (RADIX > 15u) { c = advance(c, bf.outputStep); storeOutput(bf, c, (*v)[15]); }
+}
+
+// The stored offset of an output: index elemStride in a sequence, index imagePixelStride() in an
+// image row (STORE_TO != 0).
+fn outputStride() -> u32 {
+  return select(params.elemStride, imagePixelStride(), STORE_TO != 0u);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -180,6 +209,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let base = outer.x * params.outerStride + offset;
   let js = divmod(j, params.span);
   let step = js.y * (params.n / (params.span * RADIX));
+  let firstIndex = select(j, outer.x * params.n + j, LOAD_FROM == 2u);
+  let elementStep = Cursor(perSequence, perSequence * params.elemStride, step);
+  let out0 = js.x * params.span * RADIX + js.y;
+  let outputStep = Cursor(params.span, params.span * outputStride(), 0u);
   var starts = vec2u(NO_ROW);
   if (STORE_TO != 0u) {
     starts = vec2u(imageRowStart(2u * outer.x), imageRowStart(2u * outer.x + 1u));
@@ -189,10 +222,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     mix = mixSource(outer.x, offset);
   }
   var extended: vec2u;
+  var columns: u32;
   if (LOAD_FROM == 1u) {
     extended = extendedRows(outer.x);
+    columns = halfColumns();
   }
-  let bf = Butterfly(base, outer.x, offset, j, perSequence, step, mix, extended, js.x * params.span * RADIX + js.y, starts);
+  let bf = Butterfly(base, offset, Cursor(firstIndex, j * params.elemStride, 0u), elementStep,
+    Cursor(out0, out0 * outputStride(), 0u), outputStep, mix, extended, columns, starts);
   var v: array<vec2f, MAX_RADIX>;
   loadElements(bf, &v);
   smallDft(&v, RADIX);

@@ -35,10 +35,11 @@ var<private> mid: array<vec2f, 256>;
 // firstStage would load each twice). The same values into the same DFTs as firstStage's: the same bits.
 fn mirroredFirstStages(outerBlock: u32, k: u32) {
   let starts = extendedRows(outerBlock);
+  let columns = halfColumns();
   var v: array<vec2f, MAX_RADIX>;
   var mirror: array<vec2f, MAX_RADIX>;
   for (var r = 0u; r < RADIX1; r++) {
-    let pair = extendedPairs(starts, k + r * RADIX2);
+    let pair = extendedPairs(starts, columns, k + r * RADIX2);
     v[r] = pair[0];
     mirror[RADIX1 - 1u - r] = pair[1];
   }
