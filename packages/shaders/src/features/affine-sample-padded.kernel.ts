@@ -7,6 +7,9 @@ import { kernelVariant } from '../runtime/kernel-variant.js';
 import { affineMapSnippet, affineSampleParamsSnippet } from '../snippets/index.js';
 import { affineSample, affineTolerance } from './affine-sample.kernel.js';
 
+/** Invocations per workgroup: one row of them covers a 128-wide output row (affine-sample-padded.wgsl). */
+const ROW_WORKGROUP = 128;
+
 /**
  * The grid of one invocation per output pixel, a row of workgroups per output row and image:
  * [ceil(outWidth / workgroupSize), outHeight, images] (affine-sample-padded.wgsl says why).
@@ -34,11 +37,11 @@ function outputRowGrid(
 export const affineSamplePadded = defineKernel({
   name: 'affine-sample-padded',
   source,
-  workgroupSize: 128,
+  workgroupSize: ROW_WORKGROUP,
   bindings: affineSample.bindings,
   tolerance: affineTolerance,
   includes: [affineMapSnippet, affineSampleParamsSnippet],
-  workgroups: ({ params }) => outputRowGrid(params, 128),
+  workgroups: ({ params }) => outputRowGrid(params, ROW_WORKGROUP),
 });
 
 /**
