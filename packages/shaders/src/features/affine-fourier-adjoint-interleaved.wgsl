@@ -10,7 +10,8 @@
 // bit; dispatch, bindings and tolerance as its.
 
 // Params (sizes, factor, m0..m8) come from fourier-params.wgsl; View, the other bindings,
-// gatherBlock (which calls storeBlock, below) and pixelRows from affine-fourier-pixel.wgsl (includes).
+// gridBlock, gatherBlock (which calls storeBlock, below) and pixelRows from affine-fourier-pixel.wgsl
+// (includes; gridBlock reads this WORKGROUP_SIZE).
 
 override WORKGROUP_SIZE: u32;
 
@@ -47,6 +48,6 @@ fn storeBlock(corner: vec3u, g: BlockSums) {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  gatherBlock(linearIndex(wid, lid, nwg, WORKGROUP_SIZE));
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  gatherBlock(gridBlock(wid, lid));
 }

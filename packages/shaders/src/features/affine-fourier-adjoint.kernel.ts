@@ -6,11 +6,15 @@ import { kernelVariant } from '../runtime/kernel-variant.js';
 import { FOURIER_IMAGE_PARAMS } from '../fft/fourier-adjoint.kernel.js';
 import { affineFootprintSnippet, affineFourierPixelSnippet, fourierParamsSnippet } from '../snippets/index.js';
 import { affineTolerance } from './affine-sample.kernel.js';
+import { rowGrid } from './row-grid.js';
+
+/** Invocations per workgroup: one row of them covers the 64 blocks of a 128-wide image (affine-fourier-pixel.wgsl). */
+const BLOCK_ROW_WORKGROUP = 64;
 
 /** What affine-fourier-adjoint and its interleaved twin share: everything but the source. */
 const AFFINE_FOURIER_ADJOINT = {
   includes: [fourierParamsSnippet, affineFootprintSnippet, affineFourierPixelSnippet],
-  workgroupSize: 64,
+  workgroupSize: BLOCK_ROW_WORKGROUP,
   // c <= 3: the footprint's chunks never load a fourth channel (affine-footprint.wgsl);
   // affineFourierAdjointFor sets c itself.
   constants: { CHUNK_LANES: 3 },
@@ -23,8 +27,15 @@ const AFFINE_FOURIER_ADJOINT = {
     pairs: { storage: 'read_write' },
   },
   tolerance: affineTolerance,
-  threads: ({ params }: { params: { images: number; height: number; width: number } }) =>
-    params.images * Math.ceil(params.height / 2) * Math.ceil(params.width / 2),
+  // One invocation per 2 x 2 block, a row of workgroups per row of blocks and image
+  // (affine-fourier-pixel.wgsl says why this grid).
+  workgroups: ({ params }: { params: { images: number; height: number; width: number } }) =>
+    rowGrid(
+      'affine-fourier-adjoint',
+      'rows of 2 x 2 blocks',
+      { images: params.images, rows: Math.ceil(params.height / 2), columns: Math.ceil(params.width / 2) },
+      BLOCK_ROW_WORKGROUP,
+    ),
 } as const;
 
 /**

@@ -13,7 +13,8 @@
 // of the last pair), as fourier-image-adjoint does.
 //
 // Dispatch: one invocation per 2 x 2 block of image pixels (n, 2 by .. 2 by + 1, 2 bx .. 2 bx + 1),
-// 1-D folded (linearIndex), whose four gathers share their candidates (footprintBlockSums); a
+// on the grid [ceil(blocksWide / WORKGROUP_SIZE), blocksHigh, images] (gridBlock,
+// affine-fourier-pixel.wgsl), whose four gathers share their candidates (footprintBlockSums); a
 // block past the image's odd last row or column writes only its pixels inside. Channels 1 or 3.
 // `grad` [images, view.outHeight, view.outWidth, c] is the gradient with respect to what the model
 // saw, `transforms` [images][6] the forward maps (invertible, checked on the CPU), `image` the
@@ -21,7 +22,8 @@
 // affine-fourier-adjoint.kernel.ts.
 
 // Params (sizes, factor, m0..m8) come from fourier-params.wgsl; View, the other bindings,
-// gatherBlock (which calls storeBlock, below) and pixelRows from affine-fourier-pixel.wgsl (includes).
+// gridBlock, gatherBlock (which calls storeBlock, below) and pixelRows from affine-fourier-pixel.wgsl
+// (includes; gridBlock reads this WORKGROUP_SIZE).
 
 override WORKGROUP_SIZE: u32;
 
@@ -71,6 +73,6 @@ fn storeBlock(corner: vec3u, g: BlockSums) {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  gatherBlock(linearIndex(wid, lid, nwg, WORKGROUP_SIZE));
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  gatherBlock(gridBlock(wid, lid));
 }

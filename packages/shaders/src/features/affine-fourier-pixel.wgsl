@@ -1,8 +1,9 @@
 // affine-fourier-pixel.wgsl — what affine-fourier-adjoint.wgsl and affine-fourier-adjoint-interleaved.wgsl
 // share (ADR 0006 include): the View uniform, the bindings but `pairs` (whose type is the layout's),
-// gatherBlock, an invocation's 2 x 2 block of image gradients handed to the including kernel's
-// storeBlock (call-back convention, ADR 0006), and pixelRows, a pixel's values of its plane rows.
-// Params (sizes, factor, m0..m8) come from fourier-params.wgsl.
+// gridBlock, an invocation's 2 x 2 block on the kernels' grid (reads the including kernel's
+// WORKGROUP_SIZE, naming convention), gatherBlock, the block's image gradients handed to the
+// including kernel's storeBlock (call-back convention, ADR 0006), and pixelRows, a pixel's values
+// of its plane rows. Params (sizes, factor, m0..m8) come from fourier-params.wgsl.
 
 // imageStride: the floats per pixel of `image` (c packed, 4 padded: fft-plan.ts's ImageLayout).
 struct View {
@@ -51,14 +52,25 @@ fn imageChannels() -> u32 {
   return params.channels;
 }
 
-// Invocation t's 2 x 2 block of image pixels (sourceBlock: top-left pixel (n, x, y) = corner; none
-// past the last image): their image gradients, whose four gathers share their candidates
-// (footprintBlockSums), go to storeBlock, which writes the block's plane rows into `pairs`.
-fn gatherBlock(t: u32) {
-  let corner = sourceBlock(t, params.images, params.height, params.width);
-  if (corner.x >= params.images) {
+// The 2 x 2 block of image pixels whose top-left pixel (n, x, y) is `corner` (n < images, y <
+// height; x may lie past the last block: nothing then): their image gradients, whose four gathers
+// share their candidates (footprintBlockSums), go to storeBlock, which writes the block's plane
+// rows into `pairs`.
+fn gatherBlock(corner: vec3u) {
+  if (corner.y >= params.width) {
     return;
   }
   let c = imageChannels();
   storeBlock(corner, footprintBlockSums(corner.x, f32(corner.y), f32(corner.z), view.outHeight, view.outWidth, c, 0u, c));
+}
+
+// The top-left pixel (n, x, y) of invocation lid.x's block in workgroup wid of the grid
+// [ceil(blocksWide / WORKGROUP_SIZE), blocksHigh, images] (affine-fourier-adjoint.kernel.ts): the
+// block column from the invocation, the block row and image from the workgroup. Not a 1-D dispatch
+// split by sourceBlock's four divisions, which lavapipe runs lane by lane, and the image (so the
+// map's six loads) is the same for the whole workgroup, which lavapipe then loads once, not per
+// lane: at 4 x 128 x 128 x 3 lavapipe ~0.95x of the 1-D kernel's CPU time (session 28, the same
+// bits).
+fn gridBlock(wid: vec3u, lid: vec3u) -> vec3u {
+  return vec3u(wid.z, 2u * (wid.x * WORKGROUP_SIZE + lid.x), 2u * wid.y);
 }

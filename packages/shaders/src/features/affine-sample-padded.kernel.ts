@@ -1,31 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './affine-sample-padded.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
-import { MAX_WORKGROUPS_PER_DIMENSION } from '../runtime/dispatch.js';
-import { InvalidOptionError } from '../runtime/errors.js';
 import { kernelVariant } from '../runtime/kernel-variant.js';
 import { affineMapSnippet, affineSampleParamsSnippet } from '../snippets/index.js';
 import { affineSample, affineTolerance } from './affine-sample.kernel.js';
+import { rowGrid } from './row-grid.js';
 
 /** Invocations per workgroup: one row of them covers a 128-wide output row (affine-sample-padded.wgsl). */
 const ROW_WORKGROUP = 128;
-
-/**
- * The grid of one invocation per output pixel, a row of workgroups per output row and image:
- * [ceil(outWidth / workgroupSize), outHeight, images] (affine-sample-padded.wgsl says why).
- * @throws {InvalidOptionError} outHeight or images past WebGPU's 65,535 workgroups per dimension.
- */
-function outputRowGrid(
-  params: { readonly images: number; readonly outHeight: number; readonly outWidth: number },
-  workgroupSize: number,
-): [number, number, number] {
-  const { images, outHeight, outWidth } = params;
-  if (outHeight > MAX_WORKGROUPS_PER_DIMENSION || images > MAX_WORKGROUPS_PER_DIMENSION)
-    throw new InvalidOptionError(
-      `affine-sample-padded: ${images} images of ${outHeight} output rows; each must be at most ${MAX_WORKGROUPS_PER_DIMENSION} (one workgroup row per output row and image): sample fewer images per call`,
-    );
-  return [Math.ceil(outWidth / workgroupSize), outHeight, images];
-}
 
 /**
  * GPU kernel: {@link affineSample} from a padded source `src [n, srcHeight, srcWidth, 4]` (each
@@ -41,7 +23,14 @@ export const affineSamplePadded = defineKernel({
   bindings: affineSample.bindings,
   tolerance: affineTolerance,
   includes: [affineMapSnippet, affineSampleParamsSnippet],
-  workgroups: ({ params }) => outputRowGrid(params, ROW_WORKGROUP),
+  // One invocation per output pixel (affine-sample-padded.wgsl says why this grid).
+  workgroups: ({ params }) =>
+    rowGrid(
+      'affine-sample-padded',
+      'output rows',
+      { images: params.images, rows: params.outHeight, columns: params.outWidth },
+      ROW_WORKGROUP,
+    ),
 });
 
 /**

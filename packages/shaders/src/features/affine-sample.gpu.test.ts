@@ -245,6 +245,18 @@ const FUSED_CASES: (AffineSampleShape & { why: string; degrees: number; scale: n
   { images: 2, srcHeight: 6, srcWidth: 7, outHeight: 5, outWidth: 8, channels: 3, degrees: 20, scale: 0.95, why: 'even rows, odd columns' },
   { images: 3, srcHeight: 4, srcWidth: 5, outHeight: 6, outWidth: 6, channels: 1, degrees: -25, scale: 1.2, why: '1 channel, even rows' },
   { images: 2, srcHeight: 8, srcWidth: 6, outHeight: 7, outWidth: 9, channels: 1, degrees: 5, scale: 1, why: '1 channel, even sizes' },
+  // 131 blocks per row: three workgroups of a block row, the last one's invocations past it idle.
+  {
+    images: 2,
+    srcHeight: 6,
+    srcWidth: 261,
+    outHeight: 8,
+    outWidth: 250,
+    channels: 3,
+    degrees: 4,
+    scale: 1,
+    why: 'block rows of 3 workgroups',
+  },
 ];
 
 const FUSED_LAYOUT_CASES = FUSED_CASES.flatMap((c) => [
@@ -253,6 +265,15 @@ const FUSED_LAYOUT_CASES = FUSED_CASES.flatMap((c) => [
 ]);
 
 describe('affine-fourier-adjoint (affine-sample-adjoint fused with fourier-image-adjoint)', () => {
+  it('dispatches a workgroup row per row of 2 x 2 blocks and image, and refuses more than a grid dimension holds', () => {
+    const args = (height: number, images: number) => ({ params: { images, height, width: 261 } }) as never;
+    for (const kernel of [affineFourierAdjoint, affineFourierAdjointInterleaved]) {
+      expect(dispatchSize(kernel, args(7, 3))).toEqual([3, 4, 3]); // 131 blocks per row, 4 block rows
+      expect(() => dispatchSize(kernel, args(131_072, 1))).toThrow(InvalidOptionError);
+      expect(() => dispatchSize(kernel, args(2, 70_000))).toThrow(/70000 images of 1 rows of 2 x 2 blocks/);
+    }
+  });
+
   gpuTest.for(FUSED_LAYOUT_CASES)(
     'matches its reference (its interleaved twin too at even heights, and both with the shape as constants, bit for bit): $why, $layout image',
     async ({ why: _, degrees, scale, layout, ...shape }, { device }) => {

@@ -79,8 +79,9 @@ export const affineFootprintSnippet: WgslSnippet = {
 };
 
 /**
- * View, the bindings but `pairs`, gatherBlock(t) (calls the kernel's storeBlock) and pixelRows(n, y,
- * x, g): a pixel's plane-row gradients, for affine-fourier-adjoint and its interleaved twin
+ * View, the bindings but `pairs`, gridBlock(wid, lid) (an invocation's block on the kernels' grid),
+ * gatherBlock(corner) (calls the kernel's storeBlock) and pixelRows(n, y, x, g): a pixel's
+ * plane-row gradients, for affine-fourier-adjoint and its interleaved twin
  * (features/affine-fourier-pixel.wgsl; needs fourierParamsSnippet's Params).
  */
 export const affineFourierPixelSnippet: WgslSnippet = {
