@@ -67,10 +67,10 @@ fn gatherBlock(corner: vec3u) {
 // The top-left pixel (n, x, y) of invocation lid.x's block in workgroup wid of the grid
 // [ceil(blocksWide / WORKGROUP_SIZE), blocksHigh, images] (affine-fourier-adjoint.kernel.ts): the
 // block column from the invocation, the block row and image from the workgroup. Not a 1-D dispatch
-// split by sourceBlock's four divisions, which lavapipe runs lane by lane, and the image (so the
-// map's six loads) is the same for the whole workgroup, which lavapipe then loads once, not per
-// lane: at 4 x 128 x 128 x 3 lavapipe ~0.95x of the 1-D kernel's CPU time (session 28, the same
-// bits).
+// split by sourceBlock's four divisions, which lavapipe runs lane by lane; and the image (so the
+// map's six loads) is the same for the whole workgroup, an address lavapipe may load once instead
+// of gathering it lane by lane (Mesa takes uniform addresses so). At 4 x 128 x 128 x 3: lavapipe
+// ~0.95x of the 1-D kernel's CPU time (session 28, the same bits).
 fn gridBlock(wid: vec3u, lid: vec3u) -> vec3u {
   return vec3u(wid.z, 2u * (wid.x * WORKGROUP_SIZE + lid.x), 2u * wid.y);
 }
