@@ -19,7 +19,7 @@
 // for term, in the same order.
 // The sums stay in registers (4 pixels x up to 4 channels).
 // Reads the including kernel's module-scope bindings `grad: array<f32>` (NHWC, [n, outHeight,
-// outWidth, channels]) and `transforms: array<f32>` ([n][6]) (naming convention, ADR 0006).
+// outWidth, channels]) and `transforms: array<vec2f>` ([n][6] floats, read by affineMap) (naming convention, ADR 0006).
 
 // How far (in pixels) outside the footprint, as computed here, a candidate may lie and still be
 // scanned: the bounds round differently from affineSource, by far less than this (~1e-4 at
@@ -66,14 +66,14 @@ struct BlockSums {
 // The candidates [x0, x1] x [y0, y1] of the block at (px, py) of image n: the bounding box of the
 // q with |A q + t - (centre)| <= 1.5 per axis, clamped to the output [outHeight, outWidth].
 fn blockCandidates(n: u32, px: f32, py: f32, outHeight: u32, outWidth: u32) -> vec4i {
-  let m = n * 6u;
-  let a = transforms[m];
-  let b = transforms[m + 1u];
-  let c = transforms[m + 3u];
-  let d = transforms[m + 4u];
+  let t = affineMap(n);
+  let a = t.m01.x;
+  let b = t.m01.y;
+  let c = t.m23.y;
+  let d = t.m45.x;
   let det = a * d - b * c;
-  let ux = px + 0.5 - transforms[m + 2u];
-  let uy = py + 0.5 - transforms[m + 5u];
+  let ux = px + 0.5 - t.m23.x;
+  let uy = py + 0.5 - t.m45.y;
   let centre = vec2f(d * ux - b * uy, a * uy - c * ux) / det;
   let half = 1.5 * vec2f(abs(d) + abs(b), abs(c) + abs(a)) / abs(det) + SLACK;
   let lo = max(vec2i(floor(centre - half)) + 1, vec2i(0));

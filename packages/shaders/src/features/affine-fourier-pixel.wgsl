@@ -23,7 +23,7 @@ override EVEN_IMAGE: bool = false;
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<uniform> view: View;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
-@group(0) @binding(3) var<storage, read> transforms: array<f32>;
+@group(0) @binding(3) var<storage, read> transforms: array<vec2f>; // [n][6] floats as [n][3] vec2 (affine-map.wgsl)
 @group(0) @binding(4) var<storage, read> image: array<f32>;
 
 // The pixel (n, y, x)'s values p[i] = factor * M[i, :] . (g s (1 - s)) of plane rows r0 + i height

@@ -28,7 +28,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
-@group(0) @binding(2) var<storage, read> transforms: array<f32>;
+@group(0) @binding(2) var<storage, read> transforms: array<vec2f>; // [n][6] floats as [n][3] vec2 (affine-map.wgsl)
 @group(0) @binding(3) var<storage, read_write> gradSrc: array<f32>;
 
 // The gradient g (channels c0 .. c0 + width) of source pixel (n, y, x), dropped past the source's edge.

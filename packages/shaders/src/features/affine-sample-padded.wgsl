@@ -27,7 +27,7 @@ override CHANNELS: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> src: array<vec4f>;
-@group(0) @binding(2) var<storage, read> transforms: array<f32>;
+@group(0) @binding(2) var<storage, read> transforms: array<vec2f>; // [n][6] floats as [n][3] vec2 (affine-map.wgsl)
 @group(0) @binding(3) var<storage, read_write> output: array<f32>;
 
 // The pixel at (ix, iy) of image n, or the fill outside the image: loaded at the clamped position

@@ -22,7 +22,7 @@ override WORKGROUP_SIZE: u32;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read> transforms: array<f32>;
+@group(0) @binding(2) var<storage, read> transforms: array<vec2f>; // [n][6] floats as [n][3] vec2 (affine-map.wgsl)
 @group(0) @binding(3) var<storage, read_write> output: array<f32>;
 
 fn tap(n: u32, iy: i32, ix: i32, ch: u32) -> f32 {
