@@ -26,9 +26,10 @@ fn bilinearFootingAt(n: u32, x: u32, y: u32) -> BilinearFooting {
   return BilinearFooting(vec2i(corner), s - corner);
 }
 
-// Image n's map m0..m5 as three vec2 loads (m0 m1, m2 m3, m4 m5): on lavapipe affine-sample-padded
-// took ~0.96x of the six scalar loads' time (5 probe runs at 4 x 128 x 128 x 3, 0.93-0.985;
-// sessions 27 and 28), the same bits.
+// Image n's map m0..m5 as three vec2 loads (m0 m1, m2 m3, m4 m5), not six scalar ones: on lavapipe
+// affine-sample-padded took 0.90-0.95x of its CPU time at 4 x 128 x 128 x 3 (4 alternating runs,
+// session 28; SwiftShader level), the same bits. Each load of a map costs even though the image,
+// and so its address, is uniform per workgroup there.
 struct AffineMap {
   m01: vec2f,
   m23: vec2f,
