@@ -19,8 +19,11 @@ async function settle(): Promise<void> {
   await core.tfjsDevice().queue.onSubmittedWorkDone();
 }
 
-/** Runs `use` with the case's model and its two sides (each ends when the GPU is done); disposes them after. */
-async function withSides<T>(c: FeatureBrowserCase, use: (sides: Sides) => Promise<T>): Promise<T> {
+/** The two sides, and the bare passes as tfjs runs them (feature-workload.ts's reference; timeline only). */
+type FeatureSides = Sides & { readonly bareTfGrad: () => Promise<void> };
+
+/** Runs `use` with the case's model and its sides (each ends when the GPU is done); disposes them after. */
+async function withSides<T>(c: FeatureBrowserCase, use: (sides: FeatureSides) => Promise<T>): Promise<T> {
   const weights = tinyCnnWeights({ height: c.size, width: c.size, channels: 3, filters: 8, classes: 10, seed: 1 });
   const model = tinyCnn('sequential', weights);
   const workload = featureWorkload(tf, core, model, c.units);
@@ -28,6 +31,10 @@ async function withSides<T>(c: FeatureBrowserCase, use: (sides: Sides) => Promis
     return await use({
       bare: async () => {
         workload.bare(c.steps);
+        await settle();
+      },
+      bareTfGrad: async () => {
+        workload.bareTfGrad(c.steps);
         await settle();
       },
       method: async () => {
@@ -54,21 +61,27 @@ export async function featureTimes(c: FeatureBrowserCase, rounds: number): Promi
 
 /**
  * The case's GPU timeline on webgpu (`--filter timeline`): after a warm-up round, `rounds` runs of
- * the bare passes and of visualizeFeature, alternating, every dispatch timed (browser/gpu-timeline.ts).
+ * the bare passes, of the tf.grad reference and of visualizeFeature, alternating, every dispatch
+ * timed (browser/gpu-timeline.ts).
  */
 export async function featureTimeline(c: FeatureBrowserCase, rounds: number): Promise<TimelineRow[]> {
   await tf.setBackend('webgpu');
   return withSides(c, async (sides) => {
     await sides.bare();
+    await sides.bareTfGrad();
     await sides.method();
-    const runs: Record<'bare' | 'method', TimelineRun[]> = { bare: [], method: [] };
+    const runs: Record<'bare' | 'bareTfGrad' | 'method', TimelineRun[]> = { bare: [], bareTfGrad: [], method: [] };
     for (let r = 0; r < rounds; r++) {
-      for (const side of ['bare', 'method'] as const) {
+      for (const side of ['bare', 'bareTfGrad', 'method'] as const) {
         const start = performance.now();
         const summary = await recordGpuTimeline(core.tfjsDevice(), sides[side]);
         runs[side].push({ summary, wallMs: performance.now() - start });
       }
     }
-    return [...timelineRows('bare', runs.bare), ...timelineRows('visualizeFeature', runs.method)];
+    return [
+      ...timelineRows('bare', runs.bare),
+      ...timelineRows('bare tf.grad', runs.bareTfGrad),
+      ...timelineRows('visualizeFeature', runs.method),
+    ];
   });
 }

@@ -23,7 +23,7 @@ async function skippedDuring(work: () => Promise<void> | void): Promise<number> 
 }
 
 describe('featureWorkload', () => {
-  it('skips as many unused filter gradients per bare pass as visualizeFeature per step, and frees what it allocated', async () => {
+  it('skips as many unused filter gradients per bare pass (both kinds) as visualizeFeature per step, and frees what it allocated', async () => {
     const { tf, core } = tfjs;
     // Seeded MobileNetV2 at 32x32: its convolutions are linear (batch norm and ReLU6 are layers), so
     // tfjs fuses them under the tape and both sides skip their filter gradients.
@@ -34,6 +34,7 @@ describe('featureWorkload', () => {
     expect(perBarePass).toBeGreaterThan(0);
     expect(await skippedDuring(() => workload.bare(3))).toBe(3 * perBarePass);
     expect(await skippedDuring(() => workload.visualize(1))).toBe(perBarePass);
+    expect(await skippedDuring(() => workload.bareTfGrad(2))).toBe(2 * perBarePass);
     workload.dispose();
     expect(tf.memory().numTensors).toBe(tensors);
     model.dispose();
@@ -62,5 +63,26 @@ describe('the features suite', () => {
       loaded.dispose();
     }
     expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
+
+describe('featureWorkload on the tiny CNN', () => {
+  it("bare runs visualizeFeature's model pass: its relu convolutions fused, no Relu, Tile (the Mean gradient) or OneHot; the tf.grad reference runs tfjs's", async () => {
+    const { tf, core } = tfjs;
+    const weights = testing.tinyCnnWeights({ height: 16, width: 16, filters: 8, seed: 1 });
+    const model = testing.tinyCnn('sequential', weights);
+    const workload = featureWorkload(tf, core, model, { layer: 'conv2', channels: 2 });
+    workload.bare(1); // makes the objective's gradient seed (tfjs's gradient of the channel means, once)
+    const tensors = tf.memory().numTensors;
+    const kernels = async (work: () => void) => (await tf.profile(work)).kernelNames;
+    const bare = await kernels(() => workload.bare(1));
+    const reference = await kernels(() => workload.bareTfGrad(1));
+    expect(bare).toContain('FusedConv2D');
+    for (const kernel of ['Relu', 'Tile', 'OneHot']) expect(bare).not.toContain(kernel);
+    for (const kernel of ['Relu', 'Tile']) expect(reference).toContain(kernel);
+    expect(tf.memory().numTensors).toBe(tensors);
+    workload.dispose();
+    model.dispose();
+    testing.disposeWeights(weights);
   });
 });

@@ -57,6 +57,8 @@ export * from './gradient/index.js';
 export * from './cam/index.js';
 export * from './metrics/index.js';
 export * from './features/index.js';
+// For benchmarks: visualizeFeature's model + objective pass on its own (packages/bench feature-workload.ts).
+export { featureObjectivePass, type FeatureObjectivePass } from './features/visualize/objective.js';
 export {
   XaiError,
   WebGPUUnavailableError,

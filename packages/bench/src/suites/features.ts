@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Feature visualisation (visualizeFeature) on tfjs's webgpu backend: channels visualised per second
-// against the bare forward + backward passes the same optimisation needs (feature-workload.ts), on
+// against the bare forward + backward passes the same optimisation needs (feature-workload.ts:
+// visualizeFeature's own model pass; and, as a reference, the same passes as tfjs runs them), on
 // two models:
 // - the tiny CNN at 128 x 128, 4 channels of conv2, 64 steps per run, 5 runs (full mode): the worst
 //   case for the ratio (the model costs little, so webxai's FFT and sampling kernels dominate);
@@ -58,9 +59,11 @@ function featureCase(spec: FeatureCaseSpec, { tf, core, settle }: WebGpuTfjs): F
   let loaded: { model: { dispose(): void }; workload: FeatureWorkload } | undefined;
   const visualize = () => loaded!.workload.visualize(steps);
   const bare = () => Promise.resolve(loaded!.workload.bare(steps)); // the settle waits for the GPU
+  const bareTfGrad = () => Promise.resolve(loaded!.workload.bareTfGrad(steps));
   const label = `${units.channels} channel${units.channels === 1 ? '' : 's'} of ${units.layer}, ${size}x${size}, ${steps} steps`;
   const v = () => medianOf(times, 'visualize');
   const b = () => medianOf(times, 'bare');
+  const t = () => medianOf(times, 'bare tf.grad');
   const paired = () => medianPairedRatio(times.timed('visualize'), times.timed('bare'));
   const cpuRatio = () => medianOf(times, 'visualize cpu') / medianOf(times, 'bare cpu');
   /** Records one side's wall and process CPU time until its GPU work is done. */
@@ -84,18 +87,22 @@ function featureCase(spec: FeatureCaseSpec, { tf, core, settle }: WebGpuTfjs): F
           loaded = { model, workload: featureWorkload(tf, core, model.model, units) };
           await msUntilSettled(() => loaded!.workload.visualize(1), settle);
           await msUntilSettled(() => Promise.resolve(loaded!.workload.bare(1)), settle);
+          await msUntilSettled(() => Promise.resolve(loaded!.workload.bareTfGrad(1)), settle);
           return;
         }
         await recordSide('visualize', visualize);
         await recordSide('bare', bare);
+        await recordSide('bare tf.grad', bareTfGrad);
       },
       metrics: () => ({
         'visualizeFeature median ms': v(),
         'bare forward+backward median ms': b(),
+        'bare tf.grad reference median ms': t(),
         'channels per second': (units.channels * 1000) / v(),
         'visualize / bare': v() / b(),
         'visualize / bare, median paired': paired(),
         'visualize / bare, process CPU time': cpuRatio(),
+        'visualize / bare tf.grad reference': v() / t(),
       }),
     },
     summary: () =>
@@ -105,6 +112,7 @@ function featureCase(spec: FeatureCaseSpec, { tf, core, settle }: WebGpuTfjs): F
             `  ${spec.model}; ${label}:`,
             `    channels visualised per second = ${((units.channels * 1000) / v()).toPrecision(3)} (${(v() / 1000).toFixed(2)} s per batch of ${units.channels})`,
             `    visualizeFeature / bare forward+backward over the same ${steps} steps + 1 forward = ${(v() / b()).toFixed(3)}x (bound 1.15x: ${boundVerdict(v() / b(), 1.15)}; bare ${(b() / 1000).toFixed(2)} s); median paired ratio ${paired().toFixed(3)}x over ${times.timed('visualize').length} runs; process CPU time ratio ${cpuRatio().toFixed(3)}x`,
+            `    reference: the same passes as tfjs runs them (tf.grad, unfused layers) ${(t() / 1000).toFixed(2)} s; visualizeFeature / that = ${(v() / t()).toFixed(3)}x`,
           ],
     dispose: () => {
       loaded?.workload.dispose();

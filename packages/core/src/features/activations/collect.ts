@@ -1,9 +1,35 @@
 // SPDX-License-Identifier: Apache-2.0
 // The activations of several layers from one forward pass (the split machinery's head gives one
-// layer per pass).
+// layer per pass), and one layer's activation as the forward pass of a gradient (feature
+// visualisation's objective).
 import * as tf from '@tensorflow/tfjs';
-import { layersProgram, runStep, type KeyedLayer } from '../../model/split/layers-program.js';
+import { layersProgram, runStep, type KeyedLayer, type Step } from '../../model/split/layers-program.js';
 import type { ModelInput } from '../../model/types.js';
+import { fusedLayerCall } from '../../model/fused-relu-layers.js';
+import { fusedReluGraphForward } from '../../model/fused-relu-graph.js';
+
+const graphInputName = (model: tf.GraphModel) => model.inputs[0]!.name.replace(/:0$/, '');
+
+/**
+ * Runs `step`; inside webxai's own outermost gradient pass a relu Conv2D / Dense layer runs as one
+ * fused kernel (model/fused-relu-layers.ts: the same values and input gradient bit for bit).
+ */
+function runFusableStep(step: Step, values: Map<string, tf.Tensor>): void {
+  const fused = step.inputs.length === 1 ? fusedLayerCall(step.layer, values.get(step.inputs[0]!)!) : undefined;
+  if (fused) values.set(step.outputs[0]!, fused);
+  else runStep(step, values);
+}
+
+/** Walks `model`'s program on `fed` until every key of `wanted` is computed; returns the values. */
+function walkLayers(model: tf.LayersModel, fed: tf.Tensor4D, wanted: ReadonlySet<string>): Map<string, tf.Tensor> {
+  const program = layersProgram(model);
+  const values = new Map<string, tf.Tensor>([[program.inputKey, fed]]);
+  for (const step of program.steps) {
+    if ([...wanted].every((k) => values.has(k))) break;
+    runFusableStep(step, values);
+  }
+  return values;
+}
 
 /**
  * Runs `model` on `x` (after `preprocess`) once and returns the output of each layer in `layers`
@@ -19,18 +45,34 @@ export function collectActivations(
     const fed = preprocess ? preprocess(x) : x;
     if (model instanceof tf.GraphModel) {
       const out = model.execute(
-        { [model.inputs[0]!.name.replace(/:0$/, '')]: fed },
+        { [graphInputName(model)]: fed },
         layers.map((l) => l.key),
       );
       return (Array.isArray(out) ? out : [out]) as tf.Tensor4D[];
     }
-    const program = layersProgram(model as tf.LayersModel);
-    const wanted = new Set(layers.map((l) => l.key));
-    const values = new Map<string, tf.Tensor>([[program.inputKey, fed]]);
-    for (const step of program.steps) {
-      if ([...wanted].every((k) => values.has(k))) break;
-      runStep(step, values);
-    }
+    const values = walkLayers(model as tf.LayersModel, fed, new Set(layers.map((l) => l.key)));
     return layers.map((l) => values.get(l.key) as tf.Tensor4D);
   });
+}
+
+/**
+ * `layer`'s activation of x (after `preprocess`) as a function, the forward pass of a gradient
+ * taken with respect to x (feature visualisation's objective). Inside webxai's own outermost
+ * gradient pass (model/fused-relu-layers.ts fusesHere) its relu Conv2D / Dense layers, or a
+ * GraphModel's fused conv nodes, run as one fused kernel each, as in webxai's other gradient passes:
+ * the same activation and input gradient bit for bit, fewer dispatches. Elsewhere it is
+ * collectActivations. Built once per objective: a GraphModel's cut (fused-graph-plan.ts) is planned
+ * on the first call and kept.
+ */
+export function activationForward(
+  model: ModelInput,
+  layer: KeyedLayer,
+  preprocess: ((x: tf.Tensor4D) => tf.Tensor4D) | undefined,
+): (x: tf.Tensor4D) => tf.Tensor4D {
+  if (model instanceof tf.GraphModel) {
+    const forward = fusedReluGraphForward(model, graphInputName(model), layer.key);
+    return (x) => tf.tidy(() => forward(preprocess ? preprocess(x) : x) as tf.Tensor4D);
+  }
+  const wanted = new Set([layer.key]);
+  return (x) => tf.tidy(() => walkLayers(model as tf.LayersModel, preprocess ? preprocess(x) : x, wanted).get(layer.key) as tf.Tensor4D);
 }

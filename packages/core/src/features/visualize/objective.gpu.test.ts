@@ -5,6 +5,10 @@ import { seededF32 } from '@webxai/testing';
 import { inputGradient } from '../../interop/input-gradients.js';
 import { flushTfjs, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { adaptModel } from '../../model/adapt.js';
+import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights } from '@webxai/testing/models';
+import { FUSED_RELU_LAYERS_FLAG } from '../../model/fused-relu-layers.js';
+import { modelLayers, resolveLayers } from '../../model/split/list-layers.js';
+import { collectActivations } from '../activations/collect.js';
 import { objectiveGradient, resolveObjective, type FeatureTarget } from './objective.js';
 
 const SIZE = 12;
@@ -59,4 +63,72 @@ describe.each(['webgpu', 'cpu'])('objectiveGradient (%s)', (backend) => {
     objective.dispose();
     model.dispose();
   });
+});
+
+/**
+ * The objective's pass as tfjs differentiates it without webxai's shortcuts: the layer's activation
+ * by collectActivations with the fused relu layers off, its channel means by tf.mean, a OneHot mask,
+ * tf.grad of the sum: the reference for the fused, seeded pass.
+ */
+function unfusedChannelGradient(model: tf.LayersModel | tf.GraphModel, layer: string, units: number[], seen: tf.Tensor4D) {
+  const [keyed] = resolveLayers(modelLayers(model, { inputShape: seen.shape.slice(1) as [number, number, number] }), layer);
+  tf.env().set(FUSED_RELU_LAYERS_FLAG, false);
+  try {
+    return tf.tidy(() => {
+      const mask = tf.oneHot(tf.tensor1d(units, 'int32'), keyed!.outputShape[3]!).toFloat();
+      const perImage = (x: tf.Tensor4D) => tf.sum(tf.mul(tf.mean(collectActivations(model, x, [keyed!], undefined)[0]!, [1, 2]), mask), 1);
+      return { gradient: inputGradient(perImage, seen), value: perImage(seen) };
+    });
+  } finally {
+    tf.env().set(FUSED_RELU_LAYERS_FLAG, true);
+  }
+}
+
+describe.each(['webgpu', 'cpu'])('the channel objective on tiny CNNs (%s)', (backend) => {
+  const before = { backend: '' };
+  afterAll(async () => {
+    await tf.setBackend(before.backend);
+  });
+
+  // 10x10 and 14x14 activations: 1 / (h * w) is not a power of two, so its rounding is tested.
+  it.each([
+    ['sequential', 10],
+    ['functional', 14],
+    ['nested', 10],
+    ['graph', 14],
+    ['graph, fused nodes', 10],
+  ] as const)(
+    '%s (%i px): the fused, seeded pass gives the unfused tf.grad gradient bit for bit, values to 1e-6',
+    async (variant, size) => {
+      before.backend ||= tf.getBackend();
+      await tf.setBackend(backend);
+      const weights = tinyCnnWeights({ height: size, width: size, channels: 3, filters: 6, classes: 4, seed: 5 });
+      const graph = variant.startsWith('graph');
+      const model = graph
+        ? await tinyCnnGraphModel(weights, { fuseRelu: variant !== 'graph' })
+        : tinyCnn(variant as 'sequential' | 'functional' | 'nested', weights);
+      const layer = graph ? 'conv2/Relu' : 'conv2';
+      const units = [4, 0, 5];
+      const seen = tf.randomUniform<tf.Rank.R4>([3, size, size, 3], 0, 1, 'float32', 11);
+      const objective = resolveObjective(adaptModel(model), { layer, channels: units }, [size, size, 3], undefined);
+      const want = unfusedChannelGradient(model, layer, units, seen);
+      tf.dispose(Object.values(objectiveGradient(objective, seen))); // makes the seed (tfjs's Mean gradient, once)
+      const profile = await tf.profile(() => {
+        const pass = objectiveGradient(objective, seen);
+        return [pass.gradient, pass.value];
+      });
+      const [gradient, value] = profile.result as [tf.Tensor4D, tf.Tensor1D];
+      expect(await bits(gradient)).toEqual(await bits(want.gradient));
+      expect(Array.from(await value.data())).toBeAllClose(Array.from(await want.value.data()), { abs: 0, rel: 1e-6 });
+      // Fused: the relu convolutions as one kernel each (a graph of unfused nodes keeps its Relu nodes); no OneHot, no Mean gradient (Tile).
+      if (variant !== 'graph') expect(profile.kernelNames).toContain('FusedConv2D');
+      if (variant !== 'graph') expect(profile.kernelNames).not.toContain('Relu');
+      for (const kernel of ['Tile', 'OneHot']) expect(profile.kernelNames).not.toContain(kernel);
+      tf.dispose([gradient, value, want.gradient, want.value, seen]);
+      objective.dispose();
+      if (graph) (model as tf.GraphModel).dispose();
+      else (model as tf.LayersModel).dispose();
+      disposeWeights(weights);
+    },
+  );
 });

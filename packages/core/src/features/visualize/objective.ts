@@ -6,8 +6,9 @@ import { InvalidOptionError } from '@webxai/shaders';
 import { modelLayers, resolveLayers } from '../../model/split/list-layers.js';
 import type { KeyedLayer } from '../../model/split/layers-program.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { collectActivations } from '../activations/collect.js';
+import { activationForward } from '../activations/collect.js';
 import { inputGradient } from '../../interop/input-gradients.js';
+import { adaptModel } from '../../model/adapt.js';
 
 /** Which unit(s) to visualise: exactly one of these. */
 export interface FeatureTarget {
@@ -70,7 +71,7 @@ export function resolveObjective(
     const list = typeof target.classIndex === 'number' ? [target.classIndex] : [...target.classIndex];
     const classes = probeClasses(model, inputShape);
     const units = checkUnits('classIndex', list, classes, `the model has ${classes} classes`);
-    return unitObjective('output', units, classes, (x) => model.forward!(x));
+    return linearObjective('output', units, (x) => model.forward!(x), classObjective(unitMask(units, classes)));
   }
   if (target.layer === undefined) throw new InvalidOptionError(`${kinds[0]} needs a layer (see listLayers(model))`);
   const layers = modelLayers(model.source, model.kind === 'graph' ? { inputShape } : {});
@@ -78,7 +79,7 @@ export function resolveObjective(
   const [, lh, lw, k] = layer.outputShape;
   const depth = k ?? null;
   const where = `layer '${layer.name}' has ${depth ?? 'an unknown number of'} channels`;
-  const activation = (x: tf.Tensor4D) => collectActivations(model.source, x, [layer], preprocess)[0]!;
+  const activation = activationForward(model.source, layer, preprocess);
   if (target.neuron !== undefined) {
     const { channel, y, x } = target.neuron;
     const [unit] = checkUnits('neuron channel', [channel], depth, where);
@@ -86,26 +87,102 @@ export function resolveObjective(
     const gridW = lw ?? 1;
     const [row] = checkUnits('neuron y', [y ?? Math.floor(gridH / 2)], lh ?? null, `layer '${layer.name}' is ${gridH} high`);
     const [col] = checkUnits('neuron x', [x ?? Math.floor(gridW / 2)], lw ?? null, `layer '${layer.name}' is ${gridW} wide`);
-    return unitObjective(layer.name, [unit!], depth ?? unit! + 1, (v) => {
-      const a = activation(v);
-      return tf.reshape<tf.Rank.R2>(tf.slice(a, [0, row!, col!, 0], [-1, 1, 1, -1]), [a.shape[0], a.shape[3]]);
-    });
+    return linearObjective(layer.name, [unit!], activation, neuronObjective(unitMask([unit!], depth ?? unit! + 1), row!, col!));
   }
   const list = target.channel !== undefined ? [target.channel] : [...target.channels!];
   if (list.length === 0) throw new InvalidOptionError('channels must list at least one channel');
   const units = checkUnits('channel', list, depth, where);
-  return unitObjective(layer.name, units, depth ?? Math.max(...units) + 1, (v) => tf.mean<tf.Tensor2D>(activation(v), [1, 2]));
+  return linearObjective(layer.name, units, activation, channelObjective(unitMask(units, depth ?? Math.max(...units) + 1)));
 }
 
-/** Each image's own unit of a [count, units] response. */
-function unitObjective(layer: string, units: number[], width: number, response: (x: tf.Tensor4D) => tf.Tensor2D): Objective {
-  const mask = tf.tidy(() => tf.oneHot(tf.tensor1d(units, 'int32'), width).toFloat());
+/** Row i one-hot at units[i] over `width`: values known on the host, so no OneHot program. */
+function unitMask(units: readonly number[], width: number): tf.Tensor2D {
+  const values = new Float32Array(units.length * width);
+  units.forEach((unit, i) => (values[i * width + unit] = 1));
+  return tf.tensor2d(values, [units.length, width]);
+}
+
+/**
+ * An objective linear in the model's response r ([count, ...]: a layer's activation or the class
+ * scores). `reference` is its formulation in tfjs ops; since it is linear, its gradient with respect
+ * to r does not depend on r: that gradient, made once by tfjs's own backward pass of `reference`
+ * (whatever gradients are registered, on whatever backend), is the seed. `value` may evaluate it
+ * more cheaply than `reference` (default: `reference`).
+ */
+interface LinearResponse {
+  readonly mask: tf.Tensor2D;
+  readonly reference: (response: tf.Tensor) => tf.Tensor1D;
+  readonly value?: (response: tf.Tensor) => tf.Tensor1D;
+}
+
+/** Each image's own class score. */
+function classObjective(mask: tf.Tensor2D): LinearResponse {
+  return { mask, reference: (scores) => tf.sum<tf.Tensor1D>(tf.mul(scores, mask), 1) };
+}
+
+/** One neuron per image: the activation at (row, col) of its channel. */
+function neuronObjective(mask: tf.Tensor2D, row: number, col: number): LinearResponse {
+  return {
+    mask,
+    reference: (a) => {
+      const [n, , , k] = a.shape as [number, number, number, number];
+      return tf.sum<tf.Tensor1D>(tf.mul(tf.reshape(tf.slice(a, [0, row, col, 0], [-1, 1, 1, -1]), [n, k]), mask), 1);
+    },
+  };
+}
+
+/**
+ * Each image's channel mean. The value picks each image's channel with one batched matMul of the
+ * [n, h * w, k] activation by its mask column (a * 1 + 0 * others: the channel's values exactly),
+ * then means the [n, h * w] rows (a contiguous reduce): where mean over [1, 2] ran as an average
+ * pooling over every channel (interop/mean-as-avg-pool.ts) plus the mask's multiply and sum. On
+ * SwiftShader (browser timeline, load 9) that is ~21 ms per 8-step run against ~26 ms; the sums run
+ * in another order, so values can differ from the old ones in the last bits (6.5e-7 relative at
+ * most in the probe runs; the tests bound it at 1e-6). The gradient does not depend on it.
+ */
+function channelObjective(mask: tf.Tensor2D): LinearResponse {
+  return {
+    mask,
+    reference: (a) => tf.sum<tf.Tensor1D>(tf.mul(tf.mean<tf.Tensor2D>(a, [1, 2]), mask), 1),
+    value: (a) => {
+      const [n, h, w, k] = a.shape as [number, number, number, number];
+      const picked = tf.matMul(tf.reshape<tf.Rank.R3>(a, [n, h * w, k]), tf.reshape<tf.Rank.R3>(mask, [n, k, 1]));
+      return tf.mean<tf.Tensor1D>(tf.reshape(picked, [n, h * w]), 1);
+    },
+  };
+}
+
+/**
+ * The objective as one differentiable op on the response whose gradient is seed * dy (dy per image,
+ * broadcast): one multiply in the backward pass where tfjs would run the gradients of the
+ * reference's ops (Tile and binary programs, every step). Under objectiveGradient dy is ones, so the
+ * gradient is the seed: bit for bit what tfjs's gradient of the reference gives. A seed is made on
+ * the first call per response shape (by tfjs's gradient of the reference at zeros) and kept until
+ * dispose.
+ */
+function linearObjective(layer: string, units: number[], response: (x: tf.Tensor4D) => tf.Tensor, linear: LinearResponse): Objective {
+  const seeds = new Map<string, tf.Tensor>();
+  const seedOf = (shape: readonly number[]) => {
+    const key = shape.join();
+    if (!seeds.has(key)) seeds.set(key, tf.keep(tf.tidy(() => inputGradient((r) => linear.reference(r), tf.zeros([...shape])))));
+    return seeds.get(key)!;
+  };
+  const value = linear.value ?? linear.reference;
+  const op = (r: tf.Tensor, seed: tf.Tensor) =>
+    tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const input = args[0] as tf.Tensor;
+      const perImage = [input.shape[0], ...input.shape.slice(1).map(() => 1)];
+      return { value: value(input), gradFunc: (dy: tf.Tensor) => tf.mul(seed, tf.reshape(dy, perImage)) };
+    })(r);
   return {
     count: units.length,
     layer,
     units,
-    perImage: (x) => tf.sum<tf.Tensor1D>(tf.mul(response(x), mask), 1),
-    dispose: () => mask.dispose(),
+    perImage: (x) => {
+      const r = response(x);
+      return op(r, seedOf(r.shape)) as tf.Tensor1D;
+    },
+    dispose: () => tf.dispose([linear.mask, ...seeds.values()]),
   };
 }
 
@@ -138,4 +215,40 @@ export function objectiveGradient(objective: Objective, seen: tf.Tensor4D): { gr
     kept.value?.dispose();
     throw error;
   }
+}
+
+/** The model + objective pass of {@link featureObjectivePass}. Tensors it returns belong to the caller. */
+export interface FeatureObjectivePass {
+  /** Images per batch (one per unit of the target). */
+  readonly count: number;
+  /** d sum_i objective_i(x) / d x and each image's objective: visualizeFeature's pass of one step. */
+  gradient(x: tf.Tensor4D): { gradient: tf.Tensor4D; value: tf.Tensor1D };
+  /** Each image's objective, no gradient: visualizeFeature's evaluation of its final images. */
+  value(x: tf.Tensor4D): tf.Tensor1D;
+  /** Frees the objective's mask and gradient seeds. */
+  dispose(): void;
+}
+
+/**
+ * The forward + backward pass visualizeFeature runs once per step, on its own (the same objective,
+ * fusion and gradient seeds, bit for bit): for benchmarks that compare visualizeFeature against the
+ * model work it cannot avoid. `x` is a [count, ...inputShape] batch in the model's input space.
+ * @throws {InvalidOptionError} / {UnknownLayerError} as visualizeFeature, for a bad target.
+ *
+ * @example
+ * const pass = featureObjectivePass(model, { layer: 'conv2', channels: [0, 1] }, [128, 128, 3]);
+ * const { gradient, value } = pass.gradient(batch); // batch: [2, 128, 128, 3]
+ */
+export function featureObjectivePass(
+  model: tf.LayersModel | tf.GraphModel,
+  target: FeatureTarget,
+  inputShape: readonly [number, number, number],
+): FeatureObjectivePass {
+  const objective = resolveObjective(adaptModel(model), target, inputShape, undefined);
+  return {
+    count: objective.count,
+    gradient: (x) => objectiveGradient(objective, x),
+    value: (x) => tf.tidy(() => objective.perImage(x)),
+    dispose: () => objective.dispose(),
+  };
 }
