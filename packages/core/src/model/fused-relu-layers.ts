@@ -14,6 +14,7 @@
 // channelsFirst, causal padding, a Dense on a rank > 2 input, other activations) run as tfjs runs them.
 import * as tf from '@tensorflow/tfjs';
 import { reluGradient } from '../interop/fused-relu-gradient.js';
+import { runStep, type Step } from './split/layers-program.js';
 
 /**
  * tfjs env flag: true runs the relu Conv2D and Dense layers of a LayersModel (and a GraphModel's relu
@@ -160,6 +161,16 @@ export function fusesHere(): boolean {
  */
 export function fusedLayerCall(layer: ReluLayer, x: tf.Tensor): tf.Tensor | undefined {
   return fusableReluLayer(layer) && fusesHere() ? fusedReluLayer(layer, x) : undefined;
+}
+
+/**
+ * Runs one step of a walked layers program: as {@link fusedLayerCall} where that fuses, otherwise
+ * as the layer runs (runStep). The same values and input gradient bit for bit, fewer dispatches.
+ */
+export function runFusableStep(step: Step, values: Map<string, tf.Tensor>): void {
+  const fused = step.inputs.length === 1 ? fusedLayerCall(step.layer, values.get(step.inputs[0]!)!) : undefined;
+  if (fused) values.set(step.outputs[0]!, fused);
+  else runStep(step, values);
 }
 
 /**

@@ -3,22 +3,12 @@
 // layer per pass), and one layer's activation as the forward pass of a gradient (feature
 // visualisation's objective).
 import * as tf from '@tensorflow/tfjs';
-import { layersProgram, runStep, type KeyedLayer, type Step } from '../../model/split/layers-program.js';
+import { layersProgram, type KeyedLayer } from '../../model/split/layers-program.js';
 import type { ModelInput } from '../../model/types.js';
-import { fusedLayerCall } from '../../model/fused-relu-layers.js';
+import { runFusableStep } from '../../model/fused-relu-layers.js';
 import { fusedReluGraphForward } from '../../model/fused-relu-graph.js';
 
 const graphInputName = (model: tf.GraphModel) => model.inputs[0]!.name.replace(/:0$/, '');
-
-/**
- * Runs `step`; inside webxai's own outermost gradient pass a relu Conv2D / Dense layer runs as one
- * fused kernel (model/fused-relu-layers.ts: the same values and input gradient bit for bit).
- */
-function runFusableStep(step: Step, values: Map<string, tf.Tensor>): void {
-  const fused = step.inputs.length === 1 ? fusedLayerCall(step.layer, values.get(step.inputs[0]!)!) : undefined;
-  if (fused) values.set(step.outputs[0]!, fused);
-  else runStep(step, values);
-}
 
 /** Walks `model`'s program on `fed` until every key of `wanted` is computed; returns the values. */
 function walkLayers(model: tf.LayersModel, fed: tf.Tensor4D, wanted: ReadonlySet<string>): Map<string, tf.Tensor> {

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UnknownLayerError } from '@webxai/shaders';
 import { runStep, type KeyedLayer, type LayersProgram, type Step } from './layers-program.js';
 import type { ModelSplit, SplitContext, TappedModel } from './types.js';
-import { fusedLayerCall } from '../fused-relu-layers.js';
+import { runFusableStep } from '../fused-relu-layers.js';
 
 /** Steps the output needs, in order. */
 function neededSteps(program: LayersProgram): Step[] {
@@ -70,12 +70,8 @@ export function splitLayersProgram(
     tail(context, activation) {
       const values = new Map<string, tf.Tensor>(context);
       values.set(layer.key, activation);
-      for (const step of tail) {
-        // Inside webxai's gradient pass a relu Conv2D / Dense runs as one fused kernel (model/fused-relu-layers.ts).
-        const fused = step.inputs.length === 1 ? fusedLayerCall(step.layer, values.get(step.inputs[0]!)!) : undefined;
-        if (fused) values.set(step.outputs[0]!, fused);
-        else runStep(step, values);
-      }
+      // Inside webxai's gradient pass a relu Conv2D / Dense runs as one fused kernel (model/fused-relu-layers.ts).
+      for (const step of tail) runFusableStep(step, values);
       return values.get(program.outputKey) as tf.Tensor2D;
     },
   };
