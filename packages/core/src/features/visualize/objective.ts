@@ -24,14 +24,19 @@ export interface FeatureTarget {
   readonly classIndex?: number | readonly number[];
 }
 
-/** A resolved objective: `perImage(x)` is [count], differentiable (call inside tf.grad). */
+/**
+ * A resolved objective: `perImage(x)` is [count], differentiable (call inside tf.grad). With
+ * `seededWithOnes` its gradient assumes the gradient arriving at the [count] vector is all ones, as
+ * when tf.grad differentiates the vector itself (objectiveGradient), and hands back the seed without
+ * multiplying by it; any other caller leaves it false.
+ */
 export interface Objective {
   readonly count: number;
   /** The layer used ('output' for classes). */
   readonly layer: string;
   /** Channel or class per image. */
   readonly units: number[];
-  perImage(x: tf.Tensor4D): tf.Tensor1D;
+  perImage(x: tf.Tensor4D, seededWithOnes?: boolean): tf.Tensor1D;
   dispose(): void;
 }
 
@@ -156,7 +161,8 @@ function channelObjective(mask: tf.Tensor2D): LinearResponse {
  * The objective as one differentiable op on the response whose gradient is seed * dy (dy per image,
  * broadcast): one multiply in the backward pass where tfjs would run the gradients of the
  * reference's ops (Tile and binary programs, every step). Under objectiveGradient dy is ones, so the
- * gradient is the seed: bit for bit what tfjs's gradient of the reference gives. A seed is made on
+ * gradient is the seed itself: bit for bit what tfjs's gradient of the reference gives, handed back
+ * as a clone (tfjs's Identity shares the data: no program) instead of a multiply by ones. A seed is made on
  * the first call per response shape (by tfjs's gradient of the reference at zeros) and kept until
  * dispose.
  */
@@ -168,19 +174,20 @@ function linearObjective(layer: string, units: number[], response: (x: tf.Tensor
     return seeds.get(key)!;
   };
   const value = linear.value ?? linear.reference;
-  const op = (r: tf.Tensor, seed: tf.Tensor) =>
+  const op = (r: tf.Tensor, seed: tf.Tensor, seededWithOnes: boolean) =>
     tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const input = args[0] as tf.Tensor;
       const perImage = [input.shape[0], ...input.shape.slice(1).map(() => 1)];
-      return { value: value(input), gradFunc: (dy: tf.Tensor) => tf.mul(seed, tf.reshape(dy, perImage)) };
+      const gradFunc = (dy: tf.Tensor) => (seededWithOnes ? tf.clone(seed) : tf.mul(seed, tf.reshape(dy, perImage)));
+      return { value: value(input), gradFunc };
     })(r);
   return {
     count: units.length,
     layer,
     units,
-    perImage: (x) => {
+    perImage: (x, seededWithOnes = false) => {
       const r = response(x);
-      return op(r, seedOf(r.shape)) as tf.Tensor1D;
+      return op(r, seedOf(r.shape), seededWithOnes);
     },
     dispose: () => tf.dispose([linear.mask, ...seeds.values()]),
   };
@@ -206,7 +213,7 @@ export function objectiveGradient(objective: Objective, seen: tf.Tensor4D): { gr
   try {
     const gradient = tf.tidy(() =>
       inputGradient((x) => {
-        kept.value = tf.keep(objective.perImage(x));
+        kept.value = tf.keep(objective.perImage(x, true));
         return kept.value;
       }, seen),
     );
