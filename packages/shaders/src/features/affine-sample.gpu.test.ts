@@ -187,7 +187,8 @@ describe('affine-sample and its adjoint', () => {
       ({ params: { images, srcHeight: 1, srcWidth: 1, outHeight, outWidth: 300, channels: 3, fill: 0 } }) as never;
     expect(dispatchSize(affineSamplePadded, args(7, 3))).toEqual([3, 7, 3]);
     expect(() => dispatchSize(affineSamplePadded, args(65_536, 1))).toThrow(InvalidOptionError);
-    expect(() => dispatchSize(affineSamplePadded, args(2, 70_000))).toThrow(/70000 images of 2 output rows/);
+    expect(() => dispatchSize(affineSamplePadded, args(65_536, 1))).toThrow(/65536 output rows per image.*use a smaller image/);
+    expect(() => dispatchSize(affineSamplePadded, args(2, 70_000))).toThrow(/70000 images in one call.*pass fewer images/);
   });
 
   gpuTest('the identity map copies the image; a shift by whole pixels moves it and fills the border', async ({ device }) => {
@@ -270,7 +271,8 @@ describe('affine-fourier-adjoint (affine-sample-adjoint fused with fourier-image
     for (const kernel of [affineFourierAdjoint, affineFourierAdjointInterleaved]) {
       expect(dispatchSize(kernel, args(7, 3))).toEqual([3, 4, 3]); // 131 blocks per row, 4 block rows
       expect(() => dispatchSize(kernel, args(131_072, 1))).toThrow(InvalidOptionError);
-      expect(() => dispatchSize(kernel, args(2, 70_000))).toThrow(/70000 images of 1 rows of 2 x 2 blocks/);
+      expect(() => dispatchSize(kernel, args(131_072, 1))).toThrow(/65536 rows of 2 x 2 blocks per image/);
+      expect(() => dispatchSize(kernel, args(2, 70_000))).toThrow(/70000 images in one call.*pass fewer images/);
     }
   });
 

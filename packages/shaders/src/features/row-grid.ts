@@ -18,9 +18,9 @@ export function rowGrid(
   workgroupSize: number,
 ): [number, number, number] {
   const { images, rows, columns } = grid;
-  if (rows > MAX_WORKGROUPS_PER_DIMENSION || images > MAX_WORKGROUPS_PER_DIMENSION)
-    throw new InvalidOptionError(
-      `${kernel}: ${images} images of ${rows} ${what}; each must be at most ${MAX_WORKGROUPS_PER_DIMENSION} (one workgroup row per row and image): pass fewer images per call`,
-    );
+  const limit = MAX_WORKGROUPS_PER_DIMENSION;
+  if (images > limit) throw new InvalidOptionError(`${kernel}: ${images} images in one call, at most ${limit}: pass fewer images per call`);
+  if (rows > limit)
+    throw new InvalidOptionError(`${kernel}: ${rows} ${what} per image, at most ${limit} (one workgroup row each): use a smaller image`);
   return [Math.ceil(columns / workgroupSize), rows, images];
 }
