@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { acquireDevice, InvalidOptionError, kernelValidationEnabled, setKernelValidation, WebGPUUnavailableError } from '@webxai/shaders';
 import { dawnPollingStats, installNodeWebGPU } from '@webxai/shaders/node';
 import { runSuites, type BenchSuite } from './harness.js';
+import { saveBrowserResults } from './browser-save.js';
 import { saveResults } from './save.js';
 import { buildReport, describeEnvironment, formatEnvironment, formatTable, withCopyFraction, type BenchReport } from './report.js';
 
@@ -176,7 +177,7 @@ export async function runCli(
   }
 }
 
-/** `--browser`: the page's table, and its JSON when asked. */
+/** `--browser`: the page's table, its JSON when asked, and with --save the JSON, table and chart (browser-save.ts). */
 async function runBrowser(options: CliOptions, log: (line: string) => void): Promise<void> {
   const { formatBrowserTable, runBrowserBench } = await import('./browser.js');
   const started = performance.now();
@@ -189,24 +190,18 @@ async function runBrowser(options: CliOptions, log: (line: string) => void): Pro
     ...(options.batch !== undefined && { batch: options.batch }),
     ...(options.rounds !== undefined && { rounds: options.rounds }),
   });
+  const table = formatBrowserTable(result);
   log('');
-  log(formatBrowserTable(result));
+  log(table);
   log(`browser bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  const json = `${JSON.stringify({ date: new Date().toISOString(), quick: options.quick, ...result }, null, 2)}\n`;
+  const date = new Date().toISOString();
+  const json = `${JSON.stringify({ date, quick: options.quick, ...result }, null, 2)}\n`;
   if (options.json) {
     mkdirSync(dirname(options.json), { recursive: true });
     writeFileSync(options.json, json);
     log(`wrote ${options.json}`);
   }
   if (options.save) {
-    const slug = result.adapter
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '');
-    const base = `${RESULTS_DIR}/${new Date().toISOString().slice(0, 10)}-browser-${slug}${options.quick ? '-quick' : ''}`;
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(`${base}.json`, json);
-    writeFileSync(`${base}.md`, `# webxai browser benchmark\n\n\`\`\`\n${formatBrowserTable(result)}\n\`\`\`\n`);
-    log(`wrote ${base}.json, ${base}.md`);
+    log(`wrote ${saveBrowserResults({ date, quick: options.quick, result }, RESULTS_DIR, { json, table }).join(', ')}`);
   }
 }

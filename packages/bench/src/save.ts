@@ -34,7 +34,7 @@ export function resultsMarkdown(report: BenchReport): string {
   ].join('\n');
 }
 
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A horizontal bar per case: median ms on a log axis, p10-p90 as a whisker. */
 export function resultsSvg(report: BenchReport): string {
