@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Channel (or elementwise) weights of the gradient CAMs, as pytorch-grad-cam computes them.
 import * as tf from '@tensorflow/tfjs';
-import { broadcastMean, gradcamPpWeightsFor, gradcamPpWeightsRef, runKernelSync, type CamWeighting } from '@webxai/shaders';
+import {
+  broadcastMean,
+  gradcamPpWeightsRef,
+  gradientCamWeightsFor,
+  runKernelSync,
+  xgradCamWeightsRef,
+  type CamWeighting,
+  type KernelWeightedCam,
+} from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
 import { globalMeanRunsAsAvgPool } from '../interop/mean-as-avg-pool.js';
 import { tfjsDevice } from '../interop/tfjs-webgpu.js';
@@ -47,17 +55,29 @@ async function gradCam(activation: tf.Tensor4D, gradient: tf.Tensor4D, path: Exe
   return weights as tf.Tensor2D;
 }
 
-async function gradCamPlusPlus(activation: tf.Tensor4D, gradient: tf.Tensor4D, path: ExecutionPath): Promise<tf.Tensor2D> {
+const WEIGHTS_REFERENCES = { 'grad-cam++': gradcamPpWeightsRef, 'xgrad-cam': xgradCamWeightsRef } as const;
+
+/**
+ * Grad-CAM++'s or XGrad-CAM's weights: one gradient-cam-weights dispatch on webgpu (tfjs's ops for
+ * XGrad-CAM were a Tile, a Multiply, two Sums, an Add and a Div, 1.5x the gradient pass in Chromium,
+ * session 29), its f64 reference on cpu.
+ */
+async function kernelWeights(
+  method: KernelWeightedCam,
+  activation: tf.Tensor4D,
+  gradient: tf.Tensor4D,
+  path: ExecutionPath,
+): Promise<tf.Tensor2D> {
   const [images, h, w, channels] = activation.shape;
   const shape = { images, positions: h * w, channels };
   if (path === 'cpu') {
     const full = fullGradient(activation, gradient);
     const [a, g] = await Promise.all([activation.data(), full.data()]).finally(() => full.dispose());
-    return tf.tensor2d(gradcamPpWeightsRef(a, g, shape), [images, channels]);
+    return tf.tensor2d(WEIGHTS_REFERENCES[method](a, g, shape), [images, channels]);
   }
   // Recorded into tfjs's stream: no flush of the pass before it and no submit of its own. A
   // per-channel gradient is read with position stride 0: no broadcast written first.
-  const kernel = gradcamPpWeightsFor(!isPerChannel(activation, gradient));
+  const kernel = gradientCamWeightsFor(method, !isPerChannel(activation, gradient));
   const [weights] = await streamToNewTensors([[images, channels]], [activation, gradient], ([out], buffer, sink) =>
     runKernelSync(tfjsDevice(), kernel, { params: shape, act: buffer(activation), grad: buffer(gradient), weights: out! }, sink),
   );
@@ -68,8 +88,8 @@ async function gradCamPlusPlus(activation: tf.Tensor4D, gradient: tf.Tensor4D, p
  * Weights of a gradient CAM (A = activation, g = d score / d A, sums over positions p; `gradient`
  * has the activation's shape, or is `[n, 1, 1, k]` when the same at every position):
  * - grad-cam: mean_p g (Selvaraju et al. 2017)
- * - grad-cam++: sum_p relu(g) alpha, alpha = g^2 / (2 g^2 + sum_p A * g^3 + 1e-6) (kernel gradcam-pp-weights)
- * - xgrad-cam: sum_p g A / (sum_p A + 1e-7) (Fu et al. 2020)
+ * - grad-cam++: sum_p relu(g) alpha, alpha = g^2 / (2 g^2 + sum_p A * g^3 + 1e-6) (kernel gradient-cam-weights)
+ * - xgrad-cam: sum_p g A / (sum_p A + 1e-7) (Fu et al. 2020; kernel gradient-cam-weights)
  * - hires-cam: g, elementwise (Draelos & Carin 2020)
  * - layer-cam: relu(g), elementwise (Jiang et al. 2021)
  */
@@ -83,15 +103,8 @@ export async function gradientCamWeights(
     case 'grad-cam':
       return { weights: await gradCam(activation, gradient, path), weighting: 'channel' };
     case 'grad-cam++':
-      return { weights: await gradCamPlusPlus(activation, gradient, path), weighting: 'channel' };
     case 'xgrad-cam':
-      return {
-        weights: tf.tidy(() => {
-          const g = fullGradient(activation, gradient);
-          return tf.div(tf.sum(tf.mul(g, activation), [1, 2]), tf.add(tf.sum(activation, [1, 2]), 1e-7));
-        }),
-        weighting: 'channel',
-      };
+      return { weights: await kernelWeights(method, activation, gradient, path), weighting: 'channel' };
     case 'hires-cam':
       return { weights: fullGradient(activation, gradient), weighting: 'elementwise' };
     case 'layer-cam':

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 export { camMap, camMapFor, CAM_WEIGHTING_MODES, type CamWeighting } from './cam-map.kernel.js';
 export { camMapRef, halfPixelSource, resizeBilinearRef, minMaxNormaliseRef, type CamMapShape } from './cam-map.ref.js';
-export { gradcamPpWeights, gradcamPpWeightsFor } from './gradcam-pp-weights.kernel.js';
-export { gradcamPpWeightsRef } from './gradcam-pp-weights.ref.js';
+export { gradientCamWeights, gradientCamWeightsFor, type KernelWeightedCam } from './gradient-cam-weights.kernel.js';
+export { gradcamPpWeightsRef, xgradCamWeightsRef } from './gradient-cam-weights.ref.js';
 export { powerIteration, POWER_ITERATION_MAX_SIZE, POWER_ITERATION_DEFAULTS } from './power-iteration.kernel.js';
 export { powerIterationRef, powerIterationStart } from './power-iteration.ref.js';
 export { scorecamRange } from './scorecam-range.kernel.js';
