@@ -10,17 +10,18 @@ import * as tf from '@tensorflow/tfjs';
 import {
   POWER_ITERATION_DEFAULTS,
   POWER_ITERATION_MAX_SIZE,
-  powerIteration,
+  powerIterationFor,
   powerIterationRef,
   runKernel,
   UnsupportedModelError,
 } from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
 import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { activeAdapterInfo, isSwiftShaderAdapter } from '../interop/tfjs-setup.js';
 import { camMaps, type CamMaps } from './cam-map.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { EigenSignConvention } from './types.js';
-import { nonFiniteMarks } from './model-fault.js';
+import { nonFiniteMarks, sumByProducts } from './model-fault.js';
 
 async function leadingEigenpairs(
   matrices: tf.Tensor3D,
@@ -34,7 +35,7 @@ async function leadingEigenpairs(
     return { vectors: tf.tensor2d(vectors, [images, size]), values: tf.tensor1d(values) };
   }
   const [vectors, values] = await kernelToTensors([[images, size], [images]], ([vectors, values]) =>
-    runKernel(tfjsDevice(), powerIteration, {
+    runKernel(tfjsDevice(), powerIterationFor(isSwiftShaderAdapter(activeAdapterInfo())), {
       params: { images, size, ...POWER_ITERATION_DEFAULTS },
       matrices: gpuBufferOf(matrices),
       signs: gpuBufferOf(signs),
@@ -75,12 +76,13 @@ export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): 
   }
   const { centred, matrices, signs, unit } = tf.tidy(() => {
     const x = tf.reshape<tf.Rank.R3>(values, [n, positions, k]);
-    const c = tf.sub<tf.Tensor3D>(x, tf.mean(x, 1, true));
+    // Means and sums as products with ones, not tf.mean / tf.sum: see sumByProducts.
+    const c = tf.sub<tf.Tensor3D>(x, tf.div(sumByProducts(x, 'rows'), positions));
     const m = tf.matMul<tf.Tensor3D>(c, c, !gramOverPositions, gramOverPositions);
     return {
       centred: c,
       matrices: m,
-      signs: gramOverPositions ? tf.sum<tf.Tensor2D>(c, 2) : tf.ones<tf.Rank.R2>([n, k]),
+      signs: gramOverPositions ? tf.reshape<tf.Rank.R2>(sumByProducts(c, 'columns'), [n, positions]) : tf.ones<tf.Rank.R2>([n, k]),
       unit: tf.add<tf.Tensor2D>(tf.reshape(nonFiniteMarks(m), [n, 1]), tf.scalar(1)),
     };
   });

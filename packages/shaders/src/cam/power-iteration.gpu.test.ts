@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { POWER_ITERATION_DEFAULTS, powerIteration } from './power-iteration.kernel.js';
+import { POWER_ITERATION_DEFAULTS, powerIteration, powerIterationFor } from './power-iteration.kernel.js';
 import { powerIterationRef } from './power-iteration.ref.js';
 
 /**
@@ -32,12 +32,19 @@ function knownSpectrum(images: number, d: number, seed: number) {
   return { matrices, leading, values };
 }
 
-async function run(device: GPUDevice, matrices: Float32Array<ArrayBuffer>, signs: Float32Array<ArrayBuffer>, images: number, size: number) {
+async function run(
+  device: GPUDevice,
+  matrices: Float32Array<ArrayBuffer>,
+  signs: Float32Array<ArrayBuffer>,
+  images: number,
+  size: number,
+  kernel = powerIteration,
+) {
   const m = uploadBuffer(device, matrices, 'matrices');
   const s = uploadBuffer(device, signs, 'signs');
   const vectors = createBuffer(device, images * size * 4, 'vectors');
   const values = createBuffer(device, images * 4, 'values');
-  await runKernel(device, powerIteration, {
+  await runKernel(device, kernel, {
     params: { images, size, ...POWER_ITERATION_DEFAULTS },
     matrices: m,
     signs: s,
@@ -56,19 +63,28 @@ const CASES = [
   { images: 1, size: 300, why: 'ragged: more rows than invocations' },
 ];
 
+/** Both variants: 64 invocations a matrix, and SwiftShader's one SIMD group of 4 (powerIterationFor). */
+const VARIANTS = [
+  { variant: 'workgroup of 64', kernel: powerIterationFor(false) },
+  { variant: 'workgroup of 4', kernel: powerIterationFor(true) },
+];
+
 describe('power-iteration', () => {
-  gpuTest.for(CASES)('finds the known leading eigenpair and matches powerIterationRef: $why', async ({ images, size }, { device }) => {
-    const { matrices, leading, values } = knownSpectrum(images, size, size);
-    // Signs = the true vector with noise: fixes the sign without giving the answer away.
-    const signs = leading.map((x, i) => x + (i % 3) * 0.01);
-    const got = await run(device, matrices, signs, images, size);
-    const ref = powerIterationRef(matrices, signs, { images, size });
-    expect(got.vectors).toBeAllClose(ref.vectors, powerIteration.tolerance);
-    expect(got.values).toBeAllClose(ref.values, powerIteration.tolerance);
-    expect(ref.vectors).toBeAllClose(leading, { abs: 1e-5, rel: 0 });
-    expect(ref.values).toBeAllClose(values, { abs: 0, rel: 1e-6 });
-    expect(liveBufferCount(device)).toBe(0);
-  });
+  gpuTest.for(VARIANTS.flatMap((v) => CASES.map((c) => ({ ...c, ...v }))))(
+    'finds the known leading eigenpair and matches powerIterationRef: $why, $variant',
+    async ({ images, size, kernel }, { device }) => {
+      const { matrices, leading, values } = knownSpectrum(images, size, size);
+      // Signs = the true vector with noise: fixes the sign without giving the answer away.
+      const signs = leading.map((x, i) => x + (i % 3) * 0.01);
+      const got = await run(device, matrices, signs, images, size, kernel);
+      const ref = powerIterationRef(matrices, signs, { images, size });
+      expect(got.vectors).toBeAllClose(ref.vectors, powerIteration.tolerance);
+      expect(got.values).toBeAllClose(ref.values, powerIteration.tolerance);
+      expect(ref.vectors).toBeAllClose(leading, { abs: 1e-5, rel: 0 });
+      expect(ref.values).toBeAllClose(values, { abs: 0, rel: 1e-6 });
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
 
   gpuTest('flips the sign to agree with the sign vector; a zero matrix gives value 0', async ({ device }) => {
     const { matrices, leading } = knownSpectrum(1, 5, 9);

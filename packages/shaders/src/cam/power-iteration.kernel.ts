@@ -30,3 +30,17 @@ export const powerIteration = defineKernel({
   tolerance: { abs: 1e-4, rel: 1e-4 },
   workgroups: ({ params }) => params.images,
 });
+
+/**
+ * {@link powerIteration} with 4 invocations per workgroup, one SIMD group of SwiftShader: each of an
+ * iteration's ~22 barriers then resumes one group instead of cycling through 16. Chromium, one
+ * matrix (medians of the dispatch's GPU time, load ~13, session 29): d = 49 (Eigen-CAM of a 7x7
+ * layer) 4.1 ms against 13.9; d = 196 and 512 level within their noise. On lavapipe (8 lanes) the
+ * two were level at 49 and 196 and this one 1.18x slower at 512, so only SwiftShader takes it.
+ */
+const powerIterationOneGroup = { ...powerIteration, workgroupSize: 4 };
+
+/** The power-iteration kernel for an adapter: {@link powerIterationOneGroup} on SwiftShader, else 64 invocations a matrix. */
+export function powerIterationFor(swiftShader: boolean): typeof powerIteration {
+  return swiftShader ? powerIterationOneGroup : powerIteration;
+}
