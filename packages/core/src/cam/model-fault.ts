@@ -44,10 +44,9 @@ export function throwIfModelFault(method: string, layer: string, peaks: ArrayLik
  */
 export function nonFiniteMarks(x: tf.Tensor3D): tf.Tensor1D {
   return tf.tidy(() => {
-    const [n, a, b] = x.shape;
     const zeros = tf.mul<tf.Tensor3D>(x, tf.scalar(0));
     const columns = sumByProducts(zeros, 'rows'); // [n, 1, b]
-    return tf.reshape<tf.Rank.R1>(sumByProducts(columns, 'columns'), [n]);
+    return tf.reshape<tf.Rank.R1>(sumByProducts(columns, 'columns'), [x.shape[0]]);
   });
 }
 
