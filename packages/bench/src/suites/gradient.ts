@@ -20,9 +20,9 @@ interface ModelChoice {
   /** Policy for its cases (MobileNetV2's 64-image backward pass takes minutes on a software GPU). */
   readonly policy?: { readonly full: Partial<RunPolicy>; readonly quick: Partial<RunPolicy> };
   /**
-   * Full-mode policy of the interleaved 1.15x case alone, when it can afford more rounds than the
-   * others: its ratios are what the bound is judged on, and 5 rounds of a ~70 ms pass on a shared
-   * machine gave single-run ratios from 0.84 to 1.55x for the same code.
+   * Full-mode policy of the interleaved 1.15x cases alone (IG / SmoothGrad, Guided IG), when they can
+   * afford more rounds than the others: their ratios are what the bound is judged on, and 5 rounds of
+   * a ~70 ms pass on a shared machine gave single-run ratios from 0.84 to 1.55x for the same code.
    */
   readonly interleavedPolicy?: Partial<RunPolicy>;
   /** Methods beyond IG / SmoothGrad / saliency (slow ones are left out on big models). */
@@ -199,7 +199,8 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
   /**
    * Guided IG beside its unavoidable passes: one forward + backward of the batch per step, here `k`
    * bare passes over the single image at the straight path's left Riemann points (Guided IG's path
-   * stays within maxDist of that line), interleaved per round like IG's.
+   * stays within maxDist of that line), interleaved per round like IG's, with IG's rounds (5 rounds
+   * read 1.06-1.17x between runs of the same code, session 29).
    */
   function guidedIgInterleaved(): BenchCase {
     const explainer = core.createExplainer(model, { target, method: 'guided-ig', steps: k });
@@ -208,7 +209,7 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
       [bareGuidedIg, () => Promise.resolve(guidedIgPoints.forEach((p) => tf.dispose(core.targetGradients(adapter, p, [target]))))],
       [guidedIg, async () => (await explainer.explain(x)).attribution.dispose()],
     ];
-    return interleaved(`interleaved: bare ${k} x 1 image, guided-ig ${k} steps`, pairs, policy);
+    return interleaved(`interleaved: bare ${k} x 1 image, guided-ig ${k} steps`, pairs, interleavedPolicy);
   }
 
   /** One case that runs each of `pairs` once per run, in order (load from elsewhere hits every side alike). */
@@ -287,7 +288,7 @@ export const gradientSmallSuite: BenchSuite = {
         label: 'tiny CNN 32x32x3, 16 filters, 10 classes',
         size: 32,
         points: { full: 64, quick: 8 },
-        // 21 rounds of bare, IG, bare, SmoothGrad: about 12 s idle.
+        // 21 rounds of bare, IG, bare, SmoothGrad: about 12 s idle; of bare 64 x 1 image, Guided IG: about 8 s.
         interleavedPolicy: { warmupRuns: 1, minRuns: 21, maxRuns: 21, budgetMs: 0 },
         allMethods: true,
         build: (_tf, testing) =>

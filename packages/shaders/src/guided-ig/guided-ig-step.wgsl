@@ -24,7 +24,8 @@
 // inside the loop are in uniform control flow.
 //
 // Each invocation owns features start + lid, start + lid + WORKGROUP_SIZE, ... in every pass (and
-// in guided-ig-keys.wgsl's), so x needs no barrier between passes.
+// in guided-ig-keys.wgsl's), so x and the keys (kept in attributionOut until the last pass) need
+// no barrier between passes.
 //
 // Work per iteration, as measured on lavapipe (one workgroup runs on one CPU thread there):
 // - after a move that sent every selected feature to xMax (usually all but a step's last), the next
@@ -62,29 +63,30 @@ struct Params {
 @group(0) @binding(5) var<storage, read> xStart: array<f32>;
 @group(0) @binding(6) var<storage, read> attribution: array<f32>;
 @group(0) @binding(7) var<storage, read_write> x: array<f32>;
-@group(0) @binding(8) var<storage, read_write> attributionOut: array<f32>;
+// The step's attribution, written by the last pass; until then each feature's word holds its key
+// (below), so the words are u32 and the attribution is stored as its bits.
+@group(0) @binding(8) var<storage, read_write> attributionOut: array<u32>;
 
-// The keys of a row of at most KEY_CACHE features, held for the passes of an iteration that read
-// them (the low counts, selectablePart, moveAndCatchUp) instead of keyOf evaluations (x does not
-// change between them). The step's first catch-up stores each feature's |gradient| bits (+Inf when
-// done), countKeys turns them into keys in place; a move's catch-up stores the key itself, with its
-// iteration's cell (the same f32 operations as keyOf). Rows longer than KEY_CACHE (past 32x32x3)
-// use keyOf throughout. 12 KiB of the 16 KiB WebGPU guarantees.
-const KEY_CACHE: u32 = 3072u;
+// Each feature's key, held for the passes of an iteration that read it (the low counts,
+// selectablePart, moveAndCatchUp) instead of keyOf evaluations (x does not change between them), in
+// attributionOut's word of the feature (written by its own invocation, overwritten by the
+// attribution at the end): no workgroup memory to zero-initialise at every dispatch (12 KiB of it
+// cost ~1/4 of a 32x32x3 step's GPU time on SwiftShader, ~3% of its CPU time on lavapipe; session
+// 29) and no row-length limit (224x224x3 rows computed keyOf in every pass before). The step's first catch-up
+// stores each feature's |gradient| bits (+Inf when done), countKeys turns them into keys in place;
+// a move's catch-up stores the key itself, with its iteration's cell (the same f32 operations as keyOf).
 const INF_BITS: u32 = 0x7f800000u;
-var<workgroup> cachedKeys: array<u32, KEY_CACHE>;
-var<private> rowStart: u32;
-var<private> keysCached: bool;
 
-// What cachedKeys holds when an iteration starts (countKeys).
+// What the keys' words hold when an iteration starts (countKeys).
 const STORED_MAGNITUDES: u32 = 0u; // |gradient| bits (the step's first catch-up)
 const STORED_KEYS: u32 = 1u; // the keys, with this iteration's cell
 const STORED_STALE: u32 = 2u; // keys with another cell: recomputed by keyOf
 // moveAndCatchUp's nextBin when no low bits are counted.
 const NO_BIN: u32 = 0xffffffffu;
 
-// workgroupReduce's tree: (sum, sum, max) per invocation.
+// workgroupReduce's tree: (sum, sum, max) per invocation, and its result.
 var<workgroup> tree: array<vec3f, WORKGROUP_SIZE>;
+var<workgroup> reduced: vec3f;
 
 fn xMaxAt(i: u32) -> f32 {
   return xBase[i] + diff[i] * params.alphaMax;
@@ -97,27 +99,23 @@ fn isDone(i: u32) -> bool {
 
 /**
  * The iteration's keys counted by their high bits (rankedKeyOfHighCounts's first pass), made from
- * what cachedKeys holds (`stored`, uniform: one loop per case) and stored there.
+ * what the keys' words hold (`stored`, uniform: one loop per case) and stored there.
  */
 fn countKeys(lid: u32, start: u32, end: u32, cell: f32, stored: u32) {
-  if (!keysCached) {
+  if (stored == STORED_KEYS) {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      countHighKey(keyOf(i, cell));
-    }
-  } else if (stored == STORED_KEYS) {
-    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      countHighKey(cachedKeys[i - start]);
+      countHighKey(attributionOut[i]);
     }
   } else if (stored == STORED_MAGNITUDES) {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      let key = keyOfMagnitude(bitcast<f32>(cachedKeys[i - start]), cell);
-      cachedKeys[i - start] = key;
+      let key = keyOfMagnitude(bitcast<f32>(attributionOut[i]), cell);
+      attributionOut[i] = key;
       countHighKey(key);
     }
   } else {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
       let key = keyOf(i, cell);
-      cachedKeys[i - start] = key;
+      attributionOut[i] = key;
       countHighKey(key);
     }
   }
@@ -125,32 +123,34 @@ fn countKeys(lid: u32, start: u32, end: u32, cell: f32, stored: u32) {
 
 // guided-ig-keys.wgsl's callback: keyOf(i, cell) as countKeys stored it this iteration.
 fn rankKey(i: u32, cell: f32) -> u32 {
-  if (keysCached) {
-    return cachedKeys[i - rowStart];
-  }
-  return keyOf(i, cell);
+  return attributionOut[i];
 }
 
 /**
  * (sum over the workgroup of v.x, of v.y, max of v.z), the same for every invocation (uniform): a
- * pairwise tree, invocation lid adding lid + stride for stride = WORKGROUP_SIZE / 2 .. 1 (a power
- * of two); each component's sums are the f32 additions of a scalar tree. Call from uniform control
- * flow; ends with a barrier, so the tree may be reused.
+ * pairwise tree, entry l adding entry l + stride for stride = WORKGROUP_SIZE / 2 .. 1 (a power of
+ * two); each component's sums are the f32 additions of a scalar tree. Invocation 0 walks the whole
+ * tree (63 additions at 64 invocations): on lavapipe that was ~5% of the 64 step kernels' time
+ * cheaper than a level per barrier with a divergent `lid < stride` (session 29; the same additions
+ * in the same order). Call from uniform control flow.
  */
 fn workgroupReduce(lid: u32, v: vec3f) -> vec3f {
   tree[lid] = v;
   workgroupBarrier();
-  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
-    if (lid < stride) {
-      let a = tree[lid];
-      let b = tree[lid + stride];
-      tree[lid] = vec3f(a.x + b.x, a.y + b.y, max(a.z, b.z));
+  if (lid == 0u) {
+    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
+      for (var l = 0u; l < stride; l++) {
+        let a = tree[l];
+        let b = tree[l + stride];
+        tree[l] = vec3f(a.x + b.x, a.y + b.y, max(a.z, b.z));
+      }
     }
-    workgroupBarrier();
+    reduced = tree[0];
   }
-  let result = workgroupUniformLoad(&tree[0]);
-  workgroupBarrier(); // every invocation has read the result before the tree is written again
-  return result;
+  // The result has a variable of its own: the next call writes the tree, not `reduced`, and invocation
+  // 0 writes `reduced` only past that call's first barrier, so no barrier is needed here (one barrier
+  // ~4 us on SwiftShader, session 29).
+  return workgroupUniformLoad(&reduced);
 }
 
 /**
@@ -159,13 +159,13 @@ fn workgroupReduce(lid: u32, v: vec3f) -> vec3f {
  * |gradient|); returns whether it is done. Branch-free: on lavapipe a branch per feature costs
  * more than the stores and loads it skips (same values).
  */
-fn catchUpAt(i: u32, base: f32, d: f32, xMax: f32, before: f32, reached: ptr<function, vec3f>) -> bool {
+fn catchUpAt(i: u32, base: f32, d: f32, xMax: f32, before: f32, magnitude: f32, reached: ptr<function, vec3f>) -> bool {
   let behind = (d != 0.0) & ((before - base) / d < params.alphaMin); // `&`: no branch
   let at = select(before, base + d * params.alphaMin, behind);
   x[i] = at;
   (*reached).x += abs(at - xIn[i]);
   let done = at == xMax; // isDone(i)
-  (*reached).z = select(max((*reached).z, abs(gradient[i])), (*reached).z, done);
+  (*reached).z = select(max((*reached).z, magnitude), (*reached).z, done);
   return done;
 }
 
@@ -182,10 +182,9 @@ fn startAndCatchUp(lid: u32, start: u32, end: u32, catchUp: bool) -> vec3f {
     reached.y += abs(d);
     if (catchUp) {
       let base = xBase[i];
-      let done = catchUpAt(i, base, d, base + d * params.alphaMax, xStart[i], &reached);
-      if (keysCached) {
-        cachedKeys[i - start] = select(bitcast<u32>(abs(gradient[i])), INF_BITS, done);
-      }
+      let magnitude = abs(gradient[i]);
+      let done = catchUpAt(i, base, d, base + d * params.alphaMax, xStart[i], magnitude, &reached);
+      attributionOut[i] = select(bitcast<u32>(magnitude), INF_BITS, done);
     } else {
       x[i] = xStart[i];
     }
@@ -193,22 +192,11 @@ fn startAndCatchUp(lid: u32, start: u32, end: u32, catchUp: bool) -> vec3f {
   return reached;
 }
 
-// selectablePart chooses between cachedKeys and keyOf outside its loop: a per-feature
-// `if (keysCached)` (rankKey) made 224x224x3 rows measurably slower on lavapipe (session 21).
-// moveAndCatchUp's is inside (one loop body); with the rest branch-free, 4 step kernels on a
-// 224x224x3 row still went 108 -> 63 ms (session 25).
-
 /** The invocation's share of the selectable L1 distance: |x - xMax| over its selected features. */
-fn selectablePart(lid: u32, start: u32, end: u32, cell: f32, threshold: u32) -> f32 {
+fn selectablePart(lid: u32, start: u32, end: u32, threshold: u32) -> f32 {
   var sum = 0.0;
-  if (keysCached) {
-    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      sum += selectableAt(i, cachedKeys[i - start] <= threshold);
-    }
-  } else {
-    for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      sum += selectableAt(i, keyOf(i, cell) <= threshold);
-    }
+  for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
+    sum += selectableAt(i, attributionOut[i] <= threshold);
   }
   return sum;
 }
@@ -221,11 +209,10 @@ fn selectableAt(i: u32, selected: bool) -> f32 {
 
 /** How moveAndCatchUp moves the selected features, and what it prepares for the next iteration. */
 struct Move {
-  cell: f32,
   threshold: u32,
   allTheWay: bool,
   gamma: f32,
-  // Another iteration may follow: catch each feature up and store its key (with `cell`).
+  // Another iteration may follow: catch each feature up and store its key (with the iteration's cell).
   catchUp: bool,
   // The high bin whose low bits to count for the next iteration (nextCountsAfterSelection), or NO_BIN.
   nextBin: u32,
@@ -242,12 +229,7 @@ struct Move {
 fn moveAndCatchUp(lid: u32, start: u32, end: u32, m: Move) -> vec3f {
   var reached = vec3f(0.0);
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    var key: u32;
-    if (keysCached) {
-      key = cachedKeys[i - start];
-    } else {
-      key = keyOf(i, m.cell);
-    }
+    var key = attributionOut[i];
     let selected = key <= m.threshold;
     let d = diff[i];
     let base = xBase[i];
@@ -258,14 +240,12 @@ fn moveAndCatchUp(lid: u32, start: u32, end: u32, m: Move) -> vec3f {
       x[i] = at;
       continue;
     }
-    let done = catchUpAt(i, base, d, xMax, at, &reached);
+    let done = catchUpAt(i, base, d, xMax, at, abs(gradient[i]), &reached);
     // A key changes only when its feature becomes done (x = xMax): selected ones moved all the way,
     // the odd one by rounding or catch-up; any other change (done undone) is counted here.
     reached.y += f32((done != (before == xMax)) & !selected);
     key = select(key, maxKey() + 1u, done);
-    if (keysCached) {
-      cachedKeys[i - start] = key;
-    }
+    attributionOut[i] = key;
     countLowKey(key, m.nextBin);
   }
   return reached;
@@ -279,8 +259,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   let start = row * params.rowLength;
   let end = start + params.rowLength;
-  rowStart = start;
-  keysCached = params.rowLength <= KEY_CACHE;
 
   // Each iteration's catch-up runs in the pass before it: the first in the start's pass, the others
   // in the previous iteration's move (one pass over the row fewer per iteration).
@@ -320,7 +298,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       countKeys(lid.x, start, end, cell, stored); // counts cleared before a barrier
     }
     let threshold = rankedKeyOfHighCounts(lid.x, start, end, params.rank, cell, countsHold);
-    let selectable = workgroupReduce(lid.x, vec3f(selectablePart(lid.x, start, end, cell, threshold), 0.0, 0.0)).x;
+    let selectable = workgroupReduce(lid.x, vec3f(selectablePart(lid.x, start, end, threshold), 0.0, 0.0)).x;
     let gamma = (distance - l1Target) / selectable;
     let allTheWay = !(selectable > 0.0) || gamma > 1.0;
     let another = iteration + 1u < params.maxIterations;
@@ -334,12 +312,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     } else {
       clearKeyCounts(lid.x); // rankedKeyOfHighCounts ended with a barrier; the reduction's order it before countKeys
     }
-    reached = workgroupReduce(lid.x, moveAndCatchUp(lid.x, start, end, Move(cell, threshold, allTheWay, gamma, another, nextBin)));
+    reached = workgroupReduce(lid.x, moveAndCatchUp(lid.x, start, end, Move(threshold, allTheWay, gamma, another, nextBin)));
     stored = STORED_KEYS;
     storedCell = cell;
   }
 
   for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
-    attributionOut[i] = attribution[i] + (x[i] - xStart[i]) * gradient[i];
+    attributionOut[i] = bitcast<u32>(attribution[i] + (x[i] - xStart[i]) * gradient[i]);
   }
 }
