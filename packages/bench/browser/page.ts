@@ -236,13 +236,13 @@ async function run(): Promise<BrowserResult> {
     profiled.model.dispose();
   }
   profileRows?.forEach((row) => console.log(`bench-profile ${JSON.stringify(row)}`));
+  // `timeline [<case>]`: the feature case's (or the named method case's) dispatches timed on the GPU, per kernel (not in the full run: it changes the passes).
+  const timelineRows = filter.startsWith('timeline') ? await timelines(mnist, camChannels) : undefined;
   for (const subject of Object.values(subjects)) {
     tf.dispose([subject.image, ...(subject.background ? [subject.background] : [])]);
     subject.model.dispose();
   }
   const roundTripRows = filter === '' || filter === 'roundtrip' ? await roundTripBench(quick ? 20 : 50) : undefined;
-  // `timeline [<case>]`: the feature case's (or the named method case's) dispatches timed on the GPU, per kernel (not in the full run: it changes the passes).
-  const timelineRows = filter.startsWith('timeline') ? await timelines(mnist, camChannels) : undefined;
   const heatmapRows = 'xai-heatmap'.includes(filter) && filter !== '' ? await heatmapBench(quick, rounds, counted) : undefined;
   heatmapRows?.forEach((row) => console.log(`bench-heatmap ${JSON.stringify(row)}`));
   return {
