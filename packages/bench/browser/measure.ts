@@ -2,6 +2,7 @@
 // How the page times a row: warm-up rounds, then rounds of the bare passes and the webxai work
 // interleaved on tfjs's current backend, and on webgpu the WebGPU calls of one run of each.
 import * as tf from '@tensorflow/tfjs';
+import type { BarePasses } from '../src/browser-cases.js';
 
 /** The two sides of a row; each resolves when its work is done (read back or the queue drained). */
 export interface Sides {
@@ -18,6 +19,12 @@ export interface Times {
 }
 
 export { median } from '../src/median.js';
+
+/** One backend's rounds of a row, the bare passes they ran and the images one run of the method sent through the model. */
+export interface MethodTimes extends Times {
+  readonly passes: BarePasses;
+  readonly methodImages: number;
+}
 
 /** Counts WebGPU calls made while `work` runs (prototype wrappers, installed once). */
 const calls: Record<string, number> = {};
@@ -46,6 +53,30 @@ export async function counted(work: () => Promise<void>): Promise<Record<string,
   for (const key of Object.keys(calls)) delete calls[key];
   await work();
   return { ...calls };
+}
+
+/** Batch sizes of the model calls made since the last {@link modelCalls}, recorded by {@link countModelCalls}. */
+let modelBatches: number[] = [];
+
+/**
+ * Records the batch size of every call of `model`'s apply (webxai's adapter runs a tf.LayersModel
+ * through apply, in forward and in gradient passes alike; tfjs's own predict does not use it), so
+ * the page knows how many images a method sent through the model. Installed once on the instance.
+ */
+export function countModelCalls(model: tf.LayersModel): void {
+  const apply = model.apply.bind(model);
+  model.apply = (inputs, kwargs) => {
+    const first = Array.isArray(inputs) ? inputs[0] : inputs;
+    modelBatches.push(first?.shape[0] ?? 0);
+    return apply(inputs, kwargs);
+  };
+}
+
+/** `work`'s model calls (their batch sizes, in order), as {@link countModelCalls} recorded them. */
+export async function modelCalls(work: () => Promise<void>): Promise<number[]> {
+  modelBatches = [];
+  await work();
+  return [...modelBatches]; // a copy: later calls (the bare side's) go on recording into modelBatches
 }
 
 async function timeOnce(work: () => Promise<void>): Promise<number> {

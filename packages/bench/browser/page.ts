@@ -6,11 +6,12 @@
 // Query: ?quick=1&rounds=3&filter=rise&batch=256&validation=1
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { adaptModel, configureTfjs, createExplainer, targetGradients, type Explainer, type MethodName } from '@webxai/core';
+import { configureTfjs } from '@webxai/core';
 import { loadMnistCnn, mnistSamples } from '@webxai/models';
 import { setKernelValidation } from '@webxai/shaders';
 import {
   featureCases,
+  metricCases,
   mnistCases,
   mobilenetCases,
   type BarePasses,
@@ -19,12 +20,15 @@ import {
   type BrowserResult,
   type BrowserRow,
   type FeatureBrowserCase,
+  type MetricBrowserCase,
 } from '../src/browser-cases.js';
 import type { TimelineRow } from '../src/gpu-timeline.js';
 import { explainerBench } from './explainer-bench.js';
 import { featureTimeline, featureTimes } from './features-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
-import { countCalls, counted, measure, median, type Times } from './measure.js';
+import { countCalls, countModelCalls, counted, median, type MethodTimes, type Times } from './measure.js';
+import { measureMetrics } from './metrics-bench.js';
+import { measureMethod, methodTimeline, type Subject } from './method-bench.js';
 import { profileBench } from './profile-bench.js';
 import { roundTripBench } from './roundtrip-bench.js';
 
@@ -38,6 +42,8 @@ const params = new URLSearchParams(location.search);
 const quick = params.get('quick') === '1';
 const rounds = Number(params.get('rounds') ?? (quick ? 2 : 3));
 const filter = (params.get('filter') ?? '').toLowerCase();
+/** The filter asks for another table than the method rows (the per-kernel profile, round trips, GPU timelines). */
+const otherTable = filter.startsWith('profile') || filter === 'roundtrip' || filter.startsWith('timeline');
 /** tfjs flags to set after configureTfjs (experiments, e.g. {"WEBGPU_USE_NAIVE_CONV2D_DEBUG":true}). */
 /** Images per model call for the perturbation and CAM cases (webxai's option and the bare passes alike). */
 const batch = params.get('batch') ? Number(params.get('batch')) : undefined;
@@ -46,41 +52,6 @@ const tfjsFlags = JSON.parse(params.get('tfjsFlags') || '{}') as Record<string, 
 const fixtures = params.get('fixtures') ?? '';
 /** webxai's per-dispatch validation scopes: off unless asked (&validation=1), as in the Node bench. */
 setKernelValidation(params.get('validation') === '1');
-
-/** The bare passes: `images` through the model in batches, scores (or gradients) read back once. */
-async function barePasses(model: tf.LayersModel, image: tf.Tensor4D, target: number, passes: BarePasses): Promise<void> {
-  const adapter = adaptModel(model);
-  const outputs: tf.Tensor[] = [];
-  for (let first = 0; first < passes.images; first += passes.batch) {
-    const count = Math.min(passes.batch, passes.images - first);
-    const batch = tf.tidy(() => tf.tile(image, [count, 1, 1, 1]).mul(tf.scalar(1 - first / passes.images / 2))) as tf.Tensor4D;
-    outputs.push(passes.kind === 'forward' ? (model.predict(batch) as tf.Tensor) : targetGradients(adapter, batch, [target]));
-    batch.dispose();
-  }
-  if (passes.extraForward) {
-    const ends = tf.tile(image, [passes.extraForward, 1, 1, 1]);
-    outputs.push(model.predict(ends) as tf.Tensor);
-    ends.dispose();
-  }
-  const sums = tf.tidy(() => tf.addN(outputs.map((o) => tf.sum(o))));
-  await sums.data();
-  tf.dispose([...outputs, sums]);
-}
-
-/** Rounds of bare passes and the method, interleaved, on the current backend. */
-async function measureMethod(model: tf.LayersModel, image: tf.Tensor4D, target: number, c: BrowserCase): Promise<Times> {
-  const explainer: Explainer<MethodName> = createExplainer(model, { target, ...c.options } as never);
-  const explainOnce = async () => {
-    const result = await explainer.explain(image);
-    await result.attribution.data(); // the picture is read, as a page drawing it would
-    result.attribution.dispose();
-  };
-  try {
-    return await measure({ bare: () => barePasses(model, image, target, c.bare), method: explainOnce }, rounds);
-  } finally {
-    explainer.dispose();
-  }
-}
 
 /**
  * A short row measures its webgpu and cpu rounds in alternating blocks, up to this many of each, while
@@ -93,14 +64,15 @@ const SHORT_ROW_BLOCKS = 4;
 const SHORT_ROW_MS = 4000;
 
 /** Both backends' rounds of a case, and per block the ratio of the gpu median to the cpu median. */
-interface BackendTimes {
-  readonly gpu: Times;
+interface BackendTimes<T extends Times = Times> {
+  readonly gpu: T & Partial<Pick<MethodTimes, 'methodImages'>>;
   readonly cpu: Times;
   readonly blockRatios: number[];
 }
 
-function joined(blocks: readonly Times[]): Times {
+function joined(blocks: readonly MethodTimes[]): MethodTimes {
   return {
+    ...blocks[0]!,
     bare: blocks.flatMap((b) => b.bare),
     method: blocks.flatMap((b) => b.method),
     methodCalls: blocks[0]!.methodCalls,
@@ -110,25 +82,27 @@ function joined(blocks: readonly Times[]): Times {
 
 const spentMs = (t: Times) => [...t.bare, ...t.method].reduce((sum, ms) => sum + ms, 0);
 
-async function measureBackends(subject: Subject, c: BrowserCase): Promise<BackendTimes> {
-  const gpu: Times[] = [];
-  const cpu: Times[] = [];
+/** Blocks of `measureOn`'s rounds on webgpu, each followed by a block on cpu (see SHORT_ROW_BLOCKS). */
+async function measureBackends(measureOn: () => Promise<MethodTimes>): Promise<BackendTimes<MethodTimes>> {
+  const gpu: MethodTimes[] = [];
+  const cpu: MethodTimes[] = [];
   do {
     await tf.setBackend('webgpu');
-    gpu.push(await measureMethod(subject.model, subject.image, subject.target, c));
+    gpu.push(await measureOn());
     await tf.setBackend('cpu');
-    cpu.push(await measureMethod(subject.model, subject.image, subject.target, c));
+    cpu.push(await measureOn());
   } while (gpu.length < SHORT_ROW_BLOCKS && spentMs(gpu[0]!) + spentMs(cpu[0]!) < SHORT_ROW_MS);
   const blockRatios = gpu.map((g, i) => median(g.method) / median(cpu[i]!.method));
   return { gpu: joined(gpu), cpu: joined(cpu), blockRatios };
 }
 
 /** The row of a case measured on webgpu (`gpu`) and on cpu. */
-function rowOf(c: Pick<BrowserRow, 'name' | 'family' | 'bare'>, { gpu, cpu, blockRatios }: BackendTimes): BrowserRow {
+function rowOf(c: Pick<BrowserRow, 'name' | 'family'>, bare: BarePasses, { gpu, cpu, blockRatios }: BackendTimes): BrowserRow {
   return {
     name: c.name,
     family: c.family,
-    bare: c.bare,
+    bare,
+    ...(gpu.methodImages !== undefined && { methodImages: gpu.methodImages }),
     rounds,
     bareGpuMs: median(gpu.bare),
     gpuMs: median(gpu.method),
@@ -151,13 +125,6 @@ async function adapterName(): Promise<string> {
   return info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') || 'unknown adapter' : 'no adapter';
 }
 
-/** A model with the image it explains and that image's predicted class. */
-interface Subject {
-  readonly model: tf.LayersModel;
-  readonly image: tf.Tensor4D;
-  readonly target: number;
-}
-
 async function predictedClass(model: tf.LayersModel, image: tf.Tensor4D): Promise<number> {
   const scores = model.predict(image) as tf.Tensor;
   const target = (await tf.argMax(scores, 1).data())[0]!;
@@ -169,8 +136,10 @@ async function mnistSubject(): Promise<Subject> {
   const model = await loadMnistCnn();
   const { images } = mnistSamples();
   const image = tf.slice(images, [0, 0, 0, 0], [1, 28, 28, 1]) as tf.Tensor4D;
+  const background = tf.slice(images, 1) as tf.Tensor4D; // samples 1.., not the explained one
   images.dispose();
-  return { model, image, target: await predictedClass(model, image) };
+  countModelCalls(model);
+  return { model, image, background, target: await predictedClass(model, image) };
 }
 
 /** The nsfwjs MobileNetV2 fixture (inputs in [0, 1]) and chelsea the cat resized to 224x224. */
@@ -179,6 +148,7 @@ async function mobilenetSubject(): Promise<Subject> {
   const bitmap = await createImageBitmap(await (await fetch(`${fixtures}/photos/chelsea.png`)).blob());
   const image = tf.tidy(() => tf.image.resizeBilinear(tf.browser.fromPixels(bitmap), [224, 224]).div(255).expandDims(0)) as tf.Tensor4D;
   bitmap.close();
+  countModelCalls(model);
   return { model, image, target: await predictedClass(model, image) };
 }
 
@@ -186,22 +156,34 @@ const loadSubject: Record<BrowserModel, () => Promise<Subject>> = { 'mnist-cnn':
 
 /** The cases the query selects: by name or family; MobileNetV2's only in the full run or when the filter names them. */
 function selectedCases(camChannels: number): BrowserCase[] {
-  if (filter.startsWith('profile') || filter === 'roundtrip') return [];
+  if (otherTable) return [];
   const mobilenet = (!quick && filter === '') || filter.includes('mobilenet') ? mobilenetCases() : [];
   const matches = (c: BrowserCase) => c.name.toLowerCase().includes(filter) || c.family.includes(filter);
   return [...mnistCases(quick, camChannels, batch).filter(matches), ...mobilenet.filter((c) => matches(c) || filter.includes('mobilenet'))];
 }
 
+/** The metrics case in every MNIST run, else when the filter names it or 'metrics'. */
+function selectedMetricCases(): MetricBrowserCase[] {
+  if (otherTable) return [];
+  return metricCases(quick, batch).filter((c) => c.name.toLowerCase().includes(filter) || c.family.includes(filter));
+}
+
 /** The feature case in every unfiltered run, else when the filter names it or 'features'. */
 function selectedFeatureCases(): FeatureBrowserCase[] {
-  if (filter.startsWith('profile') || filter === 'roundtrip' || filter === 'timeline') return [];
+  if (otherTable) return [];
   return featureCases(quick).filter((c) => c.name.toLowerCase().includes(filter) || c.family.includes(filter));
 }
 
-/** The feature cases' GPU timelines (`--filter timeline`), one case after the other. */
-async function timelines(): Promise<TimelineRow[]> {
+/**
+ * `--filter timeline`: the feature cases' GPU timelines; `--filter "timeline <name>"`: those of the
+ * MNIST method cases whose name holds <name> (e.g. "timeline eigen-cam"), one case after the other.
+ */
+async function timelines(subject: Subject, camChannels: number): Promise<TimelineRow[]> {
+  const named = filter.slice('timeline'.length).trim();
   const rows: TimelineRow[] = [];
-  for (const c of featureCases(quick)) rows.push(...(await featureTimeline(c, rounds)));
+  if (!named) for (const c of featureCases(quick)) rows.push(...(await featureTimeline(c, rounds)));
+  for (const c of named ? mnistCases(quick, camChannels, batch).filter((m) => m.name.toLowerCase().includes(named)) : [])
+    rows.push(...(await methodTimeline(subject, c, rounds)));
   return rows;
 }
 
@@ -215,19 +197,26 @@ async function run(): Promise<BrowserResult> {
   for (const [flag, value] of Object.entries(tfjsFlags)) tf.env().set(flag, value);
   countCalls();
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend failed to initialise');
-  const { model, image, target } = await mnistSubject();
+  const mnist = await mnistSubject();
+  const { model, image } = mnist;
   const camChannels = model.getLayer('conv3').outputShape.at(-1) as number;
   // Loaded when a case first needs them (MobileNetV2 takes a while on a software GPU).
-  const subjects: Partial<Record<BrowserModel, Subject>> = { 'mnist-cnn': { model, image, target } };
+  const subjects: Partial<Record<BrowserModel, Subject>> = { 'mnist-cnn': mnist };
   const rows: BrowserRow[] = [];
   for (const c of selectedCases(camChannels)) {
     await tf.setBackend('webgpu');
     const subject = (subjects[c.model] ??= await loadSubject[c.model]());
-    rows.push(logRow(rowOf(c, await measureBackends(subject, c))));
+    const times = await measureBackends(() => measureMethod(subject, c, rounds));
+    rows.push(logRow(rowOf(c, times.gpu.passes, times)));
+  }
+  for (const c of selectedMetricCases()) {
+    await tf.setBackend('webgpu');
+    const times = await measureBackends(() => measureMetrics(mnist, c, rounds));
+    rows.push(logRow(rowOf(c, times.gpu.passes, times)));
   }
   for (const c of selectedFeatureCases()) {
     const { gpu, cpu } = await featureTimes(c, rounds);
-    rows.push(logRow(rowOf(c, { gpu, cpu, blockRatios: [median(gpu.method) / median(cpu.method)] })));
+    rows.push(logRow(rowOf(c, c.bare, { gpu, cpu, blockRatios: [median(gpu.method) / median(cpu.method)] })));
   }
   await tf.setBackend('webgpu');
   const explainerRows =
@@ -247,13 +236,13 @@ async function run(): Promise<BrowserResult> {
     profiled.model.dispose();
   }
   profileRows?.forEach((row) => console.log(`bench-profile ${JSON.stringify(row)}`));
+  // `timeline [<case>]`: the feature case's (or the named method case's) dispatches timed on the GPU, per kernel (not in the full run: it changes the passes).
+  const timelineRows = filter.startsWith('timeline') ? await timelines(mnist, camChannels) : undefined;
   for (const subject of Object.values(subjects)) {
-    subject.image.dispose();
+    tf.dispose([subject.image, ...(subject.background ? [subject.background] : [])]);
     subject.model.dispose();
   }
   const roundTripRows = filter === '' || filter === 'roundtrip' ? await roundTripBench(quick ? 20 : 50) : undefined;
-  // `timeline`: the feature case's dispatches timed on the GPU, per kernel (not in the full run: it changes the passes).
-  const timelineRows = filter === 'timeline' ? await timelines() : undefined;
   const heatmapRows = 'xai-heatmap'.includes(filter) && filter !== '' ? await heatmapBench(quick, rounds, counted) : undefined;
   heatmapRows?.forEach((row) => console.log(`bench-heatmap ${JSON.stringify(row)}`));
   return {

@@ -19,6 +19,36 @@ export interface BarePasses {
    * f(input) and f(baseline), one image each).
    */
   readonly extraForward?: number;
+  /**
+   * The sizes of the method's own model calls, replayed in this order instead of `images` in
+   * batches of `batch` (which then are their sum and largest): set by the page for
+   * {@link CountedForwards}.
+   */
+  readonly batches?: readonly number[];
+}
+
+/**
+ * Forward passes whose number the method's run decides (anchors: its search draws until its
+ * precision bound clears): the page counts the images the method sends through the model in an
+ * explanation (the model's apply wrapped, browser/measure.ts) and the bare side replays those calls,
+ * batch by batch, as {@link BarePasses} with `batches` (Node's perturbation suite replays an ONNX
+ * method's batches the same way).
+ */
+export interface CountedForwards {
+  readonly kind: 'counted-forward';
+}
+
+/** The bare passes in the order they run: `batches`, else `images` cut into calls of `batch`. */
+export function callSizes(passes: BarePasses): readonly number[] {
+  if (passes.batches) return passes.batches;
+  return Array.from({ length: Math.ceil(passes.images / passes.batch) }, (_, i) =>
+    Math.min(passes.batch, passes.images - i * passes.batch),
+  );
+}
+
+/** The bare side of a {@link CountedForwards} case: the model calls the method made, replayed. */
+export function countedBare(batches: readonly number[]): BarePasses {
+  return { kind: 'forward', images: batches.reduce((sum, n) => sum + n, 0), batch: Math.max(0, ...batches), batches };
 }
 
 /**
@@ -32,8 +62,14 @@ export interface BrowserCase {
   readonly name: string;
   readonly model: BrowserModel;
   readonly family: 'gradient' | 'cam' | 'perturbation';
+  /** Options of createExplainer (the page adds the target, and `baselines` when `background` is set). */
   readonly options: Readonly<Record<string, unknown>>;
-  readonly bare: BarePasses;
+  readonly bare: BarePasses | CountedForwards;
+  /**
+   * Images of the baseline distribution (expected-gradients' `baselines`): the page passes MNIST
+   * samples 1..n (not the explained image, sample 0); options hold no tensors.
+   */
+  readonly background?: number;
 }
 
 /** webxai's default images per model call for an input of this size (core's defaultBatchSize). */
@@ -42,8 +78,13 @@ export function defaultBatch(height: number, width: number, channels: number): n
 }
 
 /**
- * The MNIST CNN cases (28x28x1; conv3 has `camChannels` channels). `quick` shrinks the sample counts
- * (the ratios, not the absolute times, are what the table is for).
+ * The MNIST CNN cases (28x28x1; conv3 has `camChannels` channels), every method of core's registry.
+ * `quick` shrinks the sample counts (the ratios, not the absolute times, are what the table is for).
+ * The bare sides follow the Node suites (suites/gradient.ts, cam.ts, perturbation.ts): one
+ * forward + backward of the image for the single-gradient methods, of every path point / sample in
+ * the method's batch for the path methods, one per step of 1 image for guided-ig (each step needs
+ * the last one's gradient), the forward passes over the perturbed images (+ the image) for the
+ * perturbation methods.
  */
 export function mnistCases(quick: boolean, camChannels: number, batchSize?: number): BrowserCase[] {
   const batch = batchSize ?? defaultBatch(28, 28, 1);
@@ -51,62 +92,99 @@ export function mnistCases(quick: boolean, camChannels: number, batchSize?: numb
   const steps = q(32, 16);
   const occlusionWindows = ((28 - 4) / 2 + 1) ** 2;
   const forward = (images: number): BarePasses => ({ kind: 'forward', images, batch });
-  const withBatch = (c: Omit<BrowserCase, 'model'>): BrowserCase => ({
-    ...c,
-    model: 'mnist-cnn',
-    ...(batchSize !== undefined && c.bare.kind === 'forward' && { options: { ...c.options, batchSize } }),
-  });
+  const gradients = (images: number, perCall = images): BarePasses => ({ kind: 'gradient', images, batch: perCall });
+  const oneGradient = gradients(1);
+  /** The options of a method that batches its forward passes: `--batch` sets its batchSize too. */
+  const batched = (options: Record<string, unknown>) => (batchSize === undefined ? options : { ...options, batchSize });
   return (
     [
-      { name: 'saliency', family: 'gradient', options: { method: 'saliency' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
+      { name: 'saliency', family: 'gradient', options: { method: 'saliency' }, bare: oneGradient },
+      { name: 'gradient-x-input', family: 'gradient', options: { method: 'gradient-x-input' }, bare: oneGradient },
       {
         name: `integrated-gradients ${steps} steps`,
         family: 'gradient',
         options: { method: 'integrated-gradients', steps, batchSize: steps },
-        bare: { kind: 'gradient', images: steps, batch: steps, extraForward: 2 },
+        bare: { ...gradients(steps), extraForward: 2 },
       },
       {
         name: `smoothgrad ${steps} samples`,
         family: 'gradient',
         options: { method: 'smoothgrad', samples: steps, batchSize: steps, seed: 1 },
-        bare: { kind: 'gradient', images: steps, batch: steps },
+        bare: gradients(steps),
       },
-      { name: 'grad-cam', family: 'cam', options: { method: 'grad-cam' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
-      { name: 'grad-cam++', family: 'cam', options: { method: 'grad-cam++' }, bare: { kind: 'gradient', images: 1, batch: 1 } },
-      { name: 'score-cam', family: 'cam', options: { method: 'score-cam' }, bare: forward(camChannels + 1) },
-      { name: 'ablation-cam', family: 'cam', options: { method: 'ablation-cam' }, bare: forward(camChannels + 1) },
+      {
+        name: `expected-gradients ${steps} samples`,
+        family: 'gradient',
+        options: { method: 'expected-gradients', samples: steps, batchSize: steps, seed: 1 },
+        background: 4,
+        bare: gradients(steps),
+      },
+      {
+        name: `blur-ig ${steps} steps`,
+        family: 'gradient',
+        options: { method: 'blur-ig', steps, batchSize: steps },
+        bare: gradients(steps),
+      },
+      { name: `guided-ig ${steps} steps`, family: 'gradient', options: { method: 'guided-ig', steps }, bare: gradients(steps, 1) },
+      { name: 'guided-backprop', family: 'gradient', options: { method: 'guided-backprop' }, bare: oneGradient },
+      { name: 'deconvnet', family: 'gradient', options: { method: 'deconvnet' }, bare: oneGradient },
+      // Two passes of the image: guided backprop's (guided ReLU gradients) and Grad-CAM's (plain ones);
+      // with tfjs's tf.grad each backward rule needs a forward pass of its own.
+      { name: 'guided-grad-cam', family: 'gradient', options: { method: 'guided-grad-cam' }, bare: gradients(2, 1) },
+      { name: 'grad-cam', family: 'cam', options: { method: 'grad-cam' }, bare: oneGradient },
+      { name: 'grad-cam++', family: 'cam', options: { method: 'grad-cam++' }, bare: oneGradient },
+      { name: 'xgrad-cam', family: 'cam', options: { method: 'xgrad-cam' }, bare: oneGradient },
+      { name: 'hires-cam', family: 'cam', options: { method: 'hires-cam' }, bare: oneGradient },
+      { name: 'layer-cam', family: 'cam', options: { method: 'layer-cam' }, bare: oneGradient },
+      { name: 'eigen-cam', family: 'cam', options: { method: 'eigen-cam' }, bare: { kind: 'forward', images: 1, batch: 1 } },
+      { name: 'score-cam', family: 'cam', options: batched({ method: 'score-cam' }), bare: forward(camChannels + 1) },
+      { name: 'ablation-cam', family: 'cam', options: batched({ method: 'ablation-cam' }), bare: forward(camChannels + 1) },
       {
         name: `occlusion 4x4 stride 2 (${occlusionWindows} windows)`,
         family: 'perturbation',
-        options: { method: 'occlusion', window: 4, stride: 2 },
+        options: batched({ method: 'occlusion', window: 4, stride: 2 }),
         bare: forward(occlusionWindows + 1),
       },
       {
         name: `rise ${q(1000, 200)} masks`,
         family: 'perturbation',
-        options: { method: 'rise', masks: q(1000, 200), seed: 1 },
+        options: batched({ method: 'rise', masks: q(1000, 200), seed: 1 }),
         bare: forward(q(1000, 200) + 1),
       },
       {
         name: `lime ${q(500, 100)} samples`,
         family: 'perturbation',
-        options: { method: 'lime', samples: q(500, 100), seed: 1 },
+        options: batched({ method: 'lime', samples: q(500, 100), seed: 1 }),
         bare: forward(q(500, 100) + 1),
       },
       {
         name: `kernel-shap ${q(500, 100)} samples`,
         family: 'perturbation',
-        options: { method: 'kernel-shap', samples: q(500, 100), seed: 1 },
+        options: batched({ method: 'kernel-shap', samples: q(500, 100), seed: 1 }),
         bare: forward(q(500, 100) + 1),
       },
       {
         name: `partition-shap maxEvals ${q(500, 100)}`,
         family: 'perturbation',
-        options: { method: 'partition-shap', maxEvals: q(500, 100) },
+        options: batched({ method: 'partition-shap', maxEvals: q(500, 100) }),
         bare: forward(q(500, 100) + 1),
       },
+      // XRAI: IG from a black and from a white baseline (2 x steps path points, a batch of steps each;
+      // no delta) and one forward of the image for its class check; the segmentation runs on the CPU.
+      {
+        name: `xrai (IG ${steps} steps x 2 baselines)`,
+        family: 'perturbation',
+        options: { method: 'xrai', integratedGradients: { steps, batchSize: steps } },
+        bare: { ...gradients(2 * steps, steps), extraForward: 1 },
+      },
+      {
+        name: 'anchors (alibi defaults)',
+        family: 'perturbation',
+        options: batched({ method: 'anchors', seed: 1 }),
+        bare: { kind: 'counted-forward' },
+      },
     ] satisfies Omit<BrowserCase, 'model'>[]
-  ).map(withBatch);
+  ).map((c) => ({ ...c, model: 'mnist-cnn' }));
 }
 
 /**
@@ -164,11 +242,48 @@ export function featureCases(quick: boolean): FeatureBrowserCase[] {
   ];
 }
 
+/**
+ * Deletion + insertion (core's `evaluate`) on the MNIST CNN against their bare forward passes, as
+ * the Node metrics suite pairs them: the 2 x steps perturbed images, in the calls `evaluate` makes
+ * (each metric's steps cut into batches of webxai's default), and each metric's forward of the
+ * input (its curve's unperturbed end).
+ */
+export interface MetricBrowserCase {
+  readonly name: string;
+  readonly family: 'metrics';
+  readonly steps: number;
+  /** evaluate's batchSize (webxai's default for 28x28x1 unless --batch sets one). */
+  readonly batch: number;
+  readonly bare: BarePasses;
+}
+
+/** The metrics case: 100 steps a curve (--quick 50). */
+export function metricCases(quick: boolean, batchSize?: number): MetricBrowserCase[] {
+  const steps = quick ? 50 : 100;
+  const batch = batchSize ?? defaultBatch(28, 28, 1);
+  const oneCurve = callSizes({ kind: 'forward', images: steps, batch });
+  return [
+    {
+      name: `deletion + insertion ${steps} steps`,
+      family: 'metrics',
+      steps,
+      batch,
+      bare: { kind: 'forward', images: 2 * steps, batch, extraForward: 2, batches: [...oneCurve, ...oneCurve] },
+    },
+  ];
+}
+
 /** One row of the browser table (times are medians of the timed rounds, in ms). */
 export interface BrowserRow {
   readonly name: string;
-  readonly family: BrowserCase['family'] | FeatureBrowserCase['family'];
+  readonly family: BrowserCase['family'] | FeatureBrowserCase['family'] | MetricBrowserCase['family'];
+  /** The bare passes as run (a {@link CountedForwards} case's: the calls counted on webgpu). */
   readonly bare: BarePasses;
+  /**
+   * Images one GPU-path explanation sent through the model (forward or gradient passes; the model's
+   * apply counted, browser/measure.ts): beside `bare`, whether the bare side covers the method's passes.
+   */
+  readonly methodImages?: number;
   readonly rounds: number;
   readonly bareGpuMs: number;
   readonly gpuMs: number;

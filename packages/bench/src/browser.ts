@@ -4,7 +4,8 @@
 // webxai's GPU-path time, its ratio to the bare tfjs passes timed interleaved in the same page, and
 // webxai's CPU-path time. `--filter profile`: per-kernel times of one MNIST forward and forward +
 // backward pass (batch 16, or --batch), webgpu beside cpu. `--filter timeline`: every dispatch of the
-// feature case's runs (visualizeFeature and its bare passes) timed on the GPU, summed per kernel.
+// feature case's runs (visualizeFeature and its bare passes) timed on the GPU, summed per kernel;
+// `--filter "timeline <name>"` the same for the MNIST method cases whose name holds <name>.
 import { loadavg } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -110,12 +111,14 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 }
 
 const HEADER =
-  'method                                   passes   bare gpu ms   gpu ms  gpu/bare  bare cpu ms   cpu ms  gpu/cpu  submits  readbacks';
+  'method                                   passes  model imgs   bare gpu ms   gpu ms  gpu/bare  bare cpu ms   cpu ms  gpu/cpu  submits  readbacks';
 
 function formatRow(r: BrowserRow): string {
   const passes = `${r.bare.images}${r.bare.kind === 'gradient' ? 'g' : 'f'}${r.bare.extraForward ? `+${r.bare.extraForward}f` : ''}`;
   const n = (v: number, width: number, digits = 0) => v.toFixed(digits).padStart(width);
-  return `${r.name.padEnd(40)} ${passes.padStart(6)} ${n(r.bareGpuMs, 13)} ${n(r.gpuMs, 8)} ${n(r.gpuRatio, 9, 2)} ${n(r.bareCpuMs, 12)} ${n(r.cpuMs, 8)} ${n(r.gpuOverCpu, 8, 2)} ${n(r.gpuCalls.submit ?? 0, 8)} ${n(r.gpuCalls.mapAsync ?? 0, 10)}`;
+  // The images the method itself sent through the model (beside the bare passes: do they cover it?).
+  const images = r.methodImages === undefined ? '-' : String(r.methodImages);
+  return `${r.name.padEnd(40)} ${passes.padStart(6)} ${images.padStart(11)} ${n(r.bareGpuMs, 13)} ${n(r.gpuMs, 8)} ${n(r.gpuRatio, 9, 2)} ${n(r.bareCpuMs, 12)} ${n(r.cpuMs, 8)} ${n(r.gpuOverCpu, 8, 2)} ${n(r.gpuCalls.submit ?? 0, 8)} ${n(r.gpuCalls.mapAsync ?? 0, 10)}`;
 }
 
 function formatHeatmapRow(r: HeatmapRow): string {
