@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { compactLabels } from './connectivity.js';
 import { gaussianFilter } from './lab.js';
+import { stableAscendingOrder } from './stable-order.js';
 import type { OptionNames } from '../api/option-names.js';
 
 /** Options of Felzenszwalb's graph segmentation (skimage.segmentation.felzenszwalb's names and defaults). */
@@ -17,40 +18,47 @@ export interface FelzenszwalbOptions {
 export const FELZENSZWALB_OPTION_NAMES: OptionNames<FelzenszwalbOptions> = { scale: true, sigma: true, minSize: true };
 
 /**
- * Felzenszwalb & Huttenlocher, "Efficient Graph-Based Image Segmentation" (IJCV 2004), on the CPU
- * (a sort and a union-find: sequential by nature, so no GPU version), as skimage: Gaussian
- * smoothing per channel, an 8-connected grid graph weighted by the Euclidean colour distance,
- * Kruskal-style merging while w <= Int(C) + scale / |C| (scale divided by 255 for [0, 1] values),
- * then components smaller than `minSize` merged along the cheapest edges.
- *
- * @param values HWC image, already mapped to the range the scale refers to ([0, 1] in skimage).
+ * The smoothed image's 8-connected grid graph with its edges in merge order (cost, then index):
+ * everything of Felzenszwalb's segmentation that does not depend on the scale, so several scales of
+ * one image (XRAI's six) smooth, build and sort once ({@link felzenszwalbMerge} per scale).
  */
-export function felzenszwalb(
+export interface FelzenszwalbGraph {
+  readonly pixels: number;
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  readonly cost: Float64Array;
+  /** Edge indices by ascending cost, ties by index (the order the merge passes walk). */
+  readonly order: Int32Array;
+}
+
+/**
+ * Gaussian smoothing per channel, then an edge to the right, down, down-right and up-right of
+ * every pixel (each pair once), weighted by the Euclidean colour distance.
+ */
+export function felzenszwalbGraph(
   values: ArrayLike<number>,
   height: number,
   width: number,
   channels: number,
-  options: FelzenszwalbOptions = {},
-): { labels: Int32Array; count: number } {
-  const { scale = 1, sigma = 0.8, minSize = 20 } = options;
-  const k = scale / 255;
+  sigma: number,
+): FelzenszwalbGraph {
   const image = gaussianFilter(values, height, width, channels, sigma);
   const pixels = height * width;
-  // Edges: right, down, down-right, up-right (each pair once).
-  const maxEdges = pixels * 4;
-  const from = new Int32Array(maxEdges);
-  const to = new Int32Array(maxEdges);
-  const cost = new Float64Array(maxEdges);
-  let edges = 0;
+  // right h(w-1), down (h-1)w, and the two diagonals of each of the (h-1)(w-1) cells
+  const edges = pixels ? 4 * pixels - 3 * width - 3 * height + 2 : 0;
+  const from = new Int32Array(edges);
+  const to = new Int32Array(edges);
+  const cost = new Float64Array(edges);
+  let e = 0;
   const add = (a: number, b: number) => {
     let d = 0;
     for (let c = 0; c < channels; c++) {
       const diff = image[a * channels + c]! - image[b * channels + c]!;
       d += diff * diff;
     }
-    from[edges] = a;
-    to[edges] = b;
-    cost[edges++] = Math.sqrt(d);
+    from[e] = a;
+    to[e] = b;
+    cost[e++] = Math.sqrt(d);
   };
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
@@ -60,10 +68,17 @@ export function felzenszwalb(
       if (x + 1 < width && y + 1 < height) add(p, p + width + 1);
       if (x + 1 < width && y > 0) add(p, p - width + 1);
     }
-  const order = new Int32Array(edges);
-  for (let i = 0; i < edges; i++) order[i] = i;
-  order.sort((a, b) => cost[a]! - cost[b]! || a - b);
+  return { pixels, from, to, cost, order: stableAscendingOrder(cost) };
+}
 
+/**
+ * Kruskal-style merging of `graph` while w <= Int(C) + scale / |C| (scale divided by 255 for
+ * [0, 1] values), then components smaller than `minSize` merged along the cheapest edges.
+ */
+export function felzenszwalbMerge(graph: FelzenszwalbGraph, scale: number, minSize: number): { labels: Int32Array; count: number } {
+  const { pixels, from, to, cost, order } = graph;
+  const edges = order.length;
+  const k = scale / 255;
   const parent = new Int32Array(pixels);
   const size = new Int32Array(pixels).fill(1);
   const threshold = new Float64Array(pixels).fill(k);
@@ -103,4 +118,24 @@ export function felzenszwalb(
   const roots = new Int32Array(pixels);
   for (let i = 0; i < pixels; i++) roots[i] = find(i);
   return compactLabels(roots);
+}
+
+/**
+ * Felzenszwalb & Huttenlocher, "Efficient Graph-Based Image Segmentation" (IJCV 2004), on the CPU
+ * (a sort and a union-find: sequential by nature, so no GPU version), as skimage: Gaussian
+ * smoothing per channel, an 8-connected grid graph weighted by the Euclidean colour distance,
+ * Kruskal-style merging while w <= Int(C) + scale / |C| (scale divided by 255 for [0, 1] values),
+ * then components smaller than `minSize` merged along the cheapest edges.
+ *
+ * @param values HWC image, already mapped to the range the scale refers to ([0, 1] in skimage).
+ */
+export function felzenszwalb(
+  values: ArrayLike<number>,
+  height: number,
+  width: number,
+  channels: number,
+  options: FelzenszwalbOptions = {},
+): { labels: Int32Array; count: number } {
+  const { scale = 1, sigma = 0.8, minSize = 20 } = options;
+  return felzenszwalbMerge(felzenszwalbGraph(values, height, width, channels, sigma), scale, minSize);
 }

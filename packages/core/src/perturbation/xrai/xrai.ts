@@ -9,7 +9,7 @@ import {
   type IntegratedGradientsOptions,
 } from '../../gradient/integrated-gradients/integrated-gradients.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { felzenszwalb } from '../../segment/felzenszwalb.js';
+import { felzenszwalbGraph, felzenszwalbMerge } from '../../segment/felzenszwalb.js';
 import { originalScores } from '../shared/evaluate.js';
 import { integerOption, numberOption, rejectOption } from '../../api/options.js';
 import { stackMaps } from '../shared/stack.js';
@@ -74,12 +74,28 @@ export async function xraiCandidates(
   onScale?: () => void,
 ): Promise<Int32Array[]> {
   const [height, width, channels] = image.shape;
-  const values = segmentationInput(await image.data(), height, width, channels);
-  // One Felzenszwalb segmentation per scale (the long CPU part): the signal is checked between them.
+  return candidatesOf(await image.data(), height, width, channels, scales, dilation, signal, onScale);
+}
+
+/** {@link xraiCandidates} of an HWC image's host values. */
+async function candidatesOf(
+  raw: ArrayLike<number>,
+  height: number,
+  width: number,
+  channels: number,
+  scales: readonly number[],
+  dilation: number,
+  signal?: AbortSignal,
+  onScale?: () => void,
+): Promise<Int32Array[]> {
+  const values = segmentationInput(raw, height, width, channels);
+  // One Felzenszwalb segmentation per scale (the long CPU part): the scales share the smoothed
+  // image's sorted edges (built once), and the signal is checked between them.
+  const graph = felzenszwalbGraph(values, RESIZE, RESIZE, channels, 0.8);
   const maps: { labels: Int32Array; count: number }[] = [];
   for (const scale of scales) {
     await checkpoint(signal, NAME);
-    maps.push(resizeLabels(felzenszwalb(values, RESIZE, RESIZE, channels, { scale, sigma: 0.8, minSize: 150 }), height, width));
+    maps.push(resizeLabels(felzenszwalbMerge(graph, scale, 150), height, width));
     onScale?.();
   }
   await checkpoint(signal, NAME);
@@ -93,12 +109,7 @@ export async function xraiCandidates(
  * produced `raw`.
  */
 export function segmentationInput(raw: ArrayLike<number>, height: number, width: number, channels: number): Float64Array {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < raw.length; i++) {
-    min = Math.min(min, raw[i]!);
-    max = Math.max(max, raw[i]!);
-  }
+  const [min, max] = valueRange(raw);
   const range = Math.max(max - min, 1e-12);
   const out = new Float64Array(RESIZE * RESIZE * channels);
   const plane = new Float64Array(height * width);
@@ -108,6 +119,17 @@ export function segmentationInput(raw: ArrayLike<number>, height: number, width:
     for (let p = 0; p < RESIZE * RESIZE; p++) out[p * channels + c] = resized[p]!;
   }
   return out;
+}
+
+/** The smallest and largest of `raw` (XRAI's black and white baselines, and its segmentation's scaling). */
+function valueRange(raw: ArrayLike<number>): [min: number, max: number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < raw.length; i++) {
+    min = Math.min(min, raw[i]!);
+    max = Math.max(max, raw[i]!);
+  }
+  return [min, max];
 }
 
 /** Nearest-neighbour labels of a RESIZE x RESIZE segmentation at height x width. */
@@ -181,6 +203,50 @@ export const xrai: MethodDefinition<'xrai'> = {
   },
 };
 
+/**
+ * The IG runs of one image from XRAI's black and white baselines (`range`), queued one after the
+ * other with nothing read back (on the GPU path); the caller disposes the attributions.
+ */
+async function baselineAttributions(
+  model: ModelAdapter,
+  image: tf.Tensor4D,
+  target: number,
+  range: readonly [number, number],
+  ig: Omit<IntegratedGradientsOptions, 'baseline'>,
+  call: CallContext,
+  progress: ReturnType<typeof xraiProgress>,
+  index: number,
+): Promise<tf.Tensor4D[]> {
+  const runs: tf.Tensor4D[] = [];
+  try {
+    for (const [run, baseline] of range.entries()) {
+      const igCall = { ...call, onProgress: progress.ig(index, run) };
+      runs.push((await integratedGradientsOf(model, image, [target], igSettings({ steps: 100, ...ig, baseline }), igCall, false)).attribution);
+    }
+    return runs;
+  } catch (error) {
+    tf.dispose(runs);
+    throw error;
+  }
+}
+
+/**
+ * Per pixel, the channel mean of each run's attribution, averaged over the runs (in f64, run by
+ * run, as PAIR). The runs are read back together and disposed.
+ */
+async function meanAttribution(runs: readonly tf.Tensor4D[], pixels: number, channels: number): Promise<Float64Array> {
+  const values = await Promise.all(runs.map((r) => r.data())).finally(() => tf.dispose([...runs]));
+  const attr = new Float64Array(pixels);
+  for (const run of values) {
+    for (let p = 0; p < pixels; p++) {
+      let s = 0;
+      for (let c = 0; c < channels; c++) s += run[p * channels + c]!;
+      attr[p] = attr[p]! + s / channels / runs.length;
+    }
+  }
+  return attr;
+}
+
 async function explainXrai(
   model: ModelAdapter,
   input: tf.Tensor4D,
@@ -202,30 +268,11 @@ async function explainXrai(
   for (let i = 0; i < n; i++) {
     const image = tf.slice<tf.Rank, tf.Tensor4D>(input, [i, 0, 0, 0], [1, height, width, channels]);
     try {
-      const range = tf.tidy(() => tf.stack([tf.min(image), tf.max(image)]));
-      const [lo, hi] = Array.from(await range.data());
-      range.dispose();
-      const attr = new Float64Array(height * width);
-      for (const [run, baseline] of [lo!, hi!].entries()) {
-        const igCall = { ...call, onProgress: progress.ig(i, run) };
-        const { attribution } = await integratedGradientsOf(
-          model,
-          image,
-          [targets[i]!],
-          igSettings({ steps: 100, ...o.ig, baseline }),
-          igCall,
-          false,
-        );
-        const values = await attribution.data();
-        attribution.dispose();
-        for (let p = 0; p < height * width; p++) {
-          let s = 0;
-          for (let c = 0; c < channels; c++) s += values[p * channels + c]!;
-          attr[p] = attr[p]! + s / channels / 2;
-        }
-      }
-      const squeezed = tf.squeeze<tf.Tensor3D>(image, [0]);
-      const masks = await xraiCandidates(squeezed, o.scales, o.dilation, call.signal, progress.step).finally(() => squeezed.dispose());
+      // One readback of the image: the baselines (its minimum and maximum) and the segmentation's input.
+      const values = await image.data();
+      const runs = await baselineAttributions(model, image, targets[i]!, valueRange(values), o.ig, call, progress, i);
+      const attr = await meanAttribution(runs, height * width, channels);
+      const masks = await candidatesOf(values, height, width, channels, o.scales, o.dilation, call.signal, progress.step);
       const { attribution, ranks } = xraiRegions(attr, masks, o.areaThreshold, o.minPixelDiff);
       progress.step();
       await checkpoint(call.signal, NAME);
