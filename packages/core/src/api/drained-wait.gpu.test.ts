@@ -135,6 +135,11 @@ describe('small results come back with their explanation (webgpu)', () => {
     }
   });
 
+  it("Eigen-CAM: its result comes back with its peaks' readback (a 'predicted' target is read before, from the scores)", async () => {
+    expect(await explainThenRead({ method: 'eigen-cam', target: 2 })).toEqual({ during: 1, after: 0, exact: true });
+    expect(await explainThenRead({ method: 'eigen-cam' })).toEqual({ during: 2, after: 0, exact: true });
+  });
+
   it('leaves averaged, de-augmented and large results on the GPU (read when asked)', async () => {
     expect((await explainThenRead({ method: 'grad-cam', layer: ['conv1', 'conv2'] })).after).toBe(1);
     expect((await explainThenRead({ method: 'grad-cam', augSmooth: true })).after).toBe(1);

@@ -523,7 +523,11 @@ async function blankMapWarnings(
   const images = maps[0]!.shape[0];
   const check = (peaks: Float32Array, layer: number, scoresFinite: boolean) =>
     throwIfModelFault(method, names[layer]!, peaks, images, scoresFinite);
-  const peak = await resultPeaks(maps, perLayer, augSmooth, call, check);
+  // One layer's small attribution rides in the peaks' readback as its host copy, as the gradient
+  // CAMs' does in theirs: Eigen-CAM's result.attribution.data() then needs no round trip of its own.
+  const oneLayer = perLayer.length === 1 && !augSmooth;
+  const hostCopy = oneLayer && call.path === 'gpu' && takesHostCopy(result.attribution.size) ? result.attribution : undefined;
+  const peak = await resultPeaks(maps, perLayer, augSmooth, call, check, hostCopy);
   const warnings: string[] = [];
   maps.forEach((_, layer) => {
     for (let image = 0; image < images; image++) {
@@ -539,7 +543,8 @@ async function blankMapWarnings(
  * The peak of each result map `[layer][image]`: the layers' own peaks when the result maps are the
  * layer maps (no augSmooth, whose maps are means over the augmented copies), read back here for
  * Eigen-CAM (its layers' peaks, checked with `checkLayer` for a model fault), else the maxima of
- * the result maps, read with Eigen-CAM's layer peaks when there are any: one readback.
+ * the result maps, read with Eigen-CAM's layer peaks when there are any: one readback, which also
+ * brings `hostCopy` (the result's attribution, when small) to the host as its host copy.
  */
 async function resultPeaks(
   maps: readonly tf.Tensor3D[],
@@ -547,6 +552,7 @@ async function resultPeaks(
   augSmooth: boolean,
   call: CallContext,
   checkLayer: (peaks: Float32Array, layer: number, scoresFinite: boolean) => void,
+  hostCopy?: tf.Tensor,
 ): Promise<Float32Array> {
   const own = perLayer.map((m) => m.peaks);
   if (!augSmooth && own.every((p) => p !== undefined)) return concatenated(own);
@@ -554,7 +560,7 @@ async function resultPeaks(
   const peaks = augSmooth || device.length === 0 ? tf.tidy(() => tf.stack(maps.map((m) => tf.max(m, [1, 2])))) : undefined;
   // Every layer's pass scored the same batch: the first one's scores stand for all.
   const scores = perLayer.find((m) => m.scores)?.scores;
-  const read = await readWithScores(call.inputCheck, [peaks, ...device], scores).finally(() => peaks?.dispose());
+  const read = await readWithScores(call.inputCheck, [peaks, ...device, hostCopy], scores).finally(() => peaks?.dispose());
   const { values } = read;
   const resultCount = peaks ? peaks.size : 0;
   let at = resultCount;
@@ -562,7 +568,8 @@ async function resultPeaks(
     checkLayer(values.slice(at, at + p.size), layer, read.scoresFinite);
     at += p.size;
   });
-  return peaks ? values.slice(0, resultCount) : values;
+  if (hostCopy) keepHostCopy(hostCopy, values.subarray(at, at + hostCopy.size));
+  return peaks ? values.slice(0, resultCount) : values.slice(0, at);
 }
 
 function concatenated(parts: readonly Float32Array[]): Float32Array {

@@ -13,7 +13,7 @@
 //
 // Dispatch: one workgroup per matrix (linearWorkgroup); invocations own rows i = lid, lid + WG, ...
 // v lives in workgroup memory, so d <= MAX_SIZE (1024: 2 x 4 KiB + reduction scratch). The stop
-// test is read with workgroupUniformLoad so every invocation leaves the loop together.
+// test uses reduce()'s uniform results (workgroupUniformLoad), so every invocation leaves the loop together.
 // Numerics: each step is a d-term f32 dot product per row; the vector converges to f32 precision
 // (~1e-6 relative) at rate lambda_2 / lambda_1. Tolerance in power-iteration.kernel.ts.
 
@@ -36,7 +36,7 @@ struct Params {
 var<workgroup> v: array<f32, MAX_SIZE>;
 var<workgroup> y: array<f32, MAX_SIZE>;
 var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
-var<workgroup> stop: u32;
+var<workgroup> reduced: f32;
 
 // lowbias32 integer hash (C. Wellons); startValue(i) in [-0.5, 0.5), identical in powerIterationRef.
 fn hash(x0: u32) -> u32 {
@@ -53,18 +53,24 @@ fn startValue(i: u32) -> f32 {
   return f32(hash(i + 1u) >> 8u) / 16777216.0 - 0.5;
 }
 
-// Sum (op 0) or max (op 1) of each invocation's `value` over the workgroup.
+// Sum (op 0) or max (op 1) of each invocation's `value` over the workgroup, uniform: invocation 0
+// walks the pairwise tree (stride WORKGROUP_SIZE / 2 down to 1, the same additions in the same
+// order as a tree with a barrier per level) and the others load its result. Two barriers (the one
+// before the walk, and workgroupUniformLoad's) instead of two plus one per level: on SwiftShader a
+// barrier resumes every SIMD group of the workgroup (session 29). The uniform result also decides
+// the loop's exit, and its barrier orders this reduction's reads of scratch before the next one's writes.
 fn reduce(value: f32, op: u32, lid: u32) -> f32 {
-  workgroupBarrier();
   scratch[lid] = value;
   workgroupBarrier();
-  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
-    if (lid < stride) {
-      scratch[lid] = select(scratch[lid] + scratch[lid + stride], max(scratch[lid], scratch[lid + stride]), op == 1u);
+  if (lid == 0u) {
+    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
+      for (var l = 0u; l < stride; l++) {
+        scratch[l] = select(scratch[l] + scratch[l + stride], max(scratch[l], scratch[l + stride]), op == 1u);
+      }
     }
-    workgroupBarrier();
+    reduced = scratch[0];
   }
-  return scratch[0];
+  return workgroupUniformLoad(&reduced);
 }
 
 // y = M v for the rows this invocation owns.
@@ -97,8 +103,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var i = l; i < d; i += WORKGROUP_SIZE) {
     v[i] /= startNorm;
   }
+  // v is written by its rows' invocations and read by all: every write is followed by a barrier
+  // (this one, or a reduction's) before the next reads, and every read by one before the next writes.
+  workgroupBarrier();
   for (var it = 0u; it < params.iterations; it++) {
-    workgroupBarrier();
     multiply(base, d, l);
     part = 0.0;
     for (var i = l; i < d; i += WORKGROUP_SIZE) {
@@ -114,15 +122,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       }
     }
     let largest = reduce(change, 1u, l);
-    if (l == 0u) {
-      stop = select(0u, 1u, norm == 0.0 || largest < params.tolerance);
-    }
-    if (workgroupUniformLoad(&stop) == 1u) {
+    if (norm == 0.0 || largest < params.tolerance) {
       break;
     }
   }
   // Rayleigh quotient and sign.
-  workgroupBarrier();
   multiply(base, d, l);
   part = 0.0;
   var agreement = 0.0;
