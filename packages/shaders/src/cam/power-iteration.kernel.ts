@@ -15,7 +15,7 @@ export const POWER_ITERATION_DEFAULTS = { iterations: 1000, tolerance: 1e-6 } as
 export const powerIteration = defineKernel({
   name: 'power-iteration',
   source,
-  // 64, not 256: the loop holds ~22 barriers per iteration and on software GPUs each barrier cycles
+  // 64, not 256: the loop holds 4 barriers per iteration and on software GPUs each barrier cycles
   // through every SIMD group of the workgroup; Eigen-CAM's matrices are small (7x7 -> d = 49).
   workgroupSize: 64,
   bindings: {
@@ -32,11 +32,12 @@ export const powerIteration = defineKernel({
 });
 
 /**
- * {@link powerIteration} with 4 invocations per workgroup, one SIMD group of SwiftShader: each of an
- * iteration's ~22 barriers then resumes one group instead of cycling through 16. Chromium, one
- * matrix (medians of the dispatch's GPU time, load ~13, session 29): d = 49 (Eigen-CAM of a 7x7
- * layer) 4.1 ms against 13.9; d = 196 and 512 level within their noise. On lavapipe (8 lanes) the
- * two were level at 49 and 196 and this one 1.18x slower at 512, so only SwiftShader takes it.
+ * {@link powerIteration} with 4 invocations per workgroup, one SIMD group of SwiftShader, where a
+ * workgroup's groups take turns at every barrier. Chromium, one matrix (medians of the dispatch's GPU
+ * time, session 29): with 22 barriers per iteration, d = 49 (Eigen-CAM of a 7x7 layer) 4.1 ms against
+ * 13.9 at 64 (load ~13); with the 4 of reduce() walked by one invocation, 3.6 against 7.5 (16: 4.8;
+ * idle); d = 196 and 512 level within their noise. On lavapipe (8 lanes) the two were level at 49
+ * and 196 and this one 1.18x slower at 512, so only SwiftShader takes it.
  */
 const powerIterationOneGroup = { ...powerIteration, workgroupSize: 4 };
 
