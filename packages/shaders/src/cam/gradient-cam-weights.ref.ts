@@ -8,37 +8,52 @@ interface WeightsShape {
   readonly channels: number;
 }
 
-function checkSizes(name: string, act: ArrayLike<number>, grad: ArrayLike<number>, shape: WeightsShape): void {
-  const size = shape.images * shape.positions * shape.channels;
+/**
+ * `[images, channels]`: `weight` of each (image, channel)'s activations and gradients over the
+ * positions (`a(p)`, `g(p)`), after checking the sizes for `name`.
+ */
+function channelWeights(
+  name: string,
+  act: ArrayLike<number>,
+  grad: ArrayLike<number>,
+  shape: WeightsShape,
+  weight: (a: (p: number) => number, g: (p: number) => number) => number,
+): Float32Array<ArrayBuffer> {
+  const { images, positions, channels: K } = shape;
+  const size = images * positions * K;
   if (act.length < size || grad.length < size) {
     throw new ShapeMismatchError(`${name}: act has ${act.length} and grad ${grad.length} values, need ${size}`);
   }
-}
-
-/**
- * CPU reference for gradient-cam-weights.wgsl's Grad-CAM++ (f64 inside): Grad-CAM++ weights `[images, channels]`
- * from NHWC activations and gradients of `images x positions x channels`. Also the explicit CPU path.
- */
-export function gradcamPpWeightsRef(act: ArrayLike<number>, grad: ArrayLike<number>, shape: WeightsShape): Float32Array<ArrayBuffer> {
-  checkSizes('gradcamPpWeightsRef', act, grad, shape);
-  const { images, positions, channels: K } = shape;
   const out = new Float32Array(images * K);
   for (let n = 0; n < images; n++) {
     for (let k = 0; k < K; k++) {
       const base = n * positions * K + k;
-      let total = 0;
-      for (let p = 0; p < positions; p++) total += act[base + p * K]!;
-      let w = 0;
-      for (let p = 0; p < positions; p++) {
-        const g = grad[base + p * K]!;
-        if (g === 0) continue;
-        const alpha = (g * g) / (2 * g * g + total * g * g * g + 1e-6);
-        w += Math.max(g, 0) * alpha;
-      }
-      out[n * K + k] = w;
+      out[n * K + k] = weight(
+        (p) => act[base + p * K]!,
+        (p) => grad[base + p * K]!,
+      );
     }
   }
   return out;
+}
+
+/**
+ * CPU reference for gradient-cam-weights.wgsl's Grad-CAM++ (f64 inside): weights `[images, channels]`
+ * from NHWC activations and gradients of `images x positions x channels`. Also the explicit CPU path.
+ */
+export function gradcamPpWeightsRef(act: ArrayLike<number>, grad: ArrayLike<number>, shape: WeightsShape): Float32Array<ArrayBuffer> {
+  return channelWeights('gradcamPpWeightsRef', act, grad, shape, (a, g) => {
+    let total = 0;
+    for (let p = 0; p < shape.positions; p++) total += a(p);
+    let w = 0;
+    for (let p = 0; p < shape.positions; p++) {
+      const gp = g(p);
+      if (gp === 0) continue;
+      const alpha = (gp * gp) / (2 * gp * gp + total * gp * gp * gp + 1e-6);
+      w += Math.max(gp, 0) * alpha;
+    }
+    return w;
+  });
 }
 
 /**
@@ -47,20 +62,13 @@ export function gradcamPpWeightsRef(act: ArrayLike<number>, grad: ArrayLike<numb
  * channels`. Also the explicit CPU path.
  */
 export function xgradCamWeightsRef(act: ArrayLike<number>, grad: ArrayLike<number>, shape: WeightsShape): Float32Array<ArrayBuffer> {
-  checkSizes('xgradCamWeightsRef', act, grad, shape);
-  const { images, positions, channels: K } = shape;
-  const out = new Float32Array(images * K);
-  for (let n = 0; n < images; n++) {
-    for (let k = 0; k < K; k++) {
-      const base = n * positions * K + k;
-      let total = 0;
-      let weighted = 0;
-      for (let p = 0; p < positions; p++) {
-        total += act[base + p * K]!;
-        weighted += grad[base + p * K]! * act[base + p * K]!;
-      }
-      out[n * K + k] = weighted / (total + 1e-7);
+  return channelWeights('xgradCamWeightsRef', act, grad, shape, (a, g) => {
+    let total = 0;
+    let weighted = 0;
+    for (let p = 0; p < shape.positions; p++) {
+      total += a(p);
+      weighted += g(p) * a(p);
     }
-  }
-  return out;
+    return weighted / (total + 1e-7);
+  });
 }
