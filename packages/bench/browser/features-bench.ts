@@ -8,16 +8,9 @@ import * as core from '@webxai/core';
 import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
 import type { FeatureBrowserCase } from '../src/browser-cases.js';
 import { featureWorkload } from '../src/feature-workload.js';
-import { timelineRows, type TimelineRow, type TimelineRun } from '../src/gpu-timeline.js';
-import { recordGpuTimeline } from './gpu-timeline.js';
-import { measure, type Sides, type Times } from './measure.js';
-
-/** Waits for what tfjs and webxai have queued on webgpu; on cpu the ops have run already. */
-async function settle(): Promise<void> {
-  if (tf.getBackend() !== 'webgpu') return;
-  core.flushTfjs();
-  await core.tfjsDevice().queue.onSubmittedWorkDone();
-}
+import { timelineRows, type TimelineRow } from '../src/gpu-timeline.js';
+import { alternatingTimelines } from './gpu-timeline.js';
+import { measure, settleGpu, type Sides, type Times } from './measure.js';
 
 /** The two sides, and the bare passes as tfjs runs them (feature-workload.ts's reference; timeline only). */
 type FeatureSides = Sides & { readonly bareTfGrad: () => Promise<void> };
@@ -31,15 +24,15 @@ async function withSides<T>(c: FeatureBrowserCase, use: (sides: FeatureSides) =>
     return await use({
       bare: async () => {
         workload.bare(c.steps);
-        await settle();
+        await settleGpu();
       },
       bareTfGrad: async () => {
         workload.bareTfGrad(c.steps);
-        await settle();
+        await settleGpu();
       },
       method: async () => {
         await workload.visualize(c.steps);
-        await settle();
+        await settleGpu();
       },
     });
   } finally {
@@ -67,17 +60,11 @@ export async function featureTimes(c: FeatureBrowserCase, rounds: number): Promi
 export async function featureTimeline(c: FeatureBrowserCase, rounds: number): Promise<TimelineRow[]> {
   await tf.setBackend('webgpu');
   return withSides(c, async (sides) => {
-    await sides.bare();
-    await sides.bareTfGrad();
-    await sides.method();
-    const runs: Record<'bare' | 'bareTfGrad' | 'method', TimelineRun[]> = { bare: [], bareTfGrad: [], method: [] };
-    for (let r = 0; r < rounds; r++) {
-      for (const side of ['bare', 'bareTfGrad', 'method'] as const) {
-        const start = performance.now();
-        const summary = await recordGpuTimeline(core.tfjsDevice(), sides[side]);
-        runs[side].push({ summary, wallMs: performance.now() - start });
-      }
-    }
+    const runs = await alternatingTimelines(
+      core.tfjsDevice(),
+      { bare: sides.bare, bareTfGrad: sides.bareTfGrad, method: sides.method },
+      rounds,
+    );
     return [
       ...timelineRows('bare', runs.bare),
       ...timelineRows('bare tf.grad', runs.bareTfGrad),

@@ -5,7 +5,7 @@
 // dispatch instead of one per batch adds a pass boundary between dispatches, which WebGPU orders
 // like the dispatches of one pass; on SwiftShader the bare passes' wall time stayed within its noise.
 // Needs the device feature 'timestamp-query' (tfjs asks for it where the adapter has it).
-import { summariseTimeline, type TimelineSummary } from '../src/gpu-timeline.js';
+import { summariseTimeline, type TimelineRun, type TimelineSummary } from '../src/gpu-timeline.js';
 
 /** Dispatches one timeline can time: two timestamps each, in one query set of WebGPU's largest size (4096). */
 const MAX_DISPATCHES = 2048;
@@ -97,4 +97,27 @@ export async function recordGpuTimeline(device: GPUDevice, work: () => Promise<v
   } finally {
     querySet.destroy();
   }
+}
+
+/**
+ * One warm-up run of each side, then `rounds` runs of every side in turn (the load of the moment hits
+ * them all), each with its dispatches timed on `device`. Every side must leave the GPU idle when it
+ * resolves (see settleGpu).
+ */
+export async function alternatingTimelines<K extends string>(
+  device: GPUDevice,
+  sides: Readonly<Record<K, () => Promise<void>>>,
+  rounds: number,
+): Promise<Record<K, TimelineRun[]>> {
+  const names = Object.keys(sides) as K[];
+  for (const name of names) await sides[name]();
+  const runs = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<K, TimelineRun[]>;
+  for (let r = 0; r < rounds; r++) {
+    for (const name of names) {
+      const start = performance.now();
+      const summary = await recordGpuTimeline(device, sides[name]);
+      runs[name].push({ summary, wallMs: performance.now() - start });
+    }
+  }
+  return runs;
 }

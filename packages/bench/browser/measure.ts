@@ -2,6 +2,7 @@
 // How the page times a row: warm-up rounds, then rounds of the bare passes and the webxai work
 // interleaved on tfjs's current backend, and on webgpu the WebGPU calls of one run of each.
 import * as tf from '@tensorflow/tfjs';
+import { flushTfjs, tfjsDevice } from '@webxai/core';
 import type { BarePasses } from '../src/browser-cases.js';
 
 /** The two sides of a row; each resolves when its work is done (read back or the queue drained). */
@@ -19,6 +20,13 @@ export interface Times {
 }
 
 export { median } from '../src/median.js';
+
+/** Waits for what tfjs and webxai have queued on webgpu; on cpu the ops have run already. */
+export async function settleGpu(): Promise<void> {
+  if (tf.getBackend() !== 'webgpu') return;
+  flushTfjs();
+  await tfjsDevice().queue.onSubmittedWorkDone();
+}
 
 /** One backend's rounds of a row, the bare passes they ran and the images one run of the method sent through the model. */
 export interface MethodTimes extends Times {

@@ -2,12 +2,12 @@
 // A method case in the page: its explainer and its bare passes on tfjs's current backend, timed in
 // interleaved rounds (measureMethod) or with every dispatch timed on the GPU (methodTimeline).
 import * as tf from '@tensorflow/tfjs';
-import { createExplainer, flushTfjs, tfjsDevice, type Explainer, type MethodName } from '@webxai/core';
+import { createExplainer, tfjsDevice, type Explainer, type MethodName } from '@webxai/core';
 import { countedBare, type BarePasses, type BrowserCase } from '../src/browser-cases.js';
-import { timelineRows, type TimelineRow, type TimelineRun } from '../src/gpu-timeline.js';
+import { timelineRows, type TimelineRow } from '../src/gpu-timeline.js';
 import { barePasses } from './bare-passes.js';
-import { recordGpuTimeline } from './gpu-timeline.js';
-import { measure, modelCalls, type MethodTimes, type Sides } from './measure.js';
+import { alternatingTimelines } from './gpu-timeline.js';
+import { measure, modelCalls, settleGpu, type MethodTimes, type Sides } from './measure.js';
 
 /** A model with the image it explains and that image's predicted class. */
 export interface Subject {
@@ -77,20 +77,10 @@ export async function methodTimeline(subject: Subject, c: BrowserCase, rounds: n
   // The timeline needs the GPU idle when a side resolves (a readback waits for its own work only).
   const settled = (work: () => Promise<void>) => async () => {
     await work();
-    flushTfjs();
-    await tfjsDevice().queue.onSubmittedWorkDone();
+    await settleGpu();
   };
   return withMethodSides(subject, c, async (sides) => {
-    const runs: Record<'bare' | 'method', TimelineRun[]> = { bare: [], method: [] };
-    await sides.bare();
-    await sides.method();
-    for (let r = 0; r < rounds; r++) {
-      for (const side of ['bare', 'method'] as const) {
-        const start = performance.now();
-        const summary = await recordGpuTimeline(tfjsDevice(), settled(sides[side]));
-        runs[side].push({ summary, wallMs: performance.now() - start });
-      }
-    }
+    const runs = await alternatingTimelines(tfjsDevice(), { bare: settled(sides.bare), method: settled(sides.method) }, rounds);
     return [...timelineRows('bare', runs.bare), ...timelineRows(c.name, runs.method)];
   });
 }

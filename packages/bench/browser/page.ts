@@ -154,24 +154,31 @@ async function mobilenetSubject(): Promise<Subject> {
 
 const loadSubject: Record<BrowserModel, () => Promise<Subject>> = { 'mnist-cnn': mnistSubject, 'mobilenet-v2': mobilenetSubject };
 
+/** Whether the query's filter selects a case: its name or its family holds the filter text. */
+function namedByFilter(c: { readonly name: string; readonly family: string }): boolean {
+  return c.name.toLowerCase().includes(filter) || c.family.includes(filter);
+}
+
 /** The cases the query selects: by name or family; MobileNetV2's only in the full run or when the filter names them. */
 function selectedCases(camChannels: number): BrowserCase[] {
   if (otherTable) return [];
   const mobilenet = (!quick && filter === '') || filter.includes('mobilenet') ? mobilenetCases() : [];
-  const matches = (c: BrowserCase) => c.name.toLowerCase().includes(filter) || c.family.includes(filter);
-  return [...mnistCases(quick, camChannels, batch).filter(matches), ...mobilenet.filter((c) => matches(c) || filter.includes('mobilenet'))];
+  return [
+    ...mnistCases(quick, camChannels, batch).filter(namedByFilter),
+    ...mobilenet.filter((c) => namedByFilter(c) || filter.includes('mobilenet')),
+  ];
 }
 
 /** The metrics case in every MNIST run, else when the filter names it or 'metrics'. */
 function selectedMetricCases(): MetricBrowserCase[] {
   if (otherTable) return [];
-  return metricCases(quick, batch).filter((c) => c.name.toLowerCase().includes(filter) || c.family.includes(filter));
+  return metricCases(quick, batch).filter(namedByFilter);
 }
 
 /** The feature case in every unfiltered run, else when the filter names it or 'features'. */
 function selectedFeatureCases(): FeatureBrowserCase[] {
   if (otherTable) return [];
-  return featureCases(quick).filter((c) => c.name.toLowerCase().includes(filter) || c.family.includes(filter));
+  return featureCases(quick).filter(namedByFilter);
 }
 
 /**
