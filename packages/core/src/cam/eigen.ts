@@ -12,11 +12,12 @@ import {
   POWER_ITERATION_MAX_SIZE,
   powerIterationFor,
   powerIterationRef,
-  runKernel,
+  runKernelSync,
   UnsupportedModelError,
 } from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
-import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { streamToNewTensors } from '../interop/webgpu-kernel-backend.js';
 import { activeAdapterInfo, isSwiftShaderAdapter } from '../interop/tfjs-setup.js';
 import { camMaps, type CamMaps } from './cam-map.js';
 import type { CamWeights } from './gradient-weights.js';
@@ -34,16 +35,23 @@ async function leadingEigenpairs(
     const { vectors, values } = powerIterationRef(m, s, { images, size });
     return { vectors: tf.tensor2d(vectors, [images, size]), values: tf.tensor1d(values) };
   }
-  const [vectors, values] = await kernelToTensors([[images, size], [images]], ([vectors, values]) =>
-    runKernel(tfjsDevice(), powerIterationFor(isSwiftShaderAdapter(activeAdapterInfo())), {
-      params: { images, size, ...POWER_ITERATION_DEFAULTS },
-      matrices: gpuBufferOf(matrices),
-      signs: gpuBufferOf(signs),
-      vectors: vectors!,
-      values: values!,
-    }),
+  // Recorded into tfjs's stream: no flush of the Gram matrix's pass and no submit of its own.
+  const spec = powerIterationFor(isSwiftShaderAdapter(activeAdapterInfo()));
+  const [vectors, values] = await streamToNewTensors([[images, size], [images]], [matrices, signs], ([vectors, values], buffer, sink) =>
+    runKernelSync(
+      tfjsDevice(),
+      spec,
+      {
+        params: { images, size, ...POWER_ITERATION_DEFAULTS },
+        matrices: buffer(matrices),
+        signs: buffer(signs),
+        vectors: vectors!,
+        values: values!,
+      },
+      sink,
+    ),
   );
-  return { vectors, values };
+  return { vectors: vectors as tf.Tensor2D, values: values as tf.Tensor1D };
 }
 
 /** An image batch's first principal components and whether each image's eigenproblem was finite. */
