@@ -22,7 +22,8 @@ import { activeAdapterInfo, isSwiftShaderAdapter } from '../interop/tfjs-setup.j
 import { camMaps, type CamMaps } from './cam-map.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { EigenSignConvention } from './types.js';
-import { nonFiniteMarks, sumByProducts } from './model-fault.js';
+import { nonFiniteMarks } from './model-fault.js';
+import { sumByProducts } from './sum-by-products.js';
 
 async function leadingEigenpairs(
   matrices: tf.Tensor3D,
