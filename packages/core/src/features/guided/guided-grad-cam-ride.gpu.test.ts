@@ -34,7 +34,7 @@ describe('guided Grad-CAM in one readback', () => {
 
   it('reads back once, the attribution included, for a given and the predicted target, and equals the serial composition bit for bit', async () => {
     const model = tinyCnn('functional', weights);
-    const x = tf.randomUniform([3, 8, 8, 3], 0, 1, 'float32', 8);
+    const x = tf.randomUniform<tf.Rank.R4>([3, 8, 8, 3], 0, 1, 'float32', 8);
     const predicted = Array.from(await tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1)).data());
     for (const target of [[1, 3, 0], undefined]) {
       const { result: r, readbacks } = await countReadbacks(async () => {
@@ -54,7 +54,7 @@ describe('guided Grad-CAM in one readback', () => {
 
   it("runs Grad-CAM again when its pass chose other classes than guided backprop's: the serial result", async () => {
     const model = tinyCnn('functional', weights);
-    const x = tf.randomNormal([4, 8, 8, 3], 0, 2, 'float32', 31);
+    const x = tf.randomNormal<tf.Rank.R4>([4, 8, 8, 3], 0, 2, 'float32', 31);
     // Guided backprop's pass (the first call) sees the image, Grad-CAM's passes see it negated.
     const negatedAfterFirst = () => {
       let calls = 0;
@@ -85,8 +85,8 @@ describe('guided Grad-CAM in one readback', () => {
 
   it("NaN scores get guided backprop's ModelError (its check comes first, as its own readback did), and nothing leaks", async () => {
     const model = tinyCnn('functional', weights);
-    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 9);
-    const nan = (v: tf.Tensor4D) => tf.mul(v, NaN);
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 9);
+    const nan = (v: tf.Tensor4D) => tf.mul<tf.Tensor4D>(v, NaN);
     await expect(explain(model, x, { method: 'guided-grad-cam', preprocess: nan })).rejects.toThrow(ModelError); // the model's first call
     const tensors = tf.memory().numTensors;
     const buffers = tfjsUsedBufferCount();

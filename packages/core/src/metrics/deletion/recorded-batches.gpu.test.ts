@@ -27,7 +27,7 @@ async function batchByBatch(
   batch: number,
   target: number,
 ) {
-  const image = (await x.data()).slice(i * H * W * C, (i + 1) * H * W * C);
+  const image = ((await x.data()) as Float32Array).slice(i * H * W * C, (i + 1) * H * W * C);
   const writer = new RankedImageWriter('deletion', image, new Float32Array(image.length), descendingOrder(map), steps, 1, C);
   const original = tf.tidy(() => model.predict(tf.slice(x, i, 1)) as tf.Tensor2D);
   const curve = [(await original.data())[target]!];
@@ -80,15 +80,15 @@ describe('deletion and insertion with recorded batches', () => {
 
   it('report NaN scores as the model error and leak nothing, also when the error comes after recorded batches', async () => {
     const model = tinyCnn('functional', weights);
-    const x = tf.randomUniform([2, H, W, C], 0, 1, 'float32', 3);
-    const attribution = tf.randomNormal([2, H, W, C], 0, 1, 'float32', 4);
+    const x = tf.randomUniform<tf.Rank.R4>([2, H, W, C], 0, 1, 'float32', 3);
+    const attribution = tf.randomNormal<tf.Rank.R4>([2, H, W, C], 0, 1, 'float32', 4);
     await evaluate(model, x, attribution, { metric: 'deletion', steps: 9, batchSize: 4 }); // the model's first call
     const tensors = tf.memory().numTensors;
     const buffers = tfjsUsedBufferCount();
     // NaN from the third image the model sees: the original scores are finite, a batch is not.
     let calls = 0;
-    const lateNaN = (v: tf.Tensor4D) => (calls++ < 2 ? tf.clone(v) : tf.mul(v, NaN));
-    for (const preprocess of [(v: tf.Tensor4D) => tf.mul(v, NaN), lateNaN]) {
+    const lateNaN = (v: tf.Tensor4D) => (calls++ < 2 ? tf.clone(v) : tf.mul<tf.Tensor4D>(v, NaN));
+    for (const preprocess of [(v: tf.Tensor4D) => tf.mul<tf.Tensor4D>(v, NaN), lateNaN]) {
       await expect(evaluate(model, x, attribution, { metric: 'insertion', steps: 9, batchSize: 4, preprocess })).rejects.toThrow(
         new ModelError('the layers model returned NaN or Inf scores'),
       );
