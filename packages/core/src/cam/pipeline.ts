@@ -35,6 +35,7 @@ import {
 import { checkpoint } from '../api/abort.js';
 import { readChecked, readCheckedWithScores, type CheckedRead, type InputCheck, type ReadParts } from '../api/input-check.js';
 import { camModelFault, nonFiniteMarks, throwIfModelFault } from './model-fault.js';
+import { readFinite } from '../interop/finite-readout.js';
 import { disposeResult } from '../api/dispose-result.js';
 
 /** One layer's pass, handed to a method's weights function. */
@@ -84,6 +85,28 @@ export function resolvedTargets(pass: LayerPass): readonly number[] {
 export function passScores(pass: Pick<LayerPass, 'scores'>): tf.Tensor2D {
   if (!pass.scores) throw new Error('CAM pipeline: the weights need the scores but the pass did not compute them');
   return pass.scores;
+}
+
+/**
+ * Another pass's readback riding in a one-layer CAM's map peaks' readback instead of a round trip of
+ * its own (guided Grad-CAM's guided backprop pass): recorded before it, checked right after it.
+ */
+export interface PeakRide {
+  /** The other pass's scores: their finiteness is read with the CAM pass's. */
+  readonly scores: tf.Tensor2D;
+  /** The tensors to read (built from the layer's maps; recorded before the readback, owned by the ride). */
+  parts(maps: { readonly map: tf.Tensor3D; readonly attribution: tf.Tensor3D }): (tf.Tensor | undefined)[];
+  /**
+   * Gets the parts' values (in order, flattened), whether the ride's scores were finite and the CAM's
+   * predicted classes (when it chose them), right after the readback and before the CAM's own checks,
+   * so it throws the other pass's errors first, as its own readback would have.
+   */
+  check(values: Float32Array, scoresFinite: boolean, classes: readonly number[] | undefined): void;
+}
+
+/** A CAM call with a {@link PeakRide} (one layer, no augSmooth: the ride needs the one peaks' readback). */
+export interface RidingCall extends CallContext {
+  readonly ride?: PeakRide;
 }
 
 /** How one CAM method weighs the activation. */
@@ -165,6 +188,8 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
             if (!split) splits.set(key, (split = layers.split(layer, preprocess)));
             return split;
           };
+          if ((call as RidingCall).ride && (chosen.length !== 1 || augSmooth || !relu || eigenSmooth || name === 'eigen-cam'))
+            throw new Error('CAM pipeline: a peak ride needs one layer, relu and no augSmooth or eigen maps');
           const rows = await batchAndTargets(model, input, call, augSmooth);
           const job: CamJob = {
             method: name,
@@ -343,7 +368,7 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
         const hostCopy = job.resultIsLayerMap && takesHostCopy(maps.attribution.size) ? maps.attribution : undefined;
         const checkPeaks = (peaks: Float32Array, scoresFinite: boolean) =>
           throwIfModelFault(job.method, split.layer.name, peaks, job.images, scoresFinite);
-        const extras = { predicted, hostCopy, scores: pass.scores };
+        const extras = { predicted, hostCopy, scores: pass.scores, ride: (call as RidingCall).ride, maps };
         const { peaks, blank, classes } = await blankRanges(mapPeaks, call, signed, checkPeaks, extras);
         if (classes) rows.targets = rows.rowTargets = classes;
         return blank.size ? { ...maps, peaks, blank } : { ...maps, peaks };
@@ -468,12 +493,33 @@ interface PeakExtras {
   readonly hostCopy: tf.Tensor | undefined;
   /** The pass's scores: only their finiteness is read. */
   readonly scores: tf.Tensor2D | undefined;
+  /** Another pass's readback riding in this one, and the layer's maps it reads from. */
+  readonly ride?: PeakRide | undefined;
+  readonly maps?: { readonly map: tf.Tensor3D; readonly attribution: tf.Tensor3D };
 }
 
 /** `parts`, and the finiteness of `scores` when given, in one readback with the pending `check`. */
 async function readWithScores(check: InputCheck | undefined, parts: ReadParts, scores: tf.Tensor | undefined): Promise<CheckedRead> {
   if (scores) return readCheckedWithScores(check, parts, scores);
   return { values: await readChecked(check, parts), scoresFinite: true };
+}
+
+/**
+ * {@link readWithScores} with a ride's scores: both scores' finiteness from one flag (their concat:
+ * one small dispatch); only when it is 0 does each get a readback of its own, to say whose it was.
+ */
+async function readRiding(
+  check: InputCheck | undefined,
+  parts: ReadParts,
+  scores: tf.Tensor2D | undefined,
+  rideScores: tf.Tensor2D | undefined,
+): Promise<CheckedRead & { rideFinite: boolean }> {
+  if (!rideScores) return { ...(await readWithScores(check, parts, scores)), rideFinite: true };
+  const both = scores ? tf.concat2d([scores, rideScores], 0) : rideScores;
+  const read = await readWithScores(check, parts, both).finally(() => both !== rideScores && both.dispose());
+  if (read.scoresFinite) return { ...read, rideFinite: true };
+  const finite = async (t: tf.Tensor | undefined) => !t || (await readFinite(t))[0] === 1;
+  return { values: read.values, scoresFinite: await finite(scores), rideFinite: await finite(rideScores) };
 }
 
 /**
@@ -486,16 +532,20 @@ async function blankRanges(
   call: CallContext,
   signed: () => tf.Tensor3D,
   checkPeaks: (peaks: Float32Array, scoresFinite: boolean) => void,
-  { predicted, hostCopy, scores }: PeakExtras,
+  { predicted, hostCopy, scores, ride, maps }: PeakExtras,
 ): Promise<{ peaks: Float32Array; blank: Map<number, SignedRange>; classes?: number[] }> {
   const blank = new Map<number, SignedRange>();
   const rows = mapPeaks.shape[0];
-  const { values, scoresFinite } = await readWithScores(call.inputCheck, [mapPeaks, predicted, hostCopy], scores);
+  const ridingParts = ride ? ride.parts(maps!) : [];
+  const read = await readRiding(call.inputCheck, [mapPeaks, predicted, hostCopy, ...ridingParts], scores, ride?.scores);
+  const { values } = read;
   const peak = values.slice(0, rows);
-  checkPeaks(peak, scoresFinite); // before anything uses the values
   const classCount = predicted ? rows : 0;
   const classes = predicted ? Array.from(values.subarray(rows, rows + classCount)) : undefined;
-  if (hostCopy) keepHostCopy(hostCopy, values.subarray(rows + classCount));
+  const hostCount = hostCopy?.size ?? 0;
+  ride?.check(values.subarray(rows + classCount + hostCount), read.rideFinite, classes);
+  checkPeaks(peak, read.scoresFinite); // before anything uses the values
+  if (hostCopy) keepHostCopy(hostCopy, values.subarray(rows + classCount, rows + classCount + hostCount));
   if (peak.every((v) => v > 0)) return { peaks: peak, blank, ...(classes && { classes }) };
   const raw = signed();
   const extremes = tf.tidy(() => tf.stack([tf.min(raw, [1, 2]), tf.max(raw, [1, 2])], 1));

@@ -31,22 +31,26 @@ declare module '../../api/types.js' {
  * Prepared guided backprop / deconvnet for one model: one forward + backward pass through the
  * overridden ReLUs, whose forward values are the model's, so the target is resolved from that
  * pass's own scores (no separate prediction; the input check comes back in the same readback).
- * As a method's `'final'` result, a small attribution rides in that readback too (its host copy)
- * and the call is marked drained; guided Grad-CAM, which multiplies it on, asks for `'intermediate'`.
+ * A small attribution rides in that readback too (its host copy) and the call is marked drained.
+ * (Guided Grad-CAM records this pass itself: its readback rides in Grad-CAM's.)
  */
 export function reluGradientInstance(
   model: ModelAdapter,
   mode: ReluGradient,
   preprocess: ((x: tf.Tensor4D) => tf.Tensor4D) | undefined,
-  use: 'final' | 'intermediate' = 'final',
 ): MethodInstance<'guided-backprop'> {
   const { forward, relus } = overriddenForward(model.source, mode, preprocess);
-  const finish = use === 'final' ? gradientAsAttribution : undefined;
   return {
     async explain(input: tf.Tensor4D, call: CallContext) {
       const adapter = { forward, kind: model.kind };
-      const { gradient: attribution, target } = await gradientForTarget(adapter, input, call.target, call.inputCheck, finish);
-      if (finish) call.markDrained?.(); // its readback came after the attribution's last op
+      const { gradient: attribution, target } = await gradientForTarget(
+        adapter,
+        input,
+        call.target,
+        call.inputCheck,
+        gradientAsAttribution,
+      );
+      call.markDrained?.(); // its readback came after the attribution's last op
       call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
       return { attribution, target, relus: [...relus] };
     },

@@ -7,6 +7,8 @@ import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fil
 import { evaluateMaskedImages, metricOriginalScores, type MaskSource } from '../shared/masked-batches.js';
 import { descendingOrder, ranksOf } from '../shared/order.js';
 import { RankedImageWriter } from './ranked-images.js';
+import { recordedMaskedScores, recordOriginalScores, recordsBatches } from './recorded-batches.js';
+import { resolveTargetsOnHost } from '../../api/targets.js';
 import type { OptionNames } from '../../api/option-names.js';
 import type { MetricDefinition, MetricInputs, MetricOutput, MetricRegistry } from '../types.js';
 
@@ -67,39 +69,71 @@ function rankedMaskSource(mode: RankedMode, order: Uint32Array, steps: number, f
   };
 }
 
+/** The unperturbed images' scores, their class count and each image's target, as metricOriginalScores gives them. */
+interface Originals {
+  readonly scores: Float32Array;
+  readonly classes: number;
+  readonly targets: number[];
+}
+
 /**
  * The deletion or insertion curve of every image: steps + 1 points; the endpoint that is the
  * unperturbed image (deletion k = 0, insertion k = steps) is the original prediction, the other
- * `steps` images are evaluated in batches built on the GPU.
+ * `steps` images are evaluated in batches built on the GPU. A tfjs model on the GPU path records
+ * each image's batches and reads their scores once, the original scores with the first image's
+ * (recorded-batches.ts); otherwise each batch is read as it is evaluated.
  */
 async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: RankedCurveOptions): Promise<MetricOutput> {
   const steps = options.steps ?? 100;
   const fill = options.fill ?? 'zero';
   const { input, hostValues, maps, height, width, channels } = inputs;
-  const { scores: original, classes, targets } = await metricOriginalScores(mode, inputs);
-  const softmax = (options.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
-  const curves: Float32Array[] = [];
-  for (let i = 0; i < maps.length; i++) {
-    const target = targets[i]!;
-    const image = await imageAt(input, i, hostValues);
-    try {
-      const fillValues = metricFillImage(fill, image.values, height, width, channels);
-      const firstStep = mode === 'deletion' ? 1 : 0;
-      const order = descendingOrder(maps[i]!);
-      const host = new RankedImageWriter(mode, image.values, fillValues, order, steps, firstStep, channels);
-      const source = rankedMaskSource(mode, order, steps, firstStep, host);
-      const curve = new Float32Array(steps + 1);
-      // Each batch's rows reduce to curve points as they arrive (no copy of 1,000 scores per image).
-      await evaluateMaskedImages(mode, inputs, image, fillValues, steps, source, (first, count, scores, k) => {
-        for (let b = 0; b < count; b++) curve[firstStep + first + b] = targetValue(scores, k, b, target, softmax);
-      });
-      curve[mode === 'deletion' ? 0 : steps] = targetValue(original, classes, i, target, softmax);
-      curves.push(curve);
-    } finally {
-      image.tensor.dispose();
+  const recorded = recordsBatches(mode, inputs);
+  let pending = recorded ? recordOriginalScores(mode, inputs) : undefined;
+  try {
+    let originals: Originals | undefined = recorded ? undefined : await metricOriginalScores(mode, inputs);
+    const resolve = (scores: Float32Array): Originals => {
+      const classes = scores.length / input.shape[0];
+      return { scores, classes, targets: resolveTargetsOnHost(inputs.target, scores, input.shape[0], classes) };
+    };
+    let softmax: boolean | undefined;
+    const usesSoftmax = (o: Originals) =>
+      (softmax ??= (options.output ?? 'probability') === 'probability' && !areProbabilities(o.scores, o.classes));
+    const curves: Float32Array[] = [];
+    for (let i = 0; i < maps.length; i++) {
+      const image = await imageAt(input, i, hostValues);
+      try {
+        const fillValues = metricFillImage(fill, image.values, height, width, channels);
+        const firstStep = mode === 'deletion' ? 1 : 0;
+        const order = descendingOrder(maps[i]!);
+        const host = new RankedImageWriter(mode, image.values, fillValues, order, steps, firstStep, channels);
+        const source = rankedMaskSource(mode, order, steps, firstStep, host);
+        const curve = new Float32Array(steps + 1);
+        const point = (first: number, count: number, scores: Float32Array, k: number) => {
+          const { targets } = originals!;
+          for (let b = 0; b < count; b++) curve[firstStep + first + b] = targetValue(scores, k, b, targets[i]!, usesSoftmax(originals!));
+        };
+        if (recorded) {
+          const front = pending;
+          pending = undefined;
+          const read = await recordedMaskedScores(mode, inputs, image.tensor, fillValues, steps, source, front, (values) => {
+            originals = resolve(Float32Array.from(values));
+          }).finally(() => front?.dispose());
+          point(0, steps, read.scores, read.classes);
+        } else {
+          // Each batch's rows reduce to curve points as they arrive (no copy of 1,000 scores per image).
+          await evaluateMaskedImages(mode, inputs, image, fillValues, steps, source, point);
+        }
+        const { targets, classes, scores: original } = originals!;
+        curve[mode === 'deletion' ? 0 : steps] = targetValue(original, classes, i, targets[i]!, usesSoftmax(originals!));
+        curves.push(curve);
+      } finally {
+        image.tensor.dispose();
+      }
     }
+    return { scores: curves.map(trapezoidArea), curves, target: originals!.targets };
+  } finally {
+    pending?.dispose();
   }
-  return { scores: curves.map(trapezoidArea), curves, target: targets };
 }
 
 function defineRanked<M extends RankedMode>(mode: M): MetricDefinition<M> {
