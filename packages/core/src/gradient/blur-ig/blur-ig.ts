@@ -1,15 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import {
-  blurIgAccumulate,
-  blurIgAccumulateRef,
-  fill,
-  ModelError,
-  releaseBuffer,
-  runKernel,
-  throwIfAborted,
-  uploadBuffer,
-} from '@webxai/shaders';
+import { blurIgAccumulate, blurIgAccumulateRef, ModelError, releaseBuffer, runKernel, throwIfAborted, uploadBuffer } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { createTensorBuffer, gpuBufferOf, keepHostCopy, takesHostCopy, tfjsDevice } from '../../interop/tfjs-webgpu.js';
@@ -91,10 +82,10 @@ async function blurIgOf(
   const gpu = call.path === 'gpu';
   const device = gpu ? tfjsDevice() : undefined;
   const weightBuffer = device ? uploadBuffer(device, weights, 'blur-ig.weights') : undefined;
+  // Not filled: blur-ig-accumulate starts each image from 0 in the batch holding its first point.
   const attribution = gpu ? createTensorBuffer([n, h, w, c]) : undefined;
   const cpuAttribution = gpu ? undefined : new Float32Array(n * elementCount);
   try {
-    if (device && attribution) await runKernel(device, fill, { params: { count: n * elementCount, value: 0 }, output: attribution.buffer });
     for (let firstPoint = 0; firstPoint < total; firstPoint += batchSize) {
       await checkpoint(call.signal, 'blur-ig');
       const count = Math.min(batchSize, total - firstPoint);
