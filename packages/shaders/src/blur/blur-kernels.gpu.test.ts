@@ -117,36 +117,33 @@ describe('blur-ig-accumulate', () => {
     { images: 1, n: 1, steps: 2, batch: 1 },
     { images: 2, n: 150, steps: 5, batch: 3 },
     { images: 2, n: 32 * 32 * 3, steps: 10, batch: 8 },
-  ])(
-    'matches the reference from a NaN-filled attribution: $images images x $n, $steps steps in batches of $batch',
-    async ({ images, n, steps, batch }, { device }) => {
-      const total = images * steps;
-      const weights = seededF32(total, 6, -0.5, 0);
-      // Not zeroed: the first batch of an image starts it from 0 whatever the buffer held.
-      const attribution = uploadBuffer(device, new Float32Array(images * n).fill(Number.NaN), 'attribution');
-      const weightBuf = uploadBuffer(device, weights, 'weights');
-      const want = new Float32Array(images * n).fill(Number.NaN);
-      for (let firstPoint = 0; firstPoint < total; firstPoint += batch) {
-        const pointCount = Math.min(batch, total - firstPoint);
-        const points = seededF32(pointCount * n, 7 + firstPoint, -2, 2);
-        const ahead = points.map((v, i) => v + 0.01 * Math.sin(i));
-        const gradients = seededF32(pointCount * n, 8 + firstPoint, -1, 1);
-        const bufs = [uploadBuffer(device, points, 'p'), uploadBuffer(device, ahead, 'a'), uploadBuffer(device, gradients, 'g')] as const;
-        const params = { elementCount: n, pointCount, firstPoint, pointsPerImage: steps };
-        await runKernel(device, blurIgAccumulate, {
-          params: { ...params, invGradStep: 100 },
-          weights: weightBuf,
-          points: bufs[0],
-          ahead: bufs[1],
-          gradients: bufs[2],
-          attribution,
-        });
-        blurIgAccumulateRef(weights, points, ahead, gradients, want, 100, params);
-        bufs.forEach((b) => releaseBuffer(device, b));
-      }
-      expect(await readFloat32(device, attribution, images * n)).toBeAllClose(want, blurIgAccumulate.tolerance);
-      releaseBuffer(device, attribution);
-      releaseBuffer(device, weightBuf);
-    },
-  );
+  ])('matches the reference: $images images x $n, $steps steps in batches of $batch', async ({ images, n, steps, batch }, { device }) => {
+    const total = images * steps;
+    const weights = seededF32(total, 6, -0.5, 0);
+    // Not zeroed: the first batch of an image starts it from 0 whatever the buffer held.
+    const attribution = uploadBuffer(device, new Float32Array(images * n).fill(Number.NaN), 'attribution');
+    const weightBuf = uploadBuffer(device, weights, 'weights');
+    const want = new Float32Array(images * n).fill(Number.NaN);
+    for (let firstPoint = 0; firstPoint < total; firstPoint += batch) {
+      const pointCount = Math.min(batch, total - firstPoint);
+      const points = seededF32(pointCount * n, 7 + firstPoint, -2, 2);
+      const ahead = points.map((v, i) => v + 0.01 * Math.sin(i));
+      const gradients = seededF32(pointCount * n, 8 + firstPoint, -1, 1);
+      const bufs = [uploadBuffer(device, points, 'p'), uploadBuffer(device, ahead, 'a'), uploadBuffer(device, gradients, 'g')] as const;
+      const params = { elementCount: n, pointCount, firstPoint, pointsPerImage: steps };
+      await runKernel(device, blurIgAccumulate, {
+        params: { ...params, invGradStep: 100 },
+        weights: weightBuf,
+        points: bufs[0],
+        ahead: bufs[1],
+        gradients: bufs[2],
+        attribution,
+      });
+      blurIgAccumulateRef(weights, points, ahead, gradients, want, 100, params);
+      bufs.forEach((b) => releaseBuffer(device, b));
+    }
+    expect(await readFloat32(device, attribution, images * n)).toBeAllClose(want, blurIgAccumulate.tolerance);
+    releaseBuffer(device, attribution);
+    releaseBuffer(device, weightBuf);
+  });
 });

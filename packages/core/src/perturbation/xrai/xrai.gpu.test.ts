@@ -43,11 +43,9 @@ describe('xrai regions', () => {
     const added: number[] = [];
     for (const p of mask) {
       const [y, x] = [Math.floor(p / width), p % width];
-      const boundary =
-        (x > 0 && !scratch[p - 1]) ||
-        (x + 1 < width && !scratch[p + 1]) ||
-        (y > 0 && !scratch[p - width]) ||
-        (y + 1 < height && !scratch[p + width]);
+      // On the mask's edge: a 4-neighbour inside the image and not marked yet.
+      const neighbours = [x > 0 ? p - 1 : -1, x + 1 < width ? p + 1 : -1, y > 0 ? p - width : -1, y + 1 < height ? p + width : -1];
+      const boundary = neighbours.some((q) => q >= 0 && !scratch[q]);
       if (!boundary) continue;
       for (const [dy, dx] of offsets) {
         const [yy, xx] = [y + dy, x + dx];
