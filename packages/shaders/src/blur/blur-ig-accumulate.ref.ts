@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { PathBatch } from '../integrated-gradients/ig-path-points.ref.js';
 
-/** CPU reference for blur-ig-accumulate.wgsl (f64, in the kernel's order); also the CPU path. Updates `attribution`. */
+/**
+ * CPU reference for blur-ig-accumulate.wgsl (f64, in the kernel's order); also the CPU path. Updates
+ * `attribution`; the batch holding an image's first point starts that image from 0, as the kernel.
+ */
 export function blurIgAccumulateRef(
   weights: ArrayLike<number>,
   points: ArrayLike<number>,
@@ -23,7 +26,7 @@ export function blurIgAccumulateRef(
         const k = (t - firstPoint) * n + e;
         sum += Math.fround(weights[t]!) * (Math.fround(ahead[k]! - points[k]!) * scale) * gradients[k]!;
       }
-      attribution[image * n + e] = attribution[image * n + e]! + sum;
+      attribution[image * n + e] = (lo === image * pointsPerImage ? 0 : attribution[image * n + e]!) + sum;
     }
   }
 }

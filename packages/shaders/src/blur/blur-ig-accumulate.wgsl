@@ -6,6 +6,8 @@
 //   attribution[image, e] += sum_t weight_t * (ahead[p, e] - points[p, e]) / gradStep * grad[p, e]
 // with points = blur(x, sigma_t), ahead = blur(x, sigma_t + gradStep), weight_t = -(sigma_{t+1} - sigma_t)
 // (PAIR's final * -1 folded in), t = firstPoint + p, image = t / pointsPerImage.
+// The batch holding an image's first point starts its attribution from 0, whatever the buffer held
+// (0 + sum, as a zero fill and the add would: no fill pass; sum starts at +0, so no -0 to lose).
 //
 // Dispatch: 1-D, one invocation per value of the images the batch touches (folded); each loops
 // over its image's points in the batch, in order.
@@ -44,5 +46,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let k = (t - params.firstPoint) * n + e;
     sum += weights[t] * ((ahead[k] - points[k]) * params.invGradStep) * gradients[k];
   }
-  attribution[image * n + e] += sum;
+  let first = span.x == image * params.pointsPerImage;
+  attribution[image * n + e] = select(attribution[image * n + e], 0.0, first) + sum;
 }

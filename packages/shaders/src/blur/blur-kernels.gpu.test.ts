@@ -120,9 +120,10 @@ describe('blur-ig-accumulate', () => {
   ])('matches the reference: $images images x $n, $steps steps in batches of $batch', async ({ images, n, steps, batch }, { device }) => {
     const total = images * steps;
     const weights = seededF32(total, 6, -0.5, 0);
-    const attribution = uploadBuffer(device, new Float32Array(images * n), 'attribution');
+    // Not zeroed: the first batch of an image starts it from 0 whatever the buffer held.
+    const attribution = uploadBuffer(device, new Float32Array(images * n).fill(Number.NaN), 'attribution');
     const weightBuf = uploadBuffer(device, weights, 'weights');
-    const want = new Float32Array(images * n);
+    const want = new Float32Array(images * n).fill(Number.NaN);
     for (let firstPoint = 0; firstPoint < total; firstPoint += batch) {
       const pointCount = Math.min(batch, total - firstPoint);
       const points = seededF32(pointCount * n, 7 + firstPoint, -2, 2);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { AbortedError, gaussianBlurAxisRef, liveBufferCount, packBlurPlan, uniformRef } from '@webxai/shaders';
+import { countReadbacks } from '@webxai/testing';
 import { createExplainer, explain } from '../../api/explain.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { blurSigmas } from './blur-ig.js';
@@ -47,6 +48,34 @@ describe('blur-ig', () => {
     const total = Array.from(await r.attribution.data()).reduce((s, v) => s + v, 0);
     expect(Math.abs(total - exact)).toBeLessThan(0.03 * Math.abs(exact) + 1e-4);
     tf.dispose([x, r.attribution]);
+  });
+
+  it("a given class: no forward pass of the clean input (each image's first path point is it), checks and attribution in ONE readback", async () => {
+    const base = tinyCnn('sequential', weights);
+    const batches: number[] = [];
+    const model = (input: tf.Tensor4D) => (batches.push(input.shape[0]), base.apply(input) as tf.Tensor2D);
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 25);
+    const predicted = tf.tidy(() => tf.argMax(base.predict(x) as tf.Tensor, 1));
+    const target = Array.from(await predicted.data());
+    predicted.dispose();
+    // 2 images x 6 steps in batches of 4: image 1's first point is row 2 of the second batch.
+    const options = { method: 'blur-ig', steps: 6, maxSigma: 4, batchSize: 4 } as const;
+    const read = async (t: number[] | 'predicted') => {
+      const result = await explain(model, x, { ...options, target: t });
+      const values = Array.from(await result.attribution.data());
+      result.attribution.dispose();
+      return values;
+    };
+    const want = await read('predicted'); // also the warm-up
+    batches.length = 0;
+    const wantBatches = (await read('predicted'), batches.splice(0));
+    const before = memory();
+    const { result: got, readbacks } = await countReadbacks(() => read(target));
+    expect(got).toEqual(want); // the same bits
+    expect({ readbacks, batches }).toEqual({ readbacks: 1, batches: [4, 4, 4] });
+    expect(wantBatches).toEqual([2, 4, 4, 4]); // 'predicted' needs the classes first: the clean input's forward
+    expect(memory()).toEqual(before);
+    x.dispose();
   });
 
   it('agrees between webgpu and cpu, leaks nothing, and stops within one batch on abort', async () => {

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { blurIgAccumulate, blurIgAccumulateRef, fill, releaseBuffer, runKernel, throwIfAborted, uploadBuffer } from '@webxai/shaders';
+import { blurIgAccumulate, blurIgAccumulateRef, ModelError, releaseBuffer, runKernel, throwIfAborted, uploadBuffer } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { createTensorBuffer, gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { createTensorBuffer, gpuBufferOf, keepHostCopy, takesHostCopy, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { createBlurrer } from '../shared/blur.js';
 import { booleanOption, integerOption, numberOption } from '../../api/options.js';
-import { classesForTarget, targetGradients } from '../target-gradients.js';
+import { classesForTarget, forwardOf, gradientAndScores, targetGradients } from '../target-gradients.js';
+import { checkTargetClass, givenTargets } from '../../api/targets.js';
+import { readChecked, type InputCheck } from '../../api/input-check.js';
 import type { OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
 
@@ -64,6 +66,7 @@ async function blurIgOf(
   s: BlurIgSettings,
   options: BatchingOptions,
   call: Pick<CallContext, 'signal' | 'onProgress' | 'path'>,
+  clean?: CleanScores[],
 ): Promise<tf.Tensor4D> {
   const [n, h, w, c] = input.shape;
   const elementCount = h * w * c;
@@ -79,10 +82,10 @@ async function blurIgOf(
   const gpu = call.path === 'gpu';
   const device = gpu ? tfjsDevice() : undefined;
   const weightBuffer = device ? uploadBuffer(device, weights, 'blur-ig.weights') : undefined;
+  // Not filled: blur-ig-accumulate starts each image from 0 in the batch holding its first point.
   const attribution = gpu ? createTensorBuffer([n, h, w, c]) : undefined;
   const cpuAttribution = gpu ? undefined : new Float32Array(n * elementCount);
   try {
-    if (device && attribution) await runKernel(device, fill, { params: { count: n * elementCount, value: 0 }, output: attribution.buffer });
     for (let firstPoint = 0; firstPoint < total; firstPoint += batchSize) {
       await checkpoint(call.signal, 'blur-ig');
       const count = Math.min(batchSize, total - firstPoint);
@@ -91,7 +94,9 @@ async function blurIgOf(
       const forward = await ahead.blur(input, firstPoint, count).catch((e: unknown) => (points.dispose(), Promise.reject(e)));
       try {
         const rowTargets = Array.from({ length: count }, (_, p) => targets[sourceRows[firstPoint + p]!]!);
-        const gradients = targetGradients(model, points, rowTargets);
+        const gradients = clean
+          ? gradientKeepingCleanScores(model, points, rowTargets, firstPoint, s.steps, clean)
+          : targetGradients(model, points, rowTargets);
         try {
           if (device && attribution && weightBuffer) {
             await runKernel(device, blurIgAccumulate, {
@@ -132,6 +137,82 @@ async function blurIgOf(
   }
 }
 
+/** The scores of a batch of path points, and which of its rows are images' first points (their clean inputs). */
+interface CleanScores {
+  readonly scores: tf.Tensor2D;
+  readonly rows: readonly number[];
+}
+
+/**
+ * The gradient pass of a batch starting at path point `firstPoint`, keeping its scores when rows of
+ * it are first points: sigma 0 blurs with the kernel [1] (gaussianHalfKernel), so a first point is
+ * its image value for value, and its scores are the image's.
+ */
+function gradientKeepingCleanScores(
+  model: ModelAdapter,
+  points: tf.Tensor4D,
+  rowTargets: readonly number[],
+  firstPoint: number,
+  steps: number,
+  clean: CleanScores[],
+): tf.Tensor4D {
+  const { gradient, scores } = gradientAndScores(forwardOf(model), points, rowTargets);
+  const rows = rowTargets.map((_, p) => p).filter((p) => (firstPoint + p) % steps === 0);
+  if (rows.length) clean.push({ scores, rows });
+  else scores.dispose();
+  return gradient;
+}
+
+/**
+ * The checks {@link classesForTarget} makes before a path, made after it from the path's own clean
+ * scores, in the same order (the input's values, the scores' finiteness, the class range) and in
+ * ONE readback, which also brings a small attribution along as its host copy (a caller reading it
+ * then waits no round trip).
+ */
+async function checkAfterPath(
+  model: ModelAdapter,
+  clean: readonly CleanScores[],
+  given: readonly number[],
+  inputCheck: InputCheck | undefined,
+  attribution: tf.Tensor4D,
+): Promise<void> {
+  const hostCopy = takesHostCopy(attribution.size) ? attribution : undefined;
+  const read = await readChecked(inputCheck, [...clean.map((c) => c.scores), hostCopy]);
+  let offset = 0;
+  for (const { scores, rows } of clean) {
+    const classes = scores.shape[1];
+    for (const row of rows) {
+      const values = read.subarray(offset + row * classes, offset + (row + 1) * classes);
+      if (!values.every(Number.isFinite)) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+    }
+    offset += scores.size;
+  }
+  for (const c of given) checkTargetClass(c, clean[0]!.scores.shape[1]);
+  if (hostCopy) keepHostCopy(hostCopy, read.subarray(offset));
+}
+
+/** Blur IG for given classes: the path first, then its checks ({@link checkAfterPath}): no forward pass of its own. */
+async function blurIgForGiven(
+  model: ModelAdapter,
+  input: tf.Tensor4D,
+  given: readonly number[],
+  settings: BlurIgSettings,
+  options: BatchingOptions,
+  call: CallContext,
+): Promise<tf.Tensor4D> {
+  const clean: CleanScores[] = [];
+  try {
+    const attribution = await blurIgOf(model, input, given, settings, options, call, clean);
+    await checkAfterPath(model, clean, given, call.inputCheck, attribution).catch((error: unknown) => {
+      attribution.dispose();
+      throw error;
+    });
+    return attribution;
+  } finally {
+    tf.dispose(clean.map((c) => c.scores));
+  }
+}
+
 /**
  * `'blur-ig'` (Xu et al. 2020, "Attribution in Scale and Space"; PAIR-code/saliency `BlurIG`):
  * integrated gradients along a path of ever stronger Gaussian blurs (sigma from 0 to maxSigma),
@@ -156,9 +237,11 @@ export const blurIg: MethodDefinition<'blur-ig'> = {
     checkBatchingOptions('blur-ig', options);
     return {
       async explain(input, call) {
+        throwIfAborted(call.signal, 'blur-ig');
+        const given = givenTargets(call.target, input.shape[0]);
+        if (given) return { attribution: await blurIgForGiven(model, input, given, settings, options, call), target: given };
         // One forward of the clean input: its classes, its scores' finiteness and the input check
         // in one readback (was 2-3: the check, predict's NaN check, the argmax).
-        throwIfAborted(call.signal, 'blur-ig');
         const target = await classesForTarget(model, input, call.target, call.inputCheck);
         return { attribution: await blurIgOf(model, input, target, settings, options, call), target };
       },

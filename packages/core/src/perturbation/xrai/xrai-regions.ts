@@ -17,39 +17,62 @@ export function unpackMasks(maps: readonly { labels: Int32Array; count: number }
   return masks;
 }
 
+/** skimage.morphology.disk(radius)'s offsets (dy^2 + dx^2 <= r^2) as [dy, dx] pairs; one array per radius, kept. */
+const disks = new Map<number, Int32Array>();
+function diskOffsets(radius: number): Int32Array {
+  let disk = disks.get(radius);
+  if (!disk) {
+    const offsets: number[] = [];
+    for (let dy = -radius; dy <= radius; dy++)
+      for (let dx = -radius; dx <= radius; dx++) if (dy * dy + dx * dx <= radius * radius) offsets.push(dy, dx);
+    disks.set(radius, (disk = Int32Array.from(offsets)));
+  }
+  return disk;
+}
+
 /**
  * Binary dilation of a pixel set by a disk of `radius` (skimage.morphology.disk: offsets with
- * dy^2 + dx^2 <= r^2), by stamping the disk around boundary pixels only. Returns sorted pixels.
+ * dy^2 + dx^2 <= r^2), by stamping the disk around boundary pixels only. Returns sorted pixels:
+ * the marked rows are scanned in order (no sort), and `scratch` (height * width, all zero) is
+ * left all zero.
  */
 export function dilate(mask: Int32Array, height: number, width: number, radius: number, scratch: Uint8Array): Int32Array {
   if (radius <= 0) return mask;
-  const offsets: [number, number][] = [];
-  for (let dy = -radius; dy <= radius; dy++)
-    for (let dx = -radius; dx <= radius; dx++) if (dy * dy + dx * dx <= radius * radius) offsets.push([dy, dx]);
+  const disk = diskOffsets(radius);
   for (const p of mask) scratch[p] = 1;
-  const added: number[] = [];
+  let count = mask.length;
+  let top = height;
+  let bottom = -1;
   for (const p of mask) {
     const y = Math.floor(p / width);
     const x = p - y * width;
+    top = Math.min(top, y);
+    bottom = Math.max(bottom, y);
     const boundary =
       (x > 0 && !scratch[p - 1]) ||
       (x + 1 < width && !scratch[p + 1]) ||
       (y > 0 && !scratch[p - width]) ||
       (y + 1 < height && !scratch[p + width]);
     if (!boundary) continue;
-    for (const [dy, dx] of offsets) {
-      const yy = y + dy;
-      const xx = x + dx;
+    for (let o = 0; o < disk.length; o += 2) {
+      const yy = y + disk[o]!;
+      const xx = x + disk[o + 1]!;
       if (yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
       const q = yy * width + xx;
       if (!scratch[q]) {
         scratch[q] = 2;
-        added.push(q);
+        count++;
       }
     }
   }
-  const out = Int32Array.from([...mask, ...added]).sort();
-  for (const p of out) scratch[p] = 0;
+  const out = new Int32Array(count);
+  let n = 0;
+  const last = Math.min(height, bottom + radius + 1) * width;
+  for (let q = Math.max(0, top - radius) * width; q < last; q++) {
+    if (!scratch[q]) continue;
+    out[n++] = q;
+    scratch[q] = 0;
+  }
   return out;
 }
 

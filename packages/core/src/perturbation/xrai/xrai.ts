@@ -10,12 +10,13 @@ import {
 } from '../../gradient/integrated-gradients/integrated-gradients.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { felzenszwalbGraph, felzenszwalbMerge } from '../../segment/felzenszwalb.js';
-import { originalScores } from '../shared/evaluate.js';
+import { imageAt, originalScores } from '../shared/evaluate.js';
 import { integerOption, numberOption, rejectOption } from '../../api/options.js';
 import { stackMaps } from '../shared/stack.js';
 import { dilate, unpackMasks, xraiRegions } from './xrai-regions.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
-import { checkpoint } from '../../api/abort.js';
+import { checkpoint, yieldToEventLoop } from '../../api/abort.js';
+import { flushTfjs, isWebGPUBackend } from '../../interop/tfjs-webgpu.js';
 
 /** Options of `'xrai'` (PAIR saliency's XRAI; same defaults). */
 export interface XraiOptions {
@@ -262,19 +263,25 @@ async function explainXrai(
   },
 ) {
   const [n, height, width, channels] = input.shape;
-  const { targets } = await originalScores(model, input, call.target, call.signal);
+  // The class check and the images' values (the baselines, the segmentation input) in one round trip.
+  const [{ targets }, values] = await Promise.all([
+    originalScores(model, input, call.target, call.signal),
+    input.data() as Promise<Float32Array>,
+  ]);
   const steps = igSettings({ steps: 100, ...o.ig }).steps;
   const progress = xraiProgress(call, n, steps, o.scales.length);
   const maps: Float32Array[] = [];
   const rankMaps: Int32Array[] = [];
   for (let i = 0; i < n; i++) {
-    const image = tf.slice<tf.Rank, tf.Tensor4D>(input, [i, 0, 0, 0], [1, height, width, channels]);
+    const { tensor: image, values: imageValues } = await imageAt(input, i, values);
     try {
-      // One readback of the image: the baselines (its minimum and maximum) and the segmentation's input.
-      const values = await image.data();
-      const runs = await baselineAttributions(model, image, targets[i]!, valueRange(values), o.ig, call, progress, i);
+      const runs = await baselineAttributions(model, image, targets[i]!, valueRange(imageValues), o.ig, call, progress, i);
+      // The regions depend on the image alone: they are computed on the host while the GPU runs the
+      // IG passes just queued, and the attributions are read back only then.
+      const masks = await startQueuedGpuWork()
+        .then(() => candidatesOf(imageValues, height, width, channels, o.scales, o.dilation, call.signal, progress.step))
+        .catch((error: unknown) => (tf.dispose(runs), Promise.reject(error)));
       const attr = await meanAttribution(runs, height * width, channels);
-      const masks = await candidatesOf(values, height, width, channels, o.scales, o.dilation, call.signal, progress.step);
       const { attribution, ranks } = xraiRegions(attr, masks, o.areaThreshold, o.minPixelDiff);
       progress.step();
       await checkpoint(call.signal, NAME);
@@ -287,4 +294,14 @@ async function explainXrai(
   const ranksOut = new Int32Array(n * height * width);
   rankMaps.forEach((r, i) => ranksOut.set(r, i * height * width));
   return { attribution: stackMaps(maps, height, width), ranks: tf.tensor3d(ranksOut, [n, height, width], 'int32'), target: targets };
+}
+
+/**
+ * Sends the GPU work queued so far on its way before a long host computation: tfjs records its ops
+ * lazily (submitted here), and Chromium passes submits to its GPU process from a microtask, which
+ * runs at this yield and not while the host computes.
+ */
+async function startQueuedGpuWork(): Promise<void> {
+  if (isWebGPUBackend()) flushTfjs();
+  await yieldToEventLoop();
 }
