@@ -67,22 +67,35 @@ describe.each(['webgpu', 'cpu'])('objectiveGradient (%s)', (backend) => {
 
 /**
  * The objective's pass as tfjs differentiates it without webxai's shortcuts: the layer's activation
- * by collectActivations with the fused relu layers off, its channel means by tf.mean, a OneHot mask,
- * tf.grad of the sum: the reference for the fused, seeded pass.
+ * by collectActivations with the fused relu layers off (the model's output for 'output'), a OneHot
+ * mask, `perImage` of the response in tfjs ops (tf.mean for channels), tf.grad of the sum: the
+ * reference for the fused, seeded pass.
  */
-function unfusedChannelGradient(model: tf.LayersModel | tf.GraphModel, layer: string, units: number[], seen: tf.Tensor4D) {
-  const [keyed] = resolveLayers(modelLayers(model, { inputShape: seen.shape.slice(1) as [number, number, number] }), layer);
+function unfusedGradient(
+  model: tf.LayersModel | tf.GraphModel,
+  layer: string,
+  units: number[],
+  perImage: (response: tf.Tensor, mask: tf.Tensor2D) => tf.Tensor1D,
+  seen: tf.Tensor4D,
+) {
+  const inputShape = seen.shape.slice(1) as [number, number, number];
+  const keyed = layer === 'output' ? undefined : resolveLayers(modelLayers(model, { inputShape }), layer)[0]!;
+  const response = (x: tf.Tensor4D) =>
+    keyed ? collectActivations(model, x, [keyed], undefined)[0]! : ((model as tf.LayersModel).apply(x) as tf.Tensor);
   tf.env().set(FUSED_RELU_LAYERS_FLAG, false);
   try {
     return tf.tidy(() => {
-      const mask = tf.oneHot(tf.tensor1d(units, 'int32'), keyed!.outputShape[3]!).toFloat();
-      const perImage = (x: tf.Tensor4D) => tf.sum(tf.mul(tf.mean(collectActivations(model, x, [keyed!], undefined)[0]!, [1, 2]), mask), 1);
-      return { gradient: inputGradient(perImage, seen), value: perImage(seen) };
+      const width = keyed ? keyed.outputShape[3]! : response(seen).shape[1]!;
+      const mask = tf.oneHot(tf.tensor1d(units, 'int32'), width).toFloat() as tf.Tensor2D;
+      const objective = (x: tf.Tensor4D) => perImage(response(x), mask);
+      return { gradient: inputGradient(objective, seen), value: objective(seen) };
     });
   } finally {
     tf.env().set(FUSED_RELU_LAYERS_FLAG, true);
   }
 }
+
+const channelMeans = (a: tf.Tensor, mask: tf.Tensor2D) => tf.sum<tf.Tensor1D>(tf.mul(tf.mean(a, [1, 2]), mask), 1);
 
 describe.each(['webgpu', 'cpu'])('the channel objective on tiny CNNs (%s)', (backend) => {
   const before = { backend: '' };
@@ -111,8 +124,8 @@ describe.each(['webgpu', 'cpu'])('the channel objective on tiny CNNs (%s)', (bac
       const units = [4, 0, 5];
       const seen = tf.randomUniform<tf.Rank.R4>([3, size, size, 3], 0, 1, 'float32', 11);
       const objective = resolveObjective(adaptModel(model), { layer, channels: units }, [size, size, 3], undefined);
-      const want = unfusedChannelGradient(model, layer, units, seen);
-      tf.dispose(Object.values(objectiveGradient(objective, seen))); // makes the seed (tfjs's Mean gradient, once)
+      const want = unfusedGradient(model, layer, units, channelMeans, seen);
+      tf.dispose(Object.values(objectiveGradient(objective, seen))); // makes the seed (once)
       const profile = await tf.profile(() => {
         const pass = objectiveGradient(objective, seen);
         return [pass.gradient, pass.value];
@@ -131,4 +144,36 @@ describe.each(['webgpu', 'cpu'])('the channel objective on tiny CNNs (%s)', (bac
       disposeWeights(weights);
     },
   );
+});
+
+describe.each(['webgpu', 'cpu'])('the neuron and class objectives on a tiny CNN (%s)', (backend) => {
+  const before = { backend: '' };
+  afterAll(async () => {
+    await tf.setBackend(before.backend);
+  });
+
+  // Their seeds are written on the host (the mask's ones, zeros elsewhere): pinned here to tfjs's own gradient.
+  const neuronAt = (row: number, col: number) => (a: tf.Tensor, mask: tf.Tensor2D) =>
+    tf.sum<tf.Tensor1D>(tf.mul(tf.reshape(tf.slice(a, [0, row, col, 0], [-1, 1, 1, -1]), mask.shape), mask), 1);
+  const classScores = (scores: tf.Tensor, mask: tf.Tensor2D) => tf.sum<tf.Tensor1D>(tf.mul(scores, mask), 1);
+  it.each([
+    ['neuron', 'conv2', { layer: 'conv2', neuron: { channel: 0, y: 3, x: 1 } }, [0], neuronAt(3, 1)],
+    ['classes', 'output', { classIndex: [3, 0, 3] }, [3, 0, 3], classScores],
+  ] as const)('%s: the seeded pass gives the unfused tf.grad gradient bit for bit', async (_, layer, target, units, perImage) => {
+    before.backend ||= tf.getBackend();
+    await tf.setBackend(backend);
+    const weights = tinyCnnWeights({ height: 10, width: 10, channels: 3, filters: 6, classes: 4, seed: 5 });
+    const model = tinyCnn('functional', weights);
+    const seen = tf.randomUniform<tf.Rank.R4>([units.length, 10, 10, 3], 0, 1, 'float32', 11);
+    const objective = resolveObjective(adaptModel(model), target, [10, 10, 3], undefined);
+    const want = unfusedGradient(model, layer, [...units], perImage, seen);
+    const pass = objectiveGradient(objective, seen);
+    expect(await bits(pass.gradient)).toEqual(await bits(want.gradient));
+    expect(Math.max(...(await want.gradient.data()).map(Math.abs))).toBeGreaterThan(0); // the unit is live: the seed shows
+    expect(Array.from(await pass.value.data())).toBeAllClose(Array.from(await want.value.data()), { abs: 0, rel: 1e-6 });
+    tf.dispose([pass.gradient, pass.value, want.gradient, want.value, seen]);
+    objective.dispose();
+    model.dispose();
+    disposeWeights(weights);
+  });
 });

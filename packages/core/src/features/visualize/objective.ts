@@ -76,7 +76,7 @@ export function resolveObjective(
     const list = typeof target.classIndex === 'number' ? [target.classIndex] : [...target.classIndex];
     const classes = probeClasses(model, inputShape);
     const units = checkUnits('classIndex', list, classes, `the model has ${classes} classes`);
-    return linearObjective('output', units, (x) => model.forward!(x), classObjective(unitMask(units, classes)));
+    return linearObjective('output', units, (x) => model.forward!(x), classObjective(units, classes));
   }
   if (target.layer === undefined) throw new InvalidOptionError(`${kinds[0]} needs a layer (see listLayers(model))`);
   const layers = modelLayers(model.source, model.kind === 'graph' ? { inputShape } : {});
@@ -92,46 +92,72 @@ export function resolveObjective(
     const gridW = lw ?? 1;
     const [row] = checkUnits('neuron y', [y ?? Math.floor(gridH / 2)], lh ?? null, `layer '${layer.name}' is ${gridH} high`);
     const [col] = checkUnits('neuron x', [x ?? Math.floor(gridW / 2)], lw ?? null, `layer '${layer.name}' is ${gridW} wide`);
-    return linearObjective(layer.name, [unit!], activation, neuronObjective(unitMask([unit!], depth ?? unit! + 1), row!, col!));
+    return linearObjective(layer.name, [unit!], activation, neuronObjective([unit!], depth ?? unit! + 1, row!, col!));
   }
   const list = target.channel !== undefined ? [target.channel] : [...target.channels!];
   if (list.length === 0) throw new InvalidOptionError('channels must list at least one channel');
   const units = checkUnits('channel', list, depth, where);
-  return linearObjective(layer.name, units, activation, channelObjective(unitMask(units, depth ?? Math.max(...units) + 1)));
+  return linearObjective(layer.name, units, activation, channelObjective(units, depth ?? Math.max(...units) + 1));
 }
 
 /** Row i one-hot at units[i] over `width`: values known on the host, so no OneHot program. */
 function unitMask(units: readonly number[], width: number): tf.Tensor2D {
-  const values = new Float32Array(units.length * width);
-  units.forEach((unit, i) => (values[i * width + unit] = 1));
-  return tf.tensor2d(values, [units.length, width]);
+  return tf.tensor2d(oneHotRows(units, 1, width), [units.length, width]);
+}
+
+/**
+ * `units.length` blocks of `positions` rows of `width`, block i one-hot at units[i] in every row: a
+ * [count, width] mask broadcast over `positions` positions per image, or the mask itself at 1.
+ */
+function oneHotRows(units: readonly number[], positions: number, width: number): Float32Array {
+  const values = new Float32Array(units.length * positions * width);
+  units.forEach((unit, i) => {
+    for (let p = 0; p < positions; p++) values[(i * positions + p) * width + unit] = 1;
+  });
+  return values;
 }
 
 /**
  * An objective linear in the model's response r ([count, ...]: a layer's activation or the class
  * scores). `reference` is its formulation in tfjs ops; since it is linear, its gradient with respect
- * to r does not depend on r: that gradient, made once by tfjs's own backward pass of `reference`
- * (whatever gradients are registered, on whatever backend), is the seed. `value` may evaluate it
- * more cheaply than `reference` (default: `reference`).
+ * to r does not depend on r: that gradient is the seed. `seed(shape)` builds it as tfjs's backward
+ * pass of `reference` would (the tests pin it to tfjs's gradient bit for bit): its values are the
+ * mask's 0s and 1s, placed on the host, and at most the one division tfjs's Mean gradient makes, run
+ * by tfjs, so it rounds as before on every backend. Session 28 made it by running `reference`'s
+ * forward and backward at zeros: Tile x2, an average pooling and binary programs, ~4 ms per
+ * visualizeFeature call on SwiftShader. `value` may evaluate the objective more cheaply than
+ * `reference` (default: `reference`).
  */
 interface LinearResponse {
   readonly mask: tf.Tensor2D;
   readonly reference: (response: tf.Tensor) => tf.Tensor1D;
   readonly value?: (response: tf.Tensor) => tf.Tensor1D;
+  readonly seed: (shape: readonly number[]) => tf.Tensor;
 }
 
-/** Each image's own class score. */
-function classObjective(mask: tf.Tensor2D): LinearResponse {
-  return { mask, reference: (scores) => tf.sum<tf.Tensor1D>(tf.mul(scores, mask), 1) };
+/** Each image's own class score. Its seed is the mask (1 * mask: the Sum and Multiply gradients). */
+function classObjective(units: readonly number[], classes: number): LinearResponse {
+  const mask = unitMask(units, classes);
+  return { mask, reference: (scores) => tf.sum<tf.Tensor1D>(tf.mul(scores, mask), 1), seed: () => tf.clone(mask) };
 }
 
-/** One neuron per image: the activation at (row, col) of its channel. */
-function neuronObjective(mask: tf.Tensor2D, row: number, col: number): LinearResponse {
+/**
+ * One neuron per image: the activation at (row, col) of its channel. Its seed is the mask at
+ * (row, col) and zeros elsewhere (the Slice gradient pads the mask with zeros).
+ */
+function neuronObjective(units: readonly number[], depth: number, row: number, col: number): LinearResponse {
+  const mask = unitMask(units, depth);
   return {
     mask,
     reference: (a) => {
       const [n, , , k] = a.shape as [number, number, number, number];
       return tf.sum<tf.Tensor1D>(tf.mul(tf.reshape(tf.slice(a, [0, row, col, 0], [-1, 1, 1, -1]), [n, k]), mask), 1);
+    },
+    seed: (shape) => {
+      const [n, h, w, k] = shape as [number, number, number, number];
+      const values = new Float32Array(n * h * w * k);
+      units.forEach((unit, i) => (values[((i * h + row) * w + col) * k + unit] = 1));
+      return tf.tensor(values, [n, h, w, k]);
     },
   };
 }
@@ -145,9 +171,15 @@ function neuronObjective(mask: tf.Tensor2D, row: number, col: number): LinearRes
  * in another order, so values can differ from the old ones in the last bits (6.5e-7 relative at
  * most in the probe runs; the tests bound it at 1e-6). The gradient does not depend on it.
  */
-function channelObjective(mask: tf.Tensor2D): LinearResponse {
+function channelObjective(units: readonly number[], depth: number): LinearResponse {
+  const mask = unitMask(units, depth);
   return {
     mask,
+    // tfjs's Mean gradient: the mask broadcast over [h, w] (mul by ones: exact), divided by h * w.
+    seed: (shape) => {
+      const [n, h, w, k] = shape as [number, number, number, number];
+      return tf.div(tf.tensor(oneHotRows(units, h * w, k), [n, h, w, k]), h * w);
+    },
     reference: (a) => tf.sum<tf.Tensor1D>(tf.mul(tf.mean<tf.Tensor2D>(a, [1, 2]), mask), 1),
     value: (a) => {
       const [n, h, w, k] = a.shape as [number, number, number, number];
@@ -163,14 +195,13 @@ function channelObjective(mask: tf.Tensor2D): LinearResponse {
  * reference's ops (Tile and binary programs, every step). Under objectiveGradient dy is ones, so the
  * gradient is the seed itself: bit for bit what tfjs's gradient of the reference gives, handed back
  * as a clone (tfjs's Identity shares the data: no program) instead of a multiply by ones. A seed is made on
- * the first call per response shape (by tfjs's gradient of the reference at zeros) and kept until
- * dispose.
+ * the first call per response shape (LinearResponse.seed) and kept until dispose.
  */
 function linearObjective(layer: string, units: number[], response: (x: tf.Tensor4D) => tf.Tensor, linear: LinearResponse): Objective {
   const seeds = new Map<string, tf.Tensor>();
   const seedOf = (shape: readonly number[]) => {
     const key = shape.join();
-    if (!seeds.has(key)) seeds.set(key, tf.keep(tf.tidy(() => inputGradient((r) => linear.reference(r), tf.zeros([...shape])))));
+    if (!seeds.has(key)) seeds.set(key, tf.keep(tf.tidy(() => linear.seed(shape))));
     return seeds.get(key)!;
   };
   const value = linear.value ?? linear.reference;
