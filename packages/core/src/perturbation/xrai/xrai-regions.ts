@@ -48,11 +48,13 @@ export function dilate(mask: Int32Array, height: number, width: number, radius: 
     const x = p - y * width;
     top = Math.min(top, y);
     bottom = Math.max(bottom, y);
+    // A pixel whose 4 neighbours are all in the mask (1, not merely stamped: 2) stamps nothing:
+    // every disk point of it is nearer to one of them, so their disks cover its disk.
     const boundary =
-      (x > 0 && !scratch[p - 1]) ||
-      (x + 1 < width && !scratch[p + 1]) ||
-      (y > 0 && !scratch[p - width]) ||
-      (y + 1 < height && !scratch[p + width]);
+      (x > 0 && scratch[p - 1] !== 1) ||
+      (x + 1 < width && scratch[p + 1] !== 1) ||
+      (y > 0 && scratch[p - width] !== 1) ||
+      (y + 1 < height && scratch[p + width] !== 1);
     if (!boundary) continue;
     for (let o = 0; o < disk.length; o += 2) {
       const yy = y + disk[o]!;
