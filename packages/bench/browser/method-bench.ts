@@ -69,18 +69,22 @@ export function measureMethod(subject: Subject, c: BrowserCase, rounds: number):
 }
 
 /**
- * The case's GPU timeline on webgpu (`--filter "timeline <case>"`): after a warm-up round, `rounds`
- * runs of the bare passes and of the method, alternating, every dispatch timed (browser/gpu-timeline.ts).
+ * A case's GPU timeline on webgpu: after a warm-up round, `rounds` runs of its bare passes and of the
+ * method, alternating, every dispatch timed (browser/gpu-timeline.ts), as table rows under `name`.
  */
-export async function methodTimeline(subject: Subject, c: BrowserCase, rounds: number): Promise<TimelineRow[]> {
+export async function sidesTimeline(name: string, sides: Sides, rounds: number): Promise<TimelineRow[]> {
   await tf.setBackend('webgpu');
   // The timeline needs the GPU idle when a side resolves (a readback waits for its own work only).
   const settled = (work: () => Promise<void>) => async () => {
     await work();
     await settleGpu();
   };
-  return withMethodSides(subject, c, async (sides) => {
-    const runs = await alternatingTimelines(tfjsDevice(), { bare: settled(sides.bare), method: settled(sides.method) }, rounds);
-    return [...timelineRows('bare', runs.bare), ...timelineRows(c.name, runs.method)];
-  });
+  const runs = await alternatingTimelines(tfjsDevice(), { bare: settled(sides.bare), method: settled(sides.method) }, rounds);
+  return [...timelineRows('bare', runs.bare), ...timelineRows(name, runs.method)];
+}
+
+/** The method case's GPU timeline (`--filter "timeline <case>"`): {@link sidesTimeline}. */
+export async function methodTimeline(subject: Subject, c: BrowserCase, rounds: number): Promise<TimelineRow[]> {
+  await tf.setBackend('webgpu');
+  return withMethodSides(subject, c, (sides) => sidesTimeline(c.name, sides, rounds));
 }

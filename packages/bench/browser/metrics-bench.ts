@@ -6,7 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import { evaluate } from '@webxai/core';
 import type { MetricBrowserCase } from '../src/browser-cases.js';
 import { barePasses } from './bare-passes.js';
-import { measure, modelCalls, type MethodTimes } from './measure.js';
+import { measure, modelCalls, type MethodTimes, type Sides } from './measure.js';
+import { sidesTimeline } from './method-bench.js';
+import type { TimelineRow } from '../src/gpu-timeline.js';
 
 /** The model, the image it is evaluated on and its class. */
 interface Evaluated {
@@ -15,8 +17,15 @@ interface Evaluated {
   readonly target: number;
 }
 
-/** Rounds of the bare forwards and of deletion then insertion, on the current backend. */
-export async function measureMetrics({ model, image, target }: Evaluated, c: MetricBrowserCase, rounds: number): Promise<MethodTimes> {
+/**
+ * Runs `use` with the case's two sides: the bare forwards and deletion then insertion of a seeded
+ * random map; `calls` gives the model calls of the last method run.
+ */
+async function withMetricSides<T>(
+  { model, image, target }: Evaluated,
+  c: MetricBrowserCase,
+  use: (sides: Sides, calls: () => readonly number[]) => Promise<T>,
+): Promise<T> {
   const [, height, width] = image.shape;
   // Seeded like the Node suite's map (its values only order the pixels).
   const attribution = tf.randomNormal<tf.Rank.R3>([1, height, width], 0, 1, 'float32', 8);
@@ -28,9 +37,22 @@ export async function measureMetrics({ model, image, target }: Evaluated, c: Met
     });
   };
   try {
-    const times = await measure({ bare: () => barePasses(model, image, target, c.bare), method: bothCurves }, rounds);
-    return { ...times, passes: c.bare, methodImages: lastCalls.reduce((sum, n) => sum + n, 0) };
+    return await use({ bare: () => barePasses(model, image, target, c.bare), method: bothCurves }, () => lastCalls);
   } finally {
     attribution.dispose();
   }
+}
+
+/** Rounds of the bare forwards and of deletion then insertion, on the current backend. */
+export function measureMetrics(evaluated: Evaluated, c: MetricBrowserCase, rounds: number): Promise<MethodTimes> {
+  return withMetricSides(evaluated, c, async (sides, calls) => {
+    const times = await measure(sides, rounds);
+    return { ...times, passes: c.bare, methodImages: calls().reduce((sum, n) => sum + n, 0) };
+  });
+}
+
+/** The metrics case's GPU timeline (`--filter "timeline deletion"`): {@link sidesTimeline}. */
+export async function metricsTimeline(evaluated: Evaluated, c: MetricBrowserCase, rounds: number): Promise<TimelineRow[]> {
+  await tf.setBackend('webgpu');
+  return withMetricSides(evaluated, c, (sides) => sidesTimeline(c.name, sides, rounds));
 }

@@ -27,7 +27,7 @@ import { explainerBench } from './explainer-bench.js';
 import { featureTimeline, featureTimes } from './features-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
 import { countCalls, countModelCalls, counted, median, type MethodTimes, type Times } from './measure.js';
-import { measureMetrics } from './metrics-bench.js';
+import { measureMetrics, metricsTimeline } from './metrics-bench.js';
 import { measureMethod, methodTimeline, type Subject } from './method-bench.js';
 import { profileBench } from './profile-bench.js';
 import { roundTripBench } from './roundtrip-bench.js';
@@ -183,14 +183,16 @@ function selectedFeatureCases(): FeatureBrowserCase[] {
 
 /**
  * `--filter timeline`: the feature cases' GPU timelines; `--filter "timeline <name>"`: those of the
- * MNIST method cases whose name holds <name> (e.g. "timeline eigen-cam"), one case after the other.
+ * MNIST method and metrics cases whose name holds <name> (e.g. "timeline eigen-cam", "timeline
+ * deletion"), one case after the other.
  */
 async function timelines(subject: Subject, camChannels: number): Promise<TimelineRow[]> {
   const named = filter.slice('timeline'.length).trim();
   const rows: TimelineRow[] = [];
   if (!named) for (const c of featureCases(quick)) rows.push(...(await featureTimeline(c, rounds)));
-  for (const c of named ? mnistCases(quick, camChannels, batch).filter((m) => m.name.toLowerCase().includes(named)) : [])
-    rows.push(...(await methodTimeline(subject, c, rounds)));
+  const isNamed = (c: { readonly name: string }) => named !== '' && c.name.toLowerCase().includes(named);
+  for (const c of mnistCases(quick, camChannels, batch).filter(isNamed)) rows.push(...(await methodTimeline(subject, c, rounds)));
+  for (const c of metricCases(quick, batch).filter(isNamed)) rows.push(...(await metricsTimeline(subject, c, rounds)));
   return rows;
 }
 
