@@ -2,13 +2,14 @@
 // Shared by every gradient method (and by CAM): the gradient of the target class score with
 // respect to a batch, in one backward pass for all rows.
 import * as tf from '@tensorflow/tfjs';
-import { ModelError, UnsupportedModelError } from '@webxai/shaders';
+import { UnsupportedModelError } from '@webxai/shaders';
 import { checkTargetClass, checkTargetOption, givenTargets, resolveTargets, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
 import { readCheckedWithScores, type InputCheck } from '../api/input-check.js';
 import { inputGradient } from '../interop/input-gradients.js';
 import { keepHostCopy, takesHostCopy } from '../interop/tfjs-webgpu.js';
 import { chosenMask, classMask, scoreSeed, targetsSeed } from './score-seed.js';
+import { nonFiniteScoresError } from '../model/non-finite-scores.js';
 
 export function forwardOf(model: Pick<ModelAdapter, 'forward' | 'kind'>): (x: tf.Tensor4D) => tf.Tensor2D {
   if (!model.forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
@@ -108,7 +109,7 @@ export async function classesForTarget(
     const read = await readCheckedWithScores(inputCheck, [chosen, riding?.finite], scores);
     const classCount = chosen ? x.shape[0] : 0;
     if (riding && !read.values.subarray(classCount).every(Number.isFinite)) throw riding.error();
-    if (!read.scoresFinite) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+    if (!read.scoresFinite) throw nonFiniteScoresError(model.kind);
     const classes = given ?? Array.from(read.values.subarray(0, classCount));
     for (const c of classes) checkTargetClass(c, scores.shape[1]);
     return classes;
@@ -168,7 +169,7 @@ export async function gradientForTarget(
     if (finish) gradient = finishGradient(gradient, finish);
     const hostCopy = finish && takesHostCopy(gradient.size) ? gradient : undefined;
     const read = await readCheckedWithScores(inputCheck, [chosen, hostCopy], scores);
-    if (!read.scoresFinite) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+    if (!read.scoresFinite) throw nonFiniteScoresError(model.kind);
     const classCount = chosen ? rows : 0;
     if (hostCopy) keepHostCopy(hostCopy, read.values.subarray(classCount));
     return { gradient, target: given ? await resolveTargets(given, scores) : Array.from(read.values.subarray(0, classCount)) };

@@ -7,6 +7,7 @@ import { fusedReluGraphForward } from './fused-relu-graph.js';
 import { fusedReluLayersForward } from './fused-relu-layers.js';
 import { raceAbort } from '../api/abort.js';
 import { rejectOption } from '../api/options.js';
+import { nonFiniteScoresError } from './non-finite-scores.js';
 
 /** Options for {@link adaptModel}. */
 export interface AdaptOptions {
@@ -136,15 +137,10 @@ function syncAdapter(
       const y = tf.tidy(() => checkedForward(x));
       const classes = y.shape[1];
       const values = (await y.data().finally(() => y.dispose())) as Float32Array;
-      if (!values.every(Number.isFinite)) throw notFinite(kind);
+      if (!values.every(Number.isFinite)) throw nonFiniteScoresError(kind);
       return { values, classes };
     },
   };
-}
-
-/** The error for a tfjs model's NaN or Inf score, read as a flag or checked on the host values. */
-function notFinite(kind: string): ModelError {
-  return new ModelError(`the ${kind} model returned NaN or Inf scores`);
 }
 
 async function assertFinite(y: tf.Tensor, kind: string): Promise<void> {
@@ -153,7 +149,7 @@ async function assertFinite(y: tf.Tensor, kind: string): Promise<void> {
   bad.dispose();
   if (flag) {
     y.dispose();
-    throw notFinite(kind);
+    throw nonFiniteScoresError(kind);
   }
 }
 

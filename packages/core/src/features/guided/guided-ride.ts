@@ -3,10 +3,10 @@
 // gradientForTarget reads and checks after its pass (the scores' finiteness, the chosen classes),
 // and the product with Grad-CAM's map, recorded before that one readback and kept as its host copy.
 import * as tf from '@tensorflow/tfjs';
-import { ModelError } from '@webxai/shaders';
 import type { PeakRide } from '../../cam/pipeline.js';
 import type { gradientAndScores } from '../../gradient/target-gradients.js';
 import { keepHostCopy, takesHostCopy } from '../../interop/tfjs-webgpu.js';
+import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
 
 /**
  * Grad-CAM's pass chose other classes than guided backprop's (its argmax rounded differently in a
@@ -46,7 +46,7 @@ export function guidedRide(pass: ReturnType<typeof gradientAndScores>, given: re
       return [pass.chosen, takesHostCopy(product.size) ? product : undefined];
     },
     check(values, scoresFinite, camClasses) {
-      if (!scoresFinite) throw new ModelError(`the ${kind} model returned NaN or Inf scores`);
+      if (!scoresFinite) throw nonFiniteScoresError(kind);
       const chosenCount = pass.chosen ? rows : 0;
       classes ??= Array.from(values.subarray(0, chosenCount));
       if (camClasses && camClasses.some((c, row) => c !== classes![row])) throw new OtherTarget();

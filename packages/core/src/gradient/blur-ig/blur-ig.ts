@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { blurIgAccumulate, blurIgAccumulateRef, ModelError, releaseBuffer, runKernel, throwIfAborted, uploadBuffer } from '@webxai/shaders';
+import { blurIgAccumulate, blurIgAccumulateRef, releaseBuffer, runKernel, throwIfAborted, uploadBuffer } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { createTensorBuffer, gpuBufferOf, keepHostCopy, takesHostCopy, tfjsDevice } from '../../interop/tfjs-webgpu.js';
@@ -12,6 +12,7 @@ import { checkTargetClass, givenTargets } from '../../api/targets.js';
 import { readChecked, type InputCheck } from '../../api/input-check.js';
 import type { OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
+import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
 
 /** Options of `'blur-ig'` (PAIR-code/saliency `BlurIG.GetMask` defaults). */
 export interface BlurIgOptions extends BatchingOptions {
@@ -183,7 +184,7 @@ async function checkAfterPath(
     const classes = scores.shape[1];
     for (const row of rows) {
       const values = read.subarray(offset + row * classes, offset + (row + 1) * classes);
-      if (!values.every(Number.isFinite)) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+      if (!values.every(Number.isFinite)) throw nonFiniteScoresError(model.kind);
     }
     offset += scores.size;
   }

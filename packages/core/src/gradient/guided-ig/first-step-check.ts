@@ -7,11 +7,11 @@
 // recorded: the GPU still has that step's work queued while the host waits. Same errors, in the
 // same order, after at most two steps.
 import type * as tf from '@tensorflow/tfjs';
-import { ModelError } from '@webxai/shaders';
 import { resolveTargets } from '../../api/targets.js';
 import { readCheckedWithScores, type InputCheck } from '../../api/input-check.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { forwardOf, gradientAndScores } from '../target-gradients.js';
+import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
 
 /** The first step's gradient and the scores its check reads later (caller disposes both). */
 export interface CheckedPass {
@@ -36,7 +36,7 @@ async function readFirstStepCheck(
   targets: readonly number[],
 ): Promise<void> {
   const read = await readCheckedWithScores(pass.inputCheck, undefined, pass.scores);
-  if (!read.scoresFinite) throw new ModelError(`the ${model.kind} model returned NaN or Inf scores`);
+  if (!read.scoresFinite) throw nonFiniteScoresError(model.kind);
   await resolveTargets([...targets], pass.scores);
 }
 

@@ -8,7 +8,7 @@
 // readback, the unperturbed images' scores in front of the first image's. The model, the batches
 // and their order are the same, so the scores are the same bits.
 import * as tf from '@tensorflow/tfjs';
-import { ModelError, throwIfAborted } from '@webxai/shaders';
+import { throwIfAborted } from '@webxai/shaders';
 import { checkpoint } from '../../api/abort.js';
 import { gpuBatches, type BatchWriter } from '../../perturbation/shared/evaluate.js';
 import { GpuScope } from '../../perturbation/shared/gpu-scope.js';
@@ -16,6 +16,7 @@ import { GpuMaskBatches } from '../../perturbation/shared/mask-methods.js';
 import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { metricEnv, type MaskSource } from '../shared/masked-batches.js';
 import type { MetricInputs } from '../types.js';
+import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
 
 /** GpuMaskBatches.writer's kind of writer. */
 type GpuBatchWriter = Extract<BatchWriter, { on: 'gpu' }>;
@@ -23,11 +24,6 @@ type GpuBatchWriter = Extract<BatchWriter, { on: 'gpu' }>;
 /** Whether a metric's batches can be recorded and read once: a tfjs model (it has a forward pass) on the GPU path. */
 export function recordsBatches(method: string, inputs: MetricInputs): boolean {
   return inputs.model.forward !== undefined && gpuBatches(metricEnv(method, inputs));
-}
-
-/** The error predictValues gives a tfjs model's NaN or Inf score. */
-function notFinite(inputs: MetricInputs): ModelError {
-  return new ModelError(`the ${inputs.model.kind} model returned NaN or Inf scores`);
 }
 
 /**
@@ -84,11 +80,11 @@ export async function recordedMaskedScores(
     const frontCount = front ? front.size : 0;
     const frontValues = front ? values.subarray(0, frontCount) : undefined;
     if (frontValues) {
-      if (!frontValues.every(Number.isFinite)) throw notFinite(inputs);
+      if (!frontValues.every(Number.isFinite)) throw nonFiniteScoresError(inputs.model.kind);
       checkFront(frontValues);
     }
     const scores = values.subarray(frontCount);
-    if (!scores.every(Number.isFinite)) throw notFinite(inputs);
+    if (!scores.every(Number.isFinite)) throw nonFiniteScoresError(inputs.model.kind);
     return { front: frontValues, scores, classes };
   } finally {
     tf.dispose(kept);
