@@ -9,7 +9,7 @@ import type { LayerInfo } from '../../model/split/types.js';
 import type { LayerSpec } from '../../model/split/list-layers.js';
 import { gradientAndScores, gradientForTarget } from '../../gradient/target-gradients.js';
 import { overriddenForward } from './relu-override.js';
-import { guidedRide, OtherTarget } from './guided-ride.js';
+import { guidedProduct, guidedRide, OtherTarget } from './guided-ride.js';
 import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'guided-grad-cam'`. */
@@ -75,7 +75,7 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
     const combine = (gradient: tf.Tensor4D, map: MethodOutput<'grad-cam'>, target: number[], product?: tf.Tensor4D) => {
       const camMap = map.attribution;
       tf.dispose(map.map);
-      const attribution = product ?? tf.tidy<tf.Tensor4D>(() => tf.mul(gradient, tf.expandDims(camMap, 3)));
+      const attribution = product ?? guidedProduct(gradient, camMap);
       const { layer, layers } = map as unknown as Pick<CamResult, 'layer' | 'layers'>;
       return { attribution, cam: camMap, layer: layer as string, layers, relus: [...relus], target };
     };

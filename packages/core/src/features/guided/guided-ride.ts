@@ -8,6 +8,11 @@ import type { gradientAndScores } from '../../gradient/target-gradients.js';
 import { keepHostCopy, takesHostCopy } from '../../interop/tfjs-webgpu.js';
 import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
 
+/** Guided Grad-CAM's attribution: guided backprop's gradient `[n, h, w, c]` times Grad-CAM's map `[n, h, w]`. */
+export function guidedProduct(gradient: tf.Tensor4D, camMap: tf.Tensor3D): tf.Tensor4D {
+  return tf.tidy(() => tf.mul(gradient, tf.expandDims(camMap, 3)));
+}
+
 /**
  * Grad-CAM's pass chose other classes than guided backprop's (its argmax rounded differently in a
  * tie): Grad-CAM must run again for guided backprop's classes. Internal: never reaches the caller.
@@ -42,7 +47,7 @@ export function guidedRide(pass: ReturnType<typeof gradientAndScores>, given: re
   return {
     scores: pass.scores,
     parts(maps) {
-      product = tf.tidy<tf.Tensor4D>(() => tf.mul(pass.gradient, tf.expandDims(maps.attribution, 3)));
+      product = guidedProduct(pass.gradient, maps.attribution);
       return [pass.chosen, takesHostCopy(product.size) ? product : undefined];
     },
     check(values, scoresFinite, camClasses) {
