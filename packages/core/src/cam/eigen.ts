@@ -8,10 +8,11 @@
 // The `signConvention` option picks 'max-abs' (scikit-learn's svd_flip) or the opposite sign.
 import * as tf from '@tensorflow/tfjs';
 import {
-  POWER_ITERATION_DEFAULTS,
-  POWER_ITERATION_MAX_SIZE,
-  powerIterationFor,
-  powerIterationRef,
+  EIGEN_COMPONENT_MAX_SIZE,
+  EIGEN_COMPONENT_STOPPING,
+  eigenComponentFor,
+  eigenComponentRef,
+  eigenComponentWorkSize,
   runKernelSync,
   UnsupportedModelError,
 } from '@webxai/shaders';
@@ -22,38 +23,6 @@ import { activeAdapterInfo, isSwiftShaderAdapter } from '../interop/tfjs-setup.j
 import { camMaps, type CamMaps } from './cam-map.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { EigenSignConvention } from './types.js';
-import { nonFiniteMarks } from './model-fault.js';
-import { sumByProducts } from './sum-by-products.js';
-
-async function leadingEigenpairs(
-  matrices: tf.Tensor3D,
-  signs: tf.Tensor2D,
-  path: ExecutionPath,
-): Promise<{ vectors: tf.Tensor2D; values: tf.Tensor1D }> {
-  const [images, size] = signs.shape;
-  if (path === 'cpu') {
-    const [m, s] = await Promise.all([matrices.data(), signs.data()]);
-    const { vectors, values } = powerIterationRef(m, s, { images, size });
-    return { vectors: tf.tensor2d(vectors, [images, size]), values: tf.tensor1d(values) };
-  }
-  // Recorded into tfjs's stream: no flush of the Gram matrix's pass and no submit of its own.
-  const spec = powerIterationFor(isSwiftShaderAdapter(activeAdapterInfo()));
-  const [vectors, values] = await streamToNewTensors([[images, size], [images]], [matrices, signs], ([vectors, values], buffer, sink) =>
-    runKernelSync(
-      tfjsDevice(),
-      spec,
-      {
-        params: { images, size, ...POWER_ITERATION_DEFAULTS },
-        matrices: buffer(matrices),
-        signs: buffer(signs),
-        vectors: vectors!,
-        values: values!,
-      },
-      sink,
-    ),
-  );
-  return { vectors: vectors as tf.Tensor2D, values: values as tf.Tensor1D };
-}
 
 /** An image batch's first principal components and whether each image's eigenproblem was finite. */
 interface Component {
@@ -70,47 +39,41 @@ interface Component {
 /**
  * Projection of each image's `[h*w, k]` activations onto their first principal component:
  * `[n, h, w, 1]`. With X the centred activations and M = X X^T (h*w <= k) the projection is
- * sqrt(lambda) u; otherwise M = X^T X and the projection is X v.
+ * sqrt(lambda) u; otherwise M = X^T X and the projection is X v. One eigen-component dispatch,
+ * recorded into tfjs's stream, or its f64 reference on the CPU path.
  * @throws {UnsupportedModelError} min(h*w, k) > 1024 (the kernel's limit).
  */
 export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): Promise<Component> {
   const [n, h, w, k] = values.shape;
   const positions = h * w;
-  const gramOverPositions = positions <= k;
   const size = Math.min(positions, k);
-  if (size > POWER_ITERATION_MAX_SIZE) {
+  if (size > EIGEN_COMPONENT_MAX_SIZE) {
     throw new UnsupportedModelError(
-      `Eigen-CAM / eigenSmooth at a layer with ${positions} positions and ${k} channels needs a ${size} x ${size} eigenproblem; the limit is ${POWER_ITERATION_MAX_SIZE} (pick a later layer)`,
+      `Eigen-CAM / eigenSmooth at a layer with ${positions} positions and ${k} channels needs a ${size} x ${size} eigenproblem; the limit is ${EIGEN_COMPONENT_MAX_SIZE} (pick a later layer)`,
     );
   }
-  const { centred, matrices, signs, unit } = tf.tidy(() => {
-    const x = tf.reshape<tf.Rank.R3>(values, [n, positions, k]);
-    // Means and sums as products with ones, not tf.mean / tf.sum: see sumByProducts.
-    const c = tf.sub<tf.Tensor3D>(x, tf.div(sumByProducts(x, 'rows'), positions));
-    const m = tf.matMul<tf.Tensor3D>(c, c, !gramOverPositions, gramOverPositions);
-    return {
-      centred: c,
-      matrices: m,
-      signs: gramOverPositions ? tf.reshape<tf.Rank.R2>(sumByProducts(c, 'columns'), [n, positions]) : tf.ones<tf.Rank.R2>([n, k]),
-      unit: tf.add<tf.Tensor2D>(tf.reshape(nonFiniteMarks(m), [n, 1]), tf.scalar(1)),
-    };
-  });
-  try {
-    const { vectors, values: lambdas } = await leadingEigenpairs(matrices, signs, path);
-    const projection = tf.tidy(() => {
-      const projection = gramOverPositions
-        ? tf.mul(vectors, tf.sqrt(tf.relu(tf.expandDims(lambdas, 1))))
-        : tf.matMul(centred, tf.expandDims(vectors, 2));
-      tf.dispose([vectors, lambdas]);
-      return tf.reshape<tf.Rank.R4>(projection, [n, h, w, 1]);
-    });
-    return { projection, unit };
-  } catch (error) {
-    unit.dispose();
-    throw error;
-  } finally {
-    tf.dispose([centred, matrices, signs]);
+  const shape = { images: n, positions, channels: k };
+  if (path === 'cpu') {
+    const { projection, unit } = eigenComponentRef(await values.data(), shape);
+    return { projection: tf.tensor4d(projection, [n, h, w, 1]), unit: tf.tensor2d(unit, [n, 1]) };
   }
+  const spec = eigenComponentFor(isSwiftShaderAdapter(activeAdapterInfo()));
+  const shapes = [
+    [n, eigenComponentWorkSize(positions, k)],
+    [n, h, w, 1],
+    [n, 1],
+  ];
+  const [work, projection, unit] = await streamToNewTensors(shapes, [values], ([work, projection, unit], buffer, sink) =>
+    runKernelSync(
+      tfjsDevice(),
+      spec,
+      { params: { ...shape, ...EIGEN_COMPONENT_STOPPING }, act: buffer(values), work: work!, projection: projection!, unit: unit! },
+      sink,
+    ),
+  );
+  // The means and Gram matrix are the kernel's scratch; tfjs keeps the buffer until its pass is done.
+  work!.dispose();
+  return { projection: projection as tf.Tensor4D, unit: unit as tf.Tensor2D };
 }
 
 /**

@@ -3,8 +3,14 @@ export { camMap, camMapFor, CAM_WEIGHTING_MODES, type CamWeighting } from './cam
 export { camMapRef, halfPixelSource, resizeBilinearRef, minMaxNormaliseRef, type CamMapShape } from './cam-map.ref.js';
 export { gradientCamWeights, gradientCamWeightsFor, type KernelWeightedCam } from './gradient-cam-weights.kernel.js';
 export { gradcamPpWeightsRef, xgradCamWeightsRef } from './gradient-cam-weights.ref.js';
-export { powerIteration, powerIterationFor, POWER_ITERATION_MAX_SIZE, POWER_ITERATION_DEFAULTS } from './power-iteration.kernel.js';
-export { powerIterationRef, powerIterationStart } from './power-iteration.ref.js';
+export {
+  eigenComponent,
+  eigenComponentFor,
+  eigenComponentWorkSize,
+  EIGEN_COMPONENT_MAX_SIZE,
+  EIGEN_COMPONENT_STOPPING,
+} from './eigen-component.kernel.js';
+export { eigenComponentRef, type EigenComponentShape } from './eigen-component.ref.js';
 export { scorecamRange } from './scorecam-range.kernel.js';
 export { scorecamMasks } from './scorecam-masks.kernel.js';
 export { scorecamRangesRef, alignCornersSource, type ScorecamShape } from './scorecam-range.ref.js';

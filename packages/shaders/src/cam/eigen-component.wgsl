@@ -1,0 +1,310 @@
+// eigen-component.wgsl
+//
+// Eigen-CAM's principal component in one pass per image (Muhammad & Yeasin, IJCNN 2020; as
+// jacobgil/pytorch-grad-cam's utils/svd_on_activations.get_2d_projection): the projection of the
+// activations x (positions x channels, NHWC: [n][p][k]) onto the first right singular vector of their
+// centred form, by power iteration on the smaller Gram matrix instead of an SVD.
+//   mu_k      = (sum_p x[p, k]) / P                         (work from `base`: the K channel means)
+//   c[p, k]   = x[p, k] - mu_k                              (then P K words: c laid out [l][i], i
+//                                                             the Gram matrix's axis, l the other)
+//   M         = c c^T (P <= K: d = P) | c^T c (d = K)       (then d x d words, row-major)
+//   unit[n]   = 1, or NaN when an entry of M is NaN or Inf (from the activations, or an f32 overflow):
+//               cam-map's weight, so a non-finite image's peak comes out NaN (the host's ModelError).
+//   v         = M's leading unit eigenvector by power iteration (von Mises; Golub & Van Loan,
+//               "Matrix Computations", sec. 8.2.1), lambda = v^T M v:
+//                 v_0 = hash start vector (deterministic, shared with the CPU reference), normalised
+//                 v_{t+1} = M v_t / ||M v_t||, until max_i |v_{t+1,i} - v_{t,i}| < tolerance or `iterations`
+//   sign      = -1 when v . s < 0, else 1, with s = c's row sums (P <= K) or ones: SVD's sign is
+//               arbitrary; this one makes the projection correlate positively with the channel sum.
+//   projection[n, p] = sign sqrt(max(lambda, 0)) v_p (P <= K) | sign sum_k c[p, k] v_k
+// A zero matrix gives the normalised start vector and lambda 0 (a zero projection). For a non-finite
+// image only unit is defined.
+//
+// Dispatch: one workgroup per image (linearWorkgroup); invocations own means k = lid, lid + WG, ...,
+// centred words, 4 x 4 tiles of Gram entries i <= j (written to both halves; each is the same f32
+// sum either way) and rows of the iteration. Storage writes the next phase reads are ordered by
+// storageBarrier(). On SwiftShader every dynamically indexed load is gathered lane by lane, so the
+// layouts and tiles are chosen to load fewer words per product (see gramTile, multiply). v lives in
+// workgroup memory, so d <= MAX_SIZE (1024: 2 x 4 KiB + reduction scratch). The stop test uses
+// reduce()'s uniform results (workgroupUniformLoad), so every invocation leaves the loop together.
+// One dispatch instead of tfjs's centring, Gram, sign-vector and non-finite-mark kernels around a
+// separate power iteration: on SwiftShader each small dispatch cost ~0.1-0.3 ms (ADR 0009).
+// Numerics: means, Gram entries and sign sums are sequential f32 sums (P, K or d terms); the vector
+// converges to f32 precision (~1e-6 relative) at rate lambda_2 / lambda_1. Tolerance in
+// eigen-component.kernel.ts.
+
+override WORKGROUP_SIZE: u32;
+const MAX_SIZE: u32 = 1024u;
+
+struct Params {
+  images: u32,
+  positions: u32,
+  channels: u32,
+  iterations: u32,
+  tolerance: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> act: array<f32>;
+// Per image: K channel means, then the d x d Gram matrix (a scratch the caller discards).
+@group(0) @binding(2) var<storage, read_write> work: array<f32>;
+@group(0) @binding(3) var<storage, read_write> projection: array<f32>;
+@group(0) @binding(4) var<storage, read_write> unit: array<f32>;
+
+var<workgroup> v: array<f32, MAX_SIZE>;
+var<workgroup> y: array<f32, MAX_SIZE>;
+var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
+var<workgroup> reduced: f32;
+
+// lowbias32 integer hash (C. Wellons); startValue(i) in [-0.5, 0.5), identical in eigenComponentRef.
+fn hash(x0: u32) -> u32 {
+  var x = x0;
+  x ^= x >> 16u;
+  x *= 0x7feb352du;
+  x ^= x >> 15u;
+  x *= 0x846ca68bu;
+  x ^= x >> 16u;
+  return x;
+}
+
+fn startValue(i: u32) -> f32 {
+  return f32(hash(i + 1u) >> 8u) / 16777216.0 - 0.5;
+}
+
+// NaN or +-Inf: all exponent bits set (a bit test: float comparisons with NaN may be folded away).
+fn isNonFinite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
+}
+
+// Sum (op 0) or max (op 1) of each invocation's `value` over the workgroup, uniform: invocation 0
+// walks the pairwise tree (stride WORKGROUP_SIZE / 2 down to 1, the same additions in the same
+// order as a tree with a barrier per level) and the others load its result. Two barriers (the one
+// before the walk, and workgroupUniformLoad's) instead of two plus one per level: on SwiftShader a
+// barrier resumes every SIMD group of the workgroup (session 29). The uniform result also decides
+// the loop's exit, and its barrier orders this reduction's reads of scratch before the next one's writes.
+fn reduce(value: f32, op: u32, lid: u32) -> f32 {
+  scratch[lid] = value;
+  workgroupBarrier();
+  if (lid == 0u) {
+    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
+      for (var l = 0u; l < stride; l++) {
+        scratch[l] = select(scratch[l] + scratch[l + stride], max(scratch[l], scratch[l + stride]), op == 1u);
+      }
+    }
+    reduced = scratch[0];
+  }
+  return workgroupUniformLoad(&reduced);
+}
+
+// Image n's layout: its activations from `first`; in `work` from `base`: the K channel means, the
+// centred activations laid out [l][i] with i indexing the Gram matrix (positions when P <= K, else
+// channels) and l the other axis, then the Gram matrix.
+struct Image {
+  first: u32,
+  base: u32,
+  d: u32,
+  inner: u32,
+}
+
+fn centredAt(img: Image) -> u32 {
+  return img.base + params.channels;
+}
+
+fn gramAt(img: Image) -> u32 {
+  return centredAt(img) + img.d * img.inner;
+}
+
+// Four consecutive words of row l of the centred activations from column `at`, the columns past
+// d - 1 read as column d - 1 (their products are computed and dropped).
+fn centredQuad(c: u32, l: u32, at: u32, d: u32) -> vec4f {
+  let row = c + l * d;
+  return vec4f(work[row + at], work[row + min(at + 1u, d - 1u)], work[row + min(at + 2u, d - 1u)], work[row + min(at + 3u, d - 1u)]);
+}
+
+// Gram entries (4 ti + r, 4 tj + s), r, s < 4: each the in-order sum over l of the two columns'
+// products (the same additions as one entry at a time). A 4 x 4 tile loads 8 words per l for 16
+// products: SwiftShader gathers every dynamically indexed load lane by lane.
+fn gramTile(c: u32, ti: u32, tj: u32, d: u32, inner: u32) -> mat4x4f {
+  var acc = mat4x4f();
+  for (var l = 0u; l < inner; l++) {
+    let a = centredQuad(c, l, 4u * ti, d);
+    let b = centredQuad(c, l, 4u * tj, d);
+    acc[0] += a.x * b;
+    acc[1] += a.y * b;
+    acc[2] += a.z * b;
+    acc[3] += a.w * b;
+  }
+  return acc;
+}
+
+// Writes the channel means, the centred activations and the Gram matrix; returns a non-finite entry
+// this invocation wrote, else 0.
+fn buildGram(img: Image, overPositions: bool, lid: u32) -> f32 {
+  let P = params.positions;
+  let K = params.channels;
+  for (var k = lid; k < K; k += WORKGROUP_SIZE) {
+    var s = 0.0;
+    for (var p = 0u; p < P; p++) {
+      s += act[img.first + p * K + k];
+    }
+    work[img.base + k] = s / f32(P);
+  }
+  storageBarrier();
+  let c = centredAt(img);
+  for (var e = lid; e < P * K; e += WORKGROUP_SIZE) {
+    let p = e / K;
+    let k = e % K;
+    let x = act[img.first + e] - work[img.base + k];
+    work[c + select(p * K + k, k * P + p, overPositions)] = x;
+  }
+  storageBarrier();
+  var fault = 0.0;
+  let d = img.d;
+  let gram = gramAt(img);
+  // Tiles (ti, tj), ti <= tj, numbered row by row; invocations take every WORKGROUP_SIZE-th.
+  let tiles = (d + 3u) / 4u;
+  var ti = 0u;
+  var rowStart = 0u;
+  for (var t = lid; t < tiles * (tiles + 1u) / 2u; t += WORKGROUP_SIZE) {
+    while (t >= rowStart + tiles - ti) {
+      rowStart += tiles - ti;
+      ti++;
+    }
+    let tj = ti + (t - rowStart);
+    let acc = gramTile(c, ti, tj, d, img.inner);
+    for (var r = 0u; r < 4u; r++) {
+      for (var q = 0u; q < 4u; q++) {
+        let i = 4u * ti + r;
+        let j = 4u * tj + q;
+        if (i < d && j < d) {
+          let s = acc[r][q];
+          if (isNonFinite(s)) {
+            fault = s;
+          }
+          work[gram + i * d + j] = s;
+          work[gram + j * d + i] = s;
+        }
+      }
+    }
+  }
+  storageBarrier();
+  return fault;
+}
+
+// y = M v for the rows this invocation owns. M is symmetric (both halves hold the same words), so
+// row i is read as column i: consecutive lanes read consecutive words (the same products in the
+// same order).
+fn multiply(gram: u32, d: u32, lid: u32) {
+  for (var i = lid; i < d; i += WORKGROUP_SIZE) {
+    let col = gram + i;
+    var s = 0.0;
+    var j = 0u;
+    // Unrolled by 4 (the same additions in the same order): SwiftShader runs a loop's mask and
+    // counter bookkeeping once per 4 products.
+    for (; j + 4u <= d; j += 4u) {
+      s += work[col + j * d] * v[j];
+      s += work[col + (j + 1u) * d] * v[j + 1u];
+      s += work[col + (j + 2u) * d] * v[j + 2u];
+      s += work[col + (j + 3u) * d] * v[j + 3u];
+    }
+    for (; j < d; j++) {
+      s += work[col + j * d] * v[j];
+    }
+    y[i] = s;
+  }
+}
+
+// Leaves M's leading unit eigenvector in v (every invocation past a barrier after its last write).
+fn iterate(gram: u32, d: u32, lid: u32) {
+  var part = 0.0;
+  for (var i = lid; i < d; i += WORKGROUP_SIZE) {
+    v[i] = startValue(i);
+    part += v[i] * v[i];
+  }
+  let startNorm = sqrt(reduce(part, 0u, lid));
+  for (var i = lid; i < d; i += WORKGROUP_SIZE) {
+    v[i] /= startNorm;
+  }
+  // v is written by its rows' invocations and read by all: every write is followed by a barrier
+  // (this one, or a reduction's) before the next reads, and every read by one before the next writes.
+  workgroupBarrier();
+  for (var it = 0u; it < params.iterations; it++) {
+    multiply(gram, d, lid);
+    part = 0.0;
+    for (var i = lid; i < d; i += WORKGROUP_SIZE) {
+      part += y[i] * y[i];
+    }
+    let norm = sqrt(reduce(part, 0u, lid));
+    var change = 0.0;
+    if (norm > 0.0) {
+      for (var i = lid; i < d; i += WORKGROUP_SIZE) {
+        let next = y[i] / norm;
+        change = max(change, abs(next - v[i]));
+        v[i] = next;
+      }
+    }
+    let largest = reduce(change, 1u, lid);
+    if (norm == 0.0 || largest < params.tolerance) {
+      break;
+    }
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let n = linearWorkgroup(wid, nwg);
+  // n is uniform across the workgroup, so this early return keeps barriers in uniform control flow.
+  if (n >= params.images) {
+    return;
+  }
+  let P = params.positions;
+  let K = params.channels;
+  let overPositions = P <= K;
+  let d = select(K, P, overPositions);
+  let img = Image(n * P * K, n * (K + P * K + d * d), d, select(P, K, overPositions));
+  let gram = gramAt(img);
+  let c = centredAt(img);
+  let l = lid.x;
+  // Before buildGram's storage barriers, which order it before a fault's NaN below.
+  if (l == 0u) {
+    unit[n] = 1.0;
+  }
+  let fault = buildGram(img, overPositions, l);
+  iterate(gram, d, l);
+  // Rayleigh quotient and sign.
+  multiply(gram, d, l);
+  var part = 0.0;
+  var agreement = 0.0;
+  for (var i = l; i < d; i += WORKGROUP_SIZE) {
+    part += v[i] * y[i];
+    var s = 1.0;
+    if (overPositions) {
+      s = 0.0;
+      for (var k = 0u; k < K; k++) {
+        s += work[c + k * P + i];
+      }
+    }
+    agreement += v[i] * s;
+  }
+  let value = reduce(part, 0u, l);
+  let sign = select(1.0, -1.0, reduce(agreement, 0u, l) < 0.0);
+  if (overPositions) {
+    let scale = sign * sqrt(max(value, 0.0));
+    for (var p = l; p < P; p += WORKGROUP_SIZE) {
+      projection[n * P + p] = scale * v[p];
+    }
+  } else {
+    for (var p = l; p < P; p += WORKGROUP_SIZE) {
+      var s = 0.0;
+      for (var k = 0u; k < K; k++) {
+        s += work[c + p * K + k] * (sign * v[k]);
+      }
+      projection[n * P + p] = s;
+    }
+  }
+  // After lane 0's write of 1: a lane that saw a non-finite Gram entry marks the image NaN (setting
+  // the quiet bit turns an Inf into a NaN; a runtime value, never a constant).
+  if (isNonFinite(fault)) {
+    unit[n] = bitcast<f32>(bitcast<u32>(fault) | 0x7fc00000u);
+  }
+}
