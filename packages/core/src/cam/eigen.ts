@@ -57,7 +57,7 @@ export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): 
     const { projection, unit } = eigenComponentRef(await values.data(), shape);
     return { projection: tf.tensor4d(projection, [n, h, w, 1]), unit: tf.tensor2d(unit, [n, 1]) };
   }
-  const spec = eigenComponentFor(isSwiftShaderAdapter(activeAdapterInfo()));
+  const spec = eigenComponentFor(isSwiftShaderAdapter(activeAdapterInfo()), size);
   const shapes = [
     [n, eigenComponentWorkSize(positions, k)],
     [n, h, w, 1],

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './eigen-component.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { kernelVariant } from '../runtime/kernel-variant.js';
 
 /** Largest eigenproblem (min(positions, channels)) the kernel handles (its vector lives in workgroup memory). */
 export const EIGEN_COMPONENT_MAX_SIZE = 1024;
@@ -50,7 +51,13 @@ export const eigenComponent = defineKernel({
  */
 const eigenComponentOneGroup = { ...eigenComponent, workgroupSize: 4 };
 
-/** The kernel for an adapter: {@link eigenComponentOneGroup} on SwiftShader, else 64 invocations an image. */
-export function eigenComponentFor(swiftShader: boolean): typeof eigenComponent {
-  return swiftShader ? eigenComponentOneGroup : eigenComponent;
+/**
+ * The kernel for an adapter and an eigenproblem of `size` (min(positions, channels) <= 1024):
+ * {@link eigenComponentOneGroup} on SwiftShader, else 64 invocations an image; its workgroup vectors
+ * (the VECTOR_CAPACITY override constant) the smallest power of two >= size, at least 64, because
+ * WGSL zero-fills workgroup memory at every dispatch (one cached pipeline per capacity).
+ */
+export function eigenComponentFor(swiftShader: boolean, size: number): typeof eigenComponent {
+  const capacity = Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(size, 1))));
+  return kernelVariant(swiftShader ? eigenComponentOneGroup : eigenComponent, { VECTOR_CAPACITY: capacity });
 }

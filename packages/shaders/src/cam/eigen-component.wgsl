@@ -25,7 +25,7 @@
 // sum either way) and rows of the iteration. Storage writes the next phase reads are ordered by
 // storageBarrier(). On SwiftShader every dynamically indexed load is gathered lane by lane, so the
 // layouts and tiles are chosen to load fewer words per product (see gramTile, multiply). v lives in
-// workgroup memory, so d <= MAX_SIZE (1024: 2 x 4 KiB + reduction scratch). The stop test uses
+// workgroup memory, so d <= VECTOR_CAPACITY <= 1024 (2 x 4 KiB + reduction scratch). The stop test uses
 // reduce()'s uniform results (workgroupUniformLoad), so every invocation leaves the loop together.
 // One dispatch instead of tfjs's centring, Gram, sign-vector and non-finite-mark kernels around a
 // separate power iteration: on SwiftShader each small dispatch cost ~0.1-0.3 ms (ADR 0009).
@@ -34,7 +34,10 @@
 // eigen-component.kernel.ts.
 
 override WORKGROUP_SIZE: u32;
-const MAX_SIZE: u32 = 1024u;
+// Length of v and y: at least d, at most 1024 (eigenComponentFor picks a power of two >= d). WGSL
+// zero-fills workgroup memory at every dispatch; on SwiftShader 2 x 1024 words cost ~0.25 ms of the
+// MNIST CNN's ~1 ms (d = 49, session 31).
+override VECTOR_CAPACITY: u32 = 1024u;
 
 struct Params {
   images: u32,
@@ -51,8 +54,8 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> projection: array<f32>;
 @group(0) @binding(4) var<storage, read_write> unit: array<f32>;
 
-var<workgroup> v: array<f32, MAX_SIZE>;
-var<workgroup> y: array<f32, MAX_SIZE>;
+var<workgroup> v: array<f32, VECTOR_CAPACITY>;
+var<workgroup> y: array<f32, VECTOR_CAPACITY>;
 var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
 var<workgroup> reduced: f32;
 
