@@ -49,7 +49,8 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> act: array<f32>;
-// Per image: K channel means, then the d x d Gram matrix (a scratch the caller discards).
+// Per image: K channel means, the P K centred activations, the d x d Gram matrix (a scratch the
+// caller discards; eigenComponentWorkSize).
 @group(0) @binding(2) var<storage, read_write> work: array<f32>;
 @group(0) @binding(3) var<storage, read_write> projection: array<f32>;
 @group(0) @binding(4) var<storage, read_write> unit: array<f32>;
