@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { AbortedError, InvalidOptionError, liveBufferCount } from '@webxai/shaders';
+import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount } from '@webxai/shaders';
+import { countReadbacks } from '@webxai/testing';
+import { countedModel, disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
 import { createExplainerFor } from '../../api/explainer.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { anchors } from './anchors.js';
@@ -148,5 +150,44 @@ describe('anchors', () => {
     await expect(wrong.explain(x)).rejects.toThrow(/target class 2 is out of range: the model has 2 classes/);
     expect(memory()).toEqual(before);
     x.dispose();
+  });
+
+  it('with a tfjs model on the GPU path: the input read once with its check, then one readback per model call', async () => {
+    const weights = tinyCnnWeights({ height: H, width: W, channels: 1, classes: 3, seed: 5 });
+    const counted = countedModel(tinyCnn('sequential', weights));
+    // A fresh tensor per run (tfjs keeps values it has read back), made on the GPU (+ 0).
+    const image = () => tf.tidy(() => tf.add(tf.randomUniform([1, H, W, 1], 0, 1, 'float32', 3), 0));
+    const explainer = createExplainerFor(anchors, counted.model, {
+      method: 'anchors',
+      segments: quads,
+      seed: 4,
+      samplesPerDraw: 30,
+      target: 0,
+    });
+    const warmImage = image();
+    const warm = await explainer.explain(warmImage);
+    tf.dispose([warmImage, warm.attribution, warm.segments]);
+    counted.reset();
+    const x = image();
+    const { result: r, readbacks } = await countReadbacks(() => explainer.explain(x));
+    expect(r.path).toBe('gpu');
+    expect([r.anchor, r.precision, r.samples]).toEqual([warm.anchor, warm.precision, warm.samples]);
+    // The image's values (SLIC's range, the fill) carry the NaN / Inf check: it was a readback of its own.
+    expect(readbacks).toBe(1 + counted.calls);
+    tf.dispose([r.attribution, r.segments]);
+    // One NaN pixel, made on the GPU: the host check over the read values still rejects it.
+    const nan = tf.tidy(() =>
+      tf.add(
+        tf.tensor4d(
+          Float32Array.from({ length: H * W }, (_, p) => (p === 5 ? Number.NaN : 0.5)),
+          [1, H, W, 1],
+        ),
+        0,
+      ),
+    );
+    await expect(explainer.explain(nan)).rejects.toThrow(InvalidInputError);
+    await expect(explainer.explain(nan)).rejects.toThrow(/input contains NaN or Inf values/);
+    tf.dispose([x, nan]);
+    disposeWeights(weights);
   });
 });
