@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
-import { felzenszwalb, felzenszwalbGraph, felzenszwalbMerge, type FelzenszwalbGraph } from './felzenszwalb.js';
+import { InvalidOptionError } from '@webxai/shaders';
+import { felzenszwalb, felzenszwalbGraph, felzenszwalbMerge } from './felzenszwalb.js';
 import { compactLabels } from './connectivity.js';
+import { gaussianFilter } from './lab.js';
 import { stableAscendingOrder } from './stable-order.js';
 
 /** The order the radix sort must reproduce (Felzenszwalb's comparator sort before it): by key, ties by index. */
@@ -60,16 +62,45 @@ function blocks(): { values: Float64Array; height: number; width: number; channe
   return { values, height, width, channels };
 }
 
+interface Image {
+  readonly values: Float64Array;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+}
+
 /**
- * Felzenszwalb's merge passes as written before the zero-cost prefix and the sorted edge arrays
- * (session 29): a fresh union-find, every edge of both passes gathered through `order`.
+ * The uncontracted graph of session 29, independent of felzenszwalbGraph: every edge of the
+ * smoothed image (right, down, down-right, up-right of each pixel in raster order = index order),
+ * in the comparator order (cost, then index).
  */
-function plainMerge(graph: FelzenszwalbGraph, scale: number, minSize: number): { labels: Int32Array; count: number } {
-  const { pixels, from, to, cost, order } = graph;
-  const k = scale / 255;
+function referenceEdges({ values, height, width, channels }: Image) {
+  const image = gaussianFilter(values, height, width, channels, 0.8);
+  const from: number[] = [];
+  const to: number[] = [];
+  const cost: number[] = [];
+  const add = (a: number, b: number) => {
+    let d = 0;
+    for (let c = 0; c < channels; c++) d += (image[a * channels + c]! - image[b * channels + c]!) ** 2;
+    from.push(a);
+    to.push(b);
+    cost.push(Math.sqrt(d));
+  };
+  for (let p = 0; p < height * width; p++) {
+    const [y, x] = [Math.floor(p / width), p % width];
+    if (x + 1 < width) add(p, p + 1);
+    if (y + 1 < height) add(p, p + width);
+    if (x + 1 < width && y + 1 < height) add(p, p + width + 1);
+    if (x + 1 < width && y > 0) add(p, p - width + 1);
+  }
+  const order = comparatorOrder(Float64Array.from(cost));
+  return { pixels: height * width, from: order.map((e) => from[e]!), to: order.map((e) => to[e]!), cost: order.map((e) => cost[e]!) };
+}
+
+/** A union-find over `pixels` with recursive path compression and the merge's join rule (under the larger, ties under a). */
+function unionFind(pixels: number) {
   const parent = Int32Array.from({ length: pixels }, (_, i) => i);
   const size = new Int32Array(pixels).fill(1);
-  const threshold = new Float64Array(pixels).fill(k);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
   const join = (a: number, b: number) => {
     if (size[a]! < size[b]!) [a, b] = [b, a];
@@ -77,14 +108,26 @@ function plainMerge(graph: FelzenszwalbGraph, scale: number, minSize: number): {
     size[a] = size[a]! + size[b]!;
     return a;
   };
-  for (const e of order) {
+  return { size, find, join };
+}
+
+/**
+ * Felzenszwalb's merge passes as written before the zero-cost merges and the contraction (session
+ * 29): a fresh union-find over the pixels, every edge of both passes.
+ */
+function plainMerge(image: Image, scale: number, minSize: number): { labels: Int32Array; count: number } {
+  const { pixels, from, to, cost } = referenceEdges(image);
+  const k = scale / 255;
+  const { size, find, join } = unionFind(pixels);
+  const threshold = new Float64Array(pixels).fill(k);
+  for (let e = 0; e < cost.length; e++) {
     const [a, b, w] = [find(from[e]!), find(to[e]!), cost[e]!];
     if (a !== b && w <= threshold[a]! && w <= threshold[b]!) {
       const r = join(a, b);
       threshold[r] = w + k / size[r]!;
     }
   }
-  for (const e of order) {
+  for (let e = 0; e < cost.length; e++) {
     const [a, b] = [find(from[e]!), find(to[e]!)];
     if (a !== b && (size[a]! < minSize || size[b]! < minSize)) join(a, b);
   }
@@ -116,27 +159,35 @@ function flatBands(): { values: Float64Array; height: number; width: number; cha
 }
 
 describe('felzenszwalbGraph', () => {
-  it("walks a smoothed image's edges in the comparator order (cost, then index)", () => {
-    const { values, height, width, channels } = blocks();
-    const graph = felzenszwalbGraph(values, height, width, channels, 0.8);
-    expect(graph.cost.length).toBe(4 * height * width - 3 * height - 3 * width + 2);
-    expect(Array.from(graph.order)).toEqual(comparatorOrder(graph.cost));
+  it('contracts the zero-cost components to nodes and keeps the other edges between nodes in the comparator order (cost, then index)', () => {
+    for (const image of [blocks(), ringOnFlat()]) {
+      const graph = felzenszwalbGraph(image.values, image.height, image.width, image.channels, 0.8);
+      const edges = referenceEdges(image);
+      // Nodes: the components of the zero-cost edges, numbered by first pixel.
+      const zero = unionFind(edges.pixels);
+      edges.cost.forEach((w, e) => w === 0 && zero.join(zero.find(edges.from[e]!), zero.find(edges.to[e]!)));
+      const nodes = compactLabels(Int32Array.from({ length: edges.pixels }, (_, i) => zero.find(i)));
+      expect(Array.from(graph.node)).toEqual(Array.from(nodes.labels));
+      const sizes = new Array<number>(nodes.count).fill(0);
+      for (const n of nodes.labels) sizes[n]!++;
+      expect(Array.from(graph.nodeSize)).toEqual(sizes);
+      // Edges: the rest in merge order, between different nodes, their ends as nodes.
+      const kept = edges.cost.flatMap((w, e) => {
+        const [a, b] = [nodes.labels[edges.from[e]!]!, nodes.labels[edges.to[e]!]!];
+        return w > 0 && a !== b ? [[a, b, w]] : [];
+      });
+      expect(Array.from(graph.edges.from)).toEqual(kept.map(([a]) => a));
+      expect(Array.from(graph.edges.to)).toEqual(kept.map(([, b]) => b));
+      expect(Array.from(graph.edges.cost)).toEqual(kept.map(([, , w]) => w));
+    }
   });
 
-  it('keeps the edges in merge order, and the union-find of the leading zero-cost edges', () => {
-    const { values, height, width, channels } = ringOnFlat();
-    const graph = felzenszwalbGraph(values, height, width, channels, 0.8);
-    const { order, sorted } = graph;
-    expect(Array.from(sorted.from)).toEqual(Array.from(order, (e) => graph.from[e]));
-    expect(Array.from(sorted.to)).toEqual(Array.from(order, (e) => graph.to[e]));
-    expect(Array.from(sorted.cost)).toEqual(Array.from(order, (e) => graph.cost[e]));
-    const zeros = graph.cost.filter((c) => c === 0).length;
-    expect(zeros).toBeGreaterThan(graph.cost.length / 3); // the flat background (48%)
-    expect(graph.zeroCost.edges).toBe(zeros);
-    // Component sizes of the zero-cost subgraph: the roots' sizes add up to every pixel.
-    const roots = Array.from({ length: graph.pixels }, (_, i) => i).filter((i) => graph.zeroCost.parent[i] === i);
-    expect(roots.reduce((s, r) => s + graph.zeroCost.size[r]!, 0)).toBe(graph.pixels);
-    expect(roots.length).toBeLessThan(graph.pixels / 2);
+  it('has far fewer nodes and edges than pixels and grid edges on a flat background', () => {
+    const image = ringOnFlat();
+    const graph = felzenszwalbGraph(image.values, image.height, image.width, image.channels, 0.8);
+    const gridEdges = referenceEdges(image).cost.length;
+    expect(graph.nodeSize.length).toBeLessThan(graph.node.length / 2);
+    expect(graph.edges.cost.length).toBeLessThan(gridEdges * 0.6); // the flat background's 48% of zero costs are out
   });
 });
 
@@ -150,9 +201,9 @@ describe('felzenszwalbMerge', () => {
     expect(new Set(fresh.map((f) => f.count)).size).toBe(3); // the scales do differ on this image
   });
 
-  it('gives the labels of the plain merge (fresh union-find, every edge) at every scale, negative and zero too', () => {
-    for (const { values, height, width, channels } of [blocks(), ringOnFlat(), flatBands()]) {
-      const graph = felzenszwalbGraph(values, height, width, channels, 0.8);
+  it('gives the labels of the plain merge (fresh union-find over the pixels, every edge) at every scale, zero too', () => {
+    for (const image of [blocks(), ringOnFlat(), flatBands()]) {
+      const graph = felzenszwalbGraph(image.values, image.height, image.width, image.channels, 0.8);
       for (const [scale, minSize] of [
         [50, 150],
         [100, 150],
@@ -163,11 +214,22 @@ describe('felzenszwalbMerge', () => {
         [20, 20],
         [3, 20],
         [0, 20],
-        [-30, 20],
+        [0, 0],
+        [1e9, 20],
       ] as const) {
-        const want = plainMerge(graph, scale, minSize);
-        expect({ scale, ...felzenszwalbMerge(graph, scale, minSize) }).toEqual({ scale, ...want });
+        const want = plainMerge(image, scale, minSize);
+        expect({ scale, minSize, ...felzenszwalbMerge(graph, scale, minSize) }).toEqual({ scale, minSize, ...want });
       }
     }
+  });
+});
+
+describe('felzenszwalb', () => {
+  it('rejects a scale the zero-cost merges do not hold for (negative, NaN, infinite) with an InvalidOptionError', () => {
+    const { values, height, width, channels } = flatBands();
+    for (const scale of [-30, NaN, Infinity]) {
+      expect(() => felzenszwalb(values, height, width, channels, { scale })).toThrow(InvalidOptionError);
+    }
+    expect(() => felzenszwalb(values, height, width, channels, { scale: 0 })).not.toThrow();
   });
 });

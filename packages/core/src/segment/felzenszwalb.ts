@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-import { compactLabels } from './connectivity.js';
 import { gaussianFilter } from './lab.js';
 import { stableAscendingOrder } from './stable-order.js';
 import type { OptionNames } from '../api/option-names.js';
+import { numberOption } from '../api/options.js';
 
 /** Options of Felzenszwalb's graph segmentation (skimage.segmentation.felzenszwalb's names and defaults). */
 export interface FelzenszwalbOptions {
@@ -18,39 +18,29 @@ export interface FelzenszwalbOptions {
 export const FELZENSZWALB_OPTION_NAMES: OptionNames<FelzenszwalbOptions> = { scale: true, sigma: true, minSize: true };
 
 /**
- * The smoothed image's 8-connected grid graph with its edges in merge order (cost, then index):
+ * The smoothed image's 8-connected grid graph, contracted to the components of its zero-cost edges:
  * everything of Felzenszwalb's segmentation that does not depend on the scale, so several scales of
- * one image (XRAI's six) smooth, build, sort and merge the zero-cost edges once
+ * one image (XRAI's six) smooth, build, merge the zero-cost edges and sort once
  * ({@link felzenszwalbMerge} per scale).
+ *
+ * A zero-cost edge always merges (0 <= every threshold, which is w + k / |C| >= 0 for k >= 0),
+ * whatever the scale, so its merge is scale-independent (70% of an MNIST digit's edges at 224).
+ * Each component of those edges is one node here, with its pixel count; every threshold after the
+ * zero-cost merges is 0 + k / |C| = k / |C|. Edges inside a node join nothing in either pass (both
+ * ends are one component from the start) and are left out. The merge decisions hang only on
+ * component sizes and on which end an edge names first, never on which pixel is a root, so the
+ * merge of the nodes makes the same partition as the merge of the pixels.
  */
 export interface FelzenszwalbGraph {
-  readonly pixels: number;
-  /** The edges by index: endpoints and weight. */
-  readonly from: Int32Array;
-  readonly to: Int32Array;
-  readonly cost: Float64Array;
-  /** Edge indices by ascending cost, ties by index (the order the merge passes walk). */
-  readonly order: Int32Array;
+  /** The node of every pixel; nodes are numbered by their first pixel. */
+  readonly node: Int32Array;
+  /** Pixels per node. */
+  readonly nodeSize: Int32Array;
   /**
-   * The edges in merge order (edge `order[i]` at i): both endpoints and the cost, so the merge
-   * passes read memory front to back instead of gathering from the edge arrays.
+   * The edges of non-zero cost between different nodes, in merge order (cost, then the grid edge's
+   * index: right, down, down-right, up-right of each pixel in raster order); ends as nodes.
    */
-  readonly sorted: { readonly from: Int32Array; readonly to: Int32Array; readonly cost: Float64Array };
-  /** The union-find after the leading zero-cost edges of {@link order}: the same at every scale. */
-  readonly zeroCost: ZeroCostMerge;
-}
-
-/**
- * The first pass over the leading zero-cost edges, done once for all scales. A zero-cost edge always
- * merges (0 <= every threshold, which is w + k / |C| >= 0 for k >= 0), whatever the scale, so these
- * merges and their union-find (roots, sizes) are scale-independent; every threshold after them is
- * 0 + k / |C| = k / |C|. The second pass finds both ends of these edges in one component and skips them.
- */
-interface ZeroCostMerge {
-  /** How many edges of the merge order have cost exactly 0 (they come first). */
-  readonly edges: number;
-  readonly parent: Int32Array;
-  readonly size: Int32Array;
+  readonly edges: { readonly from: Int32Array; readonly to: Int32Array; readonly cost: Float64Array };
 }
 
 /** Union-find root of `i`; the path from `i` is then compressed onto it. */
@@ -77,9 +67,17 @@ function joinRoots(parent: Int32Array, size: Int32Array, a: number, b: number): 
   return a;
 }
 
+/** `length` singletons of a union-find. */
+function identity(length: number): Int32Array {
+  const parent = new Int32Array(length);
+  for (let i = 0; i < length; i++) parent[i] = i;
+  return parent;
+}
+
 /**
  * Gaussian smoothing per channel, then an edge to the right, down, down-right and up-right of
- * every pixel (each pair once), weighted by the Euclidean colour distance.
+ * every pixel (each pair once), weighted by the Euclidean colour distance; contracted to the
+ * components of the zero-cost edges (see {@link FelzenszwalbGraph}).
  */
 export function felzenszwalbGraph(
   values: ArrayLike<number>,
@@ -88,13 +86,24 @@ export function felzenszwalbGraph(
   channels: number,
   sigma: number,
 ): FelzenszwalbGraph {
-  const image = gaussianFilter(values, height, width, channels, sigma);
+  const grid = gridEdges(gaussianFilter(values, height, width, channels, sigma), height, width, channels);
+  const { node, nodeSize } = zeroCostNodes(grid.parent, grid.size);
+  return { node, nodeSize, edges: contractedEdges(grid, node) };
+}
+
+/**
+ * The grid's edges of `image`: those of cost exactly 0 joined in a union-find as they come (their
+ * order does not matter: only the components are kept), the others listed in index order.
+ */
+function gridEdges(image: Float64Array, height: number, width: number, channels: number) {
   const pixels = height * width;
   // right h(w-1), down (h-1)w, and the two diagonals of each of the (h-1)(w-1) cells
   const edges = pixels ? 4 * pixels - 3 * width - 3 * height + 2 : 0;
   const from = new Int32Array(edges);
   const to = new Int32Array(edges);
   const cost = new Float64Array(edges);
+  const parent = identity(pixels);
+  const size = new Int32Array(pixels).fill(1);
   let e = 0;
   const add = (a: number, b: number) => {
     let d = 0;
@@ -102,9 +111,16 @@ export function felzenszwalbGraph(
       const diff = image[a * channels + c]! - image[b * channels + c]!;
       d += diff * diff;
     }
+    const w = Math.sqrt(d);
+    if (w === 0) {
+      const ra = findRoot(parent, a);
+      const rb = findRoot(parent, b);
+      if (ra !== rb) joinRoots(parent, size, ra, rb);
+      return;
+    }
     from[e] = a;
     to[e] = b;
-    cost[e++] = Math.sqrt(d);
+    cost[e++] = w;
   };
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
@@ -114,48 +130,71 @@ export function felzenszwalbGraph(
       if (x + 1 < width && y + 1 < height) add(p, p + width + 1);
       if (x + 1 < width && y > 0) add(p, p - width + 1);
     }
-  const order = stableAscendingOrder(cost);
-  const sorted = { from: new Int32Array(edges), to: new Int32Array(edges), cost: new Float64Array(edges) };
-  for (let i = 0; i < edges; i++) {
-    const edge = order[i]!;
-    sorted.from[i] = from[edge]!;
-    sorted.to[i] = to[edge]!;
-    sorted.cost[i] = cost[edge]!;
-  }
-  return { pixels, from, to, cost, order, sorted, zeroCost: mergeZeroCost(pixels, sorted) };
+  return { parent, size, from: from.subarray(0, e), to: to.subarray(0, e), cost: cost.subarray(0, e) };
 }
 
-/** {@link ZeroCostMerge} of edges in merge order. */
-function mergeZeroCost(pixels: number, sorted: FelzenszwalbGraph['sorted']): ZeroCostMerge {
-  const parent = new Int32Array(pixels);
-  for (let i = 0; i < pixels; i++) parent[i] = i;
-  const size = new Int32Array(pixels).fill(1);
-  let edges = 0;
-  for (; edges < sorted.cost.length && sorted.cost[edges] === 0; edges++) {
-    const a = findRoot(parent, sorted.from[edges]!);
-    const b = findRoot(parent, sorted.to[edges]!);
-    if (a !== b) joinRoots(parent, size, a, b);
+/** Node of every pixel (components of the union-find, numbered by first pixel) and node sizes. */
+function zeroCostNodes(parent: Int32Array, size: Int32Array): { node: Int32Array; nodeSize: Int32Array } {
+  const pixels = parent.length;
+  const nodeOfRoot = new Int32Array(pixels).fill(-1);
+  const node = new Int32Array(pixels);
+  const sizes = new Int32Array(pixels);
+  let nodes = 0;
+  for (let i = 0; i < pixels; i++) {
+    const r = findRoot(parent, i);
+    if (nodeOfRoot[r]! < 0) {
+      nodeOfRoot[r] = nodes;
+      sizes[nodes++] = size[r]!;
+    }
+    node[i] = nodeOfRoot[r]!;
   }
-  return { edges, parent, size };
+  return { node, nodeSize: sizes.slice(0, nodes) };
+}
+
+/** The non-zero edges between different nodes, as nodes, in merge order (cost, then index). */
+function contractedEdges(
+  grid: { readonly from: Int32Array; readonly to: Int32Array; readonly cost: Float64Array },
+  node: Int32Array,
+): FelzenszwalbGraph['edges'] {
+  const from = new Int32Array(grid.cost.length);
+  const to = new Int32Array(grid.cost.length);
+  const cost = new Float64Array(grid.cost.length);
+  let kept = 0;
+  for (let e = 0; e < grid.cost.length; e++) {
+    const a = node[grid.from[e]!]!;
+    const b = node[grid.to[e]!]!;
+    if (a === b) continue;
+    from[kept] = a;
+    to[kept] = b;
+    cost[kept++] = grid.cost[e]!;
+  }
+  const order = stableAscendingOrder(cost.subarray(0, kept));
+  const sorted = { from: new Int32Array(kept), to: new Int32Array(kept), cost: new Float64Array(kept) };
+  for (let i = 0; i < kept; i++) {
+    const e = order[i]!;
+    sorted.from[i] = from[e]!;
+    sorted.to[i] = to[e]!;
+    sorted.cost[i] = cost[e]!;
+  }
+  return sorted;
 }
 
 /**
  * Kruskal-style merging of `graph` while w <= Int(C) + scale / |C| (scale divided by 255 for
  * [0, 1] values), then components smaller than `minSize` merged along the cheapest edges.
+ * `scale` >= 0: the graph's zero-cost merges hold only then ({@link felzenszwalb} checks it).
  */
 export function felzenszwalbMerge(graph: FelzenszwalbGraph, scale: number, minSize: number): { labels: Int32Array; count: number } {
-  const { pixels, sorted, zeroCost } = graph;
-  const { from, to, cost } = sorted;
+  const { from, to, cost } = graph.edges;
   const edges = cost.length;
   const k = scale / 255;
-  // The zero-cost edges' merges hold for any k >= 0 (see ZeroCostMerge); a negative k starts afresh.
-  const first = k >= 0 ? zeroCost.edges : 0;
-  const parent = first ? zeroCost.parent.slice() : Int32Array.from({ length: pixels }, (_, i) => i);
-  const size = first ? zeroCost.size.slice() : new Int32Array(pixels).fill(1);
+  const nodes = graph.nodeSize.length;
+  const parent = identity(nodes);
+  const size = graph.nodeSize.slice();
   // Only roots' thresholds are read: k / |C| is 0 + k / |C| after zero-cost merges, and k itself for singletons.
-  const threshold = new Float64Array(pixels);
-  for (let i = 0; i < pixels; i++) threshold[i] = k / size[i]!;
-  for (let i = first; i < edges; i++) {
+  const threshold = new Float64Array(nodes);
+  for (let i = 0; i < nodes; i++) threshold[i] = k / size[i]!;
+  for (let i = 0; i < edges; i++) {
     const a = findRoot(parent, from[i]!);
     const b = findRoot(parent, to[i]!);
     const w = cost[i]!;
@@ -164,14 +203,48 @@ export function felzenszwalbMerge(graph: FelzenszwalbGraph, scale: number, minSi
       threshold[r] = w + k / size[r]!;
     }
   }
-  for (let i = first; i < edges; i++) {
+  joinSmall(graph.edges, parent, size, minSize);
+  return pixelLabels(graph.node, parent);
+}
+
+/**
+ * Felzenszwalb's second pass: along the edges in order, components smaller than `minSize` join
+ * their neighbour. Only a join with a small component happens here, so once none is left the
+ * rest of the edges change nothing and are not walked.
+ */
+function joinSmall(edges: FelzenszwalbGraph['edges'], parent: Int32Array, size: Int32Array, minSize: number): void {
+  let small = 0;
+  for (let i = 0; i < parent.length; i++) if (parent[i] === i && size[i]! < minSize) small++;
+  const { from, to } = edges;
+  for (let i = 0; i < from.length && small > 0; i++) {
     const a = findRoot(parent, from[i]!);
     const b = findRoot(parent, to[i]!);
-    if (a !== b && (size[a]! < minSize || size[b]! < minSize)) joinRoots(parent, size, a, b);
+    if (a === b) continue;
+    const smallEnds = (size[a]! < minSize ? 1 : 0) + (size[b]! < minSize ? 1 : 0);
+    if (smallEnds === 0) continue;
+    const r = joinRoots(parent, size, a, b);
+    small -= smallEnds - (size[r]! < minSize ? 1 : 0);
   }
-  const roots = new Int32Array(pixels);
-  for (let i = 0; i < pixels; i++) roots[i] = findRoot(parent, i);
-  return compactLabels(roots);
+}
+
+/**
+ * Labels 0 .. count - 1 of the pixels' components in order of first appearance, as compactLabels
+ * of the roots would give: nodes are numbered by first pixel, so a component's first pixel is the
+ * first pixel of its lowest node, and numbering the components along the nodes gives that order.
+ */
+function pixelLabels(node: Int32Array, parent: Int32Array): { labels: Int32Array; count: number } {
+  const nodes = parent.length;
+  const labelOfRoot = new Int32Array(nodes).fill(-1);
+  const labelOfNode = new Int32Array(nodes);
+  let count = 0;
+  for (let i = 0; i < nodes; i++) {
+    const root = findRoot(parent, i);
+    if (labelOfRoot[root]! < 0) labelOfRoot[root] = count++;
+    labelOfNode[i] = labelOfRoot[root]!;
+  }
+  const labels = new Int32Array(node.length);
+  for (let p = 0; p < node.length; p++) labels[p] = labelOfNode[node[p]!]!;
+  return { labels, count };
 }
 
 /**
@@ -182,6 +255,7 @@ export function felzenszwalbMerge(graph: FelzenszwalbGraph, scale: number, minSi
  * then components smaller than `minSize` merged along the cheapest edges.
  *
  * @param values HWC image, already mapped to the range the scale refers to ([0, 1] in skimage).
+ * @throws {InvalidOptionError} for a scale that is not a finite number >= 0.
  */
 export function felzenszwalb(
   values: ArrayLike<number>,
@@ -190,6 +264,8 @@ export function felzenszwalb(
   channels: number,
   options: FelzenszwalbOptions = {},
 ): { labels: Int32Array; count: number } {
-  const { scale = 1, sigma = 0.8, minSize = 20 } = options;
+  const { sigma = 0.8, minSize = 20 } = options;
+  // segment() asks for scale > 0; here 0 is fine too, a negative scale breaks the zero-cost merges.
+  const scale = numberOption('felzenszwalb', 'scale', options.scale, 1, 0);
   return felzenszwalbMerge(felzenszwalbGraph(values, height, width, channels, sigma), scale, minSize);
 }

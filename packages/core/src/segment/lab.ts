@@ -29,6 +29,24 @@ export function rgbToLab(unit: ArrayLike<number>, pixels: number, channels: numb
 }
 
 /**
+ * For each index i < n and tap k <= 2 radius, the source index of i + k - radius mirrored at the
+ * edges (scipy's 'reflect', half-sample symmetric; any distance, also past a whole period): one
+ * table per axis instead of two modulos per tap.
+ */
+function reflectedTaps(n: number, radius: number): Int32Array {
+  const taps = 2 * radius + 1;
+  const period = 2 * n;
+  const table = new Int32Array(n * taps);
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < taps; k++) {
+      let j = (((i + k - radius) % period) + period) % period;
+      if (j >= n) j = period - 1 - j;
+      table[i * taps + k] = j;
+    }
+  return table;
+}
+
+/**
  * Separable Gaussian filter per channel with scipy.ndimage's defaults (truncate 4, mode 'reflect'
  * = half-sample symmetric), as skimage's filters use. Returns a new array.
  */
@@ -39,25 +57,22 @@ export function gaussianFilter(values: ArrayLike<number>, height: number, width:
   const weights = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-0.5 * ((i - radius) / sigma) ** 2));
   const total = weights.reduce((a, b) => a + b, 0);
   for (let i = 0; i < weights.length; i++) weights[i]! /= total;
-  const reflect = (i: number, n: number) => {
-    const period = 2 * n;
-    let j = ((i % period) + period) % period;
-    if (j >= n) j = period - 1 - j;
-    return j;
-  };
+  const taps = weights.length;
+  const columns = reflectedTaps(width, radius);
+  const rows = reflectedTaps(height, radius);
   const tmp = new Float64Array(out.length);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++)
       for (let c = 0; c < channels; c++) {
         let s = 0;
-        for (let k = -radius; k <= radius; k++) s += weights[k + radius]! * out[(y * width + reflect(x + k, width)) * channels + c]!;
+        for (let k = 0; k < taps; k++) s += weights[k]! * out[(y * width + columns[x * taps + k]!) * channels + c]!;
         tmp[(y * width + x) * channels + c] = s;
       }
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++)
       for (let c = 0; c < channels; c++) {
         let s = 0;
-        for (let k = -radius; k <= radius; k++) s += weights[k + radius]! * tmp[(reflect(y + k, height) * width + x) * channels + c]!;
+        for (let k = 0; k < taps; k++) s += weights[k]! * tmp[(rows[y * taps + k]! * width + x) * channels + c]!;
         out[(y * width + x) * channels + c] = s;
       }
   return out;

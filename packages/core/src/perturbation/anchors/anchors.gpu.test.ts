@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { AbortedError, InvalidOptionError, liveBufferCount } from '@webxai/shaders';
+import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount } from '@webxai/shaders';
+import { countReadbacks } from '@webxai/testing';
+import { countedModel, disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
 import { createExplainerFor } from '../../api/explainer.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { anchors } from './anchors.js';
@@ -148,5 +150,72 @@ describe('anchors', () => {
     await expect(wrong.explain(x)).rejects.toThrow(/target class 2 is out of range: the model has 2 classes/);
     expect(memory()).toEqual(before);
     x.dispose();
+  });
+
+  it('with a tfjs model on the GPU path: the input read once with its check, then one readback per draw', async () => {
+    const weights = tinyCnnWeights({ height: H, width: W, channels: 1, classes: 3, seed: 5 });
+    const counted = countedModel(tinyCnn('sequential', weights));
+    // A fresh tensor per run (tfjs keeps values it has read back), made on the GPU (+ 0).
+    const image = () => tf.tidy(() => tf.add(tf.randomUniform([1, H, W, 1], 0, 1, 'float32', 3), 0));
+    const options = { method: 'anchors', segments: quads, seed: 4, samplesPerDraw: 30, minSamplesStart: 30, target: 0 } as const;
+    const run = async (batchSize: number, target: number | 'predicted' = 0) => {
+      const explainer = createExplainerFor(anchors, counted.model, { ...options, batchSize, target });
+      const warm = image();
+      const warmed = await explainer.explain(warm);
+      tf.dispose([warm, warmed.attribution, warmed.segments]);
+      counted.reset();
+      const x = image();
+      const { result: r, readbacks } = await countReadbacks(() => explainer.explain(x));
+      expect(r.path).toBe('gpu');
+      tf.dispose([x, r.attribution, r.segments]);
+      return { readbacks, calls: counted.calls, found: [r.target, r.anchor, r.precision, r.coverage, r.samples] };
+    };
+    // Batches of 64 hold every draw (at most 2 x 30 samples): one model call per draw.
+    const whole = await run(64);
+    // The image's values (SLIC's range, the fill) carry the NaN / Inf check: it was a readback of its own.
+    expect(whole.readbacks).toBe(1 + whole.calls);
+    // Batches of 8: four calls per draw of 30, still one readback per draw, the same anchor.
+    const split = await run(8);
+    expect(split.calls).toBeGreaterThan(2 * whole.calls);
+    expect(split.readbacks).toBe(whole.readbacks);
+    expect(split.found).toEqual(whole.found);
+    // A predicted class: one forward of the clean image more, read back alone.
+    const predicted = await run(64, 'predicted');
+    const given = await run(64, (predicted.found[0] as number[])[0]);
+    expect([predicted.calls, predicted.readbacks]).toEqual([given.calls + 1, given.readbacks + 1]);
+    // One NaN pixel, made on the GPU: the host check over the read values still rejects it.
+    const explainer = createExplainerFor(anchors, counted.model, options);
+    const nan = tf.tidy(() =>
+      tf.add(
+        tf.tensor4d(
+          Float32Array.from({ length: H * W }, (_, p) => (p === 5 ? Number.NaN : 0.5)),
+          [1, H, W, 1],
+        ),
+        0,
+      ),
+    );
+    await expect(explainer.explain(nan)).rejects.toThrow(InvalidInputError);
+    await expect(explainer.explain(nan)).rejects.toThrow(/input contains NaN or Inf values/);
+    nan.dispose();
+    disposeWeights(weights);
+  });
+
+  it('NaN scores in a later batch of a draw read back once: ModelError naming them; nothing leaks', async () => {
+    const weights = tinyCnnWeights({ height: H, width: W, channels: 1, classes: 3, seed: 5 });
+    const network = tinyCnn('sequential', weights);
+    let calls = 0;
+    const nanFromSecond = (input: tf.Tensor4D) => tf.mul<tf.Tensor2D>(network.predict(input) as tf.Tensor2D, calls++ >= 1 ? Number.NaN : 1);
+    const x = tf.tidy(() => tf.add(tf.randomUniform([1, H, W, 1], 0, 1, 'float32', 3), 0));
+    const options = { method: 'anchors', segments: quads, seed: 4, target: 0, batchSize: 8 } as const;
+    const ok = await createExplainerFor(anchors, (i: tf.Tensor4D) => network.predict(i) as tf.Tensor2D, options).explain(x);
+    tf.dispose([ok.attribution, ok.segments]); // warm-up: pooled buffers
+    const memory = () => (flushTfjs(), [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())]);
+    const before = memory();
+    const failure = createExplainerFor(anchors, nanFromSecond, options).explain(x);
+    await expect(failure).rejects.toThrow(/the function model returned NaN or Inf scores/);
+    expect(calls).toBeGreaterThan(1);
+    expect(memory()).toEqual(before);
+    x.dispose();
+    disposeWeights(weights);
   });
 });

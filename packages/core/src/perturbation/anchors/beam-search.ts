@@ -204,7 +204,8 @@ class AnchorSearch {
       }
     });
     this.ws.setSamples(masks);
-    const hits = await this.ws.evaluate(this.target, undefined, 0, total, 'hit');
+    // Every hit of the draw is needed before the search goes on: one readback for all its batches.
+    const hits = await this.ws.evaluate(this.target, undefined, 0, total, 'hit', 'once');
     this.budgetLeft -= total;
     for (let row = 0; row < total; row++) {
       const index = this.data.length;

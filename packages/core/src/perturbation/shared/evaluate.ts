@@ -5,6 +5,7 @@ import { resolveTargetsOnHost, type Target } from '../../api/targets.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { kernelToTensor } from '../../interop/tfjs-webgpu.js';
 import { checkBlackBoxScores, checkClassCount } from '../../model/adapt.js';
+import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
 import { raceAbort } from '../../api/abort.js';
 import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
 import type { BatchLayout } from './perturb-cpu.js';
@@ -124,13 +125,22 @@ export type BatchHandler = (first: number, count: number, scores: Float32Array, 
  * model on the CPU path: a host batch becomes a tensor. Checks the signal before every batch and
  * releases each batch's tensors whatever happens.
  */
-export async function evaluateBatches(env: PerturbationEnv, total: number, writer: BatchWriter, onBatch: BatchHandler): Promise<void> {
+export async function evaluateBatches(
+  env: PerturbationEnv,
+  total: number,
+  writer: BatchWriter,
+  onBatch: BatchHandler,
+  readback: ScoreReadback = 'per-batch',
+): Promise<void> {
   const { model, geometry, signal } = env;
   const { height, width, channels } = geometry;
   const limit = model.kind === 'black-box' ? Math.min(env.batchSize, (model.source as BlackBoxModel).maxBatch ?? Infinity) : env.batchSize;
   invariant(writer.on === (gpuBatches(env) ? 'gpu' : 'host'), `${env.method}: a ${writer.on} batch writer on the ${env.path} path`);
   if (total <= 0) return;
   if (writer.on === 'host' && hostBatches(env)) return blackBoxBatches(env, total, limit, writer, onBatch);
+  if (writer.on === 'gpu' && readback === 'once' && total > limit && model.forward) {
+    return gpuBatchesReadOnce(env, total, limit, writer, onBatch, model.forward);
+  }
   for (let first = 0; first < total; first += limit) {
     await checkpoint(signal, env.method);
     const count = Math.min(limit, total - first);
@@ -145,6 +155,52 @@ export async function evaluateBatches(env: PerturbationEnv, total: number, write
     // One readback per batch: the scores, checked for NaN/Inf on the host.
     const scores = (await model.predictValues(input, signal).finally(() => input.dispose())).values;
     await onBatch(first, count, scores, scores.length / count);
+  }
+}
+
+/**
+ * When a GPU batch loop reads the model's scores back: after every batch (a NaN in batch k stops the
+ * loop before batch k + 1 runs; progress per batch), or `'once'` after the last batch, for callers
+ * that need every score of the call before they go on (anchors' draws): the GPU runs the batches back
+ * to back instead of waiting for a round trip between them (on Chromium each is an IPC to the GPU
+ * process).
+ */
+export type ScoreReadback = 'per-batch' | 'once';
+
+/**
+ * evaluateBatches on the GPU path with one readback: every batch is written and run forward, then
+ * all scores come back in one readback (a Concat), are checked for NaN / Inf on the host as
+ * predictValues checks them, and go to `onBatch` batch by batch. Same scores as per-batch reads.
+ */
+async function gpuBatchesReadOnce(
+  env: PerturbationEnv,
+  total: number,
+  limit: number,
+  writer: Extract<BatchWriter, { on: 'gpu' }>,
+  onBatch: BatchHandler,
+  forward: (x: tf.Tensor4D) => tf.Tensor2D,
+): Promise<void> {
+  const { height, width, channels } = env.geometry;
+  const outputs: tf.Tensor2D[] = [];
+  let values: Float32Array;
+  try {
+    for (let first = 0; first < total; first += limit) {
+      await checkpoint(env.signal, env.method);
+      const count = Math.min(limit, total - first);
+      const input = await kernelToTensor([count, height, width, channels], (target) => writer.write(target, first, count));
+      outputs.push(tf.tidy(() => forward(input)));
+      input.dispose();
+    }
+    const all = tf.concat(outputs);
+    values = (await all.data().finally(() => all.dispose())) as Float32Array;
+  } finally {
+    tf.dispose(outputs);
+  }
+  if (!values.every(Number.isFinite)) throw nonFiniteScoresError(env.model.kind);
+  const classes = values.length / total;
+  for (let first = 0; first < total; first += limit) {
+    const count = Math.min(limit, total - first);
+    await onBatch(first, count, values.subarray(first * classes, (first + count) * classes), classes);
   }
 }
 

@@ -13,7 +13,7 @@ import {
   type GramMode,
 } from '@webxai/shaders';
 import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
-import { evaluateBatches, gpuBatches, type BatchWriter, type PerturbationEnv } from './evaluate.js';
+import { evaluateBatches, gpuBatches, type BatchWriter, type PerturbationEnv, type ScoreReadback } from './evaluate.js';
 import { CpuPerturber } from './perturb-cpu.js';
 import type { FeatureMap } from './features.js';
 import { GpuScope } from './gpu-scope.js';
@@ -101,7 +101,7 @@ export class SegmentWorkspace {
   /**
    * Scores of the target class for sample rows `from .. to - 1` (default: all), in batches;
    * `onBatch(done)` after each batch with the scores filled in so far. `reduce: 'hit'` gives 1
-   * where the target class is the argmax (ties: lowest class), else 0.
+   * where the target class is the argmax (ties: lowest class), else 0. `readback`: see ScoreReadback.
    */
   async evaluate(
     target: number,
@@ -109,6 +109,7 @@ export class SegmentWorkspace {
     from = 0,
     to = this.rows,
     reduce: 'score' | 'hit' = 'score',
+    readback: ScoreReadback = 'per-batch',
   ): Promise<Float64Array> {
     const { height, width, channels } = this.env.geometry;
     const pixels = height * width;
@@ -136,20 +137,26 @@ export class SegmentWorkspace {
             this.cpuPerturber().write(output, this.samples, this.map.count, count, from + first, layout, staging);
           },
         };
-    await evaluateBatches(this.env, to - from, writer, async (first, count, batch, classes) => {
-      // A given target is not checked against the clean images' scores by every method (anchors).
-      checkTargetClass(target, classes);
-      for (let b = 0; b < count; b++) {
-        if (reduce === 'score') {
-          scores[first + b] = batch[b * classes + target]!;
-          continue;
+    await evaluateBatches(
+      this.env,
+      to - from,
+      writer,
+      async (first, count, batch, classes) => {
+        // A given target is not checked against the clean images' scores by every method (anchors).
+        checkTargetClass(target, classes);
+        for (let b = 0; b < count; b++) {
+          if (reduce === 'score') {
+            scores[first + b] = batch[b * classes + target]!;
+            continue;
+          }
+          let best = 0;
+          for (let k = 1; k < classes; k++) if (batch[b * classes + k]! > batch[b * classes + best]!) best = k;
+          scores[first + b] = best === target ? 1 : 0;
         }
-        let best = 0;
-        for (let k = 1; k < classes; k++) if (batch[b * classes + k]! > batch[b * classes + best]!) best = k;
-        scores[first + b] = best === target ? 1 : 0;
-      }
-      await onBatch?.(first + count, scores);
-    });
+        await onBatch?.(first + count, scores);
+      },
+      readback,
+    );
     return scores;
   }
 
