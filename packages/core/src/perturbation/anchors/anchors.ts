@@ -4,8 +4,7 @@ import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api
 import type { ModelAdapter } from '../../model/types.js';
 import type { SegmentOptions } from '../../segment/segment.js';
 import { gpuBatches, hostBatches } from '../shared/evaluate.js';
-import { originalScoresOf } from '../shared/host-input.js';
-import type { InputCheck } from '../../api/input-check.js';
+import { checkedInputValues, originalScoresOf } from '../shared/host-input.js';
 import { givenTargets } from '../../api/targets.js';
 import { checkFill, type FillOption, type SegmentsInput } from '../shared/features.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
@@ -138,7 +137,10 @@ async function explainAnchors(
   // made on the host as well (one 0/1 value per superpixel), so nothing of the search touches the
   // GPU after the segmentation.
   const host = hostBatches(env);
-  const values = await inputValues(input, call.inputCheck);
+  // Anchors needs every image on the host on every path (SLIC's value range, the fill image, a black
+  // box's batches): on the GPU path this one readback also carries the input check, which was a
+  // readback of its own (session 31: 5 -> 4 per single-image explanation in Chromium).
+  const values = await checkedInputValues(input, call.inputCheck);
   const prepare = await featureSource(
     NAME,
     input,
@@ -180,18 +182,4 @@ async function explainAnchors(
   } finally {
     maps.release();
   }
-}
-
-/**
- * The input's NHWC values, read once and checked for NaN / Inf on the host (the deferred input
- * check: no check kernel and no readback of its own). Anchors needs every image on the host on
- * every path (SLIC's value range, the fill image, a black box's batches), so on the GPU path this
- * one readback replaces two: the check's, then the image's (session 31: 5 -> 4 mapAsync per
- * single-image explanation in Chromium, each a round trip to the GPU process).
- * @throws {InvalidInputError} the input has a NaN or Inf value.
- */
-async function inputValues(input: tf.Tensor4D, check: InputCheck | undefined): Promise<Float32Array> {
-  const values = (await input.data()) as Float32Array;
-  check?.checkOnHost(values);
-  return values;
 }

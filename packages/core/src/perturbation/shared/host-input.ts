@@ -25,6 +25,15 @@ export async function hostInputValues(
     await check?.settle();
     return undefined;
   }
+  return checkedInputValues(input, check);
+}
+
+/**
+ * The input's NHWC values, read once and checked for NaN / Inf on the host (`check`, the deferred
+ * input check: no check kernel and no readback of its own).
+ * @throws {InvalidInputError} the input has a NaN or Inf value.
+ */
+export async function checkedInputValues(input: tf.Tensor4D, check: InputCheck | undefined): Promise<Float32Array> {
   const values = (await input.data()) as Float32Array;
   check?.checkOnHost(values);
   return values;
