@@ -135,20 +135,29 @@ function gridEdges(image: Float64Array, height: number, width: number, channels:
 
 /** Node of every pixel (components of the union-find, numbered by first pixel) and node sizes. */
 function zeroCostNodes(parent: Int32Array, size: Int32Array): { node: Int32Array; nodeSize: Int32Array } {
-  const pixels = parent.length;
-  const nodeOfRoot = new Int32Array(pixels).fill(-1);
-  const node = new Int32Array(pixels);
-  const sizes = new Int32Array(pixels);
-  let nodes = 0;
-  for (let i = 0; i < pixels; i++) {
-    const r = findRoot(parent, i);
-    if (nodeOfRoot[r]! < 0) {
-      nodeOfRoot[r] = nodes;
-      sizes[nodes++] = size[r]!;
+  const { component, roots } = numberedComponents(parent);
+  return { node: component, nodeSize: roots.map((root) => size[root]!) };
+}
+
+/**
+ * Every element's component in a union-find, numbered 0, 1, ... in order of each component's first
+ * element, and each component's root.
+ */
+function numberedComponents(parent: Int32Array): { component: Int32Array; roots: Int32Array } {
+  const length = parent.length;
+  const numberOfRoot = new Int32Array(length).fill(-1);
+  const component = new Int32Array(length);
+  const roots = new Int32Array(length);
+  let count = 0;
+  for (let i = 0; i < length; i++) {
+    const root = findRoot(parent, i);
+    if (numberOfRoot[root]! < 0) {
+      numberOfRoot[root] = count;
+      roots[count++] = root;
     }
-    node[i] = nodeOfRoot[r]!;
+    component[i] = numberOfRoot[root]!;
   }
-  return { node, nodeSize: sizes.slice(0, nodes) };
+  return { component, roots: roots.subarray(0, count) };
 }
 
 /** The non-zero edges between different nodes, as nodes, in merge order (cost, then index). */
@@ -233,18 +242,10 @@ function joinSmall(edges: FelzenszwalbGraph['edges'], parent: Int32Array, size: 
  * first pixel of its lowest node, and numbering the components along the nodes gives that order.
  */
 function pixelLabels(node: Int32Array, parent: Int32Array): { labels: Int32Array; count: number } {
-  const nodes = parent.length;
-  const labelOfRoot = new Int32Array(nodes).fill(-1);
-  const labelOfNode = new Int32Array(nodes);
-  let count = 0;
-  for (let i = 0; i < nodes; i++) {
-    const root = findRoot(parent, i);
-    if (labelOfRoot[root]! < 0) labelOfRoot[root] = count++;
-    labelOfNode[i] = labelOfRoot[root]!;
-  }
+  const { component: labelOfNode, roots } = numberedComponents(parent);
   const labels = new Int32Array(node.length);
   for (let p = 0; p < node.length; p++) labels[p] = labelOfNode[node[p]!]!;
-  return { labels, count };
+  return { labels, count: roots.length };
 }
 
 /**
