@@ -13,8 +13,8 @@ function hash(x0: number): number {
   return x >>> 0;
 }
 
-/** The kernel's start vector entry i, in [-0.5, 0.5). */
-export function powerIterationStart(i: number): number {
+/** The kernel's start vector entry i, in [-0.5, 0.5) (startValue in eigen-component.wgsl). */
+function startValue(i: number): number {
   return (hash(i + 1) >>> 8) / 16777216 - 0.5;
 }
 
@@ -62,7 +62,7 @@ function leadingEigenpair(matrix: Float64Array, d: number, stopping: Stopping): 
       for (let j = 0; j < d; j++) s += matrix[i * d + j]! * v[j]!;
       return s;
     });
-  let v = Float64Array.from({ length: d }, (_, i) => powerIterationStart(i));
+  let v = Float64Array.from({ length: d }, (_, i) => startValue(i));
   const start = Math.hypot(...v);
   v = v.map((x) => x / start);
   for (let it = 0; it < stopping.iterations; it++) {
