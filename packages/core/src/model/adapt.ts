@@ -7,7 +7,7 @@ import { fusedReluGraphForward } from './fused-relu-graph.js';
 import { fusedReluLayersForward } from './fused-relu-layers.js';
 import { raceAbort } from '../api/abort.js';
 import { rejectOption } from '../api/options.js';
-import { nonFiniteScoresError } from './non-finite-scores.js';
+import { checkFiniteScores, nonFiniteScoresError } from './non-finite-scores.js';
 
 /** Options for {@link adaptModel}. */
 export interface AdaptOptions {
@@ -137,7 +137,7 @@ function syncAdapter(
       const y = tf.tidy(() => checkedForward(x));
       const classes = y.shape[1];
       const values = (await y.data().finally(() => y.dispose())) as Float32Array;
-      if (!values.every(Number.isFinite)) throw nonFiniteScoresError(kind);
+      checkFiniteScores(values, kind);
       return { values, classes };
     },
   };

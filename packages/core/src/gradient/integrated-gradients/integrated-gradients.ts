@@ -13,7 +13,7 @@ import { blurBaseline, uniformNoiseBaseline } from './special-baselines.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption, type ResolvedBaselines } from './baselines.js';
 import { INTEGRATION_RULES, integrationRule, type IntegrationRule } from './rules.js';
 import type { OptionNames } from '../../api/option-names.js';
-import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
+import { checkFiniteScores } from '../../model/non-finite-scores.js';
 
 /** Options of `'integrated-gradients'` (Captum `IntegratedGradients` defaults). */
 export interface IntegratedGradientsOptions extends BatchingOptions {
@@ -196,7 +196,7 @@ async function endpointScores(
     // The class range before the scores' finiteness: the order of resolveTargets, then predict's check.
     const resolved = given ?? Array.from(read.subarray(scores.size));
     for (const t of resolved) checkTargetClass(t, classes);
-    if (values.some((v) => !Number.isFinite(v))) throw nonFiniteScoresError(model.kind);
+    checkFiniteScores(values, model.kind);
     return {
       target: resolved,
       fx: resolved.map((t, i) => values[i * classes + t]!),

@@ -16,7 +16,7 @@ import { GpuMaskBatches } from '../../perturbation/shared/mask-methods.js';
 import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { metricEnv, type MaskSource } from '../shared/masked-batches.js';
 import type { MetricInputs } from '../types.js';
-import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
+import { checkFiniteScores } from '../../model/non-finite-scores.js';
 
 /** GpuMaskBatches.writer's kind of writer. */
 type GpuBatchWriter = Extract<BatchWriter, { on: 'gpu' }>;
@@ -80,11 +80,11 @@ export async function recordedMaskedScores(
     const frontCount = front ? front.size : 0;
     const frontValues = front ? values.subarray(0, frontCount) : undefined;
     if (frontValues) {
-      if (!frontValues.every(Number.isFinite)) throw nonFiniteScoresError(inputs.model.kind);
+      checkFiniteScores(frontValues, inputs.model.kind);
       checkFront(frontValues);
     }
     const scores = values.subarray(frontCount);
-    if (!scores.every(Number.isFinite)) throw nonFiniteScoresError(inputs.model.kind);
+    checkFiniteScores(scores, inputs.model.kind);
     return { front: frontValues, scores, classes };
   } finally {
     tf.dispose(kept);

@@ -5,7 +5,7 @@ import { resolveTargetsOnHost, type Target } from '../../api/targets.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { kernelToTensor } from '../../interop/tfjs-webgpu.js';
 import { checkBlackBoxScores, checkClassCount } from '../../model/adapt.js';
-import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
+import { checkFiniteScores } from '../../model/non-finite-scores.js';
 import { raceAbort } from '../../api/abort.js';
 import type { BlackBoxModel, ModelAdapter } from '../../model/types.js';
 import type { BatchLayout } from './perturb-cpu.js';
@@ -196,7 +196,7 @@ async function gpuBatchesReadOnce(
   } finally {
     tf.dispose(outputs);
   }
-  if (!values.every(Number.isFinite)) throw nonFiniteScoresError(env.model.kind);
+  checkFiniteScores(values, env.model.kind);
   const classes = values.length / total;
   for (let first = 0; first < total; first += limit) {
     const count = Math.min(limit, total - first);
