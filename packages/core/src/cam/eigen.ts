@@ -14,6 +14,7 @@ import {
   eigenComponentRef,
   eigenComponentWorkSize,
   runKernelSync,
+  signConventionRef,
   UnsupportedModelError,
 } from '@webxai/shaders';
 import type { ExecutionPath } from '../api/types.js';
@@ -24,26 +25,23 @@ import { camMaps, type CamMaps } from './cam-map.js';
 import type { CamWeights } from './gradient-weights.js';
 import type { EigenSignConvention } from './types.js';
 
-/** An image batch's first principal components and whether each image's eigenproblem was finite. */
-interface Component {
-  /** `[n, h, w, 1]`. */
-  readonly projection: tf.Tensor4D;
-  /**
-   * `[n, 1]`: exactly 1 where the image's Gram matrix is finite, NaN where it holds a NaN or Inf
-   * (from the activations or weights). cam-map's weight: it turns the power iteration's output
-   * (which may hide a NaN: a norm guard, a ReLU) into a NaN peak, and multiplies finite maps by 1.
-   */
-  readonly unit: tf.Tensor2D;
+/** Where the maps go and how they are normalised and signed. */
+interface MapRequest {
+  readonly out: readonly [number, number];
+  readonly finalNormalise: boolean;
+  readonly convention: EigenSignConvention;
 }
 
 /**
- * Projection of each image's `[h*w, k]` activations onto their first principal component:
- * `[n, h, w, 1]`. With X the centred activations and M = X X^T (h*w <= k) the projection is
- * sqrt(lambda) u; otherwise M = X^T X and the projection is X v. One eigen-component dispatch,
- * recorded into tfjs's stream, or its f64 reference on the CPU path.
+ * Each image's `[h*w, k]` activations projected onto their first principal component (with X the
+ * centred activations and M = X X^T (h*w <= k) the projection is sqrt(lambda) u; otherwise M = X^T X
+ * and the projection is X v), signed by `convention`, through cam-map's epilogue (channel weight 1,
+ * NaN for an image whose Gram matrix is not finite: its peak comes out NaN, the pipeline's
+ * ModelError). One eigen-component dispatch recorded into tfjs's stream, or on the CPU path the f64
+ * references (eigenComponentRef, signConventionRef, camMapRef).
  * @throws {UnsupportedModelError} min(h*w, k) > 1024 (the kernel's limit).
  */
-export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): Promise<Component> {
+async function principalComponentMaps(values: tf.Tensor4D, request: MapRequest, path: ExecutionPath): Promise<CamMaps> {
   const [n, h, w, k] = values.shape;
   const positions = h * w;
   const size = Math.min(positions, k);
@@ -52,46 +50,26 @@ export async function firstComponent(values: tf.Tensor4D, path: ExecutionPath): 
       `Eigen-CAM / eigenSmooth at a layer with ${positions} positions and ${k} channels needs a ${size} x ${size} eigenproblem; the limit is ${EIGEN_COMPONENT_MAX_SIZE} (pick a later layer)`,
     );
   }
-  const shape = { images: n, positions, channels: k };
+  const { out, finalNormalise, convention } = request;
   if (path === 'cpu') {
-    const { projection, unit } = eigenComponentRef(await values.data(), shape);
-    return { projection: tf.tensor4d(projection, [n, h, w, 1]), unit: tf.tensor2d(unit, [n, 1]) };
+    const { projection, unit } = eigenComponentRef(await values.data(), { images: n, positions, channels: k });
+    const signed = tf.tensor4d(signConventionRef(projection, positions, convention), [n, h, w, 1]);
+    const weights = tf.tensor2d(unit, [n, 1]);
+    try {
+      return await camMaps(signed, weights, 'channel', out, finalNormalise, path);
+    } finally {
+      tf.dispose([signed, weights]);
+    }
   }
-  const spec = eigenComponentFor(isSwiftShaderAdapter(activeAdapterInfo()), size);
-  const shapes = [
-    [n, eigenComponentWorkSize(positions, k)],
-    [n, h, w, 1],
-    [n, 1],
-  ];
-  const [work, projection, unit] = await streamToNewTensors(shapes, [values], ([work, projection, unit], buffer, sink) =>
-    runKernelSync(
-      tfjsDevice(),
-      spec,
-      { params: { ...shape, ...EIGEN_COMPONENT_STOPPING }, act: buffer(values), work: work!, projection: projection!, unit: unit! },
-      sink,
-    ),
+  const spec = eigenComponentFor(isSwiftShaderAdapter(activeAdapterInfo()), size, { sign: convention, finalNormalise });
+  const params = { images: n, height: h, width: w, channels: k, outHeight: out[0], outWidth: out[1], ...EIGEN_COMPONENT_STOPPING };
+  const shapes = [[n, eigenComponentWorkSize(positions, k)], [n, h, w], [n, out[0], out[1]], [n]];
+  const [work, map, attribution, peaks] = await streamToNewTensors(shapes, [values], ([work, map, output, peaks], buffer, sink) =>
+    runKernelSync(tfjsDevice(), spec, { params, act: buffer(values), work: work!, map: map!, output: output!, peaks: peaks! }, sink),
   );
-  // The means and Gram matrix are the kernel's scratch; tfjs keeps the buffer until its pass is done.
+  // The kernel's scratch (unit, projection, means, Gram matrix); tfjs keeps the buffer until its pass is done.
   work!.dispose();
-  return { projection: projection as tf.Tensor4D, unit: unit as tf.Tensor2D };
-}
-
-/**
- * Applies `convention` to projections `[n, h, w, 1]` that follow 'channel-sum' (firstComponent's
- * sign): 'negative-channel-sum' negates them; 'max-abs' makes each image's largest-|value| entry
- * positive (the first such position in row-major order on ties).
- */
-export function applySignConvention(projection: tf.Tensor4D, convention: EigenSignConvention): tf.Tensor4D {
-  if (convention === 'channel-sum') return projection.clone();
-  if (convention === 'negative-channel-sum') return tf.neg(projection);
-  return tf.tidy(() => {
-    const [n, h, w] = projection.shape;
-    const flat = tf.reshape(projection, [n, h * w]);
-    const at = tf.argMax(tf.abs(flat), 1);
-    const peak = tf.sum(tf.mul(flat, tf.oneHot(at, h * w)), 1);
-    const sign = tf.where(tf.less(peak, 0), tf.fill([n], -1), tf.ones([n]));
-    return tf.mul<tf.Tensor4D>(projection, tf.reshape(sign, [n, 1, 1, 1]));
-  });
+  return { map: map as tf.Tensor3D, attribution: attribution as tf.Tensor3D, mapPeaks: peaks as tf.Tensor1D };
 }
 
 /** The activations as weighted by a CAM method (pytorch-grad-cam's weighted_activations). */
@@ -110,7 +88,7 @@ function weightedActivations(activation: tf.Tensor4D, weights: CamWeights | unde
 }
 
 /**
- * Eigen-CAM (weights undefined) or a method's eigen_smooth: the principal component through cam-map.
+ * Eigen-CAM (weights undefined) or a method's eigen_smooth: the principal component's CAM maps.
  * An image whose activations (or weighted activations) are NaN or Inf gets a NaN peak.
  */
 export async function eigenCamMaps(
@@ -122,15 +100,9 @@ export async function eigenCamMaps(
   convention: EigenSignConvention = 'channel-sum',
 ): Promise<CamMaps> {
   const weighted = weightedActivations(activation, weights);
-  let component: Component | undefined;
-  let projection: tf.Tensor4D | undefined;
   try {
-    component = await firstComponent(weighted, path);
-    projection = applySignConvention(component.projection, convention);
-    // Weight 1 (NaN for a non-finite image: its peak comes out NaN, the pipeline's ModelError).
-    return await camMaps(projection, component.unit, 'channel', out, finalNormalise, path);
+    return await principalComponentMaps(weighted, { out, finalNormalise, convention }, path);
   } finally {
-    tf.dispose([component?.projection, component?.unit, projection]);
     if (weighted !== activation) weighted.dispose();
   }
 }

@@ -2,13 +2,23 @@
 import source from './cam-map.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
 import { kernelVariant } from '../runtime/kernel-variant.js';
-import { bilinearSnippet, minMaxTreeSnippet } from '../snippets/index.js';
+import { camEpilogueSnippet } from '../snippets/index.js';
 
 /** How cam-map weighs activations: per channel, elementwise (HiResCAM), elementwise ReLU (LayerCAM). */
 export type CamWeighting = 'channel' | 'elementwise' | 'elementwise-relu';
 
 /** The shader's `MODE` override constant for each {@link CamWeighting}. */
 export const CAM_WEIGHTING_MODES: Readonly<Record<CamWeighting, number>> = { channel: 0, elementwise: 1, 'elementwise-relu': 2 };
+
+/** cam-map's uniform: the activation batch and the output size (eigen-component's starts with it too). */
+export const CAM_MAP_UNIFORM = {
+  images: 'u32',
+  height: 'u32',
+  width: 'u32',
+  channels: 'u32',
+  outHeight: 'u32',
+  outWidth: 'u32',
+} as const;
 
 /**
  * GPU kernel: weighted channel sum + ReLU at the layer's resolution (written to `map`), then
@@ -20,23 +30,14 @@ export const CAM_WEIGHTING_MODES: Readonly<Record<CamWeighting, number>> = { cha
 export const camMap = defineKernel({
   name: 'cam-map',
   source,
-  includes: [minMaxTreeSnippet, bilinearSnippet],
+  includes: [camEpilogueSnippet],
   // Small: software adapters run a workgroup's invocations in groups of a few lanes and emulate each
   // barrier of the min-max trees. On SwiftShader 7x7x64 -> 28x28 took 0.81 ms at 256 and 0.20 ms at
   // 64 (session 14); with the constants and the rescale pass, 0.20 at 64, 0.14 at 32, 0.11 at 16,
   // while 7x7x1280 -> 224x224 took 2.98 / 2.85 / 2.92 ms (session 17). One workgroup per image either way.
   workgroupSize: 32,
   bindings: {
-    params: {
-      uniform: {
-        images: 'u32',
-        height: 'u32',
-        width: 'u32',
-        channels: 'u32',
-        outHeight: 'u32',
-        outWidth: 'u32',
-      },
-    },
+    params: { uniform: CAM_MAP_UNIFORM },
     act: { storage: 'read' },
     weights: { storage: 'read' },
     map: { storage: 'read_write' },

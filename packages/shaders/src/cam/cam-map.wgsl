@@ -26,8 +26,8 @@
 // affine in the values) up to rounding.
 //
 // Dispatch: one workgroup per image (linearWorkgroup). Phase 1: invocations stride over the h*w
-// map positions (each a K-term dot product), write map and fold min/max; min-max-tree.wgsl
-// gives the image's range. storageBarrier() makes the map visible to the whole workgroup; phase 2
+// map positions (each a K-term dot product), write map and fold min/max; the rest is
+// cam-epilogue.wgsl's camEpilogue (shared with eigen-component): min-max-tree.wgsl gives the image's range. storageBarrier() makes the map visible to the whole workgroup; phase 2
 // strides over the outH*outW output pixels and writes r. With FINAL_NORMALISE the same pass folds
 // r's range, and a third pass rescales what each invocation wrote itself (its own pixels: no
 // barrier; one load instead of recomputing the interpolation's 4 loads).
@@ -60,11 +60,6 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
 @group(0) @binding(5) var<storage, read_write> peaks: array<f32>;
 
-// NaN or +-Inf: all exponent bits set (a bit test: float comparisons with NaN may be folded away).
-fn isNonFinite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
-}
-
 fn weightAt(n: u32, p: u32, k: u32) -> f32 {
   let K = params.channels;
   if (MODE == 0u) {
@@ -85,72 +80,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (n >= params.images) {
     return;
   }
-  let h = params.height;
-  let w = params.width;
   let K = params.channels;
-  let positions = h * w;
-  var low = F32_MAX;
-  var high = -F32_MAX;
-  // A non-finite sum this invocation saw (NaN or Inf), else 0.
-  var fault = 0.0;
+  let positions = params.height * params.width;
+  var fold = emptyMapFold();
   for (var p = lid.x; p < positions; p += WORKGROUP_SIZE) {
     let base = (n * positions + p) * K;
     var s = 0.0;
     for (var k = 0u; k < K; k++) {
       s += weightAt(n, p, k) * act[base + k];
     }
-    if (isNonFinite(s)) {
-      fault = s;
-    }
-    s = max(s, 0.0);
-    map[n * positions + p] = s;
-    low = min(low, s);
-    high = max(high, s);
+    foldMapValue(&fold, n * positions + p, s);
   }
-  let range = workgroupMinMax(lid.x, low, high);
-  // The map's maximum, which the min-max tree found anyway: callers read it to tell a blank map
-  // (all zero after the ReLU) without a reduction of their own.
-  if (lid.x == 0u) {
-    peaks[n] = range.y;
-  }
-  storageBarrier();
-  // After lane 0's write (the barrier orders them): any lane that saw a non-finite sum marks the
-  // peak NaN (setting the quiet bit turns an Inf into a NaN; a runtime value, never a constant).
-  if (isNonFinite(fault)) {
-    peaks[n] = bitcast<f32>(bitcast<u32>(fault) | 0x7fc00000u);
-  }
-  let lo = range.x;
-  // max() guards against the compiler reassociating 1e-7 + (hi - lo) into (1e-7 + hi) - lo, which
-  // loses the 1e-7 when hi is large and equals lo (seen on lavapipe: 1 / 0 = Inf, then 0 * Inf = NaN).
-  let scale = 1.0 / max(1e-7 + (range.y - lo), 1e-7);
-  let pixels = params.outHeight * params.outWidth;
-  let first = n * pixels;
-  var rLow = F32_MAX;
-  var rHigh = -F32_MAX;
-  for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
-    let r = (upsampled(n, q) - lo) * scale;
-    output[first + q] = r;
-    rLow = min(rLow, r);
-    rHigh = max(rHigh, r);
-  }
-  if (FINAL_NORMALISE) {
-    let rRange = workgroupMinMax(lid.x, rLow, rHigh);
-    let finalLo = rRange.x;
-    let finalScale = 1.0 / max(1e-7 + (rRange.y - finalLo), 1e-7);
-    // The same pixels this invocation wrote above, so it reads its own writes.
-    for (var q = lid.x; q < pixels; q += WORKGROUP_SIZE) {
-      output[first + q] = (output[first + q] - finalLo) * finalScale;
-    }
-  }
-}
-
-// Bilinear (half-pixel) value of image n's map at output pixel q.
-fn upsampled(n: u32, q: u32) -> f32 {
-  let h = params.height;
-  let w = params.width;
-  let outW = params.outWidth;
-  let sy = halfPixelCoord(q / outW, params.outHeight, h);
-  let sx = halfPixelCoord(q % outW, outW, w);
-  let taps = bilinearTaps(sy, sx, w) + vec4u(n * h * w);
-  return bilinearMix(vec4f(map[taps.x], map[taps.y], map[taps.z], map[taps.w]), sy, sx);
+  camEpilogue(n, lid.x, fold, CamGrid(params.height, params.width, params.outHeight, params.outWidth));
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { ShapeMismatchError } from '../runtime/errors.js';
-import { EIGEN_COMPONENT_STOPPING } from './eigen-component.kernel.js';
+import { EIGEN_COMPONENT_STOPPING, type EigenSign } from './eigen-component.kernel.js';
 
 /** lowbias32 (C. Wellons), as in eigen-component.wgsl. */
 function hash(x0: number): number {
@@ -118,4 +118,22 @@ export function eigenComponentRef(
     projection.set(gram.finite ? projectImage(c, gram, stopping) : new Float32Array(P).fill(NaN), n * P);
   }
   return { projection, unit };
+}
+
+/**
+ * Applies sign convention `sign` to projections `[images, positions]` that follow 'channel-sum'
+ * (eigenComponentRef's, the kernel's SIGN = 0), as eigen-component.wgsl does before its epilogue:
+ * 'negative-channel-sum' negates them; 'max-abs' makes each image's largest-|value| entry positive
+ * (the first such position on ties). Returns a new array.
+ */
+export function signConventionRef(projection: Float32Array<ArrayBuffer>, positions: number, sign: EigenSign): Float32Array<ArrayBuffer> {
+  const out = projection.slice();
+  for (let at = 0; at < out.length; at += positions) {
+    const image = out.subarray(at, at + positions);
+    let peak = 0;
+    for (let p = 1; p < positions; p++) if (Math.abs(image[p]!) > Math.abs(image[peak]!)) peak = p;
+    const flip = sign === 'negative-channel-sum' || (sign === 'max-abs' && image[peak]! < 0);
+    if (flip) for (let p = 0; p < positions; p++) image[p] = -image[p]!;
+  }
+  return out;
 }

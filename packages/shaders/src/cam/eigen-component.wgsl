@@ -1,15 +1,17 @@
 // eigen-component.wgsl
 //
-// Eigen-CAM's principal component in one pass per image (Muhammad & Yeasin, IJCNN 2020; as
-// jacobgil/pytorch-grad-cam's utils/svd_on_activations.get_2d_projection): the projection of the
+// Eigen-CAM's principal component and its CAM maps in one pass per image (Muhammad & Yeasin, IJCNN
+// 2020; as jacobgil/pytorch-grad-cam's utils/svd_on_activations.get_2d_projection): the projection of the
 // activations x (positions x channels, NHWC: [n][p][k]) onto the first right singular vector of their
 // centred form, by power iteration on the smaller Gram matrix instead of an SVD.
-//   mu_k      = (sum_p x[p, k]) / P                         (work from `base`: the K channel means)
+//   unit[n]   = 1, or NaN when an entry of M (below) is NaN or Inf (from the activations, or an f32
+//               overflow): cam-map's weight, so a non-finite image's peak comes out NaN (the host's
+//               ModelError).                                 (work from `at`: one word)
+//   mu_k      = (sum_p x[p, k]) / P                         (then P projection words, then from
+//                                                             `base` the K channel means)
 //   c[p, k]   = x[p, k] - mu_k                              (then P K words: c laid out [l][i], i
 //                                                             the Gram matrix's axis, l the other)
 //   M         = c c^T (P <= K: d = P) | c^T c (d = K)       (then d x d words, row-major)
-//   unit[n]   = 1, or NaN when an entry of M is NaN or Inf (from the activations, or an f32 overflow):
-//               cam-map's weight, so a non-finite image's peak comes out NaN (the host's ModelError).
 //   v         = M's leading unit eigenvector by power iteration (von Mises; Golub & Van Loan,
 //               "Matrix Computations", sec. 8.2.1), lambda = v^T M v:
 //                 v_0 = hash start vector (deterministic, shared with the CPU reference), normalised
@@ -17,12 +19,16 @@
 //   sign      = -1 when v . s < 0, else 1, with s = c's row sums (P <= K) or ones: SVD's sign is
 //               arbitrary; this one makes the projection correlate positively with the channel sum.
 //   projection[n, p] = sign sqrt(max(lambda, 0)) v_p (P <= K) | sign sum_k c[p, k] v_k
+//   map, output, peaks = cam-map's 'channel' weighting with K = 1 (cam-epilogue.wgsl) of the
+//               projection times unit and the SIGN convention's +-1: what eigen.ts ran as a separate
+//               cam-map dispatch (one ~0.15 ms dispatch of SwiftShader less, session 32).
 // A zero matrix gives the normalised start vector and lambda 0 (a zero projection). For a non-finite
-// image only unit is defined.
+// image only unit and the NaN peak are defined.
 //
 // Dispatch: one workgroup per image (linearWorkgroup); invocations own means k = lid, lid + WG, ...,
 // centred words, 4 x 4 tiles of Gram entries i <= j (written to both halves; each is the same f32
-// sum either way) and rows of the iteration. Storage writes the next phase reads are ordered by
+// sum either way), rows of the iteration, then the positions p = lid, lid + WG, ... of the
+// projection and the map (so each reads its own projection writes). Storage writes the next phase reads are ordered by
 // storageBarrier(). On SwiftShader every dynamically indexed load is gathered lane by lane, so the
 // layouts and tiles are chosen to load fewer words per product (see gramTile, multiply). v lives in
 // workgroup memory, so d <= VECTOR_CAPACITY <= 1024 (2 x 4 KiB + reduction scratch). The stop test uses
@@ -39,21 +45,34 @@ override WORKGROUP_SIZE: u32;
 // MNIST CNN's ~1 ms (d = 49, session 31).
 override VECTOR_CAPACITY: u32 = 1024u;
 
+// Eigen-CAM's sign convention (eigen.ts's EigenSignConvention): 0 'channel-sum' (the sign above),
+// 1 'negative-channel-sum' (its opposite), 2 'max-abs' (each image's largest-|value| entry positive).
+override SIGN: u32 = 0u;
+// Whether the output is min-max normalised again after the resize (cam-epilogue.wgsl; one layer).
+override FINAL_NORMALISE: bool = false;
+
 struct Params {
   images: u32,
-  positions: u32,
+  height: u32,
+  width: u32,
   channels: u32,
+  outHeight: u32,
+  outWidth: u32,
   iterations: u32,
   tolerance: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> act: array<f32>;
-// Per image: K channel means, the P K centred activations, the d x d Gram matrix (a scratch the
-// caller discards; eigenComponentWorkSize).
+// Per image (eigenComponentWorkSize): unit, the P projection values (channel-sum sign), K channel
+// means, the P K centred activations, the d x d Gram matrix; a scratch the caller discards (the tests
+// read unit and projection).
 @group(0) @binding(2) var<storage, read_write> work: array<f32>;
-@group(0) @binding(3) var<storage, read_write> projection: array<f32>;
-@group(0) @binding(4) var<storage, read_write> unit: array<f32>;
+// cam-epilogue.wgsl's outputs: the layer-resolution map [n][P], the upsampled, normalised output
+// [n][outHeight outWidth] and each image's peak [n].
+@group(0) @binding(3) var<storage, read_write> map: array<f32>;
+@group(0) @binding(4) var<storage, read_write> output: array<f32>;
+@group(0) @binding(5) var<storage, read_write> peaks: array<f32>;
 
 var<workgroup> v: array<f32, VECTOR_CAPACITY>;
 var<workgroup> y: array<f32, VECTOR_CAPACITY>;
@@ -73,11 +92,6 @@ fn hash(x0: u32) -> u32 {
 
 fn startValue(i: u32) -> f32 {
   return f32(hash(i + 1u) >> 8u) / 16777216.0 - 0.5;
-}
-
-// NaN or +-Inf: all exponent bits set (a bit test: float comparisons with NaN may be folded away).
-fn isNonFinite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
 }
 
 // Sum (op 0) or max (op 1) of each invocation's `value` over the workgroup, uniform: invocation 0
@@ -100,14 +114,19 @@ fn reduce(value: f32, op: u32, lid: u32) -> f32 {
   return workgroupUniformLoad(&reduced);
 }
 
-// Image n's layout: its activations from `first`; in `work` from `base`: the K channel means, the
-// centred activations laid out [l][i] with i indexing the Gram matrix (positions when P <= K, else
-// channels) and l the other axis, then the Gram matrix.
+// Image n's layout: its activations from `first`; in `work` from `at`: unit, the P projection values,
+// then from `base` the K channel means, the centred activations laid out [l][i] with i indexing the
+// Gram matrix (positions when P <= K, else channels) and l the other axis, then the Gram matrix.
 struct Image {
   first: u32,
+  at: u32,
   base: u32,
   d: u32,
   inner: u32,
+}
+
+fn projectionAt(img: Image) -> u32 {
+  return img.at + 1u;
 }
 
 fn centredAt(img: Image) -> u32 {
@@ -144,7 +163,7 @@ fn gramTile(c: u32, ti: u32, tj: u32, d: u32, inner: u32) -> mat4x4f {
 // Writes the channel means, the centred activations and the Gram matrix; returns a non-finite entry
 // this invocation wrote, else 0.
 fn buildGram(img: Image, overPositions: bool, lid: u32) -> f32 {
-  let P = params.positions;
+  let P = params.height * params.width;
   let K = params.channels;
   for (var k = lid; k < K; k += WORKGROUP_SIZE) {
     var s = 0.0;
@@ -254,6 +273,31 @@ fn iterate(gram: u32, d: u32, lid: u32) {
   }
 }
 
+// 'max-abs' (scikit-learn's svd_flip): -1 when the image's largest-|value| projection entry (the
+// first such position on ties, as tf.argMax and the CPU path) is negative, else 1. Reads the entries
+// this invocation wrote (same stride); the reductions share the rest.
+fn maxAbsSign(projection: u32, P: u32, lid: u32) -> f32 {
+  var peak = 0.0;
+  for (var p = lid; p < P; p += WORKGROUP_SIZE) {
+    peak = max(peak, abs(work[projection + p]));
+  }
+  let largest = reduce(peak, 1u, lid);
+  // The first position as a max of -p (exact in f32 below 2^24).
+  var first = -f32(P);
+  for (var p = lid; p < P; p += WORKGROUP_SIZE) {
+    if (abs(work[projection + p]) == largest) {
+      first = max(first, -f32(p));
+    }
+  }
+  let at = u32(-reduce(first, 1u, lid));
+  // Only the owner adds a non-zero term, so the sum is its value.
+  var value = 0.0;
+  if (at % WORKGROUP_SIZE == lid) {
+    value = work[projection + at];
+  }
+  return select(1.0, -1.0, reduce(value, 0u, lid) < 0.0);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let n = linearWorkgroup(wid, nwg);
@@ -261,19 +305,27 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (n >= params.images) {
     return;
   }
-  let P = params.positions;
+  let P = params.height * params.width;
   let K = params.channels;
   let overPositions = P <= K;
   let d = select(K, P, overPositions);
-  let img = Image(n * P * K, n * (K + P * K + d * d), d, select(P, K, overPositions));
+  let at = n * (1u + P + K + P * K + d * d);
+  let img = Image(n * P * K, at, at + 1u + P, d, select(P, K, overPositions));
   let gram = gramAt(img);
   let c = centredAt(img);
   let l = lid.x;
   // Before buildGram's storage barriers, which order it before a fault's NaN below.
   if (l == 0u) {
-    unit[n] = 1.0;
+    work[img.at] = 1.0;
   }
   let fault = buildGram(img, overPositions, l);
+  // After lane 0's write of 1: a lane that saw a non-finite Gram entry marks the image NaN (setting
+  // the quiet bit turns an Inf into a NaN; a runtime value, never a constant). The barrier makes the
+  // mark visible to every lane's read below.
+  if (isNonFinite(fault)) {
+    work[img.at] = bitcast<f32>(bitcast<u32>(fault) | 0x7fc00000u);
+  }
+  storageBarrier();
   iterate(gram, d, l);
   // Rayleigh quotient and sign.
   multiply(gram, d, l);
@@ -292,10 +344,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   let value = reduce(part, 0u, l);
   let sign = select(1.0, -1.0, reduce(agreement, 0u, l) < 0.0);
+  let projection = projectionAt(img);
   if (overPositions) {
     let scale = sign * sqrt(max(value, 0.0));
     for (var p = l; p < P; p += WORKGROUP_SIZE) {
-      projection[n * P + p] = scale * v[p];
+      work[projection + p] = scale * v[p];
     }
   } else {
     for (var p = l; p < P; p += WORKGROUP_SIZE) {
@@ -303,12 +356,25 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       for (var k = 0u; k < K; k++) {
         s += work[c + p * K + k] * (sign * v[k]);
       }
-      projection[n * P + p] = s;
+      work[projection + p] = s;
     }
   }
-  // After lane 0's write of 1: a lane that saw a non-finite Gram entry marks the image NaN (setting
-  // the quiet bit turns an Inf into a NaN; a runtime value, never a constant).
-  if (isNonFinite(fault)) {
-    unit[n] = bitcast<f32>(bitcast<u32>(fault) | 0x7fc00000u);
+  // The sign convention flips whole images: x * +-1 is exact, as tf.neg / tf.mul after the kernel were.
+  var convention = 1.0;
+  if (SIGN == 1u) {
+    convention = -1.0;
+  } else if (SIGN == 2u) {
+    convention = maxAbsSign(projection, P, l);
   }
+  // cam-map's 'channel' weighting with K = 1 and weight unit (1, or NaN for a non-finite image: its
+  // peak comes out NaN, the host's ModelError): the same sum, then cam-map's epilogue. Each lane reads
+  // the projection entries it wrote.
+  let weight = work[img.at];
+  var fold = emptyMapFold();
+  for (var p = l; p < P; p += WORKGROUP_SIZE) {
+    var s = 0.0;
+    s += weight * (convention * work[projection + p]);
+    foldMapValue(&fold, n * P + p, s);
+  }
+  camEpilogue(n, l, fold, CamGrid(params.height, params.width, params.outHeight, params.outWidth));
 }

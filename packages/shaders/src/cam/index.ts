@@ -9,8 +9,9 @@ export {
   eigenComponentWorkSize,
   EIGEN_COMPONENT_MAX_SIZE,
   EIGEN_COMPONENT_STOPPING,
+  type EigenSign,
 } from './eigen-component.kernel.js';
-export { eigenComponentRef, type EigenComponentShape } from './eigen-component.ref.js';
+export { eigenComponentRef, signConventionRef, type EigenComponentShape } from './eigen-component.ref.js';
 export { scorecamRange } from './scorecam-range.kernel.js';
 export { scorecamMasks } from './scorecam-masks.kernel.js';
 export { scorecamRangesRef, alignCornersSource, type ScorecamShape } from './scorecam-range.ref.js';

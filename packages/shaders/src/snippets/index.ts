@@ -33,6 +33,7 @@ import fftDstPlanarSource from '../fft/fft-dst-planar.wgsl';
 import fftDstInterleavedSource from '../fft/fft-dst-interleaved.wgsl';
 import activationSource from './activation.wgsl';
 import guidedIgKeysSource from '../guided-ig/guided-ig-keys.wgsl';
+import camEpilogueSource from './cam-epilogue.wgsl';
 
 /** F32_MAX and isNan (bit-pattern test). */
 export const f32Snippet: WgslSnippet = { name: 'f32.wgsl', source: f32Source };
@@ -163,3 +164,14 @@ export const convOutput8Snippet: WgslSnippet = {
  * reads `gradient`, the kernel defines `isDone` and `rankKey`).
  */
 export const guidedIgKeysSnippet: WgslSnippet = { name: 'guided-ig-keys.wgsl', source: guidedIgKeysSource, includes: [f32Snippet] };
+
+/**
+ * isNonFinite, MapFold, foldMapValue, camEpilogue: the CAM epilogue after the weighted sum (ReLU,
+ * peaks, upsample, min-max normalisation) of cam-map and eigen-component (cam-epilogue.wgsl; the
+ * kernel declares `map`, `output`, `peaks` and FINAL_NORMALISE).
+ */
+export const camEpilogueSnippet: WgslSnippet = {
+  name: 'cam-epilogue.wgsl',
+  source: camEpilogueSource,
+  includes: [minMaxTreeSnippet, bilinearSnippet],
+};
