@@ -52,3 +52,30 @@ export function packBlurPlan(plan: BlurPlan): PackedBlurPlan {
   });
   return { points, weights, stride };
 }
+
+/** Two blur plans over the same source rows: Blur IG's path points (`sigmas`) and their sigma neighbours (`aheadSigmas`). */
+export interface BlurPairPlan {
+  readonly sourceRows: ArrayLike<number>;
+  readonly sigmas: ArrayLike<number>;
+  readonly aheadSigmas: ArrayLike<number>;
+}
+
+/** A packed pair plan: plan a's entries, then plan b's from `aheadOffset` on (one weights buffer, one stride). */
+export interface PackedBlurPairPlan extends PackedBlurPlan {
+  readonly aheadOffset: number;
+}
+
+/** Packs a pair plan for gaussian-blur-pair.wgsl (each kernel's f32 weights are packBlurPlan's). */
+export function packBlurPairPlan(plan: BlurPairPlan): PackedBlurPairPlan {
+  const count = plan.sigmas.length;
+  if (plan.sourceRows.length !== count || plan.aheadSigmas.length !== count) {
+    throw new ShapeMismatchError(
+      `blur pair plan: ${plan.sourceRows.length} source rows, ${count} sigmas and ${plan.aheadSigmas.length} ahead sigmas; give one of each per output image`,
+    );
+  }
+  const rows = Array.from(plan.sourceRows);
+  return {
+    ...packBlurPlan({ sourceRows: [...rows, ...rows], sigmas: [...Array.from(plan.sigmas), ...Array.from(plan.aheadSigmas)] }),
+    aheadOffset: count,
+  };
+}

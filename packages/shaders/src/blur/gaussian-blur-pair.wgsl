@@ -1,0 +1,111 @@
+// gaussian-blur-pair.wgsl
+//
+// gaussian-blur-axis.wgsl for two plans at once (Blur IG: each path point at sigma_t and its
+// neighbour at sigma_t + gradStep, same source row): output p of plan a and output p of plan b in
+// one invocation. Plan b's entries follow plan a's in the packed plan, `aheadOffset` further on.
+//   AXIS 0 (SOURCE_FROM_PLAN): both read the source row of plan a's entry, one load per tap for both
+//     sums (packBlurPairPlan packs one list of source rows for both plans);
+//   AXIS 1: output reads input[p], outputAhead reads inputAhead[p] (the first pass's two outputs).
+// Each sum takes the same products in the same order as gaussian-blur-axis's (its in-image taps,
+// k ascending, f32): the loop runs over the union of the two tap ranges and a sum adds only its own
+// taps, so every output has the bits gaussian-blur-axis gives it (the parity test compares them).
+//
+// Dispatch: 1-D, one invocation per output value of one plan (pointCount * height * width * channels).
+// Numerics: as gaussian-blur-axis: (2r + 2) u * max |x| per output.
+
+override WORKGROUP_SIZE: u32;
+override AXIS: u32 = 0u;
+override SOURCE_FROM_PLAN: u32 = 1u;
+
+struct Params {
+  height: u32,
+  width: u32,
+  channels: u32,
+  pointCount: u32,
+  firstPoint: u32,
+  stride: u32, // f32 values per half kernel in `weights`
+  aheadOffset: u32, // plan b's entry t sits at aheadOffset + t
+}
+
+struct BlurPoint {
+  sourceRow: u32,
+  radius: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> plan: array<BlurPoint>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(3) var<storage, read> input: array<f32>;
+@group(0) @binding(4) var<storage, read> inputAhead: array<f32>;
+@group(0) @binding(5) var<storage, read_write> output: array<f32>;
+@group(0) @binding(6) var<storage, read_write> outputAhead: array<f32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let imageSize = params.height * params.width * params.channels;
+  let i = linearIndex(wid, lid, nwg, WORKGROUP_SIZE);
+  if (i >= params.pointCount * imageSize) {
+    return;
+  }
+  let p = i / imageSize;
+  let within = i - p * imageSize;
+  let c = within % params.channels;
+  let x = (within / params.channels) % params.width;
+  let y = within / (params.channels * params.width);
+  let t = params.firstPoint + p;
+  let a = plan[t];
+  let b = plan[params.aheadOffset + t];
+  var row = p;
+  if (SOURCE_FROM_PLAN == 1u) {
+    row = a.sourceRow;
+  }
+  let base = row * imageSize;
+  let kernelA = t * params.stride;
+  let kernelB = (params.aheadOffset + t) * params.stride;
+  var position = i32(y);
+  var extent = i32(params.height);
+  var step = params.width * params.channels;
+  if (AXIS == 1u) {
+    position = i32(x);
+    extent = i32(params.width);
+    step = params.channels;
+  }
+  let center = base + y * params.width * params.channels + x * params.channels + c;
+  // Each plan's in-image taps (gaussian-blur-axis's range), and the loop over their union.
+  let firstA = max(-i32(a.radius), -position);
+  let lastA = min(i32(a.radius), extent - 1 - position);
+  let firstB = max(-i32(b.radius), -position);
+  let lastB = min(i32(b.radius), extent - 1 - position);
+  var sumA = 0.0;
+  var sumB = 0.0;
+  if (firstA == firstB && lastA == lastB) {
+    // The usual case (both kernels reach past the image, or have one radius): no per-tap range tests.
+    for (var k = firstA; k <= lastA; k++) {
+      let offset = u32(i32(center) + k * i32(step));
+      let valueA = input[offset];
+      var valueB = valueA;
+      if (SOURCE_FROM_PLAN == 0u) {
+        valueB = inputAhead[offset];
+      }
+      sumA += weights[kernelA + u32(abs(k))] * valueA;
+      sumB += weights[kernelB + u32(abs(k))] * valueB;
+    }
+  } else {
+    for (var k = min(firstA, firstB); k <= max(lastA, lastB); k++) {
+      let offset = u32(i32(center) + k * i32(step));
+      let valueA = input[offset];
+      var valueB = valueA;
+      if (SOURCE_FROM_PLAN == 0u) {
+        valueB = inputAhead[offset];
+      }
+      if (k >= firstA && k <= lastA) {
+        sumA += weights[kernelA + u32(abs(k))] * valueA;
+      }
+      if (k >= firstB && k <= lastB) {
+        sumB += weights[kernelB + u32(abs(k))] * valueB;
+      }
+    }
+  }
+  output[i] = sumA;
+  outputAhead[i] = sumB;
+}
