@@ -27,11 +27,6 @@ struct Params {
   aheadOffset: u32, // plan b's entry t sits at aheadOffset + t
 }
 
-struct BlurPoint {
-  sourceRow: u32,
-  radius: u32,
-}
-
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> plan: array<BlurPoint>;
 @group(0) @binding(2) var<storage, read> weights: array<f32>;
@@ -49,9 +44,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   let p = i / imageSize;
   let within = i - p * imageSize;
-  let c = within % params.channels;
-  let x = (within / params.channels) % params.width;
-  let y = within / (params.channels * params.width);
   let t = params.firstPoint + p;
   let a = plan[t];
   let b = plan[params.aheadOffset + t];
@@ -59,29 +51,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (SOURCE_FROM_PLAN == 1u) {
     row = a.sourceRow;
   }
-  let base = row * imageSize;
+  let center = row * imageSize + within;
   let kernelA = t * params.stride;
   let kernelB = (params.aheadOffset + t) * params.stride;
-  var position = i32(y);
-  var extent = i32(params.height);
-  var step = params.width * params.channels;
-  if (AXIS == 1u) {
-    position = i32(x);
-    extent = i32(params.width);
-    step = params.channels;
-  }
-  let center = base + y * params.width * params.channels + x * params.channels + c;
+  let spot = blurSpot(within, params.height, params.width, params.channels, AXIS);
   // Each plan's in-image taps (gaussian-blur-axis's range), and the loop over their union.
-  let firstA = max(-i32(a.radius), -position);
-  let lastA = min(i32(a.radius), extent - 1 - position);
-  let firstB = max(-i32(b.radius), -position);
-  let lastB = min(i32(b.radius), extent - 1 - position);
+  let tapsA = inImageTaps(a.radius, spot);
+  let tapsB = inImageTaps(b.radius, spot);
   var sumA = 0.0;
   var sumB = 0.0;
-  if (firstA == firstB && lastA == lastB) {
+  if (all(tapsA == tapsB)) {
     // The usual case (both kernels reach past the image, or have one radius): no per-tap range tests.
-    for (var k = firstA; k <= lastA; k++) {
-      let offset = u32(i32(center) + k * i32(step));
+    for (var k = tapsA.x; k <= tapsA.y; k++) {
+      let offset = u32(i32(center) + k * i32(spot.step));
       let valueA = input[offset];
       var valueB = valueA;
       if (SOURCE_FROM_PLAN == 0u) {
@@ -91,17 +73,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       sumB += weights[kernelB + u32(abs(k))] * valueB;
     }
   } else {
-    for (var k = min(firstA, firstB); k <= max(lastA, lastB); k++) {
-      let offset = u32(i32(center) + k * i32(step));
+    for (var k = min(tapsA.x, tapsB.x); k <= max(tapsA.y, tapsB.y); k++) {
+      let offset = u32(i32(center) + k * i32(spot.step));
       let valueA = input[offset];
       var valueB = valueA;
       if (SOURCE_FROM_PLAN == 0u) {
         valueB = inputAhead[offset];
       }
-      if (k >= firstA && k <= lastA) {
+      if (k >= tapsA.x && k <= tapsA.y) {
         sumA += weights[kernelA + u32(abs(k))] * valueA;
       }
-      if (k >= firstB && k <= lastB) {
+      if (k >= tapsB.x && k <= tapsB.y) {
         sumB += weights[kernelB + u32(abs(k))] * valueB;
       }
     }
