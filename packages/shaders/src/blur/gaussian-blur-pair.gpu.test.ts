@@ -6,7 +6,7 @@ import { gpuTest, seededF32 } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { ShapeMismatchError } from '../runtime/errors.js';
 import { createBuffer, liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { packBlurPairPlan, packBlurPlan, type BlurPairPlan } from './gaussian-kernel.js';
+import { gaussianHalfKernel, packBlurPairPlan, packBlurPlan, type BlurPairPlan } from './gaussian-kernel.js';
 import { gaussianBlurAxis } from './gaussian-blur-axis.kernel.js';
 import { gaussianBlurPair } from './gaussian-blur-pair.kernel.js';
 import { gaussianBlurPairRef } from './gaussian-blur-pair.ref.js';
@@ -26,7 +26,7 @@ async function blurPair(
   const size = pointCount * height * width * channels;
   const bufs = {
     plan: uploadBuffer(device, packed.points, 'plan'),
-    weights: uploadBuffer(device, packed.weights, 'weights'),
+    weights: uploadBuffer(device, packed.pairWeights, 'pair-weights'),
     input: uploadBuffer(device, input, 'input'),
     middle: createBuffer(device, size * 4, 'middle'),
     middleAhead: createBuffer(device, size * 4, 'middle-ahead'),
@@ -146,5 +146,12 @@ describe('gaussian-blur-pair', () => {
     const packed = packBlurPairPlan({ sourceRows: [1, 0], sigmas: [0, 1], aheadSigmas: [0.01, 1.01] });
     expect(packed.aheadOffset).toBe(2);
     expect(Array.from(packed.points.subarray(0, 8))).toEqual([1, 0, 0, 4, 1, 0, 0, 4]);
+    // The GPU's weights: per tap, plan a's then plan b's (f32 of the f64 kernels), zero past a radius.
+    const [one, oneAhead] = [gaussianHalfKernel(1), gaussianHalfKernel(1.01)];
+    expect(packed.stride).toBe(5);
+    expect(Array.from(packed.pairWeights.subarray(0, 4))).toEqual([1, 1, 0, 0]);
+    expect(Array.from(packed.pairWeights.subarray(10, 20))).toEqual(
+      Array.from(one).flatMap((w, i) => [Math.fround(w), Math.fround(oneAhead[i]!)]),
+    );
   });
 });

@@ -6,6 +6,7 @@
 //   AXIS 0 (SOURCE_FROM_PLAN): both read the source row of plan a's entry, one load per tap for both
 //     sums (packBlurPairPlan packs one list of source rows for both plans);
 //   AXIS 1: output reads input[p], outputAhead reads inputAhead[p] (the first pass's two outputs).
+// The two kernels' weights are interleaved (packBlurPairPlan's pairWeights): one load per tap for both.
 // Each sum takes the same products in the same order as gaussian-blur-axis's (its in-image taps,
 // k ascending, f32): the loop runs over the union of the two tap ranges and a sum adds only its own
 // taps, so every output has the bits gaussian-blur-axis gives it (the parity test compares them).
@@ -23,13 +24,13 @@ struct Params {
   channels: u32,
   pointCount: u32,
   firstPoint: u32,
-  stride: u32, // f32 values per half kernel in `weights`
-  aheadOffset: u32, // plan b's entry t sits at aheadOffset + t
+  stride: u32, // taps per half kernel in `weights`
+  aheadOffset: u32, // plan b's entry t sits at aheadOffset + t in `plan`
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> plan: array<BlurPoint>;
-@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<vec2f>; // (plan a's, plan b's) weight per tap
 @group(0) @binding(3) var<storage, read> input: array<f32>;
 @group(0) @binding(4) var<storage, read> inputAhead: array<f32>;
 @group(0) @binding(5) var<storage, read_write> output: array<f32>;
@@ -52,8 +53,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     row = a.sourceRow;
   }
   let center = row * imageSize + within;
-  let kernelA = t * params.stride;
-  let kernelB = (params.aheadOffset + t) * params.stride;
+  let kernel = t * params.stride;
   let spot = blurSpot(within, params.height, params.width, params.channels, AXIS);
   // Each plan's in-image taps (gaussian-blur-axis's range), and the loop over their union.
   let tapsA = inImageTaps(a.radius, spot);
@@ -69,8 +69,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       if (SOURCE_FROM_PLAN == 0u) {
         valueB = inputAhead[offset];
       }
-      sumA += weights[kernelA + u32(abs(k))] * valueA;
-      sumB += weights[kernelB + u32(abs(k))] * valueB;
+      let w = weights[kernel + u32(abs(k))];
+      sumA += w.x * valueA;
+      sumB += w.y * valueB;
     }
   } else {
     for (var k = min(tapsA.x, tapsB.x); k <= max(tapsA.y, tapsB.y); k++) {
@@ -80,11 +81,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       if (SOURCE_FROM_PLAN == 0u) {
         valueB = inputAhead[offset];
       }
+      let w = weights[kernel + u32(abs(k))];
       if (k >= tapsA.x && k <= tapsA.y) {
-        sumA += weights[kernelA + u32(abs(k))] * valueA;
+        sumA += w.x * valueA;
       }
       if (k >= tapsB.x && k <= tapsB.y) {
-        sumB += weights[kernelB + u32(abs(k))] * valueB;
+        sumB += w.y * valueB;
       }
     }
   }

@@ -60,9 +60,13 @@ export interface BlurPairPlan {
   readonly aheadSigmas: ArrayLike<number>;
 }
 
-/** A packed pair plan: plan a's entries, then plan b's from `aheadOffset` on (one weights buffer, one stride). */
+/**
+ * A packed pair plan: plan a's entries, then plan b's from `aheadOffset` on (one weights buffer, one
+ * stride); `pairWeights` holds the same f32 weights interleaved per tap, (a's, b's), for the GPU.
+ */
 export interface PackedBlurPairPlan extends PackedBlurPlan {
   readonly aheadOffset: number;
+  readonly pairWeights: Float32Array<ArrayBuffer>;
 }
 
 /** Packs a pair plan for gaussian-blur-pair.wgsl (each kernel's f32 weights are packBlurPlan's). */
@@ -74,8 +78,12 @@ export function packBlurPairPlan(plan: BlurPairPlan): PackedBlurPairPlan {
     );
   }
   const rows = Array.from(plan.sourceRows);
-  return {
-    ...packBlurPlan({ sourceRows: [...rows, ...rows], sigmas: [...Array.from(plan.sigmas), ...Array.from(plan.aheadSigmas)] }),
-    aheadOffset: count,
-  };
+  const packed = packBlurPlan({ sourceRows: [...rows, ...rows], sigmas: [...Array.from(plan.sigmas), ...Array.from(plan.aheadSigmas)] });
+  const taps = count * packed.stride;
+  const pairWeights = new Float32Array(Math.max(4, 2 * taps));
+  for (let i = 0; i < taps; i++) {
+    pairWeights[2 * i] = packed.weights[i]!;
+    pairWeights[2 * i + 1] = packed.weights[taps + i]!;
+  }
+  return { ...packed, aheadOffset: count, pairWeights };
 }

@@ -104,7 +104,7 @@ export function createPairBlurrer(plan: BlurPairPlan, path: ExecutionPath): Pair
   }
   const device = tfjsDevice();
   const points = uploadBuffer(device, packed.points, 'blur-pair.plan');
-  const weights = uploadBuffer(device, packed.weights, 'blur-pair.weights');
+  const weights = uploadBuffer(device, packed.pairWeights, 'blur-pair.weights');
   let middle: [GPUBuffer, GPUBuffer] | undefined;
   return {
     async blur(source, firstPoint, count) {
