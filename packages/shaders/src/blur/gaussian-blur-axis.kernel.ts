@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './gaussian-blur-axis.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { blurTapsSnippet } from './blur-taps.js';
 
 function define(axis: 0 | 1, sourceFromPlan: boolean) {
   return defineKernel({
     name: 'gaussian-blur-axis',
     source,
+    includes: [blurTapsSnippet],
     workgroupSize: 256,
     constants: { AXIS: axis, SOURCE_FROM_PLAN: sourceFromPlan ? 1 : 0 },
     bindings: {

@@ -26,11 +26,6 @@ struct Params {
   stride: u32, // f32 values per half kernel in `weights`
 }
 
-struct BlurPoint {
-  sourceRow: u32,
-  radius: u32,
-}
-
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> plan: array<BlurPoint>;
 @group(0) @binding(2) var<storage, read> weights: array<f32>;
@@ -46,35 +41,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   let p = i / imageSize;
   let within = i - p * imageSize;
-  let c = within % params.channels;
-  let x = (within / params.channels) % params.width;
-  let y = within / (params.channels * params.width);
   let point = plan[params.firstPoint + p];
   var row = p;
   if (SOURCE_FROM_PLAN == 1u) {
     row = point.sourceRow;
   }
-  let base = row * imageSize;
+  let center = row * imageSize + within;
   let kernel = (params.firstPoint + p) * params.stride;
-  let r = i32(point.radius);
-  var position = i32(y);
-  var extent = i32(params.height);
-  var step = params.width * params.channels;
-  if (AXIS == 1u) {
-    position = i32(x);
-    extent = i32(params.width);
-    step = params.channels;
-  }
-  let center = base + y * params.width * params.channels + x * params.channels + c;
-  // Only the taps inside the image: the others are zero padding, which added nothing (the same
-  // products in the same order as looping over all 2r + 1 and skipping them, so the same bits). Blur
-  // IG's widest kernels (sigma 50: r = 200) on a 28-pixel axis loop 28 times instead of 401; on
-  // SwiftShader the skipped iterations had cost what the taps did (session 29).
-  let first = max(-r, -position);
-  let last = min(r, extent - 1 - position);
+  let spot = blurSpot(within, params.height, params.width, params.channels, AXIS);
+  let taps = inImageTaps(point.radius, spot);
   var sum = 0.0;
-  for (var k = first; k <= last; k++) {
-    let offset = i32(center) + k * i32(step);
+  for (var k = taps.x; k <= taps.y; k++) {
+    let offset = i32(center) + k * i32(spot.step);
     sum += weights[kernel + u32(abs(k))] * input[u32(offset)];
   }
   output[i] = sum;

@@ -52,3 +52,38 @@ export function packBlurPlan(plan: BlurPlan): PackedBlurPlan {
   });
   return { points, weights, stride };
 }
+
+/** Two blur plans over the same source rows: Blur IG's path points (`sigmas`) and their sigma neighbours (`aheadSigmas`). */
+export interface BlurPairPlan {
+  readonly sourceRows: ArrayLike<number>;
+  readonly sigmas: ArrayLike<number>;
+  readonly aheadSigmas: ArrayLike<number>;
+}
+
+/**
+ * A packed pair plan: plan a's entries, then plan b's from `aheadOffset` on (one weights buffer, one
+ * stride); `pairWeights` holds the same f32 weights interleaved per tap, (a's, b's), for the GPU.
+ */
+export interface PackedBlurPairPlan extends PackedBlurPlan {
+  readonly aheadOffset: number;
+  readonly pairWeights: Float32Array<ArrayBuffer>;
+}
+
+/** Packs a pair plan for gaussian-blur-pair.wgsl (each kernel's f32 weights are packBlurPlan's). */
+export function packBlurPairPlan(plan: BlurPairPlan): PackedBlurPairPlan {
+  const count = plan.sigmas.length;
+  if (plan.sourceRows.length !== count || plan.aheadSigmas.length !== count) {
+    throw new ShapeMismatchError(
+      `blur pair plan: ${plan.sourceRows.length} source rows, ${count} sigmas and ${plan.aheadSigmas.length} ahead sigmas; give one of each per output image`,
+    );
+  }
+  const rows = Array.from(plan.sourceRows);
+  const packed = packBlurPlan({ sourceRows: [...rows, ...rows], sigmas: [...Array.from(plan.sigmas), ...Array.from(plan.aheadSigmas)] });
+  const taps = count * packed.stride;
+  const pairWeights = new Float32Array(Math.max(4, 2 * taps));
+  for (let i = 0; i < taps; i++) {
+    pairWeights[2 * i] = packed.weights[i]!;
+    pairWeights[2 * i + 1] = packed.weights[taps + i]!;
+  }
+  return { ...packed, aheadOffset: count, pairWeights };
+}

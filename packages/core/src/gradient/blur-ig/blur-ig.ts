@@ -5,7 +5,7 @@ import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api
 import type { ModelAdapter } from '../../model/types.js';
 import { createTensorBuffer, gpuBufferOf, keepHostCopy, takesHostCopy, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
-import { createBlurrer } from '../shared/blur.js';
+import { createPairBlurrer } from '../shared/blur.js';
 import { booleanOption, integerOption, numberOption } from '../../api/options.js';
 import { classesForTarget, forwardOf, gradientAndScores, targetGradients } from '../target-gradients.js';
 import { checkTargetClass, givenTargets } from '../../api/targets.js';
@@ -77,8 +77,15 @@ async function blurIgOf(
   const sourceRows = Array.from({ length: total }, (_, t) => Math.floor(t / s.steps));
   // PAIR: total += (sigma_{i+1} - sigma_i) * d blur/d sigma * grad, then * -1 (folded into the weight).
   const weights = Float32Array.from({ length: total }, (_, t) => -(sigmas[stepOf(t) + 1]! - sigmas[stepOf(t)]!));
-  const at = createBlurrer({ sourceRows, sigmas: sourceRows.map((_, t) => sigmas[stepOf(t)]!) }, call.path);
-  const ahead = createBlurrer({ sourceRows, sigmas: sourceRows.map((_, t) => sigmas[stepOf(t)]! + s.gradStep) }, call.path);
+  // Each point and its sigma neighbour in the same passes (gaussian-blur-pair: the same bits as blurring each alone).
+  const blurrer = createPairBlurrer(
+    {
+      sourceRows,
+      sigmas: sourceRows.map((_, t) => sigmas[stepOf(t)]!),
+      aheadSigmas: sourceRows.map((_, t) => sigmas[stepOf(t)]! + s.gradStep),
+    },
+    call.path,
+  );
   const batchSize = chooseBatchSize(elementCount, total, options);
   const gpu = call.path === 'gpu';
   const device = gpu ? tfjsDevice() : undefined;
@@ -91,8 +98,7 @@ async function blurIgOf(
       await checkpoint(call.signal, 'blur-ig');
       const count = Math.min(batchSize, total - firstPoint);
       const params = { elementCount, pointCount: count, firstPoint, pointsPerImage: s.steps };
-      const points = await at.blur(input, firstPoint, count);
-      const forward = await ahead.blur(input, firstPoint, count).catch((e: unknown) => (points.dispose(), Promise.reject(e)));
+      const [points, forward] = await blurrer.blur(input, firstPoint, count);
       try {
         const rowTargets = Array.from({ length: count }, (_, p) => targets[sourceRows[firstPoint + p]!]!);
         const gradients = clean
@@ -132,8 +138,7 @@ async function blurIgOf(
     attribution?.tensor.dispose();
     throw error;
   } finally {
-    at.dispose();
-    ahead.dispose();
+    blurrer.dispose();
     if (device) releaseBuffer(device, weightBuffer);
   }
 }
@@ -218,7 +223,7 @@ async function blurIgForGiven(
  * `'blur-ig'` (Xu et al. 2020, "Attribution in Scale and Space"; PAIR-code/saliency `BlurIG`):
  * integrated gradients along a path of ever stronger Gaussian blurs (sigma from 0 to maxSigma),
  * with PAIR's forward-difference estimate of d blur / d sigma. Path points and their sigma
- * neighbours are blurred on the GPU straight into the batch tensors.
+ * neighbours are blurred together on the GPU (gaussian-blur-pair) straight into the batch tensors.
  *
  * @example
  * const r = await explain(model, image, { method: 'blur-ig', steps: 100, maxSigma: 50 });
