@@ -11,6 +11,7 @@ import {
 import type { ModelAdapter } from '../../model/types.js';
 import { felzenszwalbGraph, felzenszwalbMerge } from '../../segment/felzenszwalb.js';
 import { imageAt, originalScores } from '../shared/evaluate.js';
+import { checkedInputValues } from '../shared/host-input.js';
 import { integerOption, numberOption, rejectOption } from '../../api/options.js';
 import { stackMaps } from '../shared/stack.js';
 import { dilate, unpackMasks, xraiRegions } from './xrai-regions.js';
@@ -186,6 +187,9 @@ export const xrai: MethodDefinition<'xrai'> = {
   name: NAME,
   requires: 'gradients',
   optionNames: XRAI_OPTION_NAMES,
+  // The input's values are read back anyway (baselines, segmentation): the check runs over them on
+  // the host before they are used, instead of a check kernel and a round trip before the call.
+  defersInputCheck: true,
   create(model, options) {
     const areaThreshold = numberOption(NAME, 'areaThreshold', options.areaThreshold, 1, 0, 1);
     const minPixelDiff = integerOption(NAME, 'minPixelDiff', options.minPixelDiff, 50, 0);
@@ -263,10 +267,16 @@ async function explainXrai(
   },
 ) {
   const [n, height, width, channels] = input.shape;
-  // The class check and the images' values (the baselines, the segmentation input) in one round trip.
+  // The class check and the images' values (the baselines, the segmentation input) in one round
+  // trip; the input's NaN/Inf check runs on those values on the host (no readback of its own).
+  const checkedValues = checkedInputValues(input, call.inputCheck);
   const [{ targets }, values] = await Promise.all([
-    originalScores(model, input, call.target, call.signal),
-    input.data() as Promise<Float32Array>,
+    // A bad input's InvalidInputError wins over what the class check made of its scores.
+    originalScores(model, input, call.target, call.signal).catch(async (error: unknown) => {
+      await checkedValues;
+      throw error;
+    }),
+    checkedValues,
   ]);
   const steps = igSettings({ steps: 100, ...o.ig }).steps;
   const progress = xraiProgress(call, n, steps, o.scales.length);
