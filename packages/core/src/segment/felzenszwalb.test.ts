@@ -5,6 +5,7 @@ import { felzenszwalb, felzenszwalbGraph, felzenszwalbMerge } from './felzenszwa
 import { compactLabels } from './connectivity.js';
 import { gaussianFilter } from './lab.js';
 import { stableAscendingOrder } from './stable-order.js';
+import { ScratchArrays } from './scratch-arrays.js';
 
 /** The order the radix sort must reproduce (Felzenszwalb's comparator sort before it): by key, ties by index. */
 function comparatorOrder(keys: Float64Array): number[] {
@@ -220,6 +221,41 @@ describe('felzenszwalbMerge', () => {
         const want = plainMerge(image, scale, minSize);
         expect({ scale, minSize, ...felzenszwalbMerge(graph, scale, minSize) }).toEqual({ scale, minSize, ...want });
       }
+    }
+  });
+});
+
+describe('scratch arrays', () => {
+  it('one ScratchArrays through images of different sizes (big, small, big again; grey and RGB): the graphs and labels of fresh arrays', () => {
+    const scratch = new ScratchArrays();
+    const images = [blocks(), ringOnFlat(), flatBands(), blocks(), ringOnFlat()];
+    for (const [i, image] of images.entries()) {
+      const { values, height, width, channels } = image;
+      const fresh = felzenszwalbGraph(values, height, width, channels, 0.8);
+      const reused = felzenszwalbGraph(values, height, width, channels, 0.8, scratch);
+      expect({ i, ...reused }).toEqual({ i, ...fresh });
+      const labels = scratch.int32('test labels', height * width).fill(-7); // stale values must be overwritten
+      for (const scale of [50, 500, 0]) {
+        const want = felzenszwalbMerge(fresh, scale, 20);
+        const got = felzenszwalbMerge(reused, scale, 20, scratch, labels);
+        expect(got.labels).toBe(labels);
+        expect({ i, scale, ...got }).toEqual({ i, scale, ...want });
+      }
+    }
+  });
+
+  it('gives views over kept memory, grown when a call needs more; stableAscendingOrder with one gives the order without', () => {
+    const scratch = new ScratchArrays();
+    const small = scratch.int32('a', 4);
+    small.set([1, 2, 3, 4]);
+    expect(scratch.int32('a', 3).buffer).toBe(small.buffer); // kept
+    expect(Array.from(scratch.int32('a', 3))).toEqual([1, 2, 3]);
+    expect(scratch.int32('a', 8).buffer).not.toBe(small.buffer); // grown
+    expect(scratch.float64('b', 2).buffer).not.toBe(scratch.uint32('c', 2).buffer); // one buffer per slot
+    const next = uniform(11);
+    for (const length of [5000, 70, 3000]) {
+      const keys = Float64Array.from({ length }, () => (next() < 0.3 ? 0 : Math.floor(next() * 50) / 7));
+      expect(Array.from(stableAscendingOrder(keys, scratch))).toEqual(comparatorOrder(keys));
     }
   });
 });

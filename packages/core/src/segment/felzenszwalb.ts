@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { gaussianFilter } from './lab.js';
 import { stableAscendingOrder } from './stable-order.js';
+import { ScratchArrays } from './scratch-arrays.js';
 import type { OptionNames } from '../api/option-names.js';
 import { numberOption } from '../api/options.js';
 
@@ -67,17 +68,18 @@ function joinRoots(parent: Int32Array, size: Int32Array, a: number, b: number): 
   return a;
 }
 
-/** `length` singletons of a union-find. */
-function identity(length: number): Int32Array {
-  const parent = new Int32Array(length);
-  for (let i = 0; i < length; i++) parent[i] = i;
+/** `parent` set to singletons of a union-find. */
+function identity(parent: Int32Array): Int32Array {
+  for (let i = 0; i < parent.length; i++) parent[i] = i;
   return parent;
 }
 
 /**
  * Gaussian smoothing per channel, then an edge to the right, down, down-right and up-right of
  * every pixel (each pair once), weighted by the Euclidean colour distance; contracted to the
- * components of the zero-cost edges (see {@link FelzenszwalbGraph}).
+ * components of the zero-cost edges (see {@link FelzenszwalbGraph}). The temporaries live in
+ * `scratch` (a caller segmenting image after image passes the same one: no fresh arrays for them);
+ * the graph's own arrays are new.
  */
 export function felzenszwalbGraph(
   values: ArrayLike<number>,
@@ -85,25 +87,26 @@ export function felzenszwalbGraph(
   width: number,
   channels: number,
   sigma: number,
+  scratch = new ScratchArrays(),
 ): FelzenszwalbGraph {
-  const grid = gridEdges(gaussianFilter(values, height, width, channels, sigma), height, width, channels);
-  const { node, nodeSize } = zeroCostNodes(grid.parent, grid.size);
-  return { node, nodeSize, edges: contractedEdges(grid, node) };
+  const grid = gridEdges(gaussianFilter(values, height, width, channels, sigma, scratch), height, width, channels, scratch);
+  const { node, nodeSize } = zeroCostNodes(grid.parent, grid.size, scratch);
+  return { node, nodeSize, edges: contractedEdges(grid, node, scratch) };
 }
 
 /**
  * The grid's edges of `image`: those of cost exactly 0 joined in a union-find as they come (their
  * order does not matter: only the components are kept), the others listed in index order.
  */
-function gridEdges(image: Float64Array, height: number, width: number, channels: number) {
+function gridEdges(image: Float64Array, height: number, width: number, channels: number, scratch: ScratchArrays) {
   const pixels = height * width;
   // right h(w-1), down (h-1)w, and the two diagonals of each of the (h-1)(w-1) cells
   const edges = pixels ? 4 * pixels - 3 * width - 3 * height + 2 : 0;
-  const from = new Int32Array(edges);
-  const to = new Int32Array(edges);
-  const cost = new Float64Array(edges);
-  const parent = identity(pixels);
-  const size = new Int32Array(pixels).fill(1);
+  const from = scratch.int32('gridFrom', edges);
+  const to = scratch.int32('gridTo', edges);
+  const cost = scratch.float64('gridCost', edges);
+  const parent = identity(scratch.int32('gridParent', pixels));
+  const size = scratch.int32('gridSize', pixels).fill(1);
   let e = 0;
   const add = (a: number, b: number) => {
     let d = 0;
@@ -134,20 +137,23 @@ function gridEdges(image: Float64Array, height: number, width: number, channels:
 }
 
 /** Node of every pixel (components of the union-find, numbered by first pixel) and node sizes. */
-function zeroCostNodes(parent: Int32Array, size: Int32Array): { node: Int32Array; nodeSize: Int32Array } {
-  const { component, roots } = numberedComponents(parent);
+function zeroCostNodes(parent: Int32Array, size: Int32Array, scratch: ScratchArrays): { node: Int32Array; nodeSize: Int32Array } {
+  const { component, roots } = numberedComponents(parent, new Int32Array(parent.length), scratch);
   return { node: component, nodeSize: roots.map((root) => size[root]!) };
 }
 
 /**
  * Every element's component in a union-find, numbered 0, 1, ... in order of each component's first
- * element, and each component's root.
+ * element, into `component` (one per element), and each component's root (a view into `scratch`).
  */
-function numberedComponents(parent: Int32Array): { component: Int32Array; roots: Int32Array } {
+function numberedComponents(
+  parent: Int32Array,
+  component: Int32Array,
+  scratch: ScratchArrays,
+): { component: Int32Array; roots: Int32Array } {
   const length = parent.length;
-  const numberOfRoot = new Int32Array(length).fill(-1);
-  const component = new Int32Array(length);
-  const roots = new Int32Array(length);
+  const numberOfRoot = scratch.int32('numberOfRoot', length).fill(-1);
+  const roots = scratch.int32('roots', length);
   let count = 0;
   for (let i = 0; i < length; i++) {
     const root = findRoot(parent, i);
@@ -164,10 +170,11 @@ function numberedComponents(parent: Int32Array): { component: Int32Array; roots:
 function contractedEdges(
   grid: { readonly from: Int32Array; readonly to: Int32Array; readonly cost: Float64Array },
   node: Int32Array,
+  scratch: ScratchArrays,
 ): FelzenszwalbGraph['edges'] {
-  const from = new Int32Array(grid.cost.length);
-  const to = new Int32Array(grid.cost.length);
-  const cost = new Float64Array(grid.cost.length);
+  const from = scratch.int32('edgeFrom', grid.cost.length);
+  const to = scratch.int32('edgeTo', grid.cost.length);
+  const cost = scratch.float64('edgeCost', grid.cost.length);
   let kept = 0;
   for (let e = 0; e < grid.cost.length; e++) {
     const a = node[grid.from[e]!]!;
@@ -177,7 +184,7 @@ function contractedEdges(
     to[kept] = b;
     cost[kept++] = grid.cost[e]!;
   }
-  const order = stableAscendingOrder(cost.subarray(0, kept));
+  const order = stableAscendingOrder(cost.subarray(0, kept), scratch);
   const sorted = { from: new Int32Array(kept), to: new Int32Array(kept), cost: new Float64Array(kept) };
   for (let i = 0; i < kept; i++) {
     const e = order[i]!;
@@ -192,16 +199,25 @@ function contractedEdges(
  * Kruskal-style merging of `graph` while w <= Int(C) + scale / |C| (scale divided by 255 for
  * [0, 1] values), then components smaller than `minSize` merged along the cheapest edges.
  * `scale` >= 0: the graph's zero-cost merges hold only then ({@link felzenszwalb} checks it).
+ * The union-find lives in `scratch` (pass the graph's to reuse it); the labels go to `labels` (one
+ * per pixel; a new array by default).
  */
-export function felzenszwalbMerge(graph: FelzenszwalbGraph, scale: number, minSize: number): { labels: Int32Array; count: number } {
+export function felzenszwalbMerge(
+  graph: FelzenszwalbGraph,
+  scale: number,
+  minSize: number,
+  scratch = new ScratchArrays(),
+  labels: Int32Array = new Int32Array(graph.node.length),
+): { labels: Int32Array; count: number } {
   const { from, to, cost } = graph.edges;
   const edges = cost.length;
   const k = scale / 255;
   const nodes = graph.nodeSize.length;
-  const parent = identity(nodes);
-  const size = graph.nodeSize.slice();
+  const parent = identity(scratch.int32('mergeParent', nodes));
+  const size = scratch.int32('mergeSize', nodes);
+  size.set(graph.nodeSize);
   // Only roots' thresholds are read: k / |C| is 0 + k / |C| after zero-cost merges, and k itself for singletons.
-  const threshold = new Float64Array(nodes);
+  const threshold = scratch.float64('threshold', nodes);
   for (let i = 0; i < nodes; i++) threshold[i] = k / size[i]!;
   for (let i = 0; i < edges; i++) {
     const a = findRoot(parent, from[i]!);
@@ -213,7 +229,7 @@ export function felzenszwalbMerge(graph: FelzenszwalbGraph, scale: number, minSi
     }
   }
   joinSmall(graph.edges, parent, size, minSize);
-  return pixelLabels(graph.node, parent);
+  return pixelLabels(graph.node, parent, scratch, labels);
 }
 
 /**
@@ -241,9 +257,13 @@ function joinSmall(edges: FelzenszwalbGraph['edges'], parent: Int32Array, size: 
  * of the roots would give: nodes are numbered by first pixel, so a component's first pixel is the
  * first pixel of its lowest node, and numbering the components along the nodes gives that order.
  */
-function pixelLabels(node: Int32Array, parent: Int32Array): { labels: Int32Array; count: number } {
-  const { component: labelOfNode, roots } = numberedComponents(parent);
-  const labels = new Int32Array(node.length);
+function pixelLabels(
+  node: Int32Array,
+  parent: Int32Array,
+  scratch: ScratchArrays,
+  labels: Int32Array,
+): { labels: Int32Array; count: number } {
+  const { component: labelOfNode, roots } = numberedComponents(parent, scratch.int32('labelOfNode', parent.length), scratch);
   for (let p = 0; p < node.length; p++) labels[p] = labelOfNode[node[p]!]!;
   return { labels, count: roots.length };
 }
@@ -268,5 +288,6 @@ export function felzenszwalb(
   const { sigma = 0.8, minSize = 20 } = options;
   // segment() asks for scale > 0; here 0 is fine too, a negative scale breaks the zero-cost merges.
   const scale = numberOption('felzenszwalb', 'scale', options.scale, 1, 0);
-  return felzenszwalbMerge(felzenszwalbGraph(values, height, width, channels, sigma), scale, minSize);
+  const scratch = new ScratchArrays();
+  return felzenszwalbMerge(felzenszwalbGraph(values, height, width, channels, sigma, scratch), scale, minSize, scratch);
 }

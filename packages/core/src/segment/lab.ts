@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import type { ScratchArrays } from './scratch-arrays.js';
 
 const linearize = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
 const labF = (t: number) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
@@ -48,10 +49,19 @@ function reflectedTaps(n: number, radius: number): Int32Array {
 
 /**
  * Separable Gaussian filter per channel with scipy.ndimage's defaults (truncate 4, mode 'reflect'
- * = half-sample symmetric), as skimage's filters use. Returns a new array.
+ * = half-sample symmetric), as skimage's filters use. Returns a new array; with `scratch`, a view
+ * into it (valid until its next user), and its temporary there too.
  */
-export function gaussianFilter(values: ArrayLike<number>, height: number, width: number, channels: number, sigma: number): Float64Array {
-  const out = Float64Array.from(values);
+export function gaussianFilter(
+  values: ArrayLike<number>,
+  height: number,
+  width: number,
+  channels: number,
+  sigma: number,
+  scratch?: ScratchArrays,
+): Float64Array {
+  const out = scratch ? scratch.float64('gaussianOut', values.length) : new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
   if (!(sigma > 0)) return out;
   const radius = Math.floor(4 * sigma + 0.5);
   const weights = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-0.5 * ((i - radius) / sigma) ** 2));
@@ -60,7 +70,7 @@ export function gaussianFilter(values: ArrayLike<number>, height: number, width:
   const taps = weights.length;
   const columns = reflectedTaps(width, radius);
   const rows = reflectedTaps(height, radius);
-  const tmp = new Float64Array(out.length);
+  const tmp = scratch ? scratch.float64('gaussianTmp', out.length) : new Float64Array(out.length);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++)
       for (let c = 0; c < channels; c++) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import type { ScratchArrays } from './scratch-arrays.js';
 
 const DIGIT_BITS = 16;
 const DIGITS = 1 << DIGIT_BITS;
@@ -13,10 +14,12 @@ const DIGITS = 1 << DIGIT_BITS;
  * 12-20 ms. Zero keys (the flat areas of an image: 70% of an MNIST digit's edges at 224) are the
  * smallest and all tie, so they go first in index order and only the others are radix-sorted.
  * NaN or negative keys take the comparator sort (same order as before).
+ * With `scratch`, the sort's arrays and the returned order are views into it (valid until its next
+ * user); without, they are new.
  */
-export function stableAscendingOrder(keys: Float64Array): Int32Array {
+export function stableAscendingOrder(keys: Float64Array, scratch?: ScratchArrays): Int32Array {
   const length = keys.length;
-  const order = new Int32Array(length);
+  const order = scratch ? scratch.int32('order', length) : new Int32Array(length);
   let zeros = 0;
   for (let i = 0; i < length; i++) {
     const key = keys[i]!;
@@ -29,7 +32,7 @@ export function stableAscendingOrder(keys: Float64Array): Int32Array {
   let zero = 0;
   let positive = zeros;
   for (let i = 0; i < length; i++) order[keys[i] === 0 ? zero++ : positive++] = i;
-  radixSortByKey(order.subarray(zeros), keys);
+  radixSortByKey(order.subarray(zeros), keys, scratch);
   return order;
 }
 
@@ -39,13 +42,21 @@ export function stableAscendingOrder(keys: Float64Array): Int32Array {
  * that moves with the indices, so the passes read it front to back instead of gathering the key of
  * every index twice per pass (the gathers were most of the sort's time).
  */
-function radixSortByKey(indices: Int32Array, keys: Float64Array): void {
+function radixSortByKey(indices: Int32Array, keys: Float64Array, scratch: ScratchArrays | undefined): void {
   const length = indices.length;
   if (length < 2) return;
   const words = new Uint32Array(keys.buffer, keys.byteOffset, keys.length * 2);
   const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  const sort = { order: indices, spare: new Int32Array(length), word: new Uint32Array(length), spareWord: new Uint32Array(length) };
-  const count = new Int32Array(DIGITS);
+  // Every element of these is written before it is read (count: by sortByDigit's fill).
+  const int32 = (slot: string, n: number) => (scratch ? scratch.int32(slot, n) : new Int32Array(n));
+  const uint32 = (slot: string, n: number) => (scratch ? scratch.uint32(slot, n) : new Uint32Array(n));
+  const sort = {
+    order: indices,
+    spare: int32('radixSpare', length),
+    word: uint32('radixWord', length),
+    spareWord: uint32('radixSpareWord', length),
+  };
+  const count = int32('radixCount', DIGITS);
   for (const high of [0, 1]) {
     const offset = high ^ (little ? 0 : 1);
     for (let i = 0; i < length; i++) sort.word[i] = words[2 * sort.order[i]! + offset]!;

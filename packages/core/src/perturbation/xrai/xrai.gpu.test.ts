@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { countReadbacks } from '@webxai/testing';
 import { linearModel } from '@webxai/testing/models';
-import { liveBufferCount, UnsupportedModelError } from '@webxai/shaders';
+import { InvalidInputError, liveBufferCount, UnsupportedModelError } from '@webxai/shaders';
 import { createExplainerFor } from '../../api/explainer.js';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { segmentationInput, xrai } from './xrai.js';
@@ -111,6 +112,57 @@ describe('xrai', () => {
     expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
     ex.dispose();
     x.dispose();
+  });
+
+  /** An input resident on the GPU only (tfjs keeps the values of a tensor it has read back or uploaded from an array). */
+  const onGpu = (values: Float32Array, shape: [number, number, number]) =>
+    tf.tidy(() => tf.add<tf.Tensor3D>(tf.tensor3d(values, shape), 0));
+
+  it('checks the input for NaN/Inf over the values it reads back: one readback fewer than a check of its own, same result', async () => {
+    const [H, W] = [16, 16];
+    const { model } = linearModel({ height: H, width: W, channels: 3, classes: 3, seed: 4 });
+    const values = Float32Array.from({ length: H * W * 3 }, (_, i) => ((i * 37) % 101) / 100);
+    const options = { method: 'xrai', integratedGradients: { steps: 4 }, scales: [100, 500], minPixelDiff: 10 } as const;
+    const run = async (definition: typeof xrai) => {
+      const ex = createExplainerFor(definition, model, options);
+      const x = onGpu(values, [H, W, 3]);
+      try {
+        const { result, readbacks } = await countReadbacks(() => ex.explain(x));
+        const out = { readbacks, attribution: Array.from(await result.attribution.data()), ranks: Array.from(await result.ranks.data()) };
+        tf.dispose([result.attribution, result.ranks]);
+        return out;
+      } finally {
+        ex.dispose();
+        x.dispose();
+      }
+    };
+    await run(xrai); // warm-up
+    const own = await run({ ...xrai, defersInputCheck: false });
+    const deferred = await run(xrai);
+    expect(deferred.readbacks).toBe(own.readbacks - 1);
+    expect(deferred.attribution).toEqual(own.attribution);
+    expect(deferred.ranks).toEqual(own.ranks);
+  });
+
+  it('a NaN or Inf input -> InvalidInputError; nothing leaks', async () => {
+    const [H, W] = [16, 16];
+    const { model } = linearModel({ height: H, width: W, channels: 3, classes: 3, seed: 4 });
+    const ex = createExplainerFor(xrai, model, { method: 'xrai', integratedGradients: { steps: 4 }, scales: [100] });
+    const good = onGpu(new Float32Array(H * W * 3).fill(0.5), [H, W, 3]);
+    tf.dispose(Object.values(await ex.explain(good)).filter((v) => v instanceof tf.Tensor)); // warm-up: pooled buffers
+    const device = tfjsDevice();
+    const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const x = onGpu(
+        Float32Array.from({ length: H * W * 3 }, (_, i) => (i === 101 ? bad : 0.5)),
+        [H, W, 3],
+      );
+      await expect(ex.explain(x)).rejects.toThrow(InvalidInputError);
+      x.dispose();
+    }
+    expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
+    good.dispose();
+    ex.dispose();
   });
 
   it('needs gradients', () => {

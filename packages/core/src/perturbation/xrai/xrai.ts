@@ -10,7 +10,9 @@ import {
 } from '../../gradient/integrated-gradients/integrated-gradients.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { felzenszwalbGraph, felzenszwalbMerge } from '../../segment/felzenszwalb.js';
+import { ScratchArrays } from '../../segment/scratch-arrays.js';
 import { imageAt, originalScores } from '../shared/evaluate.js';
+import { checkedInputValues } from '../shared/host-input.js';
 import { integerOption, numberOption, rejectOption } from '../../api/options.js';
 import { stackMaps } from '../shared/stack.js';
 import { dilate, unpackMasks, xraiRegions } from './xrai-regions.js';
@@ -75,33 +77,33 @@ export async function xraiCandidates(
   onScale?: () => void,
 ): Promise<Int32Array[]> {
   const [height, width, channels] = image.shape;
-  return candidatesOf(await image.data(), height, width, channels, scales, dilation, signal, onScale);
+  return candidatesOf(await image.data(), height, width, channels, { scales, dilation }, new ScratchArrays(), signal, onScale);
 }
 
-/** {@link xraiCandidates} of an HWC image's host values. */
+/** {@link xraiCandidates} of an HWC image's host values, the segmentations' temporaries in `scratch`. */
 async function candidatesOf(
   raw: ArrayLike<number>,
   height: number,
   width: number,
   channels: number,
-  scales: readonly number[],
-  dilation: number,
+  { scales, dilation }: { readonly scales: readonly number[]; readonly dilation: number },
+  scratch: ScratchArrays,
   signal?: AbortSignal,
   onScale?: () => void,
 ): Promise<Int32Array[]> {
   const values = segmentationInput(raw, height, width, channels);
   // One Felzenszwalb segmentation per scale (the long CPU part): the scales share the smoothed
   // image's sorted edges (built once), and the signal is checked between them.
-  const graph = felzenszwalbGraph(values, RESIZE, RESIZE, channels, 0.8);
+  const graph = felzenszwalbGraph(values, RESIZE, RESIZE, channels, 0.8, scratch);
   const maps: { labels: Int32Array; count: number }[] = [];
   for (const scale of scales) {
     await checkpoint(signal, NAME);
-    maps.push(resizeLabels(felzenszwalbMerge(graph, scale, 150), height, width));
+    maps.push(resizeLabels(felzenszwalbMerge(graph, scale, 150, scratch, segmentLabels(scratch, height, width)), height, width));
     onScale?.();
   }
   await checkpoint(signal, NAME);
-  const scratch = new Uint8Array(height * width);
-  return unpackMasks(maps).map((m) => dilate(m, height, width, dilation, scratch));
+  const marks = new Uint8Array(height * width);
+  return unpackMasks(maps).map((m) => dilate(m, height, width, dilation, marks));
 }
 
 /**
@@ -131,6 +133,14 @@ function valueRange(raw: ArrayLike<number>): [min: number, max: number] {
     max = Math.max(max, raw[i]!);
   }
   return [min, max];
+}
+
+/**
+ * Where a segmentation at RESIZE writes its labels: a new array when they are the image's own (kept
+ * in the candidates), else scratch memory that {@link resizeLabels} reads once.
+ */
+function segmentLabels(scratch: ScratchArrays, height: number, width: number): Int32Array {
+  return height === RESIZE && width === RESIZE ? new Int32Array(RESIZE * RESIZE) : scratch.int32('xraiLabels', RESIZE * RESIZE);
 }
 
 /** Nearest-neighbour labels of a RESIZE x RESIZE segmentation at height x width. */
@@ -186,6 +196,9 @@ export const xrai: MethodDefinition<'xrai'> = {
   name: NAME,
   requires: 'gradients',
   optionNames: XRAI_OPTION_NAMES,
+  // The input's values are read back anyway (baselines, segmentation): the check runs over them on
+  // the host before they are used, instead of a check kernel and a round trip before the call.
+  defersInputCheck: true,
   create(model, options) {
     const areaThreshold = numberOption(NAME, 'areaThreshold', options.areaThreshold, 1, 0, 1);
     const minPixelDiff = integerOption(NAME, 'minPixelDiff', options.minPixelDiff, 50, 0);
@@ -197,9 +210,13 @@ export const xrai: MethodDefinition<'xrai'> = {
     const ig = options.integratedGradients ?? {};
     checkOptionNames('xrai integratedGradients', ig, INTEGRATED_GRADIENTS_OPTION_NAMES);
     igSettings({ steps: 100, ...ig }); // validate now
+    // The segmentations' temporaries, kept from one image (and call) to the next: see ScratchArrays.
+    let scratch = new ScratchArrays();
     return {
-      explain: (input, call) => explainXrai(model, input, call, { areaThreshold, minPixelDiff, dilation, scales, ig }),
-      dispose() {},
+      explain: (input, call) => explainXrai(model, input, call, { areaThreshold, minPixelDiff, dilation, scales, ig, scratch }),
+      dispose() {
+        scratch = new ScratchArrays();
+      },
     };
   },
 };
@@ -260,13 +277,20 @@ async function explainXrai(
     dilation: number;
     scales: readonly number[];
     ig: Omit<IntegratedGradientsOptions, 'baseline'>;
+    scratch: ScratchArrays;
   },
 ) {
   const [n, height, width, channels] = input.shape;
-  // The class check and the images' values (the baselines, the segmentation input) in one round trip.
+  // The class check and the images' values (the baselines, the segmentation input) in one round
+  // trip; the input's NaN/Inf check runs on those values on the host (no readback of its own).
+  const checkedValues = checkedInputValues(input, call.inputCheck);
   const [{ targets }, values] = await Promise.all([
-    originalScores(model, input, call.target, call.signal),
-    input.data() as Promise<Float32Array>,
+    // A bad input's InvalidInputError wins over what the class check made of its scores.
+    originalScores(model, input, call.target, call.signal).catch(async (error: unknown) => {
+      await checkedValues;
+      throw error;
+    }),
+    checkedValues,
   ]);
   const steps = igSettings({ steps: 100, ...o.ig }).steps;
   const progress = xraiProgress(call, n, steps, o.scales.length);
@@ -279,7 +303,7 @@ async function explainXrai(
       // The regions depend on the image alone: they are computed on the host while the GPU runs the
       // IG passes just queued, and the attributions are read back only then.
       const masks = await startQueuedGpuWork()
-        .then(() => candidatesOf(imageValues, height, width, channels, o.scales, o.dilation, call.signal, progress.step))
+        .then(() => candidatesOf(imageValues, height, width, channels, o, o.scratch, call.signal, progress.step))
         .catch((error: unknown) => (tf.dispose(runs), Promise.reject(error)));
       const attr = await meanAttribution(runs, height * width, channels);
       const { attribution, ranks } = xraiRegions(attr, masks, o.areaThreshold, o.minPixelDiff);
