@@ -41,6 +41,8 @@ export interface ExplainResultBase {
    * Which implementation of webxai's kernels ran (never switched silently: see `backend`). A
    * black-box model (predict function, `fromOnnx`) without `preprocess` has its perturbed batches
    * written on the host, so occlusion and rise then run entirely as CPU references and say 'cpu'.
+   * The built-in SLIC segmentation computes small images' labels on the host on either path (its
+   * `placement`, the same labels); `path` describes the rest of the explanation.
    */
   readonly path: ExecutionPath;
   /**

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-import { booleanOption, integerOption, numberOption, rejectOption, seedOption, signalOption } from '../api/options.js';
+import { booleanOption, choiceOption, integerOption, numberOption, rejectOption, seedOption, signalOption } from '../api/options.js';
 import { checkOptionNames, type OptionNames } from '../api/option-names.js';
 import { FELZENSZWALB_OPTION_NAMES } from './felzenszwalb.js';
 import { QUICKSHIFT_OPTION_NAMES } from './quickshift.js';
-import type { SegmentOptions, SlicOptions } from './segment.js';
+import type { SegmentOptions, SlicOptions, SlicPlacement } from './segment.js';
 
 /** Option names every segmentation method takes. */
 const COMMON_SEGMENT_OPTION_NAMES = { method: true, valueRange: true, signal: true } as const;
@@ -16,9 +16,11 @@ export const SLIC_OPTION_NAMES: OptionNames<SlicOptions> = {
   iterations: true,
   enforceConnectivity: true,
   minSizeFactor: true,
+  placement: true,
 };
 
 const METHODS = ['slic', 'felzenszwalb', 'quickshift'] as const;
+const SLIC_PLACEMENTS: readonly SlicPlacement[] = ['auto', 'gpu', 'host'];
 
 /** Pre-smoothing beyond this blurs any image to a constant; the filter costs O(sigma) per pixel. */
 const MAX_SIGMA = 64;
@@ -43,6 +45,7 @@ export function checkSegmentOptions(options: SegmentOptions | undefined): void {
     integerOption('segment', 'iterations', options.iterations, 10, 0);
     booleanOption('segment', 'enforceConnectivity', options.enforceConnectivity, true);
     numberOption('segment', 'minSizeFactor', options.minSizeFactor, 0.5, 0);
+    choiceOption('segment', 'placement', options.placement, 'auto', SLIC_PLACEMENTS);
   } else if (options.method === 'felzenszwalb') {
     checkOptionNames('segment (felzenszwalb)', options, COMMON_SEGMENT_OPTION_NAMES, FELZENSZWALB_OPTION_NAMES);
     numberOption('segment', 'scale', options.scale, 1, 0, Infinity, true);

@@ -5,7 +5,8 @@ import { seededF32 } from '@webxai/testing';
 import { InvalidInputError, InvalidOptionError, liveBufferCount, ShapeMismatchError } from '@webxai/shaders';
 import { tfjsDevice, tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
 import { enforceConnectivity } from './connectivity.js';
-import { segment, segmentImage, type SegmentOptions } from './segment.js';
+import { segment, segmentImage, type SegmentOptions, type SlicPlacement } from './segment.js';
+import { SLIC_HOST_MAX_PIXELS } from './slic-placement.js';
 
 /** Quadrants of four colours plus seeded noise, values in [0, 255]. */
 function quadrants(height: number, width: number, seed: number, noise = 6): Float32Array {
@@ -77,6 +78,55 @@ describe('segment', () => {
     tf.dispose([gpuImage, cpuImage]);
   });
 
+  it("SLIC's placement: the same labels on the GPU and the host on both sides of 'auto''s threshold; no leaks", async () => {
+    const device = tfjsDevice();
+    const memory = () => [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
+    // The largest 'auto' still places on the host, and one row more.
+    const side = Math.floor(Math.sqrt(SLIC_HOST_MAX_PIXELS));
+    const sizes: [number, number, 'gpu' | 'cpu'][] = [
+      [28, 28, 'cpu'],
+      [side, Math.floor(SLIC_HOST_MAX_PIXELS / side), 'cpu'],
+      [side + 1, Math.floor(SLIC_HOST_MAX_PIXELS / side), 'gpu'],
+      [64, 80, 'gpu'],
+    ];
+    for (const [h, w, auto] of sizes) {
+      for (const segments of [10, 50]) {
+        const image = tf.tensor3d(quadrants(h, w, 7 + h), [h, w, 3]);
+        const run = (placement: SlicPlacement) => segment(image, { method: 'slic', segments, placement });
+        await run('gpu'); // warm-up: pipelines
+        const before = memory();
+        const [gpu, host, byDefault] = [await run('gpu'), await run('host'), await segment(image, { method: 'slic', segments })];
+        expect(memory()).toEqual(before);
+        expect([gpu.path, host.path, byDefault.path]).toEqual(['gpu', 'cpu', auto]);
+        expect([host.count, byDefault.count]).toEqual([gpu.count, gpu.count]);
+        expect({ h, w, segments, labels: Array.from(host.labels) }).toEqual({ h, w, segments, labels: Array.from(gpu.labels) });
+        expect(Array.from(byDefault.labels)).toEqual(Array.from(gpu.labels));
+        image.dispose();
+      }
+    }
+  });
+
+  it("SLIC's placement moves no work on the CPU backend and is checked", async () => {
+    const values = quadrants(20, 24, 11);
+    const gpuImage = tf.tensor3d(values, [20, 24, 3]);
+    const gpu = await segment(gpuImage, { method: 'slic', segments: 12, placement: 'gpu' });
+    gpuImage.dispose();
+    expect(gpu.path).toBe('gpu');
+    await tf.setBackend('cpu');
+    const image = tf.tensor3d(values, [20, 24, 3]);
+    const cpu = await segment(image, { method: 'slic', segments: 12, placement: 'gpu' });
+    expect(cpu.path).toBe('cpu');
+    expect(Array.from(cpu.labels)).toEqual(Array.from(gpu.labels));
+    for (const placement of ['cpu', 'GPU', 1, null]) {
+      await expect(segment(image, { method: 'slic', placement } as never)).rejects.toThrow(InvalidOptionError);
+    }
+    await expect(segment(image, { method: 'slic', placement: 'cpu' } as never)).rejects.toThrow(
+      /segment: placement must be one of 'auto', 'gpu', 'host', got "cpu"/,
+    );
+    await expect(segment(image, { method: 'felzenszwalb', placement: 'host' } as never)).rejects.toThrow(/placement/);
+    image.dispose();
+  });
+
   it('SLIC without connectivity enforcement can leave split labels; with it, never', async () => {
     const [h, w] = [64, 64];
     const image = tf.tensor3d(seededF32(h * w * 3, 5, 0, 1), [h, w, 3]); // pure noise
@@ -116,16 +166,21 @@ describe('segment', () => {
     // [0, 255] values, and values outside any preset range (the range is then min..max).
     for (const values of [quadrants(h, w, 3), quadrants(h, w, 3).map((v) => 3 * v - 100)]) {
       const image = tf.tensor3d(values, [h, w, 3]);
-      // With host values only the GPU methods' labels are read back (SLIC's, Quick Shift's links).
+      // With host values only the GPU methods' labels are read back (SLIC's on the GPU, Quick Shift's links).
       const cases: [SegmentOptions, number][] = [
-        [{ method: 'slic', segments: 12 }, 1],
+        [{ method: 'slic', segments: 12, placement: 'gpu' }, 1],
+        [{ method: 'slic', segments: 12, placement: 'host' }, 0],
         [{ method: 'quickshift', kernelSize: 3, maxDist: 6, ratio: 0.5 }, 1],
         [{ method: 'felzenszwalb', scale: 100, sigma: 0, minSize: 20 }, 0],
       ];
       for (const [options, readbacks] of cases) {
         const reads = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
         const want = await segment(image, options);
-        expect(reads.mock.calls.length).toBeGreaterThan(readbacks); // the value range's readback at least
+        // Without them the image is read as well (SLIC on the GPU: its value range; tfjs may still hold
+        // the values of a tensor made from host data, so other methods can read none).
+        expect(reads.mock.calls.length).toBeGreaterThanOrEqual(
+          readbacks + (options.method === 'slic' && options.placement === 'gpu' ? 1 : 0),
+        );
         reads.mockClear();
         const got = await segmentImage(image, options, values);
         expect({ method: options.method, readbacks: reads.mock.calls.length }).toEqual({ method: options.method, readbacks });

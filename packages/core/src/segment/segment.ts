@@ -13,6 +13,7 @@ import {
   slicFeaturesRef,
   slicLabels,
   slicPlan,
+  type SlicPlan,
   slicRef,
   throwIfAborted,
   uploadBuffer,
@@ -24,6 +25,7 @@ import type { ExecutionPath } from '../api/types.js';
 import { gpuBufferOf, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { enforceConnectivity } from './connectivity.js';
 import { felzenszwalb, type FelzenszwalbOptions } from './felzenszwalb.js';
+import { slicRunsOn } from './slic-placement.js';
 import { quickshift, quickshiftFeatures, quickshiftRoots, type QuickshiftOptions } from './quickshift.js';
 
 /** Maps the image's values to [0, 1]: [low, high], or 'auto' ([0, 1] or [0, 255] when the data fit, else min..max). */
@@ -48,7 +50,19 @@ export interface SlicOptions extends Common {
   readonly enforceConnectivity?: boolean;
   /** Default 0.5. */
   readonly minSizeFactor?: number;
+  /**
+   * Where the labels are computed when tfjs's backend is webgpu: 'gpu' (the SLIC kernels), 'host'
+   * (the CPU reference: the CPU path's labels) or 'auto' (default): on the host for images of at
+   * most SLIC_HOST_MAX_PIXELS (32x32) pixels, where the GPU's fixed cost (22 dispatches and a
+   * labels readback) exceeds the whole CPU run. On other backends SLIC always runs on the CPU.
+   * `Segmentation.path` says where it ran. The two give the same labels except at rare pixels whose
+   * colour lies within ~1e-4 of a Lab quantization step (f32 features on the GPU, f64 on the host).
+   */
+  readonly placement?: SlicPlacement;
 }
+
+/** Where SLIC's labels are computed on the GPU path: see {@link SlicOptions.placement}. */
+export type SlicPlacement = 'auto' | 'gpu' | 'host';
 
 /** Options of {@link segment}: one of SLIC (GPU), Felzenszwalb or Quick Shift (CPU). */
 export type SegmentOptions =
@@ -63,7 +77,10 @@ export interface Segmentation {
   readonly count: number;
   readonly height: number;
   readonly width: number;
-  /** Where it ran: SLIC and Quick Shift on the GPU when tfjs's backend is webgpu; Felzenszwalb always on the CPU. */
+  /**
+   * Where it ran: SLIC (unless placed on the host, {@link SlicOptions.placement}) and Quick Shift on
+   * the GPU when tfjs's backend is webgpu; Felzenszwalb always on the CPU.
+   */
   readonly path: ExecutionPath;
 }
 
@@ -119,7 +136,10 @@ function hostStats(values: Float32Array): [number, number, boolean] {
  * Superpixels of an image: SLIC (Achanta et al. 2012) on the GPU with connectivity enforcement
  * (a CPU pass over the labels), Quick Shift with its window passes on the GPU, or Felzenszwalb on
  * the CPU (a sort and a union-find: sequential, not worth a GPU version). Same labels on the GPU
- * and CPU paths for SLIC (exact integer kernels); for Quick Shift up to near-ties of f32 densities.
+ * and CPU paths for SLIC (exact integer kernels after its Lab features, which the GPU computes in
+ * f32 within one quantization unit: rare pixels near a step can differ); for Quick Shift up to
+ * near-ties of f32 densities. SLIC's `placement` puts small images (<= 32x32 by default) on the
+ * host, where its run is cheaper than the GPU's fixed cost; `path` reports where the labels were computed.
  *
  * @example
  * const s = await segment(image, { method: 'slic', segments: 100, compactness: 10 });
@@ -141,12 +161,16 @@ export async function segmentImage(image: tf.Tensor, options: SegmentOptions, va
   if (values && values.length !== height * width * channels) {
     throw new ShapeMismatchError(`segment: ${values.length} host values for a ${height}x${width}x${channels} image`);
   }
-  const [low, scale] = await unitMap(image, options.valueRange, values);
-  if (options.method === 'slic') return slic(image, values, height, width, channels, low, scale, options);
-  const raw = values ?? ((await image.data()) as Float32Array);
-  const unit = new Float32Array(raw.length);
-  for (let i = 0; i < raw.length; i++) unit[i] = Math.min(1, Math.max(0, (raw[i]! - low) * scale));
-  if (options.method === 'quickshift' && currentPath() === 'gpu') {
+  const path = currentPath();
+  const slicPath = options.method === 'slic' ? slicRunsOn(options.placement, height * width, path) : undefined;
+  // Everything but SLIC's kernels reads the image: once, and the value range comes from those
+  // values (no readback of its own).
+  const raw = values ?? (slicPath === 'gpu' ? undefined : ((await image.data()) as Float32Array));
+  const [low, scale] = await unitMap(image, options.valueRange, raw);
+  if (options.method === 'slic') return slic(image, raw, [height, width, channels], [low, scale], options, slicPath!);
+  const unit = new Float32Array(raw!.length);
+  for (let i = 0; i < raw!.length; i++) unit[i] = Math.min(1, Math.max(0, (raw![i]! - low) * scale));
+  if (options.method === 'quickshift' && path === 'gpu') {
     return { ...(await quickshiftGpu(unit, height, width, channels, options)), height, width, path: 'gpu' };
   }
   const result =
@@ -199,49 +223,55 @@ async function quickshiftGpu(
   }
 }
 
+/** SLIC's labels on `path` (`values`: the image's HWC host values, given on the CPU path), then connectivity on the host. */
 async function slic(
   image: tf.Tensor,
   values: Float32Array | undefined,
-  height: number,
-  width: number,
-  channels: number,
-  low: number,
-  scale: number,
+  [height, width, channels]: readonly [number, number, number],
+  [low, scale]: readonly [number, number],
   o: SlicOptions,
+  path: ExecutionPath,
 ): Promise<Segmentation> {
-  const segments = o.segments ?? 100;
-  const plan = slicPlan(height, width, segments, o.compactness ?? 10);
+  const plan = slicPlan(height, width, o.segments ?? 100, o.compactness ?? 10);
   const iterations = o.iterations ?? 10;
-  const path = currentPath();
-  let raw: Uint32Array;
-  if (path === 'gpu') {
-    const device = tfjsDevice();
-    const flat = image.rank === 4 ? image : tf.reshape(image, [1, height, width, channels]);
-    try {
-      const labels = await slicLabels(device, {
-        plan,
-        image: gpuBufferOf(flat),
-        channels,
-        low,
-        scale,
-        iterations,
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
-      try {
-        raw = await readUint32(device, labels, height * width);
-      } finally {
-        releaseBuffer(device, labels);
-      }
-    } finally {
-      if (flat !== image) flat.dispose();
-    }
-  } else {
-    const features = slicFeaturesRef(values ?? (await image.data()), height * width, channels, low, scale);
-    raw = slicRef(plan, features, iterations);
-  }
+  const raw =
+    path === 'gpu'
+      ? await slicOnGpu(image, plan, [height, width, channels], [low, scale], iterations, o.signal)
+      : slicRef(plan, slicFeaturesRef(values!, height * width, channels, low, scale), iterations);
   if (o.enforceConnectivity === false) {
     return { labels: Int32Array.from(raw), count: plan.gridH * plan.gridW, height, width, path };
   }
   const minSize = Math.floor((o.minSizeFactor ?? 0.5) * ((height * width) / (plan.gridH * plan.gridW)));
   return { ...enforceConnectivity(raw, height, width, minSize), height, width, path };
+}
+
+/** SLIC's kernels on tfjs's device, reading the labels back. */
+async function slicOnGpu(
+  image: tf.Tensor,
+  plan: SlicPlan,
+  [height, width, channels]: readonly [number, number, number],
+  [low, scale]: readonly [number, number],
+  iterations: number,
+  signal: AbortSignal | undefined,
+): Promise<Uint32Array> {
+  const device = tfjsDevice();
+  const flat = image.rank === 4 ? image : tf.reshape(image, [1, height, width, channels]);
+  try {
+    const labels = await slicLabels(device, {
+      plan,
+      image: gpuBufferOf(flat),
+      channels,
+      low,
+      scale,
+      iterations,
+      ...(signal ? { signal } : {}),
+    });
+    try {
+      return await readUint32(device, labels, height * width);
+    } finally {
+      releaseBuffer(device, labels);
+    }
+  } finally {
+    if (flat !== image) flat.dispose();
+  }
 }

@@ -200,6 +200,44 @@ describe('anchors', () => {
     disposeWeights(weights);
   });
 
+  it('built-in SLIC on a 28x28 image: its labels on the host by default (no readback), the same anchor as on the GPU', async () => {
+    const [h, w] = [28, 28];
+    const weights = tinyCnnWeights({ height: h, width: w, channels: 1, classes: 3, seed: 7 });
+    const counted = countedModel(tinyCnn('sequential', weights));
+    // Smooth blobs (SLIC on pure noise merges into few segments), made on the GPU (+ 0).
+    const blobs = Float32Array.from({ length: h * w }, (_, p) => (Math.sin(Math.floor(p / w) / 4) * Math.cos((p % w) / 5) + 1) / 2);
+    const image = () => tf.tidy(() => tf.add(tf.tensor4d(blobs, [1, h, w, 1]), 0));
+    const options = { method: 'anchors', seed: 2, samplesPerDraw: 30, minSamplesStart: 30, target: 0 } as const;
+    const memory = () => (flushTfjs(), [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())]);
+    const run = async (placement?: 'gpu' | 'host') => {
+      const segmentation = { method: 'slic', segments: 10, compactness: 10, ...(placement && { placement }) } as const;
+      const explainer = createExplainerFor(anchors, counted.model, { ...options, segmentation });
+      const warm = image();
+      const warmed = await explainer.explain(warm);
+      tf.dispose([warm, warmed.attribution, warmed.segments]);
+      counted.reset();
+      const x = image();
+      const before = memory();
+      const { result: r, readbacks } = await countReadbacks(() => explainer.explain(x));
+      const segments = Array.from(await r.segments.data());
+      tf.dispose([r.attribution, r.segments]);
+      expect(memory()).toEqual(before);
+      x.dispose();
+      return { path: r.path, readbacks, calls: counted.calls, segments, found: [r.target, r.anchor, r.precision, r.coverage, r.samples] };
+    };
+    const [byDefault, host, gpu] = [await run(), await run('host'), await run('gpu')];
+    // The input read with its check, one per draw; SLIC's labels readback only when placed on the GPU.
+    expect(byDefault.readbacks).toBe(1 + byDefault.calls);
+    expect(host.readbacks).toBe(byDefault.readbacks);
+    expect(gpu.readbacks).toBe(2 + gpu.calls);
+    expect([byDefault.path, host.path, gpu.path]).toEqual(['gpu', 'gpu', 'gpu']);
+    expect(host.segments).toEqual(gpu.segments);
+    expect(byDefault.segments).toEqual(gpu.segments);
+    expect(new Set(gpu.segments).size).toBeGreaterThan(4);
+    expect([byDefault.found, host.found]).toEqual([gpu.found, gpu.found]);
+    disposeWeights(weights);
+  });
+
   it('NaN scores in a later batch of a draw read back once: ModelError naming them; nothing leaks', async () => {
     const weights = tinyCnnWeights({ height: H, width: W, channels: 1, classes: 3, seed: 5 });
     const network = tinyCnn('sequential', weights);

@@ -39,7 +39,10 @@ export interface AnchorsOptions {
   /** What replaced superpixels show: 'mean' (alibi's default: the superpixel's mean), 'zero', 'blur', a value. */
   readonly fill?: FillOption;
   readonly segments?: SegmentsInput;
-  /** Default SLIC with alibi's settings (10 segments, compactness 10). */
+  /**
+   * Default SLIC with alibi's settings (10 segments, compactness 10); its labels are computed on the
+   * host for images up to 32x32 (SLIC's `placement: 'auto'`: the CPU path's labels, no dispatches and no readback).
+   */
   readonly segmentation?: SegmentOptions;
   readonly seed?: number;
   readonly batchSize?: number;
