@@ -2,7 +2,7 @@
 // A method case in the page: its explainer and its bare passes on tfjs's current backend, timed in
 // interleaved rounds (measureMethod) or with every dispatch timed on the GPU (methodTimeline).
 import * as tf from '@tensorflow/tfjs';
-import { createExplainer, tfjsDevice, type Explainer, type MethodName } from '@webxai/core';
+import { createExplainer, disposeResult, tfjsDevice, type Explainer, type MethodName } from '@webxai/core';
 import { countedBare, type BarePasses, type BrowserCase } from '../src/browser-cases.js';
 import { timelineRows, type TimelineRow } from '../src/gpu-timeline.js';
 import { barePasses } from './bare-passes.js';
@@ -40,7 +40,7 @@ async function withMethodSides<T>(subject: Subject, c: BrowserCase, use: (sides:
     lastCalls = await modelCalls(async () => {
       const result = await explainer.explain(image);
       await result.attribution.data(); // the picture is read, as a page drawing it would
-      result.attribution.dispose();
+      disposeResult(result); // attribution and whatever else the method returns (XRAI's ranks, LIME's segments)
     });
   };
   try {

@@ -12,7 +12,7 @@ import { checkTargetClass, givenTargets } from '../../api/targets.js';
 import { readChecked, type InputCheck } from '../../api/input-check.js';
 import type { OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
-import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
+import { checkFiniteScores } from '../../model/non-finite-scores.js';
 
 /** Options of `'blur-ig'` (PAIR-code/saliency `BlurIG.GetMask` defaults). */
 export interface BlurIgOptions extends BatchingOptions {
@@ -189,7 +189,7 @@ async function checkAfterPath(
     const classes = scores.shape[1];
     for (const row of rows) {
       const values = read.subarray(offset + row * classes, offset + (row + 1) * classes);
-      if (!values.every(Number.isFinite)) throw nonFiniteScoresError(model.kind);
+      checkFiniteScores(values, model.kind);
     }
     offset += scores.size;
   }
