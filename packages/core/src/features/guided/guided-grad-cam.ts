@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import type { CallContext, ExplainResultBase, MethodDefinition, MethodOutput } from '../../api/types.js';
-import { givenTargets } from '../../api/targets.js';
+import { checkTargetClass, givenTargets } from '../../api/targets.js';
+import { readCheckedWithScores } from '../../api/input-check.js';
+import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
 import { gradCam } from '../../cam/methods.js';
 import type { CamResult } from '../../cam/types.js';
 import type { RidingCall } from '../../cam/pipeline.js';
 import type { LayerInfo } from '../../model/split/types.js';
 import type { LayerSpec } from '../../model/split/list-layers.js';
-import { gradientAndScores, gradientForTarget } from '../../gradient/target-gradients.js';
+import { gradientAndScores } from '../../gradient/target-gradients.js';
 import { overriddenForward } from './relu-override.js';
 import { guidedProduct, guidedRide, OtherTarget } from './guided-ride.js';
 import type { OptionNames } from '../../api/option-names.js';
@@ -61,7 +63,7 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
   name: 'guided-grad-cam',
   requires: 'gradients',
   optionNames: GUIDED_GRAD_CAM_OPTION_NAMES,
-  defersInputCheck: true, // read in Grad-CAM's peaks' readback (or guided backprop's, serially)
+  defersInputCheck: true, // read in Grad-CAM's peaks' readback (or with the scores, for a class out of range)
   create(model, options) {
     const guided = overriddenForward(model.source, 'guided', options.preprocess);
     const cam = gradCam.create(model, {
@@ -69,7 +71,6 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
       layer: options.layer ?? 'auto',
       ...(options.preprocess ? { preprocess: options.preprocess } : {}),
     });
-    const adapter = { forward: guided.forward, kind: model.kind };
     const relus = [...guided.relus];
     /** The product of a guided backprop and Grad-CAM's result for its targets. */
     const combine = (gradient: tf.Tensor4D, map: MethodOutput<'grad-cam'>, target: number[], product?: tf.Tensor4D) => {
@@ -85,23 +86,14 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
       const map = await cam.explain(input, { ...call, target, onProgress: undefined, markDrained: () => {} });
       return combine(gradient, map, target);
     };
-    /**
-     * Guided backprop read back first, then Grad-CAM: for a given class out of range, whose error
-     * comes from that first readback after the input's and the scores' (their order is kept).
-     */
-    const serial = async (input: tf.Tensor4D, call: CallContext) => {
-      const gb = await gradientForTarget(adapter, input, call.target, call.inputCheck);
-      return camFor(input, call, gb.gradient, gb.target).finally(() => gb.gradient.dispose());
-    };
     return {
       async explain(input, call) {
         const rows = input.shape[0];
         const given = givenTargets(call.target, rows);
         const pass = gradientAndScores(guided.forward, input, given);
         try {
-          const out = given?.some((c) => c >= pass.scores.shape[1])
-            ? await serial(input, call)
-            : await withRide(input, call, pass, given, model.kind);
+          if (given) await rejectClassesOutOfRange(pass.scores, given, call, model.kind);
+          const out = await withRide(input, call, pass, given, model.kind);
           call.onProgress?.({ done: rows, total: rows });
           return out;
         } finally {
@@ -134,3 +126,16 @@ export const guidedGradCam: MethodDefinition<'guided-grad-cam'> = {
     }
   },
 };
+
+/**
+ * For a given class out of range, the errors guided backprop's own pass gives, in its order (the
+ * input's check, the scores' finiteness, then the class), read from the guided pass already
+ * recorded; no readback when every class is in range.
+ */
+async function rejectClassesOutOfRange(scores: tf.Tensor2D, given: readonly number[], call: CallContext, kind: string): Promise<void> {
+  const classes = scores.shape[1];
+  if (!given.some((c) => c >= classes)) return;
+  const read = await readCheckedWithScores(call.inputCheck, undefined, scores);
+  if (!read.scoresFinite) throw nonFiniteScoresError(kind);
+  for (const c of given) checkTargetClass(c, classes);
+}

@@ -264,6 +264,8 @@ describe('guided backprop, deconvnet, guided Grad-CAM', () => {
       await expect(explain(model, x, { method, target: 4 })).rejects.toThrow(/target class 4 is out of range: the model has 4 classes/);
       const bad = tf.tidy(() => tf.where(tf.equal(tf.range(0, 8 * 8 * 3 * 2).reshape([2, 8, 8, 3]), 5), tf.fill([2, 8, 8, 3], NaN), x));
       await expect(explain(model, bad, { method })).rejects.toThrow(InvalidInputError);
+      // The input's check comes before the class's range, as in the order the reads were made serially.
+      await expect(explain(model, bad, { method, target: 4 })).rejects.toThrow(InvalidInputError);
       bad.dispose();
     }
     expect(tf.memory().numTensors).toBe(tensors);
