@@ -2,7 +2,7 @@
 import { InvalidOptionError, rankedMasks, rankedMasksRef, runKernel, type RankedMode } from '@webxai/shaders';
 import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { integerOption } from '../../api/options.js';
-import { areProbabilities, targetValue, trapezoidArea, type CurveOutput } from '../shared/curve.js';
+import { areProbabilities, checkCurveOutput, targetValue, trapezoidArea, type CurveOutput } from '../shared/curve.js';
 import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
 import { evaluateMaskedImages, metricOriginalScores, type MaskSource } from '../shared/masked-batches.js';
 import { descendingOrder, ranksOf } from '../shared/order.js';
@@ -39,9 +39,7 @@ function check(metric: RankedMode, options: RankedCurveOptions, size: { height: 
     );
   }
   checkMetricFill(metric, options.fill);
-  if (options.output !== undefined && options.output !== 'probability' && options.output !== 'logit') {
-    throw new InvalidOptionError(`${metric}: output must be 'probability' or 'logit', got ${JSON.stringify(options.output)}`);
-  }
+  checkCurveOutput(metric, options.output);
 }
 
 /**

@@ -19,6 +19,17 @@ describe('faithfulness-correlation', () => {
     expect(Array.from(randomSubsetMasks(4, 4, 30, 7))).not.toEqual(Array.from(masks));
   });
 
+  it('rejects an output other than probability or logit', async () => {
+    const x = tf.ones([1, 4, 4, 1]);
+    const model = (v: tf.Tensor4D) => tf.sum<tf.Tensor2D>(v, [1, 2]);
+    const options = { metric: 'faithfulness-correlation', output: 'prob' as never } as const;
+    const a = tf.ones([1, 4, 4]);
+    await expect(evaluate(model, x, a, options)).rejects.toThrow(
+      /faithfulness-correlation: output must be 'probability' or 'logit', got "prob"/,
+    );
+    tf.dispose([x, a]);
+  });
+
   it('is 1 for the exact attribution of a linear model (gradient x input), -1 for its negation, on both paths', async () => {
     for (const backend of ['cpu', 'webgpu']) {
       await tf.setBackend(backend);

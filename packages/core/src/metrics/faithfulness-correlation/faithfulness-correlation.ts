@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-import { InvalidOptionError } from '@webxai/shaders';
 import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { integerOption, seedOption } from '../../api/options.js';
 import { UniformStream } from '../../perturbation/shared/random.js';
-import { areProbabilities, targetValue, type CurveOutput } from '../shared/curve.js';
+import { areProbabilities, checkCurveOutput, targetValue, type CurveOutput } from '../shared/curve.js';
 import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
 import { hostMaskSource, metricOriginalScores, scoreMaskedImages } from '../shared/masked-batches.js';
 import { pearson } from '../shared/stats.js';
@@ -60,9 +59,7 @@ export const faithfulnessCorrelation: MetricDefinition<'faithfulness-correlation
     integerOption(NAME, 'subsetSize', o.subsetSize, Math.min(224, height * width), 1, height * width);
     checkMetricFill(NAME, o.fill);
     seedOption(NAME, o.seed);
-    if (o.output !== undefined && o.output !== 'probability' && o.output !== 'logit') {
-      throw new InvalidOptionError(`${NAME}: output must be 'probability' or 'logit', got ${JSON.stringify(o.output)}`);
-    }
+    checkCurveOutput(NAME, o.output);
   },
   async run(inputs, o) {
     const { input, maps, height, width, channels } = inputs;

@@ -67,6 +67,9 @@ describe('ROAD', () => {
       /fractions must be ascending numbers in \(0, 1\)/,
     );
     await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', order: 'most' as never })).rejects.toThrow(/order must be/);
+    await expect(evaluate(m, x, tf.ones([1, 4, 4]), { metric: 'road', output: 'logits' as never })).rejects.toThrow(
+      /road: output must be 'probability' or 'logit', got "logits"/,
+    );
     x.dispose();
   });
 });

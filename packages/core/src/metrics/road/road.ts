@@ -2,7 +2,7 @@
 import { InvalidOptionError } from '@webxai/shaders';
 import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { numberOption, seedOption } from '../../api/options.js';
-import { areProbabilities, targetValue, type CurveOutput } from '../shared/curve.js';
+import { areProbabilities, checkCurveOutput, targetValue, type CurveOutput } from '../shared/curve.js';
 import { putImage, scoreHostImages } from '../shared/host-batches.js';
 import { metricOriginalScores } from '../shared/masked-batches.js';
 import { descendingOrder } from '../shared/order.js';
@@ -52,9 +52,7 @@ export const road: MetricDefinition<'road'> = {
     }
     numberOption(NAME, 'noise', o.noise, 0.01, 0);
     seedOption(NAME, o.seed);
-    if (o.output !== undefined && o.output !== 'probability' && o.output !== 'logit') {
-      throw new InvalidOptionError(`${NAME}: output must be 'probability' or 'logit', got ${JSON.stringify(o.output)}`);
-    }
+    checkCurveOutput(NAME, o.output);
   },
   async run(inputs, o) {
     const { input, maps, height, width, channels } = inputs;

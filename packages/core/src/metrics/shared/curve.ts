@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
+import { InvalidOptionError } from '@webxai/shaders';
 
 /** What a curve records: the target's probability, or its raw score. */
 export type CurveOutput = 'probability' | 'logit';
+
+/** Checks a metric's `output` option (undefined: the metric's default). */
+export function checkCurveOutput(metric: string, output: unknown): void {
+  if (output === undefined || output === 'probability' || output === 'logit') return;
+  throw new InvalidOptionError(`${metric}: output must be 'probability' or 'logit', got ${JSON.stringify(output)}`);
+}
 
 /**
  * True when every row already is a probability vector (values in [0, 1] summing to 1 within 1e-3),
