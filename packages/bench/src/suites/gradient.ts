@@ -306,7 +306,8 @@ export const gradientSmallSuite: BenchSuite = {
         label: 'tiny CNN 32x32x3, 16 filters, 10 classes',
         size: 32,
         points: { full: 64, quick: 8 },
-        // 21 rounds of bare, IG, bare, SmoothGrad: about 12 s idle; of bare 64 x 1 image, Guided IG: about 8 s.
+        // 21 rounds of bare, IG, bare, SmoothGrad: about 12 s idle; of bare 64 x 1 image at the straight and at
+        // Guided IG's own points, Guided IG: about 12 s.
         interleavedPolicy: { warmupRuns: 1, minRuns: 21, maxRuns: 21, budgetMs: 0 },
         allMethods: true,
         build: (_tf, testing) =>
