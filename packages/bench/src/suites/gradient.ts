@@ -6,6 +6,7 @@
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
 import { boundVerdict, medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
+import { recordGuidedIgPoints } from './guided-ig-points.js';
 
 type Tf = typeof tfNamespace;
 
@@ -95,8 +96,11 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
   const kernels = `webxai kernels only: ig path points + accumulate, ${k} x ${size}x${size}x3`;
   const roundTrip = 'awaited tfjs round trip (1-value op + readback)';
   const guidedIg = `guided-ig ${k} steps`;
-  const bareGuidedIg = `forward+backward over guided-ig's ${k} steps (${k} bare tf.grad of 1 image)`;
-  const guidedIgPoints = Array.from({ length: k }, (_, i) => tf.mul<tfNamespace.Tensor4D>(x, i / k));
+  const bareGuidedIg = `forward+backward at guided-ig's own ${k} path points (${k} bare tf.grad of 1 image)`;
+  const bareStraight = `forward+backward at the straight line's ${k} points x*i/${k} (${k} bare tf.grad of 1 image)`;
+  const straightPoints = Array.from({ length: k }, (_, i) => tf.mul<tfNamespace.Tensor4D>(x, i / k));
+  // Recorded by the Guided IG case before its first round (outside every timed run); disposed in cleanup.
+  let guidedIgPoints: tfNamespace.Tensor4D[] = [];
 
   // The IG kernels alone, on the same sizes, with a stand-in gradient.
   const device = core.tfjsDevice();
@@ -198,18 +202,26 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
 
   /**
    * Guided IG beside its unavoidable passes: one forward + backward of the batch per step, here `k`
-   * bare passes over the single image at the straight path's left Riemann points (Guided IG's path
-   * stays within maxDist of that line), interleaved per round like IG's, with IG's rounds (5 rounds
-   * read 1.06-1.17x between runs of the same code, session 29).
+   * bare passes over the single image at Guided IG's own path points (recorded once by an
+   * explanation of the same image before the first round: the values the method's passes run on),
+   * interleaved per round like IG's, with IG's rounds (5 rounds read 1.06-1.17x between runs of the
+   * same code, session 29). The bare passes at the straight line's left Riemann points x * i / k,
+   * the row's bare side until session 34, still run in every round, for continuity.
    */
   function guidedIgInterleaved(): BenchCase {
     const explainer = core.createExplainer(model, { target, method: 'guided-ig', steps: k });
     explainers.push(explainer);
+    const replay = (points: readonly tfNamespace.Tensor4D[]) => () =>
+      Promise.resolve(points.forEach((p) => tf.dispose(core.targetGradients(adapter, p, [target]))));
     const pairs: [string, () => Promise<void>][] = [
-      [bareGuidedIg, () => Promise.resolve(guidedIgPoints.forEach((p) => tf.dispose(core.targetGradients(adapter, p, [target]))))],
+      [bareStraight, replay(straightPoints)],
+      [bareGuidedIg, () => replay(guidedIgPoints)()],
       [guidedIg, async () => (await explainer.explain(x)).attribution.dispose()],
     ];
-    return interleaved(`interleaved: bare ${k} x 1 image, guided-ig ${k} steps`, pairs, interleavedPolicy);
+    const record = async () => {
+      if (guidedIgPoints.length === 0) guidedIgPoints = await recordGuidedIgPoints(tf, core, { model, x, target, steps: k });
+    };
+    return interleaved(`interleaved: bare ${k} x 1 image (straight, own points), guided-ig ${k} steps`, pairs, interleavedPolicy, record);
   }
 
   /** One case that runs each of `pairs` once per run, in order (load from elsewhere hits every side alike). */
@@ -217,11 +229,13 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
     name: string,
     pairs: readonly [string, () => Promise<void>][],
     runPolicy: Partial<RunPolicy> | undefined,
+    prepare: () => Promise<void> = () => Promise.resolve(),
   ): BenchCase {
     return {
       name,
       ...(runPolicy && { policy: runPolicy }),
       run: async () => {
+        await prepare(); // untimed: runOnce times each side's work alone
         for (const [caseName, work] of pairs) await runOnce(caseName, work);
       },
       metrics: () =>
@@ -246,13 +260,17 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
       const bound = (r: number) => boundVerdict(r, 1.15);
       const lines = [`${name} summary (${choice.label}, ${k} points, medians of the timed runs):`];
       if (times.timed(bare).length > 0) lines.push(...igLines());
-      if (times.timed(guidedIg).length > 0) {
-        lines.push(
-          `  guided-ig / bare forward+backward over its steps = ${ratio(guidedIg, bareGuidedIg).toFixed(3)}x (bound 1.15x: ${bound(ratio(guidedIg, bareGuidedIg))}); median paired ratio ${pairedRatio(guidedIg, bareGuidedIg).toFixed(3)}x over ${times.timed(guidedIg).length} rounds`,
-        );
-      }
+      if (times.timed(guidedIg).length > 0) lines.push(...guidedIgLines());
       if (lines.length > 1) console.log(lines.join('\n'));
       cleanup();
+
+      function guidedIgLines(): string[] {
+        return [
+          `  guided-ig / bare forward+backward at its own path points = ${ratio(guidedIg, bareGuidedIg).toFixed(3)}x (bound 1.15x: ${bound(ratio(guidedIg, bareGuidedIg))}); median paired ratio ${pairedRatio(guidedIg, bareGuidedIg).toFixed(3)}x over ${times.timed(guidedIg).length} rounds`,
+          `  guided-ig / bare at the straight line's points x*i/k (the row's bare side before session 34) = ${ratio(guidedIg, bareStraight).toFixed(3)}x; median paired ratio ${pairedRatio(guidedIg, bareStraight).toFixed(3)}x`,
+          `  bare at guided-ig's own points / bare at the straight points = ${ratio(bareGuidedIg, bareStraight).toFixed(3)}x; median paired ratio ${pairedRatio(bareGuidedIg, bareStraight).toFixed(3)}x`,
+        ];
+      }
 
       function igLines(): string[] {
         return [
@@ -272,7 +290,7 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
     explainers.forEach((e) => e.dispose());
     shaders.releaseBuffer(device, plan);
     accumulator.tensor.dispose();
-    tf.dispose([x, igBatch, igEnds, sgBatch, background, zeros, ...guidedIgPoints]);
+    tf.dispose([x, igBatch, igEnds, sgBatch, background, zeros, ...straightPoints, ...guidedIgPoints]);
     model.dispose();
   }
 }
@@ -288,7 +306,8 @@ export const gradientSmallSuite: BenchSuite = {
         label: 'tiny CNN 32x32x3, 16 filters, 10 classes',
         size: 32,
         points: { full: 64, quick: 8 },
-        // 21 rounds of bare, IG, bare, SmoothGrad: about 12 s idle; of bare 64 x 1 image, Guided IG: about 8 s.
+        // 21 rounds of bare, IG, bare, SmoothGrad: about 12 s idle; of bare 64 x 1 image at the straight and at
+        // Guided IG's own points, Guided IG: about 12 s.
         interleavedPolicy: { warmupRuns: 1, minRuns: 21, maxRuns: 21, budgetMs: 0 },
         allMethods: true,
         build: (_tf, testing) =>
