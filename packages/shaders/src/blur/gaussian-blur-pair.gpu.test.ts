@@ -111,6 +111,13 @@ describe('gaussian-blur-pair', () => {
       why: "MNIST's size, Blur IG's sigmas: radius 200 past the image",
     },
     {
+      shape: [6, 5, 1] as Shape,
+      sigmas: [0.2, 0.4, 2],
+      ahead: [0.21, 0.6, 2.5],
+      firstPoint: 0,
+      why: 'runs of 4 outputs: partial last runs (6 = 4 + 2, 5 = 4 + 1), kernels narrower than a run (radius 1 and 2)',
+    },
+    {
       shape: [40, 33, 3] as Shape,
       sigmas: [5, 0.3, 12.5, 3],
       ahead: [5.5, 0.9, 12.4, 2.5],

@@ -4,6 +4,9 @@ import { defineKernel } from '../runtime/kernel.js';
 import { blurTapsSnippet } from './blur-taps.js';
 import { gaussianBlurAxis } from './gaussian-blur-axis.kernel.js';
 
+/** Outputs per invocation along the blurred axis (RUN in gaussian-blur-pair.wgsl). */
+const RUN_LENGTH = 4;
+
 function define(axis: 0 | 1, sourceFromPlan: boolean) {
   return defineKernel({
     name: 'gaussian-blur-pair',
@@ -24,7 +27,12 @@ function define(axis: 0 | 1, sourceFromPlan: boolean) {
     },
     // Each output is gaussian-blur-axis's sum, same taps in the same order.
     tolerance: gaussianBlurAxis.height.tolerance,
-    threads: ({ params }) => params.pointCount * params.height * params.width * params.channels,
+    // One invocation per run of RUN_LENGTH outputs along the axis (the WGSL's RUN).
+    threads: ({ params }) => {
+      const extent = axis === 0 ? params.height : params.width;
+      const lines = (params.height * params.width * params.channels) / extent;
+      return params.pointCount * lines * Math.ceil(extent / RUN_LENGTH);
+    },
   });
 }
 
