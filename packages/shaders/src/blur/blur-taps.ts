@@ -2,5 +2,5 @@
 import source from './blur-taps.wgsl';
 import type { WgslSnippet } from '../runtime/kernel.js';
 
-/** BlurPoint, blurSpot and inImageTaps: the tap geometry shared by gaussian-blur-axis and gaussian-blur-pair. */
+/** BlurPoint (the packed plan's entry, both blur kernels), blurSpot and inImageTaps (gaussian-blur-axis's tap geometry). */
 export const blurTapsSnippet: WgslSnippet = { name: 'blur-taps.wgsl', source };

@@ -1,5 +1,6 @@
 // blur-taps.wgsl — where an output value of a separable blur pass sits along its axis and which
-// taps of its kernel fall inside the image (a snippet): gaussian-blur-axis, gaussian-blur-pair.
+// taps of its kernel fall inside the image (a snippet): gaussian-blur-axis; gaussian-blur-pair,
+// which walks runs of outputs along a line, uses only BlurPoint.
 
 // One entry of the packed blur plan (packBlurPlan writes it: 2 x 4 bytes).
 struct BlurPoint {
