@@ -127,6 +127,29 @@ describe('eigen-component', () => {
     }
   });
 
+  gpuTest(
+    'a second component close to the first (slow convergence, the shift at work): kernel and reference near the exact component',
+    async ({ device }) => {
+      // x = a1 b1^T + 0.9 a2 b2^T + noise, a and b in [-1, 1): lambda_2 / lambda_1 = 0.80 (f64), where
+      // plain power iteration takes 65 steps; the shifted one must still end at the leading component.
+      const shape = { images: 1, height: 7, width: 7, channels: 64 };
+      const [a1, a2] = [seededF32(49, 1, -1, 1), seededF32(49, 2, -1, 1)];
+      const [b1, b2] = [seededF32(64, 3, -1, 1), seededF32(64, 4, -1, 1)];
+      const noise = seededF32(49 * 64, 5, -0.02, 0.02);
+      const act = Float32Array.from({ length: 49 * 64 }, (_, i) => {
+        const [p, k] = [Math.floor(i / 64), i % 64];
+        return a1[p]! * b1[k]! + 0.9 * a2[p]! * b2[k]! + noise[i]!;
+      });
+      const exact = eigenComponentRef(act, flat(shape), { iterations: 100_000, tolerance: 1e-13 });
+      for (const { swiftShader } of VARIANTS) {
+        const got = await run(device, act, shape, swiftShader);
+        expect(got.projection).toBeAllClose(exact.projection, eigenComponent.tolerance);
+      }
+      expect(eigenComponentRef(act, flat(shape)).projection).toBeAllClose(exact.projection, eigenComponent.tolerance);
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
+
   gpuTest('marks an image NaN whose activations hold a NaN or Inf or whose Gram matrix overflows f32', async ({ device }) => {
     const shape = { images: 4, height: 3, width: 3, channels: 12 };
     const act = dominant(shape, 3);

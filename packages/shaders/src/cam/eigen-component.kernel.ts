@@ -28,7 +28,7 @@ export type EigenSign = keyof typeof EIGEN_SIGN_MODES;
 
 /**
  * GPU kernel: each image's activations centred per channel, their Gram matrix, its leading
- * eigenpair by power iteration, the projection onto the first principal component (Eigen-CAM) and a
+ * eigenpair by shifted power iteration, the projection onto the first principal component (Eigen-CAM) and a
  * 1-or-NaN finiteness mark (both in `work`), then cam-map's epilogue on the projection: `map`,
  * `output`, `peaks` as camMap's with K = 1; one workgroup per image. See eigen-component.wgsl; CPU
  * reference: eigenComponentRef, signConventionRef, then camMapRef. This descriptor is 'channel-sum'
@@ -50,8 +50,10 @@ export const eigenComponent = defineKernel({
     output: { storage: 'read_write' },
     peaks: { storage: 'read_write' },
   },
-  // The projection is sqrt(lambda_1) u (or X v): its unit vector agrees to ~tolerance / (1 - lambda_2 /
-  // lambda_1) plus f32 rounding of the means and Gram sums. The parity test's activations (O(1): a
+  // The projection is sqrt(lambda_1) u (or X v): its unit vector agrees to ~tolerance / (1 - rate), rate
+  // the shifted iteration's per-step contraction (about lambda_2 / (2 lambda_1 - lambda_2) once the
+  // shift settles), plus f32 rounding of the means and Gram sums; the kernel's f32 shift estimates
+  // differ from the reference's f64 ones, so the two stop at nearby, not identical, iterates. The parity test's activations (O(1): a
   // dominant rank-one term plus 0.05 noise, a wide spectral gap) give projections of O(1-10): abs
   // 1e-4, rel 1e-4 (power-iteration's tolerance, which this kernel's iteration is). The maps: cam-map's
   // epilogue of that projection, normalised by the map's range (O(1-10)), so within the same bounds.

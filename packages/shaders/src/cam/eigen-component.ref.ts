@@ -54,30 +54,41 @@ function gramMatrix(c: Float64Array[], overPositions: boolean): { matrix: Float6
   return { matrix, d, finite };
 }
 
-/** The kernel's power iteration (same start vector and stopping rule): M's leading unit eigenvector and its value. */
+/**
+ * The kernel's shifted power iteration (same start vector, shift rule and stopping rule; see iterate
+ * in eigen-component.wgsl): M's leading unit eigenvector and its value v^T M v.
+ */
 function leadingEigenpair(matrix: Float64Array, d: number, stopping: Stopping): { vector: Float64Array; value: number } {
-  const multiply = (v: Float64Array) =>
+  const multiply = (v: Float64Array, shift: number) =>
     Float64Array.from({ length: d }, (_, i) => {
       let s = 0;
       for (let j = 0; j < d; j++) s += matrix[i * d + j]! * v[j]!;
-      return s;
+      return s - shift * v[i]!;
     });
   let v = Float64Array.from({ length: d }, (_, i) => startValue(i));
   const start = Math.hypot(...v);
   v = v.map((x) => x / start);
+  let shift = 0;
+  // The largest changes of the last two updates (0 before there is one).
+  let latest = 0;
+  let previous = 0;
   for (let it = 0; it < stopping.iterations; it++) {
-    const y = multiply(v);
+    const y = multiply(v, shift);
     const norm = Math.sqrt(y.reduce((a, b) => a + b * b, 0));
-    if (norm === 0) break;
+    if (!(norm > 0)) break;
+    // Half an estimate of lambda_2, at most 0.45 of the estimate norm + shift of lambda_1.
+    if (previous > 0) shift = Math.min(0.5 * (shift + Math.min(latest / previous, 1) * norm), 0.45 * (shift + norm));
+    previous = latest;
     let change = 0;
     for (let i = 0; i < d; i++) {
       const next = y[i]! / norm;
       change = Math.max(change, Math.abs(next - v[i]!));
       v[i] = next;
     }
+    latest = change;
     if (change < stopping.tolerance) break;
   }
-  const y = multiply(v);
+  const y = multiply(v, 0);
   return { vector: v, value: v.reduce((a, x, i) => a + x * y[i]!, 0) };
 }
 
@@ -94,7 +105,7 @@ function projectImage(c: Float64Array[], gram: { matrix: Float64Array; d: number
 }
 
 /**
- * CPU reference for eigen-component.wgsl (f64 inside, same start vector and stopping rule) and the
+ * CPU reference for eigen-component.wgsl (f64 inside, same start vector, shift and stopping rule) and the
  * explicit CPU path: each image's projection onto the first principal component of its centred
  * activations (`[images, positions]`, sign so that it correlates positively with the centred channel
  * sum) and its mark (`[images]`: 1, or NaN when its Gram matrix holds a NaN or Inf or leaves f32's
