@@ -11,6 +11,7 @@ import type { ModelAdapter } from '../../model/types.js';
 import { checkFiniteScores } from '../../model/non-finite-scores.js';
 import { originalScores } from '../shared/evaluate.js';
 import { checkedInputValues } from '../shared/host-input.js';
+import { flushTfjs, isWebGPUBackend } from '../../interop/tfjs-webgpu.js';
 
 /** What XRAI starts integrated gradients with: the targets and the images' host values. */
 export interface XraiStart {
@@ -45,15 +46,12 @@ export async function startXrai(
   const checkedValues = checkedInputValues(input, call.inputCheck);
   const forward = model.forward;
   if (!given || !forward) {
-    const [{ targets }, values] = await Promise.all([
-      // A bad input's InvalidInputError wins over what the class check made of its scores.
-      originalScores(model, input, call.target, call.signal).catch(async (error: unknown) => {
-        await checkedValues;
-        throw error;
-      }),
-      checkedValues,
-    ]);
-    return { targets, values, unreadScores: undefined };
+    const [scores, values] = await Promise.allSettled([originalScores(model, input, call.target, call.signal), checkedValues]);
+    // Both settled (no readback left running, its tensors released): a bad input's InvalidInputError
+    // wins over what the class check made of its scores.
+    if (values.status === 'rejected') throw values.reason;
+    if (scores.status === 'rejected') throw scores.reason;
+    return { targets: scores.value.targets, values: values.value, unreadScores: undefined };
   }
   let scores: tf.Tensor2D;
   try {
@@ -63,6 +61,9 @@ export async function startXrai(
     await checkedValues;
     throw error;
   }
+  // Submitted now: the GPU runs the class check while the input's values come back, and its
+  // temporaries are released (tfjs frees a buffer its unsubmitted commands use only at a submit).
+  if (isWebGPUBackend()) flushTfjs();
   try {
     const values = await checkedValues;
     for (const t of given) checkTargetClass(t, scores.shape[1]);
