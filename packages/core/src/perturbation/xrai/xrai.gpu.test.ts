@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { countReadbacks } from '@webxai/testing';
 import { linearModel } from '@webxai/testing/models';
-import { InvalidInputError, liveBufferCount, UnsupportedModelError } from '@webxai/shaders';
+import { InvalidInputError, InvalidOptionError, liveBufferCount, ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { createExplainerFor } from '../../api/explainer.js';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { segmentationInput, xrai } from './xrai.js';
@@ -163,6 +163,119 @@ describe('xrai', () => {
     expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
     good.dispose();
     ex.dispose();
+  });
+
+  /** The readbacks (GPUBuffer.mapAsync calls) of one explanation: all of them, and those made before IG queued its first batch. */
+  async function readbacksAroundIg<T>(
+    explain: (onProgress: () => void) => Promise<T>,
+  ): Promise<{ result: T; beforeIg: number; total: number }> {
+    const spy = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
+    try {
+      let beforeIg: number | undefined;
+      const result = await explain(() => (beforeIg ??= spy.mock.calls.length));
+      return { result, beforeIg: beforeIg!, total: spy.mock.calls.length };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('a numeric target: the class check is not read back before IG (one readback fewer there), the same readbacks in all, the same result', async () => {
+    const [H, W] = [16, 16];
+    const { model } = linearModel({ height: H, width: W, channels: 3, classes: 3, seed: 4 });
+    const values = Float32Array.from({ length: H * W * 3 }, (_, i) => ((i * 37) % 101) / 100);
+    const run = async (target: number | 'predicted') => {
+      const ex = createExplainerFor(xrai, model, {
+        method: 'xrai',
+        integratedGradients: { steps: 4 },
+        scales: [100, 500],
+        minPixelDiff: 10,
+        target,
+      });
+      const x = onGpu(values, [H, W, 3]);
+      try {
+        const { result, beforeIg, total } = await readbacksAroundIg((onProgress) => ex.explain(x, { onProgress }));
+        const out = {
+          beforeIg,
+          total,
+          target: result.target,
+          attribution: Array.from(await result.attribution.data()),
+          ranks: Array.from(await result.ranks.data()),
+        };
+        tf.dispose([result.attribution, result.ranks]);
+        return out;
+      } finally {
+        ex.dispose();
+        x.dispose();
+      }
+    };
+    await run('predicted'); // warm-up
+    const predicted = await run('predicted');
+    const given = await run(predicted.target[0]!);
+    // 'predicted' reads the input and the scores (for the argmax) before IG; a given class only the input.
+    expect([predicted.beforeIg, given.beforeIg]).toEqual([2, 1]);
+    // The scores still come back (checked for NaN / Inf), with the attributions.
+    expect(given.total).toBe(predicted.total);
+    expect(given.target).toEqual(predicted.target);
+    expect(given.attribution).toEqual(predicted.attribution);
+    expect(given.ranks).toEqual(predicted.ranks);
+  });
+
+  describe('class check errors, typed; nothing leaks', () => {
+    const [H, W] = [16, 16];
+    let linear: tf.LayersModel; // made once the webgpu backend is set (beforeAll)
+    beforeAll(() => void (linear = linearModel({ height: H, width: W, channels: 3, classes: 3, seed: 4 }).model));
+    /** The linear model's scores times `factor` (NaN: every score NaN, and so every gradient). */
+    const scaled = (factor: number) => (x: tf.Tensor4D) => tf.mul<tf.Tensor2D>(linear.apply(x) as tf.Tensor2D, factor);
+    const options = { method: 'xrai', integratedGradients: { steps: 4 }, scales: [100] } as const;
+
+    /** How `explain` fails on a GPU-resident input (`bad` puts a NaN in it), with tensors and buffers compared before and after. */
+    async function failure(forward: (x: tf.Tensor4D) => tf.Tensor2D, target: number | 'predicted', bad = false): Promise<unknown> {
+      const ex = createExplainerFor(xrai, forward, { ...options, target: 0 });
+      const good = onGpu(new Float32Array(H * W * 3).fill(0.5), [H, W, 3]);
+      // Warm-up with a model that works: pooled buffers, compiled pipelines.
+      const warm = createExplainerFor(xrai, scaled(1), { ...options, target: 0 });
+      tf.dispose(Object.values(await warm.explain(good)).filter((v) => v instanceof tf.Tensor));
+      warm.dispose();
+      const device = tfjsDevice();
+      const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)];
+      const x = onGpu(
+        Float32Array.from({ length: H * W * 3 }, (_, i) => (bad && i === 101 ? Number.NaN : 0.5)),
+        [H, W, 3],
+      );
+      const error = await ex.explain(x, { target }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      x.dispose();
+      expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
+      good.dispose();
+      ex.dispose();
+      return error;
+    }
+
+    it('NaN scores -> ModelError, with a numeric target (read after IG) as with predicted', async () => {
+      for (const target of [1, 'predicted'] as const) {
+        const error = await failure(scaled(Number.NaN), target);
+        expect(error).toBeInstanceOf(ModelError);
+        expect((error as Error).message).toMatch(/the function model returned NaN or Inf scores/);
+      }
+    });
+
+    it('an out-of-range numeric target -> InvalidOptionError before IG runs', async () => {
+      const error = await failure(scaled(1), 3);
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as Error).message).toMatch(/target class 3 is out of range: the model has 3 classes/);
+    });
+
+    it('an out-of-range numeric target with NaN scores reports the target (the order of integrated gradients)', async () => {
+      // Until session 34 the class check read the scores first and reported them (ModelError).
+      expect(await failure(scaled(Number.NaN), 3)).toBeInstanceOf(InvalidOptionError);
+    });
+
+    it('a NaN input still wins over an out-of-range target and NaN scores', async () => {
+      expect(await failure(scaled(1), 3, true)).toBeInstanceOf(InvalidInputError);
+      expect(await failure(scaled(Number.NaN), 3, true)).toBeInstanceOf(InvalidInputError);
+    });
   });
 
   it('needs gradients', () => {

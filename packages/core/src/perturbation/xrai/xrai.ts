@@ -11,11 +11,11 @@ import {
 import type { ModelAdapter } from '../../model/types.js';
 import { felzenszwalbGraph, felzenszwalbMerge } from '../../segment/felzenszwalb.js';
 import { ScratchArrays } from '../../segment/scratch-arrays.js';
-import { imageAt, originalScores } from '../shared/evaluate.js';
-import { checkedInputValues } from '../shared/host-input.js';
+import { imageAt } from '../shared/evaluate.js';
 import { integerOption, numberOption, rejectOption } from '../../api/options.js';
 import { stackMaps } from '../shared/stack.js';
 import { dilate, unpackMasks, xraiRegions } from './xrai-regions.js';
+import { readRuns, startXrai, type XraiStart } from './xrai-class-check.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { checkpoint, yieldToEventLoop } from '../../api/abort.js';
 import { flushTfjs, isWebGPUBackend } from '../../interop/tfjs-webgpu.js';
@@ -251,13 +251,12 @@ async function baselineAttributions(
 }
 
 /**
- * Per pixel, the channel mean of each run's attribution, averaged over the runs (in f64, run by
- * run, as PAIR). The runs are read back together and disposed.
+ * Per pixel, the channel mean of each run's attribution (the runs' host values), averaged over the
+ * runs (in f64, run by run, as PAIR).
  */
-async function meanAttribution(runs: readonly tf.Tensor4D[], pixels: number, channels: number): Promise<Float64Array> {
-  const values = await Promise.all(runs.map((r) => r.data())).finally(() => tf.dispose([...runs]));
+function meanAttribution(runs: readonly Float32Array[], pixels: number, channels: number): Float64Array {
   const attr = new Float64Array(pixels);
-  for (const run of values) {
+  for (const run of runs) {
     for (let p = 0; p < pixels; p++) {
       let s = 0;
       for (let c = 0; c < channels; c++) s += run[p * channels + c]!;
@@ -267,31 +266,29 @@ async function meanAttribution(runs: readonly tf.Tensor4D[], pixels: number, cha
   return attr;
 }
 
-async function explainXrai(
-  model: ModelAdapter,
-  input: tf.Tensor4D,
-  call: CallContext,
-  o: {
-    areaThreshold: number;
-    minPixelDiff: number;
-    dilation: number;
-    scales: readonly number[];
-    ig: Omit<IntegratedGradientsOptions, 'baseline'>;
-    scratch: ScratchArrays;
-  },
-) {
+/** XRAI's settings, resolved by create(). */
+interface XraiSettings {
+  readonly areaThreshold: number;
+  readonly minPixelDiff: number;
+  readonly dilation: number;
+  readonly scales: readonly number[];
+  readonly ig: Omit<IntegratedGradientsOptions, 'baseline'>;
+  readonly scratch: ScratchArrays;
+}
+
+async function explainXrai(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: XraiSettings) {
+  const start = await startXrai(model, input, call);
+  try {
+    return await explainImages(model, input, call, o, start);
+  } finally {
+    tf.dispose(start.unreadScores);
+  }
+}
+
+/** XRAI of every image of `input`, one after the other (IG on the GPU, regions on the host). */
+async function explainImages(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: XraiSettings, start: XraiStart) {
   const [n, height, width, channels] = input.shape;
-  // The class check and the images' values (the baselines, the segmentation input) in one round
-  // trip; the input's NaN/Inf check runs on those values on the host (no readback of its own).
-  const checkedValues = checkedInputValues(input, call.inputCheck);
-  const [{ targets }, values] = await Promise.all([
-    // A bad input's InvalidInputError wins over what the class check made of its scores.
-    originalScores(model, input, call.target, call.signal).catch(async (error: unknown) => {
-      await checkedValues;
-      throw error;
-    }),
-    checkedValues,
-  ]);
+  const { targets, values } = start;
   const steps = igSettings({ steps: 100, ...o.ig }).steps;
   const progress = xraiProgress(call, n, steps, o.scales.length);
   const maps: Float32Array[] = [];
@@ -301,12 +298,18 @@ async function explainXrai(
     try {
       const runs = await baselineAttributions(model, image, targets[i]!, valueRange(imageValues), o.ig, call, progress, i);
       // The regions depend on the image alone: they are computed on the host while the GPU runs the
-      // IG passes just queued, and the attributions are read back only then.
+      // IG passes just queued, and the attributions are read back only then (with the class check's
+      // scores when they were not read before IG).
       const masks = await startQueuedGpuWork()
         .then(() => candidatesOf(imageValues, height, width, channels, o, o.scratch, call.signal, progress.step))
         .catch((error: unknown) => (tf.dispose(runs), Promise.reject(error)));
-      const attr = await meanAttribution(runs, height * width, channels);
-      const { attribution, ranks } = xraiRegions(attr, masks, o.areaThreshold, o.minPixelDiff);
+      const runValues = await readRuns(runs, i === 0 ? start.unreadScores : undefined, model.kind);
+      const { attribution, ranks } = xraiRegions(
+        meanAttribution(runValues, height * width, channels),
+        masks,
+        o.areaThreshold,
+        o.minPixelDiff,
+      );
       progress.step();
       await checkpoint(call.signal, NAME);
       maps.push(attribution);
