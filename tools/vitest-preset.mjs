@@ -25,8 +25,12 @@ export function nodeTestConfig({ include = ['src/**/*.test.ts', 'test/**/*.test.
       // Dawn + lavapipe are CPU-heavy; one file at a time on a 2-core machine.
       pool: 'forks',
       fileParallelism: false,
-      testTimeout: 120_000,
-      hookTimeout: 120_000,
+      // A hang guard, not a timing bound. `pnpm test` runs every package's suite at once on 2 cores
+      // (lavapipe and SwiftShader threads beside each other, load ~16): there a test that takes 1.2 s
+      // alone took 165 s (session 34's clean-clone CI, visualize-feature's 96-step run; its file's
+      // other tests ran ~10x their solo time), each of its GPU waits starved of CPU. 120 s failed it.
+      testTimeout: 300_000,
+      hookTimeout: 300_000,
       reporters: ['default', 'json'],
       outputFile: { json: 'reports/vitest-node.json' },
     },
