@@ -4,7 +4,7 @@
 import type * as tfNamespace from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webgpuTfjs, type WebGpuTfjs } from './shared.js';
-import { recordGuidedIgPoints, subnormalCount, type GuidedIgRun } from './guided-ig-points.js';
+import { recordGuidedIgPoints, type GuidedIgRun } from './guided-ig-points.js';
 
 const STEPS = 16;
 let tfjs: WebGpuTfjs;
@@ -26,6 +26,15 @@ afterAll(() => {
 
 async function bitsOf(tensor: tfNamespace.Tensor): Promise<Uint32Array> {
   return new Uint32Array(((await tensor.data()) as Float32Array).slice().buffer);
+}
+
+/** How many of `points`' values are subnormal (0 < |v| < 2^-126): a software GPU may run those slowly. */
+async function subnormalCount(points: readonly tfNamespace.Tensor[]): Promise<number> {
+  let count = 0;
+  for (const point of points) {
+    for (const v of (await point.data()) as Float32Array) if (v !== 0 && Math.abs(v) < 2 ** -126) count++;
+  }
+  return count;
 }
 
 /** A scalar's value; disposes it. */

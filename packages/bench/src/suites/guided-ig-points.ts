@@ -46,12 +46,3 @@ export async function recordGuidedIgPoints(tf: Tf, core: Core, run: GuidedIgRun)
     throw error;
   }
 }
-
-/** How many of `points`' values are subnormal (0 < |v| < 2^-126): a software GPU may run those slowly. */
-export async function subnormalCount(points: readonly tfNamespace.Tensor[]): Promise<number> {
-  let count = 0;
-  for (const point of points) {
-    for (const v of (await point.data()) as Float32Array) if (v !== 0 && Math.abs(v) < 2 ** -126) count++;
-  }
-  return count;
-}
