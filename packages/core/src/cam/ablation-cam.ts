@@ -16,7 +16,7 @@ import { ablationBatch, ablationBatchRef, recordKernels } from '@webxai/shaders'
 import { gpuBufferOf, kernelToTensors, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import type { SplitContext } from '../model/split/types.js';
 import type { CamWeights } from './gradient-weights.js';
-import { passScores, resolvedTargets, type LayerPass } from './pipeline.js';
+import { passScores, resolvedTargets, type LayerPass } from './strategy.js';
 import { checkpoint } from '../api/abort.js';
 import { readChecked } from '../api/input-check.js';
 import { throwIfModelFault } from './model-fault.js';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runKernel, scorecamMasks, scorecamMasksRef, scorecamRange, scorecamRangesRef } from '@webxai/shaders';
 import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import type { CamWeights } from './gradient-weights.js';
-import { resolvedTargets, type LayerPass } from './pipeline.js';
+import { resolvedTargets, type LayerPass } from './strategy.js';
 import { checkpoint } from '../api/abort.js';
 
 /** The target score of each row of `x`; sync, returns `[rows]`. */

@@ -6,7 +6,7 @@ import { readCheckedWithScores } from '../../api/input-check.js';
 import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
 import { gradCam } from '../../cam/methods.js';
 import type { CamResult } from '../../cam/types.js';
-import type { RidingCall } from '../../cam/pipeline.js';
+import type { RidingCall } from '../../cam/peak-readback.js';
 import type { LayerInfo } from '../../model/split/types.js';
 import type { LayerSpec } from '../../model/split/list-layers.js';
 import { gradientAndScores } from '../../gradient/target-gradients.js';

@@ -3,7 +3,7 @@
 // gradientForTarget reads and checks after its pass (the scores' finiteness, the chosen classes),
 // and the product with Grad-CAM's map, recorded before that one readback and kept as its host copy.
 import * as tf from '@tensorflow/tfjs';
-import type { PeakRide } from '../../cam/pipeline.js';
+import type { PeakRide } from '../../cam/peak-readback.js';
 import type { gradientAndScores } from '../../gradient/target-gradients.js';
 import { keepHostCopy, takesHostCopy } from '../../interop/tfjs-webgpu.js';
 import { nonFiniteScoresError } from '../../model/non-finite-scores.js';
