@@ -234,13 +234,14 @@ describe.each(KERNELS)('guided-ig-step after its last allowed move, state in $st
 describe('guidedIgStepFor', () => {
   // Two rows, so that the second starts past 0 (the private slots of a feature index are relative to its row).
   gpuTest.for([GUIDED_IG_SHORT_ROW, GUIDED_IG_SHORT_ROW + 1])(
-    'gives rows of at most GUIDED_IG_SHORT_ROW features the private arrays, the same bits either side (%i)',
+    'gives lavapipe rows of at most GUIDED_IG_SHORT_ROW features the private arrays, the same bits either side (%i)',
     async (rowLength, { device }) => {
       const p: Path = { rows: 2, rowLength, steps: 64, maxDist: 0.02, fraction: 0.25, gradient: seededF32(2 * rowLength, 18, -1, 1) };
       const inputs = stateAt(p, 3, 19);
       const params = paramsOf(p, 3);
-      const kernel = guidedIgStepFor(rowLength);
+      const kernel = guidedIgStepFor(true, rowLength);
       expect(kernel.constants?.SHORT_ROW).toBe(rowLength <= GUIDED_IG_SHORT_ROW ? 1 : 0);
+      expect(guidedIgStepFor(false, rowLength)).toBe(guidedIgStep);
       const got = await onGpu(device, inputs, params, kernel);
       const want = guidedIgStepRef(inputs, params);
       expect(bits(got.x, 2 * rowLength)).toEqual(bits(want.x, 2 * rowLength));

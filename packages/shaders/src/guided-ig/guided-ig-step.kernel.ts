@@ -66,11 +66,13 @@ const ROW_SLOTS = 64;
 export const GUIDED_IG_SHORT_ROW = ROW_SLOTS * guidedIgStep.workgroupSize;
 
 /**
- * guided-ig-step for rows of `rowLength` features: up to GUIDED_IG_SHORT_ROW, the variant that keeps
- * each feature's state in private arrays (SHORT_ROW; on lavapipe ~0.77x the CPU of the 64 step kernels
- * of a 3,072-feature row, session 35), else the one that reads it from storage in every pass. The
- * same bits either way.
+ * guided-ig-step for rows of `rowLength` features: on lavapipe / llvmpipe (`llvmpipe`) and rows of at
+ * most GUIDED_IG_SHORT_ROW, the variant that keeps each feature's state in private arrays (SHORT_ROW),
+ * else the one that reads it from storage in every pass. The same bits either way. Session 35, the
+ * gradient-small bench's 64 steps of 3,072 features: on lavapipe 0.74-0.77x the kernels' CPU
+ * (~7 ms of ~27); on SwiftShader the private arrays made the kernel ~1.5x slower (its GPU ms), and a
+ * real GPU would hold 6 x 64 words per invocation in registers or spill them (not measured).
  */
-export function guidedIgStepFor(rowLength: number): typeof guidedIgStep {
-  return rowLength <= GUIDED_IG_SHORT_ROW ? kernelVariant(guidedIgStep, { SHORT_ROW: 1 }) : guidedIgStep;
+export function guidedIgStepFor(llvmpipe: boolean, rowLength: number): typeof guidedIgStep {
+  return llvmpipe && rowLength <= GUIDED_IG_SHORT_ROW ? kernelVariant(guidedIgStep, { SHORT_ROW: 1 }) : guidedIgStep;
 }

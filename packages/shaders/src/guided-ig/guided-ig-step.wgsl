@@ -49,9 +49,10 @@ override TRUST_DERIVED_COUNTS: bool = true;
 // loaded from storage once at the step's start and x stored once at its end. Slot k of an invocation
 // is its k-th feature (start + lid + k * WORKGROUP_SIZE), so every pass indexes the arrays by its
 // loop counter. On lavapipe a storage access is a per-lane sequence (mask test and branch, extract,
-// bounds check, scalar load, insert; no gathers) and a private one is not: the 64 step kernels of the
-// gradient-small bench (3,072 features) cost ~0.77x the CPU (session 35). The same operations in the
-// same order, so the same bits.
+// bounds check, scalar load, insert; no gathers) and a private one costs less: the 64 step kernels of
+// the gradient-small bench (3,072 features) cost 0.74-0.77x the CPU (session 35). On SwiftShader the
+// same variant made the kernel ~1.5x slower, so the host gives it to lavapipe only. The same
+// operations in the same order, so the same bits.
 override SHORT_ROW: bool = false;
 
 struct Params {
