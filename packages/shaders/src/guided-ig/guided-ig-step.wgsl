@@ -95,6 +95,8 @@ const STORED_STALE: u32 = 2u; // keys with another cell: recomputed by keyOf
 // moveAndCatchUp's nextBin when no low bits are counted.
 const NO_BIN: u32 = 0xffffffffu;
 
+// SHORT_ROW's features per invocation (guided-ig-step.kernel.ts's ROW_SLOTS, the same number): a
+// private array per feature state, 6 x 64 words per invocation, loaded from storage by the first pass.
 const ROW_SLOTS: u32 = 64u;
 var<private> rowX: array<f32, ROW_SLOTS>;
 var<private> rowKey: array<u32, ROW_SLOTS>;
