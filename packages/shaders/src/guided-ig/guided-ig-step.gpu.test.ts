@@ -4,7 +4,7 @@ import { gpuTest, seededF32, seededInts } from '@webxai/testing';
 import { runKernel } from '../runtime/kernel.js';
 import { kernelVariant } from '../runtime/kernel-variant.js';
 import { liveBufferCount, readFloat32, releaseBuffer, uploadBuffer } from '../runtime/buffers.js';
-import { guidedIgStep } from './guided-ig-step.kernel.js';
+import { GUIDED_IG_SHORT_ROW, guidedIgStep, guidedIgStepFor } from './guided-ig-step.kernel.js';
 import { guidedIgStepRef, fixedOrderSumF32, type GuidedIgStepInputs, type GuidedIgStepParams } from './guided-ig-step.ref.js';
 
 const f = Math.fround;
@@ -82,8 +82,18 @@ const CASES = [
   { why: 'tiny gradients (1e-30)', p: { ...small, gradient: seededF32(3072, 16, -1e-30, 1e-30) }, step: 7, seed: 16 },
 ];
 
+/**
+ * The two ways the kernel holds a row's per-feature state, each run on every case that fits it: in
+ * storage (any row), and in private arrays (SHORT_ROW: rows of at most GUIDED_IG_SHORT_ROW features,
+ * the variant guidedIgStepFor gives them).
+ */
+const KERNELS = [
+  { state: 'storage', kernel: guidedIgStep, fits: (_p: Path) => true },
+  { state: 'private arrays', kernel: kernelVariant(guidedIgStep, { SHORT_ROW: 1 }), fits: (p: Path) => p.rowLength <= GUIDED_IG_SHORT_ROW },
+];
+
 /** Runs the kernel on `inputs` and returns its x and attribution (each checked for writes past the rows). */
-async function onGpu(device: GPUDevice, inputs: GuidedIgStepInputs, params: GuidedIgStepParams, kernel = guidedIgStep) {
+async function onGpu(device: GPUDevice, inputs: GuidedIgStepInputs, params: GuidedIgStepParams, kernel: typeof guidedIgStep) {
   const length = params.rows * params.rowLength;
   const names = ['gradient', 'xIn', 'xBase', 'diff', 'xStart', 'attribution'] as const;
   const [gradient, xIn, xBase, diff, xStart, attribution] = names.map((n) => uploadBuffer(device, Float32Array.from(inputs[n]), n)) as [
@@ -104,12 +114,12 @@ async function onGpu(device: GPUDevice, inputs: GuidedIgStepInputs, params: Guid
 
 const bits = (a: Float32Array, length: number) => new Uint32Array(a.buffer, a.byteOffset, length);
 
-describe('guided-ig-step', () => {
-  gpuTest.for(CASES)('matches guidedIgStepRef bit for bit: $why', async ({ p, step, seed }, { device }) => {
+describe.each(KERNELS)('guided-ig-step, state in $state', ({ kernel, fits }) => {
+  gpuTest.for(CASES.filter((c) => fits(c.p)))('matches guidedIgStepRef bit for bit: $why', async ({ p, step, seed }, { device }) => {
     const inputs = stateAt(p, step, seed);
     const params = paramsOf(p, step);
     const length = p.rows * p.rowLength;
-    const got = await onGpu(device, inputs, params);
+    const got = await onGpu(device, inputs, params, kernel);
     const want = guidedIgStepRef(inputs, params);
     expect(bits(got.x, length)).toEqual(bits(want.x, length));
     expect(bits(got.attribution, length)).toEqual(bits(want.attribution, length));
@@ -129,11 +139,11 @@ describe('guided-ig-step', () => {
   });
 
   // The kernel derives an iteration's counts from the previous ones after an all-the-way move and
-  // counts the keys again when another key changed or the cell moved; no known input reaches that
-  // recount, so TRUST_DERIVED_COUNTS = false sends every such iteration through it.
-  const recounting = kernelVariant(guidedIgStep, { TRUST_DERIVED_COUNTS: 0 });
-  gpuTest.for(CASES.filter((c) => c.p !== large))(
-    'counts again where derived counts are not trusted, the same bits: $why',
+  // computes and counts the keys again when another key changed or the cell moved; no known input
+  // reaches that recount, so TRUST_DERIVED_COUNTS = false sends every iteration after a move through it.
+  const recounting = kernelVariant(kernel, { TRUST_DERIVED_COUNTS: 0 });
+  gpuTest.for(CASES.filter((c) => c.p !== large && fits(c.p)))(
+    'computes and counts the keys again where they are not trusted, the same bits: $why',
     async ({ p, step, seed }, { device }) => {
       const inputs = stateAt(p, step, seed);
       const params = paramsOf(p, step);
@@ -152,7 +162,7 @@ describe('guided-ig-step', () => {
     const inputs = stateAt(p, 0, 10);
     const xMax = Float32Array.from(inputs.xBase, (b, i) => b + f(inputs.diff[i]! * f(params.alphaMax)));
     const atMax = { ...inputs, xStart: xMax };
-    const got = await onGpu(device, atMax, params);
+    const got = await onGpu(device, atMax, params, kernel);
     const want = guidedIgStepRef(atMax, params);
     expect(bits(got.x, 600)).toEqual(bits(want.x, 600));
     expect(bits(got.attribution, 600)).toEqual(bits(want.attribution, 600));
@@ -161,14 +171,14 @@ describe('guided-ig-step', () => {
   });
 });
 
-describe('guided-ig-step at its iteration cap', () => {
+describe.each(KERNELS)('guided-ig-step at its iteration cap, state in $state', ({ kernel }) => {
   // Each iteration's catch-up runs in the pass before it; with no iteration left after a move
   // there is none (maxIterations 1, 2), and with none at all x stays xStart (maxIterations 0).
   gpuTest.for([0, 1, 2])('matches guidedIgStepRef bit for bit with maxIterations %i', async (maxIterations, { device }) => {
     const inputs = stateAt(ties, 5, 17);
     const params = { ...paramsOf(ties, 5), maxIterations };
     const length = ties.rows * ties.rowLength;
-    const got = await onGpu(device, inputs, params);
+    const got = await onGpu(device, inputs, params, kernel);
     const want = guidedIgStepRef(inputs, params);
     expect(bits(got.x, length)).toEqual(bits(want.x, length));
     expect(bits(got.attribution, length)).toEqual(bits(want.attribution, length));
@@ -210,15 +220,36 @@ function lastMoveCorner(): { inputs: GuidedIgStepInputs; params: GuidedIgStepPar
   }
 }
 
-describe('guided-ig-step after its last allowed move', () => {
+describe.each(KERNELS)('guided-ig-step after its last allowed move, state in $state', ({ kernel }) => {
   gpuTest('runs no catch-up: features left behind alpha_min by f32 rounding stay where the move put them', async ({ device }) => {
     const { inputs, params } = lastMoveCorner();
-    const got = await onGpu(device, inputs, params);
+    const got = await onGpu(device, inputs, params, kernel);
     const want = guidedIgStepRef(inputs, params);
     expect(bits(got.x, 64)).toEqual(bits(want.x, 64));
     expect(bits(got.attribution, 64)).toEqual(bits(want.attribution, 64));
     expect(liveBufferCount(device)).toBe(0);
   });
+});
+
+describe('guidedIgStepFor', () => {
+  // Two rows, so that the second starts past 0 (the private slots of a feature index are relative to its row).
+  gpuTest.for([GUIDED_IG_SHORT_ROW, GUIDED_IG_SHORT_ROW + 1])(
+    'gives lavapipe rows of at most GUIDED_IG_SHORT_ROW features the private arrays, the same bits either side (%i)',
+    async (rowLength, { device }) => {
+      const p: Path = { rows: 2, rowLength, steps: 64, maxDist: 0.02, fraction: 0.25, gradient: seededF32(2 * rowLength, 18, -1, 1) };
+      const inputs = stateAt(p, 3, 19);
+      const params = paramsOf(p, 3);
+      const kernel = guidedIgStepFor(true, rowLength);
+      expect(kernel.constants?.SHORT_ROW).toBe(rowLength <= GUIDED_IG_SHORT_ROW ? 1 : 0);
+      expect(guidedIgStepFor(false, rowLength)).toBe(guidedIgStep);
+      const got = await onGpu(device, inputs, params, kernel);
+      const want = guidedIgStepRef(inputs, params);
+      expect(bits(got.x, 2 * rowLength)).toEqual(bits(want.x, 2 * rowLength));
+      expect(bits(got.attribution, 2 * rowLength)).toEqual(bits(want.attribution, 2 * rowLength));
+      expect(want.x.some((v, i) => v !== inputs.xStart[i])).toBe(true);
+      expect(liveBufferCount(device)).toBe(0);
+    },
+  );
 });
 
 describe('fixedOrderSumF32', () => {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import source from './guided-ig-step.wgsl';
 import { defineKernel } from '../runtime/kernel.js';
+import { kernelVariant } from '../runtime/kernel-variant.js';
 import { guidedIgKeysSnippet } from '../snippets/index.js';
 import { GUIDED_IG_KEY_BITS } from './guided-ig-keys.ref.js';
 
@@ -22,7 +23,7 @@ export const guidedIgStep = defineKernel({
   // 64 -> 1.11-1.16x, 32 -> 1.22-1.26x of the bare passes; MobileNetV2-224 about the same at 64 and
   // 256 (1.10x, 1.12x). A real GPU would likely prefer more invocations for 224x224x3 rows (not measured).
   workgroupSize: 64,
-  constants: { KEY_BITS: GUIDED_IG_KEY_BITS },
+  constants: { KEY_BITS: GUIDED_IG_KEY_BITS, SHORT_ROW: 0 },
   bindings: {
     params: {
       uniform: {
@@ -57,3 +58,21 @@ export const guidedIgStep = defineKernel({
   tolerance: { abs: 0, rel: 0 },
   workgroups: ({ params }) => params.rows,
 });
+
+/** guided-ig-step.wgsl's ROW_SLOTS: the features per invocation its SHORT_ROW variant holds in private arrays. */
+const ROW_SLOTS = 64;
+
+/** The longest row guidedIgStepFor gives the private-array variant (4,096 features, e.g. 32x32x3 = 3,072). */
+export const GUIDED_IG_SHORT_ROW = ROW_SLOTS * guidedIgStep.workgroupSize;
+
+/**
+ * guided-ig-step for rows of `rowLength` features: on lavapipe / llvmpipe (`llvmpipe`) and rows of at
+ * most GUIDED_IG_SHORT_ROW, the variant that keeps each feature's state in private arrays (SHORT_ROW),
+ * else the one that reads it from storage in every pass. The same bits either way. Session 35, the
+ * gradient-small bench's 64 steps of 3,072 features: on lavapipe 0.74-0.77x the kernels' CPU
+ * (~7 ms of ~27); on SwiftShader the private arrays made the kernel ~1.5x slower (its GPU ms), and a
+ * real GPU would hold 6 x 64 words per invocation in registers or spill them (not measured).
+ */
+export function guidedIgStepFor(llvmpipe: boolean, rowLength: number): typeof guidedIgStep {
+  return llvmpipe && rowLength <= GUIDED_IG_SHORT_ROW ? kernelVariant(guidedIgStep, { SHORT_ROW: 1 }) : guidedIgStep;
+}

@@ -39,10 +39,21 @@
 // Dispatch: `rows` workgroups, 1-D, folded past 65,535 (prelude's linearWorkgroup).
 
 override WORKGROUP_SIZE: u32;
-// false makes every iteration after an all-the-way move discard its derived counts and count the keys
-// again, the path taken when another key changed or the cell moved (see below): the parity test runs
-// that path through this switch, since no input is known to reach it otherwise. Same bits either way.
+// false makes every iteration after a move discard its stored keys and derived counts and compute and
+// count the keys again, the path taken when another key changed or the cell moved (see below): the
+// parity test runs that path through this switch, since no input is known to reach it otherwise. Same
+// bits either way.
 override TRUST_DERIVED_COUNTS: bool = true;
+// Rows of at most ROW_SLOTS * WORKGROUP_SIZE features (the host chooses, guidedIgStepFor): each
+// invocation keeps its features' state (x, key, xBase, diff, |gradient|, xIn) in private arrays,
+// loaded from storage once at the step's start and x stored once at its end. Slot k of an invocation
+// is its k-th feature (start + lid + k * WORKGROUP_SIZE), so every pass indexes the arrays by its
+// loop counter. On lavapipe a storage access is a per-lane sequence (mask test and branch, extract,
+// bounds check, scalar load, insert; no gathers) and a private one costs less: the 64 step kernels of
+// the gradient-small bench (3,072 features) cost 0.74-0.77x the CPU (session 35). On SwiftShader the
+// same variant made the kernel ~1.5x slower, so the host gives it to lavapipe only. The same
+// operations in the same order, so the same bits.
+override SHORT_ROW: bool = false;
 
 struct Params {
   rows: u32,
@@ -84,6 +95,81 @@ const STORED_STALE: u32 = 2u; // keys with another cell: recomputed by keyOf
 // moveAndCatchUp's nextBin when no low bits are counted.
 const NO_BIN: u32 = 0xffffffffu;
 
+// SHORT_ROW's features per invocation (guided-ig-step.kernel.ts's ROW_SLOTS, the same number): a
+// private array per feature state, 6 x 64 words per invocation, loaded from storage by the first pass.
+const ROW_SLOTS: u32 = 64u;
+var<private> rowX: array<f32, ROW_SLOTS>;
+var<private> rowKey: array<u32, ROW_SLOTS>;
+var<private> rowBase: array<f32, ROW_SLOTS>;
+var<private> rowDiff: array<f32, ROW_SLOTS>;
+var<private> rowMagnitude: array<f32, ROW_SLOTS>;
+var<private> rowXIn: array<f32, ROW_SLOTS>;
+// The row's first feature (rankKey's slot from a feature index).
+var<private> rowStart: u32;
+
+// Feature i (slot k of its invocation)'s state: private with SHORT_ROW, else storage.
+fn xOf(i: u32, k: u32) -> f32 {
+  if (SHORT_ROW) {
+    return rowX[k];
+  }
+  return x[i];
+}
+
+fn storeX(i: u32, k: u32, value: f32) {
+  if (SHORT_ROW) {
+    rowX[k] = value;
+  } else {
+    x[i] = value;
+  }
+}
+
+fn keyWordOf(i: u32, k: u32) -> u32 {
+  if (SHORT_ROW) {
+    return rowKey[k];
+  }
+  return attributionOut[i];
+}
+
+fn storeKeyWord(i: u32, k: u32, word: u32) {
+  if (SHORT_ROW) {
+    rowKey[k] = word;
+  } else {
+    attributionOut[i] = word;
+  }
+}
+
+fn baseOf(i: u32, k: u32) -> f32 {
+  if (SHORT_ROW) {
+    return rowBase[k];
+  }
+  return xBase[i];
+}
+
+fn diffOf(i: u32, k: u32) -> f32 {
+  if (SHORT_ROW) {
+    return rowDiff[k];
+  }
+  return diff[i];
+}
+
+fn magnitudeOf(i: u32, k: u32) -> f32 {
+  if (SHORT_ROW) {
+    return rowMagnitude[k];
+  }
+  return abs(gradient[i]);
+}
+
+fn xMaxOf(i: u32, k: u32) -> f32 {
+  return baseOf(i, k) + diffOf(i, k) * params.alphaMax;
+}
+
+fn xInOf(i: u32, k: u32) -> f32 {
+  if (SHORT_ROW) {
+    return rowXIn[k];
+  }
+  return xIn[i];
+}
+
 // workgroupReduce's tree: (sum, sum, max) per invocation, and its result.
 var<workgroup> tree: array<vec3f, WORKGROUP_SIZE>;
 var<workgroup> reduced: vec3f;
@@ -102,28 +188,40 @@ fn isDone(i: u32) -> bool {
  * what the keys' words hold (`stored`, uniform: one loop per case) and stored there.
  */
 fn countKeys(lid: u32, start: u32, end: u32, cell: f32, stored: u32) {
+  var k = 0u; // the slot of feature i (SHORT_ROW)
   if (stored == STORED_KEYS) {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      countHighKey(attributionOut[i]);
+      countHighKey(keyWordOf(i, k));
+      k++;
     }
   } else if (stored == STORED_MAGNITUDES) {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      let key = keyOfMagnitude(bitcast<f32>(attributionOut[i]), cell);
-      attributionOut[i] = key;
+      let key = keyOfMagnitude(bitcast<f32>(keyWordOf(i, k)), cell);
+      storeKeyWord(i, k, key);
       countHighKey(key);
+      k++;
     }
   } else {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      let key = keyOf(i, cell);
-      attributionOut[i] = key;
+      let key = keyNow(i, k, cell);
+      storeKeyWord(i, k, key);
       countHighKey(key);
+      k++;
     }
   }
 }
 
+/** keyOf(i, cell) from the feature's current state. */
+fn keyNow(i: u32, k: u32, cell: f32) -> u32 {
+  if (SHORT_ROW) {
+    return select(keyOfMagnitude(rowMagnitude[k], cell), maxKey() + 1u, rowX[k] == xMaxOf(i, k));
+  }
+  return keyOf(i, cell);
+}
+
 // guided-ig-keys.wgsl's callback: keyOf(i, cell) as countKeys stored it this iteration.
 fn rankKey(i: u32, cell: f32) -> u32 {
-  return attributionOut[i];
+  return keyWordOf(i, (i - rowStart) / WORKGROUP_SIZE);
 }
 
 /**
@@ -159,11 +257,11 @@ fn workgroupReduce(lid: u32, v: vec3f) -> vec3f {
  * |gradient|); returns whether it is done. Branch-free: on lavapipe a branch per feature costs
  * more than the stores and loads it skips (same values).
  */
-fn catchUpAt(i: u32, base: f32, d: f32, xMax: f32, before: f32, magnitude: f32, reached: ptr<function, vec3f>) -> bool {
+fn catchUpAt(i: u32, k: u32, base: f32, d: f32, xMax: f32, before: f32, magnitude: f32, reached: ptr<function, vec3f>) -> bool {
   let behind = (d != 0.0) & ((before - base) / d < params.alphaMin); // `&`: no branch
   let at = select(before, base + d * params.alphaMin, behind);
-  x[i] = at;
-  (*reached).x += abs(at - xIn[i]);
+  storeX(i, k, at);
+  (*reached).x += abs(at - xInOf(i, k));
   let done = at == xMax; // isDone(i)
   (*reached).z = select(max((*reached).z, magnitude), (*reached).z, done);
   return done;
@@ -177,34 +275,49 @@ fn catchUpAt(i: u32, base: f32, d: f32, xMax: f32, before: f32, magnitude: f32, 
  */
 fn startAndCatchUp(lid: u32, start: u32, end: u32, catchUp: bool) -> vec3f {
   var reached = vec3f(0.0);
+  var k = 0u;
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
     let d = diff[i];
     reached.y += abs(d);
-    if (catchUp) {
-      let base = xBase[i];
-      let magnitude = abs(gradient[i]);
-      let done = catchUpAt(i, base, d, base + d * params.alphaMax, xStart[i], magnitude, &reached);
-      attributionOut[i] = select(bitcast<u32>(magnitude), INF_BITS, done);
-    } else {
-      x[i] = xStart[i];
+    if (SHORT_ROW) {
+      loadSlot(i, k);
     }
+    if (catchUp) {
+      let base = baseOf(i, k);
+      let magnitude = magnitudeOf(i, k);
+      let done = catchUpAt(i, k, base, d, base + d * params.alphaMax, xStart[i], magnitude, &reached);
+      storeKeyWord(i, k, select(bitcast<u32>(magnitude), INF_BITS, done));
+    } else {
+      storeX(i, k, xStart[i]);
+    }
+    k++;
   }
   return reached;
+}
+
+/** Slot k's state from storage (SHORT_ROW; x and the key are written by the step's first pass). */
+fn loadSlot(i: u32, k: u32) {
+  rowBase[k] = xBase[i];
+  rowDiff[k] = diff[i];
+  rowMagnitude[k] = abs(gradient[i]);
+  rowXIn[k] = xIn[i];
 }
 
 /** The invocation's share of the selectable L1 distance: |x - xMax| over its selected features. */
 fn selectablePart(lid: u32, start: u32, end: u32, threshold: u32) -> f32 {
   var sum = 0.0;
+  var k = 0u;
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    sum += selectableAt(i, attributionOut[i] <= threshold);
+    sum += selectableAt(i, k, keyWordOf(i, k) <= threshold);
+    k++;
   }
   return sum;
 }
 
 // Branch-free (adding +0.0 leaves the non-negative sum's bits): on lavapipe a branch per feature
 // costs more than the loads it skips.
-fn selectableAt(i: u32, selected: bool) -> f32 {
-  return select(0.0, abs(x[i] - xMaxAt(i)), selected);
+fn selectableAt(i: u32, k: u32, selected: bool) -> f32 {
+  return select(0.0, abs(xOf(i, k) - xMaxOf(i, k)), selected);
 }
 
 /** How moveAndCatchUp moves the selected features, and what it prepares for the next iteration. */
@@ -228,25 +341,28 @@ struct Move {
  */
 fn moveAndCatchUp(lid: u32, start: u32, end: u32, m: Move) -> vec3f {
   var reached = vec3f(0.0);
+  var k = 0u;
   for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-    var key = attributionOut[i];
+    var key = keyWordOf(i, k);
     let selected = key <= m.threshold;
-    let d = diff[i];
-    let base = xBase[i];
+    let d = diffOf(i, k);
+    let base = baseOf(i, k);
     let xMax = base + d * params.alphaMax;
-    let before = x[i];
+    let before = xOf(i, k);
     let at = select(before, select(before + (xMax - before) * m.gamma, xMax, m.allTheWay), selected);
     if (!m.catchUp) {
-      x[i] = at;
+      storeX(i, k, at);
+      k++;
       continue;
     }
-    let done = catchUpAt(i, base, d, xMax, at, abs(gradient[i]), &reached);
+    let done = catchUpAt(i, k, base, d, xMax, at, magnitudeOf(i, k), &reached);
     // A key changes only when its feature becomes done (x = xMax): selected ones moved all the way,
     // the odd one by rounding or catch-up; any other change (done undone) is counted here.
     reached.y += f32((done != (before == xMax)) & !selected);
     key = select(key, maxKey() + 1u, done);
-    attributionOut[i] = key;
+    storeKeyWord(i, k, key);
     countLowKey(key, m.nextBin);
+    k++;
   }
   return reached;
 }
@@ -259,6 +375,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   let start = row * params.rowLength;
   let end = start + params.rowLength;
+  rowStart = start;
 
   // Each iteration's catch-up runs in the pass before it: the first in the start's pass, the others
   // in the previous iteration's move (one pass over the row fewer per iteration).
@@ -268,8 +385,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (!(total > 0.0)) {
     // The loop does not run, so x stays xStart, uncaught up. (A total that is not > 0 leaves nothing
     // behind unless subnormal diffs were flushed from the sum; this keeps that case exact too.)
+    var k = 0u;
     for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
-      x[i] = xStart[i];
+      storeX(i, k, xStart[i]);
+      k++;
     }
   }
   let l1Target = total * params.targetFraction;
@@ -286,7 +405,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       break;
     }
     let cell = keyCell(reached.z);
-    if (stored == STORED_KEYS && (cell != storedCell || reached.y != 0.0)) {
+    if (stored == STORED_KEYS && (cell != storedCell || reached.y != 0.0 || !TRUST_DERIVED_COUNTS)) {
       stored = STORED_STALE;
     }
     let countsHold = derived && stored == STORED_KEYS && TRUST_DERIVED_COUNTS;
@@ -317,7 +436,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     storedCell = cell;
   }
 
+  var k = 0u;
   for (var i = start + lid.x; i < end; i += WORKGROUP_SIZE) {
-    attributionOut[i] = bitcast<u32>(attribution[i] + (x[i] - xStart[i]) * gradient[i]);
+    let at = xOf(i, k);
+    if (SHORT_ROW) {
+      x[i] = at;
+    }
+    attributionOut[i] = bitcast<u32>(attribution[i] + (at - xStart[i]) * gradient[i]);
+    k++;
   }
 }

@@ -1,4 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
 export { GUIDED_IG_KEY_BITS } from './guided-ig-keys.ref.js';
-export { guidedIgStep } from './guided-ig-step.kernel.js';
+export { GUIDED_IG_SHORT_ROW, guidedIgStep, guidedIgStepFor } from './guided-ig-step.kernel.js';
 export { guidedIgStepRef, type GuidedIgStepInputs, type GuidedIgStepParams } from './guided-ig-step.ref.js';

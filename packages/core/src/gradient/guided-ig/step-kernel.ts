@@ -4,7 +4,7 @@
 // CPU reference (the same f32 operations in the same order). Replaced, per step, ~4 selection
 // iterations of ~12 small dispatches and one awaited readback each (~2-3 ms on lavapipe).
 import * as tf from '@tensorflow/tfjs';
-import { guidedIgStep, guidedIgStepRef, runKernelSync, UnsupportedModelError, type GuidedIgStepParams } from '@webxai/shaders';
+import { guidedIgStepFor, guidedIgStepRef, runKernelSync, UnsupportedModelError, type GuidedIgStepParams } from '@webxai/shaders';
 import {
   DeferredDispatchErrors,
   dispatchIntoNewTensors,
@@ -12,6 +12,7 @@ import {
   type CpuKernelBackend,
   type WebGPUKernelBackend,
 } from '../../interop/webgpu-kernel-backend.js';
+import { activeAdapterInfo, isSoftwareAdapter, isSwiftShaderAdapter } from '../../interop/tfjs-setup.js';
 
 /**
  * The tfjs kernel: inputs `gradient`, `xIn`, `xBase`, `diff`, `x`, `attribution` [rows, rowLength];
@@ -39,6 +40,12 @@ function unpack({ inputs, attrs }: KernelArgs) {
   return { tensors, params: { rows, rowLength, ...(attrs as GuidedIgStepAttributes) } };
 }
 
+/** lavapipe / llvmpipe: the software adapter that is not SwiftShader (guidedIgStepFor's private arrays pay there). */
+function isLlvmpipe(): boolean {
+  const adapter = activeAdapterInfo();
+  return isSoftwareAdapter(adapter) && !isSwiftShaderAdapter(adapter);
+}
+
 function stepWebgpu(args: KernelArgs): tf.TensorInfo[] {
   dispatchErrors.throwPending();
   const gpu = args.backend as WebGPUKernelBackend;
@@ -48,11 +55,12 @@ function stepWebgpu(args: KernelArgs): tf.TensorInfo[] {
     throw new UnsupportedModelError('webxai guided-ig step: an input tensor is stored in a texture, not a GPUBuffer');
   }
   const shape = [params.rows, params.rowLength];
-  const targets = { shapes: [shape, shape], kernelName: guidedIgStep.name, reads: tensors };
+  const kernel = guidedIgStepFor(isLlvmpipe(), params.rowLength);
+  const targets = { shapes: [shape, shape], kernelName: kernel.name, reads: tensors };
   return dispatchIntoNewTensors(gpu, targets, dispatchErrors, ([x, attributionOut], sink) =>
     runKernelSync(
       gpu.device,
-      guidedIgStep,
+      kernel,
       { params, gradient, xIn, xBase, diff, xStart, attribution, x: x!, attributionOut: attributionOut! },
       sink,
     ),
