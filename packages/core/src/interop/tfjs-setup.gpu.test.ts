@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { isSoftwareAdapter } from './tfjs-setup.js';
+import { isLlvmpipeAdapter, isSoftwareAdapter } from './tfjs-setup.js';
 
 describe('configureTfjs on the test machine (Dawn + lavapipe)', () => {
   beforeAll(async () => {
@@ -18,6 +18,18 @@ describe('configureTfjs on the test machine (Dawn + lavapipe)', () => {
     expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'ampere' })).toBe(false);
     expect(isSoftwareAdapter({ vendor: 'apple', architecture: 'metal-3' })).toBe(false);
     expect(isSoftwareAdapter(undefined)).toBe(false);
+  });
+
+  it('recognises lavapipe (where guided-ig-step keeps private arrays), also from the vendor and architecture tfjs reports', () => {
+    expect(isLlvmpipeAdapter({ vendor: 'mesa', architecture: 'software' })).toBe(true);
+    expect(isLlvmpipeAdapter({ description: 'llvmpipe (LLVM 19.1.7, 256 bits)' })).toBe(true);
+    expect(isLlvmpipeAdapter({ vendor: 'google', architecture: 'swiftshader' })).toBe(false);
+    expect(isLlvmpipeAdapter({ vendor: 'mesa', architecture: 'rdna-3' })).toBe(false);
+    expect(isLlvmpipeAdapter(undefined)).toBe(false);
+    // The test machine's adapter, as tfjs describes it.
+    expect(isLlvmpipeAdapter((tf.backend() as unknown as { adapterInfo: { vendor: string; architecture: string } }).adapterInfo)).toBe(
+      true,
+    );
   });
 
   it('turns on im2col convolutions on a software adapter, and they agree with the cpu backend', async () => {

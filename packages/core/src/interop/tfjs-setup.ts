@@ -119,6 +119,15 @@ export function isSwiftShaderAdapter(info: AdapterDescription | undefined): bool
   return /swiftshader/.test(adapterText(info));
 }
 
+/**
+ * True for Mesa's lavapipe (llvmpipe: shaders compiled by LLVM to SoA code on the CPU). tfjs's
+ * adapterInfo has no description, only Dawn's vendor and architecture: "mesa" and "software".
+ */
+export function isLlvmpipeAdapter(info: AdapterDescription | undefined): boolean {
+  const text = adapterText(info);
+  return /lavapipe|llvmpipe/.test(text) || (/\bmesa\b/.test(text) && /\bsoftware\b/.test(text));
+}
+
 /** The active tfjs backend's adapter, as tfjs-backend-webgpu describes it (undefined on other backends). */
 export function activeAdapterInfo(): AdapterDescription | undefined {
   return (tf.backend() as { adapterInfo?: AdapterDescription }).adapterInfo;

@@ -12,7 +12,7 @@ import {
   type CpuKernelBackend,
   type WebGPUKernelBackend,
 } from '../../interop/webgpu-kernel-backend.js';
-import { activeAdapterInfo, isSoftwareAdapter, isSwiftShaderAdapter } from '../../interop/tfjs-setup.js';
+import { activeAdapterInfo, isLlvmpipeAdapter } from '../../interop/tfjs-setup.js';
 
 /**
  * The tfjs kernel: inputs `gradient`, `xIn`, `xBase`, `diff`, `x`, `attribution` [rows, rowLength];
@@ -40,12 +40,6 @@ function unpack({ inputs, attrs }: KernelArgs) {
   return { tensors, params: { rows, rowLength, ...(attrs as GuidedIgStepAttributes) } };
 }
 
-/** lavapipe / llvmpipe: the software adapter that is not SwiftShader (guidedIgStepFor's private arrays pay there). */
-function isLlvmpipe(): boolean {
-  const adapter = activeAdapterInfo();
-  return isSoftwareAdapter(adapter) && !isSwiftShaderAdapter(adapter);
-}
-
 function stepWebgpu(args: KernelArgs): tf.TensorInfo[] {
   dispatchErrors.throwPending();
   const gpu = args.backend as WebGPUKernelBackend;
@@ -55,7 +49,7 @@ function stepWebgpu(args: KernelArgs): tf.TensorInfo[] {
     throw new UnsupportedModelError('webxai guided-ig step: an input tensor is stored in a texture, not a GPUBuffer');
   }
   const shape = [params.rows, params.rowLength];
-  const kernel = guidedIgStepFor(isLlvmpipe(), params.rowLength);
+  const kernel = guidedIgStepFor(isLlvmpipeAdapter(activeAdapterInfo()), params.rowLength);
   const targets = { shapes: [shape, shape], kernelName: kernel.name, reads: tensors };
   return dispatchIntoNewTensors(gpu, targets, dispatchErrors, ([x, attributionOut], sink) =>
     runKernelSync(
