@@ -104,7 +104,7 @@ var<private> rowBase: array<f32, ROW_SLOTS>;
 var<private> rowDiff: array<f32, ROW_SLOTS>;
 var<private> rowMagnitude: array<f32, ROW_SLOTS>;
 var<private> rowXIn: array<f32, ROW_SLOTS>;
-// The row's first feature (rankKey's slot from a feature index).
+// The row's first feature (slotOf: the slot of a feature index).
 var<private> rowStart: u32;
 
 // Feature i (slot k of its invocation)'s state: private with SHORT_ROW, else storage.
@@ -174,13 +174,16 @@ fn xInOf(i: u32, k: u32) -> f32 {
 var<workgroup> tree: array<vec3f, WORKGROUP_SIZE>;
 var<workgroup> reduced: vec3f;
 
-fn xMaxAt(i: u32) -> f32 {
-  return xBase[i] + diff[i] * params.alphaMax;
+// Slot of feature i in its invocation's private arrays (SHORT_ROW; unused otherwise).
+fn slotOf(i: u32) -> u32 {
+  return (i - rowStart) / WORKGROUP_SIZE;
 }
 
-// guided-ig-keys.wgsl's callback.
+// guided-ig-keys.wgsl's callback: from x's private slot with SHORT_ROW (storage's x is written only
+// at the step's end there).
 fn isDone(i: u32) -> bool {
-  return x[i] == xMaxAt(i);
+  let k = slotOf(i);
+  return xOf(i, k) == xMaxOf(i, k);
 }
 
 /**
@@ -203,7 +206,7 @@ fn countKeys(lid: u32, start: u32, end: u32, cell: f32, stored: u32) {
     }
   } else {
     for (var i = start + lid; i < end; i += WORKGROUP_SIZE) {
-      let key = keyNow(i, k, cell);
+      let key = keyOf(i, cell);
       storeKeyWord(i, k, key);
       countHighKey(key);
       k++;
@@ -211,17 +214,9 @@ fn countKeys(lid: u32, start: u32, end: u32, cell: f32, stored: u32) {
   }
 }
 
-/** keyOf(i, cell) from the feature's current state. */
-fn keyNow(i: u32, k: u32, cell: f32) -> u32 {
-  if (SHORT_ROW) {
-    return select(keyOfMagnitude(rowMagnitude[k], cell), maxKey() + 1u, rowX[k] == xMaxOf(i, k));
-  }
-  return keyOf(i, cell);
-}
-
 // guided-ig-keys.wgsl's callback: keyOf(i, cell) as countKeys stored it this iteration.
 fn rankKey(i: u32, cell: f32) -> u32 {
-  return keyWordOf(i, (i - rowStart) / WORKGROUP_SIZE);
+  return keyWordOf(i, slotOf(i));
 }
 
 /**
@@ -280,7 +275,7 @@ fn startAndCatchUp(lid: u32, start: u32, end: u32, catchUp: bool) -> vec3f {
     let d = diff[i];
     reached.y += abs(d);
     if (SHORT_ROW) {
-      loadSlot(i, k);
+      loadSlot(i, k, d);
     }
     if (catchUp) {
       let base = baseOf(i, k);
@@ -295,10 +290,10 @@ fn startAndCatchUp(lid: u32, start: u32, end: u32, catchUp: bool) -> vec3f {
   return reached;
 }
 
-/** Slot k's state from storage (SHORT_ROW; x and the key are written by the step's first pass). */
-fn loadSlot(i: u32, k: u32) {
+/** Slot k's state from storage, diff[i] = d already loaded (SHORT_ROW; x and the key are written by the step's first pass). */
+fn loadSlot(i: u32, k: u32, d: f32) {
   rowBase[k] = xBase[i];
-  rowDiff[k] = diff[i];
+  rowDiff[k] = d;
   rowMagnitude[k] = abs(gradient[i]);
   rowXIn[k] = xIn[i];
 }
