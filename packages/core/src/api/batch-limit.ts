@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // A batch of images is one storage binding on the GPU path; a batch beyond the device's
-// maxStorageBufferBindingSize fails WebGPU validation (raw driver text). Batches are clamped to
-// what the device can bind, with a warning when the caller asked for more.
+// maxStorageBufferBindingSize fails WebGPU validation (raw driver text), and so does a batch whose
+// largest activation inside the model exceeds it. Batches are clamped to what the device can bind,
+// with a warning when the caller asked for more.
 import * as tf from '@tensorflow/tfjs';
+import { largestActivationBytes } from '../model/activation-bytes.js';
+import type { ModelAdapter } from '../model/types.js';
 import { warnOnce } from './warn.js';
 
 /** Images of `bytesPerImage` bytes one storage binding can hold on tfjs's webgpu device (Infinity elsewhere). */
@@ -22,9 +25,26 @@ export function fitBatchToDevice(method: string, batchSize: number, bytesPerImag
   if (userGiven) {
     warnOnce(
       `batch-limit-${method}`,
-      `webxai: ${method}: batchSize ${batchSize} exceeds what the device can bind at once (${limit} images of ${bytesPerImage} bytes, ` +
+      `webxai: ${method}: batchSize ${batchSize} exceeds what the device can bind at once (${limit} images of ${bytesPerImage} bytes: the input or the model's largest activation, ` +
         `maxStorageBufferBindingSize ${tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { device: GPUDevice }).device.limits.maxStorageBufferBindingSize : '?'}); using ${limit}`,
     );
   }
   return limit;
+}
+
+/**
+ * {@link fitBatchToDevice} for batches of `model`'s forward passes over images of `geometry`: the
+ * bytes per image are the input's or the model's largest activation's, whichever is larger
+ * (model/activation-bytes.ts).
+ */
+export async function fitBatchToModel(
+  method: string,
+  model: ModelAdapter,
+  geometry: { readonly height: number; readonly width: number; readonly channels: number },
+  batchSize: number,
+  userGiven: boolean,
+): Promise<number> {
+  const { height, width, channels } = geometry;
+  const activation = await largestActivationBytes(model, [height, width, channels]);
+  return fitBatchToDevice(method, batchSize, Math.max(4 * height * width * channels, activation), userGiven);
 }

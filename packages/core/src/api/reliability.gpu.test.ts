@@ -202,14 +202,14 @@ describe('typed errors where generic ones were thrown', () => {
     x.dispose();
   });
 
-  it('a batchSize beyond the storage-binding limit is clamped to what the device can bind', () => {
+  it('a batchSize beyond the storage-binding limit is clamped to what the device can bind', async () => {
     const limit = tfjsDevice().limits.maxStorageBufferBindingSize;
     const elementCount = Math.floor(limit / 4 / 10); // ten images fill one binding
     expect(chooseBatchSize(elementCount, 1000, { batchSize: 1000 })).toBe(10);
     expect(chooseBatchSize(elementCount, 1000, {})).toBeLessThanOrEqual(10);
     const model = adaptModel({ predict: never });
     const call = { target: undefined, signal: undefined, onProgress: undefined, path: 'gpu' as const };
-    const env = perturbationEnv('lime', model, { shape: [1, 1, elementCount, 1] } as unknown as tf.Tensor4D, call, { batchSize: 1000 });
+    const env = await perturbationEnv('lime', model, { shape: [1, 1, elementCount, 1] } as unknown as tf.Tensor4D, call, { batchSize: 1000 });
     expect(env.batchSize).toBe(10);
   });
 });

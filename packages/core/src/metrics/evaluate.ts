@@ -9,6 +9,7 @@ import { adaptModel } from '../model/adapt.js';
 import type { ModelInput } from '../model/types.js';
 import { integerOption } from '../api/options.js';
 import { defaultBatchSize } from '../perturbation/shared/batch-size.js';
+import { fitBatchToModel } from '../api/batch-limit.js';
 import { hostBatches } from '../perturbation/shared/evaluate.js';
 import { listMetrics, METRICS } from './registry.js';
 import { normaliseAttribution, pixelMaps, unpackAttribution, type AttributionInput } from './shared/attribution.js';
@@ -79,7 +80,8 @@ export async function evaluate<M extends MetricName>(
     const target = options.target ?? unpacked.target;
     checkTargetOption(target, n);
     definition.check(options, { n, height, width });
-    const batchSize = integerOption(name, 'batchSize', options.batchSize, defaultBatchSize(height, width, channels));
+    const asked = integerOption(name, 'batchSize', options.batchSize, defaultBatchSize(height, width, channels));
+    const batchSize = await fitBatchToModel(name, adapter, { height, width, channels }, asked, options.batchSize !== undefined);
     normalised = normaliseAttribution(name, unpacked.tensor, input.shape);
     const maps = await pixelMaps(normalised);
     const path = currentPath();

@@ -104,6 +104,19 @@ export function adaptModel(model: ModelInput, options: AdaptOptions = {}): Model
   );
 }
 
+/**
+ * The fix, when a model call failed because one of its tensors outgrew the device's largest storage
+ * binding (WebGPU's validation text): a smaller batch. Batches are sized by the model's largest
+ * activation where webxai can see it (model/activation-bytes.ts), not inside a model function.
+ */
+function bindingLimitHint(cause: unknown, batch: number): string {
+  const text = cause instanceof Error ? cause.message : '';
+  if (!/maximum storage buffer binding size/i.test(text)) return '';
+  return batch > 1
+    ? `. A tensor of this batch of ${batch} images is larger than the device can bind at once: pass a smaller batchSize`
+    : '. A tensor of one image is larger than the device can bind at once: this model does not fit this device';
+}
+
 function syncAdapter(
   kind: 'layers' | 'graph' | 'function',
   source: ModelInput,
@@ -115,7 +128,10 @@ function syncAdapter(
     try {
       y = forward(x);
     } catch (cause) {
-      throw new ModelError(`the ${kind} model threw on an input of shape [${x.shape}]: ${(cause as Error)?.message ?? cause}`, { cause });
+      throw new ModelError(
+        `the ${kind} model threw on an input of shape [${x.shape}]: ${(cause as Error)?.message ?? cause}${bindingLimitHint(cause, x.shape[0])}`,
+        { cause },
+      );
     }
     checkScores(y, x.shape[0], kind);
     return y as tf.Tensor2D;

@@ -135,7 +135,7 @@ async function explainAnchors(
   o: Resolved,
 ) {
   const [n, height, width] = input.shape;
-  const env = perturbationEnv(NAME, model, input, call, options);
+  const env = await perturbationEnv(NAME, model, input, call, options);
   // A black box's batches are host-built: its input is read once (values), and the anchor's map is
   // made on the host as well (one 0/1 value per superpixel), so nothing of the search touches the
   // GPU after the segmentation.

@@ -97,7 +97,7 @@ async function explainShap(
   o: KernelShapOptions & { seed: number; preprocess?: unknown },
 ) {
   const [n, height, width] = input.shape;
-  const env = perturbationEnv(NAME, model, input, call, o);
+  const env = await perturbationEnv(NAME, model, input, call, o);
   // A black box's input is read once (values): the clean scores, the segments and the batches come
   // from it. The next image is segmented while the current one's forwards run (PreparedQueue).
   const inputValues = await hostInputValues(env, input, call.inputCheck);

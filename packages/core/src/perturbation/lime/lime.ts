@@ -118,7 +118,7 @@ type Resolved = LimeOptions & { samples: number; kernelWidth: number; alpha: num
 
 async function explainLime(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: Resolved) {
   const [n, height, width] = input.shape;
-  const env = perturbationEnv(NAME, model, input, call, o);
+  const env = await perturbationEnv(NAME, model, input, call, o);
   // A black box's input is read once (values): the clean scores, the segments and the batches come
   // from it. The next image is segmented while the current one's forwards run (PreparedQueue).
   const values = await hostInputValues(env, input, call.inputCheck);

@@ -14,7 +14,7 @@ import { integerOption, numberOption, pairOption, rejectOption } from '../../api
 import { ProgressReporter } from '../shared/progress.js';
 import { stackMaps } from '../shared/stack.js';
 import type { OptionNames } from '../../api/option-names.js';
-import { fitBatchToDevice } from '../../api/batch-limit.js';
+import { fitBatchToModel } from '../../api/batch-limit.js';
 
 /** Options of `'occlusion'` (Captum `Occlusion` over height and width, every channel at once). */
 export interface OcclusionOptions {
@@ -111,10 +111,11 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
   }
   const { total, cols } = occlusionWindowCounts(g);
   const geometry: ImageGeometry = { height, width, channels };
-  const batchSize = fitBatchToDevice(
+  const batchSize = await fitBatchToModel(
     NAME,
+    model,
+    { height, width, channels },
     o.batchSize ?? defaultBatchSize(height, width, channels),
-    height * width * channels * 4,
     o.batchSize !== undefined,
   );
   const env = { method: NAME, model, geometry, batchSize, path: call.path, signal: call.signal, preprocess: o.preprocess };

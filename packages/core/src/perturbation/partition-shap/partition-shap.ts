@@ -104,7 +104,7 @@ async function explainPartition(
   pixelPartitions: PixelPartitions,
 ) {
   const [n, height, width, channels] = input.shape;
-  const env = perturbationEnv(NAME, model, input, call, o, 2);
+  const env = await perturbationEnv(NAME, model, input, call, o, 2);
   const { batchSize } = env;
   // A black box's input is read once (inputValues): the clean scores, the segments, the fill and
   // the host-written batches all come from it.

@@ -14,7 +14,7 @@ import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { stackMaps } from '../shared/stack.js';
 import type { OptionNames } from '../../api/option-names.js';
-import { fitBatchToDevice } from '../../api/batch-limit.js';
+import { fitBatchToModel } from '../../api/batch-limit.js';
 
 /** Options of `'rise'` (Petsiuk, Das, Saenko, BMVC 2018). */
 export interface RiseOptions {
@@ -124,10 +124,11 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
   const cell = o.cellSize ?? Math.ceil(Math.min(height, width) / 7);
   const g: RiseGeometry = { height, width, cell, gridH: Math.ceil(height / cell), gridW: Math.ceil(width / cell) };
   const total = o.masks;
-  const batchSize = fitBatchToDevice(
+  const batchSize = await fitBatchToModel(
     NAME,
+    model,
+    { height, width, channels },
     o.batchSize ?? defaultBatchSize(height, width, channels),
-    height * width * channels * 4,
     o.batchSize !== undefined,
   );
   const { grids, shifts } = riseSamples(o.seed, total, g, o.probability);

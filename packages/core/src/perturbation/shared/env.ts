@@ -4,34 +4,28 @@ import type { CallContext } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { PerturbationEnv } from './evaluate.js';
 import { defaultBatchSize } from './batch-size.js';
-import { fitBatchToDevice } from '../../api/batch-limit.js';
+import { fitBatchToModel } from '../../api/batch-limit.js';
 
 /**
  * The evaluation environment of a segment-based method for `input` [n, h, w, c]: the user's
  * `batchSize` (or the memory-based default, at least `minBatch`), the call's path and signal.
  */
-export function perturbationEnv(
+export async function perturbationEnv(
   method: string,
   model: ModelAdapter,
   input: tf.Tensor4D,
   call: CallContext,
   options: { readonly batchSize?: number | undefined; readonly preprocess?: unknown },
   minBatch = 1,
-): PerturbationEnv {
+): Promise<PerturbationEnv> {
   const [, height, width, channels] = input.shape;
+  const geometry = { height, width, channels };
+  const asked = options.batchSize ?? defaultBatchSize(height, width, channels);
   return {
     method,
     model,
-    geometry: { height, width, channels },
-    batchSize: Math.max(
-      minBatch,
-      fitBatchToDevice(
-        method,
-        options.batchSize ?? defaultBatchSize(height, width, channels),
-        height * width * channels * 4,
-        options.batchSize !== undefined,
-      ),
-    ),
+    geometry,
+    batchSize: Math.max(minBatch, await fitBatchToModel(method, model, geometry, asked, options.batchSize !== undefined)),
     path: call.path,
     signal: call.signal,
     preprocess: !!options.preprocess,
