@@ -10,6 +10,7 @@ import { gradientMobileNetSuite, gradientSmallSuite } from './gradient.js';
 import { gradientGraphSuite } from './gradient-graph.js';
 import { naiveSuite } from './naive/index.js';
 import { metricsSuite } from './metrics.js';
+import { metricPassesSuite } from './metric-passes.js';
 import { perturbationSuite } from './perturbation.js';
 import { randomSuite } from './random.js';
 import { reduceSuite } from './reduce.js';
@@ -29,6 +30,7 @@ export const SUITES: readonly BenchSuite[] = [
   camResNetSuite,
   camAutoLayerSuite,
   metricsSuite,
+  metricPassesSuite,
   featuresSuite,
   naiveSuite,
 ];

@@ -209,7 +209,9 @@ describe('typed errors where generic ones were thrown', () => {
     expect(chooseBatchSize(elementCount, 1000, {})).toBeLessThanOrEqual(10);
     const model = adaptModel({ predict: never });
     const call = { target: undefined, signal: undefined, onProgress: undefined, path: 'gpu' as const };
-    const env = await perturbationEnv('lime', model, { shape: [1, 1, elementCount, 1] } as unknown as tf.Tensor4D, call, { batchSize: 1000 });
+    const env = await perturbationEnv('lime', model, { shape: [1, 1, elementCount, 1] } as unknown as tf.Tensor4D, call, {
+      batchSize: 1000,
+    });
     expect(env.batchSize).toBe(10);
   });
 });
