@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { flushTfjs, tfjsDevice } from '@webxai/core';
 import type { BarePasses } from '../src/browser-cases.js';
+import { watchModelCalls } from '../src/model-calls.js';
 
 /** The two sides of a row; each resolves when its work is done (read back or the queue drained). */
 export interface Sides {
@@ -66,18 +67,9 @@ export async function counted(work: () => Promise<void>): Promise<Record<string,
 /** Batch sizes of the model calls made since the last {@link modelCalls}, recorded by {@link countModelCalls}. */
 let modelBatches: number[] = [];
 
-/**
- * Records the batch size of every call of `model`'s apply (webxai's adapter runs a tf.LayersModel
- * through apply, in forward and in gradient passes alike; tfjs's own predict does not use it), so
- * the page knows how many images a method sent through the model. Installed once on the instance.
- */
+/** Records the batch size of every model call ({@link watchModelCalls}); installed once on the instance. */
 export function countModelCalls(model: tf.LayersModel): void {
-  const apply = model.apply.bind(model);
-  model.apply = (inputs, kwargs) => {
-    const first = Array.isArray(inputs) ? inputs[0] : inputs;
-    modelBatches.push(first?.shape[0] ?? 0);
-    return apply(inputs, kwargs);
-  };
+  watchModelCalls(model, (batch) => modelBatches.push(batch));
 }
 
 /** `work`'s model calls (their batch sizes, in order), as {@link countModelCalls} recorded them. */

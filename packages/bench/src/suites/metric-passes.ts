@@ -8,6 +8,7 @@
 // --quick: a 32x32 tiny CNN; full: MobileNetV2-224 (seeded).
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, SuiteInstance } from '../harness.js';
+import { watchModelCalls } from '../model-calls.js';
 import { boundVerdict, median, medianPairedRatio, RunRecorder, webgpuTfjs } from './shared.js';
 
 /** Each metric with its options: faithfulness correlation at 20 runs (its default 100 took 18 s a side on MobileNetV2 here). */
@@ -32,18 +33,14 @@ async function setupMetricPasses(context: BenchContext): Promise<SuiteInstance> 
   const callSizes = new Map<string, number[]>();
   const runs = quick ? 2 : 3;
 
-  /** The metric once, its model calls' batch sizes recorded (the model's apply wrapped for the run). */
+  /** The metric once, its model calls' batch sizes recorded. */
   const countCalls = async (metric: string, options: Record<string, unknown>) => {
-    const apply = model.apply.bind(model);
     const sizes: number[] = [];
-    model.apply = (inputs, kwargs) => {
-      sizes.push((Array.isArray(inputs) ? inputs[0]! : (inputs as tfNamespace.Tensor)).shape[0]!);
-      return apply(inputs, kwargs);
-    };
+    const restore = watchModelCalls(model, (batch) => sizes.push(batch));
     try {
       await evaluateOnce(metric, options);
     } finally {
-      model.apply = apply;
+      restore();
     }
     callSizes.set(metric, sizes);
   };

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { largestActivationBytes } from '../model/activation-bytes.js';
 import type { ModelAdapter } from '../model/types.js';
+import { defaultBatchSize } from '../perturbation/shared/batch-size.js';
 import { warnOnce } from './warn.js';
 
 /** Images of `bytesPerImage` bytes one storage binding can hold on tfjs's webgpu device (Infinity elsewhere). */
@@ -33,18 +34,19 @@ export function fitBatchToDevice(method: string, batchSize: number, bytesPerImag
 }
 
 /**
- * {@link fitBatchToDevice} for batches of `model`'s forward passes over images of `geometry`: the
- * bytes per image are the input's or the model's largest activation's, whichever is larger
- * (model/activation-bytes.ts).
+ * Images per call of `model`'s forward passes over images of `geometry`: the caller's `batchSize`
+ * (reduced with a warning when the device cannot bind it), else the memory-based default
+ * ({@link defaultBatchSize}); either way at most what one binding holds of the input or of the
+ * model's largest activation, whichever is larger per image (model/activation-bytes.ts).
  */
 export async function fitBatchToModel(
   method: string,
   model: ModelAdapter,
   geometry: { readonly height: number; readonly width: number; readonly channels: number },
-  batchSize: number,
-  userGiven: boolean,
+  batchSize: number | undefined,
 ): Promise<number> {
   const { height, width, channels } = geometry;
   const activation = await largestActivationBytes(model, [height, width, channels]);
-  return fitBatchToDevice(method, batchSize, Math.max(4 * height * width * channels, activation), userGiven);
+  const bytesPerImage = Math.max(4 * height * width * channels, activation);
+  return fitBatchToDevice(method, batchSize ?? defaultBatchSize(height, width, channels), bytesPerImage, batchSize !== undefined);
 }

@@ -8,7 +8,6 @@ import { flushTfjs, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { adaptModel } from '../model/adapt.js';
 import type { ModelInput } from '../model/types.js';
 import { integerOption } from '../api/options.js';
-import { defaultBatchSize } from '../perturbation/shared/batch-size.js';
 import { fitBatchToModel } from '../api/batch-limit.js';
 import { hostBatches } from '../perturbation/shared/evaluate.js';
 import { listMetrics, METRICS } from './registry.js';
@@ -80,8 +79,8 @@ export async function evaluate<M extends MetricName>(
     const target = options.target ?? unpacked.target;
     checkTargetOption(target, n);
     definition.check(options, { n, height, width });
-    const asked = integerOption(name, 'batchSize', options.batchSize, defaultBatchSize(height, width, channels));
-    const batchSize = await fitBatchToModel(name, adapter, { height, width, channels }, asked, options.batchSize !== undefined);
+    const asked = options.batchSize === undefined ? undefined : integerOption(name, 'batchSize', options.batchSize, 1);
+    const batchSize = await fitBatchToModel(name, adapter, { height, width, channels }, asked);
     normalised = normaliseAttribution(name, unpacked.tensor, input.shape);
     const maps = await pixelMaps(normalised);
     const path = currentPath();

@@ -22,26 +22,22 @@ const known = new WeakMap<object, Map<string, Promise<number>>>();
 export function largestActivationBytes(model: ModelAdapter, imageShape: readonly [number, number, number]): Promise<number> {
   if (!model.forward || tf.getBackend() !== 'webgpu') return Promise.resolve(0);
   const input = 4 * imageShape[0] * imageShape[1] * imageShape[2];
-  const source = model.source as object;
-  const key = imageShape.join('x');
-  let perShape = known.get(source);
-  if (!perShape) known.set(source, (perShape = new Map<string, Promise<number>>()));
-  const found = perShape.get(key);
-  if (found) return found;
   if (model.kind === 'function') return Promise.resolve(input);
-  const fromLayers = model.kind === 'layers' ? largestLayerOutput(model.source as tf.LayersModel) : undefined;
-  if (fromLayers !== undefined) {
-    const bytes = Promise.resolve(Math.max(input, fromLayers));
+  let perShape = known.get(model.source);
+  if (!perShape) known.set(model.source, (perShape = new Map<string, Promise<number>>()));
+  const key = imageShape.join('x');
+  let bytes = perShape.get(key);
+  if (!bytes) {
+    const fromLayers = model.kind === 'layers' ? largestLayerOutput(model.source as tf.LayersModel) : undefined;
+    // tf.profile does not nest (an inner profile ends the outer one's recording): inside someone's
+    // profile the input's size is all this knows, and nothing is kept.
+    if (fromLayers === undefined && (tf.engine().state as unknown as { profiling?: boolean }).profiling) return Promise.resolve(input);
+    // A probe that fails (a model that rejects a zero image) leaves the input's size: the real call
+    // then reports its own error.
+    bytes =
+      fromLayers !== undefined ? Promise.resolve(Math.max(input, fromLayers)) : probe(model.forward, imageShape, input).catch(() => input);
     perShape.set(key, bytes);
-    return bytes;
   }
-  // tf.profile does not nest (an inner profile ends the outer one's recording): inside someone's
-  // profile the input's size is all this knows, and nothing is kept.
-  if ((tf.engine().state as unknown as { profiling?: boolean }).profiling) return Promise.resolve(input);
-  // A probe that fails (a model that rejects a zero image) leaves the input's size: the real call
-  // then reports its own error.
-  const bytes = probe(model.forward, imageShape, input).catch(() => input);
-  perShape.set(key, bytes);
   return bytes;
 }
 

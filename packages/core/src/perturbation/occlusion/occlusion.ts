@@ -9,7 +9,6 @@ import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { CpuPerturber } from '../shared/perturb-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
-import { defaultBatchSize } from '../shared/batch-size.js';
 import { integerOption, numberOption, pairOption, rejectOption } from '../../api/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { stackMaps } from '../shared/stack.js';
@@ -111,13 +110,7 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
   }
   const { total, cols } = occlusionWindowCounts(g);
   const geometry: ImageGeometry = { height, width, channels };
-  const batchSize = await fitBatchToModel(
-    NAME,
-    model,
-    { height, width, channels },
-    o.batchSize ?? defaultBatchSize(height, width, channels),
-    o.batchSize !== undefined,
-  );
+  const batchSize = await fitBatchToModel(NAME, model, { height, width, channels }, o.batchSize);
   const env = { method: NAME, model, geometry, batchSize, path: call.path, signal: call.signal, preprocess: o.preprocess };
   // A black box's input is read once (inputValues): the clean scores and the batches come from it.
   const inputValues = await hostInputValues(env, input, call.inputCheck);

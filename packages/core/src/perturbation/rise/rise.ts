@@ -9,7 +9,6 @@ import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { RiseHost } from './rise-cpu.js';
 import { GpuScope } from '../shared/gpu-scope.js';
-import { defaultBatchSize } from '../shared/batch-size.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { ProgressReporter } from '../shared/progress.js';
 import { stackMaps } from '../shared/stack.js';
@@ -124,13 +123,7 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
   const cell = o.cellSize ?? Math.ceil(Math.min(height, width) / 7);
   const g: RiseGeometry = { height, width, cell, gridH: Math.ceil(height / cell), gridW: Math.ceil(width / cell) };
   const total = o.masks;
-  const batchSize = await fitBatchToModel(
-    NAME,
-    model,
-    { height, width, channels },
-    o.batchSize ?? defaultBatchSize(height, width, channels),
-    o.batchSize !== undefined,
-  );
+  const batchSize = await fitBatchToModel(NAME, model, { height, width, channels }, o.batchSize);
   const { grids, shifts } = riseSamples(o.seed, total, g, o.probability);
   const env = {
     method: NAME,

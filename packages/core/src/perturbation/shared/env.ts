@@ -3,7 +3,6 @@ import type * as tf from '@tensorflow/tfjs';
 import type { CallContext } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import type { PerturbationEnv } from './evaluate.js';
-import { defaultBatchSize } from './batch-size.js';
 import { fitBatchToModel } from '../../api/batch-limit.js';
 
 /**
@@ -20,12 +19,11 @@ export async function perturbationEnv(
 ): Promise<PerturbationEnv> {
   const [, height, width, channels] = input.shape;
   const geometry = { height, width, channels };
-  const asked = options.batchSize ?? defaultBatchSize(height, width, channels);
   return {
     method,
     model,
     geometry,
-    batchSize: Math.max(minBatch, await fitBatchToModel(method, model, geometry, asked, options.batchSize !== undefined)),
+    batchSize: Math.max(minBatch, await fitBatchToModel(method, model, geometry, options.batchSize)),
     path: call.path,
     signal: call.signal,
     preprocess: !!options.preprocess,
