@@ -35,6 +35,23 @@ describe('ROAD', () => {
     tf.dispose([x, a]);
   });
 
+  it('on the GPU path the imputations go to the model in 3 batches (the host solves the next while the GPU runs one)', async () => {
+    const weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, seed: 2 });
+    const inner = tinyCnn('sequential', weights);
+    const sizes: number[] = [];
+    const model = (v: tf.Tensor4D) => (sizes.push(v.shape[0]), inner.predict(v) as tf.Tensor2D);
+    const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 3);
+    const a = tf.randomNormal([1, 8, 8], 0, 1, 'float32', 4);
+    const before = tf.memory().numTensors;
+    const r = await evaluate(model, x, a, { metric: 'road', target: 0 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(sizes.slice(-3)).toEqual([3, 3, 3]);
+    expect(r.curves![0]!.length).toBe(9);
+    tf.dispose([x, a]);
+    inner.dispose();
+    disposeWeights(weights);
+  });
+
   it('webgpu = cpu on the tiny CNN, morf and lerf differ, typed errors', async () => {
     const run = async (order: 'morf' | 'lerf') => {
       const weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, seed: 2 });
