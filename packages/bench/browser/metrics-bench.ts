@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// The metrics row: deletion + insertion (core's evaluate) of a seeded random map of the MNIST digit,
-// rounds interleaved with their bare forward passes (the Node metrics suite's pairing) on tfjs's
-// current backend.
+// The metrics rows: core's evaluate (deletion + insertion, ROAD, infidelity, faithfulness
+// correlation) of a seeded random map of the MNIST digit, rounds interleaved with their bare forward
+// passes (the Node metrics suites' pairing) on tfjs's current backend.
 import * as tf from '@tensorflow/tfjs';
 import { evaluate } from '@webxai/core';
-import type { MetricBrowserCase } from '../src/browser-cases.js';
+import { countedBare, type BarePasses, type MetricBrowserCase } from '../src/browser-cases.js';
 import { barePasses } from './bare-passes.js';
 import { measure, modelCalls, type MethodTimes, type Sides } from './measure.js';
 import { sidesTimeline } from './method-bench.js';
@@ -18,36 +18,39 @@ interface Evaluated {
 }
 
 /**
- * Runs `use` with the case's two sides: the bare forwards and deletion then insertion of a seeded
- * random map; `calls` gives the model calls of the last method run.
+ * Runs `use` with the case's two sides: the bare forwards and the case's metrics of a seeded random
+ * map; `calls` gives the model calls of the last method run. A counted case's bare side replays the
+ * calls of one run on this backend (also a warm-up run).
  */
 async function withMetricSides<T>(
   { model, image, target }: Evaluated,
   c: MetricBrowserCase,
-  use: (sides: Sides, calls: () => readonly number[]) => Promise<T>,
+  use: (sides: Sides, calls: () => readonly number[], passes: BarePasses) => Promise<T>,
 ): Promise<T> {
   const [, height, width] = image.shape;
   // Seeded like the Node suite's map (its values only order the pixels).
   const attribution = tf.randomNormal<tf.Rank.R3>([1, height, width], 0, 1, 'float32', 8);
   let lastCalls: number[] = [];
-  const bothCurves = async () => {
+  const metrics = async () => {
     lastCalls = await modelCalls(async () => {
-      for (const metric of ['deletion', 'insertion'] as const)
-        await evaluate(model, image, attribution, { metric, steps: c.steps, target, batchSize: c.batch });
+      for (const { metric, options } of c.calls)
+        await evaluate(model, image, attribution, { metric, ...options, target, batchSize: c.batch } as never);
     });
   };
   try {
-    return await use({ bare: () => barePasses(model, image, target, c.bare), method: bothCurves }, () => lastCalls);
+    if (c.bare.kind === 'counted-forward') await metrics();
+    const passes = c.bare.kind === 'counted-forward' ? countedBare(lastCalls) : c.bare;
+    return await use({ bare: () => barePasses(model, image, target, passes), method: metrics }, () => lastCalls, passes);
   } finally {
     attribution.dispose();
   }
 }
 
-/** Rounds of the bare forwards and of deletion then insertion, on the current backend. */
+/** Rounds of the bare forwards and of the case's metrics, on the current backend. */
 export function measureMetrics(evaluated: Evaluated, c: MetricBrowserCase, rounds: number): Promise<MethodTimes> {
-  return withMetricSides(evaluated, c, async (sides, calls) => {
+  return withMetricSides(evaluated, c, async (sides, calls, passes) => {
     const times = await measure(sides, rounds);
-    return { ...times, passes: c.bare, methodImages: calls().reduce((sum, n) => sum + n, 0) };
+    return { ...times, passes, methodImages: calls().reduce((sum, n) => sum + n, 0) };
   });
 }
 

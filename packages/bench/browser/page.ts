@@ -169,7 +169,7 @@ function selectedCases(camChannels: number): BrowserCase[] {
   ];
 }
 
-/** The metrics case in every MNIST run, else when the filter names it or 'metrics'. */
+/** The metrics cases in every MNIST run, else those the filter names (or all for 'metrics'). */
 function selectedMetricCases(): MetricBrowserCase[] {
   if (otherTable) return [];
   return metricCases(quick, batch).filter(namedByFilter);

@@ -242,34 +242,54 @@ export function featureCases(quick: boolean): FeatureBrowserCase[] {
   ];
 }
 
+/** One `evaluate` call of a metrics case: the metric and its options (target and batchSize come from the case). */
+export interface MetricCall {
+  readonly metric: 'deletion' | 'insertion' | 'road' | 'infidelity' | 'faithfulness-correlation';
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
 /**
- * Deletion + insertion (core's `evaluate`) on the MNIST CNN against their bare forward passes, as
- * the Node metrics suite pairs them: the 2 x steps perturbed images, in the calls `evaluate` makes
- * (each metric's steps cut into batches of webxai's default), and each metric's forward of the
- * input (its curve's unperturbed end).
+ * Metrics (core's `evaluate`) of a seeded random map on the MNIST CNN against their bare forward
+ * passes, as the Node metrics suites pair them. Deletion + insertion: the 2 x steps perturbed
+ * images, in the calls `evaluate` makes (each metric's steps cut into batches of webxai's default),
+ * and each metric's forward of the input (its curve's unperturbed end). ROAD, infidelity and
+ * faithfulness correlation: the model calls one run made, replayed ({@link CountedForwards}).
  */
 export interface MetricBrowserCase {
   readonly name: string;
   readonly family: 'metrics';
-  readonly steps: number;
+  readonly calls: readonly MetricCall[];
   /** evaluate's batchSize (webxai's default for 28x28x1 unless --batch sets one). */
   readonly batch: number;
-  readonly bare: BarePasses;
+  readonly bare: BarePasses | CountedForwards;
 }
 
-/** The metrics case: 100 steps a curve (--quick 50). */
+/** The metrics cases: deletion + insertion of 100 steps a curve (--quick 50), ROAD, infidelity, faithfulness correlation (20 runs). */
 export function metricCases(quick: boolean, batchSize?: number): MetricBrowserCase[] {
   const steps = quick ? 50 : 100;
   const batch = batchSize ?? defaultBatch(28, 28, 1);
   const oneCurve = callSizes({ kind: 'forward', images: steps, batch });
+  const counted = (metric: MetricCall['metric'], options?: MetricCall['options']): MetricBrowserCase => ({
+    name: metric,
+    family: 'metrics',
+    calls: [{ metric, ...(options && { options }) }],
+    batch,
+    bare: { kind: 'counted-forward' },
+  });
   return [
     {
       name: `deletion + insertion ${steps} steps`,
       family: 'metrics',
-      steps,
+      calls: [
+        { metric: 'deletion', options: { steps } },
+        { metric: 'insertion', options: { steps } },
+      ],
       batch,
       bare: { kind: 'forward', images: 2 * steps, batch, extraForward: 2, batches: [...oneCurve, ...oneCurve] },
     },
+    counted('road'),
+    counted('infidelity'),
+    counted('faithfulness-correlation', { runs: 20 }),
   ];
 }
 
