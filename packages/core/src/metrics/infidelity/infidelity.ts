@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { normalRef } from '@webxai/shaders';
+import { normalFill } from '@webxai/shaders';
 import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { putImage, scoreHostImages } from '../shared/host-batches.js';
@@ -77,7 +77,7 @@ export const infidelity: MetricDefinition<'infidelity'> = {
     for (let i = 0; i < targets.length; i++) {
       const image = await imageAt(input, i, inputs.hostValues);
       image.tensor.dispose();
-      const noiseOf = (s: number) => normalRef(seed, (i * samples + s) * perImage, perImage, 0, std);
+      const noise = new Float32Array(perImage);
       const perturbed = new Float32Array(perImage);
       // Each sample's noise is drawn once, where its perturbed image is written: I.a is taken there
       // rather than by drawing the same 150k normals again after the model has run.
@@ -86,7 +86,7 @@ export const infidelity: MetricDefinition<'infidelity'> = {
       const attributionOffset = i * pixels * attributionChannels;
       const result = await scoreHostImages(NAME, inputs, samples, (out, first, count, layout) => {
         for (let b = 0; b < count; b++) {
-          const noise = noiseOf(first + b);
+          normalFill(seed, (i * samples + first + b) * perImage, perImage, 0, std, noise);
           for (let v = 0; v < perImage; v++) perturbed[v] = image.values[v]! - noise[v]!;
           putImage(out, b, perturbed, pixels, channels, layout);
           dots[first + b] = dotAttribution(noise, values, attributionOffset, pixels, channels, attributionChannels);
