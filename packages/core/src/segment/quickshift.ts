@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { normalRef } from '@webxai/shaders';
+import { normalFill } from '@webxai/shaders';
 import { compactLabels } from './connectivity.js';
 import { gaussianFilter, rgbToLab } from './lab.js';
 import type { OptionNames } from '../api/option-names.js';
@@ -78,7 +78,7 @@ export function quickshift(
   // A pair whose exponent is below -40 adds < 5e-18 to a density >= 1 (the pixel itself): nothing
   // at f64 precision, so it is skipped without changing the result.
   const cutoff = -40 / inv;
-  const noise = normalRef(seed, 0, pixels);
+  const noise = normalFill(seed, 0, pixels);
   const density = new Float64Array(pixels);
   // Parzen density, each symmetric pair computed once (q after p in raster order).
   for (let y = 0; y < height; y++)

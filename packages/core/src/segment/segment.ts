@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   createBuffer,
   InvalidInputError,
-  normalRef,
+  normalFill,
   quickshiftDensity,
   quickshiftParent,
   readUint32,
@@ -199,7 +199,7 @@ async function quickshiftGpu(
   const window = Math.ceil(3 * kernelSize);
   const buffers = [
     uploadBuffer(device, Float32Array.from(quickshiftFeatures(unit, height, width, channels, ratio, sigma)), 'quickshift.features'),
-    uploadBuffer(device, normalRef(seed, 0, pixels), 'quickshift.noise'),
+    uploadBuffer(device, normalFill(seed, 0, pixels), 'quickshift.noise'),
     createBuffer(device, pixels * 4, 'quickshift.density'),
     createBuffer(device, pixels * 4, 'quickshift.parent'),
   ] as const;

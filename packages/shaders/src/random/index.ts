@@ -11,6 +11,7 @@ export {
   UNIFORM_STREAM,
   RANDOM_STREAM_LENGTH,
 } from './random-fill.ref.js';
+export { normalFill } from './normal-fill.js';
 export { normalFromWord } from './normal-sampler.js';
 export { normalUpperQuantile, normalUpperTail } from './normal-quantile.js';
 export { randomBernoulli, randomNormal, randomUniform, type RandomFillOptions } from './random.js';

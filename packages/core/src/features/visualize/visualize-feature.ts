@@ -12,7 +12,7 @@
 // On webgpu the kernels before and after the model pass go in one queue submission each, the one after
 // joining the next step's one before (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, normalRef, premixFits, randomNormal, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
+import { InvalidOptionError, normalFill, premixFits, randomNormal, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
 import { currentPath } from '../../api/explainer.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import type { ExecutionPath } from '../../api/types.js';
@@ -252,9 +252,9 @@ function penaltyGradientOf(settings: Settings): (image: tf.Tensor4D) => tf.Tenso
 
 /**
  * The start: N(0, INIT_STD^2) variables from the seeded normal stream. On webgpu the random-fill
- * kernel writes them straight into a tensor: bit-identical to normalRef (a scale by INIT_STD and
- * no shift round once either way), and a ~200k-value 'fourier' start costs ~40-80 ms in JS per
- * run (about 1% of a 64-step run of 4 channels at 128 x 128), plus its upload.
+ * kernel writes them straight into a tensor: bit-identical to normalFill (a scale by INIT_STD and
+ * no shift round once either way), which fills a ~200k-value 'fourier' start in JS in ~15 ms per
+ * run (normalRef took ~40-80 ms), plus its upload.
  */
 async function startVariables(
   kind: Parametrisation,
@@ -265,7 +265,7 @@ async function startVariables(
 ): Promise<tf.Tensor> {
   const shape = variableShape(kind, count, [sizes.image[0], sizes.image[1], sizes.input[2]]);
   const size = shape.reduce((a, b) => a * b);
-  if (path === 'cpu') return tf.tensor(normalRef(seed, 0, size, 0, INIT_STD), shape);
+  if (path === 'cpu') return tf.tensor(normalFill(seed, 0, size, 0, INIT_STD), shape);
   return kernelToTensor(shape, (output) => randomNormal(tfjsDevice(), { seed, count: size, output, std: INIT_STD }));
 }
 

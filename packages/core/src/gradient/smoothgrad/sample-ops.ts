@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // The two implementations of SmoothGrad's per-batch work: noisy samples written into the batch
 // tensor's buffer (seeded RNG + noise-points) and smoothgrad-accumulate, on the GPU; the same
-// through the kernels' CPU references (bit-identical noise: normalRef) on the CPU path.
+// through the kernels' CPU references on the CPU path (bit-identical noise: normalFill, the fast
+// form of normalRef).
 import * as tf from '@tensorflow/tfjs';
 import {
   createBuffer,
   fill,
   noisePoints,
   noisePointsRef,
-  normalRef,
+  normalFill,
   randomNormal,
   reduceRows,
   releaseBuffer,
@@ -131,7 +132,7 @@ async function cpuOps({ input, noiseLevel, seed, samples, variant }: SampleSetup
   const m2 = variant === 'variance' ? new Float32Array(n * elementCount) : undefined;
   return {
     noisy(firstPoint, count) {
-      const noise = normalRef(seed, firstPoint * elementCount, count * elementCount);
+      const noise = normalFill(seed, firstPoint * elementCount, count * elementCount);
       const batch = { elementCount, pointCount: count, firstPoint, imageCount: n };
       return Promise.resolve(tf.tensor4d(noisePointsRef(values, minima, maxima, noise, noiseLevel, batch), [count, h, w, c]));
     },

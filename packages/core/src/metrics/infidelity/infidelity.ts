@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-import { normalRef } from '@webxai/shaders';
+import { normalFill } from '@webxai/shaders';
 import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { putImage, scoreHostImages } from '../shared/host-batches.js';
 import { metricOriginalScores } from '../shared/masked-batches.js';
 import type { MetricDefinition } from '../types.js';
-import { InvalidOptionError } from '@webxai/shaders';
+import { InvalidOptionError, invariant } from '@webxai/shaders';
 
 /** Options of `'infidelity'`. */
 export interface InfidelityOptions {
@@ -77,22 +77,26 @@ export const infidelity: MetricDefinition<'infidelity'> = {
     for (let i = 0; i < targets.length; i++) {
       const image = await imageAt(input, i, inputs.hostValues);
       image.tensor.dispose();
-      const noiseOf = (s: number) => normalRef(seed, (i * samples + s) * perImage, perImage, 0, std);
+      const noise = new Float32Array(perImage);
       const perturbed = new Float32Array(perImage);
+      // Each sample's noise is drawn once, where its perturbed image is written: I.a is taken there
+      // rather than by drawing the same 150k normals again after the model has run.
+      const dots = new Float64Array(samples);
+      let drawn = 0;
+      const attributionOffset = i * pixels * attributionChannels;
       const result = await scoreHostImages(NAME, inputs, samples, (out, first, count, layout) => {
         for (let b = 0; b < count; b++) {
-          const noise = noiseOf(first + b);
+          normalFill(seed, (i * samples + first + b) * perImage, perImage, 0, std, noise);
           for (let v = 0; v < perImage; v++) perturbed[v] = image.values[v]! - noise[v]!;
           putImage(out, b, perturbed, pixels, channels, layout);
+          dots[first + b] = dotAttribution(noise, values, attributionOffset, pixels, channels, attributionChannels);
+          drawn++;
         }
       });
-      const dots = new Float64Array(samples);
+      invariant(drawn === samples, `${NAME}: ${drawn} perturbations written for ${samples} samples`);
       const drops = new Float64Array(samples);
       const f0 = original[i * classes + targets[i]!]!;
-      for (let s = 0; s < samples; s++) {
-        dots[s] = dotAttribution(noiseOf(s), values, i * pixels * attributionChannels, pixels, channels, attributionChannels);
-        drops[s] = f0 - result.scores[s * result.classes + targets[i]!]!;
-      }
+      for (let s = 0; s < samples; s++) drops[s] = f0 - result.scores[s * result.classes + targets[i]!]!;
       let beta = 1;
       if (o.normalize) {
         let num = 0;

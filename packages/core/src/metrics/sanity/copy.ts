@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { normalRef, UnsupportedModelError } from '@webxai/shaders';
+import { normalFill, UnsupportedModelError } from '@webxai/shaders';
 import type { ModelInput } from '../../model/types.js';
 
 function isLayersModel(model: unknown): model is tf.LayersModel {
@@ -73,7 +73,7 @@ export async function randomiseLayer(layer: tf.layers.Layer, seed: number): Prom
     let variance = 0;
     for (const v of values) variance += (v - mean) ** 2;
     const std = Math.sqrt(variance / values.length) || 0.05; // a zero-initialised bias still gets noise
-    fresh.push(tf.tensor(normalRef(seed, w * 2 ** 24, values.length, mean, std), weights[w]!.shape));
+    fresh.push(tf.tensor(normalFill(seed, w * 2 ** 24, values.length, mean, std), weights[w]!.shape));
   }
   const all = layer.getWeights();
   // getWeights() lists trainable weights first, then the non-trainable ones.
