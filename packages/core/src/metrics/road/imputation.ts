@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { normalRef } from '@webxai/shaders';
+import { normalFill } from '@webxai/shaders';
 import { Multigrid } from './multigrid.js';
 import { StencilOperator } from './stencil.js';
 import { preconditionedConjugateGradients } from './pcg.js';
@@ -60,7 +60,7 @@ export function noisyLinearImpute(
     tolerance: options.tolerance ?? 1e-6,
     precondition: (r, z) => multigrid.apply(r, z),
   });
-  const noise = normalRef(options.seed, options.streamOffset, x.length, 0, options.noise);
+  const noise = normalFill(options.seed, options.streamOffset, x.length, 0, options.noise);
   for (let p = 0, u = 0; p < height * width; p++) {
     if (!removed[p]) continue;
     for (let c = 0; c < channels; c++, u++) out[p * channels + c] = x[u]! + noise[u]!;
