@@ -2,7 +2,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { currentPath } from '../api/explainer.js';
-import { toHostInputBatch, toInputBatch } from '../api/input.js';
+import { toHostInputBatch, toUncheckedBatch } from '../api/input.js';
+import { InputCheck } from '../api/input-check.js';
 import { checkTargetOption } from '../api/targets.js';
 import { flushTfjs, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { adaptModel } from '../model/adapt.js';
@@ -11,7 +12,7 @@ import { integerOption } from '../api/options.js';
 import { fitBatchToModel } from '../api/batch-limit.js';
 import { hostBatches } from '../perturbation/shared/evaluate.js';
 import { listMetrics, METRICS } from './registry.js';
-import { normaliseAttribution, pixelMaps, unpackAttribution, type AttributionInput } from './shared/attribution.js';
+import { normaliseAttribution, readAttribution, unpackAttribution, type AttributionInput } from './shared/attribution.js';
 import { checkOptionNames, type OptionNames } from '../api/option-names.js';
 import type { EvaluateOptions, MetricCommonOptions, MetricDefinition, MetricName, MetricOptionsFor, MetricResult } from './types.js';
 
@@ -70,9 +71,12 @@ export async function evaluate<M extends MetricName>(
   const preprocess = !!options.preprocess;
   // A black box's perturbed batches are written on the host: its input is read back once, checked
   // there, and every image, original score and batch comes from those values (no further readback).
-  const { batch, values: hostValues } = hostBatches({ model: adapter, preprocess })
+  // Otherwise the input's NaN / Inf check rides in the attribution's readback.
+  const blackBoxBatches = hostBatches({ model: adapter, preprocess });
+  const { batch, values: hostValues } = blackBoxBatches
     ? await toHostInputBatch(input, adapter)
-    : { batch: await toInputBatch(input, adapter), values: undefined };
+    : { batch: toUncheckedBatch(input, adapter), values: undefined };
+  const check = blackBoxBatches ? undefined : new InputCheck(batch);
   let normalised: tf.Tensor4D | undefined;
   try {
     const [n, height, width, channels] = batch.shape;
@@ -82,7 +86,8 @@ export async function evaluate<M extends MetricName>(
     const asked = options.batchSize === undefined ? undefined : integerOption(name, 'batchSize', options.batchSize, 1);
     const batchSize = await fitBatchToModel(name, adapter, { height, width, channels }, asked);
     normalised = normaliseAttribution(name, unpacked.tensor, input.shape);
-    const maps = await pixelMaps(normalised);
+    const read = await readAttribution(normalised, definition.hostInput && !hostValues ? batch : undefined, check);
+    const inputValues = definition.hostInput ? (hostValues ?? read.input) : undefined;
     const path = currentPath();
     const output = await definition.run(
       {
@@ -90,7 +95,9 @@ export async function evaluate<M extends MetricName>(
         input: batch,
         ...(hostValues && { hostValues }),
         attribution: normalised,
-        maps,
+        maps: read.maps,
+        attributionValues: read.values,
+        ...(inputValues && { inputValues }),
         height,
         width,
         channels,
@@ -115,6 +122,7 @@ export async function evaluate<M extends MetricName>(
       timeMs: performance.now() - start,
     };
   } finally {
+    check?.dispose();
     batch.dispose();
     normalised?.dispose();
   }

@@ -68,6 +68,13 @@ export interface MetricInputs {
   readonly attribution: tf.Tensor4D;
   /** Pixel scores per image: the attribution summed over channels, h * w values row-major. */
   readonly maps: readonly Float32Array[];
+  /** The attribution's values, as `attribution` (read once by evaluate). Read only. */
+  readonly attributionValues: Float32Array;
+  /**
+   * The input's NHWC values for a metric that declares `hostInput`: a black box's `hostValues`, else
+   * read back with the attribution (one readback). Read only.
+   */
+  readonly inputValues?: Float32Array;
   readonly height: number;
   readonly width: number;
   readonly channels: number;
@@ -91,6 +98,8 @@ export interface MetricDefinition<M extends MetricName> {
   readonly name: M;
   /** Its own option names (the compiler checks them against the metric's options type). */
   readonly optionNames: OptionNames<MetricRegistry[M]>;
+  /** It writes its images on the host (ROAD, infidelity): evaluate hands it `inputValues`. */
+  readonly hostInput?: true;
   /** Checks options (InvalidOptionError naming the option) before anything runs. */
   check(options: MetricOptionsFor<M>, inputs: { readonly height: number; readonly width: number; readonly n: number }): void;
   run(inputs: MetricInputs, options: MetricOptionsFor<M>): Promise<MetricOutput>;

@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-import { normalFill } from '@webxai/shaders';
-import { imageAt } from '../../perturbation/shared/evaluate.js';
+import { InvalidOptionError, invariant, normalFill } from '@webxai/shaders';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
-import { putImage, scoreHostImages } from '../shared/host-batches.js';
-import { metricOriginalScores } from '../shared/masked-batches.js';
+import { scoreWithOriginals } from '../shared/host-batches.js';
 import type { MetricDefinition } from '../types.js';
-import { InvalidOptionError, invariant } from '@webxai/shaders';
 
 /** Options of `'infidelity'`. */
 export interface InfidelityOptions {
@@ -56,6 +53,7 @@ function dotAttribution(
 export const infidelity: MetricDefinition<'infidelity'> = {
   name: NAME,
   optionNames: { samples: true, noiseStd: true, normalize: true, seed: true },
+  hostInput: true,
   check(o) {
     integerOption(NAME, 'samples', o.samples, 10, 1);
     numberOption(NAME, 'noiseStd', o.noiseStd, 0.003, 0);
@@ -64,50 +62,55 @@ export const infidelity: MetricDefinition<'infidelity'> = {
       throw new InvalidOptionError(`${NAME}: normalize must be a boolean, got ${String(o.normalize)}`);
   },
   async run(inputs, o) {
-    const { input, attribution, height, width, channels } = inputs;
+    const { attribution, attributionValues, height, width, channels } = inputs;
     const samples = o.samples ?? 10;
     const std = o.noiseStd ?? 0.003;
     const seed = o.seed ?? 0;
     const pixels = height * width;
     const perImage = pixels * channels;
     const attributionChannels = attribution.shape[3];
-    const values = (await attribution.data()) as Float32Array;
-    const { scores: original, classes, targets } = await metricOriginalScores(NAME, inputs);
-    const scores: number[] = [];
-    for (let i = 0; i < targets.length; i++) {
-      const image = await imageAt(input, i, inputs.hostValues);
-      image.tensor.dispose();
-      const noise = new Float32Array(perImage);
-      const perturbed = new Float32Array(perImage);
-      // Each sample's noise is drawn once, where its perturbed image is written: I.a is taken there
-      // rather than by drawing the same 150k normals again after the model has run.
-      const dots = new Float64Array(samples);
-      let drawn = 0;
-      const attributionOffset = i * pixels * attributionChannels;
-      const result = await scoreHostImages(NAME, inputs, samples, (out, first, count, layout) => {
-        for (let b = 0; b < count; b++) {
-          normalFill(seed, (i * samples + first + b) * perImage, perImage, 0, std, noise);
-          for (let v = 0; v < perImage; v++) perturbed[v] = image.values[v]! - noise[v]!;
-          putImage(out, b, perturbed, pixels, channels, layout);
-          dots[first + b] = dotAttribution(noise, values, attributionOffset, pixels, channels, attributionChannels);
-          drawn++;
-        }
-      });
-      invariant(drawn === samples, `${NAME}: ${drawn} perturbations written for ${samples} samples`);
-      const drops = new Float64Array(samples);
-      const f0 = original[i * classes + targets[i]!]!;
-      for (let s = 0; s < samples; s++) drops[s] = f0 - result.scores[s * result.classes + targets[i]!]!;
-      let beta = 1;
-      if (o.normalize) {
-        let num = 0;
-        let den = 0;
-        for (let s = 0; s < samples; s++) [num, den] = [num + dots[s]! * drops[s]!, den + dots[s]! ** 2];
-        beta = den > 0 ? num / den : 0;
-      }
-      let sum = 0;
-      for (let s = 0; s < samples; s++) sum += (beta * dots[s]! - drops[s]!) ** 2;
-      scores.push(sum / samples);
-    }
+    const n = inputs.input.shape[0];
+    const noise = new Float32Array(perImage);
+    const perturbed = new Float32Array(perImage);
+    // Each sample's noise is drawn once, where its perturbed image is written: I.a is taken there
+    // rather than by drawing the same 150k normals again after the model has run.
+    const dots = new Float64Array(n * samples);
+    let drawn = 0;
+    const perturb = (i: number, s: number) => {
+      normalFill(seed, (i * samples + s) * perImage, perImage, 0, std, noise);
+      const image = inputs.inputValues!.subarray(i * perImage, (i + 1) * perImage);
+      for (let v = 0; v < perImage; v++) perturbed[v] = image[v]! - noise[v]!;
+      dots[i * samples + s] = dotAttribution(
+        noise,
+        attributionValues,
+        i * pixels * attributionChannels,
+        pixels,
+        channels,
+        attributionChannels,
+      );
+      drawn++;
+      return perturbed;
+    };
+    const { original, derived, classes, targets } = await scoreWithOriginals(NAME, inputs, samples, perturb);
+    invariant(drawn === n * samples, `${NAME}: ${drawn} perturbations written for ${n * samples} samples`);
+    const scores = targets.map((target, i) => {
+      const f0 = original[i * classes + target]!;
+      const drops = Float64Array.from({ length: samples }, (_, s) => f0 - derived[(i * samples + s) * classes + target]!);
+      return infidelityOf(dots.subarray(i * samples, (i + 1) * samples), drops, o.normalize ?? false);
+    });
     return { scores, target: targets };
   },
 };
+
+/** mean_s (beta I_s.a - drop_s)^2, beta the least-squares scale when normalizing, else 1. */
+function infidelityOf(dots: Float64Array, drops: Float64Array, normalize: boolean): number {
+  let beta = 1;
+  if (normalize) {
+    let [num, den] = [0, 0];
+    for (let s = 0; s < dots.length; s++) [num, den] = [num + dots[s]! * drops[s]!, den + dots[s]! ** 2];
+    beta = den > 0 ? num / den : 0;
+  }
+  let sum = 0;
+  for (let s = 0; s < dots.length; s++) sum += (beta * dots[s]! - drops[s]!) ** 2;
+  return sum / dots.length;
+}

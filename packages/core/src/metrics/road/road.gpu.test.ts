@@ -2,7 +2,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
-import { InvalidOptionError } from '@webxai/shaders';
+import { countReadbacks } from '@webxai/testing';
+import { InvalidInputError, InvalidOptionError, liveBufferCount } from '@webxai/shaders';
+import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { evaluate } from '../evaluate.js';
 import { noisyLinearImpute } from './imputation.js';
 
@@ -35,18 +37,30 @@ describe('ROAD', () => {
     tf.dispose([x, a]);
   });
 
-  it('on the GPU path the imputations go to the model in 3 batches (the host solves the next while the GPU runs one)', async () => {
+  it('on the GPU path the original and its imputations go to the model in 3 batches, read back once with the input and map read once', async () => {
     const weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, seed: 2 });
     const inner = tinyCnn('sequential', weights);
     const sizes: number[] = [];
     const model = (v: tf.Tensor4D) => (sizes.push(v.shape[0]), inner.predict(v) as tf.Tensor2D);
     const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 3);
     const a = tf.randomNormal([1, 8, 8], 0, 1, 'float32', 4);
-    const before = tf.memory().numTensors;
-    const r = await evaluate(model, x, a, { metric: 'road', target: 0 });
-    expect(tf.memory().numTensors).toBe(before);
-    expect(sizes.slice(-3)).toEqual([3, 3, 3]);
+    await evaluate(model, x, a, { metric: 'road', target: 0 }); // warm-up: pipelines, pooled buffers
+    sizes.length = 0;
+    const held = () => [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())];
+    const before = held();
+    const { result: r, readbacks } = await countReadbacks(() => evaluate(model, x, a, { metric: 'road' }));
+    expect(held()).toEqual(before);
+    // The host solves batch k + 1 while the GPU runs batch k; the original's scores (the target's
+    // resolution) come back with the imputations'.
+    expect(sizes).toEqual([4, 4, 2]);
+    expect(readbacks).toBe(2);
     expect(r.curves![0]!.length).toBe(9);
+    // The input's NaN / Inf check rides in the attribution's readback, for every metric.
+    const nan = tf.tidy(() => tf.where(tf.equal(tf.range(0, x.size).reshape(x.shape), 5), tf.fill(x.shape, NaN), x));
+    for (const metric of ['road', 'infidelity', 'deletion'] as const)
+      await expect(evaluate(model, nan, a, { metric })).rejects.toThrow(InvalidInputError);
+    nan.dispose();
+    expect(held()).toEqual(before);
     tf.dispose([x, a]);
     inner.dispose();
     disposeWeights(weights);

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import { InvalidOptionError } from '@webxai/shaders';
-import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { numberOption, seedOption } from '../../api/options.js';
 import { areProbabilities, checkCurveOutput, targetValue, type CurveOutput } from '../shared/curve.js';
-import { putImage, scoreHostImages } from '../shared/host-batches.js';
-import { metricOriginalScores } from '../shared/masked-batches.js';
+import { scoreWithOriginals } from '../shared/host-batches.js';
 import { descendingOrder } from '../shared/order.js';
 import type { MetricDefinition } from '../types.js';
 import { noisyLinearImpute } from './imputation.js';
@@ -38,11 +36,13 @@ const DEFAULT_FRACTIONS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
  * descending pixel score; LeRF: ascending; ties by row-major index) are removed and filled by noisy
  * linear imputation ({@link noisyLinearImpute}), which leaks no mask shape to the model; the curve is
  * the target's probability (or logit) per fraction and the score its mean. The imputed images are
- * solved on the host and uploaded once per batch into the model's input.
+ * solved on the host and uploaded once per batch into the model's input, scored with the original
+ * images in one readback.
  */
 export const road: MetricDefinition<'road'> = {
   name: NAME,
   optionNames: { order: true, fractions: true, noise: true, output: true, seed: true },
+  hostInput: true,
   check(o) {
     if (o.order !== undefined && o.order !== 'morf' && o.order !== 'lerf')
       throw new InvalidOptionError(`${NAME}: order must be 'morf' or 'lerf', got ${JSON.stringify(o.order)}`);
@@ -55,33 +55,28 @@ export const road: MetricDefinition<'road'> = {
     checkCurveOutput(NAME, o.output);
   },
   async run(inputs, o) {
-    const { input, maps, height, width, channels } = inputs;
+    const { maps, height, width, channels } = inputs;
     const pixels = height * width;
     const fractions = o.fractions ?? DEFAULT_FRACTIONS;
-    const { scores: original, classes, targets } = await metricOriginalScores(NAME, inputs);
-    const softmax = (o.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
-    const curves: Float32Array[] = [];
-    for (let i = 0; i < maps.length; i++) {
-      const map = maps[i]!;
-      const order = descendingOrder(o.order === 'lerf' ? map.map((v) => -v) : map);
-      const image = await imageAt(input, i, inputs.hostValues);
-      image.tensor.dispose();
-      const imputed = (s: number) => {
-        const removed = new Uint8Array(pixels);
-        const k = Math.floor(fractions[s]! * pixels);
-        for (let r = 0; r < k; r++) removed[order[r]!] = 1;
-        const offset = (i * fractions.length + s) * pixels * channels;
-        return noisyLinearImpute(image.values, removed, height, width, channels, {
-          noise: o.noise ?? 0.01,
-          seed: o.seed ?? 0,
-          streamOffset: offset,
-        });
-      };
-      const result = await scoreHostImages(NAME, inputs, fractions.length, (out, first, count, layout) => {
-        for (let b = 0; b < count; b++) putImage(out, b, imputed(first + b), pixels, channels, layout);
+    const orders = maps.map((map) => descendingOrder(o.order === 'lerf' ? map.map((v) => -v) : map));
+    const impute = (i: number, s: number) => {
+      const removed = new Uint8Array(pixels);
+      const k = Math.floor(fractions[s]! * pixels);
+      for (let r = 0; r < k; r++) removed[orders[i]![r]!] = 1;
+      const image = inputs.inputValues!.subarray(i * pixels * channels, (i + 1) * pixels * channels);
+      const offset = (i * fractions.length + s) * pixels * channels;
+      return noisyLinearImpute(image, removed, height, width, channels, {
+        noise: o.noise ?? 0.01,
+        seed: o.seed ?? 0,
+        streamOffset: offset,
       });
-      curves.push(Float32Array.from(fractions, (_, s) => targetValue(result.scores, result.classes, s, targets[i]!, softmax)));
-    }
+    };
+    const { original, derived, classes, targets } = await scoreWithOriginals(NAME, inputs, fractions.length, impute);
+    const softmax = (o.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
+    const curves = maps.map((_, i) => {
+      const rows = derived.subarray(i * fractions.length * classes, (i + 1) * fractions.length * classes);
+      return Float32Array.from(fractions, (_, s) => targetValue(rows, classes, s, targets[i]!, softmax));
+    });
     return { scores: curves.map((c) => c.reduce((s, v) => s + v, 0) / c.length), curves, target: targets };
   },
 };

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
 import type { Target } from '../../api/targets.js';
+import { readChecked, type InputCheck } from '../../api/input-check.js';
 
 /** An attribution to score: a tensor, or any explain result (its `attribution`, and its `target`). */
 export type AttributionInput = tf.Tensor | { readonly attribution: tf.Tensor; readonly target?: readonly number[] };
@@ -54,8 +55,11 @@ export function normaliseAttribution(what: string, attribution: tf.Tensor, input
  * runs one workgroup per pixel and costs more than the copy.
  */
 export async function pixelMaps(attribution: tf.Tensor4D): Promise<Float32Array[]> {
-  const [n, h, w, c] = attribution.shape;
-  const values = (await attribution.data()) as Float32Array;
+  return pixelMapsOf((await attribution.data()) as Float32Array, attribution.shape);
+}
+
+/** {@link pixelMaps} of an attribution's values already on the host. */
+function pixelMapsOf(values: Float32Array, [n, h, w, c]: readonly [number, number, number, number]): Float32Array[] {
   const pixels = h * w;
   const maps = Array.from({ length: n }, () => new Float32Array(pixels));
   for (let i = 0; i < n; i++) {
@@ -68,4 +72,21 @@ export async function pixelMaps(attribution: tf.Tensor4D): Promise<Float32Array[
     }
   }
   return maps;
+}
+
+/**
+ * The attribution's values and pixel maps ({@link pixelMaps}), and with `input` the input's NHWC
+ * values too, from one readback that also carries the input's pending NaN / Inf `check`: the
+ * metrics that write their images on the host need both, and every round trip costs a frame or
+ * more in a browser.
+ * @throws {InvalidInputError} the input has a NaN or Inf value.
+ */
+export async function readAttribution(
+  attribution: tf.Tensor4D,
+  input: tf.Tensor4D | undefined,
+  check: InputCheck | undefined,
+): Promise<{ values: Float32Array; maps: Float32Array[]; input?: Float32Array }> {
+  const both = await readChecked(check, input ? [input, attribution] : attribution);
+  const values = input ? both.subarray(input.size) : both;
+  return { values, maps: pixelMapsOf(values, attribution.shape), ...(input && { input: both.subarray(0, input.size) }) };
 }

@@ -2,6 +2,8 @@
 import type { BatchLayout } from '../../perturbation/shared/perturb-cpu.js';
 import { evaluateBatches, gpuBatches, type BatchHandler, type BatchWriter } from '../../perturbation/shared/evaluate.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { invariant } from '@webxai/shaders';
+import { resolveTargetsOnHost } from '../../api/targets.js';
 import type { MetricInputs } from '../types.js';
 import { metricEnv } from './masked-batches.js';
 
@@ -60,4 +62,47 @@ export function putImage(out: Float32Array, b: number, image: Float32Array, pixe
     return;
   }
   for (let c = 0; c < channels; c++) for (let p = 0; p < pixels; p++) out[base + c * pixels + p] = image[p * channels + c]!;
+}
+
+/** What {@link scoreWithOriginals} returns: scores rows of `classes` values. */
+export interface ScoresWithOriginals {
+  /** Each image's original scores (n rows). */
+  readonly original: Float32Array;
+  /** Image i's derived image d at row i * perImage + d. */
+  readonly derived: Float32Array;
+  readonly classes: number;
+  readonly targets: number[];
+}
+
+/**
+ * Every image's original and `perImage` images derived from it on the host (ROAD's imputations,
+ * infidelity's perturbations) scored in one {@link scoreHostImages} call, the original first: its
+ * scores come back in the same readback as the derived images', and the targets resolve from them.
+ * `derive(i, d)` returns image i's derived image d (H * W * C values, HWC; read before the next call).
+ * Needs the metric's `hostInput`.
+ */
+export async function scoreWithOriginals(
+  method: string,
+  inputs: MetricInputs,
+  perImage: number,
+  derive: (image: number, derived: number) => Float32Array,
+): Promise<ScoresWithOriginals> {
+  const { inputValues, height, width, channels } = inputs;
+  invariant(inputValues !== undefined, `${method}: scoreWithOriginals needs the metric's hostInput`);
+  const [n, pixels, size, slots] = [inputs.input.shape[0], height * width, height * width * channels, 1 + perImage];
+  const { scores, classes } = await scoreHostImages(method, inputs, n * slots, (out, first, count, layout) => {
+    for (let b = 0; b < count; b++) {
+      const [i, d] = [Math.floor((first + b) / slots), (first + b) % slots];
+      const image = d === 0 ? inputValues.subarray(i * size, (i + 1) * size) : derive(i, d - 1);
+      putImage(out, b, image, pixels, channels, layout);
+    }
+  });
+  const original = new Float32Array(n * classes);
+  const derived = new Float32Array(n * perImage * classes);
+  for (let i = 0; i < n; i++) {
+    const row = i * slots * classes;
+    original.set(scores.subarray(row, row + classes), i * classes);
+    derived.set(scores.subarray(row + classes, row + slots * classes), i * perImage * classes);
+  }
+  return { original, derived, classes, targets: resolveTargetsOnHost(inputs.target, original, n, classes) };
 }
