@@ -98,7 +98,10 @@ export interface MetricDefinition<M extends MetricName> {
   readonly name: M;
   /** Its own option names (the compiler checks them against the metric's options type). */
   readonly optionNames: OptionNames<MetricRegistry[M]>;
-  /** It writes its images on the host (ROAD, infidelity): evaluate hands it `inputValues`. */
+  /**
+   * It needs the input's values on the host (ROAD's and infidelity's images are written there,
+   * faithfulness correlation's fill comes from them): evaluate hands it `inputValues`.
+   */
   readonly hostInput?: true;
   /** Checks options (InvalidOptionError naming the option) before anything runs. */
   check(options: MetricOptionsFor<M>, inputs: { readonly height: number; readonly width: number; readonly n: number }): void;

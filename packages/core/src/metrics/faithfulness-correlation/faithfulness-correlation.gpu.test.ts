@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { linearModel } from '@webxai/testing/models';
 import { liveBufferCount } from '@webxai/shaders';
+import { countReadbacks } from '@webxai/testing';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { evaluate } from '../evaluate.js';
 import { randomSubsetMasks } from './faithfulness-correlation.js';
@@ -51,7 +52,7 @@ describe('faithfulness-correlation', () => {
     }
   });
 
-  it('agrees between webgpu and cpu on a non-linear model and leaks nothing', async () => {
+  it('agrees between webgpu and cpu on a non-linear model, reads back twice and leaks nothing', async () => {
     const model = (x: tf.Tensor4D) => tf.tidy(() => tf.concat([tf.sum(tf.square(x), [1, 2]), tf.sum(tf.sin(x), [1, 2])], 1) as tf.Tensor2D);
     const values = Array.from({ length: H * W * C }, (_, i) => Math.sin(i));
     const map = Array.from({ length: H * W }, (_, i) => Math.cos(i * 0.7));
@@ -64,7 +65,9 @@ describe('faithfulness-correlation', () => {
     };
     await run();
     const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())];
-    const gpu = await run();
+    // Two readbacks: the attribution with the input and its check; the original's scores with the subsets'.
+    const { result: gpu, readbacks } = await countReadbacks(run);
+    expect(readbacks).toBe(2);
     expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())]).toEqual(before);
     await tf.setBackend('cpu');
     const cpu = await run();

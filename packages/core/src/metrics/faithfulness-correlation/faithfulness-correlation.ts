@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import { imageAt } from '../../perturbation/shared/evaluate.js';
+import { resolveTargetsOnHost } from '../../api/targets.js';
 import { integerOption, seedOption } from '../../api/options.js';
 import { UniformStream } from '../../perturbation/shared/random.js';
 import { areProbabilities, checkCurveOutput, targetValue, type CurveOutput } from '../shared/curve.js';
 import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
-import { hostMaskSource, metricOriginalScores, scoreMaskedImages } from '../shared/masked-batches.js';
+import { hostMaskSource, scoreMaskedImages } from '../shared/masked-batches.js';
 import { pearson } from '../shared/stats.js';
 import type { MetricDefinition } from '../types.js';
 
@@ -54,6 +55,7 @@ export function randomSubsetMasks(seed: number, runs: number, pixels: number, si
 export const faithfulnessCorrelation: MetricDefinition<'faithfulness-correlation'> = {
   name: NAME,
   optionNames: { runs: true, subsetSize: true, fill: true, output: true, seed: true },
+  hostInput: true,
   check(o, { height, width }) {
     integerOption(NAME, 'runs', o.runs, 100, 2);
     integerOption(NAME, 'subsetSize', o.subsetSize, Math.min(224, height * width), 1, height * width);
@@ -66,28 +68,37 @@ export const faithfulnessCorrelation: MetricDefinition<'faithfulness-correlation
     const pixels = height * width;
     const runs = o.runs ?? 100;
     const size = o.subsetSize ?? Math.min(224, pixels);
-    const { scores: original, classes, targets } = await metricOriginalScores(NAME, inputs);
-    const softmax = o.output === 'probability' && !areProbabilities(original, classes);
-    const scores: number[] = [];
+    // Per image: its original (a mask that keeps every pixel) first, then the subsets, in one
+    // scoring: the original's scores come back in the masked batches' readback.
+    const perImage: { masks: Float32Array; scores: Float32Array }[] = [];
+    let classes = 0;
     for (let i = 0; i < maps.length; i++) {
-      // Each image draws its own subsets: image i uses seed + i.
-      const masks = randomSubsetMasks((o.seed ?? 0) + i, runs, pixels, size);
-      const image = await imageAt(input, i, inputs.hostValues);
+      const masks = new Float32Array((runs + 1) * pixels).fill(1);
+      masks.set(randomSubsetMasks((o.seed ?? 0) + i, runs, pixels, size), pixels);
+      const image = await imageAt(input, i, inputs.inputValues);
       try {
         const fill = metricFillImage(o.fill ?? 'zero', image.values, height, width, channels);
-        const result = await scoreMaskedImages(NAME, inputs, image, fill, runs, hostMaskSource(masks, pixels));
-        const f0 = targetValue(original, classes, i, targets[i]!, softmax);
-        const drops = new Float64Array(runs);
-        const sums = new Float64Array(runs);
-        for (let r = 0; r < runs; r++) {
-          drops[r] = f0 - targetValue(result.scores, result.classes, r, targets[i]!, softmax);
-          for (let p = 0; p < pixels; p++) if (masks[r * pixels + p] === 0) sums[r] = sums[r]! + maps[i]![p]!;
-        }
-        scores.push(pearson(sums, drops));
+        const result = await scoreMaskedImages(NAME, inputs, image, fill, runs + 1, hostMaskSource(masks, pixels));
+        perImage.push({ masks: masks.subarray(pixels), scores: result.scores });
+        classes = result.classes;
       } finally {
         image.tensor.dispose();
       }
     }
+    const original = new Float32Array(maps.length * classes);
+    perImage.forEach(({ scores }, i) => original.set(scores.subarray(0, classes), i * classes));
+    const targets = resolveTargetsOnHost(inputs.target, original, maps.length, classes);
+    const softmax = o.output === 'probability' && !areProbabilities(original, classes);
+    const scores = perImage.map(({ masks, scores: rows }, i) => {
+      const f0 = targetValue(rows, classes, 0, targets[i]!, softmax);
+      const drops = new Float64Array(runs);
+      const sums = new Float64Array(runs);
+      for (let r = 0; r < runs; r++) {
+        drops[r] = f0 - targetValue(rows, classes, r + 1, targets[i]!, softmax);
+        for (let p = 0; p < pixels; p++) if (masks[r * pixels + p] === 0) sums[r] = sums[r]! + maps[i]![p]!;
+      }
+      return pearson(sums, drops);
+    });
     return { scores, target: targets };
   },
 };
