@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { randomUniform, uniformRef } from '@webxai/shaders';
 import type { ExecutionPath } from '../../api/types.js';
-import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { uniformTensor } from '../../interop/uniform-tensor.js';
 import { createBlurrer } from '../shared/blur.js';
 
 /** Each image blurred with a Gaussian of `sigma` pixels (zero padding, as scipy's mode 'constant'): [n, h, w, c]. */
@@ -21,14 +20,7 @@ export async function blurBaseline(input: tf.Tensor4D, sigma: number, path: Exec
  * on both paths: `randomUniform` on the GPU, `uniformRef` on the CPU): [n, h, w, c].
  */
 export async function uniformNoiseBaseline(input: tf.Tensor4D, seed: number, path: ExecutionPath): Promise<tf.Tensor4D> {
-  const [n, h, w, c] = input.shape;
-  const count = n * h * w * c;
-  let unit: tf.Tensor4D;
-  if (path === 'gpu') {
-    unit = await kernelToTensor([n, h, w, c], (output) => randomUniform(tfjsDevice(), { seed, count, output }));
-  } else {
-    unit = tf.tensor4d(uniformRef(seed, 0, count), [n, h, w, c]);
-  }
+  const unit = await uniformTensor(input.shape, seed, 0, path);
   const result = tf.tidy(() => {
     const low = tf.min(input, [1, 2, 3], true);
     const high = tf.max(input, [1, 2, 3], true);

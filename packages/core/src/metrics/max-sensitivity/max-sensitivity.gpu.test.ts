@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
-import { InvalidOptionError } from '@webxai/shaders';
+import { InvalidOptionError, liveBufferCount, uniformRef } from '@webxai/shaders';
+import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { explain } from '../../api/explain.js';
 import { evaluate } from '../evaluate.js';
 
@@ -28,6 +29,45 @@ describe('max-sensitivity', () => {
     tf.dispose([x, y, g.attribution]);
     cnn.dispose();
     disposeWeights(weights);
+  });
+
+  it('perturbs by the seeded uniform stream on both paths: ||d_s|| / ||x|| for gradient x input of a sum, no leak', async () => {
+    const model = (v: tf.Tensor4D) => tf.sum<tf.Tensor2D>(v, [1, 2]); // one class; its gradient is 1, so e(x) = x
+    const [shape, samples, radius, seed]: [[number, number, number, number], number, number, number] = [[2, 5, 4, 1], 3, 0.1, 7];
+    const count = shape.reduce((a, b) => a * b, 1);
+    const values = Float32Array.from({ length: count }, (_, i) => 0.2 + 0.05 * (i % 9));
+    const expected = [0, 1].map((i) => {
+      const per = count / 2;
+      const norm = (v: ArrayLike<number>) => Math.hypot(...Array.from(v).slice(i * per, (i + 1) * per));
+      const ds = Array.from({ length: samples }, (_, s) =>
+        uniformRef(seed, s * count, count).map((u) => Math.fround(Math.fround(u * Math.fround(2 * radius)) - Math.fround(radius))),
+      );
+      return Math.max(...ds.map(norm)) / norm(values);
+    });
+    const run = async () => {
+      const x = tf.tensor4d(values, shape);
+      const r = await evaluate(model, x, x, {
+        metric: 'max-sensitivity',
+        explain: { method: 'gradient-x-input' },
+        samples,
+        radius,
+        seed,
+        target: 0,
+      });
+      x.dispose();
+      return r;
+    };
+    await run(); // warm-up: pipelines, pooled buffers
+    const held = () => [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())];
+    const before = held();
+    const gpu = await run();
+    expect(held()).toEqual(before);
+    await tf.setBackend('cpu');
+    const cpu = await run();
+    await tf.setBackend('webgpu');
+    expect(gpu.path).toBe('gpu');
+    expect(gpu.scores).toBeAllClose(expected, { abs: 1e-5, rel: 1e-4 });
+    expect(cpu.scores).toBeAllClose(expected, { abs: 1e-5, rel: 1e-4 });
   });
 
   it('needs the explain options', async () => {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, throwIfAborted, uniformRef } from '@webxai/shaders';
+import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { explain } from '../../api/explain.js';
 import { disposeResult } from '../../api/dispose-result.js';
 import { originalScores } from '../../perturbation/shared/evaluate.js';
-import type { ExplainOptions } from '../../api/types.js';
+import type { ExecutionPath, ExplainOptions } from '../../api/types.js';
+import { uniformTensor } from '../../interop/uniform-tensor.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { normaliseAttribution } from '../shared/attribution.js';
 import type { MetricDefinition } from '../types.js';
@@ -38,6 +39,22 @@ async function normsPerImage(t: tf.Tensor): Promise<Float64Array> {
   return Float64Array.from(values, Math.sqrt);
 }
 
+/** Sample `s`'s perturbation U(-radius, radius) of every value of a batch of `shape` (same values on both paths). */
+async function perturbation(
+  shape: [number, number, number, number],
+  seed: number,
+  s: number,
+  radius: number,
+  path: ExecutionPath,
+): Promise<tf.Tensor4D> {
+  const unit = await uniformTensor(shape, seed, s * shape.reduce((a, b) => a * b, 1), path);
+  try {
+    return tf.tidy(() => tf.sub<tf.Tensor4D>(tf.mul(unit, 2 * radius), radius));
+  } finally {
+    unit.dispose();
+  }
+}
+
 /**
  * `'max-sensitivity'` (Yeh et al. 2019, "On the (In)fidelity and Sensitivity of Explanations",
  * NeurIPS), with Captum's `sensitivity_max` semantics: the input is perturbed `samples` times by
@@ -61,14 +78,15 @@ export const maxSensitivity: MetricDefinition<'max-sensitivity'> = {
     const samples = o.samples ?? 10;
     const radius = o.radius ?? 0.02;
     const seed = o.seed ?? 0;
-    const [n, h, w, c] = input.shape;
-    const count = n * h * w * c;
+    const n = input.shape[0];
     const { targets } = await originalScores(model, input, inputs.target, inputs.signal);
     const reference = await normsPerImage(attribution);
     const worst = new Float64Array(n);
     for (let s = 0; s < samples; s++) {
       throwIfAborted(inputs.signal, NAME);
-      const noisy = tf.tidy(() => tf.add(input, tf.tensor4d(uniformRef(seed, s * count, count, -radius, radius), [n, h, w, c])));
+      const noise = await perturbation(input.shape, seed, s, radius, inputs.path);
+      const noisy = tf.add<tf.Tensor4D>(input, noise);
+      noise.dispose();
       let result: { attribution: tf.Tensor } | undefined;
       try {
         result = await explain(model.source, noisy, {
