@@ -99,8 +99,9 @@ export interface MetricDefinition<M extends MetricName> {
   /** Its own option names (the compiler checks them against the metric's options type). */
   readonly optionNames: OptionNames<MetricRegistry[M]>;
   /**
-   * It needs the input's values on the host (ROAD's and infidelity's images are written there,
-   * faithfulness correlation's fill comes from them): evaluate hands it `inputValues`.
+   * It needs the input's values on the host (ROAD's and infidelity's images are written there; the
+   * fill of faithfulness correlation, deletion and insertion comes from them): evaluate hands it
+   * `inputValues`.
    */
   readonly hostInput?: true;
   /** Checks options (InvalidOptionError naming the option) before anything runs. */

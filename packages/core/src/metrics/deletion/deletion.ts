@@ -84,7 +84,7 @@ interface Originals {
 async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: RankedCurveOptions): Promise<MetricOutput> {
   const steps = options.steps ?? 100;
   const fill = options.fill ?? 'zero';
-  const { input, hostValues, maps, height, width, channels } = inputs;
+  const { input, inputValues, maps, height, width, channels } = inputs;
   const recorded = recordsBatches(mode, inputs);
   let pending = recorded ? recordOriginalScores(mode, inputs) : undefined;
   try {
@@ -98,7 +98,7 @@ async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: Ran
       (softmax ??= (options.output ?? 'probability') === 'probability' && !areProbabilities(o.scores, o.classes));
     const curves: Float32Array[] = [];
     for (let i = 0; i < maps.length; i++) {
-      const image = await imageAt(input, i, hostValues);
+      const image = await imageAt(input, i, inputValues);
       try {
         const fillValues = metricFillImage(fill, image.values, height, width, channels);
         const firstStep = mode === 'deletion' ? 1 : 0;
@@ -139,6 +139,8 @@ function defineRanked<M extends RankedMode>(mode: M): MetricDefinition<M> {
     name: mode,
     // Both modes register RankedCurveOptions; TypeScript cannot see that through the generic M.
     optionNames: OPTION_NAMES as OptionNames<MetricRegistry[M]>,
+    // The image's values (its fill, the host path's writer) come with the attribution's readback.
+    hostInput: true,
     check: (options, size) => check(mode, options, size),
     run: (inputs, options) => rankedCurves(mode, inputs, options),
   };
