@@ -15,18 +15,20 @@ async function setupMetrics(context: BenchContext): Promise<SuiteInstance> {
   const testing = await import('@webxai/testing/models');
   const ort = await import('onnxruntime-node');
 
-  // --quick: a 32x32 tiny CNN and 10 steps (seconds); full: MobileNetV2-224, 100 steps on ONNX and 50
+  // --quick: a 32x32 tiny CNN and 10 steps (seconds); full: MobileNetV2-224, 100 steps on ONNX and 25
   // on tfjs (at 100 steps its 200 forwards took ~80 s per side idle, 8 sides with the warm-up pair: too
-  // much of the full mode's 30 minutes; XAI_METRICS_BENCH_TFJS_STEPS=100 for the bound's record).
+  // much of the full mode's 30 minutes; 50 steps took ~17 s a side and the suite 152 s in session 37,
+  // when the Node and browser full runs together reached 30.5 min; XAI_METRICS_BENCH_TFJS_STEPS=100 for
+  // the bound's record).
   // Knobs for a shorter run on a loaded software GPU: XAI_METRICS_BENCH_STEPS (curve steps),
   // XAI_METRICS_BENCH_IMAGES (input images; each is perturbed 2 * steps times), XAI_METRICS_BENCH_RUNS
   // (timed runs per case after the warm-up), XAI_METRICS_BENCH_TFJS_STEPS (the tfjs case's steps, so
   // one run can take ONNX at 100 steps and tfjs at fewer: its 200 forwards take ~3 min per side here).
   const size = quick ? 32 : 224;
   const onnxSteps = envCount('XAI_METRICS_BENCH_STEPS', quick ? 10 : 100);
-  const tfjsSteps = envCount('XAI_METRICS_BENCH_TFJS_STEPS', quick ? onnxSteps : Math.min(onnxSteps, 50));
+  const tfjsSteps = envCount('XAI_METRICS_BENCH_TFJS_STEPS', quick ? onnxSteps : Math.min(onnxSteps, 25));
   const images = envCount('XAI_METRICS_BENCH_IMAGES', 1);
-  // Full: three timed pairs per path (the tfjs side's 100 forwards take ~40 s idle): one pair swung
+  // Full: three timed pairs per path (the tfjs side's 50 forwards take ~8 s idle): one pair swung
   // from 1.235x to 1.005x between two idle runs (session 18). XAI_METRICS_BENCH_RUNS=5 for the bound's record.
   const runs = envCount('XAI_METRICS_BENCH_RUNS', quick ? 2 : 3);
   const tfModel = quick
