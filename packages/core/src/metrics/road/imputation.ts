@@ -3,7 +3,7 @@ import { normalFill } from '@webxai/shaders';
 import { Multigrid } from './multigrid.js';
 import { StencilOperator } from './stencil.js';
 import { preconditionedConjugateGradients } from './pcg.js';
-import type { Csr } from './sparse.js';
+import { diagonalOf, type Csr } from './sparse.js';
 
 /** ROAD's neighbour weights: 1/6 for the 4 edge neighbours, 1/12 for the 4 diagonal ones (sum 1). */
 const EDGE_WEIGHT = 1 / 6;
@@ -54,7 +54,7 @@ export function noisyLinearImpute(
   const out = Float32Array.from(image);
   if (system.grid.count === 0) return out;
   const x = new Float64Array(system.b.length);
-  const fine = new StencilOperator(system.grid, system.diagonal, EDGE_WEIGHT, CORNER_WEIGHT, channels);
+  const fine = new StencilOperator(system.grid, diagonalOf(system.a), EDGE_WEIGHT, CORNER_WEIGHT, channels);
   const multigrid = new Multigrid(system.a, system.grid, channels, fine);
   preconditionedConjugateGradients(fine, system.b, x, channels, {
     tolerance: options.tolerance ?? 1e-6,
@@ -81,7 +81,6 @@ export function imputationSystem(image: Float32Array, removed: Uint8Array, heigh
   const index = new Int32Array(9 * count);
   const value = new Float64Array(9 * count);
   const b = new Float64Array(count * channels);
-  const diagonals = new Float64Array(count);
   let e = 0;
   for (let p = 0, u = 0; p < height * width; p++) {
     if (unknownAt[p]! < 0) continue;
@@ -100,9 +99,8 @@ export function imputationSystem(image: Float32Array, removed: Uint8Array, heigh
         value[e++] = -weight;
       } else for (let c = 0; c < channels; c++) b[u * channels + c]! += weight * image[q * channels + c]!;
     }
-    diagonals[u] = value[diagonal]!;
     start[++u] = e;
   }
   const a: Csr = { rows: count, cols: count, start, index, value };
-  return { a, b, diagonal: diagonals, grid: { height, width, unknownAt, count } };
+  return { a, b, grid: { height, width, unknownAt, count } };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { imputationSystem, noisyLinearImpute } from './imputation.js';
 import { CsrOperator, Multigrid, coarsen, type GridUnknowns } from './multigrid.js';
 import { preconditionedConjugateGradients } from './pcg.js';
-import { multiply, transpose, type Csr } from './sparse.js';
+import { diagonalOf, multiply, transpose, type Csr } from './sparse.js';
 import { StencilOperator } from './stencil.js';
 
 /** A reproducible value in [0, 1) (no RNG dependency: the tests only need irregular data). */
@@ -134,8 +134,8 @@ describe('noisy linear imputation solver', () => {
     const unknowns = grid(h, w, (p) => hash(p) < 0.55);
     const image = new Float32Array(h * w * k);
     const removed = Uint8Array.from({ length: h * w }, (_, p) => (unknowns.unknownAt[p]! >= 0 ? 1 : 0));
-    const { a, diagonal } = imputationSystem(image, removed, h, w, k);
-    const [stencil, matrix] = [new StencilOperator(unknowns, diagonal, 1 / 6, 1 / 12, k), new CsrOperator(a, k)];
+    const { a } = imputationSystem(image, removed, h, w, k);
+    const [stencil, matrix] = [new StencilOperator(unknowns, diagonalOf(a), 1 / 6, 1 / 12, k), new CsrOperator(a, k)];
     const x = Float64Array.from({ length: unknowns.count * k }, (_, i) => hash(i + 7) - 0.5);
     const b = Float64Array.from({ length: unknowns.count * k }, (_, i) => hash(i + 99));
     const [p1, p2] = [new Float64Array(x.length), new Float64Array(x.length)];

@@ -73,13 +73,7 @@ export function multiply(a: Csr, b: Csr): Csr {
 /** out = m x for `k` interleaved columns (out has m.rows * k values, x has m.cols * k). */
 export function multiplyVectors(m: Csr, x: Float64Array, out: Float64Array, k: number): void {
   out.fill(0, 0, m.rows * k);
-  for (let i = 0; i < m.rows; i++) {
-    for (let e = m.start[i]!; e < m.start[i + 1]!; e++) {
-      const w = m.value[e]!;
-      const j = m.index[e]! * k;
-      for (let c = 0; c < k; c++) out[i * k + c]! += w * x[j + c]!;
-    }
-  }
+  addProduct(m, x, out, k);
 }
 
 /** out += m x for `k` interleaved columns. */

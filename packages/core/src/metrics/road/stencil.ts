@@ -36,35 +36,35 @@ export class StencilOperator implements LevelOperator {
   }
 
   multiply(x: Float64Array, out: Float64Array): void {
-    const { cells, diagonal, padded: g, k, edge, corner } = this;
+    const { cells, diagonal, padded, k } = this;
     this.scatter(x);
-    const [up, side] = [this.rowStride, k];
     for (let u = 0; u < this.rows; u++) {
-      const cell = cells[u]!;
       for (let c = 0; c < k; c++) {
-        const at = cell + c;
-        const edges = g[at - up]! + g[at + up]! + g[at - side]! + g[at + side]!;
-        const corners = g[at - up - side]! + g[at - up + side]! + g[at + up - side]! + g[at + up + side]!;
-        out[u * k + c] = diagonal[u]! * g[at]! - (edge * edges + corner * corners);
+        const at = cells[u]! + c;
+        out[u * k + c] = diagonal[u]! * padded[at]! - this.neighbours(at);
       }
     }
   }
 
   sweep(b: Float64Array, x: Float64Array, backward: boolean): void {
-    const { cells, diagonal, padded: g, k, edge, corner } = this;
+    const { cells, diagonal, padded, k } = this;
     this.scatter(x);
-    const [up, side] = [this.rowStride, k];
     for (let step = 0; step < this.rows; step++) {
       const u = backward ? this.rows - 1 - step : step;
-      const cell = cells[u]!;
       for (let c = 0; c < k; c++) {
-        const at = cell + c;
-        const edges = g[at - up]! + g[at + up]! + g[at - side]! + g[at + side]!;
-        const corners = g[at - up - side]! + g[at - up + side]! + g[at + up - side]! + g[at + up + side]!;
-        g[at] = (b[u * k + c]! + edge * edges + corner * corners) / diagonal[u]!;
+        const at = cells[u]! + c;
+        padded[at] = (b[u * k + c]! + this.neighbours(at)) / diagonal[u]!;
       }
     }
-    for (let u = 0; u < this.rows; u++) for (let c = 0; c < k; c++) x[u * k + c] = g[cells[u]! + c]!;
+    for (let u = 0; u < this.rows; u++) for (let c = 0; c < k; c++) x[u * k + c] = padded[cells[u]! + c]!;
+  }
+
+  /** The weighted sum of the 8 neighbours of the padded image's value `at`. */
+  private neighbours(at: number): number {
+    const { padded: g, rowStride: up, k: side } = this;
+    const edges = g[at - up]! + g[at + up]! + g[at - side]! + g[at + side]!;
+    const corners = g[at - up - side]! + g[at - up + side]! + g[at + up - side]! + g[at + up + side]!;
+    return this.edge * edges + this.corner * corners;
   }
 
   private scatter(x: Float64Array): void {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { BatchLayout } from '../../perturbation/shared/perturb-cpu.js';
-import { evaluateBatches, gpuBatches, type BatchHandler, type BatchWriter } from '../../perturbation/shared/evaluate.js';
+import { evaluateBatches, gpuBatches, type BatchWriter } from '../../perturbation/shared/evaluate.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { invariant } from '@webxai/shaders';
 import { resolveTargetsOnHost } from '../../api/targets.js';
 import type { MetricInputs } from '../types.js';
-import { metricEnv } from './masked-batches.js';
+import { collectScores, metricEnv } from './masked-batches.js';
 
 /**
  * On the GPU path the images are scored in at least this many batches with one readback at the
@@ -23,7 +23,7 @@ export type HostImageWriter = (out: Float32Array, first: number, count: number, 
  * product). A black box receives them directly; a tfjs model on the GPU path gets each batch
  * uploaded once into the buffer that becomes its input tensor (no readback), pipelined (above).
  */
-export async function scoreHostImages(
+async function scoreHostImages(
   method: string,
   inputs: MetricInputs,
   total: number,
@@ -40,22 +40,13 @@ export async function scoreHostImages(
     return Promise.resolve();
   };
   const writer: BatchWriter = gpuBatches(env) ? { on: 'gpu', write: uploadBatch } : { on: 'host', write };
-  const rows: Float32Array[] = [];
-  let classes = 0;
   const pipelined = writer.on === 'gpu';
   const batchEnv = pipelined ? { ...env, batchSize: Math.min(env.batchSize, Math.ceil(total / PIPELINE_BATCHES)) } : env;
-  const keep: BatchHandler = (_first, _count, scores, k) => {
-    rows.push(scores.slice());
-    classes = k;
-  };
-  await evaluateBatches(batchEnv, total, writer, keep, pipelined ? 'once' : 'per-batch');
-  const scores = new Float32Array(total * classes);
-  rows.reduce((offset, r) => (scores.set(r, offset), offset + r.length), 0);
-  return { scores, classes };
+  return collectScores(total, (keep) => evaluateBatches(batchEnv, total, writer, keep, pipelined ? 'once' : 'per-batch'));
 }
 
 /** Copies an HWC image into slot `b` of a batch in `layout`. */
-export function putImage(out: Float32Array, b: number, image: Float32Array, pixels: number, channels: number, layout: BatchLayout): void {
+function putImage(out: Float32Array, b: number, image: Float32Array, pixels: number, channels: number, layout: BatchLayout): void {
   const base = b * pixels * channels;
   if (layout === 'nhwc' || channels === 1) {
     out.set(image, base);

@@ -96,11 +96,18 @@ export async function evaluateMaskedImages(
 }
 
 /** {@link evaluateMaskedImages}, collecting every row: the scores of all `total` images, `classes` per row. */
-export async function scoreMaskedImages(...job: MaskedImages): Promise<{ scores: Float32Array; classes: number }> {
+export function scoreMaskedImages(...job: MaskedImages): Promise<{ scores: Float32Array; classes: number }> {
+  return collectScores(job[4], (keep) => evaluateMaskedImages(...job, keep));
+}
+
+/** Every batch's score rows of `run` (which passes `keep` as its batch handler), as one array of `total` rows. */
+export async function collectScores(
+  total: number,
+  run: (keep: BatchHandler) => Promise<void>,
+): Promise<{ scores: Float32Array; classes: number }> {
   const rows: Float32Array[] = [];
   let classes = 0;
-  const total = job[4];
-  await evaluateMaskedImages(...job, (_first, _count, scores, k) => {
+  await run((_first, _count, scores, k) => {
     rows.push(scores.slice());
     classes = k;
   });
