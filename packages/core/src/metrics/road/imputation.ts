@@ -1,23 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import { normalFill } from '@webxai/shaders';
+import { borderedOffset, borderedSize, GridLevel, gridShape, slotOf } from './grid-level.js';
 import { Multigrid } from './multigrid.js';
-import { StencilOperator } from './stencil.js';
 import { preconditionedConjugateGradients } from './pcg.js';
-import { diagonalOf, type Csr } from './sparse.js';
 
 /** ROAD's neighbour weights: 1/6 for the 4 edge neighbours, 1/12 for the 4 diagonal ones (sum 1). */
 const EDGE_WEIGHT = 1 / 6;
 const CORNER_WEIGHT = 1 / 12;
-const NEIGHBOURS: readonly (readonly [dy: number, dx: number, weight: number])[] = [
-  [-1, 0, EDGE_WEIGHT],
-  [1, 0, EDGE_WEIGHT],
-  [0, -1, EDGE_WEIGHT],
-  [0, 1, EDGE_WEIGHT],
-  [-1, -1, CORNER_WEIGHT],
-  [-1, 1, CORNER_WEIGHT],
-  [1, -1, CORNER_WEIGHT],
-  [1, 1, CORNER_WEIGHT],
-];
 
 /** Options of {@link noisyLinearImpute}. */
 export interface ImputeOptions {
@@ -50,57 +39,53 @@ export function noisyLinearImpute(
   channels: number,
   options: ImputeOptions,
 ): Float32Array {
-  const system = imputationSystem(image, removed, height, width, channels);
+  const { level, b } = imputationSystem(image, removed, height, width, channels);
   const out = Float32Array.from(image);
-  if (system.grid.count === 0) return out;
-  const x = new Float64Array(system.b.length);
-  const fine = new StencilOperator(system.grid, diagonalOf(system.a), EDGE_WEIGHT, CORNER_WEIGHT, channels);
-  const multigrid = new Multigrid(system.a, system.grid, channels, fine);
-  preconditionedConjugateGradients(fine, system.b, x, channels, {
+  if (level.count === 0) return out;
+  const x = new Float64Array(level.size);
+  const multigrid = new Multigrid(level);
+  preconditionedConjugateGradients(level, b, x, {
     tolerance: options.tolerance ?? 1e-6,
     precondition: (r, z) => multigrid.apply(r, z),
   });
-  const noise = normalFill(options.seed, options.streamOffset, x.length, 0, options.noise);
-  for (let p = 0, u = 0; p < height * width; p++) {
-    if (!removed[p]) continue;
-    for (let c = 0; c < channels; c++, u++) out[p * channels + c] = x[u]! + noise[u]!;
+  const noise = normalFill(options.seed, options.streamOffset, level.count * channels, 0, options.noise);
+  for (let p = 0; p < height * width; p++) {
+    const u = level.shape.unknownAt[p]!;
+    if (u < 0) continue;
+    for (let c = 0; c < channels; c++) out[p * channels + c] = x[level.at[u]! + c]! + noise[u * channels + c]!;
   }
   return out;
 }
 
 /**
- * The imputation's linear system over the removed pixels (row-major order): A holds W_p on the
- * diagonal and -w_pq for removed neighbours q; B (one column per channel, interleaved) the kept
- * neighbours' weighted values.
+ * The imputation's linear system over the removed pixels (numbered in row-major order): the
+ * operator as a GridLevel, W_p on the diagonal and -w_pq toward removed neighbours q, and B (a
+ * vector of the level, one column per channel) the kept neighbours' weighted values.
  */
 export function imputationSystem(image: Float32Array, removed: Uint8Array, height: number, width: number, channels: number) {
-  const unknownAt = new Int32Array(height * width).fill(-1);
-  let count = 0;
-  for (let p = 0; p < height * width; p++) if (removed[p]) unknownAt[p] = count++;
-  const start = new Int32Array(count + 1);
-  const index = new Int32Array(9 * count);
-  const value = new Float64Array(9 * count);
-  const b = new Float64Array(count * channels);
-  let e = 0;
-  for (let p = 0, u = 0; p < height * width; p++) {
-    if (unknownAt[p]! < 0) continue;
-    const y = Math.floor(p / width);
-    const x = p - y * width;
-    const diagonal = e++;
-    index[diagonal] = u;
-    for (const [dy, dx, weight] of NEIGHBOURS) {
-      const yy = y + dy;
-      const xx = x + dx;
-      if (yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
-      const q = yy * width + xx;
-      value[diagonal]! += weight;
-      if (unknownAt[q]! >= 0) {
-        index[e] = unknownAt[q]!;
-        value[e++] = -weight;
-      } else for (let c = 0; c < channels; c++) b[u * channels + c]! += weight * image[q * channels + c]!;
+  const shape = gridShape(height, width, (y, x) => removed[y * width + x] !== 0);
+  const stencil = new Float64Array(shape.count * 9);
+  const b = new Float64Array(borderedSize(height, width, channels));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const u = shape.unknownAt[y * width + x]!;
+      if (u < 0) continue;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = y + dy;
+          const xx = x + dx;
+          if ((dy === 0 && dx === 0) || yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
+          const weight = dy === 0 || dx === 0 ? EDGE_WEIGHT : CORNER_WEIGHT;
+          stencil[u * 9 + 4]! += weight;
+          const q = yy * width + xx;
+          if (shape.unknownAt[q]! >= 0) stencil[u * 9 + slotOf(dy, dx)] = -weight;
+          else {
+            const at = borderedOffset(y, x, width, channels);
+            for (let c = 0; c < channels; c++) b[at + c]! += weight * image[q * channels + c]!;
+          }
+        }
+      }
     }
-    start[++u] = e;
   }
-  const a: Csr = { rows: count, cols: count, start, index, value };
-  return { a, b, grid: { height, width, unknownAt, count } };
+  return { level: new GridLevel(shape, stencil, channels, { edge: EDGE_WEIGHT, corner: CORNER_WEIGHT }), b };
 }

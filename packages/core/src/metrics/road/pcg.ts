@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import type { LevelOperator } from './multigrid.js';
+import type { GridLevel } from './grid-level.js';
 
 /** Options of {@link preconditionedConjugateGradients}. */
 export interface PcgOptions {
@@ -7,57 +7,72 @@ export interface PcgOptions {
   readonly tolerance: number;
   /** z = M^-1 r for a symmetric positive-definite M (interleaved like the vectors). */
   readonly precondition: (r: Float64Array, z: Float64Array) => void;
-  /** Iteration cap; conjugate gradients in exact arithmetic needs at most A.rows. */
+  /** Iteration cap; conjugate gradients in exact arithmetic needs at most one per unknown. */
   readonly maxIterations?: number;
 }
 
+/** The unknowns of the vectors: entries at[u] .. at[u] + k - 1 of each, for u < count. */
+type Unknowns = Pick<GridLevel, 'count' | 'at' | 'k'>;
+
 /**
- * Solves A X = B for a symmetric positive-definite A and `k` right-hand sides stored interleaved,
- * as k independent preconditioned conjugate-gradient recurrences run in lockstep (each matrix
- * entry is read once per iteration for all of them). `x` holds the start on entry (zeros, or a
- * previous solution) and the solution on return. Returns the iterations taken.
+ * Solves A X = B for a symmetric positive-definite A and the level's `k` right-hand sides stored
+ * interleaved, as k independent preconditioned conjugate-gradient recurrences run in lockstep (each
+ * stencil coefficient is read once per iteration for all of them). The vectors are the level's
+ * bordered images: the recurrences touch only the unknowns' entries, the rest stay 0. `x` holds the
+ * start on entry (zeros, or a previous solution) and the solution on return. Returns the iterations
+ * taken.
  */
 export function preconditionedConjugateGradients(
-  a: Pick<LevelOperator, 'rows' | 'multiply'>,
+  a: Unknowns & Pick<GridLevel, 'multiply'>,
   b: Float64Array,
   x: Float64Array,
-  k: number,
   options: PcgOptions,
 ): number {
-  const size = a.rows * k;
+  const size = b.length;
   const [r, z, p, q] = [new Float64Array(size), new Float64Array(size), new Float64Array(size), new Float64Array(size)];
   a.multiply(x, q);
   for (let i = 0; i < size; i++) r[i] = b[i]! - q[i]!;
-  const limit = columnDots(b, b, k).map((bb) => options.tolerance ** 2 * Math.max(bb, 1e-300));
-  const converged = () => columnDots(r, r, k).every((rr, c) => rr <= limit[c]!);
-  if (converged()) return 0;
+  const limit = columnDots(a, b, b).map((bb) => options.tolerance ** 2 * Math.max(bb, 1e-300));
+  const converged = (rr: Float64Array) => rr.every((v, c) => v <= limit[c]!);
+  if (converged(columnDots(a, r, r))) return 0;
   options.precondition(r, z);
   p.set(z);
-  let rz = columnDots(r, z, k);
-  const cap = options.maxIterations ?? 10 * a.rows + 100;
+  let rz = columnDots(a, r, z);
+  const cap = options.maxIterations ?? 10 * a.count + 100;
   for (let iteration = 1; iteration <= cap; iteration++) {
     a.multiply(p, q);
-    const pq = columnDots(p, q, k);
+    const pq = columnDots(a, p, q);
     const alpha = rz.map((v, c) => (pq[c]! > 0 ? v / pq[c]! : 0));
-    for (let j = 0; j < size; j += k) {
-      for (let c = 0; c < k; c++) {
-        x[j + c] = x[j + c]! + alpha[c]! * p[j + c]!;
-        r[j + c] = r[j + c]! - alpha[c]! * q[j + c]!;
-      }
-    }
-    if (converged()) return iteration;
+    if (converged(step(a, alpha, { x, r, p, q }))) return iteration;
     options.precondition(r, z);
-    const next = columnDots(r, z, k);
+    const next = columnDots(a, r, z);
     const beta = next.map((v, c) => (rz[c]! > 0 ? v / rz[c]! : 0));
     rz = next;
-    for (let j = 0; j < size; j += k) for (let c = 0; c < k; c++) p[j + c] = z[j + c]! + beta[c]! * p[j + c]!;
+    for (let u = 0; u < a.count; u++) for (let c = 0, i = a.at[u]!; c < a.k; c++, i++) p[i] = z[i]! + beta[c]! * p[i]!;
   }
   return cap;
 }
 
-/** Per column c: sum over rows of u[j * k + c] * v[j * k + c]. */
-function columnDots(u: Float64Array, v: Float64Array, k: number): number[] {
+/** x += alpha_c p_c and r -= alpha_c q_c on every unknown's entries; returns the new r_c . r_c per channel. */
+function step(a: Unknowns, alpha: Float64Array, v: { x: Float64Array; r: Float64Array; p: Float64Array; q: Float64Array }): Float64Array {
+  const { count, at, k } = a;
+  const { x, r, p, q } = v;
+  const rr = new Float64Array(k);
+  for (let u = 0; u < count; u++) {
+    for (let c = 0, i = at[u]!; c < k; c++, i++) {
+      x[i] = x[i]! + alpha[c]! * p[i]!;
+      const residual = r[i]! - alpha[c]! * q[i]!;
+      r[i] = residual;
+      rr[c] = rr[c]! + residual * residual;
+    }
+  }
+  return rr;
+}
+
+/** Per channel c: the sum over the unknowns of u_c v_c. */
+function columnDots(a: Unknowns, u: Float64Array, v: Float64Array): Float64Array {
+  const { count, at, k } = a;
   const sums = new Float64Array(k);
-  for (let j = 0; j < u.length; j += k) for (let c = 0; c < k; c++) sums[c]! += u[j + c]! * v[j + c]!;
-  return Array.from(sums);
+  for (let e = 0; e < count; e++) for (let c = 0, i = at[e]!; c < k; c++, i++) sums[c] = sums[c]! + u[i]! * v[i]!;
+  return sums;
 }
