@@ -6,10 +6,11 @@
 // time at 224x224 and 1024x1024. Each ONNX case is paired with the bare forward passes over the
 // same batch shapes (interleaved, alternating which side goes first, so load from other processes
 // hits both): the non-forward share is 1 - bare / method, in wall time and in process CPU time.
-// XAI_PERTURBATION_BENCH_RUNS sets the timed pairs per case (after one warm-up pair): 5 in the full
+// XAI_PERTURBATION_BENCH_RUNS sets the timed pairs per case (after one warm-up pair): 4 in the full
 // run, since single pairs swung -19% to +44% on this shared machine and medians of 3 still moved by
-// up to 6 points between runs (session 18: partition SHAP 12.0% of 3 pairs, 5.8% of 5); anchors at
-// least 9; 1 with --quick.
+// up to 6 points between runs (session 18: partition SHAP 12.0% of 3 pairs, 5.8% of 5); 5 until
+// session 38, when the full mode (Node + browser) reached 30 minutes: a pair less is ~1 minute less.
+// Anchors at least 9; 1 with --quick.
 import { loadavg } from 'node:os';
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
@@ -86,7 +87,7 @@ async function setupPerturbation(context: BenchContext): Promise<SuiteInstance> 
     ? { warmupRuns: 0, minRuns: 1, maxRuns: 1, budgetMs: 0 }
     : { warmupRuns: 1, minRuns: 1, maxRuns: 2, budgetMs: 0 };
   // Timed pairs per ONNX case after the warm-up pair (~65 s per pair for the six 224 cases).
-  const runs = envCount('XAI_PERTURBATION_BENCH_RUNS', quick ? 1 : 5);
+  const runs = envCount('XAI_PERTURBATION_BENCH_RUNS', quick ? 1 : 4);
   const paired: Partial<RunPolicy> = { warmupRuns: 1, minRuns: runs, maxRuns: runs, budgetMs: 0 };
   const cases: BenchCase[] = [];
   const disposers: (() => void)[] = [];
@@ -300,9 +301,9 @@ async function setupPerturbation(context: BenchContext): Promise<SuiteInstance> 
   tfCase('kernel-shap 32 samples', { method: 'kernel-shap', samples: 32, seed: 1, segmentation: { method: 'slic', segments: 16 } }, 33);
   tfCase('partition-shap maxEvals 32', { method: 'partition-shap', maxEvals: 32 }, 33);
   tfCase(
-    'anchors (16 per draw, at most 96 samples)',
-    { method: 'anchors', samplesPerDraw: 16, minSamplesStart: 16, maxSamples: 96, seed: 1 },
-    96,
+    'anchors (16 per draw, at most 48 samples)',
+    { method: 'anchors', samplesPerDraw: 16, minSamplesStart: 16, maxSamples: 48, seed: 1 },
+    48,
   );
   tfCase('xrai (IG 4 steps x 2 baselines)', { method: 'xrai', integratedGradients: { steps: 4, batchSize: 4 } }, 8);
 
