@@ -75,7 +75,8 @@ export class GridLevel {
       const u = unknownAt[p]!;
       if (u >= 0) this.at[u] = this.vectorOffset(Math.floor(p / width), p % width);
     }
-    this.#inverseDiagonal = Float64Array.from({ length: shape.count }, (_, u) => 1 / stencil[u * 9 + 4]!);
+    this.#inverseDiagonal = new Float64Array(shape.count);
+    for (let u = 0; u < shape.count; u++) this.#inverseDiagonal[u] = 1 / stencil[u * 9 + 4]!;
     this.#offsets = Int32Array.from({ length: 9 }, (_, s) => ((Math.floor(s / 3) - 1) * this.paddedWidth + (s % 3) - 1) * k);
   }
 

@@ -230,13 +230,13 @@ describe('noisy linear imputation solver', () => {
     const multigrid = new Multigrid(level);
     const solve = (precondition: (r: Float64Array, z: Float64Array) => void) =>
       preconditionedConjugateGradients(level, b, new Float64Array(b.length), { tolerance: 1e-8, precondition });
-    expect(multigrid.depth).toBe(4); // 128 -> 64 -> 32 -> 16, whose ~110 unknowns are factored
+    expect(multigrid.depth).toBe(5); // 128 -> 64 -> 32 -> 16 (~110 unknowns) -> 8, whose ~28 are factored
     expect(solve((r, z) => multigrid.apply(r, z))).toBeLessThanOrEqual(12);
     expect(solve((r, z) => z.set(r))).toBeGreaterThan(100);
   });
 
   it('a level that cannot coarsen (no unknown on an even row) is swept, and the solve is still exact', () => {
-    // Only odd rows removed: no coarse unknowns, 150 > 128 unknowns: the coarsest level is swept, not factored.
+    // Only odd rows removed: no coarse unknowns, 150 > 64 unknowns: the coarsest level is swept, not factored.
     const [h, w] = [20, 15];
     const removed = Uint8Array.from({ length: h * w }, (_, p) => (Math.floor(p / w) % 2 ? 1 : 0));
     const { level } = imputationSystem(new Float32Array(h * w), removed, h, w, 1);
