@@ -4,7 +4,7 @@ import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { explain } from '../../api/explain.js';
 import { disposeResult } from '../../api/dispose-result.js';
 import { originalScores } from '../../perturbation/shared/evaluate.js';
-import type { ExecutionPath, ExplainOptions } from '../../api/types.js';
+import type { ExplainOptions } from '../../api/types.js';
 import { uniformTensor } from '../../interop/uniform-tensor.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
 import { normaliseAttribution } from '../shared/attribution.js';
@@ -39,22 +39,6 @@ async function normsPerImage(t: tf.Tensor): Promise<Float64Array> {
   return Float64Array.from(values, Math.sqrt);
 }
 
-/** Sample `s`'s perturbation U(-radius, radius) of every value of a batch of `shape` (same values on both paths). */
-async function perturbation(
-  shape: [number, number, number, number],
-  seed: number,
-  s: number,
-  radius: number,
-  path: ExecutionPath,
-): Promise<tf.Tensor4D> {
-  const unit = await uniformTensor(shape, seed, s * shape.reduce((a, b) => a * b, 1), path);
-  try {
-    return tf.tidy(() => tf.sub<tf.Tensor4D>(tf.mul(unit, 2 * radius), radius));
-  } finally {
-    unit.dispose();
-  }
-}
-
 /**
  * `'max-sensitivity'` (Yeh et al. 2019, "On the (In)fidelity and Sensitivity of Explanations",
  * NeurIPS), with Captum's `sensitivity_max` semantics: the input is perturbed `samples` times by
@@ -84,7 +68,8 @@ export const maxSensitivity: MetricDefinition<'max-sensitivity'> = {
     const worst = new Float64Array(n);
     for (let s = 0; s < samples; s++) {
       throwIfAborted(inputs.signal, NAME);
-      const noise = await perturbation(input.shape, seed, s, radius, inputs.path);
+      // Sample s's U(-radius, radius) perturbation of every value of the batch (same values on both paths).
+      const noise = await uniformTensor(input.shape, seed, s * input.size, inputs.path, [-radius, radius]);
       const noisy = tf.add<tf.Tensor4D>(input, noise);
       noise.dispose();
       let result: { attribution: tf.Tensor } | undefined;

@@ -31,7 +31,8 @@ export function coarseLevel(fine: GridLevel): GridLevel | undefined {
       if (row < 0) continue;
       restrictRows(fine, product, ty, tx, sums);
       for (let s = 0; s < 9; s++) {
-        const [y, x] = [ty + Math.floor(s / 3) - 1, tx + (s % 3) - 1];
+        const y = ty + Math.floor(s / 3) - 1;
+        const x = tx + (s % 3) - 1;
         const inside = y >= 0 && y < shape.height && x >= 0 && x < shape.width;
         // Entries toward cells that are not unknowns stay 0, as on every level.
         if (inside && shape.unknownAt[y * shape.width + x]! >= 0) stencil[row * 9 + s] = sums[s]!;
@@ -54,7 +55,8 @@ function interpolatedRows(fine: GridLevel): Float64Array {
     for (let x = 0; x < width; x++) {
       const a = unknownAt[y * width + x]!;
       if (a < 0) continue;
-      const [wy, wx] = [(y & 1) * 9, (x & 1) * 9];
+      const wy = (y & 1) * 9;
+      const wx = (x & 1) * 9;
       // partial[dy][rx] = sum over dx of A[a][dy][dx] P_x[dx][rx]; then the same along y.
       for (let dy = 0; dy < 3; dy++) {
         for (let rx = 0; rx < 3; rx++) {
@@ -92,9 +94,11 @@ function restrictRows(fine: GridLevel, product: Float64Array, ty: number, tx: nu
       if (a < 0) continue;
       const weight = (fy ? 0.5 : 1) * (fx ? 0.5 : 1);
       // a's window is centred on (y >> 1, x >> 1): one cell up (left) of I when fy (fx) is -1.
-      const [oy, ox] = [fy < 0 ? 1 : 0, fx < 0 ? 1 : 0];
+      const oy = fy < 0 ? 1 : 0;
+      const ox = fx < 0 ? 1 : 0;
       for (let s = 0; s < 9; s++) {
-        const [ry, rx] = [Math.floor(s / 3) + oy, (s % 3) + ox];
+        const ry = Math.floor(s / 3) + oy;
+        const rx = (s % 3) + ox;
         if (ry < 3 && rx < 3) sums[s]! += weight * product[a * 9 + ry * 3 + rx]!;
       }
     }

@@ -70,6 +70,7 @@ export function imputationSystem(image: Float32Array, removed: Uint8Array, heigh
     for (let x = 0; x < width; x++) {
       const u = shape.unknownAt[y * width + x]!;
       if (u < 0) continue;
+      const at = borderedOffset(y, x, width, channels);
       for (let dy = -1; dy <= 1; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
           const yy = y + dy;
@@ -79,10 +80,7 @@ export function imputationSystem(image: Float32Array, removed: Uint8Array, heigh
           stencil[u * 9 + 4]! += weight;
           const q = yy * width + xx;
           if (shape.unknownAt[q]! >= 0) stencil[u * 9 + slotOf(dy, dx)] = -weight;
-          else {
-            const at = borderedOffset(y, x, width, channels);
-            for (let c = 0; c < channels; c++) b[at + c]! += weight * image[q * channels + c]!;
-          }
+          else for (let c = 0; c < channels; c++) b[at + c]! += weight * image[q * channels + c]!;
         }
       }
     }
