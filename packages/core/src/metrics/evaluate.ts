@@ -12,9 +12,24 @@ import { integerOption } from '../api/options.js';
 import { fitBatchToModel } from '../api/batch-limit.js';
 import { hostBatches } from '../perturbation/shared/evaluate.js';
 import { listMetrics, METRICS } from './registry.js';
-import { normaliseAttribution, readAttribution, unpackAttribution, type AttributionInput } from './shared/attribution.js';
+import {
+  normaliseAttribution,
+  readAttribution,
+  unpackAttribution,
+  type AttributionInput,
+  type AttributionRead,
+} from './shared/attribution.js';
 import { checkOptionNames, type OptionNames } from '../api/option-names.js';
-import type { EvaluateOptions, MetricCommonOptions, MetricDefinition, MetricName, MetricOptionsFor, MetricResult } from './types.js';
+import type {
+  EvaluateOptions,
+  MetricCommonOptions,
+  MetricDefinition,
+  MetricInputsBase,
+  MetricName,
+  MetricOptionsFor,
+  MetricOutput,
+  MetricResult,
+} from './types.js';
 
 /** Option names every metric accepts (besides its own). */
 export const COMMON_METRIC_OPTION_NAMES: OptionNames<MetricCommonOptions & { readonly metric: MetricName }> = {
@@ -78,6 +93,7 @@ export async function evaluate<M extends MetricName>(
     : { batch: toUncheckedBatch(input, adapter), values: undefined };
   const check = blackBoxBatches ? undefined : new InputCheck(batch);
   let normalised: tf.Tensor4D | undefined;
+  let reading: Promise<AttributionRead> | undefined;
   try {
     const [n, height, width, channels] = batch.shape;
     const target = options.target ?? unpacked.target;
@@ -86,18 +102,17 @@ export async function evaluate<M extends MetricName>(
     const asked = options.batchSize === undefined ? undefined : integerOption(name, 'batchSize', options.batchSize, 1);
     const batchSize = await fitBatchToModel(name, adapter, { height, width, channels }, asked);
     normalised = normaliseAttribution(name, unpacked.tensor, input.shape);
-    const read = await readAttribution(normalised, definition.hostInput && !hostValues ? batch : undefined, check);
-    const inputValues = definition.hostInput ? (hostValues ?? read.input) : undefined;
     const path = currentPath();
-    const output = await definition.run(
+    reading = readAttribution(normalised, definition.hostInput && !hostValues ? batch : undefined, check);
+    // Marked handled now: a metric that fails before awaiting it must not leave an unhandled rejection.
+    void reading.catch(() => undefined);
+    const output = await runMetric(
+      definition,
       {
         model: adapter,
         input: batch,
         ...(hostValues && { hostValues }),
         attribution: normalised,
-        maps: read.maps,
-        attributionValues: read.values,
-        ...(inputValues && { inputValues }),
         height,
         width,
         channels,
@@ -107,6 +122,7 @@ export async function evaluate<M extends MetricName>(
         batchSize,
         preprocess,
       },
+      reading,
       options,
     );
     if (path === 'gpu') {
@@ -122,10 +138,34 @@ export async function evaluate<M extends MetricName>(
       timeMs: performance.now() - start,
     };
   } finally {
+    // The readback reads the batch and the attribution: they are disposed once it has landed.
+    await reading?.catch(() => undefined);
     check?.dispose();
     batch.dispose();
     normalised?.dispose();
   }
+}
+
+/**
+ * Runs the metric with the attribution's values: after the readback for most, while it travels for
+ * the metrics that run while reading (and their result waits for it: the NaN / Inf checks ride in it).
+ */
+async function runMetric<M extends MetricName>(
+  definition: MetricDefinition<M>,
+  inputs: MetricInputsBase,
+  reading: Promise<AttributionRead>,
+  options: MetricOptionsFor<M>,
+): Promise<MetricOutput> {
+  if ('runWhileReading' in definition) {
+    const [read, output] = await Promise.allSettled([reading, definition.runWhileReading({ ...inputs, reading }, options)]);
+    // The readback's error first: a NaN input's model scores are NaN too, but the input is the cause.
+    if (read.status === 'rejected') throw read.reason;
+    if (output.status === 'rejected') throw output.reason;
+    return output.value;
+  }
+  const read = await reading;
+  const inputValues = definition.hostInput ? (inputs.hostValues ?? read.input) : undefined;
+  return definition.run({ ...inputs, maps: read.maps, attributionValues: read.values, ...(inputValues && { inputValues }) }, options);
 }
 
 export type { EvaluateOptions };

@@ -4,6 +4,7 @@ import type { Target } from '../api/targets.js';
 import type { ExecutionPath } from '../api/types.js';
 import type { OptionNames } from '../api/option-names.js';
 import type { ModelAdapter } from '../model/types.js';
+import type { AttributionRead } from './shared/attribution.js';
 
 /** What `evaluate` returns. */
 export interface MetricResult {
@@ -50,8 +51,8 @@ export type MetricOptionsFor<M extends MetricName> = MetricRegistry[M] & MetricC
 /** Options of any metric: a union discriminated by `metric`. */
 export type EvaluateOptions = { [M in MetricName]: MetricOptionsFor<M> }[MetricName];
 
-/** The attribution as the metrics see it, for a checked input [n, h, w, c]. */
-export interface MetricInputs {
+/** What every metric's run gets, for a checked input [n, h, w, c], besides the attribution's host values. */
+export interface MetricInputsBase {
   readonly model: ModelAdapter;
   /** The checked input batch [n, h, w, c] (owned by evaluate). */
   readonly input: tf.Tensor4D;
@@ -66,15 +67,6 @@ export interface MetricInputs {
    * resized to the input when it was smaller (owned by evaluate).
    */
   readonly attribution: tf.Tensor4D;
-  /** Pixel scores per image: the attribution summed over channels, h * w values row-major. */
-  readonly maps: readonly Float32Array[];
-  /** The attribution's values, as `attribution` (read once by evaluate). Read only. */
-  readonly attributionValues: Float32Array;
-  /**
-   * The input's NHWC values for a metric that declares `hostInput`: a black box's `hostValues`, else
-   * read back with the attribution (one readback). Read only.
-   */
-  readonly inputValues?: Float32Array;
   readonly height: number;
   readonly width: number;
   readonly channels: number;
@@ -86,6 +78,29 @@ export interface MetricInputs {
   readonly preprocess: boolean;
 }
 
+/** The attribution as the metrics see it: the base inputs and its values, read back before `run`. */
+export interface MetricInputs extends MetricInputsBase {
+  /** Pixel scores per image: the attribution summed over channels, h * w values row-major. */
+  readonly maps: readonly Float32Array[];
+  /** The attribution's values, as `attribution` (read once by evaluate). Read only. */
+  readonly attributionValues: Float32Array;
+  /**
+   * The input's NHWC values for a metric that declares `hostInput`: a black box's `hostValues`, else
+   * read back with the attribution (one readback). Read only.
+   */
+  readonly inputValues?: Float32Array;
+}
+
+/** The inputs of a metric's `runWhileReading`: the attribution's values still on their way. */
+export interface ReadingMetricInputs extends MetricInputsBase {
+  /**
+   * The attribution's values and pixel maps, and with `hostInput` the input's values (a black box's
+   * are `hostValues` already): one readback, started before the call. Rejects with
+   * InvalidInputError when the input or the attribution has a NaN or Inf value.
+   */
+  readonly reading: Promise<AttributionRead>;
+}
+
 /** What a metric computes; evaluate adds metric, path and timeMs. */
 export interface MetricOutput {
   readonly scores: number[];
@@ -94,17 +109,34 @@ export interface MetricOutput {
 }
 
 /** One metric: its name, the option names it accepts (beyond the common ones), and how to run it. */
-export interface MetricDefinition<M extends MetricName> {
+export type MetricDefinition<M extends MetricName> = MetricBase<M> & (RunsAfterReading<M> | RunsWhileReading<M>);
+
+/** What every metric declares. */
+interface MetricBase<M extends MetricName> {
   readonly name: M;
   /** Its own option names (the compiler checks them against the metric's options type). */
   readonly optionNames: OptionNames<MetricRegistry[M]>;
   /**
    * It needs the input's values on the host (ROAD's and infidelity's images are written there; the
    * fill of faithfulness correlation, deletion and insertion comes from them): evaluate hands it
-   * `inputValues`.
+   * `inputValues` (`runWhileReading`: `reading`'s `input`, or `hostValues` for a black box).
    */
   readonly hostInput?: true;
   /** Checks options (InvalidOptionError naming the option) before anything runs. */
   check(options: MetricOptionsFor<M>, inputs: { readonly height: number; readonly width: number; readonly n: number }): void;
+}
+
+/** Most metrics: evaluate reads the attribution back, then runs the metric with its values. */
+interface RunsAfterReading<M extends MetricName> {
   run(inputs: MetricInputs, options: MetricOptionsFor<M>): Promise<MetricOutput>;
+}
+
+/**
+ * A metric whose model calls do not depend on the attribution (faithfulness correlation's random
+ * subsets): evaluate starts the readback and calls this at once, so its first batches go out while
+ * the values travel. In a browser each readback is a round trip to the GPU process that would
+ * otherwise leave the GPU idle. evaluate awaits `reading` (the NaN / Inf checks) before returning.
+ */
+interface RunsWhileReading<M extends MetricName> {
+  runWhileReading(inputs: ReadingMetricInputs, options: MetricOptionsFor<M>): Promise<MetricOutput>;
 }

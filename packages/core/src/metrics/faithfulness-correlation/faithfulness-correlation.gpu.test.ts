@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { linearModel } from '@webxai/testing/models';
-import { liveBufferCount } from '@webxai/shaders';
+import { kernelValidationEnabled, liveBufferCount, setKernelValidation } from '@webxai/shaders';
 import { countReadbacks } from '@webxai/testing';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { evaluate } from '../evaluate.js';
@@ -50,6 +50,52 @@ describe('faithfulness-correlation', () => {
       tf.dispose([x, weights, exact, negated]);
       model.dispose();
     }
+  });
+
+  it('sends its batches before the attribution readback lands with a constant fill, after it with one made from the image', async () => {
+    const events: string[] = [];
+    const sum = (x: tf.Tensor4D) => (events.push('model'), tf.sum<tf.Tensor2D>(x, [1, 2]));
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to its buffer below
+    const mapAsync = GPUBuffer.prototype.mapAsync;
+    const spy = vi.spyOn(GPUBuffer.prototype, 'mapAsync').mockImplementation(function (this: GPUBuffer, ...args) {
+      return mapAsync.apply(this, args).then(() => void events.push('mapped'));
+    });
+    const x = tf.randomUniform<tf.Rank.R4>([1, H, W, C], 0, 1, 'float32', 5);
+    const a = tf.randomUniform<tf.Rank.R3>([1, H, W], -1, 1, 'float32', 6);
+    // As in production: per-dispatch validation scopes wait for the GPU, and the readback lands meanwhile.
+    const validation = kernelValidationEnabled();
+    setKernelValidation(false);
+    try {
+      const order = async (fill: 'zero' | 'mean' | number) => {
+        events.length = 0;
+        await evaluate(sum, x, a, { metric: 'faithfulness-correlation', runs: 4, subsetSize: 3, fill, target: 0 });
+        return events.slice(0, 2);
+      };
+      await order('zero'); // compiles the mask pipelines (asynchronously: the readback lands meanwhile)
+      expect(await order('zero')).toEqual(['model', 'mapped']);
+      expect(await order(0.5)).toEqual(['model', 'mapped']);
+      expect(await order('mean')).toEqual(['mapped', 'model']);
+    } finally {
+      setKernelValidation(validation);
+      spy.mockRestore();
+      tf.dispose([x, a]);
+    }
+  });
+
+  it('rejects a NaN input with a constant fill, whose batches went out before the check was read', async () => {
+    const before = [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())];
+    const x = tf.tensor4d(
+      Float32Array.from({ length: H * W * C }, (_, i) => (i === 7 ? NaN : i / 10)),
+      [1, H, W, C],
+    );
+    const a = tf.ones([1, H, W]);
+    const sum = (v: tf.Tensor4D) => tf.sum<tf.Tensor2D>(v, [1, 2]);
+    // The model's scores are NaN too: the input's error is the one reported.
+    await expect(evaluate(sum, x, a, { metric: 'faithfulness-correlation', runs: 4, subsetSize: 3 })).rejects.toThrow(
+      /input contains NaN or Inf/,
+    );
+    tf.dispose([x, a]);
+    expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())]).toEqual(before);
   });
 
   it('agrees between webgpu and cpu on a non-linear model, reads back twice and leaks nothing', async () => {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-import { imageAt } from '../../perturbation/shared/evaluate.js';
+import { imageTensorAt, imageValuesAt } from '../../perturbation/shared/evaluate.js';
 import { resolveTargetsOnHost } from '../../api/targets.js';
 import { integerOption, seedOption } from '../../api/options.js';
 import { UniformStream } from '../../perturbation/shared/random.js';
 import { areProbabilities, checkCurveOutput, targetValue, type CurveOutput } from '../shared/curve.js';
-import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
+import { checkMetricFill, isConstantFill, metricFillImage, type MetricFill } from '../shared/fill.js';
 import { hostMaskSource, scoreMaskedImages } from '../shared/masked-batches.js';
 import { pearson } from '../shared/stats.js';
 import type { MetricDefinition } from '../types.js';
@@ -63,28 +63,36 @@ export const faithfulnessCorrelation: MetricDefinition<'faithfulness-correlation
     seedOption(NAME, o.seed);
     checkCurveOutput(NAME, o.output);
   },
-  async run(inputs, o) {
-    const { input, maps, height, width, channels } = inputs;
+  async runWhileReading(inputs, o) {
+    const { input, height, width, channels } = inputs;
+    const n = input.shape[0];
     const pixels = height * width;
     const runs = o.runs ?? 100;
     const size = o.subsetSize ?? Math.min(224, pixels);
+    const fill = o.fill ?? 'zero';
+    // The subsets do not depend on the map: batches built on the GPU with a constant fill go out
+    // before the attribution's readback lands. The host path and a fill made from the image need
+    // the input's values (in the same readback, or a black box's hostValues) first.
+    const early = inputs.hostValues === undefined && (inputs.path !== 'gpu' || !isConstantFill(fill)) ? await inputs.reading : undefined;
+    const inputValues = inputs.hostValues ?? early?.input;
     // Per image: its original (a mask that keeps every pixel) first, then the subsets, in one
     // scoring: the original's scores come back in the masked batches' readback.
     const perImage: { masks: Float32Array; scores: Float32Array }[] = [];
     let classes = 0;
-    for (let i = 0; i < maps.length; i++) {
+    for (let i = 0; i < n; i++) {
       const masks = new Float32Array((runs + 1) * pixels).fill(1);
       masks.set(randomSubsetMasks((o.seed ?? 0) + i, runs, pixels, size), pixels);
-      const image = await imageAt(input, i, inputs.inputValues);
+      const image = { tensor: imageTensorAt(input, i), values: inputValues && (await imageValuesAt(input, i, inputValues)) };
       try {
-        const fill = metricFillImage(o.fill ?? 'zero', image.values, height, width, channels);
-        const result = await scoreMaskedImages(NAME, inputs, image, fill, runs + 1, hostMaskSource(masks, pixels));
+        const fillImage = metricFillImage(fill, image.values, height, width, channels);
+        const result = await scoreMaskedImages(NAME, inputs, image, fillImage, runs + 1, hostMaskSource(masks, pixels));
         perImage.push({ masks: masks.subarray(pixels), scores: result.scores });
         classes = result.classes;
       } finally {
         image.tensor.dispose();
       }
     }
+    const { maps } = early ?? (await inputs.reading);
     const original = new Float32Array(maps.length * classes);
     perImage.forEach(({ scores }, i) => original.set(scores.subarray(0, classes), i * classes));
     const targets = resolveTargetsOnHost(inputs.target, original, maps.length, classes);

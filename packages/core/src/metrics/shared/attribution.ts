@@ -74,6 +74,16 @@ function pixelMapsOf(values: Float32Array, [n, h, w, c]: readonly [number, numbe
   return maps;
 }
 
+/** What {@link readAttribution} brings back in one readback. */
+export interface AttributionRead {
+  /** The attribution's values ([n, h, w, c'] flattened). */
+  readonly values: Float32Array;
+  /** Pixel scores per image ({@link pixelMaps}). */
+  readonly maps: Float32Array[];
+  /** The input's NHWC values, when it was read too. */
+  readonly input?: Float32Array;
+}
+
 /**
  * The attribution's values and pixel maps ({@link pixelMaps}), and with `input` the input's NHWC
  * values too, from one readback that also carries the input's pending NaN / Inf `check`: the
@@ -85,7 +95,7 @@ export async function readAttribution(
   attribution: tf.Tensor4D,
   input: tf.Tensor4D | undefined,
   check: InputCheck | undefined,
-): Promise<{ values: Float32Array; maps: Float32Array[]; input?: Float32Array }> {
+): Promise<AttributionRead> {
   const both = await readChecked(check, input ? [input, attribution] : attribution);
   const values = input ? both.subarray(input.size) : both;
   return { values, maps: pixelMapsOf(values, attribution.shape), ...(input && { input: both.subarray(0, input.size) }) };

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { invariant } from '@webxai/shaders';
 import {
   evaluateBatches,
   hostBatches,
@@ -12,7 +13,7 @@ import { GpuMaskBatches } from '../../perturbation/shared/mask-methods.js';
 import { CpuPerturber } from '../../perturbation/shared/perturb-cpu.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type * as tf from '@tensorflow/tfjs';
-import type { MetricInputs } from '../types.js';
+import type { MetricInputsBase } from '../types.js';
 import type { HostImageWriter } from './host-batches.js';
 
 /** Keep-masks (1 = the image's pixel, 0 = the fill's; one value per pixel) of samples first .. first + count - 1. */
@@ -31,14 +32,17 @@ export interface MaskSource {
   readonly hostImages?: HostImageWriter;
 }
 
-/** One image of the batch: [1, h, w, c] on the model's device and its HWC values. */
+/**
+ * One image of the batch: [1, h, w, c] on the model's device and its HWC values (needed where the
+ * batches are written on the host; the GPU path builds them from the tensor).
+ */
 export interface MetricImage {
   readonly tensor: tf.Tensor4D;
-  readonly values: Float32Array;
+  readonly values: Float32Array | undefined;
 }
 
 /** The perturbation environment of a metric's model calls. */
-export function metricEnv(method: string, inputs: MetricInputs): PerturbationEnv {
+export function metricEnv(method: string, inputs: MetricInputsBase): PerturbationEnv {
   const { model, height, width, channels, batchSize, path, signal, preprocess } = inputs;
   return { method, model, geometry: { height, width, channels }, batchSize, path, signal, preprocess };
 }
@@ -50,7 +54,7 @@ export function metricEnv(method: string, inputs: MetricInputs): PerturbationEnv
  */
 export function metricOriginalScores(
   method: string,
-  inputs: MetricInputs,
+  inputs: MetricInputsBase,
 ): Promise<{ scores: Float32Array; classes: number; targets: number[] }> {
   return originalScoresOf(metricEnv(method, inputs), inputs.input, inputs.hostValues, inputs.target);
 }
@@ -58,7 +62,7 @@ export function metricOriginalScores(
 /** What {@link evaluateMaskedImages} and {@link scoreMaskedImages} take: the metric, its inputs, the image, the fill, how many masked copies, their masks. */
 type MaskedImages = [
   method: string,
-  inputs: MetricInputs,
+  inputs: MetricInputsBase,
   image: MetricImage,
   fill: Float32Array<ArrayBuffer>,
   total: number,
@@ -91,7 +95,12 @@ export async function evaluateMaskedImages(
       scope.release();
     }
   } else {
-    await evaluateBatches(env, total, { on: 'host', write: source.hostImages ?? maskedHostWriter(inputs, image, fill, source) }, onBatch);
+    await evaluateBatches(
+      env,
+      total,
+      { on: 'host', write: source.hostImages ?? maskedHostWriter(method, inputs, image, fill, source) },
+      onBatch,
+    );
   }
 }
 
@@ -118,12 +127,14 @@ export async function collectScores(
 
 /** The generic host writer: the source's masks, then the CPU perturber (the perturbation methods' writer). */
 function maskedHostWriter(
-  inputs: MetricInputs,
+  method: string,
+  inputs: MetricInputsBase,
   image: MetricImage,
   fill: Float32Array,
   source: MaskSource,
 ): Extract<BatchWriter, { on: 'host' }>['write'] {
   const pixels = inputs.height * inputs.width;
+  invariant(image.values !== undefined, `${method}: the host path writes its batches from the image's values`);
   const perturber = new CpuPerturber(image.values, fill, undefined, pixels, inputs.channels, inputs.width);
   let masks = new Float32Array(0);
   return (out, first, count, layout) => {

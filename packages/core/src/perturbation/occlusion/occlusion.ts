@@ -4,7 +4,15 @@ import { occlusionMasks, occlusionWindowCounts, type OcclusionGeometry } from '@
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, gpuBatches, hostBatches, imageAt, type BatchWriter, type ImageGeometry } from '../shared/evaluate.js';
+import {
+  evaluateBatches,
+  gpuBatches,
+  hostBatches,
+  imageTensorAt,
+  imageValuesAt,
+  type BatchWriter,
+  type ImageGeometry,
+} from '../shared/evaluate.js';
 import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { CpuPerturber } from '../shared/perturb-cpu.js';
@@ -130,12 +138,15 @@ async function explainOcclusion(model: ModelAdapter, input: tf.Tensor4D, call: C
       baselineValue: o.baselineValue,
       f0: scores[i * classes + target]!,
     };
-    const { tensor: image, values } = await imageAt(input, i, inputValues);
-    try {
-      maps.push(gpuBatches(env) ? await occludeGpu(run, image) : await occludeCpu(run, values));
-    } finally {
-      image.dispose();
-    }
+    // The GPU path builds its batches from the image's tensor: its values are read only for the host's.
+    if (gpuBatches(env)) {
+      const image = imageTensorAt(input, i);
+      try {
+        maps.push(await occludeGpu(run, image));
+      } finally {
+        image.dispose();
+      }
+    } else maps.push(await occludeCpu(run, await imageValuesAt(input, i, inputValues)));
   }
   // A black box's batches are host-built, so the whole method ran as CPU references.
   return { attribution: stackMaps(maps, height, width), target: targets, windows: total, path: hostBatches(env) ? 'cpu' : call.path };

@@ -4,7 +4,7 @@ import { bernoulliRef, riseMasks, uniformRef, type RiseGeometry } from '@webxai/
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { evaluateBatches, gpuBatches, hostBatches, imageAt } from '../shared/evaluate.js';
+import { evaluateBatches, gpuBatches, hostBatches, imageTensorAt, imageValuesAt } from '../shared/evaluate.js';
 import { hostInputValues, originalScoresOf } from '../shared/host-input.js';
 import { accumulateOnHost, GpuMaskBatches, sampleWeights, type MaskRun } from '../shared/mask-methods.js';
 import { RiseHost } from './rise-cpu.js';
@@ -142,12 +142,15 @@ async function explainRise(model: ModelAdapter, input: tf.Tensor4D, call: CallCo
   for (let i = 0; i < n; i++) {
     const progress = new ProgressReporter(call.onProgress, [1, height, width]);
     const run: RiseRun = { env, total, classes, target: targets[i]!, progress, g, grids, shifts, scale };
-    const { tensor: image, values } = await imageAt(input, i, inputValues);
-    try {
-      maps.push(scale(total, gpuBatches(env) ? await riseGpu(run, image) : await riseCpu(run, values)));
-    } finally {
-      image.dispose();
-    }
+    // The GPU path builds its batches from the image's tensor: its values are read only for the host's.
+    if (gpuBatches(env)) {
+      const image = imageTensorAt(input, i);
+      try {
+        maps.push(scale(total, await riseGpu(run, image)));
+      } finally {
+        image.dispose();
+      }
+    } else maps.push(scale(total, await riseCpu(run, await imageValuesAt(input, i, inputValues))));
   }
   // A black box's batches are host-built, so the whole method ran as CPU references.
   return { attribution: stackMaps(maps, height, width), target: targets, path: hostBatches(env) ? 'cpu' : call.path };

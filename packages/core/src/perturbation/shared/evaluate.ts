@@ -288,6 +288,17 @@ export async function originalScores(
 }
 
 /**
+ * The image `index` of a batch as [1, h, w, c] (caller disposes), for the GPU paths that build
+ * their batches from the tensor alone (no host values, so no readback).
+ */
+export function imageTensorAt(input: tf.Tensor4D, index: number): tf.Tensor4D {
+  const [, h, w, c] = input.shape;
+  // A batch of one image is its own image: a clone shares its data, where a slice copies it (a
+  // kernel and a submit: ~2 ms of the set-up at 224x224 on lavapipe). The callers only read it.
+  return input.shape[0] === 1 && index === 0 ? tf.clone(input) : tf.slice(input, [index, 0, 0, 0], [1, h, w, c]);
+}
+
+/**
  * The image `index` of a batch, as [1, h, w, c] (caller disposes) and as HWC host values: a view
  * of the batch's host `values` when the caller has them (no readback), else read back.
  */
@@ -296,10 +307,22 @@ export async function imageAt(
   index: number,
   values?: Float32Array,
 ): Promise<{ tensor: tf.Tensor4D; values: Float32Array }> {
+  const tensor = imageTensorAt(input, index);
+  return { tensor, values: values ? imageView(input, index, values) : ((await tensor.data()) as Float32Array) };
+}
+
+/** Image `index`'s HWC host values alone: a view of the batch's `values` when given, else read back. */
+export async function imageValuesAt(input: tf.Tensor4D, index: number, values?: Float32Array): Promise<Float32Array> {
+  if (values) return imageView(input, index, values);
+  const tensor = imageTensorAt(input, index);
+  try {
+    return (await tensor.data()) as Float32Array;
+  } finally {
+    tensor.dispose();
+  }
+}
+
+function imageView(input: tf.Tensor4D, index: number, values: Float32Array): Float32Array {
   const [, h, w, c] = input.shape;
-  // A batch of one image is its own image: a clone shares its data, where a slice copies it (a
-  // kernel and a submit: ~2 ms of the set-up at 224x224 on lavapipe). The callers only read it.
-  const tensor = input.shape[0] === 1 && index === 0 ? tf.clone(input) : tf.slice(input, [index, 0, 0, 0], [1, h, w, c]);
-  const perImage = h * w * c;
-  return { tensor, values: values ? values.subarray(index * perImage, (index + 1) * perImage) : ((await tensor.data()) as Float32Array) };
+  return values.subarray(index * h * w * c, (index + 1) * h * w * c);
 }
