@@ -100,7 +100,21 @@ export function dispatchSize<B extends Record<string, BindingSpec>>(spec: Kernel
 export type AnySpec = KernelSpec<Record<string, BindingSpec>>;
 
 /** Whether dispatches are wrapped in validation error scopes (default: on unless NODE_ENV=production). */
-let validation = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV !== 'production';
+let validation = validationByDefault();
+
+/**
+ * On unless NODE_ENV is 'production'. Spelt `process.env.NODE_ENV` so that bundlers (Vite, webpack,
+ * esbuild) put the build's mode in its place: a page's production build then waits for no error
+ * scope per dispatch (a GPU-process round trip each on Chromium). A page without a bundler has no
+ * `process` and keeps the checks.
+ */
+function validationByDefault(): boolean {
+  try {
+    return process.env.NODE_ENV !== 'production';
+  } catch {
+    return true;
+  }
+}
 
 /** Turns per-dispatch validation checks on or off (they cost a round trip per dispatch). */
 export function setKernelValidation(enabled: boolean): void {
