@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { normalFill } from '@webxai/shaders';
 import { borderedOffset, borderedSize, GridLevel, gridShape, slotOf } from './grid-level.js';
+import { EnvelopeCholesky } from './envelope-cholesky.js';
 import { Multigrid } from './multigrid.js';
 import { preconditionedConjugateGradients } from './pcg.js';
 
@@ -21,6 +22,25 @@ export interface ImputeOptions {
    * ROAD's noise.
    */
   readonly tolerance?: number;
+  /**
+   * The solve: 'direct' (EnvelopeCholesky, exact; `tolerance` does not apply), 'multigrid'
+   * (conjugate gradients to `tolerance`) or, by default, {@link defaultSolver}'s.
+   */
+  readonly solver?: ImputeSolver;
+}
+
+export type ImputeSolver = 'direct' | 'multigrid';
+
+/**
+ * The solve that costs less for `level`: direct while the factorisation's multiply-adds per unknown
+ * stay within 250 (k + 1) (one factor serves the k channels; the multigrid's work grows with k).
+ * Measured (`solver-compare.mjs`, session 39; 9 MoRF fractions, warm): 28x28x1 direct 1.8 ms vs
+ * multigrid 3.0 (248 per unknown), 56x56x1 12.4 vs 11.8 (642), 64x64x3 22.8 vs 36.5 (742),
+ * 80x80x3 49.1 vs 45.5 (1045), 112x112x1 169 vs 56 (2514). The direct solve also warms up faster
+ * in a fresh page: 28x28x1 calls 1-4 23 / 18 / 18 / 14 ms vs 62 / 17 / 18 / 5.
+ */
+export function defaultSolver(level: GridLevel): ImputeSolver {
+  return EnvelopeCholesky.work(level) <= 250 * (level.k + 1) * level.count ? 'direct' : 'multigrid';
 }
 
 /**
@@ -28,8 +48,10 @@ export interface ImputeOptions {
  * for Attribution Methods", ICML): every removed pixel p takes, per channel, the weighted mean of its
  * in-image 8-neighbours (weights above, renormalised by their sum W_p at borders), removed neighbours
  * included, i.e. the solution of  W_p x_p - sum_{q removed} w_pq x_q = sum_{q kept} w_pq v_q  over all
- * removed p (a symmetric positive-definite system whenever some pixel is kept, solved in f64 by
- * conjugate gradients preconditioned with a geometric multigrid cycle, all channels together), plus N(0, noise^2) noise. Kept pixels are unchanged. Returns a new HWC image.
+ * removed p (a symmetric positive-definite system whenever some pixel is kept, solved in f64 for
+ * all channels together: directly by an envelope Cholesky factor on small images, else by conjugate
+ * gradients preconditioned with a geometric multigrid cycle), plus N(0, noise^2) noise. Kept pixels
+ * are unchanged. Returns a new HWC image.
  */
 export function noisyLinearImpute(
   image: Float32Array,
@@ -43,11 +65,14 @@ export function noisyLinearImpute(
   const out = Float32Array.from(image);
   if (level.count === 0) return out;
   const x = new Float64Array(level.size);
-  const multigrid = new Multigrid(level);
-  preconditionedConjugateGradients(level, b, x, {
-    tolerance: options.tolerance ?? 1e-6,
-    precondition: (r, z) => multigrid.apply(r, z),
-  });
+  if ((options.solver ?? defaultSolver(level)) === 'direct') new EnvelopeCholesky(level).solve(b, x);
+  else {
+    const multigrid = new Multigrid(level);
+    preconditionedConjugateGradients(level, b, x, {
+      tolerance: options.tolerance ?? 1e-6,
+      precondition: (r, z) => multigrid.apply(r, z),
+    });
+  }
   const noise = normalFill(options.seed, options.streamOffset, level.count * channels, 0, options.noise);
   for (let p = 0; p < height * width; p++) {
     const u = level.shape.unknownAt[p]!;

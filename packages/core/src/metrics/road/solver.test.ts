@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { coarseLevel, prolongAdd, restrict } from './coarsening.js';
 import { GridLevel, gridShape } from './grid-level.js';
-import { imputationSystem, noisyLinearImpute } from './imputation.js';
+import { EnvelopeCholesky } from './envelope-cholesky.js';
+import { defaultSolver, imputationSystem, noisyLinearImpute } from './imputation.js';
 import { denseOf, Multigrid } from './multigrid.js';
 import { preconditionedConjugateGradients } from './pcg.js';
 
@@ -133,13 +134,37 @@ describe('noisy linear imputation solver', () => {
     ['all but one pixel, 2 channels', 9, 11, 2, (p) => p !== 50],
   ];
   for (const [name, h, w, c, isRemoved] of cases) {
-    it(`equals a dense Gaussian elimination of the same system: ${name}`, () => {
-      const image = Float32Array.from({ length: h * w * c }, (_, i) => hash(i + 1000));
-      const removed = Uint8Array.from({ length: h * w }, (_, p) => (isRemoved(p, w) ? 1 : 0));
-      const out = noisyLinearImpute(image, removed, h, w, c, { noise: 0, seed: 0, streamOffset: 0, tolerance: 1e-12 });
-      expect(out).toBeAllClose(denseImputation(image, removed, h, w, c), { abs: 2e-6, rel: 0 });
-    });
+    for (const solver of ['direct', 'multigrid'] as const) {
+      it(`equals a dense Gaussian elimination of the same system: ${name}, ${solver}`, () => {
+        const image = Float32Array.from({ length: h * w * c }, (_, i) => hash(i + 1000));
+        const removed = Uint8Array.from({ length: h * w }, (_, p) => (isRemoved(p, w) ? 1 : 0));
+        const out = noisyLinearImpute(image, removed, h, w, c, { noise: 0, seed: 0, streamOffset: 0, tolerance: 1e-12, solver });
+        expect(out).toBeAllClose(denseImputation(image, removed, h, w, c), { abs: 2e-6, rel: 0 });
+      });
+    }
   }
+
+  it("the envelope's work is half the sum of each row's squared width: 92.5 for a fully removed 3x4 grid", () => {
+    // Row 0: widths 0, 1, 1, 1 (the left neighbour); rows 1 and 2: 4 at x = 0 (the cell above), else 5 (above left).
+    const { level } = imputationSystem(new Float32Array(12), new Uint8Array(12).fill(1), 3, 4, 1);
+    expect(EnvelopeCholesky.work(level)).toBe((3 + 2 * (16 + 3 * 25)) / 2);
+  });
+
+  it('solves small images directly, large ones by multigrid, the crossover growing with the channels', () => {
+    const blob = (h: number, w: number) =>
+      Uint8Array.from({ length: h * w }, (_, p) =>
+        Math.hypot(Math.floor(p / w) - h / 2, (p % w) - w / 2) < h / 3 || hash(p) < 0.3 ? 1 : 0,
+      );
+    const solverAt = (size: number, k: number) =>
+      defaultSolver(imputationSystem(new Float32Array(size * size * k), blob(size, size), size, size, k).level);
+    expect([solverAt(28, 1), solverAt(28, 3), solverAt(64, 3)]).toEqual(['direct', 'direct', 'direct']);
+    expect([solverAt(64, 1), solverAt(128, 1), solverAt(128, 3), solverAt(224, 3)]).toEqual([
+      'multigrid',
+      'multigrid',
+      'multigrid',
+      'multigrid',
+    ]);
+  });
 
   it('the default tolerance stays within 2e-5 of the exact solve at 96x96 (the error is 1,000x below the default noise)', () => {
     const [h, w, c] = [96, 96, 3];
@@ -147,7 +172,7 @@ describe('noisy linear imputation solver', () => {
     const removed = Uint8Array.from({ length: h * w }, (_, p) =>
       Math.hypot(Math.floor(p / w) - 40, (p % w) - 50) < 35 || hash(p) < 0.3 ? 1 : 0,
     );
-    const options = { noise: 0, seed: 0, streamOffset: 0 };
+    const options = { noise: 0, seed: 0, streamOffset: 0, solver: 'multigrid' } as const;
     const exact = noisyLinearImpute(image, removed, h, w, c, { ...options, tolerance: 1e-13 });
     expect(noisyLinearImpute(image, removed, h, w, c, options)).toBeAllClose(exact, { abs: 2e-5, rel: 0 });
   });
@@ -243,7 +268,7 @@ describe('noisy linear imputation solver', () => {
     expect(coarseLevel(level)).toBeUndefined();
     expect(new Multigrid(level).depth).toBe(1);
     const image = Float32Array.from({ length: h * w }, (_, i) => hash(i));
-    const out = noisyLinearImpute(image, removed, h, w, 1, { noise: 0, seed: 0, streamOffset: 0, tolerance: 1e-12 });
+    const out = noisyLinearImpute(image, removed, h, w, 1, { noise: 0, seed: 0, streamOffset: 0, tolerance: 1e-12, solver: 'multigrid' });
     expect(out).toBeAllClose(denseImputation(image, removed, h, w, 1), { abs: 1e-6, rel: 0 });
   });
 
