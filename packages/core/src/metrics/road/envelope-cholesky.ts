@@ -25,12 +25,21 @@ export class EnvelopeCholesky {
     this.#factor();
   }
 
-  /** Multiply-adds of the factorisation: sum over rows of the envelope width squared (halved). */
-  static work(level: GridLevel): number {
-    const first = envelopeStarts(level);
-    let sum = 0;
-    for (let u = 0; u < level.count; u++) sum += (u - first[u]!) ** 2 / 2;
-    return sum;
+  /**
+   * Whether the factorisation's multiply-adds (the sum over rows of the envelope width squared,
+   * halved) are at most `limit`, reading rows only until they exceed it: on a large image the first
+   * rows with unknowns settle it (their widths are about the image's).
+   */
+  static workWithin(level: GridLevel, limit: number): boolean {
+    const { height, width, unknownAt } = level.shape;
+    let work = 0;
+    for (let y = 0; y < height && work <= limit; y++) {
+      for (let x = 0; x < width; x++) {
+        const u = unknownAt[y * width + x]!;
+        if (u >= 0) work += (u - envelopeStart(level, y, x, u)) ** 2 / 2;
+      }
+    }
+    return work <= limit;
   }
 
   /** x = A^-1 b for the level's k channels (vectors of the level; x's entries off the unknowns are left as they are). */
@@ -94,20 +103,24 @@ export class EnvelopeCholesky {
   }
 }
 
-/** Each unknown's lowest neighbouring unknown (itself when none comes before it). */
+/** Each unknown's envelope start ({@link envelopeStart}). */
 function envelopeStarts(level: GridLevel): Int32Array {
   const { height, width, unknownAt } = level.shape;
   const first = new Int32Array(level.count);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const u = unknownAt[y * width + x]!;
-      if (u < 0) continue;
-      let lowest = u;
-      forEachEarlierNeighbour(level, y, x, (v) => (lowest = Math.min(lowest, v)));
-      first[u] = lowest;
+      if (u >= 0) first[u] = envelopeStart(level, y, x, u);
     }
   }
   return first;
+}
+
+/** Unknown u's (at cell (y, x)) lowest neighbouring unknown, or u when none comes before it. */
+function envelopeStart(level: GridLevel, y: number, x: number, u: number): number {
+  let lowest = u;
+  forEachEarlierNeighbour(level, y, x, (v) => (lowest = Math.min(lowest, v)));
+  return lowest;
 }
 
 /** Calls `visit(v, slot)` for each unknown v among cell (y, x)'s 4 neighbours before it (the row above, then the left one). */
