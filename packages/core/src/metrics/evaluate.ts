@@ -15,6 +15,7 @@ import { listMetrics, METRICS } from './registry.js';
 import {
   normaliseAttribution,
   readAttribution,
+  readInputs,
   unpackAttribution,
   type AttributionInput,
   type AttributionRead,
@@ -163,9 +164,7 @@ async function runMetric<M extends MetricName>(
     if (output.status === 'rejected') throw output.reason;
     return output.value;
   }
-  const read = await reading;
-  const inputValues = definition.hostInput ? (inputs.hostValues ?? read.input) : undefined;
-  return definition.run({ ...inputs, maps: read.maps, attributionValues: read.values, ...(inputValues && { inputValues }) }, options);
+  return definition.run(readInputs({ ...inputs, reading }, await reading, definition.hostInput === true), options);
 }
 
 export type { EvaluateOptions };

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-import { InvalidOptionError, invariant, normalFill } from '@webxai/shaders';
+import { InvalidOptionError } from '@webxai/shaders';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
-import { scoreWithOriginals } from '../shared/host-batches.js';
+import { gpuBatches } from '../../perturbation/shared/evaluate.js';
+import { readInputs } from '../shared/attribution.js';
+import { metricEnv } from '../shared/masked-batches.js';
+import { Perturbations, scoreOnGpu, scoreOnHost } from './perturbations.js';
 import type { MetricDefinition } from '../types.js';
 
 /** Options of `'infidelity'`. */
@@ -27,22 +30,6 @@ declare module '../types.js' {
 
 const NAME = 'infidelity';
 
-/** Dot product of a perturbation (H * W * C) with an attribution of C' = C or 1 channels (broadcast). */
-function dotAttribution(
-  noise: Float32Array,
-  attribution: Float32Array,
-  offset: number,
-  pixels: number,
-  channels: number,
-  attributionChannels: number,
-): number {
-  let s = 0;
-  for (let p = 0; p < pixels; p++)
-    for (let c = 0; c < channels; c++)
-      s += noise[p * channels + c]! * attribution[offset + p * attributionChannels + (attributionChannels === 1 ? 0 : c)]!;
-  return s;
-}
-
 /**
  * `'infidelity'` (Yeh et al. 2019, "On the (In)fidelity and Sensitivity of Explanations", NeurIPS),
  * with Captum's semantics: for perturbations I_s (s = 1..samples), the perturbed input is x - I_s and
@@ -61,38 +48,15 @@ export const infidelity: MetricDefinition<'infidelity'> = {
     if (o.normalize !== undefined && typeof o.normalize !== 'boolean')
       throw new InvalidOptionError(`${NAME}: normalize must be a boolean, got ${String(o.normalize)}`);
   },
-  async run(inputs, o) {
-    const { attribution, attributionValues, height, width, channels } = inputs;
-    const samples = o.samples ?? 10;
-    const std = o.noiseStd ?? 0.003;
-    const seed = o.seed ?? 0;
-    const pixels = height * width;
-    const perImage = pixels * channels;
-    const attributionChannels = attribution.shape[3];
-    const n = inputs.input.shape[0];
-    const noise = new Float32Array(perImage);
-    const perturbed = new Float32Array(perImage);
-    // Each sample's noise is drawn once, where its perturbed image is written: I.a is taken there
-    // rather than by drawing the same 150k normals again after the model has run.
-    const dots = new Float64Array(n * samples);
-    let drawn = 0;
-    const perturb = (i: number, s: number) => {
-      normalFill(seed, (i * samples + s) * perImage, perImage, 0, std, noise);
-      const image = inputs.inputValues!.subarray(i * perImage, (i + 1) * perImage);
-      for (let v = 0; v < perImage; v++) perturbed[v] = image[v]! - noise[v]!;
-      dots[i * samples + s] = dotAttribution(
-        noise,
-        attributionValues,
-        i * pixels * attributionChannels,
-        pixels,
-        channels,
-        attributionChannels,
-      );
-      drawn++;
-      return perturbed;
-    };
-    const { original, derived, classes, targets } = await scoreWithOriginals(NAME, inputs, samples, perturb);
-    invariant(drawn === n * samples, `${NAME}: ${drawn} perturbations written for ${n * samples} samples`);
+  async runWhileReading(inputs, o) {
+    const [n, height, width, channels] = inputs.input.shape;
+    const perturbations = new Perturbations({ n, height, width, channels }, o.samples ?? 10, o.noiseStd ?? 0.003, o.seed ?? 0);
+    // The GPU path makes x - I_s on the GPU and sends its batches before the attribution lands; the
+    // host path writes x - I_s from the input's values, which come with the attribution.
+    const { original, derived, classes, targets } = gpuBatches(metricEnv(NAME, inputs))
+      ? await scoreOnGpu(NAME, inputs, perturbations)
+      : await scoreOnHost(NAME, readInputs(inputs, await inputs.reading, true), perturbations);
+    const { samples, dots } = perturbations;
     const scores = targets.map((target, i) => {
       const f0 = original[i * classes + target]!;
       const drops = Float64Array.from({ length: samples }, (_, s) => f0 - derived[(i * samples + s) * classes + target]!);

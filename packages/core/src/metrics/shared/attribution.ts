@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidInputError, ShapeMismatchError } from '@webxai/shaders';
 import type { Target } from '../../api/targets.js';
 import { readChecked, type InputCheck } from '../../api/input-check.js';
+import type { MetricInputs, ReadingMetricInputs } from '../types.js';
 
 /** An attribution to score: a tensor, or any explain result (its `attribution`, and its `target`). */
 export type AttributionInput = tf.Tensor | { readonly attribution: tf.Tensor; readonly target?: readonly number[] };
@@ -99,4 +100,14 @@ export async function readAttribution(
   const both = await readChecked(check, input ? [input, attribution] : attribution);
   const values = input ? both.subarray(input.size) : both;
   return { values, maps: pixelMapsOf(values, attribution.shape), ...(input && { input: both.subarray(0, input.size) }) };
+}
+
+/**
+ * A `run` metric's inputs from a `runWhileReading` metric's and its landed readback: the attribution's
+ * maps and values, and with `hostInput` the input's values (a black box's `hostValues`, else the read).
+ */
+export function readInputs(inputs: ReadingMetricInputs, read: AttributionRead, hostInput: boolean): MetricInputs {
+  const { reading: _, ...base } = inputs;
+  const inputValues = hostInput ? (inputs.hostValues ?? read.input) : undefined;
+  return { ...base, maps: read.maps, attributionValues: read.values, ...(inputValues && { inputValues }) };
 }

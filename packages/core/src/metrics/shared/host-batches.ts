@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { BatchLayout } from '../../perturbation/shared/perturb-cpu.js';
-import { evaluateBatches, gpuBatches, type BatchWriter } from '../../perturbation/shared/evaluate.js';
+import { evaluateBatches, gpuBatches, type BatchWriter, type PerturbationEnv } from '../../perturbation/shared/evaluate.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { invariant } from '@webxai/shaders';
 import { resolveTargetsOnHost } from '../../api/targets.js';
@@ -39,10 +39,22 @@ async function scoreHostImages(
     tfjsDevice().queue.writeBuffer(output, 0, batch);
     return Promise.resolve();
   };
-  const writer: BatchWriter = gpuBatches(env) ? { on: 'gpu', write: uploadBatch } : { on: 'host', write };
-  const pipelined = writer.on === 'gpu';
-  const batchEnv = pipelined ? { ...env, batchSize: Math.min(env.batchSize, Math.ceil(total / PIPELINE_BATCHES)) } : env;
-  return collectScores(total, (keep) => evaluateBatches(batchEnv, total, writer, keep, pipelined ? 'once' : 'per-batch'));
+  if (gpuBatches(env)) return scorePipelined(env, total, { on: 'gpu', write: uploadBatch });
+  return collectScores(total, (keep) => evaluateBatches(env, total, { on: 'host', write }, keep));
+}
+
+/**
+ * `total` images from a GPU `writer` whose batches take host work (solves, noise draws), scored in at
+ * least PIPELINE_BATCHES batches with one readback at the end: the host writes batch k + 1 while the
+ * GPU runs batch k.
+ */
+export function scorePipelined(
+  env: PerturbationEnv,
+  total: number,
+  writer: Extract<BatchWriter, { on: 'gpu' }>,
+): Promise<{ scores: Float32Array; classes: number }> {
+  const batchEnv = { ...env, batchSize: Math.min(env.batchSize, Math.ceil(total / PIPELINE_BATCHES)) };
+  return collectScores(total, (keep) => evaluateBatches(batchEnv, total, writer, keep, 'once'));
 }
 
 /** Copies an HWC image into slot `b` of a batch in `layout`. */
