@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights } from '@webxai/testing/models';
 import { InvalidOptionError, liveBufferCount, uniformRef } from '@webxai/shaders';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
+import { countReadbacks } from '@webxai/testing';
 import { explain } from '../../api/explain.js';
 import { evaluate } from '../evaluate.js';
 
@@ -31,7 +32,7 @@ describe('max-sensitivity', () => {
     disposeWeights(weights);
   });
 
-  it('perturbs by the seeded uniform stream on both paths: ||d_s|| / ||x|| for gradient x input of a sum, no leak', async () => {
+  it('perturbs by the seeded uniform stream on both paths: ||d_s|| / ||x|| for gradient x input of a sum; its norms read back once; no leak', async () => {
     const model = (v: tf.Tensor4D) => tf.sum<tf.Tensor2D>(v, [1, 2]); // one class; its gradient is 1, so e(x) = x
     const [shape, samples, radius, seed]: [[number, number, number, number], number, number, number] = [[2, 5, 4, 1], 3, 0.1, 7];
     const count = shape.reduce((a, b) => a * b, 1);
@@ -60,7 +61,11 @@ describe('max-sensitivity', () => {
     await run(); // warm-up: pipelines, pooled buffers
     const held = () => [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())];
     const before = held();
-    const gpu = await run();
+    const { result: gpu, readbacks } = await countReadbacks(run);
+    // evaluate's attribution readback (beside the metric), the original scores, one per re-explanation
+    // (gradient x input's input check with its map) and one for every norm (was 9: the reference
+    // norms and each sample's read on their own).
+    expect(readbacks).toBe(1 + 1 + samples + 1);
     expect(held()).toEqual(before);
     await tf.setBackend('cpu');
     const cpu = await run();

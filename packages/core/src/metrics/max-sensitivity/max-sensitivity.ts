@@ -30,13 +30,9 @@ declare module '../types.js' {
 
 const NAME = 'max-sensitivity';
 
-/** Frobenius norms per image of a [n, ...] tensor. */
-async function normsPerImage(t: tf.Tensor): Promise<Float64Array> {
-  const n = t.shape[0];
-  const squared = tf.tidy(() => tf.sum(tf.square(tf.reshape(t, [n, -1])), 1));
-  const values = await squared.data();
-  squared.dispose();
-  return Float64Array.from(values, Math.sqrt);
+/** Squared Frobenius norms per image of a [n, ...] tensor, on its device. */
+function squaredNorms(t: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => tf.sum(tf.square(tf.reshape(t, [t.shape[0], -1])), 1));
 }
 
 /**
@@ -57,37 +53,49 @@ export const maxSensitivity: MetricDefinition<'max-sensitivity'> = {
     numberOption(NAME, 'radius', o.radius, 0.02, 0);
     seedOption(NAME, o.seed);
   },
-  async run(inputs, o) {
+  // The re-explanations do not depend on the attribution's values (only on its tensor): they go out
+  // while evaluate reads it back, and every norm stays on the device until one readback at the end.
+  async runWhileReading(inputs, o) {
     const { model, input, attribution } = inputs;
     const samples = o.samples ?? 10;
     const radius = o.radius ?? 0.02;
     const seed = o.seed ?? 0;
     const n = input.shape[0];
     const { targets } = await originalScores(model, input, inputs.target, inputs.signal);
-    const reference = await normsPerImage(attribution);
+    // Row 0: ||e(x)||^2 per image; row s + 1: ||e(x + d_s) - e(x)||^2.
+    const rows: tf.Tensor1D[] = [squaredNorms(attribution)];
+    let norms: Float64Array;
+    try {
+      for (let s = 0; s < samples; s++) {
+        throwIfAborted(inputs.signal, NAME);
+        // Sample s's U(-radius, radius) perturbation of every value of the batch (same values on both paths).
+        const noise = await uniformTensor(input.shape, seed, s * input.size, inputs.path, [-radius, radius]);
+        const noisy = tf.add<tf.Tensor4D>(input, noise);
+        noise.dispose();
+        let result: { attribution: tf.Tensor } | undefined;
+        try {
+          result = await explain(model.source, noisy, {
+            ...o.explain,
+            target: targets,
+            ...(o.preprocess ? { preprocess: o.preprocess } : {}),
+          });
+          const moved = result.attribution;
+          rows.push(tf.tidy(() => squaredNorms(tf.sub(normaliseAttribution(NAME, moved, input.shape), attribution))));
+        } finally {
+          noisy.dispose();
+          if (result) disposeResult(result);
+        }
+      }
+      const all = tf.concat(rows);
+      norms = Float64Array.from(await all.data().finally(() => all.dispose()), Math.sqrt);
+    } finally {
+      tf.dispose(rows);
+    }
     const worst = new Float64Array(n);
-    for (let s = 0; s < samples; s++) {
-      throwIfAborted(inputs.signal, NAME);
-      // Sample s's U(-radius, radius) perturbation of every value of the batch (same values on both paths).
-      const noise = await uniformTensor(input.shape, seed, s * input.size, inputs.path, [-radius, radius]);
-      const noisy = tf.add<tf.Tensor4D>(input, noise);
-      noise.dispose();
-      let result: { attribution: tf.Tensor } | undefined;
-      try {
-        result = await explain(model.source, noisy, {
-          ...o.explain,
-          target: targets,
-          ...(o.preprocess ? { preprocess: o.preprocess } : {}),
-        });
-        const moved = normaliseAttribution(NAME, result.attribution, input.shape);
-        const diff = tf.sub(moved, attribution);
-        const norms = await normsPerImage(diff);
-        tf.dispose([moved, diff]);
-        for (let i = 0; i < n; i++)
-          worst[i] = Math.max(worst[i]!, reference[i]! > 0 ? norms[i]! / reference[i]! : norms[i]! > 0 ? Infinity : 0);
-      } finally {
-        noisy.dispose();
-        if (result) disposeResult(result);
+    for (let s = 1; s <= samples; s++) {
+      for (let i = 0; i < n; i++) {
+        const [moved, reference] = [norms[s * n + i]!, norms[i]!];
+        worst[i] = Math.max(worst[i]!, reference > 0 ? moved / reference : moved > 0 ? Infinity : 0);
       }
     }
     return { scores: Array.from(worst), target: targets };
