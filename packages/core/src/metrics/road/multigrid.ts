@@ -29,6 +29,8 @@ interface Level {
 export class Multigrid {
   private readonly levels: Level[] = [];
   private readonly factor: Float64Array | undefined;
+  /** The coarsest level's unknowns, k per unknown, for the factored solve (allocated once). */
+  private readonly compact: Float64Array;
 
   constructor(fine: GridLevel) {
     let grid: GridLevel | undefined = fine;
@@ -38,6 +40,7 @@ export class Multigrid {
     }
     const coarsest = this.levels.at(-1)!.grid;
     this.factor = coarsest.count <= DIRECT_LIMIT ? cholesky(denseOf(coarsest)) : undefined;
+    this.compact = new Float64Array(this.factor ? coarsest.count * coarsest.k : 0);
   }
 
   /** Depth of the hierarchy (1: no coarse levels). */
@@ -64,7 +67,7 @@ export class Multigrid {
   private solveCoarsest(grid: GridLevel, b: Float64Array, x: Float64Array): void {
     const { count, at, k } = grid;
     if (this.factor) {
-      const compact = new Float64Array(count * k);
+      const compact = this.compact;
       for (let u = 0; u < count; u++) for (let c = 0; c < k; c++) compact[u * k + c] = b[at[u]! + c]!;
       choleskySolve(this.factor, count, compact, k);
       for (let u = 0; u < count; u++) for (let c = 0; c < k; c++) x[at[u]! + c] = compact[u * k + c]!;
