@@ -9,6 +9,7 @@ import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { GpuScope } from '../../perturbation/shared/gpu-scope.js';
 import { scorePipelined, scoreWithOriginals, type ScoresWithOriginals } from '../shared/host-batches.js';
 import { metricEnv } from '../shared/masked-batches.js';
+import type { AttributionRead } from '../shared/attribution.js';
 import type { MetricInputs, ReadingMetricInputs } from '../types.js';
 
 /** The perturbations I_s ~ N(0, std^2) of every input value, `samples` per image, and their dot products with the attribution. */
@@ -69,22 +70,48 @@ export async function scoreOnHost(method: string, inputs: MetricInputs, perturba
 }
 
 /**
+ * The dot products I_s . a of the GPU path, whose noise is drawn before the attribution may have
+ * landed: taken at once when it has, else the noise is kept until {@link settle}.
+ */
+class LateDots {
+  #attribution: Float32Array | undefined;
+  readonly #waiting: { i: number; s: number; noise: Float32Array }[] = [];
+
+  constructor(
+    private readonly perturbations: Perturbations,
+    private readonly reading: Promise<AttributionRead>,
+    private readonly attributionChannels: number,
+  ) {
+    void reading.then(
+      (read) => (this.#attribution = read.values),
+      () => undefined, // evaluate reports the readback's error
+    );
+  }
+
+  /** I_s . a of image i, now or once the attribution has landed (`noise` is copied then). */
+  take(i: number, s: number, noise: Float32Array): void {
+    if (this.#attribution) this.perturbations.dot(i, s, noise, this.#attribution, this.attributionChannels);
+    else this.#waiting.push({ i, s, noise: noise.slice() });
+  }
+
+  /** Every waiting dot product, once the attribution has landed. */
+  async settle(): Promise<void> {
+    const { values } = await this.reading;
+    for (const { i, s, noise } of this.#waiting) this.perturbations.dot(i, s, noise, values, this.attributionChannels);
+    this.#waiting.length = 0;
+  }
+}
+
+/**
  * The GPU path: each batch row gets -I_s from the host (zeros for an original) and noise-points adds
  * the input image to it in place (sigma = noiseLevel * (max - min) = 1: the host's f32 subtraction).
  * Rows are sample-major, as noise-points reads them: row t is image t % n's original for t < n, else
- * its sample t / n - 1. The batches go out while the attribution is read back; I_s . a is taken as
- * soon as it has landed, the noise of the rows written before then kept until it does.
+ * its sample t / n - 1. The batches go out while the attribution is read back (LateDots).
  */
 export async function scoreOnGpu(method: string, inputs: ReadingMetricInputs, perturbations: Perturbations): Promise<ScoresWithOriginals> {
   const { perImage, samples } = perturbations;
   const { n } = perturbations.geometry;
-  const attributionChannels = inputs.attribution.shape[3];
-  let attribution: Float32Array | undefined;
-  void inputs.reading.then(
-    (read) => (attribution = read.values),
-    () => undefined, // evaluate reports the readback's error
-  );
-  const waiting: { i: number; s: number; noise: Float32Array }[] = [];
+  const dots = new LateDots(perturbations, inputs.reading, inputs.attribution.shape[3]);
   const noise = new Float32Array(perImage);
   const device = tfjsDevice();
   const scope = new GpuScope(device);
@@ -105,8 +132,7 @@ export async function scoreOnGpu(method: string, inputs: ReadingMetricInputs, pe
         }
         perturbations.draw(i, sample, noise);
         for (let v = 0; v < perImage; v++) row[v] = -noise[v]!;
-        if (attribution) perturbations.dot(i, sample, noise, attribution, attributionChannels);
-        else waiting.push({ i, s: sample, noise: noise.slice() });
+        dots.take(i, sample, noise);
       }
       device.queue.writeBuffer(target, 0, rows, 0, count * perImage);
       const params = { elementCount: perImage, pointCount: count, firstPoint: first, imageCount: n, noiseLevel: 1 };
@@ -116,9 +142,17 @@ export async function scoreOnGpu(method: string, inputs: ReadingMetricInputs, pe
   } finally {
     scope.release();
   }
-  const { values } = await inputs.reading;
-  for (const { i, s, noise: kept } of waiting) perturbations.dot(i, s, kept, values, attributionChannels);
-  const { scores, classes } = scored;
+  await dots.settle();
+  return imageMajor(inputs, scored, n, samples);
+}
+
+/** Sample-major score rows as {@link ScoresWithOriginals} (image i's samples together), with the targets resolved. */
+function imageMajor(
+  inputs: ReadingMetricInputs,
+  { scores, classes }: { scores: Float32Array; classes: number },
+  n: number,
+  samples: number,
+): ScoresWithOriginals {
   const original = scores.slice(0, n * classes);
   const derived = new Float32Array(n * samples * classes);
   for (let i = 0; i < n; i++) {
