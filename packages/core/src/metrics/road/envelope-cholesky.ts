@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// A direct solve of a GridLevel's system for small images: the Cholesky factor of the operator in
+// A direct solve of a GridLevel's system (small images; the multigrid's coarsest level): the Cholesky factor of the operator in
 // envelope (skyline) storage. Unknowns are numbered row-major, so row u's nonzeros start at its
 // first neighbour in the row above: the envelope is about one image row of unknowns wide, and the
 // factor fills it in and nothing outside it. Work: the sum over rows of the envelope width squared,
@@ -14,6 +14,8 @@ export class EnvelopeCholesky {
   /** Row u's entries, columns first[u]..u, start at start[u] (the last is the diagonal). */
   readonly #start: Int32Array;
   readonly #values: Float64Array;
+  /** One channel's intermediate solution in unknown order (reused: a V-cycle solves once per cycle). */
+  readonly #y: Float64Array;
 
   constructor(readonly level: GridLevel) {
     const { count } = level;
@@ -21,6 +23,7 @@ export class EnvelopeCholesky {
     this.#start = new Int32Array(count + 1);
     for (let u = 0; u < count; u++) this.#start[u + 1] = this.#start[u]! + u - this.#first[u]! + 1;
     this.#values = new Float64Array(this.#start[count]!);
+    this.#y = new Float64Array(count);
     this.#scatterOperator();
     this.#factor();
   }
@@ -48,7 +51,7 @@ export class EnvelopeCholesky {
     const first = this.#first;
     const start = this.#start;
     const l = this.#values;
-    const y = new Float64Array(count);
+    const y = this.#y;
     for (let c = 0; c < k; c++) {
       // L y = b, row by row.
       for (let u = 0; u < count; u++) {

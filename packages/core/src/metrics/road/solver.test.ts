@@ -4,7 +4,7 @@ import { coarseLevel, prolongAdd, restrict } from './coarsening.js';
 import { GridLevel, gridShape } from './grid-level.js';
 import { EnvelopeCholesky } from './envelope-cholesky.js';
 import { defaultSolver, imputationSystem, noisyLinearImpute } from './imputation.js';
-import { denseOf, Multigrid } from './multigrid.js';
+import { Multigrid } from './multigrid.js';
 import { preconditionedConjugateGradients } from './pcg.js';
 
 /** A reproducible value in [0, 1) (no RNG dependency: the tests only need irregular data). */
@@ -121,6 +121,23 @@ function denseInterpolation(fine: GridLevel): { p: number[][]; coarseUnknowns: [
     }
   }
   return { p, coarseUnknowns };
+}
+
+/** A level's operator as a dense row-major matrix over its unknowns. */
+function denseOf(grid: GridLevel): Float64Array {
+  const { height, width, unknownAt, count } = grid.shape;
+  const dense = new Float64Array(count * count);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const u = unknownAt[y * width + x]!;
+      if (u < 0) continue;
+      for (let s = 0; s < 9; s++) {
+        const value = grid.stencil[u * 9 + s]!;
+        if (value !== 0) dense[u * count + unknownAt[(y + Math.floor(s / 3) - 1) * width + x + (s % 3) - 1]!] = value;
+      }
+    }
+  }
+  return dense;
 }
 
 const transposed = (m: number[][]) => m[0]!.map((_, j) => m.map((row) => row[j]!));
