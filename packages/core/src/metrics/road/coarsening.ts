@@ -9,12 +9,6 @@
 import { GridLevel, gridShape } from './grid-level.js';
 
 /**
- * P along one axis: AXIS_WEIGHTS[parity * 9 + (d + 1) * 3 + r] is the weight of coarse coordinate
- * (v >> 1) - 1 + r in the interpolation of fine coordinate v + d, for a v of that parity.
- */
-const AXIS_WEIGHTS = Float64Array.of(0.5, 0.5, 0, 0, 1, 0, 0, 0.5, 0.5, 0, 1, 0, 0, 0.5, 0.5, 0, 0, 1);
-
-/**
  * The Galerkin coarse level of `fine` (P^T A P), or undefined when no fine cell on an even row and
  * column is an unknown.
  */
@@ -45,7 +39,8 @@ export function coarseLevel(fine: GridLevel): GridLevel | undefined {
 /**
  * (A P) row by row: for fine unknown a at (y, x), entry r of the result is (A P)[a][J] for the
  * coarse cell J = (y >> 1, x >> 1) + (r / 3 - 1, r % 3 - 1) (a's neighbours interpolate from no
- * other), with P's weights along each axis from AXIS_WEIGHTS whether or not J is an unknown.
+ * other), with P's weights along each axis whether or not J is an unknown: the 3x3 row is
+ * interpolated along x (each of its rows), then along y (each column), by {@link interpolateAxis}.
  */
 function interpolatedRows(fine: GridLevel): Float64Array {
   const { height, width, unknownAt } = fine.shape;
@@ -55,26 +50,42 @@ function interpolatedRows(fine: GridLevel): Float64Array {
     for (let x = 0; x < width; x++) {
       const a = unknownAt[y * width + x]!;
       if (a < 0) continue;
-      const wy = (y & 1) * 9;
-      const wx = (x & 1) * 9;
-      // partial[dy][rx] = sum over dx of A[a][dy][dx] P_x[dx][rx]; then the same along y.
-      for (let dy = 0; dy < 3; dy++) {
-        for (let rx = 0; rx < 3; rx++) {
-          let s = 0;
-          for (let dx = 0; dx < 3; dx++) s += fine.stencil[a * 9 + dy * 3 + dx]! * AXIS_WEIGHTS[wx + dx * 3 + rx]!;
-          partial[dy * 3 + rx] = s;
-        }
-      }
-      for (let ry = 0; ry < 3; ry++) {
-        for (let rx = 0; rx < 3; rx++) {
-          let s = 0;
-          for (let dy = 0; dy < 3; dy++) s += AXIS_WEIGHTS[wy + dy * 3 + ry]! * partial[dy * 3 + rx]!;
-          product[a * 9 + ry * 3 + rx] = s;
-        }
-      }
+      for (let row = 0; row < 3; row++) interpolateAxis(fine.stencil, a * 9 + row * 3, 1, partial, row * 3, 1, x & 1);
+      for (let column = 0; column < 3; column++) interpolateAxis(partial, column, 3, product, a * 9 + column, 3, y & 1);
     }
   }
   return product;
+}
+
+/**
+ * P along one axis applied to three neighbours' coefficients (fine offsets -1, 0, 1 of a cell of
+ * the given parity) read at `from`, `from + stride`, `from + 2 * stride`: written as the weights of
+ * coarse coordinates (v >> 1) - 1 + r, r = 0..2, at `to + r * toStride`. An even fine coordinate
+ * 2t sits on t, an odd one 2t + 1 between t and t + 1 (file comment).
+ */
+function interpolateAxis(
+  src: Float64Array,
+  from: number,
+  stride: number,
+  dst: Float64Array,
+  to: number,
+  toStride: number,
+  odd: number,
+): void {
+  const before = src[from]!;
+  const at = src[from + stride]!;
+  const after = src[from + 2 * stride]!;
+  if (odd) {
+    // v - 1 = 2t sits on t; v = 2t + 1 between t and t + 1; v + 1 = 2t + 2 on t + 1.
+    dst[to] = 0;
+    dst[to + toStride] = before + 0.5 * at;
+    dst[to + 2 * toStride] = 0.5 * at + after;
+  } else {
+    // v - 1 = 2t - 1 between t - 1 and t; v = 2t on t; v + 1 = 2t + 1 between t and t + 1.
+    dst[to] = 0.5 * before;
+    dst[to + toStride] = 0.5 * before + at + 0.5 * after;
+    dst[to + 2 * toStride] = 0.5 * after;
+  }
 }
 
 /**
@@ -131,15 +142,16 @@ export function restrict(fine: GridLevel, r: Float64Array, coarse: GridLevel, b:
 export function prolongAdd(coarse: GridLevel, e: Float64Array, fine: GridLevel, x: Float64Array): void {
   const { k } = fine;
   const { height, width, unknownAt } = fine.shape;
-  const right = k;
   const down = coarse.paddedWidth * k;
   for (let y = 0; y < height; y++) {
     const dy = y % 2 ? down : 0;
+    const fineRow = fine.vectorOffset(y, 0);
+    const coarseRow = coarse.vectorOffset(y >> 1, 0);
     for (let px = 0; px < width; px++) {
       if (unknownAt[y * width + px]! < 0) continue;
-      const dx = px % 2 ? right : 0;
-      const at = fine.vectorOffset(y, px);
-      for (let c = 0, j = coarse.vectorOffset(y >> 1, px >> 1); c < k; c++, j++) {
+      const dx = px % 2 ? k : 0;
+      const at = fineRow + px * k;
+      for (let c = 0, j = coarseRow + (px >> 1) * k; c < k; c++, j++) {
         x[at + c]! += 0.25 * (e[j]! + e[j + dx]! + e[j + dy]! + e[j + dy + dx]!);
       }
     }

@@ -110,5 +110,5 @@ export function imputationSystem(image: Float32Array, removed: Uint8Array, heigh
       }
     }
   }
-  return { level: new GridLevel(shape, stencil, channels, { edge: EDGE_WEIGHT, corner: CORNER_WEIGHT }), b };
+  return { level: new GridLevel(shape, stencil, channels), b };
 }
