@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, ShapeMismatchError } from '../runtime/errors.js';
-import { normalFill } from './normal-fill.js';
+import { hornerBound, normalFill } from './normal-fill.js';
 import { normalRef, RANDOM_STREAM_LENGTH } from './random-fill.ref.js';
 
 /** Index of the first value whose f32 bits differ (-0 vs 0 and NaN payloads included), or -1. */
@@ -51,5 +51,11 @@ describe('normalFill', () => {
     }
     expect(normalFill(0, RANDOM_STREAM_LENGTH - 1, 1)).toHaveLength(1);
     expect(() => normalFill(0, 0, 4, 0, 1, new Float32Array(3))).toThrow(ShapeMismatchError);
+  });
+
+  it("never needs the kernel's i32 wrap: every Horner partial sum stays below 2^31 (the premise of dropping `| 0`)", () => {
+    expect(hornerBound()).toBeLessThan(2 ** 31);
+    expect(hornerBound()).toBeGreaterThan(2 ** 30); // the table is read: its largest segment is ~0.8 * 2^31
+    expect(hornerBound([2 ** 31, 0, 0, 0, 0, 0, 0])).toBeGreaterThanOrEqual(2 ** 31);
   });
 });

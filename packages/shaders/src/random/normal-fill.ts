@@ -103,7 +103,10 @@ function q28ToF32Fast(g: number): number {
  * normalFromWord (normal-sampler.ts) with normalSegment inlined (no object per value) and the Horner
  * step's mulhiI32(acc, x) as trunc(acc * x / 2^32) in f64: with x = x1 * 2^16 + x0 (16-bit halves),
  * that is trunc((acc * x1 + trunc(acc * x0 / 2^16)) / 2^16), where |acc| <= 2^31 keeps every
- * product and sum below 2^48, so exact; no branch on the sign and x split once, not per step.
+ * product and sum below 2^48, so exact; no branch on the sign and x split once, not per step. The
+ * kernel's i32 wrap (`| 0` after each step) is left out: |mulhi(acc, x)| <= |acc|, so every partial
+ * sum is at most a segment's sum of |coefficients| (plus one per step for the truncations), which
+ * stays below 2^31 ({@link hornerBound}, checked by the tests), so it never wraps.
  */
 function normalOfWord(word: number): number {
   const odd = ((word << 1) | 1) >>> 0; // bit 31 (the sign) shifts out: q = word & 0x7fffffff
@@ -115,10 +118,21 @@ function normalOfWord(word: number): number {
   const base = (octave * NORMAL_SEGMENTS + (mantissa >>> 30)) * STRIDE;
   let acc = TABLE[base + NORMAL_DEGREE]!;
   for (let k = NORMAL_DEGREE - 1; k >= 0; k--) {
-    acc = (Math.trunc((acc * x1 + Math.trunc(acc * x0 * HALF)) * HALF) + TABLE[base + k]!) | 0;
+    acc = Math.trunc((acc * x1 + Math.trunc(acc * x0 * HALF)) * HALF) + TABLE[base + k]!;
   }
   const magnitude = q28ToF32Fast(acc > 0 ? acc : 0);
   return word < 0 ? -magnitude : magnitude;
+}
+
+/** The largest |partial sum| normalOfWord's Horner loop can reach: max over segments of sum |c_k| + NORMAL_DEGREE. */
+export function hornerBound(table: ArrayLike<number> = TABLE): number {
+  let bound = 0;
+  for (let base = 0; base < table.length; base += STRIDE) {
+    let sum = NORMAL_DEGREE;
+    for (let k = 0; k < STRIDE; k++) sum += Math.abs(table[base + k]!);
+    bound = Math.max(bound, sum);
+  }
+  return bound;
 }
 
 /**
@@ -140,9 +154,17 @@ export function normalFill(seed: number, offset: number, count: number, mean = 0
   // affineF32 (random-fill.ref.ts) with the f32 roundings of mean and std hoisted.
   const a = Math.fround(mean);
   const b = Math.fround(std);
-  for (let j = 0; j < count; j++) {
-    const z = normalOfWord(threefryNormalWord(offset + j, k0 | 0, k1 | 0, k2));
-    target[j] = Math.fround(b * z) + a; // the store rounds the sum to f32, as affineF32's last fround
+  // Two values per iteration: each is one long dependency chain (Threefry's rounds, then Horner's),
+  // and two side by side let the CPU overlap them (677k values 41 -> 28 ms in Node 20, bit-identical).
+  let j = 0;
+  for (; j + 1 < count; j += 2) {
+    const first = threefryNormalWord(offset + j, k0 | 0, k1 | 0, k2);
+    const second = threefryNormalWord(offset + j + 1, k0 | 0, k1 | 0, k2);
+    const z0 = normalOfWord(first);
+    const z1 = normalOfWord(second);
+    target[j] = Math.fround(b * z0) + a; // the store rounds the sum to f32, as affineF32's last fround
+    target[j + 1] = Math.fround(b * z1) + a;
   }
+  if (j < count) target[j] = Math.fround(b * normalOfWord(threefryNormalWord(offset + j, k0 | 0, k1 | 0, k2))) + a;
   return target;
 }
