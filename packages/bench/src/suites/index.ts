@@ -11,6 +11,7 @@ import { gradientGraphSuite } from './gradient-graph.js';
 import { naiveSuite } from './naive/index.js';
 import { metricsSuite } from './metrics.js';
 import { metricPassesSuite } from './metric-passes.js';
+import { metricExplainsSuite } from './metric-explains.js';
 import { perturbationSuite } from './perturbation.js';
 import { randomSuite } from './random.js';
 import { reduceSuite } from './reduce.js';
@@ -31,6 +32,7 @@ export const SUITES: readonly BenchSuite[] = [
   camAutoLayerSuite,
   metricsSuite,
   metricPassesSuite,
+  metricExplainsSuite,
   featuresSuite,
   naiveSuite,
 ];

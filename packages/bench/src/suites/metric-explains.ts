@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// The checks that explain again (max-sensitivity re-explains perturbed inputs; cascading
+// randomisation re-explains after each layer's weights are re-drawn) against the explanations they
+// run, made bare with `explain` on the same model and image, each map read back once as the check's
+// comparison needs it, plus the forward that resolves the target. Interleaved per round, so load hits
+// both sides (bound 1.15x, as the methods'). What is left over is each check's own work: the
+// perturbations and norms, the model copy and weight draws, the Spearman and SSIM comparisons. On
+// the shipped MNIST CNN, quick and full alike (seconds).
+import type * as tfNamespace from '@tensorflow/tfjs';
+import type { BenchCase, BenchContext, BenchSuite, SuiteInstance } from '../harness.js';
+import { boundVerdict, median, medianPairedRatio, RunRecorder, webgpuTfjs } from './shared.js';
+
+/** The explanation both checks repeat: IG with 16 steps (a batch of points, a readback at the end). */
+const EXPLAIN = { method: 'integrated-gradients', steps: 16 } as const;
+const SAMPLES = 10;
+const BOUND = 1.15;
+
+async function setupMetricExplains(context: BenchContext): Promise<SuiteInstance> {
+  const { tf, core, settle } = await webgpuTfjs(context);
+  const { loadMnistCnn, mnistSamples } = await import('@webxai/models');
+  const model = await loadMnistCnn();
+  const samples = mnistSamples();
+  const image = tf.tidy<tfNamespace.Tensor4D>(() => samples.images.slice([0, 0, 0, 0], [1, 28, 28, 1]));
+  samples.images.dispose();
+  const logits = model.predict(image) as tfNamespace.Tensor;
+  const target = (await tf.argMax(logits, 1).data())[0]!;
+  logits.dispose();
+  const original = await core.explain(model, image, { ...EXPLAIN, target });
+  const layersWithWeights = model.layers.filter((layer) => layer.getWeights().length > 0).length;
+  const times = new RunRecorder();
+
+  /** `count` explanations of the image, each map read back, after the forward that resolves the target. */
+  const bareExplains = async (count: number) => {
+    const scores = model.predict(image) as tfNamespace.Tensor;
+    await scores.data();
+    scores.dispose();
+    for (let i = 0; i < count; i++) {
+      const result = await core.explain(model, image, { ...EXPLAIN, target });
+      await result.attribution.data();
+      core.disposeResult(result);
+    }
+  };
+  const timed = async (key: string, work: () => Promise<unknown>) => {
+    const start = performance.now();
+    await work();
+    await settle();
+    times.record(key, performance.now() - start);
+  };
+  const checks: { name: string; explains: number; run: () => Promise<unknown> }[] = [
+    {
+      name: `max-sensitivity (${SAMPLES} samples)`,
+      explains: SAMPLES,
+      run: () =>
+        core.evaluate(model, image, original.attribution, { metric: 'max-sensitivity', target, explain: EXPLAIN, samples: SAMPLES }),
+    },
+    {
+      name: `cascading randomisation (${layersWithWeights} layers)`,
+      // The original map, then one per randomised layer.
+      explains: layersWithWeights + 1,
+      run: () => core.cascadingRandomisation(model, image, { explain: EXPLAIN, target: [target] }),
+    },
+  ];
+
+  const cases: BenchCase[] = checks.map((check) => ({
+    name: `interleaved: mnist-cnn ${check.explains} bare ${EXPLAIN.method} ${EXPLAIN.steps}-step explains, then ${check.name}`,
+    policy: { warmupRuns: 1, minRuns: 5, maxRuns: 5, budgetMs: 0 },
+    run: async () => {
+      await timed(`${check.name} bare`, () => bareExplains(check.explains));
+      await timed(check.name, check.run);
+    },
+    metrics: () => summary(check.name),
+  }));
+
+  function summary(name: string) {
+    const [m, b] = [times.timed(name), times.timed(`${name} bare`)];
+    return { checkMs: median(m), bareMs: median(b), ratio: median(m) / median(b), pairedRatio: medianPairedRatio(m, b) };
+  }
+
+  return {
+    cases,
+    dispose() {
+      const lines = [
+        `metric-explains summary (mnist-cnn, ${EXPLAIN.method} ${EXPLAIN.steps} steps; medians of the timed runs, warm-up dropped):`,
+      ];
+      for (const check of checks) {
+        const s = summary(check.name);
+        if (Number.isNaN(s.checkMs)) continue;
+        lines.push(
+          `  ${check.name}: ${s.checkMs.toFixed(1)} ms / ${check.explains} bare explains ${s.bareMs.toFixed(1)} ms = ${s.ratio.toFixed(3)}x ` +
+            `(bound ${BOUND}x: ${boundVerdict(s.ratio, BOUND)}); median paired ratio ${s.pairedRatio.toFixed(3)}x`,
+        );
+      }
+      console.log(lines.join('\n'));
+      core.disposeResult(original);
+      tf.dispose(image);
+      model.dispose();
+    },
+  };
+}
+
+/** Max-sensitivity and cascading randomisation vs the explanations they run. */
+export const metricExplainsSuite: BenchSuite = {
+  name: 'metric-explains',
+  description: `max-sensitivity and cascading randomisation vs the bare explains they repeat (IG 16 steps, maps read back), interleaved (bound ${BOUND}x); MNIST CNN; ~10 s on a software GPU`,
+  setup: setupMetricExplains,
+};
