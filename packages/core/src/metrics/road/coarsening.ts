@@ -6,18 +6,19 @@
 // unknown has weight 1 on its own fine cell and no other coarse unknown does, so P has full column
 // rank and the Galerkin operator P^T A P stays positive definite. P^T A P of 3x3 stencils under
 // this P is again a 3x3 stencil, so every level is a GridLevel.
+import { Arena } from './arena.js';
 import { GridLevel, gridShape } from './grid-level.js';
 
 /**
  * The Galerkin coarse level of `fine` (P^T A P), or undefined when no fine cell on an even row and
  * column is an unknown.
  */
-export function coarseLevel(fine: GridLevel): GridLevel | undefined {
+export function coarseLevel(fine: GridLevel, arena = new Arena()): GridLevel | undefined {
   const { height, width, unknownAt } = fine.shape;
-  const shape = gridShape(Math.ceil(height / 2), Math.ceil(width / 2), (y, x) => unknownAt[2 * y * width + 2 * x]! >= 0);
+  const shape = gridShape(Math.ceil(height / 2), Math.ceil(width / 2), (y, x) => unknownAt[2 * y * width + 2 * x]! >= 0, arena);
   if (shape.count === 0) return undefined;
-  const stencil = new Float64Array(shape.count * 9);
-  const product = interpolatedRows(fine);
+  const stencil = arena.float64(shape.count * 9);
+  const product = interpolatedRows(fine, arena);
   const sums = new Float64Array(9);
   for (let ty = 0; ty < shape.height; ty++) {
     for (let tx = 0; tx < shape.width; tx++) {
@@ -33,7 +34,7 @@ export function coarseLevel(fine: GridLevel): GridLevel | undefined {
       }
     }
   }
-  return new GridLevel(shape, stencil, fine.k);
+  return new GridLevel(shape, stencil, fine.k, arena);
 }
 
 /**
@@ -42,9 +43,9 @@ export function coarseLevel(fine: GridLevel): GridLevel | undefined {
  * other), with P's weights along each axis whether or not J is an unknown: the 3x3 row is
  * interpolated along x (each of its rows), then along y (each column), by {@link interpolateAxis}.
  */
-function interpolatedRows(fine: GridLevel): Float64Array {
+function interpolatedRows(fine: GridLevel, arena: Arena): Float64Array {
   const { height, width, unknownAt } = fine.shape;
-  const product = new Float64Array(fine.count * 9);
+  const product = arena.float64(fine.count * 9);
   const partial = new Float64Array(9);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

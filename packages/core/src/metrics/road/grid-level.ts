@@ -3,7 +3,9 @@
 // row of the symmetric operator), with every vector stored as a zero-bordered image of the grid,
 // `k` channels interleaved. Cells that are not unknowns, and the border, hold 0 in every vector, so
 // a stencil reads its neighbours without bounds checks or index lists, and coarsening and
-// interpolation are plain loops over the geometry (coarsening.ts).
+// interpolation are plain loops over the geometry (coarsening.ts). A level's arrays come from an
+// Arena (arena.ts): they last until the arena's next rewind.
+import { Arena } from './arena.js';
 
 /** The stencil slot of neighbour offset (dy, dx), each in -1..1; slot 4 is the cell itself. */
 export const slotOf = (dy: number, dx: number): number => (dy + 1) * 3 + dx + 1;
@@ -18,8 +20,8 @@ export interface GridShape {
 }
 
 /** The unknowns of a `height` x `width` grid where `isUnknown(y, x)`, numbered in row-major order. */
-export function gridShape(height: number, width: number, isUnknown: (y: number, x: number) => boolean): GridShape {
-  const unknownAt = new Int32Array(height * width).fill(-1);
+export function gridShape(height: number, width: number, isUnknown: (y: number, x: number) => boolean, arena = new Arena()): GridShape {
+  const unknownAt = arena.int32(height * width).fill(-1);
   let count = 0;
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (isUnknown(y, x)) unknownAt[y * width + x] = count++;
   return { height, width, unknownAt, count };
@@ -62,17 +64,18 @@ export class GridLevel {
     readonly shape: GridShape,
     readonly stencil: Float64Array,
     readonly k: number,
+    arena = new Arena(),
   ) {
     const { height, width, unknownAt } = shape;
     this.count = shape.count;
     this.paddedWidth = width + 2;
     this.size = borderedSize(height, width, k);
-    this.at = new Int32Array(shape.count);
+    this.at = arena.int32(shape.count);
     for (let p = 0; p < height * width; p++) {
       const u = unknownAt[p]!;
       if (u >= 0) this.at[u] = this.vectorOffset(Math.floor(p / width), p % width);
     }
-    this.#inverseDiagonal = new Float64Array(shape.count);
+    this.#inverseDiagonal = arena.float64(shape.count);
     for (let u = 0; u < shape.count; u++) this.#inverseDiagonal[u] = 1 / stencil[u * 9 + 4]!;
     this.#offsets = Int32Array.from({ length: 9 }, (_, s) => ((Math.floor(s / 3) - 1) * this.paddedWidth + (s % 3) - 1) * k);
   }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { normalFill } from '@webxai/shaders';
+import { Arena } from './arena.js';
 import { borderedOffset, borderedSize, GridLevel, gridShape, slotOf } from './grid-level.js';
 import { EnvelopeCholesky } from './envelope-cholesky.js';
 import { Multigrid } from './multigrid.js';
@@ -51,7 +52,8 @@ export function defaultSolver(level: GridLevel): ImputeSolver {
  * removed p (a symmetric positive-definite system whenever some pixel is kept, solved in f64 for
  * all channels together: directly by an envelope Cholesky factor on small images, else by conjugate
  * gradients preconditioned with a geometric multigrid cycle), plus N(0, noise^2) noise. Kept pixels
- * are unchanged. Returns a new HWC image.
+ * are unchanged. Returns a new HWC image. `arena` keeps the solve's temporaries from one call to the
+ * next (ROAD passes one per run; it is rewound here), a new one by default.
  */
 export function noisyLinearImpute(
   image: Float32Array,
@@ -60,17 +62,20 @@ export function noisyLinearImpute(
   width: number,
   channels: number,
   options: ImputeOptions,
+  arena = new Arena(),
 ): Float32Array {
-  const { level, b } = imputationSystem(image, removed, height, width, channels);
+  arena.rewind();
+  const { level, b } = imputationSystem(image, removed, height, width, channels, arena);
   const out = Float32Array.from(image);
   if (level.count === 0) return out;
-  const x = new Float64Array(level.size);
+  const x = arena.float64(level.size);
   if ((options.solver ?? defaultSolver(level)) === 'direct') new EnvelopeCholesky(level).solve(b, x);
   else {
-    const multigrid = new Multigrid(level);
+    const multigrid = new Multigrid(level, arena);
     preconditionedConjugateGradients(level, b, x, {
       tolerance: options.tolerance ?? 1e-6,
       precondition: (r, z) => multigrid.apply(r, z),
+      arena,
     });
   }
   const noise = normalFill(options.seed, options.streamOffset, level.count * channels, 0, options.noise);
@@ -87,10 +92,17 @@ export function noisyLinearImpute(
  * operator as a GridLevel, W_p on the diagonal and -w_pq toward removed neighbours q, and B (a
  * vector of the level, one column per channel) the kept neighbours' weighted values.
  */
-export function imputationSystem(image: Float32Array, removed: Uint8Array, height: number, width: number, channels: number) {
-  const shape = gridShape(height, width, (y, x) => removed[y * width + x] !== 0);
-  const stencil = new Float64Array(shape.count * 9);
-  const b = new Float64Array(borderedSize(height, width, channels));
+export function imputationSystem(
+  image: Float32Array,
+  removed: Uint8Array,
+  height: number,
+  width: number,
+  channels: number,
+  arena = new Arena(),
+) {
+  const shape = gridShape(height, width, (y, x) => removed[y * width + x] !== 0, arena);
+  const stencil = arena.float64(shape.count * 9);
+  const b = arena.float64(borderedSize(height, width, channels));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const u = shape.unknownAt[y * width + x]!;
@@ -110,5 +122,5 @@ export function imputationSystem(image: Float32Array, removed: Uint8Array, heigh
       }
     }
   }
-  return { level: new GridLevel(shape, stencil, channels), b };
+  return { level: new GridLevel(shape, stencil, channels, arena), b };
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { Arena } from './arena.js';
 import { coarseLevel, prolongAdd, restrict } from './coarsening.js';
 import { EnvelopeCholesky } from './envelope-cholesky.js';
 import type { GridLevel } from './grid-level.js';
@@ -12,7 +13,10 @@ const DIRECT_LIMIT = 64;
 /** Symmetric Gauss-Seidel sweeps on a coarsest level too big to factor (unknowns that do not coarsen). */
 const COARSEST_SWEEPS = 8;
 
-/** A level and its work vectors (bordered images, like every vector of the level). */
+/**
+ * A level and its work vectors (bordered images, like every vector of the level). The finest
+ * level's b and x are the ones `apply` is given, so its own are empty.
+ */
 interface Level {
   readonly grid: GridLevel;
   readonly b: Float64Array;
@@ -32,11 +36,13 @@ export class Multigrid {
   /** The coarsest level's factor, when it is small enough. */
   private readonly direct: EnvelopeCholesky | undefined;
 
-  constructor(fine: GridLevel) {
+  /** `arena`: where the levels and their vectors are kept (until its next rewind). */
+  constructor(fine: GridLevel, arena = new Arena()) {
     let grid: GridLevel | undefined = fine;
     while (grid) {
-      this.levels.push({ grid, b: new Float64Array(grid.size), x: new Float64Array(grid.size), residual: new Float64Array(grid.size) });
-      grid = grid.count > DIRECT_LIMIT ? coarseLevel(grid) : undefined;
+      const size = grid === fine ? 0 : grid.size;
+      this.levels.push({ grid, b: arena.float64(size), x: arena.float64(size), residual: arena.float64(grid.size) });
+      grid = grid.count > DIRECT_LIMIT ? coarseLevel(grid, arena) : undefined;
     }
     const coarsest = this.levels.at(-1)!.grid;
     this.direct = coarsest.count <= DIRECT_LIMIT ? new EnvelopeCholesky(coarsest) : undefined;

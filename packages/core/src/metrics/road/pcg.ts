@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { Arena } from './arena.js';
 import type { GridLevel } from './grid-level.js';
 
 /** Options of {@link preconditionedConjugateGradients}. */
@@ -9,6 +10,8 @@ export interface PcgOptions {
   readonly precondition: (r: Float64Array, z: Float64Array) => void;
   /** Iteration cap; conjugate gradients in exact arithmetic needs at most one per unknown. */
   readonly maxIterations?: number;
+  /** Where the recurrences' four vectors are kept (until its next rewind). Default: a new one. */
+  readonly arena?: Arena;
 }
 
 /** The unknowns of the vectors: entries at[u] .. at[u] + k - 1 of each, for u < count. */
@@ -29,7 +32,8 @@ export function preconditionedConjugateGradients(
   options: PcgOptions,
 ): number {
   const size = b.length;
-  const [r, z, p, q] = [new Float64Array(size), new Float64Array(size), new Float64Array(size), new Float64Array(size)];
+  const arena = options.arena ?? new Arena();
+  const [r, z, p, q] = [arena.float64(size), arena.float64(size), arena.float64(size), arena.float64(size)];
   a.multiply(x, q);
   for (let i = 0; i < size; i++) r[i] = b[i]! - q[i]!;
   const limit = columnDots(a, b, b).map((bb) => options.tolerance ** 2 * Math.max(bb, 1e-300));

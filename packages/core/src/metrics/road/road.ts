@@ -5,6 +5,7 @@ import { areProbabilities, checkCurveOutput, targetValue, type CurveOutput } fro
 import { scoreWithOriginals } from '../shared/host-batches.js';
 import { descendingOrder } from '../shared/order.js';
 import type { MetricDefinition } from '../types.js';
+import { Arena } from './arena.js';
 import { noisyLinearImpute } from './imputation.js';
 
 /** Options of `'road'`. */
@@ -59,17 +60,27 @@ export const road: MetricDefinition<'road'> = {
     const pixels = height * width;
     const fractions = o.fractions ?? DEFAULT_FRACTIONS;
     const orders = maps.map((map) => descendingOrder(o.order === 'lerf' ? map.map((v) => -v) : map));
+    // One arena for the run: the imputations reuse each other's temporaries (see Arena).
+    const arena = new Arena();
     const impute = (i: number, s: number) => {
       const removed = new Uint8Array(pixels);
       const k = Math.floor(fractions[s]! * pixels);
       for (let r = 0; r < k; r++) removed[orders[i]![r]!] = 1;
       const image = inputs.inputValues!.subarray(i * pixels * channels, (i + 1) * pixels * channels);
       const offset = (i * fractions.length + s) * pixels * channels;
-      return noisyLinearImpute(image, removed, height, width, channels, {
-        noise: o.noise ?? 0.01,
-        seed: o.seed ?? 0,
-        streamOffset: offset,
-      });
+      return noisyLinearImpute(
+        image,
+        removed,
+        height,
+        width,
+        channels,
+        {
+          noise: o.noise ?? 0.01,
+          seed: o.seed ?? 0,
+          streamOffset: offset,
+        },
+        arena,
+      );
     };
     const { original, derived, classes, targets } = await scoreWithOriginals(NAME, inputs, fractions.length, impute);
     const softmax = (o.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
