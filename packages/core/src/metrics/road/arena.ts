@@ -5,9 +5,9 @@
  * from one repetition to the next: `rewind()` starts a repetition, and its k-th request gets the k-th
  * buffer of the last one (a new one when that is too small), zero-filled. Fresh typed arrays are dear
  * next to refilled ones: in Node 20 a new 1.2 MB Float64Array (a 224x224x3 vector of the solve) cost
- * ~0.5-0.75 ms against ~0.013 ms to zero a kept one, and one imputation at 224x224 asks for ~15-20 MB.
- * An array is the caller's until the next rewind; a new Arena for every repetition allocates as plain
- * `new` would.
+ * ~0.5-0.75 ms against ~0.013 ms to zero a kept one, and one imputation at 224x224x3 asks for up to
+ * ~18 MB (the 90% fraction). An array is the caller's until the next rewind; a new Arena for every
+ * repetition allocates as plain `new` would.
  */
 export class Arena {
   readonly #buffers: ArrayBuffer[] = [];
