@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 import { listMethods } from '@webxai/core';
 import { describe, expect, it } from 'vitest';
-import { callSizes, countedBare, defaultBatch, featureCases, mnistCases, type BarePasses, type CountedForwards } from './browser-cases.js';
+import {
+  callSizes,
+  countedBare,
+  defaultBatch,
+  featureCases,
+  metricCases,
+  mnistCases,
+  type BarePasses,
+  type CountedForwards,
+} from './browser-cases.js';
 
 describe("featureCases (the browser page's feature-visualisation case)", () => {
   it.each([true, false])(
@@ -107,5 +116,27 @@ describe('callSizes and countedBare (the bare side as the page runs it)', () => 
 
   it('a method that sent nothing through the model has no bare calls', () => {
     expect(callSizes(countedBare([]))).toEqual([]);
+  });
+});
+
+describe("metricCases (the browser page's metrics rows)", () => {
+  const batch = defaultBatch(28, 28, 1);
+  it('has deletion + insertion, ROAD, infidelity, faithfulness correlation and max-sensitivity, with their bare passes', () => {
+    expect(metricCases(false).map((c) => [c.name, c.bare])).toEqual([
+      ['deletion + insertion 100 steps', expect.objectContaining({ kind: 'forward', images: 200, extraForward: 2 })],
+      ['road', { kind: 'counted-forward' }],
+      ['infidelity', { kind: 'counted-forward' }],
+      ['faithfulness-correlation', { kind: 'counted-forward' }],
+      // 10 IG re-explanations of 16 steps: a gradient call of 16 each, each IG's forward of input and
+      // baseline, and the forward that resolves the target.
+      ['max-sensitivity (IG 16 steps x 10 samples)', { kind: 'gradient', images: 160, batch: 16, extraForward: 21 }],
+    ]);
+    expect(metricCases(false).every((c) => c.batch === batch)).toBe(true);
+  });
+
+  it('--quick re-explains 4 times', () => {
+    const last = metricCases(true).at(-1)!;
+    expect(last.name).toBe('max-sensitivity (IG 16 steps x 4 samples)');
+    expect(last.calls[0]!.options).toEqual({ explain: { method: 'integrated-gradients', steps: 16, batchSize: 16 }, samples: 4 });
   });
 });

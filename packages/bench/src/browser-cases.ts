@@ -244,7 +244,7 @@ export function featureCases(quick: boolean): FeatureBrowserCase[] {
 
 /** One `evaluate` call of a metrics case: the metric and its options (target and batchSize come from the case). */
 export interface MetricCall {
-  readonly metric: 'deletion' | 'insertion' | 'road' | 'infidelity' | 'faithfulness-correlation';
+  readonly metric: 'deletion' | 'insertion' | 'road' | 'infidelity' | 'faithfulness-correlation' | 'max-sensitivity';
   readonly options?: Readonly<Record<string, unknown>>;
 }
 
@@ -264,7 +264,12 @@ export interface MetricBrowserCase {
   readonly bare: BarePasses | CountedForwards;
 }
 
-/** The metrics cases: deletion + insertion of 100 steps a curve (--quick 50), ROAD, infidelity, faithfulness correlation (20 runs). */
+/**
+ * The metrics cases: deletion + insertion of 100 steps a curve (--quick 50), ROAD, infidelity,
+ * faithfulness correlation (20 runs), and max-sensitivity re-explaining with IG 16 steps 10 times
+ * (--quick 4): its bare side is the gradient passes of those explanations (one call of 16 each),
+ * their forwards of input and baseline and the forward of the image that resolves the target.
+ */
 export function metricCases(quick: boolean, batchSize?: number): MetricBrowserCase[] {
   const steps = quick ? 50 : 100;
   const batch = batchSize ?? defaultBatch(28, 28, 1);
@@ -290,7 +295,23 @@ export function metricCases(quick: boolean, batchSize?: number): MetricBrowserCa
     counted('road'),
     counted('infidelity'),
     counted('faithfulness-correlation', { runs: 20 }),
+    maxSensitivityCase(quick ? 4 : 10, batch),
   ];
+}
+
+/** The IG steps of max-sensitivity's re-explanations in the browser bench. */
+export const SENSITIVITY_IG_STEPS = 16;
+
+/** Max-sensitivity re-explaining with IG of {@link SENSITIVITY_IG_STEPS} steps `samples` times. */
+function maxSensitivityCase(samples: number, batch: number): MetricBrowserCase {
+  const steps = SENSITIVITY_IG_STEPS;
+  return {
+    name: `max-sensitivity (IG ${steps} steps x ${samples} samples)`,
+    family: 'metrics',
+    calls: [{ metric: 'max-sensitivity', options: { explain: { method: 'integrated-gradients', steps, batchSize: steps }, samples } }],
+    batch,
+    bare: { kind: 'gradient', images: samples * steps, batch: steps, extraForward: 2 * samples + 1 },
+  };
 }
 
 /** One row of the browser table (times are medians of the timed rounds, in ms). */

@@ -32,7 +32,7 @@ describe('max-sensitivity', () => {
     disposeWeights(weights);
   });
 
-  it('perturbs by the seeded uniform stream on both paths: ||d_s|| / ||x|| for gradient x input of a sum; its norms read back once; no leak', async () => {
+  it('perturbs by the seeded uniform stream on both paths: ||d_s|| / ||x|| for gradient x input of a sum; whole samples per explain call up to the batch; norms read back once; no leak', async () => {
     const model = (v: tf.Tensor4D) => tf.sum<tf.Tensor2D>(v, [1, 2]); // one class; its gradient is 1, so e(x) = x
     const [shape, samples, radius, seed]: [[number, number, number, number], number, number, number] = [[2, 5, 4, 1], 3, 0.1, 7];
     const count = shape.reduce((a, b) => a * b, 1);
@@ -45,7 +45,7 @@ describe('max-sensitivity', () => {
       );
       return Math.max(...ds.map(norm)) / norm(values);
     });
-    const run = async () => {
+    const run = async (batchSize?: number) => {
       const x = tf.tensor4d(values, shape);
       const r = await evaluate(model, x, x, {
         metric: 'max-sensitivity',
@@ -54,6 +54,7 @@ describe('max-sensitivity', () => {
         radius,
         seed,
         target: 0,
+        ...(batchSize && { batchSize }),
       });
       x.dispose();
       return r;
@@ -61,11 +62,16 @@ describe('max-sensitivity', () => {
     await run(); // warm-up: pipelines, pooled buffers
     const held = () => [tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(tfjsDevice())];
     const before = held();
-    const { result: gpu, readbacks } = await countReadbacks(run);
-    // evaluate's attribution readback (beside the metric), the original scores, one per re-explanation
-    // (gradient x input's input check with its map) and one for every norm (was 9: the reference
-    // norms and each sample's read on their own).
-    expect(readbacks).toBe(1 + 1 + samples + 1);
+    const { result: gpu, readbacks } = await countReadbacks(() => run());
+    // evaluate's attribution readback (beside the metric), the original scores, one per explain call
+    // (gradient x input's input check with its map: the 3 samples of 2 images in one call) and one
+    // for every norm (was 9 in session 38: a call per sample, the norms read on their own).
+    expect(readbacks).toBe(1 + 1 + 1 + 1);
+    expect(held()).toEqual(before);
+    // A batch of 4 images holds 2 samples of the 2: calls of samples 0-1 and 2, the same scores.
+    const { result: grouped, readbacks: groupedReadbacks } = await countReadbacks(() => run(4));
+    expect(groupedReadbacks).toBe(1 + 1 + 2 + 1);
+    expect(grouped.scores).toEqual(gpu.scores);
     expect(held()).toEqual(before);
     await tf.setBackend('cpu');
     const cpu = await run();
