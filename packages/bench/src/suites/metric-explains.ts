@@ -9,7 +9,7 @@
 // the shipped MNIST CNN, quick and full alike (seconds).
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, SuiteInstance } from '../harness.js';
-import { boundVerdict, median, medianPairedRatio, RunRecorder, webgpuTfjs } from './shared.js';
+import { boundVerdict, median, medianPairedRatio, mnistDigit, RunRecorder, webgpuTfjs } from './shared.js';
 
 /** The explanation both checks repeat: IG with 16 steps (a batch of points, a readback at the end). */
 const EXPLAIN = { method: 'integrated-gradients', steps: 16 } as const;
@@ -18,14 +18,7 @@ const BOUND = 1.15;
 
 async function setupMetricExplains(context: BenchContext): Promise<SuiteInstance> {
   const { tf, core, settle } = await webgpuTfjs(context);
-  const { loadMnistCnn, mnistSamples } = await import('@webxai/models');
-  const model = await loadMnistCnn();
-  const samples = mnistSamples();
-  const image = tf.tidy<tfNamespace.Tensor4D>(() => samples.images.slice([0, 0, 0, 0], [1, 28, 28, 1]));
-  samples.images.dispose();
-  const logits = model.predict(image) as tfNamespace.Tensor;
-  const target = (await tf.argMax(logits, 1).data())[0]!;
-  logits.dispose();
+  const { model, image, target } = await mnistDigit(tf);
   const original = await core.explain(model, image, { ...EXPLAIN, target });
   const layersWithWeights = model.layers.filter((layer) => layer.getWeights().length > 0).length;
   const times = new RunRecorder();

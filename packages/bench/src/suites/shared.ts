@@ -35,6 +35,21 @@ export async function webgpuTfjs(context: Pick<BenchContext, 'tfjsFlags'>): Prom
   return { tf, core, settle };
 }
 
+/** The shipped MNIST CNN, its first sample digit ([1, 28, 28, 1]) and the class it predicts; the caller disposes both. */
+export async function mnistDigit(
+  tf: typeof tfNamespace,
+): Promise<{ model: tfNamespace.LayersModel; image: tfNamespace.Tensor4D; target: number }> {
+  const { loadMnistCnn, mnistSamples } = await import('@webxai/models');
+  const model = await loadMnistCnn();
+  const samples = mnistSamples();
+  const image = tf.tidy<tfNamespace.Tensor4D>(() => samples.images.slice([0, 0, 0, 0], [1, 28, 28, 1]));
+  samples.images.dispose();
+  const logits = model.predict(image) as tfNamespace.Tensor;
+  const target = (await tf.argMax(logits, 1).data())[0]!;
+  logits.dispose();
+  return { model, image, target };
+}
+
 /**
  * Per-key run records (times, or {wall, cpu} costs) where each key's first run is the warm-up and is
  * dropped: it compiles pipelines for every batch shape, so it measures the compiler, not the method.

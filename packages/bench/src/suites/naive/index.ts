@@ -19,20 +19,13 @@
 //   stability, complexity, localisation): not reached in session 21.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext, BenchSuite, SuiteInstance } from '../../harness.js';
-import { medianOf, msUntilSettled, RunRecorder, webgpuTfjs } from '../shared.js';
+import { medianOf, mnistDigit, msUntilSettled, RunRecorder, webgpuTfjs } from '../shared.js';
 import { camPairs, gradientPairs, perturbationPairs, type PairContext, type Work } from './pairs.js';
 
 async function setupNaive(bench: BenchContext): Promise<SuiteInstance> {
   const { quick } = bench;
   const { tf, core, settle } = await webgpuTfjs(bench);
-  const { loadMnistCnn, mnistSamples } = await import('@webxai/models');
-  const model = await loadMnistCnn();
-  const samples = mnistSamples();
-  const image = tf.tidy<tfNamespace.Tensor4D>(() => samples.images.slice([0, 0, 0, 0], [1, 28, 28, 1]));
-  samples.images.dispose();
-  const logits = model.predict(image) as tfNamespace.Tensor;
-  const target = (await tf.argMax(logits, 1).data())[0]!;
-  logits.dispose();
+  const { model, image, target } = await mnistDigit(tf);
   const saliency = await core.explain(model, image, { method: 'saliency', target });
   const map = (await saliency.attribution.data()) as Float32Array;
 
