@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// A direct solve of a GridLevel's system (small images; the multigrid's coarsest level): the Cholesky factor of the operator in
-// envelope (skyline) storage. Unknowns are numbered row-major, so row u's nonzeros start at its
+// A direct solve of a GridLevel's system (small images; the multigrid's coarsest level): the
+// Cholesky factor of the operator in envelope (skyline) storage. Unknowns are numbered row-major, so row u's nonzeros start at its
 // first neighbour in the row above: the envelope is about one image row of unknowns wide, and the
 // factor fills it in and nothing outside it. Work: the sum over rows of the envelope width squared,
 // a few loops that a JIT compiles at once (a page calls ROAD a handful of times; the multigrid's
 // many small functions are still cold there).
+import { Arena } from './arena.js';
 import type { GridLevel } from './grid-level.js';
 
 /** The lower Cholesky factor L (A = L L^T) of a level's operator, kept over each row's envelope. */
@@ -17,13 +18,17 @@ export class EnvelopeCholesky {
   /** One channel's intermediate solution in unknown order (reused: a V-cycle solves once per cycle). */
   readonly #y: Float64Array;
 
-  constructor(readonly level: GridLevel) {
+  /** `arena`: where the factor and its work vector are kept (until its next rewind). */
+  constructor(
+    readonly level: GridLevel,
+    arena = new Arena(),
+  ) {
     const { count } = level;
-    this.#first = envelopeStarts(level);
-    this.#start = new Int32Array(count + 1);
+    this.#first = envelopeStarts(level, arena);
+    this.#start = arena.int32(count + 1);
     for (let u = 0; u < count; u++) this.#start[u + 1] = this.#start[u]! + u - this.#first[u]! + 1;
-    this.#values = new Float64Array(this.#start[count]!);
-    this.#y = new Float64Array(count);
+    this.#values = arena.float64(this.#start[count]!);
+    this.#y = arena.float64(count);
     this.#scatterOperator();
     this.#factor();
   }
@@ -107,9 +112,9 @@ export class EnvelopeCholesky {
 }
 
 /** Each unknown's envelope start ({@link envelopeStart}). */
-function envelopeStarts(level: GridLevel): Int32Array {
+function envelopeStarts(level: GridLevel, arena: Arena): Int32Array {
   const { height, width, unknownAt } = level.shape;
-  const first = new Int32Array(level.count);
+  const first = arena.int32(level.count);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const u = unknownAt[y * width + x]!;

@@ -69,7 +69,7 @@ export function noisyLinearImpute(
   const out = Float32Array.from(image);
   if (level.count === 0) return out;
   const x = arena.float64(level.size);
-  if ((options.solver ?? defaultSolver(level)) === 'direct') new EnvelopeCholesky(level).solve(b, x);
+  if ((options.solver ?? defaultSolver(level)) === 'direct') new EnvelopeCholesky(level, arena).solve(b, x);
   else {
     const multigrid = new Multigrid(level, arena);
     preconditionedConjugateGradients(level, b, x, {

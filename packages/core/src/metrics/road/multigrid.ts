@@ -45,7 +45,7 @@ export class Multigrid {
       grid = grid.count > DIRECT_LIMIT ? coarseLevel(grid, arena) : undefined;
     }
     const coarsest = this.levels.at(-1)!.grid;
-    this.direct = coarsest.count <= DIRECT_LIMIT ? new EnvelopeCholesky(coarsest) : undefined;
+    this.direct = coarsest.count <= DIRECT_LIMIT ? new EnvelopeCholesky(coarsest, arena) : undefined;
   }
 
   /** Depth of the hierarchy (1: no coarse levels). */

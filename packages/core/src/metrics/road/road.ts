@@ -68,19 +68,8 @@ export const road: MetricDefinition<'road'> = {
       for (let r = 0; r < k; r++) removed[orders[i]![r]!] = 1;
       const image = inputs.inputValues!.subarray(i * pixels * channels, (i + 1) * pixels * channels);
       const offset = (i * fractions.length + s) * pixels * channels;
-      return noisyLinearImpute(
-        image,
-        removed,
-        height,
-        width,
-        channels,
-        {
-          noise: o.noise ?? 0.01,
-          seed: o.seed ?? 0,
-          streamOffset: offset,
-        },
-        arena,
-      );
+      const options = { noise: o.noise ?? 0.01, seed: o.seed ?? 0, streamOffset: offset };
+      return noisyLinearImpute(image, removed, height, width, channels, options, arena);
     };
     const { original, derived, classes, targets } = await scoreWithOriginals(NAME, inputs, fractions.length, impute);
     const softmax = (o.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
