@@ -300,7 +300,7 @@ export function metricCases(quick: boolean, batchSize?: number): MetricBrowserCa
 }
 
 /** The IG steps of max-sensitivity's re-explanations in the browser bench. */
-export const SENSITIVITY_IG_STEPS = 16;
+const SENSITIVITY_IG_STEPS = 16;
 
 /** Max-sensitivity re-explaining with IG of {@link SENSITIVITY_IG_STEPS} steps `samples` times. */
 function maxSensitivityCase(samples: number, batch: number): MetricBrowserCase {

@@ -9,7 +9,7 @@
 // the shipped MNIST CNN, quick and full alike (seconds).
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, SuiteInstance } from '../harness.js';
-import { boundVerdict, median, medianPairedRatio, mnistDigit, RunRecorder, webgpuTfjs } from './shared.js';
+import { boundVerdict, median, medianPairedRatio, mnistDigit, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 /** The explanation both checks repeat: IG with 16 steps (a batch of points, a readback at the end). */
 const EXPLAIN = { method: 'integrated-gradients', steps: 16 } as const;
@@ -39,12 +39,7 @@ async function setupMetricExplains(context: BenchContext): Promise<SuiteInstance
     }
     batch.dispose();
   };
-  const timed = async (key: string, work: () => Promise<unknown>) => {
-    const start = performance.now();
-    await work();
-    await settle();
-    times.record(key, performance.now() - start);
-  };
+  const timed = async (key: string, work: () => Promise<unknown>) => void times.record(key, await msUntilSettled(work, settle));
   const checks: { name: string; bare: string; explains: () => Promise<void>; run: () => Promise<unknown> }[] = [
     {
       name: `max-sensitivity (${SAMPLES} samples)`,

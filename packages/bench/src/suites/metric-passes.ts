@@ -9,7 +9,7 @@
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, SuiteInstance } from '../harness.js';
 import { watchModelCalls } from '../model-calls.js';
-import { boundVerdict, median, medianPairedRatio, RunRecorder, webgpuTfjs } from './shared.js';
+import { boundVerdict, median, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 
 /** Each metric with its options: faithfulness correlation at 20 runs (its default 100 took 18 s a side on MobileNetV2 here). */
 const METRICS: readonly (readonly [name: string, options: Record<string, unknown>])[] = [
@@ -56,12 +56,7 @@ async function setupMetricPasses(context: BenchContext): Promise<SuiteInstance> 
       y.dispose();
     }
   };
-  const timed = async (key: string, work: () => Promise<unknown>) => {
-    const start = performance.now();
-    await work();
-    await settle();
-    times.record(key, performance.now() - start);
-  };
+  const timed = async (key: string, work: () => Promise<unknown>) => void times.record(key, await msUntilSettled(work, settle));
 
   const cases: BenchCase[] = METRICS.map(([metric, options]) => ({
     name: `interleaved: ${label} bare forwards over the images ${metric} scores, then ${metric}`,
