@@ -7,6 +7,9 @@ import { InvalidInputError, InvalidOptionError, liveBufferCount } from '@webxai/
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { evaluate } from '../evaluate.js';
 import { noisyLinearImpute } from './imputation.js';
+import { road } from './road.js';
+import { adaptModel } from '../../model/adapt.js';
+import { readAttribution, type AttributionRead } from '../shared/attribution.js';
 
 describe('ROAD', () => {
   beforeEach(() => tf.setBackend('webgpu'));
@@ -37,7 +40,7 @@ describe('ROAD', () => {
     tf.dispose([x, a]);
   });
 
-  it('on the GPU path the original and its imputations go to the model in 3 batches, read back once with the input and map read once', async () => {
+  it('on the GPU path the original and then its imputations go to the model in 3 batches, read back once with the input and map read once', async () => {
     const weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, seed: 2 });
     const inner = tinyCnn('sequential', weights);
     const sizes: number[] = [];
@@ -50,9 +53,9 @@ describe('ROAD', () => {
     const before = held();
     const { result: r, readbacks } = await countReadbacks(() => evaluate(model, x, a, { metric: 'road' }));
     expect(held()).toEqual(before);
-    // The host solves batch k + 1 while the GPU runs batch k; the original's scores (the target's
-    // resolution) come back with the imputations'.
-    expect(sizes).toEqual([4, 4, 2]);
+    // The original goes first (it needs no map), then the host solves batch k + 1 while the GPU runs
+    // batch k; the original's scores (the target's resolution) come back with the imputations'.
+    expect(sizes).toEqual([1, 5, 4]);
     expect(readbacks).toBe(2);
     expect(r.curves![0]!.length).toBe(9);
     // The input's NaN / Inf check rides in the attribution's readback, for every metric.
@@ -61,6 +64,33 @@ describe('ROAD', () => {
       await expect(evaluate(model, nan, a, { metric })).rejects.toThrow(InvalidInputError);
     nan.dispose();
     expect(held()).toEqual(before);
+    tf.dispose([x, a]);
+    inner.dispose();
+    disposeWeights(weights);
+  });
+
+  it("sends the original forward before the map's readback lands (the imputations wait for it), same scores as evaluate", async () => {
+    const weights = tinyCnnWeights({ height: 8, width: 8, channels: 3, seed: 2 });
+    const inner = tinyCnn('sequential', weights);
+    const sizes: number[] = [];
+    const model = (v: tf.Tensor4D) => (sizes.push(v.shape[0]), inner.predict(v) as tf.Tensor2D);
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 3);
+    const a = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 4);
+    const viaEvaluate = await evaluate(model, x, a, { metric: 'road', target: 1 });
+    sizes.length = 0;
+    let land!: (read: AttributionRead) => void;
+    const reading = new Promise<AttributionRead>((resolve) => (land = resolve));
+    const [height, width, channels] = [8, 8, 3];
+    const inputs = { model: adaptModel(model), input: x, attribution: a, height, width, channels, target: 1 };
+    const base = { ...inputs, path: 'gpu' as const, signal: undefined, batchSize: 16, preprocess: false };
+    if (!('runWhileReading' in road)) throw new Error('ROAD runs while its map is read');
+    const running = road.runWhileReading({ ...base, reading }, {});
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sizes).toEqual([2]); // the originals, while the map is still on its way
+    land(await readAttribution(a, x, undefined));
+    const r = await running;
+    expect(sizes).toEqual([2, 9, 9]);
+    expect(r.scores).toEqual(viaEvaluate.scores);
     tf.dispose([x, a]);
     inner.dispose();
     disposeWeights(weights);

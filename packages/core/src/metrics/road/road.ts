@@ -2,9 +2,9 @@
 import { InvalidOptionError } from '@webxai/shaders';
 import { numberOption, seedOption } from '../../api/options.js';
 import { areProbabilities, checkCurveOutput, targetValue, type CurveOutput } from '../shared/curve.js';
-import { scoreWithOriginals } from '../shared/host-batches.js';
+import { scoreWithOriginalsWhileReading } from '../shared/host-batches.js';
 import { descendingOrder } from '../shared/order.js';
-import type { MetricDefinition } from '../types.js';
+import type { MetricDefinition, MetricInputs } from '../types.js';
 import { Arena } from './arena.js';
 import { noisyLinearImpute } from './imputation.js';
 
@@ -37,8 +37,8 @@ const DEFAULT_FRACTIONS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
  * descending pixel score; LeRF: ascending; ties by row-major index) are removed and filled by noisy
  * linear imputation ({@link noisyLinearImpute}), which leaks no mask shape to the model; the curve is
  * the target's probability (or logit) per fraction and the score its mean. The imputed images are
- * solved on the host and uploaded once per batch into the model's input, scored with the original
- * images in one readback.
+ * solved on the host and uploaded once per batch into the model's input; on the GPU path the
+ * originals go forward while the map's readback travels, and all scores come back in one readback.
  */
 export const road: MetricDefinition<'road'> = {
   name: NAME,
@@ -55,25 +55,29 @@ export const road: MetricDefinition<'road'> = {
     seedOption(NAME, o.seed);
     checkCurveOutput(NAME, o.output);
   },
-  async run(inputs, o) {
-    const { maps, height, width, channels } = inputs;
+  async runWhileReading(inputs, o) {
+    const { height, width, channels } = inputs;
     const pixels = height * width;
     const fractions = o.fractions ?? DEFAULT_FRACTIONS;
-    const orders = maps.map((map) => descendingOrder(o.order === 'lerf' ? map.map((v) => -v) : map));
     // One arena for the run: the imputations reuse each other's temporaries (see Arena).
     const arena = new Arena();
-    const impute = (i: number, s: number) => {
-      const removed = new Uint8Array(pixels);
-      const k = Math.floor(fractions[s]! * pixels);
-      for (let r = 0; r < k; r++) removed[orders[i]![r]!] = 1;
-      const image = inputs.inputValues!.subarray(i * pixels * channels, (i + 1) * pixels * channels);
-      const offset = (i * fractions.length + s) * pixels * channels;
-      const options = { noise: o.noise ?? 0.01, seed: o.seed ?? 0, streamOffset: offset };
-      return noisyLinearImpute(image, removed, height, width, channels, options, arena);
+    // The imputations follow the map's order: they start once the readback lands (the originals
+    // go forward before, see scoreWithOriginalsWhileReading).
+    const imputer = (read: MetricInputs) => {
+      const orders = read.maps.map((map) => descendingOrder(o.order === 'lerf' ? map.map((v) => -v) : map));
+      return (i: number, s: number) => {
+        const removed = new Uint8Array(pixels);
+        const k = Math.floor(fractions[s]! * pixels);
+        for (let r = 0; r < k; r++) removed[orders[i]![r]!] = 1;
+        const image = read.inputValues!.subarray(i * pixels * channels, (i + 1) * pixels * channels);
+        const offset = (i * fractions.length + s) * pixels * channels;
+        const options = { noise: o.noise ?? 0.01, seed: o.seed ?? 0, streamOffset: offset };
+        return noisyLinearImpute(image, removed, height, width, channels, options, arena);
+      };
     };
-    const { original, derived, classes, targets } = await scoreWithOriginals(NAME, inputs, fractions.length, impute);
+    const { original, derived, classes, targets } = await scoreWithOriginalsWhileReading(NAME, inputs, fractions.length, imputer);
     const softmax = (o.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
-    const curves = maps.map((_, i) => {
+    const curves = targets.map((_, i) => {
       const rows = derived.subarray(i * fractions.length * classes, (i + 1) * fractions.length * classes);
       return Float32Array.from(fractions, (_, s) => targetValue(rows, classes, s, targets[i]!, softmax));
     });

@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
+import * as tf from '@tensorflow/tfjs';
 import type { BatchLayout } from '../../perturbation/shared/perturb-cpu.js';
-import { evaluateBatches, gpuBatches, type BatchWriter, type PerturbationEnv } from '../../perturbation/shared/evaluate.js';
-import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import {
+  evaluateBatches,
+  evaluateGpuBatchesAfter,
+  gpuBatches,
+  type BatchWriter,
+  type PerturbationEnv,
+} from '../../perturbation/shared/evaluate.js';
+import { flushTfjs, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { invariant } from '@webxai/shaders';
 import { resolveTargetsOnHost } from '../../api/targets.js';
-import type { MetricInputs } from '../types.js';
+import type { MetricInputs, MetricInputsBase, ReadingMetricInputs } from '../types.js';
+import { readInputs } from './attribution.js';
 import { collectScores, metricEnv } from './masked-batches.js';
 
 /**
@@ -30,17 +38,24 @@ async function scoreHostImages(
   write: HostImageWriter,
 ): Promise<{ scores: Float32Array; classes: number }> {
   const env = metricEnv(method, inputs);
+  if (gpuBatches(env)) return scorePipelined(env, total, uploadWriter(inputs, write));
+  return collectScores(total, (keep) => evaluateBatches(env, total, { on: 'host', write }, keep));
+}
+
+/** A GPU batch writer that writes each batch on the host with `write` and uploads it once into the model's input. */
+function uploadWriter(inputs: MetricInputsBase, write: HostImageWriter): Extract<BatchWriter, { on: 'gpu' }> {
   const perImage = inputs.height * inputs.width * inputs.channels;
   let staging = new Float32Array(0);
-  const uploadBatch = (output: GPUBuffer, first: number, count: number) => {
-    if (staging.length < count * perImage) staging = new Float32Array(count * perImage);
-    const batch = staging.subarray(0, count * perImage);
-    write(batch, first, count, 'nhwc');
-    tfjsDevice().queue.writeBuffer(output, 0, batch);
-    return Promise.resolve();
+  return {
+    on: 'gpu',
+    write(output, first, count) {
+      if (staging.length < count * perImage) staging = new Float32Array(count * perImage);
+      const batch = staging.subarray(0, count * perImage);
+      write(batch, first, count, 'nhwc');
+      tfjsDevice().queue.writeBuffer(output, 0, batch);
+      return Promise.resolve();
+    },
   };
-  if (gpuBatches(env)) return scorePipelined(env, total, { on: 'gpu', write: uploadBatch });
-  return collectScores(total, (keep) => evaluateBatches(env, total, { on: 'host', write }, keep));
 }
 
 /**
@@ -67,6 +82,9 @@ function putImage(out: Float32Array, b: number, image: Float32Array, pixels: num
   for (let c = 0; c < channels; c++) for (let p = 0; p < pixels; p++) out[base + c * pixels + p] = image[p * channels + c]!;
 }
 
+/** Image `image`'s derived image `derived` (H * W * C values, HWC; read before the next call). */
+export type DeriveImage = (image: number, derived: number) => Float32Array;
+
 /** What {@link scoreWithOriginals} returns: scores rows of `classes` values. */
 export interface ScoresWithOriginals {
   /** Each image's original scores (n rows). */
@@ -88,7 +106,7 @@ export async function scoreWithOriginals(
   method: string,
   inputs: MetricInputs,
   perImage: number,
-  derive: (image: number, derived: number) => Float32Array,
+  derive: DeriveImage,
 ): Promise<ScoresWithOriginals> {
   const { inputValues, height, width, channels } = inputs;
   invariant(inputValues !== undefined, `${method}: scoreWithOriginals needs the metric's hostInput`);
@@ -108,4 +126,65 @@ export async function scoreWithOriginals(
     derived.set(scores.subarray(row + classes, row + slots * classes), i * perImage * classes);
   }
   return { original, derived, classes, targets: resolveTargetsOnHost(inputs.target, original, n, classes) };
+}
+
+/**
+ * {@link scoreWithOriginals} for a metric that runs while the attribution's readback travels and
+ * derives its images from what it reads (ROAD's imputations follow the map's order): on the GPU path
+ * the originals go forward from the input tensor at once, so the GPU runs them while the readback
+ * crosses (on Chromium a readback takes ~2.6 ms; behind a real GPU a frame or more), then the
+ * derived images in pipelined batches (the originals' pass is the pipeline's first), and every
+ * score comes back in one readback. Elsewhere it waits for the read and runs scoreWithOriginals.
+ * `deriver(read)` gives the images' {@link DeriveImage}.
+ */
+export async function scoreWithOriginalsWhileReading(
+  method: string,
+  inputs: ReadingMetricInputs,
+  perImage: number,
+  deriver: (read: MetricInputs) => DeriveImage,
+): Promise<ScoresWithOriginals> {
+  const env = metricEnv(method, inputs);
+  const forward = inputs.model.forward;
+  if (!gpuBatches(env) || !forward) {
+    const read = readInputs(inputs, await inputs.reading, true);
+    return scoreWithOriginals(method, read, perImage, deriver(read));
+  }
+  const originals = originalsForward(inputs.input, env.batchSize, forward);
+  flushTfjs();
+  let read: MetricInputs;
+  try {
+    read = readInputs(inputs, await inputs.reading, true);
+  } catch (error) {
+    originals.dispose();
+    throw error;
+  }
+  const derive = deriver(read);
+  const { height, width, channels } = inputs;
+  const [n, pixels] = [inputs.input.shape[0], height * width];
+  const total = n * perImage;
+  const writer = uploadWriter(inputs, (out, first, count, layout) => {
+    for (let b = 0; b < count; b++) {
+      const slot = first + b;
+      putImage(out, b, derive(Math.floor(slot / perImage), slot % perImage), pixels, channels, layout);
+    }
+  });
+  const batchSize = Math.min(env.batchSize, Math.ceil(total / (PIPELINE_BATCHES - 1)));
+  let original: Float32Array = new Float32Array(0);
+  const { scores: derived, classes } = await collectScores(total, async (keep) => {
+    original = await evaluateGpuBatchesAfter({ ...env, batchSize }, originals, total, writer, keep);
+  });
+  return { original, derived, classes, targets: resolveTargetsOnHost(inputs.target, original, n, classes) };
+}
+
+/** The model's output for `input`, forward in batches of at most `batchSize` images. */
+function originalsForward(input: tf.Tensor4D, batchSize: number, forward: (x: tf.Tensor4D) => tf.Tensor2D): tf.Tensor2D {
+  const [n, h, w, c] = input.shape;
+  if (n <= batchSize) return tf.tidy(() => forward(input));
+  return tf.tidy(() => {
+    const parts: tf.Tensor2D[] = [];
+    for (let first = 0; first < n; first += batchSize) {
+      parts.push(forward(tf.slice(input, [first, 0, 0, 0], [Math.min(batchSize, n - first), h, w, c])));
+    }
+    return tf.concat(parts);
+  });
 }

@@ -139,7 +139,8 @@ export async function evaluateBatches(
   if (total <= 0) return;
   if (writer.on === 'host' && hostBatches(env)) return blackBoxBatches(env, total, limit, writer, onBatch);
   if (writer.on === 'gpu' && readback === 'once' && total > limit && model.forward) {
-    return gpuBatchesReadOnce(env, total, limit, writer, onBatch, model.forward);
+    await gpuBatchesReadOnce(env, total, limit, writer, onBatch, model.forward, []);
+    return;
   }
   for (let first = 0; first < total; first += limit) {
     await checkpoint(signal, env.method);
@@ -168,9 +169,31 @@ export async function evaluateBatches(
 export type ScoreReadback = 'per-batch' | 'once';
 
 /**
+ * evaluateBatches on the GPU path with one readback, after score rows the caller has already sent
+ * forward (`leading`: owned, disposed here; an empty array for none). A tfjs model on the GPU path
+ * only ({@link gpuBatches}). The leading rows come back first in the same readback and are
+ * returned; the batches' rows go to `onBatch`.
+ */
+export async function evaluateGpuBatchesAfter(
+  env: PerturbationEnv,
+  leading: tf.Tensor2D,
+  total: number,
+  writer: Extract<BatchWriter, { on: 'gpu' }>,
+  onBatch: BatchHandler,
+): Promise<Float32Array> {
+  const forward = env.model.forward;
+  if (!gpuBatches(env) || !forward) {
+    leading.dispose();
+    invariant(false, `${env.method}: evaluateGpuBatchesAfter needs a tfjs model on the GPU path`);
+  }
+  return gpuBatchesReadOnce(env, total, env.batchSize, writer, onBatch, forward, [leading]);
+}
+
+/**
  * evaluateBatches on the GPU path with one readback: every batch is written and run forward, then
- * all scores come back in one readback (a Concat), are checked for NaN / Inf on the host as
- * predictValues checks them, and go to `onBatch` batch by batch. Same scores as per-batch reads.
+ * all scores come back in one readback (a Concat after the `leading` rows, which it disposes), are
+ * checked for NaN / Inf on the host as predictValues checks them, and go to `onBatch` batch by
+ * batch. Same scores as per-batch reads. Returns the leading rows' values.
  */
 async function gpuBatchesReadOnce(
   env: PerturbationEnv,
@@ -179,9 +202,10 @@ async function gpuBatchesReadOnce(
   writer: Extract<BatchWriter, { on: 'gpu' }>,
   onBatch: BatchHandler,
   forward: (x: tf.Tensor4D) => tf.Tensor2D,
-): Promise<void> {
+  leading: readonly tf.Tensor2D[],
+): Promise<Float32Array> {
   const { height, width, channels } = env.geometry;
-  const outputs: tf.Tensor2D[] = [];
+  const outputs: tf.Tensor2D[] = [...leading];
   let values: Float32Array;
   try {
     for (let first = 0; first < total; first += limit) {
@@ -197,11 +221,14 @@ async function gpuBatchesReadOnce(
     tf.dispose(outputs);
   }
   checkFiniteScores(values, env.model.kind);
-  const classes = values.length / total;
+  const leadingRows = leading.reduce((rows, t) => rows + t.shape[0], 0);
+  const classes = values.length / (leadingRows + total);
+  const after = values.subarray(leadingRows * classes);
   for (let first = 0; first < total; first += limit) {
     const count = Math.min(limit, total - first);
-    await onBatch(first, count, values.subarray(first * classes, (first + count) * classes), classes);
+    await onBatch(first, count, after.subarray(first * classes, (first + count) * classes), classes);
   }
+  return values.subarray(0, leadingRows * classes);
 }
 
 /**
