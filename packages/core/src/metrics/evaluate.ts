@@ -8,6 +8,7 @@ import { checkTargetOption } from '../api/targets.js';
 import { flushTfjs, tfjsDevice } from '../interop/tfjs-webgpu.js';
 import { adaptModel } from '../model/adapt.js';
 import type { ModelInput } from '../model/types.js';
+import type { ExecutionPath } from '../api/types.js';
 import { integerOption } from '../api/options.js';
 import { fitBatchToModel } from '../api/batch-limit.js';
 import { hostBatches } from '../perturbation/shared/evaluate.js';
@@ -104,7 +105,8 @@ export async function evaluate<M extends MetricName>(
     const batchSize = await fitBatchToModel(name, adapter, { height, width, channels }, asked);
     normalised = normaliseAttribution(name, unpacked.tensor, input.shape);
     const path = currentPath();
-    reading = readAttribution(normalised, definition.hostInput && !hostValues ? batch : undefined, check);
+    const hostInput = needsHostInput(definition, options, path);
+    reading = readAttribution(normalised, hostInput && !hostValues ? batch : undefined, check);
     // Marked handled now: a metric that fails before awaiting it must not leave an unhandled rejection.
     void reading.catch(() => undefined);
     const output = await runMetric(
@@ -125,6 +127,7 @@ export async function evaluate<M extends MetricName>(
       },
       reading,
       options,
+      hostInput,
     );
     if (path === 'gpu') {
       flushTfjs();
@@ -156,6 +159,7 @@ async function runMetric<M extends MetricName>(
   inputs: MetricInputsBase,
   reading: Promise<AttributionRead>,
   options: MetricOptionsFor<M>,
+  hostInput: boolean,
 ): Promise<MetricOutput> {
   if ('runWhileReading' in definition) {
     const [read, output] = await Promise.allSettled([reading, definition.runWhileReading({ ...inputs, reading }, options)]);
@@ -164,7 +168,13 @@ async function runMetric<M extends MetricName>(
     if (output.status === 'rejected') throw output.reason;
     return output.value;
   }
-  return definition.run(readInputs({ ...inputs, reading }, await reading, definition.hostInput === true), options);
+  return definition.run(readInputs({ ...inputs, reading }, await reading, hostInput), options);
+}
+
+/** Whether this call of the metric needs the input's values on the host (its `hostInput`). */
+function needsHostInput<M extends MetricName>(definition: MetricDefinition<M>, options: MetricOptionsFor<M>, path: ExecutionPath): boolean {
+  const { hostInput } = definition;
+  return typeof hostInput === 'function' ? hostInput(options, path) : hostInput === true;
 }
 
 export type { EvaluateOptions };

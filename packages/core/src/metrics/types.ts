@@ -119,9 +119,11 @@ interface MetricBase<M extends MetricName> {
   /**
    * It needs the input's values on the host (ROAD's and infidelity's images are written there; the
    * fill of faithfulness correlation, deletion and insertion comes from them): evaluate hands it
-   * `inputValues` (`runWhileReading`: `reading`'s `input`, or `hostValues` for a black box).
+   * `inputValues` (`runWhileReading`: `reading`'s `input`, or `hostValues` for a black box). A
+   * function says for which calls: where it returns false the readback leaves the input out (GPU
+   * paths that build their batches from the input tensor).
    */
-  readonly hostInput?: true;
+  readonly hostInput?: true | ((options: MetricOptionsFor<M>, path: ExecutionPath) => boolean);
   /** Checks options (InvalidOptionError naming the option) before anything runs. */
   check(options: MetricOptionsFor<M>, inputs: { readonly height: number; readonly width: number; readonly n: number }): void;
 }

@@ -52,12 +52,14 @@ describe('faithfulness-correlation', () => {
     }
   });
 
-  it('sends its batches before the attribution readback lands with a constant fill, after it with one made from the image', async () => {
+  it('sends its batches before the attribution readback lands with a constant fill (which reads no input back), after it with one made from the image', async () => {
     const events: string[] = [];
+    const readBytes: number[] = [];
     const sum = (x: tf.Tensor4D) => (events.push('model'), tf.sum<tf.Tensor2D>(x, [1, 2]));
     // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to its buffer below
     const mapAsync = GPUBuffer.prototype.mapAsync;
     const spy = vi.spyOn(GPUBuffer.prototype, 'mapAsync').mockImplementation(function (this: GPUBuffer, ...args) {
+      readBytes.push(this.size);
       return mapAsync.apply(this, args).then(() => void events.push('mapped'));
     });
     const x = tf.randomUniform<tf.Rank.R4>([1, H, W, C], 0, 1, 'float32', 5);
@@ -66,15 +68,17 @@ describe('faithfulness-correlation', () => {
     const validation = kernelValidationEnabled();
     setKernelValidation(false);
     try {
+      // The order of the first model call and the first readback, and whether that readback (the
+      // attribution's) carried the input's values.
       const order = async (fill: 'zero' | 'mean' | number) => {
-        events.length = 0;
+        [events.length, readBytes.length] = [0, 0];
         await evaluate(sum, x, a, { metric: 'faithfulness-correlation', runs: 4, subsetSize: 3, fill, target: 0 });
-        return events.slice(0, 2);
+        return [...events.slice(0, 2), readBytes[0]! >= x.size * 4 ? 'with input' : 'without input'];
       };
       await order('zero'); // compiles the mask pipelines (asynchronously: the readback lands meanwhile)
-      expect(await order('zero')).toEqual(['model', 'mapped']);
-      expect(await order(0.5)).toEqual(['model', 'mapped']);
-      expect(await order('mean')).toEqual(['mapped', 'model']);
+      expect(await order('zero')).toEqual(['model', 'mapped', 'without input']);
+      expect(await order(0.5)).toEqual(['model', 'mapped', 'without input']);
+      expect(await order('mean')).toEqual(['mapped', 'model', 'with input']);
     } finally {
       setKernelValidation(validation);
       spy.mockRestore();

@@ -55,7 +55,8 @@ export function randomSubsetMasks(seed: number, runs: number, pixels: number, si
 export const faithfulnessCorrelation: MetricDefinition<'faithfulness-correlation'> = {
   name: NAME,
   optionNames: { runs: true, subsetSize: true, fill: true, output: true, seed: true },
-  hostInput: true,
+  // A constant fill on the GPU path needs no image values: the readback leaves the input out there.
+  hostInput: (o, path) => path !== 'gpu' || !isConstantFill(o.fill ?? 'zero'),
   check(o, { height, width }) {
     integerOption(NAME, 'runs', o.runs, 100, 2);
     integerOption(NAME, 'subsetSize', o.subsetSize, Math.min(224, height * width), 1, height * width);

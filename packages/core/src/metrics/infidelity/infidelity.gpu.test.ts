@@ -82,14 +82,16 @@ describe('infidelity', () => {
     tf.dispose([x, a]);
   });
 
-  it('sends its batches before the attribution readback lands; reads back twice; leaks nothing', async () => {
+  it('sends its batches before the attribution readback lands, which carries no input values; reads back twice; leaks nothing', async () => {
     const events: string[] = [];
     const model = (v: tf.Tensor4D) => (events.push('model'), squaresAndSines(v));
     // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to its buffer below
     const mapAsync = GPUBuffer.prototype.mapAsync;
     let readbacks = 0;
+    const readBytes: number[] = [];
     const spy = vi.spyOn(GPUBuffer.prototype, 'mapAsync').mockImplementation(function (this: GPUBuffer, ...args) {
       readbacks++;
+      readBytes.push(this.size);
       return mapAsync.apply(this, args).then(() => void events.push('mapped'));
     });
     // As in production: per-dispatch validation scopes wait for the GPU, and the readback lands meanwhile.
@@ -100,7 +102,7 @@ describe('infidelity', () => {
         tf.randomUniform<tf.Rank.R4>([2, H, W, C], 0, 1, 'float32', 9),
         tf.randomNormal<tf.Rank.R3>([2, H, W], 0, 1, 'float32', 10),
       ];
-      [events.length, readbacks] = [0, 0];
+      [events.length, readbacks, readBytes.length] = [0, 0, 0];
       await evaluate(model, x, a, { metric: 'infidelity', samples: 4, batchSize: 4 });
       tf.dispose([x, a]);
     };
@@ -111,6 +113,8 @@ describe('infidelity', () => {
       expect(events[0]).toBe('model'); // the first batch went out before the attribution landed
       expect(events).toContain('mapped');
       expect(readbacks).toBe(2);
+      // The attribution's readback (the first) leaves the input out: x - I_s is made on the GPU.
+      expect(readBytes[0]).toBeLessThan(2 * H * W * C * 4);
       expect(counts()).toEqual(before);
     } finally {
       setKernelValidation(validation);

@@ -40,7 +40,8 @@ const NAME = 'infidelity';
 export const infidelity: MetricDefinition<'infidelity'> = {
   name: NAME,
   optionNames: { samples: true, noiseStd: true, normalize: true, seed: true },
-  hostInput: true,
+  // The GPU path makes x - I_s from the input tensor: the readback leaves the input out there.
+  hostInput: (_options, path) => path !== 'gpu',
   check(o) {
     integerOption(NAME, 'samples', o.samples, 10, 1);
     numberOption(NAME, 'noiseStd', o.noiseStd, 0.003, 0);
