@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The metrics rows: core's evaluate (deletion + insertion, ROAD, infidelity, faithfulness
-// correlation) of a seeded random map of the MNIST digit, rounds interleaved with their bare forward
-// passes (the Node metrics suites' pairing) on tfjs's current backend.
+// correlation, max-sensitivity) of a seeded random map of the MNIST digit and the cascading
+// randomisation sanity check, rounds interleaved with their bare passes (the Node metrics suites'
+// pairing) on tfjs's current backend.
 import * as tf from '@tensorflow/tfjs';
-import { evaluate } from '@webxai/core';
+import { cascadingRandomisation, evaluate } from '@webxai/core';
 import { countedBare, type BarePasses, type MetricBrowserCase } from '../src/browser-cases.js';
 import { barePasses } from './bare-passes.js';
 import { measure, modelCalls, type MethodTimes, type Sides } from './measure.js';
@@ -33,8 +34,10 @@ async function withMetricSides<T>(
   let lastCalls: number[] = [];
   const metrics = async () => {
     lastCalls = await modelCalls(async () => {
-      for (const { metric, options } of c.calls)
-        await evaluate(model, image, attribution, { metric, ...options, target, batchSize: c.batch } as never);
+      for (const { metric, options } of c.calls) {
+        if (metric === 'cascading-randomisation') await cascadingRandomisation(model, image, { ...options, target: [target] } as never);
+        else await evaluate(model, image, attribution, { metric, ...options, target, batchSize: c.batch } as never);
+      }
     });
   };
   try {

@@ -242,9 +242,13 @@ export function featureCases(quick: boolean): FeatureBrowserCase[] {
   ];
 }
 
-/** One `evaluate` call of a metrics case: the metric and its options (target and batchSize come from the case). */
+/**
+ * One call of a metrics case: an `evaluate` metric, or core's `cascadingRandomisation` (the sanity
+ * check), with its options (target and batchSize come from the case).
+ */
 export interface MetricCall {
-  readonly metric: 'deletion' | 'insertion' | 'road' | 'infidelity' | 'faithfulness-correlation' | 'max-sensitivity';
+  readonly metric:
+    'deletion' | 'insertion' | 'road' | 'infidelity' | 'faithfulness-correlation' | 'max-sensitivity' | 'cascading-randomisation';
   readonly options?: Readonly<Record<string, unknown>>;
 }
 
@@ -296,6 +300,7 @@ export function metricCases(quick: boolean, batchSize?: number): MetricBrowserCa
     counted('infidelity'),
     counted('faithfulness-correlation', { runs: 20 }),
     maxSensitivityCase(quick ? 4 : 10, batch),
+    cascadingRandomisationCase(batch),
   ];
 }
 
@@ -311,6 +316,27 @@ function maxSensitivityCase(samples: number, batch: number): MetricBrowserCase {
     calls: [{ metric: 'max-sensitivity', options: { explain: { method: 'integrated-gradients', steps, batchSize: steps }, samples } }],
     batch,
     bare: { kind: 'gradient', images: samples * steps, batch: steps, extraForward: 2 * samples + 1 },
+  };
+}
+
+/** The weighted layers of the MNIST CNN, which cascading randomisation re-draws one by one. */
+const MNIST_CNN_WEIGHTED_LAYERS = 4;
+
+/**
+ * Cascading randomisation with IG of {@link SENSITIVITY_IG_STEPS} steps on the MNIST CNN: its bare side
+ * is the explanations it runs (the original map and one per re-drawn layer, a gradient call of the
+ * steps each, each IG's forward of input and baseline) and the forward that resolves the target.
+ * The table's model-images column counts the passes through the user's model only: the re-drawn
+ * copies' passes are not counted there.
+ */
+function cascadingRandomisationCase(batch: number): MetricBrowserCase {
+  const [steps, explains] = [SENSITIVITY_IG_STEPS, MNIST_CNN_WEIGHTED_LAYERS + 1];
+  return {
+    name: `cascading randomisation (IG ${steps} steps, ${MNIST_CNN_WEIGHTED_LAYERS} layers)`,
+    family: 'metrics',
+    calls: [{ metric: 'cascading-randomisation', options: { explain: { method: 'integrated-gradients', steps, batchSize: steps } } }],
+    batch,
+    bare: { kind: 'gradient', images: explains * steps, batch: steps, extraForward: 2 * explains + 1 },
   };
 }
 

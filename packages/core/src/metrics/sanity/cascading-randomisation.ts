@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { toInputBatch } from '../../api/input.js';
 import { resolveTargets, type Target } from '../../api/targets.js';
@@ -8,7 +8,7 @@ import type { ModelInput } from '../../model/types.js';
 import { numberOption, seedOption } from '../../api/options.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { mean } from '../shared/stats.js';
-import { compareMaps, explainMaps, type ExplainSpec } from './compare-maps.js';
+import { compareMaps, explainAttribution, readPixelMaps, type ExplainSpec } from './compare-maps.js';
 import { copyLayersModel, randomiseLayer, requireLayersModel, weightedLayersTopDown } from './copy.js';
 
 /** Options of {@link cascadingRandomisation}. */
@@ -74,22 +74,30 @@ export async function cascadingRandomisation(
   checkSanityOptions(NAME, options);
   checkOptionNames(NAME, options, OPTION_NAMES);
   const batch = await toInputBatch(input, adaptModel(layers));
-  const copy = await copyLayersModel(layers);
+  const { model: copy, values: saved } = await copyLayersModel(layers);
+  // Every step's attribution stays on the device until the last: their maps come back in one readback.
+  const attributions: tf.Tensor4D[] = [];
   try {
     const scores = layers.predict(batch) as tf.Tensor2D;
     const target = await resolveTargets(options.target, scores).finally(() => scores.dispose());
-    const original = await explainMaps(NAME, options.explain, layers, batch, target);
-    const steps: RandomisationStep[] = [];
+    attributions.push(await explainAttribution(NAME, options.explain, layers, batch, target));
     const seed = options.seed ?? 0;
-    for (const [index, layer] of weightedLayersTopDown(copy).entries()) {
+    const cascade = weightedLayersTopDown(copy);
+    for (const [index, layer] of cascade.entries()) {
       throwIfAborted(options.signal, NAME);
-      await randomiseLayer(layer, seed + index);
-      const maps = await explainMaps(NAME, options.explain, copy, batch, target);
-      steps.push({ layer: layer.name, ...compareMaps(original, maps, options.absolute ?? true) });
+      await randomiseLayer(layer, seed + index, saved);
+      attributions.push(await explainAttribution(NAME, options.explain, copy, batch, target));
     }
+    const [original, ...randomised] = await readPixelMaps(attributions);
+    const absolute = options.absolute ?? true;
+    const steps: RandomisationStep[] = cascade.map((layer, i) => ({
+      layer: layer.name,
+      ...compareMaps(original!, randomised[i]!, absolute),
+    }));
     const last = steps.at(-1);
     return { steps, target, passed: last !== undefined && mean(last.spearman) < (options.threshold ?? 0.5) };
   } finally {
+    tf.dispose(attributions);
     copy.dispose();
     batch.dispose();
   }

@@ -1,14 +1,54 @@
 // SPDX-License-Identifier: Apache-2.0
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { explain } from '../../api/explain.js';
 import { disposeResult } from '../../api/dispose-result.js';
 import type { ExplainOptions } from '../../api/types.js';
 import type { ModelInput } from '../../model/types.js';
-import { normaliseAttribution, pixelMaps } from '../shared/attribution.js';
+import { normaliseAttribution, pixelMapsOf } from '../shared/attribution.js';
 import { spearman, ssim } from '../shared/stats.js';
 
 /** How a sanity check explains: explain options (method and its options), or your own function. */
 export type ExplainSpec = ExplainOptions | ((model: ModelInput, input: tf.Tensor4D, target: number[]) => Promise<tf.Tensor>);
+
+/**
+ * The attribution of `model` on `input` for `target`, normalised to [n, h, w, c'] and left on the
+ * model's device (the caller disposes it): its pixel maps come back with others' in one
+ * {@link readPixelMaps}.
+ */
+export async function explainAttribution(
+  what: string,
+  spec: ExplainSpec,
+  model: ModelInput,
+  input: tf.Tensor4D,
+  target: number[],
+): Promise<tf.Tensor4D> {
+  if (typeof spec === 'function') {
+    const attribution = await spec(model, input, target);
+    try {
+      return normaliseAttribution(what, attribution, input.shape);
+    } finally {
+      attribution.dispose();
+    }
+  }
+  const result = await explain(model, input, { ...spec, target });
+  try {
+    return normaliseAttribution(what, (result as unknown as { attribution: tf.Tensor }).attribution, input.shape);
+  } finally {
+    disposeResult(result);
+  }
+}
+
+/** The pixel maps (summed over channels, h * w each) of every attribution, in one readback. */
+export async function readPixelMaps(attributions: readonly tf.Tensor4D[]): Promise<Float32Array[][]> {
+  const all = tf.tidy(() => tf.concat(attributions.map((a) => tf.reshape(a, [-1]))));
+  const values = (await all.data().finally(() => all.dispose())) as Float32Array;
+  let offset = 0;
+  return attributions.map((a) => {
+    const maps = pixelMapsOf(values.subarray(offset, offset + a.size), a.shape);
+    offset += a.size;
+    return maps;
+  });
+}
 
 /** Pixel maps (attribution summed over channels, h * w each) of `model` on `input` for `target`. */
 export async function explainMaps(
@@ -18,25 +58,11 @@ export async function explainMaps(
   input: tf.Tensor4D,
   target: number[],
 ): Promise<Float32Array[]> {
-  let attribution: tf.Tensor;
-  let dispose: () => void;
-  if (typeof spec === 'function') {
-    attribution = await spec(model, input, target);
-    dispose = () => attribution.dispose();
-  } else {
-    const result = await explain(model, input, { ...spec, target });
-    attribution = (result as unknown as { attribution: tf.Tensor }).attribution;
-    dispose = () => disposeResult(result);
-  }
+  const attribution = await explainAttribution(what, spec, model, input, target);
   try {
-    const normalised = normaliseAttribution(what, attribution, input.shape);
-    try {
-      return await pixelMaps(normalised);
-    } finally {
-      normalised.dispose();
-    }
+    return (await readPixelMaps([attribution]))[0]!;
   } finally {
-    dispose();
+    attribution.dispose();
   }
 }
 

@@ -39,9 +39,18 @@ export function requireLayersModel(what: string, model: ModelInput): tf.LayersMo
 
 /**
  * An independent copy of a LayersModel (topology and weights serialised and loaded again), so the
- * sanity checks can overwrite weights without touching the user's model. The caller disposes it.
+ * sanity checks can overwrite weights without touching the user's model, with the weights' values
+ * as saved: the re-draws take their statistics from those (no readback per weight). The caller
+ * disposes `model`.
  */
-export async function copyLayersModel(model: tf.LayersModel): Promise<tf.LayersModel> {
+export interface LayersModelCopy {
+  readonly model: tf.LayersModel;
+  /** Each float32 weight's saved values by its original name (the name a copy's weight keeps). */
+  readonly values: ReadonlyMap<string, Float32Array>;
+}
+
+/** Copies `model` ({@link LayersModelCopy}): one save, which reads every weight back once. */
+export async function copyLayersModel(model: tf.LayersModel): Promise<LayersModelCopy> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler((a) => {
@@ -49,7 +58,25 @@ export async function copyLayersModel(model: tf.LayersModel): Promise<tf.LayersM
       return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
     }),
   );
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+  const copy = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+  return { model: copy, values: savedFloatWeights(artifacts!) };
+}
+
+/** The float32 weights of saved artifacts as views of their weight data, by name (other dtypes are left out). */
+function savedFloatWeights(artifacts: tf.io.ModelArtifacts): Map<string, Float32Array> {
+  const values = new Map<string, Float32Array>();
+  const specs = artifacts.weightSpecs ?? [];
+  const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+  let offset = 0;
+  for (const spec of specs) {
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    // A save writes float32 and int32 as 4 bytes a value and bool as 1; strings and quantised weights
+    // would need their own decoding, so the walk stops there (their weights are read back instead).
+    if (spec.quantization || spec.dtype === 'string') break;
+    if (spec.dtype === 'float32') values.set(spec.name, new Float32Array(data, offset, count));
+    offset += count * (spec.dtype === 'bool' ? 1 : 4);
+  }
+  return values;
 }
 
 /** Layers that own trainable weights, from the output back to the input (Adebayo's cascade order). */
@@ -60,20 +87,25 @@ export function weightedLayersTopDown(model: tf.LayersModel): tf.layers.Layer[] 
 /**
  * Re-draws every trainable weight of `layer` from N(mean, std^2) of that weight's own values
  * (seeded), so the scale of each tensor survives while its learned structure does not. Moving
- * statistics (non-trainable) are kept, so batch normalisation stays well defined.
+ * statistics (non-trainable) are kept, so batch normalisation stays well defined. The values come
+ * from `saved` (the copy's {@link LayersModelCopy.values}) where it has the weight, else they are read
+ * back.
  */
-export async function randomiseLayer(layer: tf.layers.Layer, seed: number): Promise<void> {
-  const weights = layer.getWeights(true);
+export async function randomiseLayer(
+  layer: tf.layers.Layer,
+  seed: number,
+  saved: ReadonlyMap<string, Float32Array> = new Map(),
+): Promise<void> {
   const fresh: tf.Tensor[] = [];
-  for (let w = 0; w < weights.length; w++) {
-    const values = (await weights[w]!.data()) as Float32Array;
+  for (const [w, weight] of layer.trainableWeights.entries()) {
+    const values = saved.get(weight.originalName) ?? ((await weight.read().data()) as Float32Array);
     let mean = 0;
     for (const v of values) mean += v;
     mean /= values.length;
     let variance = 0;
     for (const v of values) variance += (v - mean) ** 2;
     const std = Math.sqrt(variance / values.length) || 0.05; // a zero-initialised bias still gets noise
-    fresh.push(tf.tensor(normalFill(seed, w * 2 ** 24, values.length, mean, std), weights[w]!.shape));
+    fresh.push(tf.tensor(normalFill(seed, w * 2 ** 24, values.length, mean, std), weight.read().shape));
   }
   const all = layer.getWeights();
   // getWeights() lists trainable weights first, then the non-trainable ones.

@@ -91,7 +91,7 @@ export async function labelRandomisation(
   const batchSize = integerOption(NAME, 'batchSize', options.batchSize, 32, 1);
   const learningRate = numberOption(NAME, 'learningRate', options.learningRate, 1e-3, 0, Infinity, true);
   const batch = await toInputBatch(input, adaptModel(layers));
-  const copy = await copyLayersModel(layers);
+  const { model: copy, values: saved } = await copyLayersModel(layers);
   let oneHot: tf.Tensor | undefined;
   let optimizer: tf.Optimizer | undefined;
   try {
@@ -103,7 +103,7 @@ export async function labelRandomisation(
       throw new InvalidOptionError(`${NAME}: labels must be class indices in [0, ${classes - 1}]`);
     const original = await explainMaps(NAME, options.explain, layers, batch, target);
     const seed = options.seed ?? 0;
-    for (const [index, layer] of weightedLayersTopDown(copy).entries()) await randomiseLayer(layer, seed + index);
+    for (const [index, layer] of weightedLayersTopDown(copy).entries()) await randomiseLayer(layer, seed + index, saved);
     oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(permuted(labels, seed), 'int32'), classes));
     const loss = probabilities
       ? 'categoricalCrossentropy'

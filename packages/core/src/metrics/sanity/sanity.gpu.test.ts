@@ -7,6 +7,8 @@ import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCn
 import { InvalidOptionError, ShapeMismatchError, UnsupportedModelError } from '@webxai/shaders';
 import { cascadingRandomisation } from './cascading-randomisation.js';
 import { labelRandomisation } from './label-randomisation.js';
+import { copyLayersModel, randomiseLayer, weightedLayersTopDown } from './copy.js';
+import { countReadbacks } from '@webxai/testing';
 
 const weightValues = async (model: tf.LayersModel) => Promise.all(model.getWeights().map(async (w) => Array.from(await w.data())));
 
@@ -39,12 +41,37 @@ describe('sanity checks', () => {
     expect(tf.memory().numTensors).toBe(tensors);
   });
 
+  it('the copy keeps its saved weight values: the re-draws read nothing back and draw what a read-back re-draw draws', async () => {
+    const first = await copyLayersModel(model);
+    const second = await copyLayersModel(model);
+    try {
+      for (const weight of first.model.weights) {
+        expect(Array.from(first.values.get(weight.originalName)!)).toEqual(Array.from(await weight.read().data()));
+      }
+      const fromSaved = weightedLayersTopDown(first.model);
+      const { readbacks } = await countReadbacks(async () => {
+        for (const [index, layer] of fromSaved.entries()) await randomiseLayer(layer, 7 + index, first.values);
+      });
+      expect(readbacks).toBe(0);
+      for (const [index, layer] of weightedLayersTopDown(second.model).entries()) await randomiseLayer(layer, 7 + index);
+      expect(await weightValues(first.model)).toEqual(await weightValues(second.model));
+      expect(await weightValues(first.model)).not.toEqual(await weightValues(model));
+    } finally {
+      first.model.dispose();
+      second.model.dispose();
+    }
+  });
+
   it('cascading randomisation catches a "method" that ignores the model (an edge map of the input)', async () => {
     const inputOnly = (_m: unknown, input: tf.Tensor4D) =>
       Promise.resolve(tf.tidy(() => tf.abs(tf.sub(input, tf.mean(input, [1, 2], true)))));
-    const r = await cascadingRandomisation(model, x, { explain: inputOnly });
+    const { result: r, readbacks } = await countReadbacks(() => cascadingRandomisation(model, x, { explain: inputOnly }));
     for (const step of r.steps) for (const s of step.spearman) expect(s).toBeCloseTo(1, 12);
     expect(r.passed).toBe(false);
+    // The input's check, the prediction that resolves the target, and the original's and the 3 steps'
+    // maps together: no readback per step (a readback per step made it 6). The copy's save reads
+    // nothing here: tfjs kept the host values the test's weights were made from.
+    expect(readbacks).toBe(3);
   });
 
   it('label randomisation: a copy trained on permuted labels; the user model is unchanged', async () => {

@@ -52,15 +52,10 @@ export function normaliseAttribution(what: string, attribution: tf.Tensor, input
 
 /**
  * Pixel scores per image (the attribution summed over channels, in f32 as tf.sum would), h * w
- * values each. Read back once and summed on the host: a tfjs reduction over a 1- or 3-wide axis
- * runs one workgroup per pixel and costs more than the copy.
+ * values each, from the attribution's values read back: summed on the host, since a tfjs reduction
+ * over a 1- or 3-wide axis runs one workgroup per pixel and costs more than the copy.
  */
-export async function pixelMaps(attribution: tf.Tensor4D): Promise<Float32Array[]> {
-  return pixelMapsOf((await attribution.data()) as Float32Array, attribution.shape);
-}
-
-/** {@link pixelMaps} of an attribution's values already on the host. */
-function pixelMapsOf(values: Float32Array, [n, h, w, c]: readonly [number, number, number, number]): Float32Array[] {
+export function pixelMapsOf(values: Float32Array, [n, h, w, c]: readonly [number, number, number, number]): Float32Array[] {
   const pixels = h * w;
   const maps = Array.from({ length: n }, () => new Float32Array(pixels));
   for (let i = 0; i < n; i++) {
@@ -79,14 +74,14 @@ function pixelMapsOf(values: Float32Array, [n, h, w, c]: readonly [number, numbe
 export interface AttributionRead {
   /** The attribution's values ([n, h, w, c'] flattened). */
   readonly values: Float32Array;
-  /** Pixel scores per image ({@link pixelMaps}). */
+  /** Pixel scores per image ({@link pixelMapsOf}). */
   readonly maps: Float32Array[];
   /** The input's NHWC values, when it was read too. */
   readonly input?: Float32Array;
 }
 
 /**
- * The attribution's values and pixel maps ({@link pixelMaps}), and with `input` the input's NHWC
+ * The attribution's values and pixel maps ({@link pixelMapsOf}), and with `input` the input's NHWC
  * values too, from one readback that also carries the input's pending NaN / Inf `check`: the
  * metrics that write their images on the host need both, and every round trip costs a frame or
  * more in a browser.
