@@ -109,7 +109,7 @@ describe('integrated gradients', () => {
     tf.dispose([x, reference.attribution, functional.attribution]);
   });
 
-  it('one forward pass for f(x), f(baseline) and the target besides the path batches; readbacks: scores with the input check and argmax, sums', async () => {
+  it('one forward pass for f(x), f(baseline) and the target besides the path batches; readbacks: scores with the input check and argmax, sums (one readback of all for given targets)', async () => {
     const network = tinyCnn('sequential', weights);
     const counted = countedModel(network); // checks that 2 x 8 x 8 x 3 inputs reach the GPU
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 17);
@@ -125,10 +125,18 @@ describe('integrated gradients', () => {
       counted.reset();
       const r = await explain(counted.model, x, { method: 'integrated-gradients', steps: 6, batchSize: 4, baseline: 0.5, target });
       // 12 path points in batches of 4 = 3 gradient calls + 1 forward over [x; baselines] (was 2 forwards, 6-7 readbacks;
-      // then 3-4 with the input check alone, then 2-3 with the argmax alone).
-      expect({ target, calls: counted.calls, readbacks: readbacks.mock.calls.length }).toEqual({ target, calls: 4, readbacks: 2 });
+      // then 3-4 with the input check alone, then 2-3 with the argmax alone). Given targets need no
+      // scores before the path: the end points' scores come back with the sums.
+      const want = { target, calls: 4, readbacks: target === 'predicted' ? 2 : 1 };
+      expect({ target, calls: counted.calls, readbacks: readbacks.mock.calls.length }).toEqual(want);
       readbacks.mockRestore();
       if (target === 'predicted') expect(Array.from(await r.attribution.data())).toEqual(Array.from(await reference.attribution.data()));
+      else {
+        const totals = Array.from(await tf.tidy(() => tf.sum(r.attribution, [1, 2, 3])).data());
+        const byHand = target.map((t, i) => totals[i]! - (values[i * 5 + t]! - values[10 + t]!));
+        expect(r.target).toEqual([1, 3]);
+        expect(r.delta).toBeAllClose(byHand, { abs: 1e-5, rel: 1e-4 });
+      }
       r.attribution.dispose();
     }
     tf.dispose([x, scores, reference.attribution]);
@@ -186,6 +194,13 @@ describe('integrated gradients', () => {
       await expect(run({}, tf.zeros([8, 8]))).rejects.toThrow(/rank 3 .* or 4/);
       await expect(run({}, tf.zeros([1, 8, 8, 4]))).rejects.toThrow(/channels is 4 but the model expects 3/);
       await expect(run({}, tf.fill([1, 8, 8, 3], Number.POSITIVE_INFINITY))).rejects.toThrow(InvalidInputError);
+      // With a given target the input's check is read after the path, with the end points' scores.
+      const [network, nan] = [model(), tf.fill([1, 8, 8, 3], Number.NaN)];
+      const tensors = tf.memory().numTensors;
+      await expect(explain(network, nan, { method: 'integrated-gradients', target: 1 })).rejects.toThrow(InvalidInputError);
+      expect(tf.memory().numTensors).toBe(tensors);
+      nan.dispose();
+      network.dispose();
       const flat = (x: tf.Tensor4D) => tf.mean(x, [1, 2, 3]) as unknown as tf.Tensor2D;
       await expect(explain(flat, tf.zeros([1, 8, 8, 3]), { method: 'integrated-gradients' })).rejects.toThrow(UnsupportedModelError);
     });

@@ -166,11 +166,29 @@ export async function integratedGradientsOf(
   }
 }
 
+/** The path's two ends in ONE forward pass over [inputs; their baselines]: [2n, classes] scores, on the device (the caller disposes them). */
+function endpointForward(model: ModelAdapter, input: tf.Tensor4D, baselines: ResolvedBaselines, signal: AbortSignal | undefined): tf.Tensor2D {
+  throwIfAborted(signal, 'integrated-gradients');
+  const forward = model.forward;
+  if (!forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
+  const rows = Array.from({ length: input.shape[0] }, (_, i) => baselines.rowOf(i));
+  return tf.tidy(() => forward(tf.concat([input, tf.gather<tf.Tensor4D>(baselines.tensor, rows)])));
+}
+
 /**
- * The path's two ends in ONE forward pass over [inputs; their baselines]: each image's target
- * (resolved from its own scores), f(x)[target] and f(baseline)[target] for the delta. The scores and
- * the predicted classes are read back together (with a pending input check: InvalidInputError first);
- * NaN or Inf scores -> ModelError, as `predict`.
+ * f(x)[target] and f(baseline)[target] per image from the end points' scores read back ([2n,
+ * classes] values). NaN or Inf scores -> ModelError, as `predict`.
+ */
+function endValues(values: Float32Array, targets: readonly number[], classes: number, kind: string): { fx: number[]; fb: number[] } {
+  checkFiniteScores(values, kind);
+  const n = targets.length;
+  return { fx: targets.map((t, i) => values[i * classes + t]!), fb: targets.map((t, i) => values[(n + i) * classes + t]!) };
+}
+
+/**
+ * The path's two ends before the path, for targets still to resolve: each image's target (resolved
+ * from its own scores), f(x)[target] and f(baseline)[target] for the delta. The scores and the
+ * predicted classes are read back together (with a pending input check: InvalidInputError first).
  */
 async function endpointScores(
   model: ModelAdapter,
@@ -181,29 +199,52 @@ async function endpointScores(
   inputCheck: InputCheck | undefined,
 ): Promise<{ target: number[]; fx: number[]; fb: number[] }> {
   const n = input.shape[0];
-  throwIfAborted(signal, 'integrated-gradients');
-  const forward = model.forward;
-  if (!forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
-  const rows = Array.from({ length: n }, (_, i) => baselines.rowOf(i));
-  const scores = tf.tidy(() => forward(tf.concat([input, tf.gather<tf.Tensor4D>(baselines.tensor, rows)])));
+  const scores = endpointForward(model, input, baselines, signal);
   const classes = scores.shape[1];
   const given = givenTargets(target, n);
   // The predicted classes from the input's rows, read back with the scores (and the input check).
   const chosen = given ? undefined : tf.tidy(() => tf.argMax<tf.Tensor1D>(tf.slice(scores, [0, 0], [n, classes]), 1));
   try {
     const read = await readChecked(inputCheck, [scores, chosen]);
-    const values = read.subarray(0, scores.size);
     // The class range before the scores' finiteness: the order of resolveTargets, then predict's check.
     const resolved = given ?? Array.from(read.subarray(scores.size));
     for (const t of resolved) checkTargetClass(t, classes);
-    checkFiniteScores(values, model.kind);
-    return {
-      target: resolved,
-      fx: resolved.map((t, i) => values[i * classes + t]!),
-      fb: resolved.map((t, i) => values[(n + i) * classes + t]!),
-    };
+    return { target: resolved, ...endValues(read.subarray(0, scores.size), resolved, classes, model.kind) };
   } finally {
     tf.dispose([scores, chosen]);
+  }
+}
+
+/**
+ * Integrated gradients for targets the caller gave, with ONE readback: the end points' forward is
+ * sent before the path and its scores come back after it with the attribution's sums (and a pending
+ * input check: InvalidInputError first), so no round trip waits between them (one per call saved; a
+ * frame or more behind a browser's GPU process).
+ */
+async function integratedGradientsForTargets(
+  model: ModelAdapter,
+  input: tf.Tensor4D,
+  baselines: ResolvedBaselines,
+  targets: number[],
+  settings: IgSettings,
+  call: Pick<CallContext, 'signal' | 'onProgress' | 'path' | 'inputCheck'>,
+): Promise<{ attribution: tf.Tensor4D; target: number[]; delta: number[] }> {
+  const scores = endpointForward(model, input, baselines, call.signal);
+  try {
+    for (const t of targets) checkTargetClass(t, scores.shape[1]);
+    const attribution = await igPathIntegral(model, input, baselines, targets, settings, call);
+    try {
+      const sums = tf.sum(attribution, [1, 2, 3]);
+      const read = await readChecked(call.inputCheck, [scores, sums]).finally(() => sums.dispose());
+      const { fx, fb } = endValues(read.subarray(0, scores.size), targets, scores.shape[1], model.kind);
+      const totals = read.subarray(scores.size);
+      return { attribution, target: targets, delta: targets.map((_, i) => totals[i]! - (fx[i]! - fb[i]!)) };
+    } catch (error) {
+      attribution.dispose();
+      throw error;
+    }
+  } finally {
+    scores.dispose();
   }
 }
 
@@ -227,6 +268,8 @@ export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
       async explain(input, call) {
         const baselines = await igBaselines(input, settings, call.path);
         try {
+          const given = givenTargets(call.target, input.shape[0]);
+          if (given) return await integratedGradientsForTargets(model, input, baselines, given, settings, call);
           // f(x) (and the predicted class) and f(baseline) from one forward pass, before the path.
           const ends = await endpointScores(model, input, baselines, call.target, call.signal, call.inputCheck);
           const attribution = await igPathIntegral(model, input, baselines, ends.target, settings, call);
