@@ -167,7 +167,12 @@ export async function integratedGradientsOf(
 }
 
 /** The path's two ends in ONE forward pass over [inputs; their baselines]: [2n, classes] scores, on the device (the caller disposes them). */
-function endpointForward(model: ModelAdapter, input: tf.Tensor4D, baselines: ResolvedBaselines, signal: AbortSignal | undefined): tf.Tensor2D {
+function endpointForward(
+  model: ModelAdapter,
+  input: tf.Tensor4D,
+  baselines: ResolvedBaselines,
+  signal: AbortSignal | undefined,
+): tf.Tensor2D {
   throwIfAborted(signal, 'integrated-gradients');
   const forward = model.forward;
   if (!forward) throw new UnsupportedModelError(`a ${model.kind} model has no differentiable forward pass`);
