@@ -170,8 +170,8 @@ export type ScoreReadback = 'per-batch' | 'once';
 
 /**
  * evaluateBatches on the GPU path with one readback, after score rows the caller has already sent
- * forward (`leading`: owned, disposed here; an empty array for none). A tfjs model on the GPU path
- * only ({@link gpuBatches}). The leading rows come back first in the same readback and are
+ * forward (`leading`, which it owns from here: disposed whatever happens). A tfjs model on the GPU
+ * path only ({@link gpuBatches}). The leading rows come back first in the same readback and are
  * returned; the batches' rows go to `onBatch`.
  */
 export async function evaluateGpuBatchesAfter(
