@@ -91,6 +91,11 @@ describe('ROAD', () => {
     const r = await running;
     expect(sizes).toEqual([2, 9, 9]);
     expect(r.scores).toEqual(viaEvaluate.scores);
+    // More originals than a batch holds go forward in batches of it, then their imputations.
+    sizes.length = 0;
+    const oneByOne = await evaluate(model, x, a, { metric: 'road', target: 1, batchSize: 1 });
+    expect(sizes).toEqual([1, 1, ...new Array<number>(18).fill(1)]);
+    expect(oneByOne.curves![1]).toBeAllClose(viaEvaluate.curves![1]!, { abs: 1e-6, rel: 1e-5 });
     tf.dispose([x, a]);
     inner.dispose();
     disposeWeights(weights);
