@@ -74,8 +74,8 @@ describe('ROAD', () => {
     const inner = tinyCnn('sequential', weights);
     const sizes: number[] = [];
     const model = (v: tf.Tensor4D) => (sizes.push(v.shape[0]), inner.predict(v) as tf.Tensor2D);
-    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 3);
-    const a = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 4);
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 3], 0, 1, 'float32', 3);
+    const a = tf.randomNormal<tf.Rank.R4>([2, 8, 8, 1], 0, 1, 'float32', 4);
     const viaEvaluate = await evaluate(model, x, a, { metric: 'road', target: 1 });
     sizes.length = 0;
     let land!: (read: AttributionRead) => void;
@@ -84,7 +84,7 @@ describe('ROAD', () => {
     const inputs = { model: adaptModel(model), input: x, attribution: a, height, width, channels, target: 1 };
     const base = { ...inputs, path: 'gpu' as const, signal: undefined, batchSize: 16, preprocess: false };
     if (!('runWhileReading' in road)) throw new Error('ROAD runs while its map is read');
-    const running = road.runWhileReading({ ...base, reading }, {});
+    const running = road.runWhileReading({ ...base, reading }, { metric: 'road' });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(sizes).toEqual([2]); // the originals, while the map is still on its way
     land(await readAttribution(a, x, undefined));
