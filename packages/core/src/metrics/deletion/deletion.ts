@@ -4,10 +4,10 @@ import { imageAt } from '../../perturbation/shared/evaluate.js';
 import { integerOption } from '../../api/options.js';
 import { areProbabilities, checkCurveOutput, targetValue, trapezoidArea, type CurveOutput } from '../shared/curve.js';
 import { checkMetricFill, metricFillImage, type MetricFill } from '../shared/fill.js';
-import { evaluateMaskedImages, metricOriginalScores, type MaskSource } from '../shared/masked-batches.js';
+import { evaluateMaskedImages, metricOriginalScores, recordOriginalScores, type MaskSource } from '../shared/masked-batches.js';
 import { descendingOrder, ranksOf } from '../shared/order.js';
 import { RankedImageWriter } from './ranked-images.js';
-import { recordedMaskedScores, recordOriginalScores, recordsBatches } from './recorded-batches.js';
+import { recordedMaskedScores, recordsBatches } from './recorded-batches.js';
 import { resolveTargetsOnHost } from '../../api/targets.js';
 import type { OptionNames } from '../../api/option-names.js';
 import type { MetricDefinition, MetricInputs, MetricOutput, MetricRegistry } from '../types.js';
@@ -86,7 +86,7 @@ async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: Ran
   const fill = options.fill ?? 'zero';
   const { input, inputValues, maps, height, width, channels } = inputs;
   const recorded = recordsBatches(mode, inputs);
-  let pending = recorded ? recordOriginalScores(mode, inputs) : undefined;
+  let pending = recorded ? recordOriginalScores(inputs) : undefined;
   try {
     let originals: Originals | undefined = recorded ? undefined : await metricOriginalScores(mode, inputs);
     const resolve = (scores: Float32Array): Originals => {

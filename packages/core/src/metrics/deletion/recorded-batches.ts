@@ -26,15 +26,6 @@ export function recordsBatches(method: string, inputs: MetricInputs): boolean {
   return inputs.model.forward !== undefined && gpuBatches(metricEnv(method, inputs));
 }
 
-/**
- * The model's scores of every image of the input, recorded (not read): the front of the first
- * image's readback ({@link recordedMaskedScores}). A new tensor the caller disposes.
- */
-export function recordOriginalScores(method: string, inputs: MetricInputs): tf.Tensor2D {
-  throwIfAborted(inputs.signal, 'predict');
-  return tf.tidy(() => inputs.model.forward!(inputs.input));
-}
-
 /** What {@link recordedMaskedScores} reads: the `front` scores' values (when given) and the batches' scores. */
 export interface RecordedScores {
   readonly front: Float32Array | undefined;

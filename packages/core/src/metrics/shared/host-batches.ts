@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import * as tf from '@tensorflow/tfjs';
 import type { BatchLayout } from '../../perturbation/shared/perturb-cpu.js';
 import {
   evaluateBatches,
@@ -13,7 +12,7 @@ import { invariant } from '@webxai/shaders';
 import { resolveTargetsOnHost } from '../../api/targets.js';
 import type { MetricInputs, MetricInputsBase, ReadingMetricInputs } from '../types.js';
 import { readInputs } from './attribution.js';
-import { collectScores, metricEnv } from './masked-batches.js';
+import { collectScores, metricEnv, recordOriginalScores } from './masked-batches.js';
 
 /**
  * On the GPU path the images are scored in at least this many batches with one readback at the
@@ -144,12 +143,11 @@ export async function scoreWithOriginalsWhileReading(
   deriver: (read: MetricInputs) => DeriveImage,
 ): Promise<ScoresWithOriginals> {
   const env = metricEnv(method, inputs);
-  const forward = inputs.model.forward;
-  if (!gpuBatches(env) || !forward) {
+  if (!gpuBatches(env) || !inputs.model.forward) {
     const read = readInputs(inputs, await inputs.reading, true);
     return scoreWithOriginals(method, read, perImage, deriver(read));
   }
-  const originals = originalsForward(inputs.input, env.batchSize, forward);
+  const originals = recordOriginalScores(inputs);
   flushTfjs();
   let read: MetricInputs;
   try {
@@ -174,17 +172,4 @@ export async function scoreWithOriginalsWhileReading(
     original = await evaluateGpuBatchesAfter({ ...env, batchSize }, originals, total, writer, keep);
   });
   return { original, derived, classes, targets: resolveTargetsOnHost(inputs.target, original, n, classes) };
-}
-
-/** The model's output for `input`, forward in batches of at most `batchSize` images. */
-function originalsForward(input: tf.Tensor4D, batchSize: number, forward: (x: tf.Tensor4D) => tf.Tensor2D): tf.Tensor2D {
-  const [n, h, w, c] = input.shape;
-  if (n <= batchSize) return tf.tidy(() => forward(input));
-  return tf.tidy(() => {
-    const parts: tf.Tensor2D[] = [];
-    for (let first = 0; first < n; first += batchSize) {
-      parts.push(forward(tf.slice(input, [first, 0, 0, 0], [Math.min(batchSize, n - first), h, w, c])));
-    }
-    return tf.concat(parts);
-  });
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { invariant } from '@webxai/shaders';
+import { invariant, throwIfAborted } from '@webxai/shaders';
 import {
   evaluateBatches,
   hostBatches,
@@ -12,7 +12,7 @@ import { originalScoresOf } from '../../perturbation/shared/host-input.js';
 import { GpuMaskBatches } from '../../perturbation/shared/mask-methods.js';
 import { CpuPerturber } from '../../perturbation/shared/perturb-cpu.js';
 import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { MetricInputsBase } from '../types.js';
 import type { HostImageWriter } from './host-batches.js';
 
@@ -57,6 +57,26 @@ export function metricOriginalScores(
   inputs: MetricInputsBase,
 ): Promise<{ scores: Float32Array; classes: number; targets: number[] }> {
   return originalScoresOf(metricEnv(method, inputs), inputs.input, inputs.hostValues, inputs.target);
+}
+
+/**
+ * The model's scores of every image of the input, recorded (not read), forward in batches of at most
+ * the call's batchSize images: the front of deletion's first readback (recorded-batches.ts) and
+ * ROAD's leading rows (host-batches.ts). A new tensor the caller disposes.
+ */
+export function recordOriginalScores(inputs: Pick<MetricInputsBase, 'model' | 'input' | 'signal' | 'batchSize'>): tf.Tensor2D {
+  throwIfAborted(inputs.signal, 'predict');
+  const { input, batchSize } = inputs;
+  const forward = inputs.model.forward!;
+  const [n, h, w, c] = input.shape;
+  if (n <= batchSize) return tf.tidy(() => forward(input));
+  return tf.tidy(() => {
+    const parts: tf.Tensor2D[] = [];
+    for (let first = 0; first < n; first += batchSize) {
+      parts.push(forward(tf.slice(input, [first, 0, 0, 0], [Math.min(batchSize, n - first), h, w, c])));
+    }
+    return tf.concat(parts);
+  });
 }
 
 /** What {@link evaluateMaskedImages} and {@link scoreMaskedImages} take: the metric, its inputs, the image, the fill, how many masked copies, their masks. */
