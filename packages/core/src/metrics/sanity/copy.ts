@@ -62,6 +62,9 @@ export async function copyLayersModel(model: tf.LayersModel): Promise<LayersMode
   return { model: copy, values: savedFloatWeights(artifacts!) };
 }
 
+/** Bytes per value of the dtypes a save writes as plain arrays. */
+const SAVED_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1 };
+
 /** The float32 weights of saved artifacts as views of their weight data, by name (other dtypes are left out). */
 function savedFloatWeights(artifacts: tf.io.ModelArtifacts): Map<string, Float32Array> {
   const values = new Map<string, Float32Array>();
@@ -70,11 +73,12 @@ function savedFloatWeights(artifacts: tf.io.ModelArtifacts): Map<string, Float32
   let offset = 0;
   for (const spec of specs) {
     const count = spec.shape.reduce((a, b) => a * b, 1);
-    // A save writes float32 and int32 as 4 bytes a value and bool as 1; strings and quantised weights
-    // would need their own decoding, so the walk stops there (their weights are read back instead).
-    if (spec.quantization || spec.dtype === 'string') break;
+    // Other dtypes (strings, complex) and quantised weights would need their own decoding: the walk
+    // stops there, and the weights from there on are read back instead.
+    const bytes = SAVED_BYTES[spec.dtype];
+    if (spec.quantization || bytes === undefined) break;
     if (spec.dtype === 'float32') values.set(spec.name, new Float32Array(data, offset, count));
-    offset += count * (spec.dtype === 'bool' ? 1 : 4);
+    offset += count * bytes;
   }
   return values;
 }
