@@ -8,12 +8,10 @@
 // readback, the unperturbed images' scores in front of the first image's. The model, the batches
 // and their order are the same, so the scores are the same bits.
 import * as tf from '@tensorflow/tfjs';
-import { throwIfAborted } from '@webxai/shaders';
-import { checkpoint } from '../../api/abort.js';
-import { gpuBatches, type BatchWriter } from '../../perturbation/shared/evaluate.js';
+import { gpuBatches, recordGpuBatches, type BatchWriter } from '../../perturbation/shared/evaluate.js';
 import { GpuScope } from '../../perturbation/shared/gpu-scope.js';
 import { GpuMaskBatches } from '../../perturbation/shared/mask-methods.js';
-import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
+import { tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { metricEnv, type MaskSource } from '../shared/masked-batches.js';
 import type { MetricInputs } from '../types.js';
 import { checkFiniteScores } from '../../model/non-finite-scores.js';
@@ -51,20 +49,13 @@ export async function recordedMaskedScores(
   front: tf.Tensor2D | undefined,
   checkFront: (values: Float32Array) => void,
 ): Promise<RecordedScores> {
-  const { model, height, width, channels, signal, batchSize } = inputs;
+  const { model, batchSize } = inputs;
   const scope = new GpuScope(tfjsDevice());
   const kept: tf.Tensor2D[] = [];
   try {
     const batches = new GpuMaskBatches(scope, image, scope.upload(fill, `${method}.fill`), Math.min(batchSize, total), method);
     const writer = batches.writer((first, count) => source.gpu(scope, batches.masks, first, count)) as GpuBatchWriter;
-    for (let first = 0; first < total; first += batchSize) {
-      await checkpoint(signal, method);
-      const count = Math.min(batchSize, total - first);
-      const input = await kernelToTensor([count, height, width, channels], (target) => writer.write(target, first, count));
-      throwIfAborted(signal, 'predict');
-      kept.push(tf.tidy(() => model.forward!(input)));
-      input.dispose();
-    }
+    kept.push(...(await recordGpuBatches(metricEnv(method, inputs), total, batchSize, writer, model.forward!)));
     const classes = kept[0]!.shape[1];
     const all = tf.concat2d(front ? [front, ...kept] : kept, 0);
     const values = (await all.data().finally(() => all.dispose())) as Float32Array;

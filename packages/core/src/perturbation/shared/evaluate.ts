@@ -204,17 +204,10 @@ async function gpuBatchesReadOnce(
   forward: (x: tf.Tensor4D) => tf.Tensor2D,
   leading: readonly tf.Tensor2D[],
 ): Promise<Float32Array> {
-  const { height, width, channels } = env.geometry;
   const outputs: tf.Tensor2D[] = [...leading];
   let values: Float32Array;
   try {
-    for (let first = 0; first < total; first += limit) {
-      await checkpoint(env.signal, env.method);
-      const count = Math.min(limit, total - first);
-      const input = await kernelToTensor([count, height, width, channels], (target) => writer.write(target, first, count));
-      outputs.push(tf.tidy(() => forward(input)));
-      input.dispose();
-    }
+    outputs.push(...(await recordGpuBatches(env, total, limit, writer, forward)));
     const all = tf.concat(outputs);
     values = (await all.data().finally(() => all.dispose())) as Float32Array;
   } finally {
@@ -229,6 +222,35 @@ async function gpuBatchesReadOnce(
     await onBatch(first, count, after.subarray(first * classes, (first + count) * classes), classes);
   }
   return values.subarray(0, leadingRows * classes);
+}
+
+/**
+ * Writes every batch of `total` perturbed images (`limit` a batch) and sends it forward on the GPU
+ * path, reading nothing back: the batches' scores, in order, still on the device (the caller
+ * disposes them; on an error they are disposed here).
+ */
+export async function recordGpuBatches(
+  env: Pick<PerturbationEnv, 'method' | 'geometry' | 'signal'>,
+  total: number,
+  limit: number,
+  writer: Extract<BatchWriter, { on: 'gpu' }>,
+  forward: (x: tf.Tensor4D) => tf.Tensor2D,
+): Promise<tf.Tensor2D[]> {
+  const { height, width, channels } = env.geometry;
+  const outputs: tf.Tensor2D[] = [];
+  try {
+    for (let first = 0; first < total; first += limit) {
+      await checkpoint(env.signal, env.method);
+      const count = Math.min(limit, total - first);
+      const input = await kernelToTensor([count, height, width, channels], (target) => writer.write(target, first, count));
+      outputs.push(tf.tidy(() => forward(input)));
+      input.dispose();
+    }
+    return outputs;
+  } catch (error) {
+    tf.dispose(outputs);
+    throw error;
+  }
 }
 
 /**
