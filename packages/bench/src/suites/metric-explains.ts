@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The checks that explain again (max-sensitivity re-explains perturbed inputs; cascading
 // randomisation re-explains after each layer's weights are re-drawn) against the explanations they
-// run, made bare with `explain` on the same model: max-sensitivity's as one call over its samples
-// (it batches them, as Captum), cascading randomisation's one call per step, each map read back as
-// the comparison needs it; plus the forward that resolves the target. Interleaved per round, so load
+// run, made bare on the same model: max-sensitivity's as one `explain` call over its samples (it
+// batches them, as Captum; each explanation's delta is part of what it compares), cascading
+// randomisation's as the gradient passes over each step's IG points (it keeps only the maps: no
+// end points, no delta), all maps read back at the end; plus the forward that resolves the
+// target. Interleaved per round, so load
 // hits both sides (bound 1.15x, as the methods'). What is left over is each check's own work: the
 // perturbations and norms, the model copy and weight draws, the Spearman and SSIM comparisons. On
 // the shipped MNIST CNN, quick and full alike (seconds).
@@ -39,6 +41,23 @@ async function setupMetricExplains(context: BenchContext): Promise<SuiteInstance
     }
     batch.dispose();
   };
+  /**
+   * The forward that resolves the target, then `calls` gradient passes over the IG points of the
+   * image (webxai's bare pass, targetGradients), their sums read back together at the end.
+   */
+  const adapter = core.adaptModel(model);
+  const points = tf.tidy(() =>
+    tf.mul(tf.tile(image, [EXPLAIN.steps, 1, 1, 1]), tf.linspace(0.5 / EXPLAIN.steps, 1, EXPLAIN.steps).reshape([-1, 1, 1, 1])),
+  );
+  const bareGradientPasses = async (calls: number) => {
+    const scores = model.predict(image) as tfNamespace.Tensor;
+    await scores.data();
+    scores.dispose();
+    const maps = Array.from({ length: calls }, () => core.targetGradients(adapter, points as tfNamespace.Tensor4D, [target]));
+    const all = tf.concat(maps.map((m) => m.reshape([-1])));
+    await all.data();
+    tf.dispose([...maps, all]);
+  };
   const timed = async (key: string, work: () => Promise<unknown>) => void times.record(key, await msUntilSettled(work, settle));
   const checks: { name: string; bare: string; explains: () => Promise<void>; run: () => Promise<unknown> }[] = [
     {
@@ -51,8 +70,8 @@ async function setupMetricExplains(context: BenchContext): Promise<SuiteInstance
     {
       name: `cascading randomisation (${layersWithWeights} layers)`,
       // The original map, then one per randomised layer.
-      bare: `${layersWithWeights + 1} bare explains`,
-      explains: () => bareExplains(layersWithWeights + 1, 1),
+      bare: `${layersWithWeights + 1} bare gradient passes over ${EXPLAIN.steps} points`,
+      explains: () => bareGradientPasses(layersWithWeights + 1),
       run: () => core.cascadingRandomisation(model, image, { explain: EXPLAIN, target: [target] }),
     },
   ];
@@ -89,7 +108,7 @@ async function setupMetricExplains(context: BenchContext): Promise<SuiteInstance
       }
       console.log(lines.join('\n'));
       core.disposeResult(original);
-      tf.dispose(image);
+      tf.dispose([image, points]);
       model.dispose();
     },
   };

@@ -11,7 +11,8 @@ export function listMethods(): MethodName[] {
   return Object.keys(METHODS) as MethodName[];
 }
 
-function definitionOf<M extends MethodName>(method: M): MethodDefinition<M> {
+/** The definition of `method`, or an InvalidOptionError listing the methods there are. */
+export function definitionOf<M extends MethodName>(method: M): MethodDefinition<M> {
   const definition = (METHODS as Record<string, MethodDefinition<MethodName> | undefined>)[method as string];
   if (!definition) {
     throw new InvalidOptionError(`unknown method '${String(method)}'; available: ${listMethods().join(', ') || '(none)'}`);

@@ -9,7 +9,7 @@ import { disposeResult } from './dispose-result.js';
 import { CALL_OVERRIDE_NAMES, checkOptionNames, COMMON_OPTION_NAMES } from './option-names.js';
 import { functionOption, signalOption } from './options.js';
 import { checkTargetOption } from './targets.js';
-import type { CommonOptions, ExecutionPath, MethodDefinition, MethodName, OptionsFor, ResultFor } from './types.js';
+import type { CommonOptions, ExecutionPath, MethodDefinition, MethodInstance, MethodName, OptionsFor, ResultFor } from './types.js';
 import { warnOnce } from './warn.js';
 import { flushTfjs, tfjsDevice, tfjsSubmitMark, tfjsSubmittedNothingSince } from '../interop/tfjs-webgpu.js';
 import { asDeviceLoss, callDevice, checkModelBackend, throwIfTfjsDeviceLost } from '../interop/device-loss.js';
@@ -88,12 +88,15 @@ function submitPendingTfjsWork(): void {
   }
 }
 
-/** Creates an explainer from a method definition (the tree-shakable core of `createExplainer`). */
-export function createExplainerFor<M extends MethodName>(
+/**
+ * The method prepared for `model`: its common options checked, the model adapted and the method's
+ * instance created (the caller disposes the instance).
+ */
+export function prepareMethod<M extends MethodName>(
   definition: MethodDefinition<M>,
   model: ModelInput,
   options: OptionsFor<M>,
-): Explainer<M> {
+): { adapter: ModelAdapter; instance: MethodInstance<M> } {
   checkCommonOptions(definition, options);
   const adapter = adaptModel(model, options.preprocess ? { preprocess: options.preprocess } : {});
   if (definition.requires === 'gradients' && !adapter.differentiable) {
@@ -101,7 +104,16 @@ export function createExplainerFor<M extends MethodName>(
       `method '${definition.name}' needs gradients, but a ${adapter.kind} model only predicts; use a perturbation method (occlusion, rise, lime, kernel-shap) or pass a tfjs model`,
     );
   }
-  const instance = definition.create(adapter, options);
+  return { adapter, instance: definition.create(adapter, options) };
+}
+
+/** Creates an explainer from a method definition (the tree-shakable core of `createExplainer`). */
+export function createExplainerFor<M extends MethodName>(
+  definition: MethodDefinition<M>,
+  model: ModelInput,
+  options: OptionsFor<M>,
+): Explainer<M> {
+  const { adapter, instance } = prepareMethod(definition, model, options);
   let disposed = false;
   return {
     method: definition.name,

@@ -107,6 +107,13 @@ export interface CallContext {
    * tfjs has submitted nothing since. Undefined on the CPU path.
    */
   readonly markDrained?: () => void;
+  /**
+   * Set by core's own re-explaining callers (api/attribution-only.ts), with targets already checked
+   * against the model's classes: only the attribution is kept, so a method may leave out the rest
+   * of its result (an empty IG delta) and the readbacks that only feed it. Methods that ignore it
+   * are still right.
+   */
+  readonly attributionOnly?: boolean;
 }
 
 /** A method prepared for one model (state such as a split model lives here until dispose). */

@@ -8,7 +8,6 @@ import { readChecked, type InputCheck } from '../../api/input-check.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { choiceOption, integerOption, numberOption, rejectOption, seedOption } from '../../api/options.js';
 import { runPathIntegral } from '../shared/path-integral.js';
-import { targetScores } from '../target-gradients.js';
 import { blurBaseline, uniformNoiseBaseline } from './special-baselines.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption, type ResolvedBaselines } from './baselines.js';
 import { INTEGRATION_RULES, integrationRule, type IntegrationRule } from './rules.js';
@@ -132,9 +131,8 @@ async function attributionSums(attribution: tf.Tensor4D): Promise<number[]> {
 }
 
 /**
- * Integrated gradients of `input` [n, h, w, c] for `targets` (one per image), on `call.path`.
- * Returns the attribution and, when `withDelta`, the convergence delta per image (`inputScores`,
- * each image's target score when the caller already has it, saves a forward pass).
+ * Integrated gradients of `input` [n, h, w, c] for `targets` (one per image), on `call.path`: the
+ * attribution alone (no delta, no readback), for methods built on IG (XRAI, SmoothGrad over IG).
  */
 export async function integratedGradientsOf(
   model: ModelAdapter,
@@ -142,25 +140,10 @@ export async function integratedGradientsOf(
   targets: readonly number[],
   settings: IgSettings,
   call: Pick<CallContext, 'signal' | 'onProgress' | 'path'>,
-  withDelta: boolean,
-  inputScores?: readonly number[],
-): Promise<{ attribution: tf.Tensor4D; delta: number[] }> {
-  const n = input.shape[0];
+): Promise<tf.Tensor4D> {
   const baselines = await igBaselines(input, settings, call.path);
   try {
-    const attribution = await igPathIntegral(model, input, baselines, targets, settings, call);
-    if (!withDelta) return { attribution, delta: [] };
-    try {
-      const totals = await attributionSums(attribution);
-      const fx = inputScores ?? (await targetScores(model, input, targets));
-      const rows = Array.from({ length: n }, (_, i) => baselines.rowOf(i));
-      const rowBaselines = tf.gather<tf.Tensor4D>(baselines.tensor, rows);
-      const fb = await targetScores(model, rowBaselines, targets).finally(() => rowBaselines.dispose());
-      return { attribution, delta: totals.map((s, i) => s - (fx[i]! - fb[i]!)) };
-    } catch (error) {
-      attribution.dispose();
-      throw error;
-    }
+    return await igPathIntegral(model, input, baselines, targets, settings, call);
   } finally {
     baselines.tensor.dispose();
   }
@@ -274,6 +257,10 @@ export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
         const baselines = await igBaselines(input, settings, call.path);
         try {
           const given = givenTargets(call.target, input.shape[0]);
+          // Only the path: the end points' forward and the readback feed the delta alone.
+          if (given && call.attributionOnly) {
+            return { attribution: await igPathIntegral(model, input, baselines, given, settings, call), target: given, delta: [] };
+          }
           if (given) return await integratedGradientsForTargets(model, input, baselines, given, settings, call);
           // f(x) (and the predicted class) and f(baseline) from one forward pass, before the path.
           const ends = await endpointScores(model, input, baselines, call.target, call.signal, call.inputCheck);

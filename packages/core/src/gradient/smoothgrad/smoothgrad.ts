@@ -122,16 +122,7 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
             try {
               const rowTargets = Array.from({ length: count }, (_, p) => target[(firstPoint + p) % n]!);
               const attribution = ig
-                ? (
-                    await integratedGradientsOf(
-                      model,
-                      points,
-                      target,
-                      ig,
-                      { signal: call.signal, onProgress: undefined, path: call.path },
-                      false,
-                    )
-                  ).attribution
+                ? await integratedGradientsOf(model, points, target, ig, { signal: call.signal, onProgress: undefined, path: call.path })
                 : given && firstPoint === 0
                   ? (await gradientForTarget(model, points, rowTargets, call.inputCheck)).gradient
                   : targetGradients(model, points, rowTargets);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
-import { toInputBatch } from '../../api/input.js';
-import { resolveTargets, type Target } from '../../api/targets.js';
+import { toUncheckedBatch } from '../../api/input.js';
+import { InputCheck } from '../../api/input-check.js';
+import type { Target } from '../../api/targets.js';
+import { classesForTarget } from '../../gradient/target-gradients.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelInput } from '../../model/types.js';
 import { numberOption, seedOption } from '../../api/options.js';
@@ -73,22 +75,30 @@ export async function cascadingRandomisation(
   const layers = requireLayersModel(NAME, model);
   checkSanityOptions(NAME, options);
   checkOptionNames(NAME, options, OPTION_NAMES);
-  const batch = await toInputBatch(input, adaptModel(layers));
-  const { model: copy, values: saved } = await copyLayersModel(layers);
+  const adapter = adaptModel(layers);
+  const batch = toUncheckedBatch(input, adapter);
+  const inputCheck = new InputCheck(batch);
   // Every step's attribution stays on the device until the last: their maps come back in one readback.
   const attributions: tf.Tensor4D[] = [];
+  let copy: tf.LayersModel | undefined;
   try {
-    const scores = layers.predict(batch) as tf.Tensor2D;
-    const target = await resolveTargets(options.target, scores).finally(() => scores.dispose());
+    // The input's check, the target and the scores' check in one readback; then the original map is
+    // queued before the copy is made, so the copy's host work overlaps its GPU work.
+    const target = await classesForTarget(adapter, batch, options.target, inputCheck);
     attributions.push(await explainAttribution(NAME, options.explain, layers, batch, target));
+    const { model: copied, values: saved } = await copyLayersModel(layers);
+    copy = copied;
     const seed = options.seed ?? 0;
     const cascade = weightedLayersTopDown(copy);
+    // Nothing waits for the GPU until the maps are read: each step's host re-draw overlaps the
+    // explanations queued before it.
     for (const [index, layer] of cascade.entries()) {
       throwIfAborted(options.signal, NAME);
       await randomiseLayer(layer, seed + index, saved);
       attributions.push(await explainAttribution(NAME, options.explain, copy, batch, target));
     }
-    const [original, ...randomised] = await readPixelMaps(attributions);
+    const sources = ['the model', ...cascade.map((l) => `the copy re-drawn down to layer '${l.name}'`)];
+    const [original, ...randomised] = await readPixelMaps(NAME, attributions, sources);
     const absolute = options.absolute ?? true;
     const steps: RandomisationStep[] = cascade.map((layer, i) => ({
       layer: layer.name,
@@ -98,7 +108,8 @@ export async function cascadingRandomisation(
     return { steps, target, passed: last !== undefined && mean(last.spearman) < (options.threshold ?? 0.5) };
   } finally {
     tf.dispose(attributions);
-    copy.dispose();
+    copy?.dispose();
+    inputCheck.dispose();
     batch.dispose();
   }
 }

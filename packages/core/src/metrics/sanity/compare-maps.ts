@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
+import { ModelError } from '@webxai/shaders';
+import { explainAttributionOnly } from '../../api/attribution-only.js';
 import { explain } from '../../api/explain.js';
 import { disposeResult } from '../../api/dispose-result.js';
 import type { ExplainOptions } from '../../api/types.js';
@@ -11,9 +13,10 @@ import { spearman, ssim } from '../shared/stats.js';
 export type ExplainSpec = ExplainOptions | ((model: ModelInput, input: tf.Tensor4D, target: number[]) => Promise<tf.Tensor>);
 
 /**
- * The attribution of `model` on `input` for `target`, normalised to [n, h, w, c'] and left on the
- * model's device (the caller disposes it): its pixel maps come back with others' in one
- * {@link readPixelMaps}.
+ * The attribution of `model` on `input` (checked) for `target` (checked against the model's
+ * classes), normalised to [n, h, w, c'] and left on the model's device with its GPU work possibly
+ * still queued (the caller disposes it): its pixel maps come back with others' in one
+ * {@link readPixelMaps}, which checks their values.
  */
 export async function explainAttribution(
   what: string,
@@ -30,39 +33,58 @@ export async function explainAttribution(
       attribution.dispose();
     }
   }
-  const result = await explain(model, input, { ...spec, target });
+  const attribution = await explainAttributionOnly(model, input, spec, target);
   try {
-    return normaliseAttribution(what, (result as unknown as { attribution: tf.Tensor }).attribution, input.shape);
+    return normaliseAttribution(what, attribution, input.shape);
   } finally {
-    disposeResult(result);
+    attribution.dispose();
   }
 }
 
-/** The pixel maps (summed over channels, h * w each) of every attribution, in one readback. */
-export async function readPixelMaps(attributions: readonly tf.Tensor4D[]): Promise<Float32Array[][]> {
+/**
+ * The pixel maps (summed over channels, h * w each) of every attribution, in one readback.
+ * @throws {ModelError} NaN or Inf in an attribution (`sources[i]` says whose: the scores it came
+ *   from were not finite, as a re-drawn copy's can be).
+ */
+export async function readPixelMaps(
+  what: string,
+  attributions: readonly tf.Tensor4D[],
+  sources: readonly string[],
+): Promise<Float32Array[][]> {
   const all = tf.tidy(() => tf.concat(attributions.map((a) => tf.reshape(a, [-1]))));
   const values = (await all.data().finally(() => all.dispose())) as Float32Array;
   let offset = 0;
-  return attributions.map((a) => {
-    const maps = pixelMapsOf(values.subarray(offset, offset + a.size), a.shape);
+  return attributions.map((a, i) => {
+    const own = values.subarray(offset, offset + a.size);
+    if (!own.every(Number.isFinite)) {
+      throw new ModelError(`${what}: the attribution of ${sources[i]} has NaN or Inf values (its scores or gradients overflowed)`);
+    }
     offset += a.size;
-    return maps;
+    return pixelMapsOf(own, a.shape);
   });
 }
 
-/** Pixel maps (attribution summed over channels, h * w each) of `model` on `input` for `target`. */
+/**
+ * Pixel maps (attribution summed over channels, h * w each) of `model` on `input` for `target`, by a
+ * whole `explain` call (its checks included: `target` need not fit `model`'s classes).
+ */
 export async function explainMaps(
   what: string,
-  spec: ExplainSpec,
+  spec: ExplainOptions,
   model: ModelInput,
   input: tf.Tensor4D,
   target: number[],
 ): Promise<Float32Array[]> {
-  const attribution = await explainAttribution(what, spec, model, input, target);
+  const result = await explain(model, input, { ...spec, target });
   try {
-    return (await readPixelMaps([attribution]))[0]!;
+    const attribution = normaliseAttribution(what, (result as unknown as { attribution: tf.Tensor }).attribution, input.shape);
+    try {
+      return (await readPixelMaps(what, [attribution], ['the model']))[0]!;
+    } finally {
+      attribution.dispose();
+    }
   } finally {
-    attribution.dispose();
+    disposeResult(result);
   }
 }
 

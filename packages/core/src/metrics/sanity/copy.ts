@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { normalFill, UnsupportedModelError } from '@webxai/shaders';
+import { normalFill, randomNormal, UnsupportedModelError } from '@webxai/shaders';
+import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelInput } from '../../model/types.js';
 
 function isLayersModel(model: unknown): model is tf.LayersModel {
@@ -109,10 +110,21 @@ export async function randomiseLayer(
     let variance = 0;
     for (const v of values) variance += (v - mean) ** 2;
     const std = Math.sqrt(variance / values.length) || 0.05; // a zero-initialised bias still gets noise
-    fresh.push(tf.tensor(normalFill(seed, w * 2 ** 24, values.length, mean, std), weight.read().shape));
+    fresh.push(await normalWeight(weight.read().shape, seed, w * 2 ** 24, mean, std));
   }
   const all = layer.getWeights();
   // getWeights() lists trainable weights first, then the non-trainable ones.
   layer.setWeights([...fresh, ...all.slice(fresh.length)]);
   tf.dispose(fresh);
+}
+
+/**
+ * N(mean, std^2) values of the seeded normal stream from `offset`, as a tensor of `shape`: on webgpu
+ * the random-fill kernel writes them on the device (no host draws beside the GPU's work, no
+ * upload; each value within one f32 rounding of normalFill's), else normalFill.
+ */
+async function normalWeight(shape: number[], seed: number, offset: number, mean: number, std: number): Promise<tf.Tensor> {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (tf.getBackend() !== 'webgpu') return tf.tensor(normalFill(seed, offset, count, mean, std), shape);
+  return kernelToTensor(shape, (output) => randomNormal(tfjsDevice(), { seed, offset, count, output, mean, std }));
 }

@@ -11,7 +11,7 @@ import { areProbabilities } from '../shared/curve.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { mean } from '../shared/stats.js';
 import { checkSanityOptions } from './cascading-randomisation.js';
-import { compareMaps, explainMaps, type ExplainSpec } from './compare-maps.js';
+import { compareMaps, explainAttribution, readPixelMaps, type ExplainSpec } from './compare-maps.js';
 import { copyLayersModel, randomiseLayer, requireLayersModel, weightedLayersTopDown } from './copy.js';
 
 /** Options of {@link labelRandomisation}. */
@@ -94,6 +94,7 @@ export async function labelRandomisation(
   const { model: copy, values: saved } = await copyLayersModel(layers);
   let oneHot: tf.Tensor | undefined;
   let optimizer: tf.Optimizer | undefined;
+  const attributions: tf.Tensor4D[] = [];
   try {
     const scores = layers.predict(batch) as tf.Tensor2D;
     const probabilities = areProbabilities((await scores.data()) as Float32Array, scores.shape[1]);
@@ -101,7 +102,8 @@ export async function labelRandomisation(
     const target = await resolveTargets(options.target, scores).finally(() => scores.dispose());
     if (labels.some((l) => !Number.isInteger(l) || l < 0 || l >= classes))
       throw new InvalidOptionError(`${NAME}: labels must be class indices in [0, ${classes - 1}]`);
-    const original = await explainMaps(NAME, options.explain, layers, batch, target);
+    // Read back with the trained copy's map, after training.
+    attributions.push(await explainAttribution(NAME, options.explain, layers, batch, target));
     const seed = options.seed ?? 0;
     for (const [index, layer] of weightedLayersTopDown(copy).entries()) await randomiseLayer(layer, seed + index, saved);
     oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(permuted(labels, seed), 'int32'), classes));
@@ -113,8 +115,9 @@ export async function labelRandomisation(
     // shuffle: false keeps training reproducible (tfjs shuffles with Math.random).
     const history = await copy.fit(x, oneHot, { epochs, batchSize, shuffle: false, verbose: 0 });
     const accuracies = (history.history.acc ?? history.history.accuracy ?? []) as number[];
-    const maps = await explainMaps(NAME, options.explain, copy, batch, target);
-    const compared = compareMaps(original, maps, options.absolute ?? true);
+    attributions.push(await explainAttribution(NAME, options.explain, copy, batch, target));
+    const [original, maps] = await readPixelMaps(NAME, attributions, ['the model', 'the copy trained on permuted labels']);
+    const compared = compareMaps(original!, maps!, options.absolute ?? true);
     return {
       ...compared,
       target,
@@ -122,6 +125,7 @@ export async function labelRandomisation(
       passed: mean(compared.spearman) < (options.threshold ?? 0.5),
     };
   } finally {
+    tf.dispose(attributions);
     oneHot?.dispose();
     optimizer?.dispose();
     copy.dispose();

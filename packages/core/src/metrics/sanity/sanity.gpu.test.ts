@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { InvalidOptionError, ShapeMismatchError, UnsupportedModelError } from '@webxai/shaders';
+import { InvalidOptionError, ModelError, normalFill, ShapeMismatchError, UnsupportedModelError } from '@webxai/shaders';
+import { explain } from '../../api/explain.js';
+import type { ModelInput } from '../../model/types.js';
 import { cascadingRandomisation } from './cascading-randomisation.js';
 import { labelRandomisation } from './label-randomisation.js';
 import { copyLayersModel, randomiseLayer, weightedLayersTopDown } from './copy.js';
@@ -56,6 +58,15 @@ describe('sanity checks', () => {
       for (const [index, layer] of weightedLayersTopDown(second.model).entries()) await randomiseLayer(layer, 7 + index);
       expect(await weightValues(first.model)).toEqual(await weightValues(second.model));
       expect(await weightValues(first.model)).not.toEqual(await weightValues(model));
+      // Drawn on the device: normalFill's values (the CPU path's) within one f32 rounding.
+      const kernel = fromSaved[0]!.trainableWeights[0]!;
+      const saved = first.values.get(kernel.originalName)!;
+      const mean = saved.reduce((a, v) => a + v, 0) / saved.length;
+      const std = Math.sqrt(saved.reduce((a, v) => a + (v - mean) ** 2, 0) / saved.length);
+      const expected = normalFill(7, 0, saved.length, mean, std);
+      const drawn = await kernel.read().data();
+      for (const [i, v] of drawn.entries())
+        expect(Math.abs(v - expected[i]!)).toBeLessThanOrEqual(2 ** -23 * (Math.abs(mean) + Math.abs(v)));
     } finally {
       first.model.dispose();
       second.model.dispose();
@@ -68,10 +79,37 @@ describe('sanity checks', () => {
     const { result: r, readbacks } = await countReadbacks(() => cascadingRandomisation(model, x, { explain: inputOnly }));
     for (const step of r.steps) for (const s of step.spearman) expect(s).toBeCloseTo(1, 12);
     expect(r.passed).toBe(false);
-    // The input's check, the prediction that resolves the target, and the original's and the 3 steps'
-    // maps together: no readback per step (a readback per step made it 6). The copy's save reads
-    // nothing here: tfjs kept the host values the test's weights were made from.
-    expect(readbacks).toBe(3);
+    // The input's check with the prediction that resolves the target, and the original's and the 3
+    // steps' maps together: no readback per step (a readback per step made it 6). The copy's save
+    // reads nothing here: tfjs kept the host values the test's weights were made from.
+    expect(readbacks).toBe(2);
+  });
+
+  it('cascading randomisation with IG by name: the maps of whole explain calls, in 2 readbacks instead of 2 per step', async () => {
+    const ig = { method: 'integrated-gradients', steps: 8 } as const;
+    const byExplain = async (m: ModelInput, input: tf.Tensor4D, target: number[]) => {
+      const r = await explain(m, input, { ...ig, target });
+      expect(r.delta).toHaveLength(2); // the whole call's result, whose delta the check does not keep
+      return r.attribution;
+    };
+    const whole = await countReadbacks(() => cascadingRandomisation(model, x, { explain: byExplain, seed: 4 }));
+    const tensors = tf.memory().numTensors;
+    const named = await countReadbacks(() => cascadingRandomisation(model, x, { explain: ig, seed: 4 }));
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(named.result).toEqual(whole.result);
+    expect(named.result.steps.map((s) => s.layer)).toEqual(['logits', 'conv2', 'conv1']);
+    expect(named.readbacks).toBe(2);
+    expect(whole.readbacks).toBe(2 + 4); // one per explain call (end points, sums and the input's check)
+  });
+
+  it("cascading randomisation: NaN in a step's map -> ModelError naming the step; no leaks", async () => {
+    const nanOnCopies = (m: ModelInput, input: tf.Tensor4D) =>
+      Promise.resolve(m === model ? tf.abs(input) : tf.fill(input.shape, Number.NaN));
+    const tensors = tf.memory().numTensors;
+    const call = cascadingRandomisation(model, x, { explain: nanOnCopies });
+    await expect(call).rejects.toThrow(ModelError);
+    await expect(call).rejects.toThrow(/the copy re-drawn down to layer 'logits' has NaN or Inf values/);
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 
   it('label randomisation: a copy trained on permuted labels; the user model is unchanged', async () => {

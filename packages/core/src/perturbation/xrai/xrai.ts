@@ -239,9 +239,7 @@ async function baselineAttributions(
   try {
     for (const [run, baseline] of range.entries()) {
       const igCall = { ...call, onProgress: progress.ig(index, run) };
-      runs.push(
-        (await integratedGradientsOf(model, image, [target], igSettings({ steps: 100, ...ig, baseline }), igCall, false)).attribution,
-      );
+      runs.push(await integratedGradientsOf(model, image, [target], igSettings({ steps: 100, ...ig, baseline }), igCall));
     }
     return runs;
   } catch (error) {
