@@ -142,6 +142,8 @@ export interface TargetGradient {
  * A small finished attribution ({@link takesHostCopy}) also rides along in that readback and is kept
  * as its host copy, so reading it costs no round trip at all. The gradient given to `finish` is
  * disposed by this function.
+ * With `attributionOnly` (CallContext.attributionOnly: the caller checked the input and the
+ * classes) and given targets, nothing is read: the gradient is returned with its work queued.
  *
  * @example
  * const { gradient, target } = await gradientForTarget(adapter, images, 'predicted');
@@ -153,6 +155,7 @@ export async function gradientForTarget(
   target: Target | undefined,
   inputCheck?: InputCheck,
   finish?: (gradient: tf.Tensor4D) => tf.Tensor4D,
+  attributionOnly = false,
 ): Promise<TargetGradient> {
   const forward = forwardOf(model);
   const rows = x.shape[0];
@@ -167,6 +170,8 @@ export async function gradientForTarget(
   let gradient = raw;
   try {
     if (finish) gradient = finishGradient(gradient, finish);
+    // The caller checked the classes and keeps only the gradient (CallContext.attributionOnly): nothing to read.
+    if (attributionOnly && given) return { gradient, target: given };
     const hostCopy = finish && takesHostCopy(gradient.size) ? gradient : undefined;
     const read = await readCheckedWithScores(inputCheck, [chosen, hostCopy], scores);
     if (!read.scoresFinite) throw nonFiniteScoresError(model.kind);

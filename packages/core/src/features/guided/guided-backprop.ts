@@ -49,6 +49,7 @@ export function reluGradientInstance(
         call.target,
         call.inputCheck,
         gradientAsAttribution,
+        call.attributionOnly,
       );
       call.markDrained?.(); // its readback came after the attribution's last op
       call.onProgress?.({ done: input.shape[0], total: input.shape[0] });

@@ -55,7 +55,14 @@ export const saliency: MethodDefinition<'saliency'> = {
         // One forward pass: the target comes from the gradient pass's own scores.
         // abs runs before the check's readback (see gradientForTarget's `finish`).
         const finish = abs ? (g: tf.Tensor4D) => tf.abs(g) : undefined;
-        const { gradient: attribution, target } = await gradientForTarget(model, input, call.target, call.inputCheck, finish);
+        const { gradient: attribution, target } = await gradientForTarget(
+          model,
+          input,
+          call.target,
+          call.inputCheck,
+          finish,
+          call.attributionOnly,
+        );
         call.markDrained?.(); // its readback came after the attribution's last op
         call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
         return { attribution, target };
@@ -81,7 +88,14 @@ export const gradientXInput: MethodDefinition<'gradient-x-input'> = {
       async explain(input, call) {
         throwIfAborted(call.signal, 'gradient-x-input');
         const timesInput = (g: tf.Tensor4D) => tf.mul<tf.Tensor4D>(input, g);
-        const { gradient: attribution, target } = await gradientForTarget(model, input, call.target, call.inputCheck, timesInput);
+        const { gradient: attribution, target } = await gradientForTarget(
+          model,
+          input,
+          call.target,
+          call.inputCheck,
+          timesInput,
+          call.attributionOnly,
+        );
         call.markDrained?.(); // its readback came after the attribution's last op
         call.onProgress?.({ done: input.shape[0], total: input.shape[0] });
         return { attribution, target };

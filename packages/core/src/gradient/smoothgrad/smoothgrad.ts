@@ -106,7 +106,8 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
           rejectOptionAs('smoothgrad', 'samples * images * values per image', '<= 2^32 (one RNG stream)', `${total} * ${elementCount}`);
         }
         // A given class needs no prediction of the clean input: the first gradient batch checks it
-        // (range, finite scores) and the input from its own readback. 'predicted' and the IG inner
+        // (range, finite scores) and the input from its own readback (nothing to check when the
+        // caller keeps only the attribution: CallContext.attributionOnly). 'predicted' and the IG inner
         // method predict first, the input check in that prediction's one readback.
         const given = ig ? undefined : givenTargets(call.target, n);
         throwIfAborted(call.signal, 'smoothgrad');
@@ -123,7 +124,7 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
               const rowTargets = Array.from({ length: count }, (_, p) => target[(firstPoint + p) % n]!);
               const attribution = ig
                 ? await integratedGradientsOf(model, points, target, ig, { signal: call.signal, onProgress: undefined, path: call.path })
-                : given && firstPoint === 0
+                : given && firstPoint === 0 && !call.attributionOnly
                   ? (await gradientForTarget(model, points, rowTargets, call.inputCheck)).gradient
                   : targetGradients(model, points, rowTargets);
               try {

@@ -33,7 +33,12 @@ describe('sanity checks', () => {
   it('cascading randomisation: saliency decorrelates layer by layer; the user weights are unchanged; no leaks', async () => {
     const before = await weightValues(model);
     const tensors = tf.memory().numTensors;
-    const r = await cascadingRandomisation(model, x, { explain: { method: 'saliency' }, seed: 1 });
+    const { result: r, readbacks } = await countReadbacks(() =>
+      cascadingRandomisation(model, x, { explain: { method: 'saliency' }, seed: 1 }),
+    );
+    // Saliency reads nothing per step either (was 1 per map: its scores' check). The copy's save reads
+    // each of the 6 weights once here (all at once; tfjs keeps their values, so later copies read none).
+    expect(readbacks).toBe(2 + model.weights.length);
     expect(r.steps.map((s) => s.layer)).toEqual(['logits', 'conv2', 'conv1']);
     const last = r.steps.at(-1)!;
     for (const s of last.spearman) expect(Math.abs(s)).toBeLessThan(0.5);

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { InvalidOptionError } from '@webxai/shaders';
+import { countReadbacks } from '@webxai/testing';
 import { explain } from '../../api/explain.js';
 import { fromOnnx } from '../../model/onnx/from-onnx.js';
 import { disposeTrustReport, trustReport } from '../trust-report/trust-report.js';
@@ -31,7 +32,14 @@ describe('stability, compareModels, trustReport', () => {
 
   it('stability: the std map and rank correlation of seeded SmoothGrad runs, checked against the runs themselves', async () => {
     const options = { method: 'smoothgrad', samples: 4, noiseLevel: 0.3 } as const;
-    const s = await stability(model, x, { explain: options, runs: 2, firstSeed: 5, target: 1 });
+    const tensors = tf.memory().numTensors;
+    const { result: s, readbacks } = await countReadbacks(() =>
+      stability(model, x, { explain: options, runs: 2, firstSeed: 5, target: 1 }),
+    );
+    expect(tf.memory().numTensors).toBe(tensors + 2); // std and mean
+    // The input's check, the target's scores and both runs' maps together (was 6: each run's explain
+    // read its scores and then its map).
+    expect(readbacks).toBe(3);
     expect(s.std.shape).toEqual([2, 16, 16]);
     // With two runs, the population std of each pixel is |a - b| / 2.
     const runs: Float32Array[] = [];

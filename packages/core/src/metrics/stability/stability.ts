@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { toInputBatch } from '../../api/input.js';
 import type { Target } from '../../api/targets.js';
@@ -11,7 +11,7 @@ import { integerOption, seedOption } from '../../api/options.js';
 import { stackMaps } from '../../perturbation/shared/stack.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { spearman } from '../shared/stats.js';
-import { explainMaps } from '../sanity/compare-maps.js';
+import { explainAttribution, readPixelMaps } from '../sanity/compare-maps.js';
 
 /** Options of {@link stability}. */
 export interface StabilityOptions {
@@ -65,13 +65,20 @@ export async function stability(model: ModelInput, input: tf.Tensor, options: St
   const firstSeed = seedOption(NAME, options.firstSeed);
   const adapter = adaptModel(model);
   const batch = await toInputBatch(input, adapter);
+  // Every run's attribution stays on the device until the last: their maps come back in one readback.
+  const attributions: tf.Tensor4D[] = [];
   try {
     const { targets: target } = await originalScores(adapter, batch, options.target, options.signal);
-    const all: Float32Array[][] = [];
     for (let r = 0; r < runs; r++) {
       throwIfAborted(options.signal, NAME);
-      all.push(await explainMaps(NAME, { ...options.explain, seed: firstSeed + r } as ExplainOptions, model, batch, target));
+      const explain = { ...options.explain, seed: firstSeed + r } as ExplainOptions;
+      attributions.push(await explainAttribution(NAME, explain, model, batch, target));
     }
+    const all = await readPixelMaps(
+      NAME,
+      attributions,
+      attributions.map((_, r) => `run ${r} (seed ${firstSeed + r})`),
+    );
     const [n, h, w] = batch.shape;
     const pixels = h * w;
     const means: Float32Array[] = [];
@@ -98,6 +105,7 @@ export async function stability(model: ModelInput, input: tf.Tensor, options: St
     }
     return { std: stackMaps(stds, h, w), mean: stackMaps(means, h, w), rankCorrelation, target };
   } finally {
+    tf.dispose(attributions);
     batch.dispose();
   }
 }
