@@ -57,7 +57,9 @@ export async function readPixelMaps(
   return attributions.map((a, i) => {
     const own = values.subarray(offset, offset + a.size);
     if (!own.every(Number.isFinite)) {
-      throw new ModelError(`${what}: the attribution of ${sources[i]} has NaN or Inf values (its scores or gradients overflowed)`);
+      throw new ModelError(
+        `${what}: the attribution of ${sources[i]} has NaN or Inf values (from its scores, its gradients or the explanation itself)`,
+      );
     }
     offset += a.size;
     return pixelMapsOf(own, a.shape);
@@ -65,13 +67,15 @@ export async function readPixelMaps(
 }
 
 /**
- * Pixel maps (attribution summed over channels, h * w each) of `model` on `input` for `target`, by a
- * whole `explain` call (its checks included: `target` need not fit `model`'s classes).
+ * Pixel maps (attribution summed over channels, h * w each) of `model` (`source` names it in errors)
+ * on `input` for `target`, by a whole `explain` call: its checks included (a `target` outside the
+ * model's classes is an InvalidOptionError), for callers whose targets come from another model.
  */
 export async function explainMaps(
   what: string,
   spec: ExplainOptions,
   model: ModelInput,
+  source: string,
   input: tf.Tensor4D,
   target: number[],
 ): Promise<Float32Array[]> {
@@ -79,7 +83,7 @@ export async function explainMaps(
   try {
     const attribution = normaliseAttribution(what, (result as unknown as { attribution: tf.Tensor }).attribution, input.shape);
     try {
-      return (await readPixelMaps(what, [attribution], ['the model']))[0]!;
+      return (await readPixelMaps(what, [attribution], [source]))[0]!;
     } finally {
       attribution.dispose();
     }

@@ -57,8 +57,8 @@ export async function compareModels(
   const batch = await toInputBatch(input, adapter);
   try {
     const { targets: target } = await originalScores(adapter, batch, options.target, options.signal);
-    const a = await explainMaps('compareModels', options.explain, modelA, batch, target);
-    const b = await explainMaps('compareModels', options.explain, modelB, batch, target);
+    const a = await explainMaps('compareModels', options.explain, modelA, 'model A', batch, target);
+    const b = await explainMaps('compareModels', options.explain, modelB, 'model B', batch, target);
     const [, h, w] = batch.shape;
     const difference = stackMaps(
       a.map((m, i) => b[i]!.map((v, p) => v - m[p]!)),
