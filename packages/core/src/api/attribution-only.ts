@@ -16,8 +16,10 @@ import type { ExplainOptions, MethodName } from './types.js';
  * caller has checked `batch`), no wait for the GPU, no timing, and the method is told that only the
  * attribution is kept (CallContext.attributionOnly), so it may leave out the readbacks that only
  * feed the rest of its result (IG's convergence delta and end-point scores). `target` must already
- * be checked against the model's classes; non-finite scores then show as non-finite attribution
- * values, which the caller checks when it reads them. The caller disposes the attribution.
+ * be checked against the model's classes. The scores are not checked: non-finite scores are caught
+ * only where they make the attribution non-finite (the caller checks the values it reads), so a
+ * score that is NaN while its gradient is finite (log of a negative) goes unreported. The caller
+ * disposes the attribution.
  */
 export async function explainAttributionOnly(
   model: ModelInput,
