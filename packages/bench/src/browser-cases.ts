@@ -325,7 +325,8 @@ const MNIST_CNN_WEIGHTED_LAYERS = 4;
 /**
  * Cascading randomisation with IG of {@link SENSITIVITY_IG_STEPS} steps on the MNIST CNN: its bare side
  * is the explanations it runs (the original map and one per re-drawn layer, a gradient call of the
- * steps each; the check keeps only the maps, so no IG end points) and the forward that resolves the target.
+ * steps each; the check keeps only the maps, so no IG end points), the forward that resolves the
+ * target and each re-drawn copy's forward of the input (its scores' check), as one call.
  * The table's model-images column counts the passes through the user's model only: the re-drawn
  * copies' passes are not counted there.
  */
@@ -336,7 +337,7 @@ function cascadingRandomisationCase(batch: number): MetricBrowserCase {
     family: 'metrics',
     calls: [{ metric: 'cascading-randomisation', options: { explain: { method: 'integrated-gradients', steps, batchSize: steps } } }],
     batch,
-    bare: { kind: 'gradient', images: explains * steps, batch: steps, extraForward: 1 },
+    bare: { kind: 'gradient', images: explains * steps, batch: steps, extraForward: 1 + MNIST_CNN_WEIGHTED_LAYERS },
   };
 }
 

@@ -18,8 +18,9 @@ import type { ExplainOptions, MethodName } from './types.js';
  * feed the rest of its result (IG's convergence delta and end-point scores). `target` must already
  * be checked against the model's classes. The scores are not checked: non-finite scores are caught
  * only where they make the attribution non-finite (the caller checks the values it reads), so a
- * score that is NaN while its gradient is finite (log of a negative) goes unreported. The caller
- * disposes the attribution.
+ * score that is NaN while its gradient is finite (log of a negative) would go unreported: the
+ * sanity checks forward each model copy at the input and read its scores with the maps
+ * (readPixelMaps). The caller disposes the attribution.
  */
 export async function explainAttributionOnly(
   model: ModelInput,

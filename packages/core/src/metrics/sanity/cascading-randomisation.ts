@@ -80,6 +80,8 @@ export async function cascadingRandomisation(
   const inputCheck = new InputCheck(batch);
   // Every step's attribution stays on the device until the last: their maps come back in one readback.
   const attributions: tf.Tensor4D[] = [];
+  // Each re-drawn copy's scores at the input, checked with the maps (explainAttribution does not check them).
+  const copyScores: tf.Tensor[] = [];
   let copy: tf.LayersModel | undefined;
   try {
     // The input's check, the target and the scores' check in one readback; then the original map is
@@ -95,10 +97,12 @@ export async function cascadingRandomisation(
     for (const [index, layer] of cascade.entries()) {
       throwIfAborted(options.signal, NAME);
       await randomiseLayer(layer, seed + index, saved);
+      const redrawn = copy;
+      copyScores.push(tf.tidy(() => redrawn.predict(batch) as tf.Tensor));
       attributions.push(await explainAttribution(NAME, options.explain, copy, batch, target));
     }
     const sources = ['the model', ...cascade.map((l) => `the copy re-drawn down to layer '${l.name}'`)];
-    const [original, ...randomised] = await readPixelMaps(NAME, attributions, sources);
+    const [original, ...randomised] = await readPixelMaps(NAME, attributions, sources, [undefined, ...copyScores]);
     const absolute = options.absolute ?? true;
     const steps: RandomisationStep[] = cascade.map((layer, i) => ({
       layer: layer.name,
@@ -107,7 +111,7 @@ export async function cascadingRandomisation(
     const last = steps.at(-1);
     return { steps, target, passed: last !== undefined && mean(last.spearman) < (options.threshold ?? 0.5) };
   } finally {
-    tf.dispose(attributions);
+    tf.dispose([...attributions, ...copyScores]);
     copy?.dispose();
     inputCheck.dispose();
     batch.dispose();

@@ -42,26 +42,32 @@ export async function explainAttribution(
 }
 
 /**
- * The pixel maps (summed over channels, h * w each) of every attribution, in one readback.
- * @throws {ModelError} NaN or Inf in an attribution (`sources[i]` says whose: the scores it came
- *   from were not finite, as a re-drawn copy's can be).
+ * The pixel maps (summed over channels, h * w each) of every attribution, in one readback, with
+ * `scores[i]` (the scores of the model behind attribution i, when given: explainAttribution leaves
+ * them unchecked) in the same readback.
+ * @throws {ModelError} NaN or Inf in a source's scores or attribution (`sources[i]` says whose).
  */
 export async function readPixelMaps(
   what: string,
   attributions: readonly tf.Tensor4D[],
   sources: readonly string[],
+  scores: readonly (tf.Tensor | undefined)[] = [],
 ): Promise<Float32Array[][]> {
-  const all = tf.tidy(() => tf.concat(attributions.map((a) => tf.reshape(a, [-1]))));
+  const checked = scores.filter((t): t is tf.Tensor => t !== undefined);
+  const all = tf.tidy(() => tf.concat([...checked, ...attributions].map((a) => tf.reshape(a, [-1]))));
   const values = (await all.data().finally(() => all.dispose())) as Float32Array;
   let offset = 0;
+  const take = (size: number) => values.subarray(offset, (offset += size));
+  for (const [i, t] of scores.entries()) {
+    if (t && !take(t.size).every(Number.isFinite)) throw new ModelError(`${what}: the scores of ${sources[i]} have NaN or Inf values`);
+  }
   return attributions.map((a, i) => {
-    const own = values.subarray(offset, offset + a.size);
+    const own = take(a.size);
     if (!own.every(Number.isFinite)) {
       throw new ModelError(
         `${what}: the attribution of ${sources[i]} has NaN or Inf values (from its scores, its gradients or the explanation itself)`,
       );
     }
-    offset += a.size;
     return pixelMapsOf(own, a.shape);
   });
 }

@@ -95,6 +95,7 @@ export async function labelRandomisation(
   let oneHot: tf.Tensor | undefined;
   let optimizer: tf.Optimizer | undefined;
   const attributions: tf.Tensor4D[] = [];
+  let copyScores: tf.Tensor | undefined;
   try {
     const scores = layers.predict(batch) as tf.Tensor2D;
     const probabilities = areProbabilities((await scores.data()) as Float32Array, scores.shape[1]);
@@ -115,8 +116,11 @@ export async function labelRandomisation(
     // shuffle: false keeps training reproducible (tfjs shuffles with Math.random).
     const history = await copy.fit(x, oneHot, { epochs, batchSize, shuffle: false, verbose: 0 });
     const accuracies = (history.history.acc ?? history.history.accuracy ?? []) as number[];
+    // The trained copy's scores at the input, checked with the maps (explainAttribution does not check them).
+    copyScores = tf.tidy(() => copy.predict(batch) as tf.Tensor);
     attributions.push(await explainAttribution(NAME, options.explain, copy, batch, target));
-    const [original, maps] = await readPixelMaps(NAME, attributions, ['the model', 'the copy trained on permuted labels']);
+    const sources = ['the model', 'the copy trained on permuted labels'];
+    const [original, maps] = await readPixelMaps(NAME, attributions, sources, [undefined, copyScores]);
     const compared = compareMaps(original!, maps!, options.absolute ?? true);
     return {
       ...compared,
@@ -126,6 +130,7 @@ export async function labelRandomisation(
     };
   } finally {
     tf.dispose(attributions);
+    copyScores?.dispose();
     oneHot?.dispose();
     optimizer?.dispose();
     copy.dispose();
