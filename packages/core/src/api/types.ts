@@ -113,7 +113,17 @@ export interface CallContext {
    * of its result (an empty IG delta) and the readbacks that only feed it. Methods that ignore it
    * are still right.
    */
-  readonly attributionOnly?: boolean;
+  readonly attributionOnly?: AttributionOnlyCall;
+}
+
+/** What a method is given when only its attribution is kept ({@link CallContext.attributionOnly}). */
+export interface AttributionOnlyCall {
+  /**
+   * Takes the scores of the method's own forward pass at the input when the method leaves them
+   * unread (no NaN/Inf check): the caller reads them with the attribution, checks and disposes them,
+   * so it need not forward the input again for that check.
+   */
+  handOverScores(scores: tf.Tensor): void;
 }
 
 /** A method prepared for one model (state such as a split model lives here until dispose). */

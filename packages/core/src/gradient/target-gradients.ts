@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UnsupportedModelError } from '@webxai/shaders';
 import { checkTargetClass, checkTargetOption, givenTargets, resolveTargets, type Target } from '../api/targets.js';
 import type { ModelAdapter } from '../model/types.js';
+import type { AttributionOnlyCall } from '../api/types.js';
 import { readCheckedWithScores, type InputCheck } from '../api/input-check.js';
 import { inputGradient } from '../interop/input-gradients.js';
 import { keepHostCopy, takesHostCopy } from '../interop/tfjs-webgpu.js';
@@ -143,7 +144,8 @@ export interface TargetGradient {
  * as its host copy, so reading it costs no round trip at all. The gradient given to `finish` is
  * disposed by this function.
  * With `attributionOnly` (CallContext.attributionOnly: the caller checked the input and the
- * classes) and given targets, nothing is read: the gradient is returned with its work queued.
+ * classes) and given targets, nothing is read: the gradient is returned with its work queued and
+ * the pass's scores are handed over unread (their check is the caller's).
  *
  * @example
  * const { gradient, target } = await gradientForTarget(adapter, images, 'predicted');
@@ -155,7 +157,7 @@ export async function gradientForTarget(
   target: Target | undefined,
   inputCheck?: InputCheck,
   finish?: (gradient: tf.Tensor4D) => tf.Tensor4D,
-  attributionOnly = false,
+  attributionOnly?: AttributionOnlyCall,
 ): Promise<TargetGradient> {
   const forward = forwardOf(model);
   const rows = x.shape[0];
@@ -168,10 +170,16 @@ export async function gradientForTarget(
         : [...target];
   const { gradient: raw, scores, chosen } = gradientAndScores(forward, x, given);
   let gradient = raw;
+  let scoresHandedOver = false;
   try {
     if (finish) gradient = finishGradient(gradient, finish);
-    // The caller checked the classes and keeps only the gradient (CallContext.attributionOnly): nothing to read.
-    if (attributionOnly && given) return { gradient, target: given };
+    // The caller checked the classes and keeps only the gradient (CallContext.attributionOnly): nothing
+    // to read here; the scores go to the caller, which checks them with the attribution.
+    if (attributionOnly && given) {
+      attributionOnly.handOverScores(scores);
+      scoresHandedOver = true;
+      return { gradient, target: given };
+    }
     const hostCopy = finish && takesHostCopy(gradient.size) ? gradient : undefined;
     const read = await readCheckedWithScores(inputCheck, [chosen, hostCopy], scores);
     if (!read.scoresFinite) throw nonFiniteScoresError(model.kind);
@@ -182,7 +190,8 @@ export async function gradientForTarget(
     gradient.dispose();
     throw error;
   } finally {
-    tf.dispose([scores, chosen]);
+    chosen?.dispose();
+    if (!scoresHandedOver) scores.dispose();
   }
 }
 

@@ -78,16 +78,16 @@ export async function cascadingRandomisation(
   const adapter = adaptModel(layers);
   const batch = toUncheckedBatch(input, adapter);
   const inputCheck = new InputCheck(batch);
-  // Every step's attribution stays on the device until the last: their maps come back in one readback.
+  // Every step's attribution stays on the device until the last: their maps come back in one readback,
+  // with each re-drawn copy's scores at the input (explainAttribution leaves them unchecked).
   const attributions: tf.Tensor4D[] = [];
-  // Each re-drawn copy's scores at the input, checked with the maps (explainAttribution does not check them).
   const copyScores: tf.Tensor[] = [];
   let copy: tf.LayersModel | undefined;
   try {
     // The input's check, the target and the scores' check in one readback; then the original map is
     // queued before the copy is made, so the copy's host work overlaps its GPU work.
     const target = await classesForTarget(adapter, batch, options.target, inputCheck);
-    attributions.push(await explainAttribution(NAME, options.explain, layers, batch, target));
+    attributions.push((await explainAttribution(NAME, options.explain, layers, batch, target, false)).attribution);
     const { model: copied, values: saved } = await copyLayersModel(layers);
     copy = copied;
     const seed = options.seed ?? 0;
@@ -97,9 +97,9 @@ export async function cascadingRandomisation(
     for (const [index, layer] of cascade.entries()) {
       throwIfAborted(options.signal, NAME);
       await randomiseLayer(layer, seed + index, saved);
-      const redrawn = copy;
-      copyScores.push(tf.tidy(() => redrawn.predict(batch) as tf.Tensor));
-      attributions.push(await explainAttribution(NAME, options.explain, copy, batch, target));
+      const { attribution, scores } = await explainAttribution(NAME, options.explain, copy, batch, target, true);
+      attributions.push(attribution);
+      copyScores.push(scores!);
     }
     const sources = ['the model', ...cascade.map((l) => `the copy re-drawn down to layer '${l.name}'`)];
     const [original, ...randomised] = await readPixelMaps(NAME, attributions, sources, [undefined, ...copyScores]);

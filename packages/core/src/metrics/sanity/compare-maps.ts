@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '@webxai/shaders';
-import { explainAttributionOnly } from '../../api/attribution-only.js';
+import { explainAttributionOnly, scoresAt } from '../../api/attribution-only.js';
+import { adaptModel } from '../../model/adapt.js';
 import { explain } from '../../api/explain.js';
 import { disposeResult } from '../../api/dispose-result.js';
 import type { ExplainOptions } from '../../api/types.js';
@@ -12,11 +13,19 @@ import { spearman, ssim } from '../shared/stats.js';
 /** How a sanity check explains: explain options (method and its options), or your own function. */
 export type ExplainSpec = ExplainOptions | ((model: ModelInput, input: tf.Tensor4D, target: number[]) => Promise<tf.Tensor>);
 
+/** An attribution normalised to [n, h, w, c'] and, when asked for, the model's scores at the input, both unread. */
+export interface SanityExplanation {
+  readonly attribution: tf.Tensor4D;
+  readonly scores: tf.Tensor | undefined;
+}
+
 /**
  * The attribution of `model` on `input` (checked) for `target` (checked against the model's
  * classes), normalised to [n, h, w, c'] and left on the model's device with its GPU work possibly
- * still queued (the caller disposes it): its pixel maps come back with others' in one
- * {@link readPixelMaps}, which checks their values.
+ * still queued, and with `withScores` the model's scores at the input, unchecked (explainAttributionOnly's
+ * or, for an explain function, a forward pass): both come back with other explanations' in one
+ * {@link readPixelMaps}, which checks their values. Without `withScores` the caller has checked the
+ * model's scores at `input`. The caller disposes both.
  */
 export async function explainAttribution(
   what: string,
@@ -24,18 +33,29 @@ export async function explainAttribution(
   model: ModelInput,
   input: tf.Tensor4D,
   target: number[],
-): Promise<tf.Tensor4D> {
-  if (typeof spec === 'function') {
-    const attribution = await spec(model, input, target);
-    try {
-      return normaliseAttribution(what, attribution, input.shape);
-    } finally {
-      attribution.dispose();
-    }
+  withScores: boolean,
+): Promise<SanityExplanation> {
+  if (typeof spec !== 'function') {
+    const { attribution, scores } = await explainAttributionOnly(model, input, spec, target, withScores);
+    return normalisedWith(what, attribution, input.shape, scores);
   }
-  const attribution = await explainAttributionOnly(model, input, spec, target);
+  const attribution = await spec(model, input, target);
+  const scores = withScores
+    ? await scoresAt(adaptModel(model), input).catch((error: unknown) => {
+        attribution.dispose();
+        throw error;
+      })
+    : undefined;
+  return normalisedWith(what, attribution, input.shape, scores);
+}
+
+/** `attribution` normalised (and disposed), with `scores`; on a throw, nothing is left. */
+function normalisedWith(what: string, attribution: tf.Tensor, shape: number[], scores: tf.Tensor | undefined): SanityExplanation {
   try {
-    return normaliseAttribution(what, attribution, input.shape);
+    return { attribution: normaliseAttribution(what, attribution, shape), scores };
+  } catch (error) {
+    scores?.dispose();
+    throw error;
   } finally {
     attribution.dispose();
   }

@@ -104,7 +104,7 @@ export async function labelRandomisation(
     if (labels.some((l) => !Number.isInteger(l) || l < 0 || l >= classes))
       throw new InvalidOptionError(`${NAME}: labels must be class indices in [0, ${classes - 1}]`);
     // Read back with the trained copy's map, after training.
-    attributions.push(await explainAttribution(NAME, options.explain, layers, batch, target));
+    attributions.push((await explainAttribution(NAME, options.explain, layers, batch, target, false)).attribution);
     const seed = options.seed ?? 0;
     for (const [index, layer] of weightedLayersTopDown(copy).entries()) await randomiseLayer(layer, seed + index, saved);
     oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(permuted(labels, seed), 'int32'), classes));
@@ -116,9 +116,10 @@ export async function labelRandomisation(
     // shuffle: false keeps training reproducible (tfjs shuffles with Math.random).
     const history = await copy.fit(x, oneHot, { epochs, batchSize, shuffle: false, verbose: 0 });
     const accuracies = (history.history.acc ?? history.history.accuracy ?? []) as number[];
-    // The trained copy's scores at the input, checked with the maps (explainAttribution does not check them).
-    copyScores = tf.tidy(() => copy.predict(batch) as tf.Tensor);
-    attributions.push(await explainAttribution(NAME, options.explain, copy, batch, target));
+    // The trained copy's scores at the input come back unchecked, to be read with the maps.
+    const trained = await explainAttribution(NAME, options.explain, copy, batch, target, true);
+    attributions.push(trained.attribution);
+    copyScores = trained.scores;
     const sources = ['the model', 'the copy trained on permuted labels'];
     const [original, maps] = await readPixelMaps(NAME, attributions, sources, [undefined, copyScores]);
     const compared = compareMaps(original!, maps!, options.absolute ?? true);

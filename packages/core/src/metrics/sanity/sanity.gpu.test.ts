@@ -117,30 +117,50 @@ describe('sanity checks', () => {
     expect(tf.memory().numTensors).toBe(tensors);
   });
 
-  it('cascading randomisation: a re-drawn copy whose scores are NaN while its gradients are finite -> ModelError; no leaks', async () => {
-    // log(dense(x)): finite for the given weights (every output > 0 on x), NaN wherever a re-drawn
-    // kernel makes an output negative, while the gradient W[:, t] / dense(x)_t stays finite.
-    class Log extends tf.layers.Layer {
-      static readonly className = 'SanityTestLog';
-      override call(x: tf.Tensor | tf.Tensor[]): tf.Tensor {
-        return tf.log(Array.isArray(x) ? x[0]! : x);
-      }
+  // log(dense(x)): finite for the given weights (every output > 0 on x and on IG's path from 0 to x),
+  // NaN wherever a re-drawn kernel makes an output negative, while the gradient W[:, t] / dense(x)_t
+  // stays finite. Its log layer counts the forward passes.
+  class Log extends tf.layers.Layer {
+    static readonly className = 'SanityTestLog';
+    static calls = 0;
+    override call(x: tf.Tensor | tf.Tensor[]): tf.Tensor {
+      Log.calls++;
+      return tf.log(Array.isArray(x) ? x[0]! : x);
     }
-    tf.serialization.registerClass(Log);
+  }
+  tf.serialization.registerClass(Log);
+  const logModel = () => {
     const input = tf.input({ shape: [2, 2, 1] });
     const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
     const kernel = tf.tensor2d([2, -1, 2, -1, 2, -1, -1, 2, -1, 2, -1, 2], [4, 3]);
+    // The layer keeps the kernel tensor as its weight's value: disposed with the model.
     const dense = tf.layers.dense({ units: 3, useBias: false, weights: [kernel] });
-    const logModel = tf.model({ inputs: input, outputs: new Log().apply(dense.apply(flat)) as tf.SymbolicTensor });
-    const ones = tf.ones<tf.Rank.R4>([1, 2, 2, 1]);
-    const tensors = tf.memory().numTensors;
-    const call = cascadingRandomisation(logModel, ones, { explain: { method: 'saliency' }, target: 0, seed: 3 });
-    await expect(call).rejects.toThrow(ModelError);
-    await expect(call).rejects.toThrow(/the scores of the copy re-drawn down to layer '.*' have NaN or Inf values/);
-    expect(tf.memory().numTensors).toBe(tensors);
-    tf.dispose([kernel, ones]);
-    logModel.dispose();
-  });
+    return { model: tf.model({ inputs: input, outputs: new Log().apply(dense.apply(flat)) as tf.SymbolicTensor }), kernel };
+  };
+
+  it.each([
+    // Saliency hands its own pass's scores over: the model's forward passes are the target's, the
+    // original map's and the copy's map's (one more made them 4 before).
+    { method: 'saliency', forwards: 3 },
+    // IG by name keeps only its path (16 points in one pass), so the copy's scores come from a
+    // forward of the input: the target's, the original path's, the copy's path and its scores.
+    { method: 'integrated-gradients', forwards: 4 },
+  ] as const)(
+    'cascading randomisation ($method): a re-drawn copy whose scores are NaN while its gradients are finite -> ModelError; no leaks',
+    async ({ method, forwards }) => {
+      const { model, kernel } = logModel();
+      const ones = tf.ones<tf.Rank.R4>([1, 2, 2, 1]);
+      const tensors = tf.memory().numTensors;
+      Log.calls = 0;
+      const call = cascadingRandomisation(model, ones, { explain: { method }, target: 0, seed: 3 });
+      await expect(call).rejects.toThrow(ModelError);
+      await expect(call).rejects.toThrow(/the scores of the copy re-drawn down to layer '.*' have NaN or Inf values/);
+      expect(Log.calls).toBe(forwards);
+      expect(tf.memory().numTensors).toBe(tensors);
+      tf.dispose([ones, kernel]);
+      model.dispose();
+    },
+  );
 
   it('label randomisation: a copy trained on permuted labels; the user model is unchanged', async () => {
     const before = await weightValues(model);

@@ -72,7 +72,7 @@ export async function stability(model: ModelInput, input: tf.Tensor, options: St
     for (let r = 0; r < runs; r++) {
       throwIfAborted(options.signal, NAME);
       const explain = { ...options.explain, seed: firstSeed + r } as ExplainOptions;
-      attributions.push(await explainAttribution(NAME, explain, model, batch, target));
+      attributions.push((await explainAttribution(NAME, explain, model, batch, target, false)).attribution);
     }
     const all = await readPixelMaps(
       NAME,
