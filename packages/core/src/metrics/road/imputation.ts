@@ -71,6 +71,7 @@ export function noisyLinearImpute(
   const x = arena.float64(level.size);
   if ((options.solver ?? defaultSolver(level)) === 'direct') new EnvelopeCholesky(level, arena).solve(b, x);
   else {
+    startFromImage(level, image, x);
     const multigrid = new Multigrid(level, arena);
     preconditionedConjugateGradients(level, b, x, {
       tolerance: options.tolerance ?? 1e-6,
@@ -123,4 +124,20 @@ export function imputationSystem(
     }
   }
   return { level: new GridLevel(shape, stencil, channels, arena), b };
+}
+
+/**
+ * x = the image's own values at the removed pixels: conjugate gradients' start. A photo is smooth
+ * almost everywhere, so its values nearly solve the system already (the start's residual is the
+ * image's weighted Laplacian at those pixels, far below B's norm) and the solve reaches its
+ * tolerance in fewer iterations than from zero; it stops at the same tolerance either way.
+ */
+function startFromImage(level: GridLevel, image: Float32Array, x: Float64Array): void {
+  const { unknownAt } = level.shape;
+  const k = level.k;
+  for (let p = 0; p < unknownAt.length; p++) {
+    const u = unknownAt[p]!;
+    if (u < 0) continue;
+    for (let c = 0; c < k; c++) x[level.at[u]! + c] = image[p * k + c]!;
+  }
 }
