@@ -228,8 +228,8 @@ async function run(): Promise<BrowserResult> {
     rows.push(logRow(rowOf(c, c.bare, { gpu, cpu, blockRatios: [median(gpu.method) / median(cpu.method)] })));
   }
   await tf.setBackend('webgpu');
-  const explainerRows =
-    'xai-explainer'.includes(filter) && filter !== '' ? await explainerBench(model, image, quick, rounds, counted) : undefined;
+  // The element rows run in the full mode (empty filter) and when the filter names them.
+  const explainerRows = 'xai-explainer'.includes(filter) ? await explainerBench(model, image, quick, rounds, counted) : undefined;
   explainerRows?.forEach((row) => console.log(`bench-explainer ${JSON.stringify(row)}`));
   // `profile` profiles the MNIST CNN, `profile mobilenet` the MobileNetV2 fixture (batch 1 by default).
   const profiled = filter.startsWith('profile')
@@ -252,7 +252,7 @@ async function run(): Promise<BrowserResult> {
     subject.model.dispose();
   }
   const roundTripRows = filter === '' || filter === 'roundtrip' ? await roundTripBench(quick ? 20 : 50) : undefined;
-  const heatmapRows = 'xai-heatmap'.includes(filter) && filter !== '' ? await heatmapBench(quick, rounds, counted) : undefined;
+  const heatmapRows = 'xai-heatmap'.includes(filter) ? await heatmapBench(quick, rounds, counted) : undefined;
   heatmapRows?.forEach((row) => console.log(`bench-heatmap ${JSON.stringify(row)}`));
   return {
     adapter: await adapterName(),

@@ -13,8 +13,8 @@ export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] 
   --quick         CI-sized problems, few repetitions (seconds)
   --browser       run the MNIST method cases in headless Chromium (WebGPU) instead of Node: per method the
                   GPU-path time, its ratio to the bare tfjs passes (interleaved) and the CPU-path time;
-                  with --filter heatmap: <xai-heatmap> draws per second at 224x224 (CPU vs GPU range)
-                  with --filter explainer: <xai-explainer> explanations per second, readbacks and submits each
+                  with --filter heatmap (and in the full run): <xai-heatmap> draws per second at 224x224 (CPU vs GPU range)
+                  with --filter explainer (and in the full run): <xai-explainer> explanations per second, readbacks and submits each
   --batch <n>     (--browser) images per model call in the forward-pass cases (default: webxai's default)
   --rounds <n>    (--browser) at least n timed rounds per case after the warm-up (default 3, --quick 2; rows under ~1.5 s get up to 21)
   --tfjs-flags <json>  tfjs flags set after configureTfjs() (an A/B of a tfjs or webxai setting), in Node or,
