@@ -16,7 +16,8 @@ export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] 
                   with --filter heatmap (and in the full run): <xai-heatmap> draws per second at 224x224 (CPU vs GPU range)
                   with --filter explainer (and in the full run): <xai-explainer> explanations per second, readbacks and submits each
   --batch <n>     (--browser) images per model call in the forward-pass cases (default: webxai's default)
-  --rounds <n>    (--browser) at least n timed rounds per case after the warm-up (default 3, --quick 2; rows under ~1.5 s get up to 21)
+  --rounds <n>    (--browser) at least n timed rounds per case after the warm-up (default 3, --quick 2; rows under ~1.5 s get up to 21;
+                  without --rounds, rows whose cpu warm-up takes 2 s or more get 1 timed cpu round)
   --tfjs-flags <json>  tfjs flags set after configureTfjs() (an A/B of a tfjs or webxai setting), in Node or,
                   with --browser, in the page, e.g. '{"WEBXAI_WEBGPU_MEAN_AS_AVG_POOL":false}'
   --json <file>   also write the results as JSON (schema: BenchReport in src/report.ts)
