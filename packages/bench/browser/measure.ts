@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { flushTfjs, tfjsDevice } from '@webxai/core';
 import type { BarePasses } from '../src/browser-cases.js';
 import { watchModelCalls } from '../src/model-calls.js';
+import { timedRoundsAsked } from '../src/round-policy.js';
 
 /** The two sides of a row; each resolves when its work is done (read back or the queue drained). */
 export interface Sides {
@@ -100,18 +101,12 @@ const ROUND_BUDGET_MS = 1500;
 const WARMUP_MS = 300;
 const MAX_WARMUP_ROUNDS = 5;
 
-/**
- * On tfjs's cpu backend, a row whose warm-up took this long gets {@link setLongCpuRounds}'s timed
- * rounds instead of the rounds asked for: those rows (RISE, LIME, KernelSHAP, partition SHAP,
- * deletion + insertion, max-sensitivity, the MobileNetV2 rows: 3-15 s a cpu round) read gpu/cpu
- * 0.1-0.5 here, far from 1, and their extra cpu rounds were ~150 s of the full run's ~760 (session 43).
- */
-const LONG_CPU_ROUND_MS = 2000;
-let longCpuRounds = Number.POSITIVE_INFINITY;
+/** Whether the run asked for its rounds (--rounds): then no side times fewer (round-policy.ts). */
+let roundsGiven = false;
 
-/** Timed rounds on tfjs's cpu backend for rows whose warm-up took LONG_CPU_ROUND_MS or more (page.ts: 1 unless --rounds was given). */
-export function setLongCpuRounds(count: number): void {
-  longCpuRounds = count;
+/** page.ts: whether --rounds was given. */
+export function setRoundsGiven(given: boolean): void {
+  roundsGiven = given;
 }
 
 /** One round: bare then method, each timed. */
@@ -123,14 +118,13 @@ async function round(sides: Sides): Promise<{ bare: number; method: number }> {
 /**
  * Warm-up rounds (pipelines compile, tfjs caches programs and warms its kernels), then at least
  * `rounds` timed rounds of bare then method (more for short rows, see MAX_ROUNDS; fewer for long
- * rows on cpu, see LONG_CPU_ROUND_MS), then (on webgpu) one counted run of each.
+ * rows on cpu: round-policy.ts), then (on webgpu) one counted run of each.
  */
 export async function measure(sides: Sides, rounds: number): Promise<Times> {
   const times: Times = { bare: [], method: [], methodCalls: {}, bareCalls: {} };
   const warmupStart = performance.now();
   for (let warm = 0; warm < MAX_WARMUP_ROUNDS && (warm === 0 || performance.now() - warmupStart < WARMUP_MS); warm++) await round(sides);
-  const longCpuRow = tf.getBackend() === 'cpu' && performance.now() - warmupStart >= LONG_CPU_ROUND_MS;
-  const asked = longCpuRow ? Math.min(rounds, longCpuRounds) : rounds;
+  const asked = timedRoundsAsked({ backend: tf.getBackend(), warmupMs: performance.now() - warmupStart, rounds, roundsGiven });
   let spent = 0;
   while (times.bare.length < asked || (times.bare.length < MAX_ROUNDS && spent < ROUND_BUDGET_MS)) {
     const { bare, method } = await round(sides);

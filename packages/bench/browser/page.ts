@@ -26,7 +26,7 @@ import type { TimelineRow } from '../src/gpu-timeline.js';
 import { explainerBench } from './explainer-bench.js';
 import { featureTimeline, featureTimes } from './features-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
-import { countCalls, countModelCalls, counted, median, setLongCpuRounds, type MethodTimes, type Times } from './measure.js';
+import { countCalls, countModelCalls, counted, median, setRoundsGiven, type MethodTimes, type Times } from './measure.js';
 import { measureMetrics, metricsTimeline } from './metrics-bench.js';
 import { measureMethod, methodTimeline, type Subject } from './method-bench.js';
 import { profileBench } from './profile-bench.js';
@@ -41,8 +41,8 @@ declare global {
 const params = new URLSearchParams(location.search);
 const quick = params.get('quick') === '1';
 const rounds = Number(params.get('rounds') ?? (quick ? 2 : 3));
-// Long rows on tfjs-cpu keep the rounds asked for only when --rounds asks (measure.ts, LONG_CPU_ROUND_MS).
-setLongCpuRounds(params.has('rounds') ? rounds : 1);
+// Long rows on tfjs-cpu time the rounds asked for only when --rounds asks (src/round-policy.ts).
+setRoundsGiven(params.has('rounds'));
 const filter = (params.get('filter') ?? '').toLowerCase();
 /** The filter asks for another table than the method rows (the per-kernel profile, round trips, GPU timelines). */
 const otherTable = filter.startsWith('profile') || filter === 'roundtrip' || filter.startsWith('timeline');
