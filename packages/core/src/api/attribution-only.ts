@@ -56,11 +56,16 @@ export async function explainAttributionOnly(
     const call = { target: [...target], signal: options.signal, onProgress: undefined, path: currentPath(), attributionOnly };
     const { attribution, ...rest } = (await instance.explain(input, call)) as unknown as { attribution: tf.Tensor };
     disposeResult(rest);
-    const scores = withScores ? (handedOver ?? (await scoresAt(adapter, input))) : undefined;
-    if (scores === handedOver) handedOver = undefined;
+    // The scores the method handed over go into the result, or are not wanted.
+    const own = handedOver;
+    handedOver = undefined;
+    if (!withScores) own?.dispose();
+    const result = withScores
+      ? await withScoresOf(attribution, async () => own ?? scoresAt(adapter, input))
+      : { attribution, scores: undefined };
     // What tfjs recorded goes to the GPU now, so it works while the caller's host work goes on.
     if (call.path === 'gpu') flushTfjs();
-    return { attribution, scores };
+    return result;
   } catch (error) {
     throw await asDeviceLoss(error, definition.name, device);
   } finally {
@@ -77,4 +82,17 @@ export async function explainAttributionOnly(
 export async function scoresAt(adapter: ModelAdapter, input: tf.Tensor4D): Promise<tf.Tensor> {
   const forward = adapter.forward;
   return forward ? tf.tidy(() => forward(input)) : await adapter.predict(input);
+}
+
+/**
+ * `attribution` with the scores `scores()` gives; when that throws, the attribution is disposed
+ * before the error goes on (the caller owns neither yet).
+ */
+export async function withScoresOf(attribution: tf.Tensor, scores: () => Promise<tf.Tensor>): Promise<AttributionWithScores> {
+  try {
+    return { attribution, scores: await scores() };
+  } catch (error) {
+    attribution.dispose();
+    throw error;
+  }
 }

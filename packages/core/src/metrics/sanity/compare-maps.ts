@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '@webxai/shaders';
-import { explainAttributionOnly, scoresAt } from '../../api/attribution-only.js';
+import { explainAttributionOnly, scoresAt, withScoresOf } from '../../api/attribution-only.js';
 import { adaptModel } from '../../model/adapt.js';
 import { explain } from '../../api/explain.js';
 import { disposeResult } from '../../api/dispose-result.js';
@@ -40,12 +40,7 @@ export async function explainAttribution(
     return normalisedWith(what, attribution, input.shape, scores);
   }
   const attribution = await spec(model, input, target);
-  const scores = withScores
-    ? await scoresAt(adaptModel(model), input).catch((error: unknown) => {
-        attribution.dispose();
-        throw error;
-      })
-    : undefined;
+  const { scores } = withScores ? await withScoresOf(attribution, () => scoresAt(adaptModel(model), input)) : { scores: undefined };
   return normalisedWith(what, attribution, input.shape, scores);
 }
 
