@@ -4,6 +4,7 @@ import { stableAscendingOrder } from './stable-order.js';
 import { ScratchArrays } from './scratch-arrays.js';
 import type { OptionNames } from '../api/option-names.js';
 import { numberOption } from '../api/options.js';
+import { mergeInWasm } from './wasm/felzenszwalb-merge.js';
 
 /** Options of Felzenszwalb's graph segmentation (skimage.segmentation.felzenszwalb's names and defaults). */
 export interface FelzenszwalbOptions {
@@ -199,8 +200,10 @@ function contractedEdges(
  * Kruskal-style merging of `graph` while w <= Int(C) + scale / |C| (scale divided by 255 for
  * [0, 1] values), then components smaller than `minSize` merged along the cheapest edges.
  * `scale` >= 0: the graph's zero-cost merges hold only then ({@link felzenszwalb} checks it).
- * The union-find lives in `scratch` (pass the graph's to reuse it); the labels go to `labels` (one
- * per pixel; a new array by default).
+ * Runs in WebAssembly (felzenszwalb.wat, its graph copied once into a kept memory) where the
+ * engine has it, else in JS with a union-find in `scratch` (pass the graph's to reuse it): the same
+ * labels either way ({@link lastMergePath} says which ran). The labels go to `labels` (one per
+ * pixel; a new array by default).
  */
 export function felzenszwalbMerge(
   graph: FelzenszwalbGraph,
@@ -209,9 +212,28 @@ export function felzenszwalbMerge(
   scratch = new ScratchArrays(),
   labels: Int32Array = new Int32Array(graph.node.length),
 ): { labels: Int32Array; count: number } {
+  const k = scale / 255;
+  const count = mergeInWasm(graph, k, minSize, labels);
+  lastMerge = count === undefined ? 'js' : 'wasm';
+  return count === undefined ? mergeInJs(graph, k, minSize, scratch, labels) : { labels, count };
+}
+
+/** Which code ran the last {@link felzenszwalbMerge}: felzenszwalb.wat, or its JS fallback (same labels). */
+export function lastMergePath(): 'wasm' | 'js' | undefined {
+  return lastMerge;
+}
+let lastMerge: 'wasm' | 'js' | undefined;
+
+/** {@link felzenszwalbMerge} in JS, with a union-find (where WebAssembly is not there). */
+function mergeInJs(
+  graph: FelzenszwalbGraph,
+  k: number,
+  minSize: number,
+  scratch: ScratchArrays,
+  labels: Int32Array,
+): { labels: Int32Array; count: number } {
   const { from, to, cost } = graph.edges;
   const edges = cost.length;
-  const k = scale / 255;
   const nodes = graph.nodeSize.length;
   const parent = identity(scratch.int32('mergeParent', nodes));
   const size = scratch.int32('mergeSize', nodes);
