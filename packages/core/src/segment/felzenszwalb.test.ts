@@ -33,6 +33,19 @@ describe('stableAscendingOrder', () => {
     expect(Array.from(stableAscendingOrder(keys))).toEqual(comparatorOrder(keys));
   });
 
+  it('orders keys whose high 32 bits tie by their low bits, ties by index (short runs and long ones)', () => {
+    const next = uniform(9);
+    // k ulps above a base: one high word per base for k < 2^32 (the low word holds the ulps).
+    const ulpsAbove = (base: number, k: number) => base + k * base * 2 ** -52;
+    const keys = Float64Array.from({ length: 3000 }, (_, i) => {
+      const k = Math.floor(next() * 40);
+      if (i % 3 === 0) return ulpsAbove(1.5, k); // one long run of ~1000
+      return ulpsAbove(0.25 + Math.floor(next() * 300) / 7, k % 4); // ~300 short runs
+    });
+    expect(new Set(keys).size).toBeLessThan(keys.length / 2); // equal keys too
+    expect(Array.from(stableAscendingOrder(keys))).toEqual(comparatorOrder(keys));
+  });
+
   it('puts -0 with +0 (index order), as the comparator does', () => {
     const keys = Float64Array.of(1, -0, 0.5, 0, -0, 2);
     expect(Array.from(stableAscendingOrder(keys))).toEqual([1, 3, 4, 2, 0, 5]);

@@ -29,22 +29,49 @@ export function rgbToLab(unit: ArrayLike<number>, pixels: number, channels: numb
   return out;
 }
 
-/**
- * For each index i < n and tap k <= 2 radius, the source index of i + k - radius mirrored at the
- * edges (scipy's 'reflect', half-sample symmetric; any distance, also past a whole period): one
- * table per axis instead of two modulos per tap.
- */
-function reflectedTaps(n: number, radius: number): Int32Array {
-  const taps = 2 * radius + 1;
+/** The source index of i + k - radius mirrored at the edges (scipy's 'reflect', half-sample symmetric; any distance). */
+function reflected(n: number, j: number): number {
   const period = 2 * n;
-  const table = new Int32Array(n * taps);
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k < taps; k++) {
-      let j = (((i + k - radius) % period) + period) % period;
-      if (j >= n) j = period - 1 - j;
-      table[i * taps + k] = j;
+  j = ((j % period) + period) % period;
+  return j >= n ? period - 1 - j : j;
+}
+
+/** Where lines of an image lie in its buffer, for {@link filterLines}. */
+interface Lines {
+  readonly lines: number;
+  /** Values per line and channel. */
+  readonly length: number;
+  readonly channels: number;
+  /** Index distance from one line's first value to the next line's. */
+  readonly lineStride: number;
+  /** Index distance between neighbours along a line. */
+  readonly step: number;
+}
+
+/**
+ * `taps` (2 radius + 1 weights) along every line of every channel of `src` into `dst`, each value
+ * summed from 0 tap by tap in order, the edges mirrored. Positions whose taps all lie inside the
+ * line read their neighbours directly; only the `radius` nearest each end look up mirrored ones.
+ */
+function filterLines(src: Float64Array, dst: Float64Array, taps: Float64Array, { lines, length, channels, lineStride, step }: Lines): void {
+  const radius = (taps.length - 1) / 2;
+  const edge = (start: number, i: number) => {
+    let s = 0;
+    for (let k = 0; k < taps.length; k++) s += taps[k]! * src[start + reflected(length, i + k - radius) * step]!;
+    dst[start + i * step] = s;
+  };
+  for (let line = 0; line < lines; line++)
+    for (let c = 0; c < channels; c++) {
+      const start = line * lineStride + c;
+      for (let i = 0; i < Math.min(radius, length); i++) edge(start, i);
+      for (let i = radius; i < length - radius; i++) {
+        let s = 0;
+        let at = start + (i - radius) * step;
+        for (let k = 0; k < taps.length; k++, at += step) s += taps[k]! * src[at]!;
+        dst[start + i * step] = s;
+      }
+      for (let i = Math.max(radius, length - radius); i < length; i++) edge(start, i);
     }
-  return table;
 }
 
 /**
@@ -67,23 +94,10 @@ export function gaussianFilter(
   const weights = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-0.5 * ((i - radius) / sigma) ** 2));
   const total = weights.reduce((a, b) => a + b, 0);
   for (let i = 0; i < weights.length; i++) weights[i]! /= total;
-  const taps = weights.length;
-  const columns = reflectedTaps(width, radius);
-  const rows = reflectedTaps(height, radius);
   const tmp = scratch ? scratch.float64('gaussianTmp', out.length) : new Float64Array(out.length);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      for (let c = 0; c < channels; c++) {
-        let s = 0;
-        for (let k = 0; k < taps; k++) s += weights[k]! * out[(y * width + columns[x * taps + k]!) * channels + c]!;
-        tmp[(y * width + x) * channels + c] = s;
-      }
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      for (let c = 0; c < channels; c++) {
-        let s = 0;
-        for (let k = 0; k < taps; k++) s += weights[k]! * tmp[(rows[y * taps + k]! * width + x) * channels + c]!;
-        out[(y * width + x) * channels + c] = s;
-      }
+  const taps = Float64Array.from(weights);
+  // Along x (neighbours `channels` apart), then along y (`width * channels` apart).
+  filterLines(out, tmp, taps, { lines: height, length: width, channels, lineStride: width * channels, step: channels });
+  filterLines(tmp, out, taps, { lines: width, length: height, channels, lineStride: channels, step: width * channels });
   return out;
 }

@@ -1,81 +1,121 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/** Pixel lists of every label of every label map (each map [pixels], labels 0 .. count - 1). */
+/**
+ * Pixel lists of every label of every label map (each map [pixels], labels 0 .. count - 1), empty
+ * ones left out: one counting sort of each map's pixels by label, each list a view of its part.
+ */
 export function unpackMasks(maps: readonly { labels: Int32Array; count: number }[]): Int32Array[] {
   const masks: Int32Array[] = [];
   for (const { labels, count } of maps) {
-    const sizes = new Int32Array(count);
-    for (const l of labels) sizes[l] = sizes[l]! + 1;
-    const lists = Array.from(sizes, (s) => new Int32Array(s));
-    const fill = new Int32Array(count);
-    labels.forEach((l, p) => {
-      lists[l]![fill[l]!] = p;
-      fill[l] = fill[l]! + 1;
-    });
-    masks.push(...lists.filter((l) => l.length > 0));
+    const starts = new Int32Array(count + 1);
+    for (const l of labels) starts[l + 1]!++;
+    for (let l = 0; l < count; l++) starts[l + 1]! += starts[l]!;
+    const fill = starts.slice(0, count);
+    const pixels = new Int32Array(labels.length);
+    for (let p = 0; p < labels.length; p++) pixels[fill[labels[p]!]!++] = p;
+    for (let l = 0; l < count; l++) if (starts[l + 1]! > starts[l]!) masks.push(pixels.subarray(starts[l], starts[l + 1]));
   }
   return masks;
 }
 
-/** skimage.morphology.disk(radius)'s offsets (dy^2 + dx^2 <= r^2) as [dy, dx] pairs; one array per radius, kept. */
+/**
+ * skimage.morphology.disk(radius) as row half-widths: for dy = -radius .. radius, the largest dx with
+ * dy^2 + dx^2 <= r^2 (index dy + radius); one array per radius, kept.
+ */
 const disks = new Map<number, Int32Array>();
-function diskOffsets(radius: number): Int32Array {
+function diskHalfWidths(radius: number): Int32Array {
   let disk = disks.get(radius);
   if (!disk) {
-    const offsets: number[] = [];
-    for (let dy = -radius; dy <= radius; dy++)
-      for (let dx = -radius; dx <= radius; dx++) if (dy * dy + dx * dx <= radius * radius) offsets.push(dy, dx);
-    disks.set(radius, (disk = Int32Array.from(offsets)));
+    disk = Int32Array.from({ length: 2 * radius + 1 }, (_, i) => {
+      const dy = i - radius;
+      let dx = 0;
+      while (dy * dy + (dx + 1) * (dx + 1) <= radius * radius) dx++;
+      return dx;
+    });
+    disks.set(radius, disk);
   }
   return disk;
 }
 
 /**
  * Binary dilation of a pixel set by a disk of `radius` (skimage.morphology.disk: offsets with
- * dy^2 + dx^2 <= r^2), by stamping the disk around boundary pixels only. Returns sorted pixels:
- * the marked rows are scanned in order (no sort), and `scratch` (height * width, all zero) is
- * left all zero.
+ * dy^2 + dx^2 <= r^2), on bit rows (32 pixels a word): the disk is, row dy by row dy, a horizontal
+ * run of half-width w(dy), so the result is the union over dy of the mask's rows widened by w(dy)
+ * (each widening one shift-or of the previous) and moved by dy. Word operations do what per-pixel
+ * stamping did ~100 times per boundary pixel. Returns the pixels in order.
  */
-export function dilate(mask: Int32Array, height: number, width: number, radius: number, scratch: Uint8Array): Int32Array {
-  if (radius <= 0) return mask;
-  const disk = diskOffsets(radius);
-  for (const p of mask) scratch[p] = 1;
-  let count = mask.length;
-  let top = height;
-  let bottom = -1;
+export function dilate(mask: Int32Array, height: number, width: number, radius: number): Int32Array {
+  if (radius <= 0 || mask.length === 0) return mask;
+  const words = Math.ceil(width / 32);
+  let [top, bottom] = [height, -1];
+  for (const p of mask) {
+    const y = Math.floor(p / width);
+    top = Math.min(top, y);
+    bottom = Math.max(bottom, y);
+  }
+  const rows = bottom - top + 1;
+  const widened = new Uint32Array(rows * words);
   for (const p of mask) {
     const y = Math.floor(p / width);
     const x = p - y * width;
-    top = Math.min(top, y);
-    bottom = Math.max(bottom, y);
-    // A pixel whose 4 neighbours are all in the mask (1, not merely stamped: 2) stamps nothing:
-    // every disk point of it is nearer to one of them, so their disks cover its disk.
-    const boundary =
-      (x > 0 && scratch[p - 1] !== 1) ||
-      (x + 1 < width && scratch[p + 1] !== 1) ||
-      (y > 0 && scratch[p - width] !== 1) ||
-      (y + 1 < height && scratch[p + width] !== 1);
-    if (!boundary) continue;
-    for (let o = 0; o < disk.length; o += 2) {
-      const yy = y + disk[o]!;
-      const xx = x + disk[o + 1]!;
-      if (yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
-      const q = yy * width + xx;
-      if (!scratch[q]) {
-        scratch[q] = 2;
-        count++;
+    widened[(y - top) * words + (x >>> 5)]! |= 1 << (x & 31);
+  }
+  const outTop = Math.max(0, top - radius);
+  const outRows = Math.min(height - 1, bottom + radius) - outTop + 1;
+  const out = new Uint32Array(outRows * words);
+  const halfWidths = diskHalfWidths(radius);
+  for (let w = 0; w <= radius; w++) {
+    if (w > 0) widenByOne(widened, rows, words, width);
+    for (let dy = -radius; dy <= radius; dy++) {
+      if (halfWidths[dy + radius] !== w) continue;
+      // source row r lands on output row top + r + dy
+      const first = Math.max(0, outTop - top - dy);
+      const last = Math.min(rows - 1, outTop + outRows - 1 - top - dy);
+      for (let r = first; r <= last; r++) {
+        const to = (top + r + dy - outTop) * words;
+        const from = r * words;
+        for (let k = 0; k < words; k++) out[to + k]! |= widened[from + k]!;
       }
     }
   }
-  const out = new Int32Array(count);
-  let n = 0;
-  const last = Math.min(height, bottom + radius + 1) * width;
-  for (let q = Math.max(0, top - radius) * width; q < last; q++) {
-    if (!scratch[q]) continue;
-    out[n++] = q;
-    scratch[q] = 0;
+  return setPixels(out, outTop * width, width, words);
+}
+
+/** Every row of `bits` (`words` a row, `width` pixels) or-ed with itself moved one pixel left and right. */
+function widenByOne(bits: Uint32Array, rows: number, words: number, width: number): void {
+  const lastBits = width - (words - 1) * 32; // valid bits of a row's last word
+  const lastMask = lastBits === 32 ? -1 : (1 << lastBits) - 1;
+  for (let r = 0; r < rows; r++) {
+    const row = r * words;
+    let before = 0; // the word left of k, as it was
+    for (let k = 0; k < words; k++) {
+      const word = bits[row + k]!;
+      const after = k + 1 < words ? bits[row + k + 1]! : 0;
+      bits[row + k] = word | (word << 1) | (before >>> 31) | (word >>> 1) | (after << 31);
+      before = word;
+    }
+    bits[row + words - 1]! &= lastMask;
   }
-  return out;
+}
+
+/** The pixels of the set bits of `bits` (rows of `words`, the first row's first pixel at `offset`), in order. */
+function setPixels(bits: Uint32Array, offset: number, width: number, words: number): Int32Array {
+  let count = 0;
+  for (const word of bits) count += bitCount(word);
+  const pixels = new Int32Array(count);
+  let n = 0;
+  for (let i = 0; i < bits.length; i++) {
+    const base = offset + Math.floor(i / words) * width + (i % words) * 32;
+    for (let word = bits[i]!; word !== 0; word &= word - 1) pixels[n++] = base + 31 - Math.clz32(word & -word);
+  }
+  return pixels;
+}
+
+/** Set bits of a 32-bit word. */
+function bitCount(word: number): number {
+  word -= (word >>> 1) & 0x55555555;
+  word = (word & 0x33333333) + ((word >>> 2) & 0x33333333);
+  return (Math.imul((word + (word >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 /** Result of {@link xraiRegions}. */

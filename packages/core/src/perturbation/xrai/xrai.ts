@@ -102,8 +102,7 @@ async function candidatesOf(
     onScale?.();
   }
   await checkpoint(signal, NAME);
-  const marks = new Uint8Array(height * width);
-  return unpackMasks(maps).map((m) => dilate(m, height, width, dilation, marks));
+  return unpackMasks(maps).map((m) => dilate(m, height, width, dilation));
 }
 
 /**
