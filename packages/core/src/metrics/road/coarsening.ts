@@ -122,6 +122,17 @@ export function restrict(fine: GridLevel, r: Float64Array, coarse: GridLevel, b:
   const { k } = fine;
   const down = fine.paddedWidth * k;
   const { height, width, unknownAt } = coarse.shape;
+  if (coarse.loops?.holds(r, b)) {
+    return coarse.loops.exports.restrict3(
+      unknownAt.byteOffset,
+      height,
+      width,
+      fine.paddedWidth,
+      coarse.paddedWidth,
+      r.byteOffset,
+      b.byteOffset,
+    );
+  }
   for (let ty = 0; ty < height; ty++) {
     for (let tx = 0; tx < width; tx++) {
       if (unknownAt[ty * width + tx]! < 0) continue;
@@ -144,6 +155,17 @@ export function prolongAdd(coarse: GridLevel, e: Float64Array, fine: GridLevel, 
   const { k } = fine;
   const { height, width, unknownAt } = fine.shape;
   const down = coarse.paddedWidth * k;
+  if (fine.loops?.holds(e, x)) {
+    return fine.loops.exports.prolongAdd3(
+      unknownAt.byteOffset,
+      height,
+      width,
+      fine.paddedWidth,
+      coarse.paddedWidth,
+      e.byteOffset,
+      x.byteOffset,
+    );
+  }
   for (let y = 0; y < height; y++) {
     const dy = y % 2 ? down : 0;
     const fineRow = fine.vectorOffset(y, 0);

@@ -15,7 +15,7 @@ export interface PcgOptions {
 }
 
 /** The unknowns of the vectors: entries at[u] .. at[u] + k - 1 of each, for u < count. */
-type Unknowns = Pick<GridLevel, 'count' | 'at' | 'k'>;
+type Unknowns = Pick<GridLevel, 'count' | 'at' | 'k' | 'loops'>;
 
 /**
  * Solves A X = B for a symmetric positive-definite A and the level's `k` right-hand sides stored
@@ -34,27 +34,79 @@ export function preconditionedConjugateGradients(
   const size = b.length;
   const arena = options.arena ?? new Arena();
   const [r, z, p, q] = [arena.float64(size), arena.float64(size), arena.float64(size), arena.float64(size)];
+  const v = new VectorLoops(a, arena.float64(3), x, b, r, z, p, q);
   a.multiply(x, q);
   for (let i = 0; i < size; i++) r[i] = b[i]! - q[i]!;
-  const limit = columnDots(a, b, b).map((bb) => options.tolerance ** 2 * Math.max(bb, 1e-300));
-  const converged = (rr: Float64Array) => rr.every((v, c) => v <= limit[c]!);
-  if (converged(columnDots(a, r, r))) return 0;
+  const limit = v.columnDots(b, b).map((bb) => options.tolerance ** 2 * Math.max(bb, 1e-300));
+  const converged = (rr: Float64Array) => rr.every((value, c) => value <= limit[c]!);
+  if (converged(v.columnDots(r, r))) return 0;
   options.precondition(r, z);
   p.set(z);
-  let rz = columnDots(a, r, z);
+  let rz = v.columnDots(r, z);
   const cap = options.maxIterations ?? 10 * a.count + 100;
   for (let iteration = 1; iteration <= cap; iteration++) {
     a.multiply(p, q);
-    const pq = columnDots(a, p, q);
-    const alpha = rz.map((v, c) => (pq[c]! > 0 ? v / pq[c]! : 0));
-    if (converged(step(a, alpha, { x, r, p, q }))) return iteration;
+    const pq = v.columnDots(p, q);
+    const alpha = rz.map((value, c) => (pq[c]! > 0 ? value / pq[c]! : 0));
+    if (converged(v.step(alpha, x, r, p, q))) return iteration;
     options.precondition(r, z);
-    const next = columnDots(a, r, z);
-    const beta = next.map((v, c) => (rz[c]! > 0 ? v / rz[c]! : 0));
+    const next = v.columnDots(r, z);
+    const beta = next.map((value, c) => (rz[c]! > 0 ? value / rz[c]! : 0));
     rz = next;
-    nextDirection(a, beta, z, p);
+    v.nextDirection(beta, z, p);
   }
   return cap;
+}
+
+/**
+ * The recurrences' vector loops on the solve's vectors (those given to the constructor): in
+ * WebAssembly when the level has its loops and the vectors and `sums` (where those loops write
+ * per-channel sums) are in their memory, else in JS; the same bits.
+ */
+class VectorLoops {
+  readonly #wasm: GridLevel['loops'];
+
+  constructor(
+    private readonly a: Unknowns,
+    private readonly sums: Float64Array,
+    ...vectors: Float64Array[]
+  ) {
+    this.#wasm = a.loops?.holds(sums, ...vectors) ? a.loops : undefined;
+  }
+
+  /** x += alpha_c p_c and r -= alpha_c q_c on every unknown's entries; returns the new r_c . r_c per channel. */
+  step(alpha: Float64Array, x: Float64Array, r: Float64Array, p: Float64Array, q: Float64Array): Float64Array {
+    const { count, at } = this.a;
+    if (!this.#wasm) return step(this.a, alpha, { x, r, p, q });
+    this.#wasm.exports.step3(
+      at.byteOffset,
+      count,
+      alpha[0]!,
+      alpha[1]!,
+      alpha[2]!,
+      x.byteOffset,
+      r.byteOffset,
+      p.byteOffset,
+      q.byteOffset,
+      this.sums.byteOffset,
+    );
+    return this.sums.slice();
+  }
+
+  /** p = z + beta_c p on every unknown's entries. */
+  nextDirection(beta: Float64Array, z: Float64Array, p: Float64Array): void {
+    const { count, at } = this.a;
+    if (!this.#wasm) return nextDirection(this.a, beta, z, p);
+    this.#wasm.exports.nextDirection3(at.byteOffset, count, beta[0]!, beta[1]!, beta[2]!, z.byteOffset, p.byteOffset);
+  }
+
+  /** Per channel c: the sum over the unknowns of u_c v_c. */
+  columnDots(u: Float64Array, v: Float64Array): Float64Array {
+    const { count, at } = this.a;
+    if (!this.#wasm) return columnDots(this.a, u, v);
+    this.#wasm.exports.columnDots3(at.byteOffset, count, u.byteOffset, v.byteOffset, this.sums.byteOffset);
+    return this.sums.slice();
+  }
 }
 
 /**
