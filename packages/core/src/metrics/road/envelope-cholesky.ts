@@ -4,9 +4,12 @@
 // first neighbour in the row above: the envelope is about one image row of unknowns wide, and the
 // factor fills it in and nothing outside it. Work: the sum over rows of the envelope width squared,
 // a few loops that a JIT compiles at once (a page calls ROAD a handful of times; the multigrid's
-// many small functions are still cold there).
+// many small functions are still cold there). The factorisation, most of a small image's solve,
+// runs in WebAssembly when the arrays are in the arena's memory (wasm/grid-loops.wat), else in JS:
+// the same bits, since both sum each dot product as two interleaved sums (downDot).
 import { Arena } from './arena.js';
 import type { GridLevel } from './grid-level.js';
+import { GridLoops } from './wasm/grid-loops.js';
 
 /** The lower Cholesky factor L (A = L L^T) of a level's operator, kept over each row's envelope. */
 export class EnvelopeCholesky {
@@ -17,6 +20,8 @@ export class EnvelopeCholesky {
   readonly #values: Float64Array;
   /** One channel's intermediate solution in unknown order (reused: a V-cycle solves once per cycle). */
   readonly #y: Float64Array;
+  /** The WebAssembly loops, when the factor's arrays are in the arena's memory (then solve uses them on vectors there too). */
+  readonly #loops: GridLoops | undefined;
 
   /** `arena`: where the factor and its work vector are kept (until its next rewind). */
   constructor(
@@ -30,7 +35,10 @@ export class EnvelopeCholesky {
     this.#values = arena.float64(this.#start[count]!);
     this.#y = arena.float64(count);
     this.#scatterOperator();
-    this.#factor();
+    const loops = GridLoops.on(arena.memory);
+    this.#loops = loops?.holds(this.#first, this.#start, this.#values, this.#y, level.at) ? loops : undefined;
+    if (this.#loops) this.#loops.exports.factorEnvelope(this.#first.byteOffset, this.#start.byteOffset, this.#values.byteOffset, count);
+    else this.#factor();
   }
 
   /**
@@ -57,13 +65,24 @@ export class EnvelopeCholesky {
     const start = this.#start;
     const l = this.#values;
     const y = this.#y;
+    if (this.#loops?.holds(b, x)) {
+      return this.#loops.exports.solveEnvelope(
+        first.byteOffset,
+        start.byteOffset,
+        l.byteOffset,
+        count,
+        at.byteOffset,
+        k,
+        b.byteOffset,
+        x.byteOffset,
+        y.byteOffset,
+      );
+    }
     for (let c = 0; c < k; c++) {
       // L y = b, row by row.
       for (let u = 0; u < count; u++) {
         const row = start[u]! - first[u]!;
-        let s = b[at[u]! + c]!;
-        for (let v = first[u]!; v < u; v++) s -= l[row + v]! * y[v]!;
-        y[u] = s / l[row + u]!;
+        y[u] = downDot(b[at[u]! + c]!, l, row, y, 0, first[u]!, u) / l[row + u]!;
       }
       // L^T x = y, from the last row up: row u's entries are column u of L^T.
       for (let u = count - 1; u >= 0; u--) {
@@ -86,7 +105,10 @@ export class EnvelopeCholesky {
         if (u < 0) continue;
         const row = this.#start[u]! - this.#first[u]!;
         this.#values[row + u] = stencil[u * 9 + 4]!;
-        forEachEarlierNeighbour(this.level, y, x, (v, slot) => (this.#values[row + v] = stencil[u * 9 + slot]!));
+        for (let slot = 0; slot < 4; slot++) {
+          const v = earlierNeighbour(this.level, y, x, slot);
+          if (v >= 0) this.#values[row + v] = stencil[u * 9 + slot]!;
+        }
       }
     }
   }
@@ -100,15 +122,29 @@ export class EnvelopeCholesky {
       const row = start[u]! - first[u]!;
       for (let v = first[u]!; v < u; v++) {
         const other = start[v]! - first[v]!;
-        let s = l[row + v]!;
-        for (let p = Math.max(first[u]!, first[v]!); p < v; p++) s -= l[row + p]! * l[other + p]!;
-        l[row + v] = s / l[other + v]!;
+        l[row + v] = downDot(l[row + v]!, l, row, l, other, Math.max(first[u]!, first[v]!), v) / l[other + v]!;
       }
-      let d = l[row + u]!;
-      for (let p = first[u]!; p < u; p++) d -= l[row + p]! ** 2;
-      l[row + u] = Math.sqrt(d);
+      l[row + u] = Math.sqrt(downDot(l[row + u]!, l, row, l, row, first[u]!, u));
     }
   }
+}
+
+/**
+ * initial - sum over p in [from, to) of u[a + p] v[b + p], summed as two interleaved sums (the
+ * first starting at `initial` with the terms from, from + 2, ..., the second at 0 with from + 1,
+ * from + 3, ...) added at the end: as the WebAssembly loops' f64x2 lanes, so both give the same
+ * bits.
+ */
+function downDot(initial: number, u: Float64Array, a: number, v: Float64Array, b: number, from: number, to: number): number {
+  let even = initial;
+  let odd = 0;
+  let p = from;
+  for (; p + 1 < to; p += 2) {
+    even -= u[a + p]! * v[b + p]!;
+    odd -= u[a + p + 1]! * v[b + p + 1]!;
+  }
+  if (p < to) even -= u[a + p]! * v[b + p]!;
+  return even + odd;
 }
 
 /** Each unknown's envelope start ({@link envelopeStart}). */
@@ -127,18 +163,21 @@ function envelopeStarts(level: GridLevel, arena: Arena): Int32Array {
 /** Unknown u's (at cell (y, x)) lowest neighbouring unknown, or u when none comes before it. */
 function envelopeStart(level: GridLevel, y: number, x: number, u: number): number {
   let lowest = u;
-  forEachEarlierNeighbour(level, y, x, (v) => (lowest = Math.min(lowest, v)));
+  for (let slot = 0; slot < 4; slot++) {
+    const v = earlierNeighbour(level, y, x, slot);
+    if (v >= 0 && v < lowest) lowest = v;
+  }
   return lowest;
 }
 
-/** Calls `visit(v, slot)` for each unknown v among cell (y, x)'s 4 neighbours before it (the row above, then the left one). */
-function forEachEarlierNeighbour(level: GridLevel, y: number, x: number, visit: (v: number, slot: number) => void): void {
+/**
+ * The unknown at stencil slot `slot` (0-3: the row above, then the left one) of cell (y, x), or -1
+ * (no unknown there, or outside the grid). Called in plain loops: a callback per neighbour cost
+ * ~10% of a 28x28 solve.
+ */
+function earlierNeighbour(level: GridLevel, y: number, x: number, slot: number): number {
   const { height, width, unknownAt } = level.shape;
-  for (let slot = 0; slot < 4; slot++) {
-    const yy = y + Math.floor(slot / 3) - 1;
-    const xx = x + (slot % 3) - 1;
-    if (yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
-    const v = unknownAt[yy * width + xx]!;
-    if (v >= 0) visit(v, slot);
-  }
+  const yy = slot < 3 ? y - 1 : y;
+  const xx = x + (slot % 3) - 1;
+  return yy < 0 || yy >= height || xx < 0 || xx >= width ? -1 : unknownAt[yy * width + xx]!;
 }

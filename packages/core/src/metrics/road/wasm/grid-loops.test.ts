@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Arena } from '../arena.js';
 import { coarseLevel, prolongAdd, restrict } from '../coarsening.js';
+import { EnvelopeCholesky } from '../envelope-cholesky.js';
 import type { GridLevel } from '../grid-level.js';
 import { imputationSystem, noisyLinearImpute } from '../imputation.js';
 import { Multigrid } from '../multigrid.js';
@@ -30,13 +31,13 @@ function vectorOf(level: GridLevel, arena: Arena, seed: number): Float64Array {
   return v;
 }
 
-/** The same 3-channel system built in a WebAssembly arena and in a plain one. */
-function systems(h: number, w: number, isRemoved: (y: number, x: number) => boolean) {
+/** The same `k`-channel system built in a WebAssembly arena and in a plain one. */
+function systems(h: number, w: number, isRemoved: (y: number, x: number) => boolean, k = 3) {
   const removed = Uint8Array.from({ length: h * w }, (_, p) => (isRemoved(Math.floor(p / w), p % w) ? 1 : 0));
-  const image = Float32Array.from({ length: h * w * 3 }, (_, i) => hash(i + 99));
+  const image = Float32Array.from({ length: h * w * k }, (_, i) => hash(i + 99));
   return [true, false].map((webAssembly) => {
     const arena = arenaOf(webAssembly);
-    return { arena, ...imputationSystem(image, removed, h, w, 3, arena) };
+    return { arena, ...imputationSystem(image, removed, h, w, k, arena) };
   });
 }
 
@@ -94,6 +95,20 @@ describe('ROAD solve loops in WebAssembly (grid-loops.wat)', () => {
       const [wasm, js] = systems(h, w, isRemoved).map(run);
       expect(wasm!.iterations).toBeGreaterThan(1);
       expect(wasm).toEqual(js);
+    });
+  }
+
+  for (const k of [1, 3]) {
+    it(`the envelope Cholesky factor and solve give the JS loops' bits, ${k} channel(s), every case`, () => {
+      for (const [, h, w, isRemoved] of cases) {
+        const [wasm, js] = systems(h, w, isRemoved, k).map(({ level, b, arena }) => {
+          const x = arena.float64(level.size);
+          new EnvelopeCholesky(level, arena).solve(b, x);
+          return { x: bitsOf(x), inMemory: x.buffer === arena.memory?.buffer };
+        });
+        expect([wasm!.inMemory, js!.inMemory]).toEqual([true, false]);
+        expect(wasm!.x).toEqual(js!.x);
+      }
     });
   }
 

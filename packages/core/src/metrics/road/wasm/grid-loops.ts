@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Loads grid-loops.wat's module (docs/decisions/0013): the imputation's multigrid and conjugate
-// gradient loops on 3-channel levels, run on arrays an Arena cut from its WebAssembly.Memory
-// (arena.ts), so nothing is copied in or out.
+// gradient loops on 3-channel levels and its envelope Cholesky factorisation, run on arrays an
+// Arena cut from its WebAssembly.Memory (arena.ts), so nothing is copied in or out.
 import { WasmModule } from '../../../perturbation/shared/wasm/wasm-module.js';
 import { gridLoopsWasm } from './grid-loops.generated.js';
 
@@ -50,6 +50,8 @@ export interface GridLoopExports {
   ): void;
   nextDirection3(at: number, count: number, beta0: number, beta1: number, beta2: number, z: number, p: number): void;
   columnDots3(at: number, count: number, u: number, v: number, sums: number): void;
+  factorEnvelope(first: number, start: number, l: number, count: number): void;
+  solveEnvelope(first: number, start: number, l: number, count: number, at: number, k: number, b: number, x: number, y: number): void;
 }
 
 /** A module instance and the memory it works on. */
