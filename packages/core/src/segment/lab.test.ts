@@ -38,7 +38,7 @@ function referenceGaussian(values: Float64Array, height: number, width: number, 
 }
 
 describe('gaussianFilter', () => {
-  it('gives the plain reference bit for bit: interiors, edges, images narrower than the kernel, 1 and 3 channels', () => {
+  it('gives the plain reference bit for bit: interiors, edges, images narrower than the kernel, 7 taps and others, 1 to 3 channels', () => {
     let seed = 3;
     const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     const scratch = new ScratchArrays();
@@ -47,6 +47,7 @@ describe('gaussianFilter', () => {
       [224, 224, 1, 0.8],
       [5, 2, 1, 0.8], // shorter than the kernel's radius 3 on one side
       [1, 9, 3, 2],
+      [40, 50, 2, 1.5], // 13 taps: the general tap loop inside
       [12, 7, 2, 3.3], // radius 13: taps mirrored past a whole period
     ] as const) {
       // flat patches (so exact ties), noise and -0

@@ -36,42 +36,78 @@ function reflected(n: number, j: number): number {
   return j >= n ? period - 1 - j : j;
 }
 
-/** Where lines of an image lie in its buffer, for {@link filterLines}. */
-interface Lines {
-  readonly lines: number;
-  /** Values per line and channel. */
-  readonly length: number;
-  readonly channels: number;
-  /** Index distance from one line's first value to the next line's. */
-  readonly lineStride: number;
-  /** Index distance between neighbours along a line. */
-  readonly step: number;
+/**
+ * dst[i] = the sum of taps[k] * src[i + (k - radius) * step] for i in [first, end), summed from 0
+ * tap by tap in order (every source index inside `src`).
+ */
+function filterInside(src: Float64Array, dst: Float64Array, taps: Float64Array, first: number, end: number, step: number): void {
+  if (taps.length === 7) return filterInside7(src, dst, taps, first, end, step);
+  const reach = ((taps.length - 1) / 2) * step;
+  for (let i = first; i < end; i++) {
+    let s = 0;
+    for (let k = 0, at = i - reach; k < taps.length; k++, at += step) s += taps[k]! * src[at]!;
+    dst[i] = s;
+  }
 }
 
 /**
- * `taps` (2 radius + 1 weights) along every line of every channel of `src` into `dst`, each value
- * summed from 0 tap by tap in order, the edges mirrored. Positions whose taps all lie inside the
- * line read their neighbours directly; only the `radius` nearest each end look up mirrored ones.
+ * {@link filterInside} for 7 taps (sigma 0.8, Felzenszwalb's and XRAI's), written out: the same
+ * sums in the same order, in a third of the time of the tap loop in V8 (which does not unroll it).
  */
-function filterLines(src: Float64Array, dst: Float64Array, taps: Float64Array, { lines, length, channels, lineStride, step }: Lines): void {
-  const radius = (taps.length - 1) / 2;
-  const edge = (start: number, i: number) => {
+function filterInside7(src: Float64Array, dst: Float64Array, taps: Float64Array, first: number, end: number, step: number): void {
+  const [t0, t1, t2, t3, t4, t5, t6] = taps as unknown as [number, number, number, number, number, number, number];
+  for (let i = first, at = first - 3 * step; i < end; i++, at++) {
     let s = 0;
-    for (let k = 0; k < taps.length; k++) s += taps[k]! * src[start + reflected(length, i + k - radius) * step]!;
-    dst[start + i * step] = s;
+    s += t0 * src[at]!;
+    s += t1 * src[at + step]!;
+    s += t2 * src[at + 2 * step]!;
+    s += t3 * src[at + 3 * step]!;
+    s += t4 * src[at + 4 * step]!;
+    s += t5 * src[at + 5 * step]!;
+    s += t6 * src[at + 6 * step]!;
+    dst[i] = s;
+  }
+}
+
+/**
+ * `taps` (2 radius + 1 weights) along x over every row and channel of `src` into `dst`, each value
+ * summed from 0 tap by tap in order, the edges mirrored: pixels whose taps all lie inside the row
+ * read their neighbours directly; only the `radius` nearest each end look up mirrored ones.
+ */
+function filterAlongX(src: Float64Array, dst: Float64Array, taps: Float64Array, height: number, width: number, channels: number): void {
+  const radius = (taps.length - 1) / 2;
+  const mirrored = (row: number, x: number, c: number) => {
+    let s = 0;
+    for (let k = 0; k < taps.length; k++) s += taps[k]! * src[(row + reflected(width, x + k - radius)) * channels + c]!;
+    dst[(row + x) * channels + c] = s;
   };
-  for (let line = 0; line < lines; line++)
-    for (let c = 0; c < channels; c++) {
-      const start = line * lineStride + c;
-      for (let i = 0; i < Math.min(radius, length); i++) edge(start, i);
-      for (let i = radius; i < length - radius; i++) {
-        let s = 0;
-        let at = start + (i - radius) * step;
-        for (let k = 0; k < taps.length; k++, at += step) s += taps[k]! * src[at]!;
-        dst[start + i * step] = s;
-      }
-      for (let i = Math.max(radius, length - radius); i < length; i++) edge(start, i);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < Math.min(radius, width); x++) for (let c = 0; c < channels; c++) mirrored(row, x, c);
+    filterInside(src, dst, taps, (row + radius) * channels, (row + width - radius) * channels, channels);
+    for (let x = Math.max(radius, width - radius); x < width; x++) for (let c = 0; c < channels; c++) mirrored(row, x, c);
+  }
+}
+
+/**
+ * `taps` along y (rows of `rowLength` values) into `dst`, each value summed from 0 tap by tap in
+ * order: the rows whose taps all lie inside read them directly, the `radius` rows nearest each end
+ * look their tap rows (mirrored) up.
+ */
+function filterAlongY(src: Float64Array, dst: Float64Array, taps: Float64Array, height: number, rowLength: number): void {
+  const radius = (taps.length - 1) / 2;
+  const tapRows = new Int32Array(taps.length);
+  const mirrored = (y: number) => {
+    for (let k = 0; k < taps.length; k++) tapRows[k] = reflected(height, y + k - radius) * rowLength;
+    for (let j = 0; j < rowLength; j++) {
+      let s = 0;
+      for (let k = 0; k < taps.length; k++) s += taps[k]! * src[tapRows[k]! + j]!;
+      dst[y * rowLength + j] = s;
     }
+  };
+  for (let y = 0; y < Math.min(radius, height); y++) mirrored(y);
+  filterInside(src, dst, taps, radius * rowLength, (height - radius) * rowLength, rowLength);
+  for (let y = Math.max(radius, height - radius); y < height; y++) mirrored(y);
 }
 
 /**
@@ -96,8 +132,7 @@ export function gaussianFilter(
   for (let i = 0; i < weights.length; i++) weights[i]! /= total;
   const tmp = scratch ? scratch.float64('gaussianTmp', out.length) : new Float64Array(out.length);
   const taps = Float64Array.from(weights);
-  // Along x (neighbours `channels` apart), then along y (`width * channels` apart).
-  filterLines(out, tmp, taps, { lines: height, length: width, channels, lineStride: width * channels, step: channels });
-  filterLines(tmp, out, taps, { lines: width, length: height, channels, lineStride: channels, step: width * channels });
+  filterAlongX(out, tmp, taps, height, width, channels);
+  filterAlongY(tmp, out, taps, height, width * channels);
   return out;
 }
