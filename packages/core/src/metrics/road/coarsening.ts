@@ -108,10 +108,9 @@ function restrictRows(fine: GridLevel, product: Float64Array, ty: number, tx: nu
       // a's window is centred on (y >> 1, x >> 1): one cell up (left) of I when fy (fx) is -1.
       const oy = fy < 0 ? 1 : 0;
       const ox = fx < 0 ? 1 : 0;
-      for (let s = 0; s < 9; s++) {
-        const ry = Math.floor(s / 3) + oy;
-        const rx = (s % 3) + ox;
-        if (ry < 3 && rx < 3) sums[s]! += weight * product[a * 9 + ry * 3 + rx]!;
+      for (let sy = 0; sy + oy < 3; sy++) {
+        const from = a * 9 + (sy + oy) * 3 + ox;
+        for (let sx = 0; sx + ox < 3; sx++) sums[sy * 3 + sx]! += weight * product[from + sx]!;
       }
     }
   }

@@ -59,8 +59,10 @@ export const road: MetricDefinition<'road'> = {
     const { height, width, channels } = inputs;
     const pixels = height * width;
     const fractions = o.fractions ?? DEFAULT_FRACTIONS;
-    // One arena for the run: the imputations reuse each other's temporaries (see Arena).
+    // One arena and output image for the run: the imputations reuse each other's temporaries (see
+    // Arena), and each imputed image is copied into its batch before the next is made.
     const arena = new Arena();
+    const imputed = new Float32Array(pixels * channels);
     // The imputations follow the map's order: they start once the readback lands (the originals
     // go forward before, see scoreWithOriginalsWhileReading).
     const imputer = (read: MetricInputs) => {
@@ -72,7 +74,7 @@ export const road: MetricDefinition<'road'> = {
         const image = read.inputValues!.subarray(i * pixels * channels, (i + 1) * pixels * channels);
         const offset = (i * fractions.length + s) * pixels * channels;
         const options = { noise: o.noise ?? 0.01, seed: o.seed ?? 0, streamOffset: offset };
-        return noisyLinearImpute(image, removed, height, width, channels, options, arena);
+        return noisyLinearImpute(image, removed, height, width, channels, options, arena, imputed);
       };
     };
     const { original, derived, classes, targets } = await scoreWithOriginalsWhileReading(NAME, inputs, fractions.length, imputer);
