@@ -9,7 +9,6 @@ import {
   fill,
   noisePoints,
   noisePointsRef,
-  normalFill,
   randomNormal,
   reduceRows,
   releaseBuffer,
@@ -19,6 +18,7 @@ import {
   type SmoothGradInner,
   type SmoothGradVariant,
 } from '@webxai/shaders';
+import { normalFill } from '../../random/normal-fill.js';
 import type { ExecutionPath } from '../../api/types.js';
 import { createTensorBuffer, gpuBufferOf, kernelToTensor, tfjsDevice, type TensorBuffer } from '../../interop/tfjs-webgpu.js';
 

@@ -3,7 +3,8 @@
 // The noise is drawn on the host from the seeded normal stream (the same numbers on every path); the
 // host path writes x - I_s from the input's values, the GPU path has noise-points write it from the
 // input tensor, so its batches need neither the input's values nor the attribution's.
-import { invariant, noisePoints, normalFill, runKernel } from '@webxai/shaders';
+import { invariant, noisePoints, runKernel } from '@webxai/shaders';
+import { normalFill } from '../../random/normal-fill.js';
 import { resolveTargetsOnHost } from '../../api/targets.js';
 import { gpuBufferOf, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import { GpuScope } from '../../perturbation/shared/gpu-scope.js';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { normalFill } from '@webxai/shaders';
+import { normalFill } from '../../random/normal-fill.js';
 import { Arena } from './arena.js';
 import { borderedOffset, borderedSize, GridLevel, gridShape, slotOf } from './grid-level.js';
 import { EnvelopeCholesky } from './envelope-cholesky.js';

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { normalFill, randomNormal, UnsupportedModelError } from '@webxai/shaders';
+import { randomNormal, UnsupportedModelError } from '@webxai/shaders';
+import { normalFill } from '../../random/normal-fill.js';
 import { kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
 import type { ModelInput } from '../../model/types.js';
 
