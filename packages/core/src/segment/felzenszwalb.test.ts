@@ -5,7 +5,7 @@ import { felzenszwalb, felzenszwalbGraph, felzenszwalbMerge } from './felzenszwa
 import { compactLabels } from './connectivity.js';
 import { gaussianFilter } from './lab.js';
 import { stableAscendingOrder } from './stable-order.js';
-import { ScratchArrays } from './scratch-arrays.js';
+import { ScratchArrays, ScratchLease } from './scratch-arrays.js';
 
 /** The order the radix sort must reproduce (Felzenszwalb's comparator sort before it): by key, ties by index. */
 function comparatorOrder(keys: Float64Array): number[] {
@@ -255,6 +255,19 @@ describe('scratch arrays', () => {
         expect({ i, scale, ...got }).toEqual({ i, scale, ...want });
       }
     }
+  });
+
+  it('a graph built into lent arrays equals a fresh one; a lease lends its arrays to one user at a time', () => {
+    const lease = new ScratchLease();
+    const into = lease.take();
+    expect(lease.take()).not.toBe(into); // taken while out: new arrays
+    for (const { values, height, width, channels } of [blocks(), ringOnFlat(), blocks()]) {
+      const lent = felzenszwalbGraph(values, height, width, channels, 0.8, new ScratchArrays(), into);
+      expect(lent.edges.cost.buffer).toBe(into.float64('graphCost', 0).buffer);
+      expect(lent).toEqual(felzenszwalbGraph(values, height, width, channels, 0.8));
+    }
+    lease.give(into);
+    expect(lease.take()).toBe(into);
   });
 
   it('gives views over kept memory, grown when a call needs more; stableAscendingOrder with one gives the order without', () => {

@@ -99,7 +99,8 @@ function identity(parent: Int32Array): Int32Array {
  * every pixel (each pair once), weighted by the Euclidean colour distance; contracted to the
  * components of the zero-cost edges (see {@link FelzenszwalbGraph}). The temporaries live in
  * `scratch` (a caller segmenting image after image passes the same one: no fresh arrays for them);
- * the graph's own arrays are new.
+ * the graph's own arrays are new, or views of `into`'s (valid until its next graph: a caller that
+ * keeps its graph across awaits lends `into` to one graph at a time, see ScratchLease).
  */
 export function felzenszwalbGraph(
   values: ArrayLike<number>,
@@ -108,10 +109,16 @@ export function felzenszwalbGraph(
   channels: number,
   sigma: number,
   scratch = new ScratchArrays(),
+  into?: ScratchArrays,
 ): FelzenszwalbGraph {
   const grid = gridEdges(gaussianFilter(values, height, width, channels, sigma, scratch), height, width, channels, scratch);
-  const { node, nodeSize } = zeroCostNodes(grid.parent, grid.size, scratch);
-  return { node, nodeSize, edges: contractedEdges(grid, node, scratch) };
+  const { node, nodeSize } = zeroCostNodes(grid.parent, grid.size, scratch, into);
+  return { node, nodeSize, edges: contractedEdges(grid, node, scratch, into) };
+}
+
+/** An Int32Array of `length`: new, or slot `slot` of `into`. */
+function int32Of(into: ScratchArrays | undefined, slot: string, length: number): Int32Array {
+  return into ? into.int32(slot, length) : new Int32Array(length);
 }
 
 /**
@@ -155,9 +162,16 @@ function gridEdges(image: Float64Array, height: number, width: number, channels:
 }
 
 /** Node of every pixel (components of the union-find, numbered by first pixel) and node sizes. */
-function zeroCostNodes(parent: Int32Array, size: Int32Array, scratch: ScratchArrays): { node: Int32Array; nodeSize: Int32Array } {
-  const { component, roots } = numberedComponents(parent, new Int32Array(parent.length), scratch);
-  return { node: component, nodeSize: roots.map((root) => size[root]!) };
+function zeroCostNodes(
+  parent: Int32Array,
+  size: Int32Array,
+  scratch: ScratchArrays,
+  into: ScratchArrays | undefined,
+): { node: Int32Array; nodeSize: Int32Array } {
+  const { component, roots } = numberedComponents(parent, int32Of(into, 'graphNode', parent.length), scratch);
+  const nodeSize = int32Of(into, 'graphNodeSize', roots.length);
+  roots.forEach((root, n) => (nodeSize[n] = size[root]!));
+  return { node: component, nodeSize };
 }
 
 /**
@@ -189,6 +203,7 @@ function contractedEdges(
   grid: { readonly from: Int32Array; readonly to: Int32Array; readonly cost: Float64Array },
   node: Int32Array,
   scratch: ScratchArrays,
+  into: ScratchArrays | undefined,
 ): FelzenszwalbGraph['edges'] {
   const from = scratch.int32('edgeFrom', grid.cost.length);
   const to = scratch.int32('edgeTo', grid.cost.length);
@@ -203,7 +218,11 @@ function contractedEdges(
     cost[kept++] = grid.cost[e]!;
   }
   const order = stableAscendingOrder(cost.subarray(0, kept), scratch);
-  const sorted = { from: new Int32Array(kept), to: new Int32Array(kept), cost: new Float64Array(kept) };
+  const sorted = {
+    from: int32Of(into, 'graphFrom', kept),
+    to: int32Of(into, 'graphTo', kept),
+    cost: into ? into.float64('graphCost', kept) : new Float64Array(kept),
+  };
   for (let i = 0; i < kept; i++) {
     const e = order[i]!;
     sorted.from[i] = from[e]!;

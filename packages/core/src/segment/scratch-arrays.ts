@@ -38,3 +38,24 @@ export class ScratchArrays {
     return buffer;
   }
 }
+
+/**
+ * One ScratchArrays lent to one user at a time: memory a user keeps across its awaits (XRAI's graph
+ * and label maps, read by six merges with checkpoints between), where a second user meanwhile (an
+ * explainer's second call before its first returns) must not get the same arrays: it gets new ones.
+ */
+export class ScratchLease {
+  #kept: ScratchArrays | undefined = new ScratchArrays();
+
+  /** The kept arrays, or new ones while they are out. */
+  take(): ScratchArrays {
+    const arrays = this.#kept ?? new ScratchArrays();
+    this.#kept = undefined;
+    return arrays;
+  }
+
+  /** Keeps `arrays` (those of the last user to finish) for the next {@link ScratchLease.take}. */
+  give(arrays: ScratchArrays): void {
+    this.#kept = arrays;
+  }
+}

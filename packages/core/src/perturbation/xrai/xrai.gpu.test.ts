@@ -6,7 +6,7 @@ import { linearModel } from '@webxai/testing/models';
 import { InvalidInputError, InvalidOptionError, liveBufferCount, ModelError, UnsupportedModelError } from '@webxai/shaders';
 import { createExplainerFor } from '../../api/explainer.js';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
-import { segmentationInput, xrai } from './xrai.js';
+import { candidateMemory, candidatesOf, segmentationInput, xrai } from './xrai.js';
 import { dilate, xraiRegions } from './xrai-regions.js';
 
 describe('xrai regions', () => {
@@ -111,6 +111,21 @@ describe('xrai', () => {
     expect([tf.memory().numTensors, tfjsUsedBufferCount(), liveBufferCount(device)]).toEqual(before);
     ex.dispose();
     x.dispose();
+  });
+
+  it('two images segmented at once with one memory each get their own regions (the kept graph and label maps are lent to one at a time)', async () => {
+    // 224 x 224: the label maps are the image's own, kept across the scales' awaits like the graph.
+    const images = [7, 8].map((seed) =>
+      Float32Array.from({ length: 224 * 224 * 3 }, (_, i) => Math.sin(i * 0.001 * seed) + ((i * seed) % 17) / 17),
+    );
+    const options = { scales: [100, 500, 1200], dilation: 5 };
+    const alone = await Promise.all(images.map((x) => candidatesOf(x, 224, 224, 3, options, candidateMemory())));
+    expect(alone[0]).not.toEqual(alone[1]);
+    const memory = candidateMemory();
+    // The second starts while the first awaits between its scales.
+    expect(await Promise.all(images.map((x) => candidatesOf(x, 224, 224, 3, options, memory)))).toEqual(alone);
+    // Then one after the other, the kept arrays reused.
+    for (const [i, x] of images.entries()) expect(await candidatesOf(x, 224, 224, 3, options, memory)).toEqual(alone[i]);
   });
 
   /** An input resident on the GPU only (tfjs keeps the values of a tensor it has read back or uploaded from an array). */

@@ -10,7 +10,7 @@ import {
 } from '../../gradient/integrated-gradients/integrated-gradients.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { felzenszwalbGraph, felzenszwalbMerge } from '../../segment/felzenszwalb.js';
-import { ScratchArrays } from '../../segment/scratch-arrays.js';
+import { ScratchArrays, ScratchLease } from '../../segment/scratch-arrays.js';
 import { imageAt } from '../shared/evaluate.js';
 import { integerOption, numberOption, rejectOption } from '../../api/options.js';
 import { stackMaps } from '../shared/stack.js';
@@ -77,32 +77,55 @@ export async function xraiCandidates(
   onScale?: () => void,
 ): Promise<Int32Array[]> {
   const [height, width, channels] = image.shape;
-  return candidatesOf(await image.data(), height, width, channels, { scales, dilation }, new ScratchArrays(), signal, onScale);
+  return candidatesOf(await image.data(), height, width, channels, { scales, dilation }, candidateMemory(), signal, onScale);
 }
 
-/** {@link xraiCandidates} of an HWC image's host values, the segmentations' temporaries in `scratch`. */
-async function candidatesOf(
+/** New {@link CandidateMemory}. */
+export function candidateMemory(): CandidateMemory {
+  return { scratch: new ScratchArrays(), kept: new ScratchLease() };
+}
+
+/**
+ * Where candidatesOf's arrays live, kept from one image (and call) to the next: temporaries used
+ * within one synchronous step (`scratch`), and the graph and label maps it keeps across its awaits
+ * (lent from `kept` for the call).
+ */
+export interface CandidateMemory {
+  readonly scratch: ScratchArrays;
+  readonly kept: ScratchLease;
+}
+
+/** {@link xraiCandidates} of an HWC image's host values, its arrays in `memory`. */
+export async function candidatesOf(
   raw: ArrayLike<number>,
   height: number,
   width: number,
   channels: number,
   { scales, dilation }: { readonly scales: readonly number[]; readonly dilation: number },
-  scratch: ScratchArrays,
+  { scratch, kept: lease }: CandidateMemory,
   signal?: AbortSignal,
   onScale?: () => void,
 ): Promise<Int32Array[]> {
-  const values = segmentationInput(raw, height, width, channels);
-  // One Felzenszwalb segmentation per scale (the long CPU part): the scales share the smoothed
-  // image's sorted edges (built once), and the signal is checked between them.
-  const graph = felzenszwalbGraph(values, RESIZE, RESIZE, channels, 0.8, scratch);
-  const maps: { labels: Int32Array; count: number }[] = [];
-  for (const scale of scales) {
+  const kept = lease.take();
+  try {
+    const values = segmentationInput(raw, height, width, channels);
+    // One Felzenszwalb segmentation per scale (the long CPU part): the scales share the smoothed
+    // image's sorted edges (built once), and the signal is checked between them.
+    const graph = felzenszwalbGraph(values, RESIZE, RESIZE, channels, 0.8, scratch, kept);
+    const maps: { labels: Int32Array; count: number }[] = [];
+    for (const [i, scale] of scales.entries()) {
+      await checkpoint(signal, NAME);
+      const labels = segmentLabels(scratch, kept, i, height, width);
+      maps.push(
+        resizeLabels(felzenszwalbMerge(graph, scale, 150, scratch, labels), height, width, kept.int32(`xraiMap${i}`, height * width)),
+      );
+      onScale?.();
+    }
     await checkpoint(signal, NAME);
-    maps.push(resizeLabels(felzenszwalbMerge(graph, scale, 150, scratch, segmentLabels(scratch, height, width)), height, width));
-    onScale?.();
+    return unpackMasks(maps).map((m) => dilate(m, height, width, dilation));
+  } finally {
+    lease.give(kept);
   }
-  await checkpoint(signal, NAME);
-  return unpackMasks(maps).map((m) => dilate(m, height, width, dilation));
 }
 
 /**
@@ -135,17 +158,21 @@ function valueRange(raw: ArrayLike<number>): [min: number, max: number] {
 }
 
 /**
- * Where a segmentation at RESIZE writes its labels: a new array when they are the image's own (kept
- * in the candidates), else scratch memory that {@link resizeLabels} reads once.
+ * Where the segmentation at scale `i` of RESIZE writes its labels: the kept label map of that scale
+ * when they are the image's own, else scratch memory that {@link resizeLabels} reads once.
  */
-function segmentLabels(scratch: ScratchArrays, height: number, width: number): Int32Array {
-  return height === RESIZE && width === RESIZE ? new Int32Array(RESIZE * RESIZE) : scratch.int32('xraiLabels', RESIZE * RESIZE);
+function segmentLabels(scratch: ScratchArrays, kept: ScratchArrays, i: number, height: number, width: number): Int32Array {
+  return height === RESIZE && width === RESIZE ? kept.int32(`xraiMap${i}`, RESIZE * RESIZE) : scratch.int32('xraiLabels', RESIZE * RESIZE);
 }
 
-/** Nearest-neighbour labels of a RESIZE x RESIZE segmentation at height x width. */
-function resizeLabels(seg: { labels: Int32Array; count: number }, height: number, width: number): { labels: Int32Array; count: number } {
+/** Nearest-neighbour labels of a RESIZE x RESIZE segmentation at height x width, into `labels` (unless the sizes match). */
+function resizeLabels(
+  seg: { labels: Int32Array; count: number },
+  height: number,
+  width: number,
+  labels: Int32Array,
+): { labels: Int32Array; count: number } {
   if (height === RESIZE && width === RESIZE) return seg;
-  const labels = new Int32Array(height * width);
   for (let y = 0; y < height; y++) {
     const sy = Math.min(RESIZE - 1, Math.floor(((y + 0.5) * RESIZE) / height));
     for (let x = 0; x < width; x++)
@@ -209,12 +236,12 @@ export const xrai: MethodDefinition<'xrai'> = {
     const ig = options.integratedGradients ?? {};
     checkOptionNames('xrai integratedGradients', ig, INTEGRATED_GRADIENTS_OPTION_NAMES);
     igSettings({ steps: 100, ...ig }); // validate now
-    // The segmentations' temporaries, kept from one image (and call) to the next: see ScratchArrays.
-    let scratch = new ScratchArrays();
+    // The segmentations' arrays, kept from one image (and call) to the next: see ScratchArrays.
+    let memory = candidateMemory();
     return {
-      explain: (input, call) => explainXrai(model, input, call, { areaThreshold, minPixelDiff, dilation, scales, ig, scratch }),
+      explain: (input, call) => explainXrai(model, input, call, { areaThreshold, minPixelDiff, dilation, scales, ig, memory }),
       dispose() {
-        scratch = new ScratchArrays();
+        memory = candidateMemory();
       },
     };
   },
@@ -270,7 +297,7 @@ interface XraiSettings {
   readonly dilation: number;
   readonly scales: readonly number[];
   readonly ig: Omit<IntegratedGradientsOptions, 'baseline'>;
-  readonly scratch: ScratchArrays;
+  readonly memory: CandidateMemory;
 }
 
 async function explainXrai(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, o: XraiSettings) {
@@ -298,7 +325,7 @@ async function explainImages(model: ModelAdapter, input: tf.Tensor4D, call: Call
       // IG passes just queued, and the attributions are read back only then (with the class check's
       // scores when they were not read before IG).
       const masks = await startQueuedGpuWork()
-        .then(() => candidatesOf(imageValues, height, width, channels, o, o.scratch, call.signal, progress.step))
+        .then(() => candidatesOf(imageValues, height, width, channels, o, o.memory, call.signal, progress.step))
         .catch((error: unknown) => (tf.dispose(runs), Promise.reject(error)));
       const runValues = await readRuns(runs, i === 0 ? start.unreadScores : undefined, model.kind);
       const { attribution, ranks } = xraiRegions(
