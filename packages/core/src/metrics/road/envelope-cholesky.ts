@@ -5,11 +5,11 @@
 // factor fills it in and nothing outside it. Work: the sum over rows of the envelope width squared,
 // a few loops that a JIT compiles at once (a page calls ROAD a handful of times; the multigrid's
 // many small functions are still cold there). The factorisation, most of a small image's solve,
-// runs in WebAssembly when the arrays are in the arena's memory (wasm/grid-loops.wat), else in JS:
+// runs in WebAssembly when the arrays are in the arena's memory (wasm/envelope-cholesky.wat), else in JS:
 // the same bits, since both sum each dot product as two interleaved sums (downDot).
 import { Arena } from './arena.js';
 import type { GridLevel } from './grid-level.js';
-import { GridLoops } from './wasm/grid-loops.js';
+import { envelopeLoops, type EnvelopeLoops } from './wasm/solve-loops.js';
 
 /** The lower Cholesky factor L (A = L L^T) of a level's operator, kept over each row's envelope. */
 export class EnvelopeCholesky {
@@ -21,7 +21,7 @@ export class EnvelopeCholesky {
   /** One channel's intermediate solution in unknown order (reused: a V-cycle solves once per cycle). */
   readonly #y: Float64Array;
   /** The WebAssembly loops, when the factor's arrays are in the arena's memory (then solve uses them on vectors there too). */
-  readonly #loops: GridLoops | undefined;
+  readonly #loops: EnvelopeLoops | undefined;
 
   /** `arena`: where the factor and its work vector are kept (until its next rewind). */
   constructor(
@@ -35,7 +35,7 @@ export class EnvelopeCholesky {
     this.#values = arena.float64(this.#start[count]!);
     this.#y = arena.float64(count);
     this.#scatterOperator();
-    const loops = GridLoops.on(arena.memory);
+    const loops = envelopeLoops(arena.memory);
     this.#loops = loops?.holds(this.#first, this.#start, this.#values, this.#y, level.at) ? loops : undefined;
     if (this.#loops) this.#loops.exports.factorEnvelope(this.#first.byteOffset, this.#start.byteOffset, this.#values.byteOffset, count);
     else this.#factor();

@@ -8,7 +8,7 @@
 // arena's WebAssembly.Memory, a level's loops run in WebAssembly (wasm/grid-loops.wat: ~3x less
 // CPU, the same bits), else in JS.
 import { Arena } from './arena.js';
-import { GridLoops } from './wasm/grid-loops.js';
+import { gridLoops, type GridLoops } from './wasm/solve-loops.js';
 
 /** The stencil slot of neighbour offset (dy, dx), each in -1..1; slot 4 is the cell itself. */
 export const slotOf = (dy: number, dx: number): number => (dy + 1) * 3 + dx + 1;
@@ -60,7 +60,7 @@ export class GridLevel {
   readonly #offsets: Int32Array;
   /**
    * The loops in WebAssembly, when k is 3 and the level's arrays are in its arena's memory; they
-   * run on vectors in that memory too (GridLoops.holds), the JS loops on any other.
+   * run on vectors in that memory too (LoopsOn.holds), the JS loops on any other.
    */
   readonly loops: GridLoops | undefined;
   /** The byte offsets of the 8 neighbours, for the WebAssembly loops. */
@@ -90,7 +90,7 @@ export class GridLevel {
     this.#offsets = Int32Array.from({ length: 9 }, (_, s) => ((Math.floor(s / 3) - 1) * this.paddedWidth + (s % 3) - 1) * k);
     const o = this.#offsets;
     this.#neighbourBytes = [o[0]! * 8, o[1]! * 8, o[2]! * 8, o[3]! * 8, o[5]! * 8, o[6]! * 8, o[7]! * 8, o[8]! * 8];
-    const loops = k === 3 ? GridLoops.on(arena.memory) : undefined;
+    const loops = k === 3 ? gridLoops(arena.memory) : undefined;
     this.loops = loops?.holds(stencil, this.at, this.#inverseDiagonal, shape.unknownAt) ? loops : undefined;
   }
 
