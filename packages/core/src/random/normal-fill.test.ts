@@ -11,7 +11,7 @@ function firstDifference(a: Float32Array, b: Float32Array): number {
 }
 
 describe("core's normalFill (WebAssembly)", () => {
-  it('runs in WebAssembly in Node', () => {
+  it('runs in WebAssembly (Node and Chromium)', () => {
     expect(normalFillRunsWebAssembly()).toBe(true);
   });
 
