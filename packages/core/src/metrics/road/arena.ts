@@ -70,6 +70,12 @@ export class Arena {
     return new Float64Array(buffer, offset, length).fill(0);
   }
 
+  /** A zero-filled Float32Array of `length`. */
+  float32(length: number): Float32Array {
+    const [buffer, offset] = this.#take(length * 4);
+    return new Float32Array(buffer, offset, length).fill(0);
+  }
+
   /** A zero-filled Int32Array of `length`. */
   int32(length: number): Int32Array {
     const [buffer, offset] = this.#take(length * 4);

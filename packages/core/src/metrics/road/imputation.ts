@@ -82,7 +82,14 @@ export function noisyLinearImpute(
       arena,
     });
   }
-  const noise = normalFill(options.seed, options.streamOffset, level.count * channels, 0, options.noise);
+  const noise = normalFill(
+    options.seed,
+    options.streamOffset,
+    level.count * channels,
+    0,
+    options.noise,
+    arena.float32(level.count * channels),
+  );
   for (let p = 0; p < height * width; p++) {
     const u = level.shape.unknownAt[p]!;
     if (u < 0) continue;
@@ -93,8 +100,8 @@ export function noisyLinearImpute(
 
 /**
  * At least the bytes a multigrid solve of a `height` x `width` x `k` image asks its arena for (every
- * pixel removed: 402 per bordered cell measured at k = 3): 7 level vectors, the stencils, the
- * Galerkin products and the indices, 4/3 of it for the coarse levels. The arena's block is sized
+ * pixel removed but one: 414 per bordered cell measured at k = 3): 7 level vectors, the stencils, the
+ * Galerkin products, the indices and the noise, 4/3 of it for the coarse levels. The arena's block is sized
  * to it before the first solve, so the first imputation of a ROAD run already finds its arrays in
  * the block (and its loops in WebAssembly).
  */
