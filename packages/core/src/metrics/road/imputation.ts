@@ -99,11 +99,11 @@ export function noisyLinearImpute(
 }
 
 /**
- * At least the bytes a multigrid solve of a `height` x `width` x `k` image asks its arena for (every
- * pixel removed but one: 414 per bordered cell measured at k = 3): 7 level vectors, the stencils, the
- * Galerkin products, the indices and the noise, 4/3 of it for the coarse levels. The arena's block is sized
- * to it before the first solve, so the first imputation of a ROAD run already finds its arrays in
- * the block (and its loops in WebAssembly).
+ * At least the bytes a multigrid solve of a `height` x `width` x `k` image asks its arena for
+ * (every pixel removed but one: 414 per bordered cell measured at k = 3): 7 level vectors, the
+ * stencils, the Galerkin products, the indices and the noise, 4/3 of it for the coarse levels. The
+ * arena's block is sized to it before the first solve, so the first imputation of a ROAD run
+ * already finds its arrays in the block (and its loops in WebAssembly).
  */
 function multigridBytes(height: number, width: number, k: number): number {
   return (height + 2) * (width + 2) * Math.ceil((4 / 3) * (7 * 8 * k + 160));
