@@ -123,25 +123,30 @@ export function imputationSystem(
   arena = new Arena(),
 ) {
   const shape = gridShape(height, width, (y, x) => removed[y * width + x] !== 0, arena);
+  const { unknownAt } = shape;
   const stencil = arena.float64(shape.count * 9);
   const b = arena.float64(borderedSize(height, width, channels));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const u = shape.unknownAt[y * width + x]!;
+      const u = unknownAt[y * width + x]!;
       if (u < 0) continue;
       const at = borderedOffset(y, x, width, channels);
+      // W_p summed in a local in the neighbours' order (the bits of summing into the stencil).
+      let diagonal = 0;
       for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= height) continue;
         for (let dx = -1; dx <= 1; dx++) {
-          const yy = y + dy;
           const xx = x + dx;
-          if ((dy === 0 && dx === 0) || yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
+          if ((dy === 0 && dx === 0) || xx < 0 || xx >= width) continue;
           const weight = dy === 0 || dx === 0 ? EDGE_WEIGHT : CORNER_WEIGHT;
-          stencil[u * 9 + 4]! += weight;
+          diagonal += weight;
           const q = yy * width + xx;
-          if (shape.unknownAt[q]! >= 0) stencil[u * 9 + slotOf(dy, dx)] = -weight;
+          if (unknownAt[q]! >= 0) stencil[u * 9 + slotOf(dy, dx)] = -weight;
           else for (let c = 0; c < channels; c++) b[at + c]! += weight * image[q * channels + c]!;
         }
       }
+      stencil[u * 9 + 4] = diagonal;
     }
   }
   return { level: new GridLevel(shape, stencil, channels, arena), b };
