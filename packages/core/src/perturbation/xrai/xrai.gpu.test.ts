@@ -3,11 +3,19 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { countReadbacks } from '@webxai/testing';
 import { linearModel } from '@webxai/testing/models';
-import { InvalidInputError, InvalidOptionError, liveBufferCount, ModelError, UnsupportedModelError } from '@webxai/shaders';
+import {
+  InvalidInputError,
+  InvalidOptionError,
+  liveBufferCount,
+  ModelError,
+  resizeBilinearRef,
+  UnsupportedModelError,
+} from '@webxai/shaders';
 import { createExplainerFor } from '../../api/explainer.js';
 import { tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { candidateMemory, candidatesOf, segmentationInput, xrai } from './xrai.js';
 import { dilate, xraiRegions } from './xrai-regions.js';
+import { ScratchArrays } from '../../segment/scratch-arrays.js';
 
 describe('xrai regions', () => {
   it('greedily takes the densest region, then the densest remainder (hand-computed)', () => {
@@ -77,6 +85,27 @@ describe('xrai regions', () => {
     expect(row.slice(140).every((v) => v === 1)).toBe(true);
     expect(row[111]! + row[112]!).toBeCloseTo(0, 12); // symmetric ramp around the centre
     expect(Array.from(out.subarray(0, 224))).toEqual(row); // every row equal
+  });
+  it("scales and resizes as resizeBilinearRef of each scaled channel, bit for bit (grey, RGB; 224 kept as is); scratch's views the same", () => {
+    for (const [h, w, c] of [
+      [28, 28, 1],
+      [17, 301, 3],
+      [224, 224, 3],
+    ] as const) {
+      const raw = Float32Array.from({ length: h * w * c }, (_, i) => Math.sin(i * 0.37) * 3 + ((i * 7) % 5));
+      const [min, max] = [raw.reduce((a, b) => Math.min(a, b)), raw.reduce((a, b) => Math.max(a, b))];
+      const want = new Float64Array(224 * 224 * c);
+      for (let ch = 0; ch < c; ch++) {
+        const plane = Float64Array.from({ length: h * w }, (_, p) => ((raw[p * c + ch]! - min) / (max - min)) * 2 - 1);
+        const resized = h === 224 && w === 224 ? plane : resizeBilinearRef(plane, h, w, 224, 224);
+        resized.forEach((v, p) => (want[p * c + ch] = v));
+      }
+      const bits = (values: Float64Array) => new BigUint64Array(values.buffer, values.byteOffset, values.length);
+      for (const got of [segmentationInput(raw, h, w, c), segmentationInput(raw, h, w, c, new ScratchArrays())]) {
+        expect(got.length).toBe(want.length);
+        expect(bits(got).every((b, i) => b === bits(want)[i])).toBe(true);
+      }
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { resizeBilinearRef } from '@webxai/shaders';
+import { halfPixelSource } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import {
   igSettings,
@@ -108,7 +108,7 @@ export async function candidatesOf(
 ): Promise<Int32Array[]> {
   const kept = lease.take();
   try {
-    const values = segmentationInput(raw, height, width, channels);
+    const values = segmentationInput(raw, height, width, channels, scratch);
     // One Felzenszwalb segmentation per scale (the long CPU part): the scales share the smoothed
     // image's sorted edges (built once), and the signal is checked between them.
     const graph = felzenszwalbGraph(values, RESIZE, RESIZE, channels, 0.8, scratch, kept);
@@ -131,17 +131,40 @@ export async function candidatesOf(
 /**
  * HWC image min-max scaled to [-1, 1] and resized (half-pixel-centre bilinear, as skimage's resize
  * that PAIR uses, with order 1) to RESIZE x RESIZE, in f64: the same numbers whatever tfjs backend
- * produced `raw`.
+ * produced `raw`. The resize is resizeBilinearRef's, each output's sources and weights looked up
+ * once per row and column, written into the output's channel; with `scratch`, the output and its
+ * temporary are views into it (valid until its next user).
  */
-export function segmentationInput(raw: ArrayLike<number>, height: number, width: number, channels: number): Float64Array {
+export function segmentationInput(
+  raw: ArrayLike<number>,
+  height: number,
+  width: number,
+  channels: number,
+  scratch?: ScratchArrays,
+): Float64Array {
   const [min, max] = valueRange(raw);
   const range = Math.max(max - min, 1e-12);
-  const out = new Float64Array(RESIZE * RESIZE * channels);
-  const plane = new Float64Array(height * width);
+  const float64 = (slot: string, length: number) => (scratch ? scratch.float64(slot, length) : new Float64Array(length));
+  const out = float64('xraiInput', RESIZE * RESIZE * channels);
+  const scaled = (i: number) => ((raw[i]! - min) / range) * 2 - 1;
+  if (height === RESIZE && width === RESIZE) {
+    for (let i = 0; i < out.length; i++) out[i] = scaled(i);
+    return out;
+  }
+  const rows = Array.from({ length: RESIZE }, (_, y) => halfPixelSource(y, RESIZE, height));
+  const columns = Array.from({ length: RESIZE }, (_, x) => halfPixelSource(x, RESIZE, width));
+  const plane = float64('xraiPlane', height * width);
   for (let c = 0; c < channels; c++) {
-    for (let p = 0; p < height * width; p++) plane[p] = ((raw[p * channels + c]! - min) / range) * 2 - 1;
-    const resized = height === RESIZE && width === RESIZE ? plane : resizeBilinearRef(plane, height, width, RESIZE, RESIZE);
-    for (let p = 0; p < RESIZE * RESIZE; p++) out[p * channels + c] = resized[p]!;
+    for (let p = 0; p < height * width; p++) plane[p] = scaled(p * channels + c);
+    for (let y = 0; y < RESIZE; y++) {
+      const [y0, y1, ty] = rows[y]!;
+      for (let x = 0; x < RESIZE; x++) {
+        const [x0, x1, tx] = columns[x]!;
+        const top = plane[y0 * width + x0]! + (plane[y0 * width + x1]! - plane[y0 * width + x0]!) * tx;
+        const bottom = plane[y1 * width + x0]! + (plane[y1 * width + x1]! - plane[y1 * width + x0]!) * tx;
+        out[(y * RESIZE + x) * channels + c] = top + (bottom - top) * ty;
+      }
+    }
   }
   return out;
 }
