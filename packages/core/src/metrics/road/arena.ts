@@ -4,10 +4,16 @@
 export interface ArenaOptions {
   /**
    * Keep the arrays in a WebAssembly.Memory, where the solve's loops run in WebAssembly
-   * (wasm/grid-loops.wat). Default: true where the engine has WebAssembly; false keeps them in a
+   * (wasm/grid-loops.wat, wasm/envelope-cholesky.wat). Default: true where the engine has WebAssembly; false keeps them in a
    * plain ArrayBuffer (the JS loops, with the same bits).
    */
   readonly webAssembly?: boolean;
+}
+
+/** A typed-array constructor (Float64Array, Float32Array, Int32Array). */
+interface TypedArrayType<T> {
+  readonly BYTES_PER_ELEMENT: number;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
 }
 
 /** Bytes a WebAssembly page holds. */
@@ -66,20 +72,23 @@ export class Arena {
 
   /** A zero-filled Float64Array of `length`. */
   float64(length: number): Float64Array {
-    const [buffer, offset] = this.#take(length * 8);
-    return new Float64Array(buffer, offset, length).fill(0);
+    return this.#array(Float64Array, length);
   }
 
   /** A zero-filled Float32Array of `length`. */
   float32(length: number): Float32Array {
-    const [buffer, offset] = this.#take(length * 4);
-    return new Float32Array(buffer, offset, length).fill(0);
+    return this.#array(Float32Array, length);
   }
 
   /** A zero-filled Int32Array of `length`. */
   int32(length: number): Int32Array {
-    const [buffer, offset] = this.#take(length * 4);
-    return new Int32Array(buffer, offset, length).fill(0);
+    return this.#array(Int32Array, length);
+  }
+
+  /** A zero-filled array of `Type` and `length`, cut from the block when it has room. */
+  #array<T extends { fill(value: number): T }>(Type: TypedArrayType<T>, length: number): T {
+    const [buffer, offset] = this.#take(length * Type.BYTES_PER_ELEMENT);
+    return new Type(buffer, offset, length).fill(0);
   }
 
   /** Room for `bytes` in the block (16-byte aligned, for the loops' f64x2 loads), or a new buffer. */
