@@ -56,4 +56,26 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Core draws host noise with its own normalFill (random/normal-fill.ts: WebAssembly, the same bits
+    // as @webxai/shaders' JS reference in about a third of the CPU time); importing the reference in
+    // production code would silently take the slow one. Exempt: tests (they compare the two) and the
+    // module that wraps it.
+    files: ['packages/core/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/core/src/random/normal-fill.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@webxai/shaders',
+              importNames: ['normalFill'],
+              message: "draw host noise with core's normalFill (random/normal-fill.ts), the WebAssembly one",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The normal stream's values on the host, in WebAssembly where the engine has it (wasm/normal-fill.wat,
 // docs/decisions/0013): @webxai/shaders' normalFill bit for bit (so the GPU's randomNormal too), in
-// about a third of its CPU time. Core's host code draws its noise here: ROAD's imputation noise
-// (about a fifth of a 224x224x3 imputation in JS), infidelity's perturbations, SmoothGrad's and the
-// sanity copies' noise on the CPU path.
+// about a third of its CPU time. Core's host code draws its noise here (an ESLint rule keeps the JS
+// reference out of core's production code): ROAD's imputation noise (about a fifth of a 224x224x3
+// imputation in JS), infidelity's perturbations, Quick Shift's tie-breaking noise, and SmoothGrad's,
+// the sanity copies' and visualizeFeature's start on the CPU path.
 import { checkStreamRange, NORMAL_STREAM, NORMAL_TABLE, normalFill as normalFillJs, ShapeMismatchError } from '@webxai/shaders';
 import { WasmModule } from '../perturbation/shared/wasm/wasm-module.js';
 import { normalFillWasm } from './wasm/normal-fill.generated.js';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { normalFill } from '@webxai/shaders';
+import { normalFill } from '../random/normal-fill.js';
 import { compactLabels } from './connectivity.js';
 import { gaussianFilter, rgbToLab } from './lab.js';
 import type { OptionNames } from '../api/option-names.js';

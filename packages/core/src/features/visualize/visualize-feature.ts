@@ -12,7 +12,8 @@
 // On webgpu the kernels before and after the model pass go in one queue submission each, the one after
 // joining the next step's one before (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, normalFill, premixFits, randomNormal, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
+import { InvalidOptionError, premixFits, randomNormal, throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
+import { normalFill } from '../../random/normal-fill.js';
 import { currentPath } from '../../api/explainer.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import type { ExecutionPath } from '../../api/types.js';
