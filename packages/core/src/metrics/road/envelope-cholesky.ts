@@ -23,13 +23,17 @@ export class EnvelopeCholesky {
   /** The WebAssembly loops, when the factor's arrays are in the arena's memory (then solve uses them on vectors there too). */
   readonly #loops: EnvelopeLoops | undefined;
 
-  /** `arena`: where the factor and its work vector are kept (until its next rewind). */
+  /**
+   * `arena`: where the factor and its work vector are kept (until its next rewind); `first`: the
+   * level's envelope starts when the caller has them ({@link startsWithin}), else found here.
+   */
   constructor(
     readonly level: GridLevel,
     arena = new Arena(),
+    first?: Int32Array,
   ) {
     const { count } = level;
-    this.#first = envelopeStarts(level, arena);
+    this.#first = first ?? EnvelopeCholesky.startsWithin(level, Infinity, arena)!;
     this.#start = arena.int32(count + 1);
     for (let u = 0; u < count; u++) this.#start[u + 1] = this.#start[u]! + u - this.#first[u]! + 1;
     this.#values = arena.float64(this.#start[count]!);
@@ -47,15 +51,16 @@ export class EnvelopeCholesky {
    * rows with unknowns settle it (their widths are about the image's).
    */
   static workWithin(level: GridLevel, limit: number): boolean {
-    const { height, width, unknownAt } = level.shape;
-    let work = 0;
-    for (let y = 0; y < height && work <= limit; y++) {
-      for (let x = 0; x < width; x++) {
-        const u = unknownAt[y * width + x]!;
-        if (u >= 0) work += (u - envelopeStart(level, y, x, u)) ** 2 / 2;
-      }
-    }
-    return work <= limit;
+    return walkEnvelope(level, limit, undefined);
+  }
+
+  /**
+   * {@link workWithin} and, when it holds, each unknown's envelope start (an array of `arena`, for
+   * the constructor) from the same walk; undefined when the work exceeds `limit`.
+   */
+  static startsWithin(level: GridLevel, limit: number, arena: Arena): Int32Array | undefined {
+    const first = arena.int32(level.count);
+    return walkEnvelope(level, limit, first) ? first : undefined;
   }
 
   /** x = A^-1 b for the level's k channels (vectors of the level; x's entries off the unknowns are left as they are). */
@@ -147,17 +152,23 @@ function downDot(initial: number, u: Float64Array, a: number, v: Float64Array, b
   return even + odd;
 }
 
-/** Each unknown's envelope start ({@link envelopeStart}). */
-function envelopeStarts(level: GridLevel, arena: Arena): Int32Array {
+/**
+ * Sums the factorisation's work row by row until it exceeds `limit` (see workWithin), writing each
+ * unknown's envelope start ({@link envelopeStart}) to `first` when given; whether it stayed within.
+ */
+function walkEnvelope(level: GridLevel, limit: number, first: Int32Array | undefined): boolean {
   const { height, width, unknownAt } = level.shape;
-  const first = arena.int32(level.count);
-  for (let y = 0; y < height; y++) {
+  let work = 0;
+  for (let y = 0; y < height && work <= limit; y++) {
     for (let x = 0; x < width; x++) {
       const u = unknownAt[y * width + x]!;
-      if (u >= 0) first[u] = envelopeStart(level, y, x, u);
+      if (u < 0) continue;
+      const lowest = envelopeStart(level, y, x, u);
+      if (first) first[u] = lowest;
+      work += (u - lowest) ** 2 / 2;
     }
   }
-  return first;
+  return work <= limit;
 }
 
 /** Unknown u's (at cell (y, x)) lowest neighbouring unknown, or u when none comes before it. */
