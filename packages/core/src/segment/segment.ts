@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs';
 import {
   createBuffer,
   InvalidInputError,
-  normalFill,
   quickshiftDensity,
   quickshiftParent,
   readUint32,
@@ -18,6 +17,7 @@ import {
   throwIfAborted,
   uploadBuffer,
 } from '@webxai/shaders';
+import { normalFill } from '../random/normal-fill.js';
 import { currentPath } from '../api/explainer.js';
 import { rejectOption } from '../api/options.js';
 import { checkSegmentOptions } from './options.js';
