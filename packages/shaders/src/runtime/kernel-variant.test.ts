@@ -54,4 +54,13 @@ describe('pipelineKey', () => {
     expect(pipelineKey(including('a.wgsl', 'c.wgsl'))).not.toBe(pipelineKey(including('a.wgsl', 'b.wgsl')));
     expect(pipelineKey(including())).toBe('k@64:{}');
   });
+
+  it('throws when a descriptor shares a key with an earlier one whose sources differ (it would run the first one)', () => {
+    const kernel = (source: string, snippet = '') =>
+      ({ name: 'same-name', workgroupSize: 64, source, includes: [{ name: 's.wgsl', source: snippet }] }) as unknown as AnySpec;
+    const key = pipelineKey(kernel('fn main() {}'));
+    expect(pipelineKey(kernel('fn main() {}'))).toBe(key); // a fresh descriptor of the same program
+    expect(() => pipelineKey(kernel('fn main() { /* variant */ }'))).toThrow(/same-name@64.*different WGSL sources/);
+    expect(() => pipelineKey(kernel('fn main() {}', 'const X = 1;'))).toThrow(/different WGSL sources/);
+  });
 });

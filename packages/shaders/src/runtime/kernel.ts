@@ -2,7 +2,7 @@
 import prelude from './prelude.wgsl';
 import { assertDeviceAlive, watchDevice } from './device.js';
 import { foldWorkgroups } from './dispatch.js';
-import { GpuValidationError, InvalidOptionError } from './errors.js';
+import { GpuValidationError, invariant, InvalidOptionError } from './errors.js';
 import { BufferUsage } from './buffers.js';
 import { checkIncludes } from './include-check.js';
 
@@ -130,23 +130,40 @@ const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipel
 /** Each descriptor's {@link pipelineKey}, made once: descriptors are immutable (variants are new objects). */
 const pipelineKeys = new WeakMap<AnySpec, string>();
 
+/** The sources (the kernel's, then its snippets') each pipeline key was first made for. */
+const sourcesOfKey = new Map<string, readonly string[]>();
+
 /**
  * Cache key of a kernel's pipeline: name, workgroup size, override constants and the snippets it
  * includes (two descriptors of one kernel may include different ones: fft-whole's `src` / `dst`
  * layouts). Asked for on every dispatch, so it is kept per descriptor (the JSON of the constants
- * cost 0.1-0.2 us each time).
+ * cost 0.1-0.2 us each time). The source is not in the key, so a descriptor whose sources differ
+ * from those of an earlier one with the same key is an invariant violation (it would run the
+ * other's pipeline: a variant written with the same name gets the first-compiled program).
  */
 export function pipelineKey(spec: AnySpec): string {
   let key = pipelineKeys.get(spec);
   if (key === undefined) {
-    const includes = spec.includes?.length
-      ? `+${resolveIncludes(spec.includes)
-          .map((snippet) => snippet.name)
-          .join('+')}`
-      : '';
-    pipelineKeys.set(spec, (key = `${spec.name}@${spec.workgroupSize}:${JSON.stringify(spec.constants ?? {})}${includes}`));
+    const snippets = resolveIncludes(spec.includes);
+    const includes = snippets.length ? `+${snippets.map((snippet) => snippet.name).join('+')}` : '';
+    key = `${spec.name}@${spec.workgroupSize}:${JSON.stringify(spec.constants ?? {})}${includes}`;
+    checkOneSourcePerKey(key, [spec.source, ...snippets.map((snippet) => snippet.source)]);
+    pipelineKeys.set(spec, key);
   }
   return key;
+}
+
+/** Remembers the sources of `key`'s first descriptor; throws when a later one's differ. */
+function checkOneSourcePerKey(key: string, sources: readonly string[]): void {
+  const first = sourcesOfKey.get(key);
+  if (!first) {
+    sourcesOfKey.set(key, sources);
+    return;
+  }
+  invariant(
+    first.length === sources.length && first.every((source, i) => source === sources[i]),
+    `kernel ${key}: two descriptors share this pipeline key with different WGSL sources; give the variant a name of its own`,
+  );
 }
 
 /** The compiled pipeline for `spec` on `device`, created once per device and cached. */
