@@ -33,6 +33,22 @@ export function targetGradients(model: Pick<ModelAdapter, 'forward' | 'kind'>, x
 }
 
 /**
+ * {@link targetGradients} for classes that stay on the device: row r of `x` takes the one-hot row
+ * `rows[r]` of `masks` ([images, classes], e.g. {@link chosenMask} of an argMax), gathered inside
+ * the pass. The same gradient as targetGradients' for the same classes, bit for bit (the seed is the
+ * mask either way); nothing is read back.
+ */
+export function maskedGradients(
+  model: Pick<ModelAdapter, 'forward' | 'kind'>,
+  x: tf.Tensor4D,
+  masks: tf.Tensor2D,
+  rows: readonly number[],
+): tf.Tensor4D {
+  const forward = forwardOf(model);
+  return inputGradient((input) => scoreSeed(forward(input), tf.gather(masks, Array.from(rows), 0)), x);
+}
+
+/**
  * Each row's target score, read back (one small readback): `scores[row, targets[row / repeat]]`.
  * Uses the adapter's async `predict`, so NaN scores become a ModelError.
  */

@@ -109,7 +109,7 @@ describe('integrated gradients', () => {
     tf.dispose([x, reference.attribution, functional.attribution]);
   });
 
-  it('one forward pass for f(x), f(baseline) and the target besides the path batches; readbacks: scores with the input check and argmax, sums (one readback of all for given targets)', async () => {
+  it('one forward pass for f(x), f(baseline) and the target besides the path batches; one readback: scores, input check, sums and the argmax (predicted classes stay on the device for the path)', async () => {
     const network = tinyCnn('sequential', weights);
     const counted = countedModel(network); // checks that 2 x 8 x 8 x 3 inputs reach the GPU
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 17);
@@ -120,14 +120,26 @@ describe('integrated gradients', () => {
     // delta = sum(attribution) - (f(x) - f(b)) for the target, from scores computed here independently.
     const want = reference.target.map((t, i) => sums[i]! - (values[i * 5 + t]! - values[10 + t]!));
     expect(reference.delta).toBeAllClose(want, { abs: 1e-5, rel: 1e-4 });
+    // The device's one-hot seeds give the host classes' gradients bit for bit (a batch of 4 spans both images).
+    const byClasses = await explain(network, x, {
+      method: 'integrated-gradients',
+      steps: 6,
+      batchSize: 4,
+      baseline: 0.5,
+      target: reference.target,
+    });
+    expect(Array.from(await byClasses.attribution.data())).toEqual(Array.from(await reference.attribution.data()));
+    expect(byClasses.delta).toEqual(reference.delta);
+    byClasses.attribution.dispose();
     for (const target of ['predicted', [1, 3]] as const) {
       const readbacks = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
       counted.reset();
       const r = await explain(counted.model, x, { method: 'integrated-gradients', steps: 6, batchSize: 4, baseline: 0.5, target });
       // 12 path points in batches of 4 = 3 gradient calls + 1 forward over [x; baselines] (was 2 forwards, 6-7 readbacks;
-      // then 3-4 with the input check alone, then 2-3 with the argmax alone). Given targets need no
-      // scores before the path: the end points' scores come back with the sums.
-      const want = { target, calls: 4, readbacks: target === 'predicted' ? 2 : 1 };
+      // then 3-4 with the input check alone, then 2-3 with the argmax alone, then 1-2). No scores are
+      // needed before the path: 'predicted' seeds it with the argmax's one-hot rows on the device, and
+      // the end points' scores and the classes come back with the sums.
+      const want = { target, calls: 4, readbacks: 1 };
       expect({ target, calls: counted.calls, readbacks: readbacks.mock.calls.length }).toEqual(want);
       readbacks.mockRestore();
       if (target === 'predicted') expect(Array.from(await r.attribution.data())).toEqual(Array.from(await reference.attribution.data()));
@@ -140,6 +152,36 @@ describe('integrated gradients', () => {
       r.attribution.dispose();
     }
     tf.dispose([x, scores, reference.attribution]);
+  });
+
+  it("'predicted' seeds each image's path with its own argmax on the device: the given classes' bits, batches spanning images", async () => {
+    // Class q scores the squared mean of quadrant q: image 0 is bright top left (class 0), image 1 bottom right (class 3).
+    const quadrants = (v: tf.Tensor4D) =>
+      tf.tidy(() => {
+        const [top, bottom] = tf.split(v, 2, 1);
+        const means = [top!, bottom!].flatMap((half) => tf.split(half, 2, 2).map((q) => tf.mean(q, [1, 2, 3])));
+        return tf.square(tf.stack(means, 1)) as tf.Tensor2D;
+      });
+    const x = tf.tidy(() => {
+      const corner = (y: number, x0: number) =>
+        tf.pad(tf.ones([1, 4, 4, 3]), [
+          [0, 0],
+          [y, 4 - y],
+          [x0, 4 - x0],
+          [0, 0],
+        ]);
+      return tf
+        .concat([corner(0, 0), corner(4, 4)])
+        .mul(0.9)
+        .add<tf.Tensor4D>(0.05);
+    });
+    const options = { method: 'integrated-gradients', steps: 6, batchSize: 4 } as const;
+    const predicted = await explain(quadrants, x, options);
+    expect(predicted.target).toEqual([0, 3]);
+    const given = await explain(quadrants, x, { ...options, target: [0, 3] });
+    expect(Array.from(await predicted.attribution.data())).toEqual(Array.from(await given.attribution.data()));
+    expect(predicted.delta).toEqual(given.delta);
+    tf.dispose([x, predicted.attribution, given.attribution]);
   });
 
   it('agrees between the webgpu and cpu backends on a seeded CNN', async () => {

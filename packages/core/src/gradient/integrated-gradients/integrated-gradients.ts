@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
 import { throwIfAborted, UnsupportedModelError } from '@webxai/shaders';
-import { checkTargetClass, givenTargets, type Target } from '../../api/targets.js';
+import { checkTargetClass, givenTargets } from '../../api/targets.js';
 import type { CallContext, ExecutionPath, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
-import { readChecked, type InputCheck } from '../../api/input-check.js';
+import { readChecked } from '../../api/input-check.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { choiceOption, integerOption, numberOption, rejectOption, seedOption } from '../../api/options.js';
-import { runPathIntegral } from '../shared/path-integral.js';
+import { runPathIntegral, type PathTargets } from '../shared/path-integral.js';
+import { chosenMask } from '../score-seed.js';
 import { blurBaseline, uniformNoiseBaseline } from './special-baselines.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption, type ResolvedBaselines } from './baselines.js';
 import { INTEGRATION_RULES, integrationRule, type IntegrationRule } from './rules.js';
@@ -93,7 +94,7 @@ function igPathIntegral(
   model: ModelAdapter,
   input: tf.Tensor4D,
   baselines: ResolvedBaselines,
-  targets: readonly number[],
+  targets: PathTargets,
   settings: IgSettings,
   call: Pick<CallContext, 'signal' | 'onProgress' | 'path'>,
 ): Promise<tf.Tensor4D> {
@@ -118,16 +119,6 @@ function igPathIntegral(
     },
     call,
   );
-}
-
-/** Sum of each image's attribution, read back. */
-async function attributionSums(attribution: tf.Tensor4D): Promise<number[]> {
-  const sums = tf.sum(attribution, [1, 2, 3]);
-  try {
-    return Array.from(await sums.data());
-  } finally {
-    sums.dispose();
-  }
 }
 
 /**
@@ -174,65 +165,42 @@ function endValues(values: Float32Array, targets: readonly number[], classes: nu
 }
 
 /**
- * The path's two ends before the path, for targets still to resolve: each image's target (resolved
- * from its own scores), f(x)[target] and f(baseline)[target] for the delta. The scores and the
- * predicted classes are read back together (with a pending input check: InvalidInputError first).
+ * Integrated gradients with ONE readback: the end points' forward is sent before the path and its
+ * scores come back after it with the attribution's sums (and a pending input check:
+ * InvalidInputError first), so no round trip waits between them (a frame or more behind a browser's
+ * GPU process). `given` classes are checked against the scores' shape first; without them each
+ * image's class is its argMax at the input (first maximum), found and used on the device (the path's
+ * seeds are its one-hot rows) and read back with the sums.
  */
-async function endpointScores(
+async function integratedGradientsOneReadback(
   model: ModelAdapter,
   input: tf.Tensor4D,
   baselines: ResolvedBaselines,
-  target: Target | undefined,
-  signal: AbortSignal | undefined,
-  inputCheck: InputCheck | undefined,
-): Promise<{ target: number[]; fx: number[]; fb: number[] }> {
-  const n = input.shape[0];
-  const scores = endpointForward(model, input, baselines, signal);
-  const classes = scores.shape[1];
-  const given = givenTargets(target, n);
-  // The predicted classes from the input's rows, read back with the scores (and the input check).
-  const chosen = given ? undefined : tf.tidy(() => tf.argMax<tf.Tensor1D>(tf.slice(scores, [0, 0], [n, classes]), 1));
-  try {
-    const read = await readChecked(inputCheck, [scores, chosen]);
-    // The class range before the scores' finiteness: the order of resolveTargets, then predict's check.
-    const resolved = given ?? Array.from(read.subarray(scores.size));
-    for (const t of resolved) checkTargetClass(t, classes);
-    return { target: resolved, ...endValues(read.subarray(0, scores.size), resolved, classes, model.kind) };
-  } finally {
-    tf.dispose([scores, chosen]);
-  }
-}
-
-/**
- * Integrated gradients for targets the caller gave, with ONE readback: the end points' forward is
- * sent before the path and its scores come back after it with the attribution's sums (and a pending
- * input check: InvalidInputError first), so no round trip waits between them (one per call saved; a
- * frame or more behind a browser's GPU process).
- */
-async function integratedGradientsForTargets(
-  model: ModelAdapter,
-  input: tf.Tensor4D,
-  baselines: ResolvedBaselines,
-  targets: number[],
+  given: number[] | undefined,
   settings: IgSettings,
   call: Pick<CallContext, 'signal' | 'onProgress' | 'path' | 'inputCheck'>,
 ): Promise<{ attribution: tf.Tensor4D; target: number[]; delta: number[] }> {
+  const n = input.shape[0];
   const scores = endpointForward(model, input, baselines, call.signal);
+  const classes = scores.shape[1];
+  const chosen = given ? undefined : tf.tidy(() => tf.argMax<tf.Tensor1D>(tf.slice(scores, [0, 0], [n, classes]), 1));
+  const masks = chosen && chosenMask(chosen, classes);
   try {
-    for (const t of targets) checkTargetClass(t, scores.shape[1]);
-    const attribution = await igPathIntegral(model, input, baselines, targets, settings, call);
+    for (const t of given ?? []) checkTargetClass(t, classes);
+    const attribution = await igPathIntegral(model, input, baselines, given ?? masks!, settings, call);
     try {
       const sums = tf.sum(attribution, [1, 2, 3]);
-      const read = await readChecked(call.inputCheck, [scores, sums]).finally(() => sums.dispose());
-      const { fx, fb } = endValues(read.subarray(0, scores.size), targets, scores.shape[1], model.kind);
-      const totals = read.subarray(scores.size);
-      return { attribution, target: targets, delta: targets.map((_, i) => totals[i]! - (fx[i]! - fb[i]!)) };
+      const read = await readChecked(call.inputCheck, [scores, sums, chosen]).finally(() => sums.dispose());
+      const target = given ?? Array.from(read.subarray(scores.size + n));
+      const { fx, fb } = endValues(read.subarray(0, scores.size), target, classes, model.kind);
+      const totals = read.subarray(scores.size, scores.size + n);
+      return { attribution, target, delta: target.map((_, i) => totals[i]! - (fx[i]! - fb[i]!)) };
     } catch (error) {
       attribution.dispose();
       throw error;
     }
   } finally {
-    scores.dispose();
+    tf.dispose([scores, chosen, masks]);
   }
 }
 
@@ -248,7 +216,7 @@ async function integratedGradientsForTargets(
 export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
   name: 'integrated-gradients',
   requires: 'gradients',
-  defersInputCheck: true, // read with the end points' scores, before the path
+  defersInputCheck: true, // read with the end points' scores and the sums, after the path
   optionNames: INTEGRATED_GRADIENTS_OPTION_NAMES,
   create(model, options) {
     const settings = igSettings(options);
@@ -261,17 +229,7 @@ export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
           if (given && call.attributionOnly) {
             return { attribution: await igPathIntegral(model, input, baselines, given, settings, call), target: given, delta: [] };
           }
-          if (given) return await integratedGradientsForTargets(model, input, baselines, given, settings, call);
-          // f(x) (and the predicted class) and f(baseline) from one forward pass, before the path.
-          const ends = await endpointScores(model, input, baselines, call.target, call.signal, call.inputCheck);
-          const attribution = await igPathIntegral(model, input, baselines, ends.target, settings, call);
-          try {
-            const totals = await attributionSums(attribution);
-            return { attribution, target: ends.target, delta: totals.map((s, i) => s - (ends.fx[i]! - ends.fb[i]!)) };
-          } catch (error) {
-            attribution.dispose();
-            throw error;
-          }
+          return await integratedGradientsOneReadback(model, input, baselines, given, settings, call);
         } finally {
           baselines.tensor.dispose();
         }

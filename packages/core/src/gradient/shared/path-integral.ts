@@ -21,7 +21,7 @@ import {
 import type { CallContext } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
-import { targetGradients } from '../target-gradients.js';
+import { maskedGradients, targetGradients } from '../target-gradients.js';
 import { checkpoint } from '../../api/abort.js';
 
 /** One path integral over a batch of images. */
@@ -34,17 +34,35 @@ export interface PathIntegral {
   /** n * pointsPerImage points, image-major. */
   readonly plan: PathPlan;
   readonly pointsPerImage: number;
-  /** Target class per image. */
-  readonly targets: readonly number[];
+  /**
+   * Target class per image: on the host, or on the device as one-hot rows ([n, classes], e.g. the
+   * argMax of the images' scores: 'predicted' needs no readback before the path).
+   */
+  readonly targets: PathTargets;
   /** Path points per model pass. */
   readonly batchSize: number;
   /** Label for abort errors. */
   readonly label: string;
 }
 
-/** Target class of each row of the batch [firstPoint, firstPoint + count). */
-function rowTargets(targets: readonly number[], firstPoint: number, count: number, pointsPerImage: number): number[] {
-  return Array.from({ length: count }, (_, p) => targets[Math.floor((firstPoint + p) / pointsPerImage)]!);
+/** Classes per image, as numbers or as one-hot rows on the device. */
+export type PathTargets = readonly number[] | tf.Tensor2D;
+
+/** The image of each row of the batch [firstPoint, firstPoint + count). */
+function rowImages(firstPoint: number, count: number, pointsPerImage: number): number[] {
+  return Array.from({ length: count }, (_, p) => Math.floor((firstPoint + p) / pointsPerImage));
+}
+
+/** d score[row, its image's target] / d points for the batch of rows [firstPoint, firstPoint + count). */
+function batchGradients(job: PathIntegral, points: tf.Tensor4D, firstPoint: number, count: number): tf.Tensor4D {
+  const images = rowImages(firstPoint, count, job.pointsPerImage);
+  const { targets } = job;
+  if (targets instanceof tf.Tensor) return maskedGradients(job.model, points, targets, images);
+  return targetGradients(
+    job.model,
+    points,
+    images.map((image) => targets[image]!),
+  );
 }
 
 /** Shape of one batch, as the kernels (and their references) take it. */
@@ -99,7 +117,7 @@ async function integrate(
       const params = { elementCount: h * w * c, pointCount, firstPoint, pointsPerImage: job.pointsPerImage };
       const points = await strategy.points(params);
       try {
-        const gradients = targetGradients(job.model, points, rowTargets(job.targets, firstPoint, pointCount, job.pointsPerImage));
+        const gradients = batchGradients(job, points, firstPoint, pointCount);
         try {
           await strategy.accumulate(params, gradients);
         } finally {
