@@ -111,27 +111,80 @@ export interface RidingCheck {
  * @example
  * const classes = await classesForTarget(adapter, images, 'predicted', call.inputCheck);
  */
-export async function classesForTarget(
+export function classesForTarget(
   model: Pick<ModelAdapter, 'forward' | 'kind'>,
   x: tf.Tensor4D,
   target: Target | undefined,
   inputCheck?: InputCheck,
   riding?: RidingCheck,
 ): Promise<number[]> {
+  const ahead = classesAhead(model, x, target, inputCheck, riding);
+  return ahead.classes.finally(() => ahead.dispose());
+}
+
+/** What {@link classesAhead} gives: classes to seed gradient passes with at once, and the checked classes later. */
+export interface ClassesAhead {
+  /** The checked classes (classesForTarget's); its readback is already on its way. */
+  readonly classes: Promise<number[]>;
+  /**
+   * The classes as gradient seeds, now: the given ones, or each row's argmax as one-hot rows on the
+   * device ([rows, classes], made on the first call and disposed by `dispose`), for
+   * {@link maskedGradients} / PathTargets.
+   */
+  seeds(): readonly number[] | tf.Tensor2D;
+  dispose(): void;
+}
+
+/**
+ * {@link classesForTarget} without the wait: its forward pass and readback are issued at once, and the
+ * classes are handed out as seeds (`'predicted'`: the argmax's one-hot rows, on the device) so the
+ * caller records its gradient passes while the readback travels, then awaits `classes` (same checks
+ * and errors; a rejection nobody awaits is not reported as unhandled). Behind a browser's GPU process
+ * the round trip and the host's recording of the first pass no longer leave the GPU idle.
+ */
+export function classesAhead(
+  model: Pick<ModelAdapter, 'forward' | 'kind'>,
+  x: tf.Tensor4D,
+  target: Target | undefined,
+  inputCheck?: InputCheck,
+  riding?: RidingCheck,
+): ClassesAhead {
   const forward = forwardOf(model);
   const given = givenTargets(target, x.shape[0]);
   const scores = tf.tidy(() => forward(x));
+  const classCount = scores.shape[1];
   const chosen = given ? undefined : tf.argMax<tf.Tensor1D>(scores, 1);
+  const classes = readClasses(model.kind, scores, chosen, given, inputCheck, riding);
+  void classes.catch(() => undefined);
+  let masks: tf.Tensor2D | undefined;
+  return {
+    classes,
+    seeds: () => given ?? (masks ??= chosenMask(chosen!, classCount)),
+    // The readback that reads the argmax was recorded before classesAhead returned (readClasses runs
+    // synchronously up to its data() call), so the argmax may go before the read lands.
+    dispose: () => tf.dispose([chosen, masks]),
+  };
+}
+
+/** classesForTarget's readback and checks; disposes `scores` when it lands. */
+async function readClasses(
+  kind: string,
+  scores: tf.Tensor2D,
+  chosen: tf.Tensor1D | undefined,
+  given: number[] | undefined,
+  inputCheck: InputCheck | undefined,
+  riding: RidingCheck | undefined,
+): Promise<number[]> {
   try {
     const read = await readCheckedWithScores(inputCheck, [chosen, riding?.finite], scores);
-    const classCount = chosen ? x.shape[0] : 0;
+    const classCount = chosen ? chosen.shape[0] : 0;
     if (riding && !read.values.subarray(classCount).every(Number.isFinite)) throw riding.error();
-    if (!read.scoresFinite) throw nonFiniteScoresError(model.kind);
+    if (!read.scoresFinite) throw nonFiniteScoresError(kind);
     const classes = given ?? Array.from(read.values.subarray(0, classCount));
     for (const c of classes) checkTargetClass(c, scores.shape[1]);
     return classes;
   } finally {
-    tf.dispose([scores, chosen]);
+    scores.dispose();
   }
 }
 

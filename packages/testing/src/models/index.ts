@@ -11,3 +11,4 @@ export { tinyCnnOnnx } from './tiny-cnn-onnx.js';
 export { mobileNetV2Onnx, type MobileNetV2OnnxSpec } from './mobilenet-v2-onnx.js';
 export { maxPoolCnn, flatRegionImage } from './max-pool-cnn.js';
 export { countedModel, type CountedModel } from './counted-model.js';
+export { quadrantModel, cornerImages } from './quadrant-model.js';

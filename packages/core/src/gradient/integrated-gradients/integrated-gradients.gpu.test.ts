@@ -2,9 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import {
+  cornerImages,
   countedModel,
   disposeWeights,
   linearModel,
+  quadrantModel,
   tinyCnn,
   tinyCnnGraphModel,
   tinyCnnWeights,
@@ -155,30 +157,11 @@ describe('integrated gradients', () => {
   });
 
   it("'predicted' seeds each image's path with its own argmax on the device: the given classes' bits, batches spanning images", async () => {
-    // Class q scores the squared mean of quadrant q: image 0 is bright top left (class 0), image 1 bottom right (class 3).
-    const quadrants = (v: tf.Tensor4D) =>
-      tf.tidy(() => {
-        const [top, bottom] = tf.split(v, 2, 1);
-        const means = [top!, bottom!].flatMap((half) => tf.split(half, 2, 2).map((q) => tf.mean(q, [1, 2, 3])));
-        return tf.square(tf.stack(means, 1)) as tf.Tensor2D;
-      });
-    const x = tf.tidy(() => {
-      const corner = (y: number, x0: number) =>
-        tf.pad(tf.ones([1, 4, 4, 3]), [
-          [0, 0],
-          [y, 4 - y],
-          [x0, 4 - x0],
-          [0, 0],
-        ]);
-      return tf
-        .concat([corner(0, 0), corner(4, 4)])
-        .mul(0.9)
-        .add<tf.Tensor4D>(0.05);
-    });
+    const x = cornerImages(); // image 0 predicts class 0 of quadrantModel, image 1 class 3
     const options = { method: 'integrated-gradients', steps: 6, batchSize: 4 } as const;
-    const predicted = await explain(quadrants, x, options);
+    const predicted = await explain(quadrantModel, x, options);
     expect(predicted.target).toEqual([0, 3]);
-    const given = await explain(quadrants, x, { ...options, target: [0, 3] });
+    const given = await explain(quadrantModel, x, { ...options, target: [0, 3] });
     expect(Array.from(await predicted.attribution.data())).toEqual(Array.from(await given.attribution.data()));
     expect(predicted.delta).toEqual(given.delta);
     tf.dispose([x, predicted.attribution, given.attribution]);

@@ -128,7 +128,7 @@ function igPathIntegral(
 export async function integratedGradientsOf(
   model: ModelAdapter,
   input: tf.Tensor4D,
-  targets: readonly number[],
+  targets: PathTargets,
   settings: IgSettings,
   call: Pick<CallContext, 'signal' | 'onProgress' | 'path'>,
 ): Promise<tf.Tensor4D> {

@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { countedModel, disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import {
+  cornerImages,
+  countedModel,
+  disposeWeights,
+  linearModel,
+  quadrantModel,
+  tinyCnn,
+  tinyCnnWeights,
+  type TinyCnnWeights,
+} from '@webxai/testing/models';
 import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount, ModelError, normalRef } from '@webxai/shaders';
 import { createExplainer, explain } from '../../api/explain.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
@@ -144,6 +153,21 @@ describe('smoothgrad', () => {
     bad.dispose();
     expect(memory()).toEqual(before);
     tf.dispose([x, predicted.attribution]);
+  });
+
+  it("'predicted' seeds each sample with its image's argmax on the device while the classes are read: the given classes' bits", async () => {
+    const x = cornerImages(); // image 0 predicts class 0 of quadrantModel, image 1 class 3
+    for (const options of [
+      { method: 'smoothgrad', samples: 3, batchSize: 4, seed: 5 }, // 6 samples: a batch mixes both images
+      { method: 'smoothgrad', samples: 2, seed: 5, inner: 'integrated-gradients', innerOptions: { steps: 3 } },
+    ] as const) {
+      const predicted = await explain(quadrantModel, x, options);
+      expect(predicted.target).toEqual([0, 3]);
+      const given = await explain(quadrantModel, x, { ...options, target: [0, 3] });
+      expect(Array.from(await predicted.attribution.data())).toEqual(Array.from(await given.attribution.data()));
+      tf.dispose([predicted.attribution, given.attribution]);
+    }
+    x.dispose();
   });
 
   it('leaks nothing over 100 explanations; abort stops within one batch; bad options are named', async () => {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { throwIfAborted, type SmoothGradInner, type SmoothGradVariant } from '@webxai/shaders';
 import { givenTargets } from '../../api/targets.js';
 import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { booleanOption, choiceOption, integerOption, numberOption, rejectOption, rejectOptionAs, seedOption } from '../../api/options.js';
-import { classesForTarget, gradientForTarget, targetGradients } from '../target-gradients.js';
+import { classesAhead, gradientForTarget, maskedGradients, targetGradients } from '../target-gradients.js';
 import {
   igSettings,
   integratedGradientsOf,
@@ -13,9 +13,11 @@ import {
   type IntegratedGradientsOptions,
 } from '../integrated-gradients/integrated-gradients.js';
 import { SALIENCY_OPTION_NAMES, type SaliencyOptions } from '../saliency/saliency.js';
-import { createSampleOps } from './sample-ops.js';
+import { createSampleOps, type SampleOps } from './sample-ops.js';
 import { checkOptionNames, type OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
+import type { InputCheck } from '../../api/input-check.js';
+import type { ModelAdapter } from '../../model/types.js';
 
 /** Methods SmoothGrad can wrap. */
 export type SmoothGradInnerMethod = 'saliency' | 'gradient-x-input' | 'integrated-gradients';
@@ -62,7 +64,24 @@ declare module '../../api/types.js' {
 
 const INNER_METHODS: readonly SmoothGradInnerMethod[] = ['saliency', 'gradient-x-input', 'integrated-gradients'];
 
-/** The target of each clean image, from a prediction (needed for 'predicted', and by the IG inner method). */
+/**
+ * The gradients of one batch of noisy samples, row r a sample of image `images[r]`, for `seeds`
+ * (host classes, or the argmax's one-hot rows on the device). With `check`, the pass also checks the
+ * classes' range, its scores and the input (gradientForTarget's readback): the first batch of given
+ * classes, which no prediction of the clean input checked.
+ */
+async function sampleGradients(
+  model: ModelAdapter,
+  points: tf.Tensor4D,
+  images: readonly number[],
+  seeds: readonly number[] | tf.Tensor2D,
+  check: { inputCheck: InputCheck | undefined } | undefined,
+): Promise<tf.Tensor4D> {
+  if (seeds instanceof tf.Tensor) return maskedGradients(model, points, seeds, images);
+  const classes = images.map((i) => seeds[i]!);
+  if (check) return (await gradientForTarget(model, points, classes, check.inputCheck)).gradient;
+  return targetGradients(model, points, classes);
+}
 
 /**
  * `'smoothgrad'` (Smilkov et al. 2017; SmoothGrad^2, VarGrad: Adebayo et al. 2018; Captum
@@ -108,12 +127,15 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
         // A given class needs no prediction of the clean input: the first gradient batch checks it
         // (range, finite scores) and the input from its own readback (nothing to check when the
         // caller keeps only the attribution: CallContext.attributionOnly). 'predicted' and the IG inner
-        // method predict first, the input check in that prediction's one readback.
+        // method predict first, the input check in that prediction's one readback, which travels while
+        // the samples' passes are recorded (seeded on the device by the argmax, see classesAhead).
         const given = ig ? undefined : givenTargets(call.target, n);
         throwIfAborted(call.signal, 'smoothgrad');
-        const target = given ?? (await classesForTarget(model, input, call.target, call.inputCheck));
-        const ops = await createSampleOps({ input, noiseLevel, seed, samples, variant }, call.path);
+        const ahead = given ? undefined : classesAhead(model, input, call.target, call.inputCheck);
+        const seeds = given ?? ahead!.seeds();
+        let ops: SampleOps | undefined;
         try {
+          ops = await createSampleOps({ input, noiseLevel, seed, samples, variant }, call.path);
           // Sample rounds of the IG inner method are whole rounds of n images; gradients batch freely.
           const batch = ig ? n : chooseBatchSize(elementCount, total, options);
           for (let firstPoint = 0; firstPoint < total; firstPoint += batch) {
@@ -121,12 +143,11 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
             const count = Math.min(batch, total - firstPoint);
             const points = await ops.noisy(firstPoint, count);
             try {
-              const rowTargets = Array.from({ length: count }, (_, p) => target[(firstPoint + p) % n]!);
+              const rowImages = Array.from({ length: count }, (_, p) => (firstPoint + p) % n);
+              const checksFirst = given !== undefined && firstPoint === 0 && !call.attributionOnly;
               const attribution = ig
-                ? await integratedGradientsOf(model, points, target, ig, { signal: call.signal, onProgress: undefined, path: call.path })
-                : given && firstPoint === 0 && !call.attributionOnly
-                  ? (await gradientForTarget(model, points, rowTargets, call.inputCheck)).gradient
-                  : targetGradients(model, points, rowTargets);
+                ? await integratedGradientsOf(model, points, seeds, ig, { signal: call.signal, onProgress: undefined, path: call.path })
+                : await sampleGradients(model, points, rowImages, seeds, checksFirst ? { inputCheck: call.inputCheck } : undefined);
               try {
                 await ops.accumulate(inner, points, attribution, firstPoint, count);
               } finally {
@@ -137,9 +158,11 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
             }
             call.onProgress?.({ done: firstPoint + count, total });
           }
+          const target = given ?? (await ahead!.classes);
           return { attribution: ops.finish(), target };
         } finally {
-          ops.dispose();
+          ops?.dispose();
+          ahead?.dispose();
         }
       },
       dispose() {},
