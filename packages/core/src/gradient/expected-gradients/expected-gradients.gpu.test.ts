@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { liveBufferCount, ShapeMismatchError, uniformRef } from '@webxai/shaders';
+import {
+  cornerImages,
+  disposeWeights,
+  linearModel,
+  quadrantModel,
+  tinyCnn,
+  tinyCnnWeights,
+  type TinyCnnWeights,
+} from '@webxai/testing/models';
+import { InvalidInputError, liveBufferCount, ShapeMismatchError, uniformRef } from '@webxai/shaders';
 import { createExplainer, explain } from '../../api/explain.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../../interop/tfjs-webgpu.js';
 import { expectedGradientsPlan } from './expected-gradients.js';
@@ -79,5 +87,24 @@ describe('expected gradients', () => {
     await expect(explain(model, x, { method: 'expected-gradients' } as never)).rejects.toThrow(/baselines must be a live tf.Tensor/);
     tf.dispose([x, background]);
     disposeWeights(w);
+  });
+
+  it("'predicted' seeds each image's path on the device while its classes are read: the given classes' bits; NaN baselines still rejected", async () => {
+    const x = cornerImages(); // image 0 predicts class 0 of quadrantModel, image 1 class 3
+    const baselines = tf.randomUniform<tf.Rank.R4>([3, 8, 8, 3], 0, 0.2, 'float32', 4);
+    const options = { method: 'expected-gradients', baselines, samples: 5, batchSize: 4, seed: 3 } as const;
+    const predicted = await explain(quadrantModel, x, options);
+    expect(predicted.target).toEqual([0, 3]);
+    flushTfjs();
+    const before = { tensors: tf.memory().numTensors, tfjs: tfjsUsedBufferCount() };
+    const given = await explain(quadrantModel, x, { ...options, target: [0, 3] });
+    expect(Array.from(await predicted.attribution.data())).toEqual(Array.from(await given.attribution.data()));
+    given.attribution.dispose();
+    const nan = tf.tidy(() => baselines.add(tf.scalar(Number.NaN).mul(tf.oneHot([7], 8 * 8 * 3).reshape([1, 8, 8, 3]))));
+    await expect(explain(quadrantModel, x, { ...options, baselines: nan })).rejects.toThrow(InvalidInputError);
+    nan.dispose();
+    flushTfjs();
+    expect({ tensors: tf.memory().numTensors, tfjs: tfjsUsedBufferCount() }).toEqual(before);
+    tf.dispose([x, baselines, predicted.attribution]);
   });
 });

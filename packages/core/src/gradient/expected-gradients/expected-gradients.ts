@@ -5,7 +5,7 @@ import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { describeValue, integerOption, rejectOptionAs, seedOption } from '../../api/options.js';
 import { runPathIntegral } from '../shared/path-integral.js';
-import { classesForTarget } from '../target-gradients.js';
+import { classesAhead } from '../target-gradients.js';
 import type { OptionNames } from '../../api/option-names.js';
 
 /** Options of `'expected-gradients'` (Captum `GradientShap` defaults). */
@@ -98,7 +98,9 @@ export const expectedGradients: MethodDefinition<'expected-gradients'> = {
         // value the readback kernel copies; a cast bool keeps its bool buffer on webgpu).
         const finite = tf.tidy(() => tf.reshape(tf.sum(tf.mul(given, 0)), [1]));
         const baselinesCheck = { finite, error: () => new InvalidInputError('baselines contain NaN or Inf values') };
-        const target = await classesForTarget(model, input, call.target, call.inputCheck, baselinesCheck).finally(() => finite.dispose());
+        // The readback travels while the path is recorded ('predicted' seeds it on the device).
+        const ahead = classesAhead(model, input, call.target, call.inputCheck, baselinesCheck);
+        finite.dispose(); // its readback is recorded already
         const rows = given.rank === 4 ? shape[0] : 1;
         const plan = expectedGradientsPlan(n, samples, rows, seed);
         const baselines = tf.reshape<tf.Rank.R4>(given, [rows, h, w, c]);
@@ -110,12 +112,16 @@ export const expectedGradients: MethodDefinition<'expected-gradients'> = {
               baselines,
               plan,
               pointsPerImage: samples,
-              targets: target,
+              targets: ahead.seeds(),
               batchSize: chooseBatchSize(h * w * c, n * samples, options),
               label: 'expected-gradients',
             },
             call,
           );
+          const target = await ahead.classes.catch((error: unknown) => {
+            attribution.dispose();
+            throw error;
+          });
           const perImage = Array.from({ length: n }, (_, i) => ({
             baselineRows: Array.from(plan.baselineRows.subarray(i * samples, (i + 1) * samples)),
             alphas: Array.from(plan.alphas.subarray(i * samples, (i + 1) * samples)),
@@ -123,6 +129,7 @@ export const expectedGradients: MethodDefinition<'expected-gradients'> = {
           return { attribution, target, samples: perImage };
         } finally {
           baselines.dispose();
+          ahead.dispose();
         }
       },
       dispose() {},
