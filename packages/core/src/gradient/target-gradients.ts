@@ -32,13 +32,34 @@ export function targetGradients(model: Pick<ModelAdapter, 'forward' | 'kind'>, x
   return inputGradient((input) => targetsSeed(forward(input), targets), x);
 }
 
+/** Classes per image: numbers on the host, or one-hot rows on the device ([images, classes], e.g. an argMax's). */
+export type ClassSeeds = readonly number[] | tf.Tensor2D;
+
+/**
+ * d score[row, class of image `images[row]`] / d x for classes given as {@link ClassSeeds}: host
+ * classes go to {@link targetGradients}, device rows to {@link maskedGradients} (the same bits).
+ */
+export function seededGradients(
+  model: Pick<ModelAdapter, 'forward' | 'kind'>,
+  x: tf.Tensor4D,
+  seeds: ClassSeeds,
+  images: readonly number[],
+): tf.Tensor4D {
+  if (seeds instanceof tf.Tensor) return maskedGradients(model, x, seeds, images);
+  return targetGradients(
+    model,
+    x,
+    images.map((image) => seeds[image]!),
+  );
+}
+
 /**
  * {@link targetGradients} for classes that stay on the device: row r of `x` takes the one-hot row
  * `rows[r]` of `masks` ([images, classes], e.g. {@link chosenMask} of an argMax), gathered inside
  * the pass. The same gradient as targetGradients' for the same classes, bit for bit (the seed is the
  * mask either way); nothing is read back.
  */
-export function maskedGradients(
+function maskedGradients(
   model: Pick<ModelAdapter, 'forward' | 'kind'>,
   x: tf.Tensor4D,
   masks: tf.Tensor2D,
@@ -128,10 +149,9 @@ export interface ClassesAhead {
   readonly classes: Promise<number[]>;
   /**
    * The classes as gradient seeds, now: the given ones, or each row's argmax as one-hot rows on the
-   * device ([rows, classes], made on the first call and disposed by `dispose`), for
-   * {@link maskedGradients} / PathTargets.
+   * device ([rows, classes], made on the first call and disposed by `dispose`).
    */
-  seeds(): readonly number[] | tf.Tensor2D;
+  seeds(): ClassSeeds;
   dispose(): void;
 }
 

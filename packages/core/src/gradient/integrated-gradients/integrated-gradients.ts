@@ -7,8 +7,9 @@ import type { ModelAdapter } from '../../model/types.js';
 import { readChecked } from '../../api/input-check.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { choiceOption, integerOption, numberOption, rejectOption, seedOption } from '../../api/options.js';
-import { runPathIntegral, type PathTargets } from '../shared/path-integral.js';
+import { runPathIntegral } from '../shared/path-integral.js';
 import { chosenMask } from '../score-seed.js';
+import type { ClassSeeds } from '../target-gradients.js';
 import { blurBaseline, uniformNoiseBaseline } from './special-baselines.js';
 import { checkBaselineOption, resolveBaselines, type BaselineOption, type ResolvedBaselines } from './baselines.js';
 import { INTEGRATION_RULES, integrationRule, type IntegrationRule } from './rules.js';
@@ -94,7 +95,7 @@ function igPathIntegral(
   model: ModelAdapter,
   input: tf.Tensor4D,
   baselines: ResolvedBaselines,
-  targets: PathTargets,
+  targets: ClassSeeds,
   settings: IgSettings,
   call: Pick<CallContext, 'signal' | 'onProgress' | 'path'>,
 ): Promise<tf.Tensor4D> {
@@ -128,7 +129,7 @@ function igPathIntegral(
 export async function integratedGradientsOf(
   model: ModelAdapter,
   input: tf.Tensor4D,
-  targets: PathTargets,
+  targets: ClassSeeds,
   settings: IgSettings,
   call: Pick<CallContext, 'signal' | 'onProgress' | 'path'>,
 ): Promise<tf.Tensor4D> {

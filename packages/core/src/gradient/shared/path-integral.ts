@@ -21,7 +21,7 @@ import {
 import type { CallContext } from '../../api/types.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { gpuBufferOf, kernelToTensor, tfjsDevice } from '../../interop/tfjs-webgpu.js';
-import { maskedGradients, targetGradients } from '../target-gradients.js';
+import { seededGradients, type ClassSeeds } from '../target-gradients.js';
 import { checkpoint } from '../../api/abort.js';
 
 /** One path integral over a batch of images. */
@@ -38,31 +38,16 @@ export interface PathIntegral {
    * Target class per image: on the host, or on the device as one-hot rows ([n, classes], e.g. the
    * argMax of the images' scores: 'predicted' needs no readback before the path).
    */
-  readonly targets: PathTargets;
+  readonly targets: ClassSeeds;
   /** Path points per model pass. */
   readonly batchSize: number;
   /** Label for abort errors. */
   readonly label: string;
 }
 
-/** Classes per image, as numbers or as one-hot rows on the device. */
-export type PathTargets = readonly number[] | tf.Tensor2D;
-
 /** The image of each row of the batch [firstPoint, firstPoint + count). */
 function rowImages(firstPoint: number, count: number, pointsPerImage: number): number[] {
   return Array.from({ length: count }, (_, p) => Math.floor((firstPoint + p) / pointsPerImage));
-}
-
-/** d score[row, its image's target] / d points for the batch of rows [firstPoint, firstPoint + count). */
-function batchGradients(job: PathIntegral, points: tf.Tensor4D, firstPoint: number, count: number): tf.Tensor4D {
-  const images = rowImages(firstPoint, count, job.pointsPerImage);
-  const { targets } = job;
-  if (targets instanceof tf.Tensor) return maskedGradients(job.model, points, targets, images);
-  return targetGradients(
-    job.model,
-    points,
-    images.map((image) => targets[image]!),
-  );
 }
 
 /** Shape of one batch, as the kernels (and their references) take it. */
@@ -117,7 +102,7 @@ async function integrate(
       const params = { elementCount: h * w * c, pointCount, firstPoint, pointsPerImage: job.pointsPerImage };
       const points = await strategy.points(params);
       try {
-        const gradients = batchGradients(job, points, firstPoint, pointCount);
+        const gradients = seededGradients(job.model, points, job.targets, rowImages(firstPoint, pointCount, job.pointsPerImage));
         try {
           await strategy.accumulate(params, gradients);
         } finally {

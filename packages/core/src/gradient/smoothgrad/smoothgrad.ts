@@ -5,7 +5,7 @@ import { givenTargets } from '../../api/targets.js';
 import type { ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { booleanOption, choiceOption, integerOption, numberOption, rejectOption, rejectOptionAs, seedOption } from '../../api/options.js';
-import { classesAhead, gradientForTarget, maskedGradients, targetGradients } from '../target-gradients.js';
+import { classesAhead, gradientForTarget, seededGradients, type ClassSeeds } from '../target-gradients.js';
 import {
   igSettings,
   integratedGradientsOf,
@@ -65,22 +65,27 @@ declare module '../../api/types.js' {
 const INNER_METHODS: readonly SmoothGradInnerMethod[] = ['saliency', 'gradient-x-input', 'integrated-gradients'];
 
 /**
- * The gradients of one batch of noisy samples, row r a sample of image `images[r]`, for `seeds`
- * (host classes, or the argmax's one-hot rows on the device). With `check`, the pass also checks the
- * classes' range, its scores and the input (gradientForTarget's readback): the first batch of given
- * classes, which no prediction of the clean input checked.
+ * The gradients of one batch of noisy samples, row r a sample of image `images[r]`, for `seeds`.
+ * With `check`, the pass also checks the classes' range, its scores and the input
+ * (gradientForTarget's readback): the first batch of given classes, which no prediction of the
+ * clean input checked.
  */
 async function sampleGradients(
   model: ModelAdapter,
   points: tf.Tensor4D,
   images: readonly number[],
-  seeds: readonly number[] | tf.Tensor2D,
+  seeds: ClassSeeds,
   check: { inputCheck: InputCheck | undefined } | undefined,
 ): Promise<tf.Tensor4D> {
-  if (seeds instanceof tf.Tensor) return maskedGradients(model, points, seeds, images);
-  const classes = images.map((i) => seeds[i]!);
-  if (check) return (await gradientForTarget(model, points, classes, check.inputCheck)).gradient;
-  return targetGradients(model, points, classes);
+  if (!check || seeds instanceof tf.Tensor) return seededGradients(model, points, seeds, images);
+  return (
+    await gradientForTarget(
+      model,
+      points,
+      images.map((i) => seeds[i]!),
+      check.inputCheck,
+    )
+  ).gradient;
 }
 
 /**
