@@ -26,20 +26,39 @@ export function halfPixelSource(i: number, outSize: number, inSize: number): [nu
 /** Half-pixel-centre bilinear resize of one row-major `h x w` plane to `outH x outW` (f64). */
 export function resizeBilinearRef(plane: ArrayLike<number>, h: number, w: number, outH: number, outW: number): Float64Array {
   const out = new Float64Array(outH * outW);
+  resizeBilinearInto(plane, h, w, outH, outW, out);
+  return out;
+}
+
+/**
+ * {@link resizeBilinearRef} written into `out`, output pixel p at out[p * stride + offset] (one
+ * channel of an interleaved image: stride = channels, offset = the channel). Each output row's and
+ * column's sources and weight are looked up once.
+ */
+export function resizeBilinearInto(
+  plane: ArrayLike<number>,
+  h: number,
+  w: number,
+  outH: number,
+  outW: number,
+  out: Float64Array,
+  stride = 1,
+  offset = 0,
+): void {
+  const columns = Array.from({ length: outW }, (_, x) => halfPixelSource(x, outW, w));
   for (let y = 0; y < outH; y++) {
     const [y0, y1, ty] = halfPixelSource(y, outH, h);
     for (let x = 0; x < outW; x++) {
-      const [x0, x1, tx] = halfPixelSource(x, outW, w);
+      const [x0, x1, tx] = columns[x]!;
       const a = plane[y0 * w + x0]!;
       const b = plane[y0 * w + x1]!;
       const c = plane[y1 * w + x0]!;
       const d = plane[y1 * w + x1]!;
       const top = a + (b - a) * tx;
       const bottom = c + (d - c) * tx;
-      out[y * outW + x] = top + (bottom - top) * ty;
+      out[(y * outW + x) * stride + offset] = top + (bottom - top) * ty;
     }
   }
-  return out;
 }
 
 /** pytorch-grad-cam's scale_cam_image without resize: (x - min) / (1e-7 + max(x - min)), in place. */

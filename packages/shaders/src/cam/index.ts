@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 export { camMap, camMapFor, CAM_WEIGHTING_MODES, type CamWeighting } from './cam-map.kernel.js';
-export { camMapRef, halfPixelSource, resizeBilinearRef, minMaxNormaliseRef, type CamMapShape } from './cam-map.ref.js';
+export { camMapRef, halfPixelSource, resizeBilinearRef, resizeBilinearInto, minMaxNormaliseRef, type CamMapShape } from './cam-map.ref.js';
 export { gradientCamWeights, gradientCamWeightsFor, type KernelWeightedCam } from './gradient-cam-weights.kernel.js';
 export { gradcamPpWeightsRef, xgradCamWeightsRef } from './gradient-cam-weights.ref.js';
 export {

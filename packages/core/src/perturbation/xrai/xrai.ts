@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { halfPixelSource } from '@webxai/shaders';
+import { resizeBilinearInto } from '@webxai/shaders';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import {
   igSettings,
@@ -131,9 +131,9 @@ export async function candidatesOf(
 /**
  * HWC image min-max scaled to [-1, 1] and resized (half-pixel-centre bilinear, as skimage's resize
  * that PAIR uses, with order 1) to RESIZE x RESIZE, in f64: the same numbers whatever tfjs backend
- * produced `raw`. The resize is resizeBilinearRef's, each output's sources and weights looked up
- * once per row and column, written into the output's channel; with `scratch`, the output and its
- * temporary are views into it (valid until its next user).
+ * produced `raw`. The resize is resizeBilinearRef's, written straight into the output's channel
+ * (resizeBilinearInto); with `scratch`, the output and its temporary are views into it (valid until
+ * its next user).
  */
 export function segmentationInput(
   raw: ArrayLike<number>,
@@ -151,20 +151,10 @@ export function segmentationInput(
     for (let i = 0; i < out.length; i++) out[i] = scaled(i);
     return out;
   }
-  const rows = Array.from({ length: RESIZE }, (_, y) => halfPixelSource(y, RESIZE, height));
-  const columns = Array.from({ length: RESIZE }, (_, x) => halfPixelSource(x, RESIZE, width));
   const plane = float64('xraiPlane', height * width);
   for (let c = 0; c < channels; c++) {
     for (let p = 0; p < height * width; p++) plane[p] = scaled(p * channels + c);
-    for (let y = 0; y < RESIZE; y++) {
-      const [y0, y1, ty] = rows[y]!;
-      for (let x = 0; x < RESIZE; x++) {
-        const [x0, x1, tx] = columns[x]!;
-        const top = plane[y0 * width + x0]! + (plane[y0 * width + x1]! - plane[y0 * width + x0]!) * tx;
-        const bottom = plane[y1 * width + x0]! + (plane[y1 * width + x1]! - plane[y1 * width + x0]!) * tx;
-        out[(y * RESIZE + x) * channels + c] = top + (bottom - top) * ty;
-      }
-    }
+    resizeBilinearInto(plane, height, width, RESIZE, RESIZE, out, channels, c);
   }
   return out;
 }
