@@ -46,17 +46,10 @@ export class EnvelopeCholesky {
   }
 
   /**
-   * Whether the factorisation's multiply-adds (the sum over rows of the envelope width squared,
-   * halved) are at most `limit`, reading rows only until they exceed it: on a large image the first
-   * rows with unknowns settle it (their widths are about the image's).
-   */
-  static workWithin(level: GridLevel, limit: number): boolean {
-    return walkEnvelope(level, limit, undefined);
-  }
-
-  /**
-   * {@link workWithin} and, when it holds, each unknown's envelope start (an array of `arena`, for
-   * the constructor) from the same walk; undefined when the work exceeds `limit`.
+   * Each unknown's envelope start (an array of `arena`, for the constructor) when the factorisation's
+   * multiply-adds (the sum over rows of the envelope width squared, halved) are at most `limit`, else
+   * undefined, reading rows only until they exceed it: on a large image the first rows with unknowns
+   * settle it (their widths are about the image's).
    */
   static startsWithin(level: GridLevel, limit: number, arena: Arena): Int32Array | undefined {
     const first = arena.int32(level.count);
@@ -153,10 +146,10 @@ function downDot(initial: number, u: Float64Array, a: number, v: Float64Array, b
 }
 
 /**
- * Sums the factorisation's work row by row until it exceeds `limit` (see workWithin), writing each
- * unknown's envelope start ({@link envelopeStart}) to `first` when given; whether it stayed within.
+ * Sums the factorisation's work row by row until it exceeds `limit` (see startsWithin), writing each
+ * unknown's envelope start ({@link envelopeStart}) to `first`; whether it stayed within.
  */
-function walkEnvelope(level: GridLevel, limit: number, first: Int32Array | undefined): boolean {
+function walkEnvelope(level: GridLevel, limit: number, first: Int32Array): boolean {
   const { height, width, unknownAt } = level.shape;
   let work = 0;
   for (let y = 0; y < height && work <= limit; y++) {
@@ -164,7 +157,7 @@ function walkEnvelope(level: GridLevel, limit: number, first: Int32Array | undef
       const u = unknownAt[y * width + x]!;
       if (u < 0) continue;
       const lowest = envelopeStart(level, y, x, u);
-      if (first) first[u] = lowest;
+      first[u] = lowest;
       work += (u - lowest) ** 2 / 2;
     }
   }

@@ -41,12 +41,17 @@ export type ImputeSolver = 'direct' | 'multigrid';
  * in a fresh page: 28x28x1 calls 1-4 23 / 18 / 18 / 14 ms vs 62 / 17 / 18 / 5.
  */
 export function defaultSolver(level: GridLevel): ImputeSolver {
-  return EnvelopeCholesky.workWithin(level, directWorkLimit(level)) ? 'direct' : 'multigrid';
+  return directSolveStarts(level, undefined, new Arena({ webAssembly: false })) ? 'direct' : 'multigrid';
 }
 
-/** The direct solve's work limit for `level` (see defaultSolver). */
-function directWorkLimit(level: GridLevel): number {
-  return 250 * (level.k + 1) * level.count;
+/**
+ * The direct solve's envelope starts (in `arena`) when `solver` picks it, or by default when
+ * defaultSolver's work limit does; else undefined (the multigrid solve). The choice and the factor's
+ * first table in one walk (as two walks, ~4% of a 28x28 imputation).
+ */
+function directSolveStarts(level: GridLevel, solver: ImputeSolver | undefined, arena: Arena): Int32Array | undefined {
+  if (solver === 'multigrid') return undefined;
+  return EnvelopeCholesky.startsWithin(level, solver === 'direct' ? Infinity : 250 * (level.k + 1) * level.count, arena);
 }
 
 /**
@@ -77,10 +82,7 @@ export function noisyLinearImpute(
   out.set(image);
   if (level.count === 0) return out;
   const x = arena.float64(level.size);
-  // defaultSolver's choice and, when it is the direct solve, the factor's envelope starts in one walk
-  // (as two, ~4% of a 28x28 imputation).
-  const limit = options.solver === 'direct' ? Infinity : directWorkLimit(level);
-  const starts = options.solver === 'multigrid' ? undefined : EnvelopeCholesky.startsWithin(level, limit, arena);
+  const starts = directSolveStarts(level, options.solver, arena);
   if (starts) new EnvelopeCholesky(level, arena, starts).solve(b, x);
   else {
     startFromImage(level, image, x);
