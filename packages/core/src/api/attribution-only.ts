@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
+import { invariant } from '@webxai/shaders';
 import type { ModelAdapter, ModelInput } from '../model/types.js';
 import { flushTfjs } from '../interop/tfjs-webgpu.js';
 import { asDeviceLoss, callDevice, checkModelBackend, throwIfTfjsDeviceLost } from '../interop/device-loss.js';
@@ -8,6 +9,7 @@ import { currentPath, prepareMethod } from './explainer.js';
 import { disposeResult } from './dispose-result.js';
 import { toUncheckedBatch } from './input.js';
 import type { ExplainOptions, MethodName } from './types.js';
+import type { ClassSeeds } from '../gradient/target-gradients.js';
 
 /** What {@link explainAttributionOnly} returns; the caller disposes both tensors. */
 export interface AttributionWithScores {
@@ -23,7 +25,9 @@ export interface AttributionWithScores {
  * caller has checked `batch`), no wait for the GPU, no timing, and the method is told that only the
  * attribution is kept (CallContext.attributionOnly), so it may leave out the readbacks that only
  * feed the rest of its result (IG's convergence delta and end-point scores) and its scores' check.
- * `target` must already be checked against the model's classes.
+ * `target` must already be checked against the model's classes, or be one-hot rows on the device
+ * ([images, classes], e.g. the seeds classesAhead gives for 'predicted', not disposed here) for a
+ * method that takes them (MethodDefinition.takesClassRows), whose read the caller checks.
  *
  * The scores are not checked here. With `withScores`, the model's scores at the input come back
  * unread for the caller to check with the attribution (readPixelMaps): those of the method's own
@@ -36,10 +40,12 @@ export async function explainAttributionOnly(
   model: ModelInput,
   batch: tf.Tensor4D,
   options: ExplainOptions,
-  target: readonly number[],
+  target: ClassSeeds,
   withScores: boolean,
 ): Promise<AttributionWithScores> {
   const definition = definitionOf<MethodName>(options.method);
+  const classRows = target instanceof tf.Tensor ? target : undefined;
+  invariant(!classRows || definition.takesClassRows, `${definition.name} was given its classes as device rows it does not take`);
   const { adapter, instance } = prepareMethod(definition, model, options);
   const device = callDevice();
   const input = toUncheckedBatch(batch, adapter);
@@ -48,12 +54,19 @@ export async function explainAttributionOnly(
     await throwIfTfjsDeviceLost(definition.name);
     if (adapter.kind === 'layers') checkModelBackend(adapter.source);
     const attributionOnly = {
+      ...(classRows ? { classRows } : {}),
       handOverScores: (scores: tf.Tensor) => {
         handedOver?.dispose();
         handedOver = scores;
       },
     };
-    const call = { target: [...target], signal: options.signal, onProgress: undefined, path: currentPath(), attributionOnly };
+    const call = {
+      target: classRows ? undefined : [...(target as readonly number[])],
+      signal: options.signal,
+      onProgress: undefined,
+      path: currentPath(),
+      attributionOnly,
+    };
     const { attribution, ...rest } = (await instance.explain(input, call)) as unknown as { attribution: tf.Tensor };
     disposeResult(rest);
     // The scores the method handed over go into the result, or are not wanted.

@@ -124,6 +124,12 @@ export interface AttributionOnlyCall {
    * so it need not forward the input again for that check.
    */
   handOverScores(scores: tf.Tensor): void;
+  /**
+   * The classes as one-hot rows on the device ([images, classes], not disposed by the method) while
+   * the caller's read of them is still on its way; `CallContext.target` is then undefined. Given
+   * only to methods whose definition sets {@link MethodDefinition.takesClassRows}.
+   */
+  readonly classRows?: tf.Tensor2D;
 }
 
 /** A method prepared for one model (state such as a split model lives here until dispose). */
@@ -152,6 +158,12 @@ export interface MethodDefinition<M extends MethodName> {
    * threw). Only for methods whose passes cannot loop, hang or write anything on such values.
    */
   readonly defersInputCheck?: boolean;
+  /**
+   * With {@link CallContext.attributionOnly}, the method seeds its passes with
+   * `attributionOnly.classRows` when they are given, so a caller whose classes are still being read
+   * back (the sanity checks) records the method at once instead of waiting a round trip.
+   */
+  readonly takesClassRows?: boolean;
   /** Checks options (throwing InvalidOptionError that names the option) and prepares per-model state. */
   create(model: ModelAdapter, options: OptionsFor<M>): MethodInstance<M>;
 }

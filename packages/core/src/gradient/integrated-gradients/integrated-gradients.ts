@@ -218,6 +218,7 @@ export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
   name: 'integrated-gradients',
   requires: 'gradients',
   defersInputCheck: true, // read with the end points' scores and the sums, after the path
+  takesClassRows: true,
   optionNames: INTEGRATED_GRADIENTS_OPTION_NAMES,
   create(model, options) {
     const settings = igSettings(options);
@@ -227,8 +228,9 @@ export const integratedGradients: MethodDefinition<'integrated-gradients'> = {
         try {
           const given = givenTargets(call.target, input.shape[0]);
           // Only the path: the end points' forward and the readback feed the delta alone.
-          if (given && call.attributionOnly) {
-            return { attribution: await igPathIntegral(model, input, baselines, given, settings, call), target: given, delta: [] };
+          const seeds = call.attributionOnly && (call.attributionOnly.classRows ?? given);
+          if (seeds) {
+            return { attribution: await igPathIntegral(model, input, baselines, seeds, settings, call), target: given ?? [], delta: [] };
           }
           return await integratedGradientsOneReadback(model, input, baselines, given, settings, call);
         } finally {

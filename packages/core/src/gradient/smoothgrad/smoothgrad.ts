@@ -102,6 +102,7 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
   name: 'smoothgrad',
   requires: 'gradients',
   defersInputCheck: true, // read with the first gradient batch, or with the clean input's prediction
+  takesClassRows: true,
   optionNames: SMOOTHGRAD_OPTION_NAMES,
   create(model, options) {
     const variant = choiceOption<SmoothGradVariant>('smoothgrad', 'variant', options.variant, 'mean', ['mean', 'squared', 'variance']);
@@ -133,11 +134,14 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
         // (range, finite scores) and the input from its own readback (nothing to check when the
         // caller keeps only the attribution: CallContext.attributionOnly). 'predicted' and the IG inner
         // method predict first, the input check in that prediction's one readback, which travels while
-        // the samples' passes are recorded (seeded on the device by the argmax, see classesAhead).
-        const given = ig ? undefined : givenTargets(call.target, n);
+        // the samples' passes are recorded (seeded on the device by the argmax, see classesAhead);
+        // not when only the attribution is kept and the caller hands the classes over (given, or as
+        // device rows): it has checked them and the input.
+        const given = ig && !call.attributionOnly ? undefined : givenTargets(call.target, n);
+        const rows = call.attributionOnly?.classRows;
         throwIfAborted(call.signal, 'smoothgrad');
-        const ahead = given ? undefined : classesAhead(model, input, call.target, call.inputCheck);
-        const seeds = given ?? ahead!.seeds();
+        const ahead = given || rows ? undefined : classesAhead(model, input, call.target, call.inputCheck);
+        const seeds = given ?? rows ?? ahead!.seeds();
         let ops: SampleOps | undefined;
         try {
           ops = await createSampleOps({ input, noiseLevel, seed, samples, variant }, call.path);
@@ -163,7 +167,7 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
             }
             call.onProgress?.({ done: firstPoint + count, total });
           }
-          const target = given ?? (await ahead!.classes);
+          const target = given ?? (ahead ? await ahead.classes : []);
           return { attribution: ops.finish(), target };
         } finally {
           ops?.dispose();

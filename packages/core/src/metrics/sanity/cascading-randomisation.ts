@@ -4,7 +4,8 @@ import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
 import { toUncheckedBatch } from '../../api/input.js';
 import { InputCheck } from '../../api/input-check.js';
 import type { Target } from '../../api/targets.js';
-import { classesForTarget } from '../../gradient/target-gradients.js';
+import { classesAhead, type ClassesAhead, type ClassSeeds } from '../../gradient/target-gradients.js';
+import { definitionOf } from '../../api/explain.js';
 import { adaptModel } from '../../model/adapt.js';
 import type { ModelInput } from '../../model/types.js';
 import { numberOption, seedOption } from '../../api/options.js';
@@ -84,10 +85,17 @@ export async function cascadingRandomisation(
   const copyScores: tf.Tensor[] = [];
   let copy: tf.LayersModel | undefined;
   try {
-    // The input's check, the target and the scores' check in one readback; then the original map is
-    // queued before the copy is made, so the copy's host work overlaps its GPU work.
-    const target = await classesForTarget(adapter, batch, options.target, inputCheck);
-    attributions.push((await explainAttribution(NAME, options.explain, layers, batch, target, false)).attribution);
+    // The input's check, the target and the scores' check come back in one readback, which travels
+    // while the original map is recorded (originalMap); the copy is made after, so its host work
+    // overlaps that GPU work.
+    const ahead = classesAhead(adapter, batch, options.target, inputCheck);
+    let target: number[];
+    try {
+      attributions.push(await originalMap(options.explain, layers, batch, ahead));
+      target = await ahead.classes;
+    } finally {
+      ahead.dispose();
+    }
     const { model: copied, values: saved } = await copyLayersModel(layers);
     copy = copied;
     const seed = options.seed ?? 0;
@@ -115,6 +123,26 @@ export async function cascadingRandomisation(
     copy?.dispose();
     inputCheck.dispose();
     batch.dispose();
+  }
+}
+
+/**
+ * The original model's map, recorded before `ahead`'s classes are read when explain options can be
+ * seeded with what is at hand (given classes, or device rows for a method that takes them); an
+ * explain function, which is handed checked numbers, waits for them. An error of the early recording
+ * gives way to the classes' own (the input's check first, as when the classes were read first).
+ */
+async function originalMap(spec: ExplainSpec, model: tf.LayersModel, batch: tf.Tensor4D, ahead: ClassesAhead): Promise<tf.Tensor4D> {
+  try {
+    let early: ClassSeeds | undefined;
+    if (typeof spec !== 'function') {
+      const seeds = ahead.seeds();
+      if (!(seeds instanceof tf.Tensor) || definitionOf(spec.method).takesClassRows) early = seeds;
+    }
+    return (await explainAttribution(NAME, spec, model, batch, early ?? (await ahead.classes), false)).attribution;
+  } catch (error) {
+    await ahead.classes;
+    throw error;
   }
 }
 

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { ModelError } from '@webxai/shaders';
+import { invariant, ModelError } from '@webxai/shaders';
 import { explainAttributionOnly, scoresAt, withScoresOf } from '../../api/attribution-only.js';
 import { adaptModel } from '../../model/adapt.js';
 import { explain } from '../../api/explain.js';
 import { disposeResult } from '../../api/dispose-result.js';
 import type { ExplainOptions } from '../../api/types.js';
 import type { ModelInput } from '../../model/types.js';
+import type { ClassSeeds } from '../../gradient/target-gradients.js';
 import { normaliseAttribution, pixelMapsOf } from '../shared/attribution.js';
 import { spearman, ssim } from '../shared/stats.js';
 
@@ -21,7 +22,7 @@ export interface SanityExplanation {
 
 /**
  * The attribution of `model` on `input` (checked) for `target` (checked against the model's
- * classes), normalised to [n, h, w, c'] and left on the model's device with its GPU work possibly
+ * classes, or device rows for explain options whose method takes them: explainAttributionOnly), normalised to [n, h, w, c'] and left on the model's device with its GPU work possibly
  * still queued, and with `withScores` the model's scores at the input, unchecked (explainAttributionOnly's
  * or, for an explain function, a forward pass): both come back with other explanations' in one
  * {@link readPixelMaps}, which checks their values. Without `withScores` the caller has checked the
@@ -32,14 +33,15 @@ export async function explainAttribution(
   spec: ExplainSpec,
   model: ModelInput,
   input: tf.Tensor4D,
-  target: number[],
+  target: ClassSeeds,
   withScores: boolean,
 ): Promise<SanityExplanation> {
   if (typeof spec !== 'function') {
     const { attribution, scores } = await explainAttributionOnly(model, input, spec, target, withScores);
     return normalisedWith(what, attribution, input.shape, scores);
   }
-  const attribution = await spec(model, input, target);
+  invariant(!(target instanceof tf.Tensor), 'an explain function is given its classes as numbers');
+  const attribution = await spec(model, input, [...target]);
   const { scores } = withScores ? await withScoresOf(attribution, () => scoresAt(adaptModel(model), input)) : { scores: undefined };
   return normalisedWith(what, attribution, input.shape, scores);
 }

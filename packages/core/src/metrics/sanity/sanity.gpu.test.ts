@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, tinyCnn, tinyCnnGraphModel, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
-import { InvalidOptionError, ModelError, normalFill, ShapeMismatchError, UnsupportedModelError } from '@webxai/shaders';
+import { InvalidInputError, InvalidOptionError, ModelError, normalFill, ShapeMismatchError, UnsupportedModelError } from '@webxai/shaders';
 import { explain } from '../../api/explain.js';
 import type { ModelInput } from '../../model/types.js';
 import { cascadingRandomisation } from './cascading-randomisation.js';
@@ -106,6 +106,58 @@ describe('sanity checks', () => {
     expect(named.readbacks).toBe(2);
     expect(whole.readbacks).toBe(2 + 4); // one per explain call (end points, sums and the input's check)
   });
+
+  it.each([
+    { method: 'integrated-gradients', steps: 8 },
+    { method: 'smoothgrad', samples: 4, seed: 2 },
+    { method: 'smoothgrad', samples: 2, seed: 2, inner: 'integrated-gradients', innerOptions: { steps: 4 } },
+  ] as const)(
+    'cascading randomisation ($method $inner): recorded while the classes are read (device rows for the prediction, or the given classes) = whole explain calls',
+    async (spec) => {
+      const byExplain = async (m: ModelInput, input: tf.Tensor4D, target: number[]) => {
+        const r = await explain(m, input, { ...spec, target });
+        return (r as unknown as { attribution: tf.Tensor }).attribution;
+      };
+      const twoClasses = await imagesOfTwoClasses();
+      const whole = await cascadingRandomisation(model, twoClasses, { explain: byExplain, seed: 4 });
+      const tensors = tf.memory().numTensors;
+      const predicted = await countReadbacks(() => cascadingRandomisation(model, twoClasses, { explain: spec, seed: 4 }));
+      const options = { explain: spec, seed: 4, target: whole.target };
+      const given = await countReadbacks(() => cascadingRandomisation(model, twoClasses, options));
+      expect(tf.memory().numTensors).toBe(tensors);
+      twoClasses.dispose();
+      expect(new Set(whole.target).size).toBe(2); // a row seeded with the other image's class shows
+      expect(predicted.result).toEqual(whole);
+      expect(given.result).toEqual(whole);
+      expect([predicted.readbacks, given.readbacks]).toEqual([2, 2]);
+    },
+  );
+
+  it.each(['integrated-gradients', 'saliency'] as const)(
+    'cascading randomisation (%s, recorded before its classes are read): a NaN input and a class out of range keep their errors; no leaks',
+    async (method) => {
+      const withNaN = tf.fill<tf.Rank.R4>(x.shape, Number.NaN);
+      const tensors = tf.memory().numTensors;
+      await expect(cascadingRandomisation(model, withNaN, { explain: { method }, target: [9, 9] })).rejects.toThrow(InvalidInputError);
+      await expect(cascadingRandomisation(model, x, { explain: { method }, target: [0, 9] })).rejects.toThrow(InvalidOptionError);
+      await expect(cascadingRandomisation(model, x, { explain: { method }, target: [0, 9] })).rejects.toThrow(/9/);
+      expect(tf.memory().numTensors).toBe(tensors);
+      withNaN.dispose();
+    },
+  );
+
+  /** Two of eight seeded random images that the model puts in different classes. */
+  async function imagesOfTwoClasses(): Promise<tf.Tensor4D> {
+    const candidates = tf.randomUniform<tf.Rank.R4>([8, 12, 12, 3], 0, 1, 'float32', 21);
+    const argMax = tf.tidy(() => tf.argMax<tf.Tensor1D>(model.predict(candidates) as tf.Tensor2D, 1));
+    const classes = await argMax.array();
+    argMax.dispose();
+    const other = classes.findIndex((c) => c !== classes[0]);
+    expect(other).toBeGreaterThan(0);
+    const pair = tf.gather(candidates, [0, other]);
+    candidates.dispose();
+    return pair;
+  }
 
   it("cascading randomisation: NaN in a step's map -> ModelError naming the step; no leaks", async () => {
     const nanOnCopies = (m: ModelInput, input: tf.Tensor4D) =>
