@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import {
+  cornerImages,
+  disposeWeights,
+  linearModel,
+  quadrantModel,
+  tinyCnn,
+  tinyCnnWeights,
+  type TinyCnnWeights,
+} from '@webxai/testing/models';
 import { AbortedError, gaussianBlurAxisRef, liveBufferCount, packBlurPlan, uniformRef } from '@webxai/shaders';
 import { countReadbacks } from '@webxai/testing';
 import { createExplainer, explain } from '../../api/explain.js';
@@ -74,6 +82,20 @@ describe('blur-ig', () => {
     expect(got).toEqual(want); // the same bits
     expect({ readbacks, batches }).toEqual({ readbacks: 1, batches: [4, 4, 4] });
     expect(wantBatches).toEqual([2, 4, 4, 4]); // 'predicted' needs the classes first: the clean input's forward
+    expect(memory()).toEqual(before);
+    x.dispose();
+  });
+
+  it("'predicted' seeds each point with its image's argmax on the device while the classes are read: the given classes' bits", async () => {
+    const x = cornerImages(); // image 0 predicts class 0 of quadrantModel, image 1 class 3
+    const options = { method: 'blur-ig', steps: 3, maxSigma: 2, batchSize: 4 } as const; // a batch mixes both images
+    const before = memory();
+    const { result: predicted, readbacks } = await countReadbacks(() => explain(quadrantModel, x, options));
+    expect(predicted.target).toEqual([0, 3]);
+    expect(readbacks).toBe(1); // the classes, with the input's check
+    const given = await explain(quadrantModel, x, { ...options, target: [0, 3] });
+    expect(Array.from(await predicted.attribution.data())).toEqual(Array.from(await given.attribution.data()));
+    tf.dispose([predicted.attribution, given.attribution]);
     expect(memory()).toEqual(before);
     x.dispose();
   });

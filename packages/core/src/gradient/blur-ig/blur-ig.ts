@@ -7,7 +7,7 @@ import { createTensorBuffer, gpuBufferOf, keepHostCopy, takesHostCopy, tfjsDevic
 import { chooseBatchSize, checkBatchingOptions, type BatchingOptions } from '../shared/batching.js';
 import { createPairBlurrer } from '../shared/blur.js';
 import { booleanOption, integerOption, numberOption } from '../../api/options.js';
-import { classesForTarget, forwardOf, gradientAndScores, targetGradients } from '../target-gradients.js';
+import { classesAhead, forwardOf, gradientAndScores, seededGradients } from '../target-gradients.js';
 import { checkTargetClass, givenTargets } from '../../api/targets.js';
 import { readChecked, type InputCheck } from '../../api/input-check.js';
 import type { OptionNames } from '../../api/option-names.js';
@@ -60,14 +60,18 @@ interface BlurIgSettings {
   readonly sqrt: boolean;
 }
 
+/**
+ * The gradient pass over a batch of path points starting at path point `firstPoint`; row p is a point
+ * of image `images[p]`. Returns a new tensor of the points' shape.
+ */
+type PointGradients = (points: tf.Tensor4D, images: readonly number[], firstPoint: number) => tf.Tensor4D;
+
 async function blurIgOf(
-  model: ModelAdapter,
   input: tf.Tensor4D,
-  targets: readonly number[],
+  gradientsOf: PointGradients,
   s: BlurIgSettings,
   options: BatchingOptions,
   call: Pick<CallContext, 'signal' | 'onProgress' | 'path'>,
-  clean?: CleanScores[],
 ): Promise<tf.Tensor4D> {
   const [n, h, w, c] = input.shape;
   const elementCount = h * w * c;
@@ -100,10 +104,7 @@ async function blurIgOf(
       const params = { elementCount, pointCount: count, firstPoint, pointsPerImage: s.steps };
       const [points, forward] = await blurrer.blur(input, firstPoint, count);
       try {
-        const rowTargets = Array.from({ length: count }, (_, p) => targets[sourceRows[firstPoint + p]!]!);
-        const gradients = clean
-          ? gradientKeepingCleanScores(model, points, rowTargets, firstPoint, s.steps, clean)
-          : targetGradients(model, points, rowTargets);
+        const gradients = gradientsOf(points, sourceRows.slice(firstPoint, firstPoint + count), firstPoint);
         try {
           if (device && attribution && weightBuffer) {
             await runKernel(device, blurIgAccumulate, {
@@ -170,7 +171,7 @@ function gradientKeepingCleanScores(
 }
 
 /**
- * The checks {@link classesForTarget} makes before a path, made after it from the path's own clean
+ * The checks classesForTarget makes before a path, made after it from the path's own clean
  * scores, in the same order (the input's values, the scores' finiteness, the class range) and in
  * ONE readback, which also brings a small attribution along as its host copy (a caller reading it
  * then waits no round trip).
@@ -208,7 +209,16 @@ async function blurIgForGiven(
 ): Promise<tf.Tensor4D> {
   const clean: CleanScores[] = [];
   try {
-    const attribution = await blurIgOf(model, input, given, settings, options, call, clean);
+    const gradientsOf: PointGradients = (points, images, firstPoint) =>
+      gradientKeepingCleanScores(
+        model,
+        points,
+        images.map((image) => given[image]!),
+        firstPoint,
+        settings.steps,
+        clean,
+      );
+    const attribution = await blurIgOf(input, gradientsOf, settings, options, call);
     await checkAfterPath(model, clean, given, call.inputCheck, attribution).catch((error: unknown) => {
       attribution.dispose();
       throw error;
@@ -231,7 +241,7 @@ async function blurIgForGiven(
 export const blurIg: MethodDefinition<'blur-ig'> = {
   name: 'blur-ig',
   requires: 'gradients',
-  defersInputCheck: true, // read with the clean input's classes, before the path
+  defersInputCheck: true, // read with the clean input's classes (on their way while the path is recorded), or after the path
   optionNames: BLUR_IG_OPTION_NAMES,
   create(model, options) {
     const settings: BlurIgSettings = {
@@ -247,9 +257,20 @@ export const blurIg: MethodDefinition<'blur-ig'> = {
         const given = givenTargets(call.target, input.shape[0]);
         if (given) return { attribution: await blurIgForGiven(model, input, given, settings, options, call), target: given };
         // One forward of the clean input: its classes, its scores' finiteness and the input check
-        // in one readback (was 2-3: the check, predict's NaN check, the argmax).
-        const target = await classesForTarget(model, input, call.target, call.inputCheck);
-        return { attribution: await blurIgOf(model, input, target, settings, options, call), target };
+        // in one readback (was 2-3: the check, predict's NaN check, the argmax), which travels while
+        // the path is recorded, seeded on the device by the argmax (classesAhead).
+        const ahead = classesAhead(model, input, call.target, call.inputCheck);
+        try {
+          const gradientsOf: PointGradients = (points, images) => seededGradients(model, points, ahead.seeds(), images);
+          const attribution = await blurIgOf(input, gradientsOf, settings, options, call);
+          const target = await ahead.classes.catch((error: unknown) => {
+            attribution.dispose();
+            throw error;
+          });
+          return { attribution, target };
+        } finally {
+          ahead.dispose();
+        }
       },
       dispose() {},
     };

@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, linearModel, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
+import {
+  cornerImages,
+  disposeWeights,
+  linearModel,
+  quadrantModel,
+  tinyCnn,
+  tinyCnnWeights,
+  type TinyCnnWeights,
+} from '@webxai/testing/models';
 import { AbortedError, InvalidInputError, InvalidOptionError, liveBufferCount, ModelError } from '@webxai/shaders';
 import { countReadbacks } from '@webxai/testing';
 import { createExplainer, explain } from '../../api/explain.js';
@@ -117,6 +125,26 @@ describe('guided-ig', () => {
     const done: number[] = [];
     const onProgress = (p: { done: number }) => void done.push(p.done);
     await expect(explain(model, bad, { method: 'guided-ig', steps: 50, target: 1, onProgress })).rejects.toThrow(InvalidInputError);
+    expect(done).toEqual([1]);
+    bad.dispose();
+    expect(memory()).toEqual(before);
+    x.dispose();
+  });
+
+  it("'predicted' records its first two steps while the classes are read (device rows of the argmax): the given classes' bits", async () => {
+    const x = cornerImages(); // image 0 predicts class 0 of quadrantModel, image 1 class 3
+    const before = memory();
+    const options = { method: 'guided-ig', steps: 4 } as const;
+    const predicted = await explain(quadrantModel, x, options);
+    expect(predicted.target).toEqual([0, 3]);
+    const given = await explain(quadrantModel, x, { ...options, target: [0, 3] });
+    expect(Array.from(await predicted.attribution.data())).toEqual(Array.from(await given.attribution.data()));
+    tf.dispose([predicted.attribution, given.attribution]);
+    // A bad input still stops after the second step, as with a given class.
+    const bad = tf.fill<tf.Rank.R4>(x.shape, Number.NaN);
+    const done: number[] = [];
+    const onProgress = (p: { done: number }) => void done.push(p.done);
+    await expect(explain(quadrantModel, bad, { method: 'guided-ig', steps: 50, onProgress })).rejects.toThrow(InvalidInputError);
     expect(done).toEqual([1]);
     bad.dispose();
     expect(memory()).toEqual(before);

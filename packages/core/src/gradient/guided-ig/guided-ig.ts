@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { throwIfAborted } from '@webxai/shaders';
+import { invariant, throwIfAborted } from '@webxai/shaders';
 import { givenTargets } from '../../api/targets.js';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { InputCheck } from '../../api/input-check.js';
 import type { ModelAdapter } from '../../model/types.js';
 import { integerOption, numberOption, seedOption } from '../../api/options.js';
-import { classesForTarget, targetGradients } from '../target-gradients.js';
-import { checkBaselineOption, resolveBaselines, type BaselineOption } from '../integrated-gradients/baselines.js';
+import { classesAhead, seededGradients, type ClassSeeds } from '../target-gradients.js';
+import { checkBaselineOption, resolveBaselines, type BaselineOption, type ResolvedBaselines } from '../integrated-gradients/baselines.js';
 import { blurBaseline, uniformNoiseBaseline } from '../integrated-gradients/special-baselines.js';
 import type { OptionNames } from '../../api/option-names.js';
 import { checkpoint } from '../../api/abort.js';
@@ -128,11 +128,15 @@ export interface FirstStepCheck {
 function stepGradient(
   model: ModelAdapter,
   x: tf.Tensor4D,
-  targets: readonly number[],
+  targets: ClassSeeds,
   keepScores: boolean,
 ): { gradient: tf.Tensor2D; scores?: tf.Tensor2D } {
   try {
-    const pass = keepScores ? gradientKeepingScores(model, x, targets) : { gradient: targetGradients(model, x, targets) };
+    invariant(!keepScores || !(targets instanceof tf.Tensor), "the first step's check is for given classes");
+    const images = Array.from({ length: x.shape[0] }, (_, i) => i);
+    const pass = keepScores
+      ? gradientKeepingScores(model, x, targets as readonly number[])
+      : { gradient: seededGradients(model, x, targets, images) };
     const rows = tf.reshape<tf.Rank.R2>(pass.gradient, [x.shape[0], x.size / x.shape[0]]);
     pass.gradient.dispose();
     return { ...pass, gradient: rows };
@@ -151,11 +155,13 @@ export async function guidedIgOf(
   model: ModelAdapter,
   input: tf.Tensor4D,
   baseline: tf.Tensor4D,
-  targets: readonly number[],
+  targets: ClassSeeds,
   s: GuidedSettings,
   call: Pick<CallContext, 'signal' | 'onProgress'> & {
     readonly loop: GuidedIgLoop;
     readonly firstCheck?: FirstStepCheck | undefined;
+    /** The checked classes on their way (classesAhead's): awaited where the first step's check is. */
+    readonly classes?: Promise<unknown> | undefined;
   },
 ): Promise<tf.Tensor4D> {
   const [n, h, w, c] = input.shape;
@@ -177,16 +183,45 @@ export async function guidedIgOf(
     for (let step = 0; step < s.steps; step++) {
       await checkpoint(call.signal, 'guided-ig');
       const pass = stepGradient(model, tf.reshape<tf.Rank.R4>(state.x, [n, h, w, c]), targets, step === 0 && call.firstCheck !== undefined);
-      if (pass.scores) firstCheck.start(model, { scores: pass.scores, inputCheck: call.firstCheck?.inputCheck }, targets);
+      if (pass.scores) firstCheck.start(model, { scores: pass.scores, inputCheck: call.firstCheck?.inputCheck }, targets as number[]);
       state = await stepper(pass.gradient, state, step).finally(() => pass.gradient.dispose());
-      if (step === 1) await firstCheck.settle(); // the GPU still has step 1's work while the host waits
+      // The GPU still has step 1's work while the host waits.
+      if (step === 1) await Promise.all([firstCheck.settle(), call.classes]);
       call.onProgress?.({ done: step + 1, total: s.steps });
     }
-    await firstCheck.settle(); // a one-step path
+    await Promise.all([firstCheck.settle(), call.classes]); // a one-step path
     return tf.reshape<tf.Rank.R4>(state.attribution, [n, h, w, c]);
   } finally {
     await firstCheck.dispose();
     tf.dispose([...keeps, state.x, state.attribution]);
+  }
+}
+
+/**
+ * {@link guidedIgOf} from resolved `baselines` (disposed here): each image's baseline row, the step
+ * loop this backend has, and the first step's check when the classes are `given` (else `classes`,
+ * classesAhead's read, is awaited in its place).
+ */
+async function guidedIgWith(
+  model: ModelAdapter,
+  input: tf.Tensor4D,
+  baselines: ResolvedBaselines,
+  seeds: ClassSeeds,
+  settings: GuidedSettings,
+  call: CallContext & { readonly given: readonly number[] | undefined; readonly classes: Promise<number[]> | undefined },
+): Promise<tf.Tensor4D> {
+  try {
+    const rows = Array.from({ length: input.shape[0] }, (_, i) => baselines.rowOf(i));
+    const perImage = tf.gather<tf.Tensor4D>(baselines.tensor, rows);
+    try {
+      const loop = hasStepKernel() ? 'kernel' : 'host';
+      const firstCheck = call.given ? { inputCheck: call.inputCheck } : undefined;
+      return await guidedIgOf(model, input, perImage, seeds, settings, { ...call, loop, firstCheck });
+    } finally {
+      perImage.dispose();
+    }
+  } finally {
+    baselines.tensor.dispose();
   }
 }
 
@@ -226,28 +261,21 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
     return {
       async explain(input, call) {
         // A given class needs no prediction: the first step's gradient pass checks it (and the input).
-        // 'predicted': one forward, the classes read back with the input's check (classesForTarget).
+        // 'predicted': one forward, the classes read back with the input's check (classesAhead) while
+        // the first two steps are recorded, seeded on the device by the argmax.
         const given = givenTargets(call.target, input.shape[0]);
         throwIfAborted(call.signal, 'guided-ig');
-        const target = given ?? (await classesForTarget(model, input, call.target, call.inputCheck));
-        const baselines = await resolveBaselines(options.baseline, input, {
-          blur: (x) => blurBaseline(x, sigma, call.path),
-          uniformNoise: (x) => uniformNoiseBaseline(x, seed, call.path),
-        });
+        const ahead = given ? undefined : classesAhead(model, input, call.target, call.inputCheck);
         try {
-          const perImage = tf.gather<tf.Tensor4D>(
-            baselines.tensor,
-            Array.from({ length: input.shape[0] }, (_, i) => baselines.rowOf(i)),
-          );
-          try {
-            const loop = hasStepKernel() ? 'kernel' : 'host';
-            const firstCheck = given ? { inputCheck: call.inputCheck } : undefined;
-            return { attribution: await guidedIgOf(model, input, perImage, target, settings, { ...call, loop, firstCheck }), target };
-          } finally {
-            perImage.dispose();
-          }
+          const seeds = given ?? ahead!.seeds();
+          const baselines = await resolveBaselines(options.baseline, input, {
+            blur: (x) => blurBaseline(x, sigma, call.path),
+            uniformNoise: (x) => uniformNoiseBaseline(x, seed, call.path),
+          });
+          const attribution = await guidedIgWith(model, input, baselines, seeds, settings, { ...call, given, classes: ahead?.classes });
+          return { attribution, target: given ?? (await ahead!.classes) };
         } finally {
-          baselines.tensor.dispose();
+          ahead?.dispose();
         }
       },
       dispose() {},
