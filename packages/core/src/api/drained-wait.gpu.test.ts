@@ -52,9 +52,11 @@ describe('the explainer skips its queue wait after a drained method (webgpu)', (
     }
   }
 
-  it('saliency, gradient x input, guided backprop, deconvnet, a one-layer Grad-CAM and guided Grad-CAM read last: no wait; timeMs still counts', async () => {
-    // Guided Grad-CAM records both passes and the product before its one readback (Grad-CAM's peaks').
-    for (const method of ['saliency', 'gradient-x-input', 'guided-backprop', 'deconvnet', 'grad-cam', 'guided-grad-cam']) {
+  it('saliency, gradient x input, guided backprop, deconvnet, a one-layer Grad-CAM, guided Grad-CAM and IG read last: no wait; timeMs still counts', async () => {
+    // Guided Grad-CAM records both passes and the product before its one readback (Grad-CAM's peaks');
+    // IG reads its end points' scores and the attribution's sums after the path.
+    const methods = ['saliency', 'gradient-x-input', 'guided-backprop', 'deconvnet', 'grad-cam', 'guided-grad-cam', 'integrated-gradients'];
+    for (const method of methods) {
       for (const target of [undefined, 2]) {
         const { waits: n, timeMs } = await waits({ method, target });
         expect(n, `${method} target ${target}`).toBe(0);
@@ -66,7 +68,8 @@ describe('the explainer skips its queue wait after a drained method (webgpu)', (
   it('waits when the method records work after its last readback (relu: false, augSmooth) or marks nothing', async () => {
     expect((await waits({ method: 'grad-cam', relu: false })).waits).toBe(1);
     expect((await waits({ method: 'grad-cam', augSmooth: true })).waits).toBe(1);
-    expect((await waits({ method: 'integrated-gradients', steps: 4 })).waits).toBe(1);
+    // SmoothGrad's classes are read before its samples' passes run.
+    expect((await waits({ method: 'smoothgrad', samples: 4 })).waits).toBe(1);
   });
 
   it('a mark stops counting once tfjs records or submits anything', async () => {

@@ -5,7 +5,7 @@ import { currentPath } from '../api/explainer.js';
 import { toHostInputBatch, toUncheckedBatch } from '../api/input.js';
 import { InputCheck } from '../api/input-check.js';
 import { checkTargetOption } from '../api/targets.js';
-import { flushTfjs, tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { flushTfjs, tfjsDevice, tfjsSubmitMark, tfjsSubmittedNothingSince } from '../interop/tfjs-webgpu.js';
 import { adaptModel } from '../model/adapt.js';
 import type { ModelInput } from '../model/types.js';
 import type { ExecutionPath } from '../api/types.js';
@@ -107,6 +107,8 @@ export async function evaluate<M extends MetricName>(
     const path = currentPath();
     const hostInput = needsHostInput(definition, options, path);
     reading = readAttribution(normalised, hostInput && !hostValues ? batch : undefined, check);
+    // Set by a metric whose last readback waited for all its GPU work (MetricInputsBase.markDrained).
+    let drained: object | undefined;
     // Marked handled now: a metric that fails before awaiting it must not leave an unhandled rejection.
     void reading.catch(() => undefined);
     const output = await runMetric(
@@ -124,12 +126,15 @@ export async function evaluate<M extends MetricName>(
         signal: options.signal,
         batchSize,
         preprocess,
+        ...(path === 'gpu' && { markDrained: () => void (drained = tfjsSubmitMark()) }),
       },
       reading,
       options,
       hostInput,
     );
-    if (path === 'gpu') {
+    // Wait until the GPU has finished, so timeMs measures the metric, unless its last readback
+    // already waited for everything and nothing was submitted since.
+    if (path === 'gpu' && !tfjsSubmittedNothingSince(drained)) {
       flushTfjs();
       await tfjsDevice().queue.onSubmittedWorkDone();
     }

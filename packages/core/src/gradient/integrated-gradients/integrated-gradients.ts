@@ -179,7 +179,7 @@ async function integratedGradientsOneReadback(
   baselines: ResolvedBaselines,
   given: number[] | undefined,
   settings: IgSettings,
-  call: Pick<CallContext, 'signal' | 'onProgress' | 'path' | 'inputCheck'>,
+  call: Pick<CallContext, 'signal' | 'onProgress' | 'path' | 'inputCheck' | 'markDrained'>,
 ): Promise<{ attribution: tf.Tensor4D; target: number[]; delta: number[] }> {
   const n = input.shape[0];
   const scores = endpointForward(model, input, baselines, call.signal);
@@ -192,6 +192,7 @@ async function integratedGradientsOneReadback(
     try {
       const sums = tf.sum(attribution, [1, 2, 3]);
       const read = await readChecked(call.inputCheck, [scores, sums, chosen]).finally(() => sums.dispose());
+      call.markDrained?.(); // the sums waited for the whole path; the rest is host arithmetic
       const target = given ?? Array.from(read.subarray(scores.size + n));
       const { fx, fb } = endValues(read.subarray(0, scores.size), target, classes, model.kind);
       const totals = read.subarray(scores.size, scores.size + n);

@@ -128,6 +128,7 @@ async function rankedCurves(mode: RankedMode, inputs: MetricInputs, options: Ran
         image.tensor.dispose();
       }
     }
+    inputs.markDrained?.(); // the last image's scores came back after every batch before them
     return { scores: curves.map(trapezoidArea), curves, target: originals!.targets };
   } finally {
     pending?.dispose();

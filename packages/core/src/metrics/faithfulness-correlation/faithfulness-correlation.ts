@@ -94,6 +94,7 @@ export const faithfulnessCorrelation: MetricDefinition<'faithfulness-correlation
       }
     }
     const { maps } = early ?? (await inputs.reading);
+    inputs.markDrained?.(); // the last image's scores came back after every batch before them
     const original = new Float32Array(maps.length * classes);
     perImage.forEach(({ scores }, i) => original.set(scores.subarray(0, classes), i * classes));
     const targets = resolveTargetsOnHost(inputs.target, original, maps.length, classes);

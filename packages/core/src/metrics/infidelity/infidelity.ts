@@ -57,6 +57,7 @@ export const infidelity: MetricDefinition<'infidelity'> = {
     const { original, derived, classes, targets } = gpuBatches(metricEnv(NAME, inputs))
       ? await scoreOnGpu(NAME, inputs, perturbations)
       : await scoreOnHost(NAME, readInputs(inputs, await inputs.reading, true), perturbations);
+    inputs.markDrained?.(); // every score came back in that readback: the rest is host arithmetic
     const { samples, dots } = perturbations;
     const scores = targets.map((target, i) => {
       const f0 = original[i * classes + target]!;

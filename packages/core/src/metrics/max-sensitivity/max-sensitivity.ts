@@ -110,6 +110,7 @@ export const maxSensitivity: MetricDefinition<'max-sensitivity'> = {
       }
       const all = tf.concat(rows);
       norms = Float64Array.from(await all.data().finally(() => all.dispose()), Math.sqrt);
+      inputs.markDrained?.(); // the norms of every explain call's map
     } finally {
       tf.dispose(rows);
     }

@@ -78,6 +78,7 @@ export const road: MetricDefinition<'road'> = {
       };
     };
     const { original, derived, classes, targets } = await scoreWithOriginalsWhileReading(NAME, inputs, fractions.length, imputer);
+    inputs.markDrained?.(); // every score came back in that readback: the rest is host arithmetic
     const softmax = (o.output ?? 'probability') === 'probability' && !areProbabilities(original, classes);
     const curves = targets.map((_, i) => {
       const rows = derived.subarray(i * fractions.length * classes, (i + 1) * fractions.length * classes);
