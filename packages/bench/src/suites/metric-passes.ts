@@ -92,7 +92,7 @@ async function setupMetricPasses(context: BenchContext): Promise<SuiteInstance> 
             `(bound 1.1x: ${boundVerdict(s.ratio, 1.1)}); median paired ratio ${s.pairedRatio.toFixed(3)}x`,
         );
       }
-      console.log(lines.join('\n'));
+      if (lines.length > 1) console.log(lines.join('\n')); // a filter may have left every case out
       tf.dispose([x, attribution]);
       model.dispose();
     },
