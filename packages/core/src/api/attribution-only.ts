@@ -45,6 +45,7 @@ export async function explainAttributionOnly(
 ): Promise<AttributionWithScores> {
   const definition = definitionOf<MethodName>(options.method);
   const classRows = target instanceof tf.Tensor ? target : undefined;
+  const given = target instanceof tf.Tensor ? undefined : [...target];
   invariant(!classRows || definition.takesClassRows, `${definition.name} was given its classes as device rows it does not take`);
   const { adapter, instance } = prepareMethod(definition, model, options);
   const device = callDevice();
@@ -61,7 +62,7 @@ export async function explainAttributionOnly(
       },
     };
     const call = {
-      target: classRows ? undefined : [...(target as readonly number[])],
+      target: given,
       signal: options.signal,
       onProgress: undefined,
       path: currentPath(),

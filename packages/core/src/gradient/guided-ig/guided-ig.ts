@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '@tensorflow/tfjs';
-import { invariant, throwIfAborted } from '@webxai/shaders';
+import { throwIfAborted } from '@webxai/shaders';
 import { givenTargets } from '../../api/targets.js';
 import type { CallContext, ExplainResultBase, MethodDefinition } from '../../api/types.js';
 import type { InputCheck } from '../../api/input-check.js';
@@ -119,24 +119,23 @@ async function hostStepper(path: StepGeometry, s: GuidedSettings, kth: number): 
  */
 export interface FirstStepCheck {
   readonly inputCheck: InputCheck | undefined;
+  /** The given classes, one per image. */
+  readonly targets: readonly number[];
 }
 
 /**
- * The [n, size] gradient at `x` (disposed by the caller; `x` is disposed here); with `keepScores`,
- * also the pass's scores, for the first step's check.
+ * The [n, size] gradient at `x` (disposed by the caller; `x` is disposed here) for `targets`; for
+ * the first step's check (`check`, given classes), also the pass's scores.
  */
 function stepGradient(
   model: ModelAdapter,
   x: tf.Tensor4D,
   targets: ClassSeeds,
-  keepScores: boolean,
+  check: FirstStepCheck | undefined,
 ): { gradient: tf.Tensor2D; scores?: tf.Tensor2D } {
   try {
-    invariant(!keepScores || !(targets instanceof tf.Tensor), "the first step's check is for given classes");
     const images = Array.from({ length: x.shape[0] }, (_, i) => i);
-    const pass = keepScores
-      ? gradientKeepingScores(model, x, targets as readonly number[])
-      : { gradient: seededGradients(model, x, targets, images) };
+    const pass = check ? gradientKeepingScores(model, x, check.targets) : { gradient: seededGradients(model, x, targets, images) };
     const rows = tf.reshape<tf.Rank.R2>(pass.gradient, [x.shape[0], x.size / x.shape[0]]);
     pass.gradient.dispose();
     return { ...pass, gradient: rows };
@@ -182,8 +181,9 @@ export async function guidedIgOf(
     }
     for (let step = 0; step < s.steps; step++) {
       await checkpoint(call.signal, 'guided-ig');
-      const pass = stepGradient(model, tf.reshape<tf.Rank.R4>(state.x, [n, h, w, c]), targets, step === 0 && call.firstCheck !== undefined);
-      if (pass.scores) firstCheck.start(model, { scores: pass.scores, inputCheck: call.firstCheck?.inputCheck }, targets as number[]);
+      const check = step === 0 ? call.firstCheck : undefined;
+      const pass = stepGradient(model, tf.reshape<tf.Rank.R4>(state.x, [n, h, w, c]), targets, check);
+      if (check && pass.scores) firstCheck.start(model, { scores: pass.scores, inputCheck: check.inputCheck }, check.targets);
       state = await stepper(pass.gradient, state, step).finally(() => pass.gradient.dispose());
       // The GPU still has step 1's work while the host waits.
       if (step === 1) await Promise.all([firstCheck.settle(), call.classes]);
@@ -215,7 +215,7 @@ async function guidedIgWith(
     const perImage = tf.gather<tf.Tensor4D>(baselines.tensor, rows);
     try {
       const loop = hasStepKernel() ? 'kernel' : 'host';
-      const firstCheck = call.given ? { inputCheck: call.inputCheck } : undefined;
+      const firstCheck = call.given ? { inputCheck: call.inputCheck, targets: call.given } : undefined;
       return await guidedIgOf(model, input, perImage, seeds, settings, { ...call, loop, firstCheck });
     } finally {
       perImage.dispose();
