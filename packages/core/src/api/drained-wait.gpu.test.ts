@@ -52,7 +52,7 @@ describe('the explainer skips its queue wait after a drained method (webgpu)', (
     }
   }
 
-  it('saliency, gradient x input, guided backprop, deconvnet, a one-layer Grad-CAM, guided Grad-CAM and IG read last: no wait; timeMs still counts', async () => {
+  it('saliency, gradient x input, guided backprop, deconvnet, a one-layer Grad-CAM, guided Grad-CAM, IG and Blur IG (given class) read last: no wait; timeMs still counts', async () => {
     // Guided Grad-CAM records both passes and the product before its one readback (Grad-CAM's peaks');
     // IG reads its end points' scores and the attribution's sums after the path.
     const methods = ['saliency', 'gradient-x-input', 'guided-backprop', 'deconvnet', 'grad-cam', 'guided-grad-cam', 'integrated-gradients'];
@@ -63,13 +63,16 @@ describe('the explainer skips its queue wait after a drained method (webgpu)', (
         expect(timeMs).toBeGreaterThan(0);
       }
     }
+    // Blur IG for a given class reads its checks (and a small attribution) after the whole path.
+    expect((await waits({ method: 'blur-ig', steps: 4, target: 2 })).waits).toBe(0);
   });
 
   it('waits when the method records work after its last readback (relu: false, augSmooth) or marks nothing', async () => {
     expect((await waits({ method: 'grad-cam', relu: false })).waits).toBe(1);
     expect((await waits({ method: 'grad-cam', augSmooth: true })).waits).toBe(1);
-    // SmoothGrad's classes are read before its samples' passes run.
+    // SmoothGrad's classes are read before its samples' passes run; so are Blur IG's for 'predicted'.
     expect((await waits({ method: 'smoothgrad', samples: 4 })).waits).toBe(1);
+    expect((await waits({ method: 'blur-ig', steps: 4 })).waits).toBe(1);
   });
 
   it('a mark stops counting once tfjs records or submits anything', async () => {

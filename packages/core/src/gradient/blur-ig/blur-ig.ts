@@ -223,6 +223,7 @@ async function blurIgForGiven(
       attribution.dispose();
       throw error;
     });
+    call.markDrained?.(); // the checks' readback came after the whole path
     return attribution;
   } finally {
     tf.dispose(clean.map((c) => c.scores));
