@@ -48,3 +48,19 @@ export async function countReadbacks<T>(work: () => Promise<T>): Promise<ReadBac
   const { result, calls } = await countCalls(GPUBuffer.prototype, 'mapAsync', work);
   return { result, readbacks: calls };
 }
+
+/** What {@link countQueueWaits} returns: the work's own result and how many onSubmittedWorkDone calls it made. */
+export interface QueueWaited<T> {
+  readonly result: T;
+  readonly waits: number;
+}
+
+/**
+ * Runs `work` with GPUQueue.prototype.onSubmittedWorkDone spied on (calls go through) and returns its
+ * result with the number of queue waits it made (each a round trip of its own on Chromium); the spy
+ * is removed even when `work` throws.
+ */
+export async function countQueueWaits<T>(work: () => Promise<T>): Promise<QueueWaited<T>> {
+  const { result, calls } = await countCalls(GPUQueue.prototype, 'onSubmittedWorkDone', work);
+  return { result, waits: calls };
+}

@@ -5,20 +5,14 @@
 // A small single-image result rides along in the readback its explanation makes anyway (CAM map
 // peaks, saliency's checks) and is kept as the tensor's host copy: reading it costs the caller no
 // GPU round trip (1-3 ms on Chromium's SwiftShader), and its values are the GPU buffer's, bit for bit.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from '@webxai/shaders';
 import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { createExplainer } from './explain.js';
 import { disposeResult } from './dispose-result.js';
-import {
-  HOST_COPY_LIMIT,
-  keepHostCopy,
-  tfjsDevice,
-  tfjsSubmitMark,
-  tfjsSubmittedNothingSince,
-  tfjsUsedBufferCount,
-} from '../interop/tfjs-webgpu.js';
+import { countQueueWaits, countReadbacks } from '@webxai/testing';
+import { HOST_COPY_LIMIT, keepHostCopy, tfjsSubmitMark, tfjsSubmittedNothingSince, tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
 
 let weights: TinyCnnWeights;
 let model: tf.LayersModel;
@@ -40,14 +34,12 @@ describe('the explainer skips its queue wait after a drained method (webgpu)', (
   async function waits(options: Record<string, unknown>): Promise<{ waits: number; timeMs: number }> {
     const explainer = createExplainer(model, options as never);
     disposeResult(await explainer.explain(x)); // compile and warm
-    const spy = vi.spyOn(tfjsDevice().queue, 'onSubmittedWorkDone');
     try {
-      const r = await explainer.explain(x);
+      const { result: r, waits: n } = await countQueueWaits(() => explainer.explain(x));
       const timeMs = (r as { timeMs: number }).timeMs;
       disposeResult(r);
-      return { waits: spy.mock.calls.length, timeMs };
+      return { waits: n, timeMs };
     } finally {
-      spy.mockRestore();
       explainer.dispose();
     }
   }
@@ -91,13 +83,7 @@ describe('the explainer skips its queue wait after a drained method (webgpu)', (
 
 /** mapAsync calls while `read` runs. */
 async function readbacks(read: () => Promise<unknown>): Promise<number> {
-  const spy = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
-  try {
-    await read();
-    return spy.mock.calls.length;
-  } finally {
-    spy.mockRestore();
-  }
+  return (await countReadbacks(read)).readbacks;
 }
 
 /** `t`'s values read from its GPU buffer (a copy by x * 1 keeps every bit, -0 included). */

@@ -2,12 +2,12 @@
 // evaluate() waits for the GPU queue before it returns (timeMs covers the GPU work), except after a
 // metric whose last readback already waited for all its work (MetricInputsBase.markDrained) and when
 // tfjs has submitted nothing since: that wait is a round trip of its own on Chromium.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeWeights, tinyCnn, tinyCnnWeights, type TinyCnnWeights } from '@webxai/testing/models';
 import { evaluate } from './evaluate.js';
 import type { EvaluateOptions } from './types.js';
-import { tfjsDevice } from '../interop/tfjs-webgpu.js';
+import { countQueueWaits } from '@webxai/testing';
 
 let weights: TinyCnnWeights;
 let model: tf.LayersModel;
@@ -30,14 +30,9 @@ afterAll(() => {
 async function waits(options: EvaluateOptions): Promise<{ waits: number; timeMs: number; scores: number[]; leaked: number }> {
   const warm = await evaluate(model, x, attribution, options);
   const tensors = tf.memory().numTensors;
-  const spy = vi.spyOn(tfjsDevice().queue, 'onSubmittedWorkDone');
-  try {
-    const r = await evaluate(model, x, attribution, options);
-    expect(r.scores).toEqual(warm.scores); // the same metric either way
-    return { waits: spy.mock.calls.length, timeMs: r.timeMs, scores: r.scores, leaked: tf.memory().numTensors - tensors };
-  } finally {
-    spy.mockRestore();
-  }
+  const { result: r, waits } = await countQueueWaits(() => evaluate(model, x, attribution, options));
+  expect(r.scores).toEqual(warm.scores); // the same metric either way
+  return { waits, timeMs: r.timeMs, scores: r.scores, leaked: tf.memory().numTensors - tensors };
 }
 
 describe('evaluate skips its queue wait after a drained metric (webgpu)', () => {
