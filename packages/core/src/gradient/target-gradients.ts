@@ -152,6 +152,8 @@ export interface ClassesAhead {
    * device ([rows, classes], made on the first call and disposed by `dispose`).
    */
   seeds(): ClassSeeds;
+  /** `classes` for a result made with the seeds: `result` is disposed when they reject. */
+  classesFor(result: tf.Tensor): Promise<number[]>;
   dispose(): void;
 }
 
@@ -180,6 +182,11 @@ export function classesAhead(
   return {
     classes,
     seeds: () => given ?? (masks ??= chosenMask(chosen!, classCount)),
+    classesFor: (result) =>
+      classes.catch((error: unknown) => {
+        result.dispose();
+        throw error;
+      }),
     // The readback that reads the argmax was recorded before classesAhead returned (readClasses runs
     // synchronously up to its data() call), so the argmax may go before the read lands.
     dispose: () => tf.dispose([chosen, masks]),
@@ -197,10 +204,10 @@ async function readClasses(
 ): Promise<number[]> {
   try {
     const read = await readCheckedWithScores(inputCheck, [chosen, riding?.finite], scores);
-    const classCount = chosen ? chosen.shape[0] : 0;
-    if (riding && !read.values.subarray(classCount).every(Number.isFinite)) throw riding.error();
+    const chosenCount = chosen ? chosen.shape[0] : 0;
+    if (riding && !read.values.subarray(chosenCount).every(Number.isFinite)) throw riding.error();
     if (!read.scoresFinite) throw nonFiniteScoresError(kind);
-    const classes = given ?? Array.from(read.values.subarray(0, classCount));
+    const classes = given ?? Array.from(read.values.subarray(0, chosenCount));
     for (const c of classes) checkTargetClass(c, scores.shape[1]);
     return classes;
   } finally {

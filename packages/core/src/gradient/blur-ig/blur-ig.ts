@@ -264,11 +264,7 @@ export const blurIg: MethodDefinition<'blur-ig'> = {
         try {
           const gradientsOf: PointGradients = (points, images) => seededGradients(model, points, ahead.seeds(), images);
           const attribution = await blurIgOf(input, gradientsOf, settings, options, call);
-          const target = await ahead.classes.catch((error: unknown) => {
-            attribution.dispose();
-            throw error;
-          });
-          return { attribution, target };
+          return { attribution, target: await ahead.classesFor(attribution) };
         } finally {
           ahead.dispose();
         }

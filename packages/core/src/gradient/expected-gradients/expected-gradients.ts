@@ -118,10 +118,7 @@ export const expectedGradients: MethodDefinition<'expected-gradients'> = {
             },
             call,
           );
-          const target = await ahead.classes.catch((error: unknown) => {
-            attribution.dispose();
-            throw error;
-          });
+          const target = await ahead.classesFor(attribution);
           const perImage = Array.from({ length: n }, (_, i) => ({
             baselineRows: Array.from(plan.baselineRows.subarray(i * samples, (i + 1) * samples)),
             alphas: Array.from(plan.alphas.subarray(i * samples, (i + 1) * samples)),
