@@ -11,7 +11,7 @@ import { functionOption, signalOption } from './options.js';
 import { checkTargetOption } from './targets.js';
 import type { CommonOptions, ExecutionPath, MethodDefinition, MethodInstance, MethodName, OptionsFor, ResultFor } from './types.js';
 import { warnOnce } from './warn.js';
-import { flushTfjs, tfjsDevice, tfjsSubmitMark, tfjsSubmittedNothingSince } from '../interop/tfjs-webgpu.js';
+import { flushTfjs, GpuDrain } from '../interop/tfjs-webgpu.js';
 import { asDeviceLoss, callDevice, checkModelBackend, throwIfTfjsDeviceLost } from '../interop/device-loss.js';
 import { installFirstMaxPoolGrad } from '../interop/first-max-pool-grad.js';
 
@@ -140,8 +140,7 @@ export function createExplainerFor<M extends MethodName>(
       try {
         checkTargetOption(target, batch.shape[0]);
         const path = currentPath();
-        // Set by a method whose last readback waited for all its GPU work (see CallContext.markDrained).
-        let drained: object | undefined;
+        const drain = new GpuDrain();
         const output = await instance
           .explain(batch, {
             target,
@@ -149,7 +148,7 @@ export function createExplainerFor<M extends MethodName>(
             onProgress: overrides.onProgress ?? options.onProgress,
             path,
             ...(inputCheck && { inputCheck }),
-            ...(path === 'gpu' && { markDrained: () => void (drained = tfjsSubmitMark()) }),
+            ...(path === 'gpu' && { markDrained: drain.markDrained }),
           })
           .catch(async (error: unknown) => {
             // Bad input values explain the method's failure: report them instead.
@@ -161,13 +160,8 @@ export function createExplainerFor<M extends MethodName>(
           disposeResult(output);
           throw error;
         });
-        // tfjs and our kernels run asynchronously: wait until the GPU has finished (no readback), so
-        // that timeMs measures the explanation, not just its encoding; unless the method's last
-        // readback already waited for everything and nothing was submitted since.
-        if (path === 'gpu' && !tfjsSubmittedNothingSince(drained)) {
-          flushTfjs();
-          await tfjsDevice().queue.onSubmittedWorkDone();
-        }
+        // tfjs and our kernels run asynchronously: timeMs measures the explanation once the GPU has finished.
+        if (path === 'gpu') await drain.settle();
         const ran = (output as { path?: ExecutionPath }).path ?? path;
         return {
           ...output,

@@ -77,6 +77,28 @@ export function tfjsSubmittedNothingSince(mark: object | undefined): boolean {
 }
 
 /**
+ * The GPU wait at the end of a call on the GPU path (explain, evaluate), so its time measures the GPU
+ * work and not just its encoding. The work it ran calls {@link markDrained} right after a readback
+ * that waited for all its GPU work; {@link settle} then skips the wait (a round trip of its own on
+ * Chromium) if tfjs has submitted nothing since.
+ */
+export class GpuDrain {
+  #mark: object | undefined;
+
+  /** For CallContext.markDrained / MetricInputsBase.markDrained. */
+  readonly markDrained = (): void => {
+    this.#mark = tfjsSubmitMark();
+  };
+
+  /** Waits until the GPU queue is empty, unless the last mark still holds. */
+  async settle(): Promise<void> {
+    if (tfjsSubmittedNothingSince(this.#mark)) return;
+    flushTfjs();
+    await tfjsDevice().queue.onSubmittedWorkDone();
+  }
+}
+
+/**
  * Values a result may bring to the host in the readback its call makes anyway ({@link keepHostCopy}):
  * 4096 float32 (16 KB) covers the 28x28 single-image attributions and a 64x64 one. A larger
  * result is left on the GPU: a caller that draws it there never pays for its copy.

@@ -5,7 +5,7 @@ import { currentPath } from '../api/explainer.js';
 import { toHostInputBatch, toUncheckedBatch } from '../api/input.js';
 import { InputCheck } from '../api/input-check.js';
 import { checkTargetOption } from '../api/targets.js';
-import { flushTfjs, tfjsDevice, tfjsSubmitMark, tfjsSubmittedNothingSince } from '../interop/tfjs-webgpu.js';
+import { GpuDrain } from '../interop/tfjs-webgpu.js';
 import { adaptModel } from '../model/adapt.js';
 import type { ModelInput } from '../model/types.js';
 import type { ExecutionPath } from '../api/types.js';
@@ -107,8 +107,7 @@ export async function evaluate<M extends MetricName>(
     const path = currentPath();
     const hostInput = needsHostInput(definition, options, path);
     reading = readAttribution(normalised, hostInput && !hostValues ? batch : undefined, check);
-    // Set by a metric whose last readback waited for all its GPU work (MetricInputsBase.markDrained).
-    let drained: object | undefined;
+    const drain = new GpuDrain();
     // Marked handled now: a metric that fails before awaiting it must not leave an unhandled rejection.
     void reading.catch(() => undefined);
     const output = await runMetric(
@@ -126,18 +125,14 @@ export async function evaluate<M extends MetricName>(
         signal: options.signal,
         batchSize,
         preprocess,
-        ...(path === 'gpu' && { markDrained: () => void (drained = tfjsSubmitMark()) }),
+        ...(path === 'gpu' && { markDrained: drain.markDrained }),
       },
       reading,
       options,
       hostInput,
     );
-    // Wait until the GPU has finished, so timeMs measures the metric, unless its last readback
-    // already waited for everything and nothing was submitted since.
-    if (path === 'gpu' && !tfjsSubmittedNothingSince(drained)) {
-      flushTfjs();
-      await tfjsDevice().queue.onSubmittedWorkDone();
-    }
+    // tfjs and our kernels run asynchronously: timeMs measures the metric once the GPU has finished.
+    if (path === 'gpu') await drain.settle();
     return {
       metric: name,
       scores: output.scores,
