@@ -13,21 +13,32 @@ export interface LayerEvidence {
   readonly gradient?: tf.Tensor4D;
 }
 
-/** 1 at each row's target class (or its argmax when `targets` is undefined), 0 elsewhere. */
-function targetMask(scores: tf.Tensor2D, targets: readonly number[] | undefined): tf.Tensor2D {
+/**
+ * How a pass without given targets picks each row's class from its scores (int32 `[rows]`, on the
+ * GPU): the row's own argmax, or with augSmooth the argmax of the image's unchanged copy
+ * (augmentedClasses).
+ */
+export type ChooseClasses = (scores: tf.Tensor2D) => tf.Tensor1D;
+
+/** Each row's own argmax (its first maximum). */
+export const ownArgmax: ChooseClasses = (scores) => tf.argMax<tf.Tensor1D>(scores, 1);
+
+/** 1 at each row's target class (or the `choose`n one when `targets` is undefined), 0 elsewhere. */
+function targetMask(scores: tf.Tensor2D, targets: readonly number[] | undefined, choose: ChooseClasses): tf.Tensor2D {
   const classes = scores.shape[1];
-  return targets ? classMask(targets, classes) : chosenMask(tf.argMax(scores, 1), classes);
+  return targets ? classMask(targets, classes) : chosenMask(choose(scores), classes);
 }
 
 /** The objective of a pass: its gradient w.r.t. the scores is the rows' target mask (see scoreSeed). */
-function targetSeed(scores: tf.Tensor2D, targets: readonly number[] | undefined): tf.Scalar {
-  return scoreSeed(scores, targetMask(scores, targets));
+function targetSeed(scores: tf.Tensor2D, targets: readonly number[] | undefined, choose: ChooseClasses): tf.Scalar {
+  return scoreSeed(scores, targetMask(scores, targets, choose));
 }
 
 /**
  * Runs the head, then the tail inside tf.grad, so one forward pass gives the activation and the
  * scores and one backward pass (from the scores to the layer only) gives the gradient.
- * `targets` has one class per row; undefined means each row's argmax (resolved inside the pass).
+ * `targets` has one class per row; undefined means the class `choose` picks for each row from the
+ * scores (inside the pass).
  * @throws {UnknownLayerError} the tail has an op without a gradient (lists the candidate layers).
  */
 export function forwardBackward(
@@ -35,6 +46,7 @@ export function forwardBackward(
   x: tf.Tensor4D,
   targets: readonly number[] | undefined,
   candidates: readonly string[],
+  choose: ChooseClasses = ownArgmax,
 ): Required<LayerEvidence> {
   const { activation, context } = split.head(x);
   let scores: tf.Tensor2D | undefined;
@@ -42,7 +54,7 @@ export function forwardBackward(
     const gradient = inputGradient((a) => {
       const s = split.tail(context, a);
       scores = tf.keep(s);
-      return targetSeed(s, targets);
+      return targetSeed(s, targets, choose);
     }, activation);
     return { activation, scores: scores!, gradient };
   } catch (cause) {
@@ -82,6 +94,7 @@ export function forwardBackwardMany(
   targets: readonly number[] | undefined,
   candidates: readonly string[],
   gradients: boolean,
+  choose: ChooseClasses = ownArgmax,
 ): ManyLayerEvidence {
   const activations: tf.Tensor4D[] = [];
   const capture = (i: number, value: tf.Tensor4D) => void (activations[i] = tf.keep(value));
@@ -95,7 +108,7 @@ export function forwardBackwardMany(
     const grads = inputGradients((...fed) => {
       const s = tapped.run(x, fed, capture);
       scores = tf.keep(s);
-      return targetSeed(s, targets);
+      return targetSeed(s, targets, choose);
     }, taps);
     return { activations, scores: scores!, gradients: grads };
   } catch (cause) {

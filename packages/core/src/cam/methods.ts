@@ -32,7 +32,12 @@ export const layerCam = gradientCam('layer-cam');
  * `'eigen-cam'` (Muhammad & Yeasin, IJCNN 2020): the first principal component of the activations;
  * needs no gradient and ignores the target (reported anyway).
  */
-export const eigenCam = camMethod('eigen-cam', { gradients: false, weights: () => Promise.resolve(undefined) });
+export const eigenCam = camMethod('eigen-cam', {
+  gradients: false,
+  weights: () => Promise.resolve(undefined),
+  // The maps need no classes: the predicted ones (reported) come back with the maps' peaks.
+  takesDeviceClasses: () => true,
+});
 
 /**
  * `'score-cam'` (Wang et al., CVPRW 2020): softmax over channels of the target score of the input

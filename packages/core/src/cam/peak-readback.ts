@@ -17,10 +17,12 @@ export interface LayerPeaks {
   readonly peaks?: Float32Array;
   /** Images whose ReLU'd map is all zero, with the range of their signed map. */
   readonly blank?: ReadonlyMap<number, SignedRange>;
-  /** Eigen-CAM's peaks, still on the GPU: resultPeaks reads them (NaN: a model fault). */
+  /** Eigen maps' and augSmooth's peaks, still on the GPU: resultPeaks reads them (NaN: a model fault). */
   readonly devicePeaks?: tf.Tensor1D;
-  /** Eigen-CAM: the pass's scores, whose finiteness resultPeaks reads with the peaks. */
+  /** With devicePeaks: the pass's scores, whose finiteness resultPeaks reads with the peaks. */
   readonly scores?: tf.Tensor2D;
+  /** With devicePeaks: the classes the pass chose (int32, one per row), read back as the targets. */
+  readonly predicted?: tf.Tensor1D;
 }
 
 /**
@@ -120,14 +122,15 @@ export async function blankRanges(
 /**
  * One warning per image and layer whose final ReLU'd map is all zero (a blank picture is reported,
  * never drawn silently). With augSmooth the rows are augmented copies, so no signed range is given.
+ * `classes`: the classes a layer's pass chose, when they rode in this readback (devicePeaks' layers).
  */
 export async function blankMapWarnings(
   method: string,
-  result: MethodOutput<CamMethodName>,
+  result: Pick<MethodOutput<CamMethodName>, 'map' | 'layer' | 'attribution'>,
   perLayer: readonly LayerPeaks[],
   augSmooth: boolean,
   call: CallContext,
-): Promise<string[]> {
+): Promise<{ warnings: string[]; classes?: number[] }> {
   const maps = Array.isArray(result.map) ? result.map : [result.map];
   const names = Array.isArray(result.layer) ? result.layer : [result.layer];
   const images = maps[0]!.shape[0];
@@ -137,7 +140,7 @@ export async function blankMapWarnings(
   // CAMs' does in theirs: Eigen-CAM's result.attribution.data() then needs no round trip of its own.
   const oneLayer = perLayer.length === 1 && !augSmooth;
   const hostCopy = oneLayer && call.path === 'gpu' && takesHostCopy(result.attribution.size) ? result.attribution : undefined;
-  const peak = await resultPeaks(maps, perLayer, augSmooth, call, check, hostCopy);
+  const { peak, classes } = await resultPeaks(maps, perLayer, augSmooth, call, check, hostCopy);
   const warnings: string[] = [];
   maps.forEach((_, layer) => {
     for (let image = 0; image < images; image++) {
@@ -146,15 +149,16 @@ export async function blankMapWarnings(
       warnings.push(blankMapWarning(method, image, names[layer]!, range));
     }
   });
-  return warnings;
+  return { warnings, ...(classes && { classes }) };
 }
 
 /**
  * The peak of each result map `[layer][image]`: the layers' own peaks when the result maps are the
  * layer maps (no augSmooth, whose maps are means over the augmented copies), read back here for
- * Eigen-CAM (its layers' peaks, checked with `checkLayer` for a model fault), else the maxima of
- * the result maps, read with Eigen-CAM's layer peaks when there are any: one readback, which also
- * brings `hostCopy` (the result's attribution, when small) to the host as its host copy.
+ * Eigen maps (their layers' peaks, checked with `checkLayer` for a model fault), else the maxima of
+ * the result maps, read with the layers' device peaks when there are any: one readback, which also
+ * brings the first layer's chosen classes and `hostCopy` (the result's attribution, when small; as
+ * its host copy) to the host.
  */
 async function resultPeaks(
   maps: readonly tf.Tensor3D[],
@@ -163,14 +167,16 @@ async function resultPeaks(
   call: CallContext,
   checkLayer: (peaks: Float32Array, layer: number, scoresFinite: boolean) => void,
   hostCopy?: tf.Tensor,
-): Promise<Float32Array> {
+): Promise<{ peak: Float32Array; classes?: number[] }> {
   const own = perLayer.map((m) => m.peaks);
-  if (!augSmooth && own.every((p) => p !== undefined)) return concatenated(own);
+  if (!augSmooth && own.every((p) => p !== undefined)) return { peak: concatenated(own) };
   const device = perLayer.flatMap((m) => (m.devicePeaks ? [m.devicePeaks] : []));
   const peaks = augSmooth || device.length === 0 ? tf.tidy(() => tf.stack(maps.map((m) => tf.max(m, [1, 2])))) : undefined;
   // Every layer's pass scored the same batch: the first one's scores stand for all.
   const scores = perLayer.find((m) => m.scores)?.scores;
-  const read = await readWithScores(call.inputCheck, [peaks, ...device, hostCopy], scores).finally(() => peaks?.dispose());
+  const predicted = perLayer.find((m) => m.predicted)?.predicted;
+  const parts = [peaks, ...device, hostCopy, predicted];
+  const read = await readWithScores(call.inputCheck, parts, scores).finally(() => peaks?.dispose());
   const { values } = read;
   const resultCount = peaks ? peaks.size : 0;
   let at = resultCount;
@@ -178,8 +184,9 @@ async function resultPeaks(
     checkLayer(values.slice(at, at + p.size), layer, read.scoresFinite);
     at += p.size;
   });
-  if (hostCopy) keepHostCopy(hostCopy, values.subarray(at, at + hostCopy.size));
-  return peaks ? values.slice(0, resultCount) : values.slice(0, at);
+  const peak = peaks ? values.slice(0, resultCount) : values.slice(0, at);
+  if (hostCopy) keepHostCopy(hostCopy, values.subarray(at, (at += hostCopy.size)));
+  return { peak, ...(predicted && { classes: Array.from(values.subarray(at, at + predicted.size)) }) };
 }
 
 function concatenated(parts: readonly Float32Array[]): Float32Array {

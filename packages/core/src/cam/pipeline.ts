@@ -3,22 +3,21 @@
 // activation (+ gradient), the method's weights, the fused cam-map kernel, then multi-layer
 // averaging and test-time augmentation as pytorch-grad-cam does.
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError, throwIfAborted } from '@webxai/shaders';
+import { InvalidOptionError } from '@webxai/shaders';
 import { booleanOption, integerOption } from '../api/options.js';
 import { fitBatchToDevice } from '../api/batch-limit.js';
 import { checkTargetClass, givenTargets } from '../api/targets.js';
-import { classesForTarget } from '../gradient/target-gradients.js';
 import type { OptionNames } from '../api/option-names.js';
 import type { CallContext, CommonOptions, MethodDefinition, MethodOptions, MethodOutput, OptionsFor } from '../api/types.js';
 import { modelLayers, resolveLayers, type ModelLayers } from '../model/split/list-layers.js';
 import type { KeyedLayer } from '../model/split/layers-program.js';
 import type { ModelSplit, SplitContext } from '../model/split/types.js';
 import type { ModelAdapter } from '../model/types.js';
-import { augmentBatch, AUGMENTATIONS, deaugmentMean } from './augment.js';
+import { augmentBatch, augmentedClasses, augmentedRows, deaugmentMean } from './augment.js';
 import { camMaps } from './cam-map.js';
 import { eigenCamMaps } from './eigen.js';
 import { choiceOption } from '../api/options.js';
-import { forwardBackward, forwardBackwardMany } from './evidence.js';
+import { forwardBackward, forwardBackwardMany, ownArgmax, type ChooseClasses } from './evidence.js';
 import { flushTfjs, takesHostCopy } from '../interop/tfjs-webgpu.js';
 import { averageLayers } from './normalise.js';
 import { pooledDenseEvidence, pooledDenseTail } from './pooled-dense-tail.js';
@@ -103,10 +102,12 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
           };
           if ((call as RidingCall).ride && (chosen.length !== 1 || augSmooth || !relu || eigenSmooth || name === 'eigen-cam'))
             throw new Error('CAM pipeline: a peak ride needs one layer, relu and no augSmooth or eigen maps');
-          const rows = await batchAndTargets(model, input, call, augSmooth);
+          const rows = batchAndTargets(input, call, augSmooth);
           const job: CamJob = {
             method: name,
             images: input.shape[0],
+            augmented: augSmooth,
+            chooseClasses: augSmooth ? augmentedClasses : ownArgmax,
             strategy,
             model,
             call,
@@ -132,18 +133,24 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
               // Perturbation CAMs report their channel batches themselves.
               if (strategy.defaultBatchSize === undefined) call.onProgress?.({ done: index + 1, total: chosen.length });
             }
-            const result = finish(perLayer, chosen, Array.isArray(spec), augSmooth, rows.targets!);
+            const result = finish(perLayer, chosen, Array.isArray(spec), augSmooth);
             let warnings: string[] = [];
             try {
-              // Eigen-CAM's and augSmooth's peaks are read here, with the input check when still pending.
-              if (relu) warnings = await blankMapWarnings(name, result, perLayer, augSmooth, call);
+              // Eigen-CAM's and augSmooth's peaks are read here, with the input check when still pending
+              // (and augSmooth's classes, when its passes chose them).
+              if (relu) {
+                const read = await blankMapWarnings(name, result, perLayer, augSmooth, call);
+                warnings = read.warnings;
+                if (read.classes) takeTargets(job, rows, read.classes.slice(0, job.images));
+              }
             } catch (error) {
               disposeResult(result);
               throw error;
             }
             // One layer, no augSmooth: the result is the layer's maps, computed before the peaks' readback.
             if (relu && perLayer.length === 1 && !augSmooth) call.markDrained?.();
-            return (warnings.length ? { ...result, warnings } : result) as unknown as MethodOutput<M>;
+            const explained = { ...result, target: rows.targets!, ...(warnings.length && { warnings }) };
+            return explained as unknown as MethodOutput<M>;
           } catch (error) {
             // tfjs frees the buffers of tensors disposed mid-encoder only at its next submit.
             if (call.path === 'gpu') queueMicrotask(flushQuietly);
@@ -151,7 +158,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
           } finally {
             if (rows.batch !== input) rows.batch.dispose();
             shared?.forEach((e) => e && disposeEvidence(e));
-            tf.dispose(perLayer.flatMap((m) => [m.map, m.attribution, m.devicePeaks, m.scores]));
+            tf.dispose(perLayer.flatMap((m) => [m.map, m.attribution, m.devicePeaks, m.scores, m.predicted]));
           }
         },
         dispose() {
@@ -167,6 +174,10 @@ interface CamJob {
   readonly method: CamMethodName;
   /** The images explained (the batch holds augmented copies of them with augSmooth). */
   readonly images: number;
+  /** augSmooth: the batch is augmentBatch's (six blocks of the images), the maps are averaged over them. */
+  readonly augmented: boolean;
+  /** How a pass picks each row's class for the 'predicted' target (augSmooth: the unchanged copy's). */
+  readonly chooseClasses: ChooseClasses;
   readonly strategy: CamStrategy;
   readonly model: ModelAdapter;
   readonly call: CallContext;
@@ -188,26 +199,28 @@ interface CamJob {
   readonly candidates: readonly string[];
 }
 
-/** The batch and its targets: resolved up front for augSmooth or explicit targets, else from the first pass. */
+/**
+ * The batch and its targets: `targets` one class per image (checked), `rowTargets` one per row of the
+ * batch. Given targets are known up front (checked against the model's classes after the first
+ * pass); 'predicted' ones are chosen by the first pass (read back with its scores or map peaks).
+ */
 interface BatchRows {
   readonly batch: tf.Tensor4D;
   targets: number[] | undefined;
   rowTargets: number[] | undefined;
 }
 
-/** The batch to explain (with augmented copies for augSmooth, which needs the targets first). */
-async function batchAndTargets(model: ModelAdapter, input: tf.Tensor4D, call: CallContext, augSmooth: boolean): Promise<BatchRows> {
-  if (augSmooth) {
-    // One forward: the classes, the scores' finiteness and the input check in one readback (was 2-3).
-    throwIfAborted(call.signal, 'predict');
-    const targets = await classesForTarget(model, input, call.target, call.inputCheck);
-    return { batch: augmentBatch(input), targets, rowTargets: AUGMENTATIONS.flatMap(() => targets) };
-  }
-  if (call.target !== undefined && call.target !== 'predicted') {
-    const rowTargets = typeof call.target === 'number' ? new Array<number>(input.shape[0]).fill(call.target) : [...call.target];
-    return { batch: input, targets: undefined, rowTargets };
-  }
-  return { batch: input, targets: undefined, rowTargets: undefined };
+/** `targets` (one class per image, checked) become the rows' targets: the passes after it use them. */
+function takeTargets(job: CamJob, rows: BatchRows, targets: number[]): void {
+  rows.targets = targets;
+  rows.rowTargets = job.augmented ? augmentedRows(targets) : targets;
+}
+
+/** The batch to explain (with augSmooth, six augmented copies of each image) and the given targets' rows. */
+function batchAndTargets(input: tf.Tensor4D, call: CallContext, augSmooth: boolean): BatchRows {
+  const given = givenTargets(call.target, input.shape[0]);
+  const rowTargets = given && augSmooth ? augmentedRows(given) : given;
+  return { batch: augSmooth ? augmentBatch(input) : input, targets: undefined, rowTargets };
 }
 
 /**
@@ -226,13 +239,12 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
   // The predicted classes of a gradient CAM, chosen on the GPU: read back with the map peaks, not alone.
   let predicted: tf.Tensor1D | undefined;
   try {
-    // A closed-form pass took the argmax already (the classes its gradient is for).
+    // A closed-form pass chose the classes already (the ones its gradient is for).
     if (!rows.targets && readsTargetsWithPeaks(job, call, split))
-      predicted = pass.predicted ? tf.clone(pass.predicted) : tf.argMax<tf.Tensor1D>(passScores(pass), 1);
+      predicted = pass.predicted ? tf.clone(pass.predicted) : job.chooseClasses(passScores(pass));
     else if (!rows.targets) {
       // A pass without scores was given the targets (and checked them against the class count).
-      rows.targets = pass.scores ? await passTargets(call, pass.scores) : rows.rowTargets!;
-      rows.rowTargets = rows.targets;
+      takeTargets(job, rows, pass.scores ? await passTargets(job, pass.scores) : rows.rowTargets!.slice(0, job.images));
     }
     // A channel batch is `batchSize` masked inputs (Score-CAM) or activations (Ablation-CAM): it must fit one binding.
     const [, height, width, channels] = job.batch.shape;
@@ -253,14 +265,13 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
     try {
       if (!weights || job.eigenSmooth) {
         const { mapPeaks, ...maps } = await eigenCamMaps(pass.activation, weights, job.out, job.single, call.path, job.signConvention);
-        // Read by the blank check (resultPeaks), with the scores' finiteness (the pass is disposed before).
-        return { ...maps, devicePeaks: mapPeaks, ...(pass.scores && { scores: tf.clone(pass.scores) }) };
+        return { ...maps, ...peaksReadLater(mapPeaks, pass, predicted) };
       }
       if (!job.relu) {
         const map = signedCamMap(pass.activation, weights.weights, weights.weighting);
         try {
           const classes = await checkSignedMap(job, split, map, predicted);
-          if (classes) rows.targets = rows.rowTargets = classes;
+          if (classes) takeTargets(job, rows, classes);
         } catch (error) {
           map.dispose();
           throw error;
@@ -268,6 +279,8 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
         return { map, attribution: signedAttribution(map, job.out) };
       }
       const { mapPeaks, ...maps } = await camMaps(pass.activation, weights.weights, weights.weighting, job.out, job.single, call.path);
+      // augSmooth: only the result's peaks (the mean over the copies) are read, once, for every layer.
+      if (job.augmented) return { ...maps, ...peaksReadLater(mapPeaks, pass, predicted) };
       try {
         // The peaks' readback carries the input check (a bad input throws here) and the predicted classes.
         const signed = () => signedCamMap(pass.activation, weights.weights, weights.weighting);
@@ -277,7 +290,7 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
           throwIfModelFault(job.method, split.layer.name, peaks, job.images, scoresFinite);
         const extras = { predicted, hostCopy, scores: pass.scores, ride: (call as RidingCall).ride, maps };
         const { peaks, blank, classes } = await blankRanges(mapPeaks, call, signed, checkPeaks, extras);
-        if (classes) rows.targets = rows.rowTargets = classes;
+        if (classes) takeTargets(job, rows, classes);
         return blank.size ? { ...maps, peaks, blank } : { ...maps, peaks };
       } catch (error) {
         tf.dispose([maps.map, maps.attribution]);
@@ -295,36 +308,49 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
 }
 
 /**
- * The target of each row of a pass from its own scores, as resolveTargets gives them: a given class
- * checked against the class count, or the row's argmax, read back with the call's pending input check
- * (one readback; Score-CAM then has no check of its own to read before its forward passes).
+ * Eigen maps' and augSmooth's layer peaks, left on the GPU for blankMapWarnings' one readback (a NaN
+ * peak or NaN scores: a model fault), with the pass's scores and chosen classes (cloned: the pass and
+ * `predicted` are disposed before it).
+ */
+function peaksReadLater(mapPeaks: tf.Tensor1D, pass: LayerEvidence, predicted: tf.Tensor1D | undefined): LayerPeaks {
+  return {
+    devicePeaks: mapPeaks,
+    ...(pass.scores && { scores: tf.clone(pass.scores) }),
+    ...(predicted && { predicted: tf.clone(predicted) }),
+  };
+}
+
+/**
+ * The target of each image from a pass's scores, as resolveTargets gives them: a given class checked
+ * against the class count, or the class the pass chooses, read back with the call's pending input
+ * check (one readback; Score-CAM then has no check of its own to read before its forward passes).
  * @throws {InvalidInputError} the input has a NaN or Inf value.
  * @throws {InvalidOptionError} a target class is out of range.
  */
-async function passTargets(call: CallContext, scores: tf.Tensor2D): Promise<number[]> {
-  const [rows, classes] = scores.shape;
-  const resolved = givenTargets(call.target, rows) ?? (await predictedClasses(call, scores));
-  for (const target of resolved) checkTargetClass(target, classes);
+async function passTargets(job: CamJob, scores: tf.Tensor2D): Promise<number[]> {
+  const resolved = givenTargets(job.call.target, job.images) ?? (await predictedClasses(job, scores));
+  for (const target of resolved) checkTargetClass(target, scores.shape[1]);
   return resolved;
 }
 
-/** Each row's argmax, read back with the call's pending input check. */
-async function predictedClasses(call: CallContext, scores: tf.Tensor2D): Promise<number[]> {
-  const chosen = tf.argMax<tf.Tensor1D>(scores, 1);
-  return Array.from(await readChecked(call.inputCheck, chosen).finally(() => chosen.dispose()));
+/** Each image's chosen class (its row's, or with augSmooth its unchanged copy's), read back with the call's pending input check. */
+async function predictedClasses(job: CamJob, scores: tf.Tensor2D): Promise<number[]> {
+  const chosen = job.chooseClasses(scores);
+  const values = await readChecked(job.call.inputCheck, chosen).finally(() => chosen.dispose());
+  return Array.from(values.subarray(0, job.images));
 }
 
 /**
  * Whether a pass's predicted classes can wait for the map peaks' readback: a gradient CAM (its
- * weights need no classes on the host; the pass picked each row's argmax on the GPU) or a method
- * whose weights take the classes as a GPU tensor for this split (Ablation-CAM's pooled shortcut),
- * whose maps go through blankRanges (ReLU'd, not Eigen) or checkSignedMap (relu: false). Saves the
- * separate argmax readback the default target cost (one GPU round trip, 1-3 ms on SwiftShader).
+ * weights need no classes on the host; the pass chose each row's class on the GPU) or a method whose
+ * weights take the classes as a GPU tensor for this split (Ablation-CAM's pooled shortcut) or need
+ * none (Eigen-CAM). They ride in blankRanges' readback, checkSignedMap's (relu: false) or, for Eigen
+ * maps and augSmooth, blankMapWarnings'. Saves the separate argmax readback the default target cost
+ * (one GPU round trip, 1-3 ms on SwiftShader).
  */
 function readsTargetsWithPeaks(job: CamJob, call: CallContext, split: ModelSplit): boolean {
   const predicted = call.target === undefined || call.target === 'predicted';
-  const deviceClasses = job.strategy.gradients || job.strategy.takesDeviceClasses?.(job.model, split) === true;
-  return predicted && deviceClasses && !job.eigenSmooth;
+  return predicted && (job.strategy.gradients || job.strategy.takesDeviceClasses?.(job.model, split) === true);
 }
 
 /**
@@ -343,7 +369,7 @@ async function checkSignedMap(
   predicted: tf.Tensor1D | undefined,
 ): Promise<number[] | undefined> {
   const read = await readCheckedWithScores(job.call.inputCheck, predicted, map);
-  if (read.scoresFinite) return predicted ? Array.from(read.values) : undefined;
+  if (read.scoresFinite) return predicted ? Array.from(read.values.subarray(0, job.images)) : undefined;
   // The error path only: which image (one more readback).
   const faults = nonFiniteMarks(map);
   const image = (await faults.data().finally(() => faults.dispose())).findIndex((v) => !Number.isFinite(v));
@@ -381,7 +407,7 @@ function sharedPass(
   if (shapes.some((s) => s.length !== 4 || s.some((d) => !(Number(d) > 0)))) return undefined;
   const tapped = layers.tap(chosen, preprocess);
   if (!tapped) return undefined;
-  const many = forwardBackwardMany(tapped, job.batch, shapes, rows.rowTargets, job.candidates, job.strategy.gradients);
+  const many = forwardBackwardMany(tapped, job.batch, shapes, rows.rowTargets, job.candidates, job.strategy.gradients, job.chooseClasses);
   const evidence = many.activations.map((activation, i) => ({
     activation,
     gradient: many.gradients?.[i],
@@ -397,7 +423,9 @@ function runPass(job: CamJob, split: ModelSplit, x: tf.Tensor4D, rowTargets: num
     // A linear GAP + Dense tail has its gradient in closed form: no tape, no backward pass.
     const tail = pooledDenseTail(job.model, split);
     const evidence =
-      tail && !tail.activate ? pooledDenseEvidence(tail, split, x, rowTargets) : forwardBackward(split, x, rowTargets, job.candidates);
+      tail && !tail.activate
+        ? pooledDenseEvidence(tail, split, x, rowTargets, job.chooseClasses)
+        : forwardBackward(split, x, rowTargets, job.candidates, job.chooseClasses);
     return { ...evidence, context: new Map() as SplitContext };
   }
   const { activation, context } = split.head(x);
@@ -411,8 +439,7 @@ function finish(
   chosen: KeyedLayer[],
   asArray: boolean,
   augSmooth: boolean,
-  target: number[],
-): MethodOutput<CamMethodName> {
+): Omit<MethodOutput<CamMethodName>, 'target'> {
   let attribution = perLayer.length === 1 ? tf.clone(perLayer[0]!.attribution) : averageLayers(perLayer.map((m) => m.attribution));
   let maps = perLayer.map((m) => tf.clone(m.map));
   if (augSmooth) {
@@ -432,6 +459,5 @@ function finish(
     map: single ? maps[0]! : maps,
     layer: single ? names[0]! : names,
     layers: chosen.map(({ name, outputShape, kind, className }) => ({ name, outputShape, kind, className })),
-    target,
   };
 }

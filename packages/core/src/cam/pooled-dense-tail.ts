@@ -14,6 +14,7 @@ import { checkTargetClass } from '../api/targets.js';
 import { layersProgram, type Step } from '../model/split/layers-program.js';
 import type { ModelSplit } from '../model/split/types.js';
 import type { ModelAdapter } from '../model/types.js';
+import { ownArgmax, type ChooseClasses } from './evidence.js';
 
 /** The tail `activation(GAP(a) W + b)`, with the Dense layer's own variables (not owned: never dispose them). */
 export interface PooledDenseTail {
@@ -168,11 +169,11 @@ function denseScores({ kernel, bias }: PooledDenseTail, activation: tf.Tensor4D)
  * tfjs's backward pass uses (the dense input gradient of a one-hot seed is the column exactly; Mean's
  * gradient divides it by the count, then broadcasts), so the values are the same bits. The gradient
  * is handed over un-broadcast, `[n, 1, 1, channels]`: the broadcast (a Tile, the backward pass's last
- * step) is left to the weights that need it; Grad-CAM's and Grad-CAM++'s do not. Saves the tape, the backward pass and the tail's layer calls on the main thread. `targets` as
- * forwardBackward's (undefined: each row's argmax, picked from the scores). With `targets` given
+ * step) is left to the weights that need it; Grad-CAM's and Grad-CAM++'s do not. Saves the tape, the backward pass and the tail's layer calls on the main thread. `targets` and
+ * `choose` as forwardBackward's (undefined: the class `choose` picks from the scores). With `targets` given
  * nothing reads the scores (the gradient does not depend on them): they are not computed (two
  * dispatches and their op calls fewer) and `scores` is undefined; without `targets`, `predicted` is
- * each row's argmax (int32, on the GPU), which the gradient used: the pipeline reads it back as the
+ * each row's chosen class (int32, on the GPU), which the gradient used: the pipeline reads it back as the
  * predicted classes instead of taking the argmax again.
  * @throws {InvalidOptionError} a target class is out of range (as resolveTargets would throw later).
  */
@@ -181,6 +182,7 @@ export function pooledDenseEvidence(
   split: ModelSplit,
   x: tf.Tensor4D,
   targets: readonly number[] | undefined,
+  choose: ChooseClasses = ownArgmax,
 ): { activation: tf.Tensor4D; scores: tf.Tensor2D | undefined; gradient: tf.Tensor4D; predicted?: tf.Tensor1D } {
   const { kernel } = tail;
   targets?.forEach((t) => checkTargetClass(t, kernel.shape[1]));
@@ -191,7 +193,7 @@ export function pooledDenseEvidence(
   try {
     closedForm = tf.tidy(() => {
       const scores = targets ? undefined : denseScores(tail, activation);
-      const classes = scores ? tf.argMax<tf.Tensor1D>(scores, 1) : tf.tensor1d([...targets!], 'int32');
+      const classes = scores ? choose(scores) : tf.tensor1d([...targets!], 'int32');
       const columns = tf.gather(kernel, classes, 1); // [channels, n]
       const perImage = tf.reshape(n === 1 ? columns : tf.transpose(columns), [n, 1, 1, channels]);
       // Not broadcast here: gradientCamWeights reads it per channel, or broadcasts it where a method needs that.

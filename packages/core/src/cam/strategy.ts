@@ -66,7 +66,8 @@ export interface CamStrategy {
   readonly needsSplit?: boolean;
   /**
    * Whether a non-gradient method's weights can take the predicted classes as a GPU tensor
-   * (LayerPass.predicted) for this split, so that they need not be read back before the weights.
+   * (LayerPass.predicted) for this split, or need none (Eigen-CAM), so that they need not be read
+   * back before the weights.
    */
   takesDeviceClasses?(model: ModelAdapter, split: ModelSplit): boolean;
 }

@@ -41,8 +41,8 @@ export interface CamOptions {
   readonly signConvention?: EigenSignConvention;
   /**
    * Test-time augmentation (pytorch-grad-cam `aug_smooth`, default false): horizontal flip x
-   * intensity scale {0.9, 1, 1.1}, six passes averaged after undoing the flip. Targets are resolved
-   * once on the original images.
+   * intensity scale {0.9, 1, 1.1}, six passes averaged after undoing the flip. Every copy explains
+   * its image's class: the given one, or the unchanged image's predicted class.
    */
   readonly augSmooth?: boolean;
   /**
