@@ -5,7 +5,7 @@
 // cost of webxai's own kernels alone, an awaited tfjs round trip, and peak tensor memory.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchCase, BenchContext, BenchSuite, RunPolicy, SuiteInstance } from '../harness.js';
-import { boundVerdict, medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
+import { interleavedRatio, medianOf, medianPairedRatio, msUntilSettled, RunRecorder, webgpuTfjs } from './shared.js';
 import { recordGuidedIgPoints } from './guided-ig-points.js';
 
 type Tf = typeof tfNamespace;
@@ -268,7 +268,7 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
       // so load drifting across the run cancels; the ratio of medians above does not pair them.
       const pairedRatio = (a: string, b: string) => medianPairedRatio(times.timed(a), times.timed(b));
       const mb = (caseName: string) => ((peaks.get(caseName) ?? Number.NaN) / 2 ** 20).toFixed(1);
-      const bound = (r: number) => boundVerdict(r, 1.15);
+      const bound = (method: string, bareSide: string) => interleavedRatio(times.timed(method), times.timed(bareSide), 1.15);
       const lines = [`${name} summary (${choice.label}, ${k} points, medians of the timed runs):`];
       if (times.timed(bare).length > 0) lines.push(...igLines());
       if (times.timed(guidedIg).length > 0) lines.push(...guidedIgLines());
@@ -277,7 +277,7 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
 
       function guidedIgLines(): string[] {
         return [
-          `  guided-ig / bare forward+backward at its own path points = ${ratio(guidedIg, bareGuidedIg).toFixed(3)}x (bound 1.15x: ${bound(ratio(guidedIg, bareGuidedIg))}); median paired ratio ${pairedRatio(guidedIg, bareGuidedIg).toFixed(3)}x over ${times.timed(guidedIg).length} rounds`,
+          `  guided-ig / bare forward+backward at its own path points: ${bound(guidedIg, bareGuidedIg)}`,
           `  guided-ig / bare at the straight line's points x*i/k (the row's bare side before session 34) = ${ratio(guidedIg, bareStraight).toFixed(3)}x; median paired ratio ${pairedRatio(guidedIg, bareStraight).toFixed(3)}x`,
           `  bare at guided-ig's own points / bare at the straight points = ${ratio(bareGuidedIg, bareStraight).toFixed(3)}x; median paired ratio ${pairedRatio(bareGuidedIg, bareStraight).toFixed(3)}x`,
         ];
@@ -285,8 +285,8 @@ async function setupGradientSuite(name: string, choice: ModelChoice, context: Be
 
       function igLines(): string[] {
         return [
-          `  integrated-gradients / bare forward+backward over its points + f(input), f(baseline) = ${ratio(ig, bare).toFixed(3)}x (bound 1.15x: ${bound(ratio(ig, bare))}); median paired ratio ${pairedRatio(ig, bare).toFixed(3)}x over ${times.timed(ig).length} rounds`,
-          `  smoothgrad / bare forward+backward over its samples           = ${ratio(sg, bareSg).toFixed(3)}x (bound 1.15x: ${bound(ratio(sg, bareSg))}); median paired ratio ${pairedRatio(sg, bareSg).toFixed(3)}x`,
+          `  integrated-gradients / bare forward+backward over its points + f(input), f(baseline): ${bound(ig, bare)}`,
+          `  smoothgrad / bare forward+backward over its samples: ${bound(sg, bareSg)}`,
           `  webxai kernels alone / bare                   = ${ratio(kernels, bare).toFixed(4)}x`,
           `  naive loop / batched IG (speedup)             = ${ratio(naive, ig).toFixed(2)}x`,
           `  explanations/s: IG ${(1000 / m(ig)).toPrecision(3)}, SmoothGrad ${(1000 / m(sg)).toPrecision(3)}, naive IG loop ${(1000 / m(naive)).toPrecision(3)}`,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterEach, describe, expect, it } from 'vitest';
-import { envCount, median, medianOf, RunRecorder } from './shared.js';
+import { envCount, interleavedRatio, median, medianOf, RunRecorder } from './shared.js';
 
 describe('RunRecorder', () => {
   it("drops each key's first run and keeps the rest in order", () => {
@@ -53,5 +53,19 @@ describe('envCount', () => {
   it.each(['0', '-3', '2.5', 'ten'])('stops on %s instead of measuring the default', (raw) => {
     process.env.XAI_TEST_COUNT = raw;
     expect(() => envCount('XAI_TEST_COUNT', 7)).toThrow(`XAI_TEST_COUNT must be a positive integer, got "${raw}"`);
+  });
+});
+
+describe('interleavedRatio', () => {
+  it('judges the bound on the median of the per-run ratios and gives the ratio of medians beside it', () => {
+    // Per-run ratios 2, 2.5, 1: median 2. Medians 3 / 3: 1. A slow run pairs with a slow bare run.
+    expect(interleavedRatio([2, 10, 3], [1, 4, 3], 1.15)).toBe(
+      'median paired ratio 2.000x (bound 1.15x: DOES NOT HOLD); ratio of medians 1.000x over 3 runs',
+    );
+    // Per-run ratios 1.1, 1.05, 1.2, 1: median 1.075. Medians 21.5 / 20: 1.075.
+    expect(interleavedRatio([22, 21, 36, 10], [20, 20, 30, 10], 1.1)).toBe(
+      'median paired ratio 1.075x (bound 1.1x: holds); ratio of medians 1.075x over 4 runs',
+    );
+    expect(interleavedRatio([], [], 1.1)).toContain('(bound 1.1x: not run)');
   });
 });

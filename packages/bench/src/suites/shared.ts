@@ -102,6 +102,20 @@ export function boundVerdict(ratio: number, bound: number): string {
   return Number.isNaN(ratio) ? 'not run' : ratio <= bound ? 'holds' : 'DOES NOT HOLD';
 }
 
+/**
+ * How a summary line states an interleaved row (each run of the method beside a run of its bare
+ * passes): the median paired ratio, judged against `bound`, then the ratio of the medians. The bound
+ * is judged on the paired ratio, as the browser bench's gpu/bare: load drifting across the runs
+ * cancels in it, while the ratio of medians follows whichever side a few slow runs hit (cascading
+ * randomisation, 21 runs, same build: ratio of medians 0.997x-1.233x over four runs, paired
+ * 1.072x-1.115x; session 47).
+ */
+export function interleavedRatio(method: readonly number[], bare: readonly number[], bound: number): string {
+  const paired = medianPairedRatio(method, bare);
+  const ofMedians = median(method) / median(bare);
+  return `median paired ratio ${paired.toFixed(3)}x (bound ${bound}x: ${boundVerdict(paired, bound)}); ratio of medians ${ofMedians.toFixed(3)}x over ${method.length} runs`;
+}
+
 export function medianOf(recorder: RunRecorder, key: string): number {
   return median(recorder.timed(key));
 }
