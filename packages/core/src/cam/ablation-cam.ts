@@ -107,7 +107,7 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
   const rows: tf.Tensor1D[] = [];
   try {
     if (shortcut) await pooledRows(pass, shortcut, rows);
-    else await tailRows(pass, await ablationValues(pass), rows);
+    else await tailRows(pass, await tailInputs(pass), rows);
     return {
       weights: tf.tidy(() => {
         const ablated = tf.reshape(tf.concat(rows), [n, channels]);
@@ -123,8 +123,7 @@ export async function ablationCamWeights(pass: LayerPass): Promise<CamWeights> {
 
 /**
  * Each row's target score's index in the flattened `[n, classes]` scores: from the host's targets, or
- * from the pass's predicted classes still on the GPU (the pooled shortcut; the pipeline offers them
- * only where pooledDenseTail applies).
+ * from the pass's predicted classes still on the GPU.
  */
 function flatTargetIndices(pass: LayerPass, classes: number): tf.Tensor1D {
   const predicted = deviceClasses(pass);
@@ -154,17 +153,27 @@ function ablationValue(minimum: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => tf.where(tf.equal(minimum, 0), tf.zerosLike(minimum), tf.sub(minimum, ABLATION_OFFSET)) as tf.Tensor1D);
 }
 
+/** What the general path reads before its tail passes: each row's ablation value and target class. */
+interface TailInputs {
+  readonly values: Float32Array;
+  readonly targets: readonly number[];
+}
+
 /**
- * The ablation values read back, for the general path's kernel parameters; the input's NaN/Inf check
- * comes back with them, before any tail pass.
+ * The ablation values read back, for the general path's kernel parameters, with the pass's predicted
+ * classes when they are still on the GPU (the tail's scores are sliced at them on the host); the
+ * input's NaN/Inf check comes back with them, before any tail pass.
  * @throws {ModelError} an image's activation minimum is NaN or Inf (a kernel parameter must be finite;
  * a NaN that the GPU's min() drops reaches the map peaks' check instead).
  */
-async function ablationValues(pass: LayerPass): Promise<Float32Array> {
-  const values = tf.tidy(() => ablationValue(tf.min<tf.Tensor1D>(pass.activation, [1, 2, 3])));
-  const read = await readChecked(pass.call.inputCheck, values).finally(() => values.dispose());
-  throwIfModelFault('ablation-cam', pass.split.layer.name, read, read.length);
-  return read;
+async function tailInputs(pass: LayerPass): Promise<TailInputs> {
+  const minima = tf.tidy(() => ablationValue(tf.min<tf.Tensor1D>(pass.activation, [1, 2, 3])));
+  const rows = minima.shape[0];
+  const predicted = deviceClasses(pass);
+  const read = await readChecked(pass.call.inputCheck, [minima, predicted]).finally(() => minima.dispose());
+  const values = read.slice(0, rows);
+  throwIfModelFault('ablation-cam', pass.split.layer.name, values, rows);
+  return { values, targets: predicted ? Array.from(read.subarray(rows, 2 * rows)) : resolvedTargets(pass) };
 }
 
 /**
@@ -217,9 +226,8 @@ async function pooledRows(pass: LayerPass, tail: PooledDenseTail, rows: tf.Tenso
 }
 
 /** The ablated target scores through the tail, batch by batch, appended to `rows` (`[count]` each, in channel order per image). */
-async function tailRows(pass: LayerPass, values: Float32Array, rows: tf.Tensor1D[]): Promise<void> {
+async function tailRows(pass: LayerPass, { values, targets }: TailInputs, rows: tf.Tensor1D[]): Promise<void> {
   const { activation, context, split, batchSize, call } = pass;
-  const targets = resolvedTargets(pass);
   const [n, h, w, channels] = activation.shape;
   const host = call.path === 'cpu' ? ((await activation.data()) as Float32Array) : undefined;
   const batches = n * Math.ceil(channels / batchSize);

@@ -75,9 +75,10 @@ describe("augSmooth explains the unchanged image's class (webgpu)", () => {
     ['softmax', { method: 'score-cam', batchSize: 4 }, 2, 2],
     // The pooled shortcut (GAP + Dense, softmax or not) takes the chosen classes on the GPU, one per row.
     ['softmax', { method: 'ablation-cam' }, 1, 1],
-    // The general path runs its tail (conv2 onwards) on ablated batches for classes on the host: the
-    // chosen classes, then the activation's minima (the ablation value), then the result's peaks.
-    ['sequential', { method: 'ablation-cam', layer: 'conv1', batchSize: 3 }, 3, 2],
+    // The general path runs its tail (conv2 onwards) on ablated batches and slices the classes' scores
+    // on the host: the chosen classes come back with the activation's minima (the ablation value),
+    // then the result's peaks.
+    ['sequential', { method: 'ablation-cam', layer: 'conv1', batchSize: 3 }, 2, 2],
   ] as const;
 
   it.for(cases)(

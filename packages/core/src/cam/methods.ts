@@ -4,7 +4,6 @@ import { gradientCamWeights, type GradientCamName } from './gradient-weights.js'
 import type { MethodDefinition } from '../api/types.js';
 import { scoreCamWeights } from './score-cam.js';
 import { ablationCamWeights } from './ablation-cam.js';
-import { pooledDenseTail } from './pooled-dense-tail.js';
 
 const gradientCam = <M extends GradientCamName>(name: M): MethodDefinition<M> =>
   camMethod(name, {
@@ -36,7 +35,7 @@ export const eigenCam = camMethod('eigen-cam', {
   gradients: false,
   weights: () => Promise.resolve(undefined),
   // The maps need no classes: the predicted ones (reported) come back with the maps' peaks.
-  takesDeviceClasses: () => true,
+  takesDeviceClasses: true,
 });
 
 /**
@@ -55,6 +54,7 @@ export const ablationCam = camMethod('ablation-cam', {
   weights: ablationCamWeights,
   // Its tail passes start from each layer's split (context included), so each layer has its own head pass.
   needsSplit: true,
-  // The pooled shortcut reads the target's Dense column on the GPU: the predicted class need not come back first.
-  takesDeviceClasses: (model, split) => pooledDenseTail(model, split) !== undefined,
+  // The pooled shortcut reads the target's Dense column on the GPU; the general path reads the
+  // predicted classes with its activation minima: they need not come back before the weights.
+  takesDeviceClasses: true,
 });

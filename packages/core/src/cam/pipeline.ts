@@ -149,7 +149,7 @@ export function camMethod<M extends CamMethodName>(name: M, strategy: CamStrateg
             }
             // One layer, no augSmooth: the result is the layer's maps, computed before the peaks' readback.
             if (relu && perLayer.length === 1 && !augSmooth) call.markDrained?.();
-            const explained = { ...result, target: rows.targets!, ...(warnings.length && { warnings }) };
+            const explained = { ...result, target: rows.targets!, ...(warnings.length > 0 && { warnings }) };
             return explained as unknown as MethodOutput<M>;
           } catch (error) {
             // tfjs frees the buffers of tensors disposed mid-encoder only at its next submit.
@@ -240,7 +240,7 @@ async function layerMaps(job: CamJob, split: ModelSplit, rows: BatchRows, eviden
   let predicted: tf.Tensor1D | undefined;
   try {
     // A closed-form pass chose the classes already (the ones its gradient is for).
-    if (!rows.targets && readsTargetsWithPeaks(job, call, split))
+    if (!rows.targets && readsTargetsWithPeaks(job, call))
       predicted = pass.predicted ? tf.clone(pass.predicted) : job.chooseClasses(passScores(pass));
     else if (!rows.targets) {
       // A pass without scores was given the targets (and checked them against the class count).
@@ -343,14 +343,14 @@ async function predictedClasses(job: CamJob, scores: tf.Tensor2D): Promise<numbe
 /**
  * Whether a pass's predicted classes can wait for the map peaks' readback: a gradient CAM (its
  * weights need no classes on the host; the pass chose each row's class on the GPU) or a method whose
- * weights take the classes as a GPU tensor for this split (Ablation-CAM's pooled shortcut) or need
- * none (Eigen-CAM). They ride in blankRanges' readback, checkSignedMap's (relu: false) or, for Eigen
+ * weights take the classes as a GPU tensor (Ablation-CAM: its pooled shortcut on the GPU, its general
+ * path with the activation minima it reads anyway) or need none (Eigen-CAM). They ride in blankRanges' readback, checkSignedMap's (relu: false) or, for Eigen
  * maps and augSmooth, blankMapWarnings'. Saves the separate argmax readback the default target cost
  * (one GPU round trip, 1-3 ms on SwiftShader).
  */
-function readsTargetsWithPeaks(job: CamJob, call: CallContext, split: ModelSplit): boolean {
+function readsTargetsWithPeaks(job: CamJob, call: CallContext): boolean {
   const predicted = call.target === undefined || call.target === 'predicted';
-  return predicted && (job.strategy.gradients || job.strategy.takesDeviceClasses?.(job.model, split) === true);
+  return predicted && (job.strategy.gradients || job.strategy.takesDeviceClasses === true);
 }
 
 /**

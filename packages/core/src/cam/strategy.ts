@@ -31,8 +31,8 @@ export interface LayerPass {
   readonly targets: readonly number[] | undefined;
   /**
    * Each row's predicted class (int32, on the GPU) when `targets` is undefined: the pass picked them
-   * and the map peaks' readback brings them to the host. Only for gradient CAMs and strategies whose
-   * `takesDeviceClasses` accepts the split.
+   * and the map peaks' readback brings them to the host. Only for gradient CAMs and strategies that
+   * set `takesDeviceClasses`.
    */
   readonly predicted?: tf.Tensor1D;
   readonly call: CallContext;
@@ -65,9 +65,9 @@ export interface CamStrategy {
   /** The weights need the layer's split and its context (Ablation-CAM runs the tail): one pass per layer. */
   readonly needsSplit?: boolean;
   /**
-   * Whether a non-gradient method's weights can take the predicted classes as a GPU tensor
-   * (LayerPass.predicted) for this split, or need none (Eigen-CAM), so that they need not be read
-   * back before the weights.
+   * Whether a non-gradient method's weights take the predicted classes as a GPU tensor
+   * (LayerPass.predicted) or need none (Eigen-CAM), so that they need not be read back before the
+   * weights.
    */
-  takesDeviceClasses?(model: ModelAdapter, split: ModelSplit): boolean;
+  readonly takesDeviceClasses?: boolean;
 }
