@@ -46,6 +46,9 @@ describe('CAM targets read with the input check (webgpu)', () => {
     [{ method: 'grad-cam', augSmooth: true }, 1, 1],
     // Its maps need no classes: they ride with the peaks (was 2: the argmax with the check, the peaks).
     [{ method: 'eigen-cam' }, 1, 1],
+    // The general path (conv1's tail is not GAP + Dense): the classes with its activation minima, the
+    // peaks (was 3: the argmax with the check, the minima, the peaks).
+    [{ method: 'ablation-cam', layer: 'conv1', batchSize: 3 }, 2, 2],
   ] as const;
 
   it.for(cases)('%o: readbacks %i (predicted), %i (given), the same classes and bits', async ([options, reads, givenReads]) => {
