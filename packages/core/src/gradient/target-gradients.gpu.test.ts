@@ -10,7 +10,7 @@ import { explain } from '../api/explain.js';
 import { resolveTargets } from '../api/targets.js';
 import { adaptModel } from '../model/adapt.js';
 import { flushTfjs, tfjsDevice, tfjsUsedBufferCount } from '../interop/tfjs-webgpu.js';
-import { gradientForTarget, targetGradients } from './target-gradients.js';
+import { classesAhead, gradientForTarget, targetGradients } from './target-gradients.js';
 
 const memory = () => {
   flushTfjs();
@@ -47,6 +47,24 @@ describe('gradientForTarget (webgpu)', () => {
       expect(got.gradient.shape).toEqual(x.shape);
       tf.dispose([got.gradient, wantGradient]);
     }
+  });
+
+  it("classesAhead.release: a caller that stops before reading the classes is left with nothing once it resolves (an abort's path)", async () => {
+    const model = adaptModel(network);
+    await classesAhead(model, x, 'predicted').release(); // warm-up: compiled pipelines, pooled buffers
+    const before = memory();
+    for (const target of ['predicted', [4, 0, 1]] as const) {
+      const ahead = classesAhead(model, x, target);
+      ahead.seeds();
+      // The readback cannot have landed yet: its scores are still held.
+      expect(memory().tensors).toBeGreaterThan(before.tensors);
+      await ahead.release();
+      expect(memory()).toEqual(before);
+    }
+    // A rejecting readback (a class out of range) is released the same way, its error not reported.
+    const bad = classesAhead(model, x, 7);
+    await bad.release();
+    expect(memory()).toEqual(before);
   });
 
   it('saliency and gradient x input: one model call and ONE readback (input check included), for any target', async () => {

@@ -140,7 +140,7 @@ export function classesForTarget(
   riding?: RidingCheck,
 ): Promise<number[]> {
   const ahead = classesAhead(model, x, target, inputCheck, riding);
-  return ahead.classes.finally(() => ahead.dispose());
+  return ahead.classes.finally(() => ahead.release());
 }
 
 /** What {@link classesAhead} gives: classes to seed gradient passes with at once, and the checked classes later. */
@@ -154,7 +154,12 @@ export interface ClassesAhead {
   seeds(): ClassSeeds;
   /** `classes` for a result made with the seeds: `result` is disposed when they reject. */
   classesFor(result: tf.Tensor): Promise<number[]>;
-  dispose(): void;
+  /**
+   * Disposes the seeds and resolves once the classes' readback has landed (whatever its outcome),
+   * when its scores and the input check's flag are freed: a call that stops early (an abort, an
+   * error in its passes) awaits it, so it leaves no tensor behind when it rejects.
+   */
+  release(): Promise<void>;
 }
 
 /**
@@ -189,7 +194,13 @@ export function classesAhead(
       }),
     // The readback that reads the argmax was recorded before classesAhead returned (readClasses runs
     // synchronously up to its data() call), so the argmax may go before the read lands.
-    dispose: () => tf.dispose([chosen, masks]),
+    release: () => {
+      tf.dispose([chosen, masks]);
+      return classes.then(
+        () => undefined,
+        () => undefined,
+      );
+    },
   };
 }
 

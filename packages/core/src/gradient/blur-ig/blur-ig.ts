@@ -266,7 +266,7 @@ export const blurIg: MethodDefinition<'blur-ig'> = {
           const attribution = await blurIgOf(input, gradientsOf, settings, options, call);
           return { attribution, target: await ahead.classesFor(attribution) };
         } finally {
-          ahead.dispose();
+          await ahead.release();
         }
       },
       dispose() {},

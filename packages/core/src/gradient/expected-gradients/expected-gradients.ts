@@ -126,7 +126,7 @@ export const expectedGradients: MethodDefinition<'expected-gradients'> = {
           return { attribution, target, samples: perImage };
         } finally {
           baselines.dispose();
-          ahead.dispose();
+          await ahead.release();
         }
       },
       dispose() {},

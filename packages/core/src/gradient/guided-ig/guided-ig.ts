@@ -275,7 +275,7 @@ export const guidedIg: MethodDefinition<'guided-ig'> = {
           const attribution = await guidedIgWith(model, input, baselines, seeds, settings, { ...call, given, classes: ahead?.classes });
           return { attribution, target: given ?? (await ahead!.classes) };
         } finally {
-          ahead?.dispose();
+          await ahead?.release();
         }
       },
       dispose() {},

@@ -171,7 +171,7 @@ export const smoothGrad: MethodDefinition<'smoothgrad'> = {
           return { attribution: ops.finish(), target };
         } finally {
           ops?.dispose();
-          ahead?.dispose();
+          await ahead?.release();
         }
       },
       dispose() {},

@@ -94,7 +94,7 @@ export async function cascadingRandomisation(
       attributions.push(await originalMap(options.explain, layers, batch, ahead));
       target = await ahead.classes;
     } finally {
-      ahead.dispose();
+      await ahead.release();
     }
     const { model: copied, values: saved } = await copyLayersModel(layers);
     copy = copied;
