@@ -182,7 +182,12 @@ export function classesAhead(
   const classCount = scores.shape[1];
   const chosen = given ? undefined : tf.argMax<tf.Tensor1D>(scores, 1);
   const classes = readClasses(model.kind, scores, chosen, given, inputCheck, riding);
-  void classes.catch(() => undefined);
+  // When the readback has landed, whatever its outcome; handling the rejection here also keeps a
+  // rejection nobody awaits from being reported as unhandled.
+  const landed = classes.then(
+    () => undefined,
+    () => undefined,
+  );
   let masks: tf.Tensor2D | undefined;
   return {
     classes,
@@ -196,10 +201,7 @@ export function classesAhead(
     // synchronously up to its data() call), so the argmax may go before the read lands.
     release: () => {
       tf.dispose([chosen, masks]);
-      return classes.then(
-        () => undefined,
-        () => undefined,
-      );
+      return landed;
     },
   };
 }
