@@ -102,14 +102,12 @@ async function setupMetrics(context: BenchContext): Promise<SuiteInstance> {
   ];
   const summary = (label: string) => {
     const [bare, metrics] = [costs.timed(`${label} bare`), costs.timed(`${label} metrics`)];
+    const [metricsWall, bareWall] = wallTimes(label);
     return {
-      bareMs: median(bare.map((c) => c.wallMs)),
-      metricsMs: median(metrics.map((c) => c.wallMs)),
-      ratio: median(metrics.map((c) => c.wallMs)) / median(bare.map((c) => c.wallMs)),
-      pairedRatio: medianPairedRatio(
-        metrics.map((c) => c.wallMs),
-        bare.map((c) => c.wallMs),
-      ),
+      bareMs: median(bareWall),
+      metricsMs: median(metricsWall),
+      ratio: median(metricsWall) / median(bareWall),
+      pairedRatio: medianPairedRatio(metricsWall, bareWall),
       cpuRatio: median(metrics.map((c) => c.cpuMs)) / median(bare.map((c) => c.cpuMs)),
       deletionMs: median(metricMs.timed(`${label} deletion`)),
       insertionMs: median(metricMs.timed(`${label} insertion`)),
