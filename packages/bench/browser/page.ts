@@ -27,6 +27,7 @@ import { explainerBench } from './explainer-bench.js';
 import { featureTimeline, featureTimes } from './features-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
 import { countCalls, countModelCalls, counted, median, setRoundsGiven, type MethodTimes, type Times } from './measure.js';
+import { medianInterval } from '../src/median.js';
 import { measureMetrics, metricsTimeline } from './metrics-bench.js';
 import { measureMethod, methodTimeline, type Subject } from './method-bench.js';
 import { profileBench } from './profile-bench.js';
@@ -100,6 +101,8 @@ async function measureBackends(measureOn: () => Promise<MethodTimes>): Promise<B
 
 /** The row of a case measured on webgpu (`gpu`) and on cpu. */
 function rowOf(c: Pick<BrowserRow, 'name' | 'family'>, bare: BarePasses, { gpu, cpu, blockRatios }: BackendTimes): BrowserRow {
+  const roundRatios = gpu.method.map((ms, i) => ms / gpu.bare[i]!);
+  const interval = medianInterval(roundRatios);
   return {
     name: c.name,
     family: c.family,
@@ -110,7 +113,8 @@ function rowOf(c: Pick<BrowserRow, 'name' | 'family'>, bare: BarePasses, { gpu, 
     gpuMs: median(gpu.method),
     // Median of the per-round ratios: each method run is paired with the bare passes just before it,
     // so load from other processes that drifts over the rounds hits both sides of each ratio.
-    gpuRatio: median(gpu.method.map((ms, i) => ms / gpu.bare[i]!)),
+    gpuRatio: median(roundRatios),
+    ...(interval && { gpuRatioInterval: [interval.low, interval.high] as const }),
     bareCpuMs: median(cpu.bare),
     cpuMs: median(cpu.method),
     // Median of the blocks' ratios: each gpu block is paired with the cpu block right after it.

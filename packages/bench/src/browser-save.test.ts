@@ -24,7 +24,7 @@ const row = (name: string, gpuRatio: number, gpuOverCpu: number): BrowserRow => 
 const result: BrowserResult = {
   adapter: 'google / swiftshader',
   userAgent: 'HeadlessChrome/156.0.0.0',
-  rows: [row('saliency <fast>', 1.02, 0.48), row('visualizeFeature', 1.36, 0.12)],
+  rows: [row('saliency <fast>', 1.02, 0.48), { ...row('visualizeFeature', 1.36, 0.12), gpuRatioInterval: [1.2, 1.5] }],
 };
 const run = { date: '2026-12-03T17:00:00.000Z', quick: false, result };
 
@@ -53,6 +53,14 @@ describe('--browser --save', () => {
       expect(width(2)).toBeGreaterThan(width(0));
       expect(width(1)).toBeGreaterThan(width(3));
       expect(svg.match(/stroke-dasharray/g)).toHaveLength(2);
+      // The one row with an interval gets a whisker from 1.2 to 1.5, on the same log axis as the bars.
+      const whiskers = [
+        ...svg.matchAll(/<line x1="([\d.]+)" y1="[\d.]+" x2="([\d.]+)"[^>]*><title>gpu\/bare 95% interval ([\d.-]+)<\/title>/g),
+      ];
+      expect(whiskers.map((m) => m[3])).toEqual(['1.20-1.50']);
+      const [from, to] = [Number(whiskers[0]![1]), Number(whiskers[0]![2])];
+      expect(from).toBeLessThan(300 + width(2));
+      expect(to).toBeGreaterThan(300 + width(2));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

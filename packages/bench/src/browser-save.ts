@@ -36,7 +36,13 @@ const SERIES = [
   { key: 'gpuOverCpu', label: 'gpu/cpu', colour: '#ee7733' },
 ] as const;
 
-/** Two bars per row (gpu/bare, gpu/cpu) on a log axis, with the goals as vertical lines. */
+/** gpu/bare's 95% interval as a whisker across its bar. */
+function intervalWhisker([low, high]: readonly [number, number], x: (ratio: number) => number, y: number): string {
+  const [x1, x2] = [x(low).toFixed(1), x(high).toFixed(1)];
+  return `<line x1="${x1}" y1="${y.toFixed(1)}" x2="${x2}" y2="${y.toFixed(1)}" stroke="#222"><title>gpu/bare 95% interval ${low.toFixed(2)}-${high.toFixed(2)}</title></line>`;
+}
+
+/** Two bars per row (gpu/bare with its 95% interval as a whisker, gpu/cpu) on a log axis, with the goals as vertical lines. */
 export function browserResultsSvg(run: BrowserRun): string {
   const rows: readonly BrowserRow[] = run.result.rows.filter((r) => r.gpuRatio > 0 && r.gpuOverCpu > 0);
   const label = 300;
@@ -80,6 +86,7 @@ export function browserResultsSvg(run: BrowserRun): string {
         `<rect x="${label}" y="${y + j * barHeight}" width="${(x(value) - label).toFixed(1)}" height="${barHeight - 1}" fill="${s.colour}"><title>${s.label} ${value.toFixed(2)}</title></rect>`,
       );
     });
+    if (r.gpuRatioInterval) parts.push(intervalWhisker(r.gpuRatioInterval, x, y + barHeight / 2));
   });
   parts.push('</svg>', '');
   return parts.join('\n');

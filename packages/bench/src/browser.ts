@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  gpuBareGoal,
   PASS_TIME_ROWS,
   RECORD_TIME_ROW,
   WALL_TIME_ROW,
@@ -111,14 +112,22 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 }
 
 const HEADER =
-  'method                                   passes  model imgs   bare gpu ms   gpu ms  gpu/bare  bare cpu ms   cpu ms  gpu/cpu  submits  readbacks';
+  'method                                   passes  model imgs   bare gpu ms   gpu ms  gpu/bare  95% interval  bare cpu ms   cpu ms  gpu/cpu  submits  readbacks';
+
+/** A row's gpu/bare interval as "1.02-1.21", a '*' after it when the row's goal lies inside; '-' without one. */
+export function intervalCell(r: BrowserRow): string {
+  if (!r.gpuRatioInterval) return '- ';
+  const [low, high] = r.gpuRatioInterval;
+  const goal = gpuBareGoal(r);
+  return `${low.toFixed(2)}-${high.toFixed(2)}${low <= goal && goal <= high ? '*' : ' '}`;
+}
 
 function formatRow(r: BrowserRow): string {
   const passes = `${r.bare.images}${r.bare.kind === 'gradient' ? 'g' : 'f'}${r.bare.extraForward ? `+${r.bare.extraForward}f` : ''}`;
   const n = (v: number, width: number, digits = 0) => v.toFixed(digits).padStart(width);
   // The images the method itself sent through the model (beside the bare passes: do they cover it?).
   const images = r.methodImages === undefined ? '-' : String(r.methodImages);
-  return `${r.name.padEnd(40)} ${passes.padStart(6)} ${images.padStart(11)} ${n(r.bareGpuMs, 13)} ${n(r.gpuMs, 8)} ${n(r.gpuRatio, 9, 2)} ${n(r.bareCpuMs, 12)} ${n(r.cpuMs, 8)} ${n(r.gpuOverCpu, 8, 2)} ${n(r.gpuCalls.submit ?? 0, 8)} ${n(r.gpuCalls.mapAsync ?? 0, 10)}`;
+  return `${r.name.padEnd(40)} ${passes.padStart(6)} ${images.padStart(11)} ${n(r.bareGpuMs, 13)} ${n(r.gpuMs, 8)} ${n(r.gpuRatio, 9, 2)} ${intervalCell(r).padStart(13)} ${n(r.bareCpuMs, 12)} ${n(r.cpuMs, 8)} ${n(r.gpuOverCpu, 8, 2)} ${n(r.gpuCalls.submit ?? 0, 8)} ${n(r.gpuCalls.mapAsync ?? 0, 10)}`;
 }
 
 function formatHeatmapRow(r: HeatmapRow): string {
@@ -200,7 +209,9 @@ export function formatBrowserTable(result: BrowserResult): string {
     `browser: ${result.adapter} (${result.userAgent.match(/(Headless)?Chrome\/[\d.]+/)?.[0] ?? result.userAgent}), load ${loadavg()[0]!.toFixed(1)}`,
     HEADER,
     ...result.rows.map(formatRow),
-    'gpu/bare: webxai GPU path over the bare tfjs passes it needs (goal <= 1.15); gpu/cpu: above 1 = GPU path slower than webxai on tfjs cpu',
+    'gpu/bare: webxai GPU path over the bare tfjs passes it needs (goal: at most 1.15; 1.1 for perturbation methods and the metrics',
+    '  that do not explain again); 95% interval: of its median over the rounds (order statistics, from 6 rounds), * when the goal lies',
+    '  inside it (this run cannot tell the row from its goal). gpu/cpu: above 1 = GPU path slower than webxai on tfjs cpu',
     "  (short rows: median over up to 4 alternating blocks of webgpu then cpu rounds, the ratio of each block pair's medians;",
     '  rows whose cpu warm-up takes 2 s or more: 1 timed cpu round unless --rounds is given).',
     'submits / readbacks: queue.submit and mapAsync calls during one GPU-path explanation.',

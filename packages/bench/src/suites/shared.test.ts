@@ -68,4 +68,16 @@ describe('interleavedRatio', () => {
     );
     expect(interleavedRatio([], [], 1.1)).toContain('(bound 1.1x: not run)');
   });
+
+  it("states the 95% interval of the paired ratios' median from 6 runs, and says when the bound lies inside it", () => {
+    // Per-run ratios 1.3, 1.1, 1.2, 1.0, 1.4, 1.05 (all bare runs 10 ms): 6 runs give [min, max] = [1.0, 1.4].
+    const method = [13, 11, 12, 10, 14, 10.5];
+    const bare = [10, 10, 10, 10, 10, 10];
+    expect(interleavedRatio(method, bare, 1.2)).toBe(
+      'median paired ratio 1.150x, 95% interval 1.000-1.400x, the bound inside it (bound 1.2x: holds); ratio of medians 1.150x over 6 runs',
+    );
+    expect(interleavedRatio(method, bare, 1.12)).toContain('the bound inside it (bound 1.12x: DOES NOT HOLD)');
+    expect(interleavedRatio(method, bare, 1.5)).toContain('95% interval 1.000-1.400x (bound 1.5x: holds)');
+    expect(interleavedRatio(method, bare, 0.9)).toContain('95% interval 1.000-1.400x (bound 0.9x: DOES NOT HOLD)');
+  });
 });

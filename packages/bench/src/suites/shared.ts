@@ -3,7 +3,7 @@
 // to GPU completion, and the median of the recorded runs.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext } from '../harness.js';
-import { median } from '../median.js';
+import { median, medianInterval } from '../median.js';
 
 export { median };
 
@@ -113,7 +113,20 @@ export function boundVerdict(ratio: number, bound: number): string {
 export function interleavedRatio(method: readonly number[], bare: readonly number[], bound: number): string {
   const paired = medianPairedRatio(method, bare);
   const ofMedians = median(method) / median(bare);
-  return `median paired ratio ${paired.toFixed(3)}x (bound ${bound}x: ${boundVerdict(paired, bound)}); ratio of medians ${ofMedians.toFixed(3)}x over ${method.length} runs`;
+  const spread = pairedRatioSpread(method, bare, bound);
+  return `median paired ratio ${paired.toFixed(3)}x${spread} (bound ${bound}x: ${boundVerdict(paired, bound)}); ratio of medians ${ofMedians.toFixed(3)}x over ${method.length} runs`;
+}
+
+/**
+ * The 95% interval of the paired ratios' median (medianInterval), as ", 95% interval 1.02-1.21x", and
+ * whether `bound` lies inside it: then this run cannot tell the row from its bound, whichever side
+ * the median fell on. Empty below 6 runs (no interval at 95%).
+ */
+export function pairedRatioSpread(method: readonly number[], bare: readonly number[], bound: number): string {
+  const interval = medianInterval(method.map((value, i) => value / bare[i]!));
+  if (!interval) return '';
+  const inside = interval.low <= bound && bound <= interval.high ? ', the bound inside it' : '';
+  return `, 95% interval ${interval.low.toFixed(3)}-${interval.high.toFixed(3)}x${inside}`;
 }
 
 export function medianOf(recorder: RunRecorder, key: string): number {
