@@ -365,7 +365,7 @@ export interface BrowserRow {
   readonly rounds: number;
   readonly bareGpuMs: number;
   readonly gpuMs: number;
-  /** Median over the rounds of method ms / bare ms of the same round: the method's cost over its unavoidable model passes (goal <= 1.15). */
+  /** Median over the rounds of method ms / bare ms of the same round: the method's cost over its unavoidable model passes (goal: {@link gpuBareGoal}). */
   readonly gpuRatio: number;
   /**
    * The 95% interval of that median (median.ts's medianInterval over the per-round ratios); absent
