@@ -23,6 +23,7 @@ import {
   type RoundTripRow,
   type ProfileRow,
 } from './browser-cases.js';
+import { intervalHolds } from './median.js';
 import { TIMELINE_BUSY_ROW, TIMELINE_IDLE_ROW, TIMELINE_WALL_ROW, type TimelineRow } from './gpu-timeline.js';
 
 export type { BrowserResult, BrowserRow, ExplainerRow, HeatmapRow, ProfileRow, RoundTripRow } from './browser-cases.js';
@@ -118,8 +119,7 @@ const HEADER =
 export function intervalCell(r: BrowserRow): string {
   if (!r.gpuRatioInterval) return '- ';
   const [low, high] = r.gpuRatioInterval;
-  const goal = gpuBareGoal(r);
-  return `${low.toFixed(2)}-${high.toFixed(2)}${low <= goal && goal <= high ? '*' : ' '}`;
+  return `${low.toFixed(2)}-${high.toFixed(2)}${intervalHolds({ low, high }, gpuBareGoal(r)) ? '*' : ' '}`;
 }
 
 function formatRow(r: BrowserRow): string {

@@ -18,6 +18,11 @@ export interface MedianInterval {
   readonly coverage: number;
 }
 
+/** Whether `value` lies within `interval` (its ends included). */
+export function intervalHolds(interval: Pick<MedianInterval, 'low' | 'high'>, value: number): boolean {
+  return interval.low <= value && value <= interval.high;
+}
+
 /** P(B <= k) for B ~ Binomial(n, 1/2), summed from the terms C(n, i) / 2^n in log space (any n). */
 function halfBinomialCdf(n: number, k: number): number {
   let logTerm = -n * Math.LN2;

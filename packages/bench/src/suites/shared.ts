@@ -3,7 +3,7 @@
 // to GPU completion, and the median of the recorded runs.
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { BenchContext } from '../harness.js';
-import { median, medianInterval } from '../median.js';
+import { intervalHolds, median, medianInterval } from '../median.js';
 
 export { median };
 
@@ -94,7 +94,12 @@ export class RunRecorder<T = number> {
  * with the bare passes measured right beside it, so load drifting across the runs cancels.
  */
 export function medianPairedRatio(numerators: readonly number[], denominators: readonly number[]): number {
-  return median(numerators.map((value, i) => value / denominators[i]!));
+  return median(pairedRatios(numerators, denominators));
+}
+
+/** Each run's ratio numerators[i] / denominators[i]. */
+function pairedRatios(numerators: readonly number[], denominators: readonly number[]): number[] {
+  return numerators.map((value, i) => value / denominators[i]!);
 }
 
 /** How a summary line states a ratio against its bound. */
@@ -111,10 +116,10 @@ export function boundVerdict(ratio: number, bound: number): string {
  * 1.072x-1.115x; session 47).
  */
 export function interleavedRatio(method: readonly number[], bare: readonly number[], bound: number): string {
-  const paired = medianPairedRatio(method, bare);
+  const ratios = pairedRatios(method, bare);
+  const paired = median(ratios);
   const ofMedians = median(method) / median(bare);
-  const spread = pairedRatioSpread(method, bare, bound);
-  return `median paired ratio ${paired.toFixed(3)}x${spread} (bound ${bound}x: ${boundVerdict(paired, bound)}); ratio of medians ${ofMedians.toFixed(3)}x over ${method.length} runs`;
+  return `median paired ratio ${paired.toFixed(3)}x${intervalText(ratios, bound)} (bound ${bound}x: ${boundVerdict(paired, bound)}); ratio of medians ${ofMedians.toFixed(3)}x over ${method.length} runs`;
 }
 
 /**
@@ -122,10 +127,10 @@ export function interleavedRatio(method: readonly number[], bare: readonly numbe
  * whether `bound` lies inside it: then this run cannot tell the row from its bound, whichever side
  * the median fell on. Empty below 6 runs (no interval at 95%).
  */
-export function pairedRatioSpread(method: readonly number[], bare: readonly number[], bound: number): string {
-  const interval = medianInterval(method.map((value, i) => value / bare[i]!));
+function intervalText(ratios: readonly number[], bound: number): string {
+  const interval = medianInterval(ratios);
   if (!interval) return '';
-  const inside = interval.low <= bound && bound <= interval.high ? ', the bound inside it' : '';
+  const inside = intervalHolds(interval, bound) ? ', the bound inside it' : '';
   return `, 95% interval ${interval.low.toFixed(3)}-${interval.high.toFixed(3)}x${inside}`;
 }
 
