@@ -27,6 +27,7 @@ import { explainerBench } from './explainer-bench.js';
 import { featureTimeline, featureTimes } from './features-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
 import { countCalls, countModelCalls, counted, median, setRoundsGiven, type MethodTimes, type Times } from './measure.js';
+import { matchesFilter } from '../src/case-filter.js';
 import { medianInterval } from '../src/median.js';
 import { measureMetrics, metricsTimeline } from './metrics-bench.js';
 import { measureMethod, methodTimeline, type Subject } from './method-bench.js';
@@ -100,12 +101,13 @@ async function measureBackends(measureOn: () => Promise<MethodTimes>): Promise<B
 }
 
 /** The row of a case measured on webgpu (`gpu`) and on cpu. */
-function rowOf(c: Pick<BrowserRow, 'name' | 'family'>, bare: BarePasses, { gpu, cpu, blockRatios }: BackendTimes): BrowserRow {
+function rowOf(c: Pick<BrowserRow, 'name' | 'family' | 'goal'>, bare: BarePasses, { gpu, cpu, blockRatios }: BackendTimes): BrowserRow {
   const roundRatios = gpu.method.map((ms, i) => ms / gpu.bare[i]!);
   const interval = medianInterval(roundRatios);
   return {
     name: c.name,
     family: c.family,
+    goal: c.goal,
     bare,
     ...(gpu.methodImages !== undefined && { methodImages: gpu.methodImages }),
     rounds,
@@ -160,9 +162,9 @@ async function mobilenetSubject(): Promise<Subject> {
 
 const loadSubject: Record<BrowserModel, () => Promise<Subject>> = { 'mnist-cnn': mnistSubject, 'mobilenet-v2': mobilenetSubject };
 
-/** Whether the query's filter selects a case: its name or its family holds the filter text. */
+/** Whether the query's filter selects a case: its name or its family holds the filter text (or one of its '|' alternatives). */
 function namedByFilter(c: { readonly name: string; readonly family: string }): boolean {
-  return c.name.toLowerCase().includes(filter) || c.family.includes(filter);
+  return matchesFilter(filter, c.name, c.family);
 }
 
 /** The cases the query selects: by name or family; MobileNetV2's only in the full run or when the filter names them. */

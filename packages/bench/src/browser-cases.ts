@@ -57,11 +57,22 @@ export function countedBare(batches: readonly number[]): BarePasses {
  */
 export type BrowserModel = 'mnist-cnn' | 'mobilenet-v2';
 
+/**
+ * Issue 14's gpu/bare goals: a method at most 1.15x its unavoidable model passes; where the goal is
+ * non-model work of at most 10% (perturbation methods, the metrics that only run forwards), 1.1.
+ * The metrics that explain again (max-sensitivity, cascading randomisation) have gradient passes on
+ * their bare side, as a method, and a method's goal.
+ */
+export const METHOD_GOAL = 1.15;
+export const NON_MODEL_GOAL = 1.1;
+
 /** One method with its options and bare passes. */
 export interface BrowserCase {
   readonly name: string;
   readonly model: BrowserModel;
   readonly family: 'gradient' | 'cam' | 'perturbation';
+  /** The row's gpu/bare goal: {@link METHOD_GOAL}, or {@link NON_MODEL_GOAL} for a perturbation method. */
+  readonly goal: number;
   /** Options of createExplainer (the page adds the target, and `baselines` when `background` is set). */
   readonly options: Readonly<Record<string, unknown>>;
   readonly bare: BarePasses | CountedForwards;
@@ -183,8 +194,8 @@ export function mnistCases(quick: boolean, camChannels: number, batchSize?: numb
         options: batched({ method: 'anchors', seed: 1 }),
         bare: { kind: 'counted-forward' },
       },
-    ] satisfies Omit<BrowserCase, 'model'>[]
-  ).map((c) => ({ ...c, model: 'mnist-cnn' }));
+    ] satisfies Omit<BrowserCase, 'model' | 'goal'>[]
+  ).map((c) => ({ ...c, model: 'mnist-cnn', goal: c.family === 'perturbation' ? NON_MODEL_GOAL : METHOD_GOAL }));
 }
 
 /**
@@ -198,6 +209,7 @@ export function mobilenetCases(): BrowserCase[] {
     name: `mobilenet-v2 ${method}`,
     model: 'mobilenet-v2',
     family: method === 'saliency' ? 'gradient' : 'cam',
+    goal: METHOD_GOAL,
     options: { method },
     bare,
   }));
@@ -213,6 +225,8 @@ export function mobilenetCases(): BrowserCase[] {
 export interface FeatureBrowserCase {
   readonly name: string;
   readonly family: 'features';
+  /** The row's gpu/bare goal: {@link METHOD_GOAL} (visualizeFeature against its own model + objective passes). */
+  readonly goal: number;
   /** The tiny CNN's input side (and the images'). */
   readonly size: number;
   readonly units: FeatureUnits;
@@ -234,6 +248,7 @@ export function featureCases(quick: boolean): FeatureBrowserCase[] {
     {
       name: `visualizeFeature ${size}x${size}, ${channels} ch, ${steps} steps`,
       family: 'features',
+      goal: METHOD_GOAL,
       size,
       units: { layer: 'conv2', channels },
       steps,
@@ -262,6 +277,8 @@ export interface MetricCall {
 export interface MetricBrowserCase {
   readonly name: string;
   readonly family: 'metrics';
+  /** The row's gpu/bare goal: {@link NON_MODEL_GOAL}, or {@link METHOD_GOAL} for the metrics that explain again. */
+  readonly goal: number;
   readonly calls: readonly MetricCall[];
   /** evaluate's batchSize (webxai's default for 28x28x1 unless --batch sets one). */
   readonly batch: number;
@@ -281,6 +298,7 @@ export function metricCases(quick: boolean, batchSize?: number): MetricBrowserCa
   const counted = (metric: MetricCall['metric'], options?: MetricCall['options']): MetricBrowserCase => ({
     name: metric,
     family: 'metrics',
+    goal: NON_MODEL_GOAL,
     calls: [{ metric, ...(options && { options }) }],
     batch,
     bare: { kind: 'counted-forward' },
@@ -289,6 +307,7 @@ export function metricCases(quick: boolean, batchSize?: number): MetricBrowserCa
     {
       name: `deletion + insertion ${steps} steps`,
       family: 'metrics',
+      goal: NON_MODEL_GOAL,
       calls: [
         { metric: 'deletion', options: { steps } },
         { metric: 'insertion', options: { steps } },
@@ -313,6 +332,7 @@ function maxSensitivityCase(samples: number, batch: number): MetricBrowserCase {
   return {
     name: `max-sensitivity (IG ${steps} steps x ${samples} samples)`,
     family: 'metrics',
+    goal: METHOD_GOAL,
     calls: [{ metric: 'max-sensitivity', options: { explain: { method: 'integrated-gradients', steps, batchSize: steps }, samples } }],
     batch,
     bare: { kind: 'gradient', images: samples * steps, batch: steps, extraForward: 2 * samples + 1 },
@@ -335,26 +355,19 @@ function cascadingRandomisationCase(batch: number): MetricBrowserCase {
   return {
     name: `cascading randomisation (IG ${steps} steps, ${MNIST_CNN_WEIGHTED_LAYERS} layers)`,
     family: 'metrics',
+    goal: METHOD_GOAL,
     calls: [{ metric: 'cascading-randomisation', options: { explain: { method: 'integrated-gradients', steps, batchSize: steps } } }],
     batch,
     bare: { kind: 'gradient', images: explains * steps, batch: steps, extraForward: 1 + MNIST_CNN_WEIGHTED_LAYERS },
   };
 }
 
-/**
- * A row's gpu/bare goal (issue 14): 1.15 for a method; 1.1 where the goal is non-model work of at most
- * 10% (perturbation methods and the metrics); 1.15 for the metrics that explain again
- * (max-sensitivity, cascading randomisation), whose bare side is gradient passes as a method's.
- */
-export function gpuBareGoal(row: Pick<BrowserRow, 'name' | 'family'>): number {
-  const explainsAgain = row.name.startsWith('max-sensitivity') || row.name.startsWith('cascading');
-  return (row.family === 'perturbation' || row.family === 'metrics') && !explainsAgain ? 1.1 : 1.15;
-}
-
 /** One row of the browser table (times are medians of the timed rounds, in ms). */
 export interface BrowserRow {
   readonly name: string;
   readonly family: BrowserCase['family'] | FeatureBrowserCase['family'] | MetricBrowserCase['family'];
+  /** The case's gpu/bare goal ({@link METHOD_GOAL} or {@link NON_MODEL_GOAL}), which `gpuRatio` is read against. */
+  readonly goal: number;
   /** The bare passes as run (a {@link CountedForwards} case's: the calls counted on webgpu). */
   readonly bare: BarePasses;
   /**
@@ -365,7 +378,7 @@ export interface BrowserRow {
   readonly rounds: number;
   readonly bareGpuMs: number;
   readonly gpuMs: number;
-  /** Median over the rounds of method ms / bare ms of the same round: the method's cost over its unavoidable model passes (goal: {@link gpuBareGoal}). */
+  /** Median over the rounds of method ms / bare ms of the same round: the method's cost over its unavoidable model passes (goal: `goal`). */
   readonly gpuRatio: number;
   /**
    * The 95% interval of that median (median.ts's medianInterval over the per-round ratios); absent

@@ -9,6 +9,7 @@ import { browserResultsBaseName, saveBrowserResults } from './browser-save.js';
 const row = (name: string, gpuRatio: number, gpuOverCpu: number): BrowserRow => ({
   name,
   family: 'gradient',
+  goal: 1.15,
   bare: { kind: 'gradient', images: 1, batch: 1 },
   rounds: 3,
   bareGpuMs: 10,

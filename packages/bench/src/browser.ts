@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  gpuBareGoal,
   PASS_TIME_ROWS,
   RECORD_TIME_ROW,
   WALL_TIME_ROW,
@@ -119,7 +118,7 @@ const HEADER =
 export function intervalCell(r: BrowserRow): string {
   if (!r.gpuRatioInterval) return '- ';
   const [low, high] = r.gpuRatioInterval;
-  return `${low.toFixed(2)}-${high.toFixed(2)}${intervalHolds({ low, high }, gpuBareGoal(r)) ? '*' : ' '}`;
+  return `${low.toFixed(2)}-${high.toFixed(2)}${intervalHolds({ low, high }, r.goal) ? '*' : ' '}`;
 }
 
 function formatRow(r: BrowserRow): string {

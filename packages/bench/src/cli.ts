@@ -22,7 +22,8 @@ export const USAGE = `usage: webxai-bench [--quick] [--browser] [--json <file>] 
                   with --browser, in the page, e.g. '{"WEBXAI_WEBGPU_MEAN_AS_AVG_POOL":false}'
   --json <file>   also write the results as JSON (schema: BenchReport in src/report.ts)
   --save          also write bench/results/<date>-<adapter>.{json,md,svg} (JSON, markdown table, SVG chart)
-  --filter <text> only cases whose "suite/case" contains <text> (case-insensitive)
+  --filter <text> only cases whose "suite/case" contains <text> (case-insensitive); "a|b" selects both, in the
+                  bench's order, in one process or page (a row measured after other rows)
   --list          list the suites and exit
   --validation    keep runKernel's per-dispatch validation scopes on (default off, as in production)
 environment:

@@ -108,6 +108,29 @@ describe('bench harness', () => {
     expect(setups).toBe(1);
   });
 
+  it('a filter "a|b" runs the cases of both alternatives in the suites\' order, setting up only the suites named', async () => {
+    const setups: string[] = [];
+    const named = (name: string): BenchSuite => ({
+      ...trivialSuite,
+      name,
+      setup: (context) => (setups.push(name), trivialSuite.setup(context)),
+    });
+    const suites = [named('first'), named('second'), named('third')];
+    const both = await runCli(['--quick', '--filter', 'third/noop|first/fill'], suites, () => undefined);
+    expect(both!.results.map((r) => `${r.suite}/${r.name}`)).toEqual(['first/fill 1000', 'third/noop']);
+    expect(setups).toEqual(['first', 'third']);
+    setups.length = 0;
+    // An alternative without a suite sets every suite up to find its cases.
+    const any = await runCli(['--quick', '--filter', 'fill|third/noop'], suites, () => undefined);
+    expect(any!.results.map((r) => `${r.suite}/${r.name}`)).toEqual([
+      'first/fill 1000',
+      'second/fill 1000',
+      'third/fill 1000',
+      'third/noop',
+    ]);
+    expect(setups).toEqual(['first', 'second', 'third']);
+  });
+
   it('--quick skips full-only suites unless the filter names them', async () => {
     let setups = 0;
     const big: BenchSuite = { ...trivialSuite, name: 'big', fullOnly: true, setup: (context) => (setups++, trivialSuite.setup(context)) };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { throwIfAborted } from '@webxai/shaders';
+import { filterSuites, matchesFilter } from './case-filter.js';
 
 /**
  * The benchmark harness: suites set up cases, the harness warms each case up, times repeated runs
@@ -154,19 +155,18 @@ export interface RunOptions {
 export async function runSuites(suites: readonly BenchSuite[], options: RunOptions): Promise<CaseResult[]> {
   const { device, quick, filter, tfjsFlags, onResult, onSuite, signal } = options;
   const policy = quick ? QUICK_POLICY : FULL_POLICY;
-  const needle = filter?.toLowerCase();
   const results: CaseResult[] = [];
   // A filter "suite/case" names its suite: the others are not even set up (setup loads models).
-  const suitePart = needle?.includes('/') ? needle.slice(0, needle.indexOf('/')) : undefined;
+  const namedSuites = filterSuites(filter);
   for (const suite of suites) {
-    if (suitePart !== undefined && !suite.name.toLowerCase().endsWith(suitePart)) continue;
-    if (quick && suite.fullOnly && suitePart === undefined) continue;
+    if (namedSuites && !namedSuites.some((part) => suite.name.toLowerCase().endsWith(part))) continue;
+    if (quick && suite.fullOnly && namedSuites === undefined) continue;
     throwIfAborted(signal, 'benchmarks');
     const started = performance.now();
     const instance = await suite.setup({ device, quick, ...(tfjsFlags && { tfjsFlags }) });
     try {
       for (const bench of instance.cases) {
-        if (needle && !`${suite.name}/${bench.name}`.toLowerCase().includes(needle)) continue;
+        if (!matchesFilter(filter, `${suite.name}/${bench.name}`)) continue;
         throwIfAborted(signal, 'benchmarks');
         const result = await timeCase(device, suite.name, bench, { ...policy, ...bench.policy });
         results.push(result);
