@@ -23,17 +23,6 @@ export function intervalHolds(interval: Pick<MedianInterval, 'low' | 'high'>, va
   return interval.low <= value && value <= interval.high;
 }
 
-/** P(B <= k) for B ~ Binomial(n, 1/2), summed from the terms C(n, i) / 2^n in log space (any n). */
-function halfBinomialCdf(n: number, k: number): number {
-  let logTerm = -n * Math.LN2;
-  let sum = 0;
-  for (let i = 0; i <= k; i++) {
-    sum += Math.exp(logTerm);
-    logTerm += Math.log((n - i) / (i + 1));
-  }
-  return sum;
-}
-
 /**
  * A distribution-free interval for the median of the population `values` were drawn from: the j-th
  * smallest and the j-th largest value, with j the largest rank whose coverage 1 - 2 P(B <= j - 1),
@@ -44,10 +33,20 @@ function halfBinomialCdf(n: number, k: number): number {
  */
 export function medianInterval(values: readonly number[], confidence = 0.95): MedianInterval | undefined {
   const n = values.length;
-  const coverage = (rank: number) => 1 - 2 * halfBinomialCdf(n, rank - 1);
-  if (n === 0 || coverage(1) < confidence) return undefined;
+  if (n === 0) return undefined;
+  // cdf = P(B <= rank - 1), grown term by term as the rank grows: the terms C(n, i) / 2^n, each from
+  // the last in log space (any n), summed in order.
+  let logTerm = -n * Math.LN2;
+  let cdf = Math.exp(logTerm);
+  if (1 - 2 * cdf < confidence) return undefined;
   let rank = 1;
-  while (rank + 1 <= (n + 1) / 2 && coverage(rank + 1) >= confidence) rank++;
+  while (rank + 1 <= (n + 1) / 2) {
+    logTerm += Math.log((n - rank + 1) / rank);
+    const next = cdf + Math.exp(logTerm);
+    if (1 - 2 * next < confidence) break;
+    cdf = next;
+    rank++;
+  }
   const sorted = [...values].sort((a, b) => a - b);
-  return { low: sorted[rank - 1]!, high: sorted[n - rank]!, coverage: coverage(rank) };
+  return { low: sorted[rank - 1]!, high: sorted[n - rank]!, coverage: 1 - 2 * cdf };
 }
