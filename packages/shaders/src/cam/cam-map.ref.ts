@@ -33,7 +33,8 @@ export function resizeBilinearRef(plane: ArrayLike<number>, h: number, w: number
 /**
  * {@link resizeBilinearRef} written into `out`, output pixel p at out[p * stride + offset] (one
  * channel of an interleaved image: stride = channels, offset = the channel). Each output row's and
- * column's sources and weight are looked up once.
+ * column's sources and weight are looked up once; the columns' are kept in typed arrays (reading
+ * them as [x0, x1, tx] tuples in the inner loop made XRAI's 28 -> 224 resize 5x slower).
  */
 export function resizeBilinearInto(
   plane: ArrayLike<number>,
@@ -45,18 +46,23 @@ export function resizeBilinearInto(
   stride = 1,
   offset = 0,
 ): void {
-  const columns = Array.from({ length: outW }, (_, x) => halfPixelSource(x, outW, w));
+  const [left, right, tx] = [new Int32Array(outW), new Int32Array(outW), new Float64Array(outW)];
+  for (let x = 0; x < outW; x++) [left[x], right[x], tx[x]] = halfPixelSource(x, outW, w);
   for (let y = 0; y < outH; y++) {
     const [y0, y1, ty] = halfPixelSource(y, outH, h);
-    for (let x = 0; x < outW; x++) {
-      const [x0, x1, tx] = columns[x]!;
-      const a = plane[y0 * w + x0]!;
-      const b = plane[y0 * w + x1]!;
-      const c = plane[y1 * w + x0]!;
-      const d = plane[y1 * w + x1]!;
-      const top = a + (b - a) * tx;
-      const bottom = c + (d - c) * tx;
-      out[(y * outW + x) * stride + offset] = top + (bottom - top) * ty;
+    const upper = y0 * w;
+    const lower = y1 * w;
+    for (let x = 0, o = y * outW * stride + offset; x < outW; x++, o += stride) {
+      const x0 = left[x]!;
+      const x1 = right[x]!;
+      const t = tx[x]!;
+      const a = plane[upper + x0]!;
+      const b = plane[upper + x1]!;
+      const c = plane[lower + x0]!;
+      const d = plane[lower + x1]!;
+      const top = a + (b - a) * t;
+      const bottom = c + (d - c) * t;
+      out[o] = top + (bottom - top) * ty;
     }
   }
 }
