@@ -100,6 +100,15 @@ const ROUND_BUDGET_MS = 1500;
  */
 const WARMUP_MS = 300;
 const MAX_WARMUP_ROUNDS = 5;
+/**
+ * The warm-up of a row's first block on webgpu, where the row's own host code first runs in the page
+ * (XRAI's segmentation, the solvers of LIME / KernelSHAP, ROAD's imputation): that code reaches its
+ * speed only after a few calls (JavaScript and WebAssembly tier-up). XRAI's six segmentations of a
+ * digit took 293, 107, 45, 41, 36 ms in its first explanations of a page and 16-50 ms later (session
+ * 49); with 300 ms of warm-up (one XRAI round) its four timed rounds caught that descent while its
+ * bare side's tfjs code was warm from the rows before.
+ */
+export const FIRST_BLOCK_WARMUP_MS = 1500;
 
 /** Whether the run asked for its rounds (--rounds): then no side times fewer (round-policy.ts). */
 let roundsGiven = false;
@@ -116,14 +125,15 @@ async function round(sides: Sides): Promise<{ bare: number; method: number }> {
 }
 
 /**
- * Warm-up rounds (pipelines compile, tfjs caches programs and warms its kernels), then at least
+ * Warm-up rounds for `warmupMs` (pipelines compile, tfjs caches programs and warms its kernels, the
+ * host code tiers up; at least one, at most MAX_WARMUP_ROUNDS), then at least
  * `rounds` timed rounds of bare then method (more for short rows, see MAX_ROUNDS; fewer for long
  * rows on cpu: round-policy.ts), then (on webgpu) one counted run of each.
  */
-export async function measure(sides: Sides, rounds: number): Promise<Times> {
+export async function measure(sides: Sides, rounds: number, warmupMs = WARMUP_MS): Promise<Times> {
   const times: Times = { bare: [], method: [], methodCalls: {}, bareCalls: {} };
   const warmupStart = performance.now();
-  for (let warm = 0; warm < MAX_WARMUP_ROUNDS && (warm === 0 || performance.now() - warmupStart < WARMUP_MS); warm++) await round(sides);
+  for (let warm = 0; warm < MAX_WARMUP_ROUNDS && (warm === 0 || performance.now() - warmupStart < warmupMs); warm++) await round(sides);
   const asked = timedRoundsAsked({ backend: tf.getBackend(), warmupMs: performance.now() - warmupStart, rounds, roundsGiven });
   let spent = 0;
   while (times.bare.length < asked || (times.bare.length < MAX_ROUNDS && spent < ROUND_BUDGET_MS)) {

@@ -59,10 +59,10 @@ async function withMethodSides<T>(subject: Subject, c: BrowserCase, use: (sides:
   }
 }
 
-/** Rounds of bare passes and the method, interleaved, on the current backend. */
-export function measureMethod(subject: Subject, c: BrowserCase, rounds: number): Promise<MethodTimes> {
+/** Rounds of bare passes and the method, interleaved, on the current backend (after `warmupMs` of warm-up: measure.ts). */
+export function measureMethod(subject: Subject, c: BrowserCase, rounds: number, warmupMs?: number): Promise<MethodTimes> {
   return withMethodSides(subject, c, async (sides) => ({
-    ...(await measure(sides, rounds)),
+    ...(await measure(sides, rounds, warmupMs)),
     passes: sides.passes,
     methodImages: sides.methodImages(),
   }));

@@ -49,10 +49,10 @@ async function withMetricSides<T>(
   }
 }
 
-/** Rounds of the bare forwards and of the case's metrics, on the current backend. */
-export function measureMetrics(evaluated: Evaluated, c: MetricBrowserCase, rounds: number): Promise<MethodTimes> {
+/** Rounds of the bare forwards and of the case's metrics, on the current backend (after `warmupMs` of warm-up: measure.ts). */
+export function measureMetrics(evaluated: Evaluated, c: MetricBrowserCase, rounds: number, warmupMs?: number): Promise<MethodTimes> {
   return withMetricSides(evaluated, c, async (sides, calls, passes) => {
-    const times = await measure(sides, rounds);
+    const times = await measure(sides, rounds, warmupMs);
     return { ...times, passes, methodImages: calls().reduce((sum, n) => sum + n, 0) };
   });
 }

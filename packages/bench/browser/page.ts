@@ -26,7 +26,16 @@ import type { TimelineRow } from '../src/gpu-timeline.js';
 import { explainerBench } from './explainer-bench.js';
 import { featureTimeline, featureTimes } from './features-bench.js';
 import { heatmapBench } from './heatmap-bench.js';
-import { countCalls, countModelCalls, counted, median, setRoundsGiven, type MethodTimes, type Times } from './measure.js';
+import {
+  countCalls,
+  countModelCalls,
+  counted,
+  FIRST_BLOCK_WARMUP_MS,
+  median,
+  setRoundsGiven,
+  type MethodTimes,
+  type Times,
+} from './measure.js';
 import { matchesFilter } from '../src/case-filter.js';
 import { medianInterval } from '../src/median.js';
 import { measureMetrics, metricsTimeline } from './metrics-bench.js';
@@ -86,13 +95,16 @@ function joined(blocks: readonly MethodTimes[]): MethodTimes {
 
 const spentMs = (t: Times) => [...t.bare, ...t.method].reduce((sum, ms) => sum + ms, 0);
 
-/** Blocks of `measureOn`'s rounds on webgpu, each followed by a block on cpu (see SHORT_ROW_BLOCKS). */
-async function measureBackends(measureOn: () => Promise<MethodTimes>): Promise<BackendTimes<MethodTimes>> {
+/**
+ * Blocks of `measureOn`'s rounds on webgpu, each followed by a block on cpu (see SHORT_ROW_BLOCKS);
+ * the first webgpu block warms up longer (FIRST_BLOCK_WARMUP_MS), the others as usual.
+ */
+async function measureBackends(measureOn: (warmupMs?: number) => Promise<MethodTimes>): Promise<BackendTimes<MethodTimes>> {
   const gpu: MethodTimes[] = [];
   const cpu: MethodTimes[] = [];
   do {
     await tf.setBackend('webgpu');
-    gpu.push(await measureOn());
+    gpu.push(await measureOn(gpu.length === 0 ? FIRST_BLOCK_WARMUP_MS : undefined));
     await tf.setBackend('cpu');
     cpu.push(await measureOn());
   } while (gpu.length < SHORT_ROW_BLOCKS && spentMs(gpu[0]!) + spentMs(cpu[0]!) < SHORT_ROW_MS);
@@ -223,12 +235,12 @@ async function run(): Promise<BrowserResult> {
   for (const c of selectedCases(camChannels)) {
     await tf.setBackend('webgpu');
     const subject = (subjects[c.model] ??= await loadSubject[c.model]());
-    const times = await measureBackends(() => measureMethod(subject, c, rounds));
+    const times = await measureBackends((warmupMs) => measureMethod(subject, c, rounds, warmupMs));
     rows.push(logRow(rowOf(c, times.gpu.passes, times)));
   }
   for (const c of selectedMetricCases()) {
     await tf.setBackend('webgpu');
-    const times = await measureBackends(() => measureMetrics(mnist, c, rounds));
+    const times = await measureBackends((warmupMs) => measureMetrics(mnist, c, rounds, warmupMs));
     rows.push(logRow(rowOf(c, times.gpu.passes, times)));
   }
   for (const c of selectedFeatureCases()) {
