@@ -74,6 +74,34 @@ describe('xrai regions', () => {
         }
     }
   });
+  it('dilates compact regions anywhere in wide rows as the brute force does (the words of a row beyond the region untouched)', () => {
+    let seed = 11;
+    const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const [h, w] = [40, 224];
+    // Blobs at the left and right edges, across word boundaries (x = 31 / 32, 63 / 64) and inside one word.
+    for (const [x0, x1] of [
+      [0, 3],
+      [28, 35],
+      [60, 66],
+      [100, 104],
+      [190, 223],
+      [221, 223],
+    ] as const) {
+      for (const radius of [1, 5, 33]) {
+        const mask = Int32Array.from({ length: h * w }, (_, p) => p).filter((p) => {
+          const x = p % w;
+          return x >= x0 && x <= x1 && Math.floor(p / w) >= 10 && Math.floor(p / w) < 30 && next() < 0.4;
+        });
+        expect({ x0, x1, radius, pixels: Array.from(dilate(mask, h, w, radius)) }).toEqual({
+          x0,
+          x1,
+          radius,
+          pixels: bruteForceDilate(mask, h, w, radius),
+        });
+      }
+    }
+  });
+
   it('scales to [-1, 1] and resizes to 224 on the host, keeping flat areas exactly flat', () => {
     // 2 x 4 grey image: left half 0.2, right half 0.6 -> -1 and 1; half-pixel bilinear blends only
     // the 2 x 56 output columns around the border (a ramp); everything else stays exactly +-1.
