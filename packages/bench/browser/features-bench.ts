@@ -10,7 +10,7 @@ import type { FeatureBrowserCase } from '../src/browser-cases.js';
 import { featureWorkload } from '../src/feature-workload.js';
 import { timelineRows, type TimelineRow } from '../src/gpu-timeline.js';
 import { alternatingTimelines } from './gpu-timeline.js';
-import { measure, settleGpu, type Sides, type Times } from './measure.js';
+import { FIRST_BLOCK_WARMUP_MS, measure, settleGpu, type Sides, type Times } from './measure.js';
 
 /** The two sides, and the bare passes as tfjs runs them (feature-workload.ts's reference; timeline only). */
 type FeatureSides = Sides & { readonly bareTfGrad: () => Promise<void> };
@@ -42,11 +42,11 @@ async function withSides<T>(c: FeatureBrowserCase, use: (sides: FeatureSides) =>
   }
 }
 
-/** The case's rounds on webgpu, then on cpu (tfjs is left on cpu). */
+/** The case's rounds on webgpu (after a row's first warm-up, FIRST_BLOCK_WARMUP_MS), then on cpu (tfjs is left on cpu). */
 export async function featureTimes(c: FeatureBrowserCase, rounds: number): Promise<{ gpu: Times; cpu: Times }> {
   await tf.setBackend('webgpu');
   return withSides(c, async (sides) => {
-    const gpu = await measure(sides, rounds);
+    const gpu = await measure(sides, rounds, FIRST_BLOCK_WARMUP_MS);
     await tf.setBackend('cpu');
     return { gpu, cpu: await measure(sides, rounds) };
   });
