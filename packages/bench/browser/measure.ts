@@ -102,11 +102,11 @@ const WARMUP_MS = 300;
 const MAX_WARMUP_ROUNDS = 5;
 /**
  * The warm-up of a row's first block on webgpu, where the row's own host code first runs in the page
- * (XRAI's segmentation, the solvers of LIME / KernelSHAP, ROAD's imputation): that code reaches its
- * speed only after a few calls (JavaScript and WebAssembly tier-up). XRAI's six segmentations of a
- * digit took 293, 107, 45, 41, 36 ms in its first explanations of a page and 16-50 ms later (session
- * 49); with 300 ms of warm-up (one XRAI round) its four timed rounds caught that descent while its
- * bare side's tfjs code was warm from the rows before.
+ * and reaches its speed only after a few calls (JavaScript and WebAssembly tier-up). Measured for
+ * XRAI (session 49): its six segmentations of a digit took 293, 107, 45, 41, 36 ms in its first
+ * explanations of a page and 16-50 ms later; with 300 ms of warm-up (one XRAI round) its four timed
+ * rounds caught that descent while its bare side's tfjs code was warm from the rows before. Every row
+ * gets the same warm-up, so no row's own code is timed colder than another's.
  */
 export const FIRST_BLOCK_WARMUP_MS = 1500;
 
